@@ -1273,31 +1273,31 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_walk_done;                       // ChunkWalk.java:89
 
   // value_engine
-  wire [7:0]   value_pass_beats;                      // ValueEngine.java:131
-  reg  [5:0]   value_row;                             // ValueEngine.java:132
-  reg  [2:0]   value_beat;                            // ValueEngine.java:133
-  wire         value_last_beat;                       // ValueEngine.java:134
-  wire         value_last_row;                        // ValueEngine.java:135
-  wire [5:0]   value_row_needs;                       // ValueEngine.java:137
-  wire         value_issue;                           // ValueEngine.java:149
-  wire [12:0]  value_position;                        // ValueEngine.java:150
-  wire         value_issue_second_set;                // ValueEngine.java:451
-  wire [1:0]   value_issue_set_slot;                  // ValueEngine.java:453
-  wire [8:0]   partial_address;                       // ValueEngine.java:163
-  reg  [31:0]  slot_max;                              // ValueEngine.java:170
-  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:178
-  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:178
-  reg          value_issue_d1;                        // ValueEngine.java:178
-  reg          value_issue_d2;                        // ValueEngine.java:178
-  wire         row_shifted_in_valid;                  // ValueEngine.java:178
-  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:178
-  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:178
-  wire         row_shifted_out_valid;                 // ValueEngine.java:178
-  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:178
-  wire         row_weight_in_valid;                   // ValueEngine.java:178
-  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:178
-  wire         row_weight_out_valid;                  // ValueEngine.java:178
-  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:178
+  wire [7:0]   value_pass_beats;                      // ValueEngine.java:132
+  reg  [5:0]   value_row;                             // ValueEngine.java:133
+  reg  [2:0]   value_beat;                            // ValueEngine.java:134
+  wire         value_last_beat;                       // ValueEngine.java:135
+  wire         value_last_row;                        // ValueEngine.java:136
+  wire [5:0]   value_row_needs;                       // ValueEngine.java:138
+  wire         value_issue;                           // ValueEngine.java:150
+  wire [12:0]  value_position;                        // ValueEngine.java:151
+  wire         value_issue_second_set;                // ValueEngine.java:452
+  wire [1:0]   value_issue_set_slot;                  // ValueEngine.java:454
+  wire [8:0]   partial_address;                       // ValueEngine.java:164
+  reg  [31:0]  slot_max;                              // ValueEngine.java:171
+  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:179
+  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:179
+  reg          value_issue_d1;                        // ValueEngine.java:179
+  reg          value_issue_d2;                        // ValueEngine.java:179
+  wire         row_shifted_in_valid;                  // ValueEngine.java:179
+  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:179
+  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:179
+  wire         row_shifted_out_valid;                 // ValueEngine.java:179
+  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:179
+  wire         row_weight_in_valid;                   // ValueEngine.java:179
+  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:179
+  wire         row_weight_out_valid;                  // ValueEngine.java:179
+  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:179
 
   // value_engine.value_mac
   wire [31:0]  value_mac_a0;                          // MacLanes.java:98
@@ -1527,673 +1527,673 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  wire         value_lane0_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane0_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane1_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane1_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane2_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane2_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane3_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane3_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane4_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane4_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane5_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane5_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane6_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane6_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane7_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane7_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane8_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane8_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane9_v_in_valid;                // ValueEngine.java:187
-  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:187
-  wire         value_lane9_v_out_valid;               // ValueEngine.java:187
-  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:187
-  wire         value_lane10_v_in_valid;               // ValueEngine.java:187
-  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:187
-  wire         value_lane10_v_out_valid;              // ValueEngine.java:187
-  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:187
-  wire         value_lane11_v_in_valid;               // ValueEngine.java:187
-  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:187
-  wire         value_lane11_v_out_valid;              // ValueEngine.java:187
-  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:187
-  wire         value_lane12_v_in_valid;               // ValueEngine.java:187
-  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:187
-  wire         value_lane12_v_out_valid;              // ValueEngine.java:187
-  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:187
-  wire         value_lane13_v_in_valid;               // ValueEngine.java:187
-  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:187
-  wire         value_lane13_v_out_valid;              // ValueEngine.java:187
-  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:187
-  wire         value_lane14_v_in_valid;               // ValueEngine.java:187
-  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:187
-  wire         value_lane14_v_out_valid;              // ValueEngine.java:187
-  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:187
-  wire         value_lane15_v_in_valid;               // ValueEngine.java:187
-  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:187
-  wire         value_lane15_v_out_valid;              // ValueEngine.java:187
-  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:187
-  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:194
-  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:194
-  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:198
-  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:198
-  reg          row_weight_valid_d1;                   // ValueEngine.java:199
-  reg          row_weight_valid_d2;                   // ValueEngine.java:199
-  reg          row_weight_valid_d3;                   // ValueEngine.java:199
-  reg          row_weight_valid_d4;                   // ValueEngine.java:199
-  reg          row_weight_valid_d5;                   // ValueEngine.java:199
-  reg          row_weight_valid_d6;                   // ValueEngine.java:199
-  reg          row_shifted_valid_d1;                  // ValueEngine.java:202
-  reg          row_shifted_valid_d2;                  // ValueEngine.java:202
-  reg          row_shifted_valid_d3;                  // ValueEngine.java:202
-  reg          row_shifted_valid_d4;                  // ValueEngine.java:202
-  reg          row_shifted_valid_d5;                  // ValueEngine.java:202
-  reg          row_shifted_valid_d6;                  // ValueEngine.java:202
-  reg          row_shifted_valid_d7;                  // ValueEngine.java:202
-  reg          row_shifted_valid_d8;                  // ValueEngine.java:202
-  reg          row_shifted_valid_d9;                  // ValueEngine.java:202
-  reg          row_shifted_valid_d10;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d11;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d12;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d13;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d14;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d15;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d16;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d17;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d18;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d19;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d20;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d21;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d22;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d23;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d24;                 // ValueEngine.java:202
-  reg          row_shifted_valid_d25;                 // ValueEngine.java:202
-  reg          row_first_beat_d1;                     // ValueEngine.java:202
-  reg          row_first_beat_d2;                     // ValueEngine.java:202
-  reg          row_first_beat_d3;                     // ValueEngine.java:202
-  reg          row_first_beat_d4;                     // ValueEngine.java:202
-  reg          row_first_beat_d5;                     // ValueEngine.java:202
-  reg          row_first_beat_d6;                     // ValueEngine.java:202
-  reg          row_first_beat_d7;                     // ValueEngine.java:202
-  reg          row_first_beat_d8;                     // ValueEngine.java:202
-  reg          row_first_beat_d9;                     // ValueEngine.java:202
-  reg          row_first_beat_d10;                    // ValueEngine.java:202
-  reg          row_first_beat_d11;                    // ValueEngine.java:202
-  reg          row_first_beat_d12;                    // ValueEngine.java:202
-  reg          row_first_beat_d13;                    // ValueEngine.java:202
-  reg          row_first_beat_d14;                    // ValueEngine.java:202
-  reg          row_first_beat_d15;                    // ValueEngine.java:202
-  reg          row_first_beat_d16;                    // ValueEngine.java:202
-  reg          row_first_beat_d17;                    // ValueEngine.java:202
-  reg          row_first_beat_d18;                    // ValueEngine.java:202
-  reg          row_first_beat_d19;                    // ValueEngine.java:202
-  reg          row_first_beat_d20;                    // ValueEngine.java:202
-  reg          row_first_beat_d21;                    // ValueEngine.java:202
-  reg          row_first_beat_d22;                    // ValueEngine.java:202
-  reg          row_first_beat_d23;                    // ValueEngine.java:202
-  reg          row_first_beat_d24;                    // ValueEngine.java:202
-  reg          row_first_beat_d25;                    // ValueEngine.java:202
-  reg          row_first_beat_d26;                    // ValueEngine.java:202
-  reg          row_first_beat_d27;                    // ValueEngine.java:202
-  reg          row_first_beat_d28;                    // ValueEngine.java:202
-  reg          row_first_beat_d29;                    // ValueEngine.java:202
-  reg          row_first_beat_d30;                    // ValueEngine.java:202
-  reg          row_first_beat_d31;                    // ValueEngine.java:202
-  reg          row_first_beat_d32;                    // ValueEngine.java:202
-  reg          row_first_beat_d33;                    // ValueEngine.java:202
-  wire         z_read_enable;                         // ValueEngine.java:202
-  reg  [2:0]   reduce_phase;                          // ValueEngine.java:205
-  wire         slot_flushed;                          // ValueEngine.java:206
+  wire         value_lane0_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane0_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane1_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane1_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane2_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane2_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane3_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane3_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane4_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane4_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane5_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane5_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane6_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane6_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane7_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane7_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane8_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane8_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane9_v_in_valid;                // ValueEngine.java:188
+  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:188
+  wire         value_lane9_v_out_valid;               // ValueEngine.java:188
+  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:188
+  wire         value_lane10_v_in_valid;               // ValueEngine.java:188
+  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:188
+  wire         value_lane10_v_out_valid;              // ValueEngine.java:188
+  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:188
+  wire         value_lane11_v_in_valid;               // ValueEngine.java:188
+  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:188
+  wire         value_lane11_v_out_valid;              // ValueEngine.java:188
+  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:188
+  wire         value_lane12_v_in_valid;               // ValueEngine.java:188
+  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:188
+  wire         value_lane12_v_out_valid;              // ValueEngine.java:188
+  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:188
+  wire         value_lane13_v_in_valid;               // ValueEngine.java:188
+  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:188
+  wire         value_lane13_v_out_valid;              // ValueEngine.java:188
+  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:188
+  wire         value_lane14_v_in_valid;               // ValueEngine.java:188
+  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:188
+  wire         value_lane14_v_out_valid;              // ValueEngine.java:188
+  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:188
+  wire         value_lane15_v_in_valid;               // ValueEngine.java:188
+  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:188
+  wire         value_lane15_v_out_valid;              // ValueEngine.java:188
+  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:188
+  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:195
+  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:195
+  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:199
+  reg          row_weight_valid_d1;                   // ValueEngine.java:200
+  reg          row_weight_valid_d2;                   // ValueEngine.java:200
+  reg          row_weight_valid_d3;                   // ValueEngine.java:200
+  reg          row_weight_valid_d4;                   // ValueEngine.java:200
+  reg          row_weight_valid_d5;                   // ValueEngine.java:200
+  reg          row_weight_valid_d6;                   // ValueEngine.java:200
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:203
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:203
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:203
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:203
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:203
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:203
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:203
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:203
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:203
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:203
+  reg          row_shifted_valid_d25;                 // ValueEngine.java:203
+  reg          row_first_beat_d1;                     // ValueEngine.java:203
+  reg          row_first_beat_d2;                     // ValueEngine.java:203
+  reg          row_first_beat_d3;                     // ValueEngine.java:203
+  reg          row_first_beat_d4;                     // ValueEngine.java:203
+  reg          row_first_beat_d5;                     // ValueEngine.java:203
+  reg          row_first_beat_d6;                     // ValueEngine.java:203
+  reg          row_first_beat_d7;                     // ValueEngine.java:203
+  reg          row_first_beat_d8;                     // ValueEngine.java:203
+  reg          row_first_beat_d9;                     // ValueEngine.java:203
+  reg          row_first_beat_d10;                    // ValueEngine.java:203
+  reg          row_first_beat_d11;                    // ValueEngine.java:203
+  reg          row_first_beat_d12;                    // ValueEngine.java:203
+  reg          row_first_beat_d13;                    // ValueEngine.java:203
+  reg          row_first_beat_d14;                    // ValueEngine.java:203
+  reg          row_first_beat_d15;                    // ValueEngine.java:203
+  reg          row_first_beat_d16;                    // ValueEngine.java:203
+  reg          row_first_beat_d17;                    // ValueEngine.java:203
+  reg          row_first_beat_d18;                    // ValueEngine.java:203
+  reg          row_first_beat_d19;                    // ValueEngine.java:203
+  reg          row_first_beat_d20;                    // ValueEngine.java:203
+  reg          row_first_beat_d21;                    // ValueEngine.java:203
+  reg          row_first_beat_d22;                    // ValueEngine.java:203
+  reg          row_first_beat_d23;                    // ValueEngine.java:203
+  reg          row_first_beat_d24;                    // ValueEngine.java:203
+  reg          row_first_beat_d25;                    // ValueEngine.java:203
+  reg          row_first_beat_d26;                    // ValueEngine.java:203
+  reg          row_first_beat_d27;                    // ValueEngine.java:203
+  reg          row_first_beat_d28;                    // ValueEngine.java:203
+  reg          row_first_beat_d29;                    // ValueEngine.java:203
+  reg          row_first_beat_d30;                    // ValueEngine.java:203
+  reg          row_first_beat_d31;                    // ValueEngine.java:203
+  reg          row_first_beat_d32;                    // ValueEngine.java:203
+  reg          row_first_beat_d33;                    // ValueEngine.java:203
+  wire         z_read_enable;                         // ValueEngine.java:203
+  reg  [2:0]   reduce_phase;                          // ValueEngine.java:206
+  wire         slot_flushed;                          // ValueEngine.java:207
 
   // value_engine.reduce_slots
   reg  [2:0]   reduce_slots_slot;                     // SlotWalker.java:33
@@ -2204,735 +2204,735 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         reduce_slots_last_head;                // SlotWalker.java:38
 
   // value_engine
-  wire         reduce_second_set;                     // ValueEngine.java:451
-  wire [1:0]   reduce_set_slot;                       // ValueEngine.java:453
-  reg  [2:0]   reduce_pass_beat;                      // ValueEngine.java:211
-  wire [7:0]   reduce_pass_beats;                     // ValueEngine.java:212
-  reg  [4:0]   reduce_index;                          // ValueEngine.java:213
-  wire         gathering;                             // ValueEngine.java:214
-  wire         z_gathering;                           // ValueEngine.java:215
-  wire [5:0]   z_gather_address;                      // ValueEngine.java:218
-  wire [8:0]   gather_address;                        // ValueEngine.java:220
-  reg          accumulate_set_d1;                     // ValueEngine.java:225
-  reg          accumulate_set_d2;                     // ValueEngine.java:225
-  reg          accumulate_set_d3;                     // ValueEngine.java:225
-  reg          accumulate_set_d4;                     // ValueEngine.java:225
-  reg          accumulate_set_d5;                     // ValueEngine.java:225
-  reg          accumulate_set_d6;                     // ValueEngine.java:225
-  reg          accumulate_set_d7;                     // ValueEngine.java:225
-  reg          accumulate_set_d8;                     // ValueEngine.java:225
-  reg          accumulate_set_d9;                     // ValueEngine.java:225
-  reg          accumulate_set_d10;                    // ValueEngine.java:225
-  reg          accumulate_set_d11;                    // ValueEngine.java:225
-  reg          accumulate_set_d12;                    // ValueEngine.java:225
-  reg          accumulate_set_d13;                    // ValueEngine.java:225
-  reg          accumulate_set_d14;                    // ValueEngine.java:225
-  reg          accumulate_set_d15;                    // ValueEngine.java:225
-  reg          accumulate_set_d16;                    // ValueEngine.java:225
-  reg          accumulate_set_d17;                    // ValueEngine.java:225
-  reg          accumulate_set_d18;                    // ValueEngine.java:225
-  reg          accumulate_set_d19;                    // ValueEngine.java:225
-  reg          accumulate_set_d20;                    // ValueEngine.java:225
-  reg          accumulate_set_d21;                    // ValueEngine.java:225
-  reg          accumulate_set_d22;                    // ValueEngine.java:225
-  reg          accumulate_set_d23;                    // ValueEngine.java:225
-  reg          accumulate_set_d24;                    // ValueEngine.java:225
-  reg          accumulate_set_d25;                    // ValueEngine.java:225
-  reg          accumulate_set_d26;                    // ValueEngine.java:225
-  reg          accumulate_set_d27;                    // ValueEngine.java:225
-  reg          accumulate_set_d28;                    // ValueEngine.java:225
-  reg          accumulate_set_d29;                    // ValueEngine.java:225
-  reg          accumulate_set_d30;                    // ValueEngine.java:225
-  reg          accumulate_set_d31;                    // ValueEngine.java:225
-  reg          accumulate_set_d32;                    // ValueEngine.java:225
-  reg          accumulate_set_d33;                    // ValueEngine.java:225
-  wire         z_accumulate_read_s0;                  // ValueEngine.java:225
-  wire         z_gather_read_s0;                      // ValueEngine.java:226
-  reg  [5:0]   z_address_d1;                          // ValueEngine.java:229
-  reg  [5:0]   z_address_d2;                          // ValueEngine.java:229
-  reg  [5:0]   z_address_d3;                          // ValueEngine.java:229
-  reg  [5:0]   z_address_d4;                          // ValueEngine.java:229
-  reg  [5:0]   z_address_d5;                          // ValueEngine.java:229
-  reg  [5:0]   z_address_d6;                          // ValueEngine.java:229
-  reg  [5:0]   z_address_d7;                          // ValueEngine.java:229
-  reg  [5:0]   z_address_d8;                          // ValueEngine.java:229
-  reg  [5:0]   z_address_d9;                          // ValueEngine.java:229
-  reg  [5:0]   z_address_d10;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d11;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d12;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d13;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d14;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d15;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d16;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d17;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d18;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d19;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d20;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d21;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d22;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d23;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d24;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d25;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d26;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d27;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d28;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d29;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d30;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d31;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d32;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d33;                         // ValueEngine.java:229
-  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:229
-  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:230
-  reg          accumulate_set_d34;                    // ValueEngine.java:231
-  reg          accumulate_set_d35;                    // ValueEngine.java:231
-  reg          accumulate_set_d36;                    // ValueEngine.java:231
-  reg          accumulate_set_d37;                    // ValueEngine.java:231
-  reg          accumulate_set_d38;                    // ValueEngine.java:231
-  reg          accumulate_set_d39;                    // ValueEngine.java:231
-  reg          accumulate_set_d40;                    // ValueEngine.java:231
-  wire         bank_accumulate_read_s0;               // ValueEngine.java:231
-  wire         bank_gather_read_s0;                   // ValueEngine.java:232
-  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:235
-  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:238
-  wire         z_accumulate_read_s1;                  // ValueEngine.java:225
-  wire         z_gather_read_s1;                      // ValueEngine.java:226
-  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:229
-  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:230
-  wire         bank_accumulate_read_s1;               // ValueEngine.java:231
-  wire         bank_gather_read_s1;                   // ValueEngine.java:232
-  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:235
-  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:238
-  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:238
-  wire [31:0]  z_accumulated;                         // ValueEngine.java:464
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:244
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:244
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:244
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:244
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:244
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:244
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:244
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:244
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:244
-  reg          accumulate_fresh_d10;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d11;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d12;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d13;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d14;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d15;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d16;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d17;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d18;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d19;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d20;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d21;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d22;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d23;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d24;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d25;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d26;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d27;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d28;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d29;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d30;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d31;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d32;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d33;                  // ValueEngine.java:244
-  reg          accumulate_fresh_d34;                  // ValueEngine.java:244
-  wire         z_sum_in_valid;                        // ValueEngine.java:243
-  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:243
-  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:243
-  wire         z_sum_out_valid;                       // ValueEngine.java:243
-  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:243
-  reg          row_first_beat_d34;                    // ValueEngine.java:245
-  reg          row_first_beat_d35;                    // ValueEngine.java:245
-  reg          row_first_beat_d36;                    // ValueEngine.java:245
-  reg          row_first_beat_d37;                    // ValueEngine.java:245
-  reg          row_first_beat_d38;                    // ValueEngine.java:245
-  reg          row_first_beat_d39;                    // ValueEngine.java:245
-  reg          row_first_beat_d40;                    // ValueEngine.java:245
-  wire         z_write;                               // ValueEngine.java:245
-  reg  [5:0]   z_address_d34;                         // ValueEngine.java:246
-  reg  [5:0]   z_address_d35;                         // ValueEngine.java:246
-  reg  [5:0]   z_address_d36;                         // ValueEngine.java:246
-  reg  [5:0]   z_address_d37;                         // ValueEngine.java:246
-  reg  [5:0]   z_address_d38;                         // ValueEngine.java:246
-  reg  [5:0]   z_address_d39;                         // ValueEngine.java:246
-  reg  [5:0]   z_address_d40;                         // ValueEngine.java:246
-  reg          accumulate_set_d41;                    // ValueEngine.java:253
-  wire [31:0]  value_lane0_partial;                   // ValueEngine.java:464
-  reg          accumulate_fresh_d35;                  // ValueEngine.java:260
-  reg          accumulate_fresh_d36;                  // ValueEngine.java:260
-  reg          accumulate_fresh_d37;                  // ValueEngine.java:260
-  reg          accumulate_fresh_d38;                  // ValueEngine.java:260
-  reg          accumulate_fresh_d39;                  // ValueEngine.java:260
-  reg          accumulate_fresh_d40;                  // ValueEngine.java:260
-  reg          accumulate_fresh_d41;                  // ValueEngine.java:260
-  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane1_partial;                   // ValueEngine.java:464
-  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane2_partial;                   // ValueEngine.java:464
-  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane3_partial;                   // ValueEngine.java:464
-  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane4_partial;                   // ValueEngine.java:464
-  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane5_partial;                   // ValueEngine.java:464
-  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane6_partial;                   // ValueEngine.java:464
-  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane7_partial;                   // ValueEngine.java:464
-  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane8_partial;                   // ValueEngine.java:464
-  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane9_partial;                   // ValueEngine.java:464
-  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:260
-  wire [31:0]  value_lane10_partial;                  // ValueEngine.java:464
-  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:260
-  wire [31:0]  value_lane11_partial;                  // ValueEngine.java:464
-  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:260
-  wire [31:0]  value_lane12_partial;                  // ValueEngine.java:464
-  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:260
-  wire [31:0]  value_lane13_partial;                  // ValueEngine.java:464
-  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:260
-  wire [31:0]  value_lane14_partial;                  // ValueEngine.java:464
-  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:260
-  wire [31:0]  value_lane15_partial;                  // ValueEngine.java:464
-  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:260
-  reg          row_weight_valid_d7;                   // ValueEngine.java:264
-  reg          row_weight_valid_d8;                   // ValueEngine.java:264
-  reg          row_weight_valid_d9;                   // ValueEngine.java:264
-  reg          row_weight_valid_d10;                  // ValueEngine.java:264
-  reg          row_weight_valid_d11;                  // ValueEngine.java:264
-  reg          row_weight_valid_d12;                  // ValueEngine.java:264
-  reg          row_weight_valid_d13;                  // ValueEngine.java:264
-  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:265
-  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:265
-  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:265
-  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:265
-  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:265
-  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:265
-  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:265
-  reg          accumulate_set_d42;                    // ValueEngine.java:266
-  reg          accumulate_set_d43;                    // ValueEngine.java:266
-  reg          accumulate_set_d44;                    // ValueEngine.java:266
-  reg          accumulate_set_d45;                    // ValueEngine.java:266
-  reg          accumulate_set_d46;                    // ValueEngine.java:266
-  reg          accumulate_set_d47;                    // ValueEngine.java:266
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:267
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:267
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:267
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:267
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:267
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:267
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:267
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:267
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:267
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d16;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d17;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d18;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d19;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d20;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d21;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d22;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d23;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d24;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d25;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d26;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d27;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d28;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d29;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d30;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d31;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d32;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d33;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d34;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d35;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d36;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d37;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d38;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d39;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d40;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d41;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d42;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d43;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d44;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d45;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d46;                     // ValueEngine.java:267
-  reg  [1:0]   value_present_d47;                     // ValueEngine.java:267
-  wire         partial_write_s0;                      // ValueEngine.java:269
-  wire         partial_write_s1;                      // ValueEngine.java:269
-  reg          accumulated_last_d1;                   // ValueEngine.java:278
-  reg          accumulated_last_d2;                   // ValueEngine.java:278
-  reg          accumulated_last_d3;                   // ValueEngine.java:278
-  reg          accumulated_last_d4;                   // ValueEngine.java:278
-  reg          accumulated_last_d5;                   // ValueEngine.java:278
-  reg          accumulated_last_d6;                   // ValueEngine.java:278
-  reg          accumulated_last_d7;                   // ValueEngine.java:278
-  reg          accumulated_last_d8;                   // ValueEngine.java:278
-  reg          accumulated_last_d9;                   // ValueEngine.java:278
-  reg          accumulated_last_d10;                  // ValueEngine.java:278
-  reg          accumulated_last_d11;                  // ValueEngine.java:278
-  reg          accumulated_last_d12;                  // ValueEngine.java:278
-  reg          accumulated_last_d13;                  // ValueEngine.java:278
-  reg          accumulated_last_d14;                  // ValueEngine.java:278
-  reg          accumulated_last_d15;                  // ValueEngine.java:278
-  reg          accumulated_last_d16;                  // ValueEngine.java:278
-  reg          accumulated_last_d17;                  // ValueEngine.java:278
-  reg          accumulated_last_d18;                  // ValueEngine.java:278
-  reg          accumulated_last_d19;                  // ValueEngine.java:278
-  reg          accumulated_last_d20;                  // ValueEngine.java:278
-  reg          accumulated_last_d21;                  // ValueEngine.java:278
-  reg          accumulated_last_d22;                  // ValueEngine.java:278
-  reg          accumulated_last_d23;                  // ValueEngine.java:278
-  reg          accumulated_last_d24;                  // ValueEngine.java:278
-  reg          accumulated_last_d25;                  // ValueEngine.java:278
-  reg          accumulated_last_d26;                  // ValueEngine.java:278
-  reg          accumulated_last_d27;                  // ValueEngine.java:278
-  reg          accumulated_last_d28;                  // ValueEngine.java:278
-  reg          accumulated_last_d29;                  // ValueEngine.java:278
-  reg          accumulated_last_d30;                  // ValueEngine.java:278
-  reg          accumulated_last_d31;                  // ValueEngine.java:278
-  reg          accumulated_last_d32;                  // ValueEngine.java:278
-  reg          accumulated_last_d33;                  // ValueEngine.java:278
-  reg          accumulated_last_d34;                  // ValueEngine.java:278
-  reg          accumulated_last_d35;                  // ValueEngine.java:278
-  reg          accumulated_last_d36;                  // ValueEngine.java:278
-  reg          accumulated_last_d37;                  // ValueEngine.java:278
-  reg          accumulated_last_d38;                  // ValueEngine.java:278
-  reg          accumulated_last_d39;                  // ValueEngine.java:278
-  reg          accumulated_last_d40;                  // ValueEngine.java:278
-  reg          accumulated_last_d41;                  // ValueEngine.java:278
-  reg          accumulated_last_d42;                  // ValueEngine.java:278
-  reg          accumulated_last_d43;                  // ValueEngine.java:278
-  reg          accumulated_last_d44;                  // ValueEngine.java:278
-  reg          accumulated_last_d45;                  // ValueEngine.java:278
-  reg          accumulated_last_d46;                  // ValueEngine.java:278
-  reg          accumulated_last_d47;                  // ValueEngine.java:278
-  reg          accumulated_last_d48;                  // ValueEngine.java:278
-  reg          accumulated_last_d49;                  // ValueEngine.java:278
-  reg          gather_read_valid;                     // ValueEngine.java:281
-  reg          gather_read_z;                         // ValueEngine.java:282
-  reg  [3:0]   gather_read_lane;                      // ValueEngine.java:283
-  reg          gather_read_set;                       // ValueEngine.java:284
-  wire [31:0]  z_gathered;                            // ValueEngine.java:464
-  wire [31:0]  gather_set_0;                          // ValueEngine.java:464
-  wire [31:0]  gather_read_0;                         // ValueEngine.java:295
-  reg  [31:0]  gathered_0_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_0_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_0_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_0_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_0_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_0_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_0_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_1;                          // ValueEngine.java:464
-  reg  [31:0]  gathered_1_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_1_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_1_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_1_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_1_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_1_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_1_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_2;                          // ValueEngine.java:464
-  reg  [31:0]  gathered_2_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_2_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_2_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_2_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_2_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_2_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_2_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_3;                          // ValueEngine.java:464
-  reg  [31:0]  gathered_3_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_3_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_3_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_3_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_3_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_3_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_3_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_4;                          // ValueEngine.java:464
-  reg  [31:0]  gathered_4_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_4_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_4_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_4_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_4_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_4_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_4_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_5;                          // ValueEngine.java:464
-  reg  [31:0]  gathered_5_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_5_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_5_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_5_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_5_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_5_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_5_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_6;                          // ValueEngine.java:464
-  reg  [31:0]  gathered_6_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_6_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_6_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_6_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_6_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_6_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_6_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_7;                          // ValueEngine.java:464
-  reg  [31:0]  gathered_7_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_7_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_7_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_7_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_7_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_7_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_7_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_8;                          // ValueEngine.java:464
-  reg  [31:0]  gathered_8_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_8_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_8_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_8_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_8_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_8_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_8_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_9;                          // ValueEngine.java:464
-  reg  [31:0]  gathered_9_0;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_1;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_2;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_3;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_4;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_5;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_6;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_7;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_8;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_9;                          // ValueEngine.java:297
-  reg  [31:0]  gathered_9_10;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_9_11;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_9_12;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_9_13;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_9_14;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_9_15;                         // ValueEngine.java:297
-  wire [31:0]  gather_set_10;                         // ValueEngine.java:464
-  reg  [31:0]  gathered_10_0;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_1;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_2;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_3;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_4;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_5;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_6;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_7;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_8;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_9;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_10_10;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_10_11;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_10_12;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_10_13;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_10_14;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_10_15;                        // ValueEngine.java:297
-  wire [31:0]  gather_set_11;                         // ValueEngine.java:464
-  reg  [31:0]  gathered_11_0;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_1;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_2;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_3;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_4;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_5;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_6;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_7;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_8;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_9;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_11_10;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_11_11;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_11_12;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_11_13;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_11_14;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_11_15;                        // ValueEngine.java:297
-  wire [31:0]  gather_set_12;                         // ValueEngine.java:464
-  reg  [31:0]  gathered_12_0;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_1;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_2;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_3;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_4;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_5;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_6;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_7;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_8;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_9;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_12_10;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_12_11;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_12_12;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_12_13;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_12_14;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_12_15;                        // ValueEngine.java:297
-  wire [31:0]  gather_set_13;                         // ValueEngine.java:464
-  reg  [31:0]  gathered_13_0;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_1;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_2;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_3;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_4;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_5;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_6;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_7;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_8;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_9;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_13_10;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_13_11;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_13_12;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_13_13;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_13_14;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_13_15;                        // ValueEngine.java:297
-  wire [31:0]  gather_set_14;                         // ValueEngine.java:464
-  reg  [31:0]  gathered_14_0;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_1;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_2;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_3;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_4;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_5;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_6;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_7;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_8;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_9;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_14_10;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_14_11;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_14_12;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_14_13;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_14_14;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_14_15;                        // ValueEngine.java:297
-  wire [31:0]  gather_set_15;                         // ValueEngine.java:464
-  reg  [31:0]  gathered_15_0;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_1;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_2;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_3;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_4;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_5;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_6;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_7;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_8;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_9;                         // ValueEngine.java:297
-  reg  [31:0]  gathered_15_10;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_15_11;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_15_12;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_15_13;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_15_14;                        // ValueEngine.java:297
-  reg  [31:0]  gathered_15_15;                        // ValueEngine.java:297
-  wire         gather_done;                           // ValueEngine.java:304
-  wire         z_gather_done;                         // ValueEngine.java:305
-  reg          rz_known;                              // ValueEngine.java:312
-  wire         pushing;                               // ValueEngine.java:313
-  wire [1:0]   reduce_present;                        // ValueEngine.java:316
-  wire [3:0]   reduce_last_element;                   // ValueEngine.java:322
-  wire [4:0]   reduce_tag;                            // ValueEngine.java:323
-  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_0;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_1;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_2;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_3;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_4;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_5;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_6;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_7;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_8;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:330
-  wire [31:0]  reduce_in_9;                           // ValueEngine.java:331
-  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:330
-  wire [31:0]  reduce_in_10;                          // ValueEngine.java:331
-  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:330
-  wire [31:0]  reduce_in_11;                          // ValueEngine.java:331
-  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:330
-  wire [31:0]  reduce_in_12;                          // ValueEngine.java:331
-  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:330
-  wire [31:0]  reduce_in_13;                          // ValueEngine.java:331
-  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:330
-  wire [31:0]  reduce_in_14;                          // ValueEngine.java:331
-  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:330
-  wire [31:0]  reduce_in_15;                          // ValueEngine.java:331
-  wire         reduce_tree_in_valid;                  // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:339
-  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:339
-  wire [4:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:339
-  wire         reduce_tree_out_valid;                 // ValueEngine.java:339
-  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:339
-  wire [4:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:339
-  wire         reduce_tree_idle;                      // ValueEngine.java:339
-  wire         reduce_tree_ready;                     // ValueEngine.java:339
-  wire         push_step;                             // ValueEngine.java:341
-  wire         push_done;                             // ValueEngine.java:361
-  wire         z_pushed;                              // ValueEngine.java:362
-  wire         reduced_is_z;                          // ValueEngine.java:363
+  wire         reduce_second_set;                     // ValueEngine.java:452
+  wire [1:0]   reduce_set_slot;                       // ValueEngine.java:454
+  reg  [2:0]   reduce_pass_beat;                      // ValueEngine.java:212
+  wire [7:0]   reduce_pass_beats;                     // ValueEngine.java:213
+  reg  [4:0]   reduce_index;                          // ValueEngine.java:214
+  wire         gathering;                             // ValueEngine.java:215
+  wire         z_gathering;                           // ValueEngine.java:216
+  wire [5:0]   z_gather_address;                      // ValueEngine.java:219
+  wire [8:0]   gather_address;                        // ValueEngine.java:221
+  reg          accumulate_set_d1;                     // ValueEngine.java:226
+  reg          accumulate_set_d2;                     // ValueEngine.java:226
+  reg          accumulate_set_d3;                     // ValueEngine.java:226
+  reg          accumulate_set_d4;                     // ValueEngine.java:226
+  reg          accumulate_set_d5;                     // ValueEngine.java:226
+  reg          accumulate_set_d6;                     // ValueEngine.java:226
+  reg          accumulate_set_d7;                     // ValueEngine.java:226
+  reg          accumulate_set_d8;                     // ValueEngine.java:226
+  reg          accumulate_set_d9;                     // ValueEngine.java:226
+  reg          accumulate_set_d10;                    // ValueEngine.java:226
+  reg          accumulate_set_d11;                    // ValueEngine.java:226
+  reg          accumulate_set_d12;                    // ValueEngine.java:226
+  reg          accumulate_set_d13;                    // ValueEngine.java:226
+  reg          accumulate_set_d14;                    // ValueEngine.java:226
+  reg          accumulate_set_d15;                    // ValueEngine.java:226
+  reg          accumulate_set_d16;                    // ValueEngine.java:226
+  reg          accumulate_set_d17;                    // ValueEngine.java:226
+  reg          accumulate_set_d18;                    // ValueEngine.java:226
+  reg          accumulate_set_d19;                    // ValueEngine.java:226
+  reg          accumulate_set_d20;                    // ValueEngine.java:226
+  reg          accumulate_set_d21;                    // ValueEngine.java:226
+  reg          accumulate_set_d22;                    // ValueEngine.java:226
+  reg          accumulate_set_d23;                    // ValueEngine.java:226
+  reg          accumulate_set_d24;                    // ValueEngine.java:226
+  reg          accumulate_set_d25;                    // ValueEngine.java:226
+  reg          accumulate_set_d26;                    // ValueEngine.java:226
+  reg          accumulate_set_d27;                    // ValueEngine.java:226
+  reg          accumulate_set_d28;                    // ValueEngine.java:226
+  reg          accumulate_set_d29;                    // ValueEngine.java:226
+  reg          accumulate_set_d30;                    // ValueEngine.java:226
+  reg          accumulate_set_d31;                    // ValueEngine.java:226
+  reg          accumulate_set_d32;                    // ValueEngine.java:226
+  reg          accumulate_set_d33;                    // ValueEngine.java:226
+  wire         z_accumulate_read_s0;                  // ValueEngine.java:226
+  wire         z_gather_read_s0;                      // ValueEngine.java:227
+  reg  [5:0]   z_address_d1;                          // ValueEngine.java:230
+  reg  [5:0]   z_address_d2;                          // ValueEngine.java:230
+  reg  [5:0]   z_address_d3;                          // ValueEngine.java:230
+  reg  [5:0]   z_address_d4;                          // ValueEngine.java:230
+  reg  [5:0]   z_address_d5;                          // ValueEngine.java:230
+  reg  [5:0]   z_address_d6;                          // ValueEngine.java:230
+  reg  [5:0]   z_address_d7;                          // ValueEngine.java:230
+  reg  [5:0]   z_address_d8;                          // ValueEngine.java:230
+  reg  [5:0]   z_address_d9;                          // ValueEngine.java:230
+  reg  [5:0]   z_address_d10;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d11;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d12;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d13;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d14;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d15;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d16;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d17;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d18;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d19;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d20;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d21;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d22;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d23;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d24;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d25;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d26;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d27;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d28;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d29;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d30;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d31;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d32;                         // ValueEngine.java:230
+  reg  [5:0]   z_address_d33;                         // ValueEngine.java:230
+  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:230
+  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:231
+  reg          accumulate_set_d34;                    // ValueEngine.java:232
+  reg          accumulate_set_d35;                    // ValueEngine.java:232
+  reg          accumulate_set_d36;                    // ValueEngine.java:232
+  reg          accumulate_set_d37;                    // ValueEngine.java:232
+  reg          accumulate_set_d38;                    // ValueEngine.java:232
+  reg          accumulate_set_d39;                    // ValueEngine.java:232
+  reg          accumulate_set_d40;                    // ValueEngine.java:232
+  wire         bank_accumulate_read_s0;               // ValueEngine.java:232
+  wire         bank_gather_read_s0;                   // ValueEngine.java:233
+  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:236
+  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:239
+  wire         z_accumulate_read_s1;                  // ValueEngine.java:226
+  wire         z_gather_read_s1;                      // ValueEngine.java:227
+  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:230
+  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:231
+  wire         bank_accumulate_read_s1;               // ValueEngine.java:232
+  wire         bank_gather_read_s1;                   // ValueEngine.java:233
+  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:236
+  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:239
+  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:239
+  wire [31:0]  z_accumulated;                         // ValueEngine.java:465
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:245
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:245
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:245
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:245
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:245
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:245
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:245
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:245
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:245
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:245
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:245
+  wire         z_sum_in_valid;                        // ValueEngine.java:244
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:244
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:244
+  wire         z_sum_out_valid;                       // ValueEngine.java:244
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:244
+  reg          row_first_beat_d34;                    // ValueEngine.java:246
+  reg          row_first_beat_d35;                    // ValueEngine.java:246
+  reg          row_first_beat_d36;                    // ValueEngine.java:246
+  reg          row_first_beat_d37;                    // ValueEngine.java:246
+  reg          row_first_beat_d38;                    // ValueEngine.java:246
+  reg          row_first_beat_d39;                    // ValueEngine.java:246
+  reg          row_first_beat_d40;                    // ValueEngine.java:246
+  wire         z_write;                               // ValueEngine.java:246
+  reg  [5:0]   z_address_d34;                         // ValueEngine.java:247
+  reg  [5:0]   z_address_d35;                         // ValueEngine.java:247
+  reg  [5:0]   z_address_d36;                         // ValueEngine.java:247
+  reg  [5:0]   z_address_d37;                         // ValueEngine.java:247
+  reg  [5:0]   z_address_d38;                         // ValueEngine.java:247
+  reg  [5:0]   z_address_d39;                         // ValueEngine.java:247
+  reg  [5:0]   z_address_d40;                         // ValueEngine.java:247
+  reg          accumulate_set_d41;                    // ValueEngine.java:254
+  wire [31:0]  value_lane0_partial;                   // ValueEngine.java:465
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:261
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:261
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:261
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:261
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:261
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:261
+  reg          accumulate_fresh_d41;                  // ValueEngine.java:261
+  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane1_partial;                   // ValueEngine.java:465
+  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane2_partial;                   // ValueEngine.java:465
+  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane3_partial;                   // ValueEngine.java:465
+  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane4_partial;                   // ValueEngine.java:465
+  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane5_partial;                   // ValueEngine.java:465
+  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane6_partial;                   // ValueEngine.java:465
+  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane7_partial;                   // ValueEngine.java:465
+  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane8_partial;                   // ValueEngine.java:465
+  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane9_partial;                   // ValueEngine.java:465
+  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:261
+  wire [31:0]  value_lane10_partial;                  // ValueEngine.java:465
+  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:261
+  wire [31:0]  value_lane11_partial;                  // ValueEngine.java:465
+  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:261
+  wire [31:0]  value_lane12_partial;                  // ValueEngine.java:465
+  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:261
+  wire [31:0]  value_lane13_partial;                  // ValueEngine.java:465
+  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:261
+  wire [31:0]  value_lane14_partial;                  // ValueEngine.java:465
+  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:261
+  wire [31:0]  value_lane15_partial;                  // ValueEngine.java:465
+  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:261
+  reg          row_weight_valid_d7;                   // ValueEngine.java:265
+  reg          row_weight_valid_d8;                   // ValueEngine.java:265
+  reg          row_weight_valid_d9;                   // ValueEngine.java:265
+  reg          row_weight_valid_d10;                  // ValueEngine.java:265
+  reg          row_weight_valid_d11;                  // ValueEngine.java:265
+  reg          row_weight_valid_d12;                  // ValueEngine.java:265
+  reg          row_weight_valid_d13;                  // ValueEngine.java:265
+  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:266
+  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:266
+  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:266
+  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:266
+  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:266
+  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:266
+  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:266
+  reg          accumulate_set_d42;                    // ValueEngine.java:267
+  reg          accumulate_set_d43;                    // ValueEngine.java:267
+  reg          accumulate_set_d44;                    // ValueEngine.java:267
+  reg          accumulate_set_d45;                    // ValueEngine.java:267
+  reg          accumulate_set_d46;                    // ValueEngine.java:267
+  reg          accumulate_set_d47;                    // ValueEngine.java:267
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:268
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:268
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:268
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:268
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:268
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:268
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:268
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:268
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:268
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:268
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:268
+  wire         partial_write_s0;                      // ValueEngine.java:270
+  wire         partial_write_s1;                      // ValueEngine.java:270
+  reg          accumulated_last_d1;                   // ValueEngine.java:279
+  reg          accumulated_last_d2;                   // ValueEngine.java:279
+  reg          accumulated_last_d3;                   // ValueEngine.java:279
+  reg          accumulated_last_d4;                   // ValueEngine.java:279
+  reg          accumulated_last_d5;                   // ValueEngine.java:279
+  reg          accumulated_last_d6;                   // ValueEngine.java:279
+  reg          accumulated_last_d7;                   // ValueEngine.java:279
+  reg          accumulated_last_d8;                   // ValueEngine.java:279
+  reg          accumulated_last_d9;                   // ValueEngine.java:279
+  reg          accumulated_last_d10;                  // ValueEngine.java:279
+  reg          accumulated_last_d11;                  // ValueEngine.java:279
+  reg          accumulated_last_d12;                  // ValueEngine.java:279
+  reg          accumulated_last_d13;                  // ValueEngine.java:279
+  reg          accumulated_last_d14;                  // ValueEngine.java:279
+  reg          accumulated_last_d15;                  // ValueEngine.java:279
+  reg          accumulated_last_d16;                  // ValueEngine.java:279
+  reg          accumulated_last_d17;                  // ValueEngine.java:279
+  reg          accumulated_last_d18;                  // ValueEngine.java:279
+  reg          accumulated_last_d19;                  // ValueEngine.java:279
+  reg          accumulated_last_d20;                  // ValueEngine.java:279
+  reg          accumulated_last_d21;                  // ValueEngine.java:279
+  reg          accumulated_last_d22;                  // ValueEngine.java:279
+  reg          accumulated_last_d23;                  // ValueEngine.java:279
+  reg          accumulated_last_d24;                  // ValueEngine.java:279
+  reg          accumulated_last_d25;                  // ValueEngine.java:279
+  reg          accumulated_last_d26;                  // ValueEngine.java:279
+  reg          accumulated_last_d27;                  // ValueEngine.java:279
+  reg          accumulated_last_d28;                  // ValueEngine.java:279
+  reg          accumulated_last_d29;                  // ValueEngine.java:279
+  reg          accumulated_last_d30;                  // ValueEngine.java:279
+  reg          accumulated_last_d31;                  // ValueEngine.java:279
+  reg          accumulated_last_d32;                  // ValueEngine.java:279
+  reg          accumulated_last_d33;                  // ValueEngine.java:279
+  reg          accumulated_last_d34;                  // ValueEngine.java:279
+  reg          accumulated_last_d35;                  // ValueEngine.java:279
+  reg          accumulated_last_d36;                  // ValueEngine.java:279
+  reg          accumulated_last_d37;                  // ValueEngine.java:279
+  reg          accumulated_last_d38;                  // ValueEngine.java:279
+  reg          accumulated_last_d39;                  // ValueEngine.java:279
+  reg          accumulated_last_d40;                  // ValueEngine.java:279
+  reg          accumulated_last_d41;                  // ValueEngine.java:279
+  reg          accumulated_last_d42;                  // ValueEngine.java:279
+  reg          accumulated_last_d43;                  // ValueEngine.java:279
+  reg          accumulated_last_d44;                  // ValueEngine.java:279
+  reg          accumulated_last_d45;                  // ValueEngine.java:279
+  reg          accumulated_last_d46;                  // ValueEngine.java:279
+  reg          accumulated_last_d47;                  // ValueEngine.java:279
+  reg          accumulated_last_d48;                  // ValueEngine.java:279
+  reg          accumulated_last_d49;                  // ValueEngine.java:279
+  reg          gather_read_valid;                     // ValueEngine.java:282
+  reg          gather_read_z;                         // ValueEngine.java:283
+  reg  [3:0]   gather_read_lane;                      // ValueEngine.java:284
+  reg          gather_read_set;                       // ValueEngine.java:285
+  wire [31:0]  z_gathered;                            // ValueEngine.java:465
+  wire [31:0]  gather_set_0;                          // ValueEngine.java:465
+  wire [31:0]  gather_read_0;                         // ValueEngine.java:296
+  reg  [31:0]  gathered_0_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_0_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_0_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_0_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_0_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_0_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_0_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_1;                          // ValueEngine.java:465
+  reg  [31:0]  gathered_1_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_1_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_1_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_1_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_1_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_1_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_1_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_2;                          // ValueEngine.java:465
+  reg  [31:0]  gathered_2_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_2_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_2_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_2_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_2_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_2_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_2_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_3;                          // ValueEngine.java:465
+  reg  [31:0]  gathered_3_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_3_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_3_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_3_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_3_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_3_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_3_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_4;                          // ValueEngine.java:465
+  reg  [31:0]  gathered_4_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_4_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_4_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_4_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_4_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_4_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_4_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_5;                          // ValueEngine.java:465
+  reg  [31:0]  gathered_5_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_5_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_5_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_5_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_5_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_5_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_5_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_6;                          // ValueEngine.java:465
+  reg  [31:0]  gathered_6_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_6_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_6_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_6_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_6_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_6_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_6_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_7;                          // ValueEngine.java:465
+  reg  [31:0]  gathered_7_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_7_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_7_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_7_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_7_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_7_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_7_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_8;                          // ValueEngine.java:465
+  reg  [31:0]  gathered_8_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_8_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_8_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_8_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_8_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_8_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_8_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_9;                          // ValueEngine.java:465
+  reg  [31:0]  gathered_9_0;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_1;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_2;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_3;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_4;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_5;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_6;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_7;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_8;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_9;                          // ValueEngine.java:298
+  reg  [31:0]  gathered_9_10;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_9_11;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_9_12;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_9_13;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_9_14;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_9_15;                         // ValueEngine.java:298
+  wire [31:0]  gather_set_10;                         // ValueEngine.java:465
+  reg  [31:0]  gathered_10_0;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_1;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_2;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_3;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_4;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_5;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_6;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_7;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_8;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_9;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_10_10;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_10_11;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_10_12;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_10_13;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_10_14;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_10_15;                        // ValueEngine.java:298
+  wire [31:0]  gather_set_11;                         // ValueEngine.java:465
+  reg  [31:0]  gathered_11_0;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_1;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_2;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_3;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_4;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_5;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_6;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_7;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_8;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_9;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_11_10;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_11_11;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_11_12;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_11_13;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_11_14;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_11_15;                        // ValueEngine.java:298
+  wire [31:0]  gather_set_12;                         // ValueEngine.java:465
+  reg  [31:0]  gathered_12_0;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_1;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_2;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_3;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_4;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_5;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_6;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_7;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_8;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_9;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_12_10;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_12_11;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_12_12;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_12_13;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_12_14;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_12_15;                        // ValueEngine.java:298
+  wire [31:0]  gather_set_13;                         // ValueEngine.java:465
+  reg  [31:0]  gathered_13_0;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_1;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_2;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_3;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_4;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_5;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_6;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_7;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_8;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_9;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_13_10;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_13_11;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_13_12;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_13_13;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_13_14;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_13_15;                        // ValueEngine.java:298
+  wire [31:0]  gather_set_14;                         // ValueEngine.java:465
+  reg  [31:0]  gathered_14_0;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_1;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_2;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_3;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_4;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_5;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_6;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_7;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_8;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_9;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_14_10;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_14_11;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_14_12;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_14_13;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_14_14;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_14_15;                        // ValueEngine.java:298
+  wire [31:0]  gather_set_15;                         // ValueEngine.java:465
+  reg  [31:0]  gathered_15_0;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_1;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_2;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_3;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_4;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_5;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_6;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_7;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_8;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_9;                         // ValueEngine.java:298
+  reg  [31:0]  gathered_15_10;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_15_11;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_15_12;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_15_13;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_15_14;                        // ValueEngine.java:298
+  reg  [31:0]  gathered_15_15;                        // ValueEngine.java:298
+  wire         gather_done;                           // ValueEngine.java:305
+  wire         z_gather_done;                         // ValueEngine.java:306
+  reg          rz_known;                              // ValueEngine.java:313
+  wire         pushing;                               // ValueEngine.java:314
+  wire [1:0]   reduce_present;                        // ValueEngine.java:317
+  wire [3:0]   reduce_last_element;                   // ValueEngine.java:323
+  wire [4:0]   reduce_tag;                            // ValueEngine.java:324
+  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_0;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_1;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_2;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_3;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_4;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_5;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_6;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_7;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_8;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:331
+  wire [31:0]  reduce_in_9;                           // ValueEngine.java:332
+  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:331
+  wire [31:0]  reduce_in_10;                          // ValueEngine.java:332
+  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:331
+  wire [31:0]  reduce_in_11;                          // ValueEngine.java:332
+  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:331
+  wire [31:0]  reduce_in_12;                          // ValueEngine.java:332
+  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:331
+  wire [31:0]  reduce_in_13;                          // ValueEngine.java:332
+  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:331
+  wire [31:0]  reduce_in_14;                          // ValueEngine.java:332
+  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:331
+  wire [31:0]  reduce_in_15;                          // ValueEngine.java:332
+  wire         reduce_tree_in_valid;                  // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:340
+  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:340
+  wire [4:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:340
+  wire         reduce_tree_out_valid;                 // ValueEngine.java:340
+  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:340
+  wire [4:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:340
+  wire         reduce_tree_idle;                      // ValueEngine.java:340
+  wire         reduce_tree_ready;                     // ValueEngine.java:340
+  wire         push_step;                             // ValueEngine.java:342
+  wire         push_done;                             // ValueEngine.java:362
+  wire         z_pushed;                              // ValueEngine.java:363
+  wire         reduced_is_z;                          // ValueEngine.java:364
   wire         rz_in_valid;                           // FpReciprocal.java:133
   wire [31:0]  rz_in_payload;                         // FpReciprocal.java:133
   wire         rz_out_valid;                          // FpReciprocal.java:133
   wire [31:0]  rz_out_payload;                        // FpReciprocal.java:133
-  wire         rz_ready;                              // ValueEngine.java:367
-  reg  [31:0]  slot_rz;                               // ValueEngine.java:368
-  wire         normalized_in_valid;                   // ValueEngine.java:373
-  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:373
-  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:373
-  wire         normalized_out_valid;                  // ValueEngine.java:373
-  wire [31:0]  normalized_out_payload;                // ValueEngine.java:373
-  wire         stored_output_in_valid;                // ValueEngine.java:374
-  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:374
-  wire         stored_output_out_valid;               // ValueEngine.java:374
-  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:374
-  reg  [4:0]   reduced_tag_d1;                        // ValueEngine.java:376
-  reg  [4:0]   reduced_tag_d2;                        // ValueEngine.java:376
-  reg  [4:0]   reduced_tag_d3;                        // ValueEngine.java:376
-  reg  [4:0]   reduced_tag_d4;                        // ValueEngine.java:376
-  reg  [4:0]   reduced_tag_d5;                        // ValueEngine.java:376
-  reg  [4:0]   reduced_tag_d6;                        // ValueEngine.java:376
-  reg  [4:0]   reduced_tag_d7;                        // ValueEngine.java:376
-  reg  [4:0]   reduced_tag_d8;                        // ValueEngine.java:376
-  reg  [4:0]   reduced_tag_d9;                        // ValueEngine.java:376
-  wire         element_out;                           // ValueEngine.java:377
-  reg  [15:0]  out_word_0;                            // ValueEngine.java:382
-  reg  [15:0]  out_word_1;                            // ValueEngine.java:382
-  reg  [15:0]  out_word_2;                            // ValueEngine.java:382
-  reg  [15:0]  out_word_3;                            // ValueEngine.java:382
-  reg  [15:0]  out_word_4;                            // ValueEngine.java:382
-  reg  [15:0]  out_word_5;                            // ValueEngine.java:382
-  reg  [15:0]  out_word_6;                            // ValueEngine.java:382
-  reg  [15:0]  out_word_7;                            // ValueEngine.java:382
-  reg          beat_assembled;                        // ValueEngine.java:387
-  wire         out_beat_valid;                        // ValueEngine.java:388
-  wire         out_beat_ready;                        // ValueEngine.java:388
-  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:388
-  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:388
-  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:388
-  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:388
-  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:388
-  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:388
-  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:388
-  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:388
+  wire         rz_ready;                              // ValueEngine.java:368
+  reg  [31:0]  slot_rz;                               // ValueEngine.java:369
+  wire         normalized_in_valid;                   // ValueEngine.java:374
+  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:374
+  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:374
+  wire         normalized_out_valid;                  // ValueEngine.java:374
+  wire [31:0]  normalized_out_payload;                // ValueEngine.java:374
+  wire         stored_output_in_valid;                // ValueEngine.java:375
+  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:375
+  wire         stored_output_out_valid;               // ValueEngine.java:375
+  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:375
+  reg  [4:0]   reduced_tag_d1;                        // ValueEngine.java:377
+  reg  [4:0]   reduced_tag_d2;                        // ValueEngine.java:377
+  reg  [4:0]   reduced_tag_d3;                        // ValueEngine.java:377
+  reg  [4:0]   reduced_tag_d4;                        // ValueEngine.java:377
+  reg  [4:0]   reduced_tag_d5;                        // ValueEngine.java:377
+  reg  [4:0]   reduced_tag_d6;                        // ValueEngine.java:377
+  reg  [4:0]   reduced_tag_d7;                        // ValueEngine.java:377
+  reg  [4:0]   reduced_tag_d8;                        // ValueEngine.java:377
+  reg  [4:0]   reduced_tag_d9;                        // ValueEngine.java:377
+  wire         element_out;                           // ValueEngine.java:378
+  reg  [15:0]  out_word_0;                            // ValueEngine.java:383
+  reg  [15:0]  out_word_1;                            // ValueEngine.java:383
+  reg  [15:0]  out_word_2;                            // ValueEngine.java:383
+  reg  [15:0]  out_word_3;                            // ValueEngine.java:383
+  reg  [15:0]  out_word_4;                            // ValueEngine.java:383
+  reg  [15:0]  out_word_5;                            // ValueEngine.java:383
+  reg  [15:0]  out_word_6;                            // ValueEngine.java:383
+  reg  [15:0]  out_word_7;                            // ValueEngine.java:383
+  reg          beat_assembled;                        // ValueEngine.java:388
+  wire         out_beat_valid;                        // ValueEngine.java:389
+  wire         out_beat_ready;                        // ValueEngine.java:389
+  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:389
+  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:389
+  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:389
+  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:389
+  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:389
+  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:389
+  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:389
+  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:389
   wire         out_queue_push_valid;                  // Stream.java:195
   wire         out_queue_push_ready;                  // Stream.java:195
   wire [127:0] out_queue_push_payload;                // Stream.java:195
@@ -2940,9 +2940,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         out_queue_pop_ready;                   // Stream.java:195
   wire [127:0] out_queue_pop_payload;                 // Stream.java:195
   wire [3:0]   out_queue_occupancy;                   // Stream.java:195
-  reg  [3:0]   beats_queued;                          // ValueEngine.java:395
-  wire         slot_flush_done;                       // ValueEngine.java:398
-  wire         value_pass_finished;                   // ValueEngine.java:400
+  reg  [3:0]   beats_queued;                          // ValueEngine.java:396
+  wire         slot_flush_done;                       // ValueEngine.java:399
+  wire         value_pass_finished;                   // ValueEngine.java:401
   reg          done_pending;                          // AttentionUnit.java:251
   reg  [7:0]   done_code;                             // AttentionUnit.java:252
   (* ram_style = "distributed" *)
@@ -2968,73 +2968,73 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   (* ram_style = "ultra" *)
   reg  [127:0] value1_buffer_1 [0:511];               // ChunkLoader.java:77
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_0 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_0 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_1 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_1 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_2 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_2 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_3 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_3 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_4 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_4 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_5 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_5 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_6 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_6 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_7 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_7 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_8 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_8 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_9 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s0_9 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_10 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s0_10 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_11 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s0_11 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_12 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s0_12 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_13 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s0_13 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_14 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s0_14 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_15 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s0_15 [0:511];                // ValueEngine.java:121
   (* ram_style = "distributed" *)
-  reg  [31:0]  z_lanes_s0 [0:63];                     // ValueEngine.java:124
+  reg  [31:0]  z_lanes_s0 [0:63];                     // ValueEngine.java:125
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_0 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_0 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_1 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_1 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_2 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_2 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_3 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_3 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_4 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_4 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_5 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_5 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_6 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_6 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_7 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_7 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_8 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_8 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_9 [0:511];                 // ValueEngine.java:120
+  reg  [31:0]  partials_s1_9 [0:511];                 // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_10 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s1_10 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_11 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s1_11 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_12 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s1_12 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_13 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s1_13 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_14 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s1_14 [0:511];                // ValueEngine.java:121
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_15 [0:511];                // ValueEngine.java:120
+  reg  [31:0]  partials_s1_15 [0:511];                // ValueEngine.java:121
   (* ram_style = "distributed" *)
-  reg  [31:0]  z_lanes_s1 [0:63];                     // ValueEngine.java:124
+  reg  [31:0]  z_lanes_s1 [0:63];                     // ValueEngine.java:125
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [19:0] key0_rows_after_ext;
@@ -3263,10 +3263,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:239
-  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:151
-  assign value_port_enable = value_issue; // ValueEngine.java:153
-  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:154
-  assign score_port_enable = value_issue; // ValueEngine.java:156
+  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:152
+  assign value_port_enable = value_issue; // ValueEngine.java:154
+  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:155
+  assign score_port_enable = value_issue; // ValueEngine.java:157
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -5543,562 +5543,562 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_least_1 = (value_reach_1 < value_reach_0) ? value_reach_1 : value_reach_0; // ChunkProgress.java:53
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:98): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:99): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:131
-  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:134
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:135
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:137
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:149
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:150
-  assign value_issue_second_set = value_slots_physical >= 3'd4; // ValueEngine.java:451
-  assign value_issue_set_slot = value_issue_set_slot_mux[1:0]; // ValueEngine.java:453
-  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:163
+  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:132
+  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:135
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:136
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:138
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:150
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:151
+  assign value_issue_second_set = value_slots_physical >= 3'd4; // ValueEngine.java:452
+  assign value_issue_set_slot = value_issue_set_slot_mux[1:0]; // ValueEngine.java:454
+  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:164
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:170
-      3'd0: slot_max = max_0; // ValueEngine.java:170
-      3'd1: slot_max = max_1; // ValueEngine.java:170
-      3'd2: slot_max = max_2; // ValueEngine.java:170
-      3'd3: slot_max = max_3; // ValueEngine.java:170
-      3'd4: slot_max = max_4; // ValueEngine.java:170
-      3'd5: slot_max = max_5; // ValueEngine.java:170
-      3'd6: slot_max = max_6; // ValueEngine.java:170
-      default: slot_max = max_7; // ValueEngine.java:170
+    case (value_slots_physical) // ValueEngine.java:171
+      3'd0: slot_max = max_0; // ValueEngine.java:171
+      3'd1: slot_max = max_1; // ValueEngine.java:171
+      3'd2: slot_max = max_2; // ValueEngine.java:171
+      3'd3: slot_max = max_3; // ValueEngine.java:171
+      3'd4: slot_max = max_4; // ValueEngine.java:171
+      3'd5: slot_max = max_5; // ValueEngine.java:171
+      3'd6: slot_max = max_6; // ValueEngine.java:171
+      default: slot_max = max_7; // ValueEngine.java:171
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:178
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:178
-  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:178
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:178
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:178
-  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:187
-  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:187
-  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:187
-  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:187
-  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:187
-  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:187
-  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:187
-  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:187
-  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:187
-  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:187
-  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:187
-  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:187
-  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:187
-  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:187
-  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:187
-  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:187
-  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:187
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:202
-  assign reduce_second_set = reduce_slots_physical >= 3'd4; // ValueEngine.java:451
-  assign reduce_set_slot = reduce_set_slot_mux[1:0]; // ValueEngine.java:453
-  assign reduce_pass_beats = reduce_pass_beats_sum[8:1]; // ValueEngine.java:212
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:214
-  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:215
-  assign z_gather_address = {reduce_set_slot, reduce_index[3:0]}; // ValueEngine.java:218
-  assign gather_address = {reduce_set_slot, reduce_pass_beat, reduce_index[3:0]}; // ValueEngine.java:220
-  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:225
-  assign z_gather_read_s0 = ~reduce_second_set & z_gathering; // ValueEngine.java:226
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:229
-  assign bank_accumulate_read_s0 = ~accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:231
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:232
-  // ValueEngine.java:235
+  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:179
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:179
+  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:179
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:179
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:179
+  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:188
+  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:188
+  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:188
+  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:188
+  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:188
+  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:188
+  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:188
+  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:188
+  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:188
+  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:188
+  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:188
+  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:188
+  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:188
+  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:188
+  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:188
+  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:188
+  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:188
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:203
+  assign reduce_second_set = reduce_slots_physical >= 3'd4; // ValueEngine.java:452
+  assign reduce_set_slot = reduce_set_slot_mux[1:0]; // ValueEngine.java:454
+  assign reduce_pass_beats = reduce_pass_beats_sum[8:1]; // ValueEngine.java:213
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:215
+  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:216
+  assign z_gather_address = {reduce_set_slot, reduce_index[3:0]}; // ValueEngine.java:219
+  assign gather_address = {reduce_set_slot, reduce_pass_beat, reduce_index[3:0]}; // ValueEngine.java:221
+  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:226
+  assign z_gather_read_s0 = ~reduce_second_set & z_gathering; // ValueEngine.java:227
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:230
+  assign bank_accumulate_read_s0 = ~accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:232
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:233
+  // ValueEngine.java:236
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d40 : gather_address;
-  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:225
-  assign z_gather_read_s1 = reduce_second_set & z_gathering; // ValueEngine.java:226
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:229
-  assign bank_accumulate_read_s1 = accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:231
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:232
-  // ValueEngine.java:235
+  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:226
+  assign z_gather_read_s1 = reduce_second_set & z_gathering; // ValueEngine.java:227
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:230
+  assign bank_accumulate_read_s1 = accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:232
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:233
+  // ValueEngine.java:236
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d40 : gather_address;
-  assign z_accumulated = accumulate_set_d34 ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:464
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:243
-  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:243
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:243
-  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:245
-  assign value_lane0_partial = accumulate_set_d41 ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:464
-  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:260
-  assign value_lane1_partial = accumulate_set_d41 ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:464
-  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:260
-  assign value_lane2_partial = accumulate_set_d41 ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:464
-  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:260
-  assign value_lane3_partial = accumulate_set_d41 ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:464
-  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:260
-  assign value_lane4_partial = accumulate_set_d41 ? bank_read_s1_4 : bank_read_s0_4; // ValueEngine.java:464
-  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:260
-  assign value_lane5_partial = accumulate_set_d41 ? bank_read_s1_5 : bank_read_s0_5; // ValueEngine.java:464
-  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:260
-  assign value_lane6_partial = accumulate_set_d41 ? bank_read_s1_6 : bank_read_s0_6; // ValueEngine.java:464
-  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:260
-  assign value_lane7_partial = accumulate_set_d41 ? bank_read_s1_7 : bank_read_s0_7; // ValueEngine.java:464
-  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:260
-  assign value_lane8_partial = accumulate_set_d41 ? bank_read_s1_8 : bank_read_s0_8; // ValueEngine.java:464
-  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:260
-  assign value_lane9_partial = accumulate_set_d41 ? bank_read_s1_9 : bank_read_s0_9; // ValueEngine.java:464
-  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:260
-  assign value_lane10_partial = accumulate_set_d41 ? bank_read_s1_10 : bank_read_s0_10; // ValueEngine.java:464
-  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:260
-  assign value_lane11_partial = accumulate_set_d41 ? bank_read_s1_11 : bank_read_s0_11; // ValueEngine.java:464
-  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:260
-  assign value_lane12_partial = accumulate_set_d41 ? bank_read_s1_12 : bank_read_s0_12; // ValueEngine.java:464
-  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:260
-  assign value_lane13_partial = accumulate_set_d41 ? bank_read_s1_13 : bank_read_s0_13; // ValueEngine.java:464
-  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:260
-  assign value_lane14_partial = accumulate_set_d41 ? bank_read_s1_14 : bank_read_s0_14; // ValueEngine.java:464
-  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:260
-  assign value_lane15_partial = accumulate_set_d41 ? bank_read_s1_15 : bank_read_s0_15; // ValueEngine.java:464
-  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:260
-  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d47; // ValueEngine.java:269
-  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d47; // ValueEngine.java:269
-  assign z_gathered = gather_read_set ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:464
-  assign gather_set_0 = gather_read_set ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:464
-  assign gather_read_0 = gather_read_z ? z_gathered : gather_set_0; // ValueEngine.java:295
-  assign gather_set_1 = gather_read_set ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:464
-  assign gather_set_2 = gather_read_set ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:464
-  assign gather_set_3 = gather_read_set ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:464
-  assign gather_set_4 = gather_read_set ? bank_read_s1_4 : bank_read_s0_4; // ValueEngine.java:464
-  assign gather_set_5 = gather_read_set ? bank_read_s1_5 : bank_read_s0_5; // ValueEngine.java:464
-  assign gather_set_6 = gather_read_set ? bank_read_s1_6 : bank_read_s0_6; // ValueEngine.java:464
-  assign gather_set_7 = gather_read_set ? bank_read_s1_7 : bank_read_s0_7; // ValueEngine.java:464
-  assign gather_set_8 = gather_read_set ? bank_read_s1_8 : bank_read_s0_8; // ValueEngine.java:464
-  assign gather_set_9 = gather_read_set ? bank_read_s1_9 : bank_read_s0_9; // ValueEngine.java:464
-  assign gather_set_10 = gather_read_set ? bank_read_s1_10 : bank_read_s0_10; // ValueEngine.java:464
-  assign gather_set_11 = gather_read_set ? bank_read_s1_11 : bank_read_s0_11; // ValueEngine.java:464
-  assign gather_set_12 = gather_read_set ? bank_read_s1_12 : bank_read_s0_12; // ValueEngine.java:464
-  assign gather_set_13 = gather_read_set ? bank_read_s1_13 : bank_read_s0_13; // ValueEngine.java:464
-  assign gather_set_14 = gather_read_set ? bank_read_s1_14 : bank_read_s0_14; // ValueEngine.java:464
-  assign gather_set_15 = gather_read_set ? bank_read_s1_15 : bank_read_s0_15; // ValueEngine.java:464
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:304
-  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:305
-  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:313
-  assign reduce_present = {({12'd0, reduce_pass_beat, 1'b1} < {8'd0, reduce_row_beats}), 1'b1}; // ValueEngine.java:316
-  assign reduce_last_element = reduce_present[1] ? 4'd15 : 4'd7; // ValueEngine.java:322
-  assign reduce_tag = {reduce_phase_eq_2, reduce_index[3:0]}; // ValueEngine.java:323
+  assign z_accumulated = accumulate_set_d34 ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:465
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:244
+  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:244
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:244
+  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:246
+  assign value_lane0_partial = accumulate_set_d41 ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:465
+  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:261
+  assign value_lane1_partial = accumulate_set_d41 ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:465
+  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:261
+  assign value_lane2_partial = accumulate_set_d41 ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:465
+  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:261
+  assign value_lane3_partial = accumulate_set_d41 ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:465
+  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:261
+  assign value_lane4_partial = accumulate_set_d41 ? bank_read_s1_4 : bank_read_s0_4; // ValueEngine.java:465
+  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:261
+  assign value_lane5_partial = accumulate_set_d41 ? bank_read_s1_5 : bank_read_s0_5; // ValueEngine.java:465
+  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:261
+  assign value_lane6_partial = accumulate_set_d41 ? bank_read_s1_6 : bank_read_s0_6; // ValueEngine.java:465
+  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:261
+  assign value_lane7_partial = accumulate_set_d41 ? bank_read_s1_7 : bank_read_s0_7; // ValueEngine.java:465
+  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:261
+  assign value_lane8_partial = accumulate_set_d41 ? bank_read_s1_8 : bank_read_s0_8; // ValueEngine.java:465
+  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:261
+  assign value_lane9_partial = accumulate_set_d41 ? bank_read_s1_9 : bank_read_s0_9; // ValueEngine.java:465
+  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:261
+  assign value_lane10_partial = accumulate_set_d41 ? bank_read_s1_10 : bank_read_s0_10; // ValueEngine.java:465
+  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:261
+  assign value_lane11_partial = accumulate_set_d41 ? bank_read_s1_11 : bank_read_s0_11; // ValueEngine.java:465
+  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:261
+  assign value_lane12_partial = accumulate_set_d41 ? bank_read_s1_12 : bank_read_s0_12; // ValueEngine.java:465
+  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:261
+  assign value_lane13_partial = accumulate_set_d41 ? bank_read_s1_13 : bank_read_s0_13; // ValueEngine.java:465
+  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:261
+  assign value_lane14_partial = accumulate_set_d41 ? bank_read_s1_14 : bank_read_s0_14; // ValueEngine.java:465
+  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:261
+  assign value_lane15_partial = accumulate_set_d41 ? bank_read_s1_15 : bank_read_s0_15; // ValueEngine.java:465
+  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:261
+  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d47; // ValueEngine.java:270
+  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d47; // ValueEngine.java:270
+  assign z_gathered = gather_read_set ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:465
+  assign gather_set_0 = gather_read_set ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:465
+  assign gather_read_0 = gather_read_z ? z_gathered : gather_set_0; // ValueEngine.java:296
+  assign gather_set_1 = gather_read_set ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:465
+  assign gather_set_2 = gather_read_set ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:465
+  assign gather_set_3 = gather_read_set ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:465
+  assign gather_set_4 = gather_read_set ? bank_read_s1_4 : bank_read_s0_4; // ValueEngine.java:465
+  assign gather_set_5 = gather_read_set ? bank_read_s1_5 : bank_read_s0_5; // ValueEngine.java:465
+  assign gather_set_6 = gather_read_set ? bank_read_s1_6 : bank_read_s0_6; // ValueEngine.java:465
+  assign gather_set_7 = gather_read_set ? bank_read_s1_7 : bank_read_s0_7; // ValueEngine.java:465
+  assign gather_set_8 = gather_read_set ? bank_read_s1_8 : bank_read_s0_8; // ValueEngine.java:465
+  assign gather_set_9 = gather_read_set ? bank_read_s1_9 : bank_read_s0_9; // ValueEngine.java:465
+  assign gather_set_10 = gather_read_set ? bank_read_s1_10 : bank_read_s0_10; // ValueEngine.java:465
+  assign gather_set_11 = gather_read_set ? bank_read_s1_11 : bank_read_s0_11; // ValueEngine.java:465
+  assign gather_set_12 = gather_read_set ? bank_read_s1_12 : bank_read_s0_12; // ValueEngine.java:465
+  assign gather_set_13 = gather_read_set ? bank_read_s1_13 : bank_read_s0_13; // ValueEngine.java:465
+  assign gather_set_14 = gather_read_set ? bank_read_s1_14 : bank_read_s0_14; // ValueEngine.java:465
+  assign gather_set_15 = gather_read_set ? bank_read_s1_15 : bank_read_s0_15; // ValueEngine.java:465
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:305
+  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:306
+  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:314
+  assign reduce_present = {({12'd0, reduce_pass_beat, 1'b1} < {8'd0, reduce_row_beats}), 1'b1}; // ValueEngine.java:317
+  assign reduce_last_element = reduce_present[1] ? 4'd15 : 4'd7; // ValueEngine.java:323
+  assign reduce_tag = {reduce_phase_eq_2, reduce_index[3:0]}; // ValueEngine.java:324
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:330
-      4'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:330
-      4'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:330
-      4'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:330
-      4'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:330
-      4'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:330
-      4'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:330
-      4'd7: tree_pick_0 = gathered_7_0; // ValueEngine.java:330
-      4'd8: tree_pick_0 = gathered_8_0; // ValueEngine.java:330
-      4'd9: tree_pick_0 = gathered_9_0; // ValueEngine.java:330
-      4'd10: tree_pick_0 = gathered_10_0; // ValueEngine.java:330
-      4'd11: tree_pick_0 = gathered_11_0; // ValueEngine.java:330
-      4'd12: tree_pick_0 = gathered_12_0; // ValueEngine.java:330
-      4'd13: tree_pick_0 = gathered_13_0; // ValueEngine.java:330
-      4'd14: tree_pick_0 = gathered_14_0; // ValueEngine.java:330
-      default: tree_pick_0 = gathered_15_0; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:331
+      4'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:331
+      4'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:331
+      4'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:331
+      4'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:331
+      4'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:331
+      4'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:331
+      4'd7: tree_pick_0 = gathered_7_0; // ValueEngine.java:331
+      4'd8: tree_pick_0 = gathered_8_0; // ValueEngine.java:331
+      4'd9: tree_pick_0 = gathered_9_0; // ValueEngine.java:331
+      4'd10: tree_pick_0 = gathered_10_0; // ValueEngine.java:331
+      4'd11: tree_pick_0 = gathered_11_0; // ValueEngine.java:331
+      4'd12: tree_pick_0 = gathered_12_0; // ValueEngine.java:331
+      4'd13: tree_pick_0 = gathered_13_0; // ValueEngine.java:331
+      4'd14: tree_pick_0 = gathered_14_0; // ValueEngine.java:331
+      default: tree_pick_0 = gathered_15_0; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:330
-      4'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:330
-      4'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:330
-      4'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:330
-      4'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:330
-      4'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:330
-      4'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:330
-      4'd7: tree_pick_1 = gathered_7_1; // ValueEngine.java:330
-      4'd8: tree_pick_1 = gathered_8_1; // ValueEngine.java:330
-      4'd9: tree_pick_1 = gathered_9_1; // ValueEngine.java:330
-      4'd10: tree_pick_1 = gathered_10_1; // ValueEngine.java:330
-      4'd11: tree_pick_1 = gathered_11_1; // ValueEngine.java:330
-      4'd12: tree_pick_1 = gathered_12_1; // ValueEngine.java:330
-      4'd13: tree_pick_1 = gathered_13_1; // ValueEngine.java:330
-      4'd14: tree_pick_1 = gathered_14_1; // ValueEngine.java:330
-      default: tree_pick_1 = gathered_15_1; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:331
+      4'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:331
+      4'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:331
+      4'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:331
+      4'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:331
+      4'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:331
+      4'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:331
+      4'd7: tree_pick_1 = gathered_7_1; // ValueEngine.java:331
+      4'd8: tree_pick_1 = gathered_8_1; // ValueEngine.java:331
+      4'd9: tree_pick_1 = gathered_9_1; // ValueEngine.java:331
+      4'd10: tree_pick_1 = gathered_10_1; // ValueEngine.java:331
+      4'd11: tree_pick_1 = gathered_11_1; // ValueEngine.java:331
+      4'd12: tree_pick_1 = gathered_12_1; // ValueEngine.java:331
+      4'd13: tree_pick_1 = gathered_13_1; // ValueEngine.java:331
+      4'd14: tree_pick_1 = gathered_14_1; // ValueEngine.java:331
+      default: tree_pick_1 = gathered_15_1; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:330
-      4'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:330
-      4'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:330
-      4'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:330
-      4'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:330
-      4'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:330
-      4'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:330
-      4'd7: tree_pick_2 = gathered_7_2; // ValueEngine.java:330
-      4'd8: tree_pick_2 = gathered_8_2; // ValueEngine.java:330
-      4'd9: tree_pick_2 = gathered_9_2; // ValueEngine.java:330
-      4'd10: tree_pick_2 = gathered_10_2; // ValueEngine.java:330
-      4'd11: tree_pick_2 = gathered_11_2; // ValueEngine.java:330
-      4'd12: tree_pick_2 = gathered_12_2; // ValueEngine.java:330
-      4'd13: tree_pick_2 = gathered_13_2; // ValueEngine.java:330
-      4'd14: tree_pick_2 = gathered_14_2; // ValueEngine.java:330
-      default: tree_pick_2 = gathered_15_2; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:331
+      4'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:331
+      4'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:331
+      4'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:331
+      4'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:331
+      4'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:331
+      4'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:331
+      4'd7: tree_pick_2 = gathered_7_2; // ValueEngine.java:331
+      4'd8: tree_pick_2 = gathered_8_2; // ValueEngine.java:331
+      4'd9: tree_pick_2 = gathered_9_2; // ValueEngine.java:331
+      4'd10: tree_pick_2 = gathered_10_2; // ValueEngine.java:331
+      4'd11: tree_pick_2 = gathered_11_2; // ValueEngine.java:331
+      4'd12: tree_pick_2 = gathered_12_2; // ValueEngine.java:331
+      4'd13: tree_pick_2 = gathered_13_2; // ValueEngine.java:331
+      4'd14: tree_pick_2 = gathered_14_2; // ValueEngine.java:331
+      default: tree_pick_2 = gathered_15_2; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:330
-      4'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:330
-      4'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:330
-      4'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:330
-      4'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:330
-      4'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:330
-      4'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:330
-      4'd7: tree_pick_3 = gathered_7_3; // ValueEngine.java:330
-      4'd8: tree_pick_3 = gathered_8_3; // ValueEngine.java:330
-      4'd9: tree_pick_3 = gathered_9_3; // ValueEngine.java:330
-      4'd10: tree_pick_3 = gathered_10_3; // ValueEngine.java:330
-      4'd11: tree_pick_3 = gathered_11_3; // ValueEngine.java:330
-      4'd12: tree_pick_3 = gathered_12_3; // ValueEngine.java:330
-      4'd13: tree_pick_3 = gathered_13_3; // ValueEngine.java:330
-      4'd14: tree_pick_3 = gathered_14_3; // ValueEngine.java:330
-      default: tree_pick_3 = gathered_15_3; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:331
+      4'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:331
+      4'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:331
+      4'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:331
+      4'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:331
+      4'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:331
+      4'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:331
+      4'd7: tree_pick_3 = gathered_7_3; // ValueEngine.java:331
+      4'd8: tree_pick_3 = gathered_8_3; // ValueEngine.java:331
+      4'd9: tree_pick_3 = gathered_9_3; // ValueEngine.java:331
+      4'd10: tree_pick_3 = gathered_10_3; // ValueEngine.java:331
+      4'd11: tree_pick_3 = gathered_11_3; // ValueEngine.java:331
+      4'd12: tree_pick_3 = gathered_12_3; // ValueEngine.java:331
+      4'd13: tree_pick_3 = gathered_13_3; // ValueEngine.java:331
+      4'd14: tree_pick_3 = gathered_14_3; // ValueEngine.java:331
+      default: tree_pick_3 = gathered_15_3; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:330
-      4'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:330
-      4'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:330
-      4'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:330
-      4'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:330
-      4'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:330
-      4'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:330
-      4'd7: tree_pick_4 = gathered_7_4; // ValueEngine.java:330
-      4'd8: tree_pick_4 = gathered_8_4; // ValueEngine.java:330
-      4'd9: tree_pick_4 = gathered_9_4; // ValueEngine.java:330
-      4'd10: tree_pick_4 = gathered_10_4; // ValueEngine.java:330
-      4'd11: tree_pick_4 = gathered_11_4; // ValueEngine.java:330
-      4'd12: tree_pick_4 = gathered_12_4; // ValueEngine.java:330
-      4'd13: tree_pick_4 = gathered_13_4; // ValueEngine.java:330
-      4'd14: tree_pick_4 = gathered_14_4; // ValueEngine.java:330
-      default: tree_pick_4 = gathered_15_4; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:331
+      4'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:331
+      4'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:331
+      4'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:331
+      4'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:331
+      4'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:331
+      4'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:331
+      4'd7: tree_pick_4 = gathered_7_4; // ValueEngine.java:331
+      4'd8: tree_pick_4 = gathered_8_4; // ValueEngine.java:331
+      4'd9: tree_pick_4 = gathered_9_4; // ValueEngine.java:331
+      4'd10: tree_pick_4 = gathered_10_4; // ValueEngine.java:331
+      4'd11: tree_pick_4 = gathered_11_4; // ValueEngine.java:331
+      4'd12: tree_pick_4 = gathered_12_4; // ValueEngine.java:331
+      4'd13: tree_pick_4 = gathered_13_4; // ValueEngine.java:331
+      4'd14: tree_pick_4 = gathered_14_4; // ValueEngine.java:331
+      default: tree_pick_4 = gathered_15_4; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:330
-      4'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:330
-      4'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:330
-      4'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:330
-      4'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:330
-      4'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:330
-      4'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:330
-      4'd7: tree_pick_5 = gathered_7_5; // ValueEngine.java:330
-      4'd8: tree_pick_5 = gathered_8_5; // ValueEngine.java:330
-      4'd9: tree_pick_5 = gathered_9_5; // ValueEngine.java:330
-      4'd10: tree_pick_5 = gathered_10_5; // ValueEngine.java:330
-      4'd11: tree_pick_5 = gathered_11_5; // ValueEngine.java:330
-      4'd12: tree_pick_5 = gathered_12_5; // ValueEngine.java:330
-      4'd13: tree_pick_5 = gathered_13_5; // ValueEngine.java:330
-      4'd14: tree_pick_5 = gathered_14_5; // ValueEngine.java:330
-      default: tree_pick_5 = gathered_15_5; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:331
+      4'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:331
+      4'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:331
+      4'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:331
+      4'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:331
+      4'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:331
+      4'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:331
+      4'd7: tree_pick_5 = gathered_7_5; // ValueEngine.java:331
+      4'd8: tree_pick_5 = gathered_8_5; // ValueEngine.java:331
+      4'd9: tree_pick_5 = gathered_9_5; // ValueEngine.java:331
+      4'd10: tree_pick_5 = gathered_10_5; // ValueEngine.java:331
+      4'd11: tree_pick_5 = gathered_11_5; // ValueEngine.java:331
+      4'd12: tree_pick_5 = gathered_12_5; // ValueEngine.java:331
+      4'd13: tree_pick_5 = gathered_13_5; // ValueEngine.java:331
+      4'd14: tree_pick_5 = gathered_14_5; // ValueEngine.java:331
+      default: tree_pick_5 = gathered_15_5; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:330
-      4'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:330
-      4'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:330
-      4'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:330
-      4'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:330
-      4'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:330
-      4'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:330
-      4'd7: tree_pick_6 = gathered_7_6; // ValueEngine.java:330
-      4'd8: tree_pick_6 = gathered_8_6; // ValueEngine.java:330
-      4'd9: tree_pick_6 = gathered_9_6; // ValueEngine.java:330
-      4'd10: tree_pick_6 = gathered_10_6; // ValueEngine.java:330
-      4'd11: tree_pick_6 = gathered_11_6; // ValueEngine.java:330
-      4'd12: tree_pick_6 = gathered_12_6; // ValueEngine.java:330
-      4'd13: tree_pick_6 = gathered_13_6; // ValueEngine.java:330
-      4'd14: tree_pick_6 = gathered_14_6; // ValueEngine.java:330
-      default: tree_pick_6 = gathered_15_6; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:331
+      4'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:331
+      4'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:331
+      4'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:331
+      4'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:331
+      4'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:331
+      4'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:331
+      4'd7: tree_pick_6 = gathered_7_6; // ValueEngine.java:331
+      4'd8: tree_pick_6 = gathered_8_6; // ValueEngine.java:331
+      4'd9: tree_pick_6 = gathered_9_6; // ValueEngine.java:331
+      4'd10: tree_pick_6 = gathered_10_6; // ValueEngine.java:331
+      4'd11: tree_pick_6 = gathered_11_6; // ValueEngine.java:331
+      4'd12: tree_pick_6 = gathered_12_6; // ValueEngine.java:331
+      4'd13: tree_pick_6 = gathered_13_6; // ValueEngine.java:331
+      4'd14: tree_pick_6 = gathered_14_6; // ValueEngine.java:331
+      default: tree_pick_6 = gathered_15_6; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:330
-      4'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:330
-      4'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:330
-      4'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:330
-      4'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:330
-      4'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:330
-      4'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:330
-      4'd7: tree_pick_7 = gathered_7_7; // ValueEngine.java:330
-      4'd8: tree_pick_7 = gathered_8_7; // ValueEngine.java:330
-      4'd9: tree_pick_7 = gathered_9_7; // ValueEngine.java:330
-      4'd10: tree_pick_7 = gathered_10_7; // ValueEngine.java:330
-      4'd11: tree_pick_7 = gathered_11_7; // ValueEngine.java:330
-      4'd12: tree_pick_7 = gathered_12_7; // ValueEngine.java:330
-      4'd13: tree_pick_7 = gathered_13_7; // ValueEngine.java:330
-      4'd14: tree_pick_7 = gathered_14_7; // ValueEngine.java:330
-      default: tree_pick_7 = gathered_15_7; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:331
+      4'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:331
+      4'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:331
+      4'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:331
+      4'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:331
+      4'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:331
+      4'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:331
+      4'd7: tree_pick_7 = gathered_7_7; // ValueEngine.java:331
+      4'd8: tree_pick_7 = gathered_8_7; // ValueEngine.java:331
+      4'd9: tree_pick_7 = gathered_9_7; // ValueEngine.java:331
+      4'd10: tree_pick_7 = gathered_10_7; // ValueEngine.java:331
+      4'd11: tree_pick_7 = gathered_11_7; // ValueEngine.java:331
+      4'd12: tree_pick_7 = gathered_12_7; // ValueEngine.java:331
+      4'd13: tree_pick_7 = gathered_13_7; // ValueEngine.java:331
+      4'd14: tree_pick_7 = gathered_14_7; // ValueEngine.java:331
+      default: tree_pick_7 = gathered_15_7; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:330
-      4'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:330
-      4'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:330
-      4'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:330
-      4'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:330
-      4'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:330
-      4'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:330
-      4'd7: tree_pick_8 = gathered_7_8; // ValueEngine.java:330
-      4'd8: tree_pick_8 = gathered_8_8; // ValueEngine.java:330
-      4'd9: tree_pick_8 = gathered_9_8; // ValueEngine.java:330
-      4'd10: tree_pick_8 = gathered_10_8; // ValueEngine.java:330
-      4'd11: tree_pick_8 = gathered_11_8; // ValueEngine.java:330
-      4'd12: tree_pick_8 = gathered_12_8; // ValueEngine.java:330
-      4'd13: tree_pick_8 = gathered_13_8; // ValueEngine.java:330
-      4'd14: tree_pick_8 = gathered_14_8; // ValueEngine.java:330
-      default: tree_pick_8 = gathered_15_8; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:331
+      4'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:331
+      4'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:331
+      4'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:331
+      4'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:331
+      4'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:331
+      4'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:331
+      4'd7: tree_pick_8 = gathered_7_8; // ValueEngine.java:331
+      4'd8: tree_pick_8 = gathered_8_8; // ValueEngine.java:331
+      4'd9: tree_pick_8 = gathered_9_8; // ValueEngine.java:331
+      4'd10: tree_pick_8 = gathered_10_8; // ValueEngine.java:331
+      4'd11: tree_pick_8 = gathered_11_8; // ValueEngine.java:331
+      4'd12: tree_pick_8 = gathered_12_8; // ValueEngine.java:331
+      4'd13: tree_pick_8 = gathered_13_8; // ValueEngine.java:331
+      4'd14: tree_pick_8 = gathered_14_8; // ValueEngine.java:331
+      default: tree_pick_8 = gathered_15_8; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:330
-      4'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:330
-      4'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:330
-      4'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:330
-      4'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:330
-      4'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:330
-      4'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:330
-      4'd7: tree_pick_9 = gathered_7_9; // ValueEngine.java:330
-      4'd8: tree_pick_9 = gathered_8_9; // ValueEngine.java:330
-      4'd9: tree_pick_9 = gathered_9_9; // ValueEngine.java:330
-      4'd10: tree_pick_9 = gathered_10_9; // ValueEngine.java:330
-      4'd11: tree_pick_9 = gathered_11_9; // ValueEngine.java:330
-      4'd12: tree_pick_9 = gathered_12_9; // ValueEngine.java:330
-      4'd13: tree_pick_9 = gathered_13_9; // ValueEngine.java:330
-      4'd14: tree_pick_9 = gathered_14_9; // ValueEngine.java:330
-      default: tree_pick_9 = gathered_15_9; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:331
+      4'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:331
+      4'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:331
+      4'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:331
+      4'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:331
+      4'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:331
+      4'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:331
+      4'd7: tree_pick_9 = gathered_7_9; // ValueEngine.java:331
+      4'd8: tree_pick_9 = gathered_8_9; // ValueEngine.java:331
+      4'd9: tree_pick_9 = gathered_9_9; // ValueEngine.java:331
+      4'd10: tree_pick_9 = gathered_10_9; // ValueEngine.java:331
+      4'd11: tree_pick_9 = gathered_11_9; // ValueEngine.java:331
+      4'd12: tree_pick_9 = gathered_12_9; // ValueEngine.java:331
+      4'd13: tree_pick_9 = gathered_13_9; // ValueEngine.java:331
+      4'd14: tree_pick_9 = gathered_14_9; // ValueEngine.java:331
+      default: tree_pick_9 = gathered_15_9; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:330
-      4'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:330
-      4'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:330
-      4'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:330
-      4'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:330
-      4'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:330
-      4'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:330
-      4'd7: tree_pick_10 = gathered_7_10; // ValueEngine.java:330
-      4'd8: tree_pick_10 = gathered_8_10; // ValueEngine.java:330
-      4'd9: tree_pick_10 = gathered_9_10; // ValueEngine.java:330
-      4'd10: tree_pick_10 = gathered_10_10; // ValueEngine.java:330
-      4'd11: tree_pick_10 = gathered_11_10; // ValueEngine.java:330
-      4'd12: tree_pick_10 = gathered_12_10; // ValueEngine.java:330
-      4'd13: tree_pick_10 = gathered_13_10; // ValueEngine.java:330
-      4'd14: tree_pick_10 = gathered_14_10; // ValueEngine.java:330
-      default: tree_pick_10 = gathered_15_10; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:331
+      4'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:331
+      4'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:331
+      4'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:331
+      4'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:331
+      4'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:331
+      4'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:331
+      4'd7: tree_pick_10 = gathered_7_10; // ValueEngine.java:331
+      4'd8: tree_pick_10 = gathered_8_10; // ValueEngine.java:331
+      4'd9: tree_pick_10 = gathered_9_10; // ValueEngine.java:331
+      4'd10: tree_pick_10 = gathered_10_10; // ValueEngine.java:331
+      4'd11: tree_pick_10 = gathered_11_10; // ValueEngine.java:331
+      4'd12: tree_pick_10 = gathered_12_10; // ValueEngine.java:331
+      4'd13: tree_pick_10 = gathered_13_10; // ValueEngine.java:331
+      4'd14: tree_pick_10 = gathered_14_10; // ValueEngine.java:331
+      default: tree_pick_10 = gathered_15_10; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:330
-      4'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:330
-      4'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:330
-      4'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:330
-      4'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:330
-      4'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:330
-      4'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:330
-      4'd7: tree_pick_11 = gathered_7_11; // ValueEngine.java:330
-      4'd8: tree_pick_11 = gathered_8_11; // ValueEngine.java:330
-      4'd9: tree_pick_11 = gathered_9_11; // ValueEngine.java:330
-      4'd10: tree_pick_11 = gathered_10_11; // ValueEngine.java:330
-      4'd11: tree_pick_11 = gathered_11_11; // ValueEngine.java:330
-      4'd12: tree_pick_11 = gathered_12_11; // ValueEngine.java:330
-      4'd13: tree_pick_11 = gathered_13_11; // ValueEngine.java:330
-      4'd14: tree_pick_11 = gathered_14_11; // ValueEngine.java:330
-      default: tree_pick_11 = gathered_15_11; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:331
+      4'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:331
+      4'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:331
+      4'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:331
+      4'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:331
+      4'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:331
+      4'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:331
+      4'd7: tree_pick_11 = gathered_7_11; // ValueEngine.java:331
+      4'd8: tree_pick_11 = gathered_8_11; // ValueEngine.java:331
+      4'd9: tree_pick_11 = gathered_9_11; // ValueEngine.java:331
+      4'd10: tree_pick_11 = gathered_10_11; // ValueEngine.java:331
+      4'd11: tree_pick_11 = gathered_11_11; // ValueEngine.java:331
+      4'd12: tree_pick_11 = gathered_12_11; // ValueEngine.java:331
+      4'd13: tree_pick_11 = gathered_13_11; // ValueEngine.java:331
+      4'd14: tree_pick_11 = gathered_14_11; // ValueEngine.java:331
+      default: tree_pick_11 = gathered_15_11; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:330
-      4'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:330
-      4'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:330
-      4'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:330
-      4'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:330
-      4'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:330
-      4'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:330
-      4'd7: tree_pick_12 = gathered_7_12; // ValueEngine.java:330
-      4'd8: tree_pick_12 = gathered_8_12; // ValueEngine.java:330
-      4'd9: tree_pick_12 = gathered_9_12; // ValueEngine.java:330
-      4'd10: tree_pick_12 = gathered_10_12; // ValueEngine.java:330
-      4'd11: tree_pick_12 = gathered_11_12; // ValueEngine.java:330
-      4'd12: tree_pick_12 = gathered_12_12; // ValueEngine.java:330
-      4'd13: tree_pick_12 = gathered_13_12; // ValueEngine.java:330
-      4'd14: tree_pick_12 = gathered_14_12; // ValueEngine.java:330
-      default: tree_pick_12 = gathered_15_12; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:331
+      4'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:331
+      4'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:331
+      4'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:331
+      4'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:331
+      4'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:331
+      4'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:331
+      4'd7: tree_pick_12 = gathered_7_12; // ValueEngine.java:331
+      4'd8: tree_pick_12 = gathered_8_12; // ValueEngine.java:331
+      4'd9: tree_pick_12 = gathered_9_12; // ValueEngine.java:331
+      4'd10: tree_pick_12 = gathered_10_12; // ValueEngine.java:331
+      4'd11: tree_pick_12 = gathered_11_12; // ValueEngine.java:331
+      4'd12: tree_pick_12 = gathered_12_12; // ValueEngine.java:331
+      4'd13: tree_pick_12 = gathered_13_12; // ValueEngine.java:331
+      4'd14: tree_pick_12 = gathered_14_12; // ValueEngine.java:331
+      default: tree_pick_12 = gathered_15_12; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:330
-      4'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:330
-      4'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:330
-      4'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:330
-      4'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:330
-      4'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:330
-      4'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:330
-      4'd7: tree_pick_13 = gathered_7_13; // ValueEngine.java:330
-      4'd8: tree_pick_13 = gathered_8_13; // ValueEngine.java:330
-      4'd9: tree_pick_13 = gathered_9_13; // ValueEngine.java:330
-      4'd10: tree_pick_13 = gathered_10_13; // ValueEngine.java:330
-      4'd11: tree_pick_13 = gathered_11_13; // ValueEngine.java:330
-      4'd12: tree_pick_13 = gathered_12_13; // ValueEngine.java:330
-      4'd13: tree_pick_13 = gathered_13_13; // ValueEngine.java:330
-      4'd14: tree_pick_13 = gathered_14_13; // ValueEngine.java:330
-      default: tree_pick_13 = gathered_15_13; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:331
+      4'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:331
+      4'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:331
+      4'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:331
+      4'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:331
+      4'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:331
+      4'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:331
+      4'd7: tree_pick_13 = gathered_7_13; // ValueEngine.java:331
+      4'd8: tree_pick_13 = gathered_8_13; // ValueEngine.java:331
+      4'd9: tree_pick_13 = gathered_9_13; // ValueEngine.java:331
+      4'd10: tree_pick_13 = gathered_10_13; // ValueEngine.java:331
+      4'd11: tree_pick_13 = gathered_11_13; // ValueEngine.java:331
+      4'd12: tree_pick_13 = gathered_12_13; // ValueEngine.java:331
+      4'd13: tree_pick_13 = gathered_13_13; // ValueEngine.java:331
+      4'd14: tree_pick_13 = gathered_14_13; // ValueEngine.java:331
+      default: tree_pick_13 = gathered_15_13; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:330
-      4'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:330
-      4'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:330
-      4'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:330
-      4'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:330
-      4'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:330
-      4'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:330
-      4'd7: tree_pick_14 = gathered_7_14; // ValueEngine.java:330
-      4'd8: tree_pick_14 = gathered_8_14; // ValueEngine.java:330
-      4'd9: tree_pick_14 = gathered_9_14; // ValueEngine.java:330
-      4'd10: tree_pick_14 = gathered_10_14; // ValueEngine.java:330
-      4'd11: tree_pick_14 = gathered_11_14; // ValueEngine.java:330
-      4'd12: tree_pick_14 = gathered_12_14; // ValueEngine.java:330
-      4'd13: tree_pick_14 = gathered_13_14; // ValueEngine.java:330
-      4'd14: tree_pick_14 = gathered_14_14; // ValueEngine.java:330
-      default: tree_pick_14 = gathered_15_14; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:331
+      4'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:331
+      4'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:331
+      4'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:331
+      4'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:331
+      4'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:331
+      4'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:331
+      4'd7: tree_pick_14 = gathered_7_14; // ValueEngine.java:331
+      4'd8: tree_pick_14 = gathered_8_14; // ValueEngine.java:331
+      4'd9: tree_pick_14 = gathered_9_14; // ValueEngine.java:331
+      4'd10: tree_pick_14 = gathered_10_14; // ValueEngine.java:331
+      4'd11: tree_pick_14 = gathered_11_14; // ValueEngine.java:331
+      4'd12: tree_pick_14 = gathered_12_14; // ValueEngine.java:331
+      4'd13: tree_pick_14 = gathered_13_14; // ValueEngine.java:331
+      4'd14: tree_pick_14 = gathered_14_14; // ValueEngine.java:331
+      default: tree_pick_14 = gathered_15_14; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:331
+  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:332
 
   always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:330
-      4'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:330
-      4'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:330
-      4'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:330
-      4'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:330
-      4'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:330
-      4'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:330
-      4'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:330
-      4'd7: tree_pick_15 = gathered_7_15; // ValueEngine.java:330
-      4'd8: tree_pick_15 = gathered_8_15; // ValueEngine.java:330
-      4'd9: tree_pick_15 = gathered_9_15; // ValueEngine.java:330
-      4'd10: tree_pick_15 = gathered_10_15; // ValueEngine.java:330
-      4'd11: tree_pick_15 = gathered_11_15; // ValueEngine.java:330
-      4'd12: tree_pick_15 = gathered_12_15; // ValueEngine.java:330
-      4'd13: tree_pick_15 = gathered_13_15; // ValueEngine.java:330
-      4'd14: tree_pick_15 = gathered_14_15; // ValueEngine.java:330
-      default: tree_pick_15 = gathered_15_15; // ValueEngine.java:330
+    case (reduce_index[3:0]) // ValueEngine.java:331
+      4'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:331
+      4'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:331
+      4'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:331
+      4'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:331
+      4'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:331
+      4'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:331
+      4'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:331
+      4'd7: tree_pick_15 = gathered_7_15; // ValueEngine.java:331
+      4'd8: tree_pick_15 = gathered_8_15; // ValueEngine.java:331
+      4'd9: tree_pick_15 = gathered_9_15; // ValueEngine.java:331
+      4'd10: tree_pick_15 = gathered_10_15; // ValueEngine.java:331
+      4'd11: tree_pick_15 = gathered_11_15; // ValueEngine.java:331
+      4'd12: tree_pick_15 = gathered_12_15; // ValueEngine.java:331
+      4'd13: tree_pick_15 = gathered_13_15; // ValueEngine.java:331
+      4'd14: tree_pick_15 = gathered_14_15; // ValueEngine.java:331
+      default: tree_pick_15 = gathered_15_15; // ValueEngine.java:331
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:331
-  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:341
-  assign reduce_tree_in_valid = push_step; // ValueEngine.java:342
-  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:343
-  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:344
-  // ValueEngine.java:361
+  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:332
+  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:342
+  assign reduce_tree_in_valid = push_step; // ValueEngine.java:343
+  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:344
+  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:344
+  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:345
+  // ValueEngine.java:362
   assign push_done = push_step & (reduce_phase == REDUCE_PUSH) & (reduce_index[3:0] == reduce_last_element);
-  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:362
-  assign reduced_is_z = reduce_tree_out_payload_tag[4]; // ValueEngine.java:363
+  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:363
+  assign reduced_is_z = reduce_tree_out_payload_tag[4]; // ValueEngine.java:364
   assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
-  assign rz_ready = rz_out_valid; // ValueEngine.java:367
-  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:373
-  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:373
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:373
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:374
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:374
-  assign element_out = stored_output_out_valid & ~reduced_tag_d9[4]; // ValueEngine.java:377
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:389
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:390
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:390
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:390
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:390
-  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:390
-  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:390
-  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:390
-  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:390
+  assign rz_ready = rz_out_valid; // ValueEngine.java:368
+  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:374
+  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:374
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:374
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:375
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:375
+  assign element_out = stored_output_out_valid & ~reduced_tag_d9[4]; // ValueEngine.java:378
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:390
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:391
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:391
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:391
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:391
+  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:391
+  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:391
+  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:391
+  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:391
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -6111,1925 +6111,1925 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:398
+  // ValueEngine.java:399
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == reduce_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:399
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:400
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:400
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:401
 
   always @(posedge ap_clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:139
-      value_row <= 6'd0; // ValueEngine.java:140
-      value_beat <= 3'd0; // ValueEngine.java:141
-    end else if (value_step) begin // ValueEngine.java:142
-      value_beat <= value_beat + 3'd1; // ValueEngine.java:143
-      if (value_last_beat) begin // ValueEngine.java:144
-        value_beat <= 3'd0; // ValueEngine.java:145
-        value_row <= value_row + 6'd1; // ValueEngine.java:146
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:140
+      value_row <= 6'd0; // ValueEngine.java:141
+      value_beat <= 3'd0; // ValueEngine.java:142
+    end else if (value_step) begin // ValueEngine.java:143
+      value_beat <= value_beat + 3'd1; // ValueEngine.java:144
+      if (value_last_beat) begin // ValueEngine.java:145
+        value_beat <= 3'd0; // ValueEngine.java:146
+        value_row <= value_row + 6'd1; // ValueEngine.java:147
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:178
-    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:178
-    value_issue_d1 <= value_issue; // ValueEngine.java:178
-    value_issue_d2 <= value_issue_d1; // ValueEngine.java:178
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:194
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:194
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:194
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:194
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:194
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:194
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:194
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:194
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:194
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:194
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:194
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:194
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:194
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:194
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:194
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:194
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:194
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:194
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:194
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:194
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:194
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:194
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:194
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:194
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:194
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:194
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:194
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:194
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:194
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:194
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:194
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:194
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:194
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:194
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:194
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:194
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:194
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:194
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:194
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:194
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:194
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:194
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:194
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:194
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:194
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:194
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:194
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:194
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:194
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:194
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:194
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:194
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:194
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:194
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:194
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:194
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:194
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:194
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:194
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:194
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:194
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:194
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:194
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:194
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:194
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:194
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:194
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:194
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:194
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:194
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:194
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:194
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:194
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:194
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:194
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:194
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:194
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:194
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:194
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:194
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:194
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:194
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:194
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:194
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:194
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:194
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:194
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:194
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:194
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:194
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:194
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:194
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:194
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:194
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:194
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:194
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:194
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:194
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:194
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:194
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:194
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:194
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:194
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:194
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:194
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:194
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:194
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:194
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:194
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:194
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:194
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:194
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:194
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:194
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:194
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:194
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:194
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:194
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:194
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:194
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:194
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:194
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:194
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:194
-    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:194
-    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:194
-    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:194
-    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:194
-    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:194
-    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:194
-    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:194
-    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:194
-    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:194
-    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:194
-    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:194
-    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:194
-    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:194
-    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:194
-    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:194
-    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:194
-    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:194
-    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:194
-    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:194
-    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:194
-    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:194
-    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:194
-    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:194
-    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:194
-    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:194
-    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:194
-    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:194
-    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:194
-    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:194
-    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:194
-    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:194
-    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:194
-    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:194
-    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:194
-    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:194
-    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:194
-    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:194
-    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:194
-    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:194
-    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:194
-    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:194
-    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:194
-    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:194
-    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:194
-    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:194
-    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:194
-    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:194
-    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:194
-    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:194
-    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:194
-    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:194
-    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:194
-    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:194
-    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:194
-    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:194
-    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:194
-    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:194
-    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:194
-    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:194
-    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:194
-    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:194
-    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:194
-    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:194
-    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:194
-    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:194
-    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:194
-    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:194
-    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:194
-    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:194
-    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:194
-    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:194
-    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:194
-    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:194
-    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:194
-    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:194
-    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:194
-    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:194
-    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:194
-    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:194
-    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:194
-    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:194
-    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:194
-    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:194
-    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:194
-    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:194
-    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:194
-    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:194
-    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:194
-    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:194
-    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:194
-    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:194
-    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:194
-    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:194
-    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:194
-    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:194
-    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:194
-    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:194
-    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:194
-    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:194
-    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:194
-    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:194
-    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:194
-    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:194
-    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:194
-    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:194
-    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:194
-    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:194
-    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:194
-    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:194
-    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:194
-    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:194
-    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:194
-    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:194
-    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:194
-    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:194
-    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:194
-    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:194
-    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:194
-    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:194
-    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:194
-    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:194
-    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:194
-    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:194
-    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:194
-    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:194
-    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:194
-    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:194
-    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:194
-    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:194
-    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:194
-    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:194
-    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:194
-    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:194
-    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:194
-    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:194
-    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:194
-    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:194
-    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:194
-    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:194
-    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:194
-    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:194
-    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:194
-    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:194
-    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:194
-    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:194
-    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:194
-    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:194
-    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:194
-    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:194
-    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:194
-    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:194
-    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:194
-    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:194
-    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:194
-    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:194
-    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:194
-    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:194
-    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:194
-    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:194
-    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:194
-    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:194
-    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:194
-    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:194
-    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:194
-    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:194
-    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:194
-    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:194
-    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:194
-    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:194
-    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:194
-    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:194
-    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:194
-    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:194
-    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:194
-    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:194
-    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:194
-    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:194
-    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:194
-    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:194
-    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:194
-    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:194
-    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:194
-    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:194
-    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:194
-    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:194
-    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:194
-    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:194
-    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:194
-    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:194
-    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:194
-    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:194
-    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:194
-    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:194
-    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:194
-    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:194
-    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:194
-    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:194
-    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:194
-    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:194
-    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:194
-    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:194
-    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:194
-    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:194
-    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:194
-    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:194
-    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:194
-    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:194
-    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:194
-    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:194
-    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:194
-    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:194
-    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:194
-    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:194
-    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:194
-    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:194
-    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:194
-    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:194
-    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:194
-    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:194
-    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:194
-    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:194
-    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:194
-    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:194
-    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:194
-    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:194
-    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:194
-    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:194
-    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:194
-    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:194
-    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:194
-    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:194
-    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:194
-    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:194
-    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:194
-    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:194
-    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:194
-    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:194
-    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:194
-    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:194
-    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:194
-    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:194
-    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:194
-    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:194
-    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:194
-    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:194
-    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:194
-    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:194
-    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:194
-    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:194
-    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:194
-    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:194
-    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:194
-    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:194
-    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:194
-    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:194
-    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:194
-    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:194
-    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:194
-    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:194
-    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:194
-    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:194
-    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:194
-    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:194
-    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:194
-    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:194
-    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:194
-    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:194
-    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:194
-    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:194
-    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:194
-    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:194
-    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:194
-    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:194
-    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:194
-    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:194
-    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:194
-    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:194
-    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:194
-    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:194
-    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:194
-    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:194
-    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:194
-    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:194
-    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:194
-    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:194
-    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:194
-    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:194
-    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:194
-    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:194
-    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:194
-    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:194
-    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:194
-    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:194
-    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:194
-    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:194
-    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:194
-    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:194
-    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:194
-    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:194
-    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:194
-    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:194
-    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:194
-    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:194
-    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:194
-    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:194
-    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:194
-    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:194
-    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:194
-    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:194
-    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:194
-    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:194
-    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:194
-    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:194
-    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:194
-    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:194
-    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:194
-    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:194
-    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:194
-    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:194
-    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:194
-    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:194
-    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:194
-    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:194
-    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:194
-    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:194
-    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:194
-    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:194
-    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:194
-    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:194
-    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:194
-    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:194
-    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:194
-    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:194
-    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:194
-    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:194
-    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:194
-    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:194
-    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:194
-    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:194
-    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:194
-    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:194
-    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:194
-    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:194
-    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:194
-    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:194
-    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:194
-    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:194
-    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:194
-    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:194
-    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:194
-    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:194
-    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:194
-    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:194
-    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:194
-    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:194
-    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:194
-    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:194
-    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:194
-    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:194
-    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:194
-    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:194
-    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:194
-    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:194
-    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:194
-    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:194
-    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:194
-    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:194
-    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:194
-    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:194
-    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:194
-    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:194
-    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:194
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:198
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:198
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:198
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:198
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:198
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:198
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:198
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:198
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:198
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:198
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:198
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:198
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:198
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:198
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:198
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:198
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:198
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:198
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:198
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:198
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:198
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:198
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:198
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:198
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:198
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:198
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:198
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:198
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:198
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:198
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:198
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:198
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:198
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:198
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:198
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:198
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:198
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:198
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:198
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:198
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:199
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:199
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:199
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:199
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:199
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:199
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:202
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:202
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:202
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:202
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:202
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:202
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:202
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:202
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:202
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:202
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:202
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:202
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:202
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:202
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:202
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:202
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:202
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:202
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:202
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:202
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:202
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:202
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:202
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:202
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:202
-    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:202
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:202
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:202
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:202
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:202
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:202
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:202
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:202
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:202
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:202
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:202
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:202
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:202
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:202
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:202
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:202
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:202
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:202
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:202
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:202
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:202
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:202
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:202
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:202
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:202
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:202
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:202
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:202
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:202
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:202
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:202
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:202
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:202
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:225
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:225
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:225
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:225
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:225
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:225
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:225
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:225
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:225
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:225
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:225
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:225
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:225
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:225
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:225
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:225
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:225
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:225
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:225
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:225
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:225
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:225
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:225
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:225
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:225
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:225
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:225
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:225
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:225
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:225
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:225
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:225
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:225
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:229
-    z_address_d2 <= z_address_d1; // ValueEngine.java:229
-    z_address_d3 <= z_address_d2; // ValueEngine.java:229
-    z_address_d4 <= z_address_d3; // ValueEngine.java:229
-    z_address_d5 <= z_address_d4; // ValueEngine.java:229
-    z_address_d6 <= z_address_d5; // ValueEngine.java:229
-    z_address_d7 <= z_address_d6; // ValueEngine.java:229
-    z_address_d8 <= z_address_d7; // ValueEngine.java:229
-    z_address_d9 <= z_address_d8; // ValueEngine.java:229
-    z_address_d10 <= z_address_d9; // ValueEngine.java:229
-    z_address_d11 <= z_address_d10; // ValueEngine.java:229
-    z_address_d12 <= z_address_d11; // ValueEngine.java:229
-    z_address_d13 <= z_address_d12; // ValueEngine.java:229
-    z_address_d14 <= z_address_d13; // ValueEngine.java:229
-    z_address_d15 <= z_address_d14; // ValueEngine.java:229
-    z_address_d16 <= z_address_d15; // ValueEngine.java:229
-    z_address_d17 <= z_address_d16; // ValueEngine.java:229
-    z_address_d18 <= z_address_d17; // ValueEngine.java:229
-    z_address_d19 <= z_address_d18; // ValueEngine.java:229
-    z_address_d20 <= z_address_d19; // ValueEngine.java:229
-    z_address_d21 <= z_address_d20; // ValueEngine.java:229
-    z_address_d22 <= z_address_d21; // ValueEngine.java:229
-    z_address_d23 <= z_address_d22; // ValueEngine.java:229
-    z_address_d24 <= z_address_d23; // ValueEngine.java:229
-    z_address_d25 <= z_address_d24; // ValueEngine.java:229
-    z_address_d26 <= z_address_d25; // ValueEngine.java:229
-    z_address_d27 <= z_address_d26; // ValueEngine.java:229
-    z_address_d28 <= z_address_d27; // ValueEngine.java:229
-    z_address_d29 <= z_address_d28; // ValueEngine.java:229
-    z_address_d30 <= z_address_d29; // ValueEngine.java:229
-    z_address_d31 <= z_address_d30; // ValueEngine.java:229
-    z_address_d32 <= z_address_d31; // ValueEngine.java:229
-    z_address_d33 <= z_address_d32; // ValueEngine.java:229
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:230
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:230
-    end
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:231
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:231
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:231
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:231
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:231
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:231
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:231
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_4 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_5 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_6 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_7 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_8 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_9 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_10 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_11 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_12 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_13 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_14 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:238
-      bank_read_s0_15 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:238
-    end
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:230
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:230
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_4 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_5 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_6 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_7 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_8 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_9 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_10 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_11 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_12 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_13 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_14 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:238
-      bank_read_s1_15 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:238
-    end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:244
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:244
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:244
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:244
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:244
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:244
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:244
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:244
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:244
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:244
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:244
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:244
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:244
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:244
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:244
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:244
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:244
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:244
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:244
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:244
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:244
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:244
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:244
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:244
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:244
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:244
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:244
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:244
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:244
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:244
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:244
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:244
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:244
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:244
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:245
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:245
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:245
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:245
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:245
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:245
-    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:245
-    z_address_d34 <= z_address_d33; // ValueEngine.java:246
-    z_address_d35 <= z_address_d34; // ValueEngine.java:246
-    z_address_d36 <= z_address_d35; // ValueEngine.java:246
-    z_address_d37 <= z_address_d36; // ValueEngine.java:246
-    z_address_d38 <= z_address_d37; // ValueEngine.java:246
-    z_address_d39 <= z_address_d38; // ValueEngine.java:246
-    z_address_d40 <= z_address_d39; // ValueEngine.java:246
-    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:250
-      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:250
-    end
-    if (z_write & accumulate_set_d40) begin // ValueEngine.java:250
-      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:250
-    end
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:253
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:260
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:260
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:260
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:260
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:260
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:260
-    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:260
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:264
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:264
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:264
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:264
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:264
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:264
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:264
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:265
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:265
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:265
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:265
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:265
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:265
-    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:265
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:266
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:266
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:266
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:266
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:266
-    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:266
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:267
-    value_present_d2 <= value_present_d1; // ValueEngine.java:267
-    value_present_d3 <= value_present_d2; // ValueEngine.java:267
-    value_present_d4 <= value_present_d3; // ValueEngine.java:267
-    value_present_d5 <= value_present_d4; // ValueEngine.java:267
-    value_present_d6 <= value_present_d5; // ValueEngine.java:267
-    value_present_d7 <= value_present_d6; // ValueEngine.java:267
-    value_present_d8 <= value_present_d7; // ValueEngine.java:267
-    value_present_d9 <= value_present_d8; // ValueEngine.java:267
-    value_present_d10 <= value_present_d9; // ValueEngine.java:267
-    value_present_d11 <= value_present_d10; // ValueEngine.java:267
-    value_present_d12 <= value_present_d11; // ValueEngine.java:267
-    value_present_d13 <= value_present_d12; // ValueEngine.java:267
-    value_present_d14 <= value_present_d13; // ValueEngine.java:267
-    value_present_d15 <= value_present_d14; // ValueEngine.java:267
-    value_present_d16 <= value_present_d15; // ValueEngine.java:267
-    value_present_d17 <= value_present_d16; // ValueEngine.java:267
-    value_present_d18 <= value_present_d17; // ValueEngine.java:267
-    value_present_d19 <= value_present_d18; // ValueEngine.java:267
-    value_present_d20 <= value_present_d19; // ValueEngine.java:267
-    value_present_d21 <= value_present_d20; // ValueEngine.java:267
-    value_present_d22 <= value_present_d21; // ValueEngine.java:267
-    value_present_d23 <= value_present_d22; // ValueEngine.java:267
-    value_present_d24 <= value_present_d23; // ValueEngine.java:267
-    value_present_d25 <= value_present_d24; // ValueEngine.java:267
-    value_present_d26 <= value_present_d25; // ValueEngine.java:267
-    value_present_d27 <= value_present_d26; // ValueEngine.java:267
-    value_present_d28 <= value_present_d27; // ValueEngine.java:267
-    value_present_d29 <= value_present_d28; // ValueEngine.java:267
-    value_present_d30 <= value_present_d29; // ValueEngine.java:267
-    value_present_d31 <= value_present_d30; // ValueEngine.java:267
-    value_present_d32 <= value_present_d31; // ValueEngine.java:267
-    value_present_d33 <= value_present_d32; // ValueEngine.java:267
-    value_present_d34 <= value_present_d33; // ValueEngine.java:267
-    value_present_d35 <= value_present_d34; // ValueEngine.java:267
-    value_present_d36 <= value_present_d35; // ValueEngine.java:267
-    value_present_d37 <= value_present_d36; // ValueEngine.java:267
-    value_present_d38 <= value_present_d37; // ValueEngine.java:267
-    value_present_d39 <= value_present_d38; // ValueEngine.java:267
-    value_present_d40 <= value_present_d39; // ValueEngine.java:267
-    value_present_d41 <= value_present_d40; // ValueEngine.java:267
-    value_present_d42 <= value_present_d41; // ValueEngine.java:267
-    value_present_d43 <= value_present_d42; // ValueEngine.java:267
-    value_present_d44 <= value_present_d43; // ValueEngine.java:267
-    value_present_d45 <= value_present_d44; // ValueEngine.java:267
-    value_present_d46 <= value_present_d45; // ValueEngine.java:267
-    value_present_d47 <= value_present_d46; // ValueEngine.java:267
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:274
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:274
-      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:274
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:274
-      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:274
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:278
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:278
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:278
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:278
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:278
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:278
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:278
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:278
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:278
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:278
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:278
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:278
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:278
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:278
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:278
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:278
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:278
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:278
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:278
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:278
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:278
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:278
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:278
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:278
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:278
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:278
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:278
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:278
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:278
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:278
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:278
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:278
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:278
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:278
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:278
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:278
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:278
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:278
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:278
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:278
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:278
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:278
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:278
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:278
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:278
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:278
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:278
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:278
-    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:278
-    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:281
-    gather_read_z <= z_gathering; // ValueEngine.java:282
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:283
-    gather_read_set <= reduce_second_set; // ValueEngine.java:284
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_0_0 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_0_1 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_0_2 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_0_3 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_0_4 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_0_5 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_0_6 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_0_7 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_0_8 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_0_9 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_0_10 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_0_11 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_0_12 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_0_13 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_0_14 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_0_15 <= gather_read_0; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_1_0 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_1_1 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_1_2 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_1_3 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_1_4 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_1_5 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_1_6 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_1_7 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_1_8 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_1_9 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_1_10 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_1_11 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_1_12 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_1_13 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_1_14 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_1_15 <= gather_set_1; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_2_0 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_2_1 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_2_2 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_2_3 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_2_4 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_2_5 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_2_6 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_2_7 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_2_8 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_2_9 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_2_10 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_2_11 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_2_12 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_2_13 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_2_14 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_2_15 <= gather_set_2; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_3_0 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_3_1 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_3_2 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_3_3 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_3_4 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_3_5 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_3_6 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_3_7 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_3_8 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_3_9 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_3_10 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_3_11 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_3_12 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_3_13 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_3_14 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_3_15 <= gather_set_3; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_4_0 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_4_1 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_4_2 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_4_3 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_4_4 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_4_5 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_4_6 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_4_7 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_4_8 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_4_9 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_4_10 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_4_11 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_4_12 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_4_13 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_4_14 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_4_15 <= gather_set_4; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_5_0 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_5_1 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_5_2 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_5_3 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_5_4 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_5_5 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_5_6 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_5_7 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_5_8 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_5_9 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_5_10 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_5_11 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_5_12 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_5_13 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_5_14 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_5_15 <= gather_set_5; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_6_0 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_6_1 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_6_2 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_6_3 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_6_4 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_6_5 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_6_6 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_6_7 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_6_8 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_6_9 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_6_10 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_6_11 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_6_12 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_6_13 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_6_14 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_6_15 <= gather_set_6; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_7_0 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_7_1 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_7_2 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_7_3 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_7_4 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_7_5 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_7_6 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_7_7 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_7_8 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_7_9 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_7_10 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_7_11 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_7_12 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_7_13 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_7_14 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_7_15 <= gather_set_7; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_8_0 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_8_1 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_8_2 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_8_3 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_8_4 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_8_5 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_8_6 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_8_7 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_8_8 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_8_9 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_8_10 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_8_11 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_8_12 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_8_13 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_8_14 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_8_15 <= gather_set_8; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_9_0 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_9_1 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_9_2 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_9_3 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_9_4 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_9_5 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_9_6 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_9_7 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_9_8 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_9_9 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_9_10 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_9_11 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_9_12 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_9_13 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_9_14 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_9_15 <= gather_set_9; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_10_0 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_10_1 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_10_2 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_10_3 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_10_4 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_10_5 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_10_6 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_10_7 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_10_8 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_10_9 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_10_10 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_10_11 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_10_12 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_10_13 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_10_14 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_10_15 <= gather_set_10; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_11_0 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_11_1 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_11_2 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_11_3 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_11_4 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_11_5 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_11_6 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_11_7 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_11_8 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_11_9 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_11_10 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_11_11 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_11_12 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_11_13 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_11_14 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_11_15 <= gather_set_11; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_12_0 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_12_1 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_12_2 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_12_3 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_12_4 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_12_5 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_12_6 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_12_7 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_12_8 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_12_9 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_12_10 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_12_11 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_12_12 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_12_13 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_12_14 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_12_15 <= gather_set_12; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_13_0 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_13_1 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_13_2 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_13_3 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_13_4 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_13_5 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_13_6 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_13_7 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_13_8 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_13_9 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_13_10 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_13_11 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_13_12 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_13_13 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_13_14 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_13_15 <= gather_set_13; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_14_0 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_14_1 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_14_2 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_14_3 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_14_4 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_14_5 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_14_6 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_14_7 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_14_8 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_14_9 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_14_10 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_14_11 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_14_12 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_14_13 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_14_14 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_14_15 <= gather_set_14; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:299
-      gathered_15_0 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:299
-      gathered_15_1 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:299
-      gathered_15_2 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:299
-      gathered_15_3 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:299
-      gathered_15_4 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:299
-      gathered_15_5 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:299
-      gathered_15_6 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:299
-      gathered_15_7 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:299
-      gathered_15_8 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:299
-      gathered_15_9 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:299
-      gathered_15_10 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:299
-      gathered_15_11 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:299
-      gathered_15_12 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:299
-      gathered_15_13 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:299
-      gathered_15_14 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:299
-      gathered_15_15 <= gather_set_15; // ValueEngine.java:299
-    end
-    if (rz_ready) begin // ValueEngine.java:369
-      slot_rz <= rz_out_payload; // ValueEngine.java:370
-      rz_known <= 1'b1; // ValueEngine.java:371
-    end
-    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:376
-    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:376
-    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:376
-    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:376
-    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:376
-    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:376
-    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:376
-    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:376
-    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:376
-    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:384
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:384
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:384
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:384
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:384
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:384
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:384
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:384
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:384
-      out_word_4 <= stored_output_out_payload; // ValueEngine.java:384
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:384
-      out_word_5 <= stored_output_out_payload; // ValueEngine.java:384
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:384
-      out_word_6 <= stored_output_out_payload; // ValueEngine.java:384
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:384
-      out_word_7 <= stored_output_out_payload; // ValueEngine.java:384
-    end
-    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:387
-    if (beat_assembled) begin // ValueEngine.java:396
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:396
-    end
-    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:402
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:403
-    end
-    if (reduce_start) begin // ValueEngine.java:404
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:405
-      reduce_pass_beat <= 3'd0; // ValueEngine.java:406
-      reduce_index <= 5'd0; // ValueEngine.java:407
-    end
-    if (z_gather_done) begin // ValueEngine.java:409
-      reduce_index <= 5'd0; // ValueEngine.java:410
-      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:411
-    end
-    if (z_pushed) begin // ValueEngine.java:413
-      reduce_index <= 5'd0; // ValueEngine.java:414
-      rz_known <= 1'b0; // ValueEngine.java:415
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:416
-    end
-    if (gather_done) begin // ValueEngine.java:418
-      reduce_index <= 5'd0; // ValueEngine.java:419
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:420
-    end
-    if (push_done) begin // ValueEngine.java:422
-      reduce_index <= 5'd0; // ValueEngine.java:423
-      reduce_pass_beat <= reduce_pass_beat + 3'd1; // ValueEngine.java:424
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:425
-      if (reduce_pass_beat == reduce_phase_diff[2:0]) begin // ValueEngine.java:426
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:426
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:179
+    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:179
+    value_issue_d1 <= value_issue; // ValueEngine.java:179
+    value_issue_d2 <= value_issue_d1; // ValueEngine.java:179
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:195
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:195
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:195
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:195
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:195
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:195
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:195
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:195
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:195
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:195
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:195
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:195
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:195
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:195
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:195
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:195
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:195
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:195
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:195
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:195
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:195
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:195
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:195
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:195
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:195
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:195
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:195
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:195
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:195
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:195
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:195
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:195
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:195
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:195
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:195
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:195
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:195
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:195
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:195
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:195
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:195
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:195
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:195
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:195
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:195
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:195
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:195
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:195
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:195
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:195
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:195
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:195
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:195
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:195
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:195
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:195
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:195
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:195
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:195
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:195
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:195
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:195
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:195
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:195
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:195
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:195
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:195
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:195
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:195
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:195
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:195
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:195
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:195
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:195
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:195
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:195
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:195
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:195
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:195
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:195
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:195
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:195
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:195
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:195
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:195
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:195
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:195
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:195
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:195
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:195
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:195
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:195
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:195
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:195
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:195
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:195
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:195
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:195
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:195
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:195
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:195
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:195
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:195
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:195
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:195
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:195
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:195
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:195
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:195
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:195
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:195
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:195
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:195
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:195
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:195
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:195
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:195
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:195
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:195
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:195
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:195
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:195
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:195
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:195
+    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:195
+    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:195
+    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:195
+    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:195
+    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:195
+    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:195
+    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:195
+    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:195
+    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:195
+    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:195
+    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:195
+    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:195
+    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:195
+    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:195
+    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:195
+    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:195
+    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:195
+    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:195
+    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:195
+    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:195
+    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:195
+    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:195
+    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:195
+    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:195
+    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:195
+    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:195
+    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:195
+    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:195
+    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:195
+    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:195
+    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:195
+    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:195
+    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:195
+    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:195
+    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:195
+    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:195
+    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:195
+    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:195
+    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:195
+    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:195
+    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:195
+    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:195
+    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:195
+    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:195
+    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:195
+    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:195
+    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:195
+    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:195
+    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:195
+    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:195
+    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:195
+    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:195
+    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:195
+    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:195
+    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:195
+    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:195
+    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:195
+    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:195
+    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:195
+    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:195
+    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:195
+    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:195
+    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:195
+    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:195
+    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:195
+    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:195
+    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:195
+    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:195
+    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:195
+    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:195
+    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:195
+    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:195
+    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:195
+    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:195
+    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:195
+    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:195
+    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:195
+    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:195
+    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:195
+    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:195
+    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:195
+    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:195
+    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:195
+    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:195
+    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:195
+    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:195
+    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:195
+    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:195
+    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:195
+    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:195
+    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:195
+    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:195
+    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:195
+    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:195
+    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:195
+    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:195
+    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:195
+    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:195
+    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:195
+    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:195
+    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:195
+    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:195
+    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:195
+    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:195
+    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:195
+    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:195
+    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:195
+    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:195
+    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:195
+    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:195
+    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:195
+    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:195
+    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:195
+    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:195
+    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:195
+    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:195
+    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:195
+    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:195
+    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:195
+    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:195
+    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:195
+    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:195
+    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:195
+    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:195
+    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:195
+    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:195
+    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:195
+    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:195
+    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:195
+    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:195
+    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:195
+    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:195
+    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:195
+    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:195
+    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:195
+    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:195
+    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:195
+    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:195
+    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:195
+    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:195
+    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:195
+    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:195
+    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:195
+    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:195
+    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:195
+    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:195
+    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:195
+    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:195
+    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:195
+    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:195
+    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:195
+    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:195
+    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:195
+    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:195
+    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:195
+    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:195
+    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:195
+    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:195
+    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:195
+    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:195
+    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:195
+    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:195
+    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:195
+    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:195
+    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:195
+    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:195
+    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:195
+    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:195
+    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:195
+    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:195
+    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:195
+    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:195
+    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:195
+    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:195
+    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:195
+    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:195
+    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:195
+    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:195
+    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:195
+    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:195
+    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:195
+    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:195
+    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:195
+    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:195
+    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:195
+    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:195
+    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:195
+    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:195
+    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:195
+    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:195
+    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:195
+    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:195
+    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:195
+    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:195
+    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:195
+    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:195
+    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:195
+    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:195
+    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:195
+    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:195
+    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:195
+    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:195
+    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:195
+    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:195
+    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:195
+    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:195
+    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:195
+    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:195
+    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:195
+    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:195
+    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:195
+    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:195
+    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:195
+    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:195
+    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:195
+    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:195
+    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:195
+    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:195
+    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:195
+    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:195
+    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:195
+    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:195
+    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:195
+    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:195
+    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:195
+    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:195
+    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:195
+    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:195
+    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:195
+    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:195
+    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:195
+    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:195
+    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:195
+    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:195
+    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:195
+    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:195
+    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:195
+    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:195
+    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:195
+    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:195
+    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:195
+    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:195
+    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:195
+    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:195
+    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:195
+    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:195
+    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:195
+    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:195
+    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:195
+    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:195
+    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:195
+    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:195
+    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:195
+    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:195
+    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:195
+    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:195
+    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:195
+    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:195
+    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:195
+    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:195
+    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:195
+    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:195
+    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:195
+    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:195
+    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:195
+    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:195
+    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:195
+    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:195
+    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:195
+    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:195
+    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:195
+    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:195
+    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:195
+    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:195
+    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:195
+    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:195
+    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:195
+    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:195
+    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:195
+    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:195
+    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:195
+    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:195
+    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:195
+    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:195
+    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:195
+    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:195
+    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:195
+    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:195
+    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:195
+    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:195
+    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:195
+    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:195
+    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:195
+    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:195
+    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:195
+    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:195
+    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:195
+    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:195
+    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:195
+    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:195
+    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:195
+    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:195
+    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:195
+    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:195
+    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:195
+    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:195
+    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:195
+    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:195
+    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:195
+    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:195
+    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:195
+    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:195
+    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:195
+    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:195
+    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:195
+    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:195
+    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:195
+    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:195
+    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:195
+    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:195
+    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:195
+    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:195
+    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:195
+    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:195
+    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:195
+    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:195
+    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:195
+    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:195
+    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:195
+    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:195
+    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:195
+    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:195
+    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:195
+    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:195
+    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:195
+    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:195
+    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:195
+    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:195
+    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:195
+    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:195
+    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:195
+    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:195
+    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:195
+    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:195
+    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:195
+    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:195
+    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:195
+    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:195
+    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:195
+    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:195
+    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:195
+    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:195
+    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:195
+    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:195
+    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:195
+    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:195
+    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:195
+    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:195
+    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:195
+    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:195
+    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:195
+    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:195
+    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:195
+    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:195
+    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:195
+    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:195
+    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:195
+    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:195
+    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:195
+    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:195
+    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:195
+    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:195
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:199
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:199
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:199
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:199
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:199
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:199
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:199
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:199
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:199
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:199
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:199
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:199
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:199
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:199
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:199
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:199
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:199
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:199
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:199
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:199
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:199
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:199
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:199
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:199
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:199
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:199
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:199
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:199
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:199
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:199
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:199
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:199
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:199
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:199
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:199
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:199
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:199
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:199
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:199
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:199
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:200
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:200
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:200
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:200
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:200
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:200
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:203
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:203
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:203
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:203
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:203
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:203
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:203
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:203
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:203
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:203
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:203
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:203
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:203
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:203
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:203
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:203
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:203
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:203
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:203
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:203
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:203
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:203
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:203
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:203
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:203
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:203
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:203
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:203
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:203
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:203
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:203
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:203
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:203
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:203
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:203
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:203
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:203
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:203
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:203
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:203
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:203
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:203
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:203
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:203
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:203
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:203
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:203
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:203
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:203
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:203
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:203
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:203
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:203
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:203
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:203
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:203
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:203
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:203
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:226
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:226
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:226
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:226
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:226
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:226
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:226
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:226
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:226
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:226
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:226
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:226
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:226
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:226
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:226
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:226
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:226
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:226
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:226
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:226
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:226
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:226
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:226
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:226
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:226
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:226
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:226
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:226
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:226
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:226
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:226
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:226
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:226
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:230
+    z_address_d2 <= z_address_d1; // ValueEngine.java:230
+    z_address_d3 <= z_address_d2; // ValueEngine.java:230
+    z_address_d4 <= z_address_d3; // ValueEngine.java:230
+    z_address_d5 <= z_address_d4; // ValueEngine.java:230
+    z_address_d6 <= z_address_d5; // ValueEngine.java:230
+    z_address_d7 <= z_address_d6; // ValueEngine.java:230
+    z_address_d8 <= z_address_d7; // ValueEngine.java:230
+    z_address_d9 <= z_address_d8; // ValueEngine.java:230
+    z_address_d10 <= z_address_d9; // ValueEngine.java:230
+    z_address_d11 <= z_address_d10; // ValueEngine.java:230
+    z_address_d12 <= z_address_d11; // ValueEngine.java:230
+    z_address_d13 <= z_address_d12; // ValueEngine.java:230
+    z_address_d14 <= z_address_d13; // ValueEngine.java:230
+    z_address_d15 <= z_address_d14; // ValueEngine.java:230
+    z_address_d16 <= z_address_d15; // ValueEngine.java:230
+    z_address_d17 <= z_address_d16; // ValueEngine.java:230
+    z_address_d18 <= z_address_d17; // ValueEngine.java:230
+    z_address_d19 <= z_address_d18; // ValueEngine.java:230
+    z_address_d20 <= z_address_d19; // ValueEngine.java:230
+    z_address_d21 <= z_address_d20; // ValueEngine.java:230
+    z_address_d22 <= z_address_d21; // ValueEngine.java:230
+    z_address_d23 <= z_address_d22; // ValueEngine.java:230
+    z_address_d24 <= z_address_d23; // ValueEngine.java:230
+    z_address_d25 <= z_address_d24; // ValueEngine.java:230
+    z_address_d26 <= z_address_d25; // ValueEngine.java:230
+    z_address_d27 <= z_address_d26; // ValueEngine.java:230
+    z_address_d28 <= z_address_d27; // ValueEngine.java:230
+    z_address_d29 <= z_address_d28; // ValueEngine.java:230
+    z_address_d30 <= z_address_d29; // ValueEngine.java:230
+    z_address_d31 <= z_address_d30; // ValueEngine.java:230
+    z_address_d32 <= z_address_d31; // ValueEngine.java:230
+    z_address_d33 <= z_address_d32; // ValueEngine.java:230
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:231
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:231
+    end
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:232
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:232
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:232
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:232
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:232
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:232
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:232
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_4 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_5 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_6 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_7 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_8 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_9 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_10 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_11 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_12 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_13 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_14 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
+      bank_read_s0_15 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:239
+    end
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:231
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:231
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_4 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_5 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_6 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_7 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_8 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_9 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_10 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_11 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_12 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_13 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_14 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
+      bank_read_s1_15 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:239
+    end
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:245
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:245
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:245
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:245
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:245
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:245
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:245
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:245
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:245
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:245
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:245
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:245
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:245
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:245
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:245
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:245
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:245
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:245
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:245
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:245
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:245
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:245
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:245
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:245
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:245
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:245
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:245
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:245
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:245
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:245
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:245
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:245
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:245
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:245
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:246
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:246
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:246
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:246
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:246
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:246
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:246
+    z_address_d34 <= z_address_d33; // ValueEngine.java:247
+    z_address_d35 <= z_address_d34; // ValueEngine.java:247
+    z_address_d36 <= z_address_d35; // ValueEngine.java:247
+    z_address_d37 <= z_address_d36; // ValueEngine.java:247
+    z_address_d38 <= z_address_d37; // ValueEngine.java:247
+    z_address_d39 <= z_address_d38; // ValueEngine.java:247
+    z_address_d40 <= z_address_d39; // ValueEngine.java:247
+    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:251
+      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:251
+    end
+    if (z_write & accumulate_set_d40) begin // ValueEngine.java:251
+      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:251
+    end
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:254
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:261
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:261
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:261
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:261
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:261
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:261
+    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:261
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:265
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:265
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:265
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:265
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:265
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:265
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:265
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:266
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:266
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:266
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:266
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:266
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:266
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:266
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:267
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:267
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:267
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:267
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:267
+    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:267
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:268
+    value_present_d2 <= value_present_d1; // ValueEngine.java:268
+    value_present_d3 <= value_present_d2; // ValueEngine.java:268
+    value_present_d4 <= value_present_d3; // ValueEngine.java:268
+    value_present_d5 <= value_present_d4; // ValueEngine.java:268
+    value_present_d6 <= value_present_d5; // ValueEngine.java:268
+    value_present_d7 <= value_present_d6; // ValueEngine.java:268
+    value_present_d8 <= value_present_d7; // ValueEngine.java:268
+    value_present_d9 <= value_present_d8; // ValueEngine.java:268
+    value_present_d10 <= value_present_d9; // ValueEngine.java:268
+    value_present_d11 <= value_present_d10; // ValueEngine.java:268
+    value_present_d12 <= value_present_d11; // ValueEngine.java:268
+    value_present_d13 <= value_present_d12; // ValueEngine.java:268
+    value_present_d14 <= value_present_d13; // ValueEngine.java:268
+    value_present_d15 <= value_present_d14; // ValueEngine.java:268
+    value_present_d16 <= value_present_d15; // ValueEngine.java:268
+    value_present_d17 <= value_present_d16; // ValueEngine.java:268
+    value_present_d18 <= value_present_d17; // ValueEngine.java:268
+    value_present_d19 <= value_present_d18; // ValueEngine.java:268
+    value_present_d20 <= value_present_d19; // ValueEngine.java:268
+    value_present_d21 <= value_present_d20; // ValueEngine.java:268
+    value_present_d22 <= value_present_d21; // ValueEngine.java:268
+    value_present_d23 <= value_present_d22; // ValueEngine.java:268
+    value_present_d24 <= value_present_d23; // ValueEngine.java:268
+    value_present_d25 <= value_present_d24; // ValueEngine.java:268
+    value_present_d26 <= value_present_d25; // ValueEngine.java:268
+    value_present_d27 <= value_present_d26; // ValueEngine.java:268
+    value_present_d28 <= value_present_d27; // ValueEngine.java:268
+    value_present_d29 <= value_present_d28; // ValueEngine.java:268
+    value_present_d30 <= value_present_d29; // ValueEngine.java:268
+    value_present_d31 <= value_present_d30; // ValueEngine.java:268
+    value_present_d32 <= value_present_d31; // ValueEngine.java:268
+    value_present_d33 <= value_present_d32; // ValueEngine.java:268
+    value_present_d34 <= value_present_d33; // ValueEngine.java:268
+    value_present_d35 <= value_present_d34; // ValueEngine.java:268
+    value_present_d36 <= value_present_d35; // ValueEngine.java:268
+    value_present_d37 <= value_present_d36; // ValueEngine.java:268
+    value_present_d38 <= value_present_d37; // ValueEngine.java:268
+    value_present_d39 <= value_present_d38; // ValueEngine.java:268
+    value_present_d40 <= value_present_d39; // ValueEngine.java:268
+    value_present_d41 <= value_present_d40; // ValueEngine.java:268
+    value_present_d42 <= value_present_d41; // ValueEngine.java:268
+    value_present_d43 <= value_present_d42; // ValueEngine.java:268
+    value_present_d44 <= value_present_d43; // ValueEngine.java:268
+    value_present_d45 <= value_present_d44; // ValueEngine.java:268
+    value_present_d46 <= value_present_d45; // ValueEngine.java:268
+    value_present_d47 <= value_present_d46; // ValueEngine.java:268
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:275
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
+      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:275
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
+      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:275
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:279
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:279
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:279
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:279
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:279
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:279
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:279
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:279
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:279
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:279
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:279
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:279
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:279
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:279
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:279
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:279
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:279
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:279
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:279
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:279
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:279
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:279
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:279
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:279
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:279
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:279
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:279
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:279
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:279
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:279
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:279
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:279
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:279
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:279
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:279
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:279
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:279
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:279
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:279
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:279
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:279
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:279
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:279
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:279
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:279
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:279
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:279
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:279
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:279
+    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:282
+    gather_read_z <= z_gathering; // ValueEngine.java:283
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:284
+    gather_read_set <= reduce_second_set; // ValueEngine.java:285
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_0_0 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_0_1 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_0_2 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_0_3 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_0_4 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_0_5 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_0_6 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_0_7 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_0_8 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_0_9 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_0_10 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_0_11 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_0_12 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_0_13 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_0_14 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_0_15 <= gather_read_0; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_1_0 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_1_1 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_1_2 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_1_3 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_1_4 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_1_5 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_1_6 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_1_7 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_1_8 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_1_9 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_1_10 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_1_11 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_1_12 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_1_13 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_1_14 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_1_15 <= gather_set_1; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_2_0 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_2_1 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_2_2 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_2_3 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_2_4 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_2_5 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_2_6 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_2_7 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_2_8 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_2_9 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_2_10 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_2_11 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_2_12 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_2_13 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_2_14 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_2_15 <= gather_set_2; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_3_0 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_3_1 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_3_2 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_3_3 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_3_4 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_3_5 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_3_6 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_3_7 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_3_8 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_3_9 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_3_10 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_3_11 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_3_12 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_3_13 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_3_14 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_3_15 <= gather_set_3; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_4_0 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_4_1 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_4_2 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_4_3 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_4_4 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_4_5 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_4_6 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_4_7 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_4_8 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_4_9 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_4_10 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_4_11 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_4_12 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_4_13 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_4_14 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_4_15 <= gather_set_4; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_5_0 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_5_1 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_5_2 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_5_3 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_5_4 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_5_5 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_5_6 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_5_7 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_5_8 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_5_9 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_5_10 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_5_11 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_5_12 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_5_13 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_5_14 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_5_15 <= gather_set_5; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_6_0 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_6_1 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_6_2 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_6_3 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_6_4 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_6_5 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_6_6 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_6_7 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_6_8 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_6_9 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_6_10 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_6_11 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_6_12 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_6_13 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_6_14 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_6_15 <= gather_set_6; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_7_0 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_7_1 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_7_2 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_7_3 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_7_4 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_7_5 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_7_6 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_7_7 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_7_8 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_7_9 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_7_10 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_7_11 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_7_12 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_7_13 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_7_14 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_7_15 <= gather_set_7; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_8_0 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_8_1 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_8_2 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_8_3 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_8_4 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_8_5 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_8_6 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_8_7 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_8_8 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_8_9 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_8_10 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_8_11 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_8_12 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_8_13 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_8_14 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_8_15 <= gather_set_8; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_9_0 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_9_1 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_9_2 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_9_3 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_9_4 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_9_5 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_9_6 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_9_7 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_9_8 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_9_9 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_9_10 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_9_11 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_9_12 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_9_13 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_9_14 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_9_15 <= gather_set_9; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_10_0 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_10_1 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_10_2 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_10_3 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_10_4 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_10_5 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_10_6 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_10_7 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_10_8 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_10_9 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_10_10 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_10_11 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_10_12 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_10_13 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_10_14 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_10_15 <= gather_set_10; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_11_0 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_11_1 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_11_2 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_11_3 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_11_4 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_11_5 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_11_6 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_11_7 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_11_8 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_11_9 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_11_10 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_11_11 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_11_12 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_11_13 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_11_14 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_11_15 <= gather_set_11; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_12_0 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_12_1 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_12_2 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_12_3 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_12_4 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_12_5 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_12_6 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_12_7 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_12_8 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_12_9 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_12_10 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_12_11 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_12_12 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_12_13 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_12_14 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_12_15 <= gather_set_12; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_13_0 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_13_1 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_13_2 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_13_3 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_13_4 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_13_5 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_13_6 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_13_7 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_13_8 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_13_9 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_13_10 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_13_11 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_13_12 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_13_13 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_13_14 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_13_15 <= gather_set_13; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_14_0 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_14_1 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_14_2 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_14_3 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_14_4 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_14_5 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_14_6 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_14_7 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_14_8 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_14_9 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_14_10 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_14_11 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_14_12 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_14_13 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_14_14 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_14_15 <= gather_set_14; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
+      gathered_15_0 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
+      gathered_15_1 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
+      gathered_15_2 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
+      gathered_15_3 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
+      gathered_15_4 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
+      gathered_15_5 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
+      gathered_15_6 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
+      gathered_15_7 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
+      gathered_15_8 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
+      gathered_15_9 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
+      gathered_15_10 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
+      gathered_15_11 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
+      gathered_15_12 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
+      gathered_15_13 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
+      gathered_15_14 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
+      gathered_15_15 <= gather_set_15; // ValueEngine.java:300
+    end
+    if (rz_ready) begin // ValueEngine.java:370
+      slot_rz <= rz_out_payload; // ValueEngine.java:371
+      rz_known <= 1'b1; // ValueEngine.java:372
+    end
+    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:377
+    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:377
+    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:377
+    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:377
+    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:377
+    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:377
+    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:377
+    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:377
+    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:377
+    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:385
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:385
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:385
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:385
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:385
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:385
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:385
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:385
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:385
+      out_word_4 <= stored_output_out_payload; // ValueEngine.java:385
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:385
+      out_word_5 <= stored_output_out_payload; // ValueEngine.java:385
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:385
+      out_word_6 <= stored_output_out_payload; // ValueEngine.java:385
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:385
+      out_word_7 <= stored_output_out_payload; // ValueEngine.java:385
+    end
+    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:388
+    if (beat_assembled) begin // ValueEngine.java:397
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:397
+    end
+    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:403
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:404
+    end
+    if (reduce_start) begin // ValueEngine.java:405
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:406
+      reduce_pass_beat <= 3'd0; // ValueEngine.java:407
+      reduce_index <= 5'd0; // ValueEngine.java:408
+    end
+    if (z_gather_done) begin // ValueEngine.java:410
+      reduce_index <= 5'd0; // ValueEngine.java:411
+      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:412
+    end
+    if (z_pushed) begin // ValueEngine.java:414
+      reduce_index <= 5'd0; // ValueEngine.java:415
+      rz_known <= 1'b0; // ValueEngine.java:416
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:417
+    end
+    if (gather_done) begin // ValueEngine.java:419
+      reduce_index <= 5'd0; // ValueEngine.java:420
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:421
+    end
+    if (push_done) begin // ValueEngine.java:423
+      reduce_index <= 5'd0; // ValueEngine.java:424
+      reduce_pass_beat <= reduce_pass_beat + 3'd1; // ValueEngine.java:425
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:426
+      if (reduce_pass_beat == reduce_phase_diff[2:0]) begin // ValueEngine.java:427
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:427
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:428
-      beats_queued <= 4'd0; // ValueEngine.java:429
-      reduce_pass_beat <= 3'd0; // ValueEngine.java:430
-      reduce_index <= 5'd0; // ValueEngine.java:431
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:432
-      if (value_pass_finished) begin // ValueEngine.java:433
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:433
+    if (slot_flush_done) begin // ValueEngine.java:429
+      beats_queued <= 4'd0; // ValueEngine.java:430
+      reduce_pass_beat <= 3'd0; // ValueEngine.java:431
+      reduce_index <= 5'd0; // ValueEngine.java:432
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:433
+      if (value_pass_finished) begin // ValueEngine.java:434
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:434
       end
     end
     if (!ap_rst_n) begin
@@ -8420,8 +8420,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
   assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:136
-  assign value_need_rows = value_row_needs; // ValueEngine.java:137
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:137
+  assign value_need_rows = value_row_needs; // ValueEngine.java:138
 
   always @(posedge ap_clk) begin
     if (value_pass_start) begin // ChunkWalk.java:90
@@ -8583,55 +8583,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:111
   assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:111
   assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:191
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:194
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:194
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:194
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:194
-  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:194
-  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:194
-  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:194
-  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:194
-  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:194
-  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:194
-  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:194
-  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:194
-  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:194
-  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:194
-  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:194
-  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:193
-  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:194
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:260
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:260
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:260
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:260
-  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:260
-  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:260
-  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:260
-  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:260
-  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:260
-  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:260
-  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:260
-  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:260
-  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:260
-  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:260
-  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:260
-  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:260
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:192
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:195
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:195
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:195
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:195
+  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:195
+  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:195
+  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:195
+  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:195
+  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:195
+  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:195
+  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:195
+  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:195
+  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:195
+  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:195
+  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:195
+  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:194
+  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:195
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:261
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:261
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:261
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:261
+  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:261
+  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:261
+  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:261
+  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:261
+  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:261
+  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:261
+  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:261
+  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:261
+  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:261
+  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:261
+  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:261
+  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:261
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
@@ -8664,28 +8664,28 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:227
-        $display("ASSERTION FAILED in %m: ValueEngine.java:227: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:228
+        $display("ASSERTION FAILED in %m: ValueEngine.java:228: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:233
-        $display("ASSERTION FAILED in %m: ValueEngine.java:233: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:234
+        $display("ASSERTION FAILED in %m: ValueEngine.java:234: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:227
-        $display("ASSERTION FAILED in %m: ValueEngine.java:227: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:228
+        $display("ASSERTION FAILED in %m: ValueEngine.java:228: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:233
-        $display("ASSERTION FAILED in %m: ValueEngine.java:233: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:234
+        $display("ASSERTION FAILED in %m: ValueEngine.java:234: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:394
-        $display("ASSERTION FAILED in %m: ValueEngine.java:394: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:395
+        $display("ASSERTION FAILED in %m: ValueEngine.java:395: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
       if (!(~(reduce_side_finished & refusal_done))) begin // AttentionUnit.java:262
@@ -9222,7 +9222,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:178
+  Fp32Add row_shifted ( // ValueEngine.java:179
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (row_shifted_in_valid),
@@ -9232,7 +9232,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:178
+  FpExp row_weight ( // ValueEngine.java:179
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (row_weight_in_valid),
@@ -9561,7 +9561,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane0_v_in_valid),
@@ -9570,7 +9570,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane1_v_in_valid),
@@ -9579,7 +9579,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane2_v_in_valid),
@@ -9588,7 +9588,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane3_v_in_valid),
@@ -9597,7 +9597,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane4_v_in_valid),
@@ -9606,7 +9606,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane5_v_in_valid),
@@ -9615,7 +9615,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane6_v_in_valid),
@@ -9624,7 +9624,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane7_v_in_valid),
@@ -9633,7 +9633,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane8_v_in_valid),
@@ -9642,7 +9642,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane8_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane9_v_in_valid),
@@ -9651,7 +9651,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane9_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane10_v_in_valid),
@@ -9660,7 +9660,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane10_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane11_v_in_valid),
@@ -9669,7 +9669,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane11_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane12_v_in_valid),
@@ -9678,7 +9678,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane12_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane13_v_in_valid),
@@ -9687,7 +9687,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane13_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane14_v_in_valid),
@@ -9696,7 +9696,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane14_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:187
+  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:188
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane15_v_in_valid),
@@ -9705,7 +9705,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane15_v_out_payload)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:243
+  Fp32Add z_sum ( // ValueEngine.java:244
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (z_sum_in_valid),
@@ -9715,7 +9715,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t5_q16_f4 reduce_tree ( // ValueEngine.java:339
+  Fp32SerialTree_n16_t5_q16_f4 reduce_tree ( // ValueEngine.java:340
     .ap_clk               (ap_clk),
     .ap_rst_n             (ap_rst_n),
     .in_valid             (reduce_tree_in_valid),
@@ -9752,7 +9752,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:373
+  Fp32Mul normalized ( // ValueEngine.java:374
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -9762,7 +9762,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:374
+  Fp32ToFp16 stored_output ( // ValueEngine.java:375
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),

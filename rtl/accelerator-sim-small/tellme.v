@@ -1444,10 +1444,10 @@ module tellme (
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:88
   reg  [10:0]  attention_src_capacity;                             // ActivationBuffers.java:151
   reg  [10:0]  attention_dst_capacity;                             // ActivationBuffers.java:151
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:456
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:469
   wire         attention_part_beats;                               // AttentionExecutor.java:92
   wire         attention_bad_field;                                // AttentionExecutor.java:98
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:469
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:482
   wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:100
   wire         attention_finish;                                   // AttentionExecutor.java:102
   reg          attention_failed;                                   // AttentionExecutor.java:103
@@ -1457,43 +1457,49 @@ module tellme (
   wire         attention_skip;                                     // AttentionExecutor.java:108
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:211
-  reg  [2:0]   attention_issue_block_first;                        // AttentionExecutor.java:168
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:169
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:172
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:173
-  wire [7:0]   attention_issue_tokens_left;                        // AttentionExecutor.java:174
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:176
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:177
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:178
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:217
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:218
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:219
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:249
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:250
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:251
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:252
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:253
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:255
-  wire         attention_last_query_head;                          // AttentionExecutor.java:256
-  wire         attention_last_query_token;                         // AttentionExecutor.java:257
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:276
-  wire         attention_query_pushing;                            // AttentionExecutor.java:303
-  wire         attention_query_taken;                              // AttentionExecutor.java:308
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:224
+  reg  [2:0]   attention_issue_block_first;                        // AttentionExecutor.java:172
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:175
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:176
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:177
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:178
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:181
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:182
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:183
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:185
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:186
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:187
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:230
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:231
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:232
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:262
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:263
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:264
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:265
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:266
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:268
+  wire         attention_last_query_head;                          // AttentionExecutor.java:269
+  wire         attention_last_query_token;                         // AttentionExecutor.java:270
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:289
+  wire         attention_query_pushing;                            // AttentionExecutor.java:316
+  wire         attention_query_taken;                              // AttentionExecutor.java:321
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:364
-  reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:168
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:169
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:172
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:173
-  wire [7:0]   attention_collect_tokens_left;                      // AttentionExecutor.java:174
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:176
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:177
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:178
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:370
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:370
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:370
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:377
+  reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:172
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:175
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:176
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:177
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:178
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:181
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:182
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:183
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:185
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:186
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:187
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:383
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:383
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:383
   wire         attention_unit_dones_push_valid;                    // Stream.java:195
   wire         attention_unit_dones_push_ready;                    // Stream.java:195
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:195
@@ -1501,18 +1507,18 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:195
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:195
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:195
-  wire         attention_refused;                                  // AttentionExecutor.java:377
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:379
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:380
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:381
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:382
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:383
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:385
-  wire         attention_last_out_head;                            // AttentionExecutor.java:386
-  wire         attention_last_out_token;                           // AttentionExecutor.java:387
-  wire         attention_out_beat;                                 // AttentionExecutor.java:389
-  wire         attention_taken;                                    // AttentionExecutor.java:426
-  wire         attention_drained;                                  // AttentionExecutor.java:432
+  wire         attention_refused;                                  // AttentionExecutor.java:390
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:392
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:393
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:394
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:395
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:396
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:398
+  wire         attention_last_out_head;                            // AttentionExecutor.java:399
+  wire         attention_last_out_token;                           // AttentionExecutor.java:400
+  wire         attention_out_beat;                                 // AttentionExecutor.java:402
+  wire         attention_taken;                                    // AttentionExecutor.java:439
+  wire         attention_drained;                                  // AttentionExecutor.java:445
 
   // attention_executor
   wire         attention_done;                                     // AttentionExecutor.java:146
@@ -2104,8 +2110,10 @@ module tellme (
   wire [16:0] quantize_gain_beats_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
   wire [31:0] attention_group_words_prod;
+  wire [7:0] attention_issue_block_first_diff;
   wire [47:0] attention_run_bytes_prod;
   wire [127:0] attention_head_address_prod;
+  wire [7:0] attention_collect_block_first_diff;
   wire [33:0] lm_head_logit_beats_sum;
   wire [23:0] linear_beats_per_token_prod;
   wire [23:0] linear_words_per_token_sum;
@@ -2372,8 +2380,10 @@ module tellme (
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd7;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
+  assign attention_issue_block_first_diff = attention_issue_block_end_now - attention_issue_block_size;
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
   assign attention_head_address_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
+  assign attention_collect_block_first_diff = attention_collect_block_end_now - attention_collect_block_size;
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd1;
   assign linear_beats_per_token_prod = {8'd0, linear_command_blocks} * {16'd0, 8'd3};
   assign linear_words_per_token_sum = ({8'd0, linear_beats_per_token} * {16'd0, 8'd5}) + 24'd3;
@@ -2791,23 +2801,23 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:190
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:191
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:193
-  // AttentionExecutor.java:234
+  // AttentionExecutor.java:247
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:235
-  // AttentionExecutor.java:236
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:248
+  // AttentionExecutor.java:249
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:237
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:239
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:240
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:241
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:242
-  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:304
-  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:306
-  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:306
-  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:306
-  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:306
-  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:390
+      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:250
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:252
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:253
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:254
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:255
+  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:317
+  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:319
+  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:319
+  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:319
+  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:319
+  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:403
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:96
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:97
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:98
@@ -3327,12 +3337,12 @@ module tellme (
              data_beat_payload_data[57:48],
              13'h0}; // EmbedUnit.java:140
     end
-    if (attention_out_beat & ~attention_failed) begin // AttentionExecutor.java:392
-      buffer_write_valid = 1'b1; // AttentionExecutor.java:393
-      buffer_write_id = attention_dst_id; // AttentionExecutor.java:394
-      buffer_write_token = buffer_write_token_sum[1:0]; // AttentionExecutor.java:395
-      buffer_write_word = attention_out_word_index[7:0]; // AttentionExecutor.java:397
-      buffer_write_mask = 4'hf; // AttentionExecutor.java:398
+    if (attention_out_beat & ~attention_failed) begin // AttentionExecutor.java:405
+      buffer_write_valid = 1'b1; // AttentionExecutor.java:406
+      buffer_write_id = attention_dst_id; // AttentionExecutor.java:407
+      buffer_write_token = buffer_write_token_sum[1:0]; // AttentionExecutor.java:408
+      buffer_write_word = attention_out_word_index[7:0]; // AttentionExecutor.java:410
+      buffer_write_mask = 4'hf; // AttentionExecutor.java:411
       buffer_write_values_0 =
           (attention_out_payload_0[14:10] == 5'd0)
             ? ((attention_out_payload_0[9:0] == 10'd0) ? {attention_out_payload_0[15], 31'h0}
@@ -3349,7 +3359,7 @@ module tellme (
           : {attention_out_payload_0[15],
              ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
              attention_out_payload_0[9:0],
-             13'h0}; // AttentionExecutor.java:404
+             13'h0}; // AttentionExecutor.java:417
       buffer_write_values_1 =
           (attention_out_payload_1[14:10] == 5'd0)
             ? ((attention_out_payload_1[9:0] == 10'd0) ? {attention_out_payload_1[15], 31'h0}
@@ -3366,7 +3376,7 @@ module tellme (
           : {attention_out_payload_1[15],
              ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
              attention_out_payload_1[9:0],
-             13'h0}; // AttentionExecutor.java:404
+             13'h0}; // AttentionExecutor.java:417
       buffer_write_values_2 =
           (attention_out_payload_2[14:10] == 5'd0)
             ? ((attention_out_payload_2[9:0] == 10'd0) ? {attention_out_payload_2[15], 31'h0}
@@ -3383,7 +3393,7 @@ module tellme (
           : {attention_out_payload_2[15],
              ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
              attention_out_payload_2[9:0],
-             13'h0}; // AttentionExecutor.java:404
+             13'h0}; // AttentionExecutor.java:417
       buffer_write_values_3 =
           (attention_out_payload_3[14:10] == 5'd0)
             ? ((attention_out_payload_3[9:0] == 10'd0) ? {attention_out_payload_3[15], 31'h0}
@@ -3400,7 +3410,7 @@ module tellme (
           : {attention_out_payload_3[15],
              ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
              attention_out_payload_3[9:0],
-             13'h0}; // AttentionExecutor.java:404
+             13'h0}; // AttentionExecutor.java:417
     end
     if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
       buffer_write_valid = 1'b1; // LinearExecutor.java:517
@@ -3559,11 +3569,11 @@ module tellme (
       buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:139
       buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:140
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:277
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:279
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:280
-      buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:281
-      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:283
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:290
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:292
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:293
+      buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:294
+      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:296
     end
     if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:460
       buffer_read_valid = 1'b1; // LinearExecutor.java:461
@@ -4493,66 +4503,66 @@ module tellme (
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:457
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd1; // AttentionExecutor.java:461
+    attention_group_of = 8'd0; // AttentionExecutor.java:470
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd1; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd2; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd2; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd3; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd3; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd4; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd4; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd5; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd5; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd6; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd6; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd7; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd7; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd8; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd8; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd1; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd1; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd2; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd2; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd3; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd3; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd4; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd4; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd1; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd1; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd2; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd2; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd1; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd1; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd2; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd2; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd1; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd1; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd1; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd1; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd1; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd1; // AttentionExecutor.java:474
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:461
-      attention_group_of = 8'd1; // AttentionExecutor.java:461
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:474
+      attention_group_of = 8'd1; // AttentionExecutor.java:474
     end
   end
 
@@ -4571,18 +4581,18 @@ module tellme (
       | (attention_group_of > 8'd4); // AttentionExecutor.java:98
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:470
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:473
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:473
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:483
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:486
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:486
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:473
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:473
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:486
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:486
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:473
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:473
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:486
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:486
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:473
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:473
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:486
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:486
     end
   end
 
@@ -4648,118 +4658,121 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:207): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:220): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:174
-  assign attention_issue_tokens_left = {5'd0, attention_token_count} - {5'd0, attention_issue_block_first};
-  // AttentionExecutor.java:176
-  assign attention_issue_last_block =
-      ({5'd0, attention_issue_block_first} + attention_issue_command_tokens) >= {5'd0, attention_token_count};
   // AttentionExecutor.java:177
+  assign attention_issue_block_end_now =
+      attention_issue_head_start ? {5'd0, attention_token_count} : attention_issue_block_end;
+  // AttentionExecutor.java:183
+  assign attention_issue_block_size =
+      (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
+  assign attention_issue_last_block = attention_issue_block_first == 3'd0; // AttentionExecutor.java:185
+  // AttentionExecutor.java:186
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:178
+  // AttentionExecutor.java:187
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:255
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:256
-  // AttentionExecutor.java:257
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:268
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:269
+  // AttentionExecutor.java:270
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:303
-  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:308
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:316
+  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:321
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:179
-      attention_issue_block_first <= 3'd0; // AttentionExecutor.java:180
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:181
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:182
+    if (attention_start) begin // AttentionExecutor.java:188
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:189
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:190
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:191
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:184
-      // AttentionExecutor.java:184
-      attention_issue_command_tokens <=
-          (attention_issue_tokens_left < attention_block_tokens) ? attention_issue_tokens_left : attention_block_tokens;
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:193
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:194
+      attention_issue_block_first <= attention_issue_block_first_diff[2:0]; // AttentionExecutor.java:195
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:196
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:185
-      // AttentionExecutor.java:186
-      attention_issue_block_first <= attention_issue_block_first + attention_issue_command_tokens[2:0];
-      if (attention_issue_last_block) begin // AttentionExecutor.java:187
-        attention_issue_block_first <= 3'd0; // AttentionExecutor.java:188
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:189
-        // AttentionExecutor.java:190
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:198
+      attention_issue_block_end <= {5'd0, attention_issue_block_first}; // AttentionExecutor.java:199
+      if (attention_issue_last_block) begin // AttentionExecutor.java:200
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:201
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:202
+        // AttentionExecutor.java:203
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:220
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:221
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:222
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:223
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:233
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:234
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:235
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:236
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:225
-      // AttentionExecutor.java:226
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:238
+      // AttentionExecutor.java:239
       attention_head_address <= attention_kv_base + {attention_head_address_prod[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:228
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:241
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:232
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:232
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:245
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:245
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:233
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:233
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:246
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:246
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:258
-      attention_query_token <= 8'd0; // AttentionExecutor.java:259
-      attention_query_head <= 8'd0; // AttentionExecutor.java:260
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:261
-      attention_query_word <= 1'b0; // AttentionExecutor.java:262
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:263
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:264
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:271
+      attention_query_token <= 8'd0; // AttentionExecutor.java:272
+      attention_query_head <= 8'd0; // AttentionExecutor.java:273
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:274
+      attention_query_word <= 1'b0; // AttentionExecutor.java:275
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:276
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:277
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:277
-      attention_query_wait <= 3'd3; // AttentionExecutor.java:278
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:284
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:290
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:291
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:297
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:286
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:287
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:288
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:288
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:299
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:300
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:301
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:301
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:320
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:321
+    if (attention_query_taken) begin // AttentionExecutor.java:333
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:334
       attention_query_word_index <=
           (attention_last_query_beat & attention_last_query_head) ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:322
-      // AttentionExecutor.java:328
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:335
+      // AttentionExecutor.java:341
       attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-      if (attention_last_query_beat) begin // AttentionExecutor.java:329
-        // AttentionExecutor.java:330
+      if (attention_last_query_beat) begin // AttentionExecutor.java:342
+        // AttentionExecutor.java:343
         attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-        if (attention_last_query_head) begin // AttentionExecutor.java:331
-          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:332
-          if (attention_last_query_token) begin // AttentionExecutor.java:333
-            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:333
+        if (attention_last_query_head) begin // AttentionExecutor.java:344
+          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:345
+          if (attention_last_query_token) begin // AttentionExecutor.java:346
+            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:346
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:338
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:338
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:351
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:351
     end
-    if (attention_finish) begin // AttentionExecutor.java:339
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:339
+    if (attention_finish) begin // AttentionExecutor.java:352
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:352
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:341
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:342
-      if (attention_issue_last_block) begin // AttentionExecutor.java:343
-        // AttentionExecutor.java:343
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:354
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:355
+      if (attention_issue_last_block) begin // AttentionExecutor.java:356
+        // AttentionExecutor.java:356
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:345
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:345
+      if (attention_issue_last_command) begin // AttentionExecutor.java:358
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:358
       end
     end
     if (!ap_rst_n) begin
-      attention_issue_block_first <= 3'd0;
+      attention_issue_head_start <= 1'b0;
       attention_issue_kv_head <= 8'd0;
       attention_issue_head_word_base <= 16'd0;
       attention_issue_command_tokens <= 8'd0;
+      attention_issue_block_first <= 3'd0;
+      attention_issue_block_end <= 8'd0;
       attention_run_bytes <= 48'd0;
       attention_layer_heads <= 16'd0;
       attention_issue_step <= ISSUE_STEP_IDLE;
@@ -4774,110 +4787,113 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:360): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:373): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:174
-  assign attention_collect_tokens_left = {5'd0, attention_token_count} - {5'd0, attention_collect_block_first};
-  // AttentionExecutor.java:176
-  assign attention_collect_last_block =
-      ({5'd0, attention_collect_block_first} + attention_collect_command_tokens) >= {5'd0, attention_token_count};
   // AttentionExecutor.java:177
+  assign attention_collect_block_end_now =
+      attention_collect_head_start ? {5'd0, attention_token_count} : attention_collect_block_end;
+  assign attention_collect_block_size =
+      (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
+      : attention_block_tokens; // AttentionExecutor.java:183
+  assign attention_collect_last_block = attention_collect_block_first == 3'd0; // AttentionExecutor.java:185
+  // AttentionExecutor.java:186
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:178
+  // AttentionExecutor.java:187
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:371
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:372
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:384
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:385
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:196
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:197
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:198
-  // AttentionExecutor.java:377
+  // AttentionExecutor.java:390
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:385
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:386
-  // AttentionExecutor.java:387
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:398
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:399
+  // AttentionExecutor.java:400
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:389
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:402
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:426
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:427
-  // AttentionExecutor.java:432
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:439
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:440
+  // AttentionExecutor.java:445
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:179
-      attention_collect_block_first <= 3'd0; // AttentionExecutor.java:180
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:181
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:182
+    if (attention_start) begin // AttentionExecutor.java:188
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:189
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:190
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:191
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:184
-      attention_collect_command_tokens <=
-          (attention_collect_tokens_left < attention_block_tokens) ? attention_collect_tokens_left
-          : attention_block_tokens; // AttentionExecutor.java:184
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:193
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:194
+      attention_collect_block_first <= attention_collect_block_first_diff[2:0]; // AttentionExecutor.java:195
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:196
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:185
-      // AttentionExecutor.java:186
-      attention_collect_block_first <= attention_collect_block_first + attention_collect_command_tokens[2:0];
-      if (attention_collect_last_block) begin // AttentionExecutor.java:187
-        attention_collect_block_first <= 3'd0; // AttentionExecutor.java:188
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:189
-        // AttentionExecutor.java:190
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:198
+      attention_collect_block_end <= {5'd0, attention_collect_block_first}; // AttentionExecutor.java:199
+      if (attention_collect_last_block) begin // AttentionExecutor.java:200
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:201
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:202
+        // AttentionExecutor.java:203
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:408
+    if (attention_out_beat) begin // AttentionExecutor.java:421
       attention_out_word_index <=
           (attention_last_out_beat & attention_last_out_head) ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:409
-      // AttentionExecutor.java:415
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:422
+      // AttentionExecutor.java:428
       attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-      if (attention_last_out_beat) begin // AttentionExecutor.java:416
-        // AttentionExecutor.java:417
+      if (attention_last_out_beat) begin // AttentionExecutor.java:429
+        // AttentionExecutor.java:430
         attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-        if (attention_last_out_head) begin // AttentionExecutor.java:418
-          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:419
-          if (attention_last_out_token) begin // AttentionExecutor.java:420
-            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:420
+        if (attention_last_out_head) begin // AttentionExecutor.java:431
+          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:432
+          if (attention_last_out_token) begin // AttentionExecutor.java:433
+            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:433
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:428
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:428
+    if (attention_taken) begin // AttentionExecutor.java:441
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:441
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:433
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:434
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:435
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:435
-      end
-    end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:437
-      attention_out_token <= 8'd0; // AttentionExecutor.java:438
-      attention_out_head <= 8'd0; // AttentionExecutor.java:439
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:440
-      attention_out_word <= 1'b0; // AttentionExecutor.java:441
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:442
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:443
-    end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:445
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:445
-    end
-    if (attention_start) begin // AttentionExecutor.java:446
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:446
       attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:447
-      if (attention_skip) begin // AttentionExecutor.java:448
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:448
         attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:448
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:450
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:450
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:450
+      attention_out_token <= 8'd0; // AttentionExecutor.java:451
+      attention_out_head <= 8'd0; // AttentionExecutor.java:452
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:453
+      attention_out_word <= 1'b0; // AttentionExecutor.java:454
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:455
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:456
+    end
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:458
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:458
+    end
+    if (attention_start) begin // AttentionExecutor.java:459
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:460
+      if (attention_skip) begin // AttentionExecutor.java:461
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:461
+      end
+    end
+    if (attention_finish) begin // AttentionExecutor.java:463
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:463
     end
     if (!ap_rst_n) begin
-      attention_collect_block_first <= 3'd0;
+      attention_collect_head_start <= 1'b0;
       attention_collect_kv_head <= 8'd0;
       attention_collect_head_word_base <= 16'd0;
       attention_collect_command_tokens <= 8'd0;
+      attention_collect_block_first <= 3'd0;
+      attention_collect_block_end <= 8'd0;
       attention_out_word_index <= 16'd0;
       attention_output_beat <= 8'd0;
       attention_out_head <= 8'd0;
@@ -6773,8 +6789,8 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:374
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:374: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:387
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:387: AttentionExecutor: the done queue has room");
         $stop;
       end
       if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:406
@@ -7944,13 +7960,14 @@ module tellme (
       linear_unit_tags_pop_payload[2], linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0],
       tap_int8_magnitude[8], tap_source_beats[32], peek_word[127:96], peek_word[31:8], buffer_write_token_sum[2],
       buffer_read_token_sum[2], quantize_gain_beats_sum[2:0], attention_group_words_prod[31:16],
-      attention_run_bytes_prod[47], attention_head_address_prod[127:63], lm_head_logit_beats_sum[0],
-      linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18], linear_words_per_token_sum[1:0],
-      linear_vectors_prod[31:24], linear_expected_words_prod[31:24], rotate_run_bytes_prod[47],
-      rotate_table_beats_prod[31:30], rotate_table_beats_prod[0], rotate_layer_run_prod[127:63],
-      rotate_position_bytes_prod[127:64], tap_source_beats_sum[0], tap_source_beats_prod[63:34],
-      logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[2:0], peek_beats_prod[5:4], debug_base_sum[11:0],
-      setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
+      attention_issue_block_first_diff[7:3], attention_run_bytes_prod[47], attention_head_address_prod[127:63],
+      attention_collect_block_first_diff[7:3], lm_head_logit_beats_sum[0], linear_beats_per_token_prod[23:16],
+      linear_words_per_token_sum[23:18], linear_words_per_token_sum[1:0], linear_vectors_prod[31:24],
+      linear_expected_words_prod[31:24], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
+      rotate_table_beats_prod[0], rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64],
+      tap_source_beats_sum[0], tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[2:0], peek_beats_prod[5:4], debug_base_sum[11:0], setup_head_width_prod[47:32],
+      tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

@@ -203,13 +203,17 @@ public final class AttentionBenchmark {
                 options.latency(), options.seed(), ready, cases);
     }
 
-    /** A prompt of {@code n} tokens from position 0 as commands of the kernel's blocks ({@code blockTokens}). */
+    /**
+     * A prompt of {@code n} tokens from position 0 as commands of the kernel's blocks ({@code blockTokens}), in the
+     * kernel's order: from the last block back (a shorter one at the start).
+     */
     private static List<AttentionRunner.Job> prefill(Random random, AttentionShape unit, HeadShape head, int n) {
         AttentionRunner.Job all = AttentionRunner.randomJob(random, unit.storage(), 1, n, head.group(), head.headDim());
         int perCommand = unit.blockTokens(head.group());
         List<AttentionRunner.Job> jobs = new ArrayList<>();
-        for (int first = 0; first < n; first += perCommand) {
-            int tokens = Math.min(perCommand, n - first);
+        for (int end = n; end > 0; end -= Math.min(perCommand, end)) {
+            int tokens = Math.min(perCommand, end);
+            int first = end - tokens;
             short[][] queries = Arrays.copyOfRange(all.queries(), first * head.group(), (first
                     + tokens) * head.group());
             jobs.add(new AttentionRunner.Job(first + 1, tokens, head.group(), head.headDim(), all.keys(), all.values(),

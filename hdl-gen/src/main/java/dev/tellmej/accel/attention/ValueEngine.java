@@ -43,10 +43,10 @@ import java.util.List;
  * odd d / W and two ports, the last pass beat's second beat is past the row and its banks are not written.
  *
  * <p><b>Reduce.</b> Then, slot by slot: Z's L lanes go through the pairwise tree (lanes no position reached
- * count as +0.0) and the reciprocal gives the slot's rz; then output beat by output beat (W elements: those of
- * banks {@code W x (b mod P)} onwards at pass beat {@code b / P}), the L partials of the beat's W elements are
- * read, each element's go through the same tree, one multiply by rz and storage rounding, and the beat leaves
- * on the output stream.
+ * count as +0.0) and the reciprocal gives the slot's rz; then pass beat by pass beat, the L partials of its P x W
+ * elements are gathered (a read of the PW banks gives one lane of every element), each element's go through the
+ * same tree, one multiply by rz and storage rounding, and every W elements leave as an output beat on the output
+ * stream (elements of a pass beat's absent beat, with an odd d / W, are not pushed).
  *
  * <p><b>Accumulation beside a reduction.</b> The reduction has its own command ({@code reduceCommand}): a
  * command whose accumulation is over is reduced while the next command's value pass adds into its partials. The
@@ -58,16 +58,17 @@ import java.util.List;
 final class ValueEngine extends Area {
     /**
      * The reduction's phases, per slot: Z_GATHER and Z_PUSH put the slot's L lane sums of Z through the tree;
-     * then GATHER and PUSH for each output beat (the first beat gathered while the reciprocal of Z is formed, its
-     * push waiting for rz), FLUSH until the slot's beats have left.
+     * then GATHER and PUSH for each pass beat (the first gathered while the reciprocal of Z is formed, its push
+     * waiting for rz), FLUSH until the slot's beats have left.
      */
     enum Reduce { IDLE, Z_GATHER, Z_PUSH, GATHER, PUSH, FLUSH }
 
     /**
      * First-level adders of the serial reduce tree: 8 adders instead of 15 at L = 16, a vector every L / 8 cycles,
-     * so a beat of W = 8 elements takes 16 cycles in the tree, less than its gather and push (25), which overlap
-     * with it. With 2 (5 adders, 32 cycles a beat) kv260's bitnet_b1_58-large heads took 3 % more cycles in decode
-     * at context 128 and 5 % more in a 128-token prefill; with 4, under 0.7 %.
+     * so a pass beat of PW = 16 elements takes 32 cycles in the tree, about its gather and push (33), the next
+     * pass beat's gather overlapping with the tree's work on this one's. (With 2, when a gather took W = 8
+     * elements, kv260's bitnet_b1_58-large heads took 3 % more cycles in decode at context 128 and 5 % more in a
+     * 128-token prefill than with 4.)
      */
     static final int SERIAL_FIRST_ADDERS = 4;
 

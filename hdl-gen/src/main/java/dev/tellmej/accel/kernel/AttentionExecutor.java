@@ -151,9 +151,13 @@ final class AttentionExecutor extends Area {
             UInt blockTokens, UInt positions, UInt tokens, UInt firstPosition, UInt kvCache, UInt groupWords) {}
 
     /**
-     * A walk over the instruction's commands: KV head by KV head, the head's tokens block by block. Its block's
-     * first token, its KV head, the buffer word of the head's first query head and the block's token count are
-     * registers, the last registered a cycle after {@link #load} (a cycle before the command).
+     * A walk over the instruction's commands: KV head by KV head, the head's tokens block by block from the last
+     * (TeLLMe's reversed order: blocks of the block size back from the last token, a shorter one at the start when
+     * the tokens are not a multiple of it). The unit runs a block's passes beside its neighbours' reductions, so
+     * the longest first and the shortest last measured 2.6 % fewer cycles than the other way round
+     * ({@code tellme bench attention}, 128 tokens). Its block's first token, its KV head, the buffer word of the
+     * head's first query head and the block's token count are registers, the first and the count registered at
+     * {@code load} (a cycle before the command).
      */
     private static final class BlockWalk {
         final UInt blockFirst;
@@ -166,26 +170,35 @@ final class AttentionExecutor extends Area {
         BlockWalk(String name, KernelShape shape, Fields f, Bool restart, Bool load, Bool advance) {
             int tokenBits = bitsFor(shape.chunkTokens());
             blockFirst = reg(name + "_block_first", uint(tokenBits), 0);
+            // Tokens before the next block's end; at a KV head's first block, the instruction's (read at the load:
+            // the fields are registered with the restart).
+            UInt blockEnd = reg(name + "_block_end", uint(8), 0);
+            Bool headStart = reg(name + "_head_start", bool(), 0);
+            UInt end = mux(headStart, f.tokens().resize(8), blockEnd).named(name + "_block_end_now");
             kvHead = reg(name + "_kv_head", uint(8), 0);
             // The buffer word of the KV head's first query head (kvHead x group x d / W), walked by additions, so no
             // product of registers lies on the buffers' address.
             headWordBase = reg(name + "_head_word_base", uint(16), 0);
             commandTokens = reg(name + "_command_tokens", uint(8), 0);
-            UInt left = f.tokens().resize(8).sub(blockFirst.resize(8)).trunc(8).named(name + "_tokens_left");
-            Bool lastBlock = blockFirst.resize(8).add(commandTokens).trunc(8).ge(f.tokens().resize(8))
-                    .named(name + "_last_block");
+            UInt size = mux(end.lt(f.blockTokens()), end, f.blockTokens()).named(name + "_block_size");
+            // Read once the block is loaded: it starts at token 0.
+            Bool lastBlock = blockFirst.eq(0).named(name + "_last_block");
             Bool lastKvHead = kvHead.add(1).trunc(8).eq(f.kvHeads()).named(name + "_last_kv_head");
             last = lastBlock.and(lastKvHead).named(name + "_last_command");
             when(restart, () -> {
-                blockFirst.set(0);
+                headStart.set(true);
                 kvHead.set(0);
                 headWordBase.set(0);
             });
-            when(load, () -> commandTokens.set(mux(left.lt(f.blockTokens()), left, f.blockTokens())));
+            when(load, () -> {
+                commandTokens.set(size);
+                blockFirst.set(end.sub(size).trunc(8).resize(tokenBits));
+                headStart.set(false);
+            });
             when(advance, () -> {
-                blockFirst.set(blockFirst.add(commandTokens.resize(tokenBits)).trunc(tokenBits));
+                blockEnd.set(blockFirst.resize(8));
                 when(lastBlock, () -> {
-                    blockFirst.set(0);
+                    headStart.set(true);
                     kvHead.set(kvHead.add(1).trunc(8));
                     headWordBase.set(headWordBase.add(f.groupWords()).trunc(16));
                 });
