@@ -4,8 +4,8 @@ import dev.tellmej.hdl.UInt;
 
 /**
  * The fields of a taken {@link AttentionUnit} command that a pass and its walkers read. The score side holds its
- * command's while it takes the queries, scores and runs the softmax; the value side holds a copy of them while
- * the value pass runs, so the next command may be taken and scored meanwhile.
+ * command's while it takes the queries and scores; the value side holds a copy of them while the value pass runs,
+ * and the reduce side one while the reduction runs, so the next commands may be taken and scored meanwhile.
  *
  * @param firstPositions positions the first slot attends to
  * @param lastPositions  positions the last slot attends to: the rows each pass reads
