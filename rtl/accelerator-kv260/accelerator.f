@@ -17,8 +17,8 @@ FpChord.v
 FpScale2_n9.v
 FpExp.v
 Fp16ToFp32.v
-SyncFifo_w517_d16.v
-Fp32SerialTree_n16_t5_q16_f4.v
+SyncFifo_w518_d16.v
+Fp32SerialTree_n16_t6_q16_f4.v
 FpScale2_n10.v
 FpReciprocal_shared.v
 Fp32ToFp16.v

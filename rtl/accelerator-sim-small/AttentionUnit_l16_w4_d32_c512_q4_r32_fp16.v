@@ -104,13 +104,17 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   localparam REDUCE_PHASE_IDLE     = 1'b0;
   localparam REDUCE_PHASE_REDUCING = 1'b1;
 
-  // Reduce: dev.tellmej.accel.attention.ValueEngine.Reduce
-  localparam [2:0] REDUCE_IDLE     = 3'd0;
-  localparam [2:0] REDUCE_Z_GATHER = 3'd1;
-  localparam [2:0] REDUCE_Z_PUSH   = 3'd2;
-  localparam [2:0] REDUCE_GATHER   = 3'd3;
-  localparam [2:0] REDUCE_PUSH     = 3'd4;
-  localparam [2:0] REDUCE_FLUSH    = 3'd5;
+  // ElementPhase: dev.tellmej.accel.attention.Reduction.ElementPhase
+  localparam [1:0] ELEMENT_PHASE_IDLE   = 2'd0;
+  localparam [1:0] ELEMENT_PHASE_GATHER = 2'd1;
+  localparam [1:0] ELEMENT_PHASE_PUSH   = 2'd2;
+  localparam [1:0] ELEMENT_PHASE_DRAIN  = 2'd3;
+
+  // ZPhase: dev.tellmej.accel.attention.Reduction.ZPhase
+  localparam [1:0] ZPHASE_IDLE   = 2'd0;
+  localparam [1:0] ZPHASE_GATHER = 2'd1;
+  localparam [1:0] ZPHASE_PUSH   = 2'd2;
+  localparam [1:0] ZPHASE_WAIT   = 2'd3;
 
   wire        key_reader_command_valid;             // AttentionUnit.java:160
   wire        key_reader_command_ready;             // AttentionUnit.java:160
@@ -847,29 +851,29 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_walk_done;                      // ChunkWalk.java:89
 
   // value_engine
-  wire [7:0]  value_pass_beats;                     // ValueEngine.java:132
-  reg  [5:0]  value_row;                            // ValueEngine.java:133
-  reg  [3:0]  value_beat;                           // ValueEngine.java:134
-  wire        value_last_beat;                      // ValueEngine.java:135
-  wire        value_last_row;                       // ValueEngine.java:136
-  wire [5:0]  value_row_needs;                      // ValueEngine.java:138
-  wire        value_issue;                          // ValueEngine.java:150
-  wire [9:0]  value_position;                       // ValueEngine.java:151
-  wire        value_issue_second_set;               // ValueEngine.java:452
-  wire [0:0]  value_issue_set_slot;                 // ValueEngine.java:454
-  wire [7:0]  partial_address;                      // ValueEngine.java:164
-  reg  [31:0] slot_max;                             // ValueEngine.java:171
-  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:179
-  reg         value_issue_d1;                       // ValueEngine.java:179
-  wire        row_shifted_in_valid;                 // ValueEngine.java:179
-  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:179
-  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:179
-  wire        row_shifted_out_valid;                // ValueEngine.java:179
-  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:179
-  wire        row_weight_in_valid;                  // ValueEngine.java:179
-  wire [31:0] row_weight_in_payload;                // ValueEngine.java:179
-  wire        row_weight_out_valid;                 // ValueEngine.java:179
-  wire [31:0] row_weight_out_payload;               // ValueEngine.java:179
+  wire [7:0]  value_pass_beats;                     // ValueEngine.java:109
+  reg  [5:0]  value_row;                            // ValueEngine.java:110
+  reg  [3:0]  value_beat;                           // ValueEngine.java:111
+  wire        value_last_beat;                      // ValueEngine.java:112
+  wire        value_last_row;                       // ValueEngine.java:113
+  wire [5:0]  value_row_needs;                      // ValueEngine.java:115
+  wire        value_issue;                          // ValueEngine.java:127
+  wire [9:0]  value_position;                       // ValueEngine.java:128
+  wire        value_issue_second_set;               // ValueEngine.java:277
+  wire [0:0]  value_issue_set_slot;                 // ValueEngine.java:279
+  wire [7:0]  partial_address;                      // ValueEngine.java:141
+  reg  [31:0] slot_max;                             // ValueEngine.java:148
+  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:156
+  reg         value_issue_d1;                       // ValueEngine.java:156
+  wire        row_shifted_in_valid;                 // ValueEngine.java:156
+  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:156
+  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:156
+  wire        row_shifted_out_valid;                // ValueEngine.java:156
+  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:156
+  wire        row_weight_in_valid;                  // ValueEngine.java:156
+  wire [31:0] row_weight_in_payload;                // ValueEngine.java:156
+  wire        row_weight_out_valid;                 // ValueEngine.java:156
+  wire [31:0] row_weight_out_payload;               // ValueEngine.java:156
 
   // value_engine.value_mac
   wire [31:0] value_mac_a0;                         // MacLanes.java:98
@@ -931,253 +935,265 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_lane3_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  wire        value_lane0_v_in_valid;               // ValueEngine.java:188
-  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:188
-  wire        value_lane0_v_out_valid;              // ValueEngine.java:188
-  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:188
-  wire        value_lane1_v_in_valid;               // ValueEngine.java:188
-  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:188
-  wire        value_lane1_v_out_valid;              // ValueEngine.java:188
-  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:188
-  wire        value_lane2_v_in_valid;               // ValueEngine.java:188
-  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:188
-  wire        value_lane2_v_out_valid;              // ValueEngine.java:188
-  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:188
-  wire        value_lane3_v_in_valid;               // ValueEngine.java:188
-  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:188
-  wire        value_lane3_v_out_valid;              // ValueEngine.java:188
-  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:188
-  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:195
-  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:195
-  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:195
-  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:195
-  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:195
-  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:199
-  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:199
-  reg         row_weight_valid_d1;                  // ValueEngine.java:200
-  reg         row_weight_valid_d2;                  // ValueEngine.java:200
-  reg         row_weight_valid_d3;                  // ValueEngine.java:200
-  reg         row_weight_valid_d4;                  // ValueEngine.java:200
-  reg         row_weight_valid_d5;                  // ValueEngine.java:200
-  reg         row_weight_valid_d6;                  // ValueEngine.java:200
-  reg         row_shifted_valid_d1;                 // ValueEngine.java:203
-  reg         row_shifted_valid_d2;                 // ValueEngine.java:203
-  reg         row_shifted_valid_d3;                 // ValueEngine.java:203
-  reg         row_shifted_valid_d4;                 // ValueEngine.java:203
-  reg         row_shifted_valid_d5;                 // ValueEngine.java:203
-  reg         row_shifted_valid_d6;                 // ValueEngine.java:203
-  reg         row_shifted_valid_d7;                 // ValueEngine.java:203
-  reg         row_shifted_valid_d8;                 // ValueEngine.java:203
-  reg         row_shifted_valid_d9;                 // ValueEngine.java:203
-  reg         row_shifted_valid_d10;                // ValueEngine.java:203
-  reg         row_shifted_valid_d11;                // ValueEngine.java:203
-  reg         row_shifted_valid_d12;                // ValueEngine.java:203
-  reg         row_shifted_valid_d13;                // ValueEngine.java:203
-  reg         row_shifted_valid_d14;                // ValueEngine.java:203
-  reg         row_shifted_valid_d15;                // ValueEngine.java:203
-  reg         row_shifted_valid_d16;                // ValueEngine.java:203
-  reg         row_shifted_valid_d17;                // ValueEngine.java:203
-  reg         row_shifted_valid_d18;                // ValueEngine.java:203
-  reg         row_shifted_valid_d19;                // ValueEngine.java:203
-  reg         row_shifted_valid_d20;                // ValueEngine.java:203
-  reg         row_shifted_valid_d21;                // ValueEngine.java:203
-  reg         row_shifted_valid_d22;                // ValueEngine.java:203
-  reg         row_shifted_valid_d23;                // ValueEngine.java:203
-  reg         row_shifted_valid_d24;                // ValueEngine.java:203
-  reg         row_shifted_valid_d25;                // ValueEngine.java:203
-  reg         row_first_beat_d1;                    // ValueEngine.java:203
-  reg         row_first_beat_d2;                    // ValueEngine.java:203
-  reg         row_first_beat_d3;                    // ValueEngine.java:203
-  reg         row_first_beat_d4;                    // ValueEngine.java:203
-  reg         row_first_beat_d5;                    // ValueEngine.java:203
-  reg         row_first_beat_d6;                    // ValueEngine.java:203
-  reg         row_first_beat_d7;                    // ValueEngine.java:203
-  reg         row_first_beat_d8;                    // ValueEngine.java:203
-  reg         row_first_beat_d9;                    // ValueEngine.java:203
-  reg         row_first_beat_d10;                   // ValueEngine.java:203
-  reg         row_first_beat_d11;                   // ValueEngine.java:203
-  reg         row_first_beat_d12;                   // ValueEngine.java:203
-  reg         row_first_beat_d13;                   // ValueEngine.java:203
-  reg         row_first_beat_d14;                   // ValueEngine.java:203
-  reg         row_first_beat_d15;                   // ValueEngine.java:203
-  reg         row_first_beat_d16;                   // ValueEngine.java:203
-  reg         row_first_beat_d17;                   // ValueEngine.java:203
-  reg         row_first_beat_d18;                   // ValueEngine.java:203
-  reg         row_first_beat_d19;                   // ValueEngine.java:203
-  reg         row_first_beat_d20;                   // ValueEngine.java:203
-  reg         row_first_beat_d21;                   // ValueEngine.java:203
-  reg         row_first_beat_d22;                   // ValueEngine.java:203
-  reg         row_first_beat_d23;                   // ValueEngine.java:203
-  reg         row_first_beat_d24;                   // ValueEngine.java:203
-  reg         row_first_beat_d25;                   // ValueEngine.java:203
-  reg         row_first_beat_d26;                   // ValueEngine.java:203
-  reg         row_first_beat_d27;                   // ValueEngine.java:203
-  reg         row_first_beat_d28;                   // ValueEngine.java:203
-  reg         row_first_beat_d29;                   // ValueEngine.java:203
-  reg         row_first_beat_d30;                   // ValueEngine.java:203
-  reg         row_first_beat_d31;                   // ValueEngine.java:203
-  reg         row_first_beat_d32;                   // ValueEngine.java:203
-  wire        z_read_enable;                        // ValueEngine.java:203
-  reg  [2:0]  reduce_phase;                         // ValueEngine.java:206
-  wire        slot_flushed;                         // ValueEngine.java:207
+  wire        value_lane0_v_in_valid;               // ValueEngine.java:165
+  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:165
+  wire        value_lane0_v_out_valid;              // ValueEngine.java:165
+  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:165
+  wire        value_lane1_v_in_valid;               // ValueEngine.java:165
+  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:165
+  wire        value_lane1_v_out_valid;              // ValueEngine.java:165
+  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:165
+  wire        value_lane2_v_in_valid;               // ValueEngine.java:165
+  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:165
+  wire        value_lane2_v_out_valid;              // ValueEngine.java:165
+  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:165
+  wire        value_lane3_v_in_valid;               // ValueEngine.java:165
+  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:165
+  wire        value_lane3_v_out_valid;              // ValueEngine.java:165
+  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:172
+  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:172
+  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:172
+  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:172
+  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:172
+  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:176
+  reg         row_weight_valid_d1;                  // ValueEngine.java:177
+  reg         row_weight_valid_d2;                  // ValueEngine.java:177
+  reg         row_weight_valid_d3;                  // ValueEngine.java:177
+  reg         row_weight_valid_d4;                  // ValueEngine.java:177
+  reg         row_weight_valid_d5;                  // ValueEngine.java:177
+  reg         row_weight_valid_d6;                  // ValueEngine.java:177
+  reg         row_shifted_valid_d1;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d2;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d3;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d4;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d5;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d6;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d7;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d8;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d9;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d10;                // ValueEngine.java:180
+  reg         row_shifted_valid_d11;                // ValueEngine.java:180
+  reg         row_shifted_valid_d12;                // ValueEngine.java:180
+  reg         row_shifted_valid_d13;                // ValueEngine.java:180
+  reg         row_shifted_valid_d14;                // ValueEngine.java:180
+  reg         row_shifted_valid_d15;                // ValueEngine.java:180
+  reg         row_shifted_valid_d16;                // ValueEngine.java:180
+  reg         row_shifted_valid_d17;                // ValueEngine.java:180
+  reg         row_shifted_valid_d18;                // ValueEngine.java:180
+  reg         row_shifted_valid_d19;                // ValueEngine.java:180
+  reg         row_shifted_valid_d20;                // ValueEngine.java:180
+  reg         row_shifted_valid_d21;                // ValueEngine.java:180
+  reg         row_shifted_valid_d22;                // ValueEngine.java:180
+  reg         row_shifted_valid_d23;                // ValueEngine.java:180
+  reg         row_shifted_valid_d24;                // ValueEngine.java:180
+  reg         row_shifted_valid_d25;                // ValueEngine.java:180
+  reg         row_first_beat_d1;                    // ValueEngine.java:180
+  reg         row_first_beat_d2;                    // ValueEngine.java:180
+  reg         row_first_beat_d3;                    // ValueEngine.java:180
+  reg         row_first_beat_d4;                    // ValueEngine.java:180
+  reg         row_first_beat_d5;                    // ValueEngine.java:180
+  reg         row_first_beat_d6;                    // ValueEngine.java:180
+  reg         row_first_beat_d7;                    // ValueEngine.java:180
+  reg         row_first_beat_d8;                    // ValueEngine.java:180
+  reg         row_first_beat_d9;                    // ValueEngine.java:180
+  reg         row_first_beat_d10;                   // ValueEngine.java:180
+  reg         row_first_beat_d11;                   // ValueEngine.java:180
+  reg         row_first_beat_d12;                   // ValueEngine.java:180
+  reg         row_first_beat_d13;                   // ValueEngine.java:180
+  reg         row_first_beat_d14;                   // ValueEngine.java:180
+  reg         row_first_beat_d15;                   // ValueEngine.java:180
+  reg         row_first_beat_d16;                   // ValueEngine.java:180
+  reg         row_first_beat_d17;                   // ValueEngine.java:180
+  reg         row_first_beat_d18;                   // ValueEngine.java:180
+  reg         row_first_beat_d19;                   // ValueEngine.java:180
+  reg         row_first_beat_d20;                   // ValueEngine.java:180
+  reg         row_first_beat_d21;                   // ValueEngine.java:180
+  reg         row_first_beat_d22;                   // ValueEngine.java:180
+  reg         row_first_beat_d23;                   // ValueEngine.java:180
+  reg         row_first_beat_d24;                   // ValueEngine.java:180
+  reg         row_first_beat_d25;                   // ValueEngine.java:180
+  reg         row_first_beat_d26;                   // ValueEngine.java:180
+  reg         row_first_beat_d27;                   // ValueEngine.java:180
+  reg         row_first_beat_d28;                   // ValueEngine.java:180
+  reg         row_first_beat_d29;                   // ValueEngine.java:180
+  reg         row_first_beat_d30;                   // ValueEngine.java:180
+  reg         row_first_beat_d31;                   // ValueEngine.java:180
+  reg         row_first_beat_d32;                   // ValueEngine.java:180
+  wire        z_read_enable;                        // ValueEngine.java:180
+  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:190
+  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:193
+  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:190
+  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:193
 
-  // value_engine.reduce_slots
+  // value_engine.reduction
+  reg  [1:0]  element_phase;                        // Reduction.java:98
+  wire        element_slot_done;                    // Reduction.java:99
+
+  // value_engine.reduction.reduce_slots
   reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:33
   reg  [7:0]  reduce_slots_head;                    // SlotWalker.java:34
   reg  [9:0]  reduce_slots_positions;               // SlotWalker.java:35
@@ -1185,546 +1201,344 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        reduce_slots_last;                    // SlotWalker.java:37
   wire        reduce_slots_last_head;               // SlotWalker.java:38
 
-  // value_engine
-  wire        reduce_second_set;                    // ValueEngine.java:452
-  wire [0:0]  reduce_set_slot;                      // ValueEngine.java:454
-  reg  [3:0]  reduce_pass_beat;                     // ValueEngine.java:212
-  wire [7:0]  reduce_pass_beats;                    // ValueEngine.java:213
-  reg  [4:0]  reduce_index;                         // ValueEngine.java:214
-  wire        gathering;                            // ValueEngine.java:215
-  wire        z_gathering;                          // ValueEngine.java:216
-  wire [4:0]  z_gather_address;                     // ValueEngine.java:219
-  wire [7:0]  gather_address;                       // ValueEngine.java:221
-  reg         accumulate_set_d1;                    // ValueEngine.java:226
-  reg         accumulate_set_d2;                    // ValueEngine.java:226
-  reg         accumulate_set_d3;                    // ValueEngine.java:226
-  reg         accumulate_set_d4;                    // ValueEngine.java:226
-  reg         accumulate_set_d5;                    // ValueEngine.java:226
-  reg         accumulate_set_d6;                    // ValueEngine.java:226
-  reg         accumulate_set_d7;                    // ValueEngine.java:226
-  reg         accumulate_set_d8;                    // ValueEngine.java:226
-  reg         accumulate_set_d9;                    // ValueEngine.java:226
-  reg         accumulate_set_d10;                   // ValueEngine.java:226
-  reg         accumulate_set_d11;                   // ValueEngine.java:226
-  reg         accumulate_set_d12;                   // ValueEngine.java:226
-  reg         accumulate_set_d13;                   // ValueEngine.java:226
-  reg         accumulate_set_d14;                   // ValueEngine.java:226
-  reg         accumulate_set_d15;                   // ValueEngine.java:226
-  reg         accumulate_set_d16;                   // ValueEngine.java:226
-  reg         accumulate_set_d17;                   // ValueEngine.java:226
-  reg         accumulate_set_d18;                   // ValueEngine.java:226
-  reg         accumulate_set_d19;                   // ValueEngine.java:226
-  reg         accumulate_set_d20;                   // ValueEngine.java:226
-  reg         accumulate_set_d21;                   // ValueEngine.java:226
-  reg         accumulate_set_d22;                   // ValueEngine.java:226
-  reg         accumulate_set_d23;                   // ValueEngine.java:226
-  reg         accumulate_set_d24;                   // ValueEngine.java:226
-  reg         accumulate_set_d25;                   // ValueEngine.java:226
-  reg         accumulate_set_d26;                   // ValueEngine.java:226
-  reg         accumulate_set_d27;                   // ValueEngine.java:226
-  reg         accumulate_set_d28;                   // ValueEngine.java:226
-  reg         accumulate_set_d29;                   // ValueEngine.java:226
-  reg         accumulate_set_d30;                   // ValueEngine.java:226
-  reg         accumulate_set_d31;                   // ValueEngine.java:226
-  reg         accumulate_set_d32;                   // ValueEngine.java:226
-  wire        z_accumulate_read_s0;                 // ValueEngine.java:226
-  wire        z_gather_read_s0;                     // ValueEngine.java:227
-  reg  [4:0]  z_address_d1;                         // ValueEngine.java:230
-  reg  [4:0]  z_address_d2;                         // ValueEngine.java:230
-  reg  [4:0]  z_address_d3;                         // ValueEngine.java:230
-  reg  [4:0]  z_address_d4;                         // ValueEngine.java:230
-  reg  [4:0]  z_address_d5;                         // ValueEngine.java:230
-  reg  [4:0]  z_address_d6;                         // ValueEngine.java:230
-  reg  [4:0]  z_address_d7;                         // ValueEngine.java:230
-  reg  [4:0]  z_address_d8;                         // ValueEngine.java:230
-  reg  [4:0]  z_address_d9;                         // ValueEngine.java:230
-  reg  [4:0]  z_address_d10;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d11;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d12;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d13;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d14;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d15;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d16;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d17;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d18;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d19;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d20;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d21;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d22;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d23;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d24;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d25;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d26;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d27;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d28;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d29;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d30;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d31;                        // ValueEngine.java:230
-  reg  [4:0]  z_address_d32;                        // ValueEngine.java:230
-  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:230
-  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:231
-  reg         accumulate_set_d33;                   // ValueEngine.java:232
-  reg         accumulate_set_d34;                   // ValueEngine.java:232
-  reg         accumulate_set_d35;                   // ValueEngine.java:232
-  reg         accumulate_set_d36;                   // ValueEngine.java:232
-  reg         accumulate_set_d37;                   // ValueEngine.java:232
-  reg         accumulate_set_d38;                   // ValueEngine.java:232
-  reg         accumulate_set_d39;                   // ValueEngine.java:232
-  wire        bank_accumulate_read_s0;              // ValueEngine.java:232
-  wire        bank_gather_read_s0;                  // ValueEngine.java:233
-  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:236
-  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:239
-  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:239
-  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:239
-  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:239
-  wire        z_accumulate_read_s1;                 // ValueEngine.java:226
-  wire        z_gather_read_s1;                     // ValueEngine.java:227
-  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:230
-  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:231
-  wire        bank_accumulate_read_s1;              // ValueEngine.java:232
-  wire        bank_gather_read_s1;                  // ValueEngine.java:233
-  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:236
-  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:239
-  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:239
-  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:239
-  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:239
-  wire [31:0] z_accumulated;                        // ValueEngine.java:465
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:245
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:245
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:245
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:245
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:245
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:245
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:245
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:245
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:245
-  reg         accumulate_fresh_d10;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d11;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d12;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d13;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d14;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d15;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d16;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d17;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d18;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d19;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d20;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d21;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d22;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d23;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d24;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d25;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d26;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d27;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d28;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d29;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d30;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d31;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d32;                 // ValueEngine.java:245
-  reg         accumulate_fresh_d33;                 // ValueEngine.java:245
-  wire        z_sum_in_valid;                       // ValueEngine.java:244
-  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:244
-  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:244
-  wire        z_sum_out_valid;                      // ValueEngine.java:244
-  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:244
-  reg         row_first_beat_d33;                   // ValueEngine.java:246
-  reg         row_first_beat_d34;                   // ValueEngine.java:246
-  reg         row_first_beat_d35;                   // ValueEngine.java:246
-  reg         row_first_beat_d36;                   // ValueEngine.java:246
-  reg         row_first_beat_d37;                   // ValueEngine.java:246
-  reg         row_first_beat_d38;                   // ValueEngine.java:246
-  reg         row_first_beat_d39;                   // ValueEngine.java:246
-  wire        z_write;                              // ValueEngine.java:246
-  reg  [4:0]  z_address_d33;                        // ValueEngine.java:247
-  reg  [4:0]  z_address_d34;                        // ValueEngine.java:247
-  reg  [4:0]  z_address_d35;                        // ValueEngine.java:247
-  reg  [4:0]  z_address_d36;                        // ValueEngine.java:247
-  reg  [4:0]  z_address_d37;                        // ValueEngine.java:247
-  reg  [4:0]  z_address_d38;                        // ValueEngine.java:247
-  reg  [4:0]  z_address_d39;                        // ValueEngine.java:247
-  reg         accumulate_set_d40;                   // ValueEngine.java:254
-  wire [31:0] value_lane0_partial;                  // ValueEngine.java:465
-  reg         accumulate_fresh_d34;                 // ValueEngine.java:261
-  reg         accumulate_fresh_d35;                 // ValueEngine.java:261
-  reg         accumulate_fresh_d36;                 // ValueEngine.java:261
-  reg         accumulate_fresh_d37;                 // ValueEngine.java:261
-  reg         accumulate_fresh_d38;                 // ValueEngine.java:261
-  reg         accumulate_fresh_d39;                 // ValueEngine.java:261
-  reg         accumulate_fresh_d40;                 // ValueEngine.java:261
-  wire [31:0] value_lane0_addend;                   // ValueEngine.java:261
-  wire [31:0] value_lane1_partial;                  // ValueEngine.java:465
-  wire [31:0] value_lane1_addend;                   // ValueEngine.java:261
-  wire [31:0] value_lane2_partial;                  // ValueEngine.java:465
-  wire [31:0] value_lane2_addend;                   // ValueEngine.java:261
-  wire [31:0] value_lane3_partial;                  // ValueEngine.java:465
-  wire [31:0] value_lane3_addend;                   // ValueEngine.java:261
-  reg         row_weight_valid_d7;                  // ValueEngine.java:265
-  reg         row_weight_valid_d8;                  // ValueEngine.java:265
-  reg         row_weight_valid_d9;                  // ValueEngine.java:265
-  reg         row_weight_valid_d10;                 // ValueEngine.java:265
-  reg         row_weight_valid_d11;                 // ValueEngine.java:265
-  reg         row_weight_valid_d12;                 // ValueEngine.java:265
-  reg         row_weight_valid_d13;                 // ValueEngine.java:265
-  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:266
-  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:266
-  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:266
-  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:266
-  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:266
-  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:266
-  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:266
-  reg         accumulate_set_d41;                   // ValueEngine.java:267
-  reg         accumulate_set_d42;                   // ValueEngine.java:267
-  reg         accumulate_set_d43;                   // ValueEngine.java:267
-  reg         accumulate_set_d44;                   // ValueEngine.java:267
-  reg         accumulate_set_d45;                   // ValueEngine.java:267
-  reg         accumulate_set_d46;                   // ValueEngine.java:267
-  reg  [0:0]  value_present_d1;                     // ValueEngine.java:268
-  reg  [0:0]  value_present_d2;                     // ValueEngine.java:268
-  reg  [0:0]  value_present_d3;                     // ValueEngine.java:268
-  reg  [0:0]  value_present_d4;                     // ValueEngine.java:268
-  reg  [0:0]  value_present_d5;                     // ValueEngine.java:268
-  reg  [0:0]  value_present_d6;                     // ValueEngine.java:268
-  reg  [0:0]  value_present_d7;                     // ValueEngine.java:268
-  reg  [0:0]  value_present_d8;                     // ValueEngine.java:268
-  reg  [0:0]  value_present_d9;                     // ValueEngine.java:268
-  reg  [0:0]  value_present_d10;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d11;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d12;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d13;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d14;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d15;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d16;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d17;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d18;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d19;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d20;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d21;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d22;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d23;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d24;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d25;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d26;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d27;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d28;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d29;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d30;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d31;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d32;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d33;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d34;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d35;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d36;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d37;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d38;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d39;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d40;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d41;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d42;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d43;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d44;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d45;                    // ValueEngine.java:268
-  reg  [0:0]  value_present_d46;                    // ValueEngine.java:268
-  wire        partial_write_s0;                     // ValueEngine.java:270
-  wire        partial_write_s1;                     // ValueEngine.java:270
-  reg         accumulated_last_d1;                  // ValueEngine.java:279
-  reg         accumulated_last_d2;                  // ValueEngine.java:279
-  reg         accumulated_last_d3;                  // ValueEngine.java:279
-  reg         accumulated_last_d4;                  // ValueEngine.java:279
-  reg         accumulated_last_d5;                  // ValueEngine.java:279
-  reg         accumulated_last_d6;                  // ValueEngine.java:279
-  reg         accumulated_last_d7;                  // ValueEngine.java:279
-  reg         accumulated_last_d8;                  // ValueEngine.java:279
-  reg         accumulated_last_d9;                  // ValueEngine.java:279
-  reg         accumulated_last_d10;                 // ValueEngine.java:279
-  reg         accumulated_last_d11;                 // ValueEngine.java:279
-  reg         accumulated_last_d12;                 // ValueEngine.java:279
-  reg         accumulated_last_d13;                 // ValueEngine.java:279
-  reg         accumulated_last_d14;                 // ValueEngine.java:279
-  reg         accumulated_last_d15;                 // ValueEngine.java:279
-  reg         accumulated_last_d16;                 // ValueEngine.java:279
-  reg         accumulated_last_d17;                 // ValueEngine.java:279
-  reg         accumulated_last_d18;                 // ValueEngine.java:279
-  reg         accumulated_last_d19;                 // ValueEngine.java:279
-  reg         accumulated_last_d20;                 // ValueEngine.java:279
-  reg         accumulated_last_d21;                 // ValueEngine.java:279
-  reg         accumulated_last_d22;                 // ValueEngine.java:279
-  reg         accumulated_last_d23;                 // ValueEngine.java:279
-  reg         accumulated_last_d24;                 // ValueEngine.java:279
-  reg         accumulated_last_d25;                 // ValueEngine.java:279
-  reg         accumulated_last_d26;                 // ValueEngine.java:279
-  reg         accumulated_last_d27;                 // ValueEngine.java:279
-  reg         accumulated_last_d28;                 // ValueEngine.java:279
-  reg         accumulated_last_d29;                 // ValueEngine.java:279
-  reg         accumulated_last_d30;                 // ValueEngine.java:279
-  reg         accumulated_last_d31;                 // ValueEngine.java:279
-  reg         accumulated_last_d32;                 // ValueEngine.java:279
-  reg         accumulated_last_d33;                 // ValueEngine.java:279
-  reg         accumulated_last_d34;                 // ValueEngine.java:279
-  reg         accumulated_last_d35;                 // ValueEngine.java:279
-  reg         accumulated_last_d36;                 // ValueEngine.java:279
-  reg         accumulated_last_d37;                 // ValueEngine.java:279
-  reg         accumulated_last_d38;                 // ValueEngine.java:279
-  reg         accumulated_last_d39;                 // ValueEngine.java:279
-  reg         accumulated_last_d40;                 // ValueEngine.java:279
-  reg         accumulated_last_d41;                 // ValueEngine.java:279
-  reg         accumulated_last_d42;                 // ValueEngine.java:279
-  reg         accumulated_last_d43;                 // ValueEngine.java:279
-  reg         accumulated_last_d44;                 // ValueEngine.java:279
-  reg         accumulated_last_d45;                 // ValueEngine.java:279
-  reg         accumulated_last_d46;                 // ValueEngine.java:279
-  reg         accumulated_last_d47;                 // ValueEngine.java:279
-  reg         accumulated_last_d48;                 // ValueEngine.java:279
-  reg         gather_read_valid;                    // ValueEngine.java:282
-  reg         gather_read_z;                        // ValueEngine.java:283
-  reg  [3:0]  gather_read_lane;                     // ValueEngine.java:284
-  reg         gather_read_set;                      // ValueEngine.java:285
-  wire [31:0] z_gathered;                           // ValueEngine.java:465
-  wire [31:0] gather_set_0;                         // ValueEngine.java:465
-  wire [31:0] gather_read_0;                        // ValueEngine.java:296
-  reg  [31:0] gathered_0_0;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_1;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_2;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_3;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_4;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_5;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_6;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_7;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_8;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_9;                         // ValueEngine.java:298
-  reg  [31:0] gathered_0_10;                        // ValueEngine.java:298
-  reg  [31:0] gathered_0_11;                        // ValueEngine.java:298
-  reg  [31:0] gathered_0_12;                        // ValueEngine.java:298
-  reg  [31:0] gathered_0_13;                        // ValueEngine.java:298
-  reg  [31:0] gathered_0_14;                        // ValueEngine.java:298
-  reg  [31:0] gathered_0_15;                        // ValueEngine.java:298
-  wire [31:0] gather_set_1;                         // ValueEngine.java:465
-  reg  [31:0] gathered_1_0;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_1;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_2;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_3;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_4;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_5;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_6;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_7;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_8;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_9;                         // ValueEngine.java:298
-  reg  [31:0] gathered_1_10;                        // ValueEngine.java:298
-  reg  [31:0] gathered_1_11;                        // ValueEngine.java:298
-  reg  [31:0] gathered_1_12;                        // ValueEngine.java:298
-  reg  [31:0] gathered_1_13;                        // ValueEngine.java:298
-  reg  [31:0] gathered_1_14;                        // ValueEngine.java:298
-  reg  [31:0] gathered_1_15;                        // ValueEngine.java:298
-  wire [31:0] gather_set_2;                         // ValueEngine.java:465
-  reg  [31:0] gathered_2_0;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_1;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_2;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_3;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_4;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_5;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_6;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_7;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_8;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_9;                         // ValueEngine.java:298
-  reg  [31:0] gathered_2_10;                        // ValueEngine.java:298
-  reg  [31:0] gathered_2_11;                        // ValueEngine.java:298
-  reg  [31:0] gathered_2_12;                        // ValueEngine.java:298
-  reg  [31:0] gathered_2_13;                        // ValueEngine.java:298
-  reg  [31:0] gathered_2_14;                        // ValueEngine.java:298
-  reg  [31:0] gathered_2_15;                        // ValueEngine.java:298
-  wire [31:0] gather_set_3;                         // ValueEngine.java:465
-  reg  [31:0] gathered_3_0;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_1;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_2;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_3;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_4;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_5;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_6;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_7;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_8;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_9;                         // ValueEngine.java:298
-  reg  [31:0] gathered_3_10;                        // ValueEngine.java:298
-  reg  [31:0] gathered_3_11;                        // ValueEngine.java:298
-  reg  [31:0] gathered_3_12;                        // ValueEngine.java:298
-  reg  [31:0] gathered_3_13;                        // ValueEngine.java:298
-  reg  [31:0] gathered_3_14;                        // ValueEngine.java:298
-  reg  [31:0] gathered_3_15;                        // ValueEngine.java:298
-  wire        gather_done;                          // ValueEngine.java:305
-  wire        z_gather_done;                        // ValueEngine.java:306
-  reg         rz_known;                             // ValueEngine.java:313
-  wire        pushing;                              // ValueEngine.java:314
-  wire [0:0]  reduce_present;                       // ValueEngine.java:317
-  wire [1:0]  reduce_last_element;                  // ValueEngine.java:323
-  wire [2:0]  reduce_tag;                           // ValueEngine.java:324
-  reg  [31:0] tree_pick_0;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_0;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_1;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_1;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_2;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_2;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_3;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_3;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_4;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_4;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_5;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_5;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_6;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_6;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_7;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_7;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_8;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_8;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_9;                          // ValueEngine.java:331
-  wire [31:0] reduce_in_9;                          // ValueEngine.java:332
-  reg  [31:0] tree_pick_10;                         // ValueEngine.java:331
-  wire [31:0] reduce_in_10;                         // ValueEngine.java:332
-  reg  [31:0] tree_pick_11;                         // ValueEngine.java:331
-  wire [31:0] reduce_in_11;                         // ValueEngine.java:332
-  reg  [31:0] tree_pick_12;                         // ValueEngine.java:331
-  wire [31:0] reduce_in_12;                         // ValueEngine.java:332
-  reg  [31:0] tree_pick_13;                         // ValueEngine.java:331
-  wire [31:0] reduce_in_13;                         // ValueEngine.java:332
-  reg  [31:0] tree_pick_14;                         // ValueEngine.java:331
-  wire [31:0] reduce_in_14;                         // ValueEngine.java:332
-  reg  [31:0] tree_pick_15;                         // ValueEngine.java:331
-  wire [31:0] reduce_in_15;                         // ValueEngine.java:332
-  wire        reduce_tree_0_0_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_0_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_0_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_0_0_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_0_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_0_1_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_1_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_1_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_0_1_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_1_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_0_2_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_2_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_2_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_0_2_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_2_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_0_3_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_3_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_3_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_0_3_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_3_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_0_4_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_4_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_4_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_0_4_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_4_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_0_5_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_5_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_5_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_0_5_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_5_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_0_6_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_6_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_6_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_0_6_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_6_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_0_7_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_7_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_7_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_0_7_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_0_7_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_1_0_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_0_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_0_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_1_0_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_0_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_1_1_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_1_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_1_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_1_1_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_1_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_1_2_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_2_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_2_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_1_2_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_2_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_1_3_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_3_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_3_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_1_3_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_1_3_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_2_0_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_2_0_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_2_0_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_2_0_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_2_0_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_2_1_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_2_1_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_2_1_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_2_1_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_2_1_out_payload;          // ValueEngine.java:357
-  wire        reduce_tree_3_0_in_valid;             // ValueEngine.java:357
-  wire [31:0] reduce_tree_3_0_in_payload_a;         // ValueEngine.java:357
-  wire [31:0] reduce_tree_3_0_in_payload_b;         // ValueEngine.java:357
-  wire        reduce_tree_3_0_out_valid;            // ValueEngine.java:357
-  wire [31:0] reduce_tree_3_0_out_payload;          // ValueEngine.java:357
-  wire        push_done;                            // ValueEngine.java:362
-  wire        z_pushed;                             // ValueEngine.java:363
-  reg  [2:0]  push_tag_d1;                          // ValueEngine.java:364
-  reg  [2:0]  push_tag_d2;                          // ValueEngine.java:364
-  reg  [2:0]  push_tag_d3;                          // ValueEngine.java:364
-  reg  [2:0]  push_tag_d4;                          // ValueEngine.java:364
-  reg  [2:0]  push_tag_d5;                          // ValueEngine.java:364
-  reg  [2:0]  push_tag_d6;                          // ValueEngine.java:364
-  reg  [2:0]  push_tag_d7;                          // ValueEngine.java:364
-  reg  [2:0]  push_tag_d8;                          // ValueEngine.java:364
-  reg  [2:0]  push_tag_d9;                          // ValueEngine.java:364
-  reg  [2:0]  push_tag_d10;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d11;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d12;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d13;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d14;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d15;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d16;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d17;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d18;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d19;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d20;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d21;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d22;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d23;                         // ValueEngine.java:364
-  reg  [2:0]  push_tag_d24;                         // ValueEngine.java:364
-  wire        reduced_is_z;                         // ValueEngine.java:364
+  // value_engine.reduction
+  wire        reduce_second_set;                    // ValueEngine.java:277
+  wire [0:0]  reduce_set_slot;                      // ValueEngine.java:279
+  reg  [3:0]  reduce_pass_beat;                     // Reduction.java:102
+  wire [7:0]  reduce_pass_beats;                    // Reduction.java:103
+  wire        reduce_last_pass_beat;                // Reduction.java:104
+  reg  [4:0]  reduce_index;                         // Reduction.java:105
+  wire        gathering;                            // Reduction.java:106
+  wire [7:0]  gather_address;                       // Reduction.java:108
+  reg  [1:0]  z_phase;                              // Reduction.java:111
+  wire        z_pushed;                             // Reduction.java:112
+
+  // value_engine.reduction.z_slots
+  reg  [1:0]  z_slots_slot;                         // SlotWalker.java:33
+  reg  [7:0]  z_slots_head;                         // SlotWalker.java:34
+  reg  [9:0]  z_slots_positions;                    // SlotWalker.java:35
+  wire [1:0]  z_slots_physical;                     // SlotWalker.java:36
+  wire        z_slots_last;                         // SlotWalker.java:37
+  wire        z_slots_last_head;                    // SlotWalker.java:38
+
+  // value_engine.reduction
+  wire        z_second_set;                         // ValueEngine.java:277
+  wire [0:0]  z_set_slot;                           // ValueEngine.java:279
+  reg  [4:0]  z_index;                              // Reduction.java:115
+  wire        z_gathering;                          // Reduction.java:116
+  wire [4:0]  z_gather_address;                     // Reduction.java:117
+  reg         gather_read_valid;                    // Reduction.java:121
+  reg  [3:0]  gather_read_lane;                     // Reduction.java:122
+  reg         gather_read_set;                      // Reduction.java:123
+  wire [31:0] gather_set_0;                         // ValueEngine.java:290
+  reg  [31:0] gathered_0_0;                         // Reduction.java:133
+  reg  [31:0] gathered_0_1;                         // Reduction.java:133
+  reg  [31:0] gathered_0_2;                         // Reduction.java:133
+  reg  [31:0] gathered_0_3;                         // Reduction.java:133
+  reg  [31:0] gathered_0_4;                         // Reduction.java:133
+  reg  [31:0] gathered_0_5;                         // Reduction.java:133
+  reg  [31:0] gathered_0_6;                         // Reduction.java:133
+  reg  [31:0] gathered_0_7;                         // Reduction.java:133
+  reg  [31:0] gathered_0_8;                         // Reduction.java:133
+  reg  [31:0] gathered_0_9;                         // Reduction.java:133
+  reg  [31:0] gathered_0_10;                        // Reduction.java:133
+  reg  [31:0] gathered_0_11;                        // Reduction.java:133
+  reg  [31:0] gathered_0_12;                        // Reduction.java:133
+  reg  [31:0] gathered_0_13;                        // Reduction.java:133
+  reg  [31:0] gathered_0_14;                        // Reduction.java:133
+  reg  [31:0] gathered_0_15;                        // Reduction.java:133
+  wire [31:0] gather_set_1;                         // ValueEngine.java:290
+  reg  [31:0] gathered_1_0;                         // Reduction.java:133
+  reg  [31:0] gathered_1_1;                         // Reduction.java:133
+  reg  [31:0] gathered_1_2;                         // Reduction.java:133
+  reg  [31:0] gathered_1_3;                         // Reduction.java:133
+  reg  [31:0] gathered_1_4;                         // Reduction.java:133
+  reg  [31:0] gathered_1_5;                         // Reduction.java:133
+  reg  [31:0] gathered_1_6;                         // Reduction.java:133
+  reg  [31:0] gathered_1_7;                         // Reduction.java:133
+  reg  [31:0] gathered_1_8;                         // Reduction.java:133
+  reg  [31:0] gathered_1_9;                         // Reduction.java:133
+  reg  [31:0] gathered_1_10;                        // Reduction.java:133
+  reg  [31:0] gathered_1_11;                        // Reduction.java:133
+  reg  [31:0] gathered_1_12;                        // Reduction.java:133
+  reg  [31:0] gathered_1_13;                        // Reduction.java:133
+  reg  [31:0] gathered_1_14;                        // Reduction.java:133
+  reg  [31:0] gathered_1_15;                        // Reduction.java:133
+  wire [31:0] gather_set_2;                         // ValueEngine.java:290
+  reg  [31:0] gathered_2_0;                         // Reduction.java:133
+  reg  [31:0] gathered_2_1;                         // Reduction.java:133
+  reg  [31:0] gathered_2_2;                         // Reduction.java:133
+  reg  [31:0] gathered_2_3;                         // Reduction.java:133
+  reg  [31:0] gathered_2_4;                         // Reduction.java:133
+  reg  [31:0] gathered_2_5;                         // Reduction.java:133
+  reg  [31:0] gathered_2_6;                         // Reduction.java:133
+  reg  [31:0] gathered_2_7;                         // Reduction.java:133
+  reg  [31:0] gathered_2_8;                         // Reduction.java:133
+  reg  [31:0] gathered_2_9;                         // Reduction.java:133
+  reg  [31:0] gathered_2_10;                        // Reduction.java:133
+  reg  [31:0] gathered_2_11;                        // Reduction.java:133
+  reg  [31:0] gathered_2_12;                        // Reduction.java:133
+  reg  [31:0] gathered_2_13;                        // Reduction.java:133
+  reg  [31:0] gathered_2_14;                        // Reduction.java:133
+  reg  [31:0] gathered_2_15;                        // Reduction.java:133
+  wire [31:0] gather_set_3;                         // ValueEngine.java:290
+  reg  [31:0] gathered_3_0;                         // Reduction.java:133
+  reg  [31:0] gathered_3_1;                         // Reduction.java:133
+  reg  [31:0] gathered_3_2;                         // Reduction.java:133
+  reg  [31:0] gathered_3_3;                         // Reduction.java:133
+  reg  [31:0] gathered_3_4;                         // Reduction.java:133
+  reg  [31:0] gathered_3_5;                         // Reduction.java:133
+  reg  [31:0] gathered_3_6;                         // Reduction.java:133
+  reg  [31:0] gathered_3_7;                         // Reduction.java:133
+  reg  [31:0] gathered_3_8;                         // Reduction.java:133
+  reg  [31:0] gathered_3_9;                         // Reduction.java:133
+  reg  [31:0] gathered_3_10;                        // Reduction.java:133
+  reg  [31:0] gathered_3_11;                        // Reduction.java:133
+  reg  [31:0] gathered_3_12;                        // Reduction.java:133
+  reg  [31:0] gathered_3_13;                        // Reduction.java:133
+  reg  [31:0] gathered_3_14;                        // Reduction.java:133
+  reg  [31:0] gathered_3_15;                        // Reduction.java:133
+  reg         z_read_valid;                         // Reduction.java:140
+  reg  [3:0]  z_read_lane;                          // Reduction.java:141
+  reg         z_read_set;                           // Reduction.java:142
+  wire [31:0] z_gathered;                           // ValueEngine.java:290
+  reg  [31:0] z_lane_0;                             // Reduction.java:145
+  reg  [31:0] z_lane_1;                             // Reduction.java:145
+  reg  [31:0] z_lane_2;                             // Reduction.java:145
+  reg  [31:0] z_lane_3;                             // Reduction.java:145
+  reg  [31:0] z_lane_4;                             // Reduction.java:145
+  reg  [31:0] z_lane_5;                             // Reduction.java:145
+  reg  [31:0] z_lane_6;                             // Reduction.java:145
+  reg  [31:0] z_lane_7;                             // Reduction.java:145
+  reg  [31:0] z_lane_8;                             // Reduction.java:145
+  reg  [31:0] z_lane_9;                             // Reduction.java:145
+  reg  [31:0] z_lane_10;                            // Reduction.java:145
+  reg  [31:0] z_lane_11;                            // Reduction.java:145
+  reg  [31:0] z_lane_12;                            // Reduction.java:145
+  reg  [31:0] z_lane_13;                            // Reduction.java:145
+  reg  [31:0] z_lane_14;                            // Reduction.java:145
+  reg  [31:0] z_lane_15;                            // Reduction.java:145
+  wire [0:0]  reduce_present;                       // Reduction.java:154
+  wire [1:0]  reduce_last_element;                  // Reduction.java:159
+  wire        element_ends_beat;                    // Reduction.java:160
+  reg  [3:0]  beats_promised;                       // Reduction.java:161
+  reg  [7:0]  rz_known;                             // Reduction.java:162
+  wire        slot_rz_known;                        // Reduction.java:163
+  wire        output_room;                          // Reduction.java:164
+  wire        element_wants_push;                   // Reduction.java:167
+  wire [9:0]  reduce_positions;                     // Reduction.java:169
+  reg  [31:0] tree_pick_0;                          // Reduction.java:175
+  wire [31:0] reduce_in_0;                          // Reduction.java:176
+  reg  [31:0] tree_pick_1;                          // Reduction.java:175
+  wire [31:0] reduce_in_1;                          // Reduction.java:176
+  reg  [31:0] tree_pick_2;                          // Reduction.java:175
+  wire [31:0] reduce_in_2;                          // Reduction.java:176
+  reg  [31:0] tree_pick_3;                          // Reduction.java:175
+  wire [31:0] reduce_in_3;                          // Reduction.java:176
+  reg  [31:0] tree_pick_4;                          // Reduction.java:175
+  wire [31:0] reduce_in_4;                          // Reduction.java:176
+  reg  [31:0] tree_pick_5;                          // Reduction.java:175
+  wire [31:0] reduce_in_5;                          // Reduction.java:176
+  reg  [31:0] tree_pick_6;                          // Reduction.java:175
+  wire [31:0] reduce_in_6;                          // Reduction.java:176
+  reg  [31:0] tree_pick_7;                          // Reduction.java:175
+  wire [31:0] reduce_in_7;                          // Reduction.java:176
+  reg  [31:0] tree_pick_8;                          // Reduction.java:175
+  wire [31:0] reduce_in_8;                          // Reduction.java:176
+  reg  [31:0] tree_pick_9;                          // Reduction.java:175
+  wire [31:0] reduce_in_9;                          // Reduction.java:176
+  reg  [31:0] tree_pick_10;                         // Reduction.java:175
+  wire [31:0] reduce_in_10;                         // Reduction.java:176
+  reg  [31:0] tree_pick_11;                         // Reduction.java:175
+  wire [31:0] reduce_in_11;                         // Reduction.java:176
+  reg  [31:0] tree_pick_12;                         // Reduction.java:175
+  wire [31:0] reduce_in_12;                         // Reduction.java:176
+  reg  [31:0] tree_pick_13;                         // Reduction.java:175
+  wire [31:0] reduce_in_13;                         // Reduction.java:176
+  reg  [31:0] tree_pick_14;                         // Reduction.java:175
+  wire [31:0] reduce_in_14;                         // Reduction.java:176
+  reg  [31:0] tree_pick_15;                         // Reduction.java:175
+  wire [31:0] reduce_in_15;                         // Reduction.java:176
+  wire [3:0]  reduce_tag;                           // Reduction.java:180
+  wire        reduce_wants_push;                    // Reduction.java:187
+  wire        reduce_tree_0_0_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_0_0_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_0_0_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_0_0_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_0_0_out_payload;          // Reduction.java:206
+  wire        reduce_tree_0_1_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_0_1_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_0_1_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_0_1_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_0_1_out_payload;          // Reduction.java:206
+  wire        reduce_tree_0_2_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_0_2_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_0_2_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_0_2_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_0_2_out_payload;          // Reduction.java:206
+  wire        reduce_tree_0_3_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_0_3_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_0_3_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_0_3_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_0_3_out_payload;          // Reduction.java:206
+  wire        reduce_tree_0_4_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_0_4_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_0_4_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_0_4_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_0_4_out_payload;          // Reduction.java:206
+  wire        reduce_tree_0_5_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_0_5_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_0_5_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_0_5_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_0_5_out_payload;          // Reduction.java:206
+  wire        reduce_tree_0_6_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_0_6_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_0_6_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_0_6_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_0_6_out_payload;          // Reduction.java:206
+  wire        reduce_tree_0_7_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_0_7_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_0_7_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_0_7_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_0_7_out_payload;          // Reduction.java:206
+  wire        reduce_tree_1_0_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_1_0_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_1_0_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_1_0_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_1_0_out_payload;          // Reduction.java:206
+  wire        reduce_tree_1_1_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_1_1_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_1_1_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_1_1_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_1_1_out_payload;          // Reduction.java:206
+  wire        reduce_tree_1_2_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_1_2_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_1_2_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_1_2_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_1_2_out_payload;          // Reduction.java:206
+  wire        reduce_tree_1_3_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_1_3_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_1_3_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_1_3_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_1_3_out_payload;          // Reduction.java:206
+  wire        reduce_tree_2_0_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_2_0_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_2_0_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_2_0_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_2_0_out_payload;          // Reduction.java:206
+  wire        reduce_tree_2_1_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_2_1_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_2_1_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_2_1_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_2_1_out_payload;          // Reduction.java:206
+  wire        reduce_tree_3_0_in_valid;             // Reduction.java:206
+  wire [31:0] reduce_tree_3_0_in_payload_a;         // Reduction.java:206
+  wire [31:0] reduce_tree_3_0_in_payload_b;         // Reduction.java:206
+  wire        reduce_tree_3_0_out_valid;            // Reduction.java:206
+  wire [31:0] reduce_tree_3_0_out_payload;          // Reduction.java:206
+  wire        element_pushed;                       // Reduction.java:211
+  wire        pass_beat_pushed;                     // Reduction.java:212
+  reg  [3:0]  push_tag_d1;                          // Reduction.java:216
+  reg  [3:0]  push_tag_d2;                          // Reduction.java:216
+  reg  [3:0]  push_tag_d3;                          // Reduction.java:216
+  reg  [3:0]  push_tag_d4;                          // Reduction.java:216
+  reg  [3:0]  push_tag_d5;                          // Reduction.java:216
+  reg  [3:0]  push_tag_d6;                          // Reduction.java:216
+  reg  [3:0]  push_tag_d7;                          // Reduction.java:216
+  reg  [3:0]  push_tag_d8;                          // Reduction.java:216
+  reg  [3:0]  push_tag_d9;                          // Reduction.java:216
+  reg  [3:0]  push_tag_d10;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d11;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d12;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d13;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d14;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d15;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d16;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d17;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d18;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d19;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d20;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d21;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d22;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d23;                         // Reduction.java:216
+  reg  [3:0]  push_tag_d24;                         // Reduction.java:216
+  wire        reduced_is_z;                         // Reduction.java:217
   wire        rz_in_valid;                          // FpReciprocal.java:133
   wire [31:0] rz_in_payload;                        // FpReciprocal.java:133
   wire        rz_out_valid;                         // FpReciprocal.java:133
   wire [31:0] rz_out_payload;                       // FpReciprocal.java:133
-  wire        rz_ready;                             // ValueEngine.java:368
-  reg  [31:0] slot_rz;                              // ValueEngine.java:369
-  wire        normalized_in_valid;                  // ValueEngine.java:374
-  wire [31:0] normalized_in_payload_a;              // ValueEngine.java:374
-  wire [31:0] normalized_in_payload_b;              // ValueEngine.java:374
-  wire        normalized_out_valid;                 // ValueEngine.java:374
-  wire [31:0] normalized_out_payload;               // ValueEngine.java:374
-  wire        stored_output_in_valid;               // ValueEngine.java:375
-  wire [31:0] stored_output_in_payload;             // ValueEngine.java:375
-  wire        stored_output_out_valid;              // ValueEngine.java:375
-  wire [15:0] stored_output_out_payload;            // ValueEngine.java:375
-  reg  [2:0]  push_tag_d25;                         // ValueEngine.java:377
-  reg  [2:0]  push_tag_d26;                         // ValueEngine.java:377
-  reg  [2:0]  push_tag_d27;                         // ValueEngine.java:377
-  reg  [2:0]  push_tag_d28;                         // ValueEngine.java:377
-  reg  [2:0]  push_tag_d29;                         // ValueEngine.java:377
-  reg  [2:0]  push_tag_d30;                         // ValueEngine.java:377
-  reg  [2:0]  push_tag_d31;                         // ValueEngine.java:377
-  reg  [2:0]  push_tag_d32;                         // ValueEngine.java:377
-  reg  [2:0]  push_tag_d33;                         // ValueEngine.java:377
-  wire        element_out;                          // ValueEngine.java:378
-  reg  [15:0] out_word_0;                           // ValueEngine.java:383
-  reg  [15:0] out_word_1;                           // ValueEngine.java:383
-  reg  [15:0] out_word_2;                           // ValueEngine.java:383
-  reg  [15:0] out_word_3;                           // ValueEngine.java:383
-  reg         beat_assembled;                       // ValueEngine.java:388
-  wire        out_beat_valid;                       // ValueEngine.java:389
-  wire        out_beat_ready;                       // ValueEngine.java:389
-  wire [15:0] out_beat_payload_0;                   // ValueEngine.java:389
-  wire [15:0] out_beat_payload_1;                   // ValueEngine.java:389
-  wire [15:0] out_beat_payload_2;                   // ValueEngine.java:389
-  wire [15:0] out_beat_payload_3;                   // ValueEngine.java:389
+  reg         z_parity_d1;                          // Reduction.java:220
+  reg         z_parity_d2;                          // Reduction.java:220
+  reg         z_parity_d3;                          // Reduction.java:220
+  reg         z_parity_d4;                          // Reduction.java:220
+  reg         z_parity_d5;                          // Reduction.java:220
+  reg         z_parity_d6;                          // Reduction.java:220
+  reg         z_parity_d7;                          // Reduction.java:220
+  reg         z_parity_d8;                          // Reduction.java:220
+  reg         z_parity_d9;                          // Reduction.java:220
+  reg         z_parity_d10;                         // Reduction.java:220
+  reg         z_parity_d11;                         // Reduction.java:220
+  reg         z_parity_d12;                         // Reduction.java:220
+  reg         z_parity_d13;                         // Reduction.java:220
+  reg         z_parity_d14;                         // Reduction.java:220
+  reg         z_parity_d15;                         // Reduction.java:220
+  reg         z_parity_d16;                         // Reduction.java:220
+  reg         z_parity_d17;                         // Reduction.java:220
+  reg         z_parity_d18;                         // Reduction.java:220
+  reg         z_parity_d19;                         // Reduction.java:220
+  reg         z_parity_d20;                         // Reduction.java:220
+  reg         z_parity_d21;                         // Reduction.java:220
+  reg         z_parity_d22;                         // Reduction.java:220
+  reg         z_parity_d23;                         // Reduction.java:220
+  reg         z_parity_d24;                         // Reduction.java:220
+  reg         z_parity_d25;                         // Reduction.java:220
+  reg         z_parity_d26;                         // Reduction.java:220
+  reg         z_parity_d27;                         // Reduction.java:220
+  reg         z_parity_d28;                         // Reduction.java:220
+  reg         z_parity_d29;                         // Reduction.java:220
+  reg         z_parity_d30;                         // Reduction.java:220
+  reg         z_parity_d31;                         // Reduction.java:220
+  reg         z_parity_d32;                         // Reduction.java:220
+  reg         z_parity_d33;                         // Reduction.java:220
+  reg         z_parity_d34;                         // Reduction.java:220
+  reg         z_parity_d35;                         // Reduction.java:220
+  reg         z_parity_d36;                         // Reduction.java:220
+  reg         z_parity_d37;                         // Reduction.java:220
+  reg         z_parity_d38;                         // Reduction.java:220
+  reg         z_parity_d39;                         // Reduction.java:220
+  wire        rz_ready;                             // Reduction.java:221
+  reg  [31:0] slot_rz_0;                            // Reduction.java:224
+  reg  [31:0] slot_rz_1;                            // Reduction.java:224
+  wire        normalized_in_valid;                  // Reduction.java:231
+  wire [31:0] normalized_in_payload_a;              // Reduction.java:231
+  wire [31:0] normalized_in_payload_b;              // Reduction.java:231
+  wire        normalized_out_valid;                 // Reduction.java:231
+  wire [31:0] normalized_out_payload;               // Reduction.java:231
+  wire        stored_output_in_valid;               // Reduction.java:232
+  wire [31:0] stored_output_in_payload;             // Reduction.java:232
+  wire        stored_output_out_valid;              // Reduction.java:232
+  wire [15:0] stored_output_out_payload;            // Reduction.java:232
+  reg  [3:0]  push_tag_d25;                         // Reduction.java:234
+  reg  [3:0]  push_tag_d26;                         // Reduction.java:234
+  reg  [3:0]  push_tag_d27;                         // Reduction.java:234
+  reg  [3:0]  push_tag_d28;                         // Reduction.java:234
+  reg  [3:0]  push_tag_d29;                         // Reduction.java:234
+  reg  [3:0]  push_tag_d30;                         // Reduction.java:234
+  reg  [3:0]  push_tag_d31;                         // Reduction.java:234
+  reg  [3:0]  push_tag_d32;                         // Reduction.java:234
+  reg  [3:0]  push_tag_d33;                         // Reduction.java:234
+  wire        element_out;                          // Reduction.java:235
+  reg  [15:0] out_word_0;                           // Reduction.java:240
+  reg  [15:0] out_word_1;                           // Reduction.java:240
+  reg  [15:0] out_word_2;                           // Reduction.java:240
+  reg  [15:0] out_word_3;                           // Reduction.java:240
+  reg         beat_assembled;                       // Reduction.java:245
+  wire        out_beat_valid;                       // Reduction.java:246
+  wire        out_beat_ready;                       // Reduction.java:246
+  wire [15:0] out_beat_payload_0;                   // Reduction.java:246
+  wire [15:0] out_beat_payload_1;                   // Reduction.java:246
+  wire [15:0] out_beat_payload_2;                   // Reduction.java:246
+  wire [15:0] out_beat_payload_3;                   // Reduction.java:246
   wire        out_queue_push_valid;                 // Stream.java:195
   wire        out_queue_push_ready;                 // Stream.java:195
   wire [63:0] out_queue_push_payload;               // Stream.java:195
@@ -1732,9 +1546,294 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;                  // Stream.java:195
   wire [63:0] out_queue_pop_payload;                // Stream.java:195
   wire [3:0]  out_queue_occupancy;                  // Stream.java:195
-  reg  [3:0]  beats_queued;                         // ValueEngine.java:396
-  wire        slot_flush_done;                      // ValueEngine.java:399
-  wire        value_pass_finished;                  // ValueEngine.java:401
+  wire        beat_promised;                        // Reduction.java:252
+  wire        beat_delivered;                       // Reduction.java:253
+  wire        gather_done;                          // Reduction.java:259
+  wire        slot_pushed;                          // Reduction.java:260
+  wire        reduction_finished;                   // Reduction.java:261
+  wire        z_gather_done;                        // Reduction.java:285
+  wire        z_may_gather;                         // Reduction.java:286
+
+  // value_engine
+  reg         accumulate_set_d1;                    // ValueEngine.java:202
+  reg         accumulate_set_d2;                    // ValueEngine.java:202
+  reg         accumulate_set_d3;                    // ValueEngine.java:202
+  reg         accumulate_set_d4;                    // ValueEngine.java:202
+  reg         accumulate_set_d5;                    // ValueEngine.java:202
+  reg         accumulate_set_d6;                    // ValueEngine.java:202
+  reg         accumulate_set_d7;                    // ValueEngine.java:202
+  reg         accumulate_set_d8;                    // ValueEngine.java:202
+  reg         accumulate_set_d9;                    // ValueEngine.java:202
+  reg         accumulate_set_d10;                   // ValueEngine.java:202
+  reg         accumulate_set_d11;                   // ValueEngine.java:202
+  reg         accumulate_set_d12;                   // ValueEngine.java:202
+  reg         accumulate_set_d13;                   // ValueEngine.java:202
+  reg         accumulate_set_d14;                   // ValueEngine.java:202
+  reg         accumulate_set_d15;                   // ValueEngine.java:202
+  reg         accumulate_set_d16;                   // ValueEngine.java:202
+  reg         accumulate_set_d17;                   // ValueEngine.java:202
+  reg         accumulate_set_d18;                   // ValueEngine.java:202
+  reg         accumulate_set_d19;                   // ValueEngine.java:202
+  reg         accumulate_set_d20;                   // ValueEngine.java:202
+  reg         accumulate_set_d21;                   // ValueEngine.java:202
+  reg         accumulate_set_d22;                   // ValueEngine.java:202
+  reg         accumulate_set_d23;                   // ValueEngine.java:202
+  reg         accumulate_set_d24;                   // ValueEngine.java:202
+  reg         accumulate_set_d25;                   // ValueEngine.java:202
+  reg         accumulate_set_d26;                   // ValueEngine.java:202
+  reg         accumulate_set_d27;                   // ValueEngine.java:202
+  reg         accumulate_set_d28;                   // ValueEngine.java:202
+  reg         accumulate_set_d29;                   // ValueEngine.java:202
+  reg         accumulate_set_d30;                   // ValueEngine.java:202
+  reg         accumulate_set_d31;                   // ValueEngine.java:202
+  reg         accumulate_set_d32;                   // ValueEngine.java:202
+  wire        z_accumulate_read_s0;                 // ValueEngine.java:202
+  wire        z_gather_read_s0;                     // ValueEngine.java:203
+  reg  [4:0]  z_address_d1;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d2;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d3;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d4;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d5;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d6;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d7;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d8;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d9;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d10;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d11;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d12;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d13;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d14;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d15;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d16;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d17;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d18;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d19;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d20;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d21;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d22;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d23;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d24;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d25;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d26;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d27;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d28;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d29;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d30;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d31;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d32;                        // ValueEngine.java:206
+  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:207
+  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:208
+  reg         accumulate_set_d33;                   // ValueEngine.java:211
+  reg         accumulate_set_d34;                   // ValueEngine.java:211
+  reg         accumulate_set_d35;                   // ValueEngine.java:211
+  reg         accumulate_set_d36;                   // ValueEngine.java:211
+  reg         accumulate_set_d37;                   // ValueEngine.java:211
+  reg         accumulate_set_d38;                   // ValueEngine.java:211
+  reg         accumulate_set_d39;                   // ValueEngine.java:211
+  wire        bank_accumulate_read_s0;              // ValueEngine.java:211
+  wire        bank_gather_read_s0;                  // ValueEngine.java:212
+  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:215
+  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:218
+  wire        z_accumulate_read_s1;                 // ValueEngine.java:202
+  wire        z_gather_read_s1;                     // ValueEngine.java:203
+  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:207
+  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:208
+  wire        bank_accumulate_read_s1;              // ValueEngine.java:211
+  wire        bank_gather_read_s1;                  // ValueEngine.java:212
+  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:215
+  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:218
+  wire [31:0] z_accumulated;                        // ValueEngine.java:290
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:226
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:226
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:226
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:226
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:226
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:226
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:226
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:226
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:226
+  reg         accumulate_fresh_d10;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d11;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d12;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d13;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d14;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d15;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d16;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d17;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d18;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d19;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d20;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d21;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d22;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d23;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d24;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d25;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d26;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d27;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d28;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d29;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d30;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d31;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d32;                 // ValueEngine.java:226
+  reg         accumulate_fresh_d33;                 // ValueEngine.java:226
+  wire        z_sum_in_valid;                       // ValueEngine.java:225
+  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:225
+  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:225
+  wire        z_sum_out_valid;                      // ValueEngine.java:225
+  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:225
+  reg         row_first_beat_d33;                   // ValueEngine.java:227
+  reg         row_first_beat_d34;                   // ValueEngine.java:227
+  reg         row_first_beat_d35;                   // ValueEngine.java:227
+  reg         row_first_beat_d36;                   // ValueEngine.java:227
+  reg         row_first_beat_d37;                   // ValueEngine.java:227
+  reg         row_first_beat_d38;                   // ValueEngine.java:227
+  reg         row_first_beat_d39;                   // ValueEngine.java:227
+  wire        z_write;                              // ValueEngine.java:227
+  reg  [4:0]  z_address_d33;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d34;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d35;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d36;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d37;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d38;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d39;                        // ValueEngine.java:228
+  reg         accumulate_set_d40;                   // ValueEngine.java:235
+  wire [31:0] value_lane0_partial;                  // ValueEngine.java:290
+  reg         accumulate_fresh_d34;                 // ValueEngine.java:242
+  reg         accumulate_fresh_d35;                 // ValueEngine.java:242
+  reg         accumulate_fresh_d36;                 // ValueEngine.java:242
+  reg         accumulate_fresh_d37;                 // ValueEngine.java:242
+  reg         accumulate_fresh_d38;                 // ValueEngine.java:242
+  reg         accumulate_fresh_d39;                 // ValueEngine.java:242
+  reg         accumulate_fresh_d40;                 // ValueEngine.java:242
+  wire [31:0] value_lane0_addend;                   // ValueEngine.java:242
+  wire [31:0] value_lane1_partial;                  // ValueEngine.java:290
+  wire [31:0] value_lane1_addend;                   // ValueEngine.java:242
+  wire [31:0] value_lane2_partial;                  // ValueEngine.java:290
+  wire [31:0] value_lane2_addend;                   // ValueEngine.java:242
+  wire [31:0] value_lane3_partial;                  // ValueEngine.java:290
+  wire [31:0] value_lane3_addend;                   // ValueEngine.java:242
+  reg         row_weight_valid_d7;                  // ValueEngine.java:246
+  reg         row_weight_valid_d8;                  // ValueEngine.java:246
+  reg         row_weight_valid_d9;                  // ValueEngine.java:246
+  reg         row_weight_valid_d10;                 // ValueEngine.java:246
+  reg         row_weight_valid_d11;                 // ValueEngine.java:246
+  reg         row_weight_valid_d12;                 // ValueEngine.java:246
+  reg         row_weight_valid_d13;                 // ValueEngine.java:246
+  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:247
+  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:247
+  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:247
+  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:247
+  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:247
+  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:247
+  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:247
+  reg         accumulate_set_d41;                   // ValueEngine.java:248
+  reg         accumulate_set_d42;                   // ValueEngine.java:248
+  reg         accumulate_set_d43;                   // ValueEngine.java:248
+  reg         accumulate_set_d44;                   // ValueEngine.java:248
+  reg         accumulate_set_d45;                   // ValueEngine.java:248
+  reg         accumulate_set_d46;                   // ValueEngine.java:248
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:249
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:249
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:249
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:249
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:249
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:249
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:249
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:249
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:249
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d16;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d17;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d18;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d19;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d20;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d21;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d22;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d23;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d24;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d25;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d26;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d27;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d28;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d29;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d30;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d31;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d32;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d33;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d34;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d35;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d36;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d37;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d38;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d39;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d40;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d41;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d42;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d43;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d44;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d45;                    // ValueEngine.java:249
+  reg  [0:0]  value_present_d46;                    // ValueEngine.java:249
+  wire        partial_write_s0;                     // ValueEngine.java:251
+  wire        partial_write_s1;                     // ValueEngine.java:251
+  reg         accumulated_last_d1;                  // ValueEngine.java:260
+  reg         accumulated_last_d2;                  // ValueEngine.java:260
+  reg         accumulated_last_d3;                  // ValueEngine.java:260
+  reg         accumulated_last_d4;                  // ValueEngine.java:260
+  reg         accumulated_last_d5;                  // ValueEngine.java:260
+  reg         accumulated_last_d6;                  // ValueEngine.java:260
+  reg         accumulated_last_d7;                  // ValueEngine.java:260
+  reg         accumulated_last_d8;                  // ValueEngine.java:260
+  reg         accumulated_last_d9;                  // ValueEngine.java:260
+  reg         accumulated_last_d10;                 // ValueEngine.java:260
+  reg         accumulated_last_d11;                 // ValueEngine.java:260
+  reg         accumulated_last_d12;                 // ValueEngine.java:260
+  reg         accumulated_last_d13;                 // ValueEngine.java:260
+  reg         accumulated_last_d14;                 // ValueEngine.java:260
+  reg         accumulated_last_d15;                 // ValueEngine.java:260
+  reg         accumulated_last_d16;                 // ValueEngine.java:260
+  reg         accumulated_last_d17;                 // ValueEngine.java:260
+  reg         accumulated_last_d18;                 // ValueEngine.java:260
+  reg         accumulated_last_d19;                 // ValueEngine.java:260
+  reg         accumulated_last_d20;                 // ValueEngine.java:260
+  reg         accumulated_last_d21;                 // ValueEngine.java:260
+  reg         accumulated_last_d22;                 // ValueEngine.java:260
+  reg         accumulated_last_d23;                 // ValueEngine.java:260
+  reg         accumulated_last_d24;                 // ValueEngine.java:260
+  reg         accumulated_last_d25;                 // ValueEngine.java:260
+  reg         accumulated_last_d26;                 // ValueEngine.java:260
+  reg         accumulated_last_d27;                 // ValueEngine.java:260
+  reg         accumulated_last_d28;                 // ValueEngine.java:260
+  reg         accumulated_last_d29;                 // ValueEngine.java:260
+  reg         accumulated_last_d30;                 // ValueEngine.java:260
+  reg         accumulated_last_d31;                 // ValueEngine.java:260
+  reg         accumulated_last_d32;                 // ValueEngine.java:260
+  reg         accumulated_last_d33;                 // ValueEngine.java:260
+  reg         accumulated_last_d34;                 // ValueEngine.java:260
+  reg         accumulated_last_d35;                 // ValueEngine.java:260
+  reg         accumulated_last_d36;                 // ValueEngine.java:260
+  reg         accumulated_last_d37;                 // ValueEngine.java:260
+  reg         accumulated_last_d38;                 // ValueEngine.java:260
+  reg         accumulated_last_d39;                 // ValueEngine.java:260
+  reg         accumulated_last_d40;                 // ValueEngine.java:260
+  reg         accumulated_last_d41;                 // ValueEngine.java:260
+  reg         accumulated_last_d42;                 // ValueEngine.java:260
+  reg         accumulated_last_d43;                 // ValueEngine.java:260
+  reg         accumulated_last_d44;                 // ValueEngine.java:260
+  reg         accumulated_last_d45;                 // ValueEngine.java:260
+  reg         accumulated_last_d46;                 // ValueEngine.java:260
+  reg         accumulated_last_d47;                 // ValueEngine.java:260
+  reg         accumulated_last_d48;                 // ValueEngine.java:260
   reg         done_pending;                         // AttentionUnit.java:251
   reg  [7:0]  done_code;                            // AttentionUnit.java:252
   (* ram_style = "distributed" *)
@@ -1746,25 +1845,25 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "block" *)
   reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:77
   (* ram_style = "block" *)
-  reg  [31:0] partials_s0_0 [0:255];                // ValueEngine.java:121
+  reg  [31:0] partials_s0_0 [0:255];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0] partials_s0_1 [0:255];                // ValueEngine.java:121
+  reg  [31:0] partials_s0_1 [0:255];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0] partials_s0_2 [0:255];                // ValueEngine.java:121
+  reg  [31:0] partials_s0_2 [0:255];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0] partials_s0_3 [0:255];                // ValueEngine.java:121
+  reg  [31:0] partials_s0_3 [0:255];                // ValueEngine.java:98
   (* ram_style = "distributed" *)
-  reg  [31:0] z_lanes_s0 [0:31];                    // ValueEngine.java:125
+  reg  [31:0] z_lanes_s0 [0:31];                    // ValueEngine.java:102
   (* ram_style = "block" *)
-  reg  [31:0] partials_s1_0 [0:255];                // ValueEngine.java:121
+  reg  [31:0] partials_s1_0 [0:255];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0] partials_s1_1 [0:255];                // ValueEngine.java:121
+  reg  [31:0] partials_s1_1 [0:255];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0] partials_s1_2 [0:255];                // ValueEngine.java:121
+  reg  [31:0] partials_s1_2 [0:255];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0] partials_s1_3 [0:255];                // ValueEngine.java:121
+  reg  [31:0] partials_s1_3 [0:255];                // ValueEngine.java:98
   (* ram_style = "distributed" *)
-  reg  [31:0] z_lanes_s1 [0:31];                    // ValueEngine.java:125
+  reg  [31:0] z_lanes_s1 [0:31];                    // ValueEngine.java:102
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [15:0] key_rows_after_ext;
@@ -1784,10 +1883,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [7:0] value_write_last_row_beat_diff;
   wire [7:0] value_last_beat_diff;
   wire [1:0] value_issue_set_slot_mux;
-  wire [1:0] reduce_set_slot_mux;
-  wire reduce_phase_eq_2;
-  wire [7:0] reduce_phase_diff;
   wire [9:0] value_rows_here_mux;
+  wire [1:0] reduce_set_slot_mux;
+  wire [7:0] reduce_last_pass_beat_diff;
+  wire [1:0] z_set_slot_mux;
+  wire z_phase_eq_2;
   assign key_rows_after_ext = {6'd0, key_rows_left};
   assign key_rows_after_mux = (key_rows_after_ext > 16'd32) ? (key_rows_after_ext - 16'd32) : 16'd0;
   assign key_first_rows_ext = {6'd0, intake_last_positions};
@@ -1806,11 +1906,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_write_last_row_beat_diff = value_landing_row_beats - 8'd1;
   assign value_last_beat_diff = value_pass_beats - 8'd1;
   assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 2'd2) : value_slots_physical;
-  assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 2'd2) : reduce_slots_physical;
-  assign reduce_phase_eq_2 = reduce_phase == REDUCE_Z_PUSH;
-  assign reduce_phase_diff = reduce_pass_beats - 8'd1;
   assign value_rows_here_mux =
       value_slot_has_rows ? ((value_rows_beyond >= 10'd32) ? 10'd32 : value_rows_beyond) : 10'd0;
+  assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 2'd2) : reduce_slots_physical;
+  assign reduce_last_pass_beat_diff = reduce_pass_beats - 8'd1;
+  assign z_set_slot_mux = z_second_set ? (z_slots_physical - 2'd2) : z_slots_physical;
+  assign z_phase_eq_2 = z_phase == ZPHASE_PUSH;
 
   assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:164
   assign key_reader_m_axi_awready = m_axi_k_awready; // AttentionUnit.java:164
@@ -1897,10 +1998,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:239
-  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:152
-  assign value_port_enable = value_issue; // ValueEngine.java:154
-  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:155
-  assign score_port_enable = value_issue; // ValueEngine.java:157
+  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:129
+  assign value_port_enable = value_issue; // ValueEngine.java:131
+  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:132
+  assign score_port_enable = value_issue; // ValueEngine.java:134
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -1909,7 +2010,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:244
   assign value_chunk_loader = 1'b0; // AttentionUnit.java:245
   assign values_accumulated = accumulated_last_d48; // AttentionUnit.java:246
-  assign values_reduced = value_pass_finished; // AttentionUnit.java:247
+  assign values_reduced = reduction_finished; // AttentionUnit.java:247
   assign scores_finished = score_pass_finished_d43; // AttentionUnit.java:248
   assign done_valid = done_pending; // AttentionUnit.java:264
   assign done_payload_errorCode = done_code; // AttentionUnit.java:265
@@ -3099,1165 +3200,620 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_loaded = value_landed - value_side_job_base; // ChunkProgress.java:42
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:99): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:76): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_pass_beats = value_row_beats; // ValueEngine.java:132
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:135
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:136
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:138
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:150
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:151
-  assign value_issue_second_set = value_slots_physical >= 2'd2; // ValueEngine.java:452
-  assign value_issue_set_slot = value_issue_set_slot_mux[0]; // ValueEngine.java:454
-  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:164
+  assign value_pass_beats = value_row_beats; // ValueEngine.java:109
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:112
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:113
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:115
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:127
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:128
+  assign value_issue_second_set = value_slots_physical >= 2'd2; // ValueEngine.java:277
+  assign value_issue_set_slot = value_issue_set_slot_mux[0]; // ValueEngine.java:279
+  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:141
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:171
-      2'd0: slot_max = max_0; // ValueEngine.java:171
-      2'd1: slot_max = max_1; // ValueEngine.java:171
-      2'd2: slot_max = max_2; // ValueEngine.java:171
-      default: slot_max = max_3; // ValueEngine.java:171
+    case (value_slots_physical) // ValueEngine.java:148
+      2'd0: slot_max = max_0; // ValueEngine.java:148
+      2'd1: slot_max = max_1; // ValueEngine.java:148
+      2'd2: slot_max = max_2; // ValueEngine.java:148
+      default: slot_max = max_3; // ValueEngine.java:148
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:179
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:179
-  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:179
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:179
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:179
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:188
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:188
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:188
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:188
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:188
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:188
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:188
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:188
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:203
-  assign reduce_second_set = reduce_slots_physical >= 2'd2; // ValueEngine.java:452
-  assign reduce_set_slot = reduce_set_slot_mux[0]; // ValueEngine.java:454
-  assign reduce_pass_beats = reduce_row_beats; // ValueEngine.java:213
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:215
-  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:216
-  assign z_gather_address = {reduce_set_slot, reduce_index[3:0]}; // ValueEngine.java:219
-  assign gather_address = {reduce_set_slot, reduce_pass_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:221
-  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:226
-  assign z_gather_read_s0 = ~reduce_second_set & z_gathering; // ValueEngine.java:227
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:230
-  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:232
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:233
-  // ValueEngine.java:236
+  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:156
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:156
+  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:156
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:156
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:156
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:165
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:165
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:165
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:165
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:165
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:165
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:165
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:165
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:180
+  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:202
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:203
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:207
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:210
+  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:211
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:212
+  // ValueEngine.java:215
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d39 : gather_address;
-  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:226
-  assign z_gather_read_s1 = reduce_second_set & z_gathering; // ValueEngine.java:227
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:230
-  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:232
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:233
-  // ValueEngine.java:236
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:220
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:220
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:220
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:220
+  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:202
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:203
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:207
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:210
+  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:211
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:212
+  // ValueEngine.java:215
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d39 : gather_address;
-  assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:465
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:244
-  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:244
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:244
-  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:246
-  assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:465
-  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:261
-  assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:465
-  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:261
-  assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:465
-  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:261
-  assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:465
-  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:261
-  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d46; // ValueEngine.java:270
-  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d46; // ValueEngine.java:270
-  assign z_gathered = gather_read_set ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:465
-  assign gather_set_0 = gather_read_set ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:465
-  assign gather_read_0 = gather_read_z ? z_gathered : gather_set_0; // ValueEngine.java:296
-  assign gather_set_1 = gather_read_set ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:465
-  assign gather_set_2 = gather_read_set ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:465
-  assign gather_set_3 = gather_read_set ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:465
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:305
-  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:306
-  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:314
-  assign reduce_present = 1'b1; // ValueEngine.java:317
-  assign reduce_last_element = 2'd3; // ValueEngine.java:323
-  assign reduce_tag = {reduce_phase_eq_2, reduce_index[1:0]}; // ValueEngine.java:324
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:331
-      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:331
-      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:331
-      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:331
-      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:331
-      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:331
-      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:331
-      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:331
-      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:331
-      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:331
-      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:331
-      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:331
-      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:331
-      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:331
-      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:331
-      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:331
-      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:331
-      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:331
-      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:331
-      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:331
-      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:331
-      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:331
-      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:331
-      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:331
-      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:331
-      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:331
-      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:331
-      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:331
-      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:331
-      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:331
-      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:331
-      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:331
-      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:331
-      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:331
-      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:331
-      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:331
-      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:331
-      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:331
-      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:331
-      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:331
-      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:331
-      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:331
-      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:331
-      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:331
-      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:331
-      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:331
-      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:331
-      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:331
-      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:331
-      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:332
-  assign reduce_tree_0_0_in_valid = pushing; // ValueEngine.java:357
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:357
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:357
-  assign reduce_tree_0_1_in_valid = pushing; // ValueEngine.java:357
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:357
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:357
-  assign reduce_tree_0_2_in_valid = pushing; // ValueEngine.java:357
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:357
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:357
-  assign reduce_tree_0_3_in_valid = pushing; // ValueEngine.java:357
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:357
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:357
-  assign reduce_tree_0_4_in_valid = pushing; // ValueEngine.java:357
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:357
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:357
-  assign reduce_tree_0_5_in_valid = pushing; // ValueEngine.java:357
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:357
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:357
-  assign reduce_tree_0_6_in_valid = pushing; // ValueEngine.java:357
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:357
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:357
-  assign reduce_tree_0_7_in_valid = pushing; // ValueEngine.java:357
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:357
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:357
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:357
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:357
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:357
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:357
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:357
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:357
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:357
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:357
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:357
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:357
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:357
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:357
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:357
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:357
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:357
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:357
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:357
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:357
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:357
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:357
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:357
-  // ValueEngine.java:362
-  assign push_done = pushing & (reduce_phase == REDUCE_PUSH) & (reduce_index[1:0] == reduce_last_element);
-  assign z_pushed = pushing & reduce_phase_eq_2; // ValueEngine.java:363
-  assign reduced_is_z = push_tag_d24[2]; // ValueEngine.java:364
-  assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:134
-  assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:134
-  assign rz_ready = rz_out_valid; // ValueEngine.java:368
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:374
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:374
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:374
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:375
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:375
-  assign element_out = stored_output_out_valid & ~push_tag_d33[2]; // ValueEngine.java:378
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:390
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:391
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:391
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:391
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:391
-  assign out_queue_push_valid = out_beat_valid; // Stream.java:196
-  // Stream.java:197
-  assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
-  assign out_beat_ready = out_queue_push_ready; // Stream.java:198
-  assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:399
-  assign slot_flush_done =
-      (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == reduce_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:400
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:401
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:220
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:220
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:220
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:220
+  assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:290
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:225
+  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:225
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:225
+  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:227
+  assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:290
+  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:242
+  assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:290
+  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:242
+  assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:290
+  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:242
+  assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:290
+  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:242
+  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d46; // ValueEngine.java:251
+  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d46; // ValueEngine.java:251
 
   always @(posedge ap_clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:140
-      value_row <= 6'd0; // ValueEngine.java:141
-      value_beat <= 4'd0; // ValueEngine.java:142
-    end else if (value_step) begin // ValueEngine.java:143
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:144
-      if (value_last_beat) begin // ValueEngine.java:145
-        value_beat <= 4'd0; // ValueEngine.java:146
-        value_row <= value_row + 6'd1; // ValueEngine.java:147
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:117
+      value_row <= 6'd0; // ValueEngine.java:118
+      value_beat <= 4'd0; // ValueEngine.java:119
+    end else if (value_step) begin // ValueEngine.java:120
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:121
+      if (value_last_beat) begin // ValueEngine.java:122
+        value_beat <= 4'd0; // ValueEngine.java:123
+        value_row <= value_row + 6'd1; // ValueEngine.java:124
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:179
-    value_issue_d1 <= value_issue; // ValueEngine.java:179
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:195
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:195
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:195
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:195
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:195
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:195
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:195
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:195
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:195
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:195
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:195
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:195
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:195
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:195
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:195
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:195
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:195
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:195
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:195
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:195
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:195
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:195
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:195
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:195
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:195
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:195
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:195
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:195
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:195
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:195
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:195
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:195
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:195
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:195
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:195
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:195
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:195
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:195
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:195
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:195
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:195
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:195
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:195
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:195
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:195
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:195
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:195
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:195
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:195
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:195
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:195
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:195
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:195
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:195
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:195
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:195
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:195
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:195
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:195
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:195
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:195
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:195
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:195
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:195
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:195
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:195
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:195
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:195
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:195
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:195
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:195
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:195
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:195
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:195
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:195
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:195
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:195
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:195
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:195
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:195
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:195
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:195
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:195
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:195
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:195
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:195
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:195
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:195
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:195
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:195
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:195
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:195
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:195
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:195
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:195
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:195
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:195
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:195
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:195
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:195
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:195
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:195
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:195
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:195
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:195
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:195
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:195
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:195
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:195
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:195
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:195
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:195
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:195
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:195
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:195
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:195
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:195
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:195
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:195
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:195
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:195
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:195
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:195
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:195
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:199
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:199
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:199
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:199
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:199
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:199
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:199
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:199
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:199
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:199
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:199
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:199
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:199
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:199
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:199
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:199
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:199
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:199
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:199
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:199
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:199
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:199
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:199
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:199
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:199
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:199
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:199
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:199
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:199
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:199
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:199
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:199
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:199
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:199
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:199
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:199
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:199
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:199
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:199
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:200
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:200
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:200
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:200
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:200
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:200
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:203
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:203
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:203
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:203
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:203
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:203
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:203
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:203
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:203
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:203
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:203
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:203
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:203
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:203
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:203
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:203
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:203
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:203
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:203
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:203
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:203
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:203
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:203
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:203
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:203
-    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:203
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:203
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:203
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:203
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:203
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:203
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:203
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:203
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:203
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:203
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:203
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:203
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:203
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:203
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:203
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:203
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:203
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:203
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:203
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:203
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:203
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:203
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:203
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:203
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:203
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:203
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:203
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:203
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:203
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:203
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:203
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:203
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:226
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:226
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:226
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:226
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:226
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:226
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:226
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:226
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:226
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:226
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:226
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:226
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:226
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:226
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:226
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:226
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:226
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:226
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:226
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:226
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:226
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:226
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:226
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:226
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:226
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:226
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:226
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:226
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:226
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:226
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:226
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:226
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:230
-    z_address_d2 <= z_address_d1; // ValueEngine.java:230
-    z_address_d3 <= z_address_d2; // ValueEngine.java:230
-    z_address_d4 <= z_address_d3; // ValueEngine.java:230
-    z_address_d5 <= z_address_d4; // ValueEngine.java:230
-    z_address_d6 <= z_address_d5; // ValueEngine.java:230
-    z_address_d7 <= z_address_d6; // ValueEngine.java:230
-    z_address_d8 <= z_address_d7; // ValueEngine.java:230
-    z_address_d9 <= z_address_d8; // ValueEngine.java:230
-    z_address_d10 <= z_address_d9; // ValueEngine.java:230
-    z_address_d11 <= z_address_d10; // ValueEngine.java:230
-    z_address_d12 <= z_address_d11; // ValueEngine.java:230
-    z_address_d13 <= z_address_d12; // ValueEngine.java:230
-    z_address_d14 <= z_address_d13; // ValueEngine.java:230
-    z_address_d15 <= z_address_d14; // ValueEngine.java:230
-    z_address_d16 <= z_address_d15; // ValueEngine.java:230
-    z_address_d17 <= z_address_d16; // ValueEngine.java:230
-    z_address_d18 <= z_address_d17; // ValueEngine.java:230
-    z_address_d19 <= z_address_d18; // ValueEngine.java:230
-    z_address_d20 <= z_address_d19; // ValueEngine.java:230
-    z_address_d21 <= z_address_d20; // ValueEngine.java:230
-    z_address_d22 <= z_address_d21; // ValueEngine.java:230
-    z_address_d23 <= z_address_d22; // ValueEngine.java:230
-    z_address_d24 <= z_address_d23; // ValueEngine.java:230
-    z_address_d25 <= z_address_d24; // ValueEngine.java:230
-    z_address_d26 <= z_address_d25; // ValueEngine.java:230
-    z_address_d27 <= z_address_d26; // ValueEngine.java:230
-    z_address_d28 <= z_address_d27; // ValueEngine.java:230
-    z_address_d29 <= z_address_d28; // ValueEngine.java:230
-    z_address_d30 <= z_address_d29; // ValueEngine.java:230
-    z_address_d31 <= z_address_d30; // ValueEngine.java:230
-    z_address_d32 <= z_address_d31; // ValueEngine.java:230
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:231
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:231
-    end
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:232
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:232
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:232
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:232
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:232
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:232
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:232
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:231
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:231
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:245
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:245
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:245
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:245
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:245
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:245
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:245
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:245
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:245
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:245
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:245
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:245
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:245
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:245
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:245
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:245
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:245
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:245
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:245
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:245
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:245
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:245
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:245
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:245
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:245
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:245
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:245
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:245
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:245
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:245
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:245
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:245
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:245
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:246
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:246
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:246
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:246
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:246
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:246
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:246
-    z_address_d33 <= z_address_d32; // ValueEngine.java:247
-    z_address_d34 <= z_address_d33; // ValueEngine.java:247
-    z_address_d35 <= z_address_d34; // ValueEngine.java:247
-    z_address_d36 <= z_address_d35; // ValueEngine.java:247
-    z_address_d37 <= z_address_d36; // ValueEngine.java:247
-    z_address_d38 <= z_address_d37; // ValueEngine.java:247
-    z_address_d39 <= z_address_d38; // ValueEngine.java:247
-    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:251
-      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:251
-    end
-    if (z_write & accumulate_set_d39) begin // ValueEngine.java:251
-      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:251
-    end
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:254
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:261
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:261
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:261
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:261
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:261
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:261
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:261
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:265
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:265
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:265
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:265
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:265
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:265
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:265
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:266
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:266
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:266
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:266
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:266
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:266
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:266
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:267
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:267
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:267
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:267
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:267
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:267
-    value_present_d1 <= 1'b1; // ValueEngine.java:268
-    value_present_d2 <= value_present_d1; // ValueEngine.java:268
-    value_present_d3 <= value_present_d2; // ValueEngine.java:268
-    value_present_d4 <= value_present_d3; // ValueEngine.java:268
-    value_present_d5 <= value_present_d4; // ValueEngine.java:268
-    value_present_d6 <= value_present_d5; // ValueEngine.java:268
-    value_present_d7 <= value_present_d6; // ValueEngine.java:268
-    value_present_d8 <= value_present_d7; // ValueEngine.java:268
-    value_present_d9 <= value_present_d8; // ValueEngine.java:268
-    value_present_d10 <= value_present_d9; // ValueEngine.java:268
-    value_present_d11 <= value_present_d10; // ValueEngine.java:268
-    value_present_d12 <= value_present_d11; // ValueEngine.java:268
-    value_present_d13 <= value_present_d12; // ValueEngine.java:268
-    value_present_d14 <= value_present_d13; // ValueEngine.java:268
-    value_present_d15 <= value_present_d14; // ValueEngine.java:268
-    value_present_d16 <= value_present_d15; // ValueEngine.java:268
-    value_present_d17 <= value_present_d16; // ValueEngine.java:268
-    value_present_d18 <= value_present_d17; // ValueEngine.java:268
-    value_present_d19 <= value_present_d18; // ValueEngine.java:268
-    value_present_d20 <= value_present_d19; // ValueEngine.java:268
-    value_present_d21 <= value_present_d20; // ValueEngine.java:268
-    value_present_d22 <= value_present_d21; // ValueEngine.java:268
-    value_present_d23 <= value_present_d22; // ValueEngine.java:268
-    value_present_d24 <= value_present_d23; // ValueEngine.java:268
-    value_present_d25 <= value_present_d24; // ValueEngine.java:268
-    value_present_d26 <= value_present_d25; // ValueEngine.java:268
-    value_present_d27 <= value_present_d26; // ValueEngine.java:268
-    value_present_d28 <= value_present_d27; // ValueEngine.java:268
-    value_present_d29 <= value_present_d28; // ValueEngine.java:268
-    value_present_d30 <= value_present_d29; // ValueEngine.java:268
-    value_present_d31 <= value_present_d30; // ValueEngine.java:268
-    value_present_d32 <= value_present_d31; // ValueEngine.java:268
-    value_present_d33 <= value_present_d32; // ValueEngine.java:268
-    value_present_d34 <= value_present_d33; // ValueEngine.java:268
-    value_present_d35 <= value_present_d34; // ValueEngine.java:268
-    value_present_d36 <= value_present_d35; // ValueEngine.java:268
-    value_present_d37 <= value_present_d36; // ValueEngine.java:268
-    value_present_d38 <= value_present_d37; // ValueEngine.java:268
-    value_present_d39 <= value_present_d38; // ValueEngine.java:268
-    value_present_d40 <= value_present_d39; // ValueEngine.java:268
-    value_present_d41 <= value_present_d40; // ValueEngine.java:268
-    value_present_d42 <= value_present_d41; // ValueEngine.java:268
-    value_present_d43 <= value_present_d42; // ValueEngine.java:268
-    value_present_d44 <= value_present_d43; // ValueEngine.java:268
-    value_present_d45 <= value_present_d44; // ValueEngine.java:268
-    value_present_d46 <= value_present_d45; // ValueEngine.java:268
-    if (partial_write_s0) begin // ValueEngine.java:275
-      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:275
-    end
-    if (partial_write_s0) begin // ValueEngine.java:275
-      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:275
-    end
-    if (partial_write_s0) begin // ValueEngine.java:275
-      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:275
-    end
-    if (partial_write_s0) begin // ValueEngine.java:275
-      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:275
-    end
-    if (partial_write_s1) begin // ValueEngine.java:275
-      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:275
-    end
-    if (partial_write_s1) begin // ValueEngine.java:275
-      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:275
-    end
-    if (partial_write_s1) begin // ValueEngine.java:275
-      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:275
-    end
-    if (partial_write_s1) begin // ValueEngine.java:275
-      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:275
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:279
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:279
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:279
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:279
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:279
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:279
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:279
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:279
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:279
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:279
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:279
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:279
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:279
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:279
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:279
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:279
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:279
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:279
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:279
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:279
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:279
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:279
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:279
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:279
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:279
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:279
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:279
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:279
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:279
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:279
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:279
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:279
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:279
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:279
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:279
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:279
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:279
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:279
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:279
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:279
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:279
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:279
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:279
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:279
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:279
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:279
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:279
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:279
-    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:282
-    gather_read_z <= z_gathering; // ValueEngine.java:283
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:284
-    gather_read_set <= reduce_second_set; // ValueEngine.java:285
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_0_0 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_0_1 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_0_2 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_0_3 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_0_4 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_0_5 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_0_6 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_0_7 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_0_8 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_0_9 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_0_10 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_0_11 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_0_12 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_0_13 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_0_14 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_0_15 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_1_0 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_1_1 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_1_2 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_1_3 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_1_4 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_1_5 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_1_6 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_1_7 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_1_8 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_1_9 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_1_10 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_1_11 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_1_12 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_1_13 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_1_14 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_1_15 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_2_0 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_2_1 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_2_2 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_2_3 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_2_4 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_2_5 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_2_6 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_2_7 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_2_8 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_2_9 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_2_10 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_2_11 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_2_12 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_2_13 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_2_14 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_2_15 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_3_0 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_3_1 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_3_2 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_3_3 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_3_4 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_3_5 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_3_6 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_3_7 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_3_8 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_3_9 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_3_10 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_3_11 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_3_12 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_3_13 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_3_14 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_3_15 <= gather_set_3; // ValueEngine.java:300
-    end
-    push_tag_d1 <= reduce_tag; // ValueEngine.java:364
-    push_tag_d2 <= push_tag_d1; // ValueEngine.java:364
-    push_tag_d3 <= push_tag_d2; // ValueEngine.java:364
-    push_tag_d4 <= push_tag_d3; // ValueEngine.java:364
-    push_tag_d5 <= push_tag_d4; // ValueEngine.java:364
-    push_tag_d6 <= push_tag_d5; // ValueEngine.java:364
-    push_tag_d7 <= push_tag_d6; // ValueEngine.java:364
-    push_tag_d8 <= push_tag_d7; // ValueEngine.java:364
-    push_tag_d9 <= push_tag_d8; // ValueEngine.java:364
-    push_tag_d10 <= push_tag_d9; // ValueEngine.java:364
-    push_tag_d11 <= push_tag_d10; // ValueEngine.java:364
-    push_tag_d12 <= push_tag_d11; // ValueEngine.java:364
-    push_tag_d13 <= push_tag_d12; // ValueEngine.java:364
-    push_tag_d14 <= push_tag_d13; // ValueEngine.java:364
-    push_tag_d15 <= push_tag_d14; // ValueEngine.java:364
-    push_tag_d16 <= push_tag_d15; // ValueEngine.java:364
-    push_tag_d17 <= push_tag_d16; // ValueEngine.java:364
-    push_tag_d18 <= push_tag_d17; // ValueEngine.java:364
-    push_tag_d19 <= push_tag_d18; // ValueEngine.java:364
-    push_tag_d20 <= push_tag_d19; // ValueEngine.java:364
-    push_tag_d21 <= push_tag_d20; // ValueEngine.java:364
-    push_tag_d22 <= push_tag_d21; // ValueEngine.java:364
-    push_tag_d23 <= push_tag_d22; // ValueEngine.java:364
-    push_tag_d24 <= push_tag_d23; // ValueEngine.java:364
-    if (rz_ready) begin // ValueEngine.java:370
-      slot_rz <= rz_out_payload; // ValueEngine.java:371
-      rz_known <= 1'b1; // ValueEngine.java:372
-    end
-    push_tag_d25 <= push_tag_d24; // ValueEngine.java:377
-    push_tag_d26 <= push_tag_d25; // ValueEngine.java:377
-    push_tag_d27 <= push_tag_d26; // ValueEngine.java:377
-    push_tag_d28 <= push_tag_d27; // ValueEngine.java:377
-    push_tag_d29 <= push_tag_d28; // ValueEngine.java:377
-    push_tag_d30 <= push_tag_d29; // ValueEngine.java:377
-    push_tag_d31 <= push_tag_d30; // ValueEngine.java:377
-    push_tag_d32 <= push_tag_d31; // ValueEngine.java:377
-    push_tag_d33 <= push_tag_d32; // ValueEngine.java:377
-    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // ValueEngine.java:385
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // ValueEngine.java:385
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // ValueEngine.java:385
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // ValueEngine.java:385
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // ValueEngine.java:388
-    if (beat_assembled) begin // ValueEngine.java:397
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:397
-    end
-    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | pushing) begin // ValueEngine.java:403
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:404
-    end
-    if (reduce_start) begin // ValueEngine.java:405
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:406
-      reduce_pass_beat <= 4'd0; // ValueEngine.java:407
-      reduce_index <= 5'd0; // ValueEngine.java:408
-    end
-    if (z_gather_done) begin // ValueEngine.java:410
-      reduce_index <= 5'd0; // ValueEngine.java:411
-      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:412
-    end
-    if (z_pushed) begin // ValueEngine.java:414
-      reduce_index <= 5'd0; // ValueEngine.java:415
-      rz_known <= 1'b0; // ValueEngine.java:416
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:417
-    end
-    if (gather_done) begin // ValueEngine.java:419
-      reduce_index <= 5'd0; // ValueEngine.java:420
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:421
-    end
-    if (push_done) begin // ValueEngine.java:423
-      reduce_index <= 5'd0; // ValueEngine.java:424
-      reduce_pass_beat <= reduce_pass_beat + 4'd1; // ValueEngine.java:425
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:426
-      if (reduce_pass_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:427
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:427
-      end
-    end
-    if (slot_flush_done) begin // ValueEngine.java:429
-      beats_queued <= 4'd0; // ValueEngine.java:430
-      reduce_pass_beat <= 4'd0; // ValueEngine.java:431
-      reduce_index <= 5'd0; // ValueEngine.java:432
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:433
-      if (value_pass_finished) begin // ValueEngine.java:434
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:434
-      end
-    end
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:156
+    value_issue_d1 <= value_issue; // ValueEngine.java:156
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:172
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:172
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:172
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:172
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:172
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:172
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:172
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:172
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:172
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:172
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:172
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:172
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:172
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:172
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:172
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:172
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:172
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:172
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:172
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:172
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:172
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:172
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:172
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:172
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:172
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:172
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:172
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:172
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:172
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:172
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:172
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:172
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:172
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:172
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:172
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:172
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:172
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:172
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:172
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:172
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:172
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:172
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:172
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:172
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:172
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:172
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:172
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:172
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:172
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:172
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:172
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:172
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:172
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:172
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:172
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:172
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:172
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:172
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:172
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:172
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:172
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:172
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:172
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:172
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:172
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:172
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:172
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:172
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:172
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:172
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:172
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:172
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:172
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:172
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:172
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:172
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:172
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:172
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:172
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:172
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:172
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:172
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:172
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:172
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:172
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:172
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:172
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:172
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:172
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:172
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:172
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:172
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:172
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:172
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:172
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:172
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:172
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:172
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:172
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:172
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:172
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:172
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:172
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:172
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:172
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:172
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:172
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:172
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:172
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:172
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:172
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:172
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:172
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:172
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:172
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:172
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:172
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:172
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:172
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:172
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:172
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:172
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:172
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:172
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:176
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:176
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:176
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:176
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:176
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:176
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:176
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:176
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:176
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:176
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:176
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:176
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:176
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:176
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:176
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:176
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:176
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:176
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:176
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:176
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:176
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:176
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:176
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:176
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:176
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:176
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:176
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:176
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:176
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:176
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:176
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:176
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:176
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:176
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:176
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:176
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:176
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:176
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:176
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:177
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:177
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:177
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:177
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:177
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:177
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:180
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:180
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:180
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:180
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:180
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:180
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:180
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:180
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:180
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:180
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:180
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:180
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:180
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:180
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:180
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:180
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:180
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:180
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:180
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:180
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:180
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:180
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:180
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:180
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:180
+    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:180
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:180
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:180
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:180
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:180
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:180
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:180
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:180
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:180
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:180
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:180
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:180
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:180
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:180
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:180
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:180
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:180
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:180
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:180
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:180
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:180
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:180
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:180
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:180
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:180
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:180
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:180
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:180
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:180
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:180
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:180
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:180
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:202
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:202
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:202
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:202
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:202
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:202
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:202
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:202
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:202
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:202
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:202
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:202
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:202
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:202
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:202
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:202
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:202
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:202
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:202
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:202
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:202
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:202
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:202
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:202
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:202
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:202
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:202
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:202
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:202
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:202
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:202
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:202
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:206
+    z_address_d2 <= z_address_d1; // ValueEngine.java:206
+    z_address_d3 <= z_address_d2; // ValueEngine.java:206
+    z_address_d4 <= z_address_d3; // ValueEngine.java:206
+    z_address_d5 <= z_address_d4; // ValueEngine.java:206
+    z_address_d6 <= z_address_d5; // ValueEngine.java:206
+    z_address_d7 <= z_address_d6; // ValueEngine.java:206
+    z_address_d8 <= z_address_d7; // ValueEngine.java:206
+    z_address_d9 <= z_address_d8; // ValueEngine.java:206
+    z_address_d10 <= z_address_d9; // ValueEngine.java:206
+    z_address_d11 <= z_address_d10; // ValueEngine.java:206
+    z_address_d12 <= z_address_d11; // ValueEngine.java:206
+    z_address_d13 <= z_address_d12; // ValueEngine.java:206
+    z_address_d14 <= z_address_d13; // ValueEngine.java:206
+    z_address_d15 <= z_address_d14; // ValueEngine.java:206
+    z_address_d16 <= z_address_d15; // ValueEngine.java:206
+    z_address_d17 <= z_address_d16; // ValueEngine.java:206
+    z_address_d18 <= z_address_d17; // ValueEngine.java:206
+    z_address_d19 <= z_address_d18; // ValueEngine.java:206
+    z_address_d20 <= z_address_d19; // ValueEngine.java:206
+    z_address_d21 <= z_address_d20; // ValueEngine.java:206
+    z_address_d22 <= z_address_d21; // ValueEngine.java:206
+    z_address_d23 <= z_address_d22; // ValueEngine.java:206
+    z_address_d24 <= z_address_d23; // ValueEngine.java:206
+    z_address_d25 <= z_address_d24; // ValueEngine.java:206
+    z_address_d26 <= z_address_d25; // ValueEngine.java:206
+    z_address_d27 <= z_address_d26; // ValueEngine.java:206
+    z_address_d28 <= z_address_d27; // ValueEngine.java:206
+    z_address_d29 <= z_address_d28; // ValueEngine.java:206
+    z_address_d30 <= z_address_d29; // ValueEngine.java:206
+    z_address_d31 <= z_address_d30; // ValueEngine.java:206
+    z_address_d32 <= z_address_d31; // ValueEngine.java:206
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:208
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:208
+    end
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:211
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:211
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:211
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:211
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:211
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:211
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:211
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:208
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:208
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:226
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:226
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:226
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:226
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:226
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:226
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:226
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:226
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:226
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:226
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:226
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:226
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:226
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:226
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:226
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:226
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:226
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:226
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:226
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:226
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:226
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:226
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:226
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:226
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:226
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:226
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:226
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:226
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:226
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:226
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:226
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:226
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:226
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:227
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:227
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:227
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:227
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:227
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:227
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:227
+    z_address_d33 <= z_address_d32; // ValueEngine.java:228
+    z_address_d34 <= z_address_d33; // ValueEngine.java:228
+    z_address_d35 <= z_address_d34; // ValueEngine.java:228
+    z_address_d36 <= z_address_d35; // ValueEngine.java:228
+    z_address_d37 <= z_address_d36; // ValueEngine.java:228
+    z_address_d38 <= z_address_d37; // ValueEngine.java:228
+    z_address_d39 <= z_address_d38; // ValueEngine.java:228
+    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:232
+      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:232
+    end
+    if (z_write & accumulate_set_d39) begin // ValueEngine.java:232
+      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:232
+    end
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:235
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:242
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:242
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:242
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:242
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:242
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:242
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:242
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:246
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:246
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:246
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:246
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:246
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:246
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:246
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:247
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:247
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:247
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:247
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:247
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:247
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:247
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:248
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:248
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:248
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:248
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:248
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:248
+    value_present_d1 <= 1'b1; // ValueEngine.java:249
+    value_present_d2 <= value_present_d1; // ValueEngine.java:249
+    value_present_d3 <= value_present_d2; // ValueEngine.java:249
+    value_present_d4 <= value_present_d3; // ValueEngine.java:249
+    value_present_d5 <= value_present_d4; // ValueEngine.java:249
+    value_present_d6 <= value_present_d5; // ValueEngine.java:249
+    value_present_d7 <= value_present_d6; // ValueEngine.java:249
+    value_present_d8 <= value_present_d7; // ValueEngine.java:249
+    value_present_d9 <= value_present_d8; // ValueEngine.java:249
+    value_present_d10 <= value_present_d9; // ValueEngine.java:249
+    value_present_d11 <= value_present_d10; // ValueEngine.java:249
+    value_present_d12 <= value_present_d11; // ValueEngine.java:249
+    value_present_d13 <= value_present_d12; // ValueEngine.java:249
+    value_present_d14 <= value_present_d13; // ValueEngine.java:249
+    value_present_d15 <= value_present_d14; // ValueEngine.java:249
+    value_present_d16 <= value_present_d15; // ValueEngine.java:249
+    value_present_d17 <= value_present_d16; // ValueEngine.java:249
+    value_present_d18 <= value_present_d17; // ValueEngine.java:249
+    value_present_d19 <= value_present_d18; // ValueEngine.java:249
+    value_present_d20 <= value_present_d19; // ValueEngine.java:249
+    value_present_d21 <= value_present_d20; // ValueEngine.java:249
+    value_present_d22 <= value_present_d21; // ValueEngine.java:249
+    value_present_d23 <= value_present_d22; // ValueEngine.java:249
+    value_present_d24 <= value_present_d23; // ValueEngine.java:249
+    value_present_d25 <= value_present_d24; // ValueEngine.java:249
+    value_present_d26 <= value_present_d25; // ValueEngine.java:249
+    value_present_d27 <= value_present_d26; // ValueEngine.java:249
+    value_present_d28 <= value_present_d27; // ValueEngine.java:249
+    value_present_d29 <= value_present_d28; // ValueEngine.java:249
+    value_present_d30 <= value_present_d29; // ValueEngine.java:249
+    value_present_d31 <= value_present_d30; // ValueEngine.java:249
+    value_present_d32 <= value_present_d31; // ValueEngine.java:249
+    value_present_d33 <= value_present_d32; // ValueEngine.java:249
+    value_present_d34 <= value_present_d33; // ValueEngine.java:249
+    value_present_d35 <= value_present_d34; // ValueEngine.java:249
+    value_present_d36 <= value_present_d35; // ValueEngine.java:249
+    value_present_d37 <= value_present_d36; // ValueEngine.java:249
+    value_present_d38 <= value_present_d37; // ValueEngine.java:249
+    value_present_d39 <= value_present_d38; // ValueEngine.java:249
+    value_present_d40 <= value_present_d39; // ValueEngine.java:249
+    value_present_d41 <= value_present_d40; // ValueEngine.java:249
+    value_present_d42 <= value_present_d41; // ValueEngine.java:249
+    value_present_d43 <= value_present_d42; // ValueEngine.java:249
+    value_present_d44 <= value_present_d43; // ValueEngine.java:249
+    value_present_d45 <= value_present_d44; // ValueEngine.java:249
+    value_present_d46 <= value_present_d45; // ValueEngine.java:249
+    if (partial_write_s0) begin // ValueEngine.java:256
+      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:256
+    end
+    if (partial_write_s0) begin // ValueEngine.java:256
+      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:256
+    end
+    if (partial_write_s0) begin // ValueEngine.java:256
+      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:256
+    end
+    if (partial_write_s0) begin // ValueEngine.java:256
+      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:256
+    end
+    if (partial_write_s1) begin // ValueEngine.java:256
+      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:256
+    end
+    if (partial_write_s1) begin // ValueEngine.java:256
+      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:256
+    end
+    if (partial_write_s1) begin // ValueEngine.java:256
+      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:256
+    end
+    if (partial_write_s1) begin // ValueEngine.java:256
+      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:256
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:260
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:260
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:260
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:260
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:260
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:260
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:260
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:260
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:260
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:260
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:260
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:260
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:260
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:260
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:260
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:260
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:260
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:260
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:260
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:260
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:260
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:260
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:260
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:260
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:260
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:260
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:260
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:260
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:260
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:260
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:260
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:260
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:260
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:260
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:260
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:260
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:260
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:260
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:260
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:260
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:260
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:260
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:260
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:260
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:260
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:260
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:260
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:260
     if (!ap_rst_n) begin
       value_row <= 6'd0;
       value_beat <= 4'd0;
@@ -4348,85 +3904,6 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       accumulated_last_d46 <= 1'b0;
       accumulated_last_d47 <= 1'b0;
       accumulated_last_d48 <= 1'b0;
-      gather_read_valid <= 1'b0;
-      gather_read_z <= 1'b0;
-      gather_read_lane <= 4'd0;
-      gather_read_set <= 1'b0;
-      gathered_0_0 <= 32'h0;
-      gathered_0_1 <= 32'h0;
-      gathered_0_2 <= 32'h0;
-      gathered_0_3 <= 32'h0;
-      gathered_0_4 <= 32'h0;
-      gathered_0_5 <= 32'h0;
-      gathered_0_6 <= 32'h0;
-      gathered_0_7 <= 32'h0;
-      gathered_0_8 <= 32'h0;
-      gathered_0_9 <= 32'h0;
-      gathered_0_10 <= 32'h0;
-      gathered_0_11 <= 32'h0;
-      gathered_0_12 <= 32'h0;
-      gathered_0_13 <= 32'h0;
-      gathered_0_14 <= 32'h0;
-      gathered_0_15 <= 32'h0;
-      gathered_1_0 <= 32'h0;
-      gathered_1_1 <= 32'h0;
-      gathered_1_2 <= 32'h0;
-      gathered_1_3 <= 32'h0;
-      gathered_1_4 <= 32'h0;
-      gathered_1_5 <= 32'h0;
-      gathered_1_6 <= 32'h0;
-      gathered_1_7 <= 32'h0;
-      gathered_1_8 <= 32'h0;
-      gathered_1_9 <= 32'h0;
-      gathered_1_10 <= 32'h0;
-      gathered_1_11 <= 32'h0;
-      gathered_1_12 <= 32'h0;
-      gathered_1_13 <= 32'h0;
-      gathered_1_14 <= 32'h0;
-      gathered_1_15 <= 32'h0;
-      gathered_2_0 <= 32'h0;
-      gathered_2_1 <= 32'h0;
-      gathered_2_2 <= 32'h0;
-      gathered_2_3 <= 32'h0;
-      gathered_2_4 <= 32'h0;
-      gathered_2_5 <= 32'h0;
-      gathered_2_6 <= 32'h0;
-      gathered_2_7 <= 32'h0;
-      gathered_2_8 <= 32'h0;
-      gathered_2_9 <= 32'h0;
-      gathered_2_10 <= 32'h0;
-      gathered_2_11 <= 32'h0;
-      gathered_2_12 <= 32'h0;
-      gathered_2_13 <= 32'h0;
-      gathered_2_14 <= 32'h0;
-      gathered_2_15 <= 32'h0;
-      gathered_3_0 <= 32'h0;
-      gathered_3_1 <= 32'h0;
-      gathered_3_2 <= 32'h0;
-      gathered_3_3 <= 32'h0;
-      gathered_3_4 <= 32'h0;
-      gathered_3_5 <= 32'h0;
-      gathered_3_6 <= 32'h0;
-      gathered_3_7 <= 32'h0;
-      gathered_3_8 <= 32'h0;
-      gathered_3_9 <= 32'h0;
-      gathered_3_10 <= 32'h0;
-      gathered_3_11 <= 32'h0;
-      gathered_3_12 <= 32'h0;
-      gathered_3_13 <= 32'h0;
-      gathered_3_14 <= 32'h0;
-      gathered_3_15 <= 32'h0;
-      slot_rz <= 32'h0;
-      rz_known <= 1'b0;
-      out_word_0 <= 16'h0;
-      out_word_1 <= 16'h0;
-      out_word_2 <= 16'h0;
-      out_word_3 <= 16'h0;
-      beat_assembled <= 1'b0;
-      beats_queued <= 4'd0;
-      reduce_index <= 5'd0;
-      reduce_phase <= REDUCE_IDLE;
-      reduce_pass_beat <= 4'd0;
     end
   end
 
@@ -4446,8 +3923,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
   assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:137
-  assign value_need_rows = value_row_needs; // ValueEngine.java:138
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:114
+  assign value_need_rows = value_row_needs; // ValueEngine.java:115
 
   always @(posedge ap_clk) begin
     if (value_pass_start) begin // ChunkWalk.java:90
@@ -4525,23 +4002,820 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:111
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:111
   assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:192
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:195
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:195
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:195
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:195
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:261
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:261
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:261
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:261
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:169
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:172
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:172
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:172
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:172
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:242
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:242
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:242
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:242
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
-  // positions it attends to
+  // value_engine.reduction (Reduction.java:83): reduces each slot's partials and Z's lanes by the pairwise tree,
+  // normalizes, rounds and sends the outputs
+  assign reduce_second_set = reduce_slots_physical >= 2'd2; // ValueEngine.java:277
+  assign reduce_set_slot = reduce_set_slot_mux[0]; // ValueEngine.java:279
+  assign reduce_pass_beats = reduce_row_beats; // Reduction.java:103
+  assign reduce_last_pass_beat = reduce_pass_beat == reduce_last_pass_beat_diff[3:0]; // Reduction.java:104
+  assign gathering = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index < 5'd16); // Reduction.java:106
+  assign gather_address = {reduce_set_slot, reduce_pass_beat[2:0], reduce_index[3:0]}; // Reduction.java:108
+  assign z_second_set = z_slots_physical >= 2'd2; // ValueEngine.java:277
+  assign z_set_slot = z_set_slot_mux[0]; // ValueEngine.java:279
+  assign z_gathering = (z_phase == ZPHASE_GATHER) & (z_index < 5'd16); // Reduction.java:116
+  assign z_gather_address = {z_set_slot, z_index[3:0]}; // Reduction.java:117
+  assign gather_set_0 = gather_read_set ? gather_data_s1_0 : gather_data_s0_0; // ValueEngine.java:290
+  assign gather_set_1 = gather_read_set ? gather_data_s1_1 : gather_data_s0_1; // ValueEngine.java:290
+  assign gather_set_2 = gather_read_set ? gather_data_s1_2 : gather_data_s0_2; // ValueEngine.java:290
+  assign gather_set_3 = gather_read_set ? gather_data_s1_3 : gather_data_s0_3; // ValueEngine.java:290
+  assign z_gathered = z_read_set ? z_gather_data_s1 : z_gather_data_s0; // ValueEngine.java:290
+  assign reduce_present = 1'b1; // Reduction.java:154
+  assign reduce_last_element = 2'd3; // Reduction.java:159
+  assign element_ends_beat = reduce_index[1:0] == 2'd3; // Reduction.java:160
+  assign slot_rz_known = rz_known > {6'd0, reduce_slots_slot}; // Reduction.java:163
+  assign output_room = ~element_ends_beat | (beats_promised < 4'd8); // Reduction.java:164
+  // Reduction.java:167
+  assign element_wants_push = (element_phase == ELEMENT_PHASE_PUSH) & slot_rz_known & output_room & ~z_phase_eq_2;
+  assign reduce_positions = z_phase_eq_2 ? z_slots_positions : reduce_slots_positions; // Reduction.java:169
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_0 = gathered_0_0; // Reduction.java:175
+      2'd1: tree_pick_0 = gathered_1_0; // Reduction.java:175
+      2'd2: tree_pick_0 = gathered_2_0; // Reduction.java:175
+      default: tree_pick_0 = gathered_3_0; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_0 = (reduce_positions > 10'd0) ? (z_phase_eq_2 ? z_lane_0 : tree_pick_0) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_1 = gathered_0_1; // Reduction.java:175
+      2'd1: tree_pick_1 = gathered_1_1; // Reduction.java:175
+      2'd2: tree_pick_1 = gathered_2_1; // Reduction.java:175
+      default: tree_pick_1 = gathered_3_1; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_1 = (reduce_positions > 10'd1) ? (z_phase_eq_2 ? z_lane_1 : tree_pick_1) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_2 = gathered_0_2; // Reduction.java:175
+      2'd1: tree_pick_2 = gathered_1_2; // Reduction.java:175
+      2'd2: tree_pick_2 = gathered_2_2; // Reduction.java:175
+      default: tree_pick_2 = gathered_3_2; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_2 = (reduce_positions > 10'd2) ? (z_phase_eq_2 ? z_lane_2 : tree_pick_2) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_3 = gathered_0_3; // Reduction.java:175
+      2'd1: tree_pick_3 = gathered_1_3; // Reduction.java:175
+      2'd2: tree_pick_3 = gathered_2_3; // Reduction.java:175
+      default: tree_pick_3 = gathered_3_3; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_3 = (reduce_positions > 10'd3) ? (z_phase_eq_2 ? z_lane_3 : tree_pick_3) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_4 = gathered_0_4; // Reduction.java:175
+      2'd1: tree_pick_4 = gathered_1_4; // Reduction.java:175
+      2'd2: tree_pick_4 = gathered_2_4; // Reduction.java:175
+      default: tree_pick_4 = gathered_3_4; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_4 = (reduce_positions > 10'd4) ? (z_phase_eq_2 ? z_lane_4 : tree_pick_4) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_5 = gathered_0_5; // Reduction.java:175
+      2'd1: tree_pick_5 = gathered_1_5; // Reduction.java:175
+      2'd2: tree_pick_5 = gathered_2_5; // Reduction.java:175
+      default: tree_pick_5 = gathered_3_5; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_5 = (reduce_positions > 10'd5) ? (z_phase_eq_2 ? z_lane_5 : tree_pick_5) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_6 = gathered_0_6; // Reduction.java:175
+      2'd1: tree_pick_6 = gathered_1_6; // Reduction.java:175
+      2'd2: tree_pick_6 = gathered_2_6; // Reduction.java:175
+      default: tree_pick_6 = gathered_3_6; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_6 = (reduce_positions > 10'd6) ? (z_phase_eq_2 ? z_lane_6 : tree_pick_6) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_7 = gathered_0_7; // Reduction.java:175
+      2'd1: tree_pick_7 = gathered_1_7; // Reduction.java:175
+      2'd2: tree_pick_7 = gathered_2_7; // Reduction.java:175
+      default: tree_pick_7 = gathered_3_7; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_7 = (reduce_positions > 10'd7) ? (z_phase_eq_2 ? z_lane_7 : tree_pick_7) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_8 = gathered_0_8; // Reduction.java:175
+      2'd1: tree_pick_8 = gathered_1_8; // Reduction.java:175
+      2'd2: tree_pick_8 = gathered_2_8; // Reduction.java:175
+      default: tree_pick_8 = gathered_3_8; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_8 = (reduce_positions > 10'd8) ? (z_phase_eq_2 ? z_lane_8 : tree_pick_8) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_9 = gathered_0_9; // Reduction.java:175
+      2'd1: tree_pick_9 = gathered_1_9; // Reduction.java:175
+      2'd2: tree_pick_9 = gathered_2_9; // Reduction.java:175
+      default: tree_pick_9 = gathered_3_9; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_9 = (reduce_positions > 10'd9) ? (z_phase_eq_2 ? z_lane_9 : tree_pick_9) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_10 = gathered_0_10; // Reduction.java:175
+      2'd1: tree_pick_10 = gathered_1_10; // Reduction.java:175
+      2'd2: tree_pick_10 = gathered_2_10; // Reduction.java:175
+      default: tree_pick_10 = gathered_3_10; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_10 = (reduce_positions > 10'd10) ? (z_phase_eq_2 ? z_lane_10 : tree_pick_10) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_11 = gathered_0_11; // Reduction.java:175
+      2'd1: tree_pick_11 = gathered_1_11; // Reduction.java:175
+      2'd2: tree_pick_11 = gathered_2_11; // Reduction.java:175
+      default: tree_pick_11 = gathered_3_11; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_11 = (reduce_positions > 10'd11) ? (z_phase_eq_2 ? z_lane_11 : tree_pick_11) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_12 = gathered_0_12; // Reduction.java:175
+      2'd1: tree_pick_12 = gathered_1_12; // Reduction.java:175
+      2'd2: tree_pick_12 = gathered_2_12; // Reduction.java:175
+      default: tree_pick_12 = gathered_3_12; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_12 = (reduce_positions > 10'd12) ? (z_phase_eq_2 ? z_lane_12 : tree_pick_12) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_13 = gathered_0_13; // Reduction.java:175
+      2'd1: tree_pick_13 = gathered_1_13; // Reduction.java:175
+      2'd2: tree_pick_13 = gathered_2_13; // Reduction.java:175
+      default: tree_pick_13 = gathered_3_13; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_13 = (reduce_positions > 10'd13) ? (z_phase_eq_2 ? z_lane_13 : tree_pick_13) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_14 = gathered_0_14; // Reduction.java:175
+      2'd1: tree_pick_14 = gathered_1_14; // Reduction.java:175
+      2'd2: tree_pick_14 = gathered_2_14; // Reduction.java:175
+      default: tree_pick_14 = gathered_3_14; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_14 = (reduce_positions > 10'd14) ? (z_phase_eq_2 ? z_lane_14 : tree_pick_14) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[1:0]) // Reduction.java:175
+      2'd0: tree_pick_15 = gathered_0_15; // Reduction.java:175
+      2'd1: tree_pick_15 = gathered_1_15; // Reduction.java:175
+      2'd2: tree_pick_15 = gathered_2_15; // Reduction.java:175
+      default: tree_pick_15 = gathered_3_15; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_15 = (reduce_positions > 10'd15) ? (z_phase_eq_2 ? z_lane_15 : tree_pick_15) : 32'h0;
+  assign reduce_tag =
+      {z_phase_eq_2,
+       (z_phase_eq_2 ? z_slots_slot[0] : reduce_slots_slot[0]),
+       (z_phase_eq_2 ? 2'd0 : reduce_index[1:0])}; // Reduction.java:180
+  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:187
+  assign reduce_tree_0_0_in_valid = reduce_wants_push; // Reduction.java:206
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // Reduction.java:206
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // Reduction.java:206
+  assign reduce_tree_0_1_in_valid = reduce_wants_push; // Reduction.java:206
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // Reduction.java:206
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // Reduction.java:206
+  assign reduce_tree_0_2_in_valid = reduce_wants_push; // Reduction.java:206
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // Reduction.java:206
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // Reduction.java:206
+  assign reduce_tree_0_3_in_valid = reduce_wants_push; // Reduction.java:206
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // Reduction.java:206
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // Reduction.java:206
+  assign reduce_tree_0_4_in_valid = reduce_wants_push; // Reduction.java:206
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // Reduction.java:206
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // Reduction.java:206
+  assign reduce_tree_0_5_in_valid = reduce_wants_push; // Reduction.java:206
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // Reduction.java:206
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // Reduction.java:206
+  assign reduce_tree_0_6_in_valid = reduce_wants_push; // Reduction.java:206
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // Reduction.java:206
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // Reduction.java:206
+  assign reduce_tree_0_7_in_valid = reduce_wants_push; // Reduction.java:206
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // Reduction.java:206
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // Reduction.java:206
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:206
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // Reduction.java:206
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // Reduction.java:206
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:206
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // Reduction.java:206
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // Reduction.java:206
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:206
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // Reduction.java:206
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // Reduction.java:206
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:206
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // Reduction.java:206
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // Reduction.java:206
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:206
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // Reduction.java:206
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // Reduction.java:206
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:206
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // Reduction.java:206
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // Reduction.java:206
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // Reduction.java:206
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // Reduction.java:206
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // Reduction.java:206
+  assign z_pushed = reduce_wants_push & z_phase_eq_2; // Reduction.java:210
+  assign element_pushed = reduce_wants_push & ~z_phase_eq_2; // Reduction.java:211
+  assign pass_beat_pushed = element_pushed & (reduce_index[1:0] == reduce_last_element); // Reduction.java:212
+  assign reduced_is_z = push_tag_d24[3]; // Reduction.java:217
+  assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:134
+  assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:134
+  assign rz_ready = rz_out_valid; // Reduction.java:221
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // Reduction.java:231
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // Reduction.java:231
+  assign normalized_in_payload_b = push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:231
+  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:232
+  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:232
+  assign element_out = stored_output_out_valid & ~push_tag_d33[3]; // Reduction.java:235
+  assign out_beat_valid = beat_assembled; // Reduction.java:247
+  assign out_beat_payload_0 = out_word_0; // Reduction.java:248
+  assign out_beat_payload_1 = out_word_1; // Reduction.java:248
+  assign out_beat_payload_2 = out_word_2; // Reduction.java:248
+  assign out_beat_payload_3 = out_word_3; // Reduction.java:248
+  assign out_queue_push_valid = out_beat_valid; // Stream.java:196
+  // Stream.java:197
+  assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
+  assign out_beat_ready = out_queue_push_ready; // Stream.java:198
+  assign out_queue_pop_ready = out_ready; // Stream.java:103
+  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:252
+  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:253
+  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd16); // Reduction.java:259
+  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:260
+  assign element_slot_done = slot_pushed; // Reduction.java:260
+  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:261
+  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:285
+  assign z_may_gather = {7'd0, z_slots_slot} <= ({7'd0, reduce_slots_slot} + 9'd1); // Reduction.java:286
+
+  always @(posedge ap_clk) begin
+    gather_read_valid <= gathering; // Reduction.java:121
+    gather_read_lane <= reduce_index[3:0]; // Reduction.java:122
+    gather_read_set <= reduce_second_set; // Reduction.java:123
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_0_0 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_0_1 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_0_2 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_0_3 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_0_4 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_0_5 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_0_6 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_0_7 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_0_8 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_0_9 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_0_10 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_0_11 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_0_12 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_0_13 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_0_14 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_0_15 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_1_0 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_1_1 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_1_2 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_1_3 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_1_4 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_1_5 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_1_6 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_1_7 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_1_8 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_1_9 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_1_10 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_1_11 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_1_12 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_1_13 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_1_14 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_1_15 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_2_0 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_2_1 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_2_2 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_2_3 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_2_4 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_2_5 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_2_6 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_2_7 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_2_8 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_2_9 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_2_10 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_2_11 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_2_12 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_2_13 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_2_14 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_2_15 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_3_0 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_3_1 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_3_2 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_3_3 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_3_4 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_3_5 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_3_6 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_3_7 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_3_8 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_3_9 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_3_10 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_3_11 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_3_12 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_3_13 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_3_14 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_3_15 <= gather_set_3; // Reduction.java:135
+    end
+    z_read_valid <= z_gathering; // Reduction.java:140
+    z_read_lane <= z_index[3:0]; // Reduction.java:141
+    z_read_set <= z_second_set; // Reduction.java:142
+    if (z_read_valid & (z_read_lane == 4'd0)) begin // Reduction.java:147
+      z_lane_0 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd1)) begin // Reduction.java:147
+      z_lane_1 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd2)) begin // Reduction.java:147
+      z_lane_2 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd3)) begin // Reduction.java:147
+      z_lane_3 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd4)) begin // Reduction.java:147
+      z_lane_4 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd5)) begin // Reduction.java:147
+      z_lane_5 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd6)) begin // Reduction.java:147
+      z_lane_6 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd7)) begin // Reduction.java:147
+      z_lane_7 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd8)) begin // Reduction.java:147
+      z_lane_8 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd9)) begin // Reduction.java:147
+      z_lane_9 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd10)) begin // Reduction.java:147
+      z_lane_10 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd11)) begin // Reduction.java:147
+      z_lane_11 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd12)) begin // Reduction.java:147
+      z_lane_12 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd13)) begin // Reduction.java:147
+      z_lane_13 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd14)) begin // Reduction.java:147
+      z_lane_14 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd15)) begin // Reduction.java:147
+      z_lane_15 <= z_gathered; // Reduction.java:147
+    end
+    push_tag_d1 <= reduce_tag; // Reduction.java:216
+    push_tag_d2 <= push_tag_d1; // Reduction.java:216
+    push_tag_d3 <= push_tag_d2; // Reduction.java:216
+    push_tag_d4 <= push_tag_d3; // Reduction.java:216
+    push_tag_d5 <= push_tag_d4; // Reduction.java:216
+    push_tag_d6 <= push_tag_d5; // Reduction.java:216
+    push_tag_d7 <= push_tag_d6; // Reduction.java:216
+    push_tag_d8 <= push_tag_d7; // Reduction.java:216
+    push_tag_d9 <= push_tag_d8; // Reduction.java:216
+    push_tag_d10 <= push_tag_d9; // Reduction.java:216
+    push_tag_d11 <= push_tag_d10; // Reduction.java:216
+    push_tag_d12 <= push_tag_d11; // Reduction.java:216
+    push_tag_d13 <= push_tag_d12; // Reduction.java:216
+    push_tag_d14 <= push_tag_d13; // Reduction.java:216
+    push_tag_d15 <= push_tag_d14; // Reduction.java:216
+    push_tag_d16 <= push_tag_d15; // Reduction.java:216
+    push_tag_d17 <= push_tag_d16; // Reduction.java:216
+    push_tag_d18 <= push_tag_d17; // Reduction.java:216
+    push_tag_d19 <= push_tag_d18; // Reduction.java:216
+    push_tag_d20 <= push_tag_d19; // Reduction.java:216
+    push_tag_d21 <= push_tag_d20; // Reduction.java:216
+    push_tag_d22 <= push_tag_d21; // Reduction.java:216
+    push_tag_d23 <= push_tag_d22; // Reduction.java:216
+    push_tag_d24 <= push_tag_d23; // Reduction.java:216
+    z_parity_d1 <= push_tag_d24[2]; // Reduction.java:220
+    z_parity_d2 <= z_parity_d1; // Reduction.java:220
+    z_parity_d3 <= z_parity_d2; // Reduction.java:220
+    z_parity_d4 <= z_parity_d3; // Reduction.java:220
+    z_parity_d5 <= z_parity_d4; // Reduction.java:220
+    z_parity_d6 <= z_parity_d5; // Reduction.java:220
+    z_parity_d7 <= z_parity_d6; // Reduction.java:220
+    z_parity_d8 <= z_parity_d7; // Reduction.java:220
+    z_parity_d9 <= z_parity_d8; // Reduction.java:220
+    z_parity_d10 <= z_parity_d9; // Reduction.java:220
+    z_parity_d11 <= z_parity_d10; // Reduction.java:220
+    z_parity_d12 <= z_parity_d11; // Reduction.java:220
+    z_parity_d13 <= z_parity_d12; // Reduction.java:220
+    z_parity_d14 <= z_parity_d13; // Reduction.java:220
+    z_parity_d15 <= z_parity_d14; // Reduction.java:220
+    z_parity_d16 <= z_parity_d15; // Reduction.java:220
+    z_parity_d17 <= z_parity_d16; // Reduction.java:220
+    z_parity_d18 <= z_parity_d17; // Reduction.java:220
+    z_parity_d19 <= z_parity_d18; // Reduction.java:220
+    z_parity_d20 <= z_parity_d19; // Reduction.java:220
+    z_parity_d21 <= z_parity_d20; // Reduction.java:220
+    z_parity_d22 <= z_parity_d21; // Reduction.java:220
+    z_parity_d23 <= z_parity_d22; // Reduction.java:220
+    z_parity_d24 <= z_parity_d23; // Reduction.java:220
+    z_parity_d25 <= z_parity_d24; // Reduction.java:220
+    z_parity_d26 <= z_parity_d25; // Reduction.java:220
+    z_parity_d27 <= z_parity_d26; // Reduction.java:220
+    z_parity_d28 <= z_parity_d27; // Reduction.java:220
+    z_parity_d29 <= z_parity_d28; // Reduction.java:220
+    z_parity_d30 <= z_parity_d29; // Reduction.java:220
+    z_parity_d31 <= z_parity_d30; // Reduction.java:220
+    z_parity_d32 <= z_parity_d31; // Reduction.java:220
+    z_parity_d33 <= z_parity_d32; // Reduction.java:220
+    z_parity_d34 <= z_parity_d33; // Reduction.java:220
+    z_parity_d35 <= z_parity_d34; // Reduction.java:220
+    z_parity_d36 <= z_parity_d35; // Reduction.java:220
+    z_parity_d37 <= z_parity_d36; // Reduction.java:220
+    z_parity_d38 <= z_parity_d37; // Reduction.java:220
+    z_parity_d39 <= z_parity_d38; // Reduction.java:220
+    if (rz_ready & ~z_parity_d39) begin // Reduction.java:226
+      slot_rz_0 <= rz_out_payload; // Reduction.java:226
+    end
+    if (rz_ready & z_parity_d39) begin // Reduction.java:226
+      slot_rz_1 <= rz_out_payload; // Reduction.java:226
+    end
+    push_tag_d25 <= push_tag_d24; // Reduction.java:234
+    push_tag_d26 <= push_tag_d25; // Reduction.java:234
+    push_tag_d27 <= push_tag_d26; // Reduction.java:234
+    push_tag_d28 <= push_tag_d27; // Reduction.java:234
+    push_tag_d29 <= push_tag_d28; // Reduction.java:234
+    push_tag_d30 <= push_tag_d29; // Reduction.java:234
+    push_tag_d31 <= push_tag_d30; // Reduction.java:234
+    push_tag_d32 <= push_tag_d31; // Reduction.java:234
+    push_tag_d33 <= push_tag_d32; // Reduction.java:234
+    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // Reduction.java:242
+      out_word_0 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // Reduction.java:242
+      out_word_1 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // Reduction.java:242
+      out_word_2 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // Reduction.java:242
+      out_word_3 <= stored_output_out_payload; // Reduction.java:242
+    end
+    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // Reduction.java:245
+    if (beat_promised & ~beat_delivered) begin // Reduction.java:254
+      beats_promised <= beats_promised + 4'd1; // Reduction.java:254
+    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:255
+      beats_promised <= beats_promised - 4'd1; // Reduction.java:255
+    end
+    if (rz_ready) begin // Reduction.java:256
+      rz_known <= rz_known + 8'd1; // Reduction.java:256
+    end
+    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:262
+      reduce_index <= reduce_index + 5'd1; // Reduction.java:262
+    end
+    if (gather_done) begin // Reduction.java:263
+      reduce_index <= 5'd0; // Reduction.java:264
+      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:265
+    end
+    if (pass_beat_pushed) begin // Reduction.java:267
+      reduce_index <= 5'd0; // Reduction.java:268
+      reduce_pass_beat <= reduce_pass_beat + 4'd1; // Reduction.java:269
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:270
+      if (reduce_last_pass_beat) begin // Reduction.java:271
+        reduce_pass_beat <= 4'd0; // Reduction.java:272
+        if (reduce_slots_last) begin // Reduction.java:273
+          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:273
+        end
+      end
+    end
+    if (reduction_finished) begin // Reduction.java:276
+      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:276
+    end
+    if (reduce_start) begin // Reduction.java:277
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:278
+      reduce_pass_beat <= 4'd0; // Reduction.java:279
+      reduce_index <= 5'd0; // Reduction.java:280
+      rz_known <= 8'd0; // Reduction.java:281
+    end
+    if (z_gathering) begin // Reduction.java:287
+      z_index <= z_index + 5'd1; // Reduction.java:287
+    end
+    if (z_gather_done) begin // Reduction.java:288
+      z_phase <= ZPHASE_PUSH; // Reduction.java:288
+    end
+    if (z_pushed) begin // Reduction.java:289
+      z_index <= 5'd0; // Reduction.java:290
+      z_phase <= ZPHASE_WAIT; // Reduction.java:291
+      if (z_slots_last) begin // Reduction.java:292
+        z_phase <= ZPHASE_IDLE; // Reduction.java:292
+      end
+    end
+    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:294
+      z_phase <= ZPHASE_GATHER; // Reduction.java:294
+    end
+    if (reduce_start) begin // Reduction.java:295
+      z_phase <= ZPHASE_GATHER; // Reduction.java:296
+      z_index <= 5'd0; // Reduction.java:297
+    end
+    if (!ap_rst_n) begin
+      gather_read_valid <= 1'b0;
+      gather_read_lane <= 4'd0;
+      gather_read_set <= 1'b0;
+      gathered_0_0 <= 32'h0;
+      gathered_0_1 <= 32'h0;
+      gathered_0_2 <= 32'h0;
+      gathered_0_3 <= 32'h0;
+      gathered_0_4 <= 32'h0;
+      gathered_0_5 <= 32'h0;
+      gathered_0_6 <= 32'h0;
+      gathered_0_7 <= 32'h0;
+      gathered_0_8 <= 32'h0;
+      gathered_0_9 <= 32'h0;
+      gathered_0_10 <= 32'h0;
+      gathered_0_11 <= 32'h0;
+      gathered_0_12 <= 32'h0;
+      gathered_0_13 <= 32'h0;
+      gathered_0_14 <= 32'h0;
+      gathered_0_15 <= 32'h0;
+      gathered_1_0 <= 32'h0;
+      gathered_1_1 <= 32'h0;
+      gathered_1_2 <= 32'h0;
+      gathered_1_3 <= 32'h0;
+      gathered_1_4 <= 32'h0;
+      gathered_1_5 <= 32'h0;
+      gathered_1_6 <= 32'h0;
+      gathered_1_7 <= 32'h0;
+      gathered_1_8 <= 32'h0;
+      gathered_1_9 <= 32'h0;
+      gathered_1_10 <= 32'h0;
+      gathered_1_11 <= 32'h0;
+      gathered_1_12 <= 32'h0;
+      gathered_1_13 <= 32'h0;
+      gathered_1_14 <= 32'h0;
+      gathered_1_15 <= 32'h0;
+      gathered_2_0 <= 32'h0;
+      gathered_2_1 <= 32'h0;
+      gathered_2_2 <= 32'h0;
+      gathered_2_3 <= 32'h0;
+      gathered_2_4 <= 32'h0;
+      gathered_2_5 <= 32'h0;
+      gathered_2_6 <= 32'h0;
+      gathered_2_7 <= 32'h0;
+      gathered_2_8 <= 32'h0;
+      gathered_2_9 <= 32'h0;
+      gathered_2_10 <= 32'h0;
+      gathered_2_11 <= 32'h0;
+      gathered_2_12 <= 32'h0;
+      gathered_2_13 <= 32'h0;
+      gathered_2_14 <= 32'h0;
+      gathered_2_15 <= 32'h0;
+      gathered_3_0 <= 32'h0;
+      gathered_3_1 <= 32'h0;
+      gathered_3_2 <= 32'h0;
+      gathered_3_3 <= 32'h0;
+      gathered_3_4 <= 32'h0;
+      gathered_3_5 <= 32'h0;
+      gathered_3_6 <= 32'h0;
+      gathered_3_7 <= 32'h0;
+      gathered_3_8 <= 32'h0;
+      gathered_3_9 <= 32'h0;
+      gathered_3_10 <= 32'h0;
+      gathered_3_11 <= 32'h0;
+      gathered_3_12 <= 32'h0;
+      gathered_3_13 <= 32'h0;
+      gathered_3_14 <= 32'h0;
+      gathered_3_15 <= 32'h0;
+      z_read_valid <= 1'b0;
+      z_read_lane <= 4'd0;
+      z_read_set <= 1'b0;
+      z_lane_0 <= 32'h0;
+      z_lane_1 <= 32'h0;
+      z_lane_2 <= 32'h0;
+      z_lane_3 <= 32'h0;
+      z_lane_4 <= 32'h0;
+      z_lane_5 <= 32'h0;
+      z_lane_6 <= 32'h0;
+      z_lane_7 <= 32'h0;
+      z_lane_8 <= 32'h0;
+      z_lane_9 <= 32'h0;
+      z_lane_10 <= 32'h0;
+      z_lane_11 <= 32'h0;
+      z_lane_12 <= 32'h0;
+      z_lane_13 <= 32'h0;
+      z_lane_14 <= 32'h0;
+      z_lane_15 <= 32'h0;
+      slot_rz_0 <= 32'h0;
+      slot_rz_1 <= 32'h0;
+      out_word_0 <= 16'h0;
+      out_word_1 <= 16'h0;
+      out_word_2 <= 16'h0;
+      out_word_3 <= 16'h0;
+      beat_assembled <= 1'b0;
+      beats_promised <= 4'd0;
+      rz_known <= 8'd0;
+      reduce_index <= 5'd0;
+      element_phase <= ELEMENT_PHASE_IDLE;
+      reduce_pass_beat <= 4'd0;
+      z_index <= 5'd0;
+      z_phase <= ZPHASE_IDLE;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine.reduction.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
+  // the positions it attends to
   assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:36
   assign reduce_slots_last = {6'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
   assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
@@ -4551,7 +4825,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       reduce_slots_slot <= 2'd0; // SlotWalker.java:40
       reduce_slots_head <= 8'd0; // SlotWalker.java:41
       reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:42
-    end else if (slot_flushed) begin // SlotWalker.java:43
+    end else if (element_slot_done) begin // SlotWalker.java:43
       reduce_slots_slot <= reduce_slots_slot + 2'd1; // SlotWalker.java:44
       reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:45
       if (reduce_slots_last_head) begin // SlotWalker.java:46
@@ -4566,32 +4840,60 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     end
   end
 
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine.reduction.z_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
+  // positions it attends to
+  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:36
+  assign z_slots_last = {6'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
+  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
+
+  always @(posedge ap_clk) begin
+    if (reduce_start) begin // SlotWalker.java:39
+      z_slots_slot <= 2'd0; // SlotWalker.java:40
+      z_slots_head <= 8'd0; // SlotWalker.java:41
+      z_slots_positions <= reduce_first_positions; // SlotWalker.java:42
+    end else if (z_pushed) begin // SlotWalker.java:43
+      z_slots_slot <= z_slots_slot + 2'd1; // SlotWalker.java:44
+      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:45
+      if (z_slots_last_head) begin // SlotWalker.java:46
+        z_slots_head <= 8'd0; // SlotWalker.java:47
+        z_slots_positions <= z_slots_positions + 10'd1; // SlotWalker.java:48
+      end
+    end
+    if (!ap_rst_n) begin
+      z_slots_slot <= 2'd0;
+      z_slots_head <= 8'd0;
+      z_slots_positions <= 10'd0;
+    end
+  end
+
 `ifndef SYNTHESIS
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:228
-        $display("ASSERTION FAILED in %m: ValueEngine.java:228: AttentionUnit: the value pass and the reduction read ",
+      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:251
+        $display("ASSERTION FAILED in %m: Reduction.java:251: AttentionUnit: the output queue holds the beats ",
+                 "promised");
+        $stop;
+      end
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:204
+        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:234
-        $display("ASSERTION FAILED in %m: ValueEngine.java:234: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:213
+        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:228
-        $display("ASSERTION FAILED in %m: ValueEngine.java:228: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:204
+        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:234
-        $display("ASSERTION FAILED in %m: ValueEngine.java:234: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:213
+        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
-        $stop;
-      end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:395
-        $display("ASSERTION FAILED in %m: ValueEngine.java:395: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
       if (!(~(reduce_side_finished & refusal_done))) begin // AttentionUnit.java:262
@@ -4926,7 +5228,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:179
+  Fp32Add row_shifted ( // ValueEngine.java:156
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (row_shifted_in_valid),
@@ -4936,7 +5238,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:179
+  FpExp row_weight ( // ValueEngine.java:156
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (row_weight_in_valid),
@@ -5025,7 +5327,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:165
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane0_v_in_valid),
@@ -5034,7 +5336,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:165
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane1_v_in_valid),
@@ -5043,7 +5345,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:165
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane2_v_in_valid),
@@ -5052,7 +5354,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:165
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane3_v_in_valid),
@@ -5061,17 +5363,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:244
-    .ap_clk       (ap_clk),
-    .ap_rst_n     (ap_rst_n),
-    .in_valid     (z_sum_in_valid),
-    .in_payload_a (z_sum_in_payload_a),
-    .in_payload_b (z_sum_in_payload_b),
-    .out_valid    (z_sum_out_valid),
-    .out_payload  (z_sum_out_payload)
-  );
-
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_0_0 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -5081,7 +5373,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_0_1 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -5091,7 +5383,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_0_2 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -5101,7 +5393,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_0_3 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -5111,7 +5403,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_0_4 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -5121,7 +5413,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_0_5 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -5131,7 +5423,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_0_6 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -5141,7 +5433,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_0_7 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -5151,7 +5443,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_1_0 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -5161,7 +5453,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_1_1 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -5171,7 +5463,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_1_2 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -5181,7 +5473,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_1_3 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -5191,7 +5483,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_2_0 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -5201,7 +5493,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_2_1 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -5211,7 +5503,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:357
+  Fp32Add reduce_tree_3_0 ( // Reduction.java:206
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -5230,7 +5522,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:374
+  Fp32Mul normalized ( // Reduction.java:231
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -5240,7 +5532,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:375
+  Fp32ToFp16 stored_output ( // Reduction.java:232
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),
@@ -5261,6 +5553,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (out_queue_occupancy)
   );
 
+  Fp32Add z_sum ( // ValueEngine.java:225
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .in_valid     (z_sum_in_valid),
+    .in_payload_a (z_sum_in_payload_a),
+    .in_payload_b (z_sum_in_payload_b),
+    .out_valid    (z_sum_out_valid),
+    .out_payload  (z_sum_out_payload)
+  );
+
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, key_reader_idle, key_reader_credits, key_reader_outstanding, value_reader_idle,
       value_reader_credits, value_reader_outstanding, key_chunk_loader, key_chunk_bytes[71:64],
@@ -5272,15 +5574,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_chunk_bytes[71:64], value_mac_lane0_sum_out_valid, value_mac_lane1_product_out_valid,
       value_mac_lane1_sum_out_valid, value_mac_lane2_product_out_valid, value_mac_lane2_sum_out_valid,
       value_mac_lane3_product_out_valid, value_mac_lane3_sum_out_valid, value_lane0_v_out_valid,
-      value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid, z_sum_out_valid, value_present_d46,
-      reduce_present, reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid, reduce_tree_0_3_out_valid,
-      reduce_tree_0_4_out_valid, reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid, reduce_tree_0_7_out_valid,
-      reduce_tree_1_1_out_valid, reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid,
-      key_rows_after_mux[15:10], key_first_rows_mux[15:10], key_landing_latest_diff[5:0],
-      key_write_last_row_beat_diff[7:4], last_row_beat_diff[7:4], score_rows_here_mux[9:6], value_rows_after_mux[15:10],
-      value_first_rows_mux[15:10], value_landing_latest_diff[5:0], value_write_last_row_beat_diff[7:4],
-      value_last_beat_diff[7:4], value_issue_set_slot_mux[1], reduce_set_slot_mux[1], reduce_phase_diff[7:4],
-      value_rows_here_mux[9:6]};
+      value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid, reduce_present,
+      reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid, reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid,
+      reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid, reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid,
+      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, push_tag_d33[2],
+      out_queue_occupancy, z_sum_out_valid, value_present_d46, key_rows_after_mux[15:10], key_first_rows_mux[15:10],
+      key_landing_latest_diff[5:0], key_write_last_row_beat_diff[7:4], last_row_beat_diff[7:4],
+      score_rows_here_mux[9:6], value_rows_after_mux[15:10], value_first_rows_mux[15:10],
+      value_landing_latest_diff[5:0], value_write_last_row_beat_diff[7:4], value_last_beat_diff[7:4],
+      value_issue_set_slot_mux[1], value_rows_here_mux[9:6], reduce_set_slot_mux[1], reduce_last_pass_beat_diff[7:4],
+      z_set_slot_mux[1]};
 endmodule
 
 `default_nettype wire

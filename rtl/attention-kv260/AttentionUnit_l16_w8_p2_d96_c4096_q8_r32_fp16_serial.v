@@ -162,13 +162,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   localparam REDUCE_PHASE_IDLE     = 1'b0;
   localparam REDUCE_PHASE_REDUCING = 1'b1;
 
-  // Reduce: dev.tellmej.accel.attention.ValueEngine.Reduce
-  localparam [2:0] REDUCE_IDLE     = 3'd0;
-  localparam [2:0] REDUCE_Z_GATHER = 3'd1;
-  localparam [2:0] REDUCE_Z_PUSH   = 3'd2;
-  localparam [2:0] REDUCE_GATHER   = 3'd3;
-  localparam [2:0] REDUCE_PUSH     = 3'd4;
-  localparam [2:0] REDUCE_FLUSH    = 3'd5;
+  // ElementPhase: dev.tellmej.accel.attention.Reduction.ElementPhase
+  localparam [1:0] ELEMENT_PHASE_IDLE   = 2'd0;
+  localparam [1:0] ELEMENT_PHASE_GATHER = 2'd1;
+  localparam [1:0] ELEMENT_PHASE_PUSH   = 2'd2;
+  localparam [1:0] ELEMENT_PHASE_DRAIN  = 2'd3;
+
+  // ZPhase: dev.tellmej.accel.attention.Reduction.ZPhase
+  localparam [1:0] ZPHASE_IDLE   = 2'd0;
+  localparam [1:0] ZPHASE_GATHER = 2'd1;
+  localparam [1:0] ZPHASE_PUSH   = 2'd2;
+  localparam [1:0] ZPHASE_WAIT   = 2'd3;
 
   wire         key_reader0_command_valid;             // AttentionUnit.java:160
   wire         key_reader0_command_ready;             // AttentionUnit.java:160
@@ -1273,31 +1277,31 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_walk_done;                       // ChunkWalk.java:89
 
   // value_engine
-  wire [7:0]   value_pass_beats;                      // ValueEngine.java:132
-  reg  [5:0]   value_row;                             // ValueEngine.java:133
-  reg  [2:0]   value_beat;                            // ValueEngine.java:134
-  wire         value_last_beat;                       // ValueEngine.java:135
-  wire         value_last_row;                        // ValueEngine.java:136
-  wire [5:0]   value_row_needs;                       // ValueEngine.java:138
-  wire         value_issue;                           // ValueEngine.java:150
-  wire [12:0]  value_position;                        // ValueEngine.java:151
-  wire         value_issue_second_set;                // ValueEngine.java:452
-  wire [1:0]   value_issue_set_slot;                  // ValueEngine.java:454
-  wire [8:0]   partial_address;                       // ValueEngine.java:164
-  reg  [31:0]  slot_max;                              // ValueEngine.java:171
-  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:179
-  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:179
-  reg          value_issue_d1;                        // ValueEngine.java:179
-  reg          value_issue_d2;                        // ValueEngine.java:179
-  wire         row_shifted_in_valid;                  // ValueEngine.java:179
-  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:179
-  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:179
-  wire         row_shifted_out_valid;                 // ValueEngine.java:179
-  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:179
-  wire         row_weight_in_valid;                   // ValueEngine.java:179
-  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:179
-  wire         row_weight_out_valid;                  // ValueEngine.java:179
-  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:179
+  wire [7:0]   value_pass_beats;                      // ValueEngine.java:109
+  reg  [5:0]   value_row;                             // ValueEngine.java:110
+  reg  [2:0]   value_beat;                            // ValueEngine.java:111
+  wire         value_last_beat;                       // ValueEngine.java:112
+  wire         value_last_row;                        // ValueEngine.java:113
+  wire [5:0]   value_row_needs;                       // ValueEngine.java:115
+  wire         value_issue;                           // ValueEngine.java:127
+  wire [12:0]  value_position;                        // ValueEngine.java:128
+  wire         value_issue_second_set;                // ValueEngine.java:277
+  wire [1:0]   value_issue_set_slot;                  // ValueEngine.java:279
+  wire [8:0]   partial_address;                       // ValueEngine.java:141
+  reg  [31:0]  slot_max;                              // ValueEngine.java:148
+  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:156
+  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:156
+  reg          value_issue_d1;                        // ValueEngine.java:156
+  reg          value_issue_d2;                        // ValueEngine.java:156
+  wire         row_shifted_in_valid;                  // ValueEngine.java:156
+  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:156
+  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:156
+  wire         row_shifted_out_valid;                 // ValueEngine.java:156
+  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:156
+  wire         row_weight_in_valid;                   // ValueEngine.java:156
+  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:156
+  wire         row_weight_out_valid;                  // ValueEngine.java:156
+  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:156
 
   // value_engine.value_mac
   wire [31:0]  value_mac_a0;                          // MacLanes.java:98
@@ -1527,675 +1531,711 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  wire         value_lane0_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane0_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane1_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane1_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane2_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane2_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane3_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane3_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane4_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane4_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane5_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane5_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane6_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane6_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane7_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane7_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane8_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane8_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane9_v_in_valid;                // ValueEngine.java:188
-  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:188
-  wire         value_lane9_v_out_valid;               // ValueEngine.java:188
-  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:188
-  wire         value_lane10_v_in_valid;               // ValueEngine.java:188
-  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:188
-  wire         value_lane10_v_out_valid;              // ValueEngine.java:188
-  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:188
-  wire         value_lane11_v_in_valid;               // ValueEngine.java:188
-  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:188
-  wire         value_lane11_v_out_valid;              // ValueEngine.java:188
-  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:188
-  wire         value_lane12_v_in_valid;               // ValueEngine.java:188
-  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:188
-  wire         value_lane12_v_out_valid;              // ValueEngine.java:188
-  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:188
-  wire         value_lane13_v_in_valid;               // ValueEngine.java:188
-  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:188
-  wire         value_lane13_v_out_valid;              // ValueEngine.java:188
-  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:188
-  wire         value_lane14_v_in_valid;               // ValueEngine.java:188
-  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:188
-  wire         value_lane14_v_out_valid;              // ValueEngine.java:188
-  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:188
-  wire         value_lane15_v_in_valid;               // ValueEngine.java:188
-  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:188
-  wire         value_lane15_v_out_valid;              // ValueEngine.java:188
-  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:188
-  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:195
-  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:195
-  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:199
-  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:199
-  reg          row_weight_valid_d1;                   // ValueEngine.java:200
-  reg          row_weight_valid_d2;                   // ValueEngine.java:200
-  reg          row_weight_valid_d3;                   // ValueEngine.java:200
-  reg          row_weight_valid_d4;                   // ValueEngine.java:200
-  reg          row_weight_valid_d5;                   // ValueEngine.java:200
-  reg          row_weight_valid_d6;                   // ValueEngine.java:200
-  reg          row_shifted_valid_d1;                  // ValueEngine.java:203
-  reg          row_shifted_valid_d2;                  // ValueEngine.java:203
-  reg          row_shifted_valid_d3;                  // ValueEngine.java:203
-  reg          row_shifted_valid_d4;                  // ValueEngine.java:203
-  reg          row_shifted_valid_d5;                  // ValueEngine.java:203
-  reg          row_shifted_valid_d6;                  // ValueEngine.java:203
-  reg          row_shifted_valid_d7;                  // ValueEngine.java:203
-  reg          row_shifted_valid_d8;                  // ValueEngine.java:203
-  reg          row_shifted_valid_d9;                  // ValueEngine.java:203
-  reg          row_shifted_valid_d10;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d11;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d12;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d13;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d14;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d15;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d16;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d17;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d18;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d19;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d20;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d21;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d22;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d23;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d24;                 // ValueEngine.java:203
-  reg          row_shifted_valid_d25;                 // ValueEngine.java:203
-  reg          row_first_beat_d1;                     // ValueEngine.java:203
-  reg          row_first_beat_d2;                     // ValueEngine.java:203
-  reg          row_first_beat_d3;                     // ValueEngine.java:203
-  reg          row_first_beat_d4;                     // ValueEngine.java:203
-  reg          row_first_beat_d5;                     // ValueEngine.java:203
-  reg          row_first_beat_d6;                     // ValueEngine.java:203
-  reg          row_first_beat_d7;                     // ValueEngine.java:203
-  reg          row_first_beat_d8;                     // ValueEngine.java:203
-  reg          row_first_beat_d9;                     // ValueEngine.java:203
-  reg          row_first_beat_d10;                    // ValueEngine.java:203
-  reg          row_first_beat_d11;                    // ValueEngine.java:203
-  reg          row_first_beat_d12;                    // ValueEngine.java:203
-  reg          row_first_beat_d13;                    // ValueEngine.java:203
-  reg          row_first_beat_d14;                    // ValueEngine.java:203
-  reg          row_first_beat_d15;                    // ValueEngine.java:203
-  reg          row_first_beat_d16;                    // ValueEngine.java:203
-  reg          row_first_beat_d17;                    // ValueEngine.java:203
-  reg          row_first_beat_d18;                    // ValueEngine.java:203
-  reg          row_first_beat_d19;                    // ValueEngine.java:203
-  reg          row_first_beat_d20;                    // ValueEngine.java:203
-  reg          row_first_beat_d21;                    // ValueEngine.java:203
-  reg          row_first_beat_d22;                    // ValueEngine.java:203
-  reg          row_first_beat_d23;                    // ValueEngine.java:203
-  reg          row_first_beat_d24;                    // ValueEngine.java:203
-  reg          row_first_beat_d25;                    // ValueEngine.java:203
-  reg          row_first_beat_d26;                    // ValueEngine.java:203
-  reg          row_first_beat_d27;                    // ValueEngine.java:203
-  reg          row_first_beat_d28;                    // ValueEngine.java:203
-  reg          row_first_beat_d29;                    // ValueEngine.java:203
-  reg          row_first_beat_d30;                    // ValueEngine.java:203
-  reg          row_first_beat_d31;                    // ValueEngine.java:203
-  reg          row_first_beat_d32;                    // ValueEngine.java:203
-  reg          row_first_beat_d33;                    // ValueEngine.java:203
-  wire         z_read_enable;                         // ValueEngine.java:203
-  reg  [2:0]   reduce_phase;                          // ValueEngine.java:206
-  wire         slot_flushed;                          // ValueEngine.java:207
+  wire         value_lane0_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane0_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane1_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane1_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane2_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane2_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane3_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane3_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane4_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane4_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane5_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane5_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane6_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane6_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane7_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane7_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane8_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane8_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane9_v_in_valid;                // ValueEngine.java:165
+  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:165
+  wire         value_lane9_v_out_valid;               // ValueEngine.java:165
+  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:165
+  wire         value_lane10_v_in_valid;               // ValueEngine.java:165
+  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:165
+  wire         value_lane10_v_out_valid;              // ValueEngine.java:165
+  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:165
+  wire         value_lane11_v_in_valid;               // ValueEngine.java:165
+  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:165
+  wire         value_lane11_v_out_valid;              // ValueEngine.java:165
+  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:165
+  wire         value_lane12_v_in_valid;               // ValueEngine.java:165
+  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:165
+  wire         value_lane12_v_out_valid;              // ValueEngine.java:165
+  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:165
+  wire         value_lane13_v_in_valid;               // ValueEngine.java:165
+  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:165
+  wire         value_lane13_v_out_valid;              // ValueEngine.java:165
+  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:165
+  wire         value_lane14_v_in_valid;               // ValueEngine.java:165
+  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:165
+  wire         value_lane14_v_out_valid;              // ValueEngine.java:165
+  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:165
+  wire         value_lane15_v_in_valid;               // ValueEngine.java:165
+  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:165
+  wire         value_lane15_v_out_valid;              // ValueEngine.java:165
+  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:165
+  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:172
+  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:172
+  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:176
+  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:176
+  reg          row_weight_valid_d1;                   // ValueEngine.java:177
+  reg          row_weight_valid_d2;                   // ValueEngine.java:177
+  reg          row_weight_valid_d3;                   // ValueEngine.java:177
+  reg          row_weight_valid_d4;                   // ValueEngine.java:177
+  reg          row_weight_valid_d5;                   // ValueEngine.java:177
+  reg          row_weight_valid_d6;                   // ValueEngine.java:177
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:180
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:180
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:180
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:180
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:180
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:180
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:180
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:180
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:180
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:180
+  reg          row_shifted_valid_d25;                 // ValueEngine.java:180
+  reg          row_first_beat_d1;                     // ValueEngine.java:180
+  reg          row_first_beat_d2;                     // ValueEngine.java:180
+  reg          row_first_beat_d3;                     // ValueEngine.java:180
+  reg          row_first_beat_d4;                     // ValueEngine.java:180
+  reg          row_first_beat_d5;                     // ValueEngine.java:180
+  reg          row_first_beat_d6;                     // ValueEngine.java:180
+  reg          row_first_beat_d7;                     // ValueEngine.java:180
+  reg          row_first_beat_d8;                     // ValueEngine.java:180
+  reg          row_first_beat_d9;                     // ValueEngine.java:180
+  reg          row_first_beat_d10;                    // ValueEngine.java:180
+  reg          row_first_beat_d11;                    // ValueEngine.java:180
+  reg          row_first_beat_d12;                    // ValueEngine.java:180
+  reg          row_first_beat_d13;                    // ValueEngine.java:180
+  reg          row_first_beat_d14;                    // ValueEngine.java:180
+  reg          row_first_beat_d15;                    // ValueEngine.java:180
+  reg          row_first_beat_d16;                    // ValueEngine.java:180
+  reg          row_first_beat_d17;                    // ValueEngine.java:180
+  reg          row_first_beat_d18;                    // ValueEngine.java:180
+  reg          row_first_beat_d19;                    // ValueEngine.java:180
+  reg          row_first_beat_d20;                    // ValueEngine.java:180
+  reg          row_first_beat_d21;                    // ValueEngine.java:180
+  reg          row_first_beat_d22;                    // ValueEngine.java:180
+  reg          row_first_beat_d23;                    // ValueEngine.java:180
+  reg          row_first_beat_d24;                    // ValueEngine.java:180
+  reg          row_first_beat_d25;                    // ValueEngine.java:180
+  reg          row_first_beat_d26;                    // ValueEngine.java:180
+  reg          row_first_beat_d27;                    // ValueEngine.java:180
+  reg          row_first_beat_d28;                    // ValueEngine.java:180
+  reg          row_first_beat_d29;                    // ValueEngine.java:180
+  reg          row_first_beat_d30;                    // ValueEngine.java:180
+  reg          row_first_beat_d31;                    // ValueEngine.java:180
+  reg          row_first_beat_d32;                    // ValueEngine.java:180
+  reg          row_first_beat_d33;                    // ValueEngine.java:180
+  wire         z_read_enable;                         // ValueEngine.java:180
+  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:190
+  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:193
+  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:190
+  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:190
+  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:193
 
-  // value_engine.reduce_slots
+  // value_engine.reduction
+  reg  [1:0]   element_phase;                         // Reduction.java:98
+  wire         element_slot_done;                     // Reduction.java:99
+
+  // value_engine.reduction.reduce_slots
   reg  [2:0]   reduce_slots_slot;                     // SlotWalker.java:33
   reg  [7:0]   reduce_slots_head;                     // SlotWalker.java:34
   reg  [12:0]  reduce_slots_positions;                // SlotWalker.java:35
@@ -2203,736 +2243,481 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         reduce_slots_last;                     // SlotWalker.java:37
   wire         reduce_slots_last_head;                // SlotWalker.java:38
 
-  // value_engine
-  wire         reduce_second_set;                     // ValueEngine.java:452
-  wire [1:0]   reduce_set_slot;                       // ValueEngine.java:454
-  reg  [2:0]   reduce_pass_beat;                      // ValueEngine.java:212
-  wire [7:0]   reduce_pass_beats;                     // ValueEngine.java:213
-  reg  [4:0]   reduce_index;                          // ValueEngine.java:214
-  wire         gathering;                             // ValueEngine.java:215
-  wire         z_gathering;                           // ValueEngine.java:216
-  wire [5:0]   z_gather_address;                      // ValueEngine.java:219
-  wire [8:0]   gather_address;                        // ValueEngine.java:221
-  reg          accumulate_set_d1;                     // ValueEngine.java:226
-  reg          accumulate_set_d2;                     // ValueEngine.java:226
-  reg          accumulate_set_d3;                     // ValueEngine.java:226
-  reg          accumulate_set_d4;                     // ValueEngine.java:226
-  reg          accumulate_set_d5;                     // ValueEngine.java:226
-  reg          accumulate_set_d6;                     // ValueEngine.java:226
-  reg          accumulate_set_d7;                     // ValueEngine.java:226
-  reg          accumulate_set_d8;                     // ValueEngine.java:226
-  reg          accumulate_set_d9;                     // ValueEngine.java:226
-  reg          accumulate_set_d10;                    // ValueEngine.java:226
-  reg          accumulate_set_d11;                    // ValueEngine.java:226
-  reg          accumulate_set_d12;                    // ValueEngine.java:226
-  reg          accumulate_set_d13;                    // ValueEngine.java:226
-  reg          accumulate_set_d14;                    // ValueEngine.java:226
-  reg          accumulate_set_d15;                    // ValueEngine.java:226
-  reg          accumulate_set_d16;                    // ValueEngine.java:226
-  reg          accumulate_set_d17;                    // ValueEngine.java:226
-  reg          accumulate_set_d18;                    // ValueEngine.java:226
-  reg          accumulate_set_d19;                    // ValueEngine.java:226
-  reg          accumulate_set_d20;                    // ValueEngine.java:226
-  reg          accumulate_set_d21;                    // ValueEngine.java:226
-  reg          accumulate_set_d22;                    // ValueEngine.java:226
-  reg          accumulate_set_d23;                    // ValueEngine.java:226
-  reg          accumulate_set_d24;                    // ValueEngine.java:226
-  reg          accumulate_set_d25;                    // ValueEngine.java:226
-  reg          accumulate_set_d26;                    // ValueEngine.java:226
-  reg          accumulate_set_d27;                    // ValueEngine.java:226
-  reg          accumulate_set_d28;                    // ValueEngine.java:226
-  reg          accumulate_set_d29;                    // ValueEngine.java:226
-  reg          accumulate_set_d30;                    // ValueEngine.java:226
-  reg          accumulate_set_d31;                    // ValueEngine.java:226
-  reg          accumulate_set_d32;                    // ValueEngine.java:226
-  reg          accumulate_set_d33;                    // ValueEngine.java:226
-  wire         z_accumulate_read_s0;                  // ValueEngine.java:226
-  wire         z_gather_read_s0;                      // ValueEngine.java:227
-  reg  [5:0]   z_address_d1;                          // ValueEngine.java:230
-  reg  [5:0]   z_address_d2;                          // ValueEngine.java:230
-  reg  [5:0]   z_address_d3;                          // ValueEngine.java:230
-  reg  [5:0]   z_address_d4;                          // ValueEngine.java:230
-  reg  [5:0]   z_address_d5;                          // ValueEngine.java:230
-  reg  [5:0]   z_address_d6;                          // ValueEngine.java:230
-  reg  [5:0]   z_address_d7;                          // ValueEngine.java:230
-  reg  [5:0]   z_address_d8;                          // ValueEngine.java:230
-  reg  [5:0]   z_address_d9;                          // ValueEngine.java:230
-  reg  [5:0]   z_address_d10;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d11;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d12;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d13;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d14;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d15;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d16;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d17;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d18;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d19;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d20;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d21;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d22;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d23;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d24;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d25;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d26;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d27;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d28;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d29;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d30;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d31;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d32;                         // ValueEngine.java:230
-  reg  [5:0]   z_address_d33;                         // ValueEngine.java:230
-  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:230
-  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:231
-  reg          accumulate_set_d34;                    // ValueEngine.java:232
-  reg          accumulate_set_d35;                    // ValueEngine.java:232
-  reg          accumulate_set_d36;                    // ValueEngine.java:232
-  reg          accumulate_set_d37;                    // ValueEngine.java:232
-  reg          accumulate_set_d38;                    // ValueEngine.java:232
-  reg          accumulate_set_d39;                    // ValueEngine.java:232
-  reg          accumulate_set_d40;                    // ValueEngine.java:232
-  wire         bank_accumulate_read_s0;               // ValueEngine.java:232
-  wire         bank_gather_read_s0;                   // ValueEngine.java:233
-  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:236
-  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:239
-  wire         z_accumulate_read_s1;                  // ValueEngine.java:226
-  wire         z_gather_read_s1;                      // ValueEngine.java:227
-  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:230
-  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:231
-  wire         bank_accumulate_read_s1;               // ValueEngine.java:232
-  wire         bank_gather_read_s1;                   // ValueEngine.java:233
-  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:236
-  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:239
-  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:239
-  wire [31:0]  z_accumulated;                         // ValueEngine.java:465
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:245
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:245
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:245
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:245
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:245
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:245
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:245
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:245
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:245
-  reg          accumulate_fresh_d10;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d11;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d12;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d13;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d14;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d15;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d16;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d17;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d18;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d19;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d20;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d21;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d22;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d23;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d24;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d25;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d26;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d27;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d28;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d29;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d30;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d31;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d32;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d33;                  // ValueEngine.java:245
-  reg          accumulate_fresh_d34;                  // ValueEngine.java:245
-  wire         z_sum_in_valid;                        // ValueEngine.java:244
-  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:244
-  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:244
-  wire         z_sum_out_valid;                       // ValueEngine.java:244
-  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:244
-  reg          row_first_beat_d34;                    // ValueEngine.java:246
-  reg          row_first_beat_d35;                    // ValueEngine.java:246
-  reg          row_first_beat_d36;                    // ValueEngine.java:246
-  reg          row_first_beat_d37;                    // ValueEngine.java:246
-  reg          row_first_beat_d38;                    // ValueEngine.java:246
-  reg          row_first_beat_d39;                    // ValueEngine.java:246
-  reg          row_first_beat_d40;                    // ValueEngine.java:246
-  wire         z_write;                               // ValueEngine.java:246
-  reg  [5:0]   z_address_d34;                         // ValueEngine.java:247
-  reg  [5:0]   z_address_d35;                         // ValueEngine.java:247
-  reg  [5:0]   z_address_d36;                         // ValueEngine.java:247
-  reg  [5:0]   z_address_d37;                         // ValueEngine.java:247
-  reg  [5:0]   z_address_d38;                         // ValueEngine.java:247
-  reg  [5:0]   z_address_d39;                         // ValueEngine.java:247
-  reg  [5:0]   z_address_d40;                         // ValueEngine.java:247
-  reg          accumulate_set_d41;                    // ValueEngine.java:254
-  wire [31:0]  value_lane0_partial;                   // ValueEngine.java:465
-  reg          accumulate_fresh_d35;                  // ValueEngine.java:261
-  reg          accumulate_fresh_d36;                  // ValueEngine.java:261
-  reg          accumulate_fresh_d37;                  // ValueEngine.java:261
-  reg          accumulate_fresh_d38;                  // ValueEngine.java:261
-  reg          accumulate_fresh_d39;                  // ValueEngine.java:261
-  reg          accumulate_fresh_d40;                  // ValueEngine.java:261
-  reg          accumulate_fresh_d41;                  // ValueEngine.java:261
-  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane1_partial;                   // ValueEngine.java:465
-  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane2_partial;                   // ValueEngine.java:465
-  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane3_partial;                   // ValueEngine.java:465
-  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane4_partial;                   // ValueEngine.java:465
-  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane5_partial;                   // ValueEngine.java:465
-  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane6_partial;                   // ValueEngine.java:465
-  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane7_partial;                   // ValueEngine.java:465
-  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane8_partial;                   // ValueEngine.java:465
-  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane9_partial;                   // ValueEngine.java:465
-  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:261
-  wire [31:0]  value_lane10_partial;                  // ValueEngine.java:465
-  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:261
-  wire [31:0]  value_lane11_partial;                  // ValueEngine.java:465
-  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:261
-  wire [31:0]  value_lane12_partial;                  // ValueEngine.java:465
-  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:261
-  wire [31:0]  value_lane13_partial;                  // ValueEngine.java:465
-  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:261
-  wire [31:0]  value_lane14_partial;                  // ValueEngine.java:465
-  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:261
-  wire [31:0]  value_lane15_partial;                  // ValueEngine.java:465
-  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:261
-  reg          row_weight_valid_d7;                   // ValueEngine.java:265
-  reg          row_weight_valid_d8;                   // ValueEngine.java:265
-  reg          row_weight_valid_d9;                   // ValueEngine.java:265
-  reg          row_weight_valid_d10;                  // ValueEngine.java:265
-  reg          row_weight_valid_d11;                  // ValueEngine.java:265
-  reg          row_weight_valid_d12;                  // ValueEngine.java:265
-  reg          row_weight_valid_d13;                  // ValueEngine.java:265
-  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:266
-  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:266
-  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:266
-  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:266
-  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:266
-  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:266
-  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:266
-  reg          accumulate_set_d42;                    // ValueEngine.java:267
-  reg          accumulate_set_d43;                    // ValueEngine.java:267
-  reg          accumulate_set_d44;                    // ValueEngine.java:267
-  reg          accumulate_set_d45;                    // ValueEngine.java:267
-  reg          accumulate_set_d46;                    // ValueEngine.java:267
-  reg          accumulate_set_d47;                    // ValueEngine.java:267
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:268
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:268
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:268
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:268
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:268
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:268
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:268
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:268
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:268
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d16;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d17;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d18;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d19;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d20;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d21;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d22;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d23;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d24;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d25;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d26;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d27;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d28;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d29;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d30;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d31;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d32;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d33;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d34;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d35;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d36;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d37;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d38;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d39;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d40;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d41;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d42;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d43;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d44;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d45;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d46;                     // ValueEngine.java:268
-  reg  [1:0]   value_present_d47;                     // ValueEngine.java:268
-  wire         partial_write_s0;                      // ValueEngine.java:270
-  wire         partial_write_s1;                      // ValueEngine.java:270
-  reg          accumulated_last_d1;                   // ValueEngine.java:279
-  reg          accumulated_last_d2;                   // ValueEngine.java:279
-  reg          accumulated_last_d3;                   // ValueEngine.java:279
-  reg          accumulated_last_d4;                   // ValueEngine.java:279
-  reg          accumulated_last_d5;                   // ValueEngine.java:279
-  reg          accumulated_last_d6;                   // ValueEngine.java:279
-  reg          accumulated_last_d7;                   // ValueEngine.java:279
-  reg          accumulated_last_d8;                   // ValueEngine.java:279
-  reg          accumulated_last_d9;                   // ValueEngine.java:279
-  reg          accumulated_last_d10;                  // ValueEngine.java:279
-  reg          accumulated_last_d11;                  // ValueEngine.java:279
-  reg          accumulated_last_d12;                  // ValueEngine.java:279
-  reg          accumulated_last_d13;                  // ValueEngine.java:279
-  reg          accumulated_last_d14;                  // ValueEngine.java:279
-  reg          accumulated_last_d15;                  // ValueEngine.java:279
-  reg          accumulated_last_d16;                  // ValueEngine.java:279
-  reg          accumulated_last_d17;                  // ValueEngine.java:279
-  reg          accumulated_last_d18;                  // ValueEngine.java:279
-  reg          accumulated_last_d19;                  // ValueEngine.java:279
-  reg          accumulated_last_d20;                  // ValueEngine.java:279
-  reg          accumulated_last_d21;                  // ValueEngine.java:279
-  reg          accumulated_last_d22;                  // ValueEngine.java:279
-  reg          accumulated_last_d23;                  // ValueEngine.java:279
-  reg          accumulated_last_d24;                  // ValueEngine.java:279
-  reg          accumulated_last_d25;                  // ValueEngine.java:279
-  reg          accumulated_last_d26;                  // ValueEngine.java:279
-  reg          accumulated_last_d27;                  // ValueEngine.java:279
-  reg          accumulated_last_d28;                  // ValueEngine.java:279
-  reg          accumulated_last_d29;                  // ValueEngine.java:279
-  reg          accumulated_last_d30;                  // ValueEngine.java:279
-  reg          accumulated_last_d31;                  // ValueEngine.java:279
-  reg          accumulated_last_d32;                  // ValueEngine.java:279
-  reg          accumulated_last_d33;                  // ValueEngine.java:279
-  reg          accumulated_last_d34;                  // ValueEngine.java:279
-  reg          accumulated_last_d35;                  // ValueEngine.java:279
-  reg          accumulated_last_d36;                  // ValueEngine.java:279
-  reg          accumulated_last_d37;                  // ValueEngine.java:279
-  reg          accumulated_last_d38;                  // ValueEngine.java:279
-  reg          accumulated_last_d39;                  // ValueEngine.java:279
-  reg          accumulated_last_d40;                  // ValueEngine.java:279
-  reg          accumulated_last_d41;                  // ValueEngine.java:279
-  reg          accumulated_last_d42;                  // ValueEngine.java:279
-  reg          accumulated_last_d43;                  // ValueEngine.java:279
-  reg          accumulated_last_d44;                  // ValueEngine.java:279
-  reg          accumulated_last_d45;                  // ValueEngine.java:279
-  reg          accumulated_last_d46;                  // ValueEngine.java:279
-  reg          accumulated_last_d47;                  // ValueEngine.java:279
-  reg          accumulated_last_d48;                  // ValueEngine.java:279
-  reg          accumulated_last_d49;                  // ValueEngine.java:279
-  reg          gather_read_valid;                     // ValueEngine.java:282
-  reg          gather_read_z;                         // ValueEngine.java:283
-  reg  [3:0]   gather_read_lane;                      // ValueEngine.java:284
-  reg          gather_read_set;                       // ValueEngine.java:285
-  wire [31:0]  z_gathered;                            // ValueEngine.java:465
-  wire [31:0]  gather_set_0;                          // ValueEngine.java:465
-  wire [31:0]  gather_read_0;                         // ValueEngine.java:296
-  reg  [31:0]  gathered_0_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_0_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_0_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_0_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_0_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_0_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_0_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_1;                          // ValueEngine.java:465
-  reg  [31:0]  gathered_1_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_1_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_1_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_1_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_1_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_1_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_1_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_2;                          // ValueEngine.java:465
-  reg  [31:0]  gathered_2_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_2_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_2_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_2_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_2_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_2_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_2_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_3;                          // ValueEngine.java:465
-  reg  [31:0]  gathered_3_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_3_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_3_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_3_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_3_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_3_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_3_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_4;                          // ValueEngine.java:465
-  reg  [31:0]  gathered_4_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_4_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_4_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_4_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_4_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_4_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_4_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_5;                          // ValueEngine.java:465
-  reg  [31:0]  gathered_5_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_5_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_5_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_5_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_5_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_5_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_5_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_6;                          // ValueEngine.java:465
-  reg  [31:0]  gathered_6_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_6_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_6_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_6_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_6_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_6_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_6_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_7;                          // ValueEngine.java:465
-  reg  [31:0]  gathered_7_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_7_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_7_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_7_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_7_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_7_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_7_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_8;                          // ValueEngine.java:465
-  reg  [31:0]  gathered_8_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_8_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_8_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_8_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_8_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_8_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_8_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_9;                          // ValueEngine.java:465
-  reg  [31:0]  gathered_9_0;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_1;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_2;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_3;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_4;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_5;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_6;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_7;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_8;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_9;                          // ValueEngine.java:298
-  reg  [31:0]  gathered_9_10;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_9_11;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_9_12;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_9_13;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_9_14;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_9_15;                         // ValueEngine.java:298
-  wire [31:0]  gather_set_10;                         // ValueEngine.java:465
-  reg  [31:0]  gathered_10_0;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_1;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_2;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_3;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_4;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_5;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_6;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_7;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_8;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_9;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_10_10;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_10_11;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_10_12;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_10_13;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_10_14;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_10_15;                        // ValueEngine.java:298
-  wire [31:0]  gather_set_11;                         // ValueEngine.java:465
-  reg  [31:0]  gathered_11_0;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_1;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_2;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_3;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_4;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_5;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_6;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_7;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_8;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_9;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_11_10;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_11_11;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_11_12;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_11_13;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_11_14;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_11_15;                        // ValueEngine.java:298
-  wire [31:0]  gather_set_12;                         // ValueEngine.java:465
-  reg  [31:0]  gathered_12_0;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_1;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_2;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_3;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_4;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_5;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_6;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_7;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_8;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_9;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_12_10;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_12_11;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_12_12;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_12_13;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_12_14;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_12_15;                        // ValueEngine.java:298
-  wire [31:0]  gather_set_13;                         // ValueEngine.java:465
-  reg  [31:0]  gathered_13_0;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_1;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_2;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_3;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_4;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_5;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_6;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_7;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_8;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_9;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_13_10;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_13_11;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_13_12;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_13_13;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_13_14;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_13_15;                        // ValueEngine.java:298
-  wire [31:0]  gather_set_14;                         // ValueEngine.java:465
-  reg  [31:0]  gathered_14_0;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_1;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_2;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_3;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_4;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_5;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_6;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_7;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_8;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_9;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_14_10;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_14_11;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_14_12;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_14_13;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_14_14;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_14_15;                        // ValueEngine.java:298
-  wire [31:0]  gather_set_15;                         // ValueEngine.java:465
-  reg  [31:0]  gathered_15_0;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_1;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_2;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_3;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_4;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_5;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_6;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_7;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_8;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_9;                         // ValueEngine.java:298
-  reg  [31:0]  gathered_15_10;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_15_11;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_15_12;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_15_13;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_15_14;                        // ValueEngine.java:298
-  reg  [31:0]  gathered_15_15;                        // ValueEngine.java:298
-  wire         gather_done;                           // ValueEngine.java:305
-  wire         z_gather_done;                         // ValueEngine.java:306
-  reg          rz_known;                              // ValueEngine.java:313
-  wire         pushing;                               // ValueEngine.java:314
-  wire [1:0]   reduce_present;                        // ValueEngine.java:317
-  wire [3:0]   reduce_last_element;                   // ValueEngine.java:323
-  wire [4:0]   reduce_tag;                            // ValueEngine.java:324
-  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_0;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_1;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_2;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_3;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_4;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_5;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_6;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_7;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_8;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:331
-  wire [31:0]  reduce_in_9;                           // ValueEngine.java:332
-  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:331
-  wire [31:0]  reduce_in_10;                          // ValueEngine.java:332
-  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:331
-  wire [31:0]  reduce_in_11;                          // ValueEngine.java:332
-  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:331
-  wire [31:0]  reduce_in_12;                          // ValueEngine.java:332
-  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:331
-  wire [31:0]  reduce_in_13;                          // ValueEngine.java:332
-  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:331
-  wire [31:0]  reduce_in_14;                          // ValueEngine.java:332
-  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:331
-  wire [31:0]  reduce_in_15;                          // ValueEngine.java:332
-  wire         reduce_tree_in_valid;                  // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:340
-  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:340
-  wire [4:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:340
-  wire         reduce_tree_out_valid;                 // ValueEngine.java:340
-  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:340
-  wire [4:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:340
-  wire         reduce_tree_idle;                      // ValueEngine.java:340
-  wire         reduce_tree_ready;                     // ValueEngine.java:340
-  wire         push_step;                             // ValueEngine.java:342
-  wire         push_done;                             // ValueEngine.java:362
-  wire         z_pushed;                              // ValueEngine.java:363
-  wire         reduced_is_z;                          // ValueEngine.java:364
+  // value_engine.reduction
+  wire         reduce_second_set;                     // ValueEngine.java:277
+  wire [1:0]   reduce_set_slot;                       // ValueEngine.java:279
+  reg  [2:0]   reduce_pass_beat;                      // Reduction.java:102
+  wire [7:0]   reduce_pass_beats;                     // Reduction.java:103
+  wire         reduce_last_pass_beat;                 // Reduction.java:104
+  reg  [4:0]   reduce_index;                          // Reduction.java:105
+  wire         gathering;                             // Reduction.java:106
+  wire [8:0]   gather_address;                        // Reduction.java:108
+  reg  [1:0]   z_phase;                               // Reduction.java:111
+  wire         z_pushed;                              // Reduction.java:112
+
+  // value_engine.reduction.z_slots
+  reg  [2:0]   z_slots_slot;                          // SlotWalker.java:33
+  reg  [7:0]   z_slots_head;                          // SlotWalker.java:34
+  reg  [12:0]  z_slots_positions;                     // SlotWalker.java:35
+  wire [2:0]   z_slots_physical;                      // SlotWalker.java:36
+  wire         z_slots_last;                          // SlotWalker.java:37
+  wire         z_slots_last_head;                     // SlotWalker.java:38
+
+  // value_engine.reduction
+  wire         z_second_set;                          // ValueEngine.java:277
+  wire [1:0]   z_set_slot;                            // ValueEngine.java:279
+  reg  [4:0]   z_index;                               // Reduction.java:115
+  wire         z_gathering;                           // Reduction.java:116
+  wire [5:0]   z_gather_address;                      // Reduction.java:117
+  reg          gather_read_valid;                     // Reduction.java:121
+  reg  [3:0]   gather_read_lane;                      // Reduction.java:122
+  reg          gather_read_set;                       // Reduction.java:123
+  wire [31:0]  gather_set_0;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_0_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_0_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_0_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_0_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_0_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_0_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_0_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_1;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_1_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_1_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_1_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_1_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_1_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_1_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_1_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_2;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_2_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_2_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_2_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_2_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_2_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_2_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_2_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_3;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_3_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_3_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_3_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_3_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_3_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_3_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_3_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_4;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_4_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_4_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_4_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_4_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_4_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_4_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_4_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_5;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_5_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_5_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_5_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_5_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_5_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_5_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_5_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_6;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_6_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_6_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_6_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_6_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_6_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_6_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_6_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_7;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_7_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_7_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_7_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_7_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_7_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_7_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_7_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_8;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_8_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_8_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_8_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_8_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_8_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_8_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_8_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_9;                          // ValueEngine.java:290
+  reg  [31:0]  gathered_9_0;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_1;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_2;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_3;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_4;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_5;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_6;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_7;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_8;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_9;                          // Reduction.java:133
+  reg  [31:0]  gathered_9_10;                         // Reduction.java:133
+  reg  [31:0]  gathered_9_11;                         // Reduction.java:133
+  reg  [31:0]  gathered_9_12;                         // Reduction.java:133
+  reg  [31:0]  gathered_9_13;                         // Reduction.java:133
+  reg  [31:0]  gathered_9_14;                         // Reduction.java:133
+  reg  [31:0]  gathered_9_15;                         // Reduction.java:133
+  wire [31:0]  gather_set_10;                         // ValueEngine.java:290
+  reg  [31:0]  gathered_10_0;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_1;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_2;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_3;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_4;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_5;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_6;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_7;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_8;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_9;                         // Reduction.java:133
+  reg  [31:0]  gathered_10_10;                        // Reduction.java:133
+  reg  [31:0]  gathered_10_11;                        // Reduction.java:133
+  reg  [31:0]  gathered_10_12;                        // Reduction.java:133
+  reg  [31:0]  gathered_10_13;                        // Reduction.java:133
+  reg  [31:0]  gathered_10_14;                        // Reduction.java:133
+  reg  [31:0]  gathered_10_15;                        // Reduction.java:133
+  wire [31:0]  gather_set_11;                         // ValueEngine.java:290
+  reg  [31:0]  gathered_11_0;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_1;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_2;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_3;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_4;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_5;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_6;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_7;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_8;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_9;                         // Reduction.java:133
+  reg  [31:0]  gathered_11_10;                        // Reduction.java:133
+  reg  [31:0]  gathered_11_11;                        // Reduction.java:133
+  reg  [31:0]  gathered_11_12;                        // Reduction.java:133
+  reg  [31:0]  gathered_11_13;                        // Reduction.java:133
+  reg  [31:0]  gathered_11_14;                        // Reduction.java:133
+  reg  [31:0]  gathered_11_15;                        // Reduction.java:133
+  wire [31:0]  gather_set_12;                         // ValueEngine.java:290
+  reg  [31:0]  gathered_12_0;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_1;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_2;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_3;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_4;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_5;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_6;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_7;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_8;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_9;                         // Reduction.java:133
+  reg  [31:0]  gathered_12_10;                        // Reduction.java:133
+  reg  [31:0]  gathered_12_11;                        // Reduction.java:133
+  reg  [31:0]  gathered_12_12;                        // Reduction.java:133
+  reg  [31:0]  gathered_12_13;                        // Reduction.java:133
+  reg  [31:0]  gathered_12_14;                        // Reduction.java:133
+  reg  [31:0]  gathered_12_15;                        // Reduction.java:133
+  wire [31:0]  gather_set_13;                         // ValueEngine.java:290
+  reg  [31:0]  gathered_13_0;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_1;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_2;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_3;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_4;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_5;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_6;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_7;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_8;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_9;                         // Reduction.java:133
+  reg  [31:0]  gathered_13_10;                        // Reduction.java:133
+  reg  [31:0]  gathered_13_11;                        // Reduction.java:133
+  reg  [31:0]  gathered_13_12;                        // Reduction.java:133
+  reg  [31:0]  gathered_13_13;                        // Reduction.java:133
+  reg  [31:0]  gathered_13_14;                        // Reduction.java:133
+  reg  [31:0]  gathered_13_15;                        // Reduction.java:133
+  wire [31:0]  gather_set_14;                         // ValueEngine.java:290
+  reg  [31:0]  gathered_14_0;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_1;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_2;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_3;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_4;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_5;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_6;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_7;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_8;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_9;                         // Reduction.java:133
+  reg  [31:0]  gathered_14_10;                        // Reduction.java:133
+  reg  [31:0]  gathered_14_11;                        // Reduction.java:133
+  reg  [31:0]  gathered_14_12;                        // Reduction.java:133
+  reg  [31:0]  gathered_14_13;                        // Reduction.java:133
+  reg  [31:0]  gathered_14_14;                        // Reduction.java:133
+  reg  [31:0]  gathered_14_15;                        // Reduction.java:133
+  wire [31:0]  gather_set_15;                         // ValueEngine.java:290
+  reg  [31:0]  gathered_15_0;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_1;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_2;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_3;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_4;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_5;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_6;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_7;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_8;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_9;                         // Reduction.java:133
+  reg  [31:0]  gathered_15_10;                        // Reduction.java:133
+  reg  [31:0]  gathered_15_11;                        // Reduction.java:133
+  reg  [31:0]  gathered_15_12;                        // Reduction.java:133
+  reg  [31:0]  gathered_15_13;                        // Reduction.java:133
+  reg  [31:0]  gathered_15_14;                        // Reduction.java:133
+  reg  [31:0]  gathered_15_15;                        // Reduction.java:133
+  reg          z_read_valid;                          // Reduction.java:140
+  reg  [3:0]   z_read_lane;                           // Reduction.java:141
+  reg          z_read_set;                            // Reduction.java:142
+  wire [31:0]  z_gathered;                            // ValueEngine.java:290
+  reg  [31:0]  z_lane_0;                              // Reduction.java:145
+  reg  [31:0]  z_lane_1;                              // Reduction.java:145
+  reg  [31:0]  z_lane_2;                              // Reduction.java:145
+  reg  [31:0]  z_lane_3;                              // Reduction.java:145
+  reg  [31:0]  z_lane_4;                              // Reduction.java:145
+  reg  [31:0]  z_lane_5;                              // Reduction.java:145
+  reg  [31:0]  z_lane_6;                              // Reduction.java:145
+  reg  [31:0]  z_lane_7;                              // Reduction.java:145
+  reg  [31:0]  z_lane_8;                              // Reduction.java:145
+  reg  [31:0]  z_lane_9;                              // Reduction.java:145
+  reg  [31:0]  z_lane_10;                             // Reduction.java:145
+  reg  [31:0]  z_lane_11;                             // Reduction.java:145
+  reg  [31:0]  z_lane_12;                             // Reduction.java:145
+  reg  [31:0]  z_lane_13;                             // Reduction.java:145
+  reg  [31:0]  z_lane_14;                             // Reduction.java:145
+  reg  [31:0]  z_lane_15;                             // Reduction.java:145
+  wire [1:0]   reduce_present;                        // Reduction.java:154
+  wire [3:0]   reduce_last_element;                   // Reduction.java:159
+  wire         element_ends_beat;                     // Reduction.java:160
+  reg  [3:0]   beats_promised;                        // Reduction.java:161
+  reg  [7:0]   rz_known;                              // Reduction.java:162
+  wire         slot_rz_known;                         // Reduction.java:163
+  wire         output_room;                           // Reduction.java:164
+  wire         element_wants_push;                    // Reduction.java:167
+  wire [12:0]  reduce_positions;                      // Reduction.java:169
+  reg  [31:0]  tree_pick_0;                           // Reduction.java:175
+  wire [31:0]  reduce_in_0;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_1;                           // Reduction.java:175
+  wire [31:0]  reduce_in_1;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_2;                           // Reduction.java:175
+  wire [31:0]  reduce_in_2;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_3;                           // Reduction.java:175
+  wire [31:0]  reduce_in_3;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_4;                           // Reduction.java:175
+  wire [31:0]  reduce_in_4;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_5;                           // Reduction.java:175
+  wire [31:0]  reduce_in_5;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_6;                           // Reduction.java:175
+  wire [31:0]  reduce_in_6;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_7;                           // Reduction.java:175
+  wire [31:0]  reduce_in_7;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_8;                           // Reduction.java:175
+  wire [31:0]  reduce_in_8;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_9;                           // Reduction.java:175
+  wire [31:0]  reduce_in_9;                           // Reduction.java:176
+  reg  [31:0]  tree_pick_10;                          // Reduction.java:175
+  wire [31:0]  reduce_in_10;                          // Reduction.java:176
+  reg  [31:0]  tree_pick_11;                          // Reduction.java:175
+  wire [31:0]  reduce_in_11;                          // Reduction.java:176
+  reg  [31:0]  tree_pick_12;                          // Reduction.java:175
+  wire [31:0]  reduce_in_12;                          // Reduction.java:176
+  reg  [31:0]  tree_pick_13;                          // Reduction.java:175
+  wire [31:0]  reduce_in_13;                          // Reduction.java:176
+  reg  [31:0]  tree_pick_14;                          // Reduction.java:175
+  wire [31:0]  reduce_in_14;                          // Reduction.java:176
+  reg  [31:0]  tree_pick_15;                          // Reduction.java:175
+  wire [31:0]  reduce_in_15;                          // Reduction.java:176
+  wire [5:0]   reduce_tag;                            // Reduction.java:180
+  wire         reduce_wants_push;                     // Reduction.java:187
+  wire         reduce_tree_in_valid;                  // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_0;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_1;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_2;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_3;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_4;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_5;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_6;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_7;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_8;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_9;       // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_10;      // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_11;      // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_12;      // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_13;      // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_14;      // Reduction.java:189
+  wire [31:0]  reduce_tree_in_payload_values_15;      // Reduction.java:189
+  wire [5:0]   reduce_tree_in_payload_tag;            // Reduction.java:189
+  wire         reduce_tree_out_valid;                 // Reduction.java:189
+  wire [31:0]  reduce_tree_out_payload_sum;           // Reduction.java:189
+  wire [5:0]   reduce_tree_out_payload_tag;           // Reduction.java:189
+  wire         reduce_tree_idle;                      // Reduction.java:189
+  wire         reduce_tree_ready;                     // Reduction.java:189
+  wire         push_step;                             // Reduction.java:191
+  wire         element_pushed;                        // Reduction.java:211
+  wire         pass_beat_pushed;                      // Reduction.java:212
+  wire         reduced_is_z;                          // Reduction.java:217
   wire         rz_in_valid;                           // FpReciprocal.java:133
   wire [31:0]  rz_in_payload;                         // FpReciprocal.java:133
   wire         rz_out_valid;                          // FpReciprocal.java:133
   wire [31:0]  rz_out_payload;                        // FpReciprocal.java:133
-  wire         rz_ready;                              // ValueEngine.java:368
-  reg  [31:0]  slot_rz;                               // ValueEngine.java:369
-  wire         normalized_in_valid;                   // ValueEngine.java:374
-  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:374
-  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:374
-  wire         normalized_out_valid;                  // ValueEngine.java:374
-  wire [31:0]  normalized_out_payload;                // ValueEngine.java:374
-  wire         stored_output_in_valid;                // ValueEngine.java:375
-  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:375
-  wire         stored_output_out_valid;               // ValueEngine.java:375
-  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:375
-  reg  [4:0]   reduced_tag_d1;                        // ValueEngine.java:377
-  reg  [4:0]   reduced_tag_d2;                        // ValueEngine.java:377
-  reg  [4:0]   reduced_tag_d3;                        // ValueEngine.java:377
-  reg  [4:0]   reduced_tag_d4;                        // ValueEngine.java:377
-  reg  [4:0]   reduced_tag_d5;                        // ValueEngine.java:377
-  reg  [4:0]   reduced_tag_d6;                        // ValueEngine.java:377
-  reg  [4:0]   reduced_tag_d7;                        // ValueEngine.java:377
-  reg  [4:0]   reduced_tag_d8;                        // ValueEngine.java:377
-  reg  [4:0]   reduced_tag_d9;                        // ValueEngine.java:377
-  wire         element_out;                           // ValueEngine.java:378
-  reg  [15:0]  out_word_0;                            // ValueEngine.java:383
-  reg  [15:0]  out_word_1;                            // ValueEngine.java:383
-  reg  [15:0]  out_word_2;                            // ValueEngine.java:383
-  reg  [15:0]  out_word_3;                            // ValueEngine.java:383
-  reg  [15:0]  out_word_4;                            // ValueEngine.java:383
-  reg  [15:0]  out_word_5;                            // ValueEngine.java:383
-  reg  [15:0]  out_word_6;                            // ValueEngine.java:383
-  reg  [15:0]  out_word_7;                            // ValueEngine.java:383
-  reg          beat_assembled;                        // ValueEngine.java:388
-  wire         out_beat_valid;                        // ValueEngine.java:389
-  wire         out_beat_ready;                        // ValueEngine.java:389
-  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:389
-  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:389
-  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:389
-  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:389
-  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:389
-  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:389
-  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:389
-  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:389
+  reg          z_parity_d1;                           // Reduction.java:220
+  reg          z_parity_d2;                           // Reduction.java:220
+  reg          z_parity_d3;                           // Reduction.java:220
+  reg          z_parity_d4;                           // Reduction.java:220
+  reg          z_parity_d5;                           // Reduction.java:220
+  reg          z_parity_d6;                           // Reduction.java:220
+  reg          z_parity_d7;                           // Reduction.java:220
+  reg          z_parity_d8;                           // Reduction.java:220
+  reg          z_parity_d9;                           // Reduction.java:220
+  reg          z_parity_d10;                          // Reduction.java:220
+  reg          z_parity_d11;                          // Reduction.java:220
+  reg          z_parity_d12;                          // Reduction.java:220
+  reg          z_parity_d13;                          // Reduction.java:220
+  reg          z_parity_d14;                          // Reduction.java:220
+  reg          z_parity_d15;                          // Reduction.java:220
+  reg          z_parity_d16;                          // Reduction.java:220
+  reg          z_parity_d17;                          // Reduction.java:220
+  reg          z_parity_d18;                          // Reduction.java:220
+  reg          z_parity_d19;                          // Reduction.java:220
+  reg          z_parity_d20;                          // Reduction.java:220
+  reg          z_parity_d21;                          // Reduction.java:220
+  reg          z_parity_d22;                          // Reduction.java:220
+  reg          z_parity_d23;                          // Reduction.java:220
+  reg          z_parity_d24;                          // Reduction.java:220
+  reg          z_parity_d25;                          // Reduction.java:220
+  reg          z_parity_d26;                          // Reduction.java:220
+  reg          z_parity_d27;                          // Reduction.java:220
+  reg          z_parity_d28;                          // Reduction.java:220
+  reg          z_parity_d29;                          // Reduction.java:220
+  reg          z_parity_d30;                          // Reduction.java:220
+  reg          z_parity_d31;                          // Reduction.java:220
+  reg          z_parity_d32;                          // Reduction.java:220
+  reg          z_parity_d33;                          // Reduction.java:220
+  reg          z_parity_d34;                          // Reduction.java:220
+  reg          z_parity_d35;                          // Reduction.java:220
+  reg          z_parity_d36;                          // Reduction.java:220
+  reg          z_parity_d37;                          // Reduction.java:220
+  reg          z_parity_d38;                          // Reduction.java:220
+  reg          z_parity_d39;                          // Reduction.java:220
+  wire         rz_ready;                              // Reduction.java:221
+  reg  [31:0]  slot_rz_0;                             // Reduction.java:224
+  reg  [31:0]  slot_rz_1;                             // Reduction.java:224
+  wire         normalized_in_valid;                   // Reduction.java:231
+  wire [31:0]  normalized_in_payload_a;               // Reduction.java:231
+  wire [31:0]  normalized_in_payload_b;               // Reduction.java:231
+  wire         normalized_out_valid;                  // Reduction.java:231
+  wire [31:0]  normalized_out_payload;                // Reduction.java:231
+  wire         stored_output_in_valid;                // Reduction.java:232
+  wire [31:0]  stored_output_in_payload;              // Reduction.java:232
+  wire         stored_output_out_valid;               // Reduction.java:232
+  wire [15:0]  stored_output_out_payload;             // Reduction.java:232
+  reg  [5:0]   reduced_tag_d1;                        // Reduction.java:234
+  reg  [5:0]   reduced_tag_d2;                        // Reduction.java:234
+  reg  [5:0]   reduced_tag_d3;                        // Reduction.java:234
+  reg  [5:0]   reduced_tag_d4;                        // Reduction.java:234
+  reg  [5:0]   reduced_tag_d5;                        // Reduction.java:234
+  reg  [5:0]   reduced_tag_d6;                        // Reduction.java:234
+  reg  [5:0]   reduced_tag_d7;                        // Reduction.java:234
+  reg  [5:0]   reduced_tag_d8;                        // Reduction.java:234
+  reg  [5:0]   reduced_tag_d9;                        // Reduction.java:234
+  wire         element_out;                           // Reduction.java:235
+  reg  [15:0]  out_word_0;                            // Reduction.java:240
+  reg  [15:0]  out_word_1;                            // Reduction.java:240
+  reg  [15:0]  out_word_2;                            // Reduction.java:240
+  reg  [15:0]  out_word_3;                            // Reduction.java:240
+  reg  [15:0]  out_word_4;                            // Reduction.java:240
+  reg  [15:0]  out_word_5;                            // Reduction.java:240
+  reg  [15:0]  out_word_6;                            // Reduction.java:240
+  reg  [15:0]  out_word_7;                            // Reduction.java:240
+  reg          beat_assembled;                        // Reduction.java:245
+  wire         out_beat_valid;                        // Reduction.java:246
+  wire         out_beat_ready;                        // Reduction.java:246
+  wire [15:0]  out_beat_payload_0;                    // Reduction.java:246
+  wire [15:0]  out_beat_payload_1;                    // Reduction.java:246
+  wire [15:0]  out_beat_payload_2;                    // Reduction.java:246
+  wire [15:0]  out_beat_payload_3;                    // Reduction.java:246
+  wire [15:0]  out_beat_payload_4;                    // Reduction.java:246
+  wire [15:0]  out_beat_payload_5;                    // Reduction.java:246
+  wire [15:0]  out_beat_payload_6;                    // Reduction.java:246
+  wire [15:0]  out_beat_payload_7;                    // Reduction.java:246
   wire         out_queue_push_valid;                  // Stream.java:195
   wire         out_queue_push_ready;                  // Stream.java:195
   wire [127:0] out_queue_push_payload;                // Stream.java:195
@@ -2940,9 +2725,347 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         out_queue_pop_ready;                   // Stream.java:195
   wire [127:0] out_queue_pop_payload;                 // Stream.java:195
   wire [3:0]   out_queue_occupancy;                   // Stream.java:195
-  reg  [3:0]   beats_queued;                          // ValueEngine.java:396
-  wire         slot_flush_done;                       // ValueEngine.java:399
-  wire         value_pass_finished;                   // ValueEngine.java:401
+  wire         beat_promised;                         // Reduction.java:252
+  wire         beat_delivered;                        // Reduction.java:253
+  wire         gather_done;                           // Reduction.java:259
+  wire         slot_pushed;                           // Reduction.java:260
+  wire         reduction_finished;                    // Reduction.java:261
+  wire         z_gather_done;                         // Reduction.java:285
+  wire         z_may_gather;                          // Reduction.java:286
+
+  // value_engine
+  reg          accumulate_set_d1;                     // ValueEngine.java:202
+  reg          accumulate_set_d2;                     // ValueEngine.java:202
+  reg          accumulate_set_d3;                     // ValueEngine.java:202
+  reg          accumulate_set_d4;                     // ValueEngine.java:202
+  reg          accumulate_set_d5;                     // ValueEngine.java:202
+  reg          accumulate_set_d6;                     // ValueEngine.java:202
+  reg          accumulate_set_d7;                     // ValueEngine.java:202
+  reg          accumulate_set_d8;                     // ValueEngine.java:202
+  reg          accumulate_set_d9;                     // ValueEngine.java:202
+  reg          accumulate_set_d10;                    // ValueEngine.java:202
+  reg          accumulate_set_d11;                    // ValueEngine.java:202
+  reg          accumulate_set_d12;                    // ValueEngine.java:202
+  reg          accumulate_set_d13;                    // ValueEngine.java:202
+  reg          accumulate_set_d14;                    // ValueEngine.java:202
+  reg          accumulate_set_d15;                    // ValueEngine.java:202
+  reg          accumulate_set_d16;                    // ValueEngine.java:202
+  reg          accumulate_set_d17;                    // ValueEngine.java:202
+  reg          accumulate_set_d18;                    // ValueEngine.java:202
+  reg          accumulate_set_d19;                    // ValueEngine.java:202
+  reg          accumulate_set_d20;                    // ValueEngine.java:202
+  reg          accumulate_set_d21;                    // ValueEngine.java:202
+  reg          accumulate_set_d22;                    // ValueEngine.java:202
+  reg          accumulate_set_d23;                    // ValueEngine.java:202
+  reg          accumulate_set_d24;                    // ValueEngine.java:202
+  reg          accumulate_set_d25;                    // ValueEngine.java:202
+  reg          accumulate_set_d26;                    // ValueEngine.java:202
+  reg          accumulate_set_d27;                    // ValueEngine.java:202
+  reg          accumulate_set_d28;                    // ValueEngine.java:202
+  reg          accumulate_set_d29;                    // ValueEngine.java:202
+  reg          accumulate_set_d30;                    // ValueEngine.java:202
+  reg          accumulate_set_d31;                    // ValueEngine.java:202
+  reg          accumulate_set_d32;                    // ValueEngine.java:202
+  reg          accumulate_set_d33;                    // ValueEngine.java:202
+  wire         z_accumulate_read_s0;                  // ValueEngine.java:202
+  wire         z_gather_read_s0;                      // ValueEngine.java:203
+  reg  [5:0]   z_address_d1;                          // ValueEngine.java:206
+  reg  [5:0]   z_address_d2;                          // ValueEngine.java:206
+  reg  [5:0]   z_address_d3;                          // ValueEngine.java:206
+  reg  [5:0]   z_address_d4;                          // ValueEngine.java:206
+  reg  [5:0]   z_address_d5;                          // ValueEngine.java:206
+  reg  [5:0]   z_address_d6;                          // ValueEngine.java:206
+  reg  [5:0]   z_address_d7;                          // ValueEngine.java:206
+  reg  [5:0]   z_address_d8;                          // ValueEngine.java:206
+  reg  [5:0]   z_address_d9;                          // ValueEngine.java:206
+  reg  [5:0]   z_address_d10;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d11;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d12;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d13;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d14;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d15;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d16;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d17;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d18;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d19;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d20;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d21;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d22;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d23;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d24;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d25;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d26;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d27;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d28;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d29;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d30;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d31;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d32;                         // ValueEngine.java:206
+  reg  [5:0]   z_address_d33;                         // ValueEngine.java:206
+  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:207
+  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:208
+  reg          accumulate_set_d34;                    // ValueEngine.java:211
+  reg          accumulate_set_d35;                    // ValueEngine.java:211
+  reg          accumulate_set_d36;                    // ValueEngine.java:211
+  reg          accumulate_set_d37;                    // ValueEngine.java:211
+  reg          accumulate_set_d38;                    // ValueEngine.java:211
+  reg          accumulate_set_d39;                    // ValueEngine.java:211
+  reg          accumulate_set_d40;                    // ValueEngine.java:211
+  wire         bank_accumulate_read_s0;               // ValueEngine.java:211
+  wire         bank_gather_read_s0;                   // ValueEngine.java:212
+  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:215
+  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:218
+  wire         z_accumulate_read_s1;                  // ValueEngine.java:202
+  wire         z_gather_read_s1;                      // ValueEngine.java:203
+  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:207
+  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:208
+  wire         bank_accumulate_read_s1;               // ValueEngine.java:211
+  wire         bank_gather_read_s1;                   // ValueEngine.java:212
+  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:215
+  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:218
+  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:218
+  wire [31:0]  z_accumulated;                         // ValueEngine.java:290
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:226
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:226
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:226
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:226
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:226
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:226
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:226
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:226
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:226
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:226
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:226
+  wire         z_sum_in_valid;                        // ValueEngine.java:225
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:225
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:225
+  wire         z_sum_out_valid;                       // ValueEngine.java:225
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:225
+  reg          row_first_beat_d34;                    // ValueEngine.java:227
+  reg          row_first_beat_d35;                    // ValueEngine.java:227
+  reg          row_first_beat_d36;                    // ValueEngine.java:227
+  reg          row_first_beat_d37;                    // ValueEngine.java:227
+  reg          row_first_beat_d38;                    // ValueEngine.java:227
+  reg          row_first_beat_d39;                    // ValueEngine.java:227
+  reg          row_first_beat_d40;                    // ValueEngine.java:227
+  wire         z_write;                               // ValueEngine.java:227
+  reg  [5:0]   z_address_d34;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d35;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d36;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d37;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d38;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d39;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d40;                         // ValueEngine.java:228
+  reg          accumulate_set_d41;                    // ValueEngine.java:235
+  wire [31:0]  value_lane0_partial;                   // ValueEngine.java:290
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:242
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:242
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:242
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:242
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:242
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:242
+  reg          accumulate_fresh_d41;                  // ValueEngine.java:242
+  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane1_partial;                   // ValueEngine.java:290
+  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane2_partial;                   // ValueEngine.java:290
+  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane3_partial;                   // ValueEngine.java:290
+  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane4_partial;                   // ValueEngine.java:290
+  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane5_partial;                   // ValueEngine.java:290
+  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane6_partial;                   // ValueEngine.java:290
+  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane7_partial;                   // ValueEngine.java:290
+  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane8_partial;                   // ValueEngine.java:290
+  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane9_partial;                   // ValueEngine.java:290
+  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:242
+  wire [31:0]  value_lane10_partial;                  // ValueEngine.java:290
+  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:242
+  wire [31:0]  value_lane11_partial;                  // ValueEngine.java:290
+  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:242
+  wire [31:0]  value_lane12_partial;                  // ValueEngine.java:290
+  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:242
+  wire [31:0]  value_lane13_partial;                  // ValueEngine.java:290
+  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:242
+  wire [31:0]  value_lane14_partial;                  // ValueEngine.java:290
+  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:242
+  wire [31:0]  value_lane15_partial;                  // ValueEngine.java:290
+  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:242
+  reg          row_weight_valid_d7;                   // ValueEngine.java:246
+  reg          row_weight_valid_d8;                   // ValueEngine.java:246
+  reg          row_weight_valid_d9;                   // ValueEngine.java:246
+  reg          row_weight_valid_d10;                  // ValueEngine.java:246
+  reg          row_weight_valid_d11;                  // ValueEngine.java:246
+  reg          row_weight_valid_d12;                  // ValueEngine.java:246
+  reg          row_weight_valid_d13;                  // ValueEngine.java:246
+  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:247
+  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:247
+  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:247
+  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:247
+  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:247
+  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:247
+  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:247
+  reg          accumulate_set_d42;                    // ValueEngine.java:248
+  reg          accumulate_set_d43;                    // ValueEngine.java:248
+  reg          accumulate_set_d44;                    // ValueEngine.java:248
+  reg          accumulate_set_d45;                    // ValueEngine.java:248
+  reg          accumulate_set_d46;                    // ValueEngine.java:248
+  reg          accumulate_set_d47;                    // ValueEngine.java:248
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:249
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:249
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:249
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:249
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:249
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:249
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:249
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:249
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:249
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:249
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:249
+  wire         partial_write_s0;                      // ValueEngine.java:251
+  wire         partial_write_s1;                      // ValueEngine.java:251
+  reg          accumulated_last_d1;                   // ValueEngine.java:260
+  reg          accumulated_last_d2;                   // ValueEngine.java:260
+  reg          accumulated_last_d3;                   // ValueEngine.java:260
+  reg          accumulated_last_d4;                   // ValueEngine.java:260
+  reg          accumulated_last_d5;                   // ValueEngine.java:260
+  reg          accumulated_last_d6;                   // ValueEngine.java:260
+  reg          accumulated_last_d7;                   // ValueEngine.java:260
+  reg          accumulated_last_d8;                   // ValueEngine.java:260
+  reg          accumulated_last_d9;                   // ValueEngine.java:260
+  reg          accumulated_last_d10;                  // ValueEngine.java:260
+  reg          accumulated_last_d11;                  // ValueEngine.java:260
+  reg          accumulated_last_d12;                  // ValueEngine.java:260
+  reg          accumulated_last_d13;                  // ValueEngine.java:260
+  reg          accumulated_last_d14;                  // ValueEngine.java:260
+  reg          accumulated_last_d15;                  // ValueEngine.java:260
+  reg          accumulated_last_d16;                  // ValueEngine.java:260
+  reg          accumulated_last_d17;                  // ValueEngine.java:260
+  reg          accumulated_last_d18;                  // ValueEngine.java:260
+  reg          accumulated_last_d19;                  // ValueEngine.java:260
+  reg          accumulated_last_d20;                  // ValueEngine.java:260
+  reg          accumulated_last_d21;                  // ValueEngine.java:260
+  reg          accumulated_last_d22;                  // ValueEngine.java:260
+  reg          accumulated_last_d23;                  // ValueEngine.java:260
+  reg          accumulated_last_d24;                  // ValueEngine.java:260
+  reg          accumulated_last_d25;                  // ValueEngine.java:260
+  reg          accumulated_last_d26;                  // ValueEngine.java:260
+  reg          accumulated_last_d27;                  // ValueEngine.java:260
+  reg          accumulated_last_d28;                  // ValueEngine.java:260
+  reg          accumulated_last_d29;                  // ValueEngine.java:260
+  reg          accumulated_last_d30;                  // ValueEngine.java:260
+  reg          accumulated_last_d31;                  // ValueEngine.java:260
+  reg          accumulated_last_d32;                  // ValueEngine.java:260
+  reg          accumulated_last_d33;                  // ValueEngine.java:260
+  reg          accumulated_last_d34;                  // ValueEngine.java:260
+  reg          accumulated_last_d35;                  // ValueEngine.java:260
+  reg          accumulated_last_d36;                  // ValueEngine.java:260
+  reg          accumulated_last_d37;                  // ValueEngine.java:260
+  reg          accumulated_last_d38;                  // ValueEngine.java:260
+  reg          accumulated_last_d39;                  // ValueEngine.java:260
+  reg          accumulated_last_d40;                  // ValueEngine.java:260
+  reg          accumulated_last_d41;                  // ValueEngine.java:260
+  reg          accumulated_last_d42;                  // ValueEngine.java:260
+  reg          accumulated_last_d43;                  // ValueEngine.java:260
+  reg          accumulated_last_d44;                  // ValueEngine.java:260
+  reg          accumulated_last_d45;                  // ValueEngine.java:260
+  reg          accumulated_last_d46;                  // ValueEngine.java:260
+  reg          accumulated_last_d47;                  // ValueEngine.java:260
+  reg          accumulated_last_d48;                  // ValueEngine.java:260
+  reg          accumulated_last_d49;                  // ValueEngine.java:260
   reg          done_pending;                          // AttentionUnit.java:251
   reg  [7:0]   done_code;                             // AttentionUnit.java:252
   (* ram_style = "distributed" *)
@@ -2968,73 +3091,73 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   (* ram_style = "ultra" *)
   reg  [127:0] value1_buffer_1 [0:511];               // ChunkLoader.java:77
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_0 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_0 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_1 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_1 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_2 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_2 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_3 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_3 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_4 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_4 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_5 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_5 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_6 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_6 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_7 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_7 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_8 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_8 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_9 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s0_9 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_10 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s0_10 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_11 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s0_11 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_12 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s0_12 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_13 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s0_13 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_14 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s0_14 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s0_15 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s0_15 [0:511];                // ValueEngine.java:98
   (* ram_style = "distributed" *)
-  reg  [31:0]  z_lanes_s0 [0:63];                     // ValueEngine.java:125
+  reg  [31:0]  z_lanes_s0 [0:63];                     // ValueEngine.java:102
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_0 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_0 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_1 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_1 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_2 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_2 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_3 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_3 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_4 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_4 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_5 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_5 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_6 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_6 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_7 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_7 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_8 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_8 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_9 [0:511];                 // ValueEngine.java:121
+  reg  [31:0]  partials_s1_9 [0:511];                 // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_10 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s1_10 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_11 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s1_11 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_12 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s1_12 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_13 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s1_13 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_14 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s1_14 [0:511];                // ValueEngine.java:98
   (* ram_style = "block" *)
-  reg  [31:0]  partials_s1_15 [0:511];                // ValueEngine.java:121
+  reg  [31:0]  partials_s1_15 [0:511];                // ValueEngine.java:98
   (* ram_style = "distributed" *)
-  reg  [31:0]  z_lanes_s1 [0:63];                     // ValueEngine.java:125
+  reg  [31:0]  z_lanes_s1 [0:63];                     // ValueEngine.java:102
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [19:0] key0_rows_after_ext;
@@ -3068,11 +3191,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [8:0] value_pass_beats_sum;
   wire [7:0] value_last_beat_diff;
   wire [2:0] value_issue_set_slot_mux;
+  wire [12:0] value_rows_here_mux;
   wire [2:0] reduce_set_slot_mux;
   wire [8:0] reduce_pass_beats_sum;
-  wire reduce_phase_eq_2;
-  wire [7:0] reduce_phase_diff;
-  wire [12:0] value_rows_here_mux;
+  wire [7:0] reduce_last_pass_beat_diff;
+  wire [2:0] z_set_slot_mux;
+  wire z_phase_eq_2;
   assign key0_rows_after_ext = {7'd0, key0_rows_left};
   assign key0_rows_after_mux = (key0_rows_after_ext > 20'd64) ? (key0_rows_after_ext - 20'd64) : 20'd0;
   assign key0_first_rows_ext = {7'd0, intake_last_positions};
@@ -3105,12 +3229,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_pass_beats_sum = {1'b0, value_row_beats} + 9'd1;
   assign value_last_beat_diff = value_pass_beats - 8'd1;
   assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 3'd4) : value_slots_physical;
-  assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 3'd4) : reduce_slots_physical;
-  assign reduce_pass_beats_sum = {1'b0, reduce_row_beats} + 9'd1;
-  assign reduce_phase_eq_2 = reduce_phase == REDUCE_Z_PUSH;
-  assign reduce_phase_diff = reduce_pass_beats - 8'd1;
   assign value_rows_here_mux =
       value_slot_has_rows ? ((value_rows_beyond >= 13'd32) ? 13'd32 : value_rows_beyond) : 13'd0;
+  assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 3'd4) : reduce_slots_physical;
+  assign reduce_pass_beats_sum = {1'b0, reduce_row_beats} + 9'd1;
+  assign reduce_last_pass_beat_diff = reduce_pass_beats - 8'd1;
+  assign z_set_slot_mux = z_second_set ? (z_slots_physical - 3'd4) : z_slots_physical;
+  assign z_phase_eq_2 = z_phase == ZPHASE_PUSH;
 
   assign m_axi_k0_awvalid = key_reader0_m_axi_awvalid; // AttentionUnit.java:164
   assign key_reader0_m_axi_awready = m_axi_k0_awready; // AttentionUnit.java:164
@@ -3263,10 +3388,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:239
-  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:152
-  assign value_port_enable = value_issue; // ValueEngine.java:154
-  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:155
-  assign score_port_enable = value_issue; // ValueEngine.java:157
+  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:129
+  assign value_port_enable = value_issue; // ValueEngine.java:131
+  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:132
+  assign score_port_enable = value_issue; // ValueEngine.java:134
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -3279,7 +3404,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:244
   assign value_chunk_loader = value_loader; // AttentionUnit.java:245
   assign values_accumulated = accumulated_last_d49; // AttentionUnit.java:246
-  assign values_reduced = value_pass_finished; // AttentionUnit.java:247
+  assign values_reduced = reduction_finished; // AttentionUnit.java:247
   assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:248
   assign done_valid = done_pending; // AttentionUnit.java:264
   assign done_payload_errorCode = done_code; // AttentionUnit.java:265
@@ -5543,2495 +5668,1221 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_least_1 = (value_reach_1 < value_reach_0) ? value_reach_1 : value_reach_0; // ChunkProgress.java:53
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:99): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:76): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:132
-  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:135
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:136
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:138
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:150
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:151
-  assign value_issue_second_set = value_slots_physical >= 3'd4; // ValueEngine.java:452
-  assign value_issue_set_slot = value_issue_set_slot_mux[1:0]; // ValueEngine.java:454
-  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:164
+  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:109
+  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:112
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:113
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:115
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:127
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:128
+  assign value_issue_second_set = value_slots_physical >= 3'd4; // ValueEngine.java:277
+  assign value_issue_set_slot = value_issue_set_slot_mux[1:0]; // ValueEngine.java:279
+  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:141
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:171
-      3'd0: slot_max = max_0; // ValueEngine.java:171
-      3'd1: slot_max = max_1; // ValueEngine.java:171
-      3'd2: slot_max = max_2; // ValueEngine.java:171
-      3'd3: slot_max = max_3; // ValueEngine.java:171
-      3'd4: slot_max = max_4; // ValueEngine.java:171
-      3'd5: slot_max = max_5; // ValueEngine.java:171
-      3'd6: slot_max = max_6; // ValueEngine.java:171
-      default: slot_max = max_7; // ValueEngine.java:171
+    case (value_slots_physical) // ValueEngine.java:148
+      3'd0: slot_max = max_0; // ValueEngine.java:148
+      3'd1: slot_max = max_1; // ValueEngine.java:148
+      3'd2: slot_max = max_2; // ValueEngine.java:148
+      3'd3: slot_max = max_3; // ValueEngine.java:148
+      3'd4: slot_max = max_4; // ValueEngine.java:148
+      3'd5: slot_max = max_5; // ValueEngine.java:148
+      3'd6: slot_max = max_6; // ValueEngine.java:148
+      default: slot_max = max_7; // ValueEngine.java:148
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:179
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:179
-  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:179
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:179
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:179
-  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:188
-  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:188
-  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:188
-  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:188
-  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:188
-  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:188
-  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:188
-  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:188
-  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:188
-  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:188
-  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:188
-  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:188
-  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:188
-  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:188
-  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:188
-  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:188
-  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:188
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:203
-  assign reduce_second_set = reduce_slots_physical >= 3'd4; // ValueEngine.java:452
-  assign reduce_set_slot = reduce_set_slot_mux[1:0]; // ValueEngine.java:454
-  assign reduce_pass_beats = reduce_pass_beats_sum[8:1]; // ValueEngine.java:213
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:215
-  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:216
-  assign z_gather_address = {reduce_set_slot, reduce_index[3:0]}; // ValueEngine.java:219
-  assign gather_address = {reduce_set_slot, reduce_pass_beat, reduce_index[3:0]}; // ValueEngine.java:221
-  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:226
-  assign z_gather_read_s0 = ~reduce_second_set & z_gathering; // ValueEngine.java:227
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:230
-  assign bank_accumulate_read_s0 = ~accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:232
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:233
-  // ValueEngine.java:236
+  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:156
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:156
+  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:156
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:156
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:156
+  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:165
+  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:165
+  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:165
+  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:165
+  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:165
+  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:165
+  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:165
+  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:165
+  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:165
+  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:165
+  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:165
+  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:165
+  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:165
+  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:165
+  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:165
+  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:165
+  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:165
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:180
+  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:202
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:203
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:207
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:210
+  assign bank_accumulate_read_s0 = ~accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:211
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:212
+  // ValueEngine.java:215
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d40 : gather_address;
-  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:226
-  assign z_gather_read_s1 = reduce_second_set & z_gathering; // ValueEngine.java:227
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:230
-  assign bank_accumulate_read_s1 = accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:232
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:233
-  // ValueEngine.java:236
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:220
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:220
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:220
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:220
+  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:220
+  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:220
+  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:220
+  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:220
+  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:220
+  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:220
+  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:220
+  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:220
+  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:220
+  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:220
+  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:220
+  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:220
+  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:202
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:203
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:207
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:210
+  assign bank_accumulate_read_s1 = accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:211
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:212
+  // ValueEngine.java:215
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d40 : gather_address;
-  assign z_accumulated = accumulate_set_d34 ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:465
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:244
-  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:244
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:244
-  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:246
-  assign value_lane0_partial = accumulate_set_d41 ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:465
-  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:261
-  assign value_lane1_partial = accumulate_set_d41 ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:465
-  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:261
-  assign value_lane2_partial = accumulate_set_d41 ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:465
-  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:261
-  assign value_lane3_partial = accumulate_set_d41 ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:465
-  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:261
-  assign value_lane4_partial = accumulate_set_d41 ? bank_read_s1_4 : bank_read_s0_4; // ValueEngine.java:465
-  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:261
-  assign value_lane5_partial = accumulate_set_d41 ? bank_read_s1_5 : bank_read_s0_5; // ValueEngine.java:465
-  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:261
-  assign value_lane6_partial = accumulate_set_d41 ? bank_read_s1_6 : bank_read_s0_6; // ValueEngine.java:465
-  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:261
-  assign value_lane7_partial = accumulate_set_d41 ? bank_read_s1_7 : bank_read_s0_7; // ValueEngine.java:465
-  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:261
-  assign value_lane8_partial = accumulate_set_d41 ? bank_read_s1_8 : bank_read_s0_8; // ValueEngine.java:465
-  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:261
-  assign value_lane9_partial = accumulate_set_d41 ? bank_read_s1_9 : bank_read_s0_9; // ValueEngine.java:465
-  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:261
-  assign value_lane10_partial = accumulate_set_d41 ? bank_read_s1_10 : bank_read_s0_10; // ValueEngine.java:465
-  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:261
-  assign value_lane11_partial = accumulate_set_d41 ? bank_read_s1_11 : bank_read_s0_11; // ValueEngine.java:465
-  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:261
-  assign value_lane12_partial = accumulate_set_d41 ? bank_read_s1_12 : bank_read_s0_12; // ValueEngine.java:465
-  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:261
-  assign value_lane13_partial = accumulate_set_d41 ? bank_read_s1_13 : bank_read_s0_13; // ValueEngine.java:465
-  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:261
-  assign value_lane14_partial = accumulate_set_d41 ? bank_read_s1_14 : bank_read_s0_14; // ValueEngine.java:465
-  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:261
-  assign value_lane15_partial = accumulate_set_d41 ? bank_read_s1_15 : bank_read_s0_15; // ValueEngine.java:465
-  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:261
-  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d47; // ValueEngine.java:270
-  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d47; // ValueEngine.java:270
-  assign z_gathered = gather_read_set ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:465
-  assign gather_set_0 = gather_read_set ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:465
-  assign gather_read_0 = gather_read_z ? z_gathered : gather_set_0; // ValueEngine.java:296
-  assign gather_set_1 = gather_read_set ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:465
-  assign gather_set_2 = gather_read_set ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:465
-  assign gather_set_3 = gather_read_set ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:465
-  assign gather_set_4 = gather_read_set ? bank_read_s1_4 : bank_read_s0_4; // ValueEngine.java:465
-  assign gather_set_5 = gather_read_set ? bank_read_s1_5 : bank_read_s0_5; // ValueEngine.java:465
-  assign gather_set_6 = gather_read_set ? bank_read_s1_6 : bank_read_s0_6; // ValueEngine.java:465
-  assign gather_set_7 = gather_read_set ? bank_read_s1_7 : bank_read_s0_7; // ValueEngine.java:465
-  assign gather_set_8 = gather_read_set ? bank_read_s1_8 : bank_read_s0_8; // ValueEngine.java:465
-  assign gather_set_9 = gather_read_set ? bank_read_s1_9 : bank_read_s0_9; // ValueEngine.java:465
-  assign gather_set_10 = gather_read_set ? bank_read_s1_10 : bank_read_s0_10; // ValueEngine.java:465
-  assign gather_set_11 = gather_read_set ? bank_read_s1_11 : bank_read_s0_11; // ValueEngine.java:465
-  assign gather_set_12 = gather_read_set ? bank_read_s1_12 : bank_read_s0_12; // ValueEngine.java:465
-  assign gather_set_13 = gather_read_set ? bank_read_s1_13 : bank_read_s0_13; // ValueEngine.java:465
-  assign gather_set_14 = gather_read_set ? bank_read_s1_14 : bank_read_s0_14; // ValueEngine.java:465
-  assign gather_set_15 = gather_read_set ? bank_read_s1_15 : bank_read_s0_15; // ValueEngine.java:465
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:305
-  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:306
-  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:314
-  assign reduce_present = {({12'd0, reduce_pass_beat, 1'b1} < {8'd0, reduce_row_beats}), 1'b1}; // ValueEngine.java:317
-  assign reduce_last_element = reduce_present[1] ? 4'd15 : 4'd7; // ValueEngine.java:323
-  assign reduce_tag = {reduce_phase_eq_2, reduce_index[3:0]}; // ValueEngine.java:324
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:331
-      4'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:331
-      4'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:331
-      4'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:331
-      4'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:331
-      4'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:331
-      4'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:331
-      4'd7: tree_pick_0 = gathered_7_0; // ValueEngine.java:331
-      4'd8: tree_pick_0 = gathered_8_0; // ValueEngine.java:331
-      4'd9: tree_pick_0 = gathered_9_0; // ValueEngine.java:331
-      4'd10: tree_pick_0 = gathered_10_0; // ValueEngine.java:331
-      4'd11: tree_pick_0 = gathered_11_0; // ValueEngine.java:331
-      4'd12: tree_pick_0 = gathered_12_0; // ValueEngine.java:331
-      4'd13: tree_pick_0 = gathered_13_0; // ValueEngine.java:331
-      4'd14: tree_pick_0 = gathered_14_0; // ValueEngine.java:331
-      default: tree_pick_0 = gathered_15_0; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:331
-      4'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:331
-      4'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:331
-      4'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:331
-      4'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:331
-      4'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:331
-      4'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:331
-      4'd7: tree_pick_1 = gathered_7_1; // ValueEngine.java:331
-      4'd8: tree_pick_1 = gathered_8_1; // ValueEngine.java:331
-      4'd9: tree_pick_1 = gathered_9_1; // ValueEngine.java:331
-      4'd10: tree_pick_1 = gathered_10_1; // ValueEngine.java:331
-      4'd11: tree_pick_1 = gathered_11_1; // ValueEngine.java:331
-      4'd12: tree_pick_1 = gathered_12_1; // ValueEngine.java:331
-      4'd13: tree_pick_1 = gathered_13_1; // ValueEngine.java:331
-      4'd14: tree_pick_1 = gathered_14_1; // ValueEngine.java:331
-      default: tree_pick_1 = gathered_15_1; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:331
-      4'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:331
-      4'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:331
-      4'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:331
-      4'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:331
-      4'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:331
-      4'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:331
-      4'd7: tree_pick_2 = gathered_7_2; // ValueEngine.java:331
-      4'd8: tree_pick_2 = gathered_8_2; // ValueEngine.java:331
-      4'd9: tree_pick_2 = gathered_9_2; // ValueEngine.java:331
-      4'd10: tree_pick_2 = gathered_10_2; // ValueEngine.java:331
-      4'd11: tree_pick_2 = gathered_11_2; // ValueEngine.java:331
-      4'd12: tree_pick_2 = gathered_12_2; // ValueEngine.java:331
-      4'd13: tree_pick_2 = gathered_13_2; // ValueEngine.java:331
-      4'd14: tree_pick_2 = gathered_14_2; // ValueEngine.java:331
-      default: tree_pick_2 = gathered_15_2; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:331
-      4'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:331
-      4'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:331
-      4'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:331
-      4'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:331
-      4'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:331
-      4'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:331
-      4'd7: tree_pick_3 = gathered_7_3; // ValueEngine.java:331
-      4'd8: tree_pick_3 = gathered_8_3; // ValueEngine.java:331
-      4'd9: tree_pick_3 = gathered_9_3; // ValueEngine.java:331
-      4'd10: tree_pick_3 = gathered_10_3; // ValueEngine.java:331
-      4'd11: tree_pick_3 = gathered_11_3; // ValueEngine.java:331
-      4'd12: tree_pick_3 = gathered_12_3; // ValueEngine.java:331
-      4'd13: tree_pick_3 = gathered_13_3; // ValueEngine.java:331
-      4'd14: tree_pick_3 = gathered_14_3; // ValueEngine.java:331
-      default: tree_pick_3 = gathered_15_3; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:331
-      4'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:331
-      4'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:331
-      4'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:331
-      4'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:331
-      4'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:331
-      4'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:331
-      4'd7: tree_pick_4 = gathered_7_4; // ValueEngine.java:331
-      4'd8: tree_pick_4 = gathered_8_4; // ValueEngine.java:331
-      4'd9: tree_pick_4 = gathered_9_4; // ValueEngine.java:331
-      4'd10: tree_pick_4 = gathered_10_4; // ValueEngine.java:331
-      4'd11: tree_pick_4 = gathered_11_4; // ValueEngine.java:331
-      4'd12: tree_pick_4 = gathered_12_4; // ValueEngine.java:331
-      4'd13: tree_pick_4 = gathered_13_4; // ValueEngine.java:331
-      4'd14: tree_pick_4 = gathered_14_4; // ValueEngine.java:331
-      default: tree_pick_4 = gathered_15_4; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:331
-      4'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:331
-      4'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:331
-      4'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:331
-      4'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:331
-      4'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:331
-      4'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:331
-      4'd7: tree_pick_5 = gathered_7_5; // ValueEngine.java:331
-      4'd8: tree_pick_5 = gathered_8_5; // ValueEngine.java:331
-      4'd9: tree_pick_5 = gathered_9_5; // ValueEngine.java:331
-      4'd10: tree_pick_5 = gathered_10_5; // ValueEngine.java:331
-      4'd11: tree_pick_5 = gathered_11_5; // ValueEngine.java:331
-      4'd12: tree_pick_5 = gathered_12_5; // ValueEngine.java:331
-      4'd13: tree_pick_5 = gathered_13_5; // ValueEngine.java:331
-      4'd14: tree_pick_5 = gathered_14_5; // ValueEngine.java:331
-      default: tree_pick_5 = gathered_15_5; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:331
-      4'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:331
-      4'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:331
-      4'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:331
-      4'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:331
-      4'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:331
-      4'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:331
-      4'd7: tree_pick_6 = gathered_7_6; // ValueEngine.java:331
-      4'd8: tree_pick_6 = gathered_8_6; // ValueEngine.java:331
-      4'd9: tree_pick_6 = gathered_9_6; // ValueEngine.java:331
-      4'd10: tree_pick_6 = gathered_10_6; // ValueEngine.java:331
-      4'd11: tree_pick_6 = gathered_11_6; // ValueEngine.java:331
-      4'd12: tree_pick_6 = gathered_12_6; // ValueEngine.java:331
-      4'd13: tree_pick_6 = gathered_13_6; // ValueEngine.java:331
-      4'd14: tree_pick_6 = gathered_14_6; // ValueEngine.java:331
-      default: tree_pick_6 = gathered_15_6; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:331
-      4'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:331
-      4'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:331
-      4'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:331
-      4'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:331
-      4'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:331
-      4'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:331
-      4'd7: tree_pick_7 = gathered_7_7; // ValueEngine.java:331
-      4'd8: tree_pick_7 = gathered_8_7; // ValueEngine.java:331
-      4'd9: tree_pick_7 = gathered_9_7; // ValueEngine.java:331
-      4'd10: tree_pick_7 = gathered_10_7; // ValueEngine.java:331
-      4'd11: tree_pick_7 = gathered_11_7; // ValueEngine.java:331
-      4'd12: tree_pick_7 = gathered_12_7; // ValueEngine.java:331
-      4'd13: tree_pick_7 = gathered_13_7; // ValueEngine.java:331
-      4'd14: tree_pick_7 = gathered_14_7; // ValueEngine.java:331
-      default: tree_pick_7 = gathered_15_7; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:331
-      4'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:331
-      4'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:331
-      4'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:331
-      4'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:331
-      4'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:331
-      4'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:331
-      4'd7: tree_pick_8 = gathered_7_8; // ValueEngine.java:331
-      4'd8: tree_pick_8 = gathered_8_8; // ValueEngine.java:331
-      4'd9: tree_pick_8 = gathered_9_8; // ValueEngine.java:331
-      4'd10: tree_pick_8 = gathered_10_8; // ValueEngine.java:331
-      4'd11: tree_pick_8 = gathered_11_8; // ValueEngine.java:331
-      4'd12: tree_pick_8 = gathered_12_8; // ValueEngine.java:331
-      4'd13: tree_pick_8 = gathered_13_8; // ValueEngine.java:331
-      4'd14: tree_pick_8 = gathered_14_8; // ValueEngine.java:331
-      default: tree_pick_8 = gathered_15_8; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:331
-      4'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:331
-      4'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:331
-      4'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:331
-      4'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:331
-      4'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:331
-      4'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:331
-      4'd7: tree_pick_9 = gathered_7_9; // ValueEngine.java:331
-      4'd8: tree_pick_9 = gathered_8_9; // ValueEngine.java:331
-      4'd9: tree_pick_9 = gathered_9_9; // ValueEngine.java:331
-      4'd10: tree_pick_9 = gathered_10_9; // ValueEngine.java:331
-      4'd11: tree_pick_9 = gathered_11_9; // ValueEngine.java:331
-      4'd12: tree_pick_9 = gathered_12_9; // ValueEngine.java:331
-      4'd13: tree_pick_9 = gathered_13_9; // ValueEngine.java:331
-      4'd14: tree_pick_9 = gathered_14_9; // ValueEngine.java:331
-      default: tree_pick_9 = gathered_15_9; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:331
-      4'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:331
-      4'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:331
-      4'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:331
-      4'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:331
-      4'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:331
-      4'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:331
-      4'd7: tree_pick_10 = gathered_7_10; // ValueEngine.java:331
-      4'd8: tree_pick_10 = gathered_8_10; // ValueEngine.java:331
-      4'd9: tree_pick_10 = gathered_9_10; // ValueEngine.java:331
-      4'd10: tree_pick_10 = gathered_10_10; // ValueEngine.java:331
-      4'd11: tree_pick_10 = gathered_11_10; // ValueEngine.java:331
-      4'd12: tree_pick_10 = gathered_12_10; // ValueEngine.java:331
-      4'd13: tree_pick_10 = gathered_13_10; // ValueEngine.java:331
-      4'd14: tree_pick_10 = gathered_14_10; // ValueEngine.java:331
-      default: tree_pick_10 = gathered_15_10; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:331
-      4'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:331
-      4'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:331
-      4'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:331
-      4'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:331
-      4'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:331
-      4'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:331
-      4'd7: tree_pick_11 = gathered_7_11; // ValueEngine.java:331
-      4'd8: tree_pick_11 = gathered_8_11; // ValueEngine.java:331
-      4'd9: tree_pick_11 = gathered_9_11; // ValueEngine.java:331
-      4'd10: tree_pick_11 = gathered_10_11; // ValueEngine.java:331
-      4'd11: tree_pick_11 = gathered_11_11; // ValueEngine.java:331
-      4'd12: tree_pick_11 = gathered_12_11; // ValueEngine.java:331
-      4'd13: tree_pick_11 = gathered_13_11; // ValueEngine.java:331
-      4'd14: tree_pick_11 = gathered_14_11; // ValueEngine.java:331
-      default: tree_pick_11 = gathered_15_11; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:331
-      4'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:331
-      4'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:331
-      4'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:331
-      4'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:331
-      4'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:331
-      4'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:331
-      4'd7: tree_pick_12 = gathered_7_12; // ValueEngine.java:331
-      4'd8: tree_pick_12 = gathered_8_12; // ValueEngine.java:331
-      4'd9: tree_pick_12 = gathered_9_12; // ValueEngine.java:331
-      4'd10: tree_pick_12 = gathered_10_12; // ValueEngine.java:331
-      4'd11: tree_pick_12 = gathered_11_12; // ValueEngine.java:331
-      4'd12: tree_pick_12 = gathered_12_12; // ValueEngine.java:331
-      4'd13: tree_pick_12 = gathered_13_12; // ValueEngine.java:331
-      4'd14: tree_pick_12 = gathered_14_12; // ValueEngine.java:331
-      default: tree_pick_12 = gathered_15_12; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:331
-      4'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:331
-      4'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:331
-      4'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:331
-      4'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:331
-      4'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:331
-      4'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:331
-      4'd7: tree_pick_13 = gathered_7_13; // ValueEngine.java:331
-      4'd8: tree_pick_13 = gathered_8_13; // ValueEngine.java:331
-      4'd9: tree_pick_13 = gathered_9_13; // ValueEngine.java:331
-      4'd10: tree_pick_13 = gathered_10_13; // ValueEngine.java:331
-      4'd11: tree_pick_13 = gathered_11_13; // ValueEngine.java:331
-      4'd12: tree_pick_13 = gathered_12_13; // ValueEngine.java:331
-      4'd13: tree_pick_13 = gathered_13_13; // ValueEngine.java:331
-      4'd14: tree_pick_13 = gathered_14_13; // ValueEngine.java:331
-      default: tree_pick_13 = gathered_15_13; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:331
-      4'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:331
-      4'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:331
-      4'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:331
-      4'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:331
-      4'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:331
-      4'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:331
-      4'd7: tree_pick_14 = gathered_7_14; // ValueEngine.java:331
-      4'd8: tree_pick_14 = gathered_8_14; // ValueEngine.java:331
-      4'd9: tree_pick_14 = gathered_9_14; // ValueEngine.java:331
-      4'd10: tree_pick_14 = gathered_10_14; // ValueEngine.java:331
-      4'd11: tree_pick_14 = gathered_11_14; // ValueEngine.java:331
-      4'd12: tree_pick_14 = gathered_12_14; // ValueEngine.java:331
-      4'd13: tree_pick_14 = gathered_13_14; // ValueEngine.java:331
-      4'd14: tree_pick_14 = gathered_14_14; // ValueEngine.java:331
-      default: tree_pick_14 = gathered_15_14; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:332
-
-  always @(*) begin
-    case (reduce_index[3:0]) // ValueEngine.java:331
-      4'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:331
-      4'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:331
-      4'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:331
-      4'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:331
-      4'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:331
-      4'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:331
-      4'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:331
-      4'd7: tree_pick_15 = gathered_7_15; // ValueEngine.java:331
-      4'd8: tree_pick_15 = gathered_8_15; // ValueEngine.java:331
-      4'd9: tree_pick_15 = gathered_9_15; // ValueEngine.java:331
-      4'd10: tree_pick_15 = gathered_10_15; // ValueEngine.java:331
-      4'd11: tree_pick_15 = gathered_11_15; // ValueEngine.java:331
-      4'd12: tree_pick_15 = gathered_12_15; // ValueEngine.java:331
-      4'd13: tree_pick_15 = gathered_13_15; // ValueEngine.java:331
-      4'd14: tree_pick_15 = gathered_14_15; // ValueEngine.java:331
-      default: tree_pick_15 = gathered_15_15; // ValueEngine.java:331
-    endcase
-  end
-
-  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:332
-  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:342
-  assign reduce_tree_in_valid = push_step; // ValueEngine.java:343
-  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:344
-  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:344
-  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:345
-  // ValueEngine.java:362
-  assign push_done = push_step & (reduce_phase == REDUCE_PUSH) & (reduce_index[3:0] == reduce_last_element);
-  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:363
-  assign reduced_is_z = reduce_tree_out_payload_tag[4]; // ValueEngine.java:364
-  assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
-  assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
-  assign rz_ready = rz_out_valid; // ValueEngine.java:368
-  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:374
-  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:374
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:374
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:375
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:375
-  assign element_out = stored_output_out_valid & ~reduced_tag_d9[4]; // ValueEngine.java:378
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:390
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:391
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:391
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:391
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:391
-  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:391
-  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:391
-  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:391
-  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:391
-  assign out_queue_push_valid = out_beat_valid; // Stream.java:196
-  assign out_queue_push_payload =
-      {out_beat_payload_7,
-       out_beat_payload_6,
-       out_beat_payload_5,
-       out_beat_payload_4,
-       out_beat_payload_3,
-       out_beat_payload_2,
-       out_beat_payload_1,
-       out_beat_payload_0}; // Stream.java:197
-  assign out_beat_ready = out_queue_push_ready; // Stream.java:198
-  assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:399
-  assign slot_flush_done =
-      (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == reduce_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:400
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:401
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:220
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:220
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:220
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:220
+  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:220
+  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:220
+  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:220
+  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:220
+  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:220
+  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:220
+  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:220
+  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:220
+  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:220
+  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:220
+  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:220
+  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:220
+  assign z_accumulated = accumulate_set_d34 ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:290
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:225
+  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:225
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:225
+  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:227
+  assign value_lane0_partial = accumulate_set_d41 ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:290
+  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:242
+  assign value_lane1_partial = accumulate_set_d41 ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:290
+  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:242
+  assign value_lane2_partial = accumulate_set_d41 ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:290
+  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:242
+  assign value_lane3_partial = accumulate_set_d41 ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:290
+  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:242
+  assign value_lane4_partial = accumulate_set_d41 ? bank_read_s1_4 : bank_read_s0_4; // ValueEngine.java:290
+  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:242
+  assign value_lane5_partial = accumulate_set_d41 ? bank_read_s1_5 : bank_read_s0_5; // ValueEngine.java:290
+  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:242
+  assign value_lane6_partial = accumulate_set_d41 ? bank_read_s1_6 : bank_read_s0_6; // ValueEngine.java:290
+  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:242
+  assign value_lane7_partial = accumulate_set_d41 ? bank_read_s1_7 : bank_read_s0_7; // ValueEngine.java:290
+  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:242
+  assign value_lane8_partial = accumulate_set_d41 ? bank_read_s1_8 : bank_read_s0_8; // ValueEngine.java:290
+  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:242
+  assign value_lane9_partial = accumulate_set_d41 ? bank_read_s1_9 : bank_read_s0_9; // ValueEngine.java:290
+  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:242
+  assign value_lane10_partial = accumulate_set_d41 ? bank_read_s1_10 : bank_read_s0_10; // ValueEngine.java:290
+  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:242
+  assign value_lane11_partial = accumulate_set_d41 ? bank_read_s1_11 : bank_read_s0_11; // ValueEngine.java:290
+  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:242
+  assign value_lane12_partial = accumulate_set_d41 ? bank_read_s1_12 : bank_read_s0_12; // ValueEngine.java:290
+  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:242
+  assign value_lane13_partial = accumulate_set_d41 ? bank_read_s1_13 : bank_read_s0_13; // ValueEngine.java:290
+  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:242
+  assign value_lane14_partial = accumulate_set_d41 ? bank_read_s1_14 : bank_read_s0_14; // ValueEngine.java:290
+  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:242
+  assign value_lane15_partial = accumulate_set_d41 ? bank_read_s1_15 : bank_read_s0_15; // ValueEngine.java:290
+  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:242
+  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d47; // ValueEngine.java:251
+  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d47; // ValueEngine.java:251
 
   always @(posedge clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:140
-      value_row <= 6'd0; // ValueEngine.java:141
-      value_beat <= 3'd0; // ValueEngine.java:142
-    end else if (value_step) begin // ValueEngine.java:143
-      value_beat <= value_beat + 3'd1; // ValueEngine.java:144
-      if (value_last_beat) begin // ValueEngine.java:145
-        value_beat <= 3'd0; // ValueEngine.java:146
-        value_row <= value_row + 6'd1; // ValueEngine.java:147
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:117
+      value_row <= 6'd0; // ValueEngine.java:118
+      value_beat <= 3'd0; // ValueEngine.java:119
+    end else if (value_step) begin // ValueEngine.java:120
+      value_beat <= value_beat + 3'd1; // ValueEngine.java:121
+      if (value_last_beat) begin // ValueEngine.java:122
+        value_beat <= 3'd0; // ValueEngine.java:123
+        value_row <= value_row + 6'd1; // ValueEngine.java:124
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:179
-    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:179
-    value_issue_d1 <= value_issue; // ValueEngine.java:179
-    value_issue_d2 <= value_issue_d1; // ValueEngine.java:179
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:195
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:195
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:195
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:195
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:195
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:195
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:195
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:195
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:195
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:195
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:195
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:195
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:195
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:195
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:195
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:195
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:195
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:195
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:195
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:195
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:195
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:195
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:195
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:195
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:195
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:195
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:195
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:195
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:195
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:195
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:195
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:195
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:195
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:195
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:195
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:195
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:195
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:195
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:195
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:195
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:195
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:195
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:195
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:195
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:195
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:195
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:195
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:195
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:195
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:195
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:195
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:195
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:195
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:195
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:195
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:195
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:195
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:195
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:195
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:195
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:195
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:195
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:195
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:195
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:195
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:195
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:195
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:195
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:195
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:195
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:195
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:195
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:195
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:195
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:195
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:195
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:195
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:195
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:195
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:195
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:195
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:195
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:195
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:195
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:195
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:195
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:195
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:195
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:195
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:195
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:195
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:195
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:195
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:195
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:195
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:195
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:195
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:195
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:195
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:195
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:195
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:195
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:195
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:195
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:195
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:195
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:195
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:195
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:195
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:195
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:195
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:195
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:195
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:195
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:195
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:195
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:195
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:195
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:195
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:195
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:195
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:195
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:195
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:195
-    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:195
-    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:195
-    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:195
-    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:195
-    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:195
-    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:195
-    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:195
-    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:195
-    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:195
-    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:195
-    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:195
-    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:195
-    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:195
-    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:195
-    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:195
-    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:195
-    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:195
-    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:195
-    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:195
-    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:195
-    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:195
-    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:195
-    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:195
-    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:195
-    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:195
-    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:195
-    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:195
-    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:195
-    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:195
-    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:195
-    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:195
-    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:195
-    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:195
-    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:195
-    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:195
-    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:195
-    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:195
-    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:195
-    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:195
-    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:195
-    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:195
-    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:195
-    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:195
-    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:195
-    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:195
-    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:195
-    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:195
-    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:195
-    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:195
-    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:195
-    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:195
-    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:195
-    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:195
-    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:195
-    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:195
-    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:195
-    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:195
-    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:195
-    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:195
-    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:195
-    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:195
-    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:195
-    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:195
-    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:195
-    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:195
-    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:195
-    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:195
-    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:195
-    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:195
-    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:195
-    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:195
-    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:195
-    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:195
-    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:195
-    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:195
-    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:195
-    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:195
-    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:195
-    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:195
-    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:195
-    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:195
-    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:195
-    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:195
-    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:195
-    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:195
-    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:195
-    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:195
-    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:195
-    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:195
-    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:195
-    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:195
-    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:195
-    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:195
-    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:195
-    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:195
-    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:195
-    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:195
-    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:195
-    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:195
-    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:195
-    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:195
-    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:195
-    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:195
-    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:195
-    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:195
-    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:195
-    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:195
-    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:195
-    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:195
-    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:195
-    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:195
-    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:195
-    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:195
-    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:195
-    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:195
-    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:195
-    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:195
-    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:195
-    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:195
-    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:195
-    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:195
-    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:195
-    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:195
-    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:195
-    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:195
-    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:195
-    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:195
-    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:195
-    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:195
-    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:195
-    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:195
-    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:195
-    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:195
-    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:195
-    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:195
-    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:195
-    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:195
-    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:195
-    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:195
-    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:195
-    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:195
-    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:195
-    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:195
-    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:195
-    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:195
-    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:195
-    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:195
-    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:195
-    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:195
-    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:195
-    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:195
-    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:195
-    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:195
-    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:195
-    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:195
-    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:195
-    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:195
-    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:195
-    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:195
-    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:195
-    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:195
-    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:195
-    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:195
-    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:195
-    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:195
-    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:195
-    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:195
-    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:195
-    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:195
-    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:195
-    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:195
-    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:195
-    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:195
-    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:195
-    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:195
-    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:195
-    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:195
-    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:195
-    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:195
-    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:195
-    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:195
-    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:195
-    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:195
-    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:195
-    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:195
-    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:195
-    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:195
-    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:195
-    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:195
-    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:195
-    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:195
-    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:195
-    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:195
-    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:195
-    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:195
-    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:195
-    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:195
-    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:195
-    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:195
-    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:195
-    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:195
-    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:195
-    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:195
-    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:195
-    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:195
-    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:195
-    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:195
-    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:195
-    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:195
-    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:195
-    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:195
-    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:195
-    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:195
-    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:195
-    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:195
-    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:195
-    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:195
-    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:195
-    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:195
-    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:195
-    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:195
-    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:195
-    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:195
-    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:195
-    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:195
-    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:195
-    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:195
-    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:195
-    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:195
-    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:195
-    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:195
-    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:195
-    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:195
-    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:195
-    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:195
-    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:195
-    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:195
-    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:195
-    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:195
-    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:195
-    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:195
-    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:195
-    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:195
-    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:195
-    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:195
-    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:195
-    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:195
-    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:195
-    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:195
-    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:195
-    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:195
-    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:195
-    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:195
-    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:195
-    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:195
-    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:195
-    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:195
-    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:195
-    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:195
-    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:195
-    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:195
-    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:195
-    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:195
-    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:195
-    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:195
-    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:195
-    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:195
-    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:195
-    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:195
-    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:195
-    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:195
-    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:195
-    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:195
-    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:195
-    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:195
-    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:195
-    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:195
-    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:195
-    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:195
-    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:195
-    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:195
-    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:195
-    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:195
-    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:195
-    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:195
-    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:195
-    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:195
-    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:195
-    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:195
-    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:195
-    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:195
-    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:195
-    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:195
-    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:195
-    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:195
-    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:195
-    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:195
-    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:195
-    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:195
-    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:195
-    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:195
-    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:195
-    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:195
-    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:195
-    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:195
-    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:195
-    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:195
-    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:195
-    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:195
-    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:195
-    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:195
-    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:195
-    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:195
-    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:195
-    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:195
-    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:195
-    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:195
-    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:195
-    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:195
-    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:195
-    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:195
-    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:195
-    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:195
-    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:195
-    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:195
-    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:195
-    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:195
-    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:195
-    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:195
-    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:195
-    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:195
-    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:195
-    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:195
-    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:195
-    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:195
-    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:195
-    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:195
-    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:195
-    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:195
-    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:195
-    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:195
-    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:195
-    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:195
-    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:195
-    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:195
-    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:195
-    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:195
-    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:195
-    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:195
-    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:195
-    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:195
-    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:195
-    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:195
-    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:195
-    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:195
-    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:195
-    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:195
-    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:195
-    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:195
-    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:195
-    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:195
-    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:195
-    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:195
-    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:195
-    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:195
-    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:195
-    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:195
-    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:195
-    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:195
-    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:195
-    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:195
-    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:195
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:199
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:199
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:199
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:199
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:199
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:199
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:199
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:199
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:199
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:199
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:199
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:199
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:199
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:199
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:199
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:199
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:199
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:199
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:199
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:199
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:199
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:199
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:199
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:199
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:199
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:199
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:199
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:199
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:199
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:199
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:199
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:199
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:199
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:199
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:199
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:199
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:199
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:199
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:199
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:199
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:200
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:200
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:200
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:200
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:200
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:200
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:203
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:203
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:203
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:203
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:203
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:203
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:203
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:203
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:203
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:203
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:203
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:203
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:203
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:203
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:203
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:203
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:203
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:203
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:203
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:203
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:203
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:203
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:203
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:203
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:203
-    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:203
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:203
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:203
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:203
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:203
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:203
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:203
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:203
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:203
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:203
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:203
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:203
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:203
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:203
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:203
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:203
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:203
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:203
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:203
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:203
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:203
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:203
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:203
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:203
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:203
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:203
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:203
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:203
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:203
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:203
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:203
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:203
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:203
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:226
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:226
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:226
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:226
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:226
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:226
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:226
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:226
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:226
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:226
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:226
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:226
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:226
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:226
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:226
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:226
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:226
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:226
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:226
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:226
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:226
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:226
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:226
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:226
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:226
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:226
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:226
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:226
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:226
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:226
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:226
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:226
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:226
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:230
-    z_address_d2 <= z_address_d1; // ValueEngine.java:230
-    z_address_d3 <= z_address_d2; // ValueEngine.java:230
-    z_address_d4 <= z_address_d3; // ValueEngine.java:230
-    z_address_d5 <= z_address_d4; // ValueEngine.java:230
-    z_address_d6 <= z_address_d5; // ValueEngine.java:230
-    z_address_d7 <= z_address_d6; // ValueEngine.java:230
-    z_address_d8 <= z_address_d7; // ValueEngine.java:230
-    z_address_d9 <= z_address_d8; // ValueEngine.java:230
-    z_address_d10 <= z_address_d9; // ValueEngine.java:230
-    z_address_d11 <= z_address_d10; // ValueEngine.java:230
-    z_address_d12 <= z_address_d11; // ValueEngine.java:230
-    z_address_d13 <= z_address_d12; // ValueEngine.java:230
-    z_address_d14 <= z_address_d13; // ValueEngine.java:230
-    z_address_d15 <= z_address_d14; // ValueEngine.java:230
-    z_address_d16 <= z_address_d15; // ValueEngine.java:230
-    z_address_d17 <= z_address_d16; // ValueEngine.java:230
-    z_address_d18 <= z_address_d17; // ValueEngine.java:230
-    z_address_d19 <= z_address_d18; // ValueEngine.java:230
-    z_address_d20 <= z_address_d19; // ValueEngine.java:230
-    z_address_d21 <= z_address_d20; // ValueEngine.java:230
-    z_address_d22 <= z_address_d21; // ValueEngine.java:230
-    z_address_d23 <= z_address_d22; // ValueEngine.java:230
-    z_address_d24 <= z_address_d23; // ValueEngine.java:230
-    z_address_d25 <= z_address_d24; // ValueEngine.java:230
-    z_address_d26 <= z_address_d25; // ValueEngine.java:230
-    z_address_d27 <= z_address_d26; // ValueEngine.java:230
-    z_address_d28 <= z_address_d27; // ValueEngine.java:230
-    z_address_d29 <= z_address_d28; // ValueEngine.java:230
-    z_address_d30 <= z_address_d29; // ValueEngine.java:230
-    z_address_d31 <= z_address_d30; // ValueEngine.java:230
-    z_address_d32 <= z_address_d31; // ValueEngine.java:230
-    z_address_d33 <= z_address_d32; // ValueEngine.java:230
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:231
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:231
-    end
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:232
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:232
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:232
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:232
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:232
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:232
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:232
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_4 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_5 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_6 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_7 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_8 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_9 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_10 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_11 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_12 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_13 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_14 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:239
-      bank_read_s0_15 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:239
-    end
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:231
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:231
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_4 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_5 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_6 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_7 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_8 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_9 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_10 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_11 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_12 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_13 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_14 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:239
-      bank_read_s1_15 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:239
-    end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:245
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:245
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:245
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:245
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:245
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:245
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:245
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:245
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:245
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:245
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:245
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:245
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:245
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:245
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:245
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:245
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:245
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:245
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:245
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:245
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:245
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:245
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:245
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:245
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:245
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:245
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:245
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:245
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:245
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:245
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:245
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:245
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:245
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:245
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:246
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:246
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:246
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:246
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:246
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:246
-    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:246
-    z_address_d34 <= z_address_d33; // ValueEngine.java:247
-    z_address_d35 <= z_address_d34; // ValueEngine.java:247
-    z_address_d36 <= z_address_d35; // ValueEngine.java:247
-    z_address_d37 <= z_address_d36; // ValueEngine.java:247
-    z_address_d38 <= z_address_d37; // ValueEngine.java:247
-    z_address_d39 <= z_address_d38; // ValueEngine.java:247
-    z_address_d40 <= z_address_d39; // ValueEngine.java:247
-    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:251
-      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:251
-    end
-    if (z_write & accumulate_set_d40) begin // ValueEngine.java:251
-      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:251
-    end
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:254
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:261
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:261
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:261
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:261
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:261
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:261
-    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:261
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:265
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:265
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:265
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:265
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:265
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:265
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:265
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:266
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:266
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:266
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:266
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:266
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:266
-    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:266
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:267
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:267
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:267
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:267
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:267
-    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:267
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:268
-    value_present_d2 <= value_present_d1; // ValueEngine.java:268
-    value_present_d3 <= value_present_d2; // ValueEngine.java:268
-    value_present_d4 <= value_present_d3; // ValueEngine.java:268
-    value_present_d5 <= value_present_d4; // ValueEngine.java:268
-    value_present_d6 <= value_present_d5; // ValueEngine.java:268
-    value_present_d7 <= value_present_d6; // ValueEngine.java:268
-    value_present_d8 <= value_present_d7; // ValueEngine.java:268
-    value_present_d9 <= value_present_d8; // ValueEngine.java:268
-    value_present_d10 <= value_present_d9; // ValueEngine.java:268
-    value_present_d11 <= value_present_d10; // ValueEngine.java:268
-    value_present_d12 <= value_present_d11; // ValueEngine.java:268
-    value_present_d13 <= value_present_d12; // ValueEngine.java:268
-    value_present_d14 <= value_present_d13; // ValueEngine.java:268
-    value_present_d15 <= value_present_d14; // ValueEngine.java:268
-    value_present_d16 <= value_present_d15; // ValueEngine.java:268
-    value_present_d17 <= value_present_d16; // ValueEngine.java:268
-    value_present_d18 <= value_present_d17; // ValueEngine.java:268
-    value_present_d19 <= value_present_d18; // ValueEngine.java:268
-    value_present_d20 <= value_present_d19; // ValueEngine.java:268
-    value_present_d21 <= value_present_d20; // ValueEngine.java:268
-    value_present_d22 <= value_present_d21; // ValueEngine.java:268
-    value_present_d23 <= value_present_d22; // ValueEngine.java:268
-    value_present_d24 <= value_present_d23; // ValueEngine.java:268
-    value_present_d25 <= value_present_d24; // ValueEngine.java:268
-    value_present_d26 <= value_present_d25; // ValueEngine.java:268
-    value_present_d27 <= value_present_d26; // ValueEngine.java:268
-    value_present_d28 <= value_present_d27; // ValueEngine.java:268
-    value_present_d29 <= value_present_d28; // ValueEngine.java:268
-    value_present_d30 <= value_present_d29; // ValueEngine.java:268
-    value_present_d31 <= value_present_d30; // ValueEngine.java:268
-    value_present_d32 <= value_present_d31; // ValueEngine.java:268
-    value_present_d33 <= value_present_d32; // ValueEngine.java:268
-    value_present_d34 <= value_present_d33; // ValueEngine.java:268
-    value_present_d35 <= value_present_d34; // ValueEngine.java:268
-    value_present_d36 <= value_present_d35; // ValueEngine.java:268
-    value_present_d37 <= value_present_d36; // ValueEngine.java:268
-    value_present_d38 <= value_present_d37; // ValueEngine.java:268
-    value_present_d39 <= value_present_d38; // ValueEngine.java:268
-    value_present_d40 <= value_present_d39; // ValueEngine.java:268
-    value_present_d41 <= value_present_d40; // ValueEngine.java:268
-    value_present_d42 <= value_present_d41; // ValueEngine.java:268
-    value_present_d43 <= value_present_d42; // ValueEngine.java:268
-    value_present_d44 <= value_present_d43; // ValueEngine.java:268
-    value_present_d45 <= value_present_d44; // ValueEngine.java:268
-    value_present_d46 <= value_present_d45; // ValueEngine.java:268
-    value_present_d47 <= value_present_d46; // ValueEngine.java:268
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:275
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:275
-      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:275
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:275
-      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:275
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:279
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:279
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:279
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:279
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:279
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:279
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:279
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:279
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:279
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:279
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:279
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:279
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:279
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:279
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:279
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:279
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:279
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:279
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:279
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:279
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:279
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:279
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:279
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:279
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:279
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:279
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:279
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:279
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:279
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:279
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:279
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:279
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:279
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:279
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:279
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:279
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:279
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:279
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:279
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:279
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:279
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:279
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:279
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:279
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:279
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:279
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:279
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:279
-    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:279
-    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:282
-    gather_read_z <= z_gathering; // ValueEngine.java:283
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:284
-    gather_read_set <= reduce_second_set; // ValueEngine.java:285
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_0_0 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_0_1 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_0_2 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_0_3 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_0_4 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_0_5 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_0_6 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_0_7 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_0_8 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_0_9 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_0_10 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_0_11 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_0_12 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_0_13 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_0_14 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_0_15 <= gather_read_0; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_1_0 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_1_1 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_1_2 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_1_3 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_1_4 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_1_5 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_1_6 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_1_7 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_1_8 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_1_9 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_1_10 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_1_11 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_1_12 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_1_13 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_1_14 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_1_15 <= gather_set_1; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_2_0 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_2_1 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_2_2 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_2_3 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_2_4 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_2_5 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_2_6 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_2_7 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_2_8 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_2_9 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_2_10 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_2_11 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_2_12 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_2_13 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_2_14 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_2_15 <= gather_set_2; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_3_0 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_3_1 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_3_2 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_3_3 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_3_4 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_3_5 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_3_6 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_3_7 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_3_8 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_3_9 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_3_10 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_3_11 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_3_12 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_3_13 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_3_14 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_3_15 <= gather_set_3; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_4_0 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_4_1 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_4_2 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_4_3 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_4_4 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_4_5 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_4_6 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_4_7 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_4_8 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_4_9 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_4_10 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_4_11 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_4_12 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_4_13 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_4_14 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_4_15 <= gather_set_4; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_5_0 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_5_1 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_5_2 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_5_3 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_5_4 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_5_5 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_5_6 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_5_7 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_5_8 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_5_9 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_5_10 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_5_11 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_5_12 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_5_13 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_5_14 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_5_15 <= gather_set_5; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_6_0 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_6_1 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_6_2 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_6_3 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_6_4 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_6_5 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_6_6 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_6_7 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_6_8 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_6_9 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_6_10 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_6_11 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_6_12 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_6_13 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_6_14 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_6_15 <= gather_set_6; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_7_0 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_7_1 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_7_2 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_7_3 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_7_4 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_7_5 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_7_6 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_7_7 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_7_8 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_7_9 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_7_10 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_7_11 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_7_12 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_7_13 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_7_14 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_7_15 <= gather_set_7; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_8_0 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_8_1 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_8_2 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_8_3 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_8_4 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_8_5 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_8_6 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_8_7 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_8_8 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_8_9 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_8_10 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_8_11 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_8_12 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_8_13 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_8_14 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_8_15 <= gather_set_8; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_9_0 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_9_1 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_9_2 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_9_3 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_9_4 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_9_5 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_9_6 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_9_7 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_9_8 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_9_9 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_9_10 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_9_11 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_9_12 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_9_13 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_9_14 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_9_15 <= gather_set_9; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_10_0 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_10_1 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_10_2 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_10_3 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_10_4 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_10_5 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_10_6 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_10_7 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_10_8 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_10_9 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_10_10 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_10_11 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_10_12 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_10_13 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_10_14 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_10_15 <= gather_set_10; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_11_0 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_11_1 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_11_2 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_11_3 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_11_4 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_11_5 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_11_6 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_11_7 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_11_8 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_11_9 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_11_10 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_11_11 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_11_12 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_11_13 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_11_14 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_11_15 <= gather_set_11; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_12_0 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_12_1 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_12_2 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_12_3 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_12_4 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_12_5 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_12_6 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_12_7 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_12_8 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_12_9 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_12_10 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_12_11 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_12_12 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_12_13 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_12_14 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_12_15 <= gather_set_12; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_13_0 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_13_1 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_13_2 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_13_3 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_13_4 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_13_5 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_13_6 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_13_7 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_13_8 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_13_9 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_13_10 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_13_11 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_13_12 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_13_13 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_13_14 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_13_15 <= gather_set_13; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_14_0 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_14_1 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_14_2 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_14_3 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_14_4 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_14_5 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_14_6 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_14_7 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_14_8 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_14_9 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_14_10 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_14_11 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_14_12 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_14_13 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_14_14 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_14_15 <= gather_set_14; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:300
-      gathered_15_0 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:300
-      gathered_15_1 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:300
-      gathered_15_2 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:300
-      gathered_15_3 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:300
-      gathered_15_4 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:300
-      gathered_15_5 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:300
-      gathered_15_6 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:300
-      gathered_15_7 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:300
-      gathered_15_8 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:300
-      gathered_15_9 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:300
-      gathered_15_10 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:300
-      gathered_15_11 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:300
-      gathered_15_12 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:300
-      gathered_15_13 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:300
-      gathered_15_14 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:300
-      gathered_15_15 <= gather_set_15; // ValueEngine.java:300
-    end
-    if (rz_ready) begin // ValueEngine.java:370
-      slot_rz <= rz_out_payload; // ValueEngine.java:371
-      rz_known <= 1'b1; // ValueEngine.java:372
-    end
-    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:377
-    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:377
-    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:377
-    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:377
-    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:377
-    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:377
-    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:377
-    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:377
-    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:377
-    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:385
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:385
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:385
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:385
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:385
-      out_word_4 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:385
-      out_word_5 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:385
-      out_word_6 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:385
-      out_word_7 <= stored_output_out_payload; // ValueEngine.java:385
-    end
-    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:388
-    if (beat_assembled) begin // ValueEngine.java:397
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:397
-    end
-    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:403
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:404
-    end
-    if (reduce_start) begin // ValueEngine.java:405
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:406
-      reduce_pass_beat <= 3'd0; // ValueEngine.java:407
-      reduce_index <= 5'd0; // ValueEngine.java:408
-    end
-    if (z_gather_done) begin // ValueEngine.java:410
-      reduce_index <= 5'd0; // ValueEngine.java:411
-      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:412
-    end
-    if (z_pushed) begin // ValueEngine.java:414
-      reduce_index <= 5'd0; // ValueEngine.java:415
-      rz_known <= 1'b0; // ValueEngine.java:416
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:417
-    end
-    if (gather_done) begin // ValueEngine.java:419
-      reduce_index <= 5'd0; // ValueEngine.java:420
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:421
-    end
-    if (push_done) begin // ValueEngine.java:423
-      reduce_index <= 5'd0; // ValueEngine.java:424
-      reduce_pass_beat <= reduce_pass_beat + 3'd1; // ValueEngine.java:425
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:426
-      if (reduce_pass_beat == reduce_phase_diff[2:0]) begin // ValueEngine.java:427
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:427
-      end
-    end
-    if (slot_flush_done) begin // ValueEngine.java:429
-      beats_queued <= 4'd0; // ValueEngine.java:430
-      reduce_pass_beat <= 3'd0; // ValueEngine.java:431
-      reduce_index <= 5'd0; // ValueEngine.java:432
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:433
-      if (value_pass_finished) begin // ValueEngine.java:434
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:434
-      end
-    end
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:156
+    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:156
+    value_issue_d1 <= value_issue; // ValueEngine.java:156
+    value_issue_d2 <= value_issue_d1; // ValueEngine.java:156
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:172
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:172
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:172
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:172
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:172
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:172
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:172
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:172
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:172
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:172
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:172
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:172
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:172
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:172
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:172
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:172
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:172
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:172
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:172
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:172
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:172
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:172
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:172
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:172
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:172
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:172
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:172
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:172
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:172
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:172
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:172
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:172
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:172
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:172
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:172
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:172
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:172
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:172
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:172
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:172
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:172
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:172
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:172
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:172
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:172
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:172
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:172
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:172
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:172
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:172
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:172
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:172
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:172
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:172
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:172
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:172
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:172
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:172
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:172
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:172
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:172
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:172
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:172
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:172
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:172
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:172
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:172
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:172
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:172
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:172
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:172
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:172
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:172
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:172
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:172
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:172
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:172
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:172
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:172
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:172
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:172
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:172
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:172
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:172
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:172
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:172
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:172
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:172
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:172
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:172
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:172
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:172
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:172
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:172
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:172
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:172
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:172
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:172
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:172
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:172
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:172
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:172
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:172
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:172
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:172
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:172
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:172
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:172
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:172
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:172
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:172
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:172
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:172
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:172
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:172
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:172
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:172
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:172
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:172
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:172
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:172
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:172
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:172
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:172
+    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:172
+    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:172
+    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:172
+    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:172
+    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:172
+    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:172
+    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:172
+    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:172
+    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:172
+    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:172
+    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:172
+    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:172
+    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:172
+    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:172
+    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:172
+    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:172
+    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:172
+    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:172
+    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:172
+    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:172
+    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:172
+    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:172
+    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:172
+    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:172
+    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:172
+    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:172
+    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:172
+    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:172
+    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:172
+    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:172
+    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:172
+    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:172
+    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:172
+    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:172
+    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:172
+    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:172
+    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:172
+    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:172
+    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:172
+    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:172
+    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:172
+    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:172
+    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:172
+    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:172
+    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:172
+    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:172
+    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:172
+    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:172
+    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:172
+    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:172
+    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:172
+    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:172
+    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:172
+    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:172
+    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:172
+    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:172
+    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:172
+    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:172
+    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:172
+    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:172
+    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:172
+    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:172
+    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:172
+    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:172
+    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:172
+    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:172
+    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:172
+    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:172
+    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:172
+    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:172
+    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:172
+    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:172
+    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:172
+    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:172
+    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:172
+    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:172
+    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:172
+    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:172
+    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:172
+    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:172
+    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:172
+    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:172
+    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:172
+    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:172
+    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:172
+    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:172
+    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:172
+    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:172
+    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:172
+    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:172
+    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:172
+    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:172
+    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:172
+    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:172
+    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:172
+    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:172
+    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:172
+    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:172
+    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:172
+    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:172
+    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:172
+    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:172
+    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:172
+    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:172
+    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:172
+    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:172
+    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:172
+    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:172
+    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:172
+    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:172
+    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:172
+    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:172
+    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:172
+    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:172
+    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:172
+    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:172
+    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:172
+    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:172
+    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:172
+    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:172
+    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:172
+    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:172
+    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:172
+    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:172
+    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:172
+    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:172
+    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:172
+    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:172
+    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:172
+    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:172
+    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:172
+    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:172
+    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:172
+    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:172
+    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:172
+    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:172
+    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:172
+    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:172
+    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:172
+    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:172
+    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:172
+    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:172
+    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:172
+    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:172
+    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:172
+    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:172
+    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:172
+    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:172
+    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:172
+    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:172
+    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:172
+    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:172
+    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:172
+    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:172
+    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:172
+    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:172
+    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:172
+    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:172
+    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:172
+    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:172
+    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:172
+    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:172
+    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:172
+    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:172
+    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:172
+    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:172
+    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:172
+    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:172
+    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:172
+    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:172
+    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:172
+    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:172
+    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:172
+    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:172
+    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:172
+    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:172
+    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:172
+    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:172
+    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:172
+    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:172
+    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:172
+    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:172
+    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:172
+    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:172
+    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:172
+    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:172
+    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:172
+    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:172
+    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:172
+    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:172
+    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:172
+    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:172
+    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:172
+    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:172
+    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:172
+    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:172
+    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:172
+    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:172
+    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:172
+    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:172
+    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:172
+    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:172
+    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:172
+    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:172
+    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:172
+    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:172
+    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:172
+    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:172
+    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:172
+    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:172
+    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:172
+    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:172
+    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:172
+    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:172
+    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:172
+    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:172
+    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:172
+    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:172
+    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:172
+    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:172
+    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:172
+    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:172
+    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:172
+    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:172
+    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:172
+    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:172
+    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:172
+    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:172
+    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:172
+    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:172
+    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:172
+    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:172
+    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:172
+    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:172
+    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:172
+    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:172
+    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:172
+    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:172
+    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:172
+    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:172
+    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:172
+    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:172
+    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:172
+    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:172
+    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:172
+    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:172
+    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:172
+    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:172
+    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:172
+    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:172
+    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:172
+    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:172
+    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:172
+    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:172
+    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:172
+    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:172
+    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:172
+    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:172
+    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:172
+    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:172
+    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:172
+    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:172
+    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:172
+    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:172
+    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:172
+    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:172
+    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:172
+    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:172
+    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:172
+    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:172
+    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:172
+    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:172
+    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:172
+    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:172
+    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:172
+    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:172
+    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:172
+    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:172
+    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:172
+    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:172
+    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:172
+    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:172
+    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:172
+    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:172
+    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:172
+    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:172
+    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:172
+    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:172
+    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:172
+    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:172
+    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:172
+    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:172
+    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:172
+    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:172
+    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:172
+    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:172
+    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:172
+    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:172
+    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:172
+    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:172
+    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:172
+    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:172
+    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:172
+    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:172
+    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:172
+    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:172
+    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:172
+    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:172
+    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:172
+    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:172
+    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:172
+    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:172
+    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:172
+    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:172
+    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:172
+    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:172
+    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:172
+    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:172
+    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:172
+    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:172
+    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:172
+    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:172
+    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:172
+    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:172
+    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:172
+    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:172
+    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:172
+    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:172
+    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:172
+    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:172
+    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:172
+    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:172
+    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:172
+    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:172
+    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:172
+    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:172
+    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:172
+    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:172
+    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:172
+    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:172
+    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:172
+    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:172
+    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:172
+    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:172
+    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:172
+    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:172
+    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:172
+    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:172
+    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:172
+    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:172
+    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:172
+    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:172
+    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:172
+    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:172
+    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:172
+    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:172
+    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:172
+    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:172
+    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:172
+    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:172
+    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:172
+    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:172
+    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:172
+    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:172
+    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:172
+    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:172
+    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:172
+    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:172
+    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:172
+    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:172
+    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:172
+    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:172
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:176
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:176
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:176
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:176
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:176
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:176
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:176
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:176
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:176
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:176
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:176
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:176
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:176
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:176
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:176
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:176
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:176
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:176
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:176
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:176
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:176
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:176
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:176
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:176
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:176
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:176
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:176
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:176
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:176
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:176
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:176
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:176
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:176
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:176
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:176
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:176
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:176
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:176
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:176
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:176
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:177
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:177
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:177
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:177
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:177
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:177
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:180
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:180
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:180
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:180
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:180
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:180
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:180
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:180
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:180
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:180
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:180
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:180
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:180
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:180
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:180
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:180
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:180
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:180
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:180
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:180
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:180
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:180
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:180
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:180
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:180
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:180
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:180
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:180
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:180
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:180
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:180
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:180
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:180
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:180
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:180
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:180
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:180
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:180
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:180
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:180
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:180
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:180
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:180
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:180
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:180
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:180
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:180
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:180
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:180
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:180
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:180
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:180
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:180
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:180
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:180
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:180
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:180
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:180
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:202
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:202
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:202
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:202
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:202
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:202
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:202
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:202
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:202
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:202
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:202
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:202
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:202
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:202
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:202
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:202
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:202
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:202
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:202
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:202
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:202
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:202
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:202
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:202
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:202
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:202
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:202
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:202
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:202
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:202
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:202
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:202
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:202
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:206
+    z_address_d2 <= z_address_d1; // ValueEngine.java:206
+    z_address_d3 <= z_address_d2; // ValueEngine.java:206
+    z_address_d4 <= z_address_d3; // ValueEngine.java:206
+    z_address_d5 <= z_address_d4; // ValueEngine.java:206
+    z_address_d6 <= z_address_d5; // ValueEngine.java:206
+    z_address_d7 <= z_address_d6; // ValueEngine.java:206
+    z_address_d8 <= z_address_d7; // ValueEngine.java:206
+    z_address_d9 <= z_address_d8; // ValueEngine.java:206
+    z_address_d10 <= z_address_d9; // ValueEngine.java:206
+    z_address_d11 <= z_address_d10; // ValueEngine.java:206
+    z_address_d12 <= z_address_d11; // ValueEngine.java:206
+    z_address_d13 <= z_address_d12; // ValueEngine.java:206
+    z_address_d14 <= z_address_d13; // ValueEngine.java:206
+    z_address_d15 <= z_address_d14; // ValueEngine.java:206
+    z_address_d16 <= z_address_d15; // ValueEngine.java:206
+    z_address_d17 <= z_address_d16; // ValueEngine.java:206
+    z_address_d18 <= z_address_d17; // ValueEngine.java:206
+    z_address_d19 <= z_address_d18; // ValueEngine.java:206
+    z_address_d20 <= z_address_d19; // ValueEngine.java:206
+    z_address_d21 <= z_address_d20; // ValueEngine.java:206
+    z_address_d22 <= z_address_d21; // ValueEngine.java:206
+    z_address_d23 <= z_address_d22; // ValueEngine.java:206
+    z_address_d24 <= z_address_d23; // ValueEngine.java:206
+    z_address_d25 <= z_address_d24; // ValueEngine.java:206
+    z_address_d26 <= z_address_d25; // ValueEngine.java:206
+    z_address_d27 <= z_address_d26; // ValueEngine.java:206
+    z_address_d28 <= z_address_d27; // ValueEngine.java:206
+    z_address_d29 <= z_address_d28; // ValueEngine.java:206
+    z_address_d30 <= z_address_d29; // ValueEngine.java:206
+    z_address_d31 <= z_address_d30; // ValueEngine.java:206
+    z_address_d32 <= z_address_d31; // ValueEngine.java:206
+    z_address_d33 <= z_address_d32; // ValueEngine.java:206
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:208
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:208
+    end
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:211
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:211
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:211
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:211
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:211
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:211
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:211
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_4 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_5 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_6 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_7 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_8 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_9 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_10 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_11 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_12 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_13 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_14 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_15 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:218
+    end
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:208
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:208
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_4 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_5 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_6 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_7 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_8 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_9 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_10 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_11 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_12 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_13 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_14 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_15 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:218
+    end
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:226
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:226
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:226
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:226
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:226
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:226
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:226
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:226
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:226
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:226
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:226
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:226
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:226
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:226
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:226
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:226
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:226
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:226
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:226
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:226
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:226
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:226
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:226
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:226
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:226
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:226
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:226
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:226
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:226
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:226
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:226
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:226
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:226
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:226
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:227
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:227
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:227
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:227
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:227
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:227
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:227
+    z_address_d34 <= z_address_d33; // ValueEngine.java:228
+    z_address_d35 <= z_address_d34; // ValueEngine.java:228
+    z_address_d36 <= z_address_d35; // ValueEngine.java:228
+    z_address_d37 <= z_address_d36; // ValueEngine.java:228
+    z_address_d38 <= z_address_d37; // ValueEngine.java:228
+    z_address_d39 <= z_address_d38; // ValueEngine.java:228
+    z_address_d40 <= z_address_d39; // ValueEngine.java:228
+    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:232
+      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:232
+    end
+    if (z_write & accumulate_set_d40) begin // ValueEngine.java:232
+      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:232
+    end
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:235
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:242
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:242
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:242
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:242
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:242
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:242
+    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:242
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:246
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:246
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:246
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:246
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:246
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:246
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:246
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:247
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:247
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:247
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:247
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:247
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:247
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:247
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:248
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:248
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:248
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:248
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:248
+    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:248
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:249
+    value_present_d2 <= value_present_d1; // ValueEngine.java:249
+    value_present_d3 <= value_present_d2; // ValueEngine.java:249
+    value_present_d4 <= value_present_d3; // ValueEngine.java:249
+    value_present_d5 <= value_present_d4; // ValueEngine.java:249
+    value_present_d6 <= value_present_d5; // ValueEngine.java:249
+    value_present_d7 <= value_present_d6; // ValueEngine.java:249
+    value_present_d8 <= value_present_d7; // ValueEngine.java:249
+    value_present_d9 <= value_present_d8; // ValueEngine.java:249
+    value_present_d10 <= value_present_d9; // ValueEngine.java:249
+    value_present_d11 <= value_present_d10; // ValueEngine.java:249
+    value_present_d12 <= value_present_d11; // ValueEngine.java:249
+    value_present_d13 <= value_present_d12; // ValueEngine.java:249
+    value_present_d14 <= value_present_d13; // ValueEngine.java:249
+    value_present_d15 <= value_present_d14; // ValueEngine.java:249
+    value_present_d16 <= value_present_d15; // ValueEngine.java:249
+    value_present_d17 <= value_present_d16; // ValueEngine.java:249
+    value_present_d18 <= value_present_d17; // ValueEngine.java:249
+    value_present_d19 <= value_present_d18; // ValueEngine.java:249
+    value_present_d20 <= value_present_d19; // ValueEngine.java:249
+    value_present_d21 <= value_present_d20; // ValueEngine.java:249
+    value_present_d22 <= value_present_d21; // ValueEngine.java:249
+    value_present_d23 <= value_present_d22; // ValueEngine.java:249
+    value_present_d24 <= value_present_d23; // ValueEngine.java:249
+    value_present_d25 <= value_present_d24; // ValueEngine.java:249
+    value_present_d26 <= value_present_d25; // ValueEngine.java:249
+    value_present_d27 <= value_present_d26; // ValueEngine.java:249
+    value_present_d28 <= value_present_d27; // ValueEngine.java:249
+    value_present_d29 <= value_present_d28; // ValueEngine.java:249
+    value_present_d30 <= value_present_d29; // ValueEngine.java:249
+    value_present_d31 <= value_present_d30; // ValueEngine.java:249
+    value_present_d32 <= value_present_d31; // ValueEngine.java:249
+    value_present_d33 <= value_present_d32; // ValueEngine.java:249
+    value_present_d34 <= value_present_d33; // ValueEngine.java:249
+    value_present_d35 <= value_present_d34; // ValueEngine.java:249
+    value_present_d36 <= value_present_d35; // ValueEngine.java:249
+    value_present_d37 <= value_present_d36; // ValueEngine.java:249
+    value_present_d38 <= value_present_d37; // ValueEngine.java:249
+    value_present_d39 <= value_present_d38; // ValueEngine.java:249
+    value_present_d40 <= value_present_d39; // ValueEngine.java:249
+    value_present_d41 <= value_present_d40; // ValueEngine.java:249
+    value_present_d42 <= value_present_d41; // ValueEngine.java:249
+    value_present_d43 <= value_present_d42; // ValueEngine.java:249
+    value_present_d44 <= value_present_d43; // ValueEngine.java:249
+    value_present_d45 <= value_present_d44; // ValueEngine.java:249
+    value_present_d46 <= value_present_d45; // ValueEngine.java:249
+    value_present_d47 <= value_present_d46; // ValueEngine.java:249
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:256
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:256
+      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:256
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:256
+      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:256
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:260
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:260
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:260
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:260
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:260
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:260
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:260
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:260
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:260
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:260
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:260
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:260
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:260
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:260
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:260
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:260
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:260
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:260
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:260
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:260
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:260
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:260
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:260
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:260
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:260
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:260
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:260
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:260
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:260
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:260
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:260
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:260
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:260
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:260
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:260
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:260
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:260
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:260
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:260
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:260
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:260
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:260
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:260
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:260
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:260
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:260
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:260
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:260
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:260
     if (reset) begin
       value_row <= 6'd0;
       value_beat <= 3'd0;
@@ -8124,8 +6975,1688 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       accumulated_last_d47 <= 1'b0;
       accumulated_last_d48 <= 1'b0;
       accumulated_last_d49 <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine.value_walk (ChunkWalk.java:53): the pass's walk over the chunks in the buffer and, in each, over the
+  // slots' rows
+  assign value_loader = value_chunk[0]; // ChunkWalk.java:70
+  assign value_half = value_chunk[1] ^ (|((value_first_halves >> value_loader) & 2'd1)); // ChunkWalk.java:73
+  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:75
+  assign value_rows_in =
+      (value_chunk_wide == value_least_1)
+      & ({1'b0, (value_least_1[0] ? value1_write_row : value0_write_row)} >= value_need_rows); // ChunkWalk.java:77
+  assign value_step = value_active & ((value_chunk_wide < value_least_1) | value_rows_in); // ChunkWalk.java:78
+  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:79
+  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:80
+  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:82
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:83
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:84
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:114
+  assign value_need_rows = value_row_needs; // ValueEngine.java:115
+
+  always @(posedge clk) begin
+    if (value_pass_start) begin // ChunkWalk.java:90
+      value_active <= 1'b1; // ChunkWalk.java:91
+      value_chunk <= 8'd0; // ChunkWalk.java:92
+      value_chunk_start <= 13'd0; // ChunkWalk.java:93
+    end else if (value_chunk_done) begin // ChunkWalk.java:94
+      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:95
+      value_chunk_start <= value_chunk_start + 13'd32; // ChunkWalk.java:96
+      if (value_walk_done) begin // ChunkWalk.java:97
+        value_active <= 1'b0; // ChunkWalk.java:97
+      end
+    end
+    if (reset) begin
+      value_active <= 1'b0;
+      value_chunk <= 8'd0;
+      value_chunk_start <= 13'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine.value_walk.value_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
+  // the positions it attends to
+  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:36
+  assign value_slots_last = {5'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:37
+  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:38
+
+  always @(posedge clk) begin
+    if (value_pass_start | value_chunk_done) begin // SlotWalker.java:39
+      value_slots_slot <= 3'd0; // SlotWalker.java:40
+      value_slots_head <= 8'd0; // SlotWalker.java:41
+      value_slots_positions <= value_first_positions; // SlotWalker.java:42
+    end else if (value_slot_done & ~value_chunk_done) begin // SlotWalker.java:43
+      value_slots_slot <= value_slots_slot + 3'd1; // SlotWalker.java:44
+      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:45
+      if (value_slots_last_head) begin // SlotWalker.java:46
+        value_slots_head <= 8'd0; // SlotWalker.java:47
+        value_slots_positions <= value_slots_positions + 13'd1; // SlotWalker.java:48
+      end
+    end
+    if (reset) begin
+      value_slots_slot <= 3'd0;
+      value_slots_head <= 8'd0;
+      value_slots_positions <= 13'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine.value_mac (MacLanes.java:92): W multiply-add lanes: addend + a x b
+  assign value_mac_lane0_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane0_product_in_payload_a = value_mac_a0; // MacLanes.java:64
+  assign value_mac_lane0_product_in_payload_b = value_mac_b0; // MacLanes.java:64
+  assign value_mac_lane0_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane0_sum_in_payload_a = value_mac_addend0; // MacLanes.java:111
+  assign value_mac_lane0_sum_in_payload_b = value_mac_lane0_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum0 = value_mac_lane0_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane1_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane1_product_in_payload_a = value_mac_a1; // MacLanes.java:64
+  assign value_mac_lane1_product_in_payload_b = value_mac_b1; // MacLanes.java:64
+  assign value_mac_lane1_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane1_sum_in_payload_a = value_mac_addend1; // MacLanes.java:111
+  assign value_mac_lane1_sum_in_payload_b = value_mac_lane1_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum1 = value_mac_lane1_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane2_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane2_product_in_payload_a = value_mac_a2; // MacLanes.java:64
+  assign value_mac_lane2_product_in_payload_b = value_mac_b2; // MacLanes.java:64
+  assign value_mac_lane2_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane2_sum_in_payload_a = value_mac_addend2; // MacLanes.java:111
+  assign value_mac_lane2_sum_in_payload_b = value_mac_lane2_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum2 = value_mac_lane2_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane3_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane3_product_in_payload_a = value_mac_a3; // MacLanes.java:64
+  assign value_mac_lane3_product_in_payload_b = value_mac_b3; // MacLanes.java:64
+  assign value_mac_lane3_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:111
+  assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane4_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane4_product_in_payload_a = value_mac_a4; // MacLanes.java:64
+  assign value_mac_lane4_product_in_payload_b = value_mac_b4; // MacLanes.java:64
+  assign value_mac_lane4_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane4_sum_in_payload_a = value_mac_addend4; // MacLanes.java:111
+  assign value_mac_lane4_sum_in_payload_b = value_mac_lane4_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum4 = value_mac_lane4_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane5_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane5_product_in_payload_a = value_mac_a5; // MacLanes.java:64
+  assign value_mac_lane5_product_in_payload_b = value_mac_b5; // MacLanes.java:64
+  assign value_mac_lane5_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane5_sum_in_payload_a = value_mac_addend5; // MacLanes.java:111
+  assign value_mac_lane5_sum_in_payload_b = value_mac_lane5_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum5 = value_mac_lane5_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane6_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane6_product_in_payload_a = value_mac_a6; // MacLanes.java:64
+  assign value_mac_lane6_product_in_payload_b = value_mac_b6; // MacLanes.java:64
+  assign value_mac_lane6_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane6_sum_in_payload_a = value_mac_addend6; // MacLanes.java:111
+  assign value_mac_lane6_sum_in_payload_b = value_mac_lane6_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum6 = value_mac_lane6_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane7_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane7_product_in_payload_a = value_mac_a7; // MacLanes.java:64
+  assign value_mac_lane7_product_in_payload_b = value_mac_b7; // MacLanes.java:64
+  assign value_mac_lane7_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane7_sum_in_payload_a = value_mac_addend7; // MacLanes.java:111
+  assign value_mac_lane7_sum_in_payload_b = value_mac_lane7_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum7 = value_mac_lane7_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane8_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane8_product_in_payload_a = value_mac_a8; // MacLanes.java:64
+  assign value_mac_lane8_product_in_payload_b = value_mac_b8; // MacLanes.java:64
+  assign value_mac_lane8_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane8_sum_in_payload_a = value_mac_addend8; // MacLanes.java:111
+  assign value_mac_lane8_sum_in_payload_b = value_mac_lane8_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum8 = value_mac_lane8_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane9_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane9_product_in_payload_a = value_mac_a9; // MacLanes.java:64
+  assign value_mac_lane9_product_in_payload_b = value_mac_b9; // MacLanes.java:64
+  assign value_mac_lane9_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane9_sum_in_payload_a = value_mac_addend9; // MacLanes.java:111
+  assign value_mac_lane9_sum_in_payload_b = value_mac_lane9_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum9 = value_mac_lane9_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane10_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane10_product_in_payload_a = value_mac_a10; // MacLanes.java:64
+  assign value_mac_lane10_product_in_payload_b = value_mac_b10; // MacLanes.java:64
+  assign value_mac_lane10_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane10_sum_in_payload_a = value_mac_addend10; // MacLanes.java:111
+  assign value_mac_lane10_sum_in_payload_b = value_mac_lane10_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum10 = value_mac_lane10_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane11_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane11_product_in_payload_a = value_mac_a11; // MacLanes.java:64
+  assign value_mac_lane11_product_in_payload_b = value_mac_b11; // MacLanes.java:64
+  assign value_mac_lane11_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane11_sum_in_payload_a = value_mac_addend11; // MacLanes.java:111
+  assign value_mac_lane11_sum_in_payload_b = value_mac_lane11_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum11 = value_mac_lane11_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane12_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane12_product_in_payload_a = value_mac_a12; // MacLanes.java:64
+  assign value_mac_lane12_product_in_payload_b = value_mac_b12; // MacLanes.java:64
+  assign value_mac_lane12_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane12_sum_in_payload_a = value_mac_addend12; // MacLanes.java:111
+  assign value_mac_lane12_sum_in_payload_b = value_mac_lane12_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum12 = value_mac_lane12_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane13_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane13_product_in_payload_a = value_mac_a13; // MacLanes.java:64
+  assign value_mac_lane13_product_in_payload_b = value_mac_b13; // MacLanes.java:64
+  assign value_mac_lane13_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane13_sum_in_payload_a = value_mac_addend13; // MacLanes.java:111
+  assign value_mac_lane13_sum_in_payload_b = value_mac_lane13_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum13 = value_mac_lane13_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane14_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane14_product_in_payload_a = value_mac_a14; // MacLanes.java:64
+  assign value_mac_lane14_product_in_payload_b = value_mac_b14; // MacLanes.java:64
+  assign value_mac_lane14_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane14_sum_in_payload_a = value_mac_addend14; // MacLanes.java:111
+  assign value_mac_lane14_sum_in_payload_b = value_mac_lane14_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum14 = value_mac_lane14_sum_out_payload; // MacLanes.java:117
+  assign value_mac_lane15_product_in_valid = value_mac_valid; // MacLanes.java:64
+  assign value_mac_lane15_product_in_payload_a = value_mac_a15; // MacLanes.java:64
+  assign value_mac_lane15_product_in_payload_b = value_mac_b15; // MacLanes.java:64
+  assign value_mac_lane15_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
+  assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:111
+  assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:111
+  assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:117
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:169
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:172
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:172
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:172
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:172
+  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:172
+  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:172
+  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:172
+  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:172
+  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:172
+  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:172
+  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:172
+  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:172
+  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:172
+  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:172
+  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:172
+  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:171
+  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:172
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:242
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:242
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:242
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:242
+  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:242
+  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:242
+  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:242
+  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:242
+  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:242
+  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:242
+  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:242
+  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:242
+  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:242
+  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:242
+  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:242
+  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:242
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine.reduction (Reduction.java:83): reduces each slot's partials and Z's lanes by the pairwise tree,
+  // normalizes, rounds and sends the outputs
+  assign reduce_second_set = reduce_slots_physical >= 3'd4; // ValueEngine.java:277
+  assign reduce_set_slot = reduce_set_slot_mux[1:0]; // ValueEngine.java:279
+  assign reduce_pass_beats = reduce_pass_beats_sum[8:1]; // Reduction.java:103
+  assign reduce_last_pass_beat = reduce_pass_beat == reduce_last_pass_beat_diff[2:0]; // Reduction.java:104
+  assign gathering = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index < 5'd16); // Reduction.java:106
+  assign gather_address = {reduce_set_slot, reduce_pass_beat, reduce_index[3:0]}; // Reduction.java:108
+  assign z_second_set = z_slots_physical >= 3'd4; // ValueEngine.java:277
+  assign z_set_slot = z_set_slot_mux[1:0]; // ValueEngine.java:279
+  assign z_gathering = (z_phase == ZPHASE_GATHER) & (z_index < 5'd16); // Reduction.java:116
+  assign z_gather_address = {z_set_slot, z_index[3:0]}; // Reduction.java:117
+  assign gather_set_0 = gather_read_set ? gather_data_s1_0 : gather_data_s0_0; // ValueEngine.java:290
+  assign gather_set_1 = gather_read_set ? gather_data_s1_1 : gather_data_s0_1; // ValueEngine.java:290
+  assign gather_set_2 = gather_read_set ? gather_data_s1_2 : gather_data_s0_2; // ValueEngine.java:290
+  assign gather_set_3 = gather_read_set ? gather_data_s1_3 : gather_data_s0_3; // ValueEngine.java:290
+  assign gather_set_4 = gather_read_set ? gather_data_s1_4 : gather_data_s0_4; // ValueEngine.java:290
+  assign gather_set_5 = gather_read_set ? gather_data_s1_5 : gather_data_s0_5; // ValueEngine.java:290
+  assign gather_set_6 = gather_read_set ? gather_data_s1_6 : gather_data_s0_6; // ValueEngine.java:290
+  assign gather_set_7 = gather_read_set ? gather_data_s1_7 : gather_data_s0_7; // ValueEngine.java:290
+  assign gather_set_8 = gather_read_set ? gather_data_s1_8 : gather_data_s0_8; // ValueEngine.java:290
+  assign gather_set_9 = gather_read_set ? gather_data_s1_9 : gather_data_s0_9; // ValueEngine.java:290
+  assign gather_set_10 = gather_read_set ? gather_data_s1_10 : gather_data_s0_10; // ValueEngine.java:290
+  assign gather_set_11 = gather_read_set ? gather_data_s1_11 : gather_data_s0_11; // ValueEngine.java:290
+  assign gather_set_12 = gather_read_set ? gather_data_s1_12 : gather_data_s0_12; // ValueEngine.java:290
+  assign gather_set_13 = gather_read_set ? gather_data_s1_13 : gather_data_s0_13; // ValueEngine.java:290
+  assign gather_set_14 = gather_read_set ? gather_data_s1_14 : gather_data_s0_14; // ValueEngine.java:290
+  assign gather_set_15 = gather_read_set ? gather_data_s1_15 : gather_data_s0_15; // ValueEngine.java:290
+  assign z_gathered = z_read_set ? z_gather_data_s1 : z_gather_data_s0; // ValueEngine.java:290
+  assign reduce_present = {({12'd0, reduce_pass_beat, 1'b1} < {8'd0, reduce_row_beats}), 1'b1}; // Reduction.java:154
+  assign reduce_last_element = reduce_present[1] ? 4'd15 : 4'd7; // Reduction.java:159
+  assign element_ends_beat = reduce_index[2:0] == 3'd7; // Reduction.java:160
+  assign slot_rz_known = rz_known > {5'd0, reduce_slots_slot}; // Reduction.java:163
+  assign output_room = ~element_ends_beat | (beats_promised < 4'd12); // Reduction.java:164
+  // Reduction.java:167
+  assign element_wants_push = (element_phase == ELEMENT_PHASE_PUSH) & slot_rz_known & output_room & ~z_phase_eq_2;
+  assign reduce_positions = z_phase_eq_2 ? z_slots_positions : reduce_slots_positions; // Reduction.java:169
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_0 = gathered_0_0; // Reduction.java:175
+      4'd1: tree_pick_0 = gathered_1_0; // Reduction.java:175
+      4'd2: tree_pick_0 = gathered_2_0; // Reduction.java:175
+      4'd3: tree_pick_0 = gathered_3_0; // Reduction.java:175
+      4'd4: tree_pick_0 = gathered_4_0; // Reduction.java:175
+      4'd5: tree_pick_0 = gathered_5_0; // Reduction.java:175
+      4'd6: tree_pick_0 = gathered_6_0; // Reduction.java:175
+      4'd7: tree_pick_0 = gathered_7_0; // Reduction.java:175
+      4'd8: tree_pick_0 = gathered_8_0; // Reduction.java:175
+      4'd9: tree_pick_0 = gathered_9_0; // Reduction.java:175
+      4'd10: tree_pick_0 = gathered_10_0; // Reduction.java:175
+      4'd11: tree_pick_0 = gathered_11_0; // Reduction.java:175
+      4'd12: tree_pick_0 = gathered_12_0; // Reduction.java:175
+      4'd13: tree_pick_0 = gathered_13_0; // Reduction.java:175
+      4'd14: tree_pick_0 = gathered_14_0; // Reduction.java:175
+      default: tree_pick_0 = gathered_15_0; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_0 = (reduce_positions > 13'd0) ? (z_phase_eq_2 ? z_lane_0 : tree_pick_0) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_1 = gathered_0_1; // Reduction.java:175
+      4'd1: tree_pick_1 = gathered_1_1; // Reduction.java:175
+      4'd2: tree_pick_1 = gathered_2_1; // Reduction.java:175
+      4'd3: tree_pick_1 = gathered_3_1; // Reduction.java:175
+      4'd4: tree_pick_1 = gathered_4_1; // Reduction.java:175
+      4'd5: tree_pick_1 = gathered_5_1; // Reduction.java:175
+      4'd6: tree_pick_1 = gathered_6_1; // Reduction.java:175
+      4'd7: tree_pick_1 = gathered_7_1; // Reduction.java:175
+      4'd8: tree_pick_1 = gathered_8_1; // Reduction.java:175
+      4'd9: tree_pick_1 = gathered_9_1; // Reduction.java:175
+      4'd10: tree_pick_1 = gathered_10_1; // Reduction.java:175
+      4'd11: tree_pick_1 = gathered_11_1; // Reduction.java:175
+      4'd12: tree_pick_1 = gathered_12_1; // Reduction.java:175
+      4'd13: tree_pick_1 = gathered_13_1; // Reduction.java:175
+      4'd14: tree_pick_1 = gathered_14_1; // Reduction.java:175
+      default: tree_pick_1 = gathered_15_1; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_1 = (reduce_positions > 13'd1) ? (z_phase_eq_2 ? z_lane_1 : tree_pick_1) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_2 = gathered_0_2; // Reduction.java:175
+      4'd1: tree_pick_2 = gathered_1_2; // Reduction.java:175
+      4'd2: tree_pick_2 = gathered_2_2; // Reduction.java:175
+      4'd3: tree_pick_2 = gathered_3_2; // Reduction.java:175
+      4'd4: tree_pick_2 = gathered_4_2; // Reduction.java:175
+      4'd5: tree_pick_2 = gathered_5_2; // Reduction.java:175
+      4'd6: tree_pick_2 = gathered_6_2; // Reduction.java:175
+      4'd7: tree_pick_2 = gathered_7_2; // Reduction.java:175
+      4'd8: tree_pick_2 = gathered_8_2; // Reduction.java:175
+      4'd9: tree_pick_2 = gathered_9_2; // Reduction.java:175
+      4'd10: tree_pick_2 = gathered_10_2; // Reduction.java:175
+      4'd11: tree_pick_2 = gathered_11_2; // Reduction.java:175
+      4'd12: tree_pick_2 = gathered_12_2; // Reduction.java:175
+      4'd13: tree_pick_2 = gathered_13_2; // Reduction.java:175
+      4'd14: tree_pick_2 = gathered_14_2; // Reduction.java:175
+      default: tree_pick_2 = gathered_15_2; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_2 = (reduce_positions > 13'd2) ? (z_phase_eq_2 ? z_lane_2 : tree_pick_2) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_3 = gathered_0_3; // Reduction.java:175
+      4'd1: tree_pick_3 = gathered_1_3; // Reduction.java:175
+      4'd2: tree_pick_3 = gathered_2_3; // Reduction.java:175
+      4'd3: tree_pick_3 = gathered_3_3; // Reduction.java:175
+      4'd4: tree_pick_3 = gathered_4_3; // Reduction.java:175
+      4'd5: tree_pick_3 = gathered_5_3; // Reduction.java:175
+      4'd6: tree_pick_3 = gathered_6_3; // Reduction.java:175
+      4'd7: tree_pick_3 = gathered_7_3; // Reduction.java:175
+      4'd8: tree_pick_3 = gathered_8_3; // Reduction.java:175
+      4'd9: tree_pick_3 = gathered_9_3; // Reduction.java:175
+      4'd10: tree_pick_3 = gathered_10_3; // Reduction.java:175
+      4'd11: tree_pick_3 = gathered_11_3; // Reduction.java:175
+      4'd12: tree_pick_3 = gathered_12_3; // Reduction.java:175
+      4'd13: tree_pick_3 = gathered_13_3; // Reduction.java:175
+      4'd14: tree_pick_3 = gathered_14_3; // Reduction.java:175
+      default: tree_pick_3 = gathered_15_3; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_3 = (reduce_positions > 13'd3) ? (z_phase_eq_2 ? z_lane_3 : tree_pick_3) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_4 = gathered_0_4; // Reduction.java:175
+      4'd1: tree_pick_4 = gathered_1_4; // Reduction.java:175
+      4'd2: tree_pick_4 = gathered_2_4; // Reduction.java:175
+      4'd3: tree_pick_4 = gathered_3_4; // Reduction.java:175
+      4'd4: tree_pick_4 = gathered_4_4; // Reduction.java:175
+      4'd5: tree_pick_4 = gathered_5_4; // Reduction.java:175
+      4'd6: tree_pick_4 = gathered_6_4; // Reduction.java:175
+      4'd7: tree_pick_4 = gathered_7_4; // Reduction.java:175
+      4'd8: tree_pick_4 = gathered_8_4; // Reduction.java:175
+      4'd9: tree_pick_4 = gathered_9_4; // Reduction.java:175
+      4'd10: tree_pick_4 = gathered_10_4; // Reduction.java:175
+      4'd11: tree_pick_4 = gathered_11_4; // Reduction.java:175
+      4'd12: tree_pick_4 = gathered_12_4; // Reduction.java:175
+      4'd13: tree_pick_4 = gathered_13_4; // Reduction.java:175
+      4'd14: tree_pick_4 = gathered_14_4; // Reduction.java:175
+      default: tree_pick_4 = gathered_15_4; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_4 = (reduce_positions > 13'd4) ? (z_phase_eq_2 ? z_lane_4 : tree_pick_4) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_5 = gathered_0_5; // Reduction.java:175
+      4'd1: tree_pick_5 = gathered_1_5; // Reduction.java:175
+      4'd2: tree_pick_5 = gathered_2_5; // Reduction.java:175
+      4'd3: tree_pick_5 = gathered_3_5; // Reduction.java:175
+      4'd4: tree_pick_5 = gathered_4_5; // Reduction.java:175
+      4'd5: tree_pick_5 = gathered_5_5; // Reduction.java:175
+      4'd6: tree_pick_5 = gathered_6_5; // Reduction.java:175
+      4'd7: tree_pick_5 = gathered_7_5; // Reduction.java:175
+      4'd8: tree_pick_5 = gathered_8_5; // Reduction.java:175
+      4'd9: tree_pick_5 = gathered_9_5; // Reduction.java:175
+      4'd10: tree_pick_5 = gathered_10_5; // Reduction.java:175
+      4'd11: tree_pick_5 = gathered_11_5; // Reduction.java:175
+      4'd12: tree_pick_5 = gathered_12_5; // Reduction.java:175
+      4'd13: tree_pick_5 = gathered_13_5; // Reduction.java:175
+      4'd14: tree_pick_5 = gathered_14_5; // Reduction.java:175
+      default: tree_pick_5 = gathered_15_5; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_5 = (reduce_positions > 13'd5) ? (z_phase_eq_2 ? z_lane_5 : tree_pick_5) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_6 = gathered_0_6; // Reduction.java:175
+      4'd1: tree_pick_6 = gathered_1_6; // Reduction.java:175
+      4'd2: tree_pick_6 = gathered_2_6; // Reduction.java:175
+      4'd3: tree_pick_6 = gathered_3_6; // Reduction.java:175
+      4'd4: tree_pick_6 = gathered_4_6; // Reduction.java:175
+      4'd5: tree_pick_6 = gathered_5_6; // Reduction.java:175
+      4'd6: tree_pick_6 = gathered_6_6; // Reduction.java:175
+      4'd7: tree_pick_6 = gathered_7_6; // Reduction.java:175
+      4'd8: tree_pick_6 = gathered_8_6; // Reduction.java:175
+      4'd9: tree_pick_6 = gathered_9_6; // Reduction.java:175
+      4'd10: tree_pick_6 = gathered_10_6; // Reduction.java:175
+      4'd11: tree_pick_6 = gathered_11_6; // Reduction.java:175
+      4'd12: tree_pick_6 = gathered_12_6; // Reduction.java:175
+      4'd13: tree_pick_6 = gathered_13_6; // Reduction.java:175
+      4'd14: tree_pick_6 = gathered_14_6; // Reduction.java:175
+      default: tree_pick_6 = gathered_15_6; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_6 = (reduce_positions > 13'd6) ? (z_phase_eq_2 ? z_lane_6 : tree_pick_6) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_7 = gathered_0_7; // Reduction.java:175
+      4'd1: tree_pick_7 = gathered_1_7; // Reduction.java:175
+      4'd2: tree_pick_7 = gathered_2_7; // Reduction.java:175
+      4'd3: tree_pick_7 = gathered_3_7; // Reduction.java:175
+      4'd4: tree_pick_7 = gathered_4_7; // Reduction.java:175
+      4'd5: tree_pick_7 = gathered_5_7; // Reduction.java:175
+      4'd6: tree_pick_7 = gathered_6_7; // Reduction.java:175
+      4'd7: tree_pick_7 = gathered_7_7; // Reduction.java:175
+      4'd8: tree_pick_7 = gathered_8_7; // Reduction.java:175
+      4'd9: tree_pick_7 = gathered_9_7; // Reduction.java:175
+      4'd10: tree_pick_7 = gathered_10_7; // Reduction.java:175
+      4'd11: tree_pick_7 = gathered_11_7; // Reduction.java:175
+      4'd12: tree_pick_7 = gathered_12_7; // Reduction.java:175
+      4'd13: tree_pick_7 = gathered_13_7; // Reduction.java:175
+      4'd14: tree_pick_7 = gathered_14_7; // Reduction.java:175
+      default: tree_pick_7 = gathered_15_7; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_7 = (reduce_positions > 13'd7) ? (z_phase_eq_2 ? z_lane_7 : tree_pick_7) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_8 = gathered_0_8; // Reduction.java:175
+      4'd1: tree_pick_8 = gathered_1_8; // Reduction.java:175
+      4'd2: tree_pick_8 = gathered_2_8; // Reduction.java:175
+      4'd3: tree_pick_8 = gathered_3_8; // Reduction.java:175
+      4'd4: tree_pick_8 = gathered_4_8; // Reduction.java:175
+      4'd5: tree_pick_8 = gathered_5_8; // Reduction.java:175
+      4'd6: tree_pick_8 = gathered_6_8; // Reduction.java:175
+      4'd7: tree_pick_8 = gathered_7_8; // Reduction.java:175
+      4'd8: tree_pick_8 = gathered_8_8; // Reduction.java:175
+      4'd9: tree_pick_8 = gathered_9_8; // Reduction.java:175
+      4'd10: tree_pick_8 = gathered_10_8; // Reduction.java:175
+      4'd11: tree_pick_8 = gathered_11_8; // Reduction.java:175
+      4'd12: tree_pick_8 = gathered_12_8; // Reduction.java:175
+      4'd13: tree_pick_8 = gathered_13_8; // Reduction.java:175
+      4'd14: tree_pick_8 = gathered_14_8; // Reduction.java:175
+      default: tree_pick_8 = gathered_15_8; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_8 = (reduce_positions > 13'd8) ? (z_phase_eq_2 ? z_lane_8 : tree_pick_8) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_9 = gathered_0_9; // Reduction.java:175
+      4'd1: tree_pick_9 = gathered_1_9; // Reduction.java:175
+      4'd2: tree_pick_9 = gathered_2_9; // Reduction.java:175
+      4'd3: tree_pick_9 = gathered_3_9; // Reduction.java:175
+      4'd4: tree_pick_9 = gathered_4_9; // Reduction.java:175
+      4'd5: tree_pick_9 = gathered_5_9; // Reduction.java:175
+      4'd6: tree_pick_9 = gathered_6_9; // Reduction.java:175
+      4'd7: tree_pick_9 = gathered_7_9; // Reduction.java:175
+      4'd8: tree_pick_9 = gathered_8_9; // Reduction.java:175
+      4'd9: tree_pick_9 = gathered_9_9; // Reduction.java:175
+      4'd10: tree_pick_9 = gathered_10_9; // Reduction.java:175
+      4'd11: tree_pick_9 = gathered_11_9; // Reduction.java:175
+      4'd12: tree_pick_9 = gathered_12_9; // Reduction.java:175
+      4'd13: tree_pick_9 = gathered_13_9; // Reduction.java:175
+      4'd14: tree_pick_9 = gathered_14_9; // Reduction.java:175
+      default: tree_pick_9 = gathered_15_9; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_9 = (reduce_positions > 13'd9) ? (z_phase_eq_2 ? z_lane_9 : tree_pick_9) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_10 = gathered_0_10; // Reduction.java:175
+      4'd1: tree_pick_10 = gathered_1_10; // Reduction.java:175
+      4'd2: tree_pick_10 = gathered_2_10; // Reduction.java:175
+      4'd3: tree_pick_10 = gathered_3_10; // Reduction.java:175
+      4'd4: tree_pick_10 = gathered_4_10; // Reduction.java:175
+      4'd5: tree_pick_10 = gathered_5_10; // Reduction.java:175
+      4'd6: tree_pick_10 = gathered_6_10; // Reduction.java:175
+      4'd7: tree_pick_10 = gathered_7_10; // Reduction.java:175
+      4'd8: tree_pick_10 = gathered_8_10; // Reduction.java:175
+      4'd9: tree_pick_10 = gathered_9_10; // Reduction.java:175
+      4'd10: tree_pick_10 = gathered_10_10; // Reduction.java:175
+      4'd11: tree_pick_10 = gathered_11_10; // Reduction.java:175
+      4'd12: tree_pick_10 = gathered_12_10; // Reduction.java:175
+      4'd13: tree_pick_10 = gathered_13_10; // Reduction.java:175
+      4'd14: tree_pick_10 = gathered_14_10; // Reduction.java:175
+      default: tree_pick_10 = gathered_15_10; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_10 = (reduce_positions > 13'd10) ? (z_phase_eq_2 ? z_lane_10 : tree_pick_10) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_11 = gathered_0_11; // Reduction.java:175
+      4'd1: tree_pick_11 = gathered_1_11; // Reduction.java:175
+      4'd2: tree_pick_11 = gathered_2_11; // Reduction.java:175
+      4'd3: tree_pick_11 = gathered_3_11; // Reduction.java:175
+      4'd4: tree_pick_11 = gathered_4_11; // Reduction.java:175
+      4'd5: tree_pick_11 = gathered_5_11; // Reduction.java:175
+      4'd6: tree_pick_11 = gathered_6_11; // Reduction.java:175
+      4'd7: tree_pick_11 = gathered_7_11; // Reduction.java:175
+      4'd8: tree_pick_11 = gathered_8_11; // Reduction.java:175
+      4'd9: tree_pick_11 = gathered_9_11; // Reduction.java:175
+      4'd10: tree_pick_11 = gathered_10_11; // Reduction.java:175
+      4'd11: tree_pick_11 = gathered_11_11; // Reduction.java:175
+      4'd12: tree_pick_11 = gathered_12_11; // Reduction.java:175
+      4'd13: tree_pick_11 = gathered_13_11; // Reduction.java:175
+      4'd14: tree_pick_11 = gathered_14_11; // Reduction.java:175
+      default: tree_pick_11 = gathered_15_11; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_11 = (reduce_positions > 13'd11) ? (z_phase_eq_2 ? z_lane_11 : tree_pick_11) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_12 = gathered_0_12; // Reduction.java:175
+      4'd1: tree_pick_12 = gathered_1_12; // Reduction.java:175
+      4'd2: tree_pick_12 = gathered_2_12; // Reduction.java:175
+      4'd3: tree_pick_12 = gathered_3_12; // Reduction.java:175
+      4'd4: tree_pick_12 = gathered_4_12; // Reduction.java:175
+      4'd5: tree_pick_12 = gathered_5_12; // Reduction.java:175
+      4'd6: tree_pick_12 = gathered_6_12; // Reduction.java:175
+      4'd7: tree_pick_12 = gathered_7_12; // Reduction.java:175
+      4'd8: tree_pick_12 = gathered_8_12; // Reduction.java:175
+      4'd9: tree_pick_12 = gathered_9_12; // Reduction.java:175
+      4'd10: tree_pick_12 = gathered_10_12; // Reduction.java:175
+      4'd11: tree_pick_12 = gathered_11_12; // Reduction.java:175
+      4'd12: tree_pick_12 = gathered_12_12; // Reduction.java:175
+      4'd13: tree_pick_12 = gathered_13_12; // Reduction.java:175
+      4'd14: tree_pick_12 = gathered_14_12; // Reduction.java:175
+      default: tree_pick_12 = gathered_15_12; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_12 = (reduce_positions > 13'd12) ? (z_phase_eq_2 ? z_lane_12 : tree_pick_12) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_13 = gathered_0_13; // Reduction.java:175
+      4'd1: tree_pick_13 = gathered_1_13; // Reduction.java:175
+      4'd2: tree_pick_13 = gathered_2_13; // Reduction.java:175
+      4'd3: tree_pick_13 = gathered_3_13; // Reduction.java:175
+      4'd4: tree_pick_13 = gathered_4_13; // Reduction.java:175
+      4'd5: tree_pick_13 = gathered_5_13; // Reduction.java:175
+      4'd6: tree_pick_13 = gathered_6_13; // Reduction.java:175
+      4'd7: tree_pick_13 = gathered_7_13; // Reduction.java:175
+      4'd8: tree_pick_13 = gathered_8_13; // Reduction.java:175
+      4'd9: tree_pick_13 = gathered_9_13; // Reduction.java:175
+      4'd10: tree_pick_13 = gathered_10_13; // Reduction.java:175
+      4'd11: tree_pick_13 = gathered_11_13; // Reduction.java:175
+      4'd12: tree_pick_13 = gathered_12_13; // Reduction.java:175
+      4'd13: tree_pick_13 = gathered_13_13; // Reduction.java:175
+      4'd14: tree_pick_13 = gathered_14_13; // Reduction.java:175
+      default: tree_pick_13 = gathered_15_13; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_13 = (reduce_positions > 13'd13) ? (z_phase_eq_2 ? z_lane_13 : tree_pick_13) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_14 = gathered_0_14; // Reduction.java:175
+      4'd1: tree_pick_14 = gathered_1_14; // Reduction.java:175
+      4'd2: tree_pick_14 = gathered_2_14; // Reduction.java:175
+      4'd3: tree_pick_14 = gathered_3_14; // Reduction.java:175
+      4'd4: tree_pick_14 = gathered_4_14; // Reduction.java:175
+      4'd5: tree_pick_14 = gathered_5_14; // Reduction.java:175
+      4'd6: tree_pick_14 = gathered_6_14; // Reduction.java:175
+      4'd7: tree_pick_14 = gathered_7_14; // Reduction.java:175
+      4'd8: tree_pick_14 = gathered_8_14; // Reduction.java:175
+      4'd9: tree_pick_14 = gathered_9_14; // Reduction.java:175
+      4'd10: tree_pick_14 = gathered_10_14; // Reduction.java:175
+      4'd11: tree_pick_14 = gathered_11_14; // Reduction.java:175
+      4'd12: tree_pick_14 = gathered_12_14; // Reduction.java:175
+      4'd13: tree_pick_14 = gathered_13_14; // Reduction.java:175
+      4'd14: tree_pick_14 = gathered_14_14; // Reduction.java:175
+      default: tree_pick_14 = gathered_15_14; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_14 = (reduce_positions > 13'd14) ? (z_phase_eq_2 ? z_lane_14 : tree_pick_14) : 32'h0;
+
+  always @(*) begin
+    case (reduce_index[3:0]) // Reduction.java:175
+      4'd0: tree_pick_15 = gathered_0_15; // Reduction.java:175
+      4'd1: tree_pick_15 = gathered_1_15; // Reduction.java:175
+      4'd2: tree_pick_15 = gathered_2_15; // Reduction.java:175
+      4'd3: tree_pick_15 = gathered_3_15; // Reduction.java:175
+      4'd4: tree_pick_15 = gathered_4_15; // Reduction.java:175
+      4'd5: tree_pick_15 = gathered_5_15; // Reduction.java:175
+      4'd6: tree_pick_15 = gathered_6_15; // Reduction.java:175
+      4'd7: tree_pick_15 = gathered_7_15; // Reduction.java:175
+      4'd8: tree_pick_15 = gathered_8_15; // Reduction.java:175
+      4'd9: tree_pick_15 = gathered_9_15; // Reduction.java:175
+      4'd10: tree_pick_15 = gathered_10_15; // Reduction.java:175
+      4'd11: tree_pick_15 = gathered_11_15; // Reduction.java:175
+      4'd12: tree_pick_15 = gathered_12_15; // Reduction.java:175
+      4'd13: tree_pick_15 = gathered_13_15; // Reduction.java:175
+      4'd14: tree_pick_15 = gathered_14_15; // Reduction.java:175
+      default: tree_pick_15 = gathered_15_15; // Reduction.java:175
+    endcase
+  end
+
+  // Reduction.java:176
+  assign reduce_in_15 = (reduce_positions > 13'd15) ? (z_phase_eq_2 ? z_lane_15 : tree_pick_15) : 32'h0;
+  assign reduce_tag =
+      {z_phase_eq_2,
+       (z_phase_eq_2 ? z_slots_slot[0] : reduce_slots_slot[0]),
+       (z_phase_eq_2 ? 4'd0 : reduce_index[3:0])}; // Reduction.java:180
+  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:187
+  assign push_step = reduce_wants_push & reduce_tree_ready; // Reduction.java:191
+  assign reduce_tree_in_valid = push_step; // Reduction.java:192
+  assign reduce_tree_in_payload_values_0 = reduce_in_0; // Reduction.java:193
+  assign reduce_tree_in_payload_values_1 = reduce_in_1; // Reduction.java:193
+  assign reduce_tree_in_payload_values_2 = reduce_in_2; // Reduction.java:193
+  assign reduce_tree_in_payload_values_3 = reduce_in_3; // Reduction.java:193
+  assign reduce_tree_in_payload_values_4 = reduce_in_4; // Reduction.java:193
+  assign reduce_tree_in_payload_values_5 = reduce_in_5; // Reduction.java:193
+  assign reduce_tree_in_payload_values_6 = reduce_in_6; // Reduction.java:193
+  assign reduce_tree_in_payload_values_7 = reduce_in_7; // Reduction.java:193
+  assign reduce_tree_in_payload_values_8 = reduce_in_8; // Reduction.java:193
+  assign reduce_tree_in_payload_values_9 = reduce_in_9; // Reduction.java:193
+  assign reduce_tree_in_payload_values_10 = reduce_in_10; // Reduction.java:193
+  assign reduce_tree_in_payload_values_11 = reduce_in_11; // Reduction.java:193
+  assign reduce_tree_in_payload_values_12 = reduce_in_12; // Reduction.java:193
+  assign reduce_tree_in_payload_values_13 = reduce_in_13; // Reduction.java:193
+  assign reduce_tree_in_payload_values_14 = reduce_in_14; // Reduction.java:193
+  assign reduce_tree_in_payload_values_15 = reduce_in_15; // Reduction.java:193
+  assign reduce_tree_in_payload_tag = reduce_tag; // Reduction.java:194
+  assign z_pushed = push_step & z_phase_eq_2; // Reduction.java:210
+  assign element_pushed = push_step & ~z_phase_eq_2; // Reduction.java:211
+  assign pass_beat_pushed = element_pushed & (reduce_index[3:0] == reduce_last_element); // Reduction.java:212
+  assign reduced_is_z = reduce_tree_out_payload_tag[5]; // Reduction.java:217
+  assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
+  assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
+  assign rz_ready = rz_out_valid; // Reduction.java:221
+  assign normalized_in_valid = reduce_tree_out_valid; // Reduction.java:231
+  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // Reduction.java:231
+  assign normalized_in_payload_b = reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Reduction.java:231
+  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:232
+  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:232
+  assign element_out = stored_output_out_valid & ~reduced_tag_d9[5]; // Reduction.java:235
+  assign out_beat_valid = beat_assembled; // Reduction.java:247
+  assign out_beat_payload_0 = out_word_0; // Reduction.java:248
+  assign out_beat_payload_1 = out_word_1; // Reduction.java:248
+  assign out_beat_payload_2 = out_word_2; // Reduction.java:248
+  assign out_beat_payload_3 = out_word_3; // Reduction.java:248
+  assign out_beat_payload_4 = out_word_4; // Reduction.java:248
+  assign out_beat_payload_5 = out_word_5; // Reduction.java:248
+  assign out_beat_payload_6 = out_word_6; // Reduction.java:248
+  assign out_beat_payload_7 = out_word_7; // Reduction.java:248
+  assign out_queue_push_valid = out_beat_valid; // Stream.java:196
+  assign out_queue_push_payload =
+      {out_beat_payload_7,
+       out_beat_payload_6,
+       out_beat_payload_5,
+       out_beat_payload_4,
+       out_beat_payload_3,
+       out_beat_payload_2,
+       out_beat_payload_1,
+       out_beat_payload_0}; // Stream.java:197
+  assign out_beat_ready = out_queue_push_ready; // Stream.java:198
+  assign out_queue_pop_ready = out_ready; // Stream.java:103
+  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:252
+  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:253
+  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd16); // Reduction.java:259
+  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:260
+  assign element_slot_done = slot_pushed; // Reduction.java:260
+  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:261
+  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:285
+  assign z_may_gather = {6'd0, z_slots_slot} <= ({6'd0, reduce_slots_slot} + 9'd1); // Reduction.java:286
+
+  always @(posedge clk) begin
+    gather_read_valid <= gathering; // Reduction.java:121
+    gather_read_lane <= reduce_index[3:0]; // Reduction.java:122
+    gather_read_set <= reduce_second_set; // Reduction.java:123
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_0_0 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_0_1 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_0_2 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_0_3 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_0_4 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_0_5 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_0_6 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_0_7 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_0_8 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_0_9 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_0_10 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_0_11 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_0_12 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_0_13 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_0_14 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_0_15 <= gather_set_0; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_1_0 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_1_1 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_1_2 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_1_3 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_1_4 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_1_5 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_1_6 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_1_7 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_1_8 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_1_9 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_1_10 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_1_11 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_1_12 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_1_13 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_1_14 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_1_15 <= gather_set_1; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_2_0 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_2_1 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_2_2 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_2_3 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_2_4 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_2_5 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_2_6 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_2_7 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_2_8 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_2_9 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_2_10 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_2_11 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_2_12 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_2_13 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_2_14 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_2_15 <= gather_set_2; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_3_0 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_3_1 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_3_2 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_3_3 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_3_4 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_3_5 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_3_6 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_3_7 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_3_8 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_3_9 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_3_10 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_3_11 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_3_12 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_3_13 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_3_14 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_3_15 <= gather_set_3; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_4_0 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_4_1 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_4_2 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_4_3 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_4_4 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_4_5 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_4_6 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_4_7 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_4_8 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_4_9 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_4_10 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_4_11 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_4_12 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_4_13 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_4_14 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_4_15 <= gather_set_4; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_5_0 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_5_1 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_5_2 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_5_3 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_5_4 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_5_5 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_5_6 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_5_7 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_5_8 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_5_9 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_5_10 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_5_11 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_5_12 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_5_13 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_5_14 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_5_15 <= gather_set_5; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_6_0 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_6_1 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_6_2 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_6_3 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_6_4 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_6_5 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_6_6 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_6_7 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_6_8 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_6_9 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_6_10 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_6_11 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_6_12 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_6_13 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_6_14 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_6_15 <= gather_set_6; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_7_0 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_7_1 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_7_2 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_7_3 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_7_4 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_7_5 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_7_6 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_7_7 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_7_8 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_7_9 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_7_10 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_7_11 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_7_12 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_7_13 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_7_14 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_7_15 <= gather_set_7; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_8_0 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_8_1 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_8_2 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_8_3 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_8_4 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_8_5 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_8_6 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_8_7 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_8_8 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_8_9 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_8_10 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_8_11 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_8_12 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_8_13 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_8_14 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_8_15 <= gather_set_8; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_9_0 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_9_1 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_9_2 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_9_3 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_9_4 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_9_5 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_9_6 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_9_7 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_9_8 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_9_9 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_9_10 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_9_11 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_9_12 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_9_13 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_9_14 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_9_15 <= gather_set_9; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_10_0 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_10_1 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_10_2 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_10_3 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_10_4 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_10_5 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_10_6 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_10_7 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_10_8 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_10_9 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_10_10 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_10_11 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_10_12 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_10_13 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_10_14 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_10_15 <= gather_set_10; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_11_0 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_11_1 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_11_2 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_11_3 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_11_4 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_11_5 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_11_6 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_11_7 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_11_8 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_11_9 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_11_10 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_11_11 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_11_12 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_11_13 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_11_14 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_11_15 <= gather_set_11; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_12_0 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_12_1 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_12_2 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_12_3 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_12_4 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_12_5 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_12_6 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_12_7 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_12_8 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_12_9 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_12_10 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_12_11 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_12_12 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_12_13 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_12_14 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_12_15 <= gather_set_12; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_13_0 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_13_1 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_13_2 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_13_3 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_13_4 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_13_5 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_13_6 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_13_7 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_13_8 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_13_9 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_13_10 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_13_11 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_13_12 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_13_13 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_13_14 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_13_15 <= gather_set_13; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_14_0 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_14_1 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_14_2 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_14_3 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_14_4 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_14_5 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_14_6 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_14_7 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_14_8 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_14_9 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_14_10 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_14_11 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_14_12 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_14_13 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_14_14 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_14_15 <= gather_set_14; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
+      gathered_15_0 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
+      gathered_15_1 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
+      gathered_15_2 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
+      gathered_15_3 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
+      gathered_15_4 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
+      gathered_15_5 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
+      gathered_15_6 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
+      gathered_15_7 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
+      gathered_15_8 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
+      gathered_15_9 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
+      gathered_15_10 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
+      gathered_15_11 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
+      gathered_15_12 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
+      gathered_15_13 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
+      gathered_15_14 <= gather_set_15; // Reduction.java:135
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
+      gathered_15_15 <= gather_set_15; // Reduction.java:135
+    end
+    z_read_valid <= z_gathering; // Reduction.java:140
+    z_read_lane <= z_index[3:0]; // Reduction.java:141
+    z_read_set <= z_second_set; // Reduction.java:142
+    if (z_read_valid & (z_read_lane == 4'd0)) begin // Reduction.java:147
+      z_lane_0 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd1)) begin // Reduction.java:147
+      z_lane_1 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd2)) begin // Reduction.java:147
+      z_lane_2 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd3)) begin // Reduction.java:147
+      z_lane_3 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd4)) begin // Reduction.java:147
+      z_lane_4 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd5)) begin // Reduction.java:147
+      z_lane_5 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd6)) begin // Reduction.java:147
+      z_lane_6 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd7)) begin // Reduction.java:147
+      z_lane_7 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd8)) begin // Reduction.java:147
+      z_lane_8 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd9)) begin // Reduction.java:147
+      z_lane_9 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd10)) begin // Reduction.java:147
+      z_lane_10 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd11)) begin // Reduction.java:147
+      z_lane_11 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd12)) begin // Reduction.java:147
+      z_lane_12 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd13)) begin // Reduction.java:147
+      z_lane_13 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd14)) begin // Reduction.java:147
+      z_lane_14 <= z_gathered; // Reduction.java:147
+    end
+    if (z_read_valid & (z_read_lane == 4'd15)) begin // Reduction.java:147
+      z_lane_15 <= z_gathered; // Reduction.java:147
+    end
+    z_parity_d1 <= reduce_tree_out_payload_tag[4]; // Reduction.java:220
+    z_parity_d2 <= z_parity_d1; // Reduction.java:220
+    z_parity_d3 <= z_parity_d2; // Reduction.java:220
+    z_parity_d4 <= z_parity_d3; // Reduction.java:220
+    z_parity_d5 <= z_parity_d4; // Reduction.java:220
+    z_parity_d6 <= z_parity_d5; // Reduction.java:220
+    z_parity_d7 <= z_parity_d6; // Reduction.java:220
+    z_parity_d8 <= z_parity_d7; // Reduction.java:220
+    z_parity_d9 <= z_parity_d8; // Reduction.java:220
+    z_parity_d10 <= z_parity_d9; // Reduction.java:220
+    z_parity_d11 <= z_parity_d10; // Reduction.java:220
+    z_parity_d12 <= z_parity_d11; // Reduction.java:220
+    z_parity_d13 <= z_parity_d12; // Reduction.java:220
+    z_parity_d14 <= z_parity_d13; // Reduction.java:220
+    z_parity_d15 <= z_parity_d14; // Reduction.java:220
+    z_parity_d16 <= z_parity_d15; // Reduction.java:220
+    z_parity_d17 <= z_parity_d16; // Reduction.java:220
+    z_parity_d18 <= z_parity_d17; // Reduction.java:220
+    z_parity_d19 <= z_parity_d18; // Reduction.java:220
+    z_parity_d20 <= z_parity_d19; // Reduction.java:220
+    z_parity_d21 <= z_parity_d20; // Reduction.java:220
+    z_parity_d22 <= z_parity_d21; // Reduction.java:220
+    z_parity_d23 <= z_parity_d22; // Reduction.java:220
+    z_parity_d24 <= z_parity_d23; // Reduction.java:220
+    z_parity_d25 <= z_parity_d24; // Reduction.java:220
+    z_parity_d26 <= z_parity_d25; // Reduction.java:220
+    z_parity_d27 <= z_parity_d26; // Reduction.java:220
+    z_parity_d28 <= z_parity_d27; // Reduction.java:220
+    z_parity_d29 <= z_parity_d28; // Reduction.java:220
+    z_parity_d30 <= z_parity_d29; // Reduction.java:220
+    z_parity_d31 <= z_parity_d30; // Reduction.java:220
+    z_parity_d32 <= z_parity_d31; // Reduction.java:220
+    z_parity_d33 <= z_parity_d32; // Reduction.java:220
+    z_parity_d34 <= z_parity_d33; // Reduction.java:220
+    z_parity_d35 <= z_parity_d34; // Reduction.java:220
+    z_parity_d36 <= z_parity_d35; // Reduction.java:220
+    z_parity_d37 <= z_parity_d36; // Reduction.java:220
+    z_parity_d38 <= z_parity_d37; // Reduction.java:220
+    z_parity_d39 <= z_parity_d38; // Reduction.java:220
+    if (rz_ready & ~z_parity_d39) begin // Reduction.java:226
+      slot_rz_0 <= rz_out_payload; // Reduction.java:226
+    end
+    if (rz_ready & z_parity_d39) begin // Reduction.java:226
+      slot_rz_1 <= rz_out_payload; // Reduction.java:226
+    end
+    reduced_tag_d1 <= reduce_tree_out_payload_tag; // Reduction.java:234
+    reduced_tag_d2 <= reduced_tag_d1; // Reduction.java:234
+    reduced_tag_d3 <= reduced_tag_d2; // Reduction.java:234
+    reduced_tag_d4 <= reduced_tag_d3; // Reduction.java:234
+    reduced_tag_d5 <= reduced_tag_d4; // Reduction.java:234
+    reduced_tag_d6 <= reduced_tag_d5; // Reduction.java:234
+    reduced_tag_d7 <= reduced_tag_d6; // Reduction.java:234
+    reduced_tag_d8 <= reduced_tag_d7; // Reduction.java:234
+    reduced_tag_d9 <= reduced_tag_d8; // Reduction.java:234
+    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // Reduction.java:242
+      out_word_0 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // Reduction.java:242
+      out_word_1 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // Reduction.java:242
+      out_word_2 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // Reduction.java:242
+      out_word_3 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // Reduction.java:242
+      out_word_4 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // Reduction.java:242
+      out_word_5 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // Reduction.java:242
+      out_word_6 <= stored_output_out_payload; // Reduction.java:242
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // Reduction.java:242
+      out_word_7 <= stored_output_out_payload; // Reduction.java:242
+    end
+    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // Reduction.java:245
+    if (beat_promised & ~beat_delivered) begin // Reduction.java:254
+      beats_promised <= beats_promised + 4'd1; // Reduction.java:254
+    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:255
+      beats_promised <= beats_promised - 4'd1; // Reduction.java:255
+    end
+    if (rz_ready) begin // Reduction.java:256
+      rz_known <= rz_known + 8'd1; // Reduction.java:256
+    end
+    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:262
+      reduce_index <= reduce_index + 5'd1; // Reduction.java:262
+    end
+    if (gather_done) begin // Reduction.java:263
+      reduce_index <= 5'd0; // Reduction.java:264
+      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:265
+    end
+    if (pass_beat_pushed) begin // Reduction.java:267
+      reduce_index <= 5'd0; // Reduction.java:268
+      reduce_pass_beat <= reduce_pass_beat + 3'd1; // Reduction.java:269
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:270
+      if (reduce_last_pass_beat) begin // Reduction.java:271
+        reduce_pass_beat <= 3'd0; // Reduction.java:272
+        if (reduce_slots_last) begin // Reduction.java:273
+          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:273
+        end
+      end
+    end
+    if (reduction_finished) begin // Reduction.java:276
+      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:276
+    end
+    if (reduce_start) begin // Reduction.java:277
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:278
+      reduce_pass_beat <= 3'd0; // Reduction.java:279
+      reduce_index <= 5'd0; // Reduction.java:280
+      rz_known <= 8'd0; // Reduction.java:281
+    end
+    if (z_gathering) begin // Reduction.java:287
+      z_index <= z_index + 5'd1; // Reduction.java:287
+    end
+    if (z_gather_done) begin // Reduction.java:288
+      z_phase <= ZPHASE_PUSH; // Reduction.java:288
+    end
+    if (z_pushed) begin // Reduction.java:289
+      z_index <= 5'd0; // Reduction.java:290
+      z_phase <= ZPHASE_WAIT; // Reduction.java:291
+      if (z_slots_last) begin // Reduction.java:292
+        z_phase <= ZPHASE_IDLE; // Reduction.java:292
+      end
+    end
+    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:294
+      z_phase <= ZPHASE_GATHER; // Reduction.java:294
+    end
+    if (reduce_start) begin // Reduction.java:295
+      z_phase <= ZPHASE_GATHER; // Reduction.java:296
+      z_index <= 5'd0; // Reduction.java:297
+    end
+    if (reset) begin
       gather_read_valid <= 1'b0;
-      gather_read_z <= 1'b0;
       gather_read_lane <= 4'd0;
       gather_read_set <= 1'b0;
       gathered_0_0 <= 32'h0;
@@ -8384,8 +8915,27 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       gathered_15_13 <= 32'h0;
       gathered_15_14 <= 32'h0;
       gathered_15_15 <= 32'h0;
-      slot_rz <= 32'h0;
-      rz_known <= 1'b0;
+      z_read_valid <= 1'b0;
+      z_read_lane <= 4'd0;
+      z_read_set <= 1'b0;
+      z_lane_0 <= 32'h0;
+      z_lane_1 <= 32'h0;
+      z_lane_2 <= 32'h0;
+      z_lane_3 <= 32'h0;
+      z_lane_4 <= 32'h0;
+      z_lane_5 <= 32'h0;
+      z_lane_6 <= 32'h0;
+      z_lane_7 <= 32'h0;
+      z_lane_8 <= 32'h0;
+      z_lane_9 <= 32'h0;
+      z_lane_10 <= 32'h0;
+      z_lane_11 <= 32'h0;
+      z_lane_12 <= 32'h0;
+      z_lane_13 <= 32'h0;
+      z_lane_14 <= 32'h0;
+      z_lane_15 <= 32'h0;
+      slot_rz_0 <= 32'h0;
+      slot_rz_1 <= 32'h0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;
@@ -8395,247 +8945,19 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       out_word_6 <= 16'h0;
       out_word_7 <= 16'h0;
       beat_assembled <= 1'b0;
-      beats_queued <= 4'd0;
+      beats_promised <= 4'd0;
+      rz_known <= 8'd0;
       reduce_index <= 5'd0;
-      reduce_phase <= REDUCE_IDLE;
+      element_phase <= ELEMENT_PHASE_IDLE;
       reduce_pass_beat <= 3'd0;
+      z_index <= 5'd0;
+      z_phase <= ZPHASE_IDLE;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk (ChunkWalk.java:53): the pass's walk over the chunks in the buffer and, in each, over the
-  // slots' rows
-  assign value_loader = value_chunk[0]; // ChunkWalk.java:70
-  assign value_half = value_chunk[1] ^ (|((value_first_halves >> value_loader) & 2'd1)); // ChunkWalk.java:73
-  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:75
-  assign value_rows_in =
-      (value_chunk_wide == value_least_1)
-      & ({1'b0, (value_least_1[0] ? value1_write_row : value0_write_row)} >= value_need_rows); // ChunkWalk.java:77
-  assign value_step = value_active & ((value_chunk_wide < value_least_1) | value_rows_in); // ChunkWalk.java:78
-  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:79
-  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:80
-  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:82
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:83
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:84
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:137
-  assign value_need_rows = value_row_needs; // ValueEngine.java:138
-
-  always @(posedge clk) begin
-    if (value_pass_start) begin // ChunkWalk.java:90
-      value_active <= 1'b1; // ChunkWalk.java:91
-      value_chunk <= 8'd0; // ChunkWalk.java:92
-      value_chunk_start <= 13'd0; // ChunkWalk.java:93
-    end else if (value_chunk_done) begin // ChunkWalk.java:94
-      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:95
-      value_chunk_start <= value_chunk_start + 13'd32; // ChunkWalk.java:96
-      if (value_walk_done) begin // ChunkWalk.java:97
-        value_active <= 1'b0; // ChunkWalk.java:97
-      end
-    end
-    if (reset) begin
-      value_active <= 1'b0;
-      value_chunk <= 8'd0;
-      value_chunk_start <= 13'd0;
-    end
-  end
-
-  // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk.value_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
+  // value_engine.reduction.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:36
-  assign value_slots_last = {5'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:37
-  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:38
-
-  always @(posedge clk) begin
-    if (value_pass_start | value_chunk_done) begin // SlotWalker.java:39
-      value_slots_slot <= 3'd0; // SlotWalker.java:40
-      value_slots_head <= 8'd0; // SlotWalker.java:41
-      value_slots_positions <= value_first_positions; // SlotWalker.java:42
-    end else if (value_slot_done & ~value_chunk_done) begin // SlotWalker.java:43
-      value_slots_slot <= value_slots_slot + 3'd1; // SlotWalker.java:44
-      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:45
-      if (value_slots_last_head) begin // SlotWalker.java:46
-        value_slots_head <= 8'd0; // SlotWalker.java:47
-        value_slots_positions <= value_slots_positions + 13'd1; // SlotWalker.java:48
-      end
-    end
-    if (reset) begin
-      value_slots_slot <= 3'd0;
-      value_slots_head <= 8'd0;
-      value_slots_positions <= 13'd0;
-    end
-  end
-
-  // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_mac (MacLanes.java:92): W multiply-add lanes: addend + a x b
-  assign value_mac_lane0_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane0_product_in_payload_a = value_mac_a0; // MacLanes.java:64
-  assign value_mac_lane0_product_in_payload_b = value_mac_b0; // MacLanes.java:64
-  assign value_mac_lane0_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane0_sum_in_payload_a = value_mac_addend0; // MacLanes.java:111
-  assign value_mac_lane0_sum_in_payload_b = value_mac_lane0_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum0 = value_mac_lane0_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane1_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane1_product_in_payload_a = value_mac_a1; // MacLanes.java:64
-  assign value_mac_lane1_product_in_payload_b = value_mac_b1; // MacLanes.java:64
-  assign value_mac_lane1_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane1_sum_in_payload_a = value_mac_addend1; // MacLanes.java:111
-  assign value_mac_lane1_sum_in_payload_b = value_mac_lane1_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum1 = value_mac_lane1_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane2_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane2_product_in_payload_a = value_mac_a2; // MacLanes.java:64
-  assign value_mac_lane2_product_in_payload_b = value_mac_b2; // MacLanes.java:64
-  assign value_mac_lane2_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane2_sum_in_payload_a = value_mac_addend2; // MacLanes.java:111
-  assign value_mac_lane2_sum_in_payload_b = value_mac_lane2_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum2 = value_mac_lane2_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane3_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane3_product_in_payload_a = value_mac_a3; // MacLanes.java:64
-  assign value_mac_lane3_product_in_payload_b = value_mac_b3; // MacLanes.java:64
-  assign value_mac_lane3_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:111
-  assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane4_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane4_product_in_payload_a = value_mac_a4; // MacLanes.java:64
-  assign value_mac_lane4_product_in_payload_b = value_mac_b4; // MacLanes.java:64
-  assign value_mac_lane4_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane4_sum_in_payload_a = value_mac_addend4; // MacLanes.java:111
-  assign value_mac_lane4_sum_in_payload_b = value_mac_lane4_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum4 = value_mac_lane4_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane5_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane5_product_in_payload_a = value_mac_a5; // MacLanes.java:64
-  assign value_mac_lane5_product_in_payload_b = value_mac_b5; // MacLanes.java:64
-  assign value_mac_lane5_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane5_sum_in_payload_a = value_mac_addend5; // MacLanes.java:111
-  assign value_mac_lane5_sum_in_payload_b = value_mac_lane5_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum5 = value_mac_lane5_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane6_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane6_product_in_payload_a = value_mac_a6; // MacLanes.java:64
-  assign value_mac_lane6_product_in_payload_b = value_mac_b6; // MacLanes.java:64
-  assign value_mac_lane6_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane6_sum_in_payload_a = value_mac_addend6; // MacLanes.java:111
-  assign value_mac_lane6_sum_in_payload_b = value_mac_lane6_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum6 = value_mac_lane6_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane7_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane7_product_in_payload_a = value_mac_a7; // MacLanes.java:64
-  assign value_mac_lane7_product_in_payload_b = value_mac_b7; // MacLanes.java:64
-  assign value_mac_lane7_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane7_sum_in_payload_a = value_mac_addend7; // MacLanes.java:111
-  assign value_mac_lane7_sum_in_payload_b = value_mac_lane7_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum7 = value_mac_lane7_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane8_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane8_product_in_payload_a = value_mac_a8; // MacLanes.java:64
-  assign value_mac_lane8_product_in_payload_b = value_mac_b8; // MacLanes.java:64
-  assign value_mac_lane8_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane8_sum_in_payload_a = value_mac_addend8; // MacLanes.java:111
-  assign value_mac_lane8_sum_in_payload_b = value_mac_lane8_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum8 = value_mac_lane8_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane9_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane9_product_in_payload_a = value_mac_a9; // MacLanes.java:64
-  assign value_mac_lane9_product_in_payload_b = value_mac_b9; // MacLanes.java:64
-  assign value_mac_lane9_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane9_sum_in_payload_a = value_mac_addend9; // MacLanes.java:111
-  assign value_mac_lane9_sum_in_payload_b = value_mac_lane9_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum9 = value_mac_lane9_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane10_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane10_product_in_payload_a = value_mac_a10; // MacLanes.java:64
-  assign value_mac_lane10_product_in_payload_b = value_mac_b10; // MacLanes.java:64
-  assign value_mac_lane10_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane10_sum_in_payload_a = value_mac_addend10; // MacLanes.java:111
-  assign value_mac_lane10_sum_in_payload_b = value_mac_lane10_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum10 = value_mac_lane10_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane11_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane11_product_in_payload_a = value_mac_a11; // MacLanes.java:64
-  assign value_mac_lane11_product_in_payload_b = value_mac_b11; // MacLanes.java:64
-  assign value_mac_lane11_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane11_sum_in_payload_a = value_mac_addend11; // MacLanes.java:111
-  assign value_mac_lane11_sum_in_payload_b = value_mac_lane11_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum11 = value_mac_lane11_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane12_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane12_product_in_payload_a = value_mac_a12; // MacLanes.java:64
-  assign value_mac_lane12_product_in_payload_b = value_mac_b12; // MacLanes.java:64
-  assign value_mac_lane12_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane12_sum_in_payload_a = value_mac_addend12; // MacLanes.java:111
-  assign value_mac_lane12_sum_in_payload_b = value_mac_lane12_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum12 = value_mac_lane12_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane13_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane13_product_in_payload_a = value_mac_a13; // MacLanes.java:64
-  assign value_mac_lane13_product_in_payload_b = value_mac_b13; // MacLanes.java:64
-  assign value_mac_lane13_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane13_sum_in_payload_a = value_mac_addend13; // MacLanes.java:111
-  assign value_mac_lane13_sum_in_payload_b = value_mac_lane13_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum13 = value_mac_lane13_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane14_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane14_product_in_payload_a = value_mac_a14; // MacLanes.java:64
-  assign value_mac_lane14_product_in_payload_b = value_mac_b14; // MacLanes.java:64
-  assign value_mac_lane14_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane14_sum_in_payload_a = value_mac_addend14; // MacLanes.java:111
-  assign value_mac_lane14_sum_in_payload_b = value_mac_lane14_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum14 = value_mac_lane14_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane15_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane15_product_in_payload_a = value_mac_a15; // MacLanes.java:64
-  assign value_mac_lane15_product_in_payload_b = value_mac_b15; // MacLanes.java:64
-  assign value_mac_lane15_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:111
-  assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:192
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:195
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:195
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:195
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:195
-  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:195
-  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:195
-  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:195
-  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:195
-  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:195
-  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:195
-  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:195
-  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:195
-  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:195
-  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:195
-  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:195
-  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:194
-  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:195
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:261
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:261
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:261
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:261
-  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:261
-  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:261
-  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:261
-  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:261
-  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:261
-  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:261
-  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:261
-  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:261
-  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:261
-  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:261
-  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:261
-  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:261
-
-  // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
-  // positions it attends to
   assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:36
   assign reduce_slots_last = {5'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
   assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
@@ -8645,7 +8967,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       reduce_slots_slot <= 3'd0; // SlotWalker.java:40
       reduce_slots_head <= 8'd0; // SlotWalker.java:41
       reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:42
-    end else if (slot_flushed) begin // SlotWalker.java:43
+    end else if (element_slot_done) begin // SlotWalker.java:43
       reduce_slots_slot <= reduce_slots_slot + 3'd1; // SlotWalker.java:44
       reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:45
       if (reduce_slots_last_head) begin // SlotWalker.java:46
@@ -8660,32 +8982,60 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     end
   end
 
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine.reduction.z_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
+  // positions it attends to
+  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:36
+  assign z_slots_last = {5'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
+  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
+
+  always @(posedge clk) begin
+    if (reduce_start) begin // SlotWalker.java:39
+      z_slots_slot <= 3'd0; // SlotWalker.java:40
+      z_slots_head <= 8'd0; // SlotWalker.java:41
+      z_slots_positions <= reduce_first_positions; // SlotWalker.java:42
+    end else if (z_pushed) begin // SlotWalker.java:43
+      z_slots_slot <= z_slots_slot + 3'd1; // SlotWalker.java:44
+      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:45
+      if (z_slots_last_head) begin // SlotWalker.java:46
+        z_slots_head <= 8'd0; // SlotWalker.java:47
+        z_slots_positions <= z_slots_positions + 13'd1; // SlotWalker.java:48
+      end
+    end
+    if (reset) begin
+      z_slots_slot <= 3'd0;
+      z_slots_head <= 8'd0;
+      z_slots_positions <= 13'd0;
+    end
+  end
+
 `ifndef SYNTHESIS
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:228
-        $display("ASSERTION FAILED in %m: ValueEngine.java:228: AttentionUnit: the value pass and the reduction read ",
+      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:251
+        $display("ASSERTION FAILED in %m: Reduction.java:251: AttentionUnit: the output queue holds the beats ",
+                 "promised");
+        $stop;
+      end
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:204
+        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:234
-        $display("ASSERTION FAILED in %m: ValueEngine.java:234: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:213
+        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:228
-        $display("ASSERTION FAILED in %m: ValueEngine.java:228: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:204
+        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:234
-        $display("ASSERTION FAILED in %m: ValueEngine.java:234: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:213
+        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
-        $stop;
-      end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:395
-        $display("ASSERTION FAILED in %m: ValueEngine.java:395: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
       if (!(~(reduce_side_finished & refusal_done))) begin // AttentionUnit.java:262
@@ -9222,7 +9572,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:179
+  Fp32Add row_shifted ( // ValueEngine.java:156
     .clk          (clk),
     .reset        (reset),
     .in_valid     (row_shifted_in_valid),
@@ -9232,7 +9582,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:179
+  FpExp row_weight ( // ValueEngine.java:156
     .clk         (clk),
     .reset       (reset),
     .in_valid    (row_weight_in_valid),
@@ -9561,7 +9911,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -9570,7 +9920,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -9579,7 +9929,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -9588,7 +9938,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -9597,7 +9947,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane4_v_in_valid),
@@ -9606,7 +9956,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane5_v_in_valid),
@@ -9615,7 +9965,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane6_v_in_valid),
@@ -9624,7 +9974,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane7_v_in_valid),
@@ -9633,7 +9983,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane8_v_in_valid),
@@ -9642,7 +9992,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane8_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane9_v_in_valid),
@@ -9651,7 +10001,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane9_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane10_v_in_valid),
@@ -9660,7 +10010,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane10_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane11_v_in_valid),
@@ -9669,7 +10019,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane11_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane12_v_in_valid),
@@ -9678,7 +10028,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane12_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane13_v_in_valid),
@@ -9687,7 +10037,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane13_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane14_v_in_valid),
@@ -9696,7 +10046,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane14_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:188
+  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:165
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane15_v_in_valid),
@@ -9705,17 +10055,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane15_v_out_payload)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:244
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (z_sum_in_valid),
-    .in_payload_a (z_sum_in_payload_a),
-    .in_payload_b (z_sum_in_payload_b),
-    .out_valid    (z_sum_out_valid),
-    .out_payload  (z_sum_out_payload)
-  );
-
-  Fp32SerialTree_n16_t5_q16_f4 reduce_tree ( // ValueEngine.java:340
+  Fp32SerialTree_n16_t6_q16_f4 reduce_tree ( // Reduction.java:189
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (reduce_tree_in_valid),
@@ -9752,7 +10092,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:374
+  Fp32Mul normalized ( // Reduction.java:231
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -9762,7 +10102,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:375
+  Fp32ToFp16 stored_output ( // Reduction.java:232
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),
@@ -9781,6 +10121,16 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .pop_ready    (out_queue_pop_ready),
     .pop_payload  (out_queue_pop_payload),
     .occupancy    (out_queue_occupancy)
+  );
+
+  Fp32Add z_sum ( // ValueEngine.java:225
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (z_sum_in_valid),
+    .in_payload_a (z_sum_in_payload_a),
+    .in_payload_b (z_sum_in_payload_b),
+    .out_valid    (z_sum_out_valid),
+    .out_payload  (z_sum_out_payload)
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
@@ -9813,15 +10163,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_lane4_v_out_valid, value_lane5_v_out_valid, value_lane6_v_out_valid, value_lane7_v_out_valid,
       value_lane8_v_out_valid, value_lane9_v_out_valid, value_lane10_v_out_valid, value_lane11_v_out_valid,
       value_lane12_v_out_valid, value_lane13_v_out_valid, value_lane14_v_out_valid, value_lane15_v_out_valid,
-      z_sum_out_valid, reduce_present[0], reduce_tree_idle, reduced_tag_d9[3], key0_rows_after_mux[19:13],
-      key0_first_rows_mux[19:13], key0_landing_latest_diff[8:0], key0_write_last_row_beat_diff[7:4],
-      key1_rows_after_mux[19:13], key1_first_rows_mux[19:13], key1_landing_latest_diff[8:0],
-      key1_write_last_row_beat_diff[7:4], score_pass_beats_sum[0], last_row_beat_diff[7:3], score_rows_here_mux[12:6],
-      value0_rows_after_mux[19:13], value0_first_rows_mux[19:13], value0_landing_latest_diff[8:0],
-      value0_write_last_row_beat_diff[7:4], value1_rows_after_mux[19:13], value1_first_rows_mux[19:13],
-      value1_landing_latest_diff[8:0], value1_write_last_row_beat_diff[7:4], value_pass_beats_sum[0],
-      value_last_beat_diff[7:3], value_issue_set_slot_mux[2], reduce_set_slot_mux[2], reduce_pass_beats_sum[0],
-      reduce_phase_diff[7:3], value_rows_here_mux[12:6]};
+      reduce_present[0], reduce_tree_idle, reduced_tag_d9[4:3], out_queue_occupancy, z_sum_out_valid,
+      key0_rows_after_mux[19:13], key0_first_rows_mux[19:13], key0_landing_latest_diff[8:0],
+      key0_write_last_row_beat_diff[7:4], key1_rows_after_mux[19:13], key1_first_rows_mux[19:13],
+      key1_landing_latest_diff[8:0], key1_write_last_row_beat_diff[7:4], score_pass_beats_sum[0],
+      last_row_beat_diff[7:3], score_rows_here_mux[12:6], value0_rows_after_mux[19:13], value0_first_rows_mux[19:13],
+      value0_landing_latest_diff[8:0], value0_write_last_row_beat_diff[7:4], value1_rows_after_mux[19:13],
+      value1_first_rows_mux[19:13], value1_landing_latest_diff[8:0], value1_write_last_row_beat_diff[7:4],
+      value_pass_beats_sum[0], value_last_beat_diff[7:3], value_issue_set_slot_mux[2], value_rows_here_mux[12:6],
+      reduce_set_slot_mux[2], reduce_pass_beats_sum[0], reduce_last_pass_beat_diff[7:3], z_set_slot_mux[2]};
 endmodule
 
 `default_nettype wire

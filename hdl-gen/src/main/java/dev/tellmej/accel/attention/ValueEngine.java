@@ -42,43 +42,20 @@ import java.util.List;
  * it is read, added to and written back, and the same partial comes round no sooner than L rows later. With an
  * odd d / W and two ports, the last pass beat's second beat is past the row and its banks are not written.
  *
- * <p><b>Reduce.</b> Then, slot by slot: Z's L lanes go through the pairwise tree (lanes no position reached
- * count as +0.0) and the reciprocal gives the slot's rz; then pass beat by pass beat, the L partials of its P x W
- * elements are gathered (a read of the PW banks gives one lane of every element), each element's go through the
- * same tree, one multiply by rz and storage rounding, and every W elements leave as an output beat on the output
- * stream (elements of a pass beat's absent beat, with an odd d / W, are not pushed).
- *
- * <p><b>Accumulation beside a reduction.</b> The reduction has its own command ({@code reduceCommand}): a
- * command whose accumulation is over is reduced while the next command's value pass adds into its partials. The
- * partials and Z's lanes are two sets of memories ({@link AttentionShape#slotSets}), the slots below half the
- * unit's and the rest, each with its own read port: the two commands' slots must be in different sets (the
- * unit's value side waits for the reduction otherwise), so the value pass and the gathers never read one set in
- * the same cycle.
+ * <p><b>Reduce.</b> The {@link Reduction} of the command before (its own command, {@code reduceCommand}) reads
+ * the partials and Z's lanes while this pass adds into its own: they are two sets of memories
+ * ({@link AttentionShape#slotSets}), the slots below half the unit's and the rest, each with its own read port;
+ * the two commands' slots must be in different sets (the unit's value side waits for the reduction otherwise), so
+ * the value pass and the reduction never read one set in the same cycle.
  */
 final class ValueEngine extends Area {
-    /**
-     * The reduction's phases, per slot: Z_GATHER and Z_PUSH put the slot's L lane sums of Z through the tree;
-     * then GATHER and PUSH for each pass beat (the first gathered while the reciprocal of Z is formed, its push
-     * waiting for rz), FLUSH until the slot's beats have left.
-     */
-    enum Reduce { IDLE, Z_GATHER, Z_PUSH, GATHER, PUSH, FLUSH }
-
-    /**
-     * First-level adders of the serial reduce tree: 8 adders instead of 15 at L = 16, a vector every L / 8 cycles,
-     * so a pass beat of PW = 16 elements takes 32 cycles in the tree, about its gather and push (33), the next
-     * pass beat's gather overlapping with the tree's work on this one's. (With 2, when a gather took W = 8
-     * elements, kv260's bitnet_b1_58-large heads took 3 % more cycles in decode at context 128 and 5 % more in a
-     * 128-token prefill than with 4.)
-     */
-    static final int SERIAL_FIRST_ADDERS = 4;
-
     /** Event: the engine has finished reading a chunk. */
     final Bool chunkFinished;
     /** The loader of the chunk being read (of {@link #chunkFinished}'s). */
     final UInt chunkLoader;
     /** Event: the accumulation is over (the last issued pass beat's partials and its row's Z lane are written). */
     final Bool accumulated;
-    /** Event: every slot's output of the reduced command has left. */
+    /** Event: every output of the reduced command has left ({@link Reduction#finished}). */
     final Bool finished;
 
     /**
@@ -202,41 +179,45 @@ final class ValueEngine extends Area {
         int zCycle = weightT.cycle();
         Bool zAccumulateEnable = pipe.valid(zCycle - 1).and(rowFirstT.at(zCycle - 1)).named("z_read_enable");
 
-        // ---- Reduce: slot by slot, beat by beat.
-        HwEnum<Reduce> phase = reg("reduce_phase", enumOf(Reduce.class), Reduce.IDLE);
-        Bool flushedEvent = wire("slot_flushed", bool());
-        SlotWalker reduceWalker = area(new SlotWalker("reduce_slots", shape, reduceCommand, reduceStart,
-                flushedEvent));
-        SlotSet reduceSet = SlotSet.of("reduce", shape, reduceWalker.physical);
-        UInt reducePositions = reduceWalker.positions;
-        UInt reducePass = reg("reduce_pass_beat", uint(passBeatBits), 0);
-        UInt reducePassBeats = PassBeats.perRow(shape, reduceCommand.rowBeats()).named("reduce_pass_beats");
-        UInt index = reg("reduce_index", uint(bitsFor(lanes)), 0);
-        Bool gathering = phase.is(Reduce.GATHER).and(index.lt(lanes)).named("gathering");
-        Bool zGathering = phase.is(Reduce.Z_GATHER).and(index.lt(lanes)).named("z_gathering");
-        // Each set's read port serves the value pass or the reduction, whichever has its slots there.
-        UInt zGatherAddress = cat(reduceSet.local(), index.resize(laneBits)).asUInt().resize(zBits)
-                .named("z_gather_address");
-        UInt gatherAddress = cat(reduceSet.local(), reducePass.resize(strideBits),
-                index.resize(laneBits)).asUInt().resize(bankBits).named("gather_address");
+        // ---- Reduce: the command before this pass's (its own stage), reading each set's port when this pass
+        // does not use it.
+        List<List<Bits>> gatherData = new ArrayList<>();   // [set][element]
+        List<Bits> zGatherData = new ArrayList<>();
+        for (int h = 0; h < setCount; h++) {
+            String set = setCount > 1 ? "_s" + h : "";
+            List<Bits> data = new ArrayList<>();
+            for (int e = 0; e < passWidth; e++) {
+                data.add(wire("gather_data" + set + "_" + e, bits(32)));
+            }
+            gatherData.add(data);
+            zGatherData.add(wire("z_gather_data" + set, bits(32)));
+        }
+        Reduction reduction = area(new Reduction(shape, reduceCommand, reduceStart, gatherData, zGatherData, out));
+        Reduction.Reads gathers = reduction.reads;
+        finished = reduction.finished;
         List<Bits> zReads = new ArrayList<>();
         List<List<Bits>> setReads = new ArrayList<>();   // [set][element]
         for (int h = 0; h < setCount; h++) {
             String set = setCount > 1 ? "_s" + h : "";
             Bool zMine = SlotSet.is(setT.at(zCycle - 1), h).and(zAccumulateEnable).named("z_accumulate_read" + set);
-            Bool zTheirs = SlotSet.is(reduceSet.second(), h).and(zGathering).named("z_gather_read" + set);
+            Bool zTheirs = SlotSet.is(gathers.zSecond(), h).and(gathers.zGathering()).named("z_gather_read" + set);
             assertAlways(zMine.and(zTheirs).not(), "AttentionUnit: the value pass and the reduction read one set of"
                     + " Z's lanes");
-            UInt zAddress = mux(zMine, zAddressT.at(zCycle - 1), zGatherAddress).named("z_lanes_read_address" + set);
-            zReads.add(zLanes.get(h).readSync("z_lanes_read" + set, zAddress, zMine.or(zTheirs), 1));
+            UInt zAddress = mux(zMine, zAddressT.at(zCycle - 1), gathers.zAddress())
+                    .named("z_lanes_read_address" + set);
+            Bits zData = zLanes.get(h).readSync("z_lanes_read" + set, zAddress, zMine.or(zTheirs), 1);
+            zReads.add(zData);
+            zGatherData.get(h).set(zData);
             Bool mine = SlotSet.is(setT.at(readCycle), h).and(accumulateEnable).named("bank_accumulate_read" + set);
-            Bool theirs = SlotSet.is(reduceSet.second(), h).and(gathering).named("bank_gather_read" + set);
+            Bool theirs = SlotSet.is(gathers.gatherSecond(), h).and(gathers.gathering()).named("bank_gather_read" + set);
             assertAlways(mine.and(theirs).not(), "AttentionUnit: the value pass and the reduction read one set of"
                     + " partials");
-            UInt bankAddress = mux(mine, accumulateRead, gatherAddress).named("bank_read_address" + set);
+            UInt bankAddress = mux(mine, accumulateRead, gathers.gatherAddress()).named("bank_read_address" + set);
             List<Bits> reads = new ArrayList<>();
             for (int e = 0; e < passWidth; e++) {
-                reads.add(banks.get(h).get(e).readSync("bank_read" + set + "_" + e, bankAddress, mine.or(theirs), 1));
+                Bits data = banks.get(h).get(e).readSync("bank_read" + set + "_" + e, bankAddress, mine.or(theirs), 1);
+                reads.add(data);
+                gatherData.get(h).get(e).set(data);
             }
             setReads.add(reads);
         }
@@ -277,162 +258,6 @@ final class ValueEngine extends Area {
         }
         // The accumulation is over when the last issued beat's partials (and its row's Z lane) are written.
         accumulated = Delay.valid("accumulated_last", issueDone, Math.max(sumCycle, zSum.cycle()) + 2);
-
-        // Gather: lane j of the pass beat's P x W elements (bank e holds element e) lands a cycle after its read.
-        Bool readValid = regNext("gather_read_valid", gathering.or(zGathering), 0);
-        Bool readZ = regNext("gather_read_z", zGathering, 0);
-        UInt readLane = regNext("gather_read_lane", index.resize(laneBits), 0);
-        Bool readSet = regNext("gather_read_set", reduceSet.second(), 0);
-        Bits zGathered = SlotSet.pick("z_gathered", readSet, zReads);
-        List<List<Bits>> gathered = new ArrayList<>();   // [element][lane]
-        for (int e = 0; e < passWidth; e++) {
-            List<Bits> partials = new ArrayList<>();
-            List<Bits> ofElement = new ArrayList<>();
-            for (List<Bits> reads : setReads) {
-                ofElement.add(reads.get(e));
-            }
-            Bits partial = SlotSet.pick("gather_set_" + e, readSet, ofElement);
-            // Element 0's registers also take Z's lanes, before the slot's first pass beat.
-            final Bits read = e == 0 ? mux(readZ, zGathered, partial).named("gather_read_0") : partial;
-            for (int j = 0; j < lanes; j++) {
-                Bits p = reg("gathered_" + e + "_" + j, bits(32), 0);
-                final int jj = j;
-                when(readValid.and(readLane.eq(jj)), () -> p.set(read));
-                partials.add(p);
-            }
-            gathered.add(partials);
-        }
-        Bool gatherDone = phase.is(Reduce.GATHER).and(index.eq(lanes)).named("gather_done");
-        Bool zGatherDone = phase.is(Reduce.Z_GATHER).and(index.eq(lanes)).named("z_gather_done");
-
-        // Push: element e's partials into the tree, one element a cycle (with serial trees, while the tree's queue
-        // has room: the next pass beat's gather goes on while the tree works through this one's elements). The
-        // elements of a pass beat's absent beat (its second, with an odd d / W) are not pushed.
-        // Z's lanes go through the same tree (N5.2, as the element sums), tagged; its sum goes to the reciprocal.
-        Bool zPushing = phase.is(Reduce.Z_PUSH);
-        Bool rzKnown = reg("rz_known", bool(), 0);
-        Bool pushing = phase.is(Reduce.PUSH).and(rzKnown).or(zPushing).named("pushing");
-        int elementBits = Math.max(1, log2Up(passWidth));
-        UInt element = index.resize(elementBits);
-        Bits reducePresent = PassBeats.present(shape, reducePass, reduceCommand.rowBeats()).named("reduce_present");
-        // The pass beat's last element: W x (its beats) - 1 (its beats are a prefix of the P).
-        UInt lastElement = U(width - 1, elementBits);
-        for (int p = 1; p < ports; p++) {
-            lastElement = mux(reducePresent.asUInt().bit(p), U((p + 1) * width - 1, elementBits), lastElement);
-        }
-        lastElement = lastElement.named("reduce_last_element");
-        Bits tag = cat(zPushing, element).named("reduce_tag");
-        List<Bits> level = new ArrayList<>();
-        for (int j = 0; j < lanes; j++) {
-            List<Bits> laneJ = new ArrayList<>();
-            for (int e = 0; e < passWidth; e++) {
-                laneJ.add(gathered.get(e).get(j));
-            }
-            Bits chosen = passWidth == 1 ? laneJ.getFirst() : new Vec<>(laneJ).get("tree_pick_" + j, element);
-            level.add(mux(reducePositions.gt(j), chosen, B(0, 32)).named("reduce_in_" + j));
-        }
-        Bool pushStep;
-        Pipeline reduced;
-        Timed<Bits> sum;
-        Timed<Bits> sumTag;
-        Bool treeOut;
-        if (shape.serialTrees()) {
-            Fp32SerialTree tree = Hdl.instance("reduce_tree",
-                    new Fp32SerialTree(lanes, elementBits + 1, Math.max(2, passWidth), SERIAL_FIRST_ADDERS));
-            pushStep = pushing.and(tree.ready).named("push_step");
-            tree.in.valid.set(pushStep);
-            assign(tree.in.payload.values(), new Vec<>(level));
-            tree.in.payload.tag().set(tag);
-            reduced = new Pipeline("reduced", tree.out.valid);
-            sum = reduced.input("reduced_sum", tree.out.payload.sum());
-            sumTag = reduced.input("reduced_tag", tree.out.payload.tag());
-            treeOut = tree.out.valid;
-        } else {
-            pushStep = pushing;
-            reduced = new Pipeline("push", pushing);
-            List<Timed<Bits>> inputs = new ArrayList<>();
-            for (int j = 0; j < lanes; j++) {
-                inputs.add(reduced.input("reduce_in_" + j, level.get(j)));
-            }
-            sum = Fp32Add.tree("reduce_tree", inputs);
-            sumTag = reduced.input("push_tag", tag);
-            treeOut = reduced.valid(sum.cycle());
-        }
-        Bool pushDone = pushStep.and(phase.is(Reduce.PUSH)).and(index.resize(elementBits).eq(lastElement))
-                .named("push_done");
-        Bool zPushed = pushStep.and(zPushing).named("z_pushed");
-        Bool sumIsZ = sumTag.at(sum.cycle()).msb().named("reduced_is_z");
-        // rz = reciprocal(Z) (N10), one slot's at a time: the beats wait for it.
-        Pipeline zPipe = new Pipeline("z_reduced", treeOut.and(sumIsZ));
-        Timed<Bits> rzT = FpReciprocal.apply("rz", zPipe.input("z", sum.at(sum.cycle())), FpSchedule.SHARED);
-        Bool rzReady = zPipe.valid(rzT.cycle()).named("rz_ready");
-        Bits slotRz = reg("slot_rz", bits(32), 0);
-        when(rzReady, () -> {
-            slotRz.set(rzT.value());
-            rzKnown.set(true);
-        });
-        Timed<Bits> scaled = Fp32Mul.apply("normalized", sum, reduced.steady(slotRz));
-        Timed<Bits> stored = FpConvert.fromFp32("stored_output", shape.format(), scaled);
-        int outCycle = stored.cycle();
-        Bits tagOut = sumTag.at(outCycle);
-        Bool outValid = reduced.valid(outCycle).and(tagOut.msb().not()).named("element_out");
-        // Element e of a pass beat is element e mod W of output beat e / W of it.
-        UInt outElement = width == 1 ? U(0, 1) : tagOut.asUInt().resize(log2Up(width));
-        List<Bits> word = new ArrayList<>();
-        for (int e = 0; e < width; e++) {
-            Bits w = reg("out_word_" + e, bits(16), 0);
-            final int ee = e;
-            when(outValid.and(outElement.eq(ee)), () -> w.set(stored.value()));
-            word.add(w);
-        }
-        Bool beatReady = regNext("beat_assembled", outValid.and(outElement.eq(width - 1)), 0);
-        Stream<Vec<Bits>> beats = wire("out_beat", Stream.of(vec(width, bits(16))));
-        beats.valid.set(beatReady);
-        assign(beats.payload, new Vec<>(word));
-        Stream.Queued<Vec<Bits>> queued = beats.queue("out_queue", Math.max(2, shape.maxRowBeats()),
-                RamStyle.DISTRIBUTED);
-        queued.stream().connectTo(out);
-        assertAlways(beatReady.not().or(beats.ready), "AttentionUnit: the output queue holds a slot's beats");
-        UInt emitted = reg("beats_queued", uint(beatBits), 0);
-        when(beatReady, () -> emitted.set(emitted.add(1).trunc(beatBits)));
-        Bool flushed = phase.is(Reduce.FLUSH).and(emitted.eq(reduceCommand.rowBeats())).and(queued.occupancy().eq(0))
-                .named("slot_flush_done");
-        flushedEvent.set(flushed);
-        finished = flushed.and(reduceWalker.last).named("value_pass_finished");
-
-        when(phase.is(Reduce.GATHER).or(phase.is(Reduce.Z_GATHER)).or(pushStep),
-                () -> index.set(index.add(1).trunc(widthOf(index))));
-        when(reduceStart, () -> {
-            phase.set(Reduce.Z_GATHER);
-            reducePass.set(0);
-            index.set(0);
-        });
-        when(zGatherDone, () -> {
-            index.set(0);
-            phase.set(Reduce.Z_PUSH);
-        });
-        when(zPushed, () -> {
-            index.set(0);
-            rzKnown.set(false);
-            phase.set(Reduce.GATHER);
-        });
-        when(gatherDone, () -> {
-            index.set(0);
-            phase.set(Reduce.PUSH);
-        });
-        when(pushDone, () -> {
-            index.set(0);
-            reducePass.set(reducePass.add(1).trunc(passBeatBits));
-            phase.set(Reduce.GATHER);
-            when(reducePass.eq(reducePassBeats.sub(1).trunc(passBeatBits)), () -> phase.set(Reduce.FLUSH));
-        });
-        when(flushed, () -> {
-            emitted.set(0);
-            reducePass.set(0);
-            index.set(0);
-            phase.set(Reduce.Z_GATHER);
-            when(finished, () -> phase.set(Reduce.IDLE));
-        });
     }
 
     /**
@@ -442,7 +267,7 @@ final class ValueEngine extends Area {
      * @param second the slot is in the second set (always false with one set)
      * @param local  the slot's index within its set
      */
-    private record SlotSet(Bool second, UInt local) {
+    record SlotSet(Bool second, UInt local) {
         static SlotSet of(String name, AttentionShape shape, UInt physical) {
             int localBits = log2Up(shape.setSlots());
             if (shape.slotSets() == 1) {
