@@ -740,16 +740,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         score_pass_finished_d43;              // ScoreEngine.java:238
 
   // score_sink
-  wire [8:0]  score_slots_end;                      // AttentionUnit.java:645
-  reg  [31:0] max_0;                                // AttentionUnit.java:647
-  wire        score_slot_0_ours;                    // AttentionUnit.java:649
-  reg  [31:0] max_1;                                // AttentionUnit.java:647
-  wire        score_slot_1_ours;                    // AttentionUnit.java:649
-  reg  [31:0] max_2;                                // AttentionUnit.java:647
-  wire        score_slot_2_ours;                    // AttentionUnit.java:649
-  reg  [31:0] max_3;                                // AttentionUnit.java:647
-  wire        score_slot_3_ours;                    // AttentionUnit.java:649
-  wire [10:0] score_write_address;                  // AttentionUnit.java:657
+  wire [8:0]  score_slots_end;                      // AttentionUnit.java:629
+  reg  [31:0] max_0;                                // AttentionUnit.java:631
+  wire        score_slot_0_ours;                    // AttentionUnit.java:633
+  reg  [31:0] max_1;                                // AttentionUnit.java:631
+  wire        score_slot_1_ours;                    // AttentionUnit.java:633
+  reg  [31:0] max_2;                                // AttentionUnit.java:631
+  wire        score_slot_2_ours;                    // AttentionUnit.java:633
+  reg  [31:0] max_3;                                // AttentionUnit.java:631
+  wire        score_slot_3_ours;                    // AttentionUnit.java:633
+  wire [10:0] score_write_address;                  // AttentionUnit.java:641
   wire        score_buffer_write;                   // AttentionUnit.java:218
   wire        value_chunk_consumed;                 // AttentionUnit.java:224
   wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:225
@@ -790,32 +790,32 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        values_reduced;                       // AttentionUnit.java:233
 
   // value_side
-  reg  [1:0]  value_phase;                          // AttentionUnit.java:555
-  reg  [9:0]  value_first_positions;                // AttentionUnit.java:556
-  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:557
-  reg  [7:0]  value_heads;                          // AttentionUnit.java:557
-  reg  [7:0]  value_slots;                          // AttentionUnit.java:558
-  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:558
-  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:559
-  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:562
-  reg         value_pass_start;                     // AttentionUnit.java:565
-  reg         value_keys_failed;                    // AttentionUnit.java:566
-  reg         value_newer_job;                      // AttentionUnit.java:568
-  wire        value_pass_over;                      // AttentionUnit.java:570
-  wire        value_pass_on;                        // AttentionUnit.java:571
-  wire        value_rows_failed;                    // AttentionUnit.java:590
-  wire [7:0]  value_code;                           // AttentionUnit.java:592
+  reg  [1:0]  value_phase;                          // AttentionUnit.java:539
+  reg  [9:0]  value_first_positions;                // AttentionUnit.java:540
+  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:541
+  reg  [7:0]  value_heads;                          // AttentionUnit.java:541
+  reg  [7:0]  value_slots;                          // AttentionUnit.java:542
+  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:542
+  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:543
+  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:546
+  reg         value_pass_start;                     // AttentionUnit.java:549
+  reg         value_keys_failed;                    // AttentionUnit.java:550
+  reg         value_newer_job;                      // AttentionUnit.java:552
+  wire        value_pass_over;                      // AttentionUnit.java:554
+  wire        value_pass_on;                        // AttentionUnit.java:555
+  wire        value_rows_failed;                    // AttentionUnit.java:574
+  wire [7:0]  value_code;                           // AttentionUnit.java:576
 
   // reduce_side
-  reg  [0:0]  reduce_side_phase;                    // AttentionUnit.java:613
-  reg  [9:0]  reduce_first_positions;               // AttentionUnit.java:615
-  reg  [7:0]  reduce_heads;                         // AttentionUnit.java:616
-  reg  [7:0]  reduce_slots;                         // AttentionUnit.java:616
-  reg  [7:0]  reduce_row_beats;                     // AttentionUnit.java:617
-  reg  [1:0]  reduce_slot_base;                     // AttentionUnit.java:617
-  reg  [7:0]  reduce_code;                          // AttentionUnit.java:618
-  reg         reduce_start;                         // AttentionUnit.java:619
-  wire        reduce_side_finished;                 // AttentionUnit.java:620
+  reg  [0:0]  reduce_side_phase;                    // AttentionUnit.java:597
+  reg  [9:0]  reduce_first_positions;               // AttentionUnit.java:599
+  reg  [7:0]  reduce_heads;                         // AttentionUnit.java:600
+  reg  [7:0]  reduce_slots;                         // AttentionUnit.java:600
+  reg  [7:0]  reduce_row_beats;                     // AttentionUnit.java:601
+  reg  [1:0]  reduce_slot_base;                     // AttentionUnit.java:601
+  reg  [7:0]  reduce_code;                          // AttentionUnit.java:602
+  reg         reduce_start;                         // AttentionUnit.java:603
+  wire        reduce_side_finished;                 // AttentionUnit.java:604
 
   // value_progress
   wire [0:0]  value_first_halves;                   // ChunkProgress.java:40
@@ -851,29 +851,29 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_walk_done;                      // ChunkWalk.java:89
 
   // value_engine
-  wire [7:0]  value_pass_beats;                     // ValueEngine.java:109
-  reg  [5:0]  value_row;                            // ValueEngine.java:110
-  reg  [3:0]  value_beat;                           // ValueEngine.java:111
-  wire        value_last_beat;                      // ValueEngine.java:112
-  wire        value_last_row;                       // ValueEngine.java:113
-  wire [5:0]  value_row_needs;                      // ValueEngine.java:115
-  wire        value_issue;                          // ValueEngine.java:127
-  wire [9:0]  value_position;                       // ValueEngine.java:128
-  wire        value_issue_second_set;               // ValueEngine.java:277
-  wire [0:0]  value_issue_set_slot;                 // ValueEngine.java:279
-  wire [7:0]  partial_address;                      // ValueEngine.java:141
-  reg  [31:0] slot_max;                             // ValueEngine.java:148
-  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:156
-  reg         value_issue_d1;                       // ValueEngine.java:156
-  wire        row_shifted_in_valid;                 // ValueEngine.java:156
-  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:156
-  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:156
-  wire        row_shifted_out_valid;                // ValueEngine.java:156
-  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:156
-  wire        row_weight_in_valid;                  // ValueEngine.java:156
-  wire [31:0] row_weight_in_payload;                // ValueEngine.java:156
-  wire        row_weight_out_valid;                 // ValueEngine.java:156
-  wire [31:0] row_weight_out_payload;               // ValueEngine.java:156
+  wire [7:0]  value_pass_beats;                     // ValueEngine.java:102
+  reg  [5:0]  value_row;                            // ValueEngine.java:103
+  reg  [3:0]  value_beat;                           // ValueEngine.java:104
+  wire        value_last_beat;                      // ValueEngine.java:105
+  wire        value_last_row;                       // ValueEngine.java:106
+  wire [5:0]  value_row_needs;                      // ValueEngine.java:108
+  wire        value_issue;                          // ValueEngine.java:120
+  wire [9:0]  value_position;                       // ValueEngine.java:121
+  wire        value_issue_second_set;               // SlotSet.java:24
+  wire [0:0]  value_issue_set_slot;                 // SlotSet.java:26
+  wire [7:0]  partial_address;                      // ValueEngine.java:134
+  reg  [31:0] slot_max;                             // ValueEngine.java:141
+  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:149
+  reg         value_issue_d1;                       // ValueEngine.java:149
+  wire        row_shifted_in_valid;                 // ValueEngine.java:149
+  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:149
+  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:149
+  wire        row_shifted_out_valid;                // ValueEngine.java:149
+  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:149
+  wire        row_weight_in_valid;                  // ValueEngine.java:149
+  wire [31:0] row_weight_in_payload;                // ValueEngine.java:149
+  wire        row_weight_out_valid;                 // ValueEngine.java:149
+  wire [31:0] row_weight_out_payload;               // ValueEngine.java:149
 
   // value_engine.value_mac
   wire [31:0] value_mac_a0;                         // MacLanes.java:98
@@ -935,259 +935,259 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_lane3_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  wire        value_lane0_v_in_valid;               // ValueEngine.java:165
-  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:165
-  wire        value_lane0_v_out_valid;              // ValueEngine.java:165
-  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:165
-  wire        value_lane1_v_in_valid;               // ValueEngine.java:165
-  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:165
-  wire        value_lane1_v_out_valid;              // ValueEngine.java:165
-  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:165
-  wire        value_lane2_v_in_valid;               // ValueEngine.java:165
-  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:165
-  wire        value_lane2_v_out_valid;              // ValueEngine.java:165
-  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:165
-  wire        value_lane3_v_in_valid;               // ValueEngine.java:165
-  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:165
-  wire        value_lane3_v_out_valid;              // ValueEngine.java:165
-  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:165
-  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:172
-  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:172
-  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:172
-  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:172
-  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:176
-  reg         row_weight_valid_d1;                  // ValueEngine.java:177
-  reg         row_weight_valid_d2;                  // ValueEngine.java:177
-  reg         row_weight_valid_d3;                  // ValueEngine.java:177
-  reg         row_weight_valid_d4;                  // ValueEngine.java:177
-  reg         row_weight_valid_d5;                  // ValueEngine.java:177
-  reg         row_weight_valid_d6;                  // ValueEngine.java:177
-  reg         row_shifted_valid_d1;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d2;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d3;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d4;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d5;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d6;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d7;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d8;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d9;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d10;                // ValueEngine.java:180
-  reg         row_shifted_valid_d11;                // ValueEngine.java:180
-  reg         row_shifted_valid_d12;                // ValueEngine.java:180
-  reg         row_shifted_valid_d13;                // ValueEngine.java:180
-  reg         row_shifted_valid_d14;                // ValueEngine.java:180
-  reg         row_shifted_valid_d15;                // ValueEngine.java:180
-  reg         row_shifted_valid_d16;                // ValueEngine.java:180
-  reg         row_shifted_valid_d17;                // ValueEngine.java:180
-  reg         row_shifted_valid_d18;                // ValueEngine.java:180
-  reg         row_shifted_valid_d19;                // ValueEngine.java:180
-  reg         row_shifted_valid_d20;                // ValueEngine.java:180
-  reg         row_shifted_valid_d21;                // ValueEngine.java:180
-  reg         row_shifted_valid_d22;                // ValueEngine.java:180
-  reg         row_shifted_valid_d23;                // ValueEngine.java:180
-  reg         row_shifted_valid_d24;                // ValueEngine.java:180
-  reg         row_shifted_valid_d25;                // ValueEngine.java:180
-  reg         row_first_beat_d1;                    // ValueEngine.java:180
-  reg         row_first_beat_d2;                    // ValueEngine.java:180
-  reg         row_first_beat_d3;                    // ValueEngine.java:180
-  reg         row_first_beat_d4;                    // ValueEngine.java:180
-  reg         row_first_beat_d5;                    // ValueEngine.java:180
-  reg         row_first_beat_d6;                    // ValueEngine.java:180
-  reg         row_first_beat_d7;                    // ValueEngine.java:180
-  reg         row_first_beat_d8;                    // ValueEngine.java:180
-  reg         row_first_beat_d9;                    // ValueEngine.java:180
-  reg         row_first_beat_d10;                   // ValueEngine.java:180
-  reg         row_first_beat_d11;                   // ValueEngine.java:180
-  reg         row_first_beat_d12;                   // ValueEngine.java:180
-  reg         row_first_beat_d13;                   // ValueEngine.java:180
-  reg         row_first_beat_d14;                   // ValueEngine.java:180
-  reg         row_first_beat_d15;                   // ValueEngine.java:180
-  reg         row_first_beat_d16;                   // ValueEngine.java:180
-  reg         row_first_beat_d17;                   // ValueEngine.java:180
-  reg         row_first_beat_d18;                   // ValueEngine.java:180
-  reg         row_first_beat_d19;                   // ValueEngine.java:180
-  reg         row_first_beat_d20;                   // ValueEngine.java:180
-  reg         row_first_beat_d21;                   // ValueEngine.java:180
-  reg         row_first_beat_d22;                   // ValueEngine.java:180
-  reg         row_first_beat_d23;                   // ValueEngine.java:180
-  reg         row_first_beat_d24;                   // ValueEngine.java:180
-  reg         row_first_beat_d25;                   // ValueEngine.java:180
-  reg         row_first_beat_d26;                   // ValueEngine.java:180
-  reg         row_first_beat_d27;                   // ValueEngine.java:180
-  reg         row_first_beat_d28;                   // ValueEngine.java:180
-  reg         row_first_beat_d29;                   // ValueEngine.java:180
-  reg         row_first_beat_d30;                   // ValueEngine.java:180
-  reg         row_first_beat_d31;                   // ValueEngine.java:180
-  reg         row_first_beat_d32;                   // ValueEngine.java:180
-  wire        z_read_enable;                        // ValueEngine.java:180
-  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:190
-  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:193
-  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:190
-  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:193
+  wire        value_lane0_v_in_valid;               // ValueEngine.java:158
+  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:158
+  wire        value_lane0_v_out_valid;              // ValueEngine.java:158
+  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:158
+  wire        value_lane1_v_in_valid;               // ValueEngine.java:158
+  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:158
+  wire        value_lane1_v_out_valid;              // ValueEngine.java:158
+  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:158
+  wire        value_lane2_v_in_valid;               // ValueEngine.java:158
+  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:158
+  wire        value_lane2_v_out_valid;              // ValueEngine.java:158
+  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:158
+  wire        value_lane3_v_in_valid;               // ValueEngine.java:158
+  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:158
+  wire        value_lane3_v_out_valid;              // ValueEngine.java:158
+  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:158
+  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:165
+  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:165
+  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:165
+  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:165
+  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:165
+  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:169
+  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:169
+  reg         row_weight_valid_d1;                  // ValueEngine.java:170
+  reg         row_weight_valid_d2;                  // ValueEngine.java:170
+  reg         row_weight_valid_d3;                  // ValueEngine.java:170
+  reg         row_weight_valid_d4;                  // ValueEngine.java:170
+  reg         row_weight_valid_d5;                  // ValueEngine.java:170
+  reg         row_weight_valid_d6;                  // ValueEngine.java:170
+  reg         row_shifted_valid_d1;                 // ValueEngine.java:173
+  reg         row_shifted_valid_d2;                 // ValueEngine.java:173
+  reg         row_shifted_valid_d3;                 // ValueEngine.java:173
+  reg         row_shifted_valid_d4;                 // ValueEngine.java:173
+  reg         row_shifted_valid_d5;                 // ValueEngine.java:173
+  reg         row_shifted_valid_d6;                 // ValueEngine.java:173
+  reg         row_shifted_valid_d7;                 // ValueEngine.java:173
+  reg         row_shifted_valid_d8;                 // ValueEngine.java:173
+  reg         row_shifted_valid_d9;                 // ValueEngine.java:173
+  reg         row_shifted_valid_d10;                // ValueEngine.java:173
+  reg         row_shifted_valid_d11;                // ValueEngine.java:173
+  reg         row_shifted_valid_d12;                // ValueEngine.java:173
+  reg         row_shifted_valid_d13;                // ValueEngine.java:173
+  reg         row_shifted_valid_d14;                // ValueEngine.java:173
+  reg         row_shifted_valid_d15;                // ValueEngine.java:173
+  reg         row_shifted_valid_d16;                // ValueEngine.java:173
+  reg         row_shifted_valid_d17;                // ValueEngine.java:173
+  reg         row_shifted_valid_d18;                // ValueEngine.java:173
+  reg         row_shifted_valid_d19;                // ValueEngine.java:173
+  reg         row_shifted_valid_d20;                // ValueEngine.java:173
+  reg         row_shifted_valid_d21;                // ValueEngine.java:173
+  reg         row_shifted_valid_d22;                // ValueEngine.java:173
+  reg         row_shifted_valid_d23;                // ValueEngine.java:173
+  reg         row_shifted_valid_d24;                // ValueEngine.java:173
+  reg         row_shifted_valid_d25;                // ValueEngine.java:173
+  reg         row_first_beat_d1;                    // ValueEngine.java:173
+  reg         row_first_beat_d2;                    // ValueEngine.java:173
+  reg         row_first_beat_d3;                    // ValueEngine.java:173
+  reg         row_first_beat_d4;                    // ValueEngine.java:173
+  reg         row_first_beat_d5;                    // ValueEngine.java:173
+  reg         row_first_beat_d6;                    // ValueEngine.java:173
+  reg         row_first_beat_d7;                    // ValueEngine.java:173
+  reg         row_first_beat_d8;                    // ValueEngine.java:173
+  reg         row_first_beat_d9;                    // ValueEngine.java:173
+  reg         row_first_beat_d10;                   // ValueEngine.java:173
+  reg         row_first_beat_d11;                   // ValueEngine.java:173
+  reg         row_first_beat_d12;                   // ValueEngine.java:173
+  reg         row_first_beat_d13;                   // ValueEngine.java:173
+  reg         row_first_beat_d14;                   // ValueEngine.java:173
+  reg         row_first_beat_d15;                   // ValueEngine.java:173
+  reg         row_first_beat_d16;                   // ValueEngine.java:173
+  reg         row_first_beat_d17;                   // ValueEngine.java:173
+  reg         row_first_beat_d18;                   // ValueEngine.java:173
+  reg         row_first_beat_d19;                   // ValueEngine.java:173
+  reg         row_first_beat_d20;                   // ValueEngine.java:173
+  reg         row_first_beat_d21;                   // ValueEngine.java:173
+  reg         row_first_beat_d22;                   // ValueEngine.java:173
+  reg         row_first_beat_d23;                   // ValueEngine.java:173
+  reg         row_first_beat_d24;                   // ValueEngine.java:173
+  reg         row_first_beat_d25;                   // ValueEngine.java:173
+  reg         row_first_beat_d26;                   // ValueEngine.java:173
+  reg         row_first_beat_d27;                   // ValueEngine.java:173
+  reg         row_first_beat_d28;                   // ValueEngine.java:173
+  reg         row_first_beat_d29;                   // ValueEngine.java:173
+  reg         row_first_beat_d30;                   // ValueEngine.java:173
+  reg         row_first_beat_d31;                   // ValueEngine.java:173
+  reg         row_first_beat_d32;                   // ValueEngine.java:173
+  wire        z_read_enable;                        // ValueEngine.java:173
+  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:183
+  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:183
+  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:183
+  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:183
+  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:186
+  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:183
+  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:183
+  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:183
+  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:183
+  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:186
 
   // value_engine.reduction
   reg  [1:0]  element_phase;                        // Reduction.java:98
@@ -1202,8 +1202,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        reduce_slots_last_head;               // SlotWalker.java:38
 
   // value_engine.reduction
-  wire        reduce_second_set;                    // ValueEngine.java:277
-  wire [0:0]  reduce_set_slot;                      // ValueEngine.java:279
+  wire        reduce_second_set;                    // SlotSet.java:24
+  wire [0:0]  reduce_set_slot;                      // SlotSet.java:26
   reg  [3:0]  reduce_pass_beat;                     // Reduction.java:102
   wire [7:0]  reduce_pass_beats;                    // Reduction.java:103
   wire        reduce_last_pass_beat;                // Reduction.java:104
@@ -1222,15 +1222,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        z_slots_last_head;                    // SlotWalker.java:38
 
   // value_engine.reduction
-  wire        z_second_set;                         // ValueEngine.java:277
-  wire [0:0]  z_set_slot;                           // ValueEngine.java:279
+  wire        z_second_set;                         // SlotSet.java:24
+  wire [0:0]  z_set_slot;                           // SlotSet.java:26
   reg  [4:0]  z_index;                              // Reduction.java:115
   wire        z_gathering;                          // Reduction.java:116
   wire [4:0]  z_gather_address;                     // Reduction.java:117
   reg         gather_read_valid;                    // Reduction.java:121
   reg  [3:0]  gather_read_lane;                     // Reduction.java:122
   reg         gather_read_set;                      // Reduction.java:123
-  wire [31:0] gather_set_0;                         // ValueEngine.java:290
+  wire [31:0] gather_set_0;                         // SlotSet.java:37
   reg  [31:0] gathered_0_0;                         // Reduction.java:133
   reg  [31:0] gathered_0_1;                         // Reduction.java:133
   reg  [31:0] gathered_0_2;                         // Reduction.java:133
@@ -1247,7 +1247,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] gathered_0_13;                        // Reduction.java:133
   reg  [31:0] gathered_0_14;                        // Reduction.java:133
   reg  [31:0] gathered_0_15;                        // Reduction.java:133
-  wire [31:0] gather_set_1;                         // ValueEngine.java:290
+  wire [31:0] gather_set_1;                         // SlotSet.java:37
   reg  [31:0] gathered_1_0;                         // Reduction.java:133
   reg  [31:0] gathered_1_1;                         // Reduction.java:133
   reg  [31:0] gathered_1_2;                         // Reduction.java:133
@@ -1264,7 +1264,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] gathered_1_13;                        // Reduction.java:133
   reg  [31:0] gathered_1_14;                        // Reduction.java:133
   reg  [31:0] gathered_1_15;                        // Reduction.java:133
-  wire [31:0] gather_set_2;                         // ValueEngine.java:290
+  wire [31:0] gather_set_2;                         // SlotSet.java:37
   reg  [31:0] gathered_2_0;                         // Reduction.java:133
   reg  [31:0] gathered_2_1;                         // Reduction.java:133
   reg  [31:0] gathered_2_2;                         // Reduction.java:133
@@ -1281,7 +1281,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] gathered_2_13;                        // Reduction.java:133
   reg  [31:0] gathered_2_14;                        // Reduction.java:133
   reg  [31:0] gathered_2_15;                        // Reduction.java:133
-  wire [31:0] gather_set_3;                         // ValueEngine.java:290
+  wire [31:0] gather_set_3;                         // SlotSet.java:37
   reg  [31:0] gathered_3_0;                         // Reduction.java:133
   reg  [31:0] gathered_3_1;                         // Reduction.java:133
   reg  [31:0] gathered_3_2;                         // Reduction.java:133
@@ -1301,7 +1301,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         z_read_valid;                         // Reduction.java:140
   reg  [3:0]  z_read_lane;                          // Reduction.java:141
   reg         z_read_set;                           // Reduction.java:142
-  wire [31:0] z_gathered;                           // ValueEngine.java:290
+  wire [31:0] z_gathered;                           // SlotSet.java:37
   reg  [31:0] z_lane_0;                             // Reduction.java:145
   reg  [31:0] z_lane_1;                             // Reduction.java:145
   reg  [31:0] z_lane_2;                             // Reduction.java:145
@@ -1555,285 +1555,285 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        z_may_gather;                         // Reduction.java:286
 
   // value_engine
-  reg         accumulate_set_d1;                    // ValueEngine.java:202
-  reg         accumulate_set_d2;                    // ValueEngine.java:202
-  reg         accumulate_set_d3;                    // ValueEngine.java:202
-  reg         accumulate_set_d4;                    // ValueEngine.java:202
-  reg         accumulate_set_d5;                    // ValueEngine.java:202
-  reg         accumulate_set_d6;                    // ValueEngine.java:202
-  reg         accumulate_set_d7;                    // ValueEngine.java:202
-  reg         accumulate_set_d8;                    // ValueEngine.java:202
-  reg         accumulate_set_d9;                    // ValueEngine.java:202
-  reg         accumulate_set_d10;                   // ValueEngine.java:202
-  reg         accumulate_set_d11;                   // ValueEngine.java:202
-  reg         accumulate_set_d12;                   // ValueEngine.java:202
-  reg         accumulate_set_d13;                   // ValueEngine.java:202
-  reg         accumulate_set_d14;                   // ValueEngine.java:202
-  reg         accumulate_set_d15;                   // ValueEngine.java:202
-  reg         accumulate_set_d16;                   // ValueEngine.java:202
-  reg         accumulate_set_d17;                   // ValueEngine.java:202
-  reg         accumulate_set_d18;                   // ValueEngine.java:202
-  reg         accumulate_set_d19;                   // ValueEngine.java:202
-  reg         accumulate_set_d20;                   // ValueEngine.java:202
-  reg         accumulate_set_d21;                   // ValueEngine.java:202
-  reg         accumulate_set_d22;                   // ValueEngine.java:202
-  reg         accumulate_set_d23;                   // ValueEngine.java:202
-  reg         accumulate_set_d24;                   // ValueEngine.java:202
-  reg         accumulate_set_d25;                   // ValueEngine.java:202
-  reg         accumulate_set_d26;                   // ValueEngine.java:202
-  reg         accumulate_set_d27;                   // ValueEngine.java:202
-  reg         accumulate_set_d28;                   // ValueEngine.java:202
-  reg         accumulate_set_d29;                   // ValueEngine.java:202
-  reg         accumulate_set_d30;                   // ValueEngine.java:202
-  reg         accumulate_set_d31;                   // ValueEngine.java:202
-  reg         accumulate_set_d32;                   // ValueEngine.java:202
-  wire        z_accumulate_read_s0;                 // ValueEngine.java:202
-  wire        z_gather_read_s0;                     // ValueEngine.java:203
-  reg  [4:0]  z_address_d1;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d2;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d3;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d4;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d5;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d6;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d7;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d8;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d9;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d10;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d11;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d12;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d13;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d14;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d15;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d16;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d17;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d18;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d19;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d20;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d21;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d22;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d23;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d24;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d25;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d26;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d27;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d28;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d29;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d30;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d31;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d32;                        // ValueEngine.java:206
-  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:207
-  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:208
-  reg         accumulate_set_d33;                   // ValueEngine.java:211
-  reg         accumulate_set_d34;                   // ValueEngine.java:211
-  reg         accumulate_set_d35;                   // ValueEngine.java:211
-  reg         accumulate_set_d36;                   // ValueEngine.java:211
-  reg         accumulate_set_d37;                   // ValueEngine.java:211
-  reg         accumulate_set_d38;                   // ValueEngine.java:211
-  reg         accumulate_set_d39;                   // ValueEngine.java:211
-  wire        bank_accumulate_read_s0;              // ValueEngine.java:211
-  wire        bank_gather_read_s0;                  // ValueEngine.java:212
-  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:215
-  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:218
-  wire        z_accumulate_read_s1;                 // ValueEngine.java:202
-  wire        z_gather_read_s1;                     // ValueEngine.java:203
-  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:207
-  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:208
-  wire        bank_accumulate_read_s1;              // ValueEngine.java:211
-  wire        bank_gather_read_s1;                  // ValueEngine.java:212
-  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:215
-  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:218
-  wire [31:0] z_accumulated;                        // ValueEngine.java:290
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:226
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:226
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:226
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:226
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:226
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:226
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:226
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:226
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:226
-  reg         accumulate_fresh_d10;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d11;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d12;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d13;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d14;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d15;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d16;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d17;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d18;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d19;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d20;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d21;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d22;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d23;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d24;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d25;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d26;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d27;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d28;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d29;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d30;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d31;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d32;                 // ValueEngine.java:226
-  reg         accumulate_fresh_d33;                 // ValueEngine.java:226
-  wire        z_sum_in_valid;                       // ValueEngine.java:225
-  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:225
-  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:225
-  wire        z_sum_out_valid;                      // ValueEngine.java:225
-  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:225
-  reg         row_first_beat_d33;                   // ValueEngine.java:227
-  reg         row_first_beat_d34;                   // ValueEngine.java:227
-  reg         row_first_beat_d35;                   // ValueEngine.java:227
-  reg         row_first_beat_d36;                   // ValueEngine.java:227
-  reg         row_first_beat_d37;                   // ValueEngine.java:227
-  reg         row_first_beat_d38;                   // ValueEngine.java:227
-  reg         row_first_beat_d39;                   // ValueEngine.java:227
-  wire        z_write;                              // ValueEngine.java:227
-  reg  [4:0]  z_address_d33;                        // ValueEngine.java:228
-  reg  [4:0]  z_address_d34;                        // ValueEngine.java:228
-  reg  [4:0]  z_address_d35;                        // ValueEngine.java:228
-  reg  [4:0]  z_address_d36;                        // ValueEngine.java:228
-  reg  [4:0]  z_address_d37;                        // ValueEngine.java:228
-  reg  [4:0]  z_address_d38;                        // ValueEngine.java:228
-  reg  [4:0]  z_address_d39;                        // ValueEngine.java:228
-  reg         accumulate_set_d40;                   // ValueEngine.java:235
-  wire [31:0] value_lane0_partial;                  // ValueEngine.java:290
-  reg         accumulate_fresh_d34;                 // ValueEngine.java:242
-  reg         accumulate_fresh_d35;                 // ValueEngine.java:242
-  reg         accumulate_fresh_d36;                 // ValueEngine.java:242
-  reg         accumulate_fresh_d37;                 // ValueEngine.java:242
-  reg         accumulate_fresh_d38;                 // ValueEngine.java:242
-  reg         accumulate_fresh_d39;                 // ValueEngine.java:242
-  reg         accumulate_fresh_d40;                 // ValueEngine.java:242
-  wire [31:0] value_lane0_addend;                   // ValueEngine.java:242
-  wire [31:0] value_lane1_partial;                  // ValueEngine.java:290
-  wire [31:0] value_lane1_addend;                   // ValueEngine.java:242
-  wire [31:0] value_lane2_partial;                  // ValueEngine.java:290
-  wire [31:0] value_lane2_addend;                   // ValueEngine.java:242
-  wire [31:0] value_lane3_partial;                  // ValueEngine.java:290
-  wire [31:0] value_lane3_addend;                   // ValueEngine.java:242
-  reg         row_weight_valid_d7;                  // ValueEngine.java:246
-  reg         row_weight_valid_d8;                  // ValueEngine.java:246
-  reg         row_weight_valid_d9;                  // ValueEngine.java:246
-  reg         row_weight_valid_d10;                 // ValueEngine.java:246
-  reg         row_weight_valid_d11;                 // ValueEngine.java:246
-  reg         row_weight_valid_d12;                 // ValueEngine.java:246
-  reg         row_weight_valid_d13;                 // ValueEngine.java:246
-  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:247
-  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:247
-  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:247
-  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:247
-  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:247
-  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:247
-  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:247
-  reg         accumulate_set_d41;                   // ValueEngine.java:248
-  reg         accumulate_set_d42;                   // ValueEngine.java:248
-  reg         accumulate_set_d43;                   // ValueEngine.java:248
-  reg         accumulate_set_d44;                   // ValueEngine.java:248
-  reg         accumulate_set_d45;                   // ValueEngine.java:248
-  reg         accumulate_set_d46;                   // ValueEngine.java:248
-  reg  [0:0]  value_present_d1;                     // ValueEngine.java:249
-  reg  [0:0]  value_present_d2;                     // ValueEngine.java:249
-  reg  [0:0]  value_present_d3;                     // ValueEngine.java:249
-  reg  [0:0]  value_present_d4;                     // ValueEngine.java:249
-  reg  [0:0]  value_present_d5;                     // ValueEngine.java:249
-  reg  [0:0]  value_present_d6;                     // ValueEngine.java:249
-  reg  [0:0]  value_present_d7;                     // ValueEngine.java:249
-  reg  [0:0]  value_present_d8;                     // ValueEngine.java:249
-  reg  [0:0]  value_present_d9;                     // ValueEngine.java:249
-  reg  [0:0]  value_present_d10;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d11;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d12;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d13;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d14;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d15;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d16;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d17;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d18;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d19;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d20;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d21;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d22;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d23;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d24;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d25;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d26;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d27;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d28;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d29;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d30;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d31;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d32;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d33;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d34;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d35;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d36;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d37;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d38;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d39;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d40;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d41;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d42;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d43;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d44;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d45;                    // ValueEngine.java:249
-  reg  [0:0]  value_present_d46;                    // ValueEngine.java:249
-  wire        partial_write_s0;                     // ValueEngine.java:251
-  wire        partial_write_s1;                     // ValueEngine.java:251
-  reg         accumulated_last_d1;                  // ValueEngine.java:260
-  reg         accumulated_last_d2;                  // ValueEngine.java:260
-  reg         accumulated_last_d3;                  // ValueEngine.java:260
-  reg         accumulated_last_d4;                  // ValueEngine.java:260
-  reg         accumulated_last_d5;                  // ValueEngine.java:260
-  reg         accumulated_last_d6;                  // ValueEngine.java:260
-  reg         accumulated_last_d7;                  // ValueEngine.java:260
-  reg         accumulated_last_d8;                  // ValueEngine.java:260
-  reg         accumulated_last_d9;                  // ValueEngine.java:260
-  reg         accumulated_last_d10;                 // ValueEngine.java:260
-  reg         accumulated_last_d11;                 // ValueEngine.java:260
-  reg         accumulated_last_d12;                 // ValueEngine.java:260
-  reg         accumulated_last_d13;                 // ValueEngine.java:260
-  reg         accumulated_last_d14;                 // ValueEngine.java:260
-  reg         accumulated_last_d15;                 // ValueEngine.java:260
-  reg         accumulated_last_d16;                 // ValueEngine.java:260
-  reg         accumulated_last_d17;                 // ValueEngine.java:260
-  reg         accumulated_last_d18;                 // ValueEngine.java:260
-  reg         accumulated_last_d19;                 // ValueEngine.java:260
-  reg         accumulated_last_d20;                 // ValueEngine.java:260
-  reg         accumulated_last_d21;                 // ValueEngine.java:260
-  reg         accumulated_last_d22;                 // ValueEngine.java:260
-  reg         accumulated_last_d23;                 // ValueEngine.java:260
-  reg         accumulated_last_d24;                 // ValueEngine.java:260
-  reg         accumulated_last_d25;                 // ValueEngine.java:260
-  reg         accumulated_last_d26;                 // ValueEngine.java:260
-  reg         accumulated_last_d27;                 // ValueEngine.java:260
-  reg         accumulated_last_d28;                 // ValueEngine.java:260
-  reg         accumulated_last_d29;                 // ValueEngine.java:260
-  reg         accumulated_last_d30;                 // ValueEngine.java:260
-  reg         accumulated_last_d31;                 // ValueEngine.java:260
-  reg         accumulated_last_d32;                 // ValueEngine.java:260
-  reg         accumulated_last_d33;                 // ValueEngine.java:260
-  reg         accumulated_last_d34;                 // ValueEngine.java:260
-  reg         accumulated_last_d35;                 // ValueEngine.java:260
-  reg         accumulated_last_d36;                 // ValueEngine.java:260
-  reg         accumulated_last_d37;                 // ValueEngine.java:260
-  reg         accumulated_last_d38;                 // ValueEngine.java:260
-  reg         accumulated_last_d39;                 // ValueEngine.java:260
-  reg         accumulated_last_d40;                 // ValueEngine.java:260
-  reg         accumulated_last_d41;                 // ValueEngine.java:260
-  reg         accumulated_last_d42;                 // ValueEngine.java:260
-  reg         accumulated_last_d43;                 // ValueEngine.java:260
-  reg         accumulated_last_d44;                 // ValueEngine.java:260
-  reg         accumulated_last_d45;                 // ValueEngine.java:260
-  reg         accumulated_last_d46;                 // ValueEngine.java:260
-  reg         accumulated_last_d47;                 // ValueEngine.java:260
-  reg         accumulated_last_d48;                 // ValueEngine.java:260
+  reg         accumulate_set_d1;                    // ValueEngine.java:195
+  reg         accumulate_set_d2;                    // ValueEngine.java:195
+  reg         accumulate_set_d3;                    // ValueEngine.java:195
+  reg         accumulate_set_d4;                    // ValueEngine.java:195
+  reg         accumulate_set_d5;                    // ValueEngine.java:195
+  reg         accumulate_set_d6;                    // ValueEngine.java:195
+  reg         accumulate_set_d7;                    // ValueEngine.java:195
+  reg         accumulate_set_d8;                    // ValueEngine.java:195
+  reg         accumulate_set_d9;                    // ValueEngine.java:195
+  reg         accumulate_set_d10;                   // ValueEngine.java:195
+  reg         accumulate_set_d11;                   // ValueEngine.java:195
+  reg         accumulate_set_d12;                   // ValueEngine.java:195
+  reg         accumulate_set_d13;                   // ValueEngine.java:195
+  reg         accumulate_set_d14;                   // ValueEngine.java:195
+  reg         accumulate_set_d15;                   // ValueEngine.java:195
+  reg         accumulate_set_d16;                   // ValueEngine.java:195
+  reg         accumulate_set_d17;                   // ValueEngine.java:195
+  reg         accumulate_set_d18;                   // ValueEngine.java:195
+  reg         accumulate_set_d19;                   // ValueEngine.java:195
+  reg         accumulate_set_d20;                   // ValueEngine.java:195
+  reg         accumulate_set_d21;                   // ValueEngine.java:195
+  reg         accumulate_set_d22;                   // ValueEngine.java:195
+  reg         accumulate_set_d23;                   // ValueEngine.java:195
+  reg         accumulate_set_d24;                   // ValueEngine.java:195
+  reg         accumulate_set_d25;                   // ValueEngine.java:195
+  reg         accumulate_set_d26;                   // ValueEngine.java:195
+  reg         accumulate_set_d27;                   // ValueEngine.java:195
+  reg         accumulate_set_d28;                   // ValueEngine.java:195
+  reg         accumulate_set_d29;                   // ValueEngine.java:195
+  reg         accumulate_set_d30;                   // ValueEngine.java:195
+  reg         accumulate_set_d31;                   // ValueEngine.java:195
+  reg         accumulate_set_d32;                   // ValueEngine.java:195
+  wire        z_accumulate_read_s0;                 // ValueEngine.java:195
+  wire        z_gather_read_s0;                     // ValueEngine.java:196
+  reg  [4:0]  z_address_d1;                         // ValueEngine.java:199
+  reg  [4:0]  z_address_d2;                         // ValueEngine.java:199
+  reg  [4:0]  z_address_d3;                         // ValueEngine.java:199
+  reg  [4:0]  z_address_d4;                         // ValueEngine.java:199
+  reg  [4:0]  z_address_d5;                         // ValueEngine.java:199
+  reg  [4:0]  z_address_d6;                         // ValueEngine.java:199
+  reg  [4:0]  z_address_d7;                         // ValueEngine.java:199
+  reg  [4:0]  z_address_d8;                         // ValueEngine.java:199
+  reg  [4:0]  z_address_d9;                         // ValueEngine.java:199
+  reg  [4:0]  z_address_d10;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d11;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d12;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d13;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d14;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d15;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d16;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d17;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d18;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d19;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d20;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d21;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d22;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d23;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d24;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d25;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d26;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d27;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d28;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d29;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d30;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d31;                        // ValueEngine.java:199
+  reg  [4:0]  z_address_d32;                        // ValueEngine.java:199
+  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:200
+  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:201
+  reg         accumulate_set_d33;                   // ValueEngine.java:204
+  reg         accumulate_set_d34;                   // ValueEngine.java:204
+  reg         accumulate_set_d35;                   // ValueEngine.java:204
+  reg         accumulate_set_d36;                   // ValueEngine.java:204
+  reg         accumulate_set_d37;                   // ValueEngine.java:204
+  reg         accumulate_set_d38;                   // ValueEngine.java:204
+  reg         accumulate_set_d39;                   // ValueEngine.java:204
+  wire        bank_accumulate_read_s0;              // ValueEngine.java:204
+  wire        bank_gather_read_s0;                  // ValueEngine.java:205
+  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:208
+  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:211
+  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:211
+  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:211
+  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:211
+  wire        z_accumulate_read_s1;                 // ValueEngine.java:195
+  wire        z_gather_read_s1;                     // ValueEngine.java:196
+  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:200
+  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:201
+  wire        bank_accumulate_read_s1;              // ValueEngine.java:204
+  wire        bank_gather_read_s1;                  // ValueEngine.java:205
+  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:208
+  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:211
+  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:211
+  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:211
+  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:211
+  wire [31:0] z_accumulated;                        // SlotSet.java:37
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:219
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:219
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:219
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:219
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:219
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:219
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:219
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:219
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:219
+  reg         accumulate_fresh_d10;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d11;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d12;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d13;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d14;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d15;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d16;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d17;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d18;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d19;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d20;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d21;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d22;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d23;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d24;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d25;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d26;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d27;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d28;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d29;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d30;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d31;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d32;                 // ValueEngine.java:219
+  reg         accumulate_fresh_d33;                 // ValueEngine.java:219
+  wire        z_sum_in_valid;                       // ValueEngine.java:218
+  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:218
+  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:218
+  wire        z_sum_out_valid;                      // ValueEngine.java:218
+  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:218
+  reg         row_first_beat_d33;                   // ValueEngine.java:220
+  reg         row_first_beat_d34;                   // ValueEngine.java:220
+  reg         row_first_beat_d35;                   // ValueEngine.java:220
+  reg         row_first_beat_d36;                   // ValueEngine.java:220
+  reg         row_first_beat_d37;                   // ValueEngine.java:220
+  reg         row_first_beat_d38;                   // ValueEngine.java:220
+  reg         row_first_beat_d39;                   // ValueEngine.java:220
+  wire        z_write;                              // ValueEngine.java:220
+  reg  [4:0]  z_address_d33;                        // ValueEngine.java:221
+  reg  [4:0]  z_address_d34;                        // ValueEngine.java:221
+  reg  [4:0]  z_address_d35;                        // ValueEngine.java:221
+  reg  [4:0]  z_address_d36;                        // ValueEngine.java:221
+  reg  [4:0]  z_address_d37;                        // ValueEngine.java:221
+  reg  [4:0]  z_address_d38;                        // ValueEngine.java:221
+  reg  [4:0]  z_address_d39;                        // ValueEngine.java:221
+  reg         accumulate_set_d40;                   // ValueEngine.java:228
+  wire [31:0] value_lane0_partial;                  // SlotSet.java:37
+  reg         accumulate_fresh_d34;                 // ValueEngine.java:235
+  reg         accumulate_fresh_d35;                 // ValueEngine.java:235
+  reg         accumulate_fresh_d36;                 // ValueEngine.java:235
+  reg         accumulate_fresh_d37;                 // ValueEngine.java:235
+  reg         accumulate_fresh_d38;                 // ValueEngine.java:235
+  reg         accumulate_fresh_d39;                 // ValueEngine.java:235
+  reg         accumulate_fresh_d40;                 // ValueEngine.java:235
+  wire [31:0] value_lane0_addend;                   // ValueEngine.java:235
+  wire [31:0] value_lane1_partial;                  // SlotSet.java:37
+  wire [31:0] value_lane1_addend;                   // ValueEngine.java:235
+  wire [31:0] value_lane2_partial;                  // SlotSet.java:37
+  wire [31:0] value_lane2_addend;                   // ValueEngine.java:235
+  wire [31:0] value_lane3_partial;                  // SlotSet.java:37
+  wire [31:0] value_lane3_addend;                   // ValueEngine.java:235
+  reg         row_weight_valid_d7;                  // ValueEngine.java:239
+  reg         row_weight_valid_d8;                  // ValueEngine.java:239
+  reg         row_weight_valid_d9;                  // ValueEngine.java:239
+  reg         row_weight_valid_d10;                 // ValueEngine.java:239
+  reg         row_weight_valid_d11;                 // ValueEngine.java:239
+  reg         row_weight_valid_d12;                 // ValueEngine.java:239
+  reg         row_weight_valid_d13;                 // ValueEngine.java:239
+  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:240
+  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:240
+  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:240
+  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:240
+  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:240
+  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:240
+  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:240
+  reg         accumulate_set_d41;                   // ValueEngine.java:241
+  reg         accumulate_set_d42;                   // ValueEngine.java:241
+  reg         accumulate_set_d43;                   // ValueEngine.java:241
+  reg         accumulate_set_d44;                   // ValueEngine.java:241
+  reg         accumulate_set_d45;                   // ValueEngine.java:241
+  reg         accumulate_set_d46;                   // ValueEngine.java:241
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:242
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:242
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:242
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:242
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:242
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:242
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:242
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:242
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:242
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d16;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d17;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d18;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d19;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d20;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d21;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d22;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d23;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d24;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d25;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d26;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d27;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d28;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d29;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d30;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d31;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d32;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d33;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d34;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d35;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d36;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d37;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d38;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d39;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d40;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d41;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d42;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d43;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d44;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d45;                    // ValueEngine.java:242
+  reg  [0:0]  value_present_d46;                    // ValueEngine.java:242
+  wire        partial_write_s0;                     // ValueEngine.java:244
+  wire        partial_write_s1;                     // ValueEngine.java:244
+  reg         accumulated_last_d1;                  // ValueEngine.java:253
+  reg         accumulated_last_d2;                  // ValueEngine.java:253
+  reg         accumulated_last_d3;                  // ValueEngine.java:253
+  reg         accumulated_last_d4;                  // ValueEngine.java:253
+  reg         accumulated_last_d5;                  // ValueEngine.java:253
+  reg         accumulated_last_d6;                  // ValueEngine.java:253
+  reg         accumulated_last_d7;                  // ValueEngine.java:253
+  reg         accumulated_last_d8;                  // ValueEngine.java:253
+  reg         accumulated_last_d9;                  // ValueEngine.java:253
+  reg         accumulated_last_d10;                 // ValueEngine.java:253
+  reg         accumulated_last_d11;                 // ValueEngine.java:253
+  reg         accumulated_last_d12;                 // ValueEngine.java:253
+  reg         accumulated_last_d13;                 // ValueEngine.java:253
+  reg         accumulated_last_d14;                 // ValueEngine.java:253
+  reg         accumulated_last_d15;                 // ValueEngine.java:253
+  reg         accumulated_last_d16;                 // ValueEngine.java:253
+  reg         accumulated_last_d17;                 // ValueEngine.java:253
+  reg         accumulated_last_d18;                 // ValueEngine.java:253
+  reg         accumulated_last_d19;                 // ValueEngine.java:253
+  reg         accumulated_last_d20;                 // ValueEngine.java:253
+  reg         accumulated_last_d21;                 // ValueEngine.java:253
+  reg         accumulated_last_d22;                 // ValueEngine.java:253
+  reg         accumulated_last_d23;                 // ValueEngine.java:253
+  reg         accumulated_last_d24;                 // ValueEngine.java:253
+  reg         accumulated_last_d25;                 // ValueEngine.java:253
+  reg         accumulated_last_d26;                 // ValueEngine.java:253
+  reg         accumulated_last_d27;                 // ValueEngine.java:253
+  reg         accumulated_last_d28;                 // ValueEngine.java:253
+  reg         accumulated_last_d29;                 // ValueEngine.java:253
+  reg         accumulated_last_d30;                 // ValueEngine.java:253
+  reg         accumulated_last_d31;                 // ValueEngine.java:253
+  reg         accumulated_last_d32;                 // ValueEngine.java:253
+  reg         accumulated_last_d33;                 // ValueEngine.java:253
+  reg         accumulated_last_d34;                 // ValueEngine.java:253
+  reg         accumulated_last_d35;                 // ValueEngine.java:253
+  reg         accumulated_last_d36;                 // ValueEngine.java:253
+  reg         accumulated_last_d37;                 // ValueEngine.java:253
+  reg         accumulated_last_d38;                 // ValueEngine.java:253
+  reg         accumulated_last_d39;                 // ValueEngine.java:253
+  reg         accumulated_last_d40;                 // ValueEngine.java:253
+  reg         accumulated_last_d41;                 // ValueEngine.java:253
+  reg         accumulated_last_d42;                 // ValueEngine.java:253
+  reg         accumulated_last_d43;                 // ValueEngine.java:253
+  reg         accumulated_last_d44;                 // ValueEngine.java:253
+  reg         accumulated_last_d45;                 // ValueEngine.java:253
+  reg         accumulated_last_d46;                 // ValueEngine.java:253
+  reg         accumulated_last_d47;                 // ValueEngine.java:253
+  reg         accumulated_last_d48;                 // ValueEngine.java:253
   reg         done_pending;                         // AttentionUnit.java:251
   reg  [7:0]  done_code;                            // AttentionUnit.java:252
   (* ram_style = "distributed" *)
@@ -1845,25 +1845,25 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "block" *)
   reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:77
   (* ram_style = "block" *)
-  reg  [31:0] partials_s0_0 [0:255];                // ValueEngine.java:98
+  reg  [31:0] partials_s0_0 [0:255];                // ValueEngine.java:91
   (* ram_style = "block" *)
-  reg  [31:0] partials_s0_1 [0:255];                // ValueEngine.java:98
+  reg  [31:0] partials_s0_1 [0:255];                // ValueEngine.java:91
   (* ram_style = "block" *)
-  reg  [31:0] partials_s0_2 [0:255];                // ValueEngine.java:98
+  reg  [31:0] partials_s0_2 [0:255];                // ValueEngine.java:91
   (* ram_style = "block" *)
-  reg  [31:0] partials_s0_3 [0:255];                // ValueEngine.java:98
+  reg  [31:0] partials_s0_3 [0:255];                // ValueEngine.java:91
   (* ram_style = "distributed" *)
-  reg  [31:0] z_lanes_s0 [0:31];                    // ValueEngine.java:102
+  reg  [31:0] z_lanes_s0 [0:31];                    // ValueEngine.java:95
   (* ram_style = "block" *)
-  reg  [31:0] partials_s1_0 [0:255];                // ValueEngine.java:98
+  reg  [31:0] partials_s1_0 [0:255];                // ValueEngine.java:91
   (* ram_style = "block" *)
-  reg  [31:0] partials_s1_1 [0:255];                // ValueEngine.java:98
+  reg  [31:0] partials_s1_1 [0:255];                // ValueEngine.java:91
   (* ram_style = "block" *)
-  reg  [31:0] partials_s1_2 [0:255];                // ValueEngine.java:98
+  reg  [31:0] partials_s1_2 [0:255];                // ValueEngine.java:91
   (* ram_style = "block" *)
-  reg  [31:0] partials_s1_3 [0:255];                // ValueEngine.java:98
+  reg  [31:0] partials_s1_3 [0:255];                // ValueEngine.java:91
   (* ram_style = "distributed" *)
-  reg  [31:0] z_lanes_s1 [0:31];                    // ValueEngine.java:102
+  reg  [31:0] z_lanes_s1 [0:31];                    // ValueEngine.java:95
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [15:0] key_rows_after_ext;
@@ -1998,10 +1998,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:239
-  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:129
-  assign value_port_enable = value_issue; // ValueEngine.java:131
-  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:132
-  assign score_port_enable = value_issue; // ValueEngine.java:134
+  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:122
+  assign value_port_enable = value_issue; // ValueEngine.java:124
+  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:125
+  assign score_port_enable = value_issue; // ValueEngine.java:127
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -2978,18 +2978,18 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:184
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:641): the place of each score (its slot and position) and each slot's maximum
-  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:645
-  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:649
-  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:649
-  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:649
-  assign score_slot_3_ours = score_slots_end > 9'd3; // AttentionUnit.java:649
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:657
+  // score_sink (AttentionUnit.java:625): the place of each score (its slot and position) and each slot's maximum
+  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:629
+  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:633
+  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:633
+  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:633
+  assign score_slot_3_ours = score_slots_end > 9'd3; // AttentionUnit.java:633
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:641
 
   always @(posedge ap_clk) begin
-    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:650
-      max_0 <= 32'hff800000; // AttentionUnit.java:650
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:651
+    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:634
+      max_0 <= 32'hff800000; // AttentionUnit.java:634
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:635
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2997,11 +2997,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:652
+          : max_0; // AttentionUnit.java:636
     end
-    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:650
-      max_1 <= 32'hff800000; // AttentionUnit.java:650
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:651
+    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:634
+      max_1 <= 32'hff800000; // AttentionUnit.java:634
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:635
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -3009,11 +3009,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:652
+          : max_1; // AttentionUnit.java:636
     end
-    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:650
-      max_2 <= 32'hff800000; // AttentionUnit.java:650
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:651
+    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:634
+      max_2 <= 32'hff800000; // AttentionUnit.java:634
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:635
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -3021,11 +3021,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:652
+          : max_2; // AttentionUnit.java:636
     end
-    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:650
-      max_3 <= 32'hff800000; // AttentionUnit.java:650
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:651
+    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:634
+      max_3 <= 32'hff800000; // AttentionUnit.java:634
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:635
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -3033,7 +3033,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:652
+          : max_3; // AttentionUnit.java:636
     end
     if (!ap_rst_n) begin
       max_0 <= 32'h0;
@@ -3119,35 +3119,35 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:554): the command of the value pass: its fields, its V job and its outcome
-  // AttentionUnit.java:570
+  // value_side (AttentionUnit.java:538): the command of the value pass: its fields, its V job and its outcome
+  // AttentionUnit.java:554
   assign value_pass_over =
       ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) | (value_phase == VALUE_PHASE_ACCUMULATED);
-  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:571
-  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:590
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:592
+  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:555
+  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:574
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:576
 
   always @(posedge ap_clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:565
-    if (hand_off) begin // AttentionUnit.java:572
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:573
-      value_first_positions <= first_positions; // AttentionUnit.java:574
-      value_last_positions <= last_positions; // AttentionUnit.java:575
-      value_heads <= heads; // AttentionUnit.java:576
-      value_slots <= slots; // AttentionUnit.java:577
-      value_row_beats <= row_beats; // AttentionUnit.java:578
-      value_slot_base <= slot_base; // AttentionUnit.java:579
-      value_side_job_base <= value_job_base; // AttentionUnit.java:581
-      value_keys_failed <= key_rows_failed; // AttentionUnit.java:583
-      value_newer_job <= 1'b0; // AttentionUnit.java:584
-    end else if (start_value_job) begin // AttentionUnit.java:585
-      value_newer_job <= 1'b1; // AttentionUnit.java:585
+    value_pass_start <= hand_off; // AttentionUnit.java:549
+    if (hand_off) begin // AttentionUnit.java:556
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:557
+      value_first_positions <= first_positions; // AttentionUnit.java:558
+      value_last_positions <= last_positions; // AttentionUnit.java:559
+      value_heads <= heads; // AttentionUnit.java:560
+      value_slots <= slots; // AttentionUnit.java:561
+      value_row_beats <= row_beats; // AttentionUnit.java:562
+      value_slot_base <= slot_base; // AttentionUnit.java:563
+      value_side_job_base <= value_job_base; // AttentionUnit.java:565
+      value_keys_failed <= key_rows_failed; // AttentionUnit.java:567
+      value_newer_job <= 1'b0; // AttentionUnit.java:568
+    end else if (start_value_job) begin // AttentionUnit.java:569
+      value_newer_job <= 1'b1; // AttentionUnit.java:569
     end
-    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:586
-      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:586
+    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:570
+      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:570
     end
-    if (value_pass_on) begin // AttentionUnit.java:587
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:587
+    if (value_pass_on) begin // AttentionUnit.java:571
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:571
     end
     if (!ap_rst_n) begin
       value_pass_start <= 1'b0;
@@ -3165,22 +3165,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // reduce_side (AttentionUnit.java:612): the command of the reduction: its fields and its outcome
-  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:620
+  // reduce_side (AttentionUnit.java:596): the command of the reduction: its fields and its outcome
+  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:604
 
   always @(posedge ap_clk) begin
-    reduce_start <= value_pass_on; // AttentionUnit.java:619
-    if (value_pass_on) begin // AttentionUnit.java:621
-      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:622
-      reduce_first_positions <= value_first_positions; // AttentionUnit.java:623
-      reduce_heads <= value_heads; // AttentionUnit.java:624
-      reduce_slots <= value_slots; // AttentionUnit.java:625
-      reduce_row_beats <= value_row_beats; // AttentionUnit.java:626
-      reduce_slot_base <= value_slot_base; // AttentionUnit.java:627
-      reduce_code <= value_code; // AttentionUnit.java:628
+    reduce_start <= value_pass_on; // AttentionUnit.java:603
+    if (value_pass_on) begin // AttentionUnit.java:605
+      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:606
+      reduce_first_positions <= value_first_positions; // AttentionUnit.java:607
+      reduce_heads <= value_heads; // AttentionUnit.java:608
+      reduce_slots <= value_slots; // AttentionUnit.java:609
+      reduce_row_beats <= value_row_beats; // AttentionUnit.java:610
+      reduce_slot_base <= value_slot_base; // AttentionUnit.java:611
+      reduce_code <= value_code; // AttentionUnit.java:612
     end
-    if (reduce_side_finished) begin // AttentionUnit.java:630
-      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:630
+    if (reduce_side_finished) begin // AttentionUnit.java:614
+      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:614
     end
     if (!ap_rst_n) begin
       reduce_start <= 1'b0;
@@ -3200,620 +3200,620 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_loaded = value_landed - value_side_job_base; // ChunkProgress.java:42
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:76): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:70): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_pass_beats = value_row_beats; // ValueEngine.java:109
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:112
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:113
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:115
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:127
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:128
-  assign value_issue_second_set = value_slots_physical >= 2'd2; // ValueEngine.java:277
-  assign value_issue_set_slot = value_issue_set_slot_mux[0]; // ValueEngine.java:279
-  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:141
+  assign value_pass_beats = value_row_beats; // ValueEngine.java:102
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:105
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:106
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:108
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:120
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:121
+  assign value_issue_second_set = value_slots_physical >= 2'd2; // SlotSet.java:24
+  assign value_issue_set_slot = value_issue_set_slot_mux[0]; // SlotSet.java:26
+  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:134
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:148
-      2'd0: slot_max = max_0; // ValueEngine.java:148
-      2'd1: slot_max = max_1; // ValueEngine.java:148
-      2'd2: slot_max = max_2; // ValueEngine.java:148
-      default: slot_max = max_3; // ValueEngine.java:148
+    case (value_slots_physical) // ValueEngine.java:141
+      2'd0: slot_max = max_0; // ValueEngine.java:141
+      2'd1: slot_max = max_1; // ValueEngine.java:141
+      2'd2: slot_max = max_2; // ValueEngine.java:141
+      default: slot_max = max_3; // ValueEngine.java:141
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:156
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:156
-  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:156
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:156
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:156
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:165
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:165
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:165
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:165
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:165
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:165
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:165
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:165
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:180
-  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:202
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:203
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:207
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:210
-  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:211
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:212
-  // ValueEngine.java:215
+  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:149
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:149
+  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:149
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:149
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:149
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:158
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:158
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:158
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:158
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:158
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:158
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:158
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:158
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:173
+  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:195
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:196
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:200
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:203
+  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:204
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:205
+  // ValueEngine.java:208
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:220
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:220
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:220
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:220
-  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:202
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:203
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:207
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:210
-  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:211
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:212
-  // ValueEngine.java:215
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:213
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:213
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:213
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:213
+  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:195
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:196
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:200
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:203
+  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:204
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:205
+  // ValueEngine.java:208
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:220
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:220
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:220
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:220
-  assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:290
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:225
-  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:225
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:225
-  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:227
-  assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:290
-  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:242
-  assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:290
-  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:242
-  assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:290
-  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:242
-  assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:290
-  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:242
-  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d46; // ValueEngine.java:251
-  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d46; // ValueEngine.java:251
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:213
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:213
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:213
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:213
+  assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:218
+  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:218
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:218
+  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:220
+  assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
+  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:235
+  assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
+  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:235
+  assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
+  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:235
+  assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
+  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:235
+  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d46; // ValueEngine.java:244
+  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d46; // ValueEngine.java:244
 
   always @(posedge ap_clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:117
-      value_row <= 6'd0; // ValueEngine.java:118
-      value_beat <= 4'd0; // ValueEngine.java:119
-    end else if (value_step) begin // ValueEngine.java:120
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:121
-      if (value_last_beat) begin // ValueEngine.java:122
-        value_beat <= 4'd0; // ValueEngine.java:123
-        value_row <= value_row + 6'd1; // ValueEngine.java:124
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:110
+      value_row <= 6'd0; // ValueEngine.java:111
+      value_beat <= 4'd0; // ValueEngine.java:112
+    end else if (value_step) begin // ValueEngine.java:113
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:114
+      if (value_last_beat) begin // ValueEngine.java:115
+        value_beat <= 4'd0; // ValueEngine.java:116
+        value_row <= value_row + 6'd1; // ValueEngine.java:117
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:156
-    value_issue_d1 <= value_issue; // ValueEngine.java:156
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:172
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:172
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:172
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:172
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:172
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:172
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:172
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:172
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:172
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:172
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:172
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:172
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:172
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:172
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:172
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:172
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:172
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:172
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:172
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:172
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:172
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:172
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:172
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:172
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:172
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:172
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:172
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:172
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:172
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:172
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:172
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:172
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:172
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:172
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:172
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:172
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:172
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:172
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:172
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:172
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:172
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:172
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:172
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:172
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:172
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:172
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:172
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:172
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:172
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:172
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:172
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:172
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:172
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:172
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:172
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:172
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:172
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:172
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:172
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:172
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:172
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:172
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:172
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:172
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:172
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:172
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:172
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:172
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:172
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:172
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:172
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:172
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:172
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:172
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:172
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:172
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:172
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:172
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:172
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:172
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:172
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:172
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:172
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:172
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:172
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:172
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:172
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:172
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:172
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:172
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:172
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:172
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:172
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:172
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:172
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:172
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:172
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:172
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:172
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:172
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:172
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:172
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:172
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:172
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:172
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:172
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:172
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:172
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:172
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:172
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:172
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:172
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:172
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:172
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:172
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:172
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:172
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:172
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:172
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:172
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:172
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:172
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:172
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:172
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:176
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:176
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:176
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:176
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:176
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:176
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:176
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:176
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:176
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:176
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:176
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:176
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:176
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:176
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:176
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:176
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:176
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:176
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:176
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:176
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:176
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:176
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:176
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:176
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:176
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:176
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:176
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:176
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:176
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:176
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:176
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:176
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:176
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:176
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:176
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:176
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:176
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:176
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:176
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:177
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:177
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:177
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:177
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:177
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:177
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:180
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:180
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:180
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:180
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:180
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:180
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:180
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:180
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:180
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:180
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:180
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:180
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:180
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:180
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:180
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:180
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:180
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:180
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:180
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:180
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:180
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:180
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:180
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:180
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:180
-    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:180
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:180
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:180
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:180
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:180
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:180
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:180
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:180
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:180
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:180
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:180
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:180
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:180
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:180
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:180
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:180
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:180
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:180
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:180
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:180
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:180
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:180
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:180
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:180
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:180
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:180
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:180
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:180
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:180
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:180
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:180
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:180
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:202
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:202
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:202
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:202
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:202
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:202
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:202
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:202
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:202
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:202
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:202
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:202
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:202
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:202
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:202
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:202
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:202
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:202
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:202
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:202
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:202
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:202
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:202
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:202
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:202
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:202
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:202
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:202
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:202
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:202
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:202
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:202
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:206
-    z_address_d2 <= z_address_d1; // ValueEngine.java:206
-    z_address_d3 <= z_address_d2; // ValueEngine.java:206
-    z_address_d4 <= z_address_d3; // ValueEngine.java:206
-    z_address_d5 <= z_address_d4; // ValueEngine.java:206
-    z_address_d6 <= z_address_d5; // ValueEngine.java:206
-    z_address_d7 <= z_address_d6; // ValueEngine.java:206
-    z_address_d8 <= z_address_d7; // ValueEngine.java:206
-    z_address_d9 <= z_address_d8; // ValueEngine.java:206
-    z_address_d10 <= z_address_d9; // ValueEngine.java:206
-    z_address_d11 <= z_address_d10; // ValueEngine.java:206
-    z_address_d12 <= z_address_d11; // ValueEngine.java:206
-    z_address_d13 <= z_address_d12; // ValueEngine.java:206
-    z_address_d14 <= z_address_d13; // ValueEngine.java:206
-    z_address_d15 <= z_address_d14; // ValueEngine.java:206
-    z_address_d16 <= z_address_d15; // ValueEngine.java:206
-    z_address_d17 <= z_address_d16; // ValueEngine.java:206
-    z_address_d18 <= z_address_d17; // ValueEngine.java:206
-    z_address_d19 <= z_address_d18; // ValueEngine.java:206
-    z_address_d20 <= z_address_d19; // ValueEngine.java:206
-    z_address_d21 <= z_address_d20; // ValueEngine.java:206
-    z_address_d22 <= z_address_d21; // ValueEngine.java:206
-    z_address_d23 <= z_address_d22; // ValueEngine.java:206
-    z_address_d24 <= z_address_d23; // ValueEngine.java:206
-    z_address_d25 <= z_address_d24; // ValueEngine.java:206
-    z_address_d26 <= z_address_d25; // ValueEngine.java:206
-    z_address_d27 <= z_address_d26; // ValueEngine.java:206
-    z_address_d28 <= z_address_d27; // ValueEngine.java:206
-    z_address_d29 <= z_address_d28; // ValueEngine.java:206
-    z_address_d30 <= z_address_d29; // ValueEngine.java:206
-    z_address_d31 <= z_address_d30; // ValueEngine.java:206
-    z_address_d32 <= z_address_d31; // ValueEngine.java:206
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:208
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:208
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:149
+    value_issue_d1 <= value_issue; // ValueEngine.java:149
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:165
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:165
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:165
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:165
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:165
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:165
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:165
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:165
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:165
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:165
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:165
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:165
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:165
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:165
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:165
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:165
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:165
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:165
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:165
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:165
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:165
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:165
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:165
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:165
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:165
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:165
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:165
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:165
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:165
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:165
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:165
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:165
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:165
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:165
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:165
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:165
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:165
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:165
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:165
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:165
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:165
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:165
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:165
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:165
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:165
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:165
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:165
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:165
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:165
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:165
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:165
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:165
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:165
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:165
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:165
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:165
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:165
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:165
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:165
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:165
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:165
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:165
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:165
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:165
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:165
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:165
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:165
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:165
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:165
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:165
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:165
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:165
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:165
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:165
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:165
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:165
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:165
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:165
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:165
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:165
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:165
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:165
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:165
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:165
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:165
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:165
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:165
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:165
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:165
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:165
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:165
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:165
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:165
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:165
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:165
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:165
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:165
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:165
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:165
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:165
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:165
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:165
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:165
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:165
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:165
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:165
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:165
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:165
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:165
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:165
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:165
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:165
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:165
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:165
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:165
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:165
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:165
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:165
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:165
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:165
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:165
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:165
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:165
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:165
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:169
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:169
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:169
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:169
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:169
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:169
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:169
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:169
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:169
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:169
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:169
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:169
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:169
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:169
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:169
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:169
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:169
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:169
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:169
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:169
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:169
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:169
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:169
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:169
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:169
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:169
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:169
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:169
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:169
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:169
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:169
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:169
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:169
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:169
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:169
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:169
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:169
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:169
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:169
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:170
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:170
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:170
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:170
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:170
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:170
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:173
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:173
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:173
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:173
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:173
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:173
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:173
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:173
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:173
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:173
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:173
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:173
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:173
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:173
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:173
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:173
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:173
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:173
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:173
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:173
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:173
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:173
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:173
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:173
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:173
+    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:173
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:173
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:173
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:173
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:173
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:173
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:173
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:173
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:173
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:173
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:173
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:173
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:173
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:173
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:173
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:173
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:173
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:173
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:173
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:173
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:173
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:173
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:173
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:173
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:173
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:173
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:173
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:173
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:173
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:173
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:173
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:173
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:195
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:195
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:195
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:195
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:195
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:195
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:195
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:195
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:195
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:195
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:195
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:195
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:195
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:195
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:195
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:195
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:195
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:195
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:195
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:195
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:195
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:195
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:195
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:195
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:195
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:195
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:195
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:195
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:195
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:195
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:195
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:195
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:199
+    z_address_d2 <= z_address_d1; // ValueEngine.java:199
+    z_address_d3 <= z_address_d2; // ValueEngine.java:199
+    z_address_d4 <= z_address_d3; // ValueEngine.java:199
+    z_address_d5 <= z_address_d4; // ValueEngine.java:199
+    z_address_d6 <= z_address_d5; // ValueEngine.java:199
+    z_address_d7 <= z_address_d6; // ValueEngine.java:199
+    z_address_d8 <= z_address_d7; // ValueEngine.java:199
+    z_address_d9 <= z_address_d8; // ValueEngine.java:199
+    z_address_d10 <= z_address_d9; // ValueEngine.java:199
+    z_address_d11 <= z_address_d10; // ValueEngine.java:199
+    z_address_d12 <= z_address_d11; // ValueEngine.java:199
+    z_address_d13 <= z_address_d12; // ValueEngine.java:199
+    z_address_d14 <= z_address_d13; // ValueEngine.java:199
+    z_address_d15 <= z_address_d14; // ValueEngine.java:199
+    z_address_d16 <= z_address_d15; // ValueEngine.java:199
+    z_address_d17 <= z_address_d16; // ValueEngine.java:199
+    z_address_d18 <= z_address_d17; // ValueEngine.java:199
+    z_address_d19 <= z_address_d18; // ValueEngine.java:199
+    z_address_d20 <= z_address_d19; // ValueEngine.java:199
+    z_address_d21 <= z_address_d20; // ValueEngine.java:199
+    z_address_d22 <= z_address_d21; // ValueEngine.java:199
+    z_address_d23 <= z_address_d22; // ValueEngine.java:199
+    z_address_d24 <= z_address_d23; // ValueEngine.java:199
+    z_address_d25 <= z_address_d24; // ValueEngine.java:199
+    z_address_d26 <= z_address_d25; // ValueEngine.java:199
+    z_address_d27 <= z_address_d26; // ValueEngine.java:199
+    z_address_d28 <= z_address_d27; // ValueEngine.java:199
+    z_address_d29 <= z_address_d28; // ValueEngine.java:199
+    z_address_d30 <= z_address_d29; // ValueEngine.java:199
+    z_address_d31 <= z_address_d30; // ValueEngine.java:199
+    z_address_d32 <= z_address_d31; // ValueEngine.java:199
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:201
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:201
     end
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:211
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:211
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:211
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:211
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:211
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:211
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:211
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:218
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:204
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:204
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:204
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:204
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:204
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:204
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:204
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
+      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:211
     end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:218
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
+      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:211
     end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:218
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
+      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:211
     end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:218
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
+      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:211
     end
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:208
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:208
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:201
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:201
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:218
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
+      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:211
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:218
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
+      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:211
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:218
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
+      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:211
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:218
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
+      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:211
     end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:226
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:226
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:226
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:226
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:226
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:226
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:226
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:226
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:226
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:226
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:226
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:226
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:226
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:226
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:226
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:226
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:226
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:226
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:226
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:226
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:226
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:226
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:226
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:226
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:226
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:226
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:226
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:226
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:226
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:226
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:226
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:226
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:226
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:227
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:227
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:227
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:227
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:227
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:227
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:227
-    z_address_d33 <= z_address_d32; // ValueEngine.java:228
-    z_address_d34 <= z_address_d33; // ValueEngine.java:228
-    z_address_d35 <= z_address_d34; // ValueEngine.java:228
-    z_address_d36 <= z_address_d35; // ValueEngine.java:228
-    z_address_d37 <= z_address_d36; // ValueEngine.java:228
-    z_address_d38 <= z_address_d37; // ValueEngine.java:228
-    z_address_d39 <= z_address_d38; // ValueEngine.java:228
-    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:232
-      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:232
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:219
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:219
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:219
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:219
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:219
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:219
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:219
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:219
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:219
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:219
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:219
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:219
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:219
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:219
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:219
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:219
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:219
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:219
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:219
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:219
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:219
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:219
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:219
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:219
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:219
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:219
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:219
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:219
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:219
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:219
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:219
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:219
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:219
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:220
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:220
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:220
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:220
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:220
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:220
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:220
+    z_address_d33 <= z_address_d32; // ValueEngine.java:221
+    z_address_d34 <= z_address_d33; // ValueEngine.java:221
+    z_address_d35 <= z_address_d34; // ValueEngine.java:221
+    z_address_d36 <= z_address_d35; // ValueEngine.java:221
+    z_address_d37 <= z_address_d36; // ValueEngine.java:221
+    z_address_d38 <= z_address_d37; // ValueEngine.java:221
+    z_address_d39 <= z_address_d38; // ValueEngine.java:221
+    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:225
+      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:225
     end
-    if (z_write & accumulate_set_d39) begin // ValueEngine.java:232
-      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:232
+    if (z_write & accumulate_set_d39) begin // ValueEngine.java:225
+      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:225
     end
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:235
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:242
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:242
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:242
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:242
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:242
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:242
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:242
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:246
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:246
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:246
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:246
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:246
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:246
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:246
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:247
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:247
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:247
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:247
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:247
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:247
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:247
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:248
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:248
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:248
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:248
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:248
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:248
-    value_present_d1 <= 1'b1; // ValueEngine.java:249
-    value_present_d2 <= value_present_d1; // ValueEngine.java:249
-    value_present_d3 <= value_present_d2; // ValueEngine.java:249
-    value_present_d4 <= value_present_d3; // ValueEngine.java:249
-    value_present_d5 <= value_present_d4; // ValueEngine.java:249
-    value_present_d6 <= value_present_d5; // ValueEngine.java:249
-    value_present_d7 <= value_present_d6; // ValueEngine.java:249
-    value_present_d8 <= value_present_d7; // ValueEngine.java:249
-    value_present_d9 <= value_present_d8; // ValueEngine.java:249
-    value_present_d10 <= value_present_d9; // ValueEngine.java:249
-    value_present_d11 <= value_present_d10; // ValueEngine.java:249
-    value_present_d12 <= value_present_d11; // ValueEngine.java:249
-    value_present_d13 <= value_present_d12; // ValueEngine.java:249
-    value_present_d14 <= value_present_d13; // ValueEngine.java:249
-    value_present_d15 <= value_present_d14; // ValueEngine.java:249
-    value_present_d16 <= value_present_d15; // ValueEngine.java:249
-    value_present_d17 <= value_present_d16; // ValueEngine.java:249
-    value_present_d18 <= value_present_d17; // ValueEngine.java:249
-    value_present_d19 <= value_present_d18; // ValueEngine.java:249
-    value_present_d20 <= value_present_d19; // ValueEngine.java:249
-    value_present_d21 <= value_present_d20; // ValueEngine.java:249
-    value_present_d22 <= value_present_d21; // ValueEngine.java:249
-    value_present_d23 <= value_present_d22; // ValueEngine.java:249
-    value_present_d24 <= value_present_d23; // ValueEngine.java:249
-    value_present_d25 <= value_present_d24; // ValueEngine.java:249
-    value_present_d26 <= value_present_d25; // ValueEngine.java:249
-    value_present_d27 <= value_present_d26; // ValueEngine.java:249
-    value_present_d28 <= value_present_d27; // ValueEngine.java:249
-    value_present_d29 <= value_present_d28; // ValueEngine.java:249
-    value_present_d30 <= value_present_d29; // ValueEngine.java:249
-    value_present_d31 <= value_present_d30; // ValueEngine.java:249
-    value_present_d32 <= value_present_d31; // ValueEngine.java:249
-    value_present_d33 <= value_present_d32; // ValueEngine.java:249
-    value_present_d34 <= value_present_d33; // ValueEngine.java:249
-    value_present_d35 <= value_present_d34; // ValueEngine.java:249
-    value_present_d36 <= value_present_d35; // ValueEngine.java:249
-    value_present_d37 <= value_present_d36; // ValueEngine.java:249
-    value_present_d38 <= value_present_d37; // ValueEngine.java:249
-    value_present_d39 <= value_present_d38; // ValueEngine.java:249
-    value_present_d40 <= value_present_d39; // ValueEngine.java:249
-    value_present_d41 <= value_present_d40; // ValueEngine.java:249
-    value_present_d42 <= value_present_d41; // ValueEngine.java:249
-    value_present_d43 <= value_present_d42; // ValueEngine.java:249
-    value_present_d44 <= value_present_d43; // ValueEngine.java:249
-    value_present_d45 <= value_present_d44; // ValueEngine.java:249
-    value_present_d46 <= value_present_d45; // ValueEngine.java:249
-    if (partial_write_s0) begin // ValueEngine.java:256
-      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:256
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:228
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:235
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:235
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:235
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:235
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:235
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:235
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:235
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:239
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:239
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:239
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:239
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:239
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:239
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:239
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:240
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:240
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:240
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:240
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:240
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:240
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:240
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:241
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:241
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:241
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:241
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:241
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:241
+    value_present_d1 <= 1'b1; // ValueEngine.java:242
+    value_present_d2 <= value_present_d1; // ValueEngine.java:242
+    value_present_d3 <= value_present_d2; // ValueEngine.java:242
+    value_present_d4 <= value_present_d3; // ValueEngine.java:242
+    value_present_d5 <= value_present_d4; // ValueEngine.java:242
+    value_present_d6 <= value_present_d5; // ValueEngine.java:242
+    value_present_d7 <= value_present_d6; // ValueEngine.java:242
+    value_present_d8 <= value_present_d7; // ValueEngine.java:242
+    value_present_d9 <= value_present_d8; // ValueEngine.java:242
+    value_present_d10 <= value_present_d9; // ValueEngine.java:242
+    value_present_d11 <= value_present_d10; // ValueEngine.java:242
+    value_present_d12 <= value_present_d11; // ValueEngine.java:242
+    value_present_d13 <= value_present_d12; // ValueEngine.java:242
+    value_present_d14 <= value_present_d13; // ValueEngine.java:242
+    value_present_d15 <= value_present_d14; // ValueEngine.java:242
+    value_present_d16 <= value_present_d15; // ValueEngine.java:242
+    value_present_d17 <= value_present_d16; // ValueEngine.java:242
+    value_present_d18 <= value_present_d17; // ValueEngine.java:242
+    value_present_d19 <= value_present_d18; // ValueEngine.java:242
+    value_present_d20 <= value_present_d19; // ValueEngine.java:242
+    value_present_d21 <= value_present_d20; // ValueEngine.java:242
+    value_present_d22 <= value_present_d21; // ValueEngine.java:242
+    value_present_d23 <= value_present_d22; // ValueEngine.java:242
+    value_present_d24 <= value_present_d23; // ValueEngine.java:242
+    value_present_d25 <= value_present_d24; // ValueEngine.java:242
+    value_present_d26 <= value_present_d25; // ValueEngine.java:242
+    value_present_d27 <= value_present_d26; // ValueEngine.java:242
+    value_present_d28 <= value_present_d27; // ValueEngine.java:242
+    value_present_d29 <= value_present_d28; // ValueEngine.java:242
+    value_present_d30 <= value_present_d29; // ValueEngine.java:242
+    value_present_d31 <= value_present_d30; // ValueEngine.java:242
+    value_present_d32 <= value_present_d31; // ValueEngine.java:242
+    value_present_d33 <= value_present_d32; // ValueEngine.java:242
+    value_present_d34 <= value_present_d33; // ValueEngine.java:242
+    value_present_d35 <= value_present_d34; // ValueEngine.java:242
+    value_present_d36 <= value_present_d35; // ValueEngine.java:242
+    value_present_d37 <= value_present_d36; // ValueEngine.java:242
+    value_present_d38 <= value_present_d37; // ValueEngine.java:242
+    value_present_d39 <= value_present_d38; // ValueEngine.java:242
+    value_present_d40 <= value_present_d39; // ValueEngine.java:242
+    value_present_d41 <= value_present_d40; // ValueEngine.java:242
+    value_present_d42 <= value_present_d41; // ValueEngine.java:242
+    value_present_d43 <= value_present_d42; // ValueEngine.java:242
+    value_present_d44 <= value_present_d43; // ValueEngine.java:242
+    value_present_d45 <= value_present_d44; // ValueEngine.java:242
+    value_present_d46 <= value_present_d45; // ValueEngine.java:242
+    if (partial_write_s0) begin // ValueEngine.java:249
+      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:249
     end
-    if (partial_write_s0) begin // ValueEngine.java:256
-      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:256
+    if (partial_write_s0) begin // ValueEngine.java:249
+      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:249
     end
-    if (partial_write_s0) begin // ValueEngine.java:256
-      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:256
+    if (partial_write_s0) begin // ValueEngine.java:249
+      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:249
     end
-    if (partial_write_s0) begin // ValueEngine.java:256
-      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:256
+    if (partial_write_s0) begin // ValueEngine.java:249
+      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:249
     end
-    if (partial_write_s1) begin // ValueEngine.java:256
-      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:256
+    if (partial_write_s1) begin // ValueEngine.java:249
+      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:249
     end
-    if (partial_write_s1) begin // ValueEngine.java:256
-      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:256
+    if (partial_write_s1) begin // ValueEngine.java:249
+      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:249
     end
-    if (partial_write_s1) begin // ValueEngine.java:256
-      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:256
+    if (partial_write_s1) begin // ValueEngine.java:249
+      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:249
     end
-    if (partial_write_s1) begin // ValueEngine.java:256
-      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:256
+    if (partial_write_s1) begin // ValueEngine.java:249
+      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:249
     end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:260
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:260
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:260
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:260
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:260
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:260
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:260
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:260
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:260
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:260
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:260
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:260
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:260
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:260
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:260
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:260
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:260
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:260
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:260
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:260
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:260
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:260
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:260
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:260
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:260
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:260
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:260
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:260
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:260
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:260
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:260
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:260
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:260
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:260
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:260
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:260
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:260
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:260
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:260
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:260
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:260
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:260
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:260
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:260
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:260
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:260
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:260
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:260
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:253
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:253
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:253
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:253
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:253
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:253
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:253
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:253
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:253
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:253
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:253
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:253
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:253
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:253
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:253
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:253
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:253
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:253
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:253
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:253
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:253
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:253
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:253
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:253
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:253
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:253
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:253
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:253
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:253
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:253
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:253
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:253
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:253
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:253
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:253
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:253
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:253
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:253
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:253
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:253
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:253
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:253
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:253
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:253
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:253
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:253
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:253
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:253
     if (!ap_rst_n) begin
       value_row <= 6'd0;
       value_beat <= 4'd0;
@@ -3923,8 +3923,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
   assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:114
-  assign value_need_rows = value_row_needs; // ValueEngine.java:115
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:107
+  assign value_need_rows = value_row_needs; // ValueEngine.java:108
 
   always @(posedge ap_clk) begin
     if (value_pass_start) begin // ChunkWalk.java:90
@@ -4002,38 +4002,38 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:111
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:111
   assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:169
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:171
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:172
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:171
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:172
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:171
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:172
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:171
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:172
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:242
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:242
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:242
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:242
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:162
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:164
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:165
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:164
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:165
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:164
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:165
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:164
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:165
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:235
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:235
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:235
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:235
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:83): reduces each slot's partials and Z's lanes by the pairwise tree,
   // normalizes, rounds and sends the outputs
-  assign reduce_second_set = reduce_slots_physical >= 2'd2; // ValueEngine.java:277
-  assign reduce_set_slot = reduce_set_slot_mux[0]; // ValueEngine.java:279
+  assign reduce_second_set = reduce_slots_physical >= 2'd2; // SlotSet.java:24
+  assign reduce_set_slot = reduce_set_slot_mux[0]; // SlotSet.java:26
   assign reduce_pass_beats = reduce_row_beats; // Reduction.java:103
   assign reduce_last_pass_beat = reduce_pass_beat == reduce_last_pass_beat_diff[3:0]; // Reduction.java:104
   assign gathering = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index < 5'd16); // Reduction.java:106
   assign gather_address = {reduce_set_slot, reduce_pass_beat[2:0], reduce_index[3:0]}; // Reduction.java:108
-  assign z_second_set = z_slots_physical >= 2'd2; // ValueEngine.java:277
-  assign z_set_slot = z_set_slot_mux[0]; // ValueEngine.java:279
+  assign z_second_set = z_slots_physical >= 2'd2; // SlotSet.java:24
+  assign z_set_slot = z_set_slot_mux[0]; // SlotSet.java:26
   assign z_gathering = (z_phase == ZPHASE_GATHER) & (z_index < 5'd16); // Reduction.java:116
   assign z_gather_address = {z_set_slot, z_index[3:0]}; // Reduction.java:117
-  assign gather_set_0 = gather_read_set ? gather_data_s1_0 : gather_data_s0_0; // ValueEngine.java:290
-  assign gather_set_1 = gather_read_set ? gather_data_s1_1 : gather_data_s0_1; // ValueEngine.java:290
-  assign gather_set_2 = gather_read_set ? gather_data_s1_2 : gather_data_s0_2; // ValueEngine.java:290
-  assign gather_set_3 = gather_read_set ? gather_data_s1_3 : gather_data_s0_3; // ValueEngine.java:290
-  assign z_gathered = z_read_set ? z_gather_data_s1 : z_gather_data_s0; // ValueEngine.java:290
+  assign gather_set_0 = gather_read_set ? gather_data_s1_0 : gather_data_s0_0; // SlotSet.java:37
+  assign gather_set_1 = gather_read_set ? gather_data_s1_1 : gather_data_s0_1; // SlotSet.java:37
+  assign gather_set_2 = gather_read_set ? gather_data_s1_2 : gather_data_s0_2; // SlotSet.java:37
+  assign gather_set_3 = gather_read_set ? gather_data_s1_3 : gather_data_s0_3; // SlotSet.java:37
+  assign z_gathered = z_read_set ? z_gather_data_s1 : z_gather_data_s0; // SlotSet.java:37
   assign reduce_present = 1'b1; // Reduction.java:154
   assign reduce_last_element = 2'd3; // Reduction.java:159
   assign element_ends_beat = reduce_index[1:0] == 2'd3; // Reduction.java:160
@@ -4876,23 +4876,23 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:204
-        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:197
+        $display("ASSERTION FAILED in %m: ValueEngine.java:197: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:213
-        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:206
+        $display("ASSERTION FAILED in %m: ValueEngine.java:206: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:204
-        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:197
+        $display("ASSERTION FAILED in %m: ValueEngine.java:197: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:213
-        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:206
+        $display("ASSERTION FAILED in %m: ValueEngine.java:206: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -5228,7 +5228,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:156
+  Fp32Add row_shifted ( // ValueEngine.java:149
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (row_shifted_in_valid),
@@ -5238,7 +5238,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:156
+  FpExp row_weight ( // ValueEngine.java:149
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (row_weight_in_valid),
@@ -5327,7 +5327,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:165
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:158
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane0_v_in_valid),
@@ -5336,7 +5336,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:165
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:158
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane1_v_in_valid),
@@ -5345,7 +5345,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:165
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:158
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane2_v_in_valid),
@@ -5354,7 +5354,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:165
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:158
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane3_v_in_valid),
@@ -5553,7 +5553,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:225
+  Fp32Add z_sum ( // ValueEngine.java:218
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (z_sum_in_valid),

@@ -469,7 +469,7 @@ public final class AttentionUnit extends Module {
             startValueJob = phase.isOneOf(Phase.QUERIES, Phase.SCORES, Phase.HANDOFF)
                     .and(valueJobStarted.not()).and(valueJobRequesting.not()).named("start_value_job");
             // The value pass adds into the partials of the command's set(s): not while the reduction reads them.
-            Bool clash = reduce.busy().and(sharesSet(shape, fields.base(), fields.slots(), reduce.base(),
+            Bool clash = reduce.busy().and(SlotSet.shared(shape, fields.base(), fields.slots(), reduce.base(),
                     reduce.slots())).named("reduction_in_the_way");
             handOff = phase.is(Phase.HANDOFF).and(value.busy().not()).and(clash.not()).and(valueJobStarted)
                     .named("hand_off");
@@ -509,22 +509,6 @@ public final class AttentionUnit extends Module {
             when(phase.is(Phase.SCORES).and(scoresFinished), () -> phase.set(Phase.HANDOFF));
             when(handOff, () -> phase.set(Phase.IDLE));
         }
-    }
-
-    /**
-     * Whether a command of {@code slots} slots from {@code base} has slots in a set of the value partials that
-     * another's has ({@link AttentionShape#slotSets}): always with one set.
-     */
-    private static Bool sharesSet(AttentionShape shape, UInt base, UInt slots, UInt otherBase, UInt otherSlots) {
-        if (shape.slotSets() == 1) {
-            return TRUE;
-        }
-        int second = shape.secondSetBase();
-        Bool first = base.lt(second);
-        Bool otherFirst = otherBase.lt(second);
-        Bool inSecond = base.resize(9).add(slots.resize(9)).trunc(9).gt(second);
-        Bool otherInSecond = otherBase.resize(9).add(otherSlots.resize(9)).trunc(9).gt(second);
-        return first.and(otherFirst).or(inSecond.and(otherInSecond));
     }
 
     /**

@@ -98,7 +98,7 @@ final class Reduction extends Area {
         HwEnum<ElementPhase> phase = reg("element_phase", enumOf(ElementPhase.class), ElementPhase.IDLE);
         Bool slotDone = wire("element_slot_done", bool());
         SlotWalker slots = area(new SlotWalker("reduce_slots", shape, command, start, slotDone));
-        ValueEngine.SlotSet slotSet = ValueEngine.SlotSet.of("reduce", shape, slots.physical);
+        SlotSet slotSet = SlotSet.of("reduce", shape, slots.physical);
         UInt pass = reg("reduce_pass_beat", uint(passBeatBits), 0);
         UInt passBeats = PassBeats.perRow(shape, command.rowBeats()).named("reduce_pass_beats");
         Bool lastPass = pass.eq(passBeats.sub(1).trunc(passBeatBits)).named("reduce_last_pass_beat");
@@ -111,7 +111,7 @@ final class Reduction extends Area {
         HwEnum<ZPhase> zPhase = reg("z_phase", enumOf(ZPhase.class), ZPhase.IDLE);
         Bool zPushed = wire("z_pushed", bool());
         SlotWalker zSlots = area(new SlotWalker("z_slots", shape, command, start, zPushed));
-        ValueEngine.SlotSet zSet = ValueEngine.SlotSet.of("z", shape, zSlots.physical);
+        SlotSet zSet = SlotSet.of("z", shape, zSlots.physical);
         UInt zIndex = reg("z_index", uint(bitsFor(lanes)), 0);
         Bool zGathering = zPhase.is(ZPhase.GATHER).and(zIndex.lt(lanes)).named("z_gathering");
         UInt zAddress = cat(zSet.local(), zIndex.resize(laneBits)).asUInt().resize(zBits).named("z_gather_address");
@@ -127,7 +127,7 @@ final class Reduction extends Area {
             for (List<Bits> set : partialData) {
                 ofElement.add(set.get(e));
             }
-            Bits read = ValueEngine.SlotSet.pick("gather_set_" + e, readSecond, ofElement);
+            Bits read = SlotSet.pick("gather_set_" + e, readSecond, ofElement);
             List<Bits> partials = new ArrayList<>();
             for (int j = 0; j < lanes; j++) {
                 Bits p = reg("gathered_" + e + "_" + j, bits(32), 0);
@@ -139,7 +139,7 @@ final class Reduction extends Area {
         }
         Bool zReadValid = regNext("z_read_valid", zGathering, 0);
         UInt zReadLane = regNext("z_read_lane", zIndex.resize(laneBits), 0);
-        Bits zRead = ValueEngine.SlotSet.pick("z_gathered", regNext("z_read_set", zSet.second(), 0), zData);
+        Bits zRead = SlotSet.pick("z_gathered", regNext("z_read_set", zSet.second(), 0), zData);
         List<Bits> zLanes = new ArrayList<>();
         for (int j = 0; j < lanes; j++) {
             Bits z = reg("z_lane_" + j, bits(32), 0);

@@ -5,8 +5,6 @@ import static dev.tellmej.hdl.Hdl.*;
 import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
-import dev.tellmej.hdl.Hdl;
-import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
@@ -16,13 +14,9 @@ import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
-import dev.tellmej.hdl.lib.fp.Fp32Mul;
-import dev.tellmej.hdl.lib.fp.Fp32SerialTree;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpExp;
 import dev.tellmej.hdl.lib.fp.FpFormat;
-import dev.tellmej.hdl.lib.fp.FpReciprocal;
-import dev.tellmej.hdl.lib.fp.FpSchedule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,7 +75,6 @@ final class ValueEngine extends Area {
         int lanes = shape.lanes();
         int laneBits = log2Up(lanes);
         int strideBits = shape.passStrideBits();
-        int beatBits = shape.beatBits();
         int passBeatBits = shape.passBeatBits();
         int rowBits = shape.chunkRowBits() + 1;
         int positionBits = shape.positionBits();
@@ -258,36 +251,5 @@ final class ValueEngine extends Area {
         }
         // The accumulation is over when the last issued beat's partials (and its row's Z lane) are written.
         accumulated = Delay.valid("accumulated_last", issueDone, Math.max(sumCycle, zSum.cycle()) + 2);
-    }
-
-    /**
-     * A slot's set of the partials and Z's lanes ({@link AttentionShape#slotSets}) and its place within the set:
-     * slots from {@link AttentionShape#secondSetBase} on are the second set's.
-     *
-     * @param second the slot is in the second set (always false with one set)
-     * @param local  the slot's index within its set
-     */
-    record SlotSet(Bool second, UInt local) {
-        static SlotSet of(String name, AttentionShape shape, UInt physical) {
-            int localBits = log2Up(shape.setSlots());
-            if (shape.slotSets() == 1) {
-                return new SlotSet(FALSE, physical.resize(localBits));
-            }
-            int base = shape.secondSetBase();
-            Bool second = physical.ge(base).named(name + "_second_set");
-            UInt local = mux(second, physical.sub(base).trunc(widthOf(physical)), physical).resize(localBits)
-                    .named(name + "_set_slot");
-            return new SlotSet(second, local);
-        }
-
-        /** Whether {@code second} names set {@code h}. */
-        static Bool is(Bool second, int h) {
-            return h == 1 ? second : second.not();
-        }
-
-        /** The value of the set {@code second} names, from one value per set. */
-        static Bits pick(String name, Bool second, List<Bits> perSet) {
-            return perSet.size() == 1 ? perSet.getFirst() : mux(second, perSet.get(1), perSet.get(0)).named(name);
-        }
     }
 }
