@@ -10,7 +10,7 @@ import java.util.List;
  * A native AXI4 slave memory serving master ports of the design: the DDR behind an accelerator. It runs
  * inside every native cycle (no Java per cycle), with configurable read and write latency, seeded
  * latency jitter, a limit on bursts in flight and a bandwidth cap in bytes per cycle shared by all its
- * ports ({@link AxiMemoryConfig}). FIXED, INCR and WRAP bursts are served; a burst crossing a 4 KB
+ * ports ({@link AxiMemoryConfig}), served round robin among the ports that want data (equal shares). FIXED, INCR and WRAP bursts are served; a burst crossing a 4 KB
  * boundary, a misplaced {@code wlast}, or a master changing a stalled channel's payload fails the run
  * with a {@link ProtocolViolationException}, an access outside the memory with an
  * {@link AxiAccessException}. Address ranges can be made to answer SLVERR or DECERR ({@link #injectError}).

@@ -14,6 +14,7 @@ import dev.tellmej.sim.designs.AxiLoopback;
 import dev.tellmej.sim.junit.SimFixture;
 import dev.tellmej.sim.junit.SimTest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,6 +24,7 @@ import java.util.List;
  */
 class AxiMemoryModelTest {
     static final Design<AxiLoopback> DESIGN = Hdl.elaborate(() -> new AxiLoopback(Axi4Config.of(64), 2));
+    static final Design<AxiLoopback> FOUR_PORTS = Hdl.elaborate(() -> new AxiLoopback(Axi4Config.of(64), 4));
     static final int INCR = 1;
     static final int FIXED = 0;
     static final int WRAP = 2;
@@ -226,6 +228,64 @@ class AxiMemoryModelTest {
         // 32 beats of 8 bytes at 8 bytes per cycle: at least 32 cycles however the ports interleave.
         assertTrue(cycles >= 32 && cycles <= 40, "two 16-beat bursts through 8 bytes per cycle took " + cycles);
         assertEquals(256, memory.counters().bytesRead());
+    }
+
+    /**
+     * Three ports that read all the time through a cap of two beats a cycle, with an idle fourth port attached: each
+     * gets a third of the beats (within one), wherever the idle port sits in the rotation.
+     */
+    @SimTest
+    void portsThatWantDataShareTheCapEquallyBesideAnIdlePort(SimFixture fixture) {
+        SimModel sim = fixture.open(FOUR_PORTS);
+        AxiLoopback top = FOUR_PORTS.top();
+        for (Axi4 host : top.hosts) {
+            for (var signal : List.of(host.awvalid, host.wvalid, host.arvalid, host.rready, host.bready)) {
+                sim.poke(signal, false);
+            }
+        }
+        AxiMemory memory = sim.axiMemory(1 << 14, AxiMemoryConfig.DEFAULT.withBandwidth(16.0));
+        top.masters.forEach(memory::attach);
+        sim.step();  // the loopback has no clock or reset of its own; the model still counts cycles
+        int[] active = {0, 1, 2};
+        for (int i : active) {
+            Axi4 port = top.hosts.get(i);
+            sim.poke(port.araddr, 0x1000L * i);
+            sim.poke(port.arlen, 255);
+            sim.poke(port.arsize, 3);
+            sim.poke(port.arburst, INCR);
+            sim.poke(port.arvalid, true);
+            sim.poke(port.rready, true);
+        }
+        long[] beats = new long[4];
+        sim.onCycle(new CycleListener() {
+            final boolean[] accepted = new boolean[4];
+
+            @Override
+            public void beforeEdge(SimModel s, long cycle) {
+                for (int i = 0; i < 4; i++) {
+                    Axi4 port = top.hosts.get(i);
+                    accepted[i] |= s.peek(port.arvalid) == 1 && s.peek(port.arready) == 1;
+                    if (s.peek(port.rvalid) == 1 && s.peek(port.rready) == 1) {
+                        beats[i]++;
+                    }
+                }
+            }
+
+            @Override
+            public void afterEdge(SimModel s, long cycle) {
+                for (int i = 0; i < 4; i++) {
+                    if (accepted[i]) {
+                        s.poke(top.hosts.get(i).arvalid, false);
+                    }
+                }
+            }
+        });
+        sim.runUntil(() -> beats[0] + beats[1] + beats[2] >= 600, 1_000);
+        for (int i : active) {
+            assertTrue(Math.abs(beats[i] - 200) <= 1, "port " + i + " got " + beats[i] + " of the first "
+                    + (beats[0] + beats[1] + beats[2]) + " beats: " + Arrays.toString(beats));
+        }
+        assertEquals(0, beats[3]);
     }
 
     @SimTest

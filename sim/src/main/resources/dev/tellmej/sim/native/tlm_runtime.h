@@ -468,9 +468,13 @@ static void driveAxi(Instance* in, AxiMemory& mem, bool inReset) {
     if (mem.bytesPerCycle > 0) mem.credits = std::min(mem.credits + mem.bytesPerCycle, mem.creditCap);
     const int64_t next = in->status.cycle + 1;  // the edge the driven values meet
     size_t count = mem.ports.size();
-    mem.rotate = count == 0 ? 0 : (mem.rotate + 1) % count;  // fair share of the bandwidth
+    // Round robin over the ports that move data: this cycle's order starts after the last port that took
+    // credits in the cycle before, so ports that want data share the bandwidth equally however many idle ports
+    // sit between them (a rotation over every port would favour the ports after the idle ones).
+    size_t lastServed = count;
     for (size_t k = 0; k < count; k++) {
-        AxiPort& port = mem.ports[(mem.rotate + k) % count];
+        size_t at = (mem.rotate + k) % count;
+        AxiPort& port = mem.ports[at];
         port.arready = port.hasRead && port.reads.size() < static_cast<size_t>(mem.maxOutstanding);
         drive(in, port, ARREADY, port.arready);
         if (!port.rvalid && !port.reads.empty() && port.reads.front().readyAt <= next
@@ -487,6 +491,7 @@ static void driveAxi(Instance* in, AxiMemory& mem, bool inReset) {
             drive(in, port, RID, b.id);
             drive(in, port, RRESP, error);
             port.rvalid = true;
+            lastServed = at;
         }
         drive(in, port, RVALID, port.rvalid);
 
@@ -500,6 +505,7 @@ static void driveAxi(Instance* in, AxiMemory& mem, bool inReset) {
         if (!port.writes.empty() && takeCredits(mem, port.writes.front().size)) {
             port.wready = true;
             port.wReserved = mem.bytesPerCycle > 0 ? port.writes.front().size : 0;
+            lastServed = at;
         }
         drive(in, port, WREADY, port.wready);
         if (!port.bvalid && !port.responses.empty() && port.responses.front().readyAt <= next) {
@@ -509,6 +515,7 @@ static void driveAxi(Instance* in, AxiMemory& mem, bool inReset) {
         }
         drive(in, port, BVALID, port.bvalid);
     }
+    if (count > 0) mem.rotate = lastServed < count ? (lastServed + 1) % count : (mem.rotate + 1) % count;
 }
 
 // ---- the clock ------------------------------------------------------------------------------------
