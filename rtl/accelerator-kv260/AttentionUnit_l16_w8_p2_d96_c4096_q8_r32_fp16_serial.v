@@ -538,134 +538,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:145
   reg  [127:0] query_read_0;                          // ScoreEngine.java:145
   wire [255:0] query_word_read;                       // ScoreEngine.java:148
-  reg  [31:0]  partial_t0_g0_0;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_1;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_2;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_3;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_4;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_5;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_6;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_7;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_8;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_9;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_10;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_11;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_12;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_13;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_14;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t0_g0_15;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_0;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_1;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_2;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_3;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_4;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_5;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_6;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_7;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_8;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_9;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_10;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_11;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_12;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_13;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_14;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t1_g0_15;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_0;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_1;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_2;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_3;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_4;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_5;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_6;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_7;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_8;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_9;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_10;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_11;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_12;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_13;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_14;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t2_g0_15;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_0;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_1;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_2;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_3;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_4;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_5;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_6;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_7;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_8;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_9;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_10;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_11;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_12;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_13;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_14;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t3_g0_15;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_0;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_1;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_2;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_3;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_4;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_5;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_6;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_7;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_8;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_9;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_10;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_11;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_12;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_13;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_14;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t4_g0_15;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_0;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_1;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_2;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_3;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_4;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_5;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_6;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_7;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_8;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_9;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_10;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_11;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_12;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_13;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_14;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t5_g0_15;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_0;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_1;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_2;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_3;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_4;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_5;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_6;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_7;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_8;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_9;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_10;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_11;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_12;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_13;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_14;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t6_g0_15;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_0;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_1;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_2;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_3;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_4;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_5;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_6;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_7;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_8;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_9;                       // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_10;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_11;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_12;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_13;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_14;                      // ScoreEngine.java:157
-  reg  [31:0]  partial_t7_g0_15;                      // ScoreEngine.java:157
 
   // score_engine.score_mac
   wire [15:0]  score_mac_a0;                          // MacLanes.java:98
@@ -895,220 +767,213 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  score_mac_lane15_sum_out_payload;      // MacLanes.java:111
 
   // score_engine
-  reg          score_issue_d1;                        // ScoreEngine.java:167
-  reg          score_issue_d2;                        // ScoreEngine.java:167
-  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:174
-  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:174
-  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:174
-  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:174
-  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:174
-  wire [2:0]   add_entry;                             // ScoreEngine.java:176
-  reg  [31:0]  key_lane0_partial;                     // ScoreEngine.java:183
-  reg          issue_first_d1;                        // ScoreEngine.java:184
-  reg          issue_first_d2;                        // ScoreEngine.java:184
-  reg          issue_first_d3;                        // ScoreEngine.java:184
-  reg          issue_first_d4;                        // ScoreEngine.java:184
-  reg          issue_first_d5;                        // ScoreEngine.java:184
-  wire [31:0]  key_lane0_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane1_partial;                     // ScoreEngine.java:183
-  wire [31:0]  key_lane1_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane2_partial;                     // ScoreEngine.java:183
-  wire [31:0]  key_lane2_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane3_partial;                     // ScoreEngine.java:183
-  wire [31:0]  key_lane3_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane4_partial;                     // ScoreEngine.java:183
-  wire [31:0]  key_lane4_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane5_partial;                     // ScoreEngine.java:183
-  wire [31:0]  key_lane5_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane6_partial;                     // ScoreEngine.java:183
-  wire [31:0]  key_lane6_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane7_partial;                     // ScoreEngine.java:183
-  wire [31:0]  key_lane7_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane8_partial;                     // ScoreEngine.java:183
-  wire [31:0]  key_lane8_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane9_partial;                     // ScoreEngine.java:183
-  wire [31:0]  key_lane9_addend;                      // ScoreEngine.java:184
-  reg  [31:0]  key_lane10_partial;                    // ScoreEngine.java:183
-  wire [31:0]  key_lane10_addend;                     // ScoreEngine.java:184
-  reg  [31:0]  key_lane11_partial;                    // ScoreEngine.java:183
-  wire [31:0]  key_lane11_addend;                     // ScoreEngine.java:184
-  reg  [31:0]  key_lane12_partial;                    // ScoreEngine.java:183
-  wire [31:0]  key_lane12_addend;                     // ScoreEngine.java:184
-  reg  [31:0]  key_lane13_partial;                    // ScoreEngine.java:183
-  wire [31:0]  key_lane13_addend;                     // ScoreEngine.java:184
-  reg  [31:0]  key_lane14_partial;                    // ScoreEngine.java:183
-  wire [31:0]  key_lane14_addend;                     // ScoreEngine.java:184
-  reg  [31:0]  key_lane15_partial;                    // ScoreEngine.java:183
-  wire [31:0]  key_lane15_addend;                     // ScoreEngine.java:184
-  reg          score_issue_d3;                        // ScoreEngine.java:188
-  reg          score_issue_d4;                        // ScoreEngine.java:188
-  reg          score_issue_d5;                        // ScoreEngine.java:188
-  reg          score_issue_d6;                        // ScoreEngine.java:188
-  reg          score_issue_d7;                        // ScoreEngine.java:188
-  reg          score_issue_d8;                        // ScoreEngine.java:188
-  reg          score_issue_d9;                        // ScoreEngine.java:188
-  reg          score_issue_d10;                       // ScoreEngine.java:188
-  reg          score_issue_d11;                       // ScoreEngine.java:188
-  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:189
-  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:189
-  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:189
-  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:189
-  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:189
-  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:189
-  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:190
-  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:190
-  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:191
-  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:191
-  wire         write_entry_0;                         // ScoreEngine.java:194
-  wire         write_entry_1;                         // ScoreEngine.java:194
-  wire         write_entry_2;                         // ScoreEngine.java:194
-  wire         write_entry_3;                         // ScoreEngine.java:194
-  wire         write_entry_4;                         // ScoreEngine.java:194
-  wire         write_entry_5;                         // ScoreEngine.java:194
-  wire         write_entry_6;                         // ScoreEngine.java:194
-  wire         write_entry_7;                         // ScoreEngine.java:194
-  reg          issue_row_last_d1;                     // ScoreEngine.java:202
-  reg          issue_row_last_d2;                     // ScoreEngine.java:202
-  reg          issue_row_last_d3;                     // ScoreEngine.java:202
-  reg          issue_row_last_d4;                     // ScoreEngine.java:202
-  reg          issue_row_last_d5;                     // ScoreEngine.java:202
-  reg          issue_row_last_d6;                     // ScoreEngine.java:202
-  reg          issue_row_last_d7;                     // ScoreEngine.java:202
-  reg          issue_row_last_d8;                     // ScoreEngine.java:202
-  reg          issue_row_last_d9;                     // ScoreEngine.java:202
-  reg          issue_row_last_d10;                    // ScoreEngine.java:202
-  reg          issue_row_last_d11;                    // ScoreEngine.java:202
-  wire         row_launch;                            // ScoreEngine.java:202
-  reg  [31:0]  held_0;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_0;                         // ScoreEngine.java:218
-  reg  [31:0]  held_1;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_1;                         // ScoreEngine.java:218
-  reg  [31:0]  held_2;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_2;                         // ScoreEngine.java:218
-  reg  [31:0]  held_3;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_3;                         // ScoreEngine.java:218
-  reg  [31:0]  held_4;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_4;                         // ScoreEngine.java:218
-  reg  [31:0]  held_5;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_5;                         // ScoreEngine.java:218
-  reg  [31:0]  held_6;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_6;                         // ScoreEngine.java:218
-  reg  [31:0]  held_7;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_7;                         // ScoreEngine.java:218
-  reg  [31:0]  held_8;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_8;                         // ScoreEngine.java:218
-  reg  [31:0]  held_9;                                // ScoreEngine.java:211
-  wire [31:0]  row_partial_9;                         // ScoreEngine.java:218
-  reg  [31:0]  held_10;                               // ScoreEngine.java:211
-  wire [31:0]  row_partial_10;                        // ScoreEngine.java:218
-  reg  [31:0]  held_11;                               // ScoreEngine.java:211
-  wire [31:0]  row_partial_11;                        // ScoreEngine.java:218
-  reg  [31:0]  held_12;                               // ScoreEngine.java:211
-  wire [31:0]  row_partial_12;                        // ScoreEngine.java:218
-  reg  [31:0]  held_13;                               // ScoreEngine.java:211
-  wire [31:0]  row_partial_13;                        // ScoreEngine.java:218
-  reg  [31:0]  held_14;                               // ScoreEngine.java:211
-  wire [31:0]  row_partial_14;                        // ScoreEngine.java:218
-  reg  [31:0]  held_15;                               // ScoreEngine.java:211
-  wire [31:0]  row_partial_15;                        // ScoreEngine.java:218
-  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:222
-  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:222
-  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:223
-  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:223
-  wire         score_tree_in_valid;                   // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:253
-  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:253
-  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:253
-  wire         score_tree_out_valid;                  // ScoreEngine.java:253
-  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:253
-  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:253
-  wire         score_tree_idle;                       // ScoreEngine.java:253
-  wire         score_tree_ready;                      // ScoreEngine.java:253
-  wire         scaled_in_valid;                       // ScoreEngine.java:261
-  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:261
-  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:261
-  wire         scaled_out_valid;                      // ScoreEngine.java:261
-  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:261
-  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:264
-  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:264
-  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:264
-  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:264
-  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:264
-  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:264
-  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:264
-  reg          score_draining;                        // ScoreEngine.java:268
-  wire         score_drained;                         // ScoreEngine.java:269
-  reg          score_rows_launched_d1;                // ScoreEngine.java:270
-  reg          score_rows_launched_d2;                // ScoreEngine.java:270
-  reg          score_rows_launched_d3;                // ScoreEngine.java:270
-  reg          score_rows_launched_d4;                // ScoreEngine.java:270
-  reg          score_rows_launched_d5;                // ScoreEngine.java:270
-  reg          score_rows_launched_d6;                // ScoreEngine.java:270
-  reg          score_rows_launched_d7;                // ScoreEngine.java:270
-  reg          score_rows_launched_d8;                // ScoreEngine.java:270
-  reg          score_rows_launched_d9;                // ScoreEngine.java:270
-  reg          score_rows_launched_d10;               // ScoreEngine.java:270
-  reg          score_rows_launched_d11;               // ScoreEngine.java:270
-  reg          score_rows_launched_d12;               // ScoreEngine.java:270
-  reg          score_pass_finished_d1;                // ScoreEngine.java:272
-  reg          score_pass_finished_d2;                // ScoreEngine.java:272
-  reg          score_pass_finished_d3;                // ScoreEngine.java:272
-  reg          score_pass_finished_d4;                // ScoreEngine.java:272
-  reg          score_pass_finished_d5;                // ScoreEngine.java:272
-  reg          score_pass_finished_d6;                // ScoreEngine.java:272
-  reg          score_pass_finished_d7;                // ScoreEngine.java:272
-  reg          score_pass_finished_d8;                // ScoreEngine.java:272
-  reg          score_pass_finished_d9;                // ScoreEngine.java:272
+  reg          score_issue_d1;                        // ScoreEngine.java:169
+  reg          score_issue_d2;                        // ScoreEngine.java:169
+  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:176
+  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:176
+  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:176
+  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:176
+  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:176
+  wire [2:0]   add_entry;                             // ScoreEngine.java:178
+  wire [31:0]  key_lane0_partial;                     // ScoreEngine.java:181
+  reg          issue_first_d1;                        // ScoreEngine.java:182
+  reg          issue_first_d2;                        // ScoreEngine.java:182
+  reg          issue_first_d3;                        // ScoreEngine.java:182
+  reg          issue_first_d4;                        // ScoreEngine.java:182
+  reg          issue_first_d5;                        // ScoreEngine.java:182
+  wire [31:0]  key_lane0_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane1_partial;                     // ScoreEngine.java:181
+  wire [31:0]  key_lane1_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane2_partial;                     // ScoreEngine.java:181
+  wire [31:0]  key_lane2_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane3_partial;                     // ScoreEngine.java:181
+  wire [31:0]  key_lane3_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane4_partial;                     // ScoreEngine.java:181
+  wire [31:0]  key_lane4_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane5_partial;                     // ScoreEngine.java:181
+  wire [31:0]  key_lane5_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane6_partial;                     // ScoreEngine.java:181
+  wire [31:0]  key_lane6_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane7_partial;                     // ScoreEngine.java:181
+  wire [31:0]  key_lane7_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane8_partial;                     // ScoreEngine.java:181
+  wire [31:0]  key_lane8_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane9_partial;                     // ScoreEngine.java:181
+  wire [31:0]  key_lane9_addend;                      // ScoreEngine.java:182
+  wire [31:0]  key_lane10_partial;                    // ScoreEngine.java:181
+  wire [31:0]  key_lane10_addend;                     // ScoreEngine.java:182
+  wire [31:0]  key_lane11_partial;                    // ScoreEngine.java:181
+  wire [31:0]  key_lane11_addend;                     // ScoreEngine.java:182
+  wire [31:0]  key_lane12_partial;                    // ScoreEngine.java:181
+  wire [31:0]  key_lane12_addend;                     // ScoreEngine.java:182
+  wire [31:0]  key_lane13_partial;                    // ScoreEngine.java:181
+  wire [31:0]  key_lane13_addend;                     // ScoreEngine.java:182
+  wire [31:0]  key_lane14_partial;                    // ScoreEngine.java:181
+  wire [31:0]  key_lane14_addend;                     // ScoreEngine.java:182
+  wire [31:0]  key_lane15_partial;                    // ScoreEngine.java:181
+  wire [31:0]  key_lane15_addend;                     // ScoreEngine.java:182
+  reg          score_issue_d3;                        // ScoreEngine.java:186
+  reg          score_issue_d4;                        // ScoreEngine.java:186
+  reg          score_issue_d5;                        // ScoreEngine.java:186
+  reg          score_issue_d6;                        // ScoreEngine.java:186
+  reg          score_issue_d7;                        // ScoreEngine.java:186
+  reg          score_issue_d8;                        // ScoreEngine.java:186
+  reg          score_issue_d9;                        // ScoreEngine.java:186
+  reg          score_issue_d10;                       // ScoreEngine.java:186
+  reg          score_issue_d11;                       // ScoreEngine.java:186
+  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:187
+  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:187
+  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:187
+  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:187
+  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:187
+  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:187
+  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:188
+  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:188
+  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:189
+  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:189
+  wire [2:0]   sum_entry;                             // ScoreEngine.java:191
+  reg          issue_row_last_d1;                     // ScoreEngine.java:198
+  reg          issue_row_last_d2;                     // ScoreEngine.java:198
+  reg          issue_row_last_d3;                     // ScoreEngine.java:198
+  reg          issue_row_last_d4;                     // ScoreEngine.java:198
+  reg          issue_row_last_d5;                     // ScoreEngine.java:198
+  reg          issue_row_last_d6;                     // ScoreEngine.java:198
+  reg          issue_row_last_d7;                     // ScoreEngine.java:198
+  reg          issue_row_last_d8;                     // ScoreEngine.java:198
+  reg          issue_row_last_d9;                     // ScoreEngine.java:198
+  reg          issue_row_last_d10;                    // ScoreEngine.java:198
+  reg          issue_row_last_d11;                    // ScoreEngine.java:198
+  wire         row_launch;                            // ScoreEngine.java:198
+  wire [31:0]  held_0;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_0;                         // ScoreEngine.java:211
+  wire [31:0]  held_1;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_1;                         // ScoreEngine.java:211
+  wire [31:0]  held_2;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_2;                         // ScoreEngine.java:211
+  wire [31:0]  held_3;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_3;                         // ScoreEngine.java:211
+  wire [31:0]  held_4;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_4;                         // ScoreEngine.java:211
+  wire [31:0]  held_5;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_5;                         // ScoreEngine.java:211
+  wire [31:0]  held_6;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_6;                         // ScoreEngine.java:211
+  wire [31:0]  held_7;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_7;                         // ScoreEngine.java:211
+  wire [31:0]  held_8;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_8;                         // ScoreEngine.java:211
+  wire [31:0]  held_9;                                // ScoreEngine.java:204
+  wire [31:0]  row_partial_9;                         // ScoreEngine.java:211
+  wire [31:0]  held_10;                               // ScoreEngine.java:204
+  wire [31:0]  row_partial_10;                        // ScoreEngine.java:211
+  wire [31:0]  held_11;                               // ScoreEngine.java:204
+  wire [31:0]  row_partial_11;                        // ScoreEngine.java:211
+  wire [31:0]  held_12;                               // ScoreEngine.java:204
+  wire [31:0]  row_partial_12;                        // ScoreEngine.java:211
+  wire [31:0]  held_13;                               // ScoreEngine.java:204
+  wire [31:0]  row_partial_13;                        // ScoreEngine.java:211
+  wire [31:0]  held_14;                               // ScoreEngine.java:204
+  wire [31:0]  row_partial_14;                        // ScoreEngine.java:211
+  wire [31:0]  held_15;                               // ScoreEngine.java:204
+  wire [31:0]  row_partial_15;                        // ScoreEngine.java:211
+  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:215
+  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:215
+  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:216
+  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:216
+  wire         score_tree_in_valid;                   // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:246
+  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:246
+  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:246
+  wire         score_tree_out_valid;                  // ScoreEngine.java:246
+  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:246
+  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:246
+  wire         score_tree_idle;                       // ScoreEngine.java:246
+  wire         score_tree_ready;                      // ScoreEngine.java:246
+  wire         scaled_in_valid;                       // ScoreEngine.java:254
+  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:254
+  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:254
+  wire         scaled_out_valid;                      // ScoreEngine.java:254
+  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:254
+  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:257
+  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:257
+  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:257
+  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:257
+  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:257
+  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:257
+  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:257
+  reg          score_draining;                        // ScoreEngine.java:261
+  wire         score_drained;                         // ScoreEngine.java:262
+  reg          score_rows_launched_d1;                // ScoreEngine.java:263
+  reg          score_rows_launched_d2;                // ScoreEngine.java:263
+  reg          score_rows_launched_d3;                // ScoreEngine.java:263
+  reg          score_rows_launched_d4;                // ScoreEngine.java:263
+  reg          score_rows_launched_d5;                // ScoreEngine.java:263
+  reg          score_rows_launched_d6;                // ScoreEngine.java:263
+  reg          score_rows_launched_d7;                // ScoreEngine.java:263
+  reg          score_rows_launched_d8;                // ScoreEngine.java:263
+  reg          score_rows_launched_d9;                // ScoreEngine.java:263
+  reg          score_rows_launched_d10;               // ScoreEngine.java:263
+  reg          score_rows_launched_d11;               // ScoreEngine.java:263
+  reg          score_rows_launched_d12;               // ScoreEngine.java:263
+  reg          score_pass_finished_d1;                // ScoreEngine.java:265
+  reg          score_pass_finished_d2;                // ScoreEngine.java:265
+  reg          score_pass_finished_d3;                // ScoreEngine.java:265
+  reg          score_pass_finished_d4;                // ScoreEngine.java:265
+  reg          score_pass_finished_d5;                // ScoreEngine.java:265
+  reg          score_pass_finished_d6;                // ScoreEngine.java:265
+  reg          score_pass_finished_d7;                // ScoreEngine.java:265
+  reg          score_pass_finished_d8;                // ScoreEngine.java:265
+  reg          score_pass_finished_d9;                // ScoreEngine.java:265
 
   // score_sink
   wire [8:0]   score_slots_end;                       // AttentionUnit.java:629
@@ -3082,6 +2947,38 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [127:0] key1_buffer_0 [0:511];                 // ChunkLoader.java:77
   (* ram_style = "ultra" *)
   reg  [127:0] key1_buffer_1 [0:511];                 // ChunkLoader.java:77
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_0 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_1 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_2 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_3 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_4 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_5 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_6 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_7 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_8 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_9 [0:7];                      // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_10 [0:7];                     // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_11 [0:7];                     // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_12 [0:7];                     // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_13 [0:7];                     // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_14 [0:7];                     // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0]  partials_15 [0:7];                     // ScoreEngine.java:161
   (* ram_style = "ultra" *)
   reg  [127:0] value0_buffer_0 [0:511];               // ChunkLoader.java:77
   (* ram_style = "ultra" *)
@@ -3835,550 +3732,127 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:126
   assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:128
   assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:148
-  assign add_entry = issue_turn_d5; // ScoreEngine.java:176
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:183
-      3'd1: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:183
-      3'd2: key_lane0_partial = partial_t2_g0_0; // ScoreEngine.java:183
-      3'd3: key_lane0_partial = partial_t3_g0_0; // ScoreEngine.java:183
-      3'd4: key_lane0_partial = partial_t4_g0_0; // ScoreEngine.java:183
-      3'd5: key_lane0_partial = partial_t5_g0_0; // ScoreEngine.java:183
-      3'd6: key_lane0_partial = partial_t6_g0_0; // ScoreEngine.java:183
-      default: key_lane0_partial = partial_t7_g0_0; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane0_addend = issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:183
-      3'd1: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:183
-      3'd2: key_lane1_partial = partial_t2_g0_1; // ScoreEngine.java:183
-      3'd3: key_lane1_partial = partial_t3_g0_1; // ScoreEngine.java:183
-      3'd4: key_lane1_partial = partial_t4_g0_1; // ScoreEngine.java:183
-      3'd5: key_lane1_partial = partial_t5_g0_1; // ScoreEngine.java:183
-      3'd6: key_lane1_partial = partial_t6_g0_1; // ScoreEngine.java:183
-      default: key_lane1_partial = partial_t7_g0_1; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane1_addend = issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:183
-      3'd1: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:183
-      3'd2: key_lane2_partial = partial_t2_g0_2; // ScoreEngine.java:183
-      3'd3: key_lane2_partial = partial_t3_g0_2; // ScoreEngine.java:183
-      3'd4: key_lane2_partial = partial_t4_g0_2; // ScoreEngine.java:183
-      3'd5: key_lane2_partial = partial_t5_g0_2; // ScoreEngine.java:183
-      3'd6: key_lane2_partial = partial_t6_g0_2; // ScoreEngine.java:183
-      default: key_lane2_partial = partial_t7_g0_2; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane2_addend = issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:183
-      3'd1: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:183
-      3'd2: key_lane3_partial = partial_t2_g0_3; // ScoreEngine.java:183
-      3'd3: key_lane3_partial = partial_t3_g0_3; // ScoreEngine.java:183
-      3'd4: key_lane3_partial = partial_t4_g0_3; // ScoreEngine.java:183
-      3'd5: key_lane3_partial = partial_t5_g0_3; // ScoreEngine.java:183
-      3'd6: key_lane3_partial = partial_t6_g0_3; // ScoreEngine.java:183
-      default: key_lane3_partial = partial_t7_g0_3; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane3_addend = issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane4_partial = partial_t0_g0_4; // ScoreEngine.java:183
-      3'd1: key_lane4_partial = partial_t1_g0_4; // ScoreEngine.java:183
-      3'd2: key_lane4_partial = partial_t2_g0_4; // ScoreEngine.java:183
-      3'd3: key_lane4_partial = partial_t3_g0_4; // ScoreEngine.java:183
-      3'd4: key_lane4_partial = partial_t4_g0_4; // ScoreEngine.java:183
-      3'd5: key_lane4_partial = partial_t5_g0_4; // ScoreEngine.java:183
-      3'd6: key_lane4_partial = partial_t6_g0_4; // ScoreEngine.java:183
-      default: key_lane4_partial = partial_t7_g0_4; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane4_addend = issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane5_partial = partial_t0_g0_5; // ScoreEngine.java:183
-      3'd1: key_lane5_partial = partial_t1_g0_5; // ScoreEngine.java:183
-      3'd2: key_lane5_partial = partial_t2_g0_5; // ScoreEngine.java:183
-      3'd3: key_lane5_partial = partial_t3_g0_5; // ScoreEngine.java:183
-      3'd4: key_lane5_partial = partial_t4_g0_5; // ScoreEngine.java:183
-      3'd5: key_lane5_partial = partial_t5_g0_5; // ScoreEngine.java:183
-      3'd6: key_lane5_partial = partial_t6_g0_5; // ScoreEngine.java:183
-      default: key_lane5_partial = partial_t7_g0_5; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane5_addend = issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane6_partial = partial_t0_g0_6; // ScoreEngine.java:183
-      3'd1: key_lane6_partial = partial_t1_g0_6; // ScoreEngine.java:183
-      3'd2: key_lane6_partial = partial_t2_g0_6; // ScoreEngine.java:183
-      3'd3: key_lane6_partial = partial_t3_g0_6; // ScoreEngine.java:183
-      3'd4: key_lane6_partial = partial_t4_g0_6; // ScoreEngine.java:183
-      3'd5: key_lane6_partial = partial_t5_g0_6; // ScoreEngine.java:183
-      3'd6: key_lane6_partial = partial_t6_g0_6; // ScoreEngine.java:183
-      default: key_lane6_partial = partial_t7_g0_6; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane6_addend = issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane7_partial = partial_t0_g0_7; // ScoreEngine.java:183
-      3'd1: key_lane7_partial = partial_t1_g0_7; // ScoreEngine.java:183
-      3'd2: key_lane7_partial = partial_t2_g0_7; // ScoreEngine.java:183
-      3'd3: key_lane7_partial = partial_t3_g0_7; // ScoreEngine.java:183
-      3'd4: key_lane7_partial = partial_t4_g0_7; // ScoreEngine.java:183
-      3'd5: key_lane7_partial = partial_t5_g0_7; // ScoreEngine.java:183
-      3'd6: key_lane7_partial = partial_t6_g0_7; // ScoreEngine.java:183
-      default: key_lane7_partial = partial_t7_g0_7; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane7_addend = issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane8_partial = partial_t0_g0_8; // ScoreEngine.java:183
-      3'd1: key_lane8_partial = partial_t1_g0_8; // ScoreEngine.java:183
-      3'd2: key_lane8_partial = partial_t2_g0_8; // ScoreEngine.java:183
-      3'd3: key_lane8_partial = partial_t3_g0_8; // ScoreEngine.java:183
-      3'd4: key_lane8_partial = partial_t4_g0_8; // ScoreEngine.java:183
-      3'd5: key_lane8_partial = partial_t5_g0_8; // ScoreEngine.java:183
-      3'd6: key_lane8_partial = partial_t6_g0_8; // ScoreEngine.java:183
-      default: key_lane8_partial = partial_t7_g0_8; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane8_addend = issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane9_partial = partial_t0_g0_9; // ScoreEngine.java:183
-      3'd1: key_lane9_partial = partial_t1_g0_9; // ScoreEngine.java:183
-      3'd2: key_lane9_partial = partial_t2_g0_9; // ScoreEngine.java:183
-      3'd3: key_lane9_partial = partial_t3_g0_9; // ScoreEngine.java:183
-      3'd4: key_lane9_partial = partial_t4_g0_9; // ScoreEngine.java:183
-      3'd5: key_lane9_partial = partial_t5_g0_9; // ScoreEngine.java:183
-      3'd6: key_lane9_partial = partial_t6_g0_9; // ScoreEngine.java:183
-      default: key_lane9_partial = partial_t7_g0_9; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane9_addend = issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane10_partial = partial_t0_g0_10; // ScoreEngine.java:183
-      3'd1: key_lane10_partial = partial_t1_g0_10; // ScoreEngine.java:183
-      3'd2: key_lane10_partial = partial_t2_g0_10; // ScoreEngine.java:183
-      3'd3: key_lane10_partial = partial_t3_g0_10; // ScoreEngine.java:183
-      3'd4: key_lane10_partial = partial_t4_g0_10; // ScoreEngine.java:183
-      3'd5: key_lane10_partial = partial_t5_g0_10; // ScoreEngine.java:183
-      3'd6: key_lane10_partial = partial_t6_g0_10; // ScoreEngine.java:183
-      default: key_lane10_partial = partial_t7_g0_10; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane10_addend = issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane11_partial = partial_t0_g0_11; // ScoreEngine.java:183
-      3'd1: key_lane11_partial = partial_t1_g0_11; // ScoreEngine.java:183
-      3'd2: key_lane11_partial = partial_t2_g0_11; // ScoreEngine.java:183
-      3'd3: key_lane11_partial = partial_t3_g0_11; // ScoreEngine.java:183
-      3'd4: key_lane11_partial = partial_t4_g0_11; // ScoreEngine.java:183
-      3'd5: key_lane11_partial = partial_t5_g0_11; // ScoreEngine.java:183
-      3'd6: key_lane11_partial = partial_t6_g0_11; // ScoreEngine.java:183
-      default: key_lane11_partial = partial_t7_g0_11; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane11_addend = issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane12_partial = partial_t0_g0_12; // ScoreEngine.java:183
-      3'd1: key_lane12_partial = partial_t1_g0_12; // ScoreEngine.java:183
-      3'd2: key_lane12_partial = partial_t2_g0_12; // ScoreEngine.java:183
-      3'd3: key_lane12_partial = partial_t3_g0_12; // ScoreEngine.java:183
-      3'd4: key_lane12_partial = partial_t4_g0_12; // ScoreEngine.java:183
-      3'd5: key_lane12_partial = partial_t5_g0_12; // ScoreEngine.java:183
-      3'd6: key_lane12_partial = partial_t6_g0_12; // ScoreEngine.java:183
-      default: key_lane12_partial = partial_t7_g0_12; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane12_addend = issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane13_partial = partial_t0_g0_13; // ScoreEngine.java:183
-      3'd1: key_lane13_partial = partial_t1_g0_13; // ScoreEngine.java:183
-      3'd2: key_lane13_partial = partial_t2_g0_13; // ScoreEngine.java:183
-      3'd3: key_lane13_partial = partial_t3_g0_13; // ScoreEngine.java:183
-      3'd4: key_lane13_partial = partial_t4_g0_13; // ScoreEngine.java:183
-      3'd5: key_lane13_partial = partial_t5_g0_13; // ScoreEngine.java:183
-      3'd6: key_lane13_partial = partial_t6_g0_13; // ScoreEngine.java:183
-      default: key_lane13_partial = partial_t7_g0_13; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane13_addend = issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane14_partial = partial_t0_g0_14; // ScoreEngine.java:183
-      3'd1: key_lane14_partial = partial_t1_g0_14; // ScoreEngine.java:183
-      3'd2: key_lane14_partial = partial_t2_g0_14; // ScoreEngine.java:183
-      3'd3: key_lane14_partial = partial_t3_g0_14; // ScoreEngine.java:183
-      3'd4: key_lane14_partial = partial_t4_g0_14; // ScoreEngine.java:183
-      3'd5: key_lane14_partial = partial_t5_g0_14; // ScoreEngine.java:183
-      3'd6: key_lane14_partial = partial_t6_g0_14; // ScoreEngine.java:183
-      default: key_lane14_partial = partial_t7_g0_14; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane14_addend = issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane15_partial = partial_t0_g0_15; // ScoreEngine.java:183
-      3'd1: key_lane15_partial = partial_t1_g0_15; // ScoreEngine.java:183
-      3'd2: key_lane15_partial = partial_t2_g0_15; // ScoreEngine.java:183
-      3'd3: key_lane15_partial = partial_t3_g0_15; // ScoreEngine.java:183
-      3'd4: key_lane15_partial = partial_t4_g0_15; // ScoreEngine.java:183
-      3'd5: key_lane15_partial = partial_t5_g0_15; // ScoreEngine.java:183
-      3'd6: key_lane15_partial = partial_t6_g0_15; // ScoreEngine.java:183
-      default: key_lane15_partial = partial_t7_g0_15; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane15_addend = issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:184
-  assign write_entry_0 = score_issue_d11 & (issue_turn_d11 == 3'd0) & ~issue_group_d11; // ScoreEngine.java:194
-  assign write_entry_1 = score_issue_d11 & (issue_turn_d11 == 3'd1) & ~issue_group_d11; // ScoreEngine.java:194
-  assign write_entry_2 = score_issue_d11 & (issue_turn_d11 == 3'd2) & ~issue_group_d11; // ScoreEngine.java:194
-  assign write_entry_3 = score_issue_d11 & (issue_turn_d11 == 3'd3) & ~issue_group_d11; // ScoreEngine.java:194
-  assign write_entry_4 = score_issue_d11 & (issue_turn_d11 == 3'd4) & ~issue_group_d11; // ScoreEngine.java:194
-  assign write_entry_5 = score_issue_d11 & (issue_turn_d11 == 3'd5) & ~issue_group_d11; // ScoreEngine.java:194
-  assign write_entry_6 = score_issue_d11 & (issue_turn_d11 == 3'd6) & ~issue_group_d11; // ScoreEngine.java:194
-  assign write_entry_7 = score_issue_d11 & (issue_turn_d11 == 3'd7) & ~issue_group_d11; // ScoreEngine.java:194
-  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:202
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:211
-      3'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:211
-      3'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:211
-      3'd3: held_0 = partial_t3_g0_0; // ScoreEngine.java:211
-      3'd4: held_0 = partial_t4_g0_0; // ScoreEngine.java:211
-      3'd5: held_0 = partial_t5_g0_0; // ScoreEngine.java:211
-      3'd6: held_0 = partial_t6_g0_0; // ScoreEngine.java:211
-      default: held_0 = partial_t7_g0_0; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign add_entry = issue_turn_d5; // ScoreEngine.java:178
+  assign key_lane0_partial = partials_0[add_entry]; // ScoreEngine.java:181
+  assign key_lane0_addend = issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:182
+  assign key_lane1_partial = partials_1[add_entry]; // ScoreEngine.java:181
+  assign key_lane1_addend = issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:182
+  assign key_lane2_partial = partials_2[add_entry]; // ScoreEngine.java:181
+  assign key_lane2_addend = issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:182
+  assign key_lane3_partial = partials_3[add_entry]; // ScoreEngine.java:181
+  assign key_lane3_addend = issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:182
+  assign key_lane4_partial = partials_4[add_entry]; // ScoreEngine.java:181
+  assign key_lane4_addend = issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:182
+  assign key_lane5_partial = partials_5[add_entry]; // ScoreEngine.java:181
+  assign key_lane5_addend = issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:182
+  assign key_lane6_partial = partials_6[add_entry]; // ScoreEngine.java:181
+  assign key_lane6_addend = issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:182
+  assign key_lane7_partial = partials_7[add_entry]; // ScoreEngine.java:181
+  assign key_lane7_addend = issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:182
+  assign key_lane8_partial = partials_8[add_entry]; // ScoreEngine.java:181
+  assign key_lane8_addend = issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:182
+  assign key_lane9_partial = partials_9[add_entry]; // ScoreEngine.java:181
+  assign key_lane9_addend = issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:182
+  assign key_lane10_partial = partials_10[add_entry]; // ScoreEngine.java:181
+  assign key_lane10_addend = issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:182
+  assign key_lane11_partial = partials_11[add_entry]; // ScoreEngine.java:181
+  assign key_lane11_addend = issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:182
+  assign key_lane12_partial = partials_12[add_entry]; // ScoreEngine.java:181
+  assign key_lane12_addend = issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:182
+  assign key_lane13_partial = partials_13[add_entry]; // ScoreEngine.java:181
+  assign key_lane13_addend = issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:182
+  assign key_lane14_partial = partials_14[add_entry]; // ScoreEngine.java:181
+  assign key_lane14_addend = issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:182
+  assign key_lane15_partial = partials_15[add_entry]; // ScoreEngine.java:181
+  assign key_lane15_addend = issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:182
+  assign sum_entry = issue_turn_d11; // ScoreEngine.java:191
+  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:198
+  assign held_0 = partials_0[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_0 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum0 : held_0) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:211
-      3'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:211
-      3'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:211
-      3'd3: held_1 = partial_t3_g0_1; // ScoreEngine.java:211
-      3'd4: held_1 = partial_t4_g0_1; // ScoreEngine.java:211
-      3'd5: held_1 = partial_t5_g0_1; // ScoreEngine.java:211
-      3'd6: held_1 = partial_t6_g0_1; // ScoreEngine.java:211
-      default: held_1 = partial_t7_g0_1; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_1 = partials_1[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_1 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum1 : held_1) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:211
-      3'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:211
-      3'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:211
-      3'd3: held_2 = partial_t3_g0_2; // ScoreEngine.java:211
-      3'd4: held_2 = partial_t4_g0_2; // ScoreEngine.java:211
-      3'd5: held_2 = partial_t5_g0_2; // ScoreEngine.java:211
-      3'd6: held_2 = partial_t6_g0_2; // ScoreEngine.java:211
-      default: held_2 = partial_t7_g0_2; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_2 = partials_2[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_2 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum2 : held_2) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:211
-      3'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:211
-      3'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:211
-      3'd3: held_3 = partial_t3_g0_3; // ScoreEngine.java:211
-      3'd4: held_3 = partial_t4_g0_3; // ScoreEngine.java:211
-      3'd5: held_3 = partial_t5_g0_3; // ScoreEngine.java:211
-      3'd6: held_3 = partial_t6_g0_3; // ScoreEngine.java:211
-      default: held_3 = partial_t7_g0_3; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_3 = partials_3[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_3 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum3 : held_3) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:211
-      3'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:211
-      3'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:211
-      3'd3: held_4 = partial_t3_g0_4; // ScoreEngine.java:211
-      3'd4: held_4 = partial_t4_g0_4; // ScoreEngine.java:211
-      3'd5: held_4 = partial_t5_g0_4; // ScoreEngine.java:211
-      3'd6: held_4 = partial_t6_g0_4; // ScoreEngine.java:211
-      default: held_4 = partial_t7_g0_4; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_4 = partials_4[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_4 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum4 : held_4) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:211
-      3'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:211
-      3'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:211
-      3'd3: held_5 = partial_t3_g0_5; // ScoreEngine.java:211
-      3'd4: held_5 = partial_t4_g0_5; // ScoreEngine.java:211
-      3'd5: held_5 = partial_t5_g0_5; // ScoreEngine.java:211
-      3'd6: held_5 = partial_t6_g0_5; // ScoreEngine.java:211
-      default: held_5 = partial_t7_g0_5; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_5 = partials_5[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_5 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum5 : held_5) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:211
-      3'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:211
-      3'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:211
-      3'd3: held_6 = partial_t3_g0_6; // ScoreEngine.java:211
-      3'd4: held_6 = partial_t4_g0_6; // ScoreEngine.java:211
-      3'd5: held_6 = partial_t5_g0_6; // ScoreEngine.java:211
-      3'd6: held_6 = partial_t6_g0_6; // ScoreEngine.java:211
-      default: held_6 = partial_t7_g0_6; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_6 = partials_6[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_6 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum6 : held_6) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:211
-      3'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:211
-      3'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:211
-      3'd3: held_7 = partial_t3_g0_7; // ScoreEngine.java:211
-      3'd4: held_7 = partial_t4_g0_7; // ScoreEngine.java:211
-      3'd5: held_7 = partial_t5_g0_7; // ScoreEngine.java:211
-      3'd6: held_7 = partial_t6_g0_7; // ScoreEngine.java:211
-      default: held_7 = partial_t7_g0_7; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_7 = partials_7[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_7 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum7 : held_7) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_8 = partial_t0_g0_8; // ScoreEngine.java:211
-      3'd1: held_8 = partial_t1_g0_8; // ScoreEngine.java:211
-      3'd2: held_8 = partial_t2_g0_8; // ScoreEngine.java:211
-      3'd3: held_8 = partial_t3_g0_8; // ScoreEngine.java:211
-      3'd4: held_8 = partial_t4_g0_8; // ScoreEngine.java:211
-      3'd5: held_8 = partial_t5_g0_8; // ScoreEngine.java:211
-      3'd6: held_8 = partial_t6_g0_8; // ScoreEngine.java:211
-      default: held_8 = partial_t7_g0_8; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_8 = partials_8[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_8 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum8 : held_8) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_9 = partial_t0_g0_9; // ScoreEngine.java:211
-      3'd1: held_9 = partial_t1_g0_9; // ScoreEngine.java:211
-      3'd2: held_9 = partial_t2_g0_9; // ScoreEngine.java:211
-      3'd3: held_9 = partial_t3_g0_9; // ScoreEngine.java:211
-      3'd4: held_9 = partial_t4_g0_9; // ScoreEngine.java:211
-      3'd5: held_9 = partial_t5_g0_9; // ScoreEngine.java:211
-      3'd6: held_9 = partial_t6_g0_9; // ScoreEngine.java:211
-      default: held_9 = partial_t7_g0_9; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_9 = partials_9[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_9 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum9 : held_9) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_10 = partial_t0_g0_10; // ScoreEngine.java:211
-      3'd1: held_10 = partial_t1_g0_10; // ScoreEngine.java:211
-      3'd2: held_10 = partial_t2_g0_10; // ScoreEngine.java:211
-      3'd3: held_10 = partial_t3_g0_10; // ScoreEngine.java:211
-      3'd4: held_10 = partial_t4_g0_10; // ScoreEngine.java:211
-      3'd5: held_10 = partial_t5_g0_10; // ScoreEngine.java:211
-      3'd6: held_10 = partial_t6_g0_10; // ScoreEngine.java:211
-      default: held_10 = partial_t7_g0_10; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_10 = partials_10[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_10 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum10 : held_10) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_11 = partial_t0_g0_11; // ScoreEngine.java:211
-      3'd1: held_11 = partial_t1_g0_11; // ScoreEngine.java:211
-      3'd2: held_11 = partial_t2_g0_11; // ScoreEngine.java:211
-      3'd3: held_11 = partial_t3_g0_11; // ScoreEngine.java:211
-      3'd4: held_11 = partial_t4_g0_11; // ScoreEngine.java:211
-      3'd5: held_11 = partial_t5_g0_11; // ScoreEngine.java:211
-      3'd6: held_11 = partial_t6_g0_11; // ScoreEngine.java:211
-      default: held_11 = partial_t7_g0_11; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_11 = partials_11[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_11 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum11 : held_11) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_12 = partial_t0_g0_12; // ScoreEngine.java:211
-      3'd1: held_12 = partial_t1_g0_12; // ScoreEngine.java:211
-      3'd2: held_12 = partial_t2_g0_12; // ScoreEngine.java:211
-      3'd3: held_12 = partial_t3_g0_12; // ScoreEngine.java:211
-      3'd4: held_12 = partial_t4_g0_12; // ScoreEngine.java:211
-      3'd5: held_12 = partial_t5_g0_12; // ScoreEngine.java:211
-      3'd6: held_12 = partial_t6_g0_12; // ScoreEngine.java:211
-      default: held_12 = partial_t7_g0_12; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_12 = partials_12[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_12 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum12 : held_12) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_13 = partial_t0_g0_13; // ScoreEngine.java:211
-      3'd1: held_13 = partial_t1_g0_13; // ScoreEngine.java:211
-      3'd2: held_13 = partial_t2_g0_13; // ScoreEngine.java:211
-      3'd3: held_13 = partial_t3_g0_13; // ScoreEngine.java:211
-      3'd4: held_13 = partial_t4_g0_13; // ScoreEngine.java:211
-      3'd5: held_13 = partial_t5_g0_13; // ScoreEngine.java:211
-      3'd6: held_13 = partial_t6_g0_13; // ScoreEngine.java:211
-      default: held_13 = partial_t7_g0_13; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_13 = partials_13[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_13 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum13 : held_13) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_14 = partial_t0_g0_14; // ScoreEngine.java:211
-      3'd1: held_14 = partial_t1_g0_14; // ScoreEngine.java:211
-      3'd2: held_14 = partial_t2_g0_14; // ScoreEngine.java:211
-      3'd3: held_14 = partial_t3_g0_14; // ScoreEngine.java:211
-      3'd4: held_14 = partial_t4_g0_14; // ScoreEngine.java:211
-      3'd5: held_14 = partial_t5_g0_14; // ScoreEngine.java:211
-      3'd6: held_14 = partial_t6_g0_14; // ScoreEngine.java:211
-      default: held_14 = partial_t7_g0_14; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_14 = partials_14[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_14 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum14 : held_14) : 32'h0;
-
-  always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:211
-      3'd0: held_15 = partial_t0_g0_15; // ScoreEngine.java:211
-      3'd1: held_15 = partial_t1_g0_15; // ScoreEngine.java:211
-      3'd2: held_15 = partial_t2_g0_15; // ScoreEngine.java:211
-      3'd3: held_15 = partial_t3_g0_15; // ScoreEngine.java:211
-      3'd4: held_15 = partial_t4_g0_15; // ScoreEngine.java:211
-      3'd5: held_15 = partial_t5_g0_15; // ScoreEngine.java:211
-      3'd6: held_15 = partial_t6_g0_15; // ScoreEngine.java:211
-      default: held_15 = partial_t7_g0_15; // ScoreEngine.java:211
-    endcase
-  end
-
-  // ScoreEngine.java:218
+  assign held_15 = partials_15[issue_turn_d11]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
   assign row_partial_15 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum15 : held_15) : 32'h0;
-  assign score_tree_in_valid = row_launch; // ScoreEngine.java:255
-  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:257
-  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:257
-  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:259
-  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:261
-  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:261
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:261
-  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:269
+  assign score_tree_in_valid = row_launch; // ScoreEngine.java:248
+  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:250
+  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:250
+  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:252
+  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:254
+  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:254
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:254
+  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:262
 
   always @(posedge ap_clk) begin
     if (start_scores | score_slot_finished) begin // ScoreEngine.java:108
@@ -4403,505 +3877,169 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:145
     end
     query_read_0 <= query_read_0_r0; // ScoreEngine.java:145
-    score_issue_d1 <= score_issue; // ScoreEngine.java:167
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:167
-    issue_turn_d1 <= turn; // ScoreEngine.java:174
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:174
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:174
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:174
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:174
-    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:184
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:184
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:184
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:184
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:184
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:188
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:188
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:188
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:188
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:188
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:188
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:188
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:188
-    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:188
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:189
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:189
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:189
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:189
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:189
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:189
-    issue_group_d1 <= 1'b0; // ScoreEngine.java:190
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:190
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:190
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:190
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:190
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:190
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:190
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:190
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:190
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:190
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:190
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:191
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:191
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:191
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:191
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:191
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:191
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:191
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:191
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:191
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:191
-    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:191
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t0_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t0_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t0_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t0_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t0_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t0_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t0_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t0_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t0_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t0_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t0_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t0_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t1_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t1_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t1_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t1_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t1_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t1_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t1_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t1_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t1_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t1_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t1_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
-    end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t1_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t2_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t2_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t2_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t2_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t2_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t2_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t2_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t2_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t2_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t2_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t2_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t2_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t2_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t2_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t2_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
-    end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t2_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t3_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t3_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t3_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t3_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t3_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t3_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t3_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t3_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t3_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t3_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t3_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t3_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t3_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t3_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t3_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
-    end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t3_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t4_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t4_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t4_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t4_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t4_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t4_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t4_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t4_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t4_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t4_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t4_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t4_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t4_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t4_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t4_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
-    end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t4_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t5_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t5_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t5_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t5_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t5_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t5_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t5_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t5_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t5_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t5_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t5_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t5_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t5_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t5_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t5_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
-    end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t5_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t6_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t6_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t6_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t6_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t6_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t6_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t6_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t6_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t6_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t6_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t6_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t6_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t6_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t6_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t6_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
-    end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t6_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t7_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t7_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t7_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t7_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t7_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t7_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t7_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
-      partial_t7_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t7_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t7_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t7_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t7_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t7_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t7_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t7_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
-    end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
-      partial_t7_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
-    end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:202
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:202
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:202
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:202
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:202
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:202
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:202
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:202
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:202
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:202
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:202
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:222
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:222
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:222
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:222
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:222
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:222
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:222
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:222
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:222
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:222
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:222
-    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:223
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:223
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:223
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:223
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:223
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:223
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:223
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:223
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:223
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:223
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:223
-    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:264
-    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:264
-    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:264
-    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:264
-    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:264
-    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:264
-    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:264
-    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:270
-    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:270
-    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:270
-    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:270
-    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:270
-    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:270
-    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:270
-    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:270
-    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:270
-    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:270
-    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:270
-    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:270
-    if (score_rows_launched_d12) begin // ScoreEngine.java:270
-      score_draining <= 1'b1; // ScoreEngine.java:270
-    end else if (score_drained) begin // ScoreEngine.java:271
-      score_draining <= 1'b0; // ScoreEngine.java:271
-    end
-    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:272
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:272
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:272
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:272
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:272
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:272
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:272
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:272
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:272
+    score_issue_d1 <= score_issue; // ScoreEngine.java:169
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:169
+    issue_turn_d1 <= turn; // ScoreEngine.java:176
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:176
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:176
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:176
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:176
+    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:182
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:182
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:182
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:182
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:182
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:186
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:186
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:186
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:186
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:186
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:186
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:186
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:186
+    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:186
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:187
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:187
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:187
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:187
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:187
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:187
+    issue_group_d1 <= 1'b0; // ScoreEngine.java:188
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:188
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:188
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:188
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:188
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:188
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:188
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:188
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:188
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:188
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:188
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:189
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:189
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:189
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:189
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:189
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:189
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:189
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:189
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:189
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:189
+    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:189
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
+      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
+      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
+      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
+      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
+      partials_4[sum_entry] <= score_mac_sum4; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
+      partials_5[sum_entry] <= score_mac_sum5; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
+      partials_6[sum_entry] <= score_mac_sum6; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
+      partials_7[sum_entry] <= score_mac_sum7; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
+      partials_8[sum_entry] <= score_mac_sum8; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
+      partials_9[sum_entry] <= score_mac_sum9; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
+      partials_10[sum_entry] <= score_mac_sum10; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
+      partials_11[sum_entry] <= score_mac_sum11; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
+      partials_12[sum_entry] <= score_mac_sum12; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
+      partials_13[sum_entry] <= score_mac_sum13; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
+      partials_14[sum_entry] <= score_mac_sum14; // ScoreEngine.java:196
+    end
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
+      partials_15[sum_entry] <= score_mac_sum15; // ScoreEngine.java:196
+    end
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:198
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:198
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:198
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:198
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:198
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:198
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:198
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:198
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:198
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:198
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:198
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:215
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:215
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:215
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:215
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:215
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:215
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:215
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:215
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:215
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:215
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:215
+    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:216
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:216
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:216
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:216
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:216
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:216
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:216
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:216
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:216
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:216
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:216
+    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:257
+    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:257
+    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:257
+    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:257
+    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:257
+    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:257
+    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:257
+    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:263
+    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:263
+    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:263
+    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:263
+    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:263
+    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:263
+    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:263
+    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:263
+    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:263
+    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:263
+    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:263
+    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:263
+    if (score_rows_launched_d12) begin // ScoreEngine.java:263
+      score_draining <= 1'b1; // ScoreEngine.java:263
+    end else if (score_drained) begin // ScoreEngine.java:264
+      score_draining <= 1'b0; // ScoreEngine.java:264
+    end
+    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:265
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:265
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:265
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:265
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:265
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:265
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:265
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:265
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:265
     if (!ap_rst_n) begin
       row_base <= 6'd0;
       score_beat <= 3'd0;
@@ -4917,134 +4055,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_issue_d9 <= 1'b0;
       score_issue_d10 <= 1'b0;
       score_issue_d11 <= 1'b0;
-      partial_t0_g0_0 <= 32'h0;
-      partial_t0_g0_1 <= 32'h0;
-      partial_t0_g0_2 <= 32'h0;
-      partial_t0_g0_3 <= 32'h0;
-      partial_t0_g0_4 <= 32'h0;
-      partial_t0_g0_5 <= 32'h0;
-      partial_t0_g0_6 <= 32'h0;
-      partial_t0_g0_7 <= 32'h0;
-      partial_t0_g0_8 <= 32'h0;
-      partial_t0_g0_9 <= 32'h0;
-      partial_t0_g0_10 <= 32'h0;
-      partial_t0_g0_11 <= 32'h0;
-      partial_t0_g0_12 <= 32'h0;
-      partial_t0_g0_13 <= 32'h0;
-      partial_t0_g0_14 <= 32'h0;
-      partial_t0_g0_15 <= 32'h0;
-      partial_t1_g0_0 <= 32'h0;
-      partial_t1_g0_1 <= 32'h0;
-      partial_t1_g0_2 <= 32'h0;
-      partial_t1_g0_3 <= 32'h0;
-      partial_t1_g0_4 <= 32'h0;
-      partial_t1_g0_5 <= 32'h0;
-      partial_t1_g0_6 <= 32'h0;
-      partial_t1_g0_7 <= 32'h0;
-      partial_t1_g0_8 <= 32'h0;
-      partial_t1_g0_9 <= 32'h0;
-      partial_t1_g0_10 <= 32'h0;
-      partial_t1_g0_11 <= 32'h0;
-      partial_t1_g0_12 <= 32'h0;
-      partial_t1_g0_13 <= 32'h0;
-      partial_t1_g0_14 <= 32'h0;
-      partial_t1_g0_15 <= 32'h0;
-      partial_t2_g0_0 <= 32'h0;
-      partial_t2_g0_1 <= 32'h0;
-      partial_t2_g0_2 <= 32'h0;
-      partial_t2_g0_3 <= 32'h0;
-      partial_t2_g0_4 <= 32'h0;
-      partial_t2_g0_5 <= 32'h0;
-      partial_t2_g0_6 <= 32'h0;
-      partial_t2_g0_7 <= 32'h0;
-      partial_t2_g0_8 <= 32'h0;
-      partial_t2_g0_9 <= 32'h0;
-      partial_t2_g0_10 <= 32'h0;
-      partial_t2_g0_11 <= 32'h0;
-      partial_t2_g0_12 <= 32'h0;
-      partial_t2_g0_13 <= 32'h0;
-      partial_t2_g0_14 <= 32'h0;
-      partial_t2_g0_15 <= 32'h0;
-      partial_t3_g0_0 <= 32'h0;
-      partial_t3_g0_1 <= 32'h0;
-      partial_t3_g0_2 <= 32'h0;
-      partial_t3_g0_3 <= 32'h0;
-      partial_t3_g0_4 <= 32'h0;
-      partial_t3_g0_5 <= 32'h0;
-      partial_t3_g0_6 <= 32'h0;
-      partial_t3_g0_7 <= 32'h0;
-      partial_t3_g0_8 <= 32'h0;
-      partial_t3_g0_9 <= 32'h0;
-      partial_t3_g0_10 <= 32'h0;
-      partial_t3_g0_11 <= 32'h0;
-      partial_t3_g0_12 <= 32'h0;
-      partial_t3_g0_13 <= 32'h0;
-      partial_t3_g0_14 <= 32'h0;
-      partial_t3_g0_15 <= 32'h0;
-      partial_t4_g0_0 <= 32'h0;
-      partial_t4_g0_1 <= 32'h0;
-      partial_t4_g0_2 <= 32'h0;
-      partial_t4_g0_3 <= 32'h0;
-      partial_t4_g0_4 <= 32'h0;
-      partial_t4_g0_5 <= 32'h0;
-      partial_t4_g0_6 <= 32'h0;
-      partial_t4_g0_7 <= 32'h0;
-      partial_t4_g0_8 <= 32'h0;
-      partial_t4_g0_9 <= 32'h0;
-      partial_t4_g0_10 <= 32'h0;
-      partial_t4_g0_11 <= 32'h0;
-      partial_t4_g0_12 <= 32'h0;
-      partial_t4_g0_13 <= 32'h0;
-      partial_t4_g0_14 <= 32'h0;
-      partial_t4_g0_15 <= 32'h0;
-      partial_t5_g0_0 <= 32'h0;
-      partial_t5_g0_1 <= 32'h0;
-      partial_t5_g0_2 <= 32'h0;
-      partial_t5_g0_3 <= 32'h0;
-      partial_t5_g0_4 <= 32'h0;
-      partial_t5_g0_5 <= 32'h0;
-      partial_t5_g0_6 <= 32'h0;
-      partial_t5_g0_7 <= 32'h0;
-      partial_t5_g0_8 <= 32'h0;
-      partial_t5_g0_9 <= 32'h0;
-      partial_t5_g0_10 <= 32'h0;
-      partial_t5_g0_11 <= 32'h0;
-      partial_t5_g0_12 <= 32'h0;
-      partial_t5_g0_13 <= 32'h0;
-      partial_t5_g0_14 <= 32'h0;
-      partial_t5_g0_15 <= 32'h0;
-      partial_t6_g0_0 <= 32'h0;
-      partial_t6_g0_1 <= 32'h0;
-      partial_t6_g0_2 <= 32'h0;
-      partial_t6_g0_3 <= 32'h0;
-      partial_t6_g0_4 <= 32'h0;
-      partial_t6_g0_5 <= 32'h0;
-      partial_t6_g0_6 <= 32'h0;
-      partial_t6_g0_7 <= 32'h0;
-      partial_t6_g0_8 <= 32'h0;
-      partial_t6_g0_9 <= 32'h0;
-      partial_t6_g0_10 <= 32'h0;
-      partial_t6_g0_11 <= 32'h0;
-      partial_t6_g0_12 <= 32'h0;
-      partial_t6_g0_13 <= 32'h0;
-      partial_t6_g0_14 <= 32'h0;
-      partial_t6_g0_15 <= 32'h0;
-      partial_t7_g0_0 <= 32'h0;
-      partial_t7_g0_1 <= 32'h0;
-      partial_t7_g0_2 <= 32'h0;
-      partial_t7_g0_3 <= 32'h0;
-      partial_t7_g0_4 <= 32'h0;
-      partial_t7_g0_5 <= 32'h0;
-      partial_t7_g0_6 <= 32'h0;
-      partial_t7_g0_7 <= 32'h0;
-      partial_t7_g0_8 <= 32'h0;
-      partial_t7_g0_9 <= 32'h0;
-      partial_t7_g0_10 <= 32'h0;
-      partial_t7_g0_11 <= 32'h0;
-      partial_t7_g0_12 <= 32'h0;
-      partial_t7_g0_13 <= 32'h0;
-      partial_t7_g0_14 <= 32'h0;
-      partial_t7_g0_15 <= 32'h0;
       score_rows_launched_d1 <= 1'b0;
       score_rows_launched_d2 <= 1'b0;
       score_rows_launched_d3 <= 1'b0;
@@ -5251,55 +4261,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_lane15_sum_in_payload_a = score_mac_addend15; // MacLanes.java:111
   assign score_mac_lane15_sum_in_payload_b = score_mac_lane15_product_out_payload; // MacLanes.java:111
   assign score_mac_sum15 = score_mac_lane15_sum_out_payload; // MacLanes.java:117
-  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:167
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:170
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:171
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:170
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:171
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:170
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:171
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:170
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:171
-  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:170
-  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:171
-  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:170
-  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:171
-  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:170
-  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:171
-  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:170
-  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:171
-  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:170
-  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:171
-  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:170
-  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:171
-  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:170
-  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:171
-  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:170
-  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:171
-  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:170
-  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:171
-  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:170
-  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:171
-  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:170
-  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:171
-  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:170
-  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:171
-  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:184
-  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:184
-  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:184
-  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:184
-  assign score_mac_addend4 = key_lane4_addend; // ScoreEngine.java:184
-  assign score_mac_addend5 = key_lane5_addend; // ScoreEngine.java:184
-  assign score_mac_addend6 = key_lane6_addend; // ScoreEngine.java:184
-  assign score_mac_addend7 = key_lane7_addend; // ScoreEngine.java:184
-  assign score_mac_addend8 = key_lane8_addend; // ScoreEngine.java:184
-  assign score_mac_addend9 = key_lane9_addend; // ScoreEngine.java:184
-  assign score_mac_addend10 = key_lane10_addend; // ScoreEngine.java:184
-  assign score_mac_addend11 = key_lane11_addend; // ScoreEngine.java:184
-  assign score_mac_addend12 = key_lane12_addend; // ScoreEngine.java:184
-  assign score_mac_addend13 = key_lane13_addend; // ScoreEngine.java:184
-  assign score_mac_addend14 = key_lane14_addend; // ScoreEngine.java:184
-  assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:184
+  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:169
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:172
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:173
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:172
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:173
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:172
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:173
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:172
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:173
+  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:172
+  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:173
+  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:172
+  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:173
+  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:172
+  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:173
+  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:172
+  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:173
+  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:172
+  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:173
+  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:172
+  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:173
+  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:172
+  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:173
+  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:172
+  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:173
+  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:172
+  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:173
+  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:172
+  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:173
+  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:172
+  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:173
+  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:172
+  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:173
+  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:182
+  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:182
+  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:182
+  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:182
+  assign score_mac_addend4 = key_lane4_addend; // ScoreEngine.java:182
+  assign score_mac_addend5 = key_lane5_addend; // ScoreEngine.java:182
+  assign score_mac_addend6 = key_lane6_addend; // ScoreEngine.java:182
+  assign score_mac_addend7 = key_lane7_addend; // ScoreEngine.java:182
+  assign score_mac_addend8 = key_lane8_addend; // ScoreEngine.java:182
+  assign score_mac_addend9 = key_lane9_addend; // ScoreEngine.java:182
+  assign score_mac_addend10 = key_lane10_addend; // ScoreEngine.java:182
+  assign score_mac_addend11 = key_lane11_addend; // ScoreEngine.java:182
+  assign score_mac_addend12 = key_lane12_addend; // ScoreEngine.java:182
+  assign score_mac_addend13 = key_lane13_addend; // ScoreEngine.java:182
+  assign score_mac_addend14 = key_lane14_addend; // ScoreEngine.java:182
+  assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:182
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:625): the place of each score (its slot and position) and each slot's maximum
@@ -9534,7 +8544,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane15_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:253
+  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:246
     .ap_clk               (ap_clk),
     .ap_rst_n             (ap_rst_n),
     .in_valid             (score_tree_in_valid),
@@ -9562,7 +8572,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (score_tree_ready)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:261
+  Fp32Mul scaled ( // ScoreEngine.java:254
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scaled_in_valid),

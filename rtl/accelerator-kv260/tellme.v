@@ -987,553 +987,553 @@ module tellme (
   wire [15:0]  gating_relu2_out_payload_f_3;                       // TellmeKernel.java:93
   wire [31:0]  gating_relu2_out_payload_absMax;                    // TellmeKernel.java:93
   wire         gating_relu2_out_payload_last;                      // TellmeKernel.java:93
-  wire         rope_in_valid;                                      // TellmeKernel.java:95
-  wire         rope_in_ready;                                      // TellmeKernel.java:95
-  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:95
-  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:95
-  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:95
-  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:95
-  wire [2:0]   rope_in_payload_row;                                // TellmeKernel.java:95
-  wire         rope_in_payload_last;                               // TellmeKernel.java:95
-  wire [4:0]   rope_head_beats;                                    // TellmeKernel.java:95
-  wire         rope_adjacent;                                      // TellmeKernel.java:95
-  wire         rope_bypass;                                        // TellmeKernel.java:95
-  wire         rope_table_write_valid;                             // TellmeKernel.java:95
-  wire [2:0]   rope_table_write_payload_row;                       // TellmeKernel.java:95
-  wire [3:0]   rope_table_write_payload_group;                     // TellmeKernel.java:95
-  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:95
-  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:95
-  wire         rope_out_valid;                                     // TellmeKernel.java:95
-  wire         rope_out_ready;                                     // TellmeKernel.java:95
-  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:95
-  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:95
-  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:95
-  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:95
-  wire         rope_out_payload_last;                              // TellmeKernel.java:95
-  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:97
-  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:97
-  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:97
-  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:97
-  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:97
-  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:97
-  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:97
-  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:97
-  wire [127:0] kv_cache_writer_rows_payload;                       // TellmeKernel.java:97
-  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:97
-  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:97
-  wire         kv_cache_writer_idle;                               // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:97
-  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:97
-  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:97
-  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:97
-  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:97
-  wire [127:0] kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:97
-  wire [15:0]  kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:97
-  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:97
-  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:97
-  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:97
-  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:97
-  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:97
-  wire [127:0] kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:97
-  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:97
-  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:97
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:168
-  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:168
-  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:168
-  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:168
-  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_awvalid;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w0_share_s_axi_2_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w0_share_s_axi_2_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w0_share_s_axi_2_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_2_awburst;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_wvalid;                            // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_wready;                            // TellmeKernel.java:168
-  wire [127:0] w0_share_s_axi_2_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w0_share_s_axi_2_wstrb;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_wlast;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_bvalid;                            // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_2_bresp;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_arvalid;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w0_share_s_axi_2_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w0_share_s_axi_2_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w0_share_s_axi_2_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_2_arburst;                           // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_rvalid;                            // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_rready;                            // TellmeKernel.java:168
-  wire [127:0] w0_share_s_axi_2_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w0_share_s_axi_2_rresp;                             // TellmeKernel.java:168
-  wire         w0_share_s_axi_2_rlast;                             // TellmeKernel.java:168
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:168
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:168
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:168
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:168
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:168
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:168
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:168
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:168
-  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:168
-  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:168
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:168
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:168
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:168
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:168
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:168
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:168
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:168
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:168
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:168
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:168
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:168
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:168
-  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:168
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:168
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:168
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:168
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:168
-  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:168
-  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:168
-  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:168
-  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_awvalid;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w1_share_s_axi_2_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w1_share_s_axi_2_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w1_share_s_axi_2_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_2_awburst;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_wvalid;                            // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_wready;                            // TellmeKernel.java:168
-  wire [127:0] w1_share_s_axi_2_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w1_share_s_axi_2_wstrb;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_wlast;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_bvalid;                            // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_2_bresp;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_arvalid;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w1_share_s_axi_2_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w1_share_s_axi_2_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w1_share_s_axi_2_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_2_arburst;                           // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_rvalid;                            // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_rready;                            // TellmeKernel.java:168
-  wire [127:0] w1_share_s_axi_2_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w1_share_s_axi_2_rresp;                             // TellmeKernel.java:168
-  wire         w1_share_s_axi_2_rlast;                             // TellmeKernel.java:168
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:168
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:168
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:168
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:168
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:168
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:168
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:168
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:168
-  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:168
-  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:168
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:168
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:168
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:168
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:168
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:168
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:168
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:168
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:168
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:168
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:168
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:168
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:168
-  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:168
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:168
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:168
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:168
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:168
-  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:168
-  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:168
-  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:168
-  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:168
-  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:168
-  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:168
-  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:168
-  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:168
-  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:168
-  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:168
-  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:168
-  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:168
-  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:168
-  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:168
-  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:168
-  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:168
-  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:168
-  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:168
-  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:168
-  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:168
-  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:168
-  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:168
-  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:168
-  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:168
-  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:168
-  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:168
-  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:168
-  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:168
-  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:168
-  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:168
-  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:168
-  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:168
-  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:168
-  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:168
-  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:168
-  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:168
-  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:168
-  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:168
-  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:168
-  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:168
-  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:168
-  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:168
-  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:168
-  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:168
-  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:168
-  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:168
-  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:168
-  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:168
-  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:168
-  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:168
-  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:168
-  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:168
-  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:168
-  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:168
-  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:168
-  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:168
-  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:168
-  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:168
-  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:168
-  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:168
-  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:168
-  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:168
-  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:168
-  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:168
-  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:168
-  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:168
-  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:168
-  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:168
-  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:168
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:168
-  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:168
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:168
-  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:168
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:168
-  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:168
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:168
-  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:168
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:168
-  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:168
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:168
-  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:168
-  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:168
-  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:168
-  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:168
-  wire [127:0] d0_share_s_axi_3_wdata;                             // TellmeKernel.java:168
-  wire [15:0]  d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:168
-  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:168
-  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:168
-  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:168
-  wire [127:0] d0_share_s_axi_3_rdata;                             // TellmeKernel.java:168
-  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:168
-  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:168
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:168
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:168
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:168
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:168
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:168
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:168
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:168
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:168
-  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:168
-  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:168
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:168
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:168
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:168
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:168
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:168
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:168
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:168
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:168
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:168
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:168
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:168
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:168
-  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:168
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:168
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:168
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:168
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:168
-  wire         port_moving;                                        // TellmeKernel.java:126
-  wire         stalled;                                            // TellmeKernel.java:127
+  wire         rope_in_valid;                                      // TellmeKernel.java:96
+  wire         rope_in_ready;                                      // TellmeKernel.java:96
+  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:96
+  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:96
+  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:96
+  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:96
+  wire [2:0]   rope_in_payload_row;                                // TellmeKernel.java:96
+  wire         rope_in_payload_last;                               // TellmeKernel.java:96
+  wire [4:0]   rope_head_beats;                                    // TellmeKernel.java:96
+  wire         rope_adjacent;                                      // TellmeKernel.java:96
+  wire         rope_bypass;                                        // TellmeKernel.java:96
+  wire         rope_table_write_valid;                             // TellmeKernel.java:96
+  wire [2:0]   rope_table_write_payload_row;                       // TellmeKernel.java:96
+  wire [3:0]   rope_table_write_payload_group;                     // TellmeKernel.java:96
+  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:96
+  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:96
+  wire         rope_out_valid;                                     // TellmeKernel.java:96
+  wire         rope_out_ready;                                     // TellmeKernel.java:96
+  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:96
+  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:96
+  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:96
+  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:96
+  wire         rope_out_payload_last;                              // TellmeKernel.java:96
+  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:98
+  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:98
+  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:98
+  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:98
+  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:98
+  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:98
+  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:98
+  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:98
+  wire [127:0] kv_cache_writer_rows_payload;                       // TellmeKernel.java:98
+  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:98
+  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:98
+  wire         kv_cache_writer_idle;                               // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:98
+  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:98
+  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:98
+  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:98
+  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:98
+  wire [127:0] kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:98
+  wire [15:0]  kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:98
+  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:98
+  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:98
+  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:98
+  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:98
+  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:98
+  wire [127:0] kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:98
+  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:98
+  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:98
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:169
+  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:169
+  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:169
+  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:169
+  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_awvalid;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w0_share_s_axi_2_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w0_share_s_axi_2_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w0_share_s_axi_2_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_2_awburst;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_wvalid;                            // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_wready;                            // TellmeKernel.java:169
+  wire [127:0] w0_share_s_axi_2_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w0_share_s_axi_2_wstrb;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_wlast;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_bvalid;                            // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_2_bresp;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_arvalid;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w0_share_s_axi_2_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w0_share_s_axi_2_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w0_share_s_axi_2_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_2_arburst;                           // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_rvalid;                            // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_rready;                            // TellmeKernel.java:169
+  wire [127:0] w0_share_s_axi_2_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w0_share_s_axi_2_rresp;                             // TellmeKernel.java:169
+  wire         w0_share_s_axi_2_rlast;                             // TellmeKernel.java:169
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:169
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:169
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:169
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:169
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:169
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:169
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:169
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:169
+  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:169
+  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:169
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:169
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:169
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:169
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:169
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:169
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:169
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:169
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:169
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:169
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:169
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:169
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:169
+  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:169
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:169
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:169
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:169
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:169
+  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:169
+  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:169
+  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:169
+  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_awvalid;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w1_share_s_axi_2_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w1_share_s_axi_2_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w1_share_s_axi_2_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_2_awburst;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_wvalid;                            // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_wready;                            // TellmeKernel.java:169
+  wire [127:0] w1_share_s_axi_2_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w1_share_s_axi_2_wstrb;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_wlast;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_bvalid;                            // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_2_bresp;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_arvalid;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w1_share_s_axi_2_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w1_share_s_axi_2_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w1_share_s_axi_2_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_2_arburst;                           // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_rvalid;                            // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_rready;                            // TellmeKernel.java:169
+  wire [127:0] w1_share_s_axi_2_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w1_share_s_axi_2_rresp;                             // TellmeKernel.java:169
+  wire         w1_share_s_axi_2_rlast;                             // TellmeKernel.java:169
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:169
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:169
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:169
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:169
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:169
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:169
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:169
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:169
+  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:169
+  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:169
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:169
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:169
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:169
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:169
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:169
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:169
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:169
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:169
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:169
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:169
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:169
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:169
+  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:169
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:169
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:169
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:169
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:169
+  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:169
+  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:169
+  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:169
+  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:169
+  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:169
+  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:169
+  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:169
+  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:169
+  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:169
+  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:169
+  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:169
+  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:169
+  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:169
+  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:169
+  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:169
+  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:169
+  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:169
+  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:169
+  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:169
+  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:169
+  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:169
+  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:169
+  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:169
+  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:169
+  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:169
+  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:169
+  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:169
+  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:169
+  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:169
+  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:169
+  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:169
+  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:169
+  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:169
+  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:169
+  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:169
+  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:169
+  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:169
+  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:169
+  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:169
+  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:169
+  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:169
+  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:169
+  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:169
+  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:169
+  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:169
+  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:169
+  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:169
+  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:169
+  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:169
+  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:169
+  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:169
+  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:169
+  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:169
+  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:169
+  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:169
+  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:169
+  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:169
+  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:169
+  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:169
+  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:169
+  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:169
+  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:169
+  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:169
+  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:169
+  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:169
+  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:169
+  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:169
+  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:169
+  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:169
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:169
+  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:169
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:169
+  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:169
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:169
+  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:169
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:169
+  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:169
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:169
+  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:169
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:169
+  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:169
+  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:169
+  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:169
+  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:169
+  wire [127:0] d0_share_s_axi_3_wdata;                             // TellmeKernel.java:169
+  wire [15:0]  d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:169
+  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:169
+  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:169
+  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:169
+  wire [127:0] d0_share_s_axi_3_rdata;                             // TellmeKernel.java:169
+  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:169
+  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:169
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:169
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:169
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:169
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:169
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:169
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:169
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:169
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:169
+  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:169
+  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:169
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:169
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:169
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:169
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:169
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:169
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:169
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:169
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:169
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:169
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:169
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:169
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:169
+  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:169
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:169
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:169
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:169
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:169
+  wire         port_moving;                                        // TellmeKernel.java:127
+  wire         stalled;                                            // TellmeKernel.java:128
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -2181,55 +2181,55 @@ module tellme (
   wire         linear_rotating;                                    // LinearExecutor.java:542
 
   // linear_executor.rotate_and_cache
-  reg          rotate_start;                                       // RotateAndCache.java:74
-  reg  [2:0]   rotate_step;                                        // RotateAndCache.java:77
-  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:82
-  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:83
-  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:84
-  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:85
-  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:86
-  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:87
-  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:88
-  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:89
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:103
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:104
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:110
-  wire         rotate_table_loaded;                                // RotateAndCache.java:111
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:120
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:121
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:122
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:123
-  reg          rotate_loaded;                                      // RotateAndCache.java:124
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:148
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:149
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:150
-  reg          rotate_table_sine;                                  // RotateAndCache.java:151
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:152
-  wire         rotate_table_beat;                                  // RotateAndCache.java:162
-  wire         rotate_table_word_in;                               // RotateAndCache.java:164
-  wire         rotate_last_group;                                  // RotateAndCache.java:170
-  wire         rotate_running;                                     // RotateAndCache.java:195
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:196
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:197
-  reg          rotate_inflight;                                    // RotateAndCache.java:198
-  reg          rotate_pending;                                     // RotateAndCache.java:199
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:200
-  reg          rotate_pending_last;                                // RotateAndCache.java:201
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:208
-  wire         rotate_read;                                        // RotateAndCache.java:212
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:237
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:238
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:242
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:248
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:261
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:262
-  wire         rotate_last_out_word;                               // RotateAndCache.java:267
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:290
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:291
-  reg          rotate_cache_failed;                                // RotateAndCache.java:292
-  wire         rotate_all_written;                                 // RotateAndCache.java:313
-  wire         rotate_done;                                        // RotateAndCache.java:316
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:317
+  reg          rotate_start;                                       // RotateAndCache.java:80
+  reg  [2:0]   rotate_step;                                        // RotateAndCache.java:83
+  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:88
+  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:89
+  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:90
+  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:91
+  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:92
+  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:93
+  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:94
+  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:95
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:109
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:110
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:116
+  wire         rotate_table_loaded;                                // RotateAndCache.java:117
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:126
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:127
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:128
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:129
+  reg          rotate_loaded;                                      // RotateAndCache.java:130
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:154
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:155
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:156
+  reg          rotate_table_sine;                                  // RotateAndCache.java:157
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:158
+  wire         rotate_table_beat;                                  // RotateAndCache.java:168
+  wire         rotate_table_word_in;                               // RotateAndCache.java:170
+  wire         rotate_last_group;                                  // RotateAndCache.java:176
+  wire         rotate_running;                                     // RotateAndCache.java:201
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:202
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:203
+  reg          rotate_inflight;                                    // RotateAndCache.java:204
+  reg          rotate_pending;                                     // RotateAndCache.java:205
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:206
+  reg          rotate_pending_last;                                // RotateAndCache.java:207
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:214
+  wire         rotate_read;                                        // RotateAndCache.java:218
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:243
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:244
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:248
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:254
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:267
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:268
+  wire         rotate_last_out_word;                               // RotateAndCache.java:273
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:296
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:297
+  reg          rotate_cache_failed;                                // RotateAndCache.java:298
+  wire         rotate_all_written;                                 // RotateAndCache.java:319
+  wire         rotate_done;                                        // RotateAndCache.java:322
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:323
 
   // linear_executor
   reg          linear_rotate_started;                              // LinearExecutor.java:551
@@ -2289,21 +2289,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:170
   wire         tap_last_memory_word;                               // TapWriter.java:193
   wire         tap_finished;                                       // TapWriter.java:199
-  wire [31:0]  record_status;                                      // TellmeKernel.java:141
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:142
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:142
-  wire [31:0]  record_position;                                    // TellmeKernel.java:143
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:143
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:144
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:144
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:145
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:145
-  wire         record_tapping;                                     // TellmeKernel.java:146
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:146
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:147
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:147
-  wire [63:0]  record_address;                                     // TellmeKernel.java:148
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:148
+  wire [31:0]  record_status;                                      // TellmeKernel.java:142
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:143
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:143
+  wire [31:0]  record_position;                                    // TellmeKernel.java:144
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:144
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:145
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:145
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:146
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:146
+  wire         record_tapping;                                     // TellmeKernel.java:147
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:147
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:148
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:148
+  wire [63:0]  record_address;                                     // TellmeKernel.java:149
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:149
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -2994,515 +2994,515 @@ module tellme (
   assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:71
   assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:71
   assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:71
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:168
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:168
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:168
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:168
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:168
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:168
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:168
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:168
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:168
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:168
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:168
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:168
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:168
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:168
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:168
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:168
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:168
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:168
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:168
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:168
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:168
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:168
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:168
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:168
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_awvalid = attention_m_axi_k1_awvalid; // TellmeKernel.java:168
-  assign attention_m_axi_k1_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_awaddr = attention_m_axi_k1_awaddr; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_awlen = attention_m_axi_k1_awlen; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_awsize = attention_m_axi_k1_awsize; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_awburst = attention_m_axi_k1_awburst; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_wvalid = attention_m_axi_k1_wvalid; // TellmeKernel.java:168
-  assign attention_m_axi_k1_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_wdata = attention_m_axi_k1_wdata; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_wstrb = attention_m_axi_k1_wstrb; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_wlast = attention_m_axi_k1_wlast; // TellmeKernel.java:168
-  assign attention_m_axi_k1_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_bready = attention_m_axi_k1_bready; // TellmeKernel.java:168
-  assign attention_m_axi_k1_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_arvalid = attention_m_axi_k1_arvalid; // TellmeKernel.java:168
-  assign attention_m_axi_k1_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_araddr = attention_m_axi_k1_araddr; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_arlen = attention_m_axi_k1_arlen; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_arsize = attention_m_axi_k1_arsize; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_arburst = attention_m_axi_k1_arburst; // TellmeKernel.java:168
-  assign attention_m_axi_k1_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:168
-  assign w0_share_s_axi_0_rready = attention_m_axi_k1_rready; // TellmeKernel.java:168
-  assign attention_m_axi_k1_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:168
-  assign attention_m_axi_k1_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:168
-  assign attention_m_axi_k1_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:168
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:168
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:168
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:168
-  assign w0_share_s_axi_1_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:168
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:168
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:168
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_2_awready; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_2_wready; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_2_bvalid; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_2_bresp; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_2_arready; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_2_rvalid; // TellmeKernel.java:168
-  assign w0_share_s_axi_2_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_2_rdata; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_2_rresp; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_2_rlast; // TellmeKernel.java:168
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:168
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:168
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:168
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:168
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:168
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:168
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:168
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:168
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:168
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:168
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:168
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:168
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:168
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:168
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:168
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:168
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:168
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:168
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:168
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:168
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:168
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:168
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:168
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:168
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_awvalid = attention_m_axi_v1_awvalid; // TellmeKernel.java:168
-  assign attention_m_axi_v1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_awaddr = attention_m_axi_v1_awaddr; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_awlen = attention_m_axi_v1_awlen; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_awsize = attention_m_axi_v1_awsize; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_awburst = attention_m_axi_v1_awburst; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_wvalid = attention_m_axi_v1_wvalid; // TellmeKernel.java:168
-  assign attention_m_axi_v1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_wdata = attention_m_axi_v1_wdata; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_wstrb = attention_m_axi_v1_wstrb; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_wlast = attention_m_axi_v1_wlast; // TellmeKernel.java:168
-  assign attention_m_axi_v1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_bready = attention_m_axi_v1_bready; // TellmeKernel.java:168
-  assign attention_m_axi_v1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_arvalid = attention_m_axi_v1_arvalid; // TellmeKernel.java:168
-  assign attention_m_axi_v1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_araddr = attention_m_axi_v1_araddr; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_arlen = attention_m_axi_v1_arlen; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_arsize = attention_m_axi_v1_arsize; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_arburst = attention_m_axi_v1_arburst; // TellmeKernel.java:168
-  assign attention_m_axi_v1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:168
-  assign w1_share_s_axi_0_rready = attention_m_axi_v1_rready; // TellmeKernel.java:168
-  assign attention_m_axi_v1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:168
-  assign attention_m_axi_v1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:168
-  assign attention_m_axi_v1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:168
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:168
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:168
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:168
-  assign w1_share_s_axi_1_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:168
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:168
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:168
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_2_awready; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_2_wready; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_2_bvalid; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_2_bresp; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_2_arready; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_2_rvalid; // TellmeKernel.java:168
-  assign w1_share_s_axi_2_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_2_rdata; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_2_rresp; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_2_rlast; // TellmeKernel.java:168
-  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:168
-  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:168
-  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:168
-  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:168
-  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:168
-  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:168
-  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:168
-  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:168
-  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:168
-  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:168
-  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:168
-  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:168
-  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:168
-  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:168
-  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:168
-  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:168
-  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:168
-  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:168
-  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:168
-  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:168
-  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:168
-  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:168
-  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:168
-  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:168
-  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:168
-  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:168
-  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:168
-  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:168
-  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:168
-  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:168
-  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:168
-  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:168
-  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:168
-  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:168
-  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:168
-  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:168
-  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:168
-  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:168
-  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:168
-  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:168
-  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:168
-  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:168
-  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:168
-  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:168
-  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:168
-  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:168
-  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:168
-  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:168
-  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:168
-  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:168
-  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:168
-  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:168
-  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:168
-  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:168
-  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:168
-  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:168
-  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:168
-  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:168
-  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:168
-  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:168
-  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:168
-  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:168
-  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:168
-  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:168
-  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:168
-  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:168
-  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:168
-  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:168
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:168
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:168
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:168
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:168
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:168
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:168
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:168
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:168
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:168
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:168
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:168
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:168
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:168
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:168
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:168
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:168
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:168
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:168
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:168
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:168
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:168
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:168
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:168
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:168
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:168
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:168
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:168
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:168
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:168
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:168
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:168
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:168
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:168
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:168
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:168
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:168
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:168
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:168
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:168
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:168
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:168
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:168
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:168
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:168
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_awvalid = attention_m_axi_v0_awvalid; // TellmeKernel.java:168
-  assign attention_m_axi_v0_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_awaddr = attention_m_axi_v0_awaddr; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_awlen = attention_m_axi_v0_awlen; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_awsize = attention_m_axi_v0_awsize; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_awburst = attention_m_axi_v0_awburst; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_wvalid = attention_m_axi_v0_wvalid; // TellmeKernel.java:168
-  assign attention_m_axi_v0_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_wdata = attention_m_axi_v0_wdata; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_wstrb = attention_m_axi_v0_wstrb; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_wlast = attention_m_axi_v0_wlast; // TellmeKernel.java:168
-  assign attention_m_axi_v0_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_bready = attention_m_axi_v0_bready; // TellmeKernel.java:168
-  assign attention_m_axi_v0_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_arvalid = attention_m_axi_v0_arvalid; // TellmeKernel.java:168
-  assign attention_m_axi_v0_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_araddr = attention_m_axi_v0_araddr; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_arlen = attention_m_axi_v0_arlen; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_arsize = attention_m_axi_v0_arsize; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_arburst = attention_m_axi_v0_arburst; // TellmeKernel.java:168
-  assign attention_m_axi_v0_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:168
-  assign d0_share_s_axi_2_rready = attention_m_axi_v0_rready; // TellmeKernel.java:168
-  assign attention_m_axi_v0_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:168
-  assign attention_m_axi_v0_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:168
-  assign attention_m_axi_v0_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:168
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:168
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:168
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:168
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:168
-  assign d0_share_s_axi_3_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:168
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:168
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:168
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:168
-  assign m_axi_d1_arvalid = attention_m_axi_k0_arvalid; // TellmeKernel.java:174
-  assign attention_m_axi_k0_arready = m_axi_d1_arready; // TellmeKernel.java:174
-  assign m_axi_d1_araddr = attention_m_axi_k0_araddr; // TellmeKernel.java:174
-  assign m_axi_d1_arlen = attention_m_axi_k0_arlen; // TellmeKernel.java:174
-  assign m_axi_d1_arsize = attention_m_axi_k0_arsize; // TellmeKernel.java:174
-  assign m_axi_d1_arburst = attention_m_axi_k0_arburst; // TellmeKernel.java:174
-  assign attention_m_axi_k0_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:174
-  assign m_axi_d1_rready = attention_m_axi_k0_rready; // TellmeKernel.java:174
-  assign attention_m_axi_k0_rdata = m_axi_d1_rdata; // TellmeKernel.java:174
-  assign attention_m_axi_k0_rresp = m_axi_d1_rresp; // TellmeKernel.java:174
-  assign attention_m_axi_k0_rlast = m_axi_d1_rlast; // TellmeKernel.java:174
-  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:179
-  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:179
-  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:179
-  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:179
-  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:179
-  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:179
-  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:179
-  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:179
-  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:179
-  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:179
-  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:179
-  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:179
-  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:179
-  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:179
-  assign attention_m_axi_k0_awready = 1'b0; // TellmeKernel.java:183
-  assign attention_m_axi_k0_wready = 1'b0; // TellmeKernel.java:183
-  assign attention_m_axi_k0_bvalid = 1'b0; // TellmeKernel.java:183
-  assign attention_m_axi_k0_bresp = 2'h0; // TellmeKernel.java:183
-  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:185
-  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:185
-  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:185
-  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:185
-  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:185
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:169
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:169
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:169
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:169
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:169
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:169
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:169
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:169
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:169
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:169
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:169
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:169
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:169
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:169
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:169
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:169
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:169
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:169
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:169
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:169
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:169
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:169
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:169
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:169
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_awvalid = attention_m_axi_k1_awvalid; // TellmeKernel.java:169
+  assign attention_m_axi_k1_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_awaddr = attention_m_axi_k1_awaddr; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_awlen = attention_m_axi_k1_awlen; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_awsize = attention_m_axi_k1_awsize; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_awburst = attention_m_axi_k1_awburst; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_wvalid = attention_m_axi_k1_wvalid; // TellmeKernel.java:169
+  assign attention_m_axi_k1_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_wdata = attention_m_axi_k1_wdata; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_wstrb = attention_m_axi_k1_wstrb; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_wlast = attention_m_axi_k1_wlast; // TellmeKernel.java:169
+  assign attention_m_axi_k1_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_bready = attention_m_axi_k1_bready; // TellmeKernel.java:169
+  assign attention_m_axi_k1_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_arvalid = attention_m_axi_k1_arvalid; // TellmeKernel.java:169
+  assign attention_m_axi_k1_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_araddr = attention_m_axi_k1_araddr; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_arlen = attention_m_axi_k1_arlen; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_arsize = attention_m_axi_k1_arsize; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_arburst = attention_m_axi_k1_arburst; // TellmeKernel.java:169
+  assign attention_m_axi_k1_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:169
+  assign w0_share_s_axi_0_rready = attention_m_axi_k1_rready; // TellmeKernel.java:169
+  assign attention_m_axi_k1_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:169
+  assign attention_m_axi_k1_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:169
+  assign attention_m_axi_k1_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:169
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:169
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:169
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:169
+  assign w0_share_s_axi_1_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:169
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:169
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:169
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_2_awready; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_2_wready; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_2_bvalid; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_2_bresp; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_2_arready; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_2_rvalid; // TellmeKernel.java:169
+  assign w0_share_s_axi_2_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_2_rdata; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_2_rresp; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_2_rlast; // TellmeKernel.java:169
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:169
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:169
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:169
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:169
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:169
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:169
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:169
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:169
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:169
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:169
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:169
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:169
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:169
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:169
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:169
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:169
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:169
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:169
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:169
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:169
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:169
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:169
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:169
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:169
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_awvalid = attention_m_axi_v1_awvalid; // TellmeKernel.java:169
+  assign attention_m_axi_v1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_awaddr = attention_m_axi_v1_awaddr; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_awlen = attention_m_axi_v1_awlen; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_awsize = attention_m_axi_v1_awsize; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_awburst = attention_m_axi_v1_awburst; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_wvalid = attention_m_axi_v1_wvalid; // TellmeKernel.java:169
+  assign attention_m_axi_v1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_wdata = attention_m_axi_v1_wdata; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_wstrb = attention_m_axi_v1_wstrb; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_wlast = attention_m_axi_v1_wlast; // TellmeKernel.java:169
+  assign attention_m_axi_v1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_bready = attention_m_axi_v1_bready; // TellmeKernel.java:169
+  assign attention_m_axi_v1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_arvalid = attention_m_axi_v1_arvalid; // TellmeKernel.java:169
+  assign attention_m_axi_v1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_araddr = attention_m_axi_v1_araddr; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_arlen = attention_m_axi_v1_arlen; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_arsize = attention_m_axi_v1_arsize; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_arburst = attention_m_axi_v1_arburst; // TellmeKernel.java:169
+  assign attention_m_axi_v1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:169
+  assign w1_share_s_axi_0_rready = attention_m_axi_v1_rready; // TellmeKernel.java:169
+  assign attention_m_axi_v1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:169
+  assign attention_m_axi_v1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:169
+  assign attention_m_axi_v1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:169
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:169
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:169
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:169
+  assign w1_share_s_axi_1_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:169
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:169
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:169
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_2_awready; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_2_wready; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_2_bvalid; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_2_bresp; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_2_arready; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_2_rvalid; // TellmeKernel.java:169
+  assign w1_share_s_axi_2_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_2_rdata; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_2_rresp; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_2_rlast; // TellmeKernel.java:169
+  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:169
+  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:169
+  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:169
+  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:169
+  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:169
+  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:169
+  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:169
+  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:169
+  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:169
+  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:169
+  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:169
+  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:169
+  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:169
+  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:169
+  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:169
+  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:169
+  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:169
+  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:169
+  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:169
+  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:169
+  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:169
+  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:169
+  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:169
+  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:169
+  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:169
+  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:169
+  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:169
+  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:169
+  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:169
+  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:169
+  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:169
+  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:169
+  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:169
+  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:169
+  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:169
+  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:169
+  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:169
+  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:169
+  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:169
+  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:169
+  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:169
+  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:169
+  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:169
+  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:169
+  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:169
+  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:169
+  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:169
+  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:169
+  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:169
+  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:169
+  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:169
+  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:169
+  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:169
+  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:169
+  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:169
+  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:169
+  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:169
+  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:169
+  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:169
+  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:169
+  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:169
+  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:169
+  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:169
+  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:169
+  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:169
+  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:169
+  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:169
+  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:169
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:169
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:169
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:169
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:169
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:169
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:169
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:169
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:169
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:169
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:169
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:169
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:169
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:169
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:169
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:169
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:169
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:169
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:169
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:169
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:169
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:169
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:169
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:169
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:169
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:169
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:169
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:169
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:169
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:169
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:169
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:169
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:169
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:169
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:169
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:169
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:169
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:169
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:169
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:169
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:169
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:169
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:169
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:169
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:169
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_v0_awvalid; // TellmeKernel.java:169
+  assign attention_m_axi_v0_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_v0_awaddr; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_awlen = attention_m_axi_v0_awlen; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_awsize = attention_m_axi_v0_awsize; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_awburst = attention_m_axi_v0_awburst; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_v0_wvalid; // TellmeKernel.java:169
+  assign attention_m_axi_v0_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_wdata = attention_m_axi_v0_wdata; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_v0_wstrb; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_wlast = attention_m_axi_v0_wlast; // TellmeKernel.java:169
+  assign attention_m_axi_v0_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_bready = attention_m_axi_v0_bready; // TellmeKernel.java:169
+  assign attention_m_axi_v0_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_v0_arvalid; // TellmeKernel.java:169
+  assign attention_m_axi_v0_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_araddr = attention_m_axi_v0_araddr; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_arlen = attention_m_axi_v0_arlen; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_arsize = attention_m_axi_v0_arsize; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_arburst = attention_m_axi_v0_arburst; // TellmeKernel.java:169
+  assign attention_m_axi_v0_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:169
+  assign d0_share_s_axi_2_rready = attention_m_axi_v0_rready; // TellmeKernel.java:169
+  assign attention_m_axi_v0_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:169
+  assign attention_m_axi_v0_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:169
+  assign attention_m_axi_v0_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:169
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:169
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:169
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:169
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:169
+  assign d0_share_s_axi_3_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:169
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:169
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:169
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:169
+  assign m_axi_d1_arvalid = attention_m_axi_k0_arvalid; // TellmeKernel.java:175
+  assign attention_m_axi_k0_arready = m_axi_d1_arready; // TellmeKernel.java:175
+  assign m_axi_d1_araddr = attention_m_axi_k0_araddr; // TellmeKernel.java:175
+  assign m_axi_d1_arlen = attention_m_axi_k0_arlen; // TellmeKernel.java:175
+  assign m_axi_d1_arsize = attention_m_axi_k0_arsize; // TellmeKernel.java:175
+  assign m_axi_d1_arburst = attention_m_axi_k0_arburst; // TellmeKernel.java:175
+  assign attention_m_axi_k0_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:175
+  assign m_axi_d1_rready = attention_m_axi_k0_rready; // TellmeKernel.java:175
+  assign attention_m_axi_k0_rdata = m_axi_d1_rdata; // TellmeKernel.java:175
+  assign attention_m_axi_k0_rresp = m_axi_d1_rresp; // TellmeKernel.java:175
+  assign attention_m_axi_k0_rlast = m_axi_d1_rlast; // TellmeKernel.java:175
+  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:180
+  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:180
+  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:180
+  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:180
+  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:180
+  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:180
+  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:180
+  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:180
+  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:180
+  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:180
+  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:180
+  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:180
+  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:180
+  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:180
+  assign attention_m_axi_k0_awready = 1'b0; // TellmeKernel.java:184
+  assign attention_m_axi_k0_wready = 1'b0; // TellmeKernel.java:184
+  assign attention_m_axi_k0_bvalid = 1'b0; // TellmeKernel.java:184
+  assign attention_m_axi_k0_bresp = 2'h0; // TellmeKernel.java:184
+  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:186
+  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:186
+  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:186
+  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:186
+  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:186
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
@@ -3515,7 +3515,7 @@ module tellme (
       | (m_axi_d0_rvalid & m_axi_d0_rready)
       | (m_axi_d0_wvalid & m_axi_d0_wready)
       | (m_axi_d1_rvalid & m_axi_d1_rready)
-      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:126
+      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:127
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -3691,30 +3691,30 @@ module tellme (
   assign residual_add_out_ready = 1'b1; // LinearExecutor.java:512
   assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:513
   assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:514
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:165
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:166
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:167
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:168
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:169
-  assign rope_in_valid = rotate_pending; // RotateAndCache.java:225
-  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:227
-  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:227
-  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:227
-  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:227
-  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:229
-  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:230
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:231
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:232
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:233
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:253
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:254
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:255
-  // RotateAndCache.java:298
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:171
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:172
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:173
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:174
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:175
+  assign rope_in_valid = rotate_pending; // RotateAndCache.java:231
+  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:233
+  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:233
+  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:233
+  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:233
+  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:235
+  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:236
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:237
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:238
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:239
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:259
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:260
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:261
+  // RotateAndCache.java:304
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:299
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:300
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:301
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:302
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:305
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:306
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:307
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:308
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:556
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:557
   assign record_error_detail = error_detail; // Sequencer.java:558
@@ -3730,8 +3730,8 @@ module tellme (
   assign record_tap_dropped = tap_dropped; // Sequencer.java:568
   assign record_address = arg_io; // Sequencer.java:569
   assign record_area_address = debug_base; // Sequencer.java:570
-  assign stalled = waiting_for_data; // TellmeKernel.java:152
-  assign interrupt = control_interrupt; // TellmeKernel.java:153
+  assign stalled = waiting_for_data; // TellmeKernel.java:153
+  assign interrupt = control_interrupt; // TellmeKernel.java:154
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
@@ -3873,10 +3873,10 @@ module tellme (
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:125
       data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:126
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:127
-      data_read_valid = 1'b1; // RotateAndCache.java:128
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:129
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:130
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:133
+      data_read_valid = 1'b1; // RotateAndCache.java:134
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:135
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:136
     end
     if (tap_asking_memory) begin // TapWriter.java:138
       data_read_valid = 1'b1; // TapWriter.java:139
@@ -3929,8 +3929,8 @@ module tellme (
       // QuantizeExecutor.java:175
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:163
-      data_beat_ready = 1'b1; // RotateAndCache.java:163
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:169
+      data_beat_ready = 1'b1; // RotateAndCache.java:169
     end
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:194
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:194
@@ -4409,12 +4409,12 @@ module tellme (
              buffer_write_values_3_part_2,
              13'h0}; // LinearExecutor.java:535
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:268
-      buffer_write_valid = 1'b1; // RotateAndCache.java:269
-      buffer_write_id = linear_dst_id; // RotateAndCache.java:270
-      buffer_write_token = rotate_out_token[2:0]; // RotateAndCache.java:271
-      buffer_write_word = rotate_out_word_index[9:0]; // RotateAndCache.java:272
-      buffer_write_mask = 4'hf; // RotateAndCache.java:273
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:274
+      buffer_write_valid = 1'b1; // RotateAndCache.java:275
+      buffer_write_id = linear_dst_id; // RotateAndCache.java:276
+      buffer_write_token = rotate_out_token[2:0]; // RotateAndCache.java:277
+      buffer_write_word = rotate_out_word_index[9:0]; // RotateAndCache.java:278
+      buffer_write_mask = 4'hf; // RotateAndCache.java:279
       buffer_write_values_0 =
           (rope_out_payload_y_0[14:10] == 5'd0)
             ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
@@ -4427,7 +4427,7 @@ module tellme (
           : {rope_out_payload_y_0[15],
              ({3'd0, rope_out_payload_y_0[14:10]} + 8'd112),
              rope_out_payload_y_0[9:0],
-             13'h0}; // RotateAndCache.java:275
+             13'h0}; // RotateAndCache.java:281
       buffer_write_values_1 =
           (rope_out_payload_y_1[14:10] == 5'd0)
             ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
@@ -4440,7 +4440,7 @@ module tellme (
           : {rope_out_payload_y_1[15],
              ({3'd0, rope_out_payload_y_1[14:10]} + 8'd112),
              rope_out_payload_y_1[9:0],
-             13'h0}; // RotateAndCache.java:275
+             13'h0}; // RotateAndCache.java:281
       buffer_write_values_2 =
           (rope_out_payload_y_2[14:10] == 5'd0)
             ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
@@ -4453,7 +4453,7 @@ module tellme (
           : {rope_out_payload_y_2[15],
              ({3'd0, rope_out_payload_y_2[14:10]} + 8'd112),
              rope_out_payload_y_2[9:0],
-             13'h0}; // RotateAndCache.java:275
+             13'h0}; // RotateAndCache.java:281
       buffer_write_values_3 =
           (rope_out_payload_y_3[14:10] == 5'd0)
             ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
@@ -4466,7 +4466,7 @@ module tellme (
           : {rope_out_payload_y_3[15],
              ({3'd0, rope_out_payload_y_3[14:10]} + 8'd112),
              rope_out_payload_y_3[9:0],
-             13'h0}; // RotateAndCache.java:275
+             13'h0}; // RotateAndCache.java:281
     end
   end
 
@@ -4493,11 +4493,11 @@ module tellme (
       buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:463
       buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:464
     end
-    if (rotate_read) begin // RotateAndCache.java:213
-      buffer_read_valid = 1'b1; // RotateAndCache.java:214
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:215
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:216
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:217
+    if (rotate_read) begin // RotateAndCache.java:219
+      buffer_read_valid = 1'b1; // RotateAndCache.java:220
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:221
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:222
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:223
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:105
       buffer_read_valid = 1'b1; // TapWriter.java:106
@@ -6900,160 +6900,160 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor.rotate_and_cache (RotateAndCache.java:67): the RoPE and KV-cache epilogues: dst read back head by
+  // linear_executor.rotate_and_cache (RotateAndCache.java:73): the RoPE and KV-cache epilogues: dst read back head by
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
-    rotate_start = 1'b0; // RotateAndCache.java:75
+    rotate_start = 1'b0; // RotateAndCache.java:81
     // LinearExecutor.java:552
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:110
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:116
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:125
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:148
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:162
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:164
-  // RotateAndCache.java:170
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:131
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:154
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:168
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:170
+  // RotateAndCache.java:176
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:195
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:208
-  // RotateAndCache.java:212
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:201
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:214
+  // RotateAndCache.java:218
   assign rotate_read =
       rotate_running & (rotate_feed_token < linear_token_count) & ~rotate_inflight & (~rotate_pending | rope_in_ready);
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:238
-  // RotateAndCache.java:248
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:244
+  // RotateAndCache.java:254
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:267
-  // RotateAndCache.java:313
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:273
+  // RotateAndCache.java:319
   assign rotate_all_written =
       (rotate_out_token == linear_token_count) & (~linear_cache | (rotate_cache_done == linear_token_count));
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:316
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:317
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:322
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:323
 
   always @(posedge ap_clk) begin
-    if (rotate_start) begin // RotateAndCache.java:78
-      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:78
+    if (rotate_start) begin // RotateAndCache.java:84
+      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:84
     end
-    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:90
-      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:91
-      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:92
-      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:93
-      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:94
-      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:95
-      // RotateAndCache.java:96
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:96
+      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:97
+      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:98
+      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:99
+      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:100
+      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:101
+      // RotateAndCache.java:102
       rotate_table_address <=
           linear_rope_table_address + {{14'd0, ({16'd0, linear_first_position_q} * {32'd0, linear_head_dim_q})}, 2'd0};
-      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:98
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:99
+      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:104
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:105
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:105
-      rotate_layer_run <= {rotate_layer_run_prod[62:0], 1'b0}; // RotateAndCache.java:106
-      rotate_position_bytes <= rotate_position_bytes_prod[63:0]; // RotateAndCache.java:107
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:108
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:111
+      rotate_layer_run <= {rotate_layer_run_prod[62:0], 1'b0}; // RotateAndCache.java:112
+      rotate_position_bytes <= rotate_position_bytes_prod[63:0]; // RotateAndCache.java:113
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:114
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:112
-      // RotateAndCache.java:113
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:118
+      // RotateAndCache.java:119
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
-      // RotateAndCache.java:115
+      // RotateAndCache.java:121
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:127
-      if (data_read_ready) begin // RotateAndCache.java:131
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:131
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:133
+      if (data_read_ready) begin // RotateAndCache.java:137
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:137
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
-      rotate_table_row <= 3'd0; // RotateAndCache.java:154
-      rotate_table_group <= 4'd0; // RotateAndCache.java:155
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:156
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:157
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:159
+      rotate_table_row <= 3'd0; // RotateAndCache.java:160
+      rotate_table_group <= 4'd0; // RotateAndCache.java:161
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:162
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:163
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:171
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:172
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:176
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:177
-        rotate_loaded <= 1'b1; // RotateAndCache.java:178
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:179
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:180
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:181
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:182
+    if (rotate_table_beat) begin // RotateAndCache.java:177
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:178
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:182
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:183
+        rotate_loaded <= 1'b1; // RotateAndCache.java:184
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:185
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:186
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:187
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:188
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:185
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:186
-      if (rotate_last_group) begin // RotateAndCache.java:187
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:188
-        if (rotate_table_sine) begin // RotateAndCache.java:189
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:189
+    if (rotate_table_word_in) begin // RotateAndCache.java:191
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:192
+      if (rotate_last_group) begin // RotateAndCache.java:193
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:194
+        if (rotate_table_sine) begin // RotateAndCache.java:195
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:195
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:192
-      rotate_loaded <= 1'b0; // RotateAndCache.java:192
+    if (call_start) begin // RotateAndCache.java:198
+      rotate_loaded <= 1'b0; // RotateAndCache.java:198
     end
-    if (rotate_start) begin // RotateAndCache.java:202
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:203
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:204
-      rotate_inflight <= 1'b0; // RotateAndCache.java:205
-      rotate_pending <= 1'b0; // RotateAndCache.java:206
+    if (rotate_start) begin // RotateAndCache.java:208
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:209
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:210
+      rotate_inflight <= 1'b0; // RotateAndCache.java:211
+      rotate_pending <= 1'b0; // RotateAndCache.java:212
     end
-    if (rotate_read) begin // RotateAndCache.java:213
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:218
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:219
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:220
-      if (rotate_last_feed_word) begin // RotateAndCache.java:221
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:221
+    if (rotate_read) begin // RotateAndCache.java:219
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:224
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:225
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:226
+      if (rotate_last_feed_word) begin // RotateAndCache.java:227
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:227
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:223
-    if (rotate_inflight) begin // RotateAndCache.java:224
-      rotate_pending <= 1'b1; // RotateAndCache.java:224
-    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:224
-      rotate_pending <= 1'b0; // RotateAndCache.java:224
+    rotate_inflight <= rotate_read; // RotateAndCache.java:229
+    if (rotate_inflight) begin // RotateAndCache.java:230
+      rotate_pending <= 1'b1; // RotateAndCache.java:230
+    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:230
+      rotate_pending <= 1'b0; // RotateAndCache.java:230
     end
-    if (rotate_start) begin // RotateAndCache.java:256
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:258
+    if (rotate_start) begin // RotateAndCache.java:262
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:264
     end
-    if (rotate_start) begin // RotateAndCache.java:263
-      rotate_out_token <= 4'd0; // RotateAndCache.java:264
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:265
+    if (rotate_start) begin // RotateAndCache.java:269
+      rotate_out_token <= 4'd0; // RotateAndCache.java:270
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:271
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:268
-      // RotateAndCache.java:278
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:274
+      // RotateAndCache.java:284
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:279
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:279
+      if (rotate_last_out_word) begin // RotateAndCache.java:285
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:285
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:281
-      if (~rotate_pack_slot) begin // RotateAndCache.java:284
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:284
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:293
-      rotate_command_token <= 4'd0; // RotateAndCache.java:294
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:295
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:296
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:303
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:304
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:305
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:307
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:308
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:309
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:309
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:287
+      if (~rotate_pack_slot) begin // RotateAndCache.java:290
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:290
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:314
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:314
+    if (rotate_start) begin // RotateAndCache.java:299
+      rotate_command_token <= 4'd0; // RotateAndCache.java:300
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:301
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:302
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:315
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:315
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:309
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:310
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:311
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:313
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:314
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:315
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:315
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:320
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:320
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:321
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:321
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -8008,8 +8008,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:154
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:154: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:155
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:155: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -8786,7 +8786,7 @@ module tellme (
     .out_payload_last   (gating_relu2_out_payload_last)
   );
 
-  Rope_l4_maxd96_r8_fp16_runtime rope ( // TellmeKernel.java:95
+  Rope_l4_maxd96_r8_fp16_runtime_p2 rope ( // TellmeKernel.java:96
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .in_valid                   (rope_in_valid),
@@ -8814,7 +8814,7 @@ module tellme (
     .out_payload_last           (rope_out_payload_last)
   );
 
-  KvCacheWriter_w128_b16_o4 kv_cache_writer ( // TellmeKernel.java:97
+  KvCacheWriter_w128_b16_o4 kv_cache_writer ( // TellmeKernel.java:98
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .command_valid              (kv_cache_writer_command_valid),
@@ -8856,7 +8856,7 @@ module tellme (
     .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
   );
 
-  AxiPortShare_w128_rrr_o8 w0_share ( // TellmeKernel.java:168
+  AxiPortShare_w128_rrr_o8 w0_share ( // TellmeKernel.java:169
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -8963,7 +8963,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rrr_o8 w1_share ( // TellmeKernel.java:168
+  AxiPortShare_w128_rrr_o8 w1_share ( // TellmeKernel.java:169
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -9070,7 +9070,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:168
+  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:169
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w2_share_s_axi_0_awvalid),
@@ -9152,7 +9152,7 @@ module tellme (
     .writes_outstanding (w2_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:168
+  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:169
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w3_share_s_axi_0_awvalid),
@@ -9234,7 +9234,7 @@ module tellme (
     .writes_outstanding (w3_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rwrr_o8 d0_share ( // TellmeKernel.java:168
+  AxiPortShare_w128_rwrr_o8 d0_share ( // TellmeKernel.java:169
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),

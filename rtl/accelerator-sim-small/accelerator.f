@@ -58,8 +58,8 @@ Gating_silu_l4_fp16_p1.v
 FpRelu2.v
 SyncFifo_w97_d8.v
 Gating_relu2_l4_fp16_p1.v
-SyncFifo_w65_d18.v
-Rope_l4_maxd32_r4_fp16_runtime.v
+SyncFifo_w65_d19.v
+Rope_l4_maxd32_r4_fp16_runtime_p2.v
 KvCacheWriter_w64_b16_o4.v
 AxiReadArbiter_w64_n2_o8.v
 AxiPortShare_w64_rr_o8.v

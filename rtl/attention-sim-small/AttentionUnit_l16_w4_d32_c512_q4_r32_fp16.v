@@ -352,38 +352,6 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [0:0]  score_present_beats;                  // ScoreEngine.java:128
   reg  [63:0] query_read;                           // ScoreEngine.java:145
   wire [63:0] query_word_read;                      // ScoreEngine.java:148
-  reg  [31:0] partial_t0_g0_0;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g0_1;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g0_2;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g0_3;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g1_0;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g1_1;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g1_2;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g1_3;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g2_0;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g2_1;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g2_2;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g2_3;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g3_0;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g3_1;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g3_2;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t0_g3_3;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g0_0;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g0_1;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g0_2;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g0_3;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g1_0;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g1_1;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g1_2;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g1_3;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g2_0;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g2_1;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g2_2;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g2_3;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g3_0;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g3_1;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g3_2;                      // ScoreEngine.java:157
-  reg  [31:0] partial_t1_g3_3;                      // ScoreEngine.java:157
 
   // score_engine.score_mac
   wire [15:0] score_mac_a0;                         // MacLanes.java:98
@@ -445,299 +413,308 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] score_mac_lane3_sum_out_payload;      // MacLanes.java:111
 
   // score_engine
-  reg         score_issue_d1;                       // ScoreEngine.java:167
-  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:174
-  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:174
-  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:174
-  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:174
-  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:174
-  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:174
-  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:174
-  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:174
-  wire [2:0]  add_entry;                            // ScoreEngine.java:176
-  reg  [31:0] key_lane0_partial;                    // ScoreEngine.java:183
-  reg         issue_first_d1;                       // ScoreEngine.java:184
-  reg         issue_first_d2;                       // ScoreEngine.java:184
-  reg         issue_first_d3;                       // ScoreEngine.java:184
-  reg         issue_first_d4;                       // ScoreEngine.java:184
-  wire [31:0] key_lane0_addend;                     // ScoreEngine.java:184
-  reg  [31:0] key_lane1_partial;                    // ScoreEngine.java:183
-  wire [31:0] key_lane1_addend;                     // ScoreEngine.java:184
-  reg  [31:0] key_lane2_partial;                    // ScoreEngine.java:183
-  wire [31:0] key_lane2_addend;                     // ScoreEngine.java:184
-  reg  [31:0] key_lane3_partial;                    // ScoreEngine.java:183
-  wire [31:0] key_lane3_addend;                     // ScoreEngine.java:184
-  reg         score_issue_d2;                       // ScoreEngine.java:188
-  reg         score_issue_d3;                       // ScoreEngine.java:188
-  reg         score_issue_d4;                       // ScoreEngine.java:188
-  reg         score_issue_d5;                       // ScoreEngine.java:188
-  reg         score_issue_d6;                       // ScoreEngine.java:188
-  reg         score_issue_d7;                       // ScoreEngine.java:188
-  reg         score_issue_d8;                       // ScoreEngine.java:188
-  reg         score_issue_d9;                       // ScoreEngine.java:188
-  reg         score_issue_d10;                      // ScoreEngine.java:188
-  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:189
-  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:189
-  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:189
-  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:189
-  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:189
-  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:189
-  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:190
-  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:190
-  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:190
-  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:190
-  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:190
-  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:190
-  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:191
-  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:191
-  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:191
-  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:191
-  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:191
-  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:191
-  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:191
-  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:191
-  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:191
-  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:191
-  wire        write_entry_0;                        // ScoreEngine.java:194
-  wire        write_entry_1;                        // ScoreEngine.java:194
-  wire        write_entry_2;                        // ScoreEngine.java:194
-  wire        write_entry_3;                        // ScoreEngine.java:194
-  wire        write_entry_4;                        // ScoreEngine.java:194
-  wire        write_entry_5;                        // ScoreEngine.java:194
-  wire        write_entry_6;                        // ScoreEngine.java:194
-  wire        write_entry_7;                        // ScoreEngine.java:194
-  reg         issue_row_last_d1;                    // ScoreEngine.java:202
-  reg         issue_row_last_d2;                    // ScoreEngine.java:202
-  reg         issue_row_last_d3;                    // ScoreEngine.java:202
-  reg         issue_row_last_d4;                    // ScoreEngine.java:202
-  reg         issue_row_last_d5;                    // ScoreEngine.java:202
-  reg         issue_row_last_d6;                    // ScoreEngine.java:202
-  reg         issue_row_last_d7;                    // ScoreEngine.java:202
-  reg         issue_row_last_d8;                    // ScoreEngine.java:202
-  reg         issue_row_last_d9;                    // ScoreEngine.java:202
-  reg         issue_row_last_d10;                   // ScoreEngine.java:202
-  wire        row_launch;                           // ScoreEngine.java:202
-  wire [31:0] row_partial_0;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_1;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_2;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_3;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_4;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_5;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_6;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_7;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_8;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_9;                        // ScoreEngine.java:218
-  wire [31:0] row_partial_10;                       // ScoreEngine.java:218
-  wire [31:0] row_partial_11;                       // ScoreEngine.java:218
-  wire [31:0] row_partial_12;                       // ScoreEngine.java:218
-  wire [31:0] row_partial_13;                       // ScoreEngine.java:218
-  wire [31:0] row_partial_14;                       // ScoreEngine.java:218
-  wire [31:0] row_partial_15;                       // ScoreEngine.java:218
-  wire        tree_0_0_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_0_0_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:233
-  wire        tree_0_1_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_0_1_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:233
-  wire        tree_0_2_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_0_2_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:233
-  wire        tree_0_3_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_0_3_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:233
-  wire        tree_0_4_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_0_4_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:233
-  wire        tree_0_5_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_0_5_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:233
-  wire        tree_0_6_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_0_6_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:233
-  wire        tree_0_7_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_0_7_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:233
-  wire        tree_1_0_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_1_0_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:233
-  wire        tree_1_1_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_1_1_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:233
-  wire        tree_1_2_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_1_2_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:233
-  wire        tree_1_3_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_1_3_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:233
-  wire        tree_2_0_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_2_0_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:233
-  wire        tree_2_1_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_2_1_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:233
-  wire        tree_3_0_in_valid;                    // ScoreEngine.java:233
-  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:233
-  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:233
-  wire        tree_3_0_out_valid;                   // ScoreEngine.java:233
-  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:233
-  wire        scaled_in_valid;                      // ScoreEngine.java:233
-  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:233
-  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:233
-  wire        scaled_out_valid;                     // ScoreEngine.java:233
-  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:233
-  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:235
-  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:235
-  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:235
-  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:235
-  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:235
-  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:235
-  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:235
-  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:235
-  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:235
-  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:235
-  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:235
-  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:236
-  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:236
-  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:236
-  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:236
-  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:236
-  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:236
-  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:236
-  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:236
-  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:236
-  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:236
-  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:236
-  reg         score_pass_finished_d1;               // ScoreEngine.java:238
-  reg         score_pass_finished_d2;               // ScoreEngine.java:238
-  reg         score_pass_finished_d3;               // ScoreEngine.java:238
-  reg         score_pass_finished_d4;               // ScoreEngine.java:238
-  reg         score_pass_finished_d5;               // ScoreEngine.java:238
-  reg         score_pass_finished_d6;               // ScoreEngine.java:238
-  reg         score_pass_finished_d7;               // ScoreEngine.java:238
-  reg         score_pass_finished_d8;               // ScoreEngine.java:238
-  reg         score_pass_finished_d9;               // ScoreEngine.java:238
-  reg         score_pass_finished_d10;              // ScoreEngine.java:238
-  reg         score_pass_finished_d11;              // ScoreEngine.java:238
-  reg         score_pass_finished_d12;              // ScoreEngine.java:238
-  reg         score_pass_finished_d13;              // ScoreEngine.java:238
-  reg         score_pass_finished_d14;              // ScoreEngine.java:238
-  reg         score_pass_finished_d15;              // ScoreEngine.java:238
-  reg         score_pass_finished_d16;              // ScoreEngine.java:238
-  reg         score_pass_finished_d17;              // ScoreEngine.java:238
-  reg         score_pass_finished_d18;              // ScoreEngine.java:238
-  reg         score_pass_finished_d19;              // ScoreEngine.java:238
-  reg         score_pass_finished_d20;              // ScoreEngine.java:238
-  reg         score_pass_finished_d21;              // ScoreEngine.java:238
-  reg         score_pass_finished_d22;              // ScoreEngine.java:238
-  reg         score_pass_finished_d23;              // ScoreEngine.java:238
-  reg         score_pass_finished_d24;              // ScoreEngine.java:238
-  reg         score_pass_finished_d25;              // ScoreEngine.java:238
-  reg         score_pass_finished_d26;              // ScoreEngine.java:238
-  reg         score_pass_finished_d27;              // ScoreEngine.java:238
-  reg         score_pass_finished_d28;              // ScoreEngine.java:238
-  reg         score_pass_finished_d29;              // ScoreEngine.java:238
-  reg         score_pass_finished_d30;              // ScoreEngine.java:238
-  reg         score_pass_finished_d31;              // ScoreEngine.java:238
-  reg         score_pass_finished_d32;              // ScoreEngine.java:238
-  reg         score_pass_finished_d33;              // ScoreEngine.java:238
-  reg         score_pass_finished_d34;              // ScoreEngine.java:238
-  reg         score_pass_finished_d35;              // ScoreEngine.java:238
-  reg         score_pass_finished_d36;              // ScoreEngine.java:238
-  reg         score_pass_finished_d37;              // ScoreEngine.java:238
-  reg         score_pass_finished_d38;              // ScoreEngine.java:238
-  reg         score_pass_finished_d39;              // ScoreEngine.java:238
-  reg         score_pass_finished_d40;              // ScoreEngine.java:238
-  reg         score_pass_finished_d41;              // ScoreEngine.java:238
-  reg         score_pass_finished_d42;              // ScoreEngine.java:238
-  reg         score_pass_finished_d43;              // ScoreEngine.java:238
+  reg         score_issue_d1;                       // ScoreEngine.java:169
+  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:176
+  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:176
+  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:176
+  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:176
+  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:176
+  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:176
+  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:176
+  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:176
+  wire [2:0]  add_entry;                            // ScoreEngine.java:178
+  wire [31:0] key_lane0_partial;                    // ScoreEngine.java:181
+  reg         issue_first_d1;                       // ScoreEngine.java:182
+  reg         issue_first_d2;                       // ScoreEngine.java:182
+  reg         issue_first_d3;                       // ScoreEngine.java:182
+  reg         issue_first_d4;                       // ScoreEngine.java:182
+  wire [31:0] key_lane0_addend;                     // ScoreEngine.java:182
+  wire [31:0] key_lane1_partial;                    // ScoreEngine.java:181
+  wire [31:0] key_lane1_addend;                     // ScoreEngine.java:182
+  wire [31:0] key_lane2_partial;                    // ScoreEngine.java:181
+  wire [31:0] key_lane2_addend;                     // ScoreEngine.java:182
+  wire [31:0] key_lane3_partial;                    // ScoreEngine.java:181
+  wire [31:0] key_lane3_addend;                     // ScoreEngine.java:182
+  reg         score_issue_d2;                       // ScoreEngine.java:186
+  reg         score_issue_d3;                       // ScoreEngine.java:186
+  reg         score_issue_d4;                       // ScoreEngine.java:186
+  reg         score_issue_d5;                       // ScoreEngine.java:186
+  reg         score_issue_d6;                       // ScoreEngine.java:186
+  reg         score_issue_d7;                       // ScoreEngine.java:186
+  reg         score_issue_d8;                       // ScoreEngine.java:186
+  reg         score_issue_d9;                       // ScoreEngine.java:186
+  reg         score_issue_d10;                      // ScoreEngine.java:186
+  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:187
+  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:187
+  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:187
+  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:187
+  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:187
+  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:187
+  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:188
+  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:188
+  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:188
+  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:188
+  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:188
+  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:188
+  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:189
+  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:189
+  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:189
+  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:189
+  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:189
+  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:189
+  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:189
+  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:189
+  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:189
+  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:189
+  wire [2:0]  sum_entry;                            // ScoreEngine.java:191
+  reg         issue_row_last_d1;                    // ScoreEngine.java:198
+  reg         issue_row_last_d2;                    // ScoreEngine.java:198
+  reg         issue_row_last_d3;                    // ScoreEngine.java:198
+  reg         issue_row_last_d4;                    // ScoreEngine.java:198
+  reg         issue_row_last_d5;                    // ScoreEngine.java:198
+  reg         issue_row_last_d6;                    // ScoreEngine.java:198
+  reg         issue_row_last_d7;                    // ScoreEngine.java:198
+  reg         issue_row_last_d8;                    // ScoreEngine.java:198
+  reg         issue_row_last_d9;                    // ScoreEngine.java:198
+  reg         issue_row_last_d10;                   // ScoreEngine.java:198
+  wire        row_launch;                           // ScoreEngine.java:198
+  wire [31:0] held_0;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_0;                        // ScoreEngine.java:211
+  wire [31:0] held_1;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_1;                        // ScoreEngine.java:211
+  wire [31:0] held_2;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_2;                        // ScoreEngine.java:211
+  wire [31:0] held_3;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_3;                        // ScoreEngine.java:211
+  wire [31:0] held_4;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_4;                        // ScoreEngine.java:211
+  wire [31:0] held_5;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_5;                        // ScoreEngine.java:211
+  wire [31:0] held_6;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_6;                        // ScoreEngine.java:211
+  wire [31:0] held_7;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_7;                        // ScoreEngine.java:211
+  wire [31:0] held_8;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_8;                        // ScoreEngine.java:211
+  wire [31:0] held_9;                               // ScoreEngine.java:204
+  wire [31:0] row_partial_9;                        // ScoreEngine.java:211
+  wire [31:0] held_10;                              // ScoreEngine.java:204
+  wire [31:0] row_partial_10;                       // ScoreEngine.java:211
+  wire [31:0] held_11;                              // ScoreEngine.java:204
+  wire [31:0] row_partial_11;                       // ScoreEngine.java:211
+  wire [31:0] held_12;                              // ScoreEngine.java:204
+  wire [31:0] row_partial_12;                       // ScoreEngine.java:211
+  wire [31:0] held_13;                              // ScoreEngine.java:204
+  wire [31:0] row_partial_13;                       // ScoreEngine.java:211
+  wire [31:0] held_14;                              // ScoreEngine.java:204
+  wire [31:0] row_partial_14;                       // ScoreEngine.java:211
+  wire [31:0] held_15;                              // ScoreEngine.java:204
+  wire [31:0] row_partial_15;                       // ScoreEngine.java:211
+  wire        tree_0_0_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_0_0_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:226
+  wire        tree_0_1_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_0_1_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:226
+  wire        tree_0_2_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_0_2_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:226
+  wire        tree_0_3_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_0_3_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:226
+  wire        tree_0_4_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_0_4_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:226
+  wire        tree_0_5_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_0_5_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:226
+  wire        tree_0_6_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_0_6_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:226
+  wire        tree_0_7_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_0_7_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:226
+  wire        tree_1_0_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_1_0_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:226
+  wire        tree_1_1_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_1_1_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:226
+  wire        tree_1_2_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_1_2_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:226
+  wire        tree_1_3_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_1_3_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:226
+  wire        tree_2_0_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_2_0_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:226
+  wire        tree_2_1_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_2_1_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:226
+  wire        tree_3_0_in_valid;                    // ScoreEngine.java:226
+  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:226
+  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:226
+  wire        tree_3_0_out_valid;                   // ScoreEngine.java:226
+  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:226
+  wire        scaled_in_valid;                      // ScoreEngine.java:226
+  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:226
+  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:226
+  wire        scaled_out_valid;                     // ScoreEngine.java:226
+  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:226
+  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:228
+  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:228
+  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:228
+  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:228
+  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:228
+  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:228
+  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:228
+  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:228
+  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:228
+  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:228
+  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:228
+  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:229
+  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:229
+  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:229
+  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:229
+  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:229
+  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:229
+  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:229
+  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:229
+  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:229
+  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:229
+  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:229
+  reg         score_pass_finished_d1;               // ScoreEngine.java:231
+  reg         score_pass_finished_d2;               // ScoreEngine.java:231
+  reg         score_pass_finished_d3;               // ScoreEngine.java:231
+  reg         score_pass_finished_d4;               // ScoreEngine.java:231
+  reg         score_pass_finished_d5;               // ScoreEngine.java:231
+  reg         score_pass_finished_d6;               // ScoreEngine.java:231
+  reg         score_pass_finished_d7;               // ScoreEngine.java:231
+  reg         score_pass_finished_d8;               // ScoreEngine.java:231
+  reg         score_pass_finished_d9;               // ScoreEngine.java:231
+  reg         score_pass_finished_d10;              // ScoreEngine.java:231
+  reg         score_pass_finished_d11;              // ScoreEngine.java:231
+  reg         score_pass_finished_d12;              // ScoreEngine.java:231
+  reg         score_pass_finished_d13;              // ScoreEngine.java:231
+  reg         score_pass_finished_d14;              // ScoreEngine.java:231
+  reg         score_pass_finished_d15;              // ScoreEngine.java:231
+  reg         score_pass_finished_d16;              // ScoreEngine.java:231
+  reg         score_pass_finished_d17;              // ScoreEngine.java:231
+  reg         score_pass_finished_d18;              // ScoreEngine.java:231
+  reg         score_pass_finished_d19;              // ScoreEngine.java:231
+  reg         score_pass_finished_d20;              // ScoreEngine.java:231
+  reg         score_pass_finished_d21;              // ScoreEngine.java:231
+  reg         score_pass_finished_d22;              // ScoreEngine.java:231
+  reg         score_pass_finished_d23;              // ScoreEngine.java:231
+  reg         score_pass_finished_d24;              // ScoreEngine.java:231
+  reg         score_pass_finished_d25;              // ScoreEngine.java:231
+  reg         score_pass_finished_d26;              // ScoreEngine.java:231
+  reg         score_pass_finished_d27;              // ScoreEngine.java:231
+  reg         score_pass_finished_d28;              // ScoreEngine.java:231
+  reg         score_pass_finished_d29;              // ScoreEngine.java:231
+  reg         score_pass_finished_d30;              // ScoreEngine.java:231
+  reg         score_pass_finished_d31;              // ScoreEngine.java:231
+  reg         score_pass_finished_d32;              // ScoreEngine.java:231
+  reg         score_pass_finished_d33;              // ScoreEngine.java:231
+  reg         score_pass_finished_d34;              // ScoreEngine.java:231
+  reg         score_pass_finished_d35;              // ScoreEngine.java:231
+  reg         score_pass_finished_d36;              // ScoreEngine.java:231
+  reg         score_pass_finished_d37;              // ScoreEngine.java:231
+  reg         score_pass_finished_d38;              // ScoreEngine.java:231
+  reg         score_pass_finished_d39;              // ScoreEngine.java:231
+  reg         score_pass_finished_d40;              // ScoreEngine.java:231
+  reg         score_pass_finished_d41;              // ScoreEngine.java:231
+  reg         score_pass_finished_d42;              // ScoreEngine.java:231
+  reg         score_pass_finished_d43;              // ScoreEngine.java:231
 
   // score_sink
   wire [8:0]  score_slots_end;                      // AttentionUnit.java:629
@@ -1842,6 +1819,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] score_buffer [0:2047];                // AttentionUnit.java:176
   (* ram_style = "block" *)
   reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:77
+  (* ram_style = "distributed" *)
+  reg  [31:0] partials_0 [0:7];                     // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0] partials_1 [0:7];                     // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0] partials_2 [0:7];                     // ScoreEngine.java:161
+  (* ram_style = "distributed" *)
+  reg  [31:0] partials_3 [0:7];                     // ScoreEngine.java:161
   (* ram_style = "block" *)
   reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:77
   (* ram_style = "block" *)
@@ -2300,188 +2285,113 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:126
   assign score_present_beats = 1'b1; // ScoreEngine.java:128
   assign query_word_read = query_read; // ScoreEngine.java:148
-  assign add_entry = {issue_turn_d4, issue_group_d4}; // ScoreEngine.java:176
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:183
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:183
-      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:183
-      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:183
-      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:183
-      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:183
-      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:183
-      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:183
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:183
-      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:183
-      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:183
-      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:183
-      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:183
-      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:183
-      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:183
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:183
-      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:183
-      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:183
-      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:183
-      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:183
-      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:183
-      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:184
-
-  always @(*) begin
-    case (add_entry) // ScoreEngine.java:183
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:183
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:183
-      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:183
-      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:183
-      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:183
-      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:183
-      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:183
-      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:183
-    endcase
-  end
-
-  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:184
-  assign write_entry_0 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:194
-  assign write_entry_1 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:194
-  assign write_entry_2 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:194
-  assign write_entry_3 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:194
-  assign write_entry_4 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:194
-  assign write_entry_5 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:194
-  assign write_entry_6 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:194
-  assign write_entry_7 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:194
-  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:202
-  assign row_partial_0 =
-      (row_beats > 8'd0)
-        ? ((issue_group_d10 == 2'd0) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g0_0 : partial_t0_g0_0))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_1 =
-      (row_beats > 8'd0)
-        ? ((issue_group_d10 == 2'd0) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g0_1 : partial_t0_g0_1))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_2 =
-      (row_beats > 8'd0)
-        ? ((issue_group_d10 == 2'd0) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g0_2 : partial_t0_g0_2))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_3 =
-      (row_beats > 8'd0)
-        ? ((issue_group_d10 == 2'd0) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g0_3 : partial_t0_g0_3))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_4 =
-      (row_beats > 8'd1)
-        ? ((issue_group_d10 == 2'd1) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g1_0 : partial_t0_g1_0))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_5 =
-      (row_beats > 8'd1)
-        ? ((issue_group_d10 == 2'd1) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g1_1 : partial_t0_g1_1))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_6 =
-      (row_beats > 8'd1)
-        ? ((issue_group_d10 == 2'd1) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g1_2 : partial_t0_g1_2))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_7 =
-      (row_beats > 8'd1)
-        ? ((issue_group_d10 == 2'd1) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g1_3 : partial_t0_g1_3))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_8 =
-      (row_beats > 8'd2)
-        ? ((issue_group_d10 == 2'd2) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g2_0 : partial_t0_g2_0))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_9 =
-      (row_beats > 8'd2)
-        ? ((issue_group_d10 == 2'd2) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g2_1 : partial_t0_g2_1))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_10 =
-      (row_beats > 8'd2)
-        ? ((issue_group_d10 == 2'd2) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g2_2 : partial_t0_g2_2))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_11 =
-      (row_beats > 8'd2)
-        ? ((issue_group_d10 == 2'd2) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g2_3 : partial_t0_g2_3))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_12 =
-      (row_beats > 8'd3)
-        ? ((issue_group_d10 == 2'd3) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g3_0 : partial_t0_g3_0))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_13 =
-      (row_beats > 8'd3)
-        ? ((issue_group_d10 == 2'd3) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g3_1 : partial_t0_g3_1))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_14 =
-      (row_beats > 8'd3)
-        ? ((issue_group_d10 == 2'd3) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g3_2 : partial_t0_g3_2))
-      : 32'h0; // ScoreEngine.java:218
-  assign row_partial_15 =
-      (row_beats > 8'd3)
-        ? ((issue_group_d10 == 2'd3) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g3_3 : partial_t0_g3_3))
-      : 32'h0; // ScoreEngine.java:218
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:233
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:233
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:233
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:233
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:233
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:233
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:233
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:233
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:233
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:233
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:233
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:233
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:233
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:233
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:233
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:233
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:233
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:233
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:233
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:233
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:233
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:233
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:233
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:233
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:233
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:233
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:233
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:233
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:233
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:233
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:233
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:233
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:233
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:233
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:233
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:233
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:233
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:233
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:233
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:233
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:233
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:233
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:233
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:233
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:233
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:233
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:233
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:233
+  assign add_entry = {issue_turn_d4, issue_group_d4}; // ScoreEngine.java:178
+  assign key_lane0_partial = partials_0[add_entry]; // ScoreEngine.java:181
+  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:182
+  assign key_lane1_partial = partials_1[add_entry]; // ScoreEngine.java:181
+  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:182
+  assign key_lane2_partial = partials_2[add_entry]; // ScoreEngine.java:181
+  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:182
+  assign key_lane3_partial = partials_3[add_entry]; // ScoreEngine.java:181
+  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:182
+  assign sum_entry = {issue_turn_d10, issue_group_d10}; // ScoreEngine.java:191
+  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:198
+  assign held_0 = partials_0[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_0 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum0 : held_0) : 32'h0;
+  assign held_1 = partials_1[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_1 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum1 : held_1) : 32'h0;
+  assign held_2 = partials_2[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_2 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum2 : held_2) : 32'h0;
+  assign held_3 = partials_3[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_3 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum3 : held_3) : 32'h0;
+  assign held_4 = partials_0[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_4 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum0 : held_4) : 32'h0;
+  assign held_5 = partials_1[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_5 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum1 : held_5) : 32'h0;
+  assign held_6 = partials_2[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_6 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum2 : held_6) : 32'h0;
+  assign held_7 = partials_3[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_7 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum3 : held_7) : 32'h0;
+  assign held_8 = partials_0[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_8 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum0 : held_8) : 32'h0;
+  assign held_9 = partials_1[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_9 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum1 : held_9) : 32'h0;
+  assign held_10 = partials_2[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_10 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum2 : held_10) : 32'h0;
+  assign held_11 = partials_3[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_11 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum3 : held_11) : 32'h0;
+  assign held_12 = partials_0[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_12 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum0 : held_12) : 32'h0;
+  assign held_13 = partials_1[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_13 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum1 : held_13) : 32'h0;
+  assign held_14 = partials_2[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_14 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum2 : held_14) : 32'h0;
+  assign held_15 = partials_3[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:204
+  // ScoreEngine.java:211
+  assign row_partial_15 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum3 : held_15) : 32'h0;
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:226
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:226
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:226
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:226
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:226
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:226
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:226
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:226
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:226
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:226
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:226
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:226
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:226
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:226
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:226
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:226
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:226
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:226
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:226
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:226
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:226
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:226
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:226
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:226
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:226
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:226
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:226
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:226
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:226
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:226
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:226
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:226
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:226
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:226
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:226
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:226
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:226
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:226
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:226
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:226
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:226
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:226
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:226
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:226
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:226
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:226
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:226
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:226
 
   always @(posedge clk) begin
     if (start_scores | score_slot_finished) begin // ScoreEngine.java:108
@@ -2501,281 +2411,197 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (score_issue) begin // ScoreEngine.java:145
       query_read <= query_store[query_read_address]; // ScoreEngine.java:145
     end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:167
-    issue_turn_d1 <= turn; // ScoreEngine.java:174
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:174
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:174
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:174
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:174
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:174
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:174
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:174
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:184
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:184
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:184
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:184
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:188
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:188
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:188
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:188
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:188
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:188
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:188
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:188
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:188
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:189
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:189
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:189
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:189
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:189
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:189
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:190
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:190
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:190
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:190
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:190
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:190
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:191
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:191
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:191
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:191
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:191
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:191
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:191
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:191
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:191
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:191
-    if (write_entry_0) begin // ScoreEngine.java:199
-      partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
+    score_issue_d1 <= score_issue; // ScoreEngine.java:169
+    issue_turn_d1 <= turn; // ScoreEngine.java:176
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:176
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:176
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:176
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:176
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:176
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:176
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:176
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:182
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:182
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:182
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:182
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:186
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:186
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:186
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:186
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:186
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:186
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:186
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:186
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:186
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:187
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:187
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:187
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:187
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:187
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:187
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:188
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:188
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:188
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:188
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:188
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:188
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:189
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:189
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:189
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:189
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:189
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:189
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:189
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:189
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:189
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:189
+    if (score_issue_d10) begin // ScoreEngine.java:196
+      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:196
     end
-    if (write_entry_0) begin // ScoreEngine.java:199
-      partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
+    if (score_issue_d10) begin // ScoreEngine.java:196
+      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:196
     end
-    if (write_entry_0) begin // ScoreEngine.java:199
-      partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
+    if (score_issue_d10) begin // ScoreEngine.java:196
+      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:196
     end
-    if (write_entry_0) begin // ScoreEngine.java:199
-      partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
+    if (score_issue_d10) begin // ScoreEngine.java:196
+      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:196
     end
-    if (write_entry_1) begin // ScoreEngine.java:199
-      partial_t0_g1_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_1) begin // ScoreEngine.java:199
-      partial_t0_g1_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_1) begin // ScoreEngine.java:199
-      partial_t0_g1_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_1) begin // ScoreEngine.java:199
-      partial_t0_g1_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_2) begin // ScoreEngine.java:199
-      partial_t0_g2_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_2) begin // ScoreEngine.java:199
-      partial_t0_g2_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_2) begin // ScoreEngine.java:199
-      partial_t0_g2_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_2) begin // ScoreEngine.java:199
-      partial_t0_g2_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_3) begin // ScoreEngine.java:199
-      partial_t0_g3_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_3) begin // ScoreEngine.java:199
-      partial_t0_g3_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_3) begin // ScoreEngine.java:199
-      partial_t0_g3_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_3) begin // ScoreEngine.java:199
-      partial_t0_g3_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_4) begin // ScoreEngine.java:199
-      partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_4) begin // ScoreEngine.java:199
-      partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_4) begin // ScoreEngine.java:199
-      partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_4) begin // ScoreEngine.java:199
-      partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_5) begin // ScoreEngine.java:199
-      partial_t1_g1_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_5) begin // ScoreEngine.java:199
-      partial_t1_g1_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_5) begin // ScoreEngine.java:199
-      partial_t1_g1_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_5) begin // ScoreEngine.java:199
-      partial_t1_g1_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_6) begin // ScoreEngine.java:199
-      partial_t1_g2_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_6) begin // ScoreEngine.java:199
-      partial_t1_g2_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_6) begin // ScoreEngine.java:199
-      partial_t1_g2_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_6) begin // ScoreEngine.java:199
-      partial_t1_g2_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    if (write_entry_7) begin // ScoreEngine.java:199
-      partial_t1_g3_0 <= score_mac_sum0; // ScoreEngine.java:199
-    end
-    if (write_entry_7) begin // ScoreEngine.java:199
-      partial_t1_g3_1 <= score_mac_sum1; // ScoreEngine.java:199
-    end
-    if (write_entry_7) begin // ScoreEngine.java:199
-      partial_t1_g3_2 <= score_mac_sum2; // ScoreEngine.java:199
-    end
-    if (write_entry_7) begin // ScoreEngine.java:199
-      partial_t1_g3_3 <= score_mac_sum3; // ScoreEngine.java:199
-    end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:202
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:202
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:202
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:202
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:202
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:202
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:202
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:202
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:202
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:202
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:235
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:235
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:235
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:235
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:235
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:235
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:235
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:235
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:235
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:235
-    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:235
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:235
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:235
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:235
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:235
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:235
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:235
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:235
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:235
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:235
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:235
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:235
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:235
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:235
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:235
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:235
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:235
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:235
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:235
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:235
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:235
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:235
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:235
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:235
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:235
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:235
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:235
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:235
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:235
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:235
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:235
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:236
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:236
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:236
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:236
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:236
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:236
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:236
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:236
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:236
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:236
-    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:236
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:236
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:236
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:236
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:236
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:236
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:236
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:236
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:236
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:236
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:236
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:236
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:236
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:236
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:236
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:236
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:236
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:236
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:236
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:236
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:236
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:236
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:236
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:236
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:236
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:236
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:236
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:236
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:236
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:236
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:236
-    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:238
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:238
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:238
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:238
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:238
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:238
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:238
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:238
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:238
-    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:238
-    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:238
-    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:238
-    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:238
-    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:238
-    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:238
-    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:238
-    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:238
-    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:238
-    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:238
-    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:238
-    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:238
-    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:238
-    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:238
-    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:238
-    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:238
-    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:238
-    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:238
-    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:238
-    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:238
-    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:238
-    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:238
-    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:238
-    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:238
-    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:238
-    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:238
-    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:238
-    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:238
-    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:238
-    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:238
-    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:238
-    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:238
-    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:238
-    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:238
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:198
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:198
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:198
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:198
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:198
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:198
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:198
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:198
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:198
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:198
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:228
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:228
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:228
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:228
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:228
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:228
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:228
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:228
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:228
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:228
+    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:228
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:228
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:228
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:228
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:228
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:228
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:228
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:228
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:228
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:228
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:228
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:228
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:228
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:228
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:228
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:228
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:228
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:228
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:228
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:228
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:228
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:228
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:228
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:228
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:228
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:228
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:228
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:228
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:228
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:228
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:228
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:229
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:229
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:229
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:229
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:229
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:229
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:229
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:229
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:229
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:229
+    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:229
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:229
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:229
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:229
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:229
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:229
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:229
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:229
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:229
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:229
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:229
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:229
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:229
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:229
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:229
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:229
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:229
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:229
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:229
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:229
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:229
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:229
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:229
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:229
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:229
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:229
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:229
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:229
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:229
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:229
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:229
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:231
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:231
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:231
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:231
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:231
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:231
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:231
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:231
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:231
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:231
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:231
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:231
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:231
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:231
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:231
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:231
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:231
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:231
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:231
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:231
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:231
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:231
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:231
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:231
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:231
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:231
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:231
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:231
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:231
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:231
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:231
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:231
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:231
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:231
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:231
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:231
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:231
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:231
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:231
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:231
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:231
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:231
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:231
     if (reset) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
@@ -2790,38 +2616,6 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       score_issue_d8 <= 1'b0;
       score_issue_d9 <= 1'b0;
       score_issue_d10 <= 1'b0;
-      partial_t0_g0_0 <= 32'h0;
-      partial_t0_g0_1 <= 32'h0;
-      partial_t0_g0_2 <= 32'h0;
-      partial_t0_g0_3 <= 32'h0;
-      partial_t0_g1_0 <= 32'h0;
-      partial_t0_g1_1 <= 32'h0;
-      partial_t0_g1_2 <= 32'h0;
-      partial_t0_g1_3 <= 32'h0;
-      partial_t0_g2_0 <= 32'h0;
-      partial_t0_g2_1 <= 32'h0;
-      partial_t0_g2_2 <= 32'h0;
-      partial_t0_g2_3 <= 32'h0;
-      partial_t0_g3_0 <= 32'h0;
-      partial_t0_g3_1 <= 32'h0;
-      partial_t0_g3_2 <= 32'h0;
-      partial_t0_g3_3 <= 32'h0;
-      partial_t1_g0_0 <= 32'h0;
-      partial_t1_g0_1 <= 32'h0;
-      partial_t1_g0_2 <= 32'h0;
-      partial_t1_g0_3 <= 32'h0;
-      partial_t1_g1_0 <= 32'h0;
-      partial_t1_g1_1 <= 32'h0;
-      partial_t1_g1_2 <= 32'h0;
-      partial_t1_g1_3 <= 32'h0;
-      partial_t1_g2_0 <= 32'h0;
-      partial_t1_g2_1 <= 32'h0;
-      partial_t1_g2_2 <= 32'h0;
-      partial_t1_g2_3 <= 32'h0;
-      partial_t1_g3_0 <= 32'h0;
-      partial_t1_g3_1 <= 32'h0;
-      partial_t1_g3_2 <= 32'h0;
-      partial_t1_g3_3 <= 32'h0;
       score_pass_finished_d1 <= 1'b0;
       score_pass_finished_d2 <= 1'b0;
       score_pass_finished_d3 <= 1'b0;
@@ -2963,19 +2757,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_lane3_sum_in_payload_a = score_mac_addend3; // MacLanes.java:111
   assign score_mac_lane3_sum_in_payload_b = score_mac_lane3_product_out_payload; // MacLanes.java:111
   assign score_mac_sum3 = score_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:167
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:170
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:171
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:170
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:171
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:170
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:171
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:170
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:171
-  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:184
-  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:184
-  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:184
-  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:184
+  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:169
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:172
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:173
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:172
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:173
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:172
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:173
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:172
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:173
+  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:182
+  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:182
+  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:182
+  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:182
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:625): the place of each score (its slot and position) and each slot's maximum
@@ -5068,7 +4862,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (score_mac_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:233
+  Fp32Add tree_0_0 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -5078,7 +4872,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:233
+  Fp32Add tree_0_1 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -5088,7 +4882,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:233
+  Fp32Add tree_0_2 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -5098,7 +4892,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:233
+  Fp32Add tree_0_3 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -5108,7 +4902,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:233
+  Fp32Add tree_0_4 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -5118,7 +4912,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:233
+  Fp32Add tree_0_5 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -5128,7 +4922,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:233
+  Fp32Add tree_0_6 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -5138,7 +4932,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:233
+  Fp32Add tree_0_7 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -5148,7 +4942,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:233
+  Fp32Add tree_1_0 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -5158,7 +4952,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:233
+  Fp32Add tree_1_1 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -5168,7 +4962,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:233
+  Fp32Add tree_1_2 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -5178,7 +4972,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:233
+  Fp32Add tree_1_3 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -5188,7 +4982,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:233
+  Fp32Add tree_2_0 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -5198,7 +4992,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:233
+  Fp32Add tree_2_1 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -5208,7 +5002,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:233
+  Fp32Add tree_3_0 ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -5218,7 +5012,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:233
+  Fp32Mul scaled ( // ScoreEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),

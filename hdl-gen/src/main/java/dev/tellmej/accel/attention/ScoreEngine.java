@@ -7,8 +7,8 @@ import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
-import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Pipeline;
@@ -149,14 +149,16 @@ final class ScoreEngine extends Area {
         Timed<Bits> keyT = pipe.at(keys.latency(), "key_word", keys.data());
         Timed<Bits> queryT = pipe.at(keys.latency(), "query_word", queryWord);
 
+        // The interleaved rows' partials: per multiply-add lane e, one LUT-RAM word per (turn, group) entry,
+        // written as its sum comes back and read twice, for the addend and for a launched row's snapshot (48 LUTs
+        // a lane in Yosys, where registers and two multiplexers took about 200). Every entry a row reads is
+        // written first (its first pass beat writes all lanes; lanes no element reaches are zeroed below), so
+        // the memories need no reset.
         int entries = a * groups;
-        List<List<Bits>> partials = new ArrayList<>();   // [entry][lane]
-        for (int p = 0; p < entries; p++) {
-            List<Bits> row = new ArrayList<>();
-            for (int e = 0; e < width; e++) {
-                row.add(reg("partial_t" + (p / groups) + "_g" + (p % groups) + "_" + e, bits(32), 0));
-            }
-            partials.add(row);
+        int entryBits = Math.max(1, log2Up(entries));
+        List<Mem<Bits>> partials = new ArrayList<>();   // [lane e], word t x groups + g
+        for (int e = 0; e < width; e++) {
+            partials.add(mem("partials_" + e, bits(32), 1 << entryBits).style(RamStyle.DISTRIBUTED));
         }
         // The products (of stored values, exact: MacLanes) and sums are this pass's own lanes: operands at
         // macCycle, addends as the products land (addCycle), sums at sumCycle.
@@ -172,15 +174,11 @@ final class ScoreEngine extends Area {
         }
         int addCycle = macCycle + lanesOf.addendCycle;
         UInt entryAtAdd = (groups == 1 ? turnT.at(addCycle) : cat(turnT.at(addCycle), groupT.at(addCycle)).asUInt())
-                .resize(Math.max(1, log2Up(entries)))
+                .resize(entryBits)
                 .named("add_entry");
         for (int e = 0; e < width; e++) {
             String l = "key_lane" + e;
-            List<Bits> mine = new ArrayList<>();
-            for (int p = 0; p < entries; p++) {
-                mine.add(partials.get(p).get(e));
-            }
-            Bits current = entries == 1 ? mine.getFirst() : new Vec<>(mine).get(l + "_partial", entryAtAdd);
+            Bits current = partials.get(e).readAsync(entryAtAdd).named(l + "_partial");
             mac.addend().get(e).set(mux(firstT.at(addCycle), B(0, 32), current).named(l + "_addend"));
             sums.add(pipe.at(macCycle + lanesOf.latency, l + "_sum", mac.sum().get(e)));
         }
@@ -189,26 +187,21 @@ final class ScoreEngine extends Area {
         UInt turnAtSum = turnT.at(sumCycle);
         UInt groupAtSum = groupT.at(sumCycle);
         Bits presentAtSum = presentT.at(sumCycle);
-        for (int p = 0; p < entries; p++) {
-            final int pp = p;
-            Bool mine = sumValid.and(turnAtSum.eq(p / groups)).and(groupAtSum.eq(p % groups)).named("write_entry_" + p);
-            for (int e = 0; e < width; e++) {
-                Bits partial = partials.get(pp).get(e);
-                Bits sum = sums.get(e).value();
-                Bool written = ports == 1 ? mine : mine.and(presentAtSum.asUInt().bit(e / beatWidth));
-                when(written, () -> partial.set(sum));
-            }
+        UInt entryAtSum = (groups == 1 ? turnAtSum : cat(turnAtSum, groupAtSum).asUInt()).resize(entryBits)
+                .named("sum_entry");
+        for (int e = 0; e < width; e++) {
+            Mem<Bits> partial = partials.get(e);
+            Bits sum = sums.get(e).value();
+            Bool written = ports == 1 ? sumValid : sumValid.and(presentAtSum.asUInt().bit(e / beatWidth));
+            when(written, () -> partial.write(entryAtSum, sum));
         }
         Bool launch = sumValid.and(rowLastT.at(sumCycle)).named("row_launch");
         List<Bits> snapshot = new ArrayList<>();
         for (int j = 0; j < lanes; j++) {
             int g = j / width;
             int e = j % width;
-            List<Bits> byTurn = new ArrayList<>();
-            for (int t = 0; t < a; t++) {
-                byTurn.add(partials.get(t * groups + g).get(e));
-            }
-            Bits held = a == 1 ? byTurn.getFirst() : new Vec<>(byTurn).get("held_" + j, turnAtSum);
+            UInt heldEntry = (groups == 1 ? turnAtSum : cat(turnAtSum, U(g, groupBits)).asUInt()).resize(entryBits);
+            Bits held = partials.get(e).readAsync(heldEntry).named("held_" + j);
             Bool fresh = groupAtSum.eq(g);
             if (ports > 1) {
                 fresh = fresh.and(presentAtSum.asUInt().bit(e / beatWidth));

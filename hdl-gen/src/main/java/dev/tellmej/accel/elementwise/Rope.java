@@ -217,6 +217,15 @@ public final class Rope extends Module {
      * @param storage    the format of the stored results
      */
     public static RopeRunTime runtime(int lanes, int maxHeadDim, int rows, StorageFormat storage) {
-        return new RopeRunTime(lanes, maxHeadDim, rows, storage);
+        return new RopeRunTime(lanes, lanes, maxHeadDim, rows, storage);
+    }
+
+    /**
+     * The run-time unit with {@code physicalLanes} P of arithmetic (P divides L) taking a beat's L / P slices one a
+     * cycle ({@link dev.tellmej.hdl.lib.LaneSerial}): a beat every L / P cycles, for a client that feeds no faster
+     * (the kernel's RoPE pass, a word every other cycle); named with a {@code _p<P>} suffix when P < L.
+     */
+    public static RopeRunTime runtime(int lanes, int physicalLanes, int maxHeadDim, int rows, StorageFormat storage) {
+        return new RopeRunTime(lanes, physicalLanes, maxHeadDim, rows, storage);
     }
 }

@@ -14,6 +14,7 @@ import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import dev.tellmej.hdl.lib.CreditBuffer;
 import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.LaneSerial;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.Timed;
@@ -106,12 +107,16 @@ public final class RopeRunTime extends Module {
     /** Cycles from reading a beat out of the head buffer to its result (without stalls). */
     public final int latency;
 
-    RopeRunTime(int lanes, int maxHeadDim, int rows, StorageFormat storage) {
+    RopeRunTime(int lanes, int physicalLanes, int maxHeadDim, int rows, StorageFormat storage) {
         if (lanes < 1 || Integer.bitCount(lanes) != 1 || maxHeadDim < 2 * lanes || maxHeadDim % (2 * lanes) != 0
                 || rows < 1) {
             throw new InvalidParameterException(Locations.capture(), "the run-time Rope needs L a power of two,"
                     + " maxHeadDim a multiple of 2L and rows >= 1; got L " + lanes + ", maxHeadDim " + maxHeadDim
                     + ", rows " + rows);
+        }
+        if (physicalLanes < 1 || lanes % physicalLanes != 0) {
+            throw new InvalidParameterException(Locations.capture(), "the run-time Rope's physical lanes must divide"
+                    + " its " + lanes + " lanes, got " + physicalLanes);
         }
         FpFormat format = Storage.format(storage);
         baseName("Rope");
@@ -119,6 +124,9 @@ public final class RopeRunTime extends Module {
         param("maxd", maxHeadDim);
         param("r", rows);
         param("", format.name() + "_runtime");
+        if (physicalLanes < lanes) {
+            param("p", physicalLanes);
+        }
         maxBeats = maxHeadDim / lanes;
         groups = maxBeats / 2;
         this.rows = rows;
@@ -132,7 +140,7 @@ public final class RopeRunTime extends Module {
         HeadBuffer buffer = area(new HeadBuffer(lanes, maxBeats, rows, in, runTime));
         HeadReader reader = area(new HeadReader(lanes, groups, buffer));
         CosSinTable table = area(new CosSinTable(lanes, rows, groups, tableWrite, reader));
-        Rotation rotation = area(new Rotation(format, lanes, buffer, reader, table, out));
+        Rotation rotation = area(new Rotation(format, lanes, physicalLanes, buffer, reader, table, out));
         reader.room.set(rotation.room);
         latency = rotation.latency;
     }
@@ -347,12 +355,12 @@ public final class RopeRunTime extends Module {
      * the storage rounding; the results wait in a credit buffer for {@code out}.
      */
     static final class Rotation extends Area {
-        /** The result buffer has a credit for one more beat. */
+        /** The result buffer has a credit for one more beat, and the lanes take one. */
         final Bool room;
         final int latency;
 
-        Rotation(FpFormat format, int lanes, HeadBuffer buffer, HeadReader reader, CosSinTable table,
-                Stream<Rope.Out> out) {
+        Rotation(FpFormat format, int lanes, int physicalLanes, HeadBuffer buffer, HeadReader reader,
+                 CosSinTable table, Stream<Rope.Out> out) {
             super("rotation", "each element's own value times cos, plus or minus its partner's times sin (N14.2),"
                     + " then the storage rounding; with bypass only the rounding");
             Pipeline pipe = reader.pipe;
@@ -360,35 +368,49 @@ public final class RopeRunTime extends Module {
             Timed<Bits> partner = pipe.at(1, "partner_word", buffer.partnerWord);
             Bits one = FpFormat.fp32(1f);
             Bits negativeZero = FpFormat.fp32(-0f);
-            List<Timed<Bits>> ys = new ArrayList<>();
+            // Each lane's operands at cycle 1: its value, its partner's, cos (1.0 with bypass), sin, and whether
+            // the partner's term is subtracted or replaced by -0 (bit 1: bypass, bit 0: subtract).
+            int at = 1;
+            List<Bits> xs = new ArrayList<>();
+            List<Bits> mates = new ArrayList<>();
+            List<Bits> coss = new ArrayList<>();
+            List<Bits> sins = new ArrayList<>();
+            List<Bits> signs = new ArrayList<>();
+            Bool bypass = reader.bypass.at(at);
             for (int lane = 0; lane < lanes; lane++) {
-                String l = "lane" + lane;
-                int at = lane;
-                Timed<Bits> x = own.map(w -> value(w, at));
-                Timed<Bits> mate = lanes >= 2
-                        ? Timed.zip(partner, reader.adjacent,
-                                (w, adjacent) -> mux(adjacent, value(w, at ^ 1), value(w, at)))
-                        : partner.map(w -> value(w, 0));
-                Timed<Bits> c = pairSlot(table.cos, lanes, lane, reader);
-                Timed<Bits> s = pairSlot(table.sin, lanes, lane, reader);
-                Timed<Bits> cosOrOne = Timed.zip(reader.bypass, c, (bypass, cos) -> mux(bypass, one, cos));
-                Timed<Bits> ownCos = Fp32Mul.apply(l + "_own_cos", x, cosOrOne);
-                Timed<Bits> mateSin = Fp32Mul.apply(l + "_mate_sin", mate, s);
-                int add = mateSin.cycle();
-                Bool subtract = firstOfPair(lanes, lane, reader, add);
-                Bool bypass = reader.bypass.at(add);
-                Timed<Bits> addend = mateSin.map(p ->
-                        mux(bypass, negativeZero, mux(subtract, FpFormat.FP32.negate(p), p)));
-                ys.add(FpConvert.fromFp32(l + "_store", format, Fp32Add.apply(l + "_add", ownCos, addend)));
+                xs.add(value(own.at(at), lane));
+                mates.add(lanes >= 2 ? mux(reader.adjacent.at(at), value(partner.at(at), lane ^ 1),
+                        value(partner.at(at), lane)) : value(partner.at(at), 0));
+                coss.add(mux(bypass, one, pairSlot(table.cos, lanes, lane, reader).at(at)));
+                sins.add(pairSlot(table.sin, lanes, lane, reader).at(at));
+                signs.add(cat(bypass, firstOfPair(lanes, lane, reader, at)));
             }
-            Timed<Rope.Out> result = Timed.zip(Timed.all(ys), reader.last,
-                    (y, last) -> new Rope.Out(new Vec<>(y), last));
-            latency = result.cycle();
+            // P physical lanes take the beat's L / P slices one a cycle (LaneSerial): the kernel's RoPE pass feeds a
+            // word every other cycle, so half the lanes keep up with it.
+            LaneSerial.Beat beats = LaneSerial.apply("rotate", pipe.valid(at), List.of(xs, mates, coss, sins, signs),
+                    reader.last.at(at), physicalLanes, (lane, operands) -> {
+                        Timed<Bits> ownCos = Fp32Mul.apply(lane + "_own_cos", operands.get(0), operands.get(2));
+                        Timed<Bits> mateSin = Fp32Mul.apply(lane + "_mate_sin", operands.get(1), operands.get(3));
+                        Timed<Bits> addend = Timed.zip(mateSin, operands.get(4), (p, sign) ->
+                                mux(sign.msb(), negativeZero, mux(sign.lsb(), FpFormat.FP32.negate(p), p)));
+                        return FpConvert.fromFp32(lane + "_store", format, Fp32Add.apply(lane + "_add", ownCos,
+                                addend));
+                    });
+            latency = at + beats.latency();
             CreditBuffer<Rope.Out> results = new CreditBuffer<>("result", new Rope.Out(vec(lanes, bits(16)), bool()),
                     CreditBuffer.depthFor(latency));
-            room = results.available();
+            // The lanes take a beat every L / P cycles, a cycle after its read: a beat is read only when none was
+            // in the L / P - 1 cycles before.
+            Bool recent = FALSE;
+            Bool issued = reader.issue;
+            for (int c = 1; c < lanes / physicalLanes; c++) {
+                issued = regNext("rotation_issued_" + c, issued, 0);
+                recent = recent.or(issued);
+            }
+            room = results.available().and(recent.not()).named("rotation_room");
             results.issue(reader.issue);
-            results.connect(result.flow()).connectTo(out);
+            results.connect(new Flow<>(beats.valid(), new Rope.Out(new Vec<>(beats.values()), beats.last())))
+                    .connectTo(out);
         }
 
         /** Value {@code slot} (binary32) of a word of L. */

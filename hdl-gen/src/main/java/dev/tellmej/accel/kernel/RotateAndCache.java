@@ -36,6 +36,12 @@ final class RotateAndCache extends Area {
     enum RotateStep { IDLE, SIZES, PRODUCTS, BASES, TABLE_COMMAND, TABLE, ROTATE, FINISH }
 
     /**
+     * Cycles between the words the pass feeds the RoPE unit: one buffer read in flight or waiting at a time, so a
+     * word every {@link ActivationBuffers#READ_LATENCY} cycles; the unit needs no more lanes than keep up with that.
+     */
+    static final int FEED_CYCLES = ActivationBuffers.READ_LATENCY;
+
+    /**
      * The instruction and the call, held steady by the LINEAR executor while the pass runs.
      *
      * @param dst           the buffer holding y, and the destination

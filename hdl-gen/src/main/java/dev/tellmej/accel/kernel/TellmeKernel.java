@@ -92,7 +92,8 @@ public final class TellmeKernel extends Module {
                 elementwise.storage()));
         Gating relu2 = instance("gating_relu2", new Gating(Activation.RELU2, shape.lanes(), gatingLanes,
                 elementwise.storage()));
-        RopeRunTime rope = instance("rope", Rope.runtime(shape.lanes(), shape.config().limits().headDim(),
+        int ropeLanes = LaneSerial.physicalLanesFor(shape.lanes(), RotateAndCache.FEED_CYCLES);
+        RopeRunTime rope = instance("rope", Rope.runtime(shape.lanes(), ropeLanes, shape.config().limits().headDim(),
                 shape.chunkTokens(), elementwise.storage()));
         KvCacheWriter cacheWriter = instance("kv_cache_writer", KvCacheWriter.of(shape.config()));
 

@@ -110,6 +110,39 @@ class RopeRunTimeSimTest {
         random(fixture, () -> Rope.runtime(16, 128, 2, StorageFormat.FP16), StorageFormat.FP16, 30);
     }
 
+    /** The kernel's unit: four lanes on two physical ones (its RoPE pass feeds a word every other cycle). */
+    @SimTest
+    void fourLanesOnTwoPhysicalOnRandomHeads(SimFixture fixture) {
+        random(fixture, () -> Rope.runtime(4, 2, 96, 8, StorageFormat.FP16), StorageFormat.FP16, 30);
+    }
+
+    @SimTest
+    void fourLanesOnOnePhysicalWithBfloat16OnRandomHeads(SimFixture fixture) {
+        random(fixture, () -> Rope.runtime(4, 1, 32, 2, StorageFormat.BF16), StorageFormat.BF16, 30);
+    }
+
+    @SimTest
+    void lanesOnHalfThePhysicalLanesTakeABeatEveryOtherCycle(SimFixture fixture) {
+        Bench bench = new Bench(fixture, () -> Rope.runtime(4, 2, 96, 8, StorageFormat.FP16), StorageFormat.FP16,
+                1.0, 1.0);
+        Random random = fixture.random();
+        for (int row = 0; row < bench.rows; row++) {
+            int pairs = bench.maxHeadDim / 2;
+            bench.writeTableRow(row, randomTable(random, pairs), randomTable(random, pairs));
+        }
+        Timing timing = new Timing(bench);
+        int d = bench.maxHeadDim;
+        for (int v = 0; v < 6; v++) {
+            bench.send(Vectors.random(random, 2 * d), d, v % 2 == 0, v == 5, random.nextInt(bench.rows),
+                    "vector " + v);
+        }
+        bench.finish();
+        long span = timing.outs.getLast() - timing.outs.getFirst() + 1;
+        System.out.printf("Rope runtime L 4 on 2 physical lanes, heads of %d: %d beats out in %d cycles%n", d,
+                timing.outs.size(), span);
+        assertEquals(2L * timing.outs.size() - 1, span, "a beat every other cycle");
+    }
+
     @SimTest
     void withoutStallsHeadsFlowAtOneBeatPerCycle(SimFixture fixture) {
         Bench bench = new Bench(fixture, () -> ElementwiseDesigns.ropeRunTime(AcceleratorConfig.kv260()),
