@@ -82,7 +82,9 @@ public final class TellmeKernel extends Module {
         TlmmEngine engine = instance("tlmm", new TlmmEngine(tlmm));
         TlmmCommandUnit commandUnit = instance("tlmm_command", new TlmmCommandUnit(tlmm));
         ByteGearbox gearbox = instance("activation_gearbox", new ByteGearbox(shape.lanes(), tlmm.activationBytes()));
-        Dequantizer dequantizer = instance("dequantizer", new Dequantizer(shape.lanes(), tlmm.accumulatorBits()));
+        int dequantizerLanes = LaneSerial.physicalLanesFor(shape.lanes(), LinearExecutor.DEQUANTIZE_CYCLES);
+        Dequantizer dequantizer = instance("dequantizer", new Dequantizer(shape.lanes(), dequantizerLanes,
+                tlmm.accumulatorBits()));
         // The residual add and the gating units are lane-serial: the epilogue feeds them a word every
         // UNIT_FEED_CYCLES at most.
         int gatingLanes = LaneSerial.physicalLanesFor(shape.lanes(), LinearExecutor.UNIT_FEED_CYCLES);
