@@ -51,8 +51,8 @@ TlmmCommandUnit_kv260.v
 ByteGearbox_i4_o28.v
 SyncFifo_w32_d16.v
 Int32ToFp32_n21.v
-SyncFifo_w129_d13.v
-Dequantizer_l4_a21_p2.v
+SyncFifo_w129_d12.v
+Dequantizer_l4_a21.v
 SyncFifo_w65_d5.v
 ResidualAdd_l4_fp16_p1.v
 FpReciprocal.v

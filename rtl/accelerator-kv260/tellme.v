@@ -913,24 +913,24 @@ module tellme (
   wire [223:0] activation_gearbox_out_payload;                     // TellmeKernel.java:84
   wire         activation_gearbox_clear;                           // TellmeKernel.java:84
   wire [5:0]   activation_gearbox_count;                           // TellmeKernel.java:84
-  wire         dequantizer_params_valid;                           // TellmeKernel.java:86
-  wire         dequantizer_params_ready;                           // TellmeKernel.java:86
-  wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:86
-  wire [31:0]  dequantizer_params_payload_ws;                      // TellmeKernel.java:86
-  wire         dequantizer_in_valid;                               // TellmeKernel.java:86
-  wire         dequantizer_in_ready;                               // TellmeKernel.java:86
-  wire [31:0]  dequantizer_in_payload_acc_0;                       // TellmeKernel.java:86
-  wire [31:0]  dequantizer_in_payload_acc_1;                       // TellmeKernel.java:86
-  wire [31:0]  dequantizer_in_payload_acc_2;                       // TellmeKernel.java:86
-  wire [31:0]  dequantizer_in_payload_acc_3;                       // TellmeKernel.java:86
-  wire         dequantizer_in_payload_last;                        // TellmeKernel.java:86
-  wire         dequantizer_out_valid;                              // TellmeKernel.java:86
-  wire         dequantizer_out_ready;                              // TellmeKernel.java:86
-  wire [31:0]  dequantizer_out_payload_y_0;                        // TellmeKernel.java:86
-  wire [31:0]  dequantizer_out_payload_y_1;                        // TellmeKernel.java:86
-  wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:86
-  wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:86
-  wire         dequantizer_out_payload_last;                       // TellmeKernel.java:86
+  wire         dequantizer_params_valid;                           // TellmeKernel.java:87
+  wire         dequantizer_params_ready;                           // TellmeKernel.java:87
+  wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:87
+  wire [31:0]  dequantizer_params_payload_ws;                      // TellmeKernel.java:87
+  wire         dequantizer_in_valid;                               // TellmeKernel.java:87
+  wire         dequantizer_in_ready;                               // TellmeKernel.java:87
+  wire [31:0]  dequantizer_in_payload_acc_0;                       // TellmeKernel.java:87
+  wire [31:0]  dequantizer_in_payload_acc_1;                       // TellmeKernel.java:87
+  wire [31:0]  dequantizer_in_payload_acc_2;                       // TellmeKernel.java:87
+  wire [31:0]  dequantizer_in_payload_acc_3;                       // TellmeKernel.java:87
+  wire         dequantizer_in_payload_last;                        // TellmeKernel.java:87
+  wire         dequantizer_out_valid;                              // TellmeKernel.java:87
+  wire         dequantizer_out_ready;                              // TellmeKernel.java:87
+  wire [31:0]  dequantizer_out_payload_y_0;                        // TellmeKernel.java:87
+  wire [31:0]  dequantizer_out_payload_y_1;                        // TellmeKernel.java:87
+  wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:87
+  wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:87
+  wire         dequantizer_out_payload_last;                       // TellmeKernel.java:87
   wire         residual_add_in_valid;                              // TellmeKernel.java:91
   wire         residual_add_in_ready;                              // TellmeKernel.java:91
   wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:91
@@ -1989,126 +1989,126 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:184
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:114
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:116
-  reg          linear_relu2;                                       // LinearExecutor.java:116
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:117
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:118
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:118
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:119
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:119
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:119
-  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:120
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:120
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:121
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:121
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:122
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:122
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:123
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:123
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:124
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:124
-  reg          linear_peek_valid;                                  // LinearExecutor.java:134
-  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:134
-  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:135
-  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:135
-  reg          linear_reads_lent;                                  // LinearExecutor.java:140
-  reg          linear_drop_prefetch;                               // LinearExecutor.java:142
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:145
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:146
-  reg          linear_relu2_q;                                     // LinearExecutor.java:147
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:148
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:149
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:150
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:151
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:152
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:153
-  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:154
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:155
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:156
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:157
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:158
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:159
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:160
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:161
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:162
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:163
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:164
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:165
+  reg          linear_start;                                       // LinearExecutor.java:105
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:107
+  reg          linear_relu2;                                       // LinearExecutor.java:107
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:108
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:109
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:109
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:110
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:110
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:110
+  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:111
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:111
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:112
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:112
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:113
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:113
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:114
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:114
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:115
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:115
+  reg          linear_peek_valid;                                  // LinearExecutor.java:125
+  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:125
+  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:126
+  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:126
+  reg          linear_reads_lent;                                  // LinearExecutor.java:131
+  reg          linear_drop_prefetch;                               // LinearExecutor.java:133
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:136
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:137
+  reg          linear_relu2_q;                                     // LinearExecutor.java:138
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:139
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:140
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:141
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:142
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:143
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:144
+  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:145
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:146
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:147
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:148
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:149
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:150
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:151
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:152
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:153
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:154
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:155
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:156
   reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:151
   reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:151
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:170
-  wire         linear_is_cache;                                    // LinearExecutor.java:172
-  wire         linear_is_rotated;                                  // LinearExecutor.java:173
-  wire         linear_bad_head;                                    // LinearExecutor.java:180
-  wire         linear_bad_field;                                   // LinearExecutor.java:188
-  wire         linear_cache;                                       // LinearExecutor.java:219
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:239
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:240
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:241
-  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:242
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:243
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:243
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:243
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:243
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:243
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:243
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:243
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:243
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:243
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:243
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:243
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:243
-  wire         linear_peek_taken;                                  // LinearExecutor.java:249
-  wire         linear_prefetch_request;                            // LinearExecutor.java:260
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:261
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:264
-  wire         linear_own_request;                                 // LinearExecutor.java:266
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:277
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:277
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:277
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:277
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:277
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:277
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:306
-  wire         linear_reads_free;                                  // LinearExecutor.java:308
-  reg          linear_sized;                                       // LinearExecutor.java:312
-  wire         linear_running;                                     // LinearExecutor.java:316
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:319
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:321
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:323
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:324
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:325
-  reg          linear_feed_pending;                                // LinearExecutor.java:326
-  wire         linear_feeding;                                     // LinearExecutor.java:333
-  wire         linear_activation_read;                             // LinearExecutor.java:336
-  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:342
-  reg          linear_holding;                                     // LinearExecutor.java:343
-  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:344
-  wire         linear_token_fed;                                   // LinearExecutor.java:360
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:370
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:371
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:372
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:373
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:374
-  wire         linear_last_tile;                                   // LinearExecutor.java:384
-  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:386
-  wire         linear_last_group;                                  // LinearExecutor.java:387
-  wire         linear_last_part;                                   // LinearExecutor.java:388
-  wire         linear_last_result_token;                           // LinearExecutor.java:389
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:398
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:400
-  wire         linear_tag_valid;                                   // LinearExecutor.java:404
-  wire         linear_tag_ready;                                   // LinearExecutor.java:404
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:404
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:404
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:161
+  wire         linear_is_cache;                                    // LinearExecutor.java:163
+  wire         linear_is_rotated;                                  // LinearExecutor.java:164
+  wire         linear_bad_head;                                    // LinearExecutor.java:171
+  wire         linear_bad_field;                                   // LinearExecutor.java:179
+  wire         linear_cache;                                       // LinearExecutor.java:210
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:229
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:230
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:231
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:232
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:233
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:234
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:234
+  wire         linear_peek_taken;                                  // LinearExecutor.java:240
+  wire         linear_prefetch_request;                            // LinearExecutor.java:251
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:252
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:255
+  wire         linear_own_request;                                 // LinearExecutor.java:257
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:268
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:268
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:268
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:268
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:268
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:268
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:268
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:268
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:268
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:268
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:268
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:268
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:297
+  wire         linear_reads_free;                                  // LinearExecutor.java:299
+  reg          linear_sized;                                       // LinearExecutor.java:303
+  wire         linear_running;                                     // LinearExecutor.java:307
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:310
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:312
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:314
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:315
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:316
+  reg          linear_feed_pending;                                // LinearExecutor.java:317
+  wire         linear_feeding;                                     // LinearExecutor.java:324
+  wire         linear_activation_read;                             // LinearExecutor.java:327
+  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:333
+  reg          linear_holding;                                     // LinearExecutor.java:334
+  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:335
+  wire         linear_token_fed;                                   // LinearExecutor.java:351
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:361
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:362
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:363
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:364
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:365
+  wire         linear_last_tile;                                   // LinearExecutor.java:375
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:377
+  wire         linear_last_group;                                  // LinearExecutor.java:378
+  wire         linear_last_part;                                   // LinearExecutor.java:379
+  wire         linear_last_result_token;                           // LinearExecutor.java:380
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:389
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:391
+  wire         linear_tag_valid;                                   // LinearExecutor.java:395
+  wire         linear_tag_ready;                                   // LinearExecutor.java:395
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:395
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:395
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -2116,46 +2116,46 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:432
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:433
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:434
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:423
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:424
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:425
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:82
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:449
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:451
-  wire         linear_store;                                       // LinearExecutor.java:452
-  wire         linear_residual_add;                                // LinearExecutor.java:453
-  wire         linear_gate_up;                                     // LinearExecutor.java:454
-  wire         linear_y_ready;                                     // LinearExecutor.java:455
-  wire         linear_padding_word;                                // LinearExecutor.java:456
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:458
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:458
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:458
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:458
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:459
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:459
-  wire         linear_y_take;                                      // LinearExecutor.java:460
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:463
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:464
-  wire         linear_stores_y;                                    // LinearExecutor.java:467
-  wire         linear_store_write;                                 // LinearExecutor.java:468
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:479
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:479
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:479
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:479
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:440
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:442
+  wire         linear_store;                                       // LinearExecutor.java:443
+  wire         linear_residual_add;                                // LinearExecutor.java:444
+  wire         linear_gate_up;                                     // LinearExecutor.java:445
+  wire         linear_y_ready;                                     // LinearExecutor.java:446
+  wire         linear_padding_word;                                // LinearExecutor.java:447
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:449
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:449
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:449
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:449
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:450
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:450
+  wire         linear_y_take;                                      // LinearExecutor.java:451
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:454
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:455
+  wire         linear_stores_y;                                    // LinearExecutor.java:458
+  wire         linear_store_write;                                 // LinearExecutor.java:459
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:470
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:470
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:470
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:470
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:45
-  wire         linear_feed_residual;                               // LinearExecutor.java:494
-  wire         linear_feed_silu;                                   // LinearExecutor.java:495
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:496
-  reg          linear_residual_rounded_d1;                         // LinearExecutor.java:498
-  reg          linear_residual_rounded_d2;                         // LinearExecutor.java:498
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:499
+  wire         linear_feed_residual;                               // LinearExecutor.java:485
+  wire         linear_feed_silu;                                   // LinearExecutor.java:486
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:487
+  reg          linear_residual_rounded_d1;                         // LinearExecutor.java:489
+  reg          linear_residual_rounded_d2;                         // LinearExecutor.java:489
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:490
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:77
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:77
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:77
@@ -2164,11 +2164,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:77
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:77
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:84
-  wire         linear_fed;                                         // LinearExecutor.java:512
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:515
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:515
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:515
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:515
+  wire         linear_fed;                                         // LinearExecutor.java:503
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:506
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:506
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:506
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:506
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -2176,9 +2176,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:520
-  reg          linear_engine_done;                                 // LinearExecutor.java:549
-  wire         linear_rotating;                                    // LinearExecutor.java:551
+  wire         linear_unit_out;                                    // LinearExecutor.java:511
+  reg          linear_engine_done;                                 // LinearExecutor.java:540
+  wire         linear_rotating;                                    // LinearExecutor.java:542
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:80
@@ -2232,8 +2232,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:323
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:560
-  wire         linear_done;                                        // LinearExecutor.java:570
+  reg          linear_rotate_started;                              // LinearExecutor.java:551
+  wire         linear_done;                                        // LinearExecutor.java:561
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -3599,65 +3599,65 @@ module tellme (
   assign lm_head_activations_payload = {quantized_read_data, lm_head_held2, lm_head_held1, lm_head_held0};
   // LmHeadExecutor.java:167
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:269
-  // LinearExecutor.java:270
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:260
+  // LinearExecutor.java:261
   assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
-  // LinearExecutor.java:271
+  // LinearExecutor.java:262
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:272
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:263
   assign tlmm_command_request_payload_tokens =
-      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:273
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:264
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:278
-  // LinearExecutor.java:293
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:269
+  // LinearExecutor.java:284
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:294
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:305
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:313
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:314
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:314
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:314
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:314
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:314
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:314
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:314
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:314
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:314
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:314
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:314
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:314
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:345
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:346
-  // LinearExecutor.java:356
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:285
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:296
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:304
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:305
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:305
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:305
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:305
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:305
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:305
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:305
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:305
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:305
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:305
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:305
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:305
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:336
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:337
+  // LinearExecutor.java:347
   assign tlmm_activations_valid =
       linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:357
-  // LinearExecutor.java:358
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:348
+  // LinearExecutor.java:349
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:361
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:406
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:408
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:408
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:408
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:408
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:410
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:411
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:439
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:440
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:441
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:461
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:352
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:397
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:399
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:399
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:399
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:399
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:401
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:402
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:430
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:431
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:432
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:452
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3668,29 +3668,29 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:502
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:503
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:506
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:507
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:506
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:507
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:506
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:507
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:506
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:507
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:506
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:507
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:506
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:507
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:506
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:507
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:506
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:507
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:510
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:511
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:521
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:522
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:523
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:493
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:494
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:497
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:498
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:497
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:498
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:497
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:498
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:497
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:498
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:497
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:498
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:497
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:498
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:497
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:498
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:497
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:498
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:501
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:502
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:512
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:513
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:514
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:171
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:172
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:173
@@ -4324,22 +4324,22 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:417
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:525
-      buffer_write_valid = 1'b1; // LinearExecutor.java:526
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:527
-      buffer_write_mask = 4'hf; // LinearExecutor.java:528
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
+      buffer_write_valid = 1'b1; // LinearExecutor.java:517
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:518
+      buffer_write_mask = 4'hf; // LinearExecutor.java:519
     end
-    if (linear_store_write) begin // LinearExecutor.java:531
-      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:532
-      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:533
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:535
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:535
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:535
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:535
+    if (linear_store_write) begin // LinearExecutor.java:522
+      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:523
+      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:524
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:526
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:526
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:526
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:526
     end
-    if (linear_unit_out) begin // LinearExecutor.java:538
-      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:539
-      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:540
+    if (linear_unit_out) begin // LinearExecutor.java:529
+      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:530
+      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:531
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -4356,7 +4356,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:544
+             13'h0}; // LinearExecutor.java:535
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -4373,7 +4373,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:544
+             13'h0}; // LinearExecutor.java:535
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -4390,7 +4390,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:544
+             13'h0}; // LinearExecutor.java:535
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -4407,7 +4407,7 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:544
+             13'h0}; // LinearExecutor.java:535
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:274
       buffer_write_valid = 1'b1; // RotateAndCache.java:275
@@ -4487,11 +4487,11 @@ module tellme (
       buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:294
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:296
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:469
-      buffer_read_valid = 1'b1; // LinearExecutor.java:470
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:471
-      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:472
-      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:473
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:460
+      buffer_read_valid = 1'b1; // LinearExecutor.java:461
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:462
+      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:463
+      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:464
     end
     if (rotate_read) begin // RotateAndCache.java:219
       buffer_read_valid = 1'b1; // RotateAndCache.java:220
@@ -4878,10 +4878,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:110
       quantized_read_word = lm_head_word[9:0]; // LmHeadExecutor.java:111
     end
-    if (linear_activation_read) begin // LinearExecutor.java:337
-      quantized_read = 1'b1; // LinearExecutor.java:338
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:339
-      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:340
+    if (linear_activation_read) begin // LinearExecutor.java:328
+      quantized_read = 1'b1; // LinearExecutor.java:329
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:330
+      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:331
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
       quantized_read = 1'b1; // TapWriter.java:112
@@ -6217,10 +6217,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:105): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:96): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:115
+    linear_start = 1'b0; // LinearExecutor.java:106
     case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -6253,122 +6253,122 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:129
+    linear_epilogue = 4'd0; // LinearExecutor.java:120
     linear_epilogue = instruction_word[11:8]; // Sequencer.java:190
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:129
+    linear_src = 4'd0; // LinearExecutor.java:120
     linear_src = instruction_word[19:16]; // Sequencer.java:192
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:129
+    linear_dst = 4'd0; // LinearExecutor.java:120
     linear_dst = instruction_word[23:20]; // Sequencer.java:193
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:129
+    linear_rows = 16'd0; // LinearExecutor.java:120
     linear_rows = instruction_word[47:32]; // Sequencer.java:194
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:129
+    linear_cols = 16'd0; // LinearExecutor.java:120
     linear_cols = instruction_word[63:48]; // Sequencer.java:195
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:129
+    linear_weights = 32'd0; // LinearExecutor.java:120
     linear_weights = instruction_word[95:64]; // Sequencer.java:196
   end
 
   always @(*) begin
-    linear_tokens = 4'd0; // LinearExecutor.java:129
+    linear_tokens = 4'd0; // LinearExecutor.java:120
     linear_tokens = chunk_tokens; // Sequencer.java:198
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:129
+    linear_image = 64'd0; // LinearExecutor.java:120
     linear_image = arg_image; // Sequencer.java:199
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:129
+    linear_layer = 8'd0; // LinearExecutor.java:120
     linear_layer = instruction_word[31:24]; // Sequencer.java:200
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:129
+    linear_first_position = 32'd0; // LinearExecutor.java:120
     linear_first_position = arg_start_position + chunk_from; // Sequencer.java:201
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:129
+    linear_head_dim = 16'd0; // LinearExecutor.java:120
     linear_head_dim = setup_head_dim; // Sequencer.java:202
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:129
+    linear_kv_heads = 8'd0; // LinearExecutor.java:120
     linear_kv_heads = setup_kv_heads; // Sequencer.java:204
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:129
+    linear_positions = 32'd0; // LinearExecutor.java:120
     linear_positions = setup_positions; // Sequencer.java:205
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:129
+    linear_rope_table = 32'd0; // LinearExecutor.java:120
     linear_rope_table = setup_rope_table; // Sequencer.java:206
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:129
+    linear_kv_cache = 64'd0; // LinearExecutor.java:120
     linear_kv_cache = arg_kv_cache; // Sequencer.java:207
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:131
+    linear_relu2 = 1'b0; // LinearExecutor.java:122
     linear_relu2 = instruction_word[12]; // Sequencer.java:191
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:132
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:123
     linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:203
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:133
+    linear_scale = 32'h0; // LinearExecutor.java:124
     linear_scale = instruction_word[127:96]; // Sequencer.java:197
   end
 
   always @(*) begin
-    linear_peek_valid = 1'b0; // LinearExecutor.java:136
+    linear_peek_valid = 1'b0; // LinearExecutor.java:127
     linear_peek_valid = peek_linear; // Sequencer.java:351
   end
 
   always @(*) begin
-    linear_peek_rows = 16'd0; // LinearExecutor.java:137
+    linear_peek_rows = 16'd0; // LinearExecutor.java:128
     linear_peek_rows = peek_word[47:32]; // Sequencer.java:352
   end
 
   always @(*) begin
-    linear_peek_cols = 16'd0; // LinearExecutor.java:138
+    linear_peek_cols = 16'd0; // LinearExecutor.java:129
     linear_peek_cols = peek_word[63:48]; // Sequencer.java:353
   end
 
   always @(*) begin
-    linear_peek_weights = 32'd0; // LinearExecutor.java:139
+    linear_peek_weights = 32'd0; // LinearExecutor.java:130
     linear_peek_weights = peek_word[95:64]; // Sequencer.java:354
   end
 
   always @(*) begin
-    linear_reads_lent = 1'b0; // LinearExecutor.java:141
+    linear_reads_lent = 1'b0; // LinearExecutor.java:132
     linear_reads_lent = peek_busy; // Sequencer.java:349
   end
 
   always @(*) begin
-    linear_drop_prefetch = 1'b0; // LinearExecutor.java:143
+    linear_drop_prefetch = 1'b0; // LinearExecutor.java:134
     linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:361
   end
 
@@ -6410,14 +6410,14 @@ module tellme (
     end
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:170
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:172
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:173
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:161
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:163
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:164
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:180
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:171
   assign linear_bad_field =
       (linear_rows == 16'd0)
       | (linear_cols == 16'd0)
@@ -6426,8 +6426,8 @@ module tellme (
       | ~(linear_dst < 4'd5)
       | (linear_rows > {3'd0, linear_dst_capacity})
       | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {3'd0, linear_src_capacity})))
-      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:188
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:219
+      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:179
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:210
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -6437,11 +6437,11 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:249
-  // LinearExecutor.java:260
+      & ~linear_drop_prefetch; // LinearExecutor.java:240
+  // LinearExecutor.java:251
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:261
+  // LinearExecutor.java:252
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
   assign linear_prefetch_reused =
@@ -6450,60 +6450,60 @@ module tellme (
       & (linear_prefetch_rows == linear_rows_q)
       & (linear_prefetch_cols == linear_cols_q)
       & (linear_prefetch_address == linear_weights_address)
-      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:264
-  // LinearExecutor.java:266
+      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:255
+  // LinearExecutor.java:257
   assign linear_own_request = (linear_step == LINEAR_STEP_REQUEST) & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:306
+  // LinearExecutor.java:297
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:308
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:316
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:333
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:299
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:307
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:324
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:336
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:344
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:327
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:335
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:360
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:384
-  // LinearExecutor.java:386
+      & ~linear_feed_pending; // LinearExecutor.java:351
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:375
+  // LinearExecutor.java:377
   assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:387
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:388
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:389
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:378
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:379
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:380
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:398
-      // LinearExecutor.java:398
+    case (linear_part) // LinearExecutor.java:389
+      // LinearExecutor.java:389
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:398
+      // LinearExecutor.java:389
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:398
+      // LinearExecutor.java:389
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:398
+      // LinearExecutor.java:389
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:400
+  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:391
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:412
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:413
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:414
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:403
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:404
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:405
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:82
@@ -6518,23 +6518,23 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:449
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:452
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:453
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:454
-  // LinearExecutor.java:455
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:440
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:443
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:444
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:445
+  // LinearExecutor.java:446
   assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
-  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:456
-  assign linear_y_take = linear_y_ready; // LinearExecutor.java:460
-  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:462
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:467
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:468
-  // LinearExecutor.java:494
+  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:447
+  assign linear_y_take = linear_y_ready; // LinearExecutor.java:451
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:453
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:458
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:459
+  // LinearExecutor.java:485
   assign linear_feed_residual =
       (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add & (linear_residual_feed_credits != 3'd0);
-  // LinearExecutor.java:495
+  // LinearExecutor.java:486
   assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
-  // LinearExecutor.java:496
+  // LinearExecutor.java:487
   assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
   assign linear_residual_feed_fifo_push_valid = linear_residual_rounded_d2; // CreditBuffer.java:78
   assign linear_residual_feed_fifo_push_payload =
@@ -6552,267 +6552,267 @@ module tellme (
   assign linear_fed =
       linear_feed_residual
       | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:512
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:503
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:517
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:518
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:518
-  // LinearExecutor.java:520
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:508
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:509
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:509
+  // LinearExecutor.java:511
   assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:524
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:551
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:570
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:515
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:542
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:561
 
   always @(posedge ap_clk) begin
-    if (linear_start) begin // LinearExecutor.java:189
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:190
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:191
-      linear_src_id <= linear_src; // LinearExecutor.java:192
-      linear_dst_id <= linear_dst; // LinearExecutor.java:193
-      linear_rows_q <= linear_rows; // LinearExecutor.java:194
-      linear_cols_q <= linear_cols; // LinearExecutor.java:195
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:196
-      linear_scale_q <= linear_scale; // LinearExecutor.java:197
-      linear_token_count <= linear_tokens; // LinearExecutor.java:198
-      linear_layer_q <= linear_layer; // LinearExecutor.java:199
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:200
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:201
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:202
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:203
-      linear_positions_q <= linear_positions; // LinearExecutor.java:204
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:205
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:206
-      linear_heads <= 16'd0; // LinearExecutor.java:207
-      linear_head_rows <= 17'd0; // LinearExecutor.java:208
-      linear_code <= 8'd0; // LinearExecutor.java:209
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:210
-      if (linear_bad_field) begin // LinearExecutor.java:211
-        linear_code <= 8'd3; // LinearExecutor.java:212
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:213
+    if (linear_start) begin // LinearExecutor.java:180
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:181
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:182
+      linear_src_id <= linear_src; // LinearExecutor.java:183
+      linear_dst_id <= linear_dst; // LinearExecutor.java:184
+      linear_rows_q <= linear_rows; // LinearExecutor.java:185
+      linear_cols_q <= linear_cols; // LinearExecutor.java:186
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:187
+      linear_scale_q <= linear_scale; // LinearExecutor.java:188
+      linear_token_count <= linear_tokens; // LinearExecutor.java:189
+      linear_layer_q <= linear_layer; // LinearExecutor.java:190
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:191
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:192
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:193
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:194
+      linear_positions_q <= linear_positions; // LinearExecutor.java:195
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:196
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:197
+      linear_heads <= 16'd0; // LinearExecutor.java:198
+      linear_head_rows <= 17'd0; // LinearExecutor.java:199
+      linear_code <= 8'd0; // LinearExecutor.java:200
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:201
+      if (linear_bad_field) begin // LinearExecutor.java:202
+        linear_code <= 8'd3; // LinearExecutor.java:203
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:204
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:220
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:221
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:222
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:223
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:211
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:212
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:213
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:214
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:225
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:216
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:226
-          linear_code <= 8'd3; // LinearExecutor.java:227
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:228
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:217
+          linear_code <= 8'd3; // LinearExecutor.java:218
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:219
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:250
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:251
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:252
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:253
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:254
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:255
+    if (linear_peek_taken) begin // LinearExecutor.java:241
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:242
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:243
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:244
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:245
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:246
     end
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:275
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:275
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:266
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:266
     end
-    // LinearExecutor.java:276
+    // LinearExecutor.java:267
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:276
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:267
     end
-    // LinearExecutor.java:279
+    // LinearExecutor.java:270
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:280
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:280
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:281
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:282
-        linear_code <= 8'd3; // LinearExecutor.java:283
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:284
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:271
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:271
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:271
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:271
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:271
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:271
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:271
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:271
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:271
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:271
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:271
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:271
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:272
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:273
+        linear_code <= 8'd3; // LinearExecutor.java:274
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:275
       end
     end
-    // LinearExecutor.java:288
+    // LinearExecutor.java:279
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:289
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:289
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:289
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:289
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:289
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:289
-      // LinearExecutor.java:289
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
+      // LinearExecutor.java:280
       linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:289
+      // LinearExecutor.java:280
       linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:289
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:289
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:289
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:289
-      // LinearExecutor.java:290
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
+      // LinearExecutor.java:281
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:295
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:295
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:286
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:286
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:298
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:299
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:299
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:299
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:299
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:299
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:299
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:299
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:299
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:299
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:299
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:299
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:299
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:300
+    if (linear_prefetch_reused) begin // LinearExecutor.java:289
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:290
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:290
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:290
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:290
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:290
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:290
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:290
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:290
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:290
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:290
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:290
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:290
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:291
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:302
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:303
+        | linear_prefetch_reused) begin // LinearExecutor.java:293
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:294
     end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:304
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:304
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:295
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:295
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:312
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:315
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:315
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:303
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:306
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:306
     end
-    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:319
-    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:321
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:327
-      linear_feed_token <= 4'd0; // LinearExecutor.java:328
-      linear_feed_word <= 16'd0; // LinearExecutor.java:329
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:330
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:331
+    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:310
+    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:312
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:318
+      linear_feed_token <= 4'd0; // LinearExecutor.java:319
+      linear_feed_word <= 16'd0; // LinearExecutor.java:320
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:321
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:322
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:347
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:348
-      linear_holding <= 1'b1; // LinearExecutor.java:349
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:338
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:339
+      linear_holding <= 1'b1; // LinearExecutor.java:340
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:351
-      linear_holding <= 1'b0; // LinearExecutor.java:351
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:342
+      linear_holding <= 1'b0; // LinearExecutor.java:342
     end
-    if (linear_activation_read) begin // LinearExecutor.java:352
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:353
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:354
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:355
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:355
+    if (linear_activation_read) begin // LinearExecutor.java:343
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:344
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:345
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:346
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:346
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:362
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:362
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:353
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:353
     end
-    if (linear_token_fed) begin // LinearExecutor.java:363
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:364
-      linear_feed_word <= 16'd0; // LinearExecutor.java:365
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:366
+    if (linear_token_fed) begin // LinearExecutor.java:354
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:355
+      linear_feed_word <= 16'd0; // LinearExecutor.java:356
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:357
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:375
-      linear_tile <= 16'd0; // LinearExecutor.java:376
-      linear_result_token <= 4'd0; // LinearExecutor.java:377
-      linear_group <= 16'd0; // LinearExecutor.java:378
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:379
-      linear_part <= 2'd0; // LinearExecutor.java:381
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:366
+      linear_tile <= 16'd0; // LinearExecutor.java:367
+      linear_result_token <= 4'd0; // LinearExecutor.java:368
+      linear_group <= 16'd0; // LinearExecutor.java:369
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:370
+      linear_part <= 2'd0; // LinearExecutor.java:372
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:416
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:418
-      if (linear_last_part) begin // LinearExecutor.java:420
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:421
-        if (linear_last_group) begin // LinearExecutor.java:422
-          // LinearExecutor.java:423
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:407
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:409
+      if (linear_last_part) begin // LinearExecutor.java:411
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:412
+        if (linear_last_group) begin // LinearExecutor.java:413
+          // LinearExecutor.java:414
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:424
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:425
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:426
+          if (linear_last_result_token) begin // LinearExecutor.java:415
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:416
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:417
           end
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:434
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:435
-      linear_param_token <= 4'd0; // LinearExecutor.java:436
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:437
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:425
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:426
+      linear_param_token <= 4'd0; // LinearExecutor.java:427
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:428
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:442
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:443
-      // LinearExecutor.java:444
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:433
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:434
+      // LinearExecutor.java:435
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:464
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:466
-      linear_words_written <= 24'd0; // LinearExecutor.java:466
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:455
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:457
+      linear_words_written <= 24'd0; // LinearExecutor.java:457
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:469
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:474
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:474
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:474
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:474
-      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:475
-      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:475
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:476
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:460
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:465
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:465
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:465
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:465
+      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:466
+      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:466
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:467
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:478
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:478
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:469
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:469
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:480
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:481
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:481
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:481
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:481
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:482
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:471
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:472
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:472
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:472
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:472
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:473
     end
-    linear_residual_rounded_d1 <= linear_feed_residual; // LinearExecutor.java:498
-    linear_residual_rounded_d2 <= linear_residual_rounded_d1; // LinearExecutor.java:498
-    linear_residual_y_d1_0 <= linear_y_0; // LinearExecutor.java:499
-    linear_residual_y_d1_1 <= linear_y_1; // LinearExecutor.java:499
-    linear_residual_y_d1_2 <= linear_y_2; // LinearExecutor.java:499
-    linear_residual_y_d1_3 <= linear_y_3; // LinearExecutor.java:499
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:499
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:499
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:499
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:499
+    linear_residual_rounded_d1 <= linear_feed_residual; // LinearExecutor.java:489
+    linear_residual_rounded_d2 <= linear_residual_rounded_d1; // LinearExecutor.java:489
+    linear_residual_y_d1_0 <= linear_y_0; // LinearExecutor.java:490
+    linear_residual_y_d1_1 <= linear_y_1; // LinearExecutor.java:490
+    linear_residual_y_d1_2 <= linear_y_2; // LinearExecutor.java:490
+    linear_residual_y_d1_3 <= linear_y_3; // LinearExecutor.java:490
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:490
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:490
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:490
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:490
     if (linear_feed_residual & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:82
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:82
     end else if (linear_residual_feed_credits_and & ~linear_feed_residual) begin // CreditBuffer.java:83
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:83
     end
-    if (linear_fed) begin // LinearExecutor.java:513
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:513
+    if (linear_fed) begin // LinearExecutor.java:504
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:504
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:525
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:529
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:520
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:550
-      linear_engine_done <= 1'b0; // LinearExecutor.java:550
-    end else if (tlmm_done) begin // LinearExecutor.java:550
-      linear_engine_done <= 1'b1; // LinearExecutor.java:550
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:541
+      linear_engine_done <= 1'b0; // LinearExecutor.java:541
+    end else if (tlmm_done) begin // LinearExecutor.java:541
+      linear_engine_done <= 1'b1; // LinearExecutor.java:541
     end
-    // LinearExecutor.java:552
+    // LinearExecutor.java:543
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:553
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:544
     end
-    if (rotate_start) begin // LinearExecutor.java:562
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:562
+    if (rotate_start) begin // LinearExecutor.java:553
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:553
     end
-    if (rotate_done) begin // LinearExecutor.java:563
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:564
-      linear_code <= rotate_code; // LinearExecutor.java:565
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:566
+    if (rotate_done) begin // LinearExecutor.java:554
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:555
+      linear_code <= rotate_code; // LinearExecutor.java:556
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:557
     end
-    if (linear_done) begin // LinearExecutor.java:572
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:572
+    if (linear_done) begin // LinearExecutor.java:563
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:563
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6904,7 +6904,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:81
-    // LinearExecutor.java:561
+    // LinearExecutor.java:552
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7973,8 +7973,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:387: AttentionExecutor: the done queue has room");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:415
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:415: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:406
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the tag queue has room");
         $stop;
       end
       if (!(~linear_feed_residual | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:86
@@ -7992,12 +7992,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:519
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:519: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:510
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:510: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:547
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:547: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:538
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
@@ -8692,7 +8692,7 @@ module tellme (
     .count       (activation_gearbox_count)
   );
 
-  Dequantizer_l4_a21_p2 dequantizer ( // TellmeKernel.java:86
+  Dequantizer_l4_a21 dequantizer ( // TellmeKernel.java:87
     .ap_clk            (ap_clk),
     .ap_rst_n          (ap_rst_n),
     .params_valid      (dequantizer_params_valid),

@@ -47,8 +47,8 @@ TlmmCommandUnit_sim_small.v
 ByteGearbox_i4_o5.v
 SyncFifo_w32_d16.v
 Int32ToFp32_n19.v
-SyncFifo_w129_d13.v
-Dequantizer_l4_a19_p2.v
+SyncFifo_w129_d12.v
+Dequantizer_l4_a19.v
 SyncFifo_w65_d5.v
 ResidualAdd_l4_fp16_p1.v
 FpReciprocal.v

@@ -63,15 +63,6 @@ final class LinearExecutor extends Area {
      */
     static final int UNIT_FEED_CYCLES = EpilogueStep.values().length;
 
-    /**
-     * Cycles between the words the dequantizer gives. The epilogues that store y take a word a cycle, but the
-     * TLMM engine's results come slower than a word every two cycles: in decode at the DDR's pace, in a prefill
-     * chunk at its sweep's (a 1,536-row product of 8 tokens on kv260: 3,072 words in about 15,000 cycles). Only
-     * the burst of a tile's last results, at the end of a decode linear, waits on it, while the next linear's
-     * weights already stream in.
-     */
-    static final int DEQUANTIZE_CYCLES = 2;
-
     /** The instruction's fields and the chunk, sampled at {@link #start}. */
     record Request(UInt epilogue, Bool relu2, UInt src, UInt dst, UInt rows, UInt cols, UInt weights, Bits scale,
             UInt tokens, UInt image, UInt layer, UInt firstPosition, Rotation rotation) {}
