@@ -4,192 +4,192 @@
 `default_nettype none
 
 module Rope_l4_maxd96_r8_fp16_runtime_p2 (
-  input  wire         ap_clk,                     // RopeRunTime.java:110
-  input  wire         ap_rst_n,                   // RopeRunTime.java:110
-  input  wire         in_valid,                   // RopeRunTime.java:134
-  output wire         in_ready,                   // RopeRunTime.java:134
-  input  wire [31:0]  in_payload_x_0,             // RopeRunTime.java:134
-  input  wire [31:0]  in_payload_x_1,             // RopeRunTime.java:134
-  input  wire [31:0]  in_payload_x_2,             // RopeRunTime.java:134
-  input  wire [31:0]  in_payload_x_3,             // RopeRunTime.java:134
-  input  wire [2:0]   in_payload_row,             // RopeRunTime.java:134
-  input  wire         in_payload_last,            // RopeRunTime.java:134
-  input  wire [4:0]   head_beats,                 // RopeRunTime.java:135
-  input  wire         adjacent,                   // RopeRunTime.java:135
-  input  wire         bypass,                     // RopeRunTime.java:135
-  input  wire         table_write_valid,          // RopeRunTime.java:136
-  input  wire [2:0]   table_write_payload_row,    // RopeRunTime.java:136
-  input  wire [3:0]   table_write_payload_group,  // RopeRunTime.java:136
-  input  wire         table_write_payload_sine,   // RopeRunTime.java:136
-  input  wire [127:0] table_write_payload_values, // RopeRunTime.java:136
-  output wire         out_valid,                  // RopeRunTime.java:138
-  input  wire         out_ready,                  // RopeRunTime.java:138
-  output wire [15:0]  out_payload_y_0,            // RopeRunTime.java:138
-  output wire [15:0]  out_payload_y_1,            // RopeRunTime.java:138
-  output wire [15:0]  out_payload_y_2,            // RopeRunTime.java:138
-  output wire [15:0]  out_payload_y_3,            // RopeRunTime.java:138
-  output wire         out_payload_last            // RopeRunTime.java:138
+  input  wire         ap_clk,                     // RopeRunTime.java:111
+  input  wire         ap_rst_n,                   // RopeRunTime.java:111
+  input  wire         in_valid,                   // RopeRunTime.java:135
+  output wire         in_ready,                   // RopeRunTime.java:135
+  input  wire [31:0]  in_payload_x_0,             // RopeRunTime.java:135
+  input  wire [31:0]  in_payload_x_1,             // RopeRunTime.java:135
+  input  wire [31:0]  in_payload_x_2,             // RopeRunTime.java:135
+  input  wire [31:0]  in_payload_x_3,             // RopeRunTime.java:135
+  input  wire [2:0]   in_payload_row,             // RopeRunTime.java:135
+  input  wire         in_payload_last,            // RopeRunTime.java:135
+  input  wire [4:0]   head_beats,                 // RopeRunTime.java:136
+  input  wire         adjacent,                   // RopeRunTime.java:136
+  input  wire         bypass,                     // RopeRunTime.java:136
+  input  wire         table_write_valid,          // RopeRunTime.java:137
+  input  wire [2:0]   table_write_payload_row,    // RopeRunTime.java:137
+  input  wire [3:0]   table_write_payload_group,  // RopeRunTime.java:137
+  input  wire         table_write_payload_sine,   // RopeRunTime.java:137
+  input  wire [127:0] table_write_payload_values, // RopeRunTime.java:137
+  output wire         out_valid,                  // RopeRunTime.java:139
+  input  wire         out_ready,                  // RopeRunTime.java:139
+  output wire [15:0]  out_payload_y_0,            // RopeRunTime.java:139
+  output wire [15:0]  out_payload_y_1,            // RopeRunTime.java:139
+  output wire [15:0]  out_payload_y_2,            // RopeRunTime.java:139
+  output wire [15:0]  out_payload_y_3,            // RopeRunTime.java:139
+  output wire         out_payload_last            // RopeRunTime.java:139
 );
 
   // head_buffer
-  wire         head_read;                          // RopeRunTime.java:175
-  wire [5:0]   own_address;                        // RopeRunTime.java:176
-  wire [5:0]   partner_address;                    // RopeRunTime.java:177
-  wire         bank_release_0;                     // RopeRunTime.java:178
-  wire         bank_release_1;                     // RopeRunTime.java:178
-  reg          bank_full_0;                        // RopeRunTime.java:179
-  reg          bank_full_1;                        // RopeRunTime.java:179
-  reg  [2:0]   bank_row_0;                         // RopeRunTime.java:180
-  reg  [2:0]   bank_row_1;                         // RopeRunTime.java:180
-  reg  [4:0]   bank_last_beat_0;                   // RopeRunTime.java:181
-  reg  [4:0]   bank_last_beat_1;                   // RopeRunTime.java:181
-  reg  [4:0]   bank_half_beats_0;                  // RopeRunTime.java:182
-  reg  [4:0]   bank_half_beats_1;                  // RopeRunTime.java:182
-  reg          bank_adjacent_0;                    // RopeRunTime.java:183
-  reg          bank_adjacent_1;                    // RopeRunTime.java:183
-  reg          bank_bypass_0;                      // RopeRunTime.java:184
-  reg          bank_bypass_1;                      // RopeRunTime.java:184
-  reg          bank_last_0;                        // RopeRunTime.java:185
-  reg          bank_last_1;                        // RopeRunTime.java:185
-  reg          write_bank;                         // RopeRunTime.java:186
-  reg  [4:0]   write_beat;                         // RopeRunTime.java:187
-  reg  [127:0] own_word;                           // RopeRunTime.java:192
-  reg  [127:0] partner_word;                       // RopeRunTime.java:193
-  wire [4:0]   write_final_beat;                   // RopeRunTime.java:198
-  wire         write_first_beat;                   // RopeRunTime.java:199
-  wire         write_last_beat;                    // RopeRunTime.java:200
+  wire         head_read;                          // RopeRunTime.java:176
+  wire [5:0]   own_address;                        // RopeRunTime.java:177
+  wire [5:0]   partner_address;                    // RopeRunTime.java:178
+  wire         bank_release_0;                     // RopeRunTime.java:179
+  wire         bank_release_1;                     // RopeRunTime.java:179
+  reg          bank_full_0;                        // RopeRunTime.java:180
+  reg          bank_full_1;                        // RopeRunTime.java:180
+  reg  [2:0]   bank_row_0;                         // RopeRunTime.java:181
+  reg  [2:0]   bank_row_1;                         // RopeRunTime.java:181
+  reg  [4:0]   bank_last_beat_0;                   // RopeRunTime.java:182
+  reg  [4:0]   bank_last_beat_1;                   // RopeRunTime.java:182
+  reg  [4:0]   bank_half_beats_0;                  // RopeRunTime.java:183
+  reg  [4:0]   bank_half_beats_1;                  // RopeRunTime.java:183
+  reg          bank_adjacent_0;                    // RopeRunTime.java:184
+  reg          bank_adjacent_1;                    // RopeRunTime.java:184
+  reg          bank_bypass_0;                      // RopeRunTime.java:185
+  reg          bank_bypass_1;                      // RopeRunTime.java:185
+  reg          bank_last_0;                        // RopeRunTime.java:186
+  reg          bank_last_1;                        // RopeRunTime.java:186
+  reg          write_bank;                         // RopeRunTime.java:187
+  reg  [4:0]   write_beat;                         // RopeRunTime.java:188
+  reg  [127:0] own_word;                           // RopeRunTime.java:193
+  reg  [127:0] partner_word;                       // RopeRunTime.java:194
+  wire [4:0]   write_final_beat;                   // RopeRunTime.java:199
+  wire         write_first_beat;                   // RopeRunTime.java:200
+  wire         write_last_beat;                    // RopeRunTime.java:201
 
   // head_reader
-  reg          read_bank;                          // RopeRunTime.java:273
-  reg  [4:0]   read_beat;                          // RopeRunTime.java:274
-  wire         result_room;                        // RopeRunTime.java:275
-  wire         read_issue;                         // RopeRunTime.java:276
-  wire [4:0]   read_head_last_beat;                // RopeRunTime.java:278
-  wire [4:0]   read_head_half_beats;               // RopeRunTime.java:280
-  wire         read_head_adjacent;                 // RopeRunTime.java:282
-  wire         read_final_beat;                    // RopeRunTime.java:283
-  wire         read_upper_half;                    // RopeRunTime.java:294
-  wire [4:0]   read_beat_lowered;                  // RopeRunTime.java:295
-  wire [4:0]   read_partner_beat;                  // RopeRunTime.java:301
-  wire [3:0]   read_group;                         // RopeRunTime.java:302
-  wire [2:0]   read_row;                           // RopeRunTime.java:303
-  reg          read_adjacent;                      // RopeRunTime.java:309
-  reg          read_bypass;                        // RopeRunTime.java:311
-  reg          read_odd;                           // RopeRunTime.java:312
-  reg          read_upper;                         // RopeRunTime.java:313
-  reg          read_last;                          // RopeRunTime.java:314
+  reg          read_bank;                          // RopeRunTime.java:274
+  reg  [4:0]   read_beat;                          // RopeRunTime.java:275
+  wire         result_room;                        // RopeRunTime.java:276
+  wire         read_issue;                         // RopeRunTime.java:277
+  wire [4:0]   read_head_last_beat;                // RopeRunTime.java:279
+  wire [4:0]   read_head_half_beats;               // RopeRunTime.java:281
+  wire         read_head_adjacent;                 // RopeRunTime.java:283
+  wire         read_final_beat;                    // RopeRunTime.java:284
+  wire         read_upper_half;                    // RopeRunTime.java:295
+  wire [4:0]   read_beat_lowered;                  // RopeRunTime.java:296
+  wire [4:0]   read_partner_beat;                  // RopeRunTime.java:302
+  wire [3:0]   read_group;                         // RopeRunTime.java:303
+  wire [2:0]   read_row;                           // RopeRunTime.java:304
+  reg          read_adjacent;                      // RopeRunTime.java:310
+  reg          read_bypass;                        // RopeRunTime.java:312
+  reg          read_odd;                           // RopeRunTime.java:313
+  reg          read_upper;                         // RopeRunTime.java:314
+  reg          read_last;                          // RopeRunTime.java:315
 
   // cos_sin_table
-  wire [6:0]   table_write_address;                // RopeRunTime.java:337
-  wire [6:0]   table_read_address;                 // RopeRunTime.java:340
-  reg  [127:0] cos_word;                           // RopeRunTime.java:341
-  reg  [127:0] sin_word;                           // RopeRunTime.java:342
+  wire [6:0]   table_write_address;                // RopeRunTime.java:338
+  wire [6:0]   table_read_address;                 // RopeRunTime.java:341
+  reg  [127:0] cos_word;                           // RopeRunTime.java:342
+  reg  [127:0] sin_word;                           // RopeRunTime.java:343
 
   // rotation
-  reg          read_issue_d1;                      // RopeRunTime.java:390
-  reg  [31:0]  rotate_held_0_2;                    // RopeRunTime.java:390
-  reg  [31:0]  rotate_held_0_3;                    // RopeRunTime.java:390
-  reg  [31:0]  rotate_held_1_2;                    // RopeRunTime.java:390
-  reg  [31:0]  rotate_held_1_3;                    // RopeRunTime.java:390
-  reg  [31:0]  rotate_held_2_2;                    // RopeRunTime.java:390
-  reg  [31:0]  rotate_held_2_3;                    // RopeRunTime.java:390
-  reg  [31:0]  rotate_held_3_2;                    // RopeRunTime.java:390
-  reg  [31:0]  rotate_held_3_3;                    // RopeRunTime.java:390
-  reg  [1:0]   rotate_held_4_2;                    // RopeRunTime.java:390
-  reg  [1:0]   rotate_held_4_3;                    // RopeRunTime.java:390
-  reg          rotate_last_held;                   // RopeRunTime.java:390
-  reg          rotate_busy;                        // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice;                       // RopeRunTime.java:390
-  wire [0:0]   rotate_slice_now;                   // RopeRunTime.java:390
-  wire         rotate_last_now;                    // RopeRunTime.java:390
-  wire         rotate_lane0_own_cos_in_valid;      // RopeRunTime.java:392
-  wire [31:0]  rotate_lane0_own_cos_in_payload_a;  // RopeRunTime.java:392
-  wire [31:0]  rotate_lane0_own_cos_in_payload_b;  // RopeRunTime.java:392
-  wire         rotate_lane0_own_cos_out_valid;     // RopeRunTime.java:392
-  wire [31:0]  rotate_lane0_own_cos_out_payload;   // RopeRunTime.java:392
-  wire         rotate_lane0_mate_sin_in_valid;     // RopeRunTime.java:393
-  wire [31:0]  rotate_lane0_mate_sin_in_payload_a; // RopeRunTime.java:393
-  wire [31:0]  rotate_lane0_mate_sin_in_payload_b; // RopeRunTime.java:393
-  wire         rotate_lane0_mate_sin_out_valid;    // RopeRunTime.java:393
-  wire [31:0]  rotate_lane0_mate_sin_out_payload;  // RopeRunTime.java:393
-  reg  [1:0]   rotate_lane0_in4_t_d1;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane0_in4_t_d2;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane0_in4_t_d3;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane0_in4_t_d4;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane0_in4_t_d5;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane0_in4_t_d6;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane0_in4_t_d7;              // RopeRunTime.java:394
-  wire         rotate_lane0_add_in_valid;          // RopeRunTime.java:396
-  wire [31:0]  rotate_lane0_add_in_payload_a;      // RopeRunTime.java:396
-  wire [31:0]  rotate_lane0_add_in_payload_b;      // RopeRunTime.java:396
-  wire         rotate_lane0_add_out_valid;         // RopeRunTime.java:396
-  wire [31:0]  rotate_lane0_add_out_payload;       // RopeRunTime.java:396
-  wire         rotate_lane0_store_in_valid;        // RopeRunTime.java:396
-  wire [31:0]  rotate_lane0_store_in_payload;      // RopeRunTime.java:396
-  wire         rotate_lane0_store_out_valid;       // RopeRunTime.java:396
-  wire [15:0]  rotate_lane0_store_out_payload;     // RopeRunTime.java:396
-  wire         rotate_lane1_own_cos_in_valid;      // RopeRunTime.java:392
-  wire [31:0]  rotate_lane1_own_cos_in_payload_a;  // RopeRunTime.java:392
-  wire [31:0]  rotate_lane1_own_cos_in_payload_b;  // RopeRunTime.java:392
-  wire         rotate_lane1_own_cos_out_valid;     // RopeRunTime.java:392
-  wire [31:0]  rotate_lane1_own_cos_out_payload;   // RopeRunTime.java:392
-  wire         rotate_lane1_mate_sin_in_valid;     // RopeRunTime.java:393
-  wire [31:0]  rotate_lane1_mate_sin_in_payload_a; // RopeRunTime.java:393
-  wire [31:0]  rotate_lane1_mate_sin_in_payload_b; // RopeRunTime.java:393
-  wire         rotate_lane1_mate_sin_out_valid;    // RopeRunTime.java:393
-  wire [31:0]  rotate_lane1_mate_sin_out_payload;  // RopeRunTime.java:393
-  reg  [1:0]   rotate_lane1_in4_t_d1;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane1_in4_t_d2;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane1_in4_t_d3;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane1_in4_t_d4;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane1_in4_t_d5;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane1_in4_t_d6;              // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane1_in4_t_d7;              // RopeRunTime.java:394
-  wire         rotate_lane1_add_in_valid;          // RopeRunTime.java:396
-  wire [31:0]  rotate_lane1_add_in_payload_a;      // RopeRunTime.java:396
-  wire [31:0]  rotate_lane1_add_in_payload_b;      // RopeRunTime.java:396
-  wire         rotate_lane1_add_out_valid;         // RopeRunTime.java:396
-  wire [31:0]  rotate_lane1_add_out_payload;       // RopeRunTime.java:396
-  wire         rotate_lane1_store_in_valid;        // RopeRunTime.java:396
-  wire [31:0]  rotate_lane1_store_in_payload;      // RopeRunTime.java:396
-  wire         rotate_lane1_store_out_valid;       // RopeRunTime.java:396
-  wire [15:0]  rotate_lane1_store_out_payload;     // RopeRunTime.java:396
-  reg  [0:0]   rotate_slice_t_d1;                  // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d2;                  // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d3;                  // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d4;                  // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d5;                  // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d6;                  // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d7;                  // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d8;                  // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d9;                  // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d10;                 // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d11;                 // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d12;                 // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d13;                 // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d14;                 // RopeRunTime.java:390
-  reg  [0:0]   rotate_slice_t_d15;                 // RopeRunTime.java:390
-  reg          rotate_last_t_d1;                   // RopeRunTime.java:390
-  reg          rotate_last_t_d2;                   // RopeRunTime.java:390
-  reg          rotate_last_t_d3;                   // RopeRunTime.java:390
-  reg          rotate_last_t_d4;                   // RopeRunTime.java:390
-  reg          rotate_last_t_d5;                   // RopeRunTime.java:390
-  reg          rotate_last_t_d6;                   // RopeRunTime.java:390
-  reg          rotate_last_t_d7;                   // RopeRunTime.java:390
-  reg          rotate_last_t_d8;                   // RopeRunTime.java:390
-  reg          rotate_last_t_d9;                   // RopeRunTime.java:390
-  reg          rotate_last_t_d10;                  // RopeRunTime.java:390
-  reg          rotate_last_t_d11;                  // RopeRunTime.java:390
-  reg          rotate_last_t_d12;                  // RopeRunTime.java:390
-  reg          rotate_last_t_d13;                  // RopeRunTime.java:390
-  reg          rotate_last_t_d14;                  // RopeRunTime.java:390
-  reg          rotate_last_t_d15;                  // RopeRunTime.java:390
-  reg  [15:0]  rotate_slice0_0;                    // RopeRunTime.java:390
-  reg  [15:0]  rotate_slice0_1;                    // RopeRunTime.java:390
-  wire         rotate_complete;                    // RopeRunTime.java:390
+  reg          read_issue_d1;                      // RopeRunTime.java:391
+  reg  [31:0]  rotate_held_0_2;                    // RopeRunTime.java:391
+  reg  [31:0]  rotate_held_0_3;                    // RopeRunTime.java:391
+  reg  [31:0]  rotate_held_1_2;                    // RopeRunTime.java:391
+  reg  [31:0]  rotate_held_1_3;                    // RopeRunTime.java:391
+  reg  [31:0]  rotate_held_2_2;                    // RopeRunTime.java:391
+  reg  [31:0]  rotate_held_2_3;                    // RopeRunTime.java:391
+  reg  [31:0]  rotate_held_3_2;                    // RopeRunTime.java:391
+  reg  [31:0]  rotate_held_3_3;                    // RopeRunTime.java:391
+  reg  [1:0]   rotate_held_4_2;                    // RopeRunTime.java:391
+  reg  [1:0]   rotate_held_4_3;                    // RopeRunTime.java:391
+  reg          rotate_last_held;                   // RopeRunTime.java:391
+  reg          rotate_busy;                        // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice;                       // RopeRunTime.java:391
+  wire [0:0]   rotate_slice_now;                   // RopeRunTime.java:391
+  wire         rotate_last_now;                    // RopeRunTime.java:391
+  wire         rotate_lane0_own_cos_in_valid;      // RopeRunTime.java:393
+  wire [31:0]  rotate_lane0_own_cos_in_payload_a;  // RopeRunTime.java:393
+  wire [31:0]  rotate_lane0_own_cos_in_payload_b;  // RopeRunTime.java:393
+  wire         rotate_lane0_own_cos_out_valid;     // RopeRunTime.java:393
+  wire [31:0]  rotate_lane0_own_cos_out_payload;   // RopeRunTime.java:393
+  wire         rotate_lane0_mate_sin_in_valid;     // RopeRunTime.java:394
+  wire [31:0]  rotate_lane0_mate_sin_in_payload_a; // RopeRunTime.java:394
+  wire [31:0]  rotate_lane0_mate_sin_in_payload_b; // RopeRunTime.java:394
+  wire         rotate_lane0_mate_sin_out_valid;    // RopeRunTime.java:394
+  wire [31:0]  rotate_lane0_mate_sin_out_payload;  // RopeRunTime.java:394
+  reg  [1:0]   rotate_lane0_in4_t_d1;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane0_in4_t_d2;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane0_in4_t_d3;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane0_in4_t_d4;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane0_in4_t_d5;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane0_in4_t_d6;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane0_in4_t_d7;              // RopeRunTime.java:395
+  wire         rotate_lane0_add_in_valid;          // RopeRunTime.java:397
+  wire [31:0]  rotate_lane0_add_in_payload_a;      // RopeRunTime.java:397
+  wire [31:0]  rotate_lane0_add_in_payload_b;      // RopeRunTime.java:397
+  wire         rotate_lane0_add_out_valid;         // RopeRunTime.java:397
+  wire [31:0]  rotate_lane0_add_out_payload;       // RopeRunTime.java:397
+  wire         rotate_lane0_store_in_valid;        // RopeRunTime.java:397
+  wire [31:0]  rotate_lane0_store_in_payload;      // RopeRunTime.java:397
+  wire         rotate_lane0_store_out_valid;       // RopeRunTime.java:397
+  wire [15:0]  rotate_lane0_store_out_payload;     // RopeRunTime.java:397
+  wire         rotate_lane1_own_cos_in_valid;      // RopeRunTime.java:393
+  wire [31:0]  rotate_lane1_own_cos_in_payload_a;  // RopeRunTime.java:393
+  wire [31:0]  rotate_lane1_own_cos_in_payload_b;  // RopeRunTime.java:393
+  wire         rotate_lane1_own_cos_out_valid;     // RopeRunTime.java:393
+  wire [31:0]  rotate_lane1_own_cos_out_payload;   // RopeRunTime.java:393
+  wire         rotate_lane1_mate_sin_in_valid;     // RopeRunTime.java:394
+  wire [31:0]  rotate_lane1_mate_sin_in_payload_a; // RopeRunTime.java:394
+  wire [31:0]  rotate_lane1_mate_sin_in_payload_b; // RopeRunTime.java:394
+  wire         rotate_lane1_mate_sin_out_valid;    // RopeRunTime.java:394
+  wire [31:0]  rotate_lane1_mate_sin_out_payload;  // RopeRunTime.java:394
+  reg  [1:0]   rotate_lane1_in4_t_d1;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane1_in4_t_d2;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane1_in4_t_d3;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane1_in4_t_d4;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane1_in4_t_d5;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane1_in4_t_d6;              // RopeRunTime.java:395
+  reg  [1:0]   rotate_lane1_in4_t_d7;              // RopeRunTime.java:395
+  wire         rotate_lane1_add_in_valid;          // RopeRunTime.java:397
+  wire [31:0]  rotate_lane1_add_in_payload_a;      // RopeRunTime.java:397
+  wire [31:0]  rotate_lane1_add_in_payload_b;      // RopeRunTime.java:397
+  wire         rotate_lane1_add_out_valid;         // RopeRunTime.java:397
+  wire [31:0]  rotate_lane1_add_out_payload;       // RopeRunTime.java:397
+  wire         rotate_lane1_store_in_valid;        // RopeRunTime.java:397
+  wire [31:0]  rotate_lane1_store_in_payload;      // RopeRunTime.java:397
+  wire         rotate_lane1_store_out_valid;       // RopeRunTime.java:397
+  wire [15:0]  rotate_lane1_store_out_payload;     // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d1;                  // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d2;                  // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d3;                  // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d4;                  // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d5;                  // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d6;                  // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d7;                  // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d8;                  // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d9;                  // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d10;                 // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d11;                 // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d12;                 // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d13;                 // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d14;                 // RopeRunTime.java:391
+  reg  [0:0]   rotate_slice_t_d15;                 // RopeRunTime.java:391
+  reg          rotate_last_t_d1;                   // RopeRunTime.java:391
+  reg          rotate_last_t_d2;                   // RopeRunTime.java:391
+  reg          rotate_last_t_d3;                   // RopeRunTime.java:391
+  reg          rotate_last_t_d4;                   // RopeRunTime.java:391
+  reg          rotate_last_t_d5;                   // RopeRunTime.java:391
+  reg          rotate_last_t_d6;                   // RopeRunTime.java:391
+  reg          rotate_last_t_d7;                   // RopeRunTime.java:391
+  reg          rotate_last_t_d8;                   // RopeRunTime.java:391
+  reg          rotate_last_t_d9;                   // RopeRunTime.java:391
+  reg          rotate_last_t_d10;                  // RopeRunTime.java:391
+  reg          rotate_last_t_d11;                  // RopeRunTime.java:391
+  reg          rotate_last_t_d12;                  // RopeRunTime.java:391
+  reg          rotate_last_t_d13;                  // RopeRunTime.java:391
+  reg          rotate_last_t_d14;                  // RopeRunTime.java:391
+  reg          rotate_last_t_d15;                  // RopeRunTime.java:391
+  reg  [15:0]  rotate_slice0_0;                    // RopeRunTime.java:391
+  reg  [15:0]  rotate_slice0_1;                    // RopeRunTime.java:391
+  wire         rotate_complete;                    // RopeRunTime.java:391
   reg  [4:0]   result_credits;                     // CreditBuffer.java:45
-  reg          rotation_issued_1;                  // RopeRunTime.java:407
-  wire         rotation_room;                      // RopeRunTime.java:410
+  reg          rotation_issued_1;                  // RopeRunTime.java:408
+  wire         rotation_room;                      // RopeRunTime.java:411
   wire         result_fifo_push_valid;             // CreditBuffer.java:77
   wire         result_fifo_push_ready;             // CreditBuffer.java:77
   wire [64:0]  result_fifo_push_payload;           // CreditBuffer.java:77
@@ -199,13 +199,13 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   wire [4:0]   result_fifo_occupancy;              // CreditBuffer.java:77
   wire         result_ready;                       // CreditBuffer.java:84
   (* ram_style = "distributed" *)
-  reg  [127:0] head_own [0:63];                    // RopeRunTime.java:190
+  reg  [127:0] head_own [0:63];                    // RopeRunTime.java:191
   (* ram_style = "distributed" *)
-  reg  [127:0] head_partner [0:63];                // RopeRunTime.java:191
+  reg  [127:0] head_partner [0:63];                // RopeRunTime.java:192
   (* ram_style = "block" *)
-  reg  [127:0] cos_table [0:127];                  // RopeRunTime.java:331
+  reg  [127:0] cos_table [0:127];                  // RopeRunTime.java:332
   (* ram_style = "block" *)
-  reg  [127:0] sin_table [0:127];                  // RopeRunTime.java:332
+  reg  [127:0] sin_table [0:127];                  // RopeRunTime.java:333
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -223,7 +223,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   assign read_issue_d1_or_rotate_busy = read_issue_d1 | rotate_busy;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // RopeRunTime.java:195
+  assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // RopeRunTime.java:196
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -232,61 +232,61 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   assign out_payload_last = result_fifo_pop_payload[64]; // Stream.java:102
 
   // -------------------------------------------------------------------------------------------------------------------
-  // head_buffer (RopeRunTime.java:172): takes each head into one of two banks with its row and settings, in two copies
+  // head_buffer (RopeRunTime.java:173): takes each head into one of two banks with its row and settings, in two copies
   // so that a beat and its partners' beat are read at once
-  assign write_final_beat = head_beats - 5'd1; // RopeRunTime.java:198
-  assign write_first_beat = write_beat == 5'd0; // RopeRunTime.java:199
-  assign write_last_beat = write_beat == write_final_beat; // RopeRunTime.java:200
-  assign bank_release_0 = read_issue & read_final_beat & ~read_bank; // RopeRunTime.java:290
-  assign bank_release_1 = read_issue & read_final_beat & read_bank; // RopeRunTime.java:291
-  assign head_read = read_issue; // RopeRunTime.java:304
-  assign own_address = {read_bank, read_beat}; // RopeRunTime.java:305
-  assign partner_address = {read_bank, read_partner_beat}; // RopeRunTime.java:306
+  assign write_final_beat = head_beats - 5'd1; // RopeRunTime.java:199
+  assign write_first_beat = write_beat == 5'd0; // RopeRunTime.java:200
+  assign write_last_beat = write_beat == write_final_beat; // RopeRunTime.java:201
+  assign bank_release_0 = read_issue & read_final_beat & ~read_bank; // RopeRunTime.java:291
+  assign bank_release_1 = read_issue & read_final_beat & read_bank; // RopeRunTime.java:292
+  assign head_read = read_issue; // RopeRunTime.java:305
+  assign own_address = {read_bank, read_beat}; // RopeRunTime.java:306
+  assign partner_address = {read_bank, read_partner_beat}; // RopeRunTime.java:307
 
   always @(posedge ap_clk) begin
-    if (head_read) begin // RopeRunTime.java:192
-      own_word <= head_own[own_address]; // RopeRunTime.java:192
-    end
     if (head_read) begin // RopeRunTime.java:193
-      partner_word <= head_partner[partner_address]; // RopeRunTime.java:193
+      own_word <= head_own[own_address]; // RopeRunTime.java:193
     end
-    if (in_valid_and_ready) begin // RopeRunTime.java:203
-      head_own[head_own_waddr_cat] <= head_own_wdata_cat; // RopeRunTime.java:204
-      head_partner[head_own_waddr_cat] <= head_own_wdata_cat; // RopeRunTime.java:205
-      if (not_write_bank & write_first_beat) begin // RopeRunTime.java:209
-        bank_row_0 <= in_payload_row; // RopeRunTime.java:210
-        bank_last_beat_0 <= write_final_beat; // RopeRunTime.java:211
-        bank_half_beats_0 <= {1'b0, head_beats[4:1]}; // RopeRunTime.java:212
-        bank_adjacent_0 <= adjacent; // RopeRunTime.java:213
-        bank_bypass_0 <= bypass; // RopeRunTime.java:214
+    if (head_read) begin // RopeRunTime.java:194
+      partner_word <= head_partner[partner_address]; // RopeRunTime.java:194
+    end
+    if (in_valid_and_ready) begin // RopeRunTime.java:204
+      head_own[head_own_waddr_cat] <= head_own_wdata_cat; // RopeRunTime.java:205
+      head_partner[head_own_waddr_cat] <= head_own_wdata_cat; // RopeRunTime.java:206
+      if (not_write_bank & write_first_beat) begin // RopeRunTime.java:210
+        bank_row_0 <= in_payload_row; // RopeRunTime.java:211
+        bank_last_beat_0 <= write_final_beat; // RopeRunTime.java:212
+        bank_half_beats_0 <= {1'b0, head_beats[4:1]}; // RopeRunTime.java:213
+        bank_adjacent_0 <= adjacent; // RopeRunTime.java:214
+        bank_bypass_0 <= bypass; // RopeRunTime.java:215
       end
-      if (not_write_bank & write_last_beat) begin // RopeRunTime.java:216
-        bank_full_0 <= 1'b1; // RopeRunTime.java:217
-        bank_last_0 <= in_payload_last; // RopeRunTime.java:218
+      if (not_write_bank & write_last_beat) begin // RopeRunTime.java:217
+        bank_full_0 <= 1'b1; // RopeRunTime.java:218
+        bank_last_0 <= in_payload_last; // RopeRunTime.java:219
       end
-      if (write_bank & write_first_beat) begin // RopeRunTime.java:209
-        bank_row_1 <= in_payload_row; // RopeRunTime.java:210
-        bank_last_beat_1 <= write_final_beat; // RopeRunTime.java:211
-        bank_half_beats_1 <= {1'b0, head_beats[4:1]}; // RopeRunTime.java:212
-        bank_adjacent_1 <= adjacent; // RopeRunTime.java:213
-        bank_bypass_1 <= bypass; // RopeRunTime.java:214
+      if (write_bank & write_first_beat) begin // RopeRunTime.java:210
+        bank_row_1 <= in_payload_row; // RopeRunTime.java:211
+        bank_last_beat_1 <= write_final_beat; // RopeRunTime.java:212
+        bank_half_beats_1 <= {1'b0, head_beats[4:1]}; // RopeRunTime.java:213
+        bank_adjacent_1 <= adjacent; // RopeRunTime.java:214
+        bank_bypass_1 <= bypass; // RopeRunTime.java:215
       end
-      if (write_bank & write_last_beat) begin // RopeRunTime.java:216
-        bank_full_1 <= 1'b1; // RopeRunTime.java:217
-        bank_last_1 <= in_payload_last; // RopeRunTime.java:218
+      if (write_bank & write_last_beat) begin // RopeRunTime.java:217
+        bank_full_1 <= 1'b1; // RopeRunTime.java:218
+        bank_last_1 <= in_payload_last; // RopeRunTime.java:219
       end
-      if (write_last_beat) begin // RopeRunTime.java:221
-        write_beat <= 5'd0; // RopeRunTime.java:222
-        write_bank <= ~write_bank; // RopeRunTime.java:223
+      if (write_last_beat) begin // RopeRunTime.java:222
+        write_beat <= 5'd0; // RopeRunTime.java:223
+        write_bank <= ~write_bank; // RopeRunTime.java:224
       end else begin
-        write_beat <= write_beat + 5'd1; // RopeRunTime.java:224
+        write_beat <= write_beat + 5'd1; // RopeRunTime.java:225
       end
     end
-    if (bank_release_0) begin // RopeRunTime.java:228
-      bank_full_0 <= 1'b0; // RopeRunTime.java:228
+    if (bank_release_0) begin // RopeRunTime.java:229
+      bank_full_0 <= 1'b0; // RopeRunTime.java:229
     end
-    if (bank_release_1) begin // RopeRunTime.java:228
-      bank_full_1 <= 1'b0; // RopeRunTime.java:228
+    if (bank_release_1) begin // RopeRunTime.java:229
+      bank_full_1 <= 1'b0; // RopeRunTime.java:229
     end
     if (!ap_rst_n) begin
       bank_full_0 <= 1'b0;
@@ -299,36 +299,36 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // head_reader (RopeRunTime.java:269): reads a full bank's beats one per cycle while the results have room, each with
+  // head_reader (RopeRunTime.java:270): reads a full bank's beats one per cycle while the results have room, each with
   // its partners' beat and the table word of its pairs
-  assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & result_room; // RopeRunTime.java:276
-  assign read_head_last_beat = read_bank ? bank_last_beat_1 : bank_last_beat_0; // RopeRunTime.java:278
-  assign read_head_half_beats = read_bank ? bank_half_beats_1 : bank_half_beats_0; // RopeRunTime.java:280
-  assign read_head_adjacent = read_bank ? bank_adjacent_1 : bank_adjacent_0; // RopeRunTime.java:282
-  assign read_final_beat = read_beat == read_head_last_beat; // RopeRunTime.java:283
-  assign read_upper_half = read_beat >= read_head_half_beats; // RopeRunTime.java:294
-  assign read_beat_lowered = read_beat - read_head_half_beats; // RopeRunTime.java:295
-  // RopeRunTime.java:301
+  assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & result_room; // RopeRunTime.java:277
+  assign read_head_last_beat = read_bank ? bank_last_beat_1 : bank_last_beat_0; // RopeRunTime.java:279
+  assign read_head_half_beats = read_bank ? bank_half_beats_1 : bank_half_beats_0; // RopeRunTime.java:281
+  assign read_head_adjacent = read_bank ? bank_adjacent_1 : bank_adjacent_0; // RopeRunTime.java:283
+  assign read_final_beat = read_beat == read_head_last_beat; // RopeRunTime.java:284
+  assign read_upper_half = read_beat >= read_head_half_beats; // RopeRunTime.java:295
+  assign read_beat_lowered = read_beat - read_head_half_beats; // RopeRunTime.java:296
+  // RopeRunTime.java:302
   assign read_partner_beat =
       read_head_adjacent ? read_beat : (read_upper_half ? read_beat_lowered : (read_beat + read_head_half_beats));
-  assign read_group = read_head_adjacent ? read_beat[4:1] : read_group_mux[3:0]; // RopeRunTime.java:302
-  assign read_row = read_bank ? bank_row_1 : bank_row_0; // RopeRunTime.java:303
-  assign result_room = rotation_room; // RopeRunTime.java:144
+  assign read_group = read_head_adjacent ? read_beat[4:1] : read_group_mux[3:0]; // RopeRunTime.java:303
+  assign read_row = read_bank ? bank_row_1 : bank_row_0; // RopeRunTime.java:304
+  assign result_room = rotation_room; // RopeRunTime.java:145
 
   always @(posedge ap_clk) begin
-    if (read_issue) begin // RopeRunTime.java:284
-      if (read_final_beat) begin // RopeRunTime.java:285
-        read_beat <= 5'd0; // RopeRunTime.java:286
-        read_bank <= ~read_bank; // RopeRunTime.java:287
+    if (read_issue) begin // RopeRunTime.java:285
+      if (read_final_beat) begin // RopeRunTime.java:286
+        read_beat <= 5'd0; // RopeRunTime.java:287
+        read_bank <= ~read_bank; // RopeRunTime.java:288
       end else begin
-        read_beat <= read_beat + 5'd1; // RopeRunTime.java:288
+        read_beat <= read_beat + 5'd1; // RopeRunTime.java:289
       end
     end
-    read_adjacent <= read_head_adjacent; // RopeRunTime.java:309
-    read_bypass <= read_bank ? bank_bypass_1 : bank_bypass_0; // RopeRunTime.java:311
-    read_odd <= read_beat[0]; // RopeRunTime.java:312
-    read_upper <= read_upper_half; // RopeRunTime.java:313
-    read_last <= read_issue & read_final_beat & (read_bank ? bank_last_1 : bank_last_0); // RopeRunTime.java:314
+    read_adjacent <= read_head_adjacent; // RopeRunTime.java:310
+    read_bypass <= read_bank ? bank_bypass_1 : bank_bypass_0; // RopeRunTime.java:312
+    read_odd <= read_beat[0]; // RopeRunTime.java:313
+    read_upper <= read_upper_half; // RopeRunTime.java:314
+    read_last <= read_issue & read_final_beat & (read_bank ? bank_last_1 : bank_last_0); // RopeRunTime.java:315
     if (!ap_rst_n) begin
       read_beat <= 5'd0;
       read_bank <= 1'b0;
@@ -336,81 +336,81 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // cos_sin_table (RopeRunTime.java:326): the cos and sin of each row's pairs, L pairs a word, written through
+  // cos_sin_table (RopeRunTime.java:327): the cos and sin of each row's pairs, L pairs a word, written through
   // table_write and read with each beat
-  assign table_write_address = {table_write_payload_row, table_write_payload_group}; // RopeRunTime.java:337
-  assign table_read_address = {read_row, read_group}; // RopeRunTime.java:340
+  assign table_write_address = {table_write_payload_row, table_write_payload_group}; // RopeRunTime.java:338
+  assign table_read_address = {read_row, read_group}; // RopeRunTime.java:341
 
   always @(posedge ap_clk) begin
-    if (table_write_valid & ~table_write_payload_sine) begin // RopeRunTime.java:338
-      cos_table[table_write_address] <= table_write_payload_values; // RopeRunTime.java:338
+    if (table_write_valid & ~table_write_payload_sine) begin // RopeRunTime.java:339
+      cos_table[table_write_address] <= table_write_payload_values; // RopeRunTime.java:339
     end
-    if (table_write_valid & table_write_payload_sine) begin // RopeRunTime.java:339
-      sin_table[table_write_address] <= table_write_payload_values; // RopeRunTime.java:339
-    end
-    if (read_issue) begin // RopeRunTime.java:341
-      cos_word <= cos_table[table_read_address]; // RopeRunTime.java:341
+    if (table_write_valid & table_write_payload_sine) begin // RopeRunTime.java:340
+      sin_table[table_write_address] <= table_write_payload_values; // RopeRunTime.java:340
     end
     if (read_issue) begin // RopeRunTime.java:342
-      sin_word <= sin_table[table_read_address]; // RopeRunTime.java:342
+      cos_word <= cos_table[table_read_address]; // RopeRunTime.java:342
+    end
+    if (read_issue) begin // RopeRunTime.java:343
+      sin_word <= sin_table[table_read_address]; // RopeRunTime.java:343
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // rotation (RopeRunTime.java:364): each element's own value times cos, plus or minus its partner's times sin (N14.2),
+  // rotation (RopeRunTime.java:365): each element's own value times cos, plus or minus its partner's times sin (N14.2),
   // then the storage rounding; with bypass only the rounding
-  assign rotate_slice_now = rotate_busy & rotate_slice; // RopeRunTime.java:390
-  assign rotate_last_now = rotate_busy ? rotate_last_held : read_last; // RopeRunTime.java:390
-  assign rotate_lane0_own_cos_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:392
-  // RopeRunTime.java:392
+  assign rotate_slice_now = rotate_busy & rotate_slice; // RopeRunTime.java:391
+  assign rotate_last_now = rotate_busy ? rotate_last_held : read_last; // RopeRunTime.java:391
+  assign rotate_lane0_own_cos_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:393
+  // RopeRunTime.java:393
   assign rotate_lane0_own_cos_in_payload_a = rotate_slice_now ? rotate_held_0_2 : own_word[31:0];
   assign rotate_lane0_own_cos_in_payload_b =
       rotate_slice_now ? rotate_held_2_2
       : read_bypass ? 32'h3f800000
       : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
-      : cos_word[31:0]; // RopeRunTime.java:392
-  assign rotate_lane0_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:393
-  // RopeRunTime.java:393
+      : cos_word[31:0]; // RopeRunTime.java:393
+  assign rotate_lane0_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:394
+  // RopeRunTime.java:394
   assign rotate_lane0_mate_sin_in_payload_a =
       rotate_slice_now ? rotate_held_1_2 : (read_adjacent ? partner_word[63:32] : partner_word[31:0]);
   assign rotate_lane0_mate_sin_in_payload_b =
       rotate_slice_now ? rotate_held_3_2
       : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
-      : sin_word[31:0]; // RopeRunTime.java:393
-  assign rotate_lane0_add_in_valid = rotate_lane0_own_cos_out_valid; // RopeRunTime.java:396
-  assign rotate_lane0_add_in_payload_a = rotate_lane0_own_cos_out_payload; // RopeRunTime.java:396
+      : sin_word[31:0]; // RopeRunTime.java:394
+  assign rotate_lane0_add_in_valid = rotate_lane0_own_cos_out_valid; // RopeRunTime.java:397
+  assign rotate_lane0_add_in_payload_a = rotate_lane0_own_cos_out_payload; // RopeRunTime.java:397
   assign rotate_lane0_add_in_payload_b =
       rotate_lane0_in4_t_d7[1] ? 32'h80000000
       : rotate_lane0_in4_t_d7[0] ? {~rotate_lane0_mate_sin_out_payload[31], rotate_lane0_mate_sin_out_payload[30:0]}
-      : rotate_lane0_mate_sin_out_payload; // RopeRunTime.java:396
-  assign rotate_lane0_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:396
-  assign rotate_lane0_store_in_payload = rotate_lane0_add_out_payload; // RopeRunTime.java:396
-  assign rotate_lane1_own_cos_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:392
-  // RopeRunTime.java:392
+      : rotate_lane0_mate_sin_out_payload; // RopeRunTime.java:397
+  assign rotate_lane0_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:397
+  assign rotate_lane0_store_in_payload = rotate_lane0_add_out_payload; // RopeRunTime.java:397
+  assign rotate_lane1_own_cos_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:393
+  // RopeRunTime.java:393
   assign rotate_lane1_own_cos_in_payload_a = rotate_slice_now ? rotate_held_0_3 : own_word[63:32];
   assign rotate_lane1_own_cos_in_payload_b =
       rotate_slice_now ? rotate_held_2_3
       : read_bypass ? 32'h3f800000
       : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
-      : cos_word[63:32]; // RopeRunTime.java:392
-  assign rotate_lane1_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:393
-  // RopeRunTime.java:393
+      : cos_word[63:32]; // RopeRunTime.java:393
+  assign rotate_lane1_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:394
+  // RopeRunTime.java:394
   assign rotate_lane1_mate_sin_in_payload_a =
       rotate_slice_now ? rotate_held_1_3 : (read_adjacent ? partner_word[31:0] : partner_word[63:32]);
   assign rotate_lane1_mate_sin_in_payload_b =
       rotate_slice_now ? rotate_held_3_3
       : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
-      : sin_word[63:32]; // RopeRunTime.java:393
-  assign rotate_lane1_add_in_valid = rotate_lane0_own_cos_out_valid; // RopeRunTime.java:396
-  assign rotate_lane1_add_in_payload_a = rotate_lane1_own_cos_out_payload; // RopeRunTime.java:396
+      : sin_word[63:32]; // RopeRunTime.java:394
+  assign rotate_lane1_add_in_valid = rotate_lane0_own_cos_out_valid; // RopeRunTime.java:397
+  assign rotate_lane1_add_in_payload_a = rotate_lane1_own_cos_out_payload; // RopeRunTime.java:397
   assign rotate_lane1_add_in_payload_b =
       rotate_lane1_in4_t_d7[1] ? 32'h80000000
       : rotate_lane1_in4_t_d7[0] ? {~rotate_lane1_mate_sin_out_payload[31], rotate_lane1_mate_sin_out_payload[30:0]}
-      : rotate_lane1_mate_sin_out_payload; // RopeRunTime.java:396
-  assign rotate_lane1_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:396
-  assign rotate_lane1_store_in_payload = rotate_lane1_add_out_payload; // RopeRunTime.java:396
-  assign rotate_complete = rotate_lane0_store_out_valid & rotate_slice_t_d15; // RopeRunTime.java:390
-  assign rotation_room = (result_credits != 5'd0) & ~rotation_issued_1; // RopeRunTime.java:410
+      : rotate_lane1_mate_sin_out_payload; // RopeRunTime.java:397
+  assign rotate_lane1_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:397
+  assign rotate_lane1_store_in_payload = rotate_lane1_add_out_payload; // RopeRunTime.java:397
+  assign rotate_complete = rotate_lane0_store_out_valid & rotate_slice_t_d15; // RopeRunTime.java:391
+  assign rotation_room = (result_credits != 5'd0) & ~rotation_issued_1; // RopeRunTime.java:411
   assign result_fifo_push_valid = rotate_complete; // CreditBuffer.java:78
   assign result_fifo_push_payload =
       {rotate_last_t_d15,
@@ -422,110 +422,110 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    read_issue_d1 <= read_issue; // RopeRunTime.java:390
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      rotate_held_0_2 <= own_word[95:64]; // RopeRunTime.java:390
+    read_issue_d1 <= read_issue; // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      rotate_held_0_2 <= own_word[95:64]; // RopeRunTime.java:391
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      rotate_held_0_3 <= own_word[127:96]; // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      rotate_held_0_3 <= own_word[127:96]; // RopeRunTime.java:391
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      rotate_held_1_2 <= read_adjacent ? partner_word[127:96] : partner_word[95:64]; // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      rotate_held_1_2 <= read_adjacent ? partner_word[127:96] : partner_word[95:64]; // RopeRunTime.java:391
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      rotate_held_1_3 <= read_adjacent ? partner_word[95:64] : partner_word[127:96]; // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      rotate_held_1_3 <= read_adjacent ? partner_word[95:64] : partner_word[127:96]; // RopeRunTime.java:391
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
       rotate_held_2_2 <=
           read_bypass ? 32'h3f800000
           : read_adjacent ? (read_odd ? cos_word[127:96] : cos_word[63:32])
-          : cos_word[95:64]; // RopeRunTime.java:390
+          : cos_word[95:64]; // RopeRunTime.java:391
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
       rotate_held_2_3 <=
           read_bypass ? 32'h3f800000
           : read_adjacent ? (read_odd ? cos_word[127:96] : cos_word[63:32])
-          : cos_word[127:96]; // RopeRunTime.java:390
+          : cos_word[127:96]; // RopeRunTime.java:391
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      // RopeRunTime.java:391
       rotate_held_3_2 <= read_adjacent ? (read_odd ? sin_word[127:96] : sin_word[63:32]) : sin_word[95:64];
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      // RopeRunTime.java:391
       rotate_held_3_3 <= read_adjacent ? (read_odd ? sin_word[127:96] : sin_word[63:32]) : sin_word[127:96];
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      rotate_held_4_2 <= {read_bypass, (read_adjacent | ~read_upper)}; // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      rotate_held_4_2 <= {read_bypass, (read_adjacent | ~read_upper)}; // RopeRunTime.java:391
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      rotate_held_4_3 <= {read_bypass, (~read_adjacent & ~read_upper)}; // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      rotate_held_4_3 <= {read_bypass, (~read_adjacent & ~read_upper)}; // RopeRunTime.java:391
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      rotate_last_held <= read_last; // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      rotate_last_held <= read_last; // RopeRunTime.java:391
     end
-    if (read_issue_d1) begin // RopeRunTime.java:390
-      rotate_busy <= 1'b1; // RopeRunTime.java:390
-      rotate_slice <= 1'b1; // RopeRunTime.java:390
-    end else if (rotate_busy) begin // RopeRunTime.java:390
-      rotate_slice <= rotate_slice + 1'b1; // RopeRunTime.java:390
-      if (rotate_slice) begin // RopeRunTime.java:390
-        rotate_busy <= 1'b0; // RopeRunTime.java:390
+    if (read_issue_d1) begin // RopeRunTime.java:391
+      rotate_busy <= 1'b1; // RopeRunTime.java:391
+      rotate_slice <= 1'b1; // RopeRunTime.java:391
+    end else if (rotate_busy) begin // RopeRunTime.java:391
+      rotate_slice <= rotate_slice + 1'b1; // RopeRunTime.java:391
+      if (rotate_slice) begin // RopeRunTime.java:391
+        rotate_busy <= 1'b0; // RopeRunTime.java:391
       end
     end
-    // RopeRunTime.java:394
+    // RopeRunTime.java:395
     rotate_lane0_in4_t_d1 <= rotate_slice_now ? rotate_held_4_2 : {read_bypass, (read_adjacent | ~read_upper)};
-    rotate_lane0_in4_t_d2 <= rotate_lane0_in4_t_d1; // RopeRunTime.java:394
-    rotate_lane0_in4_t_d3 <= rotate_lane0_in4_t_d2; // RopeRunTime.java:394
-    rotate_lane0_in4_t_d4 <= rotate_lane0_in4_t_d3; // RopeRunTime.java:394
-    rotate_lane0_in4_t_d5 <= rotate_lane0_in4_t_d4; // RopeRunTime.java:394
-    rotate_lane0_in4_t_d6 <= rotate_lane0_in4_t_d5; // RopeRunTime.java:394
-    rotate_lane0_in4_t_d7 <= rotate_lane0_in4_t_d6; // RopeRunTime.java:394
-    // RopeRunTime.java:394
+    rotate_lane0_in4_t_d2 <= rotate_lane0_in4_t_d1; // RopeRunTime.java:395
+    rotate_lane0_in4_t_d3 <= rotate_lane0_in4_t_d2; // RopeRunTime.java:395
+    rotate_lane0_in4_t_d4 <= rotate_lane0_in4_t_d3; // RopeRunTime.java:395
+    rotate_lane0_in4_t_d5 <= rotate_lane0_in4_t_d4; // RopeRunTime.java:395
+    rotate_lane0_in4_t_d6 <= rotate_lane0_in4_t_d5; // RopeRunTime.java:395
+    rotate_lane0_in4_t_d7 <= rotate_lane0_in4_t_d6; // RopeRunTime.java:395
+    // RopeRunTime.java:395
     rotate_lane1_in4_t_d1 <= rotate_slice_now ? rotate_held_4_3 : {read_bypass, (~read_adjacent & ~read_upper)};
-    rotate_lane1_in4_t_d2 <= rotate_lane1_in4_t_d1; // RopeRunTime.java:394
-    rotate_lane1_in4_t_d3 <= rotate_lane1_in4_t_d2; // RopeRunTime.java:394
-    rotate_lane1_in4_t_d4 <= rotate_lane1_in4_t_d3; // RopeRunTime.java:394
-    rotate_lane1_in4_t_d5 <= rotate_lane1_in4_t_d4; // RopeRunTime.java:394
-    rotate_lane1_in4_t_d6 <= rotate_lane1_in4_t_d5; // RopeRunTime.java:394
-    rotate_lane1_in4_t_d7 <= rotate_lane1_in4_t_d6; // RopeRunTime.java:394
-    rotate_slice_t_d1 <= rotate_slice_now; // RopeRunTime.java:390
-    rotate_slice_t_d2 <= rotate_slice_t_d1; // RopeRunTime.java:390
-    rotate_slice_t_d3 <= rotate_slice_t_d2; // RopeRunTime.java:390
-    rotate_slice_t_d4 <= rotate_slice_t_d3; // RopeRunTime.java:390
-    rotate_slice_t_d5 <= rotate_slice_t_d4; // RopeRunTime.java:390
-    rotate_slice_t_d6 <= rotate_slice_t_d5; // RopeRunTime.java:390
-    rotate_slice_t_d7 <= rotate_slice_t_d6; // RopeRunTime.java:390
-    rotate_slice_t_d8 <= rotate_slice_t_d7; // RopeRunTime.java:390
-    rotate_slice_t_d9 <= rotate_slice_t_d8; // RopeRunTime.java:390
-    rotate_slice_t_d10 <= rotate_slice_t_d9; // RopeRunTime.java:390
-    rotate_slice_t_d11 <= rotate_slice_t_d10; // RopeRunTime.java:390
-    rotate_slice_t_d12 <= rotate_slice_t_d11; // RopeRunTime.java:390
-    rotate_slice_t_d13 <= rotate_slice_t_d12; // RopeRunTime.java:390
-    rotate_slice_t_d14 <= rotate_slice_t_d13; // RopeRunTime.java:390
-    rotate_slice_t_d15 <= rotate_slice_t_d14; // RopeRunTime.java:390
-    rotate_last_t_d1 <= rotate_last_now; // RopeRunTime.java:390
-    rotate_last_t_d2 <= rotate_last_t_d1; // RopeRunTime.java:390
-    rotate_last_t_d3 <= rotate_last_t_d2; // RopeRunTime.java:390
-    rotate_last_t_d4 <= rotate_last_t_d3; // RopeRunTime.java:390
-    rotate_last_t_d5 <= rotate_last_t_d4; // RopeRunTime.java:390
-    rotate_last_t_d6 <= rotate_last_t_d5; // RopeRunTime.java:390
-    rotate_last_t_d7 <= rotate_last_t_d6; // RopeRunTime.java:390
-    rotate_last_t_d8 <= rotate_last_t_d7; // RopeRunTime.java:390
-    rotate_last_t_d9 <= rotate_last_t_d8; // RopeRunTime.java:390
-    rotate_last_t_d10 <= rotate_last_t_d9; // RopeRunTime.java:390
-    rotate_last_t_d11 <= rotate_last_t_d10; // RopeRunTime.java:390
-    rotate_last_t_d12 <= rotate_last_t_d11; // RopeRunTime.java:390
-    rotate_last_t_d13 <= rotate_last_t_d12; // RopeRunTime.java:390
-    rotate_last_t_d14 <= rotate_last_t_d13; // RopeRunTime.java:390
-    rotate_last_t_d15 <= rotate_last_t_d14; // RopeRunTime.java:390
-    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d15) begin // RopeRunTime.java:390
-      rotate_slice0_0 <= rotate_lane0_store_out_payload; // RopeRunTime.java:390
+    rotate_lane1_in4_t_d2 <= rotate_lane1_in4_t_d1; // RopeRunTime.java:395
+    rotate_lane1_in4_t_d3 <= rotate_lane1_in4_t_d2; // RopeRunTime.java:395
+    rotate_lane1_in4_t_d4 <= rotate_lane1_in4_t_d3; // RopeRunTime.java:395
+    rotate_lane1_in4_t_d5 <= rotate_lane1_in4_t_d4; // RopeRunTime.java:395
+    rotate_lane1_in4_t_d6 <= rotate_lane1_in4_t_d5; // RopeRunTime.java:395
+    rotate_lane1_in4_t_d7 <= rotate_lane1_in4_t_d6; // RopeRunTime.java:395
+    rotate_slice_t_d1 <= rotate_slice_now; // RopeRunTime.java:391
+    rotate_slice_t_d2 <= rotate_slice_t_d1; // RopeRunTime.java:391
+    rotate_slice_t_d3 <= rotate_slice_t_d2; // RopeRunTime.java:391
+    rotate_slice_t_d4 <= rotate_slice_t_d3; // RopeRunTime.java:391
+    rotate_slice_t_d5 <= rotate_slice_t_d4; // RopeRunTime.java:391
+    rotate_slice_t_d6 <= rotate_slice_t_d5; // RopeRunTime.java:391
+    rotate_slice_t_d7 <= rotate_slice_t_d6; // RopeRunTime.java:391
+    rotate_slice_t_d8 <= rotate_slice_t_d7; // RopeRunTime.java:391
+    rotate_slice_t_d9 <= rotate_slice_t_d8; // RopeRunTime.java:391
+    rotate_slice_t_d10 <= rotate_slice_t_d9; // RopeRunTime.java:391
+    rotate_slice_t_d11 <= rotate_slice_t_d10; // RopeRunTime.java:391
+    rotate_slice_t_d12 <= rotate_slice_t_d11; // RopeRunTime.java:391
+    rotate_slice_t_d13 <= rotate_slice_t_d12; // RopeRunTime.java:391
+    rotate_slice_t_d14 <= rotate_slice_t_d13; // RopeRunTime.java:391
+    rotate_slice_t_d15 <= rotate_slice_t_d14; // RopeRunTime.java:391
+    rotate_last_t_d1 <= rotate_last_now; // RopeRunTime.java:391
+    rotate_last_t_d2 <= rotate_last_t_d1; // RopeRunTime.java:391
+    rotate_last_t_d3 <= rotate_last_t_d2; // RopeRunTime.java:391
+    rotate_last_t_d4 <= rotate_last_t_d3; // RopeRunTime.java:391
+    rotate_last_t_d5 <= rotate_last_t_d4; // RopeRunTime.java:391
+    rotate_last_t_d6 <= rotate_last_t_d5; // RopeRunTime.java:391
+    rotate_last_t_d7 <= rotate_last_t_d6; // RopeRunTime.java:391
+    rotate_last_t_d8 <= rotate_last_t_d7; // RopeRunTime.java:391
+    rotate_last_t_d9 <= rotate_last_t_d8; // RopeRunTime.java:391
+    rotate_last_t_d10 <= rotate_last_t_d9; // RopeRunTime.java:391
+    rotate_last_t_d11 <= rotate_last_t_d10; // RopeRunTime.java:391
+    rotate_last_t_d12 <= rotate_last_t_d11; // RopeRunTime.java:391
+    rotate_last_t_d13 <= rotate_last_t_d12; // RopeRunTime.java:391
+    rotate_last_t_d14 <= rotate_last_t_d13; // RopeRunTime.java:391
+    rotate_last_t_d15 <= rotate_last_t_d14; // RopeRunTime.java:391
+    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d15) begin // RopeRunTime.java:391
+      rotate_slice0_0 <= rotate_lane0_store_out_payload; // RopeRunTime.java:391
     end
-    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d15) begin // RopeRunTime.java:390
-      rotate_slice0_1 <= rotate_lane1_store_out_payload; // RopeRunTime.java:390
+    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d15) begin // RopeRunTime.java:391
+      rotate_slice0_1 <= rotate_lane1_store_out_payload; // RopeRunTime.java:391
     end
-    rotation_issued_1 <= read_issue; // RopeRunTime.java:407
+    rotation_issued_1 <= read_issue; // RopeRunTime.java:408
     if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:83
@@ -557,20 +557,20 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      // RopeRunTime.java:235
+      // RopeRunTime.java:236
       if (!(~in_valid_and_ready | (~head_beats[0] & (head_beats != 5'd0) & (head_beats <= 5'd24)))) begin
-        $display("ASSERTION FAILED in %m: RopeRunTime.java:235: head_beats is even and 2 to 24 while a vector's ",
+        $display("ASSERTION FAILED in %m: RopeRunTime.java:236: head_beats is even and 2 to 24 while a vector's ",
                  "beats come in");
         $stop;
       end
       if (!(~in_valid_and_ready
             | write_first_beat
-            | (write_final_beat == (write_bank ? bank_last_beat_1 : bank_last_beat_0)))) begin // RopeRunTime.java:237
-        $display("ASSERTION FAILED in %m: RopeRunTime.java:237: head_beats stays the same within a head");
+            | (write_final_beat == (write_bank ? bank_last_beat_1 : bank_last_beat_0)))) begin // RopeRunTime.java:238
+        $display("ASSERTION FAILED in %m: RopeRunTime.java:238: head_beats stays the same within a head");
         $stop;
       end
-      if (!(~table_write_valid | (table_write_payload_group < 4'd12))) begin // RopeRunTime.java:344
-        $display("ASSERTION FAILED in %m: RopeRunTime.java:344: a table word's group is below 12");
+      if (!(~table_write_valid | (table_write_payload_group < 4'd12))) begin // RopeRunTime.java:345
+        $display("ASSERTION FAILED in %m: RopeRunTime.java:345: a table word's group is below 12");
         $stop;
       end
       if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:86
@@ -592,7 +592,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   end
 `endif
 
-  Fp32Mul rotate_lane0_own_cos ( // RopeRunTime.java:392
+  Fp32Mul rotate_lane0_own_cos ( // RopeRunTime.java:393
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_own_cos_in_valid),
@@ -602,7 +602,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_own_cos_out_payload)
   );
 
-  Fp32Mul rotate_lane0_mate_sin ( // RopeRunTime.java:393
+  Fp32Mul rotate_lane0_mate_sin ( // RopeRunTime.java:394
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_mate_sin_in_valid),
@@ -612,7 +612,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_mate_sin_out_payload)
   );
 
-  Fp32Add rotate_lane0_add ( // RopeRunTime.java:396
+  Fp32Add rotate_lane0_add ( // RopeRunTime.java:397
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_add_in_valid),
@@ -622,7 +622,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_add_out_payload)
   );
 
-  Fp32ToFp16 rotate_lane0_store ( // RopeRunTime.java:396
+  Fp32ToFp16 rotate_lane0_store ( // RopeRunTime.java:397
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (rotate_lane0_store_in_valid),
@@ -631,7 +631,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload (rotate_lane0_store_out_payload)
   );
 
-  Fp32Mul rotate_lane1_own_cos ( // RopeRunTime.java:392
+  Fp32Mul rotate_lane1_own_cos ( // RopeRunTime.java:393
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_own_cos_in_valid),
@@ -641,7 +641,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_own_cos_out_payload)
   );
 
-  Fp32Mul rotate_lane1_mate_sin ( // RopeRunTime.java:393
+  Fp32Mul rotate_lane1_mate_sin ( // RopeRunTime.java:394
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_mate_sin_in_valid),
@@ -651,7 +651,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_mate_sin_out_payload)
   );
 
-  Fp32Add rotate_lane1_add ( // RopeRunTime.java:396
+  Fp32Add rotate_lane1_add ( // RopeRunTime.java:397
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_add_in_valid),
@@ -661,7 +661,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_add_out_payload)
   );
 
-  Fp32ToFp16 rotate_lane1_store ( // RopeRunTime.java:396
+  Fp32ToFp16 rotate_lane1_store ( // RopeRunTime.java:397
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (rotate_lane1_store_in_valid),

@@ -4,86 +4,83 @@
 `default_nettype none
 
 module Dequantizer_l2 (
-  input  wire        clk,               // Dequantizer.java:75
-  input  wire        reset,             // Dequantizer.java:75
-  input  wire        params_valid,      // Dequantizer.java:94
-  output wire        params_ready,      // Dequantizer.java:94
-  input  wire [31:0] params_payload_mc, // Dequantizer.java:94
-  input  wire [31:0] params_payload_ws, // Dequantizer.java:94
-  input  wire        in_valid,          // Dequantizer.java:95
-  output wire        in_ready,          // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:95
-  input  wire        in_payload_last,   // Dequantizer.java:95
-  output wire        out_valid,         // Dequantizer.java:96
-  input  wire        out_ready,         // Dequantizer.java:96
-  output wire [31:0] out_payload_y_0,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_1,   // Dequantizer.java:96
-  output wire        out_payload_last   // Dequantizer.java:96
+  input  wire        clk,               // Dequantizer.java:64
+  input  wire        reset,             // Dequantizer.java:64
+  input  wire        params_valid,      // Dequantizer.java:76
+  output wire        params_ready,      // Dequantizer.java:76
+  input  wire [31:0] params_payload_mc, // Dequantizer.java:76
+  input  wire [31:0] params_payload_ws, // Dequantizer.java:76
+  input  wire        in_valid,          // Dequantizer.java:77
+  output wire        in_ready,          // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:77
+  input  wire        in_payload_last,   // Dequantizer.java:77
+  output wire        out_valid,         // Dequantizer.java:78
+  input  wire        out_ready,         // Dequantizer.java:78
+  output wire [31:0] out_payload_y_0,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_1,   // Dequantizer.java:78
+  output wire        out_payload_last   // Dequantizer.java:78
 );
 
-  wire        factor_mc_ws_in_valid;              // Dequantizer.java:101
-  wire [31:0] factor_mc_ws_in_payload_a;          // Dequantizer.java:101
-  wire [31:0] factor_mc_ws_in_payload_b;          // Dequantizer.java:101
-  wire        factor_mc_ws_out_valid;             // Dequantizer.java:101
-  wire [31:0] factor_mc_ws_out_payload;           // Dequantizer.java:101
-  wire        factor_inv127_in_valid;             // Dequantizer.java:103
-  wire [31:0] factor_inv127_in_payload_a;         // Dequantizer.java:103
-  wire [31:0] factor_inv127_in_payload_b;         // Dequantizer.java:103
-  wire        factor_inv127_out_valid;            // Dequantizer.java:103
-  wire [31:0] factor_inv127_out_payload;          // Dequantizer.java:103
-  reg  [4:0]  factor_credits;                     // CreditBuffer.java:45
-  wire        factor_fifo_push_valid;             // CreditBuffer.java:77
-  wire        factor_fifo_push_ready;             // CreditBuffer.java:77
-  wire [31:0] factor_fifo_push_payload;           // CreditBuffer.java:77
-  wire        factor_fifo_pop_valid;              // CreditBuffer.java:77
-  wire        factor_fifo_pop_ready;              // CreditBuffer.java:77
-  wire [31:0] factor_fifo_pop_payload;            // CreditBuffer.java:77
-  wire [4:0]  factor_fifo_occupancy;              // CreditBuffer.java:77
-  wire        factor_ready;                       // CreditBuffer.java:84
-  wire        dequantize_lane0_float_out_valid;   // Dequantizer.java:126
-  wire [31:0] dequantize_lane0_float_out_payload; // Dequantizer.java:126
-  wire        dequantize_lane0_float_in_valid;    // Dequantizer.java:126
-  wire [31:0] dequantize_lane0_float_in_payload;  // Dequantizer.java:126
-  reg  [31:0] dequantize_lane0_in1_t_d1;          // Dequantizer.java:125
-  reg  [31:0] dequantize_lane0_in1_t_d2;          // Dequantizer.java:125
-  reg  [31:0] dequantize_lane0_in1_t_d3;          // Dequantizer.java:125
-  wire        dequantize_lane0_mul_in_valid;      // Dequantizer.java:125
-  wire [31:0] dequantize_lane0_mul_in_payload_a;  // Dequantizer.java:125
-  wire [31:0] dequantize_lane0_mul_in_payload_b;  // Dequantizer.java:125
-  wire        dequantize_lane0_mul_out_valid;     // Dequantizer.java:125
-  wire [31:0] dequantize_lane0_mul_out_payload;   // Dequantizer.java:125
-  wire        dequantize_lane1_float_out_valid;   // Dequantizer.java:126
-  wire [31:0] dequantize_lane1_float_out_payload; // Dequantizer.java:126
-  wire        dequantize_lane1_float_in_valid;    // Dequantizer.java:126
-  wire [31:0] dequantize_lane1_float_in_payload;  // Dequantizer.java:126
-  reg  [31:0] dequantize_lane1_in1_t_d1;          // Dequantizer.java:125
-  reg  [31:0] dequantize_lane1_in1_t_d2;          // Dequantizer.java:125
-  reg  [31:0] dequantize_lane1_in1_t_d3;          // Dequantizer.java:125
-  wire        dequantize_lane1_mul_in_valid;      // Dequantizer.java:125
-  wire [31:0] dequantize_lane1_mul_in_payload_a;  // Dequantizer.java:125
-  wire [31:0] dequantize_lane1_mul_in_payload_b;  // Dequantizer.java:125
-  wire        dequantize_lane1_mul_out_valid;     // Dequantizer.java:125
-  wire [31:0] dequantize_lane1_mul_out_payload;   // Dequantizer.java:125
-  reg         dequantize_last_t_d1;               // Dequantizer.java:124
-  reg         dequantize_last_t_d2;               // Dequantizer.java:124
-  reg         dequantize_last_t_d3;               // Dequantizer.java:124
-  reg         dequantize_last_t_d4;               // Dequantizer.java:124
-  reg         dequantize_last_t_d5;               // Dequantizer.java:124
-  reg         dequantize_last_t_d6;               // Dequantizer.java:124
-  reg         dequantize_last_t_d7;               // Dequantizer.java:124
-  reg         dequantize_last_t_d8;               // Dequantizer.java:124
-  reg         dequantize_last_t_d9;               // Dequantizer.java:124
-  reg         dequantize_last_t_d10;              // Dequantizer.java:124
-  reg  [3:0]  result_credits;                     // CreditBuffer.java:45
-  wire        result_fifo_push_valid;             // CreditBuffer.java:77
-  wire        result_fifo_push_ready;             // CreditBuffer.java:77
-  wire [64:0] result_fifo_push_payload;           // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;              // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;              // CreditBuffer.java:77
-  wire [64:0] result_fifo_pop_payload;            // CreditBuffer.java:77
-  wire [3:0]  result_fifo_occupancy;              // CreditBuffer.java:77
-  wire        result_ready;                       // CreditBuffer.java:84
+  wire        factor_mc_ws_in_valid;      // Dequantizer.java:83
+  wire [31:0] factor_mc_ws_in_payload_a;  // Dequantizer.java:83
+  wire [31:0] factor_mc_ws_in_payload_b;  // Dequantizer.java:83
+  wire        factor_mc_ws_out_valid;     // Dequantizer.java:83
+  wire [31:0] factor_mc_ws_out_payload;   // Dequantizer.java:83
+  wire        factor_inv127_in_valid;     // Dequantizer.java:85
+  wire [31:0] factor_inv127_in_payload_a; // Dequantizer.java:85
+  wire [31:0] factor_inv127_in_payload_b; // Dequantizer.java:85
+  wire        factor_inv127_out_valid;    // Dequantizer.java:85
+  wire [31:0] factor_inv127_out_payload;  // Dequantizer.java:85
+  reg  [4:0]  factor_credits;             // CreditBuffer.java:45
+  wire        factor_fifo_push_valid;     // CreditBuffer.java:77
+  wire        factor_fifo_push_ready;     // CreditBuffer.java:77
+  wire [31:0] factor_fifo_push_payload;   // CreditBuffer.java:77
+  wire        factor_fifo_pop_valid;      // CreditBuffer.java:77
+  wire        factor_fifo_pop_ready;      // CreditBuffer.java:77
+  wire [31:0] factor_fifo_pop_payload;    // CreditBuffer.java:77
+  wire [4:0]  factor_fifo_occupancy;      // CreditBuffer.java:77
+  wire        factor_ready;               // CreditBuffer.java:84
+  wire        lane0_float_out_valid;      // Dequantizer.java:105
+  wire [31:0] lane0_float_out_payload;    // Dequantizer.java:105
+  wire        lane0_float_in_valid;       // Dequantizer.java:105
+  wire [31:0] lane0_float_in_payload;     // Dequantizer.java:105
+  reg  [31:0] f_d1;                       // Dequantizer.java:106
+  reg  [31:0] f_d2;                       // Dequantizer.java:106
+  reg  [31:0] f_d3;                       // Dequantizer.java:106
+  wire        lane0_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0] lane0_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0] lane0_mul_in_payload_b;     // Dequantizer.java:106
+  wire        lane0_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0] lane0_mul_out_payload;      // Dequantizer.java:106
+  wire        lane1_float_out_valid;      // Dequantizer.java:105
+  wire [31:0] lane1_float_out_payload;    // Dequantizer.java:105
+  wire        lane1_float_in_valid;       // Dequantizer.java:105
+  wire [31:0] lane1_float_in_payload;     // Dequantizer.java:105
+  wire        lane1_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0] lane1_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0] lane1_mul_in_payload_b;     // Dequantizer.java:106
+  wire        lane1_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0] lane1_mul_out_payload;      // Dequantizer.java:106
+  reg         last_d1;                    // Dequantizer.java:108
+  reg         last_d2;                    // Dequantizer.java:108
+  reg         last_d3;                    // Dequantizer.java:108
+  reg         last_d4;                    // Dequantizer.java:108
+  reg         last_d5;                    // Dequantizer.java:108
+  reg         last_d6;                    // Dequantizer.java:108
+  reg         last_d7;                    // Dequantizer.java:108
+  reg         last_d8;                    // Dequantizer.java:108
+  reg         last_d9;                    // Dequantizer.java:108
+  reg         last_d10;                   // Dequantizer.java:108
+  reg  [3:0]  result_credits;             // CreditBuffer.java:45
+  wire        result_fifo_push_valid;     // CreditBuffer.java:77
+  wire        result_fifo_push_ready;     // CreditBuffer.java:77
+  wire [64:0] result_fifo_push_payload;   // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;      // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;      // CreditBuffer.java:77
+  wire [64:0] result_fifo_pop_payload;    // CreditBuffer.java:77
+  wire [3:0]  result_fifo_occupancy;      // CreditBuffer.java:77
+  wire        result_ready;               // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire params_valid_and_ready;
@@ -95,32 +92,30 @@ module Dequantizer_l2 (
   assign factor_fifo_pop_valid_and_ready = factor_fifo_pop_valid & factor_fifo_pop_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:101
-  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:101
-  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:101
-  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:103
-  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:103
-  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:103
-  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:106
+  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:83
+  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:83
+  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:83
+  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:85
+  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:85
+  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:85
+  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:88
   assign factor_fifo_push_valid = factor_inv127_out_valid; // CreditBuffer.java:78
   assign factor_fifo_push_payload = factor_inv127_out_payload; // CreditBuffer.java:79
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:85
-  assign dequantize_lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:126
-  assign dequantize_lane0_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane0_mul_in_payload_a = dequantize_lane0_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane0_mul_in_payload_b = dequantize_lane0_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:126
-  assign dequantize_lane1_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane1_mul_in_payload_a = dequantize_lane1_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane1_mul_in_payload_b = dequantize_lane1_in1_t_d3; // Dequantizer.java:125
-  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:131
-  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:133
-  assign result_fifo_push_valid = dequantize_lane0_mul_out_valid; // CreditBuffer.java:78
-  // CreditBuffer.java:79
-  assign result_fifo_push_payload =
-      {dequantize_last_t_d10, dequantize_lane1_mul_out_payload, dequantize_lane0_mul_out_payload};
+  assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:105
+  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:106
+  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:105
+  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:106
+  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:114
+  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:116
+  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:78
+  assign result_fifo_push_payload = {last_d10, lane1_mul_out_payload, lane0_mul_out_payload}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
@@ -134,22 +129,19 @@ module Dequantizer_l2 (
     end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:83
       factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:83
     end
-    dequantize_lane0_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane0_in1_t_d2 <= dequantize_lane0_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane0_in1_t_d3 <= dequantize_lane0_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane1_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane1_in1_t_d2 <= dequantize_lane1_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane1_in1_t_d3 <= dequantize_lane1_in1_t_d2; // Dequantizer.java:125
-    dequantize_last_t_d1 <= in_payload_last; // Dequantizer.java:124
-    dequantize_last_t_d2 <= dequantize_last_t_d1; // Dequantizer.java:124
-    dequantize_last_t_d3 <= dequantize_last_t_d2; // Dequantizer.java:124
-    dequantize_last_t_d4 <= dequantize_last_t_d3; // Dequantizer.java:124
-    dequantize_last_t_d5 <= dequantize_last_t_d4; // Dequantizer.java:124
-    dequantize_last_t_d6 <= dequantize_last_t_d5; // Dequantizer.java:124
-    dequantize_last_t_d7 <= dequantize_last_t_d6; // Dequantizer.java:124
-    dequantize_last_t_d8 <= dequantize_last_t_d7; // Dequantizer.java:124
-    dequantize_last_t_d9 <= dequantize_last_t_d8; // Dequantizer.java:124
-    dequantize_last_t_d10 <= dequantize_last_t_d9; // Dequantizer.java:124
+    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:106
+    f_d2 <= f_d1; // Dequantizer.java:106
+    f_d3 <= f_d2; // Dequantizer.java:106
+    last_d1 <= in_payload_last; // Dequantizer.java:108
+    last_d2 <= last_d1; // Dequantizer.java:108
+    last_d3 <= last_d2; // Dequantizer.java:108
+    last_d4 <= last_d3; // Dequantizer.java:108
+    last_d5 <= last_d4; // Dequantizer.java:108
+    last_d6 <= last_d5; // Dequantizer.java:108
+    last_d7 <= last_d6; // Dequantizer.java:108
+    last_d8 <= last_d7; // Dequantizer.java:108
+    last_d9 <= last_d8; // Dequantizer.java:108
+    last_d10 <= last_d9; // Dequantizer.java:108
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
@@ -190,7 +182,7 @@ module Dequantizer_l2 (
                  "depth 12");
         $stop;
       end
-      if (!(~dequantize_lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+      if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
         $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
                  "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -199,7 +191,7 @@ module Dequantizer_l2 (
   end
 `endif
 
-  Fp32Mul factor_mc_ws ( // Dequantizer.java:101
+  Fp32Mul factor_mc_ws ( // Dequantizer.java:83
     .clk          (clk),
     .reset        (reset),
     .in_valid     (factor_mc_ws_in_valid),
@@ -209,7 +201,7 @@ module Dequantizer_l2 (
     .out_payload  (factor_mc_ws_out_payload)
   );
 
-  Fp32Mul factor_inv127 ( // Dequantizer.java:103
+  Fp32Mul factor_inv127 ( // Dequantizer.java:85
     .clk          (clk),
     .reset        (reset),
     .in_valid     (factor_inv127_in_valid),
@@ -231,42 +223,42 @@ module Dequantizer_l2 (
     .occupancy    (factor_fifo_occupancy)
   );
 
-  Int32ToFp32 dequantize_lane0_float ( // Dequantizer.java:126
+  Int32ToFp32 lane0_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane0_float_out_valid),
-    .out_payload (dequantize_lane0_float_out_payload),
-    .in_valid    (dequantize_lane0_float_in_valid),
-    .in_payload  (dequantize_lane0_float_in_payload)
+    .out_valid   (lane0_float_out_valid),
+    .out_payload (lane0_float_out_payload),
+    .in_valid    (lane0_float_in_valid),
+    .in_payload  (lane0_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane0_mul ( // Dequantizer.java:125
+  Fp32Mul lane0_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane0_mul_in_valid),
-    .in_payload_a (dequantize_lane0_mul_in_payload_a),
-    .in_payload_b (dequantize_lane0_mul_in_payload_b),
-    .out_valid    (dequantize_lane0_mul_out_valid),
-    .out_payload  (dequantize_lane0_mul_out_payload)
+    .in_valid     (lane0_mul_in_valid),
+    .in_payload_a (lane0_mul_in_payload_a),
+    .in_payload_b (lane0_mul_in_payload_b),
+    .out_valid    (lane0_mul_out_valid),
+    .out_payload  (lane0_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane1_float ( // Dequantizer.java:126
+  Int32ToFp32 lane1_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane1_float_out_valid),
-    .out_payload (dequantize_lane1_float_out_payload),
-    .in_valid    (dequantize_lane1_float_in_valid),
-    .in_payload  (dequantize_lane1_float_in_payload)
+    .out_valid   (lane1_float_out_valid),
+    .out_payload (lane1_float_out_payload),
+    .in_valid    (lane1_float_in_valid),
+    .in_payload  (lane1_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane1_mul ( // Dequantizer.java:125
+  Fp32Mul lane1_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane1_mul_in_valid),
-    .in_payload_a (dequantize_lane1_mul_in_payload_a),
-    .in_payload_b (dequantize_lane1_mul_in_payload_b),
-    .out_valid    (dequantize_lane1_mul_out_valid),
-    .out_payload  (dequantize_lane1_mul_out_payload)
+    .in_valid     (lane1_mul_in_valid),
+    .in_payload_a (lane1_mul_in_payload_a),
+    .in_payload_b (lane1_mul_in_payload_b),
+    .out_valid    (lane1_mul_out_valid),
+    .out_payload  (lane1_mul_out_payload)
   );
 
   SyncFifo_w65_d12 result_fifo ( // CreditBuffer.java:77
@@ -282,8 +274,7 @@ module Dequantizer_l2 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, factor_fifo_occupancy, dequantize_lane1_float_out_valid, dequantize_lane1_mul_out_valid,
-      result_fifo_occupancy};
+  wire unused_bits = &{1'b0, factor_fifo_occupancy, lane1_float_out_valid, lane1_mul_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

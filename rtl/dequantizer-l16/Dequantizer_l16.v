@@ -4,282 +4,237 @@
 `default_nettype none
 
 module Dequantizer_l16 (
-  input  wire        clk,               // Dequantizer.java:75
-  input  wire        reset,             // Dequantizer.java:75
-  input  wire        params_valid,      // Dequantizer.java:94
-  output wire        params_ready,      // Dequantizer.java:94
-  input  wire [31:0] params_payload_mc, // Dequantizer.java:94
-  input  wire [31:0] params_payload_ws, // Dequantizer.java:94
-  input  wire        in_valid,          // Dequantizer.java:95
-  output wire        in_ready,          // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_2,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_3,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_4,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_5,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_6,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_7,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_8,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_9,  // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_10, // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_11, // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_12, // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_13, // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_14, // Dequantizer.java:95
-  input  wire [31:0] in_payload_acc_15, // Dequantizer.java:95
-  input  wire        in_payload_last,   // Dequantizer.java:95
-  output wire        out_valid,         // Dequantizer.java:96
-  input  wire        out_ready,         // Dequantizer.java:96
-  output wire [31:0] out_payload_y_0,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_1,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_2,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_3,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_4,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_5,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_6,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_7,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_8,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_9,   // Dequantizer.java:96
-  output wire [31:0] out_payload_y_10,  // Dequantizer.java:96
-  output wire [31:0] out_payload_y_11,  // Dequantizer.java:96
-  output wire [31:0] out_payload_y_12,  // Dequantizer.java:96
-  output wire [31:0] out_payload_y_13,  // Dequantizer.java:96
-  output wire [31:0] out_payload_y_14,  // Dequantizer.java:96
-  output wire [31:0] out_payload_y_15,  // Dequantizer.java:96
-  output wire        out_payload_last   // Dequantizer.java:96
+  input  wire        clk,               // Dequantizer.java:64
+  input  wire        reset,             // Dequantizer.java:64
+  input  wire        params_valid,      // Dequantizer.java:76
+  output wire        params_ready,      // Dequantizer.java:76
+  input  wire [31:0] params_payload_mc, // Dequantizer.java:76
+  input  wire [31:0] params_payload_ws, // Dequantizer.java:76
+  input  wire        in_valid,          // Dequantizer.java:77
+  output wire        in_ready,          // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_2,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_3,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_4,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_5,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_6,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_7,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_8,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_9,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_10, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_11, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_12, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_13, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_14, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_15, // Dequantizer.java:77
+  input  wire        in_payload_last,   // Dequantizer.java:77
+  output wire        out_valid,         // Dequantizer.java:78
+  input  wire        out_ready,         // Dequantizer.java:78
+  output wire [31:0] out_payload_y_0,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_1,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_2,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_3,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_4,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_5,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_6,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_7,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_8,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_9,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_10,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_11,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_12,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_13,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_14,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_15,  // Dequantizer.java:78
+  output wire        out_payload_last   // Dequantizer.java:78
 );
 
-  wire         factor_mc_ws_in_valid;               // Dequantizer.java:101
-  wire [31:0]  factor_mc_ws_in_payload_a;           // Dequantizer.java:101
-  wire [31:0]  factor_mc_ws_in_payload_b;           // Dequantizer.java:101
-  wire         factor_mc_ws_out_valid;              // Dequantizer.java:101
-  wire [31:0]  factor_mc_ws_out_payload;            // Dequantizer.java:101
-  wire         factor_inv127_in_valid;              // Dequantizer.java:103
-  wire [31:0]  factor_inv127_in_payload_a;          // Dequantizer.java:103
-  wire [31:0]  factor_inv127_in_payload_b;          // Dequantizer.java:103
-  wire         factor_inv127_out_valid;             // Dequantizer.java:103
-  wire [31:0]  factor_inv127_out_payload;           // Dequantizer.java:103
-  reg  [4:0]   factor_credits;                      // CreditBuffer.java:45
-  wire         factor_fifo_push_valid;              // CreditBuffer.java:77
-  wire         factor_fifo_push_ready;              // CreditBuffer.java:77
-  wire [31:0]  factor_fifo_push_payload;            // CreditBuffer.java:77
-  wire         factor_fifo_pop_valid;               // CreditBuffer.java:77
-  wire         factor_fifo_pop_ready;               // CreditBuffer.java:77
-  wire [31:0]  factor_fifo_pop_payload;             // CreditBuffer.java:77
-  wire [4:0]   factor_fifo_occupancy;               // CreditBuffer.java:77
-  wire         factor_ready;                        // CreditBuffer.java:84
-  wire         dequantize_lane0_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane0_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane0_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane0_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane0_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane0_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane0_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane0_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane0_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane0_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane0_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane0_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane1_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane1_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane1_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane1_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane1_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane1_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane1_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane1_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane1_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane1_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane1_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane1_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane2_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane2_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane2_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane2_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane2_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane2_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane2_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane2_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane2_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane2_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane2_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane2_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane3_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane3_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane3_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane3_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane3_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane3_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane3_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane3_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane3_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane3_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane3_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane3_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane4_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane4_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane4_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane4_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane4_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane4_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane4_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane4_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane4_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane4_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane4_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane4_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane5_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane5_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane5_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane5_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane5_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane5_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane5_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane5_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane5_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane5_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane5_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane5_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane6_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane6_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane6_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane6_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane6_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane6_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane6_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane6_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane6_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane6_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane6_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane6_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane7_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane7_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane7_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane7_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane7_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane7_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane7_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane7_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane7_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane7_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane7_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane7_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane8_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane8_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane8_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane8_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane8_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane8_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane8_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane8_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane8_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane8_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane8_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane8_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane9_float_out_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane9_float_out_payload;  // Dequantizer.java:126
-  wire         dequantize_lane9_float_in_valid;     // Dequantizer.java:126
-  wire [31:0]  dequantize_lane9_float_in_payload;   // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane9_in1_t_d1;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane9_in1_t_d2;           // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane9_in1_t_d3;           // Dequantizer.java:125
-  wire         dequantize_lane9_mul_in_valid;       // Dequantizer.java:125
-  wire [31:0]  dequantize_lane9_mul_in_payload_a;   // Dequantizer.java:125
-  wire [31:0]  dequantize_lane9_mul_in_payload_b;   // Dequantizer.java:125
-  wire         dequantize_lane9_mul_out_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane9_mul_out_payload;    // Dequantizer.java:125
-  wire         dequantize_lane10_float_out_valid;   // Dequantizer.java:126
-  wire [31:0]  dequantize_lane10_float_out_payload; // Dequantizer.java:126
-  wire         dequantize_lane10_float_in_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane10_float_in_payload;  // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane10_in1_t_d1;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane10_in1_t_d2;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane10_in1_t_d3;          // Dequantizer.java:125
-  wire         dequantize_lane10_mul_in_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane10_mul_in_payload_a;  // Dequantizer.java:125
-  wire [31:0]  dequantize_lane10_mul_in_payload_b;  // Dequantizer.java:125
-  wire         dequantize_lane10_mul_out_valid;     // Dequantizer.java:125
-  wire [31:0]  dequantize_lane10_mul_out_payload;   // Dequantizer.java:125
-  wire         dequantize_lane11_float_out_valid;   // Dequantizer.java:126
-  wire [31:0]  dequantize_lane11_float_out_payload; // Dequantizer.java:126
-  wire         dequantize_lane11_float_in_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane11_float_in_payload;  // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane11_in1_t_d1;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane11_in1_t_d2;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane11_in1_t_d3;          // Dequantizer.java:125
-  wire         dequantize_lane11_mul_in_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane11_mul_in_payload_a;  // Dequantizer.java:125
-  wire [31:0]  dequantize_lane11_mul_in_payload_b;  // Dequantizer.java:125
-  wire         dequantize_lane11_mul_out_valid;     // Dequantizer.java:125
-  wire [31:0]  dequantize_lane11_mul_out_payload;   // Dequantizer.java:125
-  wire         dequantize_lane12_float_out_valid;   // Dequantizer.java:126
-  wire [31:0]  dequantize_lane12_float_out_payload; // Dequantizer.java:126
-  wire         dequantize_lane12_float_in_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane12_float_in_payload;  // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane12_in1_t_d1;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane12_in1_t_d2;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane12_in1_t_d3;          // Dequantizer.java:125
-  wire         dequantize_lane12_mul_in_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane12_mul_in_payload_a;  // Dequantizer.java:125
-  wire [31:0]  dequantize_lane12_mul_in_payload_b;  // Dequantizer.java:125
-  wire         dequantize_lane12_mul_out_valid;     // Dequantizer.java:125
-  wire [31:0]  dequantize_lane12_mul_out_payload;   // Dequantizer.java:125
-  wire         dequantize_lane13_float_out_valid;   // Dequantizer.java:126
-  wire [31:0]  dequantize_lane13_float_out_payload; // Dequantizer.java:126
-  wire         dequantize_lane13_float_in_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane13_float_in_payload;  // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane13_in1_t_d1;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane13_in1_t_d2;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane13_in1_t_d3;          // Dequantizer.java:125
-  wire         dequantize_lane13_mul_in_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane13_mul_in_payload_a;  // Dequantizer.java:125
-  wire [31:0]  dequantize_lane13_mul_in_payload_b;  // Dequantizer.java:125
-  wire         dequantize_lane13_mul_out_valid;     // Dequantizer.java:125
-  wire [31:0]  dequantize_lane13_mul_out_payload;   // Dequantizer.java:125
-  wire         dequantize_lane14_float_out_valid;   // Dequantizer.java:126
-  wire [31:0]  dequantize_lane14_float_out_payload; // Dequantizer.java:126
-  wire         dequantize_lane14_float_in_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane14_float_in_payload;  // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane14_in1_t_d1;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane14_in1_t_d2;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane14_in1_t_d3;          // Dequantizer.java:125
-  wire         dequantize_lane14_mul_in_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane14_mul_in_payload_a;  // Dequantizer.java:125
-  wire [31:0]  dequantize_lane14_mul_in_payload_b;  // Dequantizer.java:125
-  wire         dequantize_lane14_mul_out_valid;     // Dequantizer.java:125
-  wire [31:0]  dequantize_lane14_mul_out_payload;   // Dequantizer.java:125
-  wire         dequantize_lane15_float_out_valid;   // Dequantizer.java:126
-  wire [31:0]  dequantize_lane15_float_out_payload; // Dequantizer.java:126
-  wire         dequantize_lane15_float_in_valid;    // Dequantizer.java:126
-  wire [31:0]  dequantize_lane15_float_in_payload;  // Dequantizer.java:126
-  reg  [31:0]  dequantize_lane15_in1_t_d1;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane15_in1_t_d2;          // Dequantizer.java:125
-  reg  [31:0]  dequantize_lane15_in1_t_d3;          // Dequantizer.java:125
-  wire         dequantize_lane15_mul_in_valid;      // Dequantizer.java:125
-  wire [31:0]  dequantize_lane15_mul_in_payload_a;  // Dequantizer.java:125
-  wire [31:0]  dequantize_lane15_mul_in_payload_b;  // Dequantizer.java:125
-  wire         dequantize_lane15_mul_out_valid;     // Dequantizer.java:125
-  wire [31:0]  dequantize_lane15_mul_out_payload;   // Dequantizer.java:125
-  reg          dequantize_last_t_d1;                // Dequantizer.java:124
-  reg          dequantize_last_t_d2;                // Dequantizer.java:124
-  reg          dequantize_last_t_d3;                // Dequantizer.java:124
-  reg          dequantize_last_t_d4;                // Dequantizer.java:124
-  reg          dequantize_last_t_d5;                // Dequantizer.java:124
-  reg          dequantize_last_t_d6;                // Dequantizer.java:124
-  reg          dequantize_last_t_d7;                // Dequantizer.java:124
-  reg          dequantize_last_t_d8;                // Dequantizer.java:124
-  reg          dequantize_last_t_d9;                // Dequantizer.java:124
-  reg          dequantize_last_t_d10;               // Dequantizer.java:124
-  reg  [3:0]   result_credits;                      // CreditBuffer.java:45
-  wire         result_fifo_push_valid;              // CreditBuffer.java:77
-  wire         result_fifo_push_ready;              // CreditBuffer.java:77
-  wire [512:0] result_fifo_push_payload;            // CreditBuffer.java:77
-  wire         result_fifo_pop_valid;               // CreditBuffer.java:77
-  wire         result_fifo_pop_ready;               // CreditBuffer.java:77
-  wire [512:0] result_fifo_pop_payload;             // CreditBuffer.java:77
-  wire [3:0]   result_fifo_occupancy;               // CreditBuffer.java:77
-  wire         result_ready;                        // CreditBuffer.java:84
+  wire         factor_mc_ws_in_valid;      // Dequantizer.java:83
+  wire [31:0]  factor_mc_ws_in_payload_a;  // Dequantizer.java:83
+  wire [31:0]  factor_mc_ws_in_payload_b;  // Dequantizer.java:83
+  wire         factor_mc_ws_out_valid;     // Dequantizer.java:83
+  wire [31:0]  factor_mc_ws_out_payload;   // Dequantizer.java:83
+  wire         factor_inv127_in_valid;     // Dequantizer.java:85
+  wire [31:0]  factor_inv127_in_payload_a; // Dequantizer.java:85
+  wire [31:0]  factor_inv127_in_payload_b; // Dequantizer.java:85
+  wire         factor_inv127_out_valid;    // Dequantizer.java:85
+  wire [31:0]  factor_inv127_out_payload;  // Dequantizer.java:85
+  reg  [4:0]   factor_credits;             // CreditBuffer.java:45
+  wire         factor_fifo_push_valid;     // CreditBuffer.java:77
+  wire         factor_fifo_push_ready;     // CreditBuffer.java:77
+  wire [31:0]  factor_fifo_push_payload;   // CreditBuffer.java:77
+  wire         factor_fifo_pop_valid;      // CreditBuffer.java:77
+  wire         factor_fifo_pop_ready;      // CreditBuffer.java:77
+  wire [31:0]  factor_fifo_pop_payload;    // CreditBuffer.java:77
+  wire [4:0]   factor_fifo_occupancy;      // CreditBuffer.java:77
+  wire         factor_ready;               // CreditBuffer.java:84
+  wire         lane0_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane0_float_out_payload;    // Dequantizer.java:105
+  wire         lane0_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane0_float_in_payload;     // Dequantizer.java:105
+  reg  [31:0]  f_d1;                       // Dequantizer.java:106
+  reg  [31:0]  f_d2;                       // Dequantizer.java:106
+  reg  [31:0]  f_d3;                       // Dequantizer.java:106
+  wire         lane0_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane0_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane0_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane0_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane0_mul_out_payload;      // Dequantizer.java:106
+  wire         lane1_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane1_float_out_payload;    // Dequantizer.java:105
+  wire         lane1_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane1_float_in_payload;     // Dequantizer.java:105
+  wire         lane1_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane1_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane1_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane1_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane1_mul_out_payload;      // Dequantizer.java:106
+  wire         lane2_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane2_float_out_payload;    // Dequantizer.java:105
+  wire         lane2_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane2_float_in_payload;     // Dequantizer.java:105
+  wire         lane2_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane2_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane2_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane2_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane2_mul_out_payload;      // Dequantizer.java:106
+  wire         lane3_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane3_float_out_payload;    // Dequantizer.java:105
+  wire         lane3_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane3_float_in_payload;     // Dequantizer.java:105
+  wire         lane3_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane3_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane3_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane3_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane3_mul_out_payload;      // Dequantizer.java:106
+  wire         lane4_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane4_float_out_payload;    // Dequantizer.java:105
+  wire         lane4_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane4_float_in_payload;     // Dequantizer.java:105
+  wire         lane4_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane4_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane4_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane4_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane4_mul_out_payload;      // Dequantizer.java:106
+  wire         lane5_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane5_float_out_payload;    // Dequantizer.java:105
+  wire         lane5_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane5_float_in_payload;     // Dequantizer.java:105
+  wire         lane5_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane5_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane5_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane5_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane5_mul_out_payload;      // Dequantizer.java:106
+  wire         lane6_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane6_float_out_payload;    // Dequantizer.java:105
+  wire         lane6_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane6_float_in_payload;     // Dequantizer.java:105
+  wire         lane6_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane6_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane6_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane6_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane6_mul_out_payload;      // Dequantizer.java:106
+  wire         lane7_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane7_float_out_payload;    // Dequantizer.java:105
+  wire         lane7_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane7_float_in_payload;     // Dequantizer.java:105
+  wire         lane7_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane7_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane7_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane7_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane7_mul_out_payload;      // Dequantizer.java:106
+  wire         lane8_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane8_float_out_payload;    // Dequantizer.java:105
+  wire         lane8_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane8_float_in_payload;     // Dequantizer.java:105
+  wire         lane8_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane8_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane8_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane8_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane8_mul_out_payload;      // Dequantizer.java:106
+  wire         lane9_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane9_float_out_payload;    // Dequantizer.java:105
+  wire         lane9_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane9_float_in_payload;     // Dequantizer.java:105
+  wire         lane9_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane9_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane9_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane9_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane9_mul_out_payload;      // Dequantizer.java:106
+  wire         lane10_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane10_float_out_payload;   // Dequantizer.java:105
+  wire         lane10_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane10_float_in_payload;    // Dequantizer.java:105
+  wire         lane10_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane10_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane10_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane10_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane10_mul_out_payload;     // Dequantizer.java:106
+  wire         lane11_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane11_float_out_payload;   // Dequantizer.java:105
+  wire         lane11_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane11_float_in_payload;    // Dequantizer.java:105
+  wire         lane11_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane11_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane11_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane11_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane11_mul_out_payload;     // Dequantizer.java:106
+  wire         lane12_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane12_float_out_payload;   // Dequantizer.java:105
+  wire         lane12_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane12_float_in_payload;    // Dequantizer.java:105
+  wire         lane12_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane12_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane12_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane12_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane12_mul_out_payload;     // Dequantizer.java:106
+  wire         lane13_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane13_float_out_payload;   // Dequantizer.java:105
+  wire         lane13_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane13_float_in_payload;    // Dequantizer.java:105
+  wire         lane13_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane13_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane13_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane13_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane13_mul_out_payload;     // Dequantizer.java:106
+  wire         lane14_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane14_float_out_payload;   // Dequantizer.java:105
+  wire         lane14_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane14_float_in_payload;    // Dequantizer.java:105
+  wire         lane14_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane14_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane14_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane14_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane14_mul_out_payload;     // Dequantizer.java:106
+  wire         lane15_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane15_float_out_payload;   // Dequantizer.java:105
+  wire         lane15_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane15_float_in_payload;    // Dequantizer.java:105
+  wire         lane15_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane15_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane15_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane15_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane15_mul_out_payload;     // Dequantizer.java:106
+  reg          last_d1;                    // Dequantizer.java:108
+  reg          last_d2;                    // Dequantizer.java:108
+  reg          last_d3;                    // Dequantizer.java:108
+  reg          last_d4;                    // Dequantizer.java:108
+  reg          last_d5;                    // Dequantizer.java:108
+  reg          last_d6;                    // Dequantizer.java:108
+  reg          last_d7;                    // Dequantizer.java:108
+  reg          last_d8;                    // Dequantizer.java:108
+  reg          last_d9;                    // Dequantizer.java:108
+  reg          last_d10;                   // Dequantizer.java:108
+  reg  [3:0]   result_credits;             // CreditBuffer.java:45
+  wire         result_fifo_push_valid;     // CreditBuffer.java:77
+  wire         result_fifo_push_ready;     // CreditBuffer.java:77
+  wire [512:0] result_fifo_push_payload;   // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;      // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;      // CreditBuffer.java:77
+  wire [512:0] result_fifo_pop_payload;    // CreditBuffer.java:77
+  wire [3:0]   result_fifo_occupancy;      // CreditBuffer.java:77
+  wire         result_ready;               // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire params_valid_and_ready;
@@ -291,117 +246,117 @@ module Dequantizer_l16 (
   assign factor_fifo_pop_valid_and_ready = factor_fifo_pop_valid & factor_fifo_pop_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:101
-  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:101
-  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:101
-  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:103
-  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:103
-  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:103
-  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:106
+  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:83
+  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:83
+  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:83
+  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:85
+  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:85
+  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:85
+  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:88
   assign factor_fifo_push_valid = factor_inv127_out_valid; // CreditBuffer.java:78
   assign factor_fifo_push_payload = factor_inv127_out_payload; // CreditBuffer.java:79
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:85
-  assign dequantize_lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:126
-  assign dequantize_lane0_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane0_mul_in_payload_a = dequantize_lane0_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane0_mul_in_payload_b = dequantize_lane0_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:126
-  assign dequantize_lane1_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane1_mul_in_payload_a = dequantize_lane1_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane1_mul_in_payload_b = dequantize_lane1_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane2_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane2_float_in_payload = in_payload_acc_2; // Dequantizer.java:126
-  assign dequantize_lane2_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane2_mul_in_payload_a = dequantize_lane2_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane2_mul_in_payload_b = dequantize_lane2_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane3_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane3_float_in_payload = in_payload_acc_3; // Dequantizer.java:126
-  assign dequantize_lane3_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane3_mul_in_payload_a = dequantize_lane3_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane3_mul_in_payload_b = dequantize_lane3_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane4_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane4_float_in_payload = in_payload_acc_4; // Dequantizer.java:126
-  assign dequantize_lane4_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane4_mul_in_payload_a = dequantize_lane4_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane4_mul_in_payload_b = dequantize_lane4_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane5_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane5_float_in_payload = in_payload_acc_5; // Dequantizer.java:126
-  assign dequantize_lane5_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane5_mul_in_payload_a = dequantize_lane5_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane5_mul_in_payload_b = dequantize_lane5_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane6_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane6_float_in_payload = in_payload_acc_6; // Dequantizer.java:126
-  assign dequantize_lane6_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane6_mul_in_payload_a = dequantize_lane6_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane6_mul_in_payload_b = dequantize_lane6_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane7_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane7_float_in_payload = in_payload_acc_7; // Dequantizer.java:126
-  assign dequantize_lane7_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane7_mul_in_payload_a = dequantize_lane7_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane7_mul_in_payload_b = dequantize_lane7_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane8_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane8_float_in_payload = in_payload_acc_8; // Dequantizer.java:126
-  assign dequantize_lane8_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane8_mul_in_payload_a = dequantize_lane8_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane8_mul_in_payload_b = dequantize_lane8_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane9_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane9_float_in_payload = in_payload_acc_9; // Dequantizer.java:126
-  assign dequantize_lane9_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane9_mul_in_payload_a = dequantize_lane9_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane9_mul_in_payload_b = dequantize_lane9_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane10_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane10_float_in_payload = in_payload_acc_10; // Dequantizer.java:126
-  assign dequantize_lane10_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane10_mul_in_payload_a = dequantize_lane10_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane10_mul_in_payload_b = dequantize_lane10_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane11_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane11_float_in_payload = in_payload_acc_11; // Dequantizer.java:126
-  assign dequantize_lane11_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane11_mul_in_payload_a = dequantize_lane11_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane11_mul_in_payload_b = dequantize_lane11_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane12_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane12_float_in_payload = in_payload_acc_12; // Dequantizer.java:126
-  assign dequantize_lane12_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane12_mul_in_payload_a = dequantize_lane12_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane12_mul_in_payload_b = dequantize_lane12_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane13_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane13_float_in_payload = in_payload_acc_13; // Dequantizer.java:126
-  assign dequantize_lane13_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane13_mul_in_payload_a = dequantize_lane13_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane13_mul_in_payload_b = dequantize_lane13_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane14_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane14_float_in_payload = in_payload_acc_14; // Dequantizer.java:126
-  assign dequantize_lane14_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane14_mul_in_payload_a = dequantize_lane14_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane14_mul_in_payload_b = dequantize_lane14_in1_t_d3; // Dequantizer.java:125
-  assign dequantize_lane15_float_in_valid = in_valid_and_ready; // Dequantizer.java:126
-  assign dequantize_lane15_float_in_payload = in_payload_acc_15; // Dequantizer.java:126
-  assign dequantize_lane15_mul_in_valid = dequantize_lane0_float_out_valid; // Dequantizer.java:125
-  assign dequantize_lane15_mul_in_payload_a = dequantize_lane15_float_out_payload; // Dequantizer.java:125
-  assign dequantize_lane15_mul_in_payload_b = dequantize_lane15_in1_t_d3; // Dequantizer.java:125
-  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:131
-  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:133
-  assign result_fifo_push_valid = dequantize_lane0_mul_out_valid; // CreditBuffer.java:78
+  assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:105
+  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:106
+  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:105
+  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:106
+  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane2_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane2_float_in_payload = in_payload_acc_2; // Dequantizer.java:105
+  assign lane2_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Dequantizer.java:106
+  assign lane2_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane3_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane3_float_in_payload = in_payload_acc_3; // Dequantizer.java:105
+  assign lane3_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Dequantizer.java:106
+  assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane4_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane4_float_in_payload = in_payload_acc_4; // Dequantizer.java:105
+  assign lane4_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane4_mul_in_payload_a = lane4_float_out_payload; // Dequantizer.java:106
+  assign lane4_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane5_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane5_float_in_payload = in_payload_acc_5; // Dequantizer.java:105
+  assign lane5_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane5_mul_in_payload_a = lane5_float_out_payload; // Dequantizer.java:106
+  assign lane5_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane6_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane6_float_in_payload = in_payload_acc_6; // Dequantizer.java:105
+  assign lane6_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane6_mul_in_payload_a = lane6_float_out_payload; // Dequantizer.java:106
+  assign lane6_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane7_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane7_float_in_payload = in_payload_acc_7; // Dequantizer.java:105
+  assign lane7_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane7_mul_in_payload_a = lane7_float_out_payload; // Dequantizer.java:106
+  assign lane7_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane8_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane8_float_in_payload = in_payload_acc_8; // Dequantizer.java:105
+  assign lane8_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane8_mul_in_payload_a = lane8_float_out_payload; // Dequantizer.java:106
+  assign lane8_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane9_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane9_float_in_payload = in_payload_acc_9; // Dequantizer.java:105
+  assign lane9_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane9_mul_in_payload_a = lane9_float_out_payload; // Dequantizer.java:106
+  assign lane9_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane10_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane10_float_in_payload = in_payload_acc_10; // Dequantizer.java:105
+  assign lane10_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane10_mul_in_payload_a = lane10_float_out_payload; // Dequantizer.java:106
+  assign lane10_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane11_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane11_float_in_payload = in_payload_acc_11; // Dequantizer.java:105
+  assign lane11_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane11_mul_in_payload_a = lane11_float_out_payload; // Dequantizer.java:106
+  assign lane11_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane12_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane12_float_in_payload = in_payload_acc_12; // Dequantizer.java:105
+  assign lane12_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane12_mul_in_payload_a = lane12_float_out_payload; // Dequantizer.java:106
+  assign lane12_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane13_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane13_float_in_payload = in_payload_acc_13; // Dequantizer.java:105
+  assign lane13_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane13_mul_in_payload_a = lane13_float_out_payload; // Dequantizer.java:106
+  assign lane13_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane14_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane14_float_in_payload = in_payload_acc_14; // Dequantizer.java:105
+  assign lane14_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane14_mul_in_payload_a = lane14_float_out_payload; // Dequantizer.java:106
+  assign lane14_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane15_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane15_float_in_payload = in_payload_acc_15; // Dequantizer.java:105
+  assign lane15_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane15_mul_in_payload_a = lane15_float_out_payload; // Dequantizer.java:106
+  assign lane15_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:114
+  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:116
+  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
-      {dequantize_last_t_d10,
-       dequantize_lane15_mul_out_payload,
-       dequantize_lane14_mul_out_payload,
-       dequantize_lane13_mul_out_payload,
-       dequantize_lane12_mul_out_payload,
-       dequantize_lane11_mul_out_payload,
-       dequantize_lane10_mul_out_payload,
-       dequantize_lane9_mul_out_payload,
-       dequantize_lane8_mul_out_payload,
-       dequantize_lane7_mul_out_payload,
-       dequantize_lane6_mul_out_payload,
-       dequantize_lane5_mul_out_payload,
-       dequantize_lane4_mul_out_payload,
-       dequantize_lane3_mul_out_payload,
-       dequantize_lane2_mul_out_payload,
-       dequantize_lane1_mul_out_payload,
-       dequantize_lane0_mul_out_payload}; // CreditBuffer.java:79
+      {last_d10,
+       lane15_mul_out_payload,
+       lane14_mul_out_payload,
+       lane13_mul_out_payload,
+       lane12_mul_out_payload,
+       lane11_mul_out_payload,
+       lane10_mul_out_payload,
+       lane9_mul_out_payload,
+       lane8_mul_out_payload,
+       lane7_mul_out_payload,
+       lane6_mul_out_payload,
+       lane5_mul_out_payload,
+       lane4_mul_out_payload,
+       lane3_mul_out_payload,
+       lane2_mul_out_payload,
+       lane1_mul_out_payload,
+       lane0_mul_out_payload}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
@@ -429,64 +384,19 @@ module Dequantizer_l16 (
     end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:83
       factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:83
     end
-    dequantize_lane0_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane0_in1_t_d2 <= dequantize_lane0_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane0_in1_t_d3 <= dequantize_lane0_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane1_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane1_in1_t_d2 <= dequantize_lane1_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane1_in1_t_d3 <= dequantize_lane1_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane2_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane2_in1_t_d2 <= dequantize_lane2_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane2_in1_t_d3 <= dequantize_lane2_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane3_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane3_in1_t_d2 <= dequantize_lane3_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane3_in1_t_d3 <= dequantize_lane3_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane4_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane4_in1_t_d2 <= dequantize_lane4_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane4_in1_t_d3 <= dequantize_lane4_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane5_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane5_in1_t_d2 <= dequantize_lane5_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane5_in1_t_d3 <= dequantize_lane5_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane6_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane6_in1_t_d2 <= dequantize_lane6_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane6_in1_t_d3 <= dequantize_lane6_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane7_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane7_in1_t_d2 <= dequantize_lane7_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane7_in1_t_d3 <= dequantize_lane7_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane8_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane8_in1_t_d2 <= dequantize_lane8_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane8_in1_t_d3 <= dequantize_lane8_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane9_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane9_in1_t_d2 <= dequantize_lane9_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane9_in1_t_d3 <= dequantize_lane9_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane10_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane10_in1_t_d2 <= dequantize_lane10_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane10_in1_t_d3 <= dequantize_lane10_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane11_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane11_in1_t_d2 <= dequantize_lane11_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane11_in1_t_d3 <= dequantize_lane11_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane12_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane12_in1_t_d2 <= dequantize_lane12_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane12_in1_t_d3 <= dequantize_lane12_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane13_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane13_in1_t_d2 <= dequantize_lane13_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane13_in1_t_d3 <= dequantize_lane13_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane14_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane14_in1_t_d2 <= dequantize_lane14_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane14_in1_t_d3 <= dequantize_lane14_in1_t_d2; // Dequantizer.java:125
-    dequantize_lane15_in1_t_d1 <= factor_fifo_pop_payload; // Dequantizer.java:125
-    dequantize_lane15_in1_t_d2 <= dequantize_lane15_in1_t_d1; // Dequantizer.java:125
-    dequantize_lane15_in1_t_d3 <= dequantize_lane15_in1_t_d2; // Dequantizer.java:125
-    dequantize_last_t_d1 <= in_payload_last; // Dequantizer.java:124
-    dequantize_last_t_d2 <= dequantize_last_t_d1; // Dequantizer.java:124
-    dequantize_last_t_d3 <= dequantize_last_t_d2; // Dequantizer.java:124
-    dequantize_last_t_d4 <= dequantize_last_t_d3; // Dequantizer.java:124
-    dequantize_last_t_d5 <= dequantize_last_t_d4; // Dequantizer.java:124
-    dequantize_last_t_d6 <= dequantize_last_t_d5; // Dequantizer.java:124
-    dequantize_last_t_d7 <= dequantize_last_t_d6; // Dequantizer.java:124
-    dequantize_last_t_d8 <= dequantize_last_t_d7; // Dequantizer.java:124
-    dequantize_last_t_d9 <= dequantize_last_t_d8; // Dequantizer.java:124
-    dequantize_last_t_d10 <= dequantize_last_t_d9; // Dequantizer.java:124
+    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:106
+    f_d2 <= f_d1; // Dequantizer.java:106
+    f_d3 <= f_d2; // Dequantizer.java:106
+    last_d1 <= in_payload_last; // Dequantizer.java:108
+    last_d2 <= last_d1; // Dequantizer.java:108
+    last_d3 <= last_d2; // Dequantizer.java:108
+    last_d4 <= last_d3; // Dequantizer.java:108
+    last_d5 <= last_d4; // Dequantizer.java:108
+    last_d6 <= last_d5; // Dequantizer.java:108
+    last_d7 <= last_d6; // Dequantizer.java:108
+    last_d8 <= last_d7; // Dequantizer.java:108
+    last_d9 <= last_d8; // Dequantizer.java:108
+    last_d10 <= last_d9; // Dequantizer.java:108
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
@@ -527,7 +437,7 @@ module Dequantizer_l16 (
                  "depth 12");
         $stop;
       end
-      if (!(~dequantize_lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+      if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
         $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
                  "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -536,7 +446,7 @@ module Dequantizer_l16 (
   end
 `endif
 
-  Fp32Mul factor_mc_ws ( // Dequantizer.java:101
+  Fp32Mul factor_mc_ws ( // Dequantizer.java:83
     .clk          (clk),
     .reset        (reset),
     .in_valid     (factor_mc_ws_in_valid),
@@ -546,7 +456,7 @@ module Dequantizer_l16 (
     .out_payload  (factor_mc_ws_out_payload)
   );
 
-  Fp32Mul factor_inv127 ( // Dequantizer.java:103
+  Fp32Mul factor_inv127 ( // Dequantizer.java:85
     .clk          (clk),
     .reset        (reset),
     .in_valid     (factor_inv127_in_valid),
@@ -568,308 +478,308 @@ module Dequantizer_l16 (
     .occupancy    (factor_fifo_occupancy)
   );
 
-  Int32ToFp32 dequantize_lane0_float ( // Dequantizer.java:126
+  Int32ToFp32 lane0_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane0_float_out_valid),
-    .out_payload (dequantize_lane0_float_out_payload),
-    .in_valid    (dequantize_lane0_float_in_valid),
-    .in_payload  (dequantize_lane0_float_in_payload)
+    .out_valid   (lane0_float_out_valid),
+    .out_payload (lane0_float_out_payload),
+    .in_valid    (lane0_float_in_valid),
+    .in_payload  (lane0_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane0_mul ( // Dequantizer.java:125
+  Fp32Mul lane0_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane0_mul_in_valid),
-    .in_payload_a (dequantize_lane0_mul_in_payload_a),
-    .in_payload_b (dequantize_lane0_mul_in_payload_b),
-    .out_valid    (dequantize_lane0_mul_out_valid),
-    .out_payload  (dequantize_lane0_mul_out_payload)
+    .in_valid     (lane0_mul_in_valid),
+    .in_payload_a (lane0_mul_in_payload_a),
+    .in_payload_b (lane0_mul_in_payload_b),
+    .out_valid    (lane0_mul_out_valid),
+    .out_payload  (lane0_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane1_float ( // Dequantizer.java:126
+  Int32ToFp32 lane1_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane1_float_out_valid),
-    .out_payload (dequantize_lane1_float_out_payload),
-    .in_valid    (dequantize_lane1_float_in_valid),
-    .in_payload  (dequantize_lane1_float_in_payload)
+    .out_valid   (lane1_float_out_valid),
+    .out_payload (lane1_float_out_payload),
+    .in_valid    (lane1_float_in_valid),
+    .in_payload  (lane1_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane1_mul ( // Dequantizer.java:125
+  Fp32Mul lane1_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane1_mul_in_valid),
-    .in_payload_a (dequantize_lane1_mul_in_payload_a),
-    .in_payload_b (dequantize_lane1_mul_in_payload_b),
-    .out_valid    (dequantize_lane1_mul_out_valid),
-    .out_payload  (dequantize_lane1_mul_out_payload)
+    .in_valid     (lane1_mul_in_valid),
+    .in_payload_a (lane1_mul_in_payload_a),
+    .in_payload_b (lane1_mul_in_payload_b),
+    .out_valid    (lane1_mul_out_valid),
+    .out_payload  (lane1_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane2_float ( // Dequantizer.java:126
+  Int32ToFp32 lane2_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane2_float_out_valid),
-    .out_payload (dequantize_lane2_float_out_payload),
-    .in_valid    (dequantize_lane2_float_in_valid),
-    .in_payload  (dequantize_lane2_float_in_payload)
+    .out_valid   (lane2_float_out_valid),
+    .out_payload (lane2_float_out_payload),
+    .in_valid    (lane2_float_in_valid),
+    .in_payload  (lane2_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane2_mul ( // Dequantizer.java:125
+  Fp32Mul lane2_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane2_mul_in_valid),
-    .in_payload_a (dequantize_lane2_mul_in_payload_a),
-    .in_payload_b (dequantize_lane2_mul_in_payload_b),
-    .out_valid    (dequantize_lane2_mul_out_valid),
-    .out_payload  (dequantize_lane2_mul_out_payload)
+    .in_valid     (lane2_mul_in_valid),
+    .in_payload_a (lane2_mul_in_payload_a),
+    .in_payload_b (lane2_mul_in_payload_b),
+    .out_valid    (lane2_mul_out_valid),
+    .out_payload  (lane2_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane3_float ( // Dequantizer.java:126
+  Int32ToFp32 lane3_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane3_float_out_valid),
-    .out_payload (dequantize_lane3_float_out_payload),
-    .in_valid    (dequantize_lane3_float_in_valid),
-    .in_payload  (dequantize_lane3_float_in_payload)
+    .out_valid   (lane3_float_out_valid),
+    .out_payload (lane3_float_out_payload),
+    .in_valid    (lane3_float_in_valid),
+    .in_payload  (lane3_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane3_mul ( // Dequantizer.java:125
+  Fp32Mul lane3_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane3_mul_in_valid),
-    .in_payload_a (dequantize_lane3_mul_in_payload_a),
-    .in_payload_b (dequantize_lane3_mul_in_payload_b),
-    .out_valid    (dequantize_lane3_mul_out_valid),
-    .out_payload  (dequantize_lane3_mul_out_payload)
+    .in_valid     (lane3_mul_in_valid),
+    .in_payload_a (lane3_mul_in_payload_a),
+    .in_payload_b (lane3_mul_in_payload_b),
+    .out_valid    (lane3_mul_out_valid),
+    .out_payload  (lane3_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane4_float ( // Dequantizer.java:126
+  Int32ToFp32 lane4_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane4_float_out_valid),
-    .out_payload (dequantize_lane4_float_out_payload),
-    .in_valid    (dequantize_lane4_float_in_valid),
-    .in_payload  (dequantize_lane4_float_in_payload)
+    .out_valid   (lane4_float_out_valid),
+    .out_payload (lane4_float_out_payload),
+    .in_valid    (lane4_float_in_valid),
+    .in_payload  (lane4_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane4_mul ( // Dequantizer.java:125
+  Fp32Mul lane4_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane4_mul_in_valid),
-    .in_payload_a (dequantize_lane4_mul_in_payload_a),
-    .in_payload_b (dequantize_lane4_mul_in_payload_b),
-    .out_valid    (dequantize_lane4_mul_out_valid),
-    .out_payload  (dequantize_lane4_mul_out_payload)
+    .in_valid     (lane4_mul_in_valid),
+    .in_payload_a (lane4_mul_in_payload_a),
+    .in_payload_b (lane4_mul_in_payload_b),
+    .out_valid    (lane4_mul_out_valid),
+    .out_payload  (lane4_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane5_float ( // Dequantizer.java:126
+  Int32ToFp32 lane5_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane5_float_out_valid),
-    .out_payload (dequantize_lane5_float_out_payload),
-    .in_valid    (dequantize_lane5_float_in_valid),
-    .in_payload  (dequantize_lane5_float_in_payload)
+    .out_valid   (lane5_float_out_valid),
+    .out_payload (lane5_float_out_payload),
+    .in_valid    (lane5_float_in_valid),
+    .in_payload  (lane5_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane5_mul ( // Dequantizer.java:125
+  Fp32Mul lane5_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane5_mul_in_valid),
-    .in_payload_a (dequantize_lane5_mul_in_payload_a),
-    .in_payload_b (dequantize_lane5_mul_in_payload_b),
-    .out_valid    (dequantize_lane5_mul_out_valid),
-    .out_payload  (dequantize_lane5_mul_out_payload)
+    .in_valid     (lane5_mul_in_valid),
+    .in_payload_a (lane5_mul_in_payload_a),
+    .in_payload_b (lane5_mul_in_payload_b),
+    .out_valid    (lane5_mul_out_valid),
+    .out_payload  (lane5_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane6_float ( // Dequantizer.java:126
+  Int32ToFp32 lane6_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane6_float_out_valid),
-    .out_payload (dequantize_lane6_float_out_payload),
-    .in_valid    (dequantize_lane6_float_in_valid),
-    .in_payload  (dequantize_lane6_float_in_payload)
+    .out_valid   (lane6_float_out_valid),
+    .out_payload (lane6_float_out_payload),
+    .in_valid    (lane6_float_in_valid),
+    .in_payload  (lane6_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane6_mul ( // Dequantizer.java:125
+  Fp32Mul lane6_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane6_mul_in_valid),
-    .in_payload_a (dequantize_lane6_mul_in_payload_a),
-    .in_payload_b (dequantize_lane6_mul_in_payload_b),
-    .out_valid    (dequantize_lane6_mul_out_valid),
-    .out_payload  (dequantize_lane6_mul_out_payload)
+    .in_valid     (lane6_mul_in_valid),
+    .in_payload_a (lane6_mul_in_payload_a),
+    .in_payload_b (lane6_mul_in_payload_b),
+    .out_valid    (lane6_mul_out_valid),
+    .out_payload  (lane6_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane7_float ( // Dequantizer.java:126
+  Int32ToFp32 lane7_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane7_float_out_valid),
-    .out_payload (dequantize_lane7_float_out_payload),
-    .in_valid    (dequantize_lane7_float_in_valid),
-    .in_payload  (dequantize_lane7_float_in_payload)
+    .out_valid   (lane7_float_out_valid),
+    .out_payload (lane7_float_out_payload),
+    .in_valid    (lane7_float_in_valid),
+    .in_payload  (lane7_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane7_mul ( // Dequantizer.java:125
+  Fp32Mul lane7_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane7_mul_in_valid),
-    .in_payload_a (dequantize_lane7_mul_in_payload_a),
-    .in_payload_b (dequantize_lane7_mul_in_payload_b),
-    .out_valid    (dequantize_lane7_mul_out_valid),
-    .out_payload  (dequantize_lane7_mul_out_payload)
+    .in_valid     (lane7_mul_in_valid),
+    .in_payload_a (lane7_mul_in_payload_a),
+    .in_payload_b (lane7_mul_in_payload_b),
+    .out_valid    (lane7_mul_out_valid),
+    .out_payload  (lane7_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane8_float ( // Dequantizer.java:126
+  Int32ToFp32 lane8_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane8_float_out_valid),
-    .out_payload (dequantize_lane8_float_out_payload),
-    .in_valid    (dequantize_lane8_float_in_valid),
-    .in_payload  (dequantize_lane8_float_in_payload)
+    .out_valid   (lane8_float_out_valid),
+    .out_payload (lane8_float_out_payload),
+    .in_valid    (lane8_float_in_valid),
+    .in_payload  (lane8_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane8_mul ( // Dequantizer.java:125
+  Fp32Mul lane8_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane8_mul_in_valid),
-    .in_payload_a (dequantize_lane8_mul_in_payload_a),
-    .in_payload_b (dequantize_lane8_mul_in_payload_b),
-    .out_valid    (dequantize_lane8_mul_out_valid),
-    .out_payload  (dequantize_lane8_mul_out_payload)
+    .in_valid     (lane8_mul_in_valid),
+    .in_payload_a (lane8_mul_in_payload_a),
+    .in_payload_b (lane8_mul_in_payload_b),
+    .out_valid    (lane8_mul_out_valid),
+    .out_payload  (lane8_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane9_float ( // Dequantizer.java:126
+  Int32ToFp32 lane9_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane9_float_out_valid),
-    .out_payload (dequantize_lane9_float_out_payload),
-    .in_valid    (dequantize_lane9_float_in_valid),
-    .in_payload  (dequantize_lane9_float_in_payload)
+    .out_valid   (lane9_float_out_valid),
+    .out_payload (lane9_float_out_payload),
+    .in_valid    (lane9_float_in_valid),
+    .in_payload  (lane9_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane9_mul ( // Dequantizer.java:125
+  Fp32Mul lane9_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane9_mul_in_valid),
-    .in_payload_a (dequantize_lane9_mul_in_payload_a),
-    .in_payload_b (dequantize_lane9_mul_in_payload_b),
-    .out_valid    (dequantize_lane9_mul_out_valid),
-    .out_payload  (dequantize_lane9_mul_out_payload)
+    .in_valid     (lane9_mul_in_valid),
+    .in_payload_a (lane9_mul_in_payload_a),
+    .in_payload_b (lane9_mul_in_payload_b),
+    .out_valid    (lane9_mul_out_valid),
+    .out_payload  (lane9_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane10_float ( // Dequantizer.java:126
+  Int32ToFp32 lane10_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane10_float_out_valid),
-    .out_payload (dequantize_lane10_float_out_payload),
-    .in_valid    (dequantize_lane10_float_in_valid),
-    .in_payload  (dequantize_lane10_float_in_payload)
+    .out_valid   (lane10_float_out_valid),
+    .out_payload (lane10_float_out_payload),
+    .in_valid    (lane10_float_in_valid),
+    .in_payload  (lane10_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane10_mul ( // Dequantizer.java:125
+  Fp32Mul lane10_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane10_mul_in_valid),
-    .in_payload_a (dequantize_lane10_mul_in_payload_a),
-    .in_payload_b (dequantize_lane10_mul_in_payload_b),
-    .out_valid    (dequantize_lane10_mul_out_valid),
-    .out_payload  (dequantize_lane10_mul_out_payload)
+    .in_valid     (lane10_mul_in_valid),
+    .in_payload_a (lane10_mul_in_payload_a),
+    .in_payload_b (lane10_mul_in_payload_b),
+    .out_valid    (lane10_mul_out_valid),
+    .out_payload  (lane10_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane11_float ( // Dequantizer.java:126
+  Int32ToFp32 lane11_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane11_float_out_valid),
-    .out_payload (dequantize_lane11_float_out_payload),
-    .in_valid    (dequantize_lane11_float_in_valid),
-    .in_payload  (dequantize_lane11_float_in_payload)
+    .out_valid   (lane11_float_out_valid),
+    .out_payload (lane11_float_out_payload),
+    .in_valid    (lane11_float_in_valid),
+    .in_payload  (lane11_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane11_mul ( // Dequantizer.java:125
+  Fp32Mul lane11_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane11_mul_in_valid),
-    .in_payload_a (dequantize_lane11_mul_in_payload_a),
-    .in_payload_b (dequantize_lane11_mul_in_payload_b),
-    .out_valid    (dequantize_lane11_mul_out_valid),
-    .out_payload  (dequantize_lane11_mul_out_payload)
+    .in_valid     (lane11_mul_in_valid),
+    .in_payload_a (lane11_mul_in_payload_a),
+    .in_payload_b (lane11_mul_in_payload_b),
+    .out_valid    (lane11_mul_out_valid),
+    .out_payload  (lane11_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane12_float ( // Dequantizer.java:126
+  Int32ToFp32 lane12_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane12_float_out_valid),
-    .out_payload (dequantize_lane12_float_out_payload),
-    .in_valid    (dequantize_lane12_float_in_valid),
-    .in_payload  (dequantize_lane12_float_in_payload)
+    .out_valid   (lane12_float_out_valid),
+    .out_payload (lane12_float_out_payload),
+    .in_valid    (lane12_float_in_valid),
+    .in_payload  (lane12_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane12_mul ( // Dequantizer.java:125
+  Fp32Mul lane12_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane12_mul_in_valid),
-    .in_payload_a (dequantize_lane12_mul_in_payload_a),
-    .in_payload_b (dequantize_lane12_mul_in_payload_b),
-    .out_valid    (dequantize_lane12_mul_out_valid),
-    .out_payload  (dequantize_lane12_mul_out_payload)
+    .in_valid     (lane12_mul_in_valid),
+    .in_payload_a (lane12_mul_in_payload_a),
+    .in_payload_b (lane12_mul_in_payload_b),
+    .out_valid    (lane12_mul_out_valid),
+    .out_payload  (lane12_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane13_float ( // Dequantizer.java:126
+  Int32ToFp32 lane13_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane13_float_out_valid),
-    .out_payload (dequantize_lane13_float_out_payload),
-    .in_valid    (dequantize_lane13_float_in_valid),
-    .in_payload  (dequantize_lane13_float_in_payload)
+    .out_valid   (lane13_float_out_valid),
+    .out_payload (lane13_float_out_payload),
+    .in_valid    (lane13_float_in_valid),
+    .in_payload  (lane13_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane13_mul ( // Dequantizer.java:125
+  Fp32Mul lane13_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane13_mul_in_valid),
-    .in_payload_a (dequantize_lane13_mul_in_payload_a),
-    .in_payload_b (dequantize_lane13_mul_in_payload_b),
-    .out_valid    (dequantize_lane13_mul_out_valid),
-    .out_payload  (dequantize_lane13_mul_out_payload)
+    .in_valid     (lane13_mul_in_valid),
+    .in_payload_a (lane13_mul_in_payload_a),
+    .in_payload_b (lane13_mul_in_payload_b),
+    .out_valid    (lane13_mul_out_valid),
+    .out_payload  (lane13_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane14_float ( // Dequantizer.java:126
+  Int32ToFp32 lane14_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane14_float_out_valid),
-    .out_payload (dequantize_lane14_float_out_payload),
-    .in_valid    (dequantize_lane14_float_in_valid),
-    .in_payload  (dequantize_lane14_float_in_payload)
+    .out_valid   (lane14_float_out_valid),
+    .out_payload (lane14_float_out_payload),
+    .in_valid    (lane14_float_in_valid),
+    .in_payload  (lane14_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane14_mul ( // Dequantizer.java:125
+  Fp32Mul lane14_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane14_mul_in_valid),
-    .in_payload_a (dequantize_lane14_mul_in_payload_a),
-    .in_payload_b (dequantize_lane14_mul_in_payload_b),
-    .out_valid    (dequantize_lane14_mul_out_valid),
-    .out_payload  (dequantize_lane14_mul_out_payload)
+    .in_valid     (lane14_mul_in_valid),
+    .in_payload_a (lane14_mul_in_payload_a),
+    .in_payload_b (lane14_mul_in_payload_b),
+    .out_valid    (lane14_mul_out_valid),
+    .out_payload  (lane14_mul_out_payload)
   );
 
-  Int32ToFp32 dequantize_lane15_float ( // Dequantizer.java:126
+  Int32ToFp32 lane15_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .out_valid   (dequantize_lane15_float_out_valid),
-    .out_payload (dequantize_lane15_float_out_payload),
-    .in_valid    (dequantize_lane15_float_in_valid),
-    .in_payload  (dequantize_lane15_float_in_payload)
+    .out_valid   (lane15_float_out_valid),
+    .out_payload (lane15_float_out_payload),
+    .in_valid    (lane15_float_in_valid),
+    .in_payload  (lane15_float_in_payload)
   );
 
-  Fp32Mul dequantize_lane15_mul ( // Dequantizer.java:125
+  Fp32Mul lane15_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (dequantize_lane15_mul_in_valid),
-    .in_payload_a (dequantize_lane15_mul_in_payload_a),
-    .in_payload_b (dequantize_lane15_mul_in_payload_b),
-    .out_valid    (dequantize_lane15_mul_out_valid),
-    .out_payload  (dequantize_lane15_mul_out_payload)
+    .in_valid     (lane15_mul_in_valid),
+    .in_payload_a (lane15_mul_in_payload_a),
+    .in_payload_b (lane15_mul_in_payload_b),
+    .out_valid    (lane15_mul_out_valid),
+    .out_payload  (lane15_mul_out_payload)
   );
 
   SyncFifo_w513_d12 result_fifo ( // CreditBuffer.java:77
@@ -885,17 +795,14 @@ module Dequantizer_l16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, factor_fifo_occupancy, dequantize_lane1_float_out_valid, dequantize_lane1_mul_out_valid,
-      dequantize_lane2_float_out_valid, dequantize_lane2_mul_out_valid, dequantize_lane3_float_out_valid,
-      dequantize_lane3_mul_out_valid, dequantize_lane4_float_out_valid, dequantize_lane4_mul_out_valid,
-      dequantize_lane5_float_out_valid, dequantize_lane5_mul_out_valid, dequantize_lane6_float_out_valid,
-      dequantize_lane6_mul_out_valid, dequantize_lane7_float_out_valid, dequantize_lane7_mul_out_valid,
-      dequantize_lane8_float_out_valid, dequantize_lane8_mul_out_valid, dequantize_lane9_float_out_valid,
-      dequantize_lane9_mul_out_valid, dequantize_lane10_float_out_valid, dequantize_lane10_mul_out_valid,
-      dequantize_lane11_float_out_valid, dequantize_lane11_mul_out_valid, dequantize_lane12_float_out_valid,
-      dequantize_lane12_mul_out_valid, dequantize_lane13_float_out_valid, dequantize_lane13_mul_out_valid,
-      dequantize_lane14_float_out_valid, dequantize_lane14_mul_out_valid, dequantize_lane15_float_out_valid,
-      dequantize_lane15_mul_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, factor_fifo_occupancy, lane1_float_out_valid, lane1_mul_out_valid, lane2_float_out_valid,
+      lane2_mul_out_valid, lane3_float_out_valid, lane3_mul_out_valid, lane4_float_out_valid, lane4_mul_out_valid,
+      lane5_float_out_valid, lane5_mul_out_valid, lane6_float_out_valid, lane6_mul_out_valid, lane7_float_out_valid,
+      lane7_mul_out_valid, lane8_float_out_valid, lane8_mul_out_valid, lane9_float_out_valid, lane9_mul_out_valid,
+      lane10_float_out_valid, lane10_mul_out_valid, lane11_float_out_valid, lane11_mul_out_valid,
+      lane12_float_out_valid, lane12_mul_out_valid, lane13_float_out_valid, lane13_mul_out_valid,
+      lane14_float_out_valid, lane14_mul_out_valid, lane15_float_out_valid, lane15_mul_out_valid,
+      result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

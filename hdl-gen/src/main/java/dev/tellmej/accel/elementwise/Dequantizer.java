@@ -10,8 +10,6 @@ import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
 import dev.tellmej.hdl.lib.CreditBuffer;
-import dev.tellmej.hdl.lib.Flow;
-import dev.tellmej.hdl.lib.LaneSerial;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.Timed;
@@ -64,21 +62,8 @@ public final class Dequantizer extends Module {
      * below 32 bits.
      */
     public Dequantizer(int lanes, int accumulatorBits) {
-        this(lanes, lanes, accumulatorBits);
-    }
-
-    /**
-     * The same with {@code physicalLanes} P of conversion and multiplication (P divides L), taking a beat's L / P
-     * slices one a cycle ({@link LaneSerial}): a beat every L / P cycles, for a client that needs no more. Named
-     * with a {@code _p<P>} suffix when P < L.
-     */
-    public Dequantizer(int lanes, int physicalLanes, int accumulatorBits) {
         if (lanes < 1) {
             throw new InvalidParameterException(Locations.capture(), "Dequantizer needs at least one lane, got " + lanes);
-        }
-        if (physicalLanes < 1 || lanes % physicalLanes != 0) {
-            throw new InvalidParameterException(Locations.capture(), "Dequantizer's physical lanes must divide its "
-                    + lanes + " lanes, got " + physicalLanes);
         }
         if (accumulatorBits < 2 || accumulatorBits > 32) {
             throw new InvalidParameterException(Locations.capture(), "Dequantizer accumulators are 2 to 32 bits, got "
@@ -87,9 +72,6 @@ public final class Dequantizer extends Module {
         param("l", lanes);
         if (accumulatorBits < 32) {
             param("a", accumulatorBits);
-        }
-        if (physicalLanes < lanes) {
-            param("p", physicalLanes);
         }
         params = in("params", Stream.of(new Params(bits(32), bits(32))));
         in = in("in", Stream.of(new In(vec(lanes, sint(32)), bool())));
@@ -108,29 +90,30 @@ public final class Dequantizer extends Module {
         Stream<Bits> factorQueue = factors.connect(factor.flow());
 
         // The beats, y = (float) acc * f: a beat moves when its vector's factor is at the head of the queue (it
-        // leaves with the vector's last beat), a slot is free and the lanes are; each lane's slices take f along.
+        // leaves with the vector's last beat) and a slot is free.
         Bool fire = in.fire();
-        List<Bits> accs = new ArrayList<>();
-        List<Bits> factorsPerLane = new ArrayList<>();
+        Pipeline pipe = new Pipeline("fire", fire);
+        Timed<Bits> f = pipe.input("f", factorQueue.payload);
+        List<Timed<Bits>> ys = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
+            String l = "lane" + lane;
             SInt acc = in.payload.acc().get(lane);
             if (accumulatorBits < 32) {
                 assertAlways(fire.not().or(acc.resize(accumulatorBits).sext(32).eq(acc)), "Dequantizer: accumulator"
                         + " of lane " + lane + " fits " + accumulatorBits + " bits");
             }
-            accs.add(acc.resize(accumulatorBits).asBits());
-            factorsPerLane.add(factorQueue.payload);
+            Timed<Bits> wide = Int32ToFp32.apply(l + "_float", pipe.input(l + "_acc", acc.resize(accumulatorBits)));
+            ys.add(Fp32Mul.apply(l + "_mul", wide, f));
         }
-        LaneSerial.Beat beats = LaneSerial.apply("dequantize", fire, List.of(accs, factorsPerLane),
-                in.payload.last(), physicalLanes, (lane, operands) -> Fp32Mul.apply(lane + "_mul",
-                        Int32ToFp32.apply(lane + "_float", operands.get(0).map(Bits::asSInt)), operands.get(1)));
-        latency = beats.latency();
+        Timed<Out> result = Timed.zip(Timed.all(ys), pipe.input("last", in.payload.last()),
+                (y, last) -> new Out(new Vec<>(y), last));
+        latency = result.cycle();
 
         CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(lanes, bits(32)), bool()),
                 CreditBuffer.depthFor(latency));
-        in.ready.set(factorQueue.valid.and(results.available()).and(beats.idle()));
+        in.ready.set(factorQueue.valid.and(results.available()));
         results.issue(fire);
         factorQueue.ready.set(fire.and(in.payload.last()));
-        results.connect(new Flow<>(beats.valid(), new Out(new Vec<>(beats.values()), beats.last()))).connectTo(out);
+        results.connect(result.flow()).connectTo(out);
     }
 }

@@ -67,7 +67,8 @@ import java.util.List;
  * through); {@code out} the L stored results ({@link Rope.Out}). {@link #latency} cycles from a beat's read
  * out of the head buffer to its result; without stalls a head's first result leaves {@code head_beats +
  * latency + 1} cycles after its first beat was taken, and a steady stream of heads of one d flows at one beat
- * per cycle.
+ * per cycle. Built with P physical lanes ({@link Rope#runtime(int, int, int, int, StorageFormat)}), the rotation
+ * takes a beat's L / P slices one a cycle ({@link LaneSerial}) and the reader issues a beat every L / P cycles.
  */
 public final class RopeRunTime extends Module {
     /** One input beat: L binary32 values of a head, the table row of its token, and the vector's end. */

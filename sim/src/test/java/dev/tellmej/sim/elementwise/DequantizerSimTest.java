@@ -50,17 +50,6 @@ class DequantizerSimTest {
         run(fixture, 4, 20, 21);
     }
 
-    /** The kernel's unit: four lanes on two physical ones, a beat every other cycle. */
-    @SimTest
-    void fourLanesOnTwoPhysicalAsTheKv260Kernel(SimFixture fixture) {
-        run(fixture, 4, 2, 20, 21);
-    }
-
-    @SimTest
-    void fourLanesOnOnePhysical(SimFixture fixture) {
-        run(fixture, 4, 1, 20, 32);
-    }
-
     @SimTest
     void anAccumulatorThatDoesNotFitStopsTheSimulation(SimFixture fixture) {
         Design<Dequantizer> design = Hdl.elaborate(() -> new Dequantizer(1, 21));
@@ -80,15 +69,8 @@ class DequantizerSimTest {
         run(fixture, lanes, randomCases, 32);
     }
 
+    /** Random accumulators wrapped into {@code bits} bits (their extremes included), then the student's. */
     private static void run(SimFixture fixture, int lanes, int randomCases, int bits) {
-        run(fixture, lanes, lanes, randomCases, bits);
-    }
-
-    /**
-     * Random accumulators wrapped into {@code bits} bits (their extremes included), then the student's, through
-     * {@code lanes} lanes on {@code physical} physical ones.
-     */
-    private static void run(SimFixture fixture, int lanes, int physical, int randomCases, int bits) {
         Random random = fixture.random();
         List<Case> cases = new ArrayList<>();
         for (int c = 0; c < randomCases; c++) {
@@ -112,7 +94,7 @@ class DequantizerSimTest {
         for (StudentActivations.Dequantization d : StudentActivations.get().dequantizations) {
             cases.add(new Case(d.acc(), d.mc(), d.weightScale()));
         }
-        Design<Dequantizer> design = Hdl.elaborate(() -> new Dequantizer(lanes, physical, bits));
+        Design<Dequantizer> design = Hdl.elaborate(() -> new Dequantizer(lanes, bits));
         Dequantizer top = design.top();
         SimModel sim = fixture.open(design);
         sim.reset();
@@ -133,7 +115,7 @@ class DequantizerSimTest {
             }
         }
         int total = beats;
-        sim.runUntil(() -> out.count() == total, total * 4L * (lanes / physical) + 2_000);
+        sim.runUntil(() -> out.count() == total, total * 4L + 2_000);
         List<BigInteger> received = out.received();
         int beat = 0;
         for (int k = 0; k < cases.size(); k++) {
