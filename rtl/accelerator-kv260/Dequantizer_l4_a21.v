@@ -4,105 +4,115 @@
 `default_nettype none
 
 module Dequantizer_l4_a21 (
-  input  wire        ap_clk,            // Dequantizer.java:64
-  input  wire        ap_rst_n,          // Dequantizer.java:64
-  input  wire        params_valid,      // Dequantizer.java:76
-  output wire        params_ready,      // Dequantizer.java:76
-  input  wire [31:0] params_payload_mc, // Dequantizer.java:76
-  input  wire [31:0] params_payload_ws, // Dequantizer.java:76
-  input  wire        in_valid,          // Dequantizer.java:77
-  output wire        in_ready,          // Dequantizer.java:77
-  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:77
-  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:77
-  input  wire [31:0] in_payload_acc_2,  // Dequantizer.java:77
-  input  wire [31:0] in_payload_acc_3,  // Dequantizer.java:77
-  input  wire        in_payload_last,   // Dequantizer.java:77
-  output wire        out_valid,         // Dequantizer.java:78
-  input  wire        out_ready,         // Dequantizer.java:78
-  output wire [31:0] out_payload_y_0,   // Dequantizer.java:78
-  output wire [31:0] out_payload_y_1,   // Dequantizer.java:78
-  output wire [31:0] out_payload_y_2,   // Dequantizer.java:78
-  output wire [31:0] out_payload_y_3,   // Dequantizer.java:78
-  output wire        out_payload_last   // Dequantizer.java:78
+  input  wire        ap_clk,            // Dequantizer.java:67
+  input  wire        ap_rst_n,          // Dequantizer.java:67
+  input  wire        params_valid,      // Dequantizer.java:79
+  output wire        params_ready,      // Dequantizer.java:79
+  input  wire [31:0] params_payload_mc, // Dequantizer.java:79
+  input  wire [31:0] params_payload_ws, // Dequantizer.java:79
+  input  wire        in_valid,          // Dequantizer.java:80
+  output wire        in_ready,          // Dequantizer.java:80
+  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:80
+  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:80
+  input  wire [31:0] in_payload_acc_2,  // Dequantizer.java:80
+  input  wire [31:0] in_payload_acc_3,  // Dequantizer.java:80
+  input  wire        in_payload_last,   // Dequantizer.java:80
+  output wire        out_valid,         // Dequantizer.java:81
+  input  wire        out_ready,         // Dequantizer.java:81
+  output wire [31:0] out_payload_y_0,   // Dequantizer.java:81
+  output wire [31:0] out_payload_y_1,   // Dequantizer.java:81
+  output wire [31:0] out_payload_y_2,   // Dequantizer.java:81
+  output wire [31:0] out_payload_y_3,   // Dequantizer.java:81
+  output wire        out_payload_last   // Dequantizer.java:81
 );
 
-  wire         factor_mc_ws_in_valid;      // Dequantizer.java:83
-  wire [31:0]  factor_mc_ws_in_payload_a;  // Dequantizer.java:83
-  wire [31:0]  factor_mc_ws_in_payload_b;  // Dequantizer.java:83
-  wire         factor_mc_ws_out_valid;     // Dequantizer.java:83
-  wire [31:0]  factor_mc_ws_out_payload;   // Dequantizer.java:83
-  wire         factor_inv127_in_valid;     // Dequantizer.java:85
-  wire [31:0]  factor_inv127_in_payload_a; // Dequantizer.java:85
-  wire [31:0]  factor_inv127_in_payload_b; // Dequantizer.java:85
-  wire         factor_inv127_out_valid;    // Dequantizer.java:85
-  wire [31:0]  factor_inv127_out_payload;  // Dequantizer.java:85
-  reg  [4:0]   factor_credits;             // CreditBuffer.java:45
-  wire         factor_fifo_push_valid;     // CreditBuffer.java:77
-  wire         factor_fifo_push_ready;     // CreditBuffer.java:77
-  wire [31:0]  factor_fifo_push_payload;   // CreditBuffer.java:77
-  wire         factor_fifo_pop_valid;      // CreditBuffer.java:77
-  wire         factor_fifo_pop_ready;      // CreditBuffer.java:77
-  wire [31:0]  factor_fifo_pop_payload;    // CreditBuffer.java:77
-  wire [4:0]   factor_fifo_occupancy;      // CreditBuffer.java:77
-  wire         factor_ready;               // CreditBuffer.java:84
-  wire         lane0_float_out_valid;      // Dequantizer.java:105
-  wire [31:0]  lane0_float_out_payload;    // Dequantizer.java:105
-  wire         lane0_float_in_valid;       // Dequantizer.java:105
-  wire [20:0]  lane0_float_in_payload;     // Dequantizer.java:105
-  reg  [31:0]  f_d1;                       // Dequantizer.java:106
-  reg  [31:0]  f_d2;                       // Dequantizer.java:106
-  reg  [31:0]  f_d3;                       // Dequantizer.java:106
-  wire         lane0_mul_in_valid;         // Dequantizer.java:106
-  wire [31:0]  lane0_mul_in_payload_a;     // Dequantizer.java:106
-  wire [31:0]  lane0_mul_in_payload_b;     // Dequantizer.java:106
-  wire         lane0_mul_out_valid;        // Dequantizer.java:106
-  wire [31:0]  lane0_mul_out_payload;      // Dequantizer.java:106
-  wire         lane1_float_out_valid;      // Dequantizer.java:105
-  wire [31:0]  lane1_float_out_payload;    // Dequantizer.java:105
-  wire         lane1_float_in_valid;       // Dequantizer.java:105
-  wire [20:0]  lane1_float_in_payload;     // Dequantizer.java:105
-  wire         lane1_mul_in_valid;         // Dequantizer.java:106
-  wire [31:0]  lane1_mul_in_payload_a;     // Dequantizer.java:106
-  wire [31:0]  lane1_mul_in_payload_b;     // Dequantizer.java:106
-  wire         lane1_mul_out_valid;        // Dequantizer.java:106
-  wire [31:0]  lane1_mul_out_payload;      // Dequantizer.java:106
-  wire         lane2_float_out_valid;      // Dequantizer.java:105
-  wire [31:0]  lane2_float_out_payload;    // Dequantizer.java:105
-  wire         lane2_float_in_valid;       // Dequantizer.java:105
-  wire [20:0]  lane2_float_in_payload;     // Dequantizer.java:105
-  wire         lane2_mul_in_valid;         // Dequantizer.java:106
-  wire [31:0]  lane2_mul_in_payload_a;     // Dequantizer.java:106
-  wire [31:0]  lane2_mul_in_payload_b;     // Dequantizer.java:106
-  wire         lane2_mul_out_valid;        // Dequantizer.java:106
-  wire [31:0]  lane2_mul_out_payload;      // Dequantizer.java:106
-  wire         lane3_float_out_valid;      // Dequantizer.java:105
-  wire [31:0]  lane3_float_out_payload;    // Dequantizer.java:105
-  wire         lane3_float_in_valid;       // Dequantizer.java:105
-  wire [20:0]  lane3_float_in_payload;     // Dequantizer.java:105
-  wire         lane3_mul_in_valid;         // Dequantizer.java:106
-  wire [31:0]  lane3_mul_in_payload_a;     // Dequantizer.java:106
-  wire [31:0]  lane3_mul_in_payload_b;     // Dequantizer.java:106
-  wire         lane3_mul_out_valid;        // Dequantizer.java:106
-  wire [31:0]  lane3_mul_out_payload;      // Dequantizer.java:106
-  reg          last_d1;                    // Dequantizer.java:108
-  reg          last_d2;                    // Dequantizer.java:108
-  reg          last_d3;                    // Dequantizer.java:108
-  reg          last_d4;                    // Dequantizer.java:108
-  reg          last_d5;                    // Dequantizer.java:108
-  reg          last_d6;                    // Dequantizer.java:108
-  reg          last_d7;                    // Dequantizer.java:108
-  reg          last_d8;                    // Dequantizer.java:108
-  reg          last_d9;                    // Dequantizer.java:108
-  reg          last_d10;                   // Dequantizer.java:108
-  reg  [3:0]   result_credits;             // CreditBuffer.java:45
-  wire         result_fifo_push_valid;     // CreditBuffer.java:77
-  wire         result_fifo_push_ready;     // CreditBuffer.java:77
-  wire [128:0] result_fifo_push_payload;   // CreditBuffer.java:77
-  wire         result_fifo_pop_valid;      // CreditBuffer.java:77
-  wire         result_fifo_pop_ready;      // CreditBuffer.java:77
-  wire [128:0] result_fifo_pop_payload;    // CreditBuffer.java:77
-  wire [3:0]   result_fifo_occupancy;      // CreditBuffer.java:77
-  wire         result_ready;               // CreditBuffer.java:84
+  reg          factor_mul_in_valid;      // Dequantizer.java:88
+  reg  [31:0]  factor_mul_in_payload_a;  // Dequantizer.java:88
+  reg  [31:0]  factor_mul_in_payload_b;  // Dequantizer.java:88
+  wire         factor_mul_out_valid;     // Dequantizer.java:88
+  wire [31:0]  factor_mul_out_payload;   // Dequantizer.java:88
+  reg          params_fire_d1;           // Fp32SharedOps.java:110
+  reg          params_fire_d2;           // Fp32SharedOps.java:110
+  reg          params_fire_d3;           // Fp32SharedOps.java:110
+  reg          params_fire_d4;           // Fp32SharedOps.java:110
+  reg          params_fire_d5;           // Fp32SharedOps.java:110
+  reg          params_fire_d6;           // Fp32SharedOps.java:110
+  reg          params_fire_d7;           // Fp32SharedOps.java:110
+  reg  [4:0]   factor_credits;           // CreditBuffer.java:45
+  reg  [2:0]   factor_cooldown;          // Dequantizer.java:94
+  reg          params_fire_d8;           // Dequantizer.java:99
+  reg          params_fire_d9;           // Dequantizer.java:99
+  reg          params_fire_d10;          // Dequantizer.java:99
+  reg          params_fire_d11;          // Dequantizer.java:99
+  reg          params_fire_d12;          // Dequantizer.java:99
+  reg          params_fire_d13;          // Dequantizer.java:99
+  reg          params_fire_d14;          // Dequantizer.java:99
+  wire         factor_fifo_push_valid;   // CreditBuffer.java:77
+  wire         factor_fifo_push_ready;   // CreditBuffer.java:77
+  wire [31:0]  factor_fifo_push_payload; // CreditBuffer.java:77
+  wire         factor_fifo_pop_valid;    // CreditBuffer.java:77
+  wire         factor_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [31:0]  factor_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [4:0]   factor_fifo_occupancy;    // CreditBuffer.java:77
+  wire         factor_ready;             // CreditBuffer.java:84
+  wire         lane0_float_out_valid;    // Dequantizer.java:114
+  wire [31:0]  lane0_float_out_payload;  // Dequantizer.java:114
+  wire         lane0_float_in_valid;     // Dequantizer.java:114
+  wire [20:0]  lane0_float_in_payload;   // Dequantizer.java:114
+  reg  [31:0]  f_d1;                     // Dequantizer.java:115
+  reg  [31:0]  f_d2;                     // Dequantizer.java:115
+  reg  [31:0]  f_d3;                     // Dequantizer.java:115
+  wire         lane0_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane0_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane0_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane0_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane0_mul_out_payload;    // Dequantizer.java:115
+  wire         lane1_float_out_valid;    // Dequantizer.java:114
+  wire [31:0]  lane1_float_out_payload;  // Dequantizer.java:114
+  wire         lane1_float_in_valid;     // Dequantizer.java:114
+  wire [20:0]  lane1_float_in_payload;   // Dequantizer.java:114
+  wire         lane1_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane1_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane1_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane1_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane1_mul_out_payload;    // Dequantizer.java:115
+  wire         lane2_float_out_valid;    // Dequantizer.java:114
+  wire [31:0]  lane2_float_out_payload;  // Dequantizer.java:114
+  wire         lane2_float_in_valid;     // Dequantizer.java:114
+  wire [20:0]  lane2_float_in_payload;   // Dequantizer.java:114
+  wire         lane2_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane2_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane2_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane2_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane2_mul_out_payload;    // Dequantizer.java:115
+  wire         lane3_float_out_valid;    // Dequantizer.java:114
+  wire [31:0]  lane3_float_out_payload;  // Dequantizer.java:114
+  wire         lane3_float_in_valid;     // Dequantizer.java:114
+  wire [20:0]  lane3_float_in_payload;   // Dequantizer.java:114
+  wire         lane3_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane3_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane3_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane3_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane3_mul_out_payload;    // Dequantizer.java:115
+  reg          last_d1;                  // Dequantizer.java:117
+  reg          last_d2;                  // Dequantizer.java:117
+  reg          last_d3;                  // Dequantizer.java:117
+  reg          last_d4;                  // Dequantizer.java:117
+  reg          last_d5;                  // Dequantizer.java:117
+  reg          last_d6;                  // Dequantizer.java:117
+  reg          last_d7;                  // Dequantizer.java:117
+  reg          last_d8;                  // Dequantizer.java:117
+  reg          last_d9;                  // Dequantizer.java:117
+  reg          last_d10;                 // Dequantizer.java:117
+  reg  [3:0]   result_credits;           // CreditBuffer.java:45
+  wire         result_fifo_push_valid;   // CreditBuffer.java:77
+  wire         result_fifo_push_ready;   // CreditBuffer.java:77
+  wire [128:0] result_fifo_push_payload; // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
+  wire [128:0] result_fifo_pop_payload;  // CreditBuffer.java:77
+  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:77
+  wire         result_ready;             // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire params_valid_and_ready;
@@ -122,38 +132,46 @@ module Dequantizer_l4_a21 (
   assign assert_part_3 = in_payload_acc_2[20:0];
   assign assert_part_4 = in_payload_acc_3[20:0];
 
-  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:83
-  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:83
-  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:83
-  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:85
-  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:85
-  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:85
-  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:88
-  assign factor_fifo_push_valid = factor_inv127_out_valid; // CreditBuffer.java:78
-  assign factor_fifo_push_payload = factor_inv127_out_payload; // CreditBuffer.java:79
+  always @(*) begin
+    factor_mul_in_valid = params_valid_and_ready; // Fp32SharedOps.java:114
+    factor_mul_in_valid = params_valid_and_ready | params_fire_d7; // Fp32SharedOps.java:114
+  end
+
+  always @(*) begin
+    factor_mul_in_payload_a = params_payload_mc; // Fp32SharedOps.java:116
+    factor_mul_in_payload_b = params_payload_ws; // Fp32SharedOps.java:117
+    if (params_fire_d7) begin // Fp32SharedOps.java:119
+      factor_mul_in_payload_a = factor_mul_out_payload; // Fp32SharedOps.java:120
+      factor_mul_in_payload_b = 32'h3c010204; // Fp32SharedOps.java:121
+    end
+  end
+
+  assign params_ready = (factor_credits != 5'd0) & (factor_cooldown == 3'd0); // Dequantizer.java:97
+  assign factor_fifo_push_valid = params_fire_d14; // CreditBuffer.java:78
+  assign factor_fifo_push_payload = factor_mul_out_payload; // CreditBuffer.java:79
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:85
-  assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
-  assign lane0_float_in_payload = in_payload_acc_0[20:0]; // Dequantizer.java:105
-  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
-  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:106
-  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:106
-  assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
-  assign lane1_float_in_payload = in_payload_acc_1[20:0]; // Dequantizer.java:105
-  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
-  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:106
-  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:106
-  assign lane2_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
-  assign lane2_float_in_payload = in_payload_acc_2[20:0]; // Dequantizer.java:105
-  assign lane2_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
-  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Dequantizer.java:106
-  assign lane2_mul_in_payload_b = f_d3; // Dequantizer.java:106
-  assign lane3_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
-  assign lane3_float_in_payload = in_payload_acc_3[20:0]; // Dequantizer.java:105
-  assign lane3_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
-  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Dequantizer.java:106
-  assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:106
-  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:114
-  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:116
+  assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
+  assign lane0_float_in_payload = in_payload_acc_0[20:0]; // Dequantizer.java:114
+  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:115
+  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:115
+  assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
+  assign lane1_float_in_payload = in_payload_acc_1[20:0]; // Dequantizer.java:114
+  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:115
+  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:115
+  assign lane2_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
+  assign lane2_float_in_payload = in_payload_acc_2[20:0]; // Dequantizer.java:114
+  assign lane2_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Dequantizer.java:115
+  assign lane2_mul_in_payload_b = f_d3; // Dequantizer.java:115
+  assign lane3_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
+  assign lane3_float_in_payload = in_payload_acc_3[20:0]; // Dequantizer.java:114
+  assign lane3_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Dequantizer.java:115
+  assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:115
+  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:123
+  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:125
   assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:78
   // CreditBuffer.java:79
   assign result_fifo_push_payload =
@@ -168,30 +186,64 @@ module Dequantizer_l4_a21 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
+    params_fire_d1 <= params_valid_and_ready; // Fp32SharedOps.java:110
+    params_fire_d2 <= params_fire_d1; // Fp32SharedOps.java:110
+    params_fire_d3 <= params_fire_d2; // Fp32SharedOps.java:110
+    params_fire_d4 <= params_fire_d3; // Fp32SharedOps.java:110
+    params_fire_d5 <= params_fire_d4; // Fp32SharedOps.java:110
+    params_fire_d6 <= params_fire_d5; // Fp32SharedOps.java:110
+    params_fire_d7 <= params_fire_d6; // Fp32SharedOps.java:110
+    if (params_valid_and_ready) begin // Dequantizer.java:95
+      factor_cooldown <= 3'd7; // Dequantizer.java:95
+    end else if (factor_cooldown != 3'd0) begin // Dequantizer.java:95
+      factor_cooldown <= factor_cooldown - 3'd1; // Dequantizer.java:96
+    end
+    params_fire_d8 <= params_fire_d7; // Dequantizer.java:99
+    params_fire_d9 <= params_fire_d8; // Dequantizer.java:99
+    params_fire_d10 <= params_fire_d9; // Dequantizer.java:99
+    params_fire_d11 <= params_fire_d10; // Dequantizer.java:99
+    params_fire_d12 <= params_fire_d11; // Dequantizer.java:99
+    params_fire_d13 <= params_fire_d12; // Dequantizer.java:99
+    params_fire_d14 <= params_fire_d13; // Dequantizer.java:99
     if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:82
     end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:83
       factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:83
     end
-    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:106
-    f_d2 <= f_d1; // Dequantizer.java:106
-    f_d3 <= f_d2; // Dequantizer.java:106
-    last_d1 <= in_payload_last; // Dequantizer.java:108
-    last_d2 <= last_d1; // Dequantizer.java:108
-    last_d3 <= last_d2; // Dequantizer.java:108
-    last_d4 <= last_d3; // Dequantizer.java:108
-    last_d5 <= last_d4; // Dequantizer.java:108
-    last_d6 <= last_d5; // Dequantizer.java:108
-    last_d7 <= last_d6; // Dequantizer.java:108
-    last_d8 <= last_d7; // Dequantizer.java:108
-    last_d9 <= last_d8; // Dequantizer.java:108
-    last_d10 <= last_d9; // Dequantizer.java:108
+    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:115
+    f_d2 <= f_d1; // Dequantizer.java:115
+    f_d3 <= f_d2; // Dequantizer.java:115
+    last_d1 <= in_payload_last; // Dequantizer.java:117
+    last_d2 <= last_d1; // Dequantizer.java:117
+    last_d3 <= last_d2; // Dequantizer.java:117
+    last_d4 <= last_d3; // Dequantizer.java:117
+    last_d5 <= last_d4; // Dequantizer.java:117
+    last_d6 <= last_d5; // Dequantizer.java:117
+    last_d7 <= last_d6; // Dequantizer.java:117
+    last_d8 <= last_d7; // Dequantizer.java:117
+    last_d9 <= last_d8; // Dequantizer.java:117
+    last_d10 <= last_d9; // Dequantizer.java:117
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
     end
     if (!ap_rst_n) begin
+      params_fire_d1 <= 1'b0;
+      params_fire_d2 <= 1'b0;
+      params_fire_d3 <= 1'b0;
+      params_fire_d4 <= 1'b0;
+      params_fire_d5 <= 1'b0;
+      params_fire_d6 <= 1'b0;
+      params_fire_d7 <= 1'b0;
+      factor_cooldown <= 3'd0;
+      params_fire_d8 <= 1'b0;
+      params_fire_d9 <= 1'b0;
+      params_fire_d10 <= 1'b0;
+      params_fire_d11 <= 1'b0;
+      params_fire_d12 <= 1'b0;
+      params_fire_d13 <= 1'b0;
+      params_fire_d14 <= 1'b0;
       factor_credits <= 5'd16;
       result_credits <= 4'd12;
     end
@@ -201,6 +253,11 @@ module Dequantizer_l4_a21 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
+      if (!(~(params_fire_d7 & params_valid_and_ready))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: factor: inputs 7 cycles apart collide on ",
+                 "factor_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
       if (!(~params_valid_and_ready | (factor_credits != 5'd0))) begin // CreditBuffer.java:86
         $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer factor: a word entered the pipeline ",
                  "without a credit");
@@ -211,29 +268,29 @@ module Dequantizer_l4_a21 (
                  "depth 16");
         $stop;
       end
-      if (!(~factor_inv127_out_valid | factor_fifo_push_ready)) begin // CreditBuffer.java:91
+      if (!(~params_fire_d14 | factor_fifo_push_ready)) begin // CreditBuffer.java:91
         $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer factor: a result arrived while the FIFO ",
                  "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      // Dequantizer.java:102
+      // Dequantizer.java:111
       if (!(~in_valid_and_ready | ({{11{assert_part[20]}}, assert_part} == in_payload_acc_0))) begin
-        $display("ASSERTION FAILED in %m: Dequantizer.java:102: Dequantizer: accumulator of lane 0 fits 21 bits");
+        $display("ASSERTION FAILED in %m: Dequantizer.java:111: Dequantizer: accumulator of lane 0 fits 21 bits");
         $stop;
       end
-      // Dequantizer.java:102
+      // Dequantizer.java:111
       if (!(~in_valid_and_ready | ({{11{assert_part_2[20]}}, assert_part_2} == in_payload_acc_1))) begin
-        $display("ASSERTION FAILED in %m: Dequantizer.java:102: Dequantizer: accumulator of lane 1 fits 21 bits");
+        $display("ASSERTION FAILED in %m: Dequantizer.java:111: Dequantizer: accumulator of lane 1 fits 21 bits");
         $stop;
       end
-      // Dequantizer.java:102
+      // Dequantizer.java:111
       if (!(~in_valid_and_ready | ({{11{assert_part_3[20]}}, assert_part_3} == in_payload_acc_2))) begin
-        $display("ASSERTION FAILED in %m: Dequantizer.java:102: Dequantizer: accumulator of lane 2 fits 21 bits");
+        $display("ASSERTION FAILED in %m: Dequantizer.java:111: Dequantizer: accumulator of lane 2 fits 21 bits");
         $stop;
       end
-      // Dequantizer.java:102
+      // Dequantizer.java:111
       if (!(~in_valid_and_ready | ({{11{assert_part_4[20]}}, assert_part_4} == in_payload_acc_3))) begin
-        $display("ASSERTION FAILED in %m: Dequantizer.java:102: Dequantizer: accumulator of lane 3 fits 21 bits");
+        $display("ASSERTION FAILED in %m: Dequantizer.java:111: Dequantizer: accumulator of lane 3 fits 21 bits");
         $stop;
       end
       if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:86
@@ -255,24 +312,14 @@ module Dequantizer_l4_a21 (
   end
 `endif
 
-  Fp32Mul factor_mc_ws ( // Dequantizer.java:83
+  Fp32Mul factor_mul ( // Dequantizer.java:88
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
-    .in_valid     (factor_mc_ws_in_valid),
-    .in_payload_a (factor_mc_ws_in_payload_a),
-    .in_payload_b (factor_mc_ws_in_payload_b),
-    .out_valid    (factor_mc_ws_out_valid),
-    .out_payload  (factor_mc_ws_out_payload)
-  );
-
-  Fp32Mul factor_inv127 ( // Dequantizer.java:85
-    .ap_clk       (ap_clk),
-    .ap_rst_n     (ap_rst_n),
-    .in_valid     (factor_inv127_in_valid),
-    .in_payload_a (factor_inv127_in_payload_a),
-    .in_payload_b (factor_inv127_in_payload_b),
-    .out_valid    (factor_inv127_out_valid),
-    .out_payload  (factor_inv127_out_payload)
+    .in_valid     (factor_mul_in_valid),
+    .in_payload_a (factor_mul_in_payload_a),
+    .in_payload_b (factor_mul_in_payload_b),
+    .out_valid    (factor_mul_out_valid),
+    .out_payload  (factor_mul_out_payload)
   );
 
   SyncFifo_w32_d16 factor_fifo ( // CreditBuffer.java:77
@@ -287,7 +334,7 @@ module Dequantizer_l4_a21 (
     .occupancy    (factor_fifo_occupancy)
   );
 
-  Int32ToFp32_n21 lane0_float ( // Dequantizer.java:105
+  Int32ToFp32_n21 lane0_float ( // Dequantizer.java:114
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .out_valid   (lane0_float_out_valid),
@@ -296,7 +343,7 @@ module Dequantizer_l4_a21 (
     .in_payload  (lane0_float_in_payload)
   );
 
-  Fp32Mul lane0_mul ( // Dequantizer.java:106
+  Fp32Mul lane0_mul ( // Dequantizer.java:115
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_mul_in_valid),
@@ -306,7 +353,7 @@ module Dequantizer_l4_a21 (
     .out_payload  (lane0_mul_out_payload)
   );
 
-  Int32ToFp32_n21 lane1_float ( // Dequantizer.java:105
+  Int32ToFp32_n21 lane1_float ( // Dequantizer.java:114
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .out_valid   (lane1_float_out_valid),
@@ -315,7 +362,7 @@ module Dequantizer_l4_a21 (
     .in_payload  (lane1_float_in_payload)
   );
 
-  Fp32Mul lane1_mul ( // Dequantizer.java:106
+  Fp32Mul lane1_mul ( // Dequantizer.java:115
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_mul_in_valid),
@@ -325,7 +372,7 @@ module Dequantizer_l4_a21 (
     .out_payload  (lane1_mul_out_payload)
   );
 
-  Int32ToFp32_n21 lane2_float ( // Dequantizer.java:105
+  Int32ToFp32_n21 lane2_float ( // Dequantizer.java:114
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .out_valid   (lane2_float_out_valid),
@@ -334,7 +381,7 @@ module Dequantizer_l4_a21 (
     .in_payload  (lane2_float_in_payload)
   );
 
-  Fp32Mul lane2_mul ( // Dequantizer.java:106
+  Fp32Mul lane2_mul ( // Dequantizer.java:115
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_mul_in_valid),
@@ -344,7 +391,7 @@ module Dequantizer_l4_a21 (
     .out_payload  (lane2_mul_out_payload)
   );
 
-  Int32ToFp32_n21 lane3_float ( // Dequantizer.java:105
+  Int32ToFp32_n21 lane3_float ( // Dequantizer.java:114
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .out_valid   (lane3_float_out_valid),
@@ -353,7 +400,7 @@ module Dequantizer_l4_a21 (
     .in_payload  (lane3_float_in_payload)
   );
 
-  Fp32Mul lane3_mul ( // Dequantizer.java:106
+  Fp32Mul lane3_mul ( // Dequantizer.java:115
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_mul_in_valid),
@@ -376,8 +423,8 @@ module Dequantizer_l4_a21 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, factor_fifo_occupancy, lane1_float_out_valid, lane1_mul_out_valid, lane2_float_out_valid,
-      lane2_mul_out_valid, lane3_float_out_valid, lane3_mul_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, factor_mul_out_valid, factor_fifo_occupancy, lane1_float_out_valid, lane1_mul_out_valid,
+      lane2_float_out_valid, lane2_mul_out_valid, lane3_float_out_valid, lane3_mul_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -53,11 +53,9 @@ SyncFifo_w65_d5.v
 ResidualAdd_l4_fp16_p1.v
 FpReciprocal.v
 FpSilu.v
-SyncFifo_w97_d26.v
-Gating_silu_l4_fp16_p1.v
 FpRelu2.v
-SyncFifo_w97_d8.v
-Gating_relu2_l4_fp16_p1.v
+SyncFifo_w97_d26.v
+Gating_silu_relu2_l4_fp16_p1.v
 SyncFifo_w65_d19.v
 Rope_l4_maxd32_r4_fp16_runtime_p2.v
 KvCacheWriter_w64_b16_o4.v

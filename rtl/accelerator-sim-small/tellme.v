@@ -683,455 +683,437 @@ module tellme (
   wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:87
   wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:87
   wire         dequantizer_out_payload_last;                       // TellmeKernel.java:87
-  wire         residual_add_in_valid;                              // TellmeKernel.java:91
-  wire         residual_add_in_ready;                              // TellmeKernel.java:91
-  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:91
-  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:91
-  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:91
-  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:91
-  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:91
-  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:91
-  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:91
-  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:91
-  wire         residual_add_in_payload_last;                       // TellmeKernel.java:91
-  wire         residual_add_out_valid;                             // TellmeKernel.java:91
-  wire         residual_add_out_ready;                             // TellmeKernel.java:91
-  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:91
-  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:91
-  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:91
-  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:91
-  wire         residual_add_out_payload_last;                      // TellmeKernel.java:91
-  wire         gating_silu_in_valid;                               // TellmeKernel.java:93
-  wire         gating_silu_in_ready;                               // TellmeKernel.java:93
-  wire [31:0]  gating_silu_in_payload_g_0;                         // TellmeKernel.java:93
-  wire [31:0]  gating_silu_in_payload_g_1;                         // TellmeKernel.java:93
-  wire [31:0]  gating_silu_in_payload_g_2;                         // TellmeKernel.java:93
-  wire [31:0]  gating_silu_in_payload_g_3;                         // TellmeKernel.java:93
-  wire [31:0]  gating_silu_in_payload_u_0;                         // TellmeKernel.java:93
-  wire [31:0]  gating_silu_in_payload_u_1;                         // TellmeKernel.java:93
-  wire [31:0]  gating_silu_in_payload_u_2;                         // TellmeKernel.java:93
-  wire [31:0]  gating_silu_in_payload_u_3;                         // TellmeKernel.java:93
-  wire         gating_silu_in_payload_last;                        // TellmeKernel.java:93
-  wire         gating_silu_out_valid;                              // TellmeKernel.java:93
-  wire         gating_silu_out_ready;                              // TellmeKernel.java:93
-  wire [15:0]  gating_silu_out_payload_f_0;                        // TellmeKernel.java:93
-  wire [15:0]  gating_silu_out_payload_f_1;                        // TellmeKernel.java:93
-  wire [15:0]  gating_silu_out_payload_f_2;                        // TellmeKernel.java:93
-  wire [15:0]  gating_silu_out_payload_f_3;                        // TellmeKernel.java:93
-  wire [31:0]  gating_silu_out_payload_absMax;                     // TellmeKernel.java:93
-  wire         gating_silu_out_payload_last;                       // TellmeKernel.java:93
-  wire         gating_relu2_in_valid;                              // TellmeKernel.java:95
-  wire         gating_relu2_in_ready;                              // TellmeKernel.java:95
-  wire [31:0]  gating_relu2_in_payload_g_0;                        // TellmeKernel.java:95
-  wire [31:0]  gating_relu2_in_payload_g_1;                        // TellmeKernel.java:95
-  wire [31:0]  gating_relu2_in_payload_g_2;                        // TellmeKernel.java:95
-  wire [31:0]  gating_relu2_in_payload_g_3;                        // TellmeKernel.java:95
-  wire [31:0]  gating_relu2_in_payload_u_0;                        // TellmeKernel.java:95
-  wire [31:0]  gating_relu2_in_payload_u_1;                        // TellmeKernel.java:95
-  wire [31:0]  gating_relu2_in_payload_u_2;                        // TellmeKernel.java:95
-  wire [31:0]  gating_relu2_in_payload_u_3;                        // TellmeKernel.java:95
-  wire         gating_relu2_in_payload_last;                       // TellmeKernel.java:95
-  wire         gating_relu2_out_valid;                             // TellmeKernel.java:95
-  wire         gating_relu2_out_ready;                             // TellmeKernel.java:95
-  wire [15:0]  gating_relu2_out_payload_f_0;                       // TellmeKernel.java:95
-  wire [15:0]  gating_relu2_out_payload_f_1;                       // TellmeKernel.java:95
-  wire [15:0]  gating_relu2_out_payload_f_2;                       // TellmeKernel.java:95
-  wire [15:0]  gating_relu2_out_payload_f_3;                       // TellmeKernel.java:95
-  wire [31:0]  gating_relu2_out_payload_absMax;                    // TellmeKernel.java:95
-  wire         gating_relu2_out_payload_last;                      // TellmeKernel.java:95
-  wire         rope_in_valid;                                      // TellmeKernel.java:98
-  wire         rope_in_ready;                                      // TellmeKernel.java:98
-  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:98
-  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:98
-  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:98
-  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:98
-  wire [1:0]   rope_in_payload_row;                                // TellmeKernel.java:98
-  wire         rope_in_payload_last;                               // TellmeKernel.java:98
-  wire [3:0]   rope_head_beats;                                    // TellmeKernel.java:98
-  wire         rope_adjacent;                                      // TellmeKernel.java:98
-  wire         rope_bypass;                                        // TellmeKernel.java:98
-  wire         rope_table_write_valid;                             // TellmeKernel.java:98
-  wire [1:0]   rope_table_write_payload_row;                       // TellmeKernel.java:98
-  wire [1:0]   rope_table_write_payload_group;                     // TellmeKernel.java:98
-  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:98
-  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:98
-  wire         rope_out_valid;                                     // TellmeKernel.java:98
-  wire         rope_out_ready;                                     // TellmeKernel.java:98
-  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:98
-  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:98
-  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:98
-  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:98
-  wire         rope_out_payload_last;                              // TellmeKernel.java:98
-  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:100
-  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:100
-  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:100
-  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:100
-  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:100
-  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:100
-  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:100
-  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:100
-  wire [63:0]  kv_cache_writer_rows_payload;                       // TellmeKernel.java:100
-  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:100
-  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:100
-  wire         kv_cache_writer_idle;                               // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:100
-  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:100
-  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:100
-  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:100
-  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:100
-  wire [63:0]  kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:100
-  wire [7:0]   kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:100
-  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:100
-  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:100
-  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:100
-  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:100
-  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:100
-  wire [63:0]  kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:100
-  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:100
-  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:100
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:171
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:171
-  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:171
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:171
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:171
-  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:171
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:171
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:171
-  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:171
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:171
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:171
-  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:171
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:171
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:171
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:171
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:171
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:171
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:171
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:171
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:171
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:171
-  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:171
-  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:171
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:171
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:171
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:171
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:171
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:171
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:171
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:171
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:171
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:171
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:171
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:171
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:171
-  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:171
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:171
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:171
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:171
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:171
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:171
-  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:171
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:171
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:171
-  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:171
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:171
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:171
-  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:171
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:171
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:171
-  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:171
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:171
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:171
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:171
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:171
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:171
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:171
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:171
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:171
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:171
-  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:171
-  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:171
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:171
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:171
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:171
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:171
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:171
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:171
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:171
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:171
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:171
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:171
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:171
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:171
-  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:171
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:171
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:171
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:171
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_awvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_awready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_4_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_4_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_4_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_4_awburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_wvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_wready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_4_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_4_wstrb;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_wlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_bvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_bready;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_4_bresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_arvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_arready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_4_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_4_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_4_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_4_arburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_rvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_rready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_4_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_4_rresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_4_rlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_awvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_awready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_5_awaddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_5_awlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_5_awsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_5_awburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_wvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_wready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_5_wdata;                             // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_5_wstrb;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_wlast;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_bvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_bready;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_5_bresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_arvalid;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_arready;                           // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_5_araddr;                            // TellmeKernel.java:171
-  wire [7:0]   d0_share_s_axi_5_arlen;                             // TellmeKernel.java:171
-  wire [2:0]   d0_share_s_axi_5_arsize;                            // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_5_arburst;                           // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_rvalid;                            // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_rready;                            // TellmeKernel.java:171
-  wire [63:0]  d0_share_s_axi_5_rdata;                             // TellmeKernel.java:171
-  wire [1:0]   d0_share_s_axi_5_rresp;                             // TellmeKernel.java:171
-  wire         d0_share_s_axi_5_rlast;                             // TellmeKernel.java:171
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:171
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:171
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:171
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:171
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:171
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:171
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:171
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:171
-  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:171
-  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:171
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:171
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:171
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:171
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:171
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:171
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:171
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:171
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:171
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:171
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:171
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:171
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:171
-  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:171
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:171
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:171
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:171
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:171
-  wire         port_moving;                                        // TellmeKernel.java:129
-  wire         stalled;                                            // TellmeKernel.java:130
+  wire         residual_add_in_valid;                              // TellmeKernel.java:92
+  wire         residual_add_in_ready;                              // TellmeKernel.java:92
+  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:92
+  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:92
+  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:92
+  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:92
+  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:92
+  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:92
+  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:92
+  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:92
+  wire         residual_add_in_payload_last;                       // TellmeKernel.java:92
+  wire         residual_add_out_valid;                             // TellmeKernel.java:92
+  wire         residual_add_out_ready;                             // TellmeKernel.java:92
+  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:92
+  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:92
+  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:92
+  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:92
+  wire         residual_add_out_payload_last;                      // TellmeKernel.java:92
+  wire         gating_in_valid;                                    // TellmeKernel.java:94
+  wire         gating_in_ready;                                    // TellmeKernel.java:94
+  wire [31:0]  gating_in_payload_g_0;                              // TellmeKernel.java:94
+  wire [31:0]  gating_in_payload_g_1;                              // TellmeKernel.java:94
+  wire [31:0]  gating_in_payload_g_2;                              // TellmeKernel.java:94
+  wire [31:0]  gating_in_payload_g_3;                              // TellmeKernel.java:94
+  wire [31:0]  gating_in_payload_u_0;                              // TellmeKernel.java:94
+  wire [31:0]  gating_in_payload_u_1;                              // TellmeKernel.java:94
+  wire [31:0]  gating_in_payload_u_2;                              // TellmeKernel.java:94
+  wire [31:0]  gating_in_payload_u_3;                              // TellmeKernel.java:94
+  wire         gating_in_payload_last;                             // TellmeKernel.java:94
+  wire         gating_out_valid;                                   // TellmeKernel.java:94
+  wire         gating_out_ready;                                   // TellmeKernel.java:94
+  wire [15:0]  gating_out_payload_f_0;                             // TellmeKernel.java:94
+  wire [15:0]  gating_out_payload_f_1;                             // TellmeKernel.java:94
+  wire [15:0]  gating_out_payload_f_2;                             // TellmeKernel.java:94
+  wire [15:0]  gating_out_payload_f_3;                             // TellmeKernel.java:94
+  wire [31:0]  gating_out_payload_absMax;                          // TellmeKernel.java:94
+  wire         gating_out_payload_last;                            // TellmeKernel.java:94
+  wire [0:0]   gating_activation;                                  // TellmeKernel.java:94
+  wire         rope_in_valid;                                      // TellmeKernel.java:97
+  wire         rope_in_ready;                                      // TellmeKernel.java:97
+  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:97
+  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:97
+  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:97
+  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:97
+  wire [1:0]   rope_in_payload_row;                                // TellmeKernel.java:97
+  wire         rope_in_payload_last;                               // TellmeKernel.java:97
+  wire [3:0]   rope_head_beats;                                    // TellmeKernel.java:97
+  wire         rope_adjacent;                                      // TellmeKernel.java:97
+  wire         rope_bypass;                                        // TellmeKernel.java:97
+  wire         rope_table_write_valid;                             // TellmeKernel.java:97
+  wire [1:0]   rope_table_write_payload_row;                       // TellmeKernel.java:97
+  wire [1:0]   rope_table_write_payload_group;                     // TellmeKernel.java:97
+  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:97
+  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:97
+  wire         rope_out_valid;                                     // TellmeKernel.java:97
+  wire         rope_out_ready;                                     // TellmeKernel.java:97
+  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:97
+  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:97
+  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:97
+  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:97
+  wire         rope_out_payload_last;                              // TellmeKernel.java:97
+  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:99
+  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:99
+  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:99
+  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:99
+  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:99
+  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:99
+  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:99
+  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:99
+  wire [63:0]  kv_cache_writer_rows_payload;                       // TellmeKernel.java:99
+  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:99
+  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:99
+  wire         kv_cache_writer_idle;                               // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:99
+  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:99
+  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:99
+  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:99
+  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:99
+  wire [63:0]  kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:99
+  wire [7:0]   kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:99
+  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:99
+  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:99
+  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:99
+  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:99
+  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:99
+  wire [63:0]  kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:99
+  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:99
+  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:99
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:170
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:170
+  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:170
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:170
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:170
+  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:170
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:170
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:170
+  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:170
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:170
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:170
+  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:170
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:170
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:170
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:170
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:170
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:170
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:170
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:170
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:170
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:170
+  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:170
+  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:170
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:170
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:170
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:170
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:170
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:170
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:170
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:170
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:170
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:170
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:170
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:170
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:170
+  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:170
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:170
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:170
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:170
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:170
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:170
+  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:170
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:170
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:170
+  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:170
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:170
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:170
+  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:170
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:170
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:170
+  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:170
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:170
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:170
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:170
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:170
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:170
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:170
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:170
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:170
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:170
+  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:170
+  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:170
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:170
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:170
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:170
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:170
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:170
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:170
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:170
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:170
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:170
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:170
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:170
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:170
+  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:170
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:170
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:170
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:170
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_awvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_awready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_4_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_4_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_4_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_4_awburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_wvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_wready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_4_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_4_wstrb;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_wlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_bvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_bready;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_4_bresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_arvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_arready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_4_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_4_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_4_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_4_arburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_rvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_rready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_4_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_4_rresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_4_rlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_awvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_awready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_5_awaddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_5_awlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_5_awsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_5_awburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_wvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_wready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_5_wdata;                             // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_5_wstrb;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_wlast;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_bvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_bready;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_5_bresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_arvalid;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_arready;                           // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_5_araddr;                            // TellmeKernel.java:170
+  wire [7:0]   d0_share_s_axi_5_arlen;                             // TellmeKernel.java:170
+  wire [2:0]   d0_share_s_axi_5_arsize;                            // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_5_arburst;                           // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_rvalid;                            // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_rready;                            // TellmeKernel.java:170
+  wire [63:0]  d0_share_s_axi_5_rdata;                             // TellmeKernel.java:170
+  wire [1:0]   d0_share_s_axi_5_rresp;                             // TellmeKernel.java:170
+  wire         d0_share_s_axi_5_rlast;                             // TellmeKernel.java:170
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:170
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:170
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:170
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:170
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:170
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:170
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:170
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:170
+  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:170
+  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:170
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:170
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:170
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:170
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:170
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:170
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:170
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:170
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:170
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:170
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:170
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:170
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:170
+  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:170
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:170
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:170
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:170
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:170
+  wire         port_moving;                                        // TellmeKernel.java:128
+  wire         stalled;                                            // TellmeKernel.java:129
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -1566,123 +1548,123 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:184
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:105
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:107
-  reg          linear_relu2;                                       // LinearExecutor.java:107
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:108
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:109
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:109
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:110
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:110
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:110
-  reg  [2:0]   linear_tokens;                                      // LinearExecutor.java:111
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:111
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:112
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:112
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:113
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:113
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:114
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:114
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:115
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:115
-  reg          linear_peek_valid;                                  // LinearExecutor.java:125
-  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:125
-  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:126
-  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:126
-  reg          linear_reads_lent;                                  // LinearExecutor.java:131
-  reg          linear_drop_prefetch;                               // LinearExecutor.java:133
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:136
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:137
-  reg          linear_relu2_q;                                     // LinearExecutor.java:138
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:139
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:140
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:141
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:142
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:143
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:144
-  reg  [2:0]   linear_token_count;                                 // LinearExecutor.java:145
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:146
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:147
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:148
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:149
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:150
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:151
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:152
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:153
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:154
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:155
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:156
+  reg          linear_start;                                       // LinearExecutor.java:106
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:108
+  reg          linear_relu2;                                       // LinearExecutor.java:108
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:109
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:110
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:110
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:111
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:111
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:111
+  reg  [2:0]   linear_tokens;                                      // LinearExecutor.java:112
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:112
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:113
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:113
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:114
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:114
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:115
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:115
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:116
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:116
+  reg          linear_peek_valid;                                  // LinearExecutor.java:126
+  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:126
+  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:127
+  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:127
+  reg          linear_reads_lent;                                  // LinearExecutor.java:132
+  reg          linear_drop_prefetch;                               // LinearExecutor.java:134
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:137
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:138
+  reg          linear_relu2_q;                                     // LinearExecutor.java:139
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:140
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:141
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:142
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:143
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:144
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:145
+  reg  [2:0]   linear_token_count;                                 // LinearExecutor.java:146
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:147
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:148
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:149
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:150
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:151
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:152
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:153
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:154
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:155
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:156
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:157
   reg  [10:0]  linear_dst_capacity;                                // ActivationBuffers.java:151
   reg  [10:0]  linear_src_capacity;                                // ActivationBuffers.java:151
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:161
-  wire         linear_is_cache;                                    // LinearExecutor.java:163
-  wire         linear_is_rotated;                                  // LinearExecutor.java:164
-  wire         linear_bad_head;                                    // LinearExecutor.java:171
-  wire         linear_bad_field;                                   // LinearExecutor.java:179
-  wire         linear_cache;                                       // LinearExecutor.java:210
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:229
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:230
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:231
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:232
-  reg  [2:0]   linear_prefetch_tokens;                             // LinearExecutor.java:233
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:234
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:234
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:234
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:234
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:234
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:234
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:234
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:234
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:234
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:234
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:234
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:234
-  wire         linear_peek_taken;                                  // LinearExecutor.java:240
-  wire         linear_prefetch_request;                            // LinearExecutor.java:251
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:252
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:255
-  wire         linear_own_request;                                 // LinearExecutor.java:257
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:268
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:268
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:268
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:268
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:268
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:268
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:268
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:268
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:268
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:268
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:268
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:268
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:297
-  wire         linear_reads_free;                                  // LinearExecutor.java:299
-  reg          linear_sized;                                       // LinearExecutor.java:303
-  wire         linear_running;                                     // LinearExecutor.java:307
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:310
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:312
-  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:314
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:315
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:316
-  reg          linear_feed_pending;                                // LinearExecutor.java:317
-  wire         linear_feeding;                                     // LinearExecutor.java:324
-  wire         linear_activation_read;                             // LinearExecutor.java:327
-  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:333
-  reg          linear_holding;                                     // LinearExecutor.java:334
-  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:335
-  wire         linear_token_fed;                                   // LinearExecutor.java:351
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:361
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:362
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:363
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:365
-  wire         linear_last_tile;                                   // LinearExecutor.java:375
-  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:377
-  wire         linear_last_group;                                  // LinearExecutor.java:378
-  wire         linear_last_result_token;                           // LinearExecutor.java:380
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:391
-  wire         linear_tag_valid;                                   // LinearExecutor.java:395
-  wire         linear_tag_ready;                                   // LinearExecutor.java:395
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:395
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:395
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:162
+  wire         linear_is_cache;                                    // LinearExecutor.java:164
+  wire         linear_is_rotated;                                  // LinearExecutor.java:165
+  wire         linear_bad_head;                                    // LinearExecutor.java:172
+  wire         linear_bad_field;                                   // LinearExecutor.java:180
+  wire         linear_cache;                                       // LinearExecutor.java:211
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:230
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:231
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:232
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:233
+  reg  [2:0]   linear_prefetch_tokens;                             // LinearExecutor.java:234
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:235
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:235
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:235
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:235
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:235
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:235
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:235
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:235
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:235
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:235
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:235
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:235
+  wire         linear_peek_taken;                                  // LinearExecutor.java:241
+  wire         linear_prefetch_request;                            // LinearExecutor.java:252
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:253
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:256
+  wire         linear_own_request;                                 // LinearExecutor.java:258
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:269
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:269
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:269
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:269
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:269
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:269
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:269
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:269
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:269
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:269
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:269
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:269
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:298
+  wire         linear_reads_free;                                  // LinearExecutor.java:300
+  reg          linear_sized;                                       // LinearExecutor.java:304
+  wire         linear_running;                                     // LinearExecutor.java:308
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:311
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:313
+  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:315
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:316
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:317
+  reg          linear_feed_pending;                                // LinearExecutor.java:318
+  wire         linear_feeding;                                     // LinearExecutor.java:325
+  wire         linear_activation_read;                             // LinearExecutor.java:328
+  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:334
+  reg          linear_holding;                                     // LinearExecutor.java:335
+  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:336
+  wire         linear_token_fed;                                   // LinearExecutor.java:352
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:362
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:363
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:364
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:366
+  wire         linear_last_tile;                                   // LinearExecutor.java:376
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:378
+  wire         linear_last_group;                                  // LinearExecutor.java:379
+  wire         linear_last_result_token;                           // LinearExecutor.java:381
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:392
+  wire         linear_tag_valid;                                   // LinearExecutor.java:396
+  wire         linear_tag_ready;                                   // LinearExecutor.java:396
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:396
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:396
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1690,36 +1672,35 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:423
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:424
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:425
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:424
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:425
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:426
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:82
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:440
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:442
-  wire         linear_store;                                       // LinearExecutor.java:443
-  wire         linear_residual_add;                                // LinearExecutor.java:444
-  wire         linear_gate_up;                                     // LinearExecutor.java:445
-  wire         linear_y_ready;                                     // LinearExecutor.java:446
-  wire         linear_padding_word;                                // LinearExecutor.java:447
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:449
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:449
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:449
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:449
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:450
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:450
-  wire         linear_y_take;                                      // LinearExecutor.java:451
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:454
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:455
-  wire         linear_stores_y;                                    // LinearExecutor.java:458
-  wire         linear_store_write;                                 // LinearExecutor.java:459
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:470
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:470
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:470
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:470
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:441
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:443
+  wire         linear_store;                                       // LinearExecutor.java:444
+  wire         linear_residual_add;                                // LinearExecutor.java:445
+  wire         linear_gate_up;                                     // LinearExecutor.java:446
+  wire         linear_y_ready;                                     // LinearExecutor.java:447
+  wire         linear_padding_word;                                // LinearExecutor.java:448
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:450
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:450
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:450
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:450
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:451
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:451
+  wire         linear_y_take;                                      // LinearExecutor.java:452
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:455
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:456
+  wire         linear_stores_y;                                    // LinearExecutor.java:459
+  wire         linear_store_write;                                 // LinearExecutor.java:460
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:471
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:471
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:471
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:471
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:45
-  wire         linear_feed_residual;                               // LinearExecutor.java:485
-  wire         linear_feed_silu;                                   // LinearExecutor.java:486
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:487
+  wire         linear_feed_residual;                               // LinearExecutor.java:486
+  wire         linear_feed_gating;                                 // LinearExecutor.java:487
   reg          linear_residual_rounded_d1;                         // LinearExecutor.java:489
   reg          linear_residual_rounded_d2;                         // LinearExecutor.java:489
   reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:490
@@ -1738,11 +1719,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:77
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:77
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:84
-  wire         linear_fed;                                         // LinearExecutor.java:503
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:506
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:506
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:506
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:506
+  wire         linear_fed;                                         // LinearExecutor.java:501
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:504
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:504
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:504
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:504
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1750,9 +1731,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:511
-  reg          linear_engine_done;                                 // LinearExecutor.java:540
-  wire         linear_rotating;                                    // LinearExecutor.java:542
+  wire         linear_unit_out;                                    // LinearExecutor.java:509
+  reg          linear_engine_done;                                 // LinearExecutor.java:537
+  wire         linear_rotating;                                    // LinearExecutor.java:539
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:80
@@ -1807,8 +1788,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:323
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:551
-  wire         linear_done;                                        // LinearExecutor.java:561
+  reg          linear_rotate_started;                              // LinearExecutor.java:548
+  wire         linear_done;                                        // LinearExecutor.java:558
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -1863,21 +1844,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:170
   wire         tap_last_memory_word;                               // TapWriter.java:193
   wire         tap_finished;                                       // TapWriter.java:199
-  wire [31:0]  record_status;                                      // TellmeKernel.java:144
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:145
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:145
-  wire [31:0]  record_position;                                    // TellmeKernel.java:146
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:146
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:147
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:147
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:148
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:148
-  wire         record_tapping;                                     // TellmeKernel.java:149
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:149
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:150
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:150
-  wire [63:0]  record_address;                                     // TellmeKernel.java:151
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:151
+  wire [31:0]  record_status;                                      // TellmeKernel.java:143
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:144
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:144
+  wire [31:0]  record_position;                                    // TellmeKernel.java:145
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:145
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:146
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:146
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:147
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:147
+  wire         record_tapping;                                     // TellmeKernel.java:148
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:148
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:149
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:149
+  wire [63:0]  record_address;                                     // TellmeKernel.java:150
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:150
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -2244,10 +2225,7 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_3 ? {1'b0, ~attention_out_payload_3[9]}
               : {1'b1, ~attention_out_payload_3[7]})})};
-  assign buffer_write_values_0_mux_3 =
-      residual_add_out_valid ? residual_add_out_payload_h_0
-      : gating_silu_out_valid ? gating_silu_out_payload_f_0
-      : gating_relu2_out_payload_f_0;
+  assign buffer_write_values_0_mux_3 = residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
   assign buffer_write_values_0_part = buffer_write_values_0_mux_3[14:10];
   assign buffer_write_values_0_part_2 = buffer_write_values_0_mux_3[9:0];
   assign buffer_write_values_0_part_3 = buffer_write_values_0_mux_3[15];
@@ -2265,10 +2243,7 @@ module tellme (
           : {1'b0,
              (buffer_write_values_0_any_5 ? {1'b0, ~buffer_write_values_0_mux_3[9]}
               : {1'b1, ~buffer_write_values_0_mux_3[7]})})};
-  assign buffer_write_values_1_mux_3 =
-      residual_add_out_valid ? residual_add_out_payload_h_1
-      : gating_silu_out_valid ? gating_silu_out_payload_f_1
-      : gating_relu2_out_payload_f_1;
+  assign buffer_write_values_1_mux_3 = residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
   assign buffer_write_values_1_part = buffer_write_values_1_mux_3[14:10];
   assign buffer_write_values_1_part_2 = buffer_write_values_1_mux_3[9:0];
   assign buffer_write_values_1_part_3 = buffer_write_values_1_mux_3[15];
@@ -2286,10 +2261,7 @@ module tellme (
           : {1'b0,
              (buffer_write_values_1_any_5 ? {1'b0, ~buffer_write_values_1_mux_3[9]}
               : {1'b1, ~buffer_write_values_1_mux_3[7]})})};
-  assign buffer_write_values_2_mux_3 =
-      residual_add_out_valid ? residual_add_out_payload_h_2
-      : gating_silu_out_valid ? gating_silu_out_payload_f_2
-      : gating_relu2_out_payload_f_2;
+  assign buffer_write_values_2_mux_3 = residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
   assign buffer_write_values_2_part = buffer_write_values_2_mux_3[14:10];
   assign buffer_write_values_2_part_2 = buffer_write_values_2_mux_3[9:0];
   assign buffer_write_values_2_part_3 = buffer_write_values_2_mux_3[15];
@@ -2307,10 +2279,7 @@ module tellme (
           : {1'b0,
              (buffer_write_values_2_any_5 ? {1'b0, ~buffer_write_values_2_mux_3[9]}
               : {1'b1, ~buffer_write_values_2_mux_3[7]})})};
-  assign buffer_write_values_3_mux_3 =
-      residual_add_out_valid ? residual_add_out_payload_h_3
-      : gating_silu_out_valid ? gating_silu_out_payload_f_3
-      : gating_relu2_out_payload_f_3;
+  assign buffer_write_values_3_mux_3 = residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
   assign buffer_write_values_3_part = buffer_write_values_3_mux_3[14:10];
   assign buffer_write_values_3_part_2 = buffer_write_values_3_mux_3[9:0];
   assign buffer_write_values_3_part_3 = buffer_write_values_3_mux_3[15];
@@ -2422,338 +2391,338 @@ module tellme (
   assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:71
   assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:71
   assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:71
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:171
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:171
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:171
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:171
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:171
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:171
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:171
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:171
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:171
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:171
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:171
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:171
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:171
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:171
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:171
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:171
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:171
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:171
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:171
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:171
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:171
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:171
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:171
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:171
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:171
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:171
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:171
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:171
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:171
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:171
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:171
-  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:171
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:171
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:171
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:171
-  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:171
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:171
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:171
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:171
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:171
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:171
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:171
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:171
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:171
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:171
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:171
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:171
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:171
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:171
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:171
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:171
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:171
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:171
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:171
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:171
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:171
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:171
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:171
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:171
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:171
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:171
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:171
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:171
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:171
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:171
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:171
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:171
-  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:171
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:171
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:171
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:171
-  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:171
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:171
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:171
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:171
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:171
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:171
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:171
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:171
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:171
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:171
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:171
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:171
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:171
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:171
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:171
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:171
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:171
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:171
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:171
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:171
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:171
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:171
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:171
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:171
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:171
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:171
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:171
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:171
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:171
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:171
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:171
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:171
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:171
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:171
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:171
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:171
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:171
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:171
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:171
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:171
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:171
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:171
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:171
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:171
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_awvalid = attention_m_axi_k_awvalid; // TellmeKernel.java:171
-  assign attention_m_axi_k_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_awaddr = attention_m_axi_k_awaddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_awlen = attention_m_axi_k_awlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_awsize = attention_m_axi_k_awsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_awburst = attention_m_axi_k_awburst; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_wvalid = attention_m_axi_k_wvalid; // TellmeKernel.java:171
-  assign attention_m_axi_k_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_wdata = attention_m_axi_k_wdata; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_wstrb = attention_m_axi_k_wstrb; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_wlast = attention_m_axi_k_wlast; // TellmeKernel.java:171
-  assign attention_m_axi_k_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_bready = attention_m_axi_k_bready; // TellmeKernel.java:171
-  assign attention_m_axi_k_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_arvalid = attention_m_axi_k_arvalid; // TellmeKernel.java:171
-  assign attention_m_axi_k_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_araddr = attention_m_axi_k_araddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_arlen = attention_m_axi_k_arlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_arsize = attention_m_axi_k_arsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_arburst = attention_m_axi_k_arburst; // TellmeKernel.java:171
-  assign attention_m_axi_k_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_2_rready = attention_m_axi_k_rready; // TellmeKernel.java:171
-  assign attention_m_axi_k_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:171
-  assign attention_m_axi_k_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:171
-  assign attention_m_axi_k_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_awvalid = attention_m_axi_v_awvalid; // TellmeKernel.java:171
-  assign attention_m_axi_v_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_awaddr = attention_m_axi_v_awaddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_awlen = attention_m_axi_v_awlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_awsize = attention_m_axi_v_awsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_awburst = attention_m_axi_v_awburst; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_wvalid = attention_m_axi_v_wvalid; // TellmeKernel.java:171
-  assign attention_m_axi_v_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_wdata = attention_m_axi_v_wdata; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_wstrb = attention_m_axi_v_wstrb; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_wlast = attention_m_axi_v_wlast; // TellmeKernel.java:171
-  assign attention_m_axi_v_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_bready = attention_m_axi_v_bready; // TellmeKernel.java:171
-  assign attention_m_axi_v_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_arvalid = attention_m_axi_v_arvalid; // TellmeKernel.java:171
-  assign attention_m_axi_v_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_araddr = attention_m_axi_v_araddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_arlen = attention_m_axi_v_arlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_arsize = attention_m_axi_v_arsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_arburst = attention_m_axi_v_arburst; // TellmeKernel.java:171
-  assign attention_m_axi_v_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_3_rready = attention_m_axi_v_rready; // TellmeKernel.java:171
-  assign attention_m_axi_v_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:171
-  assign attention_m_axi_v_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:171
-  assign attention_m_axi_v_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:171
-  assign kv_cache_writer_m_axi_awready = d0_share_s_axi_4_awready; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:171
-  assign kv_cache_writer_m_axi_wready = d0_share_s_axi_4_wready; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:171
-  assign kv_cache_writer_m_axi_bvalid = d0_share_s_axi_4_bvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:171
-  assign kv_cache_writer_m_axi_bresp = d0_share_s_axi_4_bresp; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_arvalid = kv_cache_writer_m_axi_arvalid; // TellmeKernel.java:171
-  assign kv_cache_writer_m_axi_arready = d0_share_s_axi_4_arready; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_araddr = kv_cache_writer_m_axi_araddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_arlen = kv_cache_writer_m_axi_arlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_arsize = kv_cache_writer_m_axi_arsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_arburst = kv_cache_writer_m_axi_arburst; // TellmeKernel.java:171
-  assign kv_cache_writer_m_axi_rvalid = d0_share_s_axi_4_rvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_4_rready = kv_cache_writer_m_axi_rready; // TellmeKernel.java:171
-  assign kv_cache_writer_m_axi_rdata = d0_share_s_axi_4_rdata; // TellmeKernel.java:171
-  assign kv_cache_writer_m_axi_rresp = d0_share_s_axi_4_rresp; // TellmeKernel.java:171
-  assign kv_cache_writer_m_axi_rlast = d0_share_s_axi_4_rlast; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:171
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_5_awready; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:171
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_5_wready; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:171
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_5_bvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:171
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_5_bresp; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:171
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_5_arready; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:171
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_5_rvalid; // TellmeKernel.java:171
-  assign d0_share_s_axi_5_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:171
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_5_rdata; // TellmeKernel.java:171
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_5_rresp; // TellmeKernel.java:171
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_5_rlast; // TellmeKernel.java:171
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:170
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:170
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:170
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:170
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:170
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:170
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:170
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:170
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:170
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:170
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:170
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:170
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:170
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:170
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:170
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:170
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:170
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:170
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:170
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:170
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:170
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:170
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:170
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:170
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:170
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:170
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:170
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:170
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:170
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:170
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:170
+  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:170
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:170
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:170
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:170
+  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:170
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:170
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:170
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:170
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:170
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:170
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:170
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:170
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:170
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:170
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:170
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:170
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:170
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:170
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:170
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:170
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:170
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:170
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:170
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:170
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:170
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:170
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:170
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:170
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:170
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:170
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:170
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:170
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:170
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:170
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:170
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:170
+  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:170
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:170
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:170
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:170
+  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:170
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:170
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:170
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:170
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:170
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:170
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:170
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:170
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:170
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:170
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:170
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:170
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:170
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:170
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:170
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:170
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:170
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:170
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:170
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:170
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:170
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:170
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:170
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:170
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:170
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:170
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:170
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:170
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:170
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:170
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:170
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:170
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:170
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:170
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:170
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:170
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:170
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:170
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:170
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:170
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:170
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:170
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:170
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:170
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_k_awvalid; // TellmeKernel.java:170
+  assign attention_m_axi_k_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_k_awaddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_awlen = attention_m_axi_k_awlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_awsize = attention_m_axi_k_awsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_awburst = attention_m_axi_k_awburst; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_k_wvalid; // TellmeKernel.java:170
+  assign attention_m_axi_k_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_wdata = attention_m_axi_k_wdata; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_k_wstrb; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_wlast = attention_m_axi_k_wlast; // TellmeKernel.java:170
+  assign attention_m_axi_k_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_bready = attention_m_axi_k_bready; // TellmeKernel.java:170
+  assign attention_m_axi_k_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_k_arvalid; // TellmeKernel.java:170
+  assign attention_m_axi_k_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_araddr = attention_m_axi_k_araddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_arlen = attention_m_axi_k_arlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_arsize = attention_m_axi_k_arsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_arburst = attention_m_axi_k_arburst; // TellmeKernel.java:170
+  assign attention_m_axi_k_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_2_rready = attention_m_axi_k_rready; // TellmeKernel.java:170
+  assign attention_m_axi_k_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:170
+  assign attention_m_axi_k_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:170
+  assign attention_m_axi_k_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_awvalid = attention_m_axi_v_awvalid; // TellmeKernel.java:170
+  assign attention_m_axi_v_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_awaddr = attention_m_axi_v_awaddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_awlen = attention_m_axi_v_awlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_awsize = attention_m_axi_v_awsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_awburst = attention_m_axi_v_awburst; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_wvalid = attention_m_axi_v_wvalid; // TellmeKernel.java:170
+  assign attention_m_axi_v_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_wdata = attention_m_axi_v_wdata; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_wstrb = attention_m_axi_v_wstrb; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_wlast = attention_m_axi_v_wlast; // TellmeKernel.java:170
+  assign attention_m_axi_v_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_bready = attention_m_axi_v_bready; // TellmeKernel.java:170
+  assign attention_m_axi_v_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_arvalid = attention_m_axi_v_arvalid; // TellmeKernel.java:170
+  assign attention_m_axi_v_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_araddr = attention_m_axi_v_araddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_arlen = attention_m_axi_v_arlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_arsize = attention_m_axi_v_arsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_arburst = attention_m_axi_v_arburst; // TellmeKernel.java:170
+  assign attention_m_axi_v_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_3_rready = attention_m_axi_v_rready; // TellmeKernel.java:170
+  assign attention_m_axi_v_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:170
+  assign attention_m_axi_v_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:170
+  assign attention_m_axi_v_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:170
+  assign kv_cache_writer_m_axi_awready = d0_share_s_axi_4_awready; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:170
+  assign kv_cache_writer_m_axi_wready = d0_share_s_axi_4_wready; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:170
+  assign kv_cache_writer_m_axi_bvalid = d0_share_s_axi_4_bvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:170
+  assign kv_cache_writer_m_axi_bresp = d0_share_s_axi_4_bresp; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_arvalid = kv_cache_writer_m_axi_arvalid; // TellmeKernel.java:170
+  assign kv_cache_writer_m_axi_arready = d0_share_s_axi_4_arready; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_araddr = kv_cache_writer_m_axi_araddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_arlen = kv_cache_writer_m_axi_arlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_arsize = kv_cache_writer_m_axi_arsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_arburst = kv_cache_writer_m_axi_arburst; // TellmeKernel.java:170
+  assign kv_cache_writer_m_axi_rvalid = d0_share_s_axi_4_rvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_4_rready = kv_cache_writer_m_axi_rready; // TellmeKernel.java:170
+  assign kv_cache_writer_m_axi_rdata = d0_share_s_axi_4_rdata; // TellmeKernel.java:170
+  assign kv_cache_writer_m_axi_rresp = d0_share_s_axi_4_rresp; // TellmeKernel.java:170
+  assign kv_cache_writer_m_axi_rlast = d0_share_s_axi_4_rlast; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:170
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_5_awready; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:170
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_5_wready; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:170
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_5_bvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:170
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_5_bresp; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:170
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_5_arready; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:170
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_5_rvalid; // TellmeKernel.java:170
+  assign d0_share_s_axi_5_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:170
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_5_rdata; // TellmeKernel.java:170
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_5_rresp; // TellmeKernel.java:170
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_5_rlast; // TellmeKernel.java:170
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
       | (m_axi_w1_rvalid & m_axi_w1_rready)
       | (m_axi_w1_wvalid & m_axi_w1_wready)
       | (m_axi_d0_rvalid & m_axi_d0_rready)
-      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:129
+      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:128
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -2828,65 +2797,65 @@ module tellme (
   assign lm_head_activations_payload = {quantized_read_data, lm_head_held0}; // LmHeadExecutor.java:126
   // LmHeadExecutor.java:167
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:260
-  // LinearExecutor.java:261
-  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:261
   // LinearExecutor.java:262
+  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  // LinearExecutor.java:263
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:263
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:264
   assign tlmm_command_request_payload_tokens =
-      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:264
+      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:265
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:269
-  // LinearExecutor.java:284
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:270
+  // LinearExecutor.java:285
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:285
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:285
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:296
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:304
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:305
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:305
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:305
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:305
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:305
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:305
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:305
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:305
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:305
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:305
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:305
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:305
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:336
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:337
-  // LinearExecutor.java:347
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:286
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:286
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:297
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:305
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:306
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:306
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:306
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:306
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:306
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:306
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:306
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:306
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:306
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:306
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:306
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:306
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:337
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:338
+  // LinearExecutor.java:348
   assign tlmm_activations_valid =
       linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:348
-  // LinearExecutor.java:349
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:349
+  // LinearExecutor.java:350
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:352
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:397
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:399
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:399
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:399
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:399
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:401
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:402
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:430
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:431
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:432
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:452
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:353
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:398
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:400
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:400
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:400
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:400
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:402
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:403
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:431
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:432
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:433
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:453
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -2897,29 +2866,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:493
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:494
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:497
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:498
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:497
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:498
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:497
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:498
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:497
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:498
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:497
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:498
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:497
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:498
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:497
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:498
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:497
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:498
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:501
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:502
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:512
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:513
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:514
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:493
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:494
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:497
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:498
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:497
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:498
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:497
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:498
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:497
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:498
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:500
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:510
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:511
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:171
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:172
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:173
@@ -2959,8 +2918,8 @@ module tellme (
   assign record_tap_dropped = tap_dropped; // Sequencer.java:568
   assign record_address = arg_io; // Sequencer.java:569
   assign record_area_address = debug_base; // Sequencer.java:570
-  assign stalled = waiting_for_data; // TellmeKernel.java:155
-  assign interrupt = control_interrupt; // TellmeKernel.java:156
+  assign stalled = waiting_for_data; // TellmeKernel.java:154
+  assign interrupt = control_interrupt; // TellmeKernel.java:155
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
@@ -3412,22 +3371,22 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:417
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
-      buffer_write_valid = 1'b1; // LinearExecutor.java:517
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:518
-      buffer_write_mask = 4'hf; // LinearExecutor.java:519
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:513
+      buffer_write_valid = 1'b1; // LinearExecutor.java:514
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:515
+      buffer_write_mask = 4'hf; // LinearExecutor.java:516
     end
-    if (linear_store_write) begin // LinearExecutor.java:522
-      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:523
-      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:524
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:526
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:526
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:526
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:526
+    if (linear_store_write) begin // LinearExecutor.java:519
+      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:520
+      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:521
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:523
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:523
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:523
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:523
     end
-    if (linear_unit_out) begin // LinearExecutor.java:529
-      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:530
-      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:531
+    if (linear_unit_out) begin // LinearExecutor.java:526
+      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:527
+      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:528
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -3444,7 +3403,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:535
+             13'h0}; // LinearExecutor.java:532
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -3461,7 +3420,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:535
+             13'h0}; // LinearExecutor.java:532
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -3478,7 +3437,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:535
+             13'h0}; // LinearExecutor.java:532
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -3495,7 +3454,7 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:535
+             13'h0}; // LinearExecutor.java:532
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:274
       buffer_write_valid = 1'b1; // RotateAndCache.java:275
@@ -3575,11 +3534,11 @@ module tellme (
       buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:294
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:296
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:460
-      buffer_read_valid = 1'b1; // LinearExecutor.java:461
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:462
-      buffer_read_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:463
-      buffer_read_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:464
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:461
+      buffer_read_valid = 1'b1; // LinearExecutor.java:462
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:463
+      buffer_read_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:464
+      buffer_read_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:465
     end
     if (rotate_read) begin // RotateAndCache.java:219
       buffer_read_valid = 1'b1; // RotateAndCache.java:220
@@ -3943,10 +3902,10 @@ module tellme (
       quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:110
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:111
     end
-    if (linear_activation_read) begin // LinearExecutor.java:328
-      quantized_read = 1'b1; // LinearExecutor.java:329
-      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:330
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:331
+    if (linear_activation_read) begin // LinearExecutor.java:329
+      quantized_read = 1'b1; // LinearExecutor.java:330
+      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:331
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:332
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
       quantized_read = 1'b1; // TapWriter.java:112
@@ -5113,10 +5072,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:96): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:97): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:106
+    linear_start = 1'b0; // LinearExecutor.java:107
     case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -5149,122 +5108,122 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:120
+    linear_epilogue = 4'd0; // LinearExecutor.java:121
     linear_epilogue = instruction_word[11:8]; // Sequencer.java:190
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:120
+    linear_src = 4'd0; // LinearExecutor.java:121
     linear_src = instruction_word[19:16]; // Sequencer.java:192
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:120
+    linear_dst = 4'd0; // LinearExecutor.java:121
     linear_dst = instruction_word[23:20]; // Sequencer.java:193
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:120
+    linear_rows = 16'd0; // LinearExecutor.java:121
     linear_rows = instruction_word[47:32]; // Sequencer.java:194
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:120
+    linear_cols = 16'd0; // LinearExecutor.java:121
     linear_cols = instruction_word[63:48]; // Sequencer.java:195
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:120
+    linear_weights = 32'd0; // LinearExecutor.java:121
     linear_weights = instruction_word[95:64]; // Sequencer.java:196
   end
 
   always @(*) begin
-    linear_tokens = 3'd0; // LinearExecutor.java:120
+    linear_tokens = 3'd0; // LinearExecutor.java:121
     linear_tokens = chunk_tokens; // Sequencer.java:198
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:120
+    linear_image = 64'd0; // LinearExecutor.java:121
     linear_image = arg_image; // Sequencer.java:199
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:120
+    linear_layer = 8'd0; // LinearExecutor.java:121
     linear_layer = instruction_word[31:24]; // Sequencer.java:200
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:120
+    linear_first_position = 32'd0; // LinearExecutor.java:121
     linear_first_position = arg_start_position + chunk_from; // Sequencer.java:201
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:120
+    linear_head_dim = 16'd0; // LinearExecutor.java:121
     linear_head_dim = setup_head_dim; // Sequencer.java:202
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:120
+    linear_kv_heads = 8'd0; // LinearExecutor.java:121
     linear_kv_heads = setup_kv_heads; // Sequencer.java:204
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:120
+    linear_positions = 32'd0; // LinearExecutor.java:121
     linear_positions = setup_positions; // Sequencer.java:205
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:120
+    linear_rope_table = 32'd0; // LinearExecutor.java:121
     linear_rope_table = setup_rope_table; // Sequencer.java:206
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:120
+    linear_kv_cache = 64'd0; // LinearExecutor.java:121
     linear_kv_cache = arg_kv_cache; // Sequencer.java:207
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:122
+    linear_relu2 = 1'b0; // LinearExecutor.java:123
     linear_relu2 = instruction_word[12]; // Sequencer.java:191
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:123
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:124
     linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:203
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:124
+    linear_scale = 32'h0; // LinearExecutor.java:125
     linear_scale = instruction_word[127:96]; // Sequencer.java:197
   end
 
   always @(*) begin
-    linear_peek_valid = 1'b0; // LinearExecutor.java:127
+    linear_peek_valid = 1'b0; // LinearExecutor.java:128
     linear_peek_valid = peek_linear; // Sequencer.java:351
   end
 
   always @(*) begin
-    linear_peek_rows = 16'd0; // LinearExecutor.java:128
+    linear_peek_rows = 16'd0; // LinearExecutor.java:129
     linear_peek_rows = peek_word[47:32]; // Sequencer.java:352
   end
 
   always @(*) begin
-    linear_peek_cols = 16'd0; // LinearExecutor.java:129
+    linear_peek_cols = 16'd0; // LinearExecutor.java:130
     linear_peek_cols = peek_word[63:48]; // Sequencer.java:353
   end
 
   always @(*) begin
-    linear_peek_weights = 32'd0; // LinearExecutor.java:130
+    linear_peek_weights = 32'd0; // LinearExecutor.java:131
     linear_peek_weights = peek_word[95:64]; // Sequencer.java:354
   end
 
   always @(*) begin
-    linear_reads_lent = 1'b0; // LinearExecutor.java:132
+    linear_reads_lent = 1'b0; // LinearExecutor.java:133
     linear_reads_lent = peek_busy; // Sequencer.java:349
   end
 
   always @(*) begin
-    linear_drop_prefetch = 1'b0; // LinearExecutor.java:134
+    linear_drop_prefetch = 1'b0; // LinearExecutor.java:135
     linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:361
   end
 
@@ -5306,14 +5265,14 @@ module tellme (
     end
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:161
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:163
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:164
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:162
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:164
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:165
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd8)); // LinearExecutor.java:171
+      | (linear_is_cache & (linear_layer >= 8'd8)); // LinearExecutor.java:172
   assign linear_bad_field =
       (linear_rows == 16'd0)
       | (linear_cols == 16'd0)
@@ -5322,8 +5281,8 @@ module tellme (
       | ~(linear_dst < 4'd5)
       | (linear_rows > {5'd0, linear_dst_capacity})
       | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {5'd0, linear_src_capacity})))
-      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:179
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:210
+      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:180
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:211
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -5333,11 +5292,11 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:240
-  // LinearExecutor.java:251
+      & ~linear_drop_prefetch; // LinearExecutor.java:241
+  // LinearExecutor.java:252
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:252
+  // LinearExecutor.java:253
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
   assign linear_prefetch_reused =
@@ -5346,41 +5305,41 @@ module tellme (
       & (linear_prefetch_rows == linear_rows_q)
       & (linear_prefetch_cols == linear_cols_q)
       & (linear_prefetch_address == linear_weights_address)
-      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:255
-  // LinearExecutor.java:257
+      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:256
+  // LinearExecutor.java:258
   assign linear_own_request = (linear_step == LINEAR_STEP_REQUEST) & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:297
+  // LinearExecutor.java:298
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:299
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:307
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:324
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:300
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:308
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:325
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:327
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:335
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:328
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:336
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:351
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:375
-  // LinearExecutor.java:377
+      & ~linear_feed_pending; // LinearExecutor.java:352
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:376
+  // LinearExecutor.java:378
   assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:378
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:380
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:391
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:379
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:381
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:392
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:403
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:404
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:405
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:404
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:405
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:406
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:82
@@ -5391,24 +5350,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:440
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:443
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:444
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:445
-  // LinearExecutor.java:446
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:441
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:444
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:445
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:446
+  // LinearExecutor.java:447
   assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
-  assign linear_padding_word = linear_tags_pop_payload[18:3] >= linear_row_words; // LinearExecutor.java:447
-  assign linear_y_take = linear_y_ready; // LinearExecutor.java:451
-  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:453
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:458
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:459
-  // LinearExecutor.java:485
+  assign linear_padding_word = linear_tags_pop_payload[18:3] >= linear_row_words; // LinearExecutor.java:448
+  assign linear_y_take = linear_y_ready; // LinearExecutor.java:452
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:454
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:459
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:460
+  // LinearExecutor.java:486
   assign linear_feed_residual =
       (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add & (linear_residual_feed_credits != 3'd0);
-  // LinearExecutor.java:486
-  assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
-  // LinearExecutor.java:487
-  assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:487
   assign linear_residual_feed_fifo_push_valid = linear_residual_rounded_d2; // CreditBuffer.java:78
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
@@ -5422,225 +5378,221 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:79
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:85
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_fed =
-      linear_feed_residual
-      | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:503
+  assign linear_fed = linear_feed_residual | (gating_in_valid & gating_in_ready); // LinearExecutor.java:501
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:508
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:509
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:509
-  // LinearExecutor.java:511
-  assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:515
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:542
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:561
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:506
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:507
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:507
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:509
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:512
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:539
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:558
 
   always @(posedge ap_clk) begin
-    if (linear_start) begin // LinearExecutor.java:180
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:181
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:182
-      linear_src_id <= linear_src; // LinearExecutor.java:183
-      linear_dst_id <= linear_dst; // LinearExecutor.java:184
-      linear_rows_q <= linear_rows; // LinearExecutor.java:185
-      linear_cols_q <= linear_cols; // LinearExecutor.java:186
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:187
-      linear_scale_q <= linear_scale; // LinearExecutor.java:188
-      linear_token_count <= linear_tokens; // LinearExecutor.java:189
-      linear_layer_q <= linear_layer; // LinearExecutor.java:190
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:191
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:192
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:193
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:194
-      linear_positions_q <= linear_positions; // LinearExecutor.java:195
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:196
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:197
-      linear_heads <= 16'd0; // LinearExecutor.java:198
-      linear_head_rows <= 17'd0; // LinearExecutor.java:199
-      linear_code <= 8'd0; // LinearExecutor.java:200
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:201
-      if (linear_bad_field) begin // LinearExecutor.java:202
-        linear_code <= 8'd3; // LinearExecutor.java:203
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:204
+    if (linear_start) begin // LinearExecutor.java:181
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:182
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:183
+      linear_src_id <= linear_src; // LinearExecutor.java:184
+      linear_dst_id <= linear_dst; // LinearExecutor.java:185
+      linear_rows_q <= linear_rows; // LinearExecutor.java:186
+      linear_cols_q <= linear_cols; // LinearExecutor.java:187
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:188
+      linear_scale_q <= linear_scale; // LinearExecutor.java:189
+      linear_token_count <= linear_tokens; // LinearExecutor.java:190
+      linear_layer_q <= linear_layer; // LinearExecutor.java:191
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:192
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:193
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:194
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:195
+      linear_positions_q <= linear_positions; // LinearExecutor.java:196
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:197
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:198
+      linear_heads <= 16'd0; // LinearExecutor.java:199
+      linear_head_rows <= 17'd0; // LinearExecutor.java:200
+      linear_code <= 8'd0; // LinearExecutor.java:201
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:202
+      if (linear_bad_field) begin // LinearExecutor.java:203
+        linear_code <= 8'd3; // LinearExecutor.java:204
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:205
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:211
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:212
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:213
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:214
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:212
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:213
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:214
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:215
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:216
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:217
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:217
-          linear_code <= 8'd3; // LinearExecutor.java:218
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:219
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:218
+          linear_code <= 8'd3; // LinearExecutor.java:219
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:220
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:241
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:242
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:243
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:244
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:245
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:246
+    if (linear_peek_taken) begin // LinearExecutor.java:242
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:243
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:244
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:245
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:246
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:247
     end
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:266
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:266
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:267
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:267
     end
-    // LinearExecutor.java:267
+    // LinearExecutor.java:268
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:267
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:268
     end
-    // LinearExecutor.java:270
+    // LinearExecutor.java:271
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:271
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:271
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:271
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:271
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:271
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:271
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:271
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:271
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:271
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:271
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:271
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:271
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:272
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:273
-        linear_code <= 8'd3; // LinearExecutor.java:274
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:275
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:272
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:272
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:272
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:272
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:272
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:272
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:272
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:272
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:272
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:272
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:272
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:272
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:273
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:274
+        linear_code <= 8'd3; // LinearExecutor.java:275
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:276
       end
     end
-    // LinearExecutor.java:279
+    // LinearExecutor.java:280
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
-      // LinearExecutor.java:280
-      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:280
-      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:281
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:281
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:281
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:281
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:281
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:281
       // LinearExecutor.java:281
+      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
+      // LinearExecutor.java:281
+      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:281
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:281
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:281
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:281
+      // LinearExecutor.java:282
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:286
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:286
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:287
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:287
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:289
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:290
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:290
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:290
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:290
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:290
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:290
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:290
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:290
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:290
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:290
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:290
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:290
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:291
+    if (linear_prefetch_reused) begin // LinearExecutor.java:290
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:291
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:291
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:291
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:291
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:291
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:291
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:291
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:291
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:291
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:291
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:291
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:291
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:292
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:293
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:294
-    end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:295
+        | linear_prefetch_reused) begin // LinearExecutor.java:294
       linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:295
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:303
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:306
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:306
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:296
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:296
     end
-    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:310
-    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:312
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:318
-      linear_feed_token <= 3'd0; // LinearExecutor.java:319
-      linear_feed_word <= 16'd0; // LinearExecutor.java:320
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:321
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:322
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:304
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:307
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:307
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:338
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:339
-      linear_holding <= 1'b1; // LinearExecutor.java:340
+    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:311
+    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:313
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:319
+      linear_feed_token <= 3'd0; // LinearExecutor.java:320
+      linear_feed_word <= 16'd0; // LinearExecutor.java:321
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:322
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:323
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:342
-      linear_holding <= 1'b0; // LinearExecutor.java:342
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:339
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:340
+      linear_holding <= 1'b1; // LinearExecutor.java:341
     end
-    if (linear_activation_read) begin // LinearExecutor.java:343
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:344
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:345
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:346
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:346
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:343
+      linear_holding <= 1'b0; // LinearExecutor.java:343
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:353
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:353
+    if (linear_activation_read) begin // LinearExecutor.java:344
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:345
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:346
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:347
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:347
     end
-    if (linear_token_fed) begin // LinearExecutor.java:354
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:355
-      linear_feed_word <= 16'd0; // LinearExecutor.java:356
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:357
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:354
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:354
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:366
-      linear_tile <= 16'd0; // LinearExecutor.java:367
-      linear_result_token <= 3'd0; // LinearExecutor.java:368
-      linear_group <= 16'd0; // LinearExecutor.java:369
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:370
+    if (linear_token_fed) begin // LinearExecutor.java:355
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:356
+      linear_feed_word <= 16'd0; // LinearExecutor.java:357
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:358
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:407
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:412
-      if (linear_last_group) begin // LinearExecutor.java:413
-        // LinearExecutor.java:414
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:367
+      linear_tile <= 16'd0; // LinearExecutor.java:368
+      linear_result_token <= 3'd0; // LinearExecutor.java:369
+      linear_group <= 16'd0; // LinearExecutor.java:370
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:371
+    end
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:408
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:413
+      if (linear_last_group) begin // LinearExecutor.java:414
+        // LinearExecutor.java:415
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:415
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:416
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:417
+        if (linear_last_result_token) begin // LinearExecutor.java:416
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:417
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:418
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:425
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:426
-      linear_param_token <= 3'd0; // LinearExecutor.java:427
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:428
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:426
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:427
+      linear_param_token <= 3'd0; // LinearExecutor.java:428
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:429
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:433
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:434
-      // LinearExecutor.java:435
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:434
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:435
+      // LinearExecutor.java:436
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:455
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:457
-      linear_words_written <= 24'd0; // LinearExecutor.java:457
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:456
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:458
+      linear_words_written <= 24'd0; // LinearExecutor.java:458
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:460
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:465
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:465
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:465
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:465
-      linear_tag_held_token <= linear_tags_pop_payload[2:0]; // LinearExecutor.java:466
-      linear_tag_held_word <= linear_tags_pop_payload[18:3]; // LinearExecutor.java:466
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:467
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:461
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:466
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:466
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:466
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:466
+      linear_tag_held_token <= linear_tags_pop_payload[2:0]; // LinearExecutor.java:467
+      linear_tag_held_word <= linear_tags_pop_payload[18:3]; // LinearExecutor.java:467
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:468
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:469
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:469
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:470
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:470
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:471
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:472
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:472
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:472
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:472
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:473
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:472
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:473
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:473
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:473
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:473
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:474
     end
     linear_residual_rounded_d1 <= linear_feed_residual; // LinearExecutor.java:489
     linear_residual_rounded_d2 <= linear_residual_rounded_d1; // LinearExecutor.java:489
@@ -5657,31 +5609,31 @@ module tellme (
     end else if (linear_residual_feed_credits_and & ~linear_feed_residual) begin // CreditBuffer.java:83
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:83
     end
-    if (linear_fed) begin // LinearExecutor.java:504
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:504
+    if (linear_fed) begin // LinearExecutor.java:502
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:502
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:520
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:513
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:517
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:541
-      linear_engine_done <= 1'b0; // LinearExecutor.java:541
-    end else if (tlmm_done) begin // LinearExecutor.java:541
-      linear_engine_done <= 1'b1; // LinearExecutor.java:541
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:538
+      linear_engine_done <= 1'b0; // LinearExecutor.java:538
+    end else if (tlmm_done) begin // LinearExecutor.java:538
+      linear_engine_done <= 1'b1; // LinearExecutor.java:538
     end
-    // LinearExecutor.java:543
+    // LinearExecutor.java:540
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:544
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:541
     end
-    if (rotate_start) begin // LinearExecutor.java:553
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:553
+    if (rotate_start) begin // LinearExecutor.java:550
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:550
     end
-    if (rotate_done) begin // LinearExecutor.java:554
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:555
-      linear_code <= rotate_code; // LinearExecutor.java:556
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:557
+    if (rotate_done) begin // LinearExecutor.java:551
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:552
+      linear_code <= rotate_code; // LinearExecutor.java:553
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:554
     end
-    if (linear_done) begin // LinearExecutor.java:563
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:563
+    if (linear_done) begin // LinearExecutor.java:560
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:560
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -5772,7 +5724,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:81
-    // LinearExecutor.java:552
+    // LinearExecutor.java:549
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -6793,8 +6745,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:387: AttentionExecutor: the done queue has room");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:406
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:407
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:407: LinearExecutor: the tag queue has room");
         $stop;
       end
       if (!(~linear_feed_residual | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:86
@@ -6812,12 +6764,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:510
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:510: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:508
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:508: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:538
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:535
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:535: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
@@ -6828,8 +6780,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:157
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:157: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:156
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:156: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -7362,7 +7314,7 @@ module tellme (
     .out_payload_last  (dequantizer_out_payload_last)
   );
 
-  ResidualAdd_l4_fp16_p1 residual_add ( // TellmeKernel.java:91
+  ResidualAdd_l4_fp16_p1 residual_add ( // TellmeKernel.java:92
     .ap_clk           (ap_clk),
     .ap_rst_n         (ap_rst_n),
     .in_valid         (residual_add_in_valid),
@@ -7385,55 +7337,32 @@ module tellme (
     .out_payload_last (residual_add_out_payload_last)
   );
 
-  Gating_silu_l4_fp16_p1 gating_silu ( // TellmeKernel.java:93
+  Gating_silu_relu2_l4_fp16_p1 gating ( // TellmeKernel.java:94
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
-    .in_valid           (gating_silu_in_valid),
-    .in_ready           (gating_silu_in_ready),
-    .in_payload_g_0     (gating_silu_in_payload_g_0),
-    .in_payload_g_1     (gating_silu_in_payload_g_1),
-    .in_payload_g_2     (gating_silu_in_payload_g_2),
-    .in_payload_g_3     (gating_silu_in_payload_g_3),
-    .in_payload_u_0     (gating_silu_in_payload_u_0),
-    .in_payload_u_1     (gating_silu_in_payload_u_1),
-    .in_payload_u_2     (gating_silu_in_payload_u_2),
-    .in_payload_u_3     (gating_silu_in_payload_u_3),
-    .in_payload_last    (gating_silu_in_payload_last),
-    .out_valid          (gating_silu_out_valid),
-    .out_ready          (gating_silu_out_ready),
-    .out_payload_f_0    (gating_silu_out_payload_f_0),
-    .out_payload_f_1    (gating_silu_out_payload_f_1),
-    .out_payload_f_2    (gating_silu_out_payload_f_2),
-    .out_payload_f_3    (gating_silu_out_payload_f_3),
-    .out_payload_absMax (gating_silu_out_payload_absMax),
-    .out_payload_last   (gating_silu_out_payload_last)
+    .in_valid           (gating_in_valid),
+    .in_ready           (gating_in_ready),
+    .in_payload_g_0     (gating_in_payload_g_0),
+    .in_payload_g_1     (gating_in_payload_g_1),
+    .in_payload_g_2     (gating_in_payload_g_2),
+    .in_payload_g_3     (gating_in_payload_g_3),
+    .in_payload_u_0     (gating_in_payload_u_0),
+    .in_payload_u_1     (gating_in_payload_u_1),
+    .in_payload_u_2     (gating_in_payload_u_2),
+    .in_payload_u_3     (gating_in_payload_u_3),
+    .in_payload_last    (gating_in_payload_last),
+    .out_valid          (gating_out_valid),
+    .out_ready          (gating_out_ready),
+    .out_payload_f_0    (gating_out_payload_f_0),
+    .out_payload_f_1    (gating_out_payload_f_1),
+    .out_payload_f_2    (gating_out_payload_f_2),
+    .out_payload_f_3    (gating_out_payload_f_3),
+    .out_payload_absMax (gating_out_payload_absMax),
+    .out_payload_last   (gating_out_payload_last),
+    .activation         (gating_activation)
   );
 
-  Gating_relu2_l4_fp16_p1 gating_relu2 ( // TellmeKernel.java:95
-    .ap_clk             (ap_clk),
-    .ap_rst_n           (ap_rst_n),
-    .in_valid           (gating_relu2_in_valid),
-    .in_ready           (gating_relu2_in_ready),
-    .in_payload_g_0     (gating_relu2_in_payload_g_0),
-    .in_payload_g_1     (gating_relu2_in_payload_g_1),
-    .in_payload_g_2     (gating_relu2_in_payload_g_2),
-    .in_payload_g_3     (gating_relu2_in_payload_g_3),
-    .in_payload_u_0     (gating_relu2_in_payload_u_0),
-    .in_payload_u_1     (gating_relu2_in_payload_u_1),
-    .in_payload_u_2     (gating_relu2_in_payload_u_2),
-    .in_payload_u_3     (gating_relu2_in_payload_u_3),
-    .in_payload_last    (gating_relu2_in_payload_last),
-    .out_valid          (gating_relu2_out_valid),
-    .out_ready          (gating_relu2_out_ready),
-    .out_payload_f_0    (gating_relu2_out_payload_f_0),
-    .out_payload_f_1    (gating_relu2_out_payload_f_1),
-    .out_payload_f_2    (gating_relu2_out_payload_f_2),
-    .out_payload_f_3    (gating_relu2_out_payload_f_3),
-    .out_payload_absMax (gating_relu2_out_payload_absMax),
-    .out_payload_last   (gating_relu2_out_payload_last)
-  );
-
-  Rope_l4_maxd32_r4_fp16_runtime_p2 rope ( // TellmeKernel.java:98
+  Rope_l4_maxd32_r4_fp16_runtime_p2 rope ( // TellmeKernel.java:97
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .in_valid                   (rope_in_valid),
@@ -7461,7 +7390,7 @@ module tellme (
     .out_payload_last           (rope_out_payload_last)
   );
 
-  KvCacheWriter_w64_b16_o4 kv_cache_writer ( // TellmeKernel.java:100
+  KvCacheWriter_w64_b16_o4 kv_cache_writer ( // TellmeKernel.java:99
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .command_valid              (kv_cache_writer_command_valid),
@@ -7503,7 +7432,7 @@ module tellme (
     .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
   );
 
-  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:171
+  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:170
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -7585,7 +7514,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:171
+  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:170
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -7667,7 +7596,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rwrrwr_o8 d0_share ( // TellmeKernel.java:171
+  AxiPortShare_w64_rwrrwr_o8 d0_share ( // TellmeKernel.java:170
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),
@@ -7949,11 +7878,10 @@ module tellme (
   wire unused_bits = &{1'b0, control_weights0, control_weights1, data_reader_idle, data_reader_credits,
       data_reader_outstanding, data_writer_idle, data_writer_outstanding, data_writer_buffered, attention_idle,
       lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count, dequantizer_out_payload_last,
-      residual_add_out_payload_last, gating_silu_out_payload_absMax, gating_silu_out_payload_last,
-      gating_relu2_out_payload_absMax, gating_relu2_out_payload_last, rope_out_payload_last, kv_cache_writer_idle,
-      w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding, w1_share_writes_outstanding,
-      d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last,
-      buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
+      residual_add_out_payload_last, gating_out_payload_absMax, gating_out_payload_last, rope_out_payload_last,
+      kv_cache_writer_idle, w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding,
+      w1_share_writes_outstanding, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
+      data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
       buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, quantize_last_gain, attention_head_width[31:24],
       attention_query_word, attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], linear_tags_occupancy,
       linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[18:11],

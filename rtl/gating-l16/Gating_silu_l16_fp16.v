@@ -4,1664 +4,1664 @@
 `default_nettype none
 
 module Gating_silu_l16_fp16 (
-  input  wire        clk,                // Gating.java:65
-  input  wire        reset,              // Gating.java:65
-  input  wire        in_valid,           // Gating.java:80
-  output wire        in_ready,           // Gating.java:80
-  input  wire [31:0] in_payload_g_0,     // Gating.java:80
-  input  wire [31:0] in_payload_g_1,     // Gating.java:80
-  input  wire [31:0] in_payload_g_2,     // Gating.java:80
-  input  wire [31:0] in_payload_g_3,     // Gating.java:80
-  input  wire [31:0] in_payload_g_4,     // Gating.java:80
-  input  wire [31:0] in_payload_g_5,     // Gating.java:80
-  input  wire [31:0] in_payload_g_6,     // Gating.java:80
-  input  wire [31:0] in_payload_g_7,     // Gating.java:80
-  input  wire [31:0] in_payload_g_8,     // Gating.java:80
-  input  wire [31:0] in_payload_g_9,     // Gating.java:80
-  input  wire [31:0] in_payload_g_10,    // Gating.java:80
-  input  wire [31:0] in_payload_g_11,    // Gating.java:80
-  input  wire [31:0] in_payload_g_12,    // Gating.java:80
-  input  wire [31:0] in_payload_g_13,    // Gating.java:80
-  input  wire [31:0] in_payload_g_14,    // Gating.java:80
-  input  wire [31:0] in_payload_g_15,    // Gating.java:80
-  input  wire [31:0] in_payload_u_0,     // Gating.java:80
-  input  wire [31:0] in_payload_u_1,     // Gating.java:80
-  input  wire [31:0] in_payload_u_2,     // Gating.java:80
-  input  wire [31:0] in_payload_u_3,     // Gating.java:80
-  input  wire [31:0] in_payload_u_4,     // Gating.java:80
-  input  wire [31:0] in_payload_u_5,     // Gating.java:80
-  input  wire [31:0] in_payload_u_6,     // Gating.java:80
-  input  wire [31:0] in_payload_u_7,     // Gating.java:80
-  input  wire [31:0] in_payload_u_8,     // Gating.java:80
-  input  wire [31:0] in_payload_u_9,     // Gating.java:80
-  input  wire [31:0] in_payload_u_10,    // Gating.java:80
-  input  wire [31:0] in_payload_u_11,    // Gating.java:80
-  input  wire [31:0] in_payload_u_12,    // Gating.java:80
-  input  wire [31:0] in_payload_u_13,    // Gating.java:80
-  input  wire [31:0] in_payload_u_14,    // Gating.java:80
-  input  wire [31:0] in_payload_u_15,    // Gating.java:80
-  input  wire        in_payload_last,    // Gating.java:80
-  output wire        out_valid,          // Gating.java:81
-  input  wire        out_ready,          // Gating.java:81
-  output wire [15:0] out_payload_f_0,    // Gating.java:81
-  output wire [15:0] out_payload_f_1,    // Gating.java:81
-  output wire [15:0] out_payload_f_2,    // Gating.java:81
-  output wire [15:0] out_payload_f_3,    // Gating.java:81
-  output wire [15:0] out_payload_f_4,    // Gating.java:81
-  output wire [15:0] out_payload_f_5,    // Gating.java:81
-  output wire [15:0] out_payload_f_6,    // Gating.java:81
-  output wire [15:0] out_payload_f_7,    // Gating.java:81
-  output wire [15:0] out_payload_f_8,    // Gating.java:81
-  output wire [15:0] out_payload_f_9,    // Gating.java:81
-  output wire [15:0] out_payload_f_10,   // Gating.java:81
-  output wire [15:0] out_payload_f_11,   // Gating.java:81
-  output wire [15:0] out_payload_f_12,   // Gating.java:81
-  output wire [15:0] out_payload_f_13,   // Gating.java:81
-  output wire [15:0] out_payload_f_14,   // Gating.java:81
-  output wire [15:0] out_payload_f_15,   // Gating.java:81
-  output wire [31:0] out_payload_absMax, // Gating.java:81
-  output wire        out_payload_last    // Gating.java:81
+  input  wire        clk,                // Gating.java:85
+  input  wire        reset,              // Gating.java:85
+  input  wire        in_valid,           // Gating.java:105
+  output wire        in_ready,           // Gating.java:105
+  input  wire [31:0] in_payload_g_0,     // Gating.java:105
+  input  wire [31:0] in_payload_g_1,     // Gating.java:105
+  input  wire [31:0] in_payload_g_2,     // Gating.java:105
+  input  wire [31:0] in_payload_g_3,     // Gating.java:105
+  input  wire [31:0] in_payload_g_4,     // Gating.java:105
+  input  wire [31:0] in_payload_g_5,     // Gating.java:105
+  input  wire [31:0] in_payload_g_6,     // Gating.java:105
+  input  wire [31:0] in_payload_g_7,     // Gating.java:105
+  input  wire [31:0] in_payload_g_8,     // Gating.java:105
+  input  wire [31:0] in_payload_g_9,     // Gating.java:105
+  input  wire [31:0] in_payload_g_10,    // Gating.java:105
+  input  wire [31:0] in_payload_g_11,    // Gating.java:105
+  input  wire [31:0] in_payload_g_12,    // Gating.java:105
+  input  wire [31:0] in_payload_g_13,    // Gating.java:105
+  input  wire [31:0] in_payload_g_14,    // Gating.java:105
+  input  wire [31:0] in_payload_g_15,    // Gating.java:105
+  input  wire [31:0] in_payload_u_0,     // Gating.java:105
+  input  wire [31:0] in_payload_u_1,     // Gating.java:105
+  input  wire [31:0] in_payload_u_2,     // Gating.java:105
+  input  wire [31:0] in_payload_u_3,     // Gating.java:105
+  input  wire [31:0] in_payload_u_4,     // Gating.java:105
+  input  wire [31:0] in_payload_u_5,     // Gating.java:105
+  input  wire [31:0] in_payload_u_6,     // Gating.java:105
+  input  wire [31:0] in_payload_u_7,     // Gating.java:105
+  input  wire [31:0] in_payload_u_8,     // Gating.java:105
+  input  wire [31:0] in_payload_u_9,     // Gating.java:105
+  input  wire [31:0] in_payload_u_10,    // Gating.java:105
+  input  wire [31:0] in_payload_u_11,    // Gating.java:105
+  input  wire [31:0] in_payload_u_12,    // Gating.java:105
+  input  wire [31:0] in_payload_u_13,    // Gating.java:105
+  input  wire [31:0] in_payload_u_14,    // Gating.java:105
+  input  wire [31:0] in_payload_u_15,    // Gating.java:105
+  input  wire        in_payload_last,    // Gating.java:105
+  output wire        out_valid,          // Gating.java:106
+  input  wire        out_ready,          // Gating.java:106
+  output wire [15:0] out_payload_f_0,    // Gating.java:106
+  output wire [15:0] out_payload_f_1,    // Gating.java:106
+  output wire [15:0] out_payload_f_2,    // Gating.java:106
+  output wire [15:0] out_payload_f_3,    // Gating.java:106
+  output wire [15:0] out_payload_f_4,    // Gating.java:106
+  output wire [15:0] out_payload_f_5,    // Gating.java:106
+  output wire [15:0] out_payload_f_6,    // Gating.java:106
+  output wire [15:0] out_payload_f_7,    // Gating.java:106
+  output wire [15:0] out_payload_f_8,    // Gating.java:106
+  output wire [15:0] out_payload_f_9,    // Gating.java:106
+  output wire [15:0] out_payload_f_10,   // Gating.java:106
+  output wire [15:0] out_payload_f_11,   // Gating.java:106
+  output wire [15:0] out_payload_f_12,   // Gating.java:106
+  output wire [15:0] out_payload_f_13,   // Gating.java:106
+  output wire [15:0] out_payload_f_14,   // Gating.java:106
+  output wire [15:0] out_payload_f_15,   // Gating.java:106
+  output wire [31:0] out_payload_absMax, // Gating.java:106
+  output wire        out_payload_last    // Gating.java:106
 );
 
-  wire         f_lane0_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane0_act_in_payload;     // Gating.java:118
-  wire         f_lane0_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane0_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane0_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane0_in1_t_d79;          // Gating.java:114
-  wire         f_lane0_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane0_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane0_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane0_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane0_mul_out_payload;    // Gating.java:114
-  wire         f_lane0_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane0_store_in_payload;   // Gating.java:114
-  wire         f_lane0_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane0_store_out_payload;  // Gating.java:114
-  wire         f_lane1_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane1_act_in_payload;     // Gating.java:118
-  wire         f_lane1_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane1_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane1_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane1_in1_t_d79;          // Gating.java:114
-  wire         f_lane1_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane1_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane1_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane1_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane1_mul_out_payload;    // Gating.java:114
-  wire         f_lane1_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane1_store_in_payload;   // Gating.java:114
-  wire         f_lane1_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane1_store_out_payload;  // Gating.java:114
-  wire         f_lane2_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane2_act_in_payload;     // Gating.java:118
-  wire         f_lane2_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane2_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane2_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane2_in1_t_d79;          // Gating.java:114
-  wire         f_lane2_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane2_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane2_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane2_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane2_mul_out_payload;    // Gating.java:114
-  wire         f_lane2_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane2_store_in_payload;   // Gating.java:114
-  wire         f_lane2_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane2_store_out_payload;  // Gating.java:114
-  wire         f_lane3_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane3_act_in_payload;     // Gating.java:118
-  wire         f_lane3_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane3_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane3_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane3_in1_t_d79;          // Gating.java:114
-  wire         f_lane3_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane3_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane3_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane3_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane3_mul_out_payload;    // Gating.java:114
-  wire         f_lane3_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane3_store_in_payload;   // Gating.java:114
-  wire         f_lane3_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane3_store_out_payload;  // Gating.java:114
-  wire         f_lane4_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane4_act_in_payload;     // Gating.java:118
-  wire         f_lane4_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane4_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane4_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane4_in1_t_d79;          // Gating.java:114
-  wire         f_lane4_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane4_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane4_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane4_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane4_mul_out_payload;    // Gating.java:114
-  wire         f_lane4_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane4_store_in_payload;   // Gating.java:114
-  wire         f_lane4_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane4_store_out_payload;  // Gating.java:114
-  wire         f_lane5_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane5_act_in_payload;     // Gating.java:118
-  wire         f_lane5_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane5_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane5_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane5_in1_t_d79;          // Gating.java:114
-  wire         f_lane5_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane5_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane5_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane5_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane5_mul_out_payload;    // Gating.java:114
-  wire         f_lane5_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane5_store_in_payload;   // Gating.java:114
-  wire         f_lane5_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane5_store_out_payload;  // Gating.java:114
-  wire         f_lane6_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane6_act_in_payload;     // Gating.java:118
-  wire         f_lane6_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane6_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane6_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane6_in1_t_d79;          // Gating.java:114
-  wire         f_lane6_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane6_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane6_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane6_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane6_mul_out_payload;    // Gating.java:114
-  wire         f_lane6_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane6_store_in_payload;   // Gating.java:114
-  wire         f_lane6_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane6_store_out_payload;  // Gating.java:114
-  wire         f_lane7_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane7_act_in_payload;     // Gating.java:118
-  wire         f_lane7_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane7_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane7_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane7_in1_t_d79;          // Gating.java:114
-  wire         f_lane7_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane7_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane7_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane7_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane7_mul_out_payload;    // Gating.java:114
-  wire         f_lane7_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane7_store_in_payload;   // Gating.java:114
-  wire         f_lane7_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane7_store_out_payload;  // Gating.java:114
-  wire         f_lane8_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane8_act_in_payload;     // Gating.java:118
-  wire         f_lane8_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane8_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane8_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane8_in1_t_d79;          // Gating.java:114
-  wire         f_lane8_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane8_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane8_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane8_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane8_mul_out_payload;    // Gating.java:114
-  wire         f_lane8_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane8_store_in_payload;   // Gating.java:114
-  wire         f_lane8_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane8_store_out_payload;  // Gating.java:114
-  wire         f_lane9_act_in_valid;       // Gating.java:118
-  wire [31:0]  f_lane9_act_in_payload;     // Gating.java:118
-  wire         f_lane9_act_out_valid;      // Gating.java:118
-  wire [31:0]  f_lane9_act_out_payload;    // Gating.java:118
-  reg  [31:0]  f_lane9_in1_t_d1;           // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d2;           // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d3;           // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d4;           // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d5;           // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d6;           // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d7;           // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d8;           // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d9;           // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d10;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d11;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d12;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d13;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d14;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d15;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d16;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d17;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d18;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d19;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d20;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d21;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d22;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d23;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d24;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d25;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d26;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d27;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d28;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d29;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d30;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d31;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d32;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d33;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d34;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d35;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d36;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d37;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d38;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d39;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d40;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d41;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d42;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d43;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d44;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d45;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d46;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d47;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d48;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d49;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d50;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d51;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d52;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d53;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d54;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d55;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d56;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d57;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d58;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d59;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d60;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d61;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d62;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d63;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d64;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d65;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d66;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d67;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d68;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d69;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d70;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d71;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d72;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d73;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d74;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d75;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d76;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d77;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d78;          // Gating.java:114
-  reg  [31:0]  f_lane9_in1_t_d79;          // Gating.java:114
-  wire         f_lane9_mul_in_valid;       // Gating.java:114
-  wire [31:0]  f_lane9_mul_in_payload_a;   // Gating.java:114
-  wire [31:0]  f_lane9_mul_in_payload_b;   // Gating.java:114
-  wire         f_lane9_mul_out_valid;      // Gating.java:114
-  wire [31:0]  f_lane9_mul_out_payload;    // Gating.java:114
-  wire         f_lane9_store_in_valid;     // Gating.java:114
-  wire [31:0]  f_lane9_store_in_payload;   // Gating.java:114
-  wire         f_lane9_store_out_valid;    // Gating.java:114
-  wire [15:0]  f_lane9_store_out_payload;  // Gating.java:114
-  wire         f_lane10_act_in_valid;      // Gating.java:118
-  wire [31:0]  f_lane10_act_in_payload;    // Gating.java:118
-  wire         f_lane10_act_out_valid;     // Gating.java:118
-  wire [31:0]  f_lane10_act_out_payload;   // Gating.java:118
-  reg  [31:0]  f_lane10_in1_t_d1;          // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d2;          // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d3;          // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d4;          // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d5;          // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d6;          // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d7;          // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d8;          // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d9;          // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d10;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d11;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d12;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d13;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d14;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d15;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d16;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d17;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d18;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d19;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d20;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d21;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d22;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d23;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d24;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d25;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d26;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d27;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d28;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d29;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d30;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d31;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d32;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d33;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d34;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d35;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d36;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d37;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d38;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d39;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d40;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d41;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d42;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d43;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d44;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d45;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d46;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d47;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d48;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d49;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d50;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d51;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d52;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d53;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d54;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d55;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d56;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d57;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d58;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d59;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d60;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d61;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d62;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d63;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d64;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d65;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d66;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d67;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d68;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d69;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d70;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d71;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d72;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d73;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d74;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d75;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d76;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d77;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d78;         // Gating.java:114
-  reg  [31:0]  f_lane10_in1_t_d79;         // Gating.java:114
-  wire         f_lane10_mul_in_valid;      // Gating.java:114
-  wire [31:0]  f_lane10_mul_in_payload_a;  // Gating.java:114
-  wire [31:0]  f_lane10_mul_in_payload_b;  // Gating.java:114
-  wire         f_lane10_mul_out_valid;     // Gating.java:114
-  wire [31:0]  f_lane10_mul_out_payload;   // Gating.java:114
-  wire         f_lane10_store_in_valid;    // Gating.java:114
-  wire [31:0]  f_lane10_store_in_payload;  // Gating.java:114
-  wire         f_lane10_store_out_valid;   // Gating.java:114
-  wire [15:0]  f_lane10_store_out_payload; // Gating.java:114
-  wire         f_lane11_act_in_valid;      // Gating.java:118
-  wire [31:0]  f_lane11_act_in_payload;    // Gating.java:118
-  wire         f_lane11_act_out_valid;     // Gating.java:118
-  wire [31:0]  f_lane11_act_out_payload;   // Gating.java:118
-  reg  [31:0]  f_lane11_in1_t_d1;          // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d2;          // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d3;          // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d4;          // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d5;          // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d6;          // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d7;          // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d8;          // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d9;          // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d10;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d11;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d12;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d13;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d14;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d15;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d16;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d17;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d18;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d19;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d20;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d21;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d22;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d23;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d24;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d25;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d26;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d27;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d28;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d29;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d30;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d31;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d32;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d33;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d34;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d35;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d36;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d37;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d38;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d39;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d40;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d41;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d42;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d43;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d44;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d45;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d46;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d47;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d48;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d49;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d50;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d51;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d52;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d53;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d54;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d55;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d56;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d57;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d58;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d59;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d60;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d61;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d62;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d63;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d64;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d65;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d66;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d67;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d68;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d69;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d70;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d71;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d72;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d73;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d74;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d75;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d76;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d77;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d78;         // Gating.java:114
-  reg  [31:0]  f_lane11_in1_t_d79;         // Gating.java:114
-  wire         f_lane11_mul_in_valid;      // Gating.java:114
-  wire [31:0]  f_lane11_mul_in_payload_a;  // Gating.java:114
-  wire [31:0]  f_lane11_mul_in_payload_b;  // Gating.java:114
-  wire         f_lane11_mul_out_valid;     // Gating.java:114
-  wire [31:0]  f_lane11_mul_out_payload;   // Gating.java:114
-  wire         f_lane11_store_in_valid;    // Gating.java:114
-  wire [31:0]  f_lane11_store_in_payload;  // Gating.java:114
-  wire         f_lane11_store_out_valid;   // Gating.java:114
-  wire [15:0]  f_lane11_store_out_payload; // Gating.java:114
-  wire         f_lane12_act_in_valid;      // Gating.java:118
-  wire [31:0]  f_lane12_act_in_payload;    // Gating.java:118
-  wire         f_lane12_act_out_valid;     // Gating.java:118
-  wire [31:0]  f_lane12_act_out_payload;   // Gating.java:118
-  reg  [31:0]  f_lane12_in1_t_d1;          // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d2;          // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d3;          // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d4;          // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d5;          // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d6;          // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d7;          // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d8;          // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d9;          // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d10;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d11;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d12;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d13;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d14;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d15;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d16;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d17;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d18;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d19;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d20;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d21;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d22;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d23;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d24;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d25;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d26;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d27;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d28;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d29;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d30;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d31;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d32;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d33;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d34;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d35;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d36;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d37;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d38;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d39;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d40;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d41;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d42;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d43;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d44;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d45;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d46;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d47;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d48;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d49;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d50;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d51;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d52;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d53;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d54;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d55;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d56;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d57;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d58;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d59;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d60;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d61;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d62;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d63;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d64;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d65;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d66;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d67;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d68;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d69;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d70;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d71;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d72;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d73;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d74;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d75;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d76;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d77;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d78;         // Gating.java:114
-  reg  [31:0]  f_lane12_in1_t_d79;         // Gating.java:114
-  wire         f_lane12_mul_in_valid;      // Gating.java:114
-  wire [31:0]  f_lane12_mul_in_payload_a;  // Gating.java:114
-  wire [31:0]  f_lane12_mul_in_payload_b;  // Gating.java:114
-  wire         f_lane12_mul_out_valid;     // Gating.java:114
-  wire [31:0]  f_lane12_mul_out_payload;   // Gating.java:114
-  wire         f_lane12_store_in_valid;    // Gating.java:114
-  wire [31:0]  f_lane12_store_in_payload;  // Gating.java:114
-  wire         f_lane12_store_out_valid;   // Gating.java:114
-  wire [15:0]  f_lane12_store_out_payload; // Gating.java:114
-  wire         f_lane13_act_in_valid;      // Gating.java:118
-  wire [31:0]  f_lane13_act_in_payload;    // Gating.java:118
-  wire         f_lane13_act_out_valid;     // Gating.java:118
-  wire [31:0]  f_lane13_act_out_payload;   // Gating.java:118
-  reg  [31:0]  f_lane13_in1_t_d1;          // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d2;          // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d3;          // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d4;          // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d5;          // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d6;          // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d7;          // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d8;          // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d9;          // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d10;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d11;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d12;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d13;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d14;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d15;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d16;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d17;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d18;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d19;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d20;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d21;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d22;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d23;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d24;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d25;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d26;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d27;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d28;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d29;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d30;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d31;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d32;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d33;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d34;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d35;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d36;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d37;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d38;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d39;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d40;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d41;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d42;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d43;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d44;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d45;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d46;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d47;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d48;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d49;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d50;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d51;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d52;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d53;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d54;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d55;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d56;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d57;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d58;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d59;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d60;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d61;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d62;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d63;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d64;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d65;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d66;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d67;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d68;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d69;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d70;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d71;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d72;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d73;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d74;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d75;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d76;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d77;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d78;         // Gating.java:114
-  reg  [31:0]  f_lane13_in1_t_d79;         // Gating.java:114
-  wire         f_lane13_mul_in_valid;      // Gating.java:114
-  wire [31:0]  f_lane13_mul_in_payload_a;  // Gating.java:114
-  wire [31:0]  f_lane13_mul_in_payload_b;  // Gating.java:114
-  wire         f_lane13_mul_out_valid;     // Gating.java:114
-  wire [31:0]  f_lane13_mul_out_payload;   // Gating.java:114
-  wire         f_lane13_store_in_valid;    // Gating.java:114
-  wire [31:0]  f_lane13_store_in_payload;  // Gating.java:114
-  wire         f_lane13_store_out_valid;   // Gating.java:114
-  wire [15:0]  f_lane13_store_out_payload; // Gating.java:114
-  wire         f_lane14_act_in_valid;      // Gating.java:118
-  wire [31:0]  f_lane14_act_in_payload;    // Gating.java:118
-  wire         f_lane14_act_out_valid;     // Gating.java:118
-  wire [31:0]  f_lane14_act_out_payload;   // Gating.java:118
-  reg  [31:0]  f_lane14_in1_t_d1;          // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d2;          // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d3;          // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d4;          // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d5;          // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d6;          // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d7;          // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d8;          // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d9;          // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d10;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d11;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d12;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d13;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d14;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d15;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d16;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d17;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d18;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d19;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d20;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d21;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d22;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d23;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d24;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d25;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d26;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d27;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d28;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d29;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d30;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d31;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d32;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d33;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d34;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d35;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d36;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d37;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d38;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d39;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d40;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d41;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d42;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d43;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d44;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d45;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d46;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d47;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d48;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d49;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d50;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d51;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d52;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d53;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d54;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d55;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d56;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d57;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d58;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d59;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d60;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d61;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d62;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d63;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d64;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d65;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d66;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d67;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d68;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d69;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d70;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d71;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d72;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d73;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d74;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d75;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d76;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d77;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d78;         // Gating.java:114
-  reg  [31:0]  f_lane14_in1_t_d79;         // Gating.java:114
-  wire         f_lane14_mul_in_valid;      // Gating.java:114
-  wire [31:0]  f_lane14_mul_in_payload_a;  // Gating.java:114
-  wire [31:0]  f_lane14_mul_in_payload_b;  // Gating.java:114
-  wire         f_lane14_mul_out_valid;     // Gating.java:114
-  wire [31:0]  f_lane14_mul_out_payload;   // Gating.java:114
-  wire         f_lane14_store_in_valid;    // Gating.java:114
-  wire [31:0]  f_lane14_store_in_payload;  // Gating.java:114
-  wire         f_lane14_store_out_valid;   // Gating.java:114
-  wire [15:0]  f_lane14_store_out_payload; // Gating.java:114
-  wire         f_lane15_act_in_valid;      // Gating.java:118
-  wire [31:0]  f_lane15_act_in_payload;    // Gating.java:118
-  wire         f_lane15_act_out_valid;     // Gating.java:118
-  wire [31:0]  f_lane15_act_out_payload;   // Gating.java:118
-  reg  [31:0]  f_lane15_in1_t_d1;          // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d2;          // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d3;          // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d4;          // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d5;          // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d6;          // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d7;          // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d8;          // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d9;          // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d10;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d11;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d12;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d13;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d14;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d15;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d16;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d17;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d18;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d19;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d20;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d21;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d22;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d23;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d24;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d25;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d26;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d27;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d28;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d29;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d30;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d31;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d32;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d33;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d34;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d35;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d36;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d37;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d38;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d39;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d40;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d41;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d42;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d43;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d44;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d45;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d46;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d47;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d48;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d49;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d50;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d51;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d52;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d53;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d54;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d55;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d56;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d57;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d58;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d59;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d60;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d61;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d62;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d63;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d64;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d65;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d66;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d67;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d68;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d69;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d70;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d71;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d72;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d73;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d74;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d75;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d76;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d77;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d78;         // Gating.java:114
-  reg  [31:0]  f_lane15_in1_t_d79;         // Gating.java:114
-  wire         f_lane15_mul_in_valid;      // Gating.java:114
-  wire [31:0]  f_lane15_mul_in_payload_a;  // Gating.java:114
-  wire [31:0]  f_lane15_mul_in_payload_b;  // Gating.java:114
-  wire         f_lane15_mul_out_valid;     // Gating.java:114
-  wire [31:0]  f_lane15_mul_out_payload;   // Gating.java:114
-  wire         f_lane15_store_in_valid;    // Gating.java:114
-  wire [31:0]  f_lane15_store_in_payload;  // Gating.java:114
-  wire         f_lane15_store_out_valid;   // Gating.java:114
-  wire [15:0]  f_lane15_store_out_payload; // Gating.java:114
-  reg          f_last_t_d1;                // Gating.java:83
-  reg          f_last_t_d2;                // Gating.java:83
-  reg          f_last_t_d3;                // Gating.java:83
-  reg          f_last_t_d4;                // Gating.java:83
-  reg          f_last_t_d5;                // Gating.java:83
-  reg          f_last_t_d6;                // Gating.java:83
-  reg          f_last_t_d7;                // Gating.java:83
-  reg          f_last_t_d8;                // Gating.java:83
-  reg          f_last_t_d9;                // Gating.java:83
-  reg          f_last_t_d10;               // Gating.java:83
-  reg          f_last_t_d11;               // Gating.java:83
-  reg          f_last_t_d12;               // Gating.java:83
-  reg          f_last_t_d13;               // Gating.java:83
-  reg          f_last_t_d14;               // Gating.java:83
-  reg          f_last_t_d15;               // Gating.java:83
-  reg          f_last_t_d16;               // Gating.java:83
-  reg          f_last_t_d17;               // Gating.java:83
-  reg          f_last_t_d18;               // Gating.java:83
-  reg          f_last_t_d19;               // Gating.java:83
-  reg          f_last_t_d20;               // Gating.java:83
-  reg          f_last_t_d21;               // Gating.java:83
-  reg          f_last_t_d22;               // Gating.java:83
-  reg          f_last_t_d23;               // Gating.java:83
-  reg          f_last_t_d24;               // Gating.java:83
-  reg          f_last_t_d25;               // Gating.java:83
-  reg          f_last_t_d26;               // Gating.java:83
-  reg          f_last_t_d27;               // Gating.java:83
-  reg          f_last_t_d28;               // Gating.java:83
-  reg          f_last_t_d29;               // Gating.java:83
-  reg          f_last_t_d30;               // Gating.java:83
-  reg          f_last_t_d31;               // Gating.java:83
-  reg          f_last_t_d32;               // Gating.java:83
-  reg          f_last_t_d33;               // Gating.java:83
-  reg          f_last_t_d34;               // Gating.java:83
-  reg          f_last_t_d35;               // Gating.java:83
-  reg          f_last_t_d36;               // Gating.java:83
-  reg          f_last_t_d37;               // Gating.java:83
-  reg          f_last_t_d38;               // Gating.java:83
-  reg          f_last_t_d39;               // Gating.java:83
-  reg          f_last_t_d40;               // Gating.java:83
-  reg          f_last_t_d41;               // Gating.java:83
-  reg          f_last_t_d42;               // Gating.java:83
-  reg          f_last_t_d43;               // Gating.java:83
-  reg          f_last_t_d44;               // Gating.java:83
-  reg          f_last_t_d45;               // Gating.java:83
-  reg          f_last_t_d46;               // Gating.java:83
-  reg          f_last_t_d47;               // Gating.java:83
-  reg          f_last_t_d48;               // Gating.java:83
-  reg          f_last_t_d49;               // Gating.java:83
-  reg          f_last_t_d50;               // Gating.java:83
-  reg          f_last_t_d51;               // Gating.java:83
-  reg          f_last_t_d52;               // Gating.java:83
-  reg          f_last_t_d53;               // Gating.java:83
-  reg          f_last_t_d54;               // Gating.java:83
-  reg          f_last_t_d55;               // Gating.java:83
-  reg          f_last_t_d56;               // Gating.java:83
-  reg          f_last_t_d57;               // Gating.java:83
-  reg          f_last_t_d58;               // Gating.java:83
-  reg          f_last_t_d59;               // Gating.java:83
-  reg          f_last_t_d60;               // Gating.java:83
-  reg          f_last_t_d61;               // Gating.java:83
-  reg          f_last_t_d62;               // Gating.java:83
-  reg          f_last_t_d63;               // Gating.java:83
-  reg          f_last_t_d64;               // Gating.java:83
-  reg          f_last_t_d65;               // Gating.java:83
-  reg          f_last_t_d66;               // Gating.java:83
-  reg          f_last_t_d67;               // Gating.java:83
-  reg          f_last_t_d68;               // Gating.java:83
-  reg          f_last_t_d69;               // Gating.java:83
-  reg          f_last_t_d70;               // Gating.java:83
-  reg          f_last_t_d71;               // Gating.java:83
-  reg          f_last_t_d72;               // Gating.java:83
-  reg          f_last_t_d73;               // Gating.java:83
-  reg          f_last_t_d74;               // Gating.java:83
-  reg          f_last_t_d75;               // Gating.java:83
-  reg          f_last_t_d76;               // Gating.java:83
-  reg          f_last_t_d77;               // Gating.java:83
-  reg          f_last_t_d78;               // Gating.java:83
-  reg          f_last_t_d79;               // Gating.java:83
-  reg          f_last_t_d80;               // Gating.java:83
-  reg          f_last_t_d81;               // Gating.java:83
-  reg          f_last_t_d82;               // Gating.java:83
-  reg          f_last_t_d83;               // Gating.java:83
-  reg          f_last_t_d84;               // Gating.java:83
-  reg          f_last_t_d85;               // Gating.java:83
-  reg          f_last_t_d86;               // Gating.java:83
-  reg          f_last_t_d87;               // Gating.java:83
-  reg          f_last_t_d88;               // Gating.java:83
-  reg  [15:0]  stored_r_0;                 // Gating.java:89
-  reg  [15:0]  stored_r_1;                 // Gating.java:89
-  reg  [15:0]  stored_r_2;                 // Gating.java:89
-  reg  [15:0]  stored_r_3;                 // Gating.java:89
-  reg  [15:0]  stored_r_4;                 // Gating.java:89
-  reg  [15:0]  stored_r_5;                 // Gating.java:89
-  reg  [15:0]  stored_r_6;                 // Gating.java:89
-  reg  [15:0]  stored_r_7;                 // Gating.java:89
-  reg  [15:0]  stored_r_8;                 // Gating.java:89
-  reg  [15:0]  stored_r_9;                 // Gating.java:89
-  reg  [15:0]  stored_r_10;                // Gating.java:89
-  reg  [15:0]  stored_r_11;                // Gating.java:89
-  reg  [15:0]  stored_r_12;                // Gating.java:89
-  reg  [15:0]  stored_r_13;                // Gating.java:89
-  reg  [15:0]  stored_r_14;                // Gating.java:89
-  reg  [15:0]  stored_r_15;                // Gating.java:89
-  reg  [14:0]  beat_max;                   // Gating.java:90
-  reg          last_r;                     // Gating.java:91
-  reg          valid_r;                    // Gating.java:92
-  reg  [14:0]  running_max;                // Gating.java:93
-  reg  [15:0]  stored_out_0;               // Gating.java:97
-  reg  [15:0]  stored_out_1;               // Gating.java:97
-  reg  [15:0]  stored_out_2;               // Gating.java:97
-  reg  [15:0]  stored_out_3;               // Gating.java:97
-  reg  [15:0]  stored_out_4;               // Gating.java:97
-  reg  [15:0]  stored_out_5;               // Gating.java:97
-  reg  [15:0]  stored_out_6;               // Gating.java:97
-  reg  [15:0]  stored_out_7;               // Gating.java:97
-  reg  [15:0]  stored_out_8;               // Gating.java:97
-  reg  [15:0]  stored_out_9;               // Gating.java:97
-  reg  [15:0]  stored_out_10;              // Gating.java:97
-  reg  [15:0]  stored_out_11;              // Gating.java:97
-  reg  [15:0]  stored_out_12;              // Gating.java:97
-  reg  [15:0]  stored_out_13;              // Gating.java:97
-  reg  [15:0]  stored_out_14;              // Gating.java:97
-  reg  [15:0]  stored_out_15;              // Gating.java:97
-  reg  [31:0]  abs_max_out;                // Gating.java:97
-  reg          last_out;                   // Gating.java:97
-  reg          result_valid;               // Gating.java:98
+  wire         f_lane0_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane0_act_in_payload;     // Gating.java:180
+  wire         f_lane0_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane0_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane0_in1_t_d79;          // Gating.java:176
+  wire         f_lane0_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane0_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane0_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane0_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane0_mul_out_payload;    // Gating.java:176
+  wire         f_lane0_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane0_store_in_payload;   // Gating.java:176
+  wire         f_lane0_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane0_store_out_payload;  // Gating.java:176
+  wire         f_lane1_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane1_act_in_payload;     // Gating.java:180
+  wire         f_lane1_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane1_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane1_in1_t_d79;          // Gating.java:176
+  wire         f_lane1_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane1_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane1_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane1_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane1_mul_out_payload;    // Gating.java:176
+  wire         f_lane1_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane1_store_in_payload;   // Gating.java:176
+  wire         f_lane1_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane1_store_out_payload;  // Gating.java:176
+  wire         f_lane2_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane2_act_in_payload;     // Gating.java:180
+  wire         f_lane2_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane2_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane2_in1_t_d79;          // Gating.java:176
+  wire         f_lane2_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane2_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane2_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane2_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane2_mul_out_payload;    // Gating.java:176
+  wire         f_lane2_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane2_store_in_payload;   // Gating.java:176
+  wire         f_lane2_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane2_store_out_payload;  // Gating.java:176
+  wire         f_lane3_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane3_act_in_payload;     // Gating.java:180
+  wire         f_lane3_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane3_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane3_in1_t_d79;          // Gating.java:176
+  wire         f_lane3_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane3_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane3_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane3_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane3_mul_out_payload;    // Gating.java:176
+  wire         f_lane3_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane3_store_in_payload;   // Gating.java:176
+  wire         f_lane3_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane3_store_out_payload;  // Gating.java:176
+  wire         f_lane4_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane4_act_in_payload;     // Gating.java:180
+  wire         f_lane4_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane4_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane4_in1_t_d79;          // Gating.java:176
+  wire         f_lane4_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane4_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane4_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane4_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane4_mul_out_payload;    // Gating.java:176
+  wire         f_lane4_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane4_store_in_payload;   // Gating.java:176
+  wire         f_lane4_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane4_store_out_payload;  // Gating.java:176
+  wire         f_lane5_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane5_act_in_payload;     // Gating.java:180
+  wire         f_lane5_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane5_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane5_in1_t_d79;          // Gating.java:176
+  wire         f_lane5_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane5_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane5_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane5_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane5_mul_out_payload;    // Gating.java:176
+  wire         f_lane5_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane5_store_in_payload;   // Gating.java:176
+  wire         f_lane5_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane5_store_out_payload;  // Gating.java:176
+  wire         f_lane6_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane6_act_in_payload;     // Gating.java:180
+  wire         f_lane6_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane6_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane6_in1_t_d79;          // Gating.java:176
+  wire         f_lane6_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane6_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane6_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane6_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane6_mul_out_payload;    // Gating.java:176
+  wire         f_lane6_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane6_store_in_payload;   // Gating.java:176
+  wire         f_lane6_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane6_store_out_payload;  // Gating.java:176
+  wire         f_lane7_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane7_act_in_payload;     // Gating.java:180
+  wire         f_lane7_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane7_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane7_in1_t_d79;          // Gating.java:176
+  wire         f_lane7_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane7_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane7_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane7_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane7_mul_out_payload;    // Gating.java:176
+  wire         f_lane7_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane7_store_in_payload;   // Gating.java:176
+  wire         f_lane7_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane7_store_out_payload;  // Gating.java:176
+  wire         f_lane8_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane8_act_in_payload;     // Gating.java:180
+  wire         f_lane8_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane8_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane8_in1_t_d79;          // Gating.java:176
+  wire         f_lane8_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane8_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane8_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane8_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane8_mul_out_payload;    // Gating.java:176
+  wire         f_lane8_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane8_store_in_payload;   // Gating.java:176
+  wire         f_lane8_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane8_store_out_payload;  // Gating.java:176
+  wire         f_lane9_act_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane9_act_in_payload;     // Gating.java:180
+  wire         f_lane9_act_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane9_act_out_payload;    // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d1;           // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d2;           // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d3;           // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d4;           // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d5;           // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d6;           // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d7;           // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d8;           // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d9;           // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d10;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d11;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d12;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d13;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d14;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d15;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d16;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d17;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d18;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d19;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d20;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d21;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d22;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d23;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d24;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d25;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d26;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d27;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d28;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d29;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d30;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d31;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d32;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d33;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d34;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d35;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d36;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d37;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d38;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d39;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d40;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d41;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d42;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d43;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d44;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d45;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d46;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d47;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d48;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d49;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d50;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d51;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d52;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d53;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d54;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d55;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d56;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d57;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d58;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d59;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d60;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d61;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d62;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d63;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d64;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d65;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d66;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d67;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d68;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d69;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d70;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d71;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d72;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d73;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d74;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d75;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d76;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d77;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d78;          // Gating.java:176
+  reg  [31:0]  f_lane9_in1_t_d79;          // Gating.java:176
+  wire         f_lane9_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane9_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane9_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane9_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane9_mul_out_payload;    // Gating.java:176
+  wire         f_lane9_store_in_valid;     // Gating.java:176
+  wire [31:0]  f_lane9_store_in_payload;   // Gating.java:176
+  wire         f_lane9_store_out_valid;    // Gating.java:176
+  wire [15:0]  f_lane9_store_out_payload;  // Gating.java:176
+  wire         f_lane10_act_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane10_act_in_payload;    // Gating.java:180
+  wire         f_lane10_act_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane10_act_out_payload;   // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d1;          // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d2;          // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d3;          // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d4;          // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d5;          // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d6;          // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d7;          // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d8;          // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d9;          // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d10;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d11;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d12;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d13;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d14;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d15;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d16;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d17;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d18;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d19;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d20;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d21;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d22;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d23;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d24;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d25;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d26;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d27;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d28;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d29;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d30;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d31;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d32;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d33;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d34;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d35;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d36;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d37;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d38;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d39;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d40;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d41;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d42;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d43;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d44;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d45;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d46;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d47;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d48;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d49;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d50;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d51;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d52;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d53;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d54;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d55;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d56;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d57;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d58;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d59;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d60;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d61;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d62;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d63;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d64;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d65;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d66;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d67;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d68;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d69;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d70;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d71;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d72;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d73;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d74;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d75;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d76;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d77;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d78;         // Gating.java:176
+  reg  [31:0]  f_lane10_in1_t_d79;         // Gating.java:176
+  wire         f_lane10_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane10_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane10_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane10_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane10_mul_out_payload;   // Gating.java:176
+  wire         f_lane10_store_in_valid;    // Gating.java:176
+  wire [31:0]  f_lane10_store_in_payload;  // Gating.java:176
+  wire         f_lane10_store_out_valid;   // Gating.java:176
+  wire [15:0]  f_lane10_store_out_payload; // Gating.java:176
+  wire         f_lane11_act_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane11_act_in_payload;    // Gating.java:180
+  wire         f_lane11_act_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane11_act_out_payload;   // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d1;          // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d2;          // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d3;          // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d4;          // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d5;          // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d6;          // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d7;          // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d8;          // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d9;          // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d10;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d11;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d12;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d13;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d14;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d15;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d16;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d17;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d18;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d19;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d20;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d21;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d22;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d23;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d24;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d25;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d26;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d27;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d28;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d29;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d30;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d31;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d32;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d33;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d34;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d35;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d36;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d37;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d38;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d39;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d40;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d41;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d42;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d43;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d44;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d45;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d46;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d47;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d48;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d49;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d50;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d51;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d52;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d53;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d54;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d55;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d56;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d57;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d58;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d59;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d60;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d61;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d62;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d63;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d64;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d65;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d66;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d67;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d68;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d69;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d70;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d71;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d72;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d73;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d74;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d75;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d76;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d77;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d78;         // Gating.java:176
+  reg  [31:0]  f_lane11_in1_t_d79;         // Gating.java:176
+  wire         f_lane11_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane11_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane11_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane11_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane11_mul_out_payload;   // Gating.java:176
+  wire         f_lane11_store_in_valid;    // Gating.java:176
+  wire [31:0]  f_lane11_store_in_payload;  // Gating.java:176
+  wire         f_lane11_store_out_valid;   // Gating.java:176
+  wire [15:0]  f_lane11_store_out_payload; // Gating.java:176
+  wire         f_lane12_act_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane12_act_in_payload;    // Gating.java:180
+  wire         f_lane12_act_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane12_act_out_payload;   // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d1;          // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d2;          // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d3;          // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d4;          // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d5;          // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d6;          // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d7;          // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d8;          // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d9;          // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d10;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d11;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d12;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d13;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d14;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d15;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d16;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d17;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d18;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d19;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d20;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d21;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d22;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d23;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d24;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d25;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d26;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d27;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d28;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d29;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d30;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d31;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d32;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d33;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d34;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d35;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d36;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d37;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d38;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d39;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d40;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d41;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d42;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d43;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d44;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d45;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d46;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d47;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d48;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d49;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d50;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d51;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d52;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d53;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d54;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d55;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d56;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d57;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d58;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d59;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d60;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d61;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d62;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d63;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d64;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d65;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d66;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d67;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d68;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d69;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d70;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d71;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d72;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d73;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d74;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d75;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d76;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d77;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d78;         // Gating.java:176
+  reg  [31:0]  f_lane12_in1_t_d79;         // Gating.java:176
+  wire         f_lane12_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane12_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane12_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane12_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane12_mul_out_payload;   // Gating.java:176
+  wire         f_lane12_store_in_valid;    // Gating.java:176
+  wire [31:0]  f_lane12_store_in_payload;  // Gating.java:176
+  wire         f_lane12_store_out_valid;   // Gating.java:176
+  wire [15:0]  f_lane12_store_out_payload; // Gating.java:176
+  wire         f_lane13_act_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane13_act_in_payload;    // Gating.java:180
+  wire         f_lane13_act_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane13_act_out_payload;   // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d1;          // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d2;          // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d3;          // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d4;          // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d5;          // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d6;          // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d7;          // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d8;          // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d9;          // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d10;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d11;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d12;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d13;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d14;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d15;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d16;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d17;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d18;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d19;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d20;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d21;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d22;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d23;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d24;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d25;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d26;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d27;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d28;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d29;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d30;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d31;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d32;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d33;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d34;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d35;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d36;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d37;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d38;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d39;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d40;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d41;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d42;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d43;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d44;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d45;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d46;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d47;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d48;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d49;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d50;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d51;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d52;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d53;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d54;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d55;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d56;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d57;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d58;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d59;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d60;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d61;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d62;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d63;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d64;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d65;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d66;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d67;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d68;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d69;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d70;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d71;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d72;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d73;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d74;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d75;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d76;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d77;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d78;         // Gating.java:176
+  reg  [31:0]  f_lane13_in1_t_d79;         // Gating.java:176
+  wire         f_lane13_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane13_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane13_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane13_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane13_mul_out_payload;   // Gating.java:176
+  wire         f_lane13_store_in_valid;    // Gating.java:176
+  wire [31:0]  f_lane13_store_in_payload;  // Gating.java:176
+  wire         f_lane13_store_out_valid;   // Gating.java:176
+  wire [15:0]  f_lane13_store_out_payload; // Gating.java:176
+  wire         f_lane14_act_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane14_act_in_payload;    // Gating.java:180
+  wire         f_lane14_act_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane14_act_out_payload;   // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d1;          // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d2;          // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d3;          // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d4;          // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d5;          // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d6;          // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d7;          // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d8;          // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d9;          // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d10;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d11;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d12;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d13;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d14;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d15;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d16;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d17;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d18;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d19;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d20;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d21;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d22;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d23;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d24;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d25;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d26;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d27;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d28;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d29;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d30;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d31;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d32;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d33;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d34;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d35;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d36;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d37;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d38;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d39;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d40;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d41;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d42;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d43;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d44;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d45;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d46;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d47;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d48;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d49;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d50;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d51;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d52;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d53;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d54;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d55;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d56;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d57;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d58;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d59;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d60;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d61;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d62;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d63;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d64;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d65;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d66;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d67;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d68;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d69;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d70;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d71;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d72;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d73;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d74;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d75;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d76;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d77;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d78;         // Gating.java:176
+  reg  [31:0]  f_lane14_in1_t_d79;         // Gating.java:176
+  wire         f_lane14_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane14_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane14_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane14_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane14_mul_out_payload;   // Gating.java:176
+  wire         f_lane14_store_in_valid;    // Gating.java:176
+  wire [31:0]  f_lane14_store_in_payload;  // Gating.java:176
+  wire         f_lane14_store_out_valid;   // Gating.java:176
+  wire [15:0]  f_lane14_store_out_payload; // Gating.java:176
+  wire         f_lane15_act_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane15_act_in_payload;    // Gating.java:180
+  wire         f_lane15_act_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane15_act_out_payload;   // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d1;          // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d2;          // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d3;          // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d4;          // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d5;          // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d6;          // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d7;          // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d8;          // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d9;          // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d10;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d11;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d12;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d13;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d14;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d15;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d16;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d17;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d18;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d19;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d20;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d21;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d22;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d23;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d24;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d25;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d26;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d27;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d28;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d29;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d30;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d31;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d32;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d33;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d34;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d35;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d36;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d37;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d38;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d39;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d40;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d41;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d42;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d43;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d44;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d45;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d46;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d47;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d48;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d49;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d50;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d51;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d52;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d53;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d54;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d55;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d56;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d57;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d58;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d59;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d60;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d61;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d62;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d63;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d64;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d65;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d66;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d67;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d68;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d69;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d70;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d71;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d72;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d73;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d74;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d75;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d76;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d77;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d78;         // Gating.java:176
+  reg  [31:0]  f_lane15_in1_t_d79;         // Gating.java:176
+  wire         f_lane15_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane15_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane15_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane15_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane15_mul_out_payload;   // Gating.java:176
+  wire         f_lane15_store_in_valid;    // Gating.java:176
+  wire [31:0]  f_lane15_store_in_payload;  // Gating.java:176
+  wire         f_lane15_store_out_valid;   // Gating.java:176
+  wire [15:0]  f_lane15_store_out_payload; // Gating.java:176
+  reg          f_last_t_d1;                // Gating.java:114
+  reg          f_last_t_d2;                // Gating.java:114
+  reg          f_last_t_d3;                // Gating.java:114
+  reg          f_last_t_d4;                // Gating.java:114
+  reg          f_last_t_d5;                // Gating.java:114
+  reg          f_last_t_d6;                // Gating.java:114
+  reg          f_last_t_d7;                // Gating.java:114
+  reg          f_last_t_d8;                // Gating.java:114
+  reg          f_last_t_d9;                // Gating.java:114
+  reg          f_last_t_d10;               // Gating.java:114
+  reg          f_last_t_d11;               // Gating.java:114
+  reg          f_last_t_d12;               // Gating.java:114
+  reg          f_last_t_d13;               // Gating.java:114
+  reg          f_last_t_d14;               // Gating.java:114
+  reg          f_last_t_d15;               // Gating.java:114
+  reg          f_last_t_d16;               // Gating.java:114
+  reg          f_last_t_d17;               // Gating.java:114
+  reg          f_last_t_d18;               // Gating.java:114
+  reg          f_last_t_d19;               // Gating.java:114
+  reg          f_last_t_d20;               // Gating.java:114
+  reg          f_last_t_d21;               // Gating.java:114
+  reg          f_last_t_d22;               // Gating.java:114
+  reg          f_last_t_d23;               // Gating.java:114
+  reg          f_last_t_d24;               // Gating.java:114
+  reg          f_last_t_d25;               // Gating.java:114
+  reg          f_last_t_d26;               // Gating.java:114
+  reg          f_last_t_d27;               // Gating.java:114
+  reg          f_last_t_d28;               // Gating.java:114
+  reg          f_last_t_d29;               // Gating.java:114
+  reg          f_last_t_d30;               // Gating.java:114
+  reg          f_last_t_d31;               // Gating.java:114
+  reg          f_last_t_d32;               // Gating.java:114
+  reg          f_last_t_d33;               // Gating.java:114
+  reg          f_last_t_d34;               // Gating.java:114
+  reg          f_last_t_d35;               // Gating.java:114
+  reg          f_last_t_d36;               // Gating.java:114
+  reg          f_last_t_d37;               // Gating.java:114
+  reg          f_last_t_d38;               // Gating.java:114
+  reg          f_last_t_d39;               // Gating.java:114
+  reg          f_last_t_d40;               // Gating.java:114
+  reg          f_last_t_d41;               // Gating.java:114
+  reg          f_last_t_d42;               // Gating.java:114
+  reg          f_last_t_d43;               // Gating.java:114
+  reg          f_last_t_d44;               // Gating.java:114
+  reg          f_last_t_d45;               // Gating.java:114
+  reg          f_last_t_d46;               // Gating.java:114
+  reg          f_last_t_d47;               // Gating.java:114
+  reg          f_last_t_d48;               // Gating.java:114
+  reg          f_last_t_d49;               // Gating.java:114
+  reg          f_last_t_d50;               // Gating.java:114
+  reg          f_last_t_d51;               // Gating.java:114
+  reg          f_last_t_d52;               // Gating.java:114
+  reg          f_last_t_d53;               // Gating.java:114
+  reg          f_last_t_d54;               // Gating.java:114
+  reg          f_last_t_d55;               // Gating.java:114
+  reg          f_last_t_d56;               // Gating.java:114
+  reg          f_last_t_d57;               // Gating.java:114
+  reg          f_last_t_d58;               // Gating.java:114
+  reg          f_last_t_d59;               // Gating.java:114
+  reg          f_last_t_d60;               // Gating.java:114
+  reg          f_last_t_d61;               // Gating.java:114
+  reg          f_last_t_d62;               // Gating.java:114
+  reg          f_last_t_d63;               // Gating.java:114
+  reg          f_last_t_d64;               // Gating.java:114
+  reg          f_last_t_d65;               // Gating.java:114
+  reg          f_last_t_d66;               // Gating.java:114
+  reg          f_last_t_d67;               // Gating.java:114
+  reg          f_last_t_d68;               // Gating.java:114
+  reg          f_last_t_d69;               // Gating.java:114
+  reg          f_last_t_d70;               // Gating.java:114
+  reg          f_last_t_d71;               // Gating.java:114
+  reg          f_last_t_d72;               // Gating.java:114
+  reg          f_last_t_d73;               // Gating.java:114
+  reg          f_last_t_d74;               // Gating.java:114
+  reg          f_last_t_d75;               // Gating.java:114
+  reg          f_last_t_d76;               // Gating.java:114
+  reg          f_last_t_d77;               // Gating.java:114
+  reg          f_last_t_d78;               // Gating.java:114
+  reg          f_last_t_d79;               // Gating.java:114
+  reg          f_last_t_d80;               // Gating.java:114
+  reg          f_last_t_d81;               // Gating.java:114
+  reg          f_last_t_d82;               // Gating.java:114
+  reg          f_last_t_d83;               // Gating.java:114
+  reg          f_last_t_d84;               // Gating.java:114
+  reg          f_last_t_d85;               // Gating.java:114
+  reg          f_last_t_d86;               // Gating.java:114
+  reg          f_last_t_d87;               // Gating.java:114
+  reg          f_last_t_d88;               // Gating.java:114
+  reg  [15:0]  stored_r_0;                 // Gating.java:119
+  reg  [15:0]  stored_r_1;                 // Gating.java:119
+  reg  [15:0]  stored_r_2;                 // Gating.java:119
+  reg  [15:0]  stored_r_3;                 // Gating.java:119
+  reg  [15:0]  stored_r_4;                 // Gating.java:119
+  reg  [15:0]  stored_r_5;                 // Gating.java:119
+  reg  [15:0]  stored_r_6;                 // Gating.java:119
+  reg  [15:0]  stored_r_7;                 // Gating.java:119
+  reg  [15:0]  stored_r_8;                 // Gating.java:119
+  reg  [15:0]  stored_r_9;                 // Gating.java:119
+  reg  [15:0]  stored_r_10;                // Gating.java:119
+  reg  [15:0]  stored_r_11;                // Gating.java:119
+  reg  [15:0]  stored_r_12;                // Gating.java:119
+  reg  [15:0]  stored_r_13;                // Gating.java:119
+  reg  [15:0]  stored_r_14;                // Gating.java:119
+  reg  [15:0]  stored_r_15;                // Gating.java:119
+  reg  [14:0]  beat_max;                   // Gating.java:120
+  reg          last_r;                     // Gating.java:121
+  reg          valid_r;                    // Gating.java:122
+  reg  [14:0]  running_max;                // Gating.java:123
+  reg  [15:0]  stored_out_0;               // Gating.java:127
+  reg  [15:0]  stored_out_1;               // Gating.java:127
+  reg  [15:0]  stored_out_2;               // Gating.java:127
+  reg  [15:0]  stored_out_3;               // Gating.java:127
+  reg  [15:0]  stored_out_4;               // Gating.java:127
+  reg  [15:0]  stored_out_5;               // Gating.java:127
+  reg  [15:0]  stored_out_6;               // Gating.java:127
+  reg  [15:0]  stored_out_7;               // Gating.java:127
+  reg  [15:0]  stored_out_8;               // Gating.java:127
+  reg  [15:0]  stored_out_9;               // Gating.java:127
+  reg  [15:0]  stored_out_10;              // Gating.java:127
+  reg  [15:0]  stored_out_11;              // Gating.java:127
+  reg  [15:0]  stored_out_12;              // Gating.java:127
+  reg  [15:0]  stored_out_13;              // Gating.java:127
+  reg  [15:0]  stored_out_14;              // Gating.java:127
+  reg  [15:0]  stored_out_15;              // Gating.java:127
+  reg  [31:0]  abs_max_out;                // Gating.java:127
+  reg          last_out;                   // Gating.java:127
+  reg          result_valid;               // Gating.java:128
   reg  [6:0]   result_credits;             // CreditBuffer.java:45
   wire         result_fifo_push_valid;     // CreditBuffer.java:77
   wire         result_fifo_push_ready;     // CreditBuffer.java:77
@@ -1743,119 +1743,119 @@ module Gating_silu_l16_fp16 (
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:118
-  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:114
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:114
-  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:114
-  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:118
-  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:114
-  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Gating.java:114
-  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:114
-  assign f_lane2_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane2_act_in_payload = in_payload_g_2; // Gating.java:118
-  assign f_lane2_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane2_mul_in_payload_a = f_lane2_act_out_payload; // Gating.java:114
-  assign f_lane2_mul_in_payload_b = f_lane2_in1_t_d79; // Gating.java:114
-  assign f_lane2_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane2_store_in_payload = f_lane2_mul_out_payload; // Gating.java:114
-  assign f_lane3_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane3_act_in_payload = in_payload_g_3; // Gating.java:118
-  assign f_lane3_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane3_mul_in_payload_a = f_lane3_act_out_payload; // Gating.java:114
-  assign f_lane3_mul_in_payload_b = f_lane3_in1_t_d79; // Gating.java:114
-  assign f_lane3_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane3_store_in_payload = f_lane3_mul_out_payload; // Gating.java:114
-  assign f_lane4_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane4_act_in_payload = in_payload_g_4; // Gating.java:118
-  assign f_lane4_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane4_mul_in_payload_a = f_lane4_act_out_payload; // Gating.java:114
-  assign f_lane4_mul_in_payload_b = f_lane4_in1_t_d79; // Gating.java:114
-  assign f_lane4_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane4_store_in_payload = f_lane4_mul_out_payload; // Gating.java:114
-  assign f_lane5_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane5_act_in_payload = in_payload_g_5; // Gating.java:118
-  assign f_lane5_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane5_mul_in_payload_a = f_lane5_act_out_payload; // Gating.java:114
-  assign f_lane5_mul_in_payload_b = f_lane5_in1_t_d79; // Gating.java:114
-  assign f_lane5_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane5_store_in_payload = f_lane5_mul_out_payload; // Gating.java:114
-  assign f_lane6_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane6_act_in_payload = in_payload_g_6; // Gating.java:118
-  assign f_lane6_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane6_mul_in_payload_a = f_lane6_act_out_payload; // Gating.java:114
-  assign f_lane6_mul_in_payload_b = f_lane6_in1_t_d79; // Gating.java:114
-  assign f_lane6_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane6_store_in_payload = f_lane6_mul_out_payload; // Gating.java:114
-  assign f_lane7_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane7_act_in_payload = in_payload_g_7; // Gating.java:118
-  assign f_lane7_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane7_mul_in_payload_a = f_lane7_act_out_payload; // Gating.java:114
-  assign f_lane7_mul_in_payload_b = f_lane7_in1_t_d79; // Gating.java:114
-  assign f_lane7_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane7_store_in_payload = f_lane7_mul_out_payload; // Gating.java:114
-  assign f_lane8_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane8_act_in_payload = in_payload_g_8; // Gating.java:118
-  assign f_lane8_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane8_mul_in_payload_a = f_lane8_act_out_payload; // Gating.java:114
-  assign f_lane8_mul_in_payload_b = f_lane8_in1_t_d79; // Gating.java:114
-  assign f_lane8_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane8_store_in_payload = f_lane8_mul_out_payload; // Gating.java:114
-  assign f_lane9_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane9_act_in_payload = in_payload_g_9; // Gating.java:118
-  assign f_lane9_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane9_mul_in_payload_a = f_lane9_act_out_payload; // Gating.java:114
-  assign f_lane9_mul_in_payload_b = f_lane9_in1_t_d79; // Gating.java:114
-  assign f_lane9_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane9_store_in_payload = f_lane9_mul_out_payload; // Gating.java:114
-  assign f_lane10_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane10_act_in_payload = in_payload_g_10; // Gating.java:118
-  assign f_lane10_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane10_mul_in_payload_a = f_lane10_act_out_payload; // Gating.java:114
-  assign f_lane10_mul_in_payload_b = f_lane10_in1_t_d79; // Gating.java:114
-  assign f_lane10_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane10_store_in_payload = f_lane10_mul_out_payload; // Gating.java:114
-  assign f_lane11_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane11_act_in_payload = in_payload_g_11; // Gating.java:118
-  assign f_lane11_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane11_mul_in_payload_a = f_lane11_act_out_payload; // Gating.java:114
-  assign f_lane11_mul_in_payload_b = f_lane11_in1_t_d79; // Gating.java:114
-  assign f_lane11_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane11_store_in_payload = f_lane11_mul_out_payload; // Gating.java:114
-  assign f_lane12_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane12_act_in_payload = in_payload_g_12; // Gating.java:118
-  assign f_lane12_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane12_mul_in_payload_a = f_lane12_act_out_payload; // Gating.java:114
-  assign f_lane12_mul_in_payload_b = f_lane12_in1_t_d79; // Gating.java:114
-  assign f_lane12_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane12_store_in_payload = f_lane12_mul_out_payload; // Gating.java:114
-  assign f_lane13_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane13_act_in_payload = in_payload_g_13; // Gating.java:118
-  assign f_lane13_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane13_mul_in_payload_a = f_lane13_act_out_payload; // Gating.java:114
-  assign f_lane13_mul_in_payload_b = f_lane13_in1_t_d79; // Gating.java:114
-  assign f_lane13_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane13_store_in_payload = f_lane13_mul_out_payload; // Gating.java:114
-  assign f_lane14_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane14_act_in_payload = in_payload_g_14; // Gating.java:118
-  assign f_lane14_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane14_mul_in_payload_a = f_lane14_act_out_payload; // Gating.java:114
-  assign f_lane14_mul_in_payload_b = f_lane14_in1_t_d79; // Gating.java:114
-  assign f_lane14_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane14_store_in_payload = f_lane14_mul_out_payload; // Gating.java:114
-  assign f_lane15_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane15_act_in_payload = in_payload_g_15; // Gating.java:118
-  assign f_lane15_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane15_mul_in_payload_a = f_lane15_act_out_payload; // Gating.java:114
-  assign f_lane15_mul_in_payload_b = f_lane15_in1_t_d79; // Gating.java:114
-  assign f_lane15_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane15_store_in_payload = f_lane15_mul_out_payload; // Gating.java:114
-  assign in_ready = result_credits != 7'd0; // Gating.java:105
+  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:180
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:176
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:176
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:176
+  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:180
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:176
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Gating.java:176
+  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:176
+  assign f_lane2_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane2_act_in_payload = in_payload_g_2; // Gating.java:180
+  assign f_lane2_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane2_mul_in_payload_a = f_lane2_act_out_payload; // Gating.java:176
+  assign f_lane2_mul_in_payload_b = f_lane2_in1_t_d79; // Gating.java:176
+  assign f_lane2_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane2_store_in_payload = f_lane2_mul_out_payload; // Gating.java:176
+  assign f_lane3_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane3_act_in_payload = in_payload_g_3; // Gating.java:180
+  assign f_lane3_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane3_mul_in_payload_a = f_lane3_act_out_payload; // Gating.java:176
+  assign f_lane3_mul_in_payload_b = f_lane3_in1_t_d79; // Gating.java:176
+  assign f_lane3_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane3_store_in_payload = f_lane3_mul_out_payload; // Gating.java:176
+  assign f_lane4_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane4_act_in_payload = in_payload_g_4; // Gating.java:180
+  assign f_lane4_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane4_mul_in_payload_a = f_lane4_act_out_payload; // Gating.java:176
+  assign f_lane4_mul_in_payload_b = f_lane4_in1_t_d79; // Gating.java:176
+  assign f_lane4_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane4_store_in_payload = f_lane4_mul_out_payload; // Gating.java:176
+  assign f_lane5_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane5_act_in_payload = in_payload_g_5; // Gating.java:180
+  assign f_lane5_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane5_mul_in_payload_a = f_lane5_act_out_payload; // Gating.java:176
+  assign f_lane5_mul_in_payload_b = f_lane5_in1_t_d79; // Gating.java:176
+  assign f_lane5_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane5_store_in_payload = f_lane5_mul_out_payload; // Gating.java:176
+  assign f_lane6_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane6_act_in_payload = in_payload_g_6; // Gating.java:180
+  assign f_lane6_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane6_mul_in_payload_a = f_lane6_act_out_payload; // Gating.java:176
+  assign f_lane6_mul_in_payload_b = f_lane6_in1_t_d79; // Gating.java:176
+  assign f_lane6_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane6_store_in_payload = f_lane6_mul_out_payload; // Gating.java:176
+  assign f_lane7_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane7_act_in_payload = in_payload_g_7; // Gating.java:180
+  assign f_lane7_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane7_mul_in_payload_a = f_lane7_act_out_payload; // Gating.java:176
+  assign f_lane7_mul_in_payload_b = f_lane7_in1_t_d79; // Gating.java:176
+  assign f_lane7_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane7_store_in_payload = f_lane7_mul_out_payload; // Gating.java:176
+  assign f_lane8_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane8_act_in_payload = in_payload_g_8; // Gating.java:180
+  assign f_lane8_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane8_mul_in_payload_a = f_lane8_act_out_payload; // Gating.java:176
+  assign f_lane8_mul_in_payload_b = f_lane8_in1_t_d79; // Gating.java:176
+  assign f_lane8_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane8_store_in_payload = f_lane8_mul_out_payload; // Gating.java:176
+  assign f_lane9_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane9_act_in_payload = in_payload_g_9; // Gating.java:180
+  assign f_lane9_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane9_mul_in_payload_a = f_lane9_act_out_payload; // Gating.java:176
+  assign f_lane9_mul_in_payload_b = f_lane9_in1_t_d79; // Gating.java:176
+  assign f_lane9_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane9_store_in_payload = f_lane9_mul_out_payload; // Gating.java:176
+  assign f_lane10_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane10_act_in_payload = in_payload_g_10; // Gating.java:180
+  assign f_lane10_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane10_mul_in_payload_a = f_lane10_act_out_payload; // Gating.java:176
+  assign f_lane10_mul_in_payload_b = f_lane10_in1_t_d79; // Gating.java:176
+  assign f_lane10_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane10_store_in_payload = f_lane10_mul_out_payload; // Gating.java:176
+  assign f_lane11_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane11_act_in_payload = in_payload_g_11; // Gating.java:180
+  assign f_lane11_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane11_mul_in_payload_a = f_lane11_act_out_payload; // Gating.java:176
+  assign f_lane11_mul_in_payload_b = f_lane11_in1_t_d79; // Gating.java:176
+  assign f_lane11_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane11_store_in_payload = f_lane11_mul_out_payload; // Gating.java:176
+  assign f_lane12_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane12_act_in_payload = in_payload_g_12; // Gating.java:180
+  assign f_lane12_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane12_mul_in_payload_a = f_lane12_act_out_payload; // Gating.java:176
+  assign f_lane12_mul_in_payload_b = f_lane12_in1_t_d79; // Gating.java:176
+  assign f_lane12_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane12_store_in_payload = f_lane12_mul_out_payload; // Gating.java:176
+  assign f_lane13_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane13_act_in_payload = in_payload_g_13; // Gating.java:180
+  assign f_lane13_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane13_mul_in_payload_a = f_lane13_act_out_payload; // Gating.java:176
+  assign f_lane13_mul_in_payload_b = f_lane13_in1_t_d79; // Gating.java:176
+  assign f_lane13_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane13_store_in_payload = f_lane13_mul_out_payload; // Gating.java:176
+  assign f_lane14_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane14_act_in_payload = in_payload_g_14; // Gating.java:180
+  assign f_lane14_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane14_mul_in_payload_a = f_lane14_act_out_payload; // Gating.java:176
+  assign f_lane14_mul_in_payload_b = f_lane14_in1_t_d79; // Gating.java:176
+  assign f_lane14_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane14_store_in_payload = f_lane14_mul_out_payload; // Gating.java:176
+  assign f_lane15_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane15_act_in_payload = in_payload_g_15; // Gating.java:180
+  assign f_lane15_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane15_mul_in_payload_a = f_lane15_act_out_payload; // Gating.java:176
+  assign f_lane15_mul_in_payload_b = f_lane15_in1_t_d79; // Gating.java:176
+  assign f_lane15_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane15_store_in_payload = f_lane15_mul_out_payload; // Gating.java:176
+  assign in_ready = result_credits != 7'd0; // Gating.java:135
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
       {last_out,
@@ -1899,1404 +1899,1404 @@ module Gating_silu_l16_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:114
-    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:114
-    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:114
-    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:114
-    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:114
-    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:114
-    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:114
-    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:114
-    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:114
-    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:114
-    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:114
-    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:114
-    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:114
-    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:114
-    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:114
-    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:114
-    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:114
-    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:114
-    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:114
-    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:114
-    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:114
-    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:114
-    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:114
-    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:114
-    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:114
-    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:114
-    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:114
-    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:114
-    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:114
-    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:114
-    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:114
-    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:114
-    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:114
-    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:114
-    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:114
-    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:114
-    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:114
-    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:114
-    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:114
-    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:114
-    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:114
-    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:114
-    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:114
-    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:114
-    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:114
-    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:114
-    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:114
-    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:114
-    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:114
-    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:114
-    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:114
-    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:114
-    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:114
-    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:114
-    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:114
-    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:114
-    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:114
-    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:114
-    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:114
-    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:114
-    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:114
-    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:114
-    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:114
-    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:114
-    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:114
-    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:114
-    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:114
-    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:114
-    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:114
-    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:114
-    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:114
-    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:114
-    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:114
-    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:114
-    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:114
-    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:114
-    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:114
-    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:114
-    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:114
-    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:114
-    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:114
-    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:114
-    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:114
-    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:114
-    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:114
-    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:114
-    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:114
-    f_lane1_in1_t_d9 <= f_lane1_in1_t_d8; // Gating.java:114
-    f_lane1_in1_t_d10 <= f_lane1_in1_t_d9; // Gating.java:114
-    f_lane1_in1_t_d11 <= f_lane1_in1_t_d10; // Gating.java:114
-    f_lane1_in1_t_d12 <= f_lane1_in1_t_d11; // Gating.java:114
-    f_lane1_in1_t_d13 <= f_lane1_in1_t_d12; // Gating.java:114
-    f_lane1_in1_t_d14 <= f_lane1_in1_t_d13; // Gating.java:114
-    f_lane1_in1_t_d15 <= f_lane1_in1_t_d14; // Gating.java:114
-    f_lane1_in1_t_d16 <= f_lane1_in1_t_d15; // Gating.java:114
-    f_lane1_in1_t_d17 <= f_lane1_in1_t_d16; // Gating.java:114
-    f_lane1_in1_t_d18 <= f_lane1_in1_t_d17; // Gating.java:114
-    f_lane1_in1_t_d19 <= f_lane1_in1_t_d18; // Gating.java:114
-    f_lane1_in1_t_d20 <= f_lane1_in1_t_d19; // Gating.java:114
-    f_lane1_in1_t_d21 <= f_lane1_in1_t_d20; // Gating.java:114
-    f_lane1_in1_t_d22 <= f_lane1_in1_t_d21; // Gating.java:114
-    f_lane1_in1_t_d23 <= f_lane1_in1_t_d22; // Gating.java:114
-    f_lane1_in1_t_d24 <= f_lane1_in1_t_d23; // Gating.java:114
-    f_lane1_in1_t_d25 <= f_lane1_in1_t_d24; // Gating.java:114
-    f_lane1_in1_t_d26 <= f_lane1_in1_t_d25; // Gating.java:114
-    f_lane1_in1_t_d27 <= f_lane1_in1_t_d26; // Gating.java:114
-    f_lane1_in1_t_d28 <= f_lane1_in1_t_d27; // Gating.java:114
-    f_lane1_in1_t_d29 <= f_lane1_in1_t_d28; // Gating.java:114
-    f_lane1_in1_t_d30 <= f_lane1_in1_t_d29; // Gating.java:114
-    f_lane1_in1_t_d31 <= f_lane1_in1_t_d30; // Gating.java:114
-    f_lane1_in1_t_d32 <= f_lane1_in1_t_d31; // Gating.java:114
-    f_lane1_in1_t_d33 <= f_lane1_in1_t_d32; // Gating.java:114
-    f_lane1_in1_t_d34 <= f_lane1_in1_t_d33; // Gating.java:114
-    f_lane1_in1_t_d35 <= f_lane1_in1_t_d34; // Gating.java:114
-    f_lane1_in1_t_d36 <= f_lane1_in1_t_d35; // Gating.java:114
-    f_lane1_in1_t_d37 <= f_lane1_in1_t_d36; // Gating.java:114
-    f_lane1_in1_t_d38 <= f_lane1_in1_t_d37; // Gating.java:114
-    f_lane1_in1_t_d39 <= f_lane1_in1_t_d38; // Gating.java:114
-    f_lane1_in1_t_d40 <= f_lane1_in1_t_d39; // Gating.java:114
-    f_lane1_in1_t_d41 <= f_lane1_in1_t_d40; // Gating.java:114
-    f_lane1_in1_t_d42 <= f_lane1_in1_t_d41; // Gating.java:114
-    f_lane1_in1_t_d43 <= f_lane1_in1_t_d42; // Gating.java:114
-    f_lane1_in1_t_d44 <= f_lane1_in1_t_d43; // Gating.java:114
-    f_lane1_in1_t_d45 <= f_lane1_in1_t_d44; // Gating.java:114
-    f_lane1_in1_t_d46 <= f_lane1_in1_t_d45; // Gating.java:114
-    f_lane1_in1_t_d47 <= f_lane1_in1_t_d46; // Gating.java:114
-    f_lane1_in1_t_d48 <= f_lane1_in1_t_d47; // Gating.java:114
-    f_lane1_in1_t_d49 <= f_lane1_in1_t_d48; // Gating.java:114
-    f_lane1_in1_t_d50 <= f_lane1_in1_t_d49; // Gating.java:114
-    f_lane1_in1_t_d51 <= f_lane1_in1_t_d50; // Gating.java:114
-    f_lane1_in1_t_d52 <= f_lane1_in1_t_d51; // Gating.java:114
-    f_lane1_in1_t_d53 <= f_lane1_in1_t_d52; // Gating.java:114
-    f_lane1_in1_t_d54 <= f_lane1_in1_t_d53; // Gating.java:114
-    f_lane1_in1_t_d55 <= f_lane1_in1_t_d54; // Gating.java:114
-    f_lane1_in1_t_d56 <= f_lane1_in1_t_d55; // Gating.java:114
-    f_lane1_in1_t_d57 <= f_lane1_in1_t_d56; // Gating.java:114
-    f_lane1_in1_t_d58 <= f_lane1_in1_t_d57; // Gating.java:114
-    f_lane1_in1_t_d59 <= f_lane1_in1_t_d58; // Gating.java:114
-    f_lane1_in1_t_d60 <= f_lane1_in1_t_d59; // Gating.java:114
-    f_lane1_in1_t_d61 <= f_lane1_in1_t_d60; // Gating.java:114
-    f_lane1_in1_t_d62 <= f_lane1_in1_t_d61; // Gating.java:114
-    f_lane1_in1_t_d63 <= f_lane1_in1_t_d62; // Gating.java:114
-    f_lane1_in1_t_d64 <= f_lane1_in1_t_d63; // Gating.java:114
-    f_lane1_in1_t_d65 <= f_lane1_in1_t_d64; // Gating.java:114
-    f_lane1_in1_t_d66 <= f_lane1_in1_t_d65; // Gating.java:114
-    f_lane1_in1_t_d67 <= f_lane1_in1_t_d66; // Gating.java:114
-    f_lane1_in1_t_d68 <= f_lane1_in1_t_d67; // Gating.java:114
-    f_lane1_in1_t_d69 <= f_lane1_in1_t_d68; // Gating.java:114
-    f_lane1_in1_t_d70 <= f_lane1_in1_t_d69; // Gating.java:114
-    f_lane1_in1_t_d71 <= f_lane1_in1_t_d70; // Gating.java:114
-    f_lane1_in1_t_d72 <= f_lane1_in1_t_d71; // Gating.java:114
-    f_lane1_in1_t_d73 <= f_lane1_in1_t_d72; // Gating.java:114
-    f_lane1_in1_t_d74 <= f_lane1_in1_t_d73; // Gating.java:114
-    f_lane1_in1_t_d75 <= f_lane1_in1_t_d74; // Gating.java:114
-    f_lane1_in1_t_d76 <= f_lane1_in1_t_d75; // Gating.java:114
-    f_lane1_in1_t_d77 <= f_lane1_in1_t_d76; // Gating.java:114
-    f_lane1_in1_t_d78 <= f_lane1_in1_t_d77; // Gating.java:114
-    f_lane1_in1_t_d79 <= f_lane1_in1_t_d78; // Gating.java:114
-    f_lane2_in1_t_d1 <= in_payload_u_2; // Gating.java:114
-    f_lane2_in1_t_d2 <= f_lane2_in1_t_d1; // Gating.java:114
-    f_lane2_in1_t_d3 <= f_lane2_in1_t_d2; // Gating.java:114
-    f_lane2_in1_t_d4 <= f_lane2_in1_t_d3; // Gating.java:114
-    f_lane2_in1_t_d5 <= f_lane2_in1_t_d4; // Gating.java:114
-    f_lane2_in1_t_d6 <= f_lane2_in1_t_d5; // Gating.java:114
-    f_lane2_in1_t_d7 <= f_lane2_in1_t_d6; // Gating.java:114
-    f_lane2_in1_t_d8 <= f_lane2_in1_t_d7; // Gating.java:114
-    f_lane2_in1_t_d9 <= f_lane2_in1_t_d8; // Gating.java:114
-    f_lane2_in1_t_d10 <= f_lane2_in1_t_d9; // Gating.java:114
-    f_lane2_in1_t_d11 <= f_lane2_in1_t_d10; // Gating.java:114
-    f_lane2_in1_t_d12 <= f_lane2_in1_t_d11; // Gating.java:114
-    f_lane2_in1_t_d13 <= f_lane2_in1_t_d12; // Gating.java:114
-    f_lane2_in1_t_d14 <= f_lane2_in1_t_d13; // Gating.java:114
-    f_lane2_in1_t_d15 <= f_lane2_in1_t_d14; // Gating.java:114
-    f_lane2_in1_t_d16 <= f_lane2_in1_t_d15; // Gating.java:114
-    f_lane2_in1_t_d17 <= f_lane2_in1_t_d16; // Gating.java:114
-    f_lane2_in1_t_d18 <= f_lane2_in1_t_d17; // Gating.java:114
-    f_lane2_in1_t_d19 <= f_lane2_in1_t_d18; // Gating.java:114
-    f_lane2_in1_t_d20 <= f_lane2_in1_t_d19; // Gating.java:114
-    f_lane2_in1_t_d21 <= f_lane2_in1_t_d20; // Gating.java:114
-    f_lane2_in1_t_d22 <= f_lane2_in1_t_d21; // Gating.java:114
-    f_lane2_in1_t_d23 <= f_lane2_in1_t_d22; // Gating.java:114
-    f_lane2_in1_t_d24 <= f_lane2_in1_t_d23; // Gating.java:114
-    f_lane2_in1_t_d25 <= f_lane2_in1_t_d24; // Gating.java:114
-    f_lane2_in1_t_d26 <= f_lane2_in1_t_d25; // Gating.java:114
-    f_lane2_in1_t_d27 <= f_lane2_in1_t_d26; // Gating.java:114
-    f_lane2_in1_t_d28 <= f_lane2_in1_t_d27; // Gating.java:114
-    f_lane2_in1_t_d29 <= f_lane2_in1_t_d28; // Gating.java:114
-    f_lane2_in1_t_d30 <= f_lane2_in1_t_d29; // Gating.java:114
-    f_lane2_in1_t_d31 <= f_lane2_in1_t_d30; // Gating.java:114
-    f_lane2_in1_t_d32 <= f_lane2_in1_t_d31; // Gating.java:114
-    f_lane2_in1_t_d33 <= f_lane2_in1_t_d32; // Gating.java:114
-    f_lane2_in1_t_d34 <= f_lane2_in1_t_d33; // Gating.java:114
-    f_lane2_in1_t_d35 <= f_lane2_in1_t_d34; // Gating.java:114
-    f_lane2_in1_t_d36 <= f_lane2_in1_t_d35; // Gating.java:114
-    f_lane2_in1_t_d37 <= f_lane2_in1_t_d36; // Gating.java:114
-    f_lane2_in1_t_d38 <= f_lane2_in1_t_d37; // Gating.java:114
-    f_lane2_in1_t_d39 <= f_lane2_in1_t_d38; // Gating.java:114
-    f_lane2_in1_t_d40 <= f_lane2_in1_t_d39; // Gating.java:114
-    f_lane2_in1_t_d41 <= f_lane2_in1_t_d40; // Gating.java:114
-    f_lane2_in1_t_d42 <= f_lane2_in1_t_d41; // Gating.java:114
-    f_lane2_in1_t_d43 <= f_lane2_in1_t_d42; // Gating.java:114
-    f_lane2_in1_t_d44 <= f_lane2_in1_t_d43; // Gating.java:114
-    f_lane2_in1_t_d45 <= f_lane2_in1_t_d44; // Gating.java:114
-    f_lane2_in1_t_d46 <= f_lane2_in1_t_d45; // Gating.java:114
-    f_lane2_in1_t_d47 <= f_lane2_in1_t_d46; // Gating.java:114
-    f_lane2_in1_t_d48 <= f_lane2_in1_t_d47; // Gating.java:114
-    f_lane2_in1_t_d49 <= f_lane2_in1_t_d48; // Gating.java:114
-    f_lane2_in1_t_d50 <= f_lane2_in1_t_d49; // Gating.java:114
-    f_lane2_in1_t_d51 <= f_lane2_in1_t_d50; // Gating.java:114
-    f_lane2_in1_t_d52 <= f_lane2_in1_t_d51; // Gating.java:114
-    f_lane2_in1_t_d53 <= f_lane2_in1_t_d52; // Gating.java:114
-    f_lane2_in1_t_d54 <= f_lane2_in1_t_d53; // Gating.java:114
-    f_lane2_in1_t_d55 <= f_lane2_in1_t_d54; // Gating.java:114
-    f_lane2_in1_t_d56 <= f_lane2_in1_t_d55; // Gating.java:114
-    f_lane2_in1_t_d57 <= f_lane2_in1_t_d56; // Gating.java:114
-    f_lane2_in1_t_d58 <= f_lane2_in1_t_d57; // Gating.java:114
-    f_lane2_in1_t_d59 <= f_lane2_in1_t_d58; // Gating.java:114
-    f_lane2_in1_t_d60 <= f_lane2_in1_t_d59; // Gating.java:114
-    f_lane2_in1_t_d61 <= f_lane2_in1_t_d60; // Gating.java:114
-    f_lane2_in1_t_d62 <= f_lane2_in1_t_d61; // Gating.java:114
-    f_lane2_in1_t_d63 <= f_lane2_in1_t_d62; // Gating.java:114
-    f_lane2_in1_t_d64 <= f_lane2_in1_t_d63; // Gating.java:114
-    f_lane2_in1_t_d65 <= f_lane2_in1_t_d64; // Gating.java:114
-    f_lane2_in1_t_d66 <= f_lane2_in1_t_d65; // Gating.java:114
-    f_lane2_in1_t_d67 <= f_lane2_in1_t_d66; // Gating.java:114
-    f_lane2_in1_t_d68 <= f_lane2_in1_t_d67; // Gating.java:114
-    f_lane2_in1_t_d69 <= f_lane2_in1_t_d68; // Gating.java:114
-    f_lane2_in1_t_d70 <= f_lane2_in1_t_d69; // Gating.java:114
-    f_lane2_in1_t_d71 <= f_lane2_in1_t_d70; // Gating.java:114
-    f_lane2_in1_t_d72 <= f_lane2_in1_t_d71; // Gating.java:114
-    f_lane2_in1_t_d73 <= f_lane2_in1_t_d72; // Gating.java:114
-    f_lane2_in1_t_d74 <= f_lane2_in1_t_d73; // Gating.java:114
-    f_lane2_in1_t_d75 <= f_lane2_in1_t_d74; // Gating.java:114
-    f_lane2_in1_t_d76 <= f_lane2_in1_t_d75; // Gating.java:114
-    f_lane2_in1_t_d77 <= f_lane2_in1_t_d76; // Gating.java:114
-    f_lane2_in1_t_d78 <= f_lane2_in1_t_d77; // Gating.java:114
-    f_lane2_in1_t_d79 <= f_lane2_in1_t_d78; // Gating.java:114
-    f_lane3_in1_t_d1 <= in_payload_u_3; // Gating.java:114
-    f_lane3_in1_t_d2 <= f_lane3_in1_t_d1; // Gating.java:114
-    f_lane3_in1_t_d3 <= f_lane3_in1_t_d2; // Gating.java:114
-    f_lane3_in1_t_d4 <= f_lane3_in1_t_d3; // Gating.java:114
-    f_lane3_in1_t_d5 <= f_lane3_in1_t_d4; // Gating.java:114
-    f_lane3_in1_t_d6 <= f_lane3_in1_t_d5; // Gating.java:114
-    f_lane3_in1_t_d7 <= f_lane3_in1_t_d6; // Gating.java:114
-    f_lane3_in1_t_d8 <= f_lane3_in1_t_d7; // Gating.java:114
-    f_lane3_in1_t_d9 <= f_lane3_in1_t_d8; // Gating.java:114
-    f_lane3_in1_t_d10 <= f_lane3_in1_t_d9; // Gating.java:114
-    f_lane3_in1_t_d11 <= f_lane3_in1_t_d10; // Gating.java:114
-    f_lane3_in1_t_d12 <= f_lane3_in1_t_d11; // Gating.java:114
-    f_lane3_in1_t_d13 <= f_lane3_in1_t_d12; // Gating.java:114
-    f_lane3_in1_t_d14 <= f_lane3_in1_t_d13; // Gating.java:114
-    f_lane3_in1_t_d15 <= f_lane3_in1_t_d14; // Gating.java:114
-    f_lane3_in1_t_d16 <= f_lane3_in1_t_d15; // Gating.java:114
-    f_lane3_in1_t_d17 <= f_lane3_in1_t_d16; // Gating.java:114
-    f_lane3_in1_t_d18 <= f_lane3_in1_t_d17; // Gating.java:114
-    f_lane3_in1_t_d19 <= f_lane3_in1_t_d18; // Gating.java:114
-    f_lane3_in1_t_d20 <= f_lane3_in1_t_d19; // Gating.java:114
-    f_lane3_in1_t_d21 <= f_lane3_in1_t_d20; // Gating.java:114
-    f_lane3_in1_t_d22 <= f_lane3_in1_t_d21; // Gating.java:114
-    f_lane3_in1_t_d23 <= f_lane3_in1_t_d22; // Gating.java:114
-    f_lane3_in1_t_d24 <= f_lane3_in1_t_d23; // Gating.java:114
-    f_lane3_in1_t_d25 <= f_lane3_in1_t_d24; // Gating.java:114
-    f_lane3_in1_t_d26 <= f_lane3_in1_t_d25; // Gating.java:114
-    f_lane3_in1_t_d27 <= f_lane3_in1_t_d26; // Gating.java:114
-    f_lane3_in1_t_d28 <= f_lane3_in1_t_d27; // Gating.java:114
-    f_lane3_in1_t_d29 <= f_lane3_in1_t_d28; // Gating.java:114
-    f_lane3_in1_t_d30 <= f_lane3_in1_t_d29; // Gating.java:114
-    f_lane3_in1_t_d31 <= f_lane3_in1_t_d30; // Gating.java:114
-    f_lane3_in1_t_d32 <= f_lane3_in1_t_d31; // Gating.java:114
-    f_lane3_in1_t_d33 <= f_lane3_in1_t_d32; // Gating.java:114
-    f_lane3_in1_t_d34 <= f_lane3_in1_t_d33; // Gating.java:114
-    f_lane3_in1_t_d35 <= f_lane3_in1_t_d34; // Gating.java:114
-    f_lane3_in1_t_d36 <= f_lane3_in1_t_d35; // Gating.java:114
-    f_lane3_in1_t_d37 <= f_lane3_in1_t_d36; // Gating.java:114
-    f_lane3_in1_t_d38 <= f_lane3_in1_t_d37; // Gating.java:114
-    f_lane3_in1_t_d39 <= f_lane3_in1_t_d38; // Gating.java:114
-    f_lane3_in1_t_d40 <= f_lane3_in1_t_d39; // Gating.java:114
-    f_lane3_in1_t_d41 <= f_lane3_in1_t_d40; // Gating.java:114
-    f_lane3_in1_t_d42 <= f_lane3_in1_t_d41; // Gating.java:114
-    f_lane3_in1_t_d43 <= f_lane3_in1_t_d42; // Gating.java:114
-    f_lane3_in1_t_d44 <= f_lane3_in1_t_d43; // Gating.java:114
-    f_lane3_in1_t_d45 <= f_lane3_in1_t_d44; // Gating.java:114
-    f_lane3_in1_t_d46 <= f_lane3_in1_t_d45; // Gating.java:114
-    f_lane3_in1_t_d47 <= f_lane3_in1_t_d46; // Gating.java:114
-    f_lane3_in1_t_d48 <= f_lane3_in1_t_d47; // Gating.java:114
-    f_lane3_in1_t_d49 <= f_lane3_in1_t_d48; // Gating.java:114
-    f_lane3_in1_t_d50 <= f_lane3_in1_t_d49; // Gating.java:114
-    f_lane3_in1_t_d51 <= f_lane3_in1_t_d50; // Gating.java:114
-    f_lane3_in1_t_d52 <= f_lane3_in1_t_d51; // Gating.java:114
-    f_lane3_in1_t_d53 <= f_lane3_in1_t_d52; // Gating.java:114
-    f_lane3_in1_t_d54 <= f_lane3_in1_t_d53; // Gating.java:114
-    f_lane3_in1_t_d55 <= f_lane3_in1_t_d54; // Gating.java:114
-    f_lane3_in1_t_d56 <= f_lane3_in1_t_d55; // Gating.java:114
-    f_lane3_in1_t_d57 <= f_lane3_in1_t_d56; // Gating.java:114
-    f_lane3_in1_t_d58 <= f_lane3_in1_t_d57; // Gating.java:114
-    f_lane3_in1_t_d59 <= f_lane3_in1_t_d58; // Gating.java:114
-    f_lane3_in1_t_d60 <= f_lane3_in1_t_d59; // Gating.java:114
-    f_lane3_in1_t_d61 <= f_lane3_in1_t_d60; // Gating.java:114
-    f_lane3_in1_t_d62 <= f_lane3_in1_t_d61; // Gating.java:114
-    f_lane3_in1_t_d63 <= f_lane3_in1_t_d62; // Gating.java:114
-    f_lane3_in1_t_d64 <= f_lane3_in1_t_d63; // Gating.java:114
-    f_lane3_in1_t_d65 <= f_lane3_in1_t_d64; // Gating.java:114
-    f_lane3_in1_t_d66 <= f_lane3_in1_t_d65; // Gating.java:114
-    f_lane3_in1_t_d67 <= f_lane3_in1_t_d66; // Gating.java:114
-    f_lane3_in1_t_d68 <= f_lane3_in1_t_d67; // Gating.java:114
-    f_lane3_in1_t_d69 <= f_lane3_in1_t_d68; // Gating.java:114
-    f_lane3_in1_t_d70 <= f_lane3_in1_t_d69; // Gating.java:114
-    f_lane3_in1_t_d71 <= f_lane3_in1_t_d70; // Gating.java:114
-    f_lane3_in1_t_d72 <= f_lane3_in1_t_d71; // Gating.java:114
-    f_lane3_in1_t_d73 <= f_lane3_in1_t_d72; // Gating.java:114
-    f_lane3_in1_t_d74 <= f_lane3_in1_t_d73; // Gating.java:114
-    f_lane3_in1_t_d75 <= f_lane3_in1_t_d74; // Gating.java:114
-    f_lane3_in1_t_d76 <= f_lane3_in1_t_d75; // Gating.java:114
-    f_lane3_in1_t_d77 <= f_lane3_in1_t_d76; // Gating.java:114
-    f_lane3_in1_t_d78 <= f_lane3_in1_t_d77; // Gating.java:114
-    f_lane3_in1_t_d79 <= f_lane3_in1_t_d78; // Gating.java:114
-    f_lane4_in1_t_d1 <= in_payload_u_4; // Gating.java:114
-    f_lane4_in1_t_d2 <= f_lane4_in1_t_d1; // Gating.java:114
-    f_lane4_in1_t_d3 <= f_lane4_in1_t_d2; // Gating.java:114
-    f_lane4_in1_t_d4 <= f_lane4_in1_t_d3; // Gating.java:114
-    f_lane4_in1_t_d5 <= f_lane4_in1_t_d4; // Gating.java:114
-    f_lane4_in1_t_d6 <= f_lane4_in1_t_d5; // Gating.java:114
-    f_lane4_in1_t_d7 <= f_lane4_in1_t_d6; // Gating.java:114
-    f_lane4_in1_t_d8 <= f_lane4_in1_t_d7; // Gating.java:114
-    f_lane4_in1_t_d9 <= f_lane4_in1_t_d8; // Gating.java:114
-    f_lane4_in1_t_d10 <= f_lane4_in1_t_d9; // Gating.java:114
-    f_lane4_in1_t_d11 <= f_lane4_in1_t_d10; // Gating.java:114
-    f_lane4_in1_t_d12 <= f_lane4_in1_t_d11; // Gating.java:114
-    f_lane4_in1_t_d13 <= f_lane4_in1_t_d12; // Gating.java:114
-    f_lane4_in1_t_d14 <= f_lane4_in1_t_d13; // Gating.java:114
-    f_lane4_in1_t_d15 <= f_lane4_in1_t_d14; // Gating.java:114
-    f_lane4_in1_t_d16 <= f_lane4_in1_t_d15; // Gating.java:114
-    f_lane4_in1_t_d17 <= f_lane4_in1_t_d16; // Gating.java:114
-    f_lane4_in1_t_d18 <= f_lane4_in1_t_d17; // Gating.java:114
-    f_lane4_in1_t_d19 <= f_lane4_in1_t_d18; // Gating.java:114
-    f_lane4_in1_t_d20 <= f_lane4_in1_t_d19; // Gating.java:114
-    f_lane4_in1_t_d21 <= f_lane4_in1_t_d20; // Gating.java:114
-    f_lane4_in1_t_d22 <= f_lane4_in1_t_d21; // Gating.java:114
-    f_lane4_in1_t_d23 <= f_lane4_in1_t_d22; // Gating.java:114
-    f_lane4_in1_t_d24 <= f_lane4_in1_t_d23; // Gating.java:114
-    f_lane4_in1_t_d25 <= f_lane4_in1_t_d24; // Gating.java:114
-    f_lane4_in1_t_d26 <= f_lane4_in1_t_d25; // Gating.java:114
-    f_lane4_in1_t_d27 <= f_lane4_in1_t_d26; // Gating.java:114
-    f_lane4_in1_t_d28 <= f_lane4_in1_t_d27; // Gating.java:114
-    f_lane4_in1_t_d29 <= f_lane4_in1_t_d28; // Gating.java:114
-    f_lane4_in1_t_d30 <= f_lane4_in1_t_d29; // Gating.java:114
-    f_lane4_in1_t_d31 <= f_lane4_in1_t_d30; // Gating.java:114
-    f_lane4_in1_t_d32 <= f_lane4_in1_t_d31; // Gating.java:114
-    f_lane4_in1_t_d33 <= f_lane4_in1_t_d32; // Gating.java:114
-    f_lane4_in1_t_d34 <= f_lane4_in1_t_d33; // Gating.java:114
-    f_lane4_in1_t_d35 <= f_lane4_in1_t_d34; // Gating.java:114
-    f_lane4_in1_t_d36 <= f_lane4_in1_t_d35; // Gating.java:114
-    f_lane4_in1_t_d37 <= f_lane4_in1_t_d36; // Gating.java:114
-    f_lane4_in1_t_d38 <= f_lane4_in1_t_d37; // Gating.java:114
-    f_lane4_in1_t_d39 <= f_lane4_in1_t_d38; // Gating.java:114
-    f_lane4_in1_t_d40 <= f_lane4_in1_t_d39; // Gating.java:114
-    f_lane4_in1_t_d41 <= f_lane4_in1_t_d40; // Gating.java:114
-    f_lane4_in1_t_d42 <= f_lane4_in1_t_d41; // Gating.java:114
-    f_lane4_in1_t_d43 <= f_lane4_in1_t_d42; // Gating.java:114
-    f_lane4_in1_t_d44 <= f_lane4_in1_t_d43; // Gating.java:114
-    f_lane4_in1_t_d45 <= f_lane4_in1_t_d44; // Gating.java:114
-    f_lane4_in1_t_d46 <= f_lane4_in1_t_d45; // Gating.java:114
-    f_lane4_in1_t_d47 <= f_lane4_in1_t_d46; // Gating.java:114
-    f_lane4_in1_t_d48 <= f_lane4_in1_t_d47; // Gating.java:114
-    f_lane4_in1_t_d49 <= f_lane4_in1_t_d48; // Gating.java:114
-    f_lane4_in1_t_d50 <= f_lane4_in1_t_d49; // Gating.java:114
-    f_lane4_in1_t_d51 <= f_lane4_in1_t_d50; // Gating.java:114
-    f_lane4_in1_t_d52 <= f_lane4_in1_t_d51; // Gating.java:114
-    f_lane4_in1_t_d53 <= f_lane4_in1_t_d52; // Gating.java:114
-    f_lane4_in1_t_d54 <= f_lane4_in1_t_d53; // Gating.java:114
-    f_lane4_in1_t_d55 <= f_lane4_in1_t_d54; // Gating.java:114
-    f_lane4_in1_t_d56 <= f_lane4_in1_t_d55; // Gating.java:114
-    f_lane4_in1_t_d57 <= f_lane4_in1_t_d56; // Gating.java:114
-    f_lane4_in1_t_d58 <= f_lane4_in1_t_d57; // Gating.java:114
-    f_lane4_in1_t_d59 <= f_lane4_in1_t_d58; // Gating.java:114
-    f_lane4_in1_t_d60 <= f_lane4_in1_t_d59; // Gating.java:114
-    f_lane4_in1_t_d61 <= f_lane4_in1_t_d60; // Gating.java:114
-    f_lane4_in1_t_d62 <= f_lane4_in1_t_d61; // Gating.java:114
-    f_lane4_in1_t_d63 <= f_lane4_in1_t_d62; // Gating.java:114
-    f_lane4_in1_t_d64 <= f_lane4_in1_t_d63; // Gating.java:114
-    f_lane4_in1_t_d65 <= f_lane4_in1_t_d64; // Gating.java:114
-    f_lane4_in1_t_d66 <= f_lane4_in1_t_d65; // Gating.java:114
-    f_lane4_in1_t_d67 <= f_lane4_in1_t_d66; // Gating.java:114
-    f_lane4_in1_t_d68 <= f_lane4_in1_t_d67; // Gating.java:114
-    f_lane4_in1_t_d69 <= f_lane4_in1_t_d68; // Gating.java:114
-    f_lane4_in1_t_d70 <= f_lane4_in1_t_d69; // Gating.java:114
-    f_lane4_in1_t_d71 <= f_lane4_in1_t_d70; // Gating.java:114
-    f_lane4_in1_t_d72 <= f_lane4_in1_t_d71; // Gating.java:114
-    f_lane4_in1_t_d73 <= f_lane4_in1_t_d72; // Gating.java:114
-    f_lane4_in1_t_d74 <= f_lane4_in1_t_d73; // Gating.java:114
-    f_lane4_in1_t_d75 <= f_lane4_in1_t_d74; // Gating.java:114
-    f_lane4_in1_t_d76 <= f_lane4_in1_t_d75; // Gating.java:114
-    f_lane4_in1_t_d77 <= f_lane4_in1_t_d76; // Gating.java:114
-    f_lane4_in1_t_d78 <= f_lane4_in1_t_d77; // Gating.java:114
-    f_lane4_in1_t_d79 <= f_lane4_in1_t_d78; // Gating.java:114
-    f_lane5_in1_t_d1 <= in_payload_u_5; // Gating.java:114
-    f_lane5_in1_t_d2 <= f_lane5_in1_t_d1; // Gating.java:114
-    f_lane5_in1_t_d3 <= f_lane5_in1_t_d2; // Gating.java:114
-    f_lane5_in1_t_d4 <= f_lane5_in1_t_d3; // Gating.java:114
-    f_lane5_in1_t_d5 <= f_lane5_in1_t_d4; // Gating.java:114
-    f_lane5_in1_t_d6 <= f_lane5_in1_t_d5; // Gating.java:114
-    f_lane5_in1_t_d7 <= f_lane5_in1_t_d6; // Gating.java:114
-    f_lane5_in1_t_d8 <= f_lane5_in1_t_d7; // Gating.java:114
-    f_lane5_in1_t_d9 <= f_lane5_in1_t_d8; // Gating.java:114
-    f_lane5_in1_t_d10 <= f_lane5_in1_t_d9; // Gating.java:114
-    f_lane5_in1_t_d11 <= f_lane5_in1_t_d10; // Gating.java:114
-    f_lane5_in1_t_d12 <= f_lane5_in1_t_d11; // Gating.java:114
-    f_lane5_in1_t_d13 <= f_lane5_in1_t_d12; // Gating.java:114
-    f_lane5_in1_t_d14 <= f_lane5_in1_t_d13; // Gating.java:114
-    f_lane5_in1_t_d15 <= f_lane5_in1_t_d14; // Gating.java:114
-    f_lane5_in1_t_d16 <= f_lane5_in1_t_d15; // Gating.java:114
-    f_lane5_in1_t_d17 <= f_lane5_in1_t_d16; // Gating.java:114
-    f_lane5_in1_t_d18 <= f_lane5_in1_t_d17; // Gating.java:114
-    f_lane5_in1_t_d19 <= f_lane5_in1_t_d18; // Gating.java:114
-    f_lane5_in1_t_d20 <= f_lane5_in1_t_d19; // Gating.java:114
-    f_lane5_in1_t_d21 <= f_lane5_in1_t_d20; // Gating.java:114
-    f_lane5_in1_t_d22 <= f_lane5_in1_t_d21; // Gating.java:114
-    f_lane5_in1_t_d23 <= f_lane5_in1_t_d22; // Gating.java:114
-    f_lane5_in1_t_d24 <= f_lane5_in1_t_d23; // Gating.java:114
-    f_lane5_in1_t_d25 <= f_lane5_in1_t_d24; // Gating.java:114
-    f_lane5_in1_t_d26 <= f_lane5_in1_t_d25; // Gating.java:114
-    f_lane5_in1_t_d27 <= f_lane5_in1_t_d26; // Gating.java:114
-    f_lane5_in1_t_d28 <= f_lane5_in1_t_d27; // Gating.java:114
-    f_lane5_in1_t_d29 <= f_lane5_in1_t_d28; // Gating.java:114
-    f_lane5_in1_t_d30 <= f_lane5_in1_t_d29; // Gating.java:114
-    f_lane5_in1_t_d31 <= f_lane5_in1_t_d30; // Gating.java:114
-    f_lane5_in1_t_d32 <= f_lane5_in1_t_d31; // Gating.java:114
-    f_lane5_in1_t_d33 <= f_lane5_in1_t_d32; // Gating.java:114
-    f_lane5_in1_t_d34 <= f_lane5_in1_t_d33; // Gating.java:114
-    f_lane5_in1_t_d35 <= f_lane5_in1_t_d34; // Gating.java:114
-    f_lane5_in1_t_d36 <= f_lane5_in1_t_d35; // Gating.java:114
-    f_lane5_in1_t_d37 <= f_lane5_in1_t_d36; // Gating.java:114
-    f_lane5_in1_t_d38 <= f_lane5_in1_t_d37; // Gating.java:114
-    f_lane5_in1_t_d39 <= f_lane5_in1_t_d38; // Gating.java:114
-    f_lane5_in1_t_d40 <= f_lane5_in1_t_d39; // Gating.java:114
-    f_lane5_in1_t_d41 <= f_lane5_in1_t_d40; // Gating.java:114
-    f_lane5_in1_t_d42 <= f_lane5_in1_t_d41; // Gating.java:114
-    f_lane5_in1_t_d43 <= f_lane5_in1_t_d42; // Gating.java:114
-    f_lane5_in1_t_d44 <= f_lane5_in1_t_d43; // Gating.java:114
-    f_lane5_in1_t_d45 <= f_lane5_in1_t_d44; // Gating.java:114
-    f_lane5_in1_t_d46 <= f_lane5_in1_t_d45; // Gating.java:114
-    f_lane5_in1_t_d47 <= f_lane5_in1_t_d46; // Gating.java:114
-    f_lane5_in1_t_d48 <= f_lane5_in1_t_d47; // Gating.java:114
-    f_lane5_in1_t_d49 <= f_lane5_in1_t_d48; // Gating.java:114
-    f_lane5_in1_t_d50 <= f_lane5_in1_t_d49; // Gating.java:114
-    f_lane5_in1_t_d51 <= f_lane5_in1_t_d50; // Gating.java:114
-    f_lane5_in1_t_d52 <= f_lane5_in1_t_d51; // Gating.java:114
-    f_lane5_in1_t_d53 <= f_lane5_in1_t_d52; // Gating.java:114
-    f_lane5_in1_t_d54 <= f_lane5_in1_t_d53; // Gating.java:114
-    f_lane5_in1_t_d55 <= f_lane5_in1_t_d54; // Gating.java:114
-    f_lane5_in1_t_d56 <= f_lane5_in1_t_d55; // Gating.java:114
-    f_lane5_in1_t_d57 <= f_lane5_in1_t_d56; // Gating.java:114
-    f_lane5_in1_t_d58 <= f_lane5_in1_t_d57; // Gating.java:114
-    f_lane5_in1_t_d59 <= f_lane5_in1_t_d58; // Gating.java:114
-    f_lane5_in1_t_d60 <= f_lane5_in1_t_d59; // Gating.java:114
-    f_lane5_in1_t_d61 <= f_lane5_in1_t_d60; // Gating.java:114
-    f_lane5_in1_t_d62 <= f_lane5_in1_t_d61; // Gating.java:114
-    f_lane5_in1_t_d63 <= f_lane5_in1_t_d62; // Gating.java:114
-    f_lane5_in1_t_d64 <= f_lane5_in1_t_d63; // Gating.java:114
-    f_lane5_in1_t_d65 <= f_lane5_in1_t_d64; // Gating.java:114
-    f_lane5_in1_t_d66 <= f_lane5_in1_t_d65; // Gating.java:114
-    f_lane5_in1_t_d67 <= f_lane5_in1_t_d66; // Gating.java:114
-    f_lane5_in1_t_d68 <= f_lane5_in1_t_d67; // Gating.java:114
-    f_lane5_in1_t_d69 <= f_lane5_in1_t_d68; // Gating.java:114
-    f_lane5_in1_t_d70 <= f_lane5_in1_t_d69; // Gating.java:114
-    f_lane5_in1_t_d71 <= f_lane5_in1_t_d70; // Gating.java:114
-    f_lane5_in1_t_d72 <= f_lane5_in1_t_d71; // Gating.java:114
-    f_lane5_in1_t_d73 <= f_lane5_in1_t_d72; // Gating.java:114
-    f_lane5_in1_t_d74 <= f_lane5_in1_t_d73; // Gating.java:114
-    f_lane5_in1_t_d75 <= f_lane5_in1_t_d74; // Gating.java:114
-    f_lane5_in1_t_d76 <= f_lane5_in1_t_d75; // Gating.java:114
-    f_lane5_in1_t_d77 <= f_lane5_in1_t_d76; // Gating.java:114
-    f_lane5_in1_t_d78 <= f_lane5_in1_t_d77; // Gating.java:114
-    f_lane5_in1_t_d79 <= f_lane5_in1_t_d78; // Gating.java:114
-    f_lane6_in1_t_d1 <= in_payload_u_6; // Gating.java:114
-    f_lane6_in1_t_d2 <= f_lane6_in1_t_d1; // Gating.java:114
-    f_lane6_in1_t_d3 <= f_lane6_in1_t_d2; // Gating.java:114
-    f_lane6_in1_t_d4 <= f_lane6_in1_t_d3; // Gating.java:114
-    f_lane6_in1_t_d5 <= f_lane6_in1_t_d4; // Gating.java:114
-    f_lane6_in1_t_d6 <= f_lane6_in1_t_d5; // Gating.java:114
-    f_lane6_in1_t_d7 <= f_lane6_in1_t_d6; // Gating.java:114
-    f_lane6_in1_t_d8 <= f_lane6_in1_t_d7; // Gating.java:114
-    f_lane6_in1_t_d9 <= f_lane6_in1_t_d8; // Gating.java:114
-    f_lane6_in1_t_d10 <= f_lane6_in1_t_d9; // Gating.java:114
-    f_lane6_in1_t_d11 <= f_lane6_in1_t_d10; // Gating.java:114
-    f_lane6_in1_t_d12 <= f_lane6_in1_t_d11; // Gating.java:114
-    f_lane6_in1_t_d13 <= f_lane6_in1_t_d12; // Gating.java:114
-    f_lane6_in1_t_d14 <= f_lane6_in1_t_d13; // Gating.java:114
-    f_lane6_in1_t_d15 <= f_lane6_in1_t_d14; // Gating.java:114
-    f_lane6_in1_t_d16 <= f_lane6_in1_t_d15; // Gating.java:114
-    f_lane6_in1_t_d17 <= f_lane6_in1_t_d16; // Gating.java:114
-    f_lane6_in1_t_d18 <= f_lane6_in1_t_d17; // Gating.java:114
-    f_lane6_in1_t_d19 <= f_lane6_in1_t_d18; // Gating.java:114
-    f_lane6_in1_t_d20 <= f_lane6_in1_t_d19; // Gating.java:114
-    f_lane6_in1_t_d21 <= f_lane6_in1_t_d20; // Gating.java:114
-    f_lane6_in1_t_d22 <= f_lane6_in1_t_d21; // Gating.java:114
-    f_lane6_in1_t_d23 <= f_lane6_in1_t_d22; // Gating.java:114
-    f_lane6_in1_t_d24 <= f_lane6_in1_t_d23; // Gating.java:114
-    f_lane6_in1_t_d25 <= f_lane6_in1_t_d24; // Gating.java:114
-    f_lane6_in1_t_d26 <= f_lane6_in1_t_d25; // Gating.java:114
-    f_lane6_in1_t_d27 <= f_lane6_in1_t_d26; // Gating.java:114
-    f_lane6_in1_t_d28 <= f_lane6_in1_t_d27; // Gating.java:114
-    f_lane6_in1_t_d29 <= f_lane6_in1_t_d28; // Gating.java:114
-    f_lane6_in1_t_d30 <= f_lane6_in1_t_d29; // Gating.java:114
-    f_lane6_in1_t_d31 <= f_lane6_in1_t_d30; // Gating.java:114
-    f_lane6_in1_t_d32 <= f_lane6_in1_t_d31; // Gating.java:114
-    f_lane6_in1_t_d33 <= f_lane6_in1_t_d32; // Gating.java:114
-    f_lane6_in1_t_d34 <= f_lane6_in1_t_d33; // Gating.java:114
-    f_lane6_in1_t_d35 <= f_lane6_in1_t_d34; // Gating.java:114
-    f_lane6_in1_t_d36 <= f_lane6_in1_t_d35; // Gating.java:114
-    f_lane6_in1_t_d37 <= f_lane6_in1_t_d36; // Gating.java:114
-    f_lane6_in1_t_d38 <= f_lane6_in1_t_d37; // Gating.java:114
-    f_lane6_in1_t_d39 <= f_lane6_in1_t_d38; // Gating.java:114
-    f_lane6_in1_t_d40 <= f_lane6_in1_t_d39; // Gating.java:114
-    f_lane6_in1_t_d41 <= f_lane6_in1_t_d40; // Gating.java:114
-    f_lane6_in1_t_d42 <= f_lane6_in1_t_d41; // Gating.java:114
-    f_lane6_in1_t_d43 <= f_lane6_in1_t_d42; // Gating.java:114
-    f_lane6_in1_t_d44 <= f_lane6_in1_t_d43; // Gating.java:114
-    f_lane6_in1_t_d45 <= f_lane6_in1_t_d44; // Gating.java:114
-    f_lane6_in1_t_d46 <= f_lane6_in1_t_d45; // Gating.java:114
-    f_lane6_in1_t_d47 <= f_lane6_in1_t_d46; // Gating.java:114
-    f_lane6_in1_t_d48 <= f_lane6_in1_t_d47; // Gating.java:114
-    f_lane6_in1_t_d49 <= f_lane6_in1_t_d48; // Gating.java:114
-    f_lane6_in1_t_d50 <= f_lane6_in1_t_d49; // Gating.java:114
-    f_lane6_in1_t_d51 <= f_lane6_in1_t_d50; // Gating.java:114
-    f_lane6_in1_t_d52 <= f_lane6_in1_t_d51; // Gating.java:114
-    f_lane6_in1_t_d53 <= f_lane6_in1_t_d52; // Gating.java:114
-    f_lane6_in1_t_d54 <= f_lane6_in1_t_d53; // Gating.java:114
-    f_lane6_in1_t_d55 <= f_lane6_in1_t_d54; // Gating.java:114
-    f_lane6_in1_t_d56 <= f_lane6_in1_t_d55; // Gating.java:114
-    f_lane6_in1_t_d57 <= f_lane6_in1_t_d56; // Gating.java:114
-    f_lane6_in1_t_d58 <= f_lane6_in1_t_d57; // Gating.java:114
-    f_lane6_in1_t_d59 <= f_lane6_in1_t_d58; // Gating.java:114
-    f_lane6_in1_t_d60 <= f_lane6_in1_t_d59; // Gating.java:114
-    f_lane6_in1_t_d61 <= f_lane6_in1_t_d60; // Gating.java:114
-    f_lane6_in1_t_d62 <= f_lane6_in1_t_d61; // Gating.java:114
-    f_lane6_in1_t_d63 <= f_lane6_in1_t_d62; // Gating.java:114
-    f_lane6_in1_t_d64 <= f_lane6_in1_t_d63; // Gating.java:114
-    f_lane6_in1_t_d65 <= f_lane6_in1_t_d64; // Gating.java:114
-    f_lane6_in1_t_d66 <= f_lane6_in1_t_d65; // Gating.java:114
-    f_lane6_in1_t_d67 <= f_lane6_in1_t_d66; // Gating.java:114
-    f_lane6_in1_t_d68 <= f_lane6_in1_t_d67; // Gating.java:114
-    f_lane6_in1_t_d69 <= f_lane6_in1_t_d68; // Gating.java:114
-    f_lane6_in1_t_d70 <= f_lane6_in1_t_d69; // Gating.java:114
-    f_lane6_in1_t_d71 <= f_lane6_in1_t_d70; // Gating.java:114
-    f_lane6_in1_t_d72 <= f_lane6_in1_t_d71; // Gating.java:114
-    f_lane6_in1_t_d73 <= f_lane6_in1_t_d72; // Gating.java:114
-    f_lane6_in1_t_d74 <= f_lane6_in1_t_d73; // Gating.java:114
-    f_lane6_in1_t_d75 <= f_lane6_in1_t_d74; // Gating.java:114
-    f_lane6_in1_t_d76 <= f_lane6_in1_t_d75; // Gating.java:114
-    f_lane6_in1_t_d77 <= f_lane6_in1_t_d76; // Gating.java:114
-    f_lane6_in1_t_d78 <= f_lane6_in1_t_d77; // Gating.java:114
-    f_lane6_in1_t_d79 <= f_lane6_in1_t_d78; // Gating.java:114
-    f_lane7_in1_t_d1 <= in_payload_u_7; // Gating.java:114
-    f_lane7_in1_t_d2 <= f_lane7_in1_t_d1; // Gating.java:114
-    f_lane7_in1_t_d3 <= f_lane7_in1_t_d2; // Gating.java:114
-    f_lane7_in1_t_d4 <= f_lane7_in1_t_d3; // Gating.java:114
-    f_lane7_in1_t_d5 <= f_lane7_in1_t_d4; // Gating.java:114
-    f_lane7_in1_t_d6 <= f_lane7_in1_t_d5; // Gating.java:114
-    f_lane7_in1_t_d7 <= f_lane7_in1_t_d6; // Gating.java:114
-    f_lane7_in1_t_d8 <= f_lane7_in1_t_d7; // Gating.java:114
-    f_lane7_in1_t_d9 <= f_lane7_in1_t_d8; // Gating.java:114
-    f_lane7_in1_t_d10 <= f_lane7_in1_t_d9; // Gating.java:114
-    f_lane7_in1_t_d11 <= f_lane7_in1_t_d10; // Gating.java:114
-    f_lane7_in1_t_d12 <= f_lane7_in1_t_d11; // Gating.java:114
-    f_lane7_in1_t_d13 <= f_lane7_in1_t_d12; // Gating.java:114
-    f_lane7_in1_t_d14 <= f_lane7_in1_t_d13; // Gating.java:114
-    f_lane7_in1_t_d15 <= f_lane7_in1_t_d14; // Gating.java:114
-    f_lane7_in1_t_d16 <= f_lane7_in1_t_d15; // Gating.java:114
-    f_lane7_in1_t_d17 <= f_lane7_in1_t_d16; // Gating.java:114
-    f_lane7_in1_t_d18 <= f_lane7_in1_t_d17; // Gating.java:114
-    f_lane7_in1_t_d19 <= f_lane7_in1_t_d18; // Gating.java:114
-    f_lane7_in1_t_d20 <= f_lane7_in1_t_d19; // Gating.java:114
-    f_lane7_in1_t_d21 <= f_lane7_in1_t_d20; // Gating.java:114
-    f_lane7_in1_t_d22 <= f_lane7_in1_t_d21; // Gating.java:114
-    f_lane7_in1_t_d23 <= f_lane7_in1_t_d22; // Gating.java:114
-    f_lane7_in1_t_d24 <= f_lane7_in1_t_d23; // Gating.java:114
-    f_lane7_in1_t_d25 <= f_lane7_in1_t_d24; // Gating.java:114
-    f_lane7_in1_t_d26 <= f_lane7_in1_t_d25; // Gating.java:114
-    f_lane7_in1_t_d27 <= f_lane7_in1_t_d26; // Gating.java:114
-    f_lane7_in1_t_d28 <= f_lane7_in1_t_d27; // Gating.java:114
-    f_lane7_in1_t_d29 <= f_lane7_in1_t_d28; // Gating.java:114
-    f_lane7_in1_t_d30 <= f_lane7_in1_t_d29; // Gating.java:114
-    f_lane7_in1_t_d31 <= f_lane7_in1_t_d30; // Gating.java:114
-    f_lane7_in1_t_d32 <= f_lane7_in1_t_d31; // Gating.java:114
-    f_lane7_in1_t_d33 <= f_lane7_in1_t_d32; // Gating.java:114
-    f_lane7_in1_t_d34 <= f_lane7_in1_t_d33; // Gating.java:114
-    f_lane7_in1_t_d35 <= f_lane7_in1_t_d34; // Gating.java:114
-    f_lane7_in1_t_d36 <= f_lane7_in1_t_d35; // Gating.java:114
-    f_lane7_in1_t_d37 <= f_lane7_in1_t_d36; // Gating.java:114
-    f_lane7_in1_t_d38 <= f_lane7_in1_t_d37; // Gating.java:114
-    f_lane7_in1_t_d39 <= f_lane7_in1_t_d38; // Gating.java:114
-    f_lane7_in1_t_d40 <= f_lane7_in1_t_d39; // Gating.java:114
-    f_lane7_in1_t_d41 <= f_lane7_in1_t_d40; // Gating.java:114
-    f_lane7_in1_t_d42 <= f_lane7_in1_t_d41; // Gating.java:114
-    f_lane7_in1_t_d43 <= f_lane7_in1_t_d42; // Gating.java:114
-    f_lane7_in1_t_d44 <= f_lane7_in1_t_d43; // Gating.java:114
-    f_lane7_in1_t_d45 <= f_lane7_in1_t_d44; // Gating.java:114
-    f_lane7_in1_t_d46 <= f_lane7_in1_t_d45; // Gating.java:114
-    f_lane7_in1_t_d47 <= f_lane7_in1_t_d46; // Gating.java:114
-    f_lane7_in1_t_d48 <= f_lane7_in1_t_d47; // Gating.java:114
-    f_lane7_in1_t_d49 <= f_lane7_in1_t_d48; // Gating.java:114
-    f_lane7_in1_t_d50 <= f_lane7_in1_t_d49; // Gating.java:114
-    f_lane7_in1_t_d51 <= f_lane7_in1_t_d50; // Gating.java:114
-    f_lane7_in1_t_d52 <= f_lane7_in1_t_d51; // Gating.java:114
-    f_lane7_in1_t_d53 <= f_lane7_in1_t_d52; // Gating.java:114
-    f_lane7_in1_t_d54 <= f_lane7_in1_t_d53; // Gating.java:114
-    f_lane7_in1_t_d55 <= f_lane7_in1_t_d54; // Gating.java:114
-    f_lane7_in1_t_d56 <= f_lane7_in1_t_d55; // Gating.java:114
-    f_lane7_in1_t_d57 <= f_lane7_in1_t_d56; // Gating.java:114
-    f_lane7_in1_t_d58 <= f_lane7_in1_t_d57; // Gating.java:114
-    f_lane7_in1_t_d59 <= f_lane7_in1_t_d58; // Gating.java:114
-    f_lane7_in1_t_d60 <= f_lane7_in1_t_d59; // Gating.java:114
-    f_lane7_in1_t_d61 <= f_lane7_in1_t_d60; // Gating.java:114
-    f_lane7_in1_t_d62 <= f_lane7_in1_t_d61; // Gating.java:114
-    f_lane7_in1_t_d63 <= f_lane7_in1_t_d62; // Gating.java:114
-    f_lane7_in1_t_d64 <= f_lane7_in1_t_d63; // Gating.java:114
-    f_lane7_in1_t_d65 <= f_lane7_in1_t_d64; // Gating.java:114
-    f_lane7_in1_t_d66 <= f_lane7_in1_t_d65; // Gating.java:114
-    f_lane7_in1_t_d67 <= f_lane7_in1_t_d66; // Gating.java:114
-    f_lane7_in1_t_d68 <= f_lane7_in1_t_d67; // Gating.java:114
-    f_lane7_in1_t_d69 <= f_lane7_in1_t_d68; // Gating.java:114
-    f_lane7_in1_t_d70 <= f_lane7_in1_t_d69; // Gating.java:114
-    f_lane7_in1_t_d71 <= f_lane7_in1_t_d70; // Gating.java:114
-    f_lane7_in1_t_d72 <= f_lane7_in1_t_d71; // Gating.java:114
-    f_lane7_in1_t_d73 <= f_lane7_in1_t_d72; // Gating.java:114
-    f_lane7_in1_t_d74 <= f_lane7_in1_t_d73; // Gating.java:114
-    f_lane7_in1_t_d75 <= f_lane7_in1_t_d74; // Gating.java:114
-    f_lane7_in1_t_d76 <= f_lane7_in1_t_d75; // Gating.java:114
-    f_lane7_in1_t_d77 <= f_lane7_in1_t_d76; // Gating.java:114
-    f_lane7_in1_t_d78 <= f_lane7_in1_t_d77; // Gating.java:114
-    f_lane7_in1_t_d79 <= f_lane7_in1_t_d78; // Gating.java:114
-    f_lane8_in1_t_d1 <= in_payload_u_8; // Gating.java:114
-    f_lane8_in1_t_d2 <= f_lane8_in1_t_d1; // Gating.java:114
-    f_lane8_in1_t_d3 <= f_lane8_in1_t_d2; // Gating.java:114
-    f_lane8_in1_t_d4 <= f_lane8_in1_t_d3; // Gating.java:114
-    f_lane8_in1_t_d5 <= f_lane8_in1_t_d4; // Gating.java:114
-    f_lane8_in1_t_d6 <= f_lane8_in1_t_d5; // Gating.java:114
-    f_lane8_in1_t_d7 <= f_lane8_in1_t_d6; // Gating.java:114
-    f_lane8_in1_t_d8 <= f_lane8_in1_t_d7; // Gating.java:114
-    f_lane8_in1_t_d9 <= f_lane8_in1_t_d8; // Gating.java:114
-    f_lane8_in1_t_d10 <= f_lane8_in1_t_d9; // Gating.java:114
-    f_lane8_in1_t_d11 <= f_lane8_in1_t_d10; // Gating.java:114
-    f_lane8_in1_t_d12 <= f_lane8_in1_t_d11; // Gating.java:114
-    f_lane8_in1_t_d13 <= f_lane8_in1_t_d12; // Gating.java:114
-    f_lane8_in1_t_d14 <= f_lane8_in1_t_d13; // Gating.java:114
-    f_lane8_in1_t_d15 <= f_lane8_in1_t_d14; // Gating.java:114
-    f_lane8_in1_t_d16 <= f_lane8_in1_t_d15; // Gating.java:114
-    f_lane8_in1_t_d17 <= f_lane8_in1_t_d16; // Gating.java:114
-    f_lane8_in1_t_d18 <= f_lane8_in1_t_d17; // Gating.java:114
-    f_lane8_in1_t_d19 <= f_lane8_in1_t_d18; // Gating.java:114
-    f_lane8_in1_t_d20 <= f_lane8_in1_t_d19; // Gating.java:114
-    f_lane8_in1_t_d21 <= f_lane8_in1_t_d20; // Gating.java:114
-    f_lane8_in1_t_d22 <= f_lane8_in1_t_d21; // Gating.java:114
-    f_lane8_in1_t_d23 <= f_lane8_in1_t_d22; // Gating.java:114
-    f_lane8_in1_t_d24 <= f_lane8_in1_t_d23; // Gating.java:114
-    f_lane8_in1_t_d25 <= f_lane8_in1_t_d24; // Gating.java:114
-    f_lane8_in1_t_d26 <= f_lane8_in1_t_d25; // Gating.java:114
-    f_lane8_in1_t_d27 <= f_lane8_in1_t_d26; // Gating.java:114
-    f_lane8_in1_t_d28 <= f_lane8_in1_t_d27; // Gating.java:114
-    f_lane8_in1_t_d29 <= f_lane8_in1_t_d28; // Gating.java:114
-    f_lane8_in1_t_d30 <= f_lane8_in1_t_d29; // Gating.java:114
-    f_lane8_in1_t_d31 <= f_lane8_in1_t_d30; // Gating.java:114
-    f_lane8_in1_t_d32 <= f_lane8_in1_t_d31; // Gating.java:114
-    f_lane8_in1_t_d33 <= f_lane8_in1_t_d32; // Gating.java:114
-    f_lane8_in1_t_d34 <= f_lane8_in1_t_d33; // Gating.java:114
-    f_lane8_in1_t_d35 <= f_lane8_in1_t_d34; // Gating.java:114
-    f_lane8_in1_t_d36 <= f_lane8_in1_t_d35; // Gating.java:114
-    f_lane8_in1_t_d37 <= f_lane8_in1_t_d36; // Gating.java:114
-    f_lane8_in1_t_d38 <= f_lane8_in1_t_d37; // Gating.java:114
-    f_lane8_in1_t_d39 <= f_lane8_in1_t_d38; // Gating.java:114
-    f_lane8_in1_t_d40 <= f_lane8_in1_t_d39; // Gating.java:114
-    f_lane8_in1_t_d41 <= f_lane8_in1_t_d40; // Gating.java:114
-    f_lane8_in1_t_d42 <= f_lane8_in1_t_d41; // Gating.java:114
-    f_lane8_in1_t_d43 <= f_lane8_in1_t_d42; // Gating.java:114
-    f_lane8_in1_t_d44 <= f_lane8_in1_t_d43; // Gating.java:114
-    f_lane8_in1_t_d45 <= f_lane8_in1_t_d44; // Gating.java:114
-    f_lane8_in1_t_d46 <= f_lane8_in1_t_d45; // Gating.java:114
-    f_lane8_in1_t_d47 <= f_lane8_in1_t_d46; // Gating.java:114
-    f_lane8_in1_t_d48 <= f_lane8_in1_t_d47; // Gating.java:114
-    f_lane8_in1_t_d49 <= f_lane8_in1_t_d48; // Gating.java:114
-    f_lane8_in1_t_d50 <= f_lane8_in1_t_d49; // Gating.java:114
-    f_lane8_in1_t_d51 <= f_lane8_in1_t_d50; // Gating.java:114
-    f_lane8_in1_t_d52 <= f_lane8_in1_t_d51; // Gating.java:114
-    f_lane8_in1_t_d53 <= f_lane8_in1_t_d52; // Gating.java:114
-    f_lane8_in1_t_d54 <= f_lane8_in1_t_d53; // Gating.java:114
-    f_lane8_in1_t_d55 <= f_lane8_in1_t_d54; // Gating.java:114
-    f_lane8_in1_t_d56 <= f_lane8_in1_t_d55; // Gating.java:114
-    f_lane8_in1_t_d57 <= f_lane8_in1_t_d56; // Gating.java:114
-    f_lane8_in1_t_d58 <= f_lane8_in1_t_d57; // Gating.java:114
-    f_lane8_in1_t_d59 <= f_lane8_in1_t_d58; // Gating.java:114
-    f_lane8_in1_t_d60 <= f_lane8_in1_t_d59; // Gating.java:114
-    f_lane8_in1_t_d61 <= f_lane8_in1_t_d60; // Gating.java:114
-    f_lane8_in1_t_d62 <= f_lane8_in1_t_d61; // Gating.java:114
-    f_lane8_in1_t_d63 <= f_lane8_in1_t_d62; // Gating.java:114
-    f_lane8_in1_t_d64 <= f_lane8_in1_t_d63; // Gating.java:114
-    f_lane8_in1_t_d65 <= f_lane8_in1_t_d64; // Gating.java:114
-    f_lane8_in1_t_d66 <= f_lane8_in1_t_d65; // Gating.java:114
-    f_lane8_in1_t_d67 <= f_lane8_in1_t_d66; // Gating.java:114
-    f_lane8_in1_t_d68 <= f_lane8_in1_t_d67; // Gating.java:114
-    f_lane8_in1_t_d69 <= f_lane8_in1_t_d68; // Gating.java:114
-    f_lane8_in1_t_d70 <= f_lane8_in1_t_d69; // Gating.java:114
-    f_lane8_in1_t_d71 <= f_lane8_in1_t_d70; // Gating.java:114
-    f_lane8_in1_t_d72 <= f_lane8_in1_t_d71; // Gating.java:114
-    f_lane8_in1_t_d73 <= f_lane8_in1_t_d72; // Gating.java:114
-    f_lane8_in1_t_d74 <= f_lane8_in1_t_d73; // Gating.java:114
-    f_lane8_in1_t_d75 <= f_lane8_in1_t_d74; // Gating.java:114
-    f_lane8_in1_t_d76 <= f_lane8_in1_t_d75; // Gating.java:114
-    f_lane8_in1_t_d77 <= f_lane8_in1_t_d76; // Gating.java:114
-    f_lane8_in1_t_d78 <= f_lane8_in1_t_d77; // Gating.java:114
-    f_lane8_in1_t_d79 <= f_lane8_in1_t_d78; // Gating.java:114
-    f_lane9_in1_t_d1 <= in_payload_u_9; // Gating.java:114
-    f_lane9_in1_t_d2 <= f_lane9_in1_t_d1; // Gating.java:114
-    f_lane9_in1_t_d3 <= f_lane9_in1_t_d2; // Gating.java:114
-    f_lane9_in1_t_d4 <= f_lane9_in1_t_d3; // Gating.java:114
-    f_lane9_in1_t_d5 <= f_lane9_in1_t_d4; // Gating.java:114
-    f_lane9_in1_t_d6 <= f_lane9_in1_t_d5; // Gating.java:114
-    f_lane9_in1_t_d7 <= f_lane9_in1_t_d6; // Gating.java:114
-    f_lane9_in1_t_d8 <= f_lane9_in1_t_d7; // Gating.java:114
-    f_lane9_in1_t_d9 <= f_lane9_in1_t_d8; // Gating.java:114
-    f_lane9_in1_t_d10 <= f_lane9_in1_t_d9; // Gating.java:114
-    f_lane9_in1_t_d11 <= f_lane9_in1_t_d10; // Gating.java:114
-    f_lane9_in1_t_d12 <= f_lane9_in1_t_d11; // Gating.java:114
-    f_lane9_in1_t_d13 <= f_lane9_in1_t_d12; // Gating.java:114
-    f_lane9_in1_t_d14 <= f_lane9_in1_t_d13; // Gating.java:114
-    f_lane9_in1_t_d15 <= f_lane9_in1_t_d14; // Gating.java:114
-    f_lane9_in1_t_d16 <= f_lane9_in1_t_d15; // Gating.java:114
-    f_lane9_in1_t_d17 <= f_lane9_in1_t_d16; // Gating.java:114
-    f_lane9_in1_t_d18 <= f_lane9_in1_t_d17; // Gating.java:114
-    f_lane9_in1_t_d19 <= f_lane9_in1_t_d18; // Gating.java:114
-    f_lane9_in1_t_d20 <= f_lane9_in1_t_d19; // Gating.java:114
-    f_lane9_in1_t_d21 <= f_lane9_in1_t_d20; // Gating.java:114
-    f_lane9_in1_t_d22 <= f_lane9_in1_t_d21; // Gating.java:114
-    f_lane9_in1_t_d23 <= f_lane9_in1_t_d22; // Gating.java:114
-    f_lane9_in1_t_d24 <= f_lane9_in1_t_d23; // Gating.java:114
-    f_lane9_in1_t_d25 <= f_lane9_in1_t_d24; // Gating.java:114
-    f_lane9_in1_t_d26 <= f_lane9_in1_t_d25; // Gating.java:114
-    f_lane9_in1_t_d27 <= f_lane9_in1_t_d26; // Gating.java:114
-    f_lane9_in1_t_d28 <= f_lane9_in1_t_d27; // Gating.java:114
-    f_lane9_in1_t_d29 <= f_lane9_in1_t_d28; // Gating.java:114
-    f_lane9_in1_t_d30 <= f_lane9_in1_t_d29; // Gating.java:114
-    f_lane9_in1_t_d31 <= f_lane9_in1_t_d30; // Gating.java:114
-    f_lane9_in1_t_d32 <= f_lane9_in1_t_d31; // Gating.java:114
-    f_lane9_in1_t_d33 <= f_lane9_in1_t_d32; // Gating.java:114
-    f_lane9_in1_t_d34 <= f_lane9_in1_t_d33; // Gating.java:114
-    f_lane9_in1_t_d35 <= f_lane9_in1_t_d34; // Gating.java:114
-    f_lane9_in1_t_d36 <= f_lane9_in1_t_d35; // Gating.java:114
-    f_lane9_in1_t_d37 <= f_lane9_in1_t_d36; // Gating.java:114
-    f_lane9_in1_t_d38 <= f_lane9_in1_t_d37; // Gating.java:114
-    f_lane9_in1_t_d39 <= f_lane9_in1_t_d38; // Gating.java:114
-    f_lane9_in1_t_d40 <= f_lane9_in1_t_d39; // Gating.java:114
-    f_lane9_in1_t_d41 <= f_lane9_in1_t_d40; // Gating.java:114
-    f_lane9_in1_t_d42 <= f_lane9_in1_t_d41; // Gating.java:114
-    f_lane9_in1_t_d43 <= f_lane9_in1_t_d42; // Gating.java:114
-    f_lane9_in1_t_d44 <= f_lane9_in1_t_d43; // Gating.java:114
-    f_lane9_in1_t_d45 <= f_lane9_in1_t_d44; // Gating.java:114
-    f_lane9_in1_t_d46 <= f_lane9_in1_t_d45; // Gating.java:114
-    f_lane9_in1_t_d47 <= f_lane9_in1_t_d46; // Gating.java:114
-    f_lane9_in1_t_d48 <= f_lane9_in1_t_d47; // Gating.java:114
-    f_lane9_in1_t_d49 <= f_lane9_in1_t_d48; // Gating.java:114
-    f_lane9_in1_t_d50 <= f_lane9_in1_t_d49; // Gating.java:114
-    f_lane9_in1_t_d51 <= f_lane9_in1_t_d50; // Gating.java:114
-    f_lane9_in1_t_d52 <= f_lane9_in1_t_d51; // Gating.java:114
-    f_lane9_in1_t_d53 <= f_lane9_in1_t_d52; // Gating.java:114
-    f_lane9_in1_t_d54 <= f_lane9_in1_t_d53; // Gating.java:114
-    f_lane9_in1_t_d55 <= f_lane9_in1_t_d54; // Gating.java:114
-    f_lane9_in1_t_d56 <= f_lane9_in1_t_d55; // Gating.java:114
-    f_lane9_in1_t_d57 <= f_lane9_in1_t_d56; // Gating.java:114
-    f_lane9_in1_t_d58 <= f_lane9_in1_t_d57; // Gating.java:114
-    f_lane9_in1_t_d59 <= f_lane9_in1_t_d58; // Gating.java:114
-    f_lane9_in1_t_d60 <= f_lane9_in1_t_d59; // Gating.java:114
-    f_lane9_in1_t_d61 <= f_lane9_in1_t_d60; // Gating.java:114
-    f_lane9_in1_t_d62 <= f_lane9_in1_t_d61; // Gating.java:114
-    f_lane9_in1_t_d63 <= f_lane9_in1_t_d62; // Gating.java:114
-    f_lane9_in1_t_d64 <= f_lane9_in1_t_d63; // Gating.java:114
-    f_lane9_in1_t_d65 <= f_lane9_in1_t_d64; // Gating.java:114
-    f_lane9_in1_t_d66 <= f_lane9_in1_t_d65; // Gating.java:114
-    f_lane9_in1_t_d67 <= f_lane9_in1_t_d66; // Gating.java:114
-    f_lane9_in1_t_d68 <= f_lane9_in1_t_d67; // Gating.java:114
-    f_lane9_in1_t_d69 <= f_lane9_in1_t_d68; // Gating.java:114
-    f_lane9_in1_t_d70 <= f_lane9_in1_t_d69; // Gating.java:114
-    f_lane9_in1_t_d71 <= f_lane9_in1_t_d70; // Gating.java:114
-    f_lane9_in1_t_d72 <= f_lane9_in1_t_d71; // Gating.java:114
-    f_lane9_in1_t_d73 <= f_lane9_in1_t_d72; // Gating.java:114
-    f_lane9_in1_t_d74 <= f_lane9_in1_t_d73; // Gating.java:114
-    f_lane9_in1_t_d75 <= f_lane9_in1_t_d74; // Gating.java:114
-    f_lane9_in1_t_d76 <= f_lane9_in1_t_d75; // Gating.java:114
-    f_lane9_in1_t_d77 <= f_lane9_in1_t_d76; // Gating.java:114
-    f_lane9_in1_t_d78 <= f_lane9_in1_t_d77; // Gating.java:114
-    f_lane9_in1_t_d79 <= f_lane9_in1_t_d78; // Gating.java:114
-    f_lane10_in1_t_d1 <= in_payload_u_10; // Gating.java:114
-    f_lane10_in1_t_d2 <= f_lane10_in1_t_d1; // Gating.java:114
-    f_lane10_in1_t_d3 <= f_lane10_in1_t_d2; // Gating.java:114
-    f_lane10_in1_t_d4 <= f_lane10_in1_t_d3; // Gating.java:114
-    f_lane10_in1_t_d5 <= f_lane10_in1_t_d4; // Gating.java:114
-    f_lane10_in1_t_d6 <= f_lane10_in1_t_d5; // Gating.java:114
-    f_lane10_in1_t_d7 <= f_lane10_in1_t_d6; // Gating.java:114
-    f_lane10_in1_t_d8 <= f_lane10_in1_t_d7; // Gating.java:114
-    f_lane10_in1_t_d9 <= f_lane10_in1_t_d8; // Gating.java:114
-    f_lane10_in1_t_d10 <= f_lane10_in1_t_d9; // Gating.java:114
-    f_lane10_in1_t_d11 <= f_lane10_in1_t_d10; // Gating.java:114
-    f_lane10_in1_t_d12 <= f_lane10_in1_t_d11; // Gating.java:114
-    f_lane10_in1_t_d13 <= f_lane10_in1_t_d12; // Gating.java:114
-    f_lane10_in1_t_d14 <= f_lane10_in1_t_d13; // Gating.java:114
-    f_lane10_in1_t_d15 <= f_lane10_in1_t_d14; // Gating.java:114
-    f_lane10_in1_t_d16 <= f_lane10_in1_t_d15; // Gating.java:114
-    f_lane10_in1_t_d17 <= f_lane10_in1_t_d16; // Gating.java:114
-    f_lane10_in1_t_d18 <= f_lane10_in1_t_d17; // Gating.java:114
-    f_lane10_in1_t_d19 <= f_lane10_in1_t_d18; // Gating.java:114
-    f_lane10_in1_t_d20 <= f_lane10_in1_t_d19; // Gating.java:114
-    f_lane10_in1_t_d21 <= f_lane10_in1_t_d20; // Gating.java:114
-    f_lane10_in1_t_d22 <= f_lane10_in1_t_d21; // Gating.java:114
-    f_lane10_in1_t_d23 <= f_lane10_in1_t_d22; // Gating.java:114
-    f_lane10_in1_t_d24 <= f_lane10_in1_t_d23; // Gating.java:114
-    f_lane10_in1_t_d25 <= f_lane10_in1_t_d24; // Gating.java:114
-    f_lane10_in1_t_d26 <= f_lane10_in1_t_d25; // Gating.java:114
-    f_lane10_in1_t_d27 <= f_lane10_in1_t_d26; // Gating.java:114
-    f_lane10_in1_t_d28 <= f_lane10_in1_t_d27; // Gating.java:114
-    f_lane10_in1_t_d29 <= f_lane10_in1_t_d28; // Gating.java:114
-    f_lane10_in1_t_d30 <= f_lane10_in1_t_d29; // Gating.java:114
-    f_lane10_in1_t_d31 <= f_lane10_in1_t_d30; // Gating.java:114
-    f_lane10_in1_t_d32 <= f_lane10_in1_t_d31; // Gating.java:114
-    f_lane10_in1_t_d33 <= f_lane10_in1_t_d32; // Gating.java:114
-    f_lane10_in1_t_d34 <= f_lane10_in1_t_d33; // Gating.java:114
-    f_lane10_in1_t_d35 <= f_lane10_in1_t_d34; // Gating.java:114
-    f_lane10_in1_t_d36 <= f_lane10_in1_t_d35; // Gating.java:114
-    f_lane10_in1_t_d37 <= f_lane10_in1_t_d36; // Gating.java:114
-    f_lane10_in1_t_d38 <= f_lane10_in1_t_d37; // Gating.java:114
-    f_lane10_in1_t_d39 <= f_lane10_in1_t_d38; // Gating.java:114
-    f_lane10_in1_t_d40 <= f_lane10_in1_t_d39; // Gating.java:114
-    f_lane10_in1_t_d41 <= f_lane10_in1_t_d40; // Gating.java:114
-    f_lane10_in1_t_d42 <= f_lane10_in1_t_d41; // Gating.java:114
-    f_lane10_in1_t_d43 <= f_lane10_in1_t_d42; // Gating.java:114
-    f_lane10_in1_t_d44 <= f_lane10_in1_t_d43; // Gating.java:114
-    f_lane10_in1_t_d45 <= f_lane10_in1_t_d44; // Gating.java:114
-    f_lane10_in1_t_d46 <= f_lane10_in1_t_d45; // Gating.java:114
-    f_lane10_in1_t_d47 <= f_lane10_in1_t_d46; // Gating.java:114
-    f_lane10_in1_t_d48 <= f_lane10_in1_t_d47; // Gating.java:114
-    f_lane10_in1_t_d49 <= f_lane10_in1_t_d48; // Gating.java:114
-    f_lane10_in1_t_d50 <= f_lane10_in1_t_d49; // Gating.java:114
-    f_lane10_in1_t_d51 <= f_lane10_in1_t_d50; // Gating.java:114
-    f_lane10_in1_t_d52 <= f_lane10_in1_t_d51; // Gating.java:114
-    f_lane10_in1_t_d53 <= f_lane10_in1_t_d52; // Gating.java:114
-    f_lane10_in1_t_d54 <= f_lane10_in1_t_d53; // Gating.java:114
-    f_lane10_in1_t_d55 <= f_lane10_in1_t_d54; // Gating.java:114
-    f_lane10_in1_t_d56 <= f_lane10_in1_t_d55; // Gating.java:114
-    f_lane10_in1_t_d57 <= f_lane10_in1_t_d56; // Gating.java:114
-    f_lane10_in1_t_d58 <= f_lane10_in1_t_d57; // Gating.java:114
-    f_lane10_in1_t_d59 <= f_lane10_in1_t_d58; // Gating.java:114
-    f_lane10_in1_t_d60 <= f_lane10_in1_t_d59; // Gating.java:114
-    f_lane10_in1_t_d61 <= f_lane10_in1_t_d60; // Gating.java:114
-    f_lane10_in1_t_d62 <= f_lane10_in1_t_d61; // Gating.java:114
-    f_lane10_in1_t_d63 <= f_lane10_in1_t_d62; // Gating.java:114
-    f_lane10_in1_t_d64 <= f_lane10_in1_t_d63; // Gating.java:114
-    f_lane10_in1_t_d65 <= f_lane10_in1_t_d64; // Gating.java:114
-    f_lane10_in1_t_d66 <= f_lane10_in1_t_d65; // Gating.java:114
-    f_lane10_in1_t_d67 <= f_lane10_in1_t_d66; // Gating.java:114
-    f_lane10_in1_t_d68 <= f_lane10_in1_t_d67; // Gating.java:114
-    f_lane10_in1_t_d69 <= f_lane10_in1_t_d68; // Gating.java:114
-    f_lane10_in1_t_d70 <= f_lane10_in1_t_d69; // Gating.java:114
-    f_lane10_in1_t_d71 <= f_lane10_in1_t_d70; // Gating.java:114
-    f_lane10_in1_t_d72 <= f_lane10_in1_t_d71; // Gating.java:114
-    f_lane10_in1_t_d73 <= f_lane10_in1_t_d72; // Gating.java:114
-    f_lane10_in1_t_d74 <= f_lane10_in1_t_d73; // Gating.java:114
-    f_lane10_in1_t_d75 <= f_lane10_in1_t_d74; // Gating.java:114
-    f_lane10_in1_t_d76 <= f_lane10_in1_t_d75; // Gating.java:114
-    f_lane10_in1_t_d77 <= f_lane10_in1_t_d76; // Gating.java:114
-    f_lane10_in1_t_d78 <= f_lane10_in1_t_d77; // Gating.java:114
-    f_lane10_in1_t_d79 <= f_lane10_in1_t_d78; // Gating.java:114
-    f_lane11_in1_t_d1 <= in_payload_u_11; // Gating.java:114
-    f_lane11_in1_t_d2 <= f_lane11_in1_t_d1; // Gating.java:114
-    f_lane11_in1_t_d3 <= f_lane11_in1_t_d2; // Gating.java:114
-    f_lane11_in1_t_d4 <= f_lane11_in1_t_d3; // Gating.java:114
-    f_lane11_in1_t_d5 <= f_lane11_in1_t_d4; // Gating.java:114
-    f_lane11_in1_t_d6 <= f_lane11_in1_t_d5; // Gating.java:114
-    f_lane11_in1_t_d7 <= f_lane11_in1_t_d6; // Gating.java:114
-    f_lane11_in1_t_d8 <= f_lane11_in1_t_d7; // Gating.java:114
-    f_lane11_in1_t_d9 <= f_lane11_in1_t_d8; // Gating.java:114
-    f_lane11_in1_t_d10 <= f_lane11_in1_t_d9; // Gating.java:114
-    f_lane11_in1_t_d11 <= f_lane11_in1_t_d10; // Gating.java:114
-    f_lane11_in1_t_d12 <= f_lane11_in1_t_d11; // Gating.java:114
-    f_lane11_in1_t_d13 <= f_lane11_in1_t_d12; // Gating.java:114
-    f_lane11_in1_t_d14 <= f_lane11_in1_t_d13; // Gating.java:114
-    f_lane11_in1_t_d15 <= f_lane11_in1_t_d14; // Gating.java:114
-    f_lane11_in1_t_d16 <= f_lane11_in1_t_d15; // Gating.java:114
-    f_lane11_in1_t_d17 <= f_lane11_in1_t_d16; // Gating.java:114
-    f_lane11_in1_t_d18 <= f_lane11_in1_t_d17; // Gating.java:114
-    f_lane11_in1_t_d19 <= f_lane11_in1_t_d18; // Gating.java:114
-    f_lane11_in1_t_d20 <= f_lane11_in1_t_d19; // Gating.java:114
-    f_lane11_in1_t_d21 <= f_lane11_in1_t_d20; // Gating.java:114
-    f_lane11_in1_t_d22 <= f_lane11_in1_t_d21; // Gating.java:114
-    f_lane11_in1_t_d23 <= f_lane11_in1_t_d22; // Gating.java:114
-    f_lane11_in1_t_d24 <= f_lane11_in1_t_d23; // Gating.java:114
-    f_lane11_in1_t_d25 <= f_lane11_in1_t_d24; // Gating.java:114
-    f_lane11_in1_t_d26 <= f_lane11_in1_t_d25; // Gating.java:114
-    f_lane11_in1_t_d27 <= f_lane11_in1_t_d26; // Gating.java:114
-    f_lane11_in1_t_d28 <= f_lane11_in1_t_d27; // Gating.java:114
-    f_lane11_in1_t_d29 <= f_lane11_in1_t_d28; // Gating.java:114
-    f_lane11_in1_t_d30 <= f_lane11_in1_t_d29; // Gating.java:114
-    f_lane11_in1_t_d31 <= f_lane11_in1_t_d30; // Gating.java:114
-    f_lane11_in1_t_d32 <= f_lane11_in1_t_d31; // Gating.java:114
-    f_lane11_in1_t_d33 <= f_lane11_in1_t_d32; // Gating.java:114
-    f_lane11_in1_t_d34 <= f_lane11_in1_t_d33; // Gating.java:114
-    f_lane11_in1_t_d35 <= f_lane11_in1_t_d34; // Gating.java:114
-    f_lane11_in1_t_d36 <= f_lane11_in1_t_d35; // Gating.java:114
-    f_lane11_in1_t_d37 <= f_lane11_in1_t_d36; // Gating.java:114
-    f_lane11_in1_t_d38 <= f_lane11_in1_t_d37; // Gating.java:114
-    f_lane11_in1_t_d39 <= f_lane11_in1_t_d38; // Gating.java:114
-    f_lane11_in1_t_d40 <= f_lane11_in1_t_d39; // Gating.java:114
-    f_lane11_in1_t_d41 <= f_lane11_in1_t_d40; // Gating.java:114
-    f_lane11_in1_t_d42 <= f_lane11_in1_t_d41; // Gating.java:114
-    f_lane11_in1_t_d43 <= f_lane11_in1_t_d42; // Gating.java:114
-    f_lane11_in1_t_d44 <= f_lane11_in1_t_d43; // Gating.java:114
-    f_lane11_in1_t_d45 <= f_lane11_in1_t_d44; // Gating.java:114
-    f_lane11_in1_t_d46 <= f_lane11_in1_t_d45; // Gating.java:114
-    f_lane11_in1_t_d47 <= f_lane11_in1_t_d46; // Gating.java:114
-    f_lane11_in1_t_d48 <= f_lane11_in1_t_d47; // Gating.java:114
-    f_lane11_in1_t_d49 <= f_lane11_in1_t_d48; // Gating.java:114
-    f_lane11_in1_t_d50 <= f_lane11_in1_t_d49; // Gating.java:114
-    f_lane11_in1_t_d51 <= f_lane11_in1_t_d50; // Gating.java:114
-    f_lane11_in1_t_d52 <= f_lane11_in1_t_d51; // Gating.java:114
-    f_lane11_in1_t_d53 <= f_lane11_in1_t_d52; // Gating.java:114
-    f_lane11_in1_t_d54 <= f_lane11_in1_t_d53; // Gating.java:114
-    f_lane11_in1_t_d55 <= f_lane11_in1_t_d54; // Gating.java:114
-    f_lane11_in1_t_d56 <= f_lane11_in1_t_d55; // Gating.java:114
-    f_lane11_in1_t_d57 <= f_lane11_in1_t_d56; // Gating.java:114
-    f_lane11_in1_t_d58 <= f_lane11_in1_t_d57; // Gating.java:114
-    f_lane11_in1_t_d59 <= f_lane11_in1_t_d58; // Gating.java:114
-    f_lane11_in1_t_d60 <= f_lane11_in1_t_d59; // Gating.java:114
-    f_lane11_in1_t_d61 <= f_lane11_in1_t_d60; // Gating.java:114
-    f_lane11_in1_t_d62 <= f_lane11_in1_t_d61; // Gating.java:114
-    f_lane11_in1_t_d63 <= f_lane11_in1_t_d62; // Gating.java:114
-    f_lane11_in1_t_d64 <= f_lane11_in1_t_d63; // Gating.java:114
-    f_lane11_in1_t_d65 <= f_lane11_in1_t_d64; // Gating.java:114
-    f_lane11_in1_t_d66 <= f_lane11_in1_t_d65; // Gating.java:114
-    f_lane11_in1_t_d67 <= f_lane11_in1_t_d66; // Gating.java:114
-    f_lane11_in1_t_d68 <= f_lane11_in1_t_d67; // Gating.java:114
-    f_lane11_in1_t_d69 <= f_lane11_in1_t_d68; // Gating.java:114
-    f_lane11_in1_t_d70 <= f_lane11_in1_t_d69; // Gating.java:114
-    f_lane11_in1_t_d71 <= f_lane11_in1_t_d70; // Gating.java:114
-    f_lane11_in1_t_d72 <= f_lane11_in1_t_d71; // Gating.java:114
-    f_lane11_in1_t_d73 <= f_lane11_in1_t_d72; // Gating.java:114
-    f_lane11_in1_t_d74 <= f_lane11_in1_t_d73; // Gating.java:114
-    f_lane11_in1_t_d75 <= f_lane11_in1_t_d74; // Gating.java:114
-    f_lane11_in1_t_d76 <= f_lane11_in1_t_d75; // Gating.java:114
-    f_lane11_in1_t_d77 <= f_lane11_in1_t_d76; // Gating.java:114
-    f_lane11_in1_t_d78 <= f_lane11_in1_t_d77; // Gating.java:114
-    f_lane11_in1_t_d79 <= f_lane11_in1_t_d78; // Gating.java:114
-    f_lane12_in1_t_d1 <= in_payload_u_12; // Gating.java:114
-    f_lane12_in1_t_d2 <= f_lane12_in1_t_d1; // Gating.java:114
-    f_lane12_in1_t_d3 <= f_lane12_in1_t_d2; // Gating.java:114
-    f_lane12_in1_t_d4 <= f_lane12_in1_t_d3; // Gating.java:114
-    f_lane12_in1_t_d5 <= f_lane12_in1_t_d4; // Gating.java:114
-    f_lane12_in1_t_d6 <= f_lane12_in1_t_d5; // Gating.java:114
-    f_lane12_in1_t_d7 <= f_lane12_in1_t_d6; // Gating.java:114
-    f_lane12_in1_t_d8 <= f_lane12_in1_t_d7; // Gating.java:114
-    f_lane12_in1_t_d9 <= f_lane12_in1_t_d8; // Gating.java:114
-    f_lane12_in1_t_d10 <= f_lane12_in1_t_d9; // Gating.java:114
-    f_lane12_in1_t_d11 <= f_lane12_in1_t_d10; // Gating.java:114
-    f_lane12_in1_t_d12 <= f_lane12_in1_t_d11; // Gating.java:114
-    f_lane12_in1_t_d13 <= f_lane12_in1_t_d12; // Gating.java:114
-    f_lane12_in1_t_d14 <= f_lane12_in1_t_d13; // Gating.java:114
-    f_lane12_in1_t_d15 <= f_lane12_in1_t_d14; // Gating.java:114
-    f_lane12_in1_t_d16 <= f_lane12_in1_t_d15; // Gating.java:114
-    f_lane12_in1_t_d17 <= f_lane12_in1_t_d16; // Gating.java:114
-    f_lane12_in1_t_d18 <= f_lane12_in1_t_d17; // Gating.java:114
-    f_lane12_in1_t_d19 <= f_lane12_in1_t_d18; // Gating.java:114
-    f_lane12_in1_t_d20 <= f_lane12_in1_t_d19; // Gating.java:114
-    f_lane12_in1_t_d21 <= f_lane12_in1_t_d20; // Gating.java:114
-    f_lane12_in1_t_d22 <= f_lane12_in1_t_d21; // Gating.java:114
-    f_lane12_in1_t_d23 <= f_lane12_in1_t_d22; // Gating.java:114
-    f_lane12_in1_t_d24 <= f_lane12_in1_t_d23; // Gating.java:114
-    f_lane12_in1_t_d25 <= f_lane12_in1_t_d24; // Gating.java:114
-    f_lane12_in1_t_d26 <= f_lane12_in1_t_d25; // Gating.java:114
-    f_lane12_in1_t_d27 <= f_lane12_in1_t_d26; // Gating.java:114
-    f_lane12_in1_t_d28 <= f_lane12_in1_t_d27; // Gating.java:114
-    f_lane12_in1_t_d29 <= f_lane12_in1_t_d28; // Gating.java:114
-    f_lane12_in1_t_d30 <= f_lane12_in1_t_d29; // Gating.java:114
-    f_lane12_in1_t_d31 <= f_lane12_in1_t_d30; // Gating.java:114
-    f_lane12_in1_t_d32 <= f_lane12_in1_t_d31; // Gating.java:114
-    f_lane12_in1_t_d33 <= f_lane12_in1_t_d32; // Gating.java:114
-    f_lane12_in1_t_d34 <= f_lane12_in1_t_d33; // Gating.java:114
-    f_lane12_in1_t_d35 <= f_lane12_in1_t_d34; // Gating.java:114
-    f_lane12_in1_t_d36 <= f_lane12_in1_t_d35; // Gating.java:114
-    f_lane12_in1_t_d37 <= f_lane12_in1_t_d36; // Gating.java:114
-    f_lane12_in1_t_d38 <= f_lane12_in1_t_d37; // Gating.java:114
-    f_lane12_in1_t_d39 <= f_lane12_in1_t_d38; // Gating.java:114
-    f_lane12_in1_t_d40 <= f_lane12_in1_t_d39; // Gating.java:114
-    f_lane12_in1_t_d41 <= f_lane12_in1_t_d40; // Gating.java:114
-    f_lane12_in1_t_d42 <= f_lane12_in1_t_d41; // Gating.java:114
-    f_lane12_in1_t_d43 <= f_lane12_in1_t_d42; // Gating.java:114
-    f_lane12_in1_t_d44 <= f_lane12_in1_t_d43; // Gating.java:114
-    f_lane12_in1_t_d45 <= f_lane12_in1_t_d44; // Gating.java:114
-    f_lane12_in1_t_d46 <= f_lane12_in1_t_d45; // Gating.java:114
-    f_lane12_in1_t_d47 <= f_lane12_in1_t_d46; // Gating.java:114
-    f_lane12_in1_t_d48 <= f_lane12_in1_t_d47; // Gating.java:114
-    f_lane12_in1_t_d49 <= f_lane12_in1_t_d48; // Gating.java:114
-    f_lane12_in1_t_d50 <= f_lane12_in1_t_d49; // Gating.java:114
-    f_lane12_in1_t_d51 <= f_lane12_in1_t_d50; // Gating.java:114
-    f_lane12_in1_t_d52 <= f_lane12_in1_t_d51; // Gating.java:114
-    f_lane12_in1_t_d53 <= f_lane12_in1_t_d52; // Gating.java:114
-    f_lane12_in1_t_d54 <= f_lane12_in1_t_d53; // Gating.java:114
-    f_lane12_in1_t_d55 <= f_lane12_in1_t_d54; // Gating.java:114
-    f_lane12_in1_t_d56 <= f_lane12_in1_t_d55; // Gating.java:114
-    f_lane12_in1_t_d57 <= f_lane12_in1_t_d56; // Gating.java:114
-    f_lane12_in1_t_d58 <= f_lane12_in1_t_d57; // Gating.java:114
-    f_lane12_in1_t_d59 <= f_lane12_in1_t_d58; // Gating.java:114
-    f_lane12_in1_t_d60 <= f_lane12_in1_t_d59; // Gating.java:114
-    f_lane12_in1_t_d61 <= f_lane12_in1_t_d60; // Gating.java:114
-    f_lane12_in1_t_d62 <= f_lane12_in1_t_d61; // Gating.java:114
-    f_lane12_in1_t_d63 <= f_lane12_in1_t_d62; // Gating.java:114
-    f_lane12_in1_t_d64 <= f_lane12_in1_t_d63; // Gating.java:114
-    f_lane12_in1_t_d65 <= f_lane12_in1_t_d64; // Gating.java:114
-    f_lane12_in1_t_d66 <= f_lane12_in1_t_d65; // Gating.java:114
-    f_lane12_in1_t_d67 <= f_lane12_in1_t_d66; // Gating.java:114
-    f_lane12_in1_t_d68 <= f_lane12_in1_t_d67; // Gating.java:114
-    f_lane12_in1_t_d69 <= f_lane12_in1_t_d68; // Gating.java:114
-    f_lane12_in1_t_d70 <= f_lane12_in1_t_d69; // Gating.java:114
-    f_lane12_in1_t_d71 <= f_lane12_in1_t_d70; // Gating.java:114
-    f_lane12_in1_t_d72 <= f_lane12_in1_t_d71; // Gating.java:114
-    f_lane12_in1_t_d73 <= f_lane12_in1_t_d72; // Gating.java:114
-    f_lane12_in1_t_d74 <= f_lane12_in1_t_d73; // Gating.java:114
-    f_lane12_in1_t_d75 <= f_lane12_in1_t_d74; // Gating.java:114
-    f_lane12_in1_t_d76 <= f_lane12_in1_t_d75; // Gating.java:114
-    f_lane12_in1_t_d77 <= f_lane12_in1_t_d76; // Gating.java:114
-    f_lane12_in1_t_d78 <= f_lane12_in1_t_d77; // Gating.java:114
-    f_lane12_in1_t_d79 <= f_lane12_in1_t_d78; // Gating.java:114
-    f_lane13_in1_t_d1 <= in_payload_u_13; // Gating.java:114
-    f_lane13_in1_t_d2 <= f_lane13_in1_t_d1; // Gating.java:114
-    f_lane13_in1_t_d3 <= f_lane13_in1_t_d2; // Gating.java:114
-    f_lane13_in1_t_d4 <= f_lane13_in1_t_d3; // Gating.java:114
-    f_lane13_in1_t_d5 <= f_lane13_in1_t_d4; // Gating.java:114
-    f_lane13_in1_t_d6 <= f_lane13_in1_t_d5; // Gating.java:114
-    f_lane13_in1_t_d7 <= f_lane13_in1_t_d6; // Gating.java:114
-    f_lane13_in1_t_d8 <= f_lane13_in1_t_d7; // Gating.java:114
-    f_lane13_in1_t_d9 <= f_lane13_in1_t_d8; // Gating.java:114
-    f_lane13_in1_t_d10 <= f_lane13_in1_t_d9; // Gating.java:114
-    f_lane13_in1_t_d11 <= f_lane13_in1_t_d10; // Gating.java:114
-    f_lane13_in1_t_d12 <= f_lane13_in1_t_d11; // Gating.java:114
-    f_lane13_in1_t_d13 <= f_lane13_in1_t_d12; // Gating.java:114
-    f_lane13_in1_t_d14 <= f_lane13_in1_t_d13; // Gating.java:114
-    f_lane13_in1_t_d15 <= f_lane13_in1_t_d14; // Gating.java:114
-    f_lane13_in1_t_d16 <= f_lane13_in1_t_d15; // Gating.java:114
-    f_lane13_in1_t_d17 <= f_lane13_in1_t_d16; // Gating.java:114
-    f_lane13_in1_t_d18 <= f_lane13_in1_t_d17; // Gating.java:114
-    f_lane13_in1_t_d19 <= f_lane13_in1_t_d18; // Gating.java:114
-    f_lane13_in1_t_d20 <= f_lane13_in1_t_d19; // Gating.java:114
-    f_lane13_in1_t_d21 <= f_lane13_in1_t_d20; // Gating.java:114
-    f_lane13_in1_t_d22 <= f_lane13_in1_t_d21; // Gating.java:114
-    f_lane13_in1_t_d23 <= f_lane13_in1_t_d22; // Gating.java:114
-    f_lane13_in1_t_d24 <= f_lane13_in1_t_d23; // Gating.java:114
-    f_lane13_in1_t_d25 <= f_lane13_in1_t_d24; // Gating.java:114
-    f_lane13_in1_t_d26 <= f_lane13_in1_t_d25; // Gating.java:114
-    f_lane13_in1_t_d27 <= f_lane13_in1_t_d26; // Gating.java:114
-    f_lane13_in1_t_d28 <= f_lane13_in1_t_d27; // Gating.java:114
-    f_lane13_in1_t_d29 <= f_lane13_in1_t_d28; // Gating.java:114
-    f_lane13_in1_t_d30 <= f_lane13_in1_t_d29; // Gating.java:114
-    f_lane13_in1_t_d31 <= f_lane13_in1_t_d30; // Gating.java:114
-    f_lane13_in1_t_d32 <= f_lane13_in1_t_d31; // Gating.java:114
-    f_lane13_in1_t_d33 <= f_lane13_in1_t_d32; // Gating.java:114
-    f_lane13_in1_t_d34 <= f_lane13_in1_t_d33; // Gating.java:114
-    f_lane13_in1_t_d35 <= f_lane13_in1_t_d34; // Gating.java:114
-    f_lane13_in1_t_d36 <= f_lane13_in1_t_d35; // Gating.java:114
-    f_lane13_in1_t_d37 <= f_lane13_in1_t_d36; // Gating.java:114
-    f_lane13_in1_t_d38 <= f_lane13_in1_t_d37; // Gating.java:114
-    f_lane13_in1_t_d39 <= f_lane13_in1_t_d38; // Gating.java:114
-    f_lane13_in1_t_d40 <= f_lane13_in1_t_d39; // Gating.java:114
-    f_lane13_in1_t_d41 <= f_lane13_in1_t_d40; // Gating.java:114
-    f_lane13_in1_t_d42 <= f_lane13_in1_t_d41; // Gating.java:114
-    f_lane13_in1_t_d43 <= f_lane13_in1_t_d42; // Gating.java:114
-    f_lane13_in1_t_d44 <= f_lane13_in1_t_d43; // Gating.java:114
-    f_lane13_in1_t_d45 <= f_lane13_in1_t_d44; // Gating.java:114
-    f_lane13_in1_t_d46 <= f_lane13_in1_t_d45; // Gating.java:114
-    f_lane13_in1_t_d47 <= f_lane13_in1_t_d46; // Gating.java:114
-    f_lane13_in1_t_d48 <= f_lane13_in1_t_d47; // Gating.java:114
-    f_lane13_in1_t_d49 <= f_lane13_in1_t_d48; // Gating.java:114
-    f_lane13_in1_t_d50 <= f_lane13_in1_t_d49; // Gating.java:114
-    f_lane13_in1_t_d51 <= f_lane13_in1_t_d50; // Gating.java:114
-    f_lane13_in1_t_d52 <= f_lane13_in1_t_d51; // Gating.java:114
-    f_lane13_in1_t_d53 <= f_lane13_in1_t_d52; // Gating.java:114
-    f_lane13_in1_t_d54 <= f_lane13_in1_t_d53; // Gating.java:114
-    f_lane13_in1_t_d55 <= f_lane13_in1_t_d54; // Gating.java:114
-    f_lane13_in1_t_d56 <= f_lane13_in1_t_d55; // Gating.java:114
-    f_lane13_in1_t_d57 <= f_lane13_in1_t_d56; // Gating.java:114
-    f_lane13_in1_t_d58 <= f_lane13_in1_t_d57; // Gating.java:114
-    f_lane13_in1_t_d59 <= f_lane13_in1_t_d58; // Gating.java:114
-    f_lane13_in1_t_d60 <= f_lane13_in1_t_d59; // Gating.java:114
-    f_lane13_in1_t_d61 <= f_lane13_in1_t_d60; // Gating.java:114
-    f_lane13_in1_t_d62 <= f_lane13_in1_t_d61; // Gating.java:114
-    f_lane13_in1_t_d63 <= f_lane13_in1_t_d62; // Gating.java:114
-    f_lane13_in1_t_d64 <= f_lane13_in1_t_d63; // Gating.java:114
-    f_lane13_in1_t_d65 <= f_lane13_in1_t_d64; // Gating.java:114
-    f_lane13_in1_t_d66 <= f_lane13_in1_t_d65; // Gating.java:114
-    f_lane13_in1_t_d67 <= f_lane13_in1_t_d66; // Gating.java:114
-    f_lane13_in1_t_d68 <= f_lane13_in1_t_d67; // Gating.java:114
-    f_lane13_in1_t_d69 <= f_lane13_in1_t_d68; // Gating.java:114
-    f_lane13_in1_t_d70 <= f_lane13_in1_t_d69; // Gating.java:114
-    f_lane13_in1_t_d71 <= f_lane13_in1_t_d70; // Gating.java:114
-    f_lane13_in1_t_d72 <= f_lane13_in1_t_d71; // Gating.java:114
-    f_lane13_in1_t_d73 <= f_lane13_in1_t_d72; // Gating.java:114
-    f_lane13_in1_t_d74 <= f_lane13_in1_t_d73; // Gating.java:114
-    f_lane13_in1_t_d75 <= f_lane13_in1_t_d74; // Gating.java:114
-    f_lane13_in1_t_d76 <= f_lane13_in1_t_d75; // Gating.java:114
-    f_lane13_in1_t_d77 <= f_lane13_in1_t_d76; // Gating.java:114
-    f_lane13_in1_t_d78 <= f_lane13_in1_t_d77; // Gating.java:114
-    f_lane13_in1_t_d79 <= f_lane13_in1_t_d78; // Gating.java:114
-    f_lane14_in1_t_d1 <= in_payload_u_14; // Gating.java:114
-    f_lane14_in1_t_d2 <= f_lane14_in1_t_d1; // Gating.java:114
-    f_lane14_in1_t_d3 <= f_lane14_in1_t_d2; // Gating.java:114
-    f_lane14_in1_t_d4 <= f_lane14_in1_t_d3; // Gating.java:114
-    f_lane14_in1_t_d5 <= f_lane14_in1_t_d4; // Gating.java:114
-    f_lane14_in1_t_d6 <= f_lane14_in1_t_d5; // Gating.java:114
-    f_lane14_in1_t_d7 <= f_lane14_in1_t_d6; // Gating.java:114
-    f_lane14_in1_t_d8 <= f_lane14_in1_t_d7; // Gating.java:114
-    f_lane14_in1_t_d9 <= f_lane14_in1_t_d8; // Gating.java:114
-    f_lane14_in1_t_d10 <= f_lane14_in1_t_d9; // Gating.java:114
-    f_lane14_in1_t_d11 <= f_lane14_in1_t_d10; // Gating.java:114
-    f_lane14_in1_t_d12 <= f_lane14_in1_t_d11; // Gating.java:114
-    f_lane14_in1_t_d13 <= f_lane14_in1_t_d12; // Gating.java:114
-    f_lane14_in1_t_d14 <= f_lane14_in1_t_d13; // Gating.java:114
-    f_lane14_in1_t_d15 <= f_lane14_in1_t_d14; // Gating.java:114
-    f_lane14_in1_t_d16 <= f_lane14_in1_t_d15; // Gating.java:114
-    f_lane14_in1_t_d17 <= f_lane14_in1_t_d16; // Gating.java:114
-    f_lane14_in1_t_d18 <= f_lane14_in1_t_d17; // Gating.java:114
-    f_lane14_in1_t_d19 <= f_lane14_in1_t_d18; // Gating.java:114
-    f_lane14_in1_t_d20 <= f_lane14_in1_t_d19; // Gating.java:114
-    f_lane14_in1_t_d21 <= f_lane14_in1_t_d20; // Gating.java:114
-    f_lane14_in1_t_d22 <= f_lane14_in1_t_d21; // Gating.java:114
-    f_lane14_in1_t_d23 <= f_lane14_in1_t_d22; // Gating.java:114
-    f_lane14_in1_t_d24 <= f_lane14_in1_t_d23; // Gating.java:114
-    f_lane14_in1_t_d25 <= f_lane14_in1_t_d24; // Gating.java:114
-    f_lane14_in1_t_d26 <= f_lane14_in1_t_d25; // Gating.java:114
-    f_lane14_in1_t_d27 <= f_lane14_in1_t_d26; // Gating.java:114
-    f_lane14_in1_t_d28 <= f_lane14_in1_t_d27; // Gating.java:114
-    f_lane14_in1_t_d29 <= f_lane14_in1_t_d28; // Gating.java:114
-    f_lane14_in1_t_d30 <= f_lane14_in1_t_d29; // Gating.java:114
-    f_lane14_in1_t_d31 <= f_lane14_in1_t_d30; // Gating.java:114
-    f_lane14_in1_t_d32 <= f_lane14_in1_t_d31; // Gating.java:114
-    f_lane14_in1_t_d33 <= f_lane14_in1_t_d32; // Gating.java:114
-    f_lane14_in1_t_d34 <= f_lane14_in1_t_d33; // Gating.java:114
-    f_lane14_in1_t_d35 <= f_lane14_in1_t_d34; // Gating.java:114
-    f_lane14_in1_t_d36 <= f_lane14_in1_t_d35; // Gating.java:114
-    f_lane14_in1_t_d37 <= f_lane14_in1_t_d36; // Gating.java:114
-    f_lane14_in1_t_d38 <= f_lane14_in1_t_d37; // Gating.java:114
-    f_lane14_in1_t_d39 <= f_lane14_in1_t_d38; // Gating.java:114
-    f_lane14_in1_t_d40 <= f_lane14_in1_t_d39; // Gating.java:114
-    f_lane14_in1_t_d41 <= f_lane14_in1_t_d40; // Gating.java:114
-    f_lane14_in1_t_d42 <= f_lane14_in1_t_d41; // Gating.java:114
-    f_lane14_in1_t_d43 <= f_lane14_in1_t_d42; // Gating.java:114
-    f_lane14_in1_t_d44 <= f_lane14_in1_t_d43; // Gating.java:114
-    f_lane14_in1_t_d45 <= f_lane14_in1_t_d44; // Gating.java:114
-    f_lane14_in1_t_d46 <= f_lane14_in1_t_d45; // Gating.java:114
-    f_lane14_in1_t_d47 <= f_lane14_in1_t_d46; // Gating.java:114
-    f_lane14_in1_t_d48 <= f_lane14_in1_t_d47; // Gating.java:114
-    f_lane14_in1_t_d49 <= f_lane14_in1_t_d48; // Gating.java:114
-    f_lane14_in1_t_d50 <= f_lane14_in1_t_d49; // Gating.java:114
-    f_lane14_in1_t_d51 <= f_lane14_in1_t_d50; // Gating.java:114
-    f_lane14_in1_t_d52 <= f_lane14_in1_t_d51; // Gating.java:114
-    f_lane14_in1_t_d53 <= f_lane14_in1_t_d52; // Gating.java:114
-    f_lane14_in1_t_d54 <= f_lane14_in1_t_d53; // Gating.java:114
-    f_lane14_in1_t_d55 <= f_lane14_in1_t_d54; // Gating.java:114
-    f_lane14_in1_t_d56 <= f_lane14_in1_t_d55; // Gating.java:114
-    f_lane14_in1_t_d57 <= f_lane14_in1_t_d56; // Gating.java:114
-    f_lane14_in1_t_d58 <= f_lane14_in1_t_d57; // Gating.java:114
-    f_lane14_in1_t_d59 <= f_lane14_in1_t_d58; // Gating.java:114
-    f_lane14_in1_t_d60 <= f_lane14_in1_t_d59; // Gating.java:114
-    f_lane14_in1_t_d61 <= f_lane14_in1_t_d60; // Gating.java:114
-    f_lane14_in1_t_d62 <= f_lane14_in1_t_d61; // Gating.java:114
-    f_lane14_in1_t_d63 <= f_lane14_in1_t_d62; // Gating.java:114
-    f_lane14_in1_t_d64 <= f_lane14_in1_t_d63; // Gating.java:114
-    f_lane14_in1_t_d65 <= f_lane14_in1_t_d64; // Gating.java:114
-    f_lane14_in1_t_d66 <= f_lane14_in1_t_d65; // Gating.java:114
-    f_lane14_in1_t_d67 <= f_lane14_in1_t_d66; // Gating.java:114
-    f_lane14_in1_t_d68 <= f_lane14_in1_t_d67; // Gating.java:114
-    f_lane14_in1_t_d69 <= f_lane14_in1_t_d68; // Gating.java:114
-    f_lane14_in1_t_d70 <= f_lane14_in1_t_d69; // Gating.java:114
-    f_lane14_in1_t_d71 <= f_lane14_in1_t_d70; // Gating.java:114
-    f_lane14_in1_t_d72 <= f_lane14_in1_t_d71; // Gating.java:114
-    f_lane14_in1_t_d73 <= f_lane14_in1_t_d72; // Gating.java:114
-    f_lane14_in1_t_d74 <= f_lane14_in1_t_d73; // Gating.java:114
-    f_lane14_in1_t_d75 <= f_lane14_in1_t_d74; // Gating.java:114
-    f_lane14_in1_t_d76 <= f_lane14_in1_t_d75; // Gating.java:114
-    f_lane14_in1_t_d77 <= f_lane14_in1_t_d76; // Gating.java:114
-    f_lane14_in1_t_d78 <= f_lane14_in1_t_d77; // Gating.java:114
-    f_lane14_in1_t_d79 <= f_lane14_in1_t_d78; // Gating.java:114
-    f_lane15_in1_t_d1 <= in_payload_u_15; // Gating.java:114
-    f_lane15_in1_t_d2 <= f_lane15_in1_t_d1; // Gating.java:114
-    f_lane15_in1_t_d3 <= f_lane15_in1_t_d2; // Gating.java:114
-    f_lane15_in1_t_d4 <= f_lane15_in1_t_d3; // Gating.java:114
-    f_lane15_in1_t_d5 <= f_lane15_in1_t_d4; // Gating.java:114
-    f_lane15_in1_t_d6 <= f_lane15_in1_t_d5; // Gating.java:114
-    f_lane15_in1_t_d7 <= f_lane15_in1_t_d6; // Gating.java:114
-    f_lane15_in1_t_d8 <= f_lane15_in1_t_d7; // Gating.java:114
-    f_lane15_in1_t_d9 <= f_lane15_in1_t_d8; // Gating.java:114
-    f_lane15_in1_t_d10 <= f_lane15_in1_t_d9; // Gating.java:114
-    f_lane15_in1_t_d11 <= f_lane15_in1_t_d10; // Gating.java:114
-    f_lane15_in1_t_d12 <= f_lane15_in1_t_d11; // Gating.java:114
-    f_lane15_in1_t_d13 <= f_lane15_in1_t_d12; // Gating.java:114
-    f_lane15_in1_t_d14 <= f_lane15_in1_t_d13; // Gating.java:114
-    f_lane15_in1_t_d15 <= f_lane15_in1_t_d14; // Gating.java:114
-    f_lane15_in1_t_d16 <= f_lane15_in1_t_d15; // Gating.java:114
-    f_lane15_in1_t_d17 <= f_lane15_in1_t_d16; // Gating.java:114
-    f_lane15_in1_t_d18 <= f_lane15_in1_t_d17; // Gating.java:114
-    f_lane15_in1_t_d19 <= f_lane15_in1_t_d18; // Gating.java:114
-    f_lane15_in1_t_d20 <= f_lane15_in1_t_d19; // Gating.java:114
-    f_lane15_in1_t_d21 <= f_lane15_in1_t_d20; // Gating.java:114
-    f_lane15_in1_t_d22 <= f_lane15_in1_t_d21; // Gating.java:114
-    f_lane15_in1_t_d23 <= f_lane15_in1_t_d22; // Gating.java:114
-    f_lane15_in1_t_d24 <= f_lane15_in1_t_d23; // Gating.java:114
-    f_lane15_in1_t_d25 <= f_lane15_in1_t_d24; // Gating.java:114
-    f_lane15_in1_t_d26 <= f_lane15_in1_t_d25; // Gating.java:114
-    f_lane15_in1_t_d27 <= f_lane15_in1_t_d26; // Gating.java:114
-    f_lane15_in1_t_d28 <= f_lane15_in1_t_d27; // Gating.java:114
-    f_lane15_in1_t_d29 <= f_lane15_in1_t_d28; // Gating.java:114
-    f_lane15_in1_t_d30 <= f_lane15_in1_t_d29; // Gating.java:114
-    f_lane15_in1_t_d31 <= f_lane15_in1_t_d30; // Gating.java:114
-    f_lane15_in1_t_d32 <= f_lane15_in1_t_d31; // Gating.java:114
-    f_lane15_in1_t_d33 <= f_lane15_in1_t_d32; // Gating.java:114
-    f_lane15_in1_t_d34 <= f_lane15_in1_t_d33; // Gating.java:114
-    f_lane15_in1_t_d35 <= f_lane15_in1_t_d34; // Gating.java:114
-    f_lane15_in1_t_d36 <= f_lane15_in1_t_d35; // Gating.java:114
-    f_lane15_in1_t_d37 <= f_lane15_in1_t_d36; // Gating.java:114
-    f_lane15_in1_t_d38 <= f_lane15_in1_t_d37; // Gating.java:114
-    f_lane15_in1_t_d39 <= f_lane15_in1_t_d38; // Gating.java:114
-    f_lane15_in1_t_d40 <= f_lane15_in1_t_d39; // Gating.java:114
-    f_lane15_in1_t_d41 <= f_lane15_in1_t_d40; // Gating.java:114
-    f_lane15_in1_t_d42 <= f_lane15_in1_t_d41; // Gating.java:114
-    f_lane15_in1_t_d43 <= f_lane15_in1_t_d42; // Gating.java:114
-    f_lane15_in1_t_d44 <= f_lane15_in1_t_d43; // Gating.java:114
-    f_lane15_in1_t_d45 <= f_lane15_in1_t_d44; // Gating.java:114
-    f_lane15_in1_t_d46 <= f_lane15_in1_t_d45; // Gating.java:114
-    f_lane15_in1_t_d47 <= f_lane15_in1_t_d46; // Gating.java:114
-    f_lane15_in1_t_d48 <= f_lane15_in1_t_d47; // Gating.java:114
-    f_lane15_in1_t_d49 <= f_lane15_in1_t_d48; // Gating.java:114
-    f_lane15_in1_t_d50 <= f_lane15_in1_t_d49; // Gating.java:114
-    f_lane15_in1_t_d51 <= f_lane15_in1_t_d50; // Gating.java:114
-    f_lane15_in1_t_d52 <= f_lane15_in1_t_d51; // Gating.java:114
-    f_lane15_in1_t_d53 <= f_lane15_in1_t_d52; // Gating.java:114
-    f_lane15_in1_t_d54 <= f_lane15_in1_t_d53; // Gating.java:114
-    f_lane15_in1_t_d55 <= f_lane15_in1_t_d54; // Gating.java:114
-    f_lane15_in1_t_d56 <= f_lane15_in1_t_d55; // Gating.java:114
-    f_lane15_in1_t_d57 <= f_lane15_in1_t_d56; // Gating.java:114
-    f_lane15_in1_t_d58 <= f_lane15_in1_t_d57; // Gating.java:114
-    f_lane15_in1_t_d59 <= f_lane15_in1_t_d58; // Gating.java:114
-    f_lane15_in1_t_d60 <= f_lane15_in1_t_d59; // Gating.java:114
-    f_lane15_in1_t_d61 <= f_lane15_in1_t_d60; // Gating.java:114
-    f_lane15_in1_t_d62 <= f_lane15_in1_t_d61; // Gating.java:114
-    f_lane15_in1_t_d63 <= f_lane15_in1_t_d62; // Gating.java:114
-    f_lane15_in1_t_d64 <= f_lane15_in1_t_d63; // Gating.java:114
-    f_lane15_in1_t_d65 <= f_lane15_in1_t_d64; // Gating.java:114
-    f_lane15_in1_t_d66 <= f_lane15_in1_t_d65; // Gating.java:114
-    f_lane15_in1_t_d67 <= f_lane15_in1_t_d66; // Gating.java:114
-    f_lane15_in1_t_d68 <= f_lane15_in1_t_d67; // Gating.java:114
-    f_lane15_in1_t_d69 <= f_lane15_in1_t_d68; // Gating.java:114
-    f_lane15_in1_t_d70 <= f_lane15_in1_t_d69; // Gating.java:114
-    f_lane15_in1_t_d71 <= f_lane15_in1_t_d70; // Gating.java:114
-    f_lane15_in1_t_d72 <= f_lane15_in1_t_d71; // Gating.java:114
-    f_lane15_in1_t_d73 <= f_lane15_in1_t_d72; // Gating.java:114
-    f_lane15_in1_t_d74 <= f_lane15_in1_t_d73; // Gating.java:114
-    f_lane15_in1_t_d75 <= f_lane15_in1_t_d74; // Gating.java:114
-    f_lane15_in1_t_d76 <= f_lane15_in1_t_d75; // Gating.java:114
-    f_lane15_in1_t_d77 <= f_lane15_in1_t_d76; // Gating.java:114
-    f_lane15_in1_t_d78 <= f_lane15_in1_t_d77; // Gating.java:114
-    f_lane15_in1_t_d79 <= f_lane15_in1_t_d78; // Gating.java:114
-    f_last_t_d1 <= in_payload_last; // Gating.java:83
-    f_last_t_d2 <= f_last_t_d1; // Gating.java:83
-    f_last_t_d3 <= f_last_t_d2; // Gating.java:83
-    f_last_t_d4 <= f_last_t_d3; // Gating.java:83
-    f_last_t_d5 <= f_last_t_d4; // Gating.java:83
-    f_last_t_d6 <= f_last_t_d5; // Gating.java:83
-    f_last_t_d7 <= f_last_t_d6; // Gating.java:83
-    f_last_t_d8 <= f_last_t_d7; // Gating.java:83
-    f_last_t_d9 <= f_last_t_d8; // Gating.java:83
-    f_last_t_d10 <= f_last_t_d9; // Gating.java:83
-    f_last_t_d11 <= f_last_t_d10; // Gating.java:83
-    f_last_t_d12 <= f_last_t_d11; // Gating.java:83
-    f_last_t_d13 <= f_last_t_d12; // Gating.java:83
-    f_last_t_d14 <= f_last_t_d13; // Gating.java:83
-    f_last_t_d15 <= f_last_t_d14; // Gating.java:83
-    f_last_t_d16 <= f_last_t_d15; // Gating.java:83
-    f_last_t_d17 <= f_last_t_d16; // Gating.java:83
-    f_last_t_d18 <= f_last_t_d17; // Gating.java:83
-    f_last_t_d19 <= f_last_t_d18; // Gating.java:83
-    f_last_t_d20 <= f_last_t_d19; // Gating.java:83
-    f_last_t_d21 <= f_last_t_d20; // Gating.java:83
-    f_last_t_d22 <= f_last_t_d21; // Gating.java:83
-    f_last_t_d23 <= f_last_t_d22; // Gating.java:83
-    f_last_t_d24 <= f_last_t_d23; // Gating.java:83
-    f_last_t_d25 <= f_last_t_d24; // Gating.java:83
-    f_last_t_d26 <= f_last_t_d25; // Gating.java:83
-    f_last_t_d27 <= f_last_t_d26; // Gating.java:83
-    f_last_t_d28 <= f_last_t_d27; // Gating.java:83
-    f_last_t_d29 <= f_last_t_d28; // Gating.java:83
-    f_last_t_d30 <= f_last_t_d29; // Gating.java:83
-    f_last_t_d31 <= f_last_t_d30; // Gating.java:83
-    f_last_t_d32 <= f_last_t_d31; // Gating.java:83
-    f_last_t_d33 <= f_last_t_d32; // Gating.java:83
-    f_last_t_d34 <= f_last_t_d33; // Gating.java:83
-    f_last_t_d35 <= f_last_t_d34; // Gating.java:83
-    f_last_t_d36 <= f_last_t_d35; // Gating.java:83
-    f_last_t_d37 <= f_last_t_d36; // Gating.java:83
-    f_last_t_d38 <= f_last_t_d37; // Gating.java:83
-    f_last_t_d39 <= f_last_t_d38; // Gating.java:83
-    f_last_t_d40 <= f_last_t_d39; // Gating.java:83
-    f_last_t_d41 <= f_last_t_d40; // Gating.java:83
-    f_last_t_d42 <= f_last_t_d41; // Gating.java:83
-    f_last_t_d43 <= f_last_t_d42; // Gating.java:83
-    f_last_t_d44 <= f_last_t_d43; // Gating.java:83
-    f_last_t_d45 <= f_last_t_d44; // Gating.java:83
-    f_last_t_d46 <= f_last_t_d45; // Gating.java:83
-    f_last_t_d47 <= f_last_t_d46; // Gating.java:83
-    f_last_t_d48 <= f_last_t_d47; // Gating.java:83
-    f_last_t_d49 <= f_last_t_d48; // Gating.java:83
-    f_last_t_d50 <= f_last_t_d49; // Gating.java:83
-    f_last_t_d51 <= f_last_t_d50; // Gating.java:83
-    f_last_t_d52 <= f_last_t_d51; // Gating.java:83
-    f_last_t_d53 <= f_last_t_d52; // Gating.java:83
-    f_last_t_d54 <= f_last_t_d53; // Gating.java:83
-    f_last_t_d55 <= f_last_t_d54; // Gating.java:83
-    f_last_t_d56 <= f_last_t_d55; // Gating.java:83
-    f_last_t_d57 <= f_last_t_d56; // Gating.java:83
-    f_last_t_d58 <= f_last_t_d57; // Gating.java:83
-    f_last_t_d59 <= f_last_t_d58; // Gating.java:83
-    f_last_t_d60 <= f_last_t_d59; // Gating.java:83
-    f_last_t_d61 <= f_last_t_d60; // Gating.java:83
-    f_last_t_d62 <= f_last_t_d61; // Gating.java:83
-    f_last_t_d63 <= f_last_t_d62; // Gating.java:83
-    f_last_t_d64 <= f_last_t_d63; // Gating.java:83
-    f_last_t_d65 <= f_last_t_d64; // Gating.java:83
-    f_last_t_d66 <= f_last_t_d65; // Gating.java:83
-    f_last_t_d67 <= f_last_t_d66; // Gating.java:83
-    f_last_t_d68 <= f_last_t_d67; // Gating.java:83
-    f_last_t_d69 <= f_last_t_d68; // Gating.java:83
-    f_last_t_d70 <= f_last_t_d69; // Gating.java:83
-    f_last_t_d71 <= f_last_t_d70; // Gating.java:83
-    f_last_t_d72 <= f_last_t_d71; // Gating.java:83
-    f_last_t_d73 <= f_last_t_d72; // Gating.java:83
-    f_last_t_d74 <= f_last_t_d73; // Gating.java:83
-    f_last_t_d75 <= f_last_t_d74; // Gating.java:83
-    f_last_t_d76 <= f_last_t_d75; // Gating.java:83
-    f_last_t_d77 <= f_last_t_d76; // Gating.java:83
-    f_last_t_d78 <= f_last_t_d77; // Gating.java:83
-    f_last_t_d79 <= f_last_t_d78; // Gating.java:83
-    f_last_t_d80 <= f_last_t_d79; // Gating.java:83
-    f_last_t_d81 <= f_last_t_d80; // Gating.java:83
-    f_last_t_d82 <= f_last_t_d81; // Gating.java:83
-    f_last_t_d83 <= f_last_t_d82; // Gating.java:83
-    f_last_t_d84 <= f_last_t_d83; // Gating.java:83
-    f_last_t_d85 <= f_last_t_d84; // Gating.java:83
-    f_last_t_d86 <= f_last_t_d85; // Gating.java:83
-    f_last_t_d87 <= f_last_t_d86; // Gating.java:83
-    f_last_t_d88 <= f_last_t_d87; // Gating.java:83
-    stored_r_0 <= f_lane0_store_out_payload; // Gating.java:89
-    stored_r_1 <= f_lane1_store_out_payload; // Gating.java:89
-    stored_r_2 <= f_lane2_store_out_payload; // Gating.java:89
-    stored_r_3 <= f_lane3_store_out_payload; // Gating.java:89
-    stored_r_4 <= f_lane4_store_out_payload; // Gating.java:89
-    stored_r_5 <= f_lane5_store_out_payload; // Gating.java:89
-    stored_r_6 <= f_lane6_store_out_payload; // Gating.java:89
-    stored_r_7 <= f_lane7_store_out_payload; // Gating.java:89
-    stored_r_8 <= f_lane8_store_out_payload; // Gating.java:89
-    stored_r_9 <= f_lane9_store_out_payload; // Gating.java:89
-    stored_r_10 <= f_lane10_store_out_payload; // Gating.java:89
-    stored_r_11 <= f_lane11_store_out_payload; // Gating.java:89
-    stored_r_12 <= f_lane12_store_out_payload; // Gating.java:89
-    stored_r_13 <= f_lane13_store_out_payload; // Gating.java:89
-    stored_r_14 <= f_lane14_store_out_payload; // Gating.java:89
-    stored_r_15 <= f_lane15_store_out_payload; // Gating.java:89
-    beat_max <= (beat_max_mux > beat_max_mux_8) ? beat_max_mux : beat_max_mux_8; // Gating.java:90
-    last_r <= f_last_t_d88; // Gating.java:91
-    valid_r <= f_lane0_store_out_valid; // Gating.java:92
-    if (valid_r) begin // Gating.java:95
-      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:95
+    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:176
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:176
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:176
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:176
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:176
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:176
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:176
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:176
+    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:176
+    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:176
+    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:176
+    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:176
+    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:176
+    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:176
+    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:176
+    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:176
+    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:176
+    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:176
+    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:176
+    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:176
+    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:176
+    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:176
+    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:176
+    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:176
+    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:176
+    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:176
+    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:176
+    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:176
+    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:176
+    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:176
+    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:176
+    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:176
+    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:176
+    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:176
+    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:176
+    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:176
+    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:176
+    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:176
+    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:176
+    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:176
+    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:176
+    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:176
+    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:176
+    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:176
+    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:176
+    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:176
+    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:176
+    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:176
+    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:176
+    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:176
+    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:176
+    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:176
+    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:176
+    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:176
+    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:176
+    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:176
+    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:176
+    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:176
+    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:176
+    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:176
+    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:176
+    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:176
+    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:176
+    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:176
+    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:176
+    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:176
+    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:176
+    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:176
+    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:176
+    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:176
+    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:176
+    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:176
+    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:176
+    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:176
+    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:176
+    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:176
+    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:176
+    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:176
+    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:176
+    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:176
+    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:176
+    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:176
+    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:176
+    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:176
+    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:176
+    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:176
+    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:176
+    f_lane1_in1_t_d9 <= f_lane1_in1_t_d8; // Gating.java:176
+    f_lane1_in1_t_d10 <= f_lane1_in1_t_d9; // Gating.java:176
+    f_lane1_in1_t_d11 <= f_lane1_in1_t_d10; // Gating.java:176
+    f_lane1_in1_t_d12 <= f_lane1_in1_t_d11; // Gating.java:176
+    f_lane1_in1_t_d13 <= f_lane1_in1_t_d12; // Gating.java:176
+    f_lane1_in1_t_d14 <= f_lane1_in1_t_d13; // Gating.java:176
+    f_lane1_in1_t_d15 <= f_lane1_in1_t_d14; // Gating.java:176
+    f_lane1_in1_t_d16 <= f_lane1_in1_t_d15; // Gating.java:176
+    f_lane1_in1_t_d17 <= f_lane1_in1_t_d16; // Gating.java:176
+    f_lane1_in1_t_d18 <= f_lane1_in1_t_d17; // Gating.java:176
+    f_lane1_in1_t_d19 <= f_lane1_in1_t_d18; // Gating.java:176
+    f_lane1_in1_t_d20 <= f_lane1_in1_t_d19; // Gating.java:176
+    f_lane1_in1_t_d21 <= f_lane1_in1_t_d20; // Gating.java:176
+    f_lane1_in1_t_d22 <= f_lane1_in1_t_d21; // Gating.java:176
+    f_lane1_in1_t_d23 <= f_lane1_in1_t_d22; // Gating.java:176
+    f_lane1_in1_t_d24 <= f_lane1_in1_t_d23; // Gating.java:176
+    f_lane1_in1_t_d25 <= f_lane1_in1_t_d24; // Gating.java:176
+    f_lane1_in1_t_d26 <= f_lane1_in1_t_d25; // Gating.java:176
+    f_lane1_in1_t_d27 <= f_lane1_in1_t_d26; // Gating.java:176
+    f_lane1_in1_t_d28 <= f_lane1_in1_t_d27; // Gating.java:176
+    f_lane1_in1_t_d29 <= f_lane1_in1_t_d28; // Gating.java:176
+    f_lane1_in1_t_d30 <= f_lane1_in1_t_d29; // Gating.java:176
+    f_lane1_in1_t_d31 <= f_lane1_in1_t_d30; // Gating.java:176
+    f_lane1_in1_t_d32 <= f_lane1_in1_t_d31; // Gating.java:176
+    f_lane1_in1_t_d33 <= f_lane1_in1_t_d32; // Gating.java:176
+    f_lane1_in1_t_d34 <= f_lane1_in1_t_d33; // Gating.java:176
+    f_lane1_in1_t_d35 <= f_lane1_in1_t_d34; // Gating.java:176
+    f_lane1_in1_t_d36 <= f_lane1_in1_t_d35; // Gating.java:176
+    f_lane1_in1_t_d37 <= f_lane1_in1_t_d36; // Gating.java:176
+    f_lane1_in1_t_d38 <= f_lane1_in1_t_d37; // Gating.java:176
+    f_lane1_in1_t_d39 <= f_lane1_in1_t_d38; // Gating.java:176
+    f_lane1_in1_t_d40 <= f_lane1_in1_t_d39; // Gating.java:176
+    f_lane1_in1_t_d41 <= f_lane1_in1_t_d40; // Gating.java:176
+    f_lane1_in1_t_d42 <= f_lane1_in1_t_d41; // Gating.java:176
+    f_lane1_in1_t_d43 <= f_lane1_in1_t_d42; // Gating.java:176
+    f_lane1_in1_t_d44 <= f_lane1_in1_t_d43; // Gating.java:176
+    f_lane1_in1_t_d45 <= f_lane1_in1_t_d44; // Gating.java:176
+    f_lane1_in1_t_d46 <= f_lane1_in1_t_d45; // Gating.java:176
+    f_lane1_in1_t_d47 <= f_lane1_in1_t_d46; // Gating.java:176
+    f_lane1_in1_t_d48 <= f_lane1_in1_t_d47; // Gating.java:176
+    f_lane1_in1_t_d49 <= f_lane1_in1_t_d48; // Gating.java:176
+    f_lane1_in1_t_d50 <= f_lane1_in1_t_d49; // Gating.java:176
+    f_lane1_in1_t_d51 <= f_lane1_in1_t_d50; // Gating.java:176
+    f_lane1_in1_t_d52 <= f_lane1_in1_t_d51; // Gating.java:176
+    f_lane1_in1_t_d53 <= f_lane1_in1_t_d52; // Gating.java:176
+    f_lane1_in1_t_d54 <= f_lane1_in1_t_d53; // Gating.java:176
+    f_lane1_in1_t_d55 <= f_lane1_in1_t_d54; // Gating.java:176
+    f_lane1_in1_t_d56 <= f_lane1_in1_t_d55; // Gating.java:176
+    f_lane1_in1_t_d57 <= f_lane1_in1_t_d56; // Gating.java:176
+    f_lane1_in1_t_d58 <= f_lane1_in1_t_d57; // Gating.java:176
+    f_lane1_in1_t_d59 <= f_lane1_in1_t_d58; // Gating.java:176
+    f_lane1_in1_t_d60 <= f_lane1_in1_t_d59; // Gating.java:176
+    f_lane1_in1_t_d61 <= f_lane1_in1_t_d60; // Gating.java:176
+    f_lane1_in1_t_d62 <= f_lane1_in1_t_d61; // Gating.java:176
+    f_lane1_in1_t_d63 <= f_lane1_in1_t_d62; // Gating.java:176
+    f_lane1_in1_t_d64 <= f_lane1_in1_t_d63; // Gating.java:176
+    f_lane1_in1_t_d65 <= f_lane1_in1_t_d64; // Gating.java:176
+    f_lane1_in1_t_d66 <= f_lane1_in1_t_d65; // Gating.java:176
+    f_lane1_in1_t_d67 <= f_lane1_in1_t_d66; // Gating.java:176
+    f_lane1_in1_t_d68 <= f_lane1_in1_t_d67; // Gating.java:176
+    f_lane1_in1_t_d69 <= f_lane1_in1_t_d68; // Gating.java:176
+    f_lane1_in1_t_d70 <= f_lane1_in1_t_d69; // Gating.java:176
+    f_lane1_in1_t_d71 <= f_lane1_in1_t_d70; // Gating.java:176
+    f_lane1_in1_t_d72 <= f_lane1_in1_t_d71; // Gating.java:176
+    f_lane1_in1_t_d73 <= f_lane1_in1_t_d72; // Gating.java:176
+    f_lane1_in1_t_d74 <= f_lane1_in1_t_d73; // Gating.java:176
+    f_lane1_in1_t_d75 <= f_lane1_in1_t_d74; // Gating.java:176
+    f_lane1_in1_t_d76 <= f_lane1_in1_t_d75; // Gating.java:176
+    f_lane1_in1_t_d77 <= f_lane1_in1_t_d76; // Gating.java:176
+    f_lane1_in1_t_d78 <= f_lane1_in1_t_d77; // Gating.java:176
+    f_lane1_in1_t_d79 <= f_lane1_in1_t_d78; // Gating.java:176
+    f_lane2_in1_t_d1 <= in_payload_u_2; // Gating.java:176
+    f_lane2_in1_t_d2 <= f_lane2_in1_t_d1; // Gating.java:176
+    f_lane2_in1_t_d3 <= f_lane2_in1_t_d2; // Gating.java:176
+    f_lane2_in1_t_d4 <= f_lane2_in1_t_d3; // Gating.java:176
+    f_lane2_in1_t_d5 <= f_lane2_in1_t_d4; // Gating.java:176
+    f_lane2_in1_t_d6 <= f_lane2_in1_t_d5; // Gating.java:176
+    f_lane2_in1_t_d7 <= f_lane2_in1_t_d6; // Gating.java:176
+    f_lane2_in1_t_d8 <= f_lane2_in1_t_d7; // Gating.java:176
+    f_lane2_in1_t_d9 <= f_lane2_in1_t_d8; // Gating.java:176
+    f_lane2_in1_t_d10 <= f_lane2_in1_t_d9; // Gating.java:176
+    f_lane2_in1_t_d11 <= f_lane2_in1_t_d10; // Gating.java:176
+    f_lane2_in1_t_d12 <= f_lane2_in1_t_d11; // Gating.java:176
+    f_lane2_in1_t_d13 <= f_lane2_in1_t_d12; // Gating.java:176
+    f_lane2_in1_t_d14 <= f_lane2_in1_t_d13; // Gating.java:176
+    f_lane2_in1_t_d15 <= f_lane2_in1_t_d14; // Gating.java:176
+    f_lane2_in1_t_d16 <= f_lane2_in1_t_d15; // Gating.java:176
+    f_lane2_in1_t_d17 <= f_lane2_in1_t_d16; // Gating.java:176
+    f_lane2_in1_t_d18 <= f_lane2_in1_t_d17; // Gating.java:176
+    f_lane2_in1_t_d19 <= f_lane2_in1_t_d18; // Gating.java:176
+    f_lane2_in1_t_d20 <= f_lane2_in1_t_d19; // Gating.java:176
+    f_lane2_in1_t_d21 <= f_lane2_in1_t_d20; // Gating.java:176
+    f_lane2_in1_t_d22 <= f_lane2_in1_t_d21; // Gating.java:176
+    f_lane2_in1_t_d23 <= f_lane2_in1_t_d22; // Gating.java:176
+    f_lane2_in1_t_d24 <= f_lane2_in1_t_d23; // Gating.java:176
+    f_lane2_in1_t_d25 <= f_lane2_in1_t_d24; // Gating.java:176
+    f_lane2_in1_t_d26 <= f_lane2_in1_t_d25; // Gating.java:176
+    f_lane2_in1_t_d27 <= f_lane2_in1_t_d26; // Gating.java:176
+    f_lane2_in1_t_d28 <= f_lane2_in1_t_d27; // Gating.java:176
+    f_lane2_in1_t_d29 <= f_lane2_in1_t_d28; // Gating.java:176
+    f_lane2_in1_t_d30 <= f_lane2_in1_t_d29; // Gating.java:176
+    f_lane2_in1_t_d31 <= f_lane2_in1_t_d30; // Gating.java:176
+    f_lane2_in1_t_d32 <= f_lane2_in1_t_d31; // Gating.java:176
+    f_lane2_in1_t_d33 <= f_lane2_in1_t_d32; // Gating.java:176
+    f_lane2_in1_t_d34 <= f_lane2_in1_t_d33; // Gating.java:176
+    f_lane2_in1_t_d35 <= f_lane2_in1_t_d34; // Gating.java:176
+    f_lane2_in1_t_d36 <= f_lane2_in1_t_d35; // Gating.java:176
+    f_lane2_in1_t_d37 <= f_lane2_in1_t_d36; // Gating.java:176
+    f_lane2_in1_t_d38 <= f_lane2_in1_t_d37; // Gating.java:176
+    f_lane2_in1_t_d39 <= f_lane2_in1_t_d38; // Gating.java:176
+    f_lane2_in1_t_d40 <= f_lane2_in1_t_d39; // Gating.java:176
+    f_lane2_in1_t_d41 <= f_lane2_in1_t_d40; // Gating.java:176
+    f_lane2_in1_t_d42 <= f_lane2_in1_t_d41; // Gating.java:176
+    f_lane2_in1_t_d43 <= f_lane2_in1_t_d42; // Gating.java:176
+    f_lane2_in1_t_d44 <= f_lane2_in1_t_d43; // Gating.java:176
+    f_lane2_in1_t_d45 <= f_lane2_in1_t_d44; // Gating.java:176
+    f_lane2_in1_t_d46 <= f_lane2_in1_t_d45; // Gating.java:176
+    f_lane2_in1_t_d47 <= f_lane2_in1_t_d46; // Gating.java:176
+    f_lane2_in1_t_d48 <= f_lane2_in1_t_d47; // Gating.java:176
+    f_lane2_in1_t_d49 <= f_lane2_in1_t_d48; // Gating.java:176
+    f_lane2_in1_t_d50 <= f_lane2_in1_t_d49; // Gating.java:176
+    f_lane2_in1_t_d51 <= f_lane2_in1_t_d50; // Gating.java:176
+    f_lane2_in1_t_d52 <= f_lane2_in1_t_d51; // Gating.java:176
+    f_lane2_in1_t_d53 <= f_lane2_in1_t_d52; // Gating.java:176
+    f_lane2_in1_t_d54 <= f_lane2_in1_t_d53; // Gating.java:176
+    f_lane2_in1_t_d55 <= f_lane2_in1_t_d54; // Gating.java:176
+    f_lane2_in1_t_d56 <= f_lane2_in1_t_d55; // Gating.java:176
+    f_lane2_in1_t_d57 <= f_lane2_in1_t_d56; // Gating.java:176
+    f_lane2_in1_t_d58 <= f_lane2_in1_t_d57; // Gating.java:176
+    f_lane2_in1_t_d59 <= f_lane2_in1_t_d58; // Gating.java:176
+    f_lane2_in1_t_d60 <= f_lane2_in1_t_d59; // Gating.java:176
+    f_lane2_in1_t_d61 <= f_lane2_in1_t_d60; // Gating.java:176
+    f_lane2_in1_t_d62 <= f_lane2_in1_t_d61; // Gating.java:176
+    f_lane2_in1_t_d63 <= f_lane2_in1_t_d62; // Gating.java:176
+    f_lane2_in1_t_d64 <= f_lane2_in1_t_d63; // Gating.java:176
+    f_lane2_in1_t_d65 <= f_lane2_in1_t_d64; // Gating.java:176
+    f_lane2_in1_t_d66 <= f_lane2_in1_t_d65; // Gating.java:176
+    f_lane2_in1_t_d67 <= f_lane2_in1_t_d66; // Gating.java:176
+    f_lane2_in1_t_d68 <= f_lane2_in1_t_d67; // Gating.java:176
+    f_lane2_in1_t_d69 <= f_lane2_in1_t_d68; // Gating.java:176
+    f_lane2_in1_t_d70 <= f_lane2_in1_t_d69; // Gating.java:176
+    f_lane2_in1_t_d71 <= f_lane2_in1_t_d70; // Gating.java:176
+    f_lane2_in1_t_d72 <= f_lane2_in1_t_d71; // Gating.java:176
+    f_lane2_in1_t_d73 <= f_lane2_in1_t_d72; // Gating.java:176
+    f_lane2_in1_t_d74 <= f_lane2_in1_t_d73; // Gating.java:176
+    f_lane2_in1_t_d75 <= f_lane2_in1_t_d74; // Gating.java:176
+    f_lane2_in1_t_d76 <= f_lane2_in1_t_d75; // Gating.java:176
+    f_lane2_in1_t_d77 <= f_lane2_in1_t_d76; // Gating.java:176
+    f_lane2_in1_t_d78 <= f_lane2_in1_t_d77; // Gating.java:176
+    f_lane2_in1_t_d79 <= f_lane2_in1_t_d78; // Gating.java:176
+    f_lane3_in1_t_d1 <= in_payload_u_3; // Gating.java:176
+    f_lane3_in1_t_d2 <= f_lane3_in1_t_d1; // Gating.java:176
+    f_lane3_in1_t_d3 <= f_lane3_in1_t_d2; // Gating.java:176
+    f_lane3_in1_t_d4 <= f_lane3_in1_t_d3; // Gating.java:176
+    f_lane3_in1_t_d5 <= f_lane3_in1_t_d4; // Gating.java:176
+    f_lane3_in1_t_d6 <= f_lane3_in1_t_d5; // Gating.java:176
+    f_lane3_in1_t_d7 <= f_lane3_in1_t_d6; // Gating.java:176
+    f_lane3_in1_t_d8 <= f_lane3_in1_t_d7; // Gating.java:176
+    f_lane3_in1_t_d9 <= f_lane3_in1_t_d8; // Gating.java:176
+    f_lane3_in1_t_d10 <= f_lane3_in1_t_d9; // Gating.java:176
+    f_lane3_in1_t_d11 <= f_lane3_in1_t_d10; // Gating.java:176
+    f_lane3_in1_t_d12 <= f_lane3_in1_t_d11; // Gating.java:176
+    f_lane3_in1_t_d13 <= f_lane3_in1_t_d12; // Gating.java:176
+    f_lane3_in1_t_d14 <= f_lane3_in1_t_d13; // Gating.java:176
+    f_lane3_in1_t_d15 <= f_lane3_in1_t_d14; // Gating.java:176
+    f_lane3_in1_t_d16 <= f_lane3_in1_t_d15; // Gating.java:176
+    f_lane3_in1_t_d17 <= f_lane3_in1_t_d16; // Gating.java:176
+    f_lane3_in1_t_d18 <= f_lane3_in1_t_d17; // Gating.java:176
+    f_lane3_in1_t_d19 <= f_lane3_in1_t_d18; // Gating.java:176
+    f_lane3_in1_t_d20 <= f_lane3_in1_t_d19; // Gating.java:176
+    f_lane3_in1_t_d21 <= f_lane3_in1_t_d20; // Gating.java:176
+    f_lane3_in1_t_d22 <= f_lane3_in1_t_d21; // Gating.java:176
+    f_lane3_in1_t_d23 <= f_lane3_in1_t_d22; // Gating.java:176
+    f_lane3_in1_t_d24 <= f_lane3_in1_t_d23; // Gating.java:176
+    f_lane3_in1_t_d25 <= f_lane3_in1_t_d24; // Gating.java:176
+    f_lane3_in1_t_d26 <= f_lane3_in1_t_d25; // Gating.java:176
+    f_lane3_in1_t_d27 <= f_lane3_in1_t_d26; // Gating.java:176
+    f_lane3_in1_t_d28 <= f_lane3_in1_t_d27; // Gating.java:176
+    f_lane3_in1_t_d29 <= f_lane3_in1_t_d28; // Gating.java:176
+    f_lane3_in1_t_d30 <= f_lane3_in1_t_d29; // Gating.java:176
+    f_lane3_in1_t_d31 <= f_lane3_in1_t_d30; // Gating.java:176
+    f_lane3_in1_t_d32 <= f_lane3_in1_t_d31; // Gating.java:176
+    f_lane3_in1_t_d33 <= f_lane3_in1_t_d32; // Gating.java:176
+    f_lane3_in1_t_d34 <= f_lane3_in1_t_d33; // Gating.java:176
+    f_lane3_in1_t_d35 <= f_lane3_in1_t_d34; // Gating.java:176
+    f_lane3_in1_t_d36 <= f_lane3_in1_t_d35; // Gating.java:176
+    f_lane3_in1_t_d37 <= f_lane3_in1_t_d36; // Gating.java:176
+    f_lane3_in1_t_d38 <= f_lane3_in1_t_d37; // Gating.java:176
+    f_lane3_in1_t_d39 <= f_lane3_in1_t_d38; // Gating.java:176
+    f_lane3_in1_t_d40 <= f_lane3_in1_t_d39; // Gating.java:176
+    f_lane3_in1_t_d41 <= f_lane3_in1_t_d40; // Gating.java:176
+    f_lane3_in1_t_d42 <= f_lane3_in1_t_d41; // Gating.java:176
+    f_lane3_in1_t_d43 <= f_lane3_in1_t_d42; // Gating.java:176
+    f_lane3_in1_t_d44 <= f_lane3_in1_t_d43; // Gating.java:176
+    f_lane3_in1_t_d45 <= f_lane3_in1_t_d44; // Gating.java:176
+    f_lane3_in1_t_d46 <= f_lane3_in1_t_d45; // Gating.java:176
+    f_lane3_in1_t_d47 <= f_lane3_in1_t_d46; // Gating.java:176
+    f_lane3_in1_t_d48 <= f_lane3_in1_t_d47; // Gating.java:176
+    f_lane3_in1_t_d49 <= f_lane3_in1_t_d48; // Gating.java:176
+    f_lane3_in1_t_d50 <= f_lane3_in1_t_d49; // Gating.java:176
+    f_lane3_in1_t_d51 <= f_lane3_in1_t_d50; // Gating.java:176
+    f_lane3_in1_t_d52 <= f_lane3_in1_t_d51; // Gating.java:176
+    f_lane3_in1_t_d53 <= f_lane3_in1_t_d52; // Gating.java:176
+    f_lane3_in1_t_d54 <= f_lane3_in1_t_d53; // Gating.java:176
+    f_lane3_in1_t_d55 <= f_lane3_in1_t_d54; // Gating.java:176
+    f_lane3_in1_t_d56 <= f_lane3_in1_t_d55; // Gating.java:176
+    f_lane3_in1_t_d57 <= f_lane3_in1_t_d56; // Gating.java:176
+    f_lane3_in1_t_d58 <= f_lane3_in1_t_d57; // Gating.java:176
+    f_lane3_in1_t_d59 <= f_lane3_in1_t_d58; // Gating.java:176
+    f_lane3_in1_t_d60 <= f_lane3_in1_t_d59; // Gating.java:176
+    f_lane3_in1_t_d61 <= f_lane3_in1_t_d60; // Gating.java:176
+    f_lane3_in1_t_d62 <= f_lane3_in1_t_d61; // Gating.java:176
+    f_lane3_in1_t_d63 <= f_lane3_in1_t_d62; // Gating.java:176
+    f_lane3_in1_t_d64 <= f_lane3_in1_t_d63; // Gating.java:176
+    f_lane3_in1_t_d65 <= f_lane3_in1_t_d64; // Gating.java:176
+    f_lane3_in1_t_d66 <= f_lane3_in1_t_d65; // Gating.java:176
+    f_lane3_in1_t_d67 <= f_lane3_in1_t_d66; // Gating.java:176
+    f_lane3_in1_t_d68 <= f_lane3_in1_t_d67; // Gating.java:176
+    f_lane3_in1_t_d69 <= f_lane3_in1_t_d68; // Gating.java:176
+    f_lane3_in1_t_d70 <= f_lane3_in1_t_d69; // Gating.java:176
+    f_lane3_in1_t_d71 <= f_lane3_in1_t_d70; // Gating.java:176
+    f_lane3_in1_t_d72 <= f_lane3_in1_t_d71; // Gating.java:176
+    f_lane3_in1_t_d73 <= f_lane3_in1_t_d72; // Gating.java:176
+    f_lane3_in1_t_d74 <= f_lane3_in1_t_d73; // Gating.java:176
+    f_lane3_in1_t_d75 <= f_lane3_in1_t_d74; // Gating.java:176
+    f_lane3_in1_t_d76 <= f_lane3_in1_t_d75; // Gating.java:176
+    f_lane3_in1_t_d77 <= f_lane3_in1_t_d76; // Gating.java:176
+    f_lane3_in1_t_d78 <= f_lane3_in1_t_d77; // Gating.java:176
+    f_lane3_in1_t_d79 <= f_lane3_in1_t_d78; // Gating.java:176
+    f_lane4_in1_t_d1 <= in_payload_u_4; // Gating.java:176
+    f_lane4_in1_t_d2 <= f_lane4_in1_t_d1; // Gating.java:176
+    f_lane4_in1_t_d3 <= f_lane4_in1_t_d2; // Gating.java:176
+    f_lane4_in1_t_d4 <= f_lane4_in1_t_d3; // Gating.java:176
+    f_lane4_in1_t_d5 <= f_lane4_in1_t_d4; // Gating.java:176
+    f_lane4_in1_t_d6 <= f_lane4_in1_t_d5; // Gating.java:176
+    f_lane4_in1_t_d7 <= f_lane4_in1_t_d6; // Gating.java:176
+    f_lane4_in1_t_d8 <= f_lane4_in1_t_d7; // Gating.java:176
+    f_lane4_in1_t_d9 <= f_lane4_in1_t_d8; // Gating.java:176
+    f_lane4_in1_t_d10 <= f_lane4_in1_t_d9; // Gating.java:176
+    f_lane4_in1_t_d11 <= f_lane4_in1_t_d10; // Gating.java:176
+    f_lane4_in1_t_d12 <= f_lane4_in1_t_d11; // Gating.java:176
+    f_lane4_in1_t_d13 <= f_lane4_in1_t_d12; // Gating.java:176
+    f_lane4_in1_t_d14 <= f_lane4_in1_t_d13; // Gating.java:176
+    f_lane4_in1_t_d15 <= f_lane4_in1_t_d14; // Gating.java:176
+    f_lane4_in1_t_d16 <= f_lane4_in1_t_d15; // Gating.java:176
+    f_lane4_in1_t_d17 <= f_lane4_in1_t_d16; // Gating.java:176
+    f_lane4_in1_t_d18 <= f_lane4_in1_t_d17; // Gating.java:176
+    f_lane4_in1_t_d19 <= f_lane4_in1_t_d18; // Gating.java:176
+    f_lane4_in1_t_d20 <= f_lane4_in1_t_d19; // Gating.java:176
+    f_lane4_in1_t_d21 <= f_lane4_in1_t_d20; // Gating.java:176
+    f_lane4_in1_t_d22 <= f_lane4_in1_t_d21; // Gating.java:176
+    f_lane4_in1_t_d23 <= f_lane4_in1_t_d22; // Gating.java:176
+    f_lane4_in1_t_d24 <= f_lane4_in1_t_d23; // Gating.java:176
+    f_lane4_in1_t_d25 <= f_lane4_in1_t_d24; // Gating.java:176
+    f_lane4_in1_t_d26 <= f_lane4_in1_t_d25; // Gating.java:176
+    f_lane4_in1_t_d27 <= f_lane4_in1_t_d26; // Gating.java:176
+    f_lane4_in1_t_d28 <= f_lane4_in1_t_d27; // Gating.java:176
+    f_lane4_in1_t_d29 <= f_lane4_in1_t_d28; // Gating.java:176
+    f_lane4_in1_t_d30 <= f_lane4_in1_t_d29; // Gating.java:176
+    f_lane4_in1_t_d31 <= f_lane4_in1_t_d30; // Gating.java:176
+    f_lane4_in1_t_d32 <= f_lane4_in1_t_d31; // Gating.java:176
+    f_lane4_in1_t_d33 <= f_lane4_in1_t_d32; // Gating.java:176
+    f_lane4_in1_t_d34 <= f_lane4_in1_t_d33; // Gating.java:176
+    f_lane4_in1_t_d35 <= f_lane4_in1_t_d34; // Gating.java:176
+    f_lane4_in1_t_d36 <= f_lane4_in1_t_d35; // Gating.java:176
+    f_lane4_in1_t_d37 <= f_lane4_in1_t_d36; // Gating.java:176
+    f_lane4_in1_t_d38 <= f_lane4_in1_t_d37; // Gating.java:176
+    f_lane4_in1_t_d39 <= f_lane4_in1_t_d38; // Gating.java:176
+    f_lane4_in1_t_d40 <= f_lane4_in1_t_d39; // Gating.java:176
+    f_lane4_in1_t_d41 <= f_lane4_in1_t_d40; // Gating.java:176
+    f_lane4_in1_t_d42 <= f_lane4_in1_t_d41; // Gating.java:176
+    f_lane4_in1_t_d43 <= f_lane4_in1_t_d42; // Gating.java:176
+    f_lane4_in1_t_d44 <= f_lane4_in1_t_d43; // Gating.java:176
+    f_lane4_in1_t_d45 <= f_lane4_in1_t_d44; // Gating.java:176
+    f_lane4_in1_t_d46 <= f_lane4_in1_t_d45; // Gating.java:176
+    f_lane4_in1_t_d47 <= f_lane4_in1_t_d46; // Gating.java:176
+    f_lane4_in1_t_d48 <= f_lane4_in1_t_d47; // Gating.java:176
+    f_lane4_in1_t_d49 <= f_lane4_in1_t_d48; // Gating.java:176
+    f_lane4_in1_t_d50 <= f_lane4_in1_t_d49; // Gating.java:176
+    f_lane4_in1_t_d51 <= f_lane4_in1_t_d50; // Gating.java:176
+    f_lane4_in1_t_d52 <= f_lane4_in1_t_d51; // Gating.java:176
+    f_lane4_in1_t_d53 <= f_lane4_in1_t_d52; // Gating.java:176
+    f_lane4_in1_t_d54 <= f_lane4_in1_t_d53; // Gating.java:176
+    f_lane4_in1_t_d55 <= f_lane4_in1_t_d54; // Gating.java:176
+    f_lane4_in1_t_d56 <= f_lane4_in1_t_d55; // Gating.java:176
+    f_lane4_in1_t_d57 <= f_lane4_in1_t_d56; // Gating.java:176
+    f_lane4_in1_t_d58 <= f_lane4_in1_t_d57; // Gating.java:176
+    f_lane4_in1_t_d59 <= f_lane4_in1_t_d58; // Gating.java:176
+    f_lane4_in1_t_d60 <= f_lane4_in1_t_d59; // Gating.java:176
+    f_lane4_in1_t_d61 <= f_lane4_in1_t_d60; // Gating.java:176
+    f_lane4_in1_t_d62 <= f_lane4_in1_t_d61; // Gating.java:176
+    f_lane4_in1_t_d63 <= f_lane4_in1_t_d62; // Gating.java:176
+    f_lane4_in1_t_d64 <= f_lane4_in1_t_d63; // Gating.java:176
+    f_lane4_in1_t_d65 <= f_lane4_in1_t_d64; // Gating.java:176
+    f_lane4_in1_t_d66 <= f_lane4_in1_t_d65; // Gating.java:176
+    f_lane4_in1_t_d67 <= f_lane4_in1_t_d66; // Gating.java:176
+    f_lane4_in1_t_d68 <= f_lane4_in1_t_d67; // Gating.java:176
+    f_lane4_in1_t_d69 <= f_lane4_in1_t_d68; // Gating.java:176
+    f_lane4_in1_t_d70 <= f_lane4_in1_t_d69; // Gating.java:176
+    f_lane4_in1_t_d71 <= f_lane4_in1_t_d70; // Gating.java:176
+    f_lane4_in1_t_d72 <= f_lane4_in1_t_d71; // Gating.java:176
+    f_lane4_in1_t_d73 <= f_lane4_in1_t_d72; // Gating.java:176
+    f_lane4_in1_t_d74 <= f_lane4_in1_t_d73; // Gating.java:176
+    f_lane4_in1_t_d75 <= f_lane4_in1_t_d74; // Gating.java:176
+    f_lane4_in1_t_d76 <= f_lane4_in1_t_d75; // Gating.java:176
+    f_lane4_in1_t_d77 <= f_lane4_in1_t_d76; // Gating.java:176
+    f_lane4_in1_t_d78 <= f_lane4_in1_t_d77; // Gating.java:176
+    f_lane4_in1_t_d79 <= f_lane4_in1_t_d78; // Gating.java:176
+    f_lane5_in1_t_d1 <= in_payload_u_5; // Gating.java:176
+    f_lane5_in1_t_d2 <= f_lane5_in1_t_d1; // Gating.java:176
+    f_lane5_in1_t_d3 <= f_lane5_in1_t_d2; // Gating.java:176
+    f_lane5_in1_t_d4 <= f_lane5_in1_t_d3; // Gating.java:176
+    f_lane5_in1_t_d5 <= f_lane5_in1_t_d4; // Gating.java:176
+    f_lane5_in1_t_d6 <= f_lane5_in1_t_d5; // Gating.java:176
+    f_lane5_in1_t_d7 <= f_lane5_in1_t_d6; // Gating.java:176
+    f_lane5_in1_t_d8 <= f_lane5_in1_t_d7; // Gating.java:176
+    f_lane5_in1_t_d9 <= f_lane5_in1_t_d8; // Gating.java:176
+    f_lane5_in1_t_d10 <= f_lane5_in1_t_d9; // Gating.java:176
+    f_lane5_in1_t_d11 <= f_lane5_in1_t_d10; // Gating.java:176
+    f_lane5_in1_t_d12 <= f_lane5_in1_t_d11; // Gating.java:176
+    f_lane5_in1_t_d13 <= f_lane5_in1_t_d12; // Gating.java:176
+    f_lane5_in1_t_d14 <= f_lane5_in1_t_d13; // Gating.java:176
+    f_lane5_in1_t_d15 <= f_lane5_in1_t_d14; // Gating.java:176
+    f_lane5_in1_t_d16 <= f_lane5_in1_t_d15; // Gating.java:176
+    f_lane5_in1_t_d17 <= f_lane5_in1_t_d16; // Gating.java:176
+    f_lane5_in1_t_d18 <= f_lane5_in1_t_d17; // Gating.java:176
+    f_lane5_in1_t_d19 <= f_lane5_in1_t_d18; // Gating.java:176
+    f_lane5_in1_t_d20 <= f_lane5_in1_t_d19; // Gating.java:176
+    f_lane5_in1_t_d21 <= f_lane5_in1_t_d20; // Gating.java:176
+    f_lane5_in1_t_d22 <= f_lane5_in1_t_d21; // Gating.java:176
+    f_lane5_in1_t_d23 <= f_lane5_in1_t_d22; // Gating.java:176
+    f_lane5_in1_t_d24 <= f_lane5_in1_t_d23; // Gating.java:176
+    f_lane5_in1_t_d25 <= f_lane5_in1_t_d24; // Gating.java:176
+    f_lane5_in1_t_d26 <= f_lane5_in1_t_d25; // Gating.java:176
+    f_lane5_in1_t_d27 <= f_lane5_in1_t_d26; // Gating.java:176
+    f_lane5_in1_t_d28 <= f_lane5_in1_t_d27; // Gating.java:176
+    f_lane5_in1_t_d29 <= f_lane5_in1_t_d28; // Gating.java:176
+    f_lane5_in1_t_d30 <= f_lane5_in1_t_d29; // Gating.java:176
+    f_lane5_in1_t_d31 <= f_lane5_in1_t_d30; // Gating.java:176
+    f_lane5_in1_t_d32 <= f_lane5_in1_t_d31; // Gating.java:176
+    f_lane5_in1_t_d33 <= f_lane5_in1_t_d32; // Gating.java:176
+    f_lane5_in1_t_d34 <= f_lane5_in1_t_d33; // Gating.java:176
+    f_lane5_in1_t_d35 <= f_lane5_in1_t_d34; // Gating.java:176
+    f_lane5_in1_t_d36 <= f_lane5_in1_t_d35; // Gating.java:176
+    f_lane5_in1_t_d37 <= f_lane5_in1_t_d36; // Gating.java:176
+    f_lane5_in1_t_d38 <= f_lane5_in1_t_d37; // Gating.java:176
+    f_lane5_in1_t_d39 <= f_lane5_in1_t_d38; // Gating.java:176
+    f_lane5_in1_t_d40 <= f_lane5_in1_t_d39; // Gating.java:176
+    f_lane5_in1_t_d41 <= f_lane5_in1_t_d40; // Gating.java:176
+    f_lane5_in1_t_d42 <= f_lane5_in1_t_d41; // Gating.java:176
+    f_lane5_in1_t_d43 <= f_lane5_in1_t_d42; // Gating.java:176
+    f_lane5_in1_t_d44 <= f_lane5_in1_t_d43; // Gating.java:176
+    f_lane5_in1_t_d45 <= f_lane5_in1_t_d44; // Gating.java:176
+    f_lane5_in1_t_d46 <= f_lane5_in1_t_d45; // Gating.java:176
+    f_lane5_in1_t_d47 <= f_lane5_in1_t_d46; // Gating.java:176
+    f_lane5_in1_t_d48 <= f_lane5_in1_t_d47; // Gating.java:176
+    f_lane5_in1_t_d49 <= f_lane5_in1_t_d48; // Gating.java:176
+    f_lane5_in1_t_d50 <= f_lane5_in1_t_d49; // Gating.java:176
+    f_lane5_in1_t_d51 <= f_lane5_in1_t_d50; // Gating.java:176
+    f_lane5_in1_t_d52 <= f_lane5_in1_t_d51; // Gating.java:176
+    f_lane5_in1_t_d53 <= f_lane5_in1_t_d52; // Gating.java:176
+    f_lane5_in1_t_d54 <= f_lane5_in1_t_d53; // Gating.java:176
+    f_lane5_in1_t_d55 <= f_lane5_in1_t_d54; // Gating.java:176
+    f_lane5_in1_t_d56 <= f_lane5_in1_t_d55; // Gating.java:176
+    f_lane5_in1_t_d57 <= f_lane5_in1_t_d56; // Gating.java:176
+    f_lane5_in1_t_d58 <= f_lane5_in1_t_d57; // Gating.java:176
+    f_lane5_in1_t_d59 <= f_lane5_in1_t_d58; // Gating.java:176
+    f_lane5_in1_t_d60 <= f_lane5_in1_t_d59; // Gating.java:176
+    f_lane5_in1_t_d61 <= f_lane5_in1_t_d60; // Gating.java:176
+    f_lane5_in1_t_d62 <= f_lane5_in1_t_d61; // Gating.java:176
+    f_lane5_in1_t_d63 <= f_lane5_in1_t_d62; // Gating.java:176
+    f_lane5_in1_t_d64 <= f_lane5_in1_t_d63; // Gating.java:176
+    f_lane5_in1_t_d65 <= f_lane5_in1_t_d64; // Gating.java:176
+    f_lane5_in1_t_d66 <= f_lane5_in1_t_d65; // Gating.java:176
+    f_lane5_in1_t_d67 <= f_lane5_in1_t_d66; // Gating.java:176
+    f_lane5_in1_t_d68 <= f_lane5_in1_t_d67; // Gating.java:176
+    f_lane5_in1_t_d69 <= f_lane5_in1_t_d68; // Gating.java:176
+    f_lane5_in1_t_d70 <= f_lane5_in1_t_d69; // Gating.java:176
+    f_lane5_in1_t_d71 <= f_lane5_in1_t_d70; // Gating.java:176
+    f_lane5_in1_t_d72 <= f_lane5_in1_t_d71; // Gating.java:176
+    f_lane5_in1_t_d73 <= f_lane5_in1_t_d72; // Gating.java:176
+    f_lane5_in1_t_d74 <= f_lane5_in1_t_d73; // Gating.java:176
+    f_lane5_in1_t_d75 <= f_lane5_in1_t_d74; // Gating.java:176
+    f_lane5_in1_t_d76 <= f_lane5_in1_t_d75; // Gating.java:176
+    f_lane5_in1_t_d77 <= f_lane5_in1_t_d76; // Gating.java:176
+    f_lane5_in1_t_d78 <= f_lane5_in1_t_d77; // Gating.java:176
+    f_lane5_in1_t_d79 <= f_lane5_in1_t_d78; // Gating.java:176
+    f_lane6_in1_t_d1 <= in_payload_u_6; // Gating.java:176
+    f_lane6_in1_t_d2 <= f_lane6_in1_t_d1; // Gating.java:176
+    f_lane6_in1_t_d3 <= f_lane6_in1_t_d2; // Gating.java:176
+    f_lane6_in1_t_d4 <= f_lane6_in1_t_d3; // Gating.java:176
+    f_lane6_in1_t_d5 <= f_lane6_in1_t_d4; // Gating.java:176
+    f_lane6_in1_t_d6 <= f_lane6_in1_t_d5; // Gating.java:176
+    f_lane6_in1_t_d7 <= f_lane6_in1_t_d6; // Gating.java:176
+    f_lane6_in1_t_d8 <= f_lane6_in1_t_d7; // Gating.java:176
+    f_lane6_in1_t_d9 <= f_lane6_in1_t_d8; // Gating.java:176
+    f_lane6_in1_t_d10 <= f_lane6_in1_t_d9; // Gating.java:176
+    f_lane6_in1_t_d11 <= f_lane6_in1_t_d10; // Gating.java:176
+    f_lane6_in1_t_d12 <= f_lane6_in1_t_d11; // Gating.java:176
+    f_lane6_in1_t_d13 <= f_lane6_in1_t_d12; // Gating.java:176
+    f_lane6_in1_t_d14 <= f_lane6_in1_t_d13; // Gating.java:176
+    f_lane6_in1_t_d15 <= f_lane6_in1_t_d14; // Gating.java:176
+    f_lane6_in1_t_d16 <= f_lane6_in1_t_d15; // Gating.java:176
+    f_lane6_in1_t_d17 <= f_lane6_in1_t_d16; // Gating.java:176
+    f_lane6_in1_t_d18 <= f_lane6_in1_t_d17; // Gating.java:176
+    f_lane6_in1_t_d19 <= f_lane6_in1_t_d18; // Gating.java:176
+    f_lane6_in1_t_d20 <= f_lane6_in1_t_d19; // Gating.java:176
+    f_lane6_in1_t_d21 <= f_lane6_in1_t_d20; // Gating.java:176
+    f_lane6_in1_t_d22 <= f_lane6_in1_t_d21; // Gating.java:176
+    f_lane6_in1_t_d23 <= f_lane6_in1_t_d22; // Gating.java:176
+    f_lane6_in1_t_d24 <= f_lane6_in1_t_d23; // Gating.java:176
+    f_lane6_in1_t_d25 <= f_lane6_in1_t_d24; // Gating.java:176
+    f_lane6_in1_t_d26 <= f_lane6_in1_t_d25; // Gating.java:176
+    f_lane6_in1_t_d27 <= f_lane6_in1_t_d26; // Gating.java:176
+    f_lane6_in1_t_d28 <= f_lane6_in1_t_d27; // Gating.java:176
+    f_lane6_in1_t_d29 <= f_lane6_in1_t_d28; // Gating.java:176
+    f_lane6_in1_t_d30 <= f_lane6_in1_t_d29; // Gating.java:176
+    f_lane6_in1_t_d31 <= f_lane6_in1_t_d30; // Gating.java:176
+    f_lane6_in1_t_d32 <= f_lane6_in1_t_d31; // Gating.java:176
+    f_lane6_in1_t_d33 <= f_lane6_in1_t_d32; // Gating.java:176
+    f_lane6_in1_t_d34 <= f_lane6_in1_t_d33; // Gating.java:176
+    f_lane6_in1_t_d35 <= f_lane6_in1_t_d34; // Gating.java:176
+    f_lane6_in1_t_d36 <= f_lane6_in1_t_d35; // Gating.java:176
+    f_lane6_in1_t_d37 <= f_lane6_in1_t_d36; // Gating.java:176
+    f_lane6_in1_t_d38 <= f_lane6_in1_t_d37; // Gating.java:176
+    f_lane6_in1_t_d39 <= f_lane6_in1_t_d38; // Gating.java:176
+    f_lane6_in1_t_d40 <= f_lane6_in1_t_d39; // Gating.java:176
+    f_lane6_in1_t_d41 <= f_lane6_in1_t_d40; // Gating.java:176
+    f_lane6_in1_t_d42 <= f_lane6_in1_t_d41; // Gating.java:176
+    f_lane6_in1_t_d43 <= f_lane6_in1_t_d42; // Gating.java:176
+    f_lane6_in1_t_d44 <= f_lane6_in1_t_d43; // Gating.java:176
+    f_lane6_in1_t_d45 <= f_lane6_in1_t_d44; // Gating.java:176
+    f_lane6_in1_t_d46 <= f_lane6_in1_t_d45; // Gating.java:176
+    f_lane6_in1_t_d47 <= f_lane6_in1_t_d46; // Gating.java:176
+    f_lane6_in1_t_d48 <= f_lane6_in1_t_d47; // Gating.java:176
+    f_lane6_in1_t_d49 <= f_lane6_in1_t_d48; // Gating.java:176
+    f_lane6_in1_t_d50 <= f_lane6_in1_t_d49; // Gating.java:176
+    f_lane6_in1_t_d51 <= f_lane6_in1_t_d50; // Gating.java:176
+    f_lane6_in1_t_d52 <= f_lane6_in1_t_d51; // Gating.java:176
+    f_lane6_in1_t_d53 <= f_lane6_in1_t_d52; // Gating.java:176
+    f_lane6_in1_t_d54 <= f_lane6_in1_t_d53; // Gating.java:176
+    f_lane6_in1_t_d55 <= f_lane6_in1_t_d54; // Gating.java:176
+    f_lane6_in1_t_d56 <= f_lane6_in1_t_d55; // Gating.java:176
+    f_lane6_in1_t_d57 <= f_lane6_in1_t_d56; // Gating.java:176
+    f_lane6_in1_t_d58 <= f_lane6_in1_t_d57; // Gating.java:176
+    f_lane6_in1_t_d59 <= f_lane6_in1_t_d58; // Gating.java:176
+    f_lane6_in1_t_d60 <= f_lane6_in1_t_d59; // Gating.java:176
+    f_lane6_in1_t_d61 <= f_lane6_in1_t_d60; // Gating.java:176
+    f_lane6_in1_t_d62 <= f_lane6_in1_t_d61; // Gating.java:176
+    f_lane6_in1_t_d63 <= f_lane6_in1_t_d62; // Gating.java:176
+    f_lane6_in1_t_d64 <= f_lane6_in1_t_d63; // Gating.java:176
+    f_lane6_in1_t_d65 <= f_lane6_in1_t_d64; // Gating.java:176
+    f_lane6_in1_t_d66 <= f_lane6_in1_t_d65; // Gating.java:176
+    f_lane6_in1_t_d67 <= f_lane6_in1_t_d66; // Gating.java:176
+    f_lane6_in1_t_d68 <= f_lane6_in1_t_d67; // Gating.java:176
+    f_lane6_in1_t_d69 <= f_lane6_in1_t_d68; // Gating.java:176
+    f_lane6_in1_t_d70 <= f_lane6_in1_t_d69; // Gating.java:176
+    f_lane6_in1_t_d71 <= f_lane6_in1_t_d70; // Gating.java:176
+    f_lane6_in1_t_d72 <= f_lane6_in1_t_d71; // Gating.java:176
+    f_lane6_in1_t_d73 <= f_lane6_in1_t_d72; // Gating.java:176
+    f_lane6_in1_t_d74 <= f_lane6_in1_t_d73; // Gating.java:176
+    f_lane6_in1_t_d75 <= f_lane6_in1_t_d74; // Gating.java:176
+    f_lane6_in1_t_d76 <= f_lane6_in1_t_d75; // Gating.java:176
+    f_lane6_in1_t_d77 <= f_lane6_in1_t_d76; // Gating.java:176
+    f_lane6_in1_t_d78 <= f_lane6_in1_t_d77; // Gating.java:176
+    f_lane6_in1_t_d79 <= f_lane6_in1_t_d78; // Gating.java:176
+    f_lane7_in1_t_d1 <= in_payload_u_7; // Gating.java:176
+    f_lane7_in1_t_d2 <= f_lane7_in1_t_d1; // Gating.java:176
+    f_lane7_in1_t_d3 <= f_lane7_in1_t_d2; // Gating.java:176
+    f_lane7_in1_t_d4 <= f_lane7_in1_t_d3; // Gating.java:176
+    f_lane7_in1_t_d5 <= f_lane7_in1_t_d4; // Gating.java:176
+    f_lane7_in1_t_d6 <= f_lane7_in1_t_d5; // Gating.java:176
+    f_lane7_in1_t_d7 <= f_lane7_in1_t_d6; // Gating.java:176
+    f_lane7_in1_t_d8 <= f_lane7_in1_t_d7; // Gating.java:176
+    f_lane7_in1_t_d9 <= f_lane7_in1_t_d8; // Gating.java:176
+    f_lane7_in1_t_d10 <= f_lane7_in1_t_d9; // Gating.java:176
+    f_lane7_in1_t_d11 <= f_lane7_in1_t_d10; // Gating.java:176
+    f_lane7_in1_t_d12 <= f_lane7_in1_t_d11; // Gating.java:176
+    f_lane7_in1_t_d13 <= f_lane7_in1_t_d12; // Gating.java:176
+    f_lane7_in1_t_d14 <= f_lane7_in1_t_d13; // Gating.java:176
+    f_lane7_in1_t_d15 <= f_lane7_in1_t_d14; // Gating.java:176
+    f_lane7_in1_t_d16 <= f_lane7_in1_t_d15; // Gating.java:176
+    f_lane7_in1_t_d17 <= f_lane7_in1_t_d16; // Gating.java:176
+    f_lane7_in1_t_d18 <= f_lane7_in1_t_d17; // Gating.java:176
+    f_lane7_in1_t_d19 <= f_lane7_in1_t_d18; // Gating.java:176
+    f_lane7_in1_t_d20 <= f_lane7_in1_t_d19; // Gating.java:176
+    f_lane7_in1_t_d21 <= f_lane7_in1_t_d20; // Gating.java:176
+    f_lane7_in1_t_d22 <= f_lane7_in1_t_d21; // Gating.java:176
+    f_lane7_in1_t_d23 <= f_lane7_in1_t_d22; // Gating.java:176
+    f_lane7_in1_t_d24 <= f_lane7_in1_t_d23; // Gating.java:176
+    f_lane7_in1_t_d25 <= f_lane7_in1_t_d24; // Gating.java:176
+    f_lane7_in1_t_d26 <= f_lane7_in1_t_d25; // Gating.java:176
+    f_lane7_in1_t_d27 <= f_lane7_in1_t_d26; // Gating.java:176
+    f_lane7_in1_t_d28 <= f_lane7_in1_t_d27; // Gating.java:176
+    f_lane7_in1_t_d29 <= f_lane7_in1_t_d28; // Gating.java:176
+    f_lane7_in1_t_d30 <= f_lane7_in1_t_d29; // Gating.java:176
+    f_lane7_in1_t_d31 <= f_lane7_in1_t_d30; // Gating.java:176
+    f_lane7_in1_t_d32 <= f_lane7_in1_t_d31; // Gating.java:176
+    f_lane7_in1_t_d33 <= f_lane7_in1_t_d32; // Gating.java:176
+    f_lane7_in1_t_d34 <= f_lane7_in1_t_d33; // Gating.java:176
+    f_lane7_in1_t_d35 <= f_lane7_in1_t_d34; // Gating.java:176
+    f_lane7_in1_t_d36 <= f_lane7_in1_t_d35; // Gating.java:176
+    f_lane7_in1_t_d37 <= f_lane7_in1_t_d36; // Gating.java:176
+    f_lane7_in1_t_d38 <= f_lane7_in1_t_d37; // Gating.java:176
+    f_lane7_in1_t_d39 <= f_lane7_in1_t_d38; // Gating.java:176
+    f_lane7_in1_t_d40 <= f_lane7_in1_t_d39; // Gating.java:176
+    f_lane7_in1_t_d41 <= f_lane7_in1_t_d40; // Gating.java:176
+    f_lane7_in1_t_d42 <= f_lane7_in1_t_d41; // Gating.java:176
+    f_lane7_in1_t_d43 <= f_lane7_in1_t_d42; // Gating.java:176
+    f_lane7_in1_t_d44 <= f_lane7_in1_t_d43; // Gating.java:176
+    f_lane7_in1_t_d45 <= f_lane7_in1_t_d44; // Gating.java:176
+    f_lane7_in1_t_d46 <= f_lane7_in1_t_d45; // Gating.java:176
+    f_lane7_in1_t_d47 <= f_lane7_in1_t_d46; // Gating.java:176
+    f_lane7_in1_t_d48 <= f_lane7_in1_t_d47; // Gating.java:176
+    f_lane7_in1_t_d49 <= f_lane7_in1_t_d48; // Gating.java:176
+    f_lane7_in1_t_d50 <= f_lane7_in1_t_d49; // Gating.java:176
+    f_lane7_in1_t_d51 <= f_lane7_in1_t_d50; // Gating.java:176
+    f_lane7_in1_t_d52 <= f_lane7_in1_t_d51; // Gating.java:176
+    f_lane7_in1_t_d53 <= f_lane7_in1_t_d52; // Gating.java:176
+    f_lane7_in1_t_d54 <= f_lane7_in1_t_d53; // Gating.java:176
+    f_lane7_in1_t_d55 <= f_lane7_in1_t_d54; // Gating.java:176
+    f_lane7_in1_t_d56 <= f_lane7_in1_t_d55; // Gating.java:176
+    f_lane7_in1_t_d57 <= f_lane7_in1_t_d56; // Gating.java:176
+    f_lane7_in1_t_d58 <= f_lane7_in1_t_d57; // Gating.java:176
+    f_lane7_in1_t_d59 <= f_lane7_in1_t_d58; // Gating.java:176
+    f_lane7_in1_t_d60 <= f_lane7_in1_t_d59; // Gating.java:176
+    f_lane7_in1_t_d61 <= f_lane7_in1_t_d60; // Gating.java:176
+    f_lane7_in1_t_d62 <= f_lane7_in1_t_d61; // Gating.java:176
+    f_lane7_in1_t_d63 <= f_lane7_in1_t_d62; // Gating.java:176
+    f_lane7_in1_t_d64 <= f_lane7_in1_t_d63; // Gating.java:176
+    f_lane7_in1_t_d65 <= f_lane7_in1_t_d64; // Gating.java:176
+    f_lane7_in1_t_d66 <= f_lane7_in1_t_d65; // Gating.java:176
+    f_lane7_in1_t_d67 <= f_lane7_in1_t_d66; // Gating.java:176
+    f_lane7_in1_t_d68 <= f_lane7_in1_t_d67; // Gating.java:176
+    f_lane7_in1_t_d69 <= f_lane7_in1_t_d68; // Gating.java:176
+    f_lane7_in1_t_d70 <= f_lane7_in1_t_d69; // Gating.java:176
+    f_lane7_in1_t_d71 <= f_lane7_in1_t_d70; // Gating.java:176
+    f_lane7_in1_t_d72 <= f_lane7_in1_t_d71; // Gating.java:176
+    f_lane7_in1_t_d73 <= f_lane7_in1_t_d72; // Gating.java:176
+    f_lane7_in1_t_d74 <= f_lane7_in1_t_d73; // Gating.java:176
+    f_lane7_in1_t_d75 <= f_lane7_in1_t_d74; // Gating.java:176
+    f_lane7_in1_t_d76 <= f_lane7_in1_t_d75; // Gating.java:176
+    f_lane7_in1_t_d77 <= f_lane7_in1_t_d76; // Gating.java:176
+    f_lane7_in1_t_d78 <= f_lane7_in1_t_d77; // Gating.java:176
+    f_lane7_in1_t_d79 <= f_lane7_in1_t_d78; // Gating.java:176
+    f_lane8_in1_t_d1 <= in_payload_u_8; // Gating.java:176
+    f_lane8_in1_t_d2 <= f_lane8_in1_t_d1; // Gating.java:176
+    f_lane8_in1_t_d3 <= f_lane8_in1_t_d2; // Gating.java:176
+    f_lane8_in1_t_d4 <= f_lane8_in1_t_d3; // Gating.java:176
+    f_lane8_in1_t_d5 <= f_lane8_in1_t_d4; // Gating.java:176
+    f_lane8_in1_t_d6 <= f_lane8_in1_t_d5; // Gating.java:176
+    f_lane8_in1_t_d7 <= f_lane8_in1_t_d6; // Gating.java:176
+    f_lane8_in1_t_d8 <= f_lane8_in1_t_d7; // Gating.java:176
+    f_lane8_in1_t_d9 <= f_lane8_in1_t_d8; // Gating.java:176
+    f_lane8_in1_t_d10 <= f_lane8_in1_t_d9; // Gating.java:176
+    f_lane8_in1_t_d11 <= f_lane8_in1_t_d10; // Gating.java:176
+    f_lane8_in1_t_d12 <= f_lane8_in1_t_d11; // Gating.java:176
+    f_lane8_in1_t_d13 <= f_lane8_in1_t_d12; // Gating.java:176
+    f_lane8_in1_t_d14 <= f_lane8_in1_t_d13; // Gating.java:176
+    f_lane8_in1_t_d15 <= f_lane8_in1_t_d14; // Gating.java:176
+    f_lane8_in1_t_d16 <= f_lane8_in1_t_d15; // Gating.java:176
+    f_lane8_in1_t_d17 <= f_lane8_in1_t_d16; // Gating.java:176
+    f_lane8_in1_t_d18 <= f_lane8_in1_t_d17; // Gating.java:176
+    f_lane8_in1_t_d19 <= f_lane8_in1_t_d18; // Gating.java:176
+    f_lane8_in1_t_d20 <= f_lane8_in1_t_d19; // Gating.java:176
+    f_lane8_in1_t_d21 <= f_lane8_in1_t_d20; // Gating.java:176
+    f_lane8_in1_t_d22 <= f_lane8_in1_t_d21; // Gating.java:176
+    f_lane8_in1_t_d23 <= f_lane8_in1_t_d22; // Gating.java:176
+    f_lane8_in1_t_d24 <= f_lane8_in1_t_d23; // Gating.java:176
+    f_lane8_in1_t_d25 <= f_lane8_in1_t_d24; // Gating.java:176
+    f_lane8_in1_t_d26 <= f_lane8_in1_t_d25; // Gating.java:176
+    f_lane8_in1_t_d27 <= f_lane8_in1_t_d26; // Gating.java:176
+    f_lane8_in1_t_d28 <= f_lane8_in1_t_d27; // Gating.java:176
+    f_lane8_in1_t_d29 <= f_lane8_in1_t_d28; // Gating.java:176
+    f_lane8_in1_t_d30 <= f_lane8_in1_t_d29; // Gating.java:176
+    f_lane8_in1_t_d31 <= f_lane8_in1_t_d30; // Gating.java:176
+    f_lane8_in1_t_d32 <= f_lane8_in1_t_d31; // Gating.java:176
+    f_lane8_in1_t_d33 <= f_lane8_in1_t_d32; // Gating.java:176
+    f_lane8_in1_t_d34 <= f_lane8_in1_t_d33; // Gating.java:176
+    f_lane8_in1_t_d35 <= f_lane8_in1_t_d34; // Gating.java:176
+    f_lane8_in1_t_d36 <= f_lane8_in1_t_d35; // Gating.java:176
+    f_lane8_in1_t_d37 <= f_lane8_in1_t_d36; // Gating.java:176
+    f_lane8_in1_t_d38 <= f_lane8_in1_t_d37; // Gating.java:176
+    f_lane8_in1_t_d39 <= f_lane8_in1_t_d38; // Gating.java:176
+    f_lane8_in1_t_d40 <= f_lane8_in1_t_d39; // Gating.java:176
+    f_lane8_in1_t_d41 <= f_lane8_in1_t_d40; // Gating.java:176
+    f_lane8_in1_t_d42 <= f_lane8_in1_t_d41; // Gating.java:176
+    f_lane8_in1_t_d43 <= f_lane8_in1_t_d42; // Gating.java:176
+    f_lane8_in1_t_d44 <= f_lane8_in1_t_d43; // Gating.java:176
+    f_lane8_in1_t_d45 <= f_lane8_in1_t_d44; // Gating.java:176
+    f_lane8_in1_t_d46 <= f_lane8_in1_t_d45; // Gating.java:176
+    f_lane8_in1_t_d47 <= f_lane8_in1_t_d46; // Gating.java:176
+    f_lane8_in1_t_d48 <= f_lane8_in1_t_d47; // Gating.java:176
+    f_lane8_in1_t_d49 <= f_lane8_in1_t_d48; // Gating.java:176
+    f_lane8_in1_t_d50 <= f_lane8_in1_t_d49; // Gating.java:176
+    f_lane8_in1_t_d51 <= f_lane8_in1_t_d50; // Gating.java:176
+    f_lane8_in1_t_d52 <= f_lane8_in1_t_d51; // Gating.java:176
+    f_lane8_in1_t_d53 <= f_lane8_in1_t_d52; // Gating.java:176
+    f_lane8_in1_t_d54 <= f_lane8_in1_t_d53; // Gating.java:176
+    f_lane8_in1_t_d55 <= f_lane8_in1_t_d54; // Gating.java:176
+    f_lane8_in1_t_d56 <= f_lane8_in1_t_d55; // Gating.java:176
+    f_lane8_in1_t_d57 <= f_lane8_in1_t_d56; // Gating.java:176
+    f_lane8_in1_t_d58 <= f_lane8_in1_t_d57; // Gating.java:176
+    f_lane8_in1_t_d59 <= f_lane8_in1_t_d58; // Gating.java:176
+    f_lane8_in1_t_d60 <= f_lane8_in1_t_d59; // Gating.java:176
+    f_lane8_in1_t_d61 <= f_lane8_in1_t_d60; // Gating.java:176
+    f_lane8_in1_t_d62 <= f_lane8_in1_t_d61; // Gating.java:176
+    f_lane8_in1_t_d63 <= f_lane8_in1_t_d62; // Gating.java:176
+    f_lane8_in1_t_d64 <= f_lane8_in1_t_d63; // Gating.java:176
+    f_lane8_in1_t_d65 <= f_lane8_in1_t_d64; // Gating.java:176
+    f_lane8_in1_t_d66 <= f_lane8_in1_t_d65; // Gating.java:176
+    f_lane8_in1_t_d67 <= f_lane8_in1_t_d66; // Gating.java:176
+    f_lane8_in1_t_d68 <= f_lane8_in1_t_d67; // Gating.java:176
+    f_lane8_in1_t_d69 <= f_lane8_in1_t_d68; // Gating.java:176
+    f_lane8_in1_t_d70 <= f_lane8_in1_t_d69; // Gating.java:176
+    f_lane8_in1_t_d71 <= f_lane8_in1_t_d70; // Gating.java:176
+    f_lane8_in1_t_d72 <= f_lane8_in1_t_d71; // Gating.java:176
+    f_lane8_in1_t_d73 <= f_lane8_in1_t_d72; // Gating.java:176
+    f_lane8_in1_t_d74 <= f_lane8_in1_t_d73; // Gating.java:176
+    f_lane8_in1_t_d75 <= f_lane8_in1_t_d74; // Gating.java:176
+    f_lane8_in1_t_d76 <= f_lane8_in1_t_d75; // Gating.java:176
+    f_lane8_in1_t_d77 <= f_lane8_in1_t_d76; // Gating.java:176
+    f_lane8_in1_t_d78 <= f_lane8_in1_t_d77; // Gating.java:176
+    f_lane8_in1_t_d79 <= f_lane8_in1_t_d78; // Gating.java:176
+    f_lane9_in1_t_d1 <= in_payload_u_9; // Gating.java:176
+    f_lane9_in1_t_d2 <= f_lane9_in1_t_d1; // Gating.java:176
+    f_lane9_in1_t_d3 <= f_lane9_in1_t_d2; // Gating.java:176
+    f_lane9_in1_t_d4 <= f_lane9_in1_t_d3; // Gating.java:176
+    f_lane9_in1_t_d5 <= f_lane9_in1_t_d4; // Gating.java:176
+    f_lane9_in1_t_d6 <= f_lane9_in1_t_d5; // Gating.java:176
+    f_lane9_in1_t_d7 <= f_lane9_in1_t_d6; // Gating.java:176
+    f_lane9_in1_t_d8 <= f_lane9_in1_t_d7; // Gating.java:176
+    f_lane9_in1_t_d9 <= f_lane9_in1_t_d8; // Gating.java:176
+    f_lane9_in1_t_d10 <= f_lane9_in1_t_d9; // Gating.java:176
+    f_lane9_in1_t_d11 <= f_lane9_in1_t_d10; // Gating.java:176
+    f_lane9_in1_t_d12 <= f_lane9_in1_t_d11; // Gating.java:176
+    f_lane9_in1_t_d13 <= f_lane9_in1_t_d12; // Gating.java:176
+    f_lane9_in1_t_d14 <= f_lane9_in1_t_d13; // Gating.java:176
+    f_lane9_in1_t_d15 <= f_lane9_in1_t_d14; // Gating.java:176
+    f_lane9_in1_t_d16 <= f_lane9_in1_t_d15; // Gating.java:176
+    f_lane9_in1_t_d17 <= f_lane9_in1_t_d16; // Gating.java:176
+    f_lane9_in1_t_d18 <= f_lane9_in1_t_d17; // Gating.java:176
+    f_lane9_in1_t_d19 <= f_lane9_in1_t_d18; // Gating.java:176
+    f_lane9_in1_t_d20 <= f_lane9_in1_t_d19; // Gating.java:176
+    f_lane9_in1_t_d21 <= f_lane9_in1_t_d20; // Gating.java:176
+    f_lane9_in1_t_d22 <= f_lane9_in1_t_d21; // Gating.java:176
+    f_lane9_in1_t_d23 <= f_lane9_in1_t_d22; // Gating.java:176
+    f_lane9_in1_t_d24 <= f_lane9_in1_t_d23; // Gating.java:176
+    f_lane9_in1_t_d25 <= f_lane9_in1_t_d24; // Gating.java:176
+    f_lane9_in1_t_d26 <= f_lane9_in1_t_d25; // Gating.java:176
+    f_lane9_in1_t_d27 <= f_lane9_in1_t_d26; // Gating.java:176
+    f_lane9_in1_t_d28 <= f_lane9_in1_t_d27; // Gating.java:176
+    f_lane9_in1_t_d29 <= f_lane9_in1_t_d28; // Gating.java:176
+    f_lane9_in1_t_d30 <= f_lane9_in1_t_d29; // Gating.java:176
+    f_lane9_in1_t_d31 <= f_lane9_in1_t_d30; // Gating.java:176
+    f_lane9_in1_t_d32 <= f_lane9_in1_t_d31; // Gating.java:176
+    f_lane9_in1_t_d33 <= f_lane9_in1_t_d32; // Gating.java:176
+    f_lane9_in1_t_d34 <= f_lane9_in1_t_d33; // Gating.java:176
+    f_lane9_in1_t_d35 <= f_lane9_in1_t_d34; // Gating.java:176
+    f_lane9_in1_t_d36 <= f_lane9_in1_t_d35; // Gating.java:176
+    f_lane9_in1_t_d37 <= f_lane9_in1_t_d36; // Gating.java:176
+    f_lane9_in1_t_d38 <= f_lane9_in1_t_d37; // Gating.java:176
+    f_lane9_in1_t_d39 <= f_lane9_in1_t_d38; // Gating.java:176
+    f_lane9_in1_t_d40 <= f_lane9_in1_t_d39; // Gating.java:176
+    f_lane9_in1_t_d41 <= f_lane9_in1_t_d40; // Gating.java:176
+    f_lane9_in1_t_d42 <= f_lane9_in1_t_d41; // Gating.java:176
+    f_lane9_in1_t_d43 <= f_lane9_in1_t_d42; // Gating.java:176
+    f_lane9_in1_t_d44 <= f_lane9_in1_t_d43; // Gating.java:176
+    f_lane9_in1_t_d45 <= f_lane9_in1_t_d44; // Gating.java:176
+    f_lane9_in1_t_d46 <= f_lane9_in1_t_d45; // Gating.java:176
+    f_lane9_in1_t_d47 <= f_lane9_in1_t_d46; // Gating.java:176
+    f_lane9_in1_t_d48 <= f_lane9_in1_t_d47; // Gating.java:176
+    f_lane9_in1_t_d49 <= f_lane9_in1_t_d48; // Gating.java:176
+    f_lane9_in1_t_d50 <= f_lane9_in1_t_d49; // Gating.java:176
+    f_lane9_in1_t_d51 <= f_lane9_in1_t_d50; // Gating.java:176
+    f_lane9_in1_t_d52 <= f_lane9_in1_t_d51; // Gating.java:176
+    f_lane9_in1_t_d53 <= f_lane9_in1_t_d52; // Gating.java:176
+    f_lane9_in1_t_d54 <= f_lane9_in1_t_d53; // Gating.java:176
+    f_lane9_in1_t_d55 <= f_lane9_in1_t_d54; // Gating.java:176
+    f_lane9_in1_t_d56 <= f_lane9_in1_t_d55; // Gating.java:176
+    f_lane9_in1_t_d57 <= f_lane9_in1_t_d56; // Gating.java:176
+    f_lane9_in1_t_d58 <= f_lane9_in1_t_d57; // Gating.java:176
+    f_lane9_in1_t_d59 <= f_lane9_in1_t_d58; // Gating.java:176
+    f_lane9_in1_t_d60 <= f_lane9_in1_t_d59; // Gating.java:176
+    f_lane9_in1_t_d61 <= f_lane9_in1_t_d60; // Gating.java:176
+    f_lane9_in1_t_d62 <= f_lane9_in1_t_d61; // Gating.java:176
+    f_lane9_in1_t_d63 <= f_lane9_in1_t_d62; // Gating.java:176
+    f_lane9_in1_t_d64 <= f_lane9_in1_t_d63; // Gating.java:176
+    f_lane9_in1_t_d65 <= f_lane9_in1_t_d64; // Gating.java:176
+    f_lane9_in1_t_d66 <= f_lane9_in1_t_d65; // Gating.java:176
+    f_lane9_in1_t_d67 <= f_lane9_in1_t_d66; // Gating.java:176
+    f_lane9_in1_t_d68 <= f_lane9_in1_t_d67; // Gating.java:176
+    f_lane9_in1_t_d69 <= f_lane9_in1_t_d68; // Gating.java:176
+    f_lane9_in1_t_d70 <= f_lane9_in1_t_d69; // Gating.java:176
+    f_lane9_in1_t_d71 <= f_lane9_in1_t_d70; // Gating.java:176
+    f_lane9_in1_t_d72 <= f_lane9_in1_t_d71; // Gating.java:176
+    f_lane9_in1_t_d73 <= f_lane9_in1_t_d72; // Gating.java:176
+    f_lane9_in1_t_d74 <= f_lane9_in1_t_d73; // Gating.java:176
+    f_lane9_in1_t_d75 <= f_lane9_in1_t_d74; // Gating.java:176
+    f_lane9_in1_t_d76 <= f_lane9_in1_t_d75; // Gating.java:176
+    f_lane9_in1_t_d77 <= f_lane9_in1_t_d76; // Gating.java:176
+    f_lane9_in1_t_d78 <= f_lane9_in1_t_d77; // Gating.java:176
+    f_lane9_in1_t_d79 <= f_lane9_in1_t_d78; // Gating.java:176
+    f_lane10_in1_t_d1 <= in_payload_u_10; // Gating.java:176
+    f_lane10_in1_t_d2 <= f_lane10_in1_t_d1; // Gating.java:176
+    f_lane10_in1_t_d3 <= f_lane10_in1_t_d2; // Gating.java:176
+    f_lane10_in1_t_d4 <= f_lane10_in1_t_d3; // Gating.java:176
+    f_lane10_in1_t_d5 <= f_lane10_in1_t_d4; // Gating.java:176
+    f_lane10_in1_t_d6 <= f_lane10_in1_t_d5; // Gating.java:176
+    f_lane10_in1_t_d7 <= f_lane10_in1_t_d6; // Gating.java:176
+    f_lane10_in1_t_d8 <= f_lane10_in1_t_d7; // Gating.java:176
+    f_lane10_in1_t_d9 <= f_lane10_in1_t_d8; // Gating.java:176
+    f_lane10_in1_t_d10 <= f_lane10_in1_t_d9; // Gating.java:176
+    f_lane10_in1_t_d11 <= f_lane10_in1_t_d10; // Gating.java:176
+    f_lane10_in1_t_d12 <= f_lane10_in1_t_d11; // Gating.java:176
+    f_lane10_in1_t_d13 <= f_lane10_in1_t_d12; // Gating.java:176
+    f_lane10_in1_t_d14 <= f_lane10_in1_t_d13; // Gating.java:176
+    f_lane10_in1_t_d15 <= f_lane10_in1_t_d14; // Gating.java:176
+    f_lane10_in1_t_d16 <= f_lane10_in1_t_d15; // Gating.java:176
+    f_lane10_in1_t_d17 <= f_lane10_in1_t_d16; // Gating.java:176
+    f_lane10_in1_t_d18 <= f_lane10_in1_t_d17; // Gating.java:176
+    f_lane10_in1_t_d19 <= f_lane10_in1_t_d18; // Gating.java:176
+    f_lane10_in1_t_d20 <= f_lane10_in1_t_d19; // Gating.java:176
+    f_lane10_in1_t_d21 <= f_lane10_in1_t_d20; // Gating.java:176
+    f_lane10_in1_t_d22 <= f_lane10_in1_t_d21; // Gating.java:176
+    f_lane10_in1_t_d23 <= f_lane10_in1_t_d22; // Gating.java:176
+    f_lane10_in1_t_d24 <= f_lane10_in1_t_d23; // Gating.java:176
+    f_lane10_in1_t_d25 <= f_lane10_in1_t_d24; // Gating.java:176
+    f_lane10_in1_t_d26 <= f_lane10_in1_t_d25; // Gating.java:176
+    f_lane10_in1_t_d27 <= f_lane10_in1_t_d26; // Gating.java:176
+    f_lane10_in1_t_d28 <= f_lane10_in1_t_d27; // Gating.java:176
+    f_lane10_in1_t_d29 <= f_lane10_in1_t_d28; // Gating.java:176
+    f_lane10_in1_t_d30 <= f_lane10_in1_t_d29; // Gating.java:176
+    f_lane10_in1_t_d31 <= f_lane10_in1_t_d30; // Gating.java:176
+    f_lane10_in1_t_d32 <= f_lane10_in1_t_d31; // Gating.java:176
+    f_lane10_in1_t_d33 <= f_lane10_in1_t_d32; // Gating.java:176
+    f_lane10_in1_t_d34 <= f_lane10_in1_t_d33; // Gating.java:176
+    f_lane10_in1_t_d35 <= f_lane10_in1_t_d34; // Gating.java:176
+    f_lane10_in1_t_d36 <= f_lane10_in1_t_d35; // Gating.java:176
+    f_lane10_in1_t_d37 <= f_lane10_in1_t_d36; // Gating.java:176
+    f_lane10_in1_t_d38 <= f_lane10_in1_t_d37; // Gating.java:176
+    f_lane10_in1_t_d39 <= f_lane10_in1_t_d38; // Gating.java:176
+    f_lane10_in1_t_d40 <= f_lane10_in1_t_d39; // Gating.java:176
+    f_lane10_in1_t_d41 <= f_lane10_in1_t_d40; // Gating.java:176
+    f_lane10_in1_t_d42 <= f_lane10_in1_t_d41; // Gating.java:176
+    f_lane10_in1_t_d43 <= f_lane10_in1_t_d42; // Gating.java:176
+    f_lane10_in1_t_d44 <= f_lane10_in1_t_d43; // Gating.java:176
+    f_lane10_in1_t_d45 <= f_lane10_in1_t_d44; // Gating.java:176
+    f_lane10_in1_t_d46 <= f_lane10_in1_t_d45; // Gating.java:176
+    f_lane10_in1_t_d47 <= f_lane10_in1_t_d46; // Gating.java:176
+    f_lane10_in1_t_d48 <= f_lane10_in1_t_d47; // Gating.java:176
+    f_lane10_in1_t_d49 <= f_lane10_in1_t_d48; // Gating.java:176
+    f_lane10_in1_t_d50 <= f_lane10_in1_t_d49; // Gating.java:176
+    f_lane10_in1_t_d51 <= f_lane10_in1_t_d50; // Gating.java:176
+    f_lane10_in1_t_d52 <= f_lane10_in1_t_d51; // Gating.java:176
+    f_lane10_in1_t_d53 <= f_lane10_in1_t_d52; // Gating.java:176
+    f_lane10_in1_t_d54 <= f_lane10_in1_t_d53; // Gating.java:176
+    f_lane10_in1_t_d55 <= f_lane10_in1_t_d54; // Gating.java:176
+    f_lane10_in1_t_d56 <= f_lane10_in1_t_d55; // Gating.java:176
+    f_lane10_in1_t_d57 <= f_lane10_in1_t_d56; // Gating.java:176
+    f_lane10_in1_t_d58 <= f_lane10_in1_t_d57; // Gating.java:176
+    f_lane10_in1_t_d59 <= f_lane10_in1_t_d58; // Gating.java:176
+    f_lane10_in1_t_d60 <= f_lane10_in1_t_d59; // Gating.java:176
+    f_lane10_in1_t_d61 <= f_lane10_in1_t_d60; // Gating.java:176
+    f_lane10_in1_t_d62 <= f_lane10_in1_t_d61; // Gating.java:176
+    f_lane10_in1_t_d63 <= f_lane10_in1_t_d62; // Gating.java:176
+    f_lane10_in1_t_d64 <= f_lane10_in1_t_d63; // Gating.java:176
+    f_lane10_in1_t_d65 <= f_lane10_in1_t_d64; // Gating.java:176
+    f_lane10_in1_t_d66 <= f_lane10_in1_t_d65; // Gating.java:176
+    f_lane10_in1_t_d67 <= f_lane10_in1_t_d66; // Gating.java:176
+    f_lane10_in1_t_d68 <= f_lane10_in1_t_d67; // Gating.java:176
+    f_lane10_in1_t_d69 <= f_lane10_in1_t_d68; // Gating.java:176
+    f_lane10_in1_t_d70 <= f_lane10_in1_t_d69; // Gating.java:176
+    f_lane10_in1_t_d71 <= f_lane10_in1_t_d70; // Gating.java:176
+    f_lane10_in1_t_d72 <= f_lane10_in1_t_d71; // Gating.java:176
+    f_lane10_in1_t_d73 <= f_lane10_in1_t_d72; // Gating.java:176
+    f_lane10_in1_t_d74 <= f_lane10_in1_t_d73; // Gating.java:176
+    f_lane10_in1_t_d75 <= f_lane10_in1_t_d74; // Gating.java:176
+    f_lane10_in1_t_d76 <= f_lane10_in1_t_d75; // Gating.java:176
+    f_lane10_in1_t_d77 <= f_lane10_in1_t_d76; // Gating.java:176
+    f_lane10_in1_t_d78 <= f_lane10_in1_t_d77; // Gating.java:176
+    f_lane10_in1_t_d79 <= f_lane10_in1_t_d78; // Gating.java:176
+    f_lane11_in1_t_d1 <= in_payload_u_11; // Gating.java:176
+    f_lane11_in1_t_d2 <= f_lane11_in1_t_d1; // Gating.java:176
+    f_lane11_in1_t_d3 <= f_lane11_in1_t_d2; // Gating.java:176
+    f_lane11_in1_t_d4 <= f_lane11_in1_t_d3; // Gating.java:176
+    f_lane11_in1_t_d5 <= f_lane11_in1_t_d4; // Gating.java:176
+    f_lane11_in1_t_d6 <= f_lane11_in1_t_d5; // Gating.java:176
+    f_lane11_in1_t_d7 <= f_lane11_in1_t_d6; // Gating.java:176
+    f_lane11_in1_t_d8 <= f_lane11_in1_t_d7; // Gating.java:176
+    f_lane11_in1_t_d9 <= f_lane11_in1_t_d8; // Gating.java:176
+    f_lane11_in1_t_d10 <= f_lane11_in1_t_d9; // Gating.java:176
+    f_lane11_in1_t_d11 <= f_lane11_in1_t_d10; // Gating.java:176
+    f_lane11_in1_t_d12 <= f_lane11_in1_t_d11; // Gating.java:176
+    f_lane11_in1_t_d13 <= f_lane11_in1_t_d12; // Gating.java:176
+    f_lane11_in1_t_d14 <= f_lane11_in1_t_d13; // Gating.java:176
+    f_lane11_in1_t_d15 <= f_lane11_in1_t_d14; // Gating.java:176
+    f_lane11_in1_t_d16 <= f_lane11_in1_t_d15; // Gating.java:176
+    f_lane11_in1_t_d17 <= f_lane11_in1_t_d16; // Gating.java:176
+    f_lane11_in1_t_d18 <= f_lane11_in1_t_d17; // Gating.java:176
+    f_lane11_in1_t_d19 <= f_lane11_in1_t_d18; // Gating.java:176
+    f_lane11_in1_t_d20 <= f_lane11_in1_t_d19; // Gating.java:176
+    f_lane11_in1_t_d21 <= f_lane11_in1_t_d20; // Gating.java:176
+    f_lane11_in1_t_d22 <= f_lane11_in1_t_d21; // Gating.java:176
+    f_lane11_in1_t_d23 <= f_lane11_in1_t_d22; // Gating.java:176
+    f_lane11_in1_t_d24 <= f_lane11_in1_t_d23; // Gating.java:176
+    f_lane11_in1_t_d25 <= f_lane11_in1_t_d24; // Gating.java:176
+    f_lane11_in1_t_d26 <= f_lane11_in1_t_d25; // Gating.java:176
+    f_lane11_in1_t_d27 <= f_lane11_in1_t_d26; // Gating.java:176
+    f_lane11_in1_t_d28 <= f_lane11_in1_t_d27; // Gating.java:176
+    f_lane11_in1_t_d29 <= f_lane11_in1_t_d28; // Gating.java:176
+    f_lane11_in1_t_d30 <= f_lane11_in1_t_d29; // Gating.java:176
+    f_lane11_in1_t_d31 <= f_lane11_in1_t_d30; // Gating.java:176
+    f_lane11_in1_t_d32 <= f_lane11_in1_t_d31; // Gating.java:176
+    f_lane11_in1_t_d33 <= f_lane11_in1_t_d32; // Gating.java:176
+    f_lane11_in1_t_d34 <= f_lane11_in1_t_d33; // Gating.java:176
+    f_lane11_in1_t_d35 <= f_lane11_in1_t_d34; // Gating.java:176
+    f_lane11_in1_t_d36 <= f_lane11_in1_t_d35; // Gating.java:176
+    f_lane11_in1_t_d37 <= f_lane11_in1_t_d36; // Gating.java:176
+    f_lane11_in1_t_d38 <= f_lane11_in1_t_d37; // Gating.java:176
+    f_lane11_in1_t_d39 <= f_lane11_in1_t_d38; // Gating.java:176
+    f_lane11_in1_t_d40 <= f_lane11_in1_t_d39; // Gating.java:176
+    f_lane11_in1_t_d41 <= f_lane11_in1_t_d40; // Gating.java:176
+    f_lane11_in1_t_d42 <= f_lane11_in1_t_d41; // Gating.java:176
+    f_lane11_in1_t_d43 <= f_lane11_in1_t_d42; // Gating.java:176
+    f_lane11_in1_t_d44 <= f_lane11_in1_t_d43; // Gating.java:176
+    f_lane11_in1_t_d45 <= f_lane11_in1_t_d44; // Gating.java:176
+    f_lane11_in1_t_d46 <= f_lane11_in1_t_d45; // Gating.java:176
+    f_lane11_in1_t_d47 <= f_lane11_in1_t_d46; // Gating.java:176
+    f_lane11_in1_t_d48 <= f_lane11_in1_t_d47; // Gating.java:176
+    f_lane11_in1_t_d49 <= f_lane11_in1_t_d48; // Gating.java:176
+    f_lane11_in1_t_d50 <= f_lane11_in1_t_d49; // Gating.java:176
+    f_lane11_in1_t_d51 <= f_lane11_in1_t_d50; // Gating.java:176
+    f_lane11_in1_t_d52 <= f_lane11_in1_t_d51; // Gating.java:176
+    f_lane11_in1_t_d53 <= f_lane11_in1_t_d52; // Gating.java:176
+    f_lane11_in1_t_d54 <= f_lane11_in1_t_d53; // Gating.java:176
+    f_lane11_in1_t_d55 <= f_lane11_in1_t_d54; // Gating.java:176
+    f_lane11_in1_t_d56 <= f_lane11_in1_t_d55; // Gating.java:176
+    f_lane11_in1_t_d57 <= f_lane11_in1_t_d56; // Gating.java:176
+    f_lane11_in1_t_d58 <= f_lane11_in1_t_d57; // Gating.java:176
+    f_lane11_in1_t_d59 <= f_lane11_in1_t_d58; // Gating.java:176
+    f_lane11_in1_t_d60 <= f_lane11_in1_t_d59; // Gating.java:176
+    f_lane11_in1_t_d61 <= f_lane11_in1_t_d60; // Gating.java:176
+    f_lane11_in1_t_d62 <= f_lane11_in1_t_d61; // Gating.java:176
+    f_lane11_in1_t_d63 <= f_lane11_in1_t_d62; // Gating.java:176
+    f_lane11_in1_t_d64 <= f_lane11_in1_t_d63; // Gating.java:176
+    f_lane11_in1_t_d65 <= f_lane11_in1_t_d64; // Gating.java:176
+    f_lane11_in1_t_d66 <= f_lane11_in1_t_d65; // Gating.java:176
+    f_lane11_in1_t_d67 <= f_lane11_in1_t_d66; // Gating.java:176
+    f_lane11_in1_t_d68 <= f_lane11_in1_t_d67; // Gating.java:176
+    f_lane11_in1_t_d69 <= f_lane11_in1_t_d68; // Gating.java:176
+    f_lane11_in1_t_d70 <= f_lane11_in1_t_d69; // Gating.java:176
+    f_lane11_in1_t_d71 <= f_lane11_in1_t_d70; // Gating.java:176
+    f_lane11_in1_t_d72 <= f_lane11_in1_t_d71; // Gating.java:176
+    f_lane11_in1_t_d73 <= f_lane11_in1_t_d72; // Gating.java:176
+    f_lane11_in1_t_d74 <= f_lane11_in1_t_d73; // Gating.java:176
+    f_lane11_in1_t_d75 <= f_lane11_in1_t_d74; // Gating.java:176
+    f_lane11_in1_t_d76 <= f_lane11_in1_t_d75; // Gating.java:176
+    f_lane11_in1_t_d77 <= f_lane11_in1_t_d76; // Gating.java:176
+    f_lane11_in1_t_d78 <= f_lane11_in1_t_d77; // Gating.java:176
+    f_lane11_in1_t_d79 <= f_lane11_in1_t_d78; // Gating.java:176
+    f_lane12_in1_t_d1 <= in_payload_u_12; // Gating.java:176
+    f_lane12_in1_t_d2 <= f_lane12_in1_t_d1; // Gating.java:176
+    f_lane12_in1_t_d3 <= f_lane12_in1_t_d2; // Gating.java:176
+    f_lane12_in1_t_d4 <= f_lane12_in1_t_d3; // Gating.java:176
+    f_lane12_in1_t_d5 <= f_lane12_in1_t_d4; // Gating.java:176
+    f_lane12_in1_t_d6 <= f_lane12_in1_t_d5; // Gating.java:176
+    f_lane12_in1_t_d7 <= f_lane12_in1_t_d6; // Gating.java:176
+    f_lane12_in1_t_d8 <= f_lane12_in1_t_d7; // Gating.java:176
+    f_lane12_in1_t_d9 <= f_lane12_in1_t_d8; // Gating.java:176
+    f_lane12_in1_t_d10 <= f_lane12_in1_t_d9; // Gating.java:176
+    f_lane12_in1_t_d11 <= f_lane12_in1_t_d10; // Gating.java:176
+    f_lane12_in1_t_d12 <= f_lane12_in1_t_d11; // Gating.java:176
+    f_lane12_in1_t_d13 <= f_lane12_in1_t_d12; // Gating.java:176
+    f_lane12_in1_t_d14 <= f_lane12_in1_t_d13; // Gating.java:176
+    f_lane12_in1_t_d15 <= f_lane12_in1_t_d14; // Gating.java:176
+    f_lane12_in1_t_d16 <= f_lane12_in1_t_d15; // Gating.java:176
+    f_lane12_in1_t_d17 <= f_lane12_in1_t_d16; // Gating.java:176
+    f_lane12_in1_t_d18 <= f_lane12_in1_t_d17; // Gating.java:176
+    f_lane12_in1_t_d19 <= f_lane12_in1_t_d18; // Gating.java:176
+    f_lane12_in1_t_d20 <= f_lane12_in1_t_d19; // Gating.java:176
+    f_lane12_in1_t_d21 <= f_lane12_in1_t_d20; // Gating.java:176
+    f_lane12_in1_t_d22 <= f_lane12_in1_t_d21; // Gating.java:176
+    f_lane12_in1_t_d23 <= f_lane12_in1_t_d22; // Gating.java:176
+    f_lane12_in1_t_d24 <= f_lane12_in1_t_d23; // Gating.java:176
+    f_lane12_in1_t_d25 <= f_lane12_in1_t_d24; // Gating.java:176
+    f_lane12_in1_t_d26 <= f_lane12_in1_t_d25; // Gating.java:176
+    f_lane12_in1_t_d27 <= f_lane12_in1_t_d26; // Gating.java:176
+    f_lane12_in1_t_d28 <= f_lane12_in1_t_d27; // Gating.java:176
+    f_lane12_in1_t_d29 <= f_lane12_in1_t_d28; // Gating.java:176
+    f_lane12_in1_t_d30 <= f_lane12_in1_t_d29; // Gating.java:176
+    f_lane12_in1_t_d31 <= f_lane12_in1_t_d30; // Gating.java:176
+    f_lane12_in1_t_d32 <= f_lane12_in1_t_d31; // Gating.java:176
+    f_lane12_in1_t_d33 <= f_lane12_in1_t_d32; // Gating.java:176
+    f_lane12_in1_t_d34 <= f_lane12_in1_t_d33; // Gating.java:176
+    f_lane12_in1_t_d35 <= f_lane12_in1_t_d34; // Gating.java:176
+    f_lane12_in1_t_d36 <= f_lane12_in1_t_d35; // Gating.java:176
+    f_lane12_in1_t_d37 <= f_lane12_in1_t_d36; // Gating.java:176
+    f_lane12_in1_t_d38 <= f_lane12_in1_t_d37; // Gating.java:176
+    f_lane12_in1_t_d39 <= f_lane12_in1_t_d38; // Gating.java:176
+    f_lane12_in1_t_d40 <= f_lane12_in1_t_d39; // Gating.java:176
+    f_lane12_in1_t_d41 <= f_lane12_in1_t_d40; // Gating.java:176
+    f_lane12_in1_t_d42 <= f_lane12_in1_t_d41; // Gating.java:176
+    f_lane12_in1_t_d43 <= f_lane12_in1_t_d42; // Gating.java:176
+    f_lane12_in1_t_d44 <= f_lane12_in1_t_d43; // Gating.java:176
+    f_lane12_in1_t_d45 <= f_lane12_in1_t_d44; // Gating.java:176
+    f_lane12_in1_t_d46 <= f_lane12_in1_t_d45; // Gating.java:176
+    f_lane12_in1_t_d47 <= f_lane12_in1_t_d46; // Gating.java:176
+    f_lane12_in1_t_d48 <= f_lane12_in1_t_d47; // Gating.java:176
+    f_lane12_in1_t_d49 <= f_lane12_in1_t_d48; // Gating.java:176
+    f_lane12_in1_t_d50 <= f_lane12_in1_t_d49; // Gating.java:176
+    f_lane12_in1_t_d51 <= f_lane12_in1_t_d50; // Gating.java:176
+    f_lane12_in1_t_d52 <= f_lane12_in1_t_d51; // Gating.java:176
+    f_lane12_in1_t_d53 <= f_lane12_in1_t_d52; // Gating.java:176
+    f_lane12_in1_t_d54 <= f_lane12_in1_t_d53; // Gating.java:176
+    f_lane12_in1_t_d55 <= f_lane12_in1_t_d54; // Gating.java:176
+    f_lane12_in1_t_d56 <= f_lane12_in1_t_d55; // Gating.java:176
+    f_lane12_in1_t_d57 <= f_lane12_in1_t_d56; // Gating.java:176
+    f_lane12_in1_t_d58 <= f_lane12_in1_t_d57; // Gating.java:176
+    f_lane12_in1_t_d59 <= f_lane12_in1_t_d58; // Gating.java:176
+    f_lane12_in1_t_d60 <= f_lane12_in1_t_d59; // Gating.java:176
+    f_lane12_in1_t_d61 <= f_lane12_in1_t_d60; // Gating.java:176
+    f_lane12_in1_t_d62 <= f_lane12_in1_t_d61; // Gating.java:176
+    f_lane12_in1_t_d63 <= f_lane12_in1_t_d62; // Gating.java:176
+    f_lane12_in1_t_d64 <= f_lane12_in1_t_d63; // Gating.java:176
+    f_lane12_in1_t_d65 <= f_lane12_in1_t_d64; // Gating.java:176
+    f_lane12_in1_t_d66 <= f_lane12_in1_t_d65; // Gating.java:176
+    f_lane12_in1_t_d67 <= f_lane12_in1_t_d66; // Gating.java:176
+    f_lane12_in1_t_d68 <= f_lane12_in1_t_d67; // Gating.java:176
+    f_lane12_in1_t_d69 <= f_lane12_in1_t_d68; // Gating.java:176
+    f_lane12_in1_t_d70 <= f_lane12_in1_t_d69; // Gating.java:176
+    f_lane12_in1_t_d71 <= f_lane12_in1_t_d70; // Gating.java:176
+    f_lane12_in1_t_d72 <= f_lane12_in1_t_d71; // Gating.java:176
+    f_lane12_in1_t_d73 <= f_lane12_in1_t_d72; // Gating.java:176
+    f_lane12_in1_t_d74 <= f_lane12_in1_t_d73; // Gating.java:176
+    f_lane12_in1_t_d75 <= f_lane12_in1_t_d74; // Gating.java:176
+    f_lane12_in1_t_d76 <= f_lane12_in1_t_d75; // Gating.java:176
+    f_lane12_in1_t_d77 <= f_lane12_in1_t_d76; // Gating.java:176
+    f_lane12_in1_t_d78 <= f_lane12_in1_t_d77; // Gating.java:176
+    f_lane12_in1_t_d79 <= f_lane12_in1_t_d78; // Gating.java:176
+    f_lane13_in1_t_d1 <= in_payload_u_13; // Gating.java:176
+    f_lane13_in1_t_d2 <= f_lane13_in1_t_d1; // Gating.java:176
+    f_lane13_in1_t_d3 <= f_lane13_in1_t_d2; // Gating.java:176
+    f_lane13_in1_t_d4 <= f_lane13_in1_t_d3; // Gating.java:176
+    f_lane13_in1_t_d5 <= f_lane13_in1_t_d4; // Gating.java:176
+    f_lane13_in1_t_d6 <= f_lane13_in1_t_d5; // Gating.java:176
+    f_lane13_in1_t_d7 <= f_lane13_in1_t_d6; // Gating.java:176
+    f_lane13_in1_t_d8 <= f_lane13_in1_t_d7; // Gating.java:176
+    f_lane13_in1_t_d9 <= f_lane13_in1_t_d8; // Gating.java:176
+    f_lane13_in1_t_d10 <= f_lane13_in1_t_d9; // Gating.java:176
+    f_lane13_in1_t_d11 <= f_lane13_in1_t_d10; // Gating.java:176
+    f_lane13_in1_t_d12 <= f_lane13_in1_t_d11; // Gating.java:176
+    f_lane13_in1_t_d13 <= f_lane13_in1_t_d12; // Gating.java:176
+    f_lane13_in1_t_d14 <= f_lane13_in1_t_d13; // Gating.java:176
+    f_lane13_in1_t_d15 <= f_lane13_in1_t_d14; // Gating.java:176
+    f_lane13_in1_t_d16 <= f_lane13_in1_t_d15; // Gating.java:176
+    f_lane13_in1_t_d17 <= f_lane13_in1_t_d16; // Gating.java:176
+    f_lane13_in1_t_d18 <= f_lane13_in1_t_d17; // Gating.java:176
+    f_lane13_in1_t_d19 <= f_lane13_in1_t_d18; // Gating.java:176
+    f_lane13_in1_t_d20 <= f_lane13_in1_t_d19; // Gating.java:176
+    f_lane13_in1_t_d21 <= f_lane13_in1_t_d20; // Gating.java:176
+    f_lane13_in1_t_d22 <= f_lane13_in1_t_d21; // Gating.java:176
+    f_lane13_in1_t_d23 <= f_lane13_in1_t_d22; // Gating.java:176
+    f_lane13_in1_t_d24 <= f_lane13_in1_t_d23; // Gating.java:176
+    f_lane13_in1_t_d25 <= f_lane13_in1_t_d24; // Gating.java:176
+    f_lane13_in1_t_d26 <= f_lane13_in1_t_d25; // Gating.java:176
+    f_lane13_in1_t_d27 <= f_lane13_in1_t_d26; // Gating.java:176
+    f_lane13_in1_t_d28 <= f_lane13_in1_t_d27; // Gating.java:176
+    f_lane13_in1_t_d29 <= f_lane13_in1_t_d28; // Gating.java:176
+    f_lane13_in1_t_d30 <= f_lane13_in1_t_d29; // Gating.java:176
+    f_lane13_in1_t_d31 <= f_lane13_in1_t_d30; // Gating.java:176
+    f_lane13_in1_t_d32 <= f_lane13_in1_t_d31; // Gating.java:176
+    f_lane13_in1_t_d33 <= f_lane13_in1_t_d32; // Gating.java:176
+    f_lane13_in1_t_d34 <= f_lane13_in1_t_d33; // Gating.java:176
+    f_lane13_in1_t_d35 <= f_lane13_in1_t_d34; // Gating.java:176
+    f_lane13_in1_t_d36 <= f_lane13_in1_t_d35; // Gating.java:176
+    f_lane13_in1_t_d37 <= f_lane13_in1_t_d36; // Gating.java:176
+    f_lane13_in1_t_d38 <= f_lane13_in1_t_d37; // Gating.java:176
+    f_lane13_in1_t_d39 <= f_lane13_in1_t_d38; // Gating.java:176
+    f_lane13_in1_t_d40 <= f_lane13_in1_t_d39; // Gating.java:176
+    f_lane13_in1_t_d41 <= f_lane13_in1_t_d40; // Gating.java:176
+    f_lane13_in1_t_d42 <= f_lane13_in1_t_d41; // Gating.java:176
+    f_lane13_in1_t_d43 <= f_lane13_in1_t_d42; // Gating.java:176
+    f_lane13_in1_t_d44 <= f_lane13_in1_t_d43; // Gating.java:176
+    f_lane13_in1_t_d45 <= f_lane13_in1_t_d44; // Gating.java:176
+    f_lane13_in1_t_d46 <= f_lane13_in1_t_d45; // Gating.java:176
+    f_lane13_in1_t_d47 <= f_lane13_in1_t_d46; // Gating.java:176
+    f_lane13_in1_t_d48 <= f_lane13_in1_t_d47; // Gating.java:176
+    f_lane13_in1_t_d49 <= f_lane13_in1_t_d48; // Gating.java:176
+    f_lane13_in1_t_d50 <= f_lane13_in1_t_d49; // Gating.java:176
+    f_lane13_in1_t_d51 <= f_lane13_in1_t_d50; // Gating.java:176
+    f_lane13_in1_t_d52 <= f_lane13_in1_t_d51; // Gating.java:176
+    f_lane13_in1_t_d53 <= f_lane13_in1_t_d52; // Gating.java:176
+    f_lane13_in1_t_d54 <= f_lane13_in1_t_d53; // Gating.java:176
+    f_lane13_in1_t_d55 <= f_lane13_in1_t_d54; // Gating.java:176
+    f_lane13_in1_t_d56 <= f_lane13_in1_t_d55; // Gating.java:176
+    f_lane13_in1_t_d57 <= f_lane13_in1_t_d56; // Gating.java:176
+    f_lane13_in1_t_d58 <= f_lane13_in1_t_d57; // Gating.java:176
+    f_lane13_in1_t_d59 <= f_lane13_in1_t_d58; // Gating.java:176
+    f_lane13_in1_t_d60 <= f_lane13_in1_t_d59; // Gating.java:176
+    f_lane13_in1_t_d61 <= f_lane13_in1_t_d60; // Gating.java:176
+    f_lane13_in1_t_d62 <= f_lane13_in1_t_d61; // Gating.java:176
+    f_lane13_in1_t_d63 <= f_lane13_in1_t_d62; // Gating.java:176
+    f_lane13_in1_t_d64 <= f_lane13_in1_t_d63; // Gating.java:176
+    f_lane13_in1_t_d65 <= f_lane13_in1_t_d64; // Gating.java:176
+    f_lane13_in1_t_d66 <= f_lane13_in1_t_d65; // Gating.java:176
+    f_lane13_in1_t_d67 <= f_lane13_in1_t_d66; // Gating.java:176
+    f_lane13_in1_t_d68 <= f_lane13_in1_t_d67; // Gating.java:176
+    f_lane13_in1_t_d69 <= f_lane13_in1_t_d68; // Gating.java:176
+    f_lane13_in1_t_d70 <= f_lane13_in1_t_d69; // Gating.java:176
+    f_lane13_in1_t_d71 <= f_lane13_in1_t_d70; // Gating.java:176
+    f_lane13_in1_t_d72 <= f_lane13_in1_t_d71; // Gating.java:176
+    f_lane13_in1_t_d73 <= f_lane13_in1_t_d72; // Gating.java:176
+    f_lane13_in1_t_d74 <= f_lane13_in1_t_d73; // Gating.java:176
+    f_lane13_in1_t_d75 <= f_lane13_in1_t_d74; // Gating.java:176
+    f_lane13_in1_t_d76 <= f_lane13_in1_t_d75; // Gating.java:176
+    f_lane13_in1_t_d77 <= f_lane13_in1_t_d76; // Gating.java:176
+    f_lane13_in1_t_d78 <= f_lane13_in1_t_d77; // Gating.java:176
+    f_lane13_in1_t_d79 <= f_lane13_in1_t_d78; // Gating.java:176
+    f_lane14_in1_t_d1 <= in_payload_u_14; // Gating.java:176
+    f_lane14_in1_t_d2 <= f_lane14_in1_t_d1; // Gating.java:176
+    f_lane14_in1_t_d3 <= f_lane14_in1_t_d2; // Gating.java:176
+    f_lane14_in1_t_d4 <= f_lane14_in1_t_d3; // Gating.java:176
+    f_lane14_in1_t_d5 <= f_lane14_in1_t_d4; // Gating.java:176
+    f_lane14_in1_t_d6 <= f_lane14_in1_t_d5; // Gating.java:176
+    f_lane14_in1_t_d7 <= f_lane14_in1_t_d6; // Gating.java:176
+    f_lane14_in1_t_d8 <= f_lane14_in1_t_d7; // Gating.java:176
+    f_lane14_in1_t_d9 <= f_lane14_in1_t_d8; // Gating.java:176
+    f_lane14_in1_t_d10 <= f_lane14_in1_t_d9; // Gating.java:176
+    f_lane14_in1_t_d11 <= f_lane14_in1_t_d10; // Gating.java:176
+    f_lane14_in1_t_d12 <= f_lane14_in1_t_d11; // Gating.java:176
+    f_lane14_in1_t_d13 <= f_lane14_in1_t_d12; // Gating.java:176
+    f_lane14_in1_t_d14 <= f_lane14_in1_t_d13; // Gating.java:176
+    f_lane14_in1_t_d15 <= f_lane14_in1_t_d14; // Gating.java:176
+    f_lane14_in1_t_d16 <= f_lane14_in1_t_d15; // Gating.java:176
+    f_lane14_in1_t_d17 <= f_lane14_in1_t_d16; // Gating.java:176
+    f_lane14_in1_t_d18 <= f_lane14_in1_t_d17; // Gating.java:176
+    f_lane14_in1_t_d19 <= f_lane14_in1_t_d18; // Gating.java:176
+    f_lane14_in1_t_d20 <= f_lane14_in1_t_d19; // Gating.java:176
+    f_lane14_in1_t_d21 <= f_lane14_in1_t_d20; // Gating.java:176
+    f_lane14_in1_t_d22 <= f_lane14_in1_t_d21; // Gating.java:176
+    f_lane14_in1_t_d23 <= f_lane14_in1_t_d22; // Gating.java:176
+    f_lane14_in1_t_d24 <= f_lane14_in1_t_d23; // Gating.java:176
+    f_lane14_in1_t_d25 <= f_lane14_in1_t_d24; // Gating.java:176
+    f_lane14_in1_t_d26 <= f_lane14_in1_t_d25; // Gating.java:176
+    f_lane14_in1_t_d27 <= f_lane14_in1_t_d26; // Gating.java:176
+    f_lane14_in1_t_d28 <= f_lane14_in1_t_d27; // Gating.java:176
+    f_lane14_in1_t_d29 <= f_lane14_in1_t_d28; // Gating.java:176
+    f_lane14_in1_t_d30 <= f_lane14_in1_t_d29; // Gating.java:176
+    f_lane14_in1_t_d31 <= f_lane14_in1_t_d30; // Gating.java:176
+    f_lane14_in1_t_d32 <= f_lane14_in1_t_d31; // Gating.java:176
+    f_lane14_in1_t_d33 <= f_lane14_in1_t_d32; // Gating.java:176
+    f_lane14_in1_t_d34 <= f_lane14_in1_t_d33; // Gating.java:176
+    f_lane14_in1_t_d35 <= f_lane14_in1_t_d34; // Gating.java:176
+    f_lane14_in1_t_d36 <= f_lane14_in1_t_d35; // Gating.java:176
+    f_lane14_in1_t_d37 <= f_lane14_in1_t_d36; // Gating.java:176
+    f_lane14_in1_t_d38 <= f_lane14_in1_t_d37; // Gating.java:176
+    f_lane14_in1_t_d39 <= f_lane14_in1_t_d38; // Gating.java:176
+    f_lane14_in1_t_d40 <= f_lane14_in1_t_d39; // Gating.java:176
+    f_lane14_in1_t_d41 <= f_lane14_in1_t_d40; // Gating.java:176
+    f_lane14_in1_t_d42 <= f_lane14_in1_t_d41; // Gating.java:176
+    f_lane14_in1_t_d43 <= f_lane14_in1_t_d42; // Gating.java:176
+    f_lane14_in1_t_d44 <= f_lane14_in1_t_d43; // Gating.java:176
+    f_lane14_in1_t_d45 <= f_lane14_in1_t_d44; // Gating.java:176
+    f_lane14_in1_t_d46 <= f_lane14_in1_t_d45; // Gating.java:176
+    f_lane14_in1_t_d47 <= f_lane14_in1_t_d46; // Gating.java:176
+    f_lane14_in1_t_d48 <= f_lane14_in1_t_d47; // Gating.java:176
+    f_lane14_in1_t_d49 <= f_lane14_in1_t_d48; // Gating.java:176
+    f_lane14_in1_t_d50 <= f_lane14_in1_t_d49; // Gating.java:176
+    f_lane14_in1_t_d51 <= f_lane14_in1_t_d50; // Gating.java:176
+    f_lane14_in1_t_d52 <= f_lane14_in1_t_d51; // Gating.java:176
+    f_lane14_in1_t_d53 <= f_lane14_in1_t_d52; // Gating.java:176
+    f_lane14_in1_t_d54 <= f_lane14_in1_t_d53; // Gating.java:176
+    f_lane14_in1_t_d55 <= f_lane14_in1_t_d54; // Gating.java:176
+    f_lane14_in1_t_d56 <= f_lane14_in1_t_d55; // Gating.java:176
+    f_lane14_in1_t_d57 <= f_lane14_in1_t_d56; // Gating.java:176
+    f_lane14_in1_t_d58 <= f_lane14_in1_t_d57; // Gating.java:176
+    f_lane14_in1_t_d59 <= f_lane14_in1_t_d58; // Gating.java:176
+    f_lane14_in1_t_d60 <= f_lane14_in1_t_d59; // Gating.java:176
+    f_lane14_in1_t_d61 <= f_lane14_in1_t_d60; // Gating.java:176
+    f_lane14_in1_t_d62 <= f_lane14_in1_t_d61; // Gating.java:176
+    f_lane14_in1_t_d63 <= f_lane14_in1_t_d62; // Gating.java:176
+    f_lane14_in1_t_d64 <= f_lane14_in1_t_d63; // Gating.java:176
+    f_lane14_in1_t_d65 <= f_lane14_in1_t_d64; // Gating.java:176
+    f_lane14_in1_t_d66 <= f_lane14_in1_t_d65; // Gating.java:176
+    f_lane14_in1_t_d67 <= f_lane14_in1_t_d66; // Gating.java:176
+    f_lane14_in1_t_d68 <= f_lane14_in1_t_d67; // Gating.java:176
+    f_lane14_in1_t_d69 <= f_lane14_in1_t_d68; // Gating.java:176
+    f_lane14_in1_t_d70 <= f_lane14_in1_t_d69; // Gating.java:176
+    f_lane14_in1_t_d71 <= f_lane14_in1_t_d70; // Gating.java:176
+    f_lane14_in1_t_d72 <= f_lane14_in1_t_d71; // Gating.java:176
+    f_lane14_in1_t_d73 <= f_lane14_in1_t_d72; // Gating.java:176
+    f_lane14_in1_t_d74 <= f_lane14_in1_t_d73; // Gating.java:176
+    f_lane14_in1_t_d75 <= f_lane14_in1_t_d74; // Gating.java:176
+    f_lane14_in1_t_d76 <= f_lane14_in1_t_d75; // Gating.java:176
+    f_lane14_in1_t_d77 <= f_lane14_in1_t_d76; // Gating.java:176
+    f_lane14_in1_t_d78 <= f_lane14_in1_t_d77; // Gating.java:176
+    f_lane14_in1_t_d79 <= f_lane14_in1_t_d78; // Gating.java:176
+    f_lane15_in1_t_d1 <= in_payload_u_15; // Gating.java:176
+    f_lane15_in1_t_d2 <= f_lane15_in1_t_d1; // Gating.java:176
+    f_lane15_in1_t_d3 <= f_lane15_in1_t_d2; // Gating.java:176
+    f_lane15_in1_t_d4 <= f_lane15_in1_t_d3; // Gating.java:176
+    f_lane15_in1_t_d5 <= f_lane15_in1_t_d4; // Gating.java:176
+    f_lane15_in1_t_d6 <= f_lane15_in1_t_d5; // Gating.java:176
+    f_lane15_in1_t_d7 <= f_lane15_in1_t_d6; // Gating.java:176
+    f_lane15_in1_t_d8 <= f_lane15_in1_t_d7; // Gating.java:176
+    f_lane15_in1_t_d9 <= f_lane15_in1_t_d8; // Gating.java:176
+    f_lane15_in1_t_d10 <= f_lane15_in1_t_d9; // Gating.java:176
+    f_lane15_in1_t_d11 <= f_lane15_in1_t_d10; // Gating.java:176
+    f_lane15_in1_t_d12 <= f_lane15_in1_t_d11; // Gating.java:176
+    f_lane15_in1_t_d13 <= f_lane15_in1_t_d12; // Gating.java:176
+    f_lane15_in1_t_d14 <= f_lane15_in1_t_d13; // Gating.java:176
+    f_lane15_in1_t_d15 <= f_lane15_in1_t_d14; // Gating.java:176
+    f_lane15_in1_t_d16 <= f_lane15_in1_t_d15; // Gating.java:176
+    f_lane15_in1_t_d17 <= f_lane15_in1_t_d16; // Gating.java:176
+    f_lane15_in1_t_d18 <= f_lane15_in1_t_d17; // Gating.java:176
+    f_lane15_in1_t_d19 <= f_lane15_in1_t_d18; // Gating.java:176
+    f_lane15_in1_t_d20 <= f_lane15_in1_t_d19; // Gating.java:176
+    f_lane15_in1_t_d21 <= f_lane15_in1_t_d20; // Gating.java:176
+    f_lane15_in1_t_d22 <= f_lane15_in1_t_d21; // Gating.java:176
+    f_lane15_in1_t_d23 <= f_lane15_in1_t_d22; // Gating.java:176
+    f_lane15_in1_t_d24 <= f_lane15_in1_t_d23; // Gating.java:176
+    f_lane15_in1_t_d25 <= f_lane15_in1_t_d24; // Gating.java:176
+    f_lane15_in1_t_d26 <= f_lane15_in1_t_d25; // Gating.java:176
+    f_lane15_in1_t_d27 <= f_lane15_in1_t_d26; // Gating.java:176
+    f_lane15_in1_t_d28 <= f_lane15_in1_t_d27; // Gating.java:176
+    f_lane15_in1_t_d29 <= f_lane15_in1_t_d28; // Gating.java:176
+    f_lane15_in1_t_d30 <= f_lane15_in1_t_d29; // Gating.java:176
+    f_lane15_in1_t_d31 <= f_lane15_in1_t_d30; // Gating.java:176
+    f_lane15_in1_t_d32 <= f_lane15_in1_t_d31; // Gating.java:176
+    f_lane15_in1_t_d33 <= f_lane15_in1_t_d32; // Gating.java:176
+    f_lane15_in1_t_d34 <= f_lane15_in1_t_d33; // Gating.java:176
+    f_lane15_in1_t_d35 <= f_lane15_in1_t_d34; // Gating.java:176
+    f_lane15_in1_t_d36 <= f_lane15_in1_t_d35; // Gating.java:176
+    f_lane15_in1_t_d37 <= f_lane15_in1_t_d36; // Gating.java:176
+    f_lane15_in1_t_d38 <= f_lane15_in1_t_d37; // Gating.java:176
+    f_lane15_in1_t_d39 <= f_lane15_in1_t_d38; // Gating.java:176
+    f_lane15_in1_t_d40 <= f_lane15_in1_t_d39; // Gating.java:176
+    f_lane15_in1_t_d41 <= f_lane15_in1_t_d40; // Gating.java:176
+    f_lane15_in1_t_d42 <= f_lane15_in1_t_d41; // Gating.java:176
+    f_lane15_in1_t_d43 <= f_lane15_in1_t_d42; // Gating.java:176
+    f_lane15_in1_t_d44 <= f_lane15_in1_t_d43; // Gating.java:176
+    f_lane15_in1_t_d45 <= f_lane15_in1_t_d44; // Gating.java:176
+    f_lane15_in1_t_d46 <= f_lane15_in1_t_d45; // Gating.java:176
+    f_lane15_in1_t_d47 <= f_lane15_in1_t_d46; // Gating.java:176
+    f_lane15_in1_t_d48 <= f_lane15_in1_t_d47; // Gating.java:176
+    f_lane15_in1_t_d49 <= f_lane15_in1_t_d48; // Gating.java:176
+    f_lane15_in1_t_d50 <= f_lane15_in1_t_d49; // Gating.java:176
+    f_lane15_in1_t_d51 <= f_lane15_in1_t_d50; // Gating.java:176
+    f_lane15_in1_t_d52 <= f_lane15_in1_t_d51; // Gating.java:176
+    f_lane15_in1_t_d53 <= f_lane15_in1_t_d52; // Gating.java:176
+    f_lane15_in1_t_d54 <= f_lane15_in1_t_d53; // Gating.java:176
+    f_lane15_in1_t_d55 <= f_lane15_in1_t_d54; // Gating.java:176
+    f_lane15_in1_t_d56 <= f_lane15_in1_t_d55; // Gating.java:176
+    f_lane15_in1_t_d57 <= f_lane15_in1_t_d56; // Gating.java:176
+    f_lane15_in1_t_d58 <= f_lane15_in1_t_d57; // Gating.java:176
+    f_lane15_in1_t_d59 <= f_lane15_in1_t_d58; // Gating.java:176
+    f_lane15_in1_t_d60 <= f_lane15_in1_t_d59; // Gating.java:176
+    f_lane15_in1_t_d61 <= f_lane15_in1_t_d60; // Gating.java:176
+    f_lane15_in1_t_d62 <= f_lane15_in1_t_d61; // Gating.java:176
+    f_lane15_in1_t_d63 <= f_lane15_in1_t_d62; // Gating.java:176
+    f_lane15_in1_t_d64 <= f_lane15_in1_t_d63; // Gating.java:176
+    f_lane15_in1_t_d65 <= f_lane15_in1_t_d64; // Gating.java:176
+    f_lane15_in1_t_d66 <= f_lane15_in1_t_d65; // Gating.java:176
+    f_lane15_in1_t_d67 <= f_lane15_in1_t_d66; // Gating.java:176
+    f_lane15_in1_t_d68 <= f_lane15_in1_t_d67; // Gating.java:176
+    f_lane15_in1_t_d69 <= f_lane15_in1_t_d68; // Gating.java:176
+    f_lane15_in1_t_d70 <= f_lane15_in1_t_d69; // Gating.java:176
+    f_lane15_in1_t_d71 <= f_lane15_in1_t_d70; // Gating.java:176
+    f_lane15_in1_t_d72 <= f_lane15_in1_t_d71; // Gating.java:176
+    f_lane15_in1_t_d73 <= f_lane15_in1_t_d72; // Gating.java:176
+    f_lane15_in1_t_d74 <= f_lane15_in1_t_d73; // Gating.java:176
+    f_lane15_in1_t_d75 <= f_lane15_in1_t_d74; // Gating.java:176
+    f_lane15_in1_t_d76 <= f_lane15_in1_t_d75; // Gating.java:176
+    f_lane15_in1_t_d77 <= f_lane15_in1_t_d76; // Gating.java:176
+    f_lane15_in1_t_d78 <= f_lane15_in1_t_d77; // Gating.java:176
+    f_lane15_in1_t_d79 <= f_lane15_in1_t_d78; // Gating.java:176
+    f_last_t_d1 <= in_payload_last; // Gating.java:114
+    f_last_t_d2 <= f_last_t_d1; // Gating.java:114
+    f_last_t_d3 <= f_last_t_d2; // Gating.java:114
+    f_last_t_d4 <= f_last_t_d3; // Gating.java:114
+    f_last_t_d5 <= f_last_t_d4; // Gating.java:114
+    f_last_t_d6 <= f_last_t_d5; // Gating.java:114
+    f_last_t_d7 <= f_last_t_d6; // Gating.java:114
+    f_last_t_d8 <= f_last_t_d7; // Gating.java:114
+    f_last_t_d9 <= f_last_t_d8; // Gating.java:114
+    f_last_t_d10 <= f_last_t_d9; // Gating.java:114
+    f_last_t_d11 <= f_last_t_d10; // Gating.java:114
+    f_last_t_d12 <= f_last_t_d11; // Gating.java:114
+    f_last_t_d13 <= f_last_t_d12; // Gating.java:114
+    f_last_t_d14 <= f_last_t_d13; // Gating.java:114
+    f_last_t_d15 <= f_last_t_d14; // Gating.java:114
+    f_last_t_d16 <= f_last_t_d15; // Gating.java:114
+    f_last_t_d17 <= f_last_t_d16; // Gating.java:114
+    f_last_t_d18 <= f_last_t_d17; // Gating.java:114
+    f_last_t_d19 <= f_last_t_d18; // Gating.java:114
+    f_last_t_d20 <= f_last_t_d19; // Gating.java:114
+    f_last_t_d21 <= f_last_t_d20; // Gating.java:114
+    f_last_t_d22 <= f_last_t_d21; // Gating.java:114
+    f_last_t_d23 <= f_last_t_d22; // Gating.java:114
+    f_last_t_d24 <= f_last_t_d23; // Gating.java:114
+    f_last_t_d25 <= f_last_t_d24; // Gating.java:114
+    f_last_t_d26 <= f_last_t_d25; // Gating.java:114
+    f_last_t_d27 <= f_last_t_d26; // Gating.java:114
+    f_last_t_d28 <= f_last_t_d27; // Gating.java:114
+    f_last_t_d29 <= f_last_t_d28; // Gating.java:114
+    f_last_t_d30 <= f_last_t_d29; // Gating.java:114
+    f_last_t_d31 <= f_last_t_d30; // Gating.java:114
+    f_last_t_d32 <= f_last_t_d31; // Gating.java:114
+    f_last_t_d33 <= f_last_t_d32; // Gating.java:114
+    f_last_t_d34 <= f_last_t_d33; // Gating.java:114
+    f_last_t_d35 <= f_last_t_d34; // Gating.java:114
+    f_last_t_d36 <= f_last_t_d35; // Gating.java:114
+    f_last_t_d37 <= f_last_t_d36; // Gating.java:114
+    f_last_t_d38 <= f_last_t_d37; // Gating.java:114
+    f_last_t_d39 <= f_last_t_d38; // Gating.java:114
+    f_last_t_d40 <= f_last_t_d39; // Gating.java:114
+    f_last_t_d41 <= f_last_t_d40; // Gating.java:114
+    f_last_t_d42 <= f_last_t_d41; // Gating.java:114
+    f_last_t_d43 <= f_last_t_d42; // Gating.java:114
+    f_last_t_d44 <= f_last_t_d43; // Gating.java:114
+    f_last_t_d45 <= f_last_t_d44; // Gating.java:114
+    f_last_t_d46 <= f_last_t_d45; // Gating.java:114
+    f_last_t_d47 <= f_last_t_d46; // Gating.java:114
+    f_last_t_d48 <= f_last_t_d47; // Gating.java:114
+    f_last_t_d49 <= f_last_t_d48; // Gating.java:114
+    f_last_t_d50 <= f_last_t_d49; // Gating.java:114
+    f_last_t_d51 <= f_last_t_d50; // Gating.java:114
+    f_last_t_d52 <= f_last_t_d51; // Gating.java:114
+    f_last_t_d53 <= f_last_t_d52; // Gating.java:114
+    f_last_t_d54 <= f_last_t_d53; // Gating.java:114
+    f_last_t_d55 <= f_last_t_d54; // Gating.java:114
+    f_last_t_d56 <= f_last_t_d55; // Gating.java:114
+    f_last_t_d57 <= f_last_t_d56; // Gating.java:114
+    f_last_t_d58 <= f_last_t_d57; // Gating.java:114
+    f_last_t_d59 <= f_last_t_d58; // Gating.java:114
+    f_last_t_d60 <= f_last_t_d59; // Gating.java:114
+    f_last_t_d61 <= f_last_t_d60; // Gating.java:114
+    f_last_t_d62 <= f_last_t_d61; // Gating.java:114
+    f_last_t_d63 <= f_last_t_d62; // Gating.java:114
+    f_last_t_d64 <= f_last_t_d63; // Gating.java:114
+    f_last_t_d65 <= f_last_t_d64; // Gating.java:114
+    f_last_t_d66 <= f_last_t_d65; // Gating.java:114
+    f_last_t_d67 <= f_last_t_d66; // Gating.java:114
+    f_last_t_d68 <= f_last_t_d67; // Gating.java:114
+    f_last_t_d69 <= f_last_t_d68; // Gating.java:114
+    f_last_t_d70 <= f_last_t_d69; // Gating.java:114
+    f_last_t_d71 <= f_last_t_d70; // Gating.java:114
+    f_last_t_d72 <= f_last_t_d71; // Gating.java:114
+    f_last_t_d73 <= f_last_t_d72; // Gating.java:114
+    f_last_t_d74 <= f_last_t_d73; // Gating.java:114
+    f_last_t_d75 <= f_last_t_d74; // Gating.java:114
+    f_last_t_d76 <= f_last_t_d75; // Gating.java:114
+    f_last_t_d77 <= f_last_t_d76; // Gating.java:114
+    f_last_t_d78 <= f_last_t_d77; // Gating.java:114
+    f_last_t_d79 <= f_last_t_d78; // Gating.java:114
+    f_last_t_d80 <= f_last_t_d79; // Gating.java:114
+    f_last_t_d81 <= f_last_t_d80; // Gating.java:114
+    f_last_t_d82 <= f_last_t_d81; // Gating.java:114
+    f_last_t_d83 <= f_last_t_d82; // Gating.java:114
+    f_last_t_d84 <= f_last_t_d83; // Gating.java:114
+    f_last_t_d85 <= f_last_t_d84; // Gating.java:114
+    f_last_t_d86 <= f_last_t_d85; // Gating.java:114
+    f_last_t_d87 <= f_last_t_d86; // Gating.java:114
+    f_last_t_d88 <= f_last_t_d87; // Gating.java:114
+    stored_r_0 <= f_lane0_store_out_payload; // Gating.java:119
+    stored_r_1 <= f_lane1_store_out_payload; // Gating.java:119
+    stored_r_2 <= f_lane2_store_out_payload; // Gating.java:119
+    stored_r_3 <= f_lane3_store_out_payload; // Gating.java:119
+    stored_r_4 <= f_lane4_store_out_payload; // Gating.java:119
+    stored_r_5 <= f_lane5_store_out_payload; // Gating.java:119
+    stored_r_6 <= f_lane6_store_out_payload; // Gating.java:119
+    stored_r_7 <= f_lane7_store_out_payload; // Gating.java:119
+    stored_r_8 <= f_lane8_store_out_payload; // Gating.java:119
+    stored_r_9 <= f_lane9_store_out_payload; // Gating.java:119
+    stored_r_10 <= f_lane10_store_out_payload; // Gating.java:119
+    stored_r_11 <= f_lane11_store_out_payload; // Gating.java:119
+    stored_r_12 <= f_lane12_store_out_payload; // Gating.java:119
+    stored_r_13 <= f_lane13_store_out_payload; // Gating.java:119
+    stored_r_14 <= f_lane14_store_out_payload; // Gating.java:119
+    stored_r_15 <= f_lane15_store_out_payload; // Gating.java:119
+    beat_max <= (beat_max_mux > beat_max_mux_8) ? beat_max_mux : beat_max_mux_8; // Gating.java:120
+    last_r <= f_last_t_d88; // Gating.java:121
+    valid_r <= f_lane0_store_out_valid; // Gating.java:122
+    if (valid_r) begin // Gating.java:125
+      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:125
     end
-    stored_out_0 <= stored_r_0; // Gating.java:97
-    stored_out_1 <= stored_r_1; // Gating.java:97
-    stored_out_2 <= stored_r_2; // Gating.java:97
-    stored_out_3 <= stored_r_3; // Gating.java:97
-    stored_out_4 <= stored_r_4; // Gating.java:97
-    stored_out_5 <= stored_r_5; // Gating.java:97
-    stored_out_6 <= stored_r_6; // Gating.java:97
-    stored_out_7 <= stored_r_7; // Gating.java:97
-    stored_out_8 <= stored_r_8; // Gating.java:97
-    stored_out_9 <= stored_r_9; // Gating.java:97
-    stored_out_10 <= stored_r_10; // Gating.java:97
-    stored_out_11 <= stored_r_11; // Gating.java:97
-    stored_out_12 <= stored_r_12; // Gating.java:97
-    stored_out_13 <= stored_r_13; // Gating.java:97
-    stored_out_14 <= stored_r_14; // Gating.java:97
-    stored_out_15 <= stored_r_15; // Gating.java:97
+    stored_out_0 <= stored_r_0; // Gating.java:127
+    stored_out_1 <= stored_r_1; // Gating.java:127
+    stored_out_2 <= stored_r_2; // Gating.java:127
+    stored_out_3 <= stored_r_3; // Gating.java:127
+    stored_out_4 <= stored_r_4; // Gating.java:127
+    stored_out_5 <= stored_r_5; // Gating.java:127
+    stored_out_6 <= stored_r_6; // Gating.java:127
+    stored_out_7 <= stored_r_7; // Gating.java:127
+    stored_out_8 <= stored_r_8; // Gating.java:127
+    stored_out_9 <= stored_r_9; // Gating.java:127
+    stored_out_10 <= stored_r_10; // Gating.java:127
+    stored_out_11 <= stored_r_11; // Gating.java:127
+    stored_out_12 <= stored_r_12; // Gating.java:127
+    stored_out_13 <= stored_r_13; // Gating.java:127
+    stored_out_14 <= stored_r_14; // Gating.java:127
+    stored_out_15 <= stored_r_15; // Gating.java:127
     abs_max_out <=
         (abs_max_out_part == 5'd0)
           ? ((abs_max_out_part_2 == 10'd0) ? 32'h0
              : {1'b0, (8'd112 - {4'd0, abs_max_out_mux}), (abs_max_out_part_2 << (abs_max_out_mux + 4'd1)), 13'h0})
         : (abs_max_out_part == 5'd31) ? {9'hff, (abs_max_out_part_2 != 10'd0), running_max_mux[8:0], 13'h0}
-        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:97
-    last_out <= last_r; // Gating.java:97
-    result_valid <= valid_r; // Gating.java:98
+        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:127
+    last_out <= last_r; // Gating.java:127
+    result_valid <= valid_r; // Gating.java:128
     if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 7'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:83
@@ -3333,7 +3333,7 @@ module Gating_silu_l16_fp16 (
   end
 `endif
 
-  FpSilu f_lane0_act ( // Gating.java:118
+  FpSilu f_lane0_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_act_in_valid),
@@ -3342,7 +3342,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Gating.java:114
+  Fp32Mul f_lane0_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane0_mul_in_valid),
@@ -3352,7 +3352,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane0_store ( // Gating.java:114
+  Fp32ToFp16 f_lane0_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_store_in_valid),
@@ -3361,7 +3361,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane0_store_out_payload)
   );
 
-  FpSilu f_lane1_act ( // Gating.java:118
+  FpSilu f_lane1_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_act_in_valid),
@@ -3370,7 +3370,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul f_lane1_mul ( // Gating.java:114
+  Fp32Mul f_lane1_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane1_mul_in_valid),
@@ -3380,7 +3380,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane1_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane1_store ( // Gating.java:114
+  Fp32ToFp16 f_lane1_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_store_in_valid),
@@ -3389,7 +3389,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane1_store_out_payload)
   );
 
-  FpSilu f_lane2_act ( // Gating.java:118
+  FpSilu f_lane2_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane2_act_in_valid),
@@ -3398,7 +3398,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane2_act_out_payload)
   );
 
-  Fp32Mul f_lane2_mul ( // Gating.java:114
+  Fp32Mul f_lane2_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane2_mul_in_valid),
@@ -3408,7 +3408,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane2_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane2_store ( // Gating.java:114
+  Fp32ToFp16 f_lane2_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane2_store_in_valid),
@@ -3417,7 +3417,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane2_store_out_payload)
   );
 
-  FpSilu f_lane3_act ( // Gating.java:118
+  FpSilu f_lane3_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane3_act_in_valid),
@@ -3426,7 +3426,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane3_act_out_payload)
   );
 
-  Fp32Mul f_lane3_mul ( // Gating.java:114
+  Fp32Mul f_lane3_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane3_mul_in_valid),
@@ -3436,7 +3436,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane3_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane3_store ( // Gating.java:114
+  Fp32ToFp16 f_lane3_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane3_store_in_valid),
@@ -3445,7 +3445,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane3_store_out_payload)
   );
 
-  FpSilu f_lane4_act ( // Gating.java:118
+  FpSilu f_lane4_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane4_act_in_valid),
@@ -3454,7 +3454,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane4_act_out_payload)
   );
 
-  Fp32Mul f_lane4_mul ( // Gating.java:114
+  Fp32Mul f_lane4_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane4_mul_in_valid),
@@ -3464,7 +3464,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane4_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane4_store ( // Gating.java:114
+  Fp32ToFp16 f_lane4_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane4_store_in_valid),
@@ -3473,7 +3473,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane4_store_out_payload)
   );
 
-  FpSilu f_lane5_act ( // Gating.java:118
+  FpSilu f_lane5_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane5_act_in_valid),
@@ -3482,7 +3482,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane5_act_out_payload)
   );
 
-  Fp32Mul f_lane5_mul ( // Gating.java:114
+  Fp32Mul f_lane5_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane5_mul_in_valid),
@@ -3492,7 +3492,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane5_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane5_store ( // Gating.java:114
+  Fp32ToFp16 f_lane5_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane5_store_in_valid),
@@ -3501,7 +3501,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane5_store_out_payload)
   );
 
-  FpSilu f_lane6_act ( // Gating.java:118
+  FpSilu f_lane6_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane6_act_in_valid),
@@ -3510,7 +3510,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane6_act_out_payload)
   );
 
-  Fp32Mul f_lane6_mul ( // Gating.java:114
+  Fp32Mul f_lane6_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane6_mul_in_valid),
@@ -3520,7 +3520,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane6_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane6_store ( // Gating.java:114
+  Fp32ToFp16 f_lane6_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane6_store_in_valid),
@@ -3529,7 +3529,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane6_store_out_payload)
   );
 
-  FpSilu f_lane7_act ( // Gating.java:118
+  FpSilu f_lane7_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane7_act_in_valid),
@@ -3538,7 +3538,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane7_act_out_payload)
   );
 
-  Fp32Mul f_lane7_mul ( // Gating.java:114
+  Fp32Mul f_lane7_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane7_mul_in_valid),
@@ -3548,7 +3548,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane7_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane7_store ( // Gating.java:114
+  Fp32ToFp16 f_lane7_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane7_store_in_valid),
@@ -3557,7 +3557,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane7_store_out_payload)
   );
 
-  FpSilu f_lane8_act ( // Gating.java:118
+  FpSilu f_lane8_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane8_act_in_valid),
@@ -3566,7 +3566,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane8_act_out_payload)
   );
 
-  Fp32Mul f_lane8_mul ( // Gating.java:114
+  Fp32Mul f_lane8_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane8_mul_in_valid),
@@ -3576,7 +3576,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane8_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane8_store ( // Gating.java:114
+  Fp32ToFp16 f_lane8_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane8_store_in_valid),
@@ -3585,7 +3585,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane8_store_out_payload)
   );
 
-  FpSilu f_lane9_act ( // Gating.java:118
+  FpSilu f_lane9_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane9_act_in_valid),
@@ -3594,7 +3594,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane9_act_out_payload)
   );
 
-  Fp32Mul f_lane9_mul ( // Gating.java:114
+  Fp32Mul f_lane9_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane9_mul_in_valid),
@@ -3604,7 +3604,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane9_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane9_store ( // Gating.java:114
+  Fp32ToFp16 f_lane9_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane9_store_in_valid),
@@ -3613,7 +3613,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane9_store_out_payload)
   );
 
-  FpSilu f_lane10_act ( // Gating.java:118
+  FpSilu f_lane10_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane10_act_in_valid),
@@ -3622,7 +3622,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane10_act_out_payload)
   );
 
-  Fp32Mul f_lane10_mul ( // Gating.java:114
+  Fp32Mul f_lane10_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane10_mul_in_valid),
@@ -3632,7 +3632,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane10_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane10_store ( // Gating.java:114
+  Fp32ToFp16 f_lane10_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane10_store_in_valid),
@@ -3641,7 +3641,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane10_store_out_payload)
   );
 
-  FpSilu f_lane11_act ( // Gating.java:118
+  FpSilu f_lane11_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane11_act_in_valid),
@@ -3650,7 +3650,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane11_act_out_payload)
   );
 
-  Fp32Mul f_lane11_mul ( // Gating.java:114
+  Fp32Mul f_lane11_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane11_mul_in_valid),
@@ -3660,7 +3660,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane11_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane11_store ( // Gating.java:114
+  Fp32ToFp16 f_lane11_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane11_store_in_valid),
@@ -3669,7 +3669,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane11_store_out_payload)
   );
 
-  FpSilu f_lane12_act ( // Gating.java:118
+  FpSilu f_lane12_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane12_act_in_valid),
@@ -3678,7 +3678,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane12_act_out_payload)
   );
 
-  Fp32Mul f_lane12_mul ( // Gating.java:114
+  Fp32Mul f_lane12_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane12_mul_in_valid),
@@ -3688,7 +3688,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane12_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane12_store ( // Gating.java:114
+  Fp32ToFp16 f_lane12_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane12_store_in_valid),
@@ -3697,7 +3697,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane12_store_out_payload)
   );
 
-  FpSilu f_lane13_act ( // Gating.java:118
+  FpSilu f_lane13_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane13_act_in_valid),
@@ -3706,7 +3706,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane13_act_out_payload)
   );
 
-  Fp32Mul f_lane13_mul ( // Gating.java:114
+  Fp32Mul f_lane13_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane13_mul_in_valid),
@@ -3716,7 +3716,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane13_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane13_store ( // Gating.java:114
+  Fp32ToFp16 f_lane13_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane13_store_in_valid),
@@ -3725,7 +3725,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane13_store_out_payload)
   );
 
-  FpSilu f_lane14_act ( // Gating.java:118
+  FpSilu f_lane14_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane14_act_in_valid),
@@ -3734,7 +3734,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane14_act_out_payload)
   );
 
-  Fp32Mul f_lane14_mul ( // Gating.java:114
+  Fp32Mul f_lane14_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane14_mul_in_valid),
@@ -3744,7 +3744,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane14_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane14_store ( // Gating.java:114
+  Fp32ToFp16 f_lane14_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane14_store_in_valid),
@@ -3753,7 +3753,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane14_store_out_payload)
   );
 
-  FpSilu f_lane15_act ( // Gating.java:118
+  FpSilu f_lane15_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane15_act_in_valid),
@@ -3762,7 +3762,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane15_act_out_payload)
   );
 
-  Fp32Mul f_lane15_mul ( // Gating.java:114
+  Fp32Mul f_lane15_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane15_mul_in_valid),
@@ -3772,7 +3772,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane15_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane15_store ( // Gating.java:114
+  Fp32ToFp16 f_lane15_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane15_store_in_valid),

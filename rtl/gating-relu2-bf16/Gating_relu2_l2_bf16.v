@@ -4,92 +4,92 @@
 `default_nettype none
 
 module Gating_relu2_l2_bf16 (
-  input  wire        clk,                // Gating.java:65
-  input  wire        reset,              // Gating.java:65
-  input  wire        in_valid,           // Gating.java:80
-  output wire        in_ready,           // Gating.java:80
-  input  wire [31:0] in_payload_g_0,     // Gating.java:80
-  input  wire [31:0] in_payload_g_1,     // Gating.java:80
-  input  wire [31:0] in_payload_u_0,     // Gating.java:80
-  input  wire [31:0] in_payload_u_1,     // Gating.java:80
-  input  wire        in_payload_last,    // Gating.java:80
-  output wire        out_valid,          // Gating.java:81
-  input  wire        out_ready,          // Gating.java:81
-  output wire [15:0] out_payload_f_0,    // Gating.java:81
-  output wire [15:0] out_payload_f_1,    // Gating.java:81
-  output wire [31:0] out_payload_absMax, // Gating.java:81
-  output wire        out_payload_last    // Gating.java:81
+  input  wire        clk,                // Gating.java:85
+  input  wire        reset,              // Gating.java:85
+  input  wire        in_valid,           // Gating.java:105
+  output wire        in_ready,           // Gating.java:105
+  input  wire [31:0] in_payload_g_0,     // Gating.java:105
+  input  wire [31:0] in_payload_g_1,     // Gating.java:105
+  input  wire [31:0] in_payload_u_0,     // Gating.java:105
+  input  wire [31:0] in_payload_u_1,     // Gating.java:105
+  input  wire        in_payload_last,    // Gating.java:105
+  output wire        out_valid,          // Gating.java:106
+  input  wire        out_ready,          // Gating.java:106
+  output wire [15:0] out_payload_f_0,    // Gating.java:106
+  output wire [15:0] out_payload_f_1,    // Gating.java:106
+  output wire [31:0] out_payload_absMax, // Gating.java:106
+  output wire        out_payload_last    // Gating.java:106
 );
 
-  wire        f_lane0_act_in_valid;      // Gating.java:118
-  wire [31:0] f_lane0_act_in_payload;    // Gating.java:118
-  wire        f_lane0_act_out_valid;     // Gating.java:118
-  wire [31:0] f_lane0_act_out_payload;   // Gating.java:118
-  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:114
-  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:114
-  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:114
-  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:114
-  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:114
-  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:114
-  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:114
-  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:114
-  wire        f_lane0_mul_in_valid;      // Gating.java:114
-  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:114
-  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:114
-  wire        f_lane0_mul_out_valid;     // Gating.java:114
-  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:114
-  wire        f_lane0_store_in_valid;    // Gating.java:114
-  wire [31:0] f_lane0_store_in_payload;  // Gating.java:114
-  wire        f_lane0_store_out_valid;   // Gating.java:114
-  wire [15:0] f_lane0_store_out_payload; // Gating.java:114
-  wire        f_lane1_act_in_valid;      // Gating.java:118
-  wire [31:0] f_lane1_act_in_payload;    // Gating.java:118
-  wire        f_lane1_act_out_valid;     // Gating.java:118
-  wire [31:0] f_lane1_act_out_payload;   // Gating.java:118
-  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:114
-  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:114
-  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:114
-  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:114
-  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:114
-  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:114
-  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:114
-  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:114
-  wire        f_lane1_mul_in_valid;      // Gating.java:114
-  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:114
-  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:114
-  wire        f_lane1_mul_out_valid;     // Gating.java:114
-  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:114
-  wire        f_lane1_store_in_valid;    // Gating.java:114
-  wire [31:0] f_lane1_store_in_payload;  // Gating.java:114
-  wire        f_lane1_store_out_valid;   // Gating.java:114
-  wire [15:0] f_lane1_store_out_payload; // Gating.java:114
-  reg         f_last_t_d1;               // Gating.java:83
-  reg         f_last_t_d2;               // Gating.java:83
-  reg         f_last_t_d3;               // Gating.java:83
-  reg         f_last_t_d4;               // Gating.java:83
-  reg         f_last_t_d5;               // Gating.java:83
-  reg         f_last_t_d6;               // Gating.java:83
-  reg         f_last_t_d7;               // Gating.java:83
-  reg         f_last_t_d8;               // Gating.java:83
-  reg         f_last_t_d9;               // Gating.java:83
-  reg         f_last_t_d10;              // Gating.java:83
-  reg         f_last_t_d11;              // Gating.java:83
-  reg         f_last_t_d12;              // Gating.java:83
-  reg         f_last_t_d13;              // Gating.java:83
-  reg         f_last_t_d14;              // Gating.java:83
-  reg         f_last_t_d15;              // Gating.java:83
-  reg         f_last_t_d16;              // Gating.java:83
-  reg  [15:0] stored_r_0;                // Gating.java:89
-  reg  [15:0] stored_r_1;                // Gating.java:89
-  reg  [14:0] beat_max;                  // Gating.java:90
-  reg         last_r;                    // Gating.java:91
-  reg         valid_r;                   // Gating.java:92
-  reg  [14:0] running_max;               // Gating.java:93
-  reg  [15:0] stored_out_0;              // Gating.java:97
-  reg  [15:0] stored_out_1;              // Gating.java:97
-  reg  [31:0] abs_max_out;               // Gating.java:97
-  reg         last_out;                  // Gating.java:97
-  reg         result_valid;              // Gating.java:98
+  wire        f_lane0_act_in_valid;      // Gating.java:180
+  wire [31:0] f_lane0_act_in_payload;    // Gating.java:180
+  wire        f_lane0_act_out_valid;     // Gating.java:180
+  wire [31:0] f_lane0_act_out_payload;   // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:176
+  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:176
+  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:176
+  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:176
+  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:176
+  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:176
+  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:176
+  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:176
+  wire        f_lane0_mul_in_valid;      // Gating.java:176
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:176
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:176
+  wire        f_lane0_mul_out_valid;     // Gating.java:176
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:176
+  wire        f_lane0_store_in_valid;    // Gating.java:176
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:176
+  wire        f_lane0_store_out_valid;   // Gating.java:176
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:176
+  wire        f_lane1_act_in_valid;      // Gating.java:180
+  wire [31:0] f_lane1_act_in_payload;    // Gating.java:180
+  wire        f_lane1_act_out_valid;     // Gating.java:180
+  wire [31:0] f_lane1_act_out_payload;   // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:176
+  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:176
+  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:176
+  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:176
+  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:176
+  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:176
+  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:176
+  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:176
+  wire        f_lane1_mul_in_valid;      // Gating.java:176
+  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:176
+  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:176
+  wire        f_lane1_mul_out_valid;     // Gating.java:176
+  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:176
+  wire        f_lane1_store_in_valid;    // Gating.java:176
+  wire [31:0] f_lane1_store_in_payload;  // Gating.java:176
+  wire        f_lane1_store_out_valid;   // Gating.java:176
+  wire [15:0] f_lane1_store_out_payload; // Gating.java:176
+  reg         f_last_t_d1;               // Gating.java:114
+  reg         f_last_t_d2;               // Gating.java:114
+  reg         f_last_t_d3;               // Gating.java:114
+  reg         f_last_t_d4;               // Gating.java:114
+  reg         f_last_t_d5;               // Gating.java:114
+  reg         f_last_t_d6;               // Gating.java:114
+  reg         f_last_t_d7;               // Gating.java:114
+  reg         f_last_t_d8;               // Gating.java:114
+  reg         f_last_t_d9;               // Gating.java:114
+  reg         f_last_t_d10;              // Gating.java:114
+  reg         f_last_t_d11;              // Gating.java:114
+  reg         f_last_t_d12;              // Gating.java:114
+  reg         f_last_t_d13;              // Gating.java:114
+  reg         f_last_t_d14;              // Gating.java:114
+  reg         f_last_t_d15;              // Gating.java:114
+  reg         f_last_t_d16;              // Gating.java:114
+  reg  [15:0] stored_r_0;                // Gating.java:119
+  reg  [15:0] stored_r_1;                // Gating.java:119
+  reg  [14:0] beat_max;                  // Gating.java:120
+  reg         last_r;                    // Gating.java:121
+  reg         valid_r;                   // Gating.java:122
+  reg  [14:0] running_max;               // Gating.java:123
+  reg  [15:0] stored_out_0;              // Gating.java:127
+  reg  [15:0] stored_out_1;              // Gating.java:127
+  reg  [31:0] abs_max_out;               // Gating.java:127
+  reg         last_out;                  // Gating.java:127
+  reg         result_valid;              // Gating.java:128
   reg  [4:0]  result_credits;            // CreditBuffer.java:45
   wire        result_fifo_push_valid;    // CreditBuffer.java:77
   wire        result_fifo_push_ready;    // CreditBuffer.java:77
@@ -110,21 +110,21 @@ module Gating_relu2_l2_bf16 (
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:118
-  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:114
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Gating.java:114
-  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:114
-  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:118
-  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:118
-  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
-  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:114
-  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d8; // Gating.java:114
-  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
-  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:114
-  assign in_ready = result_credits != 5'd0; // Gating.java:105
+  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:180
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:176
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Gating.java:176
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:176
+  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:180
+  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:180
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:176
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d8; // Gating.java:176
+  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
+  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:176
+  assign in_ready = result_credits != 5'd0; // Gating.java:135
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
@@ -136,53 +136,53 @@ module Gating_relu2_l2_bf16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:114
-    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:114
-    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:114
-    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:114
-    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:114
-    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:114
-    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:114
-    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:114
-    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:114
-    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:114
-    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:114
-    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:114
-    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:114
-    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:114
-    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:114
-    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:114
-    f_last_t_d1 <= in_payload_last; // Gating.java:83
-    f_last_t_d2 <= f_last_t_d1; // Gating.java:83
-    f_last_t_d3 <= f_last_t_d2; // Gating.java:83
-    f_last_t_d4 <= f_last_t_d3; // Gating.java:83
-    f_last_t_d5 <= f_last_t_d4; // Gating.java:83
-    f_last_t_d6 <= f_last_t_d5; // Gating.java:83
-    f_last_t_d7 <= f_last_t_d6; // Gating.java:83
-    f_last_t_d8 <= f_last_t_d7; // Gating.java:83
-    f_last_t_d9 <= f_last_t_d8; // Gating.java:83
-    f_last_t_d10 <= f_last_t_d9; // Gating.java:83
-    f_last_t_d11 <= f_last_t_d10; // Gating.java:83
-    f_last_t_d12 <= f_last_t_d11; // Gating.java:83
-    f_last_t_d13 <= f_last_t_d12; // Gating.java:83
-    f_last_t_d14 <= f_last_t_d13; // Gating.java:83
-    f_last_t_d15 <= f_last_t_d14; // Gating.java:83
-    f_last_t_d16 <= f_last_t_d15; // Gating.java:83
-    stored_r_0 <= f_lane0_store_out_payload; // Gating.java:89
-    stored_r_1 <= f_lane1_store_out_payload; // Gating.java:89
+    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:176
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:176
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:176
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:176
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:176
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:176
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:176
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:176
+    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:176
+    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:176
+    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:176
+    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:176
+    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:176
+    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:176
+    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:176
+    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:176
+    f_last_t_d1 <= in_payload_last; // Gating.java:114
+    f_last_t_d2 <= f_last_t_d1; // Gating.java:114
+    f_last_t_d3 <= f_last_t_d2; // Gating.java:114
+    f_last_t_d4 <= f_last_t_d3; // Gating.java:114
+    f_last_t_d5 <= f_last_t_d4; // Gating.java:114
+    f_last_t_d6 <= f_last_t_d5; // Gating.java:114
+    f_last_t_d7 <= f_last_t_d6; // Gating.java:114
+    f_last_t_d8 <= f_last_t_d7; // Gating.java:114
+    f_last_t_d9 <= f_last_t_d8; // Gating.java:114
+    f_last_t_d10 <= f_last_t_d9; // Gating.java:114
+    f_last_t_d11 <= f_last_t_d10; // Gating.java:114
+    f_last_t_d12 <= f_last_t_d11; // Gating.java:114
+    f_last_t_d13 <= f_last_t_d12; // Gating.java:114
+    f_last_t_d14 <= f_last_t_d13; // Gating.java:114
+    f_last_t_d15 <= f_last_t_d14; // Gating.java:114
+    f_last_t_d16 <= f_last_t_d15; // Gating.java:114
+    stored_r_0 <= f_lane0_store_out_payload; // Gating.java:119
+    stored_r_1 <= f_lane1_store_out_payload; // Gating.java:119
     beat_max <=
         (f_lane1_store_out_payload[14:0] > f_lane0_store_out_payload[14:0]) ? f_lane1_store_out_payload[14:0]
-        : f_lane0_store_out_payload[14:0]; // Gating.java:90
-    last_r <= f_last_t_d16; // Gating.java:91
-    valid_r <= f_lane0_store_out_valid; // Gating.java:92
-    if (valid_r) begin // Gating.java:95
-      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:95
+        : f_lane0_store_out_payload[14:0]; // Gating.java:120
+    last_r <= f_last_t_d16; // Gating.java:121
+    valid_r <= f_lane0_store_out_valid; // Gating.java:122
+    if (valid_r) begin // Gating.java:125
+      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:125
     end
-    stored_out_0 <= stored_r_0; // Gating.java:97
-    stored_out_1 <= stored_r_1; // Gating.java:97
-    abs_max_out <= {1'b0, running_max_mux, 16'h0}; // Gating.java:97
-    last_out <= last_r; // Gating.java:97
-    result_valid <= valid_r; // Gating.java:98
+    stored_out_0 <= stored_r_0; // Gating.java:127
+    stored_out_1 <= stored_r_1; // Gating.java:127
+    abs_max_out <= {1'b0, running_max_mux, 16'h0}; // Gating.java:127
+    last_out <= last_r; // Gating.java:127
+    result_valid <= valid_r; // Gating.java:128
     if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:83
@@ -219,7 +219,7 @@ module Gating_relu2_l2_bf16 (
   end
 `endif
 
-  FpRelu2 f_lane0_act ( // Gating.java:118
+  FpRelu2 f_lane0_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_act_in_valid),
@@ -228,7 +228,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Gating.java:114
+  Fp32Mul f_lane0_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane0_mul_in_valid),
@@ -238,7 +238,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToBf16 f_lane0_store ( // Gating.java:114
+  Fp32ToBf16 f_lane0_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_store_in_valid),
@@ -247,7 +247,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane0_store_out_payload)
   );
 
-  FpRelu2 f_lane1_act ( // Gating.java:118
+  FpRelu2 f_lane1_act ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_act_in_valid),
@@ -256,7 +256,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul f_lane1_mul ( // Gating.java:114
+  Fp32Mul f_lane1_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane1_mul_in_valid),
@@ -266,7 +266,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload  (f_lane1_mul_out_payload)
   );
 
-  Fp32ToBf16 f_lane1_store ( // Gating.java:114
+  Fp32ToBf16 f_lane1_store ( // Gating.java:176
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_store_in_valid),

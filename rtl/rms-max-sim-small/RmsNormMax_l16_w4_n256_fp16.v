@@ -159,13 +159,13 @@ module RmsNormMax_l16_w4_n256_fp16 (
   reg  [31:0] normalize_add_in_payload_b; // RmsNormMax.java:564
   wire        normalize_add_out_valid;    // RmsNormMax.java:564
   wire [31:0] normalize_add_out_payload;  // RmsNormMax.java:564
-  reg         launch_d1;                  // Fp32SharedOps.java:91
-  reg         launch_d2;                  // Fp32SharedOps.java:91
-  reg         launch_d3;                  // Fp32SharedOps.java:91
-  reg         launch_d4;                  // Fp32SharedOps.java:91
-  reg         launch_d5;                  // Fp32SharedOps.java:91
-  reg         launch_d6;                  // Fp32SharedOps.java:91
-  reg         launch_d7;                  // Fp32SharedOps.java:91
+  reg         launch_d1;                  // Fp32SharedOps.java:110
+  reg         launch_d2;                  // Fp32SharedOps.java:110
+  reg         launch_d3;                  // Fp32SharedOps.java:110
+  reg         launch_d4;                  // Fp32SharedOps.java:110
+  reg         launch_d5;                  // Fp32SharedOps.java:110
+  reg         launch_d6;                  // Fp32SharedOps.java:110
+  reg         launch_d7;                  // Fp32SharedOps.java:110
   reg  [2:0]  rsqrt_cases_a;              // RmsNormMax.java:566
   reg         rsqrt_sign_a;               // RmsNormMax.java:566
   reg  [7:0]  rsqrt_exponent_a;           // RmsNormMax.java:566
@@ -182,95 +182,95 @@ module RmsNormMax_l16_w4_n256_fp16 (
   reg  [8:0]  rsqrt_minus_half_c;         // RmsNormMax.java:566
   reg  [2:0]  rsqrt_cases_c;              // RmsNormMax.java:566
   reg         rsqrt_sign_c;               // RmsNormMax.java:566
-  reg         launch_d8;                  // Fp32SharedOps.java:91
-  reg         launch_d9;                  // Fp32SharedOps.java:91
-  reg         launch_d10;                 // Fp32SharedOps.java:91
-  reg         launch_d11;                 // Fp32SharedOps.java:91
-  reg         launch_d12;                 // Fp32SharedOps.java:91
-  reg         launch_d13;                 // Fp32SharedOps.java:91
-  reg         launch_d14;                 // Fp32SharedOps.java:91
-  reg         launch_d15;                 // Fp32SharedOps.java:91
-  reg         launch_d16;                 // Fp32SharedOps.java:91
-  reg         launch_d17;                 // Fp32SharedOps.java:91
-  reg         launch_d18;                 // Fp32SharedOps.java:91
-  reg         launch_d19;                 // Fp32SharedOps.java:91
-  reg         launch_d20;                 // Fp32SharedOps.java:91
-  reg         launch_d21;                 // Fp32SharedOps.java:91
-  reg         launch_d22;                 // Fp32SharedOps.java:91
-  reg         launch_d23;                 // Fp32SharedOps.java:91
-  reg  [31:0] rsqrt_chord_value_d1;       // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_chord_value_d2;       // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_chord_value_d3;       // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_chord_value_d4;       // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_chord_value_d5;       // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_chord_value_d6;       // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_chord_value_d7;       // Fp32SharedOps.java:92
-  reg         launch_d24;                 // Fp32SharedOps.java:91
-  reg         launch_d25;                 // Fp32SharedOps.java:91
-  reg         launch_d26;                 // Fp32SharedOps.java:91
-  reg         launch_d27;                 // Fp32SharedOps.java:91
-  reg         launch_d28;                 // Fp32SharedOps.java:91
-  reg         launch_d29;                 // Fp32SharedOps.java:91
-  reg         launch_d30;                 // Fp32SharedOps.java:91
-  reg         launch_d31;                 // Fp32SharedOps.java:91
-  reg         launch_d32;                 // Fp32SharedOps.java:91
-  reg         launch_d33;                 // Fp32SharedOps.java:91
-  reg         launch_d34;                 // Fp32SharedOps.java:91
-  reg         launch_d35;                 // Fp32SharedOps.java:91
-  reg         launch_d36;                 // Fp32SharedOps.java:91
-  reg  [31:0] rsqrt_h_d1;                 // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d2;                 // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d3;                 // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d4;                 // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d5;                 // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d6;                 // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d7;                 // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d8;                 // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d9;                 // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d10;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d11;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d12;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d13;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d14;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d15;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d16;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d17;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d18;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d19;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_h_d20;                // Fp32SharedOps.java:92
-  reg         launch_d37;                 // Fp32SharedOps.java:91
-  reg         launch_d38;                 // Fp32SharedOps.java:91
-  reg         launch_d39;                 // Fp32SharedOps.java:91
-  reg         launch_d40;                 // Fp32SharedOps.java:91
-  reg         launch_d41;                 // Fp32SharedOps.java:91
-  reg         launch_d42;                 // Fp32SharedOps.java:91
-  reg         launch_d43;                 // Fp32SharedOps.java:91
-  reg         launch_d44;                 // Fp32SharedOps.java:91
-  reg         launch_d45;                 // Fp32SharedOps.java:91
-  reg         launch_d46;                 // Fp32SharedOps.java:91
-  reg         launch_d47;                 // Fp32SharedOps.java:91
-  reg         launch_d48;                 // Fp32SharedOps.java:91
-  reg         launch_d49;                 // Fp32SharedOps.java:91
-  reg  [31:0] rsqrt_y0_d1;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d2;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d3;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d4;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d5;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d6;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d7;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d8;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d9;                // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d10;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d11;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d12;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d13;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d14;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d15;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d16;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d17;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d18;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d19;               // Fp32SharedOps.java:92
-  reg  [31:0] rsqrt_y0_d20;               // Fp32SharedOps.java:92
+  reg         launch_d8;                  // Fp32SharedOps.java:110
+  reg         launch_d9;                  // Fp32SharedOps.java:110
+  reg         launch_d10;                 // Fp32SharedOps.java:110
+  reg         launch_d11;                 // Fp32SharedOps.java:110
+  reg         launch_d12;                 // Fp32SharedOps.java:110
+  reg         launch_d13;                 // Fp32SharedOps.java:110
+  reg         launch_d14;                 // Fp32SharedOps.java:110
+  reg         launch_d15;                 // Fp32SharedOps.java:110
+  reg         launch_d16;                 // Fp32SharedOps.java:110
+  reg         launch_d17;                 // Fp32SharedOps.java:110
+  reg         launch_d18;                 // Fp32SharedOps.java:110
+  reg         launch_d19;                 // Fp32SharedOps.java:110
+  reg         launch_d20;                 // Fp32SharedOps.java:110
+  reg         launch_d21;                 // Fp32SharedOps.java:110
+  reg         launch_d22;                 // Fp32SharedOps.java:110
+  reg         launch_d23;                 // Fp32SharedOps.java:110
+  reg  [31:0] rsqrt_chord_value_d1;       // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_chord_value_d2;       // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_chord_value_d3;       // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_chord_value_d4;       // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_chord_value_d5;       // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_chord_value_d6;       // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_chord_value_d7;       // Fp32SharedOps.java:111
+  reg         launch_d24;                 // Fp32SharedOps.java:110
+  reg         launch_d25;                 // Fp32SharedOps.java:110
+  reg         launch_d26;                 // Fp32SharedOps.java:110
+  reg         launch_d27;                 // Fp32SharedOps.java:110
+  reg         launch_d28;                 // Fp32SharedOps.java:110
+  reg         launch_d29;                 // Fp32SharedOps.java:110
+  reg         launch_d30;                 // Fp32SharedOps.java:110
+  reg         launch_d31;                 // Fp32SharedOps.java:110
+  reg         launch_d32;                 // Fp32SharedOps.java:110
+  reg         launch_d33;                 // Fp32SharedOps.java:110
+  reg         launch_d34;                 // Fp32SharedOps.java:110
+  reg         launch_d35;                 // Fp32SharedOps.java:110
+  reg         launch_d36;                 // Fp32SharedOps.java:110
+  reg  [31:0] rsqrt_h_d1;                 // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d2;                 // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d3;                 // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d4;                 // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d5;                 // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d6;                 // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d7;                 // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d8;                 // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d9;                 // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d10;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d11;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d12;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d13;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d14;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d15;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d16;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d17;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d18;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d19;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_h_d20;                // Fp32SharedOps.java:111
+  reg         launch_d37;                 // Fp32SharedOps.java:110
+  reg         launch_d38;                 // Fp32SharedOps.java:110
+  reg         launch_d39;                 // Fp32SharedOps.java:110
+  reg         launch_d40;                 // Fp32SharedOps.java:110
+  reg         launch_d41;                 // Fp32SharedOps.java:110
+  reg         launch_d42;                 // Fp32SharedOps.java:110
+  reg         launch_d43;                 // Fp32SharedOps.java:110
+  reg         launch_d44;                 // Fp32SharedOps.java:110
+  reg         launch_d45;                 // Fp32SharedOps.java:110
+  reg         launch_d46;                 // Fp32SharedOps.java:110
+  reg         launch_d47;                 // Fp32SharedOps.java:110
+  reg         launch_d48;                 // Fp32SharedOps.java:110
+  reg         launch_d49;                 // Fp32SharedOps.java:110
+  reg  [31:0] rsqrt_y0_d1;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d2;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d3;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d4;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d5;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d6;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d7;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d8;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d9;                // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d10;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d11;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d12;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d13;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d14;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d15;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d16;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d17;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d18;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d19;               // Fp32SharedOps.java:111
+  reg  [31:0] rsqrt_y0_d20;               // Fp32SharedOps.java:111
   reg  [8:0]  rsqrt_minus_half_d1;        // RmsNormMax.java:566
   reg  [8:0]  rsqrt_minus_half_d2;        // RmsNormMax.java:566
   reg  [8:0]  rsqrt_minus_half_d3;        // RmsNormMax.java:566
@@ -1078,50 +1078,50 @@ module RmsNormMax_l16_w4_n256_fp16 (
   assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:560
 
   always @(*) begin
-    normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:95
-    normalize_mul_in_valid = normalize_launch_or_launch_d16; // Fp32SharedOps.java:95
-    normalize_mul_in_valid = normalize_launch_or_launch_d16_or_d29; // Fp32SharedOps.java:95
-    normalize_mul_in_valid = normalize_mul_in_valid_or; // Fp32SharedOps.java:95
-    normalize_mul_in_valid = normalize_mul_in_valid_or | launch_d49; // Fp32SharedOps.java:95
+    normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:114
+    normalize_mul_in_valid = normalize_launch_or_launch_d16; // Fp32SharedOps.java:114
+    normalize_mul_in_valid = normalize_launch_or_launch_d16_or_d29; // Fp32SharedOps.java:114
+    normalize_mul_in_valid = normalize_mul_in_valid_or; // Fp32SharedOps.java:114
+    normalize_mul_in_valid = normalize_mul_in_valid_or | launch_d49; // Fp32SharedOps.java:114
   end
 
   always @(*) begin
-    normalize_mul_in_payload_a = partial_0; // Fp32SharedOps.java:97
-    normalize_mul_in_payload_b = 32'h3b800000; // Fp32SharedOps.java:98
-    if (launch_d16) begin // Fp32SharedOps.java:100
-      normalize_mul_in_payload_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:101
-      normalize_mul_in_payload_b = rsqrt_u_c; // Fp32SharedOps.java:102
+    normalize_mul_in_payload_a = partial_0; // Fp32SharedOps.java:116
+    normalize_mul_in_payload_b = 32'h3b800000; // Fp32SharedOps.java:117
+    if (launch_d16) begin // Fp32SharedOps.java:119
+      normalize_mul_in_payload_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:120
+      normalize_mul_in_payload_b = rsqrt_u_c; // Fp32SharedOps.java:121
     end
-    if (launch_d29) begin // Fp32SharedOps.java:100
-      normalize_mul_in_payload_a = normalize_add_out_payload; // Fp32SharedOps.java:101
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:102
+    if (launch_d29) begin // Fp32SharedOps.java:119
+      normalize_mul_in_payload_a = normalize_add_out_payload; // Fp32SharedOps.java:120
+      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:121
     end
-    if (launch_d36) begin // Fp32SharedOps.java:100
-      normalize_mul_in_payload_a = rsqrt_h_d20; // Fp32SharedOps.java:101
-      normalize_mul_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:102
+    if (launch_d36) begin // Fp32SharedOps.java:119
+      normalize_mul_in_payload_a = rsqrt_h_d20; // Fp32SharedOps.java:120
+      normalize_mul_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:121
     end
-    if (launch_d49) begin // Fp32SharedOps.java:100
-      normalize_mul_in_payload_a = rsqrt_y0_d20; // Fp32SharedOps.java:101
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:102
+    if (launch_d49) begin // Fp32SharedOps.java:119
+      normalize_mul_in_payload_a = rsqrt_y0_d20; // Fp32SharedOps.java:120
+      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:121
     end
   end
 
   always @(*) begin
-    normalize_add_in_valid = launch_d7; // Fp32SharedOps.java:95
-    normalize_add_in_valid = launch_d7_or_d23; // Fp32SharedOps.java:95
-    normalize_add_in_valid = launch_d7_or_d23 | launch_d43; // Fp32SharedOps.java:95
+    normalize_add_in_valid = launch_d7; // Fp32SharedOps.java:114
+    normalize_add_in_valid = launch_d7_or_d23; // Fp32SharedOps.java:114
+    normalize_add_in_valid = launch_d7_or_d23 | launch_d43; // Fp32SharedOps.java:114
   end
 
   always @(*) begin
-    normalize_add_in_payload_a = normalize_mul_out_payload; // Fp32SharedOps.java:97
-    normalize_add_in_payload_b = eps; // Fp32SharedOps.java:98
-    if (launch_d23) begin // Fp32SharedOps.java:100
-      normalize_add_in_payload_a = rsqrt_chord_value_d7; // Fp32SharedOps.java:101
-      normalize_add_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:102
+    normalize_add_in_payload_a = normalize_mul_out_payload; // Fp32SharedOps.java:116
+    normalize_add_in_payload_b = eps; // Fp32SharedOps.java:117
+    if (launch_d23) begin // Fp32SharedOps.java:119
+      normalize_add_in_payload_a = rsqrt_chord_value_d7; // Fp32SharedOps.java:120
+      normalize_add_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:121
     end
-    if (launch_d43) begin // Fp32SharedOps.java:100
-      normalize_add_in_payload_a = 32'h3fc00000; // Fp32SharedOps.java:101
-      // Fp32SharedOps.java:102
+    if (launch_d43) begin // Fp32SharedOps.java:119
+      normalize_add_in_payload_a = 32'h3fc00000; // Fp32SharedOps.java:120
+      // Fp32SharedOps.java:121
       normalize_add_in_payload_b = {~normalize_mul_out_payload[31], normalize_mul_out_payload[30:0]};
     end
   end
@@ -1134,13 +1134,13 @@ module RmsNormMax_l16_w4_n256_fp16 (
     if (normalize_launch) begin // RmsNormMax.java:561
       normalize_busy <= 1'b1; // RmsNormMax.java:561
     end
-    launch_d1 <= normalize_launch; // Fp32SharedOps.java:91
-    launch_d2 <= launch_d1; // Fp32SharedOps.java:91
-    launch_d3 <= launch_d2; // Fp32SharedOps.java:91
-    launch_d4 <= launch_d3; // Fp32SharedOps.java:91
-    launch_d5 <= launch_d4; // Fp32SharedOps.java:91
-    launch_d6 <= launch_d5; // Fp32SharedOps.java:91
-    launch_d7 <= launch_d6; // Fp32SharedOps.java:91
+    launch_d1 <= normalize_launch; // Fp32SharedOps.java:110
+    launch_d2 <= launch_d1; // Fp32SharedOps.java:110
+    launch_d3 <= launch_d2; // Fp32SharedOps.java:110
+    launch_d4 <= launch_d3; // Fp32SharedOps.java:110
+    launch_d5 <= launch_d4; // Fp32SharedOps.java:110
+    launch_d6 <= launch_d5; // Fp32SharedOps.java:110
+    launch_d7 <= launch_d6; // Fp32SharedOps.java:110
     rsqrt_cases_a <=
         {(((normalize_add_out_payload[30:23] == 8'd255) & (normalize_add_out_payload[22:0] != 23'd0))
           | (normalize_add_out_payload[31] & ~(normalize_add_out_payload[30:0] == 31'h0))),
@@ -1193,95 +1193,95 @@ module RmsNormMax_l16_w4_n256_fp16 (
     rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:566
     rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:566
     rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:566
-    launch_d8 <= launch_d7; // Fp32SharedOps.java:91
-    launch_d9 <= launch_d8; // Fp32SharedOps.java:91
-    launch_d10 <= launch_d9; // Fp32SharedOps.java:91
-    launch_d11 <= launch_d10; // Fp32SharedOps.java:91
-    launch_d12 <= launch_d11; // Fp32SharedOps.java:91
-    launch_d13 <= launch_d12; // Fp32SharedOps.java:91
-    launch_d14 <= launch_d13; // Fp32SharedOps.java:91
-    launch_d15 <= launch_d14; // Fp32SharedOps.java:91
-    launch_d16 <= launch_d15; // Fp32SharedOps.java:91
-    launch_d17 <= launch_d16; // Fp32SharedOps.java:91
-    launch_d18 <= launch_d17; // Fp32SharedOps.java:91
-    launch_d19 <= launch_d18; // Fp32SharedOps.java:91
-    launch_d20 <= launch_d19; // Fp32SharedOps.java:91
-    launch_d21 <= launch_d20; // Fp32SharedOps.java:91
-    launch_d22 <= launch_d21; // Fp32SharedOps.java:91
-    launch_d23 <= launch_d22; // Fp32SharedOps.java:91
-    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:92
-    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:92
-    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:92
-    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:92
-    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:92
-    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:92
-    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:92
-    launch_d24 <= launch_d23; // Fp32SharedOps.java:91
-    launch_d25 <= launch_d24; // Fp32SharedOps.java:91
-    launch_d26 <= launch_d25; // Fp32SharedOps.java:91
-    launch_d27 <= launch_d26; // Fp32SharedOps.java:91
-    launch_d28 <= launch_d27; // Fp32SharedOps.java:91
-    launch_d29 <= launch_d28; // Fp32SharedOps.java:91
-    launch_d30 <= launch_d29; // Fp32SharedOps.java:91
-    launch_d31 <= launch_d30; // Fp32SharedOps.java:91
-    launch_d32 <= launch_d31; // Fp32SharedOps.java:91
-    launch_d33 <= launch_d32; // Fp32SharedOps.java:91
-    launch_d34 <= launch_d33; // Fp32SharedOps.java:91
-    launch_d35 <= launch_d34; // Fp32SharedOps.java:91
-    launch_d36 <= launch_d35; // Fp32SharedOps.java:91
-    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:92
-    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:92
-    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:92
-    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:92
-    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:92
-    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:92
-    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:92
-    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:92
-    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:92
-    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:92
-    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:92
-    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:92
-    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:92
-    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:92
-    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:92
-    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:92
-    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:92
-    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:92
-    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:92
-    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:92
-    launch_d37 <= launch_d36; // Fp32SharedOps.java:91
-    launch_d38 <= launch_d37; // Fp32SharedOps.java:91
-    launch_d39 <= launch_d38; // Fp32SharedOps.java:91
-    launch_d40 <= launch_d39; // Fp32SharedOps.java:91
-    launch_d41 <= launch_d40; // Fp32SharedOps.java:91
-    launch_d42 <= launch_d41; // Fp32SharedOps.java:91
-    launch_d43 <= launch_d42; // Fp32SharedOps.java:91
-    launch_d44 <= launch_d43; // Fp32SharedOps.java:91
-    launch_d45 <= launch_d44; // Fp32SharedOps.java:91
-    launch_d46 <= launch_d45; // Fp32SharedOps.java:91
-    launch_d47 <= launch_d46; // Fp32SharedOps.java:91
-    launch_d48 <= launch_d47; // Fp32SharedOps.java:91
-    launch_d49 <= launch_d48; // Fp32SharedOps.java:91
-    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:92
-    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:92
-    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:92
-    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:92
-    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:92
-    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:92
-    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:92
-    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:92
-    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:92
-    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:92
-    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:92
-    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:92
-    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:92
-    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:92
-    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:92
-    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:92
-    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:92
-    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:92
-    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:92
-    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:92
+    launch_d8 <= launch_d7; // Fp32SharedOps.java:110
+    launch_d9 <= launch_d8; // Fp32SharedOps.java:110
+    launch_d10 <= launch_d9; // Fp32SharedOps.java:110
+    launch_d11 <= launch_d10; // Fp32SharedOps.java:110
+    launch_d12 <= launch_d11; // Fp32SharedOps.java:110
+    launch_d13 <= launch_d12; // Fp32SharedOps.java:110
+    launch_d14 <= launch_d13; // Fp32SharedOps.java:110
+    launch_d15 <= launch_d14; // Fp32SharedOps.java:110
+    launch_d16 <= launch_d15; // Fp32SharedOps.java:110
+    launch_d17 <= launch_d16; // Fp32SharedOps.java:110
+    launch_d18 <= launch_d17; // Fp32SharedOps.java:110
+    launch_d19 <= launch_d18; // Fp32SharedOps.java:110
+    launch_d20 <= launch_d19; // Fp32SharedOps.java:110
+    launch_d21 <= launch_d20; // Fp32SharedOps.java:110
+    launch_d22 <= launch_d21; // Fp32SharedOps.java:110
+    launch_d23 <= launch_d22; // Fp32SharedOps.java:110
+    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:111
+    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:111
+    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:111
+    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:111
+    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:111
+    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:111
+    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:111
+    launch_d24 <= launch_d23; // Fp32SharedOps.java:110
+    launch_d25 <= launch_d24; // Fp32SharedOps.java:110
+    launch_d26 <= launch_d25; // Fp32SharedOps.java:110
+    launch_d27 <= launch_d26; // Fp32SharedOps.java:110
+    launch_d28 <= launch_d27; // Fp32SharedOps.java:110
+    launch_d29 <= launch_d28; // Fp32SharedOps.java:110
+    launch_d30 <= launch_d29; // Fp32SharedOps.java:110
+    launch_d31 <= launch_d30; // Fp32SharedOps.java:110
+    launch_d32 <= launch_d31; // Fp32SharedOps.java:110
+    launch_d33 <= launch_d32; // Fp32SharedOps.java:110
+    launch_d34 <= launch_d33; // Fp32SharedOps.java:110
+    launch_d35 <= launch_d34; // Fp32SharedOps.java:110
+    launch_d36 <= launch_d35; // Fp32SharedOps.java:110
+    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:111
+    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:111
+    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:111
+    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:111
+    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:111
+    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:111
+    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:111
+    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:111
+    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:111
+    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:111
+    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:111
+    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:111
+    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:111
+    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:111
+    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:111
+    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:111
+    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:111
+    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:111
+    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:111
+    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:111
+    launch_d37 <= launch_d36; // Fp32SharedOps.java:110
+    launch_d38 <= launch_d37; // Fp32SharedOps.java:110
+    launch_d39 <= launch_d38; // Fp32SharedOps.java:110
+    launch_d40 <= launch_d39; // Fp32SharedOps.java:110
+    launch_d41 <= launch_d40; // Fp32SharedOps.java:110
+    launch_d42 <= launch_d41; // Fp32SharedOps.java:110
+    launch_d43 <= launch_d42; // Fp32SharedOps.java:110
+    launch_d44 <= launch_d43; // Fp32SharedOps.java:110
+    launch_d45 <= launch_d44; // Fp32SharedOps.java:110
+    launch_d46 <= launch_d45; // Fp32SharedOps.java:110
+    launch_d47 <= launch_d46; // Fp32SharedOps.java:110
+    launch_d48 <= launch_d47; // Fp32SharedOps.java:110
+    launch_d49 <= launch_d48; // Fp32SharedOps.java:110
+    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:111
+    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:111
+    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:111
+    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:111
+    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:111
+    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:111
+    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:111
+    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:111
+    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:111
+    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:111
+    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:111
+    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:111
+    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:111
+    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:111
+    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:111
+    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:111
+    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:111
+    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:111
+    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:111
+    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:111
     rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:566
     rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:566
     rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:566
@@ -1673,68 +1673,68 @@ module RmsNormMax_l16_w4_n256_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~(launch_d16 & normalize_launch))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d16 & normalize_launch))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 16 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d23 & launch_d7))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d23 & launch_d7))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 16 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & normalize_launch))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 29 cycles apart collide on ",
+      if (!(~(launch_d29 & normalize_launch))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 29 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & launch_d16))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d29 & launch_d16))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 13 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & normalize_launch))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d36 & normalize_launch))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 36 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d16))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d36 & launch_d16))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 20 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d29))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 7 cycles apart collide on ",
+      if (!(~(launch_d36 & launch_d29))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 7 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d7))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d43 & launch_d7))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 36 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d23))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d43 & launch_d23))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 20 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & normalize_launch))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 49 cycles apart collide on ",
+      if (!(~(launch_d49 & normalize_launch))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 49 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d16))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 33 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d16))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 33 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d29))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d29))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 20 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d36))) begin // Fp32SharedOps.java:106
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d36))) begin // Fp32SharedOps.java:125
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 13 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end

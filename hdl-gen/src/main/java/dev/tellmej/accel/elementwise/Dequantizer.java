@@ -6,6 +6,7 @@ import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.SInt;
+import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
@@ -14,6 +15,7 @@ import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.Fp32SharedOps;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.Int32ToFp32;
 import dev.tellmej.model.numerics.ActivationQuantizer;
@@ -30,8 +32,9 @@ import java.util.List;
  * the vector's final beat (where the next {@code params} word takes over); {@code out} the binary32 beats.
  * The factor pipeline (14 cycles) runs ahead through a small queue, so consecutive vectors follow each other
  * without a gap once their parameters are in. One beat per cycle; latency {@link #latency} cycles; backpressure
- * through {@link CreditBuffer}s. Cost per lane: one {@code Int32ToFp32}, one {@code Fp32Mul}; plus two
- * {@code Fp32Mul} for the factor. Named {@code Dequantizer_l<L>}.
+ * through {@link CreditBuffer}s. Cost per lane: one {@code Int32ToFp32}, one {@code Fp32Mul}; plus one
+ * {@code Fp32Mul} for both multiplies of the factor ({@link Fp32SharedOps}), so {@code params} takes a vector's
+ * parameters at most every {@code Fp32Mul.LATENCY + 1} cycles. Named {@code Dequantizer_l<L>}.
  */
 public final class Dequantizer extends Module {
     /** The per-vector parameters: the input's clamped absmax (N6.2) and the matrix scale. */
@@ -77,15 +80,21 @@ public final class Dequantizer extends Module {
         in = in("in", Stream.of(new In(vec(lanes, sint(32)), bool())));
         out = out("out", Stream.of(new Out(vec(lanes, bits(32)), bool())));
 
-        // The factor f = (mc * ws) * INV127, computed ahead into a queue.
+        // The factor f = (mc * ws) * INV127, computed ahead into a queue: both multiplies on one unit, the second
+        // LATENCY cycles after the first, so a vector's parameters are taken at most every LATENCY + 1 cycles
+        // (a vector is longer than that wherever the kernel uses the unit).
         Bool paramsFire = params.fire();
         Pipeline factorPipe = new Pipeline("params_fire", paramsFire);
-        Timed<Bits> scaled = Fp32Mul.apply("factor_mc_ws", factorPipe.input("mc", params.payload.mc()),
+        Fp32SharedOps factorOps = Fp32SharedOps.multiplier(factorPipe, "factor");
+        Timed<Bits> scaled = factorOps.mul("factor_mc_ws", factorPipe.input("mc", params.payload.mc()),
                 factorPipe.input("ws", params.payload.ws()));
-        Timed<Bits> factor = Fp32Mul.apply("factor_inv127", scaled,
+        Timed<Bits> factor = factorOps.mul("factor_inv127", scaled,
                 factorPipe.steady(FpFormat.fp32(ActivationQuantizer.INV127)));
         CreditBuffer<Bits> factors = new CreditBuffer<>("factor", bits(32), CreditBuffer.depthFor(factor.cycle()));
-        params.ready.set(factors.available());
+        UInt cooldown = reg("factor_cooldown", uint(bitsFor(Fp32Mul.LATENCY)), 0);
+        when(paramsFire, () -> cooldown.set(Fp32Mul.LATENCY)).elseWhen(cooldown.ne(0), () ->
+                cooldown.set(cooldown.sub(1)));
+        params.ready.set(factors.available().and(cooldown.eq(0)));
         factors.issue(paramsFire);
         Stream<Bits> factorQueue = factors.connect(factor.flow());
 

@@ -20,6 +20,8 @@ import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpRelu2;
 import dev.tellmej.hdl.lib.fp.FpSilu;
 import dev.tellmej.model.numerics.StorageFormat;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -39,6 +41,11 @@ import java.util.List;
  * activation buffer first), so there L = 4 values need only one lane. Cost per physical lane: one {@link FpSilu}
  * (12 DSP48E2) or {@link FpRelu2} (2), one {@code Fp32Mul} (2), a conversion. Named
  * {@code Gating_<act>_l<L>_<format>}, with {@code _p<P>} when P < L.
+ *
+ * <p><b>Several activations</b> ({@link #Gating(List, int, int, StorageFormat)}): one unit computes each of them
+ * on every lane and keeps the one the {@link #select} input names for the beat, so the multiply by u, the
+ * storage rounding, the absmax and the queue are shared (the kernel has one unit for SiLU and ReLU², which never
+ * run at once). Named {@code Gating_<act>_<act>..._l<L>_<format>[_p<P>]}.
  */
 public final class Gating extends Module {
     /** One input beat: L gate and L up values (binary32). */
@@ -51,6 +58,9 @@ public final class Gating extends Module {
     public final Stream<Out> out;
     /** Cycles from an input beat to its output beat (without stalls). */
     public final int latency;
+    /** The activations, in the order {@link #select} counts them. */
+    public final List<Activation> activations;
+    private final UInt select;
 
     /** A unit of L physical lanes: a beat every cycle. */
     public Gating(Activation activation, int lanes, StorageFormat storage) {
@@ -63,6 +73,20 @@ public final class Gating extends Module {
      * @throws InvalidParameterException when L < 1, or P does not divide L
      */
     public Gating(Activation activation, int lanes, int physicalLanes, StorageFormat storage) {
+        this(List.of(activation), lanes, physicalLanes, storage);
+    }
+
+    /**
+     * A unit of L lanes a beat, P physical, that applies any of {@code activations}: the one {@link #select}
+     * names, sampled with each beat.
+     *
+     * @throws InvalidParameterException when no activation or one twice is given, L < 1, or P does not divide L
+     */
+    public Gating(List<Activation> activations, int lanes, int physicalLanes, StorageFormat storage) {
+        if (activations.isEmpty() || activations.stream().distinct().count() != activations.size()) {
+            throw new InvalidParameterException(Locations.capture(), "Gating needs one or more distinct"
+                    + " activations, got " + activations);
+        }
         if (lanes < 1) {
             throw new InvalidParameterException(Locations.capture(), "Gating needs at least one lane, got " + lanes);
         }
@@ -71,7 +95,8 @@ public final class Gating extends Module {
                     + " lanes, got " + physicalLanes);
         }
         FpFormat format = Storage.format(storage);
-        baseName("Gating_" + activation.label());
+        this.activations = List.copyOf(activations);
+        baseName("Gating_" + String.join("_", activations.stream().map(Activation::label).toList()));
         param("l", lanes);
         param("", format.name());
         if (physicalLanes < lanes) {
@@ -79,10 +104,15 @@ public final class Gating extends Module {
         }
         in = in("in", Stream.of(new In(vec(lanes, bits(32)), vec(lanes, bits(32)), bool())));
         out = out("out", Stream.of(new Out(vec(lanes, bits(16)), bits(32), bool())));
-        // f = st(act(g) * u) on every lane, P physical lanes taking the beat's slices one a cycle.
-        LaneSerial.Beat beats = LaneSerial.apply("f", in.fire(), List.<List<Bits>>of(in.payload.g(), in.payload.u()),
-                in.payload.last(), physicalLanes,
-                (lane, operands) -> product(activation, format, lane, operands.get(0), operands.get(1)));
+        // f = st(act(g) * u) on every lane, P physical lanes taking the beat's slices one a cycle; the select goes
+        // along with each lane's operands.
+        select = activations.size() == 1 ? null : in("activation", uint(bitsFor(activations.size() - 1)));
+        List<List<Bits>> operands = new ArrayList<>(List.of(in.payload.g(), in.payload.u()));
+        if (select != null) {
+            operands.add(Collections.nCopies(lanes, select.asBits()));
+        }
+        LaneSerial.Beat beats = LaneSerial.apply("f", in.fire(), operands, in.payload.last(), physicalLanes,
+                (lane, values) -> product(this.activations, format, lane, values));
 
         // The absmax: the beat's largest magnitude (registered), folded into the vector's running maximum; two
         // registers after the beat's products.
@@ -107,10 +137,42 @@ public final class Gating extends Module {
         buffer.connect(new Flow<>(resultValid, result)).connectTo(out);
     }
 
-    /** One lane's stored product, {@code st(act(g) * u)}. */
-    private static Timed<Bits> product(Activation activation, FpFormat format, String lane, Timed<Bits> g,
-            Timed<Bits> u) {
-        Timed<Bits> act = activate(activation, lane + "_act", g);
+    /**
+     * The activation a beat's {@code activation} input names, an index into {@link #activations}: {@code
+     * bitsFor(activations - 1)} bits, sampled with each beat (other values give the last activation).
+     *
+     * @throws IllegalStateException for a unit of one activation, which has no such input
+     */
+    public UInt select() {
+        if (select == null) {
+            throw new IllegalStateException("this Gating applies " + activations.getFirst() + " only and has no"
+                    + " activation input; build it with Gating(List.of(...), lanes, physicalLanes, storage)");
+        }
+        return select;
+    }
+
+    /** One lane's stored product, {@code st(act(g) * u)}: operands g, u and, with several activations, the select. */
+    private static Timed<Bits> product(List<Activation> activations, FpFormat format, String lane,
+            List<Timed<Bits>> operands) {
+        Timed<Bits> g = operands.get(0);
+        Timed<Bits> u = operands.get(1);
+        Timed<Bits> act;
+        if (activations.size() == 1) {
+            act = activate(activations.getFirst(), lane + "_act", g);
+        } else {
+            List<Timed<Bits>> each = new ArrayList<>();
+            for (Activation a : activations) {
+                each.add(activate(a, lane + "_" + a.label(), g));
+            }
+            // Every activation computes; the shorter ones wait for the longest, and the select picks one.
+            act = Timed.zip(Timed.all(each), operands.get(2), (values, chosen) -> {
+                Bits picked = values.getLast();
+                for (int i = values.size() - 2; i >= 0; i--) {
+                    picked = mux(chosen.asUInt().eq(i), values.get(i), picked);
+                }
+                return picked;
+            }).named(lane + "_act");
+        }
         return FpConvert.fromFp32(lane + "_store", format, Fp32Mul.apply(lane + "_mul", act, u));
     }
 

@@ -3,6 +3,7 @@ package dev.tellmej.accel.kernel;
 import static dev.tellmej.hdl.Hdl.*;
 
 import dev.tellmej.accel.attention.KvCacheWriter;
+import dev.tellmej.accel.elementwise.Activation;
 import dev.tellmej.accel.elementwise.Dequantizer;
 import dev.tellmej.accel.elementwise.RopeRunTime;
 import dev.tellmej.accel.elementwise.Gating;
@@ -90,7 +91,7 @@ final class LinearExecutor extends Area {
     final Bool settled;
 
     LinearExecutor(KernelShape shape, TlmmEngine engine, TlmmCommandUnit commands, ByteGearbox gearbox,
-                   Dequantizer dequantizer, ResidualAdd residual, Gating silu, Gating relu2,
+                   Dequantizer dequantizer, ResidualAdd residual, Gating gatingUnit,
                    QuantizedStore store, ActivationBuffers buffers, RopeRunTime rope, KvCacheWriter cacheWriter,
                    DataReads reads, Bool callStart) {
         super("linear_executor", "LINEAR: the TLMM engine over the chunk's activations, its sums dequantized and"
@@ -483,24 +484,21 @@ final class LinearExecutor extends Area {
                 CreditBuffer.depthFor(roundLatency));
         Bool feedResidual = estep.is(EpilogueStep.FEED).and(residualAdd).and(toResidual.available())
                 .named("linear_feed_residual");
-        Bool feedSilu = estep.is(EpilogueStep.FEED).and(gating).and(useRelu2.not()).named("linear_feed_silu");
-        Bool feedRelu2 = estep.is(EpilogueStep.FEED).and(gating).and(useRelu2).named("linear_feed_relu2");
+        Bool feedGating = estep.is(EpilogueStep.FEED).and(gating).named("linear_feed_gating");
         toResidual.issue(feedResidual);
         Bool roundedValid = Delay.valid("linear_residual_rounded", feedResidual, roundLatency);
         Vec<Bits> roundedY = Delay.of("linear_residual_y", yHeld, roundLatency);
         toResidual.connect(new Flow<>(roundedValid, new ResidualAdd.In(buffers.readStored, roundedY, TRUE)))
                 .connectTo(residual.in);
-        silu.in.valid.set(feedSilu);
-        relu2.in.valid.set(feedRelu2);
+        gatingUnit.in.valid.set(feedGating);
+        gatingUnit.select().set(mux(useRelu2, U(gatingUnit.activations.indexOf(Activation.RELU2), 1),
+                U(gatingUnit.activations.indexOf(Activation.SILU), 1)).resize(widthOf(gatingUnit.select())));
         for (int lane = 0; lane < lanes; lane++) {
-            for (Gating g : List.of(silu, relu2)) {
-                g.in.payload.g().get(lane).set(operand.get(lane));
-                g.in.payload.u().get(lane).set(yHeld.get(lane));
-            }
+            gatingUnit.in.payload.g().get(lane).set(operand.get(lane));
+            gatingUnit.in.payload.u().get(lane).set(yHeld.get(lane));
         }
-        silu.in.payload.last().set(true);
-        relu2.in.payload.last().set(true);
-        Bool fed = feedResidual.or(silu.in.fire()).or(relu2.in.fire()).named("linear_fed");
+        gatingUnit.in.payload.last().set(true);
+        Bool fed = feedResidual.or(gatingUnit.in.fire()).named("linear_fed");
         when(fed, () -> estep.set(EpilogueStep.WAIT));
         // The units' outputs come back in order; their tags wait in a queue.
         Stream<Tag> unitTags = wire("linear_unit_tag", Stream.of(new Tag(uint(tokenBits), uint(16))));
@@ -508,10 +506,9 @@ final class LinearExecutor extends Area {
         unitTags.valid.set(fed);
         assign(unitTags.payload, tagHeld);
         assertAlways(unitTags.valid.not().or(unitTags.ready), "LinearExecutor: the unit tag queue has room");
-        Bool unitOut = residual.out.valid.or(silu.out.valid).or(relu2.out.valid).named("linear_unit_out");
+        Bool unitOut = residual.out.valid.or(gatingUnit.out.valid).named("linear_unit_out");
         residual.out.ready.set(TRUE);
-        silu.out.ready.set(TRUE);
-        relu2.out.ready.set(TRUE);
+        gatingUnit.out.ready.set(TRUE);
         unitTag.ready.set(unitOut);
         when(directWrite.or(unitOut), () -> {
             buffers.write.valid().set(true);
@@ -531,7 +528,7 @@ final class LinearExecutor extends Area {
             buffers.write.word().set(unitTag.payload.word().resize(widthOf(buffers.write.word())));
             for (int lane = 0; lane < lanes; lane++) {
                 Bits stored = mux(residual.out.valid, residual.out.payload.h().get(lane),
-                        mux(silu.out.valid, silu.out.payload.f().get(lane), relu2.out.payload.f().get(lane)));
+                        gatingUnit.out.payload.f().get(lane));
                 buffers.write.values().get(lane).set(FpConvert.toFp32(shape.storage(), stored));
             }
         });

@@ -85,15 +85,14 @@ public final class TellmeKernel extends Module {
         // The dequantizer keeps a word a cycle: the epilogues that store y take its words as fast as it gives them,
         // and a prefill chunk's results come in bursts (on two physical lanes a 128-token prefill took 3.9 % longer).
         Dequantizer dequantizer = instance("dequantizer", new Dequantizer(shape.lanes(), tlmm.accumulatorBits()));
-        // The residual add and the gating units are lane-serial: the epilogue feeds them a word every
-        // UNIT_FEED_CYCLES at most.
+        // The residual add and the gating unit are lane-serial: the epilogue feeds them a word every
+        // UNIT_FEED_CYCLES at most. One gating unit serves both activations (a program's GATE_UPs use one of them;
+        // the multiply by u, the rounding and the absmax are shared).
         int gatingLanes = LaneSerial.physicalLanesFor(shape.lanes(), LinearExecutor.UNIT_FEED_CYCLES);
         ResidualAdd residualAdd = instance("residual_add", new ResidualAdd(shape.lanes(), gatingLanes,
                 elementwise.storage()));
-        Gating silu = instance("gating_silu", new Gating(Activation.SILU, shape.lanes(), gatingLanes,
-                elementwise.storage()));
-        Gating relu2 = instance("gating_relu2", new Gating(Activation.RELU2, shape.lanes(), gatingLanes,
-                elementwise.storage()));
+        Gating gating = instance("gating", new Gating(List.of(Activation.SILU, Activation.RELU2), shape.lanes(),
+                gatingLanes, elementwise.storage()));
         int ropeLanes = LaneSerial.physicalLanesFor(shape.lanes(), RotateAndCache.FEED_CYCLES);
         RopeRunTime rope = instance("rope", Rope.runtime(shape.lanes(), ropeLanes, shape.config().limits().headDim(),
                 shape.chunkTokens(), elementwise.storage()));
@@ -139,7 +138,7 @@ public final class TellmeKernel extends Module {
         AttentionExecutor attention = area(new AttentionExecutor(shape, attentionUnit, buffers));
         LmHeadExecutor lmHead = area(new LmHeadExecutor(shape, lmHeadUnit, store, writes, packer));
         LinearExecutor linear = area(new LinearExecutor(shape, engine, commandUnit, gearbox, dequantizer, residualAdd,
-                silu, relu2, store, buffers, rope, cacheWriter, reads, call.start));
+                gating, store, buffers, rope, cacheWriter, reads, call.start));
         TapWriter taps = area(new TapWriter(shape, reads, writes, packer, buffers, store));
         RecordWriter.Contents contents = new RecordWriter.Contents(wire("record_status", uint(32)),
                 wire("record_error_code", uint(32)), wire("record_error_detail", uint(32)),

@@ -250,7 +250,8 @@ public final class Stream<T> implements HwInterface {
      * its valid high is granted within {@code n - 1} grants to the others.
      *
      * <p>The grant is one-hot and selects the payload by AND-OR (about two LUT6 per payload bit for up to six
-     * inputs, where a binary-indexed multiplexer tree maps to four). Registers {@code name_last} (the last grant,
+     * inputs, where a binary-indexed multiplexer tree maps to four); two inputs by a multiplexer on the grant's
+     * second bit (the payload is then input 0's while nothing is granted, not zero). Registers {@code name_last} (the last grant,
      * one-hot), {@code name_locked} and {@code name_held} (the grant held while stalled, one-hot); wires
      * {@code name_grant}, {@code name_valid} and {@code name_payload} (the granted input's payload as bits).
      */
@@ -278,10 +279,16 @@ public final class Stream<T> implements HwInterface {
         Bits grant = mux(locked, held, choice).named(uniqueName(name + "_grant"));
         Bool outValid = grant.and(requests).orR().named(uniqueName(name + "_valid"));
         Bits selected = null;
-        for (int i = 0; i < n; i++) {
-            Bits word = asBits(inputs.get(i).payload);
-            Bits masked = mux(grant.bit(i), word, B(0, word.width()));
-            selected = selected == null ? masked : selected.or(masked);
+        if (n == 2) {
+            // Two inputs: one select bit. Yosys's ABC folds a two-input AND-OR's grant logic into every payload
+            // bit (four LUTs a bit where this takes two); while the output is not valid the payload is input 0's.
+            selected = mux(grant.bit(1), asBits(inputs.get(1).payload), asBits(inputs.get(0).payload));
+        } else {
+            for (int i = 0; i < n; i++) {
+                Bits word = asBits(inputs.get(i).payload);
+                Bits masked = mux(grant.bit(i), word, B(0, word.width()));
+                selected = selected == null ? masked : selected.or(masked);
+            }
         }
         T outPayload = fromBits(templateOf(inputs.getFirst().payload), selected.named(uniqueName(name + "_payload")));
         Bool outReady = wire(uniqueName(name + "_ready"), bool());

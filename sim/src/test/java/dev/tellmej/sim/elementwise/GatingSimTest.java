@@ -23,7 +23,7 @@ import java.util.Random;
  * model's {@code ExactActivations}, bit for bit: seeded random (g, u) vectors (large negative g where exp
  * overflows, infinities, NaN) and the gate/up projections captured from the stories260K student, for SiLU with
  * L = 1, 2, 16 (binary16) and ReLU² with L = 16 (bfloat16), and lane-serial units (SiLU with four lanes on one
- * physical lane, as the kernel has it; ReLU² with four on two), under random stalls.
+ * physical lane; ReLU² with four on two; the kernel's unit of both, switched between them), under random stalls.
  */
 class GatingSimTest {
     private record Case(float[] g, float[] u) {}
@@ -59,13 +59,53 @@ class GatingSimTest {
         run(fixture, Activation.RELU2, 4, 2, StorageFormat.BF16, 20);
     }
 
+    /**
+     * The kernel's unit: SiLU and ReLU² on one physical lane for four, the activation chosen by its input; the
+     * cases go through it with SiLU, then with ReLU², then with SiLU again.
+     */
+    @SimTest
+    void siluAndRelu2OnOneUnit(SimFixture fixture) {
+        List<Activation> both = List.of(Activation.SILU, Activation.RELU2);
+        Design<Gating> design = Hdl.elaborate(() -> new Gating(both, 4, 1, StorageFormat.FP16));
+        assertEquals("Gating_silu_relu2_l4_fp16_p1", design.topName());
+        SimModel sim = fixture.open(design);
+        sim.reset();
+        Gating top = design.top();
+        StreamDriver in = new StreamDriver(sim, top.in, fixture.random(1), 0.8);
+        StreamMonitor out = new StreamMonitor(sim, top.out, fixture.random(2), 0.7);
+        List<Case> cases = cases(fixture.random(), 4, 12);
+        for (Activation activation : List.of(Activation.SILU, Activation.RELU2, Activation.SILU)) {
+            sim.poke(top.select(), both.indexOf(activation));
+            check(sim, in, out, activation, 4, 1, StorageFormat.FP16, cases);
+        }
+    }
+
     private static void run(SimFixture fixture, Activation activation, int lanes, StorageFormat storage, int randomCases) {
         run(fixture, activation, lanes, lanes, storage, randomCases);
     }
 
     private static void run(SimFixture fixture, Activation activation, int lanes, int physical, StorageFormat storage,
             int randomCases) {
-        Random random = fixture.random();
+        List<Case> cases = cases(fixture.random(), lanes, randomCases);
+        Design<Gating> design = Hdl.elaborate(() -> new Gating(activation, lanes, physical, storage));
+        Gating top = design.top();
+        SimModel sim = fixture.open(design);
+        sim.reset();
+        StreamDriver in = new StreamDriver(sim, top.in, fixture.random(1), 0.8);
+        StreamMonitor out = new StreamMonitor(sim, top.out, fixture.random(2), 0.7);
+        check(sim, in, out, activation, lanes, physical, storage, cases);
+        if (activation == Activation.SILU && storage == StorageFormat.FP16) {
+            for (StudentActivations.Gate gate : StudentActivations.get().gates) {
+                for (int i = 0; i < gate.out().length; i++) {
+                    assertEquals(Vectors.bits16(storage, gate.out()[i]),
+                            Vectors.bits16(storage, ExactActivations.silu(gate.gate()[i]) * gate.up()[i]), "model's f");
+                }
+            }
+        }
+    }
+
+    /** Seeded random (g, u) vectors with the special cases, then the student's captured gate/up projections. */
+    private static List<Case> cases(Random random, int lanes, int randomCases) {
         List<Case> cases = new ArrayList<>();
         for (int c = 0; c < randomCases; c++) {
             int n = 1 + random.nextInt(6 * lanes);
@@ -83,12 +123,13 @@ class GatingSimTest {
         for (StudentActivations.Gate gate : StudentActivations.get().gates) {
             cases.add(new Case(gate.gate(), gate.up()));
         }
-        Design<Gating> design = Hdl.elaborate(() -> new Gating(activation, lanes, physical, storage));
-        Gating top = design.top();
-        SimModel sim = fixture.open(design);
-        sim.reset();
-        StreamDriver in = new StreamDriver(sim, top.in, fixture.random(1), 0.8);
-        StreamMonitor out = new StreamMonitor(sim, top.out, fixture.random(2), 0.7);
+        return cases;
+    }
+
+    /** Drives the cases through the open unit and checks every output beat against the model, bit for bit. */
+    private static void check(SimModel sim, StreamDriver in, StreamMonitor out, Activation activation, int lanes,
+            int physical, StorageFormat storage, List<Case> cases) {
+        int before = out.count();
         int beats = 0;
         for (Case c : cases) {
             float[] g = Vectors.padded(c.g(), lanes);
@@ -105,10 +146,10 @@ class GatingSimTest {
                 beats++;
             }
         }
-        int total = beats;
-        sim.runUntil(() -> out.count() == total, total * 4L * (lanes / physical) + 2_000);
+        int total = before + beats;
+        sim.runUntil(() -> out.count() == total, beats * 4L * (lanes / physical) + 2_000);
         List<BigInteger> received = out.received();
-        int beat = 0;
+        int beat = before;
         for (int k = 0; k < cases.size(); k++) {
             Case c = cases.get(k);
             int n = c.g().length;
@@ -134,14 +175,6 @@ class GatingSimTest {
                 assertEquals((b + 1) * lanes >= n, last, "last flag");
                 if (last) {
                     assertEquals(Vectors.bits32(Vectors.absMax(f)), absMax, "vector " + k + ": absmax of f");
-                }
-            }
-        }
-        if (activation == Activation.SILU && storage == StorageFormat.FP16) {
-            for (StudentActivations.Gate gate : StudentActivations.get().gates) {
-                for (int i = 0; i < gate.out().length; i++) {
-                    assertEquals(Vectors.bits16(storage, gate.out()[i]),
-                            Vectors.bits16(storage, ExactActivations.silu(gate.gate()[i]) * gate.up()[i]), "model's f");
                 }
             }
         }

@@ -42,12 +42,27 @@ public final class Fp32SharedOps implements Fp32Ops {
      * @param name     prefix of the two units' instance names ({@code name_mul}, {@code name_add}) and wires
      */
     public Fp32SharedOps(Pipeline pipeline, String name) {
+        this(pipeline, name, true);
+    }
+
+    /**
+     * One {@link Fp32Mul} alone ({@code name_mul}), for a schedule of multiplies only: {@link #add} is refused.
+     */
+    public static Fp32SharedOps multiplier(Pipeline pipeline, String name) {
+        return new Fp32SharedOps(pipeline, name, false);
+    }
+
+    private Fp32SharedOps(Pipeline pipeline, String name, boolean withAdder) {
         this.pipeline = pipeline;
         this.name = name;
         Fp32Mul mul = Hdl.instance(name + "_mul", new Fp32Mul());
-        Fp32Add add = Hdl.instance(name + "_add", new Fp32Add());
         multiplier = new Shared(name + "_mul", mul.in.valid, mul.in.payload, mul.out.payload, Fp32Mul.LATENCY);
-        adder = new Shared(name + "_add", add.in.valid, add.in.payload, add.out.payload, Fp32Add.LATENCY);
+        if (withAdder) {
+            Fp32Add add = Hdl.instance(name + "_add", new Fp32Add());
+            adder = new Shared(name + "_add", add.in.valid, add.in.payload, add.out.payload, Fp32Add.LATENCY);
+        } else {
+            adder = null;
+        }
     }
 
     /** {@code a * b} (RNE) on the shared multiplier, valid {@link Fp32Mul#LATENCY} cycles after the later operand. */
@@ -59,6 +74,10 @@ public final class Fp32SharedOps implements Fp32Ops {
     /** {@code a + b} (RNE) on the shared adder, valid {@link Fp32Add#LATENCY} cycles after the later operand. */
     @Override
     public Timed<Bits> add(String resultName, Timed<Bits> a, Timed<Bits> b) {
+        if (adder == null) {
+            throw new HdlUsageException(name + ": built by Fp32SharedOps.multiplier, it has no adder for "
+                    + resultName + "; build it with new Fp32SharedOps(pipeline, name)");
+        }
         return adder.issue(resultName, a, b);
     }
 
