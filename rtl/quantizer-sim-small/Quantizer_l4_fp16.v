@@ -313,15 +313,15 @@ module Quantizer_l4_fp16 (
   reg         last_d8;                        // Quantizer.java:103
   reg         last_d9;                        // Quantizer.java:103
   reg         last_d10;                       // Quantizer.java:103
-  reg  [3:0]  result_credits;                 // CreditBuffer.java:45
-  wire        result_fifo_push_valid;         // CreditBuffer.java:77
-  wire        result_fifo_push_ready;         // CreditBuffer.java:77
-  wire [64:0] result_fifo_push_payload;       // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;          // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;          // CreditBuffer.java:77
-  wire [64:0] result_fifo_pop_payload;        // CreditBuffer.java:77
-  wire [3:0]  result_fifo_occupancy;          // CreditBuffer.java:77
-  wire        result_ready;                   // CreditBuffer.java:84
+  reg  [3:0]  result_credits;                 // CreditBuffer.java:59
+  wire        result_fifo_push_valid;         // CreditBuffer.java:91
+  wire        result_fifo_push_ready;         // CreditBuffer.java:91
+  wire [64:0] result_fifo_push_payload;       // CreditBuffer.java:91
+  wire        result_fifo_pop_valid;          // CreditBuffer.java:91
+  wire        result_fifo_pop_ready;          // CreditBuffer.java:91
+  wire [64:0] result_fifo_pop_payload;        // CreditBuffer.java:91
+  wire [3:0]  result_fifo_occupancy;          // CreditBuffer.java:91
+  wire        result_ready;                   // CreditBuffer.java:98
   reg  [63:0] reciprocal_rom [0:63];          // Quantizer.java:81
   initial begin // Quantizer.java:81
     reciprocal_rom[0] = 64'h3f800000bc7c0fc1;
@@ -524,15 +524,15 @@ module Quantizer_l4_fp16 (
   assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:101
   assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:109
-  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:78
+  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:92
   assign result_fifo_push_payload =
       {last_d10,
        mc_out_d10,
        lane3_int8_out_payload,
        lane2_int8_out_payload,
        lane1_int8_out_payload,
-       lane0_int8_out_payload}; // CreditBuffer.java:79
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
+       lane0_int8_out_payload}; // CreditBuffer.java:93
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:99
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_q_0 = result_fifo_pop_payload[7:0]; // Stream.java:102
   assign out_payload_q_1 = result_fifo_pop_payload[15:8]; // Stream.java:102
@@ -811,10 +811,10 @@ module Quantizer_l4_fp16 (
     if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:111
       have_scale <= 1'b0; // Quantizer.java:111
     end
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:96
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:97
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:97
     end
     if (reset) begin
       scale_start_d1 <= 1'b0;
@@ -907,19 +907,19 @@ module Quantizer_l4_fp16 (
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:100
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:103
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:103: CreditBuffer result: the credits never exceed the ",
                  "depth 12");
         $stop;
       end
-      if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
-                 "was full (the pipeline's latency is longer than the credits cover)");
+      if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:105
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer result: a result arrived while the ",
+                 "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
@@ -1068,7 +1068,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane3_int8_out_payload)
   );
 
-  SyncFifo_w65_d12 result_fifo ( // CreditBuffer.java:77
+  SyncFifo_w65_d12 result_fifo ( // CreditBuffer.java:91
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

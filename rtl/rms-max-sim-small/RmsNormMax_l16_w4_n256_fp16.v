@@ -539,18 +539,18 @@ module RmsNormMax_l16_w4_n256_fp16 (
   reg  [14:0] running_max;                // RmsNormMax.java:621
 
   // emit_pass
-  reg  [1:0]  result_credits;             // CreditBuffer.java:45
+  reg  [1:0]  result_credits;             // CreditBuffer.java:59
   wire        emit;                       // RmsNormMax.java:664
   reg         emit_valid;                 // RmsNormMax.java:666
   reg         emit_last;                  // RmsNormMax.java:667
-  wire        result_fifo_push_valid;     // CreditBuffer.java:77
-  wire        result_fifo_push_ready;     // CreditBuffer.java:77
-  wire [96:0] result_fifo_push_payload;   // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;      // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;      // CreditBuffer.java:77
-  wire [96:0] result_fifo_pop_payload;    // CreditBuffer.java:77
-  wire [1:0]  result_fifo_occupancy;      // CreditBuffer.java:77
-  wire        result_ready;               // CreditBuffer.java:84
+  wire        result_fifo_push_valid;     // CreditBuffer.java:91
+  wire        result_fifo_push_ready;     // CreditBuffer.java:91
+  wire [96:0] result_fifo_push_payload;   // CreditBuffer.java:91
+  wire        result_fifo_pop_valid;      // CreditBuffer.java:91
+  wire        result_fifo_pop_ready;      // CreditBuffer.java:91
+  wire [96:0] result_fifo_pop_payload;    // CreditBuffer.java:91
+  wire [1:0]  result_fifo_occupancy;      // CreditBuffer.java:91
+  wire        result_ready;               // CreditBuffer.java:98
 
   // sequencer
   reg  [2:0]  phase;                      // RmsNormMax.java:304
@@ -1590,7 +1590,7 @@ module RmsNormMax_l16_w4_n256_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // emit_pass (RmsNormMax.java:661): the stored y with the token's absmax on every beat
   assign emit = state_emitting & state_timerDone & (result_credits != 2'd0); // RmsNormMax.java:664
-  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
+  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:92
   assign result_fifo_push_payload =
       {emit_last,
        ((running_max[14:10] == 5'd0)
@@ -1601,17 +1601,17 @@ module RmsNormMax_l16_w4_n256_fp16 (
                 13'h0})
         : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
         : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}),
-       read_word}; // CreditBuffer.java:79
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
+       read_word}; // CreditBuffer.java:93
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:99
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
     emit_valid <= emit; // RmsNormMax.java:666
     emit_last <= emit & state_lastIndex; // RmsNormMax.java:667
-    if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
-      result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
-    end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:83
-      result_credits <= result_credits + 2'd1; // CreditBuffer.java:83
+    if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
+      result_credits <= result_credits - 2'd1; // CreditBuffer.java:96
+    end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:97
+      result_credits <= result_credits + 2'd1; // CreditBuffer.java:97
     end
     if (reset) begin
       emit_valid <= 1'b0;
@@ -1738,14 +1738,14 @@ module RmsNormMax_l16_w4_n256_fp16 (
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~emit | (result_credits != 2'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+      if (!(~emit | (result_credits != 2'd0))) begin // CreditBuffer.java:100
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(~emit_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
-                 "was full (the pipeline's latency is longer than the credits cover)");
+      if (!(~emit_valid | result_fifo_push_ready)) begin // CreditBuffer.java:105
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer result: a result arrived while the ",
+                 "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
     end
@@ -2046,7 +2046,7 @@ module RmsNormMax_l16_w4_n256_fp16 (
     .out_payload (lane3_y_out_payload)
   );
 
-  SyncFifo_w97_d3 result_fifo ( // CreditBuffer.java:77
+  SyncFifo_w97_d3 result_fifo ( // CreditBuffer.java:91
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

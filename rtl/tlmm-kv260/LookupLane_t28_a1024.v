@@ -4,509 +4,509 @@
 `default_nettype none
 
 module LookupLane_t28_a1024 (
-  input  wire         clk,                           // LookupLane.java:54
-  input  wire         reset,                         // LookupLane.java:54
-  input  wire         step_valid,                    // LookupLane.java:59
-  input  wire [139:0] step_payload_indices,          // LookupLane.java:59
-  input  wire         step_payload_tableHalf,        // LookupLane.java:59
-  input  wire [9:0]   step_payload_accumulator,      // LookupLane.java:59
-  input  wire         step_payload_first,            // LookupLane.java:59
-  input  wire         step_payload_last,             // LookupLane.java:59
-  input  wire         table_write_valid,             // LookupLane.java:60
-  input  wire         table_write_payload_half,      // LookupLane.java:60
-  input  wire [3:0]   table_write_payload_entry,     // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_0,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_1,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_2,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_3,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_4,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_5,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_6,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_7,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_8,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_9,  // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_10, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_11, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_12, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_13, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_14, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_15, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_16, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_17, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_18, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_19, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_20, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_21, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_22, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_23, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_24, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_25, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_26, // LookupLane.java:60
-  input  wire [9:0]   table_write_payload_values_27, // LookupLane.java:60
-  output wire         result_valid,                  // LookupLane.java:62
-  output wire [31:0]  result_payload                 // LookupLane.java:62
+  input  wire         clk,                           // LookupLane.java:63
+  input  wire         reset,                         // LookupLane.java:63
+  input  wire         step_valid,                    // LookupLane.java:68
+  input  wire [139:0] step_payload_indices,          // LookupLane.java:68
+  input  wire         step_payload_tableHalf,        // LookupLane.java:68
+  input  wire [9:0]   step_payload_accumulator,      // LookupLane.java:68
+  input  wire         step_payload_first,            // LookupLane.java:68
+  input  wire         step_payload_last,             // LookupLane.java:68
+  input  wire         table_write_valid,             // LookupLane.java:69
+  input  wire         table_write_payload_half,      // LookupLane.java:69
+  input  wire [3:0]   table_write_payload_entry,     // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_0,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_1,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_2,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_3,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_4,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_5,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_6,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_7,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_8,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_9,  // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_10, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_11, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_12, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_13, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_14, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_15, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_16, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_17, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_18, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_19, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_20, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_21, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_22, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_23, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_24, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_25, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_26, // LookupLane.java:69
+  input  wire [9:0]   table_write_payload_values_27, // LookupLane.java:69
+  output wire         result_valid,                  // LookupLane.java:71
+  output wire [31:0]  result_payload                 // LookupLane.java:71
 );
 
-  reg  [9:0]  entries_0;                       // LookupLane.java:78
-  reg  [9:0]  entries_1;                       // LookupLane.java:78
-  reg  [9:0]  entries_2;                       // LookupLane.java:78
-  reg  [9:0]  entries_3;                       // LookupLane.java:78
-  reg  [9:0]  entries_4;                       // LookupLane.java:78
-  reg  [9:0]  entries_5;                       // LookupLane.java:78
-  reg  [9:0]  entries_6;                       // LookupLane.java:78
-  reg  [9:0]  entries_7;                       // LookupLane.java:78
-  reg  [9:0]  entries_8;                       // LookupLane.java:78
-  reg  [9:0]  entries_9;                       // LookupLane.java:78
-  reg  [9:0]  entries_10;                      // LookupLane.java:78
-  reg  [9:0]  entries_11;                      // LookupLane.java:78
-  reg  [9:0]  entries_12;                      // LookupLane.java:78
-  reg  [9:0]  entries_13;                      // LookupLane.java:78
-  reg  [9:0]  entries_14;                      // LookupLane.java:78
-  reg  [9:0]  entries_15;                      // LookupLane.java:78
-  reg  [9:0]  entries_16;                      // LookupLane.java:78
-  reg  [9:0]  entries_17;                      // LookupLane.java:78
-  reg  [9:0]  entries_18;                      // LookupLane.java:78
-  reg  [9:0]  entries_19;                      // LookupLane.java:78
-  reg  [9:0]  entries_20;                      // LookupLane.java:78
-  reg  [9:0]  entries_21;                      // LookupLane.java:78
-  reg  [9:0]  entries_22;                      // LookupLane.java:78
-  reg  [9:0]  entries_23;                      // LookupLane.java:78
-  reg  [9:0]  entries_24;                      // LookupLane.java:78
-  reg  [9:0]  entries_25;                      // LookupLane.java:78
-  reg  [9:0]  entries_26;                      // LookupLane.java:78
-  reg  [9:0]  entries_27;                      // LookupLane.java:78
-  reg         entries_negate_0;                // LookupLane.java:79
-  reg         entries_negate_1;                // LookupLane.java:79
-  reg         entries_negate_2;                // LookupLane.java:79
-  reg         entries_negate_3;                // LookupLane.java:79
-  reg         entries_negate_4;                // LookupLane.java:79
-  reg         entries_negate_5;                // LookupLane.java:79
-  reg         entries_negate_6;                // LookupLane.java:79
-  reg         entries_negate_7;                // LookupLane.java:79
-  reg         entries_negate_8;                // LookupLane.java:79
-  reg         entries_negate_9;                // LookupLane.java:79
-  reg         entries_negate_10;               // LookupLane.java:79
-  reg         entries_negate_11;               // LookupLane.java:79
-  reg         entries_negate_12;               // LookupLane.java:79
-  reg         entries_negate_13;               // LookupLane.java:79
-  reg         entries_negate_14;               // LookupLane.java:79
-  reg         entries_negate_15;               // LookupLane.java:79
-  reg         entries_negate_16;               // LookupLane.java:79
-  reg         entries_negate_17;               // LookupLane.java:79
-  reg         entries_negate_18;               // LookupLane.java:79
-  reg         entries_negate_19;               // LookupLane.java:79
-  reg         entries_negate_20;               // LookupLane.java:79
-  reg         entries_negate_21;               // LookupLane.java:79
-  reg         entries_negate_22;               // LookupLane.java:79
-  reg         entries_negate_23;               // LookupLane.java:79
-  reg         entries_negate_24;               // LookupLane.java:79
-  reg         entries_negate_25;               // LookupLane.java:79
-  reg         entries_negate_26;               // LookupLane.java:79
-  reg         entries_negate_27;               // LookupLane.java:79
-  reg         entries_valid;                   // LookupLane.java:80
-  reg  [9:0]  entries_accumulator;             // LookupLane.java:81
-  reg         entries_first;                   // LookupLane.java:82
-  reg         entries_last;                    // LookupLane.java:83
-  wire        adder_tree_in_valid;             // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_0_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_0_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_1_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_1_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_2_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_2_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_3_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_3_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_4_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_4_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_5_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_5_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_6_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_6_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_7_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_7_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_8_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_8_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_9_value;   // LookupLane.java:95
-  wire        adder_tree_in_payload_9_negate;  // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_10_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_10_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_11_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_11_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_12_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_12_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_13_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_13_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_14_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_14_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_15_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_15_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_16_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_16_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_17_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_17_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_18_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_18_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_19_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_19_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_20_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_20_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_21_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_21_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_22_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_22_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_23_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_23_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_24_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_24_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_25_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_25_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_26_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_26_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_27_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_27_negate; // LookupLane.java:95
-  wire        adder_tree_out_valid;            // LookupLane.java:95
-  wire [14:0] adder_tree_out_payload_value;    // LookupLane.java:95
-  wire        adder_tree_out_payload_negate;   // LookupLane.java:95
-  reg         sum_first_d1;                    // LookupLane.java:106
-  reg         sum_first_d2;                    // LookupLane.java:106
-  reg         sum_first_d3;                    // LookupLane.java:106
-  reg         sum_last_d1;                     // LookupLane.java:107
-  reg         sum_last_d2;                     // LookupLane.java:107
-  reg         sum_last_d3;                     // LookupLane.java:107
-  reg  [9:0]  sum_accumulator_d1;              // LookupLane.java:110
-  reg  [9:0]  sum_accumulator_d2;              // LookupLane.java:110
-  reg  [9:0]  sum_group;                       // LookupLane.java:111
-  reg  [31:0] stored;                          // LookupLane.java:117
-  reg         bypass;                          // LookupLane.java:121
-  reg  [31:0] written_value;                   // LookupLane.java:122
-  wire [31:0] previous;                        // LookupLane.java:123
-  wire [31:0] base;                            // LookupLane.java:126
+  reg  [9:0]  entries_0;                       // LookupLane.java:87
+  reg  [9:0]  entries_1;                       // LookupLane.java:87
+  reg  [9:0]  entries_2;                       // LookupLane.java:87
+  reg  [9:0]  entries_3;                       // LookupLane.java:87
+  reg  [9:0]  entries_4;                       // LookupLane.java:87
+  reg  [9:0]  entries_5;                       // LookupLane.java:87
+  reg  [9:0]  entries_6;                       // LookupLane.java:87
+  reg  [9:0]  entries_7;                       // LookupLane.java:87
+  reg  [9:0]  entries_8;                       // LookupLane.java:87
+  reg  [9:0]  entries_9;                       // LookupLane.java:87
+  reg  [9:0]  entries_10;                      // LookupLane.java:87
+  reg  [9:0]  entries_11;                      // LookupLane.java:87
+  reg  [9:0]  entries_12;                      // LookupLane.java:87
+  reg  [9:0]  entries_13;                      // LookupLane.java:87
+  reg  [9:0]  entries_14;                      // LookupLane.java:87
+  reg  [9:0]  entries_15;                      // LookupLane.java:87
+  reg  [9:0]  entries_16;                      // LookupLane.java:87
+  reg  [9:0]  entries_17;                      // LookupLane.java:87
+  reg  [9:0]  entries_18;                      // LookupLane.java:87
+  reg  [9:0]  entries_19;                      // LookupLane.java:87
+  reg  [9:0]  entries_20;                      // LookupLane.java:87
+  reg  [9:0]  entries_21;                      // LookupLane.java:87
+  reg  [9:0]  entries_22;                      // LookupLane.java:87
+  reg  [9:0]  entries_23;                      // LookupLane.java:87
+  reg  [9:0]  entries_24;                      // LookupLane.java:87
+  reg  [9:0]  entries_25;                      // LookupLane.java:87
+  reg  [9:0]  entries_26;                      // LookupLane.java:87
+  reg  [9:0]  entries_27;                      // LookupLane.java:87
+  reg         entries_negate_0;                // LookupLane.java:88
+  reg         entries_negate_1;                // LookupLane.java:88
+  reg         entries_negate_2;                // LookupLane.java:88
+  reg         entries_negate_3;                // LookupLane.java:88
+  reg         entries_negate_4;                // LookupLane.java:88
+  reg         entries_negate_5;                // LookupLane.java:88
+  reg         entries_negate_6;                // LookupLane.java:88
+  reg         entries_negate_7;                // LookupLane.java:88
+  reg         entries_negate_8;                // LookupLane.java:88
+  reg         entries_negate_9;                // LookupLane.java:88
+  reg         entries_negate_10;               // LookupLane.java:88
+  reg         entries_negate_11;               // LookupLane.java:88
+  reg         entries_negate_12;               // LookupLane.java:88
+  reg         entries_negate_13;               // LookupLane.java:88
+  reg         entries_negate_14;               // LookupLane.java:88
+  reg         entries_negate_15;               // LookupLane.java:88
+  reg         entries_negate_16;               // LookupLane.java:88
+  reg         entries_negate_17;               // LookupLane.java:88
+  reg         entries_negate_18;               // LookupLane.java:88
+  reg         entries_negate_19;               // LookupLane.java:88
+  reg         entries_negate_20;               // LookupLane.java:88
+  reg         entries_negate_21;               // LookupLane.java:88
+  reg         entries_negate_22;               // LookupLane.java:88
+  reg         entries_negate_23;               // LookupLane.java:88
+  reg         entries_negate_24;               // LookupLane.java:88
+  reg         entries_negate_25;               // LookupLane.java:88
+  reg         entries_negate_26;               // LookupLane.java:88
+  reg         entries_negate_27;               // LookupLane.java:88
+  reg         entries_valid;                   // LookupLane.java:89
+  reg  [9:0]  entries_accumulator;             // LookupLane.java:90
+  reg         entries_first;                   // LookupLane.java:91
+  reg         entries_last;                    // LookupLane.java:92
+  wire        adder_tree_in_valid;             // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_0_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_0_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_1_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_1_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_2_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_2_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_3_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_3_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_4_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_4_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_5_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_5_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_6_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_6_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_7_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_7_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_8_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_8_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_9_value;   // LookupLane.java:104
+  wire        adder_tree_in_payload_9_negate;  // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_10_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_10_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_11_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_11_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_12_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_12_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_13_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_13_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_14_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_14_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_15_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_15_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_16_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_16_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_17_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_17_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_18_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_18_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_19_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_19_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_20_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_20_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_21_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_21_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_22_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_22_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_23_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_23_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_24_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_24_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_25_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_25_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_26_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_26_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_27_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_27_negate; // LookupLane.java:104
+  wire        adder_tree_out_valid;            // LookupLane.java:104
+  wire [14:0] adder_tree_out_payload_value;    // LookupLane.java:104
+  wire        adder_tree_out_payload_negate;   // LookupLane.java:104
+  reg         sum_first_d1;                    // LookupLane.java:115
+  reg         sum_first_d2;                    // LookupLane.java:115
+  reg         sum_first_d3;                    // LookupLane.java:115
+  reg         sum_last_d1;                     // LookupLane.java:116
+  reg         sum_last_d2;                     // LookupLane.java:116
+  reg         sum_last_d3;                     // LookupLane.java:116
+  reg  [9:0]  sum_accumulator_d1;              // LookupLane.java:119
+  reg  [9:0]  sum_accumulator_d2;              // LookupLane.java:119
+  reg  [9:0]  sum_group;                       // LookupLane.java:120
+  reg  [31:0] stored;                          // LookupLane.java:126
+  reg         bypass;                          // LookupLane.java:130
+  reg  [31:0] written_value;                   // LookupLane.java:131
+  wire [31:0] previous;                        // LookupLane.java:132
+  wire [31:0] base;                            // LookupLane.java:135
   wire [33:0] accumulate;                      // AddSubTree.java:106
-  wire [31:0] total;                           // LookupLane.java:128
-  reg         result_q_valid;                  // LookupLane.java:131
-  reg  [31:0] result_q_value;                  // LookupLane.java:132
+  wire [31:0] total;                           // LookupLane.java:137
+  reg         result_q_valid;                  // LookupLane.java:140
+  reg  [31:0] result_q_value;                  // LookupLane.java:141
   (* ram_style = "distributed" *)
-  reg  [9:0]  table0 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table0 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table1 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table1 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table2 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table2 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table3 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table3 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table4 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table4 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table5 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table5 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table6 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table6 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table7 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table7 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table8 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table8 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table9 [0:31];                   // LookupLane.java:69
+  reg  [9:0]  table9 [0:31];                   // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table10 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table10 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table11 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table11 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table12 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table12 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table13 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table13 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table14 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table14 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table15 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table15 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table16 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table16 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table17 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table17 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table18 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table18 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table19 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table19 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table20 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table20 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table21 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table21 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table22 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table22 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table23 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table23 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table24 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table24 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table25 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table25 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table26 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table26 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table27 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table27 [0:31];                  // LookupLane.java:78
   (* ram_style = "block" *)
-  reg  [31:0] accumulators [0:1023];           // LookupLane.java:116
+  reg  [31:0] accumulators [0:1023];           // LookupLane.java:125
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire not_adder_tree_out_payload_negate;
   assign not_adder_tree_out_payload_negate = ~adder_tree_out_payload_negate;
 
-  assign adder_tree_in_valid = entries_valid; // LookupLane.java:96
-  assign adder_tree_in_payload_0_value = entries_0; // LookupLane.java:98
-  assign adder_tree_in_payload_0_negate = entries_negate_0; // LookupLane.java:99
-  assign adder_tree_in_payload_1_value = entries_1; // LookupLane.java:98
-  assign adder_tree_in_payload_1_negate = entries_negate_1; // LookupLane.java:99
-  assign adder_tree_in_payload_2_value = entries_2; // LookupLane.java:98
-  assign adder_tree_in_payload_2_negate = entries_negate_2; // LookupLane.java:99
-  assign adder_tree_in_payload_3_value = entries_3; // LookupLane.java:98
-  assign adder_tree_in_payload_3_negate = entries_negate_3; // LookupLane.java:99
-  assign adder_tree_in_payload_4_value = entries_4; // LookupLane.java:98
-  assign adder_tree_in_payload_4_negate = entries_negate_4; // LookupLane.java:99
-  assign adder_tree_in_payload_5_value = entries_5; // LookupLane.java:98
-  assign adder_tree_in_payload_5_negate = entries_negate_5; // LookupLane.java:99
-  assign adder_tree_in_payload_6_value = entries_6; // LookupLane.java:98
-  assign adder_tree_in_payload_6_negate = entries_negate_6; // LookupLane.java:99
-  assign adder_tree_in_payload_7_value = entries_7; // LookupLane.java:98
-  assign adder_tree_in_payload_7_negate = entries_negate_7; // LookupLane.java:99
-  assign adder_tree_in_payload_8_value = entries_8; // LookupLane.java:98
-  assign adder_tree_in_payload_8_negate = entries_negate_8; // LookupLane.java:99
-  assign adder_tree_in_payload_9_value = entries_9; // LookupLane.java:98
-  assign adder_tree_in_payload_9_negate = entries_negate_9; // LookupLane.java:99
-  assign adder_tree_in_payload_10_value = entries_10; // LookupLane.java:98
-  assign adder_tree_in_payload_10_negate = entries_negate_10; // LookupLane.java:99
-  assign adder_tree_in_payload_11_value = entries_11; // LookupLane.java:98
-  assign adder_tree_in_payload_11_negate = entries_negate_11; // LookupLane.java:99
-  assign adder_tree_in_payload_12_value = entries_12; // LookupLane.java:98
-  assign adder_tree_in_payload_12_negate = entries_negate_12; // LookupLane.java:99
-  assign adder_tree_in_payload_13_value = entries_13; // LookupLane.java:98
-  assign adder_tree_in_payload_13_negate = entries_negate_13; // LookupLane.java:99
-  assign adder_tree_in_payload_14_value = entries_14; // LookupLane.java:98
-  assign adder_tree_in_payload_14_negate = entries_negate_14; // LookupLane.java:99
-  assign adder_tree_in_payload_15_value = entries_15; // LookupLane.java:98
-  assign adder_tree_in_payload_15_negate = entries_negate_15; // LookupLane.java:99
-  assign adder_tree_in_payload_16_value = entries_16; // LookupLane.java:98
-  assign adder_tree_in_payload_16_negate = entries_negate_16; // LookupLane.java:99
-  assign adder_tree_in_payload_17_value = entries_17; // LookupLane.java:98
-  assign adder_tree_in_payload_17_negate = entries_negate_17; // LookupLane.java:99
-  assign adder_tree_in_payload_18_value = entries_18; // LookupLane.java:98
-  assign adder_tree_in_payload_18_negate = entries_negate_18; // LookupLane.java:99
-  assign adder_tree_in_payload_19_value = entries_19; // LookupLane.java:98
-  assign adder_tree_in_payload_19_negate = entries_negate_19; // LookupLane.java:99
-  assign adder_tree_in_payload_20_value = entries_20; // LookupLane.java:98
-  assign adder_tree_in_payload_20_negate = entries_negate_20; // LookupLane.java:99
-  assign adder_tree_in_payload_21_value = entries_21; // LookupLane.java:98
-  assign adder_tree_in_payload_21_negate = entries_negate_21; // LookupLane.java:99
-  assign adder_tree_in_payload_22_value = entries_22; // LookupLane.java:98
-  assign adder_tree_in_payload_22_negate = entries_negate_22; // LookupLane.java:99
-  assign adder_tree_in_payload_23_value = entries_23; // LookupLane.java:98
-  assign adder_tree_in_payload_23_negate = entries_negate_23; // LookupLane.java:99
-  assign adder_tree_in_payload_24_value = entries_24; // LookupLane.java:98
-  assign adder_tree_in_payload_24_negate = entries_negate_24; // LookupLane.java:99
-  assign adder_tree_in_payload_25_value = entries_25; // LookupLane.java:98
-  assign adder_tree_in_payload_25_negate = entries_negate_25; // LookupLane.java:99
-  assign adder_tree_in_payload_26_value = entries_26; // LookupLane.java:98
-  assign adder_tree_in_payload_26_negate = entries_negate_26; // LookupLane.java:99
-  assign adder_tree_in_payload_27_value = entries_27; // LookupLane.java:98
-  assign adder_tree_in_payload_27_negate = entries_negate_27; // LookupLane.java:99
-  assign previous = bypass ? written_value : stored; // LookupLane.java:123
-  assign base = sum_first_d3 ? 32'd0 : previous; // LookupLane.java:126
+  assign adder_tree_in_valid = entries_valid; // LookupLane.java:105
+  assign adder_tree_in_payload_0_value = entries_0; // LookupLane.java:107
+  assign adder_tree_in_payload_0_negate = entries_negate_0; // LookupLane.java:108
+  assign adder_tree_in_payload_1_value = entries_1; // LookupLane.java:107
+  assign adder_tree_in_payload_1_negate = entries_negate_1; // LookupLane.java:108
+  assign adder_tree_in_payload_2_value = entries_2; // LookupLane.java:107
+  assign adder_tree_in_payload_2_negate = entries_negate_2; // LookupLane.java:108
+  assign adder_tree_in_payload_3_value = entries_3; // LookupLane.java:107
+  assign adder_tree_in_payload_3_negate = entries_negate_3; // LookupLane.java:108
+  assign adder_tree_in_payload_4_value = entries_4; // LookupLane.java:107
+  assign adder_tree_in_payload_4_negate = entries_negate_4; // LookupLane.java:108
+  assign adder_tree_in_payload_5_value = entries_5; // LookupLane.java:107
+  assign adder_tree_in_payload_5_negate = entries_negate_5; // LookupLane.java:108
+  assign adder_tree_in_payload_6_value = entries_6; // LookupLane.java:107
+  assign adder_tree_in_payload_6_negate = entries_negate_6; // LookupLane.java:108
+  assign adder_tree_in_payload_7_value = entries_7; // LookupLane.java:107
+  assign adder_tree_in_payload_7_negate = entries_negate_7; // LookupLane.java:108
+  assign adder_tree_in_payload_8_value = entries_8; // LookupLane.java:107
+  assign adder_tree_in_payload_8_negate = entries_negate_8; // LookupLane.java:108
+  assign adder_tree_in_payload_9_value = entries_9; // LookupLane.java:107
+  assign adder_tree_in_payload_9_negate = entries_negate_9; // LookupLane.java:108
+  assign adder_tree_in_payload_10_value = entries_10; // LookupLane.java:107
+  assign adder_tree_in_payload_10_negate = entries_negate_10; // LookupLane.java:108
+  assign adder_tree_in_payload_11_value = entries_11; // LookupLane.java:107
+  assign adder_tree_in_payload_11_negate = entries_negate_11; // LookupLane.java:108
+  assign adder_tree_in_payload_12_value = entries_12; // LookupLane.java:107
+  assign adder_tree_in_payload_12_negate = entries_negate_12; // LookupLane.java:108
+  assign adder_tree_in_payload_13_value = entries_13; // LookupLane.java:107
+  assign adder_tree_in_payload_13_negate = entries_negate_13; // LookupLane.java:108
+  assign adder_tree_in_payload_14_value = entries_14; // LookupLane.java:107
+  assign adder_tree_in_payload_14_negate = entries_negate_14; // LookupLane.java:108
+  assign adder_tree_in_payload_15_value = entries_15; // LookupLane.java:107
+  assign adder_tree_in_payload_15_negate = entries_negate_15; // LookupLane.java:108
+  assign adder_tree_in_payload_16_value = entries_16; // LookupLane.java:107
+  assign adder_tree_in_payload_16_negate = entries_negate_16; // LookupLane.java:108
+  assign adder_tree_in_payload_17_value = entries_17; // LookupLane.java:107
+  assign adder_tree_in_payload_17_negate = entries_negate_17; // LookupLane.java:108
+  assign adder_tree_in_payload_18_value = entries_18; // LookupLane.java:107
+  assign adder_tree_in_payload_18_negate = entries_negate_18; // LookupLane.java:108
+  assign adder_tree_in_payload_19_value = entries_19; // LookupLane.java:107
+  assign adder_tree_in_payload_19_negate = entries_negate_19; // LookupLane.java:108
+  assign adder_tree_in_payload_20_value = entries_20; // LookupLane.java:107
+  assign adder_tree_in_payload_20_negate = entries_negate_20; // LookupLane.java:108
+  assign adder_tree_in_payload_21_value = entries_21; // LookupLane.java:107
+  assign adder_tree_in_payload_21_negate = entries_negate_21; // LookupLane.java:108
+  assign adder_tree_in_payload_22_value = entries_22; // LookupLane.java:107
+  assign adder_tree_in_payload_22_negate = entries_negate_22; // LookupLane.java:108
+  assign adder_tree_in_payload_23_value = entries_23; // LookupLane.java:107
+  assign adder_tree_in_payload_23_negate = entries_negate_23; // LookupLane.java:108
+  assign adder_tree_in_payload_24_value = entries_24; // LookupLane.java:107
+  assign adder_tree_in_payload_24_negate = entries_negate_24; // LookupLane.java:108
+  assign adder_tree_in_payload_25_value = entries_25; // LookupLane.java:107
+  assign adder_tree_in_payload_25_negate = entries_negate_25; // LookupLane.java:108
+  assign adder_tree_in_payload_26_value = entries_26; // LookupLane.java:107
+  assign adder_tree_in_payload_26_negate = entries_negate_26; // LookupLane.java:108
+  assign adder_tree_in_payload_27_value = entries_27; // LookupLane.java:107
+  assign adder_tree_in_payload_27_negate = entries_negate_27; // LookupLane.java:108
+  assign previous = bypass ? written_value : stored; // LookupLane.java:132
+  assign base = sum_first_d3 ? 32'd0 : previous; // LookupLane.java:135
   assign accumulate =
       {{base[31], base}, 1'b0}
       - {({{18{adder_tree_out_payload_value[14]}}, adder_tree_out_payload_value}
           ^ {{32{not_adder_tree_out_payload_negate}}, not_adder_tree_out_payload_negate}),
          not_adder_tree_out_payload_negate}; // AddSubTree.java:106
-  assign total = accumulate[32:1]; // LookupLane.java:128
-  assign result_valid = result_q_valid; // LookupLane.java:131
-  assign result_payload = result_q_value; // LookupLane.java:132
+  assign total = accumulate[32:1]; // LookupLane.java:137
+  assign result_valid = result_q_valid; // LookupLane.java:140
+  assign result_payload = result_q_value; // LookupLane.java:141
 
   always @(posedge clk) begin
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table5[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_5;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table6[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_6;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table7[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_7;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table8[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_8;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table9[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_9;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table10[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_10;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table11[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_11;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table12[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_12;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table13[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_13;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table14[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_14;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table15[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_15;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table16[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_16;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table17[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_17;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table18[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_18;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table19[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_19;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table20[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_20;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table21[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_21;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table22[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_22;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table23[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_23;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table24[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_24;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table25[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_25;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table26[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_26;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table27[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_27;
     end
-    entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[3:0]}]; // LookupLane.java:78
-    entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[8:5]}]; // LookupLane.java:78
-    entries_2 <= table2[{step_payload_tableHalf, step_payload_indices[13:10]}]; // LookupLane.java:78
-    entries_3 <= table3[{step_payload_tableHalf, step_payload_indices[18:15]}]; // LookupLane.java:78
-    entries_4 <= table4[{step_payload_tableHalf, step_payload_indices[23:20]}]; // LookupLane.java:78
-    entries_5 <= table5[{step_payload_tableHalf, step_payload_indices[28:25]}]; // LookupLane.java:78
-    entries_6 <= table6[{step_payload_tableHalf, step_payload_indices[33:30]}]; // LookupLane.java:78
-    entries_7 <= table7[{step_payload_tableHalf, step_payload_indices[38:35]}]; // LookupLane.java:78
-    entries_8 <= table8[{step_payload_tableHalf, step_payload_indices[43:40]}]; // LookupLane.java:78
-    entries_9 <= table9[{step_payload_tableHalf, step_payload_indices[48:45]}]; // LookupLane.java:78
-    entries_10 <= table10[{step_payload_tableHalf, step_payload_indices[53:50]}]; // LookupLane.java:78
-    entries_11 <= table11[{step_payload_tableHalf, step_payload_indices[58:55]}]; // LookupLane.java:78
-    entries_12 <= table12[{step_payload_tableHalf, step_payload_indices[63:60]}]; // LookupLane.java:78
-    entries_13 <= table13[{step_payload_tableHalf, step_payload_indices[68:65]}]; // LookupLane.java:78
-    entries_14 <= table14[{step_payload_tableHalf, step_payload_indices[73:70]}]; // LookupLane.java:78
-    entries_15 <= table15[{step_payload_tableHalf, step_payload_indices[78:75]}]; // LookupLane.java:78
-    entries_16 <= table16[{step_payload_tableHalf, step_payload_indices[83:80]}]; // LookupLane.java:78
-    entries_17 <= table17[{step_payload_tableHalf, step_payload_indices[88:85]}]; // LookupLane.java:78
-    entries_18 <= table18[{step_payload_tableHalf, step_payload_indices[93:90]}]; // LookupLane.java:78
-    entries_19 <= table19[{step_payload_tableHalf, step_payload_indices[98:95]}]; // LookupLane.java:78
-    entries_20 <= table20[{step_payload_tableHalf, step_payload_indices[103:100]}]; // LookupLane.java:78
-    entries_21 <= table21[{step_payload_tableHalf, step_payload_indices[108:105]}]; // LookupLane.java:78
-    entries_22 <= table22[{step_payload_tableHalf, step_payload_indices[113:110]}]; // LookupLane.java:78
-    entries_23 <= table23[{step_payload_tableHalf, step_payload_indices[118:115]}]; // LookupLane.java:78
-    entries_24 <= table24[{step_payload_tableHalf, step_payload_indices[123:120]}]; // LookupLane.java:78
-    entries_25 <= table25[{step_payload_tableHalf, step_payload_indices[128:125]}]; // LookupLane.java:78
-    entries_26 <= table26[{step_payload_tableHalf, step_payload_indices[133:130]}]; // LookupLane.java:78
-    entries_27 <= table27[{step_payload_tableHalf, step_payload_indices[138:135]}]; // LookupLane.java:78
-    entries_negate_0 <= step_payload_indices[4]; // LookupLane.java:79
-    entries_negate_1 <= step_payload_indices[9]; // LookupLane.java:79
-    entries_negate_2 <= step_payload_indices[14]; // LookupLane.java:79
-    entries_negate_3 <= step_payload_indices[19]; // LookupLane.java:79
-    entries_negate_4 <= step_payload_indices[24]; // LookupLane.java:79
-    entries_negate_5 <= step_payload_indices[29]; // LookupLane.java:79
-    entries_negate_6 <= step_payload_indices[34]; // LookupLane.java:79
-    entries_negate_7 <= step_payload_indices[39]; // LookupLane.java:79
-    entries_negate_8 <= step_payload_indices[44]; // LookupLane.java:79
-    entries_negate_9 <= step_payload_indices[49]; // LookupLane.java:79
-    entries_negate_10 <= step_payload_indices[54]; // LookupLane.java:79
-    entries_negate_11 <= step_payload_indices[59]; // LookupLane.java:79
-    entries_negate_12 <= step_payload_indices[64]; // LookupLane.java:79
-    entries_negate_13 <= step_payload_indices[69]; // LookupLane.java:79
-    entries_negate_14 <= step_payload_indices[74]; // LookupLane.java:79
-    entries_negate_15 <= step_payload_indices[79]; // LookupLane.java:79
-    entries_negate_16 <= step_payload_indices[84]; // LookupLane.java:79
-    entries_negate_17 <= step_payload_indices[89]; // LookupLane.java:79
-    entries_negate_18 <= step_payload_indices[94]; // LookupLane.java:79
-    entries_negate_19 <= step_payload_indices[99]; // LookupLane.java:79
-    entries_negate_20 <= step_payload_indices[104]; // LookupLane.java:79
-    entries_negate_21 <= step_payload_indices[109]; // LookupLane.java:79
-    entries_negate_22 <= step_payload_indices[114]; // LookupLane.java:79
-    entries_negate_23 <= step_payload_indices[119]; // LookupLane.java:79
-    entries_negate_24 <= step_payload_indices[124]; // LookupLane.java:79
-    entries_negate_25 <= step_payload_indices[129]; // LookupLane.java:79
-    entries_negate_26 <= step_payload_indices[134]; // LookupLane.java:79
-    entries_negate_27 <= step_payload_indices[139]; // LookupLane.java:79
-    entries_valid <= step_valid; // LookupLane.java:80
-    entries_accumulator <= step_payload_accumulator; // LookupLane.java:81
-    entries_first <= step_payload_first; // LookupLane.java:82
-    entries_last <= step_payload_last; // LookupLane.java:83
-    sum_first_d1 <= entries_first; // LookupLane.java:106
-    sum_first_d2 <= sum_first_d1; // LookupLane.java:106
-    sum_first_d3 <= sum_first_d2; // LookupLane.java:106
-    sum_last_d1 <= entries_last; // LookupLane.java:107
-    sum_last_d2 <= sum_last_d1; // LookupLane.java:107
-    sum_last_d3 <= sum_last_d2; // LookupLane.java:107
-    sum_accumulator_d1 <= entries_accumulator; // LookupLane.java:110
-    sum_accumulator_d2 <= sum_accumulator_d1; // LookupLane.java:110
-    sum_group <= sum_accumulator_d2; // LookupLane.java:111
-    stored <= accumulators[sum_accumulator_d2]; // LookupLane.java:117
-    bypass <= adder_tree_out_valid & (sum_group == sum_accumulator_d2); // LookupLane.java:121
-    if (adder_tree_out_valid) begin // LookupLane.java:129
-      accumulators[sum_group] <= total; // LookupLane.java:129
+    entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[3:0]}]; // LookupLane.java:87
+    entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[8:5]}]; // LookupLane.java:87
+    entries_2 <= table2[{step_payload_tableHalf, step_payload_indices[13:10]}]; // LookupLane.java:87
+    entries_3 <= table3[{step_payload_tableHalf, step_payload_indices[18:15]}]; // LookupLane.java:87
+    entries_4 <= table4[{step_payload_tableHalf, step_payload_indices[23:20]}]; // LookupLane.java:87
+    entries_5 <= table5[{step_payload_tableHalf, step_payload_indices[28:25]}]; // LookupLane.java:87
+    entries_6 <= table6[{step_payload_tableHalf, step_payload_indices[33:30]}]; // LookupLane.java:87
+    entries_7 <= table7[{step_payload_tableHalf, step_payload_indices[38:35]}]; // LookupLane.java:87
+    entries_8 <= table8[{step_payload_tableHalf, step_payload_indices[43:40]}]; // LookupLane.java:87
+    entries_9 <= table9[{step_payload_tableHalf, step_payload_indices[48:45]}]; // LookupLane.java:87
+    entries_10 <= table10[{step_payload_tableHalf, step_payload_indices[53:50]}]; // LookupLane.java:87
+    entries_11 <= table11[{step_payload_tableHalf, step_payload_indices[58:55]}]; // LookupLane.java:87
+    entries_12 <= table12[{step_payload_tableHalf, step_payload_indices[63:60]}]; // LookupLane.java:87
+    entries_13 <= table13[{step_payload_tableHalf, step_payload_indices[68:65]}]; // LookupLane.java:87
+    entries_14 <= table14[{step_payload_tableHalf, step_payload_indices[73:70]}]; // LookupLane.java:87
+    entries_15 <= table15[{step_payload_tableHalf, step_payload_indices[78:75]}]; // LookupLane.java:87
+    entries_16 <= table16[{step_payload_tableHalf, step_payload_indices[83:80]}]; // LookupLane.java:87
+    entries_17 <= table17[{step_payload_tableHalf, step_payload_indices[88:85]}]; // LookupLane.java:87
+    entries_18 <= table18[{step_payload_tableHalf, step_payload_indices[93:90]}]; // LookupLane.java:87
+    entries_19 <= table19[{step_payload_tableHalf, step_payload_indices[98:95]}]; // LookupLane.java:87
+    entries_20 <= table20[{step_payload_tableHalf, step_payload_indices[103:100]}]; // LookupLane.java:87
+    entries_21 <= table21[{step_payload_tableHalf, step_payload_indices[108:105]}]; // LookupLane.java:87
+    entries_22 <= table22[{step_payload_tableHalf, step_payload_indices[113:110]}]; // LookupLane.java:87
+    entries_23 <= table23[{step_payload_tableHalf, step_payload_indices[118:115]}]; // LookupLane.java:87
+    entries_24 <= table24[{step_payload_tableHalf, step_payload_indices[123:120]}]; // LookupLane.java:87
+    entries_25 <= table25[{step_payload_tableHalf, step_payload_indices[128:125]}]; // LookupLane.java:87
+    entries_26 <= table26[{step_payload_tableHalf, step_payload_indices[133:130]}]; // LookupLane.java:87
+    entries_27 <= table27[{step_payload_tableHalf, step_payload_indices[138:135]}]; // LookupLane.java:87
+    entries_negate_0 <= step_payload_indices[4]; // LookupLane.java:88
+    entries_negate_1 <= step_payload_indices[9]; // LookupLane.java:88
+    entries_negate_2 <= step_payload_indices[14]; // LookupLane.java:88
+    entries_negate_3 <= step_payload_indices[19]; // LookupLane.java:88
+    entries_negate_4 <= step_payload_indices[24]; // LookupLane.java:88
+    entries_negate_5 <= step_payload_indices[29]; // LookupLane.java:88
+    entries_negate_6 <= step_payload_indices[34]; // LookupLane.java:88
+    entries_negate_7 <= step_payload_indices[39]; // LookupLane.java:88
+    entries_negate_8 <= step_payload_indices[44]; // LookupLane.java:88
+    entries_negate_9 <= step_payload_indices[49]; // LookupLane.java:88
+    entries_negate_10 <= step_payload_indices[54]; // LookupLane.java:88
+    entries_negate_11 <= step_payload_indices[59]; // LookupLane.java:88
+    entries_negate_12 <= step_payload_indices[64]; // LookupLane.java:88
+    entries_negate_13 <= step_payload_indices[69]; // LookupLane.java:88
+    entries_negate_14 <= step_payload_indices[74]; // LookupLane.java:88
+    entries_negate_15 <= step_payload_indices[79]; // LookupLane.java:88
+    entries_negate_16 <= step_payload_indices[84]; // LookupLane.java:88
+    entries_negate_17 <= step_payload_indices[89]; // LookupLane.java:88
+    entries_negate_18 <= step_payload_indices[94]; // LookupLane.java:88
+    entries_negate_19 <= step_payload_indices[99]; // LookupLane.java:88
+    entries_negate_20 <= step_payload_indices[104]; // LookupLane.java:88
+    entries_negate_21 <= step_payload_indices[109]; // LookupLane.java:88
+    entries_negate_22 <= step_payload_indices[114]; // LookupLane.java:88
+    entries_negate_23 <= step_payload_indices[119]; // LookupLane.java:88
+    entries_negate_24 <= step_payload_indices[124]; // LookupLane.java:88
+    entries_negate_25 <= step_payload_indices[129]; // LookupLane.java:88
+    entries_negate_26 <= step_payload_indices[134]; // LookupLane.java:88
+    entries_negate_27 <= step_payload_indices[139]; // LookupLane.java:88
+    entries_valid <= step_valid; // LookupLane.java:89
+    entries_accumulator <= step_payload_accumulator; // LookupLane.java:90
+    entries_first <= step_payload_first; // LookupLane.java:91
+    entries_last <= step_payload_last; // LookupLane.java:92
+    sum_first_d1 <= entries_first; // LookupLane.java:115
+    sum_first_d2 <= sum_first_d1; // LookupLane.java:115
+    sum_first_d3 <= sum_first_d2; // LookupLane.java:115
+    sum_last_d1 <= entries_last; // LookupLane.java:116
+    sum_last_d2 <= sum_last_d1; // LookupLane.java:116
+    sum_last_d3 <= sum_last_d2; // LookupLane.java:116
+    sum_accumulator_d1 <= entries_accumulator; // LookupLane.java:119
+    sum_accumulator_d2 <= sum_accumulator_d1; // LookupLane.java:119
+    sum_group <= sum_accumulator_d2; // LookupLane.java:120
+    stored <= accumulators[sum_accumulator_d2]; // LookupLane.java:126
+    bypass <= adder_tree_out_valid & (sum_group == sum_accumulator_d2); // LookupLane.java:130
+    if (adder_tree_out_valid) begin // LookupLane.java:138
+      accumulators[sum_group] <= total; // LookupLane.java:138
     end
-    written_value <= total; // LookupLane.java:130
-    result_q_valid <= adder_tree_out_valid & sum_last_d3; // LookupLane.java:131
-    if (adder_tree_out_valid & sum_last_d3) begin // LookupLane.java:132
-      result_q_value <= total; // LookupLane.java:132
+    written_value <= total; // LookupLane.java:139
+    result_q_valid <= adder_tree_out_valid & sum_last_d3; // LookupLane.java:140
+    if (adder_tree_out_valid & sum_last_d3) begin // LookupLane.java:141
+      result_q_value <= total; // LookupLane.java:141
     end
     if (reset) begin
       entries_valid <= 1'b0;
@@ -515,7 +515,7 @@ module LookupLane_t28_a1024 (
     end
   end
 
-  AddSubTree_n28_w10_l2 adder_tree ( // LookupLane.java:95
+  AddSubTree_n28_w10_l2 adder_tree ( // LookupLane.java:104
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (adder_tree_in_valid),

@@ -587,35 +587,35 @@ module TlmmEngine_kv260 (
   wire         build_last_tile;                      // TableBuilder.java:96
 
   // result_queue
-  wire         result_issued;                        // ResultQueue.java:32
-  wire         lane_sums_valid;                      // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_0;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_1;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_2;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_3;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_4;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_5;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_6;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_7;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_8;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_9;                  // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_10;                 // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_11;                 // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_12;                 // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_13;                 // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_14;                 // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_15;                 // ResultQueue.java:33
-  reg  [4:0]   result_credits;                       // CreditBuffer.java:45
-  wire         room;                                 // ResultQueue.java:35
-  wire         results_drained;                      // ResultQueue.java:36
-  wire         result_fifo_push_valid;               // CreditBuffer.java:77
-  wire         result_fifo_push_ready;               // CreditBuffer.java:77
-  wire [511:0] result_fifo_push_payload;             // CreditBuffer.java:77
-  wire         result_fifo_pop_valid;                // CreditBuffer.java:77
-  wire         result_fifo_pop_ready;                // CreditBuffer.java:77
-  wire [511:0] result_fifo_pop_payload;              // CreditBuffer.java:77
-  wire [4:0]   result_fifo_occupancy;                // CreditBuffer.java:77
-  wire         result_ready;                         // CreditBuffer.java:84
+  wire         result_issued;                        // ResultQueue.java:46
+  wire         lane_sums_valid;                      // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_0;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_1;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_2;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_3;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_4;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_5;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_6;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_7;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_8;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_9;                  // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_10;                 // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_11;                 // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_12;                 // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_13;                 // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_14;                 // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_15;                 // ResultQueue.java:47
+  reg  [9:0]   result_credits;                       // CreditBuffer.java:59
+  wire         room;                                 // ResultQueue.java:52
+  wire         results_drained;                      // ResultQueue.java:53
+  wire         result_fifo_push_valid;               // CreditBuffer.java:91
+  wire         result_fifo_push_ready;               // CreditBuffer.java:91
+  wire [335:0] result_fifo_push_payload;             // CreditBuffer.java:91
+  wire         result_fifo_pop_valid;                // CreditBuffer.java:91
+  wire         result_fifo_pop_ready;                // CreditBuffer.java:91
+  wire [335:0] result_fifo_pop_payload;              // CreditBuffer.java:91
+  wire [9:0]   result_fifo_occupancy;                // CreditBuffer.java:91
+  wire         result_ready;                         // CreditBuffer.java:98
 
   // sweep
   reg          sweep_half;                           // Sweep.java:36
@@ -1294,6 +1294,22 @@ module TlmmEngine_kv260 (
   reg  [223:0] act_memory [0:1175];                  // ActivationLoader.java:38
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire [20:0] results_payload_0_part;
+  wire [20:0] results_payload_1_part;
+  wire [20:0] results_payload_2_part;
+  wire [20:0] results_payload_3_part;
+  wire [20:0] results_payload_4_part;
+  wire [20:0] results_payload_5_part;
+  wire [20:0] results_payload_6_part;
+  wire [20:0] results_payload_7_part;
+  wire [20:0] results_payload_8_part;
+  wire [20:0] results_payload_9_part;
+  wire [20:0] results_payload_10_part;
+  wire [20:0] results_payload_11_part;
+  wire [20:0] results_payload_12_part;
+  wire [20:0] results_payload_13_part;
+  wire [20:0] results_payload_14_part;
+  wire [20:0] results_payload_15_part;
   wire [33:0] beats_per_token_prod;
   wire [31:0] tile_stride_mux;
   wire [66:0] tile_stride_prod;
@@ -1481,6 +1497,38 @@ module TlmmEngine_kv260 (
   wire not_pattern_minus2_28;
   wire result_fifo_pop_valid_and_ready;
   wire [15:0] sweep_chunk_tokens_diff;
+  wire [20:0] assert_part;
+  wire [20:0] assert_part_2;
+  wire [20:0] assert_part_3;
+  wire [20:0] assert_part_4;
+  wire [20:0] assert_part_5;
+  wire [20:0] assert_part_6;
+  wire [20:0] assert_part_7;
+  wire [20:0] assert_part_8;
+  wire [20:0] assert_part_9;
+  wire [20:0] assert_part_10;
+  wire [20:0] assert_part_11;
+  wire [20:0] assert_part_12;
+  wire [20:0] assert_part_13;
+  wire [20:0] assert_part_14;
+  wire [20:0] assert_part_15;
+  wire [20:0] assert_part_16;
+  assign results_payload_0_part = result_fifo_pop_payload[20:0];
+  assign results_payload_1_part = result_fifo_pop_payload[41:21];
+  assign results_payload_2_part = result_fifo_pop_payload[62:42];
+  assign results_payload_3_part = result_fifo_pop_payload[83:63];
+  assign results_payload_4_part = result_fifo_pop_payload[104:84];
+  assign results_payload_5_part = result_fifo_pop_payload[125:105];
+  assign results_payload_6_part = result_fifo_pop_payload[146:126];
+  assign results_payload_7_part = result_fifo_pop_payload[167:147];
+  assign results_payload_8_part = result_fifo_pop_payload[188:168];
+  assign results_payload_9_part = result_fifo_pop_payload[209:189];
+  assign results_payload_10_part = result_fifo_pop_payload[230:210];
+  assign results_payload_11_part = result_fifo_pop_payload[251:231];
+  assign results_payload_12_part = result_fifo_pop_payload[272:252];
+  assign results_payload_13_part = result_fifo_pop_payload[293:273];
+  assign results_payload_14_part = result_fifo_pop_payload[314:294];
+  assign results_payload_15_part = result_fifo_pop_payload[335:315];
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_mux = load_ahead ? prefetched_regionStride : cmd_regionStride;
   assign tile_stride_prod = {3'd0, {32'd0, tile_stride_mux}} * {64'd0, 3'd4};
@@ -1670,6 +1718,22 @@ module TlmmEngine_kv260 (
   assign not_pattern_minus2_28 = ~pattern_minus2;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
   assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
+  assign assert_part = lane_sums_payload_0[20:0];
+  assign assert_part_2 = lane_sums_payload_1[20:0];
+  assign assert_part_3 = lane_sums_payload_2[20:0];
+  assign assert_part_4 = lane_sums_payload_3[20:0];
+  assign assert_part_5 = lane_sums_payload_4[20:0];
+  assign assert_part_6 = lane_sums_payload_5[20:0];
+  assign assert_part_7 = lane_sums_payload_6[20:0];
+  assign assert_part_8 = lane_sums_payload_7[20:0];
+  assign assert_part_9 = lane_sums_payload_8[20:0];
+  assign assert_part_10 = lane_sums_payload_9[20:0];
+  assign assert_part_11 = lane_sums_payload_10[20:0];
+  assign assert_part_12 = lane_sums_payload_11[20:0];
+  assign assert_part_13 = lane_sums_payload_12[20:0];
+  assign assert_part_14 = lane_sums_payload_13[20:0];
+  assign assert_part_15 = lane_sums_payload_14[20:0];
+  assign assert_part_16 = lane_sums_payload_15[20:0];
 
   assign command_ready = ~active; // CommandSlot.java:47
   assign prefetch_ready = ~prefetch_held; // CommandSlot.java:61
@@ -1738,23 +1802,23 @@ module TlmmEngine_kv260 (
   assign m_axi_w3_arsize = weights3_m_axi_arsize; // WeightLoader.java:61
   assign m_axi_w3_arburst = weights3_m_axi_arburst; // WeightLoader.java:61
   assign m_axi_w3_rready = weights3_m_axi_rready; // WeightLoader.java:61
-  assign results_valid = result_fifo_pop_valid; // Stream.java:101
-  assign results_payload_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
-  assign results_payload_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
-  assign results_payload_2 = result_fifo_pop_payload[95:64]; // Stream.java:102
-  assign results_payload_3 = result_fifo_pop_payload[127:96]; // Stream.java:102
-  assign results_payload_4 = result_fifo_pop_payload[159:128]; // Stream.java:102
-  assign results_payload_5 = result_fifo_pop_payload[191:160]; // Stream.java:102
-  assign results_payload_6 = result_fifo_pop_payload[223:192]; // Stream.java:102
-  assign results_payload_7 = result_fifo_pop_payload[255:224]; // Stream.java:102
-  assign results_payload_8 = result_fifo_pop_payload[287:256]; // Stream.java:102
-  assign results_payload_9 = result_fifo_pop_payload[319:288]; // Stream.java:102
-  assign results_payload_10 = result_fifo_pop_payload[351:320]; // Stream.java:102
-  assign results_payload_11 = result_fifo_pop_payload[383:352]; // Stream.java:102
-  assign results_payload_12 = result_fifo_pop_payload[415:384]; // Stream.java:102
-  assign results_payload_13 = result_fifo_pop_payload[447:416]; // Stream.java:102
-  assign results_payload_14 = result_fifo_pop_payload[479:448]; // Stream.java:102
-  assign results_payload_15 = result_fifo_pop_payload[511:480]; // Stream.java:102
+  assign results_valid = result_fifo_pop_valid; // ResultQueue.java:65
+  assign results_payload_0 = {{11{results_payload_0_part[20]}}, results_payload_0_part}; // ResultQueue.java:68
+  assign results_payload_1 = {{11{results_payload_1_part[20]}}, results_payload_1_part}; // ResultQueue.java:68
+  assign results_payload_2 = {{11{results_payload_2_part[20]}}, results_payload_2_part}; // ResultQueue.java:68
+  assign results_payload_3 = {{11{results_payload_3_part[20]}}, results_payload_3_part}; // ResultQueue.java:68
+  assign results_payload_4 = {{11{results_payload_4_part[20]}}, results_payload_4_part}; // ResultQueue.java:68
+  assign results_payload_5 = {{11{results_payload_5_part[20]}}, results_payload_5_part}; // ResultQueue.java:68
+  assign results_payload_6 = {{11{results_payload_6_part[20]}}, results_payload_6_part}; // ResultQueue.java:68
+  assign results_payload_7 = {{11{results_payload_7_part[20]}}, results_payload_7_part}; // ResultQueue.java:68
+  assign results_payload_8 = {{11{results_payload_8_part[20]}}, results_payload_8_part}; // ResultQueue.java:68
+  assign results_payload_9 = {{11{results_payload_9_part[20]}}, results_payload_9_part}; // ResultQueue.java:68
+  assign results_payload_10 = {{11{results_payload_10_part[20]}}, results_payload_10_part}; // ResultQueue.java:68
+  assign results_payload_11 = {{11{results_payload_11_part[20]}}, results_payload_11_part}; // ResultQueue.java:68
+  assign results_payload_12 = {{11{results_payload_12_part[20]}}, results_payload_12_part}; // ResultQueue.java:68
+  assign results_payload_13 = {{11{results_payload_13_part[20]}}, results_payload_13_part}; // ResultQueue.java:68
+  assign results_payload_14 = {{11{results_payload_14_part[20]}}, results_payload_14_part}; // ResultQueue.java:68
+  assign results_payload_15 = {{11{results_payload_15_part[20]}}, results_payload_15_part}; // ResultQueue.java:68
   assign done = finished; // TlmmEngine.java:110
   assign busy = active; // TlmmEngine.java:111
   assign error = load_error; // TlmmEngine.java:112
@@ -2602,30 +2666,30 @@ module TlmmEngine_kv260 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // result_queue (ResultQueue.java:29): queues the lanes' sums for the results stream; its credits let the sweep issue
+  // result_queue (ResultQueue.java:41): queues the lanes' sums for the results stream; its credits let the sweep issue
   // a result-producing step only when a FIFO slot is waiting for it
-  assign room = result_credits != 5'd0; // ResultQueue.java:35
-  assign results_drained = result_credits == 5'd22; // ResultQueue.java:36
-  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:78
+  assign room = result_credits != 10'd0; // ResultQueue.java:52
+  assign results_drained = result_credits == 10'd512; // ResultQueue.java:53
+  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:92
   assign result_fifo_push_payload =
-      {lane_sums_payload_15,
-       lane_sums_payload_14,
-       lane_sums_payload_13,
-       lane_sums_payload_12,
-       lane_sums_payload_11,
-       lane_sums_payload_10,
-       lane_sums_payload_9,
-       lane_sums_payload_8,
-       lane_sums_payload_7,
-       lane_sums_payload_6,
-       lane_sums_payload_5,
-       lane_sums_payload_4,
-       lane_sums_payload_3,
-       lane_sums_payload_2,
-       lane_sums_payload_1,
-       lane_sums_payload_0}; // CreditBuffer.java:79
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
-  assign result_ready = results_ready; // Stream.java:103
+      {lane_sums_payload_15[20:0],
+       lane_sums_payload_14[20:0],
+       lane_sums_payload_13[20:0],
+       lane_sums_payload_12[20:0],
+       lane_sums_payload_11[20:0],
+       lane_sums_payload_10[20:0],
+       lane_sums_payload_9[20:0],
+       lane_sums_payload_8[20:0],
+       lane_sums_payload_7[20:0],
+       lane_sums_payload_6[20:0],
+       lane_sums_payload_5[20:0],
+       lane_sums_payload_4[20:0],
+       lane_sums_payload_3[20:0],
+       lane_sums_payload_2[20:0],
+       lane_sums_payload_1[20:0],
+       lane_sums_payload_0[20:0]}; // CreditBuffer.java:93
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:99
+  assign result_ready = results_ready; // ResultQueue.java:66
   assign result_issued = issue & sweep_last_block; // Sweep.java:64
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
   assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
@@ -2646,13 +2710,13 @@ module TlmmEngine_kv260 (
   assign lane_sums_valid = lane0_result_valid; // LookupArray.java:49
 
   always @(posedge clk) begin
-    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
-    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:83
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
+    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
+      result_credits <= result_credits - 10'd1; // CreditBuffer.java:96
+    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:97
+      result_credits <= result_credits + 10'd1; // CreditBuffer.java:97
     end
     if (reset) begin
-      result_credits <= 5'd22;
+      result_credits <= 10'd512;
     end
   end
 
@@ -3367,19 +3431,99 @@ module TlmmEngine_kv260 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~result_issued | (result_credits != 5'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part[20]}}, assert_part} == lane_sums_payload_0))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 0 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_2[20]}}, assert_part_2} == lane_sums_payload_1))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 1 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_3[20]}}, assert_part_3} == lane_sums_payload_2))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 2 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_4[20]}}, assert_part_4} == lane_sums_payload_3))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 3 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_5[20]}}, assert_part_5} == lane_sums_payload_4))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 4 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_6[20]}}, assert_part_6} == lane_sums_payload_5))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 5 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_7[20]}}, assert_part_7} == lane_sums_payload_6))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 6 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_8[20]}}, assert_part_8} == lane_sums_payload_7))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 7 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_9[20]}}, assert_part_9} == lane_sums_payload_8))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 8 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_10[20]}}, assert_part_10} == lane_sums_payload_9))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 9 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_11[20]}}, assert_part_11} == lane_sums_payload_10))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 10 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_12[20]}}, assert_part_12} == lane_sums_payload_11))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 11 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_13[20]}}, assert_part_13} == lane_sums_payload_12))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 12 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_14[20]}}, assert_part_14} == lane_sums_payload_13))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 13 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_15[20]}}, assert_part_15} == lane_sums_payload_14))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 14 fits 21 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{11{assert_part_16[20]}}, assert_part_16} == lane_sums_payload_15))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 15 fits 21 bits");
+        $stop;
+      end
+      if (!(~result_issued | (result_credits != 10'd0))) begin // CreditBuffer.java:100
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 5'd22)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
-                 "depth 22");
+      if (!(result_credits <= 10'd512)) begin // CreditBuffer.java:103
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:103: CreditBuffer result: the credits never exceed the ",
+                 "depth 512");
         $stop;
       end
-      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
-                 "was full (the pipeline's latency is longer than the credits cover)");
+      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:105
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer result: a result arrived while the ",
+                 "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
       if (!(~drop | ~active)) begin // TlmmEngine.java:114
@@ -3614,7 +3758,7 @@ module TlmmEngine_kv260 (
     .read_words_15            (buffer_read_words_15)
   );
 
-  SyncFifo_w512_d22 result_fifo ( // CreditBuffer.java:77
+  SyncFifo_w336_d512_ramblock result_fifo ( // CreditBuffer.java:91
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -4,158 +4,158 @@
 `default_nettype none
 
 module LookupLane_t5_a512 (
-  input  wire        clk,                          // LookupLane.java:54
-  input  wire        reset,                        // LookupLane.java:54
-  input  wire        step_valid,                   // LookupLane.java:59
-  input  wire [24:0] step_payload_indices,         // LookupLane.java:59
-  input  wire        step_payload_tableHalf,       // LookupLane.java:59
-  input  wire [8:0]  step_payload_accumulator,     // LookupLane.java:59
-  input  wire        step_payload_first,           // LookupLane.java:59
-  input  wire        step_payload_last,            // LookupLane.java:59
-  input  wire        table_write_valid,            // LookupLane.java:60
-  input  wire        table_write_payload_half,     // LookupLane.java:60
-  input  wire [3:0]  table_write_payload_entry,    // LookupLane.java:60
-  input  wire [9:0]  table_write_payload_values_0, // LookupLane.java:60
-  input  wire [9:0]  table_write_payload_values_1, // LookupLane.java:60
-  input  wire [9:0]  table_write_payload_values_2, // LookupLane.java:60
-  input  wire [9:0]  table_write_payload_values_3, // LookupLane.java:60
-  input  wire [9:0]  table_write_payload_values_4, // LookupLane.java:60
-  output wire        result_valid,                 // LookupLane.java:62
-  output wire [31:0] result_payload                // LookupLane.java:62
+  input  wire        clk,                          // LookupLane.java:63
+  input  wire        reset,                        // LookupLane.java:63
+  input  wire        step_valid,                   // LookupLane.java:68
+  input  wire [24:0] step_payload_indices,         // LookupLane.java:68
+  input  wire        step_payload_tableHalf,       // LookupLane.java:68
+  input  wire [8:0]  step_payload_accumulator,     // LookupLane.java:68
+  input  wire        step_payload_first,           // LookupLane.java:68
+  input  wire        step_payload_last,            // LookupLane.java:68
+  input  wire        table_write_valid,            // LookupLane.java:69
+  input  wire        table_write_payload_half,     // LookupLane.java:69
+  input  wire [3:0]  table_write_payload_entry,    // LookupLane.java:69
+  input  wire [9:0]  table_write_payload_values_0, // LookupLane.java:69
+  input  wire [9:0]  table_write_payload_values_1, // LookupLane.java:69
+  input  wire [9:0]  table_write_payload_values_2, // LookupLane.java:69
+  input  wire [9:0]  table_write_payload_values_3, // LookupLane.java:69
+  input  wire [9:0]  table_write_payload_values_4, // LookupLane.java:69
+  output wire        result_valid,                 // LookupLane.java:71
+  output wire [31:0] result_payload                // LookupLane.java:71
 );
 
-  reg  [9:0]  entries_0;                      // LookupLane.java:78
-  reg  [9:0]  entries_1;                      // LookupLane.java:78
-  reg  [9:0]  entries_2;                      // LookupLane.java:78
-  reg  [9:0]  entries_3;                      // LookupLane.java:78
-  reg  [9:0]  entries_4;                      // LookupLane.java:78
-  reg         entries_negate_0;               // LookupLane.java:79
-  reg         entries_negate_1;               // LookupLane.java:79
-  reg         entries_negate_2;               // LookupLane.java:79
-  reg         entries_negate_3;               // LookupLane.java:79
-  reg         entries_negate_4;               // LookupLane.java:79
-  reg         entries_valid;                  // LookupLane.java:80
-  reg  [8:0]  entries_accumulator;            // LookupLane.java:81
-  reg         entries_first;                  // LookupLane.java:82
-  reg         entries_last;                   // LookupLane.java:83
-  wire        adder_tree_in_valid;            // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_0_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_0_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_1_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_1_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_2_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_2_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_3_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_3_negate; // LookupLane.java:95
-  wire [9:0]  adder_tree_in_payload_4_value;  // LookupLane.java:95
-  wire        adder_tree_in_payload_4_negate; // LookupLane.java:95
-  wire        adder_tree_out_valid;           // LookupLane.java:95
-  wire [12:0] adder_tree_out_payload_value;   // LookupLane.java:95
-  wire        adder_tree_out_payload_negate;  // LookupLane.java:95
-  reg         sum_first_d1;                   // LookupLane.java:106
-  reg         sum_first_d2;                   // LookupLane.java:106
-  reg         sum_last_d1;                    // LookupLane.java:107
-  reg         sum_last_d2;                    // LookupLane.java:107
-  reg  [8:0]  sum_accumulator_d1;             // LookupLane.java:110
-  reg  [8:0]  sum_group;                      // LookupLane.java:111
-  reg  [31:0] stored;                         // LookupLane.java:117
-  reg         bypass;                         // LookupLane.java:121
-  reg  [31:0] written_value;                  // LookupLane.java:122
-  wire [31:0] previous;                       // LookupLane.java:123
-  wire [31:0] base;                           // LookupLane.java:126
+  reg  [9:0]  entries_0;                      // LookupLane.java:87
+  reg  [9:0]  entries_1;                      // LookupLane.java:87
+  reg  [9:0]  entries_2;                      // LookupLane.java:87
+  reg  [9:0]  entries_3;                      // LookupLane.java:87
+  reg  [9:0]  entries_4;                      // LookupLane.java:87
+  reg         entries_negate_0;               // LookupLane.java:88
+  reg         entries_negate_1;               // LookupLane.java:88
+  reg         entries_negate_2;               // LookupLane.java:88
+  reg         entries_negate_3;               // LookupLane.java:88
+  reg         entries_negate_4;               // LookupLane.java:88
+  reg         entries_valid;                  // LookupLane.java:89
+  reg  [8:0]  entries_accumulator;            // LookupLane.java:90
+  reg         entries_first;                  // LookupLane.java:91
+  reg         entries_last;                   // LookupLane.java:92
+  wire        adder_tree_in_valid;            // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_0_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_0_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_1_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_1_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_2_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_2_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_3_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_3_negate; // LookupLane.java:104
+  wire [9:0]  adder_tree_in_payload_4_value;  // LookupLane.java:104
+  wire        adder_tree_in_payload_4_negate; // LookupLane.java:104
+  wire        adder_tree_out_valid;           // LookupLane.java:104
+  wire [12:0] adder_tree_out_payload_value;   // LookupLane.java:104
+  wire        adder_tree_out_payload_negate;  // LookupLane.java:104
+  reg         sum_first_d1;                   // LookupLane.java:115
+  reg         sum_first_d2;                   // LookupLane.java:115
+  reg         sum_last_d1;                    // LookupLane.java:116
+  reg         sum_last_d2;                    // LookupLane.java:116
+  reg  [8:0]  sum_accumulator_d1;             // LookupLane.java:119
+  reg  [8:0]  sum_group;                      // LookupLane.java:120
+  reg  [31:0] stored;                         // LookupLane.java:126
+  reg         bypass;                         // LookupLane.java:130
+  reg  [31:0] written_value;                  // LookupLane.java:131
+  wire [31:0] previous;                       // LookupLane.java:132
+  wire [31:0] base;                           // LookupLane.java:135
   wire [33:0] accumulate;                     // AddSubTree.java:106
-  wire [31:0] total;                          // LookupLane.java:128
-  reg         result_q_valid;                 // LookupLane.java:131
-  reg  [31:0] result_q_value;                 // LookupLane.java:132
+  wire [31:0] total;                          // LookupLane.java:137
+  reg         result_q_valid;                 // LookupLane.java:140
+  reg  [31:0] result_q_value;                 // LookupLane.java:141
   (* ram_style = "distributed" *)
-  reg  [9:0]  table0 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table0 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table1 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table1 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table2 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table2 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table3 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table3 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
-  reg  [9:0]  table4 [0:31];                  // LookupLane.java:69
+  reg  [9:0]  table4 [0:31];                  // LookupLane.java:78
   (* ram_style = "block" *)
-  reg  [31:0] accumulators [0:511];           // LookupLane.java:116
+  reg  [31:0] accumulators [0:511];           // LookupLane.java:125
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire not_adder_tree_out_payload_negate;
   assign not_adder_tree_out_payload_negate = ~adder_tree_out_payload_negate;
 
-  assign adder_tree_in_valid = entries_valid; // LookupLane.java:96
-  assign adder_tree_in_payload_0_value = entries_0; // LookupLane.java:98
-  assign adder_tree_in_payload_0_negate = entries_negate_0; // LookupLane.java:99
-  assign adder_tree_in_payload_1_value = entries_1; // LookupLane.java:98
-  assign adder_tree_in_payload_1_negate = entries_negate_1; // LookupLane.java:99
-  assign adder_tree_in_payload_2_value = entries_2; // LookupLane.java:98
-  assign adder_tree_in_payload_2_negate = entries_negate_2; // LookupLane.java:99
-  assign adder_tree_in_payload_3_value = entries_3; // LookupLane.java:98
-  assign adder_tree_in_payload_3_negate = entries_negate_3; // LookupLane.java:99
-  assign adder_tree_in_payload_4_value = entries_4; // LookupLane.java:98
-  assign adder_tree_in_payload_4_negate = entries_negate_4; // LookupLane.java:99
-  assign previous = bypass ? written_value : stored; // LookupLane.java:123
-  assign base = sum_first_d2 ? 32'd0 : previous; // LookupLane.java:126
+  assign adder_tree_in_valid = entries_valid; // LookupLane.java:105
+  assign adder_tree_in_payload_0_value = entries_0; // LookupLane.java:107
+  assign adder_tree_in_payload_0_negate = entries_negate_0; // LookupLane.java:108
+  assign adder_tree_in_payload_1_value = entries_1; // LookupLane.java:107
+  assign adder_tree_in_payload_1_negate = entries_negate_1; // LookupLane.java:108
+  assign adder_tree_in_payload_2_value = entries_2; // LookupLane.java:107
+  assign adder_tree_in_payload_2_negate = entries_negate_2; // LookupLane.java:108
+  assign adder_tree_in_payload_3_value = entries_3; // LookupLane.java:107
+  assign adder_tree_in_payload_3_negate = entries_negate_3; // LookupLane.java:108
+  assign adder_tree_in_payload_4_value = entries_4; // LookupLane.java:107
+  assign adder_tree_in_payload_4_negate = entries_negate_4; // LookupLane.java:108
+  assign previous = bypass ? written_value : stored; // LookupLane.java:132
+  assign base = sum_first_d2 ? 32'd0 : previous; // LookupLane.java:135
   assign accumulate =
       {{base[31], base}, 1'b0}
       - {({{20{adder_tree_out_payload_value[12]}}, adder_tree_out_payload_value}
           ^ {{32{not_adder_tree_out_payload_negate}}, not_adder_tree_out_payload_negate}),
          not_adder_tree_out_payload_negate}; // AddSubTree.java:106
-  assign total = accumulate[32:1]; // LookupLane.java:128
-  assign result_valid = result_q_valid; // LookupLane.java:131
-  assign result_payload = result_q_value; // LookupLane.java:132
+  assign total = accumulate[32:1]; // LookupLane.java:137
+  assign result_valid = result_q_valid; // LookupLane.java:140
+  assign result_payload = result_q_value; // LookupLane.java:141
 
   always @(posedge clk) begin
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table0[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_0;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table1[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_1;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table2[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_2;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table3[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_3;
     end
-    if (table_write_valid) begin // LookupLane.java:72
-      // LookupLane.java:72
+    if (table_write_valid) begin // LookupLane.java:81
+      // LookupLane.java:81
       table4[{table_write_payload_half, table_write_payload_entry}] <= table_write_payload_values_4;
     end
-    entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[3:0]}]; // LookupLane.java:78
-    entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[8:5]}]; // LookupLane.java:78
-    entries_2 <= table2[{step_payload_tableHalf, step_payload_indices[13:10]}]; // LookupLane.java:78
-    entries_3 <= table3[{step_payload_tableHalf, step_payload_indices[18:15]}]; // LookupLane.java:78
-    entries_4 <= table4[{step_payload_tableHalf, step_payload_indices[23:20]}]; // LookupLane.java:78
-    entries_negate_0 <= step_payload_indices[4]; // LookupLane.java:79
-    entries_negate_1 <= step_payload_indices[9]; // LookupLane.java:79
-    entries_negate_2 <= step_payload_indices[14]; // LookupLane.java:79
-    entries_negate_3 <= step_payload_indices[19]; // LookupLane.java:79
-    entries_negate_4 <= step_payload_indices[24]; // LookupLane.java:79
-    entries_valid <= step_valid; // LookupLane.java:80
-    entries_accumulator <= step_payload_accumulator; // LookupLane.java:81
-    entries_first <= step_payload_first; // LookupLane.java:82
-    entries_last <= step_payload_last; // LookupLane.java:83
-    sum_first_d1 <= entries_first; // LookupLane.java:106
-    sum_first_d2 <= sum_first_d1; // LookupLane.java:106
-    sum_last_d1 <= entries_last; // LookupLane.java:107
-    sum_last_d2 <= sum_last_d1; // LookupLane.java:107
-    sum_accumulator_d1 <= entries_accumulator; // LookupLane.java:110
-    sum_group <= sum_accumulator_d1; // LookupLane.java:111
-    stored <= accumulators[sum_accumulator_d1]; // LookupLane.java:117
-    bypass <= adder_tree_out_valid & (sum_group == sum_accumulator_d1); // LookupLane.java:121
-    if (adder_tree_out_valid) begin // LookupLane.java:129
-      accumulators[sum_group] <= total; // LookupLane.java:129
+    entries_0 <= table0[{step_payload_tableHalf, step_payload_indices[3:0]}]; // LookupLane.java:87
+    entries_1 <= table1[{step_payload_tableHalf, step_payload_indices[8:5]}]; // LookupLane.java:87
+    entries_2 <= table2[{step_payload_tableHalf, step_payload_indices[13:10]}]; // LookupLane.java:87
+    entries_3 <= table3[{step_payload_tableHalf, step_payload_indices[18:15]}]; // LookupLane.java:87
+    entries_4 <= table4[{step_payload_tableHalf, step_payload_indices[23:20]}]; // LookupLane.java:87
+    entries_negate_0 <= step_payload_indices[4]; // LookupLane.java:88
+    entries_negate_1 <= step_payload_indices[9]; // LookupLane.java:88
+    entries_negate_2 <= step_payload_indices[14]; // LookupLane.java:88
+    entries_negate_3 <= step_payload_indices[19]; // LookupLane.java:88
+    entries_negate_4 <= step_payload_indices[24]; // LookupLane.java:88
+    entries_valid <= step_valid; // LookupLane.java:89
+    entries_accumulator <= step_payload_accumulator; // LookupLane.java:90
+    entries_first <= step_payload_first; // LookupLane.java:91
+    entries_last <= step_payload_last; // LookupLane.java:92
+    sum_first_d1 <= entries_first; // LookupLane.java:115
+    sum_first_d2 <= sum_first_d1; // LookupLane.java:115
+    sum_last_d1 <= entries_last; // LookupLane.java:116
+    sum_last_d2 <= sum_last_d1; // LookupLane.java:116
+    sum_accumulator_d1 <= entries_accumulator; // LookupLane.java:119
+    sum_group <= sum_accumulator_d1; // LookupLane.java:120
+    stored <= accumulators[sum_accumulator_d1]; // LookupLane.java:126
+    bypass <= adder_tree_out_valid & (sum_group == sum_accumulator_d1); // LookupLane.java:130
+    if (adder_tree_out_valid) begin // LookupLane.java:138
+      accumulators[sum_group] <= total; // LookupLane.java:138
     end
-    written_value <= total; // LookupLane.java:130
-    result_q_valid <= adder_tree_out_valid & sum_last_d2; // LookupLane.java:131
-    if (adder_tree_out_valid & sum_last_d2) begin // LookupLane.java:132
-      result_q_value <= total; // LookupLane.java:132
+    written_value <= total; // LookupLane.java:139
+    result_q_valid <= adder_tree_out_valid & sum_last_d2; // LookupLane.java:140
+    if (adder_tree_out_valid & sum_last_d2) begin // LookupLane.java:141
+      result_q_value <= total; // LookupLane.java:141
     end
     if (reset) begin
       entries_valid <= 1'b0;
@@ -164,7 +164,7 @@ module LookupLane_t5_a512 (
     end
   end
 
-  AddSubTree_n5_w10_l2 adder_tree ( // LookupLane.java:95
+  AddSubTree_n5_w10_l2 adder_tree ( // LookupLane.java:104
     .clk                 (clk),
     .reset               (reset),
     .in_valid            (adder_tree_in_valid),

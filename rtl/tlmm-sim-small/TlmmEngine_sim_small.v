@@ -352,23 +352,23 @@ module TlmmEngine_sim_small (
   wire         build_last_tile;                    // TableBuilder.java:96
 
   // result_queue
-  wire         result_issued;                      // ResultQueue.java:32
-  wire         lane_sums_valid;                    // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_0;                // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_1;                // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_2;                // ResultQueue.java:33
-  wire [31:0]  lane_sums_payload_3;                // ResultQueue.java:33
-  reg  [4:0]   result_credits;                     // CreditBuffer.java:45
-  wire         room;                               // ResultQueue.java:35
-  wire         results_drained;                    // ResultQueue.java:36
-  wire         result_fifo_push_valid;             // CreditBuffer.java:77
-  wire         result_fifo_push_ready;             // CreditBuffer.java:77
-  wire [127:0] result_fifo_push_payload;           // CreditBuffer.java:77
-  wire         result_fifo_pop_valid;              // CreditBuffer.java:77
-  wire         result_fifo_pop_ready;              // CreditBuffer.java:77
-  wire [127:0] result_fifo_pop_payload;            // CreditBuffer.java:77
-  wire [4:0]   result_fifo_occupancy;              // CreditBuffer.java:77
-  wire         result_ready;                       // CreditBuffer.java:84
+  wire         result_issued;                      // ResultQueue.java:46
+  wire         lane_sums_valid;                    // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_0;                // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_1;                // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_2;                // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_3;                // ResultQueue.java:47
+  reg  [7:0]   result_credits;                     // CreditBuffer.java:59
+  wire         room;                               // ResultQueue.java:52
+  wire         results_drained;                    // ResultQueue.java:53
+  wire         result_fifo_push_valid;             // CreditBuffer.java:91
+  wire         result_fifo_push_ready;             // CreditBuffer.java:91
+  wire [75:0]  result_fifo_push_payload;           // CreditBuffer.java:91
+  wire         result_fifo_pop_valid;              // CreditBuffer.java:91
+  wire         result_fifo_pop_ready;              // CreditBuffer.java:91
+  wire [75:0]  result_fifo_pop_payload;            // CreditBuffer.java:91
+  wire [7:0]   result_fifo_occupancy;              // CreditBuffer.java:91
+  wire         result_ready;                       // CreditBuffer.java:98
 
   // sweep
   reg          sweep_half;                         // Sweep.java:36
@@ -487,6 +487,10 @@ module TlmmEngine_sim_small (
   reg  [39:0]  act_memory [0:827];                 // ActivationLoader.java:38
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire [18:0] results_payload_0_part;
+  wire [18:0] results_payload_1_part;
+  wire [18:0] results_payload_2_part;
+  wire [18:0] results_payload_3_part;
   wire [33:0] beats_per_token_prod;
   wire [31:0] tile_stride_mux;
   wire [65:0] tile_stride_prod;
@@ -532,6 +536,14 @@ module TlmmEngine_sim_small (
   wire not_pattern_minus2_5;
   wire result_fifo_pop_valid_and_ready;
   wire [15:0] sweep_chunk_tokens_diff;
+  wire [18:0] assert_part;
+  wire [18:0] assert_part_2;
+  wire [18:0] assert_part_3;
+  wire [18:0] assert_part_4;
+  assign results_payload_0_part = result_fifo_pop_payload[18:0];
+  assign results_payload_1_part = result_fifo_pop_payload[37:19];
+  assign results_payload_2_part = result_fifo_pop_payload[56:38];
+  assign results_payload_3_part = result_fifo_pop_payload[75:57];
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_mux = load_ahead ? prefetched_regionStride : cmd_regionStride;
   assign tile_stride_prod = {2'd0, {32'd0, tile_stride_mux}} * {64'd0, 2'd2};
@@ -577,6 +589,10 @@ module TlmmEngine_sim_small (
   assign not_pattern_minus2_5 = ~pattern_minus2;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
   assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
+  assign assert_part = lane_sums_payload_0[18:0];
+  assign assert_part_2 = lane_sums_payload_1[18:0];
+  assign assert_part_3 = lane_sums_payload_2[18:0];
+  assign assert_part_4 = lane_sums_payload_3[18:0];
 
   assign command_ready = ~active; // CommandSlot.java:47
   assign prefetch_ready = ~prefetch_held; // CommandSlot.java:61
@@ -613,11 +629,11 @@ module TlmmEngine_sim_small (
   assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:61
   assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:61
   assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:61
-  assign results_valid = result_fifo_pop_valid; // Stream.java:101
-  assign results_payload_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
-  assign results_payload_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
-  assign results_payload_2 = result_fifo_pop_payload[95:64]; // Stream.java:102
-  assign results_payload_3 = result_fifo_pop_payload[127:96]; // Stream.java:102
+  assign results_valid = result_fifo_pop_valid; // ResultQueue.java:65
+  assign results_payload_0 = {{13{results_payload_0_part[18]}}, results_payload_0_part}; // ResultQueue.java:68
+  assign results_payload_1 = {{13{results_payload_1_part[18]}}, results_payload_1_part}; // ResultQueue.java:68
+  assign results_payload_2 = {{13{results_payload_2_part[18]}}, results_payload_2_part}; // ResultQueue.java:68
+  assign results_payload_3 = {{13{results_payload_3_part[18]}}, results_payload_3_part}; // ResultQueue.java:68
   assign done = finished; // TlmmEngine.java:110
   assign busy = active; // TlmmEngine.java:111
   assign error = load_error; // TlmmEngine.java:112
@@ -1179,15 +1195,16 @@ module TlmmEngine_sim_small (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // result_queue (ResultQueue.java:29): queues the lanes' sums for the results stream; its credits let the sweep issue
+  // result_queue (ResultQueue.java:41): queues the lanes' sums for the results stream; its credits let the sweep issue
   // a result-producing step only when a FIFO slot is waiting for it
-  assign room = result_credits != 5'd0; // ResultQueue.java:35
-  assign results_drained = result_credits == 5'd20; // ResultQueue.java:36
-  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:78
+  assign room = result_credits != 8'd0; // ResultQueue.java:52
+  assign results_drained = result_credits == 8'd128; // ResultQueue.java:53
+  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:92
+  // CreditBuffer.java:93
   assign result_fifo_push_payload =
-      {lane_sums_payload_3, lane_sums_payload_2, lane_sums_payload_1, lane_sums_payload_0}; // CreditBuffer.java:79
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
-  assign result_ready = results_ready; // Stream.java:103
+      {lane_sums_payload_3[18:0], lane_sums_payload_2[18:0], lane_sums_payload_1[18:0], lane_sums_payload_0[18:0]};
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:99
+  assign result_ready = results_ready; // ResultQueue.java:66
   assign result_issued = issue & sweep_last_block; // Sweep.java:64
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
   assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
@@ -1196,13 +1213,13 @@ module TlmmEngine_sim_small (
   assign lane_sums_valid = lane0_result_valid; // LookupArray.java:49
 
   always @(posedge clk) begin
-    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
-    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:83
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
+    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
+      result_credits <= result_credits - 8'd1; // CreditBuffer.java:96
+    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:97
+      result_credits <= result_credits + 8'd1; // CreditBuffer.java:97
     end
     if (reset) begin
-      result_credits <= 5'd20;
+      result_credits <= 8'd128;
     end
   end
 
@@ -1375,19 +1392,39 @@ module TlmmEngine_sim_small (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~result_issued | (result_credits != 5'd0))) begin // CreditBuffer.java:86
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{13{assert_part[18]}}, assert_part} == lane_sums_payload_0))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 0 fits 19 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{13{assert_part_2[18]}}, assert_part_2} == lane_sums_payload_1))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 1 fits 19 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{13{assert_part_3[18]}}, assert_part_3} == lane_sums_payload_2))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 2 fits 19 bits");
+        $stop;
+      end
+      // ResultQueue.java:59
+      if (!(~lane_sums_valid | ({{13{assert_part_4[18]}}, assert_part_4} == lane_sums_payload_3))) begin
+        $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 3 fits 19 bits");
+        $stop;
+      end
+      if (!(~result_issued | (result_credits != 8'd0))) begin // CreditBuffer.java:100
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 5'd20)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer result: the credits never exceed the ",
-                 "depth 20");
+      if (!(result_credits <= 8'd128)) begin // CreditBuffer.java:103
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:103: CreditBuffer result: the credits never exceed the ",
+                 "depth 128");
         $stop;
       end
-      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
-                 "was full (the pipeline's latency is longer than the credits cover)");
+      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:105
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer result: a result arrived while the ",
+                 "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
       if (!(~drop | ~active)) begin // TlmmEngine.java:114
@@ -1510,7 +1547,7 @@ module TlmmEngine_sim_small (
     .read_words_3             (buffer_read_words_3)
   );
 
-  SyncFifo_w128_d20 result_fifo ( // CreditBuffer.java:77
+  SyncFifo_w76_d128_ramblock result_fifo ( // CreditBuffer.java:91
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

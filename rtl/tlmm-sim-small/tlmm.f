@@ -6,7 +6,7 @@ ByteToTrits.v
 TritsToIndex.v
 WeightPort_t5_q4_p2_w64.v
 WeightBuffer_t5_q4_p2_d16384.v
-SyncFifo_w128_d20.v
+SyncFifo_w76_d128_ramblock.v
 AddSubTree_n5_w10_l2.v
 LookupLane_t5_a512.v
 TlmmEngine_sim_small.v

@@ -80,7 +80,7 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
                 + " sized for bitnet_b1_58-large",
                 new ClockPlan(300, 250),
                 new MemorySystem(4, 2, 128, 19.2),
-                new TlmmArray(28, 16, 28, 4096, 8, 128, 32, 4),
+                new TlmmArray(28, 16, 28, 4096, 8, 128, 32, 4, 512),
                 new ElementwiseConfig(16, 4, 2, 2, StorageFormat.FP16),
                 new AttentionConfig(16, true),
                 new ModelLimits(1536, 4096, 16, 16, 96, 32, 32768, 4096));
@@ -95,7 +95,7 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
                 + " small maxima that hold the embedded stories260K models",
                 new ClockPlan(100, 100),
                 new MemorySystem(2, 1, 64, 1.6),
-                new TlmmArray(5, 4, 5, 16384, 4, 128, 16, 4),
+                new TlmmArray(5, 4, 5, 16384, 4, 128, 16, 4, 128),
                 new ElementwiseConfig(16, 4, 2, 64, StorageFormat.FP16),
                 new AttentionConfig(4, false),
                 new ModelLimits(256, 1024, 8, 8, 32, 8, 1024, 512));
@@ -130,7 +130,7 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
         int maxBlocks = (limits.maxLinearInputs() + blockInputs - 1) / blockInputs;
         return new TlmmConfig(name, tlmm.tables(), tlmm.columns(), memory.weightPorts(), memory.portBits(),
                 tlmm.activationBytes(), tlmm.bufferDepth(), tlmm.chunkTokens(), maxBlocks, tlmm.maxRowGroups(),
-                tlmm.burstBeats(), tlmm.outstandingBursts());
+                tlmm.burstBeats(), tlmm.outstandingBursts(), tlmm.resultBeats());
     }
 
     /** The software model's exact configuration this build computes bit for bit (NUMERICS.md N19). */
@@ -185,6 +185,7 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
         out.add(new Parameter("tlmm", "max_row_groups", t.maxGroups(), "row groups of one tile"));
         out.add(new Parameter("tlmm", "burst_beats", t.burstBeats(), "beats per AXI read burst"));
         out.add(new Parameter("tlmm", "outstanding_bursts", t.outstandingBursts(), "read bursts in flight per port"));
+        out.add(new Parameter("tlmm", "result_beats", t.resultBeats(), "beats of Q sums the result queue holds"));
         out.add(new Parameter("tlmm", "bits_per_weight", round(t.bitsPerWeight()), "DDR bits per ternary weight"));
         out.add(new Parameter("elementwise", "sum_lanes", elementwise.sumLanes(), "N5's L: order-fixed partial sums"));
         out.add(new Parameter("elementwise", "norm_width", elementwise.normWidth(),

@@ -12,6 +12,8 @@ package dev.tellmej.accel.config;
  * @param maxRowGroups      row groups (Q rows each) of one tile: the depth of each lane's accumulators per token
  * @param burstBeats        beats per AXI read burst of the weight ports
  * @param outstandingBursts read bursts in flight per weight port
+ * @param resultBeats       beats of Q sums the result queue holds (at least {@code TlmmConfig.minimumResultBeats}):
+ *                          a deep queue lets a tile's sweep end while the epilogue still drains its results
  */
 public record TlmmArray(int tables, int columns, int activationBytes, int bufferDepth, int chunkTokens,
-        int maxRowGroups, int burstBeats, int outstandingBursts) {}
+        int maxRowGroups, int burstBeats, int outstandingBursts, int resultBeats) {}

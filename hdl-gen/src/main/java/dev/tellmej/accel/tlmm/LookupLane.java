@@ -44,11 +44,20 @@ public final class LookupLane extends Module {
 
     /** Cycles from a step to its result. */
     public static int latency(TlmmConfig config) {
-        return 2 + adderTreeLatency(config);
+        return latency(config.tables());
+    }
+
+    /** {@link #latency(TlmmConfig)} of a lane of T = {@code tables}. */
+    static int latency(int tables) {
+        return 2 + adderTreeLatency(tables);
     }
 
     static int adderTreeLatency(TlmmConfig config) {
-        return config.tables() == 1 ? 0 : (log2Up(config.tables()) + 1) / 2;
+        return adderTreeLatency(config.tables());
+    }
+
+    private static int adderTreeLatency(int tables) {
+        return tables == 1 ? 0 : (log2Up(tables) + 1) / 2;
     }
 
     public LookupLane(TlmmConfig config) {

@@ -24,9 +24,28 @@ import java.util.List;
  * @param maxGroups        the most row groups (Q rows each) in one tile: the accumulator depth
  * @param burstBeats       beats per AXI read burst (16 or more; bursts never cross 4 KB)
  * @param outstandingBursts read bursts in flight per port
+ * @param resultBeats      beats (Q sums each) the result queue holds: at least {@link #minimumResultBeats}, which
+ *                         keeps the lanes busy while the consumer keeps up; more let the sweep finish a tile's last
+ *                         block (and release its buffer half) while a slower consumer still takes its results
  */
 public record TlmmConfig(String name, int tables, int columns, int ports, int portDataBits, int activationBytes,
-        int bufferDepth, int maxTokens, int maxBlocks, int maxGroups, int burstBeats, int outstandingBursts) {
+        int bufferDepth, int maxTokens, int maxBlocks, int maxGroups, int burstBeats, int outstandingBursts,
+        int resultBeats) {
+
+    /** A configuration whose result queue has the {@link #minimumResultBeats} of its T. */
+    public TlmmConfig(String name, int tables, int columns, int ports, int portDataBits, int activationBytes,
+            int bufferDepth, int maxTokens, int maxBlocks, int maxGroups, int burstBeats, int outstandingBursts) {
+        this(name, tables, columns, ports, portDataBits, activationBytes, bufferDepth, maxTokens, maxBlocks,
+                maxGroups, burstBeats, outstandingBursts, minimumResultBeats(tables));
+    }
+
+    /**
+     * The fewest result-queue beats that keep the lanes busy at T = {@code tables}: the sums of two passes through
+     * the weight buffer's read and the lanes, and some slack.
+     */
+    public static int minimumResultBeats(int tables) {
+        return 2 * (WeightBuffer.READ_LATENCY + LookupLane.latency(tables)) + 8;
+    }
 
     /** Indices a 72-bit weight-buffer word holds (14 x 5 bits = 70 bits). */
     public static final int INDICES_PER_BUFFER_WORD = 14;
@@ -83,6 +102,10 @@ public record TlmmConfig(String name, int tables, int columns, int ports, int po
         }
         if (outstandingBursts < 1 || outstandingBursts > 32) {
             problems.add("outstanding bursts must be 1..32, got " + outstandingBursts);
+        }
+        if (tables >= 1 && tables <= 64 && (resultBeats < minimumResultBeats(tables) || resultBeats > 65536)) {
+            problems.add("the result queue needs " + minimumResultBeats(tables) + " to 65536 beats at T = " + tables
+                    + ", got " + resultBeats);
         }
         if (!problems.isEmpty()) {
             throw new InvalidParameterException(Locations.capture(), "TLMM configuration " + name + ": "

@@ -18,7 +18,7 @@ import dev.tellmej.hdl.ir.Locations;
  *
  * <p>With {@code depth >= latency + 2} (a credit comes back {@code latency + 2} cycles after it was taken: the
  * pipeline, the FIFO's write, the pop) the pipeline runs at one word per cycle while the consumer keeps up.
- * Cost: a {@link SyncFifo} of {@code depth} payload words in LUT RAM and a counter of {@code log2(depth + 1)}
+ * Cost: a {@link SyncFifo} of {@code depth} payload words in LUT RAM (or block RAM) and a counter of {@code log2(depth + 1)}
  * bits. Use: {@code new CreditBuffer<>("out", template, depth)}, then {@code issue(fire)} once, then
  * {@code connect(results)} once, in the module (and the {@link dev.tellmej.hdl.Area}) under construction.
  * Simulation-only assertions check the invariants: a word enters only with a credit, the credits never exceed
@@ -30,12 +30,26 @@ public final class CreditBuffer<T> {
     private final String name;
     private final T template;
     private final int depth;
+    private final RamStyle style;
     private final UInt credits;
     private Bool issued;
     private boolean connected;
 
-    /** A buffer of {@code depth} words shaped like {@code payloadTemplate}, named {@code name}. */
+    /** A buffer of {@code depth} words shaped like {@code payloadTemplate}, named {@code name}, in LUT RAM. */
     public CreditBuffer(String name, T payloadTemplate, int depth) {
+        this(name, payloadTemplate, depth, RamStyle.DISTRIBUTED);
+    }
+
+    /**
+     * A buffer of {@code depth} words whose FIFO is in {@code style} RAM: DISTRIBUTED (LUT RAM) or BLOCK (for deep
+     * buffers; its FIFO's pop takes a cycle longer, so a credit comes back a cycle later).
+     */
+    public CreditBuffer(String name, T payloadTemplate, int depth, RamStyle style) {
+        if (style != RamStyle.DISTRIBUTED && style != RamStyle.BLOCK) {
+            throw new InvalidParameterException(Locations.capture(), "a credit buffer's FIFO is in DISTRIBUTED or"
+                    + " BLOCK RAM, got " + style);
+        }
+        this.style = style;
         if (depth < 2) {
             throw new InvalidParameterException(Locations.capture(), "a credit buffer needs depth >= 2, got " + depth);
         }
@@ -74,7 +88,7 @@ public final class CreditBuffer<T> {
             throw new HdlUsageException("CreditBuffer " + name + ": call issue(...) once, then connect(...) once");
         }
         connected = true;
-        SyncFifo fifo = instance(uniqueName(name + "_fifo"), new SyncFifo(widthOf(template), depth, RamStyle.DISTRIBUTED));
+        SyncFifo fifo = instance(uniqueName(name + "_fifo"), new SyncFifo(widthOf(template), depth, style));
         fifo.push.valid.set(results.valid);
         fifo.push.payload.set(asBits(results.payload));
         Bool popped = fifo.pop.fire();
