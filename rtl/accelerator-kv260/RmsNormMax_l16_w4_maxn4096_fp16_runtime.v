@@ -4,170 +4,187 @@
 `default_nettype none
 
 module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
-  input  wire        ap_clk,             // RmsNormMax.java:165
-  input  wire        ap_rst_n,           // RmsNormMax.java:165
-  input  wire        in_valid,           // RmsNormMax.java:186
-  output wire        in_ready,           // RmsNormMax.java:186
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:186
-  input  wire        gamma_valid,        // RmsNormMax.java:187
-  output wire        gamma_ready,        // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:187
-  input  wire [31:0] eps,                // RmsNormMax.java:188
-  input  wire [10:0] length_beats,       // RmsNormMax.java:191
-  input  wire [31:0] inv_n,              // RmsNormMax.java:191
-  input  wire        bypass,             // RmsNormMax.java:192
-  output wire        out_valid,          // RmsNormMax.java:206
-  input  wire        out_ready,          // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:206
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:206
-  output wire        out_payload_last    // RmsNormMax.java:206
+  input  wire        ap_clk,             // RmsNormMax.java:179
+  input  wire        ap_rst_n,           // RmsNormMax.java:179
+  input  wire        in_valid,           // RmsNormMax.java:200
+  output wire        in_ready,           // RmsNormMax.java:200
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:200
+  input  wire        gamma_valid,        // RmsNormMax.java:201
+  output wire        gamma_ready,        // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:201
+  input  wire [31:0] eps,                // RmsNormMax.java:202
+  input  wire [10:0] length_beats,       // RmsNormMax.java:205
+  input  wire [31:0] inv_n,              // RmsNormMax.java:205
+  input  wire        bypass,             // RmsNormMax.java:206
+  output wire        out_valid,          // RmsNormMax.java:220
+  input  wire        out_ready,          // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:220
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:220
+  output wire        out_payload_last    // RmsNormMax.java:220
 );
 
-  // Phase: dev.tellmej.accel.elementwise.RmsNormMax.Phase
-  localparam [2:0] PHASE_ACCUMULATE = 3'd0;
-  localparam [2:0] PHASE_REDUCE     = 3'd1;
-  localparam [2:0] PHASE_NORMALIZE  = 3'd2;
-  localparam [2:0] PHASE_SCALE      = 3'd3;
-  localparam [2:0] PHASE_EMIT       = 3'd4;
+  // FrontPhase: dev.tellmej.accel.elementwise.RmsNormMax.FrontPhase
+  localparam [1:0] FRONT_PHASE_ACCUMULATE = 2'd0;
+  localparam [1:0] FRONT_PHASE_REDUCE     = 2'd1;
+  localparam [1:0] FRONT_PHASE_NORMALIZE  = 2'd2;
+  localparam [1:0] FRONT_PHASE_HANDOFF    = 2'd3;
 
-  wire [10:0] last_beat;                  // RmsNormMax.java:193
-  wire        state_accumulating;         // RmsNormMax.java:211
-  wire        state_reducing;             // RmsNormMax.java:211
-  wire        state_normalizing;          // RmsNormMax.java:211
-  wire        state_scaling;              // RmsNormMax.java:211
-  wire        state_emitting;             // RmsNormMax.java:211
-  wire        state_timerDone;            // RmsNormMax.java:211
-  wire [9:0]  state_index;                // RmsNormMax.java:211
-  wire        state_lastIndex;            // RmsNormMax.java:211
+  // BackPhase: dev.tellmej.accel.elementwise.RmsNormMax.BackPhase
+  localparam [1:0] BACK_PHASE_IDLE  = 2'd0;
+  localparam [1:0] BACK_PHASE_SCALE = 2'd1;
+  localparam [1:0] BACK_PHASE_EMIT  = 2'd2;
+
+  wire [10:0] last_beat;                  // RmsNormMax.java:207
+  wire        state_accumulating;         // RmsNormMax.java:225
+  wire        state_reducing;             // RmsNormMax.java:225
+  wire        state_normalizing;          // RmsNormMax.java:225
+  wire        state_frontTimerDone;       // RmsNormMax.java:225
+  wire [9:0]  state_frontIndex;           // RmsNormMax.java:225
+  wire        state_frontLast;            // RmsNormMax.java:225
+  wire        state_frontBank;            // RmsNormMax.java:225
+  wire        state_scaling;              // RmsNormMax.java:225
+  wire        state_emitting;             // RmsNormMax.java:225
+  wire        state_backTimerDone;        // RmsNormMax.java:225
+  wire [9:0]  state_backIndex;            // RmsNormMax.java:225
+  wire        state_backLast;             // RmsNormMax.java:225
+  wire        state_backBank;             // RmsNormMax.java:225
+  wire        state_handoff;              // RmsNormMax.java:225
 
   // token_buffer
-  wire        buffer_write_input;         // RmsNormMax.java:369
-  wire [63:0] buffer_input_word;          // RmsNormMax.java:370
-  wire        buffer_write_back;          // RmsNormMax.java:371
-  wire [9:0]  buffer_write_back_index;    // RmsNormMax.java:372
-  wire [63:0] buffer_y_word;              // RmsNormMax.java:373
-  wire        buffer_read;                // RmsNormMax.java:374
-  reg  [63:0] read_word;                  // RmsNormMax.java:377
+  wire        buffer_write_input;         // RmsNormMax.java:408
+  wire [63:0] buffer_input_word;          // RmsNormMax.java:409
+  wire        buffer_write_back;          // RmsNormMax.java:410
+  wire [9:0]  buffer_write_back_index;    // RmsNormMax.java:411
+  wire [63:0] buffer_y_word;              // RmsNormMax.java:412
+  wire        buffer_read;                // RmsNormMax.java:413
+  wire        buffer0_write_input;        // RmsNormMax.java:420
+  wire        buffer0_write_back;         // RmsNormMax.java:421
+  reg  [63:0] read_word0;                 // RmsNormMax.java:425
+  wire        buffer1_write_input;        // RmsNormMax.java:420
+  wire        buffer1_write_back;         // RmsNormMax.java:421
+  reg  [63:0] read_word1;                 // RmsNormMax.java:425
+  reg         read_bank;                  // RmsNormMax.java:427
+  wire [63:0] read_word;                  // RmsNormMax.java:428
 
   // square_pass
-  reg  [2:0]  cooldown;                   // RmsNormMax.java:405
-  wire        in_fire;                    // RmsNormMax.java:408
-  wire        square_fire;                // RmsNormMax.java:413
-  wire        lane0_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0] lane0_square_in_payload;    // RmsNormMax.java:420
-  wire        lane0_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0] lane0_square_out_payload;   // RmsNormMax.java:420
-  wire        lane1_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0] lane1_square_in_payload;    // RmsNormMax.java:420
-  wire        lane1_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0] lane1_square_out_payload;   // RmsNormMax.java:420
-  wire        lane2_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0] lane2_square_in_payload;    // RmsNormMax.java:420
-  wire        lane2_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0] lane2_square_out_payload;   // RmsNormMax.java:420
-  wire        lane3_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0] lane3_square_in_payload;    // RmsNormMax.java:420
-  wire        lane3_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0] lane3_square_out_payload;   // RmsNormMax.java:420
-  reg  [1:0]  rotation;                   // RmsNormMax.java:427
-  reg  [1:0]  feed_rotation_d1;           // RmsNormMax.java:437
-  reg  [1:0]  feed_rotation_d2;           // RmsNormMax.java:437
-  reg  [1:0]  feed_rotation_d3;           // RmsNormMax.java:437
-  reg  [1:0]  sum_rotation_d1;            // RmsNormMax.java:438
-  reg  [1:0]  sum_rotation_d2;            // RmsNormMax.java:438
-  reg  [1:0]  sum_rotation_d3;            // RmsNormMax.java:438
-  reg  [1:0]  sum_rotation_d4;            // RmsNormMax.java:438
-  reg  [1:0]  sum_rotation_d5;            // RmsNormMax.java:438
-  reg  [1:0]  sum_rotation_d6;            // RmsNormMax.java:438
+  reg  [2:0]  cooldown;                   // RmsNormMax.java:453
+  wire        in_fire;                    // RmsNormMax.java:456
+  wire        square_fire;                // RmsNormMax.java:461
+  wire        lane0_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0] lane0_square_in_payload;    // RmsNormMax.java:468
+  wire        lane0_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0] lane0_square_out_payload;   // RmsNormMax.java:468
+  wire        lane1_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0] lane1_square_in_payload;    // RmsNormMax.java:468
+  wire        lane1_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0] lane1_square_out_payload;   // RmsNormMax.java:468
+  wire        lane2_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0] lane2_square_in_payload;    // RmsNormMax.java:468
+  wire        lane2_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0] lane2_square_out_payload;   // RmsNormMax.java:468
+  wire        lane3_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0] lane3_square_in_payload;    // RmsNormMax.java:468
+  wire        lane3_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0] lane3_square_out_payload;   // RmsNormMax.java:468
+  reg  [1:0]  rotation;                   // RmsNormMax.java:475
+  reg  [1:0]  feed_rotation_d1;           // RmsNormMax.java:485
+  reg  [1:0]  feed_rotation_d2;           // RmsNormMax.java:485
+  reg  [1:0]  feed_rotation_d3;           // RmsNormMax.java:485
+  reg  [1:0]  sum_rotation_d1;            // RmsNormMax.java:486
+  reg  [1:0]  sum_rotation_d2;            // RmsNormMax.java:486
+  reg  [1:0]  sum_rotation_d3;            // RmsNormMax.java:486
+  reg  [1:0]  sum_rotation_d4;            // RmsNormMax.java:486
+  reg  [1:0]  sum_rotation_d5;            // RmsNormMax.java:486
+  reg  [1:0]  sum_rotation_d6;            // RmsNormMax.java:486
 
   // bypass_max
-  reg         bypass_beat;                // RmsNormMax.java:649
-  reg  [14:0] bypass_beat_max;            // RmsNormMax.java:650
+  reg         bypass_beat;                // RmsNormMax.java:702
+  reg  [14:0] bypass_beat_max;            // RmsNormMax.java:703
+  reg  [14:0] bypass_running_max;         // RmsNormMax.java:704
 
   // partial_sums
-  wire        partials_clear;             // RmsNormMax.java:461
-  reg  [31:0] partial_0;                  // RmsNormMax.java:464
-  reg  [31:0] partial_1;                  // RmsNormMax.java:464
-  reg  [31:0] partial_2;                  // RmsNormMax.java:464
-  reg  [31:0] partial_3;                  // RmsNormMax.java:464
-  reg  [31:0] partial_4;                  // RmsNormMax.java:464
-  reg  [31:0] partial_5;                  // RmsNormMax.java:464
-  reg  [31:0] partial_6;                  // RmsNormMax.java:464
-  reg  [31:0] partial_7;                  // RmsNormMax.java:464
-  reg  [31:0] partial_8;                  // RmsNormMax.java:464
-  reg  [31:0] partial_9;                  // RmsNormMax.java:464
-  reg  [31:0] partial_10;                 // RmsNormMax.java:464
-  reg  [31:0] partial_11;                 // RmsNormMax.java:464
-  reg  [31:0] partial_12;                 // RmsNormMax.java:464
-  reg  [31:0] partial_13;                 // RmsNormMax.java:464
-  reg  [31:0] partial_14;                 // RmsNormMax.java:464
-  reg  [31:0] partial_15;                 // RmsNormMax.java:464
-  reg  [4:0]  tree_width;                 // RmsNormMax.java:477
-  reg  [4:0]  tree_k;                     // RmsNormMax.java:478
-  wire        tree_feed;                  // RmsNormMax.java:479
-  reg  [4:0]  tree_k_out_d1;              // RmsNormMax.java:481
-  reg  [4:0]  tree_k_out_d2;              // RmsNormMax.java:481
-  reg  [4:0]  tree_k_out_d3;              // RmsNormMax.java:481
-  reg  [4:0]  tree_k_out_d4;              // RmsNormMax.java:481
-  reg  [4:0]  tree_k_out_d5;              // RmsNormMax.java:481
-  reg  [4:0]  tree_k_out_d6;              // RmsNormMax.java:481
-  reg         tree_out_d1;                // RmsNormMax.java:482
-  reg         tree_out_d2;                // RmsNormMax.java:482
-  reg         tree_out_d3;                // RmsNormMax.java:482
-  reg         tree_out_d4;                // RmsNormMax.java:482
-  reg         tree_out_d5;                // RmsNormMax.java:482
-  reg         tree_out_d6;                // RmsNormMax.java:482
-  wire        tree_level_done;            // RmsNormMax.java:496
-  wire        tree_done;                  // RmsNormMax.java:497
-  wire        lane0_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0] lane0_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0] lane0_acc_in_payload_b;     // RmsNormMax.java:501
-  wire        lane0_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0] lane0_acc_out_payload;      // RmsNormMax.java:501
-  reg  [31:0] partial_sel;                // RmsNormMax.java:506
-  reg  [31:0] partial_sel_2;              // RmsNormMax.java:513
-  reg  [31:0] partial_sel_3;              // RmsNormMax.java:514
-  wire        lane1_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0] lane1_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0] lane1_acc_in_payload_b;     // RmsNormMax.java:501
-  wire        lane1_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0] lane1_acc_out_payload;      // RmsNormMax.java:501
-  reg  [31:0] partial_sel_4;              // RmsNormMax.java:506
-  wire        lane2_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0] lane2_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0] lane2_acc_in_payload_b;     // RmsNormMax.java:501
-  wire        lane2_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0] lane2_acc_out_payload;      // RmsNormMax.java:501
-  reg  [31:0] partial_sel_5;              // RmsNormMax.java:506
-  wire        lane3_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0] lane3_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0] lane3_acc_in_payload_b;     // RmsNormMax.java:501
-  wire        lane3_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0] lane3_acc_out_payload;      // RmsNormMax.java:501
-  reg  [31:0] partial_sel_6;              // RmsNormMax.java:506
+  reg  [31:0] partial_0;                  // RmsNormMax.java:512
+  reg  [31:0] partial_1;                  // RmsNormMax.java:512
+  reg  [31:0] partial_2;                  // RmsNormMax.java:512
+  reg  [31:0] partial_3;                  // RmsNormMax.java:512
+  reg  [31:0] partial_4;                  // RmsNormMax.java:512
+  reg  [31:0] partial_5;                  // RmsNormMax.java:512
+  reg  [31:0] partial_6;                  // RmsNormMax.java:512
+  reg  [31:0] partial_7;                  // RmsNormMax.java:512
+  reg  [31:0] partial_8;                  // RmsNormMax.java:512
+  reg  [31:0] partial_9;                  // RmsNormMax.java:512
+  reg  [31:0] partial_10;                 // RmsNormMax.java:512
+  reg  [31:0] partial_11;                 // RmsNormMax.java:512
+  reg  [31:0] partial_12;                 // RmsNormMax.java:512
+  reg  [31:0] partial_13;                 // RmsNormMax.java:512
+  reg  [31:0] partial_14;                 // RmsNormMax.java:512
+  reg  [31:0] partial_15;                 // RmsNormMax.java:512
+  reg  [4:0]  tree_width;                 // RmsNormMax.java:525
+  reg  [4:0]  tree_k;                     // RmsNormMax.java:526
+  wire        tree_feed;                  // RmsNormMax.java:527
+  reg  [4:0]  tree_k_out_d1;              // RmsNormMax.java:529
+  reg  [4:0]  tree_k_out_d2;              // RmsNormMax.java:529
+  reg  [4:0]  tree_k_out_d3;              // RmsNormMax.java:529
+  reg  [4:0]  tree_k_out_d4;              // RmsNormMax.java:529
+  reg  [4:0]  tree_k_out_d5;              // RmsNormMax.java:529
+  reg  [4:0]  tree_k_out_d6;              // RmsNormMax.java:529
+  reg         tree_out_d1;                // RmsNormMax.java:530
+  reg         tree_out_d2;                // RmsNormMax.java:530
+  reg         tree_out_d3;                // RmsNormMax.java:530
+  reg         tree_out_d4;                // RmsNormMax.java:530
+  reg         tree_out_d5;                // RmsNormMax.java:530
+  reg         tree_out_d6;                // RmsNormMax.java:530
+  wire        tree_level_done;            // RmsNormMax.java:544
+  wire        tree_done;                  // RmsNormMax.java:545
+  wire        lane0_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0] lane0_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0] lane0_acc_in_payload_b;     // RmsNormMax.java:549
+  wire        lane0_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0] lane0_acc_out_payload;      // RmsNormMax.java:549
+  reg  [31:0] partial_sel;                // RmsNormMax.java:554
+  reg  [31:0] partial_sel_2;              // RmsNormMax.java:561
+  reg  [31:0] partial_sel_3;              // RmsNormMax.java:562
+  wire        lane1_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0] lane1_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0] lane1_acc_in_payload_b;     // RmsNormMax.java:549
+  wire        lane1_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0] lane1_acc_out_payload;      // RmsNormMax.java:549
+  reg  [31:0] partial_sel_4;              // RmsNormMax.java:554
+  wire        lane2_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0] lane2_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0] lane2_acc_in_payload_b;     // RmsNormMax.java:549
+  wire        lane2_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0] lane2_acc_out_payload;      // RmsNormMax.java:549
+  reg  [31:0] partial_sel_5;              // RmsNormMax.java:554
+  wire        lane3_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0] lane3_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0] lane3_acc_in_payload_b;     // RmsNormMax.java:549
+  wire        lane3_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0] lane3_acc_out_payload;      // RmsNormMax.java:549
+  reg  [31:0] partial_sel_6;              // RmsNormMax.java:554
 
   // normalize
-  reg         normalize_busy;             // RmsNormMax.java:559
-  wire        normalize_launch;           // RmsNormMax.java:560
-  reg         normalize_mul_in_valid;     // RmsNormMax.java:564
-  reg  [31:0] normalize_mul_in_payload_a; // RmsNormMax.java:564
-  reg  [31:0] normalize_mul_in_payload_b; // RmsNormMax.java:564
-  wire        normalize_mul_out_valid;    // RmsNormMax.java:564
-  wire [31:0] normalize_mul_out_payload;  // RmsNormMax.java:564
-  reg         normalize_add_in_valid;     // RmsNormMax.java:564
-  reg  [31:0] normalize_add_in_payload_a; // RmsNormMax.java:564
-  reg  [31:0] normalize_add_in_payload_b; // RmsNormMax.java:564
-  wire        normalize_add_out_valid;    // RmsNormMax.java:564
-  wire [31:0] normalize_add_out_payload;  // RmsNormMax.java:564
+  reg         normalize_busy;             // RmsNormMax.java:607
+  wire        normalize_launch;           // RmsNormMax.java:610
+  reg         normalize_mul_in_valid;     // RmsNormMax.java:614
+  reg  [31:0] normalize_mul_in_payload_a; // RmsNormMax.java:614
+  reg  [31:0] normalize_mul_in_payload_b; // RmsNormMax.java:614
+  wire        normalize_mul_out_valid;    // RmsNormMax.java:614
+  wire [31:0] normalize_mul_out_payload;  // RmsNormMax.java:614
+  reg         normalize_add_in_valid;     // RmsNormMax.java:614
+  reg  [31:0] normalize_add_in_payload_a; // RmsNormMax.java:614
+  reg  [31:0] normalize_add_in_payload_b; // RmsNormMax.java:614
+  wire        normalize_add_out_valid;    // RmsNormMax.java:614
+  wire [31:0] normalize_add_out_payload;  // RmsNormMax.java:614
   reg         launch_d1;                  // Fp32SharedOps.java:110
   reg         launch_d2;                  // Fp32SharedOps.java:110
   reg         launch_d3;                  // Fp32SharedOps.java:110
@@ -175,22 +192,22 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   reg         launch_d5;                  // Fp32SharedOps.java:110
   reg         launch_d6;                  // Fp32SharedOps.java:110
   reg         launch_d7;                  // Fp32SharedOps.java:110
-  reg  [2:0]  rsqrt_cases_a;              // RmsNormMax.java:566
-  reg         rsqrt_sign_a;               // RmsNormMax.java:566
-  reg  [7:0]  rsqrt_exponent_a;           // RmsNormMax.java:566
-  reg  [22:0] rsqrt_fraction_a;           // RmsNormMax.java:566
-  reg  [4:0]  rsqrt_lz_a;                 // RmsNormMax.java:566
-  reg  [22:0] rsqrt_fraction_b;           // RmsNormMax.java:566
-  reg         rsqrt_odd_b;                // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_b;         // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_b;              // RmsNormMax.java:566
-  reg         rsqrt_sign_b;               // RmsNormMax.java:566
-  reg  [63:0] rsqrt_rom_word;             // RmsNormMax.java:566
-  reg  [31:0] rsqrt_u_c;                  // RmsNormMax.java:566
-  reg  [31:0] rsqrt_h_c;                  // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_c;         // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_c;              // RmsNormMax.java:566
-  reg         rsqrt_sign_c;               // RmsNormMax.java:566
+  reg  [2:0]  rsqrt_cases_a;              // RmsNormMax.java:616
+  reg         rsqrt_sign_a;               // RmsNormMax.java:616
+  reg  [7:0]  rsqrt_exponent_a;           // RmsNormMax.java:616
+  reg  [22:0] rsqrt_fraction_a;           // RmsNormMax.java:616
+  reg  [4:0]  rsqrt_lz_a;                 // RmsNormMax.java:616
+  reg  [22:0] rsqrt_fraction_b;           // RmsNormMax.java:616
+  reg         rsqrt_odd_b;                // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_b;         // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_b;              // RmsNormMax.java:616
+  reg         rsqrt_sign_b;               // RmsNormMax.java:616
+  reg  [63:0] rsqrt_rom_word;             // RmsNormMax.java:616
+  reg  [31:0] rsqrt_u_c;                  // RmsNormMax.java:616
+  reg  [31:0] rsqrt_h_c;                  // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_c;         // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_c;              // RmsNormMax.java:616
+  reg         rsqrt_sign_c;               // RmsNormMax.java:616
   reg         launch_d8;                  // Fp32SharedOps.java:110
   reg         launch_d9;                  // Fp32SharedOps.java:110
   reg         launch_d10;                 // Fp32SharedOps.java:110
@@ -280,278 +297,278 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   reg  [31:0] rsqrt_y0_d18;               // Fp32SharedOps.java:111
   reg  [31:0] rsqrt_y0_d19;               // Fp32SharedOps.java:111
   reg  [31:0] rsqrt_y0_d20;               // Fp32SharedOps.java:111
-  reg  [8:0]  rsqrt_minus_half_d1;        // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d2;        // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d3;        // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d4;        // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d5;        // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d6;        // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d7;        // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d8;        // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d9;        // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d10;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d11;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d12;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d13;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d14;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d15;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d16;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d17;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d18;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d19;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d20;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d21;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d22;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d23;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d24;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d25;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d26;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d27;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d28;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d29;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d30;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d31;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d32;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d33;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d34;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d35;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d36;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d37;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d38;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d39;       // RmsNormMax.java:566
-  reg  [8:0]  rsqrt_minus_half_d40;       // RmsNormMax.java:566
-  reg         launch_d50;                 // RmsNormMax.java:566
-  reg         launch_d51;                 // RmsNormMax.java:566
-  reg         launch_d52;                 // RmsNormMax.java:566
-  reg         launch_d53;                 // RmsNormMax.java:566
-  reg         launch_d54;                 // RmsNormMax.java:566
-  reg         launch_d55;                 // RmsNormMax.java:566
-  reg         launch_d56;                 // RmsNormMax.java:566
-  wire        rsqrt_scale2_in_valid;      // RmsNormMax.java:566
-  wire [31:0] rsqrt_scale2_in_payload_r;  // RmsNormMax.java:566
-  wire [8:0]  rsqrt_scale2_in_payload_n;  // RmsNormMax.java:566
-  wire        rsqrt_scale2_out_valid;     // RmsNormMax.java:566
-  wire [31:0] rsqrt_scale2_out_payload;   // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d1;             // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d2;             // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d3;             // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d4;             // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d5;             // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d6;             // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d7;             // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d8;             // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d9;             // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d10;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d11;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d12;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d13;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d14;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d15;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d16;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d17;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d18;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d19;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d20;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d21;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d22;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d23;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d24;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d25;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d26;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d27;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d28;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d29;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d30;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d31;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d32;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d33;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d34;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d35;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d36;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d37;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d38;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d39;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d40;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d41;            // RmsNormMax.java:566
-  reg  [2:0]  rsqrt_cases_d42;            // RmsNormMax.java:566
-  reg         rsqrt_sign_d1;              // RmsNormMax.java:566
-  reg         rsqrt_sign_d2;              // RmsNormMax.java:566
-  reg         rsqrt_sign_d3;              // RmsNormMax.java:566
-  reg         rsqrt_sign_d4;              // RmsNormMax.java:566
-  reg         rsqrt_sign_d5;              // RmsNormMax.java:566
-  reg         rsqrt_sign_d6;              // RmsNormMax.java:566
-  reg         rsqrt_sign_d7;              // RmsNormMax.java:566
-  reg         rsqrt_sign_d8;              // RmsNormMax.java:566
-  reg         rsqrt_sign_d9;              // RmsNormMax.java:566
-  reg         rsqrt_sign_d10;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d11;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d12;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d13;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d14;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d15;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d16;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d17;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d18;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d19;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d20;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d21;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d22;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d23;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d24;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d25;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d26;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d27;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d28;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d29;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d30;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d31;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d32;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d33;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d34;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d35;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d36;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d37;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d38;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d39;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d40;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d41;             // RmsNormMax.java:566
-  reg         rsqrt_sign_d42;             // RmsNormMax.java:566
-  reg  [31:0] rsqrt_y_out;                // RmsNormMax.java:566
-  reg         rsqrt_scale2_valid_d1;      // RmsNormMax.java:567
-  reg  [31:0] r;                          // RmsNormMax.java:569
+  reg  [8:0]  rsqrt_minus_half_d1;        // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d2;        // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d3;        // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d4;        // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d5;        // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d6;        // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d7;        // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d8;        // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d9;        // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d10;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d11;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d12;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d13;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d14;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d15;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d16;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d17;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d18;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d19;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d20;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d21;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d22;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d23;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d24;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d25;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d26;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d27;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d28;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d29;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d30;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d31;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d32;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d33;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d34;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d35;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d36;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d37;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d38;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d39;       // RmsNormMax.java:616
+  reg  [8:0]  rsqrt_minus_half_d40;       // RmsNormMax.java:616
+  reg         launch_d50;                 // RmsNormMax.java:616
+  reg         launch_d51;                 // RmsNormMax.java:616
+  reg         launch_d52;                 // RmsNormMax.java:616
+  reg         launch_d53;                 // RmsNormMax.java:616
+  reg         launch_d54;                 // RmsNormMax.java:616
+  reg         launch_d55;                 // RmsNormMax.java:616
+  reg         launch_d56;                 // RmsNormMax.java:616
+  wire        rsqrt_scale2_in_valid;      // RmsNormMax.java:616
+  wire [31:0] rsqrt_scale2_in_payload_r;  // RmsNormMax.java:616
+  wire [8:0]  rsqrt_scale2_in_payload_n;  // RmsNormMax.java:616
+  wire        rsqrt_scale2_out_valid;     // RmsNormMax.java:616
+  wire [31:0] rsqrt_scale2_out_payload;   // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d1;             // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d2;             // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d3;             // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d4;             // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d5;             // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d6;             // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d7;             // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d8;             // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d9;             // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d10;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d11;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d12;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d13;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d14;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d15;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d16;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d17;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d18;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d19;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d20;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d21;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d22;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d23;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d24;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d25;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d26;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d27;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d28;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d29;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d30;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d31;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d32;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d33;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d34;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d35;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d36;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d37;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d38;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d39;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d40;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d41;            // RmsNormMax.java:616
+  reg  [2:0]  rsqrt_cases_d42;            // RmsNormMax.java:616
+  reg         rsqrt_sign_d1;              // RmsNormMax.java:616
+  reg         rsqrt_sign_d2;              // RmsNormMax.java:616
+  reg         rsqrt_sign_d3;              // RmsNormMax.java:616
+  reg         rsqrt_sign_d4;              // RmsNormMax.java:616
+  reg         rsqrt_sign_d5;              // RmsNormMax.java:616
+  reg         rsqrt_sign_d6;              // RmsNormMax.java:616
+  reg         rsqrt_sign_d7;              // RmsNormMax.java:616
+  reg         rsqrt_sign_d8;              // RmsNormMax.java:616
+  reg         rsqrt_sign_d9;              // RmsNormMax.java:616
+  reg         rsqrt_sign_d10;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d11;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d12;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d13;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d14;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d15;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d16;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d17;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d18;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d19;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d20;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d21;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d22;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d23;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d24;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d25;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d26;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d27;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d28;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d29;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d30;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d31;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d32;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d33;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d34;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d35;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d36;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d37;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d38;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d39;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d40;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d41;             // RmsNormMax.java:616
+  reg         rsqrt_sign_d42;             // RmsNormMax.java:616
+  reg  [31:0] rsqrt_y_out;                // RmsNormMax.java:616
+  reg         rsqrt_scale2_valid_d1;      // RmsNormMax.java:617
+  reg  [31:0] r;                          // RmsNormMax.java:619
 
   // scale_pass
-  wire        absmax_restart;             // RmsNormMax.java:596
-  wire        gamma_fire;                 // RmsNormMax.java:598
-  reg  [15:0] gamma_word_0;               // RmsNormMax.java:601
-  reg  [15:0] gamma_word_1;               // RmsNormMax.java:601
-  reg  [15:0] gamma_word_2;               // RmsNormMax.java:601
-  reg  [15:0] gamma_word_3;               // RmsNormMax.java:601
-  reg         gamma_fire_d1;              // RmsNormMax.java:607
-  wire        lane0_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0] lane0_xs_in_payload;        // RmsNormMax.java:607
-  wire        lane0_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0] lane0_xs_out_payload;       // RmsNormMax.java:607
-  wire        lane0_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:608
-  wire        lane0_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:608
-  wire        lane0_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:609
-  wire        lane0_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0] lane0_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:610
-  wire        lane0_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire        lane0_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:610
-  wire        lane0_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:610
-  wire        lane0_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0] lane0_y_out_payload;        // RmsNormMax.java:610
-  wire        lane1_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0] lane1_xs_in_payload;        // RmsNormMax.java:607
-  wire        lane1_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0] lane1_xs_out_payload;       // RmsNormMax.java:607
-  wire        lane1_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:608
-  wire        lane1_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:608
-  wire        lane1_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:609
-  wire        lane1_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0] lane1_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:610
-  wire        lane1_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire        lane1_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:610
-  wire        lane1_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:610
-  wire        lane1_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0] lane1_y_out_payload;        // RmsNormMax.java:610
-  wire        lane2_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0] lane2_xs_in_payload;        // RmsNormMax.java:607
-  wire        lane2_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0] lane2_xs_out_payload;       // RmsNormMax.java:607
-  wire        lane2_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:608
-  wire        lane2_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:608
-  wire        lane2_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:609
-  wire        lane2_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0] lane2_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:610
-  wire        lane2_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire        lane2_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:610
-  wire        lane2_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:610
-  wire        lane2_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0] lane2_y_out_payload;        // RmsNormMax.java:610
-  wire        lane3_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0] lane3_xs_in_payload;        // RmsNormMax.java:607
-  wire        lane3_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0] lane3_xs_out_payload;       // RmsNormMax.java:607
-  wire        lane3_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:608
-  wire        lane3_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:608
-  wire        lane3_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:609
-  wire        lane3_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0] lane3_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:610
-  wire        lane3_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire        lane3_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:610
-  wire        lane3_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:610
-  wire        lane3_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0] lane3_y_out_payload;        // RmsNormMax.java:610
-  reg  [9:0]  write_index;                // RmsNormMax.java:616
-  reg  [14:0] running_max;                // RmsNormMax.java:621
+  wire        absmax_restart;             // RmsNormMax.java:646
+  wire        gamma_fire;                 // RmsNormMax.java:648
+  reg  [15:0] gamma_word_0;               // RmsNormMax.java:651
+  reg  [15:0] gamma_word_1;               // RmsNormMax.java:651
+  reg  [15:0] gamma_word_2;               // RmsNormMax.java:651
+  reg  [15:0] gamma_word_3;               // RmsNormMax.java:651
+  reg         gamma_fire_d1;              // RmsNormMax.java:657
+  wire        lane0_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0] lane0_xs_in_payload;        // RmsNormMax.java:657
+  wire        lane0_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0] lane0_xs_out_payload;       // RmsNormMax.java:657
+  wire        lane0_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:658
+  wire        lane0_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:658
+  wire        lane0_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:659
+  wire        lane0_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0] lane0_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:660
+  wire        lane0_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire        lane0_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:660
+  wire        lane0_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:660
+  wire        lane0_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0] lane0_y_out_payload;        // RmsNormMax.java:660
+  wire        lane1_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0] lane1_xs_in_payload;        // RmsNormMax.java:657
+  wire        lane1_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0] lane1_xs_out_payload;       // RmsNormMax.java:657
+  wire        lane1_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:658
+  wire        lane1_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:658
+  wire        lane1_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:659
+  wire        lane1_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0] lane1_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:660
+  wire        lane1_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire        lane1_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:660
+  wire        lane1_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:660
+  wire        lane1_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0] lane1_y_out_payload;        // RmsNormMax.java:660
+  wire        lane2_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0] lane2_xs_in_payload;        // RmsNormMax.java:657
+  wire        lane2_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0] lane2_xs_out_payload;       // RmsNormMax.java:657
+  wire        lane2_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:658
+  wire        lane2_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:658
+  wire        lane2_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:659
+  wire        lane2_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0] lane2_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:660
+  wire        lane2_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire        lane2_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:660
+  wire        lane2_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:660
+  wire        lane2_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0] lane2_y_out_payload;        // RmsNormMax.java:660
+  wire        lane3_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0] lane3_xs_in_payload;        // RmsNormMax.java:657
+  wire        lane3_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0] lane3_xs_out_payload;       // RmsNormMax.java:657
+  wire        lane3_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:658
+  wire        lane3_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:658
+  wire        lane3_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:659
+  wire        lane3_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0] lane3_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:660
+  wire        lane3_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire        lane3_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:660
+  wire        lane3_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:660
+  wire        lane3_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0] lane3_y_out_payload;        // RmsNormMax.java:660
+  reg  [9:0]  write_index;                // RmsNormMax.java:666
+  reg  [14:0] running_max;                // RmsNormMax.java:671
 
   // emit_pass
   reg  [1:0]  result_credits;             // CreditBuffer.java:59
-  wire        emit;                       // RmsNormMax.java:664
-  reg         emit_valid;                 // RmsNormMax.java:666
-  reg         emit_last;                  // RmsNormMax.java:667
+  wire        emit;                       // RmsNormMax.java:720
+  reg         emit_valid;                 // RmsNormMax.java:722
+  reg         emit_last;                  // RmsNormMax.java:723
   wire        result_fifo_push_valid;     // CreditBuffer.java:91
   wire        result_fifo_push_ready;     // CreditBuffer.java:91
   wire [96:0] result_fifo_push_payload;   // CreditBuffer.java:91
@@ -562,15 +579,25 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   wire        result_ready;               // CreditBuffer.java:98
 
   // sequencer
-  reg  [2:0]  phase;                      // RmsNormMax.java:304
-  reg  [9:0]  index;                      // RmsNormMax.java:305
-  reg  [7:0]  timer;                      // RmsNormMax.java:306
-  wire        timer_done;                 // RmsNormMax.java:307
-  wire        last_index;                 // RmsNormMax.java:308
+  reg  [1:0]  front_phase;                // RmsNormMax.java:324
+  reg  [1:0]  back_phase;                 // RmsNormMax.java:325
+  reg  [9:0]  front_index;                // RmsNormMax.java:326
+  reg  [9:0]  back_index;                 // RmsNormMax.java:327
+  reg  [7:0]  front_timer;                // RmsNormMax.java:328
+  reg  [7:0]  back_timer;                 // RmsNormMax.java:329
+  reg         front_bank;                 // RmsNormMax.java:330
+  reg         back_bank;                  // RmsNormMax.java:331
+  wire        front_timer_done;           // RmsNormMax.java:332
+  wire        back_timer_done;            // RmsNormMax.java:333
+  wire        front_last;                 // RmsNormMax.java:334
+  wire        back_last;                  // RmsNormMax.java:335
+  wire        handoff;                    // RmsNormMax.java:337
   (* ram_style = "block" *)
-  reg  [63:0] buffer [0:1023];            // RmsNormMax.java:375
-  reg  [63:0] rsqrt_rom [0:63];           // RmsNormMax.java:566
-  initial begin // RmsNormMax.java:566
+  reg  [63:0] buffer0 [0:1023];           // RmsNormMax.java:417
+  (* ram_style = "block" *)
+  reg  [63:0] buffer1 [0:1023];           // RmsNormMax.java:417
+  reg  [63:0] rsqrt_rom [0:63];           // RmsNormMax.java:616
+  initial begin // RmsNormMax.java:616
     rsqrt_rom[0] = 64'h3f800000bc7a26f0;
     rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
     rsqrt_rom[2] = 64'h3f785b42bc64b6dc;
@@ -638,6 +665,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire not_state_backBank;
   wire [14:0] bypass_beat_max_mux;
   wire [14:0] bypass_beat_max_mux_2;
   wire [4:0] tree_level_done_ext;
@@ -677,11 +705,12 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   wire result_fifo_push_payload_any_2;
   wire [3:0] result_fifo_push_payload_mux;
   wire result_fifo_pop_valid_and_ready;
+  assign not_state_backBank = ~state_backBank;
   assign bypass_beat_max_mux = (in_payload_3[14:0] > in_payload_2[14:0]) ? in_payload_3[14:0] : in_payload_2[14:0];
   assign bypass_beat_max_mux_2 = (in_payload_1[14:0] > in_payload_0[14:0]) ? in_payload_1[14:0] : in_payload_0[14:0];
   assign tree_level_done_ext = {1'b0, tree_width[4:1]};
   assign tree_level_done_cmp = (tree_k + 5'd1) == tree_level_done_ext;
-  assign tree_done_and = state_reducing & state_timerDone & (tree_width <= 5'd1);
+  assign tree_done_and = state_reducing & state_frontTimerDone & (tree_width <= 5'd1);
   assign partial_sel_2_cat = {tree_k[3:0], 1'b0};
   assign normalize_launch_or_launch_d16 = normalize_launch | launch_d16;
   assign normalize_launch_or_launch_d16_or_d29 = normalize_launch_or_launch_d16 | launch_d29;
@@ -738,9 +767,9 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
           : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign last_beat = length_beats - 11'd1; // RmsNormMax.java:193
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_timerDone; // RmsNormMax.java:407
-  assign gamma_ready = state_scaling & state_timerDone; // RmsNormMax.java:597
+  assign last_beat = length_beats - 11'd1; // RmsNormMax.java:207
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:455
+  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:647
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -748,73 +777,95 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   assign out_payload_y_3 = result_fifo_pop_payload[63:48]; // Stream.java:102
   assign out_payload_absMax = result_fifo_pop_payload[95:64]; // Stream.java:102
   assign out_payload_last = result_fifo_pop_payload[96]; // Stream.java:102
-  assign state_accumulating = phase == PHASE_ACCUMULATE; // RmsNormMax.java:309
-  assign state_reducing = phase == PHASE_REDUCE; // RmsNormMax.java:309
-  assign state_normalizing = phase == PHASE_NORMALIZE; // RmsNormMax.java:309
-  assign state_scaling = phase == PHASE_SCALE; // RmsNormMax.java:309
-  assign state_emitting = phase == PHASE_EMIT; // RmsNormMax.java:309
-  assign state_timerDone = timer_done; // RmsNormMax.java:309
-  assign state_index = index; // RmsNormMax.java:309
-  assign state_lastIndex = last_index; // RmsNormMax.java:309
+  assign state_accumulating = front_phase == FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:338
+  assign state_reducing = front_phase == FRONT_PHASE_REDUCE; // RmsNormMax.java:338
+  assign state_normalizing = front_phase == FRONT_PHASE_NORMALIZE; // RmsNormMax.java:338
+  assign state_frontTimerDone = front_timer_done; // RmsNormMax.java:338
+  assign state_frontIndex = front_index; // RmsNormMax.java:338
+  assign state_frontLast = front_last; // RmsNormMax.java:338
+  assign state_frontBank = front_bank; // RmsNormMax.java:338
+  assign state_scaling = back_phase == BACK_PHASE_SCALE; // RmsNormMax.java:338
+  assign state_emitting = back_phase == BACK_PHASE_EMIT; // RmsNormMax.java:338
+  assign state_backTimerDone = back_timer_done; // RmsNormMax.java:338
+  assign state_backIndex = back_index; // RmsNormMax.java:338
+  assign state_backLast = back_last; // RmsNormMax.java:338
+  assign state_backBank = back_bank; // RmsNormMax.java:338
+  assign state_handoff = handoff; // RmsNormMax.java:338
 
   // -------------------------------------------------------------------------------------------------------------------
-  // token_buffer (RmsNormMax.java:366): the token's vector, written by the input and by the scaling pass, read by the
-  // scaling and the emit passes
-  assign buffer_write_input = in_fire; // RmsNormMax.java:409
-  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:410
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:617
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:618
-  // RmsNormMax.java:619
+  // token_buffer (RmsNormMax.java:405): the two tokens' vectors, written by the input and by the scaling pass, read by
+  // the scaling and the emit passes
+  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:420
+  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:421
+  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:420
+  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:421
+  assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:428
+  assign buffer_write_input = in_fire; // RmsNormMax.java:457
+  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:458
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:667
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:668
+  // RmsNormMax.java:669
   assign buffer_y_word = {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload};
-  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:223
+  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:237
 
   always @(posedge ap_clk) begin
-    if (buffer_read) begin // RmsNormMax.java:377
-      read_word <= buffer[state_index]; // RmsNormMax.java:377
+    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:424
+      buffer0[(buffer0_write_input ? state_frontIndex : buffer_write_back_index)] <=
+          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:424
     end
-    if (buffer_write_input | buffer_write_back) begin // RmsNormMax.java:380
-      buffer[(buffer_write_input ? state_index : buffer_write_back_index)] <=
-          buffer_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:380
+    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:425
+      read_word0 <= buffer0[state_backIndex]; // RmsNormMax.java:425
+    end
+    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:424
+      buffer1[(buffer1_write_input ? state_frontIndex : buffer_write_back_index)] <=
+          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:424
+    end
+    if (buffer_read & state_backBank) begin // RmsNormMax.java:425
+      read_word1 <= buffer1[state_backIndex]; // RmsNormMax.java:425
+    end
+    read_bank <= state_backBank; // RmsNormMax.java:427
+    if (!ap_rst_n) begin
+      read_bank <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:401): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:449): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:408
-  assign square_fire = in_fire & ~bypass; // RmsNormMax.java:413
-  assign lane0_square_in_valid = square_fire; // RmsNormMax.java:420
-  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:420
-  assign lane1_square_in_valid = square_fire; // RmsNormMax.java:420
-  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:420
-  assign lane2_square_in_valid = square_fire; // RmsNormMax.java:420
-  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:420
-  assign lane3_square_in_valid = square_fire; // RmsNormMax.java:420
-  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:420
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:456
+  assign square_fire = in_fire & ~bypass; // RmsNormMax.java:461
+  assign lane0_square_in_valid = square_fire; // RmsNormMax.java:468
+  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:468
+  assign lane1_square_in_valid = square_fire; // RmsNormMax.java:468
+  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:468
+  assign lane2_square_in_valid = square_fire; // RmsNormMax.java:468
+  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:468
+  assign lane3_square_in_valid = square_fire; // RmsNormMax.java:468
+  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:468
 
   always @(posedge ap_clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:406
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:406
+    if (cooldown != 3'd0) begin // RmsNormMax.java:454
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:454
     end
-    if (in_fire) begin // RmsNormMax.java:428
-      cooldown <= 3'd1; // RmsNormMax.java:430
-      rotation <= rotation + 2'd1; // RmsNormMax.java:432
-      if (state_lastIndex) begin // RmsNormMax.java:433
-        rotation <= 2'd0; // RmsNormMax.java:433
+    if (in_fire) begin // RmsNormMax.java:476
+      cooldown <= 3'd1; // RmsNormMax.java:478
+      rotation <= rotation + 2'd1; // RmsNormMax.java:480
+      if (state_frontLast) begin // RmsNormMax.java:481
+        rotation <= 2'd0; // RmsNormMax.java:481
       end
     end
-    if (bypass) begin // RmsNormMax.java:436
-      cooldown <= 3'd0; // RmsNormMax.java:436
+    if (bypass) begin // RmsNormMax.java:484
+      cooldown <= 3'd0; // RmsNormMax.java:484
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:437
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:437
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:437
-    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:438
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:438
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:438
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:438
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:438
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:438
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:485
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:485
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:485
+    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:486
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:486
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:486
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:486
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:486
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:486
     if (!ap_rst_n) begin
       cooldown <= 3'd0;
       rotation <= 2'd0;
@@ -822,257 +873,264 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // bypass_max (RmsNormMax.java:648): the largest magnitude of each input beat of a token without RMSNorm
+  // bypass_max (RmsNormMax.java:700): the largest magnitude of the input beats of a token without RMSNorm
   always @(posedge ap_clk) begin
-    bypass_beat <= in_fire & bypass; // RmsNormMax.java:649
-    // RmsNormMax.java:650
+    bypass_beat <= in_fire & bypass; // RmsNormMax.java:702
+    // RmsNormMax.java:703
     bypass_beat_max <= (bypass_beat_max_mux > bypass_beat_max_mux_2) ? bypass_beat_max_mux : bypass_beat_max_mux_2;
+    if (bypass_beat) begin // RmsNormMax.java:705
+      // RmsNormMax.java:705
+      bypass_running_max <= (bypass_beat_max > bypass_running_max) ? bypass_beat_max : bypass_running_max;
+    end
+    if (state_handoff) begin // RmsNormMax.java:706
+      bypass_running_max <= 15'd0; // RmsNormMax.java:706
+    end
     if (!ap_rst_n) begin
       bypass_beat <= 1'b0;
+      bypass_running_max <= 15'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:459): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_timerDone & (tree_width > 5'd1); // RmsNormMax.java:479
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:496
-  assign tree_done = tree_done_and; // RmsNormMax.java:497
+  // partial_sums (RmsNormMax.java:507): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:527
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:544
+  assign tree_done = tree_done_and; // RmsNormMax.java:545
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:506
-      2'd0: partial_sel = partial_0; // RmsNormMax.java:506
-      2'd1: partial_sel = partial_4; // RmsNormMax.java:506
-      2'd2: partial_sel = partial_8; // RmsNormMax.java:506
-      default: partial_sel = partial_12; // RmsNormMax.java:506
+    case (feed_rotation_d3) // RmsNormMax.java:554
+      2'd0: partial_sel = partial_0; // RmsNormMax.java:554
+      2'd1: partial_sel = partial_4; // RmsNormMax.java:554
+      2'd2: partial_sel = partial_8; // RmsNormMax.java:554
+      default: partial_sel = partial_12; // RmsNormMax.java:554
     endcase
   end
 
-  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:512
+  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:560
 
   always @(*) begin
-    case (partial_sel_2_cat) // RmsNormMax.java:513
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:513
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:513
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:513
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:513
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:513
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:513
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:513
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:513
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:513
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:513
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:513
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:513
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:513
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:513
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:513
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:513
+    case (partial_sel_2_cat) // RmsNormMax.java:561
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:561
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:561
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:561
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:561
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:561
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:561
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:561
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:561
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:561
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:561
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:561
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:561
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:561
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:561
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:561
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:561
     endcase
   end
 
   assign lane0_acc_in_payload_a =
       tree_feed ? partial_sel_2
       : (lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane0_acc_out_payload
-      : partial_sel; // RmsNormMax.java:513
+      : partial_sel; // RmsNormMax.java:561
 
   always @(*) begin
-    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:514
-      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:514
-      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:514
-      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:514
-      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:514
-      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:514
-      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:514
-      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:514
-      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:514
-      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:514
-      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:514
-      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:514
-      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:514
-      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:514
-      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:514
-      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:514
-      default: partial_sel_3 = partial_15; // RmsNormMax.java:514
+    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:562
+      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:562
+      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:562
+      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:562
+      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:562
+      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:562
+      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:562
+      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:562
+      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:562
+      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:562
+      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:562
+      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:562
+      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:562
+      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:562
+      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:562
+      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:562
+      default: partial_sel_3 = partial_15; // RmsNormMax.java:562
     endcase
   end
 
-  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:514
+  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:562
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:506
-      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:506
-      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:506
-      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:506
-      default: partial_sel_4 = partial_13; // RmsNormMax.java:506
+    case (feed_rotation_d3) // RmsNormMax.java:554
+      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:554
+      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:554
+      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:554
+      default: partial_sel_4 = partial_13; // RmsNormMax.java:554
     endcase
   end
 
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
   assign lane1_acc_in_payload_a =
       (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane1_acc_out_payload
-      : partial_sel_4; // RmsNormMax.java:517
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:518
+      : partial_sel_4; // RmsNormMax.java:565
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:566
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:506
-      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:506
-      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:506
-      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:506
-      default: partial_sel_5 = partial_14; // RmsNormMax.java:506
+    case (feed_rotation_d3) // RmsNormMax.java:554
+      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:554
+      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:554
+      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:554
+      default: partial_sel_5 = partial_14; // RmsNormMax.java:554
     endcase
   end
 
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
   assign lane2_acc_in_payload_a =
       (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane2_acc_out_payload
-      : partial_sel_5; // RmsNormMax.java:517
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:518
+      : partial_sel_5; // RmsNormMax.java:565
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:566
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:506
-      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:506
-      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:506
-      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:506
-      default: partial_sel_6 = partial_15; // RmsNormMax.java:506
+    case (feed_rotation_d3) // RmsNormMax.java:554
+      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:554
+      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:554
+      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:554
+      default: partial_sel_6 = partial_15; // RmsNormMax.java:554
     endcase
   end
 
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
   assign lane3_acc_in_payload_a =
       (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane3_acc_out_payload
-      : partial_sel_6; // RmsNormMax.java:517
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:518
-  assign partials_clear = emit & state_lastIndex; // RmsNormMax.java:668
+      : partial_sel_6; // RmsNormMax.java:565
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:566
 
   always @(posedge ap_clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:481
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:481
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:481
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:481
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:481
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:481
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:482
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:482
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:482
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:482
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:482
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:482
-    if (tree_feed) begin // RmsNormMax.java:486
-      if (tree_level_done_cmp) begin // RmsNormMax.java:486
-        tree_k <= 5'd0; // RmsNormMax.java:487
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:488
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:529
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:529
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:529
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:529
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:529
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:529
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:530
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:530
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:530
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:530
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:530
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:530
+    if (tree_feed) begin // RmsNormMax.java:534
+      if (tree_level_done_cmp) begin // RmsNormMax.java:534
+        tree_k <= 5'd0; // RmsNormMax.java:535
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:536
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:489
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:537
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:491
-      tree_width <= 5'd16; // RmsNormMax.java:491
+    if (tree_done_and) begin // RmsNormMax.java:539
+      tree_width <= 5'd16; // RmsNormMax.java:539
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:526
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:526
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:574
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:574
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:526
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:526
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:574
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:574
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:526
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:526
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:574
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:574
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:526
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:526
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:574
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:574
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:536
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:584
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:536
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:584
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:536
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:584
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:536
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:584
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:536
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:584
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:536
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:584
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:536
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:584
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:536
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:584
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:536
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:584
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:536
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:584
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:536
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:584
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:536
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:584
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:526
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:526
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:574
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:526
-      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:526
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:574
+      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:526
-      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:526
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:574
+      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:526
-      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:526
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:574
+      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:526
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:526
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:574
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:526
-      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:526
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:574
+      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:526
-      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:526
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:574
+      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:526
-      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:526
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:574
+      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:526
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:526
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:574
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:526
-      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:526
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:574
+      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:526
-      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:526
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:574
+      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:526
-      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:526
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:574
+      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:574
     end
-    if (partials_clear) begin // RmsNormMax.java:540
-      partial_0 <= 32'h0; // RmsNormMax.java:542
-      partial_1 <= 32'h0; // RmsNormMax.java:542
-      partial_2 <= 32'h0; // RmsNormMax.java:542
-      partial_3 <= 32'h0; // RmsNormMax.java:542
-      partial_4 <= 32'h0; // RmsNormMax.java:542
-      partial_5 <= 32'h0; // RmsNormMax.java:542
-      partial_6 <= 32'h0; // RmsNormMax.java:542
-      partial_7 <= 32'h0; // RmsNormMax.java:542
-      partial_8 <= 32'h0; // RmsNormMax.java:542
-      partial_9 <= 32'h0; // RmsNormMax.java:542
-      partial_10 <= 32'h0; // RmsNormMax.java:542
-      partial_11 <= 32'h0; // RmsNormMax.java:542
-      partial_12 <= 32'h0; // RmsNormMax.java:542
-      partial_13 <= 32'h0; // RmsNormMax.java:542
-      partial_14 <= 32'h0; // RmsNormMax.java:542
-      partial_15 <= 32'h0; // RmsNormMax.java:542
+    if (state_handoff) begin // RmsNormMax.java:588
+      partial_0 <= 32'h0; // RmsNormMax.java:590
+      partial_1 <= 32'h0; // RmsNormMax.java:590
+      partial_2 <= 32'h0; // RmsNormMax.java:590
+      partial_3 <= 32'h0; // RmsNormMax.java:590
+      partial_4 <= 32'h0; // RmsNormMax.java:590
+      partial_5 <= 32'h0; // RmsNormMax.java:590
+      partial_6 <= 32'h0; // RmsNormMax.java:590
+      partial_7 <= 32'h0; // RmsNormMax.java:590
+      partial_8 <= 32'h0; // RmsNormMax.java:590
+      partial_9 <= 32'h0; // RmsNormMax.java:590
+      partial_10 <= 32'h0; // RmsNormMax.java:590
+      partial_11 <= 32'h0; // RmsNormMax.java:590
+      partial_12 <= 32'h0; // RmsNormMax.java:590
+      partial_13 <= 32'h0; // RmsNormMax.java:590
+      partial_14 <= 32'h0; // RmsNormMax.java:590
+      partial_15 <= 32'h0; // RmsNormMax.java:590
     end
     if (!ap_rst_n) begin
       tree_out_d1 <= 1'b0;
@@ -1103,8 +1161,8 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:558): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:560
+  // normalize (RmsNormMax.java:606): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:610
 
   always @(*) begin
     normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:114
@@ -1155,13 +1213,13 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     end
   end
 
-  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:566
-  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:566
-  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:566
+  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:616
+  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:616
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:616
 
   always @(posedge ap_clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:561
-      normalize_busy <= 1'b1; // RmsNormMax.java:561
+    if (normalize_launch) begin // RmsNormMax.java:611
+      normalize_busy <= 1'b1; // RmsNormMax.java:611
     end
     launch_d1 <= normalize_launch; // Fp32SharedOps.java:110
     launch_d2 <= launch_d1; // Fp32SharedOps.java:110
@@ -1176,10 +1234,10 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
          (normalize_add_out_payload[30:0] == 31'h0),
          ((normalize_add_out_payload[30:23] == 8'd255)
           & (normalize_add_out_payload[22:0] == 23'd0)
-          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:566
-    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:566
-    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:566
-    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:566
+          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:616
+    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:616
+    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:616
+    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:616
     rsqrt_lz_a <=
         (rsqrt_lz_a_and & rsqrt_lz_a_and_3 & ~rsqrt_lz_a_any_4 & ~(|normalize_add_out_payload[8:7]))
           ? {2'h2,
@@ -1206,22 +1264,22 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
                       : {1'b1, ~normalize_add_out_payload[16]})}
                 : {1'b0,
                    (rsqrt_lz_a_any ? {1'b0, ~normalize_add_out_payload[22]}
-                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:566
-    // RmsNormMax.java:566
+                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:616
+    // RmsNormMax.java:616
     rsqrt_fraction_b <= rsqrt_exponent_a_eq_0 ? (rsqrt_fraction_a << rsqrt_fraction_b_sum) : rsqrt_fraction_a;
-    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:566
-    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:566
-    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:566
-    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:566
-    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:566
-    // RmsNormMax.java:566
+    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:616
+    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:616
+    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:616
+    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:616
+    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:616
+    // RmsNormMax.java:616
     rsqrt_u_c <=
         (rsqrt_fraction_b[17:0] == 18'd0) ? 32'h0
         : {1'b0, (8'd126 - {3'd0, rsqrt_u_c_mux}), (rsqrt_fraction_b[17:0] << (rsqrt_u_c_mux + 5'd1)), 5'h0};
-    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:566
-    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:566
-    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:566
-    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:566
+    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:616
+    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:616
+    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:616
+    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:616
     launch_d8 <= launch_d7; // Fp32SharedOps.java:110
     launch_d9 <= launch_d8; // Fp32SharedOps.java:110
     launch_d10 <= launch_d9; // Fp32SharedOps.java:110
@@ -1311,146 +1369,146 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:111
     rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:111
     rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:111
-    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:566
-    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:566
-    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:566
-    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:566
-    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:566
-    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:566
-    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:566
-    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:566
-    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:566
-    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:566
-    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:566
-    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:566
-    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:566
-    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:566
-    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:566
-    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:566
-    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:566
-    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:566
-    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:566
-    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:566
-    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:566
-    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:566
-    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:566
-    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:566
-    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:566
-    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:566
-    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:566
-    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:566
-    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:566
-    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:566
-    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:566
-    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:566
-    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:566
-    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:566
-    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:566
-    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:566
-    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:566
-    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:566
-    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:566
-    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:566
-    launch_d50 <= launch_d49; // RmsNormMax.java:566
-    launch_d51 <= launch_d50; // RmsNormMax.java:566
-    launch_d52 <= launch_d51; // RmsNormMax.java:566
-    launch_d53 <= launch_d52; // RmsNormMax.java:566
-    launch_d54 <= launch_d53; // RmsNormMax.java:566
-    launch_d55 <= launch_d54; // RmsNormMax.java:566
-    launch_d56 <= launch_d55; // RmsNormMax.java:566
-    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:566
-    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:566
-    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:566
-    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:566
-    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:566
-    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:566
-    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:566
-    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:566
-    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:566
-    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:566
-    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:566
-    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:566
-    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:566
-    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:566
-    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:566
-    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:566
-    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:566
-    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:566
-    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:566
-    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:566
-    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:566
-    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:566
-    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:566
-    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:566
-    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:566
-    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:566
-    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:566
-    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:566
-    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:566
-    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:566
-    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:566
-    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:566
-    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:566
-    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:566
-    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:566
-    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:566
-    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:566
-    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:566
-    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:566
-    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:566
-    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:566
-    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:566
-    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:566
-    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:566
-    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:566
-    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:566
-    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:566
-    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:566
-    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:566
-    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:566
-    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:566
-    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:566
-    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:566
-    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:566
-    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:566
-    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:566
-    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:566
-    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:566
-    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:566
-    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:566
-    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:566
-    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:566
-    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:566
-    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:566
-    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:566
-    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:566
-    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:566
-    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:566
-    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:566
-    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:566
-    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:566
-    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:566
-    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:566
-    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:566
-    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:566
-    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:566
-    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:566
-    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:566
-    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:566
-    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:566
-    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:566
-    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:566
-    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:566
-    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:566
+    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:616
+    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:616
+    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:616
+    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:616
+    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:616
+    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:616
+    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:616
+    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:616
+    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:616
+    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:616
+    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:616
+    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:616
+    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:616
+    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:616
+    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:616
+    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:616
+    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:616
+    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:616
+    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:616
+    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:616
+    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:616
+    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:616
+    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:616
+    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:616
+    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:616
+    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:616
+    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:616
+    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:616
+    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:616
+    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:616
+    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:616
+    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:616
+    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:616
+    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:616
+    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:616
+    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:616
+    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:616
+    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:616
+    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:616
+    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:616
+    launch_d50 <= launch_d49; // RmsNormMax.java:616
+    launch_d51 <= launch_d50; // RmsNormMax.java:616
+    launch_d52 <= launch_d51; // RmsNormMax.java:616
+    launch_d53 <= launch_d52; // RmsNormMax.java:616
+    launch_d54 <= launch_d53; // RmsNormMax.java:616
+    launch_d55 <= launch_d54; // RmsNormMax.java:616
+    launch_d56 <= launch_d55; // RmsNormMax.java:616
+    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:616
+    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:616
+    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:616
+    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:616
+    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:616
+    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:616
+    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:616
+    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:616
+    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:616
+    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:616
+    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:616
+    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:616
+    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:616
+    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:616
+    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:616
+    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:616
+    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:616
+    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:616
+    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:616
+    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:616
+    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:616
+    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:616
+    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:616
+    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:616
+    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:616
+    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:616
+    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:616
+    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:616
+    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:616
+    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:616
+    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:616
+    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:616
+    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:616
+    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:616
+    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:616
+    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:616
+    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:616
+    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:616
+    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:616
+    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:616
+    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:616
+    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:616
+    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:616
+    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:616
+    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:616
+    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:616
+    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:616
+    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:616
+    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:616
+    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:616
+    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:616
+    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:616
+    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:616
+    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:616
+    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:616
+    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:616
+    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:616
+    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:616
+    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:616
+    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:616
+    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:616
+    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:616
+    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:616
+    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:616
+    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:616
+    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:616
+    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:616
+    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:616
+    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:616
+    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:616
+    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:616
+    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:616
+    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:616
+    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:616
+    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:616
+    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:616
+    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:616
+    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:616
+    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:616
+    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:616
+    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:616
+    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:616
+    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:616
+    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:616
     rsqrt_y_out <=
         rsqrt_cases_d42[2] ? 32'h7fc00000
         : rsqrt_cases_d42[1] ? {rsqrt_sign_d42, 31'h7f800000}
         : rsqrt_cases_d42[0] ? 32'h0
-        : rsqrt_scale2_out_payload; // RmsNormMax.java:566
-    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:567
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:571
-      r <= rsqrt_y_out; // RmsNormMax.java:572
-      normalize_busy <= 1'b0; // RmsNormMax.java:573
+        : rsqrt_scale2_out_payload; // RmsNormMax.java:616
+    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:617
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:621
+      r <= rsqrt_y_out; // RmsNormMax.java:622
+      normalize_busy <= 1'b0; // RmsNormMax.java:623
     end
     if (!ap_rst_n) begin
       normalize_busy <= 1'b0;
@@ -1515,102 +1573,102 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:594): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:644): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:598
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:607
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:608
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:609
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:610
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:610
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:610
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:607
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:608
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:609
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:610
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:610
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:610
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:607
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:608
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:609
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:610
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:610
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:610
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:607
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:608
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:609
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:610
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:610
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:610
-  assign absmax_restart = emit_last; // RmsNormMax.java:669
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:648
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:657
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:658
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:659
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:660
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:660
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:660
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:657
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:658
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:659
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:660
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:660
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:660
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:657
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:658
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:659
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:660
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:660
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:660
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:657
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:658
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:659
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:660
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:660
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:660
+  assign absmax_restart = emit_last; // RmsNormMax.java:724
 
   always @(posedge ap_clk) begin
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:601
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:601
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:601
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:601
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:607
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:610
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:610
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:610
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:610
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:610
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:610
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:610
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:610
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:610
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:610
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:610
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:610
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:610
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:610
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:610
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:610
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:610
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:610
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:610
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:610
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:610
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:610
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:610
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:610
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:610
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:610
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:610
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:610
-    if (lane0_y_out_valid) begin // RmsNormMax.java:622
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:623
-      write_index <= ({1'b0, write_index} == last_beat) ? 10'd0 : (write_index + 10'd1); // RmsNormMax.java:624
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:651
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:651
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:651
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:651
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:657
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:660
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:660
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:660
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:660
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:660
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:660
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:660
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:660
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:660
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:660
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:660
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:660
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:660
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:660
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:660
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:660
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:660
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:660
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:660
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:660
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:660
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:660
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:660
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:660
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:660
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:660
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:660
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:660
+    if (lane0_y_out_valid) begin // RmsNormMax.java:672
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:673
+      write_index <= ({1'b0, write_index} == last_beat) ? 10'd0 : (write_index + 10'd1); // RmsNormMax.java:674
     end
-    if (bypass_beat) begin // RmsNormMax.java:626
-      running_max <= (bypass_beat_max > running_max) ? bypass_beat_max : running_max; // RmsNormMax.java:626
+    if (absmax_restart) begin // RmsNormMax.java:676
+      running_max <= 15'd0; // RmsNormMax.java:676
     end
-    if (absmax_restart) begin // RmsNormMax.java:628
-      running_max <= 15'd0; // RmsNormMax.java:628
+    if (state_handoff & bypass) begin // RmsNormMax.java:678
+      running_max <= bypass_running_max; // RmsNormMax.java:679
     end
     if (!ap_rst_n) begin
       gamma_fire_d1 <= 1'b0;
@@ -1620,8 +1678,8 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:661): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_timerDone & (result_credits != 2'd0); // RmsNormMax.java:664
+  // emit_pass (RmsNormMax.java:717): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:720
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:92
   assign result_fifo_push_payload =
       {emit_last,
@@ -1639,8 +1697,8 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    emit_valid <= emit; // RmsNormMax.java:666
-    emit_last <= emit & state_lastIndex; // RmsNormMax.java:667
+    emit_valid <= emit; // RmsNormMax.java:722
+    emit_last <= emit & state_backLast; // RmsNormMax.java:723
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:96
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:97
@@ -1654,55 +1712,76 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (RmsNormMax.java:302): the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index
-  // each phase walks, and the waits for the pipelines to drain
-  assign timer_done = timer == 8'd0; // RmsNormMax.java:307
-  assign last_index = {1'b0, index} == last_beat; // RmsNormMax.java:308
+  // sequencer (RmsNormMax.java:322): the front's phase (accumulate, reduce, normalize, hand-off) and the back's (scale,
+  // emit), the buffer index each walks, the waits for the pipelines to drain, the banks
+  assign front_timer_done = front_timer == 8'd0; // RmsNormMax.java:332
+  assign back_timer_done = back_timer == 8'd0; // RmsNormMax.java:333
+  assign front_last = {1'b0, front_index} == last_beat; // RmsNormMax.java:334
+  assign back_last = {1'b0, back_index} == last_beat; // RmsNormMax.java:335
+  // RmsNormMax.java:337
+  assign handoff = (front_phase == FRONT_PHASE_HANDOFF) & front_timer_done & (back_phase == BACK_PHASE_IDLE);
 
   always @(posedge ap_clk) begin
-    if (~timer_done) begin // RmsNormMax.java:311
-      timer <= timer - 8'd1; // RmsNormMax.java:311
+    if (~front_timer_done) begin // RmsNormMax.java:343
+      front_timer <= front_timer - 8'd1; // RmsNormMax.java:343
     end
-    if (in_fire) begin // RmsNormMax.java:312
-      index <= index + 10'd1; // RmsNormMax.java:313
-      if (last_index) begin // RmsNormMax.java:314
-        index <= 10'd0; // RmsNormMax.java:315
-        timer <= 8'd10; // RmsNormMax.java:316
-        phase <= PHASE_REDUCE; // RmsNormMax.java:317
-        if (bypass) begin // RmsNormMax.java:320
-          timer <= 8'd0; // RmsNormMax.java:321
-          phase <= PHASE_EMIT; // RmsNormMax.java:322
+    if (~back_timer_done) begin // RmsNormMax.java:344
+      back_timer <= back_timer - 8'd1; // RmsNormMax.java:344
+    end
+    if (in_fire) begin // RmsNormMax.java:345
+      front_index <= front_index + 10'd1; // RmsNormMax.java:346
+      if (front_last) begin // RmsNormMax.java:347
+        front_index <= 10'd0; // RmsNormMax.java:348
+        front_timer <= 8'd10; // RmsNormMax.java:349
+        front_phase <= FRONT_PHASE_REDUCE; // RmsNormMax.java:350
+        if (bypass) begin // RmsNormMax.java:352
+          front_timer <= 8'd2; // RmsNormMax.java:353
+          front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:354
         end
       end
     end
-    if (tree_level_done) begin // RmsNormMax.java:326
-      timer <= 8'd7; // RmsNormMax.java:326
+    if (tree_level_done) begin // RmsNormMax.java:358
+      front_timer <= 8'd7; // RmsNormMax.java:358
     end
-    if (tree_done) begin // RmsNormMax.java:327
-      phase <= PHASE_NORMALIZE; // RmsNormMax.java:327
+    if (tree_done) begin // RmsNormMax.java:359
+      front_phase <= FRONT_PHASE_NORMALIZE; // RmsNormMax.java:359
     end
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:328
-      phase <= PHASE_SCALE; // RmsNormMax.java:328
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:360
+      front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:360
     end
-    if (gamma_fire) begin // RmsNormMax.java:329
-      index <= index + 10'd1; // RmsNormMax.java:330
-      if (last_index) begin // RmsNormMax.java:331
-        index <= 10'd0; // RmsNormMax.java:332
-        timer <= 8'd20; // RmsNormMax.java:333
-        phase <= PHASE_EMIT; // RmsNormMax.java:334
+    if (handoff) begin // RmsNormMax.java:361
+      front_phase <= FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:362
+      front_bank <= ~front_bank; // RmsNormMax.java:363
+      back_bank <= front_bank; // RmsNormMax.java:364
+      back_phase <= BACK_PHASE_SCALE; // RmsNormMax.java:365
+      if (bypass) begin // RmsNormMax.java:366
+        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:366
       end
     end
-    if (emit) begin // RmsNormMax.java:337
-      index <= index + 10'd1; // RmsNormMax.java:338
-      if (last_index) begin // RmsNormMax.java:339
-        index <= 10'd0; // RmsNormMax.java:340
-        phase <= PHASE_ACCUMULATE; // RmsNormMax.java:341
+    if (gamma_fire) begin // RmsNormMax.java:368
+      back_index <= back_index + 10'd1; // RmsNormMax.java:369
+      if (back_last) begin // RmsNormMax.java:370
+        back_index <= 10'd0; // RmsNormMax.java:371
+        back_timer <= 8'd20; // RmsNormMax.java:372
+        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:373
+      end
+    end
+    if (emit) begin // RmsNormMax.java:376
+      back_index <= back_index + 10'd1; // RmsNormMax.java:377
+      if (back_last) begin // RmsNormMax.java:378
+        back_index <= 10'd0; // RmsNormMax.java:379
+        back_phase <= BACK_PHASE_IDLE; // RmsNormMax.java:380
       end
     end
     if (!ap_rst_n) begin
-      timer <= 8'd0;
-      index <= 10'd0;
-      phase <= PHASE_ACCUMULATE;
+      front_timer <= 8'd0;
+      back_timer <= 8'd0;
+      front_index <= 10'd0;
+      front_phase <= FRONT_PHASE_ACCUMULATE;
+      front_bank <= 1'b0;
+      back_bank <= 1'b1;
+      back_phase <= BACK_PHASE_IDLE;
+      back_index <= 10'd0;
     end
   end
 
@@ -1710,9 +1789,9 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      // RmsNormMax.java:200
+      // RmsNormMax.java:214
       if (!(~(in_valid & in_ready) | ((length_beats != 11'd0) & (length_beats <= 11'd1024)))) begin
-        $display("ASSERTION FAILED in %m: RmsNormMax.java:200: length_beats is 1 to 1024 while a token's beats come ",
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:214: length_beats is 1 to 1024 while a token's beats come ",
                  "in");
         $stop;
       end
@@ -1791,11 +1870,16 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
+      if (!(front_bank != back_bank)) begin // RmsNormMax.java:342
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:342: RmsNormMax: the front and the back use different ",
+                 "banks");
+        $stop;
+      end
     end
   end
 `endif
 
-  Fp16Square lane0_square ( // RmsNormMax.java:420
+  Fp16Square lane0_square ( // RmsNormMax.java:468
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_square_in_valid),
@@ -1804,7 +1888,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane0_square_out_payload)
   );
 
-  Fp16Square lane1_square ( // RmsNormMax.java:420
+  Fp16Square lane1_square ( // RmsNormMax.java:468
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_square_in_valid),
@@ -1813,7 +1897,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane1_square_out_payload)
   );
 
-  Fp16Square lane2_square ( // RmsNormMax.java:420
+  Fp16Square lane2_square ( // RmsNormMax.java:468
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_square_in_valid),
@@ -1822,7 +1906,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane2_square_out_payload)
   );
 
-  Fp16Square lane3_square ( // RmsNormMax.java:420
+  Fp16Square lane3_square ( // RmsNormMax.java:468
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_square_in_valid),
@@ -1831,7 +1915,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane3_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:501
+  Fp32Add lane0_acc ( // RmsNormMax.java:549
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_acc_in_valid),
@@ -1841,7 +1925,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:501
+  Fp32Add lane1_acc ( // RmsNormMax.java:549
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_acc_in_valid),
@@ -1851,7 +1935,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:501
+  Fp32Add lane2_acc ( // RmsNormMax.java:549
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_acc_in_valid),
@@ -1861,7 +1945,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:501
+  Fp32Add lane3_acc ( // RmsNormMax.java:549
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_acc_in_valid),
@@ -1871,7 +1955,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul normalize_mul ( // RmsNormMax.java:564
+  Fp32Mul normalize_mul ( // RmsNormMax.java:614
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalize_mul_in_valid),
@@ -1881,7 +1965,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (normalize_mul_out_payload)
   );
 
-  Fp32Add normalize_add ( // RmsNormMax.java:564
+  Fp32Add normalize_add ( // RmsNormMax.java:614
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalize_add_in_valid),
@@ -1891,7 +1975,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (normalize_add_out_payload)
   );
 
-  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:566
+  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:616
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rsqrt_scale2_in_valid),
@@ -1901,7 +1985,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (rsqrt_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:657
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_xs_in_valid),
@@ -1910,7 +1994,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:658
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_gamma_in_valid),
@@ -1919,7 +2003,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:609
+  Fp32Mul lane0_xr ( // RmsNormMax.java:659
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_xr_in_valid),
@@ -1929,7 +2013,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:660
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_xrg_in_valid),
@@ -1939,7 +2023,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:660
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_y_in_valid),
@@ -1948,7 +2032,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:657
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_xs_in_valid),
@@ -1957,7 +2041,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:658
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_gamma_in_valid),
@@ -1966,7 +2050,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:609
+  Fp32Mul lane1_xr ( // RmsNormMax.java:659
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_xr_in_valid),
@@ -1976,7 +2060,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:660
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_xrg_in_valid),
@@ -1986,7 +2070,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:660
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_y_in_valid),
@@ -1995,7 +2079,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:657
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_xs_in_valid),
@@ -2004,7 +2088,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:658
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_gamma_in_valid),
@@ -2013,7 +2097,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:609
+  Fp32Mul lane2_xr ( // RmsNormMax.java:659
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_xr_in_valid),
@@ -2023,7 +2107,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:660
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_xrg_in_valid),
@@ -2033,7 +2117,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:660
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_y_in_valid),
@@ -2042,7 +2126,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:657
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_xs_in_valid),
@@ -2051,7 +2135,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:658
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_gamma_in_valid),
@@ -2060,7 +2144,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:609
+  Fp32Mul lane3_xr ( // RmsNormMax.java:659
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_xr_in_valid),
@@ -2070,7 +2154,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:660
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_xrg_in_valid),
@@ -2080,7 +2164,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:660
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_y_in_valid),

@@ -1360,24 +1360,25 @@ module tellme (
   reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:70
   reg  [2:0]   quantize_token_count;                               // QuantizeExecutor.java:71
   reg  [2:0]   quantize_token;                                     // QuantizeExecutor.java:72
-  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:73
+  reg  [2:0]   quantize_out_token;                                 // QuantizeExecutor.java:73
+  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:74
   reg  [10:0]  quantize_capacity;                                  // ActivationBuffers.java:151
-  wire         quantize_part_words;                                // QuantizeExecutor.java:76
-  wire         quantize_bad_field;                                 // QuantizeExecutor.java:78
-  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:101
-  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:110
-  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:111
-  reg          quantize_gains_asked;                               // QuantizeExecutor.java:112
-  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:113
-  wire [13:0]  quantize_gain_beats;                                // QuantizeExecutor.java:115
-  wire         quantize_asking_gains;                              // QuantizeExecutor.java:122
+  wire         quantize_part_words;                                // QuantizeExecutor.java:77
+  wire         quantize_bad_field;                                 // QuantizeExecutor.java:79
+  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:103
+  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:113
+  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:114
+  reg          quantize_gains_asked;                               // QuantizeExecutor.java:115
+  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:116
+  wire [13:0]  quantize_gain_beats;                                // QuantizeExecutor.java:118
+  wire         quantize_asking_gains;                              // QuantizeExecutor.java:125
   reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:59
-  wire         quantize_reading;                                   // QuantizeExecutor.java:135
-  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:144
-  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:144
-  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:144
-  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:144
-  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:144
+  wire         quantize_reading;                                   // QuantizeExecutor.java:138
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:147
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:147
+  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:147
+  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:147
+  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:147
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:91
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:91
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:91
@@ -1386,15 +1387,16 @@ module tellme (
   wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:91
   wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:91
   wire         quantize_words_ready;                               // CreditBuffer.java:98
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:151
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:159
-  wire         quantize_last_gain;                                 // QuantizeExecutor.java:161
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:162
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:174
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:192
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:194
-  wire         quantize_last_token;                                // QuantizeExecutor.java:211
-  wire         quantize_done;                                      // QuantizeExecutor.java:217
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:154
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:155
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:169
+  wire         quantize_last_gain;                                 // QuantizeExecutor.java:171
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:180
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:191
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:209
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:211
+  wire         quantize_last_token;                                // QuantizeExecutor.java:228
+  wire         quantize_done;                                      // QuantizeExecutor.java:234
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:57
@@ -2745,31 +2747,31 @@ module tellme (
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
-  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:94
-  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:95
-  assign rms_max_length_beats = quantize_length_words[8:0]; // QuantizeExecutor.java:102
-  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:103
-  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:104
-  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:105
-  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:146
-  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:149
-  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:149
-  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:149
-  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:149
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:164
-  assign rms_max_gamma_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:171
-  assign rms_max_gamma_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:171
-  assign rms_max_gamma_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:171
-  assign rms_max_gamma_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:171
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:185
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:186
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:188
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:188
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:188
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:188
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:190
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:191
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:193
+  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:96
+  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:97
+  assign rms_max_length_beats = quantize_length_words[8:0]; // QuantizeExecutor.java:104
+  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:105
+  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:106
+  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:107
+  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:149
+  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:152
+  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:152
+  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:152
+  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:152
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:181
+  assign rms_max_gamma_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:188
+  assign rms_max_gamma_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:188
+  assign rms_max_gamma_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:188
+  assign rms_max_gamma_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:188
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:202
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:203
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:205
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:205
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:205
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:205
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:207
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:208
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:210
   // AttentionExecutor.java:247
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:248
@@ -3056,10 +3058,10 @@ module tellme (
       data_read_payload_address = embed_row_address; // EmbedUnit.java:96
       data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:97
     end
-    if (quantize_asking_gains) begin // QuantizeExecutor.java:123
-      data_read_valid = 1'b1; // QuantizeExecutor.java:124
-      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:125
-      data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:126
+    if (quantize_asking_gains) begin // QuantizeExecutor.java:126
+      data_read_valid = 1'b1; // QuantizeExecutor.java:127
+      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:128
+      data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:129
     end
     if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:133
       data_read_valid = 1'b1; // RotateAndCache.java:134
@@ -3113,8 +3115,8 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:132
       data_beat_ready = 1'b1; // EmbedUnit.java:132
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:175
-      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:175
+    if (quantize_gaining) begin // QuantizeExecutor.java:192
+      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:192
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:169
       data_beat_ready = 1'b1; // RotateAndCache.java:169
@@ -3522,11 +3524,11 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:88
     buffer_read_token = 2'd0; // ActivationBuffers.java:89
     buffer_read_word = 8'd0; // ActivationBuffers.java:90
-    if (quantize_reading) begin // QuantizeExecutor.java:136
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:137
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:138
-      buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:139
-      buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:140
+    if (quantize_reading) begin // QuantizeExecutor.java:139
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:140
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:141
+      buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:142
+      buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:143
     end
     if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:290
       buffer_read_valid = 1'b1; // AttentionExecutor.java:292
@@ -3879,16 +3881,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:57
     quantized_mc_write = 1'b0; // QuantizedStore.java:58
     quantized_mc_data = 32'h0; // QuantizedStore.java:59
-    if (quantize_out_beat) begin // QuantizeExecutor.java:199
-      quantized_write = 1'b1; // QuantizeExecutor.java:200
-      quantized_write_token = quantize_token[1:0]; // QuantizeExecutor.java:201
-      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:202
-      // QuantizeExecutor.java:203
+    if (quantize_out_beat) begin // QuantizeExecutor.java:216
+      quantized_write = 1'b1; // QuantizeExecutor.java:217
+      quantized_write_token = quantize_out_token[1:0]; // QuantizeExecutor.java:218
+      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:219
+      // QuantizeExecutor.java:220
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:205
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:206
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:207
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:222
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:223
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:224
       end
     end
   end
@@ -4192,21 +4194,21 @@ module tellme (
     end
   end
 
-  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:76
+  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:77
   assign quantize_bad_field =
       ~(quantize_src < 4'd5)
       | (quantize_length == 16'd0)
       | (quantize_length > {5'd0, quantize_capacity})
-      | quantize_part_words; // QuantizeExecutor.java:78
-  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:101
-  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:113
-  assign quantize_gain_beats = quantize_gain_beats_sum[16:3]; // QuantizeExecutor.java:115
-  // QuantizeExecutor.java:122
+      | quantize_part_words; // QuantizeExecutor.java:79
+  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:103
+  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:116
+  assign quantize_gain_beats = quantize_gain_beats_sum[16:3]; // QuantizeExecutor.java:118
+  // QuantizeExecutor.java:125
   assign quantize_asking_gains = (quantize_step == QUANTIZE_STEP_STREAM) & ~quantize_gains_asked;
   assign quantize_reading =
       (quantize_step == QUANTIZE_STEP_STREAM)
       & (quantize_read_word < quantize_length_words)
-      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:135
+      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:138
   assign quantize_words_fifo_push_valid = quantize_read_arrived_d5; // CreditBuffer.java:92
   assign quantize_words_fifo_push_payload =
       {buffer_lane3_round_out_payload,
@@ -4214,89 +4216,98 @@ module tellme (
        buffer_lane1_round_out_payload,
        buffer_lane0_round_out_payload}; // CreditBuffer.java:93
   assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:99
-  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:147
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:151
-  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:161
-  // QuantizeExecutor.java:162
+  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:150
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:154
+  assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:155
+  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:171
   assign quantize_gaining =
-      quantize_norm_q & ((quantize_step == QUANTIZE_STEP_STREAM) | (quantize_step == QUANTIZE_STEP_DRAIN));
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:174
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:194
-  assign quantize_last_token = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:211
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:217
+      quantize_norm_q
+      & ((quantize_step == QUANTIZE_STEP_TOKEN)
+         | (quantize_step == QUANTIZE_STEP_STREAM)
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:180
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:191
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:211
+  assign quantize_last_token = (quantize_out_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:228
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:234
 
   always @(posedge ap_clk) begin
-    if (quantize_start) begin // QuantizeExecutor.java:79
-      quantize_src_id <= quantize_src; // QuantizeExecutor.java:80
-      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:81
-      quantize_length_q <= quantize_length; // QuantizeExecutor.java:82
-      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:83
-      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:84
-      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:85
-      quantize_token <= 3'd0; // QuantizeExecutor.java:86
-      quantize_code <= 8'd0; // QuantizeExecutor.java:87
-      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:88
-      if (quantize_bad_field | (quantize_tokens == 3'd0)) begin // QuantizeExecutor.java:89
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:89
+    if (quantize_start) begin // QuantizeExecutor.java:80
+      quantize_src_id <= quantize_src; // QuantizeExecutor.java:81
+      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:82
+      quantize_length_q <= quantize_length; // QuantizeExecutor.java:83
+      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:84
+      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:85
+      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:86
+      quantize_token <= 3'd0; // QuantizeExecutor.java:87
+      quantize_out_token <= 3'd0; // QuantizeExecutor.java:88
+      quantize_code <= 8'd0; // QuantizeExecutor.java:89
+      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:90
+      if (quantize_bad_field | (quantize_tokens == 3'd0)) begin // QuantizeExecutor.java:91
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:91
       end
-      if (quantize_bad_field) begin // QuantizeExecutor.java:90
-        quantize_code <= 8'd3; // QuantizeExecutor.java:90
+      if (quantize_bad_field) begin // QuantizeExecutor.java:92
+        quantize_code <= 8'd3; // QuantizeExecutor.java:92
       end
     end
-    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:96
-      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:96
+    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:98
+      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:98
     end
-    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:97
-      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:98
-      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:99
+    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:99
+      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:100
+      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:101
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:116
-      quantize_word <= 16'd0; // QuantizeExecutor.java:117
-      quantize_read_word <= 16'd0; // QuantizeExecutor.java:118
-      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:119
-      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:120
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:119
+      quantize_word <= 16'd0; // QuantizeExecutor.java:120
+      quantize_read_word <= 16'd0; // QuantizeExecutor.java:121
+      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:122
+      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:123
     end
-    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:128
-      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:128
+    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:131
+      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:131
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:136
-      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:141
+    if (quantize_reading) begin // QuantizeExecutor.java:139
+      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:144
     end
-    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:144
-    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:144
-    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:144
-    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:144
-    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:144
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:147
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:147
+    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:147
+    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:147
+    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:147
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
       quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:96
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:97
       quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:97
     end
-    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:152
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:153
-      if (quantize_last_word) begin // QuantizeExecutor.java:154
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:154
+    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:156
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:157
+      if (quantize_last_word) begin // QuantizeExecutor.java:158
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:159
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:160
+          quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:161
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:162
+        end
       end
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:163
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:163
+    if (quantize_start) begin // QuantizeExecutor.java:172
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:173
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:176
-      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:177
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:193
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:194
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:199
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:204
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:205
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:208
+    if (quantize_out_beat) begin // QuantizeExecutor.java:216
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:221
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:222
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:225
       end
     end
-    // QuantizeExecutor.java:212
-    if ((quantize_step == QUANTIZE_STEP_DRAIN) & quantize_out_beat & quantizer_out_payload_last) begin
-      quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:213
-      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:214
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:229
+      quantize_out_token <= quantize_out_token + 3'd1; // QuantizeExecutor.java:230
+      if (quantize_last_token) begin // QuantizeExecutor.java:231
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:231
+      end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:218
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:218
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:235
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:235
     end
     if (!ap_rst_n) begin
       quantize_src_id <= 4'd0;
@@ -4306,6 +4317,7 @@ module tellme (
       quantize_eps_q <= 32'h0;
       quantize_token_count <= 3'd0;
       quantize_token <= 3'd0;
+      quantize_out_token <= 3'd0;
       quantize_code <= 8'd0;
       quantize_step <= QUANTIZE_STEP_IDLE;
       quantize_inv_n <= 32'h0;
@@ -7882,8 +7894,8 @@ module tellme (
       kv_cache_writer_idle, w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding,
       w1_share_writes_outstanding, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
       data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
-      buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, quantize_last_gain, attention_head_width[31:24],
-      attention_query_word, attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], linear_tags_occupancy,
+      buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], attention_query_word,
+      attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], linear_tags_occupancy,
       linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[18:11],
       linear_unit_tags_pop_payload[2], linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0],
       tap_int8_magnitude[8], tap_source_beats[32], peek_word[127:96], peek_word[31:8], buffer_write_token_sum[2],

@@ -4,301 +4,317 @@
 `default_nettype none
 
 module RmsNormMax_l16_w16_n1536_fp16 (
-  input  wire        clk,                // RmsNormMax.java:165
-  input  wire        reset,              // RmsNormMax.java:165
-  input  wire        in_valid,           // RmsNormMax.java:186
-  output wire        in_ready,           // RmsNormMax.java:186
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_4,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_5,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_6,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_7,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_8,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_9,       // RmsNormMax.java:186
-  input  wire [15:0] in_payload_10,      // RmsNormMax.java:186
-  input  wire [15:0] in_payload_11,      // RmsNormMax.java:186
-  input  wire [15:0] in_payload_12,      // RmsNormMax.java:186
-  input  wire [15:0] in_payload_13,      // RmsNormMax.java:186
-  input  wire [15:0] in_payload_14,      // RmsNormMax.java:186
-  input  wire [15:0] in_payload_15,      // RmsNormMax.java:186
-  input  wire        gamma_valid,        // RmsNormMax.java:187
-  output wire        gamma_ready,        // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:187
-  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:187
-  input  wire [31:0] eps,                // RmsNormMax.java:188
-  output wire        out_valid,          // RmsNormMax.java:206
-  input  wire        out_ready,          // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:206
-  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:206
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:206
-  output wire        out_payload_last    // RmsNormMax.java:206
+  input  wire        clk,                // RmsNormMax.java:179
+  input  wire        reset,              // RmsNormMax.java:179
+  input  wire        in_valid,           // RmsNormMax.java:200
+  output wire        in_ready,           // RmsNormMax.java:200
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_4,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_5,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_6,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_7,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_8,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_9,       // RmsNormMax.java:200
+  input  wire [15:0] in_payload_10,      // RmsNormMax.java:200
+  input  wire [15:0] in_payload_11,      // RmsNormMax.java:200
+  input  wire [15:0] in_payload_12,      // RmsNormMax.java:200
+  input  wire [15:0] in_payload_13,      // RmsNormMax.java:200
+  input  wire [15:0] in_payload_14,      // RmsNormMax.java:200
+  input  wire [15:0] in_payload_15,      // RmsNormMax.java:200
+  input  wire        gamma_valid,        // RmsNormMax.java:201
+  output wire        gamma_ready,        // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:201
+  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:201
+  input  wire [31:0] eps,                // RmsNormMax.java:202
+  output wire        out_valid,          // RmsNormMax.java:220
+  input  wire        out_ready,          // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:220
+  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:220
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:220
+  output wire        out_payload_last    // RmsNormMax.java:220
 );
 
-  // Phase: dev.tellmej.accel.elementwise.RmsNormMax.Phase
-  localparam [2:0] PHASE_ACCUMULATE = 3'd0;
-  localparam [2:0] PHASE_REDUCE     = 3'd1;
-  localparam [2:0] PHASE_NORMALIZE  = 3'd2;
-  localparam [2:0] PHASE_SCALE      = 3'd3;
-  localparam [2:0] PHASE_EMIT       = 3'd4;
+  // FrontPhase: dev.tellmej.accel.elementwise.RmsNormMax.FrontPhase
+  localparam [1:0] FRONT_PHASE_ACCUMULATE = 2'd0;
+  localparam [1:0] FRONT_PHASE_REDUCE     = 2'd1;
+  localparam [1:0] FRONT_PHASE_NORMALIZE  = 2'd2;
+  localparam [1:0] FRONT_PHASE_HANDOFF    = 2'd3;
 
-  wire         state_accumulating;         // RmsNormMax.java:211
-  wire         state_reducing;             // RmsNormMax.java:211
-  wire         state_normalizing;          // RmsNormMax.java:211
-  wire         state_scaling;              // RmsNormMax.java:211
-  wire         state_emitting;             // RmsNormMax.java:211
-  wire         state_timerDone;            // RmsNormMax.java:211
-  wire [6:0]   state_index;                // RmsNormMax.java:211
-  wire         state_lastIndex;            // RmsNormMax.java:211
+  // BackPhase: dev.tellmej.accel.elementwise.RmsNormMax.BackPhase
+  localparam [1:0] BACK_PHASE_IDLE  = 2'd0;
+  localparam [1:0] BACK_PHASE_SCALE = 2'd1;
+  localparam [1:0] BACK_PHASE_EMIT  = 2'd2;
+
+  wire         state_accumulating;         // RmsNormMax.java:225
+  wire         state_reducing;             // RmsNormMax.java:225
+  wire         state_normalizing;          // RmsNormMax.java:225
+  wire         state_frontTimerDone;       // RmsNormMax.java:225
+  wire [6:0]   state_frontIndex;           // RmsNormMax.java:225
+  wire         state_frontLast;            // RmsNormMax.java:225
+  wire         state_frontBank;            // RmsNormMax.java:225
+  wire         state_scaling;              // RmsNormMax.java:225
+  wire         state_emitting;             // RmsNormMax.java:225
+  wire         state_backTimerDone;        // RmsNormMax.java:225
+  wire [6:0]   state_backIndex;            // RmsNormMax.java:225
+  wire         state_backLast;             // RmsNormMax.java:225
+  wire         state_backBank;             // RmsNormMax.java:225
+  wire         state_handoff;              // RmsNormMax.java:225
 
   // token_buffer
-  wire         buffer_write_input;         // RmsNormMax.java:369
-  wire [255:0] buffer_input_word;          // RmsNormMax.java:370
-  wire         buffer_write_back;          // RmsNormMax.java:371
-  wire [6:0]   buffer_write_back_index;    // RmsNormMax.java:372
-  wire [255:0] buffer_y_word;              // RmsNormMax.java:373
-  wire         buffer_read;                // RmsNormMax.java:374
-  reg  [255:0] read_word;                  // RmsNormMax.java:377
+  wire         buffer_write_input;         // RmsNormMax.java:408
+  wire [255:0] buffer_input_word;          // RmsNormMax.java:409
+  wire         buffer_write_back;          // RmsNormMax.java:410
+  wire [6:0]   buffer_write_back_index;    // RmsNormMax.java:411
+  wire [255:0] buffer_y_word;              // RmsNormMax.java:412
+  wire         buffer_read;                // RmsNormMax.java:413
+  wire         buffer0_write_input;        // RmsNormMax.java:420
+  wire         buffer0_write_back;         // RmsNormMax.java:421
+  reg  [255:0] read_word0;                 // RmsNormMax.java:425
+  wire         buffer1_write_input;        // RmsNormMax.java:420
+  wire         buffer1_write_back;         // RmsNormMax.java:421
+  reg  [255:0] read_word1;                 // RmsNormMax.java:425
+  reg          read_bank;                  // RmsNormMax.java:427
+  wire [255:0] read_word;                  // RmsNormMax.java:428
 
   // square_pass
-  reg  [2:0]   cooldown;                   // RmsNormMax.java:405
-  wire         in_fire;                    // RmsNormMax.java:408
-  wire         lane0_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane0_square_in_payload;    // RmsNormMax.java:420
-  wire         lane0_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane0_square_out_payload;   // RmsNormMax.java:420
-  wire         lane1_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane1_square_in_payload;    // RmsNormMax.java:420
-  wire         lane1_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane1_square_out_payload;   // RmsNormMax.java:420
-  wire         lane2_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane2_square_in_payload;    // RmsNormMax.java:420
-  wire         lane2_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane2_square_out_payload;   // RmsNormMax.java:420
-  wire         lane3_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane3_square_in_payload;    // RmsNormMax.java:420
-  wire         lane3_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane3_square_out_payload;   // RmsNormMax.java:420
-  wire         lane4_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane4_square_in_payload;    // RmsNormMax.java:420
-  wire         lane4_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane4_square_out_payload;   // RmsNormMax.java:420
-  wire         lane5_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane5_square_in_payload;    // RmsNormMax.java:420
-  wire         lane5_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane5_square_out_payload;   // RmsNormMax.java:420
-  wire         lane6_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane6_square_in_payload;    // RmsNormMax.java:420
-  wire         lane6_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane6_square_out_payload;   // RmsNormMax.java:420
-  wire         lane7_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane7_square_in_payload;    // RmsNormMax.java:420
-  wire         lane7_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane7_square_out_payload;   // RmsNormMax.java:420
-  wire         lane8_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane8_square_in_payload;    // RmsNormMax.java:420
-  wire         lane8_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane8_square_out_payload;   // RmsNormMax.java:420
-  wire         lane9_square_in_valid;      // RmsNormMax.java:420
-  wire [15:0]  lane9_square_in_payload;    // RmsNormMax.java:420
-  wire         lane9_square_out_valid;     // RmsNormMax.java:420
-  wire [31:0]  lane9_square_out_payload;   // RmsNormMax.java:420
-  wire         lane10_square_in_valid;     // RmsNormMax.java:420
-  wire [15:0]  lane10_square_in_payload;   // RmsNormMax.java:420
-  wire         lane10_square_out_valid;    // RmsNormMax.java:420
-  wire [31:0]  lane10_square_out_payload;  // RmsNormMax.java:420
-  wire         lane11_square_in_valid;     // RmsNormMax.java:420
-  wire [15:0]  lane11_square_in_payload;   // RmsNormMax.java:420
-  wire         lane11_square_out_valid;    // RmsNormMax.java:420
-  wire [31:0]  lane11_square_out_payload;  // RmsNormMax.java:420
-  wire         lane12_square_in_valid;     // RmsNormMax.java:420
-  wire [15:0]  lane12_square_in_payload;   // RmsNormMax.java:420
-  wire         lane12_square_out_valid;    // RmsNormMax.java:420
-  wire [31:0]  lane12_square_out_payload;  // RmsNormMax.java:420
-  wire         lane13_square_in_valid;     // RmsNormMax.java:420
-  wire [15:0]  lane13_square_in_payload;   // RmsNormMax.java:420
-  wire         lane13_square_out_valid;    // RmsNormMax.java:420
-  wire [31:0]  lane13_square_out_payload;  // RmsNormMax.java:420
-  wire         lane14_square_in_valid;     // RmsNormMax.java:420
-  wire [15:0]  lane14_square_in_payload;   // RmsNormMax.java:420
-  wire         lane14_square_out_valid;    // RmsNormMax.java:420
-  wire [31:0]  lane14_square_out_payload;  // RmsNormMax.java:420
-  wire         lane15_square_in_valid;     // RmsNormMax.java:420
-  wire [15:0]  lane15_square_in_payload;   // RmsNormMax.java:420
-  wire         lane15_square_out_valid;    // RmsNormMax.java:420
-  wire [31:0]  lane15_square_out_payload;  // RmsNormMax.java:420
-  reg  [0:0]   rotation;                   // RmsNormMax.java:427
-  reg  [0:0]   feed_rotation_d1;           // RmsNormMax.java:437
-  reg  [0:0]   feed_rotation_d2;           // RmsNormMax.java:437
-  reg  [0:0]   feed_rotation_d3;           // RmsNormMax.java:437
-  reg  [0:0]   sum_rotation_d1;            // RmsNormMax.java:438
-  reg  [0:0]   sum_rotation_d2;            // RmsNormMax.java:438
-  reg  [0:0]   sum_rotation_d3;            // RmsNormMax.java:438
-  reg  [0:0]   sum_rotation_d4;            // RmsNormMax.java:438
-  reg  [0:0]   sum_rotation_d5;            // RmsNormMax.java:438
-  reg  [0:0]   sum_rotation_d6;            // RmsNormMax.java:438
+  reg  [2:0]   cooldown;                   // RmsNormMax.java:453
+  wire         in_fire;                    // RmsNormMax.java:456
+  wire         lane0_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane0_square_in_payload;    // RmsNormMax.java:468
+  wire         lane0_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane0_square_out_payload;   // RmsNormMax.java:468
+  wire         lane1_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane1_square_in_payload;    // RmsNormMax.java:468
+  wire         lane1_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane1_square_out_payload;   // RmsNormMax.java:468
+  wire         lane2_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane2_square_in_payload;    // RmsNormMax.java:468
+  wire         lane2_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane2_square_out_payload;   // RmsNormMax.java:468
+  wire         lane3_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane3_square_in_payload;    // RmsNormMax.java:468
+  wire         lane3_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane3_square_out_payload;   // RmsNormMax.java:468
+  wire         lane4_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane4_square_in_payload;    // RmsNormMax.java:468
+  wire         lane4_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane4_square_out_payload;   // RmsNormMax.java:468
+  wire         lane5_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane5_square_in_payload;    // RmsNormMax.java:468
+  wire         lane5_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane5_square_out_payload;   // RmsNormMax.java:468
+  wire         lane6_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane6_square_in_payload;    // RmsNormMax.java:468
+  wire         lane6_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane6_square_out_payload;   // RmsNormMax.java:468
+  wire         lane7_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane7_square_in_payload;    // RmsNormMax.java:468
+  wire         lane7_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane7_square_out_payload;   // RmsNormMax.java:468
+  wire         lane8_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane8_square_in_payload;    // RmsNormMax.java:468
+  wire         lane8_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane8_square_out_payload;   // RmsNormMax.java:468
+  wire         lane9_square_in_valid;      // RmsNormMax.java:468
+  wire [15:0]  lane9_square_in_payload;    // RmsNormMax.java:468
+  wire         lane9_square_out_valid;     // RmsNormMax.java:468
+  wire [31:0]  lane9_square_out_payload;   // RmsNormMax.java:468
+  wire         lane10_square_in_valid;     // RmsNormMax.java:468
+  wire [15:0]  lane10_square_in_payload;   // RmsNormMax.java:468
+  wire         lane10_square_out_valid;    // RmsNormMax.java:468
+  wire [31:0]  lane10_square_out_payload;  // RmsNormMax.java:468
+  wire         lane11_square_in_valid;     // RmsNormMax.java:468
+  wire [15:0]  lane11_square_in_payload;   // RmsNormMax.java:468
+  wire         lane11_square_out_valid;    // RmsNormMax.java:468
+  wire [31:0]  lane11_square_out_payload;  // RmsNormMax.java:468
+  wire         lane12_square_in_valid;     // RmsNormMax.java:468
+  wire [15:0]  lane12_square_in_payload;   // RmsNormMax.java:468
+  wire         lane12_square_out_valid;    // RmsNormMax.java:468
+  wire [31:0]  lane12_square_out_payload;  // RmsNormMax.java:468
+  wire         lane13_square_in_valid;     // RmsNormMax.java:468
+  wire [15:0]  lane13_square_in_payload;   // RmsNormMax.java:468
+  wire         lane13_square_out_valid;    // RmsNormMax.java:468
+  wire [31:0]  lane13_square_out_payload;  // RmsNormMax.java:468
+  wire         lane14_square_in_valid;     // RmsNormMax.java:468
+  wire [15:0]  lane14_square_in_payload;   // RmsNormMax.java:468
+  wire         lane14_square_out_valid;    // RmsNormMax.java:468
+  wire [31:0]  lane14_square_out_payload;  // RmsNormMax.java:468
+  wire         lane15_square_in_valid;     // RmsNormMax.java:468
+  wire [15:0]  lane15_square_in_payload;   // RmsNormMax.java:468
+  wire         lane15_square_out_valid;    // RmsNormMax.java:468
+  wire [31:0]  lane15_square_out_payload;  // RmsNormMax.java:468
+  reg  [0:0]   rotation;                   // RmsNormMax.java:475
+  reg  [0:0]   feed_rotation_d1;           // RmsNormMax.java:485
+  reg  [0:0]   feed_rotation_d2;           // RmsNormMax.java:485
+  reg  [0:0]   feed_rotation_d3;           // RmsNormMax.java:485
+  reg  [0:0]   sum_rotation_d1;            // RmsNormMax.java:486
+  reg  [0:0]   sum_rotation_d2;            // RmsNormMax.java:486
+  reg  [0:0]   sum_rotation_d3;            // RmsNormMax.java:486
+  reg  [0:0]   sum_rotation_d4;            // RmsNormMax.java:486
+  reg  [0:0]   sum_rotation_d5;            // RmsNormMax.java:486
+  reg  [0:0]   sum_rotation_d6;            // RmsNormMax.java:486
 
   // partial_sums
-  wire         partials_clear;             // RmsNormMax.java:461
-  reg  [31:0]  partial_0;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_1;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_2;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_3;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_4;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_5;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_6;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_7;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_8;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_9;                  // RmsNormMax.java:464
-  reg  [31:0]  partial_10;                 // RmsNormMax.java:464
-  reg  [31:0]  partial_11;                 // RmsNormMax.java:464
-  reg  [31:0]  partial_12;                 // RmsNormMax.java:464
-  reg  [31:0]  partial_13;                 // RmsNormMax.java:464
-  reg  [31:0]  partial_14;                 // RmsNormMax.java:464
-  reg  [31:0]  partial_15;                 // RmsNormMax.java:464
-  reg  [4:0]   tree_width;                 // RmsNormMax.java:477
-  reg  [4:0]   tree_k;                     // RmsNormMax.java:478
-  wire         tree_feed;                  // RmsNormMax.java:479
-  reg  [4:0]   tree_k_out_d1;              // RmsNormMax.java:481
-  reg  [4:0]   tree_k_out_d2;              // RmsNormMax.java:481
-  reg  [4:0]   tree_k_out_d3;              // RmsNormMax.java:481
-  reg  [4:0]   tree_k_out_d4;              // RmsNormMax.java:481
-  reg  [4:0]   tree_k_out_d5;              // RmsNormMax.java:481
-  reg  [4:0]   tree_k_out_d6;              // RmsNormMax.java:481
-  reg          tree_out_d1;                // RmsNormMax.java:482
-  reg          tree_out_d2;                // RmsNormMax.java:482
-  reg          tree_out_d3;                // RmsNormMax.java:482
-  reg          tree_out_d4;                // RmsNormMax.java:482
-  reg          tree_out_d5;                // RmsNormMax.java:482
-  reg          tree_out_d6;                // RmsNormMax.java:482
-  wire         tree_level_done;            // RmsNormMax.java:496
-  wire         tree_done;                  // RmsNormMax.java:497
-  wire         lane0_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane0_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane0_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane0_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane0_acc_out_payload;      // RmsNormMax.java:501
-  reg  [31:0]  partial_sel;                // RmsNormMax.java:513
-  reg  [31:0]  partial_sel_2;              // RmsNormMax.java:514
-  wire         lane1_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane1_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane1_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane1_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane1_acc_out_payload;      // RmsNormMax.java:501
-  wire         lane2_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane2_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane2_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane2_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane2_acc_out_payload;      // RmsNormMax.java:501
-  wire         lane3_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane3_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane3_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane3_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane3_acc_out_payload;      // RmsNormMax.java:501
-  wire         lane4_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane4_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane4_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane4_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane4_acc_out_payload;      // RmsNormMax.java:501
-  wire         lane5_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane5_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane5_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane5_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane5_acc_out_payload;      // RmsNormMax.java:501
-  wire         lane6_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane6_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane6_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane6_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane6_acc_out_payload;      // RmsNormMax.java:501
-  wire         lane7_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane7_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane7_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane7_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane7_acc_out_payload;      // RmsNormMax.java:501
-  wire         lane8_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane8_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane8_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane8_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane8_acc_out_payload;      // RmsNormMax.java:501
-  wire         lane9_acc_in_valid;         // RmsNormMax.java:501
-  wire [31:0]  lane9_acc_in_payload_a;     // RmsNormMax.java:501
-  wire [31:0]  lane9_acc_in_payload_b;     // RmsNormMax.java:501
-  wire         lane9_acc_out_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane9_acc_out_payload;      // RmsNormMax.java:501
-  wire         lane10_acc_in_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane10_acc_in_payload_a;    // RmsNormMax.java:501
-  wire [31:0]  lane10_acc_in_payload_b;    // RmsNormMax.java:501
-  wire         lane10_acc_out_valid;       // RmsNormMax.java:501
-  wire [31:0]  lane10_acc_out_payload;     // RmsNormMax.java:501
-  wire         lane11_acc_in_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane11_acc_in_payload_a;    // RmsNormMax.java:501
-  wire [31:0]  lane11_acc_in_payload_b;    // RmsNormMax.java:501
-  wire         lane11_acc_out_valid;       // RmsNormMax.java:501
-  wire [31:0]  lane11_acc_out_payload;     // RmsNormMax.java:501
-  wire         lane12_acc_in_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane12_acc_in_payload_a;    // RmsNormMax.java:501
-  wire [31:0]  lane12_acc_in_payload_b;    // RmsNormMax.java:501
-  wire         lane12_acc_out_valid;       // RmsNormMax.java:501
-  wire [31:0]  lane12_acc_out_payload;     // RmsNormMax.java:501
-  wire         lane13_acc_in_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane13_acc_in_payload_a;    // RmsNormMax.java:501
-  wire [31:0]  lane13_acc_in_payload_b;    // RmsNormMax.java:501
-  wire         lane13_acc_out_valid;       // RmsNormMax.java:501
-  wire [31:0]  lane13_acc_out_payload;     // RmsNormMax.java:501
-  wire         lane14_acc_in_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane14_acc_in_payload_a;    // RmsNormMax.java:501
-  wire [31:0]  lane14_acc_in_payload_b;    // RmsNormMax.java:501
-  wire         lane14_acc_out_valid;       // RmsNormMax.java:501
-  wire [31:0]  lane14_acc_out_payload;     // RmsNormMax.java:501
-  wire         lane15_acc_in_valid;        // RmsNormMax.java:501
-  wire [31:0]  lane15_acc_in_payload_a;    // RmsNormMax.java:501
-  wire [31:0]  lane15_acc_in_payload_b;    // RmsNormMax.java:501
-  wire         lane15_acc_out_valid;       // RmsNormMax.java:501
-  wire [31:0]  lane15_acc_out_payload;     // RmsNormMax.java:501
+  reg  [31:0]  partial_0;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_1;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_2;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_3;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_4;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_5;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_6;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_7;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_8;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_9;                  // RmsNormMax.java:512
+  reg  [31:0]  partial_10;                 // RmsNormMax.java:512
+  reg  [31:0]  partial_11;                 // RmsNormMax.java:512
+  reg  [31:0]  partial_12;                 // RmsNormMax.java:512
+  reg  [31:0]  partial_13;                 // RmsNormMax.java:512
+  reg  [31:0]  partial_14;                 // RmsNormMax.java:512
+  reg  [31:0]  partial_15;                 // RmsNormMax.java:512
+  reg  [4:0]   tree_width;                 // RmsNormMax.java:525
+  reg  [4:0]   tree_k;                     // RmsNormMax.java:526
+  wire         tree_feed;                  // RmsNormMax.java:527
+  reg  [4:0]   tree_k_out_d1;              // RmsNormMax.java:529
+  reg  [4:0]   tree_k_out_d2;              // RmsNormMax.java:529
+  reg  [4:0]   tree_k_out_d3;              // RmsNormMax.java:529
+  reg  [4:0]   tree_k_out_d4;              // RmsNormMax.java:529
+  reg  [4:0]   tree_k_out_d5;              // RmsNormMax.java:529
+  reg  [4:0]   tree_k_out_d6;              // RmsNormMax.java:529
+  reg          tree_out_d1;                // RmsNormMax.java:530
+  reg          tree_out_d2;                // RmsNormMax.java:530
+  reg          tree_out_d3;                // RmsNormMax.java:530
+  reg          tree_out_d4;                // RmsNormMax.java:530
+  reg          tree_out_d5;                // RmsNormMax.java:530
+  reg          tree_out_d6;                // RmsNormMax.java:530
+  wire         tree_level_done;            // RmsNormMax.java:544
+  wire         tree_done;                  // RmsNormMax.java:545
+  wire         lane0_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane0_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane0_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane0_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane0_acc_out_payload;      // RmsNormMax.java:549
+  reg  [31:0]  partial_sel;                // RmsNormMax.java:561
+  reg  [31:0]  partial_sel_2;              // RmsNormMax.java:562
+  wire         lane1_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane1_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane1_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane1_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane1_acc_out_payload;      // RmsNormMax.java:549
+  wire         lane2_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane2_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane2_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane2_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane2_acc_out_payload;      // RmsNormMax.java:549
+  wire         lane3_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane3_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane3_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane3_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane3_acc_out_payload;      // RmsNormMax.java:549
+  wire         lane4_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane4_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane4_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane4_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane4_acc_out_payload;      // RmsNormMax.java:549
+  wire         lane5_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane5_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane5_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane5_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane5_acc_out_payload;      // RmsNormMax.java:549
+  wire         lane6_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane6_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane6_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane6_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane6_acc_out_payload;      // RmsNormMax.java:549
+  wire         lane7_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane7_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane7_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane7_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane7_acc_out_payload;      // RmsNormMax.java:549
+  wire         lane8_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane8_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane8_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane8_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane8_acc_out_payload;      // RmsNormMax.java:549
+  wire         lane9_acc_in_valid;         // RmsNormMax.java:549
+  wire [31:0]  lane9_acc_in_payload_a;     // RmsNormMax.java:549
+  wire [31:0]  lane9_acc_in_payload_b;     // RmsNormMax.java:549
+  wire         lane9_acc_out_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane9_acc_out_payload;      // RmsNormMax.java:549
+  wire         lane10_acc_in_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane10_acc_in_payload_a;    // RmsNormMax.java:549
+  wire [31:0]  lane10_acc_in_payload_b;    // RmsNormMax.java:549
+  wire         lane10_acc_out_valid;       // RmsNormMax.java:549
+  wire [31:0]  lane10_acc_out_payload;     // RmsNormMax.java:549
+  wire         lane11_acc_in_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane11_acc_in_payload_a;    // RmsNormMax.java:549
+  wire [31:0]  lane11_acc_in_payload_b;    // RmsNormMax.java:549
+  wire         lane11_acc_out_valid;       // RmsNormMax.java:549
+  wire [31:0]  lane11_acc_out_payload;     // RmsNormMax.java:549
+  wire         lane12_acc_in_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane12_acc_in_payload_a;    // RmsNormMax.java:549
+  wire [31:0]  lane12_acc_in_payload_b;    // RmsNormMax.java:549
+  wire         lane12_acc_out_valid;       // RmsNormMax.java:549
+  wire [31:0]  lane12_acc_out_payload;     // RmsNormMax.java:549
+  wire         lane13_acc_in_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane13_acc_in_payload_a;    // RmsNormMax.java:549
+  wire [31:0]  lane13_acc_in_payload_b;    // RmsNormMax.java:549
+  wire         lane13_acc_out_valid;       // RmsNormMax.java:549
+  wire [31:0]  lane13_acc_out_payload;     // RmsNormMax.java:549
+  wire         lane14_acc_in_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane14_acc_in_payload_a;    // RmsNormMax.java:549
+  wire [31:0]  lane14_acc_in_payload_b;    // RmsNormMax.java:549
+  wire         lane14_acc_out_valid;       // RmsNormMax.java:549
+  wire [31:0]  lane14_acc_out_payload;     // RmsNormMax.java:549
+  wire         lane15_acc_in_valid;        // RmsNormMax.java:549
+  wire [31:0]  lane15_acc_in_payload_a;    // RmsNormMax.java:549
+  wire [31:0]  lane15_acc_in_payload_b;    // RmsNormMax.java:549
+  wire         lane15_acc_out_valid;       // RmsNormMax.java:549
+  wire [31:0]  lane15_acc_out_payload;     // RmsNormMax.java:549
 
   // normalize
-  reg          normalize_busy;             // RmsNormMax.java:559
-  wire         normalize_launch;           // RmsNormMax.java:560
-  reg          normalize_mul_in_valid;     // RmsNormMax.java:564
-  reg  [31:0]  normalize_mul_in_payload_a; // RmsNormMax.java:564
-  reg  [31:0]  normalize_mul_in_payload_b; // RmsNormMax.java:564
-  wire         normalize_mul_out_valid;    // RmsNormMax.java:564
-  wire [31:0]  normalize_mul_out_payload;  // RmsNormMax.java:564
-  reg          normalize_add_in_valid;     // RmsNormMax.java:564
-  reg  [31:0]  normalize_add_in_payload_a; // RmsNormMax.java:564
-  reg  [31:0]  normalize_add_in_payload_b; // RmsNormMax.java:564
-  wire         normalize_add_out_valid;    // RmsNormMax.java:564
-  wire [31:0]  normalize_add_out_payload;  // RmsNormMax.java:564
+  reg          normalize_busy;             // RmsNormMax.java:607
+  wire         normalize_launch;           // RmsNormMax.java:610
+  reg          normalize_mul_in_valid;     // RmsNormMax.java:614
+  reg  [31:0]  normalize_mul_in_payload_a; // RmsNormMax.java:614
+  reg  [31:0]  normalize_mul_in_payload_b; // RmsNormMax.java:614
+  wire         normalize_mul_out_valid;    // RmsNormMax.java:614
+  wire [31:0]  normalize_mul_out_payload;  // RmsNormMax.java:614
+  reg          normalize_add_in_valid;     // RmsNormMax.java:614
+  reg  [31:0]  normalize_add_in_payload_a; // RmsNormMax.java:614
+  reg  [31:0]  normalize_add_in_payload_b; // RmsNormMax.java:614
+  wire         normalize_add_out_valid;    // RmsNormMax.java:614
+  wire [31:0]  normalize_add_out_payload;  // RmsNormMax.java:614
   reg          launch_d1;                  // Fp32SharedOps.java:110
   reg          launch_d2;                  // Fp32SharedOps.java:110
   reg          launch_d3;                  // Fp32SharedOps.java:110
@@ -306,22 +322,22 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg          launch_d5;                  // Fp32SharedOps.java:110
   reg          launch_d6;                  // Fp32SharedOps.java:110
   reg          launch_d7;                  // Fp32SharedOps.java:110
-  reg  [2:0]   rsqrt_cases_a;              // RmsNormMax.java:566
-  reg          rsqrt_sign_a;               // RmsNormMax.java:566
-  reg  [7:0]   rsqrt_exponent_a;           // RmsNormMax.java:566
-  reg  [22:0]  rsqrt_fraction_a;           // RmsNormMax.java:566
-  reg  [4:0]   rsqrt_lz_a;                 // RmsNormMax.java:566
-  reg  [22:0]  rsqrt_fraction_b;           // RmsNormMax.java:566
-  reg          rsqrt_odd_b;                // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_b;         // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_b;              // RmsNormMax.java:566
-  reg          rsqrt_sign_b;               // RmsNormMax.java:566
-  reg  [63:0]  rsqrt_rom_word;             // RmsNormMax.java:566
-  reg  [31:0]  rsqrt_u_c;                  // RmsNormMax.java:566
-  reg  [31:0]  rsqrt_h_c;                  // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_c;         // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_c;              // RmsNormMax.java:566
-  reg          rsqrt_sign_c;               // RmsNormMax.java:566
+  reg  [2:0]   rsqrt_cases_a;              // RmsNormMax.java:616
+  reg          rsqrt_sign_a;               // RmsNormMax.java:616
+  reg  [7:0]   rsqrt_exponent_a;           // RmsNormMax.java:616
+  reg  [22:0]  rsqrt_fraction_a;           // RmsNormMax.java:616
+  reg  [4:0]   rsqrt_lz_a;                 // RmsNormMax.java:616
+  reg  [22:0]  rsqrt_fraction_b;           // RmsNormMax.java:616
+  reg          rsqrt_odd_b;                // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_b;         // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_b;              // RmsNormMax.java:616
+  reg          rsqrt_sign_b;               // RmsNormMax.java:616
+  reg  [63:0]  rsqrt_rom_word;             // RmsNormMax.java:616
+  reg  [31:0]  rsqrt_u_c;                  // RmsNormMax.java:616
+  reg  [31:0]  rsqrt_h_c;                  // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_c;         // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_c;              // RmsNormMax.java:616
+  reg          rsqrt_sign_c;               // RmsNormMax.java:616
   reg          launch_d8;                  // Fp32SharedOps.java:110
   reg          launch_d9;                  // Fp32SharedOps.java:110
   reg          launch_d10;                 // Fp32SharedOps.java:110
@@ -411,638 +427,638 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  rsqrt_y0_d18;               // Fp32SharedOps.java:111
   reg  [31:0]  rsqrt_y0_d19;               // Fp32SharedOps.java:111
   reg  [31:0]  rsqrt_y0_d20;               // Fp32SharedOps.java:111
-  reg  [8:0]   rsqrt_minus_half_d1;        // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d2;        // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d3;        // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d4;        // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d5;        // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d6;        // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d7;        // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d8;        // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d9;        // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d10;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d11;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d12;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d13;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d14;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d15;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d16;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d17;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d18;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d19;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d20;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d21;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d22;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d23;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d24;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d25;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d26;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d27;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d28;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d29;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d30;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d31;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d32;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d33;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d34;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d35;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d36;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d37;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d38;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d39;       // RmsNormMax.java:566
-  reg  [8:0]   rsqrt_minus_half_d40;       // RmsNormMax.java:566
-  reg          launch_d50;                 // RmsNormMax.java:566
-  reg          launch_d51;                 // RmsNormMax.java:566
-  reg          launch_d52;                 // RmsNormMax.java:566
-  reg          launch_d53;                 // RmsNormMax.java:566
-  reg          launch_d54;                 // RmsNormMax.java:566
-  reg          launch_d55;                 // RmsNormMax.java:566
-  reg          launch_d56;                 // RmsNormMax.java:566
-  wire         rsqrt_scale2_in_valid;      // RmsNormMax.java:566
-  wire [31:0]  rsqrt_scale2_in_payload_r;  // RmsNormMax.java:566
-  wire [8:0]   rsqrt_scale2_in_payload_n;  // RmsNormMax.java:566
-  wire         rsqrt_scale2_out_valid;     // RmsNormMax.java:566
-  wire [31:0]  rsqrt_scale2_out_payload;   // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d1;             // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d2;             // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d3;             // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d4;             // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d5;             // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d6;             // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d7;             // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d8;             // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d9;             // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d10;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d11;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d12;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d13;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d14;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d15;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d16;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d17;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d18;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d19;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d20;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d21;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d22;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d23;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d24;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d25;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d26;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d27;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d28;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d29;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d30;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d31;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d32;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d33;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d34;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d35;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d36;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d37;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d38;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d39;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d40;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d41;            // RmsNormMax.java:566
-  reg  [2:0]   rsqrt_cases_d42;            // RmsNormMax.java:566
-  reg          rsqrt_sign_d1;              // RmsNormMax.java:566
-  reg          rsqrt_sign_d2;              // RmsNormMax.java:566
-  reg          rsqrt_sign_d3;              // RmsNormMax.java:566
-  reg          rsqrt_sign_d4;              // RmsNormMax.java:566
-  reg          rsqrt_sign_d5;              // RmsNormMax.java:566
-  reg          rsqrt_sign_d6;              // RmsNormMax.java:566
-  reg          rsqrt_sign_d7;              // RmsNormMax.java:566
-  reg          rsqrt_sign_d8;              // RmsNormMax.java:566
-  reg          rsqrt_sign_d9;              // RmsNormMax.java:566
-  reg          rsqrt_sign_d10;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d11;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d12;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d13;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d14;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d15;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d16;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d17;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d18;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d19;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d20;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d21;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d22;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d23;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d24;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d25;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d26;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d27;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d28;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d29;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d30;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d31;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d32;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d33;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d34;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d35;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d36;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d37;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d38;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d39;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d40;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d41;             // RmsNormMax.java:566
-  reg          rsqrt_sign_d42;             // RmsNormMax.java:566
-  reg  [31:0]  rsqrt_y_out;                // RmsNormMax.java:566
-  reg          rsqrt_scale2_valid_d1;      // RmsNormMax.java:567
-  reg  [31:0]  r;                          // RmsNormMax.java:569
+  reg  [8:0]   rsqrt_minus_half_d1;        // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d2;        // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d3;        // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d4;        // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d5;        // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d6;        // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d7;        // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d8;        // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d9;        // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d10;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d11;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d12;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d13;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d14;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d15;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d16;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d17;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d18;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d19;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d20;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d21;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d22;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d23;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d24;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d25;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d26;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d27;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d28;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d29;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d30;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d31;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d32;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d33;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d34;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d35;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d36;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d37;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d38;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d39;       // RmsNormMax.java:616
+  reg  [8:0]   rsqrt_minus_half_d40;       // RmsNormMax.java:616
+  reg          launch_d50;                 // RmsNormMax.java:616
+  reg          launch_d51;                 // RmsNormMax.java:616
+  reg          launch_d52;                 // RmsNormMax.java:616
+  reg          launch_d53;                 // RmsNormMax.java:616
+  reg          launch_d54;                 // RmsNormMax.java:616
+  reg          launch_d55;                 // RmsNormMax.java:616
+  reg          launch_d56;                 // RmsNormMax.java:616
+  wire         rsqrt_scale2_in_valid;      // RmsNormMax.java:616
+  wire [31:0]  rsqrt_scale2_in_payload_r;  // RmsNormMax.java:616
+  wire [8:0]   rsqrt_scale2_in_payload_n;  // RmsNormMax.java:616
+  wire         rsqrt_scale2_out_valid;     // RmsNormMax.java:616
+  wire [31:0]  rsqrt_scale2_out_payload;   // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d1;             // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d2;             // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d3;             // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d4;             // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d5;             // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d6;             // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d7;             // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d8;             // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d9;             // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d10;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d11;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d12;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d13;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d14;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d15;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d16;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d17;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d18;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d19;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d20;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d21;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d22;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d23;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d24;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d25;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d26;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d27;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d28;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d29;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d30;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d31;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d32;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d33;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d34;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d35;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d36;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d37;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d38;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d39;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d40;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d41;            // RmsNormMax.java:616
+  reg  [2:0]   rsqrt_cases_d42;            // RmsNormMax.java:616
+  reg          rsqrt_sign_d1;              // RmsNormMax.java:616
+  reg          rsqrt_sign_d2;              // RmsNormMax.java:616
+  reg          rsqrt_sign_d3;              // RmsNormMax.java:616
+  reg          rsqrt_sign_d4;              // RmsNormMax.java:616
+  reg          rsqrt_sign_d5;              // RmsNormMax.java:616
+  reg          rsqrt_sign_d6;              // RmsNormMax.java:616
+  reg          rsqrt_sign_d7;              // RmsNormMax.java:616
+  reg          rsqrt_sign_d8;              // RmsNormMax.java:616
+  reg          rsqrt_sign_d9;              // RmsNormMax.java:616
+  reg          rsqrt_sign_d10;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d11;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d12;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d13;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d14;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d15;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d16;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d17;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d18;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d19;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d20;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d21;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d22;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d23;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d24;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d25;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d26;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d27;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d28;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d29;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d30;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d31;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d32;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d33;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d34;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d35;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d36;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d37;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d38;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d39;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d40;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d41;             // RmsNormMax.java:616
+  reg          rsqrt_sign_d42;             // RmsNormMax.java:616
+  reg  [31:0]  rsqrt_y_out;                // RmsNormMax.java:616
+  reg          rsqrt_scale2_valid_d1;      // RmsNormMax.java:617
+  reg  [31:0]  r;                          // RmsNormMax.java:619
 
   // scale_pass
-  wire         absmax_restart;             // RmsNormMax.java:596
-  wire         gamma_fire;                 // RmsNormMax.java:598
-  reg  [15:0]  gamma_word_0;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_1;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_2;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_3;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_4;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_5;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_6;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_7;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_8;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_9;               // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_10;              // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_11;              // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_12;              // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_13;              // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_14;              // RmsNormMax.java:601
-  reg  [15:0]  gamma_word_15;              // RmsNormMax.java:601
-  reg          gamma_fire_d1;              // RmsNormMax.java:607
-  wire         lane0_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane0_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane0_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane0_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane0_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane0_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane0_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane0_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane0_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane0_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane0_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane0_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane0_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane0_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane0_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane0_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane0_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane0_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane0_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane0_g_d7;                 // RmsNormMax.java:610
-  wire         lane0_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane0_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane0_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane0_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane0_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane0_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane0_y_in_payload;         // RmsNormMax.java:610
-  wire         lane0_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane0_y_out_payload;        // RmsNormMax.java:610
-  wire         lane1_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane1_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane1_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane1_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane1_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane1_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane1_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane1_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane1_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane1_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane1_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane1_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane1_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane1_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane1_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane1_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane1_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane1_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane1_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane1_g_d7;                 // RmsNormMax.java:610
-  wire         lane1_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane1_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane1_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane1_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane1_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane1_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane1_y_in_payload;         // RmsNormMax.java:610
-  wire         lane1_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane1_y_out_payload;        // RmsNormMax.java:610
-  wire         lane2_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane2_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane2_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane2_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane2_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane2_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane2_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane2_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane2_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane2_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane2_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane2_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane2_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane2_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane2_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane2_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane2_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane2_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane2_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane2_g_d7;                 // RmsNormMax.java:610
-  wire         lane2_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane2_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane2_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane2_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane2_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane2_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane2_y_in_payload;         // RmsNormMax.java:610
-  wire         lane2_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane2_y_out_payload;        // RmsNormMax.java:610
-  wire         lane3_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane3_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane3_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane3_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane3_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane3_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane3_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane3_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane3_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane3_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane3_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane3_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane3_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane3_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane3_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane3_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane3_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane3_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane3_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane3_g_d7;                 // RmsNormMax.java:610
-  wire         lane3_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane3_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane3_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane3_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane3_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane3_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane3_y_in_payload;         // RmsNormMax.java:610
-  wire         lane3_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane3_y_out_payload;        // RmsNormMax.java:610
-  wire         lane4_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane4_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane4_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane4_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane4_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane4_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane4_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane4_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane4_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane4_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane4_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane4_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane4_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane4_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane4_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane4_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane4_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane4_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane4_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane4_g_d7;                 // RmsNormMax.java:610
-  wire         lane4_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane4_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane4_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane4_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane4_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane4_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane4_y_in_payload;         // RmsNormMax.java:610
-  wire         lane4_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane4_y_out_payload;        // RmsNormMax.java:610
-  wire         lane5_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane5_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane5_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane5_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane5_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane5_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane5_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane5_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane5_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane5_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane5_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane5_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane5_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane5_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane5_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane5_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane5_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane5_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane5_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane5_g_d7;                 // RmsNormMax.java:610
-  wire         lane5_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane5_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane5_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane5_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane5_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane5_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane5_y_in_payload;         // RmsNormMax.java:610
-  wire         lane5_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane5_y_out_payload;        // RmsNormMax.java:610
-  wire         lane6_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane6_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane6_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane6_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane6_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane6_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane6_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane6_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane6_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane6_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane6_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane6_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane6_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane6_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane6_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane6_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane6_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane6_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane6_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane6_g_d7;                 // RmsNormMax.java:610
-  wire         lane6_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane6_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane6_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane6_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane6_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane6_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane6_y_in_payload;         // RmsNormMax.java:610
-  wire         lane6_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane6_y_out_payload;        // RmsNormMax.java:610
-  wire         lane7_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane7_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane7_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane7_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane7_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane7_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane7_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane7_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane7_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane7_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane7_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane7_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane7_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane7_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane7_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane7_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane7_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane7_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane7_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane7_g_d7;                 // RmsNormMax.java:610
-  wire         lane7_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane7_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane7_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane7_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane7_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane7_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane7_y_in_payload;         // RmsNormMax.java:610
-  wire         lane7_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane7_y_out_payload;        // RmsNormMax.java:610
-  wire         lane8_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane8_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane8_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane8_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane8_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane8_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane8_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane8_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane8_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane8_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane8_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane8_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane8_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane8_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane8_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane8_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane8_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane8_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane8_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane8_g_d7;                 // RmsNormMax.java:610
-  wire         lane8_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane8_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane8_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane8_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane8_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane8_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane8_y_in_payload;         // RmsNormMax.java:610
-  wire         lane8_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane8_y_out_payload;        // RmsNormMax.java:610
-  wire         lane9_xs_in_valid;          // RmsNormMax.java:607
-  wire [15:0]  lane9_xs_in_payload;        // RmsNormMax.java:607
-  wire         lane9_xs_out_valid;         // RmsNormMax.java:607
-  wire [31:0]  lane9_xs_out_payload;       // RmsNormMax.java:607
-  wire         lane9_gamma_in_valid;       // RmsNormMax.java:608
-  wire [15:0]  lane9_gamma_in_payload;     // RmsNormMax.java:608
-  wire         lane9_gamma_out_valid;      // RmsNormMax.java:608
-  wire [31:0]  lane9_gamma_out_payload;    // RmsNormMax.java:608
-  wire         lane9_xr_in_valid;          // RmsNormMax.java:609
-  wire [31:0]  lane9_xr_in_payload_a;      // RmsNormMax.java:609
-  wire [31:0]  lane9_xr_in_payload_b;      // RmsNormMax.java:609
-  wire         lane9_xr_out_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane9_xr_out_payload;       // RmsNormMax.java:609
-  reg  [31:0]  lane9_g_d1;                 // RmsNormMax.java:610
-  reg  [31:0]  lane9_g_d2;                 // RmsNormMax.java:610
-  reg  [31:0]  lane9_g_d3;                 // RmsNormMax.java:610
-  reg  [31:0]  lane9_g_d4;                 // RmsNormMax.java:610
-  reg  [31:0]  lane9_g_d5;                 // RmsNormMax.java:610
-  reg  [31:0]  lane9_g_d6;                 // RmsNormMax.java:610
-  reg  [31:0]  lane9_g_d7;                 // RmsNormMax.java:610
-  wire         lane9_xrg_in_valid;         // RmsNormMax.java:610
-  wire [31:0]  lane9_xrg_in_payload_a;     // RmsNormMax.java:610
-  wire [31:0]  lane9_xrg_in_payload_b;     // RmsNormMax.java:610
-  wire         lane9_xrg_out_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane9_xrg_out_payload;      // RmsNormMax.java:610
-  wire         lane9_y_in_valid;           // RmsNormMax.java:610
-  wire [31:0]  lane9_y_in_payload;         // RmsNormMax.java:610
-  wire         lane9_y_out_valid;          // RmsNormMax.java:610
-  wire [15:0]  lane9_y_out_payload;        // RmsNormMax.java:610
-  wire         lane10_xs_in_valid;         // RmsNormMax.java:607
-  wire [15:0]  lane10_xs_in_payload;       // RmsNormMax.java:607
-  wire         lane10_xs_out_valid;        // RmsNormMax.java:607
-  wire [31:0]  lane10_xs_out_payload;      // RmsNormMax.java:607
-  wire         lane10_gamma_in_valid;      // RmsNormMax.java:608
-  wire [15:0]  lane10_gamma_in_payload;    // RmsNormMax.java:608
-  wire         lane10_gamma_out_valid;     // RmsNormMax.java:608
-  wire [31:0]  lane10_gamma_out_payload;   // RmsNormMax.java:608
-  wire         lane10_xr_in_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane10_xr_in_payload_a;     // RmsNormMax.java:609
-  wire [31:0]  lane10_xr_in_payload_b;     // RmsNormMax.java:609
-  wire         lane10_xr_out_valid;        // RmsNormMax.java:609
-  wire [31:0]  lane10_xr_out_payload;      // RmsNormMax.java:609
-  reg  [31:0]  lane10_g_d1;                // RmsNormMax.java:610
-  reg  [31:0]  lane10_g_d2;                // RmsNormMax.java:610
-  reg  [31:0]  lane10_g_d3;                // RmsNormMax.java:610
-  reg  [31:0]  lane10_g_d4;                // RmsNormMax.java:610
-  reg  [31:0]  lane10_g_d5;                // RmsNormMax.java:610
-  reg  [31:0]  lane10_g_d6;                // RmsNormMax.java:610
-  reg  [31:0]  lane10_g_d7;                // RmsNormMax.java:610
-  wire         lane10_xrg_in_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane10_xrg_in_payload_a;    // RmsNormMax.java:610
-  wire [31:0]  lane10_xrg_in_payload_b;    // RmsNormMax.java:610
-  wire         lane10_xrg_out_valid;       // RmsNormMax.java:610
-  wire [31:0]  lane10_xrg_out_payload;     // RmsNormMax.java:610
-  wire         lane10_y_in_valid;          // RmsNormMax.java:610
-  wire [31:0]  lane10_y_in_payload;        // RmsNormMax.java:610
-  wire         lane10_y_out_valid;         // RmsNormMax.java:610
-  wire [15:0]  lane10_y_out_payload;       // RmsNormMax.java:610
-  wire         lane11_xs_in_valid;         // RmsNormMax.java:607
-  wire [15:0]  lane11_xs_in_payload;       // RmsNormMax.java:607
-  wire         lane11_xs_out_valid;        // RmsNormMax.java:607
-  wire [31:0]  lane11_xs_out_payload;      // RmsNormMax.java:607
-  wire         lane11_gamma_in_valid;      // RmsNormMax.java:608
-  wire [15:0]  lane11_gamma_in_payload;    // RmsNormMax.java:608
-  wire         lane11_gamma_out_valid;     // RmsNormMax.java:608
-  wire [31:0]  lane11_gamma_out_payload;   // RmsNormMax.java:608
-  wire         lane11_xr_in_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane11_xr_in_payload_a;     // RmsNormMax.java:609
-  wire [31:0]  lane11_xr_in_payload_b;     // RmsNormMax.java:609
-  wire         lane11_xr_out_valid;        // RmsNormMax.java:609
-  wire [31:0]  lane11_xr_out_payload;      // RmsNormMax.java:609
-  reg  [31:0]  lane11_g_d1;                // RmsNormMax.java:610
-  reg  [31:0]  lane11_g_d2;                // RmsNormMax.java:610
-  reg  [31:0]  lane11_g_d3;                // RmsNormMax.java:610
-  reg  [31:0]  lane11_g_d4;                // RmsNormMax.java:610
-  reg  [31:0]  lane11_g_d5;                // RmsNormMax.java:610
-  reg  [31:0]  lane11_g_d6;                // RmsNormMax.java:610
-  reg  [31:0]  lane11_g_d7;                // RmsNormMax.java:610
-  wire         lane11_xrg_in_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane11_xrg_in_payload_a;    // RmsNormMax.java:610
-  wire [31:0]  lane11_xrg_in_payload_b;    // RmsNormMax.java:610
-  wire         lane11_xrg_out_valid;       // RmsNormMax.java:610
-  wire [31:0]  lane11_xrg_out_payload;     // RmsNormMax.java:610
-  wire         lane11_y_in_valid;          // RmsNormMax.java:610
-  wire [31:0]  lane11_y_in_payload;        // RmsNormMax.java:610
-  wire         lane11_y_out_valid;         // RmsNormMax.java:610
-  wire [15:0]  lane11_y_out_payload;       // RmsNormMax.java:610
-  wire         lane12_xs_in_valid;         // RmsNormMax.java:607
-  wire [15:0]  lane12_xs_in_payload;       // RmsNormMax.java:607
-  wire         lane12_xs_out_valid;        // RmsNormMax.java:607
-  wire [31:0]  lane12_xs_out_payload;      // RmsNormMax.java:607
-  wire         lane12_gamma_in_valid;      // RmsNormMax.java:608
-  wire [15:0]  lane12_gamma_in_payload;    // RmsNormMax.java:608
-  wire         lane12_gamma_out_valid;     // RmsNormMax.java:608
-  wire [31:0]  lane12_gamma_out_payload;   // RmsNormMax.java:608
-  wire         lane12_xr_in_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane12_xr_in_payload_a;     // RmsNormMax.java:609
-  wire [31:0]  lane12_xr_in_payload_b;     // RmsNormMax.java:609
-  wire         lane12_xr_out_valid;        // RmsNormMax.java:609
-  wire [31:0]  lane12_xr_out_payload;      // RmsNormMax.java:609
-  reg  [31:0]  lane12_g_d1;                // RmsNormMax.java:610
-  reg  [31:0]  lane12_g_d2;                // RmsNormMax.java:610
-  reg  [31:0]  lane12_g_d3;                // RmsNormMax.java:610
-  reg  [31:0]  lane12_g_d4;                // RmsNormMax.java:610
-  reg  [31:0]  lane12_g_d5;                // RmsNormMax.java:610
-  reg  [31:0]  lane12_g_d6;                // RmsNormMax.java:610
-  reg  [31:0]  lane12_g_d7;                // RmsNormMax.java:610
-  wire         lane12_xrg_in_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane12_xrg_in_payload_a;    // RmsNormMax.java:610
-  wire [31:0]  lane12_xrg_in_payload_b;    // RmsNormMax.java:610
-  wire         lane12_xrg_out_valid;       // RmsNormMax.java:610
-  wire [31:0]  lane12_xrg_out_payload;     // RmsNormMax.java:610
-  wire         lane12_y_in_valid;          // RmsNormMax.java:610
-  wire [31:0]  lane12_y_in_payload;        // RmsNormMax.java:610
-  wire         lane12_y_out_valid;         // RmsNormMax.java:610
-  wire [15:0]  lane12_y_out_payload;       // RmsNormMax.java:610
-  wire         lane13_xs_in_valid;         // RmsNormMax.java:607
-  wire [15:0]  lane13_xs_in_payload;       // RmsNormMax.java:607
-  wire         lane13_xs_out_valid;        // RmsNormMax.java:607
-  wire [31:0]  lane13_xs_out_payload;      // RmsNormMax.java:607
-  wire         lane13_gamma_in_valid;      // RmsNormMax.java:608
-  wire [15:0]  lane13_gamma_in_payload;    // RmsNormMax.java:608
-  wire         lane13_gamma_out_valid;     // RmsNormMax.java:608
-  wire [31:0]  lane13_gamma_out_payload;   // RmsNormMax.java:608
-  wire         lane13_xr_in_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane13_xr_in_payload_a;     // RmsNormMax.java:609
-  wire [31:0]  lane13_xr_in_payload_b;     // RmsNormMax.java:609
-  wire         lane13_xr_out_valid;        // RmsNormMax.java:609
-  wire [31:0]  lane13_xr_out_payload;      // RmsNormMax.java:609
-  reg  [31:0]  lane13_g_d1;                // RmsNormMax.java:610
-  reg  [31:0]  lane13_g_d2;                // RmsNormMax.java:610
-  reg  [31:0]  lane13_g_d3;                // RmsNormMax.java:610
-  reg  [31:0]  lane13_g_d4;                // RmsNormMax.java:610
-  reg  [31:0]  lane13_g_d5;                // RmsNormMax.java:610
-  reg  [31:0]  lane13_g_d6;                // RmsNormMax.java:610
-  reg  [31:0]  lane13_g_d7;                // RmsNormMax.java:610
-  wire         lane13_xrg_in_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane13_xrg_in_payload_a;    // RmsNormMax.java:610
-  wire [31:0]  lane13_xrg_in_payload_b;    // RmsNormMax.java:610
-  wire         lane13_xrg_out_valid;       // RmsNormMax.java:610
-  wire [31:0]  lane13_xrg_out_payload;     // RmsNormMax.java:610
-  wire         lane13_y_in_valid;          // RmsNormMax.java:610
-  wire [31:0]  lane13_y_in_payload;        // RmsNormMax.java:610
-  wire         lane13_y_out_valid;         // RmsNormMax.java:610
-  wire [15:0]  lane13_y_out_payload;       // RmsNormMax.java:610
-  wire         lane14_xs_in_valid;         // RmsNormMax.java:607
-  wire [15:0]  lane14_xs_in_payload;       // RmsNormMax.java:607
-  wire         lane14_xs_out_valid;        // RmsNormMax.java:607
-  wire [31:0]  lane14_xs_out_payload;      // RmsNormMax.java:607
-  wire         lane14_gamma_in_valid;      // RmsNormMax.java:608
-  wire [15:0]  lane14_gamma_in_payload;    // RmsNormMax.java:608
-  wire         lane14_gamma_out_valid;     // RmsNormMax.java:608
-  wire [31:0]  lane14_gamma_out_payload;   // RmsNormMax.java:608
-  wire         lane14_xr_in_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane14_xr_in_payload_a;     // RmsNormMax.java:609
-  wire [31:0]  lane14_xr_in_payload_b;     // RmsNormMax.java:609
-  wire         lane14_xr_out_valid;        // RmsNormMax.java:609
-  wire [31:0]  lane14_xr_out_payload;      // RmsNormMax.java:609
-  reg  [31:0]  lane14_g_d1;                // RmsNormMax.java:610
-  reg  [31:0]  lane14_g_d2;                // RmsNormMax.java:610
-  reg  [31:0]  lane14_g_d3;                // RmsNormMax.java:610
-  reg  [31:0]  lane14_g_d4;                // RmsNormMax.java:610
-  reg  [31:0]  lane14_g_d5;                // RmsNormMax.java:610
-  reg  [31:0]  lane14_g_d6;                // RmsNormMax.java:610
-  reg  [31:0]  lane14_g_d7;                // RmsNormMax.java:610
-  wire         lane14_xrg_in_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane14_xrg_in_payload_a;    // RmsNormMax.java:610
-  wire [31:0]  lane14_xrg_in_payload_b;    // RmsNormMax.java:610
-  wire         lane14_xrg_out_valid;       // RmsNormMax.java:610
-  wire [31:0]  lane14_xrg_out_payload;     // RmsNormMax.java:610
-  wire         lane14_y_in_valid;          // RmsNormMax.java:610
-  wire [31:0]  lane14_y_in_payload;        // RmsNormMax.java:610
-  wire         lane14_y_out_valid;         // RmsNormMax.java:610
-  wire [15:0]  lane14_y_out_payload;       // RmsNormMax.java:610
-  wire         lane15_xs_in_valid;         // RmsNormMax.java:607
-  wire [15:0]  lane15_xs_in_payload;       // RmsNormMax.java:607
-  wire         lane15_xs_out_valid;        // RmsNormMax.java:607
-  wire [31:0]  lane15_xs_out_payload;      // RmsNormMax.java:607
-  wire         lane15_gamma_in_valid;      // RmsNormMax.java:608
-  wire [15:0]  lane15_gamma_in_payload;    // RmsNormMax.java:608
-  wire         lane15_gamma_out_valid;     // RmsNormMax.java:608
-  wire [31:0]  lane15_gamma_out_payload;   // RmsNormMax.java:608
-  wire         lane15_xr_in_valid;         // RmsNormMax.java:609
-  wire [31:0]  lane15_xr_in_payload_a;     // RmsNormMax.java:609
-  wire [31:0]  lane15_xr_in_payload_b;     // RmsNormMax.java:609
-  wire         lane15_xr_out_valid;        // RmsNormMax.java:609
-  wire [31:0]  lane15_xr_out_payload;      // RmsNormMax.java:609
-  reg  [31:0]  lane15_g_d1;                // RmsNormMax.java:610
-  reg  [31:0]  lane15_g_d2;                // RmsNormMax.java:610
-  reg  [31:0]  lane15_g_d3;                // RmsNormMax.java:610
-  reg  [31:0]  lane15_g_d4;                // RmsNormMax.java:610
-  reg  [31:0]  lane15_g_d5;                // RmsNormMax.java:610
-  reg  [31:0]  lane15_g_d6;                // RmsNormMax.java:610
-  reg  [31:0]  lane15_g_d7;                // RmsNormMax.java:610
-  wire         lane15_xrg_in_valid;        // RmsNormMax.java:610
-  wire [31:0]  lane15_xrg_in_payload_a;    // RmsNormMax.java:610
-  wire [31:0]  lane15_xrg_in_payload_b;    // RmsNormMax.java:610
-  wire         lane15_xrg_out_valid;       // RmsNormMax.java:610
-  wire [31:0]  lane15_xrg_out_payload;     // RmsNormMax.java:610
-  wire         lane15_y_in_valid;          // RmsNormMax.java:610
-  wire [31:0]  lane15_y_in_payload;        // RmsNormMax.java:610
-  wire         lane15_y_out_valid;         // RmsNormMax.java:610
-  wire [15:0]  lane15_y_out_payload;       // RmsNormMax.java:610
-  reg  [6:0]   write_index;                // RmsNormMax.java:616
-  reg  [14:0]  running_max;                // RmsNormMax.java:621
+  wire         absmax_restart;             // RmsNormMax.java:646
+  wire         gamma_fire;                 // RmsNormMax.java:648
+  reg  [15:0]  gamma_word_0;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_1;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_2;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_3;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_4;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_5;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_6;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_7;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_8;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_9;               // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_10;              // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_11;              // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_12;              // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_13;              // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_14;              // RmsNormMax.java:651
+  reg  [15:0]  gamma_word_15;              // RmsNormMax.java:651
+  reg          gamma_fire_d1;              // RmsNormMax.java:657
+  wire         lane0_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane0_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane0_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane0_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane0_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane0_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane0_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane0_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane0_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane0_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane0_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane0_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane0_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane0_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane0_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane0_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane0_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane0_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane0_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane0_g_d7;                 // RmsNormMax.java:660
+  wire         lane0_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane0_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane0_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane0_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane0_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane0_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane0_y_in_payload;         // RmsNormMax.java:660
+  wire         lane0_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane0_y_out_payload;        // RmsNormMax.java:660
+  wire         lane1_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane1_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane1_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane1_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane1_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane1_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane1_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane1_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane1_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane1_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane1_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane1_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane1_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane1_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane1_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane1_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane1_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane1_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane1_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane1_g_d7;                 // RmsNormMax.java:660
+  wire         lane1_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane1_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane1_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane1_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane1_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane1_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane1_y_in_payload;         // RmsNormMax.java:660
+  wire         lane1_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane1_y_out_payload;        // RmsNormMax.java:660
+  wire         lane2_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane2_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane2_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane2_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane2_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane2_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane2_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane2_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane2_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane2_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane2_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane2_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane2_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane2_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane2_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane2_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane2_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane2_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane2_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane2_g_d7;                 // RmsNormMax.java:660
+  wire         lane2_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane2_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane2_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane2_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane2_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane2_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane2_y_in_payload;         // RmsNormMax.java:660
+  wire         lane2_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane2_y_out_payload;        // RmsNormMax.java:660
+  wire         lane3_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane3_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane3_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane3_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane3_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane3_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane3_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane3_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane3_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane3_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane3_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane3_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane3_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane3_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane3_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane3_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane3_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane3_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane3_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane3_g_d7;                 // RmsNormMax.java:660
+  wire         lane3_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane3_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane3_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane3_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane3_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane3_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane3_y_in_payload;         // RmsNormMax.java:660
+  wire         lane3_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane3_y_out_payload;        // RmsNormMax.java:660
+  wire         lane4_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane4_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane4_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane4_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane4_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane4_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane4_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane4_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane4_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane4_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane4_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane4_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane4_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane4_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane4_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane4_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane4_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane4_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane4_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane4_g_d7;                 // RmsNormMax.java:660
+  wire         lane4_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane4_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane4_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane4_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane4_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane4_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane4_y_in_payload;         // RmsNormMax.java:660
+  wire         lane4_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane4_y_out_payload;        // RmsNormMax.java:660
+  wire         lane5_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane5_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane5_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane5_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane5_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane5_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane5_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane5_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane5_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane5_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane5_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane5_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane5_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane5_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane5_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane5_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane5_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane5_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane5_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane5_g_d7;                 // RmsNormMax.java:660
+  wire         lane5_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane5_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane5_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane5_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane5_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane5_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane5_y_in_payload;         // RmsNormMax.java:660
+  wire         lane5_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane5_y_out_payload;        // RmsNormMax.java:660
+  wire         lane6_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane6_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane6_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane6_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane6_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane6_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane6_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane6_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane6_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane6_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane6_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane6_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane6_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane6_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane6_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane6_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane6_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane6_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane6_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane6_g_d7;                 // RmsNormMax.java:660
+  wire         lane6_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane6_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane6_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane6_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane6_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane6_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane6_y_in_payload;         // RmsNormMax.java:660
+  wire         lane6_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane6_y_out_payload;        // RmsNormMax.java:660
+  wire         lane7_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane7_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane7_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane7_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane7_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane7_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane7_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane7_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane7_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane7_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane7_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane7_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane7_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane7_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane7_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane7_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane7_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane7_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane7_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane7_g_d7;                 // RmsNormMax.java:660
+  wire         lane7_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane7_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane7_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane7_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane7_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane7_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane7_y_in_payload;         // RmsNormMax.java:660
+  wire         lane7_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane7_y_out_payload;        // RmsNormMax.java:660
+  wire         lane8_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane8_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane8_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane8_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane8_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane8_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane8_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane8_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane8_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane8_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane8_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane8_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane8_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane8_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane8_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane8_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane8_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane8_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane8_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane8_g_d7;                 // RmsNormMax.java:660
+  wire         lane8_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane8_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane8_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane8_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane8_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane8_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane8_y_in_payload;         // RmsNormMax.java:660
+  wire         lane8_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane8_y_out_payload;        // RmsNormMax.java:660
+  wire         lane9_xs_in_valid;          // RmsNormMax.java:657
+  wire [15:0]  lane9_xs_in_payload;        // RmsNormMax.java:657
+  wire         lane9_xs_out_valid;         // RmsNormMax.java:657
+  wire [31:0]  lane9_xs_out_payload;       // RmsNormMax.java:657
+  wire         lane9_gamma_in_valid;       // RmsNormMax.java:658
+  wire [15:0]  lane9_gamma_in_payload;     // RmsNormMax.java:658
+  wire         lane9_gamma_out_valid;      // RmsNormMax.java:658
+  wire [31:0]  lane9_gamma_out_payload;    // RmsNormMax.java:658
+  wire         lane9_xr_in_valid;          // RmsNormMax.java:659
+  wire [31:0]  lane9_xr_in_payload_a;      // RmsNormMax.java:659
+  wire [31:0]  lane9_xr_in_payload_b;      // RmsNormMax.java:659
+  wire         lane9_xr_out_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane9_xr_out_payload;       // RmsNormMax.java:659
+  reg  [31:0]  lane9_g_d1;                 // RmsNormMax.java:660
+  reg  [31:0]  lane9_g_d2;                 // RmsNormMax.java:660
+  reg  [31:0]  lane9_g_d3;                 // RmsNormMax.java:660
+  reg  [31:0]  lane9_g_d4;                 // RmsNormMax.java:660
+  reg  [31:0]  lane9_g_d5;                 // RmsNormMax.java:660
+  reg  [31:0]  lane9_g_d6;                 // RmsNormMax.java:660
+  reg  [31:0]  lane9_g_d7;                 // RmsNormMax.java:660
+  wire         lane9_xrg_in_valid;         // RmsNormMax.java:660
+  wire [31:0]  lane9_xrg_in_payload_a;     // RmsNormMax.java:660
+  wire [31:0]  lane9_xrg_in_payload_b;     // RmsNormMax.java:660
+  wire         lane9_xrg_out_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane9_xrg_out_payload;      // RmsNormMax.java:660
+  wire         lane9_y_in_valid;           // RmsNormMax.java:660
+  wire [31:0]  lane9_y_in_payload;         // RmsNormMax.java:660
+  wire         lane9_y_out_valid;          // RmsNormMax.java:660
+  wire [15:0]  lane9_y_out_payload;        // RmsNormMax.java:660
+  wire         lane10_xs_in_valid;         // RmsNormMax.java:657
+  wire [15:0]  lane10_xs_in_payload;       // RmsNormMax.java:657
+  wire         lane10_xs_out_valid;        // RmsNormMax.java:657
+  wire [31:0]  lane10_xs_out_payload;      // RmsNormMax.java:657
+  wire         lane10_gamma_in_valid;      // RmsNormMax.java:658
+  wire [15:0]  lane10_gamma_in_payload;    // RmsNormMax.java:658
+  wire         lane10_gamma_out_valid;     // RmsNormMax.java:658
+  wire [31:0]  lane10_gamma_out_payload;   // RmsNormMax.java:658
+  wire         lane10_xr_in_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane10_xr_in_payload_a;     // RmsNormMax.java:659
+  wire [31:0]  lane10_xr_in_payload_b;     // RmsNormMax.java:659
+  wire         lane10_xr_out_valid;        // RmsNormMax.java:659
+  wire [31:0]  lane10_xr_out_payload;      // RmsNormMax.java:659
+  reg  [31:0]  lane10_g_d1;                // RmsNormMax.java:660
+  reg  [31:0]  lane10_g_d2;                // RmsNormMax.java:660
+  reg  [31:0]  lane10_g_d3;                // RmsNormMax.java:660
+  reg  [31:0]  lane10_g_d4;                // RmsNormMax.java:660
+  reg  [31:0]  lane10_g_d5;                // RmsNormMax.java:660
+  reg  [31:0]  lane10_g_d6;                // RmsNormMax.java:660
+  reg  [31:0]  lane10_g_d7;                // RmsNormMax.java:660
+  wire         lane10_xrg_in_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane10_xrg_in_payload_a;    // RmsNormMax.java:660
+  wire [31:0]  lane10_xrg_in_payload_b;    // RmsNormMax.java:660
+  wire         lane10_xrg_out_valid;       // RmsNormMax.java:660
+  wire [31:0]  lane10_xrg_out_payload;     // RmsNormMax.java:660
+  wire         lane10_y_in_valid;          // RmsNormMax.java:660
+  wire [31:0]  lane10_y_in_payload;        // RmsNormMax.java:660
+  wire         lane10_y_out_valid;         // RmsNormMax.java:660
+  wire [15:0]  lane10_y_out_payload;       // RmsNormMax.java:660
+  wire         lane11_xs_in_valid;         // RmsNormMax.java:657
+  wire [15:0]  lane11_xs_in_payload;       // RmsNormMax.java:657
+  wire         lane11_xs_out_valid;        // RmsNormMax.java:657
+  wire [31:0]  lane11_xs_out_payload;      // RmsNormMax.java:657
+  wire         lane11_gamma_in_valid;      // RmsNormMax.java:658
+  wire [15:0]  lane11_gamma_in_payload;    // RmsNormMax.java:658
+  wire         lane11_gamma_out_valid;     // RmsNormMax.java:658
+  wire [31:0]  lane11_gamma_out_payload;   // RmsNormMax.java:658
+  wire         lane11_xr_in_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane11_xr_in_payload_a;     // RmsNormMax.java:659
+  wire [31:0]  lane11_xr_in_payload_b;     // RmsNormMax.java:659
+  wire         lane11_xr_out_valid;        // RmsNormMax.java:659
+  wire [31:0]  lane11_xr_out_payload;      // RmsNormMax.java:659
+  reg  [31:0]  lane11_g_d1;                // RmsNormMax.java:660
+  reg  [31:0]  lane11_g_d2;                // RmsNormMax.java:660
+  reg  [31:0]  lane11_g_d3;                // RmsNormMax.java:660
+  reg  [31:0]  lane11_g_d4;                // RmsNormMax.java:660
+  reg  [31:0]  lane11_g_d5;                // RmsNormMax.java:660
+  reg  [31:0]  lane11_g_d6;                // RmsNormMax.java:660
+  reg  [31:0]  lane11_g_d7;                // RmsNormMax.java:660
+  wire         lane11_xrg_in_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane11_xrg_in_payload_a;    // RmsNormMax.java:660
+  wire [31:0]  lane11_xrg_in_payload_b;    // RmsNormMax.java:660
+  wire         lane11_xrg_out_valid;       // RmsNormMax.java:660
+  wire [31:0]  lane11_xrg_out_payload;     // RmsNormMax.java:660
+  wire         lane11_y_in_valid;          // RmsNormMax.java:660
+  wire [31:0]  lane11_y_in_payload;        // RmsNormMax.java:660
+  wire         lane11_y_out_valid;         // RmsNormMax.java:660
+  wire [15:0]  lane11_y_out_payload;       // RmsNormMax.java:660
+  wire         lane12_xs_in_valid;         // RmsNormMax.java:657
+  wire [15:0]  lane12_xs_in_payload;       // RmsNormMax.java:657
+  wire         lane12_xs_out_valid;        // RmsNormMax.java:657
+  wire [31:0]  lane12_xs_out_payload;      // RmsNormMax.java:657
+  wire         lane12_gamma_in_valid;      // RmsNormMax.java:658
+  wire [15:0]  lane12_gamma_in_payload;    // RmsNormMax.java:658
+  wire         lane12_gamma_out_valid;     // RmsNormMax.java:658
+  wire [31:0]  lane12_gamma_out_payload;   // RmsNormMax.java:658
+  wire         lane12_xr_in_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane12_xr_in_payload_a;     // RmsNormMax.java:659
+  wire [31:0]  lane12_xr_in_payload_b;     // RmsNormMax.java:659
+  wire         lane12_xr_out_valid;        // RmsNormMax.java:659
+  wire [31:0]  lane12_xr_out_payload;      // RmsNormMax.java:659
+  reg  [31:0]  lane12_g_d1;                // RmsNormMax.java:660
+  reg  [31:0]  lane12_g_d2;                // RmsNormMax.java:660
+  reg  [31:0]  lane12_g_d3;                // RmsNormMax.java:660
+  reg  [31:0]  lane12_g_d4;                // RmsNormMax.java:660
+  reg  [31:0]  lane12_g_d5;                // RmsNormMax.java:660
+  reg  [31:0]  lane12_g_d6;                // RmsNormMax.java:660
+  reg  [31:0]  lane12_g_d7;                // RmsNormMax.java:660
+  wire         lane12_xrg_in_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane12_xrg_in_payload_a;    // RmsNormMax.java:660
+  wire [31:0]  lane12_xrg_in_payload_b;    // RmsNormMax.java:660
+  wire         lane12_xrg_out_valid;       // RmsNormMax.java:660
+  wire [31:0]  lane12_xrg_out_payload;     // RmsNormMax.java:660
+  wire         lane12_y_in_valid;          // RmsNormMax.java:660
+  wire [31:0]  lane12_y_in_payload;        // RmsNormMax.java:660
+  wire         lane12_y_out_valid;         // RmsNormMax.java:660
+  wire [15:0]  lane12_y_out_payload;       // RmsNormMax.java:660
+  wire         lane13_xs_in_valid;         // RmsNormMax.java:657
+  wire [15:0]  lane13_xs_in_payload;       // RmsNormMax.java:657
+  wire         lane13_xs_out_valid;        // RmsNormMax.java:657
+  wire [31:0]  lane13_xs_out_payload;      // RmsNormMax.java:657
+  wire         lane13_gamma_in_valid;      // RmsNormMax.java:658
+  wire [15:0]  lane13_gamma_in_payload;    // RmsNormMax.java:658
+  wire         lane13_gamma_out_valid;     // RmsNormMax.java:658
+  wire [31:0]  lane13_gamma_out_payload;   // RmsNormMax.java:658
+  wire         lane13_xr_in_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane13_xr_in_payload_a;     // RmsNormMax.java:659
+  wire [31:0]  lane13_xr_in_payload_b;     // RmsNormMax.java:659
+  wire         lane13_xr_out_valid;        // RmsNormMax.java:659
+  wire [31:0]  lane13_xr_out_payload;      // RmsNormMax.java:659
+  reg  [31:0]  lane13_g_d1;                // RmsNormMax.java:660
+  reg  [31:0]  lane13_g_d2;                // RmsNormMax.java:660
+  reg  [31:0]  lane13_g_d3;                // RmsNormMax.java:660
+  reg  [31:0]  lane13_g_d4;                // RmsNormMax.java:660
+  reg  [31:0]  lane13_g_d5;                // RmsNormMax.java:660
+  reg  [31:0]  lane13_g_d6;                // RmsNormMax.java:660
+  reg  [31:0]  lane13_g_d7;                // RmsNormMax.java:660
+  wire         lane13_xrg_in_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane13_xrg_in_payload_a;    // RmsNormMax.java:660
+  wire [31:0]  lane13_xrg_in_payload_b;    // RmsNormMax.java:660
+  wire         lane13_xrg_out_valid;       // RmsNormMax.java:660
+  wire [31:0]  lane13_xrg_out_payload;     // RmsNormMax.java:660
+  wire         lane13_y_in_valid;          // RmsNormMax.java:660
+  wire [31:0]  lane13_y_in_payload;        // RmsNormMax.java:660
+  wire         lane13_y_out_valid;         // RmsNormMax.java:660
+  wire [15:0]  lane13_y_out_payload;       // RmsNormMax.java:660
+  wire         lane14_xs_in_valid;         // RmsNormMax.java:657
+  wire [15:0]  lane14_xs_in_payload;       // RmsNormMax.java:657
+  wire         lane14_xs_out_valid;        // RmsNormMax.java:657
+  wire [31:0]  lane14_xs_out_payload;      // RmsNormMax.java:657
+  wire         lane14_gamma_in_valid;      // RmsNormMax.java:658
+  wire [15:0]  lane14_gamma_in_payload;    // RmsNormMax.java:658
+  wire         lane14_gamma_out_valid;     // RmsNormMax.java:658
+  wire [31:0]  lane14_gamma_out_payload;   // RmsNormMax.java:658
+  wire         lane14_xr_in_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane14_xr_in_payload_a;     // RmsNormMax.java:659
+  wire [31:0]  lane14_xr_in_payload_b;     // RmsNormMax.java:659
+  wire         lane14_xr_out_valid;        // RmsNormMax.java:659
+  wire [31:0]  lane14_xr_out_payload;      // RmsNormMax.java:659
+  reg  [31:0]  lane14_g_d1;                // RmsNormMax.java:660
+  reg  [31:0]  lane14_g_d2;                // RmsNormMax.java:660
+  reg  [31:0]  lane14_g_d3;                // RmsNormMax.java:660
+  reg  [31:0]  lane14_g_d4;                // RmsNormMax.java:660
+  reg  [31:0]  lane14_g_d5;                // RmsNormMax.java:660
+  reg  [31:0]  lane14_g_d6;                // RmsNormMax.java:660
+  reg  [31:0]  lane14_g_d7;                // RmsNormMax.java:660
+  wire         lane14_xrg_in_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane14_xrg_in_payload_a;    // RmsNormMax.java:660
+  wire [31:0]  lane14_xrg_in_payload_b;    // RmsNormMax.java:660
+  wire         lane14_xrg_out_valid;       // RmsNormMax.java:660
+  wire [31:0]  lane14_xrg_out_payload;     // RmsNormMax.java:660
+  wire         lane14_y_in_valid;          // RmsNormMax.java:660
+  wire [31:0]  lane14_y_in_payload;        // RmsNormMax.java:660
+  wire         lane14_y_out_valid;         // RmsNormMax.java:660
+  wire [15:0]  lane14_y_out_payload;       // RmsNormMax.java:660
+  wire         lane15_xs_in_valid;         // RmsNormMax.java:657
+  wire [15:0]  lane15_xs_in_payload;       // RmsNormMax.java:657
+  wire         lane15_xs_out_valid;        // RmsNormMax.java:657
+  wire [31:0]  lane15_xs_out_payload;      // RmsNormMax.java:657
+  wire         lane15_gamma_in_valid;      // RmsNormMax.java:658
+  wire [15:0]  lane15_gamma_in_payload;    // RmsNormMax.java:658
+  wire         lane15_gamma_out_valid;     // RmsNormMax.java:658
+  wire [31:0]  lane15_gamma_out_payload;   // RmsNormMax.java:658
+  wire         lane15_xr_in_valid;         // RmsNormMax.java:659
+  wire [31:0]  lane15_xr_in_payload_a;     // RmsNormMax.java:659
+  wire [31:0]  lane15_xr_in_payload_b;     // RmsNormMax.java:659
+  wire         lane15_xr_out_valid;        // RmsNormMax.java:659
+  wire [31:0]  lane15_xr_out_payload;      // RmsNormMax.java:659
+  reg  [31:0]  lane15_g_d1;                // RmsNormMax.java:660
+  reg  [31:0]  lane15_g_d2;                // RmsNormMax.java:660
+  reg  [31:0]  lane15_g_d3;                // RmsNormMax.java:660
+  reg  [31:0]  lane15_g_d4;                // RmsNormMax.java:660
+  reg  [31:0]  lane15_g_d5;                // RmsNormMax.java:660
+  reg  [31:0]  lane15_g_d6;                // RmsNormMax.java:660
+  reg  [31:0]  lane15_g_d7;                // RmsNormMax.java:660
+  wire         lane15_xrg_in_valid;        // RmsNormMax.java:660
+  wire [31:0]  lane15_xrg_in_payload_a;    // RmsNormMax.java:660
+  wire [31:0]  lane15_xrg_in_payload_b;    // RmsNormMax.java:660
+  wire         lane15_xrg_out_valid;       // RmsNormMax.java:660
+  wire [31:0]  lane15_xrg_out_payload;     // RmsNormMax.java:660
+  wire         lane15_y_in_valid;          // RmsNormMax.java:660
+  wire [31:0]  lane15_y_in_payload;        // RmsNormMax.java:660
+  wire         lane15_y_out_valid;         // RmsNormMax.java:660
+  wire [15:0]  lane15_y_out_payload;       // RmsNormMax.java:660
+  reg  [6:0]   write_index;                // RmsNormMax.java:666
+  reg  [14:0]  running_max;                // RmsNormMax.java:671
 
   // emit_pass
   reg  [1:0]   result_credits;             // CreditBuffer.java:59
-  wire         emit;                       // RmsNormMax.java:664
-  reg          emit_valid;                 // RmsNormMax.java:666
-  reg          emit_last;                  // RmsNormMax.java:667
+  wire         emit;                       // RmsNormMax.java:720
+  reg          emit_valid;                 // RmsNormMax.java:722
+  reg          emit_last;                  // RmsNormMax.java:723
   wire         result_fifo_push_valid;     // CreditBuffer.java:91
   wire         result_fifo_push_ready;     // CreditBuffer.java:91
   wire [288:0] result_fifo_push_payload;   // CreditBuffer.java:91
@@ -1053,15 +1069,25 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire         result_ready;               // CreditBuffer.java:98
 
   // sequencer
-  reg  [2:0]   phase;                      // RmsNormMax.java:304
-  reg  [6:0]   index;                      // RmsNormMax.java:305
-  reg  [7:0]   timer;                      // RmsNormMax.java:306
-  wire         timer_done;                 // RmsNormMax.java:307
-  wire         last_index;                 // RmsNormMax.java:308
+  reg  [1:0]   front_phase;                // RmsNormMax.java:324
+  reg  [1:0]   back_phase;                 // RmsNormMax.java:325
+  reg  [6:0]   front_index;                // RmsNormMax.java:326
+  reg  [6:0]   back_index;                 // RmsNormMax.java:327
+  reg  [7:0]   front_timer;                // RmsNormMax.java:328
+  reg  [7:0]   back_timer;                 // RmsNormMax.java:329
+  reg          front_bank;                 // RmsNormMax.java:330
+  reg          back_bank;                  // RmsNormMax.java:331
+  wire         front_timer_done;           // RmsNormMax.java:332
+  wire         back_timer_done;            // RmsNormMax.java:333
+  wire         front_last;                 // RmsNormMax.java:334
+  wire         back_last;                  // RmsNormMax.java:335
+  wire         handoff;                    // RmsNormMax.java:337
   (* ram_style = "block" *)
-  reg  [255:0] buffer [0:95];              // RmsNormMax.java:375
-  reg  [63:0]  rsqrt_rom [0:63];           // RmsNormMax.java:566
-  initial begin // RmsNormMax.java:566
+  reg  [255:0] buffer0 [0:95];             // RmsNormMax.java:417
+  (* ram_style = "block" *)
+  reg  [255:0] buffer1 [0:95];             // RmsNormMax.java:417
+  reg  [63:0]  rsqrt_rom [0:63];           // RmsNormMax.java:616
+  initial begin // RmsNormMax.java:616
     rsqrt_rom[0] = 64'h3f800000bc7a26f0;
     rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
     rsqrt_rom[2] = 64'h3f785b42bc64b6dc;
@@ -1129,6 +1155,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire not_state_backBank;
   wire [4:0] tree_level_done_ext;
   wire tree_level_done_cmp;
   wire tree_done_and;
@@ -1178,9 +1205,10 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire result_fifo_push_payload_any_2;
   wire [3:0] result_fifo_push_payload_mux;
   wire result_fifo_pop_valid_and_ready;
+  assign not_state_backBank = ~state_backBank;
   assign tree_level_done_ext = {1'b0, tree_width[4:1]};
   assign tree_level_done_cmp = (tree_k + 5'd1) == tree_level_done_ext;
-  assign tree_done_and = state_reducing & state_timerDone & (tree_width <= 5'd1);
+  assign tree_done_and = state_reducing & state_frontTimerDone & (tree_width <= 5'd1);
   assign partial_sel_cat = {tree_k[3:0], 1'b0};
   assign normalize_launch_or_launch_d16 = normalize_launch | launch_d16;
   assign normalize_launch_or_launch_d16_or_d29 = normalize_launch_or_launch_d16 | launch_d29;
@@ -1258,8 +1286,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
           : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_timerDone; // RmsNormMax.java:407
-  assign gamma_ready = state_scaling & state_timerDone; // RmsNormMax.java:597
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:455
+  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:647
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -1279,19 +1307,30 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign out_payload_y_15 = result_fifo_pop_payload[255:240]; // Stream.java:102
   assign out_payload_absMax = result_fifo_pop_payload[287:256]; // Stream.java:102
   assign out_payload_last = result_fifo_pop_payload[288]; // Stream.java:102
-  assign state_accumulating = phase == PHASE_ACCUMULATE; // RmsNormMax.java:309
-  assign state_reducing = phase == PHASE_REDUCE; // RmsNormMax.java:309
-  assign state_normalizing = phase == PHASE_NORMALIZE; // RmsNormMax.java:309
-  assign state_scaling = phase == PHASE_SCALE; // RmsNormMax.java:309
-  assign state_emitting = phase == PHASE_EMIT; // RmsNormMax.java:309
-  assign state_timerDone = timer_done; // RmsNormMax.java:309
-  assign state_index = index; // RmsNormMax.java:309
-  assign state_lastIndex = last_index; // RmsNormMax.java:309
+  assign state_accumulating = front_phase == FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:338
+  assign state_reducing = front_phase == FRONT_PHASE_REDUCE; // RmsNormMax.java:338
+  assign state_normalizing = front_phase == FRONT_PHASE_NORMALIZE; // RmsNormMax.java:338
+  assign state_frontTimerDone = front_timer_done; // RmsNormMax.java:338
+  assign state_frontIndex = front_index; // RmsNormMax.java:338
+  assign state_frontLast = front_last; // RmsNormMax.java:338
+  assign state_frontBank = front_bank; // RmsNormMax.java:338
+  assign state_scaling = back_phase == BACK_PHASE_SCALE; // RmsNormMax.java:338
+  assign state_emitting = back_phase == BACK_PHASE_EMIT; // RmsNormMax.java:338
+  assign state_backTimerDone = back_timer_done; // RmsNormMax.java:338
+  assign state_backIndex = back_index; // RmsNormMax.java:338
+  assign state_backLast = back_last; // RmsNormMax.java:338
+  assign state_backBank = back_bank; // RmsNormMax.java:338
+  assign state_handoff = handoff; // RmsNormMax.java:338
 
   // -------------------------------------------------------------------------------------------------------------------
-  // token_buffer (RmsNormMax.java:366): the token's vector, written by the input and by the scaling pass, read by the
-  // scaling and the emit passes
-  assign buffer_write_input = in_fire; // RmsNormMax.java:409
+  // token_buffer (RmsNormMax.java:405): the two tokens' vectors, written by the input and by the scaling pass, read by
+  // the scaling and the emit passes
+  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:420
+  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:421
+  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:420
+  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:421
+  assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:428
+  assign buffer_write_input = in_fire; // RmsNormMax.java:457
   assign buffer_input_word =
       {in_payload_15,
        in_payload_14,
@@ -1308,9 +1347,9 @@ module RmsNormMax_l16_w16_n1536_fp16 (
        in_payload_3,
        in_payload_2,
        in_payload_1,
-       in_payload_0}; // RmsNormMax.java:410
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:617
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:618
+       in_payload_0}; // RmsNormMax.java:458
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:667
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:668
   assign buffer_y_word =
       {lane15_y_out_payload,
        lane14_y_out_payload,
@@ -1327,76 +1366,87 @@ module RmsNormMax_l16_w16_n1536_fp16 (
        lane3_y_out_payload,
        lane2_y_out_payload,
        lane1_y_out_payload,
-       lane0_y_out_payload}; // RmsNormMax.java:619
-  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:223
+       lane0_y_out_payload}; // RmsNormMax.java:669
+  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:237
 
   always @(posedge clk) begin
-    if (buffer_read) begin // RmsNormMax.java:377
-      read_word <= buffer[state_index]; // RmsNormMax.java:377
+    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:424
+      buffer0[(buffer0_write_input ? state_frontIndex : buffer_write_back_index)] <=
+          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:424
     end
-    if (buffer_write_input | buffer_write_back) begin // RmsNormMax.java:380
-      buffer[(buffer_write_input ? state_index : buffer_write_back_index)] <=
-          buffer_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:380
+    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:425
+      read_word0 <= buffer0[state_backIndex]; // RmsNormMax.java:425
+    end
+    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:424
+      buffer1[(buffer1_write_input ? state_frontIndex : buffer_write_back_index)] <=
+          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:424
+    end
+    if (buffer_read & state_backBank) begin // RmsNormMax.java:425
+      read_word1 <= buffer1[state_backIndex]; // RmsNormMax.java:425
+    end
+    read_bank <= state_backBank; // RmsNormMax.java:427
+    if (reset) begin
+      read_bank <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:401): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:449): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:408
-  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:420
-  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:420
-  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:420
-  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:420
-  assign lane4_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane4_square_in_payload = in_payload_4; // RmsNormMax.java:420
-  assign lane5_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane5_square_in_payload = in_payload_5; // RmsNormMax.java:420
-  assign lane6_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane6_square_in_payload = in_payload_6; // RmsNormMax.java:420
-  assign lane7_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane7_square_in_payload = in_payload_7; // RmsNormMax.java:420
-  assign lane8_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane8_square_in_payload = in_payload_8; // RmsNormMax.java:420
-  assign lane9_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane9_square_in_payload = in_payload_9; // RmsNormMax.java:420
-  assign lane10_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane10_square_in_payload = in_payload_10; // RmsNormMax.java:420
-  assign lane11_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane11_square_in_payload = in_payload_11; // RmsNormMax.java:420
-  assign lane12_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane12_square_in_payload = in_payload_12; // RmsNormMax.java:420
-  assign lane13_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane13_square_in_payload = in_payload_13; // RmsNormMax.java:420
-  assign lane14_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane14_square_in_payload = in_payload_14; // RmsNormMax.java:420
-  assign lane15_square_in_valid = in_fire; // RmsNormMax.java:420
-  assign lane15_square_in_payload = in_payload_15; // RmsNormMax.java:420
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:456
+  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:468
+  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:468
+  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:468
+  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:468
+  assign lane4_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane4_square_in_payload = in_payload_4; // RmsNormMax.java:468
+  assign lane5_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane5_square_in_payload = in_payload_5; // RmsNormMax.java:468
+  assign lane6_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane6_square_in_payload = in_payload_6; // RmsNormMax.java:468
+  assign lane7_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane7_square_in_payload = in_payload_7; // RmsNormMax.java:468
+  assign lane8_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane8_square_in_payload = in_payload_8; // RmsNormMax.java:468
+  assign lane9_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane9_square_in_payload = in_payload_9; // RmsNormMax.java:468
+  assign lane10_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane10_square_in_payload = in_payload_10; // RmsNormMax.java:468
+  assign lane11_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane11_square_in_payload = in_payload_11; // RmsNormMax.java:468
+  assign lane12_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane12_square_in_payload = in_payload_12; // RmsNormMax.java:468
+  assign lane13_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane13_square_in_payload = in_payload_13; // RmsNormMax.java:468
+  assign lane14_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane14_square_in_payload = in_payload_14; // RmsNormMax.java:468
+  assign lane15_square_in_valid = in_fire; // RmsNormMax.java:468
+  assign lane15_square_in_payload = in_payload_15; // RmsNormMax.java:468
 
   always @(posedge clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:406
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:406
+    if (cooldown != 3'd0) begin // RmsNormMax.java:454
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:454
     end
-    if (in_fire) begin // RmsNormMax.java:428
-      cooldown <= 3'd5; // RmsNormMax.java:430
-      rotation <= 1'b0; // RmsNormMax.java:432
-      if (state_lastIndex) begin // RmsNormMax.java:433
-        rotation <= 1'b0; // RmsNormMax.java:433
+    if (in_fire) begin // RmsNormMax.java:476
+      cooldown <= 3'd5; // RmsNormMax.java:478
+      rotation <= 1'b0; // RmsNormMax.java:480
+      if (state_frontLast) begin // RmsNormMax.java:481
+        rotation <= 1'b0; // RmsNormMax.java:481
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:437
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:437
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:437
-    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:438
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:438
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:438
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:438
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:438
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:438
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:485
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:485
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:485
+    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:486
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:486
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:486
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:486
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:486
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:486
     if (reset) begin
       cooldown <= 3'd0;
       rotation <= 1'b0;
@@ -1404,255 +1454,254 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:459): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_timerDone & (tree_width > 5'd1); // RmsNormMax.java:479
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:496
-  assign tree_done = tree_done_and; // RmsNormMax.java:497
-  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:512
+  // partial_sums (RmsNormMax.java:507): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:527
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:544
+  assign tree_done = tree_done_and; // RmsNormMax.java:545
+  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:560
 
   always @(*) begin
-    case (partial_sel_cat) // RmsNormMax.java:513
-      5'd0: partial_sel = partial_0; // RmsNormMax.java:513
-      5'd1: partial_sel = partial_1; // RmsNormMax.java:513
-      5'd2: partial_sel = partial_2; // RmsNormMax.java:513
-      5'd3: partial_sel = partial_3; // RmsNormMax.java:513
-      5'd4: partial_sel = partial_4; // RmsNormMax.java:513
-      5'd5: partial_sel = partial_5; // RmsNormMax.java:513
-      5'd6: partial_sel = partial_6; // RmsNormMax.java:513
-      5'd7: partial_sel = partial_7; // RmsNormMax.java:513
-      5'd8: partial_sel = partial_8; // RmsNormMax.java:513
-      5'd9: partial_sel = partial_9; // RmsNormMax.java:513
-      5'd10: partial_sel = partial_10; // RmsNormMax.java:513
-      5'd11: partial_sel = partial_11; // RmsNormMax.java:513
-      5'd12: partial_sel = partial_12; // RmsNormMax.java:513
-      5'd13: partial_sel = partial_13; // RmsNormMax.java:513
-      5'd14: partial_sel = partial_14; // RmsNormMax.java:513
-      default: partial_sel = partial_15; // RmsNormMax.java:513
+    case (partial_sel_cat) // RmsNormMax.java:561
+      5'd0: partial_sel = partial_0; // RmsNormMax.java:561
+      5'd1: partial_sel = partial_1; // RmsNormMax.java:561
+      5'd2: partial_sel = partial_2; // RmsNormMax.java:561
+      5'd3: partial_sel = partial_3; // RmsNormMax.java:561
+      5'd4: partial_sel = partial_4; // RmsNormMax.java:561
+      5'd5: partial_sel = partial_5; // RmsNormMax.java:561
+      5'd6: partial_sel = partial_6; // RmsNormMax.java:561
+      5'd7: partial_sel = partial_7; // RmsNormMax.java:561
+      5'd8: partial_sel = partial_8; // RmsNormMax.java:561
+      5'd9: partial_sel = partial_9; // RmsNormMax.java:561
+      5'd10: partial_sel = partial_10; // RmsNormMax.java:561
+      5'd11: partial_sel = partial_11; // RmsNormMax.java:561
+      5'd12: partial_sel = partial_12; // RmsNormMax.java:561
+      5'd13: partial_sel = partial_13; // RmsNormMax.java:561
+      5'd14: partial_sel = partial_14; // RmsNormMax.java:561
+      default: partial_sel = partial_15; // RmsNormMax.java:561
     endcase
   end
 
-  // RmsNormMax.java:513
+  // RmsNormMax.java:561
   assign lane0_acc_in_payload_a =
       tree_feed ? partial_sel : ((lane0_acc_out_valid & ~tree_out_d6) ? lane0_acc_out_payload : partial_0);
 
   always @(*) begin
-    case (partial_sel_cat + 5'd1) // RmsNormMax.java:514
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:514
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:514
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:514
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:514
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:514
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:514
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:514
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:514
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:514
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:514
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:514
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:514
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:514
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:514
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:514
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:514
+    case (partial_sel_cat + 5'd1) // RmsNormMax.java:562
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:562
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:562
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:562
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:562
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:562
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:562
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:562
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:562
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:562
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:562
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:562
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:562
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:562
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:562
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:562
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:562
     endcase
   end
 
-  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_2 : lane0_square_out_payload; // RmsNormMax.java:514
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_2 : lane0_square_out_payload; // RmsNormMax.java:562
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane1_acc_in_payload_a = (lane1_acc_out_valid & ~tree_out_d6) ? lane1_acc_out_payload : partial_1;
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:518
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:566
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane2_acc_in_payload_a = (lane2_acc_out_valid & ~tree_out_d6) ? lane2_acc_out_payload : partial_2;
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:518
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:566
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane3_acc_in_payload_a = (lane3_acc_out_valid & ~tree_out_d6) ? lane3_acc_out_payload : partial_3;
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:518
-  assign lane4_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:566
+  assign lane4_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane4_acc_in_payload_a = (lane4_acc_out_valid & ~tree_out_d6) ? lane4_acc_out_payload : partial_4;
-  assign lane4_acc_in_payload_b = lane4_square_out_payload; // RmsNormMax.java:518
-  assign lane5_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane4_acc_in_payload_b = lane4_square_out_payload; // RmsNormMax.java:566
+  assign lane5_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane5_acc_in_payload_a = (lane5_acc_out_valid & ~tree_out_d6) ? lane5_acc_out_payload : partial_5;
-  assign lane5_acc_in_payload_b = lane5_square_out_payload; // RmsNormMax.java:518
-  assign lane6_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane5_acc_in_payload_b = lane5_square_out_payload; // RmsNormMax.java:566
+  assign lane6_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane6_acc_in_payload_a = (lane6_acc_out_valid & ~tree_out_d6) ? lane6_acc_out_payload : partial_6;
-  assign lane6_acc_in_payload_b = lane6_square_out_payload; // RmsNormMax.java:518
-  assign lane7_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane6_acc_in_payload_b = lane6_square_out_payload; // RmsNormMax.java:566
+  assign lane7_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane7_acc_in_payload_a = (lane7_acc_out_valid & ~tree_out_d6) ? lane7_acc_out_payload : partial_7;
-  assign lane7_acc_in_payload_b = lane7_square_out_payload; // RmsNormMax.java:518
-  assign lane8_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane7_acc_in_payload_b = lane7_square_out_payload; // RmsNormMax.java:566
+  assign lane8_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane8_acc_in_payload_a = (lane8_acc_out_valid & ~tree_out_d6) ? lane8_acc_out_payload : partial_8;
-  assign lane8_acc_in_payload_b = lane8_square_out_payload; // RmsNormMax.java:518
-  assign lane9_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane8_acc_in_payload_b = lane8_square_out_payload; // RmsNormMax.java:566
+  assign lane9_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane9_acc_in_payload_a = (lane9_acc_out_valid & ~tree_out_d6) ? lane9_acc_out_payload : partial_9;
-  assign lane9_acc_in_payload_b = lane9_square_out_payload; // RmsNormMax.java:518
-  assign lane10_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane9_acc_in_payload_b = lane9_square_out_payload; // RmsNormMax.java:566
+  assign lane10_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane10_acc_in_payload_a = (lane10_acc_out_valid & ~tree_out_d6) ? lane10_acc_out_payload : partial_10;
-  assign lane10_acc_in_payload_b = lane10_square_out_payload; // RmsNormMax.java:518
-  assign lane11_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane10_acc_in_payload_b = lane10_square_out_payload; // RmsNormMax.java:566
+  assign lane11_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane11_acc_in_payload_a = (lane11_acc_out_valid & ~tree_out_d6) ? lane11_acc_out_payload : partial_11;
-  assign lane11_acc_in_payload_b = lane11_square_out_payload; // RmsNormMax.java:518
-  assign lane12_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane11_acc_in_payload_b = lane11_square_out_payload; // RmsNormMax.java:566
+  assign lane12_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane12_acc_in_payload_a = (lane12_acc_out_valid & ~tree_out_d6) ? lane12_acc_out_payload : partial_12;
-  assign lane12_acc_in_payload_b = lane12_square_out_payload; // RmsNormMax.java:518
-  assign lane13_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane12_acc_in_payload_b = lane12_square_out_payload; // RmsNormMax.java:566
+  assign lane13_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane13_acc_in_payload_a = (lane13_acc_out_valid & ~tree_out_d6) ? lane13_acc_out_payload : partial_13;
-  assign lane13_acc_in_payload_b = lane13_square_out_payload; // RmsNormMax.java:518
-  assign lane14_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane13_acc_in_payload_b = lane13_square_out_payload; // RmsNormMax.java:566
+  assign lane14_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane14_acc_in_payload_a = (lane14_acc_out_valid & ~tree_out_d6) ? lane14_acc_out_payload : partial_14;
-  assign lane14_acc_in_payload_b = lane14_square_out_payload; // RmsNormMax.java:518
-  assign lane15_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:516
-  // RmsNormMax.java:517
+  assign lane14_acc_in_payload_b = lane14_square_out_payload; // RmsNormMax.java:566
+  assign lane15_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  // RmsNormMax.java:565
   assign lane15_acc_in_payload_a = (lane15_acc_out_valid & ~tree_out_d6) ? lane15_acc_out_payload : partial_15;
-  assign lane15_acc_in_payload_b = lane15_square_out_payload; // RmsNormMax.java:518
-  assign partials_clear = emit & state_lastIndex; // RmsNormMax.java:668
+  assign lane15_acc_in_payload_b = lane15_square_out_payload; // RmsNormMax.java:566
 
   always @(posedge clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:481
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:481
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:481
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:481
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:481
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:481
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:482
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:482
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:482
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:482
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:482
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:482
-    if (tree_feed) begin // RmsNormMax.java:486
-      if (tree_level_done_cmp) begin // RmsNormMax.java:486
-        tree_k <= 5'd0; // RmsNormMax.java:487
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:488
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:529
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:529
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:529
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:529
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:529
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:529
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:530
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:530
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:530
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:530
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:530
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:530
+    if (tree_feed) begin // RmsNormMax.java:534
+      if (tree_level_done_cmp) begin // RmsNormMax.java:534
+        tree_k <= 5'd0; // RmsNormMax.java:535
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:536
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:489
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:537
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:491
-      tree_width <= 5'd16; // RmsNormMax.java:491
+    if (tree_done_and) begin // RmsNormMax.java:539
+      tree_width <= 5'd16; // RmsNormMax.java:539
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:526
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:526
+    if ((lane0_acc_out_valid & ~tree_out_d6) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:574
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:574
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:536
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:584
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:536
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:584
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:536
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:584
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd4)) begin // RmsNormMax.java:536
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd4)) begin // RmsNormMax.java:584
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:536
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:584
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:536
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:584
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:536
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:584
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd8)) begin // RmsNormMax.java:536
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd8)) begin // RmsNormMax.java:584
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:536
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:584
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:536
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:584
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:536
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:584
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd12)) begin // RmsNormMax.java:536
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd12)) begin // RmsNormMax.java:584
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:536
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:584
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:536
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:584
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:536
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:536
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:584
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:584
     end
-    if (lane1_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:526
+    if (lane1_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane2_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:526
+    if (lane2_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane3_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:526
+    if (lane3_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane4_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:526
+    if (lane4_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane5_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:526
+    if (lane5_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane6_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:526
+    if (lane6_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane7_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:526
+    if (lane7_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane8_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:526
+    if (lane8_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane9_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:526
+    if (lane9_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane10_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:526
+    if (lane10_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane11_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:526
+    if (lane11_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane12_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:526
+    if (lane12_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane13_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:526
+    if (lane13_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane14_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:526
+    if (lane14_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:574
     end
-    if (lane15_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:526
-      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:526
+    if (lane15_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:574
+      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:574
     end
-    if (partials_clear) begin // RmsNormMax.java:540
-      partial_0 <= 32'h0; // RmsNormMax.java:542
-      partial_1 <= 32'h0; // RmsNormMax.java:542
-      partial_2 <= 32'h0; // RmsNormMax.java:542
-      partial_3 <= 32'h0; // RmsNormMax.java:542
-      partial_4 <= 32'h0; // RmsNormMax.java:542
-      partial_5 <= 32'h0; // RmsNormMax.java:542
-      partial_6 <= 32'h0; // RmsNormMax.java:542
-      partial_7 <= 32'h0; // RmsNormMax.java:542
-      partial_8 <= 32'h0; // RmsNormMax.java:542
-      partial_9 <= 32'h0; // RmsNormMax.java:542
-      partial_10 <= 32'h0; // RmsNormMax.java:542
-      partial_11 <= 32'h0; // RmsNormMax.java:542
-      partial_12 <= 32'h0; // RmsNormMax.java:542
-      partial_13 <= 32'h0; // RmsNormMax.java:542
-      partial_14 <= 32'h0; // RmsNormMax.java:542
-      partial_15 <= 32'h0; // RmsNormMax.java:542
+    if (state_handoff) begin // RmsNormMax.java:588
+      partial_0 <= 32'h0; // RmsNormMax.java:590
+      partial_1 <= 32'h0; // RmsNormMax.java:590
+      partial_2 <= 32'h0; // RmsNormMax.java:590
+      partial_3 <= 32'h0; // RmsNormMax.java:590
+      partial_4 <= 32'h0; // RmsNormMax.java:590
+      partial_5 <= 32'h0; // RmsNormMax.java:590
+      partial_6 <= 32'h0; // RmsNormMax.java:590
+      partial_7 <= 32'h0; // RmsNormMax.java:590
+      partial_8 <= 32'h0; // RmsNormMax.java:590
+      partial_9 <= 32'h0; // RmsNormMax.java:590
+      partial_10 <= 32'h0; // RmsNormMax.java:590
+      partial_11 <= 32'h0; // RmsNormMax.java:590
+      partial_12 <= 32'h0; // RmsNormMax.java:590
+      partial_13 <= 32'h0; // RmsNormMax.java:590
+      partial_14 <= 32'h0; // RmsNormMax.java:590
+      partial_15 <= 32'h0; // RmsNormMax.java:590
     end
     if (reset) begin
       tree_out_d1 <= 1'b0;
@@ -1683,8 +1732,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:558): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:560
+  // normalize (RmsNormMax.java:606): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:610
 
   always @(*) begin
     normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:114
@@ -1735,13 +1784,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     end
   end
 
-  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:566
-  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:566
-  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:566
+  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:616
+  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:616
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:616
 
   always @(posedge clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:561
-      normalize_busy <= 1'b1; // RmsNormMax.java:561
+    if (normalize_launch) begin // RmsNormMax.java:611
+      normalize_busy <= 1'b1; // RmsNormMax.java:611
     end
     launch_d1 <= normalize_launch; // Fp32SharedOps.java:110
     launch_d2 <= launch_d1; // Fp32SharedOps.java:110
@@ -1756,10 +1805,10 @@ module RmsNormMax_l16_w16_n1536_fp16 (
          (normalize_add_out_payload[30:0] == 31'h0),
          ((normalize_add_out_payload[30:23] == 8'd255)
           & (normalize_add_out_payload[22:0] == 23'd0)
-          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:566
-    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:566
-    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:566
-    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:566
+          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:616
+    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:616
+    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:616
+    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:616
     rsqrt_lz_a <=
         (rsqrt_lz_a_and & rsqrt_lz_a_and_3 & ~rsqrt_lz_a_any_4 & ~(|normalize_add_out_payload[8:7]))
           ? {2'h2,
@@ -1786,22 +1835,22 @@ module RmsNormMax_l16_w16_n1536_fp16 (
                       : {1'b1, ~normalize_add_out_payload[16]})}
                 : {1'b0,
                    (rsqrt_lz_a_any ? {1'b0, ~normalize_add_out_payload[22]}
-                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:566
-    // RmsNormMax.java:566
+                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:616
+    // RmsNormMax.java:616
     rsqrt_fraction_b <= rsqrt_exponent_a_eq_0 ? (rsqrt_fraction_a << rsqrt_fraction_b_sum) : rsqrt_fraction_a;
-    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:566
-    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:566
-    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:566
-    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:566
-    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:566
-    // RmsNormMax.java:566
+    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:616
+    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:616
+    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:616
+    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:616
+    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:616
+    // RmsNormMax.java:616
     rsqrt_u_c <=
         (rsqrt_fraction_b[17:0] == 18'd0) ? 32'h0
         : {1'b0, (8'd126 - {3'd0, rsqrt_u_c_mux}), (rsqrt_fraction_b[17:0] << (rsqrt_u_c_mux + 5'd1)), 5'h0};
-    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:566
-    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:566
-    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:566
-    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:566
+    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:616
+    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:616
+    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:616
+    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:616
     launch_d8 <= launch_d7; // Fp32SharedOps.java:110
     launch_d9 <= launch_d8; // Fp32SharedOps.java:110
     launch_d10 <= launch_d9; // Fp32SharedOps.java:110
@@ -1891,146 +1940,146 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:111
     rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:111
     rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:111
-    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:566
-    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:566
-    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:566
-    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:566
-    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:566
-    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:566
-    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:566
-    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:566
-    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:566
-    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:566
-    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:566
-    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:566
-    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:566
-    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:566
-    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:566
-    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:566
-    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:566
-    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:566
-    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:566
-    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:566
-    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:566
-    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:566
-    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:566
-    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:566
-    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:566
-    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:566
-    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:566
-    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:566
-    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:566
-    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:566
-    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:566
-    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:566
-    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:566
-    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:566
-    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:566
-    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:566
-    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:566
-    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:566
-    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:566
-    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:566
-    launch_d50 <= launch_d49; // RmsNormMax.java:566
-    launch_d51 <= launch_d50; // RmsNormMax.java:566
-    launch_d52 <= launch_d51; // RmsNormMax.java:566
-    launch_d53 <= launch_d52; // RmsNormMax.java:566
-    launch_d54 <= launch_d53; // RmsNormMax.java:566
-    launch_d55 <= launch_d54; // RmsNormMax.java:566
-    launch_d56 <= launch_d55; // RmsNormMax.java:566
-    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:566
-    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:566
-    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:566
-    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:566
-    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:566
-    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:566
-    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:566
-    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:566
-    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:566
-    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:566
-    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:566
-    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:566
-    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:566
-    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:566
-    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:566
-    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:566
-    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:566
-    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:566
-    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:566
-    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:566
-    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:566
-    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:566
-    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:566
-    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:566
-    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:566
-    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:566
-    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:566
-    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:566
-    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:566
-    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:566
-    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:566
-    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:566
-    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:566
-    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:566
-    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:566
-    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:566
-    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:566
-    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:566
-    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:566
-    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:566
-    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:566
-    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:566
-    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:566
-    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:566
-    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:566
-    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:566
-    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:566
-    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:566
-    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:566
-    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:566
-    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:566
-    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:566
-    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:566
-    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:566
-    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:566
-    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:566
-    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:566
-    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:566
-    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:566
-    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:566
-    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:566
-    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:566
-    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:566
-    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:566
-    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:566
-    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:566
-    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:566
-    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:566
-    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:566
-    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:566
-    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:566
-    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:566
-    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:566
-    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:566
-    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:566
-    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:566
-    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:566
-    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:566
-    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:566
-    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:566
-    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:566
-    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:566
-    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:566
-    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:566
+    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:616
+    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:616
+    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:616
+    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:616
+    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:616
+    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:616
+    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:616
+    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:616
+    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:616
+    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:616
+    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:616
+    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:616
+    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:616
+    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:616
+    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:616
+    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:616
+    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:616
+    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:616
+    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:616
+    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:616
+    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:616
+    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:616
+    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:616
+    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:616
+    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:616
+    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:616
+    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:616
+    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:616
+    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:616
+    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:616
+    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:616
+    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:616
+    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:616
+    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:616
+    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:616
+    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:616
+    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:616
+    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:616
+    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:616
+    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:616
+    launch_d50 <= launch_d49; // RmsNormMax.java:616
+    launch_d51 <= launch_d50; // RmsNormMax.java:616
+    launch_d52 <= launch_d51; // RmsNormMax.java:616
+    launch_d53 <= launch_d52; // RmsNormMax.java:616
+    launch_d54 <= launch_d53; // RmsNormMax.java:616
+    launch_d55 <= launch_d54; // RmsNormMax.java:616
+    launch_d56 <= launch_d55; // RmsNormMax.java:616
+    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:616
+    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:616
+    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:616
+    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:616
+    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:616
+    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:616
+    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:616
+    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:616
+    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:616
+    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:616
+    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:616
+    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:616
+    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:616
+    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:616
+    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:616
+    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:616
+    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:616
+    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:616
+    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:616
+    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:616
+    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:616
+    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:616
+    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:616
+    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:616
+    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:616
+    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:616
+    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:616
+    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:616
+    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:616
+    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:616
+    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:616
+    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:616
+    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:616
+    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:616
+    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:616
+    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:616
+    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:616
+    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:616
+    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:616
+    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:616
+    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:616
+    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:616
+    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:616
+    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:616
+    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:616
+    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:616
+    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:616
+    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:616
+    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:616
+    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:616
+    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:616
+    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:616
+    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:616
+    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:616
+    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:616
+    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:616
+    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:616
+    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:616
+    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:616
+    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:616
+    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:616
+    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:616
+    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:616
+    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:616
+    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:616
+    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:616
+    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:616
+    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:616
+    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:616
+    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:616
+    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:616
+    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:616
+    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:616
+    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:616
+    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:616
+    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:616
+    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:616
+    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:616
+    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:616
+    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:616
+    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:616
+    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:616
+    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:616
+    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:616
     rsqrt_y_out <=
         rsqrt_cases_d42[2] ? 32'h7fc00000
         : rsqrt_cases_d42[1] ? {rsqrt_sign_d42, 31'h7f800000}
         : rsqrt_cases_d42[0] ? 32'h0
-        : rsqrt_scale2_out_payload; // RmsNormMax.java:566
-    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:567
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:571
-      r <= rsqrt_y_out; // RmsNormMax.java:572
-      normalize_busy <= 1'b0; // RmsNormMax.java:573
+        : rsqrt_scale2_out_payload; // RmsNormMax.java:616
+    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:617
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:621
+      r <= rsqrt_y_out; // RmsNormMax.java:622
+      normalize_busy <= 1'b0; // RmsNormMax.java:623
     end
     if (reset) begin
       normalize_busy <= 1'b0;
@@ -2095,339 +2144,339 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:594): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:644): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:598
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:607
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:608
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:609
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:610
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:610
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:610
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:607
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:608
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:609
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:610
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:610
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:610
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:607
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:608
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:609
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:610
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:610
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:610
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:607
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:608
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:609
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:610
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:610
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:610
-  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:607
-  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:608
-  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane4_xr_in_payload_a = lane4_xs_out_payload; // RmsNormMax.java:609
-  assign lane4_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:610
-  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:610
-  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:610
-  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:607
-  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:608
-  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane5_xr_in_payload_a = lane5_xs_out_payload; // RmsNormMax.java:609
-  assign lane5_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:610
-  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:610
-  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:610
-  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:607
-  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:608
-  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane6_xr_in_payload_a = lane6_xs_out_payload; // RmsNormMax.java:609
-  assign lane6_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:610
-  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:610
-  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:610
-  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:607
-  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:608
-  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane7_xr_in_payload_a = lane7_xs_out_payload; // RmsNormMax.java:609
-  assign lane7_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:610
-  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:610
-  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:610
-  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:607
-  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:608
-  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane8_xr_in_payload_a = lane8_xs_out_payload; // RmsNormMax.java:609
-  assign lane8_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:610
-  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:610
-  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:610
-  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:607
-  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:608
-  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane9_xr_in_payload_a = lane9_xs_out_payload; // RmsNormMax.java:609
-  assign lane9_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:610
-  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:610
-  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:610
-  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:607
-  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:608
-  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane10_xr_in_payload_a = lane10_xs_out_payload; // RmsNormMax.java:609
-  assign lane10_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:610
-  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:610
-  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:610
-  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:607
-  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:608
-  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane11_xr_in_payload_a = lane11_xs_out_payload; // RmsNormMax.java:609
-  assign lane11_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:610
-  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:610
-  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:610
-  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:607
-  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:608
-  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane12_xr_in_payload_a = lane12_xs_out_payload; // RmsNormMax.java:609
-  assign lane12_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:610
-  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:610
-  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:610
-  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:607
-  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:608
-  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane13_xr_in_payload_a = lane13_xs_out_payload; // RmsNormMax.java:609
-  assign lane13_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:610
-  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:610
-  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:610
-  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:607
-  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:608
-  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane14_xr_in_payload_a = lane14_xs_out_payload; // RmsNormMax.java:609
-  assign lane14_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:610
-  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:610
-  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:610
-  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:607
-  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:607
-  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:608
-  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:608
-  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:609
-  assign lane15_xr_in_payload_a = lane15_xs_out_payload; // RmsNormMax.java:609
-  assign lane15_xr_in_payload_b = r; // RmsNormMax.java:609
-  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:610
-  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:610
-  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:610
-  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:610
-  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:610
-  assign absmax_restart = emit_last; // RmsNormMax.java:669
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:648
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:657
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:658
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:659
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:660
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:660
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:660
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:657
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:658
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:659
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:660
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:660
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:660
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:657
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:658
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:659
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:660
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:660
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:660
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:657
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:658
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:659
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:660
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:660
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:660
+  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:657
+  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:658
+  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane4_xr_in_payload_a = lane4_xs_out_payload; // RmsNormMax.java:659
+  assign lane4_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:660
+  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:660
+  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:660
+  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:657
+  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:658
+  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane5_xr_in_payload_a = lane5_xs_out_payload; // RmsNormMax.java:659
+  assign lane5_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:660
+  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:660
+  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:660
+  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:657
+  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:658
+  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane6_xr_in_payload_a = lane6_xs_out_payload; // RmsNormMax.java:659
+  assign lane6_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:660
+  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:660
+  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:660
+  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:657
+  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:658
+  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane7_xr_in_payload_a = lane7_xs_out_payload; // RmsNormMax.java:659
+  assign lane7_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:660
+  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:660
+  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:660
+  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:657
+  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:658
+  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane8_xr_in_payload_a = lane8_xs_out_payload; // RmsNormMax.java:659
+  assign lane8_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:660
+  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:660
+  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:660
+  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:657
+  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:658
+  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane9_xr_in_payload_a = lane9_xs_out_payload; // RmsNormMax.java:659
+  assign lane9_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:660
+  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:660
+  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:660
+  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:657
+  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:658
+  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane10_xr_in_payload_a = lane10_xs_out_payload; // RmsNormMax.java:659
+  assign lane10_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:660
+  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:660
+  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:660
+  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:657
+  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:658
+  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane11_xr_in_payload_a = lane11_xs_out_payload; // RmsNormMax.java:659
+  assign lane11_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:660
+  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:660
+  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:660
+  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:657
+  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:658
+  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane12_xr_in_payload_a = lane12_xs_out_payload; // RmsNormMax.java:659
+  assign lane12_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:660
+  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:660
+  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:660
+  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:657
+  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:658
+  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane13_xr_in_payload_a = lane13_xs_out_payload; // RmsNormMax.java:659
+  assign lane13_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:660
+  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:660
+  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:660
+  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:657
+  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:658
+  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane14_xr_in_payload_a = lane14_xs_out_payload; // RmsNormMax.java:659
+  assign lane14_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:660
+  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:660
+  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:660
+  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
+  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:657
+  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:658
+  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
+  assign lane15_xr_in_payload_a = lane15_xs_out_payload; // RmsNormMax.java:659
+  assign lane15_xr_in_payload_b = r; // RmsNormMax.java:659
+  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
+  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:660
+  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:660
+  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
+  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:660
+  assign absmax_restart = emit_last; // RmsNormMax.java:724
 
   always @(posedge clk) begin
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:601
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:601
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:601
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:601
-    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:601
-    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:601
-    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:601
-    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:601
-    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:601
-    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:601
-    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:601
-    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:601
-    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:601
-    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:601
-    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:601
-    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:601
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:607
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:610
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:610
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:610
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:610
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:610
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:610
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:610
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:610
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:610
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:610
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:610
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:610
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:610
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:610
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:610
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:610
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:610
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:610
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:610
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:610
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:610
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:610
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:610
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:610
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:610
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:610
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:610
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:610
-    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:610
-    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:610
-    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:610
-    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:610
-    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:610
-    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:610
-    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:610
-    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:610
-    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:610
-    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:610
-    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:610
-    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:610
-    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:610
-    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:610
-    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:610
-    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:610
-    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:610
-    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:610
-    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:610
-    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:610
-    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:610
-    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:610
-    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:610
-    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:610
-    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:610
-    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:610
-    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:610
-    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:610
-    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:610
-    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:610
-    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:610
-    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:610
-    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:610
-    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:610
-    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:610
-    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:610
-    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:610
-    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:610
-    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:610
-    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:610
-    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:610
-    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:610
-    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:610
-    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:610
-    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:610
-    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:610
-    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:610
-    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:610
-    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:610
-    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:610
-    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:610
-    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:610
-    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:610
-    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:610
-    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:610
-    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:610
-    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:610
-    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:610
-    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:610
-    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:610
-    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:610
-    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:610
-    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:610
-    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:610
-    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:610
-    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:610
-    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:610
-    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:610
-    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:610
-    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:610
-    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:610
-    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:610
-    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:610
-    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:610
-    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:610
-    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:610
-    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:610
-    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:610
-    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:610
-    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:610
-    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:610
-    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:610
-    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:610
-    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:610
-    if (lane0_y_out_valid) begin // RmsNormMax.java:622
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:623
-      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:624
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:651
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:651
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:651
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:651
+    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:651
+    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:651
+    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:651
+    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:651
+    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:651
+    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:651
+    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:651
+    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:651
+    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:651
+    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:651
+    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:651
+    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:651
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:657
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:660
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:660
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:660
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:660
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:660
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:660
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:660
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:660
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:660
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:660
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:660
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:660
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:660
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:660
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:660
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:660
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:660
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:660
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:660
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:660
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:660
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:660
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:660
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:660
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:660
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:660
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:660
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:660
+    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:660
+    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:660
+    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:660
+    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:660
+    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:660
+    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:660
+    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:660
+    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:660
+    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:660
+    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:660
+    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:660
+    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:660
+    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:660
+    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:660
+    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:660
+    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:660
+    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:660
+    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:660
+    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:660
+    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:660
+    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:660
+    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:660
+    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:660
+    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:660
+    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:660
+    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:660
+    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:660
+    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:660
+    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:660
+    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:660
+    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:660
+    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:660
+    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:660
+    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:660
+    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:660
+    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:660
+    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:660
+    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:660
+    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:660
+    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:660
+    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:660
+    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:660
+    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:660
+    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:660
+    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:660
+    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:660
+    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:660
+    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:660
+    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:660
+    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:660
+    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:660
+    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:660
+    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:660
+    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:660
+    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:660
+    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:660
+    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:660
+    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:660
+    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:660
+    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:660
+    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:660
+    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:660
+    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:660
+    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:660
+    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:660
+    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:660
+    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:660
+    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:660
+    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:660
+    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:660
+    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:660
+    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:660
+    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:660
+    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:660
+    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:660
+    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:660
+    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:660
+    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:660
+    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:660
+    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:660
+    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:660
+    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:660
+    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:660
+    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:660
+    if (lane0_y_out_valid) begin // RmsNormMax.java:672
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:673
+      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:674
     end
-    if (absmax_restart) begin // RmsNormMax.java:628
-      running_max <= 15'd0; // RmsNormMax.java:628
+    if (absmax_restart) begin // RmsNormMax.java:676
+      running_max <= 15'd0; // RmsNormMax.java:676
     end
     if (reset) begin
       gamma_fire_d1 <= 1'b0;
@@ -2437,8 +2486,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:661): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_timerDone & (result_credits != 2'd0); // RmsNormMax.java:664
+  // emit_pass (RmsNormMax.java:717): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:720
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:92
   assign result_fifo_push_payload =
       {emit_last,
@@ -2455,8 +2504,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    emit_valid <= emit; // RmsNormMax.java:666
-    emit_last <= emit & state_lastIndex; // RmsNormMax.java:667
+    emit_valid <= emit; // RmsNormMax.java:722
+    emit_last <= emit & state_backLast; // RmsNormMax.java:723
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:96
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:97
@@ -2470,51 +2519,69 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (RmsNormMax.java:302): the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index
-  // each phase walks, and the waits for the pipelines to drain
-  assign timer_done = timer == 8'd0; // RmsNormMax.java:307
-  assign last_index = index == 7'd95; // RmsNormMax.java:308
+  // sequencer (RmsNormMax.java:322): the front's phase (accumulate, reduce, normalize, hand-off) and the back's (scale,
+  // emit), the buffer index each walks, the waits for the pipelines to drain, the banks
+  assign front_timer_done = front_timer == 8'd0; // RmsNormMax.java:332
+  assign back_timer_done = back_timer == 8'd0; // RmsNormMax.java:333
+  assign front_last = front_index == 7'd95; // RmsNormMax.java:334
+  assign back_last = back_index == 7'd95; // RmsNormMax.java:335
+  // RmsNormMax.java:337
+  assign handoff = (front_phase == FRONT_PHASE_HANDOFF) & front_timer_done & (back_phase == BACK_PHASE_IDLE);
 
   always @(posedge clk) begin
-    if (~timer_done) begin // RmsNormMax.java:311
-      timer <= timer - 8'd1; // RmsNormMax.java:311
+    if (~front_timer_done) begin // RmsNormMax.java:343
+      front_timer <= front_timer - 8'd1; // RmsNormMax.java:343
     end
-    if (in_fire) begin // RmsNormMax.java:312
-      index <= index + 7'd1; // RmsNormMax.java:313
-      if (last_index) begin // RmsNormMax.java:314
-        index <= 7'd0; // RmsNormMax.java:315
-        timer <= 8'd10; // RmsNormMax.java:316
-        phase <= PHASE_REDUCE; // RmsNormMax.java:317
+    if (~back_timer_done) begin // RmsNormMax.java:344
+      back_timer <= back_timer - 8'd1; // RmsNormMax.java:344
+    end
+    if (in_fire) begin // RmsNormMax.java:345
+      front_index <= front_index + 7'd1; // RmsNormMax.java:346
+      if (front_last) begin // RmsNormMax.java:347
+        front_index <= 7'd0; // RmsNormMax.java:348
+        front_timer <= 8'd10; // RmsNormMax.java:349
+        front_phase <= FRONT_PHASE_REDUCE; // RmsNormMax.java:350
       end
     end
-    if (tree_level_done) begin // RmsNormMax.java:326
-      timer <= 8'd7; // RmsNormMax.java:326
+    if (tree_level_done) begin // RmsNormMax.java:358
+      front_timer <= 8'd7; // RmsNormMax.java:358
     end
-    if (tree_done) begin // RmsNormMax.java:327
-      phase <= PHASE_NORMALIZE; // RmsNormMax.java:327
+    if (tree_done) begin // RmsNormMax.java:359
+      front_phase <= FRONT_PHASE_NORMALIZE; // RmsNormMax.java:359
     end
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:328
-      phase <= PHASE_SCALE; // RmsNormMax.java:328
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:360
+      front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:360
     end
-    if (gamma_fire) begin // RmsNormMax.java:329
-      index <= index + 7'd1; // RmsNormMax.java:330
-      if (last_index) begin // RmsNormMax.java:331
-        index <= 7'd0; // RmsNormMax.java:332
-        timer <= 8'd20; // RmsNormMax.java:333
-        phase <= PHASE_EMIT; // RmsNormMax.java:334
+    if (handoff) begin // RmsNormMax.java:361
+      front_phase <= FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:362
+      front_bank <= ~front_bank; // RmsNormMax.java:363
+      back_bank <= front_bank; // RmsNormMax.java:364
+      back_phase <= BACK_PHASE_SCALE; // RmsNormMax.java:365
+    end
+    if (gamma_fire) begin // RmsNormMax.java:368
+      back_index <= back_index + 7'd1; // RmsNormMax.java:369
+      if (back_last) begin // RmsNormMax.java:370
+        back_index <= 7'd0; // RmsNormMax.java:371
+        back_timer <= 8'd20; // RmsNormMax.java:372
+        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:373
       end
     end
-    if (emit) begin // RmsNormMax.java:337
-      index <= index + 7'd1; // RmsNormMax.java:338
-      if (last_index) begin // RmsNormMax.java:339
-        index <= 7'd0; // RmsNormMax.java:340
-        phase <= PHASE_ACCUMULATE; // RmsNormMax.java:341
+    if (emit) begin // RmsNormMax.java:376
+      back_index <= back_index + 7'd1; // RmsNormMax.java:377
+      if (back_last) begin // RmsNormMax.java:378
+        back_index <= 7'd0; // RmsNormMax.java:379
+        back_phase <= BACK_PHASE_IDLE; // RmsNormMax.java:380
       end
     end
     if (reset) begin
-      timer <= 8'd0;
-      index <= 7'd0;
-      phase <= PHASE_ACCUMULATE;
+      front_timer <= 8'd0;
+      back_timer <= 8'd0;
+      front_index <= 7'd0;
+      front_phase <= FRONT_PHASE_ACCUMULATE;
+      front_bank <= 1'b0;
+      back_bank <= 1'b1;
+      back_phase <= BACK_PHASE_IDLE;
+      back_index <= 7'd0;
     end
   end
 
@@ -2597,11 +2664,16 @@ module RmsNormMax_l16_w16_n1536_fp16 (
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
+      if (!(front_bank != back_bank)) begin // RmsNormMax.java:342
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:342: RmsNormMax: the front and the back use different ",
+                 "banks");
+        $stop;
+      end
     end
   end
 `endif
 
-  Fp16Square lane0_square ( // RmsNormMax.java:420
+  Fp16Square lane0_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_square_in_valid),
@@ -2610,7 +2682,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_square_out_payload)
   );
 
-  Fp16Square lane1_square ( // RmsNormMax.java:420
+  Fp16Square lane1_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_square_in_valid),
@@ -2619,7 +2691,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_square_out_payload)
   );
 
-  Fp16Square lane2_square ( // RmsNormMax.java:420
+  Fp16Square lane2_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_square_in_valid),
@@ -2628,7 +2700,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_square_out_payload)
   );
 
-  Fp16Square lane3_square ( // RmsNormMax.java:420
+  Fp16Square lane3_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_square_in_valid),
@@ -2637,7 +2709,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_square_out_payload)
   );
 
-  Fp16Square lane4_square ( // RmsNormMax.java:420
+  Fp16Square lane4_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_square_in_valid),
@@ -2646,7 +2718,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_square_out_payload)
   );
 
-  Fp16Square lane5_square ( // RmsNormMax.java:420
+  Fp16Square lane5_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_square_in_valid),
@@ -2655,7 +2727,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_square_out_payload)
   );
 
-  Fp16Square lane6_square ( // RmsNormMax.java:420
+  Fp16Square lane6_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_square_in_valid),
@@ -2664,7 +2736,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_square_out_payload)
   );
 
-  Fp16Square lane7_square ( // RmsNormMax.java:420
+  Fp16Square lane7_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_square_in_valid),
@@ -2673,7 +2745,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_square_out_payload)
   );
 
-  Fp16Square lane8_square ( // RmsNormMax.java:420
+  Fp16Square lane8_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_square_in_valid),
@@ -2682,7 +2754,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_square_out_payload)
   );
 
-  Fp16Square lane9_square ( // RmsNormMax.java:420
+  Fp16Square lane9_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_square_in_valid),
@@ -2691,7 +2763,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_square_out_payload)
   );
 
-  Fp16Square lane10_square ( // RmsNormMax.java:420
+  Fp16Square lane10_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_square_in_valid),
@@ -2700,7 +2772,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_square_out_payload)
   );
 
-  Fp16Square lane11_square ( // RmsNormMax.java:420
+  Fp16Square lane11_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_square_in_valid),
@@ -2709,7 +2781,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_square_out_payload)
   );
 
-  Fp16Square lane12_square ( // RmsNormMax.java:420
+  Fp16Square lane12_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_square_in_valid),
@@ -2718,7 +2790,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_square_out_payload)
   );
 
-  Fp16Square lane13_square ( // RmsNormMax.java:420
+  Fp16Square lane13_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_square_in_valid),
@@ -2727,7 +2799,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_square_out_payload)
   );
 
-  Fp16Square lane14_square ( // RmsNormMax.java:420
+  Fp16Square lane14_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_square_in_valid),
@@ -2736,7 +2808,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_square_out_payload)
   );
 
-  Fp16Square lane15_square ( // RmsNormMax.java:420
+  Fp16Square lane15_square ( // RmsNormMax.java:468
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_square_in_valid),
@@ -2745,7 +2817,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:501
+  Fp32Add lane0_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -2755,7 +2827,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:501
+  Fp32Add lane1_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -2765,7 +2837,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:501
+  Fp32Add lane2_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -2775,7 +2847,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:501
+  Fp32Add lane3_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -2785,7 +2857,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Add lane4_acc ( // RmsNormMax.java:501
+  Fp32Add lane4_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_acc_in_valid),
@@ -2795,7 +2867,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_acc_out_payload)
   );
 
-  Fp32Add lane5_acc ( // RmsNormMax.java:501
+  Fp32Add lane5_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_acc_in_valid),
@@ -2805,7 +2877,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_acc_out_payload)
   );
 
-  Fp32Add lane6_acc ( // RmsNormMax.java:501
+  Fp32Add lane6_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_acc_in_valid),
@@ -2815,7 +2887,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_acc_out_payload)
   );
 
-  Fp32Add lane7_acc ( // RmsNormMax.java:501
+  Fp32Add lane7_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_acc_in_valid),
@@ -2825,7 +2897,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_acc_out_payload)
   );
 
-  Fp32Add lane8_acc ( // RmsNormMax.java:501
+  Fp32Add lane8_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_acc_in_valid),
@@ -2835,7 +2907,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_acc_out_payload)
   );
 
-  Fp32Add lane9_acc ( // RmsNormMax.java:501
+  Fp32Add lane9_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_acc_in_valid),
@@ -2845,7 +2917,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_acc_out_payload)
   );
 
-  Fp32Add lane10_acc ( // RmsNormMax.java:501
+  Fp32Add lane10_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_acc_in_valid),
@@ -2855,7 +2927,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_acc_out_payload)
   );
 
-  Fp32Add lane11_acc ( // RmsNormMax.java:501
+  Fp32Add lane11_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_acc_in_valid),
@@ -2865,7 +2937,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_acc_out_payload)
   );
 
-  Fp32Add lane12_acc ( // RmsNormMax.java:501
+  Fp32Add lane12_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_acc_in_valid),
@@ -2875,7 +2947,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_acc_out_payload)
   );
 
-  Fp32Add lane13_acc ( // RmsNormMax.java:501
+  Fp32Add lane13_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_acc_in_valid),
@@ -2885,7 +2957,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_acc_out_payload)
   );
 
-  Fp32Add lane14_acc ( // RmsNormMax.java:501
+  Fp32Add lane14_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_acc_in_valid),
@@ -2895,7 +2967,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_acc_out_payload)
   );
 
-  Fp32Add lane15_acc ( // RmsNormMax.java:501
+  Fp32Add lane15_acc ( // RmsNormMax.java:549
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_acc_in_valid),
@@ -2905,7 +2977,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_acc_out_payload)
   );
 
-  Fp32Mul normalize_mul ( // RmsNormMax.java:564
+  Fp32Mul normalize_mul ( // RmsNormMax.java:614
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_mul_in_valid),
@@ -2915,7 +2987,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (normalize_mul_out_payload)
   );
 
-  Fp32Add normalize_add ( // RmsNormMax.java:564
+  Fp32Add normalize_add ( // RmsNormMax.java:614
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_add_in_valid),
@@ -2925,7 +2997,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (normalize_add_out_payload)
   );
 
-  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:566
+  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:616
     .clk          (clk),
     .reset        (reset),
     .in_valid     (rsqrt_scale2_in_valid),
@@ -2935,7 +3007,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (rsqrt_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -2944,7 +3016,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -2953,7 +3025,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:609
+  Fp32Mul lane0_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -2963,7 +3035,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -2973,7 +3045,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -2982,7 +3054,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -2991,7 +3063,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -3000,7 +3072,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:609
+  Fp32Mul lane1_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -3010,7 +3082,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -3020,7 +3092,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -3029,7 +3101,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -3038,7 +3110,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -3047,7 +3119,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:609
+  Fp32Mul lane2_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -3057,7 +3129,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -3067,7 +3139,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -3076,7 +3148,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -3085,7 +3157,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -3094,7 +3166,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:609
+  Fp32Mul lane3_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -3104,7 +3176,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -3114,7 +3186,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),
@@ -3123,7 +3195,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_y_out_payload)
   );
 
-  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_xs_in_valid),
@@ -3132,7 +3204,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_xs_out_payload)
   );
 
-  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_gamma_in_valid),
@@ -3141,7 +3213,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_gamma_out_payload)
   );
 
-  Fp32Mul lane4_xr ( // RmsNormMax.java:609
+  Fp32Mul lane4_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xr_in_valid),
@@ -3151,7 +3223,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xr_out_payload)
   );
 
-  Fp32Mul lane4_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane4_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xrg_in_valid),
@@ -3161,7 +3233,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane4_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane4_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_y_in_valid),
@@ -3170,7 +3242,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_y_out_payload)
   );
 
-  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_xs_in_valid),
@@ -3179,7 +3251,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_xs_out_payload)
   );
 
-  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_gamma_in_valid),
@@ -3188,7 +3260,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_gamma_out_payload)
   );
 
-  Fp32Mul lane5_xr ( // RmsNormMax.java:609
+  Fp32Mul lane5_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xr_in_valid),
@@ -3198,7 +3270,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xr_out_payload)
   );
 
-  Fp32Mul lane5_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane5_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xrg_in_valid),
@@ -3208,7 +3280,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane5_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane5_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_y_in_valid),
@@ -3217,7 +3289,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_y_out_payload)
   );
 
-  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_xs_in_valid),
@@ -3226,7 +3298,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_xs_out_payload)
   );
 
-  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_gamma_in_valid),
@@ -3235,7 +3307,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_gamma_out_payload)
   );
 
-  Fp32Mul lane6_xr ( // RmsNormMax.java:609
+  Fp32Mul lane6_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xr_in_valid),
@@ -3245,7 +3317,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xr_out_payload)
   );
 
-  Fp32Mul lane6_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane6_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xrg_in_valid),
@@ -3255,7 +3327,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane6_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane6_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_y_in_valid),
@@ -3264,7 +3336,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_y_out_payload)
   );
 
-  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_xs_in_valid),
@@ -3273,7 +3345,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_xs_out_payload)
   );
 
-  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_gamma_in_valid),
@@ -3282,7 +3354,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_gamma_out_payload)
   );
 
-  Fp32Mul lane7_xr ( // RmsNormMax.java:609
+  Fp32Mul lane7_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xr_in_valid),
@@ -3292,7 +3364,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xr_out_payload)
   );
 
-  Fp32Mul lane7_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane7_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xrg_in_valid),
@@ -3302,7 +3374,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane7_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane7_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_y_in_valid),
@@ -3311,7 +3383,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_y_out_payload)
   );
 
-  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_xs_in_valid),
@@ -3320,7 +3392,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_xs_out_payload)
   );
 
-  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_gamma_in_valid),
@@ -3329,7 +3401,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_gamma_out_payload)
   );
 
-  Fp32Mul lane8_xr ( // RmsNormMax.java:609
+  Fp32Mul lane8_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xr_in_valid),
@@ -3339,7 +3411,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xr_out_payload)
   );
 
-  Fp32Mul lane8_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane8_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xrg_in_valid),
@@ -3349,7 +3421,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane8_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane8_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_y_in_valid),
@@ -3358,7 +3430,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_y_out_payload)
   );
 
-  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_xs_in_valid),
@@ -3367,7 +3439,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_xs_out_payload)
   );
 
-  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_gamma_in_valid),
@@ -3376,7 +3448,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_gamma_out_payload)
   );
 
-  Fp32Mul lane9_xr ( // RmsNormMax.java:609
+  Fp32Mul lane9_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xr_in_valid),
@@ -3386,7 +3458,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xr_out_payload)
   );
 
-  Fp32Mul lane9_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane9_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xrg_in_valid),
@@ -3396,7 +3468,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane9_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane9_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_y_in_valid),
@@ -3405,7 +3477,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_y_out_payload)
   );
 
-  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_xs_in_valid),
@@ -3414,7 +3486,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_xs_out_payload)
   );
 
-  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_gamma_in_valid),
@@ -3423,7 +3495,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_gamma_out_payload)
   );
 
-  Fp32Mul lane10_xr ( // RmsNormMax.java:609
+  Fp32Mul lane10_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xr_in_valid),
@@ -3433,7 +3505,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xr_out_payload)
   );
 
-  Fp32Mul lane10_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane10_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xrg_in_valid),
@@ -3443,7 +3515,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane10_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane10_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_y_in_valid),
@@ -3452,7 +3524,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_y_out_payload)
   );
 
-  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_xs_in_valid),
@@ -3461,7 +3533,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_xs_out_payload)
   );
 
-  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_gamma_in_valid),
@@ -3470,7 +3542,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_gamma_out_payload)
   );
 
-  Fp32Mul lane11_xr ( // RmsNormMax.java:609
+  Fp32Mul lane11_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xr_in_valid),
@@ -3480,7 +3552,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xr_out_payload)
   );
 
-  Fp32Mul lane11_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane11_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xrg_in_valid),
@@ -3490,7 +3562,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane11_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane11_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_y_in_valid),
@@ -3499,7 +3571,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_y_out_payload)
   );
 
-  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_xs_in_valid),
@@ -3508,7 +3580,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_xs_out_payload)
   );
 
-  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_gamma_in_valid),
@@ -3517,7 +3589,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_gamma_out_payload)
   );
 
-  Fp32Mul lane12_xr ( // RmsNormMax.java:609
+  Fp32Mul lane12_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xr_in_valid),
@@ -3527,7 +3599,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xr_out_payload)
   );
 
-  Fp32Mul lane12_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane12_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xrg_in_valid),
@@ -3537,7 +3609,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane12_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane12_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_y_in_valid),
@@ -3546,7 +3618,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_y_out_payload)
   );
 
-  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_xs_in_valid),
@@ -3555,7 +3627,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_xs_out_payload)
   );
 
-  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_gamma_in_valid),
@@ -3564,7 +3636,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_gamma_out_payload)
   );
 
-  Fp32Mul lane13_xr ( // RmsNormMax.java:609
+  Fp32Mul lane13_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xr_in_valid),
@@ -3574,7 +3646,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xr_out_payload)
   );
 
-  Fp32Mul lane13_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane13_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xrg_in_valid),
@@ -3584,7 +3656,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane13_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane13_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_y_in_valid),
@@ -3593,7 +3665,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_y_out_payload)
   );
 
-  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_xs_in_valid),
@@ -3602,7 +3674,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_xs_out_payload)
   );
 
-  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_gamma_in_valid),
@@ -3611,7 +3683,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_gamma_out_payload)
   );
 
-  Fp32Mul lane14_xr ( // RmsNormMax.java:609
+  Fp32Mul lane14_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xr_in_valid),
@@ -3621,7 +3693,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xr_out_payload)
   );
 
-  Fp32Mul lane14_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane14_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xrg_in_valid),
@@ -3631,7 +3703,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane14_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane14_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_y_in_valid),
@@ -3640,7 +3712,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_y_out_payload)
   );
 
-  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:607
+  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:657
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_xs_in_valid),
@@ -3649,7 +3721,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_xs_out_payload)
   );
 
-  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:608
+  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:658
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_gamma_in_valid),
@@ -3658,7 +3730,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_gamma_out_payload)
   );
 
-  Fp32Mul lane15_xr ( // RmsNormMax.java:609
+  Fp32Mul lane15_xr ( // RmsNormMax.java:659
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xr_in_valid),
@@ -3668,7 +3740,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xr_out_payload)
   );
 
-  Fp32Mul lane15_xrg ( // RmsNormMax.java:610
+  Fp32Mul lane15_xrg ( // RmsNormMax.java:660
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xrg_in_valid),
@@ -3678,7 +3750,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane15_y ( // RmsNormMax.java:610
+  Fp32ToFp16 lane15_y ( // RmsNormMax.java:660
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_y_in_valid),

@@ -56,12 +56,15 @@ import java.util.Optional;
  *   <li><b>emit</b>: the stored y stream out with the token's absmax (binary32) on every beat, so a
  *       {@link Quantizer} can scale from the first beat on.
  * </ol>
- * The next token's first pass starts once the last beat has been emitted. {@code eps} is an input (the
- * model's value, binary32 bits), held steady.
+ * Two tokens overlap: the buffer has two banks, and the <b>front</b> (accumulate, tree, r) takes the next token
+ * into one bank while the <b>back</b> (scale, emit) works on the token before it in the other; a token moves from
+ * the front to the back once its r is known and the back is free (the hand-off), so a stream of tokens takes about
+ * the longer of the two halves a token, not their sum. r is computed only while the back is not scaling (the
+ * scaling pass reads it). {@code eps} is an input (the model's value, binary32 bits), held steady.
  *
- * <p>The unit is seven processes ({@link dev.tellmej.hdl.Area}s): the {@link Sequencer} (the phase, the beat
- * index and a wait timer) drives a view of its state that the others read ({@link Control}); the
- * {@link TokenBuffer} holds the vector; the {@link SquarePass} takes the input beats and squares them; the
+ * <p>The unit is seven processes ({@link dev.tellmej.hdl.Area}s): the {@link Sequencer} (the front's and the
+ * back's phase, beat index, wait timer and bank) drives a view of its state that the others read
+ * ({@link Control}); the {@link TokenBuffer} holds the two vectors; the {@link SquarePass} takes the input beats and squares them; the
  * {@link PartialSums} accumulate the squares and add them up by the tree; {@link Normalize} computes r; the
  * {@link ScalePass} writes y back with the running absmax; the {@link EmitPass} sends the result (the run-time
  * variant has an eighth, {@link BypassMax}). Each raises events the owners of the affected registers act on.
@@ -89,8 +92,9 @@ public final class RmsNormMax extends Module {
     public record Out(Vec<Bits> y, Bits absMax, Bool last) {}
 
     /**
-     * The run-time variant's extra inputs, held steady from a token's first input beat to its last output beat
-     * (the unit reads them throughout the token; they may change between tokens).
+     * The run-time variant's extra inputs, held steady while any token is in the unit, from the first input beat
+     * of a stream of tokens to the last output beat (the unit reads them throughout a token, and two tokens
+     * overlap); they may change once the unit is empty.
      *
      * @param lengthBeats {@code length_beats}, n/W: the token's beats, 1 to maxN/W ({@code bitsFor(maxN/W)}
      *                    bits; other values are refused by a simulation assertion and undefined in hardware)
@@ -114,24 +118,34 @@ public final class RmsNormMax extends Module {
     /** Cycles from one input beat to the next in the accumulation pass. */
     public final int beatInterval;
 
-    /** What the unit is doing with the current token. */
-    enum Phase { ACCUMULATE, REDUCE, NORMALIZE, SCALE, EMIT }
+    /** What the front does with its token: takes it in, adds up the partials, computes r, waits for the back. */
+    enum FrontPhase { ACCUMULATE, REDUCE, NORMALIZE, HANDOFF }
+
+    /** What the back does with its token: nothing (free), the scaling pass, the emission. */
+    enum BackPhase { IDLE, SCALE, EMIT }
 
     /**
      * The sequencer's state as the passes read it: wires the {@link Sequencer} drives, declared before the
      * passes so that each pass can be built from what it reads.
      *
-     * @param accumulating input beats are taken (phase ACCUMULATE)
-     * @param reducing     the tree adds the partials (REDUCE)
-     * @param normalizing  r is being computed (NORMALIZE)
-     * @param scaling      gamma beats are taken and y written back (SCALE)
-     * @param emitting     the stored y leave (EMIT)
-     * @param timerDone    no wait is pending
-     * @param index        the buffer word the phase is at
-     * @param lastIndex    it is the token's last
+     * @param accumulating   input beats are taken (front phase ACCUMULATE)
+     * @param reducing       the tree adds the partials (REDUCE)
+     * @param normalizing    r may be computed (NORMALIZE)
+     * @param frontTimerDone no wait of the front is pending
+     * @param frontIndex     the buffer word the front is at
+     * @param frontLast      it is the token's last
+     * @param frontBank      the bank the front writes
+     * @param scaling        gamma beats are taken and y written back (back phase SCALE)
+     * @param emitting       the stored y leave (EMIT)
+     * @param backTimerDone  no wait of the back is pending
+     * @param backIndex      the buffer word the back is at
+     * @param backLast       it is the token's last
+     * @param backBank       the bank the back reads and writes back
+     * @param handoff        event: the front's token moves to the back (its partials are free again)
      */
-    record Control(Bool accumulating, Bool reducing, Bool normalizing, Bool scaling, Bool emitting, Bool timerDone,
-            UInt index, Bool lastIndex) {}
+    record Control(Bool accumulating, Bool reducing, Bool normalizing, Bool frontTimerDone, UInt frontIndex,
+            Bool frontLast, Bool frontBank, Bool scaling, Bool emitting, Bool backTimerDone, UInt backIndex,
+            Bool backLast, Bool backBank, Bool handoff) {}
 
     private final RunTime runTime;
     private final int lanes;
@@ -208,18 +222,18 @@ public final class RmsNormMax extends Module {
         int rotations = lanes / width;
         beatInterval = (Fp32Add.LATENCY + rotations - 1) / rotations;
 
-        Control control = wire("state", new Control(bool(), bool(), bool(), bool(), bool(), bool(),
-                uint(log2Up(beats)), bool()));
+        Control control = wire("state", new Control(bool(), bool(), bool(), bool(), uint(log2Up(beats)), bool(),
+                bool(), bool(), bool(), bool(), uint(log2Up(beats)), bool(), bool(), bool()));
         TokenBuffer buffer = area(new TokenBuffer(width, beats, control));
         SquarePass squares = area(new SquarePass(format, lanes, width, beatInterval, in, control, buffer,
                 tokenLength));
         Optional<BypassMax> bypassMax = tokenLength.bypass()
-                .map(bypass -> area(new BypassMax(format, in, squares.beatTaken, bypass)));
+                .map(bypass -> area(new BypassMax(format, in, squares.beatTaken, bypass, control)));
         PartialSums sums = area(new PartialSums(lanes, width, squares, control));
         Normalize normalize = area(new Normalize(tokenLength.inverse(), sums.sumOfSquares, eps, control));
         ScalePass scale = area(new ScalePass(format, width, tokenLength, buffer.word, normalize.r, gamma, control,
                 buffer, bypassMax));
-        EmitPass emit = area(new EmitPass(format, width, buffer.word, scale.absMax, out, control, sums, scale));
+        EmitPass emit = area(new EmitPass(format, width, buffer.word, scale.absMax, out, control, scale));
         buffer.readEnable.set(scale.gammaTaken.or(emit.emit));
         area(new Sequencer(tokenLength, control, squares.beatTaken, sums.levelDone, sums.reduced, normalize.done,
                 scale.gammaTaken, emit.emit, new Waits(squares.latency + sums.adderLatency + 1,
@@ -295,61 +309,86 @@ public final class RmsNormMax extends Module {
      */
     record Waits(int afterInput, int afterLevel, int afterScale) {}
 
-    /** The phase, the buffer index and a wait timer, advanced by the passes' events. */
+    /**
+     * The front's and the back's phase, buffer index, wait timer and bank, advanced by the passes' events; the
+     * hand-off moves the front's token to the back.
+     */
     static final class Sequencer extends Area {
+        /** Cycles a bypassed token waits after its last beat, for its absmax to be in the front's register. */
+        static final int BYPASS_SETTLE = 2;
+
         Sequencer(TokenLength length, Control control, Bool beatTaken, Bool levelDone, Bool reduced,
                 Bool normalized, Bool gammaTaken, Bool emitted, Waits waits) {
-            super("sequencer", "the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index"
-                    + " each phase walks, and the waits for the pipelines to drain");
-            HwEnum<Phase> phase = reg("phase", enumOf(Phase.class), Phase.ACCUMULATE);
-            UInt index = reg("index", uint(control.index().width()), 0);
-            UInt timer = reg("timer", uint(8), 0);
-            Bool timerDone = timer.eq(0).named("timer_done");
-            Bool lastIndex = length.isLast(index).named("last_index");
-            assign(control, new Control(phase.is(Phase.ACCUMULATE), phase.is(Phase.REDUCE), phase.is(Phase.NORMALIZE),
-                    phase.is(Phase.SCALE), phase.is(Phase.EMIT), timerDone, index, lastIndex));
-            when(timerDone.not(), () -> timer.set(timer.sub(1)));
+            super("sequencer", "the front's phase (accumulate, reduce, normalize, hand-off) and the back's (scale,"
+                    + " emit), the buffer index each walks, the waits for the pipelines to drain, the banks");
+            HwEnum<FrontPhase> front = reg("front_phase", enumOf(FrontPhase.class), FrontPhase.ACCUMULATE);
+            HwEnum<BackPhase> back = reg("back_phase", enumOf(BackPhase.class), BackPhase.IDLE);
+            UInt frontIndex = reg("front_index", uint(control.frontIndex().width()), 0);
+            UInt backIndex = reg("back_index", uint(control.backIndex().width()), 0);
+            UInt frontTimer = reg("front_timer", uint(8), 0);
+            UInt backTimer = reg("back_timer", uint(8), 0);
+            Bool frontBank = reg("front_bank", bool(), 0);
+            Bool backBank = reg("back_bank", bool(), 1);
+            Bool frontTimerDone = frontTimer.eq(0).named("front_timer_done");
+            Bool backTimerDone = backTimer.eq(0).named("back_timer_done");
+            Bool frontLast = length.isLast(frontIndex).named("front_last");
+            Bool backLast = length.isLast(backIndex).named("back_last");
+            Bool handoff = front.is(FrontPhase.HANDOFF).and(frontTimerDone).and(back.is(BackPhase.IDLE))
+                    .named("handoff");
+            assign(control, new Control(front.is(FrontPhase.ACCUMULATE), front.is(FrontPhase.REDUCE),
+                    front.is(FrontPhase.NORMALIZE), frontTimerDone, frontIndex, frontLast, frontBank,
+                    back.is(BackPhase.SCALE), back.is(BackPhase.EMIT), backTimerDone, backIndex, backLast, backBank,
+                    handoff));
+            assertAlways(frontBank.ne(backBank), "RmsNormMax: the front and the back use different banks");
+            when(frontTimerDone.not(), () -> frontTimer.set(frontTimer.sub(1)));
+            when(backTimerDone.not(), () -> backTimer.set(backTimer.sub(1)));
             when(beatTaken, () -> {
-                index.set(index.add(1));
-                when(lastIndex, () -> {
-                    index.set(0);
-                    timer.set(waits.afterInput());
-                    phase.set(Phase.REDUCE);
-                    // Without RMSNorm straight to the emission: the absmax is complete by the time the first
-                    // word's read returns.
+                frontIndex.set(frontIndex.add(1));
+                when(frontLast, () -> {
+                    frontIndex.set(0);
+                    frontTimer.set(waits.afterInput());
+                    front.set(FrontPhase.REDUCE);
+                    // Without RMSNorm no sums and no r: the token is ready once its absmax is.
                     length.bypass().ifPresent(bypass -> when(bypass, () -> {
-                        timer.set(0);
-                        phase.set(Phase.EMIT);
+                        frontTimer.set(BYPASS_SETTLE);
+                        front.set(FrontPhase.HANDOFF);
                     }));
                 });
             });
-            when(levelDone, () -> timer.set(waits.afterLevel()));
-            when(reduced, () -> phase.set(Phase.NORMALIZE));
-            when(normalized, () -> phase.set(Phase.SCALE));
+            when(levelDone, () -> frontTimer.set(waits.afterLevel()));
+            when(reduced, () -> front.set(FrontPhase.NORMALIZE));
+            when(normalized, () -> front.set(FrontPhase.HANDOFF));
+            when(handoff, () -> {
+                front.set(FrontPhase.ACCUMULATE);
+                frontBank.set(frontBank.not());
+                backBank.set(frontBank);
+                back.set(BackPhase.SCALE);
+                length.bypass().ifPresent(bypass -> when(bypass, () -> back.set(BackPhase.EMIT)));
+            });
             when(gammaTaken, () -> {
-                index.set(index.add(1));
-                when(lastIndex, () -> {
-                    index.set(0);
-                    timer.set(waits.afterScale());
-                    phase.set(Phase.EMIT);
+                backIndex.set(backIndex.add(1));
+                when(backLast, () -> {
+                    backIndex.set(0);
+                    backTimer.set(waits.afterScale());
+                    back.set(BackPhase.EMIT);
                 });
             });
             when(emitted, () -> {
-                index.set(index.add(1));
-                when(lastIndex, () -> {
-                    index.set(0);
-                    phase.set(Phase.ACCUMULATE);
+                backIndex.set(backIndex.add(1));
+                when(backLast, () -> {
+                    backIndex.set(0);
+                    back.set(BackPhase.IDLE);
                 });
             });
         }
     }
 
     /**
-     * The token's vector: n/W words of W stored values, in block RAM when large. One write port (the input in
-     * pass 1, y written back in pass 2, never in the same cycle) and one read port (passes 2 and 3).
+     * The two tokens' vectors: two banks of n/W words of W stored values, in block RAM when large. The front writes
+     * the input into its bank (pass 1); the back reads its bank (passes 2 and 3) and writes y back into it (pass 2).
      */
     static final class TokenBuffer extends Area {
-        /** Event: write the input beat at the index (pass 1). */
+        /** Event: write the input beat at the front's index (pass 1). */
         final Bool writeInput;
         /** The input beat. */
         final Bits inputWord;
@@ -357,27 +396,36 @@ public final class RmsNormMax extends Module {
         final Bool writeBack;
         final UInt writeBackIndex;
         final Bits yWord;
-        /** Event: read the word at the index. */
+        /** Event: read the word at the back's index. */
         final Bool readEnable;
         /** The word read, a cycle after {@link #readEnable}. */
         final Bits word;
 
         TokenBuffer(int width, int beats, Control control) {
-            super("token_buffer", "the token's vector, written by the input and by the scaling pass, read by the"
-                    + " scaling and the emit passes");
-            int indexBits = control.index().width();
+            super("token_buffer", "the two tokens' vectors, written by the input and by the scaling pass, read by"
+                    + " the scaling and the emit passes");
+            int indexBits = control.backIndex().width();
             writeInput = wire("buffer_write_input", bool());
             inputWord = wire("buffer_input_word", bits(16 * width));
             writeBack = wire("buffer_write_back", bool());
             writeBackIndex = wire("buffer_write_back_index", uint(indexBits));
             yWord = wire("buffer_y_word", bits(16 * width));
             readEnable = wire("buffer_read", bool());
-            Mem<Bits> buffer = mem("buffer", bits(16 * width), beats)
-                    .style(beats >= 64 || 16 * width * beats > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED);
-            word = buffer.readSync("read_word", control.index(), readEnable, 1);
-            UInt writeAddress = mux(writeInput, control.index(), writeBackIndex);
-            Bits writeData = mux(writeInput, inputWord, yWord);
-            when(writeInput.or(writeBack), () -> buffer.write(writeAddress, writeData));
+            RamStyle style = beats >= 64 || 16 * width * beats > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+            List<Bits> words = new ArrayList<>();
+            for (int b = 0; b < 2; b++) {
+                Mem<Bits> bank = mem("buffer" + b, bits(16 * width), beats).style(style);
+                Bool frontHere = b == 1 ? control.frontBank() : control.frontBank().not();
+                Bool backHere = b == 1 ? control.backBank() : control.backBank().not();
+                Bool input = writeInput.and(frontHere).named("buffer" + b + "_write_input");
+                Bool back = writeBack.and(backHere).named("buffer" + b + "_write_back");
+                UInt writeAddress = mux(input, control.frontIndex(), writeBackIndex);
+                Bits writeData = mux(input, inputWord, yWord);
+                when(input.or(back), () -> bank.write(writeAddress, writeData));
+                words.add(bank.readSync("read_word" + b, control.backIndex(), readEnable.and(backHere), 1));
+            }
+            Bool readBank = regNext("read_bank", control.backBank(), 0);
+            word = mux(readBank, words.get(1), words.get(0)).named("read_word");
         }
     }
 
@@ -404,7 +452,7 @@ public final class RmsNormMax extends Module {
             int rotationBits = log2Up(rotations);
             UInt cooldown = reg("cooldown", uint(bitsFor(Fp32Add.LATENCY)), 0);
             when(cooldown.ne(0), () -> cooldown.set(cooldown.sub(1)));
-            in.ready.set(control.accumulating().and(cooldown.eq(0)).and(control.timerDone()));
+            in.ready.set(control.accumulating().and(cooldown.eq(0)).and(control.frontTimerDone()));
             beatTaken = in.fire().named("in_fire");
             buffer.writeInput.set(beatTaken);
             buffer.inputWord.set(asBits(in.payload));
@@ -430,7 +478,7 @@ public final class RmsNormMax extends Module {
                     cooldown.set(beatInterval - 1);
                 }
                 rotation.set(rotations == 1 ? U(0, rotationBits) : rotation.add(1));
-                when(control.lastIndex(), () -> rotation.set(0));
+                when(control.frontLast(), () -> rotation.set(0));
             });
             // A bypassed token has no sums to wait for: it takes a beat per cycle.
             length.bypass().ifPresent(bypass -> when(bypass, () -> cooldown.set(0)));
@@ -451,14 +499,14 @@ public final class RmsNormMax extends Module {
         final Bool levelDone;
         /** Event: the partials are added up; partial 0 holds the sum of squares. */
         final Bool reduced;
-        /** Event, raised by the emit pass: the token is done, the partials restart from +0.0. */
+        /** Event: the token moved to the back (r is known), the partials restart from +0.0. */
         final Bool clear;
         final Bits sumOfSquares;
 
         PartialSums(int lanes, int width, SquarePass input, Control control) {
             super("partial_sums", "the L partial sums of squares, then the pairwise tree on lane 0's adder");
             int rotations = lanes / width;
-            clear = wire("partials_clear", bool());
+            clear = control.handoff();
             List<Bits> partials = new ArrayList<>();
             for (int j = 0; j < lanes; j++) {
                 partials.add(reg("partial_" + j, bits(32), 0));
@@ -476,7 +524,7 @@ public final class RmsNormMax extends Module {
             if (lanes > 1) {
                 UInt treeWidth = reg("tree_width", uint(treeBits), lanes);
                 UInt treeK = reg("tree_k", uint(treeBits), 0);
-                Bool feed = control.reducing().and(control.timerDone()).and(treeWidth.gt(1)).named("tree_feed");
+                Bool feed = control.reducing().and(control.frontTimerDone()).and(treeWidth.gt(1)).named("tree_feed");
                 treeFeed = feed;
                 treeKOut = Delay.of("tree_k_out", treeK, Fp32Add.LATENCY);
                 treeOut = Delay.valid("tree_out", feed, Fp32Add.LATENCY);
@@ -487,11 +535,11 @@ public final class RmsNormMax extends Module {
                     treeK.set(0);
                     treeWidth.set(half);
                 }).otherwise(() -> treeK.set(treeK.add(1))));
-                lastLevel = control.reducing().and(control.timerDone()).and(treeWidth.le(1));
+                lastLevel = control.reducing().and(control.frontTimerDone()).and(treeWidth.le(1));
                 when(lastLevel, () -> treeWidth.set(lanes));
                 twoK = treeK.shl(1).resize(treeBits);
             } else {
-                lastLevel = control.reducing().and(control.timerDone());
+                lastLevel = control.reducing().and(control.frontTimerDone());
             }
             levelDone = levelEnd.named("tree_level_done");
             reduced = lastLevel.named("tree_done");
@@ -557,7 +605,9 @@ public final class RmsNormMax extends Module {
         Normalize(Bits inverse, Bits sumOfSquares, Bits eps, Control control) {
             super("normalize", "r = rsqrt(ss * INV_N + eps), once per token");
             Bool busy = reg("normalize_busy", bool(), 0);
-            Bool launch = control.normalizing().and(busy.not()).named("normalize_launch");
+            // Not while the back scales: that pass reads r.
+            Bool launch = control.normalizing().and(control.scaling().not()).and(busy.not())
+                    .named("normalize_launch");
             when(launch, () -> busy.set(true));
             Pipeline pipe = new Pipeline("launch", launch);
             // One token at a time: the mean, the epsilon and N11's six steps share one multiplier and one adder.
@@ -592,9 +642,9 @@ public final class RmsNormMax extends Module {
         ScalePass(FpFormat format, int width, TokenLength length, Bits word, Bits r, Stream<Vec<Bits>> gamma,
                 Control control, TokenBuffer buffer, Optional<BypassMax> bypassMax) {
             super("scale_pass", "y = st((x * r) * gamma) for each buffer word, written back, and the running absmax");
-            int indexBits = control.index().width();
+            int indexBits = control.backIndex().width();
             restart = wire("absmax_restart", bool());
-            gamma.ready.set(control.scaling().and(control.timerDone()));
+            gamma.ready.set(control.scaling().and(control.backTimerDone()));
             gammaTaken = gamma.fire().named("gamma_fire");
             Pipeline pipe = new Pipeline("gamma_fire", gammaTaken);
             Timed<Bits> buffered = pipe.at(1, "read_word", word);   // the buffer's read, one cycle after gamma
@@ -623,9 +673,10 @@ public final class RmsNormMax extends Module {
                 running.set(mux(beatMax.gt(running), beatMax, running));
                 writeIndex.set(mux(length.isLast(writeIndex), U(0, indexBits), writeIndex.add(1)));
             });
-            bypassMax.ifPresent(bypassed -> when(bypassed.taken, () -> running.set(mux(bypassed.beatMax.gt(running),
-                    bypassed.beatMax, running))));
             when(restart, () -> running.set(0));
+            // A bypassed token's maximum comes with it from the front (after the restart: both may fall in one cycle).
+            bypassMax.ifPresent(bypassed -> when(control.handoff().and(bypassed.bypass), () ->
+                    running.set(bypassed.running)));
             Bits widened = FpConvert.toFp32(format, cat(FALSE, running));
             // A bypassed token's NaNs are the producer's, of any payload; N6.1's absmax of them is the canonical
             // NaN. (The unit's own y are stored by the storage rounding, whose only NaN is the canonical one.)
@@ -635,19 +686,24 @@ public final class RmsNormMax extends Module {
     }
 
     /**
-     * A bypassed token's absmax (run-time variant): the largest magnitude of each input beat, registered with
-     * the event that it is there, a cycle after the beat; the {@link ScalePass} keeps the running maximum.
+     * A bypassed token's absmax (run-time variant): the largest magnitude of each input beat, registered a cycle
+     * after the beat, folded into the front's running maximum, which the {@link ScalePass} takes over at the
+     * hand-off (the back may still be emitting the token before).
      */
     static final class BypassMax extends Area {
-        /** Event: a bypassed token's beat maximum is in {@link #beatMax}. */
-        final Bool taken;
-        /** The beat's largest magnitude (the low 15 bits of a stored pattern). */
-        final UInt beatMax;
+        /** The token is bypassed (the run-time input). */
+        final Bool bypass;
+        /** The front's token's largest magnitude so far (the low 15 bits of a stored pattern). */
+        final UInt running;
 
-        BypassMax(FpFormat format, Stream<Vec<Bits>> in, Bool beatTaken, Bool bypass) {
-            super("bypass_max", "the largest magnitude of each input beat of a token without RMSNorm");
-            taken = regNext("bypass_beat", beatTaken.and(bypass), 0);
-            beatMax = regNext("bypass_beat_max", format.maxMagnitude(in.payload));
+        BypassMax(FpFormat format, Stream<Vec<Bits>> in, Bool beatTaken, Bool bypass, Control control) {
+            super("bypass_max", "the largest magnitude of the input beats of a token without RMSNorm");
+            this.bypass = bypass;
+            Bool taken = regNext("bypass_beat", beatTaken.and(bypass), 0);
+            UInt beatMax = regNext("bypass_beat_max", format.maxMagnitude(in.payload));
+            running = reg("bypass_running_max", uint(15), 0);
+            when(taken, () -> running.set(mux(beatMax.gt(running), beatMax, running)));
+            when(control.handoff(), () -> running.set(0));
         }
     }
 
@@ -657,15 +713,14 @@ public final class RmsNormMax extends Module {
         final Bool emit;
 
         EmitPass(FpFormat format, int width, Bits word, Bits absMax, Stream<Out> out, Control control,
-                PartialSums sums, ScalePass scale) {
+                ScalePass scale) {
             super("emit_pass", "the stored y with the token's absmax on every beat");
             CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(width, bits(16)), bits(32), bool()),
                     CreditBuffer.depthFor(1));
-            emit = control.emitting().and(control.timerDone()).and(results.available()).named("emit");
+            emit = control.emitting().and(control.backTimerDone()).and(results.available()).named("emit");
             results.issue(emit);
             Bool emitValid = regNext("emit_valid", emit, 0);
-            Bool emitLast = regNext("emit_last", emit.and(control.lastIndex()), 0);
-            sums.clear.set(emit.and(control.lastIndex()));
+            Bool emitLast = regNext("emit_last", emit.and(control.backLast()), 0);
             scale.restart.set(emitLast);
             List<Bits> emitted = new ArrayList<>();
             for (int lane = 0; lane < width; lane++) {
@@ -686,9 +741,12 @@ public final class RmsNormMax extends Module {
         for (int w = lanes; w > 1; w >>= 1) {
             tree += w / 2 + Fp32Add.LATENCY + 1;
         }
+        int front = accumulate + tree + 1 + normalizeLatency;
+        int back = beats + scaleLatency + 3 + beats + 1;
         String normalized = String.format(java.util.Locale.ROOT, "per token about %d + %d + %d + %d (accumulate,"
-                + " tree and rsqrt, scale, emit)", accumulate, tree + 1 + normalizeLatency, beats + scaleLatency + 3,
-                beats + 1);
+                + " tree and rsqrt, scale, emit); in a stream about %d each (the front's and the back's halves"
+                + " overlap)", accumulate, tree + 1 + normalizeLatency, beats + scaleLatency + 3, beats + 1,
+                Math.max(front, back));
         return runTime == null ? normalized : normalized + String.format(java.util.Locale.ROOT, " at the longest"
                 + " n; bypassed %d + %d (buffer, emit)", beats, beats);
     }

@@ -69,7 +69,8 @@ final class QuantizeExecutor extends Area {
         Bits eps = reg("quantize_eps_q", bits(32), 0);
         Bits invN = reg("quantize_inv_n", bits(32), 0);
         UInt tokens = reg("quantize_token_count", uint(tokenBits), 0);
-        UInt token = reg("quantize_token", uint(tokenBits), 0);
+        UInt token = reg("quantize_token", uint(tokenBits), 0);           // the token being fed
+        UInt outToken = reg("quantize_out_token", uint(tokenBits), 0);    // the token being stored
         UInt code = reg("quantize_code", uint(8), 0);
 
         UInt capacity = ActivationBuffers.capacity(shape, request.src(), "quantize_capacity");
@@ -84,6 +85,7 @@ final class QuantizeExecutor extends Area {
             eps.set(request.eps());
             tokens.set(request.tokens());
             token.set(0);
+            outToken.set(0);
             code.set(ErrorCode.NONE.code());
             step.set(QuantizeStep.INVERSE);
             when(bad.or(request.tokens().eq(0)), () -> step.set(QuantizeStep.FINISH));
@@ -106,7 +108,8 @@ final class QuantizeExecutor extends Area {
 
         // A token: the gains' read (with norm), then its words from the source buffer, a read a cycle: the buffer's
         // fixed pipeline (its read, then its storage rounding) behind a credit buffer, so RMS-MAX may stall
-        // without a word being lost.
+        // without a word being lost. The next token is fed as soon as this one's words are in: RMS-MAX takes it
+        // while it scales and emits this one, and its gains are read behind this one's.
         UInt word = reg("quantize_word", uint(16), 0);            // words pushed into RMS-MAX
         UInt readWord = reg("quantize_read_word", uint(16), 0);   // words asked of the buffer
         Bool gainsAsked = reg("quantize_gains_asked", bool(), 0);
@@ -149,9 +152,16 @@ final class QuantizeExecutor extends Area {
             rms.in.payload.get(lane).set(toRms.payload.get(lane));
         }
         Bool lastWord = word.add(1).trunc(16).eq(lengthWords).named("quantize_last_word");
+        Bool lastFed = token.add(1).trunc(tokenBits).eq(tokens).named("quantize_last_fed");
         when(rms.in.fire(), () -> {
             word.set(word.add(1).trunc(16));
-            when(lastWord, () -> step.set(QuantizeStep.DRAIN));
+            when(lastWord, () -> {
+                step.set(QuantizeStep.DRAIN);
+                when(lastFed.not(), () -> {
+                    token.set(token.add(1).trunc(tokenBits));
+                    step.set(QuantizeStep.TOKEN);
+                });
+            });
         });
 
         // The gains: each data-port beat holds wordsPerBeat gain beats of W values; the rest of the last is dropped.
@@ -159,8 +169,15 @@ final class QuantizeExecutor extends Area {
         UInt gainsSent = reg("quantize_gains_sent", uint(16), 0);
         Bool lastGainPart = wordsPerBeat == 1 ? TRUE : gainPart.eq(wordsPerBeat - 1).named("quantize_last_gain_part");
         Bool lastGain = gainsSent.add(1).trunc(16).eq(lengthWords).named("quantize_last_gain");
-        Bool gaining = norm.and(step.isOneOf(QuantizeStep.STREAM, QuantizeStep.DRAIN)).named("quantize_gaining");
-        when(step.is(QuantizeStep.TOKEN), () -> gainsSent.set(0));
+        when(start, () -> {
+            gainsSent.set(0);
+            if (wordsPerBeat > 1) {
+                gainPart.set(0);
+            }
+        });
+        // The gains go to RMS-MAX in the order they were read, a token's lengthWords beats after the other's.
+        Bool gaining = norm.and(step.isOneOf(QuantizeStep.TOKEN, QuantizeStep.STREAM, QuantizeStep.DRAIN))
+                .named("quantize_gaining");
         rms.gamma.valid.set(gaining.and(reads.data.valid));
         for (int lane = 0; lane < lanes; lane++) {
             List<Bits> options = new ArrayList<>();
@@ -174,7 +191,7 @@ final class QuantizeExecutor extends Area {
         Bool gainTaken = rms.gamma.fire().named("quantize_gain_taken");
         when(gaining, () -> reads.data.ready.set(gainTaken.and(lastGainPart.or(lastGain))));
         when(gainTaken, () -> {
-            gainsSent.set(gainsSent.add(1).trunc(16));
+            gainsSent.set(mux(lastGain, U(0, 16), gainsSent.add(1).trunc(16)));
             if (wordsPerBeat > 1) {
                 gainPart.set(mux(lastGainPart.or(lastGain), U(0, widthOf(gainPart)),
                         gainPart.add(1).trunc(widthOf(gainPart))));
@@ -198,7 +215,7 @@ final class QuantizeExecutor extends Area {
         }
         when(quantized, () -> {
             store.writeValid.set(true);
-            store.writeToken.set(token.resize(widthOf(store.writeToken)));
+            store.writeToken.set(outToken.resize(widthOf(store.writeToken)));
             store.writeWord.set(outWord.resize(widthOf(store.writeWord)));
             store.writeData.set(cat(bytes.toArray(new Bits[0])));
             outWord.set(outWord.add(1).trunc(16));
@@ -208,10 +225,10 @@ final class QuantizeExecutor extends Area {
                 outWord.set(0);
             });
         });
-        Bool lastToken = token.add(1).trunc(tokenBits).eq(tokens).named("quantize_last_token");
-        when(step.is(QuantizeStep.DRAIN).and(quantized).and(quantizer.out.payload.last()), () -> {
-            token.set(token.add(1).trunc(tokenBits));
-            step.set(mux(lastToken, HwEnum.constant(QuantizeStep.FINISH), HwEnum.constant(QuantizeStep.TOKEN)));
+        Bool lastToken = outToken.add(1).trunc(tokenBits).eq(tokens).named("quantize_last_token");
+        when(quantized.and(quantizer.out.payload.last()), () -> {
+            outToken.set(outToken.add(1).trunc(tokenBits));
+            when(lastToken, () -> step.set(QuantizeStep.FINISH));
         });
 
         done = new Flow<>(step.is(QuantizeStep.FINISH).named("quantize_done"), code);
