@@ -1756,42 +1756,42 @@ module tellme (
   wire         embed_done;                                         // EmbedUnit.java:155
 
   // quantize_executor
-  reg          quantize_start;                                     // QuantizeExecutor.java:50
-  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:52
-  reg          quantize_norm;                                      // QuantizeExecutor.java:53
-  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:53
-  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:53
-  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:54
-  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:54
-  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:55
-  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:64
-  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:65
-  reg          quantize_norm_q;                                    // QuantizeExecutor.java:66
-  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:67
-  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:68
-  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:69
-  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:70
-  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:71
-  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:72
-  reg  [3:0]   quantize_out_token;                                 // QuantizeExecutor.java:73
-  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:74
+  reg          quantize_start;                                     // QuantizeExecutor.java:51
+  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:53
+  reg          quantize_norm;                                      // QuantizeExecutor.java:54
+  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:54
+  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:54
+  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:55
+  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:55
+  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:56
+  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:65
+  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:66
+  reg          quantize_norm_q;                                    // QuantizeExecutor.java:67
+  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:68
+  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:69
+  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:70
+  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:71
+  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:72
+  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:73
+  reg  [3:0]   quantize_out_token;                                 // QuantizeExecutor.java:74
+  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:75
   reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:151
-  wire         quantize_part_words;                                // QuantizeExecutor.java:77
-  wire         quantize_bad_field;                                 // QuantizeExecutor.java:79
-  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:103
-  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:113
-  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:114
-  reg          quantize_gains_asked;                               // QuantizeExecutor.java:115
-  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:116
-  wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:118
-  wire         quantize_asking_gains;                              // QuantizeExecutor.java:125
+  wire         quantize_part_words;                                // QuantizeExecutor.java:78
+  wire         quantize_bad_field;                                 // QuantizeExecutor.java:80
+  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:104
+  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:114
+  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:115
+  reg          quantize_gains_asked;                               // QuantizeExecutor.java:116
+  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:117
+  wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:119
+  wire         quantize_asking_gains;                              // QuantizeExecutor.java:126
   reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:59
-  wire         quantize_reading;                                   // QuantizeExecutor.java:138
-  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:147
-  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:147
-  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:147
-  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:147
-  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:147
+  wire         quantize_reading;                                   // QuantizeExecutor.java:139
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:148
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:148
+  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:148
+  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:148
+  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:148
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:91
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:91
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:91
@@ -1800,18 +1800,18 @@ module tellme (
   wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:91
   wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:91
   wire         quantize_words_ready;                               // CreditBuffer.java:98
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:154
-  wire         quantize_last_fed;                                  // QuantizeExecutor.java:155
-  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:168
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:169
-  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:170
-  wire         quantize_last_gain;                                 // QuantizeExecutor.java:171
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:180
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:191
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:209
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:211
-  wire         quantize_last_token;                                // QuantizeExecutor.java:228
-  wire         quantize_done;                                      // QuantizeExecutor.java:234
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:155
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:156
+  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:169
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:170
+  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:171
+  wire         quantize_last_gain;                                 // QuantizeExecutor.java:172
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:181
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:192
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:210
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:212
+  wire         quantize_last_token;                                // QuantizeExecutor.java:229
+  wire         quantize_done;                                      // QuantizeExecutor.java:235
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:57
@@ -3509,35 +3509,35 @@ module tellme (
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
-  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:96
-  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:97
-  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:104
-  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:105
-  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:106
-  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:107
-  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:149
-  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:152
-  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:152
-  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:152
-  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:152
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:181
-  // QuantizeExecutor.java:188
+  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:97
+  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:98
+  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:105
+  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:106
+  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:107
+  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:108
+  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:150
+  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:153
+  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:153
+  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:153
+  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:153
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:182
+  // QuantizeExecutor.java:189
   assign rms_max_gamma_payload_0 = quantize_gain_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-  // QuantizeExecutor.java:188
+  // QuantizeExecutor.java:189
   assign rms_max_gamma_payload_1 = quantize_gain_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-  // QuantizeExecutor.java:188
+  // QuantizeExecutor.java:189
   assign rms_max_gamma_payload_2 = quantize_gain_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
-  // QuantizeExecutor.java:188
+  // QuantizeExecutor.java:189
   assign rms_max_gamma_payload_3 = quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48];
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:202
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:203
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:205
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:205
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:205
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:205
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:207
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:208
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:210
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:203
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:204
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:206
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:206
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:206
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:206
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:208
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:209
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:211
   // AttentionExecutor.java:247
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:248
@@ -3829,10 +3829,10 @@ module tellme (
       data_read_payload_address = embed_row_address; // EmbedUnit.java:96
       data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:97
     end
-    if (quantize_asking_gains) begin // QuantizeExecutor.java:126
-      data_read_valid = 1'b1; // QuantizeExecutor.java:127
-      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:128
-      data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:129
+    if (quantize_asking_gains) begin // QuantizeExecutor.java:127
+      data_read_valid = 1'b1; // QuantizeExecutor.java:128
+      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:129
+      data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:130
     end
     if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:133
       data_read_valid = 1'b1; // RotateAndCache.java:134
@@ -3886,8 +3886,8 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:132
       data_beat_ready = embed_last_part; // EmbedUnit.java:132
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:192
-      // QuantizeExecutor.java:192
+    if (quantize_gaining) begin // QuantizeExecutor.java:193
+      // QuantizeExecutor.java:193
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:169
@@ -4436,11 +4436,11 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:88
     buffer_read_token = 3'd0; // ActivationBuffers.java:89
     buffer_read_word = 10'd0; // ActivationBuffers.java:90
-    if (quantize_reading) begin // QuantizeExecutor.java:139
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:140
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:141
-      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:142
-      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:143
+    if (quantize_reading) begin // QuantizeExecutor.java:140
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:141
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:142
+      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:143
+      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:144
     end
     if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:290
       buffer_read_valid = 1'b1; // AttentionExecutor.java:292
@@ -4816,16 +4816,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:57
     quantized_mc_write = 1'b0; // QuantizedStore.java:58
     quantized_mc_data = 32'h0; // QuantizedStore.java:59
-    if (quantize_out_beat) begin // QuantizeExecutor.java:216
-      quantized_write = 1'b1; // QuantizeExecutor.java:217
-      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:218
-      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:219
-      // QuantizeExecutor.java:220
+    if (quantize_out_beat) begin // QuantizeExecutor.java:217
+      quantized_write = 1'b1; // QuantizeExecutor.java:218
+      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:219
+      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:220
+      // QuantizeExecutor.java:221
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:222
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:223
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:224
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:223
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:224
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:225
       end
     end
   end
@@ -5069,10 +5069,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // quantize_executor (QuantizeExecutor.java:44): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
+  // quantize_executor (QuantizeExecutor.java:45): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
   // the quantized store
   always @(*) begin
-    quantize_start = 1'b0; // QuantizeExecutor.java:51
+    quantize_start = 1'b0; // QuantizeExecutor.java:52
     case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -5104,37 +5104,37 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_src = 4'd0; // QuantizeExecutor.java:56
+    quantize_src = 4'd0; // QuantizeExecutor.java:57
     quantize_src = instruction_word[11:8]; // Sequencer.java:181
   end
 
   always @(*) begin
-    quantize_norm = 1'b0; // QuantizeExecutor.java:57
+    quantize_norm = 1'b0; // QuantizeExecutor.java:58
     quantize_norm = instruction_word[12]; // Sequencer.java:182
   end
 
   always @(*) begin
-    quantize_length = 16'd0; // QuantizeExecutor.java:58
+    quantize_length = 16'd0; // QuantizeExecutor.java:59
     quantize_length = instruction_word[31:16]; // Sequencer.java:183
   end
 
   always @(*) begin
-    quantize_gain = 32'd0; // QuantizeExecutor.java:59
+    quantize_gain = 32'd0; // QuantizeExecutor.java:60
     quantize_gain = instruction_word[63:32]; // Sequencer.java:184
   end
 
   always @(*) begin
-    quantize_eps = 32'h0; // QuantizeExecutor.java:60
+    quantize_eps = 32'h0; // QuantizeExecutor.java:61
     quantize_eps = instruction_word[95:64]; // Sequencer.java:185
   end
 
   always @(*) begin
-    quantize_tokens = 4'd0; // QuantizeExecutor.java:61
+    quantize_tokens = 4'd0; // QuantizeExecutor.java:62
     quantize_tokens = chunk_tokens; // Sequencer.java:186
   end
 
   always @(*) begin
-    quantize_image = 64'd0; // QuantizeExecutor.java:62
+    quantize_image = 64'd0; // QuantizeExecutor.java:63
     quantize_image = arg_image; // Sequencer.java:187
   end
 
@@ -5157,21 +5157,21 @@ module tellme (
     end
   end
 
-  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:77
+  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:78
   assign quantize_bad_field =
       ~(quantize_src < 4'd5)
       | (quantize_length == 16'd0)
       | (quantize_length > {3'd0, quantize_capacity})
-      | quantize_part_words; // QuantizeExecutor.java:79
-  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:103
-  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:116
-  assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:118
-  // QuantizeExecutor.java:125
+      | quantize_part_words; // QuantizeExecutor.java:80
+  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:104
+  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:117
+  assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:119
+  // QuantizeExecutor.java:126
   assign quantize_asking_gains = (quantize_step == QUANTIZE_STEP_STREAM) & ~quantize_gains_asked;
   assign quantize_reading =
       (quantize_step == QUANTIZE_STEP_STREAM)
       & (quantize_read_word < quantize_length_words)
-      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:138
+      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:139
   assign quantize_words_fifo_push_valid = quantize_read_arrived_d5; // CreditBuffer.java:92
   assign quantize_words_fifo_push_payload =
       {buffer_lane3_round_out_payload,
@@ -5179,102 +5179,102 @@ module tellme (
        buffer_lane1_round_out_payload,
        buffer_lane0_round_out_payload}; // CreditBuffer.java:93
   assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:99
-  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:150
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:154
-  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:155
-  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:170
-  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:171
+  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:151
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:155
+  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:156
+  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:171
+  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:172
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:180
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:191
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:211
-  assign quantize_last_token = (quantize_out_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:228
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:234
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:181
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:192
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:212
+  assign quantize_last_token = (quantize_out_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:229
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:235
 
   always @(posedge ap_clk) begin
-    if (quantize_start) begin // QuantizeExecutor.java:80
-      quantize_src_id <= quantize_src; // QuantizeExecutor.java:81
-      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:82
-      quantize_length_q <= quantize_length; // QuantizeExecutor.java:83
-      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:84
-      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:85
-      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:86
-      quantize_token <= 4'd0; // QuantizeExecutor.java:87
-      quantize_out_token <= 4'd0; // QuantizeExecutor.java:88
-      quantize_code <= 8'd0; // QuantizeExecutor.java:89
-      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:90
-      if (quantize_bad_field | (quantize_tokens == 4'd0)) begin // QuantizeExecutor.java:91
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:91
+    if (quantize_start) begin // QuantizeExecutor.java:81
+      quantize_src_id <= quantize_src; // QuantizeExecutor.java:82
+      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:83
+      quantize_length_q <= quantize_length; // QuantizeExecutor.java:84
+      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:85
+      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:86
+      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:87
+      quantize_token <= 4'd0; // QuantizeExecutor.java:88
+      quantize_out_token <= 4'd0; // QuantizeExecutor.java:89
+      quantize_code <= 8'd0; // QuantizeExecutor.java:90
+      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:91
+      if (quantize_bad_field | (quantize_tokens == 4'd0)) begin // QuantizeExecutor.java:92
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:92
       end
-      if (quantize_bad_field) begin // QuantizeExecutor.java:92
-        quantize_code <= 8'd3; // QuantizeExecutor.java:92
+      if (quantize_bad_field) begin // QuantizeExecutor.java:93
+        quantize_code <= 8'd3; // QuantizeExecutor.java:93
       end
     end
-    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:98
-      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:98
+    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:99
+      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:99
     end
-    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:99
-      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:100
-      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:101
+    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:100
+      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:101
+      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:102
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:119
-      quantize_word <= 16'd0; // QuantizeExecutor.java:120
-      quantize_read_word <= 16'd0; // QuantizeExecutor.java:121
-      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:122
-      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:123
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:120
+      quantize_word <= 16'd0; // QuantizeExecutor.java:121
+      quantize_read_word <= 16'd0; // QuantizeExecutor.java:122
+      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:123
+      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:124
     end
-    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:131
-      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:131
+    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:132
+      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:132
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:139
-      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:144
+    if (quantize_reading) begin // QuantizeExecutor.java:140
+      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:145
     end
-    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:147
-    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:147
-    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:147
-    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:147
-    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:147
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:148
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:148
+    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:148
+    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:148
+    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:148
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
       quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:96
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:97
       quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:97
     end
-    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:156
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:157
-      if (quantize_last_word) begin // QuantizeExecutor.java:158
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:159
-        if (~quantize_last_fed) begin // QuantizeExecutor.java:160
-          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:161
-          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:162
+    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:157
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:158
+      if (quantize_last_word) begin // QuantizeExecutor.java:159
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:160
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:161
+          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:162
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:163
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:172
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:173
-      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:175
+    if (quantize_start) begin // QuantizeExecutor.java:173
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:174
+      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:176
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:193
-      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:194
-      // QuantizeExecutor.java:196
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:194
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:195
+      // QuantizeExecutor.java:197
       quantize_gain_part <= ~(quantize_last_gain_part | quantize_last_gain) & (quantize_gain_part + 1'b1);
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:216
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:221
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:222
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:225
+    if (quantize_out_beat) begin // QuantizeExecutor.java:217
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:222
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:223
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:226
       end
     end
-    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:229
-      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:230
-      if (quantize_last_token) begin // QuantizeExecutor.java:231
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:231
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:230
+      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:231
+      if (quantize_last_token) begin // QuantizeExecutor.java:232
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:232
       end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:235
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:235
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:236
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:236
     end
     if (!ap_rst_n) begin
       quantize_src_id <= 4'd0;

@@ -20,11 +20,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * QUANTIZE (N13 then N6, or N6 alone): token by token, the source buffer's vector goes through RMS-MAX (the
+ * QUANTIZE (N13 then N6, or N6 alone): token after token, the source buffer's vector goes through RMS-MAX (the
  * run-time-length {@link RmsNormMax}, its gains streamed from the image for every token; with {@code norm} clear,
  * in bypass: the values unchanged with their absmax) and the {@link Quantizer}, into the {@link QuantizedStore}:
  * the int8 activations and m_c of every token of the chunk. {@code INV_N} of the length comes from
- * {@link InverseOfCount} once per instruction.
+ * {@link InverseOfCount} once per instruction. A token is fed as soon as the one before is in (RMS-MAX takes it
+ * while it scales and emits that one); each is stored as it leaves the quantizer.
  *
  * <p>Refused with BAD_FIELD, before anything is read: a source that is no buffer, a length of 0, above the
  * source's or not whole words of RMS-MAX's width.
