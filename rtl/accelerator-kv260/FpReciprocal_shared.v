@@ -37,68 +37,68 @@ module FpReciprocal_shared (
   reg  [9:0]  minus_e_c;               // FpReciprocal.java:56
   reg  [2:0]  cases_c;                 // FpReciprocal.java:56
   reg         sign_c;                  // FpReciprocal.java:56
-  reg         valid_d1;                // Fp32SharedOps.java:110
-  reg         valid_d2;                // Fp32SharedOps.java:110
-  reg         valid_d3;                // Fp32SharedOps.java:110
-  reg         valid_d4;                // Fp32SharedOps.java:110
-  reg         valid_d5;                // Fp32SharedOps.java:110
-  reg         valid_d6;                // Fp32SharedOps.java:110
-  reg         valid_d7;                // Fp32SharedOps.java:110
-  reg         valid_d8;                // Fp32SharedOps.java:110
-  reg         valid_d9;                // Fp32SharedOps.java:110
-  reg         valid_d10;               // Fp32SharedOps.java:110
-  reg  [31:0] chord_value_d1;          // Fp32SharedOps.java:111
-  reg  [31:0] chord_value_d2;          // Fp32SharedOps.java:111
-  reg  [31:0] chord_value_d3;          // Fp32SharedOps.java:111
-  reg  [31:0] chord_value_d4;          // Fp32SharedOps.java:111
-  reg  [31:0] chord_value_d5;          // Fp32SharedOps.java:111
-  reg  [31:0] chord_value_d6;          // Fp32SharedOps.java:111
-  reg  [31:0] chord_value_d7;          // Fp32SharedOps.java:111
-  reg         valid_d11;               // Fp32SharedOps.java:110
-  reg         valid_d12;               // Fp32SharedOps.java:110
-  reg         valid_d13;               // Fp32SharedOps.java:110
-  reg         valid_d14;               // Fp32SharedOps.java:110
-  reg         valid_d15;               // Fp32SharedOps.java:110
-  reg         valid_d16;               // Fp32SharedOps.java:110
-  reg  [31:0] m_d1;                    // Fp32SharedOps.java:111
-  reg  [31:0] m_d2;                    // Fp32SharedOps.java:111
-  reg  [31:0] m_d3;                    // Fp32SharedOps.java:111
-  reg  [31:0] m_d4;                    // Fp32SharedOps.java:111
-  reg  [31:0] m_d5;                    // Fp32SharedOps.java:111
-  reg  [31:0] m_d6;                    // Fp32SharedOps.java:111
-  reg  [31:0] m_d7;                    // Fp32SharedOps.java:111
-  reg  [31:0] m_d8;                    // Fp32SharedOps.java:111
-  reg  [31:0] m_d9;                    // Fp32SharedOps.java:111
-  reg  [31:0] m_d10;                   // Fp32SharedOps.java:111
-  reg  [31:0] m_d11;                   // Fp32SharedOps.java:111
-  reg  [31:0] m_d12;                   // Fp32SharedOps.java:111
-  reg  [31:0] m_d13;                   // Fp32SharedOps.java:111
-  reg         valid_d17;               // Fp32SharedOps.java:110
-  reg         valid_d18;               // Fp32SharedOps.java:110
-  reg         valid_d19;               // Fp32SharedOps.java:110
-  reg         valid_d20;               // Fp32SharedOps.java:110
-  reg         valid_d21;               // Fp32SharedOps.java:110
-  reg         valid_d22;               // Fp32SharedOps.java:110
-  reg         valid_d23;               // Fp32SharedOps.java:110
-  reg         valid_d24;               // Fp32SharedOps.java:110
-  reg         valid_d25;               // Fp32SharedOps.java:110
-  reg         valid_d26;               // Fp32SharedOps.java:110
-  reg         valid_d27;               // Fp32SharedOps.java:110
-  reg         valid_d28;               // Fp32SharedOps.java:110
-  reg         valid_d29;               // Fp32SharedOps.java:110
-  reg  [31:0] y0_d1;                   // Fp32SharedOps.java:111
-  reg  [31:0] y0_d2;                   // Fp32SharedOps.java:111
-  reg  [31:0] y0_d3;                   // Fp32SharedOps.java:111
-  reg  [31:0] y0_d4;                   // Fp32SharedOps.java:111
-  reg  [31:0] y0_d5;                   // Fp32SharedOps.java:111
-  reg  [31:0] y0_d6;                   // Fp32SharedOps.java:111
-  reg  [31:0] y0_d7;                   // Fp32SharedOps.java:111
-  reg  [31:0] y0_d8;                   // Fp32SharedOps.java:111
-  reg  [31:0] y0_d9;                   // Fp32SharedOps.java:111
-  reg  [31:0] y0_d10;                  // Fp32SharedOps.java:111
-  reg  [31:0] y0_d11;                  // Fp32SharedOps.java:111
-  reg  [31:0] y0_d12;                  // Fp32SharedOps.java:111
-  reg  [31:0] y0_d13;                  // Fp32SharedOps.java:111
+  reg         valid_d1;                // Fp32SharedOps.java:126
+  reg         valid_d2;                // Fp32SharedOps.java:126
+  reg         valid_d3;                // Fp32SharedOps.java:126
+  reg         valid_d4;                // Fp32SharedOps.java:126
+  reg         valid_d5;                // Fp32SharedOps.java:126
+  reg         valid_d6;                // Fp32SharedOps.java:126
+  reg         valid_d7;                // Fp32SharedOps.java:126
+  reg         valid_d8;                // Fp32SharedOps.java:126
+  reg         valid_d9;                // Fp32SharedOps.java:126
+  reg         valid_d10;               // Fp32SharedOps.java:126
+  reg  [31:0] chord_value_d1;          // Fp32SharedOps.java:127
+  reg  [31:0] chord_value_d2;          // Fp32SharedOps.java:127
+  reg  [31:0] chord_value_d3;          // Fp32SharedOps.java:127
+  reg  [31:0] chord_value_d4;          // Fp32SharedOps.java:127
+  reg  [31:0] chord_value_d5;          // Fp32SharedOps.java:127
+  reg  [31:0] chord_value_d6;          // Fp32SharedOps.java:127
+  reg  [31:0] chord_value_d7;          // Fp32SharedOps.java:127
+  reg         valid_d11;               // Fp32SharedOps.java:126
+  reg         valid_d12;               // Fp32SharedOps.java:126
+  reg         valid_d13;               // Fp32SharedOps.java:126
+  reg         valid_d14;               // Fp32SharedOps.java:126
+  reg         valid_d15;               // Fp32SharedOps.java:126
+  reg         valid_d16;               // Fp32SharedOps.java:126
+  reg  [31:0] m_d1;                    // Fp32SharedOps.java:127
+  reg  [31:0] m_d2;                    // Fp32SharedOps.java:127
+  reg  [31:0] m_d3;                    // Fp32SharedOps.java:127
+  reg  [31:0] m_d4;                    // Fp32SharedOps.java:127
+  reg  [31:0] m_d5;                    // Fp32SharedOps.java:127
+  reg  [31:0] m_d6;                    // Fp32SharedOps.java:127
+  reg  [31:0] m_d7;                    // Fp32SharedOps.java:127
+  reg  [31:0] m_d8;                    // Fp32SharedOps.java:127
+  reg  [31:0] m_d9;                    // Fp32SharedOps.java:127
+  reg  [31:0] m_d10;                   // Fp32SharedOps.java:127
+  reg  [31:0] m_d11;                   // Fp32SharedOps.java:127
+  reg  [31:0] m_d12;                   // Fp32SharedOps.java:127
+  reg  [31:0] m_d13;                   // Fp32SharedOps.java:127
+  reg         valid_d17;               // Fp32SharedOps.java:126
+  reg         valid_d18;               // Fp32SharedOps.java:126
+  reg         valid_d19;               // Fp32SharedOps.java:126
+  reg         valid_d20;               // Fp32SharedOps.java:126
+  reg         valid_d21;               // Fp32SharedOps.java:126
+  reg         valid_d22;               // Fp32SharedOps.java:126
+  reg         valid_d23;               // Fp32SharedOps.java:126
+  reg         valid_d24;               // Fp32SharedOps.java:126
+  reg         valid_d25;               // Fp32SharedOps.java:126
+  reg         valid_d26;               // Fp32SharedOps.java:126
+  reg         valid_d27;               // Fp32SharedOps.java:126
+  reg         valid_d28;               // Fp32SharedOps.java:126
+  reg         valid_d29;               // Fp32SharedOps.java:126
+  reg  [31:0] y0_d1;                   // Fp32SharedOps.java:127
+  reg  [31:0] y0_d2;                   // Fp32SharedOps.java:127
+  reg  [31:0] y0_d3;                   // Fp32SharedOps.java:127
+  reg  [31:0] y0_d4;                   // Fp32SharedOps.java:127
+  reg  [31:0] y0_d5;                   // Fp32SharedOps.java:127
+  reg  [31:0] y0_d6;                   // Fp32SharedOps.java:127
+  reg  [31:0] y0_d7;                   // Fp32SharedOps.java:127
+  reg  [31:0] y0_d8;                   // Fp32SharedOps.java:127
+  reg  [31:0] y0_d9;                   // Fp32SharedOps.java:127
+  reg  [31:0] y0_d10;                  // Fp32SharedOps.java:127
+  reg  [31:0] y0_d11;                  // Fp32SharedOps.java:127
+  reg  [31:0] y0_d12;                  // Fp32SharedOps.java:127
+  reg  [31:0] y0_d13;                  // Fp32SharedOps.java:127
   reg  [9:0]  minus_e_d1;              // FpReciprocal.java:56
   reg  [9:0]  minus_e_d2;              // FpReciprocal.java:56
   reg  [9:0]  minus_e_d3;              // FpReciprocal.java:56
@@ -334,35 +334,35 @@ module FpReciprocal_shared (
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[16]} : {1'b1, ~fraction_b[14]})})})};
 
   always @(*) begin
-    newton_mul_in_valid = valid_d3; // Fp32SharedOps.java:114
-    newton_mul_in_valid = valid_d3_or_d16; // Fp32SharedOps.java:114
-    newton_mul_in_valid = valid_d3_or_d16 | valid_d29; // Fp32SharedOps.java:114
+    newton_mul_in_valid = valid_d3; // Fp32SharedOps.java:130
+    newton_mul_in_valid = valid_d3_or_d16; // Fp32SharedOps.java:130
+    newton_mul_in_valid = valid_d3_or_d16 | valid_d29; // Fp32SharedOps.java:130
   end
 
   always @(*) begin
-    newton_mul_in_payload_a = rom_word[31:0]; // Fp32SharedOps.java:116
-    newton_mul_in_payload_b = u_c; // Fp32SharedOps.java:117
-    if (valid_d16) begin // Fp32SharedOps.java:119
-      newton_mul_in_payload_a = m_d13; // Fp32SharedOps.java:120
-      newton_mul_in_payload_b = newton_add_out_payload; // Fp32SharedOps.java:121
+    newton_mul_in_payload_a = rom_word[31:0]; // Fp32SharedOps.java:132
+    newton_mul_in_payload_b = u_c; // Fp32SharedOps.java:133
+    if (valid_d16) begin // Fp32SharedOps.java:135
+      newton_mul_in_payload_a = m_d13; // Fp32SharedOps.java:136
+      newton_mul_in_payload_b = newton_add_out_payload; // Fp32SharedOps.java:137
     end
-    if (valid_d29) begin // Fp32SharedOps.java:119
-      newton_mul_in_payload_a = y0_d13; // Fp32SharedOps.java:120
-      newton_mul_in_payload_b = newton_add_out_payload; // Fp32SharedOps.java:121
+    if (valid_d29) begin // Fp32SharedOps.java:135
+      newton_mul_in_payload_a = y0_d13; // Fp32SharedOps.java:136
+      newton_mul_in_payload_b = newton_add_out_payload; // Fp32SharedOps.java:137
     end
   end
 
   always @(*) begin
-    newton_add_in_valid = valid_d10; // Fp32SharedOps.java:114
-    newton_add_in_valid = valid_d10 | valid_d23; // Fp32SharedOps.java:114
+    newton_add_in_valid = valid_d10; // Fp32SharedOps.java:130
+    newton_add_in_valid = valid_d10 | valid_d23; // Fp32SharedOps.java:130
   end
 
   always @(*) begin
-    newton_add_in_payload_a = chord_value_d7; // Fp32SharedOps.java:116
-    newton_add_in_payload_b = newton_mul_out_payload; // Fp32SharedOps.java:117
-    if (valid_d23) begin // Fp32SharedOps.java:119
-      newton_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:120
-      newton_add_in_payload_b = {~newton_mul_out_payload[31], newton_mul_out_payload[30:0]}; // Fp32SharedOps.java:121
+    newton_add_in_payload_a = chord_value_d7; // Fp32SharedOps.java:132
+    newton_add_in_payload_b = newton_mul_out_payload; // Fp32SharedOps.java:133
+    if (valid_d23) begin // Fp32SharedOps.java:135
+      newton_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:136
+      newton_add_in_payload_b = {~newton_mul_out_payload[31], newton_mul_out_payload[30:0]}; // Fp32SharedOps.java:137
     end
   end
 
@@ -407,68 +407,68 @@ module FpReciprocal_shared (
     minus_e_c <= minus_e_b; // FpReciprocal.java:56
     cases_c <= cases_b; // FpReciprocal.java:56
     sign_c <= sign_b; // FpReciprocal.java:56
-    valid_d1 <= in_valid; // Fp32SharedOps.java:110
-    valid_d2 <= valid_d1; // Fp32SharedOps.java:110
-    valid_d3 <= valid_d2; // Fp32SharedOps.java:110
-    valid_d4 <= valid_d3; // Fp32SharedOps.java:110
-    valid_d5 <= valid_d4; // Fp32SharedOps.java:110
-    valid_d6 <= valid_d5; // Fp32SharedOps.java:110
-    valid_d7 <= valid_d6; // Fp32SharedOps.java:110
-    valid_d8 <= valid_d7; // Fp32SharedOps.java:110
-    valid_d9 <= valid_d8; // Fp32SharedOps.java:110
-    valid_d10 <= valid_d9; // Fp32SharedOps.java:110
-    chord_value_d1 <= rom_word[63:32]; // Fp32SharedOps.java:111
-    chord_value_d2 <= chord_value_d1; // Fp32SharedOps.java:111
-    chord_value_d3 <= chord_value_d2; // Fp32SharedOps.java:111
-    chord_value_d4 <= chord_value_d3; // Fp32SharedOps.java:111
-    chord_value_d5 <= chord_value_d4; // Fp32SharedOps.java:111
-    chord_value_d6 <= chord_value_d5; // Fp32SharedOps.java:111
-    chord_value_d7 <= chord_value_d6; // Fp32SharedOps.java:111
-    valid_d11 <= valid_d10; // Fp32SharedOps.java:110
-    valid_d12 <= valid_d11; // Fp32SharedOps.java:110
-    valid_d13 <= valid_d12; // Fp32SharedOps.java:110
-    valid_d14 <= valid_d13; // Fp32SharedOps.java:110
-    valid_d15 <= valid_d14; // Fp32SharedOps.java:110
-    valid_d16 <= valid_d15; // Fp32SharedOps.java:110
-    m_d1 <= m_c; // Fp32SharedOps.java:111
-    m_d2 <= m_d1; // Fp32SharedOps.java:111
-    m_d3 <= m_d2; // Fp32SharedOps.java:111
-    m_d4 <= m_d3; // Fp32SharedOps.java:111
-    m_d5 <= m_d4; // Fp32SharedOps.java:111
-    m_d6 <= m_d5; // Fp32SharedOps.java:111
-    m_d7 <= m_d6; // Fp32SharedOps.java:111
-    m_d8 <= m_d7; // Fp32SharedOps.java:111
-    m_d9 <= m_d8; // Fp32SharedOps.java:111
-    m_d10 <= m_d9; // Fp32SharedOps.java:111
-    m_d11 <= m_d10; // Fp32SharedOps.java:111
-    m_d12 <= m_d11; // Fp32SharedOps.java:111
-    m_d13 <= m_d12; // Fp32SharedOps.java:111
-    valid_d17 <= valid_d16; // Fp32SharedOps.java:110
-    valid_d18 <= valid_d17; // Fp32SharedOps.java:110
-    valid_d19 <= valid_d18; // Fp32SharedOps.java:110
-    valid_d20 <= valid_d19; // Fp32SharedOps.java:110
-    valid_d21 <= valid_d20; // Fp32SharedOps.java:110
-    valid_d22 <= valid_d21; // Fp32SharedOps.java:110
-    valid_d23 <= valid_d22; // Fp32SharedOps.java:110
-    valid_d24 <= valid_d23; // Fp32SharedOps.java:110
-    valid_d25 <= valid_d24; // Fp32SharedOps.java:110
-    valid_d26 <= valid_d25; // Fp32SharedOps.java:110
-    valid_d27 <= valid_d26; // Fp32SharedOps.java:110
-    valid_d28 <= valid_d27; // Fp32SharedOps.java:110
-    valid_d29 <= valid_d28; // Fp32SharedOps.java:110
-    y0_d1 <= newton_add_out_payload; // Fp32SharedOps.java:111
-    y0_d2 <= y0_d1; // Fp32SharedOps.java:111
-    y0_d3 <= y0_d2; // Fp32SharedOps.java:111
-    y0_d4 <= y0_d3; // Fp32SharedOps.java:111
-    y0_d5 <= y0_d4; // Fp32SharedOps.java:111
-    y0_d6 <= y0_d5; // Fp32SharedOps.java:111
-    y0_d7 <= y0_d6; // Fp32SharedOps.java:111
-    y0_d8 <= y0_d7; // Fp32SharedOps.java:111
-    y0_d9 <= y0_d8; // Fp32SharedOps.java:111
-    y0_d10 <= y0_d9; // Fp32SharedOps.java:111
-    y0_d11 <= y0_d10; // Fp32SharedOps.java:111
-    y0_d12 <= y0_d11; // Fp32SharedOps.java:111
-    y0_d13 <= y0_d12; // Fp32SharedOps.java:111
+    valid_d1 <= in_valid; // Fp32SharedOps.java:126
+    valid_d2 <= valid_d1; // Fp32SharedOps.java:126
+    valid_d3 <= valid_d2; // Fp32SharedOps.java:126
+    valid_d4 <= valid_d3; // Fp32SharedOps.java:126
+    valid_d5 <= valid_d4; // Fp32SharedOps.java:126
+    valid_d6 <= valid_d5; // Fp32SharedOps.java:126
+    valid_d7 <= valid_d6; // Fp32SharedOps.java:126
+    valid_d8 <= valid_d7; // Fp32SharedOps.java:126
+    valid_d9 <= valid_d8; // Fp32SharedOps.java:126
+    valid_d10 <= valid_d9; // Fp32SharedOps.java:126
+    chord_value_d1 <= rom_word[63:32]; // Fp32SharedOps.java:127
+    chord_value_d2 <= chord_value_d1; // Fp32SharedOps.java:127
+    chord_value_d3 <= chord_value_d2; // Fp32SharedOps.java:127
+    chord_value_d4 <= chord_value_d3; // Fp32SharedOps.java:127
+    chord_value_d5 <= chord_value_d4; // Fp32SharedOps.java:127
+    chord_value_d6 <= chord_value_d5; // Fp32SharedOps.java:127
+    chord_value_d7 <= chord_value_d6; // Fp32SharedOps.java:127
+    valid_d11 <= valid_d10; // Fp32SharedOps.java:126
+    valid_d12 <= valid_d11; // Fp32SharedOps.java:126
+    valid_d13 <= valid_d12; // Fp32SharedOps.java:126
+    valid_d14 <= valid_d13; // Fp32SharedOps.java:126
+    valid_d15 <= valid_d14; // Fp32SharedOps.java:126
+    valid_d16 <= valid_d15; // Fp32SharedOps.java:126
+    m_d1 <= m_c; // Fp32SharedOps.java:127
+    m_d2 <= m_d1; // Fp32SharedOps.java:127
+    m_d3 <= m_d2; // Fp32SharedOps.java:127
+    m_d4 <= m_d3; // Fp32SharedOps.java:127
+    m_d5 <= m_d4; // Fp32SharedOps.java:127
+    m_d6 <= m_d5; // Fp32SharedOps.java:127
+    m_d7 <= m_d6; // Fp32SharedOps.java:127
+    m_d8 <= m_d7; // Fp32SharedOps.java:127
+    m_d9 <= m_d8; // Fp32SharedOps.java:127
+    m_d10 <= m_d9; // Fp32SharedOps.java:127
+    m_d11 <= m_d10; // Fp32SharedOps.java:127
+    m_d12 <= m_d11; // Fp32SharedOps.java:127
+    m_d13 <= m_d12; // Fp32SharedOps.java:127
+    valid_d17 <= valid_d16; // Fp32SharedOps.java:126
+    valid_d18 <= valid_d17; // Fp32SharedOps.java:126
+    valid_d19 <= valid_d18; // Fp32SharedOps.java:126
+    valid_d20 <= valid_d19; // Fp32SharedOps.java:126
+    valid_d21 <= valid_d20; // Fp32SharedOps.java:126
+    valid_d22 <= valid_d21; // Fp32SharedOps.java:126
+    valid_d23 <= valid_d22; // Fp32SharedOps.java:126
+    valid_d24 <= valid_d23; // Fp32SharedOps.java:126
+    valid_d25 <= valid_d24; // Fp32SharedOps.java:126
+    valid_d26 <= valid_d25; // Fp32SharedOps.java:126
+    valid_d27 <= valid_d26; // Fp32SharedOps.java:126
+    valid_d28 <= valid_d27; // Fp32SharedOps.java:126
+    valid_d29 <= valid_d28; // Fp32SharedOps.java:126
+    y0_d1 <= newton_add_out_payload; // Fp32SharedOps.java:127
+    y0_d2 <= y0_d1; // Fp32SharedOps.java:127
+    y0_d3 <= y0_d2; // Fp32SharedOps.java:127
+    y0_d4 <= y0_d3; // Fp32SharedOps.java:127
+    y0_d5 <= y0_d4; // Fp32SharedOps.java:127
+    y0_d6 <= y0_d5; // Fp32SharedOps.java:127
+    y0_d7 <= y0_d6; // Fp32SharedOps.java:127
+    y0_d8 <= y0_d7; // Fp32SharedOps.java:127
+    y0_d9 <= y0_d8; // Fp32SharedOps.java:127
+    y0_d10 <= y0_d9; // Fp32SharedOps.java:127
+    y0_d11 <= y0_d10; // Fp32SharedOps.java:127
+    y0_d12 <= y0_d11; // Fp32SharedOps.java:127
+    y0_d13 <= y0_d12; // Fp32SharedOps.java:127
     minus_e_d1 <= minus_e_c; // FpReciprocal.java:56
     minus_e_d2 <= minus_e_d1; // FpReciprocal.java:56
     minus_e_d3 <= minus_e_d2; // FpReciprocal.java:56
@@ -630,23 +630,23 @@ module FpReciprocal_shared (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~(valid_d16 & valid_d3))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: newton: inputs 13 cycles apart collide on ",
+      if (!(~(valid_d16 & valid_d3))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: newton: inputs 13 cycles apart collide on ",
                  "newton_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(valid_d23 & valid_d10))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: newton: inputs 13 cycles apart collide on ",
+      if (!(~(valid_d23 & valid_d10))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: newton: inputs 13 cycles apart collide on ",
                  "newton_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(valid_d29 & valid_d3))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: newton: inputs 26 cycles apart collide on ",
+      if (!(~(valid_d29 & valid_d3))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: newton: inputs 26 cycles apart collide on ",
                  "newton_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(valid_d29 & valid_d16))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: newton: inputs 13 cycles apart collide on ",
+      if (!(~(valid_d29 & valid_d16))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: newton: inputs 13 cycles apart collide on ",
                  "newton_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end

@@ -4,32 +4,32 @@
 `default_nettype none
 
 module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
-  input  wire        ap_clk,             // RmsNormMax.java:179
-  input  wire        ap_rst_n,           // RmsNormMax.java:179
-  input  wire        in_valid,           // RmsNormMax.java:200
-  output wire        in_ready,           // RmsNormMax.java:200
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:200
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:200
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:200
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:200
-  input  wire        gamma_valid,        // RmsNormMax.java:201
-  output wire        gamma_ready,        // RmsNormMax.java:201
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:201
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:201
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:201
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:201
-  input  wire [31:0] eps,                // RmsNormMax.java:202
-  input  wire [10:0] length_beats,       // RmsNormMax.java:205
-  input  wire [31:0] inv_n,              // RmsNormMax.java:205
-  input  wire        bypass,             // RmsNormMax.java:206
-  output wire        out_valid,          // RmsNormMax.java:220
-  input  wire        out_ready,          // RmsNormMax.java:220
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:220
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:220
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:220
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:220
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:220
-  output wire        out_payload_last    // RmsNormMax.java:220
+  input  wire        ap_clk,             // RmsNormMax.java:180
+  input  wire        ap_rst_n,           // RmsNormMax.java:180
+  input  wire        in_valid,           // RmsNormMax.java:201
+  output wire        in_ready,           // RmsNormMax.java:201
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:201
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:201
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:201
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:201
+  input  wire        gamma_valid,        // RmsNormMax.java:202
+  output wire        gamma_ready,        // RmsNormMax.java:202
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:202
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:202
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:202
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:202
+  input  wire [31:0] eps,                // RmsNormMax.java:203
+  input  wire [10:0] length_beats,       // RmsNormMax.java:206
+  input  wire [31:0] inv_n,              // RmsNormMax.java:206
+  input  wire        bypass,             // RmsNormMax.java:207
+  output wire        out_valid,          // RmsNormMax.java:221
+  input  wire        out_ready,          // RmsNormMax.java:221
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:221
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:221
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:221
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:221
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:221
+  output wire        out_payload_last    // RmsNormMax.java:221
 );
 
   // FrontPhase: dev.tellmej.accel.elementwise.RmsNormMax.FrontPhase
@@ -43,561 +43,561 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   localparam [1:0] BACK_PHASE_SCALE = 2'd1;
   localparam [1:0] BACK_PHASE_EMIT  = 2'd2;
 
-  wire [10:0] last_beat;                  // RmsNormMax.java:207
-  wire        state_accumulating;         // RmsNormMax.java:225
-  wire        state_reducing;             // RmsNormMax.java:225
-  wire        state_normalizing;          // RmsNormMax.java:225
-  wire        state_frontTimerDone;       // RmsNormMax.java:225
-  wire [9:0]  state_frontIndex;           // RmsNormMax.java:225
-  wire        state_frontLast;            // RmsNormMax.java:225
-  wire        state_frontBank;            // RmsNormMax.java:225
-  wire        state_scaling;              // RmsNormMax.java:225
-  wire        state_emitting;             // RmsNormMax.java:225
-  wire        state_backTimerDone;        // RmsNormMax.java:225
-  wire [9:0]  state_backIndex;            // RmsNormMax.java:225
-  wire        state_backLast;             // RmsNormMax.java:225
-  wire        state_backBank;             // RmsNormMax.java:225
-  wire        state_handoff;              // RmsNormMax.java:225
+  wire [10:0] last_beat;                  // RmsNormMax.java:208
+  wire        state_accumulating;         // RmsNormMax.java:226
+  wire        state_reducing;             // RmsNormMax.java:226
+  wire        state_normalizing;          // RmsNormMax.java:226
+  wire        state_frontTimerDone;       // RmsNormMax.java:226
+  wire [9:0]  state_frontIndex;           // RmsNormMax.java:226
+  wire        state_frontLast;            // RmsNormMax.java:226
+  wire        state_frontBank;            // RmsNormMax.java:226
+  wire        state_scaling;              // RmsNormMax.java:226
+  wire        state_emitting;             // RmsNormMax.java:226
+  wire        state_backTimerDone;        // RmsNormMax.java:226
+  wire [9:0]  state_backIndex;            // RmsNormMax.java:226
+  wire        state_backLast;             // RmsNormMax.java:226
+  wire        state_backBank;             // RmsNormMax.java:226
+  wire        state_handoff;              // RmsNormMax.java:226
 
   // token_buffer
-  wire        buffer_write_input;         // RmsNormMax.java:408
-  wire [63:0] buffer_input_word;          // RmsNormMax.java:409
-  wire        buffer_write_back;          // RmsNormMax.java:410
-  wire [9:0]  buffer_write_back_index;    // RmsNormMax.java:411
-  wire [63:0] buffer_y_word;              // RmsNormMax.java:412
-  wire        buffer_read;                // RmsNormMax.java:413
-  wire        buffer0_write_input;        // RmsNormMax.java:420
-  wire        buffer0_write_back;         // RmsNormMax.java:421
-  reg  [63:0] read_word0;                 // RmsNormMax.java:425
-  wire        buffer1_write_input;        // RmsNormMax.java:420
-  wire        buffer1_write_back;         // RmsNormMax.java:421
-  reg  [63:0] read_word1;                 // RmsNormMax.java:425
-  reg         read_bank;                  // RmsNormMax.java:427
-  wire [63:0] read_word;                  // RmsNormMax.java:428
+  wire        buffer_write_input;         // RmsNormMax.java:409
+  wire [63:0] buffer_input_word;          // RmsNormMax.java:410
+  wire        buffer_write_back;          // RmsNormMax.java:411
+  wire [9:0]  buffer_write_back_index;    // RmsNormMax.java:412
+  wire [63:0] buffer_y_word;              // RmsNormMax.java:413
+  wire        buffer_read;                // RmsNormMax.java:414
+  wire        buffer0_write_input;        // RmsNormMax.java:421
+  wire        buffer0_write_back;         // RmsNormMax.java:422
+  reg  [63:0] read_word0;                 // RmsNormMax.java:426
+  wire        buffer1_write_input;        // RmsNormMax.java:421
+  wire        buffer1_write_back;         // RmsNormMax.java:422
+  reg  [63:0] read_word1;                 // RmsNormMax.java:426
+  reg         read_bank;                  // RmsNormMax.java:428
+  wire [63:0] read_word;                  // RmsNormMax.java:429
 
   // square_pass
-  reg  [2:0]  cooldown;                   // RmsNormMax.java:453
-  wire        in_fire;                    // RmsNormMax.java:456
-  wire        square_fire;                // RmsNormMax.java:461
-  wire        lane0_square_in_valid;      // RmsNormMax.java:468
-  wire [15:0] lane0_square_in_payload;    // RmsNormMax.java:468
-  wire        lane0_square_out_valid;     // RmsNormMax.java:468
-  wire [31:0] lane0_square_out_payload;   // RmsNormMax.java:468
-  wire        lane1_square_in_valid;      // RmsNormMax.java:468
-  wire [15:0] lane1_square_in_payload;    // RmsNormMax.java:468
-  wire        lane1_square_out_valid;     // RmsNormMax.java:468
-  wire [31:0] lane1_square_out_payload;   // RmsNormMax.java:468
-  wire        lane2_square_in_valid;      // RmsNormMax.java:468
-  wire [15:0] lane2_square_in_payload;    // RmsNormMax.java:468
-  wire        lane2_square_out_valid;     // RmsNormMax.java:468
-  wire [31:0] lane2_square_out_payload;   // RmsNormMax.java:468
-  wire        lane3_square_in_valid;      // RmsNormMax.java:468
-  wire [15:0] lane3_square_in_payload;    // RmsNormMax.java:468
-  wire        lane3_square_out_valid;     // RmsNormMax.java:468
-  wire [31:0] lane3_square_out_payload;   // RmsNormMax.java:468
-  reg  [1:0]  rotation;                   // RmsNormMax.java:475
-  reg  [1:0]  feed_rotation_d1;           // RmsNormMax.java:485
-  reg  [1:0]  feed_rotation_d2;           // RmsNormMax.java:485
-  reg  [1:0]  feed_rotation_d3;           // RmsNormMax.java:485
-  reg  [1:0]  sum_rotation_d1;            // RmsNormMax.java:486
-  reg  [1:0]  sum_rotation_d2;            // RmsNormMax.java:486
-  reg  [1:0]  sum_rotation_d3;            // RmsNormMax.java:486
-  reg  [1:0]  sum_rotation_d4;            // RmsNormMax.java:486
-  reg  [1:0]  sum_rotation_d5;            // RmsNormMax.java:486
-  reg  [1:0]  sum_rotation_d6;            // RmsNormMax.java:486
+  reg  [2:0]  cooldown;                   // RmsNormMax.java:454
+  wire        in_fire;                    // RmsNormMax.java:457
+  wire        square_fire;                // RmsNormMax.java:462
+  wire        lane0_square_in_valid;      // RmsNormMax.java:469
+  wire [15:0] lane0_square_in_payload;    // RmsNormMax.java:469
+  wire        lane0_square_out_valid;     // RmsNormMax.java:469
+  wire [31:0] lane0_square_out_payload;   // RmsNormMax.java:469
+  wire        lane1_square_in_valid;      // RmsNormMax.java:469
+  wire [15:0] lane1_square_in_payload;    // RmsNormMax.java:469
+  wire        lane1_square_out_valid;     // RmsNormMax.java:469
+  wire [31:0] lane1_square_out_payload;   // RmsNormMax.java:469
+  wire        lane2_square_in_valid;      // RmsNormMax.java:469
+  wire [15:0] lane2_square_in_payload;    // RmsNormMax.java:469
+  wire        lane2_square_out_valid;     // RmsNormMax.java:469
+  wire [31:0] lane2_square_out_payload;   // RmsNormMax.java:469
+  wire        lane3_square_in_valid;      // RmsNormMax.java:469
+  wire [15:0] lane3_square_in_payload;    // RmsNormMax.java:469
+  wire        lane3_square_out_valid;     // RmsNormMax.java:469
+  wire [31:0] lane3_square_out_payload;   // RmsNormMax.java:469
+  reg  [1:0]  rotation;                   // RmsNormMax.java:476
+  reg  [1:0]  feed_rotation_d1;           // RmsNormMax.java:486
+  reg  [1:0]  feed_rotation_d2;           // RmsNormMax.java:486
+  reg  [1:0]  feed_rotation_d3;           // RmsNormMax.java:486
+  reg  [1:0]  sum_rotation_d1;            // RmsNormMax.java:487
+  reg  [1:0]  sum_rotation_d2;            // RmsNormMax.java:487
+  reg  [1:0]  sum_rotation_d3;            // RmsNormMax.java:487
+  reg  [1:0]  sum_rotation_d4;            // RmsNormMax.java:487
+  reg  [1:0]  sum_rotation_d5;            // RmsNormMax.java:487
+  reg  [1:0]  sum_rotation_d6;            // RmsNormMax.java:487
 
   // bypass_max
-  reg         bypass_beat;                // RmsNormMax.java:702
-  reg  [14:0] bypass_beat_max;            // RmsNormMax.java:703
-  reg  [14:0] bypass_running_max;         // RmsNormMax.java:704
+  reg         bypass_beat;                // RmsNormMax.java:703
+  reg  [14:0] bypass_beat_max;            // RmsNormMax.java:704
+  reg  [14:0] bypass_running_max;         // RmsNormMax.java:705
 
   // partial_sums
-  reg  [31:0] partial_0;                  // RmsNormMax.java:512
-  reg  [31:0] partial_1;                  // RmsNormMax.java:512
-  reg  [31:0] partial_2;                  // RmsNormMax.java:512
-  reg  [31:0] partial_3;                  // RmsNormMax.java:512
-  reg  [31:0] partial_4;                  // RmsNormMax.java:512
-  reg  [31:0] partial_5;                  // RmsNormMax.java:512
-  reg  [31:0] partial_6;                  // RmsNormMax.java:512
-  reg  [31:0] partial_7;                  // RmsNormMax.java:512
-  reg  [31:0] partial_8;                  // RmsNormMax.java:512
-  reg  [31:0] partial_9;                  // RmsNormMax.java:512
-  reg  [31:0] partial_10;                 // RmsNormMax.java:512
-  reg  [31:0] partial_11;                 // RmsNormMax.java:512
-  reg  [31:0] partial_12;                 // RmsNormMax.java:512
-  reg  [31:0] partial_13;                 // RmsNormMax.java:512
-  reg  [31:0] partial_14;                 // RmsNormMax.java:512
-  reg  [31:0] partial_15;                 // RmsNormMax.java:512
-  reg  [4:0]  tree_width;                 // RmsNormMax.java:525
-  reg  [4:0]  tree_k;                     // RmsNormMax.java:526
-  wire        tree_feed;                  // RmsNormMax.java:527
-  reg  [4:0]  tree_k_out_d1;              // RmsNormMax.java:529
-  reg  [4:0]  tree_k_out_d2;              // RmsNormMax.java:529
-  reg  [4:0]  tree_k_out_d3;              // RmsNormMax.java:529
-  reg  [4:0]  tree_k_out_d4;              // RmsNormMax.java:529
-  reg  [4:0]  tree_k_out_d5;              // RmsNormMax.java:529
-  reg  [4:0]  tree_k_out_d6;              // RmsNormMax.java:529
-  reg         tree_out_d1;                // RmsNormMax.java:530
-  reg         tree_out_d2;                // RmsNormMax.java:530
-  reg         tree_out_d3;                // RmsNormMax.java:530
-  reg         tree_out_d4;                // RmsNormMax.java:530
-  reg         tree_out_d5;                // RmsNormMax.java:530
-  reg         tree_out_d6;                // RmsNormMax.java:530
-  wire        tree_level_done;            // RmsNormMax.java:544
-  wire        tree_done;                  // RmsNormMax.java:545
-  wire        lane0_acc_in_valid;         // RmsNormMax.java:549
-  wire [31:0] lane0_acc_in_payload_a;     // RmsNormMax.java:549
-  wire [31:0] lane0_acc_in_payload_b;     // RmsNormMax.java:549
-  wire        lane0_acc_out_valid;        // RmsNormMax.java:549
-  wire [31:0] lane0_acc_out_payload;      // RmsNormMax.java:549
-  reg  [31:0] partial_sel;                // RmsNormMax.java:554
-  reg  [31:0] partial_sel_2;              // RmsNormMax.java:561
-  reg  [31:0] partial_sel_3;              // RmsNormMax.java:562
-  wire        lane1_acc_in_valid;         // RmsNormMax.java:549
-  wire [31:0] lane1_acc_in_payload_a;     // RmsNormMax.java:549
-  wire [31:0] lane1_acc_in_payload_b;     // RmsNormMax.java:549
-  wire        lane1_acc_out_valid;        // RmsNormMax.java:549
-  wire [31:0] lane1_acc_out_payload;      // RmsNormMax.java:549
-  reg  [31:0] partial_sel_4;              // RmsNormMax.java:554
-  wire        lane2_acc_in_valid;         // RmsNormMax.java:549
-  wire [31:0] lane2_acc_in_payload_a;     // RmsNormMax.java:549
-  wire [31:0] lane2_acc_in_payload_b;     // RmsNormMax.java:549
-  wire        lane2_acc_out_valid;        // RmsNormMax.java:549
-  wire [31:0] lane2_acc_out_payload;      // RmsNormMax.java:549
-  reg  [31:0] partial_sel_5;              // RmsNormMax.java:554
-  wire        lane3_acc_in_valid;         // RmsNormMax.java:549
-  wire [31:0] lane3_acc_in_payload_a;     // RmsNormMax.java:549
-  wire [31:0] lane3_acc_in_payload_b;     // RmsNormMax.java:549
-  wire        lane3_acc_out_valid;        // RmsNormMax.java:549
-  wire [31:0] lane3_acc_out_payload;      // RmsNormMax.java:549
-  reg  [31:0] partial_sel_6;              // RmsNormMax.java:554
+  reg  [31:0] partial_0;                  // RmsNormMax.java:513
+  reg  [31:0] partial_1;                  // RmsNormMax.java:513
+  reg  [31:0] partial_2;                  // RmsNormMax.java:513
+  reg  [31:0] partial_3;                  // RmsNormMax.java:513
+  reg  [31:0] partial_4;                  // RmsNormMax.java:513
+  reg  [31:0] partial_5;                  // RmsNormMax.java:513
+  reg  [31:0] partial_6;                  // RmsNormMax.java:513
+  reg  [31:0] partial_7;                  // RmsNormMax.java:513
+  reg  [31:0] partial_8;                  // RmsNormMax.java:513
+  reg  [31:0] partial_9;                  // RmsNormMax.java:513
+  reg  [31:0] partial_10;                 // RmsNormMax.java:513
+  reg  [31:0] partial_11;                 // RmsNormMax.java:513
+  reg  [31:0] partial_12;                 // RmsNormMax.java:513
+  reg  [31:0] partial_13;                 // RmsNormMax.java:513
+  reg  [31:0] partial_14;                 // RmsNormMax.java:513
+  reg  [31:0] partial_15;                 // RmsNormMax.java:513
+  reg  [4:0]  tree_width;                 // RmsNormMax.java:526
+  reg  [4:0]  tree_k;                     // RmsNormMax.java:527
+  wire        tree_feed;                  // RmsNormMax.java:528
+  reg  [4:0]  tree_k_out_d1;              // RmsNormMax.java:530
+  reg  [4:0]  tree_k_out_d2;              // RmsNormMax.java:530
+  reg  [4:0]  tree_k_out_d3;              // RmsNormMax.java:530
+  reg  [4:0]  tree_k_out_d4;              // RmsNormMax.java:530
+  reg  [4:0]  tree_k_out_d5;              // RmsNormMax.java:530
+  reg  [4:0]  tree_k_out_d6;              // RmsNormMax.java:530
+  reg         tree_out_d1;                // RmsNormMax.java:531
+  reg         tree_out_d2;                // RmsNormMax.java:531
+  reg         tree_out_d3;                // RmsNormMax.java:531
+  reg         tree_out_d4;                // RmsNormMax.java:531
+  reg         tree_out_d5;                // RmsNormMax.java:531
+  reg         tree_out_d6;                // RmsNormMax.java:531
+  wire        tree_level_done;            // RmsNormMax.java:545
+  wire        tree_done;                  // RmsNormMax.java:546
+  wire        lane0_acc_in_valid;         // RmsNormMax.java:550
+  wire [31:0] lane0_acc_in_payload_a;     // RmsNormMax.java:550
+  wire [31:0] lane0_acc_in_payload_b;     // RmsNormMax.java:550
+  wire        lane0_acc_out_valid;        // RmsNormMax.java:550
+  wire [31:0] lane0_acc_out_payload;      // RmsNormMax.java:550
+  reg  [31:0] partial_sel;                // RmsNormMax.java:555
+  reg  [31:0] partial_sel_2;              // RmsNormMax.java:562
+  reg  [31:0] partial_sel_3;              // RmsNormMax.java:563
+  wire        lane1_acc_in_valid;         // RmsNormMax.java:550
+  wire [31:0] lane1_acc_in_payload_a;     // RmsNormMax.java:550
+  wire [31:0] lane1_acc_in_payload_b;     // RmsNormMax.java:550
+  wire        lane1_acc_out_valid;        // RmsNormMax.java:550
+  wire [31:0] lane1_acc_out_payload;      // RmsNormMax.java:550
+  reg  [31:0] partial_sel_4;              // RmsNormMax.java:555
+  wire        lane2_acc_in_valid;         // RmsNormMax.java:550
+  wire [31:0] lane2_acc_in_payload_a;     // RmsNormMax.java:550
+  wire [31:0] lane2_acc_in_payload_b;     // RmsNormMax.java:550
+  wire        lane2_acc_out_valid;        // RmsNormMax.java:550
+  wire [31:0] lane2_acc_out_payload;      // RmsNormMax.java:550
+  reg  [31:0] partial_sel_5;              // RmsNormMax.java:555
+  wire        lane3_acc_in_valid;         // RmsNormMax.java:550
+  wire [31:0] lane3_acc_in_payload_a;     // RmsNormMax.java:550
+  wire [31:0] lane3_acc_in_payload_b;     // RmsNormMax.java:550
+  wire        lane3_acc_out_valid;        // RmsNormMax.java:550
+  wire [31:0] lane3_acc_out_payload;      // RmsNormMax.java:550
+  reg  [31:0] partial_sel_6;              // RmsNormMax.java:555
 
   // normalize
-  reg         normalize_busy;             // RmsNormMax.java:607
-  wire        normalize_launch;           // RmsNormMax.java:610
-  reg         normalize_mul_in_valid;     // RmsNormMax.java:614
-  reg  [31:0] normalize_mul_in_payload_a; // RmsNormMax.java:614
-  reg  [31:0] normalize_mul_in_payload_b; // RmsNormMax.java:614
-  wire        normalize_mul_out_valid;    // RmsNormMax.java:614
-  wire [31:0] normalize_mul_out_payload;  // RmsNormMax.java:614
-  reg         normalize_add_in_valid;     // RmsNormMax.java:614
-  reg  [31:0] normalize_add_in_payload_a; // RmsNormMax.java:614
-  reg  [31:0] normalize_add_in_payload_b; // RmsNormMax.java:614
-  wire        normalize_add_out_valid;    // RmsNormMax.java:614
-  wire [31:0] normalize_add_out_payload;  // RmsNormMax.java:614
-  reg         launch_d1;                  // Fp32SharedOps.java:110
-  reg         launch_d2;                  // Fp32SharedOps.java:110
-  reg         launch_d3;                  // Fp32SharedOps.java:110
-  reg         launch_d4;                  // Fp32SharedOps.java:110
-  reg         launch_d5;                  // Fp32SharedOps.java:110
-  reg         launch_d6;                  // Fp32SharedOps.java:110
-  reg         launch_d7;                  // Fp32SharedOps.java:110
-  reg  [2:0]  rsqrt_cases_a;              // RmsNormMax.java:616
-  reg         rsqrt_sign_a;               // RmsNormMax.java:616
-  reg  [7:0]  rsqrt_exponent_a;           // RmsNormMax.java:616
-  reg  [22:0] rsqrt_fraction_a;           // RmsNormMax.java:616
-  reg  [4:0]  rsqrt_lz_a;                 // RmsNormMax.java:616
-  reg  [22:0] rsqrt_fraction_b;           // RmsNormMax.java:616
-  reg         rsqrt_odd_b;                // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_b;         // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_b;              // RmsNormMax.java:616
-  reg         rsqrt_sign_b;               // RmsNormMax.java:616
-  reg  [63:0] rsqrt_rom_word;             // RmsNormMax.java:616
-  reg  [31:0] rsqrt_u_c;                  // RmsNormMax.java:616
-  reg  [31:0] rsqrt_h_c;                  // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_c;         // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_c;              // RmsNormMax.java:616
-  reg         rsqrt_sign_c;               // RmsNormMax.java:616
-  reg         launch_d8;                  // Fp32SharedOps.java:110
-  reg         launch_d9;                  // Fp32SharedOps.java:110
-  reg         launch_d10;                 // Fp32SharedOps.java:110
-  reg         launch_d11;                 // Fp32SharedOps.java:110
-  reg         launch_d12;                 // Fp32SharedOps.java:110
-  reg         launch_d13;                 // Fp32SharedOps.java:110
-  reg         launch_d14;                 // Fp32SharedOps.java:110
-  reg         launch_d15;                 // Fp32SharedOps.java:110
-  reg         launch_d16;                 // Fp32SharedOps.java:110
-  reg         launch_d17;                 // Fp32SharedOps.java:110
-  reg         launch_d18;                 // Fp32SharedOps.java:110
-  reg         launch_d19;                 // Fp32SharedOps.java:110
-  reg         launch_d20;                 // Fp32SharedOps.java:110
-  reg         launch_d21;                 // Fp32SharedOps.java:110
-  reg         launch_d22;                 // Fp32SharedOps.java:110
-  reg         launch_d23;                 // Fp32SharedOps.java:110
-  reg  [31:0] rsqrt_chord_value_d1;       // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_chord_value_d2;       // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_chord_value_d3;       // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_chord_value_d4;       // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_chord_value_d5;       // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_chord_value_d6;       // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_chord_value_d7;       // Fp32SharedOps.java:111
-  reg         launch_d24;                 // Fp32SharedOps.java:110
-  reg         launch_d25;                 // Fp32SharedOps.java:110
-  reg         launch_d26;                 // Fp32SharedOps.java:110
-  reg         launch_d27;                 // Fp32SharedOps.java:110
-  reg         launch_d28;                 // Fp32SharedOps.java:110
-  reg         launch_d29;                 // Fp32SharedOps.java:110
-  reg         launch_d30;                 // Fp32SharedOps.java:110
-  reg         launch_d31;                 // Fp32SharedOps.java:110
-  reg         launch_d32;                 // Fp32SharedOps.java:110
-  reg         launch_d33;                 // Fp32SharedOps.java:110
-  reg         launch_d34;                 // Fp32SharedOps.java:110
-  reg         launch_d35;                 // Fp32SharedOps.java:110
-  reg         launch_d36;                 // Fp32SharedOps.java:110
-  reg  [31:0] rsqrt_h_d1;                 // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d2;                 // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d3;                 // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d4;                 // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d5;                 // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d6;                 // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d7;                 // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d8;                 // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d9;                 // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d10;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d11;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d12;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d13;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d14;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d15;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d16;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d17;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d18;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d19;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_h_d20;                // Fp32SharedOps.java:111
-  reg         launch_d37;                 // Fp32SharedOps.java:110
-  reg         launch_d38;                 // Fp32SharedOps.java:110
-  reg         launch_d39;                 // Fp32SharedOps.java:110
-  reg         launch_d40;                 // Fp32SharedOps.java:110
-  reg         launch_d41;                 // Fp32SharedOps.java:110
-  reg         launch_d42;                 // Fp32SharedOps.java:110
-  reg         launch_d43;                 // Fp32SharedOps.java:110
-  reg         launch_d44;                 // Fp32SharedOps.java:110
-  reg         launch_d45;                 // Fp32SharedOps.java:110
-  reg         launch_d46;                 // Fp32SharedOps.java:110
-  reg         launch_d47;                 // Fp32SharedOps.java:110
-  reg         launch_d48;                 // Fp32SharedOps.java:110
-  reg         launch_d49;                 // Fp32SharedOps.java:110
-  reg  [31:0] rsqrt_y0_d1;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d2;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d3;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d4;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d5;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d6;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d7;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d8;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d9;                // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d10;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d11;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d12;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d13;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d14;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d15;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d16;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d17;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d18;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d19;               // Fp32SharedOps.java:111
-  reg  [31:0] rsqrt_y0_d20;               // Fp32SharedOps.java:111
-  reg  [8:0]  rsqrt_minus_half_d1;        // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d2;        // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d3;        // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d4;        // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d5;        // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d6;        // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d7;        // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d8;        // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d9;        // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d10;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d11;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d12;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d13;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d14;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d15;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d16;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d17;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d18;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d19;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d20;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d21;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d22;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d23;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d24;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d25;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d26;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d27;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d28;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d29;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d30;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d31;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d32;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d33;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d34;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d35;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d36;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d37;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d38;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d39;       // RmsNormMax.java:616
-  reg  [8:0]  rsqrt_minus_half_d40;       // RmsNormMax.java:616
-  reg         launch_d50;                 // RmsNormMax.java:616
-  reg         launch_d51;                 // RmsNormMax.java:616
-  reg         launch_d52;                 // RmsNormMax.java:616
-  reg         launch_d53;                 // RmsNormMax.java:616
-  reg         launch_d54;                 // RmsNormMax.java:616
-  reg         launch_d55;                 // RmsNormMax.java:616
-  reg         launch_d56;                 // RmsNormMax.java:616
-  wire        rsqrt_scale2_in_valid;      // RmsNormMax.java:616
-  wire [31:0] rsqrt_scale2_in_payload_r;  // RmsNormMax.java:616
-  wire [8:0]  rsqrt_scale2_in_payload_n;  // RmsNormMax.java:616
-  wire        rsqrt_scale2_out_valid;     // RmsNormMax.java:616
-  wire [31:0] rsqrt_scale2_out_payload;   // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d1;             // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d2;             // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d3;             // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d4;             // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d5;             // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d6;             // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d7;             // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d8;             // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d9;             // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d10;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d11;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d12;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d13;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d14;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d15;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d16;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d17;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d18;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d19;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d20;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d21;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d22;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d23;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d24;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d25;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d26;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d27;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d28;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d29;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d30;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d31;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d32;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d33;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d34;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d35;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d36;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d37;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d38;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d39;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d40;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d41;            // RmsNormMax.java:616
-  reg  [2:0]  rsqrt_cases_d42;            // RmsNormMax.java:616
-  reg         rsqrt_sign_d1;              // RmsNormMax.java:616
-  reg         rsqrt_sign_d2;              // RmsNormMax.java:616
-  reg         rsqrt_sign_d3;              // RmsNormMax.java:616
-  reg         rsqrt_sign_d4;              // RmsNormMax.java:616
-  reg         rsqrt_sign_d5;              // RmsNormMax.java:616
-  reg         rsqrt_sign_d6;              // RmsNormMax.java:616
-  reg         rsqrt_sign_d7;              // RmsNormMax.java:616
-  reg         rsqrt_sign_d8;              // RmsNormMax.java:616
-  reg         rsqrt_sign_d9;              // RmsNormMax.java:616
-  reg         rsqrt_sign_d10;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d11;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d12;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d13;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d14;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d15;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d16;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d17;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d18;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d19;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d20;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d21;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d22;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d23;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d24;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d25;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d26;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d27;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d28;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d29;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d30;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d31;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d32;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d33;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d34;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d35;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d36;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d37;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d38;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d39;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d40;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d41;             // RmsNormMax.java:616
-  reg         rsqrt_sign_d42;             // RmsNormMax.java:616
-  reg  [31:0] rsqrt_y_out;                // RmsNormMax.java:616
-  reg         rsqrt_scale2_valid_d1;      // RmsNormMax.java:617
-  reg  [31:0] r;                          // RmsNormMax.java:619
+  reg         normalize_busy;             // RmsNormMax.java:608
+  wire        normalize_launch;           // RmsNormMax.java:611
+  reg         normalize_mul_in_valid;     // RmsNormMax.java:615
+  reg  [31:0] normalize_mul_in_payload_a; // RmsNormMax.java:615
+  reg  [31:0] normalize_mul_in_payload_b; // RmsNormMax.java:615
+  wire        normalize_mul_out_valid;    // RmsNormMax.java:615
+  wire [31:0] normalize_mul_out_payload;  // RmsNormMax.java:615
+  reg         normalize_add_in_valid;     // RmsNormMax.java:615
+  reg  [31:0] normalize_add_in_payload_a; // RmsNormMax.java:615
+  reg  [31:0] normalize_add_in_payload_b; // RmsNormMax.java:615
+  wire        normalize_add_out_valid;    // RmsNormMax.java:615
+  wire [31:0] normalize_add_out_payload;  // RmsNormMax.java:615
+  reg         launch_d1;                  // Fp32SharedOps.java:126
+  reg         launch_d2;                  // Fp32SharedOps.java:126
+  reg         launch_d3;                  // Fp32SharedOps.java:126
+  reg         launch_d4;                  // Fp32SharedOps.java:126
+  reg         launch_d5;                  // Fp32SharedOps.java:126
+  reg         launch_d6;                  // Fp32SharedOps.java:126
+  reg         launch_d7;                  // Fp32SharedOps.java:126
+  reg  [2:0]  rsqrt_cases_a;              // RmsNormMax.java:617
+  reg         rsqrt_sign_a;               // RmsNormMax.java:617
+  reg  [7:0]  rsqrt_exponent_a;           // RmsNormMax.java:617
+  reg  [22:0] rsqrt_fraction_a;           // RmsNormMax.java:617
+  reg  [4:0]  rsqrt_lz_a;                 // RmsNormMax.java:617
+  reg  [22:0] rsqrt_fraction_b;           // RmsNormMax.java:617
+  reg         rsqrt_odd_b;                // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_b;         // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_b;              // RmsNormMax.java:617
+  reg         rsqrt_sign_b;               // RmsNormMax.java:617
+  reg  [63:0] rsqrt_rom_word;             // RmsNormMax.java:617
+  reg  [31:0] rsqrt_u_c;                  // RmsNormMax.java:617
+  reg  [31:0] rsqrt_h_c;                  // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_c;         // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_c;              // RmsNormMax.java:617
+  reg         rsqrt_sign_c;               // RmsNormMax.java:617
+  reg         launch_d8;                  // Fp32SharedOps.java:126
+  reg         launch_d9;                  // Fp32SharedOps.java:126
+  reg         launch_d10;                 // Fp32SharedOps.java:126
+  reg         launch_d11;                 // Fp32SharedOps.java:126
+  reg         launch_d12;                 // Fp32SharedOps.java:126
+  reg         launch_d13;                 // Fp32SharedOps.java:126
+  reg         launch_d14;                 // Fp32SharedOps.java:126
+  reg         launch_d15;                 // Fp32SharedOps.java:126
+  reg         launch_d16;                 // Fp32SharedOps.java:126
+  reg         launch_d17;                 // Fp32SharedOps.java:126
+  reg         launch_d18;                 // Fp32SharedOps.java:126
+  reg         launch_d19;                 // Fp32SharedOps.java:126
+  reg         launch_d20;                 // Fp32SharedOps.java:126
+  reg         launch_d21;                 // Fp32SharedOps.java:126
+  reg         launch_d22;                 // Fp32SharedOps.java:126
+  reg         launch_d23;                 // Fp32SharedOps.java:126
+  reg  [31:0] rsqrt_chord_value_d1;       // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_chord_value_d2;       // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_chord_value_d3;       // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_chord_value_d4;       // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_chord_value_d5;       // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_chord_value_d6;       // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_chord_value_d7;       // Fp32SharedOps.java:127
+  reg         launch_d24;                 // Fp32SharedOps.java:126
+  reg         launch_d25;                 // Fp32SharedOps.java:126
+  reg         launch_d26;                 // Fp32SharedOps.java:126
+  reg         launch_d27;                 // Fp32SharedOps.java:126
+  reg         launch_d28;                 // Fp32SharedOps.java:126
+  reg         launch_d29;                 // Fp32SharedOps.java:126
+  reg         launch_d30;                 // Fp32SharedOps.java:126
+  reg         launch_d31;                 // Fp32SharedOps.java:126
+  reg         launch_d32;                 // Fp32SharedOps.java:126
+  reg         launch_d33;                 // Fp32SharedOps.java:126
+  reg         launch_d34;                 // Fp32SharedOps.java:126
+  reg         launch_d35;                 // Fp32SharedOps.java:126
+  reg         launch_d36;                 // Fp32SharedOps.java:126
+  reg  [31:0] rsqrt_h_d1;                 // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d2;                 // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d3;                 // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d4;                 // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d5;                 // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d6;                 // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d7;                 // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d8;                 // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d9;                 // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d10;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d11;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d12;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d13;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d14;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d15;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d16;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d17;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d18;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d19;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_h_d20;                // Fp32SharedOps.java:127
+  reg         launch_d37;                 // Fp32SharedOps.java:126
+  reg         launch_d38;                 // Fp32SharedOps.java:126
+  reg         launch_d39;                 // Fp32SharedOps.java:126
+  reg         launch_d40;                 // Fp32SharedOps.java:126
+  reg         launch_d41;                 // Fp32SharedOps.java:126
+  reg         launch_d42;                 // Fp32SharedOps.java:126
+  reg         launch_d43;                 // Fp32SharedOps.java:126
+  reg         launch_d44;                 // Fp32SharedOps.java:126
+  reg         launch_d45;                 // Fp32SharedOps.java:126
+  reg         launch_d46;                 // Fp32SharedOps.java:126
+  reg         launch_d47;                 // Fp32SharedOps.java:126
+  reg         launch_d48;                 // Fp32SharedOps.java:126
+  reg         launch_d49;                 // Fp32SharedOps.java:126
+  reg  [31:0] rsqrt_y0_d1;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d2;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d3;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d4;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d5;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d6;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d7;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d8;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d9;                // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d10;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d11;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d12;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d13;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d14;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d15;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d16;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d17;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d18;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d19;               // Fp32SharedOps.java:127
+  reg  [31:0] rsqrt_y0_d20;               // Fp32SharedOps.java:127
+  reg  [8:0]  rsqrt_minus_half_d1;        // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d2;        // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d3;        // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d4;        // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d5;        // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d6;        // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d7;        // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d8;        // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d9;        // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d10;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d11;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d12;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d13;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d14;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d15;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d16;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d17;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d18;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d19;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d20;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d21;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d22;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d23;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d24;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d25;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d26;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d27;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d28;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d29;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d30;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d31;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d32;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d33;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d34;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d35;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d36;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d37;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d38;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d39;       // RmsNormMax.java:617
+  reg  [8:0]  rsqrt_minus_half_d40;       // RmsNormMax.java:617
+  reg         launch_d50;                 // RmsNormMax.java:617
+  reg         launch_d51;                 // RmsNormMax.java:617
+  reg         launch_d52;                 // RmsNormMax.java:617
+  reg         launch_d53;                 // RmsNormMax.java:617
+  reg         launch_d54;                 // RmsNormMax.java:617
+  reg         launch_d55;                 // RmsNormMax.java:617
+  reg         launch_d56;                 // RmsNormMax.java:617
+  wire        rsqrt_scale2_in_valid;      // RmsNormMax.java:617
+  wire [31:0] rsqrt_scale2_in_payload_r;  // RmsNormMax.java:617
+  wire [8:0]  rsqrt_scale2_in_payload_n;  // RmsNormMax.java:617
+  wire        rsqrt_scale2_out_valid;     // RmsNormMax.java:617
+  wire [31:0] rsqrt_scale2_out_payload;   // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d1;             // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d2;             // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d3;             // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d4;             // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d5;             // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d6;             // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d7;             // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d8;             // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d9;             // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d10;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d11;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d12;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d13;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d14;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d15;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d16;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d17;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d18;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d19;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d20;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d21;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d22;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d23;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d24;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d25;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d26;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d27;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d28;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d29;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d30;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d31;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d32;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d33;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d34;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d35;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d36;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d37;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d38;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d39;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d40;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d41;            // RmsNormMax.java:617
+  reg  [2:0]  rsqrt_cases_d42;            // RmsNormMax.java:617
+  reg         rsqrt_sign_d1;              // RmsNormMax.java:617
+  reg         rsqrt_sign_d2;              // RmsNormMax.java:617
+  reg         rsqrt_sign_d3;              // RmsNormMax.java:617
+  reg         rsqrt_sign_d4;              // RmsNormMax.java:617
+  reg         rsqrt_sign_d5;              // RmsNormMax.java:617
+  reg         rsqrt_sign_d6;              // RmsNormMax.java:617
+  reg         rsqrt_sign_d7;              // RmsNormMax.java:617
+  reg         rsqrt_sign_d8;              // RmsNormMax.java:617
+  reg         rsqrt_sign_d9;              // RmsNormMax.java:617
+  reg         rsqrt_sign_d10;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d11;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d12;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d13;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d14;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d15;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d16;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d17;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d18;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d19;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d20;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d21;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d22;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d23;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d24;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d25;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d26;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d27;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d28;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d29;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d30;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d31;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d32;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d33;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d34;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d35;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d36;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d37;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d38;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d39;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d40;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d41;             // RmsNormMax.java:617
+  reg         rsqrt_sign_d42;             // RmsNormMax.java:617
+  reg  [31:0] rsqrt_y_out;                // RmsNormMax.java:617
+  reg         rsqrt_scale2_valid_d1;      // RmsNormMax.java:618
+  reg  [31:0] r;                          // RmsNormMax.java:620
 
   // scale_pass
-  wire        absmax_restart;             // RmsNormMax.java:646
-  wire        gamma_fire;                 // RmsNormMax.java:648
-  reg  [15:0] gamma_word_0;               // RmsNormMax.java:651
-  reg  [15:0] gamma_word_1;               // RmsNormMax.java:651
-  reg  [15:0] gamma_word_2;               // RmsNormMax.java:651
-  reg  [15:0] gamma_word_3;               // RmsNormMax.java:651
-  reg         gamma_fire_d1;              // RmsNormMax.java:657
-  wire        lane0_xs_in_valid;          // RmsNormMax.java:657
-  wire [15:0] lane0_xs_in_payload;        // RmsNormMax.java:657
-  wire        lane0_xs_out_valid;         // RmsNormMax.java:657
-  wire [31:0] lane0_xs_out_payload;       // RmsNormMax.java:657
-  wire        lane0_gamma_in_valid;       // RmsNormMax.java:658
-  wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:658
-  wire        lane0_gamma_out_valid;      // RmsNormMax.java:658
-  wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:658
-  wire        lane0_xr_in_valid;          // RmsNormMax.java:659
-  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:659
-  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:659
-  wire        lane0_xr_out_valid;         // RmsNormMax.java:659
-  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:659
-  reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:660
-  reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:660
-  reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:660
-  reg  [31:0] lane0_g_d4;                 // RmsNormMax.java:660
-  reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:660
-  reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:660
-  reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:660
-  wire        lane0_xrg_in_valid;         // RmsNormMax.java:660
-  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:660
-  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:660
-  wire        lane0_xrg_out_valid;        // RmsNormMax.java:660
-  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:660
-  wire        lane0_y_in_valid;           // RmsNormMax.java:660
-  wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:660
-  wire        lane0_y_out_valid;          // RmsNormMax.java:660
-  wire [15:0] lane0_y_out_payload;        // RmsNormMax.java:660
-  wire        lane1_xs_in_valid;          // RmsNormMax.java:657
-  wire [15:0] lane1_xs_in_payload;        // RmsNormMax.java:657
-  wire        lane1_xs_out_valid;         // RmsNormMax.java:657
-  wire [31:0] lane1_xs_out_payload;       // RmsNormMax.java:657
-  wire        lane1_gamma_in_valid;       // RmsNormMax.java:658
-  wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:658
-  wire        lane1_gamma_out_valid;      // RmsNormMax.java:658
-  wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:658
-  wire        lane1_xr_in_valid;          // RmsNormMax.java:659
-  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:659
-  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:659
-  wire        lane1_xr_out_valid;         // RmsNormMax.java:659
-  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:659
-  reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:660
-  reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:660
-  reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:660
-  reg  [31:0] lane1_g_d4;                 // RmsNormMax.java:660
-  reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:660
-  reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:660
-  reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:660
-  wire        lane1_xrg_in_valid;         // RmsNormMax.java:660
-  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:660
-  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:660
-  wire        lane1_xrg_out_valid;        // RmsNormMax.java:660
-  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:660
-  wire        lane1_y_in_valid;           // RmsNormMax.java:660
-  wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:660
-  wire        lane1_y_out_valid;          // RmsNormMax.java:660
-  wire [15:0] lane1_y_out_payload;        // RmsNormMax.java:660
-  wire        lane2_xs_in_valid;          // RmsNormMax.java:657
-  wire [15:0] lane2_xs_in_payload;        // RmsNormMax.java:657
-  wire        lane2_xs_out_valid;         // RmsNormMax.java:657
-  wire [31:0] lane2_xs_out_payload;       // RmsNormMax.java:657
-  wire        lane2_gamma_in_valid;       // RmsNormMax.java:658
-  wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:658
-  wire        lane2_gamma_out_valid;      // RmsNormMax.java:658
-  wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:658
-  wire        lane2_xr_in_valid;          // RmsNormMax.java:659
-  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:659
-  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:659
-  wire        lane2_xr_out_valid;         // RmsNormMax.java:659
-  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:659
-  reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:660
-  reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:660
-  reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:660
-  reg  [31:0] lane2_g_d4;                 // RmsNormMax.java:660
-  reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:660
-  reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:660
-  reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:660
-  wire        lane2_xrg_in_valid;         // RmsNormMax.java:660
-  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:660
-  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:660
-  wire        lane2_xrg_out_valid;        // RmsNormMax.java:660
-  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:660
-  wire        lane2_y_in_valid;           // RmsNormMax.java:660
-  wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:660
-  wire        lane2_y_out_valid;          // RmsNormMax.java:660
-  wire [15:0] lane2_y_out_payload;        // RmsNormMax.java:660
-  wire        lane3_xs_in_valid;          // RmsNormMax.java:657
-  wire [15:0] lane3_xs_in_payload;        // RmsNormMax.java:657
-  wire        lane3_xs_out_valid;         // RmsNormMax.java:657
-  wire [31:0] lane3_xs_out_payload;       // RmsNormMax.java:657
-  wire        lane3_gamma_in_valid;       // RmsNormMax.java:658
-  wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:658
-  wire        lane3_gamma_out_valid;      // RmsNormMax.java:658
-  wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:658
-  wire        lane3_xr_in_valid;          // RmsNormMax.java:659
-  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:659
-  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:659
-  wire        lane3_xr_out_valid;         // RmsNormMax.java:659
-  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:659
-  reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:660
-  reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:660
-  reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:660
-  reg  [31:0] lane3_g_d4;                 // RmsNormMax.java:660
-  reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:660
-  reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:660
-  reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:660
-  wire        lane3_xrg_in_valid;         // RmsNormMax.java:660
-  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:660
-  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:660
-  wire        lane3_xrg_out_valid;        // RmsNormMax.java:660
-  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:660
-  wire        lane3_y_in_valid;           // RmsNormMax.java:660
-  wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:660
-  wire        lane3_y_out_valid;          // RmsNormMax.java:660
-  wire [15:0] lane3_y_out_payload;        // RmsNormMax.java:660
-  reg  [9:0]  write_index;                // RmsNormMax.java:666
-  reg  [14:0] running_max;                // RmsNormMax.java:671
+  wire        absmax_restart;             // RmsNormMax.java:647
+  wire        gamma_fire;                 // RmsNormMax.java:649
+  reg  [15:0] gamma_word_0;               // RmsNormMax.java:652
+  reg  [15:0] gamma_word_1;               // RmsNormMax.java:652
+  reg  [15:0] gamma_word_2;               // RmsNormMax.java:652
+  reg  [15:0] gamma_word_3;               // RmsNormMax.java:652
+  reg         gamma_fire_d1;              // RmsNormMax.java:658
+  wire        lane0_xs_in_valid;          // RmsNormMax.java:658
+  wire [15:0] lane0_xs_in_payload;        // RmsNormMax.java:658
+  wire        lane0_xs_out_valid;         // RmsNormMax.java:658
+  wire [31:0] lane0_xs_out_payload;       // RmsNormMax.java:658
+  wire        lane0_gamma_in_valid;       // RmsNormMax.java:659
+  wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:659
+  wire        lane0_gamma_out_valid;      // RmsNormMax.java:659
+  wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:659
+  wire        lane0_xr_in_valid;          // RmsNormMax.java:660
+  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:660
+  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:660
+  wire        lane0_xr_out_valid;         // RmsNormMax.java:660
+  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:660
+  reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:661
+  reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:661
+  reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:661
+  reg  [31:0] lane0_g_d4;                 // RmsNormMax.java:661
+  reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:661
+  reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:661
+  reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:661
+  wire        lane0_xrg_in_valid;         // RmsNormMax.java:661
+  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:661
+  wire        lane0_xrg_out_valid;        // RmsNormMax.java:661
+  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:661
+  wire        lane0_y_in_valid;           // RmsNormMax.java:661
+  wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:661
+  wire        lane0_y_out_valid;          // RmsNormMax.java:661
+  wire [15:0] lane0_y_out_payload;        // RmsNormMax.java:661
+  wire        lane1_xs_in_valid;          // RmsNormMax.java:658
+  wire [15:0] lane1_xs_in_payload;        // RmsNormMax.java:658
+  wire        lane1_xs_out_valid;         // RmsNormMax.java:658
+  wire [31:0] lane1_xs_out_payload;       // RmsNormMax.java:658
+  wire        lane1_gamma_in_valid;       // RmsNormMax.java:659
+  wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:659
+  wire        lane1_gamma_out_valid;      // RmsNormMax.java:659
+  wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:659
+  wire        lane1_xr_in_valid;          // RmsNormMax.java:660
+  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:660
+  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:660
+  wire        lane1_xr_out_valid;         // RmsNormMax.java:660
+  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:660
+  reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:661
+  reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:661
+  reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:661
+  reg  [31:0] lane1_g_d4;                 // RmsNormMax.java:661
+  reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:661
+  reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:661
+  reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:661
+  wire        lane1_xrg_in_valid;         // RmsNormMax.java:661
+  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:661
+  wire        lane1_xrg_out_valid;        // RmsNormMax.java:661
+  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:661
+  wire        lane1_y_in_valid;           // RmsNormMax.java:661
+  wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:661
+  wire        lane1_y_out_valid;          // RmsNormMax.java:661
+  wire [15:0] lane1_y_out_payload;        // RmsNormMax.java:661
+  wire        lane2_xs_in_valid;          // RmsNormMax.java:658
+  wire [15:0] lane2_xs_in_payload;        // RmsNormMax.java:658
+  wire        lane2_xs_out_valid;         // RmsNormMax.java:658
+  wire [31:0] lane2_xs_out_payload;       // RmsNormMax.java:658
+  wire        lane2_gamma_in_valid;       // RmsNormMax.java:659
+  wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:659
+  wire        lane2_gamma_out_valid;      // RmsNormMax.java:659
+  wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:659
+  wire        lane2_xr_in_valid;          // RmsNormMax.java:660
+  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:660
+  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:660
+  wire        lane2_xr_out_valid;         // RmsNormMax.java:660
+  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:660
+  reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:661
+  reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:661
+  reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:661
+  reg  [31:0] lane2_g_d4;                 // RmsNormMax.java:661
+  reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:661
+  reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:661
+  reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:661
+  wire        lane2_xrg_in_valid;         // RmsNormMax.java:661
+  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:661
+  wire        lane2_xrg_out_valid;        // RmsNormMax.java:661
+  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:661
+  wire        lane2_y_in_valid;           // RmsNormMax.java:661
+  wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:661
+  wire        lane2_y_out_valid;          // RmsNormMax.java:661
+  wire [15:0] lane2_y_out_payload;        // RmsNormMax.java:661
+  wire        lane3_xs_in_valid;          // RmsNormMax.java:658
+  wire [15:0] lane3_xs_in_payload;        // RmsNormMax.java:658
+  wire        lane3_xs_out_valid;         // RmsNormMax.java:658
+  wire [31:0] lane3_xs_out_payload;       // RmsNormMax.java:658
+  wire        lane3_gamma_in_valid;       // RmsNormMax.java:659
+  wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:659
+  wire        lane3_gamma_out_valid;      // RmsNormMax.java:659
+  wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:659
+  wire        lane3_xr_in_valid;          // RmsNormMax.java:660
+  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:660
+  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:660
+  wire        lane3_xr_out_valid;         // RmsNormMax.java:660
+  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:660
+  reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:661
+  reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:661
+  reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:661
+  reg  [31:0] lane3_g_d4;                 // RmsNormMax.java:661
+  reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:661
+  reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:661
+  reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:661
+  wire        lane3_xrg_in_valid;         // RmsNormMax.java:661
+  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:661
+  wire        lane3_xrg_out_valid;        // RmsNormMax.java:661
+  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:661
+  wire        lane3_y_in_valid;           // RmsNormMax.java:661
+  wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:661
+  wire        lane3_y_out_valid;          // RmsNormMax.java:661
+  wire [15:0] lane3_y_out_payload;        // RmsNormMax.java:661
+  reg  [9:0]  write_index;                // RmsNormMax.java:667
+  reg  [14:0] running_max;                // RmsNormMax.java:672
 
   // emit_pass
-  reg  [1:0]  result_credits;             // CreditBuffer.java:59
-  wire        emit;                       // RmsNormMax.java:720
-  reg         emit_valid;                 // RmsNormMax.java:722
-  reg         emit_last;                  // RmsNormMax.java:723
-  wire        result_fifo_push_valid;     // CreditBuffer.java:91
-  wire        result_fifo_push_ready;     // CreditBuffer.java:91
-  wire [96:0] result_fifo_push_payload;   // CreditBuffer.java:91
-  wire        result_fifo_pop_valid;      // CreditBuffer.java:91
-  wire        result_fifo_pop_ready;      // CreditBuffer.java:91
-  wire [96:0] result_fifo_pop_payload;    // CreditBuffer.java:91
-  wire [1:0]  result_fifo_occupancy;      // CreditBuffer.java:91
-  wire        result_ready;               // CreditBuffer.java:98
+  reg  [1:0]  result_credits;             // CreditBuffer.java:60
+  wire        emit;                       // RmsNormMax.java:721
+  reg         emit_valid;                 // RmsNormMax.java:723
+  reg         emit_last;                  // RmsNormMax.java:724
+  wire        result_fifo_push_valid;     // CreditBuffer.java:92
+  wire        result_fifo_push_ready;     // CreditBuffer.java:92
+  wire [96:0] result_fifo_push_payload;   // CreditBuffer.java:92
+  wire        result_fifo_pop_valid;      // CreditBuffer.java:92
+  wire        result_fifo_pop_ready;      // CreditBuffer.java:92
+  wire [96:0] result_fifo_pop_payload;    // CreditBuffer.java:92
+  wire [1:0]  result_fifo_occupancy;      // CreditBuffer.java:92
+  wire        result_ready;               // CreditBuffer.java:99
 
   // sequencer
-  reg  [1:0]  front_phase;                // RmsNormMax.java:324
-  reg  [1:0]  back_phase;                 // RmsNormMax.java:325
-  reg  [9:0]  front_index;                // RmsNormMax.java:326
-  reg  [9:0]  back_index;                 // RmsNormMax.java:327
-  reg  [7:0]  front_timer;                // RmsNormMax.java:328
-  reg  [7:0]  back_timer;                 // RmsNormMax.java:329
-  reg         front_bank;                 // RmsNormMax.java:330
-  reg         back_bank;                  // RmsNormMax.java:331
-  wire        front_timer_done;           // RmsNormMax.java:332
-  wire        back_timer_done;            // RmsNormMax.java:333
-  wire        front_last;                 // RmsNormMax.java:334
-  wire        back_last;                  // RmsNormMax.java:335
-  wire        handoff;                    // RmsNormMax.java:337
+  reg  [1:0]  front_phase;                // RmsNormMax.java:325
+  reg  [1:0]  back_phase;                 // RmsNormMax.java:326
+  reg  [9:0]  front_index;                // RmsNormMax.java:327
+  reg  [9:0]  back_index;                 // RmsNormMax.java:328
+  reg  [7:0]  front_timer;                // RmsNormMax.java:329
+  reg  [7:0]  back_timer;                 // RmsNormMax.java:330
+  reg         front_bank;                 // RmsNormMax.java:331
+  reg         back_bank;                  // RmsNormMax.java:332
+  wire        front_timer_done;           // RmsNormMax.java:333
+  wire        back_timer_done;            // RmsNormMax.java:334
+  wire        front_last;                 // RmsNormMax.java:335
+  wire        back_last;                  // RmsNormMax.java:336
+  wire        handoff;                    // RmsNormMax.java:338
   (* ram_style = "block" *)
-  reg  [63:0] buffer0 [0:1023];           // RmsNormMax.java:417
+  reg  [63:0] buffer0 [0:1023];           // RmsNormMax.java:418
   (* ram_style = "block" *)
-  reg  [63:0] buffer1 [0:1023];           // RmsNormMax.java:417
-  reg  [63:0] rsqrt_rom [0:63];           // RmsNormMax.java:616
-  initial begin // RmsNormMax.java:616
+  reg  [63:0] buffer1 [0:1023];           // RmsNormMax.java:418
+  reg  [63:0] rsqrt_rom [0:63];           // RmsNormMax.java:617
+  initial begin // RmsNormMax.java:617
     rsqrt_rom[0] = 64'h3f800000bc7a26f0;
     rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
     rsqrt_rom[2] = 64'h3f785b42bc64b6dc;
@@ -767,9 +767,9 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
           : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign last_beat = length_beats - 11'd1; // RmsNormMax.java:207
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:455
-  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:647
+  assign last_beat = length_beats - 11'd1; // RmsNormMax.java:208
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:456
+  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:648
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -777,95 +777,95 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   assign out_payload_y_3 = result_fifo_pop_payload[63:48]; // Stream.java:102
   assign out_payload_absMax = result_fifo_pop_payload[95:64]; // Stream.java:102
   assign out_payload_last = result_fifo_pop_payload[96]; // Stream.java:102
-  assign state_accumulating = front_phase == FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:338
-  assign state_reducing = front_phase == FRONT_PHASE_REDUCE; // RmsNormMax.java:338
-  assign state_normalizing = front_phase == FRONT_PHASE_NORMALIZE; // RmsNormMax.java:338
-  assign state_frontTimerDone = front_timer_done; // RmsNormMax.java:338
-  assign state_frontIndex = front_index; // RmsNormMax.java:338
-  assign state_frontLast = front_last; // RmsNormMax.java:338
-  assign state_frontBank = front_bank; // RmsNormMax.java:338
-  assign state_scaling = back_phase == BACK_PHASE_SCALE; // RmsNormMax.java:338
-  assign state_emitting = back_phase == BACK_PHASE_EMIT; // RmsNormMax.java:338
-  assign state_backTimerDone = back_timer_done; // RmsNormMax.java:338
-  assign state_backIndex = back_index; // RmsNormMax.java:338
-  assign state_backLast = back_last; // RmsNormMax.java:338
-  assign state_backBank = back_bank; // RmsNormMax.java:338
-  assign state_handoff = handoff; // RmsNormMax.java:338
+  assign state_accumulating = front_phase == FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:339
+  assign state_reducing = front_phase == FRONT_PHASE_REDUCE; // RmsNormMax.java:339
+  assign state_normalizing = front_phase == FRONT_PHASE_NORMALIZE; // RmsNormMax.java:339
+  assign state_frontTimerDone = front_timer_done; // RmsNormMax.java:339
+  assign state_frontIndex = front_index; // RmsNormMax.java:339
+  assign state_frontLast = front_last; // RmsNormMax.java:339
+  assign state_frontBank = front_bank; // RmsNormMax.java:339
+  assign state_scaling = back_phase == BACK_PHASE_SCALE; // RmsNormMax.java:339
+  assign state_emitting = back_phase == BACK_PHASE_EMIT; // RmsNormMax.java:339
+  assign state_backTimerDone = back_timer_done; // RmsNormMax.java:339
+  assign state_backIndex = back_index; // RmsNormMax.java:339
+  assign state_backLast = back_last; // RmsNormMax.java:339
+  assign state_backBank = back_bank; // RmsNormMax.java:339
+  assign state_handoff = handoff; // RmsNormMax.java:339
 
   // -------------------------------------------------------------------------------------------------------------------
-  // token_buffer (RmsNormMax.java:405): the two tokens' vectors, written by the input and by the scaling pass, read by
+  // token_buffer (RmsNormMax.java:406): the two tokens' vectors, written by the input and by the scaling pass, read by
   // the scaling and the emit passes
-  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:420
-  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:421
-  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:420
-  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:421
-  assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:428
-  assign buffer_write_input = in_fire; // RmsNormMax.java:457
-  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:458
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:667
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:668
-  // RmsNormMax.java:669
+  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:421
+  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:422
+  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:421
+  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:422
+  assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:429
+  assign buffer_write_input = in_fire; // RmsNormMax.java:458
+  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:459
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:668
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:669
+  // RmsNormMax.java:670
   assign buffer_y_word = {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload};
-  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:237
+  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:238
 
   always @(posedge ap_clk) begin
-    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:424
+    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:425
       buffer0[(buffer0_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:424
+          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:425
     end
-    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:425
-      read_word0 <= buffer0[state_backIndex]; // RmsNormMax.java:425
+    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:426
+      read_word0 <= buffer0[state_backIndex]; // RmsNormMax.java:426
     end
-    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:424
+    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:425
       buffer1[(buffer1_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:424
+          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:425
     end
-    if (buffer_read & state_backBank) begin // RmsNormMax.java:425
-      read_word1 <= buffer1[state_backIndex]; // RmsNormMax.java:425
+    if (buffer_read & state_backBank) begin // RmsNormMax.java:426
+      read_word1 <= buffer1[state_backIndex]; // RmsNormMax.java:426
     end
-    read_bank <= state_backBank; // RmsNormMax.java:427
+    read_bank <= state_backBank; // RmsNormMax.java:428
     if (!ap_rst_n) begin
       read_bank <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:449): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:450): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:456
-  assign square_fire = in_fire & ~bypass; // RmsNormMax.java:461
-  assign lane0_square_in_valid = square_fire; // RmsNormMax.java:468
-  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:468
-  assign lane1_square_in_valid = square_fire; // RmsNormMax.java:468
-  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:468
-  assign lane2_square_in_valid = square_fire; // RmsNormMax.java:468
-  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:468
-  assign lane3_square_in_valid = square_fire; // RmsNormMax.java:468
-  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:468
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:457
+  assign square_fire = in_fire & ~bypass; // RmsNormMax.java:462
+  assign lane0_square_in_valid = square_fire; // RmsNormMax.java:469
+  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:469
+  assign lane1_square_in_valid = square_fire; // RmsNormMax.java:469
+  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:469
+  assign lane2_square_in_valid = square_fire; // RmsNormMax.java:469
+  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:469
+  assign lane3_square_in_valid = square_fire; // RmsNormMax.java:469
+  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:469
 
   always @(posedge ap_clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:454
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:454
+    if (cooldown != 3'd0) begin // RmsNormMax.java:455
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:455
     end
-    if (in_fire) begin // RmsNormMax.java:476
-      cooldown <= 3'd1; // RmsNormMax.java:478
-      rotation <= rotation + 2'd1; // RmsNormMax.java:480
-      if (state_frontLast) begin // RmsNormMax.java:481
-        rotation <= 2'd0; // RmsNormMax.java:481
+    if (in_fire) begin // RmsNormMax.java:477
+      cooldown <= 3'd1; // RmsNormMax.java:479
+      rotation <= rotation + 2'd1; // RmsNormMax.java:481
+      if (state_frontLast) begin // RmsNormMax.java:482
+        rotation <= 2'd0; // RmsNormMax.java:482
       end
     end
-    if (bypass) begin // RmsNormMax.java:484
-      cooldown <= 3'd0; // RmsNormMax.java:484
+    if (bypass) begin // RmsNormMax.java:485
+      cooldown <= 3'd0; // RmsNormMax.java:485
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:485
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:485
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:485
-    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:486
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:486
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:486
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:486
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:486
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:486
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:486
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:486
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:486
+    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:487
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:487
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:487
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:487
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:487
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:487
     if (!ap_rst_n) begin
       cooldown <= 3'd0;
       rotation <= 2'd0;
@@ -873,17 +873,17 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // bypass_max (RmsNormMax.java:700): the largest magnitude of the input beats of a token without RMSNorm
+  // bypass_max (RmsNormMax.java:701): the largest magnitude of the input beats of a token without RMSNorm
   always @(posedge ap_clk) begin
-    bypass_beat <= in_fire & bypass; // RmsNormMax.java:702
-    // RmsNormMax.java:703
+    bypass_beat <= in_fire & bypass; // RmsNormMax.java:703
+    // RmsNormMax.java:704
     bypass_beat_max <= (bypass_beat_max_mux > bypass_beat_max_mux_2) ? bypass_beat_max_mux : bypass_beat_max_mux_2;
-    if (bypass_beat) begin // RmsNormMax.java:705
-      // RmsNormMax.java:705
+    if (bypass_beat) begin // RmsNormMax.java:706
+      // RmsNormMax.java:706
       bypass_running_max <= (bypass_beat_max > bypass_running_max) ? bypass_beat_max : bypass_running_max;
     end
-    if (state_handoff) begin // RmsNormMax.java:706
-      bypass_running_max <= 15'd0; // RmsNormMax.java:706
+    if (state_handoff) begin // RmsNormMax.java:707
+      bypass_running_max <= 15'd0; // RmsNormMax.java:707
     end
     if (!ap_rst_n) begin
       bypass_beat <= 1'b0;
@@ -892,245 +892,245 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:507): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:527
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:544
-  assign tree_done = tree_done_and; // RmsNormMax.java:545
+  // partial_sums (RmsNormMax.java:508): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:528
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:545
+  assign tree_done = tree_done_and; // RmsNormMax.java:546
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:554
-      2'd0: partial_sel = partial_0; // RmsNormMax.java:554
-      2'd1: partial_sel = partial_4; // RmsNormMax.java:554
-      2'd2: partial_sel = partial_8; // RmsNormMax.java:554
-      default: partial_sel = partial_12; // RmsNormMax.java:554
+    case (feed_rotation_d3) // RmsNormMax.java:555
+      2'd0: partial_sel = partial_0; // RmsNormMax.java:555
+      2'd1: partial_sel = partial_4; // RmsNormMax.java:555
+      2'd2: partial_sel = partial_8; // RmsNormMax.java:555
+      default: partial_sel = partial_12; // RmsNormMax.java:555
     endcase
   end
 
-  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:560
+  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:561
 
   always @(*) begin
-    case (partial_sel_2_cat) // RmsNormMax.java:561
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:561
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:561
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:561
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:561
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:561
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:561
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:561
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:561
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:561
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:561
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:561
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:561
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:561
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:561
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:561
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:561
+    case (partial_sel_2_cat) // RmsNormMax.java:562
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:562
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:562
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:562
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:562
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:562
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:562
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:562
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:562
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:562
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:562
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:562
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:562
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:562
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:562
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:562
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:562
     endcase
   end
 
   assign lane0_acc_in_payload_a =
       tree_feed ? partial_sel_2
       : (lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane0_acc_out_payload
-      : partial_sel; // RmsNormMax.java:561
+      : partial_sel; // RmsNormMax.java:562
 
   always @(*) begin
-    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:562
-      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:562
-      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:562
-      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:562
-      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:562
-      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:562
-      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:562
-      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:562
-      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:562
-      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:562
-      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:562
-      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:562
-      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:562
-      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:562
-      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:562
-      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:562
-      default: partial_sel_3 = partial_15; // RmsNormMax.java:562
+    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:563
+      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:563
+      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:563
+      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:563
+      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:563
+      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:563
+      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:563
+      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:563
+      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:563
+      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:563
+      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:563
+      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:563
+      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:563
+      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:563
+      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:563
+      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:563
+      default: partial_sel_3 = partial_15; // RmsNormMax.java:563
     endcase
   end
 
-  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:562
+  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:563
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:554
-      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:554
-      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:554
-      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:554
-      default: partial_sel_4 = partial_13; // RmsNormMax.java:554
+    case (feed_rotation_d3) // RmsNormMax.java:555
+      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:555
+      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:555
+      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:555
+      default: partial_sel_4 = partial_13; // RmsNormMax.java:555
     endcase
   end
 
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
   assign lane1_acc_in_payload_a =
       (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane1_acc_out_payload
-      : partial_sel_4; // RmsNormMax.java:565
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:566
+      : partial_sel_4; // RmsNormMax.java:566
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:567
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:554
-      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:554
-      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:554
-      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:554
-      default: partial_sel_5 = partial_14; // RmsNormMax.java:554
+    case (feed_rotation_d3) // RmsNormMax.java:555
+      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:555
+      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:555
+      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:555
+      default: partial_sel_5 = partial_14; // RmsNormMax.java:555
     endcase
   end
 
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
   assign lane2_acc_in_payload_a =
       (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane2_acc_out_payload
-      : partial_sel_5; // RmsNormMax.java:565
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:566
+      : partial_sel_5; // RmsNormMax.java:566
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:567
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:554
-      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:554
-      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:554
-      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:554
-      default: partial_sel_6 = partial_15; // RmsNormMax.java:554
+    case (feed_rotation_d3) // RmsNormMax.java:555
+      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:555
+      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:555
+      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:555
+      default: partial_sel_6 = partial_15; // RmsNormMax.java:555
     endcase
   end
 
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:564
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
   assign lane3_acc_in_payload_a =
       (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane3_acc_out_payload
-      : partial_sel_6; // RmsNormMax.java:565
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:566
+      : partial_sel_6; // RmsNormMax.java:566
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:567
 
   always @(posedge ap_clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:529
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:529
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:529
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:529
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:529
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:529
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:530
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:530
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:530
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:530
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:530
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:530
-    if (tree_feed) begin // RmsNormMax.java:534
-      if (tree_level_done_cmp) begin // RmsNormMax.java:534
-        tree_k <= 5'd0; // RmsNormMax.java:535
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:536
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:530
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:530
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:530
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:530
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:530
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:530
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:531
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:531
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:531
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:531
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:531
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:531
+    if (tree_feed) begin // RmsNormMax.java:535
+      if (tree_level_done_cmp) begin // RmsNormMax.java:535
+        tree_k <= 5'd0; // RmsNormMax.java:536
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:537
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:537
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:538
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:539
-      tree_width <= 5'd16; // RmsNormMax.java:539
+    if (tree_done_and) begin // RmsNormMax.java:540
+      tree_width <= 5'd16; // RmsNormMax.java:540
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:574
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:574
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:575
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:575
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:574
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:574
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:575
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:575
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:574
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:574
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:575
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:575
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:574
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:574
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:575
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:575
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:584
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:585
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:584
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:585
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:584
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:585
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:584
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:585
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:584
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:585
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:584
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:585
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:584
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:585
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:584
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:585
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:584
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:585
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:584
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:585
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:584
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:585
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:584
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:584
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:585
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:585
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:574
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:574
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:575
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:574
-      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:574
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:575
+      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:574
-      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:574
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:575
+      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:574
-      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:574
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:575
+      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:574
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:574
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:575
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:574
-      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:574
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:575
+      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:574
-      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:574
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:575
+      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:574
-      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:574
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:575
+      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:574
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:574
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:575
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:574
-      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:574
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:575
+      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:574
-      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:574
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:575
+      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:575
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:574
-      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:574
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:575
+      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:575
     end
-    if (state_handoff) begin // RmsNormMax.java:588
-      partial_0 <= 32'h0; // RmsNormMax.java:590
-      partial_1 <= 32'h0; // RmsNormMax.java:590
-      partial_2 <= 32'h0; // RmsNormMax.java:590
-      partial_3 <= 32'h0; // RmsNormMax.java:590
-      partial_4 <= 32'h0; // RmsNormMax.java:590
-      partial_5 <= 32'h0; // RmsNormMax.java:590
-      partial_6 <= 32'h0; // RmsNormMax.java:590
-      partial_7 <= 32'h0; // RmsNormMax.java:590
-      partial_8 <= 32'h0; // RmsNormMax.java:590
-      partial_9 <= 32'h0; // RmsNormMax.java:590
-      partial_10 <= 32'h0; // RmsNormMax.java:590
-      partial_11 <= 32'h0; // RmsNormMax.java:590
-      partial_12 <= 32'h0; // RmsNormMax.java:590
-      partial_13 <= 32'h0; // RmsNormMax.java:590
-      partial_14 <= 32'h0; // RmsNormMax.java:590
-      partial_15 <= 32'h0; // RmsNormMax.java:590
+    if (state_handoff) begin // RmsNormMax.java:589
+      partial_0 <= 32'h0; // RmsNormMax.java:591
+      partial_1 <= 32'h0; // RmsNormMax.java:591
+      partial_2 <= 32'h0; // RmsNormMax.java:591
+      partial_3 <= 32'h0; // RmsNormMax.java:591
+      partial_4 <= 32'h0; // RmsNormMax.java:591
+      partial_5 <= 32'h0; // RmsNormMax.java:591
+      partial_6 <= 32'h0; // RmsNormMax.java:591
+      partial_7 <= 32'h0; // RmsNormMax.java:591
+      partial_8 <= 32'h0; // RmsNormMax.java:591
+      partial_9 <= 32'h0; // RmsNormMax.java:591
+      partial_10 <= 32'h0; // RmsNormMax.java:591
+      partial_11 <= 32'h0; // RmsNormMax.java:591
+      partial_12 <= 32'h0; // RmsNormMax.java:591
+      partial_13 <= 32'h0; // RmsNormMax.java:591
+      partial_14 <= 32'h0; // RmsNormMax.java:591
+      partial_15 <= 32'h0; // RmsNormMax.java:591
     end
     if (!ap_rst_n) begin
       tree_out_d1 <= 1'b0;
@@ -1161,83 +1161,83 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:606): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:610
+  // normalize (RmsNormMax.java:607): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:611
 
   always @(*) begin
-    normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:114
-    normalize_mul_in_valid = normalize_launch_or_launch_d16; // Fp32SharedOps.java:114
-    normalize_mul_in_valid = normalize_launch_or_launch_d16_or_d29; // Fp32SharedOps.java:114
-    normalize_mul_in_valid = normalize_mul_in_valid_or; // Fp32SharedOps.java:114
-    normalize_mul_in_valid = normalize_mul_in_valid_or | launch_d49; // Fp32SharedOps.java:114
+    normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:130
+    normalize_mul_in_valid = normalize_launch_or_launch_d16; // Fp32SharedOps.java:130
+    normalize_mul_in_valid = normalize_launch_or_launch_d16_or_d29; // Fp32SharedOps.java:130
+    normalize_mul_in_valid = normalize_mul_in_valid_or; // Fp32SharedOps.java:130
+    normalize_mul_in_valid = normalize_mul_in_valid_or | launch_d49; // Fp32SharedOps.java:130
   end
 
   always @(*) begin
-    normalize_mul_in_payload_a = partial_0; // Fp32SharedOps.java:116
-    normalize_mul_in_payload_b = inv_n; // Fp32SharedOps.java:117
-    if (launch_d16) begin // Fp32SharedOps.java:119
-      normalize_mul_in_payload_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:120
-      normalize_mul_in_payload_b = rsqrt_u_c; // Fp32SharedOps.java:121
+    normalize_mul_in_payload_a = partial_0; // Fp32SharedOps.java:132
+    normalize_mul_in_payload_b = inv_n; // Fp32SharedOps.java:133
+    if (launch_d16) begin // Fp32SharedOps.java:135
+      normalize_mul_in_payload_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:136
+      normalize_mul_in_payload_b = rsqrt_u_c; // Fp32SharedOps.java:137
     end
-    if (launch_d29) begin // Fp32SharedOps.java:119
-      normalize_mul_in_payload_a = normalize_add_out_payload; // Fp32SharedOps.java:120
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:121
+    if (launch_d29) begin // Fp32SharedOps.java:135
+      normalize_mul_in_payload_a = normalize_add_out_payload; // Fp32SharedOps.java:136
+      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:137
     end
-    if (launch_d36) begin // Fp32SharedOps.java:119
-      normalize_mul_in_payload_a = rsqrt_h_d20; // Fp32SharedOps.java:120
-      normalize_mul_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:121
+    if (launch_d36) begin // Fp32SharedOps.java:135
+      normalize_mul_in_payload_a = rsqrt_h_d20; // Fp32SharedOps.java:136
+      normalize_mul_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:137
     end
-    if (launch_d49) begin // Fp32SharedOps.java:119
-      normalize_mul_in_payload_a = rsqrt_y0_d20; // Fp32SharedOps.java:120
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:121
+    if (launch_d49) begin // Fp32SharedOps.java:135
+      normalize_mul_in_payload_a = rsqrt_y0_d20; // Fp32SharedOps.java:136
+      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:137
     end
   end
 
   always @(*) begin
-    normalize_add_in_valid = launch_d7; // Fp32SharedOps.java:114
-    normalize_add_in_valid = launch_d7_or_d23; // Fp32SharedOps.java:114
-    normalize_add_in_valid = launch_d7_or_d23 | launch_d43; // Fp32SharedOps.java:114
+    normalize_add_in_valid = launch_d7; // Fp32SharedOps.java:130
+    normalize_add_in_valid = launch_d7_or_d23; // Fp32SharedOps.java:130
+    normalize_add_in_valid = launch_d7_or_d23 | launch_d43; // Fp32SharedOps.java:130
   end
 
   always @(*) begin
-    normalize_add_in_payload_a = normalize_mul_out_payload; // Fp32SharedOps.java:116
-    normalize_add_in_payload_b = eps; // Fp32SharedOps.java:117
-    if (launch_d23) begin // Fp32SharedOps.java:119
-      normalize_add_in_payload_a = rsqrt_chord_value_d7; // Fp32SharedOps.java:120
-      normalize_add_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:121
+    normalize_add_in_payload_a = normalize_mul_out_payload; // Fp32SharedOps.java:132
+    normalize_add_in_payload_b = eps; // Fp32SharedOps.java:133
+    if (launch_d23) begin // Fp32SharedOps.java:135
+      normalize_add_in_payload_a = rsqrt_chord_value_d7; // Fp32SharedOps.java:136
+      normalize_add_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:137
     end
-    if (launch_d43) begin // Fp32SharedOps.java:119
-      normalize_add_in_payload_a = 32'h3fc00000; // Fp32SharedOps.java:120
-      // Fp32SharedOps.java:121
+    if (launch_d43) begin // Fp32SharedOps.java:135
+      normalize_add_in_payload_a = 32'h3fc00000; // Fp32SharedOps.java:136
+      // Fp32SharedOps.java:137
       normalize_add_in_payload_b = {~normalize_mul_out_payload[31], normalize_mul_out_payload[30:0]};
     end
   end
 
-  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:616
-  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:616
-  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:616
+  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:617
+  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:617
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:617
 
   always @(posedge ap_clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:611
-      normalize_busy <= 1'b1; // RmsNormMax.java:611
+    if (normalize_launch) begin // RmsNormMax.java:612
+      normalize_busy <= 1'b1; // RmsNormMax.java:612
     end
-    launch_d1 <= normalize_launch; // Fp32SharedOps.java:110
-    launch_d2 <= launch_d1; // Fp32SharedOps.java:110
-    launch_d3 <= launch_d2; // Fp32SharedOps.java:110
-    launch_d4 <= launch_d3; // Fp32SharedOps.java:110
-    launch_d5 <= launch_d4; // Fp32SharedOps.java:110
-    launch_d6 <= launch_d5; // Fp32SharedOps.java:110
-    launch_d7 <= launch_d6; // Fp32SharedOps.java:110
+    launch_d1 <= normalize_launch; // Fp32SharedOps.java:126
+    launch_d2 <= launch_d1; // Fp32SharedOps.java:126
+    launch_d3 <= launch_d2; // Fp32SharedOps.java:126
+    launch_d4 <= launch_d3; // Fp32SharedOps.java:126
+    launch_d5 <= launch_d4; // Fp32SharedOps.java:126
+    launch_d6 <= launch_d5; // Fp32SharedOps.java:126
+    launch_d7 <= launch_d6; // Fp32SharedOps.java:126
     rsqrt_cases_a <=
         {(((normalize_add_out_payload[30:23] == 8'd255) & (normalize_add_out_payload[22:0] != 23'd0))
           | (normalize_add_out_payload[31] & ~(normalize_add_out_payload[30:0] == 31'h0))),
          (normalize_add_out_payload[30:0] == 31'h0),
          ((normalize_add_out_payload[30:23] == 8'd255)
           & (normalize_add_out_payload[22:0] == 23'd0)
-          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:616
-    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:616
-    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:616
-    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:616
+          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:617
+    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:617
+    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:617
+    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:617
     rsqrt_lz_a <=
         (rsqrt_lz_a_and & rsqrt_lz_a_and_3 & ~rsqrt_lz_a_any_4 & ~(|normalize_add_out_payload[8:7]))
           ? {2'h2,
@@ -1264,251 +1264,251 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
                       : {1'b1, ~normalize_add_out_payload[16]})}
                 : {1'b0,
                    (rsqrt_lz_a_any ? {1'b0, ~normalize_add_out_payload[22]}
-                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:616
-    // RmsNormMax.java:616
+                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:617
+    // RmsNormMax.java:617
     rsqrt_fraction_b <= rsqrt_exponent_a_eq_0 ? (rsqrt_fraction_a << rsqrt_fraction_b_sum) : rsqrt_fraction_a;
-    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:616
-    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:616
-    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:616
-    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:616
-    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:616
-    // RmsNormMax.java:616
+    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:617
+    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:617
+    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:617
+    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:617
+    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:617
+    // RmsNormMax.java:617
     rsqrt_u_c <=
         (rsqrt_fraction_b[17:0] == 18'd0) ? 32'h0
         : {1'b0, (8'd126 - {3'd0, rsqrt_u_c_mux}), (rsqrt_fraction_b[17:0] << (rsqrt_u_c_mux + 5'd1)), 5'h0};
-    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:616
-    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:616
-    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:616
-    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:616
-    launch_d8 <= launch_d7; // Fp32SharedOps.java:110
-    launch_d9 <= launch_d8; // Fp32SharedOps.java:110
-    launch_d10 <= launch_d9; // Fp32SharedOps.java:110
-    launch_d11 <= launch_d10; // Fp32SharedOps.java:110
-    launch_d12 <= launch_d11; // Fp32SharedOps.java:110
-    launch_d13 <= launch_d12; // Fp32SharedOps.java:110
-    launch_d14 <= launch_d13; // Fp32SharedOps.java:110
-    launch_d15 <= launch_d14; // Fp32SharedOps.java:110
-    launch_d16 <= launch_d15; // Fp32SharedOps.java:110
-    launch_d17 <= launch_d16; // Fp32SharedOps.java:110
-    launch_d18 <= launch_d17; // Fp32SharedOps.java:110
-    launch_d19 <= launch_d18; // Fp32SharedOps.java:110
-    launch_d20 <= launch_d19; // Fp32SharedOps.java:110
-    launch_d21 <= launch_d20; // Fp32SharedOps.java:110
-    launch_d22 <= launch_d21; // Fp32SharedOps.java:110
-    launch_d23 <= launch_d22; // Fp32SharedOps.java:110
-    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:111
-    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:111
-    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:111
-    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:111
-    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:111
-    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:111
-    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:111
-    launch_d24 <= launch_d23; // Fp32SharedOps.java:110
-    launch_d25 <= launch_d24; // Fp32SharedOps.java:110
-    launch_d26 <= launch_d25; // Fp32SharedOps.java:110
-    launch_d27 <= launch_d26; // Fp32SharedOps.java:110
-    launch_d28 <= launch_d27; // Fp32SharedOps.java:110
-    launch_d29 <= launch_d28; // Fp32SharedOps.java:110
-    launch_d30 <= launch_d29; // Fp32SharedOps.java:110
-    launch_d31 <= launch_d30; // Fp32SharedOps.java:110
-    launch_d32 <= launch_d31; // Fp32SharedOps.java:110
-    launch_d33 <= launch_d32; // Fp32SharedOps.java:110
-    launch_d34 <= launch_d33; // Fp32SharedOps.java:110
-    launch_d35 <= launch_d34; // Fp32SharedOps.java:110
-    launch_d36 <= launch_d35; // Fp32SharedOps.java:110
-    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:111
-    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:111
-    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:111
-    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:111
-    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:111
-    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:111
-    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:111
-    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:111
-    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:111
-    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:111
-    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:111
-    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:111
-    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:111
-    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:111
-    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:111
-    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:111
-    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:111
-    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:111
-    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:111
-    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:111
-    launch_d37 <= launch_d36; // Fp32SharedOps.java:110
-    launch_d38 <= launch_d37; // Fp32SharedOps.java:110
-    launch_d39 <= launch_d38; // Fp32SharedOps.java:110
-    launch_d40 <= launch_d39; // Fp32SharedOps.java:110
-    launch_d41 <= launch_d40; // Fp32SharedOps.java:110
-    launch_d42 <= launch_d41; // Fp32SharedOps.java:110
-    launch_d43 <= launch_d42; // Fp32SharedOps.java:110
-    launch_d44 <= launch_d43; // Fp32SharedOps.java:110
-    launch_d45 <= launch_d44; // Fp32SharedOps.java:110
-    launch_d46 <= launch_d45; // Fp32SharedOps.java:110
-    launch_d47 <= launch_d46; // Fp32SharedOps.java:110
-    launch_d48 <= launch_d47; // Fp32SharedOps.java:110
-    launch_d49 <= launch_d48; // Fp32SharedOps.java:110
-    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:111
-    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:111
-    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:111
-    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:111
-    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:111
-    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:111
-    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:111
-    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:111
-    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:111
-    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:111
-    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:111
-    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:111
-    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:111
-    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:111
-    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:111
-    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:111
-    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:111
-    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:111
-    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:111
-    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:111
-    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:616
-    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:616
-    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:616
-    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:616
-    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:616
-    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:616
-    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:616
-    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:616
-    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:616
-    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:616
-    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:616
-    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:616
-    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:616
-    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:616
-    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:616
-    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:616
-    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:616
-    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:616
-    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:616
-    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:616
-    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:616
-    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:616
-    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:616
-    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:616
-    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:616
-    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:616
-    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:616
-    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:616
-    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:616
-    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:616
-    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:616
-    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:616
-    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:616
-    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:616
-    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:616
-    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:616
-    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:616
-    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:616
-    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:616
-    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:616
-    launch_d50 <= launch_d49; // RmsNormMax.java:616
-    launch_d51 <= launch_d50; // RmsNormMax.java:616
-    launch_d52 <= launch_d51; // RmsNormMax.java:616
-    launch_d53 <= launch_d52; // RmsNormMax.java:616
-    launch_d54 <= launch_d53; // RmsNormMax.java:616
-    launch_d55 <= launch_d54; // RmsNormMax.java:616
-    launch_d56 <= launch_d55; // RmsNormMax.java:616
-    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:616
-    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:616
-    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:616
-    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:616
-    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:616
-    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:616
-    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:616
-    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:616
-    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:616
-    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:616
-    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:616
-    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:616
-    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:616
-    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:616
-    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:616
-    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:616
-    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:616
-    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:616
-    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:616
-    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:616
-    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:616
-    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:616
-    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:616
-    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:616
-    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:616
-    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:616
-    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:616
-    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:616
-    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:616
-    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:616
-    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:616
-    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:616
-    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:616
-    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:616
-    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:616
-    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:616
-    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:616
-    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:616
-    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:616
-    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:616
-    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:616
-    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:616
-    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:616
-    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:616
-    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:616
-    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:616
-    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:616
-    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:616
-    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:616
-    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:616
-    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:616
-    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:616
-    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:616
-    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:616
-    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:616
-    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:616
-    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:616
-    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:616
-    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:616
-    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:616
-    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:616
-    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:616
-    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:616
-    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:616
-    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:616
-    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:616
-    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:616
-    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:616
-    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:616
-    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:616
-    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:616
-    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:616
-    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:616
-    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:616
-    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:616
-    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:616
-    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:616
-    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:616
-    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:616
-    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:616
-    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:616
-    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:616
-    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:616
-    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:616
+    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:617
+    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:617
+    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:617
+    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:617
+    launch_d8 <= launch_d7; // Fp32SharedOps.java:126
+    launch_d9 <= launch_d8; // Fp32SharedOps.java:126
+    launch_d10 <= launch_d9; // Fp32SharedOps.java:126
+    launch_d11 <= launch_d10; // Fp32SharedOps.java:126
+    launch_d12 <= launch_d11; // Fp32SharedOps.java:126
+    launch_d13 <= launch_d12; // Fp32SharedOps.java:126
+    launch_d14 <= launch_d13; // Fp32SharedOps.java:126
+    launch_d15 <= launch_d14; // Fp32SharedOps.java:126
+    launch_d16 <= launch_d15; // Fp32SharedOps.java:126
+    launch_d17 <= launch_d16; // Fp32SharedOps.java:126
+    launch_d18 <= launch_d17; // Fp32SharedOps.java:126
+    launch_d19 <= launch_d18; // Fp32SharedOps.java:126
+    launch_d20 <= launch_d19; // Fp32SharedOps.java:126
+    launch_d21 <= launch_d20; // Fp32SharedOps.java:126
+    launch_d22 <= launch_d21; // Fp32SharedOps.java:126
+    launch_d23 <= launch_d22; // Fp32SharedOps.java:126
+    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:127
+    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:127
+    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:127
+    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:127
+    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:127
+    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:127
+    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:127
+    launch_d24 <= launch_d23; // Fp32SharedOps.java:126
+    launch_d25 <= launch_d24; // Fp32SharedOps.java:126
+    launch_d26 <= launch_d25; // Fp32SharedOps.java:126
+    launch_d27 <= launch_d26; // Fp32SharedOps.java:126
+    launch_d28 <= launch_d27; // Fp32SharedOps.java:126
+    launch_d29 <= launch_d28; // Fp32SharedOps.java:126
+    launch_d30 <= launch_d29; // Fp32SharedOps.java:126
+    launch_d31 <= launch_d30; // Fp32SharedOps.java:126
+    launch_d32 <= launch_d31; // Fp32SharedOps.java:126
+    launch_d33 <= launch_d32; // Fp32SharedOps.java:126
+    launch_d34 <= launch_d33; // Fp32SharedOps.java:126
+    launch_d35 <= launch_d34; // Fp32SharedOps.java:126
+    launch_d36 <= launch_d35; // Fp32SharedOps.java:126
+    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:127
+    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:127
+    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:127
+    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:127
+    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:127
+    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:127
+    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:127
+    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:127
+    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:127
+    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:127
+    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:127
+    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:127
+    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:127
+    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:127
+    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:127
+    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:127
+    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:127
+    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:127
+    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:127
+    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:127
+    launch_d37 <= launch_d36; // Fp32SharedOps.java:126
+    launch_d38 <= launch_d37; // Fp32SharedOps.java:126
+    launch_d39 <= launch_d38; // Fp32SharedOps.java:126
+    launch_d40 <= launch_d39; // Fp32SharedOps.java:126
+    launch_d41 <= launch_d40; // Fp32SharedOps.java:126
+    launch_d42 <= launch_d41; // Fp32SharedOps.java:126
+    launch_d43 <= launch_d42; // Fp32SharedOps.java:126
+    launch_d44 <= launch_d43; // Fp32SharedOps.java:126
+    launch_d45 <= launch_d44; // Fp32SharedOps.java:126
+    launch_d46 <= launch_d45; // Fp32SharedOps.java:126
+    launch_d47 <= launch_d46; // Fp32SharedOps.java:126
+    launch_d48 <= launch_d47; // Fp32SharedOps.java:126
+    launch_d49 <= launch_d48; // Fp32SharedOps.java:126
+    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:127
+    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:127
+    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:127
+    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:127
+    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:127
+    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:127
+    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:127
+    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:127
+    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:127
+    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:127
+    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:127
+    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:127
+    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:127
+    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:127
+    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:127
+    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:127
+    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:127
+    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:127
+    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:127
+    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:127
+    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:617
+    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:617
+    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:617
+    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:617
+    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:617
+    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:617
+    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:617
+    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:617
+    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:617
+    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:617
+    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:617
+    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:617
+    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:617
+    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:617
+    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:617
+    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:617
+    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:617
+    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:617
+    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:617
+    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:617
+    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:617
+    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:617
+    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:617
+    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:617
+    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:617
+    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:617
+    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:617
+    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:617
+    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:617
+    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:617
+    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:617
+    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:617
+    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:617
+    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:617
+    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:617
+    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:617
+    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:617
+    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:617
+    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:617
+    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:617
+    launch_d50 <= launch_d49; // RmsNormMax.java:617
+    launch_d51 <= launch_d50; // RmsNormMax.java:617
+    launch_d52 <= launch_d51; // RmsNormMax.java:617
+    launch_d53 <= launch_d52; // RmsNormMax.java:617
+    launch_d54 <= launch_d53; // RmsNormMax.java:617
+    launch_d55 <= launch_d54; // RmsNormMax.java:617
+    launch_d56 <= launch_d55; // RmsNormMax.java:617
+    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:617
+    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:617
+    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:617
+    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:617
+    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:617
+    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:617
+    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:617
+    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:617
+    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:617
+    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:617
+    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:617
+    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:617
+    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:617
+    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:617
+    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:617
+    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:617
+    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:617
+    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:617
+    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:617
+    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:617
+    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:617
+    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:617
+    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:617
+    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:617
+    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:617
+    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:617
+    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:617
+    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:617
+    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:617
+    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:617
+    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:617
+    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:617
+    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:617
+    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:617
+    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:617
+    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:617
+    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:617
+    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:617
+    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:617
+    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:617
+    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:617
+    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:617
+    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:617
+    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:617
+    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:617
+    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:617
+    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:617
+    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:617
+    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:617
+    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:617
+    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:617
+    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:617
+    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:617
+    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:617
+    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:617
+    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:617
+    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:617
+    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:617
+    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:617
+    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:617
+    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:617
+    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:617
+    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:617
+    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:617
+    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:617
+    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:617
+    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:617
+    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:617
+    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:617
+    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:617
+    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:617
+    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:617
+    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:617
+    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:617
+    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:617
+    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:617
+    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:617
+    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:617
+    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:617
+    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:617
+    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:617
+    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:617
+    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:617
+    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:617
     rsqrt_y_out <=
         rsqrt_cases_d42[2] ? 32'h7fc00000
         : rsqrt_cases_d42[1] ? {rsqrt_sign_d42, 31'h7f800000}
         : rsqrt_cases_d42[0] ? 32'h0
-        : rsqrt_scale2_out_payload; // RmsNormMax.java:616
-    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:617
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:621
-      r <= rsqrt_y_out; // RmsNormMax.java:622
-      normalize_busy <= 1'b0; // RmsNormMax.java:623
+        : rsqrt_scale2_out_payload; // RmsNormMax.java:617
+    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:618
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:622
+      r <= rsqrt_y_out; // RmsNormMax.java:623
+      normalize_busy <= 1'b0; // RmsNormMax.java:624
     end
     if (!ap_rst_n) begin
       normalize_busy <= 1'b0;
@@ -1573,102 +1573,102 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:644): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:645): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:648
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:657
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:658
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:659
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:659
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:660
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:660
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:660
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:657
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:658
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:659
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:659
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:660
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:660
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:660
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:657
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:658
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:659
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:659
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:660
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:660
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:660
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:657
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:657
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:658
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:659
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:659
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:659
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:660
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:660
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:660
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:660
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:660
-  assign absmax_restart = emit_last; // RmsNormMax.java:724
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:649
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:658
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:659
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:660
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:660
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:660
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:661
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:661
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:661
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:661
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:661
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:658
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:659
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:660
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:660
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:660
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:661
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:661
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:661
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:661
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:661
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:658
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:659
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:660
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:660
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:660
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:661
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:661
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:661
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:661
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:661
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:658
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:659
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:660
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:660
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:660
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:661
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:661
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:661
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:661
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:661
+  assign absmax_restart = emit_last; // RmsNormMax.java:725
 
   always @(posedge ap_clk) begin
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:651
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:651
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:651
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:651
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:657
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:660
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:660
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:660
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:660
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:660
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:660
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:660
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:660
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:660
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:660
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:660
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:660
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:660
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:660
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:660
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:660
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:660
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:660
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:660
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:660
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:660
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:660
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:660
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:660
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:660
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:660
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:660
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:660
-    if (lane0_y_out_valid) begin // RmsNormMax.java:672
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:673
-      write_index <= ({1'b0, write_index} == last_beat) ? 10'd0 : (write_index + 10'd1); // RmsNormMax.java:674
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:652
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:652
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:652
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:652
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:658
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:661
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:661
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:661
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:661
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:661
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:661
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:661
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:661
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:661
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:661
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:661
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:661
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:661
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:661
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:661
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:661
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:661
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:661
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:661
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:661
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:661
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:661
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:661
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:661
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:661
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:661
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:661
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:661
+    if (lane0_y_out_valid) begin // RmsNormMax.java:673
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:674
+      write_index <= ({1'b0, write_index} == last_beat) ? 10'd0 : (write_index + 10'd1); // RmsNormMax.java:675
     end
-    if (absmax_restart) begin // RmsNormMax.java:676
-      running_max <= 15'd0; // RmsNormMax.java:676
+    if (absmax_restart) begin // RmsNormMax.java:677
+      running_max <= 15'd0; // RmsNormMax.java:677
     end
-    if (state_handoff & bypass) begin // RmsNormMax.java:678
-      running_max <= bypass_running_max; // RmsNormMax.java:679
+    if (state_handoff & bypass) begin // RmsNormMax.java:679
+      running_max <= bypass_running_max; // RmsNormMax.java:680
     end
     if (!ap_rst_n) begin
       gamma_fire_d1 <= 1'b0;
@@ -1678,9 +1678,9 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:717): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:720
-  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:92
+  // emit_pass (RmsNormMax.java:718): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:721
+  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:93
   assign result_fifo_push_payload =
       {emit_last,
        ((running_max > 15'd31744) ? 32'h7fc00000
@@ -1692,17 +1692,17 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
                 13'h0})
         : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
         : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}),
-       read_word}; // CreditBuffer.java:93
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:99
+       read_word}; // CreditBuffer.java:94
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    emit_valid <= emit; // RmsNormMax.java:722
-    emit_last <= emit & state_backLast; // RmsNormMax.java:723
-    if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
-      result_credits <= result_credits - 2'd1; // CreditBuffer.java:96
-    end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:97
-      result_credits <= result_credits + 2'd1; // CreditBuffer.java:97
+    emit_valid <= emit; // RmsNormMax.java:723
+    emit_last <= emit & state_backLast; // RmsNormMax.java:724
+    if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
+      result_credits <= result_credits - 2'd1; // CreditBuffer.java:97
+    end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:98
+      result_credits <= result_credits + 2'd1; // CreditBuffer.java:98
     end
     if (!ap_rst_n) begin
       emit_valid <= 1'b0;
@@ -1712,65 +1712,65 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (RmsNormMax.java:322): the front's phase (accumulate, reduce, normalize, hand-off) and the back's (scale,
+  // sequencer (RmsNormMax.java:323): the front's phase (accumulate, reduce, normalize, hand-off) and the back's (scale,
   // emit), the buffer index each walks, the waits for the pipelines to drain, the banks
-  assign front_timer_done = front_timer == 8'd0; // RmsNormMax.java:332
-  assign back_timer_done = back_timer == 8'd0; // RmsNormMax.java:333
-  assign front_last = {1'b0, front_index} == last_beat; // RmsNormMax.java:334
-  assign back_last = {1'b0, back_index} == last_beat; // RmsNormMax.java:335
-  // RmsNormMax.java:337
+  assign front_timer_done = front_timer == 8'd0; // RmsNormMax.java:333
+  assign back_timer_done = back_timer == 8'd0; // RmsNormMax.java:334
+  assign front_last = {1'b0, front_index} == last_beat; // RmsNormMax.java:335
+  assign back_last = {1'b0, back_index} == last_beat; // RmsNormMax.java:336
+  // RmsNormMax.java:338
   assign handoff = (front_phase == FRONT_PHASE_HANDOFF) & front_timer_done & (back_phase == BACK_PHASE_IDLE);
 
   always @(posedge ap_clk) begin
-    if (~front_timer_done) begin // RmsNormMax.java:343
-      front_timer <= front_timer - 8'd1; // RmsNormMax.java:343
+    if (~front_timer_done) begin // RmsNormMax.java:344
+      front_timer <= front_timer - 8'd1; // RmsNormMax.java:344
     end
-    if (~back_timer_done) begin // RmsNormMax.java:344
-      back_timer <= back_timer - 8'd1; // RmsNormMax.java:344
+    if (~back_timer_done) begin // RmsNormMax.java:345
+      back_timer <= back_timer - 8'd1; // RmsNormMax.java:345
     end
-    if (in_fire) begin // RmsNormMax.java:345
-      front_index <= front_index + 10'd1; // RmsNormMax.java:346
-      if (front_last) begin // RmsNormMax.java:347
-        front_index <= 10'd0; // RmsNormMax.java:348
-        front_timer <= 8'd10; // RmsNormMax.java:349
-        front_phase <= FRONT_PHASE_REDUCE; // RmsNormMax.java:350
-        if (bypass) begin // RmsNormMax.java:352
-          front_timer <= 8'd2; // RmsNormMax.java:353
-          front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:354
+    if (in_fire) begin // RmsNormMax.java:346
+      front_index <= front_index + 10'd1; // RmsNormMax.java:347
+      if (front_last) begin // RmsNormMax.java:348
+        front_index <= 10'd0; // RmsNormMax.java:349
+        front_timer <= 8'd10; // RmsNormMax.java:350
+        front_phase <= FRONT_PHASE_REDUCE; // RmsNormMax.java:351
+        if (bypass) begin // RmsNormMax.java:353
+          front_timer <= 8'd2; // RmsNormMax.java:354
+          front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:355
         end
       end
     end
-    if (tree_level_done) begin // RmsNormMax.java:358
-      front_timer <= 8'd7; // RmsNormMax.java:358
+    if (tree_level_done) begin // RmsNormMax.java:359
+      front_timer <= 8'd7; // RmsNormMax.java:359
     end
-    if (tree_done) begin // RmsNormMax.java:359
-      front_phase <= FRONT_PHASE_NORMALIZE; // RmsNormMax.java:359
+    if (tree_done) begin // RmsNormMax.java:360
+      front_phase <= FRONT_PHASE_NORMALIZE; // RmsNormMax.java:360
     end
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:360
-      front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:360
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:361
+      front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:361
     end
-    if (handoff) begin // RmsNormMax.java:361
-      front_phase <= FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:362
-      front_bank <= ~front_bank; // RmsNormMax.java:363
-      back_bank <= front_bank; // RmsNormMax.java:364
-      back_phase <= BACK_PHASE_SCALE; // RmsNormMax.java:365
-      if (bypass) begin // RmsNormMax.java:366
-        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:366
+    if (handoff) begin // RmsNormMax.java:362
+      front_phase <= FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:363
+      front_bank <= ~front_bank; // RmsNormMax.java:364
+      back_bank <= front_bank; // RmsNormMax.java:365
+      back_phase <= BACK_PHASE_SCALE; // RmsNormMax.java:366
+      if (bypass) begin // RmsNormMax.java:367
+        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:367
       end
     end
-    if (gamma_fire) begin // RmsNormMax.java:368
-      back_index <= back_index + 10'd1; // RmsNormMax.java:369
-      if (back_last) begin // RmsNormMax.java:370
-        back_index <= 10'd0; // RmsNormMax.java:371
-        back_timer <= 8'd20; // RmsNormMax.java:372
-        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:373
+    if (gamma_fire) begin // RmsNormMax.java:369
+      back_index <= back_index + 10'd1; // RmsNormMax.java:370
+      if (back_last) begin // RmsNormMax.java:371
+        back_index <= 10'd0; // RmsNormMax.java:372
+        back_timer <= 8'd20; // RmsNormMax.java:373
+        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:374
       end
     end
-    if (emit) begin // RmsNormMax.java:376
-      back_index <= back_index + 10'd1; // RmsNormMax.java:377
-      if (back_last) begin // RmsNormMax.java:378
-        back_index <= 10'd0; // RmsNormMax.java:379
-        back_phase <= BACK_PHASE_IDLE; // RmsNormMax.java:380
+    if (emit) begin // RmsNormMax.java:377
+      back_index <= back_index + 10'd1; // RmsNormMax.java:378
+      if (back_last) begin // RmsNormMax.java:379
+        back_index <= 10'd0; // RmsNormMax.java:380
+        back_phase <= BACK_PHASE_IDLE; // RmsNormMax.java:381
       end
     end
     if (!ap_rst_n) begin
@@ -1789,89 +1789,89 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      // RmsNormMax.java:214
+      // RmsNormMax.java:215
       if (!(~(in_valid & in_ready) | ((length_beats != 11'd0) & (length_beats <= 11'd1024)))) begin
-        $display("ASSERTION FAILED in %m: RmsNormMax.java:214: length_beats is 1 to 1024 while a token's beats come ",
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:215: length_beats is 1 to 1024 while a token's beats come ",
                  "in");
         $stop;
       end
-      if (!(~(launch_d16 & normalize_launch))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d16 & normalize_launch))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 16 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d23 & launch_d7))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d23 & launch_d7))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 16 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & normalize_launch))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 29 cycles apart collide on ",
+      if (!(~(launch_d29 & normalize_launch))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 29 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & launch_d16))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d29 & launch_d16))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 13 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & normalize_launch))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d36 & normalize_launch))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 36 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d16))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d36 & launch_d16))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d29))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 7 cycles apart collide on ",
+      if (!(~(launch_d36 & launch_d29))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 7 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d7))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d43 & launch_d7))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 36 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d23))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d43 & launch_d23))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & normalize_launch))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 49 cycles apart collide on ",
+      if (!(~(launch_d49 & normalize_launch))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 49 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d16))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 33 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d16))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 33 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d29))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d29))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d36))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d36))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 13 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~emit | (result_credits != 2'd0))) begin // CreditBuffer.java:100
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer result: a word entered the pipeline ",
+      if (!(~emit | (result_credits != 2'd0))) begin // CreditBuffer.java:101
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(~emit_valid | result_fifo_push_ready)) begin // CreditBuffer.java:105
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer result: a result arrived while the ",
+      if (!(~emit_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(front_bank != back_bank)) begin // RmsNormMax.java:342
-        $display("ASSERTION FAILED in %m: RmsNormMax.java:342: RmsNormMax: the front and the back use different ",
+      if (!(front_bank != back_bank)) begin // RmsNormMax.java:343
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:343: RmsNormMax: the front and the back use different ",
                  "banks");
         $stop;
       end
@@ -1879,7 +1879,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
   end
 `endif
 
-  Fp16Square lane0_square ( // RmsNormMax.java:468
+  Fp16Square lane0_square ( // RmsNormMax.java:469
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_square_in_valid),
@@ -1888,7 +1888,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane0_square_out_payload)
   );
 
-  Fp16Square lane1_square ( // RmsNormMax.java:468
+  Fp16Square lane1_square ( // RmsNormMax.java:469
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_square_in_valid),
@@ -1897,7 +1897,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane1_square_out_payload)
   );
 
-  Fp16Square lane2_square ( // RmsNormMax.java:468
+  Fp16Square lane2_square ( // RmsNormMax.java:469
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_square_in_valid),
@@ -1906,7 +1906,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane2_square_out_payload)
   );
 
-  Fp16Square lane3_square ( // RmsNormMax.java:468
+  Fp16Square lane3_square ( // RmsNormMax.java:469
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_square_in_valid),
@@ -1915,7 +1915,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane3_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:549
+  Fp32Add lane0_acc ( // RmsNormMax.java:550
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_acc_in_valid),
@@ -1925,7 +1925,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:549
+  Fp32Add lane1_acc ( // RmsNormMax.java:550
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_acc_in_valid),
@@ -1935,7 +1935,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:549
+  Fp32Add lane2_acc ( // RmsNormMax.java:550
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_acc_in_valid),
@@ -1945,7 +1945,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:549
+  Fp32Add lane3_acc ( // RmsNormMax.java:550
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_acc_in_valid),
@@ -1955,7 +1955,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul normalize_mul ( // RmsNormMax.java:614
+  Fp32Mul normalize_mul ( // RmsNormMax.java:615
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalize_mul_in_valid),
@@ -1965,7 +1965,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (normalize_mul_out_payload)
   );
 
-  Fp32Add normalize_add ( // RmsNormMax.java:614
+  Fp32Add normalize_add ( // RmsNormMax.java:615
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalize_add_in_valid),
@@ -1975,7 +1975,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (normalize_add_out_payload)
   );
 
-  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:616
+  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:617
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rsqrt_scale2_in_valid),
@@ -1985,7 +1985,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (rsqrt_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:657
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:658
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_xs_in_valid),
@@ -1994,7 +1994,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:658
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:659
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_gamma_in_valid),
@@ -2003,7 +2003,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:659
+  Fp32Mul lane0_xr ( // RmsNormMax.java:660
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_xr_in_valid),
@@ -2013,7 +2013,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:660
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:661
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_xrg_in_valid),
@@ -2023,7 +2023,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:660
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:661
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_y_in_valid),
@@ -2032,7 +2032,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:657
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:658
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_xs_in_valid),
@@ -2041,7 +2041,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:658
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:659
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_gamma_in_valid),
@@ -2050,7 +2050,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:659
+  Fp32Mul lane1_xr ( // RmsNormMax.java:660
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_xr_in_valid),
@@ -2060,7 +2060,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:660
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:661
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_xrg_in_valid),
@@ -2070,7 +2070,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:660
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:661
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_y_in_valid),
@@ -2079,7 +2079,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:657
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:658
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_xs_in_valid),
@@ -2088,7 +2088,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:658
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:659
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_gamma_in_valid),
@@ -2097,7 +2097,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:659
+  Fp32Mul lane2_xr ( // RmsNormMax.java:660
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_xr_in_valid),
@@ -2107,7 +2107,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:660
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:661
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_xrg_in_valid),
@@ -2117,7 +2117,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:660
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:661
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_y_in_valid),
@@ -2126,7 +2126,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:657
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:658
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_xs_in_valid),
@@ -2135,7 +2135,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:658
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:659
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_gamma_in_valid),
@@ -2144,7 +2144,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:659
+  Fp32Mul lane3_xr ( // RmsNormMax.java:660
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_xr_in_valid),
@@ -2154,7 +2154,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:660
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:661
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_xrg_in_valid),
@@ -2164,7 +2164,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:660
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:661
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_y_in_valid),
@@ -2173,7 +2173,7 @@ module RmsNormMax_l16_w4_maxn4096_fp16_runtime (
     .out_payload (lane3_y_out_payload)
   );
 
-  SyncFifo_w97_d3 result_fifo ( // CreditBuffer.java:91
+  SyncFifo_w97_d3 result_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

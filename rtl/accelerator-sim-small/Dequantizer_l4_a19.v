@@ -31,15 +31,15 @@ module Dequantizer_l4_a19 (
   reg  [31:0]  factor_mul_in_payload_b;  // Dequantizer.java:88
   wire         factor_mul_out_valid;     // Dequantizer.java:88
   wire [31:0]  factor_mul_out_payload;   // Dequantizer.java:88
-  reg          params_fire_d1;           // Fp32SharedOps.java:110
-  reg          params_fire_d2;           // Fp32SharedOps.java:110
-  reg          params_fire_d3;           // Fp32SharedOps.java:110
-  reg          params_fire_d4;           // Fp32SharedOps.java:110
-  reg          params_fire_d5;           // Fp32SharedOps.java:110
-  reg          params_fire_d6;           // Fp32SharedOps.java:110
-  reg          params_fire_d7;           // Fp32SharedOps.java:110
-  reg  [4:0]   factor_credits;           // CreditBuffer.java:59
-  reg  [2:0]   factor_cooldown;          // Dequantizer.java:94
+  reg          params_fire_d1;           // Fp32SharedOps.java:126
+  reg          params_fire_d2;           // Fp32SharedOps.java:126
+  reg          params_fire_d3;           // Fp32SharedOps.java:126
+  reg          params_fire_d4;           // Fp32SharedOps.java:126
+  reg          params_fire_d5;           // Fp32SharedOps.java:126
+  reg          params_fire_d6;           // Fp32SharedOps.java:126
+  reg          params_fire_d7;           // Fp32SharedOps.java:126
+  reg  [4:0]   factor_credits;           // CreditBuffer.java:60
+  reg  [2:0]   factor_cooldown;          // Dequantizer.java:95
   reg          params_fire_d8;           // Dequantizer.java:99
   reg          params_fire_d9;           // Dequantizer.java:99
   reg          params_fire_d10;          // Dequantizer.java:99
@@ -47,14 +47,14 @@ module Dequantizer_l4_a19 (
   reg          params_fire_d12;          // Dequantizer.java:99
   reg          params_fire_d13;          // Dequantizer.java:99
   reg          params_fire_d14;          // Dequantizer.java:99
-  wire         factor_fifo_push_valid;   // CreditBuffer.java:91
-  wire         factor_fifo_push_ready;   // CreditBuffer.java:91
-  wire [31:0]  factor_fifo_push_payload; // CreditBuffer.java:91
-  wire         factor_fifo_pop_valid;    // CreditBuffer.java:91
-  wire         factor_fifo_pop_ready;    // CreditBuffer.java:91
-  wire [31:0]  factor_fifo_pop_payload;  // CreditBuffer.java:91
-  wire [4:0]   factor_fifo_occupancy;    // CreditBuffer.java:91
-  wire         factor_ready;             // CreditBuffer.java:98
+  wire         factor_fifo_push_valid;   // CreditBuffer.java:92
+  wire         factor_fifo_push_ready;   // CreditBuffer.java:92
+  wire [31:0]  factor_fifo_push_payload; // CreditBuffer.java:92
+  wire         factor_fifo_pop_valid;    // CreditBuffer.java:92
+  wire         factor_fifo_pop_ready;    // CreditBuffer.java:92
+  wire [31:0]  factor_fifo_pop_payload;  // CreditBuffer.java:92
+  wire [4:0]   factor_fifo_occupancy;    // CreditBuffer.java:92
+  wire         factor_ready;             // CreditBuffer.java:99
   wire         lane0_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane0_float_out_payload;  // Dequantizer.java:114
   wire         lane0_float_in_valid;     // Dequantizer.java:114
@@ -104,15 +104,15 @@ module Dequantizer_l4_a19 (
   reg          last_d8;                  // Dequantizer.java:117
   reg          last_d9;                  // Dequantizer.java:117
   reg          last_d10;                 // Dequantizer.java:117
-  reg  [3:0]   result_credits;           // CreditBuffer.java:59
-  wire         result_fifo_push_valid;   // CreditBuffer.java:91
-  wire         result_fifo_push_ready;   // CreditBuffer.java:91
-  wire [128:0] result_fifo_push_payload; // CreditBuffer.java:91
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:91
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:91
-  wire [128:0] result_fifo_pop_payload;  // CreditBuffer.java:91
-  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:91
-  wire         result_ready;             // CreditBuffer.java:98
+  reg  [3:0]   result_credits;           // CreditBuffer.java:60
+  wire         result_fifo_push_valid;   // CreditBuffer.java:92
+  wire         result_fifo_push_ready;   // CreditBuffer.java:92
+  wire [128:0] result_fifo_push_payload; // CreditBuffer.java:92
+  wire         result_fifo_pop_valid;    // CreditBuffer.java:92
+  wire         result_fifo_pop_ready;    // CreditBuffer.java:92
+  wire [128:0] result_fifo_pop_payload;  // CreditBuffer.java:92
+  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:92
+  wire         result_ready;             // CreditBuffer.java:99
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire params_valid_and_ready;
@@ -133,23 +133,23 @@ module Dequantizer_l4_a19 (
   assign assert_part_4 = in_payload_acc_3[18:0];
 
   always @(*) begin
-    factor_mul_in_valid = params_valid_and_ready; // Fp32SharedOps.java:114
-    factor_mul_in_valid = params_valid_and_ready | params_fire_d7; // Fp32SharedOps.java:114
+    factor_mul_in_valid = params_valid_and_ready; // Fp32SharedOps.java:130
+    factor_mul_in_valid = params_valid_and_ready | params_fire_d7; // Fp32SharedOps.java:130
   end
 
   always @(*) begin
-    factor_mul_in_payload_a = params_payload_mc; // Fp32SharedOps.java:116
-    factor_mul_in_payload_b = params_payload_ws; // Fp32SharedOps.java:117
-    if (params_fire_d7) begin // Fp32SharedOps.java:119
-      factor_mul_in_payload_a = factor_mul_out_payload; // Fp32SharedOps.java:120
-      factor_mul_in_payload_b = 32'h3c010204; // Fp32SharedOps.java:121
+    factor_mul_in_payload_a = params_payload_mc; // Fp32SharedOps.java:132
+    factor_mul_in_payload_b = params_payload_ws; // Fp32SharedOps.java:133
+    if (params_fire_d7) begin // Fp32SharedOps.java:135
+      factor_mul_in_payload_a = factor_mul_out_payload; // Fp32SharedOps.java:136
+      factor_mul_in_payload_b = 32'h3c010204; // Fp32SharedOps.java:137
     end
   end
 
   assign params_ready = (factor_credits != 5'd0) & (factor_cooldown == 3'd0); // Dequantizer.java:97
-  assign factor_fifo_push_valid = params_fire_d14; // CreditBuffer.java:92
-  assign factor_fifo_push_payload = factor_mul_out_payload; // CreditBuffer.java:93
-  assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:99
+  assign factor_fifo_push_valid = params_fire_d14; // CreditBuffer.java:93
+  assign factor_fifo_push_payload = factor_mul_out_payload; // CreditBuffer.java:94
+  assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:100
   assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane0_float_in_payload = in_payload_acc_0[18:0]; // Dequantizer.java:114
   assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
@@ -172,11 +172,11 @@ module Dequantizer_l4_a19 (
   assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:123
   assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:125
-  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:92
-  // CreditBuffer.java:93
+  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:93
+  // CreditBuffer.java:94
   assign result_fifo_push_payload =
       {last_d10, lane3_mul_out_payload, lane2_mul_out_payload, lane1_mul_out_payload, lane0_mul_out_payload};
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:99
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
@@ -186,16 +186,16 @@ module Dequantizer_l4_a19 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    params_fire_d1 <= params_valid_and_ready; // Fp32SharedOps.java:110
-    params_fire_d2 <= params_fire_d1; // Fp32SharedOps.java:110
-    params_fire_d3 <= params_fire_d2; // Fp32SharedOps.java:110
-    params_fire_d4 <= params_fire_d3; // Fp32SharedOps.java:110
-    params_fire_d5 <= params_fire_d4; // Fp32SharedOps.java:110
-    params_fire_d6 <= params_fire_d5; // Fp32SharedOps.java:110
-    params_fire_d7 <= params_fire_d6; // Fp32SharedOps.java:110
-    if (params_valid_and_ready) begin // Dequantizer.java:95
-      factor_cooldown <= 3'd7; // Dequantizer.java:95
-    end else if (factor_cooldown != 3'd0) begin // Dequantizer.java:95
+    params_fire_d1 <= params_valid_and_ready; // Fp32SharedOps.java:126
+    params_fire_d2 <= params_fire_d1; // Fp32SharedOps.java:126
+    params_fire_d3 <= params_fire_d2; // Fp32SharedOps.java:126
+    params_fire_d4 <= params_fire_d3; // Fp32SharedOps.java:126
+    params_fire_d5 <= params_fire_d4; // Fp32SharedOps.java:126
+    params_fire_d6 <= params_fire_d5; // Fp32SharedOps.java:126
+    params_fire_d7 <= params_fire_d6; // Fp32SharedOps.java:126
+    if (params_valid_and_ready) begin // Dequantizer.java:96
+      factor_cooldown <= 3'd7; // Dequantizer.java:96
+    end else if (factor_cooldown != 3'd0) begin // Dequantizer.java:96
       factor_cooldown <= factor_cooldown - 3'd1; // Dequantizer.java:96
     end
     params_fire_d8 <= params_fire_d7; // Dequantizer.java:99
@@ -205,10 +205,10 @@ module Dequantizer_l4_a19 (
     params_fire_d12 <= params_fire_d11; // Dequantizer.java:99
     params_fire_d13 <= params_fire_d12; // Dequantizer.java:99
     params_fire_d14 <= params_fire_d13; // Dequantizer.java:99
-    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
-      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:96
-    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:97
-      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:97
+    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
+      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:97
+    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:98
+      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:98
     end
     f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:115
     f_d2 <= f_d1; // Dequantizer.java:115
@@ -223,10 +223,10 @@ module Dequantizer_l4_a19 (
     last_d8 <= last_d7; // Dequantizer.java:117
     last_d9 <= last_d8; // Dequantizer.java:117
     last_d10 <= last_d9; // Dequantizer.java:117
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:96
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:97
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:97
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:97
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:98
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:98
     end
     if (!ap_rst_n) begin
       params_fire_d1 <= 1'b0;
@@ -253,23 +253,23 @@ module Dequantizer_l4_a19 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~(params_fire_d7 & params_valid_and_ready))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: factor: inputs 7 cycles apart collide on ",
+      if (!(~(params_fire_d7 & params_valid_and_ready))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: factor: inputs 7 cycles apart collide on ",
                  "factor_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~params_valid_and_ready | (factor_credits != 5'd0))) begin // CreditBuffer.java:100
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer factor: a word entered the pipeline ",
+      if (!(~params_valid_and_ready | (factor_credits != 5'd0))) begin // CreditBuffer.java:101
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer factor: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(factor_credits <= 5'd16)) begin // CreditBuffer.java:103
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:103: CreditBuffer factor: the credits never exceed the ",
+      if (!(factor_credits <= 5'd16)) begin // CreditBuffer.java:104
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer factor: the credits never exceed the ",
                  "depth 16");
         $stop;
       end
-      if (!(~params_fire_d14 | factor_fifo_push_ready)) begin // CreditBuffer.java:105
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer factor: a result arrived while the ",
+      if (!(~params_fire_d14 | factor_fifo_push_ready)) begin // CreditBuffer.java:106
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer factor: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -293,18 +293,18 @@ module Dequantizer_l4_a19 (
         $display("ASSERTION FAILED in %m: Dequantizer.java:111: Dequantizer: accumulator of lane 3 fits 19 bits");
         $stop;
       end
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:100
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer result: a word entered the pipeline ",
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:101
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:103
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:103: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:104
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
                  "depth 12");
         $stop;
       end
-      if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:105
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer result: a result arrived while the ",
+      if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -322,7 +322,7 @@ module Dequantizer_l4_a19 (
     .out_payload  (factor_mul_out_payload)
   );
 
-  SyncFifo_w32_d16 factor_fifo ( // CreditBuffer.java:91
+  SyncFifo_w32_d16 factor_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (factor_fifo_push_valid),
@@ -410,7 +410,7 @@ module Dequantizer_l4_a19 (
     .out_payload  (lane3_mul_out_payload)
   );
 
-  SyncFifo_w129_d12 result_fifo ( // CreditBuffer.java:91
+  SyncFifo_w129_d12 result_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

@@ -75,15 +75,15 @@ module ResidualAdd_l4_fp16_p1 (
   reg  [15:0] h_slice1_0;                // ResidualAdd.java:75
   reg  [15:0] h_slice2_0;                // ResidualAdd.java:75
   wire        h_complete;                // ResidualAdd.java:75
-  reg  [2:0]  result_credits;            // CreditBuffer.java:59
-  wire        result_fifo_push_valid;    // CreditBuffer.java:91
-  wire        result_fifo_push_ready;    // CreditBuffer.java:91
-  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:91
-  wire        result_fifo_pop_valid;     // CreditBuffer.java:91
-  wire        result_fifo_pop_ready;     // CreditBuffer.java:91
-  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:91
-  wire [2:0]  result_fifo_occupancy;     // CreditBuffer.java:91
-  wire        result_ready;              // CreditBuffer.java:98
+  reg  [2:0]  result_credits;            // CreditBuffer.java:60
+  wire        result_fifo_push_valid;    // CreditBuffer.java:92
+  wire        result_fifo_push_ready;    // CreditBuffer.java:92
+  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:92
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:92
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:92
+  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:92
+  wire [2:0]  result_fifo_occupancy;     // CreditBuffer.java:92
+  wire        result_ready;              // CreditBuffer.java:99
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -121,10 +121,10 @@ module ResidualAdd_l4_fp16_p1 (
   assign h_lane0_store_in_payload = h_lane0_add_out_payload; // ResidualAdd.java:78
   assign h_complete = h_lane0_store_out_valid & (h_slice_t_d9 == 2'd3); // ResidualAdd.java:75
   assign in_ready = (result_credits != 3'd0) & ~h_busy; // ResidualAdd.java:86
-  assign result_fifo_push_valid = h_complete; // CreditBuffer.java:92
-  // CreditBuffer.java:93
+  assign result_fifo_push_valid = h_complete; // CreditBuffer.java:93
+  // CreditBuffer.java:94
   assign result_fifo_push_payload = {h_last_t_d9, h_lane0_store_out_payload, h_slice2_0, h_slice1_0, h_slice0_0};
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:99
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_h_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -192,10 +192,10 @@ module ResidualAdd_l4_fp16_p1 (
     if (h_lane0_store_out_valid & (h_slice_t_d9 == 2'd2)) begin // ResidualAdd.java:75
       h_slice2_0 <= h_lane0_store_out_payload; // ResidualAdd.java:75
     end
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
-      result_credits <= result_credits - 3'd1; // CreditBuffer.java:96
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:97
-      result_credits <= result_credits + 3'd1; // CreditBuffer.java:97
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
+      result_credits <= result_credits - 3'd1; // CreditBuffer.java:97
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:98
+      result_credits <= result_credits + 3'd1; // CreditBuffer.java:98
     end
     if (!ap_rst_n) begin
       h_held_0_1 <= 16'h0;
@@ -218,18 +218,18 @@ module ResidualAdd_l4_fp16_p1 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~in_valid_and_ready | (result_credits != 3'd0))) begin // CreditBuffer.java:100
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer result: a word entered the pipeline ",
+      if (!(~in_valid_and_ready | (result_credits != 3'd0))) begin // CreditBuffer.java:101
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 3'd5)) begin // CreditBuffer.java:103
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:103: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 3'd5)) begin // CreditBuffer.java:104
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
                  "depth 5");
         $stop;
       end
-      if (!(~h_complete | result_fifo_push_ready)) begin // CreditBuffer.java:105
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer result: a result arrived while the ",
+      if (!(~h_complete | result_fifo_push_ready)) begin // CreditBuffer.java:106
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -265,7 +265,7 @@ module ResidualAdd_l4_fp16_p1 (
     .out_payload (h_lane0_store_out_payload)
   );
 
-  SyncFifo_w65_d5 result_fifo ( // CreditBuffer.java:91
+  SyncFifo_w65_d5 result_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

@@ -1372,21 +1372,21 @@ module tellme (
   wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:117
   wire [13:0]  quantize_gain_beats;                                // QuantizeExecutor.java:119
   wire         quantize_asking_gains;                              // QuantizeExecutor.java:126
-  reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:59
+  reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:60
   wire         quantize_reading;                                   // QuantizeExecutor.java:139
   reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:148
   reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:148
   reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:148
   reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:148
   reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:148
-  wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:91
-  wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:91
-  wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:91
-  wire         quantize_words_fifo_pop_valid;                      // CreditBuffer.java:91
-  wire         quantize_words_fifo_pop_ready;                      // CreditBuffer.java:91
-  wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:91
-  wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:91
-  wire         quantize_words_ready;                               // CreditBuffer.java:98
+  wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:92
+  wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:92
+  wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:92
+  wire         quantize_words_fifo_pop_valid;                      // CreditBuffer.java:92
+  wire         quantize_words_fifo_pop_ready;                      // CreditBuffer.java:92
+  wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:92
+  wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:92
+  wire         quantize_words_ready;                               // CreditBuffer.java:99
   wire         quantize_last_word;                                 // QuantizeExecutor.java:155
   wire         quantize_last_fed;                                  // QuantizeExecutor.java:156
   reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:170
@@ -1700,7 +1700,7 @@ module tellme (
   reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:471
   reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:471
   reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:471
-  reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:59
+  reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
   wire         linear_feed_residual;                               // LinearExecutor.java:486
   wire         linear_feed_gating;                                 // LinearExecutor.java:487
   reg          linear_residual_rounded_d1;                         // LinearExecutor.java:489
@@ -1713,14 +1713,14 @@ module tellme (
   reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:490
   reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:490
   reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:490
-  wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:91
-  wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:91
-  wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:91
-  wire         linear_residual_feed_fifo_pop_valid;                // CreditBuffer.java:91
-  wire         linear_residual_feed_fifo_pop_ready;                // CreditBuffer.java:91
-  wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:91
-  wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:91
-  wire         linear_residual_feed_ready;                         // CreditBuffer.java:98
+  wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
+  wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
+  wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
+  wire         linear_residual_feed_fifo_pop_valid;                // CreditBuffer.java:92
+  wire         linear_residual_feed_fifo_pop_ready;                // CreditBuffer.java:92
+  wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
+  wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
+  wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
   wire         linear_fed;                                         // LinearExecutor.java:501
   wire         linear_unit_tag_valid;                              // LinearExecutor.java:504
   wire         linear_unit_tag_ready;                              // LinearExecutor.java:504
@@ -4209,13 +4209,13 @@ module tellme (
       (quantize_step == QUANTIZE_STEP_STREAM)
       & (quantize_read_word < quantize_length_words)
       & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:139
-  assign quantize_words_fifo_push_valid = quantize_read_arrived_d5; // CreditBuffer.java:92
+  assign quantize_words_fifo_push_valid = quantize_read_arrived_d5; // CreditBuffer.java:93
   assign quantize_words_fifo_push_payload =
       {buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
        buffer_lane1_round_out_payload,
-       buffer_lane0_round_out_payload}; // CreditBuffer.java:93
-  assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:99
+       buffer_lane0_round_out_payload}; // CreditBuffer.java:94
+  assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:100
   assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:151
   assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:155
   assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:156
@@ -4273,10 +4273,10 @@ module tellme (
     quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:148
     quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:148
     quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:148
-    if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
-      quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:96
-    end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:97
-      quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:97
+    if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
+      quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:97
+    end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:98
+      quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:98
     end
     if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:157
       quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:158
@@ -5377,7 +5377,7 @@ module tellme (
   assign linear_feed_residual =
       (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add & (linear_residual_feed_credits != 3'd0);
   assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:487
-  assign linear_residual_feed_fifo_push_valid = linear_residual_rounded_d2; // CreditBuffer.java:92
+  assign linear_residual_feed_fifo_push_valid = linear_residual_rounded_d2; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
        linear_residual_y_d2_3,
@@ -5387,8 +5387,8 @@ module tellme (
        buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
        buffer_lane1_round_out_payload,
-       buffer_lane0_round_out_payload}; // CreditBuffer.java:93
-  assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:99
+       buffer_lane0_round_out_payload}; // CreditBuffer.java:94
+  assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
   assign linear_fed = linear_feed_residual | (gating_in_valid & gating_in_ready); // LinearExecutor.java:501
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
@@ -5616,10 +5616,10 @@ module tellme (
     linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:490
     linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:490
     linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:490
-    if (linear_feed_residual & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:96
-      linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:96
-    end else if (linear_residual_feed_credits_and & ~linear_feed_residual) begin // CreditBuffer.java:97
-      linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:97
+    if (linear_feed_residual & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
+      linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
+    end else if (linear_residual_feed_credits_and & ~linear_feed_residual) begin // CreditBuffer.java:98
+      linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
     end
     if (linear_fed) begin // LinearExecutor.java:502
       linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:502
@@ -6743,13 +6743,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: DataWrites.java:44: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
-      if (!(~quantize_reading | (quantize_words_credits != 3'd0))) begin // CreditBuffer.java:100
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer quantize_words: a word entered the ",
+      if (!(~quantize_reading | (quantize_words_credits != 3'd0))) begin // CreditBuffer.java:101
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer quantize_words: a word entered the ",
                  "pipeline without a credit");
         $stop;
       end
-      if (!(~quantize_read_arrived_d5 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:105
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer quantize_words: a result arrived while ",
+      if (!(~quantize_read_arrived_d5 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:106
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer quantize_words: a result arrived while ",
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -6761,18 +6761,18 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:407: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(~linear_feed_residual | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:100
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer linear_residual_feed: a word entered ",
+      if (!(~linear_feed_residual | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer linear_residual_feed: a word entered ",
                  "the pipeline without a credit");
         $stop;
       end
-      if (!(linear_residual_feed_credits <= 3'd4)) begin // CreditBuffer.java:103
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:103: CreditBuffer linear_residual_feed: the credits ",
+      if (!(linear_residual_feed_credits <= 3'd4)) begin // CreditBuffer.java:104
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer linear_residual_feed: the credits ",
                  "never exceed the depth 4");
         $stop;
       end
-      if (!(~linear_residual_rounded_d2 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:105
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer linear_residual_feed: a result arrived ",
+      if (!(~linear_residual_rounded_d2 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:106
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer linear_residual_feed: a result arrived ",
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -7826,7 +7826,7 @@ module tellme (
     .out_payload (buffer_lane3_round_out_payload)
   );
 
-  SyncFifo_w64_d7 quantize_words_fifo ( // CreditBuffer.java:91
+  SyncFifo_w64_d7 quantize_words_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (quantize_words_fifo_push_valid),
@@ -7862,7 +7862,7 @@ module tellme (
     .occupancy    (linear_tags_occupancy)
   );
 
-  SyncFifo_w193_d4 linear_residual_feed_fifo ( // CreditBuffer.java:91
+  SyncFifo_w193_d4 linear_residual_feed_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (linear_residual_feed_fifo_push_valid),

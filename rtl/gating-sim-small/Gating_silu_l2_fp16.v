@@ -304,15 +304,15 @@ module Gating_silu_l2_fp16 (
   reg  [31:0] abs_max_out;               // Gating.java:127
   reg         last_out;                  // Gating.java:127
   reg         result_valid;              // Gating.java:128
-  reg  [6:0]  result_credits;            // CreditBuffer.java:59
-  wire        result_fifo_push_valid;    // CreditBuffer.java:91
-  wire        result_fifo_push_ready;    // CreditBuffer.java:91
-  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:91
-  wire        result_fifo_pop_valid;     // CreditBuffer.java:91
-  wire        result_fifo_pop_ready;     // CreditBuffer.java:91
-  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:91
-  wire [6:0]  result_fifo_occupancy;     // CreditBuffer.java:91
-  wire        result_ready;              // CreditBuffer.java:98
+  reg  [6:0]  result_credits;            // CreditBuffer.java:60
+  wire        result_fifo_push_valid;    // CreditBuffer.java:92
+  wire        result_fifo_push_ready;    // CreditBuffer.java:92
+  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:92
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:92
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:92
+  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:92
+  wire [6:0]  result_fifo_occupancy;     // CreditBuffer.java:92
+  wire        result_ready;              // CreditBuffer.java:99
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -356,9 +356,9 @@ module Gating_silu_l2_fp16 (
   assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:176
   assign in_ready = result_credits != 7'd0; // Gating.java:135
-  assign result_fifo_push_valid = result_valid; // CreditBuffer.java:92
-  assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:93
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:99
+  assign result_fifo_push_valid = result_valid; // CreditBuffer.java:93
+  assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:94
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_f_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_f_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -633,10 +633,10 @@ module Gating_silu_l2_fp16 (
         : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:127
     last_out <= last_r; // Gating.java:127
     result_valid <= valid_r; // Gating.java:128
-    if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
-      result_credits <= result_credits - 7'd1; // CreditBuffer.java:96
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:97
-      result_credits <= result_credits + 7'd1; // CreditBuffer.java:97
+    if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
+      result_credits <= result_credits - 7'd1; // CreditBuffer.java:97
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:98
+      result_credits <= result_credits + 7'd1; // CreditBuffer.java:98
     end
     if (reset) begin
       valid_r <= 1'b0;
@@ -650,18 +650,18 @@ module Gating_silu_l2_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~in_valid_and_ready_2 | (result_credits != 7'd0))) begin // CreditBuffer.java:100
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer result: a word entered the pipeline ",
+      if (!(~in_valid_and_ready_2 | (result_credits != 7'd0))) begin // CreditBuffer.java:101
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 7'd92)) begin // CreditBuffer.java:103
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:103: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 7'd92)) begin // CreditBuffer.java:104
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
                  "depth 92");
         $stop;
       end
-      if (!(~result_valid | result_fifo_push_ready)) begin // CreditBuffer.java:105
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer result: a result arrived while the ",
+      if (!(~result_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -725,7 +725,7 @@ module Gating_silu_l2_fp16 (
     .out_payload (f_lane1_store_out_payload)
   );
 
-  SyncFifo_w65_d92 result_fifo ( // CreditBuffer.java:91
+  SyncFifo_w65_d92 result_fifo ( // CreditBuffer.java:92
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -79,68 +79,68 @@ module Quantizer_l16_fp16 (
   reg  [9:0]   reciprocal_minus_e_c;           // Quantizer.java:81
   reg  [2:0]   reciprocal_cases_c;             // Quantizer.java:81
   reg          reciprocal_sign_c;              // Quantizer.java:81
-  reg          scale_start_d2;                 // Fp32SharedOps.java:110
-  reg          scale_start_d3;                 // Fp32SharedOps.java:110
-  reg          scale_start_d4;                 // Fp32SharedOps.java:110
-  reg          scale_start_d5;                 // Fp32SharedOps.java:110
-  reg          scale_start_d6;                 // Fp32SharedOps.java:110
-  reg          scale_start_d7;                 // Fp32SharedOps.java:110
-  reg          scale_start_d8;                 // Fp32SharedOps.java:110
-  reg          scale_start_d9;                 // Fp32SharedOps.java:110
-  reg          scale_start_d10;                // Fp32SharedOps.java:110
-  reg          scale_start_d11;                // Fp32SharedOps.java:110
-  reg  [31:0]  reciprocal_chord_value_d1;      // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_chord_value_d2;      // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_chord_value_d3;      // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_chord_value_d4;      // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_chord_value_d5;      // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_chord_value_d6;      // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_chord_value_d7;      // Fp32SharedOps.java:111
-  reg          scale_start_d12;                // Fp32SharedOps.java:110
-  reg          scale_start_d13;                // Fp32SharedOps.java:110
-  reg          scale_start_d14;                // Fp32SharedOps.java:110
-  reg          scale_start_d15;                // Fp32SharedOps.java:110
-  reg          scale_start_d16;                // Fp32SharedOps.java:110
-  reg          scale_start_d17;                // Fp32SharedOps.java:110
-  reg  [31:0]  reciprocal_m_d1;                // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d2;                // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d3;                // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d4;                // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d5;                // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d6;                // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d7;                // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d8;                // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d9;                // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d10;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d11;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d12;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_m_d13;               // Fp32SharedOps.java:111
-  reg          scale_start_d18;                // Fp32SharedOps.java:110
-  reg          scale_start_d19;                // Fp32SharedOps.java:110
-  reg          scale_start_d20;                // Fp32SharedOps.java:110
-  reg          scale_start_d21;                // Fp32SharedOps.java:110
-  reg          scale_start_d22;                // Fp32SharedOps.java:110
-  reg          scale_start_d23;                // Fp32SharedOps.java:110
-  reg          scale_start_d24;                // Fp32SharedOps.java:110
-  reg          scale_start_d25;                // Fp32SharedOps.java:110
-  reg          scale_start_d26;                // Fp32SharedOps.java:110
-  reg          scale_start_d27;                // Fp32SharedOps.java:110
-  reg          scale_start_d28;                // Fp32SharedOps.java:110
-  reg          scale_start_d29;                // Fp32SharedOps.java:110
-  reg          scale_start_d30;                // Fp32SharedOps.java:110
-  reg  [31:0]  reciprocal_y0_d1;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d2;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d3;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d4;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d5;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d6;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d7;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d8;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d9;               // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d10;              // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d11;              // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d12;              // Fp32SharedOps.java:111
-  reg  [31:0]  reciprocal_y0_d13;              // Fp32SharedOps.java:111
+  reg          scale_start_d2;                 // Fp32SharedOps.java:126
+  reg          scale_start_d3;                 // Fp32SharedOps.java:126
+  reg          scale_start_d4;                 // Fp32SharedOps.java:126
+  reg          scale_start_d5;                 // Fp32SharedOps.java:126
+  reg          scale_start_d6;                 // Fp32SharedOps.java:126
+  reg          scale_start_d7;                 // Fp32SharedOps.java:126
+  reg          scale_start_d8;                 // Fp32SharedOps.java:126
+  reg          scale_start_d9;                 // Fp32SharedOps.java:126
+  reg          scale_start_d10;                // Fp32SharedOps.java:126
+  reg          scale_start_d11;                // Fp32SharedOps.java:126
+  reg  [31:0]  reciprocal_chord_value_d1;      // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_chord_value_d2;      // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_chord_value_d3;      // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_chord_value_d4;      // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_chord_value_d5;      // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_chord_value_d6;      // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_chord_value_d7;      // Fp32SharedOps.java:127
+  reg          scale_start_d12;                // Fp32SharedOps.java:126
+  reg          scale_start_d13;                // Fp32SharedOps.java:126
+  reg          scale_start_d14;                // Fp32SharedOps.java:126
+  reg          scale_start_d15;                // Fp32SharedOps.java:126
+  reg          scale_start_d16;                // Fp32SharedOps.java:126
+  reg          scale_start_d17;                // Fp32SharedOps.java:126
+  reg  [31:0]  reciprocal_m_d1;                // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d2;                // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d3;                // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d4;                // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d5;                // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d6;                // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d7;                // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d8;                // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d9;                // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d10;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d11;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d12;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_m_d13;               // Fp32SharedOps.java:127
+  reg          scale_start_d18;                // Fp32SharedOps.java:126
+  reg          scale_start_d19;                // Fp32SharedOps.java:126
+  reg          scale_start_d20;                // Fp32SharedOps.java:126
+  reg          scale_start_d21;                // Fp32SharedOps.java:126
+  reg          scale_start_d22;                // Fp32SharedOps.java:126
+  reg          scale_start_d23;                // Fp32SharedOps.java:126
+  reg          scale_start_d24;                // Fp32SharedOps.java:126
+  reg          scale_start_d25;                // Fp32SharedOps.java:126
+  reg          scale_start_d26;                // Fp32SharedOps.java:126
+  reg          scale_start_d27;                // Fp32SharedOps.java:126
+  reg          scale_start_d28;                // Fp32SharedOps.java:126
+  reg          scale_start_d29;                // Fp32SharedOps.java:126
+  reg          scale_start_d30;                // Fp32SharedOps.java:126
+  reg  [31:0]  reciprocal_y0_d1;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d2;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d3;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d4;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d5;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d6;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d7;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d8;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d9;               // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d10;              // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d11;              // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d12;              // Fp32SharedOps.java:127
+  reg  [31:0]  reciprocal_y0_d13;              // Fp32SharedOps.java:127
   reg  [9:0]   reciprocal_minus_e_d1;          // Quantizer.java:81
   reg  [9:0]   reciprocal_minus_e_d2;          // Quantizer.java:81
   reg  [9:0]   reciprocal_minus_e_d3;          // Quantizer.java:81
@@ -257,7 +257,7 @@ module Quantizer_l16_fp16 (
   reg          reciprocal_sign_d34;            // Quantizer.java:81
   reg          reciprocal_sign_d35;            // Quantizer.java:81
   reg  [31:0]  reciprocal_y_out;               // Quantizer.java:81
-  reg          reciprocal_scale2_valid_d1;     // Fp32SharedOps.java:110
+  reg          reciprocal_scale2_valid_d1;     // Fp32SharedOps.java:126
   reg          reciprocal_scale2_valid_d2;     // Quantizer.java:82
   reg          reciprocal_scale2_valid_d3;     // Quantizer.java:82
   reg          reciprocal_scale2_valid_d4;     // Quantizer.java:82
@@ -493,15 +493,15 @@ module Quantizer_l16_fp16 (
   reg          last_d8;                        // Quantizer.java:103
   reg          last_d9;                        // Quantizer.java:103
   reg          last_d10;                       // Quantizer.java:103
-  reg  [3:0]   result_credits;                 // CreditBuffer.java:59
-  wire         result_fifo_push_valid;         // CreditBuffer.java:91
-  wire         result_fifo_push_ready;         // CreditBuffer.java:91
-  wire [160:0] result_fifo_push_payload;       // CreditBuffer.java:91
-  wire         result_fifo_pop_valid;          // CreditBuffer.java:91
-  wire         result_fifo_pop_ready;          // CreditBuffer.java:91
-  wire [160:0] result_fifo_pop_payload;        // CreditBuffer.java:91
-  wire [3:0]   result_fifo_occupancy;          // CreditBuffer.java:91
-  wire         result_ready;                   // CreditBuffer.java:98
+  reg  [3:0]   result_credits;                 // CreditBuffer.java:60
+  wire         result_fifo_push_valid;         // CreditBuffer.java:92
+  wire         result_fifo_push_ready;         // CreditBuffer.java:92
+  wire [160:0] result_fifo_push_payload;       // CreditBuffer.java:92
+  wire         result_fifo_pop_valid;          // CreditBuffer.java:92
+  wire         result_fifo_pop_ready;          // CreditBuffer.java:92
+  wire [160:0] result_fifo_pop_payload;        // CreditBuffer.java:92
+  wire [3:0]   result_fifo_occupancy;          // CreditBuffer.java:92
+  wire         result_ready;                   // CreditBuffer.java:99
   reg  [63:0]  reciprocal_rom [0:63];          // Quantizer.java:81
   initial begin // Quantizer.java:81
     reciprocal_rom[0] = 64'h3f800000bc7c0fc1;
@@ -635,40 +635,40 @@ module Quantizer_l16_fp16 (
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
   always @(*) begin
-    scale_mul_in_valid = scale_start_d4; // Fp32SharedOps.java:114
-    scale_mul_in_valid = scale_start_d4_or_d17; // Fp32SharedOps.java:114
-    scale_mul_in_valid = scale_start_d4_or_d17_or_d30; // Fp32SharedOps.java:114
-    scale_mul_in_valid = scale_start_d4_or_d17_or_d30 | reciprocal_scale2_valid_d1; // Fp32SharedOps.java:114
+    scale_mul_in_valid = scale_start_d4; // Fp32SharedOps.java:130
+    scale_mul_in_valid = scale_start_d4_or_d17; // Fp32SharedOps.java:130
+    scale_mul_in_valid = scale_start_d4_or_d17_or_d30; // Fp32SharedOps.java:130
+    scale_mul_in_valid = scale_start_d4_or_d17_or_d30 | reciprocal_scale2_valid_d1; // Fp32SharedOps.java:130
   end
 
   always @(*) begin
-    scale_mul_in_payload_a = reciprocal_rom_word[31:0]; // Fp32SharedOps.java:116
-    scale_mul_in_payload_b = reciprocal_u_c; // Fp32SharedOps.java:117
-    if (scale_start_d17) begin // Fp32SharedOps.java:119
-      scale_mul_in_payload_a = reciprocal_m_d13; // Fp32SharedOps.java:120
-      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:121
+    scale_mul_in_payload_a = reciprocal_rom_word[31:0]; // Fp32SharedOps.java:132
+    scale_mul_in_payload_b = reciprocal_u_c; // Fp32SharedOps.java:133
+    if (scale_start_d17) begin // Fp32SharedOps.java:135
+      scale_mul_in_payload_a = reciprocal_m_d13; // Fp32SharedOps.java:136
+      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:137
     end
-    if (scale_start_d30) begin // Fp32SharedOps.java:119
-      scale_mul_in_payload_a = reciprocal_y0_d13; // Fp32SharedOps.java:120
-      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:121
+    if (scale_start_d30) begin // Fp32SharedOps.java:135
+      scale_mul_in_payload_a = reciprocal_y0_d13; // Fp32SharedOps.java:136
+      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:137
     end
-    if (reciprocal_scale2_valid_d1) begin // Fp32SharedOps.java:119
-      scale_mul_in_payload_a = 32'h42fe0000; // Fp32SharedOps.java:120
-      scale_mul_in_payload_b = reciprocal_y_out; // Fp32SharedOps.java:121
+    if (reciprocal_scale2_valid_d1) begin // Fp32SharedOps.java:135
+      scale_mul_in_payload_a = 32'h42fe0000; // Fp32SharedOps.java:136
+      scale_mul_in_payload_b = reciprocal_y_out; // Fp32SharedOps.java:137
     end
   end
 
   always @(*) begin
-    scale_add_in_valid = scale_start_d11; // Fp32SharedOps.java:114
-    scale_add_in_valid = scale_start_d11 | scale_start_d24; // Fp32SharedOps.java:114
+    scale_add_in_valid = scale_start_d11; // Fp32SharedOps.java:130
+    scale_add_in_valid = scale_start_d11 | scale_start_d24; // Fp32SharedOps.java:130
   end
 
   always @(*) begin
-    scale_add_in_payload_a = reciprocal_chord_value_d7; // Fp32SharedOps.java:116
-    scale_add_in_payload_b = scale_mul_out_payload; // Fp32SharedOps.java:117
-    if (scale_start_d24) begin // Fp32SharedOps.java:119
-      scale_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:120
-      scale_add_in_payload_b = {~scale_mul_out_payload[31], scale_mul_out_payload[30:0]}; // Fp32SharedOps.java:121
+    scale_add_in_payload_a = reciprocal_chord_value_d7; // Fp32SharedOps.java:132
+    scale_add_in_payload_b = scale_mul_out_payload; // Fp32SharedOps.java:133
+    if (scale_start_d24) begin // Fp32SharedOps.java:135
+      scale_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:136
+      scale_add_in_payload_b = {~scale_mul_out_payload[31], scale_mul_out_payload[30:0]}; // Fp32SharedOps.java:137
     end
   end
 
@@ -788,7 +788,7 @@ module Quantizer_l16_fp16 (
   assign lane15_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane15_int8_in_payload = lane15_mul_out_payload; // Quantizer.java:101
   assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:109
-  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:92
+  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:93
   assign result_fifo_push_payload =
       {last_d10,
        mc_out_d10,
@@ -807,8 +807,8 @@ module Quantizer_l16_fp16 (
        lane3_int8_out_payload,
        lane2_int8_out_payload,
        lane1_int8_out_payload,
-       lane0_int8_out_payload}; // CreditBuffer.java:93
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:99
+       lane0_int8_out_payload}; // CreditBuffer.java:94
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_q_0 = result_fifo_pop_payload[7:0]; // Stream.java:102
   assign out_payload_q_1 = result_fifo_pop_payload[15:8]; // Stream.java:102
@@ -880,68 +880,68 @@ module Quantizer_l16_fp16 (
     reciprocal_minus_e_c <= reciprocal_minus_e_b; // Quantizer.java:81
     reciprocal_cases_c <= reciprocal_cases_b; // Quantizer.java:81
     reciprocal_sign_c <= reciprocal_sign_b; // Quantizer.java:81
-    scale_start_d2 <= scale_start_d1; // Fp32SharedOps.java:110
-    scale_start_d3 <= scale_start_d2; // Fp32SharedOps.java:110
-    scale_start_d4 <= scale_start_d3; // Fp32SharedOps.java:110
-    scale_start_d5 <= scale_start_d4; // Fp32SharedOps.java:110
-    scale_start_d6 <= scale_start_d5; // Fp32SharedOps.java:110
-    scale_start_d7 <= scale_start_d6; // Fp32SharedOps.java:110
-    scale_start_d8 <= scale_start_d7; // Fp32SharedOps.java:110
-    scale_start_d9 <= scale_start_d8; // Fp32SharedOps.java:110
-    scale_start_d10 <= scale_start_d9; // Fp32SharedOps.java:110
-    scale_start_d11 <= scale_start_d10; // Fp32SharedOps.java:110
-    reciprocal_chord_value_d1 <= reciprocal_rom_word[63:32]; // Fp32SharedOps.java:111
-    reciprocal_chord_value_d2 <= reciprocal_chord_value_d1; // Fp32SharedOps.java:111
-    reciprocal_chord_value_d3 <= reciprocal_chord_value_d2; // Fp32SharedOps.java:111
-    reciprocal_chord_value_d4 <= reciprocal_chord_value_d3; // Fp32SharedOps.java:111
-    reciprocal_chord_value_d5 <= reciprocal_chord_value_d4; // Fp32SharedOps.java:111
-    reciprocal_chord_value_d6 <= reciprocal_chord_value_d5; // Fp32SharedOps.java:111
-    reciprocal_chord_value_d7 <= reciprocal_chord_value_d6; // Fp32SharedOps.java:111
-    scale_start_d12 <= scale_start_d11; // Fp32SharedOps.java:110
-    scale_start_d13 <= scale_start_d12; // Fp32SharedOps.java:110
-    scale_start_d14 <= scale_start_d13; // Fp32SharedOps.java:110
-    scale_start_d15 <= scale_start_d14; // Fp32SharedOps.java:110
-    scale_start_d16 <= scale_start_d15; // Fp32SharedOps.java:110
-    scale_start_d17 <= scale_start_d16; // Fp32SharedOps.java:110
-    reciprocal_m_d1 <= reciprocal_m_c; // Fp32SharedOps.java:111
-    reciprocal_m_d2 <= reciprocal_m_d1; // Fp32SharedOps.java:111
-    reciprocal_m_d3 <= reciprocal_m_d2; // Fp32SharedOps.java:111
-    reciprocal_m_d4 <= reciprocal_m_d3; // Fp32SharedOps.java:111
-    reciprocal_m_d5 <= reciprocal_m_d4; // Fp32SharedOps.java:111
-    reciprocal_m_d6 <= reciprocal_m_d5; // Fp32SharedOps.java:111
-    reciprocal_m_d7 <= reciprocal_m_d6; // Fp32SharedOps.java:111
-    reciprocal_m_d8 <= reciprocal_m_d7; // Fp32SharedOps.java:111
-    reciprocal_m_d9 <= reciprocal_m_d8; // Fp32SharedOps.java:111
-    reciprocal_m_d10 <= reciprocal_m_d9; // Fp32SharedOps.java:111
-    reciprocal_m_d11 <= reciprocal_m_d10; // Fp32SharedOps.java:111
-    reciprocal_m_d12 <= reciprocal_m_d11; // Fp32SharedOps.java:111
-    reciprocal_m_d13 <= reciprocal_m_d12; // Fp32SharedOps.java:111
-    scale_start_d18 <= scale_start_d17; // Fp32SharedOps.java:110
-    scale_start_d19 <= scale_start_d18; // Fp32SharedOps.java:110
-    scale_start_d20 <= scale_start_d19; // Fp32SharedOps.java:110
-    scale_start_d21 <= scale_start_d20; // Fp32SharedOps.java:110
-    scale_start_d22 <= scale_start_d21; // Fp32SharedOps.java:110
-    scale_start_d23 <= scale_start_d22; // Fp32SharedOps.java:110
-    scale_start_d24 <= scale_start_d23; // Fp32SharedOps.java:110
-    scale_start_d25 <= scale_start_d24; // Fp32SharedOps.java:110
-    scale_start_d26 <= scale_start_d25; // Fp32SharedOps.java:110
-    scale_start_d27 <= scale_start_d26; // Fp32SharedOps.java:110
-    scale_start_d28 <= scale_start_d27; // Fp32SharedOps.java:110
-    scale_start_d29 <= scale_start_d28; // Fp32SharedOps.java:110
-    scale_start_d30 <= scale_start_d29; // Fp32SharedOps.java:110
-    reciprocal_y0_d1 <= scale_add_out_payload; // Fp32SharedOps.java:111
-    reciprocal_y0_d2 <= reciprocal_y0_d1; // Fp32SharedOps.java:111
-    reciprocal_y0_d3 <= reciprocal_y0_d2; // Fp32SharedOps.java:111
-    reciprocal_y0_d4 <= reciprocal_y0_d3; // Fp32SharedOps.java:111
-    reciprocal_y0_d5 <= reciprocal_y0_d4; // Fp32SharedOps.java:111
-    reciprocal_y0_d6 <= reciprocal_y0_d5; // Fp32SharedOps.java:111
-    reciprocal_y0_d7 <= reciprocal_y0_d6; // Fp32SharedOps.java:111
-    reciprocal_y0_d8 <= reciprocal_y0_d7; // Fp32SharedOps.java:111
-    reciprocal_y0_d9 <= reciprocal_y0_d8; // Fp32SharedOps.java:111
-    reciprocal_y0_d10 <= reciprocal_y0_d9; // Fp32SharedOps.java:111
-    reciprocal_y0_d11 <= reciprocal_y0_d10; // Fp32SharedOps.java:111
-    reciprocal_y0_d12 <= reciprocal_y0_d11; // Fp32SharedOps.java:111
-    reciprocal_y0_d13 <= reciprocal_y0_d12; // Fp32SharedOps.java:111
+    scale_start_d2 <= scale_start_d1; // Fp32SharedOps.java:126
+    scale_start_d3 <= scale_start_d2; // Fp32SharedOps.java:126
+    scale_start_d4 <= scale_start_d3; // Fp32SharedOps.java:126
+    scale_start_d5 <= scale_start_d4; // Fp32SharedOps.java:126
+    scale_start_d6 <= scale_start_d5; // Fp32SharedOps.java:126
+    scale_start_d7 <= scale_start_d6; // Fp32SharedOps.java:126
+    scale_start_d8 <= scale_start_d7; // Fp32SharedOps.java:126
+    scale_start_d9 <= scale_start_d8; // Fp32SharedOps.java:126
+    scale_start_d10 <= scale_start_d9; // Fp32SharedOps.java:126
+    scale_start_d11 <= scale_start_d10; // Fp32SharedOps.java:126
+    reciprocal_chord_value_d1 <= reciprocal_rom_word[63:32]; // Fp32SharedOps.java:127
+    reciprocal_chord_value_d2 <= reciprocal_chord_value_d1; // Fp32SharedOps.java:127
+    reciprocal_chord_value_d3 <= reciprocal_chord_value_d2; // Fp32SharedOps.java:127
+    reciprocal_chord_value_d4 <= reciprocal_chord_value_d3; // Fp32SharedOps.java:127
+    reciprocal_chord_value_d5 <= reciprocal_chord_value_d4; // Fp32SharedOps.java:127
+    reciprocal_chord_value_d6 <= reciprocal_chord_value_d5; // Fp32SharedOps.java:127
+    reciprocal_chord_value_d7 <= reciprocal_chord_value_d6; // Fp32SharedOps.java:127
+    scale_start_d12 <= scale_start_d11; // Fp32SharedOps.java:126
+    scale_start_d13 <= scale_start_d12; // Fp32SharedOps.java:126
+    scale_start_d14 <= scale_start_d13; // Fp32SharedOps.java:126
+    scale_start_d15 <= scale_start_d14; // Fp32SharedOps.java:126
+    scale_start_d16 <= scale_start_d15; // Fp32SharedOps.java:126
+    scale_start_d17 <= scale_start_d16; // Fp32SharedOps.java:126
+    reciprocal_m_d1 <= reciprocal_m_c; // Fp32SharedOps.java:127
+    reciprocal_m_d2 <= reciprocal_m_d1; // Fp32SharedOps.java:127
+    reciprocal_m_d3 <= reciprocal_m_d2; // Fp32SharedOps.java:127
+    reciprocal_m_d4 <= reciprocal_m_d3; // Fp32SharedOps.java:127
+    reciprocal_m_d5 <= reciprocal_m_d4; // Fp32SharedOps.java:127
+    reciprocal_m_d6 <= reciprocal_m_d5; // Fp32SharedOps.java:127
+    reciprocal_m_d7 <= reciprocal_m_d6; // Fp32SharedOps.java:127
+    reciprocal_m_d8 <= reciprocal_m_d7; // Fp32SharedOps.java:127
+    reciprocal_m_d9 <= reciprocal_m_d8; // Fp32SharedOps.java:127
+    reciprocal_m_d10 <= reciprocal_m_d9; // Fp32SharedOps.java:127
+    reciprocal_m_d11 <= reciprocal_m_d10; // Fp32SharedOps.java:127
+    reciprocal_m_d12 <= reciprocal_m_d11; // Fp32SharedOps.java:127
+    reciprocal_m_d13 <= reciprocal_m_d12; // Fp32SharedOps.java:127
+    scale_start_d18 <= scale_start_d17; // Fp32SharedOps.java:126
+    scale_start_d19 <= scale_start_d18; // Fp32SharedOps.java:126
+    scale_start_d20 <= scale_start_d19; // Fp32SharedOps.java:126
+    scale_start_d21 <= scale_start_d20; // Fp32SharedOps.java:126
+    scale_start_d22 <= scale_start_d21; // Fp32SharedOps.java:126
+    scale_start_d23 <= scale_start_d22; // Fp32SharedOps.java:126
+    scale_start_d24 <= scale_start_d23; // Fp32SharedOps.java:126
+    scale_start_d25 <= scale_start_d24; // Fp32SharedOps.java:126
+    scale_start_d26 <= scale_start_d25; // Fp32SharedOps.java:126
+    scale_start_d27 <= scale_start_d26; // Fp32SharedOps.java:126
+    scale_start_d28 <= scale_start_d27; // Fp32SharedOps.java:126
+    scale_start_d29 <= scale_start_d28; // Fp32SharedOps.java:126
+    scale_start_d30 <= scale_start_d29; // Fp32SharedOps.java:126
+    reciprocal_y0_d1 <= scale_add_out_payload; // Fp32SharedOps.java:127
+    reciprocal_y0_d2 <= reciprocal_y0_d1; // Fp32SharedOps.java:127
+    reciprocal_y0_d3 <= reciprocal_y0_d2; // Fp32SharedOps.java:127
+    reciprocal_y0_d4 <= reciprocal_y0_d3; // Fp32SharedOps.java:127
+    reciprocal_y0_d5 <= reciprocal_y0_d4; // Fp32SharedOps.java:127
+    reciprocal_y0_d6 <= reciprocal_y0_d5; // Fp32SharedOps.java:127
+    reciprocal_y0_d7 <= reciprocal_y0_d6; // Fp32SharedOps.java:127
+    reciprocal_y0_d8 <= reciprocal_y0_d7; // Fp32SharedOps.java:127
+    reciprocal_y0_d9 <= reciprocal_y0_d8; // Fp32SharedOps.java:127
+    reciprocal_y0_d10 <= reciprocal_y0_d9; // Fp32SharedOps.java:127
+    reciprocal_y0_d11 <= reciprocal_y0_d10; // Fp32SharedOps.java:127
+    reciprocal_y0_d12 <= reciprocal_y0_d11; // Fp32SharedOps.java:127
+    reciprocal_y0_d13 <= reciprocal_y0_d12; // Fp32SharedOps.java:127
     reciprocal_minus_e_d1 <= reciprocal_minus_e_c; // Quantizer.java:81
     reciprocal_minus_e_d2 <= reciprocal_minus_e_d1; // Quantizer.java:81
     reciprocal_minus_e_d3 <= reciprocal_minus_e_d2; // Quantizer.java:81
@@ -1057,7 +1057,7 @@ module Quantizer_l16_fp16 (
         : reciprocal_cases_d35[1] ? {reciprocal_sign_d35, 31'h0}
         : reciprocal_cases_d35[0] ? {reciprocal_sign_d35, 31'h7f800000}
         : {reciprocal_sign_d35, reciprocal_scale2_out_payload[30:0]}; // Quantizer.java:81
-    reciprocal_scale2_valid_d1 <= reciprocal_scale2_out_valid; // Fp32SharedOps.java:110
+    reciprocal_scale2_valid_d1 <= reciprocal_scale2_out_valid; // Fp32SharedOps.java:126
     reciprocal_scale2_valid_d2 <= reciprocal_scale2_valid_d1; // Quantizer.java:82
     reciprocal_scale2_valid_d3 <= reciprocal_scale2_valid_d2; // Quantizer.java:82
     reciprocal_scale2_valid_d4 <= reciprocal_scale2_valid_d3; // Quantizer.java:82
@@ -1099,10 +1099,10 @@ module Quantizer_l16_fp16 (
     if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:111
       have_scale <= 1'b0; // Quantizer.java:111
     end
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:96
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:96
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:97
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:97
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:97
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:98
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:98
     end
     if (reset) begin
       scale_start_d1 <= 1'b0;
@@ -1160,53 +1160,53 @@ module Quantizer_l16_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~(scale_start_d17 & scale_start_d4))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: scale: inputs 13 cycles apart collide on scale_mul ",
+      if (!(~(scale_start_d17 & scale_start_d4))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 13 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d24 & scale_start_d11))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: scale: inputs 13 cycles apart collide on scale_add ",
+      if (!(~(scale_start_d24 & scale_start_d11))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 13 cycles apart collide on scale_add ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d30 & scale_start_d4))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: scale: inputs 26 cycles apart collide on scale_mul ",
+      if (!(~(scale_start_d30 & scale_start_d4))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 26 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d30 & scale_start_d17))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: scale: inputs 13 cycles apart collide on scale_mul ",
+      if (!(~(scale_start_d30 & scale_start_d17))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 13 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d4))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: scale: inputs 36 cycles apart collide on scale_mul ",
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d4))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 36 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d17))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: scale: inputs 23 cycles apart collide on scale_mul ",
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d17))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 23 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d30))) begin // Fp32SharedOps.java:125
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:125: scale: inputs 10 cycles apart collide on scale_mul ",
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d30))) begin // Fp32SharedOps.java:141
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 10 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:100
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:100: CreditBuffer result: a word entered the pipeline ",
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:101
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:103
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:103: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:104
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
                  "depth 12");
         $stop;
       end
-      if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:105
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:105: CreditBuffer result: a result arrived while the ",
+      if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -1692,7 +1692,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane15_int8_out_payload)
   );
 
-  SyncFifo_w161_d12 result_fifo ( // CreditBuffer.java:91
+  SyncFifo_w161_d12 result_fifo ( // CreditBuffer.java:92
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

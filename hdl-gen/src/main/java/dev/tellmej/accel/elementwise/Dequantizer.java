@@ -81,7 +81,7 @@ public final class Dequantizer extends Module {
         out = out("out", Stream.of(new Out(vec(lanes, bits(32)), bool())));
 
         // The factor f = (mc * ws) * INV127, computed ahead into a queue: both multiplies on one unit, the second
-        // LATENCY cycles after the first, so a vector's parameters are taken at most every LATENCY + 1 cycles
+        // LATENCY cycles after the first, so a vector's parameters are taken at most every safeInterval() cycles
         // (a vector is longer than that wherever the kernel uses the unit).
         Bool paramsFire = params.fire();
         Pipeline factorPipe = new Pipeline("params_fire", paramsFire);
@@ -91,9 +91,9 @@ public final class Dequantizer extends Module {
         Timed<Bits> factor = factorOps.mul("factor_inv127", scaled,
                 factorPipe.steady(FpFormat.fp32(ActivationQuantizer.INV127)));
         CreditBuffer<Bits> factors = new CreditBuffer<>("factor", bits(32), CreditBuffer.depthFor(factor.cycle()));
-        UInt cooldown = reg("factor_cooldown", uint(bitsFor(Fp32Mul.LATENCY)), 0);
-        when(paramsFire, () -> cooldown.set(Fp32Mul.LATENCY)).elseWhen(cooldown.ne(0), () ->
-                cooldown.set(cooldown.sub(1)));
+        int spacing = factorOps.safeInterval() - 1;
+        UInt cooldown = reg("factor_cooldown", uint(bitsFor(spacing)), 0);
+        when(paramsFire, () -> cooldown.set(spacing)).elseWhen(cooldown.ne(0), () -> cooldown.set(cooldown.sub(1)));
         params.ready.set(factors.available().and(cooldown.eq(0)));
         factors.issue(paramsFire);
         Stream<Bits> factorQueue = factors.connect(factor.flow());

@@ -67,7 +67,8 @@ import java.util.Optional;
  * ({@link Control}); the {@link TokenBuffer} holds the two vectors; the {@link SquarePass} takes the input beats
  * and squares them; the {@link PartialSums} accumulate the squares and add them up by the tree;
  * {@link Normalize} computes r; the {@link ScalePass} writes y back with the running absmax; the {@link EmitPass}
- * sends the result (the run-time variant has an eighth, {@link BypassMax}). Each raises events the owners of the affected registers act on.
+ * sends the result (the run-time variant has an eighth, {@link BypassMax}). Each raises events the owners of the
+ * affected registers act on.
  *
  * <p><b>Run-time length.</b> The unit built by the constructors has one n, a generator parameter. The one built
  * by {@link #runtime(int, int, int, StorageFormat)} serves every n that is a multiple of W up to a maximum (the

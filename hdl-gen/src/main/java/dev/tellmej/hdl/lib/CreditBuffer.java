@@ -19,8 +19,9 @@ import dev.tellmej.hdl.ir.Locations;
  * <p>With {@code depth >= latency + 2} (a credit comes back {@code latency + 2} cycles after it was taken: the
  * pipeline, the FIFO's write, the pop) the pipeline runs at one word per cycle while the consumer keeps up.
  * Cost: a {@link SyncFifo} of {@code depth} payload words in LUT RAM (or block RAM) and a counter of
- * {@code log2(depth + 1)} bits. Use: {@code new CreditBuffer<>("out", template, depth)}, then {@code issue(fire)} once, then
- * {@code connect(results)} once, in the module (and the {@link dev.tellmej.hdl.Area}) under construction.
+ * {@code log2(depth + 1)} bits. Use: {@code new CreditBuffer<>("out", template, depth)}, then
+ * {@code issue(fire)} once, then {@code connect(results)} once, in the module (and the
+ * {@link dev.tellmej.hdl.Area}) under construction.
  * Simulation-only assertions check the invariants: a word enters only with a credit, the credits never exceed
  * the depth, and a result never finds the FIFO full.
  *

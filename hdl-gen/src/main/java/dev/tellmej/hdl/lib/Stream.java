@@ -252,8 +252,9 @@ public final class Stream<T> implements HwInterface {
      * <p>The grant is one-hot and selects the payload by AND-OR (about two LUT6 per payload bit for up to six
      * inputs, where a binary-indexed multiplexer tree maps to four); two inputs by a multiplexer on the grant's
      * second bit (the payload is then input 0's while nothing is granted, not zero). Registers {@code name_last}
-     * (the last grant, one-hot), {@code name_locked} and {@code name_held} (the grant held while stalled, one-hot); wires
-     * {@code name_grant}, {@code name_valid} and {@code name_payload} (the granted input's payload as bits).
+     * (the last grant, one-hot), {@code name_locked} and {@code name_held} (the grant held while stalled,
+     * one-hot); wires {@code name_grant}, {@code name_valid} and {@code name_payload} (the granted input's payload
+     * as bits).
      */
     public static <T> Stream<T> roundRobin(String name, List<Stream<T>> inputs) {
         int n = inputs.size();

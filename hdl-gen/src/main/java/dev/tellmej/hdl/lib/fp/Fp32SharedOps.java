@@ -10,6 +10,7 @@ import dev.tellmej.hdl.check.HdlUsageException;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Timed;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -71,6 +72,16 @@ public final class Fp32SharedOps implements Fp32Ops {
         return multiplier.issue(resultName, a, b);
     }
 
+    /**
+     * Inputs of the pipeline at least this many cycles apart never collide on a unit: one
+     * more than the widest gap between two issue cycles of one unit in the schedule so far (1 for a schedule
+     * with one operation a unit). A user that cannot space its inputs by the schedule's length throttles them
+     * by this.
+     */
+    public int safeInterval() {
+        return 1 + Math.max(multiplier.span(), adder == null ? 0 : adder.span());
+    }
+
     /** {@code a + b} (RNE) on the shared adder, valid {@link Fp32Add#LATENCY} cycles after the later operand. */
     @Override
     public Timed<Bits> add(String resultName, Timed<Bits> a, Timed<Bits> b) {
@@ -99,6 +110,11 @@ public final class Fp32SharedOps implements Fp32Ops {
             this.in = in;
             this.out = out;
             this.latency = latency;
+        }
+
+        /** The widest gap between two of this unit's issue cycles (0 with one or none). */
+        int span() {
+            return issueCycles.isEmpty() ? 0 : Collections.max(issueCycles) - Collections.min(issueCycles);
         }
 
         Timed<Bits> issue(String resultName, Timed<Bits> a, Timed<Bits> b) {
