@@ -540,231 +540,231 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [255:0] query_word_read;                       // ScoreEngine.java:148
 
   // score_engine.score_mac
-  wire [15:0]  score_mac_a0;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b0;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend0;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum0;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a1;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b1;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend1;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum1;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a2;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b2;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend2;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum2;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a3;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b3;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend3;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum3;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a4;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b4;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend4;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum4;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a5;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b5;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend5;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum5;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a6;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b6;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend6;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum6;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a7;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b7;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend7;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum7;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a8;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b8;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend8;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum8;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a9;                          // MacLanes.java:98
-  wire [15:0]  score_mac_b9;                          // MacLanes.java:99
-  wire [31:0]  score_mac_addend9;                     // MacLanes.java:100
-  wire [31:0]  score_mac_sum9;                        // MacLanes.java:101
-  wire [15:0]  score_mac_a10;                         // MacLanes.java:98
-  wire [15:0]  score_mac_b10;                         // MacLanes.java:99
-  wire [31:0]  score_mac_addend10;                    // MacLanes.java:100
-  wire [31:0]  score_mac_sum10;                       // MacLanes.java:101
-  wire [15:0]  score_mac_a11;                         // MacLanes.java:98
-  wire [15:0]  score_mac_b11;                         // MacLanes.java:99
-  wire [31:0]  score_mac_addend11;                    // MacLanes.java:100
-  wire [31:0]  score_mac_sum11;                       // MacLanes.java:101
-  wire [15:0]  score_mac_a12;                         // MacLanes.java:98
-  wire [15:0]  score_mac_b12;                         // MacLanes.java:99
-  wire [31:0]  score_mac_addend12;                    // MacLanes.java:100
-  wire [31:0]  score_mac_sum12;                       // MacLanes.java:101
-  wire [15:0]  score_mac_a13;                         // MacLanes.java:98
-  wire [15:0]  score_mac_b13;                         // MacLanes.java:99
-  wire [31:0]  score_mac_addend13;                    // MacLanes.java:100
-  wire [31:0]  score_mac_sum13;                       // MacLanes.java:101
-  wire [15:0]  score_mac_a14;                         // MacLanes.java:98
-  wire [15:0]  score_mac_b14;                         // MacLanes.java:99
-  wire [31:0]  score_mac_addend14;                    // MacLanes.java:100
-  wire [31:0]  score_mac_sum14;                       // MacLanes.java:101
-  wire [15:0]  score_mac_a15;                         // MacLanes.java:98
-  wire [15:0]  score_mac_b15;                         // MacLanes.java:99
-  wire [31:0]  score_mac_addend15;                    // MacLanes.java:100
-  wire [31:0]  score_mac_sum15;                       // MacLanes.java:101
-  wire         score_mac_valid;                       // MacLanes.java:103
-  wire         score_mac_lane0_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane0_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane0_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane0_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane0_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane0_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane0_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane0_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane0_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane0_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane1_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane1_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane1_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane1_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane1_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane1_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane1_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane1_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane1_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane1_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane2_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane2_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane2_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane2_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane2_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane2_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane2_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane2_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane2_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane2_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane3_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane3_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane3_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane3_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane3_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane3_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane3_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane3_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane3_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane3_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane4_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane4_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane4_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane4_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane4_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane4_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane4_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane4_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane4_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane4_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane5_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane5_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane5_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane5_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane5_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane5_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane5_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane5_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane5_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane5_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane6_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane6_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane6_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane6_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane6_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane6_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane6_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane6_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane6_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane6_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane7_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane7_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane7_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane7_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane7_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane7_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane7_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane7_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane7_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane7_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane8_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane8_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane8_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane8_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane8_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane8_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane8_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane8_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane8_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane8_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane9_product_in_valid;      // MacLanes.java:65
-  wire [15:0]  score_mac_lane9_product_in_payload_a;  // MacLanes.java:65
-  wire [15:0]  score_mac_lane9_product_in_payload_b;  // MacLanes.java:65
-  wire         score_mac_lane9_product_out_valid;     // MacLanes.java:65
-  wire [31:0]  score_mac_lane9_product_out_payload;   // MacLanes.java:65
-  wire         score_mac_lane9_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  score_mac_lane9_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  score_mac_lane9_sum_in_payload_b;      // MacLanes.java:111
-  wire         score_mac_lane9_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane9_sum_out_payload;       // MacLanes.java:111
-  wire         score_mac_lane10_product_in_valid;     // MacLanes.java:65
-  wire [15:0]  score_mac_lane10_product_in_payload_a; // MacLanes.java:65
-  wire [15:0]  score_mac_lane10_product_in_payload_b; // MacLanes.java:65
-  wire         score_mac_lane10_product_out_valid;    // MacLanes.java:65
-  wire [31:0]  score_mac_lane10_product_out_payload;  // MacLanes.java:65
-  wire         score_mac_lane10_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane10_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  score_mac_lane10_sum_in_payload_b;     // MacLanes.java:111
-  wire         score_mac_lane10_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  score_mac_lane10_sum_out_payload;      // MacLanes.java:111
-  wire         score_mac_lane11_product_in_valid;     // MacLanes.java:65
-  wire [15:0]  score_mac_lane11_product_in_payload_a; // MacLanes.java:65
-  wire [15:0]  score_mac_lane11_product_in_payload_b; // MacLanes.java:65
-  wire         score_mac_lane11_product_out_valid;    // MacLanes.java:65
-  wire [31:0]  score_mac_lane11_product_out_payload;  // MacLanes.java:65
-  wire         score_mac_lane11_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane11_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  score_mac_lane11_sum_in_payload_b;     // MacLanes.java:111
-  wire         score_mac_lane11_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  score_mac_lane11_sum_out_payload;      // MacLanes.java:111
-  wire         score_mac_lane12_product_in_valid;     // MacLanes.java:65
-  wire [15:0]  score_mac_lane12_product_in_payload_a; // MacLanes.java:65
-  wire [15:0]  score_mac_lane12_product_in_payload_b; // MacLanes.java:65
-  wire         score_mac_lane12_product_out_valid;    // MacLanes.java:65
-  wire [31:0]  score_mac_lane12_product_out_payload;  // MacLanes.java:65
-  wire         score_mac_lane12_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane12_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  score_mac_lane12_sum_in_payload_b;     // MacLanes.java:111
-  wire         score_mac_lane12_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  score_mac_lane12_sum_out_payload;      // MacLanes.java:111
-  wire         score_mac_lane13_product_in_valid;     // MacLanes.java:65
-  wire [15:0]  score_mac_lane13_product_in_payload_a; // MacLanes.java:65
-  wire [15:0]  score_mac_lane13_product_in_payload_b; // MacLanes.java:65
-  wire         score_mac_lane13_product_out_valid;    // MacLanes.java:65
-  wire [31:0]  score_mac_lane13_product_out_payload;  // MacLanes.java:65
-  wire         score_mac_lane13_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane13_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  score_mac_lane13_sum_in_payload_b;     // MacLanes.java:111
-  wire         score_mac_lane13_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  score_mac_lane13_sum_out_payload;      // MacLanes.java:111
-  wire         score_mac_lane14_product_in_valid;     // MacLanes.java:65
-  wire [15:0]  score_mac_lane14_product_in_payload_a; // MacLanes.java:65
-  wire [15:0]  score_mac_lane14_product_in_payload_b; // MacLanes.java:65
-  wire         score_mac_lane14_product_out_valid;    // MacLanes.java:65
-  wire [31:0]  score_mac_lane14_product_out_payload;  // MacLanes.java:65
-  wire         score_mac_lane14_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane14_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  score_mac_lane14_sum_in_payload_b;     // MacLanes.java:111
-  wire         score_mac_lane14_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  score_mac_lane14_sum_out_payload;      // MacLanes.java:111
-  wire         score_mac_lane15_product_in_valid;     // MacLanes.java:65
-  wire [15:0]  score_mac_lane15_product_in_payload_a; // MacLanes.java:65
-  wire [15:0]  score_mac_lane15_product_in_payload_b; // MacLanes.java:65
-  wire         score_mac_lane15_product_out_valid;    // MacLanes.java:65
-  wire [31:0]  score_mac_lane15_product_out_payload;  // MacLanes.java:65
-  wire         score_mac_lane15_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  score_mac_lane15_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  score_mac_lane15_sum_in_payload_b;     // MacLanes.java:111
-  wire         score_mac_lane15_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  score_mac_lane15_sum_out_payload;      // MacLanes.java:111
+  wire [15:0]  score_mac_a0;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b0;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend0;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum0;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a1;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b1;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend1;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum1;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a2;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b2;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend2;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum2;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a3;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b3;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend3;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum3;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a4;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b4;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend4;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum4;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a5;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b5;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend5;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum5;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a6;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b6;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend6;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum6;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a7;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b7;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend7;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum7;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a8;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b8;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend8;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum8;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a9;                          // MacLanes.java:106
+  wire [15:0]  score_mac_b9;                          // MacLanes.java:107
+  wire [31:0]  score_mac_addend9;                     // MacLanes.java:108
+  wire [31:0]  score_mac_sum9;                        // MacLanes.java:109
+  wire [15:0]  score_mac_a10;                         // MacLanes.java:106
+  wire [15:0]  score_mac_b10;                         // MacLanes.java:107
+  wire [31:0]  score_mac_addend10;                    // MacLanes.java:108
+  wire [31:0]  score_mac_sum10;                       // MacLanes.java:109
+  wire [15:0]  score_mac_a11;                         // MacLanes.java:106
+  wire [15:0]  score_mac_b11;                         // MacLanes.java:107
+  wire [31:0]  score_mac_addend11;                    // MacLanes.java:108
+  wire [31:0]  score_mac_sum11;                       // MacLanes.java:109
+  wire [15:0]  score_mac_a12;                         // MacLanes.java:106
+  wire [15:0]  score_mac_b12;                         // MacLanes.java:107
+  wire [31:0]  score_mac_addend12;                    // MacLanes.java:108
+  wire [31:0]  score_mac_sum12;                       // MacLanes.java:109
+  wire [15:0]  score_mac_a13;                         // MacLanes.java:106
+  wire [15:0]  score_mac_b13;                         // MacLanes.java:107
+  wire [31:0]  score_mac_addend13;                    // MacLanes.java:108
+  wire [31:0]  score_mac_sum13;                       // MacLanes.java:109
+  wire [15:0]  score_mac_a14;                         // MacLanes.java:106
+  wire [15:0]  score_mac_b14;                         // MacLanes.java:107
+  wire [31:0]  score_mac_addend14;                    // MacLanes.java:108
+  wire [31:0]  score_mac_sum14;                       // MacLanes.java:109
+  wire [15:0]  score_mac_a15;                         // MacLanes.java:106
+  wire [15:0]  score_mac_b15;                         // MacLanes.java:107
+  wire [31:0]  score_mac_addend15;                    // MacLanes.java:108
+  wire [31:0]  score_mac_sum15;                       // MacLanes.java:109
+  wire         score_mac_valid;                       // MacLanes.java:111
+  wire         score_mac_lane0_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane0_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane0_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane0_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane0_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane0_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane0_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane0_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane0_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane0_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane1_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane1_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane1_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane1_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane1_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane1_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane1_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane1_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane1_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane1_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane2_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane2_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane2_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane2_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane2_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane2_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane2_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane2_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane2_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane2_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane3_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane3_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane3_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane3_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane3_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane3_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane3_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane3_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane3_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane3_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane4_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane4_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane4_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane4_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane4_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane4_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane4_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane4_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane4_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane4_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane5_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane5_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane5_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane5_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane5_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane5_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane5_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane5_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane5_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane5_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane6_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane6_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane6_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane6_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane6_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane6_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane6_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane6_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane6_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane6_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane7_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane7_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane7_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane7_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane7_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane7_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane7_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane7_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane7_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane7_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane8_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane8_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane8_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane8_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane8_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane8_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane8_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane8_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane8_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane8_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane9_product_in_valid;      // MacLanes.java:73
+  wire [15:0]  score_mac_lane9_product_in_payload_a;  // MacLanes.java:73
+  wire [15:0]  score_mac_lane9_product_in_payload_b;  // MacLanes.java:73
+  wire         score_mac_lane9_product_out_valid;     // MacLanes.java:73
+  wire [31:0]  score_mac_lane9_product_out_payload;   // MacLanes.java:73
+  wire         score_mac_lane9_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  score_mac_lane9_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  score_mac_lane9_sum_in_payload_b;      // MacLanes.java:119
+  wire         score_mac_lane9_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane9_sum_out_payload;       // MacLanes.java:119
+  wire         score_mac_lane10_product_in_valid;     // MacLanes.java:73
+  wire [15:0]  score_mac_lane10_product_in_payload_a; // MacLanes.java:73
+  wire [15:0]  score_mac_lane10_product_in_payload_b; // MacLanes.java:73
+  wire         score_mac_lane10_product_out_valid;    // MacLanes.java:73
+  wire [31:0]  score_mac_lane10_product_out_payload;  // MacLanes.java:73
+  wire         score_mac_lane10_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane10_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  score_mac_lane10_sum_in_payload_b;     // MacLanes.java:119
+  wire         score_mac_lane10_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  score_mac_lane10_sum_out_payload;      // MacLanes.java:119
+  wire         score_mac_lane11_product_in_valid;     // MacLanes.java:73
+  wire [15:0]  score_mac_lane11_product_in_payload_a; // MacLanes.java:73
+  wire [15:0]  score_mac_lane11_product_in_payload_b; // MacLanes.java:73
+  wire         score_mac_lane11_product_out_valid;    // MacLanes.java:73
+  wire [31:0]  score_mac_lane11_product_out_payload;  // MacLanes.java:73
+  wire         score_mac_lane11_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane11_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  score_mac_lane11_sum_in_payload_b;     // MacLanes.java:119
+  wire         score_mac_lane11_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  score_mac_lane11_sum_out_payload;      // MacLanes.java:119
+  wire         score_mac_lane12_product_in_valid;     // MacLanes.java:73
+  wire [15:0]  score_mac_lane12_product_in_payload_a; // MacLanes.java:73
+  wire [15:0]  score_mac_lane12_product_in_payload_b; // MacLanes.java:73
+  wire         score_mac_lane12_product_out_valid;    // MacLanes.java:73
+  wire [31:0]  score_mac_lane12_product_out_payload;  // MacLanes.java:73
+  wire         score_mac_lane12_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane12_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  score_mac_lane12_sum_in_payload_b;     // MacLanes.java:119
+  wire         score_mac_lane12_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  score_mac_lane12_sum_out_payload;      // MacLanes.java:119
+  wire         score_mac_lane13_product_in_valid;     // MacLanes.java:73
+  wire [15:0]  score_mac_lane13_product_in_payload_a; // MacLanes.java:73
+  wire [15:0]  score_mac_lane13_product_in_payload_b; // MacLanes.java:73
+  wire         score_mac_lane13_product_out_valid;    // MacLanes.java:73
+  wire [31:0]  score_mac_lane13_product_out_payload;  // MacLanes.java:73
+  wire         score_mac_lane13_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane13_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  score_mac_lane13_sum_in_payload_b;     // MacLanes.java:119
+  wire         score_mac_lane13_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  score_mac_lane13_sum_out_payload;      // MacLanes.java:119
+  wire         score_mac_lane14_product_in_valid;     // MacLanes.java:73
+  wire [15:0]  score_mac_lane14_product_in_payload_a; // MacLanes.java:73
+  wire [15:0]  score_mac_lane14_product_in_payload_b; // MacLanes.java:73
+  wire         score_mac_lane14_product_out_valid;    // MacLanes.java:73
+  wire [31:0]  score_mac_lane14_product_out_payload;  // MacLanes.java:73
+  wire         score_mac_lane14_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane14_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  score_mac_lane14_sum_in_payload_b;     // MacLanes.java:119
+  wire         score_mac_lane14_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  score_mac_lane14_sum_out_payload;      // MacLanes.java:119
+  wire         score_mac_lane15_product_in_valid;     // MacLanes.java:73
+  wire [15:0]  score_mac_lane15_product_in_payload_a; // MacLanes.java:73
+  wire [15:0]  score_mac_lane15_product_in_payload_b; // MacLanes.java:73
+  wire         score_mac_lane15_product_out_valid;    // MacLanes.java:73
+  wire [31:0]  score_mac_lane15_product_out_payload;  // MacLanes.java:73
+  wire         score_mac_lane15_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  score_mac_lane15_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  score_mac_lane15_sum_in_payload_b;     // MacLanes.java:119
+  wire         score_mac_lane15_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  score_mac_lane15_sum_out_payload;      // MacLanes.java:119
 
   // score_engine
   reg          score_issue_d1;                        // ScoreEngine.java:169
@@ -939,11 +939,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:246
   wire         score_tree_idle;                       // ScoreEngine.java:246
   wire         score_tree_ready;                      // ScoreEngine.java:246
-  wire         scaled_in_valid;                       // ScoreEngine.java:254
-  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:254
-  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:254
-  wire         scaled_out_valid;                      // ScoreEngine.java:254
-  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:254
+  wire         scaled_in_valid;                       // Fp32Mul.java:324
+  wire [31:0]  scaled_in_payload_a;                   // Fp32Mul.java:324
+  wire [31:0]  scaled_in_payload_b;                   // Fp32Mul.java:324
+  wire         scaled_out_valid;                      // Fp32Mul.java:324
+  wire [31:0]  scaled_out_payload;                    // Fp32Mul.java:324
   reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:257
   reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:257
   reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:257
@@ -1169,932 +1169,932 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  row_weight_out_payload;                // ValueEngine.java:149
 
   // value_engine.value_mac
-  wire [31:0]  value_mac_a0;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b0;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend0;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum0;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a1;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b1;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend1;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum1;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a2;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b2;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend2;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum2;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a3;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b3;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend3;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum3;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a4;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b4;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend4;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum4;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a5;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b5;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend5;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum5;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a6;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b6;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend6;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum6;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a7;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b7;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend7;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum7;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a8;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b8;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend8;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum8;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a9;                          // MacLanes.java:98
-  wire [31:0]  value_mac_b9;                          // MacLanes.java:99
-  wire [31:0]  value_mac_addend9;                     // MacLanes.java:100
-  wire [31:0]  value_mac_sum9;                        // MacLanes.java:101
-  wire [31:0]  value_mac_a10;                         // MacLanes.java:98
-  wire [31:0]  value_mac_b10;                         // MacLanes.java:99
-  wire [31:0]  value_mac_addend10;                    // MacLanes.java:100
-  wire [31:0]  value_mac_sum10;                       // MacLanes.java:101
-  wire [31:0]  value_mac_a11;                         // MacLanes.java:98
-  wire [31:0]  value_mac_b11;                         // MacLanes.java:99
-  wire [31:0]  value_mac_addend11;                    // MacLanes.java:100
-  wire [31:0]  value_mac_sum11;                       // MacLanes.java:101
-  wire [31:0]  value_mac_a12;                         // MacLanes.java:98
-  wire [31:0]  value_mac_b12;                         // MacLanes.java:99
-  wire [31:0]  value_mac_addend12;                    // MacLanes.java:100
-  wire [31:0]  value_mac_sum12;                       // MacLanes.java:101
-  wire [31:0]  value_mac_a13;                         // MacLanes.java:98
-  wire [31:0]  value_mac_b13;                         // MacLanes.java:99
-  wire [31:0]  value_mac_addend13;                    // MacLanes.java:100
-  wire [31:0]  value_mac_sum13;                       // MacLanes.java:101
-  wire [31:0]  value_mac_a14;                         // MacLanes.java:98
-  wire [31:0]  value_mac_b14;                         // MacLanes.java:99
-  wire [31:0]  value_mac_addend14;                    // MacLanes.java:100
-  wire [31:0]  value_mac_sum14;                       // MacLanes.java:101
-  wire [31:0]  value_mac_a15;                         // MacLanes.java:98
-  wire [31:0]  value_mac_b15;                         // MacLanes.java:99
-  wire [31:0]  value_mac_addend15;                    // MacLanes.java:100
-  wire [31:0]  value_mac_sum15;                       // MacLanes.java:101
-  wire         value_mac_valid;                       // MacLanes.java:103
-  wire         value_mac_lane0_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane0_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane0_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane0_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane0_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane0_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane0_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane0_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane0_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane0_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane1_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane1_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane1_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane1_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane1_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane1_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane1_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane1_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane1_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane1_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane2_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane2_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane2_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane2_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane2_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane2_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane2_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane2_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane2_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane2_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane3_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane3_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane3_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane3_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane3_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane3_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane3_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane3_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane3_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane3_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane4_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane4_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane4_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane4_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane4_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane4_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane4_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane4_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane4_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane4_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane5_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane5_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane5_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane5_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane5_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane5_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane5_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane5_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane5_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane5_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane6_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane6_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane6_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane6_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane6_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane6_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane6_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane6_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane6_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane6_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane7_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane7_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane7_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane7_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane7_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane7_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane7_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane7_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane7_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane7_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane8_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane8_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane8_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane8_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane8_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane8_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane8_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane8_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane8_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane8_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane9_product_in_valid;      // MacLanes.java:64
-  wire [31:0]  value_mac_lane9_product_in_payload_a;  // MacLanes.java:64
-  wire [31:0]  value_mac_lane9_product_in_payload_b;  // MacLanes.java:64
-  wire         value_mac_lane9_product_out_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane9_product_out_payload;   // MacLanes.java:64
-  wire         value_mac_lane9_sum_in_valid;          // MacLanes.java:111
-  wire [31:0]  value_mac_lane9_sum_in_payload_a;      // MacLanes.java:111
-  wire [31:0]  value_mac_lane9_sum_in_payload_b;      // MacLanes.java:111
-  wire         value_mac_lane9_sum_out_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane9_sum_out_payload;       // MacLanes.java:111
-  wire         value_mac_lane10_product_in_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane10_product_in_payload_a; // MacLanes.java:64
-  wire [31:0]  value_mac_lane10_product_in_payload_b; // MacLanes.java:64
-  wire         value_mac_lane10_product_out_valid;    // MacLanes.java:64
-  wire [31:0]  value_mac_lane10_product_out_payload;  // MacLanes.java:64
-  wire         value_mac_lane10_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane10_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  value_mac_lane10_sum_in_payload_b;     // MacLanes.java:111
-  wire         value_mac_lane10_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  value_mac_lane10_sum_out_payload;      // MacLanes.java:111
-  wire         value_mac_lane11_product_in_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane11_product_in_payload_a; // MacLanes.java:64
-  wire [31:0]  value_mac_lane11_product_in_payload_b; // MacLanes.java:64
-  wire         value_mac_lane11_product_out_valid;    // MacLanes.java:64
-  wire [31:0]  value_mac_lane11_product_out_payload;  // MacLanes.java:64
-  wire         value_mac_lane11_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane11_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  value_mac_lane11_sum_in_payload_b;     // MacLanes.java:111
-  wire         value_mac_lane11_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  value_mac_lane11_sum_out_payload;      // MacLanes.java:111
-  wire         value_mac_lane12_product_in_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane12_product_in_payload_a; // MacLanes.java:64
-  wire [31:0]  value_mac_lane12_product_in_payload_b; // MacLanes.java:64
-  wire         value_mac_lane12_product_out_valid;    // MacLanes.java:64
-  wire [31:0]  value_mac_lane12_product_out_payload;  // MacLanes.java:64
-  wire         value_mac_lane12_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane12_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  value_mac_lane12_sum_in_payload_b;     // MacLanes.java:111
-  wire         value_mac_lane12_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  value_mac_lane12_sum_out_payload;      // MacLanes.java:111
-  wire         value_mac_lane13_product_in_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane13_product_in_payload_a; // MacLanes.java:64
-  wire [31:0]  value_mac_lane13_product_in_payload_b; // MacLanes.java:64
-  wire         value_mac_lane13_product_out_valid;    // MacLanes.java:64
-  wire [31:0]  value_mac_lane13_product_out_payload;  // MacLanes.java:64
-  wire         value_mac_lane13_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane13_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  value_mac_lane13_sum_in_payload_b;     // MacLanes.java:111
-  wire         value_mac_lane13_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  value_mac_lane13_sum_out_payload;      // MacLanes.java:111
-  wire         value_mac_lane14_product_in_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane14_product_in_payload_a; // MacLanes.java:64
-  wire [31:0]  value_mac_lane14_product_in_payload_b; // MacLanes.java:64
-  wire         value_mac_lane14_product_out_valid;    // MacLanes.java:64
-  wire [31:0]  value_mac_lane14_product_out_payload;  // MacLanes.java:64
-  wire         value_mac_lane14_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane14_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  value_mac_lane14_sum_in_payload_b;     // MacLanes.java:111
-  wire         value_mac_lane14_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  value_mac_lane14_sum_out_payload;      // MacLanes.java:111
-  wire         value_mac_lane15_product_in_valid;     // MacLanes.java:64
-  wire [31:0]  value_mac_lane15_product_in_payload_a; // MacLanes.java:64
-  wire [31:0]  value_mac_lane15_product_in_payload_b; // MacLanes.java:64
-  wire         value_mac_lane15_product_out_valid;    // MacLanes.java:64
-  wire [31:0]  value_mac_lane15_product_out_payload;  // MacLanes.java:64
-  wire         value_mac_lane15_sum_in_valid;         // MacLanes.java:111
-  wire [31:0]  value_mac_lane15_sum_in_payload_a;     // MacLanes.java:111
-  wire [31:0]  value_mac_lane15_sum_in_payload_b;     // MacLanes.java:111
-  wire         value_mac_lane15_sum_out_valid;        // MacLanes.java:111
-  wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:111
+  wire [31:0]  value_mac_a0;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b0;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend0;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum0;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a1;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b1;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend1;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum1;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a2;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b2;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend2;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum2;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a3;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b3;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend3;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum3;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a4;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b4;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend4;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum4;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a5;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b5;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend5;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum5;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a6;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b6;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend6;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum6;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a7;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b7;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend7;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum7;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a8;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b8;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend8;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum8;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a9;                          // MacLanes.java:106
+  wire [31:0]  value_mac_b9;                          // MacLanes.java:107
+  wire [31:0]  value_mac_addend9;                     // MacLanes.java:108
+  wire [31:0]  value_mac_sum9;                        // MacLanes.java:109
+  wire [31:0]  value_mac_a10;                         // MacLanes.java:106
+  wire [31:0]  value_mac_b10;                         // MacLanes.java:107
+  wire [31:0]  value_mac_addend10;                    // MacLanes.java:108
+  wire [31:0]  value_mac_sum10;                       // MacLanes.java:109
+  wire [31:0]  value_mac_a11;                         // MacLanes.java:106
+  wire [31:0]  value_mac_b11;                         // MacLanes.java:107
+  wire [31:0]  value_mac_addend11;                    // MacLanes.java:108
+  wire [31:0]  value_mac_sum11;                       // MacLanes.java:109
+  wire [31:0]  value_mac_a12;                         // MacLanes.java:106
+  wire [31:0]  value_mac_b12;                         // MacLanes.java:107
+  wire [31:0]  value_mac_addend12;                    // MacLanes.java:108
+  wire [31:0]  value_mac_sum12;                       // MacLanes.java:109
+  wire [31:0]  value_mac_a13;                         // MacLanes.java:106
+  wire [31:0]  value_mac_b13;                         // MacLanes.java:107
+  wire [31:0]  value_mac_addend13;                    // MacLanes.java:108
+  wire [31:0]  value_mac_sum13;                       // MacLanes.java:109
+  wire [31:0]  value_mac_a14;                         // MacLanes.java:106
+  wire [31:0]  value_mac_b14;                         // MacLanes.java:107
+  wire [31:0]  value_mac_addend14;                    // MacLanes.java:108
+  wire [31:0]  value_mac_sum14;                       // MacLanes.java:109
+  wire [31:0]  value_mac_a15;                         // MacLanes.java:106
+  wire [31:0]  value_mac_b15;                         // MacLanes.java:107
+  wire [31:0]  value_mac_addend15;                    // MacLanes.java:108
+  wire [31:0]  value_mac_sum15;                       // MacLanes.java:109
+  wire         value_mac_valid;                       // MacLanes.java:111
+  wire         value_mac_lane0_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane0_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane0_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane0_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane0_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane0_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane0_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane0_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane0_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane0_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane1_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane1_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane1_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane1_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane1_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane1_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane1_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane1_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane1_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane1_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane2_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane2_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane2_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane2_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane2_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane2_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane2_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane2_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane2_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane2_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane3_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane3_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane3_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane3_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane3_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane3_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane3_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane3_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane3_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane3_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane4_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane4_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane4_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane4_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane4_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane4_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane4_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane4_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane4_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane4_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane5_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane5_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane5_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane5_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane5_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane5_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane5_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane5_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane5_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane5_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane6_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane6_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane6_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane6_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane6_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane6_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane6_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane6_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane6_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane6_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane7_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane7_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane7_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane7_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane7_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane7_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane7_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane7_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane7_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane7_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane8_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane8_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane8_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane8_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane8_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane8_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane8_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane8_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane8_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane8_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane9_product_in_valid;      // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane9_product_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane9_product_in_payload_b;  // Fp32Mul.java:324
+  wire         value_mac_lane9_product_out_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane9_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane9_sum_in_valid;          // MacLanes.java:119
+  wire [31:0]  value_mac_lane9_sum_in_payload_a;      // MacLanes.java:119
+  wire [31:0]  value_mac_lane9_sum_in_payload_b;      // MacLanes.java:119
+  wire         value_mac_lane9_sum_out_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane9_sum_out_payload;       // MacLanes.java:119
+  wire         value_mac_lane10_product_in_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane10_product_in_payload_a; // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane10_product_in_payload_b; // Fp32Mul.java:324
+  wire         value_mac_lane10_product_out_valid;    // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane10_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane10_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane10_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  value_mac_lane10_sum_in_payload_b;     // MacLanes.java:119
+  wire         value_mac_lane10_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  value_mac_lane10_sum_out_payload;      // MacLanes.java:119
+  wire         value_mac_lane11_product_in_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane11_product_in_payload_a; // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane11_product_in_payload_b; // Fp32Mul.java:324
+  wire         value_mac_lane11_product_out_valid;    // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane11_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane11_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane11_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  value_mac_lane11_sum_in_payload_b;     // MacLanes.java:119
+  wire         value_mac_lane11_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  value_mac_lane11_sum_out_payload;      // MacLanes.java:119
+  wire         value_mac_lane12_product_in_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane12_product_in_payload_a; // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane12_product_in_payload_b; // Fp32Mul.java:324
+  wire         value_mac_lane12_product_out_valid;    // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane12_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane12_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane12_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  value_mac_lane12_sum_in_payload_b;     // MacLanes.java:119
+  wire         value_mac_lane12_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  value_mac_lane12_sum_out_payload;      // MacLanes.java:119
+  wire         value_mac_lane13_product_in_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane13_product_in_payload_a; // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane13_product_in_payload_b; // Fp32Mul.java:324
+  wire         value_mac_lane13_product_out_valid;    // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane13_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane13_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane13_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  value_mac_lane13_sum_in_payload_b;     // MacLanes.java:119
+  wire         value_mac_lane13_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  value_mac_lane13_sum_out_payload;      // MacLanes.java:119
+  wire         value_mac_lane14_product_in_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane14_product_in_payload_a; // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane14_product_in_payload_b; // Fp32Mul.java:324
+  wire         value_mac_lane14_product_out_valid;    // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane14_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane14_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane14_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  value_mac_lane14_sum_in_payload_b;     // MacLanes.java:119
+  wire         value_mac_lane14_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  value_mac_lane14_sum_out_payload;      // MacLanes.java:119
+  wire         value_mac_lane15_product_in_valid;     // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane15_product_in_payload_a; // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane15_product_in_payload_b; // Fp32Mul.java:324
+  wire         value_mac_lane15_product_out_valid;    // Fp32Mul.java:324
+  wire [31:0]  value_mac_lane15_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane15_sum_in_valid;         // MacLanes.java:119
+  wire [31:0]  value_mac_lane15_sum_in_payload_a;     // MacLanes.java:119
+  wire [31:0]  value_mac_lane15_sum_in_payload_b;     // MacLanes.java:119
+  wire         value_mac_lane15_sum_out_valid;        // MacLanes.java:119
+  wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:119
 
   // value_engine
-  wire         value_lane0_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane0_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane1_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane1_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane2_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane2_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane3_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane3_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane4_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane4_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane5_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane5_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane6_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane6_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane7_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane7_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane8_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane8_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane9_v_in_valid;                // ValueEngine.java:158
-  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:158
-  wire         value_lane9_v_out_valid;               // ValueEngine.java:158
-  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:158
-  wire         value_lane10_v_in_valid;               // ValueEngine.java:158
-  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:158
-  wire         value_lane10_v_out_valid;              // ValueEngine.java:158
-  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:158
-  wire         value_lane11_v_in_valid;               // ValueEngine.java:158
-  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:158
-  wire         value_lane11_v_out_valid;              // ValueEngine.java:158
-  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:158
-  wire         value_lane12_v_in_valid;               // ValueEngine.java:158
-  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:158
-  wire         value_lane12_v_out_valid;              // ValueEngine.java:158
-  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:158
-  wire         value_lane13_v_in_valid;               // ValueEngine.java:158
-  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:158
-  wire         value_lane13_v_out_valid;              // ValueEngine.java:158
-  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:158
-  wire         value_lane14_v_in_valid;               // ValueEngine.java:158
-  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:158
-  wire         value_lane14_v_out_valid;              // ValueEngine.java:158
-  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:158
-  wire         value_lane15_v_in_valid;               // ValueEngine.java:158
-  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:158
-  wire         value_lane15_v_out_valid;              // ValueEngine.java:158
-  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:158
-  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:165
-  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:165
-  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:169
-  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:169
-  reg          row_weight_valid_d1;                   // ValueEngine.java:170
-  reg          row_weight_valid_d2;                   // ValueEngine.java:170
-  reg          row_weight_valid_d3;                   // ValueEngine.java:170
-  reg          row_weight_valid_d4;                   // ValueEngine.java:170
-  reg          row_weight_valid_d5;                   // ValueEngine.java:170
-  reg          row_weight_valid_d6;                   // ValueEngine.java:170
-  reg          row_shifted_valid_d1;                  // ValueEngine.java:173
-  reg          row_shifted_valid_d2;                  // ValueEngine.java:173
-  reg          row_shifted_valid_d3;                  // ValueEngine.java:173
-  reg          row_shifted_valid_d4;                  // ValueEngine.java:173
-  reg          row_shifted_valid_d5;                  // ValueEngine.java:173
-  reg          row_shifted_valid_d6;                  // ValueEngine.java:173
-  reg          row_shifted_valid_d7;                  // ValueEngine.java:173
-  reg          row_shifted_valid_d8;                  // ValueEngine.java:173
-  reg          row_shifted_valid_d9;                  // ValueEngine.java:173
-  reg          row_shifted_valid_d10;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d11;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d12;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d13;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d14;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d15;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d16;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d17;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d18;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d19;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d20;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d21;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d22;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d23;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d24;                 // ValueEngine.java:173
-  reg          row_shifted_valid_d25;                 // ValueEngine.java:173
-  reg          row_first_beat_d1;                     // ValueEngine.java:173
-  reg          row_first_beat_d2;                     // ValueEngine.java:173
-  reg          row_first_beat_d3;                     // ValueEngine.java:173
-  reg          row_first_beat_d4;                     // ValueEngine.java:173
-  reg          row_first_beat_d5;                     // ValueEngine.java:173
-  reg          row_first_beat_d6;                     // ValueEngine.java:173
-  reg          row_first_beat_d7;                     // ValueEngine.java:173
-  reg          row_first_beat_d8;                     // ValueEngine.java:173
-  reg          row_first_beat_d9;                     // ValueEngine.java:173
-  reg          row_first_beat_d10;                    // ValueEngine.java:173
-  reg          row_first_beat_d11;                    // ValueEngine.java:173
-  reg          row_first_beat_d12;                    // ValueEngine.java:173
-  reg          row_first_beat_d13;                    // ValueEngine.java:173
-  reg          row_first_beat_d14;                    // ValueEngine.java:173
-  reg          row_first_beat_d15;                    // ValueEngine.java:173
-  reg          row_first_beat_d16;                    // ValueEngine.java:173
-  reg          row_first_beat_d17;                    // ValueEngine.java:173
-  reg          row_first_beat_d18;                    // ValueEngine.java:173
-  reg          row_first_beat_d19;                    // ValueEngine.java:173
-  reg          row_first_beat_d20;                    // ValueEngine.java:173
-  reg          row_first_beat_d21;                    // ValueEngine.java:173
-  reg          row_first_beat_d22;                    // ValueEngine.java:173
-  reg          row_first_beat_d23;                    // ValueEngine.java:173
-  reg          row_first_beat_d24;                    // ValueEngine.java:173
-  reg          row_first_beat_d25;                    // ValueEngine.java:173
-  reg          row_first_beat_d26;                    // ValueEngine.java:173
-  reg          row_first_beat_d27;                    // ValueEngine.java:173
-  reg          row_first_beat_d28;                    // ValueEngine.java:173
-  reg          row_first_beat_d29;                    // ValueEngine.java:173
-  reg          row_first_beat_d30;                    // ValueEngine.java:173
-  reg          row_first_beat_d31;                    // ValueEngine.java:173
-  reg          row_first_beat_d32;                    // ValueEngine.java:173
-  reg          row_first_beat_d33;                    // ValueEngine.java:173
-  wire         z_read_enable;                         // ValueEngine.java:173
-  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:183
-  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:186
-  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:183
-  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:183
-  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:186
+  wire         value_lane0_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane0_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane1_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane1_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane2_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane2_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane3_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane3_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane4_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane4_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane5_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane5_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane6_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane6_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane7_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane7_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane8_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane8_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane9_v_in_valid;                // ValueEngine.java:159
+  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:159
+  wire         value_lane9_v_out_valid;               // ValueEngine.java:159
+  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:159
+  wire         value_lane10_v_in_valid;               // ValueEngine.java:159
+  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:159
+  wire         value_lane10_v_out_valid;              // ValueEngine.java:159
+  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:159
+  wire         value_lane11_v_in_valid;               // ValueEngine.java:159
+  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:159
+  wire         value_lane11_v_out_valid;              // ValueEngine.java:159
+  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:159
+  wire         value_lane12_v_in_valid;               // ValueEngine.java:159
+  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:159
+  wire         value_lane12_v_out_valid;              // ValueEngine.java:159
+  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:159
+  wire         value_lane13_v_in_valid;               // ValueEngine.java:159
+  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:159
+  wire         value_lane13_v_out_valid;              // ValueEngine.java:159
+  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:159
+  wire         value_lane14_v_in_valid;               // ValueEngine.java:159
+  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:159
+  wire         value_lane14_v_out_valid;              // ValueEngine.java:159
+  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:159
+  wire         value_lane15_v_in_valid;               // ValueEngine.java:159
+  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:159
+  wire         value_lane15_v_out_valid;              // ValueEngine.java:159
+  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:159
+  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:166
+  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:166
+  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:170
+  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:170
+  reg          row_weight_valid_d1;                   // ValueEngine.java:171
+  reg          row_weight_valid_d2;                   // ValueEngine.java:171
+  reg          row_weight_valid_d3;                   // ValueEngine.java:171
+  reg          row_weight_valid_d4;                   // ValueEngine.java:171
+  reg          row_weight_valid_d5;                   // ValueEngine.java:171
+  reg          row_weight_valid_d6;                   // ValueEngine.java:171
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:174
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:174
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:174
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:174
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:174
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:174
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:174
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:174
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:174
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:174
+  reg          row_shifted_valid_d25;                 // ValueEngine.java:174
+  reg          row_first_beat_d1;                     // ValueEngine.java:174
+  reg          row_first_beat_d2;                     // ValueEngine.java:174
+  reg          row_first_beat_d3;                     // ValueEngine.java:174
+  reg          row_first_beat_d4;                     // ValueEngine.java:174
+  reg          row_first_beat_d5;                     // ValueEngine.java:174
+  reg          row_first_beat_d6;                     // ValueEngine.java:174
+  reg          row_first_beat_d7;                     // ValueEngine.java:174
+  reg          row_first_beat_d8;                     // ValueEngine.java:174
+  reg          row_first_beat_d9;                     // ValueEngine.java:174
+  reg          row_first_beat_d10;                    // ValueEngine.java:174
+  reg          row_first_beat_d11;                    // ValueEngine.java:174
+  reg          row_first_beat_d12;                    // ValueEngine.java:174
+  reg          row_first_beat_d13;                    // ValueEngine.java:174
+  reg          row_first_beat_d14;                    // ValueEngine.java:174
+  reg          row_first_beat_d15;                    // ValueEngine.java:174
+  reg          row_first_beat_d16;                    // ValueEngine.java:174
+  reg          row_first_beat_d17;                    // ValueEngine.java:174
+  reg          row_first_beat_d18;                    // ValueEngine.java:174
+  reg          row_first_beat_d19;                    // ValueEngine.java:174
+  reg          row_first_beat_d20;                    // ValueEngine.java:174
+  reg          row_first_beat_d21;                    // ValueEngine.java:174
+  reg          row_first_beat_d22;                    // ValueEngine.java:174
+  reg          row_first_beat_d23;                    // ValueEngine.java:174
+  reg          row_first_beat_d24;                    // ValueEngine.java:174
+  reg          row_first_beat_d25;                    // ValueEngine.java:174
+  reg          row_first_beat_d26;                    // ValueEngine.java:174
+  reg          row_first_beat_d27;                    // ValueEngine.java:174
+  reg          row_first_beat_d28;                    // ValueEngine.java:174
+  reg          row_first_beat_d29;                    // ValueEngine.java:174
+  reg          row_first_beat_d30;                    // ValueEngine.java:174
+  reg          row_first_beat_d31;                    // ValueEngine.java:174
+  reg          row_first_beat_d32;                    // ValueEngine.java:174
+  reg          row_first_beat_d33;                    // ValueEngine.java:174
+  wire         z_read_enable;                         // ValueEngine.java:174
+  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:184
+  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:187
+  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:184
+  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:184
+  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:187
 
   // value_engine.reduction
   reg  [1:0]   element_phase;                         // Reduction.java:98
@@ -2545,11 +2545,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         rz_ready;                              // Reduction.java:221
   reg  [31:0]  slot_rz_0;                             // Reduction.java:224
   reg  [31:0]  slot_rz_1;                             // Reduction.java:224
-  wire         normalized_in_valid;                   // Reduction.java:231
-  wire [31:0]  normalized_in_payload_a;               // Reduction.java:231
-  wire [31:0]  normalized_in_payload_b;               // Reduction.java:231
-  wire         normalized_out_valid;                  // Reduction.java:231
-  wire [31:0]  normalized_out_payload;                // Reduction.java:231
+  wire         normalized_in_valid;                   // Fp32Mul.java:324
+  wire [31:0]  normalized_in_payload_a;               // Fp32Mul.java:324
+  wire [31:0]  normalized_in_payload_b;               // Fp32Mul.java:324
+  wire         normalized_out_valid;                  // Fp32Mul.java:324
+  wire [31:0]  normalized_out_payload;                // Fp32Mul.java:324
   wire         stored_output_in_valid;                // Reduction.java:232
   wire [31:0]  stored_output_in_payload;              // Reduction.java:232
   wire         stored_output_out_valid;               // Reduction.java:232
@@ -2599,338 +2599,338 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         z_may_gather;                          // Reduction.java:286
 
   // value_engine
-  reg          accumulate_set_d1;                     // ValueEngine.java:195
-  reg          accumulate_set_d2;                     // ValueEngine.java:195
-  reg          accumulate_set_d3;                     // ValueEngine.java:195
-  reg          accumulate_set_d4;                     // ValueEngine.java:195
-  reg          accumulate_set_d5;                     // ValueEngine.java:195
-  reg          accumulate_set_d6;                     // ValueEngine.java:195
-  reg          accumulate_set_d7;                     // ValueEngine.java:195
-  reg          accumulate_set_d8;                     // ValueEngine.java:195
-  reg          accumulate_set_d9;                     // ValueEngine.java:195
-  reg          accumulate_set_d10;                    // ValueEngine.java:195
-  reg          accumulate_set_d11;                    // ValueEngine.java:195
-  reg          accumulate_set_d12;                    // ValueEngine.java:195
-  reg          accumulate_set_d13;                    // ValueEngine.java:195
-  reg          accumulate_set_d14;                    // ValueEngine.java:195
-  reg          accumulate_set_d15;                    // ValueEngine.java:195
-  reg          accumulate_set_d16;                    // ValueEngine.java:195
-  reg          accumulate_set_d17;                    // ValueEngine.java:195
-  reg          accumulate_set_d18;                    // ValueEngine.java:195
-  reg          accumulate_set_d19;                    // ValueEngine.java:195
-  reg          accumulate_set_d20;                    // ValueEngine.java:195
-  reg          accumulate_set_d21;                    // ValueEngine.java:195
-  reg          accumulate_set_d22;                    // ValueEngine.java:195
-  reg          accumulate_set_d23;                    // ValueEngine.java:195
-  reg          accumulate_set_d24;                    // ValueEngine.java:195
-  reg          accumulate_set_d25;                    // ValueEngine.java:195
-  reg          accumulate_set_d26;                    // ValueEngine.java:195
-  reg          accumulate_set_d27;                    // ValueEngine.java:195
-  reg          accumulate_set_d28;                    // ValueEngine.java:195
-  reg          accumulate_set_d29;                    // ValueEngine.java:195
-  reg          accumulate_set_d30;                    // ValueEngine.java:195
-  reg          accumulate_set_d31;                    // ValueEngine.java:195
-  reg          accumulate_set_d32;                    // ValueEngine.java:195
-  reg          accumulate_set_d33;                    // ValueEngine.java:195
-  wire         z_accumulate_read_s0;                  // ValueEngine.java:195
-  wire         z_gather_read_s0;                      // ValueEngine.java:196
-  reg  [5:0]   z_address_d1;                          // ValueEngine.java:199
-  reg  [5:0]   z_address_d2;                          // ValueEngine.java:199
-  reg  [5:0]   z_address_d3;                          // ValueEngine.java:199
-  reg  [5:0]   z_address_d4;                          // ValueEngine.java:199
-  reg  [5:0]   z_address_d5;                          // ValueEngine.java:199
-  reg  [5:0]   z_address_d6;                          // ValueEngine.java:199
-  reg  [5:0]   z_address_d7;                          // ValueEngine.java:199
-  reg  [5:0]   z_address_d8;                          // ValueEngine.java:199
-  reg  [5:0]   z_address_d9;                          // ValueEngine.java:199
-  reg  [5:0]   z_address_d10;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d11;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d12;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d13;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d14;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d15;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d16;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d17;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d18;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d19;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d20;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d21;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d22;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d23;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d24;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d25;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d26;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d27;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d28;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d29;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d30;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d31;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d32;                         // ValueEngine.java:199
-  reg  [5:0]   z_address_d33;                         // ValueEngine.java:199
-  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:200
-  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:201
-  reg          accumulate_set_d34;                    // ValueEngine.java:204
-  reg          accumulate_set_d35;                    // ValueEngine.java:204
-  reg          accumulate_set_d36;                    // ValueEngine.java:204
-  reg          accumulate_set_d37;                    // ValueEngine.java:204
-  reg          accumulate_set_d38;                    // ValueEngine.java:204
-  reg          accumulate_set_d39;                    // ValueEngine.java:204
-  reg          accumulate_set_d40;                    // ValueEngine.java:204
-  wire         bank_accumulate_read_s0;               // ValueEngine.java:204
-  wire         bank_gather_read_s0;                   // ValueEngine.java:205
-  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:208
-  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:211
-  wire         z_accumulate_read_s1;                  // ValueEngine.java:195
-  wire         z_gather_read_s1;                      // ValueEngine.java:196
-  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:200
-  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:201
-  wire         bank_accumulate_read_s1;               // ValueEngine.java:204
-  wire         bank_gather_read_s1;                   // ValueEngine.java:205
-  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:208
-  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:211
-  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:211
+  reg          accumulate_set_d1;                     // ValueEngine.java:196
+  reg          accumulate_set_d2;                     // ValueEngine.java:196
+  reg          accumulate_set_d3;                     // ValueEngine.java:196
+  reg          accumulate_set_d4;                     // ValueEngine.java:196
+  reg          accumulate_set_d5;                     // ValueEngine.java:196
+  reg          accumulate_set_d6;                     // ValueEngine.java:196
+  reg          accumulate_set_d7;                     // ValueEngine.java:196
+  reg          accumulate_set_d8;                     // ValueEngine.java:196
+  reg          accumulate_set_d9;                     // ValueEngine.java:196
+  reg          accumulate_set_d10;                    // ValueEngine.java:196
+  reg          accumulate_set_d11;                    // ValueEngine.java:196
+  reg          accumulate_set_d12;                    // ValueEngine.java:196
+  reg          accumulate_set_d13;                    // ValueEngine.java:196
+  reg          accumulate_set_d14;                    // ValueEngine.java:196
+  reg          accumulate_set_d15;                    // ValueEngine.java:196
+  reg          accumulate_set_d16;                    // ValueEngine.java:196
+  reg          accumulate_set_d17;                    // ValueEngine.java:196
+  reg          accumulate_set_d18;                    // ValueEngine.java:196
+  reg          accumulate_set_d19;                    // ValueEngine.java:196
+  reg          accumulate_set_d20;                    // ValueEngine.java:196
+  reg          accumulate_set_d21;                    // ValueEngine.java:196
+  reg          accumulate_set_d22;                    // ValueEngine.java:196
+  reg          accumulate_set_d23;                    // ValueEngine.java:196
+  reg          accumulate_set_d24;                    // ValueEngine.java:196
+  reg          accumulate_set_d25;                    // ValueEngine.java:196
+  reg          accumulate_set_d26;                    // ValueEngine.java:196
+  reg          accumulate_set_d27;                    // ValueEngine.java:196
+  reg          accumulate_set_d28;                    // ValueEngine.java:196
+  reg          accumulate_set_d29;                    // ValueEngine.java:196
+  reg          accumulate_set_d30;                    // ValueEngine.java:196
+  reg          accumulate_set_d31;                    // ValueEngine.java:196
+  reg          accumulate_set_d32;                    // ValueEngine.java:196
+  reg          accumulate_set_d33;                    // ValueEngine.java:196
+  wire         z_accumulate_read_s0;                  // ValueEngine.java:196
+  wire         z_gather_read_s0;                      // ValueEngine.java:197
+  reg  [5:0]   z_address_d1;                          // ValueEngine.java:200
+  reg  [5:0]   z_address_d2;                          // ValueEngine.java:200
+  reg  [5:0]   z_address_d3;                          // ValueEngine.java:200
+  reg  [5:0]   z_address_d4;                          // ValueEngine.java:200
+  reg  [5:0]   z_address_d5;                          // ValueEngine.java:200
+  reg  [5:0]   z_address_d6;                          // ValueEngine.java:200
+  reg  [5:0]   z_address_d7;                          // ValueEngine.java:200
+  reg  [5:0]   z_address_d8;                          // ValueEngine.java:200
+  reg  [5:0]   z_address_d9;                          // ValueEngine.java:200
+  reg  [5:0]   z_address_d10;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d11;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d12;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d13;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d14;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d15;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d16;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d17;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d18;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d19;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d20;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d21;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d22;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d23;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d24;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d25;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d26;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d27;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d28;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d29;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d30;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d31;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d32;                         // ValueEngine.java:200
+  reg  [5:0]   z_address_d33;                         // ValueEngine.java:200
+  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:201
+  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:202
+  reg          accumulate_set_d34;                    // ValueEngine.java:205
+  reg          accumulate_set_d35;                    // ValueEngine.java:205
+  reg          accumulate_set_d36;                    // ValueEngine.java:205
+  reg          accumulate_set_d37;                    // ValueEngine.java:205
+  reg          accumulate_set_d38;                    // ValueEngine.java:205
+  reg          accumulate_set_d39;                    // ValueEngine.java:205
+  reg          accumulate_set_d40;                    // ValueEngine.java:205
+  wire         bank_accumulate_read_s0;               // ValueEngine.java:205
+  wire         bank_gather_read_s0;                   // ValueEngine.java:206
+  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:209
+  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:212
+  wire         z_accumulate_read_s1;                  // ValueEngine.java:196
+  wire         z_gather_read_s1;                      // ValueEngine.java:197
+  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:201
+  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:202
+  wire         bank_accumulate_read_s1;               // ValueEngine.java:205
+  wire         bank_gather_read_s1;                   // ValueEngine.java:206
+  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:209
+  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:212
+  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:212
   wire [31:0]  z_accumulated;                         // SlotSet.java:37
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:219
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:219
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:219
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:219
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:219
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:219
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:219
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:219
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:219
-  reg          accumulate_fresh_d10;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d11;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d12;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d13;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d14;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d15;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d16;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d17;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d18;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d19;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d20;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d21;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d22;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d23;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d24;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d25;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d26;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d27;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d28;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d29;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d30;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d31;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d32;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d33;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d34;                  // ValueEngine.java:219
-  wire         z_sum_in_valid;                        // ValueEngine.java:218
-  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:218
-  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:218
-  wire         z_sum_out_valid;                       // ValueEngine.java:218
-  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:218
-  reg          row_first_beat_d34;                    // ValueEngine.java:220
-  reg          row_first_beat_d35;                    // ValueEngine.java:220
-  reg          row_first_beat_d36;                    // ValueEngine.java:220
-  reg          row_first_beat_d37;                    // ValueEngine.java:220
-  reg          row_first_beat_d38;                    // ValueEngine.java:220
-  reg          row_first_beat_d39;                    // ValueEngine.java:220
-  reg          row_first_beat_d40;                    // ValueEngine.java:220
-  wire         z_write;                               // ValueEngine.java:220
-  reg  [5:0]   z_address_d34;                         // ValueEngine.java:221
-  reg  [5:0]   z_address_d35;                         // ValueEngine.java:221
-  reg  [5:0]   z_address_d36;                         // ValueEngine.java:221
-  reg  [5:0]   z_address_d37;                         // ValueEngine.java:221
-  reg  [5:0]   z_address_d38;                         // ValueEngine.java:221
-  reg  [5:0]   z_address_d39;                         // ValueEngine.java:221
-  reg  [5:0]   z_address_d40;                         // ValueEngine.java:221
-  reg          accumulate_set_d41;                    // ValueEngine.java:228
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:220
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:220
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:220
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:220
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:220
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:220
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:220
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:220
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:220
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:220
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:220
+  wire         z_sum_in_valid;                        // ValueEngine.java:219
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:219
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:219
+  wire         z_sum_out_valid;                       // ValueEngine.java:219
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:219
+  reg          row_first_beat_d34;                    // ValueEngine.java:221
+  reg          row_first_beat_d35;                    // ValueEngine.java:221
+  reg          row_first_beat_d36;                    // ValueEngine.java:221
+  reg          row_first_beat_d37;                    // ValueEngine.java:221
+  reg          row_first_beat_d38;                    // ValueEngine.java:221
+  reg          row_first_beat_d39;                    // ValueEngine.java:221
+  reg          row_first_beat_d40;                    // ValueEngine.java:221
+  wire         z_write;                               // ValueEngine.java:221
+  reg  [5:0]   z_address_d34;                         // ValueEngine.java:222
+  reg  [5:0]   z_address_d35;                         // ValueEngine.java:222
+  reg  [5:0]   z_address_d36;                         // ValueEngine.java:222
+  reg  [5:0]   z_address_d37;                         // ValueEngine.java:222
+  reg  [5:0]   z_address_d38;                         // ValueEngine.java:222
+  reg  [5:0]   z_address_d39;                         // ValueEngine.java:222
+  reg  [5:0]   z_address_d40;                         // ValueEngine.java:222
+  reg          accumulate_set_d41;                    // ValueEngine.java:229
   wire [31:0]  value_lane0_partial;                   // SlotSet.java:37
-  reg          accumulate_fresh_d35;                  // ValueEngine.java:235
-  reg          accumulate_fresh_d36;                  // ValueEngine.java:235
-  reg          accumulate_fresh_d37;                  // ValueEngine.java:235
-  reg          accumulate_fresh_d38;                  // ValueEngine.java:235
-  reg          accumulate_fresh_d39;                  // ValueEngine.java:235
-  reg          accumulate_fresh_d40;                  // ValueEngine.java:235
-  reg          accumulate_fresh_d41;                  // ValueEngine.java:235
-  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:235
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:236
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:236
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:236
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:236
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:236
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:236
+  reg          accumulate_fresh_d41;                  // ValueEngine.java:236
+  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane1_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:235
+  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane2_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:235
+  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane3_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:235
+  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane4_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:235
+  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane5_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:235
+  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane6_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:235
+  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane7_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:235
+  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane8_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:235
+  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane9_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:235
+  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:236
   wire [31:0]  value_lane10_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:235
+  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:236
   wire [31:0]  value_lane11_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:235
+  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:236
   wire [31:0]  value_lane12_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:235
+  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:236
   wire [31:0]  value_lane13_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:235
+  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:236
   wire [31:0]  value_lane14_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:235
+  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:236
   wire [31:0]  value_lane15_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:235
-  reg          row_weight_valid_d7;                   // ValueEngine.java:239
-  reg          row_weight_valid_d8;                   // ValueEngine.java:239
-  reg          row_weight_valid_d9;                   // ValueEngine.java:239
-  reg          row_weight_valid_d10;                  // ValueEngine.java:239
-  reg          row_weight_valid_d11;                  // ValueEngine.java:239
-  reg          row_weight_valid_d12;                  // ValueEngine.java:239
-  reg          row_weight_valid_d13;                  // ValueEngine.java:239
-  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:240
-  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:240
-  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:240
-  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:240
-  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:240
-  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:240
-  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:240
-  reg          accumulate_set_d42;                    // ValueEngine.java:241
-  reg          accumulate_set_d43;                    // ValueEngine.java:241
-  reg          accumulate_set_d44;                    // ValueEngine.java:241
-  reg          accumulate_set_d45;                    // ValueEngine.java:241
-  reg          accumulate_set_d46;                    // ValueEngine.java:241
-  reg          accumulate_set_d47;                    // ValueEngine.java:241
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:242
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:242
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:242
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:242
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:242
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:242
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:242
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:242
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:242
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d16;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d17;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d18;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d19;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d20;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d21;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d22;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d23;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d24;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d25;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d26;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d27;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d28;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d29;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d30;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d31;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d32;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d33;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d34;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d35;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d36;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d37;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d38;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d39;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d40;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d41;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d42;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d43;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d44;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d45;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d46;                     // ValueEngine.java:242
-  reg  [1:0]   value_present_d47;                     // ValueEngine.java:242
-  wire         partial_write_s0;                      // ValueEngine.java:244
-  wire         partial_write_s1;                      // ValueEngine.java:244
-  reg          accumulated_last_d1;                   // ValueEngine.java:253
-  reg          accumulated_last_d2;                   // ValueEngine.java:253
-  reg          accumulated_last_d3;                   // ValueEngine.java:253
-  reg          accumulated_last_d4;                   // ValueEngine.java:253
-  reg          accumulated_last_d5;                   // ValueEngine.java:253
-  reg          accumulated_last_d6;                   // ValueEngine.java:253
-  reg          accumulated_last_d7;                   // ValueEngine.java:253
-  reg          accumulated_last_d8;                   // ValueEngine.java:253
-  reg          accumulated_last_d9;                   // ValueEngine.java:253
-  reg          accumulated_last_d10;                  // ValueEngine.java:253
-  reg          accumulated_last_d11;                  // ValueEngine.java:253
-  reg          accumulated_last_d12;                  // ValueEngine.java:253
-  reg          accumulated_last_d13;                  // ValueEngine.java:253
-  reg          accumulated_last_d14;                  // ValueEngine.java:253
-  reg          accumulated_last_d15;                  // ValueEngine.java:253
-  reg          accumulated_last_d16;                  // ValueEngine.java:253
-  reg          accumulated_last_d17;                  // ValueEngine.java:253
-  reg          accumulated_last_d18;                  // ValueEngine.java:253
-  reg          accumulated_last_d19;                  // ValueEngine.java:253
-  reg          accumulated_last_d20;                  // ValueEngine.java:253
-  reg          accumulated_last_d21;                  // ValueEngine.java:253
-  reg          accumulated_last_d22;                  // ValueEngine.java:253
-  reg          accumulated_last_d23;                  // ValueEngine.java:253
-  reg          accumulated_last_d24;                  // ValueEngine.java:253
-  reg          accumulated_last_d25;                  // ValueEngine.java:253
-  reg          accumulated_last_d26;                  // ValueEngine.java:253
-  reg          accumulated_last_d27;                  // ValueEngine.java:253
-  reg          accumulated_last_d28;                  // ValueEngine.java:253
-  reg          accumulated_last_d29;                  // ValueEngine.java:253
-  reg          accumulated_last_d30;                  // ValueEngine.java:253
-  reg          accumulated_last_d31;                  // ValueEngine.java:253
-  reg          accumulated_last_d32;                  // ValueEngine.java:253
-  reg          accumulated_last_d33;                  // ValueEngine.java:253
-  reg          accumulated_last_d34;                  // ValueEngine.java:253
-  reg          accumulated_last_d35;                  // ValueEngine.java:253
-  reg          accumulated_last_d36;                  // ValueEngine.java:253
-  reg          accumulated_last_d37;                  // ValueEngine.java:253
-  reg          accumulated_last_d38;                  // ValueEngine.java:253
-  reg          accumulated_last_d39;                  // ValueEngine.java:253
-  reg          accumulated_last_d40;                  // ValueEngine.java:253
-  reg          accumulated_last_d41;                  // ValueEngine.java:253
-  reg          accumulated_last_d42;                  // ValueEngine.java:253
-  reg          accumulated_last_d43;                  // ValueEngine.java:253
-  reg          accumulated_last_d44;                  // ValueEngine.java:253
-  reg          accumulated_last_d45;                  // ValueEngine.java:253
-  reg          accumulated_last_d46;                  // ValueEngine.java:253
-  reg          accumulated_last_d47;                  // ValueEngine.java:253
-  reg          accumulated_last_d48;                  // ValueEngine.java:253
-  reg          accumulated_last_d49;                  // ValueEngine.java:253
+  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:236
+  reg          row_weight_valid_d7;                   // ValueEngine.java:240
+  reg          row_weight_valid_d8;                   // ValueEngine.java:240
+  reg          row_weight_valid_d9;                   // ValueEngine.java:240
+  reg          row_weight_valid_d10;                  // ValueEngine.java:240
+  reg          row_weight_valid_d11;                  // ValueEngine.java:240
+  reg          row_weight_valid_d12;                  // ValueEngine.java:240
+  reg          row_weight_valid_d13;                  // ValueEngine.java:240
+  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:241
+  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:241
+  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:241
+  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:241
+  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:241
+  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:241
+  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:241
+  reg          accumulate_set_d42;                    // ValueEngine.java:242
+  reg          accumulate_set_d43;                    // ValueEngine.java:242
+  reg          accumulate_set_d44;                    // ValueEngine.java:242
+  reg          accumulate_set_d45;                    // ValueEngine.java:242
+  reg          accumulate_set_d46;                    // ValueEngine.java:242
+  reg          accumulate_set_d47;                    // ValueEngine.java:242
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:243
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:243
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:243
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:243
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:243
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:243
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:243
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:243
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:243
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:243
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:243
+  wire         partial_write_s0;                      // ValueEngine.java:245
+  wire         partial_write_s1;                      // ValueEngine.java:245
+  reg          accumulated_last_d1;                   // ValueEngine.java:254
+  reg          accumulated_last_d2;                   // ValueEngine.java:254
+  reg          accumulated_last_d3;                   // ValueEngine.java:254
+  reg          accumulated_last_d4;                   // ValueEngine.java:254
+  reg          accumulated_last_d5;                   // ValueEngine.java:254
+  reg          accumulated_last_d6;                   // ValueEngine.java:254
+  reg          accumulated_last_d7;                   // ValueEngine.java:254
+  reg          accumulated_last_d8;                   // ValueEngine.java:254
+  reg          accumulated_last_d9;                   // ValueEngine.java:254
+  reg          accumulated_last_d10;                  // ValueEngine.java:254
+  reg          accumulated_last_d11;                  // ValueEngine.java:254
+  reg          accumulated_last_d12;                  // ValueEngine.java:254
+  reg          accumulated_last_d13;                  // ValueEngine.java:254
+  reg          accumulated_last_d14;                  // ValueEngine.java:254
+  reg          accumulated_last_d15;                  // ValueEngine.java:254
+  reg          accumulated_last_d16;                  // ValueEngine.java:254
+  reg          accumulated_last_d17;                  // ValueEngine.java:254
+  reg          accumulated_last_d18;                  // ValueEngine.java:254
+  reg          accumulated_last_d19;                  // ValueEngine.java:254
+  reg          accumulated_last_d20;                  // ValueEngine.java:254
+  reg          accumulated_last_d21;                  // ValueEngine.java:254
+  reg          accumulated_last_d22;                  // ValueEngine.java:254
+  reg          accumulated_last_d23;                  // ValueEngine.java:254
+  reg          accumulated_last_d24;                  // ValueEngine.java:254
+  reg          accumulated_last_d25;                  // ValueEngine.java:254
+  reg          accumulated_last_d26;                  // ValueEngine.java:254
+  reg          accumulated_last_d27;                  // ValueEngine.java:254
+  reg          accumulated_last_d28;                  // ValueEngine.java:254
+  reg          accumulated_last_d29;                  // ValueEngine.java:254
+  reg          accumulated_last_d30;                  // ValueEngine.java:254
+  reg          accumulated_last_d31;                  // ValueEngine.java:254
+  reg          accumulated_last_d32;                  // ValueEngine.java:254
+  reg          accumulated_last_d33;                  // ValueEngine.java:254
+  reg          accumulated_last_d34;                  // ValueEngine.java:254
+  reg          accumulated_last_d35;                  // ValueEngine.java:254
+  reg          accumulated_last_d36;                  // ValueEngine.java:254
+  reg          accumulated_last_d37;                  // ValueEngine.java:254
+  reg          accumulated_last_d38;                  // ValueEngine.java:254
+  reg          accumulated_last_d39;                  // ValueEngine.java:254
+  reg          accumulated_last_d40;                  // ValueEngine.java:254
+  reg          accumulated_last_d41;                  // ValueEngine.java:254
+  reg          accumulated_last_d42;                  // ValueEngine.java:254
+  reg          accumulated_last_d43;                  // ValueEngine.java:254
+  reg          accumulated_last_d44;                  // ValueEngine.java:254
+  reg          accumulated_last_d45;                  // ValueEngine.java:254
+  reg          accumulated_last_d46;                  // ValueEngine.java:254
+  reg          accumulated_last_d47;                  // ValueEngine.java:254
+  reg          accumulated_last_d48;                  // ValueEngine.java:254
+  reg          accumulated_last_d49;                  // ValueEngine.java:254
   reg          done_pending;                          // AttentionUnit.java:251
   reg  [7:0]   done_code;                             // AttentionUnit.java:252
   (* ram_style = "distributed" *)
@@ -3849,9 +3849,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:250
   assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:250
   assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:252
-  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:254
-  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:254
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:254
+  assign scaled_in_valid = score_tree_out_valid; // Fp32Mul.java:324
+  assign scaled_in_payload_a = score_tree_out_payload_sum; // Fp32Mul.java:324
+  assign scaled_in_payload_b = scale; // Fp32Mul.java:324
   assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:262
 
   always @(posedge ap_clk) begin
@@ -4148,119 +4148,119 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_mac (MacLanes.java:92): W multiply-add lanes: addend + a x b
-  assign score_mac_lane0_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane0_product_in_payload_a = score_mac_a0; // MacLanes.java:65
-  assign score_mac_lane0_product_in_payload_b = score_mac_b0; // MacLanes.java:65
-  assign score_mac_lane0_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane0_sum_in_payload_a = score_mac_addend0; // MacLanes.java:111
-  assign score_mac_lane0_sum_in_payload_b = score_mac_lane0_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum0 = score_mac_lane0_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane1_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane1_product_in_payload_a = score_mac_a1; // MacLanes.java:65
-  assign score_mac_lane1_product_in_payload_b = score_mac_b1; // MacLanes.java:65
-  assign score_mac_lane1_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane1_sum_in_payload_a = score_mac_addend1; // MacLanes.java:111
-  assign score_mac_lane1_sum_in_payload_b = score_mac_lane1_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum1 = score_mac_lane1_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane2_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane2_product_in_payload_a = score_mac_a2; // MacLanes.java:65
-  assign score_mac_lane2_product_in_payload_b = score_mac_b2; // MacLanes.java:65
-  assign score_mac_lane2_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane2_sum_in_payload_a = score_mac_addend2; // MacLanes.java:111
-  assign score_mac_lane2_sum_in_payload_b = score_mac_lane2_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum2 = score_mac_lane2_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane3_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane3_product_in_payload_a = score_mac_a3; // MacLanes.java:65
-  assign score_mac_lane3_product_in_payload_b = score_mac_b3; // MacLanes.java:65
-  assign score_mac_lane3_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane3_sum_in_payload_a = score_mac_addend3; // MacLanes.java:111
-  assign score_mac_lane3_sum_in_payload_b = score_mac_lane3_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum3 = score_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane4_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane4_product_in_payload_a = score_mac_a4; // MacLanes.java:65
-  assign score_mac_lane4_product_in_payload_b = score_mac_b4; // MacLanes.java:65
-  assign score_mac_lane4_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane4_sum_in_payload_a = score_mac_addend4; // MacLanes.java:111
-  assign score_mac_lane4_sum_in_payload_b = score_mac_lane4_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum4 = score_mac_lane4_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane5_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane5_product_in_payload_a = score_mac_a5; // MacLanes.java:65
-  assign score_mac_lane5_product_in_payload_b = score_mac_b5; // MacLanes.java:65
-  assign score_mac_lane5_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane5_sum_in_payload_a = score_mac_addend5; // MacLanes.java:111
-  assign score_mac_lane5_sum_in_payload_b = score_mac_lane5_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum5 = score_mac_lane5_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane6_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane6_product_in_payload_a = score_mac_a6; // MacLanes.java:65
-  assign score_mac_lane6_product_in_payload_b = score_mac_b6; // MacLanes.java:65
-  assign score_mac_lane6_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane6_sum_in_payload_a = score_mac_addend6; // MacLanes.java:111
-  assign score_mac_lane6_sum_in_payload_b = score_mac_lane6_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum6 = score_mac_lane6_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane7_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane7_product_in_payload_a = score_mac_a7; // MacLanes.java:65
-  assign score_mac_lane7_product_in_payload_b = score_mac_b7; // MacLanes.java:65
-  assign score_mac_lane7_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane7_sum_in_payload_a = score_mac_addend7; // MacLanes.java:111
-  assign score_mac_lane7_sum_in_payload_b = score_mac_lane7_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum7 = score_mac_lane7_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane8_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane8_product_in_payload_a = score_mac_a8; // MacLanes.java:65
-  assign score_mac_lane8_product_in_payload_b = score_mac_b8; // MacLanes.java:65
-  assign score_mac_lane8_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane8_sum_in_payload_a = score_mac_addend8; // MacLanes.java:111
-  assign score_mac_lane8_sum_in_payload_b = score_mac_lane8_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum8 = score_mac_lane8_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane9_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane9_product_in_payload_a = score_mac_a9; // MacLanes.java:65
-  assign score_mac_lane9_product_in_payload_b = score_mac_b9; // MacLanes.java:65
-  assign score_mac_lane9_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane9_sum_in_payload_a = score_mac_addend9; // MacLanes.java:111
-  assign score_mac_lane9_sum_in_payload_b = score_mac_lane9_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum9 = score_mac_lane9_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane10_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane10_product_in_payload_a = score_mac_a10; // MacLanes.java:65
-  assign score_mac_lane10_product_in_payload_b = score_mac_b10; // MacLanes.java:65
-  assign score_mac_lane10_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane10_sum_in_payload_a = score_mac_addend10; // MacLanes.java:111
-  assign score_mac_lane10_sum_in_payload_b = score_mac_lane10_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum10 = score_mac_lane10_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane11_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane11_product_in_payload_a = score_mac_a11; // MacLanes.java:65
-  assign score_mac_lane11_product_in_payload_b = score_mac_b11; // MacLanes.java:65
-  assign score_mac_lane11_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane11_sum_in_payload_a = score_mac_addend11; // MacLanes.java:111
-  assign score_mac_lane11_sum_in_payload_b = score_mac_lane11_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum11 = score_mac_lane11_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane12_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane12_product_in_payload_a = score_mac_a12; // MacLanes.java:65
-  assign score_mac_lane12_product_in_payload_b = score_mac_b12; // MacLanes.java:65
-  assign score_mac_lane12_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane12_sum_in_payload_a = score_mac_addend12; // MacLanes.java:111
-  assign score_mac_lane12_sum_in_payload_b = score_mac_lane12_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum12 = score_mac_lane12_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane13_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane13_product_in_payload_a = score_mac_a13; // MacLanes.java:65
-  assign score_mac_lane13_product_in_payload_b = score_mac_b13; // MacLanes.java:65
-  assign score_mac_lane13_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane13_sum_in_payload_a = score_mac_addend13; // MacLanes.java:111
-  assign score_mac_lane13_sum_in_payload_b = score_mac_lane13_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum13 = score_mac_lane13_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane14_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane14_product_in_payload_a = score_mac_a14; // MacLanes.java:65
-  assign score_mac_lane14_product_in_payload_b = score_mac_b14; // MacLanes.java:65
-  assign score_mac_lane14_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane14_sum_in_payload_a = score_mac_addend14; // MacLanes.java:111
-  assign score_mac_lane14_sum_in_payload_b = score_mac_lane14_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum14 = score_mac_lane14_sum_out_payload; // MacLanes.java:117
-  assign score_mac_lane15_product_in_valid = score_mac_valid; // MacLanes.java:65
-  assign score_mac_lane15_product_in_payload_a = score_mac_a15; // MacLanes.java:65
-  assign score_mac_lane15_product_in_payload_b = score_mac_b15; // MacLanes.java:65
-  assign score_mac_lane15_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign score_mac_lane15_sum_in_payload_a = score_mac_addend15; // MacLanes.java:111
-  assign score_mac_lane15_sum_in_payload_b = score_mac_lane15_product_out_payload; // MacLanes.java:111
-  assign score_mac_sum15 = score_mac_lane15_sum_out_payload; // MacLanes.java:117
+  // score_engine.score_mac (MacLanes.java:100): W multiply-add lanes: addend + a x b
+  assign score_mac_lane0_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane0_product_in_payload_a = score_mac_a0; // MacLanes.java:73
+  assign score_mac_lane0_product_in_payload_b = score_mac_b0; // MacLanes.java:73
+  assign score_mac_lane0_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane0_sum_in_payload_a = score_mac_addend0; // MacLanes.java:119
+  assign score_mac_lane0_sum_in_payload_b = score_mac_lane0_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum0 = score_mac_lane0_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane1_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane1_product_in_payload_a = score_mac_a1; // MacLanes.java:73
+  assign score_mac_lane1_product_in_payload_b = score_mac_b1; // MacLanes.java:73
+  assign score_mac_lane1_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane1_sum_in_payload_a = score_mac_addend1; // MacLanes.java:119
+  assign score_mac_lane1_sum_in_payload_b = score_mac_lane1_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum1 = score_mac_lane1_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane2_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane2_product_in_payload_a = score_mac_a2; // MacLanes.java:73
+  assign score_mac_lane2_product_in_payload_b = score_mac_b2; // MacLanes.java:73
+  assign score_mac_lane2_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane2_sum_in_payload_a = score_mac_addend2; // MacLanes.java:119
+  assign score_mac_lane2_sum_in_payload_b = score_mac_lane2_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum2 = score_mac_lane2_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane3_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane3_product_in_payload_a = score_mac_a3; // MacLanes.java:73
+  assign score_mac_lane3_product_in_payload_b = score_mac_b3; // MacLanes.java:73
+  assign score_mac_lane3_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane3_sum_in_payload_a = score_mac_addend3; // MacLanes.java:119
+  assign score_mac_lane3_sum_in_payload_b = score_mac_lane3_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum3 = score_mac_lane3_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane4_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane4_product_in_payload_a = score_mac_a4; // MacLanes.java:73
+  assign score_mac_lane4_product_in_payload_b = score_mac_b4; // MacLanes.java:73
+  assign score_mac_lane4_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane4_sum_in_payload_a = score_mac_addend4; // MacLanes.java:119
+  assign score_mac_lane4_sum_in_payload_b = score_mac_lane4_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum4 = score_mac_lane4_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane5_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane5_product_in_payload_a = score_mac_a5; // MacLanes.java:73
+  assign score_mac_lane5_product_in_payload_b = score_mac_b5; // MacLanes.java:73
+  assign score_mac_lane5_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane5_sum_in_payload_a = score_mac_addend5; // MacLanes.java:119
+  assign score_mac_lane5_sum_in_payload_b = score_mac_lane5_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum5 = score_mac_lane5_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane6_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane6_product_in_payload_a = score_mac_a6; // MacLanes.java:73
+  assign score_mac_lane6_product_in_payload_b = score_mac_b6; // MacLanes.java:73
+  assign score_mac_lane6_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane6_sum_in_payload_a = score_mac_addend6; // MacLanes.java:119
+  assign score_mac_lane6_sum_in_payload_b = score_mac_lane6_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum6 = score_mac_lane6_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane7_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane7_product_in_payload_a = score_mac_a7; // MacLanes.java:73
+  assign score_mac_lane7_product_in_payload_b = score_mac_b7; // MacLanes.java:73
+  assign score_mac_lane7_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane7_sum_in_payload_a = score_mac_addend7; // MacLanes.java:119
+  assign score_mac_lane7_sum_in_payload_b = score_mac_lane7_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum7 = score_mac_lane7_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane8_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane8_product_in_payload_a = score_mac_a8; // MacLanes.java:73
+  assign score_mac_lane8_product_in_payload_b = score_mac_b8; // MacLanes.java:73
+  assign score_mac_lane8_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane8_sum_in_payload_a = score_mac_addend8; // MacLanes.java:119
+  assign score_mac_lane8_sum_in_payload_b = score_mac_lane8_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum8 = score_mac_lane8_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane9_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane9_product_in_payload_a = score_mac_a9; // MacLanes.java:73
+  assign score_mac_lane9_product_in_payload_b = score_mac_b9; // MacLanes.java:73
+  assign score_mac_lane9_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane9_sum_in_payload_a = score_mac_addend9; // MacLanes.java:119
+  assign score_mac_lane9_sum_in_payload_b = score_mac_lane9_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum9 = score_mac_lane9_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane10_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane10_product_in_payload_a = score_mac_a10; // MacLanes.java:73
+  assign score_mac_lane10_product_in_payload_b = score_mac_b10; // MacLanes.java:73
+  assign score_mac_lane10_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane10_sum_in_payload_a = score_mac_addend10; // MacLanes.java:119
+  assign score_mac_lane10_sum_in_payload_b = score_mac_lane10_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum10 = score_mac_lane10_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane11_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane11_product_in_payload_a = score_mac_a11; // MacLanes.java:73
+  assign score_mac_lane11_product_in_payload_b = score_mac_b11; // MacLanes.java:73
+  assign score_mac_lane11_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane11_sum_in_payload_a = score_mac_addend11; // MacLanes.java:119
+  assign score_mac_lane11_sum_in_payload_b = score_mac_lane11_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum11 = score_mac_lane11_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane12_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane12_product_in_payload_a = score_mac_a12; // MacLanes.java:73
+  assign score_mac_lane12_product_in_payload_b = score_mac_b12; // MacLanes.java:73
+  assign score_mac_lane12_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane12_sum_in_payload_a = score_mac_addend12; // MacLanes.java:119
+  assign score_mac_lane12_sum_in_payload_b = score_mac_lane12_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum12 = score_mac_lane12_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane13_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane13_product_in_payload_a = score_mac_a13; // MacLanes.java:73
+  assign score_mac_lane13_product_in_payload_b = score_mac_b13; // MacLanes.java:73
+  assign score_mac_lane13_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane13_sum_in_payload_a = score_mac_addend13; // MacLanes.java:119
+  assign score_mac_lane13_sum_in_payload_b = score_mac_lane13_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum13 = score_mac_lane13_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane14_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane14_product_in_payload_a = score_mac_a14; // MacLanes.java:73
+  assign score_mac_lane14_product_in_payload_b = score_mac_b14; // MacLanes.java:73
+  assign score_mac_lane14_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane14_sum_in_payload_a = score_mac_addend14; // MacLanes.java:119
+  assign score_mac_lane14_sum_in_payload_b = score_mac_lane14_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum14 = score_mac_lane14_sum_out_payload; // MacLanes.java:125
+  assign score_mac_lane15_product_in_valid = score_mac_valid; // MacLanes.java:73
+  assign score_mac_lane15_product_in_payload_a = score_mac_a15; // MacLanes.java:73
+  assign score_mac_lane15_product_in_payload_b = score_mac_b15; // MacLanes.java:73
+  assign score_mac_lane15_sum_in_valid = score_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign score_mac_lane15_sum_in_payload_a = score_mac_addend15; // MacLanes.java:119
+  assign score_mac_lane15_sum_in_payload_b = score_mac_lane15_product_out_payload; // MacLanes.java:119
+  assign score_mac_sum15 = score_mac_lane15_sum_out_payload; // MacLanes.java:125
   assign score_mac_valid = score_issue_d2; // ScoreEngine.java:169
   assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:172
   assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:173
@@ -4708,126 +4708,126 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:149
   assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:149
   assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:149
-  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:158
-  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:158
-  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:158
-  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:158
-  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:158
-  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:158
-  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:158
-  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:158
-  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:158
-  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:158
-  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:158
-  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:158
-  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:158
-  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:158
-  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:158
-  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:158
-  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:158
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:173
-  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:195
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:196
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:200
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:203
-  assign bank_accumulate_read_s0 = ~accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:204
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:205
-  // ValueEngine.java:208
+  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:159
+  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:159
+  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:159
+  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:159
+  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:159
+  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:159
+  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:159
+  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:159
+  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:159
+  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:159
+  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:159
+  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:159
+  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:159
+  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:159
+  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:159
+  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:159
+  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:159
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:174
+  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:196
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:197
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:201
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:204
+  assign bank_accumulate_read_s0 = ~accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:205
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:206
+  // ValueEngine.java:209
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d40 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:213
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:213
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:213
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:213
-  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:213
-  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:213
-  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:213
-  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:213
-  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:213
-  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:213
-  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:213
-  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:213
-  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:213
-  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:213
-  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:213
-  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:213
-  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:195
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:196
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:200
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:203
-  assign bank_accumulate_read_s1 = accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:204
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:205
-  // ValueEngine.java:208
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:214
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:214
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:214
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:214
+  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:214
+  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:214
+  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:214
+  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:214
+  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:214
+  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:214
+  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:214
+  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:214
+  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:214
+  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:214
+  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:214
+  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:214
+  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:196
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:197
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:201
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:204
+  assign bank_accumulate_read_s1 = accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:205
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:206
+  // ValueEngine.java:209
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d40 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:213
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:213
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:213
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:213
-  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:213
-  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:213
-  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:213
-  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:213
-  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:213
-  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:213
-  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:213
-  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:213
-  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:213
-  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:213
-  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:213
-  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:213
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:214
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:214
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:214
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:214
+  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:214
+  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:214
+  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:214
+  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:214
+  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:214
+  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:214
+  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:214
+  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:214
+  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:214
+  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:214
+  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:214
+  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:214
   assign z_accumulated = accumulate_set_d34 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:218
-  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:218
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:218
-  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:220
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:219
+  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:219
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:219
+  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:221
   assign value_lane0_partial = accumulate_set_d41 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
-  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:235
+  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:236
   assign value_lane1_partial = accumulate_set_d41 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
-  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:235
+  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:236
   assign value_lane2_partial = accumulate_set_d41 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
-  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:235
+  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:236
   assign value_lane3_partial = accumulate_set_d41 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
-  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:235
+  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:236
   assign value_lane4_partial = accumulate_set_d41 ? bank_read_s1_4 : bank_read_s0_4; // SlotSet.java:37
-  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:235
+  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:236
   assign value_lane5_partial = accumulate_set_d41 ? bank_read_s1_5 : bank_read_s0_5; // SlotSet.java:37
-  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:235
+  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:236
   assign value_lane6_partial = accumulate_set_d41 ? bank_read_s1_6 : bank_read_s0_6; // SlotSet.java:37
-  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:235
+  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:236
   assign value_lane7_partial = accumulate_set_d41 ? bank_read_s1_7 : bank_read_s0_7; // SlotSet.java:37
-  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:235
+  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:236
   assign value_lane8_partial = accumulate_set_d41 ? bank_read_s1_8 : bank_read_s0_8; // SlotSet.java:37
-  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:235
+  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:236
   assign value_lane9_partial = accumulate_set_d41 ? bank_read_s1_9 : bank_read_s0_9; // SlotSet.java:37
-  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:235
+  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:236
   assign value_lane10_partial = accumulate_set_d41 ? bank_read_s1_10 : bank_read_s0_10; // SlotSet.java:37
-  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:235
+  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:236
   assign value_lane11_partial = accumulate_set_d41 ? bank_read_s1_11 : bank_read_s0_11; // SlotSet.java:37
-  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:235
+  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:236
   assign value_lane12_partial = accumulate_set_d41 ? bank_read_s1_12 : bank_read_s0_12; // SlotSet.java:37
-  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:235
+  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:236
   assign value_lane13_partial = accumulate_set_d41 ? bank_read_s1_13 : bank_read_s0_13; // SlotSet.java:37
-  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:235
+  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:236
   assign value_lane14_partial = accumulate_set_d41 ? bank_read_s1_14 : bank_read_s0_14; // SlotSet.java:37
-  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:235
+  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:236
   assign value_lane15_partial = accumulate_set_d41 ? bank_read_s1_15 : bank_read_s0_15; // SlotSet.java:37
-  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:235
-  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d47; // ValueEngine.java:244
-  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d47; // ValueEngine.java:244
+  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:236
+  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d47; // ValueEngine.java:245
+  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d47; // ValueEngine.java:245
 
   always @(posedge ap_clk) begin
     if (value_pass_start | value_slot_finished) begin // ValueEngine.java:110
@@ -4844,1055 +4844,1055 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:149
     value_issue_d1 <= value_issue; // ValueEngine.java:149
     value_issue_d2 <= value_issue_d1; // ValueEngine.java:149
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:165
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:165
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:165
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:165
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:165
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:165
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:165
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:165
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:165
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:165
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:165
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:165
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:165
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:165
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:165
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:165
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:165
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:165
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:165
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:165
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:165
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:165
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:165
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:165
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:165
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:165
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:165
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:165
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:165
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:165
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:165
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:165
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:165
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:165
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:165
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:165
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:165
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:165
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:165
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:165
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:165
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:165
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:165
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:165
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:165
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:165
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:165
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:165
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:165
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:165
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:165
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:165
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:165
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:165
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:165
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:165
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:165
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:165
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:165
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:165
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:165
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:165
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:165
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:165
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:165
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:165
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:165
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:165
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:165
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:165
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:165
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:165
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:165
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:165
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:165
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:165
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:165
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:165
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:165
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:165
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:165
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:165
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:165
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:165
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:165
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:165
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:165
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:165
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:165
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:165
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:165
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:165
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:165
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:165
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:165
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:165
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:165
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:165
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:165
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:165
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:165
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:165
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:165
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:165
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:165
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:165
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:165
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:165
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:165
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:165
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:165
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:165
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:165
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:165
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:165
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:165
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:165
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:165
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:165
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:165
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:165
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:165
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:165
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:165
-    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:165
-    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:165
-    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:165
-    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:165
-    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:165
-    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:165
-    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:165
-    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:165
-    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:165
-    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:165
-    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:165
-    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:165
-    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:165
-    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:165
-    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:165
-    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:165
-    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:165
-    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:165
-    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:165
-    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:165
-    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:165
-    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:165
-    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:165
-    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:165
-    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:165
-    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:165
-    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:165
-    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:165
-    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:165
-    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:165
-    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:165
-    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:165
-    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:165
-    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:165
-    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:165
-    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:165
-    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:165
-    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:165
-    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:165
-    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:165
-    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:165
-    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:165
-    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:165
-    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:165
-    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:165
-    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:165
-    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:165
-    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:165
-    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:165
-    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:165
-    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:165
-    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:165
-    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:165
-    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:165
-    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:165
-    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:165
-    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:165
-    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:165
-    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:165
-    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:165
-    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:165
-    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:165
-    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:165
-    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:165
-    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:165
-    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:165
-    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:165
-    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:165
-    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:165
-    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:165
-    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:165
-    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:165
-    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:165
-    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:165
-    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:165
-    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:165
-    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:165
-    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:165
-    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:165
-    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:165
-    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:165
-    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:165
-    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:165
-    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:165
-    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:165
-    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:165
-    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:165
-    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:165
-    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:165
-    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:165
-    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:165
-    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:165
-    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:165
-    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:165
-    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:165
-    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:165
-    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:165
-    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:165
-    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:165
-    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:165
-    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:165
-    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:165
-    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:165
-    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:165
-    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:165
-    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:165
-    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:165
-    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:165
-    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:165
-    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:165
-    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:165
-    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:165
-    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:165
-    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:165
-    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:165
-    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:165
-    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:165
-    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:165
-    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:165
-    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:165
-    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:165
-    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:165
-    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:165
-    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:165
-    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:165
-    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:165
-    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:165
-    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:165
-    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:165
-    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:165
-    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:165
-    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:165
-    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:165
-    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:165
-    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:165
-    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:165
-    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:165
-    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:165
-    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:165
-    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:165
-    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:165
-    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:165
-    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:165
-    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:165
-    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:165
-    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:165
-    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:165
-    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:165
-    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:165
-    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:165
-    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:165
-    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:165
-    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:165
-    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:165
-    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:165
-    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:165
-    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:165
-    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:165
-    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:165
-    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:165
-    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:165
-    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:165
-    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:165
-    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:165
-    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:165
-    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:165
-    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:165
-    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:165
-    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:165
-    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:165
-    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:165
-    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:165
-    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:165
-    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:165
-    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:165
-    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:165
-    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:165
-    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:165
-    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:165
-    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:165
-    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:165
-    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:165
-    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:165
-    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:165
-    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:165
-    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:165
-    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:165
-    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:165
-    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:165
-    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:165
-    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:165
-    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:165
-    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:165
-    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:165
-    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:165
-    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:165
-    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:165
-    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:165
-    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:165
-    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:165
-    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:165
-    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:165
-    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:165
-    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:165
-    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:165
-    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:165
-    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:165
-    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:165
-    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:165
-    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:165
-    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:165
-    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:165
-    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:165
-    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:165
-    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:165
-    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:165
-    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:165
-    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:165
-    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:165
-    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:165
-    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:165
-    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:165
-    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:165
-    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:165
-    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:165
-    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:165
-    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:165
-    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:165
-    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:165
-    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:165
-    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:165
-    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:165
-    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:165
-    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:165
-    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:165
-    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:165
-    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:165
-    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:165
-    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:165
-    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:165
-    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:165
-    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:165
-    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:165
-    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:165
-    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:165
-    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:165
-    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:165
-    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:165
-    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:165
-    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:165
-    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:165
-    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:165
-    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:165
-    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:165
-    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:165
-    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:165
-    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:165
-    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:165
-    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:165
-    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:165
-    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:165
-    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:165
-    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:165
-    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:165
-    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:165
-    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:165
-    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:165
-    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:165
-    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:165
-    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:165
-    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:165
-    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:165
-    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:165
-    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:165
-    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:165
-    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:165
-    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:165
-    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:165
-    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:165
-    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:165
-    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:165
-    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:165
-    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:165
-    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:165
-    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:165
-    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:165
-    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:165
-    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:165
-    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:165
-    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:165
-    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:165
-    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:165
-    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:165
-    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:165
-    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:165
-    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:165
-    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:165
-    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:165
-    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:165
-    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:165
-    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:165
-    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:165
-    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:165
-    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:165
-    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:165
-    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:165
-    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:165
-    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:165
-    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:165
-    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:165
-    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:165
-    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:165
-    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:165
-    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:165
-    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:165
-    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:165
-    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:165
-    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:165
-    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:165
-    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:165
-    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:165
-    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:165
-    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:165
-    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:165
-    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:165
-    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:165
-    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:165
-    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:165
-    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:165
-    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:165
-    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:165
-    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:165
-    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:165
-    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:165
-    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:165
-    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:165
-    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:165
-    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:165
-    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:165
-    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:165
-    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:165
-    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:165
-    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:165
-    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:165
-    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:165
-    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:165
-    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:165
-    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:165
-    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:165
-    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:165
-    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:165
-    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:165
-    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:165
-    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:165
-    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:165
-    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:165
-    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:165
-    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:165
-    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:165
-    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:165
-    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:165
-    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:165
-    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:165
-    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:165
-    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:165
-    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:165
-    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:165
-    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:165
-    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:165
-    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:165
-    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:165
-    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:165
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:169
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:169
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:169
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:169
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:169
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:169
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:169
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:169
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:169
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:169
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:169
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:169
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:169
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:169
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:169
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:169
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:169
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:169
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:169
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:169
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:169
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:169
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:169
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:169
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:169
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:169
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:169
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:169
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:169
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:169
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:169
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:169
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:169
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:169
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:169
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:169
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:169
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:169
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:169
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:169
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:170
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:170
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:170
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:170
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:170
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:170
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:173
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:173
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:173
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:173
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:173
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:173
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:173
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:173
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:173
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:173
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:173
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:173
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:173
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:173
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:173
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:173
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:173
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:173
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:173
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:173
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:173
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:173
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:173
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:173
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:173
-    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:173
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:173
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:173
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:173
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:173
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:173
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:173
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:173
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:173
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:173
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:173
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:173
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:173
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:173
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:173
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:173
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:173
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:173
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:173
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:173
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:173
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:173
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:173
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:173
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:173
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:173
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:173
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:173
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:173
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:173
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:173
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:173
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:173
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:195
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:195
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:195
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:195
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:195
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:195
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:195
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:195
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:195
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:195
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:195
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:195
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:195
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:195
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:195
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:195
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:195
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:195
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:195
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:195
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:195
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:195
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:195
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:195
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:195
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:195
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:195
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:195
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:195
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:195
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:195
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:195
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:195
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:199
-    z_address_d2 <= z_address_d1; // ValueEngine.java:199
-    z_address_d3 <= z_address_d2; // ValueEngine.java:199
-    z_address_d4 <= z_address_d3; // ValueEngine.java:199
-    z_address_d5 <= z_address_d4; // ValueEngine.java:199
-    z_address_d6 <= z_address_d5; // ValueEngine.java:199
-    z_address_d7 <= z_address_d6; // ValueEngine.java:199
-    z_address_d8 <= z_address_d7; // ValueEngine.java:199
-    z_address_d9 <= z_address_d8; // ValueEngine.java:199
-    z_address_d10 <= z_address_d9; // ValueEngine.java:199
-    z_address_d11 <= z_address_d10; // ValueEngine.java:199
-    z_address_d12 <= z_address_d11; // ValueEngine.java:199
-    z_address_d13 <= z_address_d12; // ValueEngine.java:199
-    z_address_d14 <= z_address_d13; // ValueEngine.java:199
-    z_address_d15 <= z_address_d14; // ValueEngine.java:199
-    z_address_d16 <= z_address_d15; // ValueEngine.java:199
-    z_address_d17 <= z_address_d16; // ValueEngine.java:199
-    z_address_d18 <= z_address_d17; // ValueEngine.java:199
-    z_address_d19 <= z_address_d18; // ValueEngine.java:199
-    z_address_d20 <= z_address_d19; // ValueEngine.java:199
-    z_address_d21 <= z_address_d20; // ValueEngine.java:199
-    z_address_d22 <= z_address_d21; // ValueEngine.java:199
-    z_address_d23 <= z_address_d22; // ValueEngine.java:199
-    z_address_d24 <= z_address_d23; // ValueEngine.java:199
-    z_address_d25 <= z_address_d24; // ValueEngine.java:199
-    z_address_d26 <= z_address_d25; // ValueEngine.java:199
-    z_address_d27 <= z_address_d26; // ValueEngine.java:199
-    z_address_d28 <= z_address_d27; // ValueEngine.java:199
-    z_address_d29 <= z_address_d28; // ValueEngine.java:199
-    z_address_d30 <= z_address_d29; // ValueEngine.java:199
-    z_address_d31 <= z_address_d30; // ValueEngine.java:199
-    z_address_d32 <= z_address_d31; // ValueEngine.java:199
-    z_address_d33 <= z_address_d32; // ValueEngine.java:199
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:201
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:201
-    end
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:204
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:204
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:204
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:204
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:204
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:204
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:204
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_4 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_5 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_6 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_7 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_8 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_9 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_10 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_11 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_12 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_13 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_14 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:211
-      bank_read_s0_15 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:211
-    end
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:201
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:201
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_4 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_5 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_6 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_7 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_8 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_9 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_10 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_11 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_12 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_13 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_14 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:211
-      bank_read_s1_15 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:211
-    end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:219
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:219
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:219
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:219
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:219
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:219
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:219
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:219
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:219
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:219
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:219
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:219
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:219
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:219
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:219
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:219
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:219
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:219
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:219
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:219
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:219
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:219
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:219
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:219
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:219
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:219
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:219
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:219
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:219
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:219
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:219
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:219
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:219
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:219
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:220
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:220
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:220
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:220
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:220
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:220
-    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:220
-    z_address_d34 <= z_address_d33; // ValueEngine.java:221
-    z_address_d35 <= z_address_d34; // ValueEngine.java:221
-    z_address_d36 <= z_address_d35; // ValueEngine.java:221
-    z_address_d37 <= z_address_d36; // ValueEngine.java:221
-    z_address_d38 <= z_address_d37; // ValueEngine.java:221
-    z_address_d39 <= z_address_d38; // ValueEngine.java:221
-    z_address_d40 <= z_address_d39; // ValueEngine.java:221
-    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:225
-      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:225
-    end
-    if (z_write & accumulate_set_d40) begin // ValueEngine.java:225
-      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:225
-    end
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:228
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:235
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:235
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:235
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:235
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:235
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:235
-    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:235
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:239
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:239
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:239
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:239
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:239
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:239
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:239
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:240
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:240
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:240
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:240
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:240
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:240
-    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:240
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:241
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:241
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:241
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:241
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:241
-    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:241
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:242
-    value_present_d2 <= value_present_d1; // ValueEngine.java:242
-    value_present_d3 <= value_present_d2; // ValueEngine.java:242
-    value_present_d4 <= value_present_d3; // ValueEngine.java:242
-    value_present_d5 <= value_present_d4; // ValueEngine.java:242
-    value_present_d6 <= value_present_d5; // ValueEngine.java:242
-    value_present_d7 <= value_present_d6; // ValueEngine.java:242
-    value_present_d8 <= value_present_d7; // ValueEngine.java:242
-    value_present_d9 <= value_present_d8; // ValueEngine.java:242
-    value_present_d10 <= value_present_d9; // ValueEngine.java:242
-    value_present_d11 <= value_present_d10; // ValueEngine.java:242
-    value_present_d12 <= value_present_d11; // ValueEngine.java:242
-    value_present_d13 <= value_present_d12; // ValueEngine.java:242
-    value_present_d14 <= value_present_d13; // ValueEngine.java:242
-    value_present_d15 <= value_present_d14; // ValueEngine.java:242
-    value_present_d16 <= value_present_d15; // ValueEngine.java:242
-    value_present_d17 <= value_present_d16; // ValueEngine.java:242
-    value_present_d18 <= value_present_d17; // ValueEngine.java:242
-    value_present_d19 <= value_present_d18; // ValueEngine.java:242
-    value_present_d20 <= value_present_d19; // ValueEngine.java:242
-    value_present_d21 <= value_present_d20; // ValueEngine.java:242
-    value_present_d22 <= value_present_d21; // ValueEngine.java:242
-    value_present_d23 <= value_present_d22; // ValueEngine.java:242
-    value_present_d24 <= value_present_d23; // ValueEngine.java:242
-    value_present_d25 <= value_present_d24; // ValueEngine.java:242
-    value_present_d26 <= value_present_d25; // ValueEngine.java:242
-    value_present_d27 <= value_present_d26; // ValueEngine.java:242
-    value_present_d28 <= value_present_d27; // ValueEngine.java:242
-    value_present_d29 <= value_present_d28; // ValueEngine.java:242
-    value_present_d30 <= value_present_d29; // ValueEngine.java:242
-    value_present_d31 <= value_present_d30; // ValueEngine.java:242
-    value_present_d32 <= value_present_d31; // ValueEngine.java:242
-    value_present_d33 <= value_present_d32; // ValueEngine.java:242
-    value_present_d34 <= value_present_d33; // ValueEngine.java:242
-    value_present_d35 <= value_present_d34; // ValueEngine.java:242
-    value_present_d36 <= value_present_d35; // ValueEngine.java:242
-    value_present_d37 <= value_present_d36; // ValueEngine.java:242
-    value_present_d38 <= value_present_d37; // ValueEngine.java:242
-    value_present_d39 <= value_present_d38; // ValueEngine.java:242
-    value_present_d40 <= value_present_d39; // ValueEngine.java:242
-    value_present_d41 <= value_present_d40; // ValueEngine.java:242
-    value_present_d42 <= value_present_d41; // ValueEngine.java:242
-    value_present_d43 <= value_present_d42; // ValueEngine.java:242
-    value_present_d44 <= value_present_d43; // ValueEngine.java:242
-    value_present_d45 <= value_present_d44; // ValueEngine.java:242
-    value_present_d46 <= value_present_d45; // ValueEngine.java:242
-    value_present_d47 <= value_present_d46; // ValueEngine.java:242
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:249
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:249
-      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:249
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:249
-      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:249
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:253
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:253
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:253
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:253
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:253
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:253
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:253
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:253
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:253
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:253
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:253
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:253
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:253
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:253
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:253
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:253
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:253
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:253
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:253
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:253
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:253
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:253
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:253
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:253
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:253
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:253
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:253
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:253
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:253
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:253
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:253
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:253
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:253
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:253
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:253
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:253
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:253
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:253
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:253
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:253
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:253
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:253
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:253
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:253
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:253
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:253
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:253
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:253
-    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:253
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:166
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:166
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:166
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:166
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:166
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:166
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:166
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:166
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:166
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:166
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:166
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:166
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:166
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:166
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:166
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:166
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:166
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:166
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:166
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:166
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:166
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:166
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:166
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:166
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:166
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:166
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:166
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:166
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:166
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:166
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:166
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:166
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:166
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:166
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:166
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:166
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:166
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:166
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:166
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:166
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:166
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:166
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:166
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:166
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:166
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:166
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:166
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:166
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:166
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:166
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:166
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:166
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:166
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:166
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:166
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:166
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:166
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:166
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:166
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:166
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:166
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:166
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:166
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:166
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:166
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:166
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:166
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:166
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:166
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:166
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:166
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:166
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:166
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:166
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:166
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:166
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:166
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:166
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:166
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:166
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:166
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:166
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:166
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:166
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:166
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:166
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:166
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:166
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:166
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:166
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:166
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:166
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:166
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:166
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:166
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:166
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:166
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:166
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:166
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:166
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:166
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:166
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:166
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:166
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:166
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:166
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:166
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:166
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:166
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:166
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:166
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:166
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:166
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:166
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:166
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:166
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:166
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:166
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:166
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:166
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:166
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:166
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:166
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:166
+    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:166
+    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:166
+    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:166
+    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:166
+    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:166
+    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:166
+    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:166
+    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:166
+    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:166
+    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:166
+    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:166
+    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:166
+    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:166
+    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:166
+    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:166
+    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:166
+    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:166
+    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:166
+    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:166
+    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:166
+    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:166
+    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:166
+    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:166
+    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:166
+    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:166
+    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:166
+    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:166
+    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:166
+    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:166
+    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:166
+    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:166
+    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:166
+    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:166
+    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:166
+    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:166
+    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:166
+    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:166
+    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:166
+    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:166
+    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:166
+    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:166
+    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:166
+    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:166
+    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:166
+    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:166
+    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:166
+    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:166
+    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:166
+    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:166
+    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:166
+    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:166
+    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:166
+    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:166
+    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:166
+    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:166
+    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:166
+    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:166
+    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:166
+    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:166
+    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:166
+    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:166
+    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:166
+    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:166
+    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:166
+    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:166
+    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:166
+    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:166
+    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:166
+    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:166
+    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:166
+    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:166
+    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:166
+    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:166
+    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:166
+    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:166
+    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:166
+    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:166
+    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:166
+    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:166
+    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:166
+    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:166
+    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:166
+    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:166
+    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:166
+    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:166
+    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:166
+    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:166
+    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:166
+    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:166
+    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:166
+    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:166
+    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:166
+    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:166
+    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:166
+    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:166
+    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:166
+    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:166
+    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:166
+    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:166
+    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:166
+    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:166
+    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:166
+    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:166
+    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:166
+    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:166
+    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:166
+    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:166
+    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:166
+    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:166
+    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:166
+    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:166
+    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:166
+    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:166
+    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:166
+    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:166
+    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:166
+    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:166
+    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:166
+    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:166
+    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:166
+    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:166
+    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:166
+    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:166
+    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:166
+    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:166
+    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:166
+    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:166
+    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:166
+    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:166
+    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:166
+    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:166
+    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:166
+    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:166
+    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:166
+    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:166
+    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:166
+    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:166
+    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:166
+    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:166
+    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:166
+    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:166
+    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:166
+    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:166
+    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:166
+    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:166
+    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:166
+    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:166
+    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:166
+    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:166
+    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:166
+    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:166
+    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:166
+    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:166
+    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:166
+    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:166
+    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:166
+    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:166
+    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:166
+    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:166
+    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:166
+    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:166
+    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:166
+    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:166
+    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:166
+    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:166
+    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:166
+    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:166
+    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:166
+    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:166
+    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:166
+    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:166
+    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:166
+    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:166
+    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:166
+    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:166
+    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:166
+    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:166
+    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:166
+    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:166
+    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:166
+    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:166
+    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:166
+    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:166
+    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:166
+    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:166
+    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:166
+    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:166
+    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:166
+    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:166
+    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:166
+    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:166
+    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:166
+    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:166
+    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:166
+    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:166
+    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:166
+    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:166
+    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:166
+    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:166
+    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:166
+    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:166
+    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:166
+    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:166
+    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:166
+    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:166
+    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:166
+    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:166
+    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:166
+    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:166
+    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:166
+    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:166
+    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:166
+    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:166
+    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:166
+    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:166
+    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:166
+    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:166
+    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:166
+    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:166
+    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:166
+    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:166
+    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:166
+    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:166
+    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:166
+    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:166
+    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:166
+    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:166
+    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:166
+    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:166
+    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:166
+    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:166
+    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:166
+    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:166
+    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:166
+    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:166
+    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:166
+    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:166
+    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:166
+    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:166
+    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:166
+    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:166
+    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:166
+    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:166
+    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:166
+    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:166
+    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:166
+    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:166
+    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:166
+    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:166
+    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:166
+    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:166
+    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:166
+    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:166
+    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:166
+    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:166
+    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:166
+    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:166
+    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:166
+    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:166
+    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:166
+    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:166
+    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:166
+    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:166
+    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:166
+    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:166
+    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:166
+    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:166
+    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:166
+    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:166
+    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:166
+    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:166
+    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:166
+    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:166
+    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:166
+    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:166
+    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:166
+    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:166
+    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:166
+    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:166
+    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:166
+    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:166
+    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:166
+    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:166
+    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:166
+    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:166
+    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:166
+    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:166
+    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:166
+    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:166
+    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:166
+    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:166
+    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:166
+    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:166
+    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:166
+    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:166
+    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:166
+    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:166
+    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:166
+    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:166
+    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:166
+    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:166
+    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:166
+    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:166
+    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:166
+    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:166
+    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:166
+    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:166
+    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:166
+    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:166
+    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:166
+    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:166
+    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:166
+    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:166
+    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:166
+    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:166
+    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:166
+    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:166
+    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:166
+    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:166
+    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:166
+    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:166
+    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:166
+    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:166
+    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:166
+    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:166
+    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:166
+    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:166
+    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:166
+    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:166
+    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:166
+    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:166
+    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:166
+    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:166
+    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:166
+    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:166
+    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:166
+    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:166
+    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:166
+    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:166
+    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:166
+    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:166
+    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:166
+    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:166
+    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:166
+    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:166
+    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:166
+    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:166
+    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:166
+    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:166
+    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:166
+    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:166
+    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:166
+    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:166
+    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:166
+    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:166
+    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:166
+    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:166
+    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:166
+    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:166
+    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:166
+    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:166
+    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:166
+    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:166
+    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:166
+    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:166
+    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:166
+    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:166
+    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:166
+    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:166
+    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:166
+    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:166
+    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:166
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:170
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:170
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:170
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:170
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:170
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:170
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:170
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:170
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:170
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:170
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:170
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:170
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:170
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:170
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:170
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:170
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:170
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:170
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:170
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:170
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:170
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:170
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:170
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:170
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:170
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:170
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:170
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:170
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:170
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:170
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:170
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:170
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:170
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:170
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:170
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:170
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:170
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:170
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:170
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:170
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:171
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:171
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:171
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:171
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:171
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:171
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:174
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:174
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:174
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:174
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:174
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:174
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:174
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:174
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:174
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:174
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:174
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:174
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:174
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:174
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:174
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:174
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:174
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:174
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:174
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:174
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:174
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:174
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:174
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:174
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:174
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:174
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:174
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:174
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:174
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:174
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:174
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:174
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:174
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:174
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:174
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:174
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:174
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:174
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:174
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:174
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:174
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:174
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:174
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:174
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:174
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:174
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:174
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:174
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:174
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:174
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:174
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:174
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:174
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:174
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:174
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:174
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:174
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:174
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:196
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:196
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:196
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:196
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:196
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:196
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:196
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:196
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:196
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:196
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:196
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:196
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:196
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:196
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:196
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:196
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:196
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:196
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:196
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:196
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:196
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:196
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:196
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:196
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:196
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:196
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:196
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:196
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:196
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:196
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:196
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:196
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:196
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:200
+    z_address_d2 <= z_address_d1; // ValueEngine.java:200
+    z_address_d3 <= z_address_d2; // ValueEngine.java:200
+    z_address_d4 <= z_address_d3; // ValueEngine.java:200
+    z_address_d5 <= z_address_d4; // ValueEngine.java:200
+    z_address_d6 <= z_address_d5; // ValueEngine.java:200
+    z_address_d7 <= z_address_d6; // ValueEngine.java:200
+    z_address_d8 <= z_address_d7; // ValueEngine.java:200
+    z_address_d9 <= z_address_d8; // ValueEngine.java:200
+    z_address_d10 <= z_address_d9; // ValueEngine.java:200
+    z_address_d11 <= z_address_d10; // ValueEngine.java:200
+    z_address_d12 <= z_address_d11; // ValueEngine.java:200
+    z_address_d13 <= z_address_d12; // ValueEngine.java:200
+    z_address_d14 <= z_address_d13; // ValueEngine.java:200
+    z_address_d15 <= z_address_d14; // ValueEngine.java:200
+    z_address_d16 <= z_address_d15; // ValueEngine.java:200
+    z_address_d17 <= z_address_d16; // ValueEngine.java:200
+    z_address_d18 <= z_address_d17; // ValueEngine.java:200
+    z_address_d19 <= z_address_d18; // ValueEngine.java:200
+    z_address_d20 <= z_address_d19; // ValueEngine.java:200
+    z_address_d21 <= z_address_d20; // ValueEngine.java:200
+    z_address_d22 <= z_address_d21; // ValueEngine.java:200
+    z_address_d23 <= z_address_d22; // ValueEngine.java:200
+    z_address_d24 <= z_address_d23; // ValueEngine.java:200
+    z_address_d25 <= z_address_d24; // ValueEngine.java:200
+    z_address_d26 <= z_address_d25; // ValueEngine.java:200
+    z_address_d27 <= z_address_d26; // ValueEngine.java:200
+    z_address_d28 <= z_address_d27; // ValueEngine.java:200
+    z_address_d29 <= z_address_d28; // ValueEngine.java:200
+    z_address_d30 <= z_address_d29; // ValueEngine.java:200
+    z_address_d31 <= z_address_d30; // ValueEngine.java:200
+    z_address_d32 <= z_address_d31; // ValueEngine.java:200
+    z_address_d33 <= z_address_d32; // ValueEngine.java:200
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:202
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:202
+    end
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:205
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:205
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:205
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:205
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:205
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:205
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:205
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_4 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_5 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_6 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_7 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_8 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_9 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_10 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_11 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_12 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_13 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_14 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
+      bank_read_s0_15 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:212
+    end
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:202
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:202
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_4 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_5 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_6 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_7 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_8 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_9 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_10 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_11 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_12 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_13 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_14 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
+      bank_read_s1_15 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:212
+    end
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:220
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:220
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:220
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:220
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:220
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:220
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:220
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:220
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:220
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:220
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:220
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:220
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:220
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:220
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:220
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:220
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:220
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:220
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:220
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:220
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:220
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:220
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:220
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:220
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:220
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:220
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:220
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:220
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:220
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:220
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:220
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:220
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:220
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:220
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:221
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:221
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:221
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:221
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:221
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:221
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:221
+    z_address_d34 <= z_address_d33; // ValueEngine.java:222
+    z_address_d35 <= z_address_d34; // ValueEngine.java:222
+    z_address_d36 <= z_address_d35; // ValueEngine.java:222
+    z_address_d37 <= z_address_d36; // ValueEngine.java:222
+    z_address_d38 <= z_address_d37; // ValueEngine.java:222
+    z_address_d39 <= z_address_d38; // ValueEngine.java:222
+    z_address_d40 <= z_address_d39; // ValueEngine.java:222
+    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:226
+      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:226
+    end
+    if (z_write & accumulate_set_d40) begin // ValueEngine.java:226
+      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:226
+    end
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:229
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:236
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:236
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:236
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:236
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:236
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:236
+    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:236
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:240
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:240
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:240
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:240
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:240
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:240
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:240
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:241
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:241
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:241
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:241
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:241
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:241
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:241
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:242
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:242
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:242
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:242
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:242
+    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:242
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:243
+    value_present_d2 <= value_present_d1; // ValueEngine.java:243
+    value_present_d3 <= value_present_d2; // ValueEngine.java:243
+    value_present_d4 <= value_present_d3; // ValueEngine.java:243
+    value_present_d5 <= value_present_d4; // ValueEngine.java:243
+    value_present_d6 <= value_present_d5; // ValueEngine.java:243
+    value_present_d7 <= value_present_d6; // ValueEngine.java:243
+    value_present_d8 <= value_present_d7; // ValueEngine.java:243
+    value_present_d9 <= value_present_d8; // ValueEngine.java:243
+    value_present_d10 <= value_present_d9; // ValueEngine.java:243
+    value_present_d11 <= value_present_d10; // ValueEngine.java:243
+    value_present_d12 <= value_present_d11; // ValueEngine.java:243
+    value_present_d13 <= value_present_d12; // ValueEngine.java:243
+    value_present_d14 <= value_present_d13; // ValueEngine.java:243
+    value_present_d15 <= value_present_d14; // ValueEngine.java:243
+    value_present_d16 <= value_present_d15; // ValueEngine.java:243
+    value_present_d17 <= value_present_d16; // ValueEngine.java:243
+    value_present_d18 <= value_present_d17; // ValueEngine.java:243
+    value_present_d19 <= value_present_d18; // ValueEngine.java:243
+    value_present_d20 <= value_present_d19; // ValueEngine.java:243
+    value_present_d21 <= value_present_d20; // ValueEngine.java:243
+    value_present_d22 <= value_present_d21; // ValueEngine.java:243
+    value_present_d23 <= value_present_d22; // ValueEngine.java:243
+    value_present_d24 <= value_present_d23; // ValueEngine.java:243
+    value_present_d25 <= value_present_d24; // ValueEngine.java:243
+    value_present_d26 <= value_present_d25; // ValueEngine.java:243
+    value_present_d27 <= value_present_d26; // ValueEngine.java:243
+    value_present_d28 <= value_present_d27; // ValueEngine.java:243
+    value_present_d29 <= value_present_d28; // ValueEngine.java:243
+    value_present_d30 <= value_present_d29; // ValueEngine.java:243
+    value_present_d31 <= value_present_d30; // ValueEngine.java:243
+    value_present_d32 <= value_present_d31; // ValueEngine.java:243
+    value_present_d33 <= value_present_d32; // ValueEngine.java:243
+    value_present_d34 <= value_present_d33; // ValueEngine.java:243
+    value_present_d35 <= value_present_d34; // ValueEngine.java:243
+    value_present_d36 <= value_present_d35; // ValueEngine.java:243
+    value_present_d37 <= value_present_d36; // ValueEngine.java:243
+    value_present_d38 <= value_present_d37; // ValueEngine.java:243
+    value_present_d39 <= value_present_d38; // ValueEngine.java:243
+    value_present_d40 <= value_present_d39; // ValueEngine.java:243
+    value_present_d41 <= value_present_d40; // ValueEngine.java:243
+    value_present_d42 <= value_present_d41; // ValueEngine.java:243
+    value_present_d43 <= value_present_d42; // ValueEngine.java:243
+    value_present_d44 <= value_present_d43; // ValueEngine.java:243
+    value_present_d45 <= value_present_d44; // ValueEngine.java:243
+    value_present_d46 <= value_present_d45; // ValueEngine.java:243
+    value_present_d47 <= value_present_d46; // ValueEngine.java:243
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:250
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
+      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:250
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
+      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:250
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:254
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:254
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:254
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:254
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:254
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:254
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:254
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:254
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:254
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:254
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:254
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:254
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:254
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:254
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:254
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:254
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:254
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:254
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:254
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:254
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:254
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:254
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:254
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:254
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:254
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:254
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:254
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:254
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:254
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:254
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:254
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:254
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:254
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:254
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:254
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:254
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:254
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:254
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:254
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:254
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:254
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:254
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:254
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:254
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:254
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:254
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:254
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:254
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:254
     if (!ap_rst_n) begin
       value_row <= 6'd0;
       value_beat <= 3'd0;
@@ -6056,168 +6056,168 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_mac (MacLanes.java:92): W multiply-add lanes: addend + a x b
-  assign value_mac_lane0_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane0_product_in_payload_a = value_mac_a0; // MacLanes.java:64
-  assign value_mac_lane0_product_in_payload_b = value_mac_b0; // MacLanes.java:64
-  assign value_mac_lane0_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane0_sum_in_payload_a = value_mac_addend0; // MacLanes.java:111
-  assign value_mac_lane0_sum_in_payload_b = value_mac_lane0_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum0 = value_mac_lane0_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane1_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane1_product_in_payload_a = value_mac_a1; // MacLanes.java:64
-  assign value_mac_lane1_product_in_payload_b = value_mac_b1; // MacLanes.java:64
-  assign value_mac_lane1_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane1_sum_in_payload_a = value_mac_addend1; // MacLanes.java:111
-  assign value_mac_lane1_sum_in_payload_b = value_mac_lane1_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum1 = value_mac_lane1_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane2_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane2_product_in_payload_a = value_mac_a2; // MacLanes.java:64
-  assign value_mac_lane2_product_in_payload_b = value_mac_b2; // MacLanes.java:64
-  assign value_mac_lane2_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane2_sum_in_payload_a = value_mac_addend2; // MacLanes.java:111
-  assign value_mac_lane2_sum_in_payload_b = value_mac_lane2_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum2 = value_mac_lane2_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane3_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane3_product_in_payload_a = value_mac_a3; // MacLanes.java:64
-  assign value_mac_lane3_product_in_payload_b = value_mac_b3; // MacLanes.java:64
-  assign value_mac_lane3_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:111
-  assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane4_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane4_product_in_payload_a = value_mac_a4; // MacLanes.java:64
-  assign value_mac_lane4_product_in_payload_b = value_mac_b4; // MacLanes.java:64
-  assign value_mac_lane4_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane4_sum_in_payload_a = value_mac_addend4; // MacLanes.java:111
-  assign value_mac_lane4_sum_in_payload_b = value_mac_lane4_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum4 = value_mac_lane4_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane5_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane5_product_in_payload_a = value_mac_a5; // MacLanes.java:64
-  assign value_mac_lane5_product_in_payload_b = value_mac_b5; // MacLanes.java:64
-  assign value_mac_lane5_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane5_sum_in_payload_a = value_mac_addend5; // MacLanes.java:111
-  assign value_mac_lane5_sum_in_payload_b = value_mac_lane5_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum5 = value_mac_lane5_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane6_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane6_product_in_payload_a = value_mac_a6; // MacLanes.java:64
-  assign value_mac_lane6_product_in_payload_b = value_mac_b6; // MacLanes.java:64
-  assign value_mac_lane6_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane6_sum_in_payload_a = value_mac_addend6; // MacLanes.java:111
-  assign value_mac_lane6_sum_in_payload_b = value_mac_lane6_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum6 = value_mac_lane6_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane7_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane7_product_in_payload_a = value_mac_a7; // MacLanes.java:64
-  assign value_mac_lane7_product_in_payload_b = value_mac_b7; // MacLanes.java:64
-  assign value_mac_lane7_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane7_sum_in_payload_a = value_mac_addend7; // MacLanes.java:111
-  assign value_mac_lane7_sum_in_payload_b = value_mac_lane7_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum7 = value_mac_lane7_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane8_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane8_product_in_payload_a = value_mac_a8; // MacLanes.java:64
-  assign value_mac_lane8_product_in_payload_b = value_mac_b8; // MacLanes.java:64
-  assign value_mac_lane8_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane8_sum_in_payload_a = value_mac_addend8; // MacLanes.java:111
-  assign value_mac_lane8_sum_in_payload_b = value_mac_lane8_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum8 = value_mac_lane8_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane9_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane9_product_in_payload_a = value_mac_a9; // MacLanes.java:64
-  assign value_mac_lane9_product_in_payload_b = value_mac_b9; // MacLanes.java:64
-  assign value_mac_lane9_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane9_sum_in_payload_a = value_mac_addend9; // MacLanes.java:111
-  assign value_mac_lane9_sum_in_payload_b = value_mac_lane9_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum9 = value_mac_lane9_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane10_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane10_product_in_payload_a = value_mac_a10; // MacLanes.java:64
-  assign value_mac_lane10_product_in_payload_b = value_mac_b10; // MacLanes.java:64
-  assign value_mac_lane10_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane10_sum_in_payload_a = value_mac_addend10; // MacLanes.java:111
-  assign value_mac_lane10_sum_in_payload_b = value_mac_lane10_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum10 = value_mac_lane10_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane11_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane11_product_in_payload_a = value_mac_a11; // MacLanes.java:64
-  assign value_mac_lane11_product_in_payload_b = value_mac_b11; // MacLanes.java:64
-  assign value_mac_lane11_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane11_sum_in_payload_a = value_mac_addend11; // MacLanes.java:111
-  assign value_mac_lane11_sum_in_payload_b = value_mac_lane11_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum11 = value_mac_lane11_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane12_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane12_product_in_payload_a = value_mac_a12; // MacLanes.java:64
-  assign value_mac_lane12_product_in_payload_b = value_mac_b12; // MacLanes.java:64
-  assign value_mac_lane12_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane12_sum_in_payload_a = value_mac_addend12; // MacLanes.java:111
-  assign value_mac_lane12_sum_in_payload_b = value_mac_lane12_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum12 = value_mac_lane12_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane13_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane13_product_in_payload_a = value_mac_a13; // MacLanes.java:64
-  assign value_mac_lane13_product_in_payload_b = value_mac_b13; // MacLanes.java:64
-  assign value_mac_lane13_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane13_sum_in_payload_a = value_mac_addend13; // MacLanes.java:111
-  assign value_mac_lane13_sum_in_payload_b = value_mac_lane13_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum13 = value_mac_lane13_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane14_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane14_product_in_payload_a = value_mac_a14; // MacLanes.java:64
-  assign value_mac_lane14_product_in_payload_b = value_mac_b14; // MacLanes.java:64
-  assign value_mac_lane14_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane14_sum_in_payload_a = value_mac_addend14; // MacLanes.java:111
-  assign value_mac_lane14_sum_in_payload_b = value_mac_lane14_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum14 = value_mac_lane14_sum_out_payload; // MacLanes.java:117
-  assign value_mac_lane15_product_in_valid = value_mac_valid; // MacLanes.java:64
-  assign value_mac_lane15_product_in_payload_a = value_mac_a15; // MacLanes.java:64
-  assign value_mac_lane15_product_in_payload_b = value_mac_b15; // MacLanes.java:64
-  assign value_mac_lane15_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:111
-  assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:111
-  assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:111
-  assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:162
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:165
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:165
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:165
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:165
-  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:165
-  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:165
-  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:165
-  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:165
-  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:165
-  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:165
-  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:165
-  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:165
-  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:165
-  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:165
-  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:165
-  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:164
-  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:165
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:235
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:235
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:235
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:235
-  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:235
-  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:235
-  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:235
-  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:235
-  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:235
-  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:235
-  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:235
-  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:235
-  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:235
-  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:235
-  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:235
-  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:235
+  // value_engine.value_mac (MacLanes.java:100): W multiply-add lanes: addend + a x b
+  assign value_mac_lane0_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane0_product_in_payload_a = value_mac_a0; // Fp32Mul.java:324
+  assign value_mac_lane0_product_in_payload_b = value_mac_b0; // Fp32Mul.java:324
+  assign value_mac_lane0_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane0_sum_in_payload_a = value_mac_addend0; // MacLanes.java:119
+  assign value_mac_lane0_sum_in_payload_b = value_mac_lane0_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum0 = value_mac_lane0_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane1_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane1_product_in_payload_a = value_mac_a1; // Fp32Mul.java:324
+  assign value_mac_lane1_product_in_payload_b = value_mac_b1; // Fp32Mul.java:324
+  assign value_mac_lane1_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane1_sum_in_payload_a = value_mac_addend1; // MacLanes.java:119
+  assign value_mac_lane1_sum_in_payload_b = value_mac_lane1_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum1 = value_mac_lane1_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane2_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane2_product_in_payload_a = value_mac_a2; // Fp32Mul.java:324
+  assign value_mac_lane2_product_in_payload_b = value_mac_b2; // Fp32Mul.java:324
+  assign value_mac_lane2_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane2_sum_in_payload_a = value_mac_addend2; // MacLanes.java:119
+  assign value_mac_lane2_sum_in_payload_b = value_mac_lane2_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum2 = value_mac_lane2_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane3_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane3_product_in_payload_a = value_mac_a3; // Fp32Mul.java:324
+  assign value_mac_lane3_product_in_payload_b = value_mac_b3; // Fp32Mul.java:324
+  assign value_mac_lane3_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:119
+  assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane4_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane4_product_in_payload_a = value_mac_a4; // Fp32Mul.java:324
+  assign value_mac_lane4_product_in_payload_b = value_mac_b4; // Fp32Mul.java:324
+  assign value_mac_lane4_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane4_sum_in_payload_a = value_mac_addend4; // MacLanes.java:119
+  assign value_mac_lane4_sum_in_payload_b = value_mac_lane4_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum4 = value_mac_lane4_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane5_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane5_product_in_payload_a = value_mac_a5; // Fp32Mul.java:324
+  assign value_mac_lane5_product_in_payload_b = value_mac_b5; // Fp32Mul.java:324
+  assign value_mac_lane5_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane5_sum_in_payload_a = value_mac_addend5; // MacLanes.java:119
+  assign value_mac_lane5_sum_in_payload_b = value_mac_lane5_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum5 = value_mac_lane5_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane6_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane6_product_in_payload_a = value_mac_a6; // Fp32Mul.java:324
+  assign value_mac_lane6_product_in_payload_b = value_mac_b6; // Fp32Mul.java:324
+  assign value_mac_lane6_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane6_sum_in_payload_a = value_mac_addend6; // MacLanes.java:119
+  assign value_mac_lane6_sum_in_payload_b = value_mac_lane6_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum6 = value_mac_lane6_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane7_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane7_product_in_payload_a = value_mac_a7; // Fp32Mul.java:324
+  assign value_mac_lane7_product_in_payload_b = value_mac_b7; // Fp32Mul.java:324
+  assign value_mac_lane7_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane7_sum_in_payload_a = value_mac_addend7; // MacLanes.java:119
+  assign value_mac_lane7_sum_in_payload_b = value_mac_lane7_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum7 = value_mac_lane7_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane8_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane8_product_in_payload_a = value_mac_a8; // Fp32Mul.java:324
+  assign value_mac_lane8_product_in_payload_b = value_mac_b8; // Fp32Mul.java:324
+  assign value_mac_lane8_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane8_sum_in_payload_a = value_mac_addend8; // MacLanes.java:119
+  assign value_mac_lane8_sum_in_payload_b = value_mac_lane8_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum8 = value_mac_lane8_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane9_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane9_product_in_payload_a = value_mac_a9; // Fp32Mul.java:324
+  assign value_mac_lane9_product_in_payload_b = value_mac_b9; // Fp32Mul.java:324
+  assign value_mac_lane9_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane9_sum_in_payload_a = value_mac_addend9; // MacLanes.java:119
+  assign value_mac_lane9_sum_in_payload_b = value_mac_lane9_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum9 = value_mac_lane9_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane10_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane10_product_in_payload_a = value_mac_a10; // Fp32Mul.java:324
+  assign value_mac_lane10_product_in_payload_b = value_mac_b10; // Fp32Mul.java:324
+  assign value_mac_lane10_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane10_sum_in_payload_a = value_mac_addend10; // MacLanes.java:119
+  assign value_mac_lane10_sum_in_payload_b = value_mac_lane10_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum10 = value_mac_lane10_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane11_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane11_product_in_payload_a = value_mac_a11; // Fp32Mul.java:324
+  assign value_mac_lane11_product_in_payload_b = value_mac_b11; // Fp32Mul.java:324
+  assign value_mac_lane11_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane11_sum_in_payload_a = value_mac_addend11; // MacLanes.java:119
+  assign value_mac_lane11_sum_in_payload_b = value_mac_lane11_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum11 = value_mac_lane11_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane12_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane12_product_in_payload_a = value_mac_a12; // Fp32Mul.java:324
+  assign value_mac_lane12_product_in_payload_b = value_mac_b12; // Fp32Mul.java:324
+  assign value_mac_lane12_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane12_sum_in_payload_a = value_mac_addend12; // MacLanes.java:119
+  assign value_mac_lane12_sum_in_payload_b = value_mac_lane12_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum12 = value_mac_lane12_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane13_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane13_product_in_payload_a = value_mac_a13; // Fp32Mul.java:324
+  assign value_mac_lane13_product_in_payload_b = value_mac_b13; // Fp32Mul.java:324
+  assign value_mac_lane13_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane13_sum_in_payload_a = value_mac_addend13; // MacLanes.java:119
+  assign value_mac_lane13_sum_in_payload_b = value_mac_lane13_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum13 = value_mac_lane13_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane14_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane14_product_in_payload_a = value_mac_a14; // Fp32Mul.java:324
+  assign value_mac_lane14_product_in_payload_b = value_mac_b14; // Fp32Mul.java:324
+  assign value_mac_lane14_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane14_sum_in_payload_a = value_mac_addend14; // MacLanes.java:119
+  assign value_mac_lane14_sum_in_payload_b = value_mac_lane14_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum14 = value_mac_lane14_sum_out_payload; // MacLanes.java:125
+  assign value_mac_lane15_product_in_valid = value_mac_valid; // Fp32Mul.java:324
+  assign value_mac_lane15_product_in_payload_a = value_mac_a15; // Fp32Mul.java:324
+  assign value_mac_lane15_product_in_payload_b = value_mac_b15; // Fp32Mul.java:324
+  assign value_mac_lane15_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
+  assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:119
+  assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:119
+  assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:125
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:163
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:166
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:166
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:166
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:166
+  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:166
+  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:166
+  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:166
+  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:166
+  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:166
+  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:166
+  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:166
+  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:166
+  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:166
+  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:166
+  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:166
+  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:165
+  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:166
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:236
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:236
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:236
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:236
+  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:236
+  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:236
+  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:236
+  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:236
+  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:236
+  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:236
+  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:236
+  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:236
+  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:236
+  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:236
+  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:236
+  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:236
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:83): reduces each slot's partials and Z's lanes by the pairwise tree,
@@ -6672,9 +6672,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
   assign rz_ready = rz_out_valid; // Reduction.java:221
-  assign normalized_in_valid = reduce_tree_out_valid; // Reduction.java:231
-  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // Reduction.java:231
-  assign normalized_in_payload_b = reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Reduction.java:231
+  assign normalized_in_valid = reduce_tree_out_valid; // Fp32Mul.java:324
+  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // Fp32Mul.java:324
+  assign normalized_in_payload_b = reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Fp32Mul.java:324
   assign stored_output_in_valid = normalized_out_valid; // Reduction.java:232
   assign stored_output_in_payload = normalized_out_payload; // Reduction.java:232
   assign element_out = stored_output_out_valid & ~reduced_tag_d9[5]; // Reduction.java:235
@@ -8028,23 +8028,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:197
-        $display("ASSERTION FAILED in %m: ValueEngine.java:197: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:198
+        $display("ASSERTION FAILED in %m: ValueEngine.java:198: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:206
-        $display("ASSERTION FAILED in %m: ValueEngine.java:206: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:207
+        $display("ASSERTION FAILED in %m: ValueEngine.java:207: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:197
-        $display("ASSERTION FAILED in %m: ValueEngine.java:197: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:198
+        $display("ASSERTION FAILED in %m: ValueEngine.java:198: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:206
-        $display("ASSERTION FAILED in %m: ValueEngine.java:206: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:207
+        $display("ASSERTION FAILED in %m: ValueEngine.java:207: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -8224,7 +8224,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .outstanding             (value_reader1_outstanding)
   );
 
-  Fp16Product score_mac_lane0_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane0_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane0_product_in_valid),
@@ -8234,7 +8234,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane0_product_out_payload)
   );
 
-  Fp32Add score_mac_lane0_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane0_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane0_sum_in_valid),
@@ -8244,7 +8244,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane0_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane1_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane1_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane1_product_in_valid),
@@ -8254,7 +8254,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane1_product_out_payload)
   );
 
-  Fp32Add score_mac_lane1_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane1_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane1_sum_in_valid),
@@ -8264,7 +8264,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane1_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane2_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane2_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane2_product_in_valid),
@@ -8274,7 +8274,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane2_product_out_payload)
   );
 
-  Fp32Add score_mac_lane2_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane2_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane2_sum_in_valid),
@@ -8284,7 +8284,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane2_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane3_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane3_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane3_product_in_valid),
@@ -8294,7 +8294,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane3_product_out_payload)
   );
 
-  Fp32Add score_mac_lane3_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane3_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane3_sum_in_valid),
@@ -8304,7 +8304,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane3_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane4_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane4_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane4_product_in_valid),
@@ -8314,7 +8314,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane4_product_out_payload)
   );
 
-  Fp32Add score_mac_lane4_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane4_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane4_sum_in_valid),
@@ -8324,7 +8324,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane4_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane5_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane5_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane5_product_in_valid),
@@ -8334,7 +8334,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane5_product_out_payload)
   );
 
-  Fp32Add score_mac_lane5_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane5_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane5_sum_in_valid),
@@ -8344,7 +8344,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane5_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane6_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane6_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane6_product_in_valid),
@@ -8354,7 +8354,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane6_product_out_payload)
   );
 
-  Fp32Add score_mac_lane6_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane6_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane6_sum_in_valid),
@@ -8364,7 +8364,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane6_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane7_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane7_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane7_product_in_valid),
@@ -8374,7 +8374,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane7_product_out_payload)
   );
 
-  Fp32Add score_mac_lane7_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane7_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane7_sum_in_valid),
@@ -8384,7 +8384,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane7_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane8_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane8_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane8_product_in_valid),
@@ -8394,7 +8394,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane8_product_out_payload)
   );
 
-  Fp32Add score_mac_lane8_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane8_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane8_sum_in_valid),
@@ -8404,7 +8404,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane8_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane9_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane9_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane9_product_in_valid),
@@ -8414,7 +8414,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane9_product_out_payload)
   );
 
-  Fp32Add score_mac_lane9_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane9_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane9_sum_in_valid),
@@ -8424,7 +8424,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane9_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane10_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane10_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane10_product_in_valid),
@@ -8434,7 +8434,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane10_product_out_payload)
   );
 
-  Fp32Add score_mac_lane10_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane10_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane10_sum_in_valid),
@@ -8444,7 +8444,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane10_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane11_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane11_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane11_product_in_valid),
@@ -8454,7 +8454,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane11_product_out_payload)
   );
 
-  Fp32Add score_mac_lane11_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane11_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane11_sum_in_valid),
@@ -8464,7 +8464,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane11_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane12_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane12_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane12_product_in_valid),
@@ -8474,7 +8474,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane12_product_out_payload)
   );
 
-  Fp32Add score_mac_lane12_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane12_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane12_sum_in_valid),
@@ -8484,7 +8484,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane12_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane13_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane13_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane13_product_in_valid),
@@ -8494,7 +8494,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane13_product_out_payload)
   );
 
-  Fp32Add score_mac_lane13_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane13_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane13_sum_in_valid),
@@ -8504,7 +8504,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane13_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane14_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane14_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane14_product_in_valid),
@@ -8514,7 +8514,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane14_product_out_payload)
   );
 
-  Fp32Add score_mac_lane14_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane14_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane14_sum_in_valid),
@@ -8524,7 +8524,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane14_sum_out_payload)
   );
 
-  Fp16Product score_mac_lane15_product ( // MacLanes.java:65
+  Fp16Product score_mac_lane15_product ( // MacLanes.java:73
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane15_product_in_valid),
@@ -8534,7 +8534,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane15_product_out_payload)
   );
 
-  Fp32Add score_mac_lane15_sum ( // MacLanes.java:111
+  Fp32Add score_mac_lane15_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (score_mac_lane15_sum_in_valid),
@@ -8572,7 +8572,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (score_tree_ready)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:254
+  Fp32Mul scaled ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scaled_in_valid),
@@ -8601,7 +8601,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (row_weight_out_payload)
   );
 
-  Fp32Mul value_mac_lane0_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane0_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane0_product_in_valid),
@@ -8611,7 +8611,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane0_product_out_payload)
   );
 
-  Fp32Add value_mac_lane0_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane0_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane0_sum_in_valid),
@@ -8621,7 +8621,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane0_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane1_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane1_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane1_product_in_valid),
@@ -8631,7 +8631,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane1_product_out_payload)
   );
 
-  Fp32Add value_mac_lane1_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane1_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane1_sum_in_valid),
@@ -8641,7 +8641,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane1_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane2_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane2_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane2_product_in_valid),
@@ -8651,7 +8651,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane2_product_out_payload)
   );
 
-  Fp32Add value_mac_lane2_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane2_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane2_sum_in_valid),
@@ -8661,7 +8661,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane2_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane3_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane3_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane3_product_in_valid),
@@ -8671,7 +8671,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane3_product_out_payload)
   );
 
-  Fp32Add value_mac_lane3_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane3_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane3_sum_in_valid),
@@ -8681,7 +8681,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane4_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane4_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane4_product_in_valid),
@@ -8691,7 +8691,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane4_product_out_payload)
   );
 
-  Fp32Add value_mac_lane4_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane4_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane4_sum_in_valid),
@@ -8701,7 +8701,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane4_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane5_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane5_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane5_product_in_valid),
@@ -8711,7 +8711,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane5_product_out_payload)
   );
 
-  Fp32Add value_mac_lane5_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane5_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane5_sum_in_valid),
@@ -8721,7 +8721,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane5_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane6_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane6_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane6_product_in_valid),
@@ -8731,7 +8731,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane6_product_out_payload)
   );
 
-  Fp32Add value_mac_lane6_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane6_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane6_sum_in_valid),
@@ -8741,7 +8741,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane6_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane7_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane7_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane7_product_in_valid),
@@ -8751,7 +8751,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane7_product_out_payload)
   );
 
-  Fp32Add value_mac_lane7_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane7_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane7_sum_in_valid),
@@ -8761,7 +8761,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane7_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane8_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane8_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane8_product_in_valid),
@@ -8771,7 +8771,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane8_product_out_payload)
   );
 
-  Fp32Add value_mac_lane8_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane8_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane8_sum_in_valid),
@@ -8781,7 +8781,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane8_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane9_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane9_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane9_product_in_valid),
@@ -8791,7 +8791,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane9_product_out_payload)
   );
 
-  Fp32Add value_mac_lane9_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane9_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane9_sum_in_valid),
@@ -8801,7 +8801,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane9_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane10_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane10_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane10_product_in_valid),
@@ -8811,7 +8811,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane10_product_out_payload)
   );
 
-  Fp32Add value_mac_lane10_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane10_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane10_sum_in_valid),
@@ -8821,7 +8821,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane10_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane11_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane11_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane11_product_in_valid),
@@ -8831,7 +8831,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane11_product_out_payload)
   );
 
-  Fp32Add value_mac_lane11_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane11_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane11_sum_in_valid),
@@ -8841,7 +8841,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane11_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane12_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane12_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane12_product_in_valid),
@@ -8851,7 +8851,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane12_product_out_payload)
   );
 
-  Fp32Add value_mac_lane12_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane12_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane12_sum_in_valid),
@@ -8861,7 +8861,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane12_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane13_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane13_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane13_product_in_valid),
@@ -8871,7 +8871,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane13_product_out_payload)
   );
 
-  Fp32Add value_mac_lane13_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane13_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane13_sum_in_valid),
@@ -8881,7 +8881,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane13_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane14_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane14_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane14_product_in_valid),
@@ -8891,7 +8891,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane14_product_out_payload)
   );
 
-  Fp32Add value_mac_lane14_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane14_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane14_sum_in_valid),
@@ -8901,7 +8901,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane14_sum_out_payload)
   );
 
-  Fp32Mul value_mac_lane15_product ( // MacLanes.java:64
+  Fp32Mul_fp16 value_mac_lane15_product ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane15_product_in_valid),
@@ -8911,7 +8911,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_product_out_payload)
   );
 
-  Fp32Add value_mac_lane15_sum ( // MacLanes.java:111
+  Fp32Add value_mac_lane15_sum ( // MacLanes.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane15_sum_in_valid),
@@ -8921,7 +8921,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane0_v_in_valid),
@@ -8930,7 +8930,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane1_v_in_valid),
@@ -8939,7 +8939,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane2_v_in_valid),
@@ -8948,7 +8948,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane3_v_in_valid),
@@ -8957,7 +8957,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane4_v_in_valid),
@@ -8966,7 +8966,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane5_v_in_valid),
@@ -8975,7 +8975,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane6_v_in_valid),
@@ -8984,7 +8984,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane7_v_in_valid),
@@ -8993,7 +8993,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane8_v_in_valid),
@@ -9002,7 +9002,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane8_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane9_v_in_valid),
@@ -9011,7 +9011,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane9_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane10_v_in_valid),
@@ -9020,7 +9020,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane10_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane11_v_in_valid),
@@ -9029,7 +9029,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane11_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane12_v_in_valid),
@@ -9038,7 +9038,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane12_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane13_v_in_valid),
@@ -9047,7 +9047,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane13_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane14_v_in_valid),
@@ -9056,7 +9056,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane14_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:158
+  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:159
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane15_v_in_valid),
@@ -9102,7 +9102,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // Reduction.java:231
+  Fp32Mul normalized ( // Fp32Mul.java:324
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -9133,7 +9133,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:218
+  Fp32Add z_sum ( // ValueEngine.java:219
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (z_sum_in_valid),

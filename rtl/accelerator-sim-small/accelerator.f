@@ -14,6 +14,7 @@ Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v
+Fp32Mul_fp16.v
 Fp16ToFp32.v
 FpScale2_n10.v
 FpReciprocal_shared.v

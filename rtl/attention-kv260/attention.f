@@ -9,6 +9,7 @@ Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v
+Fp32Mul_fp16.v
 Fp16ToFp32.v
 SyncFifo_w518_d16.v
 Fp32SerialTree_n16_t6_q16_f4.v

@@ -78,38 +78,38 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane0_x_in_payload;         // RmsNormMax.java:471
   wire        lane0_x_out_valid;          // RmsNormMax.java:471
   wire [31:0] lane0_x_out_payload;        // RmsNormMax.java:471
-  wire        lane0_square_in_valid;      // RmsNormMax.java:472
-  wire [31:0] lane0_square_in_payload_a;  // RmsNormMax.java:472
-  wire [31:0] lane0_square_in_payload_b;  // RmsNormMax.java:472
-  wire        lane0_square_out_valid;     // RmsNormMax.java:472
-  wire [31:0] lane0_square_out_payload;   // RmsNormMax.java:472
+  wire        lane0_square_in_valid;      // Fp32Mul.java:324
+  wire [31:0] lane0_square_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0] lane0_square_in_payload_b;  // Fp32Mul.java:324
+  wire        lane0_square_out_valid;     // Fp32Mul.java:324
+  wire [31:0] lane0_square_out_payload;   // Fp32Mul.java:324
   wire        lane1_x_in_valid;           // RmsNormMax.java:471
   wire [15:0] lane1_x_in_payload;         // RmsNormMax.java:471
   wire        lane1_x_out_valid;          // RmsNormMax.java:471
   wire [31:0] lane1_x_out_payload;        // RmsNormMax.java:471
-  wire        lane1_square_in_valid;      // RmsNormMax.java:472
-  wire [31:0] lane1_square_in_payload_a;  // RmsNormMax.java:472
-  wire [31:0] lane1_square_in_payload_b;  // RmsNormMax.java:472
-  wire        lane1_square_out_valid;     // RmsNormMax.java:472
-  wire [31:0] lane1_square_out_payload;   // RmsNormMax.java:472
+  wire        lane1_square_in_valid;      // Fp32Mul.java:324
+  wire [31:0] lane1_square_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0] lane1_square_in_payload_b;  // Fp32Mul.java:324
+  wire        lane1_square_out_valid;     // Fp32Mul.java:324
+  wire [31:0] lane1_square_out_payload;   // Fp32Mul.java:324
   wire        lane2_x_in_valid;           // RmsNormMax.java:471
   wire [15:0] lane2_x_in_payload;         // RmsNormMax.java:471
   wire        lane2_x_out_valid;          // RmsNormMax.java:471
   wire [31:0] lane2_x_out_payload;        // RmsNormMax.java:471
-  wire        lane2_square_in_valid;      // RmsNormMax.java:472
-  wire [31:0] lane2_square_in_payload_a;  // RmsNormMax.java:472
-  wire [31:0] lane2_square_in_payload_b;  // RmsNormMax.java:472
-  wire        lane2_square_out_valid;     // RmsNormMax.java:472
-  wire [31:0] lane2_square_out_payload;   // RmsNormMax.java:472
+  wire        lane2_square_in_valid;      // Fp32Mul.java:324
+  wire [31:0] lane2_square_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0] lane2_square_in_payload_b;  // Fp32Mul.java:324
+  wire        lane2_square_out_valid;     // Fp32Mul.java:324
+  wire [31:0] lane2_square_out_payload;   // Fp32Mul.java:324
   wire        lane3_x_in_valid;           // RmsNormMax.java:471
   wire [15:0] lane3_x_in_payload;         // RmsNormMax.java:471
   wire        lane3_x_out_valid;          // RmsNormMax.java:471
   wire [31:0] lane3_x_out_payload;        // RmsNormMax.java:471
-  wire        lane3_square_in_valid;      // RmsNormMax.java:472
-  wire [31:0] lane3_square_in_payload_a;  // RmsNormMax.java:472
-  wire [31:0] lane3_square_in_payload_b;  // RmsNormMax.java:472
-  wire        lane3_square_out_valid;     // RmsNormMax.java:472
-  wire [31:0] lane3_square_out_payload;   // RmsNormMax.java:472
+  wire        lane3_square_in_valid;      // Fp32Mul.java:324
+  wire [31:0] lane3_square_in_payload_a;  // Fp32Mul.java:324
+  wire [31:0] lane3_square_in_payload_b;  // Fp32Mul.java:324
+  wire        lane3_square_out_valid;     // Fp32Mul.java:324
+  wire [31:0] lane3_square_out_payload;   // Fp32Mul.java:324
   reg  [1:0]  rotation;                   // RmsNormMax.java:476
   reg  [1:0]  feed_rotation_d1;           // RmsNormMax.java:486
   reg  [1:0]  feed_rotation_d2;           // RmsNormMax.java:486
@@ -468,27 +468,27 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane0_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane0_xr_in_valid;          // RmsNormMax.java:660
-  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:660
-  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:660
-  wire        lane0_xr_out_valid;         // RmsNormMax.java:660
-  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:660
-  reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:661
-  reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:661
-  reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:661
-  reg  [31:0] lane0_g_d4;                 // RmsNormMax.java:661
-  reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:661
-  reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:661
-  reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:661
-  wire        lane0_xrg_in_valid;         // RmsNormMax.java:661
-  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:661
-  wire        lane0_xrg_out_valid;        // RmsNormMax.java:661
-  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:661
-  wire        lane0_y_in_valid;           // RmsNormMax.java:661
-  wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:661
-  wire        lane0_y_out_valid;          // RmsNormMax.java:661
-  wire [15:0] lane0_y_out_payload;        // RmsNormMax.java:661
+  wire        lane0_xr_in_valid;          // Fp32Mul.java:324
+  wire [31:0] lane0_xr_in_payload_a;      // Fp32Mul.java:324
+  wire [31:0] lane0_xr_in_payload_b;      // Fp32Mul.java:324
+  wire        lane0_xr_out_valid;         // Fp32Mul.java:324
+  wire [31:0] lane0_xr_out_payload;       // Fp32Mul.java:324
+  reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:662
+  reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:662
+  reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:662
+  reg  [31:0] lane0_g_d4;                 // RmsNormMax.java:662
+  reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:662
+  reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:662
+  reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:662
+  wire        lane0_xrg_in_valid;         // Fp32Mul.java:324
+  wire [31:0] lane0_xrg_in_payload_a;     // Fp32Mul.java:324
+  wire [31:0] lane0_xrg_in_payload_b;     // Fp32Mul.java:324
+  wire        lane0_xrg_out_valid;        // Fp32Mul.java:324
+  wire [31:0] lane0_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane0_y_in_valid;           // RmsNormMax.java:662
+  wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:662
+  wire        lane0_y_out_valid;          // RmsNormMax.java:662
+  wire [15:0] lane0_y_out_payload;        // RmsNormMax.java:662
   wire        lane1_xs_in_valid;          // RmsNormMax.java:658
   wire [15:0] lane1_xs_in_payload;        // RmsNormMax.java:658
   wire        lane1_xs_out_valid;         // RmsNormMax.java:658
@@ -497,27 +497,27 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane1_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane1_xr_in_valid;          // RmsNormMax.java:660
-  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:660
-  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:660
-  wire        lane1_xr_out_valid;         // RmsNormMax.java:660
-  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:660
-  reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:661
-  reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:661
-  reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:661
-  reg  [31:0] lane1_g_d4;                 // RmsNormMax.java:661
-  reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:661
-  reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:661
-  reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:661
-  wire        lane1_xrg_in_valid;         // RmsNormMax.java:661
-  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:661
-  wire        lane1_xrg_out_valid;        // RmsNormMax.java:661
-  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:661
-  wire        lane1_y_in_valid;           // RmsNormMax.java:661
-  wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:661
-  wire        lane1_y_out_valid;          // RmsNormMax.java:661
-  wire [15:0] lane1_y_out_payload;        // RmsNormMax.java:661
+  wire        lane1_xr_in_valid;          // Fp32Mul.java:324
+  wire [31:0] lane1_xr_in_payload_a;      // Fp32Mul.java:324
+  wire [31:0] lane1_xr_in_payload_b;      // Fp32Mul.java:324
+  wire        lane1_xr_out_valid;         // Fp32Mul.java:324
+  wire [31:0] lane1_xr_out_payload;       // Fp32Mul.java:324
+  reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:662
+  reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:662
+  reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:662
+  reg  [31:0] lane1_g_d4;                 // RmsNormMax.java:662
+  reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:662
+  reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:662
+  reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:662
+  wire        lane1_xrg_in_valid;         // Fp32Mul.java:324
+  wire [31:0] lane1_xrg_in_payload_a;     // Fp32Mul.java:324
+  wire [31:0] lane1_xrg_in_payload_b;     // Fp32Mul.java:324
+  wire        lane1_xrg_out_valid;        // Fp32Mul.java:324
+  wire [31:0] lane1_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane1_y_in_valid;           // RmsNormMax.java:662
+  wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:662
+  wire        lane1_y_out_valid;          // RmsNormMax.java:662
+  wire [15:0] lane1_y_out_payload;        // RmsNormMax.java:662
   wire        lane2_xs_in_valid;          // RmsNormMax.java:658
   wire [15:0] lane2_xs_in_payload;        // RmsNormMax.java:658
   wire        lane2_xs_out_valid;         // RmsNormMax.java:658
@@ -526,27 +526,27 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane2_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane2_xr_in_valid;          // RmsNormMax.java:660
-  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:660
-  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:660
-  wire        lane2_xr_out_valid;         // RmsNormMax.java:660
-  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:660
-  reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:661
-  reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:661
-  reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:661
-  reg  [31:0] lane2_g_d4;                 // RmsNormMax.java:661
-  reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:661
-  reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:661
-  reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:661
-  wire        lane2_xrg_in_valid;         // RmsNormMax.java:661
-  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:661
-  wire        lane2_xrg_out_valid;        // RmsNormMax.java:661
-  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:661
-  wire        lane2_y_in_valid;           // RmsNormMax.java:661
-  wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:661
-  wire        lane2_y_out_valid;          // RmsNormMax.java:661
-  wire [15:0] lane2_y_out_payload;        // RmsNormMax.java:661
+  wire        lane2_xr_in_valid;          // Fp32Mul.java:324
+  wire [31:0] lane2_xr_in_payload_a;      // Fp32Mul.java:324
+  wire [31:0] lane2_xr_in_payload_b;      // Fp32Mul.java:324
+  wire        lane2_xr_out_valid;         // Fp32Mul.java:324
+  wire [31:0] lane2_xr_out_payload;       // Fp32Mul.java:324
+  reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:662
+  reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:662
+  reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:662
+  reg  [31:0] lane2_g_d4;                 // RmsNormMax.java:662
+  reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:662
+  reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:662
+  reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:662
+  wire        lane2_xrg_in_valid;         // Fp32Mul.java:324
+  wire [31:0] lane2_xrg_in_payload_a;     // Fp32Mul.java:324
+  wire [31:0] lane2_xrg_in_payload_b;     // Fp32Mul.java:324
+  wire        lane2_xrg_out_valid;        // Fp32Mul.java:324
+  wire [31:0] lane2_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane2_y_in_valid;           // RmsNormMax.java:662
+  wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:662
+  wire        lane2_y_out_valid;          // RmsNormMax.java:662
+  wire [15:0] lane2_y_out_payload;        // RmsNormMax.java:662
   wire        lane3_xs_in_valid;          // RmsNormMax.java:658
   wire [15:0] lane3_xs_in_payload;        // RmsNormMax.java:658
   wire        lane3_xs_out_valid;         // RmsNormMax.java:658
@@ -555,35 +555,35 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane3_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane3_xr_in_valid;          // RmsNormMax.java:660
-  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:660
-  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:660
-  wire        lane3_xr_out_valid;         // RmsNormMax.java:660
-  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:660
-  reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:661
-  reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:661
-  reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:661
-  reg  [31:0] lane3_g_d4;                 // RmsNormMax.java:661
-  reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:661
-  reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:661
-  reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:661
-  wire        lane3_xrg_in_valid;         // RmsNormMax.java:661
-  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:661
-  wire        lane3_xrg_out_valid;        // RmsNormMax.java:661
-  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:661
-  wire        lane3_y_in_valid;           // RmsNormMax.java:661
-  wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:661
-  wire        lane3_y_out_valid;          // RmsNormMax.java:661
-  wire [15:0] lane3_y_out_payload;        // RmsNormMax.java:661
-  reg  [8:0]  write_index;                // RmsNormMax.java:667
-  reg  [14:0] running_max;                // RmsNormMax.java:672
+  wire        lane3_xr_in_valid;          // Fp32Mul.java:324
+  wire [31:0] lane3_xr_in_payload_a;      // Fp32Mul.java:324
+  wire [31:0] lane3_xr_in_payload_b;      // Fp32Mul.java:324
+  wire        lane3_xr_out_valid;         // Fp32Mul.java:324
+  wire [31:0] lane3_xr_out_payload;       // Fp32Mul.java:324
+  reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:662
+  reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:662
+  reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:662
+  reg  [31:0] lane3_g_d4;                 // RmsNormMax.java:662
+  reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:662
+  reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:662
+  reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:662
+  wire        lane3_xrg_in_valid;         // Fp32Mul.java:324
+  wire [31:0] lane3_xrg_in_payload_a;     // Fp32Mul.java:324
+  wire [31:0] lane3_xrg_in_payload_b;     // Fp32Mul.java:324
+  wire        lane3_xrg_out_valid;        // Fp32Mul.java:324
+  wire [31:0] lane3_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane3_y_in_valid;           // RmsNormMax.java:662
+  wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:662
+  wire        lane3_y_out_valid;          // RmsNormMax.java:662
+  wire [15:0] lane3_y_out_payload;        // RmsNormMax.java:662
+  reg  [8:0]  write_index;                // RmsNormMax.java:668
+  reg  [14:0] running_max;                // RmsNormMax.java:673
 
   // emit_pass
   reg  [1:0]  result_credits;             // CreditBuffer.java:60
-  wire        emit;                       // RmsNormMax.java:721
-  reg         emit_valid;                 // RmsNormMax.java:723
-  reg         emit_last;                  // RmsNormMax.java:724
+  wire        emit;                       // RmsNormMax.java:722
+  reg         emit_valid;                 // RmsNormMax.java:724
+  reg         emit_last;                  // RmsNormMax.java:725
   wire        result_fifo_push_valid;     // CreditBuffer.java:92
   wire        result_fifo_push_ready;     // CreditBuffer.java:92
   wire [96:0] result_fifo_push_payload;   // CreditBuffer.java:92
@@ -798,9 +798,9 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:429
   assign buffer_write_input = in_fire; // RmsNormMax.java:458
   assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:459
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:668
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:669
-  // RmsNormMax.java:670
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:669
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:670
+  // RmsNormMax.java:671
   assign buffer_y_word = {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload};
   assign buffer_read = gamma_fire | emit; // RmsNormMax.java:238
 
@@ -831,24 +831,24 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign in_fire = in_valid & in_ready; // RmsNormMax.java:457
   assign lane0_x_in_valid = in_fire; // RmsNormMax.java:471
   assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:471
-  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:472
-  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:472
-  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:472
+  assign lane0_square_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
+  assign lane0_square_in_payload_a = lane0_x_out_payload; // Fp32Mul.java:324
+  assign lane0_square_in_payload_b = lane0_x_out_payload; // Fp32Mul.java:324
   assign lane1_x_in_valid = in_fire; // RmsNormMax.java:471
   assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:471
-  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:472
-  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:472
-  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:472
+  assign lane1_square_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
+  assign lane1_square_in_payload_a = lane1_x_out_payload; // Fp32Mul.java:324
+  assign lane1_square_in_payload_b = lane1_x_out_payload; // Fp32Mul.java:324
   assign lane2_x_in_valid = in_fire; // RmsNormMax.java:471
   assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:471
-  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:472
-  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:472
-  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:472
+  assign lane2_square_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
+  assign lane2_square_in_payload_a = lane2_x_out_payload; // Fp32Mul.java:324
+  assign lane2_square_in_payload_b = lane2_x_out_payload; // Fp32Mul.java:324
   assign lane3_x_in_valid = in_fire; // RmsNormMax.java:471
   assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:471
-  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:472
-  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:472
-  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:472
+  assign lane3_square_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
+  assign lane3_square_in_payload_a = lane3_x_out_payload; // Fp32Mul.java:324
+  assign lane3_square_in_payload_b = lane3_x_out_payload; // Fp32Mul.java:324
 
   always @(posedge clk) begin
     if (cooldown != 3'd0) begin // RmsNormMax.java:455
@@ -1570,51 +1570,51 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:658
   assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:659
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:660
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:660
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:660
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:661
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:661
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:661
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:661
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:661
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
+  assign lane0_xr_in_payload_a = r; // Fp32Mul.java:324
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // Fp32Mul.java:324
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // Fp32Mul.java:324
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // Fp32Mul.java:324
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:662
   assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:658
   assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:659
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:660
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:660
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:660
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:661
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:661
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:661
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:661
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:661
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
+  assign lane1_xr_in_payload_a = r; // Fp32Mul.java:324
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // Fp32Mul.java:324
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // Fp32Mul.java:324
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // Fp32Mul.java:324
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:662
   assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:658
   assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:659
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:660
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:660
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:660
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:661
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:661
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:661
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:661
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:661
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
+  assign lane2_xr_in_payload_a = r; // Fp32Mul.java:324
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // Fp32Mul.java:324
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // Fp32Mul.java:324
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // Fp32Mul.java:324
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:662
   assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:658
   assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:659
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:660
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:660
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:660
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:661
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:661
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:661
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:661
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:661
-  assign absmax_restart = emit_last; // RmsNormMax.java:725
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
+  assign lane3_xr_in_payload_a = r; // Fp32Mul.java:324
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // Fp32Mul.java:324
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // Fp32Mul.java:324
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // Fp32Mul.java:324
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:662
+  assign absmax_restart = emit_last; // RmsNormMax.java:726
 
   always @(posedge clk) begin
     gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:652
@@ -1622,40 +1622,40 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:652
     gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:652
     gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:658
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:661
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:661
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:661
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:661
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:661
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:661
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:661
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:661
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:661
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:661
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:661
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:661
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:661
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:661
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:661
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:661
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:661
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:661
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:661
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:661
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:661
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:661
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:661
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:661
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:661
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:661
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:661
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:661
-    if (lane0_y_out_valid) begin // RmsNormMax.java:673
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:674
-      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:675
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:662
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:662
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:662
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:662
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:662
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:662
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:662
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:662
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:662
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:662
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:662
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:662
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:662
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:662
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:662
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:662
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:662
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:662
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:662
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:662
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:662
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:662
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:662
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:662
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:662
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:662
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:662
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:662
+    if (lane0_y_out_valid) begin // RmsNormMax.java:674
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:675
+      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:676
     end
-    if (absmax_restart) begin // RmsNormMax.java:677
-      running_max <= 15'd0; // RmsNormMax.java:677
+    if (absmax_restart) begin // RmsNormMax.java:678
+      running_max <= 15'd0; // RmsNormMax.java:678
     end
     if (reset) begin
       gamma_fire_d1 <= 1'b0;
@@ -1665,16 +1665,16 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:718): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:721
+  // emit_pass (RmsNormMax.java:719): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:722
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:93
   assign result_fifo_push_payload = {emit_last, 1'b0, running_max, 16'h0, read_word}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    emit_valid <= emit; // RmsNormMax.java:723
-    emit_last <= emit & state_backLast; // RmsNormMax.java:724
+    emit_valid <= emit; // RmsNormMax.java:724
+    emit_last <= emit & state_backLast; // RmsNormMax.java:725
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:98
@@ -1851,7 +1851,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_square ( // RmsNormMax.java:472
+  Fp32Mul lane0_square ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_square_in_valid),
@@ -1870,7 +1870,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_square ( // RmsNormMax.java:472
+  Fp32Mul lane1_square ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_square_in_valid),
@@ -1889,7 +1889,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_square ( // RmsNormMax.java:472
+  Fp32Mul lane2_square ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_square_in_valid),
@@ -1908,7 +1908,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_square ( // RmsNormMax.java:472
+  Fp32Mul lane3_square ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_square_in_valid),
@@ -2006,7 +2006,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:660
+  Fp32Mul lane0_xr ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -2016,7 +2016,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:661
+  Fp32Mul lane0_xrg ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -2026,7 +2026,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane0_y ( // RmsNormMax.java:661
+  Fp32ToBf16 lane0_y ( // RmsNormMax.java:662
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -2053,7 +2053,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:660
+  Fp32Mul lane1_xr ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -2063,7 +2063,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:661
+  Fp32Mul lane1_xrg ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -2073,7 +2073,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane1_y ( // RmsNormMax.java:661
+  Fp32ToBf16 lane1_y ( // RmsNormMax.java:662
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -2100,7 +2100,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:660
+  Fp32Mul lane2_xr ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -2110,7 +2110,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:661
+  Fp32Mul lane2_xrg ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -2120,7 +2120,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane2_y ( // RmsNormMax.java:661
+  Fp32ToBf16 lane2_y ( // RmsNormMax.java:662
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -2147,7 +2147,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:660
+  Fp32Mul lane3_xr ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -2157,7 +2157,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:661
+  Fp32Mul lane3_xrg ( // Fp32Mul.java:324
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -2167,7 +2167,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane3_y ( // RmsNormMax.java:661
+  Fp32ToBf16 lane3_y ( // RmsNormMax.java:662
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),

@@ -20,8 +20,8 @@ import java.util.List;
  * (the product, then an {@link Fp32Add} with the addend as its first operand). Each pass has its own lanes, so
  * the score pass of one command runs beside the value pass of the one before it.
  *
- * <p><b>Products</b> ({@link Operands}): the value pass multiplies binary32 weights by binary32 values
- * ({@link Fp32Mul}); the score pass multiplies two stored values, a query by a key. Their binary32 product is
+ * <p><b>Products</b> ({@link Operands}): the value pass multiplies binary32 weights by stored values widened to
+ * binary32 ({@link Fp32Mul}, the narrow one for a binary16 value); the score pass multiplies two stored values, a query by a key. Their binary32 product is
  * the same bits either way; with binary16 storage it is exact and an {@link Fp16Product} forms it for a fraction
  * of the cost, with bfloat16 storage the operands are widened and multiplied by an {@link Fp32Mul} (a bfloat16
  * product may underflow or overflow binary32).
@@ -35,6 +35,8 @@ final class MacLanes extends Area {
     enum Operands {
         /** binary32 times binary32, rounded as N2 says. */
         BINARY32,
+        /** binary32 times the binary32 value of a binary16 number (the same product, a narrower multiplier). */
+        BINARY32_BY_FP16,
         /** two binary16 stored values (an exact product). */
         STORED_FP16,
         /** two bfloat16 stored values (widened, then multiplied as binary32). */
@@ -45,15 +47,20 @@ final class MacLanes extends Area {
             return format.equals(FpFormat.FP16) ? STORED_FP16 : STORED_BF16;
         }
 
+        /** binary32 weights times values stored in {@code format} and widened to binary32 before the lanes. */
+        static Operands weightsByStored(FpFormat format) {
+            return format.equals(FpFormat.FP16) ? BINARY32_BY_FP16 : BINARY32;
+        }
+
         /** Bits of an operand. */
         int bits() {
-            return this == BINARY32 ? 32 : 16;
+            return this == BINARY32 || this == BINARY32_BY_FP16 ? 32 : 16;
         }
 
         /** Cycles from the operands to the product. */
         int productLatency() {
             return switch (this) {
-                case BINARY32 -> Fp32Mul.LATENCY;
+                case BINARY32, BINARY32_BY_FP16 -> Fp32Mul.LATENCY;
                 case STORED_FP16 -> Fp16Product.LATENCY;
                 case STORED_BF16 -> FpConvert.toFp32Latency(FpFormat.BF16) + Fp32Mul.LATENCY;
             };
@@ -62,6 +69,7 @@ final class MacLanes extends Area {
         Timed<Bits> product(String name, Timed<Bits> a, Timed<Bits> b) {
             return switch (this) {
                 case BINARY32 -> Fp32Mul.apply(name, a, b);
+                case BINARY32_BY_FP16 -> Fp32Mul.apply(name, a, b, FpFormat.FP16);
                 case STORED_FP16 -> Fp16Product.apply(name, a, b);
                 case STORED_BF16 -> Fp32Mul.apply(name, FpConvert.toFp32(name + "_a", FpFormat.BF16, a),
                         FpConvert.toFp32(name + "_b", FpFormat.BF16, b));

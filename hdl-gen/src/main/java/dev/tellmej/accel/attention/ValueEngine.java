@@ -149,7 +149,8 @@ final class ValueEngine extends Area {
         Timed<Bits> weightT = FpExp.apply("row_weight", Fp32Add.apply("row_shifted", scoreT, negatedMax));
         // The products and sums are this pass's own lanes (MacLanes): operands at macCycle, addends as the
         // products land (addCycle), sums at sumCycle.
-        MacLanes lanesOf = area(new MacLanes("value_mac", passWidth, MacLanes.Operands.BINARY32));
+        MacLanes lanesOf = area(new MacLanes("value_mac", passWidth,
+                MacLanes.Operands.weightsByStored(shape.format())));
         MacLanes.Port mac = lanesOf.port;
         List<Timed<Bits>> vs = new ArrayList<>();
         int macCycle = weightT.cycle();

@@ -18,6 +18,7 @@ import dev.tellmej.hdl.lib.fp.Fp32ToBf16;
 import dev.tellmej.hdl.lib.fp.Fp32ToFp16;
 import dev.tellmej.hdl.lib.fp.Fp32ToInt8;
 import dev.tellmej.hdl.lib.fp.FpExp;
+import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpReciprocal;
 import dev.tellmej.hdl.lib.fp.FpRelu2;
 import dev.tellmej.hdl.lib.fp.FpRsqrt;
@@ -102,6 +103,7 @@ public final class ElementwiseReport {
         List<Unit> units = new ArrayList<>(List.of(
                 library("fp32-add", "N2", lanes -> new Fp32Add(), Fp32Add.LATENCY),
                 library("fp32-mul", "N2", lanes -> new Fp32Mul(), Fp32Mul.LATENCY),
+                library("fp32-mul-fp16", "N2", lanes -> new Fp32Mul(FpFormat.FP16), Fp32Mul.LATENCY),
                 library("fp16-to-fp32", "N4.1", lanes -> new Fp16ToFp32(), Fp16ToFp32.LATENCY),
                 library("fp32-to-fp16", "N4.1", lanes -> new Fp32ToFp16(), Fp32ToFp16.LATENCY),
                 library("bf16-to-fp32", "N4.2", lanes -> new Bf16ToFp32(), Bf16ToFp32.LATENCY),

@@ -98,7 +98,7 @@ public final class Quantizer extends Module {
         for (int lane = 0; lane < lanes; lane++) {
             String l = "lane" + lane;
             Timed<Bits> x = FpConvert.toFp32(l + "_x", format, pipe.input(l + "_x", in.payload.x().get(lane)));
-            qs.add(Fp32ToInt8.apply(l + "_int8", Fp32Mul.apply(l + "_mul", x, steadyScale)));
+            qs.add(Fp32ToInt8.apply(l + "_int8", Fp32Mul.apply(l + "_mul", steadyScale, x, format)));
         }
         Timed<Out> result = Timed.zip(Timed.all(qs), pipe.input("mc_out", mc), pipe.input("last", in.payload.last()),
                 (q, m, last) -> new Out(new Vec<>(q), m, last));

@@ -657,8 +657,9 @@ public final class RmsNormMax extends Module {
                 int at = lane;
                 Timed<Bits> x = FpConvert.toFp32(l + "_xs", format, buffered.map(w -> w.slice(16 * at + 15, 16 * at)));
                 Timed<Bits> g = FpConvert.toFp32(l + "_gamma", format, gammaWord.map(v -> v.get(at))).named(l + "_g");
-                Timed<Bits> xr = Fp32Mul.apply(l + "_xr", x, steadyR);
-                lanes.add(FpConvert.fromFp32(l + "_y", format, Fp32Mul.apply(l + "_xrg", xr, g)));
+                // x and gamma are stored values widened: multipliers for a binary16 operand where they are one.
+                Timed<Bits> xr = Fp32Mul.apply(l + "_xr", steadyR, x, format);
+                lanes.add(FpConvert.fromFp32(l + "_y", format, Fp32Mul.apply(l + "_xrg", xr, g, format)));
             }
             Timed<List<Bits>> scaled = Timed.all(lanes);
             latency = scaled.cycle();
