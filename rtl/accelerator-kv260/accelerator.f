@@ -49,13 +49,13 @@ AddSubTree_n28_w10_l2.v
 LookupLane_t28_a1024.v
 TlmmEngine_kv260.v
 TlmmCommandUnit_kv260.v
-ByteGearbox_i4_o28.v
+ByteGearbox_i16_o28.v
 SyncFifo_w32_d16.v
 Int32ToFp32_n21.v
 SyncFifo_w129_d12.v
 Dequantizer_l4_a21.v
-SyncFifo_w65_d5.v
-ResidualAdd_l4_fp16_p1.v
+SyncFifo_w65_d11.v
+ResidualAdd_l4_fp16.v
 FpReciprocal.v
 FpSilu.v
 FpRelu2.v
@@ -74,5 +74,5 @@ AxiPortShare_w128_rwrr_o8.v
 SyncFifo_w64_d7.v
 SyncFifo_w8_d2.v
 SyncFifo_w20_d64.v
-SyncFifo_w193_d4.v
+SyncFifo_w193_d7.v
 tellme.v

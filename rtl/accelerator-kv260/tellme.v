@@ -907,12 +907,12 @@ module tellme (
   wire         tlmm_command_answer_payload_refused;                // TellmeKernel.java:83
   wire         activation_gearbox_in_valid;                        // TellmeKernel.java:84
   wire         activation_gearbox_in_ready;                        // TellmeKernel.java:84
-  wire [31:0]  activation_gearbox_in_payload;                      // TellmeKernel.java:84
+  wire [127:0] activation_gearbox_in_payload;                      // TellmeKernel.java:84
   wire         activation_gearbox_out_valid;                       // TellmeKernel.java:84
   wire         activation_gearbox_out_ready;                       // TellmeKernel.java:84
   wire [223:0] activation_gearbox_out_payload;                     // TellmeKernel.java:84
   wire         activation_gearbox_clear;                           // TellmeKernel.java:84
-  wire [5:0]   activation_gearbox_count;                           // TellmeKernel.java:84
+  wire [6:0]   activation_gearbox_count;                           // TellmeKernel.java:84
   wire         dequantizer_params_valid;                           // TellmeKernel.java:87
   wire         dequantizer_params_ready;                           // TellmeKernel.java:87
   wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:87
@@ -931,24 +931,24 @@ module tellme (
   wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:87
   wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:87
   wire         dequantizer_out_payload_last;                       // TellmeKernel.java:87
-  wire         residual_add_in_valid;                              // TellmeKernel.java:92
-  wire         residual_add_in_ready;                              // TellmeKernel.java:92
-  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:92
-  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:92
-  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:92
-  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:92
-  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:92
-  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:92
-  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:92
-  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:92
-  wire         residual_add_in_payload_last;                       // TellmeKernel.java:92
-  wire         residual_add_out_valid;                             // TellmeKernel.java:92
-  wire         residual_add_out_ready;                             // TellmeKernel.java:92
-  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:92
-  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:92
-  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:92
-  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:92
-  wire         residual_add_out_payload_last;                      // TellmeKernel.java:92
+  wire         residual_add_in_valid;                              // TellmeKernel.java:93
+  wire         residual_add_in_ready;                              // TellmeKernel.java:93
+  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:93
+  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:93
+  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:93
+  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:93
+  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:93
+  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:93
+  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:93
+  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:93
+  wire         residual_add_in_payload_last;                       // TellmeKernel.java:93
+  wire         residual_add_out_valid;                             // TellmeKernel.java:93
+  wire         residual_add_out_ready;                             // TellmeKernel.java:93
+  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:93
+  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:93
+  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:93
+  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:93
+  wire         residual_add_out_payload_last;                      // TellmeKernel.java:93
   wire         gating_in_valid;                                    // TellmeKernel.java:94
   wire         gating_in_ready;                                    // TellmeKernel.java:94
   wire [31:0]  gating_in_payload_g_0;                              // TellmeKernel.java:94
@@ -1702,26 +1702,27 @@ module tellme (
   wire         packer_last_slot;                                   // WordPacker.java:42
 
   // quantized
-  reg          quantized_write;                                    // QuantizedStore.java:45
-  reg  [2:0]   quantized_write_token;                              // QuantizedStore.java:46
-  reg  [9:0]   quantized_write_word;                               // QuantizedStore.java:47
-  reg  [31:0]  quantized_write_data;                               // QuantizedStore.java:48
-  reg          quantized_mc_write;                                 // QuantizedStore.java:49
-  reg  [31:0]  quantized_mc_data;                                  // QuantizedStore.java:50
-  reg          quantized_read;                                     // QuantizedStore.java:51
-  reg  [2:0]   quantized_read_token;                               // QuantizedStore.java:52
-  reg  [9:0]   quantized_read_word;                                // QuantizedStore.java:53
-  wire [12:0]  quantized_write_address;                            // QuantizedStore.java:67
-  wire [12:0]  quantized_read_address;                             // QuantizedStore.java:69
-  reg  [31:0]  quantized_read_data;                                // QuantizedStore.java:71
-  reg  [31:0]  quantized_mc0;                                      // QuantizedStore.java:74
-  reg  [31:0]  quantized_mc1;                                      // QuantizedStore.java:74
-  reg  [31:0]  quantized_mc2;                                      // QuantizedStore.java:74
-  reg  [31:0]  quantized_mc3;                                      // QuantizedStore.java:74
-  reg  [31:0]  quantized_mc4;                                      // QuantizedStore.java:74
-  reg  [31:0]  quantized_mc5;                                      // QuantizedStore.java:74
-  reg  [31:0]  quantized_mc6;                                      // QuantizedStore.java:74
-  reg  [31:0]  quantized_mc7;                                      // QuantizedStore.java:74
+  reg          quantized_write;                                    // QuantizedStore.java:57
+  reg  [2:0]   quantized_write_token;                              // QuantizedStore.java:58
+  reg  [9:0]   quantized_write_word;                               // QuantizedStore.java:59
+  reg  [31:0]  quantized_write_data;                               // QuantizedStore.java:60
+  reg          quantized_mc_write;                                 // QuantizedStore.java:61
+  reg  [31:0]  quantized_mc_data;                                  // QuantizedStore.java:62
+  reg          quantized_read;                                     // QuantizedStore.java:63
+  reg  [2:0]   quantized_read_token;                               // QuantizedStore.java:64
+  reg  [7:0]   quantized_read_word;                                // QuantizedStore.java:65
+  wire [10:0]  quantized_write_address;                            // QuantizedStore.java:80
+  wire [10:0]  quantized_read_address;                             // QuantizedStore.java:82
+  wire [3:0]   quantized_write_mask;                               // QuantizedStore.java:102
+  reg  [127:0] quantized_read_data;                                // QuantizedStore.java:87
+  reg  [31:0]  quantized_mc0;                                      // QuantizedStore.java:90
+  reg  [31:0]  quantized_mc1;                                      // QuantizedStore.java:90
+  reg  [31:0]  quantized_mc2;                                      // QuantizedStore.java:90
+  reg  [31:0]  quantized_mc3;                                      // QuantizedStore.java:90
+  reg  [31:0]  quantized_mc4;                                      // QuantizedStore.java:90
+  reg  [31:0]  quantized_mc5;                                      // QuantizedStore.java:90
+  reg  [31:0]  quantized_mc6;                                      // QuantizedStore.java:90
+  reg  [31:0]  quantized_mc7;                                      // QuantizedStore.java:90
 
   // embed
   reg          embed_start;                                        // EmbedUnit.java:42
@@ -1929,170 +1930,166 @@ module tellme (
   wire         attention_done;                                     // AttentionExecutor.java:146
 
   // lm_head_executor
-  reg          lm_head_start;                                      // LmHeadExecutor.java:49
-  reg          lm_head_clear;                                      // LmHeadExecutor.java:51
-  reg  [15:0]  lm_head_cols;                                       // LmHeadExecutor.java:53
-  reg  [31:0]  lm_head_rows;                                       // LmHeadExecutor.java:53
-  reg  [31:0]  lm_head_weights;                                    // LmHeadExecutor.java:54
-  reg  [31:0]  lm_head_row_scales;                                 // LmHeadExecutor.java:54
-  reg  [31:0]  lm_head_vocab;                                      // LmHeadExecutor.java:55
-  reg          lm_head_last_chunk;                                 // LmHeadExecutor.java:55
-  reg  [3:0]   lm_head_last_token;                                 // LmHeadExecutor.java:56
-  reg  [63:0]  lm_head_image;                                      // LmHeadExecutor.java:56
-  reg  [63:0]  lm_head_logits;                                     // LmHeadExecutor.java:57
-  reg  [2:0]   lm_head_step;                                       // LmHeadExecutor.java:64
-  reg  [15:0]  lm_head_cols_q;                                     // LmHeadExecutor.java:65
-  reg  [31:0]  lm_head_rows_q;                                     // LmHeadExecutor.java:66
-  reg  [63:0]  lm_head_weights_address;                            // LmHeadExecutor.java:67
-  reg  [63:0]  lm_head_scales_address;                             // LmHeadExecutor.java:68
-  reg  [3:0]   lm_head_token;                                      // LmHeadExecutor.java:69
-  reg  [63:0]  lm_head_logits_address;                             // LmHeadExecutor.java:70
-  reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:71
-  reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:72
-  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:81
-  reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:82
-  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:102
-  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:103
-  reg  [31:0]  lm_head_held0;                                      // LmHeadExecutor.java:116
-  reg  [31:0]  lm_head_held1;                                      // LmHeadExecutor.java:116
-  reg  [31:0]  lm_head_held2;                                      // LmHeadExecutor.java:116
-  wire         lm_head_last_part;                                  // LmHeadExecutor.java:119
-  wire         lm_head_pushing;                                    // LmHeadExecutor.java:124
-  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:127
-  wire         lm_head_last_word;                                  // LmHeadExecutor.java:134
-  wire [31:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:143
-  wire [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:144
-  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:145
-  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:146
-  wire         lm_head_running;                                    // LmHeadExecutor.java:151
-  wire         lm_head_padding;                                    // LmHeadExecutor.java:158
-  wire         lm_head_offering;                                   // LmHeadExecutor.java:160
-  wire         lm_head_logit_written;                              // LmHeadExecutor.java:166
-  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:170
-  wire         lm_head_refused;                                    // LmHeadExecutor.java:178
-  wire         lm_head_done;                                       // LmHeadExecutor.java:184
+  reg          lm_head_start;                                      // LmHeadExecutor.java:54
+  reg          lm_head_clear;                                      // LmHeadExecutor.java:56
+  reg  [15:0]  lm_head_cols;                                       // LmHeadExecutor.java:58
+  reg  [31:0]  lm_head_rows;                                       // LmHeadExecutor.java:58
+  reg  [31:0]  lm_head_weights;                                    // LmHeadExecutor.java:59
+  reg  [31:0]  lm_head_row_scales;                                 // LmHeadExecutor.java:59
+  reg  [31:0]  lm_head_vocab;                                      // LmHeadExecutor.java:60
+  reg          lm_head_last_chunk;                                 // LmHeadExecutor.java:60
+  reg  [3:0]   lm_head_last_token;                                 // LmHeadExecutor.java:61
+  reg  [63:0]  lm_head_image;                                      // LmHeadExecutor.java:61
+  reg  [63:0]  lm_head_logits;                                     // LmHeadExecutor.java:62
+  reg  [2:0]   lm_head_step;                                       // LmHeadExecutor.java:69
+  reg  [15:0]  lm_head_cols_q;                                     // LmHeadExecutor.java:70
+  reg  [31:0]  lm_head_rows_q;                                     // LmHeadExecutor.java:71
+  reg  [63:0]  lm_head_weights_address;                            // LmHeadExecutor.java:72
+  reg  [63:0]  lm_head_scales_address;                             // LmHeadExecutor.java:73
+  reg  [3:0]   lm_head_token;                                      // LmHeadExecutor.java:74
+  reg  [63:0]  lm_head_logits_address;                             // LmHeadExecutor.java:75
+  reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:76
+  reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:77
+  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:86
+  reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:107
+  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:107
+  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:108
+  wire         lm_head_pushing;                                    // LmHeadExecutor.java:129
+  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:132
+  wire         lm_head_last_word;                                  // LmHeadExecutor.java:139
+  wire [31:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:148
+  wire [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:149
+  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:150
+  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:151
+  wire         lm_head_running;                                    // LmHeadExecutor.java:156
+  wire         lm_head_padding;                                    // LmHeadExecutor.java:163
+  wire         lm_head_offering;                                   // LmHeadExecutor.java:165
+  wire         lm_head_logit_written;                              // LmHeadExecutor.java:171
+  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:175
+  wire         lm_head_refused;                                    // LmHeadExecutor.java:183
+  wire         lm_head_done;                                       // LmHeadExecutor.java:189
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:106
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:108
-  reg          linear_relu2;                                       // LinearExecutor.java:108
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:109
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:110
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:110
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:111
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:111
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:111
-  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:112
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:112
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:113
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:113
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:114
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:114
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:115
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:115
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:116
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:116
-  reg          linear_peek_valid;                                  // LinearExecutor.java:126
-  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:126
-  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:127
-  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:127
-  reg          linear_reads_lent;                                  // LinearExecutor.java:132
-  reg          linear_drop_prefetch;                               // LinearExecutor.java:134
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:137
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:138
-  reg          linear_relu2_q;                                     // LinearExecutor.java:139
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:140
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:141
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:142
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:143
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:144
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:145
-  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:146
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:147
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:148
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:149
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:150
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:151
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:152
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:153
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:154
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:155
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:156
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:157
+  reg          linear_start;                                       // LinearExecutor.java:107
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:109
+  reg          linear_relu2;                                       // LinearExecutor.java:109
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:110
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:111
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:111
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:112
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:112
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:112
+  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:113
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:113
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:114
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:114
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:115
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:115
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:116
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:116
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:117
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:117
+  reg          linear_peek_valid;                                  // LinearExecutor.java:127
+  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:127
+  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:128
+  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:128
+  reg          linear_reads_lent;                                  // LinearExecutor.java:133
+  reg          linear_drop_prefetch;                               // LinearExecutor.java:135
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:138
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:139
+  reg          linear_relu2_q;                                     // LinearExecutor.java:140
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:141
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:142
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:143
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:144
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:145
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:146
+  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:147
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:148
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:149
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:150
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:151
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:152
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:153
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:154
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:155
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:156
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:157
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:158
   reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:151
   reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:151
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:162
-  wire         linear_is_cache;                                    // LinearExecutor.java:164
-  wire         linear_is_rotated;                                  // LinearExecutor.java:165
-  wire         linear_bad_head;                                    // LinearExecutor.java:172
-  wire         linear_bad_field;                                   // LinearExecutor.java:180
-  wire         linear_cache;                                       // LinearExecutor.java:211
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:230
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:231
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:232
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:233
-  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:234
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:235
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:235
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:235
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:235
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:235
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:235
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:235
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:235
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:235
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:235
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:235
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:235
-  wire         linear_peek_taken;                                  // LinearExecutor.java:241
-  wire         linear_prefetch_request;                            // LinearExecutor.java:252
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:253
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:256
-  wire         linear_own_request;                                 // LinearExecutor.java:258
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:269
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:269
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:269
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:269
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:269
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:269
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:269
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:269
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:269
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:269
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:269
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:269
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:298
-  wire         linear_reads_free;                                  // LinearExecutor.java:300
-  reg          linear_sized;                                       // LinearExecutor.java:304
-  wire         linear_running;                                     // LinearExecutor.java:308
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:311
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:313
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:315
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:316
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:317
-  reg          linear_feed_pending;                                // LinearExecutor.java:318
-  wire         linear_feeding;                                     // LinearExecutor.java:325
-  wire         linear_activation_read;                             // LinearExecutor.java:328
-  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:334
-  reg          linear_holding;                                     // LinearExecutor.java:335
-  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:336
-  wire         linear_token_fed;                                   // LinearExecutor.java:352
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:362
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:363
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:364
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:365
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:366
-  wire         linear_last_tile;                                   // LinearExecutor.java:376
-  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:378
-  wire         linear_last_group;                                  // LinearExecutor.java:379
-  wire         linear_last_part;                                   // LinearExecutor.java:380
-  wire         linear_last_result_token;                           // LinearExecutor.java:381
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:390
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:392
-  wire         linear_tag_valid;                                   // LinearExecutor.java:396
-  wire         linear_tag_ready;                                   // LinearExecutor.java:396
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:396
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:396
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:163
+  wire         linear_is_cache;                                    // LinearExecutor.java:165
+  wire         linear_is_rotated;                                  // LinearExecutor.java:166
+  wire         linear_bad_head;                                    // LinearExecutor.java:173
+  wire         linear_bad_field;                                   // LinearExecutor.java:181
+  wire         linear_cache;                                       // LinearExecutor.java:212
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:231
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:232
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:233
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:234
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:235
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:236
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:236
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:236
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:236
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:236
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:236
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:236
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:236
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:236
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:236
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:236
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:236
+  wire         linear_peek_taken;                                  // LinearExecutor.java:242
+  wire         linear_prefetch_request;                            // LinearExecutor.java:253
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:254
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:257
+  wire         linear_own_request;                                 // LinearExecutor.java:259
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:270
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:270
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:270
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:270
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:270
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:270
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:270
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:270
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:270
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:270
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:270
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:270
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:299
+  wire         linear_reads_free;                                  // LinearExecutor.java:301
+  reg          linear_sized;                                       // LinearExecutor.java:305
+  wire         linear_running;                                     // LinearExecutor.java:309
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:314
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:316
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:318
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:319
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:320
+  reg          linear_feed_pending;                                // LinearExecutor.java:321
+  wire         linear_feeding;                                     // LinearExecutor.java:328
+  wire         linear_activation_read;                             // LinearExecutor.java:331
+  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:337
+  reg          linear_holding;                                     // LinearExecutor.java:338
+  wire [127:0] linear_offered_word;                                // LinearExecutor.java:339
+  wire         linear_token_fed;                                   // LinearExecutor.java:355
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:365
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:366
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:367
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:368
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:369
+  wire         linear_last_tile;                                   // LinearExecutor.java:379
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:381
+  wire         linear_last_group;                                  // LinearExecutor.java:382
+  wire         linear_last_part;                                   // LinearExecutor.java:383
+  wire         linear_last_result_token;                           // LinearExecutor.java:384
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:393
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:395
+  wire         linear_tag_valid;                                   // LinearExecutor.java:399
+  wire         linear_tag_ready;                                   // LinearExecutor.java:399
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:399
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:399
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -2100,45 +2097,59 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:424
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:425
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:426
-  reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:82
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:441
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:443
-  wire         linear_store;                                       // LinearExecutor.java:444
-  wire         linear_residual_add;                                // LinearExecutor.java:445
-  wire         linear_gate_up;                                     // LinearExecutor.java:446
-  wire         linear_y_ready;                                     // LinearExecutor.java:447
-  wire         linear_padding_word;                                // LinearExecutor.java:448
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:450
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:450
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:450
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:450
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:451
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:451
-  wire         linear_y_take;                                      // LinearExecutor.java:452
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:455
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:456
-  wire         linear_stores_y;                                    // LinearExecutor.java:459
-  wire         linear_store_write;                                 // LinearExecutor.java:460
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:471
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:471
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:471
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:471
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:427
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:428
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:429
+  reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:444
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:446
+  wire         linear_store;                                       // LinearExecutor.java:447
+  wire         linear_residual_add;                                // LinearExecutor.java:448
+  wire         linear_gate_up;                                     // LinearExecutor.java:449
+  wire         linear_y_ready;                                     // LinearExecutor.java:450
+  wire         linear_padding_word;                                // LinearExecutor.java:451
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  wire         linear_feed_residual;                               // LinearExecutor.java:486
-  wire         linear_feed_gating;                                 // LinearExecutor.java:487
-  reg          linear_residual_rounded_d1;                         // LinearExecutor.java:489
-  reg          linear_residual_rounded_d2;                         // LinearExecutor.java:489
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:490
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:490
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:490
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:490
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:490
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:490
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:490
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:459
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:459
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:459
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:459
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:460
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:460
+  wire         linear_y_take;                                      // LinearExecutor.java:462
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:465
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:466
+  wire         linear_stores_y;                                    // LinearExecutor.java:469
+  wire         linear_store_write;                                 // LinearExecutor.java:470
+  wire         linear_residual_read;                               // LinearExecutor.java:471
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:484
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:484
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:484
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:484
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:491
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:491
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:491
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:491
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:491
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:492
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:492
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -2147,11 +2158,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_fed;                                         // LinearExecutor.java:501
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:504
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:504
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:504
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:504
+  wire         linear_feed_gating;                                 // LinearExecutor.java:495
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:506
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:506
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:506
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:506
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -2159,9 +2170,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:509
-  reg          linear_engine_done;                                 // LinearExecutor.java:537
-  wire         linear_rotating;                                    // LinearExecutor.java:539
+  wire         linear_unit_out;                                    // LinearExecutor.java:512
+  reg          linear_engine_done;                                 // LinearExecutor.java:540
+  wire         linear_rotating;                                    // LinearExecutor.java:542
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:80
@@ -2215,63 +2226,64 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:323
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:548
-  wire         linear_done;                                        // LinearExecutor.java:558
+  reg          linear_rotate_started;                              // LinearExecutor.java:551
+  wire         linear_done;                                        // LinearExecutor.java:561
 
   // tap_writer
-  reg          tap_start;                                          // TapWriter.java:41
-  reg  [31:0]  tap_instruction;                                    // TapWriter.java:43
-  reg  [31:0]  tap_first_token;                                    // TapWriter.java:43
-  reg  [3:0]   tap_tokens;                                         // TapWriter.java:44
-  reg  [31:0]  tap_elements;                                       // TapWriter.java:44
-  reg  [3:0]   tap_buffer;                                         // TapWriter.java:45
-  reg  [63:0]  tap_address;                                        // TapWriter.java:45
-  reg  [31:0]  tap_bytes;                                          // TapWriter.java:46
-  reg          tap_quantized;                                      // TapWriter.java:46
-  reg          tap_from_memory;                                    // TapWriter.java:46
-  reg  [63:0]  tap_source;                                         // TapWriter.java:47
-  reg  [2:0]   tap_phase;                                          // TapWriter.java:56
-  reg  [31:0]  tap_header_instruction;                             // TapWriter.java:59
-  reg  [31:0]  tap_header_first_token;                             // TapWriter.java:59
-  reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:59
-  reg  [31:0]  tap_header_elements;                                // TapWriter.java:59
-  reg  [3:0]   tap_token_count;                                    // TapWriter.java:61
-  reg  [31:0]  tap_element_count;                                  // TapWriter.java:62
-  reg  [3:0]   tap_buffer_id;                                      // TapWriter.java:63
-  reg  [63:0]  tap_record_address;                                 // TapWriter.java:64
-  reg          tap_from_quantized;                                 // TapWriter.java:65
-  reg          tap_from_memory_q;                                  // TapWriter.java:66
-  reg  [63:0]  tap_source_address;                                 // TapWriter.java:67
-  reg  [31:0]  tap_words;                                          // TapWriter.java:68
-  reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:69
-  reg  [3:0]   tap_token;                                          // TapWriter.java:70
-  reg  [31:0]  tap_element;                                        // TapWriter.java:71
-  wire [31:0]  tap_beats;                                          // TapWriter.java:93
-  reg  [31:0]  tap_header_word;                                    // TapWriter.java:104
-  reg  [1:0]   tap_lane;                                           // TapWriter.java:116
-  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:117
-  reg  [7:0]   tap_activation;                                     // TapWriter.java:123
-  wire         tap_mc_element;                                     // TapWriter.java:124
-  reg  [31:0]  tap_mc;                                             // QuantizedStore.java:82
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:206
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:207
-  wire [31:0]  tap_quantized_value;                                // TapWriter.java:126
-  wire [31:0]  tap_value;                                          // TapWriter.java:127
-  reg          tap_memory_asked;                                   // TapWriter.java:131
-  wire         tap_asking_memory;                                  // TapWriter.java:134
-  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:136
-  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:144
-  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:153
-  wire         tap_memory_ready;                                   // TapWriter.java:154
-  wire         tap_pushing;                                        // TapWriter.java:156
-  wire         tap_last_word;                                      // TapWriter.java:165
-  wire         tap_last_element;                                   // TapWriter.java:166
-  wire         tap_last_token;                                     // TapWriter.java:167
-  wire         tap_header_done;                                    // TapWriter.java:168
-  wire         tap_no_values;                                      // TapWriter.java:169
-  wire         tap_word_taken;                                     // TapWriter.java:170
-  wire         tap_last_memory_word;                               // TapWriter.java:193
-  wire         tap_finished;                                       // TapWriter.java:199
+  reg          tap_start;                                          // TapWriter.java:42
+  reg  [31:0]  tap_instruction;                                    // TapWriter.java:44
+  reg  [31:0]  tap_first_token;                                    // TapWriter.java:44
+  reg  [3:0]   tap_tokens;                                         // TapWriter.java:45
+  reg  [31:0]  tap_elements;                                       // TapWriter.java:45
+  reg  [3:0]   tap_buffer;                                         // TapWriter.java:46
+  reg  [63:0]  tap_address;                                        // TapWriter.java:46
+  reg  [31:0]  tap_bytes;                                          // TapWriter.java:47
+  reg          tap_quantized;                                      // TapWriter.java:47
+  reg          tap_from_memory;                                    // TapWriter.java:47
+  reg  [63:0]  tap_source;                                         // TapWriter.java:48
+  reg  [2:0]   tap_phase;                                          // TapWriter.java:57
+  reg  [31:0]  tap_header_instruction;                             // TapWriter.java:60
+  reg  [31:0]  tap_header_first_token;                             // TapWriter.java:60
+  reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:60
+  reg  [31:0]  tap_header_elements;                                // TapWriter.java:60
+  reg  [3:0]   tap_token_count;                                    // TapWriter.java:62
+  reg  [31:0]  tap_element_count;                                  // TapWriter.java:63
+  reg  [3:0]   tap_buffer_id;                                      // TapWriter.java:64
+  reg  [63:0]  tap_record_address;                                 // TapWriter.java:65
+  reg          tap_from_quantized;                                 // TapWriter.java:66
+  reg          tap_from_memory_q;                                  // TapWriter.java:67
+  reg  [63:0]  tap_source_address;                                 // TapWriter.java:68
+  reg  [31:0]  tap_words;                                          // TapWriter.java:69
+  reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:70
+  reg  [3:0]   tap_token;                                          // TapWriter.java:71
+  reg  [31:0]  tap_element;                                        // TapWriter.java:72
+  wire [31:0]  tap_beats;                                          // TapWriter.java:94
+  reg  [31:0]  tap_header_word;                                    // TapWriter.java:105
+  reg  [1:0]   tap_lane;                                           // TapWriter.java:117
+  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:118
+  reg  [3:0]   tap_store_byte;                                     // TapWriter.java:120
+  reg  [7:0]   tap_activation;                                     // TapWriter.java:125
+  wire         tap_mc_element;                                     // TapWriter.java:126
+  reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:208
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:209
+  wire [31:0]  tap_quantized_value;                                // TapWriter.java:128
+  wire [31:0]  tap_value;                                          // TapWriter.java:129
+  reg          tap_memory_asked;                                   // TapWriter.java:133
+  wire         tap_asking_memory;                                  // TapWriter.java:136
+  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:138
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:146
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:155
+  wire         tap_memory_ready;                                   // TapWriter.java:156
+  wire         tap_pushing;                                        // TapWriter.java:158
+  wire         tap_last_word;                                      // TapWriter.java:167
+  wire         tap_last_element;                                   // TapWriter.java:168
+  wire         tap_last_token;                                     // TapWriter.java:169
+  wire         tap_header_done;                                    // TapWriter.java:170
+  wire         tap_no_values;                                      // TapWriter.java:171
+  wire         tap_word_taken;                                     // TapWriter.java:172
+  wire         tap_last_memory_word;                               // TapWriter.java:195
+  wire         tap_finished;                                       // TapWriter.java:201
   wire [31:0]  record_status;                                      // TellmeKernel.java:143
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:144
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:144
@@ -2430,7 +2442,7 @@ module tellme (
   reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
   reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:114
-  reg  [31:0]  quantized_words [0:8191];                           // QuantizedStore.java:65
+  reg  [127:0] quantized_words [0:2047];                           // QuantizedStore.java:78
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire attention_collect_step_eq_2;
@@ -2549,6 +2561,7 @@ module tellme (
   wire buffer_write_values_3_any_12;
   wire [3:0] buffer_write_values_3_mux_7;
   wire [3:0] buffer_read_token_sum;
+  wire [127:0] quantized_words_wdata_cat;
   wire [16:0] quantize_gain_beats_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
   wire [31:0] attention_group_words_prod;
@@ -2920,6 +2933,8 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_11 ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
   assign buffer_read_token_sum = attention_issue_block_first + attention_query_token[3:0];
+  assign quantized_words_wdata_cat =
+      {quantized_write_data, quantized_write_data, quantized_write_data, quantized_write_data};
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd15;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
@@ -2930,7 +2945,7 @@ module tellme (
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign linear_row_word_prod = {8'd0, (linear_tile_first_group + linear_group)} * {16'd0, 8'd4};
   assign linear_beats_per_token_prod = {8'd0, linear_command_blocks} * {16'd0, 8'd3};
-  assign linear_words_per_token_sum = ({8'd0, linear_beats_per_token} * {16'd0, 8'd28}) + 24'd3;
+  assign linear_words_per_token_sum = ({8'd0, linear_beats_per_token} * {16'd0, 8'd28}) + 24'd15;
   assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
@@ -3559,76 +3574,75 @@ module tellme (
   assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:319
   assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:319
   assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:403
-  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:96
-  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:97
-  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:98
-  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:99
-  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:100
-  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:101
-  assign lm_head_activations_valid = lm_head_pushing & lm_head_last_part; // LmHeadExecutor.java:125
-  // LmHeadExecutor.java:126
-  assign lm_head_activations_payload = {quantized_read_data, lm_head_held2, lm_head_held1, lm_head_held0};
-  // LmHeadExecutor.java:167
+  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:101
+  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:102
+  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:103
+  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:104
+  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:105
+  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:106
+  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:130
+  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:131
+  // LmHeadExecutor.java:172
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:261
-  // LinearExecutor.java:262
-  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:262
   // LinearExecutor.java:263
+  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  // LinearExecutor.java:264
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:264
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:265
   assign tlmm_command_request_payload_tokens =
-      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:265
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:266
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:270
-  // LinearExecutor.java:285
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:271
+  // LinearExecutor.java:286
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:286
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:286
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:297
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:305
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:306
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:306
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:306
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:306
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:306
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:306
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:306
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:306
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:306
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:306
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:306
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:306
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:337
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:338
-  // LinearExecutor.java:348
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:287
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:287
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:298
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:306
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:307
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:307
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:307
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:307
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:307
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:307
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:307
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:307
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:307
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:307
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:307
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:307
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:340
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:341
+  // LinearExecutor.java:351
   assign tlmm_activations_valid =
       linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:349
-  // LinearExecutor.java:350
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:352
+  // LinearExecutor.java:353
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:353
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:398
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:400
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:400
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:400
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:400
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:402
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:403
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:431
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:432
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:433
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:453
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:356
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:401
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:403
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:403
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:403
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:403
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:405
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:406
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:434
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:435
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:436
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:463
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3639,19 +3653,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:493
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:494
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:497
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:498
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:497
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:498
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:497
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:498
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:497
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:498
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:500
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:510
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:511
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:496
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:497
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:500
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:501
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:500
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:501
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:500
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:501
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:500
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:501
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:503
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:513
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:514
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:171
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:172
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:173
@@ -3839,10 +3853,10 @@ module tellme (
       data_read_payload_address = rotate_table_address; // RotateAndCache.java:135
       data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:136
     end
-    if (tap_asking_memory) begin // TapWriter.java:138
-      data_read_valid = 1'b1; // TapWriter.java:139
-      data_read_payload_address = tap_source_address; // TapWriter.java:140
-      data_read_payload_beats = tap_source_beats; // TapWriter.java:141
+    if (tap_asking_memory) begin // TapWriter.java:140
+      data_read_valid = 1'b1; // TapWriter.java:141
+      data_read_payload_address = tap_source_address; // TapWriter.java:142
+      data_read_payload_beats = tap_source_beats; // TapWriter.java:143
     end
     if (own_read & ~read_issued) begin // Sequencer.java:116
       data_read_valid = 1'b1; // Sequencer.java:117
@@ -3893,8 +3907,8 @@ module tellme (
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:169
       data_beat_ready = 1'b1; // RotateAndCache.java:169
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:194
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:194
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:196
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:196
     end
     if (own_read & read_issued) begin // Sequencer.java:140
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:140
@@ -3927,15 +3941,15 @@ module tellme (
     data_write_valid = 1'b0; // DataWrites.java:30
     data_write_payload_address = 64'd0; // DataWrites.java:31
     data_write_payload_beats = 32'd0; // DataWrites.java:32
-    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:152
-      data_write_valid = 1'b1; // LmHeadExecutor.java:153
-      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:154
-      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:155
+    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:157
+      data_write_valid = 1'b1; // LmHeadExecutor.java:158
+      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:159
+      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:160
     end
-    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:95
-      data_write_valid = 1'b1; // TapWriter.java:96
-      data_write_payload_address = tap_record_address; // TapWriter.java:97
-      data_write_payload_beats = tap_beats; // TapWriter.java:98
+    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:96
+      data_write_valid = 1'b1; // TapWriter.java:97
+      data_write_payload_address = tap_record_address; // TapWriter.java:98
+      data_write_payload_beats = tap_beats; // TapWriter.java:99
     end
     if (record_commanding) begin // RecordWriter.java:69
       data_write_valid = 1'b1; // RecordWriter.java:70
@@ -4285,22 +4299,22 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:417
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:513
-      buffer_write_valid = 1'b1; // LinearExecutor.java:514
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:515
-      buffer_write_mask = 4'hf; // LinearExecutor.java:516
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
+      buffer_write_valid = 1'b1; // LinearExecutor.java:517
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:518
+      buffer_write_mask = 4'hf; // LinearExecutor.java:519
     end
-    if (linear_store_write) begin // LinearExecutor.java:519
-      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:520
-      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:521
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:523
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:523
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:523
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:523
+    if (linear_store_write) begin // LinearExecutor.java:522
+      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:523
+      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:524
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:526
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:526
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:526
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:526
     end
-    if (linear_unit_out) begin // LinearExecutor.java:526
-      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:527
-      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:528
+    if (linear_unit_out) begin // LinearExecutor.java:529
+      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:530
+      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:531
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -4317,7 +4331,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:532
+             13'h0}; // LinearExecutor.java:535
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -4334,7 +4348,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:532
+             13'h0}; // LinearExecutor.java:535
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -4351,7 +4365,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:532
+             13'h0}; // LinearExecutor.java:535
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -4368,7 +4382,7 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:532
+             13'h0}; // LinearExecutor.java:535
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:274
       buffer_write_valid = 1'b1; // RotateAndCache.java:275
@@ -4448,11 +4462,11 @@ module tellme (
       buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:294
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:296
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:461
-      buffer_read_valid = 1'b1; // LinearExecutor.java:462
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:463
-      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:464
-      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:465
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:472
+      buffer_read_valid = 1'b1; // LinearExecutor.java:473
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:474
+      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:475
+      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:476
     end
     if (rotate_read) begin // RotateAndCache.java:219
       buffer_read_valid = 1'b1; // RotateAndCache.java:220
@@ -4460,11 +4474,11 @@ module tellme (
       buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:222
       buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:223
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:105
-      buffer_read_valid = 1'b1; // TapWriter.java:106
-      buffer_read_id = tap_buffer_id; // TapWriter.java:107
-      buffer_read_token = tap_token[2:0]; // TapWriter.java:108
-      buffer_read_word = tap_element[11:2]; // TapWriter.java:109
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:106
+      buffer_read_valid = 1'b1; // TapWriter.java:107
+      buffer_read_id = tap_buffer_id; // TapWriter.java:108
+      buffer_read_token = tap_token[2:0]; // TapWriter.java:109
+      buffer_read_word = tap_element[11:2]; // TapWriter.java:110
     end
   end
 
@@ -4749,23 +4763,23 @@ module tellme (
     packer_word_valid = 1'b0; // WordPacker.java:31
     packer_word_payload_value = 32'h0; // WordPacker.java:32
     packer_word_payload_keep = 1'b0; // WordPacker.java:33
-    if (lm_head_offering) begin // LmHeadExecutor.java:161
-      packer_word_valid = 1'b1; // LmHeadExecutor.java:162
-      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:163
-      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:164
+    if (lm_head_offering) begin // LmHeadExecutor.java:166
+      packer_word_valid = 1'b1; // LmHeadExecutor.java:167
+      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:168
+      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:169
     end
-    if (tap_pushing) begin // TapWriter.java:157
-      packer_word_valid = 1'b1; // TapWriter.java:158
-      packer_word_payload_keep = 1'b1; // TapWriter.java:159
-      packer_word_payload_value = 32'h0; // TapWriter.java:160
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:161
-        packer_word_payload_value = tap_header_word; // TapWriter.java:161
+    if (tap_pushing) begin // TapWriter.java:159
+      packer_word_valid = 1'b1; // TapWriter.java:160
+      packer_word_payload_keep = 1'b1; // TapWriter.java:161
+      packer_word_payload_value = 32'h0; // TapWriter.java:162
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:163
+        packer_word_payload_value = tap_header_word; // TapWriter.java:163
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:162
-        packer_word_payload_value = tap_value; // TapWriter.java:162
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:164
+        packer_word_payload_value = tap_value; // TapWriter.java:164
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:163
-        packer_word_payload_value = tap_memory_value; // TapWriter.java:163
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:165
+        packer_word_payload_value = tap_memory_value; // TapWriter.java:165
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -4808,14 +4822,14 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // quantized (QuantizedStore.java:38): the int8 activations of the last QUANTIZE and each token's m_c
+  // quantized (QuantizedStore.java:46): the int8 activations of the last QUANTIZE and each token's m_c
   always @(*) begin
-    quantized_write = 1'b0; // QuantizedStore.java:54
-    quantized_write_token = 3'd0; // QuantizedStore.java:55
-    quantized_write_word = 10'd0; // QuantizedStore.java:56
-    quantized_write_data = 32'h0; // QuantizedStore.java:57
-    quantized_mc_write = 1'b0; // QuantizedStore.java:58
-    quantized_mc_data = 32'h0; // QuantizedStore.java:59
+    quantized_write = 1'b0; // QuantizedStore.java:66
+    quantized_write_token = 3'd0; // QuantizedStore.java:67
+    quantized_write_word = 10'd0; // QuantizedStore.java:68
+    quantized_write_data = 32'h0; // QuantizedStore.java:69
+    quantized_mc_write = 1'b0; // QuantizedStore.java:70
+    quantized_mc_data = 32'h0; // QuantizedStore.java:71
     if (quantize_out_beat) begin // QuantizeExecutor.java:217
       quantized_write = 1'b1; // QuantizeExecutor.java:218
       quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:219
@@ -4831,60 +4845,72 @@ module tellme (
   end
 
   always @(*) begin
-    quantized_read = 1'b0; // QuantizedStore.java:60
-    quantized_read_token = 3'd0; // QuantizedStore.java:61
-    quantized_read_word = 10'd0; // QuantizedStore.java:62
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:108
-      quantized_read = 1'b1; // LmHeadExecutor.java:109
-      quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:110
-      quantized_read_word = lm_head_word[9:0]; // LmHeadExecutor.java:111
+    quantized_read = 1'b0; // QuantizedStore.java:72
+    quantized_read_token = 3'd0; // QuantizedStore.java:73
+    quantized_read_word = 8'd0; // QuantizedStore.java:74
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:113
+      quantized_read = 1'b1; // LmHeadExecutor.java:114
+      quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:115
+      quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:116
     end
-    if (linear_activation_read) begin // LinearExecutor.java:329
-      quantized_read = 1'b1; // LinearExecutor.java:330
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:331
-      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:332
+    if (linear_activation_read) begin // LinearExecutor.java:332
+      quantized_read = 1'b1; // LinearExecutor.java:333
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:334
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:335
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
-      quantized_read = 1'b1; // TapWriter.java:112
-      quantized_read_token = tap_token[2:0]; // TapWriter.java:113
-      quantized_read_word = tap_element[11:2]; // TapWriter.java:114
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:112
+      quantized_read = 1'b1; // TapWriter.java:113
+      quantized_read_token = tap_token[2:0]; // TapWriter.java:114
+      quantized_read_word = tap_element[11:4]; // TapWriter.java:115
     end
   end
 
-  // QuantizedStore.java:67
-  assign quantized_write_address = {3'd0, quantized_write_word} + {quantized_write_token, 10'd0};
-  assign quantized_read_address = {3'd0, quantized_read_word} + {quantized_read_token, 10'd0}; // QuantizedStore.java:69
+  // QuantizedStore.java:80
+  assign quantized_write_address = {3'd0, quantized_write_word[9:2]} + {quantized_write_token, 8'd0};
+  assign quantized_read_address = {3'd0, quantized_read_word} + {quantized_read_token, 8'd0}; // QuantizedStore.java:82
+  assign quantized_write_mask =
+      {(quantized_write_word[1:0] == 2'd3),
+       (quantized_write_word[1:0] == 2'd2),
+       (quantized_write_word[1:0] == 2'd1),
+       (quantized_write_word[1:0] == 2'd0)}; // QuantizedStore.java:102
 
   always @(posedge ap_clk) begin
-    if (quantized_write) begin // QuantizedStore.java:70
-      quantized_words[quantized_write_address] <= quantized_write_data; // QuantizedStore.java:70
+    if (quantized_write) begin // QuantizedStore.java:86
+      // QuantizedStore.java:86
+      if (quantized_write_mask[0]) quantized_words[quantized_write_address][31:0] <= quantized_words_wdata_cat[31:0];
+      // QuantizedStore.java:86
+      if (quantized_write_mask[1]) quantized_words[quantized_write_address][63:32] <= quantized_words_wdata_cat[63:32];
+      // QuantizedStore.java:86
+      if (quantized_write_mask[2]) quantized_words[quantized_write_address][95:64] <= quantized_words_wdata_cat[95:64];
+      if (quantized_write_mask[3]) quantized_words[quantized_write_address][127:96] <=
+          quantized_words_wdata_cat[127:96]; // QuantizedStore.java:86
     end
-    if (quantized_read) begin // QuantizedStore.java:71
-      quantized_read_data <= quantized_words[quantized_read_address]; // QuantizedStore.java:71
+    if (quantized_read) begin // QuantizedStore.java:87
+      quantized_read_data <= quantized_words[quantized_read_address]; // QuantizedStore.java:87
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd0)) begin // QuantizedStore.java:75
-      quantized_mc0 <= quantized_mc_data; // QuantizedStore.java:75
+    if (quantized_mc_write & (quantized_write_token == 3'd0)) begin // QuantizedStore.java:91
+      quantized_mc0 <= quantized_mc_data; // QuantizedStore.java:91
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd1)) begin // QuantizedStore.java:75
-      quantized_mc1 <= quantized_mc_data; // QuantizedStore.java:75
+    if (quantized_mc_write & (quantized_write_token == 3'd1)) begin // QuantizedStore.java:91
+      quantized_mc1 <= quantized_mc_data; // QuantizedStore.java:91
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd2)) begin // QuantizedStore.java:75
-      quantized_mc2 <= quantized_mc_data; // QuantizedStore.java:75
+    if (quantized_mc_write & (quantized_write_token == 3'd2)) begin // QuantizedStore.java:91
+      quantized_mc2 <= quantized_mc_data; // QuantizedStore.java:91
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd3)) begin // QuantizedStore.java:75
-      quantized_mc3 <= quantized_mc_data; // QuantizedStore.java:75
+    if (quantized_mc_write & (quantized_write_token == 3'd3)) begin // QuantizedStore.java:91
+      quantized_mc3 <= quantized_mc_data; // QuantizedStore.java:91
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd4)) begin // QuantizedStore.java:75
-      quantized_mc4 <= quantized_mc_data; // QuantizedStore.java:75
+    if (quantized_mc_write & (quantized_write_token == 3'd4)) begin // QuantizedStore.java:91
+      quantized_mc4 <= quantized_mc_data; // QuantizedStore.java:91
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd5)) begin // QuantizedStore.java:75
-      quantized_mc5 <= quantized_mc_data; // QuantizedStore.java:75
+    if (quantized_mc_write & (quantized_write_token == 3'd5)) begin // QuantizedStore.java:91
+      quantized_mc5 <= quantized_mc_data; // QuantizedStore.java:91
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd6)) begin // QuantizedStore.java:75
-      quantized_mc6 <= quantized_mc_data; // QuantizedStore.java:75
+    if (quantized_mc_write & (quantized_write_token == 3'd6)) begin // QuantizedStore.java:91
+      quantized_mc6 <= quantized_mc_data; // QuantizedStore.java:91
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd7)) begin // QuantizedStore.java:75
-      quantized_mc7 <= quantized_mc_data; // QuantizedStore.java:75
+    if (quantized_mc_write & (quantized_write_token == 3'd7)) begin // QuantizedStore.java:91
+      quantized_mc7 <= quantized_mc_data; // QuantizedStore.java:91
     end
     if (!ap_rst_n) begin
       quantized_mc0 <= 32'h0;
@@ -5971,8 +5997,8 @@ module tellme (
   // lm_head_executor (LmHeadExecutor.java:43): LM_HEAD: the last token's activations through the LM head unit, the
   // logits to the I/O region
   always @(*) begin
-    lm_head_start = 1'b0; // LmHeadExecutor.java:50
-    lm_head_clear = 1'b0; // LmHeadExecutor.java:52
+    lm_head_start = 1'b0; // LmHeadExecutor.java:55
+    lm_head_clear = 1'b0; // LmHeadExecutor.java:57
     case (phase) // Sequencer.java:363
       STEP_IDLE: begin
         if (call_start) begin // Sequencer.java:364
@@ -6010,47 +6036,47 @@ module tellme (
   end
 
   always @(*) begin
-    lm_head_cols = 16'd0; // LmHeadExecutor.java:60
+    lm_head_cols = 16'd0; // LmHeadExecutor.java:65
     lm_head_cols = instruction_word[31:16]; // Sequencer.java:210
   end
 
   always @(*) begin
-    lm_head_rows = 32'd0; // LmHeadExecutor.java:60
+    lm_head_rows = 32'd0; // LmHeadExecutor.java:65
     lm_head_rows = instruction_word[63:32]; // Sequencer.java:211
   end
 
   always @(*) begin
-    lm_head_weights = 32'd0; // LmHeadExecutor.java:60
+    lm_head_weights = 32'd0; // LmHeadExecutor.java:65
     lm_head_weights = instruction_word[95:64]; // Sequencer.java:212
   end
 
   always @(*) begin
-    lm_head_row_scales = 32'd0; // LmHeadExecutor.java:60
+    lm_head_row_scales = 32'd0; // LmHeadExecutor.java:65
     lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:213
   end
 
   always @(*) begin
-    lm_head_vocab = 32'd0; // LmHeadExecutor.java:60
+    lm_head_vocab = 32'd0; // LmHeadExecutor.java:65
     lm_head_vocab = header_vocab; // Sequencer.java:214
   end
 
   always @(*) begin
-    lm_head_last_token = 4'd0; // LmHeadExecutor.java:60
+    lm_head_last_token = 4'd0; // LmHeadExecutor.java:65
     lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:216
   end
 
   always @(*) begin
-    lm_head_image = 64'd0; // LmHeadExecutor.java:60
+    lm_head_image = 64'd0; // LmHeadExecutor.java:65
     lm_head_image = arg_image; // Sequencer.java:217
   end
 
   always @(*) begin
-    lm_head_logits = 64'd0; // LmHeadExecutor.java:60
+    lm_head_logits = 64'd0; // LmHeadExecutor.java:65
     lm_head_logits = logits_address; // Sequencer.java:219
   end
 
   always @(*) begin
-    lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:62
+    lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:67
     lm_head_last_chunk = last_chunk; // Sequencer.java:215
   end
 
@@ -6060,113 +6086,100 @@ module tellme (
       | (lm_head_rows > 32'd32768)
       | (lm_head_cols == 16'd0)
       | (lm_head_cols > 16'd1536)
-      | (lm_head_cols[3:0] != 4'd0); // LmHeadExecutor.java:81
+      | (lm_head_cols[3:0] != 4'd0); // LmHeadExecutor.java:86
 
   always @(*) begin
-    case (lm_head_token[2:0]) // QuantizedStore.java:82
-      3'd0: lm_head_mc = quantized_mc0; // QuantizedStore.java:82
-      3'd1: lm_head_mc = quantized_mc1; // QuantizedStore.java:82
-      3'd2: lm_head_mc = quantized_mc2; // QuantizedStore.java:82
-      3'd3: lm_head_mc = quantized_mc3; // QuantizedStore.java:82
-      3'd4: lm_head_mc = quantized_mc4; // QuantizedStore.java:82
-      3'd5: lm_head_mc = quantized_mc5; // QuantizedStore.java:82
-      3'd6: lm_head_mc = quantized_mc6; // QuantizedStore.java:82
-      default: lm_head_mc = quantized_mc7; // QuantizedStore.java:82
+    case (lm_head_token[2:0]) // QuantizedStore.java:107
+      3'd0: lm_head_mc = quantized_mc0; // QuantizedStore.java:107
+      3'd1: lm_head_mc = quantized_mc1; // QuantizedStore.java:107
+      3'd2: lm_head_mc = quantized_mc2; // QuantizedStore.java:107
+      3'd3: lm_head_mc = quantized_mc3; // QuantizedStore.java:107
+      3'd4: lm_head_mc = quantized_mc4; // QuantizedStore.java:107
+      3'd5: lm_head_mc = quantized_mc5; // QuantizedStore.java:107
+      3'd6: lm_head_mc = quantized_mc6; // QuantizedStore.java:107
+      default: lm_head_mc = quantized_mc7; // QuantizedStore.java:107
     endcase
   end
 
-  assign lm_head_col_words = {2'd0, lm_head_cols_q[15:2]}; // LmHeadExecutor.java:103
-  assign lm_head_last_part = lm_head_word[1:0] == 2'd3; // LmHeadExecutor.java:119
-  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:124
-  // LmHeadExecutor.java:127
-  assign lm_head_word_taken = lm_head_pushing & (~lm_head_last_part | lm_head_activations_ready);
-  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:134
-  assign lm_head_logit_beats = lm_head_logit_beats_sum[33:2]; // LmHeadExecutor.java:143
-  assign lm_head_logit_words = {lm_head_logit_beats, 2'd0}; // LmHeadExecutor.java:144
-  // LmHeadExecutor.java:151
+  assign lm_head_col_words = {4'd0, lm_head_cols_q[15:4]}; // LmHeadExecutor.java:108
+  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:129
+  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:132
+  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:139
+  assign lm_head_logit_beats = lm_head_logit_beats_sum[33:2]; // LmHeadExecutor.java:148
+  assign lm_head_logit_words = {lm_head_logit_beats, 2'd0}; // LmHeadExecutor.java:149
+  // LmHeadExecutor.java:156
   assign lm_head_running =
       (lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH) | (lm_head_step == LM_HEAD_STEP_RUN);
-  assign lm_head_padding = lm_head_logits_written >= {2'd0, lm_head_rows_q}; // LmHeadExecutor.java:158
+  assign lm_head_padding = lm_head_logits_written >= {2'd0, lm_head_rows_q}; // LmHeadExecutor.java:163
   assign lm_head_offering =
       lm_head_running
       & lm_head_write_commanded
       & (lm_head_logits_written < lm_head_logit_words)
-      & (lm_head_padding | lm_head_logits_valid); // LmHeadExecutor.java:160
-  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:166
-  // LmHeadExecutor.java:178
+      & (lm_head_padding | lm_head_logits_valid); // LmHeadExecutor.java:165
+  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:171
+  // LmHeadExecutor.java:183
   assign lm_head_refused = lm_head_unit_done & (lm_head_code != 8'd0) & (lm_head_code != 8'd7);
-  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:184
+  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:189
 
   always @(posedge ap_clk) begin
-    if (lm_head_clear) begin // LmHeadExecutor.java:74
-      lm_head_argmax <= 32'd0; // LmHeadExecutor.java:74
+    if (lm_head_clear) begin // LmHeadExecutor.java:79
+      lm_head_argmax <= 32'd0; // LmHeadExecutor.java:79
     end
-    if (lm_head_start) begin // LmHeadExecutor.java:82
-      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:83
-      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:84
-      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:85
-      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:86
-      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:87
-      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:88
-      lm_head_code <= 8'd0; // LmHeadExecutor.java:89
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:90
-      if (lm_head_bad_field) begin // LmHeadExecutor.java:91
-        lm_head_code <= 8'd3; // LmHeadExecutor.java:91
-      end else if (lm_head_last_chunk) begin // LmHeadExecutor.java:92
-        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:92
+    if (lm_head_start) begin // LmHeadExecutor.java:87
+      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:88
+      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:89
+      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:90
+      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:91
+      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:92
+      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:93
+      lm_head_code <= 8'd0; // LmHeadExecutor.java:94
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:95
+      if (lm_head_bad_field) begin // LmHeadExecutor.java:96
+        lm_head_code <= 8'd3; // LmHeadExecutor.java:96
+      end else if (lm_head_last_chunk) begin // LmHeadExecutor.java:97
+        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:97
       end
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:104
-      lm_head_word <= 16'd0; // LmHeadExecutor.java:105
-      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:106
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:109
+      lm_head_word <= 16'd0; // LmHeadExecutor.java:110
+      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:111
     end
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:108
-      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:112
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:113
+      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:117
     end
-    if (lm_head_word_taken & ~lm_head_last_part) begin // LmHeadExecutor.java:128
-      if (lm_head_word[1:0] == 2'd0) begin // LmHeadExecutor.java:131
-        lm_head_held0 <= quantized_read_data; // LmHeadExecutor.java:131
-      end
-      if (lm_head_word[1:0] == 2'd1) begin // LmHeadExecutor.java:131
-        lm_head_held1 <= quantized_read_data; // LmHeadExecutor.java:131
-      end
-      if (lm_head_word[1:0] == 2'd2) begin // LmHeadExecutor.java:131
-        lm_head_held2 <= quantized_read_data; // LmHeadExecutor.java:131
-      end
+    if (lm_head_word_taken) begin // LmHeadExecutor.java:140
+      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:141
+      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:142
     end
-    if (lm_head_word_taken) begin // LmHeadExecutor.java:135
-      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:136
-      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:137
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:152
+      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:153
+      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:154
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:147
-      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:148
-      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:149
+    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:162
+      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:162
     end
-    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:157
-      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:157
+    if (lm_head_logit_written) begin // LmHeadExecutor.java:173
+      lm_head_logits_written <= lm_head_logits_written + 34'd1; // LmHeadExecutor.java:173
     end
-    if (lm_head_logit_written) begin // LmHeadExecutor.java:168
-      lm_head_logits_written <= lm_head_logits_written + 34'd1; // LmHeadExecutor.java:168
-    end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:171
-      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:171
-    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:171
-      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:172
-      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:173
-      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:174
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:176
+      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:176
+    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:176
+      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:177
+      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:178
+      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:179
     end
     if (((lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH))
         & lm_head_refused
-        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:179
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:180
+        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:184
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:185
     end
     if ((lm_head_step == LM_HEAD_STEP_RUN)
         & lm_head_unit_done
-        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:181
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:182
+        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:186
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:187
     end
-    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:185
-      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:185
+    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:190
+      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:190
     end
     if (!ap_rst_n) begin
       lm_head_argmax <= 32'd0;
@@ -6179,9 +6192,6 @@ module tellme (
       lm_head_code <= 8'd0;
       lm_head_step <= LM_HEAD_STEP_IDLE;
       lm_head_word <= 16'd0;
-      lm_head_held0 <= 32'h0;
-      lm_head_held1 <= 32'h0;
-      lm_head_held2 <= 32'h0;
       lm_head_write_commanded <= 1'b0;
       lm_head_logits_written <= 34'd0;
       lm_head_unit_done <= 1'b0;
@@ -6189,10 +6199,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:97): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:98): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:107
+    linear_start = 1'b0; // LinearExecutor.java:108
     case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -6225,122 +6235,122 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:121
+    linear_epilogue = 4'd0; // LinearExecutor.java:122
     linear_epilogue = instruction_word[11:8]; // Sequencer.java:190
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:121
+    linear_src = 4'd0; // LinearExecutor.java:122
     linear_src = instruction_word[19:16]; // Sequencer.java:192
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:121
+    linear_dst = 4'd0; // LinearExecutor.java:122
     linear_dst = instruction_word[23:20]; // Sequencer.java:193
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:121
+    linear_rows = 16'd0; // LinearExecutor.java:122
     linear_rows = instruction_word[47:32]; // Sequencer.java:194
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:121
+    linear_cols = 16'd0; // LinearExecutor.java:122
     linear_cols = instruction_word[63:48]; // Sequencer.java:195
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:121
+    linear_weights = 32'd0; // LinearExecutor.java:122
     linear_weights = instruction_word[95:64]; // Sequencer.java:196
   end
 
   always @(*) begin
-    linear_tokens = 4'd0; // LinearExecutor.java:121
+    linear_tokens = 4'd0; // LinearExecutor.java:122
     linear_tokens = chunk_tokens; // Sequencer.java:198
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:121
+    linear_image = 64'd0; // LinearExecutor.java:122
     linear_image = arg_image; // Sequencer.java:199
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:121
+    linear_layer = 8'd0; // LinearExecutor.java:122
     linear_layer = instruction_word[31:24]; // Sequencer.java:200
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:121
+    linear_first_position = 32'd0; // LinearExecutor.java:122
     linear_first_position = arg_start_position + chunk_from; // Sequencer.java:201
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:121
+    linear_head_dim = 16'd0; // LinearExecutor.java:122
     linear_head_dim = setup_head_dim; // Sequencer.java:202
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:121
+    linear_kv_heads = 8'd0; // LinearExecutor.java:122
     linear_kv_heads = setup_kv_heads; // Sequencer.java:204
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:121
+    linear_positions = 32'd0; // LinearExecutor.java:122
     linear_positions = setup_positions; // Sequencer.java:205
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:121
+    linear_rope_table = 32'd0; // LinearExecutor.java:122
     linear_rope_table = setup_rope_table; // Sequencer.java:206
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:121
+    linear_kv_cache = 64'd0; // LinearExecutor.java:122
     linear_kv_cache = arg_kv_cache; // Sequencer.java:207
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:123
+    linear_relu2 = 1'b0; // LinearExecutor.java:124
     linear_relu2 = instruction_word[12]; // Sequencer.java:191
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:124
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:125
     linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:203
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:125
+    linear_scale = 32'h0; // LinearExecutor.java:126
     linear_scale = instruction_word[127:96]; // Sequencer.java:197
   end
 
   always @(*) begin
-    linear_peek_valid = 1'b0; // LinearExecutor.java:128
+    linear_peek_valid = 1'b0; // LinearExecutor.java:129
     linear_peek_valid = peek_linear; // Sequencer.java:351
   end
 
   always @(*) begin
-    linear_peek_rows = 16'd0; // LinearExecutor.java:129
+    linear_peek_rows = 16'd0; // LinearExecutor.java:130
     linear_peek_rows = peek_word[47:32]; // Sequencer.java:352
   end
 
   always @(*) begin
-    linear_peek_cols = 16'd0; // LinearExecutor.java:130
+    linear_peek_cols = 16'd0; // LinearExecutor.java:131
     linear_peek_cols = peek_word[63:48]; // Sequencer.java:353
   end
 
   always @(*) begin
-    linear_peek_weights = 32'd0; // LinearExecutor.java:131
+    linear_peek_weights = 32'd0; // LinearExecutor.java:132
     linear_peek_weights = peek_word[95:64]; // Sequencer.java:354
   end
 
   always @(*) begin
-    linear_reads_lent = 1'b0; // LinearExecutor.java:133
+    linear_reads_lent = 1'b0; // LinearExecutor.java:134
     linear_reads_lent = peek_busy; // Sequencer.java:349
   end
 
   always @(*) begin
-    linear_drop_prefetch = 1'b0; // LinearExecutor.java:135
+    linear_drop_prefetch = 1'b0; // LinearExecutor.java:136
     linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:361
   end
 
@@ -6382,14 +6392,14 @@ module tellme (
     end
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:162
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:164
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:165
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:163
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:165
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:166
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:172
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:173
   assign linear_bad_field =
       (linear_rows == 16'd0)
       | (linear_cols == 16'd0)
@@ -6398,8 +6408,8 @@ module tellme (
       | ~(linear_dst < 4'd5)
       | (linear_rows > {3'd0, linear_dst_capacity})
       | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {3'd0, linear_src_capacity})))
-      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:180
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:211
+      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:181
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:212
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -6409,11 +6419,11 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:241
-  // LinearExecutor.java:252
+      & ~linear_drop_prefetch; // LinearExecutor.java:242
+  // LinearExecutor.java:253
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:253
+  // LinearExecutor.java:254
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
   assign linear_prefetch_reused =
@@ -6422,362 +6432,378 @@ module tellme (
       & (linear_prefetch_rows == linear_rows_q)
       & (linear_prefetch_cols == linear_cols_q)
       & (linear_prefetch_address == linear_weights_address)
-      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:256
-  // LinearExecutor.java:258
+      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:257
+  // LinearExecutor.java:259
   assign linear_own_request = (linear_step == LINEAR_STEP_REQUEST) & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:298
+  // LinearExecutor.java:299
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:300
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:308
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:325
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:301
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:309
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:328
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:328
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:336
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:331
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:339
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:352
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:376
-  // LinearExecutor.java:378
+      & ~linear_feed_pending; // LinearExecutor.java:355
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:379
+  // LinearExecutor.java:381
   assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:379
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:380
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:381
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:382
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:383
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:384
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:390
-      // LinearExecutor.java:390
+    case (linear_part) // LinearExecutor.java:393
+      // LinearExecutor.java:393
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:390
+      // LinearExecutor.java:393
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:390
+      // LinearExecutor.java:393
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:390
+      // LinearExecutor.java:393
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:392
+  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:395
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:404
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:405
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:406
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:407
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:408
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:409
 
   always @(*) begin
-    case (linear_param_token[2:0]) // QuantizedStore.java:82
-      3'd0: linear_param_mc = quantized_mc0; // QuantizedStore.java:82
-      3'd1: linear_param_mc = quantized_mc1; // QuantizedStore.java:82
-      3'd2: linear_param_mc = quantized_mc2; // QuantizedStore.java:82
-      3'd3: linear_param_mc = quantized_mc3; // QuantizedStore.java:82
-      3'd4: linear_param_mc = quantized_mc4; // QuantizedStore.java:82
-      3'd5: linear_param_mc = quantized_mc5; // QuantizedStore.java:82
-      3'd6: linear_param_mc = quantized_mc6; // QuantizedStore.java:82
-      default: linear_param_mc = quantized_mc7; // QuantizedStore.java:82
+    case (linear_param_token[2:0]) // QuantizedStore.java:107
+      3'd0: linear_param_mc = quantized_mc0; // QuantizedStore.java:107
+      3'd1: linear_param_mc = quantized_mc1; // QuantizedStore.java:107
+      3'd2: linear_param_mc = quantized_mc2; // QuantizedStore.java:107
+      3'd3: linear_param_mc = quantized_mc3; // QuantizedStore.java:107
+      3'd4: linear_param_mc = quantized_mc4; // QuantizedStore.java:107
+      3'd5: linear_param_mc = quantized_mc5; // QuantizedStore.java:107
+      3'd6: linear_param_mc = quantized_mc6; // QuantizedStore.java:107
+      default: linear_param_mc = quantized_mc7; // QuantizedStore.java:107
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:441
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:444
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:445
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:446
-  // LinearExecutor.java:447
-  assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
-  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:448
-  assign linear_y_take = linear_y_ready; // LinearExecutor.java:452
-  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:454
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:459
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:460
-  // LinearExecutor.java:486
-  assign linear_feed_residual =
-      (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add & (linear_residual_feed_credits != 3'd0);
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:487
-  assign linear_residual_feed_fifo_push_valid = linear_residual_rounded_d2; // CreditBuffer.java:93
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:444
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:447
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:448
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:449
+  assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid; // LinearExecutor.java:450
+  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:451
+  assign linear_y_take =
+      linear_y_ready
+      & (linear_residual_add ? (linear_padding_word | (linear_residual_feed_credits != 3'd0))
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:462
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:464
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:469
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:470
+  assign linear_residual_read = linear_y_take & ~linear_padding_word & linear_residual_add; // LinearExecutor.java:471
+  assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d5; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
-       linear_residual_y_d2_3,
-       linear_residual_y_d2_2,
-       linear_residual_y_d2_1,
-       linear_residual_y_d2_0,
+       linear_residual_y_d5_3,
+       linear_residual_y_d5_2,
+       linear_residual_y_d5_1,
+       linear_residual_y_d5_0,
        buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
        buffer_lane1_round_out_payload,
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_fed = linear_feed_residual | (gating_in_valid & gating_in_ready); // LinearExecutor.java:501
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:495
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:506
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:507
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:507
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:509
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:512
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:539
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:558
+  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:508
+  // LinearExecutor.java:509
+  assign linear_unit_tag_payload_token = linear_residual_read ? linear_tags_pop_payload[3:0] : linear_tag_held_token;
+  // LinearExecutor.java:510
+  assign linear_unit_tag_payload_word = linear_residual_read ? linear_tags_pop_payload[19:4] : linear_tag_held_word;
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:512
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:515
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:542
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:561
 
   always @(posedge ap_clk) begin
-    if (linear_start) begin // LinearExecutor.java:181
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:182
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:183
-      linear_src_id <= linear_src; // LinearExecutor.java:184
-      linear_dst_id <= linear_dst; // LinearExecutor.java:185
-      linear_rows_q <= linear_rows; // LinearExecutor.java:186
-      linear_cols_q <= linear_cols; // LinearExecutor.java:187
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:188
-      linear_scale_q <= linear_scale; // LinearExecutor.java:189
-      linear_token_count <= linear_tokens; // LinearExecutor.java:190
-      linear_layer_q <= linear_layer; // LinearExecutor.java:191
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:192
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:193
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:194
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:195
-      linear_positions_q <= linear_positions; // LinearExecutor.java:196
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:197
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:198
-      linear_heads <= 16'd0; // LinearExecutor.java:199
-      linear_head_rows <= 17'd0; // LinearExecutor.java:200
-      linear_code <= 8'd0; // LinearExecutor.java:201
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:202
-      if (linear_bad_field) begin // LinearExecutor.java:203
-        linear_code <= 8'd3; // LinearExecutor.java:204
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:205
+    if (linear_start) begin // LinearExecutor.java:182
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:183
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:184
+      linear_src_id <= linear_src; // LinearExecutor.java:185
+      linear_dst_id <= linear_dst; // LinearExecutor.java:186
+      linear_rows_q <= linear_rows; // LinearExecutor.java:187
+      linear_cols_q <= linear_cols; // LinearExecutor.java:188
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:189
+      linear_scale_q <= linear_scale; // LinearExecutor.java:190
+      linear_token_count <= linear_tokens; // LinearExecutor.java:191
+      linear_layer_q <= linear_layer; // LinearExecutor.java:192
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:193
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:194
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:195
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:196
+      linear_positions_q <= linear_positions; // LinearExecutor.java:197
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:198
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:199
+      linear_heads <= 16'd0; // LinearExecutor.java:200
+      linear_head_rows <= 17'd0; // LinearExecutor.java:201
+      linear_code <= 8'd0; // LinearExecutor.java:202
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:203
+      if (linear_bad_field) begin // LinearExecutor.java:204
+        linear_code <= 8'd3; // LinearExecutor.java:205
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:206
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:212
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:213
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:214
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:215
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:213
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:214
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:215
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:216
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:217
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:218
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:218
-          linear_code <= 8'd3; // LinearExecutor.java:219
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:220
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:219
+          linear_code <= 8'd3; // LinearExecutor.java:220
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:221
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:242
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:243
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:244
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:245
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:246
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:247
+    if (linear_peek_taken) begin // LinearExecutor.java:243
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:244
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:245
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:246
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:247
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:248
     end
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:267
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:267
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:268
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:268
     end
-    // LinearExecutor.java:268
+    // LinearExecutor.java:269
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:268
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:269
     end
-    // LinearExecutor.java:271
+    // LinearExecutor.java:272
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:272
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:272
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:272
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:272
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:272
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:272
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:272
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:272
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:272
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:272
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:272
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:272
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:273
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:274
-        linear_code <= 8'd3; // LinearExecutor.java:275
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:276
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:273
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:273
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:273
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:273
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:273
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:273
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:273
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:273
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:273
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:273
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:273
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:273
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:274
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:275
+        linear_code <= 8'd3; // LinearExecutor.java:276
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:277
       end
     end
-    // LinearExecutor.java:280
+    // LinearExecutor.java:281
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:281
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:281
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:281
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:281
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:281
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:281
-      // LinearExecutor.java:281
-      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:281
-      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:281
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:281
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:281
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:281
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:282
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:282
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:282
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:282
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:282
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:282
       // LinearExecutor.java:282
+      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
+      // LinearExecutor.java:282
+      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:282
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:282
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:282
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:282
+      // LinearExecutor.java:283
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:287
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:287
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:288
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:288
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:290
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:291
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:291
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:291
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:291
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:291
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:291
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:291
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:291
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:291
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:291
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:291
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:291
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:292
+    if (linear_prefetch_reused) begin // LinearExecutor.java:291
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:292
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:292
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:292
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:292
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:292
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:292
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:292
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:292
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:292
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:292
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:292
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:292
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:293
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:294
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:295
-    end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:296
+        | linear_prefetch_reused) begin // LinearExecutor.java:295
       linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:296
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:304
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:307
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:307
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:297
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:297
     end
-    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:311
-    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:313
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:319
-      linear_feed_token <= 4'd0; // LinearExecutor.java:320
-      linear_feed_word <= 16'd0; // LinearExecutor.java:321
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:322
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:323
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:305
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:308
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:308
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:339
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:340
-      linear_holding <= 1'b1; // LinearExecutor.java:341
+    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:314
+    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:316
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:322
+      linear_feed_token <= 4'd0; // LinearExecutor.java:323
+      linear_feed_word <= 16'd0; // LinearExecutor.java:324
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:325
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:326
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:343
-      linear_holding <= 1'b0; // LinearExecutor.java:343
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:342
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:343
+      linear_holding <= 1'b1; // LinearExecutor.java:344
     end
-    if (linear_activation_read) begin // LinearExecutor.java:344
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:345
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:346
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:347
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:347
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:346
+      linear_holding <= 1'b0; // LinearExecutor.java:346
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:354
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:354
+    if (linear_activation_read) begin // LinearExecutor.java:347
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:348
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:349
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:350
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:350
     end
-    if (linear_token_fed) begin // LinearExecutor.java:355
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:356
-      linear_feed_word <= 16'd0; // LinearExecutor.java:357
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:358
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:357
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:357
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:367
-      linear_tile <= 16'd0; // LinearExecutor.java:368
-      linear_result_token <= 4'd0; // LinearExecutor.java:369
-      linear_group <= 16'd0; // LinearExecutor.java:370
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:371
-      linear_part <= 2'd0; // LinearExecutor.java:373
+    if (linear_token_fed) begin // LinearExecutor.java:358
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:359
+      linear_feed_word <= 16'd0; // LinearExecutor.java:360
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:361
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:408
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:410
-      if (linear_last_part) begin // LinearExecutor.java:412
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:413
-        if (linear_last_group) begin // LinearExecutor.java:414
-          // LinearExecutor.java:415
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:370
+      linear_tile <= 16'd0; // LinearExecutor.java:371
+      linear_result_token <= 4'd0; // LinearExecutor.java:372
+      linear_group <= 16'd0; // LinearExecutor.java:373
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:374
+      linear_part <= 2'd0; // LinearExecutor.java:376
+    end
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:411
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:413
+      if (linear_last_part) begin // LinearExecutor.java:415
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:416
+        if (linear_last_group) begin // LinearExecutor.java:417
+          // LinearExecutor.java:418
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:416
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:417
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:418
+          if (linear_last_result_token) begin // LinearExecutor.java:419
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:420
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:421
           end
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:426
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:427
-      linear_param_token <= 4'd0; // LinearExecutor.java:428
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:429
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:429
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:430
+      linear_param_token <= 4'd0; // LinearExecutor.java:431
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:432
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:434
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:435
-      // LinearExecutor.java:436
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:437
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:438
+      // LinearExecutor.java:439
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:456
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:458
-      linear_words_written <= 24'd0; // LinearExecutor.java:458
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:466
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:468
+      linear_words_written <= 24'd0; // LinearExecutor.java:468
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:461
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:466
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:466
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:466
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:466
-      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:467
-      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:467
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:468
+    if (linear_y_take & ~linear_padding_word & linear_gate_up) begin // LinearExecutor.java:478
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:479
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:479
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:479
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:479
+      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:480
+      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:480
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:481
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:470
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:470
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:483
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:483
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:472
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:473
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:473
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:473
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:473
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:474
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:485
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:486
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:486
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:486
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:486
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:487
     end
-    linear_residual_rounded_d1 <= linear_feed_residual; // LinearExecutor.java:489
-    linear_residual_rounded_d2 <= linear_residual_rounded_d1; // LinearExecutor.java:489
-    linear_residual_y_d1_0 <= linear_y_0; // LinearExecutor.java:490
-    linear_residual_y_d1_1 <= linear_y_1; // LinearExecutor.java:490
-    linear_residual_y_d1_2 <= linear_y_2; // LinearExecutor.java:490
-    linear_residual_y_d1_3 <= linear_y_3; // LinearExecutor.java:490
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:490
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:490
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:490
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:490
-    if (linear_feed_residual & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:491
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:491
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:491
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:491
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:491
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:492
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:492
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:492
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:492
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:492
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:492
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:492
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:492
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:492
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:492
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:492
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:492
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:492
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:492
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:492
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:492
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:492
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:492
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:492
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:492
+    if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
-    end else if (linear_residual_feed_credits_and & ~linear_feed_residual) begin // CreditBuffer.java:98
+    end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (linear_fed) begin // LinearExecutor.java:502
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:502
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:504
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:504
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:513
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:517
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:520
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:538
-      linear_engine_done <= 1'b0; // LinearExecutor.java:538
-    end else if (tlmm_done) begin // LinearExecutor.java:538
-      linear_engine_done <= 1'b1; // LinearExecutor.java:538
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:541
+      linear_engine_done <= 1'b0; // LinearExecutor.java:541
+    end else if (tlmm_done) begin // LinearExecutor.java:541
+      linear_engine_done <= 1'b1; // LinearExecutor.java:541
     end
-    // LinearExecutor.java:540
+    // LinearExecutor.java:543
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:541
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:544
     end
-    if (rotate_start) begin // LinearExecutor.java:550
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:550
+    if (rotate_start) begin // LinearExecutor.java:553
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:553
     end
-    if (rotate_done) begin // LinearExecutor.java:551
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:552
-      linear_code <= rotate_code; // LinearExecutor.java:553
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:554
+    if (rotate_done) begin // LinearExecutor.java:554
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:555
+      linear_code <= rotate_code; // LinearExecutor.java:556
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:557
     end
-    if (linear_done) begin // LinearExecutor.java:560
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:560
+    if (linear_done) begin // LinearExecutor.java:563
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:563
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6835,7 +6861,7 @@ module tellme (
       linear_feed_word <= 16'd0;
       linear_taken_beats <= 16'd0;
       linear_feed_pending <= 1'b0;
-      linear_held_word <= 32'h0;
+      linear_held_word <= 128'h0;
       linear_holding <= 1'b0;
       linear_tile <= 16'd0;
       linear_result_token <= 4'd0;
@@ -6856,9 +6882,12 @@ module tellme (
       linear_operand_1 <= 32'h0;
       linear_operand_2 <= 32'h0;
       linear_operand_3 <= 32'h0;
-      linear_residual_rounded_d1 <= 1'b0;
-      linear_residual_rounded_d2 <= 1'b0;
-      linear_residual_feed_credits <= 3'd4;
+      linear_residual_landed_d1 <= 1'b0;
+      linear_residual_landed_d2 <= 1'b0;
+      linear_residual_landed_d3 <= 1'b0;
+      linear_residual_landed_d4 <= 1'b0;
+      linear_residual_landed_d5 <= 1'b0;
+      linear_residual_feed_credits <= 3'd7;
       linear_engine_done <= 1'b0;
       linear_rotate_started <= 1'b0;
     end
@@ -6869,7 +6898,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:81
-    // LinearExecutor.java:549
+    // LinearExecutor.java:552
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7061,7 +7090,7 @@ module tellme (
   // tap_writer (TapWriter.java:37): writes a debug-tap record: its header, a buffer's values token by token, the
   // padding
   always @(*) begin
-    tap_start = 1'b0; // TapWriter.java:42
+    tap_start = 1'b0; // TapWriter.java:43
     case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -7093,226 +7122,241 @@ module tellme (
   end
 
   always @(*) begin
-    tap_quantized = 1'b0; // TapWriter.java:48
+    tap_quantized = 1'b0; // TapWriter.java:49
     tap_quantized = is_quantize; // Sequencer.java:256
   end
 
   always @(*) begin
-    tap_from_memory = 1'b0; // TapWriter.java:49
+    tap_from_memory = 1'b0; // TapWriter.java:50
     tap_from_memory = is_lm_head; // Sequencer.java:257
   end
 
   always @(*) begin
-    tap_source = 64'd0; // TapWriter.java:50
+    tap_source = 64'd0; // TapWriter.java:51
     tap_source = logits_address; // Sequencer.java:258
   end
 
   always @(*) begin
-    tap_instruction = 32'd0; // TapWriter.java:53
+    tap_instruction = 32'd0; // TapWriter.java:54
     tap_instruction = pc; // Sequencer.java:273
   end
 
   always @(*) begin
-    tap_first_token = 32'd0; // TapWriter.java:53
+    tap_first_token = 32'd0; // TapWriter.java:54
     tap_first_token = chunk_from; // Sequencer.java:274
   end
 
   always @(*) begin
-    tap_tokens = 4'd0; // TapWriter.java:53
+    tap_tokens = 4'd0; // TapWriter.java:54
     tap_tokens = tap_tokens_q; // Sequencer.java:275
   end
 
   always @(*) begin
-    tap_elements = 32'd0; // TapWriter.java:53
+    tap_elements = 32'd0; // TapWriter.java:54
     tap_elements = tap_elements_q; // Sequencer.java:276
   end
 
   always @(*) begin
-    tap_buffer = 4'd0; // TapWriter.java:53
+    tap_buffer = 4'd0; // TapWriter.java:54
     tap_buffer = tap_dst_of; // Sequencer.java:277
   end
 
   always @(*) begin
-    tap_address = 64'd0; // TapWriter.java:53
+    tap_address = 64'd0; // TapWriter.java:54
     tap_address = tap_record_at; // Sequencer.java:278
   end
 
   always @(*) begin
-    tap_bytes = 32'd0; // TapWriter.java:53
+    tap_bytes = 32'd0; // TapWriter.java:54
     tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:279
   end
 
-  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:93
+  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:94
 
   always @(*) begin
-    case (tap_words_pushed[1:0]) // TapWriter.java:104
-      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:104
-      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:104
-      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:104
-      default: tap_header_word = tap_header_elements; // TapWriter.java:104
+    case (tap_words_pushed[1:0]) // TapWriter.java:105
+      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:105
+      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:105
+      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:105
+      default: tap_header_word = tap_header_elements; // TapWriter.java:105
     endcase
   end
 
   always @(*) begin
-    case (tap_lane) // TapWriter.java:117
-      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:117
-      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:117
-      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:117
-      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:117
+    case (tap_lane) // TapWriter.java:118
+      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:118
+      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:118
+      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:118
+      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:118
     endcase
   end
 
   always @(*) begin
-    case (tap_lane) // TapWriter.java:123
-      2'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:123
-      2'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:123
-      2'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:123
-      default: tap_activation = quantized_read_data[31:24]; // TapWriter.java:123
+    case (tap_store_byte) // TapWriter.java:125
+      4'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:125
+      4'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:125
+      4'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:125
+      4'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:125
+      4'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:125
+      4'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:125
+      4'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:125
+      4'd7: tap_activation = quantized_read_data[63:56]; // TapWriter.java:125
+      4'd8: tap_activation = quantized_read_data[71:64]; // TapWriter.java:125
+      4'd9: tap_activation = quantized_read_data[79:72]; // TapWriter.java:125
+      4'd10: tap_activation = quantized_read_data[87:80]; // TapWriter.java:125
+      4'd11: tap_activation = quantized_read_data[95:88]; // TapWriter.java:125
+      4'd12: tap_activation = quantized_read_data[103:96]; // TapWriter.java:125
+      4'd13: tap_activation = quantized_read_data[111:104]; // TapWriter.java:125
+      4'd14: tap_activation = quantized_read_data[119:112]; // TapWriter.java:125
+      default: tap_activation = quantized_read_data[127:120]; // TapWriter.java:125
     endcase
   end
 
-  assign tap_mc_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:124
+  assign tap_mc_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:126
 
   always @(*) begin
-    case (tap_token[2:0]) // QuantizedStore.java:82
-      3'd0: tap_mc = quantized_mc0; // QuantizedStore.java:82
-      3'd1: tap_mc = quantized_mc1; // QuantizedStore.java:82
-      3'd2: tap_mc = quantized_mc2; // QuantizedStore.java:82
-      3'd3: tap_mc = quantized_mc3; // QuantizedStore.java:82
-      3'd4: tap_mc = quantized_mc4; // QuantizedStore.java:82
-      3'd5: tap_mc = quantized_mc5; // QuantizedStore.java:82
-      3'd6: tap_mc = quantized_mc6; // QuantizedStore.java:82
-      default: tap_mc = quantized_mc7; // QuantizedStore.java:82
+    case (tap_token[2:0]) // QuantizedStore.java:107
+      3'd0: tap_mc = quantized_mc0; // QuantizedStore.java:107
+      3'd1: tap_mc = quantized_mc1; // QuantizedStore.java:107
+      3'd2: tap_mc = quantized_mc2; // QuantizedStore.java:107
+      3'd3: tap_mc = quantized_mc3; // QuantizedStore.java:107
+      3'd4: tap_mc = quantized_mc4; // QuantizedStore.java:107
+      3'd5: tap_mc = quantized_mc5; // QuantizedStore.java:107
+      3'd6: tap_mc = quantized_mc6; // QuantizedStore.java:107
+      default: tap_mc = quantized_mc7; // QuantizedStore.java:107
     endcase
   end
 
-  // TapWriter.java:206
+  // TapWriter.java:208
   assign tap_int8_magnitude = tap_activation[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:208
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:213
-      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:213
+    tap_int8_float = 32'h0; // TapWriter.java:210
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:215
+      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:215
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:213
-      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:213
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:215
+      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:215
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:213
-      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:213
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:215
+      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:215
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:213
-      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:213
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:215
+      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:215
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:213
-      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:213
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:215
+      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:215
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:213
-      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:213
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:215
+      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:215
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:213
-      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:213
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:215
+      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:215
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:213
-      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:213
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:215
+      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:215
     end
   end
 
-  assign tap_quantized_value = tap_mc_element ? tap_mc : tap_int8_float; // TapWriter.java:126
-  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:127
-  // TapWriter.java:134
+  assign tap_quantized_value = tap_mc_element ? tap_mc : tap_int8_float; // TapWriter.java:128
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:129
+  // TapWriter.java:136
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
 
   always @(*) begin
-    case (tap_memory_word) // TapWriter.java:153
-      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:153
-      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:153
-      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:153
-      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:153
+    case (tap_memory_word) // TapWriter.java:155
+      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:155
+      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:155
+      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:155
+      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:155
     endcase
   end
 
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:154
-  // TapWriter.java:156
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:156
+  // TapWriter.java:158
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:165
-  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:166
-  assign tap_last_token = (tap_token + 4'd1) == tap_token_count; // TapWriter.java:167
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:168
-  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:169
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:170
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:193
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:199
+  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:167
+  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:168
+  assign tap_last_token = (tap_token + 4'd1) == tap_token_count; // TapWriter.java:169
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:170
+  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:171
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:172
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:195
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:201
 
   always @(posedge ap_clk) begin
-    if (tap_start) begin // TapWriter.java:73
-      tap_header_instruction <= tap_instruction; // TapWriter.java:74
-      tap_header_first_token <= tap_first_token; // TapWriter.java:75
-      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:76
-      tap_header_elements <= tap_elements; // TapWriter.java:77
-      tap_token_count <= tap_tokens; // TapWriter.java:78
-      tap_element_count <= tap_elements; // TapWriter.java:79
-      tap_buffer_id <= tap_buffer; // TapWriter.java:80
-      tap_record_address <= tap_address; // TapWriter.java:81
-      tap_from_quantized <= tap_quantized; // TapWriter.java:82
-      tap_from_memory_q <= tap_from_memory; // TapWriter.java:83
-      tap_source_address <= tap_source; // TapWriter.java:84
-      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:85
-      tap_words_pushed <= 32'd0; // TapWriter.java:86
-      tap_token <= 4'd0; // TapWriter.java:87
-      tap_element <= 32'd0; // TapWriter.java:88
-      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:89
+    if (tap_start) begin // TapWriter.java:74
+      tap_header_instruction <= tap_instruction; // TapWriter.java:75
+      tap_header_first_token <= tap_first_token; // TapWriter.java:76
+      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:77
+      tap_header_elements <= tap_elements; // TapWriter.java:78
+      tap_token_count <= tap_tokens; // TapWriter.java:79
+      tap_element_count <= tap_elements; // TapWriter.java:80
+      tap_buffer_id <= tap_buffer; // TapWriter.java:81
+      tap_record_address <= tap_address; // TapWriter.java:82
+      tap_from_quantized <= tap_quantized; // TapWriter.java:83
+      tap_from_memory_q <= tap_from_memory; // TapWriter.java:84
+      tap_source_address <= tap_source; // TapWriter.java:85
+      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:86
+      tap_words_pushed <= 32'd0; // TapWriter.java:87
+      tap_token <= 4'd0; // TapWriter.java:88
+      tap_element <= 32'd0; // TapWriter.java:89
+      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:90
     end
-    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:100
-      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:100
+    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:101
+      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:101
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:116
-      tap_lane <= tap_element[1:0]; // TapWriter.java:116
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:117
+      tap_lane <= tap_element[1:0]; // TapWriter.java:117
     end
-    if (tap_start) begin // TapWriter.java:132
-      tap_memory_asked <= 1'b0; // TapWriter.java:132
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:120
+      tap_store_byte <= tap_element[3:0]; // TapWriter.java:120
     end
-    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:136
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:143
-      tap_memory_asked <= 1'b1; // TapWriter.java:143
+    if (tap_start) begin // TapWriter.java:134
+      tap_memory_asked <= 1'b0; // TapWriter.java:134
     end
-    if (tap_start) begin // TapWriter.java:146
-      tap_memory_word <= 2'd0; // TapWriter.java:146
+    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:138
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:145
+      tap_memory_asked <= 1'b1; // TapWriter.java:145
     end
-    if (tap_word_taken) begin // TapWriter.java:171
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:172
-      if (tap_last_word) begin // TapWriter.java:173
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:173
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:174
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:175
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:176
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:176
+    if (tap_start) begin // TapWriter.java:148
+      tap_memory_word <= 2'd0; // TapWriter.java:148
+    end
+    if (tap_word_taken) begin // TapWriter.java:173
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:174
+      if (tap_last_word) begin // TapWriter.java:175
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:175
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:176
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:177
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:178
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:178
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:178
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:179
-        if (tap_last_element) begin // TapWriter.java:180
-          tap_token <= tap_token + 4'd1; // TapWriter.java:180
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:180
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:181
+        if (tap_last_element) begin // TapWriter.java:182
+          tap_token <= tap_token + 4'd1; // TapWriter.java:182
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:181
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:181
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:183
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:183
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:183
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:184
-        if (tap_last_element) begin // TapWriter.java:185
-          tap_token <= tap_token + 4'd1; // TapWriter.java:185
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:185
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:186
+        if (tap_last_element) begin // TapWriter.java:187
+          tap_token <= tap_token + 4'd1; // TapWriter.java:187
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:186
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:188
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:190
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:190
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:192
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:192
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:191
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:191
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:193
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:193
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:196
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:196
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:198
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:198
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -7938,35 +7982,30 @@ module tellme (
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:387: AttentionExecutor: the done queue has room");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:407
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:407: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:410
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:410: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(~linear_feed_residual | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
+      if (!(~linear_residual_read | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
         $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer linear_residual_feed: a word entered ",
                  "the pipeline without a credit");
         $stop;
       end
-      if (!(linear_residual_feed_credits <= 3'd4)) begin // CreditBuffer.java:104
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer linear_residual_feed: the credits ",
-                 "never exceed the depth 4");
-        $stop;
-      end
-      if (!(~linear_residual_rounded_d2 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:106
+      if (!(~linear_residual_landed_d5 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:106
         $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer linear_residual_feed: a result arrived ",
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:508
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:508: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:511
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:511: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:535
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:535: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:538
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
-        $display("ASSERTION FAILED in %m: TapWriter.java:94: TapWriter: a record starts on a whole beat");
+      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:95
+        $display("ASSERTION FAILED in %m: TapWriter.java:95: TapWriter: a record starts on a whole beat");
         $stop;
       end
       if (!(~record_commanding | packer_aligned)) begin // RecordWriter.java:76
@@ -8644,7 +8683,7 @@ module tellme (
     .answer_payload_refused                (tlmm_command_answer_payload_refused)
   );
 
-  ByteGearbox_i4_o28 activation_gearbox ( // TellmeKernel.java:84
+  ByteGearbox_i16_o28 activation_gearbox ( // TellmeKernel.java:84
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (activation_gearbox_in_valid),
@@ -8680,7 +8719,7 @@ module tellme (
     .out_payload_last  (dequantizer_out_payload_last)
   );
 
-  ResidualAdd_l4_fp16_p1 residual_add ( // TellmeKernel.java:92
+  ResidualAdd_l4_fp16 residual_add ( // TellmeKernel.java:93
     .ap_clk           (ap_clk),
     .ap_rst_n         (ap_rst_n),
     .in_valid         (residual_add_in_valid),
@@ -9380,7 +9419,7 @@ module tellme (
     .occupancy    (linear_tags_occupancy)
   );
 
-  SyncFifo_w193_d4 linear_residual_feed_fifo ( // CreditBuffer.java:92
+  SyncFifo_w193_d7 linear_residual_feed_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (linear_residual_feed_fifo_push_valid),
@@ -9425,8 +9464,8 @@ module tellme (
       peek_word[31:0], buffer_write_token_sum[3], buffer_read_token_sum[3], quantize_gain_beats_sum[3:0],
       attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4], attention_run_bytes_prod[47],
       attention_head_address_prod[127:63], attention_collect_block_first_diff[7:4], lm_head_logit_beats_sum[1:0],
-      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18],
-      linear_words_per_token_sum[1:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
+      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:20],
+      linear_words_per_token_sum[3:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
       rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0],
       rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64], tap_source_beats_sum[1:0],
       tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],

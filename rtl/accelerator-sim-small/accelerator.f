@@ -45,13 +45,13 @@ AddSubTree_n5_w10_l2.v
 LookupLane_t5_a512.v
 TlmmEngine_sim_small.v
 TlmmCommandUnit_sim_small.v
-ByteGearbox_i4_o5.v
+ByteGearbox_i8_o5.v
 SyncFifo_w32_d16.v
 Int32ToFp32_n19.v
 SyncFifo_w129_d12.v
 Dequantizer_l4_a19.v
-SyncFifo_w65_d5.v
-ResidualAdd_l4_fp16_p1.v
+SyncFifo_w65_d11.v
+ResidualAdd_l4_fp16.v
 FpReciprocal.v
 FpSilu.v
 FpRelu2.v
@@ -69,5 +69,5 @@ AxiPortShare_w64_rwrrwr_o8.v
 SyncFifo_w64_d7.v
 SyncFifo_w8_d2.v
 SyncFifo_w19_d64.v
-SyncFifo_w193_d4.v
+SyncFifo_w193_d7.v
 tellme.v

@@ -31,7 +31,8 @@ import java.util.List;
 /**
  * LINEAR (N7, N8 and the epilogue of N17): the ternary matrix times the chunk's int8 activations on the
  * {@link TlmmEngine}, whose command the {@link TlmmCommandUnit} computes from {@code rows} and {@code cols}; the
- * activations stream from the {@link QuantizedStore} through a byte gearbox into the engine's beats; each result
+ * activations stream from the {@link QuantizedStore}, a data beat a cycle, through a byte gearbox into the engine's
+ * beats; each result
  * beat of Q sums is cut into words of W, dequantized (N8: the token's m_c and the matrix scale) and goes through
  * the epilogue into the destination buffer: STORE writes y, RESIDUAL_ADD writes {@code st(dst + y)}
  * ({@link ResidualAdd}), GATE_UP writes {@code st(act(src) * y)} ({@link Gating}, SiLU or ReLU²).
@@ -58,9 +59,9 @@ final class LinearExecutor extends Area {
     enum PrefetchStep { IDLE, REQUEST, ANSWER, OFFER, HELD }
 
     /**
-     * Cycles between two words the epilogue feeds to the residual add or the gating unit, at the fastest: it takes
-     * y, reads the other operand from a buffer, latches it and feeds the unit ({@link EpilogueStep}), so a unit
-     * there needs to take only a word every so many cycles.
+     * Cycles between two words the epilogue feeds to the gating unit, at the fastest: it takes y, reads the other
+     * operand from a buffer, latches it and feeds the unit ({@link EpilogueStep}), so the unit needs to take only a
+     * word every so many cycles. The residual add takes a word a cycle: its reads are pipelined.
      */
     static final int UNIT_FEED_CYCLES = EpilogueStep.values().length;
 
@@ -307,11 +308,13 @@ final class LinearExecutor extends Area {
         when(engine.command.fire(), () -> step.set(LinearStep.RUN));
         Bool running = step.is(LinearStep.RUN).named("linear_running");
 
-        // ---- activations: each token's blocks x 3T bytes, W a word from the store, A a beat to the engine ----
+        // ---- activations: each token's blocks x 3T bytes, a read word (a data beat) a cycle from the store, A
+        // bytes a beat to the engine ----
+        int readBytes = store.readBytes;
         UInt beatsPerToken = regNext("linear_beats_per_token",
                 command.blocks().resize(16).mul(U(tlmm.beatsPerBlock(), 8)).resize(16));
-        UInt wordsPerToken = regNext("linear_words_per_token",
-                beatsPerToken.mul(U(activationBytes, 8)).resize(24).add(lanes - 1).trunc(24).shr(laneShift).resize(16));
+        UInt wordsPerToken = regNext("linear_words_per_token", beatsPerToken.mul(U(activationBytes, 8)).resize(24)
+                .add(readBytes - 1).trunc(24).shr(KernelShape.shift(readBytes)).resize(16));
         UInt feedToken = reg("linear_feed_token", uint(tokenBits), 0);
         UInt feedWord = reg("linear_feed_word", uint(16), 0);
         UInt takenBeats = reg("linear_taken_beats", uint(16), 0);
@@ -331,7 +334,7 @@ final class LinearExecutor extends Area {
             store.readToken.set(feedToken.resize(widthOf(store.readToken)));
             store.readWord.set(feedWord.resize(widthOf(store.readWord)));
         });
-        Bits heldWord = reg("linear_held_word", bits(8 * lanes), 0);
+        Bits heldWord = reg("linear_held_word", bits(8 * readBytes), 0);
         Bool holding = reg("linear_holding", bool(), 0);
         Bits offered = mux(holding, heldWord, store.readData).named("linear_offered_word");
         gearbox.in.valid.set(feedPending);
@@ -444,12 +447,19 @@ final class LinearExecutor extends Area {
         Bool store0 = epilogue.eq(Epilogue.STORE.id()).named("linear_store");
         Bool residualAdd = epilogue.eq(Epilogue.RESIDUAL_ADD.id()).named("linear_residual_add");
         Bool gating = epilogue.eq(Epilogue.GATE_UP.id()).named("linear_gate_up");
-        Bool both = dequantizer.out.valid.and(tag.valid).and(estep.is(EpilogueStep.WAIT)).named("linear_y_ready");
+        Bool yReady = dequantizer.out.valid.and(tag.valid).named("linear_y_ready");
         Bool padding = tag.payload.word().ge(rowWords).named("linear_padding_word");
-        // Read the other operand (dst for the residual add, src for the gating) of a real word, or write y.
+        // The residual add's h comes back from dst rounded to the storage format (ActivationBuffers.readStored, a
+        // fixed pipeline): its reads go out a word a cycle, each with a credit of the buffer in front of the unit,
+        // and y waits beside the read. The gating unit's operand is read one word at a time (EpilogueStep).
+        int storedLatency = buffers.storedReadLatency;
+        CreditBuffer<ResidualAdd.In> toResidual = new CreditBuffer<>("linear_residual_feed",
+                new ResidualAdd.In(vec(lanes, bits(16)), vec(lanes, bits(32)), bool()),
+                CreditBuffer.depthFor(storedLatency));
         Vec<Bits> yHeld = reg("linear_y", vec(lanes, bits(32)), 0);
         Tag tagHeld = reg("linear_tag_held", new Tag(uint(tokenBits), uint(16)), 0);
-        Bool take = both.named("linear_y_take");
+        Bool take = yReady.and(mux(residualAdd, padding.or(toResidual.available()), estep.is(EpilogueStep.WAIT)))
+                .named("linear_y_take");
         dequantizer.out.ready.set(take);
         tag.ready.set(take);
         UInt written = reg("linear_words_written", uint(24), 0);
@@ -458,11 +468,14 @@ final class LinearExecutor extends Area {
         when(engine.command.fire(), () -> written.set(0));
         Bool storesY = store0.or(epilogue.eq(Epilogue.ROPE_QUERY.id())).or(cacheEpilogue).named("linear_stores_y");
         Bool directWrite = take.and(padding.not()).and(storesY).named("linear_store_write");
+        Bool residualRead = take.and(padding.not()).and(residualAdd).named("linear_residual_read");
         when(take.and(padding.not()).and(storesY.not()), () -> {
             buffers.read.valid().set(true);
             buffers.read.buffer().set(mux(residualAdd, dst, src));
             buffers.read.token().set(tag.payload.token().resize(widthOf(buffers.read.token())));
             buffers.read.word().set(tag.payload.word().resize(widthOf(buffers.read.word())));
+        });
+        when(take.and(padding.not()).and(gating), () -> {
             assign(yHeld, dequantizer.out.payload.y());
             assign(tagHeld, tag.payload);
             estep.set(EpilogueStep.READ);
@@ -473,23 +486,13 @@ final class LinearExecutor extends Area {
             assign(operand, buffers.readData);
             estep.set(EpilogueStep.FEED);
         });
-        // The residual's h is the operand rounded to the storage format: the buffers round every word they read
-        // (ActivationBuffers.readStored), and that rounding of this word is out by FEED + the rounding's latency
-        // and stays until the next read, which comes only after this word is fed. The unit is fed through a credit
-        // buffer that covers the rounding's latency, so a word still goes every UNIT_FEED_CYCLES and the unit may
-        // stall.
-        int roundLatency = FpConvert.fromFp32Latency(shape.storage());
-        CreditBuffer<ResidualAdd.In> toResidual = new CreditBuffer<>("linear_residual_feed",
-                new ResidualAdd.In(vec(lanes, bits(16)), vec(lanes, bits(32)), bool()),
-                CreditBuffer.depthFor(roundLatency));
-        Bool feedResidual = estep.is(EpilogueStep.FEED).and(residualAdd).and(toResidual.available())
-                .named("linear_feed_residual");
-        Bool feedGating = estep.is(EpilogueStep.FEED).and(gating).named("linear_feed_gating");
-        toResidual.issue(feedResidual);
-        Bool roundedValid = Delay.valid("linear_residual_rounded", feedResidual, roundLatency);
-        Vec<Bits> roundedY = Delay.of("linear_residual_y", yHeld, roundLatency);
-        toResidual.connect(new Flow<>(roundedValid, new ResidualAdd.In(buffers.readStored, roundedY, TRUE)))
+        // The residual add: h (dst's word rounded) lands storedLatency cycles after its read, y delayed beside it.
+        toResidual.issue(residualRead);
+        Bool landed = Delay.valid("linear_residual_landed", residualRead, storedLatency);
+        Vec<Bits> landedY = Delay.of("linear_residual_y", dequantizer.out.payload.y(), storedLatency);
+        toResidual.connect(new Flow<>(landed, new ResidualAdd.In(buffers.readStored, landedY, TRUE)))
                 .connectTo(residual.in);
+        Bool feedGating = estep.is(EpilogueStep.FEED).and(gating).named("linear_feed_gating");
         gatingUnit.in.valid.set(feedGating);
         gatingUnit.select().set(mux(useRelu2, U(gatingUnit.activations.indexOf(Activation.RELU2), 1),
                 U(gatingUnit.activations.indexOf(Activation.SILU), 1)).resize(widthOf(gatingUnit.select())));
@@ -498,13 +501,13 @@ final class LinearExecutor extends Area {
             gatingUnit.in.payload.u().get(lane).set(yHeld.get(lane));
         }
         gatingUnit.in.payload.last().set(true);
-        Bool fed = feedResidual.or(gatingUnit.in.fire()).named("linear_fed");
-        when(fed, () -> estep.set(EpilogueStep.WAIT));
-        // The units' outputs come back in order; their tags wait in a queue.
+        when(gatingUnit.in.fire(), () -> estep.set(EpilogueStep.WAIT));
+        // The units' outputs come back in order; their tags wait in a queue, a residual word's from its read.
         Stream<Tag> unitTags = wire("linear_unit_tag", Stream.of(new Tag(uint(tokenBits), uint(16))));
         Stream<Tag> unitTag = unitTags.queue("linear_unit_tags", 64, RamStyle.DISTRIBUTED).stream();
-        unitTags.valid.set(fed);
-        assign(unitTags.payload, tagHeld);
+        unitTags.valid.set(residualRead.or(gatingUnit.in.fire()));
+        unitTags.payload.token().set(mux(residualRead, tag.payload.token(), tagHeld.token()));
+        unitTags.payload.word().set(mux(residualRead, tag.payload.word(), tagHeld.word()));
         assertAlways(unitTags.valid.not().or(unitTags.ready), "LinearExecutor: the unit tag queue has room");
         Bool unitOut = residual.out.valid.or(gatingUnit.out.valid).named("linear_unit_out");
         residual.out.ready.set(TRUE);

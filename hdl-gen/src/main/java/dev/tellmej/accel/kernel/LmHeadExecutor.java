@@ -42,9 +42,14 @@ final class LmHeadExecutor extends Area {
     LmHeadExecutor(KernelShape shape, LmHeadUnit unit, QuantizedStore store, DataWrites writes, WordPacker packer) {
         super("lm_head_executor", "LM_HEAD: the last token's activations through the LM head unit, the logits to"
                 + " the I/O region");
-        int lanes = shape.lanes();
         int beatBytes = unit.shape.beatBytes();
-        int wordsPerBeat = beatBytes / lanes;
+        // The store's read words are the data ports' beats; an LM head beat is whole read words.
+        int wordBytes = store.readBytes;
+        if (beatBytes % wordBytes != 0) {
+            throw new IllegalArgumentException("the LM head's beat of " + beatBytes + " bytes is not whole words of the"
+                    + " quantized store (" + wordBytes + " bytes)");
+        }
+        int wordsPerBeat = beatBytes / wordBytes;
         int tokenBits = bitsFor(shape.chunkTokens());
         start = wire("lm_head_start", bool());
         start.set(false);
@@ -92,7 +97,7 @@ final class LmHeadExecutor extends Area {
                     .elseWhen(request.lastChunk(), () -> step.set(LmHeadStep.COMMAND));
         });
 
-        // The unit's command, then the token's activations: W bytes a store word, beatBytes / W words a beat.
+        // The unit's command, then the token's activations: a store read word a beat (or whole words a beat).
         unit.command.valid.set(step.is(LmHeadStep.COMMAND));
         unit.command.payload.weightsAddress().set(weights);
         unit.command.payload.scalesAddress().set(scales);
@@ -100,7 +105,7 @@ final class LmHeadExecutor extends Area {
         unit.command.payload.cols().set(cols);
         unit.command.payload.mc().set(store.mcOf(token, "lm_head_mc"));
         UInt word = reg("lm_head_word", uint(16), 0);
-        UInt colWords = cols.shr(KernelShape.shift(lanes)).resize(16).named("lm_head_col_words");
+        UInt colWords = cols.shr(KernelShape.shift(wordBytes)).resize(16).named("lm_head_col_words");
         when(unit.command.fire(), () -> {
             word.set(0);
             step.set(LmHeadStep.READ);
@@ -113,7 +118,7 @@ final class LmHeadExecutor extends Area {
         });
         List<Bits> held = new ArrayList<>();
         for (int w = 0; w < wordsPerBeat - 1; w++) {
-            held.add(reg("lm_head_held" + w, bits(8 * lanes), 0));
+            held.add(reg("lm_head_held" + w, bits(8 * wordBytes), 0));
         }
         UInt part = wordsPerBeat == 1 ? U(0, 1) : word.resize(KernelShape.shift(wordsPerBeat));
         Bool lastPart = wordsPerBeat == 1 ? TRUE : part.eq(wordsPerBeat - 1).named("lm_head_last_part");

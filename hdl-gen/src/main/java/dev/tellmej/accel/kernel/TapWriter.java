@@ -37,6 +37,7 @@ final class TapWriter extends Area {
         super("tap_writer", "writes a debug-tap record: its header, a buffer's values token by token, the padding");
         int lanes = shape.lanes();
         int laneBits = KernelShape.shift(lanes);
+        int storeByteBits = KernelShape.shift(store.readBytes);
         int tokenBits = bitsFor(shape.chunkTokens());
         start = wire("tap_start", bool());
         start.set(false);
@@ -111,16 +112,17 @@ final class TapWriter extends Area {
         when(phase.is(TapStep.READ), () -> {
             store.readValid.set(true);
             store.readToken.set(token.resize(widthOf(store.readToken)));
-            store.readWord.set(element.shr(laneBits).resize(widthOf(store.readWord)));
+            store.readWord.set(element.shr(storeByteBits).resize(widthOf(store.readWord)));
         });
         UInt lane = regNextWhen("tap_lane", lanes == 1 ? U(0, 1) : element.resize(laneBits), phase.is(TapStep.READ));
         Bits bufferValue = lanes == 1 ? buffers.readData.get(0) : buffers.readData.get("tap_buffer_value", lane);
         // A quantized record: the int8 activations as binary32, then m_c as its last element.
+        UInt storeByte = regNextWhen("tap_store_byte", element.resize(storeByteBits), phase.is(TapStep.READ));
         List<Bits> bytes = new ArrayList<>();
-        for (int i = 0; i < lanes; i++) {
+        for (int i = 0; i < store.readBytes; i++) {
             bytes.add(store.readData.slice(8 * i + 7, 8 * i));
         }
-        Bits activation = lanes == 1 ? bytes.getFirst() : new Vec<>(bytes).get("tap_activation", lane);
+        Bits activation = new Vec<>(bytes).get("tap_activation", storeByte);
         Bool mcElement = element.add(1).trunc(32).eq(elements).named("tap_mc_element");
         Bits quantizedValue = mux(mcElement, store.mcOf(token, "tap_mc"), int8ToFloat(activation.asSInt()))
                 .named("tap_quantized_value");

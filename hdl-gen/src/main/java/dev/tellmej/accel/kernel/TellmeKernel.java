@@ -81,16 +81,16 @@ public final class TellmeKernel extends Module {
         var tlmm = shape.config().tlmmConfig();
         TlmmEngine engine = instance("tlmm", new TlmmEngine(tlmm));
         TlmmCommandUnit commandUnit = instance("tlmm_command", new TlmmCommandUnit(tlmm));
-        ByteGearbox gearbox = instance("activation_gearbox", new ByteGearbox(shape.lanes(), tlmm.activationBytes()));
+        ByteGearbox gearbox = instance("activation_gearbox", new ByteGearbox(shape.beatBytes(), tlmm.activationBytes()));
         // The dequantizer keeps a word a cycle: the epilogues that store y take its words as fast as it gives them,
         // and a prefill chunk's results come in bursts (on two physical lanes a 128-token prefill took 3.9 % longer).
         Dequantizer dequantizer = instance("dequantizer", new Dequantizer(shape.lanes(), tlmm.accumulatorBits()));
-        // The residual add and the gating unit are lane-serial: the epilogue feeds them a word every
-        // UNIT_FEED_CYCLES at most. One gating unit serves both activations (a program's GATE_UPs use one of them;
-        // the multiply by u, the rounding and the absmax are shared).
+        // The residual add takes a word a cycle (the epilogue pipelines its reads of dst: a prefill chunk's o and
+        // down results drain at the dequantizer's pace). The gating unit is lane-serial: the epilogue feeds it a word
+        // every UNIT_FEED_CYCLES at most. One gating unit serves both activations (a program's GATE_UPs use one of
+        // them; the multiply by u, the rounding and the absmax are shared).
         int gatingLanes = LaneSerial.physicalLanesFor(shape.lanes(), LinearExecutor.UNIT_FEED_CYCLES);
-        ResidualAdd residualAdd = instance("residual_add", new ResidualAdd(shape.lanes(), gatingLanes,
-                elementwise.storage()));
+        ResidualAdd residualAdd = instance("residual_add", new ResidualAdd(shape.lanes(), elementwise.storage()));
         Gating gating = instance("gating", new Gating(List.of(Activation.SILU, Activation.RELU2), shape.lanes(),
                 gatingLanes, elementwise.storage()));
         int ropeLanes = LaneSerial.physicalLanesFor(shape.lanes(), RotateAndCache.FEED_CYCLES);
