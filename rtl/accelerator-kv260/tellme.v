@@ -2171,8 +2171,15 @@ module tellme (
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
   wire         linear_unit_out;                                    // LinearExecutor.java:512
-  reg          linear_engine_done;                                 // LinearExecutor.java:540
-  wire         linear_rotating;                                    // LinearExecutor.java:542
+  reg          linear_unit_write;                                  // LinearExecutor.java:525
+  reg  [31:0]  linear_unit_values_0;                               // LinearExecutor.java:526
+  reg  [31:0]  linear_unit_values_1;                               // LinearExecutor.java:526
+  reg  [31:0]  linear_unit_values_2;                               // LinearExecutor.java:526
+  reg  [31:0]  linear_unit_values_3;                               // LinearExecutor.java:526
+  reg  [3:0]   linear_unit_write_tag_token;                        // LinearExecutor.java:527
+  reg  [15:0]  linear_unit_write_tag_word;                         // LinearExecutor.java:527
+  reg          linear_engine_done;                                 // LinearExecutor.java:550
+  wire         linear_rotating;                                    // LinearExecutor.java:552
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:80
@@ -2226,8 +2233,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:323
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:551
-  wire         linear_done;                                        // LinearExecutor.java:561
+  reg          linear_rotate_started;                              // LinearExecutor.java:561
+  wire         linear_done;                                        // LinearExecutor.java:571
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:42
@@ -2512,54 +2519,22 @@ module tellme (
   wire buffer_write_values_3_and_4;
   wire buffer_write_values_3_any_8;
   wire [3:0] buffer_write_values_3_mux_4;
-  wire [15:0] buffer_write_values_0_mux_5;
-  wire [4:0] buffer_write_values_0_part;
-  wire [9:0] buffer_write_values_0_part_2;
-  wire buffer_write_values_0_part_3;
   wire buffer_write_values_0_any_9;
   wire buffer_write_values_0_and_5;
   wire buffer_write_values_0_any_10;
-  wire [3:0] buffer_write_values_0_mux_6;
-  wire [15:0] buffer_write_values_1_mux_5;
-  wire [4:0] buffer_write_values_1_part;
-  wire [9:0] buffer_write_values_1_part_2;
-  wire buffer_write_values_1_part_3;
+  wire [3:0] buffer_write_values_0_mux_5;
   wire buffer_write_values_1_any_9;
   wire buffer_write_values_1_and_5;
   wire buffer_write_values_1_any_10;
-  wire [3:0] buffer_write_values_1_mux_6;
-  wire [15:0] buffer_write_values_2_mux_5;
-  wire [4:0] buffer_write_values_2_part;
-  wire [9:0] buffer_write_values_2_part_2;
-  wire buffer_write_values_2_part_3;
+  wire [3:0] buffer_write_values_1_mux_5;
   wire buffer_write_values_2_any_9;
   wire buffer_write_values_2_and_5;
   wire buffer_write_values_2_any_10;
-  wire [3:0] buffer_write_values_2_mux_6;
-  wire [15:0] buffer_write_values_3_mux_5;
-  wire [4:0] buffer_write_values_3_part;
-  wire [9:0] buffer_write_values_3_part_2;
-  wire buffer_write_values_3_part_3;
+  wire [3:0] buffer_write_values_2_mux_5;
   wire buffer_write_values_3_any_9;
   wire buffer_write_values_3_and_5;
   wire buffer_write_values_3_any_10;
-  wire [3:0] buffer_write_values_3_mux_6;
-  wire buffer_write_values_0_any_11;
-  wire buffer_write_values_0_and_6;
-  wire buffer_write_values_0_any_12;
-  wire [3:0] buffer_write_values_0_mux_7;
-  wire buffer_write_values_1_any_11;
-  wire buffer_write_values_1_and_6;
-  wire buffer_write_values_1_any_12;
-  wire [3:0] buffer_write_values_1_mux_7;
-  wire buffer_write_values_2_any_11;
-  wire buffer_write_values_2_and_6;
-  wire buffer_write_values_2_any_12;
-  wire [3:0] buffer_write_values_2_mux_7;
-  wire buffer_write_values_3_any_11;
-  wire buffer_write_values_3_and_6;
-  wire buffer_write_values_3_any_12;
-  wire [3:0] buffer_write_values_3_mux_7;
+  wire [3:0] buffer_write_values_3_mux_5;
   wire [3:0] buffer_read_token_sum;
   wire [127:0] quantized_words_wdata_cat;
   wire [16:0] quantize_gain_beats_sum;
@@ -2576,6 +2551,38 @@ module tellme (
   wire [31:0] linear_vectors_prod;
   wire [31:0] linear_expected_words_prod;
   wire linear_residual_feed_credits_and;
+  wire [15:0] linear_unit_values_0_mux;
+  wire [4:0] linear_unit_values_0_part;
+  wire [9:0] linear_unit_values_0_part_2;
+  wire linear_unit_values_0_part_3;
+  wire linear_unit_values_0_any;
+  wire linear_unit_values_0_and;
+  wire linear_unit_values_0_any_2;
+  wire [3:0] linear_unit_values_0_mux_2;
+  wire [15:0] linear_unit_values_1_mux;
+  wire [4:0] linear_unit_values_1_part;
+  wire [9:0] linear_unit_values_1_part_2;
+  wire linear_unit_values_1_part_3;
+  wire linear_unit_values_1_any;
+  wire linear_unit_values_1_and;
+  wire linear_unit_values_1_any_2;
+  wire [3:0] linear_unit_values_1_mux_2;
+  wire [15:0] linear_unit_values_2_mux;
+  wire [4:0] linear_unit_values_2_part;
+  wire [9:0] linear_unit_values_2_part_2;
+  wire linear_unit_values_2_part_3;
+  wire linear_unit_values_2_any;
+  wire linear_unit_values_2_and;
+  wire linear_unit_values_2_any_2;
+  wire [3:0] linear_unit_values_2_mux_2;
+  wire [15:0] linear_unit_values_3_mux;
+  wire [4:0] linear_unit_values_3_part;
+  wire [9:0] linear_unit_values_3_part_2;
+  wire linear_unit_values_3_part_3;
+  wire linear_unit_values_3_any;
+  wire linear_unit_values_3_and;
+  wire linear_unit_values_3_any_2;
+  wire [3:0] linear_unit_values_3_mux_2;
   wire [47:0] rotate_run_bytes_prod;
   wire [31:0] rotate_table_beats_prod;
   wire [127:0] rotate_layer_run_prod;
@@ -2812,126 +2819,54 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_7 ? {1'b0, ~attention_out_payload_3[9]}
               : {1'b1, ~attention_out_payload_3[7]})})};
-  assign buffer_write_values_0_mux_5 = residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-  assign buffer_write_values_0_part = buffer_write_values_0_mux_5[14:10];
-  assign buffer_write_values_0_part_2 = buffer_write_values_0_mux_5[9:0];
-  assign buffer_write_values_0_part_3 = buffer_write_values_0_mux_5[15];
-  assign buffer_write_values_0_any_9 = |buffer_write_values_0_mux_5[9:8];
-  assign buffer_write_values_0_and_5 = ~buffer_write_values_0_any_9 & ~(|buffer_write_values_0_mux_5[7:6]);
-  assign buffer_write_values_0_any_10 = |buffer_write_values_0_mux_5[5:4];
-  assign buffer_write_values_0_mux_6 =
-      (buffer_write_values_0_and_5 & ~buffer_write_values_0_any_10 & ~(|buffer_write_values_0_mux_5[3:2]))
-        ? {2'h2, ((|buffer_write_values_0_mux_5[1:0]) ? {1'b0, ~buffer_write_values_0_mux_5[1]} : 2'd2)}
+  assign buffer_write_values_0_any_9 = |rope_out_payload_y_0[9:8];
+  assign buffer_write_values_0_and_5 = ~buffer_write_values_0_any_9 & ~(|rope_out_payload_y_0[7:6]);
+  assign buffer_write_values_0_any_10 = |rope_out_payload_y_0[5:4];
+  assign buffer_write_values_0_mux_5 =
+      (buffer_write_values_0_and_5 & ~buffer_write_values_0_any_10 & ~(|rope_out_payload_y_0[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_0[1:0]) ? {1'b0, ~rope_out_payload_y_0[1]} : 2'd2)}
       : {1'b0,
          (buffer_write_values_0_and_5
             ? {1'b1,
-               (buffer_write_values_0_any_10 ? {1'b0, ~buffer_write_values_0_mux_5[5]}
-                : {1'b1, ~buffer_write_values_0_mux_5[3]})}
+               (buffer_write_values_0_any_10 ? {1'b0, ~rope_out_payload_y_0[5]} : {1'b1, ~rope_out_payload_y_0[3]})}
           : {1'b0,
-             (buffer_write_values_0_any_9 ? {1'b0, ~buffer_write_values_0_mux_5[9]}
-              : {1'b1, ~buffer_write_values_0_mux_5[7]})})};
-  assign buffer_write_values_1_mux_5 = residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-  assign buffer_write_values_1_part = buffer_write_values_1_mux_5[14:10];
-  assign buffer_write_values_1_part_2 = buffer_write_values_1_mux_5[9:0];
-  assign buffer_write_values_1_part_3 = buffer_write_values_1_mux_5[15];
-  assign buffer_write_values_1_any_9 = |buffer_write_values_1_mux_5[9:8];
-  assign buffer_write_values_1_and_5 = ~buffer_write_values_1_any_9 & ~(|buffer_write_values_1_mux_5[7:6]);
-  assign buffer_write_values_1_any_10 = |buffer_write_values_1_mux_5[5:4];
-  assign buffer_write_values_1_mux_6 =
-      (buffer_write_values_1_and_5 & ~buffer_write_values_1_any_10 & ~(|buffer_write_values_1_mux_5[3:2]))
-        ? {2'h2, ((|buffer_write_values_1_mux_5[1:0]) ? {1'b0, ~buffer_write_values_1_mux_5[1]} : 2'd2)}
+             (buffer_write_values_0_any_9 ? {1'b0, ~rope_out_payload_y_0[9]} : {1'b1, ~rope_out_payload_y_0[7]})})};
+  assign buffer_write_values_1_any_9 = |rope_out_payload_y_1[9:8];
+  assign buffer_write_values_1_and_5 = ~buffer_write_values_1_any_9 & ~(|rope_out_payload_y_1[7:6]);
+  assign buffer_write_values_1_any_10 = |rope_out_payload_y_1[5:4];
+  assign buffer_write_values_1_mux_5 =
+      (buffer_write_values_1_and_5 & ~buffer_write_values_1_any_10 & ~(|rope_out_payload_y_1[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_1[1:0]) ? {1'b0, ~rope_out_payload_y_1[1]} : 2'd2)}
       : {1'b0,
          (buffer_write_values_1_and_5
             ? {1'b1,
-               (buffer_write_values_1_any_10 ? {1'b0, ~buffer_write_values_1_mux_5[5]}
-                : {1'b1, ~buffer_write_values_1_mux_5[3]})}
+               (buffer_write_values_1_any_10 ? {1'b0, ~rope_out_payload_y_1[5]} : {1'b1, ~rope_out_payload_y_1[3]})}
           : {1'b0,
-             (buffer_write_values_1_any_9 ? {1'b0, ~buffer_write_values_1_mux_5[9]}
-              : {1'b1, ~buffer_write_values_1_mux_5[7]})})};
-  assign buffer_write_values_2_mux_5 = residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-  assign buffer_write_values_2_part = buffer_write_values_2_mux_5[14:10];
-  assign buffer_write_values_2_part_2 = buffer_write_values_2_mux_5[9:0];
-  assign buffer_write_values_2_part_3 = buffer_write_values_2_mux_5[15];
-  assign buffer_write_values_2_any_9 = |buffer_write_values_2_mux_5[9:8];
-  assign buffer_write_values_2_and_5 = ~buffer_write_values_2_any_9 & ~(|buffer_write_values_2_mux_5[7:6]);
-  assign buffer_write_values_2_any_10 = |buffer_write_values_2_mux_5[5:4];
-  assign buffer_write_values_2_mux_6 =
-      (buffer_write_values_2_and_5 & ~buffer_write_values_2_any_10 & ~(|buffer_write_values_2_mux_5[3:2]))
-        ? {2'h2, ((|buffer_write_values_2_mux_5[1:0]) ? {1'b0, ~buffer_write_values_2_mux_5[1]} : 2'd2)}
+             (buffer_write_values_1_any_9 ? {1'b0, ~rope_out_payload_y_1[9]} : {1'b1, ~rope_out_payload_y_1[7]})})};
+  assign buffer_write_values_2_any_9 = |rope_out_payload_y_2[9:8];
+  assign buffer_write_values_2_and_5 = ~buffer_write_values_2_any_9 & ~(|rope_out_payload_y_2[7:6]);
+  assign buffer_write_values_2_any_10 = |rope_out_payload_y_2[5:4];
+  assign buffer_write_values_2_mux_5 =
+      (buffer_write_values_2_and_5 & ~buffer_write_values_2_any_10 & ~(|rope_out_payload_y_2[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_2[1:0]) ? {1'b0, ~rope_out_payload_y_2[1]} : 2'd2)}
       : {1'b0,
          (buffer_write_values_2_and_5
             ? {1'b1,
-               (buffer_write_values_2_any_10 ? {1'b0, ~buffer_write_values_2_mux_5[5]}
-                : {1'b1, ~buffer_write_values_2_mux_5[3]})}
+               (buffer_write_values_2_any_10 ? {1'b0, ~rope_out_payload_y_2[5]} : {1'b1, ~rope_out_payload_y_2[3]})}
           : {1'b0,
-             (buffer_write_values_2_any_9 ? {1'b0, ~buffer_write_values_2_mux_5[9]}
-              : {1'b1, ~buffer_write_values_2_mux_5[7]})})};
-  assign buffer_write_values_3_mux_5 = residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-  assign buffer_write_values_3_part = buffer_write_values_3_mux_5[14:10];
-  assign buffer_write_values_3_part_2 = buffer_write_values_3_mux_5[9:0];
-  assign buffer_write_values_3_part_3 = buffer_write_values_3_mux_5[15];
-  assign buffer_write_values_3_any_9 = |buffer_write_values_3_mux_5[9:8];
-  assign buffer_write_values_3_and_5 = ~buffer_write_values_3_any_9 & ~(|buffer_write_values_3_mux_5[7:6]);
-  assign buffer_write_values_3_any_10 = |buffer_write_values_3_mux_5[5:4];
-  assign buffer_write_values_3_mux_6 =
-      (buffer_write_values_3_and_5 & ~buffer_write_values_3_any_10 & ~(|buffer_write_values_3_mux_5[3:2]))
-        ? {2'h2, ((|buffer_write_values_3_mux_5[1:0]) ? {1'b0, ~buffer_write_values_3_mux_5[1]} : 2'd2)}
+             (buffer_write_values_2_any_9 ? {1'b0, ~rope_out_payload_y_2[9]} : {1'b1, ~rope_out_payload_y_2[7]})})};
+  assign buffer_write_values_3_any_9 = |rope_out_payload_y_3[9:8];
+  assign buffer_write_values_3_and_5 = ~buffer_write_values_3_any_9 & ~(|rope_out_payload_y_3[7:6]);
+  assign buffer_write_values_3_any_10 = |rope_out_payload_y_3[5:4];
+  assign buffer_write_values_3_mux_5 =
+      (buffer_write_values_3_and_5 & ~buffer_write_values_3_any_10 & ~(|rope_out_payload_y_3[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_3[1:0]) ? {1'b0, ~rope_out_payload_y_3[1]} : 2'd2)}
       : {1'b0,
          (buffer_write_values_3_and_5
             ? {1'b1,
-               (buffer_write_values_3_any_10 ? {1'b0, ~buffer_write_values_3_mux_5[5]}
-                : {1'b1, ~buffer_write_values_3_mux_5[3]})}
+               (buffer_write_values_3_any_10 ? {1'b0, ~rope_out_payload_y_3[5]} : {1'b1, ~rope_out_payload_y_3[3]})}
           : {1'b0,
-             (buffer_write_values_3_any_9 ? {1'b0, ~buffer_write_values_3_mux_5[9]}
-              : {1'b1, ~buffer_write_values_3_mux_5[7]})})};
-  assign buffer_write_values_0_any_11 = |rope_out_payload_y_0[9:8];
-  assign buffer_write_values_0_and_6 = ~buffer_write_values_0_any_11 & ~(|rope_out_payload_y_0[7:6]);
-  assign buffer_write_values_0_any_12 = |rope_out_payload_y_0[5:4];
-  assign buffer_write_values_0_mux_7 =
-      (buffer_write_values_0_and_6 & ~buffer_write_values_0_any_12 & ~(|rope_out_payload_y_0[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_0[1:0]) ? {1'b0, ~rope_out_payload_y_0[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_0_and_6
-            ? {1'b1,
-               (buffer_write_values_0_any_12 ? {1'b0, ~rope_out_payload_y_0[5]} : {1'b1, ~rope_out_payload_y_0[3]})}
-          : {1'b0,
-             (buffer_write_values_0_any_11 ? {1'b0, ~rope_out_payload_y_0[9]} : {1'b1, ~rope_out_payload_y_0[7]})})};
-  assign buffer_write_values_1_any_11 = |rope_out_payload_y_1[9:8];
-  assign buffer_write_values_1_and_6 = ~buffer_write_values_1_any_11 & ~(|rope_out_payload_y_1[7:6]);
-  assign buffer_write_values_1_any_12 = |rope_out_payload_y_1[5:4];
-  assign buffer_write_values_1_mux_7 =
-      (buffer_write_values_1_and_6 & ~buffer_write_values_1_any_12 & ~(|rope_out_payload_y_1[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_1[1:0]) ? {1'b0, ~rope_out_payload_y_1[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_1_and_6
-            ? {1'b1,
-               (buffer_write_values_1_any_12 ? {1'b0, ~rope_out_payload_y_1[5]} : {1'b1, ~rope_out_payload_y_1[3]})}
-          : {1'b0,
-             (buffer_write_values_1_any_11 ? {1'b0, ~rope_out_payload_y_1[9]} : {1'b1, ~rope_out_payload_y_1[7]})})};
-  assign buffer_write_values_2_any_11 = |rope_out_payload_y_2[9:8];
-  assign buffer_write_values_2_and_6 = ~buffer_write_values_2_any_11 & ~(|rope_out_payload_y_2[7:6]);
-  assign buffer_write_values_2_any_12 = |rope_out_payload_y_2[5:4];
-  assign buffer_write_values_2_mux_7 =
-      (buffer_write_values_2_and_6 & ~buffer_write_values_2_any_12 & ~(|rope_out_payload_y_2[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_2[1:0]) ? {1'b0, ~rope_out_payload_y_2[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_2_and_6
-            ? {1'b1,
-               (buffer_write_values_2_any_12 ? {1'b0, ~rope_out_payload_y_2[5]} : {1'b1, ~rope_out_payload_y_2[3]})}
-          : {1'b0,
-             (buffer_write_values_2_any_11 ? {1'b0, ~rope_out_payload_y_2[9]} : {1'b1, ~rope_out_payload_y_2[7]})})};
-  assign buffer_write_values_3_any_11 = |rope_out_payload_y_3[9:8];
-  assign buffer_write_values_3_and_6 = ~buffer_write_values_3_any_11 & ~(|rope_out_payload_y_3[7:6]);
-  assign buffer_write_values_3_any_12 = |rope_out_payload_y_3[5:4];
-  assign buffer_write_values_3_mux_7 =
-      (buffer_write_values_3_and_6 & ~buffer_write_values_3_any_12 & ~(|rope_out_payload_y_3[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_3[1:0]) ? {1'b0, ~rope_out_payload_y_3[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_3_and_6
-            ? {1'b1,
-               (buffer_write_values_3_any_12 ? {1'b0, ~rope_out_payload_y_3[5]} : {1'b1, ~rope_out_payload_y_3[3]})}
-          : {1'b0,
-             (buffer_write_values_3_any_11 ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
+             (buffer_write_values_3_any_9 ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
   assign buffer_read_token_sum = attention_issue_block_first + attention_query_token[3:0];
   assign quantized_words_wdata_cat =
       {quantized_write_data, quantized_write_data, quantized_write_data, quantized_write_data};
@@ -2949,6 +2884,78 @@ module tellme (
   assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
+  assign linear_unit_values_0_mux = residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
+  assign linear_unit_values_0_part = linear_unit_values_0_mux[14:10];
+  assign linear_unit_values_0_part_2 = linear_unit_values_0_mux[9:0];
+  assign linear_unit_values_0_part_3 = linear_unit_values_0_mux[15];
+  assign linear_unit_values_0_any = |linear_unit_values_0_mux[9:8];
+  assign linear_unit_values_0_and = ~linear_unit_values_0_any & ~(|linear_unit_values_0_mux[7:6]);
+  assign linear_unit_values_0_any_2 = |linear_unit_values_0_mux[5:4];
+  assign linear_unit_values_0_mux_2 =
+      (linear_unit_values_0_and & ~linear_unit_values_0_any_2 & ~(|linear_unit_values_0_mux[3:2]))
+        ? {2'h2, ((|linear_unit_values_0_mux[1:0]) ? {1'b0, ~linear_unit_values_0_mux[1]} : 2'd2)}
+      : {1'b0,
+         (linear_unit_values_0_and
+            ? {1'b1,
+               (linear_unit_values_0_any_2 ? {1'b0, ~linear_unit_values_0_mux[5]}
+                : {1'b1, ~linear_unit_values_0_mux[3]})}
+          : {1'b0,
+             (linear_unit_values_0_any ? {1'b0, ~linear_unit_values_0_mux[9]}
+              : {1'b1, ~linear_unit_values_0_mux[7]})})};
+  assign linear_unit_values_1_mux = residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
+  assign linear_unit_values_1_part = linear_unit_values_1_mux[14:10];
+  assign linear_unit_values_1_part_2 = linear_unit_values_1_mux[9:0];
+  assign linear_unit_values_1_part_3 = linear_unit_values_1_mux[15];
+  assign linear_unit_values_1_any = |linear_unit_values_1_mux[9:8];
+  assign linear_unit_values_1_and = ~linear_unit_values_1_any & ~(|linear_unit_values_1_mux[7:6]);
+  assign linear_unit_values_1_any_2 = |linear_unit_values_1_mux[5:4];
+  assign linear_unit_values_1_mux_2 =
+      (linear_unit_values_1_and & ~linear_unit_values_1_any_2 & ~(|linear_unit_values_1_mux[3:2]))
+        ? {2'h2, ((|linear_unit_values_1_mux[1:0]) ? {1'b0, ~linear_unit_values_1_mux[1]} : 2'd2)}
+      : {1'b0,
+         (linear_unit_values_1_and
+            ? {1'b1,
+               (linear_unit_values_1_any_2 ? {1'b0, ~linear_unit_values_1_mux[5]}
+                : {1'b1, ~linear_unit_values_1_mux[3]})}
+          : {1'b0,
+             (linear_unit_values_1_any ? {1'b0, ~linear_unit_values_1_mux[9]}
+              : {1'b1, ~linear_unit_values_1_mux[7]})})};
+  assign linear_unit_values_2_mux = residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
+  assign linear_unit_values_2_part = linear_unit_values_2_mux[14:10];
+  assign linear_unit_values_2_part_2 = linear_unit_values_2_mux[9:0];
+  assign linear_unit_values_2_part_3 = linear_unit_values_2_mux[15];
+  assign linear_unit_values_2_any = |linear_unit_values_2_mux[9:8];
+  assign linear_unit_values_2_and = ~linear_unit_values_2_any & ~(|linear_unit_values_2_mux[7:6]);
+  assign linear_unit_values_2_any_2 = |linear_unit_values_2_mux[5:4];
+  assign linear_unit_values_2_mux_2 =
+      (linear_unit_values_2_and & ~linear_unit_values_2_any_2 & ~(|linear_unit_values_2_mux[3:2]))
+        ? {2'h2, ((|linear_unit_values_2_mux[1:0]) ? {1'b0, ~linear_unit_values_2_mux[1]} : 2'd2)}
+      : {1'b0,
+         (linear_unit_values_2_and
+            ? {1'b1,
+               (linear_unit_values_2_any_2 ? {1'b0, ~linear_unit_values_2_mux[5]}
+                : {1'b1, ~linear_unit_values_2_mux[3]})}
+          : {1'b0,
+             (linear_unit_values_2_any ? {1'b0, ~linear_unit_values_2_mux[9]}
+              : {1'b1, ~linear_unit_values_2_mux[7]})})};
+  assign linear_unit_values_3_mux = residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
+  assign linear_unit_values_3_part = linear_unit_values_3_mux[14:10];
+  assign linear_unit_values_3_part_2 = linear_unit_values_3_mux[9:0];
+  assign linear_unit_values_3_part_3 = linear_unit_values_3_mux[15];
+  assign linear_unit_values_3_any = |linear_unit_values_3_mux[9:8];
+  assign linear_unit_values_3_and = ~linear_unit_values_3_any & ~(|linear_unit_values_3_mux[7:6]);
+  assign linear_unit_values_3_any_2 = |linear_unit_values_3_mux[5:4];
+  assign linear_unit_values_3_mux_2 =
+      (linear_unit_values_3_and & ~linear_unit_values_3_any_2 & ~(|linear_unit_values_3_mux[3:2]))
+        ? {2'h2, ((|linear_unit_values_3_mux[1:0]) ? {1'b0, ~linear_unit_values_3_mux[1]} : 2'd2)}
+      : {1'b0,
+         (linear_unit_values_3_and
+            ? {1'b1,
+               (linear_unit_values_3_any_2 ? {1'b0, ~linear_unit_values_3_mux[5]}
+                : {1'b1, ~linear_unit_values_3_mux[3]})}
+          : {1'b0,
+             (linear_unit_values_3_any ? {1'b0, ~linear_unit_values_3_mux[9]}
+              : {1'b1, ~linear_unit_values_3_mux[7]})})};
   assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
   assign rotate_table_beats_prod = {16'd0, {12'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
   assign rotate_layer_run_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
@@ -4299,90 +4306,26 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:417
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
-      buffer_write_valid = 1'b1; // LinearExecutor.java:517
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:518
-      buffer_write_mask = 4'hf; // LinearExecutor.java:519
+    if (linear_store_write | linear_unit_write) begin // LinearExecutor.java:528
+      buffer_write_valid = 1'b1; // LinearExecutor.java:529
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:530
+      buffer_write_mask = 4'hf; // LinearExecutor.java:531
     end
-    if (linear_store_write) begin // LinearExecutor.java:522
-      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:523
-      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:524
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:526
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:526
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:526
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:526
+    if (linear_store_write) begin // LinearExecutor.java:534
+      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:535
+      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:536
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:538
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:538
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:538
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:538
     end
-    if (linear_unit_out) begin // LinearExecutor.java:529
-      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:530
-      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:531
-      buffer_write_values_0 =
-          (buffer_write_values_0_part == 5'd0)
-            ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
-               : {buffer_write_values_0_part_3,
-                  (8'd112 - {4'd0, buffer_write_values_0_mux_6}),
-                  (buffer_write_values_0_part_2 << (buffer_write_values_0_mux_6 + 4'd1)),
-                  13'h0})
-          : (buffer_write_values_0_part == 5'd31)
-            ? {buffer_write_values_0_part_3,
-               8'hff,
-               (buffer_write_values_0_part_2 != 10'd0),
-               buffer_write_values_0_mux_5[8:0],
-               13'h0}
-          : {buffer_write_values_0_part_3,
-             ({3'd0, buffer_write_values_0_part} + 8'd112),
-             buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:535
-      buffer_write_values_1 =
-          (buffer_write_values_1_part == 5'd0)
-            ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
-               : {buffer_write_values_1_part_3,
-                  (8'd112 - {4'd0, buffer_write_values_1_mux_6}),
-                  (buffer_write_values_1_part_2 << (buffer_write_values_1_mux_6 + 4'd1)),
-                  13'h0})
-          : (buffer_write_values_1_part == 5'd31)
-            ? {buffer_write_values_1_part_3,
-               8'hff,
-               (buffer_write_values_1_part_2 != 10'd0),
-               buffer_write_values_1_mux_5[8:0],
-               13'h0}
-          : {buffer_write_values_1_part_3,
-             ({3'd0, buffer_write_values_1_part} + 8'd112),
-             buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:535
-      buffer_write_values_2 =
-          (buffer_write_values_2_part == 5'd0)
-            ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
-               : {buffer_write_values_2_part_3,
-                  (8'd112 - {4'd0, buffer_write_values_2_mux_6}),
-                  (buffer_write_values_2_part_2 << (buffer_write_values_2_mux_6 + 4'd1)),
-                  13'h0})
-          : (buffer_write_values_2_part == 5'd31)
-            ? {buffer_write_values_2_part_3,
-               8'hff,
-               (buffer_write_values_2_part_2 != 10'd0),
-               buffer_write_values_2_mux_5[8:0],
-               13'h0}
-          : {buffer_write_values_2_part_3,
-             ({3'd0, buffer_write_values_2_part} + 8'd112),
-             buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:535
-      buffer_write_values_3 =
-          (buffer_write_values_3_part == 5'd0)
-            ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
-               : {buffer_write_values_3_part_3,
-                  (8'd112 - {4'd0, buffer_write_values_3_mux_6}),
-                  (buffer_write_values_3_part_2 << (buffer_write_values_3_mux_6 + 4'd1)),
-                  13'h0})
-          : (buffer_write_values_3_part == 5'd31)
-            ? {buffer_write_values_3_part_3,
-               8'hff,
-               (buffer_write_values_3_part_2 != 10'd0),
-               buffer_write_values_3_mux_5[8:0],
-               13'h0}
-          : {buffer_write_values_3_part_3,
-             ({3'd0, buffer_write_values_3_part} + 8'd112),
-             buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:535
+    if (linear_unit_write) begin // LinearExecutor.java:541
+      buffer_write_token = linear_unit_write_tag_token[2:0]; // LinearExecutor.java:542
+      buffer_write_word = linear_unit_write_tag_word[9:0]; // LinearExecutor.java:543
+      buffer_write_values_0 = linear_unit_values_0; // LinearExecutor.java:545
+      buffer_write_values_1 = linear_unit_values_1; // LinearExecutor.java:545
+      buffer_write_values_2 = linear_unit_values_2; // LinearExecutor.java:545
+      buffer_write_values_3 = linear_unit_values_3; // LinearExecutor.java:545
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:274
       buffer_write_valid = 1'b1; // RotateAndCache.java:275
@@ -4394,8 +4337,8 @@ module tellme (
           (rope_out_payload_y_0[14:10] == 5'd0)
             ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
                : {rope_out_payload_y_0[15],
-                  (8'd112 - {4'd0, buffer_write_values_0_mux_7}),
-                  (rope_out_payload_y_0[9:0] << (buffer_write_values_0_mux_7 + 4'd1)),
+                  (8'd112 - {4'd0, buffer_write_values_0_mux_5}),
+                  (rope_out_payload_y_0[9:0] << (buffer_write_values_0_mux_5 + 4'd1)),
                   13'h0})
           : (rope_out_payload_y_0[14:10] == 5'd31)
             ? {rope_out_payload_y_0[15], 8'hff, (rope_out_payload_y_0[9:0] != 10'd0), rope_out_payload_y_0[8:0], 13'h0}
@@ -4407,8 +4350,8 @@ module tellme (
           (rope_out_payload_y_1[14:10] == 5'd0)
             ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
                : {rope_out_payload_y_1[15],
-                  (8'd112 - {4'd0, buffer_write_values_1_mux_7}),
-                  (rope_out_payload_y_1[9:0] << (buffer_write_values_1_mux_7 + 4'd1)),
+                  (8'd112 - {4'd0, buffer_write_values_1_mux_5}),
+                  (rope_out_payload_y_1[9:0] << (buffer_write_values_1_mux_5 + 4'd1)),
                   13'h0})
           : (rope_out_payload_y_1[14:10] == 5'd31)
             ? {rope_out_payload_y_1[15], 8'hff, (rope_out_payload_y_1[9:0] != 10'd0), rope_out_payload_y_1[8:0], 13'h0}
@@ -4420,8 +4363,8 @@ module tellme (
           (rope_out_payload_y_2[14:10] == 5'd0)
             ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
                : {rope_out_payload_y_2[15],
-                  (8'd112 - {4'd0, buffer_write_values_2_mux_7}),
-                  (rope_out_payload_y_2[9:0] << (buffer_write_values_2_mux_7 + 4'd1)),
+                  (8'd112 - {4'd0, buffer_write_values_2_mux_5}),
+                  (rope_out_payload_y_2[9:0] << (buffer_write_values_2_mux_5 + 4'd1)),
                   13'h0})
           : (rope_out_payload_y_2[14:10] == 5'd31)
             ? {rope_out_payload_y_2[15], 8'hff, (rope_out_payload_y_2[9:0] != 10'd0), rope_out_payload_y_2[8:0], 13'h0}
@@ -4433,8 +4376,8 @@ module tellme (
           (rope_out_payload_y_3[14:10] == 5'd0)
             ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
                : {rope_out_payload_y_3[15],
-                  (8'd112 - {4'd0, buffer_write_values_3_mux_7}),
-                  (rope_out_payload_y_3[9:0] << (buffer_write_values_3_mux_7 + 4'd1)),
+                  (8'd112 - {4'd0, buffer_write_values_3_mux_5}),
+                  (rope_out_payload_y_3[9:0] << (buffer_write_values_3_mux_5 + 4'd1)),
                   13'h0})
           : (rope_out_payload_y_3[14:10] == 5'd31)
             ? {rope_out_payload_y_3[15], 8'hff, (rope_out_payload_y_3[9:0] != 10'd0), rope_out_payload_y_3[8:0], 13'h0}
@@ -6539,8 +6482,8 @@ module tellme (
   assign linear_unit_tag_payload_word = linear_residual_read ? linear_tags_pop_payload[19:4] : linear_tag_held_word;
   assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:512
   assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:515
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:542
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:561
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:552
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:571
 
   always @(posedge ap_clk) begin
     if (linear_start) begin // LinearExecutor.java:182
@@ -6782,28 +6725,99 @@ module tellme (
     if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:504
       linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:504
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:520
+    linear_unit_write <= linear_unit_out; // LinearExecutor.java:525
+    linear_unit_values_0 <=
+        (linear_unit_values_0_part == 5'd0)
+          ? ((linear_unit_values_0_part_2 == 10'd0) ? {linear_unit_values_0_part_3, 31'h0}
+             : {linear_unit_values_0_part_3,
+                (8'd112 - {4'd0, linear_unit_values_0_mux_2}),
+                (linear_unit_values_0_part_2 << (linear_unit_values_0_mux_2 + 4'd1)),
+                13'h0})
+        : (linear_unit_values_0_part == 5'd31)
+          ? {linear_unit_values_0_part_3,
+             8'hff,
+             (linear_unit_values_0_part_2 != 10'd0),
+             linear_unit_values_0_mux[8:0],
+             13'h0}
+        : {linear_unit_values_0_part_3,
+           ({3'd0, linear_unit_values_0_part} + 8'd112),
+           linear_unit_values_0_part_2,
+           13'h0}; // LinearExecutor.java:526
+    linear_unit_values_1 <=
+        (linear_unit_values_1_part == 5'd0)
+          ? ((linear_unit_values_1_part_2 == 10'd0) ? {linear_unit_values_1_part_3, 31'h0}
+             : {linear_unit_values_1_part_3,
+                (8'd112 - {4'd0, linear_unit_values_1_mux_2}),
+                (linear_unit_values_1_part_2 << (linear_unit_values_1_mux_2 + 4'd1)),
+                13'h0})
+        : (linear_unit_values_1_part == 5'd31)
+          ? {linear_unit_values_1_part_3,
+             8'hff,
+             (linear_unit_values_1_part_2 != 10'd0),
+             linear_unit_values_1_mux[8:0],
+             13'h0}
+        : {linear_unit_values_1_part_3,
+           ({3'd0, linear_unit_values_1_part} + 8'd112),
+           linear_unit_values_1_part_2,
+           13'h0}; // LinearExecutor.java:526
+    linear_unit_values_2 <=
+        (linear_unit_values_2_part == 5'd0)
+          ? ((linear_unit_values_2_part_2 == 10'd0) ? {linear_unit_values_2_part_3, 31'h0}
+             : {linear_unit_values_2_part_3,
+                (8'd112 - {4'd0, linear_unit_values_2_mux_2}),
+                (linear_unit_values_2_part_2 << (linear_unit_values_2_mux_2 + 4'd1)),
+                13'h0})
+        : (linear_unit_values_2_part == 5'd31)
+          ? {linear_unit_values_2_part_3,
+             8'hff,
+             (linear_unit_values_2_part_2 != 10'd0),
+             linear_unit_values_2_mux[8:0],
+             13'h0}
+        : {linear_unit_values_2_part_3,
+           ({3'd0, linear_unit_values_2_part} + 8'd112),
+           linear_unit_values_2_part_2,
+           13'h0}; // LinearExecutor.java:526
+    linear_unit_values_3 <=
+        (linear_unit_values_3_part == 5'd0)
+          ? ((linear_unit_values_3_part_2 == 10'd0) ? {linear_unit_values_3_part_3, 31'h0}
+             : {linear_unit_values_3_part_3,
+                (8'd112 - {4'd0, linear_unit_values_3_mux_2}),
+                (linear_unit_values_3_part_2 << (linear_unit_values_3_mux_2 + 4'd1)),
+                13'h0})
+        : (linear_unit_values_3_part == 5'd31)
+          ? {linear_unit_values_3_part_3,
+             8'hff,
+             (linear_unit_values_3_part_2 != 10'd0),
+             linear_unit_values_3_mux[8:0],
+             13'h0}
+        : {linear_unit_values_3_part_3,
+           ({3'd0, linear_unit_values_3_part} + 8'd112),
+           linear_unit_values_3_part_2,
+           13'h0}; // LinearExecutor.java:526
+    linear_unit_write_tag_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:527
+    linear_unit_write_tag_word <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:527
+    if (linear_store_write | linear_unit_write) begin // LinearExecutor.java:528
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:532
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:541
-      linear_engine_done <= 1'b0; // LinearExecutor.java:541
-    end else if (tlmm_done) begin // LinearExecutor.java:541
-      linear_engine_done <= 1'b1; // LinearExecutor.java:541
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:551
+      linear_engine_done <= 1'b0; // LinearExecutor.java:551
+    end else if (tlmm_done) begin // LinearExecutor.java:551
+      linear_engine_done <= 1'b1; // LinearExecutor.java:551
     end
-    // LinearExecutor.java:543
+    // LinearExecutor.java:553
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:544
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:554
     end
-    if (rotate_start) begin // LinearExecutor.java:553
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:553
+    if (rotate_start) begin // LinearExecutor.java:563
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:563
     end
-    if (rotate_done) begin // LinearExecutor.java:554
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:555
-      linear_code <= rotate_code; // LinearExecutor.java:556
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:557
+    if (rotate_done) begin // LinearExecutor.java:564
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:565
+      linear_code <= rotate_code; // LinearExecutor.java:566
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:567
     end
-    if (linear_done) begin // LinearExecutor.java:563
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:563
+    if (linear_done) begin // LinearExecutor.java:573
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:573
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6888,6 +6902,7 @@ module tellme (
       linear_residual_landed_d4 <= 1'b0;
       linear_residual_landed_d5 <= 1'b0;
       linear_residual_feed_credits <= 3'd7;
+      linear_unit_write <= 1'b0;
       linear_engine_done <= 1'b0;
       linear_rotate_started <= 1'b0;
     end
@@ -6898,7 +6913,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:81
-    // LinearExecutor.java:552
+    // LinearExecutor.java:562
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -8000,8 +8015,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:511: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:538
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_write))) begin // LinearExecutor.java:548
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:548: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:95
@@ -9459,17 +9474,18 @@ module tellme (
       data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
       buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24],
       attention_unit_dones_occupancy, lm_head_token[3], linear_tags_occupancy, linear_residual_feed_fifo_occupancy,
-      linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[19:14], linear_unit_tags_pop_payload[3],
-      linear_unit_tags_occupancy, rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], peek_word[127:96],
-      peek_word[31:0], buffer_write_token_sum[3], buffer_read_token_sum[3], quantize_gain_beats_sum[3:0],
-      attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4], attention_run_bytes_prod[47],
-      attention_head_address_prod[127:63], attention_collect_block_first_diff[7:4], lm_head_logit_beats_sum[1:0],
-      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:20],
-      linear_words_per_token_sum[3:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
-      rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0],
-      rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64], tap_source_beats_sum[1:0],
-      tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
-      debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
+      linear_unit_tags_pop_valid, linear_unit_tags_occupancy, linear_unit_write_tag_token[3],
+      linear_unit_write_tag_word[15:10], rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8],
+      peek_word[127:96], peek_word[31:0], buffer_write_token_sum[3], buffer_read_token_sum[3],
+      quantize_gain_beats_sum[3:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4],
+      attention_run_bytes_prod[47], attention_head_address_prod[127:63], attention_collect_block_first_diff[7:4],
+      lm_head_logit_beats_sum[1:0], linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16],
+      linear_words_per_token_sum[23:20], linear_words_per_token_sum[3:0], linear_vectors_prod[31:24],
+      linear_expected_words_prod[31:24], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
+      rotate_table_beats_prod[1:0], rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64],
+      tap_source_beats_sum[1:0], tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[3:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32],
+      tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

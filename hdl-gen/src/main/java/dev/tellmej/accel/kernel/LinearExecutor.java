@@ -513,7 +513,19 @@ final class LinearExecutor extends Area {
         residual.out.ready.set(TRUE);
         gatingUnit.out.ready.set(TRUE);
         unitTag.ready.set(unitOut);
-        when(directWrite.or(unitOut), () -> {
+        // A unit's word is widened back to binary32 and registered with its tag before it goes to the buffers'
+        // write multiplexer (for timing: the units' output queues, the widening and the writers' multiplexer were
+        // one path).
+        List<Bits> widened = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            Bits stored = mux(residual.out.valid, residual.out.payload.h().get(lane),
+                    gatingUnit.out.payload.f().get(lane));
+            widened.add(FpConvert.toFp32(shape.storage(), stored));
+        }
+        Bool unitWrite = regNext("linear_unit_write", unitOut, 0);
+        Vec<Bits> unitValues = regNext("linear_unit_values", new Vec<>(widened));
+        Tag unitWriteTag = regNext("linear_unit_write_tag", unitTag.payload);
+        when(directWrite.or(unitWrite), () -> {
             buffers.write.valid().set(true);
             buffers.write.buffer().set(dst);
             buffers.write.mask().set(B((1L << lanes) - 1, lanes));
@@ -526,16 +538,14 @@ final class LinearExecutor extends Area {
                 buffers.write.values().get(lane).set(dequantizer.out.payload.y().get(lane));
             }
         });
-        when(unitOut, () -> {
-            buffers.write.token().set(unitTag.payload.token().resize(widthOf(buffers.write.token())));
-            buffers.write.word().set(unitTag.payload.word().resize(widthOf(buffers.write.word())));
+        when(unitWrite, () -> {
+            buffers.write.token().set(unitWriteTag.token().resize(widthOf(buffers.write.token())));
+            buffers.write.word().set(unitWriteTag.word().resize(widthOf(buffers.write.word())));
             for (int lane = 0; lane < lanes; lane++) {
-                Bits stored = mux(residual.out.valid, residual.out.payload.h().get(lane),
-                        gatingUnit.out.payload.f().get(lane));
-                buffers.write.values().get(lane).set(FpConvert.toFp32(shape.storage(), stored));
+                buffers.write.values().get(lane).set(unitValues.get(lane));
             }
         });
-        assertAlways(directWrite.and(unitOut).not(), "LinearExecutor: one write to the buffer a cycle");
+        assertAlways(directWrite.and(unitWrite).not(), "LinearExecutor: one write to the buffer a cycle");
 
         Bool engineDone = reg("linear_engine_done", bool(), 0);
         when(engine.command.fire(), () -> engineDone.set(false)).elseWhen(engine.done, () -> engineDone.set(true));
