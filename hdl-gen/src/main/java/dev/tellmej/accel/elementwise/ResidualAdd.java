@@ -27,8 +27,8 @@ import java.util.List;
  * <p>Streams: {@code in} carries L stored h and L binary32 y per beat (plus {@code last}, passed through);
  * {@code out} carries the L stored results. Latency {@link #latency} cycles (read back h, add, store);
  * backpressure through a {@link CreditBuffer} at the output. With P physical lanes (P divides L) a beat takes
- * L / P cycles ({@link LaneSerial}); the kernel's epilogue feeds a word every four cycles at most, so one lane
- * does there. Cost per physical lane: one {@code Fp32Add}, two conversions. Named
+ * L / P cycles ({@link LaneSerial}); the kernel's epilogue feeds it a word a cycle (its reads of the residual
+ * are pipelined), so it has all L lanes there. Cost per physical lane: one {@code Fp32Add}, two conversions. Named
  * {@code ResidualAdd_l<L>_<format>}, with {@code _p<P>} when P < L.
  */
 public final class ResidualAdd extends Module {

@@ -82,6 +82,35 @@ final class FloatCases {
         return Math.max(0, Math.min(254, exponent));
     }
 
+    /**
+     * The multiplier's right shift for nonzero finite a and b, not both subnormal: {t, top}, t the shift into the
+     * subnormal range measured from the product's bit 47 down one place (0 or 1 for a normal result; 28 for any
+     * larger one), top whether the significand product has its leading one at bit 47.
+     */
+    static int[] mulShift(int a, int b) {
+        long[] sig = {significand(a), significand(b)};
+        // The subnormal operand (at most one) is normalized first, which lowers e by its leading zeros.
+        int lz = Long.numberOfLeadingZeros(sig[0]) - 40 + Long.numberOfLeadingZeros(sig[1]) - 40;
+        int top = (int) ((sig[0] * sig[1]) << lz >>> 47);
+        int e = mulExponent(a, b);
+        int t = e >= 2 ? top : Math.min(2 - e, 28);
+        return new int[] {t, top};
+    }
+
+    /**
+     * The biased exponent e of bit 47 of the multiplier's significand product, its subnormal operand normalized,
+     * for nonzero finite a and b, not both subnormal: e <= 1 puts the result in the subnormal range.
+     */
+    static int mulExponent(int a, int b) {
+        int lz = Long.numberOfLeadingZeros(significand(a)) - 40 + Long.numberOfLeadingZeros(significand(b)) - 40;
+        return Math.max(1, (a >>> 23) & 0xFF) + Math.max(1, (b >>> 23) & 0xFF) - lz - 126;
+    }
+
+    /** The 24-bit significand of a binary32 pattern, with its hidden bit (0 for zeros and subnormals). */
+    private static long significand(int x) {
+        return (((x >>> 23) & 0xFF) == 0 ? 0 : 1L << 23) | (x & 0x7F_FFFF);
+    }
+
     /** The bit pattern of {@code f} with every NaN made 0x7FC00000, what the units produce. */
     static long canonical(float f) {
         return Float.floatToIntBits(f) & 0xFFFF_FFFFL;

@@ -239,7 +239,7 @@ class Fp32ArithmeticSimTest {
         for (int i = 0; i < n; i++) {
             a[i] = pairs.get(i)[0] & 0xFFFF_FFFFL;
             b[i] = pairs.get(i)[1] & 0xFFFF_FFFFL;
-            int[] shift = mulShift(pairs.get(i)[0], pairs.get(i)[1]);
+            int[] shift = FloatCases.mulShift(pairs.get(i)[0], pairs.get(i)[1]);
             shifts[shift[1]][shift[0]]++;
             for (int operand : pairs.get(i)) {
                 if ((operand & 0x7F80_0000) == 0) {
@@ -276,28 +276,6 @@ class Fp32ArithmeticSimTest {
     /** A fraction of 1 to 12 leading bits, the rest zeros. */
     private static int shortFraction(Random random) {
         return random.nextInt() & 0x7F_FFFF & -(1 << (11 + random.nextInt(12)));
-    }
-
-    /**
-     * The multiplier's right shift for nonzero finite a and b, not both subnormal: {t, top}, t the shift into the
-     * subnormal range measured from the product's bit 47 down one place (0 or 1 for a normal result; 28 for any
-     * larger one), top whether the significand product has its leading one at bit 47.
-     */
-    private static int[] mulShift(int a, int b) {
-        long[] sig = new long[2];
-        int[] scale = new int[2];
-        int[] operands = {a, b};
-        for (int k = 0; k < 2; k++) {
-            int exponent = (operands[k] >>> 23) & 0xFF;
-            scale[k] = Math.max(1, exponent);
-            sig[k] = (exponent == 0 ? 0 : 1L << 23) | (operands[k] & 0x7F_FFFF);
-        }
-        // The subnormal operand (at most one) is normalized first, which lowers e by its leading zeros.
-        int lz = Long.numberOfLeadingZeros(sig[0]) - 40 + Long.numberOfLeadingZeros(sig[1]) - 40;
-        int top = (int) ((sig[0] * sig[1]) << lz >>> 47);
-        int e = scale[0] + scale[1] - lz - 126;
-        int t = e >= 2 ? top : Math.min(2 - e, 28);
-        return new int[] {t, top};
     }
 
     private interface Partner {

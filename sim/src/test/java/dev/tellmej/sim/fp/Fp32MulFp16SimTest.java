@@ -116,21 +116,16 @@ class Fp32MulFp16SimTest {
         return down > 23 ? sign | 1 : sign | (significand >>> down);
     }
 
-    /** The right shift t (1 to 28) into the subnormals for nonzero finite a and b, or -1 for a normal result. */
+    /**
+     * The right shift t (1 to 28) into the subnormals for finite a and a nonzero finite widened binary16 b (never
+     * subnormal in binary32), or -1 for a normal result and for a zero, infinite or NaN a.
+     */
     private static int underflowShift(int a, int b) {
-        int[] operands = {a, b};
-        long[] sig = new long[2];
-        int[] scale = new int[2];
-        for (int i = 0; i < 2; i++) {
-            int exponent = (operands[i] >>> 23) & 0xFF;
-            if (exponent == 0xFF || (operands[i] & 0x7FFF_FFFF) == 0) {
-                return -1;
-            }
-            scale[i] = Math.max(1, exponent);
-            sig[i] = (exponent == 0 ? 0 : 1L << 23) | (operands[i] & 0x7F_FFFF);
+        if (((a >>> 23) & 0xFF) == 0xFF || (a & 0x7FFF_FFFF) == 0 || ((b >>> 23) & 0xFF) == 0xFF
+                || (b & 0x7FFF_FFFF) == 0) {
+            return -1;
         }
-        int lz = Long.numberOfLeadingZeros(sig[0]) - 40 + Long.numberOfLeadingZeros(sig[1]) - 40;
-        int e = scale[0] + scale[1] - lz - 126;
+        int e = FloatCases.mulExponent(a, b);
         return e >= 2 ? -1 : Math.min(2 - e, 28);
     }
 }
