@@ -3,65 +3,65 @@
 `default_nettype none
 
 module Fp32Mul (
-  input  wire        clk,          // Fp32Mul.java:68
-  input  wire        reset,        // Fp32Mul.java:68
-  input  wire        in_valid,     // Fp32Mul.java:64
-  input  wire [31:0] in_payload_a, // Fp32Mul.java:64
-  input  wire [31:0] in_payload_b, // Fp32Mul.java:64
-  output wire        out_valid,    // Fp32Mul.java:66
-  output wire [31:0] out_payload   // Fp32Mul.java:66
+  input  wire        clk,          // Fp32Mul.java:87
+  input  wire        reset,        // Fp32Mul.java:87
+  input  wire        in_valid,     // Fp32Mul.java:96
+  input  wire [31:0] in_payload_a, // Fp32Mul.java:96
+  input  wire [31:0] in_payload_b, // Fp32Mul.java:96
+  output wire        out_valid,    // Fp32Mul.java:97
+  output wire [31:0] out_payload   // Fp32Mul.java:97
 );
 
-  reg         sign_1;        // Fp32Mul.java:83
-  reg         nan_1;         // Fp32Mul.java:84
-  reg         inf_1;         // Fp32Mul.java:85
-  reg         zero_1;        // Fp32Mul.java:86
-  reg  [23:0] mx_1;          // Fp32Mul.java:92
-  reg  [11:0] normalize_1;   // Fp32Mul.java:97
-  reg  [23:0] my_1;          // Fp32Mul.java:98
-  reg  [7:0]  ea_1;          // Fp32Mul.java:99
-  reg  [7:0]  eb_1;          // Fp32Mul.java:100
-  reg  [4:0]  lz_1;          // Fp32Mul.java:101
-  reg  [23:0] ma_2;          // Fp32Mul.java:107
-  reg  [23:0] mb_2;          // Fp32Mul.java:108
-  reg  [10:0] e_2;           // Fp32Mul.java:111
-  reg  [3:0]  flags_2;       // Fp32Mul.java:112
+  reg         sign_1;        // Fp32Mul.java:122
+  reg         nan_1;         // Fp32Mul.java:123
+  reg         inf_1;         // Fp32Mul.java:124
+  reg         zero_1;        // Fp32Mul.java:125
+  reg  [23:0] mx_1;          // Fp32Mul.java:131
+  reg  [11:0] normalize_1;   // Fp32Mul.java:136
+  reg  [23:0] my_1;          // Fp32Mul.java:137
+  reg  [7:0]  ea_1;          // Fp32Mul.java:138
+  reg  [7:0]  eb_1;          // Fp32Mul.java:139
+  reg  [4:0]  lz_1;          // Fp32Mul.java:140
+  reg  [23:0] ma_2;          // Fp32Mul.java:146
+  reg  [23:0] mb_2;          // Fp32Mul.java:147
+  reg  [10:0] e_2;           // Fp32Mul.java:150
+  reg  [3:0]  flags_2;       // Fp32Mul.java:151
   (* use_dsp = "yes" *)
-  reg  [47:0] product_3;     // Fp32Mul.java:116
-  reg  [47:0] product_4;     // Fp32Mul.java:118
-  reg  [10:0] e_3;           // Fp32Mul.java:119
-  reg  [3:0]  flags_3;       // Fp32Mul.java:120
-  reg         low_4;         // Fp32Mul.java:122
-  reg         far_4;         // Fp32Mul.java:123
-  reg  [15:0] shift_low_4;   // Fp32Mul.java:124
-  reg  [7:0]  field_top_4;   // Fp32Mul.java:128
-  reg  [7:0]  field_below_4; // Fp32Mul.java:129
-  reg         huge_top_4;    // Fp32Mul.java:130
-  reg         huge_below_4;  // Fp32Mul.java:131
-  reg         edge_top_4;    // Fp32Mul.java:132
-  reg         edge_below_4;  // Fp32Mul.java:133
-  reg  [3:0]  flags_4;       // Fp32Mul.java:134
-  reg  [25:0] window_5;      // Fp32Mul.java:156
-  reg  [16:0] shift_5;       // Fp32Mul.java:157
-  reg         dropped_5;     // Fp32Mul.java:158
-  reg  [7:0]  field_5;       // Fp32Mul.java:159
-  reg         huge_5;        // Fp32Mul.java:160
-  reg         edge_5;        // Fp32Mul.java:161
-  reg  [3:0]  flags_5;       // Fp32Mul.java:162
-  reg  [40:0] shifted_6;     // Fp32Mul.java:166
-  reg         dropped_6;     // Fp32Mul.java:167
-  reg  [7:0]  field_6;       // Fp32Mul.java:168
-  reg         huge_6;        // Fp32Mul.java:169
-  reg         edge_6;        // Fp32Mul.java:170
-  reg  [3:0]  flags_6;       // Fp32Mul.java:171
-  reg  [31:0] y_7;           // Fp32Mul.java:184
-  reg         valid_d1;      // Fp32Mul.java:185
-  reg         valid_d2;      // Fp32Mul.java:185
-  reg         valid_d3;      // Fp32Mul.java:185
-  reg         valid_d4;      // Fp32Mul.java:185
-  reg         valid_d5;      // Fp32Mul.java:185
-  reg         valid_d6;      // Fp32Mul.java:185
-  reg         valid_d7;      // Fp32Mul.java:185
+  reg  [47:0] product_3;     // Fp32Mul.java:156
+  reg  [47:0] product_4;     // Fp32Mul.java:158
+  reg  [10:0] e_3;           // Fp32Mul.java:160
+  reg  [3:0]  flags_3;       // Fp32Mul.java:161
+  reg         low_4;         // Fp32Mul.java:163
+  reg         far_4;         // Fp32Mul.java:164
+  reg  [15:0] shift_low_4;   // Fp32Mul.java:165
+  reg  [7:0]  field_top_4;   // Fp32Mul.java:169
+  reg  [7:0]  field_below_4; // Fp32Mul.java:170
+  reg         huge_top_4;    // Fp32Mul.java:171
+  reg         huge_below_4;  // Fp32Mul.java:172
+  reg         edge_top_4;    // Fp32Mul.java:173
+  reg         edge_below_4;  // Fp32Mul.java:174
+  reg  [3:0]  flags_4;       // Fp32Mul.java:175
+  reg  [25:0] window_5;      // Fp32Mul.java:197
+  reg  [16:0] shift_5;       // Fp32Mul.java:198
+  reg         dropped_5;     // Fp32Mul.java:199
+  reg  [7:0]  field_5;       // Fp32Mul.java:200
+  reg         huge_5;        // Fp32Mul.java:201
+  reg         edge_5;        // Fp32Mul.java:202
+  reg  [3:0]  flags_5;       // Fp32Mul.java:203
+  reg  [40:0] shifted_6;     // Fp32Mul.java:207
+  reg         dropped_6;     // Fp32Mul.java:208
+  reg  [7:0]  field_6;       // Fp32Mul.java:209
+  reg         huge_6;        // Fp32Mul.java:210
+  reg         edge_6;        // Fp32Mul.java:211
+  reg  [3:0]  flags_6;       // Fp32Mul.java:212
+  reg  [31:0] y_7;           // Fp32Mul.java:225
+  reg         valid_d1;      // Fp32Mul.java:226
+  reg         valid_d2;      // Fp32Mul.java:226
+  reg         valid_d3;      // Fp32Mul.java:226
+  reg         valid_d4;      // Fp32Mul.java:226
+  reg         valid_d5;      // Fp32Mul.java:226
+  reg         valid_d6;      // Fp32Mul.java:226
+  reg         valid_d7;      // Fp32Mul.java:226
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire nan_1_or;
@@ -128,18 +128,18 @@ module Fp32Mul (
   assign shifted_6_prod = {17'd0, window_5} * {26'd0, shift_5};
   assign y_7_sum = {field_6, 24'h1} + {7'd0, shifted_6[40:16]};
 
-  assign out_payload = y_7; // Fp32Mul.java:184
-  assign out_valid = valid_d7; // Fp32Mul.java:185
+  assign out_payload = y_7; // Fp32Mul.java:225
+  assign out_valid = valid_d7; // Fp32Mul.java:226
 
   always @(posedge clk) begin
-    sign_1 <= in_payload_a[31] ^ in_payload_b[31]; // Fp32Mul.java:83
-    nan_1 <= nan_1_or; // Fp32Mul.java:84
-    inf_1 <= inf_1_and; // Fp32Mul.java:85
+    sign_1 <= in_payload_a[31] ^ in_payload_b[31]; // Fp32Mul.java:122
+    nan_1 <= nan_1_or; // Fp32Mul.java:123
+    inf_1 <= inf_1_and; // Fp32Mul.java:124
     zero_1 <=
         ((in_payload_a[30:0] == 31'h0) | (in_payload_b[30:0] == 31'h0) | (zero_1_cmp & (in_payload_b[30:23] == 8'd0)))
         & ~nan_1_or
-        & ~inf_1_and; // Fp32Mul.java:86
-    mx_1 <= (mx_1_mux[23:12] == 12'd0) ? {mx_1_mux[11:0], 12'd0} : mx_1_mux; // Fp32Mul.java:92
+        & ~inf_1_and; // Fp32Mul.java:125
+    mx_1 <= (mx_1_mux[23:12] == 12'd0) ? {mx_1_mux[11:0], 12'd0} : mx_1_mux; // Fp32Mul.java:131
     normalize_1 <=
         {((normalize_1_mux == 5'd11) | (normalize_1_mux == 5'd23)),
          ((normalize_1_mux == 5'd10) | (normalize_1_mux == 5'd22)),
@@ -152,23 +152,23 @@ module Fp32Mul (
          ((normalize_1_mux == 5'd3) | (normalize_1_mux == 5'd15)),
          ((normalize_1_mux == 5'd2) | (normalize_1_mux == 5'd14)),
          ((normalize_1_mux == 5'd1) | (normalize_1_mux == 5'd13)),
-         ((normalize_1_mux == 5'd0) | (normalize_1_mux == 5'd12))}; // Fp32Mul.java:97
+         ((normalize_1_mux == 5'd0) | (normalize_1_mux == 5'd12))}; // Fp32Mul.java:136
     my_1 <=
         zero_1_cmp ? {(in_payload_b[30:23] != 8'd0), in_payload_b[22:0]}
-        : {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:98
-    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:99
-    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:100
-    lz_1 <= normalize_1_mux; // Fp32Mul.java:101
-    ma_2 <= ma_2_prod[23:0]; // Fp32Mul.java:107
-    mb_2 <= my_1; // Fp32Mul.java:108
-    e_2 <= (({3'd0, ea_1} + {3'd0, eb_1}) - {6'd0, lz_1}) - 11'd126; // Fp32Mul.java:111
-    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:112
-    product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:116
-    product_4 <= product_3; // Fp32Mul.java:118
-    e_3 <= e_2; // Fp32Mul.java:119
-    flags_3 <= flags_2; // Fp32Mul.java:120
-    low_4 <= $signed(e_3) <= $signed(11'd1); // Fp32Mul.java:122
-    far_4 <= $signed(e_3) <= $signed(11'h7f1); // Fp32Mul.java:123
+        : {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:137
+    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:138
+    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:139
+    lz_1 <= normalize_1_mux; // Fp32Mul.java:140
+    ma_2 <= ma_2_prod[23:0]; // Fp32Mul.java:146
+    mb_2 <= my_1; // Fp32Mul.java:147
+    e_2 <= (({3'd0, ea_1} + {3'd0, eb_1}) - {6'd0, lz_1}) - 11'd126; // Fp32Mul.java:150
+    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:151
+    product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:156
+    product_4 <= product_3; // Fp32Mul.java:158
+    e_3 <= e_2; // Fp32Mul.java:160
+    flags_3 <= flags_2; // Fp32Mul.java:161
+    low_4 <= $signed(e_3) <= $signed(11'd1); // Fp32Mul.java:163
+    far_4 <= $signed(e_3) <= $signed(11'h7f1); // Fp32Mul.java:164
     shift_low_4 <=
         {(e_3 == 11'd1),
          (e_3 == 11'd0),
@@ -185,41 +185,41 @@ module Fp32Mul (
          ((e_3 == 11'h7f5) | (e_3 == 11'h7e9)),
          ((e_3 == 11'h7f4) | (e_3 == 11'h7e8)),
          ((e_3 == 11'h7f3) | (e_3 == 11'h7e7)),
-         ((e_3 == 11'h7f2) | ($signed(e_3) <= $signed(11'h7e6)))}; // Fp32Mul.java:124
-    field_top_4 <= field_top_4_diff[7:0]; // Fp32Mul.java:128
-    field_below_4 <= field_below_4_diff[7:0]; // Fp32Mul.java:129
-    huge_top_4 <= $signed(e_3) >= $signed(11'd255); // Fp32Mul.java:130
-    huge_below_4 <= $signed(e_3) >= $signed(11'd256); // Fp32Mul.java:131
-    edge_top_4 <= e_3 == 11'd254; // Fp32Mul.java:132
-    edge_below_4 <= e_3 == 11'd255; // Fp32Mul.java:133
-    flags_4 <= flags_3; // Fp32Mul.java:134
-    window_5 <= far_4 ? {12'd0, product_4[47:34]} : product_4[47:22]; // Fp32Mul.java:156
-    // Fp32Mul.java:157
+         ((e_3 == 11'h7f2) | ($signed(e_3) <= $signed(11'h7e6)))}; // Fp32Mul.java:165
+    field_top_4 <= field_top_4_diff[7:0]; // Fp32Mul.java:169
+    field_below_4 <= field_below_4_diff[7:0]; // Fp32Mul.java:170
+    huge_top_4 <= $signed(e_3) >= $signed(11'd255); // Fp32Mul.java:171
+    huge_below_4 <= $signed(e_3) >= $signed(11'd256); // Fp32Mul.java:172
+    edge_top_4 <= e_3 == 11'd254; // Fp32Mul.java:173
+    edge_below_4 <= e_3 == 11'd255; // Fp32Mul.java:174
+    flags_4 <= flags_3; // Fp32Mul.java:175
+    window_5 <= far_4 ? {12'd0, product_4[47:34]} : product_4[47:22]; // Fp32Mul.java:197
+    // Fp32Mul.java:198
     shift_5 <= {(~low_4 & ~product_4[47]), (shift_low_4[15] | (~low_4 & product_4[47])), shift_low_4[14:0]};
-    dropped_5 <= (product_4[21:0] != 22'd0) | (far_4 & (product_4[33:22] != 12'd0)); // Fp32Mul.java:158
-    field_5 <= low_4 ? 8'd0 : (product_4[47] ? field_top_4 : field_below_4); // Fp32Mul.java:159
-    huge_5 <= product_4[47] ? huge_top_4 : huge_below_4; // Fp32Mul.java:160
-    edge_5 <= product_4[47] ? edge_top_4 : edge_below_4; // Fp32Mul.java:161
-    flags_5 <= flags_4; // Fp32Mul.java:162
-    shifted_6 <= shifted_6_prod[40:0]; // Fp32Mul.java:166
-    dropped_6 <= dropped_5; // Fp32Mul.java:167
-    field_6 <= field_5; // Fp32Mul.java:168
-    huge_6 <= huge_5; // Fp32Mul.java:169
-    edge_6 <= edge_5; // Fp32Mul.java:170
-    flags_6 <= flags_5; // Fp32Mul.java:171
-    // Fp32Mul.java:184
+    dropped_5 <= (product_4[21:0] != 22'd0) | (far_4 & (product_4[33:22] != 12'd0)); // Fp32Mul.java:199
+    field_5 <= low_4 ? 8'd0 : (product_4[47] ? field_top_4 : field_below_4); // Fp32Mul.java:200
+    huge_5 <= product_4[47] ? huge_top_4 : huge_below_4; // Fp32Mul.java:201
+    edge_5 <= product_4[47] ? edge_top_4 : edge_below_4; // Fp32Mul.java:202
+    flags_5 <= flags_4; // Fp32Mul.java:203
+    shifted_6 <= shifted_6_prod[40:0]; // Fp32Mul.java:207
+    dropped_6 <= dropped_5; // Fp32Mul.java:208
+    field_6 <= field_5; // Fp32Mul.java:209
+    huge_6 <= huge_5; // Fp32Mul.java:210
+    edge_6 <= edge_5; // Fp32Mul.java:211
+    flags_6 <= flags_5; // Fp32Mul.java:212
+    // Fp32Mul.java:225
     y_7 <=
         flags_6[2] ? 32'h7fc00000
         : (flags_6[1] | ((huge_6 | (edge_6 & y_7_sum[25] & y_7_sum[24])) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000}
         : flags_6[0] ? {flags_6[3], 31'h0}
         : {flags_6[3], y_7_sum[31:2], (y_7_sum[1] & ~(shifted_6[16] & ~((shifted_6[15:0] != 16'd0) | dropped_6)))};
-    valid_d1 <= in_valid; // Fp32Mul.java:185
-    valid_d2 <= valid_d1; // Fp32Mul.java:185
-    valid_d3 <= valid_d2; // Fp32Mul.java:185
-    valid_d4 <= valid_d3; // Fp32Mul.java:185
-    valid_d5 <= valid_d4; // Fp32Mul.java:185
-    valid_d6 <= valid_d5; // Fp32Mul.java:185
-    valid_d7 <= valid_d6; // Fp32Mul.java:185
+    valid_d1 <= in_valid; // Fp32Mul.java:226
+    valid_d2 <= valid_d1; // Fp32Mul.java:226
+    valid_d3 <= valid_d2; // Fp32Mul.java:226
+    valid_d4 <= valid_d3; // Fp32Mul.java:226
+    valid_d5 <= valid_d4; // Fp32Mul.java:226
+    valid_d6 <= valid_d5; // Fp32Mul.java:226
+    valid_d7 <= valid_d6; // Fp32Mul.java:226
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
