@@ -2171,15 +2171,15 @@ module tellme (
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
   wire         linear_unit_out;                                    // LinearExecutor.java:512
-  reg          linear_unit_write;                                  // LinearExecutor.java:525
-  reg  [31:0]  linear_unit_values_0;                               // LinearExecutor.java:526
-  reg  [31:0]  linear_unit_values_1;                               // LinearExecutor.java:526
-  reg  [31:0]  linear_unit_values_2;                               // LinearExecutor.java:526
-  reg  [31:0]  linear_unit_values_3;                               // LinearExecutor.java:526
-  reg  [3:0]   linear_unit_write_tag_token;                        // LinearExecutor.java:527
-  reg  [15:0]  linear_unit_write_tag_word;                         // LinearExecutor.java:527
-  reg          linear_engine_done;                                 // LinearExecutor.java:550
-  wire         linear_rotating;                                    // LinearExecutor.java:552
+  reg          linear_write;                                       // LinearExecutor.java:527
+  reg  [31:0]  linear_write_values_0;                              // LinearExecutor.java:528
+  reg  [31:0]  linear_write_values_1;                              // LinearExecutor.java:528
+  reg  [31:0]  linear_write_values_2;                              // LinearExecutor.java:528
+  reg  [31:0]  linear_write_values_3;                              // LinearExecutor.java:528
+  reg  [3:0]   linear_write_token;                                 // LinearExecutor.java:529
+  reg  [15:0]  linear_write_word;                                  // LinearExecutor.java:530
+  reg          linear_engine_done;                                 // LinearExecutor.java:543
+  wire         linear_rotating;                                    // LinearExecutor.java:545
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:80
@@ -2233,8 +2233,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:323
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:561
-  wire         linear_done;                                        // LinearExecutor.java:571
+  reg          linear_rotate_started;                              // LinearExecutor.java:554
+  wire         linear_done;                                        // LinearExecutor.java:564
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:42
@@ -2551,38 +2551,38 @@ module tellme (
   wire [31:0] linear_vectors_prod;
   wire [31:0] linear_expected_words_prod;
   wire linear_residual_feed_credits_and;
-  wire [15:0] linear_unit_values_0_mux;
-  wire [4:0] linear_unit_values_0_part;
-  wire [9:0] linear_unit_values_0_part_2;
-  wire linear_unit_values_0_part_3;
-  wire linear_unit_values_0_any;
-  wire linear_unit_values_0_and;
-  wire linear_unit_values_0_any_2;
-  wire [3:0] linear_unit_values_0_mux_2;
-  wire [15:0] linear_unit_values_1_mux;
-  wire [4:0] linear_unit_values_1_part;
-  wire [9:0] linear_unit_values_1_part_2;
-  wire linear_unit_values_1_part_3;
-  wire linear_unit_values_1_any;
-  wire linear_unit_values_1_and;
-  wire linear_unit_values_1_any_2;
-  wire [3:0] linear_unit_values_1_mux_2;
-  wire [15:0] linear_unit_values_2_mux;
-  wire [4:0] linear_unit_values_2_part;
-  wire [9:0] linear_unit_values_2_part_2;
-  wire linear_unit_values_2_part_3;
-  wire linear_unit_values_2_any;
-  wire linear_unit_values_2_and;
-  wire linear_unit_values_2_any_2;
-  wire [3:0] linear_unit_values_2_mux_2;
-  wire [15:0] linear_unit_values_3_mux;
-  wire [4:0] linear_unit_values_3_part;
-  wire [9:0] linear_unit_values_3_part_2;
-  wire linear_unit_values_3_part_3;
-  wire linear_unit_values_3_any;
-  wire linear_unit_values_3_and;
-  wire linear_unit_values_3_any_2;
-  wire [3:0] linear_unit_values_3_mux_2;
+  wire [15:0] linear_write_values_0_mux;
+  wire [4:0] linear_write_values_0_part;
+  wire [9:0] linear_write_values_0_part_2;
+  wire linear_write_values_0_part_3;
+  wire linear_write_values_0_any;
+  wire linear_write_values_0_and;
+  wire linear_write_values_0_any_2;
+  wire [3:0] linear_write_values_0_mux_2;
+  wire [15:0] linear_write_values_1_mux;
+  wire [4:0] linear_write_values_1_part;
+  wire [9:0] linear_write_values_1_part_2;
+  wire linear_write_values_1_part_3;
+  wire linear_write_values_1_any;
+  wire linear_write_values_1_and;
+  wire linear_write_values_1_any_2;
+  wire [3:0] linear_write_values_1_mux_2;
+  wire [15:0] linear_write_values_2_mux;
+  wire [4:0] linear_write_values_2_part;
+  wire [9:0] linear_write_values_2_part_2;
+  wire linear_write_values_2_part_3;
+  wire linear_write_values_2_any;
+  wire linear_write_values_2_and;
+  wire linear_write_values_2_any_2;
+  wire [3:0] linear_write_values_2_mux_2;
+  wire [15:0] linear_write_values_3_mux;
+  wire [4:0] linear_write_values_3_part;
+  wire [9:0] linear_write_values_3_part_2;
+  wire linear_write_values_3_part_3;
+  wire linear_write_values_3_any;
+  wire linear_write_values_3_and;
+  wire linear_write_values_3_any_2;
+  wire [3:0] linear_write_values_3_mux_2;
   wire [47:0] rotate_run_bytes_prod;
   wire [31:0] rotate_table_beats_prod;
   wire [127:0] rotate_layer_run_prod;
@@ -2884,78 +2884,78 @@ module tellme (
   assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
-  assign linear_unit_values_0_mux = residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-  assign linear_unit_values_0_part = linear_unit_values_0_mux[14:10];
-  assign linear_unit_values_0_part_2 = linear_unit_values_0_mux[9:0];
-  assign linear_unit_values_0_part_3 = linear_unit_values_0_mux[15];
-  assign linear_unit_values_0_any = |linear_unit_values_0_mux[9:8];
-  assign linear_unit_values_0_and = ~linear_unit_values_0_any & ~(|linear_unit_values_0_mux[7:6]);
-  assign linear_unit_values_0_any_2 = |linear_unit_values_0_mux[5:4];
-  assign linear_unit_values_0_mux_2 =
-      (linear_unit_values_0_and & ~linear_unit_values_0_any_2 & ~(|linear_unit_values_0_mux[3:2]))
-        ? {2'h2, ((|linear_unit_values_0_mux[1:0]) ? {1'b0, ~linear_unit_values_0_mux[1]} : 2'd2)}
+  assign linear_write_values_0_mux = residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
+  assign linear_write_values_0_part = linear_write_values_0_mux[14:10];
+  assign linear_write_values_0_part_2 = linear_write_values_0_mux[9:0];
+  assign linear_write_values_0_part_3 = linear_write_values_0_mux[15];
+  assign linear_write_values_0_any = |linear_write_values_0_mux[9:8];
+  assign linear_write_values_0_and = ~linear_write_values_0_any & ~(|linear_write_values_0_mux[7:6]);
+  assign linear_write_values_0_any_2 = |linear_write_values_0_mux[5:4];
+  assign linear_write_values_0_mux_2 =
+      (linear_write_values_0_and & ~linear_write_values_0_any_2 & ~(|linear_write_values_0_mux[3:2]))
+        ? {2'h2, ((|linear_write_values_0_mux[1:0]) ? {1'b0, ~linear_write_values_0_mux[1]} : 2'd2)}
       : {1'b0,
-         (linear_unit_values_0_and
+         (linear_write_values_0_and
             ? {1'b1,
-               (linear_unit_values_0_any_2 ? {1'b0, ~linear_unit_values_0_mux[5]}
-                : {1'b1, ~linear_unit_values_0_mux[3]})}
+               (linear_write_values_0_any_2 ? {1'b0, ~linear_write_values_0_mux[5]}
+                : {1'b1, ~linear_write_values_0_mux[3]})}
           : {1'b0,
-             (linear_unit_values_0_any ? {1'b0, ~linear_unit_values_0_mux[9]}
-              : {1'b1, ~linear_unit_values_0_mux[7]})})};
-  assign linear_unit_values_1_mux = residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-  assign linear_unit_values_1_part = linear_unit_values_1_mux[14:10];
-  assign linear_unit_values_1_part_2 = linear_unit_values_1_mux[9:0];
-  assign linear_unit_values_1_part_3 = linear_unit_values_1_mux[15];
-  assign linear_unit_values_1_any = |linear_unit_values_1_mux[9:8];
-  assign linear_unit_values_1_and = ~linear_unit_values_1_any & ~(|linear_unit_values_1_mux[7:6]);
-  assign linear_unit_values_1_any_2 = |linear_unit_values_1_mux[5:4];
-  assign linear_unit_values_1_mux_2 =
-      (linear_unit_values_1_and & ~linear_unit_values_1_any_2 & ~(|linear_unit_values_1_mux[3:2]))
-        ? {2'h2, ((|linear_unit_values_1_mux[1:0]) ? {1'b0, ~linear_unit_values_1_mux[1]} : 2'd2)}
+             (linear_write_values_0_any ? {1'b0, ~linear_write_values_0_mux[9]}
+              : {1'b1, ~linear_write_values_0_mux[7]})})};
+  assign linear_write_values_1_mux = residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
+  assign linear_write_values_1_part = linear_write_values_1_mux[14:10];
+  assign linear_write_values_1_part_2 = linear_write_values_1_mux[9:0];
+  assign linear_write_values_1_part_3 = linear_write_values_1_mux[15];
+  assign linear_write_values_1_any = |linear_write_values_1_mux[9:8];
+  assign linear_write_values_1_and = ~linear_write_values_1_any & ~(|linear_write_values_1_mux[7:6]);
+  assign linear_write_values_1_any_2 = |linear_write_values_1_mux[5:4];
+  assign linear_write_values_1_mux_2 =
+      (linear_write_values_1_and & ~linear_write_values_1_any_2 & ~(|linear_write_values_1_mux[3:2]))
+        ? {2'h2, ((|linear_write_values_1_mux[1:0]) ? {1'b0, ~linear_write_values_1_mux[1]} : 2'd2)}
       : {1'b0,
-         (linear_unit_values_1_and
+         (linear_write_values_1_and
             ? {1'b1,
-               (linear_unit_values_1_any_2 ? {1'b0, ~linear_unit_values_1_mux[5]}
-                : {1'b1, ~linear_unit_values_1_mux[3]})}
+               (linear_write_values_1_any_2 ? {1'b0, ~linear_write_values_1_mux[5]}
+                : {1'b1, ~linear_write_values_1_mux[3]})}
           : {1'b0,
-             (linear_unit_values_1_any ? {1'b0, ~linear_unit_values_1_mux[9]}
-              : {1'b1, ~linear_unit_values_1_mux[7]})})};
-  assign linear_unit_values_2_mux = residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-  assign linear_unit_values_2_part = linear_unit_values_2_mux[14:10];
-  assign linear_unit_values_2_part_2 = linear_unit_values_2_mux[9:0];
-  assign linear_unit_values_2_part_3 = linear_unit_values_2_mux[15];
-  assign linear_unit_values_2_any = |linear_unit_values_2_mux[9:8];
-  assign linear_unit_values_2_and = ~linear_unit_values_2_any & ~(|linear_unit_values_2_mux[7:6]);
-  assign linear_unit_values_2_any_2 = |linear_unit_values_2_mux[5:4];
-  assign linear_unit_values_2_mux_2 =
-      (linear_unit_values_2_and & ~linear_unit_values_2_any_2 & ~(|linear_unit_values_2_mux[3:2]))
-        ? {2'h2, ((|linear_unit_values_2_mux[1:0]) ? {1'b0, ~linear_unit_values_2_mux[1]} : 2'd2)}
+             (linear_write_values_1_any ? {1'b0, ~linear_write_values_1_mux[9]}
+              : {1'b1, ~linear_write_values_1_mux[7]})})};
+  assign linear_write_values_2_mux = residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
+  assign linear_write_values_2_part = linear_write_values_2_mux[14:10];
+  assign linear_write_values_2_part_2 = linear_write_values_2_mux[9:0];
+  assign linear_write_values_2_part_3 = linear_write_values_2_mux[15];
+  assign linear_write_values_2_any = |linear_write_values_2_mux[9:8];
+  assign linear_write_values_2_and = ~linear_write_values_2_any & ~(|linear_write_values_2_mux[7:6]);
+  assign linear_write_values_2_any_2 = |linear_write_values_2_mux[5:4];
+  assign linear_write_values_2_mux_2 =
+      (linear_write_values_2_and & ~linear_write_values_2_any_2 & ~(|linear_write_values_2_mux[3:2]))
+        ? {2'h2, ((|linear_write_values_2_mux[1:0]) ? {1'b0, ~linear_write_values_2_mux[1]} : 2'd2)}
       : {1'b0,
-         (linear_unit_values_2_and
+         (linear_write_values_2_and
             ? {1'b1,
-               (linear_unit_values_2_any_2 ? {1'b0, ~linear_unit_values_2_mux[5]}
-                : {1'b1, ~linear_unit_values_2_mux[3]})}
+               (linear_write_values_2_any_2 ? {1'b0, ~linear_write_values_2_mux[5]}
+                : {1'b1, ~linear_write_values_2_mux[3]})}
           : {1'b0,
-             (linear_unit_values_2_any ? {1'b0, ~linear_unit_values_2_mux[9]}
-              : {1'b1, ~linear_unit_values_2_mux[7]})})};
-  assign linear_unit_values_3_mux = residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-  assign linear_unit_values_3_part = linear_unit_values_3_mux[14:10];
-  assign linear_unit_values_3_part_2 = linear_unit_values_3_mux[9:0];
-  assign linear_unit_values_3_part_3 = linear_unit_values_3_mux[15];
-  assign linear_unit_values_3_any = |linear_unit_values_3_mux[9:8];
-  assign linear_unit_values_3_and = ~linear_unit_values_3_any & ~(|linear_unit_values_3_mux[7:6]);
-  assign linear_unit_values_3_any_2 = |linear_unit_values_3_mux[5:4];
-  assign linear_unit_values_3_mux_2 =
-      (linear_unit_values_3_and & ~linear_unit_values_3_any_2 & ~(|linear_unit_values_3_mux[3:2]))
-        ? {2'h2, ((|linear_unit_values_3_mux[1:0]) ? {1'b0, ~linear_unit_values_3_mux[1]} : 2'd2)}
+             (linear_write_values_2_any ? {1'b0, ~linear_write_values_2_mux[9]}
+              : {1'b1, ~linear_write_values_2_mux[7]})})};
+  assign linear_write_values_3_mux = residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
+  assign linear_write_values_3_part = linear_write_values_3_mux[14:10];
+  assign linear_write_values_3_part_2 = linear_write_values_3_mux[9:0];
+  assign linear_write_values_3_part_3 = linear_write_values_3_mux[15];
+  assign linear_write_values_3_any = |linear_write_values_3_mux[9:8];
+  assign linear_write_values_3_and = ~linear_write_values_3_any & ~(|linear_write_values_3_mux[7:6]);
+  assign linear_write_values_3_any_2 = |linear_write_values_3_mux[5:4];
+  assign linear_write_values_3_mux_2 =
+      (linear_write_values_3_and & ~linear_write_values_3_any_2 & ~(|linear_write_values_3_mux[3:2]))
+        ? {2'h2, ((|linear_write_values_3_mux[1:0]) ? {1'b0, ~linear_write_values_3_mux[1]} : 2'd2)}
       : {1'b0,
-         (linear_unit_values_3_and
+         (linear_write_values_3_and
             ? {1'b1,
-               (linear_unit_values_3_any_2 ? {1'b0, ~linear_unit_values_3_mux[5]}
-                : {1'b1, ~linear_unit_values_3_mux[3]})}
+               (linear_write_values_3_any_2 ? {1'b0, ~linear_write_values_3_mux[5]}
+                : {1'b1, ~linear_write_values_3_mux[3]})}
           : {1'b0,
-             (linear_unit_values_3_any ? {1'b0, ~linear_unit_values_3_mux[9]}
-              : {1'b1, ~linear_unit_values_3_mux[7]})})};
+             (linear_write_values_3_any ? {1'b0, ~linear_write_values_3_mux[9]}
+              : {1'b1, ~linear_write_values_3_mux[7]})})};
   assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
   assign rotate_table_beats_prod = {16'd0, {12'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
   assign rotate_layer_run_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
@@ -4306,26 +4306,16 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:417
     end
-    if (linear_store_write | linear_unit_write) begin // LinearExecutor.java:528
-      buffer_write_valid = 1'b1; // LinearExecutor.java:529
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:530
-      buffer_write_mask = 4'hf; // LinearExecutor.java:531
-    end
-    if (linear_store_write) begin // LinearExecutor.java:534
-      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:535
-      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:536
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:538
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:538
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:538
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:538
-    end
-    if (linear_unit_write) begin // LinearExecutor.java:541
-      buffer_write_token = linear_unit_write_tag_token[2:0]; // LinearExecutor.java:542
-      buffer_write_word = linear_unit_write_tag_word[9:0]; // LinearExecutor.java:543
-      buffer_write_values_0 = linear_unit_values_0; // LinearExecutor.java:545
-      buffer_write_values_1 = linear_unit_values_1; // LinearExecutor.java:545
-      buffer_write_values_2 = linear_unit_values_2; // LinearExecutor.java:545
-      buffer_write_values_3 = linear_unit_values_3; // LinearExecutor.java:545
+    if (linear_write) begin // LinearExecutor.java:531
+      buffer_write_valid = 1'b1; // LinearExecutor.java:532
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:533
+      buffer_write_mask = 4'hf; // LinearExecutor.java:534
+      buffer_write_token = linear_write_token[2:0]; // LinearExecutor.java:535
+      buffer_write_word = linear_write_word[9:0]; // LinearExecutor.java:536
+      buffer_write_values_0 = linear_write_values_0; // LinearExecutor.java:538
+      buffer_write_values_1 = linear_write_values_1; // LinearExecutor.java:538
+      buffer_write_values_2 = linear_write_values_2; // LinearExecutor.java:538
+      buffer_write_values_3 = linear_write_values_3; // LinearExecutor.java:538
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:274
       buffer_write_valid = 1'b1; // RotateAndCache.java:275
@@ -6482,8 +6472,8 @@ module tellme (
   assign linear_unit_tag_payload_word = linear_residual_read ? linear_tags_pop_payload[19:4] : linear_tag_held_word;
   assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:512
   assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:515
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:552
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:571
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:545
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:564
 
   always @(posedge ap_clk) begin
     if (linear_start) begin // LinearExecutor.java:182
@@ -6725,99 +6715,105 @@ module tellme (
     if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:504
       linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:504
     end
-    linear_unit_write <= linear_unit_out; // LinearExecutor.java:525
-    linear_unit_values_0 <=
-        (linear_unit_values_0_part == 5'd0)
-          ? ((linear_unit_values_0_part_2 == 10'd0) ? {linear_unit_values_0_part_3, 31'h0}
-             : {linear_unit_values_0_part_3,
-                (8'd112 - {4'd0, linear_unit_values_0_mux_2}),
-                (linear_unit_values_0_part_2 << (linear_unit_values_0_mux_2 + 4'd1)),
+    linear_write <= linear_store_write | linear_unit_out; // LinearExecutor.java:527
+    linear_write_values_0 <=
+        linear_store_write ? dequantizer_out_payload_y_0
+        : (linear_write_values_0_part == 5'd0)
+          ? ((linear_write_values_0_part_2 == 10'd0) ? {linear_write_values_0_part_3, 31'h0}
+             : {linear_write_values_0_part_3,
+                (8'd112 - {4'd0, linear_write_values_0_mux_2}),
+                (linear_write_values_0_part_2 << (linear_write_values_0_mux_2 + 4'd1)),
                 13'h0})
-        : (linear_unit_values_0_part == 5'd31)
-          ? {linear_unit_values_0_part_3,
+        : (linear_write_values_0_part == 5'd31)
+          ? {linear_write_values_0_part_3,
              8'hff,
-             (linear_unit_values_0_part_2 != 10'd0),
-             linear_unit_values_0_mux[8:0],
+             (linear_write_values_0_part_2 != 10'd0),
+             linear_write_values_0_mux[8:0],
              13'h0}
-        : {linear_unit_values_0_part_3,
-           ({3'd0, linear_unit_values_0_part} + 8'd112),
-           linear_unit_values_0_part_2,
-           13'h0}; // LinearExecutor.java:526
-    linear_unit_values_1 <=
-        (linear_unit_values_1_part == 5'd0)
-          ? ((linear_unit_values_1_part_2 == 10'd0) ? {linear_unit_values_1_part_3, 31'h0}
-             : {linear_unit_values_1_part_3,
-                (8'd112 - {4'd0, linear_unit_values_1_mux_2}),
-                (linear_unit_values_1_part_2 << (linear_unit_values_1_mux_2 + 4'd1)),
+        : {linear_write_values_0_part_3,
+           ({3'd0, linear_write_values_0_part} + 8'd112),
+           linear_write_values_0_part_2,
+           13'h0}; // LinearExecutor.java:528
+    linear_write_values_1 <=
+        linear_store_write ? dequantizer_out_payload_y_1
+        : (linear_write_values_1_part == 5'd0)
+          ? ((linear_write_values_1_part_2 == 10'd0) ? {linear_write_values_1_part_3, 31'h0}
+             : {linear_write_values_1_part_3,
+                (8'd112 - {4'd0, linear_write_values_1_mux_2}),
+                (linear_write_values_1_part_2 << (linear_write_values_1_mux_2 + 4'd1)),
                 13'h0})
-        : (linear_unit_values_1_part == 5'd31)
-          ? {linear_unit_values_1_part_3,
+        : (linear_write_values_1_part == 5'd31)
+          ? {linear_write_values_1_part_3,
              8'hff,
-             (linear_unit_values_1_part_2 != 10'd0),
-             linear_unit_values_1_mux[8:0],
+             (linear_write_values_1_part_2 != 10'd0),
+             linear_write_values_1_mux[8:0],
              13'h0}
-        : {linear_unit_values_1_part_3,
-           ({3'd0, linear_unit_values_1_part} + 8'd112),
-           linear_unit_values_1_part_2,
-           13'h0}; // LinearExecutor.java:526
-    linear_unit_values_2 <=
-        (linear_unit_values_2_part == 5'd0)
-          ? ((linear_unit_values_2_part_2 == 10'd0) ? {linear_unit_values_2_part_3, 31'h0}
-             : {linear_unit_values_2_part_3,
-                (8'd112 - {4'd0, linear_unit_values_2_mux_2}),
-                (linear_unit_values_2_part_2 << (linear_unit_values_2_mux_2 + 4'd1)),
+        : {linear_write_values_1_part_3,
+           ({3'd0, linear_write_values_1_part} + 8'd112),
+           linear_write_values_1_part_2,
+           13'h0}; // LinearExecutor.java:528
+    linear_write_values_2 <=
+        linear_store_write ? dequantizer_out_payload_y_2
+        : (linear_write_values_2_part == 5'd0)
+          ? ((linear_write_values_2_part_2 == 10'd0) ? {linear_write_values_2_part_3, 31'h0}
+             : {linear_write_values_2_part_3,
+                (8'd112 - {4'd0, linear_write_values_2_mux_2}),
+                (linear_write_values_2_part_2 << (linear_write_values_2_mux_2 + 4'd1)),
                 13'h0})
-        : (linear_unit_values_2_part == 5'd31)
-          ? {linear_unit_values_2_part_3,
+        : (linear_write_values_2_part == 5'd31)
+          ? {linear_write_values_2_part_3,
              8'hff,
-             (linear_unit_values_2_part_2 != 10'd0),
-             linear_unit_values_2_mux[8:0],
+             (linear_write_values_2_part_2 != 10'd0),
+             linear_write_values_2_mux[8:0],
              13'h0}
-        : {linear_unit_values_2_part_3,
-           ({3'd0, linear_unit_values_2_part} + 8'd112),
-           linear_unit_values_2_part_2,
-           13'h0}; // LinearExecutor.java:526
-    linear_unit_values_3 <=
-        (linear_unit_values_3_part == 5'd0)
-          ? ((linear_unit_values_3_part_2 == 10'd0) ? {linear_unit_values_3_part_3, 31'h0}
-             : {linear_unit_values_3_part_3,
-                (8'd112 - {4'd0, linear_unit_values_3_mux_2}),
-                (linear_unit_values_3_part_2 << (linear_unit_values_3_mux_2 + 4'd1)),
+        : {linear_write_values_2_part_3,
+           ({3'd0, linear_write_values_2_part} + 8'd112),
+           linear_write_values_2_part_2,
+           13'h0}; // LinearExecutor.java:528
+    linear_write_values_3 <=
+        linear_store_write ? dequantizer_out_payload_y_3
+        : (linear_write_values_3_part == 5'd0)
+          ? ((linear_write_values_3_part_2 == 10'd0) ? {linear_write_values_3_part_3, 31'h0}
+             : {linear_write_values_3_part_3,
+                (8'd112 - {4'd0, linear_write_values_3_mux_2}),
+                (linear_write_values_3_part_2 << (linear_write_values_3_mux_2 + 4'd1)),
                 13'h0})
-        : (linear_unit_values_3_part == 5'd31)
-          ? {linear_unit_values_3_part_3,
+        : (linear_write_values_3_part == 5'd31)
+          ? {linear_write_values_3_part_3,
              8'hff,
-             (linear_unit_values_3_part_2 != 10'd0),
-             linear_unit_values_3_mux[8:0],
+             (linear_write_values_3_part_2 != 10'd0),
+             linear_write_values_3_mux[8:0],
              13'h0}
-        : {linear_unit_values_3_part_3,
-           ({3'd0, linear_unit_values_3_part} + 8'd112),
-           linear_unit_values_3_part_2,
-           13'h0}; // LinearExecutor.java:526
-    linear_unit_write_tag_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:527
-    linear_unit_write_tag_word <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:527
-    if (linear_store_write | linear_unit_write) begin // LinearExecutor.java:528
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:532
+        : {linear_write_values_3_part_3,
+           ({3'd0, linear_write_values_3_part} + 8'd112),
+           linear_write_values_3_part_2,
+           13'h0}; // LinearExecutor.java:528
+    // LinearExecutor.java:529
+    linear_write_token <= linear_store_write ? linear_tags_pop_payload[3:0] : linear_unit_tags_pop_payload[3:0];
+    // LinearExecutor.java:530
+    linear_write_word <= linear_store_write ? linear_tags_pop_payload[19:4] : linear_unit_tags_pop_payload[19:4];
+    if (linear_write) begin // LinearExecutor.java:531
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:540
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:551
-      linear_engine_done <= 1'b0; // LinearExecutor.java:551
-    end else if (tlmm_done) begin // LinearExecutor.java:551
-      linear_engine_done <= 1'b1; // LinearExecutor.java:551
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:544
+      linear_engine_done <= 1'b0; // LinearExecutor.java:544
+    end else if (tlmm_done) begin // LinearExecutor.java:544
+      linear_engine_done <= 1'b1; // LinearExecutor.java:544
     end
-    // LinearExecutor.java:553
+    // LinearExecutor.java:546
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:554
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:547
     end
-    if (rotate_start) begin // LinearExecutor.java:563
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:563
+    if (rotate_start) begin // LinearExecutor.java:556
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:556
     end
-    if (rotate_done) begin // LinearExecutor.java:564
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:565
-      linear_code <= rotate_code; // LinearExecutor.java:566
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:567
+    if (rotate_done) begin // LinearExecutor.java:557
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:558
+      linear_code <= rotate_code; // LinearExecutor.java:559
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:560
     end
-    if (linear_done) begin // LinearExecutor.java:573
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:573
+    if (linear_done) begin // LinearExecutor.java:566
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:566
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6902,7 +6898,7 @@ module tellme (
       linear_residual_landed_d4 <= 1'b0;
       linear_residual_landed_d5 <= 1'b0;
       linear_residual_feed_credits <= 3'd7;
-      linear_unit_write <= 1'b0;
+      linear_write <= 1'b0;
       linear_engine_done <= 1'b0;
       linear_rotate_started <= 1'b0;
     end
@@ -6913,7 +6909,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:81
-    // LinearExecutor.java:562
+    // LinearExecutor.java:555
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -8015,8 +8011,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:511: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_write))) begin // LinearExecutor.java:548
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:548: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:519
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:519: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:95
@@ -9474,18 +9470,17 @@ module tellme (
       data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
       buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24],
       attention_unit_dones_occupancy, lm_head_token[3], linear_tags_occupancy, linear_residual_feed_fifo_occupancy,
-      linear_unit_tags_pop_valid, linear_unit_tags_occupancy, linear_unit_write_tag_token[3],
-      linear_unit_write_tag_word[15:10], rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8],
-      peek_word[127:96], peek_word[31:0], buffer_write_token_sum[3], buffer_read_token_sum[3],
-      quantize_gain_beats_sum[3:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4],
-      attention_run_bytes_prod[47], attention_head_address_prod[127:63], attention_collect_block_first_diff[7:4],
-      lm_head_logit_beats_sum[1:0], linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16],
-      linear_words_per_token_sum[23:20], linear_words_per_token_sum[3:0], linear_vectors_prod[31:24],
-      linear_expected_words_prod[31:24], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
-      rotate_table_beats_prod[1:0], rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64],
-      tap_source_beats_sum[1:0], tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35],
-      token_beats_sum[3:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32],
-      tap_bytes_q_sum[3:0]};
+      linear_unit_tags_pop_valid, linear_unit_tags_occupancy, linear_write_token[3], linear_write_word[15:10],
+      rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], peek_word[127:96], peek_word[31:0],
+      buffer_write_token_sum[3], buffer_read_token_sum[3], quantize_gain_beats_sum[3:0],
+      attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4], attention_run_bytes_prod[47],
+      attention_head_address_prod[127:63], attention_collect_block_first_diff[7:4], lm_head_logit_beats_sum[1:0],
+      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:20],
+      linear_words_per_token_sum[3:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
+      rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0],
+      rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64], tap_source_beats_sum[1:0],
+      tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
+      debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

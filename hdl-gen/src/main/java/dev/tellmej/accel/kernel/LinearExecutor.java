@@ -513,39 +513,32 @@ final class LinearExecutor extends Area {
         residual.out.ready.set(TRUE);
         gatingUnit.out.ready.set(TRUE);
         unitTag.ready.set(unitOut);
-        // A unit's word is widened back to binary32 and registered with its tag before it goes to the buffers'
-        // write multiplexer (for timing: the units' output queues, the widening and the writers' multiplexer were
-        // one path).
-        List<Bits> widened = new ArrayList<>();
+        // The word written, y or a unit's word widened back to binary32, is registered with its tag before it goes
+        // to the buffers' write multiplexer (for timing: the tag queue's read and the padding compare, or a unit's
+        // output queue and the widening, were one path with the writers' multiplexer).
+        assertAlways(directWrite.and(unitOut).not(), "LinearExecutor: one write to the buffer a cycle");
+        List<Bits> values = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
             Bits stored = mux(residual.out.valid, residual.out.payload.h().get(lane),
                     gatingUnit.out.payload.f().get(lane));
-            widened.add(FpConvert.toFp32(shape.storage(), stored));
+            values.add(mux(directWrite, dequantizer.out.payload.y().get(lane),
+                    FpConvert.toFp32(shape.storage(), stored)));
         }
-        Bool unitWrite = regNext("linear_unit_write", unitOut, 0);
-        Vec<Bits> unitValues = regNext("linear_unit_values", new Vec<>(widened));
-        Tag unitWriteTag = regNext("linear_unit_write_tag", unitTag.payload);
-        when(directWrite.or(unitWrite), () -> {
+        Bool writeNow = regNext("linear_write", directWrite.or(unitOut), 0);
+        Vec<Bits> writeValues = regNext("linear_write_values", new Vec<>(values));
+        UInt writeToken = regNext("linear_write_token", mux(directWrite, tag.payload.token(), unitTag.payload.token()));
+        UInt writeWord = regNext("linear_write_word", mux(directWrite, tag.payload.word(), unitTag.payload.word()));
+        when(writeNow, () -> {
             buffers.write.valid().set(true);
             buffers.write.buffer().set(dst);
             buffers.write.mask().set(B((1L << lanes) - 1, lanes));
+            buffers.write.token().set(writeToken.resize(widthOf(buffers.write.token())));
+            buffers.write.word().set(writeWord.resize(widthOf(buffers.write.word())));
+            for (int lane = 0; lane < lanes; lane++) {
+                buffers.write.values().get(lane).set(writeValues.get(lane));
+            }
             written.set(written.add(1).trunc(24));
         });
-        when(directWrite, () -> {
-            buffers.write.token().set(tag.payload.token().resize(widthOf(buffers.write.token())));
-            buffers.write.word().set(tag.payload.word().resize(widthOf(buffers.write.word())));
-            for (int lane = 0; lane < lanes; lane++) {
-                buffers.write.values().get(lane).set(dequantizer.out.payload.y().get(lane));
-            }
-        });
-        when(unitWrite, () -> {
-            buffers.write.token().set(unitWriteTag.token().resize(widthOf(buffers.write.token())));
-            buffers.write.word().set(unitWriteTag.word().resize(widthOf(buffers.write.word())));
-            for (int lane = 0; lane < lanes; lane++) {
-                buffers.write.values().get(lane).set(unitValues.get(lane));
-            }
-        });
-        assertAlways(directWrite.and(unitWrite).not(), "LinearExecutor: one write to the buffer a cycle");
 
         Bool engineDone = reg("linear_engine_done", bool(), 0);
         when(engine.command.fire(), () -> engineDone.set(false)).elseWhen(engine.done, () -> engineDone.set(true));
