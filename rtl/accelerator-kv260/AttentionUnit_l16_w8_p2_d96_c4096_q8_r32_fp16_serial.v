@@ -939,11 +939,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:246
   wire         score_tree_idle;                       // ScoreEngine.java:246
   wire         score_tree_ready;                      // ScoreEngine.java:246
-  wire         scaled_in_valid;                       // Fp32Mul.java:324
-  wire [31:0]  scaled_in_payload_a;                   // Fp32Mul.java:324
-  wire [31:0]  scaled_in_payload_b;                   // Fp32Mul.java:324
-  wire         scaled_out_valid;                      // Fp32Mul.java:324
-  wire [31:0]  scaled_out_payload;                    // Fp32Mul.java:324
+  wire         scaled_in_valid;                       // ScoreEngine.java:254
+  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:254
+  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:254
+  wire         scaled_out_valid;                      // ScoreEngine.java:254
+  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:254
   reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:257
   reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:257
   reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:257
@@ -1234,161 +1234,161 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_addend15;                    // MacLanes.java:108
   wire [31:0]  value_mac_sum15;                       // MacLanes.java:109
   wire         value_mac_valid;                       // MacLanes.java:111
-  wire         value_mac_lane0_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane0_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane0_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane0_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane0_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane0_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane0_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane0_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane0_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane0_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane0_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane0_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane0_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane0_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane0_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane1_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane1_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane1_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane1_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane1_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane1_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane1_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane1_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane1_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane1_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane1_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane1_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane1_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane1_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane1_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane2_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane2_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane2_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane2_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane2_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane2_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane2_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane2_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane2_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane2_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane2_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane2_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane2_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane2_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane2_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane3_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane3_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane3_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane3_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane3_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane3_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane3_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane3_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane3_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane3_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane3_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane3_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane3_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane3_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane3_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane4_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane4_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane4_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane4_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane4_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane4_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane4_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane4_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane4_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane4_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane4_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane4_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane4_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane4_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane4_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane5_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane5_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane5_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane5_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane5_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane5_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane5_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane5_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane5_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane5_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane5_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane5_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane5_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane5_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane5_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane6_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane6_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane6_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane6_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane6_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane6_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane6_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane6_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane6_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane6_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane6_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane6_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane6_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane6_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane6_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane7_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane7_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane7_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane7_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane7_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane7_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane7_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane7_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane7_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane7_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane7_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane7_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane7_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane7_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane7_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane8_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane8_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane8_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane8_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane8_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane8_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane8_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane8_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane8_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane8_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane8_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane8_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane8_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane8_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane8_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane9_product_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane9_product_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane9_product_in_payload_b;  // Fp32Mul.java:324
-  wire         value_mac_lane9_product_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane9_product_out_payload;   // Fp32Mul.java:324
+  wire         value_mac_lane9_product_in_valid;      // MacLanes.java:72
+  wire [31:0]  value_mac_lane9_product_in_payload_a;  // MacLanes.java:72
+  wire [31:0]  value_mac_lane9_product_in_payload_b;  // MacLanes.java:72
+  wire         value_mac_lane9_product_out_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane9_product_out_payload;   // MacLanes.java:72
   wire         value_mac_lane9_sum_in_valid;          // MacLanes.java:119
   wire [31:0]  value_mac_lane9_sum_in_payload_a;      // MacLanes.java:119
   wire [31:0]  value_mac_lane9_sum_in_payload_b;      // MacLanes.java:119
   wire         value_mac_lane9_sum_out_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane9_sum_out_payload;       // MacLanes.java:119
-  wire         value_mac_lane10_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane10_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane10_product_in_payload_b; // Fp32Mul.java:324
-  wire         value_mac_lane10_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane10_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane10_product_in_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane10_product_in_payload_a; // MacLanes.java:72
+  wire [31:0]  value_mac_lane10_product_in_payload_b; // MacLanes.java:72
+  wire         value_mac_lane10_product_out_valid;    // MacLanes.java:72
+  wire [31:0]  value_mac_lane10_product_out_payload;  // MacLanes.java:72
   wire         value_mac_lane10_sum_in_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane10_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0]  value_mac_lane10_sum_in_payload_b;     // MacLanes.java:119
   wire         value_mac_lane10_sum_out_valid;        // MacLanes.java:119
   wire [31:0]  value_mac_lane10_sum_out_payload;      // MacLanes.java:119
-  wire         value_mac_lane11_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane11_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane11_product_in_payload_b; // Fp32Mul.java:324
-  wire         value_mac_lane11_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane11_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane11_product_in_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane11_product_in_payload_a; // MacLanes.java:72
+  wire [31:0]  value_mac_lane11_product_in_payload_b; // MacLanes.java:72
+  wire         value_mac_lane11_product_out_valid;    // MacLanes.java:72
+  wire [31:0]  value_mac_lane11_product_out_payload;  // MacLanes.java:72
   wire         value_mac_lane11_sum_in_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane11_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0]  value_mac_lane11_sum_in_payload_b;     // MacLanes.java:119
   wire         value_mac_lane11_sum_out_valid;        // MacLanes.java:119
   wire [31:0]  value_mac_lane11_sum_out_payload;      // MacLanes.java:119
-  wire         value_mac_lane12_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane12_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane12_product_in_payload_b; // Fp32Mul.java:324
-  wire         value_mac_lane12_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane12_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane12_product_in_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane12_product_in_payload_a; // MacLanes.java:72
+  wire [31:0]  value_mac_lane12_product_in_payload_b; // MacLanes.java:72
+  wire         value_mac_lane12_product_out_valid;    // MacLanes.java:72
+  wire [31:0]  value_mac_lane12_product_out_payload;  // MacLanes.java:72
   wire         value_mac_lane12_sum_in_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane12_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0]  value_mac_lane12_sum_in_payload_b;     // MacLanes.java:119
   wire         value_mac_lane12_sum_out_valid;        // MacLanes.java:119
   wire [31:0]  value_mac_lane12_sum_out_payload;      // MacLanes.java:119
-  wire         value_mac_lane13_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane13_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane13_product_in_payload_b; // Fp32Mul.java:324
-  wire         value_mac_lane13_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane13_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane13_product_in_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane13_product_in_payload_a; // MacLanes.java:72
+  wire [31:0]  value_mac_lane13_product_in_payload_b; // MacLanes.java:72
+  wire         value_mac_lane13_product_out_valid;    // MacLanes.java:72
+  wire [31:0]  value_mac_lane13_product_out_payload;  // MacLanes.java:72
   wire         value_mac_lane13_sum_in_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane13_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0]  value_mac_lane13_sum_in_payload_b;     // MacLanes.java:119
   wire         value_mac_lane13_sum_out_valid;        // MacLanes.java:119
   wire [31:0]  value_mac_lane13_sum_out_payload;      // MacLanes.java:119
-  wire         value_mac_lane14_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane14_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane14_product_in_payload_b; // Fp32Mul.java:324
-  wire         value_mac_lane14_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane14_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane14_product_in_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane14_product_in_payload_a; // MacLanes.java:72
+  wire [31:0]  value_mac_lane14_product_in_payload_b; // MacLanes.java:72
+  wire         value_mac_lane14_product_out_valid;    // MacLanes.java:72
+  wire [31:0]  value_mac_lane14_product_out_payload;  // MacLanes.java:72
   wire         value_mac_lane14_sum_in_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane14_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0]  value_mac_lane14_sum_in_payload_b;     // MacLanes.java:119
   wire         value_mac_lane14_sum_out_valid;        // MacLanes.java:119
   wire [31:0]  value_mac_lane14_sum_out_payload;      // MacLanes.java:119
-  wire         value_mac_lane15_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane15_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane15_product_in_payload_b; // Fp32Mul.java:324
-  wire         value_mac_lane15_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  value_mac_lane15_product_out_payload;  // Fp32Mul.java:324
+  wire         value_mac_lane15_product_in_valid;     // MacLanes.java:72
+  wire [31:0]  value_mac_lane15_product_in_payload_a; // MacLanes.java:72
+  wire [31:0]  value_mac_lane15_product_in_payload_b; // MacLanes.java:72
+  wire         value_mac_lane15_product_out_valid;    // MacLanes.java:72
+  wire [31:0]  value_mac_lane15_product_out_payload;  // MacLanes.java:72
   wire         value_mac_lane15_sum_in_valid;         // MacLanes.java:119
   wire [31:0]  value_mac_lane15_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0]  value_mac_lane15_sum_in_payload_b;     // MacLanes.java:119
@@ -2545,11 +2545,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         rz_ready;                              // Reduction.java:221
   reg  [31:0]  slot_rz_0;                             // Reduction.java:224
   reg  [31:0]  slot_rz_1;                             // Reduction.java:224
-  wire         normalized_in_valid;                   // Fp32Mul.java:324
-  wire [31:0]  normalized_in_payload_a;               // Fp32Mul.java:324
-  wire [31:0]  normalized_in_payload_b;               // Fp32Mul.java:324
-  wire         normalized_out_valid;                  // Fp32Mul.java:324
-  wire [31:0]  normalized_out_payload;                // Fp32Mul.java:324
+  wire         normalized_in_valid;                   // Reduction.java:231
+  wire [31:0]  normalized_in_payload_a;               // Reduction.java:231
+  wire [31:0]  normalized_in_payload_b;               // Reduction.java:231
+  wire         normalized_out_valid;                  // Reduction.java:231
+  wire [31:0]  normalized_out_payload;                // Reduction.java:231
   wire         stored_output_in_valid;                // Reduction.java:232
   wire [31:0]  stored_output_in_payload;              // Reduction.java:232
   wire         stored_output_out_valid;               // Reduction.java:232
@@ -3849,9 +3849,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:250
   assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:250
   assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:252
-  assign scaled_in_valid = score_tree_out_valid; // Fp32Mul.java:324
-  assign scaled_in_payload_a = score_tree_out_payload_sum; // Fp32Mul.java:324
-  assign scaled_in_payload_b = scale; // Fp32Mul.java:324
+  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:254
+  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:254
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:254
   assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:262
 
   always @(posedge ap_clk) begin
@@ -6057,114 +6057,114 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.value_mac (MacLanes.java:100): W multiply-add lanes: addend + a x b
-  assign value_mac_lane0_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane0_product_in_payload_a = value_mac_a0; // Fp32Mul.java:324
-  assign value_mac_lane0_product_in_payload_b = value_mac_b0; // Fp32Mul.java:324
+  assign value_mac_lane0_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane0_product_in_payload_a = value_mac_a0; // MacLanes.java:72
+  assign value_mac_lane0_product_in_payload_b = value_mac_b0; // MacLanes.java:72
   assign value_mac_lane0_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane0_sum_in_payload_a = value_mac_addend0; // MacLanes.java:119
   assign value_mac_lane0_sum_in_payload_b = value_mac_lane0_product_out_payload; // MacLanes.java:119
   assign value_mac_sum0 = value_mac_lane0_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane1_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane1_product_in_payload_a = value_mac_a1; // Fp32Mul.java:324
-  assign value_mac_lane1_product_in_payload_b = value_mac_b1; // Fp32Mul.java:324
+  assign value_mac_lane1_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane1_product_in_payload_a = value_mac_a1; // MacLanes.java:72
+  assign value_mac_lane1_product_in_payload_b = value_mac_b1; // MacLanes.java:72
   assign value_mac_lane1_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane1_sum_in_payload_a = value_mac_addend1; // MacLanes.java:119
   assign value_mac_lane1_sum_in_payload_b = value_mac_lane1_product_out_payload; // MacLanes.java:119
   assign value_mac_sum1 = value_mac_lane1_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane2_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane2_product_in_payload_a = value_mac_a2; // Fp32Mul.java:324
-  assign value_mac_lane2_product_in_payload_b = value_mac_b2; // Fp32Mul.java:324
+  assign value_mac_lane2_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane2_product_in_payload_a = value_mac_a2; // MacLanes.java:72
+  assign value_mac_lane2_product_in_payload_b = value_mac_b2; // MacLanes.java:72
   assign value_mac_lane2_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane2_sum_in_payload_a = value_mac_addend2; // MacLanes.java:119
   assign value_mac_lane2_sum_in_payload_b = value_mac_lane2_product_out_payload; // MacLanes.java:119
   assign value_mac_sum2 = value_mac_lane2_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane3_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane3_product_in_payload_a = value_mac_a3; // Fp32Mul.java:324
-  assign value_mac_lane3_product_in_payload_b = value_mac_b3; // Fp32Mul.java:324
+  assign value_mac_lane3_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane3_product_in_payload_a = value_mac_a3; // MacLanes.java:72
+  assign value_mac_lane3_product_in_payload_b = value_mac_b3; // MacLanes.java:72
   assign value_mac_lane3_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:119
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:119
   assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane4_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane4_product_in_payload_a = value_mac_a4; // Fp32Mul.java:324
-  assign value_mac_lane4_product_in_payload_b = value_mac_b4; // Fp32Mul.java:324
+  assign value_mac_lane4_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane4_product_in_payload_a = value_mac_a4; // MacLanes.java:72
+  assign value_mac_lane4_product_in_payload_b = value_mac_b4; // MacLanes.java:72
   assign value_mac_lane4_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane4_sum_in_payload_a = value_mac_addend4; // MacLanes.java:119
   assign value_mac_lane4_sum_in_payload_b = value_mac_lane4_product_out_payload; // MacLanes.java:119
   assign value_mac_sum4 = value_mac_lane4_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane5_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane5_product_in_payload_a = value_mac_a5; // Fp32Mul.java:324
-  assign value_mac_lane5_product_in_payload_b = value_mac_b5; // Fp32Mul.java:324
+  assign value_mac_lane5_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane5_product_in_payload_a = value_mac_a5; // MacLanes.java:72
+  assign value_mac_lane5_product_in_payload_b = value_mac_b5; // MacLanes.java:72
   assign value_mac_lane5_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane5_sum_in_payload_a = value_mac_addend5; // MacLanes.java:119
   assign value_mac_lane5_sum_in_payload_b = value_mac_lane5_product_out_payload; // MacLanes.java:119
   assign value_mac_sum5 = value_mac_lane5_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane6_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane6_product_in_payload_a = value_mac_a6; // Fp32Mul.java:324
-  assign value_mac_lane6_product_in_payload_b = value_mac_b6; // Fp32Mul.java:324
+  assign value_mac_lane6_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane6_product_in_payload_a = value_mac_a6; // MacLanes.java:72
+  assign value_mac_lane6_product_in_payload_b = value_mac_b6; // MacLanes.java:72
   assign value_mac_lane6_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane6_sum_in_payload_a = value_mac_addend6; // MacLanes.java:119
   assign value_mac_lane6_sum_in_payload_b = value_mac_lane6_product_out_payload; // MacLanes.java:119
   assign value_mac_sum6 = value_mac_lane6_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane7_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane7_product_in_payload_a = value_mac_a7; // Fp32Mul.java:324
-  assign value_mac_lane7_product_in_payload_b = value_mac_b7; // Fp32Mul.java:324
+  assign value_mac_lane7_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane7_product_in_payload_a = value_mac_a7; // MacLanes.java:72
+  assign value_mac_lane7_product_in_payload_b = value_mac_b7; // MacLanes.java:72
   assign value_mac_lane7_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane7_sum_in_payload_a = value_mac_addend7; // MacLanes.java:119
   assign value_mac_lane7_sum_in_payload_b = value_mac_lane7_product_out_payload; // MacLanes.java:119
   assign value_mac_sum7 = value_mac_lane7_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane8_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane8_product_in_payload_a = value_mac_a8; // Fp32Mul.java:324
-  assign value_mac_lane8_product_in_payload_b = value_mac_b8; // Fp32Mul.java:324
+  assign value_mac_lane8_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane8_product_in_payload_a = value_mac_a8; // MacLanes.java:72
+  assign value_mac_lane8_product_in_payload_b = value_mac_b8; // MacLanes.java:72
   assign value_mac_lane8_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane8_sum_in_payload_a = value_mac_addend8; // MacLanes.java:119
   assign value_mac_lane8_sum_in_payload_b = value_mac_lane8_product_out_payload; // MacLanes.java:119
   assign value_mac_sum8 = value_mac_lane8_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane9_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane9_product_in_payload_a = value_mac_a9; // Fp32Mul.java:324
-  assign value_mac_lane9_product_in_payload_b = value_mac_b9; // Fp32Mul.java:324
+  assign value_mac_lane9_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane9_product_in_payload_a = value_mac_a9; // MacLanes.java:72
+  assign value_mac_lane9_product_in_payload_b = value_mac_b9; // MacLanes.java:72
   assign value_mac_lane9_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane9_sum_in_payload_a = value_mac_addend9; // MacLanes.java:119
   assign value_mac_lane9_sum_in_payload_b = value_mac_lane9_product_out_payload; // MacLanes.java:119
   assign value_mac_sum9 = value_mac_lane9_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane10_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane10_product_in_payload_a = value_mac_a10; // Fp32Mul.java:324
-  assign value_mac_lane10_product_in_payload_b = value_mac_b10; // Fp32Mul.java:324
+  assign value_mac_lane10_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane10_product_in_payload_a = value_mac_a10; // MacLanes.java:72
+  assign value_mac_lane10_product_in_payload_b = value_mac_b10; // MacLanes.java:72
   assign value_mac_lane10_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane10_sum_in_payload_a = value_mac_addend10; // MacLanes.java:119
   assign value_mac_lane10_sum_in_payload_b = value_mac_lane10_product_out_payload; // MacLanes.java:119
   assign value_mac_sum10 = value_mac_lane10_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane11_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane11_product_in_payload_a = value_mac_a11; // Fp32Mul.java:324
-  assign value_mac_lane11_product_in_payload_b = value_mac_b11; // Fp32Mul.java:324
+  assign value_mac_lane11_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane11_product_in_payload_a = value_mac_a11; // MacLanes.java:72
+  assign value_mac_lane11_product_in_payload_b = value_mac_b11; // MacLanes.java:72
   assign value_mac_lane11_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane11_sum_in_payload_a = value_mac_addend11; // MacLanes.java:119
   assign value_mac_lane11_sum_in_payload_b = value_mac_lane11_product_out_payload; // MacLanes.java:119
   assign value_mac_sum11 = value_mac_lane11_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane12_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane12_product_in_payload_a = value_mac_a12; // Fp32Mul.java:324
-  assign value_mac_lane12_product_in_payload_b = value_mac_b12; // Fp32Mul.java:324
+  assign value_mac_lane12_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane12_product_in_payload_a = value_mac_a12; // MacLanes.java:72
+  assign value_mac_lane12_product_in_payload_b = value_mac_b12; // MacLanes.java:72
   assign value_mac_lane12_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane12_sum_in_payload_a = value_mac_addend12; // MacLanes.java:119
   assign value_mac_lane12_sum_in_payload_b = value_mac_lane12_product_out_payload; // MacLanes.java:119
   assign value_mac_sum12 = value_mac_lane12_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane13_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane13_product_in_payload_a = value_mac_a13; // Fp32Mul.java:324
-  assign value_mac_lane13_product_in_payload_b = value_mac_b13; // Fp32Mul.java:324
+  assign value_mac_lane13_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane13_product_in_payload_a = value_mac_a13; // MacLanes.java:72
+  assign value_mac_lane13_product_in_payload_b = value_mac_b13; // MacLanes.java:72
   assign value_mac_lane13_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane13_sum_in_payload_a = value_mac_addend13; // MacLanes.java:119
   assign value_mac_lane13_sum_in_payload_b = value_mac_lane13_product_out_payload; // MacLanes.java:119
   assign value_mac_sum13 = value_mac_lane13_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane14_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane14_product_in_payload_a = value_mac_a14; // Fp32Mul.java:324
-  assign value_mac_lane14_product_in_payload_b = value_mac_b14; // Fp32Mul.java:324
+  assign value_mac_lane14_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane14_product_in_payload_a = value_mac_a14; // MacLanes.java:72
+  assign value_mac_lane14_product_in_payload_b = value_mac_b14; // MacLanes.java:72
   assign value_mac_lane14_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane14_sum_in_payload_a = value_mac_addend14; // MacLanes.java:119
   assign value_mac_lane14_sum_in_payload_b = value_mac_lane14_product_out_payload; // MacLanes.java:119
   assign value_mac_sum14 = value_mac_lane14_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane15_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane15_product_in_payload_a = value_mac_a15; // Fp32Mul.java:324
-  assign value_mac_lane15_product_in_payload_b = value_mac_b15; // Fp32Mul.java:324
+  assign value_mac_lane15_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane15_product_in_payload_a = value_mac_a15; // MacLanes.java:72
+  assign value_mac_lane15_product_in_payload_b = value_mac_b15; // MacLanes.java:72
   assign value_mac_lane15_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:119
   assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:119
@@ -6672,9 +6672,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
   assign rz_ready = rz_out_valid; // Reduction.java:221
-  assign normalized_in_valid = reduce_tree_out_valid; // Fp32Mul.java:324
-  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // Fp32Mul.java:324
-  assign normalized_in_payload_b = reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Fp32Mul.java:324
+  assign normalized_in_valid = reduce_tree_out_valid; // Reduction.java:231
+  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // Reduction.java:231
+  assign normalized_in_payload_b = reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Reduction.java:231
   assign stored_output_in_valid = normalized_out_valid; // Reduction.java:232
   assign stored_output_in_payload = normalized_out_payload; // Reduction.java:232
   assign element_out = stored_output_out_valid & ~reduced_tag_d9[5]; // Reduction.java:235
@@ -8572,7 +8572,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (score_tree_ready)
   );
 
-  Fp32Mul scaled ( // Fp32Mul.java:324
+  Fp32Mul scaled ( // ScoreEngine.java:254
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scaled_in_valid),
@@ -8601,7 +8601,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (row_weight_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane0_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane0_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane0_product_in_valid),
@@ -8621,7 +8621,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane0_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane1_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane1_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane1_product_in_valid),
@@ -8641,7 +8641,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane1_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane2_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane2_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane2_product_in_valid),
@@ -8661,7 +8661,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane2_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane3_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane3_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane3_product_in_valid),
@@ -8681,7 +8681,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane4_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane4_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane4_product_in_valid),
@@ -8701,7 +8701,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane4_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane5_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane5_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane5_product_in_valid),
@@ -8721,7 +8721,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane5_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane6_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane6_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane6_product_in_valid),
@@ -8741,7 +8741,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane6_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane7_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane7_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane7_product_in_valid),
@@ -8761,7 +8761,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane7_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane8_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane8_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane8_product_in_valid),
@@ -8781,7 +8781,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane8_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane9_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane9_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane9_product_in_valid),
@@ -8801,7 +8801,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane9_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane10_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane10_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane10_product_in_valid),
@@ -8821,7 +8821,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane10_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane11_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane11_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane11_product_in_valid),
@@ -8841,7 +8841,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane11_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane12_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane12_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane12_product_in_valid),
@@ -8861,7 +8861,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane12_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane13_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane13_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane13_product_in_valid),
@@ -8881,7 +8881,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane13_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane14_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane14_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane14_product_in_valid),
@@ -8901,7 +8901,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane14_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane15_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane15_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane15_product_in_valid),
@@ -9102,7 +9102,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // Fp32Mul.java:324
+  Fp32Mul normalized ( // Reduction.java:231
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),

@@ -62,38 +62,38 @@ module Dequantizer_l4_a21 (
   reg  [31:0]  f_d1;                     // Dequantizer.java:115
   reg  [31:0]  f_d2;                     // Dequantizer.java:115
   reg  [31:0]  f_d3;                     // Dequantizer.java:115
-  wire         lane0_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane0_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane0_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane0_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane0_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane0_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane0_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane0_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane0_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane0_mul_out_payload;    // Dequantizer.java:115
   wire         lane1_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane1_float_out_payload;  // Dequantizer.java:114
   wire         lane1_float_in_valid;     // Dequantizer.java:114
   wire [20:0]  lane1_float_in_payload;   // Dequantizer.java:114
-  wire         lane1_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane1_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane1_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane1_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane1_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane1_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane1_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane1_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane1_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane1_mul_out_payload;    // Dequantizer.java:115
   wire         lane2_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane2_float_out_payload;  // Dequantizer.java:114
   wire         lane2_float_in_valid;     // Dequantizer.java:114
   wire [20:0]  lane2_float_in_payload;   // Dequantizer.java:114
-  wire         lane2_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane2_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane2_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane2_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane2_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane2_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane2_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane2_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane2_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane2_mul_out_payload;    // Dequantizer.java:115
   wire         lane3_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane3_float_out_payload;  // Dequantizer.java:114
   wire         lane3_float_in_valid;     // Dequantizer.java:114
   wire [20:0]  lane3_float_in_payload;   // Dequantizer.java:114
-  wire         lane3_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane3_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane3_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane3_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane3_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane3_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane3_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane3_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane3_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane3_mul_out_payload;    // Dequantizer.java:115
   reg          last_d1;                  // Dequantizer.java:117
   reg          last_d2;                  // Dequantizer.java:117
   reg          last_d3;                  // Dequantizer.java:117
@@ -152,24 +152,24 @@ module Dequantizer_l4_a21 (
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:100
   assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane0_float_in_payload = in_payload_acc_0[20:0]; // Dequantizer.java:114
-  assign lane0_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:115
+  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane1_float_in_payload = in_payload_acc_1[20:0]; // Dequantizer.java:114
-  assign lane1_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:115
+  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane2_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane2_float_in_payload = in_payload_acc_2[20:0]; // Dequantizer.java:114
-  assign lane2_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Fp32Mul.java:324
-  assign lane2_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane2_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Dequantizer.java:115
+  assign lane2_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane3_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane3_float_in_payload = in_payload_acc_3[20:0]; // Dequantizer.java:114
-  assign lane3_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Fp32Mul.java:324
-  assign lane3_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane3_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Dequantizer.java:115
+  assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:123
   assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:125
   assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:93
@@ -343,7 +343,7 @@ module Dequantizer_l4_a21 (
     .in_payload  (lane0_float_in_payload)
   );
 
-  Fp32Mul lane0_mul ( // Fp32Mul.java:324
+  Fp32Mul lane0_mul ( // Dequantizer.java:115
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_mul_in_valid),
@@ -362,7 +362,7 @@ module Dequantizer_l4_a21 (
     .in_payload  (lane1_float_in_payload)
   );
 
-  Fp32Mul lane1_mul ( // Fp32Mul.java:324
+  Fp32Mul lane1_mul ( // Dequantizer.java:115
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_mul_in_valid),
@@ -381,7 +381,7 @@ module Dequantizer_l4_a21 (
     .in_payload  (lane2_float_in_payload)
   );
 
-  Fp32Mul lane2_mul ( // Fp32Mul.java:324
+  Fp32Mul lane2_mul ( // Dequantizer.java:115
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_mul_in_valid),
@@ -400,7 +400,7 @@ module Dequantizer_l4_a21 (
     .in_payload  (lane3_float_in_payload)
   );
 
-  Fp32Mul lane3_mul ( // Fp32Mul.java:324
+  Fp32Mul lane3_mul ( // Dequantizer.java:115
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_mul_in_valid),

@@ -11,11 +11,11 @@ module FpRelu2 (
   output wire [31:0] out_payload  // FpRelu2.java:28
 );
 
-  wire        square_in_valid;     // Fp32Mul.java:324
-  wire [31:0] square_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] square_in_payload_b; // Fp32Mul.java:324
-  wire        square_out_valid;    // Fp32Mul.java:324
-  wire [31:0] square_out_payload;  // Fp32Mul.java:324
+  wire        square_in_valid;     // FpRelu2.java:33
+  wire [31:0] square_in_payload_a; // FpRelu2.java:33
+  wire [31:0] square_in_payload_b; // FpRelu2.java:33
+  wire        square_out_valid;    // FpRelu2.java:33
+  wire [31:0] square_out_payload;  // FpRelu2.java:33
   reg  [1:0]  cases_d1;            // FpRelu2.java:39
   reg  [1:0]  cases_d2;            // FpRelu2.java:39
   reg  [1:0]  cases_d3;            // FpRelu2.java:39
@@ -30,9 +30,9 @@ module FpRelu2 (
   wire cases_d1_and;
   assign cases_d1_and = (in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0);
 
-  assign square_in_valid = in_valid; // Fp32Mul.java:324
-  assign square_in_payload_a = in_payload; // Fp32Mul.java:324
-  assign square_in_payload_b = in_payload; // Fp32Mul.java:324
+  assign square_in_valid = in_valid; // FpRelu2.java:33
+  assign square_in_payload_a = in_payload; // FpRelu2.java:33
+  assign square_in_payload_b = in_payload; // FpRelu2.java:33
   assign out_valid = square_valid_d1; // FpRelu2.java:41
   assign out_payload = y_out; // FpRelu2.java:41
 
@@ -51,7 +51,7 @@ module FpRelu2 (
     end
   end
 
-  Fp32Mul square ( // Fp32Mul.java:324
+  Fp32Mul square ( // FpRelu2.java:33
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (square_in_valid),

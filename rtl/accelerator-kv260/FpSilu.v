@@ -95,11 +95,11 @@ module FpSilu (
   reg  [31:0] x_d69;                  // FpSilu.java:39
   reg  [31:0] x_d70;                  // FpSilu.java:39
   reg  [31:0] x_d71;                  // FpSilu.java:39
-  wire        times_x_in_valid;       // Fp32Mul.java:324
-  wire [31:0] times_x_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0] times_x_in_payload_b;   // Fp32Mul.java:324
-  wire        times_x_out_valid;      // Fp32Mul.java:324
-  wire [31:0] times_x_out_payload;    // Fp32Mul.java:324
+  wire        times_x_in_valid;       // FpSilu.java:39
+  wire [31:0] times_x_in_payload_a;   // FpSilu.java:39
+  wire [31:0] times_x_in_payload_b;   // FpSilu.java:39
+  wire        times_x_out_valid;      // FpSilu.java:39
+  wire [31:0] times_x_out_payload;    // FpSilu.java:39
   reg         neg_inf_d1;             // FpSilu.java:41
   reg         neg_inf_d2;             // FpSilu.java:41
   reg         neg_inf_d3;             // FpSilu.java:41
@@ -188,9 +188,9 @@ module FpSilu (
   assign plus_one_in_payload_b = exp_out_payload; // FpSilu.java:38
   assign reciprocal_in_valid = plus_one_out_valid; // FpReciprocal.java:134
   assign reciprocal_in_payload = plus_one_out_payload; // FpReciprocal.java:134
-  assign times_x_in_valid = reciprocal_out_valid; // Fp32Mul.java:324
-  assign times_x_in_payload_a = x_d71; // Fp32Mul.java:324
-  assign times_x_in_payload_b = reciprocal_out_payload; // Fp32Mul.java:324
+  assign times_x_in_valid = reciprocal_out_valid; // FpSilu.java:39
+  assign times_x_in_payload_a = x_d71; // FpSilu.java:39
+  assign times_x_in_payload_b = reciprocal_out_payload; // FpSilu.java:39
   assign out_valid = times_x_valid_d1; // FpSilu.java:42
   assign out_payload = y_out; // FpSilu.java:42
 
@@ -379,7 +379,7 @@ module FpSilu (
     .out_payload (reciprocal_out_payload)
   );
 
-  Fp32Mul times_x ( // Fp32Mul.java:324
+  Fp32Mul times_x ( // FpSilu.java:39
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (times_x_in_valid),

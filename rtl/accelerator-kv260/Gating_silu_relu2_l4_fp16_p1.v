@@ -282,11 +282,11 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg  [31:0] f_lane0_in1_t_d77;         // Gating.java:176
   reg  [31:0] f_lane0_in1_t_d78;         // Gating.java:176
   reg  [31:0] f_lane0_in1_t_d79;         // Gating.java:176
-  wire        f_lane0_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0] f_lane0_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0] f_lane0_mul_in_payload_b;  // Fp32Mul.java:324
-  wire        f_lane0_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0] f_lane0_mul_out_payload;   // Fp32Mul.java:324
+  wire        f_lane0_mul_in_valid;      // Gating.java:176
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:176
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:176
+  wire        f_lane0_mul_out_valid;     // Gating.java:176
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:176
   wire        f_lane0_store_in_valid;    // Gating.java:176
   wire [31:0] f_lane0_store_in_payload;  // Gating.java:176
   wire        f_lane0_store_out_valid;   // Gating.java:176
@@ -564,10 +564,9 @@ module Gating_silu_relu2_l4_fp16_p1 (
   assign f_lane0_silu_in_payload = f_lane0_in0; // Gating.java:180
   assign f_lane0_relu2_in_valid = f_lane0_silu_in_valid_or; // Gating.java:180
   assign f_lane0_relu2_in_payload = f_lane0_in0; // Gating.java:180
-  assign f_lane0_mul_in_valid = f_lane0_silu_out_valid; // Fp32Mul.java:324
-  // Fp32Mul.java:324
-  assign f_lane0_mul_in_payload_a = f_lane0_in2_t_d79 ? f_lane0_relu2_d71 : f_lane0_silu_out_payload;
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane0_mul_in_valid = f_lane0_silu_out_valid; // Gating.java:176
+  assign f_lane0_mul_in_payload_a = f_lane0_in2_t_d79 ? f_lane0_relu2_d71 : f_lane0_silu_out_payload; // Gating.java:176
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:176
   assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:176
   assign f_complete = f_lane0_store_out_valid & (f_slice_t_d88 == 2'd3); // Gating.java:114
@@ -1130,7 +1129,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     .out_payload (f_lane0_relu2_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane0_mul ( // Gating.java:176
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (f_lane0_mul_in_valid),

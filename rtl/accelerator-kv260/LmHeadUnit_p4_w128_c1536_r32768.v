@@ -695,11 +695,11 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   reg          row_sum_float_valid_d2;               // LmHeadUnit.java:416
   reg          row_sum_float_valid_d3;               // LmHeadUnit.java:416
   reg          row_sum_float_valid_d4;               // LmHeadUnit.java:416
-  wire         logit_in_valid;                       // Fp32Mul.java:324
-  wire [31:0]  logit_in_payload_a;                   // Fp32Mul.java:324
-  wire [31:0]  logit_in_payload_b;                   // Fp32Mul.java:324
-  wire         logit_out_valid_2;                    // Fp32Mul.java:324
-  wire [31:0]  logit_out_payload_2;                  // Fp32Mul.java:324
+  wire         logit_in_valid;                       // LmHeadUnit.java:416
+  wire [31:0]  logit_in_payload_a;                   // LmHeadUnit.java:416
+  wire [31:0]  logit_in_payload_b;                   // LmHeadUnit.java:416
+  wire         logit_out_valid_2;                    // LmHeadUnit.java:416
+  wire [31:0]  logit_out_payload_2;                  // LmHeadUnit.java:416
   reg  [31:0]  logit_row_d1;                         // LmHeadUnit.java:419
   reg  [31:0]  logit_row_d2;                         // LmHeadUnit.java:419
   reg  [31:0]  logit_row_d3;                         // LmHeadUnit.java:419
@@ -1830,9 +1830,9 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign logit_take = (phase == PHASE_RUN) & fx_ready & rows_left & sum_valid_pick & scale_valid & logit_room;
   assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:413
   assign row_sum_float_in_payload = sum_pick; // LmHeadUnit.java:413
-  assign logit_in_valid = row_sum_float_valid_d4; // Fp32Mul.java:324
-  assign logit_in_payload_a = row_sum_float_d4; // Fp32Mul.java:324
-  assign logit_in_payload_b = scale_fx_out_payload; // Fp32Mul.java:324
+  assign logit_in_valid = row_sum_float_valid_d4; // LmHeadUnit.java:416
+  assign logit_in_payload_a = row_sum_float_d4; // LmHeadUnit.java:416
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:416
   assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:420
   assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:421
   assign logit_greater =
@@ -2316,7 +2316,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // Fp32Mul.java:324
+  Fp32Mul logit ( // LmHeadUnit.java:416
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (logit_in_valid),

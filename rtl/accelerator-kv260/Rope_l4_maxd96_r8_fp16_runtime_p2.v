@@ -102,16 +102,16 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   reg  [0:0]   rotate_slice;                       // RopeRunTime.java:391
   wire [0:0]   rotate_slice_now;                   // RopeRunTime.java:391
   wire         rotate_last_now;                    // RopeRunTime.java:391
-  wire         rotate_lane0_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  rotate_lane0_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  rotate_lane0_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire         rotate_lane0_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  rotate_lane0_own_cos_out_payload;   // Fp32Mul.java:324
-  wire         rotate_lane0_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  rotate_lane0_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  rotate_lane0_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire         rotate_lane0_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  rotate_lane0_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire         rotate_lane0_own_cos_in_valid;      // RopeRunTime.java:393
+  wire [31:0]  rotate_lane0_own_cos_in_payload_a;  // RopeRunTime.java:393
+  wire [31:0]  rotate_lane0_own_cos_in_payload_b;  // RopeRunTime.java:393
+  wire         rotate_lane0_own_cos_out_valid;     // RopeRunTime.java:393
+  wire [31:0]  rotate_lane0_own_cos_out_payload;   // RopeRunTime.java:393
+  wire         rotate_lane0_mate_sin_in_valid;     // RopeRunTime.java:394
+  wire [31:0]  rotate_lane0_mate_sin_in_payload_a; // RopeRunTime.java:394
+  wire [31:0]  rotate_lane0_mate_sin_in_payload_b; // RopeRunTime.java:394
+  wire         rotate_lane0_mate_sin_out_valid;    // RopeRunTime.java:394
+  wire [31:0]  rotate_lane0_mate_sin_out_payload;  // RopeRunTime.java:394
   reg  [1:0]   rotate_lane0_in4_t_d1;              // RopeRunTime.java:395
   reg  [1:0]   rotate_lane0_in4_t_d2;              // RopeRunTime.java:395
   reg  [1:0]   rotate_lane0_in4_t_d3;              // RopeRunTime.java:395
@@ -128,16 +128,16 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   wire [31:0]  rotate_lane0_store_in_payload;      // RopeRunTime.java:397
   wire         rotate_lane0_store_out_valid;       // RopeRunTime.java:397
   wire [15:0]  rotate_lane0_store_out_payload;     // RopeRunTime.java:397
-  wire         rotate_lane1_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  rotate_lane1_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  rotate_lane1_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire         rotate_lane1_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  rotate_lane1_own_cos_out_payload;   // Fp32Mul.java:324
-  wire         rotate_lane1_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  rotate_lane1_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  rotate_lane1_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire         rotate_lane1_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  rotate_lane1_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire         rotate_lane1_own_cos_in_valid;      // RopeRunTime.java:393
+  wire [31:0]  rotate_lane1_own_cos_in_payload_a;  // RopeRunTime.java:393
+  wire [31:0]  rotate_lane1_own_cos_in_payload_b;  // RopeRunTime.java:393
+  wire         rotate_lane1_own_cos_out_valid;     // RopeRunTime.java:393
+  wire [31:0]  rotate_lane1_own_cos_out_payload;   // RopeRunTime.java:393
+  wire         rotate_lane1_mate_sin_in_valid;     // RopeRunTime.java:394
+  wire [31:0]  rotate_lane1_mate_sin_in_payload_a; // RopeRunTime.java:394
+  wire [31:0]  rotate_lane1_mate_sin_in_payload_b; // RopeRunTime.java:394
+  wire         rotate_lane1_mate_sin_out_valid;    // RopeRunTime.java:394
+  wire [31:0]  rotate_lane1_mate_sin_out_payload;  // RopeRunTime.java:394
   reg  [1:0]   rotate_lane1_in4_t_d1;              // RopeRunTime.java:395
   reg  [1:0]   rotate_lane1_in4_t_d2;              // RopeRunTime.java:395
   reg  [1:0]   rotate_lane1_in4_t_d3;              // RopeRunTime.java:395
@@ -361,21 +361,22 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   // then the storage rounding; with bypass only the rounding
   assign rotate_slice_now = rotate_busy & rotate_slice; // RopeRunTime.java:391
   assign rotate_last_now = rotate_busy ? rotate_last_held : read_last; // RopeRunTime.java:391
-  assign rotate_lane0_own_cos_in_valid = read_issue_d1_or_rotate_busy; // Fp32Mul.java:324
-  assign rotate_lane0_own_cos_in_payload_a = rotate_slice_now ? rotate_held_0_2 : own_word[31:0]; // Fp32Mul.java:324
+  assign rotate_lane0_own_cos_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:393
+  // RopeRunTime.java:393
+  assign rotate_lane0_own_cos_in_payload_a = rotate_slice_now ? rotate_held_0_2 : own_word[31:0];
   assign rotate_lane0_own_cos_in_payload_b =
       rotate_slice_now ? rotate_held_2_2
       : read_bypass ? 32'h3f800000
       : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
-      : cos_word[31:0]; // Fp32Mul.java:324
-  assign rotate_lane0_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // Fp32Mul.java:324
-  // Fp32Mul.java:324
+      : cos_word[31:0]; // RopeRunTime.java:393
+  assign rotate_lane0_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:394
+  // RopeRunTime.java:394
   assign rotate_lane0_mate_sin_in_payload_a =
       rotate_slice_now ? rotate_held_1_2 : (read_adjacent ? partner_word[63:32] : partner_word[31:0]);
   assign rotate_lane0_mate_sin_in_payload_b =
       rotate_slice_now ? rotate_held_3_2
       : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
-      : sin_word[31:0]; // Fp32Mul.java:324
+      : sin_word[31:0]; // RopeRunTime.java:394
   assign rotate_lane0_add_in_valid = rotate_lane0_own_cos_out_valid; // RopeRunTime.java:397
   assign rotate_lane0_add_in_payload_a = rotate_lane0_own_cos_out_payload; // RopeRunTime.java:397
   assign rotate_lane0_add_in_payload_b =
@@ -384,21 +385,22 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
       : rotate_lane0_mate_sin_out_payload; // RopeRunTime.java:397
   assign rotate_lane0_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:397
   assign rotate_lane0_store_in_payload = rotate_lane0_add_out_payload; // RopeRunTime.java:397
-  assign rotate_lane1_own_cos_in_valid = read_issue_d1_or_rotate_busy; // Fp32Mul.java:324
-  assign rotate_lane1_own_cos_in_payload_a = rotate_slice_now ? rotate_held_0_3 : own_word[63:32]; // Fp32Mul.java:324
+  assign rotate_lane1_own_cos_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:393
+  // RopeRunTime.java:393
+  assign rotate_lane1_own_cos_in_payload_a = rotate_slice_now ? rotate_held_0_3 : own_word[63:32];
   assign rotate_lane1_own_cos_in_payload_b =
       rotate_slice_now ? rotate_held_2_3
       : read_bypass ? 32'h3f800000
       : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
-      : cos_word[63:32]; // Fp32Mul.java:324
-  assign rotate_lane1_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // Fp32Mul.java:324
-  // Fp32Mul.java:324
+      : cos_word[63:32]; // RopeRunTime.java:393
+  assign rotate_lane1_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:394
+  // RopeRunTime.java:394
   assign rotate_lane1_mate_sin_in_payload_a =
       rotate_slice_now ? rotate_held_1_3 : (read_adjacent ? partner_word[31:0] : partner_word[63:32]);
   assign rotate_lane1_mate_sin_in_payload_b =
       rotate_slice_now ? rotate_held_3_3
       : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
-      : sin_word[63:32]; // Fp32Mul.java:324
+      : sin_word[63:32]; // RopeRunTime.java:394
   assign rotate_lane1_add_in_valid = rotate_lane0_own_cos_out_valid; // RopeRunTime.java:397
   assign rotate_lane1_add_in_payload_a = rotate_lane1_own_cos_out_payload; // RopeRunTime.java:397
   assign rotate_lane1_add_in_payload_b =
@@ -590,7 +592,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
   end
 `endif
 
-  Fp32Mul rotate_lane0_own_cos ( // Fp32Mul.java:324
+  Fp32Mul rotate_lane0_own_cos ( // RopeRunTime.java:393
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_own_cos_in_valid),
@@ -600,7 +602,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_own_cos_out_payload)
   );
 
-  Fp32Mul rotate_lane0_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul rotate_lane0_mate_sin ( // RopeRunTime.java:394
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_mate_sin_in_valid),
@@ -629,7 +631,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload (rotate_lane0_store_out_payload)
   );
 
-  Fp32Mul rotate_lane1_own_cos ( // Fp32Mul.java:324
+  Fp32Mul rotate_lane1_own_cos ( // RopeRunTime.java:393
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_own_cos_in_valid),
@@ -639,7 +641,7 @@ module Rope_l4_maxd96_r8_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_own_cos_out_payload)
   );
 
-  Fp32Mul rotate_lane1_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul rotate_lane1_mate_sin ( // RopeRunTime.java:394
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_mate_sin_in_valid),

@@ -585,11 +585,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:226
   wire        tree_3_0_out_valid;                   // ScoreEngine.java:226
   wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:226
-  wire        scaled_in_valid;                      // Fp32Mul.java:324
-  wire [31:0] scaled_in_payload_a;                  // Fp32Mul.java:324
-  wire [31:0] scaled_in_payload_b;                  // Fp32Mul.java:324
-  wire        scaled_out_valid;                     // Fp32Mul.java:324
-  wire [31:0] scaled_out_payload;                   // Fp32Mul.java:324
+  wire        scaled_in_valid;                      // ScoreEngine.java:226
+  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:226
+  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:226
+  wire        scaled_out_valid;                     // ScoreEngine.java:226
+  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:226
   reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:228
   reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:228
   reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:228
@@ -870,41 +870,41 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_addend3;                    // MacLanes.java:108
   wire [31:0] value_mac_sum3;                       // MacLanes.java:109
   wire        value_mac_valid;                      // MacLanes.java:111
-  wire        value_mac_lane0_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0] value_mac_lane0_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] value_mac_lane0_product_in_payload_b; // Fp32Mul.java:324
-  wire        value_mac_lane0_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0] value_mac_lane0_product_out_payload;  // Fp32Mul.java:324
+  wire        value_mac_lane0_product_in_valid;     // MacLanes.java:72
+  wire [31:0] value_mac_lane0_product_in_payload_a; // MacLanes.java:72
+  wire [31:0] value_mac_lane0_product_in_payload_b; // MacLanes.java:72
+  wire        value_mac_lane0_product_out_valid;    // MacLanes.java:72
+  wire [31:0] value_mac_lane0_product_out_payload;  // MacLanes.java:72
   wire        value_mac_lane0_sum_in_valid;         // MacLanes.java:119
   wire [31:0] value_mac_lane0_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0] value_mac_lane0_sum_in_payload_b;     // MacLanes.java:119
   wire        value_mac_lane0_sum_out_valid;        // MacLanes.java:119
   wire [31:0] value_mac_lane0_sum_out_payload;      // MacLanes.java:119
-  wire        value_mac_lane1_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0] value_mac_lane1_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] value_mac_lane1_product_in_payload_b; // Fp32Mul.java:324
-  wire        value_mac_lane1_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0] value_mac_lane1_product_out_payload;  // Fp32Mul.java:324
+  wire        value_mac_lane1_product_in_valid;     // MacLanes.java:72
+  wire [31:0] value_mac_lane1_product_in_payload_a; // MacLanes.java:72
+  wire [31:0] value_mac_lane1_product_in_payload_b; // MacLanes.java:72
+  wire        value_mac_lane1_product_out_valid;    // MacLanes.java:72
+  wire [31:0] value_mac_lane1_product_out_payload;  // MacLanes.java:72
   wire        value_mac_lane1_sum_in_valid;         // MacLanes.java:119
   wire [31:0] value_mac_lane1_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0] value_mac_lane1_sum_in_payload_b;     // MacLanes.java:119
   wire        value_mac_lane1_sum_out_valid;        // MacLanes.java:119
   wire [31:0] value_mac_lane1_sum_out_payload;      // MacLanes.java:119
-  wire        value_mac_lane2_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0] value_mac_lane2_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] value_mac_lane2_product_in_payload_b; // Fp32Mul.java:324
-  wire        value_mac_lane2_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0] value_mac_lane2_product_out_payload;  // Fp32Mul.java:324
+  wire        value_mac_lane2_product_in_valid;     // MacLanes.java:72
+  wire [31:0] value_mac_lane2_product_in_payload_a; // MacLanes.java:72
+  wire [31:0] value_mac_lane2_product_in_payload_b; // MacLanes.java:72
+  wire        value_mac_lane2_product_out_valid;    // MacLanes.java:72
+  wire [31:0] value_mac_lane2_product_out_payload;  // MacLanes.java:72
   wire        value_mac_lane2_sum_in_valid;         // MacLanes.java:119
   wire [31:0] value_mac_lane2_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0] value_mac_lane2_sum_in_payload_b;     // MacLanes.java:119
   wire        value_mac_lane2_sum_out_valid;        // MacLanes.java:119
   wire [31:0] value_mac_lane2_sum_out_payload;      // MacLanes.java:119
-  wire        value_mac_lane3_product_in_valid;     // Fp32Mul.java:324
-  wire [31:0] value_mac_lane3_product_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] value_mac_lane3_product_in_payload_b; // Fp32Mul.java:324
-  wire        value_mac_lane3_product_out_valid;    // Fp32Mul.java:324
-  wire [31:0] value_mac_lane3_product_out_payload;  // Fp32Mul.java:324
+  wire        value_mac_lane3_product_in_valid;     // MacLanes.java:72
+  wire [31:0] value_mac_lane3_product_in_payload_a; // MacLanes.java:72
+  wire [31:0] value_mac_lane3_product_in_payload_b; // MacLanes.java:72
+  wire        value_mac_lane3_product_out_valid;    // MacLanes.java:72
+  wire [31:0] value_mac_lane3_product_out_payload;  // MacLanes.java:72
   wire        value_mac_lane3_sum_in_valid;         // MacLanes.java:119
   wire [31:0] value_mac_lane3_sum_in_payload_a;     // MacLanes.java:119
   wire [31:0] value_mac_lane3_sum_in_payload_b;     // MacLanes.java:119
@@ -1486,11 +1486,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        rz_ready;                             // Reduction.java:221
   reg  [31:0] slot_rz_0;                            // Reduction.java:224
   reg  [31:0] slot_rz_1;                            // Reduction.java:224
-  wire        normalized_in_valid;                  // Fp32Mul.java:324
-  wire [31:0] normalized_in_payload_a;              // Fp32Mul.java:324
-  wire [31:0] normalized_in_payload_b;              // Fp32Mul.java:324
-  wire        normalized_out_valid;                 // Fp32Mul.java:324
-  wire [31:0] normalized_out_payload;               // Fp32Mul.java:324
+  wire        normalized_in_valid;                  // Reduction.java:231
+  wire [31:0] normalized_in_payload_a;              // Reduction.java:231
+  wire [31:0] normalized_in_payload_b;              // Reduction.java:231
+  wire        normalized_out_valid;                 // Reduction.java:231
+  wire [31:0] normalized_out_payload;               // Reduction.java:231
   wire        stored_output_in_valid;               // Reduction.java:232
   wire [31:0] stored_output_in_payload;             // Reduction.java:232
   wire        stored_output_out_valid;              // Reduction.java:232
@@ -2389,9 +2389,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:226
   assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:226
   assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:226
-  assign scaled_in_valid = tree_3_0_out_valid; // Fp32Mul.java:324
-  assign scaled_in_payload_a = tree_3_0_out_payload; // Fp32Mul.java:324
-  assign scaled_in_payload_b = scale; // Fp32Mul.java:324
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:226
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:226
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:226
 
   always @(posedge ap_clk) begin
     if (start_scores | score_slot_finished) begin // ScoreEngine.java:108
@@ -3768,30 +3768,30 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.value_mac (MacLanes.java:100): W multiply-add lanes: addend + a x b
-  assign value_mac_lane0_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane0_product_in_payload_a = value_mac_a0; // Fp32Mul.java:324
-  assign value_mac_lane0_product_in_payload_b = value_mac_b0; // Fp32Mul.java:324
+  assign value_mac_lane0_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane0_product_in_payload_a = value_mac_a0; // MacLanes.java:72
+  assign value_mac_lane0_product_in_payload_b = value_mac_b0; // MacLanes.java:72
   assign value_mac_lane0_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane0_sum_in_payload_a = value_mac_addend0; // MacLanes.java:119
   assign value_mac_lane0_sum_in_payload_b = value_mac_lane0_product_out_payload; // MacLanes.java:119
   assign value_mac_sum0 = value_mac_lane0_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane1_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane1_product_in_payload_a = value_mac_a1; // Fp32Mul.java:324
-  assign value_mac_lane1_product_in_payload_b = value_mac_b1; // Fp32Mul.java:324
+  assign value_mac_lane1_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane1_product_in_payload_a = value_mac_a1; // MacLanes.java:72
+  assign value_mac_lane1_product_in_payload_b = value_mac_b1; // MacLanes.java:72
   assign value_mac_lane1_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane1_sum_in_payload_a = value_mac_addend1; // MacLanes.java:119
   assign value_mac_lane1_sum_in_payload_b = value_mac_lane1_product_out_payload; // MacLanes.java:119
   assign value_mac_sum1 = value_mac_lane1_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane2_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane2_product_in_payload_a = value_mac_a2; // Fp32Mul.java:324
-  assign value_mac_lane2_product_in_payload_b = value_mac_b2; // Fp32Mul.java:324
+  assign value_mac_lane2_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane2_product_in_payload_a = value_mac_a2; // MacLanes.java:72
+  assign value_mac_lane2_product_in_payload_b = value_mac_b2; // MacLanes.java:72
   assign value_mac_lane2_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane2_sum_in_payload_a = value_mac_addend2; // MacLanes.java:119
   assign value_mac_lane2_sum_in_payload_b = value_mac_lane2_product_out_payload; // MacLanes.java:119
   assign value_mac_sum2 = value_mac_lane2_sum_out_payload; // MacLanes.java:125
-  assign value_mac_lane3_product_in_valid = value_mac_valid; // Fp32Mul.java:324
-  assign value_mac_lane3_product_in_payload_a = value_mac_a3; // Fp32Mul.java:324
-  assign value_mac_lane3_product_in_payload_b = value_mac_b3; // Fp32Mul.java:324
+  assign value_mac_lane3_product_in_valid = value_mac_valid; // MacLanes.java:72
+  assign value_mac_lane3_product_in_payload_a = value_mac_a3; // MacLanes.java:72
+  assign value_mac_lane3_product_in_payload_b = value_mac_b3; // MacLanes.java:72
   assign value_mac_lane3_sum_in_valid = value_mac_lane0_product_out_valid; // MacLanes.java:119
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:119
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:119
@@ -4085,9 +4085,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:134
   assign rz_ready = rz_out_valid; // Reduction.java:221
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // Fp32Mul.java:324
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // Fp32Mul.java:324
-  assign normalized_in_payload_b = push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Fp32Mul.java:324
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // Reduction.java:231
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // Reduction.java:231
+  assign normalized_in_payload_b = push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:231
   assign stored_output_in_valid = normalized_out_valid; // Reduction.java:232
   assign stored_output_in_payload = normalized_out_payload; // Reduction.java:232
   assign element_out = stored_output_out_valid & ~push_tag_d33[3]; // Reduction.java:235
@@ -5012,7 +5012,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // Fp32Mul.java:324
+  Fp32Mul scaled ( // ScoreEngine.java:226
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scaled_in_valid),
@@ -5041,7 +5041,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (row_weight_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane0_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane0_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane0_product_in_valid),
@@ -5061,7 +5061,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane0_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane1_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane1_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane1_product_in_valid),
@@ -5081,7 +5081,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane1_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane2_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane2_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane2_product_in_valid),
@@ -5101,7 +5101,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane2_sum_out_payload)
   );
 
-  Fp32Mul_fp16 value_mac_lane3_product ( // Fp32Mul.java:324
+  Fp32Mul_fp16 value_mac_lane3_product ( // MacLanes.java:72
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_mac_lane3_product_in_valid),
@@ -5316,7 +5316,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // Fp32Mul.java:324
+  Fp32Mul normalized ( // Reduction.java:231
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),

@@ -453,11 +453,11 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane0_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane0_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane0_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane0_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane0_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane0_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane0_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane0_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:662
@@ -465,11 +465,11 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:662
-  wire        lane0_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane0_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane0_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane0_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane0_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane0_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane0_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane0_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:662
   wire        lane0_y_out_valid;          // RmsNormMax.java:662
@@ -482,11 +482,11 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane1_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane1_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane1_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane1_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane1_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane1_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane1_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane1_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:662
@@ -494,11 +494,11 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:662
-  wire        lane1_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane1_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane1_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane1_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane1_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane1_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane1_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane1_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:662
   wire        lane1_y_out_valid;          // RmsNormMax.java:662
@@ -511,11 +511,11 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane2_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane2_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane2_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane2_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane2_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane2_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane2_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane2_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:662
@@ -523,11 +523,11 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:662
-  wire        lane2_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane2_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane2_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane2_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane2_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane2_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane2_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane2_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:662
   wire        lane2_y_out_valid;          // RmsNormMax.java:662
@@ -540,11 +540,11 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane3_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane3_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane3_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane3_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane3_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane3_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane3_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane3_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:662
@@ -552,11 +552,11 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:662
-  wire        lane3_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane3_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane3_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane3_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane3_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane3_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane3_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane3_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:662
   wire        lane3_y_out_valid;          // RmsNormMax.java:662
@@ -1580,48 +1580,48 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:658
   assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:659
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane0_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // Fp32Mul.java:324
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // Fp32Mul.java:324
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // Fp32Mul.java:324
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:661
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:662
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:662
   assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:662
   assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:658
   assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:659
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane1_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // Fp32Mul.java:324
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // Fp32Mul.java:324
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // Fp32Mul.java:324
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:661
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:662
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:662
   assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:662
   assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:658
   assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:659
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane2_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // Fp32Mul.java:324
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // Fp32Mul.java:324
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // Fp32Mul.java:324
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:661
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:662
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:662
   assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:662
   assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:658
   assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:659
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane3_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // Fp32Mul.java:324
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // Fp32Mul.java:324
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // Fp32Mul.java:324
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:661
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:662
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:662
   assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:662
   assign absmax_restart = emit_last; // RmsNormMax.java:726
@@ -2002,7 +2002,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:661
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_xr_in_valid),
@@ -2012,7 +2012,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:662
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_xrg_in_valid),
@@ -2049,7 +2049,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:661
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_xr_in_valid),
@@ -2059,7 +2059,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:662
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_xrg_in_valid),
@@ -2096,7 +2096,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:661
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_xr_in_valid),
@@ -2106,7 +2106,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:662
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_xrg_in_valid),
@@ -2143,7 +2143,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:661
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_xr_in_valid),
@@ -2153,7 +2153,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:662
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_xrg_in_valid),

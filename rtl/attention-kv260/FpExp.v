@@ -11,11 +11,11 @@ module FpExp (
   output wire [31:0] out_payload  // FpExp.java:38
 );
 
-  wire        log2e_mul_in_valid;     // Fp32Mul.java:324
-  wire [31:0] log2e_mul_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] log2e_mul_in_payload_b; // Fp32Mul.java:324
-  wire        log2e_mul_out_valid;    // Fp32Mul.java:324
-  wire [31:0] log2e_mul_out_payload;  // Fp32Mul.java:324
+  wire        log2e_mul_in_valid;     // FpExp.java:43
+  wire [31:0] log2e_mul_in_payload_a; // FpExp.java:43
+  wire [31:0] log2e_mul_in_payload_b; // FpExp.java:43
+  wire        log2e_mul_out_valid;    // FpExp.java:43
+  wire [31:0] log2e_mul_out_payload;  // FpExp.java:43
   reg  [30:0] scaled_a;               // FpExp.java:61
   reg         lost_a;                 // FpExp.java:63
   reg         sign_a;                 // FpExp.java:64
@@ -252,9 +252,9 @@ module FpExp (
              (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[11]} : {1'b1, ~fraction_b[9]})}
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[15]} : {1'b1, ~fraction_b[13]})})})};
 
-  assign log2e_mul_in_valid = in_valid; // Fp32Mul.java:324
-  assign log2e_mul_in_payload_a = in_payload; // Fp32Mul.java:324
-  assign log2e_mul_in_payload_b = 32'h3fb8aa3b; // Fp32Mul.java:324
+  assign log2e_mul_in_valid = in_valid; // FpExp.java:43
+  assign log2e_mul_in_payload_a = in_payload; // FpExp.java:43
+  assign log2e_mul_in_payload_b = 32'h3fb8aa3b; // FpExp.java:43
   assign chord_in_valid = log2e_mul_valid_d3; // FpExp.java:85
   assign chord_in_payload_word = rom_word; // FpExp.java:85
   assign chord_in_payload_u = u_c; // FpExp.java:85
@@ -326,7 +326,7 @@ module FpExp (
     end
   end
 
-  Fp32Mul log2e_mul ( // Fp32Mul.java:324
+  Fp32Mul log2e_mul ( // FpExp.java:43
     .clk          (clk),
     .reset        (reset),
     .in_valid     (log2e_mul_in_valid),

@@ -58,20 +58,20 @@ module Dequantizer_l2 (
   reg  [31:0] f_d1;                     // Dequantizer.java:115
   reg  [31:0] f_d2;                     // Dequantizer.java:115
   reg  [31:0] f_d3;                     // Dequantizer.java:115
-  wire        lane0_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0] lane0_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0] lane0_mul_in_payload_b;   // Fp32Mul.java:324
-  wire        lane0_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0] lane0_mul_out_payload;    // Fp32Mul.java:324
+  wire        lane0_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0] lane0_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0] lane0_mul_in_payload_b;   // Dequantizer.java:115
+  wire        lane0_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0] lane0_mul_out_payload;    // Dequantizer.java:115
   wire        lane1_float_out_valid;    // Dequantizer.java:114
   wire [31:0] lane1_float_out_payload;  // Dequantizer.java:114
   wire        lane1_float_in_valid;     // Dequantizer.java:114
   wire [31:0] lane1_float_in_payload;   // Dequantizer.java:114
-  wire        lane1_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0] lane1_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0] lane1_mul_in_payload_b;   // Fp32Mul.java:324
-  wire        lane1_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0] lane1_mul_out_payload;    // Fp32Mul.java:324
+  wire        lane1_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0] lane1_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0] lane1_mul_in_payload_b;   // Dequantizer.java:115
+  wire        lane1_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0] lane1_mul_out_payload;    // Dequantizer.java:115
   reg         last_d1;                  // Dequantizer.java:117
   reg         last_d2;                  // Dequantizer.java:117
   reg         last_d3;                  // Dequantizer.java:117
@@ -122,14 +122,14 @@ module Dequantizer_l2 (
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:100
   assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:114
-  assign lane0_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:115
+  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:114
-  assign lane1_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:115
+  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:123
   assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:125
   assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:93
@@ -279,7 +279,7 @@ module Dequantizer_l2 (
     .in_payload  (lane0_float_in_payload)
   );
 
-  Fp32Mul lane0_mul ( // Fp32Mul.java:324
+  Fp32Mul lane0_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -298,7 +298,7 @@ module Dequantizer_l2 (
     .in_payload  (lane1_float_in_payload)
   );
 
-  Fp32Mul lane1_mul ( // Fp32Mul.java:324
+  Fp32Mul lane1_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),

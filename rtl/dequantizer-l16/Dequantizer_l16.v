@@ -86,146 +86,146 @@ module Dequantizer_l16 (
   reg  [31:0]  f_d1;                     // Dequantizer.java:115
   reg  [31:0]  f_d2;                     // Dequantizer.java:115
   reg  [31:0]  f_d3;                     // Dequantizer.java:115
-  wire         lane0_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane0_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane0_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane0_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane0_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane0_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane0_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane0_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane0_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane0_mul_out_payload;    // Dequantizer.java:115
   wire         lane1_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane1_float_out_payload;  // Dequantizer.java:114
   wire         lane1_float_in_valid;     // Dequantizer.java:114
   wire [31:0]  lane1_float_in_payload;   // Dequantizer.java:114
-  wire         lane1_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane1_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane1_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane1_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane1_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane1_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane1_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane1_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane1_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane1_mul_out_payload;    // Dequantizer.java:115
   wire         lane2_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane2_float_out_payload;  // Dequantizer.java:114
   wire         lane2_float_in_valid;     // Dequantizer.java:114
   wire [31:0]  lane2_float_in_payload;   // Dequantizer.java:114
-  wire         lane2_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane2_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane2_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane2_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane2_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane2_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane2_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane2_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane2_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane2_mul_out_payload;    // Dequantizer.java:115
   wire         lane3_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane3_float_out_payload;  // Dequantizer.java:114
   wire         lane3_float_in_valid;     // Dequantizer.java:114
   wire [31:0]  lane3_float_in_payload;   // Dequantizer.java:114
-  wire         lane3_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane3_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane3_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane3_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane3_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane3_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane3_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane3_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane3_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane3_mul_out_payload;    // Dequantizer.java:115
   wire         lane4_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane4_float_out_payload;  // Dequantizer.java:114
   wire         lane4_float_in_valid;     // Dequantizer.java:114
   wire [31:0]  lane4_float_in_payload;   // Dequantizer.java:114
-  wire         lane4_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane4_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane4_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane4_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane4_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane4_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane4_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane4_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane4_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane4_mul_out_payload;    // Dequantizer.java:115
   wire         lane5_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane5_float_out_payload;  // Dequantizer.java:114
   wire         lane5_float_in_valid;     // Dequantizer.java:114
   wire [31:0]  lane5_float_in_payload;   // Dequantizer.java:114
-  wire         lane5_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane5_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane5_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane5_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane5_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane5_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane5_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane5_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane5_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane5_mul_out_payload;    // Dequantizer.java:115
   wire         lane6_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane6_float_out_payload;  // Dequantizer.java:114
   wire         lane6_float_in_valid;     // Dequantizer.java:114
   wire [31:0]  lane6_float_in_payload;   // Dequantizer.java:114
-  wire         lane6_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane6_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane6_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane6_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane6_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane6_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane6_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane6_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane6_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane6_mul_out_payload;    // Dequantizer.java:115
   wire         lane7_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane7_float_out_payload;  // Dequantizer.java:114
   wire         lane7_float_in_valid;     // Dequantizer.java:114
   wire [31:0]  lane7_float_in_payload;   // Dequantizer.java:114
-  wire         lane7_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane7_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane7_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane7_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane7_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane7_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane7_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane7_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane7_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane7_mul_out_payload;    // Dequantizer.java:115
   wire         lane8_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane8_float_out_payload;  // Dequantizer.java:114
   wire         lane8_float_in_valid;     // Dequantizer.java:114
   wire [31:0]  lane8_float_in_payload;   // Dequantizer.java:114
-  wire         lane8_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane8_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane8_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane8_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane8_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane8_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane8_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane8_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane8_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane8_mul_out_payload;    // Dequantizer.java:115
   wire         lane9_float_out_valid;    // Dequantizer.java:114
   wire [31:0]  lane9_float_out_payload;  // Dequantizer.java:114
   wire         lane9_float_in_valid;     // Dequantizer.java:114
   wire [31:0]  lane9_float_in_payload;   // Dequantizer.java:114
-  wire         lane9_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane9_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  lane9_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         lane9_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane9_mul_out_payload;    // Fp32Mul.java:324
+  wire         lane9_mul_in_valid;       // Dequantizer.java:115
+  wire [31:0]  lane9_mul_in_payload_a;   // Dequantizer.java:115
+  wire [31:0]  lane9_mul_in_payload_b;   // Dequantizer.java:115
+  wire         lane9_mul_out_valid;      // Dequantizer.java:115
+  wire [31:0]  lane9_mul_out_payload;    // Dequantizer.java:115
   wire         lane10_float_out_valid;   // Dequantizer.java:114
   wire [31:0]  lane10_float_out_payload; // Dequantizer.java:114
   wire         lane10_float_in_valid;    // Dequantizer.java:114
   wire [31:0]  lane10_float_in_payload;  // Dequantizer.java:114
-  wire         lane10_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane10_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  lane10_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         lane10_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane10_mul_out_payload;   // Fp32Mul.java:324
+  wire         lane10_mul_in_valid;      // Dequantizer.java:115
+  wire [31:0]  lane10_mul_in_payload_a;  // Dequantizer.java:115
+  wire [31:0]  lane10_mul_in_payload_b;  // Dequantizer.java:115
+  wire         lane10_mul_out_valid;     // Dequantizer.java:115
+  wire [31:0]  lane10_mul_out_payload;   // Dequantizer.java:115
   wire         lane11_float_out_valid;   // Dequantizer.java:114
   wire [31:0]  lane11_float_out_payload; // Dequantizer.java:114
   wire         lane11_float_in_valid;    // Dequantizer.java:114
   wire [31:0]  lane11_float_in_payload;  // Dequantizer.java:114
-  wire         lane11_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane11_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  lane11_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         lane11_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane11_mul_out_payload;   // Fp32Mul.java:324
+  wire         lane11_mul_in_valid;      // Dequantizer.java:115
+  wire [31:0]  lane11_mul_in_payload_a;  // Dequantizer.java:115
+  wire [31:0]  lane11_mul_in_payload_b;  // Dequantizer.java:115
+  wire         lane11_mul_out_valid;     // Dequantizer.java:115
+  wire [31:0]  lane11_mul_out_payload;   // Dequantizer.java:115
   wire         lane12_float_out_valid;   // Dequantizer.java:114
   wire [31:0]  lane12_float_out_payload; // Dequantizer.java:114
   wire         lane12_float_in_valid;    // Dequantizer.java:114
   wire [31:0]  lane12_float_in_payload;  // Dequantizer.java:114
-  wire         lane12_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane12_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  lane12_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         lane12_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane12_mul_out_payload;   // Fp32Mul.java:324
+  wire         lane12_mul_in_valid;      // Dequantizer.java:115
+  wire [31:0]  lane12_mul_in_payload_a;  // Dequantizer.java:115
+  wire [31:0]  lane12_mul_in_payload_b;  // Dequantizer.java:115
+  wire         lane12_mul_out_valid;     // Dequantizer.java:115
+  wire [31:0]  lane12_mul_out_payload;   // Dequantizer.java:115
   wire         lane13_float_out_valid;   // Dequantizer.java:114
   wire [31:0]  lane13_float_out_payload; // Dequantizer.java:114
   wire         lane13_float_in_valid;    // Dequantizer.java:114
   wire [31:0]  lane13_float_in_payload;  // Dequantizer.java:114
-  wire         lane13_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane13_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  lane13_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         lane13_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane13_mul_out_payload;   // Fp32Mul.java:324
+  wire         lane13_mul_in_valid;      // Dequantizer.java:115
+  wire [31:0]  lane13_mul_in_payload_a;  // Dequantizer.java:115
+  wire [31:0]  lane13_mul_in_payload_b;  // Dequantizer.java:115
+  wire         lane13_mul_out_valid;     // Dequantizer.java:115
+  wire [31:0]  lane13_mul_out_payload;   // Dequantizer.java:115
   wire         lane14_float_out_valid;   // Dequantizer.java:114
   wire [31:0]  lane14_float_out_payload; // Dequantizer.java:114
   wire         lane14_float_in_valid;    // Dequantizer.java:114
   wire [31:0]  lane14_float_in_payload;  // Dequantizer.java:114
-  wire         lane14_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane14_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  lane14_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         lane14_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane14_mul_out_payload;   // Fp32Mul.java:324
+  wire         lane14_mul_in_valid;      // Dequantizer.java:115
+  wire [31:0]  lane14_mul_in_payload_a;  // Dequantizer.java:115
+  wire [31:0]  lane14_mul_in_payload_b;  // Dequantizer.java:115
+  wire         lane14_mul_out_valid;     // Dequantizer.java:115
+  wire [31:0]  lane14_mul_out_payload;   // Dequantizer.java:115
   wire         lane15_float_out_valid;   // Dequantizer.java:114
   wire [31:0]  lane15_float_out_payload; // Dequantizer.java:114
   wire         lane15_float_in_valid;    // Dequantizer.java:114
   wire [31:0]  lane15_float_in_payload;  // Dequantizer.java:114
-  wire         lane15_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane15_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  lane15_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         lane15_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane15_mul_out_payload;   // Fp32Mul.java:324
+  wire         lane15_mul_in_valid;      // Dequantizer.java:115
+  wire [31:0]  lane15_mul_in_payload_a;  // Dequantizer.java:115
+  wire [31:0]  lane15_mul_in_payload_b;  // Dequantizer.java:115
+  wire         lane15_mul_out_valid;     // Dequantizer.java:115
+  wire [31:0]  lane15_mul_out_payload;   // Dequantizer.java:115
   reg          last_d1;                  // Dequantizer.java:117
   reg          last_d2;                  // Dequantizer.java:117
   reg          last_d3;                  // Dequantizer.java:117
@@ -276,84 +276,84 @@ module Dequantizer_l16 (
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:100
   assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:114
-  assign lane0_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:115
+  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:114
-  assign lane1_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:115
+  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane2_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane2_float_in_payload = in_payload_acc_2; // Dequantizer.java:114
-  assign lane2_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Fp32Mul.java:324
-  assign lane2_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane2_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Dequantizer.java:115
+  assign lane2_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane3_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane3_float_in_payload = in_payload_acc_3; // Dequantizer.java:114
-  assign lane3_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Fp32Mul.java:324
-  assign lane3_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane3_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Dequantizer.java:115
+  assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane4_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane4_float_in_payload = in_payload_acc_4; // Dequantizer.java:114
-  assign lane4_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane4_mul_in_payload_a = lane4_float_out_payload; // Fp32Mul.java:324
-  assign lane4_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane4_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane4_mul_in_payload_a = lane4_float_out_payload; // Dequantizer.java:115
+  assign lane4_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane5_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane5_float_in_payload = in_payload_acc_5; // Dequantizer.java:114
-  assign lane5_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane5_mul_in_payload_a = lane5_float_out_payload; // Fp32Mul.java:324
-  assign lane5_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane5_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane5_mul_in_payload_a = lane5_float_out_payload; // Dequantizer.java:115
+  assign lane5_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane6_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane6_float_in_payload = in_payload_acc_6; // Dequantizer.java:114
-  assign lane6_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane6_mul_in_payload_a = lane6_float_out_payload; // Fp32Mul.java:324
-  assign lane6_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane6_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane6_mul_in_payload_a = lane6_float_out_payload; // Dequantizer.java:115
+  assign lane6_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane7_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane7_float_in_payload = in_payload_acc_7; // Dequantizer.java:114
-  assign lane7_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane7_mul_in_payload_a = lane7_float_out_payload; // Fp32Mul.java:324
-  assign lane7_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane7_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane7_mul_in_payload_a = lane7_float_out_payload; // Dequantizer.java:115
+  assign lane7_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane8_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane8_float_in_payload = in_payload_acc_8; // Dequantizer.java:114
-  assign lane8_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane8_mul_in_payload_a = lane8_float_out_payload; // Fp32Mul.java:324
-  assign lane8_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane8_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane8_mul_in_payload_a = lane8_float_out_payload; // Dequantizer.java:115
+  assign lane8_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane9_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane9_float_in_payload = in_payload_acc_9; // Dequantizer.java:114
-  assign lane9_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane9_mul_in_payload_a = lane9_float_out_payload; // Fp32Mul.java:324
-  assign lane9_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane9_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane9_mul_in_payload_a = lane9_float_out_payload; // Dequantizer.java:115
+  assign lane9_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane10_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane10_float_in_payload = in_payload_acc_10; // Dequantizer.java:114
-  assign lane10_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane10_mul_in_payload_a = lane10_float_out_payload; // Fp32Mul.java:324
-  assign lane10_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane10_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane10_mul_in_payload_a = lane10_float_out_payload; // Dequantizer.java:115
+  assign lane10_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane11_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane11_float_in_payload = in_payload_acc_11; // Dequantizer.java:114
-  assign lane11_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane11_mul_in_payload_a = lane11_float_out_payload; // Fp32Mul.java:324
-  assign lane11_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane11_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane11_mul_in_payload_a = lane11_float_out_payload; // Dequantizer.java:115
+  assign lane11_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane12_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane12_float_in_payload = in_payload_acc_12; // Dequantizer.java:114
-  assign lane12_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane12_mul_in_payload_a = lane12_float_out_payload; // Fp32Mul.java:324
-  assign lane12_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane12_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane12_mul_in_payload_a = lane12_float_out_payload; // Dequantizer.java:115
+  assign lane12_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane13_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane13_float_in_payload = in_payload_acc_13; // Dequantizer.java:114
-  assign lane13_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane13_mul_in_payload_a = lane13_float_out_payload; // Fp32Mul.java:324
-  assign lane13_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane13_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane13_mul_in_payload_a = lane13_float_out_payload; // Dequantizer.java:115
+  assign lane13_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane14_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane14_float_in_payload = in_payload_acc_14; // Dequantizer.java:114
-  assign lane14_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane14_mul_in_payload_a = lane14_float_out_payload; // Fp32Mul.java:324
-  assign lane14_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane14_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane14_mul_in_payload_a = lane14_float_out_payload; // Dequantizer.java:115
+  assign lane14_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign lane15_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane15_float_in_payload = in_payload_acc_15; // Dequantizer.java:114
-  assign lane15_mul_in_valid = lane0_float_out_valid; // Fp32Mul.java:324
-  assign lane15_mul_in_payload_a = lane15_float_out_payload; // Fp32Mul.java:324
-  assign lane15_mul_in_payload_b = f_d3; // Fp32Mul.java:324
+  assign lane15_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
+  assign lane15_mul_in_payload_a = lane15_float_out_payload; // Dequantizer.java:115
+  assign lane15_mul_in_payload_b = f_d3; // Dequantizer.java:115
   assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:123
   assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:125
   assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:93
@@ -534,7 +534,7 @@ module Dequantizer_l16 (
     .in_payload  (lane0_float_in_payload)
   );
 
-  Fp32Mul lane0_mul ( // Fp32Mul.java:324
+  Fp32Mul lane0_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -553,7 +553,7 @@ module Dequantizer_l16 (
     .in_payload  (lane1_float_in_payload)
   );
 
-  Fp32Mul lane1_mul ( // Fp32Mul.java:324
+  Fp32Mul lane1_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),
@@ -572,7 +572,7 @@ module Dequantizer_l16 (
     .in_payload  (lane2_float_in_payload)
   );
 
-  Fp32Mul lane2_mul ( // Fp32Mul.java:324
+  Fp32Mul lane2_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_mul_in_valid),
@@ -591,7 +591,7 @@ module Dequantizer_l16 (
     .in_payload  (lane3_float_in_payload)
   );
 
-  Fp32Mul lane3_mul ( // Fp32Mul.java:324
+  Fp32Mul lane3_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_mul_in_valid),
@@ -610,7 +610,7 @@ module Dequantizer_l16 (
     .in_payload  (lane4_float_in_payload)
   );
 
-  Fp32Mul lane4_mul ( // Fp32Mul.java:324
+  Fp32Mul lane4_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_mul_in_valid),
@@ -629,7 +629,7 @@ module Dequantizer_l16 (
     .in_payload  (lane5_float_in_payload)
   );
 
-  Fp32Mul lane5_mul ( // Fp32Mul.java:324
+  Fp32Mul lane5_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_mul_in_valid),
@@ -648,7 +648,7 @@ module Dequantizer_l16 (
     .in_payload  (lane6_float_in_payload)
   );
 
-  Fp32Mul lane6_mul ( // Fp32Mul.java:324
+  Fp32Mul lane6_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_mul_in_valid),
@@ -667,7 +667,7 @@ module Dequantizer_l16 (
     .in_payload  (lane7_float_in_payload)
   );
 
-  Fp32Mul lane7_mul ( // Fp32Mul.java:324
+  Fp32Mul lane7_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_mul_in_valid),
@@ -686,7 +686,7 @@ module Dequantizer_l16 (
     .in_payload  (lane8_float_in_payload)
   );
 
-  Fp32Mul lane8_mul ( // Fp32Mul.java:324
+  Fp32Mul lane8_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_mul_in_valid),
@@ -705,7 +705,7 @@ module Dequantizer_l16 (
     .in_payload  (lane9_float_in_payload)
   );
 
-  Fp32Mul lane9_mul ( // Fp32Mul.java:324
+  Fp32Mul lane9_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_mul_in_valid),
@@ -724,7 +724,7 @@ module Dequantizer_l16 (
     .in_payload  (lane10_float_in_payload)
   );
 
-  Fp32Mul lane10_mul ( // Fp32Mul.java:324
+  Fp32Mul lane10_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_mul_in_valid),
@@ -743,7 +743,7 @@ module Dequantizer_l16 (
     .in_payload  (lane11_float_in_payload)
   );
 
-  Fp32Mul lane11_mul ( // Fp32Mul.java:324
+  Fp32Mul lane11_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_mul_in_valid),
@@ -762,7 +762,7 @@ module Dequantizer_l16 (
     .in_payload  (lane12_float_in_payload)
   );
 
-  Fp32Mul lane12_mul ( // Fp32Mul.java:324
+  Fp32Mul lane12_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_mul_in_valid),
@@ -781,7 +781,7 @@ module Dequantizer_l16 (
     .in_payload  (lane13_float_in_payload)
   );
 
-  Fp32Mul lane13_mul ( // Fp32Mul.java:324
+  Fp32Mul lane13_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_mul_in_valid),
@@ -800,7 +800,7 @@ module Dequantizer_l16 (
     .in_payload  (lane14_float_in_payload)
   );
 
-  Fp32Mul lane14_mul ( // Fp32Mul.java:324
+  Fp32Mul lane14_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_mul_in_valid),
@@ -819,7 +819,7 @@ module Dequantizer_l16 (
     .in_payload  (lane15_float_in_payload)
   );
 
-  Fp32Mul lane15_mul ( // Fp32Mul.java:324
+  Fp32Mul lane15_mul ( // Dequantizer.java:115
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_mul_in_valid),

@@ -12,11 +12,11 @@ module FpChord (
   output wire [31:0] out_payload      // FpChord.java:34
 );
 
-  wire        slope_mul_in_valid;     // Fp32Mul.java:324
-  wire [31:0] slope_mul_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] slope_mul_in_payload_b; // Fp32Mul.java:324
-  wire        slope_mul_out_valid;    // Fp32Mul.java:324
-  wire [31:0] slope_mul_out_payload;  // Fp32Mul.java:324
+  wire        slope_mul_in_valid;     // FpChord.java:40
+  wire [31:0] slope_mul_in_payload_a; // FpChord.java:40
+  wire [31:0] slope_mul_in_payload_b; // FpChord.java:40
+  wire        slope_mul_out_valid;    // FpChord.java:40
+  wire [31:0] slope_mul_out_payload;  // FpChord.java:40
   reg  [31:0] value_d1;               // FpChord.java:41
   reg  [31:0] value_d2;               // FpChord.java:41
   reg  [31:0] value_d3;               // FpChord.java:41
@@ -30,9 +30,9 @@ module FpChord (
   wire        chord_add_out_valid;    // FpChord.java:41
   wire [31:0] chord_add_out_payload;  // FpChord.java:41
 
-  assign slope_mul_in_valid = in_valid; // Fp32Mul.java:324
-  assign slope_mul_in_payload_a = in_payload_word[31:0]; // Fp32Mul.java:324
-  assign slope_mul_in_payload_b = in_payload_u; // Fp32Mul.java:324
+  assign slope_mul_in_valid = in_valid; // FpChord.java:40
+  assign slope_mul_in_payload_a = in_payload_word[31:0]; // FpChord.java:40
+  assign slope_mul_in_payload_b = in_payload_u; // FpChord.java:40
   assign chord_add_in_valid = slope_mul_out_valid; // FpChord.java:41
   assign chord_add_in_payload_a = value_d7; // FpChord.java:41
   assign chord_add_in_payload_b = slope_mul_out_payload; // FpChord.java:41
@@ -49,7 +49,7 @@ module FpChord (
     value_d7 <= value_d6; // FpChord.java:41
   end
 
-  Fp32Mul slope_mul ( // Fp32Mul.java:324
+  Fp32Mul slope_mul ( // FpChord.java:40
     .clk          (clk),
     .reset        (reset),
     .in_valid     (slope_mul_in_valid),

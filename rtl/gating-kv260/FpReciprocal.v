@@ -47,11 +47,11 @@ module FpReciprocal (
   reg  [31:0] m_d11;                   // Fp32Ops.java:37
   reg  [31:0] m_d12;                   // Fp32Ops.java:37
   reg  [31:0] m_d13;                   // Fp32Ops.java:37
-  wire        newton_mul_in_valid;     // Fp32Mul.java:324
-  wire [31:0] newton_mul_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] newton_mul_in_payload_b; // Fp32Mul.java:324
-  wire        newton_mul_out_valid;    // Fp32Mul.java:324
-  wire [31:0] newton_mul_out_payload;  // Fp32Mul.java:324
+  wire        newton_mul_in_valid;     // Fp32Ops.java:37
+  wire [31:0] newton_mul_in_payload_a; // Fp32Ops.java:37
+  wire [31:0] newton_mul_in_payload_b; // Fp32Ops.java:37
+  wire        newton_mul_out_valid;    // Fp32Ops.java:37
+  wire [31:0] newton_mul_out_payload;  // Fp32Ops.java:37
   wire        newton_sub_in_valid;     // Fp32Ops.java:42
   wire [31:0] newton_sub_in_payload_a; // Fp32Ops.java:42
   wire [31:0] newton_sub_in_payload_b; // Fp32Ops.java:42
@@ -70,11 +70,11 @@ module FpReciprocal (
   reg  [31:0] y0_d11;                  // Fp32Ops.java:37
   reg  [31:0] y0_d12;                  // Fp32Ops.java:37
   reg  [31:0] y0_d13;                  // Fp32Ops.java:37
-  wire        refine_mul_in_valid;     // Fp32Mul.java:324
-  wire [31:0] refine_mul_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] refine_mul_in_payload_b; // Fp32Mul.java:324
-  wire        refine_mul_out_valid;    // Fp32Mul.java:324
-  wire [31:0] refine_mul_out_payload;  // Fp32Mul.java:324
+  wire        refine_mul_in_valid;     // Fp32Ops.java:37
+  wire [31:0] refine_mul_in_payload_a; // Fp32Ops.java:37
+  wire [31:0] refine_mul_in_payload_b; // Fp32Ops.java:37
+  wire        refine_mul_out_valid;    // Fp32Ops.java:37
+  wire [31:0] refine_mul_out_payload;  // Fp32Ops.java:37
   reg  [9:0]  minus_e_d1;              // FpReciprocal.java:56
   reg  [9:0]  minus_e_d2;              // FpReciprocal.java:56
   reg  [9:0]  minus_e_d3;              // FpReciprocal.java:56
@@ -303,15 +303,15 @@ module FpReciprocal (
   assign chord_in_valid = valid_d3; // Fp32Ops.java:47
   assign chord_in_payload_word = rom_word; // Fp32Ops.java:47
   assign chord_in_payload_u = u_c; // Fp32Ops.java:47
-  assign newton_mul_in_valid = chord_out_valid; // Fp32Mul.java:324
-  assign newton_mul_in_payload_a = m_d13; // Fp32Mul.java:324
-  assign newton_mul_in_payload_b = chord_out_payload; // Fp32Mul.java:324
+  assign newton_mul_in_valid = chord_out_valid; // Fp32Ops.java:37
+  assign newton_mul_in_payload_a = m_d13; // Fp32Ops.java:37
+  assign newton_mul_in_payload_b = chord_out_payload; // Fp32Ops.java:37
   assign newton_sub_in_valid = newton_mul_out_valid; // Fp32Ops.java:42
   assign newton_sub_in_payload_a = 32'h40000000; // Fp32Ops.java:42
   assign newton_sub_in_payload_b = {~newton_mul_out_payload[31], newton_mul_out_payload[30:0]}; // Fp32Ops.java:42
-  assign refine_mul_in_valid = newton_sub_out_valid; // Fp32Mul.java:324
-  assign refine_mul_in_payload_a = y0_d13; // Fp32Mul.java:324
-  assign refine_mul_in_payload_b = newton_sub_out_payload; // Fp32Mul.java:324
+  assign refine_mul_in_valid = newton_sub_out_valid; // Fp32Ops.java:37
+  assign refine_mul_in_payload_a = y0_d13; // Fp32Ops.java:37
+  assign refine_mul_in_payload_b = newton_sub_out_payload; // Fp32Ops.java:37
   assign scale2_in_valid = refine_mul_out_valid; // FpReciprocal.java:56
   assign scale2_in_payload_r = refine_mul_out_payload; // FpReciprocal.java:56
   assign scale2_in_payload_n = minus_e_d33; // FpReciprocal.java:56
@@ -509,7 +509,7 @@ module FpReciprocal (
     .out_payload     (chord_out_payload)
   );
 
-  Fp32Mul newton_mul ( // Fp32Mul.java:324
+  Fp32Mul newton_mul ( // Fp32Ops.java:37
     .clk          (clk),
     .reset        (reset),
     .in_valid     (newton_mul_in_valid),
@@ -529,7 +529,7 @@ module FpReciprocal (
     .out_payload  (newton_sub_out_payload)
   );
 
-  Fp32Mul refine_mul ( // Fp32Mul.java:324
+  Fp32Mul refine_mul ( // Fp32Ops.java:37
     .clk          (clk),
     .reset        (reset),
     .in_valid     (refine_mul_in_valid),

@@ -146,11 +146,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane0_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane0_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane0_in1_t_d79;          // Gating.java:176
-  wire         f_lane0_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane0_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane0_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane0_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane0_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane0_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane0_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane0_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane0_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane0_mul_out_payload;    // Gating.java:176
   wire         f_lane0_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane0_store_in_payload;   // Gating.java:176
   wire         f_lane0_store_out_valid;    // Gating.java:176
@@ -238,11 +238,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane1_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane1_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane1_in1_t_d79;          // Gating.java:176
-  wire         f_lane1_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane1_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane1_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane1_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane1_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane1_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane1_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane1_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane1_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane1_mul_out_payload;    // Gating.java:176
   wire         f_lane1_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane1_store_in_payload;   // Gating.java:176
   wire         f_lane1_store_out_valid;    // Gating.java:176
@@ -330,11 +330,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane2_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane2_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane2_in1_t_d79;          // Gating.java:176
-  wire         f_lane2_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane2_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane2_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane2_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane2_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane2_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane2_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane2_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane2_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane2_mul_out_payload;    // Gating.java:176
   wire         f_lane2_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane2_store_in_payload;   // Gating.java:176
   wire         f_lane2_store_out_valid;    // Gating.java:176
@@ -422,11 +422,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane3_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane3_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane3_in1_t_d79;          // Gating.java:176
-  wire         f_lane3_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane3_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane3_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane3_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane3_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane3_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane3_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane3_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane3_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane3_mul_out_payload;    // Gating.java:176
   wire         f_lane3_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane3_store_in_payload;   // Gating.java:176
   wire         f_lane3_store_out_valid;    // Gating.java:176
@@ -514,11 +514,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane4_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane4_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane4_in1_t_d79;          // Gating.java:176
-  wire         f_lane4_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane4_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane4_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane4_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane4_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane4_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane4_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane4_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane4_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane4_mul_out_payload;    // Gating.java:176
   wire         f_lane4_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane4_store_in_payload;   // Gating.java:176
   wire         f_lane4_store_out_valid;    // Gating.java:176
@@ -606,11 +606,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane5_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane5_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane5_in1_t_d79;          // Gating.java:176
-  wire         f_lane5_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane5_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane5_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane5_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane5_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane5_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane5_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane5_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane5_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane5_mul_out_payload;    // Gating.java:176
   wire         f_lane5_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane5_store_in_payload;   // Gating.java:176
   wire         f_lane5_store_out_valid;    // Gating.java:176
@@ -698,11 +698,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane6_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane6_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane6_in1_t_d79;          // Gating.java:176
-  wire         f_lane6_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane6_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane6_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane6_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane6_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane6_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane6_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane6_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane6_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane6_mul_out_payload;    // Gating.java:176
   wire         f_lane6_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane6_store_in_payload;   // Gating.java:176
   wire         f_lane6_store_out_valid;    // Gating.java:176
@@ -790,11 +790,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane7_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane7_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane7_in1_t_d79;          // Gating.java:176
-  wire         f_lane7_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane7_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane7_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane7_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane7_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane7_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane7_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane7_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane7_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane7_mul_out_payload;    // Gating.java:176
   wire         f_lane7_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane7_store_in_payload;   // Gating.java:176
   wire         f_lane7_store_out_valid;    // Gating.java:176
@@ -882,11 +882,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane8_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane8_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane8_in1_t_d79;          // Gating.java:176
-  wire         f_lane8_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane8_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane8_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane8_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane8_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane8_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane8_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane8_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane8_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane8_mul_out_payload;    // Gating.java:176
   wire         f_lane8_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane8_store_in_payload;   // Gating.java:176
   wire         f_lane8_store_out_valid;    // Gating.java:176
@@ -974,11 +974,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane9_in1_t_d77;          // Gating.java:176
   reg  [31:0]  f_lane9_in1_t_d78;          // Gating.java:176
   reg  [31:0]  f_lane9_in1_t_d79;          // Gating.java:176
-  wire         f_lane9_mul_in_valid;       // Fp32Mul.java:324
-  wire [31:0]  f_lane9_mul_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]  f_lane9_mul_in_payload_b;   // Fp32Mul.java:324
-  wire         f_lane9_mul_out_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane9_mul_out_payload;    // Fp32Mul.java:324
+  wire         f_lane9_mul_in_valid;       // Gating.java:176
+  wire [31:0]  f_lane9_mul_in_payload_a;   // Gating.java:176
+  wire [31:0]  f_lane9_mul_in_payload_b;   // Gating.java:176
+  wire         f_lane9_mul_out_valid;      // Gating.java:176
+  wire [31:0]  f_lane9_mul_out_payload;    // Gating.java:176
   wire         f_lane9_store_in_valid;     // Gating.java:176
   wire [31:0]  f_lane9_store_in_payload;   // Gating.java:176
   wire         f_lane9_store_out_valid;    // Gating.java:176
@@ -1066,11 +1066,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane10_in1_t_d77;         // Gating.java:176
   reg  [31:0]  f_lane10_in1_t_d78;         // Gating.java:176
   reg  [31:0]  f_lane10_in1_t_d79;         // Gating.java:176
-  wire         f_lane10_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane10_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  f_lane10_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         f_lane10_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  f_lane10_mul_out_payload;   // Fp32Mul.java:324
+  wire         f_lane10_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane10_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane10_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane10_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane10_mul_out_payload;   // Gating.java:176
   wire         f_lane10_store_in_valid;    // Gating.java:176
   wire [31:0]  f_lane10_store_in_payload;  // Gating.java:176
   wire         f_lane10_store_out_valid;   // Gating.java:176
@@ -1158,11 +1158,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane11_in1_t_d77;         // Gating.java:176
   reg  [31:0]  f_lane11_in1_t_d78;         // Gating.java:176
   reg  [31:0]  f_lane11_in1_t_d79;         // Gating.java:176
-  wire         f_lane11_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane11_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  f_lane11_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         f_lane11_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  f_lane11_mul_out_payload;   // Fp32Mul.java:324
+  wire         f_lane11_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane11_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane11_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane11_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane11_mul_out_payload;   // Gating.java:176
   wire         f_lane11_store_in_valid;    // Gating.java:176
   wire [31:0]  f_lane11_store_in_payload;  // Gating.java:176
   wire         f_lane11_store_out_valid;   // Gating.java:176
@@ -1250,11 +1250,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane12_in1_t_d77;         // Gating.java:176
   reg  [31:0]  f_lane12_in1_t_d78;         // Gating.java:176
   reg  [31:0]  f_lane12_in1_t_d79;         // Gating.java:176
-  wire         f_lane12_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane12_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  f_lane12_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         f_lane12_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  f_lane12_mul_out_payload;   // Fp32Mul.java:324
+  wire         f_lane12_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane12_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane12_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane12_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane12_mul_out_payload;   // Gating.java:176
   wire         f_lane12_store_in_valid;    // Gating.java:176
   wire [31:0]  f_lane12_store_in_payload;  // Gating.java:176
   wire         f_lane12_store_out_valid;   // Gating.java:176
@@ -1342,11 +1342,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane13_in1_t_d77;         // Gating.java:176
   reg  [31:0]  f_lane13_in1_t_d78;         // Gating.java:176
   reg  [31:0]  f_lane13_in1_t_d79;         // Gating.java:176
-  wire         f_lane13_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane13_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  f_lane13_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         f_lane13_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  f_lane13_mul_out_payload;   // Fp32Mul.java:324
+  wire         f_lane13_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane13_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane13_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane13_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane13_mul_out_payload;   // Gating.java:176
   wire         f_lane13_store_in_valid;    // Gating.java:176
   wire [31:0]  f_lane13_store_in_payload;  // Gating.java:176
   wire         f_lane13_store_out_valid;   // Gating.java:176
@@ -1434,11 +1434,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane14_in1_t_d77;         // Gating.java:176
   reg  [31:0]  f_lane14_in1_t_d78;         // Gating.java:176
   reg  [31:0]  f_lane14_in1_t_d79;         // Gating.java:176
-  wire         f_lane14_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane14_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  f_lane14_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         f_lane14_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  f_lane14_mul_out_payload;   // Fp32Mul.java:324
+  wire         f_lane14_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane14_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane14_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane14_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane14_mul_out_payload;   // Gating.java:176
   wire         f_lane14_store_in_valid;    // Gating.java:176
   wire [31:0]  f_lane14_store_in_payload;  // Gating.java:176
   wire         f_lane14_store_out_valid;   // Gating.java:176
@@ -1526,11 +1526,11 @@ module Gating_silu_l16_fp16 (
   reg  [31:0]  f_lane15_in1_t_d77;         // Gating.java:176
   reg  [31:0]  f_lane15_in1_t_d78;         // Gating.java:176
   reg  [31:0]  f_lane15_in1_t_d79;         // Gating.java:176
-  wire         f_lane15_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  f_lane15_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  f_lane15_mul_in_payload_b;  // Fp32Mul.java:324
-  wire         f_lane15_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  f_lane15_mul_out_payload;   // Fp32Mul.java:324
+  wire         f_lane15_mul_in_valid;      // Gating.java:176
+  wire [31:0]  f_lane15_mul_in_payload_a;  // Gating.java:176
+  wire [31:0]  f_lane15_mul_in_payload_b;  // Gating.java:176
+  wire         f_lane15_mul_out_valid;     // Gating.java:176
+  wire [31:0]  f_lane15_mul_out_payload;   // Gating.java:176
   wire         f_lane15_store_in_valid;    // Gating.java:176
   wire [31:0]  f_lane15_store_in_payload;  // Gating.java:176
   wire         f_lane15_store_out_valid;   // Gating.java:176
@@ -1745,114 +1745,114 @@ module Gating_silu_l16_fp16 (
 
   assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:180
-  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Fp32Mul.java:324
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:176
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:176
   assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:176
   assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:180
-  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Fp32Mul.java:324
-  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:176
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Gating.java:176
   assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:176
   assign f_lane2_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane2_act_in_payload = in_payload_g_2; // Gating.java:180
-  assign f_lane2_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane2_mul_in_payload_a = f_lane2_act_out_payload; // Fp32Mul.java:324
-  assign f_lane2_mul_in_payload_b = f_lane2_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane2_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane2_mul_in_payload_a = f_lane2_act_out_payload; // Gating.java:176
+  assign f_lane2_mul_in_payload_b = f_lane2_in1_t_d79; // Gating.java:176
   assign f_lane2_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane2_store_in_payload = f_lane2_mul_out_payload; // Gating.java:176
   assign f_lane3_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane3_act_in_payload = in_payload_g_3; // Gating.java:180
-  assign f_lane3_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane3_mul_in_payload_a = f_lane3_act_out_payload; // Fp32Mul.java:324
-  assign f_lane3_mul_in_payload_b = f_lane3_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane3_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane3_mul_in_payload_a = f_lane3_act_out_payload; // Gating.java:176
+  assign f_lane3_mul_in_payload_b = f_lane3_in1_t_d79; // Gating.java:176
   assign f_lane3_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane3_store_in_payload = f_lane3_mul_out_payload; // Gating.java:176
   assign f_lane4_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane4_act_in_payload = in_payload_g_4; // Gating.java:180
-  assign f_lane4_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane4_mul_in_payload_a = f_lane4_act_out_payload; // Fp32Mul.java:324
-  assign f_lane4_mul_in_payload_b = f_lane4_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane4_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane4_mul_in_payload_a = f_lane4_act_out_payload; // Gating.java:176
+  assign f_lane4_mul_in_payload_b = f_lane4_in1_t_d79; // Gating.java:176
   assign f_lane4_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane4_store_in_payload = f_lane4_mul_out_payload; // Gating.java:176
   assign f_lane5_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane5_act_in_payload = in_payload_g_5; // Gating.java:180
-  assign f_lane5_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane5_mul_in_payload_a = f_lane5_act_out_payload; // Fp32Mul.java:324
-  assign f_lane5_mul_in_payload_b = f_lane5_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane5_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane5_mul_in_payload_a = f_lane5_act_out_payload; // Gating.java:176
+  assign f_lane5_mul_in_payload_b = f_lane5_in1_t_d79; // Gating.java:176
   assign f_lane5_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane5_store_in_payload = f_lane5_mul_out_payload; // Gating.java:176
   assign f_lane6_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane6_act_in_payload = in_payload_g_6; // Gating.java:180
-  assign f_lane6_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane6_mul_in_payload_a = f_lane6_act_out_payload; // Fp32Mul.java:324
-  assign f_lane6_mul_in_payload_b = f_lane6_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane6_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane6_mul_in_payload_a = f_lane6_act_out_payload; // Gating.java:176
+  assign f_lane6_mul_in_payload_b = f_lane6_in1_t_d79; // Gating.java:176
   assign f_lane6_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane6_store_in_payload = f_lane6_mul_out_payload; // Gating.java:176
   assign f_lane7_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane7_act_in_payload = in_payload_g_7; // Gating.java:180
-  assign f_lane7_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane7_mul_in_payload_a = f_lane7_act_out_payload; // Fp32Mul.java:324
-  assign f_lane7_mul_in_payload_b = f_lane7_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane7_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane7_mul_in_payload_a = f_lane7_act_out_payload; // Gating.java:176
+  assign f_lane7_mul_in_payload_b = f_lane7_in1_t_d79; // Gating.java:176
   assign f_lane7_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane7_store_in_payload = f_lane7_mul_out_payload; // Gating.java:176
   assign f_lane8_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane8_act_in_payload = in_payload_g_8; // Gating.java:180
-  assign f_lane8_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane8_mul_in_payload_a = f_lane8_act_out_payload; // Fp32Mul.java:324
-  assign f_lane8_mul_in_payload_b = f_lane8_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane8_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane8_mul_in_payload_a = f_lane8_act_out_payload; // Gating.java:176
+  assign f_lane8_mul_in_payload_b = f_lane8_in1_t_d79; // Gating.java:176
   assign f_lane8_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane8_store_in_payload = f_lane8_mul_out_payload; // Gating.java:176
   assign f_lane9_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane9_act_in_payload = in_payload_g_9; // Gating.java:180
-  assign f_lane9_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane9_mul_in_payload_a = f_lane9_act_out_payload; // Fp32Mul.java:324
-  assign f_lane9_mul_in_payload_b = f_lane9_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane9_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane9_mul_in_payload_a = f_lane9_act_out_payload; // Gating.java:176
+  assign f_lane9_mul_in_payload_b = f_lane9_in1_t_d79; // Gating.java:176
   assign f_lane9_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane9_store_in_payload = f_lane9_mul_out_payload; // Gating.java:176
   assign f_lane10_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane10_act_in_payload = in_payload_g_10; // Gating.java:180
-  assign f_lane10_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane10_mul_in_payload_a = f_lane10_act_out_payload; // Fp32Mul.java:324
-  assign f_lane10_mul_in_payload_b = f_lane10_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane10_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane10_mul_in_payload_a = f_lane10_act_out_payload; // Gating.java:176
+  assign f_lane10_mul_in_payload_b = f_lane10_in1_t_d79; // Gating.java:176
   assign f_lane10_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane10_store_in_payload = f_lane10_mul_out_payload; // Gating.java:176
   assign f_lane11_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane11_act_in_payload = in_payload_g_11; // Gating.java:180
-  assign f_lane11_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane11_mul_in_payload_a = f_lane11_act_out_payload; // Fp32Mul.java:324
-  assign f_lane11_mul_in_payload_b = f_lane11_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane11_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane11_mul_in_payload_a = f_lane11_act_out_payload; // Gating.java:176
+  assign f_lane11_mul_in_payload_b = f_lane11_in1_t_d79; // Gating.java:176
   assign f_lane11_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane11_store_in_payload = f_lane11_mul_out_payload; // Gating.java:176
   assign f_lane12_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane12_act_in_payload = in_payload_g_12; // Gating.java:180
-  assign f_lane12_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane12_mul_in_payload_a = f_lane12_act_out_payload; // Fp32Mul.java:324
-  assign f_lane12_mul_in_payload_b = f_lane12_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane12_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane12_mul_in_payload_a = f_lane12_act_out_payload; // Gating.java:176
+  assign f_lane12_mul_in_payload_b = f_lane12_in1_t_d79; // Gating.java:176
   assign f_lane12_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane12_store_in_payload = f_lane12_mul_out_payload; // Gating.java:176
   assign f_lane13_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane13_act_in_payload = in_payload_g_13; // Gating.java:180
-  assign f_lane13_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane13_mul_in_payload_a = f_lane13_act_out_payload; // Fp32Mul.java:324
-  assign f_lane13_mul_in_payload_b = f_lane13_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane13_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane13_mul_in_payload_a = f_lane13_act_out_payload; // Gating.java:176
+  assign f_lane13_mul_in_payload_b = f_lane13_in1_t_d79; // Gating.java:176
   assign f_lane13_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane13_store_in_payload = f_lane13_mul_out_payload; // Gating.java:176
   assign f_lane14_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane14_act_in_payload = in_payload_g_14; // Gating.java:180
-  assign f_lane14_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane14_mul_in_payload_a = f_lane14_act_out_payload; // Fp32Mul.java:324
-  assign f_lane14_mul_in_payload_b = f_lane14_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane14_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane14_mul_in_payload_a = f_lane14_act_out_payload; // Gating.java:176
+  assign f_lane14_mul_in_payload_b = f_lane14_in1_t_d79; // Gating.java:176
   assign f_lane14_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane14_store_in_payload = f_lane14_mul_out_payload; // Gating.java:176
   assign f_lane15_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane15_act_in_payload = in_payload_g_15; // Gating.java:180
-  assign f_lane15_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane15_mul_in_payload_a = f_lane15_act_out_payload; // Fp32Mul.java:324
-  assign f_lane15_mul_in_payload_b = f_lane15_in1_t_d79; // Fp32Mul.java:324
+  assign f_lane15_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane15_mul_in_payload_a = f_lane15_act_out_payload; // Gating.java:176
+  assign f_lane15_mul_in_payload_b = f_lane15_in1_t_d79; // Gating.java:176
   assign f_lane15_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane15_store_in_payload = f_lane15_mul_out_payload; // Gating.java:176
   assign in_ready = result_credits != 7'd0; // Gating.java:135
@@ -3342,7 +3342,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane0_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane0_mul_in_valid),
@@ -3370,7 +3370,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul f_lane1_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane1_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane1_mul_in_valid),
@@ -3398,7 +3398,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane2_act_out_payload)
   );
 
-  Fp32Mul f_lane2_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane2_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane2_mul_in_valid),
@@ -3426,7 +3426,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane3_act_out_payload)
   );
 
-  Fp32Mul f_lane3_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane3_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane3_mul_in_valid),
@@ -3454,7 +3454,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane4_act_out_payload)
   );
 
-  Fp32Mul f_lane4_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane4_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane4_mul_in_valid),
@@ -3482,7 +3482,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane5_act_out_payload)
   );
 
-  Fp32Mul f_lane5_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane5_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane5_mul_in_valid),
@@ -3510,7 +3510,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane6_act_out_payload)
   );
 
-  Fp32Mul f_lane6_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane6_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane6_mul_in_valid),
@@ -3538,7 +3538,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane7_act_out_payload)
   );
 
-  Fp32Mul f_lane7_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane7_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane7_mul_in_valid),
@@ -3566,7 +3566,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane8_act_out_payload)
   );
 
-  Fp32Mul f_lane8_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane8_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane8_mul_in_valid),
@@ -3594,7 +3594,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane9_act_out_payload)
   );
 
-  Fp32Mul f_lane9_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane9_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane9_mul_in_valid),
@@ -3622,7 +3622,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane10_act_out_payload)
   );
 
-  Fp32Mul f_lane10_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane10_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane10_mul_in_valid),
@@ -3650,7 +3650,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane11_act_out_payload)
   );
 
-  Fp32Mul f_lane11_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane11_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane11_mul_in_valid),
@@ -3678,7 +3678,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane12_act_out_payload)
   );
 
-  Fp32Mul f_lane12_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane12_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane12_mul_in_valid),
@@ -3706,7 +3706,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane13_act_out_payload)
   );
 
-  Fp32Mul f_lane13_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane13_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane13_mul_in_valid),
@@ -3734,7 +3734,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane14_act_out_payload)
   );
 
-  Fp32Mul f_lane14_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane14_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane14_mul_in_valid),
@@ -3762,7 +3762,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane15_act_out_payload)
   );
 
-  Fp32Mul f_lane15_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane15_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane15_mul_in_valid),

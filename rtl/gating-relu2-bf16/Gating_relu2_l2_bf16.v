@@ -33,11 +33,11 @@ module Gating_relu2_l2_bf16 (
   reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:176
   reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:176
   reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:176
-  wire        f_lane0_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0] f_lane0_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0] f_lane0_mul_in_payload_b;  // Fp32Mul.java:324
-  wire        f_lane0_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0] f_lane0_mul_out_payload;   // Fp32Mul.java:324
+  wire        f_lane0_mul_in_valid;      // Gating.java:176
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:176
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:176
+  wire        f_lane0_mul_out_valid;     // Gating.java:176
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:176
   wire        f_lane0_store_in_valid;    // Gating.java:176
   wire [31:0] f_lane0_store_in_payload;  // Gating.java:176
   wire        f_lane0_store_out_valid;   // Gating.java:176
@@ -54,11 +54,11 @@ module Gating_relu2_l2_bf16 (
   reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:176
   reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:176
   reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:176
-  wire        f_lane1_mul_in_valid;      // Fp32Mul.java:324
-  wire [31:0] f_lane1_mul_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0] f_lane1_mul_in_payload_b;  // Fp32Mul.java:324
-  wire        f_lane1_mul_out_valid;     // Fp32Mul.java:324
-  wire [31:0] f_lane1_mul_out_payload;   // Fp32Mul.java:324
+  wire        f_lane1_mul_in_valid;      // Gating.java:176
+  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:176
+  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:176
+  wire        f_lane1_mul_out_valid;     // Gating.java:176
+  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:176
   wire        f_lane1_store_in_valid;    // Gating.java:176
   wire [31:0] f_lane1_store_in_payload;  // Gating.java:176
   wire        f_lane1_store_out_valid;   // Gating.java:176
@@ -112,16 +112,16 @@ module Gating_relu2_l2_bf16 (
 
   assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:180
-  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Fp32Mul.java:324
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Fp32Mul.java:324
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:176
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Gating.java:176
   assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:176
   assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:180
   assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:180
-  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Fp32Mul.java:324
-  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Fp32Mul.java:324
-  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d8; // Fp32Mul.java:324
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:176
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d8; // Gating.java:176
   assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
   assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:176
   assign in_ready = result_credits != 5'd0; // Gating.java:135
@@ -228,7 +228,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane0_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane0_mul_in_valid),
@@ -256,7 +256,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul f_lane1_mul ( // Fp32Mul.java:324
+  Fp32Mul f_lane1_mul ( // Gating.java:176
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane1_mul_in_valid),

@@ -400,11 +400,11 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   reg         row_sum_float_valid_d2;               // LmHeadUnit.java:416
   reg         row_sum_float_valid_d3;               // LmHeadUnit.java:416
   reg         row_sum_float_valid_d4;               // LmHeadUnit.java:416
-  wire        logit_in_valid;                       // Fp32Mul.java:324
-  wire [31:0] logit_in_payload_a;                   // Fp32Mul.java:324
-  wire [31:0] logit_in_payload_b;                   // Fp32Mul.java:324
-  wire        logit_out_valid_2;                    // Fp32Mul.java:324
-  wire [31:0] logit_out_payload_2;                  // Fp32Mul.java:324
+  wire        logit_in_valid;                       // LmHeadUnit.java:416
+  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:416
+  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:416
+  wire        logit_out_valid_2;                    // LmHeadUnit.java:416
+  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:416
   reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:419
   reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:419
   reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:419
@@ -933,9 +933,9 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       & logit_room; // LmHeadUnit.java:399
   assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:413
   assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:413
-  assign logit_in_valid = row_sum_float_valid_d4; // Fp32Mul.java:324
-  assign logit_in_payload_a = row_sum_float_d4; // Fp32Mul.java:324
-  assign logit_in_payload_b = scale_fx_out_payload; // Fp32Mul.java:324
+  assign logit_in_valid = row_sum_float_valid_d4; // LmHeadUnit.java:416
+  assign logit_in_payload_a = row_sum_float_d4; // LmHeadUnit.java:416
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:416
   assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:420
   assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:421
   assign logit_greater =
@@ -1239,7 +1239,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // Fp32Mul.java:324
+  Fp32Mul logit ( // LmHeadUnit.java:416
     .clk          (clk),
     .reset        (reset),
     .in_valid     (logit_in_valid),

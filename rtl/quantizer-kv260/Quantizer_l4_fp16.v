@@ -245,11 +245,11 @@ module Quantizer_l4_fp16 (
   wire [15:0] lane0_x_in_payload;             // Quantizer.java:100
   wire        lane0_x_out_valid;              // Quantizer.java:100
   wire [31:0] lane0_x_out_payload;            // Quantizer.java:100
-  wire        lane0_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0] lane0_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0] lane0_mul_in_payload_b;         // Fp32Mul.java:324
-  wire        lane0_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0] lane0_mul_out_payload;          // Fp32Mul.java:324
+  wire        lane0_mul_in_valid;             // Quantizer.java:101
+  wire [31:0] lane0_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0] lane0_mul_in_payload_b;         // Quantizer.java:101
+  wire        lane0_mul_out_valid;            // Quantizer.java:101
+  wire [31:0] lane0_mul_out_payload;          // Quantizer.java:101
   wire        lane0_int8_in_valid;            // Quantizer.java:101
   wire [31:0] lane0_int8_in_payload;          // Quantizer.java:101
   wire        lane0_int8_out_valid;           // Quantizer.java:101
@@ -258,11 +258,11 @@ module Quantizer_l4_fp16 (
   wire [15:0] lane1_x_in_payload;             // Quantizer.java:100
   wire        lane1_x_out_valid;              // Quantizer.java:100
   wire [31:0] lane1_x_out_payload;            // Quantizer.java:100
-  wire        lane1_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0] lane1_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0] lane1_mul_in_payload_b;         // Fp32Mul.java:324
-  wire        lane1_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0] lane1_mul_out_payload;          // Fp32Mul.java:324
+  wire        lane1_mul_in_valid;             // Quantizer.java:101
+  wire [31:0] lane1_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0] lane1_mul_in_payload_b;         // Quantizer.java:101
+  wire        lane1_mul_out_valid;            // Quantizer.java:101
+  wire [31:0] lane1_mul_out_payload;          // Quantizer.java:101
   wire        lane1_int8_in_valid;            // Quantizer.java:101
   wire [31:0] lane1_int8_in_payload;          // Quantizer.java:101
   wire        lane1_int8_out_valid;           // Quantizer.java:101
@@ -271,11 +271,11 @@ module Quantizer_l4_fp16 (
   wire [15:0] lane2_x_in_payload;             // Quantizer.java:100
   wire        lane2_x_out_valid;              // Quantizer.java:100
   wire [31:0] lane2_x_out_payload;            // Quantizer.java:100
-  wire        lane2_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0] lane2_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0] lane2_mul_in_payload_b;         // Fp32Mul.java:324
-  wire        lane2_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0] lane2_mul_out_payload;          // Fp32Mul.java:324
+  wire        lane2_mul_in_valid;             // Quantizer.java:101
+  wire [31:0] lane2_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0] lane2_mul_in_payload_b;         // Quantizer.java:101
+  wire        lane2_mul_out_valid;            // Quantizer.java:101
+  wire [31:0] lane2_mul_out_payload;          // Quantizer.java:101
   wire        lane2_int8_in_valid;            // Quantizer.java:101
   wire [31:0] lane2_int8_in_payload;          // Quantizer.java:101
   wire        lane2_int8_out_valid;           // Quantizer.java:101
@@ -284,11 +284,11 @@ module Quantizer_l4_fp16 (
   wire [15:0] lane3_x_in_payload;             // Quantizer.java:100
   wire        lane3_x_out_valid;              // Quantizer.java:100
   wire [31:0] lane3_x_out_payload;            // Quantizer.java:100
-  wire        lane3_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0] lane3_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0] lane3_mul_in_payload_b;         // Fp32Mul.java:324
-  wire        lane3_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0] lane3_mul_out_payload;          // Fp32Mul.java:324
+  wire        lane3_mul_in_valid;             // Quantizer.java:101
+  wire [31:0] lane3_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0] lane3_mul_in_payload_b;         // Quantizer.java:101
+  wire        lane3_mul_out_valid;            // Quantizer.java:101
+  wire [31:0] lane3_mul_out_payload;          // Quantizer.java:101
   wire        lane3_int8_in_valid;            // Quantizer.java:101
   wire [31:0] lane3_int8_in_payload;          // Quantizer.java:101
   wire        lane3_int8_out_valid;           // Quantizer.java:101
@@ -497,30 +497,30 @@ module Quantizer_l4_fp16 (
   assign reciprocal_scale2_in_payload_n = reciprocal_minus_e_d33; // Quantizer.java:81
   assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:100
-  assign lane0_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_b = lane0_x_out_payload; // Fp32Mul.java:324
+  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane0_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane0_mul_in_payload_b = lane0_x_out_payload; // Quantizer.java:101
   assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:101
   assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:100
-  assign lane1_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_b = lane1_x_out_payload; // Fp32Mul.java:324
+  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane1_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane1_mul_in_payload_b = lane1_x_out_payload; // Quantizer.java:101
   assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:101
   assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:100
-  assign lane2_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane2_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane2_mul_in_payload_b = lane2_x_out_payload; // Fp32Mul.java:324
+  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane2_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane2_mul_in_payload_b = lane2_x_out_payload; // Quantizer.java:101
   assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:101
   assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:100
-  assign lane3_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane3_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane3_mul_in_payload_b = lane3_x_out_payload; // Fp32Mul.java:324
+  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane3_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane3_mul_in_payload_b = lane3_x_out_payload; // Quantizer.java:101
   assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:101
   assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:109
@@ -965,7 +965,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane0_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -993,7 +993,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane1_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),
@@ -1021,7 +1021,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane2_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_mul_in_valid),
@@ -1049,7 +1049,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane3_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_mul_in_valid),

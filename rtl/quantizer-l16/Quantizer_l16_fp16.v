@@ -269,11 +269,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane0_x_in_payload;             // Quantizer.java:100
   wire         lane0_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane0_x_out_payload;            // Quantizer.java:100
-  wire         lane0_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane0_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane0_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane0_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane0_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane0_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane0_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane0_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane0_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane0_mul_out_payload;          // Quantizer.java:101
   wire         lane0_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane0_int8_in_payload;          // Quantizer.java:101
   wire         lane0_int8_out_valid;           // Quantizer.java:101
@@ -282,11 +282,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane1_x_in_payload;             // Quantizer.java:100
   wire         lane1_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane1_x_out_payload;            // Quantizer.java:100
-  wire         lane1_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane1_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane1_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane1_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane1_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane1_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane1_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane1_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane1_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane1_mul_out_payload;          // Quantizer.java:101
   wire         lane1_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane1_int8_in_payload;          // Quantizer.java:101
   wire         lane1_int8_out_valid;           // Quantizer.java:101
@@ -295,11 +295,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane2_x_in_payload;             // Quantizer.java:100
   wire         lane2_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane2_x_out_payload;            // Quantizer.java:100
-  wire         lane2_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane2_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane2_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane2_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane2_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane2_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane2_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane2_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane2_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane2_mul_out_payload;          // Quantizer.java:101
   wire         lane2_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane2_int8_in_payload;          // Quantizer.java:101
   wire         lane2_int8_out_valid;           // Quantizer.java:101
@@ -308,11 +308,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane3_x_in_payload;             // Quantizer.java:100
   wire         lane3_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane3_x_out_payload;            // Quantizer.java:100
-  wire         lane3_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane3_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane3_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane3_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane3_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane3_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane3_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane3_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane3_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane3_mul_out_payload;          // Quantizer.java:101
   wire         lane3_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane3_int8_in_payload;          // Quantizer.java:101
   wire         lane3_int8_out_valid;           // Quantizer.java:101
@@ -321,11 +321,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane4_x_in_payload;             // Quantizer.java:100
   wire         lane4_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane4_x_out_payload;            // Quantizer.java:100
-  wire         lane4_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane4_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane4_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane4_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane4_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane4_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane4_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane4_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane4_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane4_mul_out_payload;          // Quantizer.java:101
   wire         lane4_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane4_int8_in_payload;          // Quantizer.java:101
   wire         lane4_int8_out_valid;           // Quantizer.java:101
@@ -334,11 +334,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane5_x_in_payload;             // Quantizer.java:100
   wire         lane5_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane5_x_out_payload;            // Quantizer.java:100
-  wire         lane5_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane5_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane5_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane5_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane5_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane5_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane5_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane5_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane5_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane5_mul_out_payload;          // Quantizer.java:101
   wire         lane5_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane5_int8_in_payload;          // Quantizer.java:101
   wire         lane5_int8_out_valid;           // Quantizer.java:101
@@ -347,11 +347,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane6_x_in_payload;             // Quantizer.java:100
   wire         lane6_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane6_x_out_payload;            // Quantizer.java:100
-  wire         lane6_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane6_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane6_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane6_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane6_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane6_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane6_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane6_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane6_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane6_mul_out_payload;          // Quantizer.java:101
   wire         lane6_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane6_int8_in_payload;          // Quantizer.java:101
   wire         lane6_int8_out_valid;           // Quantizer.java:101
@@ -360,11 +360,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane7_x_in_payload;             // Quantizer.java:100
   wire         lane7_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane7_x_out_payload;            // Quantizer.java:100
-  wire         lane7_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane7_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane7_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane7_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane7_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane7_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane7_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane7_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane7_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane7_mul_out_payload;          // Quantizer.java:101
   wire         lane7_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane7_int8_in_payload;          // Quantizer.java:101
   wire         lane7_int8_out_valid;           // Quantizer.java:101
@@ -373,11 +373,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane8_x_in_payload;             // Quantizer.java:100
   wire         lane8_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane8_x_out_payload;            // Quantizer.java:100
-  wire         lane8_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane8_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane8_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane8_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane8_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane8_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane8_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane8_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane8_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane8_mul_out_payload;          // Quantizer.java:101
   wire         lane8_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane8_int8_in_payload;          // Quantizer.java:101
   wire         lane8_int8_out_valid;           // Quantizer.java:101
@@ -386,11 +386,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane9_x_in_payload;             // Quantizer.java:100
   wire         lane9_x_out_valid;              // Quantizer.java:100
   wire [31:0]  lane9_x_out_payload;            // Quantizer.java:100
-  wire         lane9_mul_in_valid;             // Fp32Mul.java:324
-  wire [31:0]  lane9_mul_in_payload_a;         // Fp32Mul.java:324
-  wire [31:0]  lane9_mul_in_payload_b;         // Fp32Mul.java:324
-  wire         lane9_mul_out_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane9_mul_out_payload;          // Fp32Mul.java:324
+  wire         lane9_mul_in_valid;             // Quantizer.java:101
+  wire [31:0]  lane9_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0]  lane9_mul_in_payload_b;         // Quantizer.java:101
+  wire         lane9_mul_out_valid;            // Quantizer.java:101
+  wire [31:0]  lane9_mul_out_payload;          // Quantizer.java:101
   wire         lane9_int8_in_valid;            // Quantizer.java:101
   wire [31:0]  lane9_int8_in_payload;          // Quantizer.java:101
   wire         lane9_int8_out_valid;           // Quantizer.java:101
@@ -399,11 +399,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane10_x_in_payload;            // Quantizer.java:100
   wire         lane10_x_out_valid;             // Quantizer.java:100
   wire [31:0]  lane10_x_out_payload;           // Quantizer.java:100
-  wire         lane10_mul_in_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane10_mul_in_payload_a;        // Fp32Mul.java:324
-  wire [31:0]  lane10_mul_in_payload_b;        // Fp32Mul.java:324
-  wire         lane10_mul_out_valid;           // Fp32Mul.java:324
-  wire [31:0]  lane10_mul_out_payload;         // Fp32Mul.java:324
+  wire         lane10_mul_in_valid;            // Quantizer.java:101
+  wire [31:0]  lane10_mul_in_payload_a;        // Quantizer.java:101
+  wire [31:0]  lane10_mul_in_payload_b;        // Quantizer.java:101
+  wire         lane10_mul_out_valid;           // Quantizer.java:101
+  wire [31:0]  lane10_mul_out_payload;         // Quantizer.java:101
   wire         lane10_int8_in_valid;           // Quantizer.java:101
   wire [31:0]  lane10_int8_in_payload;         // Quantizer.java:101
   wire         lane10_int8_out_valid;          // Quantizer.java:101
@@ -412,11 +412,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane11_x_in_payload;            // Quantizer.java:100
   wire         lane11_x_out_valid;             // Quantizer.java:100
   wire [31:0]  lane11_x_out_payload;           // Quantizer.java:100
-  wire         lane11_mul_in_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane11_mul_in_payload_a;        // Fp32Mul.java:324
-  wire [31:0]  lane11_mul_in_payload_b;        // Fp32Mul.java:324
-  wire         lane11_mul_out_valid;           // Fp32Mul.java:324
-  wire [31:0]  lane11_mul_out_payload;         // Fp32Mul.java:324
+  wire         lane11_mul_in_valid;            // Quantizer.java:101
+  wire [31:0]  lane11_mul_in_payload_a;        // Quantizer.java:101
+  wire [31:0]  lane11_mul_in_payload_b;        // Quantizer.java:101
+  wire         lane11_mul_out_valid;           // Quantizer.java:101
+  wire [31:0]  lane11_mul_out_payload;         // Quantizer.java:101
   wire         lane11_int8_in_valid;           // Quantizer.java:101
   wire [31:0]  lane11_int8_in_payload;         // Quantizer.java:101
   wire         lane11_int8_out_valid;          // Quantizer.java:101
@@ -425,11 +425,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane12_x_in_payload;            // Quantizer.java:100
   wire         lane12_x_out_valid;             // Quantizer.java:100
   wire [31:0]  lane12_x_out_payload;           // Quantizer.java:100
-  wire         lane12_mul_in_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane12_mul_in_payload_a;        // Fp32Mul.java:324
-  wire [31:0]  lane12_mul_in_payload_b;        // Fp32Mul.java:324
-  wire         lane12_mul_out_valid;           // Fp32Mul.java:324
-  wire [31:0]  lane12_mul_out_payload;         // Fp32Mul.java:324
+  wire         lane12_mul_in_valid;            // Quantizer.java:101
+  wire [31:0]  lane12_mul_in_payload_a;        // Quantizer.java:101
+  wire [31:0]  lane12_mul_in_payload_b;        // Quantizer.java:101
+  wire         lane12_mul_out_valid;           // Quantizer.java:101
+  wire [31:0]  lane12_mul_out_payload;         // Quantizer.java:101
   wire         lane12_int8_in_valid;           // Quantizer.java:101
   wire [31:0]  lane12_int8_in_payload;         // Quantizer.java:101
   wire         lane12_int8_out_valid;          // Quantizer.java:101
@@ -438,11 +438,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane13_x_in_payload;            // Quantizer.java:100
   wire         lane13_x_out_valid;             // Quantizer.java:100
   wire [31:0]  lane13_x_out_payload;           // Quantizer.java:100
-  wire         lane13_mul_in_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane13_mul_in_payload_a;        // Fp32Mul.java:324
-  wire [31:0]  lane13_mul_in_payload_b;        // Fp32Mul.java:324
-  wire         lane13_mul_out_valid;           // Fp32Mul.java:324
-  wire [31:0]  lane13_mul_out_payload;         // Fp32Mul.java:324
+  wire         lane13_mul_in_valid;            // Quantizer.java:101
+  wire [31:0]  lane13_mul_in_payload_a;        // Quantizer.java:101
+  wire [31:0]  lane13_mul_in_payload_b;        // Quantizer.java:101
+  wire         lane13_mul_out_valid;           // Quantizer.java:101
+  wire [31:0]  lane13_mul_out_payload;         // Quantizer.java:101
   wire         lane13_int8_in_valid;           // Quantizer.java:101
   wire [31:0]  lane13_int8_in_payload;         // Quantizer.java:101
   wire         lane13_int8_out_valid;          // Quantizer.java:101
@@ -451,11 +451,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane14_x_in_payload;            // Quantizer.java:100
   wire         lane14_x_out_valid;             // Quantizer.java:100
   wire [31:0]  lane14_x_out_payload;           // Quantizer.java:100
-  wire         lane14_mul_in_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane14_mul_in_payload_a;        // Fp32Mul.java:324
-  wire [31:0]  lane14_mul_in_payload_b;        // Fp32Mul.java:324
-  wire         lane14_mul_out_valid;           // Fp32Mul.java:324
-  wire [31:0]  lane14_mul_out_payload;         // Fp32Mul.java:324
+  wire         lane14_mul_in_valid;            // Quantizer.java:101
+  wire [31:0]  lane14_mul_in_payload_a;        // Quantizer.java:101
+  wire [31:0]  lane14_mul_in_payload_b;        // Quantizer.java:101
+  wire         lane14_mul_out_valid;           // Quantizer.java:101
+  wire [31:0]  lane14_mul_out_payload;         // Quantizer.java:101
   wire         lane14_int8_in_valid;           // Quantizer.java:101
   wire [31:0]  lane14_int8_in_payload;         // Quantizer.java:101
   wire         lane14_int8_out_valid;          // Quantizer.java:101
@@ -464,11 +464,11 @@ module Quantizer_l16_fp16 (
   wire [15:0]  lane15_x_in_payload;            // Quantizer.java:100
   wire         lane15_x_out_valid;             // Quantizer.java:100
   wire [31:0]  lane15_x_out_payload;           // Quantizer.java:100
-  wire         lane15_mul_in_valid;            // Fp32Mul.java:324
-  wire [31:0]  lane15_mul_in_payload_a;        // Fp32Mul.java:324
-  wire [31:0]  lane15_mul_in_payload_b;        // Fp32Mul.java:324
-  wire         lane15_mul_out_valid;           // Fp32Mul.java:324
-  wire [31:0]  lane15_mul_out_payload;         // Fp32Mul.java:324
+  wire         lane15_mul_in_valid;            // Quantizer.java:101
+  wire [31:0]  lane15_mul_in_payload_a;        // Quantizer.java:101
+  wire [31:0]  lane15_mul_in_payload_b;        // Quantizer.java:101
+  wire         lane15_mul_out_valid;           // Quantizer.java:101
+  wire [31:0]  lane15_mul_out_payload;         // Quantizer.java:101
   wire         lane15_int8_in_valid;           // Quantizer.java:101
   wire [31:0]  lane15_int8_in_payload;         // Quantizer.java:101
   wire         lane15_int8_out_valid;          // Quantizer.java:101
@@ -677,114 +677,114 @@ module Quantizer_l16_fp16 (
   assign reciprocal_scale2_in_payload_n = reciprocal_minus_e_d33; // Quantizer.java:81
   assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:100
-  assign lane0_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane0_mul_in_payload_b = lane0_x_out_payload; // Fp32Mul.java:324
+  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane0_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane0_mul_in_payload_b = lane0_x_out_payload; // Quantizer.java:101
   assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:101
   assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:100
-  assign lane1_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane1_mul_in_payload_b = lane1_x_out_payload; // Fp32Mul.java:324
+  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane1_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane1_mul_in_payload_b = lane1_x_out_payload; // Quantizer.java:101
   assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:101
   assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:100
-  assign lane2_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane2_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane2_mul_in_payload_b = lane2_x_out_payload; // Fp32Mul.java:324
+  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane2_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane2_mul_in_payload_b = lane2_x_out_payload; // Quantizer.java:101
   assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:101
   assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:100
-  assign lane3_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane3_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane3_mul_in_payload_b = lane3_x_out_payload; // Fp32Mul.java:324
+  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane3_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane3_mul_in_payload_b = lane3_x_out_payload; // Quantizer.java:101
   assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:101
   assign lane4_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane4_x_in_payload = in_payload_x_4; // Quantizer.java:100
-  assign lane4_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane4_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane4_mul_in_payload_b = lane4_x_out_payload; // Fp32Mul.java:324
+  assign lane4_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane4_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane4_mul_in_payload_b = lane4_x_out_payload; // Quantizer.java:101
   assign lane4_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane4_int8_in_payload = lane4_mul_out_payload; // Quantizer.java:101
   assign lane5_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane5_x_in_payload = in_payload_x_5; // Quantizer.java:100
-  assign lane5_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane5_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane5_mul_in_payload_b = lane5_x_out_payload; // Fp32Mul.java:324
+  assign lane5_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane5_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane5_mul_in_payload_b = lane5_x_out_payload; // Quantizer.java:101
   assign lane5_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane5_int8_in_payload = lane5_mul_out_payload; // Quantizer.java:101
   assign lane6_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane6_x_in_payload = in_payload_x_6; // Quantizer.java:100
-  assign lane6_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane6_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane6_mul_in_payload_b = lane6_x_out_payload; // Fp32Mul.java:324
+  assign lane6_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane6_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane6_mul_in_payload_b = lane6_x_out_payload; // Quantizer.java:101
   assign lane6_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane6_int8_in_payload = lane6_mul_out_payload; // Quantizer.java:101
   assign lane7_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane7_x_in_payload = in_payload_x_7; // Quantizer.java:100
-  assign lane7_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane7_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane7_mul_in_payload_b = lane7_x_out_payload; // Fp32Mul.java:324
+  assign lane7_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane7_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane7_mul_in_payload_b = lane7_x_out_payload; // Quantizer.java:101
   assign lane7_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane7_int8_in_payload = lane7_mul_out_payload; // Quantizer.java:101
   assign lane8_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane8_x_in_payload = in_payload_x_8; // Quantizer.java:100
-  assign lane8_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane8_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane8_mul_in_payload_b = lane8_x_out_payload; // Fp32Mul.java:324
+  assign lane8_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane8_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane8_mul_in_payload_b = lane8_x_out_payload; // Quantizer.java:101
   assign lane8_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane8_int8_in_payload = lane8_mul_out_payload; // Quantizer.java:101
   assign lane9_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane9_x_in_payload = in_payload_x_9; // Quantizer.java:100
-  assign lane9_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane9_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane9_mul_in_payload_b = lane9_x_out_payload; // Fp32Mul.java:324
+  assign lane9_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane9_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane9_mul_in_payload_b = lane9_x_out_payload; // Quantizer.java:101
   assign lane9_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane9_int8_in_payload = lane9_mul_out_payload; // Quantizer.java:101
   assign lane10_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane10_x_in_payload = in_payload_x_10; // Quantizer.java:100
-  assign lane10_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane10_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane10_mul_in_payload_b = lane10_x_out_payload; // Fp32Mul.java:324
+  assign lane10_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane10_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane10_mul_in_payload_b = lane10_x_out_payload; // Quantizer.java:101
   assign lane10_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane10_int8_in_payload = lane10_mul_out_payload; // Quantizer.java:101
   assign lane11_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane11_x_in_payload = in_payload_x_11; // Quantizer.java:100
-  assign lane11_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane11_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane11_mul_in_payload_b = lane11_x_out_payload; // Fp32Mul.java:324
+  assign lane11_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane11_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane11_mul_in_payload_b = lane11_x_out_payload; // Quantizer.java:101
   assign lane11_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane11_int8_in_payload = lane11_mul_out_payload; // Quantizer.java:101
   assign lane12_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane12_x_in_payload = in_payload_x_12; // Quantizer.java:100
-  assign lane12_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane12_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane12_mul_in_payload_b = lane12_x_out_payload; // Fp32Mul.java:324
+  assign lane12_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane12_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane12_mul_in_payload_b = lane12_x_out_payload; // Quantizer.java:101
   assign lane12_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane12_int8_in_payload = lane12_mul_out_payload; // Quantizer.java:101
   assign lane13_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane13_x_in_payload = in_payload_x_13; // Quantizer.java:100
-  assign lane13_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane13_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane13_mul_in_payload_b = lane13_x_out_payload; // Fp32Mul.java:324
+  assign lane13_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane13_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane13_mul_in_payload_b = lane13_x_out_payload; // Quantizer.java:101
   assign lane13_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane13_int8_in_payload = lane13_mul_out_payload; // Quantizer.java:101
   assign lane14_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane14_x_in_payload = in_payload_x_14; // Quantizer.java:100
-  assign lane14_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane14_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane14_mul_in_payload_b = lane14_x_out_payload; // Fp32Mul.java:324
+  assign lane14_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane14_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane14_mul_in_payload_b = lane14_x_out_payload; // Quantizer.java:101
   assign lane14_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane14_int8_in_payload = lane14_mul_out_payload; // Quantizer.java:101
   assign lane15_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane15_x_in_payload = in_payload_x_15; // Quantizer.java:100
-  assign lane15_mul_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane15_mul_in_payload_a = scale; // Fp32Mul.java:324
-  assign lane15_mul_in_payload_b = lane15_x_out_payload; // Fp32Mul.java:324
+  assign lane15_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane15_mul_in_payload_a = scale; // Quantizer.java:101
+  assign lane15_mul_in_payload_b = lane15_x_out_payload; // Quantizer.java:101
   assign lane15_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
   assign lane15_int8_in_payload = lane15_mul_out_payload; // Quantizer.java:101
   assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:109
@@ -1253,7 +1253,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane0_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -1281,7 +1281,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane1_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),
@@ -1309,7 +1309,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane2_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_mul_in_valid),
@@ -1337,7 +1337,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane3_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_mul_in_valid),
@@ -1365,7 +1365,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane4_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane4_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane4_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_mul_in_valid),
@@ -1393,7 +1393,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane5_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane5_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane5_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_mul_in_valid),
@@ -1421,7 +1421,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane6_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane6_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane6_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_mul_in_valid),
@@ -1449,7 +1449,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane7_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane7_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane7_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_mul_in_valid),
@@ -1477,7 +1477,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane8_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane8_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane8_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_mul_in_valid),
@@ -1505,7 +1505,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane9_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane9_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane9_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_mul_in_valid),
@@ -1533,7 +1533,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane10_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane10_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane10_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_mul_in_valid),
@@ -1561,7 +1561,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane11_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane11_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane11_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_mul_in_valid),
@@ -1589,7 +1589,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane12_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane12_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane12_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_mul_in_valid),
@@ -1617,7 +1617,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane13_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane13_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane13_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_mul_in_valid),
@@ -1645,7 +1645,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane14_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane14_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane14_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_mul_in_valid),
@@ -1673,7 +1673,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane15_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane15_mul ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane15_mul ( // Quantizer.java:101
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_mul_in_valid),

@@ -78,38 +78,38 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane0_x_in_payload;         // RmsNormMax.java:471
   wire        lane0_x_out_valid;          // RmsNormMax.java:471
   wire [31:0] lane0_x_out_payload;        // RmsNormMax.java:471
-  wire        lane0_square_in_valid;      // Fp32Mul.java:324
-  wire [31:0] lane0_square_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0] lane0_square_in_payload_b;  // Fp32Mul.java:324
-  wire        lane0_square_out_valid;     // Fp32Mul.java:324
-  wire [31:0] lane0_square_out_payload;   // Fp32Mul.java:324
+  wire        lane0_square_in_valid;      // RmsNormMax.java:472
+  wire [31:0] lane0_square_in_payload_a;  // RmsNormMax.java:472
+  wire [31:0] lane0_square_in_payload_b;  // RmsNormMax.java:472
+  wire        lane0_square_out_valid;     // RmsNormMax.java:472
+  wire [31:0] lane0_square_out_payload;   // RmsNormMax.java:472
   wire        lane1_x_in_valid;           // RmsNormMax.java:471
   wire [15:0] lane1_x_in_payload;         // RmsNormMax.java:471
   wire        lane1_x_out_valid;          // RmsNormMax.java:471
   wire [31:0] lane1_x_out_payload;        // RmsNormMax.java:471
-  wire        lane1_square_in_valid;      // Fp32Mul.java:324
-  wire [31:0] lane1_square_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0] lane1_square_in_payload_b;  // Fp32Mul.java:324
-  wire        lane1_square_out_valid;     // Fp32Mul.java:324
-  wire [31:0] lane1_square_out_payload;   // Fp32Mul.java:324
+  wire        lane1_square_in_valid;      // RmsNormMax.java:472
+  wire [31:0] lane1_square_in_payload_a;  // RmsNormMax.java:472
+  wire [31:0] lane1_square_in_payload_b;  // RmsNormMax.java:472
+  wire        lane1_square_out_valid;     // RmsNormMax.java:472
+  wire [31:0] lane1_square_out_payload;   // RmsNormMax.java:472
   wire        lane2_x_in_valid;           // RmsNormMax.java:471
   wire [15:0] lane2_x_in_payload;         // RmsNormMax.java:471
   wire        lane2_x_out_valid;          // RmsNormMax.java:471
   wire [31:0] lane2_x_out_payload;        // RmsNormMax.java:471
-  wire        lane2_square_in_valid;      // Fp32Mul.java:324
-  wire [31:0] lane2_square_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0] lane2_square_in_payload_b;  // Fp32Mul.java:324
-  wire        lane2_square_out_valid;     // Fp32Mul.java:324
-  wire [31:0] lane2_square_out_payload;   // Fp32Mul.java:324
+  wire        lane2_square_in_valid;      // RmsNormMax.java:472
+  wire [31:0] lane2_square_in_payload_a;  // RmsNormMax.java:472
+  wire [31:0] lane2_square_in_payload_b;  // RmsNormMax.java:472
+  wire        lane2_square_out_valid;     // RmsNormMax.java:472
+  wire [31:0] lane2_square_out_payload;   // RmsNormMax.java:472
   wire        lane3_x_in_valid;           // RmsNormMax.java:471
   wire [15:0] lane3_x_in_payload;         // RmsNormMax.java:471
   wire        lane3_x_out_valid;          // RmsNormMax.java:471
   wire [31:0] lane3_x_out_payload;        // RmsNormMax.java:471
-  wire        lane3_square_in_valid;      // Fp32Mul.java:324
-  wire [31:0] lane3_square_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0] lane3_square_in_payload_b;  // Fp32Mul.java:324
-  wire        lane3_square_out_valid;     // Fp32Mul.java:324
-  wire [31:0] lane3_square_out_payload;   // Fp32Mul.java:324
+  wire        lane3_square_in_valid;      // RmsNormMax.java:472
+  wire [31:0] lane3_square_in_payload_a;  // RmsNormMax.java:472
+  wire [31:0] lane3_square_in_payload_b;  // RmsNormMax.java:472
+  wire        lane3_square_out_valid;     // RmsNormMax.java:472
+  wire [31:0] lane3_square_out_payload;   // RmsNormMax.java:472
   reg  [1:0]  rotation;                   // RmsNormMax.java:476
   reg  [1:0]  feed_rotation_d1;           // RmsNormMax.java:486
   reg  [1:0]  feed_rotation_d2;           // RmsNormMax.java:486
@@ -468,11 +468,11 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane0_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane0_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane0_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane0_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane0_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane0_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane0_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane0_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:662
@@ -480,11 +480,11 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:662
-  wire        lane0_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane0_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane0_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane0_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane0_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane0_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane0_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane0_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:662
   wire        lane0_y_out_valid;          // RmsNormMax.java:662
@@ -497,11 +497,11 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane1_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane1_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane1_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane1_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane1_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane1_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane1_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane1_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:662
@@ -509,11 +509,11 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:662
-  wire        lane1_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane1_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane1_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane1_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane1_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane1_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane1_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane1_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:662
   wire        lane1_y_out_valid;          // RmsNormMax.java:662
@@ -526,11 +526,11 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane2_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane2_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane2_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane2_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane2_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane2_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane2_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane2_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:662
@@ -538,11 +538,11 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:662
-  wire        lane2_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane2_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane2_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane2_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane2_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane2_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane2_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane2_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:662
   wire        lane2_y_out_valid;          // RmsNormMax.java:662
@@ -555,11 +555,11 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane3_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane3_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane3_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane3_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane3_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane3_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane3_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane3_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:662
@@ -567,11 +567,11 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:662
-  wire        lane3_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane3_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane3_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane3_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane3_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane3_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane3_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane3_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:662
   wire        lane3_y_out_valid;          // RmsNormMax.java:662
@@ -831,24 +831,24 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign in_fire = in_valid & in_ready; // RmsNormMax.java:457
   assign lane0_x_in_valid = in_fire; // RmsNormMax.java:471
   assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:471
-  assign lane0_square_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane0_square_in_payload_a = lane0_x_out_payload; // Fp32Mul.java:324
-  assign lane0_square_in_payload_b = lane0_x_out_payload; // Fp32Mul.java:324
+  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:472
+  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:472
+  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:472
   assign lane1_x_in_valid = in_fire; // RmsNormMax.java:471
   assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:471
-  assign lane1_square_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane1_square_in_payload_a = lane1_x_out_payload; // Fp32Mul.java:324
-  assign lane1_square_in_payload_b = lane1_x_out_payload; // Fp32Mul.java:324
+  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:472
+  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:472
+  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:472
   assign lane2_x_in_valid = in_fire; // RmsNormMax.java:471
   assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:471
-  assign lane2_square_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane2_square_in_payload_a = lane2_x_out_payload; // Fp32Mul.java:324
-  assign lane2_square_in_payload_b = lane2_x_out_payload; // Fp32Mul.java:324
+  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:472
+  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:472
+  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:472
   assign lane3_x_in_valid = in_fire; // RmsNormMax.java:471
   assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:471
-  assign lane3_square_in_valid = lane0_x_out_valid; // Fp32Mul.java:324
-  assign lane3_square_in_payload_a = lane3_x_out_payload; // Fp32Mul.java:324
-  assign lane3_square_in_payload_b = lane3_x_out_payload; // Fp32Mul.java:324
+  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:472
+  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:472
+  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:472
 
   always @(posedge clk) begin
     if (cooldown != 3'd0) begin // RmsNormMax.java:455
@@ -1570,48 +1570,48 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:658
   assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:659
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane0_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // Fp32Mul.java:324
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // Fp32Mul.java:324
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // Fp32Mul.java:324
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:661
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:662
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:662
   assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:662
   assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:658
   assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:659
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane1_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // Fp32Mul.java:324
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // Fp32Mul.java:324
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // Fp32Mul.java:324
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:661
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:662
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:662
   assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:662
   assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:658
   assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:659
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane2_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // Fp32Mul.java:324
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // Fp32Mul.java:324
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // Fp32Mul.java:324
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:661
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:662
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:662
   assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:662
   assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:658
   assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:659
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane3_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // Fp32Mul.java:324
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // Fp32Mul.java:324
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // Fp32Mul.java:324
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:661
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:662
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:662
   assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:662
   assign absmax_restart = emit_last; // RmsNormMax.java:726
@@ -1851,7 +1851,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_square ( // Fp32Mul.java:324
+  Fp32Mul lane0_square ( // RmsNormMax.java:472
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_square_in_valid),
@@ -1870,7 +1870,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_square ( // Fp32Mul.java:324
+  Fp32Mul lane1_square ( // RmsNormMax.java:472
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_square_in_valid),
@@ -1889,7 +1889,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_square ( // Fp32Mul.java:324
+  Fp32Mul lane2_square ( // RmsNormMax.java:472
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_square_in_valid),
@@ -1908,7 +1908,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_square ( // Fp32Mul.java:324
+  Fp32Mul lane3_square ( // RmsNormMax.java:472
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_square_in_valid),
@@ -2006,7 +2006,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // Fp32Mul.java:324
+  Fp32Mul lane0_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -2016,7 +2016,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // Fp32Mul.java:324
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -2053,7 +2053,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // Fp32Mul.java:324
+  Fp32Mul lane1_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -2063,7 +2063,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // Fp32Mul.java:324
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -2100,7 +2100,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // Fp32Mul.java:324
+  Fp32Mul lane2_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -2110,7 +2110,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // Fp32Mul.java:324
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -2147,7 +2147,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // Fp32Mul.java:324
+  Fp32Mul lane3_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -2157,7 +2157,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // Fp32Mul.java:324
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),

@@ -443,11 +443,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane0_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane0_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane0_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane0_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane0_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane0_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane0_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane0_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:662
@@ -455,11 +455,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:662
-  wire        lane0_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane0_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane0_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane0_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane0_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane0_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane0_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane0_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:662
   wire        lane0_y_out_valid;          // RmsNormMax.java:662
@@ -472,11 +472,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane1_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane1_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane1_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane1_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane1_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane1_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane1_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane1_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:662
@@ -484,11 +484,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:662
-  wire        lane1_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane1_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane1_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane1_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane1_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane1_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane1_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane1_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:662
   wire        lane1_y_out_valid;          // RmsNormMax.java:662
@@ -501,11 +501,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane2_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane2_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane2_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane2_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane2_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane2_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane2_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane2_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:662
@@ -513,11 +513,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:662
-  wire        lane2_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane2_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane2_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane2_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane2_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane2_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane2_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane2_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:662
   wire        lane2_y_out_valid;          // RmsNormMax.java:662
@@ -530,11 +530,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:659
   wire        lane3_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane3_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0] lane3_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0] lane3_xr_in_payload_b;      // Fp32Mul.java:324
-  wire        lane3_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0] lane3_xr_out_payload;       // Fp32Mul.java:324
+  wire        lane3_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:661
+  wire        lane3_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:662
@@ -542,11 +542,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:662
   reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:662
-  wire        lane3_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0] lane3_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0] lane3_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire        lane3_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0] lane3_xrg_out_payload;      // Fp32Mul.java:324
+  wire        lane3_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire        lane3_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:662
   wire        lane3_y_in_valid;           // RmsNormMax.java:662
   wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:662
   wire        lane3_y_out_valid;          // RmsNormMax.java:662
@@ -1542,48 +1542,48 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:658
   assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:659
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane0_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // Fp32Mul.java:324
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // Fp32Mul.java:324
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // Fp32Mul.java:324
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:661
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:662
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:662
   assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:662
   assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:658
   assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:659
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane1_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // Fp32Mul.java:324
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // Fp32Mul.java:324
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // Fp32Mul.java:324
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:661
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:662
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:662
   assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:662
   assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:658
   assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:659
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane2_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // Fp32Mul.java:324
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // Fp32Mul.java:324
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // Fp32Mul.java:324
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:661
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:662
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:662
   assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:662
   assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:658
   assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:659
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane3_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // Fp32Mul.java:324
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // Fp32Mul.java:324
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // Fp32Mul.java:324
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:661
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:662
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:662
   assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:662
   assign absmax_restart = emit_last; // RmsNormMax.java:726
@@ -1948,7 +1948,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -1958,7 +1958,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -1995,7 +1995,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -2005,7 +2005,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -2042,7 +2042,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -2052,7 +2052,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -2089,7 +2089,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -2099,7 +2099,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),

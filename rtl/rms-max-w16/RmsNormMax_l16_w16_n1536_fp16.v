@@ -595,11 +595,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane0_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane0_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane0_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane0_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane0_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane0_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane0_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane0_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane0_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane0_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane0_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane0_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane0_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane0_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane0_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane0_g_d3;                 // RmsNormMax.java:662
@@ -607,11 +607,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane0_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane0_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane0_g_d7;                 // RmsNormMax.java:662
-  wire         lane0_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane0_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane0_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane0_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane0_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane0_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane0_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane0_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane0_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane0_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane0_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane0_y_in_payload;         // RmsNormMax.java:662
   wire         lane0_y_out_valid;          // RmsNormMax.java:662
@@ -624,11 +624,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane1_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane1_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane1_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane1_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane1_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane1_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane1_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane1_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane1_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane1_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane1_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane1_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane1_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane1_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane1_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane1_g_d3;                 // RmsNormMax.java:662
@@ -636,11 +636,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane1_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane1_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane1_g_d7;                 // RmsNormMax.java:662
-  wire         lane1_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane1_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane1_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane1_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane1_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane1_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane1_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane1_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane1_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane1_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane1_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane1_y_in_payload;         // RmsNormMax.java:662
   wire         lane1_y_out_valid;          // RmsNormMax.java:662
@@ -653,11 +653,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane2_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane2_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane2_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane2_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane2_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane2_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane2_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane2_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane2_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane2_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane2_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane2_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane2_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane2_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane2_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane2_g_d3;                 // RmsNormMax.java:662
@@ -665,11 +665,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane2_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane2_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane2_g_d7;                 // RmsNormMax.java:662
-  wire         lane2_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane2_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane2_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane2_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane2_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane2_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane2_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane2_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane2_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane2_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane2_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane2_y_in_payload;         // RmsNormMax.java:662
   wire         lane2_y_out_valid;          // RmsNormMax.java:662
@@ -682,11 +682,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane3_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane3_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane3_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane3_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane3_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane3_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane3_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane3_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane3_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane3_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane3_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane3_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane3_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane3_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane3_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane3_g_d3;                 // RmsNormMax.java:662
@@ -694,11 +694,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane3_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane3_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane3_g_d7;                 // RmsNormMax.java:662
-  wire         lane3_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane3_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane3_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane3_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane3_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane3_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane3_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane3_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane3_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane3_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane3_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane3_y_in_payload;         // RmsNormMax.java:662
   wire         lane3_y_out_valid;          // RmsNormMax.java:662
@@ -711,11 +711,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane4_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane4_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane4_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane4_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane4_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane4_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane4_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane4_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane4_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane4_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane4_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane4_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane4_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane4_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane4_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane4_g_d3;                 // RmsNormMax.java:662
@@ -723,11 +723,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane4_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane4_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane4_g_d7;                 // RmsNormMax.java:662
-  wire         lane4_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane4_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane4_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane4_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane4_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane4_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane4_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane4_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane4_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane4_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane4_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane4_y_in_payload;         // RmsNormMax.java:662
   wire         lane4_y_out_valid;          // RmsNormMax.java:662
@@ -740,11 +740,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane5_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane5_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane5_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane5_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane5_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane5_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane5_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane5_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane5_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane5_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane5_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane5_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane5_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane5_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane5_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane5_g_d3;                 // RmsNormMax.java:662
@@ -752,11 +752,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane5_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane5_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane5_g_d7;                 // RmsNormMax.java:662
-  wire         lane5_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane5_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane5_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane5_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane5_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane5_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane5_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane5_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane5_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane5_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane5_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane5_y_in_payload;         // RmsNormMax.java:662
   wire         lane5_y_out_valid;          // RmsNormMax.java:662
@@ -769,11 +769,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane6_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane6_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane6_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane6_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane6_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane6_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane6_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane6_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane6_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane6_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane6_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane6_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane6_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane6_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane6_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane6_g_d3;                 // RmsNormMax.java:662
@@ -781,11 +781,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane6_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane6_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane6_g_d7;                 // RmsNormMax.java:662
-  wire         lane6_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane6_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane6_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane6_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane6_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane6_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane6_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane6_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane6_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane6_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane6_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane6_y_in_payload;         // RmsNormMax.java:662
   wire         lane6_y_out_valid;          // RmsNormMax.java:662
@@ -798,11 +798,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane7_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane7_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane7_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane7_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane7_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane7_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane7_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane7_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane7_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane7_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane7_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane7_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane7_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane7_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane7_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane7_g_d3;                 // RmsNormMax.java:662
@@ -810,11 +810,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane7_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane7_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane7_g_d7;                 // RmsNormMax.java:662
-  wire         lane7_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane7_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane7_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane7_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane7_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane7_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane7_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane7_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane7_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane7_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane7_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane7_y_in_payload;         // RmsNormMax.java:662
   wire         lane7_y_out_valid;          // RmsNormMax.java:662
@@ -827,11 +827,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane8_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane8_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane8_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane8_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane8_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane8_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane8_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane8_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane8_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane8_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane8_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane8_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane8_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane8_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane8_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane8_g_d3;                 // RmsNormMax.java:662
@@ -839,11 +839,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane8_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane8_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane8_g_d7;                 // RmsNormMax.java:662
-  wire         lane8_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane8_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane8_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane8_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane8_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane8_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane8_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane8_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane8_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane8_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane8_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane8_y_in_payload;         // RmsNormMax.java:662
   wire         lane8_y_out_valid;          // RmsNormMax.java:662
@@ -856,11 +856,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane9_gamma_in_payload;     // RmsNormMax.java:659
   wire         lane9_gamma_out_valid;      // RmsNormMax.java:659
   wire [31:0]  lane9_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane9_xr_in_valid;          // Fp32Mul.java:324
-  wire [31:0]  lane9_xr_in_payload_a;      // Fp32Mul.java:324
-  wire [31:0]  lane9_xr_in_payload_b;      // Fp32Mul.java:324
-  wire         lane9_xr_out_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane9_xr_out_payload;       // Fp32Mul.java:324
+  wire         lane9_xr_in_valid;          // RmsNormMax.java:661
+  wire [31:0]  lane9_xr_in_payload_a;      // RmsNormMax.java:661
+  wire [31:0]  lane9_xr_in_payload_b;      // RmsNormMax.java:661
+  wire         lane9_xr_out_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane9_xr_out_payload;       // RmsNormMax.java:661
   reg  [31:0]  lane9_g_d1;                 // RmsNormMax.java:662
   reg  [31:0]  lane9_g_d2;                 // RmsNormMax.java:662
   reg  [31:0]  lane9_g_d3;                 // RmsNormMax.java:662
@@ -868,11 +868,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane9_g_d5;                 // RmsNormMax.java:662
   reg  [31:0]  lane9_g_d6;                 // RmsNormMax.java:662
   reg  [31:0]  lane9_g_d7;                 // RmsNormMax.java:662
-  wire         lane9_xrg_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane9_xrg_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane9_xrg_in_payload_b;     // Fp32Mul.java:324
-  wire         lane9_xrg_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane9_xrg_out_payload;      // Fp32Mul.java:324
+  wire         lane9_xrg_in_valid;         // RmsNormMax.java:662
+  wire [31:0]  lane9_xrg_in_payload_a;     // RmsNormMax.java:662
+  wire [31:0]  lane9_xrg_in_payload_b;     // RmsNormMax.java:662
+  wire         lane9_xrg_out_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane9_xrg_out_payload;      // RmsNormMax.java:662
   wire         lane9_y_in_valid;           // RmsNormMax.java:662
   wire [31:0]  lane9_y_in_payload;         // RmsNormMax.java:662
   wire         lane9_y_out_valid;          // RmsNormMax.java:662
@@ -885,11 +885,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane10_gamma_in_payload;    // RmsNormMax.java:659
   wire         lane10_gamma_out_valid;     // RmsNormMax.java:659
   wire [31:0]  lane10_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane10_xr_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane10_xr_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane10_xr_in_payload_b;     // Fp32Mul.java:324
-  wire         lane10_xr_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane10_xr_out_payload;      // Fp32Mul.java:324
+  wire         lane10_xr_in_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane10_xr_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0]  lane10_xr_in_payload_b;     // RmsNormMax.java:661
+  wire         lane10_xr_out_valid;        // RmsNormMax.java:661
+  wire [31:0]  lane10_xr_out_payload;      // RmsNormMax.java:661
   reg  [31:0]  lane10_g_d1;                // RmsNormMax.java:662
   reg  [31:0]  lane10_g_d2;                // RmsNormMax.java:662
   reg  [31:0]  lane10_g_d3;                // RmsNormMax.java:662
@@ -897,11 +897,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane10_g_d5;                // RmsNormMax.java:662
   reg  [31:0]  lane10_g_d6;                // RmsNormMax.java:662
   reg  [31:0]  lane10_g_d7;                // RmsNormMax.java:662
-  wire         lane10_xrg_in_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane10_xrg_in_payload_a;    // Fp32Mul.java:324
-  wire [31:0]  lane10_xrg_in_payload_b;    // Fp32Mul.java:324
-  wire         lane10_xrg_out_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane10_xrg_out_payload;     // Fp32Mul.java:324
+  wire         lane10_xrg_in_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane10_xrg_in_payload_a;    // RmsNormMax.java:662
+  wire [31:0]  lane10_xrg_in_payload_b;    // RmsNormMax.java:662
+  wire         lane10_xrg_out_valid;       // RmsNormMax.java:662
+  wire [31:0]  lane10_xrg_out_payload;     // RmsNormMax.java:662
   wire         lane10_y_in_valid;          // RmsNormMax.java:662
   wire [31:0]  lane10_y_in_payload;        // RmsNormMax.java:662
   wire         lane10_y_out_valid;         // RmsNormMax.java:662
@@ -914,11 +914,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane11_gamma_in_payload;    // RmsNormMax.java:659
   wire         lane11_gamma_out_valid;     // RmsNormMax.java:659
   wire [31:0]  lane11_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane11_xr_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane11_xr_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane11_xr_in_payload_b;     // Fp32Mul.java:324
-  wire         lane11_xr_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane11_xr_out_payload;      // Fp32Mul.java:324
+  wire         lane11_xr_in_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane11_xr_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0]  lane11_xr_in_payload_b;     // RmsNormMax.java:661
+  wire         lane11_xr_out_valid;        // RmsNormMax.java:661
+  wire [31:0]  lane11_xr_out_payload;      // RmsNormMax.java:661
   reg  [31:0]  lane11_g_d1;                // RmsNormMax.java:662
   reg  [31:0]  lane11_g_d2;                // RmsNormMax.java:662
   reg  [31:0]  lane11_g_d3;                // RmsNormMax.java:662
@@ -926,11 +926,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane11_g_d5;                // RmsNormMax.java:662
   reg  [31:0]  lane11_g_d6;                // RmsNormMax.java:662
   reg  [31:0]  lane11_g_d7;                // RmsNormMax.java:662
-  wire         lane11_xrg_in_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane11_xrg_in_payload_a;    // Fp32Mul.java:324
-  wire [31:0]  lane11_xrg_in_payload_b;    // Fp32Mul.java:324
-  wire         lane11_xrg_out_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane11_xrg_out_payload;     // Fp32Mul.java:324
+  wire         lane11_xrg_in_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane11_xrg_in_payload_a;    // RmsNormMax.java:662
+  wire [31:0]  lane11_xrg_in_payload_b;    // RmsNormMax.java:662
+  wire         lane11_xrg_out_valid;       // RmsNormMax.java:662
+  wire [31:0]  lane11_xrg_out_payload;     // RmsNormMax.java:662
   wire         lane11_y_in_valid;          // RmsNormMax.java:662
   wire [31:0]  lane11_y_in_payload;        // RmsNormMax.java:662
   wire         lane11_y_out_valid;         // RmsNormMax.java:662
@@ -943,11 +943,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane12_gamma_in_payload;    // RmsNormMax.java:659
   wire         lane12_gamma_out_valid;     // RmsNormMax.java:659
   wire [31:0]  lane12_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane12_xr_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane12_xr_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane12_xr_in_payload_b;     // Fp32Mul.java:324
-  wire         lane12_xr_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane12_xr_out_payload;      // Fp32Mul.java:324
+  wire         lane12_xr_in_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane12_xr_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0]  lane12_xr_in_payload_b;     // RmsNormMax.java:661
+  wire         lane12_xr_out_valid;        // RmsNormMax.java:661
+  wire [31:0]  lane12_xr_out_payload;      // RmsNormMax.java:661
   reg  [31:0]  lane12_g_d1;                // RmsNormMax.java:662
   reg  [31:0]  lane12_g_d2;                // RmsNormMax.java:662
   reg  [31:0]  lane12_g_d3;                // RmsNormMax.java:662
@@ -955,11 +955,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane12_g_d5;                // RmsNormMax.java:662
   reg  [31:0]  lane12_g_d6;                // RmsNormMax.java:662
   reg  [31:0]  lane12_g_d7;                // RmsNormMax.java:662
-  wire         lane12_xrg_in_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane12_xrg_in_payload_a;    // Fp32Mul.java:324
-  wire [31:0]  lane12_xrg_in_payload_b;    // Fp32Mul.java:324
-  wire         lane12_xrg_out_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane12_xrg_out_payload;     // Fp32Mul.java:324
+  wire         lane12_xrg_in_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane12_xrg_in_payload_a;    // RmsNormMax.java:662
+  wire [31:0]  lane12_xrg_in_payload_b;    // RmsNormMax.java:662
+  wire         lane12_xrg_out_valid;       // RmsNormMax.java:662
+  wire [31:0]  lane12_xrg_out_payload;     // RmsNormMax.java:662
   wire         lane12_y_in_valid;          // RmsNormMax.java:662
   wire [31:0]  lane12_y_in_payload;        // RmsNormMax.java:662
   wire         lane12_y_out_valid;         // RmsNormMax.java:662
@@ -972,11 +972,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane13_gamma_in_payload;    // RmsNormMax.java:659
   wire         lane13_gamma_out_valid;     // RmsNormMax.java:659
   wire [31:0]  lane13_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane13_xr_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane13_xr_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane13_xr_in_payload_b;     // Fp32Mul.java:324
-  wire         lane13_xr_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane13_xr_out_payload;      // Fp32Mul.java:324
+  wire         lane13_xr_in_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane13_xr_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0]  lane13_xr_in_payload_b;     // RmsNormMax.java:661
+  wire         lane13_xr_out_valid;        // RmsNormMax.java:661
+  wire [31:0]  lane13_xr_out_payload;      // RmsNormMax.java:661
   reg  [31:0]  lane13_g_d1;                // RmsNormMax.java:662
   reg  [31:0]  lane13_g_d2;                // RmsNormMax.java:662
   reg  [31:0]  lane13_g_d3;                // RmsNormMax.java:662
@@ -984,11 +984,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane13_g_d5;                // RmsNormMax.java:662
   reg  [31:0]  lane13_g_d6;                // RmsNormMax.java:662
   reg  [31:0]  lane13_g_d7;                // RmsNormMax.java:662
-  wire         lane13_xrg_in_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane13_xrg_in_payload_a;    // Fp32Mul.java:324
-  wire [31:0]  lane13_xrg_in_payload_b;    // Fp32Mul.java:324
-  wire         lane13_xrg_out_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane13_xrg_out_payload;     // Fp32Mul.java:324
+  wire         lane13_xrg_in_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane13_xrg_in_payload_a;    // RmsNormMax.java:662
+  wire [31:0]  lane13_xrg_in_payload_b;    // RmsNormMax.java:662
+  wire         lane13_xrg_out_valid;       // RmsNormMax.java:662
+  wire [31:0]  lane13_xrg_out_payload;     // RmsNormMax.java:662
   wire         lane13_y_in_valid;          // RmsNormMax.java:662
   wire [31:0]  lane13_y_in_payload;        // RmsNormMax.java:662
   wire         lane13_y_out_valid;         // RmsNormMax.java:662
@@ -1001,11 +1001,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane14_gamma_in_payload;    // RmsNormMax.java:659
   wire         lane14_gamma_out_valid;     // RmsNormMax.java:659
   wire [31:0]  lane14_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane14_xr_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane14_xr_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane14_xr_in_payload_b;     // Fp32Mul.java:324
-  wire         lane14_xr_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane14_xr_out_payload;      // Fp32Mul.java:324
+  wire         lane14_xr_in_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane14_xr_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0]  lane14_xr_in_payload_b;     // RmsNormMax.java:661
+  wire         lane14_xr_out_valid;        // RmsNormMax.java:661
+  wire [31:0]  lane14_xr_out_payload;      // RmsNormMax.java:661
   reg  [31:0]  lane14_g_d1;                // RmsNormMax.java:662
   reg  [31:0]  lane14_g_d2;                // RmsNormMax.java:662
   reg  [31:0]  lane14_g_d3;                // RmsNormMax.java:662
@@ -1013,11 +1013,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane14_g_d5;                // RmsNormMax.java:662
   reg  [31:0]  lane14_g_d6;                // RmsNormMax.java:662
   reg  [31:0]  lane14_g_d7;                // RmsNormMax.java:662
-  wire         lane14_xrg_in_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane14_xrg_in_payload_a;    // Fp32Mul.java:324
-  wire [31:0]  lane14_xrg_in_payload_b;    // Fp32Mul.java:324
-  wire         lane14_xrg_out_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane14_xrg_out_payload;     // Fp32Mul.java:324
+  wire         lane14_xrg_in_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane14_xrg_in_payload_a;    // RmsNormMax.java:662
+  wire [31:0]  lane14_xrg_in_payload_b;    // RmsNormMax.java:662
+  wire         lane14_xrg_out_valid;       // RmsNormMax.java:662
+  wire [31:0]  lane14_xrg_out_payload;     // RmsNormMax.java:662
   wire         lane14_y_in_valid;          // RmsNormMax.java:662
   wire [31:0]  lane14_y_in_payload;        // RmsNormMax.java:662
   wire         lane14_y_out_valid;         // RmsNormMax.java:662
@@ -1030,11 +1030,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [15:0]  lane15_gamma_in_payload;    // RmsNormMax.java:659
   wire         lane15_gamma_out_valid;     // RmsNormMax.java:659
   wire [31:0]  lane15_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane15_xr_in_valid;         // Fp32Mul.java:324
-  wire [31:0]  lane15_xr_in_payload_a;     // Fp32Mul.java:324
-  wire [31:0]  lane15_xr_in_payload_b;     // Fp32Mul.java:324
-  wire         lane15_xr_out_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane15_xr_out_payload;      // Fp32Mul.java:324
+  wire         lane15_xr_in_valid;         // RmsNormMax.java:661
+  wire [31:0]  lane15_xr_in_payload_a;     // RmsNormMax.java:661
+  wire [31:0]  lane15_xr_in_payload_b;     // RmsNormMax.java:661
+  wire         lane15_xr_out_valid;        // RmsNormMax.java:661
+  wire [31:0]  lane15_xr_out_payload;      // RmsNormMax.java:661
   reg  [31:0]  lane15_g_d1;                // RmsNormMax.java:662
   reg  [31:0]  lane15_g_d2;                // RmsNormMax.java:662
   reg  [31:0]  lane15_g_d3;                // RmsNormMax.java:662
@@ -1042,11 +1042,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  lane15_g_d5;                // RmsNormMax.java:662
   reg  [31:0]  lane15_g_d6;                // RmsNormMax.java:662
   reg  [31:0]  lane15_g_d7;                // RmsNormMax.java:662
-  wire         lane15_xrg_in_valid;        // Fp32Mul.java:324
-  wire [31:0]  lane15_xrg_in_payload_a;    // Fp32Mul.java:324
-  wire [31:0]  lane15_xrg_in_payload_b;    // Fp32Mul.java:324
-  wire         lane15_xrg_out_valid;       // Fp32Mul.java:324
-  wire [31:0]  lane15_xrg_out_payload;     // Fp32Mul.java:324
+  wire         lane15_xrg_in_valid;        // RmsNormMax.java:662
+  wire [31:0]  lane15_xrg_in_payload_a;    // RmsNormMax.java:662
+  wire [31:0]  lane15_xrg_in_payload_b;    // RmsNormMax.java:662
+  wire         lane15_xrg_out_valid;       // RmsNormMax.java:662
+  wire [31:0]  lane15_xrg_out_payload;     // RmsNormMax.java:662
   wire         lane15_y_in_valid;          // RmsNormMax.java:662
   wire [31:0]  lane15_y_in_payload;        // RmsNormMax.java:662
   wire         lane15_y_out_valid;         // RmsNormMax.java:662
@@ -2151,192 +2151,192 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:658
   assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:659
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane0_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // Fp32Mul.java:324
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // Fp32Mul.java:324
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // Fp32Mul.java:324
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:661
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:662
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:662
   assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:662
   assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:658
   assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:659
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane1_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // Fp32Mul.java:324
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // Fp32Mul.java:324
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // Fp32Mul.java:324
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:661
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:662
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:662
   assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:662
   assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:658
   assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:659
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane2_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // Fp32Mul.java:324
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // Fp32Mul.java:324
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // Fp32Mul.java:324
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:661
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:662
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:662
   assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:662
   assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:658
   assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:659
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane3_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // Fp32Mul.java:324
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // Fp32Mul.java:324
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // Fp32Mul.java:324
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:661
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:662
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:662
   assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:662
   assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:658
   assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:659
-  assign lane4_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane4_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane4_xr_in_payload_b = lane4_xs_out_payload; // Fp32Mul.java:324
-  assign lane4_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // Fp32Mul.java:324
-  assign lane4_xrg_in_payload_b = lane4_g_d7; // Fp32Mul.java:324
+  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane4_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane4_xr_in_payload_b = lane4_xs_out_payload; // RmsNormMax.java:661
+  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:662
+  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:662
   assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:662
   assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:658
   assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:659
-  assign lane5_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane5_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane5_xr_in_payload_b = lane5_xs_out_payload; // Fp32Mul.java:324
-  assign lane5_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // Fp32Mul.java:324
-  assign lane5_xrg_in_payload_b = lane5_g_d7; // Fp32Mul.java:324
+  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane5_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane5_xr_in_payload_b = lane5_xs_out_payload; // RmsNormMax.java:661
+  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:662
+  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:662
   assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:662
   assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:658
   assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:659
-  assign lane6_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane6_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane6_xr_in_payload_b = lane6_xs_out_payload; // Fp32Mul.java:324
-  assign lane6_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // Fp32Mul.java:324
-  assign lane6_xrg_in_payload_b = lane6_g_d7; // Fp32Mul.java:324
+  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane6_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane6_xr_in_payload_b = lane6_xs_out_payload; // RmsNormMax.java:661
+  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:662
+  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:662
   assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:662
   assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:658
   assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:659
-  assign lane7_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane7_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane7_xr_in_payload_b = lane7_xs_out_payload; // Fp32Mul.java:324
-  assign lane7_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // Fp32Mul.java:324
-  assign lane7_xrg_in_payload_b = lane7_g_d7; // Fp32Mul.java:324
+  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane7_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane7_xr_in_payload_b = lane7_xs_out_payload; // RmsNormMax.java:661
+  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:662
+  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:662
   assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:662
   assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:658
   assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:659
-  assign lane8_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane8_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane8_xr_in_payload_b = lane8_xs_out_payload; // Fp32Mul.java:324
-  assign lane8_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // Fp32Mul.java:324
-  assign lane8_xrg_in_payload_b = lane8_g_d7; // Fp32Mul.java:324
+  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane8_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane8_xr_in_payload_b = lane8_xs_out_payload; // RmsNormMax.java:661
+  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:662
+  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:662
   assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:662
   assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:658
   assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:659
-  assign lane9_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane9_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane9_xr_in_payload_b = lane9_xs_out_payload; // Fp32Mul.java:324
-  assign lane9_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // Fp32Mul.java:324
-  assign lane9_xrg_in_payload_b = lane9_g_d7; // Fp32Mul.java:324
+  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane9_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane9_xr_in_payload_b = lane9_xs_out_payload; // RmsNormMax.java:661
+  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:662
+  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:662
   assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:662
   assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:658
   assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:659
-  assign lane10_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane10_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane10_xr_in_payload_b = lane10_xs_out_payload; // Fp32Mul.java:324
-  assign lane10_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // Fp32Mul.java:324
-  assign lane10_xrg_in_payload_b = lane10_g_d7; // Fp32Mul.java:324
+  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane10_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane10_xr_in_payload_b = lane10_xs_out_payload; // RmsNormMax.java:661
+  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:662
+  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:662
   assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:662
   assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:658
   assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:659
-  assign lane11_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane11_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane11_xr_in_payload_b = lane11_xs_out_payload; // Fp32Mul.java:324
-  assign lane11_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // Fp32Mul.java:324
-  assign lane11_xrg_in_payload_b = lane11_g_d7; // Fp32Mul.java:324
+  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane11_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane11_xr_in_payload_b = lane11_xs_out_payload; // RmsNormMax.java:661
+  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:662
+  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:662
   assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:662
   assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:658
   assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:659
-  assign lane12_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane12_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane12_xr_in_payload_b = lane12_xs_out_payload; // Fp32Mul.java:324
-  assign lane12_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // Fp32Mul.java:324
-  assign lane12_xrg_in_payload_b = lane12_g_d7; // Fp32Mul.java:324
+  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane12_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane12_xr_in_payload_b = lane12_xs_out_payload; // RmsNormMax.java:661
+  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:662
+  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:662
   assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:662
   assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:658
   assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:659
-  assign lane13_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane13_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane13_xr_in_payload_b = lane13_xs_out_payload; // Fp32Mul.java:324
-  assign lane13_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // Fp32Mul.java:324
-  assign lane13_xrg_in_payload_b = lane13_g_d7; // Fp32Mul.java:324
+  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane13_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane13_xr_in_payload_b = lane13_xs_out_payload; // RmsNormMax.java:661
+  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:662
+  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:662
   assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:662
   assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:658
   assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:659
-  assign lane14_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane14_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane14_xr_in_payload_b = lane14_xs_out_payload; // Fp32Mul.java:324
-  assign lane14_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // Fp32Mul.java:324
-  assign lane14_xrg_in_payload_b = lane14_g_d7; // Fp32Mul.java:324
+  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane14_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane14_xr_in_payload_b = lane14_xs_out_payload; // RmsNormMax.java:661
+  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:662
+  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:662
   assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:662
   assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
   assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:658
   assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
   assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:659
-  assign lane15_xr_in_valid = lane0_xs_out_valid; // Fp32Mul.java:324
-  assign lane15_xr_in_payload_a = r; // Fp32Mul.java:324
-  assign lane15_xr_in_payload_b = lane15_xs_out_payload; // Fp32Mul.java:324
-  assign lane15_xrg_in_valid = lane0_xr_out_valid; // Fp32Mul.java:324
-  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // Fp32Mul.java:324
-  assign lane15_xrg_in_payload_b = lane15_g_d7; // Fp32Mul.java:324
+  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
+  assign lane15_xr_in_payload_a = r; // RmsNormMax.java:661
+  assign lane15_xr_in_payload_b = lane15_xs_out_payload; // RmsNormMax.java:661
+  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
+  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:662
+  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:662
   assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
   assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:662
   assign absmax_restart = emit_last; // RmsNormMax.java:726
@@ -3025,7 +3025,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -3035,7 +3035,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -3072,7 +3072,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -3082,7 +3082,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -3119,7 +3119,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -3129,7 +3129,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -3166,7 +3166,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -3176,7 +3176,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -3213,7 +3213,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane4_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane4_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xr_in_valid),
@@ -3223,7 +3223,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane4_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane4_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xrg_in_valid),
@@ -3260,7 +3260,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane5_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane5_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xr_in_valid),
@@ -3270,7 +3270,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane5_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane5_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xrg_in_valid),
@@ -3307,7 +3307,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane6_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane6_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xr_in_valid),
@@ -3317,7 +3317,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane6_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane6_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xrg_in_valid),
@@ -3354,7 +3354,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane7_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane7_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xr_in_valid),
@@ -3364,7 +3364,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane7_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane7_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xrg_in_valid),
@@ -3401,7 +3401,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane8_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane8_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xr_in_valid),
@@ -3411,7 +3411,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane8_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane8_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xrg_in_valid),
@@ -3448,7 +3448,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane9_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane9_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xr_in_valid),
@@ -3458,7 +3458,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane9_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane9_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xrg_in_valid),
@@ -3495,7 +3495,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane10_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane10_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xr_in_valid),
@@ -3505,7 +3505,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane10_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane10_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xrg_in_valid),
@@ -3542,7 +3542,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane11_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane11_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xr_in_valid),
@@ -3552,7 +3552,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane11_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane11_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xrg_in_valid),
@@ -3589,7 +3589,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane12_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane12_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xr_in_valid),
@@ -3599,7 +3599,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane12_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane12_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xrg_in_valid),
@@ -3636,7 +3636,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane13_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane13_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xr_in_valid),
@@ -3646,7 +3646,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane13_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane13_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xrg_in_valid),
@@ -3683,7 +3683,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane14_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane14_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xr_in_valid),
@@ -3693,7 +3693,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane14_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane14_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xrg_in_valid),
@@ -3730,7 +3730,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane15_xr ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane15_xr ( // RmsNormMax.java:661
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xr_in_valid),
@@ -3740,7 +3740,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane15_xrg ( // Fp32Mul.java:324
+  Fp32Mul_fp16 lane15_xrg ( // RmsNormMax.java:662
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xrg_in_valid),

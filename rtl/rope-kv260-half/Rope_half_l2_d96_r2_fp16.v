@@ -39,16 +39,16 @@ module Rope_half_l2_d96_r2_fp16 (
   reg  [5:0]   read_beat_r;                 // Rope.java:150
   reg          read_last;                   // Rope.java:152
   reg          read_issue_d1;               // Rope.java:165
-  wire         lane0_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane0_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  lane0_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire         lane0_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane0_own_cos_out_payload;   // Fp32Mul.java:324
-  wire         lane0_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane0_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  lane0_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire         lane0_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  lane0_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire         lane0_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]  lane0_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]  lane0_own_cos_in_payload_b;  // Rope.java:165
+  wire         lane0_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]  lane0_own_cos_out_payload;   // Rope.java:165
+  wire         lane0_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]  lane0_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]  lane0_mate_sin_in_payload_b; // Rope.java:166
+  wire         lane0_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]  lane0_mate_sin_out_payload;  // Rope.java:166
   reg          lane0_first_d1;              // Rope.java:167
   reg          lane0_first_d2;              // Rope.java:167
   reg          lane0_first_d3;              // Rope.java:167
@@ -65,16 +65,16 @@ module Rope_half_l2_d96_r2_fp16 (
   wire [31:0]  lane0_store_in_payload;      // Rope.java:168
   wire         lane0_store_out_valid;       // Rope.java:168
   wire [15:0]  lane0_store_out_payload;     // Rope.java:168
-  wire         lane1_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]  lane1_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]  lane1_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire         lane1_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane1_own_cos_out_payload;   // Fp32Mul.java:324
-  wire         lane1_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]  lane1_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]  lane1_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire         lane1_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]  lane1_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire         lane1_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]  lane1_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]  lane1_own_cos_in_payload_b;  // Rope.java:165
+  wire         lane1_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]  lane1_own_cos_out_payload;   // Rope.java:165
+  wire         lane1_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]  lane1_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]  lane1_mate_sin_in_payload_b; // Rope.java:166
+  wire         lane1_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]  lane1_mate_sin_out_payload;  // Rope.java:166
   reg          lane1_first_d1;              // Rope.java:167
   reg          lane1_first_d2;              // Rope.java:167
   reg          lane1_first_d3;              // Rope.java:167
@@ -137,12 +137,12 @@ module Rope_half_l2_d96_r2_fp16 (
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
   assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // Rope.java:101
-  assign lane0_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane0_own_cos_in_payload_a = own_word[31:0]; // Fp32Mul.java:324
-  assign lane0_own_cos_in_payload_b = cos_sin_word[31:0]; // Fp32Mul.java:324
-  assign lane0_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane0_mate_sin_in_payload_a = partner_word[31:0]; // Fp32Mul.java:324
-  assign lane0_mate_sin_in_payload_b = cos_sin_word[63:32]; // Fp32Mul.java:324
+  assign lane0_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane0_own_cos_in_payload_a = own_word[31:0]; // Rope.java:165
+  assign lane0_own_cos_in_payload_b = cos_sin_word[31:0]; // Rope.java:165
+  assign lane0_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane0_mate_sin_in_payload_a = partner_word[31:0]; // Rope.java:166
+  assign lane0_mate_sin_in_payload_b = cos_sin_word[63:32]; // Rope.java:166
   assign lane0_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane0_add_in_payload_a = lane0_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -150,12 +150,12 @@ module Rope_half_l2_d96_r2_fp16 (
       lane0_first_d7 ? {~lane0_mate_sin_out_payload[31], lane0_mate_sin_out_payload[30:0]} : lane0_mate_sin_out_payload;
   assign lane0_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane0_store_in_payload = lane0_add_out_payload; // Rope.java:168
-  assign lane1_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane1_own_cos_in_payload_a = own_word[63:32]; // Fp32Mul.java:324
-  assign lane1_own_cos_in_payload_b = cos_sin_word[95:64]; // Fp32Mul.java:324
-  assign lane1_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane1_mate_sin_in_payload_a = partner_word[63:32]; // Fp32Mul.java:324
-  assign lane1_mate_sin_in_payload_b = cos_sin_word[127:96]; // Fp32Mul.java:324
+  assign lane1_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane1_own_cos_in_payload_a = own_word[63:32]; // Rope.java:165
+  assign lane1_own_cos_in_payload_b = cos_sin_word[95:64]; // Rope.java:165
+  assign lane1_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane1_mate_sin_in_payload_a = partner_word[63:32]; // Rope.java:166
+  assign lane1_mate_sin_in_payload_b = cos_sin_word[127:96]; // Rope.java:166
   assign lane1_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane1_add_in_payload_a = lane1_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -301,7 +301,7 @@ module Rope_half_l2_d96_r2_fp16 (
   end
 `endif
 
-  Fp32Mul lane0_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane0_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_own_cos_in_valid),
@@ -311,7 +311,7 @@ module Rope_half_l2_d96_r2_fp16 (
     .out_payload  (lane0_own_cos_out_payload)
   );
 
-  Fp32Mul lane0_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane0_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mate_sin_in_valid),
@@ -340,7 +340,7 @@ module Rope_half_l2_d96_r2_fp16 (
     .out_payload (lane0_store_out_payload)
   );
 
-  Fp32Mul lane1_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane1_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_own_cos_in_valid),
@@ -350,7 +350,7 @@ module Rope_half_l2_d96_r2_fp16 (
     .out_payload  (lane1_own_cos_out_payload)
   );
 
-  Fp32Mul lane1_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane1_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mate_sin_in_valid),

@@ -67,16 +67,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   reg  [2:0]    read_beat_r;                  // Rope.java:150
   reg           read_last;                    // Rope.java:152
   reg           read_issue_d1;                // Rope.java:165
-  wire          lane0_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane0_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane0_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane0_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane0_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane0_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane0_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane0_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane0_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane0_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane0_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane0_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane0_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane0_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane0_own_cos_out_payload;    // Rope.java:165
+  wire          lane0_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane0_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane0_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane0_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane0_mate_sin_out_payload;   // Rope.java:166
   reg           lane0_first_d1;               // Rope.java:167
   reg           lane0_first_d2;               // Rope.java:167
   reg           lane0_first_d3;               // Rope.java:167
@@ -93,16 +93,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane0_store_in_payload;       // Rope.java:168
   wire          lane0_store_out_valid;        // Rope.java:168
   wire [15:0]   lane0_store_out_payload;      // Rope.java:168
-  wire          lane1_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane1_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane1_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane1_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane1_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane1_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane1_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane1_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane1_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane1_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane1_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane1_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane1_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane1_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane1_own_cos_out_payload;    // Rope.java:165
+  wire          lane1_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane1_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane1_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane1_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane1_mate_sin_out_payload;   // Rope.java:166
   reg           lane1_first_d1;               // Rope.java:167
   reg           lane1_first_d2;               // Rope.java:167
   reg           lane1_first_d3;               // Rope.java:167
@@ -119,16 +119,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane1_store_in_payload;       // Rope.java:168
   wire          lane1_store_out_valid;        // Rope.java:168
   wire [15:0]   lane1_store_out_payload;      // Rope.java:168
-  wire          lane2_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane2_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane2_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane2_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane2_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane2_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane2_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane2_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane2_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane2_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane2_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane2_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane2_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane2_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane2_own_cos_out_payload;    // Rope.java:165
+  wire          lane2_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane2_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane2_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane2_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane2_mate_sin_out_payload;   // Rope.java:166
   reg           lane2_first_d1;               // Rope.java:167
   reg           lane2_first_d2;               // Rope.java:167
   reg           lane2_first_d3;               // Rope.java:167
@@ -145,16 +145,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane2_store_in_payload;       // Rope.java:168
   wire          lane2_store_out_valid;        // Rope.java:168
   wire [15:0]   lane2_store_out_payload;      // Rope.java:168
-  wire          lane3_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane3_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane3_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane3_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane3_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane3_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane3_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane3_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane3_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane3_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane3_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane3_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane3_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane3_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane3_own_cos_out_payload;    // Rope.java:165
+  wire          lane3_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane3_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane3_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane3_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane3_mate_sin_out_payload;   // Rope.java:166
   reg           lane3_first_d1;               // Rope.java:167
   reg           lane3_first_d2;               // Rope.java:167
   reg           lane3_first_d3;               // Rope.java:167
@@ -171,16 +171,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane3_store_in_payload;       // Rope.java:168
   wire          lane3_store_out_valid;        // Rope.java:168
   wire [15:0]   lane3_store_out_payload;      // Rope.java:168
-  wire          lane4_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane4_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane4_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane4_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane4_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane4_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane4_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane4_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane4_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane4_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane4_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane4_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane4_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane4_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane4_own_cos_out_payload;    // Rope.java:165
+  wire          lane4_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane4_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane4_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane4_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane4_mate_sin_out_payload;   // Rope.java:166
   reg           lane4_first_d1;               // Rope.java:167
   reg           lane4_first_d2;               // Rope.java:167
   reg           lane4_first_d3;               // Rope.java:167
@@ -197,16 +197,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane4_store_in_payload;       // Rope.java:168
   wire          lane4_store_out_valid;        // Rope.java:168
   wire [15:0]   lane4_store_out_payload;      // Rope.java:168
-  wire          lane5_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane5_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane5_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane5_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane5_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane5_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane5_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane5_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane5_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane5_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane5_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane5_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane5_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane5_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane5_own_cos_out_payload;    // Rope.java:165
+  wire          lane5_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane5_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane5_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane5_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane5_mate_sin_out_payload;   // Rope.java:166
   reg           lane5_first_d1;               // Rope.java:167
   reg           lane5_first_d2;               // Rope.java:167
   reg           lane5_first_d3;               // Rope.java:167
@@ -223,16 +223,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane5_store_in_payload;       // Rope.java:168
   wire          lane5_store_out_valid;        // Rope.java:168
   wire [15:0]   lane5_store_out_payload;      // Rope.java:168
-  wire          lane6_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane6_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane6_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane6_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane6_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane6_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane6_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane6_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane6_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane6_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane6_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane6_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane6_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane6_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane6_own_cos_out_payload;    // Rope.java:165
+  wire          lane6_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane6_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane6_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane6_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane6_mate_sin_out_payload;   // Rope.java:166
   reg           lane6_first_d1;               // Rope.java:167
   reg           lane6_first_d2;               // Rope.java:167
   reg           lane6_first_d3;               // Rope.java:167
@@ -249,16 +249,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane6_store_in_payload;       // Rope.java:168
   wire          lane6_store_out_valid;        // Rope.java:168
   wire [15:0]   lane6_store_out_payload;      // Rope.java:168
-  wire          lane7_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane7_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane7_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane7_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane7_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane7_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane7_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane7_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane7_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane7_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane7_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane7_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane7_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane7_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane7_own_cos_out_payload;    // Rope.java:165
+  wire          lane7_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane7_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane7_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane7_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane7_mate_sin_out_payload;   // Rope.java:166
   reg           lane7_first_d1;               // Rope.java:167
   reg           lane7_first_d2;               // Rope.java:167
   reg           lane7_first_d3;               // Rope.java:167
@@ -275,16 +275,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane7_store_in_payload;       // Rope.java:168
   wire          lane7_store_out_valid;        // Rope.java:168
   wire [15:0]   lane7_store_out_payload;      // Rope.java:168
-  wire          lane8_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane8_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane8_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane8_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane8_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane8_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane8_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane8_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane8_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane8_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane8_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane8_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane8_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane8_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane8_own_cos_out_payload;    // Rope.java:165
+  wire          lane8_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane8_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane8_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane8_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane8_mate_sin_out_payload;   // Rope.java:166
   reg           lane8_first_d1;               // Rope.java:167
   reg           lane8_first_d2;               // Rope.java:167
   reg           lane8_first_d3;               // Rope.java:167
@@ -301,16 +301,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane8_store_in_payload;       // Rope.java:168
   wire          lane8_store_out_valid;        // Rope.java:168
   wire [15:0]   lane8_store_out_payload;      // Rope.java:168
-  wire          lane9_own_cos_in_valid;       // Fp32Mul.java:324
-  wire [31:0]   lane9_own_cos_in_payload_a;   // Fp32Mul.java:324
-  wire [31:0]   lane9_own_cos_in_payload_b;   // Fp32Mul.java:324
-  wire          lane9_own_cos_out_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane9_own_cos_out_payload;    // Fp32Mul.java:324
-  wire          lane9_mate_sin_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane9_mate_sin_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane9_mate_sin_in_payload_b;  // Fp32Mul.java:324
-  wire          lane9_mate_sin_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane9_mate_sin_out_payload;   // Fp32Mul.java:324
+  wire          lane9_own_cos_in_valid;       // Rope.java:165
+  wire [31:0]   lane9_own_cos_in_payload_a;   // Rope.java:165
+  wire [31:0]   lane9_own_cos_in_payload_b;   // Rope.java:165
+  wire          lane9_own_cos_out_valid;      // Rope.java:165
+  wire [31:0]   lane9_own_cos_out_payload;    // Rope.java:165
+  wire          lane9_mate_sin_in_valid;      // Rope.java:166
+  wire [31:0]   lane9_mate_sin_in_payload_a;  // Rope.java:166
+  wire [31:0]   lane9_mate_sin_in_payload_b;  // Rope.java:166
+  wire          lane9_mate_sin_out_valid;     // Rope.java:166
+  wire [31:0]   lane9_mate_sin_out_payload;   // Rope.java:166
   reg           lane9_first_d1;               // Rope.java:167
   reg           lane9_first_d2;               // Rope.java:167
   reg           lane9_first_d3;               // Rope.java:167
@@ -327,16 +327,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane9_store_in_payload;       // Rope.java:168
   wire          lane9_store_out_valid;        // Rope.java:168
   wire [15:0]   lane9_store_out_payload;      // Rope.java:168
-  wire          lane10_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane10_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane10_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire          lane10_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane10_own_cos_out_payload;   // Fp32Mul.java:324
-  wire          lane10_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane10_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]   lane10_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire          lane10_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]   lane10_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire          lane10_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane10_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane10_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane10_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane10_own_cos_out_payload;   // Rope.java:165
+  wire          lane10_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane10_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane10_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane10_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane10_mate_sin_out_payload;  // Rope.java:166
   reg           lane10_first_d1;              // Rope.java:167
   reg           lane10_first_d2;              // Rope.java:167
   reg           lane10_first_d3;              // Rope.java:167
@@ -353,16 +353,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane10_store_in_payload;      // Rope.java:168
   wire          lane10_store_out_valid;       // Rope.java:168
   wire [15:0]   lane10_store_out_payload;     // Rope.java:168
-  wire          lane11_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane11_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane11_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire          lane11_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane11_own_cos_out_payload;   // Fp32Mul.java:324
-  wire          lane11_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane11_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]   lane11_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire          lane11_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]   lane11_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire          lane11_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane11_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane11_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane11_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane11_own_cos_out_payload;   // Rope.java:165
+  wire          lane11_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane11_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane11_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane11_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane11_mate_sin_out_payload;  // Rope.java:166
   reg           lane11_first_d1;              // Rope.java:167
   reg           lane11_first_d2;              // Rope.java:167
   reg           lane11_first_d3;              // Rope.java:167
@@ -379,16 +379,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane11_store_in_payload;      // Rope.java:168
   wire          lane11_store_out_valid;       // Rope.java:168
   wire [15:0]   lane11_store_out_payload;     // Rope.java:168
-  wire          lane12_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane12_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane12_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire          lane12_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane12_own_cos_out_payload;   // Fp32Mul.java:324
-  wire          lane12_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane12_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]   lane12_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire          lane12_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]   lane12_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire          lane12_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane12_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane12_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane12_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane12_own_cos_out_payload;   // Rope.java:165
+  wire          lane12_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane12_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane12_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane12_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane12_mate_sin_out_payload;  // Rope.java:166
   reg           lane12_first_d1;              // Rope.java:167
   reg           lane12_first_d2;              // Rope.java:167
   reg           lane12_first_d3;              // Rope.java:167
@@ -405,16 +405,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane12_store_in_payload;      // Rope.java:168
   wire          lane12_store_out_valid;       // Rope.java:168
   wire [15:0]   lane12_store_out_payload;     // Rope.java:168
-  wire          lane13_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane13_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane13_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire          lane13_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane13_own_cos_out_payload;   // Fp32Mul.java:324
-  wire          lane13_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane13_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]   lane13_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire          lane13_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]   lane13_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire          lane13_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane13_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane13_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane13_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane13_own_cos_out_payload;   // Rope.java:165
+  wire          lane13_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane13_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane13_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane13_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane13_mate_sin_out_payload;  // Rope.java:166
   reg           lane13_first_d1;              // Rope.java:167
   reg           lane13_first_d2;              // Rope.java:167
   reg           lane13_first_d3;              // Rope.java:167
@@ -431,16 +431,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane13_store_in_payload;      // Rope.java:168
   wire          lane13_store_out_valid;       // Rope.java:168
   wire [15:0]   lane13_store_out_payload;     // Rope.java:168
-  wire          lane14_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane14_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane14_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire          lane14_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane14_own_cos_out_payload;   // Fp32Mul.java:324
-  wire          lane14_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane14_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]   lane14_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire          lane14_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]   lane14_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire          lane14_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane14_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane14_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane14_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane14_own_cos_out_payload;   // Rope.java:165
+  wire          lane14_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane14_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane14_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane14_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane14_mate_sin_out_payload;  // Rope.java:166
   reg           lane14_first_d1;              // Rope.java:167
   reg           lane14_first_d2;              // Rope.java:167
   reg           lane14_first_d3;              // Rope.java:167
@@ -457,16 +457,16 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   wire [31:0]   lane14_store_in_payload;      // Rope.java:168
   wire          lane14_store_out_valid;       // Rope.java:168
   wire [15:0]   lane14_store_out_payload;     // Rope.java:168
-  wire          lane15_own_cos_in_valid;      // Fp32Mul.java:324
-  wire [31:0]   lane15_own_cos_in_payload_a;  // Fp32Mul.java:324
-  wire [31:0]   lane15_own_cos_in_payload_b;  // Fp32Mul.java:324
-  wire          lane15_own_cos_out_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane15_own_cos_out_payload;   // Fp32Mul.java:324
-  wire          lane15_mate_sin_in_valid;     // Fp32Mul.java:324
-  wire [31:0]   lane15_mate_sin_in_payload_a; // Fp32Mul.java:324
-  wire [31:0]   lane15_mate_sin_in_payload_b; // Fp32Mul.java:324
-  wire          lane15_mate_sin_out_valid;    // Fp32Mul.java:324
-  wire [31:0]   lane15_mate_sin_out_payload;  // Fp32Mul.java:324
+  wire          lane15_own_cos_in_valid;      // Rope.java:165
+  wire [31:0]   lane15_own_cos_in_payload_a;  // Rope.java:165
+  wire [31:0]   lane15_own_cos_in_payload_b;  // Rope.java:165
+  wire          lane15_own_cos_out_valid;     // Rope.java:165
+  wire [31:0]   lane15_own_cos_out_payload;   // Rope.java:165
+  wire          lane15_mate_sin_in_valid;     // Rope.java:166
+  wire [31:0]   lane15_mate_sin_in_payload_a; // Rope.java:166
+  wire [31:0]   lane15_mate_sin_in_payload_b; // Rope.java:166
+  wire          lane15_mate_sin_out_valid;    // Rope.java:166
+  wire [31:0]   lane15_mate_sin_out_payload;  // Rope.java:166
   reg           lane15_first_d1;              // Rope.java:167
   reg           lane15_first_d2;              // Rope.java:167
   reg           lane15_first_d3;              // Rope.java:167
@@ -545,12 +545,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
   assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // Rope.java:101
-  assign lane0_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane0_own_cos_in_payload_a = own_word[31:0]; // Fp32Mul.java:324
-  assign lane0_own_cos_in_payload_b = cos_sin_word[31:0]; // Fp32Mul.java:324
-  assign lane0_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane0_mate_sin_in_payload_a = partner_word[63:32]; // Fp32Mul.java:324
-  assign lane0_mate_sin_in_payload_b = cos_sin_word[63:32]; // Fp32Mul.java:324
+  assign lane0_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane0_own_cos_in_payload_a = own_word[31:0]; // Rope.java:165
+  assign lane0_own_cos_in_payload_b = cos_sin_word[31:0]; // Rope.java:165
+  assign lane0_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane0_mate_sin_in_payload_a = partner_word[63:32]; // Rope.java:166
+  assign lane0_mate_sin_in_payload_b = cos_sin_word[63:32]; // Rope.java:166
   assign lane0_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane0_add_in_payload_a = lane0_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -558,12 +558,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane0_first_d7 ? {~lane0_mate_sin_out_payload[31], lane0_mate_sin_out_payload[30:0]} : lane0_mate_sin_out_payload;
   assign lane0_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane0_store_in_payload = lane0_add_out_payload; // Rope.java:168
-  assign lane1_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane1_own_cos_in_payload_a = own_word[63:32]; // Fp32Mul.java:324
-  assign lane1_own_cos_in_payload_b = cos_sin_word[95:64]; // Fp32Mul.java:324
-  assign lane1_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane1_mate_sin_in_payload_a = partner_word[31:0]; // Fp32Mul.java:324
-  assign lane1_mate_sin_in_payload_b = cos_sin_word[127:96]; // Fp32Mul.java:324
+  assign lane1_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane1_own_cos_in_payload_a = own_word[63:32]; // Rope.java:165
+  assign lane1_own_cos_in_payload_b = cos_sin_word[95:64]; // Rope.java:165
+  assign lane1_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane1_mate_sin_in_payload_a = partner_word[31:0]; // Rope.java:166
+  assign lane1_mate_sin_in_payload_b = cos_sin_word[127:96]; // Rope.java:166
   assign lane1_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane1_add_in_payload_a = lane1_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -571,12 +571,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane1_first_d7 ? {~lane1_mate_sin_out_payload[31], lane1_mate_sin_out_payload[30:0]} : lane1_mate_sin_out_payload;
   assign lane1_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane1_store_in_payload = lane1_add_out_payload; // Rope.java:168
-  assign lane2_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane2_own_cos_in_payload_a = own_word[95:64]; // Fp32Mul.java:324
-  assign lane2_own_cos_in_payload_b = cos_sin_word[159:128]; // Fp32Mul.java:324
-  assign lane2_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane2_mate_sin_in_payload_a = partner_word[127:96]; // Fp32Mul.java:324
-  assign lane2_mate_sin_in_payload_b = cos_sin_word[191:160]; // Fp32Mul.java:324
+  assign lane2_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane2_own_cos_in_payload_a = own_word[95:64]; // Rope.java:165
+  assign lane2_own_cos_in_payload_b = cos_sin_word[159:128]; // Rope.java:165
+  assign lane2_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane2_mate_sin_in_payload_a = partner_word[127:96]; // Rope.java:166
+  assign lane2_mate_sin_in_payload_b = cos_sin_word[191:160]; // Rope.java:166
   assign lane2_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane2_add_in_payload_a = lane2_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -584,12 +584,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane2_first_d7 ? {~lane2_mate_sin_out_payload[31], lane2_mate_sin_out_payload[30:0]} : lane2_mate_sin_out_payload;
   assign lane2_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane2_store_in_payload = lane2_add_out_payload; // Rope.java:168
-  assign lane3_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane3_own_cos_in_payload_a = own_word[127:96]; // Fp32Mul.java:324
-  assign lane3_own_cos_in_payload_b = cos_sin_word[223:192]; // Fp32Mul.java:324
-  assign lane3_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane3_mate_sin_in_payload_a = partner_word[95:64]; // Fp32Mul.java:324
-  assign lane3_mate_sin_in_payload_b = cos_sin_word[255:224]; // Fp32Mul.java:324
+  assign lane3_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane3_own_cos_in_payload_a = own_word[127:96]; // Rope.java:165
+  assign lane3_own_cos_in_payload_b = cos_sin_word[223:192]; // Rope.java:165
+  assign lane3_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane3_mate_sin_in_payload_a = partner_word[95:64]; // Rope.java:166
+  assign lane3_mate_sin_in_payload_b = cos_sin_word[255:224]; // Rope.java:166
   assign lane3_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane3_add_in_payload_a = lane3_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -597,12 +597,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane3_first_d7 ? {~lane3_mate_sin_out_payload[31], lane3_mate_sin_out_payload[30:0]} : lane3_mate_sin_out_payload;
   assign lane3_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane3_store_in_payload = lane3_add_out_payload; // Rope.java:168
-  assign lane4_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane4_own_cos_in_payload_a = own_word[159:128]; // Fp32Mul.java:324
-  assign lane4_own_cos_in_payload_b = cos_sin_word[287:256]; // Fp32Mul.java:324
-  assign lane4_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane4_mate_sin_in_payload_a = partner_word[191:160]; // Fp32Mul.java:324
-  assign lane4_mate_sin_in_payload_b = cos_sin_word[319:288]; // Fp32Mul.java:324
+  assign lane4_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane4_own_cos_in_payload_a = own_word[159:128]; // Rope.java:165
+  assign lane4_own_cos_in_payload_b = cos_sin_word[287:256]; // Rope.java:165
+  assign lane4_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane4_mate_sin_in_payload_a = partner_word[191:160]; // Rope.java:166
+  assign lane4_mate_sin_in_payload_b = cos_sin_word[319:288]; // Rope.java:166
   assign lane4_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane4_add_in_payload_a = lane4_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -610,12 +610,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane4_first_d7 ? {~lane4_mate_sin_out_payload[31], lane4_mate_sin_out_payload[30:0]} : lane4_mate_sin_out_payload;
   assign lane4_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane4_store_in_payload = lane4_add_out_payload; // Rope.java:168
-  assign lane5_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane5_own_cos_in_payload_a = own_word[191:160]; // Fp32Mul.java:324
-  assign lane5_own_cos_in_payload_b = cos_sin_word[351:320]; // Fp32Mul.java:324
-  assign lane5_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane5_mate_sin_in_payload_a = partner_word[159:128]; // Fp32Mul.java:324
-  assign lane5_mate_sin_in_payload_b = cos_sin_word[383:352]; // Fp32Mul.java:324
+  assign lane5_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane5_own_cos_in_payload_a = own_word[191:160]; // Rope.java:165
+  assign lane5_own_cos_in_payload_b = cos_sin_word[351:320]; // Rope.java:165
+  assign lane5_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane5_mate_sin_in_payload_a = partner_word[159:128]; // Rope.java:166
+  assign lane5_mate_sin_in_payload_b = cos_sin_word[383:352]; // Rope.java:166
   assign lane5_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane5_add_in_payload_a = lane5_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -623,12 +623,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane5_first_d7 ? {~lane5_mate_sin_out_payload[31], lane5_mate_sin_out_payload[30:0]} : lane5_mate_sin_out_payload;
   assign lane5_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane5_store_in_payload = lane5_add_out_payload; // Rope.java:168
-  assign lane6_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane6_own_cos_in_payload_a = own_word[223:192]; // Fp32Mul.java:324
-  assign lane6_own_cos_in_payload_b = cos_sin_word[415:384]; // Fp32Mul.java:324
-  assign lane6_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane6_mate_sin_in_payload_a = partner_word[255:224]; // Fp32Mul.java:324
-  assign lane6_mate_sin_in_payload_b = cos_sin_word[447:416]; // Fp32Mul.java:324
+  assign lane6_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane6_own_cos_in_payload_a = own_word[223:192]; // Rope.java:165
+  assign lane6_own_cos_in_payload_b = cos_sin_word[415:384]; // Rope.java:165
+  assign lane6_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane6_mate_sin_in_payload_a = partner_word[255:224]; // Rope.java:166
+  assign lane6_mate_sin_in_payload_b = cos_sin_word[447:416]; // Rope.java:166
   assign lane6_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane6_add_in_payload_a = lane6_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -636,12 +636,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane6_first_d7 ? {~lane6_mate_sin_out_payload[31], lane6_mate_sin_out_payload[30:0]} : lane6_mate_sin_out_payload;
   assign lane6_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane6_store_in_payload = lane6_add_out_payload; // Rope.java:168
-  assign lane7_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane7_own_cos_in_payload_a = own_word[255:224]; // Fp32Mul.java:324
-  assign lane7_own_cos_in_payload_b = cos_sin_word[479:448]; // Fp32Mul.java:324
-  assign lane7_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane7_mate_sin_in_payload_a = partner_word[223:192]; // Fp32Mul.java:324
-  assign lane7_mate_sin_in_payload_b = cos_sin_word[511:480]; // Fp32Mul.java:324
+  assign lane7_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane7_own_cos_in_payload_a = own_word[255:224]; // Rope.java:165
+  assign lane7_own_cos_in_payload_b = cos_sin_word[479:448]; // Rope.java:165
+  assign lane7_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane7_mate_sin_in_payload_a = partner_word[223:192]; // Rope.java:166
+  assign lane7_mate_sin_in_payload_b = cos_sin_word[511:480]; // Rope.java:166
   assign lane7_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane7_add_in_payload_a = lane7_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -649,12 +649,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane7_first_d7 ? {~lane7_mate_sin_out_payload[31], lane7_mate_sin_out_payload[30:0]} : lane7_mate_sin_out_payload;
   assign lane7_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane7_store_in_payload = lane7_add_out_payload; // Rope.java:168
-  assign lane8_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane8_own_cos_in_payload_a = own_word[287:256]; // Fp32Mul.java:324
-  assign lane8_own_cos_in_payload_b = cos_sin_word[543:512]; // Fp32Mul.java:324
-  assign lane8_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane8_mate_sin_in_payload_a = partner_word[319:288]; // Fp32Mul.java:324
-  assign lane8_mate_sin_in_payload_b = cos_sin_word[575:544]; // Fp32Mul.java:324
+  assign lane8_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane8_own_cos_in_payload_a = own_word[287:256]; // Rope.java:165
+  assign lane8_own_cos_in_payload_b = cos_sin_word[543:512]; // Rope.java:165
+  assign lane8_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane8_mate_sin_in_payload_a = partner_word[319:288]; // Rope.java:166
+  assign lane8_mate_sin_in_payload_b = cos_sin_word[575:544]; // Rope.java:166
   assign lane8_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane8_add_in_payload_a = lane8_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -662,12 +662,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane8_first_d7 ? {~lane8_mate_sin_out_payload[31], lane8_mate_sin_out_payload[30:0]} : lane8_mate_sin_out_payload;
   assign lane8_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane8_store_in_payload = lane8_add_out_payload; // Rope.java:168
-  assign lane9_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane9_own_cos_in_payload_a = own_word[319:288]; // Fp32Mul.java:324
-  assign lane9_own_cos_in_payload_b = cos_sin_word[607:576]; // Fp32Mul.java:324
-  assign lane9_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane9_mate_sin_in_payload_a = partner_word[287:256]; // Fp32Mul.java:324
-  assign lane9_mate_sin_in_payload_b = cos_sin_word[639:608]; // Fp32Mul.java:324
+  assign lane9_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane9_own_cos_in_payload_a = own_word[319:288]; // Rope.java:165
+  assign lane9_own_cos_in_payload_b = cos_sin_word[607:576]; // Rope.java:165
+  assign lane9_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane9_mate_sin_in_payload_a = partner_word[287:256]; // Rope.java:166
+  assign lane9_mate_sin_in_payload_b = cos_sin_word[639:608]; // Rope.java:166
   assign lane9_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane9_add_in_payload_a = lane9_own_cos_out_payload; // Rope.java:168
   // Rope.java:168
@@ -675,12 +675,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       lane9_first_d7 ? {~lane9_mate_sin_out_payload[31], lane9_mate_sin_out_payload[30:0]} : lane9_mate_sin_out_payload;
   assign lane9_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane9_store_in_payload = lane9_add_out_payload; // Rope.java:168
-  assign lane10_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane10_own_cos_in_payload_a = own_word[351:320]; // Fp32Mul.java:324
-  assign lane10_own_cos_in_payload_b = cos_sin_word[671:640]; // Fp32Mul.java:324
-  assign lane10_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane10_mate_sin_in_payload_a = partner_word[383:352]; // Fp32Mul.java:324
-  assign lane10_mate_sin_in_payload_b = cos_sin_word[703:672]; // Fp32Mul.java:324
+  assign lane10_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane10_own_cos_in_payload_a = own_word[351:320]; // Rope.java:165
+  assign lane10_own_cos_in_payload_b = cos_sin_word[671:640]; // Rope.java:165
+  assign lane10_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane10_mate_sin_in_payload_a = partner_word[383:352]; // Rope.java:166
+  assign lane10_mate_sin_in_payload_b = cos_sin_word[703:672]; // Rope.java:166
   assign lane10_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane10_add_in_payload_a = lane10_own_cos_out_payload; // Rope.java:168
   assign lane10_add_in_payload_b =
@@ -688,12 +688,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       : lane10_mate_sin_out_payload; // Rope.java:168
   assign lane10_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane10_store_in_payload = lane10_add_out_payload; // Rope.java:168
-  assign lane11_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane11_own_cos_in_payload_a = own_word[383:352]; // Fp32Mul.java:324
-  assign lane11_own_cos_in_payload_b = cos_sin_word[735:704]; // Fp32Mul.java:324
-  assign lane11_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane11_mate_sin_in_payload_a = partner_word[351:320]; // Fp32Mul.java:324
-  assign lane11_mate_sin_in_payload_b = cos_sin_word[767:736]; // Fp32Mul.java:324
+  assign lane11_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane11_own_cos_in_payload_a = own_word[383:352]; // Rope.java:165
+  assign lane11_own_cos_in_payload_b = cos_sin_word[735:704]; // Rope.java:165
+  assign lane11_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane11_mate_sin_in_payload_a = partner_word[351:320]; // Rope.java:166
+  assign lane11_mate_sin_in_payload_b = cos_sin_word[767:736]; // Rope.java:166
   assign lane11_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane11_add_in_payload_a = lane11_own_cos_out_payload; // Rope.java:168
   assign lane11_add_in_payload_b =
@@ -701,12 +701,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       : lane11_mate_sin_out_payload; // Rope.java:168
   assign lane11_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane11_store_in_payload = lane11_add_out_payload; // Rope.java:168
-  assign lane12_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane12_own_cos_in_payload_a = own_word[415:384]; // Fp32Mul.java:324
-  assign lane12_own_cos_in_payload_b = cos_sin_word[799:768]; // Fp32Mul.java:324
-  assign lane12_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane12_mate_sin_in_payload_a = partner_word[447:416]; // Fp32Mul.java:324
-  assign lane12_mate_sin_in_payload_b = cos_sin_word[831:800]; // Fp32Mul.java:324
+  assign lane12_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane12_own_cos_in_payload_a = own_word[415:384]; // Rope.java:165
+  assign lane12_own_cos_in_payload_b = cos_sin_word[799:768]; // Rope.java:165
+  assign lane12_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane12_mate_sin_in_payload_a = partner_word[447:416]; // Rope.java:166
+  assign lane12_mate_sin_in_payload_b = cos_sin_word[831:800]; // Rope.java:166
   assign lane12_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane12_add_in_payload_a = lane12_own_cos_out_payload; // Rope.java:168
   assign lane12_add_in_payload_b =
@@ -714,12 +714,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       : lane12_mate_sin_out_payload; // Rope.java:168
   assign lane12_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane12_store_in_payload = lane12_add_out_payload; // Rope.java:168
-  assign lane13_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane13_own_cos_in_payload_a = own_word[447:416]; // Fp32Mul.java:324
-  assign lane13_own_cos_in_payload_b = cos_sin_word[863:832]; // Fp32Mul.java:324
-  assign lane13_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane13_mate_sin_in_payload_a = partner_word[415:384]; // Fp32Mul.java:324
-  assign lane13_mate_sin_in_payload_b = cos_sin_word[895:864]; // Fp32Mul.java:324
+  assign lane13_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane13_own_cos_in_payload_a = own_word[447:416]; // Rope.java:165
+  assign lane13_own_cos_in_payload_b = cos_sin_word[863:832]; // Rope.java:165
+  assign lane13_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane13_mate_sin_in_payload_a = partner_word[415:384]; // Rope.java:166
+  assign lane13_mate_sin_in_payload_b = cos_sin_word[895:864]; // Rope.java:166
   assign lane13_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane13_add_in_payload_a = lane13_own_cos_out_payload; // Rope.java:168
   assign lane13_add_in_payload_b =
@@ -727,12 +727,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       : lane13_mate_sin_out_payload; // Rope.java:168
   assign lane13_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane13_store_in_payload = lane13_add_out_payload; // Rope.java:168
-  assign lane14_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane14_own_cos_in_payload_a = own_word[479:448]; // Fp32Mul.java:324
-  assign lane14_own_cos_in_payload_b = cos_sin_word[927:896]; // Fp32Mul.java:324
-  assign lane14_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane14_mate_sin_in_payload_a = partner_word[511:480]; // Fp32Mul.java:324
-  assign lane14_mate_sin_in_payload_b = cos_sin_word[959:928]; // Fp32Mul.java:324
+  assign lane14_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane14_own_cos_in_payload_a = own_word[479:448]; // Rope.java:165
+  assign lane14_own_cos_in_payload_b = cos_sin_word[927:896]; // Rope.java:165
+  assign lane14_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane14_mate_sin_in_payload_a = partner_word[511:480]; // Rope.java:166
+  assign lane14_mate_sin_in_payload_b = cos_sin_word[959:928]; // Rope.java:166
   assign lane14_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane14_add_in_payload_a = lane14_own_cos_out_payload; // Rope.java:168
   assign lane14_add_in_payload_b =
@@ -740,12 +740,12 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       : lane14_mate_sin_out_payload; // Rope.java:168
   assign lane14_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane14_store_in_payload = lane14_add_out_payload; // Rope.java:168
-  assign lane15_own_cos_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane15_own_cos_in_payload_a = own_word[511:480]; // Fp32Mul.java:324
-  assign lane15_own_cos_in_payload_b = cos_sin_word[991:960]; // Fp32Mul.java:324
-  assign lane15_mate_sin_in_valid = read_issue_d1; // Fp32Mul.java:324
-  assign lane15_mate_sin_in_payload_a = partner_word[479:448]; // Fp32Mul.java:324
-  assign lane15_mate_sin_in_payload_b = cos_sin_word[1023:992]; // Fp32Mul.java:324
+  assign lane15_own_cos_in_valid = read_issue_d1; // Rope.java:165
+  assign lane15_own_cos_in_payload_a = own_word[511:480]; // Rope.java:165
+  assign lane15_own_cos_in_payload_b = cos_sin_word[991:960]; // Rope.java:165
+  assign lane15_mate_sin_in_valid = read_issue_d1; // Rope.java:166
+  assign lane15_mate_sin_in_payload_a = partner_word[479:448]; // Rope.java:166
+  assign lane15_mate_sin_in_payload_b = cos_sin_word[1023:992]; // Rope.java:166
   assign lane15_add_in_valid = lane0_own_cos_out_valid; // Rope.java:168
   assign lane15_add_in_payload_a = lane15_own_cos_out_payload; // Rope.java:168
   assign lane15_add_in_payload_b =
@@ -1018,7 +1018,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   end
 `endif
 
-  Fp32Mul lane0_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane0_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_own_cos_in_valid),
@@ -1028,7 +1028,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane0_own_cos_out_payload)
   );
 
-  Fp32Mul lane0_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane0_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mate_sin_in_valid),
@@ -1057,7 +1057,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane0_store_out_payload)
   );
 
-  Fp32Mul lane1_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane1_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_own_cos_in_valid),
@@ -1067,7 +1067,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane1_own_cos_out_payload)
   );
 
-  Fp32Mul lane1_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane1_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mate_sin_in_valid),
@@ -1096,7 +1096,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane1_store_out_payload)
   );
 
-  Fp32Mul lane2_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane2_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_own_cos_in_valid),
@@ -1106,7 +1106,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane2_own_cos_out_payload)
   );
 
-  Fp32Mul lane2_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane2_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_mate_sin_in_valid),
@@ -1135,7 +1135,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane2_store_out_payload)
   );
 
-  Fp32Mul lane3_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane3_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_own_cos_in_valid),
@@ -1145,7 +1145,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane3_own_cos_out_payload)
   );
 
-  Fp32Mul lane3_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane3_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_mate_sin_in_valid),
@@ -1174,7 +1174,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane3_store_out_payload)
   );
 
-  Fp32Mul lane4_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane4_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_own_cos_in_valid),
@@ -1184,7 +1184,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane4_own_cos_out_payload)
   );
 
-  Fp32Mul lane4_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane4_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_mate_sin_in_valid),
@@ -1213,7 +1213,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane4_store_out_payload)
   );
 
-  Fp32Mul lane5_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane5_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_own_cos_in_valid),
@@ -1223,7 +1223,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane5_own_cos_out_payload)
   );
 
-  Fp32Mul lane5_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane5_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_mate_sin_in_valid),
@@ -1252,7 +1252,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane5_store_out_payload)
   );
 
-  Fp32Mul lane6_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane6_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_own_cos_in_valid),
@@ -1262,7 +1262,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane6_own_cos_out_payload)
   );
 
-  Fp32Mul lane6_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane6_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_mate_sin_in_valid),
@@ -1291,7 +1291,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane6_store_out_payload)
   );
 
-  Fp32Mul lane7_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane7_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_own_cos_in_valid),
@@ -1301,7 +1301,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane7_own_cos_out_payload)
   );
 
-  Fp32Mul lane7_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane7_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_mate_sin_in_valid),
@@ -1330,7 +1330,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane7_store_out_payload)
   );
 
-  Fp32Mul lane8_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane8_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_own_cos_in_valid),
@@ -1340,7 +1340,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane8_own_cos_out_payload)
   );
 
-  Fp32Mul lane8_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane8_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_mate_sin_in_valid),
@@ -1369,7 +1369,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane8_store_out_payload)
   );
 
-  Fp32Mul lane9_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane9_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_own_cos_in_valid),
@@ -1379,7 +1379,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane9_own_cos_out_payload)
   );
 
-  Fp32Mul lane9_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane9_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_mate_sin_in_valid),
@@ -1408,7 +1408,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane9_store_out_payload)
   );
 
-  Fp32Mul lane10_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane10_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_own_cos_in_valid),
@@ -1418,7 +1418,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane10_own_cos_out_payload)
   );
 
-  Fp32Mul lane10_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane10_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_mate_sin_in_valid),
@@ -1447,7 +1447,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane10_store_out_payload)
   );
 
-  Fp32Mul lane11_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane11_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_own_cos_in_valid),
@@ -1457,7 +1457,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane11_own_cos_out_payload)
   );
 
-  Fp32Mul lane11_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane11_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_mate_sin_in_valid),
@@ -1486,7 +1486,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane11_store_out_payload)
   );
 
-  Fp32Mul lane12_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane12_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_own_cos_in_valid),
@@ -1496,7 +1496,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane12_own_cos_out_payload)
   );
 
-  Fp32Mul lane12_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane12_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_mate_sin_in_valid),
@@ -1525,7 +1525,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane12_store_out_payload)
   );
 
-  Fp32Mul lane13_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane13_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_own_cos_in_valid),
@@ -1535,7 +1535,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane13_own_cos_out_payload)
   );
 
-  Fp32Mul lane13_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane13_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_mate_sin_in_valid),
@@ -1564,7 +1564,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane13_store_out_payload)
   );
 
-  Fp32Mul lane14_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane14_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_own_cos_in_valid),
@@ -1574,7 +1574,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane14_own_cos_out_payload)
   );
 
-  Fp32Mul lane14_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane14_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_mate_sin_in_valid),
@@ -1603,7 +1603,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane14_store_out_payload)
   );
 
-  Fp32Mul lane15_own_cos ( // Fp32Mul.java:324
+  Fp32Mul lane15_own_cos ( // Rope.java:165
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_own_cos_in_valid),
@@ -1613,7 +1613,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload  (lane15_own_cos_out_payload)
   );
 
-  Fp32Mul lane15_mate_sin ( // Fp32Mul.java:324
+  Fp32Mul lane15_mate_sin ( // Rope.java:166
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_mate_sin_in_valid),

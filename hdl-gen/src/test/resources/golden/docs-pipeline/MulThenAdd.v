@@ -13,11 +13,11 @@ module MulThenAdd (
   output wire [31:0] out_payload   // MulThenAdd.java:19
 );
 
-  wire        mul_in_valid;     // Fp32Mul.java:324
-  wire [31:0] mul_in_payload_a; // Fp32Mul.java:324
-  wire [31:0] mul_in_payload_b; // Fp32Mul.java:324
-  wire        mul_out_valid;    // Fp32Mul.java:324
-  wire [31:0] mul_out_payload;  // Fp32Mul.java:324
+  wire        mul_in_valid;     // MulThenAdd.java:23
+  wire [31:0] mul_in_payload_a; // MulThenAdd.java:23
+  wire [31:0] mul_in_payload_b; // MulThenAdd.java:23
+  wire        mul_out_valid;    // MulThenAdd.java:23
+  wire [31:0] mul_out_payload;  // MulThenAdd.java:23
   reg  [31:0] c_d1;             // MulThenAdd.java:25
   reg  [31:0] c_d2;             // MulThenAdd.java:25
   reg  [31:0] c_d3;             // MulThenAdd.java:25
@@ -31,9 +31,9 @@ module MulThenAdd (
   wire        add_out_valid;    // MulThenAdd.java:25
   wire [31:0] add_out_payload;  // MulThenAdd.java:25
 
-  assign mul_in_valid = in_valid; // Fp32Mul.java:324
-  assign mul_in_payload_a = in_payload_a; // Fp32Mul.java:324
-  assign mul_in_payload_b = in_payload_b; // Fp32Mul.java:324
+  assign mul_in_valid = in_valid; // MulThenAdd.java:23
+  assign mul_in_payload_a = in_payload_a; // MulThenAdd.java:23
+  assign mul_in_payload_b = in_payload_b; // MulThenAdd.java:23
   assign add_in_valid = mul_out_valid; // MulThenAdd.java:25
   assign add_in_payload_a = mul_out_payload; // MulThenAdd.java:25
   assign add_in_payload_b = c_d7; // MulThenAdd.java:25
@@ -50,7 +50,7 @@ module MulThenAdd (
     c_d7 <= c_d6; // MulThenAdd.java:25
   end
 
-  Fp32Mul mul ( // Fp32Mul.java:324
+  Fp32Mul mul ( // MulThenAdd.java:23
     .clk          (clk),
     .reset        (reset),
     .in_valid     (mul_in_valid),

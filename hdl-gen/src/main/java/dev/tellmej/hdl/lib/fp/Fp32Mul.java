@@ -321,6 +321,17 @@ public final class Fp32Mul extends Module {
      */
     @ElaborationHelper
     public static Timed<Bits> apply(String name, Timed<Bits> a, Timed<Bits> b, FpFormat bSource) {
-        return Timed.zip(a, b, Operands::new).through(name, LATENCY, (n, in) -> apply(n, in, bSource));
+        return Timed.zip(a, b, Operands::new).through(name, LATENCY, new Placer(bSource)::place);
+    }
+
+    /**
+     * Places units for one source format of b: a method to hand to {@link Timed#through} (a lambda in this class
+     * would be taken for the caller's source line in the generated Verilog; a helper class is skipped).
+     */
+    @ElaborationHelper
+    private record Placer(FpFormat bSource) {
+        Flow<Bits> place(String name, Flow<Operands> in) {
+            return apply(name, in, bSource);
+        }
     }
 }
