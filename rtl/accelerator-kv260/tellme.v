@@ -2182,55 +2182,62 @@ module tellme (
   wire         linear_rotating;                                    // LinearExecutor.java:545
 
   // linear_executor.rotate_and_cache
-  reg          rotate_start;                                       // RotateAndCache.java:80
-  reg  [2:0]   rotate_step;                                        // RotateAndCache.java:83
-  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:88
-  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:89
-  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:90
-  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:91
-  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:92
-  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:93
-  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:94
-  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:95
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:109
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:110
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:116
-  wire         rotate_table_loaded;                                // RotateAndCache.java:117
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:126
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:127
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:128
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:129
-  reg          rotate_loaded;                                      // RotateAndCache.java:130
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:154
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:155
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:156
-  reg          rotate_table_sine;                                  // RotateAndCache.java:157
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:158
-  wire         rotate_table_beat;                                  // RotateAndCache.java:168
-  wire         rotate_table_word_in;                               // RotateAndCache.java:170
-  wire         rotate_last_group;                                  // RotateAndCache.java:176
-  wire         rotate_running;                                     // RotateAndCache.java:201
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:202
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:203
-  reg          rotate_inflight;                                    // RotateAndCache.java:204
-  reg          rotate_pending;                                     // RotateAndCache.java:205
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:206
-  reg          rotate_pending_last;                                // RotateAndCache.java:207
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:214
-  wire         rotate_read;                                        // RotateAndCache.java:218
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:243
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:244
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:248
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:254
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:267
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:268
-  wire         rotate_last_out_word;                               // RotateAndCache.java:273
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:296
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:297
-  reg          rotate_cache_failed;                                // RotateAndCache.java:298
-  wire         rotate_all_written;                                 // RotateAndCache.java:319
-  wire         rotate_done;                                        // RotateAndCache.java:322
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:323
+  reg          rotate_start;                                       // RotateAndCache.java:81
+  reg  [2:0]   rotate_step;                                        // RotateAndCache.java:84
+  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:89
+  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:90
+  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:91
+  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:92
+  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:93
+  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:94
+  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:95
+  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:96
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:110
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:111
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:117
+  wire         rotate_table_loaded;                                // RotateAndCache.java:118
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:127
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:128
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:129
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:130
+  reg          rotate_loaded;                                      // RotateAndCache.java:131
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:155
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:156
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:157
+  reg          rotate_table_sine;                                  // RotateAndCache.java:158
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:159
+  wire         rotate_table_beat;                                  // RotateAndCache.java:169
+  wire         rotate_table_word_in;                               // RotateAndCache.java:171
+  wire         rotate_last_group;                                  // RotateAndCache.java:177
+  wire         rotate_running;                                     // RotateAndCache.java:202
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:203
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:204
+  reg          rotate_inflight;                                    // RotateAndCache.java:205
+  reg          rotate_pending;                                     // RotateAndCache.java:206
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:207
+  reg          rotate_pending_last;                                // RotateAndCache.java:208
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:215
+  wire         rotate_read;                                        // RotateAndCache.java:219
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:244
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:245
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:249
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:255
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:268
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:269
+  wire         rotate_last_out_word;                               // RotateAndCache.java:274
+  reg          rotate_write;                                       // RotateAndCache.java:281
+  reg  [31:0]  rotate_write_values_0;                              // RotateAndCache.java:282
+  reg  [31:0]  rotate_write_values_1;                              // RotateAndCache.java:282
+  reg  [31:0]  rotate_write_values_2;                              // RotateAndCache.java:282
+  reg  [31:0]  rotate_write_values_3;                              // RotateAndCache.java:282
+  reg  [3:0]   rotate_write_token;                                 // RotateAndCache.java:283
+  reg  [15:0]  rotate_write_word;                                  // RotateAndCache.java:284
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:308
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:309
+  reg          rotate_cache_failed;                                // RotateAndCache.java:310
+  wire         rotate_all_written;                                 // RotateAndCache.java:331
+  wire         rotate_done;                                        // RotateAndCache.java:334
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:335
 
   // linear_executor
   reg          linear_rotate_started;                              // LinearExecutor.java:554
@@ -2519,22 +2526,6 @@ module tellme (
   wire buffer_write_values_3_and_4;
   wire buffer_write_values_3_any_8;
   wire [3:0] buffer_write_values_3_mux_4;
-  wire buffer_write_values_0_any_9;
-  wire buffer_write_values_0_and_5;
-  wire buffer_write_values_0_any_10;
-  wire [3:0] buffer_write_values_0_mux_5;
-  wire buffer_write_values_1_any_9;
-  wire buffer_write_values_1_and_5;
-  wire buffer_write_values_1_any_10;
-  wire [3:0] buffer_write_values_1_mux_5;
-  wire buffer_write_values_2_any_9;
-  wire buffer_write_values_2_and_5;
-  wire buffer_write_values_2_any_10;
-  wire [3:0] buffer_write_values_2_mux_5;
-  wire buffer_write_values_3_any_9;
-  wire buffer_write_values_3_and_5;
-  wire buffer_write_values_3_any_10;
-  wire [3:0] buffer_write_values_3_mux_5;
   wire [3:0] buffer_read_token_sum;
   wire [127:0] quantized_words_wdata_cat;
   wire [16:0] quantize_gain_beats_sum;
@@ -2587,6 +2578,22 @@ module tellme (
   wire [31:0] rotate_table_beats_prod;
   wire [127:0] rotate_layer_run_prod;
   wire [127:0] rotate_position_bytes_prod;
+  wire rotate_write_values_0_any;
+  wire rotate_write_values_0_and;
+  wire rotate_write_values_0_any_2;
+  wire [3:0] rotate_write_values_0_mux;
+  wire rotate_write_values_1_any;
+  wire rotate_write_values_1_and;
+  wire rotate_write_values_1_any_2;
+  wire [3:0] rotate_write_values_1_mux;
+  wire rotate_write_values_2_any;
+  wire rotate_write_values_2_and;
+  wire rotate_write_values_2_any_2;
+  wire [3:0] rotate_write_values_2_mux;
+  wire rotate_write_values_3_any;
+  wire rotate_write_values_3_and;
+  wire rotate_write_values_3_any_2;
+  wire [3:0] rotate_write_values_3_mux;
   wire [8:0] tap_int8_magnitude_ext;
   wire [63:0] tap_source_beats_prod;
   wire [33:0] tap_source_beats_sum;
@@ -2819,54 +2826,6 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_7 ? {1'b0, ~attention_out_payload_3[9]}
               : {1'b1, ~attention_out_payload_3[7]})})};
-  assign buffer_write_values_0_any_9 = |rope_out_payload_y_0[9:8];
-  assign buffer_write_values_0_and_5 = ~buffer_write_values_0_any_9 & ~(|rope_out_payload_y_0[7:6]);
-  assign buffer_write_values_0_any_10 = |rope_out_payload_y_0[5:4];
-  assign buffer_write_values_0_mux_5 =
-      (buffer_write_values_0_and_5 & ~buffer_write_values_0_any_10 & ~(|rope_out_payload_y_0[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_0[1:0]) ? {1'b0, ~rope_out_payload_y_0[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_0_and_5
-            ? {1'b1,
-               (buffer_write_values_0_any_10 ? {1'b0, ~rope_out_payload_y_0[5]} : {1'b1, ~rope_out_payload_y_0[3]})}
-          : {1'b0,
-             (buffer_write_values_0_any_9 ? {1'b0, ~rope_out_payload_y_0[9]} : {1'b1, ~rope_out_payload_y_0[7]})})};
-  assign buffer_write_values_1_any_9 = |rope_out_payload_y_1[9:8];
-  assign buffer_write_values_1_and_5 = ~buffer_write_values_1_any_9 & ~(|rope_out_payload_y_1[7:6]);
-  assign buffer_write_values_1_any_10 = |rope_out_payload_y_1[5:4];
-  assign buffer_write_values_1_mux_5 =
-      (buffer_write_values_1_and_5 & ~buffer_write_values_1_any_10 & ~(|rope_out_payload_y_1[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_1[1:0]) ? {1'b0, ~rope_out_payload_y_1[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_1_and_5
-            ? {1'b1,
-               (buffer_write_values_1_any_10 ? {1'b0, ~rope_out_payload_y_1[5]} : {1'b1, ~rope_out_payload_y_1[3]})}
-          : {1'b0,
-             (buffer_write_values_1_any_9 ? {1'b0, ~rope_out_payload_y_1[9]} : {1'b1, ~rope_out_payload_y_1[7]})})};
-  assign buffer_write_values_2_any_9 = |rope_out_payload_y_2[9:8];
-  assign buffer_write_values_2_and_5 = ~buffer_write_values_2_any_9 & ~(|rope_out_payload_y_2[7:6]);
-  assign buffer_write_values_2_any_10 = |rope_out_payload_y_2[5:4];
-  assign buffer_write_values_2_mux_5 =
-      (buffer_write_values_2_and_5 & ~buffer_write_values_2_any_10 & ~(|rope_out_payload_y_2[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_2[1:0]) ? {1'b0, ~rope_out_payload_y_2[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_2_and_5
-            ? {1'b1,
-               (buffer_write_values_2_any_10 ? {1'b0, ~rope_out_payload_y_2[5]} : {1'b1, ~rope_out_payload_y_2[3]})}
-          : {1'b0,
-             (buffer_write_values_2_any_9 ? {1'b0, ~rope_out_payload_y_2[9]} : {1'b1, ~rope_out_payload_y_2[7]})})};
-  assign buffer_write_values_3_any_9 = |rope_out_payload_y_3[9:8];
-  assign buffer_write_values_3_and_5 = ~buffer_write_values_3_any_9 & ~(|rope_out_payload_y_3[7:6]);
-  assign buffer_write_values_3_any_10 = |rope_out_payload_y_3[5:4];
-  assign buffer_write_values_3_mux_5 =
-      (buffer_write_values_3_and_5 & ~buffer_write_values_3_any_10 & ~(|rope_out_payload_y_3[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_3[1:0]) ? {1'b0, ~rope_out_payload_y_3[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_3_and_5
-            ? {1'b1,
-               (buffer_write_values_3_any_10 ? {1'b0, ~rope_out_payload_y_3[5]} : {1'b1, ~rope_out_payload_y_3[3]})}
-          : {1'b0,
-             (buffer_write_values_3_any_9 ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
   assign buffer_read_token_sum = attention_issue_block_first + attention_query_token[3:0];
   assign quantized_words_wdata_cat =
       {quantized_write_data, quantized_write_data, quantized_write_data, quantized_write_data};
@@ -2960,6 +2919,50 @@ module tellme (
   assign rotate_table_beats_prod = {16'd0, {12'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
   assign rotate_layer_run_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
   assign rotate_position_bytes_prod = {64'd0, {32'd0, linear_first_position_q}} * {64'd0, {47'd0, rotate_row_bytes}};
+  assign rotate_write_values_0_any = |rope_out_payload_y_0[9:8];
+  assign rotate_write_values_0_and = ~rotate_write_values_0_any & ~(|rope_out_payload_y_0[7:6]);
+  assign rotate_write_values_0_any_2 = |rope_out_payload_y_0[5:4];
+  assign rotate_write_values_0_mux =
+      (rotate_write_values_0_and & ~rotate_write_values_0_any_2 & ~(|rope_out_payload_y_0[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_0[1:0]) ? {1'b0, ~rope_out_payload_y_0[1]} : 2'd2)}
+      : {1'b0,
+         (rotate_write_values_0_and
+            ? {1'b1,
+               (rotate_write_values_0_any_2 ? {1'b0, ~rope_out_payload_y_0[5]} : {1'b1, ~rope_out_payload_y_0[3]})}
+          : {1'b0, (rotate_write_values_0_any ? {1'b0, ~rope_out_payload_y_0[9]} : {1'b1, ~rope_out_payload_y_0[7]})})};
+  assign rotate_write_values_1_any = |rope_out_payload_y_1[9:8];
+  assign rotate_write_values_1_and = ~rotate_write_values_1_any & ~(|rope_out_payload_y_1[7:6]);
+  assign rotate_write_values_1_any_2 = |rope_out_payload_y_1[5:4];
+  assign rotate_write_values_1_mux =
+      (rotate_write_values_1_and & ~rotate_write_values_1_any_2 & ~(|rope_out_payload_y_1[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_1[1:0]) ? {1'b0, ~rope_out_payload_y_1[1]} : 2'd2)}
+      : {1'b0,
+         (rotate_write_values_1_and
+            ? {1'b1,
+               (rotate_write_values_1_any_2 ? {1'b0, ~rope_out_payload_y_1[5]} : {1'b1, ~rope_out_payload_y_1[3]})}
+          : {1'b0, (rotate_write_values_1_any ? {1'b0, ~rope_out_payload_y_1[9]} : {1'b1, ~rope_out_payload_y_1[7]})})};
+  assign rotate_write_values_2_any = |rope_out_payload_y_2[9:8];
+  assign rotate_write_values_2_and = ~rotate_write_values_2_any & ~(|rope_out_payload_y_2[7:6]);
+  assign rotate_write_values_2_any_2 = |rope_out_payload_y_2[5:4];
+  assign rotate_write_values_2_mux =
+      (rotate_write_values_2_and & ~rotate_write_values_2_any_2 & ~(|rope_out_payload_y_2[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_2[1:0]) ? {1'b0, ~rope_out_payload_y_2[1]} : 2'd2)}
+      : {1'b0,
+         (rotate_write_values_2_and
+            ? {1'b1,
+               (rotate_write_values_2_any_2 ? {1'b0, ~rope_out_payload_y_2[5]} : {1'b1, ~rope_out_payload_y_2[3]})}
+          : {1'b0, (rotate_write_values_2_any ? {1'b0, ~rope_out_payload_y_2[9]} : {1'b1, ~rope_out_payload_y_2[7]})})};
+  assign rotate_write_values_3_any = |rope_out_payload_y_3[9:8];
+  assign rotate_write_values_3_and = ~rotate_write_values_3_any & ~(|rope_out_payload_y_3[7:6]);
+  assign rotate_write_values_3_any_2 = |rope_out_payload_y_3[5:4];
+  assign rotate_write_values_3_mux =
+      (rotate_write_values_3_and & ~rotate_write_values_3_any_2 & ~(|rope_out_payload_y_3[3:2]))
+        ? {2'h2, ((|rope_out_payload_y_3[1:0]) ? {1'b0, ~rope_out_payload_y_3[1]} : 2'd2)}
+      : {1'b0,
+         (rotate_write_values_3_and
+            ? {1'b1,
+               (rotate_write_values_3_any_2 ? {1'b0, ~rope_out_payload_y_3[5]} : {1'b1, ~rope_out_payload_y_3[3]})}
+          : {1'b0, (rotate_write_values_3_any ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
   assign tap_int8_magnitude_ext = {tap_activation[7], tap_activation};
   assign tap_source_beats_prod = {32'd0, {28'd0, tap_token_count}} * {32'd0, tap_element_count};
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd3;
@@ -3673,30 +3676,30 @@ module tellme (
   assign gating_in_payload_last = 1'b1; // LinearExecutor.java:503
   assign residual_add_out_ready = 1'b1; // LinearExecutor.java:513
   assign gating_out_ready = 1'b1; // LinearExecutor.java:514
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:171
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:172
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:173
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:174
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:175
-  assign rope_in_valid = rotate_pending; // RotateAndCache.java:231
-  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:233
-  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:233
-  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:233
-  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:233
-  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:235
-  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:236
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:237
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:238
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:239
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:259
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:260
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:261
-  // RotateAndCache.java:304
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:172
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:173
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:174
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:175
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:176
+  assign rope_in_valid = rotate_pending; // RotateAndCache.java:232
+  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:234
+  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:234
+  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:234
+  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:234
+  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:236
+  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:237
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:238
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:239
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:240
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:260
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:261
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:262
+  // RotateAndCache.java:316
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:305
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:306
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:307
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:308
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:317
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:318
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:319
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:320
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:556
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:557
   assign record_error_detail = error_detail; // Sequencer.java:558
@@ -3855,10 +3858,10 @@ module tellme (
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:129
       data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:130
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:133
-      data_read_valid = 1'b1; // RotateAndCache.java:134
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:135
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:136
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:134
+      data_read_valid = 1'b1; // RotateAndCache.java:135
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:136
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:137
     end
     if (tap_asking_memory) begin // TapWriter.java:140
       data_read_valid = 1'b1; // TapWriter.java:141
@@ -3911,8 +3914,8 @@ module tellme (
       // QuantizeExecutor.java:193
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:169
-      data_beat_ready = 1'b1; // RotateAndCache.java:169
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:170
+      data_beat_ready = 1'b1; // RotateAndCache.java:170
     end
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:196
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:196
@@ -4317,64 +4320,16 @@ module tellme (
       buffer_write_values_2 = linear_write_values_2; // LinearExecutor.java:538
       buffer_write_values_3 = linear_write_values_3; // LinearExecutor.java:538
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:274
-      buffer_write_valid = 1'b1; // RotateAndCache.java:275
-      buffer_write_id = linear_dst_id; // RotateAndCache.java:276
-      buffer_write_token = rotate_out_token[2:0]; // RotateAndCache.java:277
-      buffer_write_word = rotate_out_word_index[9:0]; // RotateAndCache.java:278
-      buffer_write_mask = 4'hf; // RotateAndCache.java:279
-      buffer_write_values_0 =
-          (rope_out_payload_y_0[14:10] == 5'd0)
-            ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
-               : {rope_out_payload_y_0[15],
-                  (8'd112 - {4'd0, buffer_write_values_0_mux_5}),
-                  (rope_out_payload_y_0[9:0] << (buffer_write_values_0_mux_5 + 4'd1)),
-                  13'h0})
-          : (rope_out_payload_y_0[14:10] == 5'd31)
-            ? {rope_out_payload_y_0[15], 8'hff, (rope_out_payload_y_0[9:0] != 10'd0), rope_out_payload_y_0[8:0], 13'h0}
-          : {rope_out_payload_y_0[15],
-             ({3'd0, rope_out_payload_y_0[14:10]} + 8'd112),
-             rope_out_payload_y_0[9:0],
-             13'h0}; // RotateAndCache.java:281
-      buffer_write_values_1 =
-          (rope_out_payload_y_1[14:10] == 5'd0)
-            ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
-               : {rope_out_payload_y_1[15],
-                  (8'd112 - {4'd0, buffer_write_values_1_mux_5}),
-                  (rope_out_payload_y_1[9:0] << (buffer_write_values_1_mux_5 + 4'd1)),
-                  13'h0})
-          : (rope_out_payload_y_1[14:10] == 5'd31)
-            ? {rope_out_payload_y_1[15], 8'hff, (rope_out_payload_y_1[9:0] != 10'd0), rope_out_payload_y_1[8:0], 13'h0}
-          : {rope_out_payload_y_1[15],
-             ({3'd0, rope_out_payload_y_1[14:10]} + 8'd112),
-             rope_out_payload_y_1[9:0],
-             13'h0}; // RotateAndCache.java:281
-      buffer_write_values_2 =
-          (rope_out_payload_y_2[14:10] == 5'd0)
-            ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
-               : {rope_out_payload_y_2[15],
-                  (8'd112 - {4'd0, buffer_write_values_2_mux_5}),
-                  (rope_out_payload_y_2[9:0] << (buffer_write_values_2_mux_5 + 4'd1)),
-                  13'h0})
-          : (rope_out_payload_y_2[14:10] == 5'd31)
-            ? {rope_out_payload_y_2[15], 8'hff, (rope_out_payload_y_2[9:0] != 10'd0), rope_out_payload_y_2[8:0], 13'h0}
-          : {rope_out_payload_y_2[15],
-             ({3'd0, rope_out_payload_y_2[14:10]} + 8'd112),
-             rope_out_payload_y_2[9:0],
-             13'h0}; // RotateAndCache.java:281
-      buffer_write_values_3 =
-          (rope_out_payload_y_3[14:10] == 5'd0)
-            ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
-               : {rope_out_payload_y_3[15],
-                  (8'd112 - {4'd0, buffer_write_values_3_mux_5}),
-                  (rope_out_payload_y_3[9:0] << (buffer_write_values_3_mux_5 + 4'd1)),
-                  13'h0})
-          : (rope_out_payload_y_3[14:10] == 5'd31)
-            ? {rope_out_payload_y_3[15], 8'hff, (rope_out_payload_y_3[9:0] != 10'd0), rope_out_payload_y_3[8:0], 13'h0}
-          : {rope_out_payload_y_3[15],
-             ({3'd0, rope_out_payload_y_3[14:10]} + 8'd112),
-             rope_out_payload_y_3[9:0],
-             13'h0}; // RotateAndCache.java:281
+    if (rotate_write) begin // RotateAndCache.java:285
+      buffer_write_valid = 1'b1; // RotateAndCache.java:286
+      buffer_write_id = linear_dst_id; // RotateAndCache.java:287
+      buffer_write_token = rotate_write_token[2:0]; // RotateAndCache.java:288
+      buffer_write_word = rotate_write_word[9:0]; // RotateAndCache.java:289
+      buffer_write_mask = 4'hf; // RotateAndCache.java:290
+      buffer_write_values_0 = rotate_write_values_0; // RotateAndCache.java:292
+      buffer_write_values_1 = rotate_write_values_1; // RotateAndCache.java:292
+      buffer_write_values_2 = rotate_write_values_2; // RotateAndCache.java:292
+      buffer_write_values_3 = rotate_write_values_3; // RotateAndCache.java:292
     end
   end
 
@@ -4401,11 +4356,11 @@ module tellme (
       buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:475
       buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:476
     end
-    if (rotate_read) begin // RotateAndCache.java:219
-      buffer_read_valid = 1'b1; // RotateAndCache.java:220
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:221
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:222
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:223
+    if (rotate_read) begin // RotateAndCache.java:220
+      buffer_read_valid = 1'b1; // RotateAndCache.java:221
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:222
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:223
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:224
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:106
       buffer_read_valid = 1'b1; // TapWriter.java:107
@@ -6905,160 +6860,208 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor.rotate_and_cache (RotateAndCache.java:73): the RoPE and KV-cache epilogues: dst read back head by
+  // linear_executor.rotate_and_cache (RotateAndCache.java:74): the RoPE and KV-cache epilogues: dst read back head by
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
-    rotate_start = 1'b0; // RotateAndCache.java:81
+    rotate_start = 1'b0; // RotateAndCache.java:82
     // LinearExecutor.java:555
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:116
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:117
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:131
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:154
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:168
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:170
-  // RotateAndCache.java:176
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:132
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:155
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:169
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:171
+  // RotateAndCache.java:177
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:201
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:214
-  // RotateAndCache.java:218
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:202
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:215
+  // RotateAndCache.java:219
   assign rotate_read =
       rotate_running & (rotate_feed_token < linear_token_count) & ~rotate_inflight & (~rotate_pending | rope_in_ready);
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:244
-  // RotateAndCache.java:254
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:245
+  // RotateAndCache.java:255
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:273
-  // RotateAndCache.java:319
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:274
   assign rotate_all_written =
-      (rotate_out_token == linear_token_count) & (~linear_cache | (rotate_cache_done == linear_token_count));
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:322
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:323
+      (rotate_out_token == linear_token_count)
+      & ~rotate_write
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:331
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:334
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:335
 
   always @(posedge ap_clk) begin
-    if (rotate_start) begin // RotateAndCache.java:84
-      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:84
+    if (rotate_start) begin // RotateAndCache.java:85
+      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:85
     end
-    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:96
-      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:97
-      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:98
-      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:99
-      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:100
-      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:101
-      // RotateAndCache.java:102
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:97
+      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:98
+      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:99
+      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:100
+      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:101
+      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:102
+      // RotateAndCache.java:103
       rotate_table_address <=
           linear_rope_table_address + {{14'd0, ({16'd0, linear_first_position_q} * {32'd0, linear_head_dim_q})}, 2'd0};
-      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:104
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:105
+      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:105
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:106
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:111
-      rotate_layer_run <= {rotate_layer_run_prod[62:0], 1'b0}; // RotateAndCache.java:112
-      rotate_position_bytes <= rotate_position_bytes_prod[63:0]; // RotateAndCache.java:113
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:114
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:112
+      rotate_layer_run <= {rotate_layer_run_prod[62:0], 1'b0}; // RotateAndCache.java:113
+      rotate_position_bytes <= rotate_position_bytes_prod[63:0]; // RotateAndCache.java:114
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:115
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:118
-      // RotateAndCache.java:119
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:119
+      // RotateAndCache.java:120
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
-      // RotateAndCache.java:121
+      // RotateAndCache.java:122
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:133
-      if (data_read_ready) begin // RotateAndCache.java:137
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:137
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:134
+      if (data_read_ready) begin // RotateAndCache.java:138
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:138
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:159
-      rotate_table_row <= 3'd0; // RotateAndCache.java:160
-      rotate_table_group <= 4'd0; // RotateAndCache.java:161
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:162
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:163
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:160
+      rotate_table_row <= 3'd0; // RotateAndCache.java:161
+      rotate_table_group <= 4'd0; // RotateAndCache.java:162
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:163
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:164
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:177
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:178
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:182
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:183
-        rotate_loaded <= 1'b1; // RotateAndCache.java:184
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:185
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:186
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:187
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:188
+    if (rotate_table_beat) begin // RotateAndCache.java:178
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:179
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:183
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:184
+        rotate_loaded <= 1'b1; // RotateAndCache.java:185
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:186
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:187
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:188
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:189
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:191
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:192
-      if (rotate_last_group) begin // RotateAndCache.java:193
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:194
-        if (rotate_table_sine) begin // RotateAndCache.java:195
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:195
+    if (rotate_table_word_in) begin // RotateAndCache.java:192
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:193
+      if (rotate_last_group) begin // RotateAndCache.java:194
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:195
+        if (rotate_table_sine) begin // RotateAndCache.java:196
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:196
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:198
-      rotate_loaded <= 1'b0; // RotateAndCache.java:198
+    if (call_start) begin // RotateAndCache.java:199
+      rotate_loaded <= 1'b0; // RotateAndCache.java:199
     end
-    if (rotate_start) begin // RotateAndCache.java:208
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:209
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:210
-      rotate_inflight <= 1'b0; // RotateAndCache.java:211
-      rotate_pending <= 1'b0; // RotateAndCache.java:212
+    if (rotate_start) begin // RotateAndCache.java:209
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:210
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:211
+      rotate_inflight <= 1'b0; // RotateAndCache.java:212
+      rotate_pending <= 1'b0; // RotateAndCache.java:213
     end
-    if (rotate_read) begin // RotateAndCache.java:219
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:224
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:225
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:226
-      if (rotate_last_feed_word) begin // RotateAndCache.java:227
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:227
+    if (rotate_read) begin // RotateAndCache.java:220
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:225
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:226
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:227
+      if (rotate_last_feed_word) begin // RotateAndCache.java:228
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:228
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:229
-    if (rotate_inflight) begin // RotateAndCache.java:230
-      rotate_pending <= 1'b1; // RotateAndCache.java:230
-    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:230
-      rotate_pending <= 1'b0; // RotateAndCache.java:230
+    rotate_inflight <= rotate_read; // RotateAndCache.java:230
+    if (rotate_inflight) begin // RotateAndCache.java:231
+      rotate_pending <= 1'b1; // RotateAndCache.java:231
+    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:231
+      rotate_pending <= 1'b0; // RotateAndCache.java:231
     end
-    if (rotate_start) begin // RotateAndCache.java:262
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:264
+    if (rotate_start) begin // RotateAndCache.java:263
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:265
     end
-    if (rotate_start) begin // RotateAndCache.java:269
-      rotate_out_token <= 4'd0; // RotateAndCache.java:270
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:271
+    if (rotate_start) begin // RotateAndCache.java:270
+      rotate_out_token <= 4'd0; // RotateAndCache.java:271
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:272
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:274
-      // RotateAndCache.java:284
+    rotate_write <= rope_out_valid & rope_out_ready; // RotateAndCache.java:281
+    // RotateAndCache.java:282
+    rotate_write_values_0 <=
+        (rope_out_payload_y_0[14:10] == 5'd0)
+          ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
+             : {rope_out_payload_y_0[15],
+                (8'd112 - {4'd0, rotate_write_values_0_mux}),
+                (rope_out_payload_y_0[9:0] << (rotate_write_values_0_mux + 4'd1)),
+                13'h0})
+        : (rope_out_payload_y_0[14:10] == 5'd31)
+          ? {rope_out_payload_y_0[15], 8'hff, (rope_out_payload_y_0[9:0] != 10'd0), rope_out_payload_y_0[8:0], 13'h0}
+        : {rope_out_payload_y_0[15], ({3'd0, rope_out_payload_y_0[14:10]} + 8'd112), rope_out_payload_y_0[9:0], 13'h0};
+    // RotateAndCache.java:282
+    rotate_write_values_1 <=
+        (rope_out_payload_y_1[14:10] == 5'd0)
+          ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
+             : {rope_out_payload_y_1[15],
+                (8'd112 - {4'd0, rotate_write_values_1_mux}),
+                (rope_out_payload_y_1[9:0] << (rotate_write_values_1_mux + 4'd1)),
+                13'h0})
+        : (rope_out_payload_y_1[14:10] == 5'd31)
+          ? {rope_out_payload_y_1[15], 8'hff, (rope_out_payload_y_1[9:0] != 10'd0), rope_out_payload_y_1[8:0], 13'h0}
+        : {rope_out_payload_y_1[15], ({3'd0, rope_out_payload_y_1[14:10]} + 8'd112), rope_out_payload_y_1[9:0], 13'h0};
+    // RotateAndCache.java:282
+    rotate_write_values_2 <=
+        (rope_out_payload_y_2[14:10] == 5'd0)
+          ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
+             : {rope_out_payload_y_2[15],
+                (8'd112 - {4'd0, rotate_write_values_2_mux}),
+                (rope_out_payload_y_2[9:0] << (rotate_write_values_2_mux + 4'd1)),
+                13'h0})
+        : (rope_out_payload_y_2[14:10] == 5'd31)
+          ? {rope_out_payload_y_2[15], 8'hff, (rope_out_payload_y_2[9:0] != 10'd0), rope_out_payload_y_2[8:0], 13'h0}
+        : {rope_out_payload_y_2[15], ({3'd0, rope_out_payload_y_2[14:10]} + 8'd112), rope_out_payload_y_2[9:0], 13'h0};
+    // RotateAndCache.java:282
+    rotate_write_values_3 <=
+        (rope_out_payload_y_3[14:10] == 5'd0)
+          ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
+             : {rope_out_payload_y_3[15],
+                (8'd112 - {4'd0, rotate_write_values_3_mux}),
+                (rope_out_payload_y_3[9:0] << (rotate_write_values_3_mux + 4'd1)),
+                13'h0})
+        : (rope_out_payload_y_3[14:10] == 5'd31)
+          ? {rope_out_payload_y_3[15], 8'hff, (rope_out_payload_y_3[9:0] != 10'd0), rope_out_payload_y_3[8:0], 13'h0}
+        : {rope_out_payload_y_3[15], ({3'd0, rope_out_payload_y_3[14:10]} + 8'd112), rope_out_payload_y_3[9:0], 13'h0};
+    rotate_write_token <= rotate_out_token; // RotateAndCache.java:283
+    rotate_write_word <= rotate_out_word_index; // RotateAndCache.java:284
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:295
+      // RotateAndCache.java:296
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:285
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:285
+      if (rotate_last_out_word) begin // RotateAndCache.java:297
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:297
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:287
-      if (~rotate_pack_slot) begin // RotateAndCache.java:290
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:290
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:299
-      rotate_command_token <= 4'd0; // RotateAndCache.java:300
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:301
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:302
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:309
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:310
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:311
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:313
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:314
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:315
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:315
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:299
+      if (~rotate_pack_slot) begin // RotateAndCache.java:302
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:302
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:320
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:320
+    if (rotate_start) begin // RotateAndCache.java:311
+      rotate_command_token <= 4'd0; // RotateAndCache.java:312
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:313
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:314
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:321
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:321
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:321
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:322
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:323
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:325
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:326
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:327
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:327
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:332
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:332
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:333
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:333
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -7090,6 +7093,7 @@ module tellme (
       rotate_pack_slot <= 1'b0;
       rotate_out_token <= 4'd0;
       rotate_out_word_index <= 16'd0;
+      rotate_write <= 1'b0;
       rotate_pack_word0 <= 64'h0;
       rotate_command_token <= 4'd0;
       rotate_cache_done <= 4'd0;
@@ -9471,16 +9475,17 @@ module tellme (
       buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24],
       attention_unit_dones_occupancy, lm_head_token[3], linear_tags_occupancy, linear_residual_feed_fifo_occupancy,
       linear_unit_tags_pop_valid, linear_unit_tags_occupancy, linear_write_token[3], linear_write_word[15:10],
-      rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], peek_word[127:96], peek_word[31:0],
-      buffer_write_token_sum[3], buffer_read_token_sum[3], quantize_gain_beats_sum[3:0],
-      attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4], attention_run_bytes_prod[47],
-      attention_head_address_prod[127:63], attention_collect_block_first_diff[7:4], lm_head_logit_beats_sum[1:0],
-      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:20],
-      linear_words_per_token_sum[3:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
-      rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0],
-      rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64], tap_source_beats_sum[1:0],
-      tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
-      debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
+      rotate_pending_token[3], rotate_write_token[3], rotate_write_word[15:10], tap_bytes[1:0], tap_int8_magnitude[8],
+      peek_word[127:96], peek_word[31:0], buffer_write_token_sum[3], buffer_read_token_sum[3],
+      quantize_gain_beats_sum[3:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4],
+      attention_run_bytes_prod[47], attention_head_address_prod[127:63], attention_collect_block_first_diff[7:4],
+      lm_head_logit_beats_sum[1:0], linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16],
+      linear_words_per_token_sum[23:20], linear_words_per_token_sum[3:0], linear_vectors_prod[31:24],
+      linear_expected_words_prod[31:24], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
+      rotate_table_beats_prod[1:0], rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64],
+      tap_source_beats_sum[1:0], tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[3:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32],
+      tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

@@ -10,6 +10,7 @@ import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import java.util.ArrayList;
@@ -271,16 +272,27 @@ final class RotateAndCache extends Area {
             outWordIndex.set(0);
         });
         Bool lastOutWord = outWordIndex.add(1).trunc(16).eq(rowWords).named("rotate_last_out_word");
-        when(rope.out.fire(), () -> {
+        // The word over dst, widened back to binary32, is registered with its place before it goes to the buffers'
+        // write multiplexer (for timing: the unit's result queue, the widening and the multiplexer were one path).
+        List<Bits> widened = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            widened.add(FpConvert.toFp32(shape.storage(), rope.out.payload.y().get(lane)));
+        }
+        Bool writeNow = regNext("rotate_write", rope.out.fire(), 0);
+        Vec<Bits> writeValues = regNext("rotate_write_values", new Vec<>(widened));
+        UInt writeToken = regNext("rotate_write_token", outToken);
+        UInt writeWord = regNext("rotate_write_word", outWordIndex);
+        when(writeNow, () -> {
             buffers.write.valid().set(true);
             buffers.write.buffer().set(settings.dst());
-            buffers.write.token().set(outToken.resize(widthOf(buffers.write.token())));
-            buffers.write.word().set(outWordIndex.resize(widthOf(buffers.write.word())));
+            buffers.write.token().set(writeToken.resize(widthOf(buffers.write.token())));
+            buffers.write.word().set(writeWord.resize(widthOf(buffers.write.word())));
             buffers.write.mask().set(B((1L << lanes) - 1, lanes));
             for (int lane = 0; lane < lanes; lane++) {
-                buffers.write.values().get(lane).set(FpConvert.toFp32(shape.storage(),
-                        rope.out.payload.y().get(lane)));
+                buffers.write.values().get(lane).set(writeValues.get(lane));
             }
+        });
+        when(rope.out.fire(), () -> {
             outWordIndex.set(mux(lastOutWord, U(0, 16), outWordIndex.add(1).trunc(16)));
             when(lastOutWord, () -> outToken.set(outToken.add(1).trunc(tokenBits)));
             if (wordsPerBeat > 1) {
@@ -315,8 +327,8 @@ final class RotateAndCache extends Area {
             when(cacheWriter.done.payload.error(), () -> failed.set(true));
         });
 
-        Bool allWritten = outToken.eq(settings.tokens()).and(settings.toCache().not().or(finished.eq(settings.tokens())))
-                .named("rotate_all_written");
+        Bool allWritten = outToken.eq(settings.tokens()).and(writeNow.not())
+                .and(settings.toCache().not().or(finished.eq(settings.tokens()))).named("rotate_all_written");
         when(rotating.and(allWritten), () -> step.set(RotateStep.FINISH));
         when(step.is(RotateStep.FINISH), () -> step.set(RotateStep.IDLE));
         done = new Flow<>(step.is(RotateStep.FINISH).named("rotate_done"),
