@@ -106,9 +106,10 @@ module tellme (
   localparam [2:0] EMBED_STEP_IDLE        = 3'd0;
   localparam [2:0] EMBED_STEP_ID_COMMAND  = 3'd1;
   localparam [2:0] EMBED_STEP_ID_BEAT     = 3'd2;
-  localparam [2:0] EMBED_STEP_ROW_COMMAND = 3'd3;
-  localparam [2:0] EMBED_STEP_ROW         = 3'd4;
-  localparam [2:0] EMBED_STEP_FINISH      = 3'd5;
+  localparam [2:0] EMBED_STEP_ROW_OFFSET  = 3'd3;
+  localparam [2:0] EMBED_STEP_ROW_COMMAND = 3'd4;
+  localparam [2:0] EMBED_STEP_ROW         = 3'd5;
+  localparam [2:0] EMBED_STEP_FINISH      = 3'd6;
 
   // QuantizeStep: dev.tellmej.accel.kernel.QuantizeExecutor.QuantizeStep
   localparam [2:0] QUANTIZE_STEP_IDLE         = 3'd0;
@@ -122,14 +123,15 @@ module tellme (
   // IssueStep: dev.tellmej.accel.kernel.AttentionExecutor.IssueStep
   localparam [3:0] ISSUE_STEP_IDLE       = 4'd0;
   localparam [3:0] ISSUE_STEP_SIZES      = 4'd1;
-  localparam [3:0] ISSUE_STEP_LAYER_BASE = 4'd2;
-  localparam [3:0] ISSUE_STEP_BLOCK      = 4'd3;
-  localparam [3:0] ISSUE_STEP_COMMAND    = 4'd4;
-  localparam [3:0] ISSUE_STEP_QUERY_READ = 4'd5;
-  localparam [3:0] ISSUE_STEP_QUERY_WAIT = 4'd6;
-  localparam [3:0] ISSUE_STEP_QUERY_PUSH = 4'd7;
-  localparam [3:0] ISSUE_STEP_NEXT       = 4'd8;
-  localparam [3:0] ISSUE_STEP_END        = 4'd9;
+  localparam [3:0] ISSUE_STEP_LAYER_RUN  = 4'd2;
+  localparam [3:0] ISSUE_STEP_LAYER_BASE = 4'd3;
+  localparam [3:0] ISSUE_STEP_BLOCK      = 4'd4;
+  localparam [3:0] ISSUE_STEP_COMMAND    = 4'd5;
+  localparam [3:0] ISSUE_STEP_QUERY_READ = 4'd6;
+  localparam [3:0] ISSUE_STEP_QUERY_WAIT = 4'd7;
+  localparam [3:0] ISSUE_STEP_QUERY_PUSH = 4'd8;
+  localparam [3:0] ISSUE_STEP_NEXT       = 4'd9;
+  localparam [3:0] ISSUE_STEP_END        = 4'd10;
 
   // CollectStep: dev.tellmej.accel.kernel.AttentionExecutor.CollectStep
   localparam [2:0] COLLECT_STEP_IDLE      = 3'd0;
@@ -1256,10 +1258,10 @@ module tellme (
   reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:118
   reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:118
   reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:118
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:183
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:183
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:183
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:183
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:213
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:213
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:213
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:213
   reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:130
   reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:130
   reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:130
@@ -1334,13 +1336,21 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:60
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:61
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:62
-  reg  [10:0]  embed_capacity;                                     // ActivationBuffers.java:151
+  reg  [10:0]  embed_capacity;                                     // ActivationBuffers.java:181
   wire         embed_bad_field;                                    // EmbedUnit.java:68
   wire [63:0]  embed_id_address;                                   // EmbedUnit.java:86
   wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:87
-  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:88
-  wire         embed_row_beat;                                     // EmbedUnit.java:130
-  wire         embed_last_word;                                    // EmbedUnit.java:131
+  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:89
+  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:94
+  wire         embed_row_beat;                                     // EmbedUnit.java:136
+  wire         embed_last_word;                                    // EmbedUnit.java:137
+  reg          embed_write;                                        // ActivationBuffers.java:153
+  reg  [31:0]  embed_write_values_0;                               // ActivationBuffers.java:154
+  reg  [31:0]  embed_write_values_1;                               // ActivationBuffers.java:154
+  reg  [31:0]  embed_write_values_2;                               // ActivationBuffers.java:154
+  reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:154
+  reg  [1:0]   embed_write_token;                                  // ActivationBuffers.java:155
+  reg  [7:0]   embed_write_word;                                   // ActivationBuffers.java:156
   wire         embed_done;                                         // EmbedUnit.java:155
 
   // quantize_executor
@@ -1363,7 +1373,7 @@ module tellme (
   reg  [2:0]   quantize_token;                                     // QuantizeExecutor.java:73
   reg  [2:0]   quantize_out_token;                                 // QuantizeExecutor.java:74
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:75
-  reg  [10:0]  quantize_capacity;                                  // ActivationBuffers.java:151
+  reg  [10:0]  quantize_capacity;                                  // ActivationBuffers.java:181
   wire         quantize_part_words;                                // QuantizeExecutor.java:78
   wire         quantize_bad_field;                                 // QuantizeExecutor.java:80
   wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:104
@@ -1427,12 +1437,12 @@ module tellme (
   reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:83
   reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:84
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:88
-  reg  [10:0]  attention_src_capacity;                             // ActivationBuffers.java:151
-  reg  [10:0]  attention_dst_capacity;                             // ActivationBuffers.java:151
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:469
+  reg  [10:0]  attention_src_capacity;                             // ActivationBuffers.java:181
+  reg  [10:0]  attention_dst_capacity;                             // ActivationBuffers.java:181
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:471
   wire         attention_part_beats;                               // AttentionExecutor.java:92
   wire         attention_bad_field;                                // AttentionExecutor.java:98
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:482
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:484
   wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:100
   wire         attention_finish;                                   // AttentionExecutor.java:102
   reg          attention_failed;                                   // AttentionExecutor.java:103
@@ -1454,23 +1464,24 @@ module tellme (
   wire         attention_issue_last_block;                         // AttentionExecutor.java:185
   wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:186
   wire         attention_issue_last_command;                       // AttentionExecutor.java:187
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:230
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:231
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:232
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:262
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:263
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:264
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:265
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:266
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:268
-  wire         attention_last_query_head;                          // AttentionExecutor.java:269
-  wire         attention_last_query_token;                         // AttentionExecutor.java:270
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:289
-  wire         attention_query_pushing;                            // AttentionExecutor.java:316
-  wire         attention_query_taken;                              // AttentionExecutor.java:321
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:231
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:232
+  reg  [63:0]  attention_layer_run;                                // AttentionExecutor.java:233
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:234
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:267
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:268
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:269
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:270
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:271
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:273
+  wire         attention_last_query_head;                          // AttentionExecutor.java:274
+  wire         attention_last_query_token;                         // AttentionExecutor.java:275
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:294
+  wire         attention_query_pushing;                            // AttentionExecutor.java:321
+  wire         attention_query_taken;                              // AttentionExecutor.java:326
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:377
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:382
   reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:172
   reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:175
   reg          attention_collect_head_start;                       // AttentionExecutor.java:176
@@ -1482,9 +1493,9 @@ module tellme (
   wire         attention_collect_last_block;                       // AttentionExecutor.java:185
   wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:186
   wire         attention_collect_last_command;                     // AttentionExecutor.java:187
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:383
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:383
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:383
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:388
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:388
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:388
   wire         attention_unit_dones_push_valid;                    // Stream.java:195
   wire         attention_unit_dones_push_ready;                    // Stream.java:195
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:195
@@ -1492,61 +1503,68 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:195
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:195
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:195
-  wire         attention_refused;                                  // AttentionExecutor.java:390
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:392
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:393
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:394
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:395
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:396
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:398
-  wire         attention_last_out_head;                            // AttentionExecutor.java:399
-  wire         attention_last_out_token;                           // AttentionExecutor.java:400
-  wire         attention_out_beat;                                 // AttentionExecutor.java:402
-  wire         attention_taken;                                    // AttentionExecutor.java:439
-  wire         attention_drained;                                  // AttentionExecutor.java:445
+  wire         attention_refused;                                  // AttentionExecutor.java:395
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:397
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:398
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:399
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:400
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:401
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:403
+  wire         attention_last_out_head;                            // AttentionExecutor.java:404
+  wire         attention_last_out_token;                           // AttentionExecutor.java:405
+  wire         attention_out_beat;                                 // AttentionExecutor.java:407
+  reg          attention_out_write;                                // ActivationBuffers.java:153
+  reg  [31:0]  attention_out_write_values_0;                       // ActivationBuffers.java:154
+  reg  [31:0]  attention_out_write_values_1;                       // ActivationBuffers.java:154
+  reg  [31:0]  attention_out_write_values_2;                       // ActivationBuffers.java:154
+  reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:154
+  reg  [1:0]   attention_out_write_token;                          // ActivationBuffers.java:155
+  reg  [7:0]   attention_out_write_word;                           // ActivationBuffers.java:156
+  wire         attention_taken;                                    // AttentionExecutor.java:441
+  wire         attention_drained;                                  // AttentionExecutor.java:447
 
   // attention_executor
   wire         attention_done;                                     // AttentionExecutor.java:146
 
   // lm_head_executor
-  reg          lm_head_start;                                      // LmHeadExecutor.java:54
-  reg          lm_head_clear;                                      // LmHeadExecutor.java:56
-  reg  [15:0]  lm_head_cols;                                       // LmHeadExecutor.java:58
-  reg  [31:0]  lm_head_rows;                                       // LmHeadExecutor.java:58
-  reg  [31:0]  lm_head_weights;                                    // LmHeadExecutor.java:59
-  reg  [31:0]  lm_head_row_scales;                                 // LmHeadExecutor.java:59
-  reg  [31:0]  lm_head_vocab;                                      // LmHeadExecutor.java:60
-  reg          lm_head_last_chunk;                                 // LmHeadExecutor.java:60
-  reg  [2:0]   lm_head_last_token;                                 // LmHeadExecutor.java:61
-  reg  [63:0]  lm_head_image;                                      // LmHeadExecutor.java:61
-  reg  [63:0]  lm_head_logits;                                     // LmHeadExecutor.java:62
-  reg  [2:0]   lm_head_step;                                       // LmHeadExecutor.java:69
-  reg  [15:0]  lm_head_cols_q;                                     // LmHeadExecutor.java:70
-  reg  [31:0]  lm_head_rows_q;                                     // LmHeadExecutor.java:71
-  reg  [63:0]  lm_head_weights_address;                            // LmHeadExecutor.java:72
-  reg  [63:0]  lm_head_scales_address;                             // LmHeadExecutor.java:73
-  reg  [2:0]   lm_head_token;                                      // LmHeadExecutor.java:74
-  reg  [63:0]  lm_head_logits_address;                             // LmHeadExecutor.java:75
-  reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:76
-  reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:77
-  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:86
+  reg          lm_head_start;                                      // LmHeadExecutor.java:50
+  reg          lm_head_clear;                                      // LmHeadExecutor.java:52
+  reg  [15:0]  lm_head_cols;                                       // LmHeadExecutor.java:54
+  reg  [31:0]  lm_head_rows;                                       // LmHeadExecutor.java:54
+  reg  [31:0]  lm_head_weights;                                    // LmHeadExecutor.java:55
+  reg  [31:0]  lm_head_row_scales;                                 // LmHeadExecutor.java:55
+  reg  [31:0]  lm_head_vocab;                                      // LmHeadExecutor.java:56
+  reg          lm_head_last_chunk;                                 // LmHeadExecutor.java:56
+  reg  [2:0]   lm_head_last_token;                                 // LmHeadExecutor.java:57
+  reg  [63:0]  lm_head_image;                                      // LmHeadExecutor.java:57
+  reg  [63:0]  lm_head_logits;                                     // LmHeadExecutor.java:58
+  reg  [2:0]   lm_head_step;                                       // LmHeadExecutor.java:65
+  reg  [15:0]  lm_head_cols_q;                                     // LmHeadExecutor.java:66
+  reg  [31:0]  lm_head_rows_q;                                     // LmHeadExecutor.java:67
+  reg  [63:0]  lm_head_weights_address;                            // LmHeadExecutor.java:68
+  reg  [63:0]  lm_head_scales_address;                             // LmHeadExecutor.java:69
+  reg  [2:0]   lm_head_token;                                      // LmHeadExecutor.java:70
+  reg  [63:0]  lm_head_logits_address;                             // LmHeadExecutor.java:71
+  reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:72
+  reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:73
+  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:82
   reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:107
-  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:107
-  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:108
-  wire         lm_head_pushing;                                    // LmHeadExecutor.java:129
-  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:132
-  wire         lm_head_last_word;                                  // LmHeadExecutor.java:139
-  wire [32:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:148
-  wire [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:149
-  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:150
-  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:151
-  wire         lm_head_running;                                    // LmHeadExecutor.java:156
-  wire         lm_head_padding;                                    // LmHeadExecutor.java:163
-  wire         lm_head_offering;                                   // LmHeadExecutor.java:165
-  wire         lm_head_logit_written;                              // LmHeadExecutor.java:171
-  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:175
-  wire         lm_head_refused;                                    // LmHeadExecutor.java:183
-  wire         lm_head_done;                                       // LmHeadExecutor.java:189
+  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:103
+  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:104
+  wire         lm_head_pushing;                                    // LmHeadExecutor.java:115
+  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:118
+  wire         lm_head_last_word;                                  // LmHeadExecutor.java:119
+  reg  [32:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:129
+  reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:131
+  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:133
+  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:134
+  wire         lm_head_running;                                    // LmHeadExecutor.java:139
+  wire         lm_head_padding;                                    // LmHeadExecutor.java:146
+  wire         lm_head_offering;                                   // LmHeadExecutor.java:148
+  wire         lm_head_logit_written;                              // LmHeadExecutor.java:154
+  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:158
+  wire         lm_head_refused;                                    // LmHeadExecutor.java:166
+  wire         lm_head_done;                                       // LmHeadExecutor.java:172
 
   // linear_executor
   reg          linear_start;                                       // LinearExecutor.java:107
@@ -1595,8 +1613,8 @@ module tellme (
   reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:156
   reg  [15:0]  linear_heads;                                       // LinearExecutor.java:157
   reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:158
-  reg  [10:0]  linear_dst_capacity;                                // ActivationBuffers.java:151
-  reg  [10:0]  linear_src_capacity;                                // ActivationBuffers.java:151
+  reg  [10:0]  linear_dst_capacity;                                // ActivationBuffers.java:181
+  reg  [10:0]  linear_src_capacity;                                // ActivationBuffers.java:181
   wire         linear_is_gate_up;                                  // LinearExecutor.java:163
   wire         linear_is_cache;                                    // LinearExecutor.java:165
   wire         linear_is_rotated;                                  // LinearExecutor.java:166
@@ -1747,15 +1765,22 @@ module tellme (
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
   wire         linear_unit_out;                                    // LinearExecutor.java:512
-  reg          linear_write;                                       // LinearExecutor.java:527
-  reg  [31:0]  linear_write_values_0;                              // LinearExecutor.java:528
-  reg  [31:0]  linear_write_values_1;                              // LinearExecutor.java:528
-  reg  [31:0]  linear_write_values_2;                              // LinearExecutor.java:528
-  reg  [31:0]  linear_write_values_3;                              // LinearExecutor.java:528
-  reg  [2:0]   linear_write_token;                                 // LinearExecutor.java:529
-  reg  [15:0]  linear_write_word;                                  // LinearExecutor.java:530
-  reg          linear_engine_done;                                 // LinearExecutor.java:543
-  wire         linear_rotating;                                    // LinearExecutor.java:545
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:525
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:526
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:526
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:526
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:526
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:527
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:528
+  reg          linear_write;                                       // ActivationBuffers.java:153
+  reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:154
+  reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:154
+  reg  [31:0]  linear_write_values_2;                              // ActivationBuffers.java:154
+  reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:154
+  reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:155
+  reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:156
+  reg          linear_engine_done;                                 // LinearExecutor.java:540
+  wire         linear_rotating;                                    // LinearExecutor.java:542
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -1802,23 +1827,23 @@ module tellme (
   reg  [2:0]   rotate_out_token;                                   // RotateAndCache.java:268
   reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:269
   wire         rotate_last_out_word;                               // RotateAndCache.java:274
-  reg          rotate_write;                                       // RotateAndCache.java:281
-  reg  [31:0]  rotate_write_values_0;                              // RotateAndCache.java:282
-  reg  [31:0]  rotate_write_values_1;                              // RotateAndCache.java:282
-  reg  [31:0]  rotate_write_values_2;                              // RotateAndCache.java:282
-  reg  [31:0]  rotate_write_values_3;                              // RotateAndCache.java:282
-  reg  [2:0]   rotate_write_token;                                 // RotateAndCache.java:283
-  reg  [15:0]  rotate_write_word;                                  // RotateAndCache.java:284
-  reg  [2:0]   rotate_command_token;                               // RotateAndCache.java:308
-  reg  [2:0]   rotate_cache_done;                                  // RotateAndCache.java:309
-  reg          rotate_cache_failed;                                // RotateAndCache.java:310
-  wire         rotate_all_written;                                 // RotateAndCache.java:331
-  wire         rotate_done;                                        // RotateAndCache.java:334
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:335
+  reg          rotate_write;                                       // ActivationBuffers.java:153
+  reg  [31:0]  rotate_write_values_0;                              // ActivationBuffers.java:154
+  reg  [31:0]  rotate_write_values_1;                              // ActivationBuffers.java:154
+  reg  [31:0]  rotate_write_values_2;                              // ActivationBuffers.java:154
+  reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:154
+  reg  [1:0]   rotate_write_token;                                 // ActivationBuffers.java:155
+  reg  [7:0]   rotate_write_word;                                  // ActivationBuffers.java:156
+  reg  [2:0]   rotate_command_token;                               // RotateAndCache.java:296
+  reg  [2:0]   rotate_cache_done;                                  // RotateAndCache.java:297
+  reg          rotate_cache_failed;                                // RotateAndCache.java:298
+  wire         rotate_all_written;                                 // RotateAndCache.java:319
+  wire         rotate_done;                                        // RotateAndCache.java:322
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:323
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:554
-  wire         linear_done;                                        // LinearExecutor.java:564
+  reg          linear_rotate_started;                              // LinearExecutor.java:551
+  wire         linear_done;                                        // LinearExecutor.java:561
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:42
@@ -2036,86 +2061,73 @@ module tellme (
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire attention_collect_step_eq_2;
   wire linear_epilogue_q_eq_3;
-  wire buffer_write_values_0_any;
-  wire buffer_write_values_0_and;
-  wire buffer_write_values_0_any_2;
-  wire [3:0] buffer_write_values_0_mux;
-  wire buffer_write_values_1_any;
-  wire buffer_write_values_1_and;
-  wire buffer_write_values_1_any_2;
-  wire [3:0] buffer_write_values_1_mux;
-  wire buffer_write_values_2_any;
-  wire buffer_write_values_2_and;
-  wire buffer_write_values_2_any_2;
-  wire [3:0] buffer_write_values_2_mux;
-  wire buffer_write_values_3_any;
-  wire buffer_write_values_3_and;
-  wire buffer_write_values_3_any_2;
-  wire [3:0] buffer_write_values_3_mux;
-  wire [2:0] buffer_write_token_sum;
-  wire buffer_write_values_0_any_3;
-  wire buffer_write_values_0_and_2;
-  wire buffer_write_values_0_any_4;
-  wire [3:0] buffer_write_values_0_mux_2;
-  wire buffer_write_values_1_any_3;
-  wire buffer_write_values_1_and_2;
-  wire buffer_write_values_1_any_4;
-  wire [3:0] buffer_write_values_1_mux_2;
-  wire buffer_write_values_2_any_3;
-  wire buffer_write_values_2_and_2;
-  wire buffer_write_values_2_any_4;
-  wire [3:0] buffer_write_values_2_mux_2;
-  wire buffer_write_values_3_any_3;
-  wire buffer_write_values_3_and_2;
-  wire buffer_write_values_3_any_4;
-  wire [3:0] buffer_write_values_3_mux_2;
   wire [2:0] buffer_read_token_sum;
   wire [63:0] quantized_words_wdata_cat;
+  wire embed_write_values_0_any;
+  wire embed_write_values_0_and;
+  wire embed_write_values_0_any_2;
+  wire [3:0] embed_write_values_0_mux;
+  wire embed_write_values_1_any;
+  wire embed_write_values_1_and;
+  wire embed_write_values_1_any_2;
+  wire [3:0] embed_write_values_1_mux;
+  wire embed_write_values_2_any;
+  wire embed_write_values_2_and;
+  wire embed_write_values_2_any_2;
+  wire [3:0] embed_write_values_2_mux;
+  wire embed_write_values_3_any;
+  wire embed_write_values_3_and;
+  wire embed_write_values_3_any_2;
+  wire [3:0] embed_write_values_3_mux;
   wire [16:0] quantize_gain_beats_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
   wire [31:0] attention_group_words_prod;
   wire [7:0] attention_issue_block_first_diff;
   wire [47:0] attention_run_bytes_prod;
-  wire [127:0] attention_head_address_prod;
+  wire [127:0] attention_layer_run_prod;
   wire [7:0] attention_collect_block_first_diff;
+  wire attention_out_write_values_0_any;
+  wire attention_out_write_values_0_and;
+  wire attention_out_write_values_0_any_2;
+  wire [3:0] attention_out_write_values_0_mux;
+  wire attention_out_write_values_1_any;
+  wire attention_out_write_values_1_and;
+  wire attention_out_write_values_1_any_2;
+  wire [3:0] attention_out_write_values_1_mux;
+  wire attention_out_write_values_2_any;
+  wire attention_out_write_values_2_and;
+  wire attention_out_write_values_2_any_2;
+  wire [3:0] attention_out_write_values_2_mux;
+  wire attention_out_write_values_3_any;
+  wire attention_out_write_values_3_and;
+  wire attention_out_write_values_3_any_2;
+  wire [3:0] attention_out_write_values_3_mux;
+  wire [2:0] attention_out_write_token_sum;
   wire [33:0] lm_head_logit_beats_sum;
+  wire [33:0] lm_head_logit_words_sum;
   wire [23:0] linear_beats_per_token_prod;
   wire [23:0] linear_words_per_token_sum;
   wire [31:0] linear_vectors_prod;
   wire [31:0] linear_expected_words_prod;
   wire linear_residual_feed_credits_and;
-  wire [15:0] linear_write_values_0_mux;
-  wire [4:0] linear_write_values_0_part;
-  wire [9:0] linear_write_values_0_part_2;
-  wire linear_write_values_0_part_3;
   wire linear_write_values_0_any;
   wire linear_write_values_0_and;
   wire linear_write_values_0_any_2;
-  wire [3:0] linear_write_values_0_mux_2;
-  wire [15:0] linear_write_values_1_mux;
-  wire [4:0] linear_write_values_1_part;
-  wire [9:0] linear_write_values_1_part_2;
-  wire linear_write_values_1_part_3;
+  wire [3:0] linear_write_values_0_mux;
   wire linear_write_values_1_any;
   wire linear_write_values_1_and;
   wire linear_write_values_1_any_2;
-  wire [3:0] linear_write_values_1_mux_2;
-  wire [15:0] linear_write_values_2_mux;
-  wire [4:0] linear_write_values_2_part;
-  wire [9:0] linear_write_values_2_part_2;
-  wire linear_write_values_2_part_3;
+  wire [3:0] linear_write_values_1_mux;
   wire linear_write_values_2_any;
   wire linear_write_values_2_and;
   wire linear_write_values_2_any_2;
-  wire [3:0] linear_write_values_2_mux_2;
-  wire [15:0] linear_write_values_3_mux;
-  wire [4:0] linear_write_values_3_part;
-  wire [9:0] linear_write_values_3_part_2;
-  wire linear_write_values_3_part_3;
+  wire [3:0] linear_write_values_2_mux;
   wire linear_write_values_3_any;
   wire linear_write_values_3_and;
   wire linear_write_values_3_any_2;
-  wire [3:0] linear_write_values_3_mux_2;
+  wire [3:0] linear_write_values_3_mux;
+  wire [2:0] linear_write_token_mux;
+  wire [15:0] linear_write_word_mux;
   wire [47:0] rotate_run_bytes_prod;
   wire [31:0] rotate_table_beats_prod;
   wire [127:0] rotate_layer_run_prod;
@@ -2148,201 +2160,169 @@ module tellme (
   wire [33:0] tap_bytes_q_sum;
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
-  assign buffer_write_values_0_any = |data_beat_payload_data[9:8];
-  assign buffer_write_values_0_and = ~buffer_write_values_0_any & ~(|data_beat_payload_data[7:6]);
-  assign buffer_write_values_0_any_2 = |data_beat_payload_data[5:4];
-  assign buffer_write_values_0_mux =
-      (buffer_write_values_0_and & ~buffer_write_values_0_any_2 & ~(|data_beat_payload_data[3:2]))
-        ? {2'h2, ((|data_beat_payload_data[1:0]) ? {1'b0, ~data_beat_payload_data[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_0_and
-            ? {1'b1,
-               (buffer_write_values_0_any_2 ? {1'b0, ~data_beat_payload_data[5]} : {1'b1, ~data_beat_payload_data[3]})}
-          : {1'b0,
-             (buffer_write_values_0_any ? {1'b0, ~data_beat_payload_data[9]} : {1'b1, ~data_beat_payload_data[7]})})};
-  assign buffer_write_values_1_any = |data_beat_payload_data[25:24];
-  assign buffer_write_values_1_and = ~buffer_write_values_1_any & ~(|data_beat_payload_data[23:22]);
-  assign buffer_write_values_1_any_2 = |data_beat_payload_data[21:20];
-  assign buffer_write_values_1_mux =
-      (buffer_write_values_1_and & ~buffer_write_values_1_any_2 & ~(|data_beat_payload_data[19:18]))
-        ? {2'h2, ((|data_beat_payload_data[17:16]) ? {1'b0, ~data_beat_payload_data[17]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_1_and
-            ? {1'b1,
-               (buffer_write_values_1_any_2 ? {1'b0, ~data_beat_payload_data[21]}
-                : {1'b1, ~data_beat_payload_data[19]})}
-          : {1'b0,
-             (buffer_write_values_1_any ? {1'b0, ~data_beat_payload_data[25]} : {1'b1, ~data_beat_payload_data[23]})})};
-  assign buffer_write_values_2_any = |data_beat_payload_data[41:40];
-  assign buffer_write_values_2_and = ~buffer_write_values_2_any & ~(|data_beat_payload_data[39:38]);
-  assign buffer_write_values_2_any_2 = |data_beat_payload_data[37:36];
-  assign buffer_write_values_2_mux =
-      (buffer_write_values_2_and & ~buffer_write_values_2_any_2 & ~(|data_beat_payload_data[35:34]))
-        ? {2'h2, ((|data_beat_payload_data[33:32]) ? {1'b0, ~data_beat_payload_data[33]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_2_and
-            ? {1'b1,
-               (buffer_write_values_2_any_2 ? {1'b0, ~data_beat_payload_data[37]}
-                : {1'b1, ~data_beat_payload_data[35]})}
-          : {1'b0,
-             (buffer_write_values_2_any ? {1'b0, ~data_beat_payload_data[41]} : {1'b1, ~data_beat_payload_data[39]})})};
-  assign buffer_write_values_3_any = |data_beat_payload_data[57:56];
-  assign buffer_write_values_3_and = ~buffer_write_values_3_any & ~(|data_beat_payload_data[55:54]);
-  assign buffer_write_values_3_any_2 = |data_beat_payload_data[53:52];
-  assign buffer_write_values_3_mux =
-      (buffer_write_values_3_and & ~buffer_write_values_3_any_2 & ~(|data_beat_payload_data[51:50]))
-        ? {2'h2, ((|data_beat_payload_data[49:48]) ? {1'b0, ~data_beat_payload_data[49]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_3_and
-            ? {1'b1,
-               (buffer_write_values_3_any_2 ? {1'b0, ~data_beat_payload_data[53]}
-                : {1'b1, ~data_beat_payload_data[51]})}
-          : {1'b0,
-             (buffer_write_values_3_any ? {1'b0, ~data_beat_payload_data[57]} : {1'b1, ~data_beat_payload_data[55]})})};
-  assign buffer_write_token_sum = attention_collect_block_first + attention_out_token[2:0];
-  assign buffer_write_values_0_any_3 = |attention_out_payload_0[9:8];
-  assign buffer_write_values_0_and_2 = ~buffer_write_values_0_any_3 & ~(|attention_out_payload_0[7:6]);
-  assign buffer_write_values_0_any_4 = |attention_out_payload_0[5:4];
-  assign buffer_write_values_0_mux_2 =
-      (buffer_write_values_0_and_2 & ~buffer_write_values_0_any_4 & ~(|attention_out_payload_0[3:2]))
-        ? {2'h2, ((|attention_out_payload_0[1:0]) ? {1'b0, ~attention_out_payload_0[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_0_and_2
-            ? {1'b1,
-               (buffer_write_values_0_any_4 ? {1'b0, ~attention_out_payload_0[5]}
-                : {1'b1, ~attention_out_payload_0[3]})}
-          : {1'b0,
-             (buffer_write_values_0_any_3 ? {1'b0, ~attention_out_payload_0[9]}
-              : {1'b1, ~attention_out_payload_0[7]})})};
-  assign buffer_write_values_1_any_3 = |attention_out_payload_1[9:8];
-  assign buffer_write_values_1_and_2 = ~buffer_write_values_1_any_3 & ~(|attention_out_payload_1[7:6]);
-  assign buffer_write_values_1_any_4 = |attention_out_payload_1[5:4];
-  assign buffer_write_values_1_mux_2 =
-      (buffer_write_values_1_and_2 & ~buffer_write_values_1_any_4 & ~(|attention_out_payload_1[3:2]))
-        ? {2'h2, ((|attention_out_payload_1[1:0]) ? {1'b0, ~attention_out_payload_1[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_1_and_2
-            ? {1'b1,
-               (buffer_write_values_1_any_4 ? {1'b0, ~attention_out_payload_1[5]}
-                : {1'b1, ~attention_out_payload_1[3]})}
-          : {1'b0,
-             (buffer_write_values_1_any_3 ? {1'b0, ~attention_out_payload_1[9]}
-              : {1'b1, ~attention_out_payload_1[7]})})};
-  assign buffer_write_values_2_any_3 = |attention_out_payload_2[9:8];
-  assign buffer_write_values_2_and_2 = ~buffer_write_values_2_any_3 & ~(|attention_out_payload_2[7:6]);
-  assign buffer_write_values_2_any_4 = |attention_out_payload_2[5:4];
-  assign buffer_write_values_2_mux_2 =
-      (buffer_write_values_2_and_2 & ~buffer_write_values_2_any_4 & ~(|attention_out_payload_2[3:2]))
-        ? {2'h2, ((|attention_out_payload_2[1:0]) ? {1'b0, ~attention_out_payload_2[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_2_and_2
-            ? {1'b1,
-               (buffer_write_values_2_any_4 ? {1'b0, ~attention_out_payload_2[5]}
-                : {1'b1, ~attention_out_payload_2[3]})}
-          : {1'b0,
-             (buffer_write_values_2_any_3 ? {1'b0, ~attention_out_payload_2[9]}
-              : {1'b1, ~attention_out_payload_2[7]})})};
-  assign buffer_write_values_3_any_3 = |attention_out_payload_3[9:8];
-  assign buffer_write_values_3_and_2 = ~buffer_write_values_3_any_3 & ~(|attention_out_payload_3[7:6]);
-  assign buffer_write_values_3_any_4 = |attention_out_payload_3[5:4];
-  assign buffer_write_values_3_mux_2 =
-      (buffer_write_values_3_and_2 & ~buffer_write_values_3_any_4 & ~(|attention_out_payload_3[3:2]))
-        ? {2'h2, ((|attention_out_payload_3[1:0]) ? {1'b0, ~attention_out_payload_3[1]} : 2'd2)}
-      : {1'b0,
-         (buffer_write_values_3_and_2
-            ? {1'b1,
-               (buffer_write_values_3_any_4 ? {1'b0, ~attention_out_payload_3[5]}
-                : {1'b1, ~attention_out_payload_3[3]})}
-          : {1'b0,
-             (buffer_write_values_3_any_3 ? {1'b0, ~attention_out_payload_3[9]}
-              : {1'b1, ~attention_out_payload_3[7]})})};
   assign buffer_read_token_sum = attention_issue_block_first + attention_query_token[2:0];
   assign quantized_words_wdata_cat = {quantized_write_data, quantized_write_data};
+  assign embed_write_values_0_any = |data_beat_payload_data[9:8];
+  assign embed_write_values_0_and = ~embed_write_values_0_any & ~(|data_beat_payload_data[7:6]);
+  assign embed_write_values_0_any_2 = |data_beat_payload_data[5:4];
+  assign embed_write_values_0_mux =
+      (embed_write_values_0_and & ~embed_write_values_0_any_2 & ~(|data_beat_payload_data[3:2]))
+        ? {2'h2, ((|data_beat_payload_data[1:0]) ? {1'b0, ~data_beat_payload_data[1]} : 2'd2)}
+      : {1'b0,
+         (embed_write_values_0_and
+            ? {1'b1,
+               (embed_write_values_0_any_2 ? {1'b0, ~data_beat_payload_data[5]} : {1'b1, ~data_beat_payload_data[3]})}
+          : {1'b0,
+             (embed_write_values_0_any ? {1'b0, ~data_beat_payload_data[9]} : {1'b1, ~data_beat_payload_data[7]})})};
+  assign embed_write_values_1_any = |data_beat_payload_data[25:24];
+  assign embed_write_values_1_and = ~embed_write_values_1_any & ~(|data_beat_payload_data[23:22]);
+  assign embed_write_values_1_any_2 = |data_beat_payload_data[21:20];
+  assign embed_write_values_1_mux =
+      (embed_write_values_1_and & ~embed_write_values_1_any_2 & ~(|data_beat_payload_data[19:18]))
+        ? {2'h2, ((|data_beat_payload_data[17:16]) ? {1'b0, ~data_beat_payload_data[17]} : 2'd2)}
+      : {1'b0,
+         (embed_write_values_1_and
+            ? {1'b1,
+               (embed_write_values_1_any_2 ? {1'b0, ~data_beat_payload_data[21]} : {1'b1, ~data_beat_payload_data[19]})}
+          : {1'b0,
+             (embed_write_values_1_any ? {1'b0, ~data_beat_payload_data[25]} : {1'b1, ~data_beat_payload_data[23]})})};
+  assign embed_write_values_2_any = |data_beat_payload_data[41:40];
+  assign embed_write_values_2_and = ~embed_write_values_2_any & ~(|data_beat_payload_data[39:38]);
+  assign embed_write_values_2_any_2 = |data_beat_payload_data[37:36];
+  assign embed_write_values_2_mux =
+      (embed_write_values_2_and & ~embed_write_values_2_any_2 & ~(|data_beat_payload_data[35:34]))
+        ? {2'h2, ((|data_beat_payload_data[33:32]) ? {1'b0, ~data_beat_payload_data[33]} : 2'd2)}
+      : {1'b0,
+         (embed_write_values_2_and
+            ? {1'b1,
+               (embed_write_values_2_any_2 ? {1'b0, ~data_beat_payload_data[37]} : {1'b1, ~data_beat_payload_data[35]})}
+          : {1'b0,
+             (embed_write_values_2_any ? {1'b0, ~data_beat_payload_data[41]} : {1'b1, ~data_beat_payload_data[39]})})};
+  assign embed_write_values_3_any = |data_beat_payload_data[57:56];
+  assign embed_write_values_3_and = ~embed_write_values_3_any & ~(|data_beat_payload_data[55:54]);
+  assign embed_write_values_3_any_2 = |data_beat_payload_data[53:52];
+  assign embed_write_values_3_mux =
+      (embed_write_values_3_and & ~embed_write_values_3_any_2 & ~(|data_beat_payload_data[51:50]))
+        ? {2'h2, ((|data_beat_payload_data[49:48]) ? {1'b0, ~data_beat_payload_data[49]} : 2'd2)}
+      : {1'b0,
+         (embed_write_values_3_and
+            ? {1'b1,
+               (embed_write_values_3_any_2 ? {1'b0, ~data_beat_payload_data[53]} : {1'b1, ~data_beat_payload_data[51]})}
+          : {1'b0,
+             (embed_write_values_3_any ? {1'b0, ~data_beat_payload_data[57]} : {1'b1, ~data_beat_payload_data[55]})})};
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd7;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
   assign attention_issue_block_first_diff = attention_issue_block_end_now - attention_issue_block_size;
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
-  assign attention_head_address_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
+  assign attention_layer_run_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
   assign attention_collect_block_first_diff = attention_collect_block_end_now - attention_collect_block_size;
+  assign attention_out_write_values_0_any = |attention_out_payload_0[9:8];
+  assign attention_out_write_values_0_and = ~attention_out_write_values_0_any & ~(|attention_out_payload_0[7:6]);
+  assign attention_out_write_values_0_any_2 = |attention_out_payload_0[5:4];
+  assign attention_out_write_values_0_mux =
+      (attention_out_write_values_0_and & ~attention_out_write_values_0_any_2 & ~(|attention_out_payload_0[3:2]))
+        ? {2'h2, ((|attention_out_payload_0[1:0]) ? {1'b0, ~attention_out_payload_0[1]} : 2'd2)}
+      : {1'b0,
+         (attention_out_write_values_0_and
+            ? {1'b1,
+               (attention_out_write_values_0_any_2 ? {1'b0, ~attention_out_payload_0[5]}
+                : {1'b1, ~attention_out_payload_0[3]})}
+          : {1'b0,
+             (attention_out_write_values_0_any ? {1'b0, ~attention_out_payload_0[9]}
+              : {1'b1, ~attention_out_payload_0[7]})})};
+  assign attention_out_write_values_1_any = |attention_out_payload_1[9:8];
+  assign attention_out_write_values_1_and = ~attention_out_write_values_1_any & ~(|attention_out_payload_1[7:6]);
+  assign attention_out_write_values_1_any_2 = |attention_out_payload_1[5:4];
+  assign attention_out_write_values_1_mux =
+      (attention_out_write_values_1_and & ~attention_out_write_values_1_any_2 & ~(|attention_out_payload_1[3:2]))
+        ? {2'h2, ((|attention_out_payload_1[1:0]) ? {1'b0, ~attention_out_payload_1[1]} : 2'd2)}
+      : {1'b0,
+         (attention_out_write_values_1_and
+            ? {1'b1,
+               (attention_out_write_values_1_any_2 ? {1'b0, ~attention_out_payload_1[5]}
+                : {1'b1, ~attention_out_payload_1[3]})}
+          : {1'b0,
+             (attention_out_write_values_1_any ? {1'b0, ~attention_out_payload_1[9]}
+              : {1'b1, ~attention_out_payload_1[7]})})};
+  assign attention_out_write_values_2_any = |attention_out_payload_2[9:8];
+  assign attention_out_write_values_2_and = ~attention_out_write_values_2_any & ~(|attention_out_payload_2[7:6]);
+  assign attention_out_write_values_2_any_2 = |attention_out_payload_2[5:4];
+  assign attention_out_write_values_2_mux =
+      (attention_out_write_values_2_and & ~attention_out_write_values_2_any_2 & ~(|attention_out_payload_2[3:2]))
+        ? {2'h2, ((|attention_out_payload_2[1:0]) ? {1'b0, ~attention_out_payload_2[1]} : 2'd2)}
+      : {1'b0,
+         (attention_out_write_values_2_and
+            ? {1'b1,
+               (attention_out_write_values_2_any_2 ? {1'b0, ~attention_out_payload_2[5]}
+                : {1'b1, ~attention_out_payload_2[3]})}
+          : {1'b0,
+             (attention_out_write_values_2_any ? {1'b0, ~attention_out_payload_2[9]}
+              : {1'b1, ~attention_out_payload_2[7]})})};
+  assign attention_out_write_values_3_any = |attention_out_payload_3[9:8];
+  assign attention_out_write_values_3_and = ~attention_out_write_values_3_any & ~(|attention_out_payload_3[7:6]);
+  assign attention_out_write_values_3_any_2 = |attention_out_payload_3[5:4];
+  assign attention_out_write_values_3_mux =
+      (attention_out_write_values_3_and & ~attention_out_write_values_3_any_2 & ~(|attention_out_payload_3[3:2]))
+        ? {2'h2, ((|attention_out_payload_3[1:0]) ? {1'b0, ~attention_out_payload_3[1]} : 2'd2)}
+      : {1'b0,
+         (attention_out_write_values_3_and
+            ? {1'b1,
+               (attention_out_write_values_3_any_2 ? {1'b0, ~attention_out_payload_3[5]}
+                : {1'b1, ~attention_out_payload_3[3]})}
+          : {1'b0,
+             (attention_out_write_values_3_any ? {1'b0, ~attention_out_payload_3[9]}
+              : {1'b1, ~attention_out_payload_3[7]})})};
+  assign attention_out_write_token_sum = attention_collect_block_first + attention_out_token[2:0];
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd1;
+  assign lm_head_logit_words_sum = {2'd0, lm_head_rows_q} + 34'd1;
   assign linear_beats_per_token_prod = {8'd0, linear_command_blocks} * {16'd0, 8'd3};
   assign linear_words_per_token_sum = ({8'd0, linear_beats_per_token} * {16'd0, 8'd5}) + 24'd7;
   assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {5'd0, linear_token_count}};
   assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {5'd0, linear_token_count}};
   assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
-  assign linear_write_values_0_mux = residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-  assign linear_write_values_0_part = linear_write_values_0_mux[14:10];
-  assign linear_write_values_0_part_2 = linear_write_values_0_mux[9:0];
-  assign linear_write_values_0_part_3 = linear_write_values_0_mux[15];
-  assign linear_write_values_0_any = |linear_write_values_0_mux[9:8];
-  assign linear_write_values_0_and = ~linear_write_values_0_any & ~(|linear_write_values_0_mux[7:6]);
-  assign linear_write_values_0_any_2 = |linear_write_values_0_mux[5:4];
-  assign linear_write_values_0_mux_2 =
-      (linear_write_values_0_and & ~linear_write_values_0_any_2 & ~(|linear_write_values_0_mux[3:2]))
-        ? {2'h2, ((|linear_write_values_0_mux[1:0]) ? {1'b0, ~linear_write_values_0_mux[1]} : 2'd2)}
+  assign linear_write_values_0_any = |linear_unit_word_0[9:8];
+  assign linear_write_values_0_and = ~linear_write_values_0_any & ~(|linear_unit_word_0[7:6]);
+  assign linear_write_values_0_any_2 = |linear_unit_word_0[5:4];
+  assign linear_write_values_0_mux =
+      (linear_write_values_0_and & ~linear_write_values_0_any_2 & ~(|linear_unit_word_0[3:2]))
+        ? {2'h2, ((|linear_unit_word_0[1:0]) ? {1'b0, ~linear_unit_word_0[1]} : 2'd2)}
       : {1'b0,
          (linear_write_values_0_and
-            ? {1'b1,
-               (linear_write_values_0_any_2 ? {1'b0, ~linear_write_values_0_mux[5]}
-                : {1'b1, ~linear_write_values_0_mux[3]})}
-          : {1'b0,
-             (linear_write_values_0_any ? {1'b0, ~linear_write_values_0_mux[9]}
-              : {1'b1, ~linear_write_values_0_mux[7]})})};
-  assign linear_write_values_1_mux = residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-  assign linear_write_values_1_part = linear_write_values_1_mux[14:10];
-  assign linear_write_values_1_part_2 = linear_write_values_1_mux[9:0];
-  assign linear_write_values_1_part_3 = linear_write_values_1_mux[15];
-  assign linear_write_values_1_any = |linear_write_values_1_mux[9:8];
-  assign linear_write_values_1_and = ~linear_write_values_1_any & ~(|linear_write_values_1_mux[7:6]);
-  assign linear_write_values_1_any_2 = |linear_write_values_1_mux[5:4];
-  assign linear_write_values_1_mux_2 =
-      (linear_write_values_1_and & ~linear_write_values_1_any_2 & ~(|linear_write_values_1_mux[3:2]))
-        ? {2'h2, ((|linear_write_values_1_mux[1:0]) ? {1'b0, ~linear_write_values_1_mux[1]} : 2'd2)}
+            ? {1'b1, (linear_write_values_0_any_2 ? {1'b0, ~linear_unit_word_0[5]} : {1'b1, ~linear_unit_word_0[3]})}
+          : {1'b0, (linear_write_values_0_any ? {1'b0, ~linear_unit_word_0[9]} : {1'b1, ~linear_unit_word_0[7]})})};
+  assign linear_write_values_1_any = |linear_unit_word_1[9:8];
+  assign linear_write_values_1_and = ~linear_write_values_1_any & ~(|linear_unit_word_1[7:6]);
+  assign linear_write_values_1_any_2 = |linear_unit_word_1[5:4];
+  assign linear_write_values_1_mux =
+      (linear_write_values_1_and & ~linear_write_values_1_any_2 & ~(|linear_unit_word_1[3:2]))
+        ? {2'h2, ((|linear_unit_word_1[1:0]) ? {1'b0, ~linear_unit_word_1[1]} : 2'd2)}
       : {1'b0,
          (linear_write_values_1_and
-            ? {1'b1,
-               (linear_write_values_1_any_2 ? {1'b0, ~linear_write_values_1_mux[5]}
-                : {1'b1, ~linear_write_values_1_mux[3]})}
-          : {1'b0,
-             (linear_write_values_1_any ? {1'b0, ~linear_write_values_1_mux[9]}
-              : {1'b1, ~linear_write_values_1_mux[7]})})};
-  assign linear_write_values_2_mux = residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-  assign linear_write_values_2_part = linear_write_values_2_mux[14:10];
-  assign linear_write_values_2_part_2 = linear_write_values_2_mux[9:0];
-  assign linear_write_values_2_part_3 = linear_write_values_2_mux[15];
-  assign linear_write_values_2_any = |linear_write_values_2_mux[9:8];
-  assign linear_write_values_2_and = ~linear_write_values_2_any & ~(|linear_write_values_2_mux[7:6]);
-  assign linear_write_values_2_any_2 = |linear_write_values_2_mux[5:4];
-  assign linear_write_values_2_mux_2 =
-      (linear_write_values_2_and & ~linear_write_values_2_any_2 & ~(|linear_write_values_2_mux[3:2]))
-        ? {2'h2, ((|linear_write_values_2_mux[1:0]) ? {1'b0, ~linear_write_values_2_mux[1]} : 2'd2)}
+            ? {1'b1, (linear_write_values_1_any_2 ? {1'b0, ~linear_unit_word_1[5]} : {1'b1, ~linear_unit_word_1[3]})}
+          : {1'b0, (linear_write_values_1_any ? {1'b0, ~linear_unit_word_1[9]} : {1'b1, ~linear_unit_word_1[7]})})};
+  assign linear_write_values_2_any = |linear_unit_word_2[9:8];
+  assign linear_write_values_2_and = ~linear_write_values_2_any & ~(|linear_unit_word_2[7:6]);
+  assign linear_write_values_2_any_2 = |linear_unit_word_2[5:4];
+  assign linear_write_values_2_mux =
+      (linear_write_values_2_and & ~linear_write_values_2_any_2 & ~(|linear_unit_word_2[3:2]))
+        ? {2'h2, ((|linear_unit_word_2[1:0]) ? {1'b0, ~linear_unit_word_2[1]} : 2'd2)}
       : {1'b0,
          (linear_write_values_2_and
-            ? {1'b1,
-               (linear_write_values_2_any_2 ? {1'b0, ~linear_write_values_2_mux[5]}
-                : {1'b1, ~linear_write_values_2_mux[3]})}
-          : {1'b0,
-             (linear_write_values_2_any ? {1'b0, ~linear_write_values_2_mux[9]}
-              : {1'b1, ~linear_write_values_2_mux[7]})})};
-  assign linear_write_values_3_mux = residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-  assign linear_write_values_3_part = linear_write_values_3_mux[14:10];
-  assign linear_write_values_3_part_2 = linear_write_values_3_mux[9:0];
-  assign linear_write_values_3_part_3 = linear_write_values_3_mux[15];
-  assign linear_write_values_3_any = |linear_write_values_3_mux[9:8];
-  assign linear_write_values_3_and = ~linear_write_values_3_any & ~(|linear_write_values_3_mux[7:6]);
-  assign linear_write_values_3_any_2 = |linear_write_values_3_mux[5:4];
-  assign linear_write_values_3_mux_2 =
-      (linear_write_values_3_and & ~linear_write_values_3_any_2 & ~(|linear_write_values_3_mux[3:2]))
-        ? {2'h2, ((|linear_write_values_3_mux[1:0]) ? {1'b0, ~linear_write_values_3_mux[1]} : 2'd2)}
+            ? {1'b1, (linear_write_values_2_any_2 ? {1'b0, ~linear_unit_word_2[5]} : {1'b1, ~linear_unit_word_2[3]})}
+          : {1'b0, (linear_write_values_2_any ? {1'b0, ~linear_unit_word_2[9]} : {1'b1, ~linear_unit_word_2[7]})})};
+  assign linear_write_values_3_any = |linear_unit_word_3[9:8];
+  assign linear_write_values_3_and = ~linear_write_values_3_any & ~(|linear_unit_word_3[7:6]);
+  assign linear_write_values_3_any_2 = |linear_unit_word_3[5:4];
+  assign linear_write_values_3_mux =
+      (linear_write_values_3_and & ~linear_write_values_3_any_2 & ~(|linear_unit_word_3[3:2]))
+        ? {2'h2, ((|linear_unit_word_3[1:0]) ? {1'b0, ~linear_unit_word_3[1]} : 2'd2)}
       : {1'b0,
          (linear_write_values_3_and
-            ? {1'b1,
-               (linear_write_values_3_any_2 ? {1'b0, ~linear_write_values_3_mux[5]}
-                : {1'b1, ~linear_write_values_3_mux[3]})}
-          : {1'b0,
-             (linear_write_values_3_any ? {1'b0, ~linear_write_values_3_mux[9]}
-              : {1'b1, ~linear_write_values_3_mux[7]})})};
+            ? {1'b1, (linear_write_values_3_any_2 ? {1'b0, ~linear_unit_word_3[5]} : {1'b1, ~linear_unit_word_3[3]})}
+          : {1'b0, (linear_write_values_3_any ? {1'b0, ~linear_unit_word_3[9]} : {1'b1, ~linear_unit_word_3[7]})})};
+  assign linear_write_token_mux = linear_store_write ? linear_tags_pop_payload[2:0] : linear_unit_token;
+  assign linear_write_word_mux = linear_store_write ? linear_tags_pop_payload[18:3] : linear_unit_word_index;
   assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
   assign rotate_table_beats_prod = {16'd0, {13'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
   assign rotate_layer_run_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
@@ -2798,32 +2778,32 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:208
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:209
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:211
-  // AttentionExecutor.java:247
+  // AttentionExecutor.java:252
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:248
-  // AttentionExecutor.java:249
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:253
+  // AttentionExecutor.java:254
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:250
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:252
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:253
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:254
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:255
-  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:317
-  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:319
-  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:319
-  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:319
-  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:319
-  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:403
-  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:101
-  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:102
-  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:103
-  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:104
-  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:105
-  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:106
-  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:130
-  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:131
-  // LmHeadExecutor.java:172
+      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:255
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:257
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:258
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:259
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:260
+  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:322
+  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:324
+  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:324
+  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:324
+  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:324
+  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:408
+  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:97
+  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:98
+  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:99
+  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:100
+  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:101
+  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:102
+  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:116
+  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:117
+  // LmHeadExecutor.java:155
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
   assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:262
   // LinearExecutor.java:263
@@ -2925,12 +2905,12 @@ module tellme (
   assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache; // RotateAndCache.java:260
   assign kv_cache_writer_rows_payload = rotate_out_word; // RotateAndCache.java:261
   assign rope_out_ready = ~linear_cache | kv_cache_writer_rows_ready; // RotateAndCache.java:262
-  // RotateAndCache.java:316
+  // RotateAndCache.java:304
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:317
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:318
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:319
-  assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:320
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:305
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:306
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:307
+  assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:308
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:556
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:557
   assign record_error_detail = error_detail; // Sequencer.java:558
@@ -3074,15 +3054,15 @@ module tellme (
     data_read_valid = 1'b0; // DataReads.java:30
     data_read_payload_address = 64'd0; // DataReads.java:31
     data_read_payload_beats = 32'd0; // DataReads.java:32
-    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:89
-      data_read_valid = 1'b1; // EmbedUnit.java:90
-      data_read_payload_address = embed_id_address; // EmbedUnit.java:91
-      data_read_payload_beats = 32'd1; // EmbedUnit.java:92
+    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:95
+      data_read_valid = 1'b1; // EmbedUnit.java:96
+      data_read_payload_address = embed_id_address; // EmbedUnit.java:97
+      data_read_payload_beats = 32'd1; // EmbedUnit.java:98
     end
-    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:94
-      data_read_valid = 1'b1; // EmbedUnit.java:95
-      data_read_payload_address = embed_row_address; // EmbedUnit.java:96
-      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:97
+    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:100
+      data_read_valid = 1'b1; // EmbedUnit.java:101
+      data_read_payload_address = embed_row_address; // EmbedUnit.java:102
+      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:103
     end
     if (quantize_asking_gains) begin // QuantizeExecutor.java:127
       data_read_valid = 1'b1; // QuantizeExecutor.java:128
@@ -3135,11 +3115,11 @@ module tellme (
 
   always @(*) begin
     data_beat_ready = 1'b0; // DataReads.java:37
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:108
-      data_beat_ready = 1'b1; // EmbedUnit.java:109
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:114
+      data_beat_ready = 1'b1; // EmbedUnit.java:115
     end
-    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:132
-      data_beat_ready = 1'b1; // EmbedUnit.java:132
+    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:138
+      data_beat_ready = 1'b1; // EmbedUnit.java:138
     end
     if (quantize_gaining) begin // QuantizeExecutor.java:193
       data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:193
@@ -3181,10 +3161,10 @@ module tellme (
     data_write_valid = 1'b0; // DataWrites.java:30
     data_write_payload_address = 64'd0; // DataWrites.java:31
     data_write_payload_beats = 32'd0; // DataWrites.java:32
-    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:157
-      data_write_valid = 1'b1; // LmHeadExecutor.java:158
-      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:159
-      data_write_payload_beats = lm_head_logit_beats[31:0]; // LmHeadExecutor.java:160
+    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:140
+      data_write_valid = 1'b1; // LmHeadExecutor.java:141
+      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:142
+      data_write_payload_beats = lm_head_logit_beats[31:0]; // LmHeadExecutor.java:143
     end
     if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:96
       data_write_valid = 1'b1; // TapWriter.java:97
@@ -3249,177 +3229,49 @@ module tellme (
     buffer_write_values_1 = 32'h0; // ActivationBuffers.java:85
     buffer_write_values_2 = 32'h0; // ActivationBuffers.java:85
     buffer_write_values_3 = 32'h0; // ActivationBuffers.java:85
-    if (embed_row_beat) begin // EmbedUnit.java:133
-      buffer_write_valid = 1'b1; // EmbedUnit.java:134
-      buffer_write_id = embed_dst_id; // EmbedUnit.java:135
-      buffer_write_token = embed_token[1:0]; // EmbedUnit.java:136
-      buffer_write_word = embed_word[7:0]; // EmbedUnit.java:137
-      buffer_write_mask = 4'hf; // EmbedUnit.java:138
-      buffer_write_values_0 =
-          (data_beat_payload_data[14:10] == 5'd0)
-            ? ((data_beat_payload_data[9:0] == 10'd0) ? {data_beat_payload_data[15], 31'h0}
-               : {data_beat_payload_data[15],
-                  (8'd112 - {4'd0, buffer_write_values_0_mux}),
-                  (data_beat_payload_data[9:0] << (buffer_write_values_0_mux + 4'd1)),
-                  13'h0})
-          : (data_beat_payload_data[14:10] == 5'd31)
-            ? {data_beat_payload_data[15],
-               8'hff,
-               (data_beat_payload_data[9:0] != 10'd0),
-               data_beat_payload_data[8:0],
-               13'h0}
-          : {data_beat_payload_data[15],
-             ({3'd0, data_beat_payload_data[14:10]} + 8'd112),
-             data_beat_payload_data[9:0],
-             13'h0}; // EmbedUnit.java:140
-      buffer_write_values_1 =
-          (data_beat_payload_data[30:26] == 5'd0)
-            ? ((data_beat_payload_data[25:16] == 10'd0) ? {data_beat_payload_data[31], 31'h0}
-               : {data_beat_payload_data[31],
-                  (8'd112 - {4'd0, buffer_write_values_1_mux}),
-                  (data_beat_payload_data[25:16] << (buffer_write_values_1_mux + 4'd1)),
-                  13'h0})
-          : (data_beat_payload_data[30:26] == 5'd31)
-            ? {data_beat_payload_data[31],
-               8'hff,
-               (data_beat_payload_data[25:16] != 10'd0),
-               data_beat_payload_data[24:16],
-               13'h0}
-          : {data_beat_payload_data[31],
-             ({3'd0, data_beat_payload_data[30:26]} + 8'd112),
-             data_beat_payload_data[25:16],
-             13'h0}; // EmbedUnit.java:140
-      buffer_write_values_2 =
-          (data_beat_payload_data[46:42] == 5'd0)
-            ? ((data_beat_payload_data[41:32] == 10'd0) ? {data_beat_payload_data[47], 31'h0}
-               : {data_beat_payload_data[47],
-                  (8'd112 - {4'd0, buffer_write_values_2_mux}),
-                  (data_beat_payload_data[41:32] << (buffer_write_values_2_mux + 4'd1)),
-                  13'h0})
-          : (data_beat_payload_data[46:42] == 5'd31)
-            ? {data_beat_payload_data[47],
-               8'hff,
-               (data_beat_payload_data[41:32] != 10'd0),
-               data_beat_payload_data[40:32],
-               13'h0}
-          : {data_beat_payload_data[47],
-             ({3'd0, data_beat_payload_data[46:42]} + 8'd112),
-             data_beat_payload_data[41:32],
-             13'h0}; // EmbedUnit.java:140
-      buffer_write_values_3 =
-          (data_beat_payload_data[62:58] == 5'd0)
-            ? ((data_beat_payload_data[57:48] == 10'd0) ? {data_beat_payload_data[63], 31'h0}
-               : {data_beat_payload_data[63],
-                  (8'd112 - {4'd0, buffer_write_values_3_mux}),
-                  (data_beat_payload_data[57:48] << (buffer_write_values_3_mux + 4'd1)),
-                  13'h0})
-          : (data_beat_payload_data[62:58] == 5'd31)
-            ? {data_beat_payload_data[63],
-               8'hff,
-               (data_beat_payload_data[57:48] != 10'd0),
-               data_beat_payload_data[56:48],
-               13'h0}
-          : {data_beat_payload_data[63],
-             ({3'd0, data_beat_payload_data[62:58]} + 8'd112),
-             data_beat_payload_data[57:48],
-             13'h0}; // EmbedUnit.java:140
+    if (embed_write) begin // ActivationBuffers.java:158
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:159
+      buffer_write_id = embed_dst_id; // ActivationBuffers.java:160
+      buffer_write_token = embed_write_token; // ActivationBuffers.java:161
+      buffer_write_word = embed_write_word; // ActivationBuffers.java:162
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:163
+      buffer_write_values_0 = embed_write_values_0; // ActivationBuffers.java:165
+      buffer_write_values_1 = embed_write_values_1; // ActivationBuffers.java:165
+      buffer_write_values_2 = embed_write_values_2; // ActivationBuffers.java:165
+      buffer_write_values_3 = embed_write_values_3; // ActivationBuffers.java:165
     end
-    if (attention_out_beat & ~attention_failed) begin // AttentionExecutor.java:405
-      buffer_write_valid = 1'b1; // AttentionExecutor.java:406
-      buffer_write_id = attention_dst_id; // AttentionExecutor.java:407
-      buffer_write_token = buffer_write_token_sum[1:0]; // AttentionExecutor.java:408
-      buffer_write_word = attention_out_word_index[7:0]; // AttentionExecutor.java:410
-      buffer_write_mask = 4'hf; // AttentionExecutor.java:411
-      buffer_write_values_0 =
-          (attention_out_payload_0[14:10] == 5'd0)
-            ? ((attention_out_payload_0[9:0] == 10'd0) ? {attention_out_payload_0[15], 31'h0}
-               : {attention_out_payload_0[15],
-                  (8'd112 - {4'd0, buffer_write_values_0_mux_2}),
-                  (attention_out_payload_0[9:0] << (buffer_write_values_0_mux_2 + 4'd1)),
-                  13'h0})
-          : (attention_out_payload_0[14:10] == 5'd31)
-            ? {attention_out_payload_0[15],
-               8'hff,
-               (attention_out_payload_0[9:0] != 10'd0),
-               attention_out_payload_0[8:0],
-               13'h0}
-          : {attention_out_payload_0[15],
-             ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
-             attention_out_payload_0[9:0],
-             13'h0}; // AttentionExecutor.java:417
-      buffer_write_values_1 =
-          (attention_out_payload_1[14:10] == 5'd0)
-            ? ((attention_out_payload_1[9:0] == 10'd0) ? {attention_out_payload_1[15], 31'h0}
-               : {attention_out_payload_1[15],
-                  (8'd112 - {4'd0, buffer_write_values_1_mux_2}),
-                  (attention_out_payload_1[9:0] << (buffer_write_values_1_mux_2 + 4'd1)),
-                  13'h0})
-          : (attention_out_payload_1[14:10] == 5'd31)
-            ? {attention_out_payload_1[15],
-               8'hff,
-               (attention_out_payload_1[9:0] != 10'd0),
-               attention_out_payload_1[8:0],
-               13'h0}
-          : {attention_out_payload_1[15],
-             ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
-             attention_out_payload_1[9:0],
-             13'h0}; // AttentionExecutor.java:417
-      buffer_write_values_2 =
-          (attention_out_payload_2[14:10] == 5'd0)
-            ? ((attention_out_payload_2[9:0] == 10'd0) ? {attention_out_payload_2[15], 31'h0}
-               : {attention_out_payload_2[15],
-                  (8'd112 - {4'd0, buffer_write_values_2_mux_2}),
-                  (attention_out_payload_2[9:0] << (buffer_write_values_2_mux_2 + 4'd1)),
-                  13'h0})
-          : (attention_out_payload_2[14:10] == 5'd31)
-            ? {attention_out_payload_2[15],
-               8'hff,
-               (attention_out_payload_2[9:0] != 10'd0),
-               attention_out_payload_2[8:0],
-               13'h0}
-          : {attention_out_payload_2[15],
-             ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
-             attention_out_payload_2[9:0],
-             13'h0}; // AttentionExecutor.java:417
-      buffer_write_values_3 =
-          (attention_out_payload_3[14:10] == 5'd0)
-            ? ((attention_out_payload_3[9:0] == 10'd0) ? {attention_out_payload_3[15], 31'h0}
-               : {attention_out_payload_3[15],
-                  (8'd112 - {4'd0, buffer_write_values_3_mux_2}),
-                  (attention_out_payload_3[9:0] << (buffer_write_values_3_mux_2 + 4'd1)),
-                  13'h0})
-          : (attention_out_payload_3[14:10] == 5'd31)
-            ? {attention_out_payload_3[15],
-               8'hff,
-               (attention_out_payload_3[9:0] != 10'd0),
-               attention_out_payload_3[8:0],
-               13'h0}
-          : {attention_out_payload_3[15],
-             ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
-             attention_out_payload_3[9:0],
-             13'h0}; // AttentionExecutor.java:417
+    if (attention_out_write) begin // ActivationBuffers.java:158
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:159
+      buffer_write_id = attention_dst_id; // ActivationBuffers.java:160
+      buffer_write_token = attention_out_write_token; // ActivationBuffers.java:161
+      buffer_write_word = attention_out_write_word; // ActivationBuffers.java:162
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:163
+      buffer_write_values_0 = attention_out_write_values_0; // ActivationBuffers.java:165
+      buffer_write_values_1 = attention_out_write_values_1; // ActivationBuffers.java:165
+      buffer_write_values_2 = attention_out_write_values_2; // ActivationBuffers.java:165
+      buffer_write_values_3 = attention_out_write_values_3; // ActivationBuffers.java:165
     end
-    if (linear_write) begin // LinearExecutor.java:531
-      buffer_write_valid = 1'b1; // LinearExecutor.java:532
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:533
-      buffer_write_mask = 4'hf; // LinearExecutor.java:534
-      buffer_write_token = linear_write_token[1:0]; // LinearExecutor.java:535
-      buffer_write_word = linear_write_word[7:0]; // LinearExecutor.java:536
-      buffer_write_values_0 = linear_write_values_0; // LinearExecutor.java:538
-      buffer_write_values_1 = linear_write_values_1; // LinearExecutor.java:538
-      buffer_write_values_2 = linear_write_values_2; // LinearExecutor.java:538
-      buffer_write_values_3 = linear_write_values_3; // LinearExecutor.java:538
+    if (linear_write) begin // ActivationBuffers.java:158
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:159
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:160
+      buffer_write_token = linear_write_token; // ActivationBuffers.java:161
+      buffer_write_word = linear_write_word; // ActivationBuffers.java:162
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:163
+      buffer_write_values_0 = linear_write_values_0; // ActivationBuffers.java:165
+      buffer_write_values_1 = linear_write_values_1; // ActivationBuffers.java:165
+      buffer_write_values_2 = linear_write_values_2; // ActivationBuffers.java:165
+      buffer_write_values_3 = linear_write_values_3; // ActivationBuffers.java:165
     end
-    if (rotate_write) begin // RotateAndCache.java:285
-      buffer_write_valid = 1'b1; // RotateAndCache.java:286
-      buffer_write_id = linear_dst_id; // RotateAndCache.java:287
-      buffer_write_token = rotate_write_token[1:0]; // RotateAndCache.java:288
-      buffer_write_word = rotate_write_word[7:0]; // RotateAndCache.java:289
-      buffer_write_mask = 4'hf; // RotateAndCache.java:290
-      buffer_write_values_0 = rotate_write_values_0; // RotateAndCache.java:292
-      buffer_write_values_1 = rotate_write_values_1; // RotateAndCache.java:292
-      buffer_write_values_2 = rotate_write_values_2; // RotateAndCache.java:292
-      buffer_write_values_3 = rotate_write_values_3; // RotateAndCache.java:292
+    if (rotate_write) begin // ActivationBuffers.java:158
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:159
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:160
+      buffer_write_token = rotate_write_token; // ActivationBuffers.java:161
+      buffer_write_word = rotate_write_word; // ActivationBuffers.java:162
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:163
+      buffer_write_values_0 = rotate_write_values_0; // ActivationBuffers.java:165
+      buffer_write_values_1 = rotate_write_values_1; // ActivationBuffers.java:165
+      buffer_write_values_2 = rotate_write_values_2; // ActivationBuffers.java:165
+      buffer_write_values_3 = rotate_write_values_3; // ActivationBuffers.java:165
     end
   end
 
@@ -3434,11 +3286,11 @@ module tellme (
       buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:143
       buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:144
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:290
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:292
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:293
-      buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:294
-      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:296
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:295
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:297
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:298
+      buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:299
+      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:301
     end
     if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:472
       buffer_read_valid = 1'b1; // LinearExecutor.java:473
@@ -3482,66 +3334,66 @@ module tellme (
   assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:112
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:184
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:187
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:214
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:217
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:217
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:187
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:217
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:217
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:187
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:217
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:217
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:187
-    end
-  end
-
-  always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:184
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:187
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:187
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:187
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:187
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:217
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:217
     end
   end
 
   always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:184
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:187
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:214
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:217
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:217
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:187
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:217
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:217
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:187
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:217
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:217
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:187
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:217
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:217
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:184
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:187
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:214
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:217
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:217
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:187
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:217
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:217
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:187
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:217
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:217
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:187
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:217
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:217
+    end
+  end
+
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:214
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:217
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:217
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:217
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:217
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:217
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:217
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:217
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:217
     end
   end
 
@@ -3729,10 +3581,10 @@ module tellme (
     packer_word_valid = 1'b0; // WordPacker.java:31
     packer_word_payload_value = 32'h0; // WordPacker.java:32
     packer_word_payload_keep = 1'b0; // WordPacker.java:33
-    if (lm_head_offering) begin // LmHeadExecutor.java:166
-      packer_word_valid = 1'b1; // LmHeadExecutor.java:167
-      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:168
-      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:169
+    if (lm_head_offering) begin // LmHeadExecutor.java:149
+      packer_word_valid = 1'b1; // LmHeadExecutor.java:150
+      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:151
+      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:152
     end
     if (tap_pushing) begin // TapWriter.java:159
       packer_word_valid = 1'b1; // TapWriter.java:160
@@ -3803,10 +3655,10 @@ module tellme (
     quantized_read = 1'b0; // QuantizedStore.java:72
     quantized_read_token = 2'd0; // QuantizedStore.java:73
     quantized_read_word = 7'd0; // QuantizedStore.java:74
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:113
-      quantized_read = 1'b1; // LmHeadExecutor.java:114
-      quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:115
-      quantized_read_word = lm_head_word[6:0]; // LmHeadExecutor.java:116
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:109
+      quantized_read = 1'b1; // LmHeadExecutor.java:110
+      quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:111
+      quantized_read_word = lm_head_word[6:0]; // LmHeadExecutor.java:112
     end
     if (linear_activation_read) begin // LinearExecutor.java:332
       quantized_read = 1'b1; // LinearExecutor.java:333
@@ -3924,21 +3776,21 @@ module tellme (
   end
 
   always @(*) begin
-    embed_capacity = 11'd0; // ActivationBuffers.java:152
-    if (embed_dst == 4'd0) begin // ActivationBuffers.java:154
-      embed_capacity = 11'd256; // ActivationBuffers.java:154
+    embed_capacity = 11'd0; // ActivationBuffers.java:182
+    if (embed_dst == 4'd0) begin // ActivationBuffers.java:184
+      embed_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (embed_dst == 4'd1) begin // ActivationBuffers.java:154
-      embed_capacity = 11'd256; // ActivationBuffers.java:154
+    if (embed_dst == 4'd1) begin // ActivationBuffers.java:184
+      embed_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (embed_dst == 4'd2) begin // ActivationBuffers.java:154
-      embed_capacity = 11'd256; // ActivationBuffers.java:154
+    if (embed_dst == 4'd2) begin // ActivationBuffers.java:184
+      embed_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (embed_dst == 4'd3) begin // ActivationBuffers.java:154
-      embed_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (embed_dst == 4'd3) begin // ActivationBuffers.java:184
+      embed_capacity = 11'd1024; // ActivationBuffers.java:184
     end
-    if (embed_dst == 4'd4) begin // ActivationBuffers.java:154
-      embed_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (embed_dst == 4'd4) begin // ActivationBuffers.java:184
+      embed_capacity = 11'd1024; // ActivationBuffers.java:184
     end
   end
 
@@ -3947,11 +3799,10 @@ module tellme (
       ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim > {5'd0, embed_capacity}) | (embed_dim[1:0] != 2'd0);
   assign embed_id_address = embed_io_address + 64'd4096 + {30'h0, embed_call_token, 2'd0}; // EmbedUnit.java:86
   assign embed_row_beats = {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:87
-  // EmbedUnit.java:88
-  assign embed_row_address = embed_table_address + {{15'd0, ({16'd0, embed_id} * {32'd0, embed_dim_q})}, 1'b0};
-  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:130
-  assign embed_last_word = (embed_word + 16'd1) == {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:131
-  assign embed_done = embed_phase == EMBED_STEP_FINISH; // EmbedUnit.java:155
+  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:94
+  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:136
+  assign embed_last_word = (embed_word + 16'd1) == {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:137
+  assign embed_done = (embed_phase == EMBED_STEP_FINISH) & ~embed_write; // EmbedUnit.java:155
 
   always @(posedge ap_clk) begin
     if (embed_start) begin // EmbedUnit.java:69
@@ -3972,20 +3823,95 @@ module tellme (
         embed_code <= 8'd3; // EmbedUnit.java:81
       end
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:99
-      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:99
+    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:90
+      embed_row_offset <= {16'd0, embed_id} * {32'd0, embed_dim_q}; // EmbedUnit.java:91
+      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:92
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:100
-      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:100
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:105
+      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:105
     end
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:108
-      if (data_beat_valid) begin // EmbedUnit.java:110
-        // EmbedUnit.java:111
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:106
+      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:106
+    end
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:114
+      if (data_beat_valid) begin // EmbedUnit.java:116
+        // EmbedUnit.java:117
         embed_id <= embed_call_token[0] ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0];
-        embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:112
+        embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:118
       end
     end
-    if (embed_row_beat) begin // EmbedUnit.java:133
+    embed_write <= embed_row_beat; // ActivationBuffers.java:153
+    embed_write_values_0 <=
+        (data_beat_payload_data[14:10] == 5'd0)
+          ? ((data_beat_payload_data[9:0] == 10'd0) ? {data_beat_payload_data[15], 31'h0}
+             : {data_beat_payload_data[15],
+                (8'd112 - {4'd0, embed_write_values_0_mux}),
+                (data_beat_payload_data[9:0] << (embed_write_values_0_mux + 4'd1)),
+                13'h0})
+        : (data_beat_payload_data[14:10] == 5'd31)
+          ? {data_beat_payload_data[15],
+             8'hff,
+             (data_beat_payload_data[9:0] != 10'd0),
+             data_beat_payload_data[8:0],
+             13'h0}
+        : {data_beat_payload_data[15],
+           ({3'd0, data_beat_payload_data[14:10]} + 8'd112),
+           data_beat_payload_data[9:0],
+           13'h0}; // ActivationBuffers.java:154
+    embed_write_values_1 <=
+        (data_beat_payload_data[30:26] == 5'd0)
+          ? ((data_beat_payload_data[25:16] == 10'd0) ? {data_beat_payload_data[31], 31'h0}
+             : {data_beat_payload_data[31],
+                (8'd112 - {4'd0, embed_write_values_1_mux}),
+                (data_beat_payload_data[25:16] << (embed_write_values_1_mux + 4'd1)),
+                13'h0})
+        : (data_beat_payload_data[30:26] == 5'd31)
+          ? {data_beat_payload_data[31],
+             8'hff,
+             (data_beat_payload_data[25:16] != 10'd0),
+             data_beat_payload_data[24:16],
+             13'h0}
+        : {data_beat_payload_data[31],
+           ({3'd0, data_beat_payload_data[30:26]} + 8'd112),
+           data_beat_payload_data[25:16],
+           13'h0}; // ActivationBuffers.java:154
+    embed_write_values_2 <=
+        (data_beat_payload_data[46:42] == 5'd0)
+          ? ((data_beat_payload_data[41:32] == 10'd0) ? {data_beat_payload_data[47], 31'h0}
+             : {data_beat_payload_data[47],
+                (8'd112 - {4'd0, embed_write_values_2_mux}),
+                (data_beat_payload_data[41:32] << (embed_write_values_2_mux + 4'd1)),
+                13'h0})
+        : (data_beat_payload_data[46:42] == 5'd31)
+          ? {data_beat_payload_data[47],
+             8'hff,
+             (data_beat_payload_data[41:32] != 10'd0),
+             data_beat_payload_data[40:32],
+             13'h0}
+        : {data_beat_payload_data[47],
+           ({3'd0, data_beat_payload_data[46:42]} + 8'd112),
+           data_beat_payload_data[41:32],
+           13'h0}; // ActivationBuffers.java:154
+    embed_write_values_3 <=
+        (data_beat_payload_data[62:58] == 5'd0)
+          ? ((data_beat_payload_data[57:48] == 10'd0) ? {data_beat_payload_data[63], 31'h0}
+             : {data_beat_payload_data[63],
+                (8'd112 - {4'd0, embed_write_values_3_mux}),
+                (data_beat_payload_data[57:48] << (embed_write_values_3_mux + 4'd1)),
+                13'h0})
+        : (data_beat_payload_data[62:58] == 5'd31)
+          ? {data_beat_payload_data[63],
+             8'hff,
+             (data_beat_payload_data[57:48] != 10'd0),
+             data_beat_payload_data[56:48],
+             13'h0}
+        : {data_beat_payload_data[63],
+           ({3'd0, data_beat_payload_data[62:58]} + 8'd112),
+           data_beat_payload_data[57:48],
+           13'h0}; // ActivationBuffers.java:154
+    embed_write_token <= embed_token[1:0]; // ActivationBuffers.java:155
+    embed_write_word <= embed_word[7:0]; // ActivationBuffers.java:156
+    if (embed_row_beat) begin // EmbedUnit.java:141
       embed_word <= embed_word + 16'd1; // EmbedUnit.java:145
       if (embed_last_word) begin // EmbedUnit.java:146
         embed_word <= 16'd0; // EmbedUnit.java:147
@@ -3995,8 +3921,8 @@ module tellme (
         embed_phase <= ((embed_token + 3'd1) == embed_token_count) ? EMBED_STEP_FINISH : EMBED_STEP_ID_COMMAND;
       end
     end
-    if (embed_phase == EMBED_STEP_FINISH) begin // EmbedUnit.java:156
-      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:156
+    if (embed_done) begin // EmbedUnit.java:157
+      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:157
     end
     if (!ap_rst_n) begin
       embed_dst_id <= 4'd0;
@@ -4009,7 +3935,9 @@ module tellme (
       embed_word <= 16'd0;
       embed_code <= 8'd0;
       embed_phase <= EMBED_STEP_IDLE;
+      embed_row_offset <= 48'd0;
       embed_id <= 32'd0;
+      embed_write <= 1'b0;
     end
   end
 
@@ -4084,21 +4012,21 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_capacity = 11'd0; // ActivationBuffers.java:152
-    if (quantize_src == 4'd0) begin // ActivationBuffers.java:154
-      quantize_capacity = 11'd256; // ActivationBuffers.java:154
+    quantize_capacity = 11'd0; // ActivationBuffers.java:182
+    if (quantize_src == 4'd0) begin // ActivationBuffers.java:184
+      quantize_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (quantize_src == 4'd1) begin // ActivationBuffers.java:154
-      quantize_capacity = 11'd256; // ActivationBuffers.java:154
+    if (quantize_src == 4'd1) begin // ActivationBuffers.java:184
+      quantize_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (quantize_src == 4'd2) begin // ActivationBuffers.java:154
-      quantize_capacity = 11'd256; // ActivationBuffers.java:154
+    if (quantize_src == 4'd2) begin // ActivationBuffers.java:184
+      quantize_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (quantize_src == 4'd3) begin // ActivationBuffers.java:154
-      quantize_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (quantize_src == 4'd3) begin // ActivationBuffers.java:184
+      quantize_capacity = 11'd1024; // ActivationBuffers.java:184
     end
-    if (quantize_src == 4'd4) begin // ActivationBuffers.java:154
-      quantize_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (quantize_src == 4'd4) begin // ActivationBuffers.java:184
+      quantize_capacity = 11'd1024; // ActivationBuffers.java:184
     end
   end
 
@@ -4344,104 +4272,104 @@ module tellme (
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:88
 
   always @(*) begin
-    attention_src_capacity = 11'd0; // ActivationBuffers.java:152
-    if (attention_src == 4'd0) begin // ActivationBuffers.java:154
-      attention_src_capacity = 11'd256; // ActivationBuffers.java:154
+    attention_src_capacity = 11'd0; // ActivationBuffers.java:182
+    if (attention_src == 4'd0) begin // ActivationBuffers.java:184
+      attention_src_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (attention_src == 4'd1) begin // ActivationBuffers.java:154
-      attention_src_capacity = 11'd256; // ActivationBuffers.java:154
+    if (attention_src == 4'd1) begin // ActivationBuffers.java:184
+      attention_src_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (attention_src == 4'd2) begin // ActivationBuffers.java:154
-      attention_src_capacity = 11'd256; // ActivationBuffers.java:154
+    if (attention_src == 4'd2) begin // ActivationBuffers.java:184
+      attention_src_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (attention_src == 4'd3) begin // ActivationBuffers.java:154
-      attention_src_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (attention_src == 4'd3) begin // ActivationBuffers.java:184
+      attention_src_capacity = 11'd1024; // ActivationBuffers.java:184
     end
-    if (attention_src == 4'd4) begin // ActivationBuffers.java:154
-      attention_src_capacity = 11'd1024; // ActivationBuffers.java:154
-    end
-  end
-
-  always @(*) begin
-    attention_dst_capacity = 11'd0; // ActivationBuffers.java:152
-    if (attention_dst == 4'd0) begin // ActivationBuffers.java:154
-      attention_dst_capacity = 11'd256; // ActivationBuffers.java:154
-    end
-    if (attention_dst == 4'd1) begin // ActivationBuffers.java:154
-      attention_dst_capacity = 11'd256; // ActivationBuffers.java:154
-    end
-    if (attention_dst == 4'd2) begin // ActivationBuffers.java:154
-      attention_dst_capacity = 11'd256; // ActivationBuffers.java:154
-    end
-    if (attention_dst == 4'd3) begin // ActivationBuffers.java:154
-      attention_dst_capacity = 11'd1024; // ActivationBuffers.java:154
-    end
-    if (attention_dst == 4'd4) begin // ActivationBuffers.java:154
-      attention_dst_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (attention_src == 4'd4) begin // ActivationBuffers.java:184
+      attention_src_capacity = 11'd1024; // ActivationBuffers.java:184
     end
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:470
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd1; // AttentionExecutor.java:474
+    attention_dst_capacity = 11'd0; // ActivationBuffers.java:182
+    if (attention_dst == 4'd0) begin // ActivationBuffers.java:184
+      attention_dst_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd2; // AttentionExecutor.java:474
+    if (attention_dst == 4'd1) begin // ActivationBuffers.java:184
+      attention_dst_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd3; // AttentionExecutor.java:474
+    if (attention_dst == 4'd2) begin // ActivationBuffers.java:184
+      attention_dst_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd4; // AttentionExecutor.java:474
+    if (attention_dst == 4'd3) begin // ActivationBuffers.java:184
+      attention_dst_capacity = 11'd1024; // ActivationBuffers.java:184
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd5; // AttentionExecutor.java:474
+    if (attention_dst == 4'd4) begin // ActivationBuffers.java:184
+      attention_dst_capacity = 11'd1024; // ActivationBuffers.java:184
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd6; // AttentionExecutor.java:474
+  end
+
+  always @(*) begin
+    attention_group_of = 8'd0; // AttentionExecutor.java:472
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd1; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd7; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd2; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd8; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd3; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd1; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd4; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd2; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd5; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd3; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd6; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd4; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd7; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd1; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd8; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd2; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd1; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd1; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd2; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd2; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd3; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd1; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd4; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd1; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd1; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd1; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd2; // AttentionExecutor.java:476
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:474
-      attention_group_of = 8'd1; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    end
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd2; // AttentionExecutor.java:476
+    end
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    end
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    end
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    end
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:476
+      attention_group_of = 8'd1; // AttentionExecutor.java:476
     end
   end
 
@@ -4460,18 +4388,18 @@ module tellme (
       | (attention_group_of > 8'd4); // AttentionExecutor.java:98
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:483
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:486
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:486
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:485
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:488
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:488
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:486
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:486
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:488
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:488
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:486
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:486
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:488
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:488
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:486
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:486
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:488
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:488
     end
   end
 
@@ -4550,12 +4478,12 @@ module tellme (
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
   // AttentionExecutor.java:187
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:268
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:269
-  // AttentionExecutor.java:270
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:273
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:274
+  // AttentionExecutor.java:275
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:316
-  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:321
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:321
+  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:326
 
   always @(posedge ap_clk) begin
     if (attention_start) begin // AttentionExecutor.java:188
@@ -4577,72 +4505,75 @@ module tellme (
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:233
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:234
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:235
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:236
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:235
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:236
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:237
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:238
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:238
-      // AttentionExecutor.java:239
-      attention_head_address <= attention_kv_base + {attention_head_address_prod[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:241
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:240
+      attention_layer_run <= {attention_layer_run_prod[62:0], 1'b0}; // AttentionExecutor.java:241
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:242
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:245
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:245
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:244
+      attention_head_address <= attention_kv_base + attention_layer_run; // AttentionExecutor.java:245
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:246
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:246
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:246
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:250
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:250
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:271
-      attention_query_token <= 8'd0; // AttentionExecutor.java:272
-      attention_query_head <= 8'd0; // AttentionExecutor.java:273
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:274
-      attention_query_word <= 1'b0; // AttentionExecutor.java:275
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:276
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:277
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:251
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:251
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:290
-      attention_query_wait <= 3'd3; // AttentionExecutor.java:291
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:297
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:276
+      attention_query_token <= 8'd0; // AttentionExecutor.java:277
+      attention_query_head <= 8'd0; // AttentionExecutor.java:278
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:279
+      attention_query_word <= 1'b0; // AttentionExecutor.java:280
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:281
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:282
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:299
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:300
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:301
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:301
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:295
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:296
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:302
+    end
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:304
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:305
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:306
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:306
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:333
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:334
+    if (attention_query_taken) begin // AttentionExecutor.java:338
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:339
       attention_query_word_index <=
           (attention_last_query_beat & attention_last_query_head) ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:335
-      // AttentionExecutor.java:341
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:340
+      // AttentionExecutor.java:346
       attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-      if (attention_last_query_beat) begin // AttentionExecutor.java:342
-        // AttentionExecutor.java:343
+      if (attention_last_query_beat) begin // AttentionExecutor.java:347
+        // AttentionExecutor.java:348
         attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-        if (attention_last_query_head) begin // AttentionExecutor.java:344
-          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:345
-          if (attention_last_query_token) begin // AttentionExecutor.java:346
-            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:346
+        if (attention_last_query_head) begin // AttentionExecutor.java:349
+          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:350
+          if (attention_last_query_token) begin // AttentionExecutor.java:351
+            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:351
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:351
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:351
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:356
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:356
     end
-    if (attention_finish) begin // AttentionExecutor.java:352
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:352
+    if (attention_finish) begin // AttentionExecutor.java:357
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:357
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:354
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:355
-      if (attention_issue_last_block) begin // AttentionExecutor.java:356
-        // AttentionExecutor.java:356
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:359
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:360
+      if (attention_issue_last_block) begin // AttentionExecutor.java:361
+        // AttentionExecutor.java:361
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:358
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:358
+      if (attention_issue_last_command) begin // AttentionExecutor.java:363
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:363
       end
     end
     if (!ap_rst_n) begin
@@ -4655,6 +4586,7 @@ module tellme (
       attention_run_bytes <= 48'd0;
       attention_layer_heads <= 16'd0;
       attention_issue_step <= ISSUE_STEP_IDLE;
+      attention_layer_run <= 64'd0;
       attention_head_address <= 64'd0;
       attention_query_token <= 8'd0;
       attention_query_head <= 8'd0;
@@ -4666,7 +4598,7 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:373): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:378): writes each command's outputs into a buffer and
   // takes its done
   // AttentionExecutor.java:177
   assign attention_collect_block_end_now =
@@ -4679,25 +4611,25 @@ module tellme (
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
   // AttentionExecutor.java:187
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:384
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:385
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:389
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:390
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:196
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:197
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:198
-  // AttentionExecutor.java:390
+  // AttentionExecutor.java:395
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:398
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:399
-  // AttentionExecutor.java:400
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:403
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:404
+  // AttentionExecutor.java:405
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:402
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:407
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:439
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:440
-  // AttentionExecutor.java:445
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:441
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:442
+  // AttentionExecutor.java:447
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
@@ -4720,51 +4652,122 @@ module tellme (
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:421
+    attention_out_write <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:153
+    attention_out_write_values_0 <=
+        (attention_out_payload_0[14:10] == 5'd0)
+          ? ((attention_out_payload_0[9:0] == 10'd0) ? {attention_out_payload_0[15], 31'h0}
+             : {attention_out_payload_0[15],
+                (8'd112 - {4'd0, attention_out_write_values_0_mux}),
+                (attention_out_payload_0[9:0] << (attention_out_write_values_0_mux + 4'd1)),
+                13'h0})
+        : (attention_out_payload_0[14:10] == 5'd31)
+          ? {attention_out_payload_0[15],
+             8'hff,
+             (attention_out_payload_0[9:0] != 10'd0),
+             attention_out_payload_0[8:0],
+             13'h0}
+        : {attention_out_payload_0[15],
+           ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
+           attention_out_payload_0[9:0],
+           13'h0}; // ActivationBuffers.java:154
+    attention_out_write_values_1 <=
+        (attention_out_payload_1[14:10] == 5'd0)
+          ? ((attention_out_payload_1[9:0] == 10'd0) ? {attention_out_payload_1[15], 31'h0}
+             : {attention_out_payload_1[15],
+                (8'd112 - {4'd0, attention_out_write_values_1_mux}),
+                (attention_out_payload_1[9:0] << (attention_out_write_values_1_mux + 4'd1)),
+                13'h0})
+        : (attention_out_payload_1[14:10] == 5'd31)
+          ? {attention_out_payload_1[15],
+             8'hff,
+             (attention_out_payload_1[9:0] != 10'd0),
+             attention_out_payload_1[8:0],
+             13'h0}
+        : {attention_out_payload_1[15],
+           ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
+           attention_out_payload_1[9:0],
+           13'h0}; // ActivationBuffers.java:154
+    attention_out_write_values_2 <=
+        (attention_out_payload_2[14:10] == 5'd0)
+          ? ((attention_out_payload_2[9:0] == 10'd0) ? {attention_out_payload_2[15], 31'h0}
+             : {attention_out_payload_2[15],
+                (8'd112 - {4'd0, attention_out_write_values_2_mux}),
+                (attention_out_payload_2[9:0] << (attention_out_write_values_2_mux + 4'd1)),
+                13'h0})
+        : (attention_out_payload_2[14:10] == 5'd31)
+          ? {attention_out_payload_2[15],
+             8'hff,
+             (attention_out_payload_2[9:0] != 10'd0),
+             attention_out_payload_2[8:0],
+             13'h0}
+        : {attention_out_payload_2[15],
+           ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
+           attention_out_payload_2[9:0],
+           13'h0}; // ActivationBuffers.java:154
+    attention_out_write_values_3 <=
+        (attention_out_payload_3[14:10] == 5'd0)
+          ? ((attention_out_payload_3[9:0] == 10'd0) ? {attention_out_payload_3[15], 31'h0}
+             : {attention_out_payload_3[15],
+                (8'd112 - {4'd0, attention_out_write_values_3_mux}),
+                (attention_out_payload_3[9:0] << (attention_out_write_values_3_mux + 4'd1)),
+                13'h0})
+        : (attention_out_payload_3[14:10] == 5'd31)
+          ? {attention_out_payload_3[15],
+             8'hff,
+             (attention_out_payload_3[9:0] != 10'd0),
+             attention_out_payload_3[8:0],
+             13'h0}
+        : {attention_out_payload_3[15],
+           ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
+           attention_out_payload_3[9:0],
+           13'h0}; // ActivationBuffers.java:154
+    attention_out_write_token <= attention_out_write_token_sum[1:0]; // ActivationBuffers.java:155
+    attention_out_write_word <= attention_out_word_index[7:0]; // ActivationBuffers.java:156
+    if (attention_out_beat) begin // AttentionExecutor.java:423
       attention_out_word_index <=
           (attention_last_out_beat & attention_last_out_head) ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:422
-      // AttentionExecutor.java:428
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:424
+      // AttentionExecutor.java:430
       attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-      if (attention_last_out_beat) begin // AttentionExecutor.java:429
-        // AttentionExecutor.java:430
+      if (attention_last_out_beat) begin // AttentionExecutor.java:431
+        // AttentionExecutor.java:432
         attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-        if (attention_last_out_head) begin // AttentionExecutor.java:431
-          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:432
-          if (attention_last_out_token) begin // AttentionExecutor.java:433
-            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:433
+        if (attention_last_out_head) begin // AttentionExecutor.java:433
+          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:434
+          if (attention_last_out_token) begin // AttentionExecutor.java:435
+            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:435
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:441
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:441
+    if (attention_taken) begin // AttentionExecutor.java:443
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:443
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:446
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:447
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:448
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:448
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:448
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:449
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:450
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:450
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:450
-      attention_out_token <= 8'd0; // AttentionExecutor.java:451
-      attention_out_head <= 8'd0; // AttentionExecutor.java:452
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:453
-      attention_out_word <= 1'b0; // AttentionExecutor.java:454
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:455
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:456
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:452
+      attention_out_token <= 8'd0; // AttentionExecutor.java:453
+      attention_out_head <= 8'd0; // AttentionExecutor.java:454
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:455
+      attention_out_word <= 1'b0; // AttentionExecutor.java:456
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:457
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:458
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:458
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:458
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:460
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:460
     end
-    if (attention_start) begin // AttentionExecutor.java:459
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:460
-      if (attention_skip) begin // AttentionExecutor.java:461
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:461
+    if (attention_start) begin // AttentionExecutor.java:461
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:462
+      if (attention_skip) begin // AttentionExecutor.java:463
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:463
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:463
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:463
+    if (attention_finish) begin // AttentionExecutor.java:465
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:465
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -4773,6 +4776,7 @@ module tellme (
       attention_collect_command_tokens <= 8'd0;
       attention_collect_block_first <= 3'd0;
       attention_collect_block_end <= 8'd0;
+      attention_out_write <= 1'b0;
       attention_out_word_index <= 16'd0;
       attention_output_beat <= 8'd0;
       attention_out_head <= 8'd0;
@@ -4783,11 +4787,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lm_head_executor (LmHeadExecutor.java:43): LM_HEAD: the last token's activations through the LM head unit, the
+  // lm_head_executor (LmHeadExecutor.java:41): LM_HEAD: the last token's activations through the LM head unit, the
   // logits to the I/O region
   always @(*) begin
-    lm_head_start = 1'b0; // LmHeadExecutor.java:55
-    lm_head_clear = 1'b0; // LmHeadExecutor.java:57
+    lm_head_start = 1'b0; // LmHeadExecutor.java:51
+    lm_head_clear = 1'b0; // LmHeadExecutor.java:53
     case (phase) // Sequencer.java:363
       STEP_IDLE: begin
         if (call_start) begin // Sequencer.java:364
@@ -4825,47 +4829,47 @@ module tellme (
   end
 
   always @(*) begin
-    lm_head_cols = 16'd0; // LmHeadExecutor.java:65
+    lm_head_cols = 16'd0; // LmHeadExecutor.java:61
     lm_head_cols = instruction_word[31:16]; // Sequencer.java:210
   end
 
   always @(*) begin
-    lm_head_rows = 32'd0; // LmHeadExecutor.java:65
+    lm_head_rows = 32'd0; // LmHeadExecutor.java:61
     lm_head_rows = instruction_word[63:32]; // Sequencer.java:211
   end
 
   always @(*) begin
-    lm_head_weights = 32'd0; // LmHeadExecutor.java:65
+    lm_head_weights = 32'd0; // LmHeadExecutor.java:61
     lm_head_weights = instruction_word[95:64]; // Sequencer.java:212
   end
 
   always @(*) begin
-    lm_head_row_scales = 32'd0; // LmHeadExecutor.java:65
+    lm_head_row_scales = 32'd0; // LmHeadExecutor.java:61
     lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:213
   end
 
   always @(*) begin
-    lm_head_vocab = 32'd0; // LmHeadExecutor.java:65
+    lm_head_vocab = 32'd0; // LmHeadExecutor.java:61
     lm_head_vocab = header_vocab; // Sequencer.java:214
   end
 
   always @(*) begin
-    lm_head_last_token = 3'd0; // LmHeadExecutor.java:65
+    lm_head_last_token = 3'd0; // LmHeadExecutor.java:61
     lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:216
   end
 
   always @(*) begin
-    lm_head_image = 64'd0; // LmHeadExecutor.java:65
+    lm_head_image = 64'd0; // LmHeadExecutor.java:61
     lm_head_image = arg_image; // Sequencer.java:217
   end
 
   always @(*) begin
-    lm_head_logits = 64'd0; // LmHeadExecutor.java:65
+    lm_head_logits = 64'd0; // LmHeadExecutor.java:61
     lm_head_logits = logits_address; // Sequencer.java:219
   end
 
   always @(*) begin
-    lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:67
+    lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:63
     lm_head_last_chunk = last_chunk; // Sequencer.java:215
   end
 
@@ -4875,7 +4879,7 @@ module tellme (
       | (lm_head_rows > 32'd1024)
       | (lm_head_cols == 16'd0)
       | (lm_head_cols > 16'd256)
-      | (lm_head_cols[2:0] != 3'd0); // LmHeadExecutor.java:86
+      | (lm_head_cols[2:0] != 3'd0); // LmHeadExecutor.java:82
 
   always @(*) begin
     case (lm_head_token[1:0]) // QuantizedStore.java:107
@@ -4886,85 +4890,85 @@ module tellme (
     endcase
   end
 
-  assign lm_head_col_words = {3'd0, lm_head_cols_q[15:3]}; // LmHeadExecutor.java:108
-  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:129
-  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:132
-  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:139
-  assign lm_head_logit_beats = lm_head_logit_beats_sum[33:1]; // LmHeadExecutor.java:148
-  assign lm_head_logit_words = {lm_head_logit_beats, 1'b0}; // LmHeadExecutor.java:149
-  // LmHeadExecutor.java:156
+  assign lm_head_col_words = {3'd0, lm_head_cols_q[15:3]}; // LmHeadExecutor.java:104
+  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:115
+  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:118
+  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:119
+  // LmHeadExecutor.java:139
   assign lm_head_running =
       (lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH) | (lm_head_step == LM_HEAD_STEP_RUN);
-  assign lm_head_padding = lm_head_logits_written >= {2'd0, lm_head_rows_q}; // LmHeadExecutor.java:163
+  assign lm_head_padding = lm_head_logits_written >= {2'd0, lm_head_rows_q}; // LmHeadExecutor.java:146
   assign lm_head_offering =
       lm_head_running
       & lm_head_write_commanded
       & (lm_head_logits_written < lm_head_logit_words)
-      & (lm_head_padding | lm_head_logits_valid); // LmHeadExecutor.java:165
-  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:171
-  // LmHeadExecutor.java:183
+      & (lm_head_padding | lm_head_logits_valid); // LmHeadExecutor.java:148
+  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:154
+  // LmHeadExecutor.java:166
   assign lm_head_refused = lm_head_unit_done & (lm_head_code != 8'd0) & (lm_head_code != 8'd7);
-  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:189
+  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:172
 
   always @(posedge ap_clk) begin
-    if (lm_head_clear) begin // LmHeadExecutor.java:79
-      lm_head_argmax <= 32'd0; // LmHeadExecutor.java:79
+    if (lm_head_clear) begin // LmHeadExecutor.java:75
+      lm_head_argmax <= 32'd0; // LmHeadExecutor.java:75
     end
-    if (lm_head_start) begin // LmHeadExecutor.java:87
-      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:88
-      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:89
-      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:90
-      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:91
-      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:92
-      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:93
-      lm_head_code <= 8'd0; // LmHeadExecutor.java:94
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:95
-      if (lm_head_bad_field) begin // LmHeadExecutor.java:96
-        lm_head_code <= 8'd3; // LmHeadExecutor.java:96
-      end else if (lm_head_last_chunk) begin // LmHeadExecutor.java:97
-        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:97
+    if (lm_head_start) begin // LmHeadExecutor.java:83
+      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:84
+      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:85
+      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:86
+      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:87
+      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:88
+      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:89
+      lm_head_code <= 8'd0; // LmHeadExecutor.java:90
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:91
+      if (lm_head_bad_field) begin // LmHeadExecutor.java:92
+        lm_head_code <= 8'd3; // LmHeadExecutor.java:92
+      end else if (lm_head_last_chunk) begin // LmHeadExecutor.java:93
+        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:93
       end
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:109
-      lm_head_word <= 16'd0; // LmHeadExecutor.java:110
-      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:111
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:105
+      lm_head_word <= 16'd0; // LmHeadExecutor.java:106
+      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:107
     end
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:113
-      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:117
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:109
+      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:113
     end
-    if (lm_head_word_taken) begin // LmHeadExecutor.java:140
-      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:141
-      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:142
+    if (lm_head_word_taken) begin // LmHeadExecutor.java:120
+      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:121
+      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:122
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:152
-      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:153
-      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:154
+    lm_head_logit_beats <= lm_head_logit_beats_sum[33:1]; // LmHeadExecutor.java:129
+    lm_head_logit_words <= {lm_head_logit_words_sum[33:1], 1'b0}; // LmHeadExecutor.java:131
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:135
+      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:136
+      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:137
     end
-    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:162
-      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:162
+    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:145
+      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:145
     end
-    if (lm_head_logit_written) begin // LmHeadExecutor.java:173
-      lm_head_logits_written <= lm_head_logits_written + 34'd1; // LmHeadExecutor.java:173
+    if (lm_head_logit_written) begin // LmHeadExecutor.java:156
+      lm_head_logits_written <= lm_head_logits_written + 34'd1; // LmHeadExecutor.java:156
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:176
-      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:176
-    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:176
-      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:177
-      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:178
-      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:179
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:159
+      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:159
+    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:159
+      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:160
+      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:161
+      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:162
     end
     if (((lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH))
         & lm_head_refused
-        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:184
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:185
+        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:167
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:168
     end
     if ((lm_head_step == LM_HEAD_STEP_RUN)
         & lm_head_unit_done
-        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:186
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:187
+        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:169
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:170
     end
-    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:190
-      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:190
+    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:173
+      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:173
     end
     if (!ap_rst_n) begin
       lm_head_argmax <= 32'd0;
@@ -5140,40 +5144,40 @@ module tellme (
   end
 
   always @(*) begin
-    linear_dst_capacity = 11'd0; // ActivationBuffers.java:152
-    if (linear_dst == 4'd0) begin // ActivationBuffers.java:154
-      linear_dst_capacity = 11'd256; // ActivationBuffers.java:154
+    linear_dst_capacity = 11'd0; // ActivationBuffers.java:182
+    if (linear_dst == 4'd0) begin // ActivationBuffers.java:184
+      linear_dst_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (linear_dst == 4'd1) begin // ActivationBuffers.java:154
-      linear_dst_capacity = 11'd256; // ActivationBuffers.java:154
+    if (linear_dst == 4'd1) begin // ActivationBuffers.java:184
+      linear_dst_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (linear_dst == 4'd2) begin // ActivationBuffers.java:154
-      linear_dst_capacity = 11'd256; // ActivationBuffers.java:154
+    if (linear_dst == 4'd2) begin // ActivationBuffers.java:184
+      linear_dst_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (linear_dst == 4'd3) begin // ActivationBuffers.java:154
-      linear_dst_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (linear_dst == 4'd3) begin // ActivationBuffers.java:184
+      linear_dst_capacity = 11'd1024; // ActivationBuffers.java:184
     end
-    if (linear_dst == 4'd4) begin // ActivationBuffers.java:154
-      linear_dst_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (linear_dst == 4'd4) begin // ActivationBuffers.java:184
+      linear_dst_capacity = 11'd1024; // ActivationBuffers.java:184
     end
   end
 
   always @(*) begin
-    linear_src_capacity = 11'd0; // ActivationBuffers.java:152
-    if (linear_src == 4'd0) begin // ActivationBuffers.java:154
-      linear_src_capacity = 11'd256; // ActivationBuffers.java:154
+    linear_src_capacity = 11'd0; // ActivationBuffers.java:182
+    if (linear_src == 4'd0) begin // ActivationBuffers.java:184
+      linear_src_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (linear_src == 4'd1) begin // ActivationBuffers.java:154
-      linear_src_capacity = 11'd256; // ActivationBuffers.java:154
+    if (linear_src == 4'd1) begin // ActivationBuffers.java:184
+      linear_src_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (linear_src == 4'd2) begin // ActivationBuffers.java:154
-      linear_src_capacity = 11'd256; // ActivationBuffers.java:154
+    if (linear_src == 4'd2) begin // ActivationBuffers.java:184
+      linear_src_capacity = 11'd256; // ActivationBuffers.java:184
     end
-    if (linear_src == 4'd3) begin // ActivationBuffers.java:154
-      linear_src_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (linear_src == 4'd3) begin // ActivationBuffers.java:184
+      linear_src_capacity = 11'd1024; // ActivationBuffers.java:184
     end
-    if (linear_src == 4'd4) begin // ActivationBuffers.java:154
-      linear_src_capacity = 11'd1024; // ActivationBuffers.java:154
+    if (linear_src == 4'd4) begin // ActivationBuffers.java:184
+      linear_src_capacity = 11'd1024; // ActivationBuffers.java:184
     end
   end
 
@@ -5301,8 +5305,8 @@ module tellme (
   assign linear_unit_tag_payload_word = linear_residual_read ? linear_tags_pop_payload[18:3] : linear_tag_held_word;
   assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:512
   assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:515
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:545
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:564
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:542
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:561
 
   always @(posedge ap_clk) begin
     if (linear_start) begin // LinearExecutor.java:182
@@ -5540,105 +5544,90 @@ module tellme (
     if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:504
       linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:504
     end
-    linear_write <= linear_store_write | linear_unit_out; // LinearExecutor.java:527
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:525
+    // LinearExecutor.java:526
+    linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
+    // LinearExecutor.java:526
+    linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
+    // LinearExecutor.java:526
+    linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
+    // LinearExecutor.java:526
+    linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:527
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:528
+    linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:153
+    // ActivationBuffers.java:154
     linear_write_values_0 <=
         linear_store_write ? dequantizer_out_payload_y_0
-        : (linear_write_values_0_part == 5'd0)
-          ? ((linear_write_values_0_part_2 == 10'd0) ? {linear_write_values_0_part_3, 31'h0}
-             : {linear_write_values_0_part_3,
-                (8'd112 - {4'd0, linear_write_values_0_mux_2}),
-                (linear_write_values_0_part_2 << (linear_write_values_0_mux_2 + 4'd1)),
+        : (linear_unit_word_0[14:10] == 5'd0)
+          ? ((linear_unit_word_0[9:0] == 10'd0) ? {linear_unit_word_0[15], 31'h0}
+             : {linear_unit_word_0[15],
+                (8'd112 - {4'd0, linear_write_values_0_mux}),
+                (linear_unit_word_0[9:0] << (linear_write_values_0_mux + 4'd1)),
                 13'h0})
-        : (linear_write_values_0_part == 5'd31)
-          ? {linear_write_values_0_part_3,
-             8'hff,
-             (linear_write_values_0_part_2 != 10'd0),
-             linear_write_values_0_mux[8:0],
-             13'h0}
-        : {linear_write_values_0_part_3,
-           ({3'd0, linear_write_values_0_part} + 8'd112),
-           linear_write_values_0_part_2,
-           13'h0}; // LinearExecutor.java:528
+        : (linear_unit_word_0[14:10] == 5'd31)
+          ? {linear_unit_word_0[15], 8'hff, (linear_unit_word_0[9:0] != 10'd0), linear_unit_word_0[8:0], 13'h0}
+        : {linear_unit_word_0[15], ({3'd0, linear_unit_word_0[14:10]} + 8'd112), linear_unit_word_0[9:0], 13'h0};
+    // ActivationBuffers.java:154
     linear_write_values_1 <=
         linear_store_write ? dequantizer_out_payload_y_1
-        : (linear_write_values_1_part == 5'd0)
-          ? ((linear_write_values_1_part_2 == 10'd0) ? {linear_write_values_1_part_3, 31'h0}
-             : {linear_write_values_1_part_3,
-                (8'd112 - {4'd0, linear_write_values_1_mux_2}),
-                (linear_write_values_1_part_2 << (linear_write_values_1_mux_2 + 4'd1)),
+        : (linear_unit_word_1[14:10] == 5'd0)
+          ? ((linear_unit_word_1[9:0] == 10'd0) ? {linear_unit_word_1[15], 31'h0}
+             : {linear_unit_word_1[15],
+                (8'd112 - {4'd0, linear_write_values_1_mux}),
+                (linear_unit_word_1[9:0] << (linear_write_values_1_mux + 4'd1)),
                 13'h0})
-        : (linear_write_values_1_part == 5'd31)
-          ? {linear_write_values_1_part_3,
-             8'hff,
-             (linear_write_values_1_part_2 != 10'd0),
-             linear_write_values_1_mux[8:0],
-             13'h0}
-        : {linear_write_values_1_part_3,
-           ({3'd0, linear_write_values_1_part} + 8'd112),
-           linear_write_values_1_part_2,
-           13'h0}; // LinearExecutor.java:528
+        : (linear_unit_word_1[14:10] == 5'd31)
+          ? {linear_unit_word_1[15], 8'hff, (linear_unit_word_1[9:0] != 10'd0), linear_unit_word_1[8:0], 13'h0}
+        : {linear_unit_word_1[15], ({3'd0, linear_unit_word_1[14:10]} + 8'd112), linear_unit_word_1[9:0], 13'h0};
+    // ActivationBuffers.java:154
     linear_write_values_2 <=
         linear_store_write ? dequantizer_out_payload_y_2
-        : (linear_write_values_2_part == 5'd0)
-          ? ((linear_write_values_2_part_2 == 10'd0) ? {linear_write_values_2_part_3, 31'h0}
-             : {linear_write_values_2_part_3,
-                (8'd112 - {4'd0, linear_write_values_2_mux_2}),
-                (linear_write_values_2_part_2 << (linear_write_values_2_mux_2 + 4'd1)),
+        : (linear_unit_word_2[14:10] == 5'd0)
+          ? ((linear_unit_word_2[9:0] == 10'd0) ? {linear_unit_word_2[15], 31'h0}
+             : {linear_unit_word_2[15],
+                (8'd112 - {4'd0, linear_write_values_2_mux}),
+                (linear_unit_word_2[9:0] << (linear_write_values_2_mux + 4'd1)),
                 13'h0})
-        : (linear_write_values_2_part == 5'd31)
-          ? {linear_write_values_2_part_3,
-             8'hff,
-             (linear_write_values_2_part_2 != 10'd0),
-             linear_write_values_2_mux[8:0],
-             13'h0}
-        : {linear_write_values_2_part_3,
-           ({3'd0, linear_write_values_2_part} + 8'd112),
-           linear_write_values_2_part_2,
-           13'h0}; // LinearExecutor.java:528
+        : (linear_unit_word_2[14:10] == 5'd31)
+          ? {linear_unit_word_2[15], 8'hff, (linear_unit_word_2[9:0] != 10'd0), linear_unit_word_2[8:0], 13'h0}
+        : {linear_unit_word_2[15], ({3'd0, linear_unit_word_2[14:10]} + 8'd112), linear_unit_word_2[9:0], 13'h0};
+    // ActivationBuffers.java:154
     linear_write_values_3 <=
         linear_store_write ? dequantizer_out_payload_y_3
-        : (linear_write_values_3_part == 5'd0)
-          ? ((linear_write_values_3_part_2 == 10'd0) ? {linear_write_values_3_part_3, 31'h0}
-             : {linear_write_values_3_part_3,
-                (8'd112 - {4'd0, linear_write_values_3_mux_2}),
-                (linear_write_values_3_part_2 << (linear_write_values_3_mux_2 + 4'd1)),
+        : (linear_unit_word_3[14:10] == 5'd0)
+          ? ((linear_unit_word_3[9:0] == 10'd0) ? {linear_unit_word_3[15], 31'h0}
+             : {linear_unit_word_3[15],
+                (8'd112 - {4'd0, linear_write_values_3_mux}),
+                (linear_unit_word_3[9:0] << (linear_write_values_3_mux + 4'd1)),
                 13'h0})
-        : (linear_write_values_3_part == 5'd31)
-          ? {linear_write_values_3_part_3,
-             8'hff,
-             (linear_write_values_3_part_2 != 10'd0),
-             linear_write_values_3_mux[8:0],
-             13'h0}
-        : {linear_write_values_3_part_3,
-           ({3'd0, linear_write_values_3_part} + 8'd112),
-           linear_write_values_3_part_2,
-           13'h0}; // LinearExecutor.java:528
-    // LinearExecutor.java:529
-    linear_write_token <= linear_store_write ? linear_tags_pop_payload[2:0] : linear_unit_tags_pop_payload[2:0];
-    // LinearExecutor.java:530
-    linear_write_word <= linear_store_write ? linear_tags_pop_payload[18:3] : linear_unit_tags_pop_payload[18:3];
-    if (linear_write) begin // LinearExecutor.java:531
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:540
+        : (linear_unit_word_3[14:10] == 5'd31)
+          ? {linear_unit_word_3[15], 8'hff, (linear_unit_word_3[9:0] != 10'd0), linear_unit_word_3[8:0], 13'h0}
+        : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
+    linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:155
+    linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:156
+    if (linear_write) begin // LinearExecutor.java:538
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:538
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:544
-      linear_engine_done <= 1'b0; // LinearExecutor.java:544
-    end else if (tlmm_done) begin // LinearExecutor.java:544
-      linear_engine_done <= 1'b1; // LinearExecutor.java:544
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:541
+      linear_engine_done <= 1'b0; // LinearExecutor.java:541
+    end else if (tlmm_done) begin // LinearExecutor.java:541
+      linear_engine_done <= 1'b1; // LinearExecutor.java:541
     end
-    // LinearExecutor.java:546
+    // LinearExecutor.java:543
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:547
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:544
     end
-    if (rotate_start) begin // LinearExecutor.java:556
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:556
+    if (rotate_start) begin // LinearExecutor.java:553
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:553
     end
-    if (rotate_done) begin // LinearExecutor.java:557
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:558
-      linear_code <= rotate_code; // LinearExecutor.java:559
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:560
+    if (rotate_done) begin // LinearExecutor.java:554
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:555
+      linear_code <= rotate_code; // LinearExecutor.java:556
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:557
     end
-    if (linear_done) begin // LinearExecutor.java:566
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:566
+    if (linear_done) begin // LinearExecutor.java:563
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:563
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -5722,6 +5711,7 @@ module tellme (
       linear_residual_landed_d4 <= 1'b0;
       linear_residual_landed_d5 <= 1'b0;
       linear_residual_feed_credits <= 3'd7;
+      linear_unit_out_q <= 1'b0;
       linear_write <= 1'b0;
       linear_engine_done <= 1'b0;
       linear_rotate_started <= 1'b0;
@@ -5733,7 +5723,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:555
+    // LinearExecutor.java:552
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -5762,9 +5752,9 @@ module tellme (
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~rotate_write
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:331
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:334
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:335
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:319
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:322
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:323
 
   always @(posedge ap_clk) begin
     if (rotate_start) begin // RotateAndCache.java:85
@@ -5856,8 +5846,8 @@ module tellme (
       rotate_out_token <= 3'd0; // RotateAndCache.java:271
       rotate_out_word_index <= 16'd0; // RotateAndCache.java:272
     end
-    rotate_write <= rope_out_valid & rope_out_ready; // RotateAndCache.java:281
-    // RotateAndCache.java:282
+    rotate_write <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:153
+    // ActivationBuffers.java:154
     rotate_write_values_0 <=
         (rope_out_payload_y_0[14:10] == 5'd0)
           ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
@@ -5868,7 +5858,7 @@ module tellme (
         : (rope_out_payload_y_0[14:10] == 5'd31)
           ? {rope_out_payload_y_0[15], 8'hff, (rope_out_payload_y_0[9:0] != 10'd0), rope_out_payload_y_0[8:0], 13'h0}
         : {rope_out_payload_y_0[15], ({3'd0, rope_out_payload_y_0[14:10]} + 8'd112), rope_out_payload_y_0[9:0], 13'h0};
-    // RotateAndCache.java:282
+    // ActivationBuffers.java:154
     rotate_write_values_1 <=
         (rope_out_payload_y_1[14:10] == 5'd0)
           ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
@@ -5879,7 +5869,7 @@ module tellme (
         : (rope_out_payload_y_1[14:10] == 5'd31)
           ? {rope_out_payload_y_1[15], 8'hff, (rope_out_payload_y_1[9:0] != 10'd0), rope_out_payload_y_1[8:0], 13'h0}
         : {rope_out_payload_y_1[15], ({3'd0, rope_out_payload_y_1[14:10]} + 8'd112), rope_out_payload_y_1[9:0], 13'h0};
-    // RotateAndCache.java:282
+    // ActivationBuffers.java:154
     rotate_write_values_2 <=
         (rope_out_payload_y_2[14:10] == 5'd0)
           ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
@@ -5890,7 +5880,7 @@ module tellme (
         : (rope_out_payload_y_2[14:10] == 5'd31)
           ? {rope_out_payload_y_2[15], 8'hff, (rope_out_payload_y_2[9:0] != 10'd0), rope_out_payload_y_2[8:0], 13'h0}
         : {rope_out_payload_y_2[15], ({3'd0, rope_out_payload_y_2[14:10]} + 8'd112), rope_out_payload_y_2[9:0], 13'h0};
-    // RotateAndCache.java:282
+    // ActivationBuffers.java:154
     rotate_write_values_3 <=
         (rope_out_payload_y_3[14:10] == 5'd0)
           ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
@@ -5901,35 +5891,35 @@ module tellme (
         : (rope_out_payload_y_3[14:10] == 5'd31)
           ? {rope_out_payload_y_3[15], 8'hff, (rope_out_payload_y_3[9:0] != 10'd0), rope_out_payload_y_3[8:0], 13'h0}
         : {rope_out_payload_y_3[15], ({3'd0, rope_out_payload_y_3[14:10]} + 8'd112), rope_out_payload_y_3[9:0], 13'h0};
-    rotate_write_token <= rotate_out_token; // RotateAndCache.java:283
-    rotate_write_word <= rotate_out_word_index; // RotateAndCache.java:284
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:295
-      // RotateAndCache.java:296
+    rotate_write_token <= rotate_out_token[1:0]; // ActivationBuffers.java:155
+    rotate_write_word <= rotate_out_word_index[7:0]; // ActivationBuffers.java:156
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:283
+      // RotateAndCache.java:284
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:297
-        rotate_out_token <= rotate_out_token + 3'd1; // RotateAndCache.java:297
+      if (rotate_last_out_word) begin // RotateAndCache.java:285
+        rotate_out_token <= rotate_out_token + 3'd1; // RotateAndCache.java:285
       end
     end
-    if (rotate_start) begin // RotateAndCache.java:311
-      rotate_command_token <= 3'd0; // RotateAndCache.java:312
-      rotate_cache_done <= 3'd0; // RotateAndCache.java:313
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:314
+    if (rotate_start) begin // RotateAndCache.java:299
+      rotate_command_token <= 3'd0; // RotateAndCache.java:300
+      rotate_cache_done <= 3'd0; // RotateAndCache.java:301
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:302
     end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:321
-      rotate_command_token <= rotate_command_token + 3'd1; // RotateAndCache.java:322
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:323
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:309
+      rotate_command_token <= rotate_command_token + 3'd1; // RotateAndCache.java:310
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:311
     end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:325
-      rotate_cache_done <= rotate_cache_done + 3'd1; // RotateAndCache.java:326
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:327
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:327
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:313
+      rotate_cache_done <= rotate_cache_done + 3'd1; // RotateAndCache.java:314
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:315
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:315
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:332
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:332
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:320
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:320
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:333
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:333
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:321
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:321
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -6806,8 +6796,8 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:387
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:387: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:392
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:392: AttentionExecutor: the done queue has room");
         $stop;
       end
       if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:410
@@ -6828,8 +6818,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:511: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:519
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:519: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:529
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:529: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:95
@@ -7943,19 +7933,20 @@ module tellme (
       w1_share_writes_outstanding, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
       data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
       buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], attention_query_word,
-      attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], linear_tags_occupancy,
-      linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_occupancy,
-      linear_write_token[2], linear_write_word[15:8], rotate_pending_token[2], rotate_write_token[2],
-      rotate_write_word[15:8], tap_bytes[1:0], tap_int8_magnitude[8], tap_source_beats[32], peek_word[127:96],
-      peek_word[31:8], buffer_write_token_sum[2], buffer_read_token_sum[2], quantize_gain_beats_sum[2:0],
+      attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], lm_head_logit_beats[32],
+      linear_tags_occupancy, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
+      linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8], tap_source_beats[32],
+      peek_word[127:96], peek_word[31:8], buffer_read_token_sum[2], quantize_gain_beats_sum[2:0],
       attention_group_words_prod[31:16], attention_issue_block_first_diff[7:3], attention_run_bytes_prod[47],
-      attention_head_address_prod[127:63], attention_collect_block_first_diff[7:3], lm_head_logit_beats_sum[0],
-      linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0],
-      linear_vectors_prod[31:24], linear_expected_words_prod[31:24], rotate_run_bytes_prod[47],
-      rotate_table_beats_prod[31:30], rotate_table_beats_prod[0], rotate_layer_run_prod[127:63],
-      rotate_position_bytes_prod[127:64], tap_source_beats_sum[0], tap_source_beats_prod[63:34],
-      logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[2:0], peek_beats_prod[5:4], debug_base_sum[11:0],
-      setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
+      attention_layer_run_prod[127:63], attention_collect_block_first_diff[7:3], attention_out_write_token_sum[2],
+      lm_head_logit_beats_sum[0], lm_head_logit_words_sum[0], linear_beats_per_token_prod[23:16],
+      linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0], linear_vectors_prod[31:24],
+      linear_expected_words_prod[31:24], linear_write_token_mux[2], linear_write_word_mux[15:8],
+      rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[0],
+      rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64], tap_source_beats_sum[0],
+      tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[2:0],
+      peek_beats_prod[5:4], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32],
+      tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

@@ -153,145 +153,162 @@ module TlmmEngine_sim_small (
   reg  [9:0]   act_slot_base;                      // ActivationLoader.java:44
   wire         act_full;                           // ActivationLoader.java:45
   wire         chunk_released;                     // ActivationLoader.java:46
-  wire [31:0]  beats_per_token;                    // ActivationLoader.java:49
-  wire [15:0]  remaining_tokens;                   // ActivationLoader.java:50
-  wire [15:0]  next_chunk_tokens;                  // ActivationLoader.java:52
-  wire         start_chunk;                        // ActivationLoader.java:54
-  wire         act_take;                           // ActivationLoader.java:56
-  wire [9:0]   act_address;                        // ActivationLoader.java:57
-  wire         token_loaded;                       // ActivationLoader.java:59
+  reg  [31:0]  act_last_beat;                      // ActivationLoader.java:51
+  wire [15:0]  remaining_tokens;                   // ActivationLoader.java:53
+  wire [15:0]  next_chunk_tokens;                  // ActivationLoader.java:55
+  wire         start_chunk;                        // ActivationLoader.java:57
+  wire         act_take;                           // ActivationLoader.java:59
+  reg          act_command_held;                   // ActivationLoader.java:60
+  wire [9:0]   act_address;                        // ActivationLoader.java:62
+  wire         token_loaded;                       // ActivationLoader.java:64
 
   // weight_loader
-  wire         weights0_start_valid;               // WeightLoader.java:60
-  wire [63:0]  weights0_start_payload_address;     // WeightLoader.java:60
-  wire [31:0]  weights0_start_payload_beats;       // WeightLoader.java:60
-  wire [31:0]  weights0_start_payload_words;       // WeightLoader.java:60
-  wire [15:0]  weights0_start_payload_groups;      // WeightLoader.java:60
-  wire [15:0]  weights0_start_payload_blocks;      // WeightLoader.java:60
-  wire [1:0]   weights0_start_payload_lastClass;   // WeightLoader.java:60
-  wire         weights0_start_payload_half;        // WeightLoader.java:60
-  wire         weights0_done;                      // WeightLoader.java:60
-  wire         weights0_error;                     // WeightLoader.java:60
-  wire         weights0_idle;                      // WeightLoader.java:60
-  wire [15:0]  weights0_blocks_done;               // WeightLoader.java:60
-  wire         weights0_m_axi_awvalid;             // WeightLoader.java:60
-  wire         weights0_m_axi_awready;             // WeightLoader.java:60
-  wire [63:0]  weights0_m_axi_awaddr;              // WeightLoader.java:60
-  wire [7:0]   weights0_m_axi_awlen;               // WeightLoader.java:60
-  wire [2:0]   weights0_m_axi_awsize;              // WeightLoader.java:60
-  wire [1:0]   weights0_m_axi_awburst;             // WeightLoader.java:60
-  wire         weights0_m_axi_wvalid;              // WeightLoader.java:60
-  wire         weights0_m_axi_wready;              // WeightLoader.java:60
-  wire [63:0]  weights0_m_axi_wdata;               // WeightLoader.java:60
-  wire [7:0]   weights0_m_axi_wstrb;               // WeightLoader.java:60
-  wire         weights0_m_axi_wlast;               // WeightLoader.java:60
-  wire         weights0_m_axi_bvalid;              // WeightLoader.java:60
-  wire         weights0_m_axi_bready;              // WeightLoader.java:60
-  wire [1:0]   weights0_m_axi_bresp;               // WeightLoader.java:60
-  wire         weights0_m_axi_arvalid;             // WeightLoader.java:60
-  wire         weights0_m_axi_arready;             // WeightLoader.java:60
-  wire [63:0]  weights0_m_axi_araddr;              // WeightLoader.java:60
-  wire [7:0]   weights0_m_axi_arlen;               // WeightLoader.java:60
-  wire [2:0]   weights0_m_axi_arsize;              // WeightLoader.java:60
-  wire [1:0]   weights0_m_axi_arburst;             // WeightLoader.java:60
-  wire         weights0_m_axi_rvalid;              // WeightLoader.java:60
-  wire         weights0_m_axi_rready;              // WeightLoader.java:60
-  wire [63:0]  weights0_m_axi_rdata;               // WeightLoader.java:60
-  wire [1:0]   weights0_m_axi_rresp;               // WeightLoader.java:60
-  wire         weights0_m_axi_rlast;               // WeightLoader.java:60
-  wire         weights0_write_valid;               // WeightLoader.java:60
-  wire [13:0]  weights0_write_payload_address;     // WeightLoader.java:60
-  wire [0:0]   weights0_write_payload_lanePair;    // WeightLoader.java:60
-  wire [143:0] weights0_write_payload_words;       // WeightLoader.java:60
-  wire         weights1_start_valid;               // WeightLoader.java:60
-  wire [63:0]  weights1_start_payload_address;     // WeightLoader.java:60
-  wire [31:0]  weights1_start_payload_beats;       // WeightLoader.java:60
-  wire [31:0]  weights1_start_payload_words;       // WeightLoader.java:60
-  wire [15:0]  weights1_start_payload_groups;      // WeightLoader.java:60
-  wire [15:0]  weights1_start_payload_blocks;      // WeightLoader.java:60
-  wire [1:0]   weights1_start_payload_lastClass;   // WeightLoader.java:60
-  wire         weights1_start_payload_half;        // WeightLoader.java:60
-  wire         weights1_done;                      // WeightLoader.java:60
-  wire         weights1_error;                     // WeightLoader.java:60
-  wire         weights1_idle;                      // WeightLoader.java:60
-  wire [15:0]  weights1_blocks_done;               // WeightLoader.java:60
-  wire         weights1_m_axi_awvalid;             // WeightLoader.java:60
-  wire         weights1_m_axi_awready;             // WeightLoader.java:60
-  wire [63:0]  weights1_m_axi_awaddr;              // WeightLoader.java:60
-  wire [7:0]   weights1_m_axi_awlen;               // WeightLoader.java:60
-  wire [2:0]   weights1_m_axi_awsize;              // WeightLoader.java:60
-  wire [1:0]   weights1_m_axi_awburst;             // WeightLoader.java:60
-  wire         weights1_m_axi_wvalid;              // WeightLoader.java:60
-  wire         weights1_m_axi_wready;              // WeightLoader.java:60
-  wire [63:0]  weights1_m_axi_wdata;               // WeightLoader.java:60
-  wire [7:0]   weights1_m_axi_wstrb;               // WeightLoader.java:60
-  wire         weights1_m_axi_wlast;               // WeightLoader.java:60
-  wire         weights1_m_axi_bvalid;              // WeightLoader.java:60
-  wire         weights1_m_axi_bready;              // WeightLoader.java:60
-  wire [1:0]   weights1_m_axi_bresp;               // WeightLoader.java:60
-  wire         weights1_m_axi_arvalid;             // WeightLoader.java:60
-  wire         weights1_m_axi_arready;             // WeightLoader.java:60
-  wire [63:0]  weights1_m_axi_araddr;              // WeightLoader.java:60
-  wire [7:0]   weights1_m_axi_arlen;               // WeightLoader.java:60
-  wire [2:0]   weights1_m_axi_arsize;              // WeightLoader.java:60
-  wire [1:0]   weights1_m_axi_arburst;             // WeightLoader.java:60
-  wire         weights1_m_axi_rvalid;              // WeightLoader.java:60
-  wire         weights1_m_axi_rready;              // WeightLoader.java:60
-  wire [63:0]  weights1_m_axi_rdata;               // WeightLoader.java:60
-  wire [1:0]   weights1_m_axi_rresp;               // WeightLoader.java:60
-  wire         weights1_m_axi_rlast;               // WeightLoader.java:60
-  wire         weights1_write_valid;               // WeightLoader.java:60
-  wire [13:0]  weights1_write_payload_address;     // WeightLoader.java:60
-  wire [0:0]   weights1_write_payload_lanePair;    // WeightLoader.java:60
-  wire [143:0] weights1_write_payload_words;       // WeightLoader.java:60
-  wire         buffer_write_0_valid;               // WeightLoader.java:64
-  wire [13:0]  buffer_write_0_payload_address;     // WeightLoader.java:64
-  wire [0:0]   buffer_write_0_payload_lanePair;    // WeightLoader.java:64
-  wire [143:0] buffer_write_0_payload_words;       // WeightLoader.java:64
-  wire         buffer_write_1_valid;               // WeightLoader.java:64
-  wire [13:0]  buffer_write_1_payload_address;     // WeightLoader.java:64
-  wire [0:0]   buffer_write_1_payload_lanePair;    // WeightLoader.java:64
-  wire [143:0] buffer_write_1_payload_words;       // WeightLoader.java:64
-  wire         buffer_read_enable;                 // WeightLoader.java:64
-  wire [13:0]  buffer_read_address;                // WeightLoader.java:64
-  wire [71:0]  buffer_read_words_0;                // WeightLoader.java:64
-  wire [71:0]  buffer_read_words_1;                // WeightLoader.java:64
-  wire [71:0]  buffer_read_words_2;                // WeightLoader.java:64
-  wire [71:0]  buffer_read_words_3;                // WeightLoader.java:64
-  wire         half_swept_0;                       // WeightLoader.java:68
-  wire         half_swept_1;                       // WeightLoader.java:68
-  wire         half_released_0;                    // WeightLoader.java:69
-  wire         half_released_1;                    // WeightLoader.java:69
-  wire         sweep_weight_half;                  // WeightLoader.java:70
-  reg          load_running;                       // WeightLoader.java:71
-  reg          load_half;                          // WeightLoader.java:72
-  reg  [15:0]  load_tile;                          // WeightLoader.java:73
-  reg  [15:0]  load_tokens;                        // WeightLoader.java:74
-  reg  [63:0]  load_tile_base;                     // WeightLoader.java:75
-  reg          loads_finished;                     // WeightLoader.java:76
-  reg          half_busy_0;                        // WeightLoader.java:77
-  reg          half_busy_1;                        // WeightLoader.java:77
-  reg          half_loaded_0;                      // WeightLoader.java:78
-  reg          half_loaded_1;                      // WeightLoader.java:78
-  reg          port_finished_0;                    // WeightLoader.java:79
-  reg          port_finished_1;                    // WeightLoader.java:79
-  reg          load_ahead;                         // WeightLoader.java:81
-  reg          load_discarding;                    // WeightLoader.java:82
-  reg          load_ahead_error;                   // WeightLoader.java:83
-  wire         load_last_tile;                     // WeightLoader.java:86
-  wire         free_half;                          // WeightLoader.java:87
-  wire         start_load;                         // WeightLoader.java:95
-  wire [63:0]  tile_stride;                        // WeightLoader.java:96
-  reg          load_error;                         // WeightLoader.java:110
-  wire         load_complete;                      // WeightLoader.java:120
-  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:128
-  wire [15:0]  load_tokens_after;                  // WeightLoader.java:149
-  wire         load_ahead_taken;                   // WeightLoader.java:173
-  wire         load_go_ahead;                      // WeightLoader.java:187
-  wire         load_discard_asked;                 // WeightLoader.java:198
-  wire         load_discard;                       // WeightLoader.java:200
-  wire         load_arriving;                      // WeightLoader.java:216
-  wire         load_in_flight;                     // WeightLoader.java:217
+  wire         weights0_start_valid;               // WeightLoader.java:61
+  wire [63:0]  weights0_start_payload_address;     // WeightLoader.java:61
+  wire [31:0]  weights0_start_payload_beats;       // WeightLoader.java:61
+  wire [31:0]  weights0_start_payload_words;       // WeightLoader.java:61
+  wire [15:0]  weights0_start_payload_groups;      // WeightLoader.java:61
+  wire [15:0]  weights0_start_payload_blocks;      // WeightLoader.java:61
+  wire [1:0]   weights0_start_payload_lastClass;   // WeightLoader.java:61
+  wire         weights0_start_payload_half;        // WeightLoader.java:61
+  wire         weights0_done;                      // WeightLoader.java:61
+  wire         weights0_error;                     // WeightLoader.java:61
+  wire         weights0_idle;                      // WeightLoader.java:61
+  wire [15:0]  weights0_blocks_done;               // WeightLoader.java:61
+  wire         weights0_m_axi_awvalid;             // WeightLoader.java:61
+  wire         weights0_m_axi_awready;             // WeightLoader.java:61
+  wire [63:0]  weights0_m_axi_awaddr;              // WeightLoader.java:61
+  wire [7:0]   weights0_m_axi_awlen;               // WeightLoader.java:61
+  wire [2:0]   weights0_m_axi_awsize;              // WeightLoader.java:61
+  wire [1:0]   weights0_m_axi_awburst;             // WeightLoader.java:61
+  wire         weights0_m_axi_wvalid;              // WeightLoader.java:61
+  wire         weights0_m_axi_wready;              // WeightLoader.java:61
+  wire [63:0]  weights0_m_axi_wdata;               // WeightLoader.java:61
+  wire [7:0]   weights0_m_axi_wstrb;               // WeightLoader.java:61
+  wire         weights0_m_axi_wlast;               // WeightLoader.java:61
+  wire         weights0_m_axi_bvalid;              // WeightLoader.java:61
+  wire         weights0_m_axi_bready;              // WeightLoader.java:61
+  wire [1:0]   weights0_m_axi_bresp;               // WeightLoader.java:61
+  wire         weights0_m_axi_arvalid;             // WeightLoader.java:61
+  wire         weights0_m_axi_arready;             // WeightLoader.java:61
+  wire [63:0]  weights0_m_axi_araddr;              // WeightLoader.java:61
+  wire [7:0]   weights0_m_axi_arlen;               // WeightLoader.java:61
+  wire [2:0]   weights0_m_axi_arsize;              // WeightLoader.java:61
+  wire [1:0]   weights0_m_axi_arburst;             // WeightLoader.java:61
+  wire         weights0_m_axi_rvalid;              // WeightLoader.java:61
+  wire         weights0_m_axi_rready;              // WeightLoader.java:61
+  wire [63:0]  weights0_m_axi_rdata;               // WeightLoader.java:61
+  wire [1:0]   weights0_m_axi_rresp;               // WeightLoader.java:61
+  wire         weights0_m_axi_rlast;               // WeightLoader.java:61
+  wire         weights0_write_valid;               // WeightLoader.java:61
+  wire [13:0]  weights0_write_payload_address;     // WeightLoader.java:61
+  wire [0:0]   weights0_write_payload_lanePair;    // WeightLoader.java:61
+  wire [143:0] weights0_write_payload_words;       // WeightLoader.java:61
+  wire         weights1_start_valid;               // WeightLoader.java:61
+  wire [63:0]  weights1_start_payload_address;     // WeightLoader.java:61
+  wire [31:0]  weights1_start_payload_beats;       // WeightLoader.java:61
+  wire [31:0]  weights1_start_payload_words;       // WeightLoader.java:61
+  wire [15:0]  weights1_start_payload_groups;      // WeightLoader.java:61
+  wire [15:0]  weights1_start_payload_blocks;      // WeightLoader.java:61
+  wire [1:0]   weights1_start_payload_lastClass;   // WeightLoader.java:61
+  wire         weights1_start_payload_half;        // WeightLoader.java:61
+  wire         weights1_done;                      // WeightLoader.java:61
+  wire         weights1_error;                     // WeightLoader.java:61
+  wire         weights1_idle;                      // WeightLoader.java:61
+  wire [15:0]  weights1_blocks_done;               // WeightLoader.java:61
+  wire         weights1_m_axi_awvalid;             // WeightLoader.java:61
+  wire         weights1_m_axi_awready;             // WeightLoader.java:61
+  wire [63:0]  weights1_m_axi_awaddr;              // WeightLoader.java:61
+  wire [7:0]   weights1_m_axi_awlen;               // WeightLoader.java:61
+  wire [2:0]   weights1_m_axi_awsize;              // WeightLoader.java:61
+  wire [1:0]   weights1_m_axi_awburst;             // WeightLoader.java:61
+  wire         weights1_m_axi_wvalid;              // WeightLoader.java:61
+  wire         weights1_m_axi_wready;              // WeightLoader.java:61
+  wire [63:0]  weights1_m_axi_wdata;               // WeightLoader.java:61
+  wire [7:0]   weights1_m_axi_wstrb;               // WeightLoader.java:61
+  wire         weights1_m_axi_wlast;               // WeightLoader.java:61
+  wire         weights1_m_axi_bvalid;              // WeightLoader.java:61
+  wire         weights1_m_axi_bready;              // WeightLoader.java:61
+  wire [1:0]   weights1_m_axi_bresp;               // WeightLoader.java:61
+  wire         weights1_m_axi_arvalid;             // WeightLoader.java:61
+  wire         weights1_m_axi_arready;             // WeightLoader.java:61
+  wire [63:0]  weights1_m_axi_araddr;              // WeightLoader.java:61
+  wire [7:0]   weights1_m_axi_arlen;               // WeightLoader.java:61
+  wire [2:0]   weights1_m_axi_arsize;              // WeightLoader.java:61
+  wire [1:0]   weights1_m_axi_arburst;             // WeightLoader.java:61
+  wire         weights1_m_axi_rvalid;              // WeightLoader.java:61
+  wire         weights1_m_axi_rready;              // WeightLoader.java:61
+  wire [63:0]  weights1_m_axi_rdata;               // WeightLoader.java:61
+  wire [1:0]   weights1_m_axi_rresp;               // WeightLoader.java:61
+  wire         weights1_m_axi_rlast;               // WeightLoader.java:61
+  wire         weights1_write_valid;               // WeightLoader.java:61
+  wire [13:0]  weights1_write_payload_address;     // WeightLoader.java:61
+  wire [0:0]   weights1_write_payload_lanePair;    // WeightLoader.java:61
+  wire [143:0] weights1_write_payload_words;       // WeightLoader.java:61
+  wire         buffer_write_0_valid;               // WeightLoader.java:65
+  wire [13:0]  buffer_write_0_payload_address;     // WeightLoader.java:65
+  wire [0:0]   buffer_write_0_payload_lanePair;    // WeightLoader.java:65
+  wire [143:0] buffer_write_0_payload_words;       // WeightLoader.java:65
+  wire         buffer_write_1_valid;               // WeightLoader.java:65
+  wire [13:0]  buffer_write_1_payload_address;     // WeightLoader.java:65
+  wire [0:0]   buffer_write_1_payload_lanePair;    // WeightLoader.java:65
+  wire [143:0] buffer_write_1_payload_words;       // WeightLoader.java:65
+  wire         buffer_read_enable;                 // WeightLoader.java:65
+  wire [13:0]  buffer_read_address;                // WeightLoader.java:65
+  wire [71:0]  buffer_read_words_0;                // WeightLoader.java:65
+  wire [71:0]  buffer_read_words_1;                // WeightLoader.java:65
+  wire [71:0]  buffer_read_words_2;                // WeightLoader.java:65
+  wire [71:0]  buffer_read_words_3;                // WeightLoader.java:65
+  wire         half_swept_0;                       // WeightLoader.java:69
+  wire         half_swept_1;                       // WeightLoader.java:69
+  wire         half_released_0;                    // WeightLoader.java:70
+  wire         half_released_1;                    // WeightLoader.java:70
+  wire         sweep_weight_half;                  // WeightLoader.java:71
+  reg          load_running;                       // WeightLoader.java:72
+  reg          load_half;                          // WeightLoader.java:73
+  reg  [15:0]  load_tile;                          // WeightLoader.java:74
+  reg  [15:0]  load_tokens;                        // WeightLoader.java:75
+  reg  [63:0]  load_tile_base;                     // WeightLoader.java:76
+  reg          loads_finished;                     // WeightLoader.java:77
+  reg          half_busy_0;                        // WeightLoader.java:78
+  reg          half_busy_1;                        // WeightLoader.java:78
+  reg          half_loaded_0;                      // WeightLoader.java:79
+  reg          half_loaded_1;                      // WeightLoader.java:79
+  reg          port_finished_0;                    // WeightLoader.java:80
+  reg          port_finished_1;                    // WeightLoader.java:80
+  reg          load_ahead;                         // WeightLoader.java:82
+  reg          load_discarding;                    // WeightLoader.java:83
+  reg          load_ahead_error;                   // WeightLoader.java:84
+  wire         load_last_tile;                     // WeightLoader.java:87
+  wire         free_half;                          // WeightLoader.java:88
+  wire         start_load;                         // WeightLoader.java:96
+  wire [63:0]  tile_stride;                        // WeightLoader.java:97
+  reg          port0_load_valid;                   // WeightLoader.java:109
+  reg  [63:0]  port0_load_payload_address;         // WeightLoader.java:109
+  reg  [31:0]  port0_load_payload_beats;           // WeightLoader.java:109
+  reg  [31:0]  port0_load_payload_words;           // WeightLoader.java:109
+  reg  [15:0]  port0_load_payload_groups;          // WeightLoader.java:109
+  reg  [15:0]  port0_load_payload_blocks;          // WeightLoader.java:109
+  reg  [1:0]   port0_load_payload_lastClass;       // WeightLoader.java:109
+  reg          port0_load_payload_half;            // WeightLoader.java:109
+  reg          port1_load_valid;                   // WeightLoader.java:109
+  reg  [63:0]  port1_load_payload_address;         // WeightLoader.java:109
+  reg  [31:0]  port1_load_payload_beats;           // WeightLoader.java:109
+  reg  [31:0]  port1_load_payload_words;           // WeightLoader.java:109
+  reg  [15:0]  port1_load_payload_groups;          // WeightLoader.java:109
+  reg  [15:0]  port1_load_payload_blocks;          // WeightLoader.java:109
+  reg  [1:0]   port1_load_payload_lastClass;       // WeightLoader.java:109
+  reg          port1_load_payload_half;            // WeightLoader.java:109
+  reg          load_error;                         // WeightLoader.java:114
+  wire         load_complete;                      // WeightLoader.java:124
+  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:132
+  wire [15:0]  load_tokens_after;                  // WeightLoader.java:153
+  wire         load_ahead_taken;                   // WeightLoader.java:177
+  wire         load_go_ahead;                      // WeightLoader.java:191
+  wire         load_discard_asked;                 // WeightLoader.java:202
+  wire         load_discard;                       // WeightLoader.java:204
+  wire         load_arriving;                      // WeightLoader.java:220
+  wire         load_in_flight;                     // WeightLoader.java:221
 
   // table_builder
   wire         table_half_swept_0;                 // TableBuilder.java:49
@@ -491,19 +508,19 @@ module TlmmEngine_sim_small (
   wire [18:0] results_payload_1_part;
   wire [18:0] results_payload_2_part;
   wire [18:0] results_payload_3_part;
-  wire [33:0] beats_per_token_prod;
+  wire [33:0] act_last_beat_prod;
   wire [31:0] tile_stride_mux;
   wire [65:0] tile_stride_prod;
-  wire [31:0] weights0_start_payload_beats_mux;
-  wire [31:0] weights0_start_payload_beats_mux_2;
-  wire [31:0] weights0_start_payload_words_mux;
-  wire [31:0] weights0_start_payload_words_mux_2;
-  wire [15:0] weights0_start_payload_groups_mux;
-  wire [15:0] weights0_start_payload_groups_mux_2;
-  wire [15:0] weights0_start_payload_blocks_mux;
-  wire [1:0] weights0_start_payload_lastClass_mux;
   wire [15:0] load_tokens_after_mux;
   wire [15:0] load_tokens_after_diff;
+  wire [31:0] port0_load_payload_beats_mux;
+  wire [31:0] port0_load_payload_beats_mux_2;
+  wire [31:0] port0_load_payload_words_mux;
+  wire [31:0] port0_load_payload_words_mux_2;
+  wire [15:0] port0_load_payload_groups_mux;
+  wire [15:0] port0_load_payload_groups_mux_2;
+  wire [15:0] port0_load_payload_blocks_mux;
+  wire [1:0] port0_load_payload_lastClass_mux;
   wire [7:0] table0_pair_mux;
   wire [7:0] table0_pair_mux_2;
   wire not_pattern_minus1;
@@ -544,19 +561,19 @@ module TlmmEngine_sim_small (
   assign results_payload_1_part = result_fifo_pop_payload[37:19];
   assign results_payload_2_part = result_fifo_pop_payload[56:38];
   assign results_payload_3_part = result_fifo_pop_payload[75:57];
-  assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
+  assign act_last_beat_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_mux = load_ahead ? prefetched_regionStride : cmd_regionStride;
   assign tile_stride_prod = {2'd0, {32'd0, tile_stride_mux}} * {64'd0, 2'd2};
-  assign weights0_start_payload_beats_mux = load_ahead ? prefetched_beatsLast : cmd_beatsLast;
-  assign weights0_start_payload_beats_mux_2 = load_ahead ? prefetched_beatsFull : cmd_beatsFull;
-  assign weights0_start_payload_words_mux = load_ahead ? prefetched_wordsLast : cmd_wordsLast;
-  assign weights0_start_payload_words_mux_2 = load_ahead ? prefetched_wordsFull : cmd_wordsFull;
-  assign weights0_start_payload_groups_mux = load_ahead ? prefetched_lastTileGroups : cmd_lastTileGroups;
-  assign weights0_start_payload_groups_mux_2 = load_ahead ? prefetched_tileGroups : cmd_tileGroups;
-  assign weights0_start_payload_blocks_mux = load_ahead ? prefetched_blocks : cmd_blocks;
-  assign weights0_start_payload_lastClass_mux = load_ahead ? prefetched_lastClass : cmd_lastClass;
   assign load_tokens_after_mux = load_ahead ? prefetched_tokens : cmd_tokens;
   assign load_tokens_after_diff = load_tokens_after_mux - load_tokens;
+  assign port0_load_payload_beats_mux = load_ahead ? prefetched_beatsLast : cmd_beatsLast;
+  assign port0_load_payload_beats_mux_2 = load_ahead ? prefetched_beatsFull : cmd_beatsFull;
+  assign port0_load_payload_words_mux = load_ahead ? prefetched_wordsLast : cmd_wordsLast;
+  assign port0_load_payload_words_mux_2 = load_ahead ? prefetched_wordsFull : cmd_wordsFull;
+  assign port0_load_payload_groups_mux = load_ahead ? prefetched_lastTileGroups : cmd_lastTileGroups;
+  assign port0_load_payload_groups_mux_2 = load_ahead ? prefetched_tileGroups : cmd_tileGroups;
+  assign port0_load_payload_blocks_mux = load_ahead ? prefetched_blocks : cmd_blocks;
+  assign port0_load_payload_lastClass_mux = load_ahead ? prefetched_lastClass : cmd_lastClass;
   assign table0_pair_mux = pattern_uses0 ? staging[7:0] : 8'd0;
   assign table0_pair_mux_2 = pattern_uses1 ? staging[15:8] : 8'd0;
   assign not_pattern_minus1 = ~pattern_minus1;
@@ -596,39 +613,39 @@ module TlmmEngine_sim_small (
 
   assign command_ready = ~active; // CommandSlot.java:47
   assign prefetch_ready = ~prefetch_held; // CommandSlot.java:61
-  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:55
-  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:61
-  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:61
-  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:61
-  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:61
-  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:61
-  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:61
-  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:61
-  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:61
-  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:61
-  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:61
-  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:61
-  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:61
-  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:61
-  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:61
-  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:61
-  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:61
-  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:61
-  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:61
-  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:61
-  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:61
-  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:61
-  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:61
-  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:61
-  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:61
-  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:61
-  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:61
-  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:61
-  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:61
-  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:61
-  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:61
-  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:61
-  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:61
+  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:58
+  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:62
+  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:62
+  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:62
+  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:62
+  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:62
+  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:62
+  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:62
+  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:62
+  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:62
+  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:62
+  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:62
+  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:62
+  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:62
+  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:62
+  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:62
+  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:62
+  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:62
+  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:62
+  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:62
+  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:62
+  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:62
+  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:62
+  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:62
+  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:62
+  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:62
+  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:62
+  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:62
+  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:62
+  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:62
+  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:62
+  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:62
+  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:62
   assign results_valid = result_fifo_pop_valid; // ResultQueue.java:65
   assign results_payload_0 = {{13{results_payload_0_part[18]}}, results_payload_0_part}; // ResultQueue.java:68
   assign results_payload_1 = {{13{results_payload_1_part[18]}}, results_payload_1_part}; // ResultQueue.java:68
@@ -721,44 +738,46 @@ module TlmmEngine_sim_small (
   // activation_loader (ActivationLoader.java:35): stores a chunk of tokens from the activation stream, one slot per
   // token, and holds it until the table builder has used it for every tile
   assign act_full = act_state == CHUNK_STATE_FULL; // ActivationLoader.java:45
-  assign beats_per_token = beats_per_token_prod[31:0]; // ActivationLoader.java:49
-  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:50
-  assign next_chunk_tokens = (remaining_tokens > 16'd4) ? 16'd4 : remaining_tokens; // ActivationLoader.java:52
-  // ActivationLoader.java:54
+  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:53
+  assign next_chunk_tokens = (remaining_tokens > 16'd4) ? 16'd4 : remaining_tokens; // ActivationLoader.java:55
+  // ActivationLoader.java:57
   assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0);
-  assign act_take = activations_valid & activations_ready; // ActivationLoader.java:56
-  assign act_address = act_slot_base + act_beat[9:0]; // ActivationLoader.java:57
-  assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // ActivationLoader.java:59
+  assign act_take = activations_valid & activations_ready; // ActivationLoader.java:59
+  assign act_address = act_slot_base + act_beat[9:0]; // ActivationLoader.java:62
+  assign token_loaded = act_take & (act_beat == act_last_beat); // ActivationLoader.java:64
   assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:97
 
   always @(posedge clk) begin
-    if (act_take) begin // ActivationLoader.java:58
-      act_memory[act_address] <= activations_payload; // ActivationLoader.java:58
+    act_last_beat <= act_last_beat_prod[31:0] - 32'd1; // ActivationLoader.java:51
+    act_command_held <= active; // ActivationLoader.java:60
+    if (act_take) begin // ActivationLoader.java:63
+      act_memory[act_address] <= activations_payload; // ActivationLoader.java:63
     end
-    if (start_chunk) begin // ActivationLoader.java:60
-      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:61
-      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:62
-      act_slot <= 16'd0; // ActivationLoader.java:63
-      act_beat <= 32'd0; // ActivationLoader.java:64
-      act_slot_base <= 10'd0; // ActivationLoader.java:65
-    end else if (token_loaded) begin // ActivationLoader.java:66
-      act_beat <= 32'd0; // ActivationLoader.java:67
-      act_slot <= act_slot + 16'd1; // ActivationLoader.java:68
-      act_slot_base <= act_slot_base + 10'd207; // ActivationLoader.java:69
-      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:70
-        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:71
-        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:72
+    if (start_chunk) begin // ActivationLoader.java:65
+      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:66
+      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:67
+      act_slot <= 16'd0; // ActivationLoader.java:68
+      act_beat <= 32'd0; // ActivationLoader.java:69
+      act_slot_base <= 10'd0; // ActivationLoader.java:70
+    end else if (token_loaded) begin // ActivationLoader.java:71
+      act_beat <= 32'd0; // ActivationLoader.java:72
+      act_slot <= act_slot + 16'd1; // ActivationLoader.java:73
+      act_slot_base <= act_slot_base + 10'd207; // ActivationLoader.java:74
+      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:75
+        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:76
+        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:77
       end
-    end else if (act_take) begin // ActivationLoader.java:74
-      act_beat <= act_beat + 32'd1; // ActivationLoader.java:74
+    end else if (act_take) begin // ActivationLoader.java:79
+      act_beat <= act_beat + 32'd1; // ActivationLoader.java:79
     end
-    if (chunk_released) begin // ActivationLoader.java:75
-      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:75
+    if (chunk_released) begin // ActivationLoader.java:80
+      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:80
     end
-    if (accepted) begin // ActivationLoader.java:76
-      act_tokens_loaded <= 16'd0; // ActivationLoader.java:76
+    if (accepted) begin // ActivationLoader.java:81
+      act_tokens_loaded <= 16'd0; // ActivationLoader.java:81
     end
     if (reset) begin
+      act_command_held <= 1'b0;
       act_state <= CHUNK_STATE_EMPTY;
       act_chunk_tokens <= 16'd0;
       act_slot <= 16'd0;
@@ -769,36 +788,36 @@ module TlmmEngine_sim_small (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // weight_loader (WeightLoader.java:56): streams each tile of the matrix into a free half of the weight buffer over
+  // weight_loader (WeightLoader.java:57): streams each tile of the matrix into a free half of the weight buffer over
   // every AXI port, once per chunk of tokens, and counts the blocks that have arrived
-  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:61
-  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:61
-  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:61
-  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:61
-  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:61
-  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:61
-  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:61
-  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:61
-  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:61
-  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:61
-  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:61
-  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:61
-  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:61
-  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:61
-  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:61
-  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:61
-  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:61
-  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:61
-  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:66
-  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:66
-  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:66
-  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:66
-  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:66
-  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:66
-  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:66
-  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:66
-  assign load_last_tile = load_tile == ((load_ahead ? prefetched_tiles : cmd_tiles) - 16'd1); // WeightLoader.java:86
-  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:87
+  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:62
+  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:62
+  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:62
+  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:62
+  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:62
+  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:62
+  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:62
+  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:62
+  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:62
+  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:62
+  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:62
+  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:62
+  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:62
+  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:62
+  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:62
+  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:62
+  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:62
+  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:62
+  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:67
+  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:67
+  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:67
+  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:67
+  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:67
+  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:67
+  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:67
+  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:67
+  assign load_last_tile = load_tile == ((load_ahead ? prefetched_tiles : cmd_tiles) - 16'd1); // WeightLoader.java:87
+  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:88
   assign start_load =
       (active | load_ahead)
       & ~load_running
@@ -806,43 +825,37 @@ module TlmmEngine_sim_small (
       & free_half
       & weights0_idle
       & weights1_idle
-      & ~load_discarding; // WeightLoader.java:95
-  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:96
-  assign weights0_start_valid = start_load; // WeightLoader.java:100
-  assign weights0_start_payload_address = load_tile_base; // WeightLoader.java:101
-  assign weights0_start_payload_beats =
-      load_last_tile ? weights0_start_payload_beats_mux : weights0_start_payload_beats_mux_2; // WeightLoader.java:102
-  assign weights0_start_payload_words =
-      load_last_tile ? weights0_start_payload_words_mux : weights0_start_payload_words_mux_2; // WeightLoader.java:103
-  assign weights0_start_payload_groups =
-      load_last_tile ? weights0_start_payload_groups_mux : weights0_start_payload_groups_mux_2; // WeightLoader.java:104
-  assign weights0_start_payload_blocks = weights0_start_payload_blocks_mux; // WeightLoader.java:105
-  assign weights0_start_payload_lastClass = weights0_start_payload_lastClass_mux; // WeightLoader.java:106
-  assign weights0_start_payload_half = load_half; // WeightLoader.java:107
-  assign weights1_start_valid = start_load; // WeightLoader.java:100
-  assign weights1_start_payload_address = load_tile_base + {32'd0, tile_stride_mux}; // WeightLoader.java:101
-  assign weights1_start_payload_beats =
-      load_last_tile ? weights0_start_payload_beats_mux : weights0_start_payload_beats_mux_2; // WeightLoader.java:102
-  assign weights1_start_payload_words =
-      load_last_tile ? weights0_start_payload_words_mux : weights0_start_payload_words_mux_2; // WeightLoader.java:103
-  assign weights1_start_payload_groups =
-      load_last_tile ? weights0_start_payload_groups_mux : weights0_start_payload_groups_mux_2; // WeightLoader.java:104
-  assign weights1_start_payload_blocks = weights0_start_payload_blocks_mux; // WeightLoader.java:105
-  assign weights1_start_payload_lastClass = weights0_start_payload_lastClass_mux; // WeightLoader.java:106
-  assign weights1_start_payload_half = load_half; // WeightLoader.java:107
-  // WeightLoader.java:120
+      & ~load_discarding; // WeightLoader.java:96
+  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:97
+  assign weights0_start_valid = port0_load_valid; // WeightLoader.java:110
+  assign weights0_start_payload_address = port0_load_payload_address; // WeightLoader.java:110
+  assign weights0_start_payload_beats = port0_load_payload_beats; // WeightLoader.java:110
+  assign weights0_start_payload_words = port0_load_payload_words; // WeightLoader.java:110
+  assign weights0_start_payload_groups = port0_load_payload_groups; // WeightLoader.java:110
+  assign weights0_start_payload_blocks = port0_load_payload_blocks; // WeightLoader.java:110
+  assign weights0_start_payload_lastClass = port0_load_payload_lastClass; // WeightLoader.java:110
+  assign weights0_start_payload_half = port0_load_payload_half; // WeightLoader.java:110
+  assign weights1_start_valid = port1_load_valid; // WeightLoader.java:110
+  assign weights1_start_payload_address = port1_load_payload_address; // WeightLoader.java:110
+  assign weights1_start_payload_beats = port1_load_payload_beats; // WeightLoader.java:110
+  assign weights1_start_payload_words = port1_load_payload_words; // WeightLoader.java:110
+  assign weights1_start_payload_groups = port1_load_payload_groups; // WeightLoader.java:110
+  assign weights1_start_payload_blocks = port1_load_payload_blocks; // WeightLoader.java:110
+  assign weights1_start_payload_lastClass = port1_load_payload_lastClass; // WeightLoader.java:110
+  assign weights1_start_payload_half = port1_load_payload_half; // WeightLoader.java:110
+  // WeightLoader.java:124
   assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
-  // WeightLoader.java:149
+  // WeightLoader.java:153
   assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd4) ? 16'd4 : load_tokens_after_diff);
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:173
-  // WeightLoader.java:187
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:177
+  // WeightLoader.java:191
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:198
-  // WeightLoader.java:200
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:202
+  // WeightLoader.java:204
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:216
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:217
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:220
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:221
   assign sweep_weight_half = sweep_half; // Sweep.java:57
   assign buffer_read_enable = issue; // Sweep.java:65
   assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:66
@@ -852,111 +865,139 @@ module TlmmEngine_sim_small (
   assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:118
 
   always @(posedge clk) begin
-    if (weights0_done) begin // WeightLoader.java:108
-      port_finished_0 <= 1'b1; // WeightLoader.java:108
+    port0_load_valid <= start_load; // WeightLoader.java:109
+    if (start_load) begin // WeightLoader.java:109
+      port0_load_payload_address <= load_tile_base; // WeightLoader.java:109
+      // WeightLoader.java:109
+      port0_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
+      // WeightLoader.java:109
+      port0_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
+      // WeightLoader.java:109
+      port0_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
+      port0_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:109
+      port0_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:109
+      port0_load_payload_half <= load_half; // WeightLoader.java:109
     end
-    if (weights1_done) begin // WeightLoader.java:108
-      port_finished_1 <= 1'b1; // WeightLoader.java:108
+    if (weights0_done) begin // WeightLoader.java:112
+      port_finished_0 <= 1'b1; // WeightLoader.java:112
     end
-    if (weights0_done & weights0_error) begin // WeightLoader.java:112
-      if (load_ahead) begin // WeightLoader.java:113
-        load_ahead_error <= 1'b1; // WeightLoader.java:113
+    port1_load_valid <= start_load; // WeightLoader.java:109
+    if (start_load) begin // WeightLoader.java:109
+      port1_load_payload_address <= load_tile_base + {32'd0, tile_stride_mux}; // WeightLoader.java:109
+      // WeightLoader.java:109
+      port1_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
+      // WeightLoader.java:109
+      port1_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
+      // WeightLoader.java:109
+      port1_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
+      port1_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:109
+      port1_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:109
+      port1_load_payload_half <= load_half; // WeightLoader.java:109
+    end
+    if (weights1_done) begin // WeightLoader.java:112
+      port_finished_1 <= 1'b1; // WeightLoader.java:112
+    end
+    if (weights0_done & weights0_error) begin // WeightLoader.java:116
+      if (load_ahead) begin // WeightLoader.java:117
+        load_ahead_error <= 1'b1; // WeightLoader.java:117
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:113
+        load_error <= 1'b1; // WeightLoader.java:117
       end
     end
-    if (weights1_done & weights1_error) begin // WeightLoader.java:112
-      if (load_ahead) begin // WeightLoader.java:113
-        load_ahead_error <= 1'b1; // WeightLoader.java:113
+    if (weights1_done & weights1_error) begin // WeightLoader.java:116
+      if (load_ahead) begin // WeightLoader.java:117
+        load_ahead_error <= 1'b1; // WeightLoader.java:117
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:113
+        load_error <= 1'b1; // WeightLoader.java:117
       end
     end
     blocks_arrived <=
-        start_load ? 16'd0
+        (start_load | port1_load_valid) ? 16'd0
         : (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done
-        : weights0_blocks_done; // WeightLoader.java:129
-    if (start_load) begin // WeightLoader.java:132
-      load_running <= 1'b1; // WeightLoader.java:133
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:134
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:135
+        : weights0_blocks_done; // WeightLoader.java:133
+    if (start_load) begin // WeightLoader.java:136
+      load_running <= 1'b1; // WeightLoader.java:137
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:138
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:139
     end
-    if (load_complete) begin // WeightLoader.java:137
-      load_running <= 1'b0; // WeightLoader.java:138
-      port_finished_0 <= 1'b0; // WeightLoader.java:140
-      port_finished_1 <= 1'b0; // WeightLoader.java:140
-      if (load_half) begin // WeightLoader.java:142
-        half_loaded_1 <= 1'b1; // WeightLoader.java:142
+    if (load_complete) begin // WeightLoader.java:141
+      load_running <= 1'b0; // WeightLoader.java:142
+      port_finished_0 <= 1'b0; // WeightLoader.java:144
+      port_finished_1 <= 1'b0; // WeightLoader.java:144
+      if (load_half) begin // WeightLoader.java:146
+        half_loaded_1 <= 1'b1; // WeightLoader.java:146
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:142
+        half_loaded_0 <= 1'b1; // WeightLoader.java:146
       end
-      load_half <= ~load_half; // WeightLoader.java:143
-      if (load_last_tile) begin // WeightLoader.java:144
-        load_tile <= 16'd0; // WeightLoader.java:145
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:146
-        load_tokens <= load_tokens_after; // WeightLoader.java:150
-        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:151
-          loads_finished <= 1'b1; // WeightLoader.java:151
+      load_half <= ~load_half; // WeightLoader.java:147
+      if (load_last_tile) begin // WeightLoader.java:148
+        load_tile <= 16'd0; // WeightLoader.java:149
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:150
+        load_tokens <= load_tokens_after; // WeightLoader.java:154
+        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:155
+          loads_finished <= 1'b1; // WeightLoader.java:155
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:153
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:154
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:157
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:158
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:161
-      half_loaded_0 <= 1'b0; // WeightLoader.java:161
+    if (half_swept_0) begin // WeightLoader.java:165
+      half_loaded_0 <= 1'b0; // WeightLoader.java:165
     end
-    if (half_swept_1) begin // WeightLoader.java:161
-      half_loaded_1 <= 1'b0; // WeightLoader.java:161
+    if (half_swept_1) begin // WeightLoader.java:165
+      half_loaded_1 <= 1'b0; // WeightLoader.java:165
     end
-    if (half_released_0) begin // WeightLoader.java:165
-      half_busy_0 <= 1'b0; // WeightLoader.java:165
+    if (half_released_0) begin // WeightLoader.java:169
+      half_busy_0 <= 1'b0; // WeightLoader.java:169
     end
-    if (half_released_1) begin // WeightLoader.java:165
-      half_busy_1 <= 1'b0; // WeightLoader.java:165
+    if (half_released_1) begin // WeightLoader.java:169
+      half_busy_1 <= 1'b0; // WeightLoader.java:169
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:168
-      loads_finished <= 1'b0; // WeightLoader.java:169
-      load_tokens <= 16'd0; // WeightLoader.java:170
-      load_tile_base <= cmd_address; // WeightLoader.java:171
+    if (finished & ~load_ahead) begin // WeightLoader.java:172
+      loads_finished <= 1'b0; // WeightLoader.java:173
+      load_tokens <= 16'd0; // WeightLoader.java:174
+      load_tile_base <= cmd_address; // WeightLoader.java:175
     end
-    if (accepted) begin // WeightLoader.java:174
-      if (load_ahead_taken) begin // WeightLoader.java:175
-        load_ahead <= 1'b0; // WeightLoader.java:177
-        load_error <= load_ahead_error; // WeightLoader.java:178
-        load_ahead_error <= 1'b0; // WeightLoader.java:179
+    if (accepted) begin // WeightLoader.java:178
+      if (load_ahead_taken) begin // WeightLoader.java:179
+        load_ahead <= 1'b0; // WeightLoader.java:181
+        load_error <= load_ahead_error; // WeightLoader.java:182
+        load_ahead_error <= 1'b0; // WeightLoader.java:183
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:181
-        load_error <= 1'b0; // WeightLoader.java:182
+        load_tile_base <= command_payload_address; // WeightLoader.java:185
+        load_error <= 1'b0; // WeightLoader.java:186
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:188
-      load_ahead <= 1'b1; // WeightLoader.java:189
-      load_tile <= 16'd0; // WeightLoader.java:190
-      load_tokens <= 16'd0; // WeightLoader.java:191
-      loads_finished <= 1'b0; // WeightLoader.java:192
-      load_tile_base <= prefetched_address; // WeightLoader.java:193
+    if (load_go_ahead) begin // WeightLoader.java:192
+      load_ahead <= 1'b1; // WeightLoader.java:193
+      load_tile <= 16'd0; // WeightLoader.java:194
+      load_tokens <= 16'd0; // WeightLoader.java:195
+      loads_finished <= 1'b0; // WeightLoader.java:196
+      load_tile_base <= prefetched_address; // WeightLoader.java:197
     end
-    if (load_discard_asked) begin // WeightLoader.java:199
-      load_discarding <= 1'b1; // WeightLoader.java:199
+    if (load_discard_asked) begin // WeightLoader.java:203
+      load_discarding <= 1'b1; // WeightLoader.java:203
     end
-    if (load_discard) begin // WeightLoader.java:201
-      load_discarding <= 1'b0; // WeightLoader.java:202
-      load_ahead <= 1'b0; // WeightLoader.java:203
-      load_ahead_error <= 1'b0; // WeightLoader.java:204
-      load_running <= 1'b0; // WeightLoader.java:205
-      half_busy_0 <= 1'b0; // WeightLoader.java:207
-      half_loaded_0 <= 1'b0; // WeightLoader.java:208
-      half_busy_1 <= 1'b0; // WeightLoader.java:207
-      half_loaded_1 <= 1'b0; // WeightLoader.java:208
-      load_half <= sweep_weight_half; // WeightLoader.java:210
-      load_tile <= 16'd0; // WeightLoader.java:211
-      load_tokens <= 16'd0; // WeightLoader.java:212
-      loads_finished <= 1'b0; // WeightLoader.java:213
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:214
+    if (load_discard) begin // WeightLoader.java:205
+      load_discarding <= 1'b0; // WeightLoader.java:206
+      load_ahead <= 1'b0; // WeightLoader.java:207
+      load_ahead_error <= 1'b0; // WeightLoader.java:208
+      load_running <= 1'b0; // WeightLoader.java:209
+      half_busy_0 <= 1'b0; // WeightLoader.java:211
+      half_loaded_0 <= 1'b0; // WeightLoader.java:212
+      half_busy_1 <= 1'b0; // WeightLoader.java:211
+      half_loaded_1 <= 1'b0; // WeightLoader.java:212
+      load_half <= sweep_weight_half; // WeightLoader.java:214
+      load_tile <= 16'd0; // WeightLoader.java:215
+      load_tokens <= 16'd0; // WeightLoader.java:216
+      loads_finished <= 1'b0; // WeightLoader.java:217
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:218
     end
     if (reset) begin
+      port0_load_valid <= 1'b0;
       port_finished_0 <= 1'b0;
+      port1_load_valid <= 1'b0;
       port_finished_1 <= 1'b0;
       load_ahead_error <= 1'b0;
       load_error <= 1'b0;
@@ -1392,6 +1433,11 @@ module TlmmEngine_sim_small (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
+      if (!(~act_take | act_command_held)) begin // ActivationLoader.java:60
+        $display("ASSERTION FAILED in %m: ActivationLoader.java:60: ActivationLoader: a beat is taken only once its ",
+                 "command has run for a cycle");
+        $stop;
+      end
       // ResultQueue.java:59
       if (!(~lane_sums_valid | ({{13{assert_part[18]}}, assert_part} == lane_sums_payload_0))) begin
         $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 0 fits 19 bits");
@@ -1436,7 +1482,7 @@ module TlmmEngine_sim_small (
   end
 `endif
 
-  WeightPort_t5_q4_p2_w64 weights0 ( // WeightLoader.java:60
+  WeightPort_t5_q4_p2_w64 weights0 ( // WeightLoader.java:61
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights0_start_valid),
@@ -1482,7 +1528,7 @@ module TlmmEngine_sim_small (
     .write_payload_words     (weights0_write_payload_words)
   );
 
-  WeightPort_t5_q4_p2_w64 weights1 ( // WeightLoader.java:60
+  WeightPort_t5_q4_p2_w64 weights1 ( // WeightLoader.java:61
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights1_start_valid),
@@ -1528,7 +1574,7 @@ module TlmmEngine_sim_small (
     .write_payload_words     (weights1_write_payload_words)
   );
 
-  WeightBuffer_t5_q4_p2_d16384 buffer ( // WeightLoader.java:64
+  WeightBuffer_t5_q4_p2_d16384 buffer ( // WeightLoader.java:65
     .clk                      (clk),
     .reset                    (reset),
     .write_0_valid            (buffer_write_0_valid),
@@ -1647,7 +1693,7 @@ module TlmmEngine_sim_small (
   wire unused_bits = &{1'b0, buffer_read_words_0[71:25], buffer_read_words_1[71:25], buffer_read_words_2[71:25],
       buffer_read_words_3[71:25], table0_pair[0], table0_sum[0], table1_pair[0], table1_sum[0], table2_pair[0],
       table2_sum[0], table3_pair[0], table3_sum[0], table4_pair[0], table4_sum[0], result_fifo_occupancy,
-      lane1_result_valid, lane2_result_valid, lane3_result_valid, beats_per_token_prod[33:32], tile_stride_prod[65:64]};
+      lane1_result_valid, lane2_result_valid, lane3_result_valid, act_last_beat_prod[33:32], tile_stride_prod[65:64]};
 endmodule
 
 `default_nettype wire

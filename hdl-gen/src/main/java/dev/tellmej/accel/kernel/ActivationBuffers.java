@@ -138,6 +138,36 @@ final class ActivationBuffers extends Area {
         storedReadLatency = READ_LATENCY + 1 + FpConvert.fromFp32Latency(shape.storage());
     }
 
+    /**
+     * A writer's whole-word write, registered with its place before it reaches the write multiplexer: for timing, a
+     * writer's own logic (a queue's read, a widening, a select) and the multiplexer of every writer were one path.
+     * The write lands a cycle later than {@code valid}; the returned bit is true in that cycle, so a writer can wait
+     * for it before it reports its instruction done.
+     *
+     * @param name prefix of the registers ({@code name}, {@code name_values}, {@code name_token},
+     *     {@code name_word})
+     * @param buffer the destination's id, held by the writer while it writes
+     * @param values W binary32 values, every lane written
+     */
+    Bool registeredWrite(String name, Bool valid, UInt buffer, UInt token, UInt word, Vec<Bits> values) {
+        Bool writeNow = regNext(name, valid, 0);
+        Vec<Bits> writeValues = regNext(name + "_values", values);
+        UInt writeToken = regNext(name + "_token", token.resize(widthOf(write.token())));
+        UInt writeWord = regNext(name + "_word", word.resize(widthOf(write.word())));
+        int lanes = values.size();
+        when(writeNow, () -> {
+            write.valid().set(true);
+            write.buffer().set(buffer);
+            write.token().set(writeToken);
+            write.word().set(writeWord);
+            write.mask().set(B((1L << lanes) - 1, lanes));
+            for (int lane = 0; lane < lanes; lane++) {
+                write.values().get(lane).set(writeValues.get(lane));
+            }
+        });
+        return writeNow;
+    }
+
     /** Bits of a buffer id field. */
     static final int BUFFER_ID_BITS = 4;
 

@@ -35,7 +35,7 @@ import java.util.List;
  * the unit is idle for the next call.
  */
 final class AttentionExecutor extends Area {
-    enum IssueStep { IDLE, SIZES, LAYER_BASE, BLOCK, COMMAND, QUERY_READ, QUERY_WAIT, QUERY_PUSH, NEXT, END }
+    enum IssueStep { IDLE, SIZES, LAYER_RUN, LAYER_BASE, BLOCK, COMMAND, QUERY_READ, QUERY_WAIT, QUERY_PUSH, NEXT, END }
 
     enum CollectStep { IDLE, LOAD, OUTPUTS, WAIT_DONE, NEXT, FINISH }
 
@@ -226,18 +226,23 @@ final class AttentionExecutor extends Area {
                     step.is(IssueStep.NEXT));
 
             // K/V rows of (layer, head h, kind k, position 0) start at ((layer x kvHeads + h) x 2 + k) x run bytes,
-            // run = positions x head_dim x 2: computed in registered steps, then walked by additions.
+            // run = positions x head_dim x 2: computed in registered steps (each product, then the sum, a cycle of
+            // its own), then walked by additions.
             UInt run = reg("attention_run_bytes", uint(48), 0);
             UInt layerHeads = reg("attention_layer_heads", uint(16), 0);
+            UInt layerRun = reg("attention_layer_run", uint(64), 0);
             UInt headAddress = reg("attention_head_address", uint(64), 0);
             when(step.is(IssueStep.SIZES), () -> {
                 run.set(f.positions().mul(f.headDim()).resize(47).shl(1).trunc(48));
                 layerHeads.set(f.layer().mul(f.kvHeads()));
+                step.set(IssueStep.LAYER_RUN);
+            });
+            when(step.is(IssueStep.LAYER_RUN), () -> {
+                layerRun.set(layerHeads.resize(64).mul(run.resize(64)).resize(63).shl(1).trunc(64));
                 step.set(IssueStep.LAYER_BASE);
             });
             when(step.is(IssueStep.LAYER_BASE), () -> {
-                headAddress.set(f.kvCache().add(layerHeads.resize(64).mul(run.resize(64)).resize(63).shl(1).trunc(64))
-                        .trunc(64));
+                headAddress.set(f.kvCache().add(layerRun).trunc(64));
                 step.set(IssueStep.BLOCK);
             });
             // A block's token count is registered in BLOCK, a cycle before the command, so the unit's checks and
@@ -401,23 +406,20 @@ final class AttentionExecutor extends Area {
             Bool outputs = step.is(CollectStep.OUTPUTS);
             Bool outBeat = outputs.and(unit.out.valid).named("attention_out_beat");
             unit.out.ready.set(outputs.and(lastOWord));
-            // After an error the outputs of the commands still running are taken but not written.
-            when(outBeat.and(failed.not()), () -> {
-                buffers.write.valid().set(true);
-                buffers.write.buffer().set(f.dst());
-                buffers.write.token().set(walk.blockFirst.add(oToken.resize(tokenBits)).trunc(tokenBits)
-                        .resize(widthOf(buffers.write.token())));
-                buffers.write.word().set(oWordIndex.resize(widthOf(buffers.write.word())));
-                buffers.write.mask().set(B((1L << lanes) - 1, lanes));
-                for (int lane = 0; lane < lanes; lane++) {
-                    List<Bits> options = new ArrayList<>();
-                    for (int w = 0; w < wordsPerBeat; w++) {
-                        options.add(FpConvert.toFp32(att.format(), unit.out.payload.get(w * lanes + lane)));
-                    }
-                    buffers.write.values().get(lane).set(options.size() == 1 ? options.getFirst()
-                            : new dev.tellmej.hdl.Vec<>(options).get("attention_out_lane" + lane, oWord));
+            // After an error the outputs of the commands still running are taken but not written. A word goes to
+            // the buffers registered (for timing); the last lands well before FINISH (WAIT_DONE, NEXT come first).
+            List<Bits> outValues = new ArrayList<>();
+            for (int lane = 0; lane < lanes; lane++) {
+                List<Bits> options = new ArrayList<>();
+                for (int w = 0; w < wordsPerBeat; w++) {
+                    options.add(FpConvert.toFp32(att.format(), unit.out.payload.get(w * lanes + lane)));
                 }
-            });
+                outValues.add(options.size() == 1 ? options.getFirst()
+                        : new dev.tellmej.hdl.Vec<>(options).get("attention_out_lane" + lane, oWord));
+            }
+            buffers.registeredWrite("attention_out_write", outBeat.and(failed.not()), f.dst(),
+                    walk.blockFirst.add(oToken.resize(tokenBits)).trunc(tokenBits), oWordIndex,
+                    new dev.tellmej.hdl.Vec<>(outValues));
             when(outBeat, () -> {
                 oWordIndex.set(mux(lastOWord.and(lastOBeat).and(lastOHead), walk.headWordBase,
                         oWordIndex.add(1).trunc(16)));

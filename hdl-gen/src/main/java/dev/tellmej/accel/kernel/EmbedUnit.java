@@ -23,7 +23,7 @@ import java.util.List;
  * when the call started.
  */
 final class EmbedUnit extends Area {
-    enum EmbedStep { IDLE, ID_COMMAND, ID_BEAT, ROW_COMMAND, ROW, FINISH }
+    enum EmbedStep { IDLE, ID_COMMAND, ID_BEAT, ROW_OFFSET, ROW_COMMAND, ROW, FINISH }
 
     /** The instruction's fields and the chunk, sampled at {@link #start}. */
     record Request(UInt dst, UInt dim, UInt table, UInt tokens, UInt firstToken, UInt image, UInt io) {}
@@ -85,7 +85,13 @@ final class EmbedUnit extends Area {
         UInt idAddress = io.add(U(IoRegion.TOKENS_OFFSET, 64)).trunc(64)
                 .add(callToken.resize(64).shl(2).trunc(64)).trunc(64).named("embed_id_address");
         UInt rowBeats = dim.shr(valueShift).resize(16).named("embed_row_beats");
-        UInt rowAddress = table.add(id.mul(dim).resize(63).shl(1).trunc(64)).trunc(64).named("embed_row_address");
+        // The row's offset id x dim x 2 bytes is a product: registered a step before the command (for timing).
+        UInt rowOffset = reg("embed_row_offset", uint(48), 0);
+        when(phase.is(EmbedStep.ROW_OFFSET), () -> {
+            rowOffset.set(id.mul(dim).resize(48));
+            phase.set(EmbedStep.ROW_COMMAND);
+        });
+        UInt rowAddress = table.add(rowOffset.resize(64).shl(1).trunc(64)).trunc(64).named("embed_row_address");
         when(phase.is(EmbedStep.ID_COMMAND), () -> {
             reads.command.valid.set(true);
             reads.command.payload.address().set(idAddress);
@@ -109,7 +115,7 @@ final class EmbedUnit extends Area {
             reads.data.ready.set(true);
             when(reads.data.valid, () -> {
                 id.set(idWord.asUInt());
-                phase.set(EmbedStep.ROW_COMMAND);
+                phase.set(EmbedStep.ROW_OFFSET);
             });
         });
 
@@ -130,15 +136,9 @@ final class EmbedUnit extends Area {
         Bool rowBeat = phase.is(EmbedStep.ROW).and(reads.data.valid).named("embed_row_beat");
         Bool lastWord = word.add(1).trunc(16).eq(dim.shr(KernelShape.shift(lanes)).resize(16)).named("embed_last_word");
         when(phase.is(EmbedStep.ROW), () -> reads.data.ready.set(lastPart));
+        // The row's word goes to the buffers a cycle later, registered (for timing); the instruction ends once it has.
+        Bool writing = buffers.registeredWrite("embed_write", rowBeat, dst, token, word, new Vec<>(values));
         when(rowBeat, () -> {
-            buffers.write.valid().set(true);
-            buffers.write.buffer().set(dst);
-            buffers.write.token().set(token.resize(widthOf(buffers.write.token())));
-            buffers.write.word().set(word.resize(widthOf(buffers.write.word())));
-            buffers.write.mask().set(B((1L << lanes) - 1, lanes));
-            for (int lane = 0; lane < lanes; lane++) {
-                buffers.write.values().get(lane).set(values.get(lane));
-            }
             if (wordsPerBeat > 1) {
                 part.set(mux(lastPart, U(0, widthOf(part)), part.add(1).trunc(widthOf(part))));
             }
@@ -152,7 +152,8 @@ final class EmbedUnit extends Area {
             });
         });
 
-        done = new Flow<>(phase.is(EmbedStep.FINISH).named("embed_done"), code);
-        when(phase.is(EmbedStep.FINISH), () -> phase.set(EmbedStep.IDLE));
+        Bool finished = phase.is(EmbedStep.FINISH).and(writing.not()).named("embed_done");
+        done = new Flow<>(finished, code);
+        when(finished, () -> phase.set(EmbedStep.IDLE));
     }
 }

@@ -32,10 +32,10 @@ import java.util.List;
  * LINEAR (N7, N8 and the epilogue of N17): the ternary matrix times the chunk's int8 activations on the
  * {@link TlmmEngine}, whose command the {@link TlmmCommandUnit} computes from {@code rows} and {@code cols}; the
  * activations stream from the {@link QuantizedStore}, a data beat a cycle, through a byte gearbox into the engine's
- * beats; each result
- * beat of Q sums is cut into words of W, dequantized (N8: the token's m_c and the matrix scale) and goes through
- * the epilogue into the destination buffer: STORE writes y, RESIDUAL_ADD writes {@code st(dst + y)}
- * ({@link ResidualAdd}), GATE_UP writes {@code st(act(src) * y)} ({@link Gating}, SiLU or ReLU²).
+ * beats; each result beat of Q sums is cut into words of W, dequantized (N8: the token's m_c and the matrix scale)
+ * and goes through the epilogue into the destination buffer: STORE writes y, RESIDUAL_ADD writes
+ * {@code st(dst + y)} ({@link ResidualAdd}), GATE_UP writes {@code st(act(src) * y)} ({@link Gating}, SiLU or
+ * ReLU²).
  *
  * <p>The RoPE and KV-cache epilogues (ROPE_QUERY, ROPE_KEY_CACHE, VALUE_CACHE) store y into dst as STORE does,
  * then {@link RotateAndCache} rotates (or only stores) it head by head over dst and into the KV cache.
@@ -515,30 +515,27 @@ final class LinearExecutor extends Area {
         unitTag.ready.set(unitOut);
         // The word written, y or a unit's word widened back to binary32, is registered with its tag before it goes
         // to the buffers' write multiplexer (for timing: the tag queue's read and the padding compare, or a unit's
-        // output queue and the widening, were one path with the writers' multiplexer).
-        assertAlways(directWrite.and(unitOut).not(), "LinearExecutor: one write to the buffer a cycle");
+        // output queue and the widening, were one path with the writers' multiplexer); a unit's word and its tag
+        // are registered once more before the widening (the output queue's read and the widening were one path).
+        List<Bits> unitWord = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            unitWord.add(mux(residual.out.valid, residual.out.payload.h().get(lane),
+                    gatingUnit.out.payload.f().get(lane)));
+        }
+        Bool unitOutQ = regNext("linear_unit_out_q", unitOut, 0);
+        Vec<Bits> unitWordQ = regNext("linear_unit_word", new Vec<>(unitWord));
+        UInt unitTokenQ = regNext("linear_unit_token", unitTag.payload.token());
+        UInt unitWordIndexQ = regNext("linear_unit_word_index", unitTag.payload.word());
+        assertAlways(directWrite.and(unitOutQ).not(), "LinearExecutor: one write to the buffer a cycle");
         List<Bits> values = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
-            Bits stored = mux(residual.out.valid, residual.out.payload.h().get(lane),
-                    gatingUnit.out.payload.f().get(lane));
             values.add(mux(directWrite, dequantizer.out.payload.y().get(lane),
-                    FpConvert.toFp32(shape.storage(), stored)));
+                    FpConvert.toFp32(shape.storage(), unitWordQ.get(lane))));
         }
-        Bool writeNow = regNext("linear_write", directWrite.or(unitOut), 0);
-        Vec<Bits> writeValues = regNext("linear_write_values", new Vec<>(values));
-        UInt writeToken = regNext("linear_write_token", mux(directWrite, tag.payload.token(), unitTag.payload.token()));
-        UInt writeWord = regNext("linear_write_word", mux(directWrite, tag.payload.word(), unitTag.payload.word()));
-        when(writeNow, () -> {
-            buffers.write.valid().set(true);
-            buffers.write.buffer().set(dst);
-            buffers.write.mask().set(B((1L << lanes) - 1, lanes));
-            buffers.write.token().set(writeToken.resize(widthOf(buffers.write.token())));
-            buffers.write.word().set(writeWord.resize(widthOf(buffers.write.word())));
-            for (int lane = 0; lane < lanes; lane++) {
-                buffers.write.values().get(lane).set(writeValues.get(lane));
-            }
-            written.set(written.add(1).trunc(24));
-        });
+        Bool writeNow = buffers.registeredWrite("linear_write", directWrite.or(unitOutQ), dst,
+                mux(directWrite, tag.payload.token(), unitTokenQ), mux(directWrite, tag.payload.word(), unitWordIndexQ),
+                new Vec<>(values));
+        when(writeNow, () -> written.set(written.add(1).trunc(24)));
 
         Bool engineDone = reg("linear_engine_done", bool(), 0);
         when(engine.command.fire(), () -> engineDone.set(false)).elseWhen(engine.done, () -> engineDone.set(true));

@@ -5,12 +5,10 @@ import static dev.tellmej.hdl.Hdl.*;
 import dev.tellmej.accel.lmhead.LmHeadUnit;
 import dev.tellmej.accel.protocol.ErrorCode;
 import dev.tellmej.hdl.Area;
-import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Flow;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -43,13 +41,11 @@ final class LmHeadExecutor extends Area {
         super("lm_head_executor", "LM_HEAD: the last token's activations through the LM head unit, the logits to"
                 + " the I/O region");
         int beatBytes = unit.shape.beatBytes();
-        // The store's read words are the data ports' beats; an LM head beat is whole read words.
-        int wordBytes = store.readBytes;
-        if (beatBytes % wordBytes != 0) {
-            throw new IllegalArgumentException("the LM head's beat of " + beatBytes + " bytes is not whole words of the"
-                    + " quantized store (" + wordBytes + " bytes)");
+        // The store's read words are the data ports' beats, which are the LM head's: a read is a beat.
+        if (beatBytes != store.readBytes) {
+            throw new IllegalArgumentException("the LM head's beat of " + beatBytes + " bytes is not the quantized"
+                    + " store's read word (" + store.readBytes + " bytes)");
         }
-        int wordsPerBeat = beatBytes / wordBytes;
         int tokenBits = bitsFor(shape.chunkTokens());
         start = wire("lm_head_start", bool());
         start.set(false);
@@ -97,7 +93,7 @@ final class LmHeadExecutor extends Area {
                     .elseWhen(request.lastChunk(), () -> step.set(LmHeadStep.COMMAND));
         });
 
-        // The unit's command, then the token's activations: a store read word a beat (or whole words a beat).
+        // The unit's command, then the token's activations: a store read word a beat.
         unit.command.valid.set(step.is(LmHeadStep.COMMAND));
         unit.command.payload.weightsAddress().set(weights);
         unit.command.payload.scalesAddress().set(scales);
@@ -105,7 +101,7 @@ final class LmHeadExecutor extends Area {
         unit.command.payload.cols().set(cols);
         unit.command.payload.mc().set(store.mcOf(token, "lm_head_mc"));
         UInt word = reg("lm_head_word", uint(16), 0);
-        UInt colWords = cols.shr(KernelShape.shift(wordBytes)).resize(16).named("lm_head_col_words");
+        UInt colWords = cols.shr(beatShift).resize(16).named("lm_head_col_words");
         when(unit.command.fire(), () -> {
             word.set(0);
             step.set(LmHeadStep.READ);
@@ -116,37 +112,24 @@ final class LmHeadExecutor extends Area {
             store.readWord.set(word.resize(widthOf(store.readWord)));
             step.set(LmHeadStep.PUSH);
         });
-        List<Bits> held = new ArrayList<>();
-        for (int w = 0; w < wordsPerBeat - 1; w++) {
-            held.add(reg("lm_head_held" + w, bits(8 * wordBytes), 0));
-        }
-        UInt part = wordsPerBeat == 1 ? U(0, 1) : word.resize(KernelShape.shift(wordsPerBeat));
-        Bool lastPart = wordsPerBeat == 1 ? TRUE : part.eq(wordsPerBeat - 1).named("lm_head_last_part");
-        Bits[] beat = new Bits[wordsPerBeat];
-        for (int w = 0; w < wordsPerBeat; w++) {
-            beat[wordsPerBeat - 1 - w] = w == wordsPerBeat - 1 ? store.readData : held.get(w);
-        }
         Bool pushing = step.is(LmHeadStep.PUSH).named("lm_head_pushing");
-        unit.activations.valid.set(pushing.and(lastPart));
-        unit.activations.payload.set(cat(beat));
-        Bool taken = pushing.and(lastPart.not().or(unit.activations.ready)).named("lm_head_word_taken");
-        when(taken.and(lastPart.not()), () -> {
-            for (int w = 0; w < wordsPerBeat - 1; w++) {
-                int index = w;
-                when(part.eq(w), () -> held.get(index).set(store.readData));
-            }
-        });
+        unit.activations.valid.set(pushing);
+        unit.activations.payload.set(store.readData);
+        Bool taken = pushing.and(unit.activations.ready).named("lm_head_word_taken");
         Bool lastWord = word.add(1).trunc(16).eq(colWords).named("lm_head_last_word");
         when(taken, () -> {
             word.set(word.add(1).trunc(16));
             step.set(mux(lastWord, HwEnum.constant(LmHeadStep.RUN), HwEnum.constant(LmHeadStep.READ)));
         });
 
-        // The logits: one write command for the page, whole beats (the words past the last row not written).
+        // The logits: one write command for the page, whole beats (the words past the last row not written). Its
+        // sizes are registered a cycle after the rows (for timing; the command goes out in READ at the earliest,
+        // two steps after the rows are taken).
         int perBeat = shape.fp32PerBeat();
-        UInt logitBeats = rows.resize(34).add(perBeat - 1).trunc(34).shr(KernelShape.shift(perBeat))
-                .named("lm_head_logit_beats");
-        UInt logitWords = logitBeats.shl(KernelShape.shift(perBeat)).trunc(34).named("lm_head_logit_words");
+        UInt logitBeats = regNext("lm_head_logit_beats", rows.resize(34).add(perBeat - 1).trunc(34)
+                .shr(KernelShape.shift(perBeat)));
+        UInt logitWords = regNext("lm_head_logit_words", rows.resize(34).add(perBeat - 1).trunc(34)
+                .shr(KernelShape.shift(perBeat)).shl(KernelShape.shift(perBeat)).trunc(34));
         Bool commanded = reg("lm_head_write_commanded", bool(), 0);
         UInt written = reg("lm_head_logits_written", uint(34), 0);
         when(unit.command.fire(), () -> {

@@ -278,20 +278,8 @@ final class RotateAndCache extends Area {
         for (int lane = 0; lane < lanes; lane++) {
             widened.add(FpConvert.toFp32(shape.storage(), rope.out.payload.y().get(lane)));
         }
-        Bool writeNow = regNext("rotate_write", rope.out.fire(), 0);
-        Vec<Bits> writeValues = regNext("rotate_write_values", new Vec<>(widened));
-        UInt writeToken = regNext("rotate_write_token", outToken);
-        UInt writeWord = regNext("rotate_write_word", outWordIndex);
-        when(writeNow, () -> {
-            buffers.write.valid().set(true);
-            buffers.write.buffer().set(settings.dst());
-            buffers.write.token().set(writeToken.resize(widthOf(buffers.write.token())));
-            buffers.write.word().set(writeWord.resize(widthOf(buffers.write.word())));
-            buffers.write.mask().set(B((1L << lanes) - 1, lanes));
-            for (int lane = 0; lane < lanes; lane++) {
-                buffers.write.values().get(lane).set(writeValues.get(lane));
-            }
-        });
+        Bool writeNow = buffers.registeredWrite("rotate_write", rope.out.fire(), settings.dst(), outToken,
+                outWordIndex, new Vec<>(widened));
         when(rope.out.fire(), () -> {
             outWordIndex.set(mux(lastOutWord, U(0, 16), outWordIndex.add(1).trunc(16)));
             when(lastOutWord, () -> outToken.set(outToken.add(1).trunc(tokenBits)));

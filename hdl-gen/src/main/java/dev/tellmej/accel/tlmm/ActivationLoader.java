@@ -45,8 +45,11 @@ final class ActivationLoader extends Area {
         full = state.is(ChunkState.FULL).named("act_full");
         chunkReleased = wire("chunk_released", bool());
 
-        UInt beatsPerToken = command.cmd.blocks().zext(32).mul(U(config.beatsPerBlock())).trunc(32)
-                .named("beats_per_token");
+        // A token's last beat, blocks x beats a block - 1, registered (for timing: the product and the compare
+        // with the beat count were one path). The command's fields are fixed a cycle before its first beat can
+        // come (a chunk starts only while it runs), so the register is never stale when it is used.
+        UInt lastBeat = regNext("act_last_beat", command.cmd.blocks().zext(32).mul(U(config.beatsPerBlock()))
+                .trunc(32).sub(1));
         UInt remainingTokens = command.cmd.tokens().sub(tokensLoaded).named("remaining_tokens");
         UInt nextChunkTokens = mux(remainingTokens.gt(config.maxTokens()), U(config.maxTokens(), 16), remainingTokens)
                 .named("next_chunk_tokens");
@@ -54,9 +57,11 @@ final class ActivationLoader extends Area {
                 .named("start_chunk");
         activations.ready.set(state.is(ChunkState.LOADING));
         Bool take = activations.fire().named("act_take");
+        assertAlways(take.not().or(regNext("act_command_held", command.active, 0)),
+                "ActivationLoader: a beat is taken only once its command has run for a cycle");
         UInt address = slotBase.add(beat.resize(addressBits)).named("act_address");
         when(take, () -> memory.write(address, activations.payload));
-        Bool tokenLoaded = take.and(beat.eq(beatsPerToken.sub(1))).named("token_loaded");
+        Bool tokenLoaded = take.and(beat.eq(lastBeat)).named("token_loaded");
         when(startChunk, () -> {
             state.set(ChunkState.LOADING);
             chunkTokens.set(nextChunkTokens);

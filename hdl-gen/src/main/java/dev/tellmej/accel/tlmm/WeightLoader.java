@@ -6,6 +6,7 @@ import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.axi.Axi4;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,17 +95,20 @@ final class WeightLoader extends Area {
         Bool start = command.active.or(ahead).and(running.not()).and(allLoaded.not()).and(freeHalf).and(portsIdle)
                 .and(discarding.not()).named("start_load");
         UInt tileStride = cmd.regionStride().zext(64).mul(U(config.ports())).trunc(64).named("tile_stride");
+        // Each port's load is registered before the port (for timing: the command's select, the last-tile compare
+        // and the port's own checks of the load were one path): the ports start a cycle after this process counts
+        // the load as running.
+        Bool portsStarting = FALSE;
         for (int p = 0; p < config.ports(); p++) {
             WeightPort port = ports.get(p);
             int index = p;
-            port.start.valid.set(start);
-            port.start.payload.address().set(tileBase.add(cmd.regionStride().zext(64).mul(U(index, 8)).trunc(64)));
-            port.start.payload.beats().set(mux(lastTile, cmd.beatsLast(), cmd.beatsFull()));
-            port.start.payload.words().set(mux(lastTile, cmd.wordsLast(), cmd.wordsFull()));
-            port.start.payload.groups().set(mux(lastTile, cmd.lastTileGroups(), cmd.tileGroups()));
-            port.start.payload.blocks().set(cmd.blocks());
-            port.start.payload.lastClass().set(cmd.lastClass());
-            port.start.payload.half().set(half);
+            WeightPort.Load load = new WeightPort.Load(
+                    tileBase.add(cmd.regionStride().zext(64).mul(U(index, 8)).trunc(64)).trunc(64),
+                    mux(lastTile, cmd.beatsLast(), cmd.beatsFull()), mux(lastTile, cmd.wordsLast(), cmd.wordsFull()),
+                    mux(lastTile, cmd.lastTileGroups(), cmd.tileGroups()), cmd.blocks(), cmd.lastClass(), half);
+            Flow<WeightPort.Load> staged = new Flow<>(start, load).stage("port" + p + "_load");
+            staged.connectTo(port.start);
+            portsStarting = staged.valid;
             when(port.done, () -> portFinished.get(index).set(true));
         }
         failed = reg("load_error", bool(), 0);
@@ -124,9 +128,9 @@ final class WeightLoader extends Area {
             arrived = mux(other.lt(arrived), other, arrived);
         }
         // The ports' least count, registered (the chain of comparisons ends here, not in the sweep's issue): a
-        // cycle late, so never more than has arrived, and cleared with the ports' counts when a load starts.
+        // cycle late, so never more than has arrived, and cleared until the ports' counts restart with their load.
         UInt arrivedQ = reg("blocks_arrived", uint(16), 0);
-        arrivedQ.set(mux(start, U(0, 16), arrived));
+        arrivedQ.set(mux(start.or(portsStarting), U(0, 16), arrived));
         blocksArrived = arrivedQ;
 
         when(start, () -> {
