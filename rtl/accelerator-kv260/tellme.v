@@ -261,14 +261,15 @@ module tellme (
   localparam [2:0] ROTATE_STEP_FINISH        = 3'd7;
 
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
-  localparam [2:0] TAP_STEP_IDLE      = 3'd0;
-  localparam [2:0] TAP_STEP_COMMAND   = 3'd1;
-  localparam [2:0] TAP_STEP_HEADER    = 3'd2;
-  localparam [2:0] TAP_STEP_READ      = 3'd3;
-  localparam [2:0] TAP_STEP_READ_WAIT = 3'd4;
-  localparam [2:0] TAP_STEP_VALUE     = 3'd5;
-  localparam [2:0] TAP_STEP_MEMORY    = 3'd6;
-  localparam [2:0] TAP_STEP_PAD       = 3'd7;
+  localparam [3:0] TAP_STEP_IDLE      = 4'd0;
+  localparam [3:0] TAP_STEP_COMMAND   = 4'd1;
+  localparam [3:0] TAP_STEP_HEADER    = 4'd2;
+  localparam [3:0] TAP_STEP_READ      = 4'd3;
+  localparam [3:0] TAP_STEP_READ_WAIT = 4'd4;
+  localparam [3:0] TAP_STEP_LATCH     = 4'd5;
+  localparam [3:0] TAP_STEP_VALUE     = 4'd6;
+  localparam [3:0] TAP_STEP_MEMORY    = 4'd7;
+  localparam [3:0] TAP_STEP_PAD       = 4'd8;
 
   // RecordStep: dev.tellmej.accel.kernel.RecordWriter.RecordStep
   localparam [2:0] RECORD_STEP_IDLE           = 3'd0;
@@ -1576,117 +1577,117 @@ module tellme (
   reg          data_write_failed;                                  // DataWrites.java:46
 
   // buffers
-  reg          buffer_write_valid;                                 // ActivationBuffers.java:74
-  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:74
-  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:75
-  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:75
-  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:76
-  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:76
-  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:76
-  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:76
-  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:76
-  reg          buffer_read_valid;                                  // ActivationBuffers.java:77
-  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:77
-  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:78
-  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:78
-  reg          buffer_write_valid_q;                               // ActivationBuffers.java:93
-  reg  [3:0]   buffer_write_id_q;                                  // ActivationBuffers.java:94
-  reg  [2:0]   buffer_write_token_q;                               // ActivationBuffers.java:95
-  reg  [9:0]   buffer_write_word_q;                                // ActivationBuffers.java:96
-  reg  [3:0]   buffer_write_mask_q;                                // ActivationBuffers.java:97
-  reg  [31:0]  buffer_write_values_q_0;                            // ActivationBuffers.java:98
-  reg  [31:0]  buffer_write_values_q_1;                            // ActivationBuffers.java:98
-  reg  [31:0]  buffer_write_values_q_2;                            // ActivationBuffers.java:98
-  reg  [31:0]  buffer_write_values_q_3;                            // ActivationBuffers.java:98
-  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:99
-  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:99
-  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:109
-  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:110
-  wire         residual_write;                                     // ActivationBuffers.java:111
-  wire         residual_read;                                      // ActivationBuffers.java:112
-  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:118
-  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:118
-  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:118
-  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:118
-  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:118
-  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:118
-  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:118
-  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:118
-  wire [11:0]  query_write_address;                                // ActivationBuffers.java:109
-  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:110
-  wire         query_write;                                        // ActivationBuffers.java:111
-  wire         query_read;                                         // ActivationBuffers.java:112
-  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:118
-  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:118
-  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:118
-  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:118
-  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:118
-  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:118
-  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:118
-  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:118
-  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:109
-  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:110
-  wire         attention_write;                                    // ActivationBuffers.java:111
-  wire         attention_read;                                     // ActivationBuffers.java:112
-  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:118
-  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:118
-  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:118
-  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:118
-  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:118
-  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:118
-  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:118
-  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:118
-  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:109
-  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:110
-  wire         gate_write;                                         // ActivationBuffers.java:111
-  wire         gate_read;                                          // ActivationBuffers.java:112
-  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:118
-  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:118
-  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:118
-  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:118
-  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:118
-  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:118
-  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:118
-  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:118
-  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:109
-  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:110
-  wire         ffn_write;                                          // ActivationBuffers.java:111
-  wire         ffn_read;                                           // ActivationBuffers.java:112
-  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:118
-  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:118
-  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:118
-  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:118
-  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:118
-  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:118
-  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:118
-  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:118
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:213
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:213
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:213
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:213
-  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:130
-  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:130
-  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:130
-  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:130
-  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:131
-  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:131
-  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:131
-  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:134
-  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:134
-  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:134
-  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:134
-  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:134
-  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:134
-  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:134
-  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:134
-  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:134
-  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:134
-  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:134
-  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:134
-  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:134
-  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:134
-  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:134
-  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:134
+  reg          buffer_write_valid;                                 // ActivationBuffers.java:75
+  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:75
+  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:76
+  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:76
+  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:77
+  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:77
+  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:77
+  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:77
+  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:77
+  reg          buffer_read_valid;                                  // ActivationBuffers.java:78
+  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:78
+  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:79
+  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:79
+  reg          buffer_write_valid_q;                               // ActivationBuffers.java:94
+  reg  [3:0]   buffer_write_id_q;                                  // ActivationBuffers.java:95
+  reg  [2:0]   buffer_write_token_q;                               // ActivationBuffers.java:96
+  reg  [9:0]   buffer_write_word_q;                                // ActivationBuffers.java:97
+  reg  [3:0]   buffer_write_mask_q;                                // ActivationBuffers.java:98
+  reg  [31:0]  buffer_write_values_q_0;                            // ActivationBuffers.java:99
+  reg  [31:0]  buffer_write_values_q_1;                            // ActivationBuffers.java:99
+  reg  [31:0]  buffer_write_values_q_2;                            // ActivationBuffers.java:99
+  reg  [31:0]  buffer_write_values_q_3;                            // ActivationBuffers.java:99
+  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:100
+  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:100
+  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:110
+  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:111
+  wire         residual_write;                                     // ActivationBuffers.java:112
+  wire         residual_read;                                      // ActivationBuffers.java:113
+  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:119
+  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:119
+  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:119
+  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:119
+  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:119
+  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:119
+  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:119
+  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:119
+  wire [11:0]  query_write_address;                                // ActivationBuffers.java:110
+  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:111
+  wire         query_write;                                        // ActivationBuffers.java:112
+  wire         query_read;                                         // ActivationBuffers.java:113
+  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:119
+  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:119
+  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:119
+  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:119
+  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:119
+  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:119
+  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:119
+  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:119
+  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:110
+  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:111
+  wire         attention_write;                                    // ActivationBuffers.java:112
+  wire         attention_read;                                     // ActivationBuffers.java:113
+  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:119
+  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:119
+  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:119
+  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:119
+  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:119
+  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:119
+  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:119
+  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:119
+  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:110
+  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:111
+  wire         gate_write;                                         // ActivationBuffers.java:112
+  wire         gate_read;                                          // ActivationBuffers.java:113
+  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:119
+  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:119
+  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:119
+  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:119
+  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:119
+  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:119
+  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:119
+  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:119
+  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:110
+  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:111
+  wire         ffn_write;                                          // ActivationBuffers.java:112
+  wire         ffn_read;                                           // ActivationBuffers.java:113
+  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:119
+  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:119
+  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:119
+  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:119
+  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:119
+  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:119
+  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:119
+  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:119
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:237
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:237
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:237
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:237
+  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:131
+  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:131
+  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:131
+  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:131
+  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:132
+  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:132
+  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:132
+  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:135
+  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:135
+  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:135
+  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:135
+  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:135
+  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:135
+  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:135
+  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:135
+  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:135
+  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:135
+  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:135
+  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:135
+  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:135
+  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:135
+  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:135
+  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:135
 
   // word_packer
   reg          packer_word_valid;                                  // WordPacker.java:30
@@ -1727,44 +1728,51 @@ module tellme (
   reg  [31:0]  quantized_mc7;                                      // QuantizedStore.java:90
 
   // embed
-  reg          embed_start;                                        // EmbedUnit.java:42
-  reg  [3:0]   embed_dst;                                          // EmbedUnit.java:44
-  reg  [15:0]  embed_dim;                                          // EmbedUnit.java:44
-  reg  [31:0]  embed_table;                                        // EmbedUnit.java:45
-  reg  [3:0]   embed_tokens;                                       // EmbedUnit.java:45
-  reg  [31:0]  embed_first_token;                                  // EmbedUnit.java:46
-  reg  [63:0]  embed_image;                                        // EmbedUnit.java:46
-  reg  [63:0]  embed_io;                                           // EmbedUnit.java:46
-  reg  [2:0]   embed_phase;                                        // EmbedUnit.java:52
-  reg  [3:0]   embed_dst_id;                                       // EmbedUnit.java:53
-  reg  [15:0]  embed_dim_q;                                        // EmbedUnit.java:54
-  reg  [63:0]  embed_table_address;                                // EmbedUnit.java:55
-  reg  [3:0]   embed_token_count;                                  // EmbedUnit.java:56
-  reg  [31:0]  embed_call_token;                                   // EmbedUnit.java:57
-  reg  [3:0]   embed_token;                                        // EmbedUnit.java:58
-  reg  [63:0]  embed_io_address;                                   // EmbedUnit.java:59
-  reg  [31:0]  embed_id;                                           // EmbedUnit.java:60
-  reg  [15:0]  embed_word;                                         // EmbedUnit.java:61
-  reg  [7:0]   embed_code;                                         // EmbedUnit.java:62
-  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:181
-  wire         embed_bad_field;                                    // EmbedUnit.java:68
-  wire [63:0]  embed_id_address;                                   // EmbedUnit.java:86
-  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:87
-  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:89
-  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:94
-  reg  [31:0]  embed_id_word;                                      // EmbedUnit.java:113
-  reg  [0:0]   embed_part;                                         // EmbedUnit.java:124
-  wire         embed_last_part;                                    // EmbedUnit.java:125
-  wire         embed_row_beat;                                     // EmbedUnit.java:136
-  wire         embed_last_word;                                    // EmbedUnit.java:137
-  reg          embed_write;                                        // ActivationBuffers.java:153
-  reg  [31:0]  embed_write_values_0;                               // ActivationBuffers.java:154
-  reg  [31:0]  embed_write_values_1;                               // ActivationBuffers.java:154
-  reg  [31:0]  embed_write_values_2;                               // ActivationBuffers.java:154
-  reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:154
-  reg  [2:0]   embed_write_token;                                  // ActivationBuffers.java:155
-  reg  [9:0]   embed_write_word;                                   // ActivationBuffers.java:156
-  wire         embed_done;                                         // EmbedUnit.java:155
+  reg          embed_start;                                        // EmbedUnit.java:41
+  reg  [3:0]   embed_dst;                                          // EmbedUnit.java:43
+  reg  [15:0]  embed_dim;                                          // EmbedUnit.java:43
+  reg  [31:0]  embed_table;                                        // EmbedUnit.java:44
+  reg  [3:0]   embed_tokens;                                       // EmbedUnit.java:44
+  reg  [31:0]  embed_first_token;                                  // EmbedUnit.java:45
+  reg  [63:0]  embed_image;                                        // EmbedUnit.java:45
+  reg  [63:0]  embed_io;                                           // EmbedUnit.java:45
+  reg  [2:0]   embed_phase;                                        // EmbedUnit.java:51
+  reg  [3:0]   embed_dst_id;                                       // EmbedUnit.java:52
+  reg  [15:0]  embed_dim_q;                                        // EmbedUnit.java:53
+  reg  [63:0]  embed_table_address;                                // EmbedUnit.java:54
+  reg  [3:0]   embed_token_count;                                  // EmbedUnit.java:55
+  reg  [31:0]  embed_call_token;                                   // EmbedUnit.java:56
+  reg  [3:0]   embed_token;                                        // EmbedUnit.java:57
+  reg  [63:0]  embed_io_address;                                   // EmbedUnit.java:58
+  reg  [31:0]  embed_id;                                           // EmbedUnit.java:59
+  reg  [15:0]  embed_word;                                         // EmbedUnit.java:60
+  reg  [7:0]   embed_code;                                         // EmbedUnit.java:61
+  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:205
+  wire         embed_bad_field;                                    // EmbedUnit.java:67
+  wire [63:0]  embed_id_address;                                   // EmbedUnit.java:85
+  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:86
+  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:88
+  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:93
+  reg  [31:0]  embed_id_word;                                      // EmbedUnit.java:112
+  reg  [0:0]   embed_part;                                         // EmbedUnit.java:123
+  wire         embed_last_part;                                    // EmbedUnit.java:124
+  wire         embed_row_beat;                                     // EmbedUnit.java:135
+  wire         embed_last_word;                                    // EmbedUnit.java:136
+  reg          embed_write_stored_valid;                           // ActivationBuffers.java:183
+  reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:184
+  reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:184
+  reg  [15:0]  embed_write_stored_2;                               // ActivationBuffers.java:184
+  reg  [15:0]  embed_write_stored_3;                               // ActivationBuffers.java:184
+  reg  [2:0]   embed_write_stored_token;                           // ActivationBuffers.java:185
+  reg  [9:0]   embed_write_stored_word;                            // ActivationBuffers.java:186
+  reg          embed_write;                                        // ActivationBuffers.java:154
+  reg  [31:0]  embed_write_values_0;                               // ActivationBuffers.java:155
+  reg  [31:0]  embed_write_values_1;                               // ActivationBuffers.java:155
+  reg  [31:0]  embed_write_values_2;                               // ActivationBuffers.java:155
+  reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:155
+  reg  [2:0]   embed_write_token;                                  // ActivationBuffers.java:156
+  reg  [9:0]   embed_write_word;                                   // ActivationBuffers.java:157
+  wire         embed_done;                                         // EmbedUnit.java:156
 
   // quantize_executor
   reg          quantize_start;                                     // QuantizeExecutor.java:51
@@ -1786,7 +1794,7 @@ module tellme (
   reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:73
   reg  [3:0]   quantize_out_token;                                 // QuantizeExecutor.java:74
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:75
-  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:181
+  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:205
   wire         quantize_part_words;                                // QuantizeExecutor.java:78
   wire         quantize_bad_field;                                 // QuantizeExecutor.java:80
   wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:104
@@ -1825,97 +1833,97 @@ module tellme (
   wire         quantize_done;                                      // QuantizeExecutor.java:235
 
   // attention_executor
-  reg          attention_start;                                    // AttentionExecutor.java:57
-  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:59
-  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:60
-  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:60
-  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:61
-  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:61
-  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:62
-  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:62
-  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:63
-  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:63
-  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:64
-  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:65
-  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:65
-  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:77
-  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:78
-  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:79
-  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:79
-  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:80
-  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:80
-  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:81
-  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:81
-  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:82
-  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:82
-  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:83
-  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:83
-  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:84
-  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:88
-  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:181
-  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:181
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:471
-  wire         attention_part_beats;                               // AttentionExecutor.java:92
-  wire         attention_bad_field;                                // AttentionExecutor.java:98
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:484
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:100
-  wire         attention_finish;                                   // AttentionExecutor.java:102
-  reg          attention_failed;                                   // AttentionExecutor.java:103
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:104
-  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:105
-  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:106
-  wire         attention_skip;                                     // AttentionExecutor.java:108
+  reg          attention_start;                                    // AttentionExecutor.java:56
+  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:58
+  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:59
+  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:59
+  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:60
+  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:60
+  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:61
+  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:61
+  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:62
+  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:62
+  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:63
+  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:64
+  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:64
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:76
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:77
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:78
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:78
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:79
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:79
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:80
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:80
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:81
+  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:81
+  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:82
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:82
+  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:83
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:87
+  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:205
+  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:205
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:473
+  wire         attention_part_beats;                               // AttentionExecutor.java:91
+  wire         attention_bad_field;                                // AttentionExecutor.java:97
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:486
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:99
+  wire         attention_finish;                                   // AttentionExecutor.java:101
+  reg          attention_failed;                                   // AttentionExecutor.java:102
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:103
+  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:104
+  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:105
+  wire         attention_skip;                                     // AttentionExecutor.java:107
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:224
-  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:172
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:175
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:176
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:177
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:178
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:181
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:182
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:183
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:185
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:186
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:187
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:231
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:232
-  reg  [63:0]  attention_layer_run;                                // AttentionExecutor.java:233
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:234
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:267
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:268
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:269
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:270
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:271
-  wire         attention_last_query_word;                          // AttentionExecutor.java:272
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:273
-  wire         attention_last_query_head;                          // AttentionExecutor.java:274
-  wire         attention_last_query_token;                         // AttentionExecutor.java:275
-  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:289
-  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:289
-  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:289
-  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:289
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:294
-  wire         attention_query_pushing;                            // AttentionExecutor.java:321
-  wire         attention_query_taken;                              // AttentionExecutor.java:326
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:223
+  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:171
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:174
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:175
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:176
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:177
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:180
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:181
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:182
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:184
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:185
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:186
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:230
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:231
+  reg  [63:0]  attention_layer_run;                                // AttentionExecutor.java:232
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:233
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:266
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:267
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:268
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:269
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:270
+  wire         attention_last_query_word;                          // AttentionExecutor.java:271
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:272
+  wire         attention_last_query_head;                          // AttentionExecutor.java:273
+  wire         attention_last_query_token;                         // AttentionExecutor.java:274
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:288
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:288
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:288
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:288
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:293
+  wire         attention_query_pushing;                            // AttentionExecutor.java:320
+  wire         attention_query_taken;                              // AttentionExecutor.java:325
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:382
-  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:172
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:175
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:176
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:177
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:178
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:181
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:182
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:183
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:185
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:186
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:187
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:388
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:388
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:388
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:383
+  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:171
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:174
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:175
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:176
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:177
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:180
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:181
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:182
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:184
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:185
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:186
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:389
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:389
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:389
   wire         attention_unit_dones_push_valid;                    // Stream.java:195
   wire         attention_unit_dones_push_ready;                    // Stream.java:195
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:195
@@ -1923,29 +1931,36 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:195
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:195
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:195
-  wire         attention_refused;                                  // AttentionExecutor.java:395
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:397
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:398
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:399
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:400
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:401
-  wire         attention_last_out_word;                            // AttentionExecutor.java:402
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:403
-  wire         attention_last_out_head;                            // AttentionExecutor.java:404
-  wire         attention_last_out_token;                           // AttentionExecutor.java:405
-  wire         attention_out_beat;                                 // AttentionExecutor.java:407
-  reg          attention_out_write;                                // ActivationBuffers.java:153
-  reg  [31:0]  attention_out_write_values_0;                       // ActivationBuffers.java:154
-  reg  [31:0]  attention_out_write_values_1;                       // ActivationBuffers.java:154
-  reg  [31:0]  attention_out_write_values_2;                       // ActivationBuffers.java:154
-  reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:154
-  reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:155
-  reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:156
-  wire         attention_taken;                                    // AttentionExecutor.java:441
-  wire         attention_drained;                                  // AttentionExecutor.java:447
+  wire         attention_refused;                                  // AttentionExecutor.java:396
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:398
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:399
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:400
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:401
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:402
+  wire         attention_last_out_word;                            // AttentionExecutor.java:403
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:404
+  wire         attention_last_out_head;                            // AttentionExecutor.java:405
+  wire         attention_last_out_token;                           // AttentionExecutor.java:406
+  wire         attention_out_beat;                                 // AttentionExecutor.java:408
+  reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:183
+  reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:184
+  reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:184
+  reg  [15:0]  attention_out_write_stored_2;                       // ActivationBuffers.java:184
+  reg  [15:0]  attention_out_write_stored_3;                       // ActivationBuffers.java:184
+  reg  [2:0]   attention_out_write_stored_token;                   // ActivationBuffers.java:185
+  reg  [9:0]   attention_out_write_stored_word;                    // ActivationBuffers.java:186
+  reg          attention_out_write;                                // ActivationBuffers.java:154
+  reg  [31:0]  attention_out_write_values_0;                       // ActivationBuffers.java:155
+  reg  [31:0]  attention_out_write_values_1;                       // ActivationBuffers.java:155
+  reg  [31:0]  attention_out_write_values_2;                       // ActivationBuffers.java:155
+  reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:155
+  reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:156
+  reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:157
+  wire         attention_taken;                                    // AttentionExecutor.java:443
+  wire         attention_drained;                                  // AttentionExecutor.java:449
 
   // attention_executor
-  wire         attention_done;                                     // AttentionExecutor.java:146
+  wire         attention_done;                                     // AttentionExecutor.java:145
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:50
@@ -2034,8 +2049,8 @@ module tellme (
   reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:156
   reg  [15:0]  linear_heads;                                       // LinearExecutor.java:157
   reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:158
-  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:181
-  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:181
+  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:205
+  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:205
   wire         linear_is_gate_up;                                  // LinearExecutor.java:163
   wire         linear_is_cache;                                    // LinearExecutor.java:165
   wire         linear_is_rotated;                                  // LinearExecutor.java:166
@@ -2196,73 +2211,80 @@ module tellme (
   reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:526
   reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:527
   reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:528
-  reg          linear_write;                                       // ActivationBuffers.java:153
-  reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:154
-  reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:154
-  reg  [31:0]  linear_write_values_2;                              // ActivationBuffers.java:154
-  reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:154
-  reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:155
-  reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:156
+  reg          linear_write;                                       // ActivationBuffers.java:154
+  reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:155
+  reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:155
+  reg  [31:0]  linear_write_values_2;                              // ActivationBuffers.java:155
+  reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:155
+  reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:156
+  reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:157
   reg          linear_engine_done;                                 // LinearExecutor.java:540
   wire         linear_rotating;                                    // LinearExecutor.java:542
 
   // linear_executor.rotate_and_cache
-  reg          rotate_start;                                       // RotateAndCache.java:81
-  reg  [2:0]   rotate_step;                                        // RotateAndCache.java:84
-  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:89
-  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:90
-  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:91
-  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:92
-  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:93
-  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:94
-  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:95
-  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:96
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:110
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:111
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:117
-  wire         rotate_table_loaded;                                // RotateAndCache.java:118
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:127
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:128
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:129
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:130
-  reg          rotate_loaded;                                      // RotateAndCache.java:131
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:155
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:156
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:157
-  reg          rotate_table_sine;                                  // RotateAndCache.java:158
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:159
-  wire         rotate_table_beat;                                  // RotateAndCache.java:169
-  wire         rotate_table_word_in;                               // RotateAndCache.java:171
-  wire         rotate_last_group;                                  // RotateAndCache.java:177
-  wire         rotate_running;                                     // RotateAndCache.java:202
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:203
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:204
-  reg          rotate_inflight;                                    // RotateAndCache.java:205
-  reg          rotate_pending;                                     // RotateAndCache.java:206
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:207
-  reg          rotate_pending_last;                                // RotateAndCache.java:208
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:215
-  wire         rotate_read;                                        // RotateAndCache.java:219
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:244
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:245
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:249
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:255
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:268
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:269
-  wire         rotate_last_out_word;                               // RotateAndCache.java:274
-  reg          rotate_write;                                       // ActivationBuffers.java:153
-  reg  [31:0]  rotate_write_values_0;                              // ActivationBuffers.java:154
-  reg  [31:0]  rotate_write_values_1;                              // ActivationBuffers.java:154
-  reg  [31:0]  rotate_write_values_2;                              // ActivationBuffers.java:154
-  reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:154
-  reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:155
-  reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:156
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:296
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:297
-  reg          rotate_cache_failed;                                // RotateAndCache.java:298
-  wire         rotate_all_written;                                 // RotateAndCache.java:319
-  wire         rotate_done;                                        // RotateAndCache.java:322
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:323
+  reg          rotate_start;                                       // RotateAndCache.java:79
+  reg  [2:0]   rotate_step;                                        // RotateAndCache.java:82
+  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:87
+  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:88
+  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:89
+  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:90
+  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:91
+  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:92
+  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:93
+  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:94
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:108
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:109
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:115
+  wire         rotate_table_loaded;                                // RotateAndCache.java:116
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:125
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:126
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:127
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:128
+  reg          rotate_loaded;                                      // RotateAndCache.java:129
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:153
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:154
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:155
+  reg          rotate_table_sine;                                  // RotateAndCache.java:156
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:157
+  wire         rotate_table_beat;                                  // RotateAndCache.java:167
+  wire         rotate_table_word_in;                               // RotateAndCache.java:169
+  wire         rotate_last_group;                                  // RotateAndCache.java:175
+  wire         rotate_running;                                     // RotateAndCache.java:200
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:201
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:202
+  reg          rotate_inflight;                                    // RotateAndCache.java:203
+  reg          rotate_pending;                                     // RotateAndCache.java:204
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:205
+  reg          rotate_pending_last;                                // RotateAndCache.java:206
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:213
+  wire         rotate_read;                                        // RotateAndCache.java:217
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:242
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:243
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:247
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:253
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:266
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:267
+  wire         rotate_last_out_word;                               // RotateAndCache.java:272
+  reg          rotate_write_stored_valid;                          // ActivationBuffers.java:183
+  reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:184
+  reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:184
+  reg  [15:0]  rotate_write_stored_2;                              // ActivationBuffers.java:184
+  reg  [15:0]  rotate_write_stored_3;                              // ActivationBuffers.java:184
+  reg  [2:0]   rotate_write_stored_token;                          // ActivationBuffers.java:185
+  reg  [9:0]   rotate_write_stored_word;                           // ActivationBuffers.java:186
+  reg          rotate_write;                                       // ActivationBuffers.java:154
+  reg  [31:0]  rotate_write_values_0;                              // ActivationBuffers.java:155
+  reg  [31:0]  rotate_write_values_1;                              // ActivationBuffers.java:155
+  reg  [31:0]  rotate_write_values_2;                              // ActivationBuffers.java:155
+  reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:155
+  reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:156
+  reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:157
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:291
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:292
+  reg          rotate_cache_failed;                                // RotateAndCache.java:293
+  wire         rotate_all_written;                                 // RotateAndCache.java:314
+  wire         rotate_done;                                        // RotateAndCache.java:317
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:318
 
   // linear_executor
   reg          linear_rotate_started;                              // LinearExecutor.java:551
@@ -2280,7 +2302,7 @@ module tellme (
   reg          tap_quantized;                                      // TapWriter.java:47
   reg          tap_from_memory;                                    // TapWriter.java:47
   reg  [63:0]  tap_source;                                         // TapWriter.java:48
-  reg  [2:0]   tap_phase;                                          // TapWriter.java:57
+  reg  [3:0]   tap_phase;                                          // TapWriter.java:57
   reg  [31:0]  tap_header_instruction;                             // TapWriter.java:60
   reg  [31:0]  tap_header_first_token;                             // TapWriter.java:60
   reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:60
@@ -2304,25 +2326,26 @@ module tellme (
   reg  [7:0]   tap_activation;                                     // TapWriter.java:125
   wire         tap_mc_element;                                     // TapWriter.java:126
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:208
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:209
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:212
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:213
   wire [31:0]  tap_quantized_value;                                // TapWriter.java:128
-  wire [31:0]  tap_value;                                          // TapWriter.java:129
-  reg          tap_memory_asked;                                   // TapWriter.java:133
-  wire         tap_asking_memory;                                  // TapWriter.java:136
-  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:138
-  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:146
-  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:155
-  wire         tap_memory_ready;                                   // TapWriter.java:156
-  wire         tap_pushing;                                        // TapWriter.java:158
-  wire         tap_last_word;                                      // TapWriter.java:167
-  wire         tap_last_element;                                   // TapWriter.java:168
-  wire         tap_last_token;                                     // TapWriter.java:169
-  wire         tap_header_done;                                    // TapWriter.java:170
-  wire         tap_no_values;                                      // TapWriter.java:171
-  wire         tap_word_taken;                                     // TapWriter.java:172
-  wire         tap_last_memory_word;                               // TapWriter.java:195
-  wire         tap_finished;                                       // TapWriter.java:201
+  wire [31:0]  tap_value;                                          // TapWriter.java:131
+  reg  [31:0]  tap_value_q;                                        // TapWriter.java:131
+  reg          tap_memory_asked;                                   // TapWriter.java:136
+  wire         tap_asking_memory;                                  // TapWriter.java:139
+  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:141
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:149
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:158
+  wire         tap_memory_ready;                                   // TapWriter.java:159
+  wire         tap_pushing;                                        // TapWriter.java:161
+  wire         tap_last_word;                                      // TapWriter.java:170
+  wire         tap_last_element;                                   // TapWriter.java:171
+  wire         tap_last_token;                                     // TapWriter.java:172
+  wire         tap_header_done;                                    // TapWriter.java:173
+  wire         tap_no_values;                                      // TapWriter.java:174
+  wire         tap_word_taken;                                     // TapWriter.java:175
+  wire         tap_last_memory_word;                               // TapWriter.java:199
+  wire         tap_finished;                                       // TapWriter.java:205
   wire [31:0]  record_status;                                      // TellmeKernel.java:143
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:144
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:144
@@ -2442,45 +2465,45 @@ module tellme (
   reg          record_written;                                     // Sequencer.java:578
   wire         record_done;                                        // Sequencer.java:580
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:114
+  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:114
+  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:114
+  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:114
+  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:114
+  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:114
+  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:114
+  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:114
+  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:114
+  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:114
+  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:114
+  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:115
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:114
+  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:115
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:114
+  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:115
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:114
+  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:115
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:114
+  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:115
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:114
+  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:115
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:114
+  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:115
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:114
+  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:115
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:114
+  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:115
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:114
+  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:115
   reg  [127:0] quantized_words [0:2047];                           // QuantizedStore.java:78
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
@@ -2492,34 +2515,18 @@ module tellme (
   wire embed_write_values_0_and;
   wire embed_write_values_0_any_2;
   wire [3:0] embed_write_values_0_mux;
-  wire embed_write_values_0_any_3;
-  wire embed_write_values_0_and_2;
-  wire embed_write_values_0_any_4;
-  wire [3:0] embed_write_values_0_mux_2;
   wire embed_write_values_1_any;
   wire embed_write_values_1_and;
   wire embed_write_values_1_any_2;
   wire [3:0] embed_write_values_1_mux;
-  wire embed_write_values_1_any_3;
-  wire embed_write_values_1_and_2;
-  wire embed_write_values_1_any_4;
-  wire [3:0] embed_write_values_1_mux_2;
   wire embed_write_values_2_any;
   wire embed_write_values_2_and;
   wire embed_write_values_2_any_2;
   wire [3:0] embed_write_values_2_mux;
-  wire embed_write_values_2_any_3;
-  wire embed_write_values_2_and_2;
-  wire embed_write_values_2_any_4;
-  wire [3:0] embed_write_values_2_mux_2;
   wire embed_write_values_3_any;
   wire embed_write_values_3_and;
   wire embed_write_values_3_any_2;
   wire [3:0] embed_write_values_3_mux;
-  wire embed_write_values_3_any_3;
-  wire embed_write_values_3_and_2;
-  wire embed_write_values_3_any_4;
-  wire [3:0] embed_write_values_3_mux_2;
   wire [16:0] quantize_gain_beats_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
   wire [31:0] attention_group_words_prod;
@@ -2527,39 +2534,23 @@ module tellme (
   wire [47:0] attention_run_bytes_prod;
   wire [127:0] attention_layer_run_prod;
   wire [7:0] attention_collect_block_first_diff;
+  wire [3:0] attention_out_write_stored_token_sum;
   wire attention_out_write_values_0_any;
   wire attention_out_write_values_0_and;
   wire attention_out_write_values_0_any_2;
   wire [3:0] attention_out_write_values_0_mux;
-  wire attention_out_write_values_0_any_3;
-  wire attention_out_write_values_0_and_2;
-  wire attention_out_write_values_0_any_4;
-  wire [3:0] attention_out_write_values_0_mux_2;
   wire attention_out_write_values_1_any;
   wire attention_out_write_values_1_and;
   wire attention_out_write_values_1_any_2;
   wire [3:0] attention_out_write_values_1_mux;
-  wire attention_out_write_values_1_any_3;
-  wire attention_out_write_values_1_and_2;
-  wire attention_out_write_values_1_any_4;
-  wire [3:0] attention_out_write_values_1_mux_2;
   wire attention_out_write_values_2_any;
   wire attention_out_write_values_2_and;
   wire attention_out_write_values_2_any_2;
   wire [3:0] attention_out_write_values_2_mux;
-  wire attention_out_write_values_2_any_3;
-  wire attention_out_write_values_2_and_2;
-  wire attention_out_write_values_2_any_4;
-  wire [3:0] attention_out_write_values_2_mux_2;
   wire attention_out_write_values_3_any;
   wire attention_out_write_values_3_and;
   wire attention_out_write_values_3_any_2;
   wire [3:0] attention_out_write_values_3_mux;
-  wire attention_out_write_values_3_any_3;
-  wire attention_out_write_values_3_and_2;
-  wire attention_out_write_values_3_any_4;
-  wire [3:0] attention_out_write_values_3_mux_2;
-  wire [3:0] attention_out_write_token_sum;
   wire [33:0] lm_head_logit_beats_sum;
   wire [33:0] lm_head_logit_words_sum;
   wire [23:0] linear_row_word_prod;
@@ -2620,109 +2611,46 @@ module tellme (
   assign buffer_read_token_sum = attention_issue_block_first + attention_query_token[3:0];
   assign quantized_words_wdata_cat =
       {quantized_write_data, quantized_write_data, quantized_write_data, quantized_write_data};
-  assign embed_write_values_0_any = |data_beat_payload_data[73:72];
-  assign embed_write_values_0_and = ~embed_write_values_0_any & ~(|data_beat_payload_data[71:70]);
-  assign embed_write_values_0_any_2 = |data_beat_payload_data[69:68];
+  assign embed_write_values_0_any = |embed_write_stored_0[9:8];
+  assign embed_write_values_0_and = ~embed_write_values_0_any & ~(|embed_write_stored_0[7:6]);
+  assign embed_write_values_0_any_2 = |embed_write_stored_0[5:4];
   assign embed_write_values_0_mux =
-      (embed_write_values_0_and & ~embed_write_values_0_any_2 & ~(|data_beat_payload_data[67:66]))
-        ? {2'h2, ((|data_beat_payload_data[65:64]) ? {1'b0, ~data_beat_payload_data[65]} : 2'd2)}
+      (embed_write_values_0_and & ~embed_write_values_0_any_2 & ~(|embed_write_stored_0[3:2]))
+        ? {2'h2, ((|embed_write_stored_0[1:0]) ? {1'b0, ~embed_write_stored_0[1]} : 2'd2)}
       : {1'b0,
          (embed_write_values_0_and
-            ? {1'b1,
-               (embed_write_values_0_any_2 ? {1'b0, ~data_beat_payload_data[69]} : {1'b1, ~data_beat_payload_data[67]})}
-          : {1'b0,
-             (embed_write_values_0_any ? {1'b0, ~data_beat_payload_data[73]} : {1'b1, ~data_beat_payload_data[71]})})};
-  assign embed_write_values_0_any_3 = |data_beat_payload_data[9:8];
-  assign embed_write_values_0_and_2 = ~embed_write_values_0_any_3 & ~(|data_beat_payload_data[7:6]);
-  assign embed_write_values_0_any_4 = |data_beat_payload_data[5:4];
-  assign embed_write_values_0_mux_2 =
-      (embed_write_values_0_and_2 & ~embed_write_values_0_any_4 & ~(|data_beat_payload_data[3:2]))
-        ? {2'h2, ((|data_beat_payload_data[1:0]) ? {1'b0, ~data_beat_payload_data[1]} : 2'd2)}
-      : {1'b0,
-         (embed_write_values_0_and_2
-            ? {1'b1,
-               (embed_write_values_0_any_4 ? {1'b0, ~data_beat_payload_data[5]} : {1'b1, ~data_beat_payload_data[3]})}
-          : {1'b0,
-             (embed_write_values_0_any_3 ? {1'b0, ~data_beat_payload_data[9]} : {1'b1, ~data_beat_payload_data[7]})})};
-  assign embed_write_values_1_any = |data_beat_payload_data[89:88];
-  assign embed_write_values_1_and = ~embed_write_values_1_any & ~(|data_beat_payload_data[87:86]);
-  assign embed_write_values_1_any_2 = |data_beat_payload_data[85:84];
+            ? {1'b1, (embed_write_values_0_any_2 ? {1'b0, ~embed_write_stored_0[5]} : {1'b1, ~embed_write_stored_0[3]})}
+          : {1'b0, (embed_write_values_0_any ? {1'b0, ~embed_write_stored_0[9]} : {1'b1, ~embed_write_stored_0[7]})})};
+  assign embed_write_values_1_any = |embed_write_stored_1[9:8];
+  assign embed_write_values_1_and = ~embed_write_values_1_any & ~(|embed_write_stored_1[7:6]);
+  assign embed_write_values_1_any_2 = |embed_write_stored_1[5:4];
   assign embed_write_values_1_mux =
-      (embed_write_values_1_and & ~embed_write_values_1_any_2 & ~(|data_beat_payload_data[83:82]))
-        ? {2'h2, ((|data_beat_payload_data[81:80]) ? {1'b0, ~data_beat_payload_data[81]} : 2'd2)}
+      (embed_write_values_1_and & ~embed_write_values_1_any_2 & ~(|embed_write_stored_1[3:2]))
+        ? {2'h2, ((|embed_write_stored_1[1:0]) ? {1'b0, ~embed_write_stored_1[1]} : 2'd2)}
       : {1'b0,
          (embed_write_values_1_and
-            ? {1'b1,
-               (embed_write_values_1_any_2 ? {1'b0, ~data_beat_payload_data[85]} : {1'b1, ~data_beat_payload_data[83]})}
-          : {1'b0,
-             (embed_write_values_1_any ? {1'b0, ~data_beat_payload_data[89]} : {1'b1, ~data_beat_payload_data[87]})})};
-  assign embed_write_values_1_any_3 = |data_beat_payload_data[25:24];
-  assign embed_write_values_1_and_2 = ~embed_write_values_1_any_3 & ~(|data_beat_payload_data[23:22]);
-  assign embed_write_values_1_any_4 = |data_beat_payload_data[21:20];
-  assign embed_write_values_1_mux_2 =
-      (embed_write_values_1_and_2 & ~embed_write_values_1_any_4 & ~(|data_beat_payload_data[19:18]))
-        ? {2'h2, ((|data_beat_payload_data[17:16]) ? {1'b0, ~data_beat_payload_data[17]} : 2'd2)}
-      : {1'b0,
-         (embed_write_values_1_and_2
-            ? {1'b1,
-               (embed_write_values_1_any_4 ? {1'b0, ~data_beat_payload_data[21]} : {1'b1, ~data_beat_payload_data[19]})}
-          : {1'b0,
-             (embed_write_values_1_any_3 ? {1'b0, ~data_beat_payload_data[25]}
-              : {1'b1, ~data_beat_payload_data[23]})})};
-  assign embed_write_values_2_any = |data_beat_payload_data[105:104];
-  assign embed_write_values_2_and = ~embed_write_values_2_any & ~(|data_beat_payload_data[103:102]);
-  assign embed_write_values_2_any_2 = |data_beat_payload_data[101:100];
+            ? {1'b1, (embed_write_values_1_any_2 ? {1'b0, ~embed_write_stored_1[5]} : {1'b1, ~embed_write_stored_1[3]})}
+          : {1'b0, (embed_write_values_1_any ? {1'b0, ~embed_write_stored_1[9]} : {1'b1, ~embed_write_stored_1[7]})})};
+  assign embed_write_values_2_any = |embed_write_stored_2[9:8];
+  assign embed_write_values_2_and = ~embed_write_values_2_any & ~(|embed_write_stored_2[7:6]);
+  assign embed_write_values_2_any_2 = |embed_write_stored_2[5:4];
   assign embed_write_values_2_mux =
-      (embed_write_values_2_and & ~embed_write_values_2_any_2 & ~(|data_beat_payload_data[99:98]))
-        ? {2'h2, ((|data_beat_payload_data[97:96]) ? {1'b0, ~data_beat_payload_data[97]} : 2'd2)}
+      (embed_write_values_2_and & ~embed_write_values_2_any_2 & ~(|embed_write_stored_2[3:2]))
+        ? {2'h2, ((|embed_write_stored_2[1:0]) ? {1'b0, ~embed_write_stored_2[1]} : 2'd2)}
       : {1'b0,
          (embed_write_values_2_and
-            ? {1'b1,
-               (embed_write_values_2_any_2 ? {1'b0, ~data_beat_payload_data[101]}
-                : {1'b1, ~data_beat_payload_data[99]})}
-          : {1'b0,
-             (embed_write_values_2_any ? {1'b0, ~data_beat_payload_data[105]}
-              : {1'b1, ~data_beat_payload_data[103]})})};
-  assign embed_write_values_2_any_3 = |data_beat_payload_data[41:40];
-  assign embed_write_values_2_and_2 = ~embed_write_values_2_any_3 & ~(|data_beat_payload_data[39:38]);
-  assign embed_write_values_2_any_4 = |data_beat_payload_data[37:36];
-  assign embed_write_values_2_mux_2 =
-      (embed_write_values_2_and_2 & ~embed_write_values_2_any_4 & ~(|data_beat_payload_data[35:34]))
-        ? {2'h2, ((|data_beat_payload_data[33:32]) ? {1'b0, ~data_beat_payload_data[33]} : 2'd2)}
-      : {1'b0,
-         (embed_write_values_2_and_2
-            ? {1'b1,
-               (embed_write_values_2_any_4 ? {1'b0, ~data_beat_payload_data[37]} : {1'b1, ~data_beat_payload_data[35]})}
-          : {1'b0,
-             (embed_write_values_2_any_3 ? {1'b0, ~data_beat_payload_data[41]}
-              : {1'b1, ~data_beat_payload_data[39]})})};
-  assign embed_write_values_3_any = |data_beat_payload_data[121:120];
-  assign embed_write_values_3_and = ~embed_write_values_3_any & ~(|data_beat_payload_data[119:118]);
-  assign embed_write_values_3_any_2 = |data_beat_payload_data[117:116];
+            ? {1'b1, (embed_write_values_2_any_2 ? {1'b0, ~embed_write_stored_2[5]} : {1'b1, ~embed_write_stored_2[3]})}
+          : {1'b0, (embed_write_values_2_any ? {1'b0, ~embed_write_stored_2[9]} : {1'b1, ~embed_write_stored_2[7]})})};
+  assign embed_write_values_3_any = |embed_write_stored_3[9:8];
+  assign embed_write_values_3_and = ~embed_write_values_3_any & ~(|embed_write_stored_3[7:6]);
+  assign embed_write_values_3_any_2 = |embed_write_stored_3[5:4];
   assign embed_write_values_3_mux =
-      (embed_write_values_3_and & ~embed_write_values_3_any_2 & ~(|data_beat_payload_data[115:114]))
-        ? {2'h2, ((|data_beat_payload_data[113:112]) ? {1'b0, ~data_beat_payload_data[113]} : 2'd2)}
+      (embed_write_values_3_and & ~embed_write_values_3_any_2 & ~(|embed_write_stored_3[3:2]))
+        ? {2'h2, ((|embed_write_stored_3[1:0]) ? {1'b0, ~embed_write_stored_3[1]} : 2'd2)}
       : {1'b0,
          (embed_write_values_3_and
-            ? {1'b1,
-               (embed_write_values_3_any_2 ? {1'b0, ~data_beat_payload_data[117]}
-                : {1'b1, ~data_beat_payload_data[115]})}
-          : {1'b0,
-             (embed_write_values_3_any ? {1'b0, ~data_beat_payload_data[121]}
-              : {1'b1, ~data_beat_payload_data[119]})})};
-  assign embed_write_values_3_any_3 = |data_beat_payload_data[57:56];
-  assign embed_write_values_3_and_2 = ~embed_write_values_3_any_3 & ~(|data_beat_payload_data[55:54]);
-  assign embed_write_values_3_any_4 = |data_beat_payload_data[53:52];
-  assign embed_write_values_3_mux_2 =
-      (embed_write_values_3_and_2 & ~embed_write_values_3_any_4 & ~(|data_beat_payload_data[51:50]))
-        ? {2'h2, ((|data_beat_payload_data[49:48]) ? {1'b0, ~data_beat_payload_data[49]} : 2'd2)}
-      : {1'b0,
-         (embed_write_values_3_and_2
-            ? {1'b1,
-               (embed_write_values_3_any_4 ? {1'b0, ~data_beat_payload_data[53]} : {1'b1, ~data_beat_payload_data[51]})}
-          : {1'b0,
-             (embed_write_values_3_any_3 ? {1'b0, ~data_beat_payload_data[57]}
-              : {1'b1, ~data_beat_payload_data[55]})})};
+            ? {1'b1, (embed_write_values_3_any_2 ? {1'b0, ~embed_write_stored_3[5]} : {1'b1, ~embed_write_stored_3[3]})}
+          : {1'b0, (embed_write_values_3_any ? {1'b0, ~embed_write_stored_3[9]} : {1'b1, ~embed_write_stored_3[7]})})};
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd15;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
@@ -2730,119 +2658,63 @@ module tellme (
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
   assign attention_layer_run_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
   assign attention_collect_block_first_diff = attention_collect_block_end_now - attention_collect_block_size;
-  assign attention_out_write_values_0_any = |attention_out_payload_4[9:8];
-  assign attention_out_write_values_0_and = ~attention_out_write_values_0_any & ~(|attention_out_payload_4[7:6]);
-  assign attention_out_write_values_0_any_2 = |attention_out_payload_4[5:4];
+  assign attention_out_write_stored_token_sum = attention_collect_block_first + attention_out_token[3:0];
+  assign attention_out_write_values_0_any = |attention_out_write_stored_0[9:8];
+  assign attention_out_write_values_0_and = ~attention_out_write_values_0_any & ~(|attention_out_write_stored_0[7:6]);
+  assign attention_out_write_values_0_any_2 = |attention_out_write_stored_0[5:4];
   assign attention_out_write_values_0_mux =
-      (attention_out_write_values_0_and & ~attention_out_write_values_0_any_2 & ~(|attention_out_payload_4[3:2]))
-        ? {2'h2, ((|attention_out_payload_4[1:0]) ? {1'b0, ~attention_out_payload_4[1]} : 2'd2)}
+      (attention_out_write_values_0_and & ~attention_out_write_values_0_any_2 & ~(|attention_out_write_stored_0[3:2]))
+        ? {2'h2, ((|attention_out_write_stored_0[1:0]) ? {1'b0, ~attention_out_write_stored_0[1]} : 2'd2)}
       : {1'b0,
          (attention_out_write_values_0_and
             ? {1'b1,
-               (attention_out_write_values_0_any_2 ? {1'b0, ~attention_out_payload_4[5]}
-                : {1'b1, ~attention_out_payload_4[3]})}
+               (attention_out_write_values_0_any_2 ? {1'b0, ~attention_out_write_stored_0[5]}
+                : {1'b1, ~attention_out_write_stored_0[3]})}
           : {1'b0,
-             (attention_out_write_values_0_any ? {1'b0, ~attention_out_payload_4[9]}
-              : {1'b1, ~attention_out_payload_4[7]})})};
-  assign attention_out_write_values_0_any_3 = |attention_out_payload_0[9:8];
-  assign attention_out_write_values_0_and_2 = ~attention_out_write_values_0_any_3 & ~(|attention_out_payload_0[7:6]);
-  assign attention_out_write_values_0_any_4 = |attention_out_payload_0[5:4];
-  assign attention_out_write_values_0_mux_2 =
-      (attention_out_write_values_0_and_2 & ~attention_out_write_values_0_any_4 & ~(|attention_out_payload_0[3:2]))
-        ? {2'h2, ((|attention_out_payload_0[1:0]) ? {1'b0, ~attention_out_payload_0[1]} : 2'd2)}
-      : {1'b0,
-         (attention_out_write_values_0_and_2
-            ? {1'b1,
-               (attention_out_write_values_0_any_4 ? {1'b0, ~attention_out_payload_0[5]}
-                : {1'b1, ~attention_out_payload_0[3]})}
-          : {1'b0,
-             (attention_out_write_values_0_any_3 ? {1'b0, ~attention_out_payload_0[9]}
-              : {1'b1, ~attention_out_payload_0[7]})})};
-  assign attention_out_write_values_1_any = |attention_out_payload_5[9:8];
-  assign attention_out_write_values_1_and = ~attention_out_write_values_1_any & ~(|attention_out_payload_5[7:6]);
-  assign attention_out_write_values_1_any_2 = |attention_out_payload_5[5:4];
+             (attention_out_write_values_0_any ? {1'b0, ~attention_out_write_stored_0[9]}
+              : {1'b1, ~attention_out_write_stored_0[7]})})};
+  assign attention_out_write_values_1_any = |attention_out_write_stored_1[9:8];
+  assign attention_out_write_values_1_and = ~attention_out_write_values_1_any & ~(|attention_out_write_stored_1[7:6]);
+  assign attention_out_write_values_1_any_2 = |attention_out_write_stored_1[5:4];
   assign attention_out_write_values_1_mux =
-      (attention_out_write_values_1_and & ~attention_out_write_values_1_any_2 & ~(|attention_out_payload_5[3:2]))
-        ? {2'h2, ((|attention_out_payload_5[1:0]) ? {1'b0, ~attention_out_payload_5[1]} : 2'd2)}
+      (attention_out_write_values_1_and & ~attention_out_write_values_1_any_2 & ~(|attention_out_write_stored_1[3:2]))
+        ? {2'h2, ((|attention_out_write_stored_1[1:0]) ? {1'b0, ~attention_out_write_stored_1[1]} : 2'd2)}
       : {1'b0,
          (attention_out_write_values_1_and
             ? {1'b1,
-               (attention_out_write_values_1_any_2 ? {1'b0, ~attention_out_payload_5[5]}
-                : {1'b1, ~attention_out_payload_5[3]})}
+               (attention_out_write_values_1_any_2 ? {1'b0, ~attention_out_write_stored_1[5]}
+                : {1'b1, ~attention_out_write_stored_1[3]})}
           : {1'b0,
-             (attention_out_write_values_1_any ? {1'b0, ~attention_out_payload_5[9]}
-              : {1'b1, ~attention_out_payload_5[7]})})};
-  assign attention_out_write_values_1_any_3 = |attention_out_payload_1[9:8];
-  assign attention_out_write_values_1_and_2 = ~attention_out_write_values_1_any_3 & ~(|attention_out_payload_1[7:6]);
-  assign attention_out_write_values_1_any_4 = |attention_out_payload_1[5:4];
-  assign attention_out_write_values_1_mux_2 =
-      (attention_out_write_values_1_and_2 & ~attention_out_write_values_1_any_4 & ~(|attention_out_payload_1[3:2]))
-        ? {2'h2, ((|attention_out_payload_1[1:0]) ? {1'b0, ~attention_out_payload_1[1]} : 2'd2)}
-      : {1'b0,
-         (attention_out_write_values_1_and_2
-            ? {1'b1,
-               (attention_out_write_values_1_any_4 ? {1'b0, ~attention_out_payload_1[5]}
-                : {1'b1, ~attention_out_payload_1[3]})}
-          : {1'b0,
-             (attention_out_write_values_1_any_3 ? {1'b0, ~attention_out_payload_1[9]}
-              : {1'b1, ~attention_out_payload_1[7]})})};
-  assign attention_out_write_values_2_any = |attention_out_payload_6[9:8];
-  assign attention_out_write_values_2_and = ~attention_out_write_values_2_any & ~(|attention_out_payload_6[7:6]);
-  assign attention_out_write_values_2_any_2 = |attention_out_payload_6[5:4];
+             (attention_out_write_values_1_any ? {1'b0, ~attention_out_write_stored_1[9]}
+              : {1'b1, ~attention_out_write_stored_1[7]})})};
+  assign attention_out_write_values_2_any = |attention_out_write_stored_2[9:8];
+  assign attention_out_write_values_2_and = ~attention_out_write_values_2_any & ~(|attention_out_write_stored_2[7:6]);
+  assign attention_out_write_values_2_any_2 = |attention_out_write_stored_2[5:4];
   assign attention_out_write_values_2_mux =
-      (attention_out_write_values_2_and & ~attention_out_write_values_2_any_2 & ~(|attention_out_payload_6[3:2]))
-        ? {2'h2, ((|attention_out_payload_6[1:0]) ? {1'b0, ~attention_out_payload_6[1]} : 2'd2)}
+      (attention_out_write_values_2_and & ~attention_out_write_values_2_any_2 & ~(|attention_out_write_stored_2[3:2]))
+        ? {2'h2, ((|attention_out_write_stored_2[1:0]) ? {1'b0, ~attention_out_write_stored_2[1]} : 2'd2)}
       : {1'b0,
          (attention_out_write_values_2_and
             ? {1'b1,
-               (attention_out_write_values_2_any_2 ? {1'b0, ~attention_out_payload_6[5]}
-                : {1'b1, ~attention_out_payload_6[3]})}
+               (attention_out_write_values_2_any_2 ? {1'b0, ~attention_out_write_stored_2[5]}
+                : {1'b1, ~attention_out_write_stored_2[3]})}
           : {1'b0,
-             (attention_out_write_values_2_any ? {1'b0, ~attention_out_payload_6[9]}
-              : {1'b1, ~attention_out_payload_6[7]})})};
-  assign attention_out_write_values_2_any_3 = |attention_out_payload_2[9:8];
-  assign attention_out_write_values_2_and_2 = ~attention_out_write_values_2_any_3 & ~(|attention_out_payload_2[7:6]);
-  assign attention_out_write_values_2_any_4 = |attention_out_payload_2[5:4];
-  assign attention_out_write_values_2_mux_2 =
-      (attention_out_write_values_2_and_2 & ~attention_out_write_values_2_any_4 & ~(|attention_out_payload_2[3:2]))
-        ? {2'h2, ((|attention_out_payload_2[1:0]) ? {1'b0, ~attention_out_payload_2[1]} : 2'd2)}
-      : {1'b0,
-         (attention_out_write_values_2_and_2
-            ? {1'b1,
-               (attention_out_write_values_2_any_4 ? {1'b0, ~attention_out_payload_2[5]}
-                : {1'b1, ~attention_out_payload_2[3]})}
-          : {1'b0,
-             (attention_out_write_values_2_any_3 ? {1'b0, ~attention_out_payload_2[9]}
-              : {1'b1, ~attention_out_payload_2[7]})})};
-  assign attention_out_write_values_3_any = |attention_out_payload_7[9:8];
-  assign attention_out_write_values_3_and = ~attention_out_write_values_3_any & ~(|attention_out_payload_7[7:6]);
-  assign attention_out_write_values_3_any_2 = |attention_out_payload_7[5:4];
+             (attention_out_write_values_2_any ? {1'b0, ~attention_out_write_stored_2[9]}
+              : {1'b1, ~attention_out_write_stored_2[7]})})};
+  assign attention_out_write_values_3_any = |attention_out_write_stored_3[9:8];
+  assign attention_out_write_values_3_and = ~attention_out_write_values_3_any & ~(|attention_out_write_stored_3[7:6]);
+  assign attention_out_write_values_3_any_2 = |attention_out_write_stored_3[5:4];
   assign attention_out_write_values_3_mux =
-      (attention_out_write_values_3_and & ~attention_out_write_values_3_any_2 & ~(|attention_out_payload_7[3:2]))
-        ? {2'h2, ((|attention_out_payload_7[1:0]) ? {1'b0, ~attention_out_payload_7[1]} : 2'd2)}
+      (attention_out_write_values_3_and & ~attention_out_write_values_3_any_2 & ~(|attention_out_write_stored_3[3:2]))
+        ? {2'h2, ((|attention_out_write_stored_3[1:0]) ? {1'b0, ~attention_out_write_stored_3[1]} : 2'd2)}
       : {1'b0,
          (attention_out_write_values_3_and
             ? {1'b1,
-               (attention_out_write_values_3_any_2 ? {1'b0, ~attention_out_payload_7[5]}
-                : {1'b1, ~attention_out_payload_7[3]})}
+               (attention_out_write_values_3_any_2 ? {1'b0, ~attention_out_write_stored_3[5]}
+                : {1'b1, ~attention_out_write_stored_3[3]})}
           : {1'b0,
-             (attention_out_write_values_3_any ? {1'b0, ~attention_out_payload_7[9]}
-              : {1'b1, ~attention_out_payload_7[7]})})};
-  assign attention_out_write_values_3_any_3 = |attention_out_payload_3[9:8];
-  assign attention_out_write_values_3_and_2 = ~attention_out_write_values_3_any_3 & ~(|attention_out_payload_3[7:6]);
-  assign attention_out_write_values_3_any_4 = |attention_out_payload_3[5:4];
-  assign attention_out_write_values_3_mux_2 =
-      (attention_out_write_values_3_and_2 & ~attention_out_write_values_3_any_4 & ~(|attention_out_payload_3[3:2]))
-        ? {2'h2, ((|attention_out_payload_3[1:0]) ? {1'b0, ~attention_out_payload_3[1]} : 2'd2)}
-      : {1'b0,
-         (attention_out_write_values_3_and_2
-            ? {1'b1,
-               (attention_out_write_values_3_any_4 ? {1'b0, ~attention_out_payload_3[5]}
-                : {1'b1, ~attention_out_payload_3[3]})}
-          : {1'b0,
-             (attention_out_write_values_3_any_3 ? {1'b0, ~attention_out_payload_3[9]}
-              : {1'b1, ~attention_out_payload_3[7]})})};
-  assign attention_out_write_token_sum = attention_collect_block_first + attention_out_token[3:0];
+             (attention_out_write_values_3_any ? {1'b0, ~attention_out_write_stored_3[9]}
+              : {1'b1, ~attention_out_write_stored_3[7]})})};
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign lm_head_logit_words_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign linear_row_word_prod = {8'd0, (linear_tile_first_group + linear_group)} * {16'd0, 8'd4};
@@ -2897,50 +2769,54 @@ module tellme (
   assign rotate_table_beats_prod = {16'd0, {12'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
   assign rotate_layer_run_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
   assign rotate_position_bytes_prod = {64'd0, {32'd0, linear_first_position_q}} * {64'd0, {47'd0, rotate_row_bytes}};
-  assign rotate_write_values_0_any = |rope_out_payload_y_0[9:8];
-  assign rotate_write_values_0_and = ~rotate_write_values_0_any & ~(|rope_out_payload_y_0[7:6]);
-  assign rotate_write_values_0_any_2 = |rope_out_payload_y_0[5:4];
+  assign rotate_write_values_0_any = |rotate_write_stored_0[9:8];
+  assign rotate_write_values_0_and = ~rotate_write_values_0_any & ~(|rotate_write_stored_0[7:6]);
+  assign rotate_write_values_0_any_2 = |rotate_write_stored_0[5:4];
   assign rotate_write_values_0_mux =
-      (rotate_write_values_0_and & ~rotate_write_values_0_any_2 & ~(|rope_out_payload_y_0[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_0[1:0]) ? {1'b0, ~rope_out_payload_y_0[1]} : 2'd2)}
+      (rotate_write_values_0_and & ~rotate_write_values_0_any_2 & ~(|rotate_write_stored_0[3:2]))
+        ? {2'h2, ((|rotate_write_stored_0[1:0]) ? {1'b0, ~rotate_write_stored_0[1]} : 2'd2)}
       : {1'b0,
          (rotate_write_values_0_and
             ? {1'b1,
-               (rotate_write_values_0_any_2 ? {1'b0, ~rope_out_payload_y_0[5]} : {1'b1, ~rope_out_payload_y_0[3]})}
-          : {1'b0, (rotate_write_values_0_any ? {1'b0, ~rope_out_payload_y_0[9]} : {1'b1, ~rope_out_payload_y_0[7]})})};
-  assign rotate_write_values_1_any = |rope_out_payload_y_1[9:8];
-  assign rotate_write_values_1_and = ~rotate_write_values_1_any & ~(|rope_out_payload_y_1[7:6]);
-  assign rotate_write_values_1_any_2 = |rope_out_payload_y_1[5:4];
+               (rotate_write_values_0_any_2 ? {1'b0, ~rotate_write_stored_0[5]} : {1'b1, ~rotate_write_stored_0[3]})}
+          : {1'b0,
+             (rotate_write_values_0_any ? {1'b0, ~rotate_write_stored_0[9]} : {1'b1, ~rotate_write_stored_0[7]})})};
+  assign rotate_write_values_1_any = |rotate_write_stored_1[9:8];
+  assign rotate_write_values_1_and = ~rotate_write_values_1_any & ~(|rotate_write_stored_1[7:6]);
+  assign rotate_write_values_1_any_2 = |rotate_write_stored_1[5:4];
   assign rotate_write_values_1_mux =
-      (rotate_write_values_1_and & ~rotate_write_values_1_any_2 & ~(|rope_out_payload_y_1[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_1[1:0]) ? {1'b0, ~rope_out_payload_y_1[1]} : 2'd2)}
+      (rotate_write_values_1_and & ~rotate_write_values_1_any_2 & ~(|rotate_write_stored_1[3:2]))
+        ? {2'h2, ((|rotate_write_stored_1[1:0]) ? {1'b0, ~rotate_write_stored_1[1]} : 2'd2)}
       : {1'b0,
          (rotate_write_values_1_and
             ? {1'b1,
-               (rotate_write_values_1_any_2 ? {1'b0, ~rope_out_payload_y_1[5]} : {1'b1, ~rope_out_payload_y_1[3]})}
-          : {1'b0, (rotate_write_values_1_any ? {1'b0, ~rope_out_payload_y_1[9]} : {1'b1, ~rope_out_payload_y_1[7]})})};
-  assign rotate_write_values_2_any = |rope_out_payload_y_2[9:8];
-  assign rotate_write_values_2_and = ~rotate_write_values_2_any & ~(|rope_out_payload_y_2[7:6]);
-  assign rotate_write_values_2_any_2 = |rope_out_payload_y_2[5:4];
+               (rotate_write_values_1_any_2 ? {1'b0, ~rotate_write_stored_1[5]} : {1'b1, ~rotate_write_stored_1[3]})}
+          : {1'b0,
+             (rotate_write_values_1_any ? {1'b0, ~rotate_write_stored_1[9]} : {1'b1, ~rotate_write_stored_1[7]})})};
+  assign rotate_write_values_2_any = |rotate_write_stored_2[9:8];
+  assign rotate_write_values_2_and = ~rotate_write_values_2_any & ~(|rotate_write_stored_2[7:6]);
+  assign rotate_write_values_2_any_2 = |rotate_write_stored_2[5:4];
   assign rotate_write_values_2_mux =
-      (rotate_write_values_2_and & ~rotate_write_values_2_any_2 & ~(|rope_out_payload_y_2[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_2[1:0]) ? {1'b0, ~rope_out_payload_y_2[1]} : 2'd2)}
+      (rotate_write_values_2_and & ~rotate_write_values_2_any_2 & ~(|rotate_write_stored_2[3:2]))
+        ? {2'h2, ((|rotate_write_stored_2[1:0]) ? {1'b0, ~rotate_write_stored_2[1]} : 2'd2)}
       : {1'b0,
          (rotate_write_values_2_and
             ? {1'b1,
-               (rotate_write_values_2_any_2 ? {1'b0, ~rope_out_payload_y_2[5]} : {1'b1, ~rope_out_payload_y_2[3]})}
-          : {1'b0, (rotate_write_values_2_any ? {1'b0, ~rope_out_payload_y_2[9]} : {1'b1, ~rope_out_payload_y_2[7]})})};
-  assign rotate_write_values_3_any = |rope_out_payload_y_3[9:8];
-  assign rotate_write_values_3_and = ~rotate_write_values_3_any & ~(|rope_out_payload_y_3[7:6]);
-  assign rotate_write_values_3_any_2 = |rope_out_payload_y_3[5:4];
+               (rotate_write_values_2_any_2 ? {1'b0, ~rotate_write_stored_2[5]} : {1'b1, ~rotate_write_stored_2[3]})}
+          : {1'b0,
+             (rotate_write_values_2_any ? {1'b0, ~rotate_write_stored_2[9]} : {1'b1, ~rotate_write_stored_2[7]})})};
+  assign rotate_write_values_3_any = |rotate_write_stored_3[9:8];
+  assign rotate_write_values_3_and = ~rotate_write_values_3_any & ~(|rotate_write_stored_3[7:6]);
+  assign rotate_write_values_3_any_2 = |rotate_write_stored_3[5:4];
   assign rotate_write_values_3_mux =
-      (rotate_write_values_3_and & ~rotate_write_values_3_any_2 & ~(|rope_out_payload_y_3[3:2]))
-        ? {2'h2, ((|rope_out_payload_y_3[1:0]) ? {1'b0, ~rope_out_payload_y_3[1]} : 2'd2)}
+      (rotate_write_values_3_and & ~rotate_write_values_3_any_2 & ~(|rotate_write_stored_3[3:2]))
+        ? {2'h2, ((|rotate_write_stored_3[1:0]) ? {1'b0, ~rotate_write_stored_3[1]} : 2'd2)}
       : {1'b0,
          (rotate_write_values_3_and
             ? {1'b1,
-               (rotate_write_values_3_any_2 ? {1'b0, ~rope_out_payload_y_3[5]} : {1'b1, ~rope_out_payload_y_3[3]})}
-          : {1'b0, (rotate_write_values_3_any ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
+               (rotate_write_values_3_any_2 ? {1'b0, ~rotate_write_stored_3[5]} : {1'b1, ~rotate_write_stored_3[3]})}
+          : {1'b0,
+             (rotate_write_values_3_any ? {1'b0, ~rotate_write_stored_3[9]} : {1'b1, ~rotate_write_stored_3[7]})})};
   assign tap_int8_magnitude_ext = {tap_activation[7], tap_activation};
   assign tap_source_beats_prod = {32'd0, {28'd0, tap_token_count}} * {32'd0, tap_element_count};
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd3;
@@ -3541,27 +3417,27 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:208
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:209
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:211
-  // AttentionExecutor.java:252
+  // AttentionExecutor.java:251
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:253
-  // AttentionExecutor.java:254
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:252
+  // AttentionExecutor.java:253
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:255
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:257
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:258
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:259
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:260
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:322
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:324
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:324
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:324
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:324
-  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:324
-  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:324
-  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:324
-  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:324
-  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:408
+      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:254
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:256
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:257
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:258
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:259
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:321
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:323
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:323
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:323
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:323
+  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:323
+  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:323
+  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:323
+  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:323
+  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:409
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:97
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:98
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:99
@@ -3654,30 +3530,30 @@ module tellme (
   assign gating_in_payload_last = 1'b1; // LinearExecutor.java:503
   assign residual_add_out_ready = 1'b1; // LinearExecutor.java:513
   assign gating_out_ready = 1'b1; // LinearExecutor.java:514
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:172
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:173
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:174
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:175
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:176
-  assign rope_in_valid = rotate_pending; // RotateAndCache.java:232
-  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:234
-  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:234
-  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:234
-  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:234
-  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:236
-  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:237
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:238
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:239
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:240
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:260
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:261
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:262
-  // RotateAndCache.java:304
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:170
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:171
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:172
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:173
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:174
+  assign rope_in_valid = rotate_pending; // RotateAndCache.java:230
+  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:232
+  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:232
+  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:232
+  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:232
+  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:234
+  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:235
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:236
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:237
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:238
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:258
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:259
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:260
+  // RotateAndCache.java:299
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:305
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:306
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:307
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:308
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:300
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:301
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:302
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:303
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:556
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:557
   assign record_error_detail = error_detail; // Sequencer.java:558
@@ -3821,30 +3697,30 @@ module tellme (
     data_read_valid = 1'b0; // DataReads.java:30
     data_read_payload_address = 64'd0; // DataReads.java:31
     data_read_payload_beats = 32'd0; // DataReads.java:32
-    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:95
-      data_read_valid = 1'b1; // EmbedUnit.java:96
-      data_read_payload_address = embed_id_address; // EmbedUnit.java:97
-      data_read_payload_beats = 32'd1; // EmbedUnit.java:98
+    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:94
+      data_read_valid = 1'b1; // EmbedUnit.java:95
+      data_read_payload_address = embed_id_address; // EmbedUnit.java:96
+      data_read_payload_beats = 32'd1; // EmbedUnit.java:97
     end
-    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:100
-      data_read_valid = 1'b1; // EmbedUnit.java:101
-      data_read_payload_address = embed_row_address; // EmbedUnit.java:102
-      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:103
+    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:99
+      data_read_valid = 1'b1; // EmbedUnit.java:100
+      data_read_payload_address = embed_row_address; // EmbedUnit.java:101
+      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:102
     end
     if (quantize_asking_gains) begin // QuantizeExecutor.java:127
       data_read_valid = 1'b1; // QuantizeExecutor.java:128
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:129
       data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:130
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:134
-      data_read_valid = 1'b1; // RotateAndCache.java:135
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:136
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:137
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:132
+      data_read_valid = 1'b1; // RotateAndCache.java:133
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:134
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:135
     end
-    if (tap_asking_memory) begin // TapWriter.java:140
-      data_read_valid = 1'b1; // TapWriter.java:141
-      data_read_payload_address = tap_source_address; // TapWriter.java:142
-      data_read_payload_beats = tap_source_beats; // TapWriter.java:143
+    if (tap_asking_memory) begin // TapWriter.java:143
+      data_read_valid = 1'b1; // TapWriter.java:144
+      data_read_payload_address = tap_source_address; // TapWriter.java:145
+      data_read_payload_beats = tap_source_beats; // TapWriter.java:146
     end
     if (own_read & ~read_issued) begin // Sequencer.java:116
       data_read_valid = 1'b1; // Sequencer.java:117
@@ -3882,21 +3758,21 @@ module tellme (
 
   always @(*) begin
     data_beat_ready = 1'b0; // DataReads.java:37
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:114
-      data_beat_ready = 1'b1; // EmbedUnit.java:115
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:113
+      data_beat_ready = 1'b1; // EmbedUnit.java:114
     end
-    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:138
-      data_beat_ready = embed_last_part; // EmbedUnit.java:138
+    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:137
+      data_beat_ready = embed_last_part; // EmbedUnit.java:137
     end
     if (quantize_gaining) begin // QuantizeExecutor.java:193
       // QuantizeExecutor.java:193
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:170
-      data_beat_ready = 1'b1; // RotateAndCache.java:170
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:168
+      data_beat_ready = 1'b1; // RotateAndCache.java:168
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:196
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:196
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:200
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:200
     end
     if (own_read & read_issued) begin // Sequencer.java:140
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:140
@@ -3989,80 +3865,80 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // buffers (ActivationBuffers.java:69): the on-chip activation buffers: one vector per token of the chunk, W binary32
+  // buffers (ActivationBuffers.java:70): the on-chip activation buffers: one vector per token of the chunk, W binary32
   // values a word, a block RAM bank per lane
   always @(*) begin
-    buffer_write_valid = 1'b0; // ActivationBuffers.java:79
-    buffer_write_id = 4'd0; // ActivationBuffers.java:80
-    buffer_write_token = 3'd0; // ActivationBuffers.java:81
-    buffer_write_word = 10'd0; // ActivationBuffers.java:82
-    buffer_write_mask = 4'h0; // ActivationBuffers.java:83
-    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:85
-    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:85
-    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:85
-    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:85
-    if (embed_write) begin // ActivationBuffers.java:158
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:159
-      buffer_write_id = embed_dst_id; // ActivationBuffers.java:160
-      buffer_write_token = embed_write_token; // ActivationBuffers.java:161
-      buffer_write_word = embed_write_word; // ActivationBuffers.java:162
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:163
-      buffer_write_values_0 = embed_write_values_0; // ActivationBuffers.java:165
-      buffer_write_values_1 = embed_write_values_1; // ActivationBuffers.java:165
-      buffer_write_values_2 = embed_write_values_2; // ActivationBuffers.java:165
-      buffer_write_values_3 = embed_write_values_3; // ActivationBuffers.java:165
+    buffer_write_valid = 1'b0; // ActivationBuffers.java:80
+    buffer_write_id = 4'd0; // ActivationBuffers.java:81
+    buffer_write_token = 3'd0; // ActivationBuffers.java:82
+    buffer_write_word = 10'd0; // ActivationBuffers.java:83
+    buffer_write_mask = 4'h0; // ActivationBuffers.java:84
+    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:86
+    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:86
+    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:86
+    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:86
+    if (embed_write) begin // ActivationBuffers.java:159
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:160
+      buffer_write_id = embed_dst_id; // ActivationBuffers.java:161
+      buffer_write_token = embed_write_token; // ActivationBuffers.java:162
+      buffer_write_word = embed_write_word; // ActivationBuffers.java:163
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:164
+      buffer_write_values_0 = embed_write_values_0; // ActivationBuffers.java:166
+      buffer_write_values_1 = embed_write_values_1; // ActivationBuffers.java:166
+      buffer_write_values_2 = embed_write_values_2; // ActivationBuffers.java:166
+      buffer_write_values_3 = embed_write_values_3; // ActivationBuffers.java:166
     end
-    if (attention_out_write) begin // ActivationBuffers.java:158
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:159
-      buffer_write_id = attention_dst_id; // ActivationBuffers.java:160
-      buffer_write_token = attention_out_write_token; // ActivationBuffers.java:161
-      buffer_write_word = attention_out_write_word; // ActivationBuffers.java:162
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:163
-      buffer_write_values_0 = attention_out_write_values_0; // ActivationBuffers.java:165
-      buffer_write_values_1 = attention_out_write_values_1; // ActivationBuffers.java:165
-      buffer_write_values_2 = attention_out_write_values_2; // ActivationBuffers.java:165
-      buffer_write_values_3 = attention_out_write_values_3; // ActivationBuffers.java:165
+    if (attention_out_write) begin // ActivationBuffers.java:159
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:160
+      buffer_write_id = attention_dst_id; // ActivationBuffers.java:161
+      buffer_write_token = attention_out_write_token; // ActivationBuffers.java:162
+      buffer_write_word = attention_out_write_word; // ActivationBuffers.java:163
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:164
+      buffer_write_values_0 = attention_out_write_values_0; // ActivationBuffers.java:166
+      buffer_write_values_1 = attention_out_write_values_1; // ActivationBuffers.java:166
+      buffer_write_values_2 = attention_out_write_values_2; // ActivationBuffers.java:166
+      buffer_write_values_3 = attention_out_write_values_3; // ActivationBuffers.java:166
     end
-    if (linear_write) begin // ActivationBuffers.java:158
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:159
-      buffer_write_id = linear_dst_id; // ActivationBuffers.java:160
-      buffer_write_token = linear_write_token; // ActivationBuffers.java:161
-      buffer_write_word = linear_write_word; // ActivationBuffers.java:162
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:163
-      buffer_write_values_0 = linear_write_values_0; // ActivationBuffers.java:165
-      buffer_write_values_1 = linear_write_values_1; // ActivationBuffers.java:165
-      buffer_write_values_2 = linear_write_values_2; // ActivationBuffers.java:165
-      buffer_write_values_3 = linear_write_values_3; // ActivationBuffers.java:165
+    if (linear_write) begin // ActivationBuffers.java:159
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:160
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:161
+      buffer_write_token = linear_write_token; // ActivationBuffers.java:162
+      buffer_write_word = linear_write_word; // ActivationBuffers.java:163
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:164
+      buffer_write_values_0 = linear_write_values_0; // ActivationBuffers.java:166
+      buffer_write_values_1 = linear_write_values_1; // ActivationBuffers.java:166
+      buffer_write_values_2 = linear_write_values_2; // ActivationBuffers.java:166
+      buffer_write_values_3 = linear_write_values_3; // ActivationBuffers.java:166
     end
-    if (rotate_write) begin // ActivationBuffers.java:158
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:159
-      buffer_write_id = linear_dst_id; // ActivationBuffers.java:160
-      buffer_write_token = rotate_write_token; // ActivationBuffers.java:161
-      buffer_write_word = rotate_write_word; // ActivationBuffers.java:162
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:163
-      buffer_write_values_0 = rotate_write_values_0; // ActivationBuffers.java:165
-      buffer_write_values_1 = rotate_write_values_1; // ActivationBuffers.java:165
-      buffer_write_values_2 = rotate_write_values_2; // ActivationBuffers.java:165
-      buffer_write_values_3 = rotate_write_values_3; // ActivationBuffers.java:165
+    if (rotate_write) begin // ActivationBuffers.java:159
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:160
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:161
+      buffer_write_token = rotate_write_token; // ActivationBuffers.java:162
+      buffer_write_word = rotate_write_word; // ActivationBuffers.java:163
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:164
+      buffer_write_values_0 = rotate_write_values_0; // ActivationBuffers.java:166
+      buffer_write_values_1 = rotate_write_values_1; // ActivationBuffers.java:166
+      buffer_write_values_2 = rotate_write_values_2; // ActivationBuffers.java:166
+      buffer_write_values_3 = rotate_write_values_3; // ActivationBuffers.java:166
     end
   end
 
   always @(*) begin
-    buffer_read_valid = 1'b0; // ActivationBuffers.java:87
-    buffer_read_id = 4'd0; // ActivationBuffers.java:88
-    buffer_read_token = 3'd0; // ActivationBuffers.java:89
-    buffer_read_word = 10'd0; // ActivationBuffers.java:90
+    buffer_read_valid = 1'b0; // ActivationBuffers.java:88
+    buffer_read_id = 4'd0; // ActivationBuffers.java:89
+    buffer_read_token = 3'd0; // ActivationBuffers.java:90
+    buffer_read_word = 10'd0; // ActivationBuffers.java:91
     if (quantize_reading) begin // QuantizeExecutor.java:140
       buffer_read_valid = 1'b1; // QuantizeExecutor.java:141
       buffer_read_id = quantize_src_id; // QuantizeExecutor.java:142
       buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:143
       buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:144
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:295
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:297
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:298
-      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:299
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:301
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:294
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:296
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:297
+      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:298
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:300
     end
     if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:472
       buffer_read_valid = 1'b1; // LinearExecutor.java:473
@@ -4070,11 +3946,11 @@ module tellme (
       buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:475
       buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:476
     end
-    if (rotate_read) begin // RotateAndCache.java:220
-      buffer_read_valid = 1'b1; // RotateAndCache.java:221
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:222
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:223
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:224
+    if (rotate_read) begin // RotateAndCache.java:218
+      buffer_read_valid = 1'b1; // RotateAndCache.java:219
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:220
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:221
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:222
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:106
       buffer_read_valid = 1'b1; // TapWriter.java:107
@@ -4084,273 +3960,273 @@ module tellme (
     end
   end
 
-  // ActivationBuffers.java:109
+  // ActivationBuffers.java:110
   assign residual_write_address =
       {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
-  // ActivationBuffers.java:110
+  // ActivationBuffers.java:111
   assign residual_read_address =
       {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
-  assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:111
-  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:112
-  // ActivationBuffers.java:109
+  assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:112
+  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:113
+  // ActivationBuffers.java:110
   assign query_write_address =
       {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
-  // ActivationBuffers.java:110
+  // ActivationBuffers.java:111
   assign query_read_address =
       {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
-  assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:111
-  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:112
-  // ActivationBuffers.java:109
+  assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:112
+  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:113
+  // ActivationBuffers.java:110
   assign attention_write_address =
       {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
-  // ActivationBuffers.java:110
+  // ActivationBuffers.java:111
   assign attention_read_address =
       {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
-  assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:111
-  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:112
-  assign gate_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:109
-  assign gate_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:110
-  assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:111
-  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:112
-  assign ffn_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:109
-  assign ffn_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:110
-  assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:111
-  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:112
+  assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:112
+  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:113
+  assign gate_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:110
+  assign gate_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:111
+  assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:112
+  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:113
+  assign ffn_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:110
+  assign ffn_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:111
+  assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:112
+  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:113
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:214
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:217
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:217
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:238
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:241
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:241
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:217
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:217
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:241
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:241
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:217
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:217
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:241
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:241
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:217
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:217
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:241
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:241
     end
   end
 
   always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:214
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:217
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:217
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:238
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:241
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:241
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:217
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:217
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:241
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:241
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:217
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:217
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:241
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:241
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:217
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:217
-    end
-  end
-
-  always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:214
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:217
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:217
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:217
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:217
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:217
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:217
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:217
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:217
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:241
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:241
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:214
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:217
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:217
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:238
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:241
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:241
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:217
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:217
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:241
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:241
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:217
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:217
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:241
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:241
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:217
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:217
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:241
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:241
     end
   end
 
-  assign buffer_lane0_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
-  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:134
-  assign buffer_lane1_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
-  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:134
-  assign buffer_lane2_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
-  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:134
-  assign buffer_lane3_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
-  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:134
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:238
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:241
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:241
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:241
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:241
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:241
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:241
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:241
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:241
+    end
+  end
+
+  assign buffer_lane0_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:135
+  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:135
+  assign buffer_lane1_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:135
+  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:135
+  assign buffer_lane2_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:135
+  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:135
+  assign buffer_lane3_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:135
+  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:135
 
   always @(posedge ap_clk) begin
-    buffer_write_valid_q <= buffer_write_valid; // ActivationBuffers.java:93
-    buffer_write_id_q <= buffer_write_id; // ActivationBuffers.java:94
-    buffer_write_token_q <= buffer_write_token; // ActivationBuffers.java:95
-    buffer_write_word_q <= buffer_write_word; // ActivationBuffers.java:96
-    buffer_write_mask_q <= buffer_write_mask; // ActivationBuffers.java:97
-    buffer_write_values_q_0 <= buffer_write_values_0; // ActivationBuffers.java:98
-    buffer_write_values_q_1 <= buffer_write_values_1; // ActivationBuffers.java:98
-    buffer_write_values_q_2 <= buffer_write_values_2; // ActivationBuffers.java:98
-    buffer_write_values_q_3 <= buffer_write_values_3; // ActivationBuffers.java:98
-    if (buffer_read_valid) begin // ActivationBuffers.java:99
-      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:99
+    buffer_write_valid_q <= buffer_write_valid; // ActivationBuffers.java:94
+    buffer_write_id_q <= buffer_write_id; // ActivationBuffers.java:95
+    buffer_write_token_q <= buffer_write_token; // ActivationBuffers.java:96
+    buffer_write_word_q <= buffer_write_word; // ActivationBuffers.java:97
+    buffer_write_mask_q <= buffer_write_mask; // ActivationBuffers.java:98
+    buffer_write_values_q_0 <= buffer_write_values_0; // ActivationBuffers.java:99
+    buffer_write_values_q_1 <= buffer_write_values_1; // ActivationBuffers.java:99
+    buffer_write_values_q_2 <= buffer_write_values_2; // ActivationBuffers.java:99
+    buffer_write_values_q_3 <= buffer_write_values_3; // ActivationBuffers.java:99
+    if (buffer_read_valid) begin // ActivationBuffers.java:100
+      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:100
     end
-    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:99
-    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
-      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
+    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:100
+    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
+      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
     end
-    if (residual_read) begin // ActivationBuffers.java:118
-      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:118
+    if (residual_read) begin // ActivationBuffers.java:119
+      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:119
     end
-    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:118
-    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
-      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
+    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:119
+    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
+      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
     end
-    if (residual_read) begin // ActivationBuffers.java:118
-      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:118
+    if (residual_read) begin // ActivationBuffers.java:119
+      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:119
     end
-    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:118
-    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
-      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
+    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:119
+    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
+      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
     end
-    if (residual_read) begin // ActivationBuffers.java:118
-      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:118
+    if (residual_read) begin // ActivationBuffers.java:119
+      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:119
     end
-    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:118
-    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
-      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
+    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:119
+    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
+      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
     end
-    if (residual_read) begin // ActivationBuffers.java:118
-      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:118
+    if (residual_read) begin // ActivationBuffers.java:119
+      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:119
     end
-    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:118
-    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
-      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
+    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:119
+    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
+      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
     end
-    if (query_read) begin // ActivationBuffers.java:118
-      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:118
+    if (query_read) begin // ActivationBuffers.java:119
+      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:119
     end
-    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:118
-    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
-      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
+    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:119
+    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
+      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
     end
-    if (query_read) begin // ActivationBuffers.java:118
-      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:118
+    if (query_read) begin // ActivationBuffers.java:119
+      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:119
     end
-    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:118
-    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
-      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
+    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:119
+    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
+      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
     end
-    if (query_read) begin // ActivationBuffers.java:118
-      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:118
+    if (query_read) begin // ActivationBuffers.java:119
+      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:119
     end
-    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:118
-    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
-      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
+    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:119
+    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
+      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
     end
-    if (query_read) begin // ActivationBuffers.java:118
-      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:118
+    if (query_read) begin // ActivationBuffers.java:119
+      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:119
     end
-    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:118
-    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
-      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
+    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:119
+    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
+      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
     end
-    if (attention_read) begin // ActivationBuffers.java:118
-      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:118
+    if (attention_read) begin // ActivationBuffers.java:119
+      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:119
     end
-    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:118
-    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
-      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
+    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:119
+    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
+      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
     end
-    if (attention_read) begin // ActivationBuffers.java:118
-      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:118
+    if (attention_read) begin // ActivationBuffers.java:119
+      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:119
     end
-    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:118
-    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
-      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
+    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:119
+    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
+      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
     end
-    if (attention_read) begin // ActivationBuffers.java:118
-      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:118
+    if (attention_read) begin // ActivationBuffers.java:119
+      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:119
     end
-    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:118
-    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
-      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
+    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:119
+    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
+      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
     end
-    if (attention_read) begin // ActivationBuffers.java:118
-      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:118
+    if (attention_read) begin // ActivationBuffers.java:119
+      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:119
     end
-    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:118
-    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
-      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
+    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:119
+    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
+      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
     end
-    if (gate_read) begin // ActivationBuffers.java:118
-      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:118
+    if (gate_read) begin // ActivationBuffers.java:119
+      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:119
     end
-    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:118
-    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
-      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
+    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:119
+    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
+      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
     end
-    if (gate_read) begin // ActivationBuffers.java:118
-      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:118
+    if (gate_read) begin // ActivationBuffers.java:119
+      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:119
     end
-    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:118
-    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
-      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
+    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:119
+    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
+      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
     end
-    if (gate_read) begin // ActivationBuffers.java:118
-      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:118
+    if (gate_read) begin // ActivationBuffers.java:119
+      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:119
     end
-    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:118
-    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
-      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
+    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:119
+    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
+      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
     end
-    if (gate_read) begin // ActivationBuffers.java:118
-      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:118
+    if (gate_read) begin // ActivationBuffers.java:119
+      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:119
     end
-    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:118
-    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
-      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
+    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:119
+    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
+      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
     end
-    if (ffn_read) begin // ActivationBuffers.java:118
-      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:118
+    if (ffn_read) begin // ActivationBuffers.java:119
+      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:119
     end
-    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:118
-    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
-      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
+    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:119
+    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
+      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
     end
-    if (ffn_read) begin // ActivationBuffers.java:118
-      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:118
+    if (ffn_read) begin // ActivationBuffers.java:119
+      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:119
     end
-    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:118
-    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
-      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
+    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:119
+    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
+      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
     end
-    if (ffn_read) begin // ActivationBuffers.java:118
-      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:118
+    if (ffn_read) begin // ActivationBuffers.java:119
+      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:119
     end
-    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:118
-    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
-      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
+    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:119
+    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
+      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
     end
-    if (ffn_read) begin // ActivationBuffers.java:118
-      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:118
+    if (ffn_read) begin // ActivationBuffers.java:119
+      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:119
     end
-    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:118
-    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:130
-    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:130
-    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:130
-    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:130
-    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:131
-    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:131
-    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:131
+    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:119
+    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:131
+    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:131
+    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:131
+    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:131
+    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:132
+    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:132
+    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:132
     if (!ap_rst_n) begin
       buffer_write_valid_q <= 1'b0;
       buffer_read_landed_d1 <= 1'b0;
@@ -4370,18 +4246,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:151
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:152
     end
-    if (tap_pushing) begin // TapWriter.java:159
-      packer_word_valid = 1'b1; // TapWriter.java:160
-      packer_word_payload_keep = 1'b1; // TapWriter.java:161
-      packer_word_payload_value = 32'h0; // TapWriter.java:162
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:163
-        packer_word_payload_value = tap_header_word; // TapWriter.java:163
+    if (tap_pushing) begin // TapWriter.java:162
+      packer_word_valid = 1'b1; // TapWriter.java:163
+      packer_word_payload_keep = 1'b1; // TapWriter.java:164
+      packer_word_payload_value = 32'h0; // TapWriter.java:165
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:166
+        packer_word_payload_value = tap_header_word; // TapWriter.java:166
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:164
-        packer_word_payload_value = tap_value; // TapWriter.java:164
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:167
+        packer_word_payload_value = tap_value_q; // TapWriter.java:167
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:165
-        packer_word_payload_value = tap_memory_value; // TapWriter.java:165
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:168
+        packer_word_payload_value = tap_memory_value; // TapWriter.java:168
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -4527,9 +4403,9 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
+  // embed (EmbedUnit.java:36): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
-    embed_start = 1'b0; // EmbedUnit.java:43
+    embed_start = 1'b0; // EmbedUnit.java:42
     case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -4560,267 +4436,187 @@ module tellme (
   end
 
   always @(*) begin
-    embed_dst = 4'd0; // EmbedUnit.java:49
+    embed_dst = 4'd0; // EmbedUnit.java:48
     embed_dst = instruction_word[11:8]; // Sequencer.java:155
   end
 
   always @(*) begin
-    embed_dim = 16'd0; // EmbedUnit.java:49
+    embed_dim = 16'd0; // EmbedUnit.java:48
     embed_dim = instruction_word[31:16]; // Sequencer.java:156
   end
 
   always @(*) begin
-    embed_table = 32'd0; // EmbedUnit.java:49
+    embed_table = 32'd0; // EmbedUnit.java:48
     embed_table = instruction_word[63:32]; // Sequencer.java:157
   end
 
   always @(*) begin
-    embed_tokens = 4'd0; // EmbedUnit.java:49
+    embed_tokens = 4'd0; // EmbedUnit.java:48
     embed_tokens = chunk_tokens; // Sequencer.java:158
   end
 
   always @(*) begin
-    embed_first_token = 32'd0; // EmbedUnit.java:49
+    embed_first_token = 32'd0; // EmbedUnit.java:48
     embed_first_token = chunk_from; // Sequencer.java:159
   end
 
   always @(*) begin
-    embed_image = 64'd0; // EmbedUnit.java:49
+    embed_image = 64'd0; // EmbedUnit.java:48
     embed_image = arg_image; // Sequencer.java:160
   end
 
   always @(*) begin
-    embed_io = 64'd0; // EmbedUnit.java:49
+    embed_io = 64'd0; // EmbedUnit.java:48
     embed_io = arg_io; // Sequencer.java:161
   end
 
   always @(*) begin
-    embed_capacity = 13'd0; // ActivationBuffers.java:182
-    if (embed_dst == 4'd0) begin // ActivationBuffers.java:184
-      embed_capacity = 13'd1536; // ActivationBuffers.java:184
+    embed_capacity = 13'd0; // ActivationBuffers.java:206
+    if (embed_dst == 4'd0) begin // ActivationBuffers.java:208
+      embed_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (embed_dst == 4'd1) begin // ActivationBuffers.java:184
-      embed_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (embed_dst == 4'd1) begin // ActivationBuffers.java:208
+      embed_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (embed_dst == 4'd2) begin // ActivationBuffers.java:184
-      embed_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (embed_dst == 4'd2) begin // ActivationBuffers.java:208
+      embed_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (embed_dst == 4'd3) begin // ActivationBuffers.java:184
-      embed_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (embed_dst == 4'd3) begin // ActivationBuffers.java:208
+      embed_capacity = 13'd4096; // ActivationBuffers.java:208
     end
-    if (embed_dst == 4'd4) begin // ActivationBuffers.java:184
-      embed_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (embed_dst == 4'd4) begin // ActivationBuffers.java:208
+      embed_capacity = 13'd4096; // ActivationBuffers.java:208
     end
   end
 
-  // EmbedUnit.java:68
+  // EmbedUnit.java:67
   assign embed_bad_field =
       ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim > {3'd0, embed_capacity}) | (embed_dim[2:0] != 3'd0);
-  assign embed_id_address = embed_io_address + 64'd4096 + {30'h0, embed_call_token, 2'd0}; // EmbedUnit.java:86
-  assign embed_row_beats = {3'd0, embed_dim_q[15:3]}; // EmbedUnit.java:87
-  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:94
+  assign embed_id_address = embed_io_address + 64'd4096 + {30'h0, embed_call_token, 2'd0}; // EmbedUnit.java:85
+  assign embed_row_beats = {3'd0, embed_dim_q[15:3]}; // EmbedUnit.java:86
+  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:93
 
   always @(*) begin
-    case (embed_call_token[1:0]) // EmbedUnit.java:113
-      2'd0: embed_id_word = data_beat_payload_data[31:0]; // EmbedUnit.java:113
-      2'd1: embed_id_word = data_beat_payload_data[63:32]; // EmbedUnit.java:113
-      2'd2: embed_id_word = data_beat_payload_data[95:64]; // EmbedUnit.java:113
-      default: embed_id_word = data_beat_payload_data[127:96]; // EmbedUnit.java:113
+    case (embed_call_token[1:0]) // EmbedUnit.java:112
+      2'd0: embed_id_word = data_beat_payload_data[31:0]; // EmbedUnit.java:112
+      2'd1: embed_id_word = data_beat_payload_data[63:32]; // EmbedUnit.java:112
+      2'd2: embed_id_word = data_beat_payload_data[95:64]; // EmbedUnit.java:112
+      default: embed_id_word = data_beat_payload_data[127:96]; // EmbedUnit.java:112
     endcase
   end
 
-  assign embed_last_part = embed_part; // EmbedUnit.java:125
-  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:136
-  assign embed_last_word = (embed_word + 16'd1) == {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:137
-  assign embed_done = (embed_phase == EMBED_STEP_FINISH) & ~embed_write; // EmbedUnit.java:155
+  assign embed_last_part = embed_part; // EmbedUnit.java:124
+  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:135
+  assign embed_last_word = (embed_word + 16'd1) == {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:136
+  // EmbedUnit.java:156
+  assign embed_done = (embed_phase == EMBED_STEP_FINISH) & ~(embed_write_stored_valid | embed_write);
 
   always @(posedge ap_clk) begin
-    if (embed_start) begin // EmbedUnit.java:69
-      embed_dst_id <= embed_dst; // EmbedUnit.java:70
-      embed_dim_q <= embed_dim; // EmbedUnit.java:71
-      embed_table_address <= embed_image + {32'd0, embed_table}; // EmbedUnit.java:72
-      embed_token_count <= embed_tokens; // EmbedUnit.java:73
-      embed_call_token <= embed_first_token; // EmbedUnit.java:74
-      embed_token <= 4'd0; // EmbedUnit.java:75
-      embed_io_address <= embed_io; // EmbedUnit.java:76
-      embed_word <= 16'd0; // EmbedUnit.java:77
-      embed_code <= 8'd0; // EmbedUnit.java:78
-      embed_phase <= EMBED_STEP_ID_COMMAND; // EmbedUnit.java:79
-      if (embed_bad_field | (embed_tokens == 4'd0)) begin // EmbedUnit.java:80
-        embed_phase <= EMBED_STEP_FINISH; // EmbedUnit.java:80
+    if (embed_start) begin // EmbedUnit.java:68
+      embed_dst_id <= embed_dst; // EmbedUnit.java:69
+      embed_dim_q <= embed_dim; // EmbedUnit.java:70
+      embed_table_address <= embed_image + {32'd0, embed_table}; // EmbedUnit.java:71
+      embed_token_count <= embed_tokens; // EmbedUnit.java:72
+      embed_call_token <= embed_first_token; // EmbedUnit.java:73
+      embed_token <= 4'd0; // EmbedUnit.java:74
+      embed_io_address <= embed_io; // EmbedUnit.java:75
+      embed_word <= 16'd0; // EmbedUnit.java:76
+      embed_code <= 8'd0; // EmbedUnit.java:77
+      embed_phase <= EMBED_STEP_ID_COMMAND; // EmbedUnit.java:78
+      if (embed_bad_field | (embed_tokens == 4'd0)) begin // EmbedUnit.java:79
+        embed_phase <= EMBED_STEP_FINISH; // EmbedUnit.java:79
       end
-      if (embed_bad_field) begin // EmbedUnit.java:81
-        embed_code <= 8'd3; // EmbedUnit.java:81
-      end
-    end
-    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:90
-      embed_row_offset <= {16'd0, embed_id} * {32'd0, embed_dim_q}; // EmbedUnit.java:91
-      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:92
-    end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:105
-      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:105
-    end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:106
-      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:106
-    end
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:114
-      if (data_beat_valid) begin // EmbedUnit.java:116
-        embed_id <= embed_id_word; // EmbedUnit.java:117
-        embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:118
+      if (embed_bad_field) begin // EmbedUnit.java:80
+        embed_code <= 8'd3; // EmbedUnit.java:80
       end
     end
-    embed_write <= embed_row_beat; // ActivationBuffers.java:153
+    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:89
+      embed_row_offset <= {16'd0, embed_id} * {32'd0, embed_dim_q}; // EmbedUnit.java:90
+      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:91
+    end
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:104
+      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:104
+    end
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:105
+      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:105
+    end
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:113
+      if (data_beat_valid) begin // EmbedUnit.java:115
+        embed_id <= embed_id_word; // EmbedUnit.java:116
+        embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:117
+      end
+    end
+    embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:183
+    // ActivationBuffers.java:184
+    embed_write_stored_0 <= embed_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
+    // ActivationBuffers.java:184
+    embed_write_stored_1 <= embed_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
+    // ActivationBuffers.java:184
+    embed_write_stored_2 <= embed_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
+    // ActivationBuffers.java:184
+    embed_write_stored_3 <= embed_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48];
+    embed_write_stored_token <= embed_token[2:0]; // ActivationBuffers.java:185
+    embed_write_stored_word <= embed_word[9:0]; // ActivationBuffers.java:186
+    embed_write <= embed_write_stored_valid; // ActivationBuffers.java:154
+    // ActivationBuffers.java:155
     embed_write_values_0 <=
-        embed_part
-          ? ((data_beat_payload_data[78:74] == 5'd0)
-               ? ((data_beat_payload_data[73:64] == 10'd0) ? {data_beat_payload_data[79], 31'h0}
-                  : {data_beat_payload_data[79],
-                     (8'd112 - {4'd0, embed_write_values_0_mux}),
-                     (data_beat_payload_data[73:64] << (embed_write_values_0_mux + 4'd1)),
-                     13'h0})
-             : (data_beat_payload_data[78:74] == 5'd31)
-               ? {data_beat_payload_data[79],
-                  8'hff,
-                  (data_beat_payload_data[73:64] != 10'd0),
-                  data_beat_payload_data[72:64],
-                  13'h0}
-             : {data_beat_payload_data[79],
-                ({3'd0, data_beat_payload_data[78:74]} + 8'd112),
-                data_beat_payload_data[73:64],
+        (embed_write_stored_0[14:10] == 5'd0)
+          ? ((embed_write_stored_0[9:0] == 10'd0) ? {embed_write_stored_0[15], 31'h0}
+             : {embed_write_stored_0[15],
+                (8'd112 - {4'd0, embed_write_values_0_mux}),
+                (embed_write_stored_0[9:0] << (embed_write_values_0_mux + 4'd1)),
                 13'h0})
-        : (data_beat_payload_data[14:10] == 5'd0)
-          ? ((data_beat_payload_data[9:0] == 10'd0) ? {data_beat_payload_data[15], 31'h0}
-             : {data_beat_payload_data[15],
-                (8'd112 - {4'd0, embed_write_values_0_mux_2}),
-                (data_beat_payload_data[9:0] << (embed_write_values_0_mux_2 + 4'd1)),
-                13'h0})
-        : (data_beat_payload_data[14:10] == 5'd31)
-          ? {data_beat_payload_data[15],
-             8'hff,
-             (data_beat_payload_data[9:0] != 10'd0),
-             data_beat_payload_data[8:0],
-             13'h0}
-        : {data_beat_payload_data[15],
-           ({3'd0, data_beat_payload_data[14:10]} + 8'd112),
-           data_beat_payload_data[9:0],
-           13'h0}; // ActivationBuffers.java:154
+        : (embed_write_stored_0[14:10] == 5'd31)
+          ? {embed_write_stored_0[15], 8'hff, (embed_write_stored_0[9:0] != 10'd0), embed_write_stored_0[8:0], 13'h0}
+        : {embed_write_stored_0[15], ({3'd0, embed_write_stored_0[14:10]} + 8'd112), embed_write_stored_0[9:0], 13'h0};
+    // ActivationBuffers.java:155
     embed_write_values_1 <=
-        embed_part
-          ? ((data_beat_payload_data[94:90] == 5'd0)
-               ? ((data_beat_payload_data[89:80] == 10'd0) ? {data_beat_payload_data[95], 31'h0}
-                  : {data_beat_payload_data[95],
-                     (8'd112 - {4'd0, embed_write_values_1_mux}),
-                     (data_beat_payload_data[89:80] << (embed_write_values_1_mux + 4'd1)),
-                     13'h0})
-             : (data_beat_payload_data[94:90] == 5'd31)
-               ? {data_beat_payload_data[95],
-                  8'hff,
-                  (data_beat_payload_data[89:80] != 10'd0),
-                  data_beat_payload_data[88:80],
-                  13'h0}
-             : {data_beat_payload_data[95],
-                ({3'd0, data_beat_payload_data[94:90]} + 8'd112),
-                data_beat_payload_data[89:80],
+        (embed_write_stored_1[14:10] == 5'd0)
+          ? ((embed_write_stored_1[9:0] == 10'd0) ? {embed_write_stored_1[15], 31'h0}
+             : {embed_write_stored_1[15],
+                (8'd112 - {4'd0, embed_write_values_1_mux}),
+                (embed_write_stored_1[9:0] << (embed_write_values_1_mux + 4'd1)),
                 13'h0})
-        : (data_beat_payload_data[30:26] == 5'd0)
-          ? ((data_beat_payload_data[25:16] == 10'd0) ? {data_beat_payload_data[31], 31'h0}
-             : {data_beat_payload_data[31],
-                (8'd112 - {4'd0, embed_write_values_1_mux_2}),
-                (data_beat_payload_data[25:16] << (embed_write_values_1_mux_2 + 4'd1)),
-                13'h0})
-        : (data_beat_payload_data[30:26] == 5'd31)
-          ? {data_beat_payload_data[31],
-             8'hff,
-             (data_beat_payload_data[25:16] != 10'd0),
-             data_beat_payload_data[24:16],
-             13'h0}
-        : {data_beat_payload_data[31],
-           ({3'd0, data_beat_payload_data[30:26]} + 8'd112),
-           data_beat_payload_data[25:16],
-           13'h0}; // ActivationBuffers.java:154
+        : (embed_write_stored_1[14:10] == 5'd31)
+          ? {embed_write_stored_1[15], 8'hff, (embed_write_stored_1[9:0] != 10'd0), embed_write_stored_1[8:0], 13'h0}
+        : {embed_write_stored_1[15], ({3'd0, embed_write_stored_1[14:10]} + 8'd112), embed_write_stored_1[9:0], 13'h0};
+    // ActivationBuffers.java:155
     embed_write_values_2 <=
-        embed_part
-          ? ((data_beat_payload_data[110:106] == 5'd0)
-               ? ((data_beat_payload_data[105:96] == 10'd0) ? {data_beat_payload_data[111], 31'h0}
-                  : {data_beat_payload_data[111],
-                     (8'd112 - {4'd0, embed_write_values_2_mux}),
-                     (data_beat_payload_data[105:96] << (embed_write_values_2_mux + 4'd1)),
-                     13'h0})
-             : (data_beat_payload_data[110:106] == 5'd31)
-               ? {data_beat_payload_data[111],
-                  8'hff,
-                  (data_beat_payload_data[105:96] != 10'd0),
-                  data_beat_payload_data[104:96],
-                  13'h0}
-             : {data_beat_payload_data[111],
-                ({3'd0, data_beat_payload_data[110:106]} + 8'd112),
-                data_beat_payload_data[105:96],
+        (embed_write_stored_2[14:10] == 5'd0)
+          ? ((embed_write_stored_2[9:0] == 10'd0) ? {embed_write_stored_2[15], 31'h0}
+             : {embed_write_stored_2[15],
+                (8'd112 - {4'd0, embed_write_values_2_mux}),
+                (embed_write_stored_2[9:0] << (embed_write_values_2_mux + 4'd1)),
                 13'h0})
-        : (data_beat_payload_data[46:42] == 5'd0)
-          ? ((data_beat_payload_data[41:32] == 10'd0) ? {data_beat_payload_data[47], 31'h0}
-             : {data_beat_payload_data[47],
-                (8'd112 - {4'd0, embed_write_values_2_mux_2}),
-                (data_beat_payload_data[41:32] << (embed_write_values_2_mux_2 + 4'd1)),
-                13'h0})
-        : (data_beat_payload_data[46:42] == 5'd31)
-          ? {data_beat_payload_data[47],
-             8'hff,
-             (data_beat_payload_data[41:32] != 10'd0),
-             data_beat_payload_data[40:32],
-             13'h0}
-        : {data_beat_payload_data[47],
-           ({3'd0, data_beat_payload_data[46:42]} + 8'd112),
-           data_beat_payload_data[41:32],
-           13'h0}; // ActivationBuffers.java:154
+        : (embed_write_stored_2[14:10] == 5'd31)
+          ? {embed_write_stored_2[15], 8'hff, (embed_write_stored_2[9:0] != 10'd0), embed_write_stored_2[8:0], 13'h0}
+        : {embed_write_stored_2[15], ({3'd0, embed_write_stored_2[14:10]} + 8'd112), embed_write_stored_2[9:0], 13'h0};
+    // ActivationBuffers.java:155
     embed_write_values_3 <=
-        embed_part
-          ? ((data_beat_payload_data[126:122] == 5'd0)
-               ? ((data_beat_payload_data[121:112] == 10'd0) ? {data_beat_payload_data[127], 31'h0}
-                  : {data_beat_payload_data[127],
-                     (8'd112 - {4'd0, embed_write_values_3_mux}),
-                     (data_beat_payload_data[121:112] << (embed_write_values_3_mux + 4'd1)),
-                     13'h0})
-             : (data_beat_payload_data[126:122] == 5'd31)
-               ? {data_beat_payload_data[127],
-                  8'hff,
-                  (data_beat_payload_data[121:112] != 10'd0),
-                  data_beat_payload_data[120:112],
-                  13'h0}
-             : {data_beat_payload_data[127],
-                ({3'd0, data_beat_payload_data[126:122]} + 8'd112),
-                data_beat_payload_data[121:112],
+        (embed_write_stored_3[14:10] == 5'd0)
+          ? ((embed_write_stored_3[9:0] == 10'd0) ? {embed_write_stored_3[15], 31'h0}
+             : {embed_write_stored_3[15],
+                (8'd112 - {4'd0, embed_write_values_3_mux}),
+                (embed_write_stored_3[9:0] << (embed_write_values_3_mux + 4'd1)),
                 13'h0})
-        : (data_beat_payload_data[62:58] == 5'd0)
-          ? ((data_beat_payload_data[57:48] == 10'd0) ? {data_beat_payload_data[63], 31'h0}
-             : {data_beat_payload_data[63],
-                (8'd112 - {4'd0, embed_write_values_3_mux_2}),
-                (data_beat_payload_data[57:48] << (embed_write_values_3_mux_2 + 4'd1)),
-                13'h0})
-        : (data_beat_payload_data[62:58] == 5'd31)
-          ? {data_beat_payload_data[63],
-             8'hff,
-             (data_beat_payload_data[57:48] != 10'd0),
-             data_beat_payload_data[56:48],
-             13'h0}
-        : {data_beat_payload_data[63],
-           ({3'd0, data_beat_payload_data[62:58]} + 8'd112),
-           data_beat_payload_data[57:48],
-           13'h0}; // ActivationBuffers.java:154
-    embed_write_token <= embed_token[2:0]; // ActivationBuffers.java:155
-    embed_write_word <= embed_word[9:0]; // ActivationBuffers.java:156
-    if (embed_row_beat) begin // EmbedUnit.java:141
-      embed_part <= ~embed_last_part & (embed_part + 1'b1); // EmbedUnit.java:143
-      embed_word <= embed_word + 16'd1; // EmbedUnit.java:145
-      if (embed_last_word) begin // EmbedUnit.java:146
-        embed_word <= 16'd0; // EmbedUnit.java:147
-        embed_token <= embed_token + 4'd1; // EmbedUnit.java:148
-        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:149
-        // EmbedUnit.java:150
+        : (embed_write_stored_3[14:10] == 5'd31)
+          ? {embed_write_stored_3[15], 8'hff, (embed_write_stored_3[9:0] != 10'd0), embed_write_stored_3[8:0], 13'h0}
+        : {embed_write_stored_3[15], ({3'd0, embed_write_stored_3[14:10]} + 8'd112), embed_write_stored_3[9:0], 13'h0};
+    embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:156
+    embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:157
+    if (embed_row_beat) begin // EmbedUnit.java:142
+      embed_part <= ~embed_last_part & (embed_part + 1'b1); // EmbedUnit.java:144
+      embed_word <= embed_word + 16'd1; // EmbedUnit.java:146
+      if (embed_last_word) begin // EmbedUnit.java:147
+        embed_word <= 16'd0; // EmbedUnit.java:148
+        embed_token <= embed_token + 4'd1; // EmbedUnit.java:149
+        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:150
+        // EmbedUnit.java:151
         embed_phase <= ((embed_token + 4'd1) == embed_token_count) ? EMBED_STEP_FINISH : EMBED_STEP_ID_COMMAND;
       end
     end
-    if (embed_done) begin // EmbedUnit.java:157
-      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:157
+    if (embed_done) begin // EmbedUnit.java:158
+      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:158
     end
     if (!ap_rst_n) begin
       embed_dst_id <= 4'd0;
@@ -4835,6 +4631,7 @@ module tellme (
       embed_phase <= EMBED_STEP_IDLE;
       embed_row_offset <= 48'd0;
       embed_id <= 32'd0;
+      embed_write_stored_valid <= 1'b0;
       embed_write <= 1'b0;
       embed_part <= 1'b0;
     end
@@ -4911,21 +4708,21 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_capacity = 13'd0; // ActivationBuffers.java:182
-    if (quantize_src == 4'd0) begin // ActivationBuffers.java:184
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:184
+    quantize_capacity = 13'd0; // ActivationBuffers.java:206
+    if (quantize_src == 4'd0) begin // ActivationBuffers.java:208
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (quantize_src == 4'd1) begin // ActivationBuffers.java:184
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (quantize_src == 4'd1) begin // ActivationBuffers.java:208
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (quantize_src == 4'd2) begin // ActivationBuffers.java:184
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (quantize_src == 4'd2) begin // ActivationBuffers.java:208
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (quantize_src == 4'd3) begin // ActivationBuffers.java:184
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (quantize_src == 4'd3) begin // ActivationBuffers.java:208
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:208
     end
-    if (quantize_src == 4'd4) begin // ActivationBuffers.java:184
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (quantize_src == 4'd4) begin // ActivationBuffers.java:208
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:208
     end
   end
 
@@ -5076,10 +4873,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor (AttentionExecutor.java:52): ATTENTION: each KV head's token blocks through the attention unit,
+  // attention_executor (AttentionExecutor.java:51): ATTENTION: each KV head's token blocks through the attention unit,
   // queries from a buffer, outputs into one
   always @(*) begin
-    attention_start = 1'b0; // AttentionExecutor.java:58
+    attention_start = 1'b0; // AttentionExecutor.java:57
     case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -5114,260 +4911,260 @@ module tellme (
   end
 
   always @(*) begin
-    attention_src = 4'd0; // AttentionExecutor.java:71
+    attention_src = 4'd0; // AttentionExecutor.java:70
     attention_src = instruction_word[11:8]; // Sequencer.java:167
   end
 
   always @(*) begin
-    attention_dst = 4'd0; // AttentionExecutor.java:71
+    attention_dst = 4'd0; // AttentionExecutor.java:70
     attention_dst = instruction_word[15:12]; // Sequencer.java:168
   end
 
   always @(*) begin
-    attention_layer = 8'd0; // AttentionExecutor.java:71
+    attention_layer = 8'd0; // AttentionExecutor.java:70
     attention_layer = instruction_word[31:24]; // Sequencer.java:169
   end
 
   always @(*) begin
-    attention_scale = 32'h0; // AttentionExecutor.java:73
+    attention_scale = 32'h0; // AttentionExecutor.java:72
     attention_scale = instruction_word[63:32]; // Sequencer.java:170
   end
 
   always @(*) begin
-    attention_head_dim = 16'd0; // AttentionExecutor.java:71
+    attention_head_dim = 16'd0; // AttentionExecutor.java:70
     attention_head_dim = setup_head_dim; // Sequencer.java:171
   end
 
   always @(*) begin
-    attention_heads = 8'd0; // AttentionExecutor.java:71
+    attention_heads = 8'd0; // AttentionExecutor.java:70
     attention_heads = setup_heads; // Sequencer.java:172
   end
 
   always @(*) begin
-    attention_kv_heads = 8'd0; // AttentionExecutor.java:71
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:70
     attention_kv_heads = setup_kv_heads; // Sequencer.java:173
   end
 
   always @(*) begin
-    attention_head_width = 32'd0; // AttentionExecutor.java:71
+    attention_head_width = 32'd0; // AttentionExecutor.java:70
     attention_head_width = setup_head_width; // Sequencer.java:174
   end
 
   always @(*) begin
-    attention_positions = 32'd0; // AttentionExecutor.java:71
+    attention_positions = 32'd0; // AttentionExecutor.java:70
     attention_positions = setup_positions; // Sequencer.java:175
   end
 
   always @(*) begin
-    attention_tokens = 4'd0; // AttentionExecutor.java:71
+    attention_tokens = 4'd0; // AttentionExecutor.java:70
     attention_tokens = chunk_tokens; // Sequencer.java:176
   end
 
   always @(*) begin
-    attention_first_position = 32'd0; // AttentionExecutor.java:71
+    attention_first_position = 32'd0; // AttentionExecutor.java:70
     attention_first_position = arg_start_position + chunk_from; // Sequencer.java:177
   end
 
   always @(*) begin
-    attention_kv_cache = 64'd0; // AttentionExecutor.java:71
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:70
     attention_kv_cache = arg_kv_cache; // Sequencer.java:178
   end
 
-  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:88
+  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:87
 
   always @(*) begin
-    attention_src_capacity = 13'd0; // ActivationBuffers.java:182
-    if (attention_src == 4'd0) begin // ActivationBuffers.java:184
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:184
+    attention_src_capacity = 13'd0; // ActivationBuffers.java:206
+    if (attention_src == 4'd0) begin // ActivationBuffers.java:208
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (attention_src == 4'd1) begin // ActivationBuffers.java:184
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (attention_src == 4'd1) begin // ActivationBuffers.java:208
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (attention_src == 4'd2) begin // ActivationBuffers.java:184
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (attention_src == 4'd2) begin // ActivationBuffers.java:208
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (attention_src == 4'd3) begin // ActivationBuffers.java:184
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (attention_src == 4'd3) begin // ActivationBuffers.java:208
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:208
     end
-    if (attention_src == 4'd4) begin // ActivationBuffers.java:184
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (attention_src == 4'd4) begin // ActivationBuffers.java:208
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:208
     end
   end
 
   always @(*) begin
-    attention_dst_capacity = 13'd0; // ActivationBuffers.java:182
-    if (attention_dst == 4'd0) begin // ActivationBuffers.java:184
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:184
+    attention_dst_capacity = 13'd0; // ActivationBuffers.java:206
+    if (attention_dst == 4'd0) begin // ActivationBuffers.java:208
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (attention_dst == 4'd1) begin // ActivationBuffers.java:184
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (attention_dst == 4'd1) begin // ActivationBuffers.java:208
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (attention_dst == 4'd2) begin // ActivationBuffers.java:184
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (attention_dst == 4'd2) begin // ActivationBuffers.java:208
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (attention_dst == 4'd3) begin // ActivationBuffers.java:184
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (attention_dst == 4'd3) begin // ActivationBuffers.java:208
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:208
     end
-    if (attention_dst == 4'd4) begin // ActivationBuffers.java:184
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (attention_dst == 4'd4) begin // ActivationBuffers.java:208
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:208
     end
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:472
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    attention_group_of = 8'd0; // AttentionExecutor.java:474
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd2; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd2; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd3; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd3; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd4; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd4; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd5; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd5; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd6; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd6; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd7; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd7; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd8; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd8; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd9; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd9; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd10; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd10; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd11; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd11; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd12; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd12; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd13; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd13; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd14; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd14; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd15; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd15; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd16; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd16; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd2; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd2; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd3; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd3; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd4; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd4; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd5; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd5; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd6; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd6; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd7; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd7; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd8; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd8; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd2; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd2; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd3; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd3; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd4; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd4; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd5; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd5; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd2; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd2; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd3; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd3; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd4; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd4; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd2; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd2; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd3; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd3; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd2; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd2; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd2; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd2; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd2; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd2; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
-    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:476
-      attention_group_of = 8'd1; // AttentionExecutor.java:476
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
+      attention_group_of = 8'd1; // AttentionExecutor.java:478
     end
   end
 
-  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:92
+  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:91
   assign attention_bad_field =
       ~(attention_src < 4'd5)
       | ~(attention_dst < 4'd5)
@@ -5379,74 +5176,76 @@ module tellme (
       | attention_part_beats
       | (attention_head_dim > 16'd96)
       | (attention_group_of == 8'd0)
-      | (attention_group_of > 8'd8); // AttentionExecutor.java:98
+      | (attention_group_of > 8'd8); // AttentionExecutor.java:97
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:485
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:488
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:488
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:487
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:490
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:490
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:488
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:488
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:490
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:490
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:488
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:488
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:490
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:488
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:488
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:490
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
     end
-    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:488
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:488
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:490
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
     end
-    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:488
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:488
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:490
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
     end
-    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:488
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:488
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:490
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
     end
-    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:488
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:488
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:490
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
     end
   end
 
-  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:100
-  assign attention_skip = attention_bad_field | (attention_tokens == 4'd0); // AttentionExecutor.java:108
-  assign attention_finish = attention_collect_step == COLLECT_STEP_FINISH; // AttentionExecutor.java:112
-  assign attention_done = attention_finish; // AttentionExecutor.java:146
+  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:99
+  assign attention_skip = attention_bad_field | (attention_tokens == 4'd0); // AttentionExecutor.java:107
+  // AttentionExecutor.java:111
+  assign attention_finish =
+      (attention_collect_step == COLLECT_STEP_FINISH) & ~(attention_out_write_stored_valid | attention_out_write);
+  assign attention_done = attention_finish; // AttentionExecutor.java:145
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:114
-      attention_src_id <= attention_src; // AttentionExecutor.java:115
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:116
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:117
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:118
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:119
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:120
-      attention_group <= attention_group_of; // AttentionExecutor.java:121
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:122
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:123
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:124
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:125
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:126
-      attention_code <= 8'd0; // AttentionExecutor.java:127
-      attention_failed <= 1'b0; // AttentionExecutor.java:128
-      attention_commands_issued <= 16'd0; // AttentionExecutor.java:129
-      attention_commands_collected <= 16'd0; // AttentionExecutor.java:130
-      if (attention_bad_field) begin // AttentionExecutor.java:131
-        attention_code <= 8'd3; // AttentionExecutor.java:131
+    if (attention_start) begin // AttentionExecutor.java:113
+      attention_src_id <= attention_src; // AttentionExecutor.java:114
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:115
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:116
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:117
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:118
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:119
+      attention_group <= attention_group_of; // AttentionExecutor.java:120
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:121
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:122
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:123
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:124
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:125
+      attention_code <= 8'd0; // AttentionExecutor.java:126
+      attention_failed <= 1'b0; // AttentionExecutor.java:127
+      attention_commands_issued <= 16'd0; // AttentionExecutor.java:128
+      attention_commands_collected <= 16'd0; // AttentionExecutor.java:129
+      if (attention_bad_field) begin // AttentionExecutor.java:130
+        attention_code <= 8'd3; // AttentionExecutor.java:130
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:134
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:134
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:133
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:133
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:136
-      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:136
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:135
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:135
     end
-    if (attention_taken) begin // AttentionExecutor.java:137
-      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:138
-      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:140
-        attention_failed <= 1'b1; // AttentionExecutor.java:141
-        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:142
+    if (attention_taken) begin // AttentionExecutor.java:136
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:137
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:139
+        attention_failed <= 1'b1; // AttentionExecutor.java:140
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:141
       end
     end
     if (!ap_rst_n) begin
@@ -5471,129 +5270,129 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:220): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:219): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:177
+  // AttentionExecutor.java:176
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {4'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:183
+  // AttentionExecutor.java:182
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:185
-  // AttentionExecutor.java:186
+  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:184
+  // AttentionExecutor.java:185
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:187
+  // AttentionExecutor.java:186
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:272
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:273
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:274
-  // AttentionExecutor.java:275
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:271
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:272
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:273
+  // AttentionExecutor.java:274
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:321
-  // AttentionExecutor.java:326
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:320
+  // AttentionExecutor.java:325
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:188
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:189
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:190
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:191
+    if (attention_start) begin // AttentionExecutor.java:187
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:188
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:189
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:190
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:193
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:194
-      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:195
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:196
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:192
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:193
+      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:194
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:195
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:198
-      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:199
-      if (attention_issue_last_block) begin // AttentionExecutor.java:200
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:201
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:202
-        // AttentionExecutor.java:203
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:197
+      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:198
+      if (attention_issue_last_block) begin // AttentionExecutor.java:199
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:200
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:201
+        // AttentionExecutor.java:202
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:235
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:236
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:237
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:238
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:234
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:235
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:236
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:237
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:240
-      attention_layer_run <= {attention_layer_run_prod[62:0], 1'b0}; // AttentionExecutor.java:241
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:242
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:239
+      attention_layer_run <= {attention_layer_run_prod[62:0], 1'b0}; // AttentionExecutor.java:240
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:241
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:244
-      attention_head_address <= attention_kv_base + attention_layer_run; // AttentionExecutor.java:245
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:246
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:243
+      attention_head_address <= attention_kv_base + attention_layer_run; // AttentionExecutor.java:244
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:245
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:250
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:250
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:249
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:249
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:251
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:251
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:250
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:250
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:276
-      attention_query_token <= 8'd0; // AttentionExecutor.java:277
-      attention_query_head <= 8'd0; // AttentionExecutor.java:278
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:279
-      attention_query_word <= 1'b0; // AttentionExecutor.java:280
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:281
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:282
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:275
+      attention_query_token <= 8'd0; // AttentionExecutor.java:276
+      attention_query_head <= 8'd0; // AttentionExecutor.java:277
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:278
+      attention_query_word <= 1'b0; // AttentionExecutor.java:279
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:280
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:281
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:295
-      attention_query_wait <= 3'd3; // AttentionExecutor.java:296
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:302
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:294
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:295
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:301
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:304
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:305
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:306
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:306
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:303
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:304
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:305
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:305
       end
     end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:328
-      if (~attention_query_word) begin // AttentionExecutor.java:331
-        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:333
-        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:333
-        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:333
-        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:333
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:327
+      if (~attention_query_word) begin // AttentionExecutor.java:330
+        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:332
+        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:332
+        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:332
+        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:332
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:338
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:339
+    if (attention_query_taken) begin // AttentionExecutor.java:337
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:338
       attention_query_word_index <=
           (attention_last_query_word & attention_last_query_beat & attention_last_query_head)
             ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:340
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:343
-      if (attention_last_query_word) begin // AttentionExecutor.java:345
-        // AttentionExecutor.java:346
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:339
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:342
+      if (attention_last_query_word) begin // AttentionExecutor.java:344
+        // AttentionExecutor.java:345
         attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:347
-          // AttentionExecutor.java:348
+        if (attention_last_query_beat) begin // AttentionExecutor.java:346
+          // AttentionExecutor.java:347
           attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:349
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:350
-            if (attention_last_query_token) begin // AttentionExecutor.java:351
-              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:351
+          if (attention_last_query_head) begin // AttentionExecutor.java:348
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:349
+            if (attention_last_query_token) begin // AttentionExecutor.java:350
+              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:350
             end
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:356
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:356
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:355
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:355
     end
-    if (attention_finish) begin // AttentionExecutor.java:357
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:357
+    if (attention_finish) begin // AttentionExecutor.java:356
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:356
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:359
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:360
-      if (attention_issue_last_block) begin // AttentionExecutor.java:361
-        // AttentionExecutor.java:361
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:358
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:359
+      if (attention_issue_last_block) begin // AttentionExecutor.java:360
+        // AttentionExecutor.java:360
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:363
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:363
+      if (attention_issue_last_command) begin // AttentionExecutor.java:362
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:362
       end
     end
     if (!ap_rst_n) begin
@@ -5622,249 +5421,192 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:378): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:379): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:177
+  // AttentionExecutor.java:176
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {4'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:183
-  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:185
-  // AttentionExecutor.java:186
+      : attention_block_tokens; // AttentionExecutor.java:182
+  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:184
+  // AttentionExecutor.java:185
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:187
+  // AttentionExecutor.java:186
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:389
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:390
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:390
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:391
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:196
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:197
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:198
-  // AttentionExecutor.java:395
+  // AttentionExecutor.java:396
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
-  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:402
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:403
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:404
-  // AttentionExecutor.java:405
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:403
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:404
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:405
+  // AttentionExecutor.java:406
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:407
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:408
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:441
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:442
-  // AttentionExecutor.java:447
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:443
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:444
+  // AttentionExecutor.java:449
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:188
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:189
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:190
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:191
+    if (attention_start) begin // AttentionExecutor.java:187
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:188
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:189
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:190
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:193
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:194
-      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:195
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:196
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:192
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:193
+      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:194
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:195
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:198
-      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:199
-      if (attention_collect_last_block) begin // AttentionExecutor.java:200
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:201
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:202
-        // AttentionExecutor.java:203
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:197
+      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:198
+      if (attention_collect_last_block) begin // AttentionExecutor.java:199
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:200
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:201
+        // AttentionExecutor.java:202
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
-    attention_out_write <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:153
+    attention_out_write_stored_valid <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:183
+    // ActivationBuffers.java:184
+    attention_out_write_stored_0 <= attention_out_word ? attention_out_payload_4 : attention_out_payload_0;
+    // ActivationBuffers.java:184
+    attention_out_write_stored_1 <= attention_out_word ? attention_out_payload_5 : attention_out_payload_1;
+    // ActivationBuffers.java:184
+    attention_out_write_stored_2 <= attention_out_word ? attention_out_payload_6 : attention_out_payload_2;
+    // ActivationBuffers.java:184
+    attention_out_write_stored_3 <= attention_out_word ? attention_out_payload_7 : attention_out_payload_3;
+    attention_out_write_stored_token <= attention_out_write_stored_token_sum[2:0]; // ActivationBuffers.java:185
+    attention_out_write_stored_word <= attention_out_word_index[9:0]; // ActivationBuffers.java:186
+    attention_out_write <= attention_out_write_stored_valid; // ActivationBuffers.java:154
     attention_out_write_values_0 <=
-        attention_out_word
-          ? ((attention_out_payload_4[14:10] == 5'd0)
-               ? ((attention_out_payload_4[9:0] == 10'd0) ? {attention_out_payload_4[15], 31'h0}
-                  : {attention_out_payload_4[15],
-                     (8'd112 - {4'd0, attention_out_write_values_0_mux}),
-                     (attention_out_payload_4[9:0] << (attention_out_write_values_0_mux + 4'd1)),
-                     13'h0})
-             : (attention_out_payload_4[14:10] == 5'd31)
-               ? {attention_out_payload_4[15],
-                  8'hff,
-                  (attention_out_payload_4[9:0] != 10'd0),
-                  attention_out_payload_4[8:0],
-                  13'h0}
-             : {attention_out_payload_4[15],
-                ({3'd0, attention_out_payload_4[14:10]} + 8'd112),
-                attention_out_payload_4[9:0],
+        (attention_out_write_stored_0[14:10] == 5'd0)
+          ? ((attention_out_write_stored_0[9:0] == 10'd0) ? {attention_out_write_stored_0[15], 31'h0}
+             : {attention_out_write_stored_0[15],
+                (8'd112 - {4'd0, attention_out_write_values_0_mux}),
+                (attention_out_write_stored_0[9:0] << (attention_out_write_values_0_mux + 4'd1)),
                 13'h0})
-        : (attention_out_payload_0[14:10] == 5'd0)
-          ? ((attention_out_payload_0[9:0] == 10'd0) ? {attention_out_payload_0[15], 31'h0}
-             : {attention_out_payload_0[15],
-                (8'd112 - {4'd0, attention_out_write_values_0_mux_2}),
-                (attention_out_payload_0[9:0] << (attention_out_write_values_0_mux_2 + 4'd1)),
-                13'h0})
-        : (attention_out_payload_0[14:10] == 5'd31)
-          ? {attention_out_payload_0[15],
+        : (attention_out_write_stored_0[14:10] == 5'd31)
+          ? {attention_out_write_stored_0[15],
              8'hff,
-             (attention_out_payload_0[9:0] != 10'd0),
-             attention_out_payload_0[8:0],
+             (attention_out_write_stored_0[9:0] != 10'd0),
+             attention_out_write_stored_0[8:0],
              13'h0}
-        : {attention_out_payload_0[15],
-           ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
-           attention_out_payload_0[9:0],
-           13'h0}; // ActivationBuffers.java:154
+        : {attention_out_write_stored_0[15],
+           ({3'd0, attention_out_write_stored_0[14:10]} + 8'd112),
+           attention_out_write_stored_0[9:0],
+           13'h0}; // ActivationBuffers.java:155
     attention_out_write_values_1 <=
-        attention_out_word
-          ? ((attention_out_payload_5[14:10] == 5'd0)
-               ? ((attention_out_payload_5[9:0] == 10'd0) ? {attention_out_payload_5[15], 31'h0}
-                  : {attention_out_payload_5[15],
-                     (8'd112 - {4'd0, attention_out_write_values_1_mux}),
-                     (attention_out_payload_5[9:0] << (attention_out_write_values_1_mux + 4'd1)),
-                     13'h0})
-             : (attention_out_payload_5[14:10] == 5'd31)
-               ? {attention_out_payload_5[15],
-                  8'hff,
-                  (attention_out_payload_5[9:0] != 10'd0),
-                  attention_out_payload_5[8:0],
-                  13'h0}
-             : {attention_out_payload_5[15],
-                ({3'd0, attention_out_payload_5[14:10]} + 8'd112),
-                attention_out_payload_5[9:0],
+        (attention_out_write_stored_1[14:10] == 5'd0)
+          ? ((attention_out_write_stored_1[9:0] == 10'd0) ? {attention_out_write_stored_1[15], 31'h0}
+             : {attention_out_write_stored_1[15],
+                (8'd112 - {4'd0, attention_out_write_values_1_mux}),
+                (attention_out_write_stored_1[9:0] << (attention_out_write_values_1_mux + 4'd1)),
                 13'h0})
-        : (attention_out_payload_1[14:10] == 5'd0)
-          ? ((attention_out_payload_1[9:0] == 10'd0) ? {attention_out_payload_1[15], 31'h0}
-             : {attention_out_payload_1[15],
-                (8'd112 - {4'd0, attention_out_write_values_1_mux_2}),
-                (attention_out_payload_1[9:0] << (attention_out_write_values_1_mux_2 + 4'd1)),
-                13'h0})
-        : (attention_out_payload_1[14:10] == 5'd31)
-          ? {attention_out_payload_1[15],
+        : (attention_out_write_stored_1[14:10] == 5'd31)
+          ? {attention_out_write_stored_1[15],
              8'hff,
-             (attention_out_payload_1[9:0] != 10'd0),
-             attention_out_payload_1[8:0],
+             (attention_out_write_stored_1[9:0] != 10'd0),
+             attention_out_write_stored_1[8:0],
              13'h0}
-        : {attention_out_payload_1[15],
-           ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
-           attention_out_payload_1[9:0],
-           13'h0}; // ActivationBuffers.java:154
+        : {attention_out_write_stored_1[15],
+           ({3'd0, attention_out_write_stored_1[14:10]} + 8'd112),
+           attention_out_write_stored_1[9:0],
+           13'h0}; // ActivationBuffers.java:155
     attention_out_write_values_2 <=
-        attention_out_word
-          ? ((attention_out_payload_6[14:10] == 5'd0)
-               ? ((attention_out_payload_6[9:0] == 10'd0) ? {attention_out_payload_6[15], 31'h0}
-                  : {attention_out_payload_6[15],
-                     (8'd112 - {4'd0, attention_out_write_values_2_mux}),
-                     (attention_out_payload_6[9:0] << (attention_out_write_values_2_mux + 4'd1)),
-                     13'h0})
-             : (attention_out_payload_6[14:10] == 5'd31)
-               ? {attention_out_payload_6[15],
-                  8'hff,
-                  (attention_out_payload_6[9:0] != 10'd0),
-                  attention_out_payload_6[8:0],
-                  13'h0}
-             : {attention_out_payload_6[15],
-                ({3'd0, attention_out_payload_6[14:10]} + 8'd112),
-                attention_out_payload_6[9:0],
+        (attention_out_write_stored_2[14:10] == 5'd0)
+          ? ((attention_out_write_stored_2[9:0] == 10'd0) ? {attention_out_write_stored_2[15], 31'h0}
+             : {attention_out_write_stored_2[15],
+                (8'd112 - {4'd0, attention_out_write_values_2_mux}),
+                (attention_out_write_stored_2[9:0] << (attention_out_write_values_2_mux + 4'd1)),
                 13'h0})
-        : (attention_out_payload_2[14:10] == 5'd0)
-          ? ((attention_out_payload_2[9:0] == 10'd0) ? {attention_out_payload_2[15], 31'h0}
-             : {attention_out_payload_2[15],
-                (8'd112 - {4'd0, attention_out_write_values_2_mux_2}),
-                (attention_out_payload_2[9:0] << (attention_out_write_values_2_mux_2 + 4'd1)),
-                13'h0})
-        : (attention_out_payload_2[14:10] == 5'd31)
-          ? {attention_out_payload_2[15],
+        : (attention_out_write_stored_2[14:10] == 5'd31)
+          ? {attention_out_write_stored_2[15],
              8'hff,
-             (attention_out_payload_2[9:0] != 10'd0),
-             attention_out_payload_2[8:0],
+             (attention_out_write_stored_2[9:0] != 10'd0),
+             attention_out_write_stored_2[8:0],
              13'h0}
-        : {attention_out_payload_2[15],
-           ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
-           attention_out_payload_2[9:0],
-           13'h0}; // ActivationBuffers.java:154
+        : {attention_out_write_stored_2[15],
+           ({3'd0, attention_out_write_stored_2[14:10]} + 8'd112),
+           attention_out_write_stored_2[9:0],
+           13'h0}; // ActivationBuffers.java:155
     attention_out_write_values_3 <=
-        attention_out_word
-          ? ((attention_out_payload_7[14:10] == 5'd0)
-               ? ((attention_out_payload_7[9:0] == 10'd0) ? {attention_out_payload_7[15], 31'h0}
-                  : {attention_out_payload_7[15],
-                     (8'd112 - {4'd0, attention_out_write_values_3_mux}),
-                     (attention_out_payload_7[9:0] << (attention_out_write_values_3_mux + 4'd1)),
-                     13'h0})
-             : (attention_out_payload_7[14:10] == 5'd31)
-               ? {attention_out_payload_7[15],
-                  8'hff,
-                  (attention_out_payload_7[9:0] != 10'd0),
-                  attention_out_payload_7[8:0],
-                  13'h0}
-             : {attention_out_payload_7[15],
-                ({3'd0, attention_out_payload_7[14:10]} + 8'd112),
-                attention_out_payload_7[9:0],
+        (attention_out_write_stored_3[14:10] == 5'd0)
+          ? ((attention_out_write_stored_3[9:0] == 10'd0) ? {attention_out_write_stored_3[15], 31'h0}
+             : {attention_out_write_stored_3[15],
+                (8'd112 - {4'd0, attention_out_write_values_3_mux}),
+                (attention_out_write_stored_3[9:0] << (attention_out_write_values_3_mux + 4'd1)),
                 13'h0})
-        : (attention_out_payload_3[14:10] == 5'd0)
-          ? ((attention_out_payload_3[9:0] == 10'd0) ? {attention_out_payload_3[15], 31'h0}
-             : {attention_out_payload_3[15],
-                (8'd112 - {4'd0, attention_out_write_values_3_mux_2}),
-                (attention_out_payload_3[9:0] << (attention_out_write_values_3_mux_2 + 4'd1)),
-                13'h0})
-        : (attention_out_payload_3[14:10] == 5'd31)
-          ? {attention_out_payload_3[15],
+        : (attention_out_write_stored_3[14:10] == 5'd31)
+          ? {attention_out_write_stored_3[15],
              8'hff,
-             (attention_out_payload_3[9:0] != 10'd0),
-             attention_out_payload_3[8:0],
+             (attention_out_write_stored_3[9:0] != 10'd0),
+             attention_out_write_stored_3[8:0],
              13'h0}
-        : {attention_out_payload_3[15],
-           ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
-           attention_out_payload_3[9:0],
-           13'h0}; // ActivationBuffers.java:154
-    attention_out_write_token <= attention_out_write_token_sum[2:0]; // ActivationBuffers.java:155
-    attention_out_write_word <= attention_out_word_index[9:0]; // ActivationBuffers.java:156
-    if (attention_out_beat) begin // AttentionExecutor.java:423
+        : {attention_out_write_stored_3[15],
+           ({3'd0, attention_out_write_stored_3[14:10]} + 8'd112),
+           attention_out_write_stored_3[9:0],
+           13'h0}; // ActivationBuffers.java:155
+    attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:156
+    attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:157
+    if (attention_out_beat) begin // AttentionExecutor.java:425
       attention_out_word_index <=
           (attention_last_out_word & attention_last_out_beat & attention_last_out_head)
             ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:424
-      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:427
-      if (attention_last_out_word) begin // AttentionExecutor.java:429
-        // AttentionExecutor.java:430
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:426
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:429
+      if (attention_last_out_word) begin // AttentionExecutor.java:431
+        // AttentionExecutor.java:432
         attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-        if (attention_last_out_beat) begin // AttentionExecutor.java:431
-          // AttentionExecutor.java:432
+        if (attention_last_out_beat) begin // AttentionExecutor.java:433
+          // AttentionExecutor.java:434
           attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-          if (attention_last_out_head) begin // AttentionExecutor.java:433
-            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:434
-            if (attention_last_out_token) begin // AttentionExecutor.java:435
-              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:435
+          if (attention_last_out_head) begin // AttentionExecutor.java:435
+            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:436
+            if (attention_last_out_token) begin // AttentionExecutor.java:437
+              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:437
             end
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:443
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:443
+    if (attention_taken) begin // AttentionExecutor.java:445
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:445
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:448
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:449
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:450
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:450
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:450
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:451
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:452
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:452
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:452
-      attention_out_token <= 8'd0; // AttentionExecutor.java:453
-      attention_out_head <= 8'd0; // AttentionExecutor.java:454
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:455
-      attention_out_word <= 1'b0; // AttentionExecutor.java:456
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:457
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:458
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:454
+      attention_out_token <= 8'd0; // AttentionExecutor.java:455
+      attention_out_head <= 8'd0; // AttentionExecutor.java:456
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:457
+      attention_out_word <= 1'b0; // AttentionExecutor.java:458
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:459
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:460
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:460
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:460
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:462
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:462
     end
-    if (attention_start) begin // AttentionExecutor.java:461
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:462
-      if (attention_skip) begin // AttentionExecutor.java:463
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:463
+    if (attention_start) begin // AttentionExecutor.java:463
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:464
+      if (attention_skip) begin // AttentionExecutor.java:465
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:465
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:465
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:465
+    if (attention_finish) begin // AttentionExecutor.java:467
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:467
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -5873,6 +5615,7 @@ module tellme (
       attention_collect_command_tokens <= 8'd0;
       attention_collect_block_first <= 4'd0;
       attention_collect_block_end <= 8'd0;
+      attention_out_write_stored_valid <= 1'b0;
       attention_out_write <= 1'b0;
       attention_out_word_index <= 16'd0;
       attention_out_word <= 1'b0;
@@ -6245,40 +5988,40 @@ module tellme (
   end
 
   always @(*) begin
-    linear_dst_capacity = 13'd0; // ActivationBuffers.java:182
-    if (linear_dst == 4'd0) begin // ActivationBuffers.java:184
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:184
+    linear_dst_capacity = 13'd0; // ActivationBuffers.java:206
+    if (linear_dst == 4'd0) begin // ActivationBuffers.java:208
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (linear_dst == 4'd1) begin // ActivationBuffers.java:184
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (linear_dst == 4'd1) begin // ActivationBuffers.java:208
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (linear_dst == 4'd2) begin // ActivationBuffers.java:184
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (linear_dst == 4'd2) begin // ActivationBuffers.java:208
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (linear_dst == 4'd3) begin // ActivationBuffers.java:184
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (linear_dst == 4'd3) begin // ActivationBuffers.java:208
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:208
     end
-    if (linear_dst == 4'd4) begin // ActivationBuffers.java:184
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (linear_dst == 4'd4) begin // ActivationBuffers.java:208
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:208
     end
   end
 
   always @(*) begin
-    linear_src_capacity = 13'd0; // ActivationBuffers.java:182
-    if (linear_src == 4'd0) begin // ActivationBuffers.java:184
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:184
+    linear_src_capacity = 13'd0; // ActivationBuffers.java:206
+    if (linear_src == 4'd0) begin // ActivationBuffers.java:208
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (linear_src == 4'd1) begin // ActivationBuffers.java:184
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (linear_src == 4'd1) begin // ActivationBuffers.java:208
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (linear_src == 4'd2) begin // ActivationBuffers.java:184
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:184
+    if (linear_src == 4'd2) begin // ActivationBuffers.java:208
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:208
     end
-    if (linear_src == 4'd3) begin // ActivationBuffers.java:184
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (linear_src == 4'd3) begin // ActivationBuffers.java:208
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:208
     end
-    if (linear_src == 4'd4) begin // ActivationBuffers.java:184
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:184
+    if (linear_src == 4'd4) begin // ActivationBuffers.java:208
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:208
     end
   end
 
@@ -6683,8 +6426,8 @@ module tellme (
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
     linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:527
     linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:528
-    linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:153
-    // ActivationBuffers.java:154
+    linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:154
+    // ActivationBuffers.java:155
     linear_write_values_0 <=
         linear_store_write ? dequantizer_out_payload_y_0
         : (linear_unit_word_0[14:10] == 5'd0)
@@ -6696,7 +6439,7 @@ module tellme (
         : (linear_unit_word_0[14:10] == 5'd31)
           ? {linear_unit_word_0[15], 8'hff, (linear_unit_word_0[9:0] != 10'd0), linear_unit_word_0[8:0], 13'h0}
         : {linear_unit_word_0[15], ({3'd0, linear_unit_word_0[14:10]} + 8'd112), linear_unit_word_0[9:0], 13'h0};
-    // ActivationBuffers.java:154
+    // ActivationBuffers.java:155
     linear_write_values_1 <=
         linear_store_write ? dequantizer_out_payload_y_1
         : (linear_unit_word_1[14:10] == 5'd0)
@@ -6708,7 +6451,7 @@ module tellme (
         : (linear_unit_word_1[14:10] == 5'd31)
           ? {linear_unit_word_1[15], 8'hff, (linear_unit_word_1[9:0] != 10'd0), linear_unit_word_1[8:0], 13'h0}
         : {linear_unit_word_1[15], ({3'd0, linear_unit_word_1[14:10]} + 8'd112), linear_unit_word_1[9:0], 13'h0};
-    // ActivationBuffers.java:154
+    // ActivationBuffers.java:155
     linear_write_values_2 <=
         linear_store_write ? dequantizer_out_payload_y_2
         : (linear_unit_word_2[14:10] == 5'd0)
@@ -6720,7 +6463,7 @@ module tellme (
         : (linear_unit_word_2[14:10] == 5'd31)
           ? {linear_unit_word_2[15], 8'hff, (linear_unit_word_2[9:0] != 10'd0), linear_unit_word_2[8:0], 13'h0}
         : {linear_unit_word_2[15], ({3'd0, linear_unit_word_2[14:10]} + 8'd112), linear_unit_word_2[9:0], 13'h0};
-    // ActivationBuffers.java:154
+    // ActivationBuffers.java:155
     linear_write_values_3 <=
         linear_store_write ? dequantizer_out_payload_y_3
         : (linear_unit_word_3[14:10] == 5'd0)
@@ -6732,8 +6475,8 @@ module tellme (
         : (linear_unit_word_3[14:10] == 5'd31)
           ? {linear_unit_word_3[15], 8'hff, (linear_unit_word_3[9:0] != 10'd0), linear_unit_word_3[8:0], 13'h0}
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
-    linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:155
-    linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:156
+    linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:156
+    linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:157
     if (linear_write) begin // LinearExecutor.java:538
       linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:538
     end
@@ -6848,208 +6591,223 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor.rotate_and_cache (RotateAndCache.java:74): the RoPE and KV-cache epilogues: dst read back head by
+  // linear_executor.rotate_and_cache (RotateAndCache.java:72): the RoPE and KV-cache epilogues: dst read back head by
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
-    rotate_start = 1'b0; // RotateAndCache.java:82
+    rotate_start = 1'b0; // RotateAndCache.java:80
     // LinearExecutor.java:552
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:117
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:115
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:132
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:155
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:169
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:171
-  // RotateAndCache.java:177
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:130
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:153
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:167
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:169
+  // RotateAndCache.java:175
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:202
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:215
-  // RotateAndCache.java:219
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:200
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:213
+  // RotateAndCache.java:217
   assign rotate_read =
       rotate_running & (rotate_feed_token < linear_token_count) & ~rotate_inflight & (~rotate_pending | rope_in_ready);
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:245
-  // RotateAndCache.java:255
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:243
+  // RotateAndCache.java:253
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:274
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:272
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
-      & ~rotate_write
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:319
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:322
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:323
+      & ~(rotate_write_stored_valid | rotate_write)
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:314
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:317
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:318
 
   always @(posedge ap_clk) begin
-    if (rotate_start) begin // RotateAndCache.java:85
-      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:85
+    if (rotate_start) begin // RotateAndCache.java:83
+      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:83
     end
-    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:97
-      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:98
-      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:99
-      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:100
-      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:101
-      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:102
-      // RotateAndCache.java:103
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:95
+      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:96
+      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:97
+      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:98
+      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:99
+      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:100
+      // RotateAndCache.java:101
       rotate_table_address <=
           linear_rope_table_address + {{14'd0, ({16'd0, linear_first_position_q} * {32'd0, linear_head_dim_q})}, 2'd0};
-      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:105
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:106
+      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:103
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:104
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:112
-      rotate_layer_run <= {rotate_layer_run_prod[62:0], 1'b0}; // RotateAndCache.java:113
-      rotate_position_bytes <= rotate_position_bytes_prod[63:0]; // RotateAndCache.java:114
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:115
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:110
+      rotate_layer_run <= {rotate_layer_run_prod[62:0], 1'b0}; // RotateAndCache.java:111
+      rotate_position_bytes <= rotate_position_bytes_prod[63:0]; // RotateAndCache.java:112
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:113
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:119
-      // RotateAndCache.java:120
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:117
+      // RotateAndCache.java:118
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
-      // RotateAndCache.java:122
+      // RotateAndCache.java:120
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:134
-      if (data_read_ready) begin // RotateAndCache.java:138
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:138
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:132
+      if (data_read_ready) begin // RotateAndCache.java:136
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:136
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:160
-      rotate_table_row <= 3'd0; // RotateAndCache.java:161
-      rotate_table_group <= 4'd0; // RotateAndCache.java:162
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:163
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:164
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:158
+      rotate_table_row <= 3'd0; // RotateAndCache.java:159
+      rotate_table_group <= 4'd0; // RotateAndCache.java:160
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:161
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:162
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:178
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:179
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:183
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:184
-        rotate_loaded <= 1'b1; // RotateAndCache.java:185
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:186
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:187
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:188
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:189
+    if (rotate_table_beat) begin // RotateAndCache.java:176
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:177
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:181
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:182
+        rotate_loaded <= 1'b1; // RotateAndCache.java:183
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:184
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:185
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:186
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:187
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:192
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:193
-      if (rotate_last_group) begin // RotateAndCache.java:194
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:195
-        if (rotate_table_sine) begin // RotateAndCache.java:196
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:196
+    if (rotate_table_word_in) begin // RotateAndCache.java:190
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:191
+      if (rotate_last_group) begin // RotateAndCache.java:192
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:193
+        if (rotate_table_sine) begin // RotateAndCache.java:194
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:194
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:199
-      rotate_loaded <= 1'b0; // RotateAndCache.java:199
+    if (call_start) begin // RotateAndCache.java:197
+      rotate_loaded <= 1'b0; // RotateAndCache.java:197
     end
-    if (rotate_start) begin // RotateAndCache.java:209
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:210
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:211
-      rotate_inflight <= 1'b0; // RotateAndCache.java:212
-      rotate_pending <= 1'b0; // RotateAndCache.java:213
+    if (rotate_start) begin // RotateAndCache.java:207
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:208
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:209
+      rotate_inflight <= 1'b0; // RotateAndCache.java:210
+      rotate_pending <= 1'b0; // RotateAndCache.java:211
     end
-    if (rotate_read) begin // RotateAndCache.java:220
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:225
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:226
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:227
-      if (rotate_last_feed_word) begin // RotateAndCache.java:228
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:228
+    if (rotate_read) begin // RotateAndCache.java:218
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:223
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:224
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:225
+      if (rotate_last_feed_word) begin // RotateAndCache.java:226
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:226
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:230
-    if (rotate_inflight) begin // RotateAndCache.java:231
-      rotate_pending <= 1'b1; // RotateAndCache.java:231
-    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:231
-      rotate_pending <= 1'b0; // RotateAndCache.java:231
+    rotate_inflight <= rotate_read; // RotateAndCache.java:228
+    if (rotate_inflight) begin // RotateAndCache.java:229
+      rotate_pending <= 1'b1; // RotateAndCache.java:229
+    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:229
+      rotate_pending <= 1'b0; // RotateAndCache.java:229
     end
-    if (rotate_start) begin // RotateAndCache.java:263
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:265
+    if (rotate_start) begin // RotateAndCache.java:261
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:263
     end
-    if (rotate_start) begin // RotateAndCache.java:270
-      rotate_out_token <= 4'd0; // RotateAndCache.java:271
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:272
+    if (rotate_start) begin // RotateAndCache.java:268
+      rotate_out_token <= 4'd0; // RotateAndCache.java:269
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:270
     end
-    rotate_write <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:153
-    // ActivationBuffers.java:154
+    rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:183
+    rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:184
+    rotate_write_stored_1 <= rope_out_payload_y_1; // ActivationBuffers.java:184
+    rotate_write_stored_2 <= rope_out_payload_y_2; // ActivationBuffers.java:184
+    rotate_write_stored_3 <= rope_out_payload_y_3; // ActivationBuffers.java:184
+    rotate_write_stored_token <= rotate_out_token[2:0]; // ActivationBuffers.java:185
+    rotate_write_stored_word <= rotate_out_word_index[9:0]; // ActivationBuffers.java:186
+    rotate_write <= rotate_write_stored_valid; // ActivationBuffers.java:154
     rotate_write_values_0 <=
-        (rope_out_payload_y_0[14:10] == 5'd0)
-          ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
-             : {rope_out_payload_y_0[15],
+        (rotate_write_stored_0[14:10] == 5'd0)
+          ? ((rotate_write_stored_0[9:0] == 10'd0) ? {rotate_write_stored_0[15], 31'h0}
+             : {rotate_write_stored_0[15],
                 (8'd112 - {4'd0, rotate_write_values_0_mux}),
-                (rope_out_payload_y_0[9:0] << (rotate_write_values_0_mux + 4'd1)),
+                (rotate_write_stored_0[9:0] << (rotate_write_values_0_mux + 4'd1)),
                 13'h0})
-        : (rope_out_payload_y_0[14:10] == 5'd31)
-          ? {rope_out_payload_y_0[15], 8'hff, (rope_out_payload_y_0[9:0] != 10'd0), rope_out_payload_y_0[8:0], 13'h0}
-        : {rope_out_payload_y_0[15], ({3'd0, rope_out_payload_y_0[14:10]} + 8'd112), rope_out_payload_y_0[9:0], 13'h0};
-    // ActivationBuffers.java:154
+        : (rotate_write_stored_0[14:10] == 5'd31)
+          ? {rotate_write_stored_0[15], 8'hff, (rotate_write_stored_0[9:0] != 10'd0), rotate_write_stored_0[8:0], 13'h0}
+        : {rotate_write_stored_0[15],
+           ({3'd0, rotate_write_stored_0[14:10]} + 8'd112),
+           rotate_write_stored_0[9:0],
+           13'h0}; // ActivationBuffers.java:155
     rotate_write_values_1 <=
-        (rope_out_payload_y_1[14:10] == 5'd0)
-          ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
-             : {rope_out_payload_y_1[15],
+        (rotate_write_stored_1[14:10] == 5'd0)
+          ? ((rotate_write_stored_1[9:0] == 10'd0) ? {rotate_write_stored_1[15], 31'h0}
+             : {rotate_write_stored_1[15],
                 (8'd112 - {4'd0, rotate_write_values_1_mux}),
-                (rope_out_payload_y_1[9:0] << (rotate_write_values_1_mux + 4'd1)),
+                (rotate_write_stored_1[9:0] << (rotate_write_values_1_mux + 4'd1)),
                 13'h0})
-        : (rope_out_payload_y_1[14:10] == 5'd31)
-          ? {rope_out_payload_y_1[15], 8'hff, (rope_out_payload_y_1[9:0] != 10'd0), rope_out_payload_y_1[8:0], 13'h0}
-        : {rope_out_payload_y_1[15], ({3'd0, rope_out_payload_y_1[14:10]} + 8'd112), rope_out_payload_y_1[9:0], 13'h0};
-    // ActivationBuffers.java:154
+        : (rotate_write_stored_1[14:10] == 5'd31)
+          ? {rotate_write_stored_1[15], 8'hff, (rotate_write_stored_1[9:0] != 10'd0), rotate_write_stored_1[8:0], 13'h0}
+        : {rotate_write_stored_1[15],
+           ({3'd0, rotate_write_stored_1[14:10]} + 8'd112),
+           rotate_write_stored_1[9:0],
+           13'h0}; // ActivationBuffers.java:155
     rotate_write_values_2 <=
-        (rope_out_payload_y_2[14:10] == 5'd0)
-          ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
-             : {rope_out_payload_y_2[15],
+        (rotate_write_stored_2[14:10] == 5'd0)
+          ? ((rotate_write_stored_2[9:0] == 10'd0) ? {rotate_write_stored_2[15], 31'h0}
+             : {rotate_write_stored_2[15],
                 (8'd112 - {4'd0, rotate_write_values_2_mux}),
-                (rope_out_payload_y_2[9:0] << (rotate_write_values_2_mux + 4'd1)),
+                (rotate_write_stored_2[9:0] << (rotate_write_values_2_mux + 4'd1)),
                 13'h0})
-        : (rope_out_payload_y_2[14:10] == 5'd31)
-          ? {rope_out_payload_y_2[15], 8'hff, (rope_out_payload_y_2[9:0] != 10'd0), rope_out_payload_y_2[8:0], 13'h0}
-        : {rope_out_payload_y_2[15], ({3'd0, rope_out_payload_y_2[14:10]} + 8'd112), rope_out_payload_y_2[9:0], 13'h0};
-    // ActivationBuffers.java:154
+        : (rotate_write_stored_2[14:10] == 5'd31)
+          ? {rotate_write_stored_2[15], 8'hff, (rotate_write_stored_2[9:0] != 10'd0), rotate_write_stored_2[8:0], 13'h0}
+        : {rotate_write_stored_2[15],
+           ({3'd0, rotate_write_stored_2[14:10]} + 8'd112),
+           rotate_write_stored_2[9:0],
+           13'h0}; // ActivationBuffers.java:155
     rotate_write_values_3 <=
-        (rope_out_payload_y_3[14:10] == 5'd0)
-          ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
-             : {rope_out_payload_y_3[15],
+        (rotate_write_stored_3[14:10] == 5'd0)
+          ? ((rotate_write_stored_3[9:0] == 10'd0) ? {rotate_write_stored_3[15], 31'h0}
+             : {rotate_write_stored_3[15],
                 (8'd112 - {4'd0, rotate_write_values_3_mux}),
-                (rope_out_payload_y_3[9:0] << (rotate_write_values_3_mux + 4'd1)),
+                (rotate_write_stored_3[9:0] << (rotate_write_values_3_mux + 4'd1)),
                 13'h0})
-        : (rope_out_payload_y_3[14:10] == 5'd31)
-          ? {rope_out_payload_y_3[15], 8'hff, (rope_out_payload_y_3[9:0] != 10'd0), rope_out_payload_y_3[8:0], 13'h0}
-        : {rope_out_payload_y_3[15], ({3'd0, rope_out_payload_y_3[14:10]} + 8'd112), rope_out_payload_y_3[9:0], 13'h0};
-    rotate_write_token <= rotate_out_token[2:0]; // ActivationBuffers.java:155
-    rotate_write_word <= rotate_out_word_index[9:0]; // ActivationBuffers.java:156
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:283
-      // RotateAndCache.java:284
+        : (rotate_write_stored_3[14:10] == 5'd31)
+          ? {rotate_write_stored_3[15], 8'hff, (rotate_write_stored_3[9:0] != 10'd0), rotate_write_stored_3[8:0], 13'h0}
+        : {rotate_write_stored_3[15],
+           ({3'd0, rotate_write_stored_3[14:10]} + 8'd112),
+           rotate_write_stored_3[9:0],
+           13'h0}; // ActivationBuffers.java:155
+    rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:156
+    rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:157
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:278
+      // RotateAndCache.java:279
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:285
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:285
+      if (rotate_last_out_word) begin // RotateAndCache.java:280
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:280
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:287
-      if (~rotate_pack_slot) begin // RotateAndCache.java:290
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:290
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:299
-      rotate_command_token <= 4'd0; // RotateAndCache.java:300
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:301
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:302
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:309
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:310
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:311
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:313
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:314
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:315
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:315
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:282
+      if (~rotate_pack_slot) begin // RotateAndCache.java:285
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:285
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:320
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:320
+    if (rotate_start) begin // RotateAndCache.java:294
+      rotate_command_token <= 4'd0; // RotateAndCache.java:295
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:296
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:297
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:321
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:321
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:304
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:305
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:306
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:308
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:309
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:310
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:310
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:315
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:315
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:316
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:316
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -7081,6 +6839,7 @@ module tellme (
       rotate_pack_slot <= 1'b0;
       rotate_out_token <= 4'd0;
       rotate_out_word_index <= 16'd0;
+      rotate_write_stored_valid <= 1'b0;
       rotate_write <= 1'b0;
       rotate_pack_word0 <= 64'h0;
       rotate_command_token <= 4'd0;
@@ -7230,64 +6989,64 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:208
+  // TapWriter.java:212
   assign tap_int8_magnitude = tap_activation[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:210
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:215
-      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:215
+    tap_int8_float = 32'h0; // TapWriter.java:214
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:219
+      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:219
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:215
-      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:215
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:219
+      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:219
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:215
-      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:215
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:219
+      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:219
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:215
-      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:215
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:219
+      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:219
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:215
-      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:215
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:219
+      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:219
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:215
-      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:215
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:219
+      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:219
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:215
-      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:215
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:219
+      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:219
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:215
-      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:215
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:219
+      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:219
     end
   end
 
   assign tap_quantized_value = tap_mc_element ? tap_mc : tap_int8_float; // TapWriter.java:128
-  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:129
-  // TapWriter.java:136
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:131
+  // TapWriter.java:139
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
 
   always @(*) begin
-    case (tap_memory_word) // TapWriter.java:155
-      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:155
-      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:155
-      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:155
-      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:155
+    case (tap_memory_word) // TapWriter.java:158
+      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:158
+      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:158
+      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:158
+      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:158
     endcase
   end
 
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:156
-  // TapWriter.java:158
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:159
+  // TapWriter.java:161
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:167
-  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:168
-  assign tap_last_token = (tap_token + 4'd1) == tap_token_count; // TapWriter.java:169
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:170
-  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:171
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:172
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:195
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:201
+  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:170
+  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:171
+  assign tap_last_token = (tap_token + 4'd1) == tap_token_count; // TapWriter.java:172
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:173
+  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:174
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:175
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:199
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:205
 
   always @(posedge ap_clk) begin
     if (tap_start) begin // TapWriter.java:74
@@ -7317,49 +7076,55 @@ module tellme (
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:120
       tap_store_byte <= tap_element[3:0]; // TapWriter.java:120
     end
-    if (tap_start) begin // TapWriter.java:134
-      tap_memory_asked <= 1'b0; // TapWriter.java:134
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:131
+      tap_value_q <= tap_value; // TapWriter.java:131
     end
-    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:138
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:145
-      tap_memory_asked <= 1'b1; // TapWriter.java:145
+    if (tap_start) begin // TapWriter.java:137
+      tap_memory_asked <= 1'b0; // TapWriter.java:137
     end
-    if (tap_start) begin // TapWriter.java:148
-      tap_memory_word <= 2'd0; // TapWriter.java:148
+    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:141
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:148
+      tap_memory_asked <= 1'b1; // TapWriter.java:148
     end
-    if (tap_word_taken) begin // TapWriter.java:173
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:174
-      if (tap_last_word) begin // TapWriter.java:175
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:175
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:176
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:177
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:178
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:178
+    if (tap_start) begin // TapWriter.java:151
+      tap_memory_word <= 2'd0; // TapWriter.java:151
+    end
+    if (tap_word_taken) begin // TapWriter.java:176
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:177
+      if (tap_last_word) begin // TapWriter.java:178
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:178
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:179
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:180
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:181
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:181
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:180
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:181
-        if (tap_last_element) begin // TapWriter.java:182
-          tap_token <= tap_token + 4'd1; // TapWriter.java:182
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:183
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:184
+        if (tap_last_element) begin // TapWriter.java:185
+          tap_token <= tap_token + 4'd1; // TapWriter.java:185
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:183
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:183
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:186
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:186
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:185
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:186
-        if (tap_last_element) begin // TapWriter.java:187
-          tap_token <= tap_token + 4'd1; // TapWriter.java:187
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:188
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:189
+        if (tap_last_element) begin // TapWriter.java:190
+          tap_token <= tap_token + 4'd1; // TapWriter.java:190
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:188
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:191
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:192
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:192
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:195
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:195
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:193
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:193
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:196
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:196
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:198
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:198
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:197
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:197
+    end
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:202
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:202
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -7981,8 +7746,8 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:392
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:392: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:393
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:393: AttentionExecutor: the done queue has room");
         $stop;
       end
       if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:410
@@ -9350,7 +9115,7 @@ module tellme (
     .writes_outstanding (d0_share_writes_outstanding)
   );
 
-  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:134
+  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:135
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane0_round_in_valid),
@@ -9359,7 +9124,7 @@ module tellme (
     .out_payload (buffer_lane0_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:134
+  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:135
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane1_round_in_valid),
@@ -9368,7 +9133,7 @@ module tellme (
     .out_payload (buffer_lane1_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:134
+  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:135
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane2_round_in_valid),
@@ -9377,7 +9142,7 @@ module tellme (
     .out_payload (buffer_lane2_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:134
+  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:135
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane3_round_in_valid),
@@ -9465,15 +9230,15 @@ module tellme (
       linear_unit_tags_pop_valid, linear_unit_tags_occupancy, rotate_pending_token[3], tap_bytes[1:0],
       tap_int8_magnitude[8], peek_word[127:96], peek_word[31:0], buffer_read_token_sum[3], quantize_gain_beats_sum[3:0],
       attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4], attention_run_bytes_prod[47],
-      attention_layer_run_prod[127:63], attention_collect_block_first_diff[7:4], attention_out_write_token_sum[3],
-      lm_head_logit_beats_sum[1:0], lm_head_logit_words_sum[1:0], linear_row_word_prod[23:16],
-      linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:20], linear_words_per_token_sum[3:0],
-      linear_vectors_prod[31:24], linear_expected_words_prod[31:24], linear_write_token_mux[3],
-      linear_write_word_mux[15:10], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
-      rotate_table_beats_prod[1:0], rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64],
-      tap_source_beats_sum[1:0], tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35],
-      token_beats_sum[3:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32],
-      tap_bytes_q_sum[3:0]};
+      attention_layer_run_prod[127:63], attention_collect_block_first_diff[7:4],
+      attention_out_write_stored_token_sum[3], lm_head_logit_beats_sum[1:0], lm_head_logit_words_sum[1:0],
+      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:20],
+      linear_words_per_token_sum[3:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
+      linear_write_token_mux[3], linear_write_word_mux[15:10], rotate_run_bytes_prod[47],
+      rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0], rotate_layer_run_prod[127:63],
+      rotate_position_bytes_prod[127:64], tap_source_beats_sum[1:0], tap_source_beats_prod[63:34],
+      logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0], debug_base_sum[11:0],
+      setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

@@ -301,14 +301,15 @@ module TlmmEngine_sim_small (
   reg          port1_load_payload_half;            // WeightLoader.java:109
   reg          load_error;                         // WeightLoader.java:114
   wire         load_complete;                      // WeightLoader.java:124
-  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:132
-  wire [15:0]  load_tokens_after;                  // WeightLoader.java:153
-  wire         load_ahead_taken;                   // WeightLoader.java:177
-  wire         load_go_ahead;                      // WeightLoader.java:191
-  wire         load_discard_asked;                 // WeightLoader.java:202
-  wire         load_discard;                       // WeightLoader.java:204
-  wire         load_arriving;                      // WeightLoader.java:220
-  wire         load_in_flight;                     // WeightLoader.java:221
+  reg          load_last_tile_q;                   // WeightLoader.java:128
+  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:138
+  wire [15:0]  load_tokens_after;                  // WeightLoader.java:159
+  wire         load_ahead_taken;                   // WeightLoader.java:183
+  wire         load_go_ahead;                      // WeightLoader.java:197
+  wire         load_discard_asked;                 // WeightLoader.java:208
+  wire         load_discard;                       // WeightLoader.java:210
+  wire         load_arriving;                      // WeightLoader.java:226
+  wire         load_in_flight;                     // WeightLoader.java:227
 
   // table_builder
   wire         table_half_swept_0;                 // TableBuilder.java:49
@@ -845,17 +846,17 @@ module TlmmEngine_sim_small (
   assign weights1_start_payload_half = port1_load_payload_half; // WeightLoader.java:110
   // WeightLoader.java:124
   assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
-  // WeightLoader.java:153
+  // WeightLoader.java:159
   assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd4) ? 16'd4 : load_tokens_after_diff);
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:177
-  // WeightLoader.java:191
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:183
+  // WeightLoader.java:197
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:202
-  // WeightLoader.java:204
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:208
+  // WeightLoader.java:210
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:220
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:221
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:226
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:227
   assign sweep_weight_half = sweep_half; // Sweep.java:57
   assign buffer_read_enable = issue; // Sweep.java:65
   assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:66
@@ -911,88 +912,89 @@ module TlmmEngine_sim_small (
         load_error <= 1'b1; // WeightLoader.java:117
       end
     end
+    load_last_tile_q <= load_last_tile; // WeightLoader.java:128
     blocks_arrived <=
         (start_load | port1_load_valid) ? 16'd0
         : (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done
-        : weights0_blocks_done; // WeightLoader.java:133
-    if (start_load) begin // WeightLoader.java:136
-      load_running <= 1'b1; // WeightLoader.java:137
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:138
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:139
+        : weights0_blocks_done; // WeightLoader.java:139
+    if (start_load) begin // WeightLoader.java:142
+      load_running <= 1'b1; // WeightLoader.java:143
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:144
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:145
     end
-    if (load_complete) begin // WeightLoader.java:141
-      load_running <= 1'b0; // WeightLoader.java:142
-      port_finished_0 <= 1'b0; // WeightLoader.java:144
-      port_finished_1 <= 1'b0; // WeightLoader.java:144
-      if (load_half) begin // WeightLoader.java:146
-        half_loaded_1 <= 1'b1; // WeightLoader.java:146
+    if (load_complete) begin // WeightLoader.java:147
+      load_running <= 1'b0; // WeightLoader.java:148
+      port_finished_0 <= 1'b0; // WeightLoader.java:150
+      port_finished_1 <= 1'b0; // WeightLoader.java:150
+      if (load_half) begin // WeightLoader.java:152
+        half_loaded_1 <= 1'b1; // WeightLoader.java:152
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:146
+        half_loaded_0 <= 1'b1; // WeightLoader.java:152
       end
-      load_half <= ~load_half; // WeightLoader.java:147
-      if (load_last_tile) begin // WeightLoader.java:148
-        load_tile <= 16'd0; // WeightLoader.java:149
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:150
-        load_tokens <= load_tokens_after; // WeightLoader.java:154
-        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:155
-          loads_finished <= 1'b1; // WeightLoader.java:155
+      load_half <= ~load_half; // WeightLoader.java:153
+      if (load_last_tile_q) begin // WeightLoader.java:154
+        load_tile <= 16'd0; // WeightLoader.java:155
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:156
+        load_tokens <= load_tokens_after; // WeightLoader.java:160
+        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:161
+          loads_finished <= 1'b1; // WeightLoader.java:161
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:157
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:158
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:163
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:164
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:165
-      half_loaded_0 <= 1'b0; // WeightLoader.java:165
+    if (half_swept_0) begin // WeightLoader.java:171
+      half_loaded_0 <= 1'b0; // WeightLoader.java:171
     end
-    if (half_swept_1) begin // WeightLoader.java:165
-      half_loaded_1 <= 1'b0; // WeightLoader.java:165
+    if (half_swept_1) begin // WeightLoader.java:171
+      half_loaded_1 <= 1'b0; // WeightLoader.java:171
     end
-    if (half_released_0) begin // WeightLoader.java:169
-      half_busy_0 <= 1'b0; // WeightLoader.java:169
+    if (half_released_0) begin // WeightLoader.java:175
+      half_busy_0 <= 1'b0; // WeightLoader.java:175
     end
-    if (half_released_1) begin // WeightLoader.java:169
-      half_busy_1 <= 1'b0; // WeightLoader.java:169
+    if (half_released_1) begin // WeightLoader.java:175
+      half_busy_1 <= 1'b0; // WeightLoader.java:175
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:172
-      loads_finished <= 1'b0; // WeightLoader.java:173
-      load_tokens <= 16'd0; // WeightLoader.java:174
-      load_tile_base <= cmd_address; // WeightLoader.java:175
+    if (finished & ~load_ahead) begin // WeightLoader.java:178
+      loads_finished <= 1'b0; // WeightLoader.java:179
+      load_tokens <= 16'd0; // WeightLoader.java:180
+      load_tile_base <= cmd_address; // WeightLoader.java:181
     end
-    if (accepted) begin // WeightLoader.java:178
-      if (load_ahead_taken) begin // WeightLoader.java:179
-        load_ahead <= 1'b0; // WeightLoader.java:181
-        load_error <= load_ahead_error; // WeightLoader.java:182
-        load_ahead_error <= 1'b0; // WeightLoader.java:183
+    if (accepted) begin // WeightLoader.java:184
+      if (load_ahead_taken) begin // WeightLoader.java:185
+        load_ahead <= 1'b0; // WeightLoader.java:187
+        load_error <= load_ahead_error; // WeightLoader.java:188
+        load_ahead_error <= 1'b0; // WeightLoader.java:189
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:185
-        load_error <= 1'b0; // WeightLoader.java:186
+        load_tile_base <= command_payload_address; // WeightLoader.java:191
+        load_error <= 1'b0; // WeightLoader.java:192
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:192
-      load_ahead <= 1'b1; // WeightLoader.java:193
-      load_tile <= 16'd0; // WeightLoader.java:194
-      load_tokens <= 16'd0; // WeightLoader.java:195
-      loads_finished <= 1'b0; // WeightLoader.java:196
-      load_tile_base <= prefetched_address; // WeightLoader.java:197
+    if (load_go_ahead) begin // WeightLoader.java:198
+      load_ahead <= 1'b1; // WeightLoader.java:199
+      load_tile <= 16'd0; // WeightLoader.java:200
+      load_tokens <= 16'd0; // WeightLoader.java:201
+      loads_finished <= 1'b0; // WeightLoader.java:202
+      load_tile_base <= prefetched_address; // WeightLoader.java:203
     end
-    if (load_discard_asked) begin // WeightLoader.java:203
-      load_discarding <= 1'b1; // WeightLoader.java:203
+    if (load_discard_asked) begin // WeightLoader.java:209
+      load_discarding <= 1'b1; // WeightLoader.java:209
     end
-    if (load_discard) begin // WeightLoader.java:205
-      load_discarding <= 1'b0; // WeightLoader.java:206
-      load_ahead <= 1'b0; // WeightLoader.java:207
-      load_ahead_error <= 1'b0; // WeightLoader.java:208
-      load_running <= 1'b0; // WeightLoader.java:209
-      half_busy_0 <= 1'b0; // WeightLoader.java:211
-      half_loaded_0 <= 1'b0; // WeightLoader.java:212
-      half_busy_1 <= 1'b0; // WeightLoader.java:211
-      half_loaded_1 <= 1'b0; // WeightLoader.java:212
-      load_half <= sweep_weight_half; // WeightLoader.java:214
-      load_tile <= 16'd0; // WeightLoader.java:215
-      load_tokens <= 16'd0; // WeightLoader.java:216
-      loads_finished <= 1'b0; // WeightLoader.java:217
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:218
+    if (load_discard) begin // WeightLoader.java:211
+      load_discarding <= 1'b0; // WeightLoader.java:212
+      load_ahead <= 1'b0; // WeightLoader.java:213
+      load_ahead_error <= 1'b0; // WeightLoader.java:214
+      load_running <= 1'b0; // WeightLoader.java:215
+      half_busy_0 <= 1'b0; // WeightLoader.java:217
+      half_loaded_0 <= 1'b0; // WeightLoader.java:218
+      half_busy_1 <= 1'b0; // WeightLoader.java:217
+      half_loaded_1 <= 1'b0; // WeightLoader.java:218
+      load_half <= sweep_weight_half; // WeightLoader.java:220
+      load_tile <= 16'd0; // WeightLoader.java:221
+      load_tokens <= 16'd0; // WeightLoader.java:222
+      loads_finished <= 1'b0; // WeightLoader.java:223
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:224
     end
     if (reset) begin
       port0_load_valid <= 1'b0;
@@ -1001,6 +1003,7 @@ module TlmmEngine_sim_small (
       port_finished_1 <= 1'b0;
       load_ahead_error <= 1'b0;
       load_error <= 1'b0;
+      load_last_tile_q <= 1'b0;
       blocks_arrived <= 16'd0;
       load_running <= 1'b0;
       half_busy_0 <= 1'b0;
@@ -1436,6 +1439,11 @@ module TlmmEngine_sim_small (
       if (!(~act_take | act_command_held)) begin // ActivationLoader.java:60
         $display("ASSERTION FAILED in %m: ActivationLoader.java:60: ActivationLoader: a beat is taken only once its ",
                  "command has run for a cycle");
+        $stop;
+      end
+      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:129
+        $display("ASSERTION FAILED in %m: WeightLoader.java:129: WeightLoader: the last-tile flag is current when a ",
+                 "load completes");
         $stop;
       end
       // ResultQueue.java:59

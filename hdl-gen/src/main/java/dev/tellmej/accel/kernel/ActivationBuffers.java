@@ -13,6 +13,7 @@ import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.fp.FpConvert;
+import dev.tellmej.hdl.lib.fp.FpFormat;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -166,6 +167,29 @@ final class ActivationBuffers extends Area {
             }
         });
         return writeNow;
+    }
+
+    /**
+     * A writer's whole word of values in a storage format ({@code format}'s bits, binary16 or bfloat16), registered
+     * as they are, widened to binary32, then written through {@link #registeredWrite}: for timing, a unit's output
+     * queue read and the widening are one path, the widening and the write multiplexer another. The write lands
+     * two cycles later than {@code valid}; the returned bit is true while either stage holds a word, so a writer
+     * can wait for it before it reports its instruction done.
+     *
+     * @param name prefix of the registers ({@code name_stored}, ..., then {@link #registeredWrite}'s)
+     */
+    Bool registeredStoredWrite(String name, Bool valid, UInt buffer, UInt token, UInt word, Vec<Bits> stored,
+            FpFormat format) {
+        Bool storedNow = regNext(name + "_stored_valid", valid, 0);
+        Vec<Bits> storedValues = regNext(name + "_stored", stored);
+        UInt storedToken = regNext(name + "_stored_token", token.resize(widthOf(write.token())));
+        UInt storedWord = regNext(name + "_stored_word", word.resize(widthOf(write.word())));
+        List<Bits> widened = new ArrayList<>();
+        for (int lane = 0; lane < stored.size(); lane++) {
+            widened.add(FpConvert.toFp32(format, storedValues.get(lane)));
+        }
+        Bool writing = registeredWrite(name, storedNow, buffer, storedToken, storedWord, new Vec<>(widened));
+        return storedNow.or(writing);
     }
 
     /** Bits of a buffer id field. */

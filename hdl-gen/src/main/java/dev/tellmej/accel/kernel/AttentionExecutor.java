@@ -12,7 +12,6 @@ import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Stream;
-import dev.tellmej.hdl.lib.fp.FpConvert;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -109,7 +108,7 @@ final class AttentionExecutor extends Area {
         Issue issue = area(new Issue(shape, att, unit, buffers, f, rowBeats, start, skip, finish, failed));
         Collect collect = area(new Collect(shape, att, unit, buffers, f, rowBeats, start, skip, finish, failed,
                 issued, collected));
-        finish.set(collect.step.is(CollectStep.FINISH));
+        finish.set(collect.step.is(CollectStep.FINISH).and(collect.writing.not()));
 
         when(start, () -> {
             f.src.set(request.src());
@@ -372,6 +371,8 @@ final class AttentionExecutor extends Area {
         final Bool taken;
         /** The taken done's {@link ErrorCode}. */
         final UInt code;
+        /** An output word is on its way to the buffers (in the registered write's stages). */
+        final Bool writing;
 
         Collect(KernelShape shape, AttentionShape att, AttentionUnit unit, ActivationBuffers buffers, Fields f,
                 UInt rowBeats, Bool start, Bool skip, Bool finish, Bool failed, UInt issued, UInt collected) {
@@ -407,19 +408,20 @@ final class AttentionExecutor extends Area {
             Bool outBeat = outputs.and(unit.out.valid).named("attention_out_beat");
             unit.out.ready.set(outputs.and(lastOWord));
             // After an error the outputs of the commands still running are taken but not written. A word goes to
-            // the buffers registered (for timing); the last lands well before FINISH (WAIT_DONE, NEXT come first).
+            // the buffers registered, as stored, then widened (for timing); the instruction ends once the last has
+            // gone out.
             List<Bits> outValues = new ArrayList<>();
             for (int lane = 0; lane < lanes; lane++) {
                 List<Bits> options = new ArrayList<>();
                 for (int w = 0; w < wordsPerBeat; w++) {
-                    options.add(FpConvert.toFp32(att.format(), unit.out.payload.get(w * lanes + lane)));
+                    options.add(unit.out.payload.get(w * lanes + lane));
                 }
                 outValues.add(options.size() == 1 ? options.getFirst()
                         : new dev.tellmej.hdl.Vec<>(options).get("attention_out_lane" + lane, oWord));
             }
-            buffers.registeredWrite("attention_out_write", outBeat.and(failed.not()), f.dst(),
+            writing = buffers.registeredStoredWrite("attention_out_write", outBeat.and(failed.not()), f.dst(),
                     walk.blockFirst.add(oToken.resize(tokenBits)).trunc(tokenBits), oWordIndex,
-                    new dev.tellmej.hdl.Vec<>(outValues));
+                    new dev.tellmej.hdl.Vec<>(outValues), att.format());
             when(outBeat, () -> {
                 oWordIndex.set(mux(lastOWord.and(lastOBeat).and(lastOHead), walk.headWordBase,
                         oWordIndex.add(1).trunc(16)));

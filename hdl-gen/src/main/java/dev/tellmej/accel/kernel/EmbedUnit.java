@@ -11,7 +11,6 @@ import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.Flow;
-import dev.tellmej.hdl.lib.fp.FpConvert;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -128,7 +127,7 @@ final class EmbedUnit extends Area {
             List<Bits> options = new ArrayList<>();
             for (int p = 0; p < wordsPerBeat; p++) {
                 int v = p * lanes + lane;
-                options.add(FpConvert.toFp32(shape.storage(), reads.data.payload.data().slice(16 * v + 15, 16 * v)));
+                options.add(reads.data.payload.data().slice(16 * v + 15, 16 * v));
             }
             values.add(options.size() == 1 ? options.getFirst()
                     : new Vec<>(options).get("embed_lane" + lane + "_value", part));
@@ -136,8 +135,10 @@ final class EmbedUnit extends Area {
         Bool rowBeat = phase.is(EmbedStep.ROW).and(reads.data.valid).named("embed_row_beat");
         Bool lastWord = word.add(1).trunc(16).eq(dim.shr(KernelShape.shift(lanes)).resize(16)).named("embed_last_word");
         when(phase.is(EmbedStep.ROW), () -> reads.data.ready.set(lastPart));
-        // The row's word goes to the buffers a cycle later, registered (for timing); the instruction ends once it has.
-        Bool writing = buffers.registeredWrite("embed_write", rowBeat, dst, token, word, new Vec<>(values));
+        // The row's word goes to the buffers registered, as stored, then widened (for timing); the instruction ends
+        // once it has.
+        Bool writing = buffers.registeredStoredWrite("embed_write", rowBeat, dst, token, word, new Vec<>(values),
+                shape.storage());
         when(rowBeat, () -> {
             if (wordsPerBeat > 1) {
                 part.set(mux(lastPart, U(0, widthOf(part)), part.add(1).trunc(widthOf(part))));

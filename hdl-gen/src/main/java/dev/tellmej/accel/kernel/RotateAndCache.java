@@ -10,9 +10,7 @@ import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
-import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.Flow;
-import dev.tellmej.hdl.lib.fp.FpConvert;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -272,14 +270,11 @@ final class RotateAndCache extends Area {
             outWordIndex.set(0);
         });
         Bool lastOutWord = outWordIndex.add(1).trunc(16).eq(rowWords).named("rotate_last_out_word");
-        // The word over dst, widened back to binary32, is registered with its place before it goes to the buffers'
-        // write multiplexer (for timing: the unit's result queue, the widening and the multiplexer were one path).
-        List<Bits> widened = new ArrayList<>();
-        for (int lane = 0; lane < lanes; lane++) {
-            widened.add(FpConvert.toFp32(shape.storage(), rope.out.payload.y().get(lane)));
-        }
-        Bool writeNow = buffers.registeredWrite("rotate_write", rope.out.fire(), settings.dst(), outToken,
-                outWordIndex, new Vec<>(widened));
+        // The word over dst is registered with its place as stored, widened back to binary32, and registered
+        // again before it goes to the buffers' write multiplexer (for timing: the unit's result queue, the
+        // widening and the multiplexer were one path).
+        Bool writeNow = buffers.registeredStoredWrite("rotate_write", rope.out.fire(), settings.dst(), outToken,
+                outWordIndex, rope.out.payload.y(), shape.storage());
         when(rope.out.fire(), () -> {
             outWordIndex.set(mux(lastOutWord, U(0, 16), outWordIndex.add(1).trunc(16)));
             when(lastOutWord, () -> outToken.set(outToken.add(1).trunc(tokenBits)));

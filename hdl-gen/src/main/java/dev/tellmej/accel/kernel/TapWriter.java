@@ -19,7 +19,7 @@ import java.util.List;
  * word): taps are for finding a mismatch, not for speed.
  */
 final class TapWriter extends Area {
-    enum TapStep { IDLE, COMMAND, HEADER, READ, READ_WAIT, VALUE, MEMORY, PAD }
+    enum TapStep { IDLE, COMMAND, HEADER, READ, READ_WAIT, LATCH, VALUE, MEMORY, PAD }
 
     /** What to write; sampled when {@link #start} is high. */
     record Request(UInt instruction, UInt firstToken, UInt tokens, UInt elements, UInt buffer, UInt address,
@@ -126,7 +126,10 @@ final class TapWriter extends Area {
         Bool mcElement = element.add(1).trunc(32).eq(elements).named("tap_mc_element");
         Bits quantizedValue = mux(mcElement, store.mcOf(token, "tap_mc"), int8ToFloat(activation.asSInt()))
                 .named("tap_quantized_value");
-        Bits value = mux(quantized, quantizedValue, bufferValue).named("tap_value");
+        // The value read is registered a step before it is pushed (for timing: the store's block RAM read, the byte
+        // select and the packer were one path).
+        Bits value = regNextWhen("tap_value_q", mux(quantized, quantizedValue, bufferValue).named("tap_value"),
+                phase.is(TapStep.LATCH));
 
         // From memory: the values are read back from DDR (the logits page), one word a cycle from each beat.
         int perBeat = shape.fp32PerBeat();
@@ -190,7 +193,8 @@ final class TapWriter extends Area {
                     });
         });
         when(phase.is(TapStep.READ), () -> phase.set(TapStep.READ_WAIT));
-        when(phase.is(TapStep.READ_WAIT), () -> phase.set(TapStep.VALUE));   // ActivationBuffers.READ_LATENCY
+        when(phase.is(TapStep.READ_WAIT), () -> phase.set(TapStep.LATCH));   // ActivationBuffers.READ_LATENCY
+        when(phase.is(TapStep.LATCH), () -> phase.set(TapStep.VALUE));
         Bool lastMemoryWord = (perBeat == 1 ? TRUE : memoryWord.eq(perBeat - 1)).or(lastElement.and(lastToken))
                 .named("tap_last_memory_word");
         when(phase.is(TapStep.MEMORY), () -> reads.data.ready.set(took.and(lastMemoryWord)));

@@ -122,6 +122,12 @@ final class WeightLoader extends Area {
             allPortsDone = allPortsDone.and(portFinished.get(p).or(ports.get(p).done));
         }
         Bool complete = running.and(allPortsDone).named("load_complete");
+        // Whether the load that completes is its command's last tile, registered (for timing: the command select,
+        // the tile count's subtraction and the compare lay on the path into the completion's updates). Nothing it
+        // depends on changes from a load's start to its completion, a cycle later at the earliest.
+        Bool lastTileLoaded = regNext("load_last_tile_q", lastTile, 0);
+        assertAlways(complete.not().or(lastTileLoaded.eq(lastTile)), "WeightLoader: the last-tile flag is current"
+                + " when a load completes");
         UInt arrived = ports.getFirst().blocksDone;
         for (int p = 1; p < config.ports(); p++) {
             UInt other = ports.get(p).blocksDone;
@@ -145,7 +151,7 @@ final class WeightLoader extends Area {
             }
             when(half, () -> loaded.get(1).set(true)).otherwise(() -> loaded.get(0).set(true));
             half.set(half.not());
-            when(lastTile, () -> {
+            when(lastTileLoaded, () -> {
                 tile.set(0);
                 tileBase.set(cmd.address());
                 UInt remaining = cmd.tokens().sub(tokens);

@@ -131,7 +131,14 @@ public final class WeightPort extends Module {
             countedTwice.set(countedOnce);
         });
         blocksDone.set(countedTwice);
-        Bool lastBlock = block.eq(load.blocks().sub(1)).named("last_block");
+        // Whether the words are the last block's, kept as a flag beside the count (for timing: a subtraction and
+        // a compare with the load's block count lay on the path into the gearbox's size and its hand-over).
+        Bool lastBlock = reg("last_block", bool(), 0);
+        UInt lastGroupIndex = reg("last_group_index", uint(16), 0);
+        when(accepted, () -> {
+            lastBlock.set(start.payload.blocks().eq(1));
+            lastGroupIndex.set(start.payload.groups().sub(1).trunc(16));
+        });
         UInt sizeClass = mux(lastBlock, load.lastClass(), U(3, 2)).named("size_class");
 
         if (sizes.length > 1) {
@@ -163,7 +170,7 @@ public final class WeightPort extends Module {
         write.payload.words().set(regNextWhen("write_q_words", packedWords, take));
 
         Bool lastPair = lanePair.eq(pairs - 1);
-        Bool lastGroup = group.eq(load.groups().sub(1));
+        Bool lastGroup = group.eq(lastGroupIndex);
         when(start.valid, () -> {
             lanePair.set(0);
             group.set(0);
@@ -178,6 +185,7 @@ public final class WeightPort extends Module {
                 when(lastGroup, () -> {
                     group.set(0);
                     block.set(block.add(1));
+                    lastBlock.set(block.add(2).trunc(16).eq(load.blocks()));
                     blockBase.set(blockBase.add(load.groups().resize(addressBits)));
                     blocksFinished.set(blocksFinished.add(1));
                 }).otherwise(() -> group.set(group.add(1)));
