@@ -449,49 +449,49 @@ module TlmmEngine_kv260 (
   wire         free_half;                            // WeightLoader.java:88
   wire         start_load;                           // WeightLoader.java:96
   wire [63:0]  tile_stride;                          // WeightLoader.java:97
-  reg          port0_load_valid;                     // WeightLoader.java:109
-  reg  [63:0]  port0_load_payload_address;           // WeightLoader.java:109
-  reg  [31:0]  port0_load_payload_beats;             // WeightLoader.java:109
-  reg  [31:0]  port0_load_payload_words;             // WeightLoader.java:109
-  reg  [15:0]  port0_load_payload_groups;            // WeightLoader.java:109
-  reg  [15:0]  port0_load_payload_blocks;            // WeightLoader.java:109
-  reg  [1:0]   port0_load_payload_lastClass;         // WeightLoader.java:109
-  reg          port0_load_payload_half;              // WeightLoader.java:109
-  reg          port1_load_valid;                     // WeightLoader.java:109
-  reg  [63:0]  port1_load_payload_address;           // WeightLoader.java:109
-  reg  [31:0]  port1_load_payload_beats;             // WeightLoader.java:109
-  reg  [31:0]  port1_load_payload_words;             // WeightLoader.java:109
-  reg  [15:0]  port1_load_payload_groups;            // WeightLoader.java:109
-  reg  [15:0]  port1_load_payload_blocks;            // WeightLoader.java:109
-  reg  [1:0]   port1_load_payload_lastClass;         // WeightLoader.java:109
-  reg          port1_load_payload_half;              // WeightLoader.java:109
-  reg          port2_load_valid;                     // WeightLoader.java:109
-  reg  [63:0]  port2_load_payload_address;           // WeightLoader.java:109
-  reg  [31:0]  port2_load_payload_beats;             // WeightLoader.java:109
-  reg  [31:0]  port2_load_payload_words;             // WeightLoader.java:109
-  reg  [15:0]  port2_load_payload_groups;            // WeightLoader.java:109
-  reg  [15:0]  port2_load_payload_blocks;            // WeightLoader.java:109
-  reg  [1:0]   port2_load_payload_lastClass;         // WeightLoader.java:109
-  reg          port2_load_payload_half;              // WeightLoader.java:109
-  reg          port3_load_valid;                     // WeightLoader.java:109
-  reg  [63:0]  port3_load_payload_address;           // WeightLoader.java:109
-  reg  [31:0]  port3_load_payload_beats;             // WeightLoader.java:109
-  reg  [31:0]  port3_load_payload_words;             // WeightLoader.java:109
-  reg  [15:0]  port3_load_payload_groups;            // WeightLoader.java:109
-  reg  [15:0]  port3_load_payload_blocks;            // WeightLoader.java:109
-  reg  [1:0]   port3_load_payload_lastClass;         // WeightLoader.java:109
-  reg          port3_load_payload_half;              // WeightLoader.java:109
-  reg          load_error;                           // WeightLoader.java:114
-  wire         load_complete;                        // WeightLoader.java:124
-  reg          load_last_tile_q;                     // WeightLoader.java:128
-  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:138
-  wire [15:0]  load_tokens_after;                    // WeightLoader.java:159
-  wire         load_ahead_taken;                     // WeightLoader.java:183
-  wire         load_go_ahead;                        // WeightLoader.java:197
-  wire         load_discard_asked;                   // WeightLoader.java:208
-  wire         load_discard;                         // WeightLoader.java:210
-  wire         load_arriving;                        // WeightLoader.java:226
-  wire         load_in_flight;                       // WeightLoader.java:227
+  reg          port0_load_valid;                     // WeightLoader.java:110
+  reg  [63:0]  port0_load_payload_address;           // WeightLoader.java:111
+  reg  [31:0]  port0_load_payload_beats;             // WeightLoader.java:111
+  reg  [31:0]  port0_load_payload_words;             // WeightLoader.java:111
+  reg  [15:0]  port0_load_payload_groups;            // WeightLoader.java:111
+  reg  [15:0]  port0_load_payload_blocks;            // WeightLoader.java:111
+  reg  [1:0]   port0_load_payload_lastClass;         // WeightLoader.java:111
+  reg          port0_load_payload_half;              // WeightLoader.java:111
+  reg          port1_load_valid;                     // WeightLoader.java:110
+  reg  [63:0]  port1_load_payload_address;           // WeightLoader.java:111
+  reg  [31:0]  port1_load_payload_beats;             // WeightLoader.java:111
+  reg  [31:0]  port1_load_payload_words;             // WeightLoader.java:111
+  reg  [15:0]  port1_load_payload_groups;            // WeightLoader.java:111
+  reg  [15:0]  port1_load_payload_blocks;            // WeightLoader.java:111
+  reg  [1:0]   port1_load_payload_lastClass;         // WeightLoader.java:111
+  reg          port1_load_payload_half;              // WeightLoader.java:111
+  reg          port2_load_valid;                     // WeightLoader.java:110
+  reg  [63:0]  port2_load_payload_address;           // WeightLoader.java:111
+  reg  [31:0]  port2_load_payload_beats;             // WeightLoader.java:111
+  reg  [31:0]  port2_load_payload_words;             // WeightLoader.java:111
+  reg  [15:0]  port2_load_payload_groups;            // WeightLoader.java:111
+  reg  [15:0]  port2_load_payload_blocks;            // WeightLoader.java:111
+  reg  [1:0]   port2_load_payload_lastClass;         // WeightLoader.java:111
+  reg          port2_load_payload_half;              // WeightLoader.java:111
+  reg          port3_load_valid;                     // WeightLoader.java:110
+  reg  [63:0]  port3_load_payload_address;           // WeightLoader.java:111
+  reg  [31:0]  port3_load_payload_beats;             // WeightLoader.java:111
+  reg  [31:0]  port3_load_payload_words;             // WeightLoader.java:111
+  reg  [15:0]  port3_load_payload_groups;            // WeightLoader.java:111
+  reg  [15:0]  port3_load_payload_blocks;            // WeightLoader.java:111
+  reg  [1:0]   port3_load_payload_lastClass;         // WeightLoader.java:111
+  reg          port3_load_payload_half;              // WeightLoader.java:111
+  reg          load_error;                           // WeightLoader.java:116
+  wire         load_complete;                        // WeightLoader.java:126
+  reg          load_last_tile_q;                     // WeightLoader.java:130
+  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:140
+  wire [15:0]  load_tokens_after;                    // WeightLoader.java:161
+  wire         load_ahead_taken;                     // WeightLoader.java:185
+  wire         load_go_ahead;                        // WeightLoader.java:199
+  wire         load_discard_asked;                   // WeightLoader.java:210
+  wire         load_discard;                         // WeightLoader.java:212
+  wire         load_arriving;                        // WeightLoader.java:228
+  wire         load_in_flight;                       // WeightLoader.java:229
 
   // table_builder
   wire         table_half_swept_0;                   // TableBuilder.java:49
@@ -2057,55 +2057,55 @@ module TlmmEngine_kv260 (
       & weights3_idle
       & ~load_discarding; // WeightLoader.java:96
   assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:97
-  assign weights0_start_valid = port0_load_valid; // WeightLoader.java:110
-  assign weights0_start_payload_address = port0_load_payload_address; // WeightLoader.java:110
-  assign weights0_start_payload_beats = port0_load_payload_beats; // WeightLoader.java:110
-  assign weights0_start_payload_words = port0_load_payload_words; // WeightLoader.java:110
-  assign weights0_start_payload_groups = port0_load_payload_groups; // WeightLoader.java:110
-  assign weights0_start_payload_blocks = port0_load_payload_blocks; // WeightLoader.java:110
-  assign weights0_start_payload_lastClass = port0_load_payload_lastClass; // WeightLoader.java:110
-  assign weights0_start_payload_half = port0_load_payload_half; // WeightLoader.java:110
-  assign weights1_start_valid = port1_load_valid; // WeightLoader.java:110
-  assign weights1_start_payload_address = port1_load_payload_address; // WeightLoader.java:110
-  assign weights1_start_payload_beats = port1_load_payload_beats; // WeightLoader.java:110
-  assign weights1_start_payload_words = port1_load_payload_words; // WeightLoader.java:110
-  assign weights1_start_payload_groups = port1_load_payload_groups; // WeightLoader.java:110
-  assign weights1_start_payload_blocks = port1_load_payload_blocks; // WeightLoader.java:110
-  assign weights1_start_payload_lastClass = port1_load_payload_lastClass; // WeightLoader.java:110
-  assign weights1_start_payload_half = port1_load_payload_half; // WeightLoader.java:110
-  assign weights2_start_valid = port2_load_valid; // WeightLoader.java:110
-  assign weights2_start_payload_address = port2_load_payload_address; // WeightLoader.java:110
-  assign weights2_start_payload_beats = port2_load_payload_beats; // WeightLoader.java:110
-  assign weights2_start_payload_words = port2_load_payload_words; // WeightLoader.java:110
-  assign weights2_start_payload_groups = port2_load_payload_groups; // WeightLoader.java:110
-  assign weights2_start_payload_blocks = port2_load_payload_blocks; // WeightLoader.java:110
-  assign weights2_start_payload_lastClass = port2_load_payload_lastClass; // WeightLoader.java:110
-  assign weights2_start_payload_half = port2_load_payload_half; // WeightLoader.java:110
-  assign weights3_start_valid = port3_load_valid; // WeightLoader.java:110
-  assign weights3_start_payload_address = port3_load_payload_address; // WeightLoader.java:110
-  assign weights3_start_payload_beats = port3_load_payload_beats; // WeightLoader.java:110
-  assign weights3_start_payload_words = port3_load_payload_words; // WeightLoader.java:110
-  assign weights3_start_payload_groups = port3_load_payload_groups; // WeightLoader.java:110
-  assign weights3_start_payload_blocks = port3_load_payload_blocks; // WeightLoader.java:110
-  assign weights3_start_payload_lastClass = port3_load_payload_lastClass; // WeightLoader.java:110
-  assign weights3_start_payload_half = port3_load_payload_half; // WeightLoader.java:110
+  assign weights0_start_valid = port0_load_valid; // WeightLoader.java:112
+  assign weights0_start_payload_address = port0_load_payload_address; // WeightLoader.java:112
+  assign weights0_start_payload_beats = port0_load_payload_beats; // WeightLoader.java:112
+  assign weights0_start_payload_words = port0_load_payload_words; // WeightLoader.java:112
+  assign weights0_start_payload_groups = port0_load_payload_groups; // WeightLoader.java:112
+  assign weights0_start_payload_blocks = port0_load_payload_blocks; // WeightLoader.java:112
+  assign weights0_start_payload_lastClass = port0_load_payload_lastClass; // WeightLoader.java:112
+  assign weights0_start_payload_half = port0_load_payload_half; // WeightLoader.java:112
+  assign weights1_start_valid = port1_load_valid; // WeightLoader.java:112
+  assign weights1_start_payload_address = port1_load_payload_address; // WeightLoader.java:112
+  assign weights1_start_payload_beats = port1_load_payload_beats; // WeightLoader.java:112
+  assign weights1_start_payload_words = port1_load_payload_words; // WeightLoader.java:112
+  assign weights1_start_payload_groups = port1_load_payload_groups; // WeightLoader.java:112
+  assign weights1_start_payload_blocks = port1_load_payload_blocks; // WeightLoader.java:112
+  assign weights1_start_payload_lastClass = port1_load_payload_lastClass; // WeightLoader.java:112
+  assign weights1_start_payload_half = port1_load_payload_half; // WeightLoader.java:112
+  assign weights2_start_valid = port2_load_valid; // WeightLoader.java:112
+  assign weights2_start_payload_address = port2_load_payload_address; // WeightLoader.java:112
+  assign weights2_start_payload_beats = port2_load_payload_beats; // WeightLoader.java:112
+  assign weights2_start_payload_words = port2_load_payload_words; // WeightLoader.java:112
+  assign weights2_start_payload_groups = port2_load_payload_groups; // WeightLoader.java:112
+  assign weights2_start_payload_blocks = port2_load_payload_blocks; // WeightLoader.java:112
+  assign weights2_start_payload_lastClass = port2_load_payload_lastClass; // WeightLoader.java:112
+  assign weights2_start_payload_half = port2_load_payload_half; // WeightLoader.java:112
+  assign weights3_start_valid = port3_load_valid; // WeightLoader.java:112
+  assign weights3_start_payload_address = port3_load_payload_address; // WeightLoader.java:112
+  assign weights3_start_payload_beats = port3_load_payload_beats; // WeightLoader.java:112
+  assign weights3_start_payload_words = port3_load_payload_words; // WeightLoader.java:112
+  assign weights3_start_payload_groups = port3_load_payload_groups; // WeightLoader.java:112
+  assign weights3_start_payload_blocks = port3_load_payload_blocks; // WeightLoader.java:112
+  assign weights3_start_payload_lastClass = port3_load_payload_lastClass; // WeightLoader.java:112
+  assign weights3_start_payload_half = port3_load_payload_half; // WeightLoader.java:112
   assign load_complete =
       load_running
       & (port_finished_0 | weights0_done)
       & (port_finished_1 | weights1_done)
       & (port_finished_2 | weights2_done)
-      & (port_finished_3 | weights3_done); // WeightLoader.java:124
-  // WeightLoader.java:159
+      & (port_finished_3 | weights3_done); // WeightLoader.java:126
+  // WeightLoader.java:161
   assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd8) ? 16'd8 : load_tokens_after_diff);
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:183
-  // WeightLoader.java:197
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:185
+  // WeightLoader.java:199
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:208
-  // WeightLoader.java:210
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:210
+  // WeightLoader.java:212
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:226
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:227
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:228
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:229
   assign sweep_weight_half = sweep_half; // Sweep.java:57
   assign buffer_read_enable = issue; // Sweep.java:65
   assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:66
@@ -2115,192 +2115,220 @@ module TlmmEngine_kv260 (
   assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:118
 
   always @(posedge ap_clk) begin
-    port0_load_valid <= start_load; // WeightLoader.java:109
-    if (start_load) begin // WeightLoader.java:109
-      port0_load_payload_address <= load_tile_base; // WeightLoader.java:109
-      // WeightLoader.java:109
+    port0_load_valid <= start_load; // WeightLoader.java:110
+    if (start_load) begin // WeightLoader.java:111
+      port0_load_payload_address <= load_tile_base; // WeightLoader.java:111
+      // WeightLoader.java:111
       port0_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
-      // WeightLoader.java:109
+      // WeightLoader.java:111
       port0_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
-      // WeightLoader.java:109
+      // WeightLoader.java:111
       port0_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
-      port0_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:109
-      port0_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:109
-      port0_load_payload_half <= load_half; // WeightLoader.java:109
+      port0_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:111
+      port0_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:111
+      port0_load_payload_half <= load_half; // WeightLoader.java:111
     end
-    if (weights0_done) begin // WeightLoader.java:112
-      port_finished_0 <= 1'b1; // WeightLoader.java:112
+    if (weights0_done) begin // WeightLoader.java:114
+      port_finished_0 <= 1'b1; // WeightLoader.java:114
     end
-    port1_load_valid <= start_load; // WeightLoader.java:109
-    if (start_load) begin // WeightLoader.java:109
-      port1_load_payload_address <= load_tile_base + {32'd0, tile_stride_mux}; // WeightLoader.java:109
-      // WeightLoader.java:109
+    port1_load_valid <= start_load; // WeightLoader.java:110
+    if (start_load) begin // WeightLoader.java:111
+      port1_load_payload_address <= load_tile_base + {32'd0, tile_stride_mux}; // WeightLoader.java:111
+      // WeightLoader.java:111
       port1_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
-      // WeightLoader.java:109
+      // WeightLoader.java:111
       port1_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
-      // WeightLoader.java:109
+      // WeightLoader.java:111
       port1_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
-      port1_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:109
-      port1_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:109
-      port1_load_payload_half <= load_half; // WeightLoader.java:109
+      port1_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:111
+      port1_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:111
+      port1_load_payload_half <= load_half; // WeightLoader.java:111
     end
-    if (weights1_done) begin // WeightLoader.java:112
-      port_finished_1 <= 1'b1; // WeightLoader.java:112
+    if (weights1_done) begin // WeightLoader.java:114
+      port_finished_1 <= 1'b1; // WeightLoader.java:114
     end
-    port2_load_valid <= start_load; // WeightLoader.java:109
-    if (start_load) begin // WeightLoader.java:109
-      port2_load_payload_address <= load_tile_base + port2_load_payload_address_prod[63:0]; // WeightLoader.java:109
-      // WeightLoader.java:109
+    port2_load_valid <= start_load; // WeightLoader.java:110
+    if (start_load) begin // WeightLoader.java:111
+      port2_load_payload_address <= load_tile_base + port2_load_payload_address_prod[63:0]; // WeightLoader.java:111
+      // WeightLoader.java:111
       port2_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
-      // WeightLoader.java:109
+      // WeightLoader.java:111
       port2_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
-      // WeightLoader.java:109
+      // WeightLoader.java:111
       port2_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
-      port2_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:109
-      port2_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:109
-      port2_load_payload_half <= load_half; // WeightLoader.java:109
+      port2_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:111
+      port2_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:111
+      port2_load_payload_half <= load_half; // WeightLoader.java:111
     end
-    if (weights2_done) begin // WeightLoader.java:112
-      port_finished_2 <= 1'b1; // WeightLoader.java:112
+    if (weights2_done) begin // WeightLoader.java:114
+      port_finished_2 <= 1'b1; // WeightLoader.java:114
     end
-    port3_load_valid <= start_load; // WeightLoader.java:109
-    if (start_load) begin // WeightLoader.java:109
-      port3_load_payload_address <= load_tile_base + port3_load_payload_address_prod[63:0]; // WeightLoader.java:109
-      // WeightLoader.java:109
+    port3_load_valid <= start_load; // WeightLoader.java:110
+    if (start_load) begin // WeightLoader.java:111
+      port3_load_payload_address <= load_tile_base + port3_load_payload_address_prod[63:0]; // WeightLoader.java:111
+      // WeightLoader.java:111
       port3_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
-      // WeightLoader.java:109
+      // WeightLoader.java:111
       port3_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
-      // WeightLoader.java:109
+      // WeightLoader.java:111
       port3_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
-      port3_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:109
-      port3_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:109
-      port3_load_payload_half <= load_half; // WeightLoader.java:109
+      port3_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:111
+      port3_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:111
+      port3_load_payload_half <= load_half; // WeightLoader.java:111
     end
-    if (weights3_done) begin // WeightLoader.java:112
-      port_finished_3 <= 1'b1; // WeightLoader.java:112
+    if (weights3_done) begin // WeightLoader.java:114
+      port_finished_3 <= 1'b1; // WeightLoader.java:114
     end
-    if (weights0_done & weights0_error) begin // WeightLoader.java:116
-      if (load_ahead) begin // WeightLoader.java:117
-        load_ahead_error <= 1'b1; // WeightLoader.java:117
+    if (weights0_done & weights0_error) begin // WeightLoader.java:118
+      if (load_ahead) begin // WeightLoader.java:119
+        load_ahead_error <= 1'b1; // WeightLoader.java:119
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:117
+        load_error <= 1'b1; // WeightLoader.java:119
       end
     end
-    if (weights1_done & weights1_error) begin // WeightLoader.java:116
-      if (load_ahead) begin // WeightLoader.java:117
-        load_ahead_error <= 1'b1; // WeightLoader.java:117
+    if (weights1_done & weights1_error) begin // WeightLoader.java:118
+      if (load_ahead) begin // WeightLoader.java:119
+        load_ahead_error <= 1'b1; // WeightLoader.java:119
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:117
+        load_error <= 1'b1; // WeightLoader.java:119
       end
     end
-    if (weights2_done & weights2_error) begin // WeightLoader.java:116
-      if (load_ahead) begin // WeightLoader.java:117
-        load_ahead_error <= 1'b1; // WeightLoader.java:117
+    if (weights2_done & weights2_error) begin // WeightLoader.java:118
+      if (load_ahead) begin // WeightLoader.java:119
+        load_ahead_error <= 1'b1; // WeightLoader.java:119
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:117
+        load_error <= 1'b1; // WeightLoader.java:119
       end
     end
-    if (weights3_done & weights3_error) begin // WeightLoader.java:116
-      if (load_ahead) begin // WeightLoader.java:117
-        load_ahead_error <= 1'b1; // WeightLoader.java:117
+    if (weights3_done & weights3_error) begin // WeightLoader.java:118
+      if (load_ahead) begin // WeightLoader.java:119
+        load_ahead_error <= 1'b1; // WeightLoader.java:119
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:117
+        load_error <= 1'b1; // WeightLoader.java:119
       end
     end
-    load_last_tile_q <= load_last_tile; // WeightLoader.java:128
+    load_last_tile_q <= load_last_tile; // WeightLoader.java:130
     blocks_arrived <=
         (start_load | port3_load_valid) ? 16'd0
         : (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done
-        : blocks_arrived_mux; // WeightLoader.java:139
-    if (start_load) begin // WeightLoader.java:142
-      load_running <= 1'b1; // WeightLoader.java:143
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:144
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:145
+        : blocks_arrived_mux; // WeightLoader.java:141
+    if (start_load) begin // WeightLoader.java:144
+      load_running <= 1'b1; // WeightLoader.java:145
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:146
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:147
     end
-    if (load_complete) begin // WeightLoader.java:147
-      load_running <= 1'b0; // WeightLoader.java:148
-      port_finished_0 <= 1'b0; // WeightLoader.java:150
-      port_finished_1 <= 1'b0; // WeightLoader.java:150
-      port_finished_2 <= 1'b0; // WeightLoader.java:150
-      port_finished_3 <= 1'b0; // WeightLoader.java:150
-      if (load_half) begin // WeightLoader.java:152
-        half_loaded_1 <= 1'b1; // WeightLoader.java:152
+    if (load_complete) begin // WeightLoader.java:149
+      load_running <= 1'b0; // WeightLoader.java:150
+      port_finished_0 <= 1'b0; // WeightLoader.java:152
+      port_finished_1 <= 1'b0; // WeightLoader.java:152
+      port_finished_2 <= 1'b0; // WeightLoader.java:152
+      port_finished_3 <= 1'b0; // WeightLoader.java:152
+      if (load_half) begin // WeightLoader.java:154
+        half_loaded_1 <= 1'b1; // WeightLoader.java:154
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:152
+        half_loaded_0 <= 1'b1; // WeightLoader.java:154
       end
-      load_half <= ~load_half; // WeightLoader.java:153
-      if (load_last_tile_q) begin // WeightLoader.java:154
-        load_tile <= 16'd0; // WeightLoader.java:155
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:156
-        load_tokens <= load_tokens_after; // WeightLoader.java:160
-        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:161
-          loads_finished <= 1'b1; // WeightLoader.java:161
+      load_half <= ~load_half; // WeightLoader.java:155
+      if (load_last_tile_q) begin // WeightLoader.java:156
+        load_tile <= 16'd0; // WeightLoader.java:157
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:158
+        load_tokens <= load_tokens_after; // WeightLoader.java:162
+        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:163
+          loads_finished <= 1'b1; // WeightLoader.java:163
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:163
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:164
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:165
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:166
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:171
-      half_loaded_0 <= 1'b0; // WeightLoader.java:171
+    if (half_swept_0) begin // WeightLoader.java:173
+      half_loaded_0 <= 1'b0; // WeightLoader.java:173
     end
-    if (half_swept_1) begin // WeightLoader.java:171
-      half_loaded_1 <= 1'b0; // WeightLoader.java:171
+    if (half_swept_1) begin // WeightLoader.java:173
+      half_loaded_1 <= 1'b0; // WeightLoader.java:173
     end
-    if (half_released_0) begin // WeightLoader.java:175
-      half_busy_0 <= 1'b0; // WeightLoader.java:175
+    if (half_released_0) begin // WeightLoader.java:177
+      half_busy_0 <= 1'b0; // WeightLoader.java:177
     end
-    if (half_released_1) begin // WeightLoader.java:175
-      half_busy_1 <= 1'b0; // WeightLoader.java:175
+    if (half_released_1) begin // WeightLoader.java:177
+      half_busy_1 <= 1'b0; // WeightLoader.java:177
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:178
-      loads_finished <= 1'b0; // WeightLoader.java:179
-      load_tokens <= 16'd0; // WeightLoader.java:180
-      load_tile_base <= cmd_address; // WeightLoader.java:181
+    if (finished & ~load_ahead) begin // WeightLoader.java:180
+      loads_finished <= 1'b0; // WeightLoader.java:181
+      load_tokens <= 16'd0; // WeightLoader.java:182
+      load_tile_base <= cmd_address; // WeightLoader.java:183
     end
-    if (accepted) begin // WeightLoader.java:184
-      if (load_ahead_taken) begin // WeightLoader.java:185
-        load_ahead <= 1'b0; // WeightLoader.java:187
-        load_error <= load_ahead_error; // WeightLoader.java:188
-        load_ahead_error <= 1'b0; // WeightLoader.java:189
+    if (accepted) begin // WeightLoader.java:186
+      if (load_ahead_taken) begin // WeightLoader.java:187
+        load_ahead <= 1'b0; // WeightLoader.java:189
+        load_error <= load_ahead_error; // WeightLoader.java:190
+        load_ahead_error <= 1'b0; // WeightLoader.java:191
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:191
-        load_error <= 1'b0; // WeightLoader.java:192
+        load_tile_base <= command_payload_address; // WeightLoader.java:193
+        load_error <= 1'b0; // WeightLoader.java:194
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:198
-      load_ahead <= 1'b1; // WeightLoader.java:199
-      load_tile <= 16'd0; // WeightLoader.java:200
-      load_tokens <= 16'd0; // WeightLoader.java:201
-      loads_finished <= 1'b0; // WeightLoader.java:202
-      load_tile_base <= prefetched_address; // WeightLoader.java:203
+    if (load_go_ahead) begin // WeightLoader.java:200
+      load_ahead <= 1'b1; // WeightLoader.java:201
+      load_tile <= 16'd0; // WeightLoader.java:202
+      load_tokens <= 16'd0; // WeightLoader.java:203
+      loads_finished <= 1'b0; // WeightLoader.java:204
+      load_tile_base <= prefetched_address; // WeightLoader.java:205
     end
-    if (load_discard_asked) begin // WeightLoader.java:209
-      load_discarding <= 1'b1; // WeightLoader.java:209
+    if (load_discard_asked) begin // WeightLoader.java:211
+      load_discarding <= 1'b1; // WeightLoader.java:211
     end
-    if (load_discard) begin // WeightLoader.java:211
-      load_discarding <= 1'b0; // WeightLoader.java:212
-      load_ahead <= 1'b0; // WeightLoader.java:213
-      load_ahead_error <= 1'b0; // WeightLoader.java:214
-      load_running <= 1'b0; // WeightLoader.java:215
-      half_busy_0 <= 1'b0; // WeightLoader.java:217
-      half_loaded_0 <= 1'b0; // WeightLoader.java:218
-      half_busy_1 <= 1'b0; // WeightLoader.java:217
-      half_loaded_1 <= 1'b0; // WeightLoader.java:218
-      load_half <= sweep_weight_half; // WeightLoader.java:220
-      load_tile <= 16'd0; // WeightLoader.java:221
-      load_tokens <= 16'd0; // WeightLoader.java:222
-      loads_finished <= 1'b0; // WeightLoader.java:223
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:224
+    if (load_discard) begin // WeightLoader.java:213
+      load_discarding <= 1'b0; // WeightLoader.java:214
+      load_ahead <= 1'b0; // WeightLoader.java:215
+      load_ahead_error <= 1'b0; // WeightLoader.java:216
+      load_running <= 1'b0; // WeightLoader.java:217
+      half_busy_0 <= 1'b0; // WeightLoader.java:219
+      half_loaded_0 <= 1'b0; // WeightLoader.java:220
+      half_busy_1 <= 1'b0; // WeightLoader.java:219
+      half_loaded_1 <= 1'b0; // WeightLoader.java:220
+      load_half <= sweep_weight_half; // WeightLoader.java:222
+      load_tile <= 16'd0; // WeightLoader.java:223
+      load_tokens <= 16'd0; // WeightLoader.java:224
+      loads_finished <= 1'b0; // WeightLoader.java:225
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:226
     end
     if (!ap_rst_n) begin
       port0_load_valid <= 1'b0;
+      port0_load_payload_address <= 64'd0;
+      port0_load_payload_beats <= 32'd0;
+      port0_load_payload_words <= 32'd0;
+      port0_load_payload_groups <= 16'd0;
+      port0_load_payload_blocks <= 16'd0;
+      port0_load_payload_lastClass <= 2'd0;
+      port0_load_payload_half <= 1'b0;
       port_finished_0 <= 1'b0;
       port1_load_valid <= 1'b0;
+      port1_load_payload_address <= 64'd0;
+      port1_load_payload_beats <= 32'd0;
+      port1_load_payload_words <= 32'd0;
+      port1_load_payload_groups <= 16'd0;
+      port1_load_payload_blocks <= 16'd0;
+      port1_load_payload_lastClass <= 2'd0;
+      port1_load_payload_half <= 1'b0;
       port_finished_1 <= 1'b0;
       port2_load_valid <= 1'b0;
+      port2_load_payload_address <= 64'd0;
+      port2_load_payload_beats <= 32'd0;
+      port2_load_payload_words <= 32'd0;
+      port2_load_payload_groups <= 16'd0;
+      port2_load_payload_blocks <= 16'd0;
+      port2_load_payload_lastClass <= 2'd0;
+      port2_load_payload_half <= 1'b0;
       port_finished_2 <= 1'b0;
       port3_load_valid <= 1'b0;
+      port3_load_payload_address <= 64'd0;
+      port3_load_payload_beats <= 32'd0;
+      port3_load_payload_words <= 32'd0;
+      port3_load_payload_groups <= 16'd0;
+      port3_load_payload_blocks <= 16'd0;
+      port3_load_payload_lastClass <= 2'd0;
+      port3_load_payload_half <= 1'b0;
       port_finished_3 <= 1'b0;
       load_ahead_error <= 1'b0;
       load_error <= 1'b0;
@@ -3517,8 +3545,8 @@ module TlmmEngine_kv260 (
                  "command has run for a cycle");
         $stop;
       end
-      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:129
-        $display("ASSERTION FAILED in %m: WeightLoader.java:129: WeightLoader: the last-tile flag is current when a ",
+      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:131
+        $display("ASSERTION FAILED in %m: WeightLoader.java:131: WeightLoader: the last-tile flag is current when a ",
                  "load completes");
         $stop;
       end

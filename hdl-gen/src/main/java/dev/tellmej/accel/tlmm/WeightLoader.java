@@ -106,7 +106,9 @@ final class WeightLoader extends Area {
                     tileBase.add(cmd.regionStride().zext(64).mul(U(index, 8)).trunc(64)).trunc(64),
                     mux(lastTile, cmd.beatsLast(), cmd.beatsFull()), mux(lastTile, cmd.wordsLast(), cmd.wordsFull()),
                     mux(lastTile, cmd.lastTileGroups(), cmd.tileGroups()), cmd.blocks(), cmd.lastClass(), half);
-            Flow<WeightPort.Load> staged = new Flow<>(start, load).stage("port" + p + "_load");
+            // Reset registers (a Flow stage's payload has none): the formal check then starts from a known load.
+            Flow<WeightPort.Load> staged = new Flow<>(regNext("port" + p + "_load_valid", start, 0),
+                    regNextWhen("port" + p + "_load_payload", load, start, 0));
             staged.connectTo(port.start);
             portsStarting = staged.valid;
             when(port.done, () -> portFinished.get(index).set(true));

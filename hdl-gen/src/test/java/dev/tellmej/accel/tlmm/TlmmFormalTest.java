@@ -16,7 +16,8 @@ class TlmmFormalTest {
     @Test
     void everyWeightPortKeepsTheProtocolWhateverTheCommand() {
         TlmmConfig config = AcceleratorConfig.simSmall().tlmmConfig();
-        // Depth 28: bmc3 takes about 90 s here; since the burst readers drive AR from a register slice (a timing
+        // Depth 28: bmc3 took about 90 s here, 120 s since the weight loader registers its ports' loads (the solver's
+        // time moves by a quarter from run to run); since the burst readers drive AR from a register slice (a timing
         // fix), depth 40 ran for more than 9 minutes without an answer. -Dtellme.formal.tlmmDepth=N goes deeper.
         var result = FormalChecks.requirePass(Hdl.elaborate(() -> new TlmmEngine(config)), "tlmm-sim-small",
                 config.outstandingBursts(), Integer.getInteger("tellme.formal.tlmmDepth", 28), false);
