@@ -449,49 +449,46 @@ module TlmmEngine_kv260 (
   wire         free_half;                            // WeightLoader.java:88
   wire         start_load;                           // WeightLoader.java:96
   wire [63:0]  tile_stride;                          // WeightLoader.java:97
-  reg          port0_load_valid;                     // WeightLoader.java:110
-  reg  [63:0]  port0_load_payload_address;           // WeightLoader.java:111
-  reg  [31:0]  port0_load_payload_beats;             // WeightLoader.java:111
-  reg  [31:0]  port0_load_payload_words;             // WeightLoader.java:111
-  reg  [15:0]  port0_load_payload_groups;            // WeightLoader.java:111
-  reg  [15:0]  port0_load_payload_blocks;            // WeightLoader.java:111
-  reg  [1:0]   port0_load_payload_lastClass;         // WeightLoader.java:111
-  reg          port0_load_payload_half;              // WeightLoader.java:111
-  reg          port1_load_valid;                     // WeightLoader.java:110
-  reg  [63:0]  port1_load_payload_address;           // WeightLoader.java:111
-  reg  [31:0]  port1_load_payload_beats;             // WeightLoader.java:111
-  reg  [31:0]  port1_load_payload_words;             // WeightLoader.java:111
-  reg  [15:0]  port1_load_payload_groups;            // WeightLoader.java:111
-  reg  [15:0]  port1_load_payload_blocks;            // WeightLoader.java:111
-  reg  [1:0]   port1_load_payload_lastClass;         // WeightLoader.java:111
-  reg          port1_load_payload_half;              // WeightLoader.java:111
-  reg          port2_load_valid;                     // WeightLoader.java:110
-  reg  [63:0]  port2_load_payload_address;           // WeightLoader.java:111
-  reg  [31:0]  port2_load_payload_beats;             // WeightLoader.java:111
-  reg  [31:0]  port2_load_payload_words;             // WeightLoader.java:111
-  reg  [15:0]  port2_load_payload_groups;            // WeightLoader.java:111
-  reg  [15:0]  port2_load_payload_blocks;            // WeightLoader.java:111
-  reg  [1:0]   port2_load_payload_lastClass;         // WeightLoader.java:111
-  reg          port2_load_payload_half;              // WeightLoader.java:111
-  reg          port3_load_valid;                     // WeightLoader.java:110
-  reg  [63:0]  port3_load_payload_address;           // WeightLoader.java:111
-  reg  [31:0]  port3_load_payload_beats;             // WeightLoader.java:111
-  reg  [31:0]  port3_load_payload_words;             // WeightLoader.java:111
-  reg  [15:0]  port3_load_payload_groups;            // WeightLoader.java:111
-  reg  [15:0]  port3_load_payload_blocks;            // WeightLoader.java:111
-  reg  [1:0]   port3_load_payload_lastClass;         // WeightLoader.java:111
-  reg          port3_load_payload_half;              // WeightLoader.java:111
-  reg          load_error;                           // WeightLoader.java:116
-  wire         load_complete;                        // WeightLoader.java:126
-  reg          load_last_tile_q;                     // WeightLoader.java:130
-  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:140
-  wire [15:0]  load_tokens_after;                    // WeightLoader.java:161
-  wire         load_ahead_taken;                     // WeightLoader.java:185
-  wire         load_go_ahead;                        // WeightLoader.java:199
-  wire         load_discard_asked;                   // WeightLoader.java:210
-  wire         load_discard;                         // WeightLoader.java:212
-  wire         load_arriving;                        // WeightLoader.java:228
-  wire         load_in_flight;                       // WeightLoader.java:229
+  reg          ports_start;                          // WeightLoader.java:102
+  reg  [63:0]  port0_load_address;                   // WeightLoader.java:110
+  reg  [31:0]  port0_load_beats;                     // WeightLoader.java:110
+  reg  [31:0]  port0_load_words;                     // WeightLoader.java:110
+  reg  [15:0]  port0_load_groups;                    // WeightLoader.java:110
+  reg  [15:0]  port0_load_blocks;                    // WeightLoader.java:110
+  reg  [1:0]   port0_load_lastClass;                 // WeightLoader.java:110
+  reg          port0_load_half;                      // WeightLoader.java:110
+  reg  [63:0]  port1_load_address;                   // WeightLoader.java:110
+  reg  [31:0]  port1_load_beats;                     // WeightLoader.java:110
+  reg  [31:0]  port1_load_words;                     // WeightLoader.java:110
+  reg  [15:0]  port1_load_groups;                    // WeightLoader.java:110
+  reg  [15:0]  port1_load_blocks;                    // WeightLoader.java:110
+  reg  [1:0]   port1_load_lastClass;                 // WeightLoader.java:110
+  reg          port1_load_half;                      // WeightLoader.java:110
+  reg  [63:0]  port2_load_address;                   // WeightLoader.java:110
+  reg  [31:0]  port2_load_beats;                     // WeightLoader.java:110
+  reg  [31:0]  port2_load_words;                     // WeightLoader.java:110
+  reg  [15:0]  port2_load_groups;                    // WeightLoader.java:110
+  reg  [15:0]  port2_load_blocks;                    // WeightLoader.java:110
+  reg  [1:0]   port2_load_lastClass;                 // WeightLoader.java:110
+  reg          port2_load_half;                      // WeightLoader.java:110
+  reg  [63:0]  port3_load_address;                   // WeightLoader.java:110
+  reg  [31:0]  port3_load_beats;                     // WeightLoader.java:110
+  reg  [31:0]  port3_load_words;                     // WeightLoader.java:110
+  reg  [15:0]  port3_load_groups;                    // WeightLoader.java:110
+  reg  [15:0]  port3_load_blocks;                    // WeightLoader.java:110
+  reg  [1:0]   port3_load_lastClass;                 // WeightLoader.java:110
+  reg          port3_load_half;                      // WeightLoader.java:110
+  reg          load_error;                           // WeightLoader.java:113
+  wire         load_complete;                        // WeightLoader.java:123
+  reg          load_last_tile_q;                     // WeightLoader.java:127
+  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:137
+  wire [15:0]  load_tokens_after;                    // WeightLoader.java:158
+  wire         load_ahead_taken;                     // WeightLoader.java:182
+  wire         load_go_ahead;                        // WeightLoader.java:196
+  wire         load_discard_asked;                   // WeightLoader.java:207
+  wire         load_discard;                         // WeightLoader.java:209
+  wire         load_arriving;                        // WeightLoader.java:225
+  wire         load_in_flight;                       // WeightLoader.java:226
 
   // table_builder
   wire         table_half_swept_0;                   // TableBuilder.java:49
@@ -1349,16 +1346,16 @@ module TlmmEngine_kv260 (
   wire [66:0] tile_stride_prod;
   wire [15:0] load_tokens_after_mux;
   wire [15:0] load_tokens_after_diff;
-  wire [31:0] port0_load_payload_beats_mux;
-  wire [31:0] port0_load_payload_beats_mux_2;
-  wire [31:0] port0_load_payload_words_mux;
-  wire [31:0] port0_load_payload_words_mux_2;
-  wire [15:0] port0_load_payload_groups_mux;
-  wire [15:0] port0_load_payload_groups_mux_2;
-  wire [15:0] port0_load_payload_blocks_mux;
-  wire [1:0] port0_load_payload_lastClass_mux;
-  wire [71:0] port2_load_payload_address_prod;
-  wire [71:0] port3_load_payload_address_prod;
+  wire [31:0] port0_load_beats_mux;
+  wire [31:0] port0_load_beats_mux_2;
+  wire [31:0] port0_load_words_mux;
+  wire [31:0] port0_load_words_mux_2;
+  wire [15:0] port0_load_groups_mux;
+  wire [15:0] port0_load_groups_mux_2;
+  wire [15:0] port0_load_blocks_mux;
+  wire [1:0] port0_load_lastClass_mux;
+  wire [71:0] port2_load_address_prod;
+  wire [71:0] port3_load_address_prod;
   wire [15:0] blocks_arrived_mux_2;
   wire [15:0] blocks_arrived_mux;
   wire [7:0] table0_pair_mux;
@@ -1568,16 +1565,16 @@ module TlmmEngine_kv260 (
   assign tile_stride_prod = {3'd0, {32'd0, tile_stride_mux}} * {64'd0, 3'd4};
   assign load_tokens_after_mux = load_ahead ? prefetched_tokens : cmd_tokens;
   assign load_tokens_after_diff = load_tokens_after_mux - load_tokens;
-  assign port0_load_payload_beats_mux = load_ahead ? prefetched_beatsLast : cmd_beatsLast;
-  assign port0_load_payload_beats_mux_2 = load_ahead ? prefetched_beatsFull : cmd_beatsFull;
-  assign port0_load_payload_words_mux = load_ahead ? prefetched_wordsLast : cmd_wordsLast;
-  assign port0_load_payload_words_mux_2 = load_ahead ? prefetched_wordsFull : cmd_wordsFull;
-  assign port0_load_payload_groups_mux = load_ahead ? prefetched_lastTileGroups : cmd_lastTileGroups;
-  assign port0_load_payload_groups_mux_2 = load_ahead ? prefetched_tileGroups : cmd_tileGroups;
-  assign port0_load_payload_blocks_mux = load_ahead ? prefetched_blocks : cmd_blocks;
-  assign port0_load_payload_lastClass_mux = load_ahead ? prefetched_lastClass : cmd_lastClass;
-  assign port2_load_payload_address_prod = {8'd0, {32'd0, tile_stride_mux}} * {64'd0, 8'd2};
-  assign port3_load_payload_address_prod = {8'd0, {32'd0, tile_stride_mux}} * {64'd0, 8'd3};
+  assign port0_load_beats_mux = load_ahead ? prefetched_beatsLast : cmd_beatsLast;
+  assign port0_load_beats_mux_2 = load_ahead ? prefetched_beatsFull : cmd_beatsFull;
+  assign port0_load_words_mux = load_ahead ? prefetched_wordsLast : cmd_wordsLast;
+  assign port0_load_words_mux_2 = load_ahead ? prefetched_wordsFull : cmd_wordsFull;
+  assign port0_load_groups_mux = load_ahead ? prefetched_lastTileGroups : cmd_lastTileGroups;
+  assign port0_load_groups_mux_2 = load_ahead ? prefetched_tileGroups : cmd_tileGroups;
+  assign port0_load_blocks_mux = load_ahead ? prefetched_blocks : cmd_blocks;
+  assign port0_load_lastClass_mux = load_ahead ? prefetched_lastClass : cmd_lastClass;
+  assign port2_load_address_prod = {8'd0, {32'd0, tile_stride_mux}} * {64'd0, 8'd2};
+  assign port3_load_address_prod = {8'd0, {32'd0, tile_stride_mux}} * {64'd0, 8'd3};
   assign blocks_arrived_mux_2 =
       (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
   assign blocks_arrived_mux =
@@ -2057,55 +2054,55 @@ module TlmmEngine_kv260 (
       & weights3_idle
       & ~load_discarding; // WeightLoader.java:96
   assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:97
-  assign weights0_start_valid = port0_load_valid; // WeightLoader.java:112
-  assign weights0_start_payload_address = port0_load_payload_address; // WeightLoader.java:112
-  assign weights0_start_payload_beats = port0_load_payload_beats; // WeightLoader.java:112
-  assign weights0_start_payload_words = port0_load_payload_words; // WeightLoader.java:112
-  assign weights0_start_payload_groups = port0_load_payload_groups; // WeightLoader.java:112
-  assign weights0_start_payload_blocks = port0_load_payload_blocks; // WeightLoader.java:112
-  assign weights0_start_payload_lastClass = port0_load_payload_lastClass; // WeightLoader.java:112
-  assign weights0_start_payload_half = port0_load_payload_half; // WeightLoader.java:112
-  assign weights1_start_valid = port1_load_valid; // WeightLoader.java:112
-  assign weights1_start_payload_address = port1_load_payload_address; // WeightLoader.java:112
-  assign weights1_start_payload_beats = port1_load_payload_beats; // WeightLoader.java:112
-  assign weights1_start_payload_words = port1_load_payload_words; // WeightLoader.java:112
-  assign weights1_start_payload_groups = port1_load_payload_groups; // WeightLoader.java:112
-  assign weights1_start_payload_blocks = port1_load_payload_blocks; // WeightLoader.java:112
-  assign weights1_start_payload_lastClass = port1_load_payload_lastClass; // WeightLoader.java:112
-  assign weights1_start_payload_half = port1_load_payload_half; // WeightLoader.java:112
-  assign weights2_start_valid = port2_load_valid; // WeightLoader.java:112
-  assign weights2_start_payload_address = port2_load_payload_address; // WeightLoader.java:112
-  assign weights2_start_payload_beats = port2_load_payload_beats; // WeightLoader.java:112
-  assign weights2_start_payload_words = port2_load_payload_words; // WeightLoader.java:112
-  assign weights2_start_payload_groups = port2_load_payload_groups; // WeightLoader.java:112
-  assign weights2_start_payload_blocks = port2_load_payload_blocks; // WeightLoader.java:112
-  assign weights2_start_payload_lastClass = port2_load_payload_lastClass; // WeightLoader.java:112
-  assign weights2_start_payload_half = port2_load_payload_half; // WeightLoader.java:112
-  assign weights3_start_valid = port3_load_valid; // WeightLoader.java:112
-  assign weights3_start_payload_address = port3_load_payload_address; // WeightLoader.java:112
-  assign weights3_start_payload_beats = port3_load_payload_beats; // WeightLoader.java:112
-  assign weights3_start_payload_words = port3_load_payload_words; // WeightLoader.java:112
-  assign weights3_start_payload_groups = port3_load_payload_groups; // WeightLoader.java:112
-  assign weights3_start_payload_blocks = port3_load_payload_blocks; // WeightLoader.java:112
-  assign weights3_start_payload_lastClass = port3_load_payload_lastClass; // WeightLoader.java:112
-  assign weights3_start_payload_half = port3_load_payload_half; // WeightLoader.java:112
+  assign weights0_start_valid = ports_start; // WeightLoader.java:110
+  assign weights0_start_payload_address = port0_load_address; // WeightLoader.java:110
+  assign weights0_start_payload_beats = port0_load_beats; // WeightLoader.java:110
+  assign weights0_start_payload_words = port0_load_words; // WeightLoader.java:110
+  assign weights0_start_payload_groups = port0_load_groups; // WeightLoader.java:110
+  assign weights0_start_payload_blocks = port0_load_blocks; // WeightLoader.java:110
+  assign weights0_start_payload_lastClass = port0_load_lastClass; // WeightLoader.java:110
+  assign weights0_start_payload_half = port0_load_half; // WeightLoader.java:110
+  assign weights1_start_valid = ports_start; // WeightLoader.java:110
+  assign weights1_start_payload_address = port1_load_address; // WeightLoader.java:110
+  assign weights1_start_payload_beats = port1_load_beats; // WeightLoader.java:110
+  assign weights1_start_payload_words = port1_load_words; // WeightLoader.java:110
+  assign weights1_start_payload_groups = port1_load_groups; // WeightLoader.java:110
+  assign weights1_start_payload_blocks = port1_load_blocks; // WeightLoader.java:110
+  assign weights1_start_payload_lastClass = port1_load_lastClass; // WeightLoader.java:110
+  assign weights1_start_payload_half = port1_load_half; // WeightLoader.java:110
+  assign weights2_start_valid = ports_start; // WeightLoader.java:110
+  assign weights2_start_payload_address = port2_load_address; // WeightLoader.java:110
+  assign weights2_start_payload_beats = port2_load_beats; // WeightLoader.java:110
+  assign weights2_start_payload_words = port2_load_words; // WeightLoader.java:110
+  assign weights2_start_payload_groups = port2_load_groups; // WeightLoader.java:110
+  assign weights2_start_payload_blocks = port2_load_blocks; // WeightLoader.java:110
+  assign weights2_start_payload_lastClass = port2_load_lastClass; // WeightLoader.java:110
+  assign weights2_start_payload_half = port2_load_half; // WeightLoader.java:110
+  assign weights3_start_valid = ports_start; // WeightLoader.java:110
+  assign weights3_start_payload_address = port3_load_address; // WeightLoader.java:110
+  assign weights3_start_payload_beats = port3_load_beats; // WeightLoader.java:110
+  assign weights3_start_payload_words = port3_load_words; // WeightLoader.java:110
+  assign weights3_start_payload_groups = port3_load_groups; // WeightLoader.java:110
+  assign weights3_start_payload_blocks = port3_load_blocks; // WeightLoader.java:110
+  assign weights3_start_payload_lastClass = port3_load_lastClass; // WeightLoader.java:110
+  assign weights3_start_payload_half = port3_load_half; // WeightLoader.java:110
   assign load_complete =
       load_running
       & (port_finished_0 | weights0_done)
       & (port_finished_1 | weights1_done)
       & (port_finished_2 | weights2_done)
-      & (port_finished_3 | weights3_done); // WeightLoader.java:126
-  // WeightLoader.java:161
+      & (port_finished_3 | weights3_done); // WeightLoader.java:123
+  // WeightLoader.java:158
   assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd8) ? 16'd8 : load_tokens_after_diff);
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:185
-  // WeightLoader.java:199
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:182
+  // WeightLoader.java:196
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:210
-  // WeightLoader.java:212
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:207
+  // WeightLoader.java:209
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:228
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:229
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:225
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:226
   assign sweep_weight_half = sweep_half; // Sweep.java:57
   assign buffer_read_enable = issue; // Sweep.java:65
   assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:66
@@ -2115,220 +2112,202 @@ module TlmmEngine_kv260 (
   assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:118
 
   always @(posedge clk) begin
-    port0_load_valid <= start_load; // WeightLoader.java:110
-    if (start_load) begin // WeightLoader.java:111
-      port0_load_payload_address <= load_tile_base; // WeightLoader.java:111
-      // WeightLoader.java:111
-      port0_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
-      // WeightLoader.java:111
-      port0_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
-      // WeightLoader.java:111
-      port0_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
-      port0_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:111
-      port0_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:111
-      port0_load_payload_half <= load_half; // WeightLoader.java:111
+    ports_start <= start_load; // WeightLoader.java:102
+    if (start_load) begin // WeightLoader.java:110
+      port0_load_address <= load_tile_base; // WeightLoader.java:110
+      port0_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:110
+      port0_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:110
+      port0_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:110
+      port0_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:110
+      port0_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:110
+      port0_load_half <= load_half; // WeightLoader.java:110
     end
-    if (weights0_done) begin // WeightLoader.java:114
-      port_finished_0 <= 1'b1; // WeightLoader.java:114
+    if (weights0_done) begin // WeightLoader.java:111
+      port_finished_0 <= 1'b1; // WeightLoader.java:111
     end
-    port1_load_valid <= start_load; // WeightLoader.java:110
-    if (start_load) begin // WeightLoader.java:111
-      port1_load_payload_address <= load_tile_base + {32'd0, tile_stride_mux}; // WeightLoader.java:111
-      // WeightLoader.java:111
-      port1_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
-      // WeightLoader.java:111
-      port1_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
-      // WeightLoader.java:111
-      port1_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
-      port1_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:111
-      port1_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:111
-      port1_load_payload_half <= load_half; // WeightLoader.java:111
+    if (start_load) begin // WeightLoader.java:110
+      port1_load_address <= load_tile_base + {32'd0, tile_stride_mux}; // WeightLoader.java:110
+      port1_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:110
+      port1_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:110
+      port1_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:110
+      port1_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:110
+      port1_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:110
+      port1_load_half <= load_half; // WeightLoader.java:110
     end
-    if (weights1_done) begin // WeightLoader.java:114
-      port_finished_1 <= 1'b1; // WeightLoader.java:114
+    if (weights1_done) begin // WeightLoader.java:111
+      port_finished_1 <= 1'b1; // WeightLoader.java:111
     end
-    port2_load_valid <= start_load; // WeightLoader.java:110
-    if (start_load) begin // WeightLoader.java:111
-      port2_load_payload_address <= load_tile_base + port2_load_payload_address_prod[63:0]; // WeightLoader.java:111
-      // WeightLoader.java:111
-      port2_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
-      // WeightLoader.java:111
-      port2_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
-      // WeightLoader.java:111
-      port2_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
-      port2_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:111
-      port2_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:111
-      port2_load_payload_half <= load_half; // WeightLoader.java:111
+    if (start_load) begin // WeightLoader.java:110
+      port2_load_address <= load_tile_base + port2_load_address_prod[63:0]; // WeightLoader.java:110
+      port2_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:110
+      port2_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:110
+      port2_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:110
+      port2_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:110
+      port2_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:110
+      port2_load_half <= load_half; // WeightLoader.java:110
     end
-    if (weights2_done) begin // WeightLoader.java:114
-      port_finished_2 <= 1'b1; // WeightLoader.java:114
+    if (weights2_done) begin // WeightLoader.java:111
+      port_finished_2 <= 1'b1; // WeightLoader.java:111
     end
-    port3_load_valid <= start_load; // WeightLoader.java:110
-    if (start_load) begin // WeightLoader.java:111
-      port3_load_payload_address <= load_tile_base + port3_load_payload_address_prod[63:0]; // WeightLoader.java:111
-      // WeightLoader.java:111
-      port3_load_payload_beats <= load_last_tile ? port0_load_payload_beats_mux : port0_load_payload_beats_mux_2;
-      // WeightLoader.java:111
-      port3_load_payload_words <= load_last_tile ? port0_load_payload_words_mux : port0_load_payload_words_mux_2;
-      // WeightLoader.java:111
-      port3_load_payload_groups <= load_last_tile ? port0_load_payload_groups_mux : port0_load_payload_groups_mux_2;
-      port3_load_payload_blocks <= port0_load_payload_blocks_mux; // WeightLoader.java:111
-      port3_load_payload_lastClass <= port0_load_payload_lastClass_mux; // WeightLoader.java:111
-      port3_load_payload_half <= load_half; // WeightLoader.java:111
+    if (start_load) begin // WeightLoader.java:110
+      port3_load_address <= load_tile_base + port3_load_address_prod[63:0]; // WeightLoader.java:110
+      port3_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:110
+      port3_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:110
+      port3_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:110
+      port3_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:110
+      port3_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:110
+      port3_load_half <= load_half; // WeightLoader.java:110
     end
-    if (weights3_done) begin // WeightLoader.java:114
-      port_finished_3 <= 1'b1; // WeightLoader.java:114
+    if (weights3_done) begin // WeightLoader.java:111
+      port_finished_3 <= 1'b1; // WeightLoader.java:111
     end
-    if (weights0_done & weights0_error) begin // WeightLoader.java:118
-      if (load_ahead) begin // WeightLoader.java:119
-        load_ahead_error <= 1'b1; // WeightLoader.java:119
+    if (weights0_done & weights0_error) begin // WeightLoader.java:115
+      if (load_ahead) begin // WeightLoader.java:116
+        load_ahead_error <= 1'b1; // WeightLoader.java:116
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:119
+        load_error <= 1'b1; // WeightLoader.java:116
       end
     end
-    if (weights1_done & weights1_error) begin // WeightLoader.java:118
-      if (load_ahead) begin // WeightLoader.java:119
-        load_ahead_error <= 1'b1; // WeightLoader.java:119
+    if (weights1_done & weights1_error) begin // WeightLoader.java:115
+      if (load_ahead) begin // WeightLoader.java:116
+        load_ahead_error <= 1'b1; // WeightLoader.java:116
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:119
+        load_error <= 1'b1; // WeightLoader.java:116
       end
     end
-    if (weights2_done & weights2_error) begin // WeightLoader.java:118
-      if (load_ahead) begin // WeightLoader.java:119
-        load_ahead_error <= 1'b1; // WeightLoader.java:119
+    if (weights2_done & weights2_error) begin // WeightLoader.java:115
+      if (load_ahead) begin // WeightLoader.java:116
+        load_ahead_error <= 1'b1; // WeightLoader.java:116
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:119
+        load_error <= 1'b1; // WeightLoader.java:116
       end
     end
-    if (weights3_done & weights3_error) begin // WeightLoader.java:118
-      if (load_ahead) begin // WeightLoader.java:119
-        load_ahead_error <= 1'b1; // WeightLoader.java:119
+    if (weights3_done & weights3_error) begin // WeightLoader.java:115
+      if (load_ahead) begin // WeightLoader.java:116
+        load_ahead_error <= 1'b1; // WeightLoader.java:116
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:119
+        load_error <= 1'b1; // WeightLoader.java:116
       end
     end
-    load_last_tile_q <= load_last_tile; // WeightLoader.java:130
+    load_last_tile_q <= load_last_tile; // WeightLoader.java:127
     blocks_arrived <=
-        (start_load | port3_load_valid) ? 16'd0
+        (start_load | ports_start) ? 16'd0
         : (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done
-        : blocks_arrived_mux; // WeightLoader.java:141
-    if (start_load) begin // WeightLoader.java:144
-      load_running <= 1'b1; // WeightLoader.java:145
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:146
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:147
+        : blocks_arrived_mux; // WeightLoader.java:138
+    if (start_load) begin // WeightLoader.java:141
+      load_running <= 1'b1; // WeightLoader.java:142
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:143
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:144
     end
-    if (load_complete) begin // WeightLoader.java:149
-      load_running <= 1'b0; // WeightLoader.java:150
-      port_finished_0 <= 1'b0; // WeightLoader.java:152
-      port_finished_1 <= 1'b0; // WeightLoader.java:152
-      port_finished_2 <= 1'b0; // WeightLoader.java:152
-      port_finished_3 <= 1'b0; // WeightLoader.java:152
-      if (load_half) begin // WeightLoader.java:154
-        half_loaded_1 <= 1'b1; // WeightLoader.java:154
+    if (load_complete) begin // WeightLoader.java:146
+      load_running <= 1'b0; // WeightLoader.java:147
+      port_finished_0 <= 1'b0; // WeightLoader.java:149
+      port_finished_1 <= 1'b0; // WeightLoader.java:149
+      port_finished_2 <= 1'b0; // WeightLoader.java:149
+      port_finished_3 <= 1'b0; // WeightLoader.java:149
+      if (load_half) begin // WeightLoader.java:151
+        half_loaded_1 <= 1'b1; // WeightLoader.java:151
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:154
+        half_loaded_0 <= 1'b1; // WeightLoader.java:151
       end
-      load_half <= ~load_half; // WeightLoader.java:155
-      if (load_last_tile_q) begin // WeightLoader.java:156
-        load_tile <= 16'd0; // WeightLoader.java:157
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:158
-        load_tokens <= load_tokens_after; // WeightLoader.java:162
-        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:163
-          loads_finished <= 1'b1; // WeightLoader.java:163
+      load_half <= ~load_half; // WeightLoader.java:152
+      if (load_last_tile_q) begin // WeightLoader.java:153
+        load_tile <= 16'd0; // WeightLoader.java:154
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:155
+        load_tokens <= load_tokens_after; // WeightLoader.java:159
+        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:160
+          loads_finished <= 1'b1; // WeightLoader.java:160
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:165
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:166
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:162
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:163
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:173
-      half_loaded_0 <= 1'b0; // WeightLoader.java:173
+    if (half_swept_0) begin // WeightLoader.java:170
+      half_loaded_0 <= 1'b0; // WeightLoader.java:170
     end
-    if (half_swept_1) begin // WeightLoader.java:173
-      half_loaded_1 <= 1'b0; // WeightLoader.java:173
+    if (half_swept_1) begin // WeightLoader.java:170
+      half_loaded_1 <= 1'b0; // WeightLoader.java:170
     end
-    if (half_released_0) begin // WeightLoader.java:177
-      half_busy_0 <= 1'b0; // WeightLoader.java:177
+    if (half_released_0) begin // WeightLoader.java:174
+      half_busy_0 <= 1'b0; // WeightLoader.java:174
     end
-    if (half_released_1) begin // WeightLoader.java:177
-      half_busy_1 <= 1'b0; // WeightLoader.java:177
+    if (half_released_1) begin // WeightLoader.java:174
+      half_busy_1 <= 1'b0; // WeightLoader.java:174
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:180
-      loads_finished <= 1'b0; // WeightLoader.java:181
-      load_tokens <= 16'd0; // WeightLoader.java:182
-      load_tile_base <= cmd_address; // WeightLoader.java:183
+    if (finished & ~load_ahead) begin // WeightLoader.java:177
+      loads_finished <= 1'b0; // WeightLoader.java:178
+      load_tokens <= 16'd0; // WeightLoader.java:179
+      load_tile_base <= cmd_address; // WeightLoader.java:180
     end
-    if (accepted) begin // WeightLoader.java:186
-      if (load_ahead_taken) begin // WeightLoader.java:187
-        load_ahead <= 1'b0; // WeightLoader.java:189
-        load_error <= load_ahead_error; // WeightLoader.java:190
-        load_ahead_error <= 1'b0; // WeightLoader.java:191
+    if (accepted) begin // WeightLoader.java:183
+      if (load_ahead_taken) begin // WeightLoader.java:184
+        load_ahead <= 1'b0; // WeightLoader.java:186
+        load_error <= load_ahead_error; // WeightLoader.java:187
+        load_ahead_error <= 1'b0; // WeightLoader.java:188
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:193
-        load_error <= 1'b0; // WeightLoader.java:194
+        load_tile_base <= command_payload_address; // WeightLoader.java:190
+        load_error <= 1'b0; // WeightLoader.java:191
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:200
-      load_ahead <= 1'b1; // WeightLoader.java:201
-      load_tile <= 16'd0; // WeightLoader.java:202
-      load_tokens <= 16'd0; // WeightLoader.java:203
-      loads_finished <= 1'b0; // WeightLoader.java:204
-      load_tile_base <= prefetched_address; // WeightLoader.java:205
+    if (load_go_ahead) begin // WeightLoader.java:197
+      load_ahead <= 1'b1; // WeightLoader.java:198
+      load_tile <= 16'd0; // WeightLoader.java:199
+      load_tokens <= 16'd0; // WeightLoader.java:200
+      loads_finished <= 1'b0; // WeightLoader.java:201
+      load_tile_base <= prefetched_address; // WeightLoader.java:202
     end
-    if (load_discard_asked) begin // WeightLoader.java:211
-      load_discarding <= 1'b1; // WeightLoader.java:211
+    if (load_discard_asked) begin // WeightLoader.java:208
+      load_discarding <= 1'b1; // WeightLoader.java:208
     end
-    if (load_discard) begin // WeightLoader.java:213
-      load_discarding <= 1'b0; // WeightLoader.java:214
-      load_ahead <= 1'b0; // WeightLoader.java:215
-      load_ahead_error <= 1'b0; // WeightLoader.java:216
-      load_running <= 1'b0; // WeightLoader.java:217
-      half_busy_0 <= 1'b0; // WeightLoader.java:219
-      half_loaded_0 <= 1'b0; // WeightLoader.java:220
-      half_busy_1 <= 1'b0; // WeightLoader.java:219
-      half_loaded_1 <= 1'b0; // WeightLoader.java:220
-      load_half <= sweep_weight_half; // WeightLoader.java:222
-      load_tile <= 16'd0; // WeightLoader.java:223
-      load_tokens <= 16'd0; // WeightLoader.java:224
-      loads_finished <= 1'b0; // WeightLoader.java:225
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:226
+    if (load_discard) begin // WeightLoader.java:210
+      load_discarding <= 1'b0; // WeightLoader.java:211
+      load_ahead <= 1'b0; // WeightLoader.java:212
+      load_ahead_error <= 1'b0; // WeightLoader.java:213
+      load_running <= 1'b0; // WeightLoader.java:214
+      half_busy_0 <= 1'b0; // WeightLoader.java:216
+      half_loaded_0 <= 1'b0; // WeightLoader.java:217
+      half_busy_1 <= 1'b0; // WeightLoader.java:216
+      half_loaded_1 <= 1'b0; // WeightLoader.java:217
+      load_half <= sweep_weight_half; // WeightLoader.java:219
+      load_tile <= 16'd0; // WeightLoader.java:220
+      load_tokens <= 16'd0; // WeightLoader.java:221
+      loads_finished <= 1'b0; // WeightLoader.java:222
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:223
     end
     if (reset) begin
-      port0_load_valid <= 1'b0;
-      port0_load_payload_address <= 64'd0;
-      port0_load_payload_beats <= 32'd0;
-      port0_load_payload_words <= 32'd0;
-      port0_load_payload_groups <= 16'd0;
-      port0_load_payload_blocks <= 16'd0;
-      port0_load_payload_lastClass <= 2'd0;
-      port0_load_payload_half <= 1'b0;
+      ports_start <= 1'b0;
+      port0_load_address <= 64'd0;
+      port0_load_beats <= 32'd0;
+      port0_load_words <= 32'd0;
+      port0_load_groups <= 16'd0;
+      port0_load_blocks <= 16'd0;
+      port0_load_lastClass <= 2'd0;
+      port0_load_half <= 1'b0;
       port_finished_0 <= 1'b0;
-      port1_load_valid <= 1'b0;
-      port1_load_payload_address <= 64'd0;
-      port1_load_payload_beats <= 32'd0;
-      port1_load_payload_words <= 32'd0;
-      port1_load_payload_groups <= 16'd0;
-      port1_load_payload_blocks <= 16'd0;
-      port1_load_payload_lastClass <= 2'd0;
-      port1_load_payload_half <= 1'b0;
+      port1_load_address <= 64'd0;
+      port1_load_beats <= 32'd0;
+      port1_load_words <= 32'd0;
+      port1_load_groups <= 16'd0;
+      port1_load_blocks <= 16'd0;
+      port1_load_lastClass <= 2'd0;
+      port1_load_half <= 1'b0;
       port_finished_1 <= 1'b0;
-      port2_load_valid <= 1'b0;
-      port2_load_payload_address <= 64'd0;
-      port2_load_payload_beats <= 32'd0;
-      port2_load_payload_words <= 32'd0;
-      port2_load_payload_groups <= 16'd0;
-      port2_load_payload_blocks <= 16'd0;
-      port2_load_payload_lastClass <= 2'd0;
-      port2_load_payload_half <= 1'b0;
+      port2_load_address <= 64'd0;
+      port2_load_beats <= 32'd0;
+      port2_load_words <= 32'd0;
+      port2_load_groups <= 16'd0;
+      port2_load_blocks <= 16'd0;
+      port2_load_lastClass <= 2'd0;
+      port2_load_half <= 1'b0;
       port_finished_2 <= 1'b0;
-      port3_load_valid <= 1'b0;
-      port3_load_payload_address <= 64'd0;
-      port3_load_payload_beats <= 32'd0;
-      port3_load_payload_words <= 32'd0;
-      port3_load_payload_groups <= 16'd0;
-      port3_load_payload_blocks <= 16'd0;
-      port3_load_payload_lastClass <= 2'd0;
-      port3_load_payload_half <= 1'b0;
+      port3_load_address <= 64'd0;
+      port3_load_beats <= 32'd0;
+      port3_load_words <= 32'd0;
+      port3_load_groups <= 16'd0;
+      port3_load_blocks <= 16'd0;
+      port3_load_lastClass <= 2'd0;
+      port3_load_half <= 1'b0;
       port_finished_3 <= 1'b0;
       load_ahead_error <= 1'b0;
       load_error <= 1'b0;
@@ -3545,8 +3524,8 @@ module TlmmEngine_kv260 (
                  "command has run for a cycle");
         $stop;
       end
-      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:131
-        $display("ASSERTION FAILED in %m: WeightLoader.java:131: WeightLoader: the last-tile flag is current when a ",
+      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:128
+        $display("ASSERTION FAILED in %m: WeightLoader.java:128: WeightLoader: the last-tile flag is current when a ",
                  "load completes");
         $stop;
       end
@@ -4617,7 +4596,7 @@ module TlmmEngine_kv260 (
       lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid,
       lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid,
       lane13_result_valid, lane14_result_valid, lane15_result_valid, act_last_beat_prod[33:32], tile_stride_prod[66:64],
-      port2_load_payload_address_prod[71:64], port3_load_payload_address_prod[71:64]};
+      port2_load_address_prod[71:64], port3_load_address_prod[71:64]};
 endmodule
 
 `default_nettype wire

@@ -97,8 +97,9 @@ final class WeightLoader extends Area {
         UInt tileStride = cmd.regionStride().zext(64).mul(U(config.ports())).trunc(64).named("tile_stride");
         // Each port's load is registered before the port (for timing: the command's select, the last-tile compare
         // and the port's own checks of the load were one path): the ports start a cycle after this process counts
-        // the load as running.
-        Bool portsStarting = FALSE;
+        // the load as running. The registers have resets (a Flow stage's payload has none), so the formal check
+        // starts from a known load.
+        Bool portsStarting = regNext("ports_start", start, 0);
         for (int p = 0; p < config.ports(); p++) {
             WeightPort port = ports.get(p);
             int index = p;
@@ -106,11 +107,7 @@ final class WeightLoader extends Area {
                     tileBase.add(cmd.regionStride().zext(64).mul(U(index, 8)).trunc(64)).trunc(64),
                     mux(lastTile, cmd.beatsLast(), cmd.beatsFull()), mux(lastTile, cmd.wordsLast(), cmd.wordsFull()),
                     mux(lastTile, cmd.lastTileGroups(), cmd.tileGroups()), cmd.blocks(), cmd.lastClass(), half);
-            // Reset registers (a Flow stage's payload has none): the formal check then starts from a known load.
-            Flow<WeightPort.Load> staged = new Flow<>(regNext("port" + p + "_load_valid", start, 0),
-                    regNextWhen("port" + p + "_load_payload", load, start, 0));
-            staged.connectTo(port.start);
-            portsStarting = staged.valid;
+            new Flow<>(portsStarting, regNextWhen("port" + p + "_load", load, start, 0)).connectTo(port.start);
             when(port.done, () -> portFinished.get(index).set(true));
         }
         failed = reg("load_error", bool(), 0);
