@@ -3387,6 +3387,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       done_code <= refusal_code; // AttentionUnit.java:260
     end
     if (!ap_rst_n) begin
+      key_read_loader_read_d2 <= 1'b0;
+      value_read_loader_read_d2 <= 1'b0;
       done_pending <= 1'b0;
       done_code <= 8'd0;
     end
@@ -4046,6 +4048,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       turn <= 3'd0;
       score_issue_d1 <= 1'b0;
       score_issue_d2 <= 1'b0;
+      issue_turn_d5 <= 3'd0;
+      issue_first_d5 <= 1'b0;
       score_issue_d3 <= 1'b0;
       score_issue_d4 <= 1'b0;
       score_issue_d5 <= 1'b0;
@@ -4055,6 +4059,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_issue_d9 <= 1'b0;
       score_issue_d10 <= 1'b0;
       score_issue_d11 <= 1'b0;
+      issue_turn_d11 <= 3'd0;
+      issue_group_d11 <= 1'b0;
+      issue_present_d11 <= 2'h0;
+      issue_row_last_d11 <= 1'b0;
+      issue_slot_d11 <= 3'd0;
+      issue_row_d11 <= 13'd0;
+      row_tag_d7 <= 16'h0;
       score_rows_launched_d1 <= 1'b0;
       score_rows_launched_d2 <= 1'b0;
       score_rows_launched_d3 <= 1'b0;
@@ -5896,8 +5907,26 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     if (!ap_rst_n) begin
       value_row <= 6'd0;
       value_beat <= 3'd0;
+      row_negated_max_d2 <= 32'h0;
       value_issue_d1 <= 1'b0;
       value_issue_d2 <= 1'b0;
+      value_lane0_v_d31 <= 32'h0;
+      value_lane1_v_d31 <= 32'h0;
+      value_lane2_v_d31 <= 32'h0;
+      value_lane3_v_d31 <= 32'h0;
+      value_lane4_v_d31 <= 32'h0;
+      value_lane5_v_d31 <= 32'h0;
+      value_lane6_v_d31 <= 32'h0;
+      value_lane7_v_d31 <= 32'h0;
+      value_lane8_v_d31 <= 32'h0;
+      value_lane9_v_d31 <= 32'h0;
+      value_lane10_v_d31 <= 32'h0;
+      value_lane11_v_d31 <= 32'h0;
+      value_lane12_v_d31 <= 32'h0;
+      value_lane13_v_d31 <= 32'h0;
+      value_lane14_v_d31 <= 32'h0;
+      value_lane15_v_d31 <= 32'h0;
+      accumulate_address_d40 <= 9'd0;
       row_weight_valid_d1 <= 1'b0;
       row_weight_valid_d2 <= 1'b0;
       row_weight_valid_d3 <= 1'b0;
@@ -5929,6 +5958,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       row_shifted_valid_d23 <= 1'b0;
       row_shifted_valid_d24 <= 1'b0;
       row_shifted_valid_d25 <= 1'b0;
+      row_first_beat_d33 <= 1'b0;
+      accumulate_set_d33 <= 1'b0;
+      z_address_d33 <= 6'd0;
+      accumulate_set_d40 <= 1'b0;
+      accumulate_fresh_d34 <= 1'b0;
+      row_first_beat_d40 <= 1'b0;
+      z_address_d40 <= 6'd0;
+      accumulate_set_d41 <= 1'b0;
+      accumulate_fresh_d41 <= 1'b0;
       row_weight_valid_d7 <= 1'b0;
       row_weight_valid_d8 <= 1'b0;
       row_weight_valid_d9 <= 1'b0;
@@ -5936,6 +5974,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       row_weight_valid_d11 <= 1'b0;
       row_weight_valid_d12 <= 1'b0;
       row_weight_valid_d13 <= 1'b0;
+      accumulate_address_d47 <= 9'd0;
+      accumulate_set_d47 <= 1'b0;
+      value_present_d47 <= 2'h0;
       accumulated_last_d1 <= 1'b0;
       accumulated_last_d2 <= 1'b0;
       accumulated_last_d3 <= 1'b0;
@@ -7944,8 +7985,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       z_lane_13 <= 32'h0;
       z_lane_14 <= 32'h0;
       z_lane_15 <= 32'h0;
+      z_parity_d39 <= 1'b0;
       slot_rz_0 <= 32'h0;
       slot_rz_1 <= 32'h0;
+      reduced_tag_d9 <= 6'h0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;

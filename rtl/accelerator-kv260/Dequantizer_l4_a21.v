@@ -245,6 +245,8 @@ module Dequantizer_l4_a21 (
       params_fire_d13 <= 1'b0;
       params_fire_d14 <= 1'b0;
       factor_credits <= 5'd16;
+      f_d3 <= 32'h0;
+      last_d10 <= 1'b0;
       result_credits <= 4'd12;
     end
   end

@@ -223,6 +223,7 @@ module FpExp (
   wire u_c_and_3;
   wire u_c_any_4;
   wire [4:0] u_c_mux;
+  wire [15:0] u_c_shl;
   assign scaled_a_mux = (log2e_mul_out_payload[30:23] == 8'd0) ? 8'd1 : log2e_mul_out_payload[30:23];
   assign scaled_a_cmp = scaled_a_mux >= 8'd127;
   assign scaled_a_cmp_2 = log2e_mul_out_payload[30:23] != 8'd0;
@@ -251,6 +252,7 @@ module FpExp (
           : {1'b0,
              (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[11]} : {1'b1, ~fraction_b[9]})}
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[15]} : {1'b1, ~fraction_b[13]})})})};
+  assign u_c_shl = fraction_b << u_c_mux;
 
   assign log2e_mul_in_valid = in_valid; // FpExp.java:43
   assign log2e_mul_in_payload_a = in_payload; // FpExp.java:43
@@ -280,8 +282,7 @@ module FpExp (
     fraction_b <= n_b_mux[15:0]; // FpExp.java:72
     cases_b <= cases_a; // FpExp.java:73
     rom_word <= rom[index_b]; // FpExp.java:79
-    // FpExp.java:80
-    u_c <= (fraction_b == 16'd0) ? 32'h0 : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b << (u_c_mux + 5'd1)), 7'h0};
+    u_c <= {1'b0, ((fraction_b == 16'd0) ? 8'd0 : (8'd126 - {3'd0, u_c_mux})), u_c_shl[14:0], 8'h0}; // FpExp.java:80
     n_c <= n_b; // FpExp.java:81
     cases_c <= cases_b; // FpExp.java:82
     log2e_mul_valid_d1 <= log2e_mul_out_valid; // FpExp.java:85
@@ -322,6 +323,8 @@ module FpExp (
       log2e_mul_valid_d1 <= 1'b0;
       log2e_mul_valid_d2 <= 1'b0;
       log2e_mul_valid_d3 <= 1'b0;
+      n_d13 <= 9'd0;
+      cases_d15 <= 3'h0;
       scale2_valid_d1 <= 1'b0;
     end
   end
@@ -357,7 +360,7 @@ module FpExp (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, scaled_a_mux_2[7:3], scaled_a_mux_3[7:5]};
+  wire unused_bits = &{1'b0, scaled_a_mux_2[7:3], scaled_a_mux_3[7:5], u_c_shl[15]};
 endmodule
 
 `default_nettype wire

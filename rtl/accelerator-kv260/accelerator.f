@@ -61,7 +61,7 @@ FpSilu.v
 FpRelu2.v
 SyncFifo_w97_d26.v
 Gating_silu_relu2_l4_fp16_p1.v
-SyncFifo_w65_d19.v
+SyncFifo_w65_d22.v
 Rope_l4_maxd96_r8_fp16_runtime_p2.v
 KvCacheWriter_w128_b16_o4.v
 SyncFifo_w2_d8.v

@@ -272,6 +272,7 @@ module FpReciprocal (
   wire u_c_and_3;
   wire u_c_any_4;
   wire [4:0] u_c_mux;
+  wire [16:0] u_c_shl;
   assign lz_a_any = |in_payload[22:21];
   assign lz_a_and_2 = ~lz_a_any & ~(|in_payload[20:19]);
   assign lz_a_any_2 = |in_payload[18:17];
@@ -299,6 +300,7 @@ module FpReciprocal (
           : {1'b0,
              (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[12]} : {1'b1, ~fraction_b[10]})}
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[16]} : {1'b1, ~fraction_b[14]})})})};
+  assign u_c_shl = fraction_b[16:0] << u_c_mux;
 
   assign chord_in_valid = valid_d3; // Fp32Ops.java:47
   assign chord_in_payload_word = rom_word; // Fp32Ops.java:47
@@ -346,9 +348,8 @@ module FpReciprocal (
     cases_b <= cases_a; // FpReciprocal.java:56
     sign_b <= sign_a; // FpReciprocal.java:56
     rom_word <= rom[fraction_b[22:17]]; // FpReciprocal.java:56
-    u_c <=
-        (fraction_b[16:0] == 17'd0) ? 32'h0
-        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[16:0] << (u_c_mux + 5'd1)), 6'h0}; // FpReciprocal.java:56
+    // FpReciprocal.java:56
+    u_c <= {1'b0, ((fraction_b[16:0] == 17'd0) ? 8'd0 : (8'd126 - {3'd0, u_c_mux})), u_c_shl[15:0], 7'h0};
     m_c <= {9'h7f, fraction_b}; // FpReciprocal.java:56
     minus_e_c <= minus_e_b; // FpReciprocal.java:56
     cases_c <= cases_b; // FpReciprocal.java:56
@@ -495,6 +496,11 @@ module FpReciprocal (
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
       valid_d3 <= 1'b0;
+      m_d13 <= 32'h0;
+      y0_d13 <= 32'h0;
+      minus_e_d33 <= 10'd0;
+      cases_d35 <= 3'h0;
+      sign_d35 <= 1'b0;
       scale2_valid_d1 <= 1'b0;
     end
   end
@@ -550,7 +556,7 @@ module FpReciprocal (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, scale2_out_payload[31]};
+  wire unused_bits = &{1'b0, scale2_out_payload[31], u_c_shl[16]};
 endmodule
 
 `default_nettype wire

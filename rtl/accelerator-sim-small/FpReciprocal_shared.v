@@ -304,6 +304,7 @@ module FpReciprocal_shared (
   wire u_c_and_3;
   wire u_c_any_4;
   wire [4:0] u_c_mux;
+  wire [16:0] u_c_shl;
   assign valid_d3_or_d16 = valid_d3 | valid_d16;
   assign lz_a_any = |in_payload[22:21];
   assign lz_a_and_2 = ~lz_a_any & ~(|in_payload[20:19]);
@@ -332,6 +333,7 @@ module FpReciprocal_shared (
           : {1'b0,
              (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[12]} : {1'b1, ~fraction_b[10]})}
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[16]} : {1'b1, ~fraction_b[14]})})})};
+  assign u_c_shl = fraction_b[16:0] << u_c_mux;
 
   always @(*) begin
     newton_mul_in_valid = valid_d3; // Fp32SharedOps.java:130
@@ -400,9 +402,8 @@ module FpReciprocal_shared (
     cases_b <= cases_a; // FpReciprocal.java:56
     sign_b <= sign_a; // FpReciprocal.java:56
     rom_word <= rom[fraction_b[22:17]]; // FpReciprocal.java:56
-    u_c <=
-        (fraction_b[16:0] == 17'd0) ? 32'h0
-        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[16:0] << (u_c_mux + 5'd1)), 6'h0}; // FpReciprocal.java:56
+    // FpReciprocal.java:56
+    u_c <= {1'b0, ((fraction_b[16:0] == 17'd0) ? 8'd0 : (8'd126 - {3'd0, u_c_mux})), u_c_shl[15:0], 7'h0};
     m_c <= {9'h7f, fraction_b}; // FpReciprocal.java:56
     minus_e_c <= minus_e_b; // FpReciprocal.java:56
     cases_c <= cases_b; // FpReciprocal.java:56
@@ -596,12 +597,14 @@ module FpReciprocal_shared (
       valid_d8 <= 1'b0;
       valid_d9 <= 1'b0;
       valid_d10 <= 1'b0;
+      chord_value_d7 <= 32'h0;
       valid_d11 <= 1'b0;
       valid_d12 <= 1'b0;
       valid_d13 <= 1'b0;
       valid_d14 <= 1'b0;
       valid_d15 <= 1'b0;
       valid_d16 <= 1'b0;
+      m_d13 <= 32'h0;
       valid_d17 <= 1'b0;
       valid_d18 <= 1'b0;
       valid_d19 <= 1'b0;
@@ -615,6 +618,8 @@ module FpReciprocal_shared (
       valid_d27 <= 1'b0;
       valid_d28 <= 1'b0;
       valid_d29 <= 1'b0;
+      y0_d13 <= 32'h0;
+      minus_e_d33 <= 10'd0;
       valid_d30 <= 1'b0;
       valid_d31 <= 1'b0;
       valid_d32 <= 1'b0;
@@ -622,6 +627,8 @@ module FpReciprocal_shared (
       valid_d34 <= 1'b0;
       valid_d35 <= 1'b0;
       valid_d36 <= 1'b0;
+      cases_d35 <= 3'h0;
+      sign_d35 <= 1'b0;
       scale2_valid_d1 <= 1'b0;
     end
   end
@@ -685,7 +692,7 @@ module FpReciprocal_shared (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, newton_mul_out_valid, newton_add_out_valid, scale2_out_payload[31]};
+  wire unused_bits = &{1'b0, newton_mul_out_valid, newton_add_out_valid, scale2_out_payload[31], u_c_shl[16]};
 endmodule
 
 `default_nettype wire

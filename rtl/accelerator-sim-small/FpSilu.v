@@ -347,6 +347,8 @@ module FpSilu (
     y_out <= neg_inf_d78 ? 32'h80000000 : times_x_out_payload; // FpSilu.java:42
     times_x_valid_d1 <= times_x_out_valid; // FpSilu.java:42
     if (!ap_rst_n) begin
+      x_d71 <= 32'h0;
+      neg_inf_d78 <= 1'b0;
       times_x_valid_d1 <= 1'b0;
     end
   end

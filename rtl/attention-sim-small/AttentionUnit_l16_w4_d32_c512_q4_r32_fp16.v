@@ -2607,6 +2607,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       score_beat <= 4'd0;
       turn <= 1'b0;
       score_issue_d1 <= 1'b0;
+      issue_turn_d4 <= 1'b0;
+      issue_group_d4 <= 2'd0;
+      issue_first_d4 <= 1'b0;
       score_issue_d2 <= 1'b0;
       score_issue_d3 <= 1'b0;
       score_issue_d4 <= 1'b0;
@@ -2616,6 +2619,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       score_issue_d8 <= 1'b0;
       score_issue_d9 <= 1'b0;
       score_issue_d10 <= 1'b0;
+      issue_turn_d10 <= 1'b0;
+      issue_group_d10 <= 2'd0;
+      issue_present_d10 <= 1'b0;
+      issue_row_last_d10 <= 1'b0;
+      issue_slot_d10 <= 2'd0;
+      tree_slot_d31 <= 2'd0;
+      issue_row_d10 <= 10'd0;
+      tree_row_d31 <= 10'd0;
       score_pass_finished_d1 <= 1'b0;
       score_pass_finished_d2 <= 1'b0;
       score_pass_finished_d3 <= 1'b0;
@@ -3611,7 +3622,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (reset) begin
       value_row <= 6'd0;
       value_beat <= 4'd0;
+      row_negated_max_d1 <= 32'h0;
       value_issue_d1 <= 1'b0;
+      value_lane0_v_d31 <= 32'h0;
+      value_lane1_v_d31 <= 32'h0;
+      value_lane2_v_d31 <= 32'h0;
+      value_lane3_v_d31 <= 32'h0;
+      accumulate_address_d39 <= 8'd0;
       row_weight_valid_d1 <= 1'b0;
       row_weight_valid_d2 <= 1'b0;
       row_weight_valid_d3 <= 1'b0;
@@ -3643,6 +3660,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       row_shifted_valid_d23 <= 1'b0;
       row_shifted_valid_d24 <= 1'b0;
       row_shifted_valid_d25 <= 1'b0;
+      row_first_beat_d32 <= 1'b0;
+      accumulate_set_d32 <= 1'b0;
+      z_address_d32 <= 5'd0;
+      accumulate_set_d39 <= 1'b0;
+      accumulate_fresh_d33 <= 1'b0;
+      row_first_beat_d39 <= 1'b0;
+      z_address_d39 <= 5'd0;
+      accumulate_set_d40 <= 1'b0;
+      accumulate_fresh_d40 <= 1'b0;
       row_weight_valid_d7 <= 1'b0;
       row_weight_valid_d8 <= 1'b0;
       row_weight_valid_d9 <= 1'b0;
@@ -3650,6 +3676,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       row_weight_valid_d11 <= 1'b0;
       row_weight_valid_d12 <= 1'b0;
       row_weight_valid_d13 <= 1'b0;
+      accumulate_address_d46 <= 8'd0;
+      accumulate_set_d46 <= 1'b0;
+      value_present_d46 <= 1'b0;
       accumulated_last_d1 <= 1'b0;
       accumulated_last_d2 <= 1'b0;
       accumulated_last_d3 <= 1'b0;
@@ -4590,8 +4619,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       z_lane_13 <= 32'h0;
       z_lane_14 <= 32'h0;
       z_lane_15 <= 32'h0;
+      push_tag_d24 <= 4'h0;
+      z_parity_d39 <= 1'b0;
       slot_rz_0 <= 32'h0;
       slot_rz_1 <= 32'h0;
+      push_tag_d33 <= 4'h0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;

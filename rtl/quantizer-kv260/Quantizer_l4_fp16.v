@@ -413,6 +413,7 @@ module Quantizer_l4_fp16 (
   wire reciprocal_u_c_and_3;
   wire reciprocal_u_c_any_4;
   wire [4:0] reciprocal_u_c_mux;
+  wire [16:0] reciprocal_u_c_shl;
   wire result_fifo_pop_valid_and_ready;
   assign scale_start_d4_or_d17 = scale_start_d4 | scale_start_d17;
   assign scale_start_d4_or_d17_or_d30 = scale_start_d4_or_d17 | scale_start_d30;
@@ -452,6 +453,7 @@ module Quantizer_l4_fp16 (
                    (reciprocal_u_c_any_2 ? {1'b0, ~reciprocal_fraction_b[12]} : {1'b1, ~reciprocal_fraction_b[10]})}
               : {1'b0,
                  (reciprocal_u_c_any ? {1'b0, ~reciprocal_fraction_b[16]} : {1'b1, ~reciprocal_fraction_b[14]})})})};
+  assign reciprocal_u_c_shl = reciprocal_fraction_b[16:0] << reciprocal_u_c_mux;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
   always @(*) begin
@@ -583,11 +585,10 @@ module Quantizer_l4_fp16 (
     reciprocal_sign_b <= reciprocal_sign_a; // Quantizer.java:81
     reciprocal_rom_word <= reciprocal_rom[reciprocal_fraction_b[22:17]]; // Quantizer.java:81
     reciprocal_u_c <=
-        (reciprocal_fraction_b[16:0] == 17'd0) ? 32'h0
-        : {1'b0,
-           (8'd126 - {3'd0, reciprocal_u_c_mux}),
-           (reciprocal_fraction_b[16:0] << (reciprocal_u_c_mux + 5'd1)),
-           6'h0}; // Quantizer.java:81
+        {1'b0,
+         ((reciprocal_fraction_b[16:0] == 17'd0) ? 8'd0 : (8'd126 - {3'd0, reciprocal_u_c_mux})),
+         reciprocal_u_c_shl[15:0],
+         7'h0}; // Quantizer.java:81
     reciprocal_m_c <= {9'h7f, reciprocal_fraction_b}; // Quantizer.java:81
     reciprocal_minus_e_c <= reciprocal_minus_e_b; // Quantizer.java:81
     reciprocal_cases_c <= reciprocal_cases_b; // Quantizer.java:81
@@ -828,12 +829,14 @@ module Quantizer_l4_fp16 (
       scale_start_d9 <= 1'b0;
       scale_start_d10 <= 1'b0;
       scale_start_d11 <= 1'b0;
+      reciprocal_chord_value_d7 <= 32'h0;
       scale_start_d12 <= 1'b0;
       scale_start_d13 <= 1'b0;
       scale_start_d14 <= 1'b0;
       scale_start_d15 <= 1'b0;
       scale_start_d16 <= 1'b0;
       scale_start_d17 <= 1'b0;
+      reciprocal_m_d13 <= 32'h0;
       scale_start_d18 <= 1'b0;
       scale_start_d19 <= 1'b0;
       scale_start_d20 <= 1'b0;
@@ -847,6 +850,8 @@ module Quantizer_l4_fp16 (
       scale_start_d28 <= 1'b0;
       scale_start_d29 <= 1'b0;
       scale_start_d30 <= 1'b0;
+      reciprocal_y0_d13 <= 32'h0;
+      reciprocal_minus_e_d33 <= 10'd0;
       scale_start_d31 <= 1'b0;
       scale_start_d32 <= 1'b0;
       scale_start_d33 <= 1'b0;
@@ -854,6 +859,8 @@ module Quantizer_l4_fp16 (
       scale_start_d35 <= 1'b0;
       scale_start_d36 <= 1'b0;
       scale_start_d37 <= 1'b0;
+      reciprocal_cases_d35 <= 3'h0;
+      reciprocal_sign_d35 <= 1'b0;
       reciprocal_scale2_valid_d1 <= 1'b0;
       reciprocal_scale2_valid_d2 <= 1'b0;
       reciprocal_scale2_valid_d3 <= 1'b0;
@@ -864,6 +871,8 @@ module Quantizer_l4_fp16 (
       reciprocal_scale2_valid_d8 <= 1'b0;
       scale_busy <= 1'b0;
       have_scale <= 1'b0;
+      mc_out_d10 <= 32'h0;
+      last_d10 <= 1'b0;
       result_credits <= 4'd12;
     end
   end
@@ -1083,7 +1092,8 @@ module Quantizer_l4_fp16 (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, scale_mul_out_valid, scale_add_out_valid, reciprocal_scale2_out_payload[31],
       lane1_x_out_valid, lane1_mul_out_valid, lane1_int8_out_valid, lane2_x_out_valid, lane2_mul_out_valid,
-      lane2_int8_out_valid, lane3_x_out_valid, lane3_mul_out_valid, lane3_int8_out_valid, result_fifo_occupancy};
+      lane2_int8_out_valid, lane3_x_out_valid, lane3_mul_out_valid, lane3_int8_out_valid, result_fifo_occupancy,
+      reciprocal_u_c_shl[16]};
 endmodule
 
 `default_nettype wire

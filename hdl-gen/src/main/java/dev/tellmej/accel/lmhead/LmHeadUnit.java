@@ -67,6 +67,9 @@ public final class LmHeadUnit extends Module {
 
     enum Phase { IDLE, ACTIVATIONS, RUN, FINISH }
 
+    /** Cycles from an issue to the shared multiplier (fx, or a row's scale times fx) to its product. */
+    static final int SHARED_LATENCY = 1 + Fp32Mul.LATENCY;
+
     public final Stream<Command> command;
     public final Stream<Bits> activations;
     public final Stream<Bits> logits;
@@ -121,10 +124,13 @@ public final class LmHeadUnit extends Module {
         ScaleStream scales = area(new ScaleStream(shape, controller, scaleReader));
         Logits logitStage = area(new Logits(shape, controller, lanes, scales, logits, scaleMultiplier.out.payload));
         Bool fxIssue = controller.accepted;
-        scaleMultiplier.in.valid.set(fxIssue.or(logitStage.take));
-        scaleMultiplier.in.payload.a().set(mux(fxIssue, command.payload.mc(), scales.scales.payload));
-        scaleMultiplier.in.payload.b().set(mux(fxIssue, FpFormat.FP32.constant(
-                Float.floatToRawIntBits(ActivationQuantizer.INV127) & 0xFFFFFFFFL), controller.fx));
+        // The operands go through a register first (SHARED_LATENCY): the scale queue's block RAM read and the
+        // operand select in front of the multiplier's first stage were the unit's longest path.
+        scaleMultiplier.in.valid.set(regNext("shared_operands_valid", fxIssue.or(logitStage.take), 0));
+        scaleMultiplier.in.payload.a().set(regNext("shared_operand_a",
+                mux(fxIssue, command.payload.mc(), scales.scales.payload)));
+        scaleMultiplier.in.payload.b().set(regNext("shared_operand_b", mux(fxIssue, FpFormat.FP32.constant(
+                Float.floatToRawIntBits(ActivationQuantizer.INV127) & 0xFFFFFFFFL), controller.fx)));
         assertAlways(fxIssue.and(logitStage.take).not(), "LmHeadUnit: fx and a row's scale never share the"
                 + " multiplier's cycle");
         logitLatency = logitStage.latency;
@@ -183,7 +189,7 @@ public final class LmHeadUnit extends Module {
 
             // fx = mc * INV127, once per command (N16.4), ready long before the first row's sum.
             // On the shared multiplier (the unit's constructor feeds it mc and INV127 while accepted).
-            Bool fxOut = Delay.valid("fx_issue", accepted, Fp32Mul.LATENCY);
+            Bool fxOut = Delay.valid("fx_issue", accepted, SHARED_LATENCY);
             fx = regNextWhen("fx", sharedProduct, fxOut);
             Bool fxLoaded = reg("fx_ready", bool(), 0);
             when(accepted, () -> fxLoaded.set(false)).elseWhen(fxOut, () -> fxLoaded.set(true));
@@ -412,7 +418,7 @@ public final class LmHeadUnit extends Module {
             Pipeline pipe = new Pipeline("logit_issue", take);
             Timed<Bits> accF = Int32ToFp32.apply("row_sum_float", pipe.input("row_sum", sum));
             // rowScale * fx on the shared multiplier, which the unit's constructor feeds while take.
-            Timed<Bits> scale = pipe.at(Fp32Mul.LATENCY, "row_scale_fx", sharedProduct);
+            Timed<Bits> scale = pipe.at(SHARED_LATENCY, "row_scale_fx", sharedProduct);
             Timed<Bits> logit = Fp32Mul.apply("logit", accF, scale);
             latency = logit.cycle();
             Bool valid = pipe.valid(latency);
