@@ -307,33 +307,35 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [6:0]  key_loaded;                           // ChunkProgress.java:42
 
   // score_engine.score_walk
-  reg         score_active;                         // ChunkWalk.java:57
-  reg  [4:0]  score_chunk;                          // ChunkWalk.java:58
-  reg  [9:0]  score_chunk_start;                    // ChunkWalk.java:59
-  wire        score_finishing;                      // ChunkWalk.java:60
-  wire        score_chunk_done;                     // ChunkWalk.java:61
-  wire        score_slot_done;                      // ChunkWalk.java:62
+  reg         score_active;                         // ChunkWalk.java:58
+  reg  [4:0]  score_chunk;                          // ChunkWalk.java:59
+  reg  [9:0]  score_chunk_start;                    // ChunkWalk.java:60
+  wire        score_finishing;                      // ChunkWalk.java:61
+  wire        score_chunk_done;                     // ChunkWalk.java:62
+  wire        score_slot_done;                      // ChunkWalk.java:63
 
   // score_engine.score_walk.score_slots
-  reg  [1:0]  score_slots_slot;                     // SlotWalker.java:33
-  reg  [7:0]  score_slots_head;                     // SlotWalker.java:34
-  reg  [9:0]  score_slots_positions;                // SlotWalker.java:35
-  wire [1:0]  score_slots_physical;                 // SlotWalker.java:36
-  wire        score_slots_last;                     // SlotWalker.java:37
-  wire        score_slots_last_head;                // SlotWalker.java:38
+  reg  [1:0]  score_slots_slot;                     // SlotWalker.java:35
+  reg  [7:0]  score_slots_head;                     // SlotWalker.java:36
+  reg  [9:0]  score_slots_positions;                // SlotWalker.java:37
+  wire [1:0]  score_slots_physical;                 // SlotWalker.java:38
+  wire        score_slots_last;                     // SlotWalker.java:39
+  wire        score_slots_last_head;                // SlotWalker.java:40
+  wire        score_slots_next_token;               // SlotWalker.java:41
 
   // score_engine.score_walk
-  wire [0:0]  score_half;                           // ChunkWalk.java:73
-  wire [5:0]  score_need_rows;                      // ChunkWalk.java:74
-  wire [6:0]  score_chunk_wide;                     // ChunkWalk.java:75
-  wire        score_rows_in;                        // ChunkWalk.java:77
-  wire        score_step;                           // ChunkWalk.java:78
-  wire [9:0]  score_rows_beyond;                    // ChunkWalk.java:79
-  wire        score_slot_has_rows;                  // ChunkWalk.java:80
-  wire [5:0]  score_rows_here;                      // ChunkWalk.java:82
-  wire        score_slot_finished;                  // ChunkWalk.java:83
-  wire        score_last_chunk;                     // ChunkWalk.java:88
-  wire        score_walk_done;                      // ChunkWalk.java:89
+  wire [0:0]  score_half;                           // ChunkWalk.java:74
+  wire [5:0]  score_need_rows;                      // ChunkWalk.java:75
+  wire [6:0]  score_chunk_wide;                     // ChunkWalk.java:76
+  wire        score_rows_in;                        // ChunkWalk.java:78
+  wire        score_step;                           // ChunkWalk.java:79
+  wire [9:0]  score_next_chunk_start;               // ChunkWalk.java:84
+  wire [9:0]  score_next_positions;                 // ChunkWalk.java:85
+  reg         score_slot_has_rows;                  // ChunkWalk.java:89
+  reg  [5:0]  score_rows_here;                      // ChunkWalk.java:90
+  wire        score_slot_finished;                  // ChunkWalk.java:96
+  wire        score_last_chunk;                     // ChunkWalk.java:101
+  wire        score_walk_done;                      // ChunkWalk.java:102
 
   // score_engine
   wire [7:0]  score_pass_beats;                     // ScoreEngine.java:89
@@ -799,33 +801,35 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [6:0]  value_loaded;                         // ChunkProgress.java:42
 
   // value_engine.value_walk
-  reg         value_active;                         // ChunkWalk.java:57
-  reg  [4:0]  value_chunk;                          // ChunkWalk.java:58
-  reg  [9:0]  value_chunk_start;                    // ChunkWalk.java:59
-  wire        value_finishing;                      // ChunkWalk.java:60
-  wire        value_chunk_done;                     // ChunkWalk.java:61
-  wire        value_slot_done;                      // ChunkWalk.java:62
+  reg         value_active;                         // ChunkWalk.java:58
+  reg  [4:0]  value_chunk;                          // ChunkWalk.java:59
+  reg  [9:0]  value_chunk_start;                    // ChunkWalk.java:60
+  wire        value_finishing;                      // ChunkWalk.java:61
+  wire        value_chunk_done;                     // ChunkWalk.java:62
+  wire        value_slot_done;                      // ChunkWalk.java:63
 
   // value_engine.value_walk.value_slots
-  reg  [1:0]  value_slots_slot;                     // SlotWalker.java:33
-  reg  [7:0]  value_slots_head;                     // SlotWalker.java:34
-  reg  [9:0]  value_slots_positions;                // SlotWalker.java:35
-  wire [1:0]  value_slots_physical;                 // SlotWalker.java:36
-  wire        value_slots_last;                     // SlotWalker.java:37
-  wire        value_slots_last_head;                // SlotWalker.java:38
+  reg  [1:0]  value_slots_slot;                     // SlotWalker.java:35
+  reg  [7:0]  value_slots_head;                     // SlotWalker.java:36
+  reg  [9:0]  value_slots_positions;                // SlotWalker.java:37
+  wire [1:0]  value_slots_physical;                 // SlotWalker.java:38
+  wire        value_slots_last;                     // SlotWalker.java:39
+  wire        value_slots_last_head;                // SlotWalker.java:40
+  wire        value_slots_next_token;               // SlotWalker.java:41
 
   // value_engine.value_walk
-  wire [0:0]  value_half;                           // ChunkWalk.java:73
-  wire [5:0]  value_need_rows;                      // ChunkWalk.java:74
-  wire [6:0]  value_chunk_wide;                     // ChunkWalk.java:75
-  wire        value_rows_in;                        // ChunkWalk.java:77
-  wire        value_step;                           // ChunkWalk.java:78
-  wire [9:0]  value_rows_beyond;                    // ChunkWalk.java:79
-  wire        value_slot_has_rows;                  // ChunkWalk.java:80
-  wire [5:0]  value_rows_here;                      // ChunkWalk.java:82
-  wire        value_slot_finished;                  // ChunkWalk.java:83
-  wire        value_last_chunk;                     // ChunkWalk.java:88
-  wire        value_walk_done;                      // ChunkWalk.java:89
+  wire [0:0]  value_half;                           // ChunkWalk.java:74
+  wire [5:0]  value_need_rows;                      // ChunkWalk.java:75
+  wire [6:0]  value_chunk_wide;                     // ChunkWalk.java:76
+  wire        value_rows_in;                        // ChunkWalk.java:78
+  wire        value_step;                           // ChunkWalk.java:79
+  wire [9:0]  value_next_chunk_start;               // ChunkWalk.java:84
+  wire [9:0]  value_next_positions;                 // ChunkWalk.java:85
+  reg         value_slot_has_rows;                  // ChunkWalk.java:89
+  reg  [5:0]  value_rows_here;                      // ChunkWalk.java:90
+  wire        value_slot_finished;                  // ChunkWalk.java:96
+  wire        value_last_chunk;                     // ChunkWalk.java:101
+  wire        value_walk_done;                      // ChunkWalk.java:102
 
   // value_engine
   wire [7:0]  value_pass_beats;                     // ValueEngine.java:102
@@ -1171,12 +1175,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        element_slot_done;                    // Reduction.java:99
 
   // value_engine.reduction.reduce_slots
-  reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:33
-  reg  [7:0]  reduce_slots_head;                    // SlotWalker.java:34
-  reg  [9:0]  reduce_slots_positions;               // SlotWalker.java:35
-  wire [1:0]  reduce_slots_physical;                // SlotWalker.java:36
-  wire        reduce_slots_last;                    // SlotWalker.java:37
-  wire        reduce_slots_last_head;               // SlotWalker.java:38
+  reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:35
+  reg  [7:0]  reduce_slots_head;                    // SlotWalker.java:36
+  reg  [9:0]  reduce_slots_positions;               // SlotWalker.java:37
+  wire [1:0]  reduce_slots_physical;                // SlotWalker.java:38
+  wire        reduce_slots_last;                    // SlotWalker.java:39
+  wire        reduce_slots_last_head;               // SlotWalker.java:40
+  wire        reduce_slots_next_token;              // SlotWalker.java:41
 
   // value_engine.reduction
   wire        reduce_second_set;                    // SlotSet.java:24
@@ -1191,12 +1196,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        z_pushed;                             // Reduction.java:112
 
   // value_engine.reduction.z_slots
-  reg  [1:0]  z_slots_slot;                         // SlotWalker.java:33
-  reg  [7:0]  z_slots_head;                         // SlotWalker.java:34
-  reg  [9:0]  z_slots_positions;                    // SlotWalker.java:35
-  wire [1:0]  z_slots_physical;                     // SlotWalker.java:36
-  wire        z_slots_last;                         // SlotWalker.java:37
-  wire        z_slots_last_head;                    // SlotWalker.java:38
+  reg  [1:0]  z_slots_slot;                         // SlotWalker.java:35
+  reg  [7:0]  z_slots_head;                         // SlotWalker.java:36
+  reg  [9:0]  z_slots_positions;                    // SlotWalker.java:37
+  wire [1:0]  z_slots_physical;                     // SlotWalker.java:38
+  wire        z_slots_last;                         // SlotWalker.java:39
+  wire        z_slots_last_head;                    // SlotWalker.java:40
+  wire        z_slots_next_token;                   // SlotWalker.java:41
 
   // value_engine.reduction
   wire        z_second_set;                         // SlotSet.java:24
@@ -1858,7 +1864,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [6:0] key_landing_latest_diff;
   wire [7:0] key_write_last_row_beat_diff;
   wire [7:0] last_row_beat_diff;
+  wire first_positions_gt_0;
   wire [9:0] score_rows_here_mux;
+  wire score_slot_has_rows_cmp;
+  wire [9:0] score_rows_here_diff;
+  wire [9:0] score_rows_here_mux_2;
+  wire score_slot_has_rows_cmp_2;
+  wire [9:0] score_rows_here_diff_2;
+  wire [9:0] score_rows_here_mux_3;
+  wire start_scores_or_score_chunk_done;
+  wire score_slot_done_and_not_score_chunk_done;
   wire [8:0] score_slots_end_ext;
   wire [15:0] value_rows_after_ext;
   wire [15:0] value_rows_after_mux;
@@ -1868,11 +1883,26 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [7:0] value_write_last_row_beat_diff;
   wire [7:0] value_last_beat_diff;
   wire [1:0] value_issue_set_slot_mux;
+  wire value_first_positions_gt_0;
   wire [9:0] value_rows_here_mux;
+  wire value_slot_has_rows_cmp;
+  wire [9:0] value_rows_here_diff;
+  wire [9:0] value_rows_here_mux_2;
+  wire value_slot_has_rows_cmp_2;
+  wire [9:0] value_rows_here_diff_2;
+  wire [9:0] value_rows_here_mux_3;
+  wire value_pass_start_or_chunk_done;
+  wire value_slot_done_and_not_value_chunk_done;
   wire [1:0] reduce_set_slot_mux;
   wire [7:0] reduce_last_pass_beat_diff;
   wire [1:0] z_set_slot_mux;
   wire z_phase_eq_2;
+  wire assert_cmp;
+  wire [9:0] assert_diff;
+  wire [9:0] assert_mux;
+  wire assert_cmp_2;
+  wire [9:0] assert_diff_2;
+  wire [9:0] assert_mux_2;
   assign key_rows_after_ext = {6'd0, key_rows_left};
   assign key_rows_after_mux = (key_rows_after_ext > 16'd32) ? (key_rows_after_ext - 16'd32) : 16'd0;
   assign key_first_rows_ext = {6'd0, intake_last_positions};
@@ -1880,8 +1910,18 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_landing_latest_diff = key_landed - key_job_base;
   assign key_write_last_row_beat_diff = key_landing_row_beats - 8'd1;
   assign last_row_beat_diff = score_pass_beats - 8'd1;
-  assign score_rows_here_mux =
-      score_slot_has_rows ? ((score_rows_beyond >= 10'd32) ? 10'd32 : score_rows_beyond) : 10'd0;
+  assign first_positions_gt_0 = first_positions > 10'd0;
+  assign score_rows_here_mux = first_positions_gt_0 ? ((first_positions >= 10'd32) ? 10'd32 : first_positions) : 10'd0;
+  assign score_slot_has_rows_cmp = first_positions > score_next_chunk_start;
+  assign score_rows_here_diff = first_positions - score_next_chunk_start;
+  assign score_rows_here_mux_2 =
+      score_slot_has_rows_cmp ? ((score_rows_here_diff >= 10'd32) ? 10'd32 : score_rows_here_diff) : 10'd0;
+  assign score_slot_has_rows_cmp_2 = score_next_positions > score_chunk_start;
+  assign score_rows_here_diff_2 = score_next_positions - score_chunk_start;
+  assign score_rows_here_mux_3 =
+      score_slot_has_rows_cmp_2 ? ((score_rows_here_diff_2 >= 10'd32) ? 10'd32 : score_rows_here_diff_2) : 10'd0;
+  assign start_scores_or_score_chunk_done = start_scores | score_chunk_done;
+  assign score_slot_done_and_not_score_chunk_done = score_slot_done & ~score_chunk_done;
   assign score_slots_end_ext = {7'd0, slot_base};
   assign value_rows_after_ext = {6'd0, value_rows_left};
   assign value_rows_after_mux = (value_rows_after_ext > 16'd32) ? (value_rows_after_ext - 16'd32) : 16'd0;
@@ -1891,12 +1931,29 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_write_last_row_beat_diff = value_landing_row_beats - 8'd1;
   assign value_last_beat_diff = value_pass_beats - 8'd1;
   assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 2'd2) : value_slots_physical;
+  assign value_first_positions_gt_0 = value_first_positions > 10'd0;
   assign value_rows_here_mux =
-      value_slot_has_rows ? ((value_rows_beyond >= 10'd32) ? 10'd32 : value_rows_beyond) : 10'd0;
+      value_first_positions_gt_0 ? ((value_first_positions >= 10'd32) ? 10'd32 : value_first_positions) : 10'd0;
+  assign value_slot_has_rows_cmp = value_first_positions > value_next_chunk_start;
+  assign value_rows_here_diff = value_first_positions - value_next_chunk_start;
+  assign value_rows_here_mux_2 =
+      value_slot_has_rows_cmp ? ((value_rows_here_diff >= 10'd32) ? 10'd32 : value_rows_here_diff) : 10'd0;
+  assign value_slot_has_rows_cmp_2 = value_next_positions > value_chunk_start;
+  assign value_rows_here_diff_2 = value_next_positions - value_chunk_start;
+  assign value_rows_here_mux_3 =
+      value_slot_has_rows_cmp_2 ? ((value_rows_here_diff_2 >= 10'd32) ? 10'd32 : value_rows_here_diff_2) : 10'd0;
+  assign value_pass_start_or_chunk_done = value_pass_start | value_chunk_done;
+  assign value_slot_done_and_not_value_chunk_done = value_slot_done & ~value_chunk_done;
   assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 2'd2) : reduce_slots_physical;
   assign reduce_last_pass_beat_diff = reduce_pass_beats - 8'd1;
   assign z_set_slot_mux = z_second_set ? (z_slots_physical - 2'd2) : z_slots_physical;
   assign z_phase_eq_2 = z_phase == ZPHASE_PUSH;
+  assign assert_cmp = score_slots_positions > score_chunk_start;
+  assign assert_diff = score_slots_positions - score_chunk_start;
+  assign assert_mux = assert_cmp ? ((assert_diff >= 10'd32) ? 10'd32 : assert_diff) : 10'd0;
+  assign assert_cmp_2 = value_slots_positions > value_chunk_start;
+  assign assert_diff_2 = value_slots_positions - value_chunk_start;
+  assign assert_mux_2 = assert_cmp_2 ? ((assert_diff_2 >= 10'd32) ? 10'd32 : assert_diff_2) : 10'd0;
 
   assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:164
   assign key_reader_m_axi_awready = m_axi_k_awready; // AttentionUnit.java:164
@@ -2674,61 +2731,72 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk (ChunkWalk.java:53): the pass's walk over the chunks in the buffer and, in each, over the
+  // score_engine.score_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign score_half = score_chunk[0] ^ key_first_halves; // ChunkWalk.java:73
-  assign score_chunk_wide = {2'd0, score_chunk}; // ChunkWalk.java:75
-  // ChunkWalk.java:77
+  assign score_half = score_chunk[0] ^ key_first_halves; // ChunkWalk.java:74
+  assign score_chunk_wide = {2'd0, score_chunk}; // ChunkWalk.java:76
+  // ChunkWalk.java:78
   assign score_rows_in = (score_chunk_wide == key_loaded) & ({1'b0, key_write_row} >= score_need_rows);
-  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:78
-  assign score_rows_beyond = score_slots_positions - score_chunk_start; // ChunkWalk.java:79
-  assign score_slot_has_rows = score_slots_positions > score_chunk_start; // ChunkWalk.java:80
-  assign score_rows_here = score_rows_here_mux[5:0]; // ChunkWalk.java:82
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:83
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:84
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:85
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:88
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:89
+  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:79
+  assign score_next_chunk_start = score_chunk_start + 10'd32; // ChunkWalk.java:84
+  assign score_next_positions = score_slots_positions + 10'd1; // ChunkWalk.java:85
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:96
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:97
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:98
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:101
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:102
   assign score_need_rows = score_turn_rows; // ScoreEngine.java:105
   assign score_finishing = last_turn & last_row_beat & turns_done; // ScoreEngine.java:106
 
   always @(posedge ap_clk) begin
-    if (start_scores) begin // ChunkWalk.java:90
-      score_active <= 1'b1; // ChunkWalk.java:91
-      score_chunk <= 5'd0; // ChunkWalk.java:92
-      score_chunk_start <= 10'd0; // ChunkWalk.java:93
-    end else if (score_chunk_done) begin // ChunkWalk.java:94
-      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:95
-      score_chunk_start <= score_chunk_start + 10'd32; // ChunkWalk.java:96
-      if (score_walk_done) begin // ChunkWalk.java:97
-        score_active <= 1'b0; // ChunkWalk.java:97
+    if (start_scores) begin // ChunkWalk.java:103
+      score_active <= 1'b1; // ChunkWalk.java:104
+      score_chunk <= 5'd0; // ChunkWalk.java:105
+      score_chunk_start <= 10'd0; // ChunkWalk.java:106
+      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:131
+      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:132
+    end else if (score_chunk_done) begin // ChunkWalk.java:108
+      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:109
+      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:110
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:131
+      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:132
+      if (score_walk_done) begin // ChunkWalk.java:112
+        score_active <= 1'b0; // ChunkWalk.java:112
       end
+    end else if (score_slots_next_token) begin // ChunkWalk.java:113
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:131
+      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:132
     end
     if (!ap_rst_n) begin
       score_active <= 1'b0;
       score_chunk <= 5'd0;
       score_chunk_start <= 10'd0;
+      score_slot_has_rows <= 1'b0;
+      score_rows_here <= 6'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk.score_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
+  // score_engine.score_walk.score_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:36
-  assign score_slots_last = {6'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:37
-  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:38
+  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:38
+  assign score_slots_last = {6'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:39
+  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:40
+  // SlotWalker.java:41
+  assign score_slots_next_token =
+      ~start_scores_or_score_chunk_done & score_slot_done_and_not_score_chunk_done & score_slots_last_head;
 
   always @(posedge ap_clk) begin
-    if (start_scores | score_chunk_done) begin // SlotWalker.java:39
-      score_slots_slot <= 2'd0; // SlotWalker.java:40
-      score_slots_head <= 8'd0; // SlotWalker.java:41
-      score_slots_positions <= first_positions; // SlotWalker.java:42
-    end else if (score_slot_done & ~score_chunk_done) begin // SlotWalker.java:43
-      score_slots_slot <= score_slots_slot + 2'd1; // SlotWalker.java:44
-      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:45
-      if (score_slots_last_head) begin // SlotWalker.java:46
-        score_slots_head <= 8'd0; // SlotWalker.java:47
-        score_slots_positions <= score_slots_positions + 10'd1; // SlotWalker.java:48
+    if (start_scores_or_score_chunk_done) begin // SlotWalker.java:42
+      score_slots_slot <= 2'd0; // SlotWalker.java:43
+      score_slots_head <= 8'd0; // SlotWalker.java:44
+      score_slots_positions <= first_positions; // SlotWalker.java:45
+    end else if (score_slot_done_and_not_score_chunk_done) begin // SlotWalker.java:46
+      score_slots_slot <= score_slots_slot + 2'd1; // SlotWalker.java:47
+      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:48
+      if (score_slots_last_head) begin // SlotWalker.java:49
+        score_slots_head <= 8'd0; // SlotWalker.java:50
+        score_slots_positions <= score_slots_positions + 10'd1; // SlotWalker.java:51
       end
     end
     if (!ap_rst_n) begin
@@ -3731,61 +3799,72 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk (ChunkWalk.java:53): the pass's walk over the chunks in the buffer and, in each, over the
+  // value_engine.value_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign value_half = value_chunk[0] ^ value_first_halves; // ChunkWalk.java:73
-  assign value_chunk_wide = {2'd0, value_chunk}; // ChunkWalk.java:75
-  // ChunkWalk.java:77
+  assign value_half = value_chunk[0] ^ value_first_halves; // ChunkWalk.java:74
+  assign value_chunk_wide = {2'd0, value_chunk}; // ChunkWalk.java:76
+  // ChunkWalk.java:78
   assign value_rows_in = (value_chunk_wide == value_loaded) & ({1'b0, value_write_row} >= value_need_rows);
-  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:78
-  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:79
-  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:80
-  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:82
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:83
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:84
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
+  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:79
+  assign value_next_chunk_start = value_chunk_start + 10'd32; // ChunkWalk.java:84
+  assign value_next_positions = value_slots_positions + 10'd1; // ChunkWalk.java:85
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:96
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:97
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:98
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:101
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:102
   assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:107
   assign value_need_rows = value_row_needs; // ValueEngine.java:108
 
   always @(posedge ap_clk) begin
-    if (value_pass_start) begin // ChunkWalk.java:90
-      value_active <= 1'b1; // ChunkWalk.java:91
-      value_chunk <= 5'd0; // ChunkWalk.java:92
-      value_chunk_start <= 10'd0; // ChunkWalk.java:93
-    end else if (value_chunk_done) begin // ChunkWalk.java:94
-      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:95
-      value_chunk_start <= value_chunk_start + 10'd32; // ChunkWalk.java:96
-      if (value_walk_done) begin // ChunkWalk.java:97
-        value_active <= 1'b0; // ChunkWalk.java:97
+    if (value_pass_start) begin // ChunkWalk.java:103
+      value_active <= 1'b1; // ChunkWalk.java:104
+      value_chunk <= 5'd0; // ChunkWalk.java:105
+      value_chunk_start <= 10'd0; // ChunkWalk.java:106
+      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:131
+      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:132
+    end else if (value_chunk_done) begin // ChunkWalk.java:108
+      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:109
+      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:110
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:131
+      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:132
+      if (value_walk_done) begin // ChunkWalk.java:112
+        value_active <= 1'b0; // ChunkWalk.java:112
       end
+    end else if (value_slots_next_token) begin // ChunkWalk.java:113
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:131
+      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:132
     end
     if (!ap_rst_n) begin
       value_active <= 1'b0;
       value_chunk <= 5'd0;
       value_chunk_start <= 10'd0;
+      value_slot_has_rows <= 1'b0;
+      value_rows_here <= 6'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk.value_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
+  // value_engine.value_walk.value_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:36
-  assign value_slots_last = {6'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:37
-  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:38
+  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:38
+  assign value_slots_last = {6'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:39
+  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:40
+  // SlotWalker.java:41
+  assign value_slots_next_token =
+      ~value_pass_start_or_chunk_done & value_slot_done_and_not_value_chunk_done & value_slots_last_head;
 
   always @(posedge ap_clk) begin
-    if (value_pass_start | value_chunk_done) begin // SlotWalker.java:39
-      value_slots_slot <= 2'd0; // SlotWalker.java:40
-      value_slots_head <= 8'd0; // SlotWalker.java:41
-      value_slots_positions <= value_first_positions; // SlotWalker.java:42
-    end else if (value_slot_done & ~value_chunk_done) begin // SlotWalker.java:43
-      value_slots_slot <= value_slots_slot + 2'd1; // SlotWalker.java:44
-      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:45
-      if (value_slots_last_head) begin // SlotWalker.java:46
-        value_slots_head <= 8'd0; // SlotWalker.java:47
-        value_slots_positions <= value_slots_positions + 10'd1; // SlotWalker.java:48
+    if (value_pass_start_or_chunk_done) begin // SlotWalker.java:42
+      value_slots_slot <= 2'd0; // SlotWalker.java:43
+      value_slots_head <= 8'd0; // SlotWalker.java:44
+      value_slots_positions <= value_first_positions; // SlotWalker.java:45
+    end else if (value_slot_done_and_not_value_chunk_done) begin // SlotWalker.java:46
+      value_slots_slot <= value_slots_slot + 2'd1; // SlotWalker.java:47
+      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:48
+      if (value_slots_last_head) begin // SlotWalker.java:49
+        value_slots_head <= 8'd0; // SlotWalker.java:50
+        value_slots_positions <= value_slots_positions + 10'd1; // SlotWalker.java:51
       end
     end
     if (!ap_rst_n) begin
@@ -4640,23 +4719,24 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
+  // value_engine.reduction.reduce_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:36
-  assign reduce_slots_last = {6'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
-  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
+  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:38
+  assign reduce_slots_last = {6'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:39
+  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:40
+  assign reduce_slots_next_token = ~reduce_start & element_slot_done & reduce_slots_last_head; // SlotWalker.java:41
 
   always @(posedge ap_clk) begin
-    if (reduce_start) begin // SlotWalker.java:39
-      reduce_slots_slot <= 2'd0; // SlotWalker.java:40
-      reduce_slots_head <= 8'd0; // SlotWalker.java:41
-      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:42
-    end else if (element_slot_done) begin // SlotWalker.java:43
-      reduce_slots_slot <= reduce_slots_slot + 2'd1; // SlotWalker.java:44
-      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:45
-      if (reduce_slots_last_head) begin // SlotWalker.java:46
-        reduce_slots_head <= 8'd0; // SlotWalker.java:47
-        reduce_slots_positions <= reduce_slots_positions + 10'd1; // SlotWalker.java:48
+    if (reduce_start) begin // SlotWalker.java:42
+      reduce_slots_slot <= 2'd0; // SlotWalker.java:43
+      reduce_slots_head <= 8'd0; // SlotWalker.java:44
+      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:45
+    end else if (element_slot_done) begin // SlotWalker.java:46
+      reduce_slots_slot <= reduce_slots_slot + 2'd1; // SlotWalker.java:47
+      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:48
+      if (reduce_slots_last_head) begin // SlotWalker.java:49
+        reduce_slots_head <= 8'd0; // SlotWalker.java:50
+        reduce_slots_positions <= reduce_slots_positions + 10'd1; // SlotWalker.java:51
       end
     end
     if (!ap_rst_n) begin
@@ -4667,23 +4747,24 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.z_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
+  // value_engine.reduction.z_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and the
   // positions it attends to
-  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:36
-  assign z_slots_last = {6'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
-  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
+  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:38
+  assign z_slots_last = {6'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:39
+  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:40
+  assign z_slots_next_token = ~reduce_start & z_pushed & z_slots_last_head; // SlotWalker.java:41
 
   always @(posedge ap_clk) begin
-    if (reduce_start) begin // SlotWalker.java:39
-      z_slots_slot <= 2'd0; // SlotWalker.java:40
-      z_slots_head <= 8'd0; // SlotWalker.java:41
-      z_slots_positions <= reduce_first_positions; // SlotWalker.java:42
-    end else if (z_pushed) begin // SlotWalker.java:43
-      z_slots_slot <= z_slots_slot + 2'd1; // SlotWalker.java:44
-      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:45
-      if (z_slots_last_head) begin // SlotWalker.java:46
-        z_slots_head <= 8'd0; // SlotWalker.java:47
-        z_slots_positions <= z_slots_positions + 10'd1; // SlotWalker.java:48
+    if (reduce_start) begin // SlotWalker.java:42
+      z_slots_slot <= 2'd0; // SlotWalker.java:43
+      z_slots_head <= 8'd0; // SlotWalker.java:44
+      z_slots_positions <= reduce_first_positions; // SlotWalker.java:45
+    end else if (z_pushed) begin // SlotWalker.java:46
+      z_slots_slot <= z_slots_slot + 2'd1; // SlotWalker.java:47
+      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:48
+      if (z_slots_last_head) begin // SlotWalker.java:49
+        z_slots_head <= 8'd0; // SlotWalker.java:50
+        z_slots_positions <= z_slots_positions + 10'd1; // SlotWalker.java:51
       end
     end
     if (!ap_rst_n) begin
@@ -4697,6 +4778,18 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
+      // ChunkWalk.java:94
+      if (!(~score_active | ((score_slot_has_rows == assert_cmp) & (score_rows_here == assert_mux[5:0])))) begin
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:94: ChunkWalk score: the slot's rows in the chunk are ",
+                 "current");
+        $stop;
+      end
+      // ChunkWalk.java:94
+      if (!(~value_active | ((value_slot_has_rows == assert_cmp_2) & (value_rows_here == assert_mux_2[5:0])))) begin
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:94: ChunkWalk value: the slot's rows in the chunk are ",
+                 "current");
+        $stop;
+      end
       if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:251
         $display("ASSERTION FAILED in %m: Reduction.java:251: AttentionUnit: the output queue holds the beats ",
                  "promised");
@@ -5400,16 +5493,17 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_chunk_bytes[71:64], value_mac_lane0_sum_out_valid, value_mac_lane1_product_out_valid,
       value_mac_lane1_sum_out_valid, value_mac_lane2_product_out_valid, value_mac_lane2_sum_out_valid,
       value_mac_lane3_product_out_valid, value_mac_lane3_sum_out_valid, value_lane0_v_out_valid,
-      value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid, reduce_present,
-      reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid, reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid,
-      reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid, reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid,
-      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, push_tag_d33[2],
-      out_queue_occupancy, z_sum_out_valid, value_present_d46, key_rows_after_mux[15:10], key_first_rows_mux[15:10],
-      key_landing_latest_diff[5:0], key_write_last_row_beat_diff[7:4], last_row_beat_diff[7:4],
-      score_rows_here_mux[9:6], value_rows_after_mux[15:10], value_first_rows_mux[15:10],
+      value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid, reduce_slots_next_token,
+      z_slots_next_token, reduce_present, reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid,
+      reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid, reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid,
+      reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid, reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid,
+      reduce_tree_2_1_out_valid, push_tag_d33[2], out_queue_occupancy, z_sum_out_valid, value_present_d46,
+      key_rows_after_mux[15:10], key_first_rows_mux[15:10], key_landing_latest_diff[5:0],
+      key_write_last_row_beat_diff[7:4], last_row_beat_diff[7:4], score_rows_here_mux[9:6], score_rows_here_mux_2[9:6],
+      score_rows_here_mux_3[9:6], value_rows_after_mux[15:10], value_first_rows_mux[15:10],
       value_landing_latest_diff[5:0], value_write_last_row_beat_diff[7:4], value_last_beat_diff[7:4],
-      value_issue_set_slot_mux[1], value_rows_here_mux[9:6], reduce_set_slot_mux[1], reduce_last_pass_beat_diff[7:4],
-      z_set_slot_mux[1]};
+      value_issue_set_slot_mux[1], value_rows_here_mux[9:6], value_rows_here_mux_2[9:6], value_rows_here_mux_3[9:6],
+      reduce_set_slot_mux[1], reduce_last_pass_beat_diff[7:4], z_set_slot_mux[1], assert_mux[9:6], assert_mux_2[9:6]};
 endmodule
 
 `default_nettype wire

@@ -229,11 +229,9 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire [31:0] scale_fx_out_payload;                 // LmHeadUnit.java:117
 
   // controller
-  reg  [1:0]  phase;                                // LmHeadUnit.java:168
-  reg  [63:0] weights_address;                      // LmHeadUnit.java:169
-  reg  [63:0] scales_address;                       // LmHeadUnit.java:170
-  reg  [31:0] rows;                                 // LmHeadUnit.java:171
-  reg  [15:0] cols;                                 // LmHeadUnit.java:172
+  reg  [1:0]  phase;                                // LmHeadUnit.java:170
+  reg  [63:0] scales_address;                       // LmHeadUnit.java:171
+  reg  [31:0] rows;                                 // LmHeadUnit.java:172
   reg  [15:0] col_beats;                            // LmHeadUnit.java:173
   reg  [31:0] mc;                                   // LmHeadUnit.java:174
   reg  [15:0] activation_beat;                      // LmHeadUnit.java:175
@@ -254,15 +252,17 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   reg         fx_issue_d8;                          // LmHeadUnit.java:192
   reg  [31:0] fx;                                   // LmHeadUnit.java:193
   reg         fx_ready;                             // LmHeadUnit.java:194
+  reg  [63:0] lane0_start;                          // LmHeadUnit.java:203
+  reg  [63:0] lane1_start;                          // LmHeadUnit.java:203
+  reg  [63:0] lane_stride;                          // LmHeadUnit.java:206
 
   // lane0
-  reg  [32:0] lane0_next_row;                       // LmHeadUnit.java:250
-  reg  [63:0] lane0_address;                        // LmHeadUnit.java:251
-  wire        lane0_issuing;                        // LmHeadUnit.java:253
-  wire [63:0] lane0_stride;                         // LmHeadUnit.java:257
-  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:268
-  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:268
-  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:268
+  reg  [32:0] lane0_next_row;                       // LmHeadUnit.java:257
+  reg  [63:0] lane0_address;                        // LmHeadUnit.java:258
+  wire        lane0_issuing;                        // LmHeadUnit.java:260
+  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:273
+  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:273
+  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:273
   wire        lane0_sums_push_valid;                // Stream.java:195
   wire        lane0_sums_push_ready;                // Stream.java:195
   wire [31:0] lane0_sums_push_payload;              // Stream.java:195
@@ -270,51 +270,50 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane0_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane0_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane0_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:271
-  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:272
-  wire        lane0_last_beat;                      // LmHeadUnit.java:273
-  wire        lane0_room;                           // LmHeadUnit.java:275
-  wire        lane0_take;                           // LmHeadUnit.java:277
-  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:283
-  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:285
-  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:292
-  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:292
-  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:292
-  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:292
-  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:292
-  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:292
-  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:292
-  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:292
-  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:298
-  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:298
-  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:298
-  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:298
-  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:298
-  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:298
-  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:298
-  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:298
-  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:298
-  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:298
-  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:298
-  reg         lane0_beat_d1;                        // LmHeadUnit.java:299
-  reg         lane0_beat_d2;                        // LmHeadUnit.java:299
-  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:305
-  reg         lane0_beat_d3;                        // LmHeadUnit.java:306
-  reg         lane0_row_end_d1;                     // LmHeadUnit.java:307
-  reg         lane0_row_end_d2;                     // LmHeadUnit.java:307
-  reg         lane0_row_end_d3;                     // LmHeadUnit.java:307
-  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:308
-  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:309
-  reg         lane0_failed;                         // LmHeadUnit.java:316
+  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:276
+  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:277
+  wire        lane0_last_beat;                      // LmHeadUnit.java:278
+  wire        lane0_room;                           // LmHeadUnit.java:280
+  wire        lane0_take;                           // LmHeadUnit.java:282
+  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:288
+  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:290
+  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:297
+  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:297
+  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:297
+  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:297
+  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:297
+  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:297
+  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:297
+  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:297
+  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:303
+  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:303
+  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:303
+  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:303
+  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:303
+  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:303
+  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:303
+  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:303
+  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:303
+  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:303
+  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:303
+  reg         lane0_beat_d1;                        // LmHeadUnit.java:304
+  reg         lane0_beat_d2;                        // LmHeadUnit.java:304
+  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:310
+  reg         lane0_beat_d3;                        // LmHeadUnit.java:311
+  reg         lane0_row_end_d1;                     // LmHeadUnit.java:312
+  reg         lane0_row_end_d2;                     // LmHeadUnit.java:312
+  reg         lane0_row_end_d3;                     // LmHeadUnit.java:312
+  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:313
+  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:314
+  reg         lane0_failed;                         // LmHeadUnit.java:321
 
   // lane1
-  reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:250
-  reg  [63:0] lane1_address;                        // LmHeadUnit.java:251
-  wire        lane1_issuing;                        // LmHeadUnit.java:253
-  wire [63:0] lane1_stride;                         // LmHeadUnit.java:257
-  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:268
-  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:268
-  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:268
+  reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:257
+  reg  [63:0] lane1_address;                        // LmHeadUnit.java:258
+  wire        lane1_issuing;                        // LmHeadUnit.java:260
+  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:273
+  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:273
+  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:273
   wire        lane1_sums_push_valid;                // Stream.java:195
   wire        lane1_sums_push_ready;                // Stream.java:195
   wire [31:0] lane1_sums_push_payload;              // Stream.java:195
@@ -322,62 +321,62 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane1_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane1_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane1_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:271
-  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:272
-  wire        lane1_last_beat;                      // LmHeadUnit.java:273
-  wire        lane1_room;                           // LmHeadUnit.java:275
-  wire        lane1_take;                           // LmHeadUnit.java:277
-  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:283
-  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:285
-  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:292
-  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:292
-  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:292
-  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:292
-  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:292
-  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:292
-  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:292
-  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:292
-  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:298
-  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:298
-  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:298
-  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:298
-  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:298
-  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:298
-  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:298
-  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:298
-  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:298
-  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:298
-  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:298
-  reg         lane1_beat_d1;                        // LmHeadUnit.java:299
-  reg         lane1_beat_d2;                        // LmHeadUnit.java:299
-  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:305
-  reg         lane1_beat_d3;                        // LmHeadUnit.java:306
-  reg         lane1_row_end_d1;                     // LmHeadUnit.java:307
-  reg         lane1_row_end_d2;                     // LmHeadUnit.java:307
-  reg         lane1_row_end_d3;                     // LmHeadUnit.java:307
-  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:308
-  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:309
-  reg         lane1_failed;                         // LmHeadUnit.java:316
+  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:276
+  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:277
+  wire        lane1_last_beat;                      // LmHeadUnit.java:278
+  wire        lane1_room;                           // LmHeadUnit.java:280
+  wire        lane1_take;                           // LmHeadUnit.java:282
+  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:288
+  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:290
+  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:297
+  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:297
+  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:297
+  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:297
+  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:297
+  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:297
+  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:297
+  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:297
+  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:303
+  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:303
+  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:303
+  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:303
+  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:303
+  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:303
+  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:303
+  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:303
+  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:303
+  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:303
+  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:303
+  reg         lane1_beat_d1;                        // LmHeadUnit.java:304
+  reg         lane1_beat_d2;                        // LmHeadUnit.java:304
+  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:310
+  reg         lane1_beat_d3;                        // LmHeadUnit.java:311
+  reg         lane1_row_end_d1;                     // LmHeadUnit.java:312
+  reg         lane1_row_end_d2;                     // LmHeadUnit.java:312
+  reg         lane1_row_end_d3;                     // LmHeadUnit.java:312
+  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:313
+  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:314
+  reg         lane1_failed;                         // LmHeadUnit.java:321
 
   // scale_stream
-  reg         scales_requested;                     // LmHeadUnit.java:332
-  wire [36:0] scale_bytes;                          // LmHeadUnit.java:333
-  wire [31:0] scale_beats;                          // LmHeadUnit.java:334
-  reg  [0:0]  scale_word;                           // LmHeadUnit.java:343
-  wire        last_scale_word;                      // LmHeadUnit.java:344
-  wire        scale_valid;                          // LmHeadUnit.java:345
-  wire        scale_ready;                          // LmHeadUnit.java:345
-  wire [31:0] scale_payload;                        // LmHeadUnit.java:345
-  reg  [32:0] scales_taken;                         // LmHeadUnit.java:352
-  wire        scale_beyond_rows;                    // LmHeadUnit.java:353
-  reg         scales_failed;                        // LmHeadUnit.java:362
+  reg         scales_requested;                     // LmHeadUnit.java:337
+  wire [36:0] scale_bytes;                          // LmHeadUnit.java:338
+  wire [31:0] scale_beats;                          // LmHeadUnit.java:339
+  reg  [0:0]  scale_word;                           // LmHeadUnit.java:348
+  wire        last_scale_word;                      // LmHeadUnit.java:349
+  wire        scale_valid;                          // LmHeadUnit.java:350
+  wire        scale_ready;                          // LmHeadUnit.java:350
+  wire [31:0] scale_payload;                        // LmHeadUnit.java:350
+  reg  [32:0] scales_taken;                         // LmHeadUnit.java:357
+  wire        scale_beyond_rows;                    // LmHeadUnit.java:358
+  reg         scales_failed;                        // LmHeadUnit.java:367
 
   // logit_stage
-  reg  [0:0]  next_lane;                            // LmHeadUnit.java:387
-  reg  [32:0] next_row;                             // LmHeadUnit.java:388
-  wire        logit_out_valid;                      // LmHeadUnit.java:398
-  wire        logit_out_ready;                      // LmHeadUnit.java:398
-  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:398
+  reg  [0:0]  next_lane;                            // LmHeadUnit.java:392
+  reg  [32:0] next_row;                             // LmHeadUnit.java:393
+  wire        logit_out_valid;                      // LmHeadUnit.java:403
+  wire        logit_out_ready;                      // LmHeadUnit.java:403
+  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:403
   wire        logit_queue_push_valid;               // Stream.java:195
   wire        logit_queue_push_ready;               // Stream.java:195
   wire [31:0] logit_queue_push_payload;             // Stream.java:195
@@ -385,56 +384,56 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        logit_queue_pop_ready;                // Stream.java:195
   wire [31:0] logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]  logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:401
-  wire        logit_room;                           // LmHeadUnit.java:402
-  wire        rows_left;                            // LmHeadUnit.java:403
-  wire        logit_take;                           // LmHeadUnit.java:405
-  wire        row_sum_float_out_valid;              // LmHeadUnit.java:419
-  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:419
-  wire        row_sum_float_in_valid;               // LmHeadUnit.java:419
-  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:419
-  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:422
-  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:422
-  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:422
-  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:422
-  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:422
-  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:422
-  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:422
-  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:422
-  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:422
-  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:422
-  wire        logit_in_valid;                       // LmHeadUnit.java:422
-  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:422
-  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:422
-  wire        logit_out_valid_2;                    // LmHeadUnit.java:422
-  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:422
-  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:425
-  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:425
-  reg  [31:0] best_value;                           // LmHeadUnit.java:432
-  reg  [31:0] best_row;                             // LmHeadUnit.java:433
-  wire        logit_greater;                        // LmHeadUnit.java:434
-  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:439
-  wire        logits_finished;                      // LmHeadUnit.java:442
+  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:406
+  wire        logit_room;                           // LmHeadUnit.java:407
+  wire        rows_left;                            // LmHeadUnit.java:408
+  wire        logit_take;                           // LmHeadUnit.java:410
+  wire        row_sum_float_out_valid;              // LmHeadUnit.java:424
+  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:424
+  wire        row_sum_float_in_valid;               // LmHeadUnit.java:424
+  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:424
+  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:427
+  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:427
+  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:427
+  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:427
+  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:427
+  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:427
+  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:427
+  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:427
+  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:427
+  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:427
+  wire        logit_in_valid;                       // LmHeadUnit.java:427
+  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:427
+  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:427
+  wire        logit_out_valid_2;                    // LmHeadUnit.java:427
+  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:427
+  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:430
+  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:430
+  reg  [31:0] best_value;                           // LmHeadUnit.java:437
+  reg  [31:0] best_row;                             // LmHeadUnit.java:438
+  wire        logit_greater;                        // LmHeadUnit.java:439
+  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:444
+  wire        logits_finished;                      // LmHeadUnit.java:447
   reg         shared_operands_valid;                // LmHeadUnit.java:129
   reg  [31:0] shared_operand_a;                     // LmHeadUnit.java:130
   reg  [31:0] shared_operand_b;                     // LmHeadUnit.java:132
   (* ram_style = "block" *)
-  reg  [63:0] lane0_activations [0:31];             // LmHeadUnit.java:245
+  reg  [63:0] lane0_activations [0:31];             // LmHeadUnit.java:252
   (* ram_style = "block" *)
-  reg  [63:0] lane1_activations [0:31];             // LmHeadUnit.java:245
+  reg  [63:0] lane1_activations [0:31];             // LmHeadUnit.java:252
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] lane0_product0_part;
@@ -581,21 +580,21 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   assign scale_reader_m_axi_rlast = m_axi_scales_rlast; // LmHeadUnit.java:110
   assign command_ready = phase == PHASE_IDLE; // LmHeadUnit.java:184
   assign activations_ready = phase == PHASE_ACTIVATIONS; // LmHeadUnit.java:186
-  assign done_valid = done_pending; // LmHeadUnit.java:223
-  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:224
-  assign done_payload_errorCode = done_code; // LmHeadUnit.java:225
-  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:254
-  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:255
-  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:256
-  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:276
-  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:254
-  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:255
-  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:256
-  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:276
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:335
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:336
-  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:338
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:354
+  assign done_valid = done_pending; // LmHeadUnit.java:230
+  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:231
+  assign done_payload_errorCode = done_code; // LmHeadUnit.java:232
+  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:261
+  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:262
+  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:263
+  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:281
+  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:261
+  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:262
+  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:263
+  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:281
+  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:340
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:341
+  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:343
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:359
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
   assign scale_fx_in_valid = shared_operands_valid; // LmHeadUnit.java:129
@@ -616,7 +615,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (LmHeadUnit.java:166): takes and checks a command, takes the activations, starts the lanes, reports done
+  // controller (LmHeadUnit.java:168): takes and checks a command, takes the activations, starts the lanes, reports done
   assign command_bad_field =
       (command_payload_rows == 32'd0)
       | (command_payload_rows > 32'd1024)
@@ -645,33 +644,40 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       fx_ready <= 1'b1; // LmHeadUnit.java:195
     end
     done_pending <= 1'b0; // LmHeadUnit.java:198
-    if (command_accepted) begin // LmHeadUnit.java:199
-      weights_address <= command_payload_weightsAddress; // LmHeadUnit.java:200
-      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:201
-      rows <= command_payload_rows; // LmHeadUnit.java:202
-      cols <= command_payload_cols; // LmHeadUnit.java:203
-      col_beats <= {3'd0, command_payload_cols[15:3]}; // LmHeadUnit.java:204
-      mc <= command_payload_mc; // LmHeadUnit.java:205
-      activation_beat <= 16'd0; // LmHeadUnit.java:206
-      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:207
-      if (command_bad_field) begin // LmHeadUnit.java:208
-        phase <= PHASE_IDLE; // LmHeadUnit.java:209
-        done_pending <= 1'b1; // LmHeadUnit.java:210
-        done_code <= 8'd3; // LmHeadUnit.java:211
-        done_argmax <= 32'd0; // LmHeadUnit.java:212
+    if (command_accepted) begin // LmHeadUnit.java:203
+      lane0_start <= command_payload_weightsAddress; // LmHeadUnit.java:203
+    end
+    if (command_accepted) begin // LmHeadUnit.java:203
+      lane1_start <= command_payload_weightsAddress + {32'd0, {16'd0, command_payload_cols}}; // LmHeadUnit.java:203
+    end
+    if (command_accepted) begin // LmHeadUnit.java:206
+      lane_stride <= {24'd0, ({8'd0, {16'd0, command_payload_cols}} * {32'd0, 8'd2})}; // LmHeadUnit.java:206
+    end
+    if (command_accepted) begin // LmHeadUnit.java:208
+      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:209
+      rows <= command_payload_rows; // LmHeadUnit.java:210
+      col_beats <= {3'd0, command_payload_cols[15:3]}; // LmHeadUnit.java:211
+      mc <= command_payload_mc; // LmHeadUnit.java:212
+      activation_beat <= 16'd0; // LmHeadUnit.java:213
+      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:214
+      if (command_bad_field) begin // LmHeadUnit.java:215
+        phase <= PHASE_IDLE; // LmHeadUnit.java:216
+        done_pending <= 1'b1; // LmHeadUnit.java:217
+        done_code <= 8'd3; // LmHeadUnit.java:218
+        done_argmax <= 32'd0; // LmHeadUnit.java:219
       end
     end
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:215
-      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:215
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:222
+      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:222
     end
-    if (rows_start) begin // LmHeadUnit.java:216
-      phase <= PHASE_RUN; // LmHeadUnit.java:216
+    if (rows_start) begin // LmHeadUnit.java:223
+      phase <= PHASE_RUN; // LmHeadUnit.java:223
     end
-    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:217
-      phase <= PHASE_IDLE; // LmHeadUnit.java:218
-      done_pending <= 1'b1; // LmHeadUnit.java:219
-      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:220
-      done_argmax <= argmax_index; // LmHeadUnit.java:221
+    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:224
+      phase <= PHASE_IDLE; // LmHeadUnit.java:225
+      done_pending <= 1'b1; // LmHeadUnit.java:226
+      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:227
+      done_argmax <= argmax_index; // LmHeadUnit.java:228
     end
     if (reset) begin
       fx_issue_d1 <= 1'b0;
@@ -684,10 +690,11 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       fx_issue_d8 <= 1'b0;
       fx_ready <= 1'b0;
       done_pending <= 1'b0;
-      weights_address <= 64'd0;
+      lane0_start <= 64'd0;
+      lane1_start <= 64'd0;
+      lane_stride <= 64'd0;
       scales_address <= 64'd0;
       rows <= 32'd0;
-      cols <= 16'd0;
       col_beats <= 16'd0;
       mc <= 32'h0;
       activation_beat <= 16'd0;
@@ -698,90 +705,89 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane0 (LmHeadUnit.java:240): reads rows 0 mod P, and sums each row's products with the activations
-  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}); // LmHeadUnit.java:253
-  assign lane0_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd2})}; // LmHeadUnit.java:257
+  // lane0 (LmHeadUnit.java:247): reads rows 0 mod P, and sums each row's products with the activations
+  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}); // LmHeadUnit.java:260
   assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:196
   assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:197
   assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:198
-  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:273
-  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:275
-  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:277
-  assign lane0_beat_tree_in_valid = lane0_beat_d2; // LmHeadUnit.java:299
-  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:301
-  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:301
-  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:301
-  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:301
-  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:301
-  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:301
-  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:301
-  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:301
-  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:305
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:309
-  assign lane0_row_sum_valid = lane0_beat_d3 & lane0_row_end_d3; // LmHeadUnit.java:311
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:312
-  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:407
+  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
+  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
+  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:282
+  assign lane0_beat_tree_in_valid = lane0_beat_d2; // LmHeadUnit.java:304
+  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:306
+  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:310
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:314
+  assign lane0_row_sum_valid = lane0_beat_d3 & lane0_row_end_d3; // LmHeadUnit.java:316
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:317
+  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:412
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:246
-      lane0_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:246
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
+      lane0_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:253
     end
-    if (rows_start) begin // LmHeadUnit.java:258
-      lane0_next_row <= 33'd0; // LmHeadUnit.java:259
-      lane0_address <= weights_address; // LmHeadUnit.java:260
-    end else if (lane0_reader_command_valid & lane0_reader_command_ready) begin // LmHeadUnit.java:262
-      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:263
-      lane0_address <= lane0_address + lane0_stride; // LmHeadUnit.java:264
+    if (rows_start) begin // LmHeadUnit.java:264
+      lane0_next_row <= 33'd0; // LmHeadUnit.java:265
+      lane0_address <= lane0_start; // LmHeadUnit.java:266
+    end else if (lane0_reader_command_valid & lane0_reader_command_ready) begin // LmHeadUnit.java:267
+      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:268
+      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:269
     end
-    if (rows_start) begin // LmHeadUnit.java:278
-      lane0_beat <= 16'd0; // LmHeadUnit.java:278
-    end else if (lane0_take) begin // LmHeadUnit.java:278
-      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:278
+    if (rows_start) begin // LmHeadUnit.java:283
+      lane0_beat <= 16'd0; // LmHeadUnit.java:283
+    end else if (lane0_take) begin // LmHeadUnit.java:283
+      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane0_take) begin // LmHeadUnit.java:283
-      lane0_x_read <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:283
+    if (lane0_take) begin // LmHeadUnit.java:288
+      lane0_x_read <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:288
     end
-    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:285
+    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:290
     lane0_product0 <=
         $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
-        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:297
     lane0_product1 <=
         $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
-        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:297
     lane0_product2 <=
         $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
-        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:297
     lane0_product3 <=
         $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
-        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:297
     lane0_product4 <=
         $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
-        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:297
     lane0_product5 <=
         $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
-        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:297
     lane0_product6 <=
         $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
-        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:297
     lane0_product7 <=
         $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
-        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:292
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:299
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:299
-    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:306
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:307
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:307
-    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:307
-    if (lane0_beat_d3) begin // LmHeadUnit.java:310
-      lane0_acc <= lane0_row_end_d3 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:310
+        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:297
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:304
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:304
+    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:311
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:312
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:312
+    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:312
+    if (lane0_beat_d3) begin // LmHeadUnit.java:315
+      lane0_acc <= lane0_row_end_d3 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:315
     end
-    // LmHeadUnit.java:315
+    // LmHeadUnit.java:320
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:317
-      lane0_failed <= 1'b0; // LmHeadUnit.java:317
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:318
-      lane0_failed <= 1'b1; // LmHeadUnit.java:318
+    if (command_accepted) begin // LmHeadUnit.java:322
+      lane0_failed <= 1'b0; // LmHeadUnit.java:322
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:323
+      lane0_failed <= 1'b1; // LmHeadUnit.java:323
     end
     if (reset) begin
       lane0_next_row <= 33'd0;
@@ -799,90 +805,89 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane1 (LmHeadUnit.java:240): reads rows 1 mod P, and sums each row's products with the activations
-  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}); // LmHeadUnit.java:253
-  assign lane1_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd2})}; // LmHeadUnit.java:257
+  // lane1 (LmHeadUnit.java:247): reads rows 1 mod P, and sums each row's products with the activations
+  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}); // LmHeadUnit.java:260
   assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:196
   assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:197
   assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:198
-  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:273
-  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:275
-  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:277
-  assign lane1_beat_tree_in_valid = lane1_beat_d2; // LmHeadUnit.java:299
-  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:301
-  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:301
-  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:301
-  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:301
-  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:301
-  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:301
-  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:301
-  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:301
-  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:305
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:309
-  assign lane1_row_sum_valid = lane1_beat_d3 & lane1_row_end_d3; // LmHeadUnit.java:311
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:312
-  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:407
+  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
+  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
+  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:282
+  assign lane1_beat_tree_in_valid = lane1_beat_d2; // LmHeadUnit.java:304
+  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:306
+  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:310
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:314
+  assign lane1_row_sum_valid = lane1_beat_d3 & lane1_row_end_d3; // LmHeadUnit.java:316
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:317
+  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:412
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:246
-      lane1_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:246
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
+      lane1_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:253
     end
-    if (rows_start) begin // LmHeadUnit.java:258
-      lane1_next_row <= 33'd1; // LmHeadUnit.java:259
-      lane1_address <= weights_address + {32'd0, {16'd0, cols}}; // LmHeadUnit.java:260
-    end else if (lane1_reader_command_valid & lane1_reader_command_ready) begin // LmHeadUnit.java:262
-      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:263
-      lane1_address <= lane1_address + lane1_stride; // LmHeadUnit.java:264
+    if (rows_start) begin // LmHeadUnit.java:264
+      lane1_next_row <= 33'd1; // LmHeadUnit.java:265
+      lane1_address <= lane1_start; // LmHeadUnit.java:266
+    end else if (lane1_reader_command_valid & lane1_reader_command_ready) begin // LmHeadUnit.java:267
+      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:268
+      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:269
     end
-    if (rows_start) begin // LmHeadUnit.java:278
-      lane1_beat <= 16'd0; // LmHeadUnit.java:278
-    end else if (lane1_take) begin // LmHeadUnit.java:278
-      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:278
+    if (rows_start) begin // LmHeadUnit.java:283
+      lane1_beat <= 16'd0; // LmHeadUnit.java:283
+    end else if (lane1_take) begin // LmHeadUnit.java:283
+      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane1_take) begin // LmHeadUnit.java:283
-      lane1_x_read <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:283
+    if (lane1_take) begin // LmHeadUnit.java:288
+      lane1_x_read <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:288
     end
-    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:285
+    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:290
     lane1_product0 <=
         $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
-        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:297
     lane1_product1 <=
         $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
-        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:297
     lane1_product2 <=
         $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
-        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:297
     lane1_product3 <=
         $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
-        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:297
     lane1_product4 <=
         $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
-        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:297
     lane1_product5 <=
         $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
-        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:297
     lane1_product6 <=
         $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
-        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:292
+        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:297
     lane1_product7 <=
         $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
-        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:292
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:299
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:299
-    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:306
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:307
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:307
-    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:307
-    if (lane1_beat_d3) begin // LmHeadUnit.java:310
-      lane1_acc <= lane1_row_end_d3 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:310
+        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:297
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:304
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:304
+    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:311
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:312
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:312
+    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:312
+    if (lane1_beat_d3) begin // LmHeadUnit.java:315
+      lane1_acc <= lane1_row_end_d3 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:315
     end
-    // LmHeadUnit.java:315
+    // LmHeadUnit.java:320
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:317
-      lane1_failed <= 1'b0; // LmHeadUnit.java:317
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:318
-      lane1_failed <= 1'b1; // LmHeadUnit.java:318
+    if (command_accepted) begin // LmHeadUnit.java:322
+      lane1_failed <= 1'b0; // LmHeadUnit.java:322
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:323
+      lane1_failed <= 1'b1; // LmHeadUnit.java:323
     end
     if (reset) begin
       lane1_next_row <= 33'd0;
@@ -900,34 +905,34 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:329): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:333
-  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:334
-  assign last_scale_word = scale_word; // LmHeadUnit.java:344
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:346
-  // LmHeadUnit.java:351
+  // scale_stream (LmHeadUnit.java:334): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:338
+  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:339
+  assign last_scale_word = scale_word; // LmHeadUnit.java:349
+  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:351
+  // LmHeadUnit.java:356
   assign scale_payload = scale_word ? scale_reader_data_payload_data[63:32] : scale_reader_data_payload_data[31:0];
-  assign scale_beyond_rows = scales_taken >= {1'b0, rows}; // LmHeadUnit.java:353
-  assign scale_ready = logit_take; // LmHeadUnit.java:409
+  assign scale_beyond_rows = scales_taken >= {1'b0, rows}; // LmHeadUnit.java:358
+  assign scale_ready = logit_take; // LmHeadUnit.java:414
 
   always @(posedge clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:339
-      scales_requested <= 1'b0; // LmHeadUnit.java:339
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:340
-      scales_requested <= 1'b1; // LmHeadUnit.java:340
+    if (command_accepted) begin // LmHeadUnit.java:344
+      scales_requested <= 1'b0; // LmHeadUnit.java:344
+    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:345
+      scales_requested <= 1'b1; // LmHeadUnit.java:345
     end
-    if (command_accepted) begin // LmHeadUnit.java:355
-      scale_word <= 1'b0; // LmHeadUnit.java:356
-      scales_taken <= 33'd0; // LmHeadUnit.java:357
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:358
-      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:359
-      scales_taken <= scales_taken + 33'd1; // LmHeadUnit.java:360
+    if (command_accepted) begin // LmHeadUnit.java:360
+      scale_word <= 1'b0; // LmHeadUnit.java:361
+      scales_taken <= 33'd0; // LmHeadUnit.java:362
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:363
+      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:364
+      scales_taken <= scales_taken + 33'd1; // LmHeadUnit.java:365
     end
-    if (command_accepted) begin // LmHeadUnit.java:363
-      scales_failed <= 1'b0; // LmHeadUnit.java:363
-    // LmHeadUnit.java:364
+    if (command_accepted) begin // LmHeadUnit.java:368
+      scales_failed <= 1'b0; // LmHeadUnit.java:368
+    // LmHeadUnit.java:369
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:364
+      scales_failed <= 1'b1; // LmHeadUnit.java:369
     end
     if (reset) begin
       scales_requested <= 1'b0;
@@ -938,79 +943,79 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:384): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:389): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   assign logit_queue_push_valid = logit_out_valid; // Stream.java:196
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
   assign logit_out_ready = logit_queue_push_ready; // Stream.java:198
   assign logit_queue_pop_ready = logits_ready; // Stream.java:103
-  assign logit_room = ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd32; // LmHeadUnit.java:402
-  assign rows_left = next_row < {1'b0, rows}; // LmHeadUnit.java:403
+  assign logit_room = ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd32; // LmHeadUnit.java:407
+  assign rows_left = next_row < {1'b0, rows}; // LmHeadUnit.java:408
   assign logit_take =
       (phase == PHASE_RUN)
       & fx_ready
       & rows_left
       & (next_lane ? lane1_sums_pop_valid : lane0_sums_pop_valid)
       & scale_valid
-      & logit_room; // LmHeadUnit.java:405
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:419
-  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:419
-  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:422
-  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:422
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:422
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:426
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:427
+      & logit_room; // LmHeadUnit.java:410
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:424
+  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:424
+  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:427
+  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:427
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:427
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:431
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:432
   assign logit_greater =
       ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
        > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
       & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
           | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:434
-  // LmHeadUnit.java:442
+      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:439
+  // LmHeadUnit.java:447
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge clk) begin
-    if (rows_start) begin // LmHeadUnit.java:410
-      next_lane <= 1'b0; // LmHeadUnit.java:411
-      next_row <= 33'd0; // LmHeadUnit.java:412
-    end else if (logit_take) begin // LmHeadUnit.java:413
-      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:414
-      next_row <= next_row + 33'd1; // LmHeadUnit.java:415
+    if (rows_start) begin // LmHeadUnit.java:415
+      next_lane <= 1'b0; // LmHeadUnit.java:416
+      next_row <= 33'd0; // LmHeadUnit.java:417
+    end else if (logit_take) begin // LmHeadUnit.java:418
+      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:419
+      next_row <= next_row + 33'd1; // LmHeadUnit.java:420
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:422
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:422
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:422
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:422
-    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:422
-    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:422
-    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:422
-    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:422
-    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:422
-    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:422
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:425
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:425
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:425
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:425
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:425
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:425
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:425
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:425
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:425
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:425
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:425
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:425
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:425
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:425
-    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:425
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:429
-    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:435
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:436
-      best_row <= logit_row_d15; // LmHeadUnit.java:437
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:427
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:427
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:427
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:427
+    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:427
+    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:427
+    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:427
+    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:427
+    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:427
+    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:427
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:430
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:430
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:430
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:430
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:430
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:430
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:430
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:430
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:430
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:430
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:430
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:430
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:430
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:430
+    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:430
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:434
+    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:440
+      best_value <= logit_out_payload_2; // LmHeadUnit.java:441
+      best_row <= logit_row_d15; // LmHeadUnit.java:442
     end
-    if (rows_start) begin // LmHeadUnit.java:440
-      logits_emitted <= 33'd0; // LmHeadUnit.java:440
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:440
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:440
+    if (rows_start) begin // LmHeadUnit.java:445
+      logits_emitted <= 33'd0; // LmHeadUnit.java:445
+    end else if (logit_out_valid_2) begin // LmHeadUnit.java:445
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:445
     end
     if (reset) begin
       next_lane <= 1'b0;
@@ -1033,16 +1038,16 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:313
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:313: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:318
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:313
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:313: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:318
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:428
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:428: LmHeadUnit: the logit queue has room");
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:433
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:433: LmHeadUnit: the logit queue has room");
         $stop;
       end
       if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:134
@@ -1202,7 +1207,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane0_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:298
+  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_beat_tree_in_valid),
@@ -1230,7 +1235,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane1_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:298
+  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_beat_tree_in_valid),
@@ -1258,7 +1263,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:419
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:424
     .clk         (clk),
     .reset       (reset),
     .out_valid   (row_sum_float_out_valid),
@@ -1267,7 +1272,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:422
+  Fp32Mul logit ( // LmHeadUnit.java:427
     .clk          (clk),
     .reset        (reset),
     .in_valid     (logit_in_valid),

@@ -121,59 +121,60 @@ module WeightPort_t5_q4_p2_w64 (
   reg  [0:0]   size_select;                    // WeightPort.java:142
   wire         words_left;                     // WeightPort.java:156
   wire         take;                           // WeightPort.java:158
-  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:267
-  wire [9:0]   word0_byte0_digits;             // WeightPort.java:267
-  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:267
-  wire [9:0]   word0_byte1_digits;             // WeightPort.java:267
-  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:267
-  wire [9:0]   word0_byte2_digits;             // WeightPort.java:267
-  wire [29:0]  word0_digits;                   // WeightPort.java:273
-  wire [5:0]   word0_index0_digits;            // WeightPort.java:281
-  wire [4:0]   word0_index0_index;             // WeightPort.java:281
-  wire [5:0]   word0_index1_digits;            // WeightPort.java:281
-  wire [4:0]   word0_index1_index;             // WeightPort.java:281
-  wire [5:0]   word0_index2_digits;            // WeightPort.java:281
-  wire [4:0]   word0_index2_index;             // WeightPort.java:281
-  wire [5:0]   word0_index3_digits;            // WeightPort.java:281
-  wire [4:0]   word0_index3_index;             // WeightPort.java:281
-  wire [5:0]   word0_index4_digits;            // WeightPort.java:281
-  wire [4:0]   word0_index4_index;             // WeightPort.java:281
-  wire [71:0]  word0_unpacked;                 // WeightPort.java:300
-  wire [23:0]  word1_bytes;                    // WeightPort.java:257
-  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:267
-  wire [9:0]   word1_byte0_digits;             // WeightPort.java:267
-  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:267
-  wire [9:0]   word1_byte1_digits;             // WeightPort.java:267
-  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:267
-  wire [9:0]   word1_byte2_digits;             // WeightPort.java:267
-  wire [29:0]  word1_digits;                   // WeightPort.java:273
-  wire [5:0]   word1_index0_digits;            // WeightPort.java:281
-  wire [4:0]   word1_index0_index;             // WeightPort.java:281
-  wire [5:0]   word1_index1_digits;            // WeightPort.java:281
-  wire [4:0]   word1_index1_index;             // WeightPort.java:281
-  wire [5:0]   word1_index2_digits;            // WeightPort.java:281
-  wire [4:0]   word1_index2_index;             // WeightPort.java:281
-  wire [5:0]   word1_index3_digits;            // WeightPort.java:281
-  wire [4:0]   word1_index3_index;             // WeightPort.java:281
-  wire [5:0]   word1_index4_digits;            // WeightPort.java:281
-  wire [4:0]   word1_index4_index;             // WeightPort.java:281
-  wire [71:0]  word1_unpacked;                 // WeightPort.java:300
+  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word0_byte0_digits;             // WeightPort.java:271
+  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word0_byte1_digits;             // WeightPort.java:271
+  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word0_byte2_digits;             // WeightPort.java:271
+  wire [29:0]  word0_digits;                   // WeightPort.java:277
+  wire [5:0]   word0_index0_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index0_index;             // WeightPort.java:285
+  wire [5:0]   word0_index1_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index1_index;             // WeightPort.java:285
+  wire [5:0]   word0_index2_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index2_index;             // WeightPort.java:285
+  wire [5:0]   word0_index3_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index3_index;             // WeightPort.java:285
+  wire [5:0]   word0_index4_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index4_index;             // WeightPort.java:285
+  wire [71:0]  word0_unpacked;                 // WeightPort.java:304
+  wire [23:0]  word1_bytes;                    // WeightPort.java:261
+  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word1_byte0_digits;             // WeightPort.java:271
+  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word1_byte1_digits;             // WeightPort.java:271
+  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word1_byte2_digits;             // WeightPort.java:271
+  wire [29:0]  word1_digits;                   // WeightPort.java:277
+  wire [5:0]   word1_index0_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index0_index;             // WeightPort.java:285
+  wire [5:0]   word1_index1_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index1_index;             // WeightPort.java:285
+  wire [5:0]   word1_index2_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index2_index;             // WeightPort.java:285
+  wire [5:0]   word1_index3_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index3_index;             // WeightPort.java:285
+  wire [5:0]   word1_index4_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index4_index;             // WeightPort.java:285
+  wire [71:0]  word1_unpacked;                 // WeightPort.java:304
   wire [13:0]  buffer_address;                 // WeightPort.java:167
   reg          write_q_valid;                  // WeightPort.java:170
   reg  [13:0]  write_q_address;                // WeightPort.java:171
   reg  [0:0]   write_q_lane_pair;              // WeightPort.java:172
   reg  [143:0] write_q_words;                  // WeightPort.java:173
   wire         finishing;                      // WeightPort.java:206
-  wire         starved;                        // WeightPort.java:207
-  wire         load_ended;                     // WeightPort.java:208
-  wire         drained;                        // WeightPort.java:212
-  wire         load_failed;                    // WeightPort.java:214
-  reg          error_seen;                     // WeightPort.java:215
-  wire         load_complete;                  // WeightPort.java:218
-  reg          done_d;                         // WeightPort.java:219
-  reg          done_q;                         // WeightPort.java:219
-  reg          error_d;                        // WeightPort.java:220
-  reg          error_q;                        // WeightPort.java:220
+  reg          reader_was_idle;                // WeightPort.java:210
+  wire         starved;                        // WeightPort.java:211
+  wire         load_ended;                     // WeightPort.java:212
+  wire         drained;                        // WeightPort.java:216
+  wire         load_failed;                    // WeightPort.java:218
+  reg          error_seen;                     // WeightPort.java:219
+  wire         load_complete;                  // WeightPort.java:222
+  reg          done_d;                         // WeightPort.java:223
+  reg          done_q;                         // WeightPort.java:223
+  reg          error_d;                        // WeightPort.java:224
+  reg          error_q;                        // WeightPort.java:224
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire start_payload_blocks_eq_1;
@@ -230,56 +231,56 @@ module WeightPort_t5_q4_p2_w64 (
   assign words_left = loading & (written < load_words); // WeightPort.java:156
   assign gearbox_out_ready = words_left; // WeightPort.java:157
   assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:158
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:268
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:268
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:268
-  assign word0_digits = {word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:273
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:282
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:282
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:282
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:282
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:282
+  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:272
+  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:272
+  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:272
+  assign word0_digits = {word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:277
+  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:286
+  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:286
+  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:286
+  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:286
+  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:286
   assign word0_unpacked =
       {47'h0,
        ((size_class == 2'd3) ? word0_index4_index : 5'd0),
        (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0),
        (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0),
        word0_index1_index,
-       word0_index0_index}; // WeightPort.java:300
+       word0_index0_index}; // WeightPort.java:304
   assign word1_bytes =
       (size_class == 2'd3) ? gearbox_out_payload[47:24]
       : (size_class == 2'd2) ? gearbox_out_payload[47:24]
-      : gearbox_out_payload[39:16]; // WeightPort.java:263
-  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:268
-  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:268
-  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:268
-  assign word1_digits = {word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:273
-  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:282
-  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:282
-  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:282
-  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:282
-  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:282
+      : gearbox_out_payload[39:16]; // WeightPort.java:267
+  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:272
+  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:272
+  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:272
+  assign word1_digits = {word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:277
+  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:286
+  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:286
+  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:286
+  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:286
+  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:286
   assign word1_unpacked =
       {47'h0,
        ((size_class == 2'd3) ? word1_index4_index : 5'd0),
        (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0),
        (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0),
        word1_index1_index,
-       word1_index0_index}; // WeightPort.java:300
+       word1_index0_index}; // WeightPort.java:304
   assign buffer_address = {load_half, 13'd0} + block_base + group[13:0]; // WeightPort.java:167
   assign write_valid = write_q_valid; // WeightPort.java:170
   assign write_payload_address = write_q_address; // WeightPort.java:171
   assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:172
   assign write_payload_words = write_q_words; // WeightPort.java:173
   assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:206
-  assign starved = words_left & reader_idle & ~gearbox_out_valid; // WeightPort.java:207
-  assign load_ended = finishing | starved; // WeightPort.java:208
-  assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:212
-  assign gearbox_clear = load_ended; // WeightPort.java:213
-  assign load_failed = load_refused | starved | (finishing & ~reader_idle); // WeightPort.java:214
-  assign load_complete = drained | load_refused; // WeightPort.java:218
-  assign done = done_q; // WeightPort.java:219
-  assign error = error_q; // WeightPort.java:220
+  assign starved = words_left & reader_was_idle & ~gearbox_out_valid; // WeightPort.java:211
+  assign load_ended = finishing | starved; // WeightPort.java:212
+  assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:216
+  assign gearbox_clear = load_ended; // WeightPort.java:217
+  assign load_failed = load_refused | starved | (finishing & ~reader_idle); // WeightPort.java:218
+  assign load_complete = drained | load_refused; // WeightPort.java:222
+  assign done = done_q; // WeightPort.java:223
+  assign error = error_q; // WeightPort.java:224
 
   always @(posedge clk) begin
     if (load_accepted) begin // WeightPort.java:91
@@ -339,25 +340,26 @@ module WeightPort_t5_q4_p2_w64 (
         lane_pair <= lane_pair + 1'b1; // WeightPort.java:199
       end
     end
-    if (load_ended) begin // WeightPort.java:209
-      loading <= 1'b0; // WeightPort.java:209
+    reader_was_idle <= reader_idle & ~load_accepted; // WeightPort.java:210
+    if (load_ended) begin // WeightPort.java:213
+      loading <= 1'b0; // WeightPort.java:213
     end
-    if (load_ended & ~reader_idle) begin // WeightPort.java:210
-      draining <= 1'b1; // WeightPort.java:210
+    if (load_ended & ~reader_idle) begin // WeightPort.java:214
+      draining <= 1'b1; // WeightPort.java:214
     end
-    if (draining & reader_idle) begin // WeightPort.java:211
-      draining <= 1'b0; // WeightPort.java:211
+    if (draining & reader_idle) begin // WeightPort.java:215
+      draining <= 1'b0; // WeightPort.java:215
     end
-    if (start_valid) begin // WeightPort.java:216
-      error_seen <= 1'b0; // WeightPort.java:216
+    if (start_valid) begin // WeightPort.java:220
+      error_seen <= 1'b0; // WeightPort.java:220
     end
-    if (load_failed) begin // WeightPort.java:217
-      error_seen <= 1'b1; // WeightPort.java:217
+    if (load_failed) begin // WeightPort.java:221
+      error_seen <= 1'b1; // WeightPort.java:221
     end
-    done_d <= load_complete; // WeightPort.java:219
-    done_q <= done_d; // WeightPort.java:219
-    error_d <= (error_seen | load_failed) & load_complete; // WeightPort.java:220
-    error_q <= error_d; // WeightPort.java:220
+    done_d <= load_complete; // WeightPort.java:223
+    done_q <= done_d; // WeightPort.java:223
+    error_d <= (error_seen | load_failed) & load_complete; // WeightPort.java:224
+    error_q <= error_d; // WeightPort.java:224
     if (reset) begin
       loading <= 1'b0;
       blocks_done_d <= 16'd0;
@@ -372,6 +374,7 @@ module WeightPort_t5_q4_p2_w64 (
       block_base <= 14'd0;
       written <= 32'd0;
       blocks_finished <= 16'd0;
+      reader_was_idle <= 1'b0;
       draining <= 1'b0;
       error_seen <= 1'b0;
       done_d <= 1'b0;
@@ -466,112 +469,112 @@ module WeightPort_t5_q4_p2_w64 (
     .count       (gearbox_count)
   );
 
-  ByteToTrits word0_byte0 ( // WeightPort.java:267
+  ByteToTrits word0_byte0 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte0_packed_byte),
     .digits      (word0_byte0_digits)
   );
 
-  ByteToTrits word0_byte1 ( // WeightPort.java:267
+  ByteToTrits word0_byte1 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte1_packed_byte),
     .digits      (word0_byte1_digits)
   );
 
-  ByteToTrits word0_byte2 ( // WeightPort.java:267
+  ByteToTrits word0_byte2 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte2_packed_byte),
     .digits      (word0_byte2_digits)
   );
 
-  TritsToIndex word0_index0 ( // WeightPort.java:281
+  TritsToIndex word0_index0 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index0_digits),
     .index  (word0_index0_index)
   );
 
-  TritsToIndex word0_index1 ( // WeightPort.java:281
+  TritsToIndex word0_index1 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index1_digits),
     .index  (word0_index1_index)
   );
 
-  TritsToIndex word0_index2 ( // WeightPort.java:281
+  TritsToIndex word0_index2 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index2_digits),
     .index  (word0_index2_index)
   );
 
-  TritsToIndex word0_index3 ( // WeightPort.java:281
+  TritsToIndex word0_index3 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index3_digits),
     .index  (word0_index3_index)
   );
 
-  TritsToIndex word0_index4 ( // WeightPort.java:281
+  TritsToIndex word0_index4 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index4_digits),
     .index  (word0_index4_index)
   );
 
-  ByteToTrits word1_byte0 ( // WeightPort.java:267
+  ByteToTrits word1_byte0 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte0_packed_byte),
     .digits      (word1_byte0_digits)
   );
 
-  ByteToTrits word1_byte1 ( // WeightPort.java:267
+  ByteToTrits word1_byte1 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte1_packed_byte),
     .digits      (word1_byte1_digits)
   );
 
-  ByteToTrits word1_byte2 ( // WeightPort.java:267
+  ByteToTrits word1_byte2 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte2_packed_byte),
     .digits      (word1_byte2_digits)
   );
 
-  TritsToIndex word1_index0 ( // WeightPort.java:281
+  TritsToIndex word1_index0 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index0_digits),
     .index  (word1_index0_index)
   );
 
-  TritsToIndex word1_index1 ( // WeightPort.java:281
+  TritsToIndex word1_index1 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index1_digits),
     .index  (word1_index1_index)
   );
 
-  TritsToIndex word1_index2 ( // WeightPort.java:281
+  TritsToIndex word1_index2 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index2_digits),
     .index  (word1_index2_index)
   );
 
-  TritsToIndex word1_index3 ( // WeightPort.java:281
+  TritsToIndex word1_index3 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index3_digits),
     .index  (word1_index3_index)
   );
 
-  TritsToIndex word1_index4 ( // WeightPort.java:281
+  TritsToIndex word1_index4 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index4_digits),

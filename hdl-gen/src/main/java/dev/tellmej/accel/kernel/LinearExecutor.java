@@ -449,7 +449,9 @@ final class LinearExecutor extends Area {
 
         // ---- the epilogue ----
         UInt rowWords = rows.shr(laneShift).resize(16).named("linear_row_words");
-        Stream<Tag> tag = tagQueue.stream();
+        // The queue's head is registered (a stage): its distributed-RAM read lay on the path into the buffers'
+        // read address (the residual add's h, the gating unit's operand).
+        Stream<Tag> tag = tagQueue.stream().stage("linear_tag_head");
         HwEnum<EpilogueStep> estep = reg("linear_epilogue_step", enumOf(EpilogueStep.class), EpilogueStep.WAIT);
         Bool store0 = epilogue.eq(Epilogue.STORE.id()).named("linear_store");
         Bool residualAdd = epilogue.eq(Epilogue.RESIDUAL_ADD.id()).named("linear_residual_add");

@@ -147,11 +147,13 @@ public final class LmHeadUnit extends Module {
     /** Takes and checks a command and the activations, starts the lanes and reports the end. */
     static final class Controller extends Area {
         final HwEnum<Phase> phase;
-        final UInt weightsAddress;
         final UInt scalesAddress;
         final UInt rows;
-        final UInt cols;
         final UInt colBeats;
+        /** Each lane's first row's byte address (lane p: row p), set with the command. */
+        final List<UInt> laneStarts;
+        /** A lane's step from a row to its next (P rows), in bytes, set with the command. */
+        final UInt laneStride;
         final Bits fx;
         /** {@link #fx} holds this command's factor. */
         final Bool fxReady;
@@ -166,10 +168,8 @@ public final class LmHeadUnit extends Module {
             super("controller", "takes and checks a command, takes the activations, starts the lanes, reports done");
             int beatShift = Integer.numberOfTrailingZeros(shape.beatBytes());
             phase = reg("phase", enumOf(Phase.class), Phase.IDLE);
-            weightsAddress = reg("weights_address", uint(64), 0);
             scalesAddress = reg("scales_address", uint(64), 0);
             rows = reg("rows", uint(32), 0);
-            cols = reg("cols", uint(16), 0);
             colBeats = reg("col_beats", uint(16), 0);
             Bits mc = reg("mc", bits(32), 0);
             activationBeat = reg("activation_beat", uint(16), 0);
@@ -196,11 +196,18 @@ public final class LmHeadUnit extends Module {
             fxReady = fxLoaded;
 
             donePending.set(false);
+            // The lanes' addresses are products and sums of the command's fields, registered with them (for
+            // timing: cols x p and the 64-bit sum lay on the path into a lane's row address).
+            laneStarts = new ArrayList<>();
+            for (int p = 0; p < shape.lanes(); p++) {
+                laneStarts.add(regNextWhen("lane" + p + "_start", c.weightsAddress().add(c.cols().resize(32)
+                        .mul(U(p, 8)).resize(64)).trunc(64), accepted, 0));
+            }
+            laneStride = regNextWhen("lane_stride", c.cols().resize(32).mul(U(shape.lanes(), 8)).resize(64),
+                    accepted, 0);
             when(accepted, () -> {
-                weightsAddress.set(c.weightsAddress());
                 scalesAddress.set(c.scalesAddress());
                 rows.set(c.rows());
-                cols.set(c.cols());
                 colBeats.set(c.cols().shr(beatShift).resize(16));
                 mc.set(c.mc());
                 activationBeat.set(0);
@@ -254,14 +261,12 @@ public final class LmHeadUnit extends Module {
             reader.command.valid.set(issuing);
             reader.command.payload.address().set(address.resize(widthOf(reader.command.payload.address())));
             reader.command.payload.beats().set(controller.colBeats.resize(widthOf(reader.command.payload.beats())));
-            UInt laneStride = controller.cols.resize(32).mul(U(shape.lanes(), 8)).resize(64).named(n + "stride");
             when(controller.start, () -> {
                 nextRow.set(p);
-                address.set(controller.weightsAddress.add(controller.cols.resize(32).mul(U(p, 8)).resize(64))
-                        .trunc(64));
+                address.set(controller.laneStarts.get(p));
             }).elseWhen(reader.command.fire(), () -> {
                 nextRow.set(nextRow.add(shape.lanes()).trunc(33));
-                address.set(address.add(laneStride).trunc(64));
+                address.set(address.add(controller.laneStride).trunc(64));
             });
 
             // Beats: multiply, sum the beat's products, accumulate the row; a row's sum goes to the queue.

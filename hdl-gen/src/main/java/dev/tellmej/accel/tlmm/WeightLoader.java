@@ -127,13 +127,14 @@ final class WeightLoader extends Area {
         Bool lastTileLoaded = regNext("load_last_tile_q", lastTile, 0);
         assertAlways(complete.not().or(lastTileLoaded.eq(lastTile)), "WeightLoader: the last-tile flag is current"
                 + " when a load completes");
-        // The tokens after the chunk and whether they are the command's all, registered the same way (the
-        // subtraction, the clamp, the sum and the compare lay on the path into loads_finished).
-        UInt remaining = cmd.tokens().sub(tokens);
-        UInt tokensAfter = tokens.add(mux(remaining.gt(config.maxTokens()), U(config.maxTokens(), 16), remaining))
-                .named("load_tokens_after");
+        // The tokens after the chunk, registered the same way, and whether they are the command's all: the chunk
+        // is the last when the tokens left fit the engine (the subtraction, the clamp, the sum and a compare with
+        // the command's tokens lay on the path into loads_finished).
+        UInt remaining = cmd.tokens().sub(tokens).named("load_tokens_left");
+        Bool lastChunk = remaining.le(config.maxTokens()).named("load_last_chunk");
+        UInt tokensAfter = tokens.add(mux(lastChunk, remaining, U(config.maxTokens(), 16))).named("load_tokens_after");
         UInt tokensAfterQ = regNext("load_tokens_after_q", tokensAfter, 0);
-        Bool allTokensQ = regNext("load_all_tokens_q", tokensAfter.eq(cmd.tokens()), 0);
+        Bool allTokensQ = regNext("load_all_tokens_q", lastChunk, 0);
         assertAlways(complete.not().or(tokensAfterQ.eq(tokensAfter)), "WeightLoader: the tokens after the chunk"
                 + " are current when a load completes");
         UInt arrived = ports.getFirst().blocksDone;

@@ -204,7 +204,11 @@ public final class WeightPort extends Module {
         // a word) means an inconsistent command: the load ends with an error, and the port drains the surplus
         // before it is done, so no beat of it lands in the next load.
         Bool finishing = take.and(written.add(perCycle).eq(load.words())).named("finishing");
-        Bool starved = wordsLeft.and(reader.idle).and(gearbox.out.valid.not()).named("starved");
+        // The reader's idle is taken a cycle late (for timing: its burst state lay on the path into the gearbox's
+        // clear); a starved load stays starved, as no beat comes once the reader is idle, and the cycle of the
+        // load's command counts as busy, so a new load is never taken for starved on the reader's old idle.
+        Bool readerWasIdle = regNext("reader_was_idle", reader.idle.and(accepted.not()), 0);
+        Bool starved = wordsLeft.and(readerWasIdle).and(gearbox.out.valid.not()).named("starved");
         Bool ended = finishing.or(starved).named("load_ended");
         when(ended, () -> loading.set(false));
         when(ended.and(reader.idle.not()), () -> draining.set(true));
