@@ -2505,10 +2505,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         element_pushed;                        // Reduction.java:211
   wire         pass_beat_pushed;                      // Reduction.java:212
   wire         reduced_is_z;                          // Reduction.java:217
-  wire         rz_in_valid;                           // FpReciprocal.java:133
-  wire [31:0]  rz_in_payload;                         // FpReciprocal.java:133
-  wire         rz_out_valid;                          // FpReciprocal.java:133
-  wire [31:0]  rz_out_payload;                        // FpReciprocal.java:133
+  wire         rz_in_valid;                           // FpReciprocal.java:148
+  wire [31:0]  rz_in_payload;                         // FpReciprocal.java:148
+  wire         rz_out_valid;                          // FpReciprocal.java:148
+  wire [31:0]  rz_out_payload;                        // FpReciprocal.java:148
   reg          z_parity_d1;                           // Reduction.java:220
   reg          z_parity_d2;                           // Reduction.java:220
   reg          z_parity_d3;                           // Reduction.java:220
@@ -2548,6 +2548,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          z_parity_d37;                          // Reduction.java:220
   reg          z_parity_d38;                          // Reduction.java:220
   reg          z_parity_d39;                          // Reduction.java:220
+  reg          z_parity_d40;                          // Reduction.java:220
+  reg          z_parity_d41;                          // Reduction.java:220
+  reg          z_parity_d42;                          // Reduction.java:220
+  reg          z_parity_d43;                          // Reduction.java:220
+  reg          z_parity_d44;                          // Reduction.java:220
   wire         rz_ready;                              // Reduction.java:221
   reg  [31:0]  slot_rz_0;                             // Reduction.java:224
   reg  [31:0]  slot_rz_1;                             // Reduction.java:224
@@ -6789,8 +6794,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign element_pushed = push_step & ~z_phase_eq_2; // Reduction.java:211
   assign pass_beat_pushed = element_pushed & (reduce_index[3:0] == reduce_last_element); // Reduction.java:212
   assign reduced_is_z = reduce_tree_out_payload_tag[5]; // Reduction.java:217
-  assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
-  assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
+  assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:149
+  assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:149
   assign rz_ready = rz_out_valid; // Reduction.java:221
   assign normalized_in_valid = reduce_tree_out_valid; // Reduction.java:231
   assign normalized_in_payload_a = reduce_tree_out_payload_sum; // Reduction.java:231
@@ -7690,10 +7695,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     z_parity_d37 <= z_parity_d36; // Reduction.java:220
     z_parity_d38 <= z_parity_d37; // Reduction.java:220
     z_parity_d39 <= z_parity_d38; // Reduction.java:220
-    if (rz_ready & ~z_parity_d39) begin // Reduction.java:226
+    z_parity_d40 <= z_parity_d39; // Reduction.java:220
+    z_parity_d41 <= z_parity_d40; // Reduction.java:220
+    z_parity_d42 <= z_parity_d41; // Reduction.java:220
+    z_parity_d43 <= z_parity_d42; // Reduction.java:220
+    z_parity_d44 <= z_parity_d43; // Reduction.java:220
+    if (rz_ready & ~z_parity_d44) begin // Reduction.java:226
       slot_rz_0 <= rz_out_payload; // Reduction.java:226
     end
-    if (rz_ready & z_parity_d39) begin // Reduction.java:226
+    if (rz_ready & z_parity_d44) begin // Reduction.java:226
       slot_rz_1 <= rz_out_payload; // Reduction.java:226
     end
     reduced_tag_d1 <= reduce_tree_out_payload_tag; // Reduction.java:234
@@ -8064,7 +8074,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       z_lane_13 <= 32'h0;
       z_lane_14 <= 32'h0;
       z_lane_15 <= 32'h0;
-      z_parity_d39 <= 1'b0;
+      z_parity_d44 <= 1'b0;
       slot_rz_0 <= 32'h0;
       slot_rz_1 <= 32'h0;
       reduced_tag_d9 <= 6'h0;
@@ -9229,7 +9239,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (reduce_tree_ready)
   );
 
-  FpReciprocal_shared rz ( // FpReciprocal.java:133
+  FpReciprocal_shared rz ( // FpReciprocal.java:148
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (rz_in_valid),

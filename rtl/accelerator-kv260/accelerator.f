@@ -50,7 +50,7 @@ LookupLane_t28_a1024.v
 TlmmEngine_kv260.v
 TlmmCommandUnit_kv260.v
 ByteGearbox_i16_o28.v
-SyncFifo_w32_d16.v
+SyncFifo_w32_d18.v
 Int32ToFp32_n21.v
 SyncFifo_w129_d12.v
 Dequantizer_l4_a21.v

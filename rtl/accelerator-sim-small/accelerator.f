@@ -46,7 +46,7 @@ LookupLane_t5_a512.v
 TlmmEngine_sim_small.v
 TlmmCommandUnit_sim_small.v
 ByteGearbox_i8_o5.v
-SyncFifo_w32_d16.v
+SyncFifo_w32_d18.v
 Int32ToFp32_n19.v
 SyncFifo_w129_d12.v
 Dequantizer_l4_a19.v

@@ -1446,10 +1446,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [3:0]  push_tag_d23;                         // Reduction.java:216
   reg  [3:0]  push_tag_d24;                         // Reduction.java:216
   wire        reduced_is_z;                         // Reduction.java:217
-  wire        rz_in_valid;                          // FpReciprocal.java:133
-  wire [31:0] rz_in_payload;                        // FpReciprocal.java:133
-  wire        rz_out_valid;                         // FpReciprocal.java:133
-  wire [31:0] rz_out_payload;                       // FpReciprocal.java:133
+  wire        rz_in_valid;                          // FpReciprocal.java:148
+  wire [31:0] rz_in_payload;                        // FpReciprocal.java:148
+  wire        rz_out_valid;                         // FpReciprocal.java:148
+  wire [31:0] rz_out_payload;                       // FpReciprocal.java:148
   reg         z_parity_d1;                          // Reduction.java:220
   reg         z_parity_d2;                          // Reduction.java:220
   reg         z_parity_d3;                          // Reduction.java:220
@@ -1489,6 +1489,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         z_parity_d37;                         // Reduction.java:220
   reg         z_parity_d38;                         // Reduction.java:220
   reg         z_parity_d39;                         // Reduction.java:220
+  reg         z_parity_d40;                         // Reduction.java:220
+  reg         z_parity_d41;                         // Reduction.java:220
+  reg         z_parity_d42;                         // Reduction.java:220
+  reg         z_parity_d43;                         // Reduction.java:220
+  reg         z_parity_d44;                         // Reduction.java:220
   wire        rz_ready;                             // Reduction.java:221
   reg  [31:0] slot_rz_0;                            // Reduction.java:224
   reg  [31:0] slot_rz_1;                            // Reduction.java:224
@@ -4190,8 +4195,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign element_pushed = reduce_wants_push & ~z_phase_eq_2; // Reduction.java:211
   assign pass_beat_pushed = element_pushed & (reduce_index[1:0] == reduce_last_element); // Reduction.java:212
   assign reduced_is_z = push_tag_d24[3]; // Reduction.java:217
-  assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:134
-  assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:134
+  assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:149
+  assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:149
   assign rz_ready = rz_out_valid; // Reduction.java:221
   assign normalized_in_valid = reduce_tree_3_0_out_valid; // Reduction.java:231
   assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // Reduction.java:231
@@ -4528,10 +4533,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     z_parity_d37 <= z_parity_d36; // Reduction.java:220
     z_parity_d38 <= z_parity_d37; // Reduction.java:220
     z_parity_d39 <= z_parity_d38; // Reduction.java:220
-    if (rz_ready & ~z_parity_d39) begin // Reduction.java:226
+    z_parity_d40 <= z_parity_d39; // Reduction.java:220
+    z_parity_d41 <= z_parity_d40; // Reduction.java:220
+    z_parity_d42 <= z_parity_d41; // Reduction.java:220
+    z_parity_d43 <= z_parity_d42; // Reduction.java:220
+    z_parity_d44 <= z_parity_d43; // Reduction.java:220
+    if (rz_ready & ~z_parity_d44) begin // Reduction.java:226
       slot_rz_0 <= rz_out_payload; // Reduction.java:226
     end
-    if (rz_ready & z_parity_d39) begin // Reduction.java:226
+    if (rz_ready & z_parity_d44) begin // Reduction.java:226
       slot_rz_1 <= rz_out_payload; // Reduction.java:226
     end
     push_tag_d25 <= push_tag_d24; // Reduction.java:234
@@ -4699,7 +4709,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       z_lane_14 <= 32'h0;
       z_lane_15 <= 32'h0;
       push_tag_d24 <= 4'h0;
-      z_parity_d39 <= 1'b0;
+      z_parity_d44 <= 1'b0;
       slot_rz_0 <= 32'h0;
       slot_rz_1 <= 32'h0;
       push_tag_d33 <= 4'h0;
@@ -5432,7 +5442,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_3_0_out_payload)
   );
 
-  FpReciprocal_shared rz ( // FpReciprocal.java:133
+  FpReciprocal_shared rz ( // FpReciprocal.java:148
     .clk         (clk),
     .reset       (reset),
     .in_valid    (rz_in_valid),

@@ -40,569 +40,614 @@ module RmsNormMax_l16_w4_n256_fp16 (
   localparam [1:0] BACK_PHASE_SCALE = 2'd1;
   localparam [1:0] BACK_PHASE_EMIT  = 2'd2;
 
-  wire        state_accumulating;         // RmsNormMax.java:232
-  wire        state_reducing;             // RmsNormMax.java:232
-  wire        state_normalizing;          // RmsNormMax.java:232
-  wire        state_frontTimerDone;       // RmsNormMax.java:232
-  wire [5:0]  state_frontIndex;           // RmsNormMax.java:232
-  wire        state_frontLast;            // RmsNormMax.java:232
-  wire        state_frontBank;            // RmsNormMax.java:232
-  wire        state_scaling;              // RmsNormMax.java:232
-  wire        state_emitting;             // RmsNormMax.java:232
-  wire        state_backTimerDone;        // RmsNormMax.java:232
-  wire [5:0]  state_backIndex;            // RmsNormMax.java:232
-  wire        state_backLast;             // RmsNormMax.java:232
-  wire        state_backBank;             // RmsNormMax.java:232
-  wire        state_handoff;              // RmsNormMax.java:232
+  wire        state_accumulating;           // RmsNormMax.java:232
+  wire        state_reducing;               // RmsNormMax.java:232
+  wire        state_normalizing;            // RmsNormMax.java:232
+  wire        state_frontTimerDone;         // RmsNormMax.java:232
+  wire [5:0]  state_frontIndex;             // RmsNormMax.java:232
+  wire        state_frontLast;              // RmsNormMax.java:232
+  wire        state_frontBank;              // RmsNormMax.java:232
+  wire        state_scaling;                // RmsNormMax.java:232
+  wire        state_emitting;               // RmsNormMax.java:232
+  wire        state_backTimerDone;          // RmsNormMax.java:232
+  wire [5:0]  state_backIndex;              // RmsNormMax.java:232
+  wire        state_backLast;               // RmsNormMax.java:232
+  wire        state_backBank;               // RmsNormMax.java:232
+  wire        state_handoff;                // RmsNormMax.java:232
 
   // token_buffer
-  wire        buffer_write_input;         // RmsNormMax.java:415
-  wire [63:0] buffer_input_word;          // RmsNormMax.java:416
-  wire        buffer_write_back;          // RmsNormMax.java:417
-  wire [5:0]  buffer_write_back_index;    // RmsNormMax.java:418
-  wire [63:0] buffer_y_word;              // RmsNormMax.java:419
-  wire        buffer_read;                // RmsNormMax.java:420
-  wire        buffer0_write_input;        // RmsNormMax.java:427
-  wire        buffer0_write_back;         // RmsNormMax.java:428
-  reg  [63:0] read_word0;                 // RmsNormMax.java:432
-  wire        buffer1_write_input;        // RmsNormMax.java:427
-  wire        buffer1_write_back;         // RmsNormMax.java:428
-  reg  [63:0] read_word1;                 // RmsNormMax.java:432
-  reg         read_bank;                  // RmsNormMax.java:434
-  wire [63:0] read_word;                  // RmsNormMax.java:435
+  wire        buffer_write_input;           // RmsNormMax.java:415
+  wire [63:0] buffer_input_word;            // RmsNormMax.java:416
+  wire        buffer_write_back;            // RmsNormMax.java:417
+  wire [5:0]  buffer_write_back_index;      // RmsNormMax.java:418
+  wire [63:0] buffer_y_word;                // RmsNormMax.java:419
+  wire        buffer_read;                  // RmsNormMax.java:420
+  wire        buffer0_write_input;          // RmsNormMax.java:427
+  wire        buffer0_write_back;           // RmsNormMax.java:428
+  reg  [63:0] read_word0;                   // RmsNormMax.java:432
+  wire        buffer1_write_input;          // RmsNormMax.java:427
+  wire        buffer1_write_back;           // RmsNormMax.java:428
+  reg  [63:0] read_word1;                   // RmsNormMax.java:432
+  reg         read_bank;                    // RmsNormMax.java:434
+  wire [63:0] read_word;                    // RmsNormMax.java:435
 
   // square_pass
-  reg  [2:0]  cooldown;                   // RmsNormMax.java:460
-  wire        in_fire;                    // RmsNormMax.java:463
-  wire        lane0_square_in_valid;      // RmsNormMax.java:475
-  wire [15:0] lane0_square_in_payload;    // RmsNormMax.java:475
-  wire        lane0_square_out_valid;     // RmsNormMax.java:475
-  wire [31:0] lane0_square_out_payload;   // RmsNormMax.java:475
-  wire        lane1_square_in_valid;      // RmsNormMax.java:475
-  wire [15:0] lane1_square_in_payload;    // RmsNormMax.java:475
-  wire        lane1_square_out_valid;     // RmsNormMax.java:475
-  wire [31:0] lane1_square_out_payload;   // RmsNormMax.java:475
-  wire        lane2_square_in_valid;      // RmsNormMax.java:475
-  wire [15:0] lane2_square_in_payload;    // RmsNormMax.java:475
-  wire        lane2_square_out_valid;     // RmsNormMax.java:475
-  wire [31:0] lane2_square_out_payload;   // RmsNormMax.java:475
-  wire        lane3_square_in_valid;      // RmsNormMax.java:475
-  wire [15:0] lane3_square_in_payload;    // RmsNormMax.java:475
-  wire        lane3_square_out_valid;     // RmsNormMax.java:475
-  wire [31:0] lane3_square_out_payload;   // RmsNormMax.java:475
-  reg  [1:0]  rotation;                   // RmsNormMax.java:482
-  reg  [1:0]  feed_rotation_d1;           // RmsNormMax.java:492
-  reg  [1:0]  feed_rotation_d2;           // RmsNormMax.java:492
-  reg  [1:0]  feed_rotation_d3;           // RmsNormMax.java:492
-  reg  [1:0]  sum_rotation_d1;            // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d2;            // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d3;            // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d4;            // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d5;            // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d6;            // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d7;            // RmsNormMax.java:493
+  reg  [2:0]  cooldown;                     // RmsNormMax.java:460
+  wire        in_fire;                      // RmsNormMax.java:463
+  wire        lane0_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0] lane0_square_in_payload;      // RmsNormMax.java:475
+  wire        lane0_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0] lane0_square_out_payload;     // RmsNormMax.java:475
+  wire        lane1_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0] lane1_square_in_payload;      // RmsNormMax.java:475
+  wire        lane1_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0] lane1_square_out_payload;     // RmsNormMax.java:475
+  wire        lane2_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0] lane2_square_in_payload;      // RmsNormMax.java:475
+  wire        lane2_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0] lane2_square_out_payload;     // RmsNormMax.java:475
+  wire        lane3_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0] lane3_square_in_payload;      // RmsNormMax.java:475
+  wire        lane3_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0] lane3_square_out_payload;     // RmsNormMax.java:475
+  reg  [1:0]  rotation;                     // RmsNormMax.java:482
+  reg  [1:0]  feed_rotation_d1;             // RmsNormMax.java:492
+  reg  [1:0]  feed_rotation_d2;             // RmsNormMax.java:492
+  reg  [1:0]  feed_rotation_d3;             // RmsNormMax.java:492
+  reg  [1:0]  sum_rotation_d1;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d2;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d3;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d4;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d5;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d6;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d7;              // RmsNormMax.java:493
 
   // partial_sums
-  reg  [31:0] partial_0;                  // RmsNormMax.java:519
-  reg  [31:0] partial_1;                  // RmsNormMax.java:519
-  reg  [31:0] partial_2;                  // RmsNormMax.java:519
-  reg  [31:0] partial_3;                  // RmsNormMax.java:519
-  reg  [31:0] partial_4;                  // RmsNormMax.java:519
-  reg  [31:0] partial_5;                  // RmsNormMax.java:519
-  reg  [31:0] partial_6;                  // RmsNormMax.java:519
-  reg  [31:0] partial_7;                  // RmsNormMax.java:519
-  reg  [31:0] partial_8;                  // RmsNormMax.java:519
-  reg  [31:0] partial_9;                  // RmsNormMax.java:519
-  reg  [31:0] partial_10;                 // RmsNormMax.java:519
-  reg  [31:0] partial_11;                 // RmsNormMax.java:519
-  reg  [31:0] partial_12;                 // RmsNormMax.java:519
-  reg  [31:0] partial_13;                 // RmsNormMax.java:519
-  reg  [31:0] partial_14;                 // RmsNormMax.java:519
-  reg  [31:0] partial_15;                 // RmsNormMax.java:519
-  reg  [4:0]  tree_width;                 // RmsNormMax.java:532
-  reg  [4:0]  tree_k;                     // RmsNormMax.java:533
-  wire        tree_feed;                  // RmsNormMax.java:534
-  reg  [4:0]  tree_k_out_d1;              // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d2;              // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d3;              // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d4;              // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d5;              // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d6;              // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d7;              // RmsNormMax.java:536
-  reg         tree_out_d1;                // RmsNormMax.java:537
-  reg         tree_out_d2;                // RmsNormMax.java:537
-  reg         tree_out_d3;                // RmsNormMax.java:537
-  reg         tree_out_d4;                // RmsNormMax.java:537
-  reg         tree_out_d5;                // RmsNormMax.java:537
-  reg         tree_out_d6;                // RmsNormMax.java:537
-  reg         tree_out_d7;                // RmsNormMax.java:537
-  wire        tree_level_done;            // RmsNormMax.java:551
-  wire        tree_done;                  // RmsNormMax.java:552
-  wire        lane0_acc_in_valid;         // RmsNormMax.java:556
-  wire [31:0] lane0_acc_in_payload_a;     // RmsNormMax.java:556
-  wire [31:0] lane0_acc_in_payload_b;     // RmsNormMax.java:556
-  wire        lane0_acc_out_valid;        // RmsNormMax.java:556
-  wire [31:0] lane0_acc_out_payload;      // RmsNormMax.java:556
-  reg  [31:0] partial_sel;                // RmsNormMax.java:561
-  reg         lane0_acc_operand_valid;    // RmsNormMax.java:568
-  reg  [31:0] partial_sel_2;              // RmsNormMax.java:569
-  reg  [31:0] lane0_acc_operand_a;        // RmsNormMax.java:569
-  reg  [31:0] partial_sel_3;              // RmsNormMax.java:571
-  reg  [31:0] lane0_acc_operand_b;        // RmsNormMax.java:570
-  wire        lane1_acc_in_valid;         // RmsNormMax.java:556
-  wire [31:0] lane1_acc_in_payload_a;     // RmsNormMax.java:556
-  wire [31:0] lane1_acc_in_payload_b;     // RmsNormMax.java:556
-  wire        lane1_acc_out_valid;        // RmsNormMax.java:556
-  wire [31:0] lane1_acc_out_payload;      // RmsNormMax.java:556
-  reg  [31:0] partial_sel_4;              // RmsNormMax.java:561
-  reg         lane1_acc_operand_valid;    // RmsNormMax.java:573
-  reg  [31:0] lane1_acc_operand_a;        // RmsNormMax.java:574
-  reg  [31:0] lane1_acc_operand_b;        // RmsNormMax.java:575
-  wire        lane2_acc_in_valid;         // RmsNormMax.java:556
-  wire [31:0] lane2_acc_in_payload_a;     // RmsNormMax.java:556
-  wire [31:0] lane2_acc_in_payload_b;     // RmsNormMax.java:556
-  wire        lane2_acc_out_valid;        // RmsNormMax.java:556
-  wire [31:0] lane2_acc_out_payload;      // RmsNormMax.java:556
-  reg  [31:0] partial_sel_5;              // RmsNormMax.java:561
-  reg         lane2_acc_operand_valid;    // RmsNormMax.java:573
-  reg  [31:0] lane2_acc_operand_a;        // RmsNormMax.java:574
-  reg  [31:0] lane2_acc_operand_b;        // RmsNormMax.java:575
-  wire        lane3_acc_in_valid;         // RmsNormMax.java:556
-  wire [31:0] lane3_acc_in_payload_a;     // RmsNormMax.java:556
-  wire [31:0] lane3_acc_in_payload_b;     // RmsNormMax.java:556
-  wire        lane3_acc_out_valid;        // RmsNormMax.java:556
-  wire [31:0] lane3_acc_out_payload;      // RmsNormMax.java:556
-  reg  [31:0] partial_sel_6;              // RmsNormMax.java:561
-  reg         lane3_acc_operand_valid;    // RmsNormMax.java:573
-  reg  [31:0] lane3_acc_operand_a;        // RmsNormMax.java:574
-  reg  [31:0] lane3_acc_operand_b;        // RmsNormMax.java:575
+  reg  [31:0] partial_0;                    // RmsNormMax.java:519
+  reg  [31:0] partial_1;                    // RmsNormMax.java:519
+  reg  [31:0] partial_2;                    // RmsNormMax.java:519
+  reg  [31:0] partial_3;                    // RmsNormMax.java:519
+  reg  [31:0] partial_4;                    // RmsNormMax.java:519
+  reg  [31:0] partial_5;                    // RmsNormMax.java:519
+  reg  [31:0] partial_6;                    // RmsNormMax.java:519
+  reg  [31:0] partial_7;                    // RmsNormMax.java:519
+  reg  [31:0] partial_8;                    // RmsNormMax.java:519
+  reg  [31:0] partial_9;                    // RmsNormMax.java:519
+  reg  [31:0] partial_10;                   // RmsNormMax.java:519
+  reg  [31:0] partial_11;                   // RmsNormMax.java:519
+  reg  [31:0] partial_12;                   // RmsNormMax.java:519
+  reg  [31:0] partial_13;                   // RmsNormMax.java:519
+  reg  [31:0] partial_14;                   // RmsNormMax.java:519
+  reg  [31:0] partial_15;                   // RmsNormMax.java:519
+  reg  [4:0]  tree_width;                   // RmsNormMax.java:532
+  reg  [4:0]  tree_k;                       // RmsNormMax.java:533
+  wire        tree_feed;                    // RmsNormMax.java:534
+  reg  [4:0]  tree_k_out_d1;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d2;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d3;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d4;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d5;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d6;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d7;                // RmsNormMax.java:536
+  reg         tree_out_d1;                  // RmsNormMax.java:537
+  reg         tree_out_d2;                  // RmsNormMax.java:537
+  reg         tree_out_d3;                  // RmsNormMax.java:537
+  reg         tree_out_d4;                  // RmsNormMax.java:537
+  reg         tree_out_d5;                  // RmsNormMax.java:537
+  reg         tree_out_d6;                  // RmsNormMax.java:537
+  reg         tree_out_d7;                  // RmsNormMax.java:537
+  wire        tree_level_done;              // RmsNormMax.java:551
+  wire        tree_done;                    // RmsNormMax.java:552
+  wire        lane0_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0] lane0_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0] lane0_acc_in_payload_b;       // RmsNormMax.java:556
+  wire        lane0_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0] lane0_acc_out_payload;        // RmsNormMax.java:556
+  reg  [31:0] partial_sel;                  // RmsNormMax.java:561
+  reg         lane0_acc_operand_valid;      // RmsNormMax.java:568
+  reg  [31:0] partial_sel_2;                // RmsNormMax.java:569
+  reg  [31:0] lane0_acc_operand_a;          // RmsNormMax.java:569
+  reg  [31:0] partial_sel_3;                // RmsNormMax.java:571
+  reg  [31:0] lane0_acc_operand_b;          // RmsNormMax.java:570
+  wire        lane1_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0] lane1_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0] lane1_acc_in_payload_b;       // RmsNormMax.java:556
+  wire        lane1_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0] lane1_acc_out_payload;        // RmsNormMax.java:556
+  reg  [31:0] partial_sel_4;                // RmsNormMax.java:561
+  reg         lane1_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0] lane1_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0] lane1_acc_operand_b;          // RmsNormMax.java:575
+  wire        lane2_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0] lane2_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0] lane2_acc_in_payload_b;       // RmsNormMax.java:556
+  wire        lane2_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0] lane2_acc_out_payload;        // RmsNormMax.java:556
+  reg  [31:0] partial_sel_5;                // RmsNormMax.java:561
+  reg         lane2_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0] lane2_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0] lane2_acc_operand_b;          // RmsNormMax.java:575
+  wire        lane3_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0] lane3_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0] lane3_acc_in_payload_b;       // RmsNormMax.java:556
+  wire        lane3_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0] lane3_acc_out_payload;        // RmsNormMax.java:556
+  reg  [31:0] partial_sel_6;                // RmsNormMax.java:561
+  reg         lane3_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0] lane3_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0] lane3_acc_operand_b;          // RmsNormMax.java:575
 
   // normalize
-  reg         normalize_busy;             // RmsNormMax.java:616
-  wire        normalize_launch;           // RmsNormMax.java:619
-  reg         normalize_mul_in_valid;     // RmsNormMax.java:623
-  reg  [31:0] normalize_mul_in_payload_a; // RmsNormMax.java:623
-  reg  [31:0] normalize_mul_in_payload_b; // RmsNormMax.java:623
-  wire        normalize_mul_out_valid;    // RmsNormMax.java:623
-  wire [31:0] normalize_mul_out_payload;  // RmsNormMax.java:623
-  reg         normalize_add_in_valid;     // RmsNormMax.java:623
-  reg  [31:0] normalize_add_in_payload_a; // RmsNormMax.java:623
-  reg  [31:0] normalize_add_in_payload_b; // RmsNormMax.java:623
-  wire        normalize_add_out_valid;    // RmsNormMax.java:623
-  wire [31:0] normalize_add_out_payload;  // RmsNormMax.java:623
-  reg         launch_d1;                  // Fp32SharedOps.java:126
-  reg         launch_d2;                  // Fp32SharedOps.java:126
-  reg         launch_d3;                  // Fp32SharedOps.java:126
-  reg         launch_d4;                  // Fp32SharedOps.java:126
-  reg         launch_d5;                  // Fp32SharedOps.java:126
-  reg         launch_d6;                  // Fp32SharedOps.java:126
-  reg         launch_d7;                  // Fp32SharedOps.java:126
-  reg  [2:0]  rsqrt_cases_a;              // RmsNormMax.java:625
-  reg         rsqrt_sign_a;               // RmsNormMax.java:625
-  reg  [7:0]  rsqrt_exponent_a;           // RmsNormMax.java:625
-  reg  [22:0] rsqrt_fraction_a;           // RmsNormMax.java:625
-  reg  [4:0]  rsqrt_lz_a;                 // RmsNormMax.java:625
-  reg  [22:0] rsqrt_fraction_b;           // RmsNormMax.java:625
-  reg         rsqrt_odd_b;                // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_b;         // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_b;              // RmsNormMax.java:625
-  reg         rsqrt_sign_b;               // RmsNormMax.java:625
-  reg  [63:0] rsqrt_rom_word;             // RmsNormMax.java:625
-  reg  [31:0] rsqrt_u_c;                  // RmsNormMax.java:625
-  reg  [31:0] rsqrt_h_c;                  // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_c;         // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_c;              // RmsNormMax.java:625
-  reg         rsqrt_sign_c;               // RmsNormMax.java:625
-  reg         launch_d8;                  // Fp32SharedOps.java:126
-  reg         launch_d9;                  // Fp32SharedOps.java:126
-  reg         launch_d10;                 // Fp32SharedOps.java:126
-  reg         launch_d11;                 // Fp32SharedOps.java:126
-  reg         launch_d12;                 // Fp32SharedOps.java:126
-  reg         launch_d13;                 // Fp32SharedOps.java:126
-  reg         launch_d14;                 // Fp32SharedOps.java:126
-  reg         launch_d15;                 // Fp32SharedOps.java:126
-  reg         launch_d16;                 // Fp32SharedOps.java:126
-  reg         launch_d17;                 // Fp32SharedOps.java:126
-  reg         launch_d18;                 // Fp32SharedOps.java:126
-  reg         launch_d19;                 // Fp32SharedOps.java:126
-  reg         launch_d20;                 // Fp32SharedOps.java:126
-  reg         launch_d21;                 // Fp32SharedOps.java:126
-  reg         launch_d22;                 // Fp32SharedOps.java:126
-  reg         launch_d23;                 // Fp32SharedOps.java:126
-  reg  [31:0] rsqrt_chord_value_d1;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d2;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d3;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d4;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d5;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d6;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d7;       // Fp32SharedOps.java:127
-  reg         launch_d24;                 // Fp32SharedOps.java:126
-  reg         launch_d25;                 // Fp32SharedOps.java:126
-  reg         launch_d26;                 // Fp32SharedOps.java:126
-  reg         launch_d27;                 // Fp32SharedOps.java:126
-  reg         launch_d28;                 // Fp32SharedOps.java:126
-  reg         launch_d29;                 // Fp32SharedOps.java:126
-  reg         launch_d30;                 // Fp32SharedOps.java:126
-  reg         launch_d31;                 // Fp32SharedOps.java:126
-  reg         launch_d32;                 // Fp32SharedOps.java:126
-  reg         launch_d33;                 // Fp32SharedOps.java:126
-  reg         launch_d34;                 // Fp32SharedOps.java:126
-  reg         launch_d35;                 // Fp32SharedOps.java:126
-  reg         launch_d36;                 // Fp32SharedOps.java:126
-  reg  [31:0] rsqrt_h_d1;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d2;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d3;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d4;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d5;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d6;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d7;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d8;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d9;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d10;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d11;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d12;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d13;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d14;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d15;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d16;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d17;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d18;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d19;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d20;                // Fp32SharedOps.java:127
-  reg         launch_d37;                 // Fp32SharedOps.java:126
-  reg         launch_d38;                 // Fp32SharedOps.java:126
-  reg         launch_d39;                 // Fp32SharedOps.java:126
-  reg         launch_d40;                 // Fp32SharedOps.java:126
-  reg         launch_d41;                 // Fp32SharedOps.java:126
-  reg         launch_d42;                 // Fp32SharedOps.java:126
-  reg         launch_d43;                 // Fp32SharedOps.java:126
-  reg         launch_d44;                 // Fp32SharedOps.java:126
-  reg         launch_d45;                 // Fp32SharedOps.java:126
-  reg         launch_d46;                 // Fp32SharedOps.java:126
-  reg         launch_d47;                 // Fp32SharedOps.java:126
-  reg         launch_d48;                 // Fp32SharedOps.java:126
-  reg         launch_d49;                 // Fp32SharedOps.java:126
-  reg  [31:0] rsqrt_y0_d1;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d2;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d3;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d4;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d5;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d6;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d7;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d8;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d9;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d10;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d11;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d12;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d13;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d14;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d15;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d16;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d17;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d18;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d19;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d20;               // Fp32SharedOps.java:127
-  reg  [8:0]  rsqrt_minus_half_d1;        // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d2;        // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d3;        // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d4;        // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d5;        // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d6;        // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d7;        // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d8;        // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d9;        // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d10;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d11;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d12;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d13;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d14;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d15;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d16;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d17;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d18;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d19;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d20;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d21;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d22;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d23;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d24;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d25;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d26;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d27;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d28;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d29;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d30;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d31;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d32;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d33;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d34;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d35;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d36;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d37;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d38;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d39;       // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d40;       // RmsNormMax.java:625
-  reg         launch_d50;                 // RmsNormMax.java:625
-  reg         launch_d51;                 // RmsNormMax.java:625
-  reg         launch_d52;                 // RmsNormMax.java:625
-  reg         launch_d53;                 // RmsNormMax.java:625
-  reg         launch_d54;                 // RmsNormMax.java:625
-  reg         launch_d55;                 // RmsNormMax.java:625
-  reg         launch_d56;                 // RmsNormMax.java:625
-  wire        rsqrt_scale2_in_valid;      // RmsNormMax.java:625
-  wire [31:0] rsqrt_scale2_in_payload_r;  // RmsNormMax.java:625
-  wire [8:0]  rsqrt_scale2_in_payload_n;  // RmsNormMax.java:625
-  wire        rsqrt_scale2_out_valid;     // RmsNormMax.java:625
-  wire [31:0] rsqrt_scale2_out_payload;   // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d1;             // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d2;             // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d3;             // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d4;             // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d5;             // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d6;             // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d7;             // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d8;             // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d9;             // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d10;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d11;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d12;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d13;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d14;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d15;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d16;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d17;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d18;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d19;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d20;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d21;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d22;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d23;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d24;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d25;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d26;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d27;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d28;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d29;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d30;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d31;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d32;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d33;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d34;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d35;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d36;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d37;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d38;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d39;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d40;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d41;            // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d42;            // RmsNormMax.java:625
-  reg         rsqrt_sign_d1;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d2;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d3;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d4;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d5;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d6;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d7;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d8;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d9;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d10;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d11;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d12;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d13;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d14;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d15;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d16;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d17;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d18;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d19;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d20;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d21;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d22;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d23;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d24;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d25;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d26;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d27;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d28;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d29;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d30;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d31;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d32;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d33;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d34;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d35;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d36;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d37;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d38;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d39;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d40;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d41;             // RmsNormMax.java:625
-  reg         rsqrt_sign_d42;             // RmsNormMax.java:625
-  reg  [31:0] rsqrt_y_out;                // RmsNormMax.java:625
-  reg         rsqrt_scale2_valid_d1;      // RmsNormMax.java:626
-  reg  [31:0] r;                          // RmsNormMax.java:628
+  reg         normalize_busy;               // RmsNormMax.java:616
+  wire        normalize_launch;             // RmsNormMax.java:619
+  wire        normalize_mul_in_valid;       // RmsNormMax.java:623
+  wire [31:0] normalize_mul_in_payload_a;   // RmsNormMax.java:623
+  wire [31:0] normalize_mul_in_payload_b;   // RmsNormMax.java:623
+  wire        normalize_mul_out_valid;      // RmsNormMax.java:623
+  wire [31:0] normalize_mul_out_payload;    // RmsNormMax.java:623
+  reg         normalize_mul_issue;          // Fp32SharedOps.java:121
+  reg  [31:0] normalize_mul_issue_a;        // Fp32SharedOps.java:122
+  reg  [31:0] normalize_mul_issue_b;        // Fp32SharedOps.java:122
+  reg         normalize_mul_operands_valid; // Fp32SharedOps.java:126
+  reg  [31:0] normalize_mul_operand_a;      // Fp32SharedOps.java:127
+  reg  [31:0] normalize_mul_operand_b;      // Fp32SharedOps.java:128
+  wire        normalize_add_in_valid;       // RmsNormMax.java:623
+  wire [31:0] normalize_add_in_payload_a;   // RmsNormMax.java:623
+  wire [31:0] normalize_add_in_payload_b;   // RmsNormMax.java:623
+  wire        normalize_add_out_valid;      // RmsNormMax.java:623
+  wire [31:0] normalize_add_out_payload;    // RmsNormMax.java:623
+  reg         normalize_add_issue;          // Fp32SharedOps.java:121
+  reg  [31:0] normalize_add_issue_a;        // Fp32SharedOps.java:122
+  reg  [31:0] normalize_add_issue_b;        // Fp32SharedOps.java:122
+  reg         normalize_add_operands_valid; // Fp32SharedOps.java:126
+  reg  [31:0] normalize_add_operand_a;      // Fp32SharedOps.java:127
+  reg  [31:0] normalize_add_operand_b;      // Fp32SharedOps.java:128
+  reg         launch_d1;                    // Fp32SharedOps.java:144
+  reg         launch_d2;                    // Fp32SharedOps.java:144
+  reg         launch_d3;                    // Fp32SharedOps.java:144
+  reg         launch_d4;                    // Fp32SharedOps.java:144
+  reg         launch_d5;                    // Fp32SharedOps.java:144
+  reg         launch_d6;                    // Fp32SharedOps.java:144
+  reg         launch_d7;                    // Fp32SharedOps.java:144
+  reg         launch_d8;                    // Fp32SharedOps.java:144
+  reg  [2:0]  rsqrt_cases_a;                // RmsNormMax.java:625
+  reg         rsqrt_sign_a;                 // RmsNormMax.java:625
+  reg  [7:0]  rsqrt_exponent_a;             // RmsNormMax.java:625
+  reg  [22:0] rsqrt_fraction_a;             // RmsNormMax.java:625
+  reg  [4:0]  rsqrt_lz_a;                   // RmsNormMax.java:625
+  reg  [22:0] rsqrt_fraction_b;             // RmsNormMax.java:625
+  reg         rsqrt_odd_b;                  // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_b;           // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_b;                // RmsNormMax.java:625
+  reg         rsqrt_sign_b;                 // RmsNormMax.java:625
+  reg  [63:0] rsqrt_rom_word;               // RmsNormMax.java:625
+  reg  [31:0] rsqrt_u_c;                    // RmsNormMax.java:625
+  reg  [31:0] rsqrt_h_c;                    // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_c;           // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_c;                // RmsNormMax.java:625
+  reg         rsqrt_sign_c;                 // RmsNormMax.java:625
+  reg         launch_d9;                    // Fp32SharedOps.java:144
+  reg         launch_d10;                   // Fp32SharedOps.java:144
+  reg         launch_d11;                   // Fp32SharedOps.java:144
+  reg         launch_d12;                   // Fp32SharedOps.java:144
+  reg         launch_d13;                   // Fp32SharedOps.java:144
+  reg         launch_d14;                   // Fp32SharedOps.java:144
+  reg         launch_d15;                   // Fp32SharedOps.java:144
+  reg         launch_d16;                   // Fp32SharedOps.java:144
+  reg         launch_d17;                   // Fp32SharedOps.java:144
+  reg         launch_d18;                   // Fp32SharedOps.java:144
+  reg         launch_d19;                   // Fp32SharedOps.java:144
+  reg         launch_d20;                   // Fp32SharedOps.java:144
+  reg         launch_d21;                   // Fp32SharedOps.java:144
+  reg         launch_d22;                   // Fp32SharedOps.java:144
+  reg         launch_d23;                   // Fp32SharedOps.java:144
+  reg         launch_d24;                   // Fp32SharedOps.java:144
+  reg         launch_d25;                   // Fp32SharedOps.java:144
+  reg         launch_d26;                   // Fp32SharedOps.java:144
+  reg  [31:0] rsqrt_chord_value_d1;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d2;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d3;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d4;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d5;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d6;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d7;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d8;         // Fp32SharedOps.java:145
+  reg         launch_d27;                   // Fp32SharedOps.java:144
+  reg         launch_d28;                   // Fp32SharedOps.java:144
+  reg         launch_d29;                   // Fp32SharedOps.java:144
+  reg         launch_d30;                   // Fp32SharedOps.java:144
+  reg         launch_d31;                   // Fp32SharedOps.java:144
+  reg         launch_d32;                   // Fp32SharedOps.java:144
+  reg         launch_d33;                   // Fp32SharedOps.java:144
+  reg         launch_d34;                   // Fp32SharedOps.java:144
+  reg         launch_d35;                   // Fp32SharedOps.java:144
+  reg         launch_d36;                   // Fp32SharedOps.java:144
+  reg         launch_d37;                   // Fp32SharedOps.java:144
+  reg         launch_d38;                   // Fp32SharedOps.java:144
+  reg         launch_d39;                   // Fp32SharedOps.java:144
+  reg         launch_d40;                   // Fp32SharedOps.java:144
+  reg         launch_d41;                   // Fp32SharedOps.java:144
+  reg  [31:0] rsqrt_h_d1;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d2;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d3;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d4;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d5;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d6;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d7;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d8;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d9;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d10;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d11;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d12;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d13;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d14;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d15;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d16;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d17;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d18;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d19;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d20;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d21;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d22;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d23;                  // Fp32SharedOps.java:145
+  reg         launch_d42;                   // Fp32SharedOps.java:144
+  reg         launch_d43;                   // Fp32SharedOps.java:144
+  reg         launch_d44;                   // Fp32SharedOps.java:144
+  reg         launch_d45;                   // Fp32SharedOps.java:144
+  reg         launch_d46;                   // Fp32SharedOps.java:144
+  reg         launch_d47;                   // Fp32SharedOps.java:144
+  reg         launch_d48;                   // Fp32SharedOps.java:144
+  reg         launch_d49;                   // Fp32SharedOps.java:144
+  reg         launch_d50;                   // Fp32SharedOps.java:144
+  reg         launch_d51;                   // Fp32SharedOps.java:144
+  reg         launch_d52;                   // Fp32SharedOps.java:144
+  reg         launch_d53;                   // Fp32SharedOps.java:144
+  reg         launch_d54;                   // Fp32SharedOps.java:144
+  reg         launch_d55;                   // Fp32SharedOps.java:144
+  reg         launch_d56;                   // Fp32SharedOps.java:144
+  reg  [31:0] rsqrt_y0_d1;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d2;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d3;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d4;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d5;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d6;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d7;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d8;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d9;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d10;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d11;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d12;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d13;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d14;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d15;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d16;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d17;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d18;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d19;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d20;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d21;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d22;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d23;                 // Fp32SharedOps.java:145
+  reg  [8:0]  rsqrt_minus_half_d1;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d2;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d3;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d4;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d5;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d6;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d7;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d8;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d9;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d10;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d11;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d12;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d13;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d14;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d15;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d16;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d17;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d18;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d19;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d20;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d21;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d22;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d23;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d24;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d25;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d26;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d27;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d28;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d29;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d30;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d31;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d32;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d33;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d34;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d35;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d36;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d37;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d38;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d39;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d40;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d41;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d42;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d43;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d44;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d45;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d46;         // RmsNormMax.java:625
+  reg         launch_d57;                   // RmsNormMax.java:625
+  reg         launch_d58;                   // RmsNormMax.java:625
+  reg         launch_d59;                   // RmsNormMax.java:625
+  reg         launch_d60;                   // RmsNormMax.java:625
+  reg         launch_d61;                   // RmsNormMax.java:625
+  reg         launch_d62;                   // RmsNormMax.java:625
+  reg         launch_d63;                   // RmsNormMax.java:625
+  reg         launch_d64;                   // RmsNormMax.java:625
+  wire        rsqrt_scale2_in_valid;        // RmsNormMax.java:625
+  wire [31:0] rsqrt_scale2_in_payload_r;    // RmsNormMax.java:625
+  wire [8:0]  rsqrt_scale2_in_payload_n;    // RmsNormMax.java:625
+  wire        rsqrt_scale2_out_valid;       // RmsNormMax.java:625
+  wire [31:0] rsqrt_scale2_out_payload;     // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d1;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d2;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d3;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d4;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d5;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d6;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d7;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d8;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d9;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d10;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d11;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d12;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d13;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d14;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d15;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d16;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d17;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d18;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d19;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d20;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d21;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d22;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d23;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d24;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d25;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d26;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d27;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d28;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d29;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d30;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d31;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d32;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d33;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d34;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d35;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d36;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d37;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d38;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d39;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d40;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d41;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d42;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d43;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d44;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d45;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d46;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d47;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d48;              // RmsNormMax.java:625
+  reg         rsqrt_sign_d1;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d2;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d3;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d4;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d5;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d6;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d7;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d8;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d9;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d10;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d11;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d12;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d13;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d14;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d15;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d16;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d17;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d18;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d19;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d20;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d21;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d22;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d23;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d24;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d25;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d26;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d27;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d28;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d29;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d30;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d31;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d32;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d33;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d34;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d35;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d36;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d37;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d38;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d39;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d40;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d41;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d42;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d43;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d44;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d45;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d46;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d47;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d48;               // RmsNormMax.java:625
+  reg  [31:0] rsqrt_y_out;                  // RmsNormMax.java:625
+  reg         rsqrt_scale2_valid_d1;        // RmsNormMax.java:626
+  reg  [31:0] r;                            // RmsNormMax.java:628
 
   // scale_pass
-  wire        absmax_restart;             // RmsNormMax.java:655
-  wire        gamma_fire;                 // RmsNormMax.java:657
-  reg  [15:0] gamma_word_0;               // RmsNormMax.java:660
-  reg  [15:0] gamma_word_1;               // RmsNormMax.java:660
-  reg  [15:0] gamma_word_2;               // RmsNormMax.java:660
-  reg  [15:0] gamma_word_3;               // RmsNormMax.java:660
-  reg         gamma_fire_d1;              // RmsNormMax.java:666
-  wire        lane0_xs_in_valid;          // RmsNormMax.java:666
-  wire [15:0] lane0_xs_in_payload;        // RmsNormMax.java:666
-  wire        lane0_xs_out_valid;         // RmsNormMax.java:666
-  wire [31:0] lane0_xs_out_payload;       // RmsNormMax.java:666
-  wire        lane0_gamma_in_valid;       // RmsNormMax.java:667
-  wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:667
-  wire        lane0_gamma_out_valid;      // RmsNormMax.java:667
-  wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:667
-  wire        lane0_xr_in_valid;          // RmsNormMax.java:669
-  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:669
-  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:669
-  wire        lane0_xr_out_valid;         // RmsNormMax.java:669
-  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:669
-  reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d4;                 // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:670
-  wire        lane0_xrg_in_valid;         // RmsNormMax.java:670
-  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:670
-  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:670
-  wire        lane0_xrg_out_valid;        // RmsNormMax.java:670
-  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:670
-  wire        lane0_y_in_valid;           // RmsNormMax.java:670
-  wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:670
-  wire        lane0_y_out_valid;          // RmsNormMax.java:670
-  wire [15:0] lane0_y_out_payload;        // RmsNormMax.java:670
-  wire        lane1_xs_in_valid;          // RmsNormMax.java:666
-  wire [15:0] lane1_xs_in_payload;        // RmsNormMax.java:666
-  wire        lane1_xs_out_valid;         // RmsNormMax.java:666
-  wire [31:0] lane1_xs_out_payload;       // RmsNormMax.java:666
-  wire        lane1_gamma_in_valid;       // RmsNormMax.java:667
-  wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:667
-  wire        lane1_gamma_out_valid;      // RmsNormMax.java:667
-  wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:667
-  wire        lane1_xr_in_valid;          // RmsNormMax.java:669
-  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:669
-  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:669
-  wire        lane1_xr_out_valid;         // RmsNormMax.java:669
-  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:669
-  reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d4;                 // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:670
-  wire        lane1_xrg_in_valid;         // RmsNormMax.java:670
-  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:670
-  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:670
-  wire        lane1_xrg_out_valid;        // RmsNormMax.java:670
-  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:670
-  wire        lane1_y_in_valid;           // RmsNormMax.java:670
-  wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:670
-  wire        lane1_y_out_valid;          // RmsNormMax.java:670
-  wire [15:0] lane1_y_out_payload;        // RmsNormMax.java:670
-  wire        lane2_xs_in_valid;          // RmsNormMax.java:666
-  wire [15:0] lane2_xs_in_payload;        // RmsNormMax.java:666
-  wire        lane2_xs_out_valid;         // RmsNormMax.java:666
-  wire [31:0] lane2_xs_out_payload;       // RmsNormMax.java:666
-  wire        lane2_gamma_in_valid;       // RmsNormMax.java:667
-  wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:667
-  wire        lane2_gamma_out_valid;      // RmsNormMax.java:667
-  wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:667
-  wire        lane2_xr_in_valid;          // RmsNormMax.java:669
-  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:669
-  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:669
-  wire        lane2_xr_out_valid;         // RmsNormMax.java:669
-  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:669
-  reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d4;                 // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:670
-  wire        lane2_xrg_in_valid;         // RmsNormMax.java:670
-  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:670
-  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:670
-  wire        lane2_xrg_out_valid;        // RmsNormMax.java:670
-  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:670
-  wire        lane2_y_in_valid;           // RmsNormMax.java:670
-  wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:670
-  wire        lane2_y_out_valid;          // RmsNormMax.java:670
-  wire [15:0] lane2_y_out_payload;        // RmsNormMax.java:670
-  wire        lane3_xs_in_valid;          // RmsNormMax.java:666
-  wire [15:0] lane3_xs_in_payload;        // RmsNormMax.java:666
-  wire        lane3_xs_out_valid;         // RmsNormMax.java:666
-  wire [31:0] lane3_xs_out_payload;       // RmsNormMax.java:666
-  wire        lane3_gamma_in_valid;       // RmsNormMax.java:667
-  wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:667
-  wire        lane3_gamma_out_valid;      // RmsNormMax.java:667
-  wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:667
-  wire        lane3_xr_in_valid;          // RmsNormMax.java:669
-  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:669
-  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:669
-  wire        lane3_xr_out_valid;         // RmsNormMax.java:669
-  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:669
-  reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d4;                 // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:670
-  wire        lane3_xrg_in_valid;         // RmsNormMax.java:670
-  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:670
-  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:670
-  wire        lane3_xrg_out_valid;        // RmsNormMax.java:670
-  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:670
-  wire        lane3_y_in_valid;           // RmsNormMax.java:670
-  wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:670
-  wire        lane3_y_out_valid;          // RmsNormMax.java:670
-  wire [15:0] lane3_y_out_payload;        // RmsNormMax.java:670
-  reg  [5:0]  write_index;                // RmsNormMax.java:676
-  reg  [14:0] running_max;                // RmsNormMax.java:681
-  reg  [31:0] abs_max_widened;            // RmsNormMax.java:696
+  wire        absmax_restart;               // RmsNormMax.java:655
+  wire        gamma_fire;                   // RmsNormMax.java:657
+  reg  [15:0] gamma_word_0;                 // RmsNormMax.java:660
+  reg  [15:0] gamma_word_1;                 // RmsNormMax.java:660
+  reg  [15:0] gamma_word_2;                 // RmsNormMax.java:660
+  reg  [15:0] gamma_word_3;                 // RmsNormMax.java:660
+  reg         gamma_fire_d1;                // RmsNormMax.java:666
+  wire        lane0_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0] lane0_xs_in_payload;          // RmsNormMax.java:666
+  wire        lane0_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0] lane0_xs_out_payload;         // RmsNormMax.java:666
+  wire        lane0_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0] lane0_gamma_in_payload;       // RmsNormMax.java:667
+  wire        lane0_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0] lane0_gamma_out_payload;      // RmsNormMax.java:667
+  wire        lane0_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0] lane0_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0] lane0_xr_in_payload_b;        // RmsNormMax.java:669
+  wire        lane0_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0] lane0_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0] lane0_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d7;                   // RmsNormMax.java:670
+  wire        lane0_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0] lane0_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0] lane0_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire        lane0_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0] lane0_xrg_out_payload;        // RmsNormMax.java:670
+  wire        lane0_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0] lane0_y_in_payload;           // RmsNormMax.java:670
+  wire        lane0_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0] lane0_y_out_payload;          // RmsNormMax.java:670
+  wire        lane1_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0] lane1_xs_in_payload;          // RmsNormMax.java:666
+  wire        lane1_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0] lane1_xs_out_payload;         // RmsNormMax.java:666
+  wire        lane1_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0] lane1_gamma_in_payload;       // RmsNormMax.java:667
+  wire        lane1_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0] lane1_gamma_out_payload;      // RmsNormMax.java:667
+  wire        lane1_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0] lane1_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0] lane1_xr_in_payload_b;        // RmsNormMax.java:669
+  wire        lane1_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0] lane1_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0] lane1_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d7;                   // RmsNormMax.java:670
+  wire        lane1_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0] lane1_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0] lane1_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire        lane1_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0] lane1_xrg_out_payload;        // RmsNormMax.java:670
+  wire        lane1_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0] lane1_y_in_payload;           // RmsNormMax.java:670
+  wire        lane1_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0] lane1_y_out_payload;          // RmsNormMax.java:670
+  wire        lane2_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0] lane2_xs_in_payload;          // RmsNormMax.java:666
+  wire        lane2_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0] lane2_xs_out_payload;         // RmsNormMax.java:666
+  wire        lane2_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0] lane2_gamma_in_payload;       // RmsNormMax.java:667
+  wire        lane2_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0] lane2_gamma_out_payload;      // RmsNormMax.java:667
+  wire        lane2_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0] lane2_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0] lane2_xr_in_payload_b;        // RmsNormMax.java:669
+  wire        lane2_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0] lane2_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0] lane2_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d7;                   // RmsNormMax.java:670
+  wire        lane2_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0] lane2_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0] lane2_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire        lane2_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0] lane2_xrg_out_payload;        // RmsNormMax.java:670
+  wire        lane2_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0] lane2_y_in_payload;           // RmsNormMax.java:670
+  wire        lane2_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0] lane2_y_out_payload;          // RmsNormMax.java:670
+  wire        lane3_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0] lane3_xs_in_payload;          // RmsNormMax.java:666
+  wire        lane3_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0] lane3_xs_out_payload;         // RmsNormMax.java:666
+  wire        lane3_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0] lane3_gamma_in_payload;       // RmsNormMax.java:667
+  wire        lane3_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0] lane3_gamma_out_payload;      // RmsNormMax.java:667
+  wire        lane3_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0] lane3_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0] lane3_xr_in_payload_b;        // RmsNormMax.java:669
+  wire        lane3_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0] lane3_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0] lane3_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d7;                   // RmsNormMax.java:670
+  wire        lane3_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0] lane3_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0] lane3_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire        lane3_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0] lane3_xrg_out_payload;        // RmsNormMax.java:670
+  wire        lane3_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0] lane3_y_in_payload;           // RmsNormMax.java:670
+  wire        lane3_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0] lane3_y_out_payload;          // RmsNormMax.java:670
+  reg  [5:0]  write_index;                  // RmsNormMax.java:676
+  reg  [14:0] running_max;                  // RmsNormMax.java:681
+  reg  [31:0] abs_max_widened;              // RmsNormMax.java:696
 
   // emit_pass
-  reg  [1:0]  result_credits;             // CreditBuffer.java:60
-  wire        emit;                       // RmsNormMax.java:733
-  reg         emit_valid;                 // RmsNormMax.java:735
-  reg         emit_last;                  // RmsNormMax.java:736
-  wire        result_fifo_push_valid;     // CreditBuffer.java:92
-  wire        result_fifo_push_ready;     // CreditBuffer.java:92
-  wire [96:0] result_fifo_push_payload;   // CreditBuffer.java:92
-  wire        result_fifo_pop_valid;      // CreditBuffer.java:92
-  wire        result_fifo_pop_ready;      // CreditBuffer.java:92
-  wire [96:0] result_fifo_pop_payload;    // CreditBuffer.java:92
-  wire [1:0]  result_fifo_occupancy;      // CreditBuffer.java:92
-  wire        result_ready;               // CreditBuffer.java:99
+  reg  [1:0]  result_credits;               // CreditBuffer.java:60
+  wire        emit;                         // RmsNormMax.java:733
+  reg         emit_valid;                   // RmsNormMax.java:735
+  reg         emit_last;                    // RmsNormMax.java:736
+  wire        result_fifo_push_valid;       // CreditBuffer.java:92
+  wire        result_fifo_push_ready;       // CreditBuffer.java:92
+  wire [96:0] result_fifo_push_payload;     // CreditBuffer.java:92
+  wire        result_fifo_pop_valid;        // CreditBuffer.java:92
+  wire        result_fifo_pop_ready;        // CreditBuffer.java:92
+  wire [96:0] result_fifo_pop_payload;      // CreditBuffer.java:92
+  wire [1:0]  result_fifo_occupancy;        // CreditBuffer.java:92
+  wire        result_ready;                 // CreditBuffer.java:99
 
   // sequencer
-  reg  [1:0]  front_phase;                // RmsNormMax.java:331
-  reg  [1:0]  back_phase;                 // RmsNormMax.java:332
-  reg  [5:0]  front_index;                // RmsNormMax.java:333
-  reg  [5:0]  back_index;                 // RmsNormMax.java:334
-  reg  [7:0]  front_timer;                // RmsNormMax.java:335
-  reg  [7:0]  back_timer;                 // RmsNormMax.java:336
-  reg         front_bank;                 // RmsNormMax.java:337
-  reg         back_bank;                  // RmsNormMax.java:338
-  wire        front_timer_done;           // RmsNormMax.java:339
-  wire        back_timer_done;            // RmsNormMax.java:340
-  wire        front_last;                 // RmsNormMax.java:341
-  wire        back_last;                  // RmsNormMax.java:342
-  wire        handoff;                    // RmsNormMax.java:344
+  reg  [1:0]  front_phase;                  // RmsNormMax.java:331
+  reg  [1:0]  back_phase;                   // RmsNormMax.java:332
+  reg  [5:0]  front_index;                  // RmsNormMax.java:333
+  reg  [5:0]  back_index;                   // RmsNormMax.java:334
+  reg  [7:0]  front_timer;                  // RmsNormMax.java:335
+  reg  [7:0]  back_timer;                   // RmsNormMax.java:336
+  reg         front_bank;                   // RmsNormMax.java:337
+  reg         back_bank;                    // RmsNormMax.java:338
+  wire        front_timer_done;             // RmsNormMax.java:339
+  wire        back_timer_done;              // RmsNormMax.java:340
+  wire        front_last;                   // RmsNormMax.java:341
+  wire        back_last;                    // RmsNormMax.java:342
+  wire        handoff;                      // RmsNormMax.java:344
   (* ram_style = "block" *)
-  reg  [63:0] buffer0 [0:63];             // RmsNormMax.java:424
+  reg  [63:0] buffer0 [0:63];               // RmsNormMax.java:424
   (* ram_style = "block" *)
-  reg  [63:0] buffer1 [0:63];             // RmsNormMax.java:424
-  reg  [63:0] rsqrt_rom [0:63];           // RmsNormMax.java:625
+  reg  [63:0] buffer1 [0:63];               // RmsNormMax.java:424
+  reg  [63:0] rsqrt_rom [0:63];             // RmsNormMax.java:625
   initial begin // RmsNormMax.java:625
     rsqrt_rom[0] = 64'h3f800000bc7a26f0;
     rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
@@ -676,10 +721,10 @@ module RmsNormMax_l16_w4_n256_fp16 (
   wire tree_level_done_cmp;
   wire tree_done_and;
   wire [4:0] partial_sel_2_cat;
-  wire normalize_launch_or_launch_d16;
-  wire normalize_launch_or_launch_d16_or_d29;
-  wire normalize_mul_in_valid_or;
-  wire launch_d7_or_d23;
+  wire normalize_launch_or_launch_d18;
+  wire normalize_launch_or_launch_d18_or_d33;
+  wire normalize_mul_issue_or;
+  wire launch_d8_or_d26;
   wire rsqrt_lz_a_any;
   wire rsqrt_lz_a_and_2;
   wire rsqrt_lz_a_any_2;
@@ -715,10 +760,10 @@ module RmsNormMax_l16_w4_n256_fp16 (
   assign tree_level_done_cmp = (tree_k + 5'd1) == tree_level_done_ext;
   assign tree_done_and = state_reducing & state_frontTimerDone & (tree_width <= 5'd1);
   assign partial_sel_2_cat = {tree_k[3:0], 1'b0};
-  assign normalize_launch_or_launch_d16 = normalize_launch | launch_d16;
-  assign normalize_launch_or_launch_d16_or_d29 = normalize_launch_or_launch_d16 | launch_d29;
-  assign normalize_mul_in_valid_or = normalize_launch_or_launch_d16_or_d29 | launch_d36;
-  assign launch_d7_or_d23 = launch_d7 | launch_d23;
+  assign normalize_launch_or_launch_d18 = normalize_launch | launch_d18;
+  assign normalize_launch_or_launch_d18_or_d33 = normalize_launch_or_launch_d18 | launch_d33;
+  assign normalize_mul_issue_or = normalize_launch_or_launch_d18_or_d33 | launch_d41;
+  assign launch_d8_or_d26 = launch_d8 | launch_d26;
   assign rsqrt_lz_a_any = |normalize_add_out_payload[22:21];
   assign rsqrt_lz_a_and_2 = ~rsqrt_lz_a_any & ~(|normalize_add_out_payload[20:19]);
   assign rsqrt_lz_a_any_2 = |normalize_add_out_payload[18:17];
@@ -1167,69 +1212,89 @@ module RmsNormMax_l16_w4_n256_fp16 (
   assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:619
 
   always @(*) begin
-    normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_launch_or_launch_d16; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_launch_or_launch_d16_or_d29; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_mul_in_valid_or; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_mul_in_valid_or | launch_d49; // Fp32SharedOps.java:130
+    normalize_mul_issue = 1'b0; // Fp32SharedOps.java:123
+    normalize_mul_issue = normalize_launch; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_launch_or_launch_d18; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_launch_or_launch_d18_or_d33; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_mul_issue_or; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_mul_issue_or | launch_d56; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
-    normalize_mul_in_payload_a = partial_0; // Fp32SharedOps.java:132
-    normalize_mul_in_payload_b = 32'h3b800000; // Fp32SharedOps.java:133
-    if (launch_d16) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = rsqrt_u_c; // Fp32SharedOps.java:137
+    normalize_mul_issue_a = 32'h0; // Fp32SharedOps.java:124
+    normalize_mul_issue_b = 32'h0; // Fp32SharedOps.java:125
+    normalize_mul_issue_a = partial_0; // Fp32SharedOps.java:150
+    normalize_mul_issue_b = 32'h3b800000; // Fp32SharedOps.java:151
+    if (launch_d18) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = rsqrt_u_c; // Fp32SharedOps.java:155
     end
-    if (launch_d29) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = normalize_add_out_payload; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:137
+    if (launch_d33) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = normalize_add_out_payload; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = normalize_add_out_payload; // Fp32SharedOps.java:155
     end
-    if (launch_d36) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = rsqrt_h_d20; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:137
+    if (launch_d41) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = rsqrt_h_d23; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = normalize_mul_out_payload; // Fp32SharedOps.java:155
     end
-    if (launch_d49) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = rsqrt_y0_d20; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:137
+    if (launch_d56) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = rsqrt_y0_d23; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = normalize_add_out_payload; // Fp32SharedOps.java:155
     end
+  end
+
+  assign normalize_mul_in_valid = normalize_mul_operands_valid; // Fp32SharedOps.java:126
+  assign normalize_mul_in_payload_a = normalize_mul_operand_a; // Fp32SharedOps.java:127
+  assign normalize_mul_in_payload_b = normalize_mul_operand_b; // Fp32SharedOps.java:128
+
+  always @(*) begin
+    normalize_add_issue = 1'b0; // Fp32SharedOps.java:123
+    normalize_add_issue = launch_d8; // Fp32SharedOps.java:148
+    normalize_add_issue = launch_d8_or_d26; // Fp32SharedOps.java:148
+    normalize_add_issue = launch_d8_or_d26 | launch_d49; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
-    normalize_add_in_valid = launch_d7; // Fp32SharedOps.java:130
-    normalize_add_in_valid = launch_d7_or_d23; // Fp32SharedOps.java:130
-    normalize_add_in_valid = launch_d7_or_d23 | launch_d43; // Fp32SharedOps.java:130
-  end
-
-  always @(*) begin
-    normalize_add_in_payload_a = normalize_mul_out_payload; // Fp32SharedOps.java:132
-    normalize_add_in_payload_b = eps; // Fp32SharedOps.java:133
-    if (launch_d23) begin // Fp32SharedOps.java:135
-      normalize_add_in_payload_a = rsqrt_chord_value_d7; // Fp32SharedOps.java:136
-      normalize_add_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:137
+    normalize_add_issue_a = 32'h0; // Fp32SharedOps.java:124
+    normalize_add_issue_b = 32'h0; // Fp32SharedOps.java:125
+    normalize_add_issue_a = normalize_mul_out_payload; // Fp32SharedOps.java:150
+    normalize_add_issue_b = eps; // Fp32SharedOps.java:151
+    if (launch_d26) begin // Fp32SharedOps.java:153
+      normalize_add_issue_a = rsqrt_chord_value_d8; // Fp32SharedOps.java:154
+      normalize_add_issue_b = normalize_mul_out_payload; // Fp32SharedOps.java:155
     end
-    if (launch_d43) begin // Fp32SharedOps.java:135
-      normalize_add_in_payload_a = 32'h3fc00000; // Fp32SharedOps.java:136
-      // Fp32SharedOps.java:137
-      normalize_add_in_payload_b = {~normalize_mul_out_payload[31], normalize_mul_out_payload[30:0]};
+    if (launch_d49) begin // Fp32SharedOps.java:153
+      normalize_add_issue_a = 32'h3fc00000; // Fp32SharedOps.java:154
+      // Fp32SharedOps.java:155
+      normalize_add_issue_b = {~normalize_mul_out_payload[31], normalize_mul_out_payload[30:0]};
     end
   end
 
-  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:625
+  assign normalize_add_in_valid = normalize_add_operands_valid; // Fp32SharedOps.java:126
+  assign normalize_add_in_payload_a = normalize_add_operand_a; // Fp32SharedOps.java:127
+  assign normalize_add_in_payload_b = normalize_add_operand_b; // Fp32SharedOps.java:128
+  assign rsqrt_scale2_in_valid = launch_d64; // RmsNormMax.java:625
   assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:625
-  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:625
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d46; // RmsNormMax.java:625
 
   always @(posedge clk) begin
     if (normalize_launch) begin // RmsNormMax.java:620
       normalize_busy <= 1'b1; // RmsNormMax.java:620
     end
-    launch_d1 <= normalize_launch; // Fp32SharedOps.java:126
-    launch_d2 <= launch_d1; // Fp32SharedOps.java:126
-    launch_d3 <= launch_d2; // Fp32SharedOps.java:126
-    launch_d4 <= launch_d3; // Fp32SharedOps.java:126
-    launch_d5 <= launch_d4; // Fp32SharedOps.java:126
-    launch_d6 <= launch_d5; // Fp32SharedOps.java:126
-    launch_d7 <= launch_d6; // Fp32SharedOps.java:126
+    normalize_mul_operands_valid <= normalize_mul_issue; // Fp32SharedOps.java:126
+    normalize_mul_operand_a <= normalize_mul_issue_a; // Fp32SharedOps.java:127
+    normalize_mul_operand_b <= normalize_mul_issue_b; // Fp32SharedOps.java:128
+    normalize_add_operands_valid <= normalize_add_issue; // Fp32SharedOps.java:126
+    normalize_add_operand_a <= normalize_add_issue_a; // Fp32SharedOps.java:127
+    normalize_add_operand_b <= normalize_add_issue_b; // Fp32SharedOps.java:128
+    launch_d1 <= normalize_launch; // Fp32SharedOps.java:144
+    launch_d2 <= launch_d1; // Fp32SharedOps.java:144
+    launch_d3 <= launch_d2; // Fp32SharedOps.java:144
+    launch_d4 <= launch_d3; // Fp32SharedOps.java:144
+    launch_d5 <= launch_d4; // Fp32SharedOps.java:144
+    launch_d6 <= launch_d5; // Fp32SharedOps.java:144
+    launch_d7 <= launch_d6; // Fp32SharedOps.java:144
+    launch_d8 <= launch_d7; // Fp32SharedOps.java:144
     rsqrt_cases_a <=
         {(((normalize_add_out_payload[30:23] == 8'd255) & (normalize_add_out_payload[22:0] != 23'd0))
           | (normalize_add_out_payload[31] & ~(normalize_add_out_payload[30:0] == 31'h0))),
@@ -1283,95 +1348,108 @@ module RmsNormMax_l16_w4_n256_fp16 (
     rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:625
     rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:625
     rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:625
-    launch_d8 <= launch_d7; // Fp32SharedOps.java:126
-    launch_d9 <= launch_d8; // Fp32SharedOps.java:126
-    launch_d10 <= launch_d9; // Fp32SharedOps.java:126
-    launch_d11 <= launch_d10; // Fp32SharedOps.java:126
-    launch_d12 <= launch_d11; // Fp32SharedOps.java:126
-    launch_d13 <= launch_d12; // Fp32SharedOps.java:126
-    launch_d14 <= launch_d13; // Fp32SharedOps.java:126
-    launch_d15 <= launch_d14; // Fp32SharedOps.java:126
-    launch_d16 <= launch_d15; // Fp32SharedOps.java:126
-    launch_d17 <= launch_d16; // Fp32SharedOps.java:126
-    launch_d18 <= launch_d17; // Fp32SharedOps.java:126
-    launch_d19 <= launch_d18; // Fp32SharedOps.java:126
-    launch_d20 <= launch_d19; // Fp32SharedOps.java:126
-    launch_d21 <= launch_d20; // Fp32SharedOps.java:126
-    launch_d22 <= launch_d21; // Fp32SharedOps.java:126
-    launch_d23 <= launch_d22; // Fp32SharedOps.java:126
-    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:127
-    launch_d24 <= launch_d23; // Fp32SharedOps.java:126
-    launch_d25 <= launch_d24; // Fp32SharedOps.java:126
-    launch_d26 <= launch_d25; // Fp32SharedOps.java:126
-    launch_d27 <= launch_d26; // Fp32SharedOps.java:126
-    launch_d28 <= launch_d27; // Fp32SharedOps.java:126
-    launch_d29 <= launch_d28; // Fp32SharedOps.java:126
-    launch_d30 <= launch_d29; // Fp32SharedOps.java:126
-    launch_d31 <= launch_d30; // Fp32SharedOps.java:126
-    launch_d32 <= launch_d31; // Fp32SharedOps.java:126
-    launch_d33 <= launch_d32; // Fp32SharedOps.java:126
-    launch_d34 <= launch_d33; // Fp32SharedOps.java:126
-    launch_d35 <= launch_d34; // Fp32SharedOps.java:126
-    launch_d36 <= launch_d35; // Fp32SharedOps.java:126
-    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:127
-    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:127
-    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:127
-    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:127
-    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:127
-    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:127
-    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:127
-    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:127
-    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:127
-    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:127
-    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:127
-    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:127
-    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:127
-    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:127
-    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:127
-    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:127
-    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:127
-    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:127
-    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:127
-    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:127
-    launch_d37 <= launch_d36; // Fp32SharedOps.java:126
-    launch_d38 <= launch_d37; // Fp32SharedOps.java:126
-    launch_d39 <= launch_d38; // Fp32SharedOps.java:126
-    launch_d40 <= launch_d39; // Fp32SharedOps.java:126
-    launch_d41 <= launch_d40; // Fp32SharedOps.java:126
-    launch_d42 <= launch_d41; // Fp32SharedOps.java:126
-    launch_d43 <= launch_d42; // Fp32SharedOps.java:126
-    launch_d44 <= launch_d43; // Fp32SharedOps.java:126
-    launch_d45 <= launch_d44; // Fp32SharedOps.java:126
-    launch_d46 <= launch_d45; // Fp32SharedOps.java:126
-    launch_d47 <= launch_d46; // Fp32SharedOps.java:126
-    launch_d48 <= launch_d47; // Fp32SharedOps.java:126
-    launch_d49 <= launch_d48; // Fp32SharedOps.java:126
-    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:127
-    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:127
-    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:127
-    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:127
-    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:127
-    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:127
-    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:127
-    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:127
-    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:127
-    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:127
-    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:127
-    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:127
-    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:127
-    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:127
-    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:127
-    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:127
-    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:127
-    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:127
-    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:127
-    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:127
+    launch_d9 <= launch_d8; // Fp32SharedOps.java:144
+    launch_d10 <= launch_d9; // Fp32SharedOps.java:144
+    launch_d11 <= launch_d10; // Fp32SharedOps.java:144
+    launch_d12 <= launch_d11; // Fp32SharedOps.java:144
+    launch_d13 <= launch_d12; // Fp32SharedOps.java:144
+    launch_d14 <= launch_d13; // Fp32SharedOps.java:144
+    launch_d15 <= launch_d14; // Fp32SharedOps.java:144
+    launch_d16 <= launch_d15; // Fp32SharedOps.java:144
+    launch_d17 <= launch_d16; // Fp32SharedOps.java:144
+    launch_d18 <= launch_d17; // Fp32SharedOps.java:144
+    launch_d19 <= launch_d18; // Fp32SharedOps.java:144
+    launch_d20 <= launch_d19; // Fp32SharedOps.java:144
+    launch_d21 <= launch_d20; // Fp32SharedOps.java:144
+    launch_d22 <= launch_d21; // Fp32SharedOps.java:144
+    launch_d23 <= launch_d22; // Fp32SharedOps.java:144
+    launch_d24 <= launch_d23; // Fp32SharedOps.java:144
+    launch_d25 <= launch_d24; // Fp32SharedOps.java:144
+    launch_d26 <= launch_d25; // Fp32SharedOps.java:144
+    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d8 <= rsqrt_chord_value_d7; // Fp32SharedOps.java:145
+    launch_d27 <= launch_d26; // Fp32SharedOps.java:144
+    launch_d28 <= launch_d27; // Fp32SharedOps.java:144
+    launch_d29 <= launch_d28; // Fp32SharedOps.java:144
+    launch_d30 <= launch_d29; // Fp32SharedOps.java:144
+    launch_d31 <= launch_d30; // Fp32SharedOps.java:144
+    launch_d32 <= launch_d31; // Fp32SharedOps.java:144
+    launch_d33 <= launch_d32; // Fp32SharedOps.java:144
+    launch_d34 <= launch_d33; // Fp32SharedOps.java:144
+    launch_d35 <= launch_d34; // Fp32SharedOps.java:144
+    launch_d36 <= launch_d35; // Fp32SharedOps.java:144
+    launch_d37 <= launch_d36; // Fp32SharedOps.java:144
+    launch_d38 <= launch_d37; // Fp32SharedOps.java:144
+    launch_d39 <= launch_d38; // Fp32SharedOps.java:144
+    launch_d40 <= launch_d39; // Fp32SharedOps.java:144
+    launch_d41 <= launch_d40; // Fp32SharedOps.java:144
+    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:145
+    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:145
+    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:145
+    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:145
+    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:145
+    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:145
+    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:145
+    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:145
+    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:145
+    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:145
+    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:145
+    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:145
+    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:145
+    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:145
+    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:145
+    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:145
+    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:145
+    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:145
+    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:145
+    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:145
+    rsqrt_h_d21 <= rsqrt_h_d20; // Fp32SharedOps.java:145
+    rsqrt_h_d22 <= rsqrt_h_d21; // Fp32SharedOps.java:145
+    rsqrt_h_d23 <= rsqrt_h_d22; // Fp32SharedOps.java:145
+    launch_d42 <= launch_d41; // Fp32SharedOps.java:144
+    launch_d43 <= launch_d42; // Fp32SharedOps.java:144
+    launch_d44 <= launch_d43; // Fp32SharedOps.java:144
+    launch_d45 <= launch_d44; // Fp32SharedOps.java:144
+    launch_d46 <= launch_d45; // Fp32SharedOps.java:144
+    launch_d47 <= launch_d46; // Fp32SharedOps.java:144
+    launch_d48 <= launch_d47; // Fp32SharedOps.java:144
+    launch_d49 <= launch_d48; // Fp32SharedOps.java:144
+    launch_d50 <= launch_d49; // Fp32SharedOps.java:144
+    launch_d51 <= launch_d50; // Fp32SharedOps.java:144
+    launch_d52 <= launch_d51; // Fp32SharedOps.java:144
+    launch_d53 <= launch_d52; // Fp32SharedOps.java:144
+    launch_d54 <= launch_d53; // Fp32SharedOps.java:144
+    launch_d55 <= launch_d54; // Fp32SharedOps.java:144
+    launch_d56 <= launch_d55; // Fp32SharedOps.java:144
+    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:145
+    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:145
+    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:145
+    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:145
+    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:145
+    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:145
+    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:145
+    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:145
+    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:145
+    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:145
+    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:145
+    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:145
+    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:145
+    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:145
+    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:145
+    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:145
+    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:145
+    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:145
+    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:145
+    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:145
+    rsqrt_y0_d21 <= rsqrt_y0_d20; // Fp32SharedOps.java:145
+    rsqrt_y0_d22 <= rsqrt_y0_d21; // Fp32SharedOps.java:145
+    rsqrt_y0_d23 <= rsqrt_y0_d22; // Fp32SharedOps.java:145
     rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:625
     rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:625
     rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:625
@@ -1412,13 +1490,20 @@ module RmsNormMax_l16_w4_n256_fp16 (
     rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:625
     rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:625
     rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:625
-    launch_d50 <= launch_d49; // RmsNormMax.java:625
-    launch_d51 <= launch_d50; // RmsNormMax.java:625
-    launch_d52 <= launch_d51; // RmsNormMax.java:625
-    launch_d53 <= launch_d52; // RmsNormMax.java:625
-    launch_d54 <= launch_d53; // RmsNormMax.java:625
-    launch_d55 <= launch_d54; // RmsNormMax.java:625
-    launch_d56 <= launch_d55; // RmsNormMax.java:625
+    rsqrt_minus_half_d41 <= rsqrt_minus_half_d40; // RmsNormMax.java:625
+    rsqrt_minus_half_d42 <= rsqrt_minus_half_d41; // RmsNormMax.java:625
+    rsqrt_minus_half_d43 <= rsqrt_minus_half_d42; // RmsNormMax.java:625
+    rsqrt_minus_half_d44 <= rsqrt_minus_half_d43; // RmsNormMax.java:625
+    rsqrt_minus_half_d45 <= rsqrt_minus_half_d44; // RmsNormMax.java:625
+    rsqrt_minus_half_d46 <= rsqrt_minus_half_d45; // RmsNormMax.java:625
+    launch_d57 <= launch_d56; // RmsNormMax.java:625
+    launch_d58 <= launch_d57; // RmsNormMax.java:625
+    launch_d59 <= launch_d58; // RmsNormMax.java:625
+    launch_d60 <= launch_d59; // RmsNormMax.java:625
+    launch_d61 <= launch_d60; // RmsNormMax.java:625
+    launch_d62 <= launch_d61; // RmsNormMax.java:625
+    launch_d63 <= launch_d62; // RmsNormMax.java:625
+    launch_d64 <= launch_d63; // RmsNormMax.java:625
     rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:625
     rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:625
     rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:625
@@ -1461,6 +1546,12 @@ module RmsNormMax_l16_w4_n256_fp16 (
     rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:625
     rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:625
     rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:625
+    rsqrt_cases_d43 <= rsqrt_cases_d42; // RmsNormMax.java:625
+    rsqrt_cases_d44 <= rsqrt_cases_d43; // RmsNormMax.java:625
+    rsqrt_cases_d45 <= rsqrt_cases_d44; // RmsNormMax.java:625
+    rsqrt_cases_d46 <= rsqrt_cases_d45; // RmsNormMax.java:625
+    rsqrt_cases_d47 <= rsqrt_cases_d46; // RmsNormMax.java:625
+    rsqrt_cases_d48 <= rsqrt_cases_d47; // RmsNormMax.java:625
     rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:625
     rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:625
     rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:625
@@ -1503,10 +1594,16 @@ module RmsNormMax_l16_w4_n256_fp16 (
     rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:625
     rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:625
     rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:625
+    rsqrt_sign_d43 <= rsqrt_sign_d42; // RmsNormMax.java:625
+    rsqrt_sign_d44 <= rsqrt_sign_d43; // RmsNormMax.java:625
+    rsqrt_sign_d45 <= rsqrt_sign_d44; // RmsNormMax.java:625
+    rsqrt_sign_d46 <= rsqrt_sign_d45; // RmsNormMax.java:625
+    rsqrt_sign_d47 <= rsqrt_sign_d46; // RmsNormMax.java:625
+    rsqrt_sign_d48 <= rsqrt_sign_d47; // RmsNormMax.java:625
     rsqrt_y_out <=
-        rsqrt_cases_d42[2] ? 32'h7fc00000
-        : rsqrt_cases_d42[1] ? {rsqrt_sign_d42, 31'h7f800000}
-        : rsqrt_cases_d42[0] ? 32'h0
+        rsqrt_cases_d48[2] ? 32'h7fc00000
+        : rsqrt_cases_d48[1] ? {rsqrt_sign_d48, 31'h7f800000}
+        : rsqrt_cases_d48[0] ? 32'h0
         : rsqrt_scale2_out_payload; // RmsNormMax.java:625
     rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:626
     if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:630
@@ -1515,6 +1612,8 @@ module RmsNormMax_l16_w4_n256_fp16 (
     end
     if (reset) begin
       normalize_busy <= 1'b0;
+      normalize_mul_operands_valid <= 1'b0;
+      normalize_add_operands_valid <= 1'b0;
       launch_d1 <= 1'b0;
       launch_d2 <= 1'b0;
       launch_d3 <= 1'b0;
@@ -1538,10 +1637,10 @@ module RmsNormMax_l16_w4_n256_fp16 (
       launch_d21 <= 1'b0;
       launch_d22 <= 1'b0;
       launch_d23 <= 1'b0;
-      rsqrt_chord_value_d7 <= 32'h0;
       launch_d24 <= 1'b0;
       launch_d25 <= 1'b0;
       launch_d26 <= 1'b0;
+      rsqrt_chord_value_d8 <= 32'h0;
       launch_d27 <= 1'b0;
       launch_d28 <= 1'b0;
       launch_d29 <= 1'b0;
@@ -1552,12 +1651,12 @@ module RmsNormMax_l16_w4_n256_fp16 (
       launch_d34 <= 1'b0;
       launch_d35 <= 1'b0;
       launch_d36 <= 1'b0;
-      rsqrt_h_d20 <= 32'h0;
       launch_d37 <= 1'b0;
       launch_d38 <= 1'b0;
       launch_d39 <= 1'b0;
       launch_d40 <= 1'b0;
       launch_d41 <= 1'b0;
+      rsqrt_h_d23 <= 32'h0;
       launch_d42 <= 1'b0;
       launch_d43 <= 1'b0;
       launch_d44 <= 1'b0;
@@ -1566,8 +1665,6 @@ module RmsNormMax_l16_w4_n256_fp16 (
       launch_d47 <= 1'b0;
       launch_d48 <= 1'b0;
       launch_d49 <= 1'b0;
-      rsqrt_y0_d20 <= 32'h0;
-      rsqrt_minus_half_d40 <= 9'd0;
       launch_d50 <= 1'b0;
       launch_d51 <= 1'b0;
       launch_d52 <= 1'b0;
@@ -1575,8 +1672,18 @@ module RmsNormMax_l16_w4_n256_fp16 (
       launch_d54 <= 1'b0;
       launch_d55 <= 1'b0;
       launch_d56 <= 1'b0;
-      rsqrt_cases_d42 <= 3'h0;
-      rsqrt_sign_d42 <= 1'b0;
+      rsqrt_y0_d23 <= 32'h0;
+      rsqrt_minus_half_d46 <= 9'd0;
+      launch_d57 <= 1'b0;
+      launch_d58 <= 1'b0;
+      launch_d59 <= 1'b0;
+      launch_d60 <= 1'b0;
+      launch_d61 <= 1'b0;
+      launch_d62 <= 1'b0;
+      launch_d63 <= 1'b0;
+      launch_d64 <= 1'b0;
+      rsqrt_cases_d48 <= 3'h0;
+      rsqrt_sign_d48 <= 1'b0;
       rsqrt_scale2_valid_d1 <= 1'b0;
     end
   end
@@ -1790,68 +1897,68 @@ module RmsNormMax_l16_w4_n256_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~(launch_d16 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d18 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 18 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d23 & launch_d7))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d26 & launch_d8))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 18 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 29 cycles apart collide on ",
+      if (!(~(launch_d33 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 33 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & launch_d16))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d33 & launch_d18))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 15 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d41 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 41 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d16))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d41 & launch_d18))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 23 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d29))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 7 cycles apart collide on ",
+      if (!(~(launch_d41 & launch_d33))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 8 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d7))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d8))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 41 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d23))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d26))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 23 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 49 cycles apart collide on ",
+      if (!(~(launch_d56 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 56 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d16))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 33 cycles apart collide on ",
+      if (!(~(launch_d56 & launch_d18))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 38 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d29))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d56 & launch_d33))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 23 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d36))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d56 & launch_d41))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 15 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
