@@ -500,7 +500,7 @@ public final class RmsNormMax extends Module {
      * through lane 0's adder, each level once the previous one's sums are back.
      */
     static final class PartialSums extends Area {
-        /** The adder's latency: the accumulation's and every tree level's wait. */
+        /** The adder's latency with its operand register: the accumulation's and every tree level's wait. */
         final int adderLatency = ACCUMULATOR_LATENCY;
         /** Event: a tree level's last addition was issued (wait for its sums). */
         final Bool levelDone;
