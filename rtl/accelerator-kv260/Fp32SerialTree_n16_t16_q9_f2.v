@@ -59,66 +59,72 @@ module Fp32SerialTree_n16_t16_q9_f2 (
   wire [3:0]   waiting_occupancy;            // Stream.java:195
   reg  [1:0]   pair;                         // Fp32SerialTree.java:96
   wire         last_pair;                    // Fp32SerialTree.java:97
-  reg  [31:0]  level0_first_0;               // Fp32SerialTree.java:112
-  reg  [31:0]  level0_second_0;              // Fp32SerialTree.java:114
-  wire         level0_add_0_in_valid;        // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_0_in_payload_a;    // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_0_in_payload_b;    // Fp32SerialTree.java:110
-  wire         level0_add_0_out_valid;       // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_0_out_payload;     // Fp32SerialTree.java:110
-  reg  [31:0]  level0_first_1;               // Fp32SerialTree.java:112
-  reg  [31:0]  level0_second_1;              // Fp32SerialTree.java:114
-  wire         level0_add_1_in_valid;        // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_1_in_payload_a;    // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_1_in_payload_b;    // Fp32SerialTree.java:110
-  wire         level0_add_1_out_valid;       // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_1_out_payload;     // Fp32SerialTree.java:110
-  wire         level0_tree_0_0_in_valid;     // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_0_0_in_payload_a; // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_0_0_in_payload_b; // Fp32SerialTree.java:116
-  wire         level0_tree_0_0_out_valid;    // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_0_0_out_payload;  // Fp32SerialTree.java:116
-  reg  [15:0]  level0_tag_d1;                // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d2;                // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d3;                // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d4;                // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d5;                // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d6;                // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d7;                // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d8;                // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d9;                // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d10;               // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d11;               // Fp32SerialTree.java:117
-  reg  [15:0]  level0_tag_d12;               // Fp32SerialTree.java:117
-  reg  [31:0]  level2_held;                  // Fp32SerialTree.java:125
-  reg          level2_second;                // Fp32SerialTree.java:126
-  wire         level2_pair;                  // Fp32SerialTree.java:131
-  wire         level2_add_in_valid;          // Fp32SerialTree.java:132
-  wire [31:0]  level2_add_in_payload_a;      // Fp32SerialTree.java:132
-  wire [31:0]  level2_add_in_payload_b;      // Fp32SerialTree.java:132
-  wire         level2_add_out_valid;         // Fp32SerialTree.java:132
-  wire [31:0]  level2_add_out_payload;       // Fp32SerialTree.java:132
-  reg  [15:0]  level2_tag_d1;                // Fp32SerialTree.java:133
-  reg  [15:0]  level2_tag_d2;                // Fp32SerialTree.java:133
-  reg  [15:0]  level2_tag_d3;                // Fp32SerialTree.java:133
-  reg  [15:0]  level2_tag_d4;                // Fp32SerialTree.java:133
-  reg  [15:0]  level2_tag_d5;                // Fp32SerialTree.java:133
-  reg  [15:0]  level2_tag_d6;                // Fp32SerialTree.java:133
-  reg  [31:0]  level3_held;                  // Fp32SerialTree.java:125
-  reg          level3_second;                // Fp32SerialTree.java:126
-  wire         level3_pair;                  // Fp32SerialTree.java:131
-  wire         level3_add_in_valid;          // Fp32SerialTree.java:132
-  wire [31:0]  level3_add_in_payload_a;      // Fp32SerialTree.java:132
-  wire [31:0]  level3_add_in_payload_b;      // Fp32SerialTree.java:132
-  wire         level3_add_out_valid;         // Fp32SerialTree.java:132
-  wire [31:0]  level3_add_out_payload;       // Fp32SerialTree.java:132
-  reg  [15:0]  level3_tag_d1;                // Fp32SerialTree.java:133
-  reg  [15:0]  level3_tag_d2;                // Fp32SerialTree.java:133
-  reg  [15:0]  level3_tag_d3;                // Fp32SerialTree.java:133
-  reg  [15:0]  level3_tag_d4;                // Fp32SerialTree.java:133
-  reg  [15:0]  level3_tag_d5;                // Fp32SerialTree.java:133
-  reg  [15:0]  level3_tag_d6;                // Fp32SerialTree.java:133
-  reg  [5:0]   vectors_inside;               // Fp32SerialTree.java:142
+  reg  [31:0]  level0_first_0;               // Fp32SerialTree.java:114
+  reg  [31:0]  level0_a_0_q;                 // Fp32SerialTree.java:115
+  reg  [31:0]  level0_second_0;              // Fp32SerialTree.java:117
+  reg  [31:0]  level0_b_0_q;                 // Fp32SerialTree.java:118
+  reg          level0_issue_d1;              // Fp32SerialTree.java:112
+  wire         level0_add_0_in_valid;        // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_0_in_payload_a;    // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_0_in_payload_b;    // Fp32SerialTree.java:112
+  wire         level0_add_0_out_valid;       // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_0_out_payload;     // Fp32SerialTree.java:112
+  reg  [31:0]  level0_first_1;               // Fp32SerialTree.java:114
+  reg  [31:0]  level0_a_1_q;                 // Fp32SerialTree.java:115
+  reg  [31:0]  level0_second_1;              // Fp32SerialTree.java:117
+  reg  [31:0]  level0_b_1_q;                 // Fp32SerialTree.java:118
+  wire         level0_add_1_in_valid;        // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_1_in_payload_a;    // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_1_in_payload_b;    // Fp32SerialTree.java:112
+  wire         level0_add_1_out_valid;       // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_1_out_payload;     // Fp32SerialTree.java:112
+  wire         level0_tree_0_0_in_valid;     // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_0_0_in_payload_a; // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_0_0_in_payload_b; // Fp32SerialTree.java:120
+  wire         level0_tree_0_0_out_valid;    // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_0_0_out_payload;  // Fp32SerialTree.java:120
+  reg  [15:0]  level0_tag_d1;                // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d2;                // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d3;                // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d4;                // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d5;                // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d6;                // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d7;                // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d8;                // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d9;                // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d10;               // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d11;               // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d12;               // Fp32SerialTree.java:121
+  reg  [15:0]  level0_tag_d13;               // Fp32SerialTree.java:121
+  reg  [31:0]  level2_held;                  // Fp32SerialTree.java:129
+  reg          level2_second;                // Fp32SerialTree.java:130
+  wire         level2_pair;                  // Fp32SerialTree.java:135
+  wire         level2_add_in_valid;          // Fp32SerialTree.java:136
+  wire [31:0]  level2_add_in_payload_a;      // Fp32SerialTree.java:136
+  wire [31:0]  level2_add_in_payload_b;      // Fp32SerialTree.java:136
+  wire         level2_add_out_valid;         // Fp32SerialTree.java:136
+  wire [31:0]  level2_add_out_payload;       // Fp32SerialTree.java:136
+  reg  [15:0]  level2_tag_d1;                // Fp32SerialTree.java:137
+  reg  [15:0]  level2_tag_d2;                // Fp32SerialTree.java:137
+  reg  [15:0]  level2_tag_d3;                // Fp32SerialTree.java:137
+  reg  [15:0]  level2_tag_d4;                // Fp32SerialTree.java:137
+  reg  [15:0]  level2_tag_d5;                // Fp32SerialTree.java:137
+  reg  [15:0]  level2_tag_d6;                // Fp32SerialTree.java:137
+  reg  [31:0]  level3_held;                  // Fp32SerialTree.java:129
+  reg          level3_second;                // Fp32SerialTree.java:130
+  wire         level3_pair;                  // Fp32SerialTree.java:135
+  wire         level3_add_in_valid;          // Fp32SerialTree.java:136
+  wire [31:0]  level3_add_in_payload_a;      // Fp32SerialTree.java:136
+  wire [31:0]  level3_add_in_payload_b;      // Fp32SerialTree.java:136
+  wire         level3_add_out_valid;         // Fp32SerialTree.java:136
+  wire [31:0]  level3_add_out_payload;       // Fp32SerialTree.java:136
+  reg  [15:0]  level3_tag_d1;                // Fp32SerialTree.java:137
+  reg  [15:0]  level3_tag_d2;                // Fp32SerialTree.java:137
+  reg  [15:0]  level3_tag_d3;                // Fp32SerialTree.java:137
+  reg  [15:0]  level3_tag_d4;                // Fp32SerialTree.java:137
+  reg  [15:0]  level3_tag_d5;                // Fp32SerialTree.java:137
+  reg  [15:0]  level3_tag_d6;                // Fp32SerialTree.java:137
+  reg  [5:0]   vectors_inside;               // Fp32SerialTree.java:146
 
   assign arriving_valid = in_valid; // Fp32SerialTree.java:87
   assign arriving_payload_values_0 = in_payload_values_0; // Fp32SerialTree.java:88
@@ -163,111 +169,121 @@ module Fp32SerialTree_n16_t16_q9_f2 (
   assign waiting_pop_ready = last_pair; // Fp32SerialTree.java:98
 
   always @(*) begin
-    case (pair) // Fp32SerialTree.java:112
-      2'd0: level0_first_0 = waiting_pop_payload[31:0]; // Fp32SerialTree.java:112
-      2'd1: level0_first_0 = waiting_pop_payload[159:128]; // Fp32SerialTree.java:112
-      2'd2: level0_first_0 = waiting_pop_payload[287:256]; // Fp32SerialTree.java:112
-      default: level0_first_0 = waiting_pop_payload[415:384]; // Fp32SerialTree.java:112
+    case (pair) // Fp32SerialTree.java:114
+      2'd0: level0_first_0 = waiting_pop_payload[31:0]; // Fp32SerialTree.java:114
+      2'd1: level0_first_0 = waiting_pop_payload[159:128]; // Fp32SerialTree.java:114
+      2'd2: level0_first_0 = waiting_pop_payload[287:256]; // Fp32SerialTree.java:114
+      default: level0_first_0 = waiting_pop_payload[415:384]; // Fp32SerialTree.java:114
     endcase
   end
+
+  always @(*) begin
+    case (pair) // Fp32SerialTree.java:117
+      2'd0: level0_second_0 = waiting_pop_payload[63:32]; // Fp32SerialTree.java:117
+      2'd1: level0_second_0 = waiting_pop_payload[191:160]; // Fp32SerialTree.java:117
+      2'd2: level0_second_0 = waiting_pop_payload[319:288]; // Fp32SerialTree.java:117
+      default: level0_second_0 = waiting_pop_payload[447:416]; // Fp32SerialTree.java:117
+    endcase
+  end
+
+  assign level0_add_0_in_valid = level0_issue_d1; // Fp32SerialTree.java:112
+  assign level0_add_0_in_payload_a = level0_a_0_q; // Fp32SerialTree.java:112
+  assign level0_add_0_in_payload_b = level0_b_0_q; // Fp32SerialTree.java:112
 
   always @(*) begin
     case (pair) // Fp32SerialTree.java:114
-      2'd0: level0_second_0 = waiting_pop_payload[63:32]; // Fp32SerialTree.java:114
-      2'd1: level0_second_0 = waiting_pop_payload[191:160]; // Fp32SerialTree.java:114
-      2'd2: level0_second_0 = waiting_pop_payload[319:288]; // Fp32SerialTree.java:114
-      default: level0_second_0 = waiting_pop_payload[447:416]; // Fp32SerialTree.java:114
-    endcase
-  end
-
-  assign level0_add_0_in_valid = waiting_pop_valid; // Fp32SerialTree.java:110
-  assign level0_add_0_in_payload_a = level0_first_0; // Fp32SerialTree.java:110
-  assign level0_add_0_in_payload_b = level0_second_0; // Fp32SerialTree.java:110
-
-  always @(*) begin
-    case (pair) // Fp32SerialTree.java:112
-      2'd0: level0_first_1 = waiting_pop_payload[95:64]; // Fp32SerialTree.java:112
-      2'd1: level0_first_1 = waiting_pop_payload[223:192]; // Fp32SerialTree.java:112
-      2'd2: level0_first_1 = waiting_pop_payload[351:320]; // Fp32SerialTree.java:112
-      default: level0_first_1 = waiting_pop_payload[479:448]; // Fp32SerialTree.java:112
+      2'd0: level0_first_1 = waiting_pop_payload[95:64]; // Fp32SerialTree.java:114
+      2'd1: level0_first_1 = waiting_pop_payload[223:192]; // Fp32SerialTree.java:114
+      2'd2: level0_first_1 = waiting_pop_payload[351:320]; // Fp32SerialTree.java:114
+      default: level0_first_1 = waiting_pop_payload[479:448]; // Fp32SerialTree.java:114
     endcase
   end
 
   always @(*) begin
-    case (pair) // Fp32SerialTree.java:114
-      2'd0: level0_second_1 = waiting_pop_payload[127:96]; // Fp32SerialTree.java:114
-      2'd1: level0_second_1 = waiting_pop_payload[255:224]; // Fp32SerialTree.java:114
-      2'd2: level0_second_1 = waiting_pop_payload[383:352]; // Fp32SerialTree.java:114
-      default: level0_second_1 = waiting_pop_payload[511:480]; // Fp32SerialTree.java:114
+    case (pair) // Fp32SerialTree.java:117
+      2'd0: level0_second_1 = waiting_pop_payload[127:96]; // Fp32SerialTree.java:117
+      2'd1: level0_second_1 = waiting_pop_payload[255:224]; // Fp32SerialTree.java:117
+      2'd2: level0_second_1 = waiting_pop_payload[383:352]; // Fp32SerialTree.java:117
+      default: level0_second_1 = waiting_pop_payload[511:480]; // Fp32SerialTree.java:117
     endcase
   end
 
-  assign level0_add_1_in_valid = waiting_pop_valid; // Fp32SerialTree.java:110
-  assign level0_add_1_in_payload_a = level0_first_1; // Fp32SerialTree.java:110
-  assign level0_add_1_in_payload_b = level0_second_1; // Fp32SerialTree.java:110
-  assign level0_tree_0_0_in_valid = level0_add_0_out_valid; // Fp32SerialTree.java:116
-  assign level0_tree_0_0_in_payload_a = level0_add_0_out_payload; // Fp32SerialTree.java:116
-  assign level0_tree_0_0_in_payload_b = level0_add_1_out_payload; // Fp32SerialTree.java:116
-  assign level2_pair = level0_tree_0_0_out_valid & level2_second; // Fp32SerialTree.java:131
-  assign level2_add_in_valid = level2_pair; // Fp32SerialTree.java:132
-  assign level2_add_in_payload_a = level2_held; // Fp32SerialTree.java:132
-  assign level2_add_in_payload_b = level0_tree_0_0_out_payload; // Fp32SerialTree.java:132
-  assign level3_pair = level2_add_out_valid & level3_second; // Fp32SerialTree.java:131
-  assign level3_add_in_valid = level3_pair; // Fp32SerialTree.java:132
-  assign level3_add_in_payload_a = level3_held; // Fp32SerialTree.java:132
-  assign level3_add_in_payload_b = level2_add_out_payload; // Fp32SerialTree.java:132
-  assign out_valid = level3_add_out_valid; // Fp32SerialTree.java:136
-  assign out_payload_sum = level3_add_out_payload; // Fp32SerialTree.java:137
-  assign out_payload_tag = level3_tag_d6; // Fp32SerialTree.java:138
-  assign idle = vectors_inside == 6'd0; // Fp32SerialTree.java:145
+  assign level0_add_1_in_valid = level0_issue_d1; // Fp32SerialTree.java:112
+  assign level0_add_1_in_payload_a = level0_a_1_q; // Fp32SerialTree.java:112
+  assign level0_add_1_in_payload_b = level0_b_1_q; // Fp32SerialTree.java:112
+  assign level0_tree_0_0_in_valid = level0_add_0_out_valid; // Fp32SerialTree.java:120
+  assign level0_tree_0_0_in_payload_a = level0_add_0_out_payload; // Fp32SerialTree.java:120
+  assign level0_tree_0_0_in_payload_b = level0_add_1_out_payload; // Fp32SerialTree.java:120
+  assign level2_pair = level0_tree_0_0_out_valid & level2_second; // Fp32SerialTree.java:135
+  assign level2_add_in_valid = level2_pair; // Fp32SerialTree.java:136
+  assign level2_add_in_payload_a = level2_held; // Fp32SerialTree.java:136
+  assign level2_add_in_payload_b = level0_tree_0_0_out_payload; // Fp32SerialTree.java:136
+  assign level3_pair = level2_add_out_valid & level3_second; // Fp32SerialTree.java:135
+  assign level3_add_in_valid = level3_pair; // Fp32SerialTree.java:136
+  assign level3_add_in_payload_a = level3_held; // Fp32SerialTree.java:136
+  assign level3_add_in_payload_b = level2_add_out_payload; // Fp32SerialTree.java:136
+  assign out_valid = level3_add_out_valid; // Fp32SerialTree.java:140
+  assign out_payload_sum = level3_add_out_payload; // Fp32SerialTree.java:141
+  assign out_payload_tag = level3_tag_d6; // Fp32SerialTree.java:142
+  assign idle = vectors_inside == 6'd0; // Fp32SerialTree.java:149
 
   always @(posedge ap_clk) begin
     if (waiting_pop_valid) begin // Fp32SerialTree.java:99
       pair <= last_pair ? 2'd0 : (pair + 2'd1); // Fp32SerialTree.java:99
     end
-    level0_tag_d1 <= waiting_pop_payload[527:512]; // Fp32SerialTree.java:117
-    level0_tag_d2 <= level0_tag_d1; // Fp32SerialTree.java:117
-    level0_tag_d3 <= level0_tag_d2; // Fp32SerialTree.java:117
-    level0_tag_d4 <= level0_tag_d3; // Fp32SerialTree.java:117
-    level0_tag_d5 <= level0_tag_d4; // Fp32SerialTree.java:117
-    level0_tag_d6 <= level0_tag_d5; // Fp32SerialTree.java:117
-    level0_tag_d7 <= level0_tag_d6; // Fp32SerialTree.java:117
-    level0_tag_d8 <= level0_tag_d7; // Fp32SerialTree.java:117
-    level0_tag_d9 <= level0_tag_d8; // Fp32SerialTree.java:117
-    level0_tag_d10 <= level0_tag_d9; // Fp32SerialTree.java:117
-    level0_tag_d11 <= level0_tag_d10; // Fp32SerialTree.java:117
-    level0_tag_d12 <= level0_tag_d11; // Fp32SerialTree.java:117
-    if (level0_tree_0_0_out_valid) begin // Fp32SerialTree.java:127
-      level2_second <= ~level2_second; // Fp32SerialTree.java:128
-      if (~level2_second) begin // Fp32SerialTree.java:129
-        level2_held <= level0_tree_0_0_out_payload; // Fp32SerialTree.java:129
+    level0_a_0_q <= level0_first_0; // Fp32SerialTree.java:115
+    level0_b_0_q <= level0_second_0; // Fp32SerialTree.java:118
+    level0_issue_d1 <= waiting_pop_valid; // Fp32SerialTree.java:112
+    level0_a_1_q <= level0_first_1; // Fp32SerialTree.java:115
+    level0_b_1_q <= level0_second_1; // Fp32SerialTree.java:118
+    level0_tag_d1 <= waiting_pop_payload[527:512]; // Fp32SerialTree.java:121
+    level0_tag_d2 <= level0_tag_d1; // Fp32SerialTree.java:121
+    level0_tag_d3 <= level0_tag_d2; // Fp32SerialTree.java:121
+    level0_tag_d4 <= level0_tag_d3; // Fp32SerialTree.java:121
+    level0_tag_d5 <= level0_tag_d4; // Fp32SerialTree.java:121
+    level0_tag_d6 <= level0_tag_d5; // Fp32SerialTree.java:121
+    level0_tag_d7 <= level0_tag_d6; // Fp32SerialTree.java:121
+    level0_tag_d8 <= level0_tag_d7; // Fp32SerialTree.java:121
+    level0_tag_d9 <= level0_tag_d8; // Fp32SerialTree.java:121
+    level0_tag_d10 <= level0_tag_d9; // Fp32SerialTree.java:121
+    level0_tag_d11 <= level0_tag_d10; // Fp32SerialTree.java:121
+    level0_tag_d12 <= level0_tag_d11; // Fp32SerialTree.java:121
+    level0_tag_d13 <= level0_tag_d12; // Fp32SerialTree.java:121
+    if (level0_tree_0_0_out_valid) begin // Fp32SerialTree.java:131
+      level2_second <= ~level2_second; // Fp32SerialTree.java:132
+      if (~level2_second) begin // Fp32SerialTree.java:133
+        level2_held <= level0_tree_0_0_out_payload; // Fp32SerialTree.java:133
       end
     end
-    level2_tag_d1 <= level0_tag_d12; // Fp32SerialTree.java:133
-    level2_tag_d2 <= level2_tag_d1; // Fp32SerialTree.java:133
-    level2_tag_d3 <= level2_tag_d2; // Fp32SerialTree.java:133
-    level2_tag_d4 <= level2_tag_d3; // Fp32SerialTree.java:133
-    level2_tag_d5 <= level2_tag_d4; // Fp32SerialTree.java:133
-    level2_tag_d6 <= level2_tag_d5; // Fp32SerialTree.java:133
-    if (level2_add_out_valid) begin // Fp32SerialTree.java:127
-      level3_second <= ~level3_second; // Fp32SerialTree.java:128
-      if (~level3_second) begin // Fp32SerialTree.java:129
-        level3_held <= level2_add_out_payload; // Fp32SerialTree.java:129
+    level2_tag_d1 <= level0_tag_d13; // Fp32SerialTree.java:137
+    level2_tag_d2 <= level2_tag_d1; // Fp32SerialTree.java:137
+    level2_tag_d3 <= level2_tag_d2; // Fp32SerialTree.java:137
+    level2_tag_d4 <= level2_tag_d3; // Fp32SerialTree.java:137
+    level2_tag_d5 <= level2_tag_d4; // Fp32SerialTree.java:137
+    level2_tag_d6 <= level2_tag_d5; // Fp32SerialTree.java:137
+    if (level2_add_out_valid) begin // Fp32SerialTree.java:131
+      level3_second <= ~level3_second; // Fp32SerialTree.java:132
+      if (~level3_second) begin // Fp32SerialTree.java:133
+        level3_held <= level2_add_out_payload; // Fp32SerialTree.java:133
       end
     end
-    level3_tag_d1 <= level2_tag_d6; // Fp32SerialTree.java:133
-    level3_tag_d2 <= level3_tag_d1; // Fp32SerialTree.java:133
-    level3_tag_d3 <= level3_tag_d2; // Fp32SerialTree.java:133
-    level3_tag_d4 <= level3_tag_d3; // Fp32SerialTree.java:133
-    level3_tag_d5 <= level3_tag_d4; // Fp32SerialTree.java:133
-    level3_tag_d6 <= level3_tag_d5; // Fp32SerialTree.java:133
-    vectors_inside <= (vectors_inside + {5'd0, in_valid}) - {5'd0, level3_add_out_valid}; // Fp32SerialTree.java:143
+    level3_tag_d1 <= level2_tag_d6; // Fp32SerialTree.java:137
+    level3_tag_d2 <= level3_tag_d1; // Fp32SerialTree.java:137
+    level3_tag_d3 <= level3_tag_d2; // Fp32SerialTree.java:137
+    level3_tag_d4 <= level3_tag_d3; // Fp32SerialTree.java:137
+    level3_tag_d5 <= level3_tag_d4; // Fp32SerialTree.java:137
+    level3_tag_d6 <= level3_tag_d5; // Fp32SerialTree.java:137
+    vectors_inside <= (vectors_inside + {5'd0, in_valid}) - {5'd0, level3_add_out_valid}; // Fp32SerialTree.java:147
     if (!ap_rst_n) begin
       pair <= 2'd0;
+      level0_issue_d1 <= 1'b0;
+      level0_tag_d13 <= 16'h0;
       level2_second <= 1'b0;
       level2_held <= 32'h0;
+      level2_tag_d6 <= 16'h0;
       level3_second <= 1'b0;
       level3_held <= 32'h0;
+      level3_tag_d6 <= 16'h0;
       vectors_inside <= 6'd0;
     end
   end
@@ -297,7 +313,7 @@ module Fp32SerialTree_n16_t16_q9_f2 (
     .occupancy    (waiting_occupancy)
   );
 
-  Fp32Add level0_add_0 ( // Fp32SerialTree.java:110
+  Fp32Add level0_add_0 ( // Fp32SerialTree.java:112
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (level0_add_0_in_valid),
@@ -307,7 +323,7 @@ module Fp32SerialTree_n16_t16_q9_f2 (
     .out_payload  (level0_add_0_out_payload)
   );
 
-  Fp32Add level0_add_1 ( // Fp32SerialTree.java:110
+  Fp32Add level0_add_1 ( // Fp32SerialTree.java:112
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (level0_add_1_in_valid),
@@ -317,7 +333,7 @@ module Fp32SerialTree_n16_t16_q9_f2 (
     .out_payload  (level0_add_1_out_payload)
   );
 
-  Fp32Add level0_tree_0_0 ( // Fp32SerialTree.java:116
+  Fp32Add level0_tree_0_0 ( // Fp32SerialTree.java:120
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (level0_tree_0_0_in_valid),
@@ -327,7 +343,7 @@ module Fp32SerialTree_n16_t16_q9_f2 (
     .out_payload  (level0_tree_0_0_out_payload)
   );
 
-  Fp32Add level2_add ( // Fp32SerialTree.java:132
+  Fp32Add level2_add ( // Fp32SerialTree.java:136
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (level2_add_in_valid),
@@ -337,7 +353,7 @@ module Fp32SerialTree_n16_t16_q9_f2 (
     .out_payload  (level2_add_out_payload)
   );
 
-  Fp32Add level3_add ( // Fp32SerialTree.java:132
+  Fp32Add level3_add ( // Fp32SerialTree.java:136
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (level3_add_in_valid),

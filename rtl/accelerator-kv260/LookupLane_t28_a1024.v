@@ -510,6 +510,9 @@ module LookupLane_t28_a1024 (
     end
     if (!ap_rst_n) begin
       entries_valid <= 1'b0;
+      sum_first_d3 <= 1'b0;
+      sum_last_d3 <= 1'b0;
+      sum_accumulator_d2 <= 10'd0;
       bypass <= 1'b0;
       result_q_valid <= 1'b0;
     end

@@ -172,6 +172,11 @@ module ResidualAdd_l4_fp16 (
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:98
     end
     if (!ap_rst_n) begin
+      h_lane0_in1_t_d1 <= 32'h0;
+      h_lane1_in1_t_d1 <= 32'h0;
+      h_lane2_in1_t_d1 <= 32'h0;
+      h_lane3_in1_t_d1 <= 32'h0;
+      h_last_t_d9 <= 1'b0;
       result_credits <= 4'd11;
     end
   end

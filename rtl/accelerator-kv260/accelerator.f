@@ -50,7 +50,7 @@ LookupLane_t28_a1024.v
 TlmmEngine_kv260.v
 TlmmCommandUnit_kv260.v
 ByteGearbox_i16_o28.v
-SyncFifo_w32_d16.v
+SyncFifo_w32_d18.v
 Int32ToFp32_n21.v
 SyncFifo_w129_d12.v
 Dequantizer_l4_a21.v
@@ -61,7 +61,7 @@ FpSilu.v
 FpRelu2.v
 SyncFifo_w97_d26.v
 Gating_silu_relu2_l4_fp16_p1.v
-SyncFifo_w65_d19.v
+SyncFifo_w65_d22.v
 Rope_l4_maxd96_r8_fp16_runtime_p2.v
 KvCacheWriter_w128_b16_o4.v
 SyncFifo_w2_d8.v

@@ -26,93 +26,101 @@ module Dequantizer_l4_a19 (
   output wire        out_payload_last   // Dequantizer.java:81
 );
 
-  reg          factor_mul_in_valid;      // Dequantizer.java:88
-  reg  [31:0]  factor_mul_in_payload_a;  // Dequantizer.java:88
-  reg  [31:0]  factor_mul_in_payload_b;  // Dequantizer.java:88
-  wire         factor_mul_out_valid;     // Dequantizer.java:88
-  wire [31:0]  factor_mul_out_payload;   // Dequantizer.java:88
-  reg          params_fire_d1;           // Fp32SharedOps.java:126
-  reg          params_fire_d2;           // Fp32SharedOps.java:126
-  reg          params_fire_d3;           // Fp32SharedOps.java:126
-  reg          params_fire_d4;           // Fp32SharedOps.java:126
-  reg          params_fire_d5;           // Fp32SharedOps.java:126
-  reg          params_fire_d6;           // Fp32SharedOps.java:126
-  reg          params_fire_d7;           // Fp32SharedOps.java:126
-  reg  [4:0]   factor_credits;           // CreditBuffer.java:60
-  reg  [2:0]   factor_cooldown;          // Dequantizer.java:95
-  reg          params_fire_d8;           // Dequantizer.java:99
-  reg          params_fire_d9;           // Dequantizer.java:99
-  reg          params_fire_d10;          // Dequantizer.java:99
-  reg          params_fire_d11;          // Dequantizer.java:99
-  reg          params_fire_d12;          // Dequantizer.java:99
-  reg          params_fire_d13;          // Dequantizer.java:99
-  reg          params_fire_d14;          // Dequantizer.java:99
-  wire         factor_fifo_push_valid;   // CreditBuffer.java:92
-  wire         factor_fifo_push_ready;   // CreditBuffer.java:92
-  wire [31:0]  factor_fifo_push_payload; // CreditBuffer.java:92
-  wire         factor_fifo_pop_valid;    // CreditBuffer.java:92
-  wire         factor_fifo_pop_ready;    // CreditBuffer.java:92
-  wire [31:0]  factor_fifo_pop_payload;  // CreditBuffer.java:92
-  wire [4:0]   factor_fifo_occupancy;    // CreditBuffer.java:92
-  wire         factor_ready;             // CreditBuffer.java:99
-  wire         lane0_float_out_valid;    // Dequantizer.java:114
-  wire [31:0]  lane0_float_out_payload;  // Dequantizer.java:114
-  wire         lane0_float_in_valid;     // Dequantizer.java:114
-  wire [18:0]  lane0_float_in_payload;   // Dequantizer.java:114
-  reg  [31:0]  f_d1;                     // Dequantizer.java:115
-  reg  [31:0]  f_d2;                     // Dequantizer.java:115
-  reg  [31:0]  f_d3;                     // Dequantizer.java:115
-  wire         lane0_mul_in_valid;       // Dequantizer.java:115
-  wire [31:0]  lane0_mul_in_payload_a;   // Dequantizer.java:115
-  wire [31:0]  lane0_mul_in_payload_b;   // Dequantizer.java:115
-  wire         lane0_mul_out_valid;      // Dequantizer.java:115
-  wire [31:0]  lane0_mul_out_payload;    // Dequantizer.java:115
-  wire         lane1_float_out_valid;    // Dequantizer.java:114
-  wire [31:0]  lane1_float_out_payload;  // Dequantizer.java:114
-  wire         lane1_float_in_valid;     // Dequantizer.java:114
-  wire [18:0]  lane1_float_in_payload;   // Dequantizer.java:114
-  wire         lane1_mul_in_valid;       // Dequantizer.java:115
-  wire [31:0]  lane1_mul_in_payload_a;   // Dequantizer.java:115
-  wire [31:0]  lane1_mul_in_payload_b;   // Dequantizer.java:115
-  wire         lane1_mul_out_valid;      // Dequantizer.java:115
-  wire [31:0]  lane1_mul_out_payload;    // Dequantizer.java:115
-  wire         lane2_float_out_valid;    // Dequantizer.java:114
-  wire [31:0]  lane2_float_out_payload;  // Dequantizer.java:114
-  wire         lane2_float_in_valid;     // Dequantizer.java:114
-  wire [18:0]  lane2_float_in_payload;   // Dequantizer.java:114
-  wire         lane2_mul_in_valid;       // Dequantizer.java:115
-  wire [31:0]  lane2_mul_in_payload_a;   // Dequantizer.java:115
-  wire [31:0]  lane2_mul_in_payload_b;   // Dequantizer.java:115
-  wire         lane2_mul_out_valid;      // Dequantizer.java:115
-  wire [31:0]  lane2_mul_out_payload;    // Dequantizer.java:115
-  wire         lane3_float_out_valid;    // Dequantizer.java:114
-  wire [31:0]  lane3_float_out_payload;  // Dequantizer.java:114
-  wire         lane3_float_in_valid;     // Dequantizer.java:114
-  wire [18:0]  lane3_float_in_payload;   // Dequantizer.java:114
-  wire         lane3_mul_in_valid;       // Dequantizer.java:115
-  wire [31:0]  lane3_mul_in_payload_a;   // Dequantizer.java:115
-  wire [31:0]  lane3_mul_in_payload_b;   // Dequantizer.java:115
-  wire         lane3_mul_out_valid;      // Dequantizer.java:115
-  wire [31:0]  lane3_mul_out_payload;    // Dequantizer.java:115
-  reg          last_d1;                  // Dequantizer.java:117
-  reg          last_d2;                  // Dequantizer.java:117
-  reg          last_d3;                  // Dequantizer.java:117
-  reg          last_d4;                  // Dequantizer.java:117
-  reg          last_d5;                  // Dequantizer.java:117
-  reg          last_d6;                  // Dequantizer.java:117
-  reg          last_d7;                  // Dequantizer.java:117
-  reg          last_d8;                  // Dequantizer.java:117
-  reg          last_d9;                  // Dequantizer.java:117
-  reg          last_d10;                 // Dequantizer.java:117
-  reg  [3:0]   result_credits;           // CreditBuffer.java:60
-  wire         result_fifo_push_valid;   // CreditBuffer.java:92
-  wire         result_fifo_push_ready;   // CreditBuffer.java:92
-  wire [128:0] result_fifo_push_payload; // CreditBuffer.java:92
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:92
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:92
-  wire [128:0] result_fifo_pop_payload;  // CreditBuffer.java:92
-  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:92
-  wire         result_ready;             // CreditBuffer.java:99
+  wire         factor_mul_in_valid;       // Dequantizer.java:88
+  wire [31:0]  factor_mul_in_payload_a;   // Dequantizer.java:88
+  wire [31:0]  factor_mul_in_payload_b;   // Dequantizer.java:88
+  wire         factor_mul_out_valid;      // Dequantizer.java:88
+  wire [31:0]  factor_mul_out_payload;    // Dequantizer.java:88
+  reg          factor_mul_issue;          // Fp32SharedOps.java:121
+  reg  [31:0]  factor_mul_issue_a;        // Fp32SharedOps.java:122
+  reg  [31:0]  factor_mul_issue_b;        // Fp32SharedOps.java:122
+  reg          factor_mul_operands_valid; // Fp32SharedOps.java:126
+  reg  [31:0]  factor_mul_operand_a;      // Fp32SharedOps.java:127
+  reg  [31:0]  factor_mul_operand_b;      // Fp32SharedOps.java:128
+  reg          params_fire_d1;            // Fp32SharedOps.java:144
+  reg          params_fire_d2;            // Fp32SharedOps.java:144
+  reg          params_fire_d3;            // Fp32SharedOps.java:144
+  reg          params_fire_d4;            // Fp32SharedOps.java:144
+  reg          params_fire_d5;            // Fp32SharedOps.java:144
+  reg          params_fire_d6;            // Fp32SharedOps.java:144
+  reg          params_fire_d7;            // Fp32SharedOps.java:144
+  reg          params_fire_d8;            // Fp32SharedOps.java:144
+  reg  [4:0]   factor_credits;            // CreditBuffer.java:60
+  reg  [3:0]   factor_cooldown;           // Dequantizer.java:95
+  reg          params_fire_d9;            // Dequantizer.java:99
+  reg          params_fire_d10;           // Dequantizer.java:99
+  reg          params_fire_d11;           // Dequantizer.java:99
+  reg          params_fire_d12;           // Dequantizer.java:99
+  reg          params_fire_d13;           // Dequantizer.java:99
+  reg          params_fire_d14;           // Dequantizer.java:99
+  reg          params_fire_d15;           // Dequantizer.java:99
+  reg          params_fire_d16;           // Dequantizer.java:99
+  wire         factor_fifo_push_valid;    // CreditBuffer.java:92
+  wire         factor_fifo_push_ready;    // CreditBuffer.java:92
+  wire [31:0]  factor_fifo_push_payload;  // CreditBuffer.java:92
+  wire         factor_fifo_pop_valid;     // CreditBuffer.java:92
+  wire         factor_fifo_pop_ready;     // CreditBuffer.java:92
+  wire [31:0]  factor_fifo_pop_payload;   // CreditBuffer.java:92
+  wire [4:0]   factor_fifo_occupancy;     // CreditBuffer.java:92
+  wire         factor_ready;              // CreditBuffer.java:99
+  wire         lane0_float_out_valid;     // Dequantizer.java:114
+  wire [31:0]  lane0_float_out_payload;   // Dequantizer.java:114
+  wire         lane0_float_in_valid;      // Dequantizer.java:114
+  wire [18:0]  lane0_float_in_payload;    // Dequantizer.java:114
+  reg  [31:0]  f_d1;                      // Dequantizer.java:115
+  reg  [31:0]  f_d2;                      // Dequantizer.java:115
+  reg  [31:0]  f_d3;                      // Dequantizer.java:115
+  wire         lane0_mul_in_valid;        // Dequantizer.java:115
+  wire [31:0]  lane0_mul_in_payload_a;    // Dequantizer.java:115
+  wire [31:0]  lane0_mul_in_payload_b;    // Dequantizer.java:115
+  wire         lane0_mul_out_valid;       // Dequantizer.java:115
+  wire [31:0]  lane0_mul_out_payload;     // Dequantizer.java:115
+  wire         lane1_float_out_valid;     // Dequantizer.java:114
+  wire [31:0]  lane1_float_out_payload;   // Dequantizer.java:114
+  wire         lane1_float_in_valid;      // Dequantizer.java:114
+  wire [18:0]  lane1_float_in_payload;    // Dequantizer.java:114
+  wire         lane1_mul_in_valid;        // Dequantizer.java:115
+  wire [31:0]  lane1_mul_in_payload_a;    // Dequantizer.java:115
+  wire [31:0]  lane1_mul_in_payload_b;    // Dequantizer.java:115
+  wire         lane1_mul_out_valid;       // Dequantizer.java:115
+  wire [31:0]  lane1_mul_out_payload;     // Dequantizer.java:115
+  wire         lane2_float_out_valid;     // Dequantizer.java:114
+  wire [31:0]  lane2_float_out_payload;   // Dequantizer.java:114
+  wire         lane2_float_in_valid;      // Dequantizer.java:114
+  wire [18:0]  lane2_float_in_payload;    // Dequantizer.java:114
+  wire         lane2_mul_in_valid;        // Dequantizer.java:115
+  wire [31:0]  lane2_mul_in_payload_a;    // Dequantizer.java:115
+  wire [31:0]  lane2_mul_in_payload_b;    // Dequantizer.java:115
+  wire         lane2_mul_out_valid;       // Dequantizer.java:115
+  wire [31:0]  lane2_mul_out_payload;     // Dequantizer.java:115
+  wire         lane3_float_out_valid;     // Dequantizer.java:114
+  wire [31:0]  lane3_float_out_payload;   // Dequantizer.java:114
+  wire         lane3_float_in_valid;      // Dequantizer.java:114
+  wire [18:0]  lane3_float_in_payload;    // Dequantizer.java:114
+  wire         lane3_mul_in_valid;        // Dequantizer.java:115
+  wire [31:0]  lane3_mul_in_payload_a;    // Dequantizer.java:115
+  wire [31:0]  lane3_mul_in_payload_b;    // Dequantizer.java:115
+  wire         lane3_mul_out_valid;       // Dequantizer.java:115
+  wire [31:0]  lane3_mul_out_payload;     // Dequantizer.java:115
+  reg          last_d1;                   // Dequantizer.java:117
+  reg          last_d2;                   // Dequantizer.java:117
+  reg          last_d3;                   // Dequantizer.java:117
+  reg          last_d4;                   // Dequantizer.java:117
+  reg          last_d5;                   // Dequantizer.java:117
+  reg          last_d6;                   // Dequantizer.java:117
+  reg          last_d7;                   // Dequantizer.java:117
+  reg          last_d8;                   // Dequantizer.java:117
+  reg          last_d9;                   // Dequantizer.java:117
+  reg          last_d10;                  // Dequantizer.java:117
+  reg  [3:0]   result_credits;            // CreditBuffer.java:60
+  wire         result_fifo_push_valid;    // CreditBuffer.java:92
+  wire         result_fifo_push_ready;    // CreditBuffer.java:92
+  wire [128:0] result_fifo_push_payload;  // CreditBuffer.java:92
+  wire         result_fifo_pop_valid;     // CreditBuffer.java:92
+  wire         result_fifo_pop_ready;     // CreditBuffer.java:92
+  wire [128:0] result_fifo_pop_payload;   // CreditBuffer.java:92
+  wire [3:0]   result_fifo_occupancy;     // CreditBuffer.java:92
+  wire         result_ready;              // CreditBuffer.java:99
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire params_valid_and_ready;
@@ -133,21 +141,27 @@ module Dequantizer_l4_a19 (
   assign assert_part_4 = in_payload_acc_3[18:0];
 
   always @(*) begin
-    factor_mul_in_valid = params_valid_and_ready; // Fp32SharedOps.java:130
-    factor_mul_in_valid = params_valid_and_ready | params_fire_d7; // Fp32SharedOps.java:130
+    factor_mul_issue = 1'b0; // Fp32SharedOps.java:123
+    factor_mul_issue = params_valid_and_ready; // Fp32SharedOps.java:148
+    factor_mul_issue = params_valid_and_ready | params_fire_d8; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
-    factor_mul_in_payload_a = params_payload_mc; // Fp32SharedOps.java:132
-    factor_mul_in_payload_b = params_payload_ws; // Fp32SharedOps.java:133
-    if (params_fire_d7) begin // Fp32SharedOps.java:135
-      factor_mul_in_payload_a = factor_mul_out_payload; // Fp32SharedOps.java:136
-      factor_mul_in_payload_b = 32'h3c010204; // Fp32SharedOps.java:137
+    factor_mul_issue_a = 32'h0; // Fp32SharedOps.java:124
+    factor_mul_issue_b = 32'h0; // Fp32SharedOps.java:125
+    factor_mul_issue_a = params_payload_mc; // Fp32SharedOps.java:150
+    factor_mul_issue_b = params_payload_ws; // Fp32SharedOps.java:151
+    if (params_fire_d8) begin // Fp32SharedOps.java:153
+      factor_mul_issue_a = factor_mul_out_payload; // Fp32SharedOps.java:154
+      factor_mul_issue_b = 32'h3c010204; // Fp32SharedOps.java:155
     end
   end
 
-  assign params_ready = (factor_credits != 5'd0) & (factor_cooldown == 3'd0); // Dequantizer.java:97
-  assign factor_fifo_push_valid = params_fire_d14; // CreditBuffer.java:93
+  assign factor_mul_in_valid = factor_mul_operands_valid; // Fp32SharedOps.java:126
+  assign factor_mul_in_payload_a = factor_mul_operand_a; // Fp32SharedOps.java:127
+  assign factor_mul_in_payload_b = factor_mul_operand_b; // Fp32SharedOps.java:128
+  assign params_ready = (factor_credits != 5'd0) & (factor_cooldown == 4'd0); // Dequantizer.java:97
+  assign factor_fifo_push_valid = params_fire_d16; // CreditBuffer.java:93
   assign factor_fifo_push_payload = factor_mul_out_payload; // CreditBuffer.java:94
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:100
   assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
@@ -186,25 +200,30 @@ module Dequantizer_l4_a19 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    params_fire_d1 <= params_valid_and_ready; // Fp32SharedOps.java:126
-    params_fire_d2 <= params_fire_d1; // Fp32SharedOps.java:126
-    params_fire_d3 <= params_fire_d2; // Fp32SharedOps.java:126
-    params_fire_d4 <= params_fire_d3; // Fp32SharedOps.java:126
-    params_fire_d5 <= params_fire_d4; // Fp32SharedOps.java:126
-    params_fire_d6 <= params_fire_d5; // Fp32SharedOps.java:126
-    params_fire_d7 <= params_fire_d6; // Fp32SharedOps.java:126
+    factor_mul_operands_valid <= factor_mul_issue; // Fp32SharedOps.java:126
+    factor_mul_operand_a <= factor_mul_issue_a; // Fp32SharedOps.java:127
+    factor_mul_operand_b <= factor_mul_issue_b; // Fp32SharedOps.java:128
+    params_fire_d1 <= params_valid_and_ready; // Fp32SharedOps.java:144
+    params_fire_d2 <= params_fire_d1; // Fp32SharedOps.java:144
+    params_fire_d3 <= params_fire_d2; // Fp32SharedOps.java:144
+    params_fire_d4 <= params_fire_d3; // Fp32SharedOps.java:144
+    params_fire_d5 <= params_fire_d4; // Fp32SharedOps.java:144
+    params_fire_d6 <= params_fire_d5; // Fp32SharedOps.java:144
+    params_fire_d7 <= params_fire_d6; // Fp32SharedOps.java:144
+    params_fire_d8 <= params_fire_d7; // Fp32SharedOps.java:144
     if (params_valid_and_ready) begin // Dequantizer.java:96
-      factor_cooldown <= 3'd7; // Dequantizer.java:96
-    end else if (factor_cooldown != 3'd0) begin // Dequantizer.java:96
-      factor_cooldown <= factor_cooldown - 3'd1; // Dequantizer.java:96
+      factor_cooldown <= 4'd8; // Dequantizer.java:96
+    end else if (factor_cooldown != 4'd0) begin // Dequantizer.java:96
+      factor_cooldown <= factor_cooldown - 4'd1; // Dequantizer.java:96
     end
-    params_fire_d8 <= params_fire_d7; // Dequantizer.java:99
     params_fire_d9 <= params_fire_d8; // Dequantizer.java:99
     params_fire_d10 <= params_fire_d9; // Dequantizer.java:99
     params_fire_d11 <= params_fire_d10; // Dequantizer.java:99
     params_fire_d12 <= params_fire_d11; // Dequantizer.java:99
     params_fire_d13 <= params_fire_d12; // Dequantizer.java:99
     params_fire_d14 <= params_fire_d13; // Dequantizer.java:99
+    params_fire_d15 <= params_fire_d14; // Dequantizer.java:99
+    params_fire_d16 <= params_fire_d15; // Dequantizer.java:99
     if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:97
     end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:98
@@ -229,6 +248,7 @@ module Dequantizer_l4_a19 (
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:98
     end
     if (!ap_rst_n) begin
+      factor_mul_operands_valid <= 1'b0;
       params_fire_d1 <= 1'b0;
       params_fire_d2 <= 1'b0;
       params_fire_d3 <= 1'b0;
@@ -236,15 +256,19 @@ module Dequantizer_l4_a19 (
       params_fire_d5 <= 1'b0;
       params_fire_d6 <= 1'b0;
       params_fire_d7 <= 1'b0;
-      factor_cooldown <= 3'd0;
       params_fire_d8 <= 1'b0;
+      factor_cooldown <= 4'd0;
       params_fire_d9 <= 1'b0;
       params_fire_d10 <= 1'b0;
       params_fire_d11 <= 1'b0;
       params_fire_d12 <= 1'b0;
       params_fire_d13 <= 1'b0;
       params_fire_d14 <= 1'b0;
-      factor_credits <= 5'd16;
+      params_fire_d15 <= 1'b0;
+      params_fire_d16 <= 1'b0;
+      factor_credits <= 5'd18;
+      f_d3 <= 32'h0;
+      last_d10 <= 1'b0;
       result_credits <= 4'd12;
     end
   end
@@ -253,8 +277,8 @@ module Dequantizer_l4_a19 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~(params_fire_d7 & params_valid_and_ready))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: factor: inputs 7 cycles apart collide on ",
+      if (!(~(params_fire_d8 & params_valid_and_ready))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: factor: inputs 8 cycles apart collide on ",
                  "factor_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
@@ -263,12 +287,12 @@ module Dequantizer_l4_a19 (
                  "without a credit");
         $stop;
       end
-      if (!(factor_credits <= 5'd16)) begin // CreditBuffer.java:104
+      if (!(factor_credits <= 5'd18)) begin // CreditBuffer.java:104
         $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer factor: the credits never exceed the ",
-                 "depth 16");
+                 "depth 18");
         $stop;
       end
-      if (!(~params_fire_d14 | factor_fifo_push_ready)) begin // CreditBuffer.java:106
+      if (!(~params_fire_d16 | factor_fifo_push_ready)) begin // CreditBuffer.java:106
         $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer factor: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -322,7 +346,7 @@ module Dequantizer_l4_a19 (
     .out_payload  (factor_mul_out_payload)
   );
 
-  SyncFifo_w32_d16 factor_fifo ( // CreditBuffer.java:92
+  SyncFifo_w32_d18 factor_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (factor_fifo_push_valid),

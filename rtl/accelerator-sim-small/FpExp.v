@@ -16,63 +16,63 @@ module FpExp (
   wire [31:0] log2e_mul_in_payload_b; // FpExp.java:43
   wire        log2e_mul_out_valid;    // FpExp.java:43
   wire [31:0] log2e_mul_out_payload;  // FpExp.java:43
-  reg  [30:0] scaled_a;               // FpExp.java:61
-  reg         lost_a;                 // FpExp.java:63
-  reg         sign_a;                 // FpExp.java:64
-  reg  [2:0]  cases_a;                // FpExp.java:65
-  reg  [8:0]  n_b;                    // FpExp.java:70
-  reg  [6:0]  index_b;                // FpExp.java:71
-  reg  [15:0] fraction_b;             // FpExp.java:72
-  reg  [2:0]  cases_b;                // FpExp.java:73
-  reg  [63:0] rom_word;               // FpExp.java:79
-  reg  [31:0] u_c;                    // FpExp.java:80
-  reg  [8:0]  n_c;                    // FpExp.java:81
-  reg  [2:0]  cases_c;                // FpExp.java:82
-  reg         log2e_mul_valid_d1;     // FpExp.java:85
-  reg         log2e_mul_valid_d2;     // FpExp.java:85
-  reg         log2e_mul_valid_d3;     // FpExp.java:85
-  wire        chord_in_valid;         // FpExp.java:85
-  wire [63:0] chord_in_payload_word;  // FpExp.java:85
-  wire [31:0] chord_in_payload_u;     // FpExp.java:85
-  wire        chord_out_valid;        // FpExp.java:85
-  wire [31:0] chord_out_payload;      // FpExp.java:85
-  reg  [8:0]  n_d1;                   // FpExp.java:86
-  reg  [8:0]  n_d2;                   // FpExp.java:86
-  reg  [8:0]  n_d3;                   // FpExp.java:86
-  reg  [8:0]  n_d4;                   // FpExp.java:86
-  reg  [8:0]  n_d5;                   // FpExp.java:86
-  reg  [8:0]  n_d6;                   // FpExp.java:86
-  reg  [8:0]  n_d7;                   // FpExp.java:86
-  reg  [8:0]  n_d8;                   // FpExp.java:86
-  reg  [8:0]  n_d9;                   // FpExp.java:86
-  reg  [8:0]  n_d10;                  // FpExp.java:86
-  reg  [8:0]  n_d11;                  // FpExp.java:86
-  reg  [8:0]  n_d12;                  // FpExp.java:86
-  reg  [8:0]  n_d13;                  // FpExp.java:86
-  wire        scale2_in_valid;        // FpExp.java:86
-  wire [31:0] scale2_in_payload_r;    // FpExp.java:86
-  wire [8:0]  scale2_in_payload_n;    // FpExp.java:86
-  wire        scale2_out_valid;       // FpExp.java:86
-  wire [31:0] scale2_out_payload;     // FpExp.java:86
-  reg  [2:0]  cases_d1;               // FpExp.java:87
-  reg  [2:0]  cases_d2;               // FpExp.java:87
-  reg  [2:0]  cases_d3;               // FpExp.java:87
-  reg  [2:0]  cases_d4;               // FpExp.java:87
-  reg  [2:0]  cases_d5;               // FpExp.java:87
-  reg  [2:0]  cases_d6;               // FpExp.java:87
-  reg  [2:0]  cases_d7;               // FpExp.java:87
-  reg  [2:0]  cases_d8;               // FpExp.java:87
-  reg  [2:0]  cases_d9;               // FpExp.java:87
-  reg  [2:0]  cases_d10;              // FpExp.java:87
-  reg  [2:0]  cases_d11;              // FpExp.java:87
-  reg  [2:0]  cases_d12;              // FpExp.java:87
-  reg  [2:0]  cases_d13;              // FpExp.java:87
-  reg  [2:0]  cases_d14;              // FpExp.java:87
-  reg  [2:0]  cases_d15;              // FpExp.java:87
-  reg  [31:0] y_out;                  // FpExp.java:89
-  reg         scale2_valid_d1;        // FpExp.java:89
-  reg  [63:0] rom [0:127];            // FpExp.java:76
-  initial begin // FpExp.java:76
+  reg  [30:0] scaled_a;               // FpExp.java:63
+  reg         lost_a;                 // FpExp.java:65
+  reg         sign_a;                 // FpExp.java:66
+  reg  [2:0]  cases_a;                // FpExp.java:67
+  reg  [8:0]  n_b;                    // FpExp.java:72
+  reg  [6:0]  index_b;                // FpExp.java:73
+  reg  [15:0] fraction_b;             // FpExp.java:74
+  reg  [2:0]  cases_b;                // FpExp.java:75
+  reg  [63:0] rom_word;               // FpExp.java:81
+  reg  [31:0] u_c;                    // FpExp.java:82
+  reg  [8:0]  n_c;                    // FpExp.java:83
+  reg  [2:0]  cases_c;                // FpExp.java:84
+  reg         log2e_mul_valid_d1;     // FpExp.java:87
+  reg         log2e_mul_valid_d2;     // FpExp.java:87
+  reg         log2e_mul_valid_d3;     // FpExp.java:87
+  wire        chord_in_valid;         // FpExp.java:87
+  wire [63:0] chord_in_payload_word;  // FpExp.java:87
+  wire [31:0] chord_in_payload_u;     // FpExp.java:87
+  wire        chord_out_valid;        // FpExp.java:87
+  wire [31:0] chord_out_payload;      // FpExp.java:87
+  reg  [8:0]  n_d1;                   // FpExp.java:88
+  reg  [8:0]  n_d2;                   // FpExp.java:88
+  reg  [8:0]  n_d3;                   // FpExp.java:88
+  reg  [8:0]  n_d4;                   // FpExp.java:88
+  reg  [8:0]  n_d5;                   // FpExp.java:88
+  reg  [8:0]  n_d6;                   // FpExp.java:88
+  reg  [8:0]  n_d7;                   // FpExp.java:88
+  reg  [8:0]  n_d8;                   // FpExp.java:88
+  reg  [8:0]  n_d9;                   // FpExp.java:88
+  reg  [8:0]  n_d10;                  // FpExp.java:88
+  reg  [8:0]  n_d11;                  // FpExp.java:88
+  reg  [8:0]  n_d12;                  // FpExp.java:88
+  reg  [8:0]  n_d13;                  // FpExp.java:88
+  wire        scale2_in_valid;        // FpExp.java:88
+  wire [31:0] scale2_in_payload_r;    // FpExp.java:88
+  wire [8:0]  scale2_in_payload_n;    // FpExp.java:88
+  wire        scale2_out_valid;       // FpExp.java:88
+  wire [31:0] scale2_out_payload;     // FpExp.java:88
+  reg  [2:0]  cases_d1;               // FpExp.java:89
+  reg  [2:0]  cases_d2;               // FpExp.java:89
+  reg  [2:0]  cases_d3;               // FpExp.java:89
+  reg  [2:0]  cases_d4;               // FpExp.java:89
+  reg  [2:0]  cases_d5;               // FpExp.java:89
+  reg  [2:0]  cases_d6;               // FpExp.java:89
+  reg  [2:0]  cases_d7;               // FpExp.java:89
+  reg  [2:0]  cases_d8;               // FpExp.java:89
+  reg  [2:0]  cases_d9;               // FpExp.java:89
+  reg  [2:0]  cases_d10;              // FpExp.java:89
+  reg  [2:0]  cases_d11;              // FpExp.java:89
+  reg  [2:0]  cases_d12;              // FpExp.java:89
+  reg  [2:0]  cases_d13;              // FpExp.java:89
+  reg  [2:0]  cases_d14;              // FpExp.java:89
+  reg  [2:0]  cases_d15;              // FpExp.java:89
+  reg  [31:0] y_out;                  // FpExp.java:91
+  reg         scale2_valid_d1;        // FpExp.java:91
+  reg  [63:0] rom [0:127];            // FpExp.java:78
+  initial begin // FpExp.java:78
     rom[0] = 64'h3f8000003bb1ed50;
     rom[1] = 64'h3f80b1ed3bb2e4a4;
     rom[2] = 64'h3f8164d23bb3dd50;
@@ -204,14 +204,13 @@ module FpExp (
   end
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire [7:0] scaled_a_mux;
   wire scaled_a_cmp;
   wire scaled_a_cmp_2;
   wire [7:0] scaled_a_diff;
-  wire [7:0] scaled_a_mux_2;
+  wire [7:0] scaled_a_mux;
   wire [23:0] scaled_a_cat;
   wire [7:0] scaled_a_diff_2;
-  wire [7:0] scaled_a_mux_3;
+  wire [7:0] scaled_a_mux_2;
   wire [4:0] scaled_a_part;
   wire [31:0] n_b_sum;
   wire [31:0] n_b_mux;
@@ -223,15 +222,15 @@ module FpExp (
   wire u_c_and_3;
   wire u_c_any_4;
   wire [4:0] u_c_mux;
-  assign scaled_a_mux = (log2e_mul_out_payload[30:23] == 8'd0) ? 8'd1 : log2e_mul_out_payload[30:23];
-  assign scaled_a_cmp = scaled_a_mux >= 8'd127;
+  wire [15:0] u_c_shl;
+  assign scaled_a_cmp = log2e_mul_out_payload[30:23] >= 8'd127;
   assign scaled_a_cmp_2 = log2e_mul_out_payload[30:23] != 8'd0;
-  assign scaled_a_diff = scaled_a_mux - 8'd127;
-  assign scaled_a_mux_2 = (scaled_a_diff > 8'd7) ? 8'd7 : scaled_a_diff;
+  assign scaled_a_diff = log2e_mul_out_payload[30:23] - 8'd127;
+  assign scaled_a_mux = (scaled_a_diff > 8'd7) ? 8'd7 : scaled_a_diff;
   assign scaled_a_cat = {scaled_a_cmp_2, log2e_mul_out_payload[22:0]};
-  assign scaled_a_diff_2 = 8'd127 - scaled_a_mux;
-  assign scaled_a_mux_3 = (scaled_a_diff_2 > 8'd31) ? 8'd31 : scaled_a_diff_2;
-  assign scaled_a_part = scaled_a_mux_3[4:0];
+  assign scaled_a_diff_2 = 8'd127 - log2e_mul_out_payload[30:23];
+  assign scaled_a_mux_2 = (scaled_a_diff_2 > 8'd31) ? 8'd31 : scaled_a_diff_2;
+  assign scaled_a_part = scaled_a_mux_2[4:0];
   assign n_b_sum = {1'b0, scaled_a} + {31'd0, lost_a};
   assign n_b_mux = sign_a ? -n_b_sum : n_b_sum;
   assign u_c_any = |fraction_b[15:14];
@@ -251,77 +250,79 @@ module FpExp (
           : {1'b0,
              (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[11]} : {1'b1, ~fraction_b[9]})}
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[15]} : {1'b1, ~fraction_b[13]})})})};
+  assign u_c_shl = fraction_b << u_c_mux;
 
   assign log2e_mul_in_valid = in_valid; // FpExp.java:43
   assign log2e_mul_in_payload_a = in_payload; // FpExp.java:43
   assign log2e_mul_in_payload_b = 32'h3fb8aa3b; // FpExp.java:43
-  assign chord_in_valid = log2e_mul_valid_d3; // FpExp.java:85
-  assign chord_in_payload_word = rom_word; // FpExp.java:85
-  assign chord_in_payload_u = u_c; // FpExp.java:85
-  assign scale2_in_valid = chord_out_valid; // FpExp.java:86
-  assign scale2_in_payload_r = chord_out_payload; // FpExp.java:86
-  assign scale2_in_payload_n = n_d13; // FpExp.java:86
-  assign out_valid = scale2_valid_d1; // FpExp.java:89
-  assign out_payload = y_out; // FpExp.java:89
+  assign chord_in_valid = log2e_mul_valid_d3; // FpExp.java:87
+  assign chord_in_payload_word = rom_word; // FpExp.java:87
+  assign chord_in_payload_u = u_c; // FpExp.java:87
+  assign scale2_in_valid = chord_out_valid; // FpExp.java:88
+  assign scale2_in_payload_r = chord_out_payload; // FpExp.java:88
+  assign scale2_in_payload_n = n_d13; // FpExp.java:88
+  assign out_valid = scale2_valid_d1; // FpExp.java:91
+  assign out_payload = y_out; // FpExp.java:91
 
   always @(posedge ap_clk) begin
     scaled_a <=
-        scaled_a_cmp ? ({7'd0, scaled_a_cmp_2, log2e_mul_out_payload[22:0]} << scaled_a_mux_2[2:0])
-        : {7'd0, (scaled_a_cat >> scaled_a_part)}; // FpExp.java:61
-    // FpExp.java:63
+        scaled_a_cmp ? ({7'd0, scaled_a_cmp_2, log2e_mul_out_payload[22:0]} << scaled_a_mux[2:0])
+        : {7'd0, (scaled_a_cat >> scaled_a_part)}; // FpExp.java:63
+    // FpExp.java:65
     lost_a <= log2e_mul_out_payload[31] & ~scaled_a_cmp & (|(scaled_a_cat & ~(24'hffffff << scaled_a_part)));
-    sign_a <= log2e_mul_out_payload[31]; // FpExp.java:64
+    sign_a <= log2e_mul_out_payload[31]; // FpExp.java:66
     cases_a <=
         {((log2e_mul_out_payload[30:23] == 8'd255) & (log2e_mul_out_payload[22:0] != 23'd0)),
          (~log2e_mul_out_payload[31] & (log2e_mul_out_payload[30:0] >= 31'd1124073472)),
-         (log2e_mul_out_payload[31] & (log2e_mul_out_payload[30:0] > 31'd1126170624))}; // FpExp.java:65
-    n_b <= n_b_mux[31:23]; // FpExp.java:70
-    index_b <= n_b_mux[22:16]; // FpExp.java:71
-    fraction_b <= n_b_mux[15:0]; // FpExp.java:72
-    cases_b <= cases_a; // FpExp.java:73
-    rom_word <= rom[index_b]; // FpExp.java:79
-    // FpExp.java:80
-    u_c <= (fraction_b == 16'd0) ? 32'h0 : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b << (u_c_mux + 5'd1)), 7'h0};
-    n_c <= n_b; // FpExp.java:81
-    cases_c <= cases_b; // FpExp.java:82
-    log2e_mul_valid_d1 <= log2e_mul_out_valid; // FpExp.java:85
-    log2e_mul_valid_d2 <= log2e_mul_valid_d1; // FpExp.java:85
-    log2e_mul_valid_d3 <= log2e_mul_valid_d2; // FpExp.java:85
-    n_d1 <= n_c; // FpExp.java:86
-    n_d2 <= n_d1; // FpExp.java:86
-    n_d3 <= n_d2; // FpExp.java:86
-    n_d4 <= n_d3; // FpExp.java:86
-    n_d5 <= n_d4; // FpExp.java:86
-    n_d6 <= n_d5; // FpExp.java:86
-    n_d7 <= n_d6; // FpExp.java:86
-    n_d8 <= n_d7; // FpExp.java:86
-    n_d9 <= n_d8; // FpExp.java:86
-    n_d10 <= n_d9; // FpExp.java:86
-    n_d11 <= n_d10; // FpExp.java:86
-    n_d12 <= n_d11; // FpExp.java:86
-    n_d13 <= n_d12; // FpExp.java:86
-    cases_d1 <= cases_c; // FpExp.java:87
-    cases_d2 <= cases_d1; // FpExp.java:87
-    cases_d3 <= cases_d2; // FpExp.java:87
-    cases_d4 <= cases_d3; // FpExp.java:87
-    cases_d5 <= cases_d4; // FpExp.java:87
-    cases_d6 <= cases_d5; // FpExp.java:87
-    cases_d7 <= cases_d6; // FpExp.java:87
-    cases_d8 <= cases_d7; // FpExp.java:87
-    cases_d9 <= cases_d8; // FpExp.java:87
-    cases_d10 <= cases_d9; // FpExp.java:87
-    cases_d11 <= cases_d10; // FpExp.java:87
-    cases_d12 <= cases_d11; // FpExp.java:87
-    cases_d13 <= cases_d12; // FpExp.java:87
-    cases_d14 <= cases_d13; // FpExp.java:87
-    cases_d15 <= cases_d14; // FpExp.java:87
-    // FpExp.java:89
+         (log2e_mul_out_payload[31] & (log2e_mul_out_payload[30:0] > 31'd1126170624))}; // FpExp.java:67
+    n_b <= n_b_mux[31:23]; // FpExp.java:72
+    index_b <= n_b_mux[22:16]; // FpExp.java:73
+    fraction_b <= n_b_mux[15:0]; // FpExp.java:74
+    cases_b <= cases_a; // FpExp.java:75
+    rom_word <= rom[index_b]; // FpExp.java:81
+    u_c <= {1'b0, ((fraction_b == 16'd0) ? 8'd0 : (8'd126 - {3'd0, u_c_mux})), u_c_shl[14:0], 8'h0}; // FpExp.java:82
+    n_c <= n_b; // FpExp.java:83
+    cases_c <= cases_b; // FpExp.java:84
+    log2e_mul_valid_d1 <= log2e_mul_out_valid; // FpExp.java:87
+    log2e_mul_valid_d2 <= log2e_mul_valid_d1; // FpExp.java:87
+    log2e_mul_valid_d3 <= log2e_mul_valid_d2; // FpExp.java:87
+    n_d1 <= n_c; // FpExp.java:88
+    n_d2 <= n_d1; // FpExp.java:88
+    n_d3 <= n_d2; // FpExp.java:88
+    n_d4 <= n_d3; // FpExp.java:88
+    n_d5 <= n_d4; // FpExp.java:88
+    n_d6 <= n_d5; // FpExp.java:88
+    n_d7 <= n_d6; // FpExp.java:88
+    n_d8 <= n_d7; // FpExp.java:88
+    n_d9 <= n_d8; // FpExp.java:88
+    n_d10 <= n_d9; // FpExp.java:88
+    n_d11 <= n_d10; // FpExp.java:88
+    n_d12 <= n_d11; // FpExp.java:88
+    n_d13 <= n_d12; // FpExp.java:88
+    cases_d1 <= cases_c; // FpExp.java:89
+    cases_d2 <= cases_d1; // FpExp.java:89
+    cases_d3 <= cases_d2; // FpExp.java:89
+    cases_d4 <= cases_d3; // FpExp.java:89
+    cases_d5 <= cases_d4; // FpExp.java:89
+    cases_d6 <= cases_d5; // FpExp.java:89
+    cases_d7 <= cases_d6; // FpExp.java:89
+    cases_d8 <= cases_d7; // FpExp.java:89
+    cases_d9 <= cases_d8; // FpExp.java:89
+    cases_d10 <= cases_d9; // FpExp.java:89
+    cases_d11 <= cases_d10; // FpExp.java:89
+    cases_d12 <= cases_d11; // FpExp.java:89
+    cases_d13 <= cases_d12; // FpExp.java:89
+    cases_d14 <= cases_d13; // FpExp.java:89
+    cases_d15 <= cases_d14; // FpExp.java:89
+    // FpExp.java:91
     y_out <= cases_d15[2] ? 32'h7fc00000 : (cases_d15[1] ? 32'h7f800000 : (cases_d15[0] ? 32'h0 : scale2_out_payload));
-    scale2_valid_d1 <= scale2_out_valid; // FpExp.java:89
+    scale2_valid_d1 <= scale2_out_valid; // FpExp.java:91
     if (!ap_rst_n) begin
       log2e_mul_valid_d1 <= 1'b0;
       log2e_mul_valid_d2 <= 1'b0;
       log2e_mul_valid_d3 <= 1'b0;
+      n_d13 <= 9'd0;
+      cases_d15 <= 3'h0;
       scale2_valid_d1 <= 1'b0;
     end
   end
@@ -336,7 +337,7 @@ module FpExp (
     .out_payload  (log2e_mul_out_payload)
   );
 
-  FpChord chord ( // FpExp.java:85
+  FpChord chord ( // FpExp.java:87
     .ap_clk          (ap_clk),
     .ap_rst_n        (ap_rst_n),
     .in_valid        (chord_in_valid),
@@ -346,7 +347,7 @@ module FpExp (
     .out_payload     (chord_out_payload)
   );
 
-  FpScale2_n9 scale2 ( // FpExp.java:86
+  FpScale2_n9 scale2 ( // FpExp.java:88
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scale2_in_valid),
@@ -357,7 +358,7 @@ module FpExp (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, scaled_a_mux_2[7:3], scaled_a_mux_3[7:5]};
+  wire unused_bits = &{1'b0, scaled_a_mux[7:3], scaled_a_mux_2[7:5], u_c_shl[15]};
 endmodule
 
 `default_nettype wire

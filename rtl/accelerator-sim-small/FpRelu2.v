@@ -47,6 +47,7 @@ module FpRelu2 (
     y_out <= cases_d7[1] ? 32'h7fc00000 : (cases_d7[0] ? square_out_payload : 32'h0); // FpRelu2.java:41
     square_valid_d1 <= square_out_valid; // FpRelu2.java:41
     if (!ap_rst_n) begin
+      cases_d7 <= 2'h0;
       square_valid_d1 <= 1'b0;
     end
   end

@@ -43,254 +43,258 @@ module Gating_silu_relu2_l4_fp16_p1 (
   wire [1:0]  f_slice_now;               // Gating.java:114
   wire        f_last_now;                // Gating.java:114
   reg  [31:0] f_lane0_in0;               // Gating.java:114
+  reg  [31:0] f_lane0_in0_q;             // Gating.java:114
   reg  [31:0] f_lane0_in1;               // Gating.java:114
+  reg  [31:0] f_lane0_in1_q;             // Gating.java:114
   reg  [0:0]  f_lane0_in2;               // Gating.java:114
-  wire        f_lane0_silu_in_valid;     // Gating.java:180
-  wire [31:0] f_lane0_silu_in_payload;   // Gating.java:180
-  wire        f_lane0_silu_out_valid;    // Gating.java:180
-  wire [31:0] f_lane0_silu_out_payload;  // Gating.java:180
-  wire        f_lane0_relu2_in_valid;    // Gating.java:180
-  wire [31:0] f_lane0_relu2_in_payload;  // Gating.java:180
-  wire        f_lane0_relu2_out_valid;   // Gating.java:180
-  wire [31:0] f_lane0_relu2_out_payload; // Gating.java:180
-  reg  [31:0] f_lane0_relu2_d1;          // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d2;          // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d3;          // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d4;          // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d5;          // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d6;          // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d7;          // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d8;          // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d9;          // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d10;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d11;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d12;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d13;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d14;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d15;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d16;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d17;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d18;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d19;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d20;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d21;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d22;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d23;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d24;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d25;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d26;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d27;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d28;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d29;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d30;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d31;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d32;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d33;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d34;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d35;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d36;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d37;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d38;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d39;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d40;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d41;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d42;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d43;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d44;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d45;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d46;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d47;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d48;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d49;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d50;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d51;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d52;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d53;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d54;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d55;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d56;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d57;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d58;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d59;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d60;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d61;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d62;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d63;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d64;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d65;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d66;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d67;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d68;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d69;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d70;         // Gating.java:168
-  reg  [31:0] f_lane0_relu2_d71;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d1;          // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d2;          // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d3;          // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d4;          // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d5;          // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d6;          // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d7;          // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d8;          // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d9;          // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d10;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d11;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d12;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d13;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d14;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d15;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d16;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d17;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d18;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d19;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d20;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d21;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d22;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d23;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d24;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d25;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d26;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d27;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d28;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d29;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d30;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d31;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d32;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d33;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d34;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d35;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d36;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d37;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d38;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d39;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d40;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d41;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d42;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d43;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d44;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d45;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d46;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d47;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d48;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d49;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d50;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d51;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d52;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d53;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d54;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d55;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d56;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d57;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d58;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d59;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d60;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d61;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d62;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d63;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d64;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d65;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d66;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d67;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d68;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d69;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d70;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d71;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d72;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d73;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d74;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d75;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d76;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d77;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d78;         // Gating.java:168
-  reg  [0:0]  f_lane0_in2_t_d79;         // Gating.java:168
-  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d9;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d10;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d11;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d12;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d13;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d14;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d15;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d16;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d17;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d18;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d19;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d20;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d21;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d22;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d23;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d24;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d25;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d26;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d27;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d28;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d29;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d30;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d31;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d32;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d33;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d34;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d35;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d36;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d37;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d38;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d39;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d40;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d41;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d42;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d43;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d44;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d45;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d46;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d47;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d48;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d49;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d50;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d51;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d52;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d53;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d54;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d55;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d56;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d57;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d58;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d59;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d60;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d61;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d62;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d63;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d64;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d65;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d66;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d67;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d68;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d69;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d70;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d71;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d72;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d73;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d74;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d75;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d76;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d77;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d78;         // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d79;         // Gating.java:176
-  wire        f_lane0_mul_in_valid;      // Gating.java:176
-  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:176
-  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:176
-  wire        f_lane0_mul_out_valid;     // Gating.java:176
-  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:176
-  wire        f_lane0_store_in_valid;    // Gating.java:176
-  wire [31:0] f_lane0_store_in_payload;  // Gating.java:176
-  wire        f_lane0_store_out_valid;   // Gating.java:176
-  wire [15:0] f_lane0_store_out_payload; // Gating.java:176
+  reg  [0:0]  f_lane0_in2_q;             // Gating.java:114
+  reg         f_issue_d1;                // Gating.java:183
+  wire        f_lane0_silu_in_valid;     // Gating.java:183
+  wire [31:0] f_lane0_silu_in_payload;   // Gating.java:183
+  wire        f_lane0_silu_out_valid;    // Gating.java:183
+  wire [31:0] f_lane0_silu_out_payload;  // Gating.java:183
+  wire        f_lane0_relu2_in_valid;    // Gating.java:183
+  wire [31:0] f_lane0_relu2_in_payload;  // Gating.java:183
+  wire        f_lane0_relu2_out_valid;   // Gating.java:183
+  wire [31:0] f_lane0_relu2_out_payload; // Gating.java:183
+  reg  [31:0] f_lane0_relu2_d1;          // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d2;          // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d3;          // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d4;          // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d5;          // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d6;          // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d7;          // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d8;          // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d9;          // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d10;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d11;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d12;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d13;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d14;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d15;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d16;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d17;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d18;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d19;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d20;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d21;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d22;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d23;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d24;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d25;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d26;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d27;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d28;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d29;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d30;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d31;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d32;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d33;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d34;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d35;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d36;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d37;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d38;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d39;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d40;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d41;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d42;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d43;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d44;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d45;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d46;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d47;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d48;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d49;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d50;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d51;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d52;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d53;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d54;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d55;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d56;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d57;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d58;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d59;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d60;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d61;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d62;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d63;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d64;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d65;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d66;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d67;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d68;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d69;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d70;         // Gating.java:171
+  reg  [31:0] f_lane0_relu2_d71;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d1;          // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d2;          // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d3;          // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d4;          // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d5;          // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d6;          // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d7;          // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d8;          // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d9;          // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d10;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d11;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d12;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d13;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d14;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d15;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d16;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d17;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d18;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d19;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d20;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d21;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d22;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d23;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d24;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d25;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d26;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d27;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d28;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d29;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d30;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d31;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d32;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d33;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d34;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d35;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d36;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d37;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d38;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d39;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d40;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d41;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d42;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d43;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d44;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d45;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d46;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d47;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d48;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d49;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d50;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d51;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d52;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d53;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d54;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d55;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d56;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d57;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d58;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d59;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d60;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d61;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d62;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d63;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d64;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d65;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d66;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d67;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d68;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d69;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d70;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d71;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d72;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d73;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d74;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d75;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d76;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d77;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d78;         // Gating.java:171
+  reg  [0:0]  f_lane0_in2_q_d79;         // Gating.java:171
+  reg  [31:0] f_lane0_in1_q_d1;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d2;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d3;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d4;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d5;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d6;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d7;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d8;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d9;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d10;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d11;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d12;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d13;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d14;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d15;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d16;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d17;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d18;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d19;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d20;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d21;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d22;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d23;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d24;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d25;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d26;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d27;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d28;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d29;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d30;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d31;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d32;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d33;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d34;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d35;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d36;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d37;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d38;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d39;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d40;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d41;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d42;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d43;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d44;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d45;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d46;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d47;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d48;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d49;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d50;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d51;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d52;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d53;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d54;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d55;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d56;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d57;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d58;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d59;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d60;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d61;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d62;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d63;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d64;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d65;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d66;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d67;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d68;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d69;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d70;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d71;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d72;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d73;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d74;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d75;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d76;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d77;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d78;         // Gating.java:179
+  reg  [31:0] f_lane0_in1_q_d79;         // Gating.java:179
+  wire        f_lane0_mul_in_valid;      // Gating.java:179
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:179
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:179
+  wire        f_lane0_mul_out_valid;     // Gating.java:179
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:179
+  wire        f_lane0_store_in_valid;    // Gating.java:179
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:179
+  wire        f_lane0_store_out_valid;   // Gating.java:179
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:179
   reg  [1:0]  f_slice_t_d1;              // Gating.java:114
   reg  [1:0]  f_slice_t_d2;              // Gating.java:114
   reg  [1:0]  f_slice_t_d3;              // Gating.java:114
@@ -379,6 +383,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg  [1:0]  f_slice_t_d86;             // Gating.java:114
   reg  [1:0]  f_slice_t_d87;             // Gating.java:114
   reg  [1:0]  f_slice_t_d88;             // Gating.java:114
+  reg  [1:0]  f_slice_t_d89;             // Gating.java:114
   reg         f_last_t_d1;               // Gating.java:114
   reg         f_last_t_d2;               // Gating.java:114
   reg         f_last_t_d3;               // Gating.java:114
@@ -467,6 +472,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg         f_last_t_d86;              // Gating.java:114
   reg         f_last_t_d87;              // Gating.java:114
   reg         f_last_t_d88;              // Gating.java:114
+  reg         f_last_t_d89;              // Gating.java:114
   reg  [15:0] f_slice0_0;                // Gating.java:114
   reg  [15:0] f_slice1_0;                // Gating.java:114
   reg  [15:0] f_slice2_0;                // Gating.java:114
@@ -479,13 +485,13 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg         last_r;                    // Gating.java:121
   reg         valid_r;                   // Gating.java:122
   reg  [14:0] running_max;               // Gating.java:123
-  reg  [15:0] stored_out_0;              // Gating.java:127
-  reg  [15:0] stored_out_1;              // Gating.java:127
-  reg  [15:0] stored_out_2;              // Gating.java:127
-  reg  [15:0] stored_out_3;              // Gating.java:127
-  reg  [31:0] abs_max_out;               // Gating.java:127
-  reg         last_out;                  // Gating.java:127
-  reg         result_valid;              // Gating.java:128
+  reg  [14:0] abs_max_out;               // Gating.java:128
+  reg  [15:0] stored_out_0;              // Gating.java:130
+  reg  [15:0] stored_out_1;              // Gating.java:130
+  reg  [15:0] stored_out_2;              // Gating.java:130
+  reg  [15:0] stored_out_3;              // Gating.java:130
+  reg         last_out;                  // Gating.java:130
+  reg         result_valid;              // Gating.java:131
   reg  [4:0]  result_credits;            // CreditBuffer.java:60
   wire        result_fifo_push_valid;    // CreditBuffer.java:92
   wire        result_fifo_push_ready;    // CreditBuffer.java:92
@@ -497,36 +503,31 @@ module Gating_silu_relu2_l4_fp16_p1 (
   wire        result_ready;              // CreditBuffer.java:99
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire result_fifo_push_payload_any;
+  wire result_fifo_push_payload_and;
+  wire result_fifo_push_payload_any_2;
+  wire [3:0] result_fifo_push_payload_mux;
   wire in_valid_and_ready;
-  wire f_lane0_silu_in_valid_or;
   wire [14:0] beat_max_mux;
   wire [14:0] beat_max_mux_2;
   wire [14:0] running_max_mux;
-  wire [4:0] abs_max_out_part;
-  wire [9:0] abs_max_out_part_2;
-  wire abs_max_out_any;
-  wire abs_max_out_and;
-  wire abs_max_out_any_2;
-  wire [3:0] abs_max_out_mux;
   wire in_valid_and_ready_2;
   wire result_fifo_pop_valid_and_ready;
+  assign result_fifo_push_payload_any = |abs_max_out[9:8];
+  assign result_fifo_push_payload_and = ~result_fifo_push_payload_any & ~(|abs_max_out[7:6]);
+  assign result_fifo_push_payload_any_2 = |abs_max_out[5:4];
+  assign result_fifo_push_payload_mux =
+      (result_fifo_push_payload_and & ~result_fifo_push_payload_any_2 & ~(|abs_max_out[3:2]))
+        ? {2'h2, ((|abs_max_out[1:0]) ? {1'b0, ~abs_max_out[1]} : 2'd2)}
+      : {1'b0,
+         (result_fifo_push_payload_and
+            ? {1'b1, (result_fifo_push_payload_any_2 ? {1'b0, ~abs_max_out[5]} : {1'b1, ~abs_max_out[3]})}
+          : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~abs_max_out[9]} : {1'b1, ~abs_max_out[7]})})};
   assign in_valid_and_ready = in_valid & in_ready;
-  assign f_lane0_silu_in_valid_or = in_valid_and_ready | f_busy;
   assign beat_max_mux =
       (f_lane0_store_out_payload[14:0] > f_slice2_0[14:0]) ? f_lane0_store_out_payload[14:0] : f_slice2_0[14:0];
   assign beat_max_mux_2 = (f_slice1_0[14:0] > f_slice0_0[14:0]) ? f_slice1_0[14:0] : f_slice0_0[14:0];
   assign running_max_mux = (beat_max > running_max) ? beat_max : running_max;
-  assign abs_max_out_part = running_max_mux[14:10];
-  assign abs_max_out_part_2 = running_max_mux[9:0];
-  assign abs_max_out_any = |running_max_mux[9:8];
-  assign abs_max_out_and = ~abs_max_out_any & ~(|running_max_mux[7:6]);
-  assign abs_max_out_any_2 = |running_max_mux[5:4];
-  assign abs_max_out_mux =
-      (abs_max_out_and & ~abs_max_out_any_2 & ~(|running_max_mux[3:2]))
-        ? {2'h2, ((|running_max_mux[1:0]) ? {1'b0, ~running_max_mux[1]} : 2'd2)}
-      : {1'b0,
-         (abs_max_out_and ? {1'b1, (abs_max_out_any_2 ? {1'b0, ~running_max_mux[5]} : {1'b1, ~running_max_mux[3]})}
-          : {1'b0, (abs_max_out_any ? {1'b0, ~running_max_mux[9]} : {1'b1, ~running_max_mux[7]})})};
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
@@ -560,20 +561,32 @@ module Gating_silu_relu2_l4_fp16_p1 (
     endcase
   end
 
-  assign f_lane0_silu_in_valid = f_lane0_silu_in_valid_or; // Gating.java:180
-  assign f_lane0_silu_in_payload = f_lane0_in0; // Gating.java:180
-  assign f_lane0_relu2_in_valid = f_lane0_silu_in_valid_or; // Gating.java:180
-  assign f_lane0_relu2_in_payload = f_lane0_in0; // Gating.java:180
-  assign f_lane0_mul_in_valid = f_lane0_silu_out_valid; // Gating.java:176
-  assign f_lane0_mul_in_payload_a = f_lane0_in2_t_d79 ? f_lane0_relu2_d71 : f_lane0_silu_out_payload; // Gating.java:176
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:176
-  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
-  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:176
-  assign f_complete = f_lane0_store_out_valid & (f_slice_t_d88 == 2'd3); // Gating.java:114
-  assign in_ready = (result_credits != 5'd0) & ~f_busy; // Gating.java:135
+  assign f_lane0_silu_in_valid = f_issue_d1; // Gating.java:183
+  assign f_lane0_silu_in_payload = f_lane0_in0_q; // Gating.java:183
+  assign f_lane0_relu2_in_valid = f_issue_d1; // Gating.java:183
+  assign f_lane0_relu2_in_payload = f_lane0_in0_q; // Gating.java:183
+  assign f_lane0_mul_in_valid = f_lane0_silu_out_valid; // Gating.java:179
+  assign f_lane0_mul_in_payload_a = f_lane0_in2_q_d79 ? f_lane0_relu2_d71 : f_lane0_silu_out_payload; // Gating.java:179
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_q_d79; // Gating.java:179
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:179
+  assign f_complete = f_lane0_store_out_valid & (f_slice_t_d89 == 2'd3); // Gating.java:114
+  assign in_ready = (result_credits != 5'd0) & ~f_busy; // Gating.java:138
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:93
-  // CreditBuffer.java:94
-  assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_3, stored_out_2, stored_out_1, stored_out_0};
+  assign result_fifo_push_payload =
+      {last_out,
+       ((abs_max_out[14:10] == 5'd0)
+          ? ((abs_max_out[9:0] == 10'd0) ? 32'h0
+             : {1'b0,
+                (8'd112 - {4'd0, result_fifo_push_payload_mux}),
+                (abs_max_out[9:0] << (result_fifo_push_payload_mux + 4'd1)),
+                13'h0})
+        : (abs_max_out[14:10] == 5'd31) ? {9'hff, (abs_max_out[9:0] != 10'd0), abs_max_out[8:0], 13'h0}
+        : {1'b0, ({3'd0, abs_max_out[14:10]} + 8'd112), abs_max_out[9:0], 13'h0}),
+       stored_out_3,
+       stored_out_2,
+       stored_out_1,
+       stored_out_0}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_f_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
@@ -624,235 +637,239 @@ module Gating_silu_relu2_l4_fp16_p1 (
         f_busy <= 1'b0; // Gating.java:114
       end
     end
-    f_lane0_relu2_d1 <= f_lane0_relu2_out_payload; // Gating.java:168
-    f_lane0_relu2_d2 <= f_lane0_relu2_d1; // Gating.java:168
-    f_lane0_relu2_d3 <= f_lane0_relu2_d2; // Gating.java:168
-    f_lane0_relu2_d4 <= f_lane0_relu2_d3; // Gating.java:168
-    f_lane0_relu2_d5 <= f_lane0_relu2_d4; // Gating.java:168
-    f_lane0_relu2_d6 <= f_lane0_relu2_d5; // Gating.java:168
-    f_lane0_relu2_d7 <= f_lane0_relu2_d6; // Gating.java:168
-    f_lane0_relu2_d8 <= f_lane0_relu2_d7; // Gating.java:168
-    f_lane0_relu2_d9 <= f_lane0_relu2_d8; // Gating.java:168
-    f_lane0_relu2_d10 <= f_lane0_relu2_d9; // Gating.java:168
-    f_lane0_relu2_d11 <= f_lane0_relu2_d10; // Gating.java:168
-    f_lane0_relu2_d12 <= f_lane0_relu2_d11; // Gating.java:168
-    f_lane0_relu2_d13 <= f_lane0_relu2_d12; // Gating.java:168
-    f_lane0_relu2_d14 <= f_lane0_relu2_d13; // Gating.java:168
-    f_lane0_relu2_d15 <= f_lane0_relu2_d14; // Gating.java:168
-    f_lane0_relu2_d16 <= f_lane0_relu2_d15; // Gating.java:168
-    f_lane0_relu2_d17 <= f_lane0_relu2_d16; // Gating.java:168
-    f_lane0_relu2_d18 <= f_lane0_relu2_d17; // Gating.java:168
-    f_lane0_relu2_d19 <= f_lane0_relu2_d18; // Gating.java:168
-    f_lane0_relu2_d20 <= f_lane0_relu2_d19; // Gating.java:168
-    f_lane0_relu2_d21 <= f_lane0_relu2_d20; // Gating.java:168
-    f_lane0_relu2_d22 <= f_lane0_relu2_d21; // Gating.java:168
-    f_lane0_relu2_d23 <= f_lane0_relu2_d22; // Gating.java:168
-    f_lane0_relu2_d24 <= f_lane0_relu2_d23; // Gating.java:168
-    f_lane0_relu2_d25 <= f_lane0_relu2_d24; // Gating.java:168
-    f_lane0_relu2_d26 <= f_lane0_relu2_d25; // Gating.java:168
-    f_lane0_relu2_d27 <= f_lane0_relu2_d26; // Gating.java:168
-    f_lane0_relu2_d28 <= f_lane0_relu2_d27; // Gating.java:168
-    f_lane0_relu2_d29 <= f_lane0_relu2_d28; // Gating.java:168
-    f_lane0_relu2_d30 <= f_lane0_relu2_d29; // Gating.java:168
-    f_lane0_relu2_d31 <= f_lane0_relu2_d30; // Gating.java:168
-    f_lane0_relu2_d32 <= f_lane0_relu2_d31; // Gating.java:168
-    f_lane0_relu2_d33 <= f_lane0_relu2_d32; // Gating.java:168
-    f_lane0_relu2_d34 <= f_lane0_relu2_d33; // Gating.java:168
-    f_lane0_relu2_d35 <= f_lane0_relu2_d34; // Gating.java:168
-    f_lane0_relu2_d36 <= f_lane0_relu2_d35; // Gating.java:168
-    f_lane0_relu2_d37 <= f_lane0_relu2_d36; // Gating.java:168
-    f_lane0_relu2_d38 <= f_lane0_relu2_d37; // Gating.java:168
-    f_lane0_relu2_d39 <= f_lane0_relu2_d38; // Gating.java:168
-    f_lane0_relu2_d40 <= f_lane0_relu2_d39; // Gating.java:168
-    f_lane0_relu2_d41 <= f_lane0_relu2_d40; // Gating.java:168
-    f_lane0_relu2_d42 <= f_lane0_relu2_d41; // Gating.java:168
-    f_lane0_relu2_d43 <= f_lane0_relu2_d42; // Gating.java:168
-    f_lane0_relu2_d44 <= f_lane0_relu2_d43; // Gating.java:168
-    f_lane0_relu2_d45 <= f_lane0_relu2_d44; // Gating.java:168
-    f_lane0_relu2_d46 <= f_lane0_relu2_d45; // Gating.java:168
-    f_lane0_relu2_d47 <= f_lane0_relu2_d46; // Gating.java:168
-    f_lane0_relu2_d48 <= f_lane0_relu2_d47; // Gating.java:168
-    f_lane0_relu2_d49 <= f_lane0_relu2_d48; // Gating.java:168
-    f_lane0_relu2_d50 <= f_lane0_relu2_d49; // Gating.java:168
-    f_lane0_relu2_d51 <= f_lane0_relu2_d50; // Gating.java:168
-    f_lane0_relu2_d52 <= f_lane0_relu2_d51; // Gating.java:168
-    f_lane0_relu2_d53 <= f_lane0_relu2_d52; // Gating.java:168
-    f_lane0_relu2_d54 <= f_lane0_relu2_d53; // Gating.java:168
-    f_lane0_relu2_d55 <= f_lane0_relu2_d54; // Gating.java:168
-    f_lane0_relu2_d56 <= f_lane0_relu2_d55; // Gating.java:168
-    f_lane0_relu2_d57 <= f_lane0_relu2_d56; // Gating.java:168
-    f_lane0_relu2_d58 <= f_lane0_relu2_d57; // Gating.java:168
-    f_lane0_relu2_d59 <= f_lane0_relu2_d58; // Gating.java:168
-    f_lane0_relu2_d60 <= f_lane0_relu2_d59; // Gating.java:168
-    f_lane0_relu2_d61 <= f_lane0_relu2_d60; // Gating.java:168
-    f_lane0_relu2_d62 <= f_lane0_relu2_d61; // Gating.java:168
-    f_lane0_relu2_d63 <= f_lane0_relu2_d62; // Gating.java:168
-    f_lane0_relu2_d64 <= f_lane0_relu2_d63; // Gating.java:168
-    f_lane0_relu2_d65 <= f_lane0_relu2_d64; // Gating.java:168
-    f_lane0_relu2_d66 <= f_lane0_relu2_d65; // Gating.java:168
-    f_lane0_relu2_d67 <= f_lane0_relu2_d66; // Gating.java:168
-    f_lane0_relu2_d68 <= f_lane0_relu2_d67; // Gating.java:168
-    f_lane0_relu2_d69 <= f_lane0_relu2_d68; // Gating.java:168
-    f_lane0_relu2_d70 <= f_lane0_relu2_d69; // Gating.java:168
-    f_lane0_relu2_d71 <= f_lane0_relu2_d70; // Gating.java:168
-    f_lane0_in2_t_d1 <= f_lane0_in2; // Gating.java:168
-    f_lane0_in2_t_d2 <= f_lane0_in2_t_d1; // Gating.java:168
-    f_lane0_in2_t_d3 <= f_lane0_in2_t_d2; // Gating.java:168
-    f_lane0_in2_t_d4 <= f_lane0_in2_t_d3; // Gating.java:168
-    f_lane0_in2_t_d5 <= f_lane0_in2_t_d4; // Gating.java:168
-    f_lane0_in2_t_d6 <= f_lane0_in2_t_d5; // Gating.java:168
-    f_lane0_in2_t_d7 <= f_lane0_in2_t_d6; // Gating.java:168
-    f_lane0_in2_t_d8 <= f_lane0_in2_t_d7; // Gating.java:168
-    f_lane0_in2_t_d9 <= f_lane0_in2_t_d8; // Gating.java:168
-    f_lane0_in2_t_d10 <= f_lane0_in2_t_d9; // Gating.java:168
-    f_lane0_in2_t_d11 <= f_lane0_in2_t_d10; // Gating.java:168
-    f_lane0_in2_t_d12 <= f_lane0_in2_t_d11; // Gating.java:168
-    f_lane0_in2_t_d13 <= f_lane0_in2_t_d12; // Gating.java:168
-    f_lane0_in2_t_d14 <= f_lane0_in2_t_d13; // Gating.java:168
-    f_lane0_in2_t_d15 <= f_lane0_in2_t_d14; // Gating.java:168
-    f_lane0_in2_t_d16 <= f_lane0_in2_t_d15; // Gating.java:168
-    f_lane0_in2_t_d17 <= f_lane0_in2_t_d16; // Gating.java:168
-    f_lane0_in2_t_d18 <= f_lane0_in2_t_d17; // Gating.java:168
-    f_lane0_in2_t_d19 <= f_lane0_in2_t_d18; // Gating.java:168
-    f_lane0_in2_t_d20 <= f_lane0_in2_t_d19; // Gating.java:168
-    f_lane0_in2_t_d21 <= f_lane0_in2_t_d20; // Gating.java:168
-    f_lane0_in2_t_d22 <= f_lane0_in2_t_d21; // Gating.java:168
-    f_lane0_in2_t_d23 <= f_lane0_in2_t_d22; // Gating.java:168
-    f_lane0_in2_t_d24 <= f_lane0_in2_t_d23; // Gating.java:168
-    f_lane0_in2_t_d25 <= f_lane0_in2_t_d24; // Gating.java:168
-    f_lane0_in2_t_d26 <= f_lane0_in2_t_d25; // Gating.java:168
-    f_lane0_in2_t_d27 <= f_lane0_in2_t_d26; // Gating.java:168
-    f_lane0_in2_t_d28 <= f_lane0_in2_t_d27; // Gating.java:168
-    f_lane0_in2_t_d29 <= f_lane0_in2_t_d28; // Gating.java:168
-    f_lane0_in2_t_d30 <= f_lane0_in2_t_d29; // Gating.java:168
-    f_lane0_in2_t_d31 <= f_lane0_in2_t_d30; // Gating.java:168
-    f_lane0_in2_t_d32 <= f_lane0_in2_t_d31; // Gating.java:168
-    f_lane0_in2_t_d33 <= f_lane0_in2_t_d32; // Gating.java:168
-    f_lane0_in2_t_d34 <= f_lane0_in2_t_d33; // Gating.java:168
-    f_lane0_in2_t_d35 <= f_lane0_in2_t_d34; // Gating.java:168
-    f_lane0_in2_t_d36 <= f_lane0_in2_t_d35; // Gating.java:168
-    f_lane0_in2_t_d37 <= f_lane0_in2_t_d36; // Gating.java:168
-    f_lane0_in2_t_d38 <= f_lane0_in2_t_d37; // Gating.java:168
-    f_lane0_in2_t_d39 <= f_lane0_in2_t_d38; // Gating.java:168
-    f_lane0_in2_t_d40 <= f_lane0_in2_t_d39; // Gating.java:168
-    f_lane0_in2_t_d41 <= f_lane0_in2_t_d40; // Gating.java:168
-    f_lane0_in2_t_d42 <= f_lane0_in2_t_d41; // Gating.java:168
-    f_lane0_in2_t_d43 <= f_lane0_in2_t_d42; // Gating.java:168
-    f_lane0_in2_t_d44 <= f_lane0_in2_t_d43; // Gating.java:168
-    f_lane0_in2_t_d45 <= f_lane0_in2_t_d44; // Gating.java:168
-    f_lane0_in2_t_d46 <= f_lane0_in2_t_d45; // Gating.java:168
-    f_lane0_in2_t_d47 <= f_lane0_in2_t_d46; // Gating.java:168
-    f_lane0_in2_t_d48 <= f_lane0_in2_t_d47; // Gating.java:168
-    f_lane0_in2_t_d49 <= f_lane0_in2_t_d48; // Gating.java:168
-    f_lane0_in2_t_d50 <= f_lane0_in2_t_d49; // Gating.java:168
-    f_lane0_in2_t_d51 <= f_lane0_in2_t_d50; // Gating.java:168
-    f_lane0_in2_t_d52 <= f_lane0_in2_t_d51; // Gating.java:168
-    f_lane0_in2_t_d53 <= f_lane0_in2_t_d52; // Gating.java:168
-    f_lane0_in2_t_d54 <= f_lane0_in2_t_d53; // Gating.java:168
-    f_lane0_in2_t_d55 <= f_lane0_in2_t_d54; // Gating.java:168
-    f_lane0_in2_t_d56 <= f_lane0_in2_t_d55; // Gating.java:168
-    f_lane0_in2_t_d57 <= f_lane0_in2_t_d56; // Gating.java:168
-    f_lane0_in2_t_d58 <= f_lane0_in2_t_d57; // Gating.java:168
-    f_lane0_in2_t_d59 <= f_lane0_in2_t_d58; // Gating.java:168
-    f_lane0_in2_t_d60 <= f_lane0_in2_t_d59; // Gating.java:168
-    f_lane0_in2_t_d61 <= f_lane0_in2_t_d60; // Gating.java:168
-    f_lane0_in2_t_d62 <= f_lane0_in2_t_d61; // Gating.java:168
-    f_lane0_in2_t_d63 <= f_lane0_in2_t_d62; // Gating.java:168
-    f_lane0_in2_t_d64 <= f_lane0_in2_t_d63; // Gating.java:168
-    f_lane0_in2_t_d65 <= f_lane0_in2_t_d64; // Gating.java:168
-    f_lane0_in2_t_d66 <= f_lane0_in2_t_d65; // Gating.java:168
-    f_lane0_in2_t_d67 <= f_lane0_in2_t_d66; // Gating.java:168
-    f_lane0_in2_t_d68 <= f_lane0_in2_t_d67; // Gating.java:168
-    f_lane0_in2_t_d69 <= f_lane0_in2_t_d68; // Gating.java:168
-    f_lane0_in2_t_d70 <= f_lane0_in2_t_d69; // Gating.java:168
-    f_lane0_in2_t_d71 <= f_lane0_in2_t_d70; // Gating.java:168
-    f_lane0_in2_t_d72 <= f_lane0_in2_t_d71; // Gating.java:168
-    f_lane0_in2_t_d73 <= f_lane0_in2_t_d72; // Gating.java:168
-    f_lane0_in2_t_d74 <= f_lane0_in2_t_d73; // Gating.java:168
-    f_lane0_in2_t_d75 <= f_lane0_in2_t_d74; // Gating.java:168
-    f_lane0_in2_t_d76 <= f_lane0_in2_t_d75; // Gating.java:168
-    f_lane0_in2_t_d77 <= f_lane0_in2_t_d76; // Gating.java:168
-    f_lane0_in2_t_d78 <= f_lane0_in2_t_d77; // Gating.java:168
-    f_lane0_in2_t_d79 <= f_lane0_in2_t_d78; // Gating.java:168
-    f_lane0_in1_t_d1 <= f_lane0_in1; // Gating.java:176
-    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:176
-    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:176
-    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:176
-    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:176
-    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:176
-    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:176
-    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:176
-    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:176
-    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:176
-    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:176
-    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:176
-    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:176
-    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:176
-    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:176
-    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:176
-    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:176
-    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:176
-    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:176
-    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:176
-    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:176
-    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:176
-    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:176
-    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:176
-    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:176
-    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:176
-    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:176
-    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:176
-    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:176
-    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:176
-    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:176
-    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:176
-    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:176
-    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:176
-    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:176
-    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:176
-    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:176
-    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:176
-    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:176
-    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:176
-    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:176
-    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:176
-    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:176
-    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:176
-    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:176
-    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:176
-    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:176
-    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:176
-    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:176
-    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:176
-    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:176
-    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:176
-    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:176
-    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:176
-    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:176
-    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:176
-    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:176
-    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:176
-    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:176
-    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:176
-    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:176
-    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:176
-    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:176
-    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:176
-    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:176
-    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:176
-    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:176
-    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:176
-    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:176
-    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:176
-    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:176
-    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:176
-    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:176
-    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:176
-    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:176
-    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:176
-    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:176
-    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:176
-    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:176
+    f_lane0_in0_q <= f_lane0_in0; // Gating.java:114
+    f_lane0_in1_q <= f_lane0_in1; // Gating.java:114
+    f_lane0_in2_q <= f_lane0_in2; // Gating.java:114
+    f_issue_d1 <= in_valid_and_ready | f_busy; // Gating.java:183
+    f_lane0_relu2_d1 <= f_lane0_relu2_out_payload; // Gating.java:171
+    f_lane0_relu2_d2 <= f_lane0_relu2_d1; // Gating.java:171
+    f_lane0_relu2_d3 <= f_lane0_relu2_d2; // Gating.java:171
+    f_lane0_relu2_d4 <= f_lane0_relu2_d3; // Gating.java:171
+    f_lane0_relu2_d5 <= f_lane0_relu2_d4; // Gating.java:171
+    f_lane0_relu2_d6 <= f_lane0_relu2_d5; // Gating.java:171
+    f_lane0_relu2_d7 <= f_lane0_relu2_d6; // Gating.java:171
+    f_lane0_relu2_d8 <= f_lane0_relu2_d7; // Gating.java:171
+    f_lane0_relu2_d9 <= f_lane0_relu2_d8; // Gating.java:171
+    f_lane0_relu2_d10 <= f_lane0_relu2_d9; // Gating.java:171
+    f_lane0_relu2_d11 <= f_lane0_relu2_d10; // Gating.java:171
+    f_lane0_relu2_d12 <= f_lane0_relu2_d11; // Gating.java:171
+    f_lane0_relu2_d13 <= f_lane0_relu2_d12; // Gating.java:171
+    f_lane0_relu2_d14 <= f_lane0_relu2_d13; // Gating.java:171
+    f_lane0_relu2_d15 <= f_lane0_relu2_d14; // Gating.java:171
+    f_lane0_relu2_d16 <= f_lane0_relu2_d15; // Gating.java:171
+    f_lane0_relu2_d17 <= f_lane0_relu2_d16; // Gating.java:171
+    f_lane0_relu2_d18 <= f_lane0_relu2_d17; // Gating.java:171
+    f_lane0_relu2_d19 <= f_lane0_relu2_d18; // Gating.java:171
+    f_lane0_relu2_d20 <= f_lane0_relu2_d19; // Gating.java:171
+    f_lane0_relu2_d21 <= f_lane0_relu2_d20; // Gating.java:171
+    f_lane0_relu2_d22 <= f_lane0_relu2_d21; // Gating.java:171
+    f_lane0_relu2_d23 <= f_lane0_relu2_d22; // Gating.java:171
+    f_lane0_relu2_d24 <= f_lane0_relu2_d23; // Gating.java:171
+    f_lane0_relu2_d25 <= f_lane0_relu2_d24; // Gating.java:171
+    f_lane0_relu2_d26 <= f_lane0_relu2_d25; // Gating.java:171
+    f_lane0_relu2_d27 <= f_lane0_relu2_d26; // Gating.java:171
+    f_lane0_relu2_d28 <= f_lane0_relu2_d27; // Gating.java:171
+    f_lane0_relu2_d29 <= f_lane0_relu2_d28; // Gating.java:171
+    f_lane0_relu2_d30 <= f_lane0_relu2_d29; // Gating.java:171
+    f_lane0_relu2_d31 <= f_lane0_relu2_d30; // Gating.java:171
+    f_lane0_relu2_d32 <= f_lane0_relu2_d31; // Gating.java:171
+    f_lane0_relu2_d33 <= f_lane0_relu2_d32; // Gating.java:171
+    f_lane0_relu2_d34 <= f_lane0_relu2_d33; // Gating.java:171
+    f_lane0_relu2_d35 <= f_lane0_relu2_d34; // Gating.java:171
+    f_lane0_relu2_d36 <= f_lane0_relu2_d35; // Gating.java:171
+    f_lane0_relu2_d37 <= f_lane0_relu2_d36; // Gating.java:171
+    f_lane0_relu2_d38 <= f_lane0_relu2_d37; // Gating.java:171
+    f_lane0_relu2_d39 <= f_lane0_relu2_d38; // Gating.java:171
+    f_lane0_relu2_d40 <= f_lane0_relu2_d39; // Gating.java:171
+    f_lane0_relu2_d41 <= f_lane0_relu2_d40; // Gating.java:171
+    f_lane0_relu2_d42 <= f_lane0_relu2_d41; // Gating.java:171
+    f_lane0_relu2_d43 <= f_lane0_relu2_d42; // Gating.java:171
+    f_lane0_relu2_d44 <= f_lane0_relu2_d43; // Gating.java:171
+    f_lane0_relu2_d45 <= f_lane0_relu2_d44; // Gating.java:171
+    f_lane0_relu2_d46 <= f_lane0_relu2_d45; // Gating.java:171
+    f_lane0_relu2_d47 <= f_lane0_relu2_d46; // Gating.java:171
+    f_lane0_relu2_d48 <= f_lane0_relu2_d47; // Gating.java:171
+    f_lane0_relu2_d49 <= f_lane0_relu2_d48; // Gating.java:171
+    f_lane0_relu2_d50 <= f_lane0_relu2_d49; // Gating.java:171
+    f_lane0_relu2_d51 <= f_lane0_relu2_d50; // Gating.java:171
+    f_lane0_relu2_d52 <= f_lane0_relu2_d51; // Gating.java:171
+    f_lane0_relu2_d53 <= f_lane0_relu2_d52; // Gating.java:171
+    f_lane0_relu2_d54 <= f_lane0_relu2_d53; // Gating.java:171
+    f_lane0_relu2_d55 <= f_lane0_relu2_d54; // Gating.java:171
+    f_lane0_relu2_d56 <= f_lane0_relu2_d55; // Gating.java:171
+    f_lane0_relu2_d57 <= f_lane0_relu2_d56; // Gating.java:171
+    f_lane0_relu2_d58 <= f_lane0_relu2_d57; // Gating.java:171
+    f_lane0_relu2_d59 <= f_lane0_relu2_d58; // Gating.java:171
+    f_lane0_relu2_d60 <= f_lane0_relu2_d59; // Gating.java:171
+    f_lane0_relu2_d61 <= f_lane0_relu2_d60; // Gating.java:171
+    f_lane0_relu2_d62 <= f_lane0_relu2_d61; // Gating.java:171
+    f_lane0_relu2_d63 <= f_lane0_relu2_d62; // Gating.java:171
+    f_lane0_relu2_d64 <= f_lane0_relu2_d63; // Gating.java:171
+    f_lane0_relu2_d65 <= f_lane0_relu2_d64; // Gating.java:171
+    f_lane0_relu2_d66 <= f_lane0_relu2_d65; // Gating.java:171
+    f_lane0_relu2_d67 <= f_lane0_relu2_d66; // Gating.java:171
+    f_lane0_relu2_d68 <= f_lane0_relu2_d67; // Gating.java:171
+    f_lane0_relu2_d69 <= f_lane0_relu2_d68; // Gating.java:171
+    f_lane0_relu2_d70 <= f_lane0_relu2_d69; // Gating.java:171
+    f_lane0_relu2_d71 <= f_lane0_relu2_d70; // Gating.java:171
+    f_lane0_in2_q_d1 <= f_lane0_in2_q; // Gating.java:171
+    f_lane0_in2_q_d2 <= f_lane0_in2_q_d1; // Gating.java:171
+    f_lane0_in2_q_d3 <= f_lane0_in2_q_d2; // Gating.java:171
+    f_lane0_in2_q_d4 <= f_lane0_in2_q_d3; // Gating.java:171
+    f_lane0_in2_q_d5 <= f_lane0_in2_q_d4; // Gating.java:171
+    f_lane0_in2_q_d6 <= f_lane0_in2_q_d5; // Gating.java:171
+    f_lane0_in2_q_d7 <= f_lane0_in2_q_d6; // Gating.java:171
+    f_lane0_in2_q_d8 <= f_lane0_in2_q_d7; // Gating.java:171
+    f_lane0_in2_q_d9 <= f_lane0_in2_q_d8; // Gating.java:171
+    f_lane0_in2_q_d10 <= f_lane0_in2_q_d9; // Gating.java:171
+    f_lane0_in2_q_d11 <= f_lane0_in2_q_d10; // Gating.java:171
+    f_lane0_in2_q_d12 <= f_lane0_in2_q_d11; // Gating.java:171
+    f_lane0_in2_q_d13 <= f_lane0_in2_q_d12; // Gating.java:171
+    f_lane0_in2_q_d14 <= f_lane0_in2_q_d13; // Gating.java:171
+    f_lane0_in2_q_d15 <= f_lane0_in2_q_d14; // Gating.java:171
+    f_lane0_in2_q_d16 <= f_lane0_in2_q_d15; // Gating.java:171
+    f_lane0_in2_q_d17 <= f_lane0_in2_q_d16; // Gating.java:171
+    f_lane0_in2_q_d18 <= f_lane0_in2_q_d17; // Gating.java:171
+    f_lane0_in2_q_d19 <= f_lane0_in2_q_d18; // Gating.java:171
+    f_lane0_in2_q_d20 <= f_lane0_in2_q_d19; // Gating.java:171
+    f_lane0_in2_q_d21 <= f_lane0_in2_q_d20; // Gating.java:171
+    f_lane0_in2_q_d22 <= f_lane0_in2_q_d21; // Gating.java:171
+    f_lane0_in2_q_d23 <= f_lane0_in2_q_d22; // Gating.java:171
+    f_lane0_in2_q_d24 <= f_lane0_in2_q_d23; // Gating.java:171
+    f_lane0_in2_q_d25 <= f_lane0_in2_q_d24; // Gating.java:171
+    f_lane0_in2_q_d26 <= f_lane0_in2_q_d25; // Gating.java:171
+    f_lane0_in2_q_d27 <= f_lane0_in2_q_d26; // Gating.java:171
+    f_lane0_in2_q_d28 <= f_lane0_in2_q_d27; // Gating.java:171
+    f_lane0_in2_q_d29 <= f_lane0_in2_q_d28; // Gating.java:171
+    f_lane0_in2_q_d30 <= f_lane0_in2_q_d29; // Gating.java:171
+    f_lane0_in2_q_d31 <= f_lane0_in2_q_d30; // Gating.java:171
+    f_lane0_in2_q_d32 <= f_lane0_in2_q_d31; // Gating.java:171
+    f_lane0_in2_q_d33 <= f_lane0_in2_q_d32; // Gating.java:171
+    f_lane0_in2_q_d34 <= f_lane0_in2_q_d33; // Gating.java:171
+    f_lane0_in2_q_d35 <= f_lane0_in2_q_d34; // Gating.java:171
+    f_lane0_in2_q_d36 <= f_lane0_in2_q_d35; // Gating.java:171
+    f_lane0_in2_q_d37 <= f_lane0_in2_q_d36; // Gating.java:171
+    f_lane0_in2_q_d38 <= f_lane0_in2_q_d37; // Gating.java:171
+    f_lane0_in2_q_d39 <= f_lane0_in2_q_d38; // Gating.java:171
+    f_lane0_in2_q_d40 <= f_lane0_in2_q_d39; // Gating.java:171
+    f_lane0_in2_q_d41 <= f_lane0_in2_q_d40; // Gating.java:171
+    f_lane0_in2_q_d42 <= f_lane0_in2_q_d41; // Gating.java:171
+    f_lane0_in2_q_d43 <= f_lane0_in2_q_d42; // Gating.java:171
+    f_lane0_in2_q_d44 <= f_lane0_in2_q_d43; // Gating.java:171
+    f_lane0_in2_q_d45 <= f_lane0_in2_q_d44; // Gating.java:171
+    f_lane0_in2_q_d46 <= f_lane0_in2_q_d45; // Gating.java:171
+    f_lane0_in2_q_d47 <= f_lane0_in2_q_d46; // Gating.java:171
+    f_lane0_in2_q_d48 <= f_lane0_in2_q_d47; // Gating.java:171
+    f_lane0_in2_q_d49 <= f_lane0_in2_q_d48; // Gating.java:171
+    f_lane0_in2_q_d50 <= f_lane0_in2_q_d49; // Gating.java:171
+    f_lane0_in2_q_d51 <= f_lane0_in2_q_d50; // Gating.java:171
+    f_lane0_in2_q_d52 <= f_lane0_in2_q_d51; // Gating.java:171
+    f_lane0_in2_q_d53 <= f_lane0_in2_q_d52; // Gating.java:171
+    f_lane0_in2_q_d54 <= f_lane0_in2_q_d53; // Gating.java:171
+    f_lane0_in2_q_d55 <= f_lane0_in2_q_d54; // Gating.java:171
+    f_lane0_in2_q_d56 <= f_lane0_in2_q_d55; // Gating.java:171
+    f_lane0_in2_q_d57 <= f_lane0_in2_q_d56; // Gating.java:171
+    f_lane0_in2_q_d58 <= f_lane0_in2_q_d57; // Gating.java:171
+    f_lane0_in2_q_d59 <= f_lane0_in2_q_d58; // Gating.java:171
+    f_lane0_in2_q_d60 <= f_lane0_in2_q_d59; // Gating.java:171
+    f_lane0_in2_q_d61 <= f_lane0_in2_q_d60; // Gating.java:171
+    f_lane0_in2_q_d62 <= f_lane0_in2_q_d61; // Gating.java:171
+    f_lane0_in2_q_d63 <= f_lane0_in2_q_d62; // Gating.java:171
+    f_lane0_in2_q_d64 <= f_lane0_in2_q_d63; // Gating.java:171
+    f_lane0_in2_q_d65 <= f_lane0_in2_q_d64; // Gating.java:171
+    f_lane0_in2_q_d66 <= f_lane0_in2_q_d65; // Gating.java:171
+    f_lane0_in2_q_d67 <= f_lane0_in2_q_d66; // Gating.java:171
+    f_lane0_in2_q_d68 <= f_lane0_in2_q_d67; // Gating.java:171
+    f_lane0_in2_q_d69 <= f_lane0_in2_q_d68; // Gating.java:171
+    f_lane0_in2_q_d70 <= f_lane0_in2_q_d69; // Gating.java:171
+    f_lane0_in2_q_d71 <= f_lane0_in2_q_d70; // Gating.java:171
+    f_lane0_in2_q_d72 <= f_lane0_in2_q_d71; // Gating.java:171
+    f_lane0_in2_q_d73 <= f_lane0_in2_q_d72; // Gating.java:171
+    f_lane0_in2_q_d74 <= f_lane0_in2_q_d73; // Gating.java:171
+    f_lane0_in2_q_d75 <= f_lane0_in2_q_d74; // Gating.java:171
+    f_lane0_in2_q_d76 <= f_lane0_in2_q_d75; // Gating.java:171
+    f_lane0_in2_q_d77 <= f_lane0_in2_q_d76; // Gating.java:171
+    f_lane0_in2_q_d78 <= f_lane0_in2_q_d77; // Gating.java:171
+    f_lane0_in2_q_d79 <= f_lane0_in2_q_d78; // Gating.java:171
+    f_lane0_in1_q_d1 <= f_lane0_in1_q; // Gating.java:179
+    f_lane0_in1_q_d2 <= f_lane0_in1_q_d1; // Gating.java:179
+    f_lane0_in1_q_d3 <= f_lane0_in1_q_d2; // Gating.java:179
+    f_lane0_in1_q_d4 <= f_lane0_in1_q_d3; // Gating.java:179
+    f_lane0_in1_q_d5 <= f_lane0_in1_q_d4; // Gating.java:179
+    f_lane0_in1_q_d6 <= f_lane0_in1_q_d5; // Gating.java:179
+    f_lane0_in1_q_d7 <= f_lane0_in1_q_d6; // Gating.java:179
+    f_lane0_in1_q_d8 <= f_lane0_in1_q_d7; // Gating.java:179
+    f_lane0_in1_q_d9 <= f_lane0_in1_q_d8; // Gating.java:179
+    f_lane0_in1_q_d10 <= f_lane0_in1_q_d9; // Gating.java:179
+    f_lane0_in1_q_d11 <= f_lane0_in1_q_d10; // Gating.java:179
+    f_lane0_in1_q_d12 <= f_lane0_in1_q_d11; // Gating.java:179
+    f_lane0_in1_q_d13 <= f_lane0_in1_q_d12; // Gating.java:179
+    f_lane0_in1_q_d14 <= f_lane0_in1_q_d13; // Gating.java:179
+    f_lane0_in1_q_d15 <= f_lane0_in1_q_d14; // Gating.java:179
+    f_lane0_in1_q_d16 <= f_lane0_in1_q_d15; // Gating.java:179
+    f_lane0_in1_q_d17 <= f_lane0_in1_q_d16; // Gating.java:179
+    f_lane0_in1_q_d18 <= f_lane0_in1_q_d17; // Gating.java:179
+    f_lane0_in1_q_d19 <= f_lane0_in1_q_d18; // Gating.java:179
+    f_lane0_in1_q_d20 <= f_lane0_in1_q_d19; // Gating.java:179
+    f_lane0_in1_q_d21 <= f_lane0_in1_q_d20; // Gating.java:179
+    f_lane0_in1_q_d22 <= f_lane0_in1_q_d21; // Gating.java:179
+    f_lane0_in1_q_d23 <= f_lane0_in1_q_d22; // Gating.java:179
+    f_lane0_in1_q_d24 <= f_lane0_in1_q_d23; // Gating.java:179
+    f_lane0_in1_q_d25 <= f_lane0_in1_q_d24; // Gating.java:179
+    f_lane0_in1_q_d26 <= f_lane0_in1_q_d25; // Gating.java:179
+    f_lane0_in1_q_d27 <= f_lane0_in1_q_d26; // Gating.java:179
+    f_lane0_in1_q_d28 <= f_lane0_in1_q_d27; // Gating.java:179
+    f_lane0_in1_q_d29 <= f_lane0_in1_q_d28; // Gating.java:179
+    f_lane0_in1_q_d30 <= f_lane0_in1_q_d29; // Gating.java:179
+    f_lane0_in1_q_d31 <= f_lane0_in1_q_d30; // Gating.java:179
+    f_lane0_in1_q_d32 <= f_lane0_in1_q_d31; // Gating.java:179
+    f_lane0_in1_q_d33 <= f_lane0_in1_q_d32; // Gating.java:179
+    f_lane0_in1_q_d34 <= f_lane0_in1_q_d33; // Gating.java:179
+    f_lane0_in1_q_d35 <= f_lane0_in1_q_d34; // Gating.java:179
+    f_lane0_in1_q_d36 <= f_lane0_in1_q_d35; // Gating.java:179
+    f_lane0_in1_q_d37 <= f_lane0_in1_q_d36; // Gating.java:179
+    f_lane0_in1_q_d38 <= f_lane0_in1_q_d37; // Gating.java:179
+    f_lane0_in1_q_d39 <= f_lane0_in1_q_d38; // Gating.java:179
+    f_lane0_in1_q_d40 <= f_lane0_in1_q_d39; // Gating.java:179
+    f_lane0_in1_q_d41 <= f_lane0_in1_q_d40; // Gating.java:179
+    f_lane0_in1_q_d42 <= f_lane0_in1_q_d41; // Gating.java:179
+    f_lane0_in1_q_d43 <= f_lane0_in1_q_d42; // Gating.java:179
+    f_lane0_in1_q_d44 <= f_lane0_in1_q_d43; // Gating.java:179
+    f_lane0_in1_q_d45 <= f_lane0_in1_q_d44; // Gating.java:179
+    f_lane0_in1_q_d46 <= f_lane0_in1_q_d45; // Gating.java:179
+    f_lane0_in1_q_d47 <= f_lane0_in1_q_d46; // Gating.java:179
+    f_lane0_in1_q_d48 <= f_lane0_in1_q_d47; // Gating.java:179
+    f_lane0_in1_q_d49 <= f_lane0_in1_q_d48; // Gating.java:179
+    f_lane0_in1_q_d50 <= f_lane0_in1_q_d49; // Gating.java:179
+    f_lane0_in1_q_d51 <= f_lane0_in1_q_d50; // Gating.java:179
+    f_lane0_in1_q_d52 <= f_lane0_in1_q_d51; // Gating.java:179
+    f_lane0_in1_q_d53 <= f_lane0_in1_q_d52; // Gating.java:179
+    f_lane0_in1_q_d54 <= f_lane0_in1_q_d53; // Gating.java:179
+    f_lane0_in1_q_d55 <= f_lane0_in1_q_d54; // Gating.java:179
+    f_lane0_in1_q_d56 <= f_lane0_in1_q_d55; // Gating.java:179
+    f_lane0_in1_q_d57 <= f_lane0_in1_q_d56; // Gating.java:179
+    f_lane0_in1_q_d58 <= f_lane0_in1_q_d57; // Gating.java:179
+    f_lane0_in1_q_d59 <= f_lane0_in1_q_d58; // Gating.java:179
+    f_lane0_in1_q_d60 <= f_lane0_in1_q_d59; // Gating.java:179
+    f_lane0_in1_q_d61 <= f_lane0_in1_q_d60; // Gating.java:179
+    f_lane0_in1_q_d62 <= f_lane0_in1_q_d61; // Gating.java:179
+    f_lane0_in1_q_d63 <= f_lane0_in1_q_d62; // Gating.java:179
+    f_lane0_in1_q_d64 <= f_lane0_in1_q_d63; // Gating.java:179
+    f_lane0_in1_q_d65 <= f_lane0_in1_q_d64; // Gating.java:179
+    f_lane0_in1_q_d66 <= f_lane0_in1_q_d65; // Gating.java:179
+    f_lane0_in1_q_d67 <= f_lane0_in1_q_d66; // Gating.java:179
+    f_lane0_in1_q_d68 <= f_lane0_in1_q_d67; // Gating.java:179
+    f_lane0_in1_q_d69 <= f_lane0_in1_q_d68; // Gating.java:179
+    f_lane0_in1_q_d70 <= f_lane0_in1_q_d69; // Gating.java:179
+    f_lane0_in1_q_d71 <= f_lane0_in1_q_d70; // Gating.java:179
+    f_lane0_in1_q_d72 <= f_lane0_in1_q_d71; // Gating.java:179
+    f_lane0_in1_q_d73 <= f_lane0_in1_q_d72; // Gating.java:179
+    f_lane0_in1_q_d74 <= f_lane0_in1_q_d73; // Gating.java:179
+    f_lane0_in1_q_d75 <= f_lane0_in1_q_d74; // Gating.java:179
+    f_lane0_in1_q_d76 <= f_lane0_in1_q_d75; // Gating.java:179
+    f_lane0_in1_q_d77 <= f_lane0_in1_q_d76; // Gating.java:179
+    f_lane0_in1_q_d78 <= f_lane0_in1_q_d77; // Gating.java:179
+    f_lane0_in1_q_d79 <= f_lane0_in1_q_d78; // Gating.java:179
     f_slice_t_d1 <= f_slice_now; // Gating.java:114
     f_slice_t_d2 <= f_slice_t_d1; // Gating.java:114
     f_slice_t_d3 <= f_slice_t_d2; // Gating.java:114
@@ -941,6 +958,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     f_slice_t_d86 <= f_slice_t_d85; // Gating.java:114
     f_slice_t_d87 <= f_slice_t_d86; // Gating.java:114
     f_slice_t_d88 <= f_slice_t_d87; // Gating.java:114
+    f_slice_t_d89 <= f_slice_t_d88; // Gating.java:114
     f_last_t_d1 <= f_last_now; // Gating.java:114
     f_last_t_d2 <= f_last_t_d1; // Gating.java:114
     f_last_t_d3 <= f_last_t_d2; // Gating.java:114
@@ -1029,13 +1047,14 @@ module Gating_silu_relu2_l4_fp16_p1 (
     f_last_t_d86 <= f_last_t_d85; // Gating.java:114
     f_last_t_d87 <= f_last_t_d86; // Gating.java:114
     f_last_t_d88 <= f_last_t_d87; // Gating.java:114
-    if (f_lane0_store_out_valid & (f_slice_t_d88 == 2'd0)) begin // Gating.java:114
+    f_last_t_d89 <= f_last_t_d88; // Gating.java:114
+    if (f_lane0_store_out_valid & (f_slice_t_d89 == 2'd0)) begin // Gating.java:114
       f_slice0_0 <= f_lane0_store_out_payload; // Gating.java:114
     end
-    if (f_lane0_store_out_valid & (f_slice_t_d88 == 2'd1)) begin // Gating.java:114
+    if (f_lane0_store_out_valid & (f_slice_t_d89 == 2'd1)) begin // Gating.java:114
       f_slice1_0 <= f_lane0_store_out_payload; // Gating.java:114
     end
-    if (f_lane0_store_out_valid & (f_slice_t_d88 == 2'd2)) begin // Gating.java:114
+    if (f_lane0_store_out_valid & (f_slice_t_d89 == 2'd2)) begin // Gating.java:114
       f_slice2_0 <= f_lane0_store_out_payload; // Gating.java:114
     end
     stored_r_0 <= f_slice0_0; // Gating.java:119
@@ -1043,23 +1062,18 @@ module Gating_silu_relu2_l4_fp16_p1 (
     stored_r_2 <= f_slice2_0; // Gating.java:119
     stored_r_3 <= f_lane0_store_out_payload; // Gating.java:119
     beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // Gating.java:120
-    last_r <= f_last_t_d88; // Gating.java:121
+    last_r <= f_last_t_d89; // Gating.java:121
     valid_r <= f_complete; // Gating.java:122
     if (valid_r) begin // Gating.java:125
       running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:125
     end
-    stored_out_0 <= stored_r_0; // Gating.java:127
-    stored_out_1 <= stored_r_1; // Gating.java:127
-    stored_out_2 <= stored_r_2; // Gating.java:127
-    stored_out_3 <= stored_r_3; // Gating.java:127
-    abs_max_out <=
-        (abs_max_out_part == 5'd0)
-          ? ((abs_max_out_part_2 == 10'd0) ? 32'h0
-             : {1'b0, (8'd112 - {4'd0, abs_max_out_mux}), (abs_max_out_part_2 << (abs_max_out_mux + 4'd1)), 13'h0})
-        : (abs_max_out_part == 5'd31) ? {9'hff, (abs_max_out_part_2 != 10'd0), running_max_mux[8:0], 13'h0}
-        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:127
-    last_out <= last_r; // Gating.java:127
-    result_valid <= valid_r; // Gating.java:128
+    abs_max_out <= running_max_mux; // Gating.java:128
+    stored_out_0 <= stored_r_0; // Gating.java:130
+    stored_out_1 <= stored_r_1; // Gating.java:130
+    stored_out_2 <= stored_r_2; // Gating.java:130
+    stored_out_3 <= stored_r_3; // Gating.java:130
+    last_out <= last_r; // Gating.java:130
+    result_valid <= valid_r; // Gating.java:131
     if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:98
@@ -1078,6 +1092,12 @@ module Gating_silu_relu2_l4_fp16_p1 (
       f_last_held <= 1'b0;
       f_busy <= 1'b0;
       f_slice <= 2'd0;
+      f_issue_d1 <= 1'b0;
+      f_lane0_relu2_d71 <= 32'h0;
+      f_lane0_in2_q_d79 <= 1'b0;
+      f_lane0_in1_q_d79 <= 32'h0;
+      f_slice_t_d89 <= 2'd0;
+      f_last_t_d89 <= 1'b0;
       f_slice0_0 <= 16'h0;
       f_slice1_0 <= 16'h0;
       f_slice2_0 <= 16'h0;
@@ -1111,7 +1131,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   end
 `endif
 
-  FpSilu f_lane0_silu ( // Gating.java:180
+  FpSilu f_lane0_silu ( // Gating.java:183
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (f_lane0_silu_in_valid),
@@ -1120,7 +1140,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     .out_payload (f_lane0_silu_out_payload)
   );
 
-  FpRelu2 f_lane0_relu2 ( // Gating.java:180
+  FpRelu2 f_lane0_relu2 ( // Gating.java:183
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (f_lane0_relu2_in_valid),
@@ -1129,7 +1149,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     .out_payload (f_lane0_relu2_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Gating.java:176
+  Fp32Mul f_lane0_mul ( // Gating.java:179
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (f_lane0_mul_in_valid),
@@ -1139,7 +1159,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane0_store ( // Gating.java:176
+  Fp32ToFp16 f_lane0_store ( // Gating.java:179
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (f_lane0_store_in_valid),

@@ -159,6 +159,9 @@ module LookupLane_t5_a512 (
     end
     if (!ap_rst_n) begin
       entries_valid <= 1'b0;
+      sum_first_d2 <= 1'b0;
+      sum_last_d2 <= 1'b0;
+      sum_accumulator_d1 <= 9'd0;
       bypass <= 1'b0;
       result_q_valid <= 1'b0;
     end

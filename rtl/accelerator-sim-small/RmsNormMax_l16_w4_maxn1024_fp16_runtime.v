@@ -4,32 +4,32 @@
 `default_nettype none
 
 module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
-  input  wire        ap_clk,             // RmsNormMax.java:180
-  input  wire        ap_rst_n,           // RmsNormMax.java:180
-  input  wire        in_valid,           // RmsNormMax.java:201
-  output wire        in_ready,           // RmsNormMax.java:201
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:201
-  input  wire        gamma_valid,        // RmsNormMax.java:202
-  output wire        gamma_ready,        // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:202
-  input  wire [31:0] eps,                // RmsNormMax.java:203
-  input  wire [8:0]  length_beats,       // RmsNormMax.java:206
-  input  wire [31:0] inv_n,              // RmsNormMax.java:206
-  input  wire        bypass,             // RmsNormMax.java:207
-  output wire        out_valid,          // RmsNormMax.java:221
-  input  wire        out_ready,          // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:221
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:221
-  output wire        out_payload_last    // RmsNormMax.java:221
+  input  wire        ap_clk,             // RmsNormMax.java:186
+  input  wire        ap_rst_n,           // RmsNormMax.java:186
+  input  wire        in_valid,           // RmsNormMax.java:207
+  output wire        in_ready,           // RmsNormMax.java:207
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:207
+  input  wire        gamma_valid,        // RmsNormMax.java:208
+  output wire        gamma_ready,        // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:208
+  input  wire [31:0] eps,                // RmsNormMax.java:209
+  input  wire [8:0]  length_beats,       // RmsNormMax.java:212
+  input  wire [31:0] inv_n,              // RmsNormMax.java:212
+  input  wire        bypass,             // RmsNormMax.java:213
+  output wire        out_valid,          // RmsNormMax.java:227
+  input  wire        out_ready,          // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:227
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:227
+  output wire        out_payload_last    // RmsNormMax.java:227
 );
 
   // FrontPhase: dev.tellmej.accel.elementwise.RmsNormMax.FrontPhase
@@ -43,561 +43,622 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   localparam [1:0] BACK_PHASE_SCALE = 2'd1;
   localparam [1:0] BACK_PHASE_EMIT  = 2'd2;
 
-  wire [8:0]  last_beat;                  // RmsNormMax.java:208
-  wire        state_accumulating;         // RmsNormMax.java:226
-  wire        state_reducing;             // RmsNormMax.java:226
-  wire        state_normalizing;          // RmsNormMax.java:226
-  wire        state_frontTimerDone;       // RmsNormMax.java:226
-  wire [7:0]  state_frontIndex;           // RmsNormMax.java:226
-  wire        state_frontLast;            // RmsNormMax.java:226
-  wire        state_frontBank;            // RmsNormMax.java:226
-  wire        state_scaling;              // RmsNormMax.java:226
-  wire        state_emitting;             // RmsNormMax.java:226
-  wire        state_backTimerDone;        // RmsNormMax.java:226
-  wire [7:0]  state_backIndex;            // RmsNormMax.java:226
-  wire        state_backLast;             // RmsNormMax.java:226
-  wire        state_backBank;             // RmsNormMax.java:226
-  wire        state_handoff;              // RmsNormMax.java:226
+  wire [8:0]  last_beat;                    // RmsNormMax.java:214
+  wire        state_accumulating;           // RmsNormMax.java:232
+  wire        state_reducing;               // RmsNormMax.java:232
+  wire        state_normalizing;            // RmsNormMax.java:232
+  wire        state_frontTimerDone;         // RmsNormMax.java:232
+  wire [7:0]  state_frontIndex;             // RmsNormMax.java:232
+  wire        state_frontLast;              // RmsNormMax.java:232
+  wire        state_frontBank;              // RmsNormMax.java:232
+  wire        state_scaling;                // RmsNormMax.java:232
+  wire        state_emitting;               // RmsNormMax.java:232
+  wire        state_backTimerDone;          // RmsNormMax.java:232
+  wire [7:0]  state_backIndex;              // RmsNormMax.java:232
+  wire        state_backLast;               // RmsNormMax.java:232
+  wire        state_backBank;               // RmsNormMax.java:232
+  wire        state_handoff;                // RmsNormMax.java:232
 
   // token_buffer
-  wire        buffer_write_input;         // RmsNormMax.java:409
-  wire [63:0] buffer_input_word;          // RmsNormMax.java:410
-  wire        buffer_write_back;          // RmsNormMax.java:411
-  wire [7:0]  buffer_write_back_index;    // RmsNormMax.java:412
-  wire [63:0] buffer_y_word;              // RmsNormMax.java:413
-  wire        buffer_read;                // RmsNormMax.java:414
-  wire        buffer0_write_input;        // RmsNormMax.java:421
-  wire        buffer0_write_back;         // RmsNormMax.java:422
-  reg  [63:0] read_word0;                 // RmsNormMax.java:426
-  wire        buffer1_write_input;        // RmsNormMax.java:421
-  wire        buffer1_write_back;         // RmsNormMax.java:422
-  reg  [63:0] read_word1;                 // RmsNormMax.java:426
-  reg         read_bank;                  // RmsNormMax.java:428
-  wire [63:0] read_word;                  // RmsNormMax.java:429
+  wire        buffer_write_input;           // RmsNormMax.java:415
+  wire [63:0] buffer_input_word;            // RmsNormMax.java:416
+  wire        buffer_write_back;            // RmsNormMax.java:417
+  wire [7:0]  buffer_write_back_index;      // RmsNormMax.java:418
+  wire [63:0] buffer_y_word;                // RmsNormMax.java:419
+  wire        buffer_read;                  // RmsNormMax.java:420
+  wire        buffer0_write_input;          // RmsNormMax.java:427
+  wire        buffer0_write_back;           // RmsNormMax.java:428
+  reg  [63:0] read_word0;                   // RmsNormMax.java:432
+  wire        buffer1_write_input;          // RmsNormMax.java:427
+  wire        buffer1_write_back;           // RmsNormMax.java:428
+  reg  [63:0] read_word1;                   // RmsNormMax.java:432
+  reg         read_bank;                    // RmsNormMax.java:434
+  wire [63:0] read_word;                    // RmsNormMax.java:435
 
   // square_pass
-  reg  [2:0]  cooldown;                   // RmsNormMax.java:454
-  wire        in_fire;                    // RmsNormMax.java:457
-  wire        square_fire;                // RmsNormMax.java:462
-  wire        lane0_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0] lane0_square_in_payload;    // RmsNormMax.java:469
-  wire        lane0_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0] lane0_square_out_payload;   // RmsNormMax.java:469
-  wire        lane1_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0] lane1_square_in_payload;    // RmsNormMax.java:469
-  wire        lane1_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0] lane1_square_out_payload;   // RmsNormMax.java:469
-  wire        lane2_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0] lane2_square_in_payload;    // RmsNormMax.java:469
-  wire        lane2_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0] lane2_square_out_payload;   // RmsNormMax.java:469
-  wire        lane3_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0] lane3_square_in_payload;    // RmsNormMax.java:469
-  wire        lane3_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0] lane3_square_out_payload;   // RmsNormMax.java:469
-  reg  [1:0]  rotation;                   // RmsNormMax.java:476
-  reg  [1:0]  feed_rotation_d1;           // RmsNormMax.java:486
-  reg  [1:0]  feed_rotation_d2;           // RmsNormMax.java:486
-  reg  [1:0]  feed_rotation_d3;           // RmsNormMax.java:486
-  reg  [1:0]  sum_rotation_d1;            // RmsNormMax.java:487
-  reg  [1:0]  sum_rotation_d2;            // RmsNormMax.java:487
-  reg  [1:0]  sum_rotation_d3;            // RmsNormMax.java:487
-  reg  [1:0]  sum_rotation_d4;            // RmsNormMax.java:487
-  reg  [1:0]  sum_rotation_d5;            // RmsNormMax.java:487
-  reg  [1:0]  sum_rotation_d6;            // RmsNormMax.java:487
+  reg  [2:0]  cooldown;                     // RmsNormMax.java:460
+  wire        in_fire;                      // RmsNormMax.java:463
+  wire        square_fire;                  // RmsNormMax.java:468
+  wire        lane0_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0] lane0_square_in_payload;      // RmsNormMax.java:475
+  wire        lane0_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0] lane0_square_out_payload;     // RmsNormMax.java:475
+  wire        lane1_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0] lane1_square_in_payload;      // RmsNormMax.java:475
+  wire        lane1_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0] lane1_square_out_payload;     // RmsNormMax.java:475
+  wire        lane2_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0] lane2_square_in_payload;      // RmsNormMax.java:475
+  wire        lane2_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0] lane2_square_out_payload;     // RmsNormMax.java:475
+  wire        lane3_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0] lane3_square_in_payload;      // RmsNormMax.java:475
+  wire        lane3_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0] lane3_square_out_payload;     // RmsNormMax.java:475
+  reg  [1:0]  rotation;                     // RmsNormMax.java:482
+  reg  [1:0]  feed_rotation_d1;             // RmsNormMax.java:492
+  reg  [1:0]  feed_rotation_d2;             // RmsNormMax.java:492
+  reg  [1:0]  feed_rotation_d3;             // RmsNormMax.java:492
+  reg  [1:0]  sum_rotation_d1;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d2;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d3;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d4;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d5;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d6;              // RmsNormMax.java:493
+  reg  [1:0]  sum_rotation_d7;              // RmsNormMax.java:493
 
   // bypass_max
-  reg         bypass_beat;                // RmsNormMax.java:704
-  reg  [14:0] bypass_beat_max;            // RmsNormMax.java:705
-  reg  [14:0] bypass_running_max;         // RmsNormMax.java:706
+  reg         bypass_beat;                  // RmsNormMax.java:715
+  reg  [14:0] bypass_beat_max;              // RmsNormMax.java:716
+  reg  [14:0] bypass_running_max;           // RmsNormMax.java:717
 
   // partial_sums
-  reg  [31:0] partial_0;                  // RmsNormMax.java:513
-  reg  [31:0] partial_1;                  // RmsNormMax.java:513
-  reg  [31:0] partial_2;                  // RmsNormMax.java:513
-  reg  [31:0] partial_3;                  // RmsNormMax.java:513
-  reg  [31:0] partial_4;                  // RmsNormMax.java:513
-  reg  [31:0] partial_5;                  // RmsNormMax.java:513
-  reg  [31:0] partial_6;                  // RmsNormMax.java:513
-  reg  [31:0] partial_7;                  // RmsNormMax.java:513
-  reg  [31:0] partial_8;                  // RmsNormMax.java:513
-  reg  [31:0] partial_9;                  // RmsNormMax.java:513
-  reg  [31:0] partial_10;                 // RmsNormMax.java:513
-  reg  [31:0] partial_11;                 // RmsNormMax.java:513
-  reg  [31:0] partial_12;                 // RmsNormMax.java:513
-  reg  [31:0] partial_13;                 // RmsNormMax.java:513
-  reg  [31:0] partial_14;                 // RmsNormMax.java:513
-  reg  [31:0] partial_15;                 // RmsNormMax.java:513
-  reg  [4:0]  tree_width;                 // RmsNormMax.java:526
-  reg  [4:0]  tree_k;                     // RmsNormMax.java:527
-  wire        tree_feed;                  // RmsNormMax.java:528
-  reg  [4:0]  tree_k_out_d1;              // RmsNormMax.java:530
-  reg  [4:0]  tree_k_out_d2;              // RmsNormMax.java:530
-  reg  [4:0]  tree_k_out_d3;              // RmsNormMax.java:530
-  reg  [4:0]  tree_k_out_d4;              // RmsNormMax.java:530
-  reg  [4:0]  tree_k_out_d5;              // RmsNormMax.java:530
-  reg  [4:0]  tree_k_out_d6;              // RmsNormMax.java:530
-  reg         tree_out_d1;                // RmsNormMax.java:531
-  reg         tree_out_d2;                // RmsNormMax.java:531
-  reg         tree_out_d3;                // RmsNormMax.java:531
-  reg         tree_out_d4;                // RmsNormMax.java:531
-  reg         tree_out_d5;                // RmsNormMax.java:531
-  reg         tree_out_d6;                // RmsNormMax.java:531
-  wire        tree_level_done;            // RmsNormMax.java:545
-  wire        tree_done;                  // RmsNormMax.java:546
-  wire        lane0_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0] lane0_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0] lane0_acc_in_payload_b;     // RmsNormMax.java:550
-  wire        lane0_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0] lane0_acc_out_payload;      // RmsNormMax.java:550
-  reg  [31:0] partial_sel;                // RmsNormMax.java:555
-  reg  [31:0] partial_sel_2;              // RmsNormMax.java:562
-  reg  [31:0] partial_sel_3;              // RmsNormMax.java:563
-  wire        lane1_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0] lane1_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0] lane1_acc_in_payload_b;     // RmsNormMax.java:550
-  wire        lane1_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0] lane1_acc_out_payload;      // RmsNormMax.java:550
-  reg  [31:0] partial_sel_4;              // RmsNormMax.java:555
-  wire        lane2_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0] lane2_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0] lane2_acc_in_payload_b;     // RmsNormMax.java:550
-  wire        lane2_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0] lane2_acc_out_payload;      // RmsNormMax.java:550
-  reg  [31:0] partial_sel_5;              // RmsNormMax.java:555
-  wire        lane3_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0] lane3_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0] lane3_acc_in_payload_b;     // RmsNormMax.java:550
-  wire        lane3_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0] lane3_acc_out_payload;      // RmsNormMax.java:550
-  reg  [31:0] partial_sel_6;              // RmsNormMax.java:555
+  reg  [31:0] partial_0;                    // RmsNormMax.java:519
+  reg  [31:0] partial_1;                    // RmsNormMax.java:519
+  reg  [31:0] partial_2;                    // RmsNormMax.java:519
+  reg  [31:0] partial_3;                    // RmsNormMax.java:519
+  reg  [31:0] partial_4;                    // RmsNormMax.java:519
+  reg  [31:0] partial_5;                    // RmsNormMax.java:519
+  reg  [31:0] partial_6;                    // RmsNormMax.java:519
+  reg  [31:0] partial_7;                    // RmsNormMax.java:519
+  reg  [31:0] partial_8;                    // RmsNormMax.java:519
+  reg  [31:0] partial_9;                    // RmsNormMax.java:519
+  reg  [31:0] partial_10;                   // RmsNormMax.java:519
+  reg  [31:0] partial_11;                   // RmsNormMax.java:519
+  reg  [31:0] partial_12;                   // RmsNormMax.java:519
+  reg  [31:0] partial_13;                   // RmsNormMax.java:519
+  reg  [31:0] partial_14;                   // RmsNormMax.java:519
+  reg  [31:0] partial_15;                   // RmsNormMax.java:519
+  reg  [4:0]  tree_width;                   // RmsNormMax.java:532
+  reg  [4:0]  tree_k;                       // RmsNormMax.java:533
+  wire        tree_feed;                    // RmsNormMax.java:534
+  reg  [4:0]  tree_k_out_d1;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d2;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d3;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d4;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d5;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d6;                // RmsNormMax.java:536
+  reg  [4:0]  tree_k_out_d7;                // RmsNormMax.java:536
+  reg         tree_out_d1;                  // RmsNormMax.java:537
+  reg         tree_out_d2;                  // RmsNormMax.java:537
+  reg         tree_out_d3;                  // RmsNormMax.java:537
+  reg         tree_out_d4;                  // RmsNormMax.java:537
+  reg         tree_out_d5;                  // RmsNormMax.java:537
+  reg         tree_out_d6;                  // RmsNormMax.java:537
+  reg         tree_out_d7;                  // RmsNormMax.java:537
+  wire        tree_level_done;              // RmsNormMax.java:551
+  wire        tree_done;                    // RmsNormMax.java:552
+  wire        lane0_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0] lane0_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0] lane0_acc_in_payload_b;       // RmsNormMax.java:556
+  wire        lane0_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0] lane0_acc_out_payload;        // RmsNormMax.java:556
+  reg  [31:0] partial_sel;                  // RmsNormMax.java:561
+  reg         lane0_acc_operand_valid;      // RmsNormMax.java:568
+  reg  [31:0] partial_sel_2;                // RmsNormMax.java:569
+  reg  [31:0] lane0_acc_operand_a;          // RmsNormMax.java:569
+  reg  [31:0] partial_sel_3;                // RmsNormMax.java:571
+  reg  [31:0] lane0_acc_operand_b;          // RmsNormMax.java:570
+  wire        lane1_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0] lane1_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0] lane1_acc_in_payload_b;       // RmsNormMax.java:556
+  wire        lane1_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0] lane1_acc_out_payload;        // RmsNormMax.java:556
+  reg  [31:0] partial_sel_4;                // RmsNormMax.java:561
+  reg         lane1_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0] lane1_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0] lane1_acc_operand_b;          // RmsNormMax.java:575
+  wire        lane2_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0] lane2_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0] lane2_acc_in_payload_b;       // RmsNormMax.java:556
+  wire        lane2_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0] lane2_acc_out_payload;        // RmsNormMax.java:556
+  reg  [31:0] partial_sel_5;                // RmsNormMax.java:561
+  reg         lane2_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0] lane2_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0] lane2_acc_operand_b;          // RmsNormMax.java:575
+  wire        lane3_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0] lane3_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0] lane3_acc_in_payload_b;       // RmsNormMax.java:556
+  wire        lane3_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0] lane3_acc_out_payload;        // RmsNormMax.java:556
+  reg  [31:0] partial_sel_6;                // RmsNormMax.java:561
+  reg         lane3_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0] lane3_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0] lane3_acc_operand_b;          // RmsNormMax.java:575
 
   // normalize
-  reg         normalize_busy;             // RmsNormMax.java:608
-  wire        normalize_launch;           // RmsNormMax.java:611
-  reg         normalize_mul_in_valid;     // RmsNormMax.java:615
-  reg  [31:0] normalize_mul_in_payload_a; // RmsNormMax.java:615
-  reg  [31:0] normalize_mul_in_payload_b; // RmsNormMax.java:615
-  wire        normalize_mul_out_valid;    // RmsNormMax.java:615
-  wire [31:0] normalize_mul_out_payload;  // RmsNormMax.java:615
-  reg         normalize_add_in_valid;     // RmsNormMax.java:615
-  reg  [31:0] normalize_add_in_payload_a; // RmsNormMax.java:615
-  reg  [31:0] normalize_add_in_payload_b; // RmsNormMax.java:615
-  wire        normalize_add_out_valid;    // RmsNormMax.java:615
-  wire [31:0] normalize_add_out_payload;  // RmsNormMax.java:615
-  reg         launch_d1;                  // Fp32SharedOps.java:126
-  reg         launch_d2;                  // Fp32SharedOps.java:126
-  reg         launch_d3;                  // Fp32SharedOps.java:126
-  reg         launch_d4;                  // Fp32SharedOps.java:126
-  reg         launch_d5;                  // Fp32SharedOps.java:126
-  reg         launch_d6;                  // Fp32SharedOps.java:126
-  reg         launch_d7;                  // Fp32SharedOps.java:126
-  reg  [2:0]  rsqrt_cases_a;              // RmsNormMax.java:617
-  reg         rsqrt_sign_a;               // RmsNormMax.java:617
-  reg  [7:0]  rsqrt_exponent_a;           // RmsNormMax.java:617
-  reg  [22:0] rsqrt_fraction_a;           // RmsNormMax.java:617
-  reg  [4:0]  rsqrt_lz_a;                 // RmsNormMax.java:617
-  reg  [22:0] rsqrt_fraction_b;           // RmsNormMax.java:617
-  reg         rsqrt_odd_b;                // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_b;         // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_b;              // RmsNormMax.java:617
-  reg         rsqrt_sign_b;               // RmsNormMax.java:617
-  reg  [63:0] rsqrt_rom_word;             // RmsNormMax.java:617
-  reg  [31:0] rsqrt_u_c;                  // RmsNormMax.java:617
-  reg  [31:0] rsqrt_h_c;                  // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_c;         // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_c;              // RmsNormMax.java:617
-  reg         rsqrt_sign_c;               // RmsNormMax.java:617
-  reg         launch_d8;                  // Fp32SharedOps.java:126
-  reg         launch_d9;                  // Fp32SharedOps.java:126
-  reg         launch_d10;                 // Fp32SharedOps.java:126
-  reg         launch_d11;                 // Fp32SharedOps.java:126
-  reg         launch_d12;                 // Fp32SharedOps.java:126
-  reg         launch_d13;                 // Fp32SharedOps.java:126
-  reg         launch_d14;                 // Fp32SharedOps.java:126
-  reg         launch_d15;                 // Fp32SharedOps.java:126
-  reg         launch_d16;                 // Fp32SharedOps.java:126
-  reg         launch_d17;                 // Fp32SharedOps.java:126
-  reg         launch_d18;                 // Fp32SharedOps.java:126
-  reg         launch_d19;                 // Fp32SharedOps.java:126
-  reg         launch_d20;                 // Fp32SharedOps.java:126
-  reg         launch_d21;                 // Fp32SharedOps.java:126
-  reg         launch_d22;                 // Fp32SharedOps.java:126
-  reg         launch_d23;                 // Fp32SharedOps.java:126
-  reg  [31:0] rsqrt_chord_value_d1;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d2;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d3;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d4;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d5;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d6;       // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_chord_value_d7;       // Fp32SharedOps.java:127
-  reg         launch_d24;                 // Fp32SharedOps.java:126
-  reg         launch_d25;                 // Fp32SharedOps.java:126
-  reg         launch_d26;                 // Fp32SharedOps.java:126
-  reg         launch_d27;                 // Fp32SharedOps.java:126
-  reg         launch_d28;                 // Fp32SharedOps.java:126
-  reg         launch_d29;                 // Fp32SharedOps.java:126
-  reg         launch_d30;                 // Fp32SharedOps.java:126
-  reg         launch_d31;                 // Fp32SharedOps.java:126
-  reg         launch_d32;                 // Fp32SharedOps.java:126
-  reg         launch_d33;                 // Fp32SharedOps.java:126
-  reg         launch_d34;                 // Fp32SharedOps.java:126
-  reg         launch_d35;                 // Fp32SharedOps.java:126
-  reg         launch_d36;                 // Fp32SharedOps.java:126
-  reg  [31:0] rsqrt_h_d1;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d2;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d3;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d4;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d5;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d6;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d7;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d8;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d9;                 // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d10;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d11;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d12;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d13;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d14;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d15;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d16;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d17;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d18;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d19;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_h_d20;                // Fp32SharedOps.java:127
-  reg         launch_d37;                 // Fp32SharedOps.java:126
-  reg         launch_d38;                 // Fp32SharedOps.java:126
-  reg         launch_d39;                 // Fp32SharedOps.java:126
-  reg         launch_d40;                 // Fp32SharedOps.java:126
-  reg         launch_d41;                 // Fp32SharedOps.java:126
-  reg         launch_d42;                 // Fp32SharedOps.java:126
-  reg         launch_d43;                 // Fp32SharedOps.java:126
-  reg         launch_d44;                 // Fp32SharedOps.java:126
-  reg         launch_d45;                 // Fp32SharedOps.java:126
-  reg         launch_d46;                 // Fp32SharedOps.java:126
-  reg         launch_d47;                 // Fp32SharedOps.java:126
-  reg         launch_d48;                 // Fp32SharedOps.java:126
-  reg         launch_d49;                 // Fp32SharedOps.java:126
-  reg  [31:0] rsqrt_y0_d1;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d2;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d3;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d4;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d5;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d6;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d7;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d8;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d9;                // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d10;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d11;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d12;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d13;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d14;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d15;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d16;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d17;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d18;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d19;               // Fp32SharedOps.java:127
-  reg  [31:0] rsqrt_y0_d20;               // Fp32SharedOps.java:127
-  reg  [8:0]  rsqrt_minus_half_d1;        // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d2;        // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d3;        // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d4;        // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d5;        // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d6;        // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d7;        // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d8;        // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d9;        // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d10;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d11;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d12;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d13;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d14;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d15;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d16;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d17;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d18;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d19;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d20;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d21;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d22;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d23;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d24;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d25;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d26;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d27;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d28;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d29;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d30;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d31;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d32;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d33;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d34;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d35;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d36;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d37;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d38;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d39;       // RmsNormMax.java:617
-  reg  [8:0]  rsqrt_minus_half_d40;       // RmsNormMax.java:617
-  reg         launch_d50;                 // RmsNormMax.java:617
-  reg         launch_d51;                 // RmsNormMax.java:617
-  reg         launch_d52;                 // RmsNormMax.java:617
-  reg         launch_d53;                 // RmsNormMax.java:617
-  reg         launch_d54;                 // RmsNormMax.java:617
-  reg         launch_d55;                 // RmsNormMax.java:617
-  reg         launch_d56;                 // RmsNormMax.java:617
-  wire        rsqrt_scale2_in_valid;      // RmsNormMax.java:617
-  wire [31:0] rsqrt_scale2_in_payload_r;  // RmsNormMax.java:617
-  wire [8:0]  rsqrt_scale2_in_payload_n;  // RmsNormMax.java:617
-  wire        rsqrt_scale2_out_valid;     // RmsNormMax.java:617
-  wire [31:0] rsqrt_scale2_out_payload;   // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d1;             // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d2;             // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d3;             // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d4;             // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d5;             // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d6;             // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d7;             // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d8;             // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d9;             // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d10;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d11;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d12;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d13;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d14;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d15;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d16;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d17;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d18;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d19;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d20;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d21;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d22;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d23;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d24;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d25;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d26;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d27;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d28;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d29;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d30;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d31;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d32;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d33;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d34;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d35;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d36;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d37;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d38;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d39;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d40;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d41;            // RmsNormMax.java:617
-  reg  [2:0]  rsqrt_cases_d42;            // RmsNormMax.java:617
-  reg         rsqrt_sign_d1;              // RmsNormMax.java:617
-  reg         rsqrt_sign_d2;              // RmsNormMax.java:617
-  reg         rsqrt_sign_d3;              // RmsNormMax.java:617
-  reg         rsqrt_sign_d4;              // RmsNormMax.java:617
-  reg         rsqrt_sign_d5;              // RmsNormMax.java:617
-  reg         rsqrt_sign_d6;              // RmsNormMax.java:617
-  reg         rsqrt_sign_d7;              // RmsNormMax.java:617
-  reg         rsqrt_sign_d8;              // RmsNormMax.java:617
-  reg         rsqrt_sign_d9;              // RmsNormMax.java:617
-  reg         rsqrt_sign_d10;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d11;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d12;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d13;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d14;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d15;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d16;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d17;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d18;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d19;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d20;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d21;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d22;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d23;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d24;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d25;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d26;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d27;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d28;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d29;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d30;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d31;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d32;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d33;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d34;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d35;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d36;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d37;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d38;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d39;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d40;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d41;             // RmsNormMax.java:617
-  reg         rsqrt_sign_d42;             // RmsNormMax.java:617
-  reg  [31:0] rsqrt_y_out;                // RmsNormMax.java:617
-  reg         rsqrt_scale2_valid_d1;      // RmsNormMax.java:618
-  reg  [31:0] r;                          // RmsNormMax.java:620
+  reg         normalize_busy;               // RmsNormMax.java:616
+  wire        normalize_launch;             // RmsNormMax.java:619
+  wire        normalize_mul_in_valid;       // RmsNormMax.java:623
+  wire [31:0] normalize_mul_in_payload_a;   // RmsNormMax.java:623
+  wire [31:0] normalize_mul_in_payload_b;   // RmsNormMax.java:623
+  wire        normalize_mul_out_valid;      // RmsNormMax.java:623
+  wire [31:0] normalize_mul_out_payload;    // RmsNormMax.java:623
+  reg         normalize_mul_issue;          // Fp32SharedOps.java:121
+  reg  [31:0] normalize_mul_issue_a;        // Fp32SharedOps.java:122
+  reg  [31:0] normalize_mul_issue_b;        // Fp32SharedOps.java:122
+  reg         normalize_mul_operands_valid; // Fp32SharedOps.java:126
+  reg  [31:0] normalize_mul_operand_a;      // Fp32SharedOps.java:127
+  reg  [31:0] normalize_mul_operand_b;      // Fp32SharedOps.java:128
+  wire        normalize_add_in_valid;       // RmsNormMax.java:623
+  wire [31:0] normalize_add_in_payload_a;   // RmsNormMax.java:623
+  wire [31:0] normalize_add_in_payload_b;   // RmsNormMax.java:623
+  wire        normalize_add_out_valid;      // RmsNormMax.java:623
+  wire [31:0] normalize_add_out_payload;    // RmsNormMax.java:623
+  reg         normalize_add_issue;          // Fp32SharedOps.java:121
+  reg  [31:0] normalize_add_issue_a;        // Fp32SharedOps.java:122
+  reg  [31:0] normalize_add_issue_b;        // Fp32SharedOps.java:122
+  reg         normalize_add_operands_valid; // Fp32SharedOps.java:126
+  reg  [31:0] normalize_add_operand_a;      // Fp32SharedOps.java:127
+  reg  [31:0] normalize_add_operand_b;      // Fp32SharedOps.java:128
+  reg         launch_d1;                    // Fp32SharedOps.java:144
+  reg         launch_d2;                    // Fp32SharedOps.java:144
+  reg         launch_d3;                    // Fp32SharedOps.java:144
+  reg         launch_d4;                    // Fp32SharedOps.java:144
+  reg         launch_d5;                    // Fp32SharedOps.java:144
+  reg         launch_d6;                    // Fp32SharedOps.java:144
+  reg         launch_d7;                    // Fp32SharedOps.java:144
+  reg         launch_d8;                    // Fp32SharedOps.java:144
+  reg  [2:0]  rsqrt_cases_a;                // RmsNormMax.java:625
+  reg         rsqrt_sign_a;                 // RmsNormMax.java:625
+  reg  [7:0]  rsqrt_exponent_a;             // RmsNormMax.java:625
+  reg  [22:0] rsqrt_fraction_a;             // RmsNormMax.java:625
+  reg  [4:0]  rsqrt_lz_a;                   // RmsNormMax.java:625
+  reg  [22:0] rsqrt_fraction_b;             // RmsNormMax.java:625
+  reg         rsqrt_odd_b;                  // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_b;           // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_b;                // RmsNormMax.java:625
+  reg         rsqrt_sign_b;                 // RmsNormMax.java:625
+  reg  [63:0] rsqrt_rom_word;               // RmsNormMax.java:625
+  reg  [31:0] rsqrt_u_c;                    // RmsNormMax.java:625
+  reg  [31:0] rsqrt_h_c;                    // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_c;           // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_c;                // RmsNormMax.java:625
+  reg         rsqrt_sign_c;                 // RmsNormMax.java:625
+  reg         launch_d9;                    // Fp32SharedOps.java:144
+  reg         launch_d10;                   // Fp32SharedOps.java:144
+  reg         launch_d11;                   // Fp32SharedOps.java:144
+  reg         launch_d12;                   // Fp32SharedOps.java:144
+  reg         launch_d13;                   // Fp32SharedOps.java:144
+  reg         launch_d14;                   // Fp32SharedOps.java:144
+  reg         launch_d15;                   // Fp32SharedOps.java:144
+  reg         launch_d16;                   // Fp32SharedOps.java:144
+  reg         launch_d17;                   // Fp32SharedOps.java:144
+  reg         launch_d18;                   // Fp32SharedOps.java:144
+  reg         launch_d19;                   // Fp32SharedOps.java:144
+  reg         launch_d20;                   // Fp32SharedOps.java:144
+  reg         launch_d21;                   // Fp32SharedOps.java:144
+  reg         launch_d22;                   // Fp32SharedOps.java:144
+  reg         launch_d23;                   // Fp32SharedOps.java:144
+  reg         launch_d24;                   // Fp32SharedOps.java:144
+  reg         launch_d25;                   // Fp32SharedOps.java:144
+  reg         launch_d26;                   // Fp32SharedOps.java:144
+  reg  [31:0] rsqrt_chord_value_d1;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d2;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d3;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d4;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d5;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d6;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d7;         // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_chord_value_d8;         // Fp32SharedOps.java:145
+  reg         launch_d27;                   // Fp32SharedOps.java:144
+  reg         launch_d28;                   // Fp32SharedOps.java:144
+  reg         launch_d29;                   // Fp32SharedOps.java:144
+  reg         launch_d30;                   // Fp32SharedOps.java:144
+  reg         launch_d31;                   // Fp32SharedOps.java:144
+  reg         launch_d32;                   // Fp32SharedOps.java:144
+  reg         launch_d33;                   // Fp32SharedOps.java:144
+  reg         launch_d34;                   // Fp32SharedOps.java:144
+  reg         launch_d35;                   // Fp32SharedOps.java:144
+  reg         launch_d36;                   // Fp32SharedOps.java:144
+  reg         launch_d37;                   // Fp32SharedOps.java:144
+  reg         launch_d38;                   // Fp32SharedOps.java:144
+  reg         launch_d39;                   // Fp32SharedOps.java:144
+  reg         launch_d40;                   // Fp32SharedOps.java:144
+  reg         launch_d41;                   // Fp32SharedOps.java:144
+  reg  [31:0] rsqrt_h_d1;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d2;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d3;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d4;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d5;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d6;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d7;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d8;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d9;                   // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d10;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d11;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d12;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d13;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d14;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d15;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d16;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d17;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d18;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d19;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d20;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d21;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d22;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_h_d23;                  // Fp32SharedOps.java:145
+  reg         launch_d42;                   // Fp32SharedOps.java:144
+  reg         launch_d43;                   // Fp32SharedOps.java:144
+  reg         launch_d44;                   // Fp32SharedOps.java:144
+  reg         launch_d45;                   // Fp32SharedOps.java:144
+  reg         launch_d46;                   // Fp32SharedOps.java:144
+  reg         launch_d47;                   // Fp32SharedOps.java:144
+  reg         launch_d48;                   // Fp32SharedOps.java:144
+  reg         launch_d49;                   // Fp32SharedOps.java:144
+  reg         launch_d50;                   // Fp32SharedOps.java:144
+  reg         launch_d51;                   // Fp32SharedOps.java:144
+  reg         launch_d52;                   // Fp32SharedOps.java:144
+  reg         launch_d53;                   // Fp32SharedOps.java:144
+  reg         launch_d54;                   // Fp32SharedOps.java:144
+  reg         launch_d55;                   // Fp32SharedOps.java:144
+  reg         launch_d56;                   // Fp32SharedOps.java:144
+  reg  [31:0] rsqrt_y0_d1;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d2;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d3;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d4;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d5;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d6;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d7;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d8;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d9;                  // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d10;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d11;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d12;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d13;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d14;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d15;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d16;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d17;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d18;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d19;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d20;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d21;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d22;                 // Fp32SharedOps.java:145
+  reg  [31:0] rsqrt_y0_d23;                 // Fp32SharedOps.java:145
+  reg  [8:0]  rsqrt_minus_half_d1;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d2;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d3;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d4;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d5;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d6;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d7;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d8;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d9;          // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d10;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d11;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d12;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d13;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d14;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d15;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d16;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d17;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d18;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d19;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d20;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d21;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d22;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d23;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d24;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d25;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d26;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d27;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d28;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d29;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d30;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d31;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d32;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d33;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d34;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d35;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d36;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d37;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d38;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d39;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d40;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d41;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d42;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d43;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d44;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d45;         // RmsNormMax.java:625
+  reg  [8:0]  rsqrt_minus_half_d46;         // RmsNormMax.java:625
+  reg         launch_d57;                   // RmsNormMax.java:625
+  reg         launch_d58;                   // RmsNormMax.java:625
+  reg         launch_d59;                   // RmsNormMax.java:625
+  reg         launch_d60;                   // RmsNormMax.java:625
+  reg         launch_d61;                   // RmsNormMax.java:625
+  reg         launch_d62;                   // RmsNormMax.java:625
+  reg         launch_d63;                   // RmsNormMax.java:625
+  reg         launch_d64;                   // RmsNormMax.java:625
+  wire        rsqrt_scale2_in_valid;        // RmsNormMax.java:625
+  wire [31:0] rsqrt_scale2_in_payload_r;    // RmsNormMax.java:625
+  wire [8:0]  rsqrt_scale2_in_payload_n;    // RmsNormMax.java:625
+  wire        rsqrt_scale2_out_valid;       // RmsNormMax.java:625
+  wire [31:0] rsqrt_scale2_out_payload;     // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d1;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d2;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d3;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d4;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d5;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d6;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d7;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d8;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d9;               // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d10;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d11;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d12;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d13;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d14;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d15;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d16;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d17;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d18;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d19;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d20;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d21;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d22;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d23;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d24;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d25;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d26;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d27;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d28;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d29;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d30;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d31;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d32;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d33;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d34;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d35;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d36;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d37;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d38;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d39;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d40;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d41;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d42;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d43;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d44;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d45;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d46;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d47;              // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_d48;              // RmsNormMax.java:625
+  reg         rsqrt_sign_d1;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d2;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d3;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d4;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d5;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d6;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d7;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d8;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d9;                // RmsNormMax.java:625
+  reg         rsqrt_sign_d10;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d11;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d12;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d13;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d14;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d15;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d16;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d17;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d18;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d19;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d20;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d21;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d22;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d23;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d24;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d25;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d26;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d27;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d28;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d29;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d30;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d31;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d32;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d33;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d34;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d35;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d36;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d37;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d38;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d39;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d40;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d41;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d42;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d43;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d44;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d45;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d46;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d47;               // RmsNormMax.java:625
+  reg         rsqrt_sign_d48;               // RmsNormMax.java:625
+  reg  [31:0] rsqrt_y_out;                  // RmsNormMax.java:625
+  reg         rsqrt_scale2_valid_d1;        // RmsNormMax.java:626
+  reg  [31:0] r;                            // RmsNormMax.java:628
 
   // scale_pass
-  wire        absmax_restart;             // RmsNormMax.java:647
-  wire        gamma_fire;                 // RmsNormMax.java:649
-  reg  [15:0] gamma_word_0;               // RmsNormMax.java:652
-  reg  [15:0] gamma_word_1;               // RmsNormMax.java:652
-  reg  [15:0] gamma_word_2;               // RmsNormMax.java:652
-  reg  [15:0] gamma_word_3;               // RmsNormMax.java:652
-  reg         gamma_fire_d1;              // RmsNormMax.java:658
-  wire        lane0_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0] lane0_xs_in_payload;        // RmsNormMax.java:658
-  wire        lane0_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0] lane0_xs_out_payload;       // RmsNormMax.java:658
-  wire        lane0_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:659
-  wire        lane0_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane0_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:661
-  wire        lane0_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0] lane0_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:662
-  wire        lane0_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire        lane0_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:662
-  wire        lane0_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:662
-  wire        lane0_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0] lane0_y_out_payload;        // RmsNormMax.java:662
-  wire        lane1_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0] lane1_xs_in_payload;        // RmsNormMax.java:658
-  wire        lane1_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0] lane1_xs_out_payload;       // RmsNormMax.java:658
-  wire        lane1_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:659
-  wire        lane1_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane1_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:661
-  wire        lane1_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0] lane1_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:662
-  wire        lane1_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire        lane1_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:662
-  wire        lane1_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:662
-  wire        lane1_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0] lane1_y_out_payload;        // RmsNormMax.java:662
-  wire        lane2_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0] lane2_xs_in_payload;        // RmsNormMax.java:658
-  wire        lane2_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0] lane2_xs_out_payload;       // RmsNormMax.java:658
-  wire        lane2_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:659
-  wire        lane2_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane2_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:661
-  wire        lane2_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0] lane2_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:662
-  wire        lane2_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire        lane2_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:662
-  wire        lane2_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:662
-  wire        lane2_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0] lane2_y_out_payload;        // RmsNormMax.java:662
-  wire        lane3_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0] lane3_xs_in_payload;        // RmsNormMax.java:658
-  wire        lane3_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0] lane3_xs_out_payload;       // RmsNormMax.java:658
-  wire        lane3_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:659
-  wire        lane3_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:659
-  wire        lane3_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:661
-  wire        lane3_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0] lane3_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:662
-  wire        lane3_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire        lane3_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:662
-  wire        lane3_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:662
-  wire        lane3_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0] lane3_y_out_payload;        // RmsNormMax.java:662
-  reg  [7:0]  write_index;                // RmsNormMax.java:668
-  reg  [14:0] running_max;                // RmsNormMax.java:673
+  wire        absmax_restart;               // RmsNormMax.java:655
+  wire        gamma_fire;                   // RmsNormMax.java:657
+  reg  [15:0] gamma_word_0;                 // RmsNormMax.java:660
+  reg  [15:0] gamma_word_1;                 // RmsNormMax.java:660
+  reg  [15:0] gamma_word_2;                 // RmsNormMax.java:660
+  reg  [15:0] gamma_word_3;                 // RmsNormMax.java:660
+  reg         gamma_fire_d1;                // RmsNormMax.java:666
+  wire        lane0_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0] lane0_xs_in_payload;          // RmsNormMax.java:666
+  wire        lane0_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0] lane0_xs_out_payload;         // RmsNormMax.java:666
+  wire        lane0_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0] lane0_gamma_in_payload;       // RmsNormMax.java:667
+  wire        lane0_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0] lane0_gamma_out_payload;      // RmsNormMax.java:667
+  wire        lane0_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0] lane0_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0] lane0_xr_in_payload_b;        // RmsNormMax.java:669
+  wire        lane0_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0] lane0_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0] lane0_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0] lane0_g_d7;                   // RmsNormMax.java:670
+  wire        lane0_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0] lane0_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0] lane0_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire        lane0_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0] lane0_xrg_out_payload;        // RmsNormMax.java:670
+  wire        lane0_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0] lane0_y_in_payload;           // RmsNormMax.java:670
+  wire        lane0_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0] lane0_y_out_payload;          // RmsNormMax.java:670
+  wire        lane1_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0] lane1_xs_in_payload;          // RmsNormMax.java:666
+  wire        lane1_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0] lane1_xs_out_payload;         // RmsNormMax.java:666
+  wire        lane1_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0] lane1_gamma_in_payload;       // RmsNormMax.java:667
+  wire        lane1_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0] lane1_gamma_out_payload;      // RmsNormMax.java:667
+  wire        lane1_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0] lane1_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0] lane1_xr_in_payload_b;        // RmsNormMax.java:669
+  wire        lane1_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0] lane1_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0] lane1_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0] lane1_g_d7;                   // RmsNormMax.java:670
+  wire        lane1_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0] lane1_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0] lane1_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire        lane1_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0] lane1_xrg_out_payload;        // RmsNormMax.java:670
+  wire        lane1_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0] lane1_y_in_payload;           // RmsNormMax.java:670
+  wire        lane1_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0] lane1_y_out_payload;          // RmsNormMax.java:670
+  wire        lane2_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0] lane2_xs_in_payload;          // RmsNormMax.java:666
+  wire        lane2_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0] lane2_xs_out_payload;         // RmsNormMax.java:666
+  wire        lane2_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0] lane2_gamma_in_payload;       // RmsNormMax.java:667
+  wire        lane2_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0] lane2_gamma_out_payload;      // RmsNormMax.java:667
+  wire        lane2_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0] lane2_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0] lane2_xr_in_payload_b;        // RmsNormMax.java:669
+  wire        lane2_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0] lane2_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0] lane2_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0] lane2_g_d7;                   // RmsNormMax.java:670
+  wire        lane2_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0] lane2_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0] lane2_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire        lane2_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0] lane2_xrg_out_payload;        // RmsNormMax.java:670
+  wire        lane2_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0] lane2_y_in_payload;           // RmsNormMax.java:670
+  wire        lane2_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0] lane2_y_out_payload;          // RmsNormMax.java:670
+  wire        lane3_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0] lane3_xs_in_payload;          // RmsNormMax.java:666
+  wire        lane3_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0] lane3_xs_out_payload;         // RmsNormMax.java:666
+  wire        lane3_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0] lane3_gamma_in_payload;       // RmsNormMax.java:667
+  wire        lane3_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0] lane3_gamma_out_payload;      // RmsNormMax.java:667
+  wire        lane3_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0] lane3_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0] lane3_xr_in_payload_b;        // RmsNormMax.java:669
+  wire        lane3_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0] lane3_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0] lane3_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0] lane3_g_d7;                   // RmsNormMax.java:670
+  wire        lane3_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0] lane3_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0] lane3_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire        lane3_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0] lane3_xrg_out_payload;        // RmsNormMax.java:670
+  wire        lane3_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0] lane3_y_in_payload;           // RmsNormMax.java:670
+  wire        lane3_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0] lane3_y_out_payload;          // RmsNormMax.java:670
+  reg  [7:0]  write_index;                  // RmsNormMax.java:676
+  reg  [14:0] running_max;                  // RmsNormMax.java:681
+  reg  [31:0] abs_max_widened;              // RmsNormMax.java:696
 
   // emit_pass
-  reg  [1:0]  result_credits;             // CreditBuffer.java:60
-  wire        emit;                       // RmsNormMax.java:722
-  reg         emit_valid;                 // RmsNormMax.java:724
-  reg         emit_last;                  // RmsNormMax.java:725
-  wire        result_fifo_push_valid;     // CreditBuffer.java:92
-  wire        result_fifo_push_ready;     // CreditBuffer.java:92
-  wire [96:0] result_fifo_push_payload;   // CreditBuffer.java:92
-  wire        result_fifo_pop_valid;      // CreditBuffer.java:92
-  wire        result_fifo_pop_ready;      // CreditBuffer.java:92
-  wire [96:0] result_fifo_pop_payload;    // CreditBuffer.java:92
-  wire [1:0]  result_fifo_occupancy;      // CreditBuffer.java:92
-  wire        result_ready;               // CreditBuffer.java:99
+  reg  [1:0]  result_credits;               // CreditBuffer.java:60
+  wire        emit;                         // RmsNormMax.java:733
+  reg         emit_valid;                   // RmsNormMax.java:735
+  reg         emit_last;                    // RmsNormMax.java:736
+  wire        result_fifo_push_valid;       // CreditBuffer.java:92
+  wire        result_fifo_push_ready;       // CreditBuffer.java:92
+  wire [96:0] result_fifo_push_payload;     // CreditBuffer.java:92
+  wire        result_fifo_pop_valid;        // CreditBuffer.java:92
+  wire        result_fifo_pop_ready;        // CreditBuffer.java:92
+  wire [96:0] result_fifo_pop_payload;      // CreditBuffer.java:92
+  wire [1:0]  result_fifo_occupancy;        // CreditBuffer.java:92
+  wire        result_ready;                 // CreditBuffer.java:99
 
   // sequencer
-  reg  [1:0]  front_phase;                // RmsNormMax.java:325
-  reg  [1:0]  back_phase;                 // RmsNormMax.java:326
-  reg  [7:0]  front_index;                // RmsNormMax.java:327
-  reg  [7:0]  back_index;                 // RmsNormMax.java:328
-  reg  [7:0]  front_timer;                // RmsNormMax.java:329
-  reg  [7:0]  back_timer;                 // RmsNormMax.java:330
-  reg         front_bank;                 // RmsNormMax.java:331
-  reg         back_bank;                  // RmsNormMax.java:332
-  wire        front_timer_done;           // RmsNormMax.java:333
-  wire        back_timer_done;            // RmsNormMax.java:334
-  wire        front_last;                 // RmsNormMax.java:335
-  wire        back_last;                  // RmsNormMax.java:336
-  wire        handoff;                    // RmsNormMax.java:338
+  reg  [1:0]  front_phase;                  // RmsNormMax.java:331
+  reg  [1:0]  back_phase;                   // RmsNormMax.java:332
+  reg  [7:0]  front_index;                  // RmsNormMax.java:333
+  reg  [7:0]  back_index;                   // RmsNormMax.java:334
+  reg  [7:0]  front_timer;                  // RmsNormMax.java:335
+  reg  [7:0]  back_timer;                   // RmsNormMax.java:336
+  reg         front_bank;                   // RmsNormMax.java:337
+  reg         back_bank;                    // RmsNormMax.java:338
+  wire        front_timer_done;             // RmsNormMax.java:339
+  wire        back_timer_done;              // RmsNormMax.java:340
+  wire        front_last;                   // RmsNormMax.java:341
+  wire        back_last;                    // RmsNormMax.java:342
+  wire        handoff;                      // RmsNormMax.java:344
   (* ram_style = "block" *)
-  reg  [63:0] buffer0 [0:255];            // RmsNormMax.java:418
+  reg  [63:0] buffer0 [0:255];              // RmsNormMax.java:424
   (* ram_style = "block" *)
-  reg  [63:0] buffer1 [0:255];            // RmsNormMax.java:418
-  reg  [63:0] rsqrt_rom [0:63];           // RmsNormMax.java:617
-  initial begin // RmsNormMax.java:617
+  reg  [63:0] buffer1 [0:255];              // RmsNormMax.java:424
+  reg  [63:0] rsqrt_rom [0:63];             // RmsNormMax.java:625
+  initial begin // RmsNormMax.java:625
     rsqrt_rom[0] = 64'h3f800000bc7a26f0;
     rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
     rsqrt_rom[2] = 64'h3f785b42bc64b6dc;
@@ -672,10 +733,10 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   wire tree_level_done_cmp;
   wire tree_done_and;
   wire [4:0] partial_sel_2_cat;
-  wire normalize_launch_or_launch_d16;
-  wire normalize_launch_or_launch_d16_or_d29;
-  wire normalize_mul_in_valid_or;
-  wire launch_d7_or_d23;
+  wire normalize_launch_or_launch_d18;
+  wire normalize_launch_or_launch_d18_or_d33;
+  wire normalize_mul_issue_or;
+  wire launch_d8_or_d26;
   wire rsqrt_lz_a_any;
   wire rsqrt_lz_a_and_2;
   wire rsqrt_lz_a_any_2;
@@ -697,13 +758,14 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   wire rsqrt_u_c_and_3;
   wire rsqrt_u_c_any_4;
   wire [4:0] rsqrt_u_c_mux;
+  wire [17:0] rsqrt_u_c_shl;
   wire [14:0] running_max_mux_2;
   wire [14:0] running_max_mux_3;
   wire [14:0] running_max_mux;
-  wire result_fifo_push_payload_any;
-  wire result_fifo_push_payload_and;
-  wire result_fifo_push_payload_any_2;
-  wire [3:0] result_fifo_push_payload_mux;
+  wire abs_max_widened_any;
+  wire abs_max_widened_and;
+  wire abs_max_widened_any_2;
+  wire [3:0] abs_max_widened_mux;
   wire result_fifo_pop_valid_and_ready;
   assign not_state_backBank = ~state_backBank;
   assign bypass_beat_max_mux = (in_payload_3[14:0] > in_payload_2[14:0]) ? in_payload_3[14:0] : in_payload_2[14:0];
@@ -712,10 +774,10 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   assign tree_level_done_cmp = (tree_k + 5'd1) == tree_level_done_ext;
   assign tree_done_and = state_reducing & state_frontTimerDone & (tree_width <= 5'd1);
   assign partial_sel_2_cat = {tree_k[3:0], 1'b0};
-  assign normalize_launch_or_launch_d16 = normalize_launch | launch_d16;
-  assign normalize_launch_or_launch_d16_or_d29 = normalize_launch_or_launch_d16 | launch_d29;
-  assign normalize_mul_in_valid_or = normalize_launch_or_launch_d16_or_d29 | launch_d36;
-  assign launch_d7_or_d23 = launch_d7 | launch_d23;
+  assign normalize_launch_or_launch_d18 = normalize_launch | launch_d18;
+  assign normalize_launch_or_launch_d18_or_d33 = normalize_launch_or_launch_d18 | launch_d33;
+  assign normalize_mul_issue_or = normalize_launch_or_launch_d18_or_d33 | launch_d41;
+  assign launch_d8_or_d26 = launch_d8 | launch_d26;
   assign rsqrt_lz_a_any = |normalize_add_out_payload[22:21];
   assign rsqrt_lz_a_and_2 = ~rsqrt_lz_a_any & ~(|normalize_add_out_payload[20:19]);
   assign rsqrt_lz_a_any_2 = |normalize_add_out_payload[18:17];
@@ -750,26 +812,26 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
              (rsqrt_u_c_and_2
                 ? {1'b1, (rsqrt_u_c_any_2 ? {1'b0, ~rsqrt_fraction_b[13]} : {1'b1, ~rsqrt_fraction_b[11]})}
               : {1'b0, (rsqrt_u_c_any ? {1'b0, ~rsqrt_fraction_b[17]} : {1'b1, ~rsqrt_fraction_b[15]})})})};
+  assign rsqrt_u_c_shl = rsqrt_fraction_b[17:0] << rsqrt_u_c_mux;
   assign running_max_mux_2 =
       (lane3_y_out_payload[14:0] > lane2_y_out_payload[14:0]) ? lane3_y_out_payload[14:0] : lane2_y_out_payload[14:0];
   assign running_max_mux_3 =
       (lane1_y_out_payload[14:0] > lane0_y_out_payload[14:0]) ? lane1_y_out_payload[14:0] : lane0_y_out_payload[14:0];
   assign running_max_mux = (running_max_mux_2 > running_max_mux_3) ? running_max_mux_2 : running_max_mux_3;
-  assign result_fifo_push_payload_any = |running_max[9:8];
-  assign result_fifo_push_payload_and = ~result_fifo_push_payload_any & ~(|running_max[7:6]);
-  assign result_fifo_push_payload_any_2 = |running_max[5:4];
-  assign result_fifo_push_payload_mux =
-      (result_fifo_push_payload_and & ~result_fifo_push_payload_any_2 & ~(|running_max[3:2]))
+  assign abs_max_widened_any = |running_max[9:8];
+  assign abs_max_widened_and = ~abs_max_widened_any & ~(|running_max[7:6]);
+  assign abs_max_widened_any_2 = |running_max[5:4];
+  assign abs_max_widened_mux =
+      (abs_max_widened_and & ~abs_max_widened_any_2 & ~(|running_max[3:2]))
         ? {2'h2, ((|running_max[1:0]) ? {1'b0, ~running_max[1]} : 2'd2)}
       : {1'b0,
-         (result_fifo_push_payload_and
-            ? {1'b1, (result_fifo_push_payload_any_2 ? {1'b0, ~running_max[5]} : {1'b1, ~running_max[3]})}
-          : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
+         (abs_max_widened_and ? {1'b1, (abs_max_widened_any_2 ? {1'b0, ~running_max[5]} : {1'b1, ~running_max[3]})}
+          : {1'b0, (abs_max_widened_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign last_beat = length_beats - 9'd1; // RmsNormMax.java:208
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:456
-  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:648
+  assign last_beat = length_beats - 9'd1; // RmsNormMax.java:214
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:462
+  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:656
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -777,113 +839,116 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   assign out_payload_y_3 = result_fifo_pop_payload[63:48]; // Stream.java:102
   assign out_payload_absMax = result_fifo_pop_payload[95:64]; // Stream.java:102
   assign out_payload_last = result_fifo_pop_payload[96]; // Stream.java:102
-  assign state_accumulating = front_phase == FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:339
-  assign state_reducing = front_phase == FRONT_PHASE_REDUCE; // RmsNormMax.java:339
-  assign state_normalizing = front_phase == FRONT_PHASE_NORMALIZE; // RmsNormMax.java:339
-  assign state_frontTimerDone = front_timer_done; // RmsNormMax.java:339
-  assign state_frontIndex = front_index; // RmsNormMax.java:339
-  assign state_frontLast = front_last; // RmsNormMax.java:339
-  assign state_frontBank = front_bank; // RmsNormMax.java:339
-  assign state_scaling = back_phase == BACK_PHASE_SCALE; // RmsNormMax.java:339
-  assign state_emitting = back_phase == BACK_PHASE_EMIT; // RmsNormMax.java:339
-  assign state_backTimerDone = back_timer_done; // RmsNormMax.java:339
-  assign state_backIndex = back_index; // RmsNormMax.java:339
-  assign state_backLast = back_last; // RmsNormMax.java:339
-  assign state_backBank = back_bank; // RmsNormMax.java:339
-  assign state_handoff = handoff; // RmsNormMax.java:339
+  assign state_accumulating = front_phase == FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:345
+  assign state_reducing = front_phase == FRONT_PHASE_REDUCE; // RmsNormMax.java:345
+  assign state_normalizing = front_phase == FRONT_PHASE_NORMALIZE; // RmsNormMax.java:345
+  assign state_frontTimerDone = front_timer_done; // RmsNormMax.java:345
+  assign state_frontIndex = front_index; // RmsNormMax.java:345
+  assign state_frontLast = front_last; // RmsNormMax.java:345
+  assign state_frontBank = front_bank; // RmsNormMax.java:345
+  assign state_scaling = back_phase == BACK_PHASE_SCALE; // RmsNormMax.java:345
+  assign state_emitting = back_phase == BACK_PHASE_EMIT; // RmsNormMax.java:345
+  assign state_backTimerDone = back_timer_done; // RmsNormMax.java:345
+  assign state_backIndex = back_index; // RmsNormMax.java:345
+  assign state_backLast = back_last; // RmsNormMax.java:345
+  assign state_backBank = back_bank; // RmsNormMax.java:345
+  assign state_handoff = handoff; // RmsNormMax.java:345
 
   // -------------------------------------------------------------------------------------------------------------------
-  // token_buffer (RmsNormMax.java:406): the two tokens' vectors, written by the input and by the scaling pass, read by
+  // token_buffer (RmsNormMax.java:412): the two tokens' vectors, written by the input and by the scaling pass, read by
   // the scaling and the emit passes
-  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:421
-  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:422
-  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:421
-  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:422
-  assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:429
-  assign buffer_write_input = in_fire; // RmsNormMax.java:458
-  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:459
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:669
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:670
-  // RmsNormMax.java:671
+  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:427
+  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:428
+  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:427
+  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:428
+  assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:435
+  assign buffer_write_input = in_fire; // RmsNormMax.java:464
+  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:465
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:677
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:678
+  // RmsNormMax.java:679
   assign buffer_y_word = {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload};
-  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:238
+  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:244
 
   always @(posedge ap_clk) begin
-    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:425
+    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:431
       buffer0[(buffer0_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:425
+          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:431
     end
-    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:426
-      read_word0 <= buffer0[state_backIndex]; // RmsNormMax.java:426
+    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:432
+      read_word0 <= buffer0[state_backIndex]; // RmsNormMax.java:432
     end
-    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:425
+    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:431
       buffer1[(buffer1_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:425
+          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:431
     end
-    if (buffer_read & state_backBank) begin // RmsNormMax.java:426
-      read_word1 <= buffer1[state_backIndex]; // RmsNormMax.java:426
+    if (buffer_read & state_backBank) begin // RmsNormMax.java:432
+      read_word1 <= buffer1[state_backIndex]; // RmsNormMax.java:432
     end
-    read_bank <= state_backBank; // RmsNormMax.java:428
+    read_bank <= state_backBank; // RmsNormMax.java:434
     if (!ap_rst_n) begin
       read_bank <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:450): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:456): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:457
-  assign square_fire = in_fire & ~bypass; // RmsNormMax.java:462
-  assign lane0_square_in_valid = square_fire; // RmsNormMax.java:469
-  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:469
-  assign lane1_square_in_valid = square_fire; // RmsNormMax.java:469
-  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:469
-  assign lane2_square_in_valid = square_fire; // RmsNormMax.java:469
-  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:469
-  assign lane3_square_in_valid = square_fire; // RmsNormMax.java:469
-  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:469
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:463
+  assign square_fire = in_fire & ~bypass; // RmsNormMax.java:468
+  assign lane0_square_in_valid = square_fire; // RmsNormMax.java:475
+  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:475
+  assign lane1_square_in_valid = square_fire; // RmsNormMax.java:475
+  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:475
+  assign lane2_square_in_valid = square_fire; // RmsNormMax.java:475
+  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:475
+  assign lane3_square_in_valid = square_fire; // RmsNormMax.java:475
+  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:475
 
   always @(posedge ap_clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:455
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:455
+    if (cooldown != 3'd0) begin // RmsNormMax.java:461
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:461
     end
-    if (in_fire) begin // RmsNormMax.java:477
-      cooldown <= 3'd1; // RmsNormMax.java:479
-      rotation <= rotation + 2'd1; // RmsNormMax.java:481
-      if (state_frontLast) begin // RmsNormMax.java:482
-        rotation <= 2'd0; // RmsNormMax.java:482
+    if (in_fire) begin // RmsNormMax.java:483
+      cooldown <= 3'd1; // RmsNormMax.java:485
+      rotation <= rotation + 2'd1; // RmsNormMax.java:487
+      if (state_frontLast) begin // RmsNormMax.java:488
+        rotation <= 2'd0; // RmsNormMax.java:488
       end
     end
-    if (bypass) begin // RmsNormMax.java:485
-      cooldown <= 3'd0; // RmsNormMax.java:485
+    if (bypass) begin // RmsNormMax.java:491
+      cooldown <= 3'd0; // RmsNormMax.java:491
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:486
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:486
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:486
-    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:487
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:487
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:487
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:487
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:487
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:487
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:492
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:492
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:492
+    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:493
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:493
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:493
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:493
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:493
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:493
+    sum_rotation_d7 <= sum_rotation_d6; // RmsNormMax.java:493
     if (!ap_rst_n) begin
       cooldown <= 3'd0;
       rotation <= 2'd0;
+      feed_rotation_d3 <= 2'd0;
+      sum_rotation_d7 <= 2'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // bypass_max (RmsNormMax.java:702): the largest magnitude of the input beats of a token without RMSNorm
+  // bypass_max (RmsNormMax.java:713): the largest magnitude of the input beats of a token without RMSNorm
   always @(posedge ap_clk) begin
-    bypass_beat <= in_fire & bypass; // RmsNormMax.java:704
-    // RmsNormMax.java:705
+    bypass_beat <= in_fire & bypass; // RmsNormMax.java:715
+    // RmsNormMax.java:716
     bypass_beat_max <= (bypass_beat_max_mux > bypass_beat_max_mux_2) ? bypass_beat_max_mux : bypass_beat_max_mux_2;
-    if (bypass_beat) begin // RmsNormMax.java:707
-      // RmsNormMax.java:707
+    if (bypass_beat) begin // RmsNormMax.java:718
+      // RmsNormMax.java:718
       bypass_running_max <= (bypass_beat_max > bypass_running_max) ? bypass_beat_max : bypass_running_max;
     end
-    if (state_handoff) begin // RmsNormMax.java:708
-      bypass_running_max <= 15'd0; // RmsNormMax.java:708
+    if (state_handoff) begin // RmsNormMax.java:719
+      bypass_running_max <= 15'd0; // RmsNormMax.java:719
     end
     if (!ap_rst_n) begin
       bypass_beat <= 1'b0;
@@ -892,255 +957,272 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:508): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:528
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:545
-  assign tree_done = tree_done_and; // RmsNormMax.java:546
+  // partial_sums (RmsNormMax.java:514): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:534
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:551
+  assign tree_done = tree_done_and; // RmsNormMax.java:552
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:555
-      2'd0: partial_sel = partial_0; // RmsNormMax.java:555
-      2'd1: partial_sel = partial_4; // RmsNormMax.java:555
-      2'd2: partial_sel = partial_8; // RmsNormMax.java:555
-      default: partial_sel = partial_12; // RmsNormMax.java:555
+    case (feed_rotation_d3) // RmsNormMax.java:561
+      2'd0: partial_sel = partial_0; // RmsNormMax.java:561
+      2'd1: partial_sel = partial_4; // RmsNormMax.java:561
+      2'd2: partial_sel = partial_8; // RmsNormMax.java:561
+      default: partial_sel = partial_12; // RmsNormMax.java:561
     endcase
   end
 
-  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:561
+  assign lane0_acc_in_valid = lane0_acc_operand_valid; // RmsNormMax.java:568
 
   always @(*) begin
-    case (partial_sel_2_cat) // RmsNormMax.java:562
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:562
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:562
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:562
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:562
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:562
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:562
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:562
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:562
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:562
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:562
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:562
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:562
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:562
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:562
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:562
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:562
+    case (partial_sel_2_cat) // RmsNormMax.java:569
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:569
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:569
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:569
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:569
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:569
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:569
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:569
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:569
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:569
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:569
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:569
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:569
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:569
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:569
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:569
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:569
     endcase
   end
 
-  assign lane0_acc_in_payload_a =
-      tree_feed ? partial_sel_2
-      : (lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane0_acc_out_payload
-      : partial_sel; // RmsNormMax.java:562
+  assign lane0_acc_in_payload_a = lane0_acc_operand_a; // RmsNormMax.java:569
 
   always @(*) begin
-    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:563
-      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:563
-      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:563
-      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:563
-      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:563
-      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:563
-      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:563
-      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:563
-      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:563
-      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:563
-      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:563
-      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:563
-      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:563
-      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:563
-      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:563
-      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:563
-      default: partial_sel_3 = partial_15; // RmsNormMax.java:563
+    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:571
+      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:571
+      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:571
+      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:571
+      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:571
+      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:571
+      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:571
+      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:571
+      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:571
+      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:571
+      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:571
+      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:571
+      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:571
+      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:571
+      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:571
+      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:571
+      default: partial_sel_3 = partial_15; // RmsNormMax.java:571
     endcase
   end
 
-  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:563
+  assign lane0_acc_in_payload_b = lane0_acc_operand_b; // RmsNormMax.java:570
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:555
-      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:555
-      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:555
-      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:555
-      default: partial_sel_4 = partial_13; // RmsNormMax.java:555
+    case (feed_rotation_d3) // RmsNormMax.java:561
+      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:561
+      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:561
+      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:561
+      default: partial_sel_4 = partial_13; // RmsNormMax.java:561
     endcase
   end
 
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  assign lane1_acc_in_payload_a =
-      (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane1_acc_out_payload
-      : partial_sel_4; // RmsNormMax.java:566
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:567
+  assign lane1_acc_in_valid = lane1_acc_operand_valid; // RmsNormMax.java:573
+  assign lane1_acc_in_payload_a = lane1_acc_operand_a; // RmsNormMax.java:574
+  assign lane1_acc_in_payload_b = lane1_acc_operand_b; // RmsNormMax.java:575
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:555
-      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:555
-      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:555
-      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:555
-      default: partial_sel_5 = partial_14; // RmsNormMax.java:555
+    case (feed_rotation_d3) // RmsNormMax.java:561
+      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:561
+      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:561
+      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:561
+      default: partial_sel_5 = partial_14; // RmsNormMax.java:561
     endcase
   end
 
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  assign lane2_acc_in_payload_a =
-      (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane2_acc_out_payload
-      : partial_sel_5; // RmsNormMax.java:566
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:567
+  assign lane2_acc_in_valid = lane2_acc_operand_valid; // RmsNormMax.java:573
+  assign lane2_acc_in_payload_a = lane2_acc_operand_a; // RmsNormMax.java:574
+  assign lane2_acc_in_payload_b = lane2_acc_operand_b; // RmsNormMax.java:575
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:555
-      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:555
-      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:555
-      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:555
-      default: partial_sel_6 = partial_15; // RmsNormMax.java:555
+    case (feed_rotation_d3) // RmsNormMax.java:561
+      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:561
+      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:561
+      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:561
+      default: partial_sel_6 = partial_15; // RmsNormMax.java:561
     endcase
   end
 
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  assign lane3_acc_in_payload_a =
-      (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d3)) ? lane3_acc_out_payload
-      : partial_sel_6; // RmsNormMax.java:566
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:567
+  assign lane3_acc_in_valid = lane3_acc_operand_valid; // RmsNormMax.java:573
+  assign lane3_acc_in_payload_a = lane3_acc_operand_a; // RmsNormMax.java:574
+  assign lane3_acc_in_payload_b = lane3_acc_operand_b; // RmsNormMax.java:575
 
   always @(posedge ap_clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:530
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:530
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:530
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:530
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:530
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:530
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:531
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:531
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:531
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:531
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:531
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:531
-    if (tree_feed) begin // RmsNormMax.java:535
-      if (tree_level_done_cmp) begin // RmsNormMax.java:535
-        tree_k <= 5'd0; // RmsNormMax.java:536
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:537
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:536
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:536
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:536
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:536
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:536
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:536
+    tree_k_out_d7 <= tree_k_out_d6; // RmsNormMax.java:536
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:537
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:537
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:537
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:537
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:537
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:537
+    tree_out_d7 <= tree_out_d6; // RmsNormMax.java:537
+    if (tree_feed) begin // RmsNormMax.java:541
+      if (tree_level_done_cmp) begin // RmsNormMax.java:541
+        tree_k <= 5'd0; // RmsNormMax.java:542
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:543
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:538
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:544
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:540
-      tree_width <= 5'd16; // RmsNormMax.java:540
+    if (tree_done_and) begin // RmsNormMax.java:546
+      tree_width <= 5'd16; // RmsNormMax.java:546
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:575
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:575
+    lane0_acc_operand_valid <= lane0_square_out_valid | tree_feed; // RmsNormMax.java:568
+    lane0_acc_operand_a <=
+        tree_feed ? partial_sel_2
+        : (lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane0_acc_out_payload
+        : partial_sel; // RmsNormMax.java:569
+    lane0_acc_operand_b <= tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:570
+    if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0))
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd0))) begin // RmsNormMax.java:583
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:583
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:575
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:575
+    if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1))
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd4))) begin // RmsNormMax.java:583
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:583
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:575
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:575
+    if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2))
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd8))) begin // RmsNormMax.java:583
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:583
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:575
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:575
+    if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3))
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd12))) begin // RmsNormMax.java:583
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:583
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:585
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd1)) begin // RmsNormMax.java:593
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:585
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd2)) begin // RmsNormMax.java:593
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:585
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd3)) begin // RmsNormMax.java:593
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:585
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd5)) begin // RmsNormMax.java:593
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:585
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd6)) begin // RmsNormMax.java:593
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:585
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd7)) begin // RmsNormMax.java:593
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:585
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd9)) begin // RmsNormMax.java:593
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:585
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd10)) begin // RmsNormMax.java:593
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:585
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd11)) begin // RmsNormMax.java:593
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:585
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd13)) begin // RmsNormMax.java:593
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:585
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd14)) begin // RmsNormMax.java:593
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:585
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd15)) begin // RmsNormMax.java:593
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:575
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:575
+    lane1_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    lane1_acc_operand_a <=
+        (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane1_acc_out_payload
+        : partial_sel_4; // RmsNormMax.java:574
+    lane1_acc_operand_b <= lane1_square_out_payload; // RmsNormMax.java:575
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:583
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:575
-      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:575
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:583
+      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:575
-      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:575
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:583
+      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:575
-      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:575
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:583
+      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:575
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:575
+    lane2_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    lane2_acc_operand_a <=
+        (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane2_acc_out_payload
+        : partial_sel_5; // RmsNormMax.java:574
+    lane2_acc_operand_b <= lane2_square_out_payload; // RmsNormMax.java:575
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:583
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:575
-      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:575
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:583
+      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:575
-      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:575
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:583
+      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:575
-      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:575
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:583
+      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:575
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:575
+    lane3_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    lane3_acc_operand_a <=
+        (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane3_acc_out_payload
+        : partial_sel_6; // RmsNormMax.java:574
+    lane3_acc_operand_b <= lane3_square_out_payload; // RmsNormMax.java:575
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:583
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:575
-      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:575
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:583
+      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:575
-      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:575
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:583
+      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:575
-      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:575
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:583
+      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:583
     end
-    if (state_handoff) begin // RmsNormMax.java:589
-      partial_0 <= 32'h0; // RmsNormMax.java:591
-      partial_1 <= 32'h0; // RmsNormMax.java:591
-      partial_2 <= 32'h0; // RmsNormMax.java:591
-      partial_3 <= 32'h0; // RmsNormMax.java:591
-      partial_4 <= 32'h0; // RmsNormMax.java:591
-      partial_5 <= 32'h0; // RmsNormMax.java:591
-      partial_6 <= 32'h0; // RmsNormMax.java:591
-      partial_7 <= 32'h0; // RmsNormMax.java:591
-      partial_8 <= 32'h0; // RmsNormMax.java:591
-      partial_9 <= 32'h0; // RmsNormMax.java:591
-      partial_10 <= 32'h0; // RmsNormMax.java:591
-      partial_11 <= 32'h0; // RmsNormMax.java:591
-      partial_12 <= 32'h0; // RmsNormMax.java:591
-      partial_13 <= 32'h0; // RmsNormMax.java:591
-      partial_14 <= 32'h0; // RmsNormMax.java:591
-      partial_15 <= 32'h0; // RmsNormMax.java:591
+    if (state_handoff) begin // RmsNormMax.java:597
+      partial_0 <= 32'h0; // RmsNormMax.java:599
+      partial_1 <= 32'h0; // RmsNormMax.java:599
+      partial_2 <= 32'h0; // RmsNormMax.java:599
+      partial_3 <= 32'h0; // RmsNormMax.java:599
+      partial_4 <= 32'h0; // RmsNormMax.java:599
+      partial_5 <= 32'h0; // RmsNormMax.java:599
+      partial_6 <= 32'h0; // RmsNormMax.java:599
+      partial_7 <= 32'h0; // RmsNormMax.java:599
+      partial_8 <= 32'h0; // RmsNormMax.java:599
+      partial_9 <= 32'h0; // RmsNormMax.java:599
+      partial_10 <= 32'h0; // RmsNormMax.java:599
+      partial_11 <= 32'h0; // RmsNormMax.java:599
+      partial_12 <= 32'h0; // RmsNormMax.java:599
+      partial_13 <= 32'h0; // RmsNormMax.java:599
+      partial_14 <= 32'h0; // RmsNormMax.java:599
+      partial_15 <= 32'h0; // RmsNormMax.java:599
     end
     if (!ap_rst_n) begin
+      tree_k_out_d7 <= 5'd0;
       tree_out_d1 <= 1'b0;
       tree_out_d2 <= 1'b0;
       tree_out_d3 <= 1'b0;
       tree_out_d4 <= 1'b0;
       tree_out_d5 <= 1'b0;
       tree_out_d6 <= 1'b0;
+      tree_out_d7 <= 1'b0;
       tree_k <= 5'd0;
       tree_width <= 5'd16;
+      lane0_acc_operand_valid <= 1'b0;
       partial_0 <= 32'h0;
       partial_4 <= 32'h0;
       partial_8 <= 32'h0;
@@ -1157,87 +1239,110 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
       partial_13 <= 32'h0;
       partial_14 <= 32'h0;
       partial_15 <= 32'h0;
+      lane1_acc_operand_valid <= 1'b0;
+      lane2_acc_operand_valid <= 1'b0;
+      lane3_acc_operand_valid <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:607): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:611
+  // normalize (RmsNormMax.java:615): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:619
 
   always @(*) begin
-    normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_launch_or_launch_d16; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_launch_or_launch_d16_or_d29; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_mul_in_valid_or; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_mul_in_valid_or | launch_d49; // Fp32SharedOps.java:130
+    normalize_mul_issue = 1'b0; // Fp32SharedOps.java:123
+    normalize_mul_issue = normalize_launch; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_launch_or_launch_d18; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_launch_or_launch_d18_or_d33; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_mul_issue_or; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_mul_issue_or | launch_d56; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
-    normalize_mul_in_payload_a = partial_0; // Fp32SharedOps.java:132
-    normalize_mul_in_payload_b = inv_n; // Fp32SharedOps.java:133
-    if (launch_d16) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = rsqrt_u_c; // Fp32SharedOps.java:137
+    normalize_mul_issue_a = 32'h0; // Fp32SharedOps.java:124
+    normalize_mul_issue_b = 32'h0; // Fp32SharedOps.java:125
+    normalize_mul_issue_a = partial_0; // Fp32SharedOps.java:150
+    normalize_mul_issue_b = inv_n; // Fp32SharedOps.java:151
+    if (launch_d18) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = rsqrt_u_c; // Fp32SharedOps.java:155
     end
-    if (launch_d29) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = normalize_add_out_payload; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:137
+    if (launch_d33) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = normalize_add_out_payload; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = normalize_add_out_payload; // Fp32SharedOps.java:155
     end
-    if (launch_d36) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = rsqrt_h_d20; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:137
+    if (launch_d41) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = rsqrt_h_d23; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = normalize_mul_out_payload; // Fp32SharedOps.java:155
     end
-    if (launch_d49) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = rsqrt_y0_d20; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:137
+    if (launch_d56) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = rsqrt_y0_d23; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = normalize_add_out_payload; // Fp32SharedOps.java:155
     end
+  end
+
+  assign normalize_mul_in_valid = normalize_mul_operands_valid; // Fp32SharedOps.java:126
+  assign normalize_mul_in_payload_a = normalize_mul_operand_a; // Fp32SharedOps.java:127
+  assign normalize_mul_in_payload_b = normalize_mul_operand_b; // Fp32SharedOps.java:128
+
+  always @(*) begin
+    normalize_add_issue = 1'b0; // Fp32SharedOps.java:123
+    normalize_add_issue = launch_d8; // Fp32SharedOps.java:148
+    normalize_add_issue = launch_d8_or_d26; // Fp32SharedOps.java:148
+    normalize_add_issue = launch_d8_or_d26 | launch_d49; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
-    normalize_add_in_valid = launch_d7; // Fp32SharedOps.java:130
-    normalize_add_in_valid = launch_d7_or_d23; // Fp32SharedOps.java:130
-    normalize_add_in_valid = launch_d7_or_d23 | launch_d43; // Fp32SharedOps.java:130
-  end
-
-  always @(*) begin
-    normalize_add_in_payload_a = normalize_mul_out_payload; // Fp32SharedOps.java:132
-    normalize_add_in_payload_b = eps; // Fp32SharedOps.java:133
-    if (launch_d23) begin // Fp32SharedOps.java:135
-      normalize_add_in_payload_a = rsqrt_chord_value_d7; // Fp32SharedOps.java:136
-      normalize_add_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:137
+    normalize_add_issue_a = 32'h0; // Fp32SharedOps.java:124
+    normalize_add_issue_b = 32'h0; // Fp32SharedOps.java:125
+    normalize_add_issue_a = normalize_mul_out_payload; // Fp32SharedOps.java:150
+    normalize_add_issue_b = eps; // Fp32SharedOps.java:151
+    if (launch_d26) begin // Fp32SharedOps.java:153
+      normalize_add_issue_a = rsqrt_chord_value_d8; // Fp32SharedOps.java:154
+      normalize_add_issue_b = normalize_mul_out_payload; // Fp32SharedOps.java:155
     end
-    if (launch_d43) begin // Fp32SharedOps.java:135
-      normalize_add_in_payload_a = 32'h3fc00000; // Fp32SharedOps.java:136
-      // Fp32SharedOps.java:137
-      normalize_add_in_payload_b = {~normalize_mul_out_payload[31], normalize_mul_out_payload[30:0]};
+    if (launch_d49) begin // Fp32SharedOps.java:153
+      normalize_add_issue_a = 32'h3fc00000; // Fp32SharedOps.java:154
+      // Fp32SharedOps.java:155
+      normalize_add_issue_b = {~normalize_mul_out_payload[31], normalize_mul_out_payload[30:0]};
     end
   end
 
-  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:617
-  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:617
-  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:617
+  assign normalize_add_in_valid = normalize_add_operands_valid; // Fp32SharedOps.java:126
+  assign normalize_add_in_payload_a = normalize_add_operand_a; // Fp32SharedOps.java:127
+  assign normalize_add_in_payload_b = normalize_add_operand_b; // Fp32SharedOps.java:128
+  assign rsqrt_scale2_in_valid = launch_d64; // RmsNormMax.java:625
+  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:625
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d46; // RmsNormMax.java:625
 
   always @(posedge ap_clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:612
-      normalize_busy <= 1'b1; // RmsNormMax.java:612
+    if (normalize_launch) begin // RmsNormMax.java:620
+      normalize_busy <= 1'b1; // RmsNormMax.java:620
     end
-    launch_d1 <= normalize_launch; // Fp32SharedOps.java:126
-    launch_d2 <= launch_d1; // Fp32SharedOps.java:126
-    launch_d3 <= launch_d2; // Fp32SharedOps.java:126
-    launch_d4 <= launch_d3; // Fp32SharedOps.java:126
-    launch_d5 <= launch_d4; // Fp32SharedOps.java:126
-    launch_d6 <= launch_d5; // Fp32SharedOps.java:126
-    launch_d7 <= launch_d6; // Fp32SharedOps.java:126
+    normalize_mul_operands_valid <= normalize_mul_issue; // Fp32SharedOps.java:126
+    normalize_mul_operand_a <= normalize_mul_issue_a; // Fp32SharedOps.java:127
+    normalize_mul_operand_b <= normalize_mul_issue_b; // Fp32SharedOps.java:128
+    normalize_add_operands_valid <= normalize_add_issue; // Fp32SharedOps.java:126
+    normalize_add_operand_a <= normalize_add_issue_a; // Fp32SharedOps.java:127
+    normalize_add_operand_b <= normalize_add_issue_b; // Fp32SharedOps.java:128
+    launch_d1 <= normalize_launch; // Fp32SharedOps.java:144
+    launch_d2 <= launch_d1; // Fp32SharedOps.java:144
+    launch_d3 <= launch_d2; // Fp32SharedOps.java:144
+    launch_d4 <= launch_d3; // Fp32SharedOps.java:144
+    launch_d5 <= launch_d4; // Fp32SharedOps.java:144
+    launch_d6 <= launch_d5; // Fp32SharedOps.java:144
+    launch_d7 <= launch_d6; // Fp32SharedOps.java:144
+    launch_d8 <= launch_d7; // Fp32SharedOps.java:144
     rsqrt_cases_a <=
         {(((normalize_add_out_payload[30:23] == 8'd255) & (normalize_add_out_payload[22:0] != 23'd0))
           | (normalize_add_out_payload[31] & ~(normalize_add_out_payload[30:0] == 31'h0))),
          (normalize_add_out_payload[30:0] == 31'h0),
          ((normalize_add_out_payload[30:23] == 8'd255)
           & (normalize_add_out_payload[22:0] == 23'd0)
-          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:617
-    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:617
-    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:617
-    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:617
+          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:625
+    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:625
+    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:625
+    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:625
     rsqrt_lz_a <=
         (rsqrt_lz_a_and & rsqrt_lz_a_and_3 & ~rsqrt_lz_a_any_4 & ~(|normalize_add_out_payload[8:7]))
           ? {2'h2,
@@ -1264,254 +1369,289 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
                       : {1'b1, ~normalize_add_out_payload[16]})}
                 : {1'b0,
                    (rsqrt_lz_a_any ? {1'b0, ~normalize_add_out_payload[22]}
-                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:617
-    // RmsNormMax.java:617
+                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:625
+    // RmsNormMax.java:625
     rsqrt_fraction_b <= rsqrt_exponent_a_eq_0 ? (rsqrt_fraction_a << rsqrt_fraction_b_sum) : rsqrt_fraction_a;
-    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:617
-    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:617
-    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:617
-    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:617
-    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:617
-    // RmsNormMax.java:617
+    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:625
+    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:625
+    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:625
+    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:625
+    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:625
     rsqrt_u_c <=
-        (rsqrt_fraction_b[17:0] == 18'd0) ? 32'h0
-        : {1'b0, (8'd126 - {3'd0, rsqrt_u_c_mux}), (rsqrt_fraction_b[17:0] << (rsqrt_u_c_mux + 5'd1)), 5'h0};
-    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:617
-    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:617
-    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:617
-    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:617
-    launch_d8 <= launch_d7; // Fp32SharedOps.java:126
-    launch_d9 <= launch_d8; // Fp32SharedOps.java:126
-    launch_d10 <= launch_d9; // Fp32SharedOps.java:126
-    launch_d11 <= launch_d10; // Fp32SharedOps.java:126
-    launch_d12 <= launch_d11; // Fp32SharedOps.java:126
-    launch_d13 <= launch_d12; // Fp32SharedOps.java:126
-    launch_d14 <= launch_d13; // Fp32SharedOps.java:126
-    launch_d15 <= launch_d14; // Fp32SharedOps.java:126
-    launch_d16 <= launch_d15; // Fp32SharedOps.java:126
-    launch_d17 <= launch_d16; // Fp32SharedOps.java:126
-    launch_d18 <= launch_d17; // Fp32SharedOps.java:126
-    launch_d19 <= launch_d18; // Fp32SharedOps.java:126
-    launch_d20 <= launch_d19; // Fp32SharedOps.java:126
-    launch_d21 <= launch_d20; // Fp32SharedOps.java:126
-    launch_d22 <= launch_d21; // Fp32SharedOps.java:126
-    launch_d23 <= launch_d22; // Fp32SharedOps.java:126
-    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:127
-    launch_d24 <= launch_d23; // Fp32SharedOps.java:126
-    launch_d25 <= launch_d24; // Fp32SharedOps.java:126
-    launch_d26 <= launch_d25; // Fp32SharedOps.java:126
-    launch_d27 <= launch_d26; // Fp32SharedOps.java:126
-    launch_d28 <= launch_d27; // Fp32SharedOps.java:126
-    launch_d29 <= launch_d28; // Fp32SharedOps.java:126
-    launch_d30 <= launch_d29; // Fp32SharedOps.java:126
-    launch_d31 <= launch_d30; // Fp32SharedOps.java:126
-    launch_d32 <= launch_d31; // Fp32SharedOps.java:126
-    launch_d33 <= launch_d32; // Fp32SharedOps.java:126
-    launch_d34 <= launch_d33; // Fp32SharedOps.java:126
-    launch_d35 <= launch_d34; // Fp32SharedOps.java:126
-    launch_d36 <= launch_d35; // Fp32SharedOps.java:126
-    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:127
-    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:127
-    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:127
-    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:127
-    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:127
-    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:127
-    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:127
-    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:127
-    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:127
-    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:127
-    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:127
-    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:127
-    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:127
-    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:127
-    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:127
-    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:127
-    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:127
-    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:127
-    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:127
-    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:127
-    launch_d37 <= launch_d36; // Fp32SharedOps.java:126
-    launch_d38 <= launch_d37; // Fp32SharedOps.java:126
-    launch_d39 <= launch_d38; // Fp32SharedOps.java:126
-    launch_d40 <= launch_d39; // Fp32SharedOps.java:126
-    launch_d41 <= launch_d40; // Fp32SharedOps.java:126
-    launch_d42 <= launch_d41; // Fp32SharedOps.java:126
-    launch_d43 <= launch_d42; // Fp32SharedOps.java:126
-    launch_d44 <= launch_d43; // Fp32SharedOps.java:126
-    launch_d45 <= launch_d44; // Fp32SharedOps.java:126
-    launch_d46 <= launch_d45; // Fp32SharedOps.java:126
-    launch_d47 <= launch_d46; // Fp32SharedOps.java:126
-    launch_d48 <= launch_d47; // Fp32SharedOps.java:126
-    launch_d49 <= launch_d48; // Fp32SharedOps.java:126
-    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:127
-    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:127
-    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:127
-    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:127
-    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:127
-    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:127
-    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:127
-    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:127
-    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:127
-    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:127
-    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:127
-    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:127
-    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:127
-    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:127
-    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:127
-    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:127
-    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:127
-    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:127
-    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:127
-    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:127
-    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:617
-    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:617
-    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:617
-    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:617
-    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:617
-    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:617
-    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:617
-    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:617
-    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:617
-    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:617
-    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:617
-    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:617
-    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:617
-    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:617
-    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:617
-    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:617
-    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:617
-    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:617
-    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:617
-    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:617
-    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:617
-    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:617
-    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:617
-    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:617
-    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:617
-    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:617
-    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:617
-    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:617
-    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:617
-    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:617
-    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:617
-    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:617
-    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:617
-    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:617
-    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:617
-    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:617
-    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:617
-    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:617
-    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:617
-    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:617
-    launch_d50 <= launch_d49; // RmsNormMax.java:617
-    launch_d51 <= launch_d50; // RmsNormMax.java:617
-    launch_d52 <= launch_d51; // RmsNormMax.java:617
-    launch_d53 <= launch_d52; // RmsNormMax.java:617
-    launch_d54 <= launch_d53; // RmsNormMax.java:617
-    launch_d55 <= launch_d54; // RmsNormMax.java:617
-    launch_d56 <= launch_d55; // RmsNormMax.java:617
-    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:617
-    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:617
-    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:617
-    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:617
-    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:617
-    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:617
-    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:617
-    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:617
-    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:617
-    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:617
-    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:617
-    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:617
-    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:617
-    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:617
-    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:617
-    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:617
-    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:617
-    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:617
-    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:617
-    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:617
-    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:617
-    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:617
-    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:617
-    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:617
-    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:617
-    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:617
-    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:617
-    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:617
-    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:617
-    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:617
-    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:617
-    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:617
-    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:617
-    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:617
-    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:617
-    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:617
-    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:617
-    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:617
-    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:617
-    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:617
-    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:617
-    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:617
-    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:617
-    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:617
-    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:617
-    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:617
-    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:617
-    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:617
-    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:617
-    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:617
-    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:617
-    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:617
-    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:617
-    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:617
-    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:617
-    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:617
-    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:617
-    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:617
-    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:617
-    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:617
-    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:617
-    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:617
-    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:617
-    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:617
-    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:617
-    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:617
-    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:617
-    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:617
-    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:617
-    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:617
-    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:617
-    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:617
-    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:617
-    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:617
-    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:617
-    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:617
-    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:617
-    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:617
-    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:617
-    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:617
-    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:617
-    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:617
-    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:617
-    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:617
+        {1'b0,
+         ((rsqrt_fraction_b[17:0] == 18'd0) ? 8'd0 : (8'd126 - {3'd0, rsqrt_u_c_mux})),
+         rsqrt_u_c_shl[16:0],
+         6'h0}; // RmsNormMax.java:625
+    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:625
+    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:625
+    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:625
+    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:625
+    launch_d9 <= launch_d8; // Fp32SharedOps.java:144
+    launch_d10 <= launch_d9; // Fp32SharedOps.java:144
+    launch_d11 <= launch_d10; // Fp32SharedOps.java:144
+    launch_d12 <= launch_d11; // Fp32SharedOps.java:144
+    launch_d13 <= launch_d12; // Fp32SharedOps.java:144
+    launch_d14 <= launch_d13; // Fp32SharedOps.java:144
+    launch_d15 <= launch_d14; // Fp32SharedOps.java:144
+    launch_d16 <= launch_d15; // Fp32SharedOps.java:144
+    launch_d17 <= launch_d16; // Fp32SharedOps.java:144
+    launch_d18 <= launch_d17; // Fp32SharedOps.java:144
+    launch_d19 <= launch_d18; // Fp32SharedOps.java:144
+    launch_d20 <= launch_d19; // Fp32SharedOps.java:144
+    launch_d21 <= launch_d20; // Fp32SharedOps.java:144
+    launch_d22 <= launch_d21; // Fp32SharedOps.java:144
+    launch_d23 <= launch_d22; // Fp32SharedOps.java:144
+    launch_d24 <= launch_d23; // Fp32SharedOps.java:144
+    launch_d25 <= launch_d24; // Fp32SharedOps.java:144
+    launch_d26 <= launch_d25; // Fp32SharedOps.java:144
+    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d8 <= rsqrt_chord_value_d7; // Fp32SharedOps.java:145
+    launch_d27 <= launch_d26; // Fp32SharedOps.java:144
+    launch_d28 <= launch_d27; // Fp32SharedOps.java:144
+    launch_d29 <= launch_d28; // Fp32SharedOps.java:144
+    launch_d30 <= launch_d29; // Fp32SharedOps.java:144
+    launch_d31 <= launch_d30; // Fp32SharedOps.java:144
+    launch_d32 <= launch_d31; // Fp32SharedOps.java:144
+    launch_d33 <= launch_d32; // Fp32SharedOps.java:144
+    launch_d34 <= launch_d33; // Fp32SharedOps.java:144
+    launch_d35 <= launch_d34; // Fp32SharedOps.java:144
+    launch_d36 <= launch_d35; // Fp32SharedOps.java:144
+    launch_d37 <= launch_d36; // Fp32SharedOps.java:144
+    launch_d38 <= launch_d37; // Fp32SharedOps.java:144
+    launch_d39 <= launch_d38; // Fp32SharedOps.java:144
+    launch_d40 <= launch_d39; // Fp32SharedOps.java:144
+    launch_d41 <= launch_d40; // Fp32SharedOps.java:144
+    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:145
+    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:145
+    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:145
+    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:145
+    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:145
+    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:145
+    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:145
+    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:145
+    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:145
+    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:145
+    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:145
+    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:145
+    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:145
+    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:145
+    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:145
+    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:145
+    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:145
+    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:145
+    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:145
+    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:145
+    rsqrt_h_d21 <= rsqrt_h_d20; // Fp32SharedOps.java:145
+    rsqrt_h_d22 <= rsqrt_h_d21; // Fp32SharedOps.java:145
+    rsqrt_h_d23 <= rsqrt_h_d22; // Fp32SharedOps.java:145
+    launch_d42 <= launch_d41; // Fp32SharedOps.java:144
+    launch_d43 <= launch_d42; // Fp32SharedOps.java:144
+    launch_d44 <= launch_d43; // Fp32SharedOps.java:144
+    launch_d45 <= launch_d44; // Fp32SharedOps.java:144
+    launch_d46 <= launch_d45; // Fp32SharedOps.java:144
+    launch_d47 <= launch_d46; // Fp32SharedOps.java:144
+    launch_d48 <= launch_d47; // Fp32SharedOps.java:144
+    launch_d49 <= launch_d48; // Fp32SharedOps.java:144
+    launch_d50 <= launch_d49; // Fp32SharedOps.java:144
+    launch_d51 <= launch_d50; // Fp32SharedOps.java:144
+    launch_d52 <= launch_d51; // Fp32SharedOps.java:144
+    launch_d53 <= launch_d52; // Fp32SharedOps.java:144
+    launch_d54 <= launch_d53; // Fp32SharedOps.java:144
+    launch_d55 <= launch_d54; // Fp32SharedOps.java:144
+    launch_d56 <= launch_d55; // Fp32SharedOps.java:144
+    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:145
+    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:145
+    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:145
+    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:145
+    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:145
+    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:145
+    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:145
+    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:145
+    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:145
+    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:145
+    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:145
+    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:145
+    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:145
+    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:145
+    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:145
+    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:145
+    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:145
+    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:145
+    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:145
+    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:145
+    rsqrt_y0_d21 <= rsqrt_y0_d20; // Fp32SharedOps.java:145
+    rsqrt_y0_d22 <= rsqrt_y0_d21; // Fp32SharedOps.java:145
+    rsqrt_y0_d23 <= rsqrt_y0_d22; // Fp32SharedOps.java:145
+    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:625
+    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:625
+    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:625
+    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:625
+    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:625
+    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:625
+    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:625
+    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:625
+    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:625
+    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:625
+    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:625
+    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:625
+    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:625
+    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:625
+    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:625
+    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:625
+    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:625
+    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:625
+    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:625
+    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:625
+    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:625
+    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:625
+    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:625
+    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:625
+    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:625
+    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:625
+    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:625
+    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:625
+    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:625
+    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:625
+    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:625
+    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:625
+    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:625
+    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:625
+    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:625
+    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:625
+    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:625
+    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:625
+    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:625
+    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:625
+    rsqrt_minus_half_d41 <= rsqrt_minus_half_d40; // RmsNormMax.java:625
+    rsqrt_minus_half_d42 <= rsqrt_minus_half_d41; // RmsNormMax.java:625
+    rsqrt_minus_half_d43 <= rsqrt_minus_half_d42; // RmsNormMax.java:625
+    rsqrt_minus_half_d44 <= rsqrt_minus_half_d43; // RmsNormMax.java:625
+    rsqrt_minus_half_d45 <= rsqrt_minus_half_d44; // RmsNormMax.java:625
+    rsqrt_minus_half_d46 <= rsqrt_minus_half_d45; // RmsNormMax.java:625
+    launch_d57 <= launch_d56; // RmsNormMax.java:625
+    launch_d58 <= launch_d57; // RmsNormMax.java:625
+    launch_d59 <= launch_d58; // RmsNormMax.java:625
+    launch_d60 <= launch_d59; // RmsNormMax.java:625
+    launch_d61 <= launch_d60; // RmsNormMax.java:625
+    launch_d62 <= launch_d61; // RmsNormMax.java:625
+    launch_d63 <= launch_d62; // RmsNormMax.java:625
+    launch_d64 <= launch_d63; // RmsNormMax.java:625
+    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:625
+    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:625
+    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:625
+    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:625
+    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:625
+    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:625
+    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:625
+    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:625
+    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:625
+    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:625
+    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:625
+    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:625
+    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:625
+    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:625
+    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:625
+    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:625
+    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:625
+    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:625
+    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:625
+    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:625
+    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:625
+    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:625
+    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:625
+    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:625
+    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:625
+    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:625
+    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:625
+    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:625
+    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:625
+    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:625
+    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:625
+    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:625
+    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:625
+    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:625
+    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:625
+    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:625
+    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:625
+    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:625
+    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:625
+    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:625
+    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:625
+    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:625
+    rsqrt_cases_d43 <= rsqrt_cases_d42; // RmsNormMax.java:625
+    rsqrt_cases_d44 <= rsqrt_cases_d43; // RmsNormMax.java:625
+    rsqrt_cases_d45 <= rsqrt_cases_d44; // RmsNormMax.java:625
+    rsqrt_cases_d46 <= rsqrt_cases_d45; // RmsNormMax.java:625
+    rsqrt_cases_d47 <= rsqrt_cases_d46; // RmsNormMax.java:625
+    rsqrt_cases_d48 <= rsqrt_cases_d47; // RmsNormMax.java:625
+    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:625
+    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:625
+    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:625
+    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:625
+    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:625
+    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:625
+    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:625
+    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:625
+    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:625
+    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:625
+    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:625
+    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:625
+    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:625
+    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:625
+    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:625
+    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:625
+    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:625
+    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:625
+    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:625
+    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:625
+    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:625
+    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:625
+    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:625
+    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:625
+    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:625
+    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:625
+    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:625
+    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:625
+    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:625
+    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:625
+    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:625
+    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:625
+    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:625
+    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:625
+    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:625
+    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:625
+    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:625
+    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:625
+    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:625
+    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:625
+    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:625
+    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:625
+    rsqrt_sign_d43 <= rsqrt_sign_d42; // RmsNormMax.java:625
+    rsqrt_sign_d44 <= rsqrt_sign_d43; // RmsNormMax.java:625
+    rsqrt_sign_d45 <= rsqrt_sign_d44; // RmsNormMax.java:625
+    rsqrt_sign_d46 <= rsqrt_sign_d45; // RmsNormMax.java:625
+    rsqrt_sign_d47 <= rsqrt_sign_d46; // RmsNormMax.java:625
+    rsqrt_sign_d48 <= rsqrt_sign_d47; // RmsNormMax.java:625
     rsqrt_y_out <=
-        rsqrt_cases_d42[2] ? 32'h7fc00000
-        : rsqrt_cases_d42[1] ? {rsqrt_sign_d42, 31'h7f800000}
-        : rsqrt_cases_d42[0] ? 32'h0
-        : rsqrt_scale2_out_payload; // RmsNormMax.java:617
-    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:618
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:622
-      r <= rsqrt_y_out; // RmsNormMax.java:623
-      normalize_busy <= 1'b0; // RmsNormMax.java:624
+        rsqrt_cases_d48[2] ? 32'h7fc00000
+        : rsqrt_cases_d48[1] ? {rsqrt_sign_d48, 31'h7f800000}
+        : rsqrt_cases_d48[0] ? 32'h0
+        : rsqrt_scale2_out_payload; // RmsNormMax.java:625
+    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:626
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:630
+      r <= rsqrt_y_out; // RmsNormMax.java:631
+      normalize_busy <= 1'b0; // RmsNormMax.java:632
     end
     if (!ap_rst_n) begin
       normalize_busy <= 1'b0;
+      normalize_mul_operands_valid <= 1'b0;
+      normalize_add_operands_valid <= 1'b0;
       launch_d1 <= 1'b0;
       launch_d2 <= 1'b0;
       launch_d3 <= 1'b0;
@@ -1538,6 +1678,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
       launch_d24 <= 1'b0;
       launch_d25 <= 1'b0;
       launch_d26 <= 1'b0;
+      rsqrt_chord_value_d8 <= 32'h0;
       launch_d27 <= 1'b0;
       launch_d28 <= 1'b0;
       launch_d29 <= 1'b0;
@@ -1553,6 +1694,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
       launch_d39 <= 1'b0;
       launch_d40 <= 1'b0;
       launch_d41 <= 1'b0;
+      rsqrt_h_d23 <= 32'h0;
       launch_d42 <= 1'b0;
       launch_d43 <= 1'b0;
       launch_d44 <= 1'b0;
@@ -1568,137 +1710,152 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
       launch_d54 <= 1'b0;
       launch_d55 <= 1'b0;
       launch_d56 <= 1'b0;
+      rsqrt_y0_d23 <= 32'h0;
+      rsqrt_minus_half_d46 <= 9'd0;
+      launch_d57 <= 1'b0;
+      launch_d58 <= 1'b0;
+      launch_d59 <= 1'b0;
+      launch_d60 <= 1'b0;
+      launch_d61 <= 1'b0;
+      launch_d62 <= 1'b0;
+      launch_d63 <= 1'b0;
+      launch_d64 <= 1'b0;
+      rsqrt_cases_d48 <= 3'h0;
+      rsqrt_sign_d48 <= 1'b0;
       rsqrt_scale2_valid_d1 <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:645): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:653): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:649
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:658
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:659
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:661
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:662
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:662
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:662
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:658
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:659
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:661
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:662
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:662
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:662
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:658
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:659
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:661
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:662
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:662
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:662
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:658
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:659
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:661
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:662
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:662
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:662
-  assign absmax_restart = emit_last; // RmsNormMax.java:726
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:657
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:666
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:667
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:669
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:670
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:670
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:670
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:666
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:667
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:669
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:670
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:670
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:670
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:666
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:667
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:669
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:670
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:670
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:670
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:666
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:667
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:669
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:670
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:670
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:670
+  assign absmax_restart = emit_last; // RmsNormMax.java:737
 
   always @(posedge ap_clk) begin
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:652
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:652
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:652
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:652
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:658
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:662
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:662
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:662
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:662
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:662
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:662
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:662
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:662
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:662
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:662
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:662
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:662
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:662
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:662
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:662
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:662
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:662
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:662
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:662
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:662
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:662
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:662
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:662
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:662
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:662
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:662
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:662
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:662
-    if (lane0_y_out_valid) begin // RmsNormMax.java:674
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:675
-      write_index <= ({1'b0, write_index} == last_beat) ? 8'd0 : (write_index + 8'd1); // RmsNormMax.java:676
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:660
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:660
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:660
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:660
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:666
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:670
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:670
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:670
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:670
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:670
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:670
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:670
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:670
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:670
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:670
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:670
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:670
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:670
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:670
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:670
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:670
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:670
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:670
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:670
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:670
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:670
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:670
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:670
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:670
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:670
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:670
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:670
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:670
+    if (lane0_y_out_valid) begin // RmsNormMax.java:682
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:683
+      write_index <= ({1'b0, write_index} == last_beat) ? 8'd0 : (write_index + 8'd1); // RmsNormMax.java:684
     end
-    if (absmax_restart) begin // RmsNormMax.java:678
-      running_max <= 15'd0; // RmsNormMax.java:678
+    if (absmax_restart) begin // RmsNormMax.java:686
+      running_max <= 15'd0; // RmsNormMax.java:686
     end
-    if (state_handoff & bypass) begin // RmsNormMax.java:680
-      running_max <= bypass_running_max; // RmsNormMax.java:681
+    if (state_handoff & bypass) begin // RmsNormMax.java:688
+      running_max <= bypass_running_max; // RmsNormMax.java:689
     end
+    abs_max_widened <=
+        (running_max > 15'd31744) ? 32'h7fc00000
+        : (running_max[14:10] == 5'd0)
+          ? ((running_max[9:0] == 10'd0) ? 32'h0
+             : {1'b0,
+                (8'd112 - {4'd0, abs_max_widened_mux}),
+                (running_max[9:0] << (abs_max_widened_mux + 4'd1)),
+                13'h0})
+        : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
+        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:696
     if (!ap_rst_n) begin
       gamma_fire_d1 <= 1'b0;
+      lane0_g_d7 <= 32'h0;
+      lane1_g_d7 <= 32'h0;
+      lane2_g_d7 <= 32'h0;
+      lane3_g_d7 <= 32'h0;
       running_max <= 15'd0;
       write_index <= 8'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:719): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:722
+  // emit_pass (RmsNormMax.java:730): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:733
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:93
-  assign result_fifo_push_payload =
-      {emit_last,
-       ((running_max > 15'd31744) ? 32'h7fc00000
-        : (running_max[14:10] == 5'd0)
-          ? ((running_max[9:0] == 10'd0) ? 32'h0
-             : {1'b0,
-                (8'd112 - {4'd0, result_fifo_push_payload_mux}),
-                (running_max[9:0] << (result_fifo_push_payload_mux + 4'd1)),
-                13'h0})
-        : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
-        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}),
-       read_word}; // CreditBuffer.java:94
+  assign result_fifo_push_payload = {emit_last, abs_max_widened, read_word}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    emit_valid <= emit; // RmsNormMax.java:724
-    emit_last <= emit & state_backLast; // RmsNormMax.java:725
+    emit_valid <= emit; // RmsNormMax.java:735
+    emit_last <= emit & state_backLast; // RmsNormMax.java:736
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:98
@@ -1712,65 +1869,65 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (RmsNormMax.java:323): the front's phase (accumulate, reduce, normalize, hand-off) and the back's (scale,
+  // sequencer (RmsNormMax.java:329): the front's phase (accumulate, reduce, normalize, hand-off) and the back's (scale,
   // emit), the buffer index each walks, the waits for the pipelines to drain, the banks
-  assign front_timer_done = front_timer == 8'd0; // RmsNormMax.java:333
-  assign back_timer_done = back_timer == 8'd0; // RmsNormMax.java:334
-  assign front_last = {1'b0, front_index} == last_beat; // RmsNormMax.java:335
-  assign back_last = {1'b0, back_index} == last_beat; // RmsNormMax.java:336
-  // RmsNormMax.java:338
+  assign front_timer_done = front_timer == 8'd0; // RmsNormMax.java:339
+  assign back_timer_done = back_timer == 8'd0; // RmsNormMax.java:340
+  assign front_last = {1'b0, front_index} == last_beat; // RmsNormMax.java:341
+  assign back_last = {1'b0, back_index} == last_beat; // RmsNormMax.java:342
+  // RmsNormMax.java:344
   assign handoff = (front_phase == FRONT_PHASE_HANDOFF) & front_timer_done & (back_phase == BACK_PHASE_IDLE);
 
   always @(posedge ap_clk) begin
-    if (~front_timer_done) begin // RmsNormMax.java:344
-      front_timer <= front_timer - 8'd1; // RmsNormMax.java:344
+    if (~front_timer_done) begin // RmsNormMax.java:350
+      front_timer <= front_timer - 8'd1; // RmsNormMax.java:350
     end
-    if (~back_timer_done) begin // RmsNormMax.java:345
-      back_timer <= back_timer - 8'd1; // RmsNormMax.java:345
+    if (~back_timer_done) begin // RmsNormMax.java:351
+      back_timer <= back_timer - 8'd1; // RmsNormMax.java:351
     end
-    if (in_fire) begin // RmsNormMax.java:346
-      front_index <= front_index + 8'd1; // RmsNormMax.java:347
-      if (front_last) begin // RmsNormMax.java:348
-        front_index <= 8'd0; // RmsNormMax.java:349
-        front_timer <= 8'd10; // RmsNormMax.java:350
-        front_phase <= FRONT_PHASE_REDUCE; // RmsNormMax.java:351
-        if (bypass) begin // RmsNormMax.java:353
-          front_timer <= 8'd2; // RmsNormMax.java:354
-          front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:355
+    if (in_fire) begin // RmsNormMax.java:352
+      front_index <= front_index + 8'd1; // RmsNormMax.java:353
+      if (front_last) begin // RmsNormMax.java:354
+        front_index <= 8'd0; // RmsNormMax.java:355
+        front_timer <= 8'd11; // RmsNormMax.java:356
+        front_phase <= FRONT_PHASE_REDUCE; // RmsNormMax.java:357
+        if (bypass) begin // RmsNormMax.java:359
+          front_timer <= 8'd2; // RmsNormMax.java:360
+          front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:361
         end
       end
     end
-    if (tree_level_done) begin // RmsNormMax.java:359
-      front_timer <= 8'd7; // RmsNormMax.java:359
+    if (tree_level_done) begin // RmsNormMax.java:365
+      front_timer <= 8'd8; // RmsNormMax.java:365
     end
-    if (tree_done) begin // RmsNormMax.java:360
-      front_phase <= FRONT_PHASE_NORMALIZE; // RmsNormMax.java:360
+    if (tree_done) begin // RmsNormMax.java:366
+      front_phase <= FRONT_PHASE_NORMALIZE; // RmsNormMax.java:366
     end
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:361
-      front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:361
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:367
+      front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:367
     end
-    if (handoff) begin // RmsNormMax.java:362
-      front_phase <= FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:363
-      front_bank <= ~front_bank; // RmsNormMax.java:364
-      back_bank <= front_bank; // RmsNormMax.java:365
-      back_phase <= BACK_PHASE_SCALE; // RmsNormMax.java:366
-      if (bypass) begin // RmsNormMax.java:367
-        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:367
+    if (handoff) begin // RmsNormMax.java:368
+      front_phase <= FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:369
+      front_bank <= ~front_bank; // RmsNormMax.java:370
+      back_bank <= front_bank; // RmsNormMax.java:371
+      back_phase <= BACK_PHASE_SCALE; // RmsNormMax.java:372
+      if (bypass) begin // RmsNormMax.java:373
+        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:373
       end
     end
-    if (gamma_fire) begin // RmsNormMax.java:369
-      back_index <= back_index + 8'd1; // RmsNormMax.java:370
-      if (back_last) begin // RmsNormMax.java:371
-        back_index <= 8'd0; // RmsNormMax.java:372
-        back_timer <= 8'd20; // RmsNormMax.java:373
-        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:374
+    if (gamma_fire) begin // RmsNormMax.java:375
+      back_index <= back_index + 8'd1; // RmsNormMax.java:376
+      if (back_last) begin // RmsNormMax.java:377
+        back_index <= 8'd0; // RmsNormMax.java:378
+        back_timer <= 8'd21; // RmsNormMax.java:379
+        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:380
       end
     end
-    if (emit) begin // RmsNormMax.java:377
-      back_index <= back_index + 8'd1; // RmsNormMax.java:378
-      if (back_last) begin // RmsNormMax.java:379
-        back_index <= 8'd0; // RmsNormMax.java:380
-        back_phase <= BACK_PHASE_IDLE; // RmsNormMax.java:381
+    if (emit) begin // RmsNormMax.java:383
+      back_index <= back_index + 8'd1; // RmsNormMax.java:384
+      if (back_last) begin // RmsNormMax.java:385
+        back_index <= 8'd0; // RmsNormMax.java:386
+        back_phase <= BACK_PHASE_IDLE; // RmsNormMax.java:387
       end
     end
     if (!ap_rst_n) begin
@@ -1789,73 +1946,73 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~(in_valid & in_ready) | ((length_beats != 9'd0) & (length_beats <= 9'd256)))) begin // RmsNormMax.java:215
-        $display("ASSERTION FAILED in %m: RmsNormMax.java:215: length_beats is 1 to 256 while a token's beats come ",
+      if (!(~(in_valid & in_ready) | ((length_beats != 9'd0) & (length_beats <= 9'd256)))) begin // RmsNormMax.java:221
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:221: length_beats is 1 to 256 while a token's beats come ",
                  "in");
         $stop;
       end
-      if (!(~(launch_d16 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d18 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 18 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d23 & launch_d7))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d26 & launch_d8))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 18 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 29 cycles apart collide on ",
+      if (!(~(launch_d33 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 33 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & launch_d16))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d33 & launch_d18))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 15 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d41 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 41 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d16))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d41 & launch_d18))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 23 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d29))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 7 cycles apart collide on ",
+      if (!(~(launch_d41 & launch_d33))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 8 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d7))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d8))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 41 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d23))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d26))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 23 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 49 cycles apart collide on ",
+      if (!(~(launch_d56 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 56 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d16))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 33 cycles apart collide on ",
+      if (!(~(launch_d56 & launch_d18))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 38 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d29))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d56 & launch_d33))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 23 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d36))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d56 & launch_d41))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 15 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
@@ -1869,8 +2026,8 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(front_bank != back_bank)) begin // RmsNormMax.java:343
-        $display("ASSERTION FAILED in %m: RmsNormMax.java:343: RmsNormMax: the front and the back use different ",
+      if (!(front_bank != back_bank)) begin // RmsNormMax.java:349
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:349: RmsNormMax: the front and the back use different ",
                  "banks");
         $stop;
       end
@@ -1878,7 +2035,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   end
 `endif
 
-  Fp16Square lane0_square ( // RmsNormMax.java:469
+  Fp16Square lane0_square ( // RmsNormMax.java:475
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_square_in_valid),
@@ -1887,7 +2044,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane0_square_out_payload)
   );
 
-  Fp16Square lane1_square ( // RmsNormMax.java:469
+  Fp16Square lane1_square ( // RmsNormMax.java:475
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_square_in_valid),
@@ -1896,7 +2053,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane1_square_out_payload)
   );
 
-  Fp16Square lane2_square ( // RmsNormMax.java:469
+  Fp16Square lane2_square ( // RmsNormMax.java:475
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_square_in_valid),
@@ -1905,7 +2062,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane2_square_out_payload)
   );
 
-  Fp16Square lane3_square ( // RmsNormMax.java:469
+  Fp16Square lane3_square ( // RmsNormMax.java:475
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_square_in_valid),
@@ -1914,7 +2071,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane3_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:550
+  Fp32Add lane0_acc ( // RmsNormMax.java:556
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_acc_in_valid),
@@ -1924,7 +2081,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:550
+  Fp32Add lane1_acc ( // RmsNormMax.java:556
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_acc_in_valid),
@@ -1934,7 +2091,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:550
+  Fp32Add lane2_acc ( // RmsNormMax.java:556
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_acc_in_valid),
@@ -1944,7 +2101,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:550
+  Fp32Add lane3_acc ( // RmsNormMax.java:556
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_acc_in_valid),
@@ -1954,7 +2111,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul normalize_mul ( // RmsNormMax.java:615
+  Fp32Mul normalize_mul ( // RmsNormMax.java:623
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalize_mul_in_valid),
@@ -1964,7 +2121,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (normalize_mul_out_payload)
   );
 
-  Fp32Add normalize_add ( // RmsNormMax.java:615
+  Fp32Add normalize_add ( // RmsNormMax.java:623
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalize_add_in_valid),
@@ -1974,7 +2131,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (normalize_add_out_payload)
   );
 
-  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:617
+  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:625
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rsqrt_scale2_in_valid),
@@ -1984,7 +2141,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (rsqrt_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:666
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_xs_in_valid),
@@ -1993,7 +2150,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:667
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_gamma_in_valid),
@@ -2002,7 +2159,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:669
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_xr_in_valid),
@@ -2012,7 +2169,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:670
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_xrg_in_valid),
@@ -2022,7 +2179,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:670
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_y_in_valid),
@@ -2031,7 +2188,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:666
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_xs_in_valid),
@@ -2040,7 +2197,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:667
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_gamma_in_valid),
@@ -2049,7 +2206,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:669
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_xr_in_valid),
@@ -2059,7 +2216,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:670
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_xrg_in_valid),
@@ -2069,7 +2226,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:670
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_y_in_valid),
@@ -2078,7 +2235,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:666
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_xs_in_valid),
@@ -2087,7 +2244,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:667
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_gamma_in_valid),
@@ -2096,7 +2253,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:669
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_xr_in_valid),
@@ -2106,7 +2263,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:670
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_xrg_in_valid),
@@ -2116,7 +2273,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:670
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_y_in_valid),
@@ -2125,7 +2282,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:666
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_xs_in_valid),
@@ -2134,7 +2291,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:667
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_gamma_in_valid),
@@ -2143,7 +2300,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:669
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_xr_in_valid),
@@ -2153,7 +2310,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:670
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_xrg_in_valid),
@@ -2163,7 +2320,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:670
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_y_in_valid),
@@ -2190,7 +2347,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
       lane1_gamma_out_valid, lane1_xr_out_valid, lane1_xrg_out_valid, lane1_y_out_valid, lane2_xs_out_valid,
       lane2_gamma_out_valid, lane2_xr_out_valid, lane2_xrg_out_valid, lane2_y_out_valid, lane3_xs_out_valid,
       lane3_gamma_out_valid, lane3_xr_out_valid, lane3_xrg_out_valid, lane3_y_out_valid, result_fifo_occupancy,
-      rsqrt_minus_half_b_diff[0]};
+      rsqrt_minus_half_b_diff[0], rsqrt_u_c_shl[17]};
 endmodule
 
 `default_nettype wire

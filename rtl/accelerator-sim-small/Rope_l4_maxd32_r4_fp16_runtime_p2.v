@@ -82,114 +82,134 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   // cos_sin_table
   wire [3:0]   table_write_address;                // RopeRunTime.java:338
   wire [3:0]   table_read_address;                 // RopeRunTime.java:341
-  reg  [127:0] cos_word;                           // RopeRunTime.java:342
-  reg  [127:0] sin_word;                           // RopeRunTime.java:343
+  reg  [127:0] cos_word;                           // RopeRunTime.java:345
+  reg  [127:0] sin_word;                           // RopeRunTime.java:347
 
   // rotation
-  reg          read_issue_d1;                      // RopeRunTime.java:391
-  reg  [31:0]  rotate_held_0_2;                    // RopeRunTime.java:391
-  reg  [31:0]  rotate_held_0_3;                    // RopeRunTime.java:391
-  reg  [31:0]  rotate_held_1_2;                    // RopeRunTime.java:391
-  reg  [31:0]  rotate_held_1_3;                    // RopeRunTime.java:391
-  reg  [31:0]  rotate_held_2_2;                    // RopeRunTime.java:391
-  reg  [31:0]  rotate_held_2_3;                    // RopeRunTime.java:391
-  reg  [31:0]  rotate_held_3_2;                    // RopeRunTime.java:391
-  reg  [31:0]  rotate_held_3_3;                    // RopeRunTime.java:391
-  reg  [1:0]   rotate_held_4_2;                    // RopeRunTime.java:391
-  reg  [1:0]   rotate_held_4_3;                    // RopeRunTime.java:391
-  reg          rotate_last_held;                   // RopeRunTime.java:391
-  reg          rotate_busy;                        // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice;                       // RopeRunTime.java:391
-  wire [0:0]   rotate_slice_now;                   // RopeRunTime.java:391
-  wire         rotate_last_now;                    // RopeRunTime.java:391
-  wire         rotate_lane0_own_cos_in_valid;      // RopeRunTime.java:393
-  wire [31:0]  rotate_lane0_own_cos_in_payload_a;  // RopeRunTime.java:393
-  wire [31:0]  rotate_lane0_own_cos_in_payload_b;  // RopeRunTime.java:393
-  wire         rotate_lane0_own_cos_out_valid;     // RopeRunTime.java:393
-  wire [31:0]  rotate_lane0_own_cos_out_payload;   // RopeRunTime.java:393
-  wire         rotate_lane0_mate_sin_in_valid;     // RopeRunTime.java:394
-  wire [31:0]  rotate_lane0_mate_sin_in_payload_a; // RopeRunTime.java:394
-  wire [31:0]  rotate_lane0_mate_sin_in_payload_b; // RopeRunTime.java:394
-  wire         rotate_lane0_mate_sin_out_valid;    // RopeRunTime.java:394
-  wire [31:0]  rotate_lane0_mate_sin_out_payload;  // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane0_in4_t_d1;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane0_in4_t_d2;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane0_in4_t_d3;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane0_in4_t_d4;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane0_in4_t_d5;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane0_in4_t_d6;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane0_in4_t_d7;              // RopeRunTime.java:395
-  wire         rotate_lane0_add_in_valid;          // RopeRunTime.java:397
-  wire [31:0]  rotate_lane0_add_in_payload_a;      // RopeRunTime.java:397
-  wire [31:0]  rotate_lane0_add_in_payload_b;      // RopeRunTime.java:397
-  wire         rotate_lane0_add_out_valid;         // RopeRunTime.java:397
-  wire [31:0]  rotate_lane0_add_out_payload;       // RopeRunTime.java:397
-  wire         rotate_lane0_store_in_valid;        // RopeRunTime.java:397
-  wire [31:0]  rotate_lane0_store_in_payload;      // RopeRunTime.java:397
-  wire         rotate_lane0_store_out_valid;       // RopeRunTime.java:397
-  wire [15:0]  rotate_lane0_store_out_payload;     // RopeRunTime.java:397
-  wire         rotate_lane1_own_cos_in_valid;      // RopeRunTime.java:393
-  wire [31:0]  rotate_lane1_own_cos_in_payload_a;  // RopeRunTime.java:393
-  wire [31:0]  rotate_lane1_own_cos_in_payload_b;  // RopeRunTime.java:393
-  wire         rotate_lane1_own_cos_out_valid;     // RopeRunTime.java:393
-  wire [31:0]  rotate_lane1_own_cos_out_payload;   // RopeRunTime.java:393
-  wire         rotate_lane1_mate_sin_in_valid;     // RopeRunTime.java:394
-  wire [31:0]  rotate_lane1_mate_sin_in_payload_a; // RopeRunTime.java:394
-  wire [31:0]  rotate_lane1_mate_sin_in_payload_b; // RopeRunTime.java:394
-  wire         rotate_lane1_mate_sin_out_valid;    // RopeRunTime.java:394
-  wire [31:0]  rotate_lane1_mate_sin_out_payload;  // RopeRunTime.java:394
-  reg  [1:0]   rotate_lane1_in4_t_d1;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane1_in4_t_d2;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane1_in4_t_d3;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane1_in4_t_d4;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane1_in4_t_d5;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane1_in4_t_d6;              // RopeRunTime.java:395
-  reg  [1:0]   rotate_lane1_in4_t_d7;              // RopeRunTime.java:395
-  wire         rotate_lane1_add_in_valid;          // RopeRunTime.java:397
-  wire [31:0]  rotate_lane1_add_in_payload_a;      // RopeRunTime.java:397
-  wire [31:0]  rotate_lane1_add_in_payload_b;      // RopeRunTime.java:397
-  wire         rotate_lane1_add_out_valid;         // RopeRunTime.java:397
-  wire [31:0]  rotate_lane1_add_out_payload;       // RopeRunTime.java:397
-  wire         rotate_lane1_store_in_valid;        // RopeRunTime.java:397
-  wire [31:0]  rotate_lane1_store_in_payload;      // RopeRunTime.java:397
-  wire         rotate_lane1_store_out_valid;       // RopeRunTime.java:397
-  wire [15:0]  rotate_lane1_store_out_payload;     // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d1;                  // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d2;                  // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d3;                  // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d4;                  // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d5;                  // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d6;                  // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d7;                  // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d8;                  // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d9;                  // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d10;                 // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d11;                 // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d12;                 // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d13;                 // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d14;                 // RopeRunTime.java:391
-  reg  [0:0]   rotate_slice_t_d15;                 // RopeRunTime.java:391
-  reg          rotate_last_t_d1;                   // RopeRunTime.java:391
-  reg          rotate_last_t_d2;                   // RopeRunTime.java:391
-  reg          rotate_last_t_d3;                   // RopeRunTime.java:391
-  reg          rotate_last_t_d4;                   // RopeRunTime.java:391
-  reg          rotate_last_t_d5;                   // RopeRunTime.java:391
-  reg          rotate_last_t_d6;                   // RopeRunTime.java:391
-  reg          rotate_last_t_d7;                   // RopeRunTime.java:391
-  reg          rotate_last_t_d8;                   // RopeRunTime.java:391
-  reg          rotate_last_t_d9;                   // RopeRunTime.java:391
-  reg          rotate_last_t_d10;                  // RopeRunTime.java:391
-  reg          rotate_last_t_d11;                  // RopeRunTime.java:391
-  reg          rotate_last_t_d12;                  // RopeRunTime.java:391
-  reg          rotate_last_t_d13;                  // RopeRunTime.java:391
-  reg          rotate_last_t_d14;                  // RopeRunTime.java:391
-  reg          rotate_last_t_d15;                  // RopeRunTime.java:391
-  reg  [15:0]  rotate_slice0_0;                    // RopeRunTime.java:391
-  reg  [15:0]  rotate_slice0_1;                    // RopeRunTime.java:391
-  wire         rotate_complete;                    // RopeRunTime.java:391
+  reg          read_issue_d1;                      // RopeRunTime.java:397
+  reg  [31:0]  rotate_held_0_2;                    // RopeRunTime.java:397
+  reg  [31:0]  rotate_held_0_3;                    // RopeRunTime.java:397
+  reg  [31:0]  rotate_held_1_2;                    // RopeRunTime.java:397
+  reg  [31:0]  rotate_held_1_3;                    // RopeRunTime.java:397
+  reg  [31:0]  rotate_held_2_2;                    // RopeRunTime.java:397
+  reg  [31:0]  rotate_held_2_3;                    // RopeRunTime.java:397
+  reg  [31:0]  rotate_held_3_2;                    // RopeRunTime.java:397
+  reg  [31:0]  rotate_held_3_3;                    // RopeRunTime.java:397
+  reg  [1:0]   rotate_held_4_2;                    // RopeRunTime.java:397
+  reg  [1:0]   rotate_held_4_3;                    // RopeRunTime.java:397
+  reg          rotate_last_held;                   // RopeRunTime.java:397
+  reg          rotate_busy;                        // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice;                       // RopeRunTime.java:397
+  wire [0:0]   rotate_slice_now;                   // RopeRunTime.java:397
+  wire         rotate_last_now;                    // RopeRunTime.java:397
+  reg  [31:0]  rotate_lane0_in0_q;                 // RopeRunTime.java:397
+  reg  [31:0]  rotate_lane0_in1_q;                 // RopeRunTime.java:397
+  reg  [31:0]  rotate_lane0_in2_q;                 // RopeRunTime.java:397
+  reg  [31:0]  rotate_lane0_in3_q;                 // RopeRunTime.java:397
+  reg  [1:0]   rotate_lane0_in4_q;                 // RopeRunTime.java:397
+  reg          rotate_issue_d1;                    // RopeRunTime.java:399
+  wire         rotate_lane0_own_cos_in_valid;      // RopeRunTime.java:399
+  wire [31:0]  rotate_lane0_own_cos_in_payload_a;  // RopeRunTime.java:399
+  wire [31:0]  rotate_lane0_own_cos_in_payload_b;  // RopeRunTime.java:399
+  wire         rotate_lane0_own_cos_out_valid;     // RopeRunTime.java:399
+  wire [31:0]  rotate_lane0_own_cos_out_payload;   // RopeRunTime.java:399
+  wire         rotate_lane0_mate_sin_in_valid;     // RopeRunTime.java:400
+  wire [31:0]  rotate_lane0_mate_sin_in_payload_a; // RopeRunTime.java:400
+  wire [31:0]  rotate_lane0_mate_sin_in_payload_b; // RopeRunTime.java:400
+  wire         rotate_lane0_mate_sin_out_valid;    // RopeRunTime.java:400
+  wire [31:0]  rotate_lane0_mate_sin_out_payload;  // RopeRunTime.java:400
+  reg  [1:0]   rotate_lane0_in4_q_d1;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane0_in4_q_d2;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane0_in4_q_d3;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane0_in4_q_d4;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane0_in4_q_d5;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane0_in4_q_d6;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane0_in4_q_d7;              // RopeRunTime.java:402
+  reg  [31:0]  rotate_lane0_addend;                // RopeRunTime.java:404
+  reg  [31:0]  rotate_lane0_own_cos_d1;            // RopeRunTime.java:405
+  reg          rotate_lane0_own_cos_valid_d1;      // RopeRunTime.java:405
+  wire         rotate_lane0_add_in_valid;          // RopeRunTime.java:405
+  wire [31:0]  rotate_lane0_add_in_payload_a;      // RopeRunTime.java:405
+  wire [31:0]  rotate_lane0_add_in_payload_b;      // RopeRunTime.java:405
+  wire         rotate_lane0_add_out_valid;         // RopeRunTime.java:405
+  wire [31:0]  rotate_lane0_add_out_payload;       // RopeRunTime.java:405
+  wire         rotate_lane0_store_in_valid;        // RopeRunTime.java:405
+  wire [31:0]  rotate_lane0_store_in_payload;      // RopeRunTime.java:405
+  wire         rotate_lane0_store_out_valid;       // RopeRunTime.java:405
+  wire [15:0]  rotate_lane0_store_out_payload;     // RopeRunTime.java:405
+  reg  [31:0]  rotate_lane1_in0_q;                 // RopeRunTime.java:397
+  reg  [31:0]  rotate_lane1_in1_q;                 // RopeRunTime.java:397
+  reg  [31:0]  rotate_lane1_in2_q;                 // RopeRunTime.java:397
+  reg  [31:0]  rotate_lane1_in3_q;                 // RopeRunTime.java:397
+  reg  [1:0]   rotate_lane1_in4_q;                 // RopeRunTime.java:397
+  wire         rotate_lane1_own_cos_in_valid;      // RopeRunTime.java:399
+  wire [31:0]  rotate_lane1_own_cos_in_payload_a;  // RopeRunTime.java:399
+  wire [31:0]  rotate_lane1_own_cos_in_payload_b;  // RopeRunTime.java:399
+  wire         rotate_lane1_own_cos_out_valid;     // RopeRunTime.java:399
+  wire [31:0]  rotate_lane1_own_cos_out_payload;   // RopeRunTime.java:399
+  wire         rotate_lane1_mate_sin_in_valid;     // RopeRunTime.java:400
+  wire [31:0]  rotate_lane1_mate_sin_in_payload_a; // RopeRunTime.java:400
+  wire [31:0]  rotate_lane1_mate_sin_in_payload_b; // RopeRunTime.java:400
+  wire         rotate_lane1_mate_sin_out_valid;    // RopeRunTime.java:400
+  wire [31:0]  rotate_lane1_mate_sin_out_payload;  // RopeRunTime.java:400
+  reg  [1:0]   rotate_lane1_in4_q_d1;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane1_in4_q_d2;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane1_in4_q_d3;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane1_in4_q_d4;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane1_in4_q_d5;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane1_in4_q_d6;              // RopeRunTime.java:402
+  reg  [1:0]   rotate_lane1_in4_q_d7;              // RopeRunTime.java:402
+  reg  [31:0]  rotate_lane1_addend;                // RopeRunTime.java:404
+  reg  [31:0]  rotate_lane1_own_cos_d1;            // RopeRunTime.java:405
+  wire         rotate_lane1_add_in_valid;          // RopeRunTime.java:405
+  wire [31:0]  rotate_lane1_add_in_payload_a;      // RopeRunTime.java:405
+  wire [31:0]  rotate_lane1_add_in_payload_b;      // RopeRunTime.java:405
+  wire         rotate_lane1_add_out_valid;         // RopeRunTime.java:405
+  wire [31:0]  rotate_lane1_add_out_payload;       // RopeRunTime.java:405
+  wire         rotate_lane1_store_in_valid;        // RopeRunTime.java:405
+  wire [31:0]  rotate_lane1_store_in_payload;      // RopeRunTime.java:405
+  wire         rotate_lane1_store_out_valid;       // RopeRunTime.java:405
+  wire [15:0]  rotate_lane1_store_out_payload;     // RopeRunTime.java:405
+  reg  [0:0]   rotate_slice_t_d1;                  // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d2;                  // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d3;                  // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d4;                  // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d5;                  // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d6;                  // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d7;                  // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d8;                  // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d9;                  // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d10;                 // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d11;                 // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d12;                 // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d13;                 // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d14;                 // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d15;                 // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d16;                 // RopeRunTime.java:397
+  reg  [0:0]   rotate_slice_t_d17;                 // RopeRunTime.java:397
+  reg          rotate_last_t_d1;                   // RopeRunTime.java:397
+  reg          rotate_last_t_d2;                   // RopeRunTime.java:397
+  reg          rotate_last_t_d3;                   // RopeRunTime.java:397
+  reg          rotate_last_t_d4;                   // RopeRunTime.java:397
+  reg          rotate_last_t_d5;                   // RopeRunTime.java:397
+  reg          rotate_last_t_d6;                   // RopeRunTime.java:397
+  reg          rotate_last_t_d7;                   // RopeRunTime.java:397
+  reg          rotate_last_t_d8;                   // RopeRunTime.java:397
+  reg          rotate_last_t_d9;                   // RopeRunTime.java:397
+  reg          rotate_last_t_d10;                  // RopeRunTime.java:397
+  reg          rotate_last_t_d11;                  // RopeRunTime.java:397
+  reg          rotate_last_t_d12;                  // RopeRunTime.java:397
+  reg          rotate_last_t_d13;                  // RopeRunTime.java:397
+  reg          rotate_last_t_d14;                  // RopeRunTime.java:397
+  reg          rotate_last_t_d15;                  // RopeRunTime.java:397
+  reg          rotate_last_t_d16;                  // RopeRunTime.java:397
+  reg          rotate_last_t_d17;                  // RopeRunTime.java:397
+  reg  [15:0]  rotate_slice0_0;                    // RopeRunTime.java:397
+  reg  [15:0]  rotate_slice0_1;                    // RopeRunTime.java:397
+  wire         rotate_complete;                    // RopeRunTime.java:397
   reg  [4:0]   result_credits;                     // CreditBuffer.java:60
-  reg          rotation_issued_1;                  // RopeRunTime.java:408
-  wire         rotation_room;                      // RopeRunTime.java:411
+  reg          rotation_issued_1;                  // RopeRunTime.java:416
+  wire         rotation_room;                      // RopeRunTime.java:419
   wire         result_fifo_push_valid;             // CreditBuffer.java:92
   wire         result_fifo_push_ready;             // CreditBuffer.java:92
   wire [64:0]  result_fifo_push_payload;           // CreditBuffer.java:92
@@ -214,7 +234,6 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   wire [127:0] head_own_wdata_cat;
   wire not_write_bank;
   wire [2:0] read_group_mux;
-  wire read_issue_d1_or_rotate_busy;
   wire result_fifo_pop_valid_and_ready;
   assign write_final_beat_diff = head_beats - 4'd1;
   assign in_valid_and_ready = in_valid & in_ready;
@@ -222,7 +241,6 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   assign head_own_wdata_cat = {in_payload_x_3, in_payload_x_2, in_payload_x_1, in_payload_x_0};
   assign not_write_bank = ~write_bank;
   assign read_group_mux = read_upper_half ? read_beat_lowered : read_beat;
-  assign read_issue_d1_or_rotate_busy = read_issue_d1 | rotate_busy;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
   assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // RopeRunTime.java:196
@@ -350,72 +368,46 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     if (table_write_valid & table_write_payload_sine) begin // RopeRunTime.java:340
       sin_table[table_write_address] <= table_write_payload_values; // RopeRunTime.java:340
     end
-    if (read_issue) begin // RopeRunTime.java:342
-      cos_word <= cos_table[table_read_address]; // RopeRunTime.java:342
+    if (read_issue) begin // RopeRunTime.java:345
+      cos_word <= cos_table[table_read_address]; // RopeRunTime.java:345
     end
-    if (read_issue) begin // RopeRunTime.java:343
-      sin_word <= sin_table[table_read_address]; // RopeRunTime.java:343
+    if (read_issue) begin // RopeRunTime.java:347
+      sin_word <= sin_table[table_read_address]; // RopeRunTime.java:347
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // rotation (RopeRunTime.java:365): each element's own value times cos, plus or minus its partner's times sin (N14.2),
+  // rotation (RopeRunTime.java:370): each element's own value times cos, plus or minus its partner's times sin (N14.2),
   // then the storage rounding; with bypass only the rounding
-  assign rotate_slice_now = rotate_busy & rotate_slice; // RopeRunTime.java:391
-  assign rotate_last_now = rotate_busy ? rotate_last_held : read_last; // RopeRunTime.java:391
-  assign rotate_lane0_own_cos_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:393
-  // RopeRunTime.java:393
-  assign rotate_lane0_own_cos_in_payload_a = rotate_slice_now ? rotate_held_0_2 : own_word[31:0];
-  assign rotate_lane0_own_cos_in_payload_b =
-      rotate_slice_now ? rotate_held_2_2
-      : read_bypass ? 32'h3f800000
-      : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
-      : cos_word[31:0]; // RopeRunTime.java:393
-  assign rotate_lane0_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:394
-  // RopeRunTime.java:394
-  assign rotate_lane0_mate_sin_in_payload_a =
-      rotate_slice_now ? rotate_held_1_2 : (read_adjacent ? partner_word[63:32] : partner_word[31:0]);
-  assign rotate_lane0_mate_sin_in_payload_b =
-      rotate_slice_now ? rotate_held_3_2
-      : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
-      : sin_word[31:0]; // RopeRunTime.java:394
-  assign rotate_lane0_add_in_valid = rotate_lane0_own_cos_out_valid; // RopeRunTime.java:397
-  assign rotate_lane0_add_in_payload_a = rotate_lane0_own_cos_out_payload; // RopeRunTime.java:397
-  assign rotate_lane0_add_in_payload_b =
-      rotate_lane0_in4_t_d7[1] ? 32'h80000000
-      : rotate_lane0_in4_t_d7[0] ? {~rotate_lane0_mate_sin_out_payload[31], rotate_lane0_mate_sin_out_payload[30:0]}
-      : rotate_lane0_mate_sin_out_payload; // RopeRunTime.java:397
-  assign rotate_lane0_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:397
-  assign rotate_lane0_store_in_payload = rotate_lane0_add_out_payload; // RopeRunTime.java:397
-  assign rotate_lane1_own_cos_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:393
-  // RopeRunTime.java:393
-  assign rotate_lane1_own_cos_in_payload_a = rotate_slice_now ? rotate_held_0_3 : own_word[63:32];
-  assign rotate_lane1_own_cos_in_payload_b =
-      rotate_slice_now ? rotate_held_2_3
-      : read_bypass ? 32'h3f800000
-      : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
-      : cos_word[63:32]; // RopeRunTime.java:393
-  assign rotate_lane1_mate_sin_in_valid = read_issue_d1_or_rotate_busy; // RopeRunTime.java:394
-  // RopeRunTime.java:394
-  assign rotate_lane1_mate_sin_in_payload_a =
-      rotate_slice_now ? rotate_held_1_3 : (read_adjacent ? partner_word[31:0] : partner_word[63:32]);
-  assign rotate_lane1_mate_sin_in_payload_b =
-      rotate_slice_now ? rotate_held_3_3
-      : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
-      : sin_word[63:32]; // RopeRunTime.java:394
-  assign rotate_lane1_add_in_valid = rotate_lane0_own_cos_out_valid; // RopeRunTime.java:397
-  assign rotate_lane1_add_in_payload_a = rotate_lane1_own_cos_out_payload; // RopeRunTime.java:397
-  assign rotate_lane1_add_in_payload_b =
-      rotate_lane1_in4_t_d7[1] ? 32'h80000000
-      : rotate_lane1_in4_t_d7[0] ? {~rotate_lane1_mate_sin_out_payload[31], rotate_lane1_mate_sin_out_payload[30:0]}
-      : rotate_lane1_mate_sin_out_payload; // RopeRunTime.java:397
-  assign rotate_lane1_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:397
-  assign rotate_lane1_store_in_payload = rotate_lane1_add_out_payload; // RopeRunTime.java:397
-  assign rotate_complete = rotate_lane0_store_out_valid & rotate_slice_t_d15; // RopeRunTime.java:391
-  assign rotation_room = (result_credits != 5'd0) & ~rotation_issued_1; // RopeRunTime.java:411
+  assign rotate_slice_now = rotate_busy & rotate_slice; // RopeRunTime.java:397
+  assign rotate_last_now = rotate_busy ? rotate_last_held : read_last; // RopeRunTime.java:397
+  assign rotate_lane0_own_cos_in_valid = rotate_issue_d1; // RopeRunTime.java:399
+  assign rotate_lane0_own_cos_in_payload_a = rotate_lane0_in0_q; // RopeRunTime.java:399
+  assign rotate_lane0_own_cos_in_payload_b = rotate_lane0_in2_q; // RopeRunTime.java:399
+  assign rotate_lane0_mate_sin_in_valid = rotate_issue_d1; // RopeRunTime.java:400
+  assign rotate_lane0_mate_sin_in_payload_a = rotate_lane0_in1_q; // RopeRunTime.java:400
+  assign rotate_lane0_mate_sin_in_payload_b = rotate_lane0_in3_q; // RopeRunTime.java:400
+  assign rotate_lane0_add_in_valid = rotate_lane0_own_cos_valid_d1; // RopeRunTime.java:405
+  assign rotate_lane0_add_in_payload_a = rotate_lane0_own_cos_d1; // RopeRunTime.java:405
+  assign rotate_lane0_add_in_payload_b = rotate_lane0_addend; // RopeRunTime.java:405
+  assign rotate_lane0_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:405
+  assign rotate_lane0_store_in_payload = rotate_lane0_add_out_payload; // RopeRunTime.java:405
+  assign rotate_lane1_own_cos_in_valid = rotate_issue_d1; // RopeRunTime.java:399
+  assign rotate_lane1_own_cos_in_payload_a = rotate_lane1_in0_q; // RopeRunTime.java:399
+  assign rotate_lane1_own_cos_in_payload_b = rotate_lane1_in2_q; // RopeRunTime.java:399
+  assign rotate_lane1_mate_sin_in_valid = rotate_issue_d1; // RopeRunTime.java:400
+  assign rotate_lane1_mate_sin_in_payload_a = rotate_lane1_in1_q; // RopeRunTime.java:400
+  assign rotate_lane1_mate_sin_in_payload_b = rotate_lane1_in3_q; // RopeRunTime.java:400
+  assign rotate_lane1_add_in_valid = rotate_lane0_own_cos_valid_d1; // RopeRunTime.java:405
+  assign rotate_lane1_add_in_payload_a = rotate_lane1_own_cos_d1; // RopeRunTime.java:405
+  assign rotate_lane1_add_in_payload_b = rotate_lane1_addend; // RopeRunTime.java:405
+  assign rotate_lane1_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:405
+  assign rotate_lane1_store_in_payload = rotate_lane1_add_out_payload; // RopeRunTime.java:405
+  assign rotate_complete = rotate_lane0_store_out_valid & rotate_slice_t_d17; // RopeRunTime.java:397
+  assign rotation_room = (result_credits != 5'd0) & ~rotation_issued_1; // RopeRunTime.java:419
   assign result_fifo_push_valid = rotate_complete; // CreditBuffer.java:93
   assign result_fifo_push_payload =
-      {rotate_last_t_d15,
+      {rotate_last_t_d17,
        rotate_lane1_store_out_payload,
        rotate_lane0_store_out_payload,
        rotate_slice0_1,
@@ -424,110 +416,154 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    read_issue_d1 <= read_issue; // RopeRunTime.java:391
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      rotate_held_0_2 <= own_word[95:64]; // RopeRunTime.java:391
+    read_issue_d1 <= read_issue; // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      rotate_held_0_2 <= own_word[95:64]; // RopeRunTime.java:397
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      rotate_held_0_3 <= own_word[127:96]; // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      rotate_held_0_3 <= own_word[127:96]; // RopeRunTime.java:397
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      rotate_held_1_2 <= read_adjacent ? partner_word[127:96] : partner_word[95:64]; // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      rotate_held_1_2 <= read_adjacent ? partner_word[127:96] : partner_word[95:64]; // RopeRunTime.java:397
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      rotate_held_1_3 <= read_adjacent ? partner_word[95:64] : partner_word[127:96]; // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      rotate_held_1_3 <= read_adjacent ? partner_word[95:64] : partner_word[127:96]; // RopeRunTime.java:397
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
       rotate_held_2_2 <=
           read_bypass ? 32'h3f800000
           : read_adjacent ? (read_odd ? cos_word[127:96] : cos_word[63:32])
-          : cos_word[95:64]; // RopeRunTime.java:391
+          : cos_word[95:64]; // RopeRunTime.java:397
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
       rotate_held_2_3 <=
           read_bypass ? 32'h3f800000
           : read_adjacent ? (read_odd ? cos_word[127:96] : cos_word[63:32])
-          : cos_word[127:96]; // RopeRunTime.java:391
+          : cos_word[127:96]; // RopeRunTime.java:397
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      // RopeRunTime.java:397
       rotate_held_3_2 <= read_adjacent ? (read_odd ? sin_word[127:96] : sin_word[63:32]) : sin_word[95:64];
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      // RopeRunTime.java:397
       rotate_held_3_3 <= read_adjacent ? (read_odd ? sin_word[127:96] : sin_word[63:32]) : sin_word[127:96];
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      rotate_held_4_2 <= {read_bypass, (read_adjacent | ~read_upper)}; // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      rotate_held_4_2 <= {read_bypass, (read_adjacent | ~read_upper)}; // RopeRunTime.java:397
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      rotate_held_4_3 <= {read_bypass, (~read_adjacent & ~read_upper)}; // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      rotate_held_4_3 <= {read_bypass, (~read_adjacent & ~read_upper)}; // RopeRunTime.java:397
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      rotate_last_held <= read_last; // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      rotate_last_held <= read_last; // RopeRunTime.java:397
     end
-    if (read_issue_d1) begin // RopeRunTime.java:391
-      rotate_busy <= 1'b1; // RopeRunTime.java:391
-      rotate_slice <= 1'b1; // RopeRunTime.java:391
-    end else if (rotate_busy) begin // RopeRunTime.java:391
-      rotate_slice <= rotate_slice + 1'b1; // RopeRunTime.java:391
-      if (rotate_slice) begin // RopeRunTime.java:391
-        rotate_busy <= 1'b0; // RopeRunTime.java:391
+    if (read_issue_d1) begin // RopeRunTime.java:397
+      rotate_busy <= 1'b1; // RopeRunTime.java:397
+      rotate_slice <= 1'b1; // RopeRunTime.java:397
+    end else if (rotate_busy) begin // RopeRunTime.java:397
+      rotate_slice <= rotate_slice + 1'b1; // RopeRunTime.java:397
+      if (rotate_slice) begin // RopeRunTime.java:397
+        rotate_busy <= 1'b0; // RopeRunTime.java:397
       end
     end
-    // RopeRunTime.java:395
-    rotate_lane0_in4_t_d1 <= rotate_slice_now ? rotate_held_4_2 : {read_bypass, (read_adjacent | ~read_upper)};
-    rotate_lane0_in4_t_d2 <= rotate_lane0_in4_t_d1; // RopeRunTime.java:395
-    rotate_lane0_in4_t_d3 <= rotate_lane0_in4_t_d2; // RopeRunTime.java:395
-    rotate_lane0_in4_t_d4 <= rotate_lane0_in4_t_d3; // RopeRunTime.java:395
-    rotate_lane0_in4_t_d5 <= rotate_lane0_in4_t_d4; // RopeRunTime.java:395
-    rotate_lane0_in4_t_d6 <= rotate_lane0_in4_t_d5; // RopeRunTime.java:395
-    rotate_lane0_in4_t_d7 <= rotate_lane0_in4_t_d6; // RopeRunTime.java:395
-    // RopeRunTime.java:395
-    rotate_lane1_in4_t_d1 <= rotate_slice_now ? rotate_held_4_3 : {read_bypass, (~read_adjacent & ~read_upper)};
-    rotate_lane1_in4_t_d2 <= rotate_lane1_in4_t_d1; // RopeRunTime.java:395
-    rotate_lane1_in4_t_d3 <= rotate_lane1_in4_t_d2; // RopeRunTime.java:395
-    rotate_lane1_in4_t_d4 <= rotate_lane1_in4_t_d3; // RopeRunTime.java:395
-    rotate_lane1_in4_t_d5 <= rotate_lane1_in4_t_d4; // RopeRunTime.java:395
-    rotate_lane1_in4_t_d6 <= rotate_lane1_in4_t_d5; // RopeRunTime.java:395
-    rotate_lane1_in4_t_d7 <= rotate_lane1_in4_t_d6; // RopeRunTime.java:395
-    rotate_slice_t_d1 <= rotate_slice_now; // RopeRunTime.java:391
-    rotate_slice_t_d2 <= rotate_slice_t_d1; // RopeRunTime.java:391
-    rotate_slice_t_d3 <= rotate_slice_t_d2; // RopeRunTime.java:391
-    rotate_slice_t_d4 <= rotate_slice_t_d3; // RopeRunTime.java:391
-    rotate_slice_t_d5 <= rotate_slice_t_d4; // RopeRunTime.java:391
-    rotate_slice_t_d6 <= rotate_slice_t_d5; // RopeRunTime.java:391
-    rotate_slice_t_d7 <= rotate_slice_t_d6; // RopeRunTime.java:391
-    rotate_slice_t_d8 <= rotate_slice_t_d7; // RopeRunTime.java:391
-    rotate_slice_t_d9 <= rotate_slice_t_d8; // RopeRunTime.java:391
-    rotate_slice_t_d10 <= rotate_slice_t_d9; // RopeRunTime.java:391
-    rotate_slice_t_d11 <= rotate_slice_t_d10; // RopeRunTime.java:391
-    rotate_slice_t_d12 <= rotate_slice_t_d11; // RopeRunTime.java:391
-    rotate_slice_t_d13 <= rotate_slice_t_d12; // RopeRunTime.java:391
-    rotate_slice_t_d14 <= rotate_slice_t_d13; // RopeRunTime.java:391
-    rotate_slice_t_d15 <= rotate_slice_t_d14; // RopeRunTime.java:391
-    rotate_last_t_d1 <= rotate_last_now; // RopeRunTime.java:391
-    rotate_last_t_d2 <= rotate_last_t_d1; // RopeRunTime.java:391
-    rotate_last_t_d3 <= rotate_last_t_d2; // RopeRunTime.java:391
-    rotate_last_t_d4 <= rotate_last_t_d3; // RopeRunTime.java:391
-    rotate_last_t_d5 <= rotate_last_t_d4; // RopeRunTime.java:391
-    rotate_last_t_d6 <= rotate_last_t_d5; // RopeRunTime.java:391
-    rotate_last_t_d7 <= rotate_last_t_d6; // RopeRunTime.java:391
-    rotate_last_t_d8 <= rotate_last_t_d7; // RopeRunTime.java:391
-    rotate_last_t_d9 <= rotate_last_t_d8; // RopeRunTime.java:391
-    rotate_last_t_d10 <= rotate_last_t_d9; // RopeRunTime.java:391
-    rotate_last_t_d11 <= rotate_last_t_d10; // RopeRunTime.java:391
-    rotate_last_t_d12 <= rotate_last_t_d11; // RopeRunTime.java:391
-    rotate_last_t_d13 <= rotate_last_t_d12; // RopeRunTime.java:391
-    rotate_last_t_d14 <= rotate_last_t_d13; // RopeRunTime.java:391
-    rotate_last_t_d15 <= rotate_last_t_d14; // RopeRunTime.java:391
-    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d15) begin // RopeRunTime.java:391
-      rotate_slice0_0 <= rotate_lane0_store_out_payload; // RopeRunTime.java:391
+    rotate_lane0_in0_q <= rotate_slice_now ? rotate_held_0_2 : own_word[31:0]; // RopeRunTime.java:397
+    // RopeRunTime.java:397
+    rotate_lane0_in1_q <=
+        rotate_slice_now ? rotate_held_1_2 : (read_adjacent ? partner_word[63:32] : partner_word[31:0]);
+    rotate_lane0_in2_q <=
+        rotate_slice_now ? rotate_held_2_2
+        : read_bypass ? 32'h3f800000
+        : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
+        : cos_word[31:0]; // RopeRunTime.java:397
+    rotate_lane0_in3_q <=
+        rotate_slice_now ? rotate_held_3_2
+        : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
+        : sin_word[31:0]; // RopeRunTime.java:397
+    // RopeRunTime.java:397
+    rotate_lane0_in4_q <= rotate_slice_now ? rotate_held_4_2 : {read_bypass, (read_adjacent | ~read_upper)};
+    rotate_issue_d1 <= read_issue_d1 | rotate_busy; // RopeRunTime.java:399
+    rotate_lane0_in4_q_d1 <= rotate_lane0_in4_q; // RopeRunTime.java:402
+    rotate_lane0_in4_q_d2 <= rotate_lane0_in4_q_d1; // RopeRunTime.java:402
+    rotate_lane0_in4_q_d3 <= rotate_lane0_in4_q_d2; // RopeRunTime.java:402
+    rotate_lane0_in4_q_d4 <= rotate_lane0_in4_q_d3; // RopeRunTime.java:402
+    rotate_lane0_in4_q_d5 <= rotate_lane0_in4_q_d4; // RopeRunTime.java:402
+    rotate_lane0_in4_q_d6 <= rotate_lane0_in4_q_d5; // RopeRunTime.java:402
+    rotate_lane0_in4_q_d7 <= rotate_lane0_in4_q_d6; // RopeRunTime.java:402
+    rotate_lane0_addend <=
+        rotate_lane0_in4_q_d7[1] ? 32'h80000000
+        : rotate_lane0_in4_q_d7[0] ? {~rotate_lane0_mate_sin_out_payload[31], rotate_lane0_mate_sin_out_payload[30:0]}
+        : rotate_lane0_mate_sin_out_payload; // RopeRunTime.java:404
+    rotate_lane0_own_cos_d1 <= rotate_lane0_own_cos_out_payload; // RopeRunTime.java:405
+    rotate_lane0_own_cos_valid_d1 <= rotate_lane0_own_cos_out_valid; // RopeRunTime.java:405
+    rotate_lane1_in0_q <= rotate_slice_now ? rotate_held_0_3 : own_word[63:32]; // RopeRunTime.java:397
+    // RopeRunTime.java:397
+    rotate_lane1_in1_q <=
+        rotate_slice_now ? rotate_held_1_3 : (read_adjacent ? partner_word[31:0] : partner_word[63:32]);
+    rotate_lane1_in2_q <=
+        rotate_slice_now ? rotate_held_2_3
+        : read_bypass ? 32'h3f800000
+        : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
+        : cos_word[63:32]; // RopeRunTime.java:397
+    rotate_lane1_in3_q <=
+        rotate_slice_now ? rotate_held_3_3
+        : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
+        : sin_word[63:32]; // RopeRunTime.java:397
+    // RopeRunTime.java:397
+    rotate_lane1_in4_q <= rotate_slice_now ? rotate_held_4_3 : {read_bypass, (~read_adjacent & ~read_upper)};
+    rotate_lane1_in4_q_d1 <= rotate_lane1_in4_q; // RopeRunTime.java:402
+    rotate_lane1_in4_q_d2 <= rotate_lane1_in4_q_d1; // RopeRunTime.java:402
+    rotate_lane1_in4_q_d3 <= rotate_lane1_in4_q_d2; // RopeRunTime.java:402
+    rotate_lane1_in4_q_d4 <= rotate_lane1_in4_q_d3; // RopeRunTime.java:402
+    rotate_lane1_in4_q_d5 <= rotate_lane1_in4_q_d4; // RopeRunTime.java:402
+    rotate_lane1_in4_q_d6 <= rotate_lane1_in4_q_d5; // RopeRunTime.java:402
+    rotate_lane1_in4_q_d7 <= rotate_lane1_in4_q_d6; // RopeRunTime.java:402
+    rotate_lane1_addend <=
+        rotate_lane1_in4_q_d7[1] ? 32'h80000000
+        : rotate_lane1_in4_q_d7[0] ? {~rotate_lane1_mate_sin_out_payload[31], rotate_lane1_mate_sin_out_payload[30:0]}
+        : rotate_lane1_mate_sin_out_payload; // RopeRunTime.java:404
+    rotate_lane1_own_cos_d1 <= rotate_lane1_own_cos_out_payload; // RopeRunTime.java:405
+    rotate_slice_t_d1 <= rotate_slice_now; // RopeRunTime.java:397
+    rotate_slice_t_d2 <= rotate_slice_t_d1; // RopeRunTime.java:397
+    rotate_slice_t_d3 <= rotate_slice_t_d2; // RopeRunTime.java:397
+    rotate_slice_t_d4 <= rotate_slice_t_d3; // RopeRunTime.java:397
+    rotate_slice_t_d5 <= rotate_slice_t_d4; // RopeRunTime.java:397
+    rotate_slice_t_d6 <= rotate_slice_t_d5; // RopeRunTime.java:397
+    rotate_slice_t_d7 <= rotate_slice_t_d6; // RopeRunTime.java:397
+    rotate_slice_t_d8 <= rotate_slice_t_d7; // RopeRunTime.java:397
+    rotate_slice_t_d9 <= rotate_slice_t_d8; // RopeRunTime.java:397
+    rotate_slice_t_d10 <= rotate_slice_t_d9; // RopeRunTime.java:397
+    rotate_slice_t_d11 <= rotate_slice_t_d10; // RopeRunTime.java:397
+    rotate_slice_t_d12 <= rotate_slice_t_d11; // RopeRunTime.java:397
+    rotate_slice_t_d13 <= rotate_slice_t_d12; // RopeRunTime.java:397
+    rotate_slice_t_d14 <= rotate_slice_t_d13; // RopeRunTime.java:397
+    rotate_slice_t_d15 <= rotate_slice_t_d14; // RopeRunTime.java:397
+    rotate_slice_t_d16 <= rotate_slice_t_d15; // RopeRunTime.java:397
+    rotate_slice_t_d17 <= rotate_slice_t_d16; // RopeRunTime.java:397
+    rotate_last_t_d1 <= rotate_last_now; // RopeRunTime.java:397
+    rotate_last_t_d2 <= rotate_last_t_d1; // RopeRunTime.java:397
+    rotate_last_t_d3 <= rotate_last_t_d2; // RopeRunTime.java:397
+    rotate_last_t_d4 <= rotate_last_t_d3; // RopeRunTime.java:397
+    rotate_last_t_d5 <= rotate_last_t_d4; // RopeRunTime.java:397
+    rotate_last_t_d6 <= rotate_last_t_d5; // RopeRunTime.java:397
+    rotate_last_t_d7 <= rotate_last_t_d6; // RopeRunTime.java:397
+    rotate_last_t_d8 <= rotate_last_t_d7; // RopeRunTime.java:397
+    rotate_last_t_d9 <= rotate_last_t_d8; // RopeRunTime.java:397
+    rotate_last_t_d10 <= rotate_last_t_d9; // RopeRunTime.java:397
+    rotate_last_t_d11 <= rotate_last_t_d10; // RopeRunTime.java:397
+    rotate_last_t_d12 <= rotate_last_t_d11; // RopeRunTime.java:397
+    rotate_last_t_d13 <= rotate_last_t_d12; // RopeRunTime.java:397
+    rotate_last_t_d14 <= rotate_last_t_d13; // RopeRunTime.java:397
+    rotate_last_t_d15 <= rotate_last_t_d14; // RopeRunTime.java:397
+    rotate_last_t_d16 <= rotate_last_t_d15; // RopeRunTime.java:397
+    rotate_last_t_d17 <= rotate_last_t_d16; // RopeRunTime.java:397
+    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d17) begin // RopeRunTime.java:397
+      rotate_slice0_0 <= rotate_lane0_store_out_payload; // RopeRunTime.java:397
     end
-    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d15) begin // RopeRunTime.java:391
-      rotate_slice0_1 <= rotate_lane1_store_out_payload; // RopeRunTime.java:391
+    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d17) begin // RopeRunTime.java:397
+      rotate_slice0_1 <= rotate_lane1_store_out_payload; // RopeRunTime.java:397
     end
-    rotation_issued_1 <= read_issue; // RopeRunTime.java:408
+    rotation_issued_1 <= read_issue; // RopeRunTime.java:416
     if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:98
@@ -548,10 +584,18 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
       rotate_last_held <= 1'b0;
       rotate_busy <= 1'b0;
       rotate_slice <= 1'b0;
+      rotate_issue_d1 <= 1'b0;
+      rotate_lane0_in4_q_d7 <= 2'h0;
+      rotate_lane0_own_cos_d1 <= 32'h0;
+      rotate_lane0_own_cos_valid_d1 <= 1'b0;
+      rotate_lane1_in4_q_d7 <= 2'h0;
+      rotate_lane1_own_cos_d1 <= 32'h0;
+      rotate_slice_t_d17 <= 1'b0;
+      rotate_last_t_d17 <= 1'b0;
       rotate_slice0_0 <= 16'h0;
       rotate_slice0_1 <= 16'h0;
       rotation_issued_1 <= 1'b0;
-      result_credits <= 5'd19;
+      result_credits <= 5'd21;
     end
   end
 
@@ -576,9 +620,9 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 5'd19)) begin // CreditBuffer.java:104
+      if (!(result_credits <= 5'd21)) begin // CreditBuffer.java:104
         $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
-                 "depth 19");
+                 "depth 21");
         $stop;
       end
       if (!(~rotate_complete | result_fifo_push_ready)) begin // CreditBuffer.java:106
@@ -590,7 +634,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   end
 `endif
 
-  Fp32Mul rotate_lane0_own_cos ( // RopeRunTime.java:393
+  Fp32Mul rotate_lane0_own_cos ( // RopeRunTime.java:399
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_own_cos_in_valid),
@@ -600,7 +644,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_own_cos_out_payload)
   );
 
-  Fp32Mul rotate_lane0_mate_sin ( // RopeRunTime.java:394
+  Fp32Mul rotate_lane0_mate_sin ( // RopeRunTime.java:400
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_mate_sin_in_valid),
@@ -610,7 +654,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_mate_sin_out_payload)
   );
 
-  Fp32Add rotate_lane0_add ( // RopeRunTime.java:397
+  Fp32Add rotate_lane0_add ( // RopeRunTime.java:405
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_add_in_valid),
@@ -620,7 +664,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_add_out_payload)
   );
 
-  Fp32ToFp16 rotate_lane0_store ( // RopeRunTime.java:397
+  Fp32ToFp16 rotate_lane0_store ( // RopeRunTime.java:405
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (rotate_lane0_store_in_valid),
@@ -629,7 +673,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload (rotate_lane0_store_out_payload)
   );
 
-  Fp32Mul rotate_lane1_own_cos ( // RopeRunTime.java:393
+  Fp32Mul rotate_lane1_own_cos ( // RopeRunTime.java:399
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_own_cos_in_valid),
@@ -639,7 +683,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_own_cos_out_payload)
   );
 
-  Fp32Mul rotate_lane1_mate_sin ( // RopeRunTime.java:394
+  Fp32Mul rotate_lane1_mate_sin ( // RopeRunTime.java:400
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_mate_sin_in_valid),
@@ -649,7 +693,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_mate_sin_out_payload)
   );
 
-  Fp32Add rotate_lane1_add ( // RopeRunTime.java:397
+  Fp32Add rotate_lane1_add ( // RopeRunTime.java:405
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_add_in_valid),
@@ -659,7 +703,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_add_out_payload)
   );
 
-  Fp32ToFp16 rotate_lane1_store ( // RopeRunTime.java:397
+  Fp32ToFp16 rotate_lane1_store ( // RopeRunTime.java:405
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (rotate_lane1_store_in_valid),
@@ -668,7 +712,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload (rotate_lane1_store_out_payload)
   );
 
-  SyncFifo_w65_d19 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w65_d21 result_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

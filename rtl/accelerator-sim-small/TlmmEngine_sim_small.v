@@ -301,14 +301,18 @@ module TlmmEngine_sim_small (
   reg          load_error;                         // WeightLoader.java:113
   wire         load_complete;                      // WeightLoader.java:123
   reg          load_last_tile_q;                   // WeightLoader.java:127
-  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:137
-  wire [15:0]  load_tokens_after;                  // WeightLoader.java:158
-  wire         load_ahead_taken;                   // WeightLoader.java:182
-  wire         load_go_ahead;                      // WeightLoader.java:196
-  wire         load_discard_asked;                 // WeightLoader.java:207
-  wire         load_discard;                       // WeightLoader.java:209
-  wire         load_arriving;                      // WeightLoader.java:225
-  wire         load_in_flight;                     // WeightLoader.java:226
+  wire [15:0]  load_tokens_left;                   // WeightLoader.java:133
+  wire         load_last_chunk;                    // WeightLoader.java:134
+  wire [15:0]  load_tokens_after;                  // WeightLoader.java:135
+  reg  [15:0]  load_tokens_after_q;                // WeightLoader.java:136
+  reg          load_all_tokens_q;                  // WeightLoader.java:137
+  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:147
+  wire         load_ahead_taken;                   // WeightLoader.java:189
+  wire         load_go_ahead;                      // WeightLoader.java:203
+  wire         load_discard_asked;                 // WeightLoader.java:214
+  wire         load_discard;                       // WeightLoader.java:216
+  wire         load_arriving;                      // WeightLoader.java:232
+  wire         load_in_flight;                     // WeightLoader.java:233
 
   // table_builder
   wire         table_half_swept_0;                 // TableBuilder.java:49
@@ -511,8 +515,6 @@ module TlmmEngine_sim_small (
   wire [33:0] act_last_beat_prod;
   wire [31:0] tile_stride_mux;
   wire [65:0] tile_stride_prod;
-  wire [15:0] load_tokens_after_mux;
-  wire [15:0] load_tokens_after_diff;
   wire [31:0] port0_load_beats_mux;
   wire [31:0] port0_load_beats_mux_2;
   wire [31:0] port0_load_words_mux;
@@ -564,8 +566,6 @@ module TlmmEngine_sim_small (
   assign act_last_beat_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
   assign tile_stride_mux = load_ahead ? prefetched_regionStride : cmd_regionStride;
   assign tile_stride_prod = {2'd0, {32'd0, tile_stride_mux}} * {64'd0, 2'd2};
-  assign load_tokens_after_mux = load_ahead ? prefetched_tokens : cmd_tokens;
-  assign load_tokens_after_diff = load_tokens_after_mux - load_tokens;
   assign port0_load_beats_mux = load_ahead ? prefetched_beatsLast : cmd_beatsLast;
   assign port0_load_beats_mux_2 = load_ahead ? prefetched_beatsFull : cmd_beatsFull;
   assign port0_load_words_mux = load_ahead ? prefetched_wordsLast : cmd_wordsLast;
@@ -845,17 +845,18 @@ module TlmmEngine_sim_small (
   assign weights1_start_payload_half = port1_load_half; // WeightLoader.java:110
   // WeightLoader.java:123
   assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
-  // WeightLoader.java:158
-  assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd4) ? 16'd4 : load_tokens_after_diff);
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:182
-  // WeightLoader.java:196
+  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:133
+  assign load_last_chunk = load_tokens_left <= 16'd4; // WeightLoader.java:134
+  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd4); // WeightLoader.java:135
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:189
+  // WeightLoader.java:203
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:207
-  // WeightLoader.java:209
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:214
+  // WeightLoader.java:216
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:225
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:226
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:232
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:233
   assign sweep_weight_half = sweep_half; // Sweep.java:57
   assign buffer_read_enable = issue; // Sweep.java:65
   assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:66
@@ -905,88 +906,90 @@ module TlmmEngine_sim_small (
       end
     end
     load_last_tile_q <= load_last_tile; // WeightLoader.java:127
+    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:136
+    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:137
     blocks_arrived <=
         (start_load | ports_start) ? 16'd0
         : (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done
-        : weights0_blocks_done; // WeightLoader.java:138
-    if (start_load) begin // WeightLoader.java:141
-      load_running <= 1'b1; // WeightLoader.java:142
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:143
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:144
+        : weights0_blocks_done; // WeightLoader.java:148
+    if (start_load) begin // WeightLoader.java:151
+      load_running <= 1'b1; // WeightLoader.java:152
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:153
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:154
     end
-    if (load_complete) begin // WeightLoader.java:146
-      load_running <= 1'b0; // WeightLoader.java:147
-      port_finished_0 <= 1'b0; // WeightLoader.java:149
-      port_finished_1 <= 1'b0; // WeightLoader.java:149
-      if (load_half) begin // WeightLoader.java:151
-        half_loaded_1 <= 1'b1; // WeightLoader.java:151
+    if (load_complete) begin // WeightLoader.java:156
+      load_running <= 1'b0; // WeightLoader.java:157
+      port_finished_0 <= 1'b0; // WeightLoader.java:159
+      port_finished_1 <= 1'b0; // WeightLoader.java:159
+      if (load_half) begin // WeightLoader.java:161
+        half_loaded_1 <= 1'b1; // WeightLoader.java:161
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:151
+        half_loaded_0 <= 1'b1; // WeightLoader.java:161
       end
-      load_half <= ~load_half; // WeightLoader.java:152
-      if (load_last_tile_q) begin // WeightLoader.java:153
-        load_tile <= 16'd0; // WeightLoader.java:154
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:155
-        load_tokens <= load_tokens_after; // WeightLoader.java:159
-        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:160
-          loads_finished <= 1'b1; // WeightLoader.java:160
+      load_half <= ~load_half; // WeightLoader.java:162
+      if (load_last_tile_q) begin // WeightLoader.java:163
+        load_tile <= 16'd0; // WeightLoader.java:164
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:165
+        load_tokens <= load_tokens_after_q; // WeightLoader.java:166
+        if (load_all_tokens_q) begin // WeightLoader.java:167
+          loads_finished <= 1'b1; // WeightLoader.java:167
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:162
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:163
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:169
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:170
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:170
-      half_loaded_0 <= 1'b0; // WeightLoader.java:170
+    if (half_swept_0) begin // WeightLoader.java:177
+      half_loaded_0 <= 1'b0; // WeightLoader.java:177
     end
-    if (half_swept_1) begin // WeightLoader.java:170
-      half_loaded_1 <= 1'b0; // WeightLoader.java:170
+    if (half_swept_1) begin // WeightLoader.java:177
+      half_loaded_1 <= 1'b0; // WeightLoader.java:177
     end
-    if (half_released_0) begin // WeightLoader.java:174
-      half_busy_0 <= 1'b0; // WeightLoader.java:174
+    if (half_released_0) begin // WeightLoader.java:181
+      half_busy_0 <= 1'b0; // WeightLoader.java:181
     end
-    if (half_released_1) begin // WeightLoader.java:174
-      half_busy_1 <= 1'b0; // WeightLoader.java:174
+    if (half_released_1) begin // WeightLoader.java:181
+      half_busy_1 <= 1'b0; // WeightLoader.java:181
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:177
-      loads_finished <= 1'b0; // WeightLoader.java:178
-      load_tokens <= 16'd0; // WeightLoader.java:179
-      load_tile_base <= cmd_address; // WeightLoader.java:180
+    if (finished & ~load_ahead) begin // WeightLoader.java:184
+      loads_finished <= 1'b0; // WeightLoader.java:185
+      load_tokens <= 16'd0; // WeightLoader.java:186
+      load_tile_base <= cmd_address; // WeightLoader.java:187
     end
-    if (accepted) begin // WeightLoader.java:183
-      if (load_ahead_taken) begin // WeightLoader.java:184
-        load_ahead <= 1'b0; // WeightLoader.java:186
-        load_error <= load_ahead_error; // WeightLoader.java:187
-        load_ahead_error <= 1'b0; // WeightLoader.java:188
+    if (accepted) begin // WeightLoader.java:190
+      if (load_ahead_taken) begin // WeightLoader.java:191
+        load_ahead <= 1'b0; // WeightLoader.java:193
+        load_error <= load_ahead_error; // WeightLoader.java:194
+        load_ahead_error <= 1'b0; // WeightLoader.java:195
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:190
-        load_error <= 1'b0; // WeightLoader.java:191
+        load_tile_base <= command_payload_address; // WeightLoader.java:197
+        load_error <= 1'b0; // WeightLoader.java:198
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:197
-      load_ahead <= 1'b1; // WeightLoader.java:198
-      load_tile <= 16'd0; // WeightLoader.java:199
-      load_tokens <= 16'd0; // WeightLoader.java:200
-      loads_finished <= 1'b0; // WeightLoader.java:201
-      load_tile_base <= prefetched_address; // WeightLoader.java:202
+    if (load_go_ahead) begin // WeightLoader.java:204
+      load_ahead <= 1'b1; // WeightLoader.java:205
+      load_tile <= 16'd0; // WeightLoader.java:206
+      load_tokens <= 16'd0; // WeightLoader.java:207
+      loads_finished <= 1'b0; // WeightLoader.java:208
+      load_tile_base <= prefetched_address; // WeightLoader.java:209
     end
-    if (load_discard_asked) begin // WeightLoader.java:208
-      load_discarding <= 1'b1; // WeightLoader.java:208
+    if (load_discard_asked) begin // WeightLoader.java:215
+      load_discarding <= 1'b1; // WeightLoader.java:215
     end
-    if (load_discard) begin // WeightLoader.java:210
-      load_discarding <= 1'b0; // WeightLoader.java:211
-      load_ahead <= 1'b0; // WeightLoader.java:212
-      load_ahead_error <= 1'b0; // WeightLoader.java:213
-      load_running <= 1'b0; // WeightLoader.java:214
-      half_busy_0 <= 1'b0; // WeightLoader.java:216
-      half_loaded_0 <= 1'b0; // WeightLoader.java:217
-      half_busy_1 <= 1'b0; // WeightLoader.java:216
-      half_loaded_1 <= 1'b0; // WeightLoader.java:217
-      load_half <= sweep_weight_half; // WeightLoader.java:219
-      load_tile <= 16'd0; // WeightLoader.java:220
-      load_tokens <= 16'd0; // WeightLoader.java:221
-      loads_finished <= 1'b0; // WeightLoader.java:222
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:223
+    if (load_discard) begin // WeightLoader.java:217
+      load_discarding <= 1'b0; // WeightLoader.java:218
+      load_ahead <= 1'b0; // WeightLoader.java:219
+      load_ahead_error <= 1'b0; // WeightLoader.java:220
+      load_running <= 1'b0; // WeightLoader.java:221
+      half_busy_0 <= 1'b0; // WeightLoader.java:223
+      half_loaded_0 <= 1'b0; // WeightLoader.java:224
+      half_busy_1 <= 1'b0; // WeightLoader.java:223
+      half_loaded_1 <= 1'b0; // WeightLoader.java:224
+      load_half <= sweep_weight_half; // WeightLoader.java:226
+      load_tile <= 16'd0; // WeightLoader.java:227
+      load_tokens <= 16'd0; // WeightLoader.java:228
+      loads_finished <= 1'b0; // WeightLoader.java:229
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:230
     end
     if (!ap_rst_n) begin
       ports_start <= 1'b0;
@@ -1009,6 +1012,8 @@ module TlmmEngine_sim_small (
       load_ahead_error <= 1'b0;
       load_error <= 1'b0;
       load_last_tile_q <= 1'b0;
+      load_tokens_after_q <= 16'd0;
+      load_all_tokens_q <= 1'b0;
       blocks_arrived <= 16'd0;
       load_running <= 1'b0;
       half_busy_0 <= 1'b0;
@@ -1354,9 +1359,11 @@ module TlmmEngine_sim_small (
       table_release_d1 <= 1'b0;
       table_release_d2 <= 1'b0;
       table_release_d3 <= 1'b0;
+      table_release_half_d3 <= 1'b0;
       weights_release_d1 <= 1'b0;
       weights_release_d2 <= 1'b0;
       weights_release_d3 <= 1'b0;
+      weights_release_half_d3 <= 1'b0;
     end
   end
 
@@ -1434,6 +1441,10 @@ module TlmmEngine_sim_small (
     if (!ap_rst_n) begin
       step_valid_d1 <= 1'b0;
       step_valid_d2 <= 1'b0;
+      step_table_half_d2 <= 1'b0;
+      step_accumulator_d2 <= 9'd0;
+      step_first_d2 <= 1'b0;
+      step_last_d2 <= 1'b0;
     end
   end
 
@@ -1449,6 +1460,11 @@ module TlmmEngine_sim_small (
       if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:128
         $display("ASSERTION FAILED in %m: WeightLoader.java:128: WeightLoader: the last-tile flag is current when a ",
                  "load completes");
+        $stop;
+      end
+      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:138
+        $display("ASSERTION FAILED in %m: WeightLoader.java:138: WeightLoader: the tokens after the chunk are ",
+                 "current when a load completes");
         $stop;
       end
       // ResultQueue.java:59

@@ -46,7 +46,7 @@ LookupLane_t5_a512.v
 TlmmEngine_sim_small.v
 TlmmCommandUnit_sim_small.v
 ByteGearbox_i8_o5.v
-SyncFifo_w32_d16.v
+SyncFifo_w32_d18.v
 Int32ToFp32_n19.v
 SyncFifo_w129_d12.v
 Dequantizer_l4_a19.v
@@ -57,7 +57,7 @@ FpSilu.v
 FpRelu2.v
 SyncFifo_w97_d26.v
 Gating_silu_relu2_l4_fp16_p1.v
-SyncFifo_w65_d19.v
+SyncFifo_w65_d21.v
 Rope_l4_maxd32_r4_fp16_runtime_p2.v
 KvCacheWriter_w64_b16_o4.v
 AxiReadArbiter_w64_n2_o8.v

@@ -335,28 +335,28 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         command_taken;                         // AttentionUnit.java:187
 
   // intake
-  reg  [2:0]   intake_phase;                          // AttentionUnit.java:333
-  reg  [63:0]  key_address;                           // AttentionUnit.java:334
-  reg  [63:0]  intake_value_address;                  // AttentionUnit.java:335
-  reg  [31:0]  intake_scale;                          // AttentionUnit.java:336
-  reg  [12:0]  intake_first_positions;                // AttentionUnit.java:337
-  reg  [12:0]  intake_last_positions;                 // AttentionUnit.java:338
-  reg  [7:0]   intake_heads;                          // AttentionUnit.java:339
-  reg  [7:0]   intake_slots;                          // AttentionUnit.java:340
-  reg  [7:0]   intake_row_beats;                      // AttentionUnit.java:341
-  reg          key_job_started;                       // AttentionUnit.java:342
-  reg  [7:0]   refusal_code;                          // AttentionUnit.java:343
-  reg  [7:0]   command_tokens;                        // AttentionUnit.java:349
-  reg  [15:0]  command_slots;                         // AttentionUnit.java:350
-  reg          command_bad_fields;                    // AttentionUnit.java:351
-  reg  [33:0]  command_reach;                         // AttentionUnit.java:352
-  wire         command_bad_field;                     // AttentionUnit.java:353
-  wire         command_overflow;                      // AttentionUnit.java:354
-  wire         command_refused;                       // AttentionUnit.java:355
-  wire         command_accepted;                      // AttentionUnit.java:357
-  wire         start_key_job;                         // AttentionUnit.java:359
-  wire         intake_ready;                          // AttentionUnit.java:360
-  wire         refusal_done;                          // AttentionUnit.java:361
+  reg  [2:0]   intake_phase;                          // AttentionUnit.java:335
+  reg  [63:0]  key_address;                           // AttentionUnit.java:336
+  reg  [63:0]  intake_value_address;                  // AttentionUnit.java:337
+  reg  [31:0]  intake_scale;                          // AttentionUnit.java:338
+  reg  [12:0]  intake_first_positions;                // AttentionUnit.java:339
+  reg  [12:0]  intake_last_positions;                 // AttentionUnit.java:340
+  reg  [7:0]   intake_heads;                          // AttentionUnit.java:341
+  reg  [7:0]   intake_slots;                          // AttentionUnit.java:342
+  reg  [7:0]   intake_row_beats;                      // AttentionUnit.java:343
+  reg          key_job_started;                       // AttentionUnit.java:344
+  reg  [7:0]   refusal_code;                          // AttentionUnit.java:345
+  reg  [7:0]   command_tokens;                        // AttentionUnit.java:351
+  reg  [15:0]  command_slots;                         // AttentionUnit.java:352
+  reg          command_bad_fields;                    // AttentionUnit.java:353
+  reg  [33:0]  command_reach;                         // AttentionUnit.java:354
+  wire         command_bad_field;                     // AttentionUnit.java:355
+  wire         command_overflow;                      // AttentionUnit.java:356
+  wire         command_refused;                       // AttentionUnit.java:357
+  wire         command_accepted;                      // AttentionUnit.java:359
+  wire         start_key_job;                         // AttentionUnit.java:361
+  wire         intake_ready;                          // AttentionUnit.java:362
+  wire         refusal_done;                          // AttentionUnit.java:363
   wire [9:0]   key_port_address;                      // BufferPort.java:17
   wire         key_port_enable;                       // BufferPort.java:17
   wire [255:0] key_port_data;                         // BufferPort.java:18
@@ -370,7 +370,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  score_read;                            // AttentionUnit.java:197
   wire         key_chunk_consumed;                    // AttentionUnit.java:201
   wire [0:0]   key_chunk_loader;                      // AttentionUnit.java:202
-  wire         key_chunk_consumed_0;                  // AttentionUnit.java:280
+  wire         key_chunk_consumed_0;                  // AttentionUnit.java:282
 
   // key0_loader
   reg  [63:0]  key0_next_address;                     // ChunkLoader.java:80
@@ -400,7 +400,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key0_write_last_row_beat;              // ChunkLoader.java:148
   wire [8:0]   key0_write_address;                    // ChunkLoader.java:150
   wire         key0_beat_error;                       // ChunkLoader.java:169
-  wire         key_chunk_consumed_1;                  // AttentionUnit.java:280
+  wire         key_chunk_consumed_1;                  // AttentionUnit.java:282
 
   // key1_loader
   reg  [63:0]  key1_next_address;                     // ChunkLoader.java:80
@@ -448,72 +448,76 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:204
 
   // controller
-  reg  [1:0]   phase;                                 // AttentionUnit.java:426
-  reg  [12:0]  first_positions;                       // AttentionUnit.java:427
-  reg  [12:0]  last_positions;                        // AttentionUnit.java:428
-  reg  [7:0]   heads;                                 // AttentionUnit.java:428
-  reg  [7:0]   slots;                                 // AttentionUnit.java:428
-  reg  [7:0]   row_beats;                             // AttentionUnit.java:429
-  reg  [2:0]   slot_base;                             // AttentionUnit.java:429
-  reg  [63:0]  value_address;                         // AttentionUnit.java:430
-  reg  [31:0]  scale;                                 // AttentionUnit.java:431
-  reg  [9:0]   score_key_base_0;                      // AttentionUnit.java:434
-  reg  [9:0]   score_key_base_1;                      // AttentionUnit.java:434
-  reg  [7:0]   query_slot;                            // AttentionUnit.java:437
-  reg  [7:0]   query_beat;                            // AttentionUnit.java:438
-  reg          value_job_started;                     // AttentionUnit.java:439
-  reg          key_newer_job;                         // AttentionUnit.java:441
-  wire         command_fits_half;                     // AttentionUnit.java:445
-  wire         command_fits_beside;                   // AttentionUnit.java:446
-  wire         command_has_room;                      // AttentionUnit.java:447
-  wire         command_upper_half;                    // AttentionUnit.java:450
-  wire [2:0]   command_slot_base;                     // AttentionUnit.java:452
-  wire         take_command;                          // AttentionUnit.java:453
-  wire         last_query_beat;                       // AttentionUnit.java:455
-  wire         last_query_slot;                       // AttentionUnit.java:456
-  wire         start_scores;                          // AttentionUnit.java:457
-  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:459
-  wire [5:0]   query_store_address;                   // AttentionUnit.java:462
-  wire         start_value_job;                       // AttentionUnit.java:470
-  wire         reduction_in_the_way;                  // AttentionUnit.java:473
-  wire         hand_off;                              // AttentionUnit.java:475
-  wire         key_rows_failed;                       // AttentionUnit.java:478
+  reg  [1:0]   phase;                                 // AttentionUnit.java:428
+  reg  [12:0]  first_positions;                       // AttentionUnit.java:429
+  reg  [12:0]  last_positions;                        // AttentionUnit.java:430
+  reg  [7:0]   heads;                                 // AttentionUnit.java:430
+  reg  [7:0]   slots;                                 // AttentionUnit.java:430
+  reg  [7:0]   row_beats;                             // AttentionUnit.java:431
+  reg  [2:0]   slot_base;                             // AttentionUnit.java:431
+  reg  [63:0]  value_address;                         // AttentionUnit.java:432
+  reg  [31:0]  scale;                                 // AttentionUnit.java:433
+  reg  [9:0]   score_key_base_0;                      // AttentionUnit.java:436
+  reg  [9:0]   score_key_base_1;                      // AttentionUnit.java:436
+  reg  [7:0]   query_slot;                            // AttentionUnit.java:439
+  reg  [7:0]   query_beat;                            // AttentionUnit.java:440
+  reg          value_job_started;                     // AttentionUnit.java:441
+  reg          key_newer_job;                         // AttentionUnit.java:443
+  wire         command_fits_half;                     // AttentionUnit.java:447
+  wire         command_fits_beside;                   // AttentionUnit.java:448
+  wire         command_has_room;                      // AttentionUnit.java:449
+  wire         command_upper_half;                    // AttentionUnit.java:452
+  wire [2:0]   command_slot_base;                     // AttentionUnit.java:454
+  wire         take_command;                          // AttentionUnit.java:455
+  wire         last_query_beat;                       // AttentionUnit.java:457
+  wire         last_query_slot;                       // AttentionUnit.java:458
+  wire         start_scores;                          // AttentionUnit.java:459
+  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:461
+  wire [5:0]   query_store_address;                   // AttentionUnit.java:464
+  wire         start_value_job;                       // AttentionUnit.java:472
+  wire         reduction_in_the_way;                  // AttentionUnit.java:475
+  wire         hand_off;                              // AttentionUnit.java:477
+  wire         key_rows_failed;                       // AttentionUnit.java:480
 
   // key_progress
-  wire [1:0]   key_first_halves;                      // ChunkProgress.java:40
-  wire [10:0]  key_reach_0;                           // ChunkProgress.java:52
-  wire [10:0]  key_reach_1;                           // ChunkProgress.java:52
-  wire [10:0]  key_least_1;                           // ChunkProgress.java:53
+  wire [1:0]   key_first_halves;                      // ChunkProgress.java:45
+  wire [10:0]  key_reach_0;                           // ChunkProgress.java:57
+  wire [10:0]  key_reach_1;                           // ChunkProgress.java:57
+  wire [10:0]  key_least_1;                           // ChunkProgress.java:58
+  reg  [10:0]  key_loaded;                            // ChunkProgress.java:65
+  reg  [4:0]   key_landing_rows;                      // ChunkProgress.java:66
 
   // score_engine.score_walk
-  reg          score_active;                          // ChunkWalk.java:57
-  reg  [7:0]   score_chunk;                           // ChunkWalk.java:58
-  reg  [12:0]  score_chunk_start;                     // ChunkWalk.java:59
-  wire         score_finishing;                       // ChunkWalk.java:60
-  wire         score_chunk_done;                      // ChunkWalk.java:61
-  wire         score_slot_done;                       // ChunkWalk.java:62
+  reg          score_active;                          // ChunkWalk.java:58
+  reg  [7:0]   score_chunk;                           // ChunkWalk.java:59
+  reg  [12:0]  score_chunk_start;                     // ChunkWalk.java:60
+  wire         score_finishing;                       // ChunkWalk.java:61
+  wire         score_chunk_done;                      // ChunkWalk.java:62
+  wire         score_slot_done;                       // ChunkWalk.java:63
 
   // score_engine.score_walk.score_slots
-  reg  [2:0]   score_slots_slot;                      // SlotWalker.java:33
-  reg  [7:0]   score_slots_head;                      // SlotWalker.java:34
-  reg  [12:0]  score_slots_positions;                 // SlotWalker.java:35
-  wire [2:0]   score_slots_physical;                  // SlotWalker.java:36
-  wire         score_slots_last;                      // SlotWalker.java:37
-  wire         score_slots_last_head;                 // SlotWalker.java:38
+  reg  [2:0]   score_slots_slot;                      // SlotWalker.java:35
+  reg  [7:0]   score_slots_head;                      // SlotWalker.java:36
+  reg  [12:0]  score_slots_positions;                 // SlotWalker.java:37
+  wire [2:0]   score_slots_physical;                  // SlotWalker.java:38
+  wire         score_slots_last;                      // SlotWalker.java:39
+  wire         score_slots_last_head;                 // SlotWalker.java:40
+  wire         score_slots_next_token;                // SlotWalker.java:41
 
   // score_engine.score_walk
-  wire [0:0]   score_loader;                          // ChunkWalk.java:70
-  wire [0:0]   score_half;                            // ChunkWalk.java:73
-  wire [5:0]   score_need_rows;                       // ChunkWalk.java:74
-  wire [10:0]  score_chunk_wide;                      // ChunkWalk.java:75
-  wire         score_rows_in;                         // ChunkWalk.java:77
-  wire         score_step;                            // ChunkWalk.java:78
-  wire [12:0]  score_rows_beyond;                     // ChunkWalk.java:79
-  wire         score_slot_has_rows;                   // ChunkWalk.java:80
-  wire [5:0]   score_rows_here;                       // ChunkWalk.java:82
-  wire         score_slot_finished;                   // ChunkWalk.java:83
-  wire         score_last_chunk;                      // ChunkWalk.java:88
-  wire         score_walk_done;                       // ChunkWalk.java:89
+  wire [0:0]   score_loader;                          // ChunkWalk.java:71
+  wire [0:0]   score_half;                            // ChunkWalk.java:74
+  wire [5:0]   score_need_rows;                       // ChunkWalk.java:75
+  wire [10:0]  score_chunk_wide;                      // ChunkWalk.java:76
+  wire         score_rows_in;                         // ChunkWalk.java:78
+  wire         score_step;                            // ChunkWalk.java:79
+  wire [12:0]  score_next_chunk_start;                // ChunkWalk.java:84
+  wire [12:0]  score_next_positions;                  // ChunkWalk.java:85
+  reg          score_slot_has_rows;                   // ChunkWalk.java:89
+  reg  [5:0]   score_rows_here;                       // ChunkWalk.java:90
+  wire         score_slot_finished;                   // ChunkWalk.java:96
+  wire         score_last_chunk;                      // ChunkWalk.java:101
+  wire         score_walk_done;                       // ChunkWalk.java:102
 
   // score_engine
   wire [7:0]   score_pass_beats;                      // ScoreEngine.java:89
@@ -976,28 +980,28 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_pass_finished_d9;                // ScoreEngine.java:265
 
   // score_sink
-  wire [8:0]   score_slots_end;                       // AttentionUnit.java:629
-  reg  [31:0]  max_0;                                 // AttentionUnit.java:631
-  wire         score_slot_0_ours;                     // AttentionUnit.java:633
-  reg  [31:0]  max_1;                                 // AttentionUnit.java:631
-  wire         score_slot_1_ours;                     // AttentionUnit.java:633
-  reg  [31:0]  max_2;                                 // AttentionUnit.java:631
-  wire         score_slot_2_ours;                     // AttentionUnit.java:633
-  reg  [31:0]  max_3;                                 // AttentionUnit.java:631
-  wire         score_slot_3_ours;                     // AttentionUnit.java:633
-  reg  [31:0]  max_4;                                 // AttentionUnit.java:631
-  wire         score_slot_4_ours;                     // AttentionUnit.java:633
-  reg  [31:0]  max_5;                                 // AttentionUnit.java:631
-  wire         score_slot_5_ours;                     // AttentionUnit.java:633
-  reg  [31:0]  max_6;                                 // AttentionUnit.java:631
-  wire         score_slot_6_ours;                     // AttentionUnit.java:633
-  reg  [31:0]  max_7;                                 // AttentionUnit.java:631
-  wire         score_slot_7_ours;                     // AttentionUnit.java:633
-  wire [14:0]  score_write_address;                   // AttentionUnit.java:641
-  wire         score_buffer_write;                    // AttentionUnit.java:218
-  wire         value_chunk_consumed;                  // AttentionUnit.java:224
-  wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:225
-  wire         value_chunk_consumed_0;                // AttentionUnit.java:280
+  wire [8:0]   score_slots_end;                       // AttentionUnit.java:631
+  reg  [31:0]  max_0;                                 // AttentionUnit.java:633
+  wire         score_slot_0_ours;                     // AttentionUnit.java:635
+  reg  [31:0]  max_1;                                 // AttentionUnit.java:633
+  wire         score_slot_1_ours;                     // AttentionUnit.java:635
+  reg  [31:0]  max_2;                                 // AttentionUnit.java:633
+  wire         score_slot_2_ours;                     // AttentionUnit.java:635
+  reg  [31:0]  max_3;                                 // AttentionUnit.java:633
+  wire         score_slot_3_ours;                     // AttentionUnit.java:635
+  reg  [31:0]  max_4;                                 // AttentionUnit.java:633
+  wire         score_slot_4_ours;                     // AttentionUnit.java:635
+  reg  [31:0]  max_5;                                 // AttentionUnit.java:633
+  wire         score_slot_5_ours;                     // AttentionUnit.java:635
+  reg  [31:0]  max_6;                                 // AttentionUnit.java:633
+  wire         score_slot_6_ours;                     // AttentionUnit.java:635
+  reg  [31:0]  max_7;                                 // AttentionUnit.java:633
+  wire         score_slot_7_ours;                     // AttentionUnit.java:635
+  wire [14:0]  score_write_address;                   // AttentionUnit.java:643
+  wire         score_buffer_write;                    // AttentionUnit.java:219
+  wire         value_chunk_consumed;                  // AttentionUnit.java:225
+  wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:226
+  wire         value_chunk_consumed_0;                // AttentionUnit.java:282
 
   // value0_loader
   reg  [63:0]  value0_next_address;                   // ChunkLoader.java:80
@@ -1027,7 +1031,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value0_write_last_row_beat;            // ChunkLoader.java:148
   wire [8:0]   value0_write_address;                  // ChunkLoader.java:150
   wire         value0_beat_error;                     // ChunkLoader.java:169
-  wire         value_chunk_consumed_1;                // AttentionUnit.java:280
+  wire         value_chunk_consumed_1;                // AttentionUnit.java:282
 
   // value1_loader
   reg  [63:0]  value1_next_address;                   // ChunkLoader.java:80
@@ -1072,74 +1076,78 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [0:0]   value_read_loader;                     // ChunkLoader.java:203
   reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:204
   reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:204
-  wire         value_loaders_requesting;              // AttentionUnit.java:231
-  wire         values_accumulated;                    // AttentionUnit.java:232
-  wire         values_reduced;                        // AttentionUnit.java:233
+  wire         value_loaders_requesting;              // AttentionUnit.java:232
+  wire         values_accumulated;                    // AttentionUnit.java:233
+  wire         values_reduced;                        // AttentionUnit.java:234
 
   // value_side
-  reg  [1:0]   value_phase;                           // AttentionUnit.java:539
-  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:540
-  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:541
-  reg  [7:0]   value_heads;                           // AttentionUnit.java:541
-  reg  [7:0]   value_slots;                           // AttentionUnit.java:542
-  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:542
-  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:543
-  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:546
-  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:546
-  reg          value_pass_start;                      // AttentionUnit.java:549
-  reg          value_keys_failed;                     // AttentionUnit.java:550
-  reg          value_newer_job;                       // AttentionUnit.java:552
-  wire         value_pass_over;                       // AttentionUnit.java:554
-  wire         value_pass_on;                         // AttentionUnit.java:555
-  wire         value_rows_failed;                     // AttentionUnit.java:574
-  wire [7:0]   value_code;                            // AttentionUnit.java:576
+  reg  [1:0]   value_phase;                           // AttentionUnit.java:541
+  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:542
+  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:543
+  reg  [7:0]   value_heads;                           // AttentionUnit.java:543
+  reg  [7:0]   value_slots;                           // AttentionUnit.java:544
+  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:544
+  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:545
+  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:548
+  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:548
+  reg          value_pass_start;                      // AttentionUnit.java:551
+  reg          value_keys_failed;                     // AttentionUnit.java:552
+  reg          value_newer_job;                       // AttentionUnit.java:554
+  wire         value_pass_over;                       // AttentionUnit.java:556
+  wire         value_pass_on;                         // AttentionUnit.java:557
+  wire         value_rows_failed;                     // AttentionUnit.java:576
+  wire [7:0]   value_code;                            // AttentionUnit.java:578
 
   // reduce_side
-  reg  [0:0]   reduce_side_phase;                     // AttentionUnit.java:597
-  reg  [12:0]  reduce_first_positions;                // AttentionUnit.java:599
-  reg  [7:0]   reduce_heads;                          // AttentionUnit.java:600
-  reg  [7:0]   reduce_slots;                          // AttentionUnit.java:600
-  reg  [7:0]   reduce_row_beats;                      // AttentionUnit.java:601
-  reg  [2:0]   reduce_slot_base;                      // AttentionUnit.java:601
-  reg  [7:0]   reduce_code;                           // AttentionUnit.java:602
-  reg          reduce_start;                          // AttentionUnit.java:603
-  wire         reduce_side_finished;                  // AttentionUnit.java:604
+  reg  [0:0]   reduce_side_phase;                     // AttentionUnit.java:599
+  reg  [12:0]  reduce_first_positions;                // AttentionUnit.java:601
+  reg  [7:0]   reduce_heads;                          // AttentionUnit.java:602
+  reg  [7:0]   reduce_slots;                          // AttentionUnit.java:602
+  reg  [7:0]   reduce_row_beats;                      // AttentionUnit.java:603
+  reg  [2:0]   reduce_slot_base;                      // AttentionUnit.java:603
+  reg  [7:0]   reduce_code;                           // AttentionUnit.java:604
+  reg          reduce_start;                          // AttentionUnit.java:605
+  wire         reduce_side_finished;                  // AttentionUnit.java:606
 
   // value_progress
-  wire [1:0]   value_first_halves;                    // ChunkProgress.java:40
-  wire [10:0]  value_reach_0;                         // ChunkProgress.java:52
-  wire [10:0]  value_reach_1;                         // ChunkProgress.java:52
-  wire [10:0]  value_least_1;                         // ChunkProgress.java:53
+  wire [1:0]   value_first_halves;                    // ChunkProgress.java:45
+  wire [10:0]  value_reach_0;                         // ChunkProgress.java:57
+  wire [10:0]  value_reach_1;                         // ChunkProgress.java:57
+  wire [10:0]  value_least_1;                         // ChunkProgress.java:58
+  reg  [10:0]  value_loaded;                          // ChunkProgress.java:65
+  reg  [4:0]   value_landing_rows;                    // ChunkProgress.java:66
 
   // value_engine.value_walk
-  reg          value_active;                          // ChunkWalk.java:57
-  reg  [7:0]   value_chunk;                           // ChunkWalk.java:58
-  reg  [12:0]  value_chunk_start;                     // ChunkWalk.java:59
-  wire         value_finishing;                       // ChunkWalk.java:60
-  wire         value_chunk_done;                      // ChunkWalk.java:61
-  wire         value_slot_done;                       // ChunkWalk.java:62
+  reg          value_active;                          // ChunkWalk.java:58
+  reg  [7:0]   value_chunk;                           // ChunkWalk.java:59
+  reg  [12:0]  value_chunk_start;                     // ChunkWalk.java:60
+  wire         value_finishing;                       // ChunkWalk.java:61
+  wire         value_chunk_done;                      // ChunkWalk.java:62
+  wire         value_slot_done;                       // ChunkWalk.java:63
 
   // value_engine.value_walk.value_slots
-  reg  [2:0]   value_slots_slot;                      // SlotWalker.java:33
-  reg  [7:0]   value_slots_head;                      // SlotWalker.java:34
-  reg  [12:0]  value_slots_positions;                 // SlotWalker.java:35
-  wire [2:0]   value_slots_physical;                  // SlotWalker.java:36
-  wire         value_slots_last;                      // SlotWalker.java:37
-  wire         value_slots_last_head;                 // SlotWalker.java:38
+  reg  [2:0]   value_slots_slot;                      // SlotWalker.java:35
+  reg  [7:0]   value_slots_head;                      // SlotWalker.java:36
+  reg  [12:0]  value_slots_positions;                 // SlotWalker.java:37
+  wire [2:0]   value_slots_physical;                  // SlotWalker.java:38
+  wire         value_slots_last;                      // SlotWalker.java:39
+  wire         value_slots_last_head;                 // SlotWalker.java:40
+  wire         value_slots_next_token;                // SlotWalker.java:41
 
   // value_engine.value_walk
-  wire [0:0]   value_loader;                          // ChunkWalk.java:70
-  wire [0:0]   value_half;                            // ChunkWalk.java:73
-  wire [5:0]   value_need_rows;                       // ChunkWalk.java:74
-  wire [10:0]  value_chunk_wide;                      // ChunkWalk.java:75
-  wire         value_rows_in;                         // ChunkWalk.java:77
-  wire         value_step;                            // ChunkWalk.java:78
-  wire [12:0]  value_rows_beyond;                     // ChunkWalk.java:79
-  wire         value_slot_has_rows;                   // ChunkWalk.java:80
-  wire [5:0]   value_rows_here;                       // ChunkWalk.java:82
-  wire         value_slot_finished;                   // ChunkWalk.java:83
-  wire         value_last_chunk;                      // ChunkWalk.java:88
-  wire         value_walk_done;                       // ChunkWalk.java:89
+  wire [0:0]   value_loader;                          // ChunkWalk.java:71
+  wire [0:0]   value_half;                            // ChunkWalk.java:74
+  wire [5:0]   value_need_rows;                       // ChunkWalk.java:75
+  wire [10:0]  value_chunk_wide;                      // ChunkWalk.java:76
+  wire         value_rows_in;                         // ChunkWalk.java:78
+  wire         value_step;                            // ChunkWalk.java:79
+  wire [12:0]  value_next_chunk_start;                // ChunkWalk.java:84
+  wire [12:0]  value_next_positions;                  // ChunkWalk.java:85
+  reg          value_slot_has_rows;                   // ChunkWalk.java:89
+  reg  [5:0]   value_rows_here;                       // ChunkWalk.java:90
+  wire         value_slot_finished;                   // ChunkWalk.java:96
+  wire         value_last_chunk;                      // ChunkWalk.java:101
+  wire         value_walk_done;                       // ChunkWalk.java:102
 
   // value_engine
   wire [7:0]   value_pass_beats;                      // ValueEngine.java:102
@@ -2101,12 +2109,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         element_slot_done;                     // Reduction.java:99
 
   // value_engine.reduction.reduce_slots
-  reg  [2:0]   reduce_slots_slot;                     // SlotWalker.java:33
-  reg  [7:0]   reduce_slots_head;                     // SlotWalker.java:34
-  reg  [12:0]  reduce_slots_positions;                // SlotWalker.java:35
-  wire [2:0]   reduce_slots_physical;                 // SlotWalker.java:36
-  wire         reduce_slots_last;                     // SlotWalker.java:37
-  wire         reduce_slots_last_head;                // SlotWalker.java:38
+  reg  [2:0]   reduce_slots_slot;                     // SlotWalker.java:35
+  reg  [7:0]   reduce_slots_head;                     // SlotWalker.java:36
+  reg  [12:0]  reduce_slots_positions;                // SlotWalker.java:37
+  wire [2:0]   reduce_slots_physical;                 // SlotWalker.java:38
+  wire         reduce_slots_last;                     // SlotWalker.java:39
+  wire         reduce_slots_last_head;                // SlotWalker.java:40
+  wire         reduce_slots_next_token;               // SlotWalker.java:41
 
   // value_engine.reduction
   wire         reduce_second_set;                     // SlotSet.java:24
@@ -2121,12 +2130,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         z_pushed;                              // Reduction.java:112
 
   // value_engine.reduction.z_slots
-  reg  [2:0]   z_slots_slot;                          // SlotWalker.java:33
-  reg  [7:0]   z_slots_head;                          // SlotWalker.java:34
-  reg  [12:0]  z_slots_positions;                     // SlotWalker.java:35
-  wire [2:0]   z_slots_physical;                      // SlotWalker.java:36
-  wire         z_slots_last;                          // SlotWalker.java:37
-  wire         z_slots_last_head;                     // SlotWalker.java:38
+  reg  [2:0]   z_slots_slot;                          // SlotWalker.java:35
+  reg  [7:0]   z_slots_head;                          // SlotWalker.java:36
+  reg  [12:0]  z_slots_positions;                     // SlotWalker.java:37
+  wire [2:0]   z_slots_physical;                      // SlotWalker.java:38
+  wire         z_slots_last;                          // SlotWalker.java:39
+  wire         z_slots_last_head;                     // SlotWalker.java:40
+  wire         z_slots_next_token;                    // SlotWalker.java:41
 
   // value_engine.reduction
   wire         z_second_set;                          // SlotSet.java:24
@@ -2499,10 +2509,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         element_pushed;                        // Reduction.java:211
   wire         pass_beat_pushed;                      // Reduction.java:212
   wire         reduced_is_z;                          // Reduction.java:217
-  wire         rz_in_valid;                           // FpReciprocal.java:133
-  wire [31:0]  rz_in_payload;                         // FpReciprocal.java:133
-  wire         rz_out_valid;                          // FpReciprocal.java:133
-  wire [31:0]  rz_out_payload;                        // FpReciprocal.java:133
+  wire         rz_in_valid;                           // FpReciprocal.java:148
+  wire [31:0]  rz_in_payload;                         // FpReciprocal.java:148
+  wire         rz_out_valid;                          // FpReciprocal.java:148
+  wire [31:0]  rz_out_payload;                        // FpReciprocal.java:148
   reg          z_parity_d1;                           // Reduction.java:220
   reg          z_parity_d2;                           // Reduction.java:220
   reg          z_parity_d3;                           // Reduction.java:220
@@ -2542,6 +2552,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          z_parity_d37;                          // Reduction.java:220
   reg          z_parity_d38;                          // Reduction.java:220
   reg          z_parity_d39;                          // Reduction.java:220
+  reg          z_parity_d40;                          // Reduction.java:220
+  reg          z_parity_d41;                          // Reduction.java:220
+  reg          z_parity_d42;                          // Reduction.java:220
+  reg          z_parity_d43;                          // Reduction.java:220
+  reg          z_parity_d44;                          // Reduction.java:220
   wire         rz_ready;                              // Reduction.java:221
   reg  [31:0]  slot_rz_0;                             // Reduction.java:224
   reg  [31:0]  slot_rz_1;                             // Reduction.java:224
@@ -2931,8 +2946,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          accumulated_last_d47;                  // ValueEngine.java:254
   reg          accumulated_last_d48;                  // ValueEngine.java:254
   reg          accumulated_last_d49;                  // ValueEngine.java:254
-  reg          done_pending;                          // AttentionUnit.java:251
-  reg  [7:0]   done_code;                             // AttentionUnit.java:252
+  reg          done_pending;                          // AttentionUnit.java:253
+  reg  [7:0]   done_code;                             // AttentionUnit.java:254
   (* ram_style = "distributed" *)
   reg  [127:0] query_store_0 [0:63];                  // AttentionUnit.java:171
   (* ram_style = "distributed" *)
@@ -3071,7 +3086,16 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [7:0] key1_write_last_row_beat_diff;
   wire [8:0] score_pass_beats_sum;
   wire [7:0] last_row_beat_diff;
+  wire first_positions_gt_0;
   wire [12:0] score_rows_here_mux;
+  wire score_slot_has_rows_cmp;
+  wire [12:0] score_rows_here_diff;
+  wire [12:0] score_rows_here_mux_2;
+  wire score_slot_has_rows_cmp_2;
+  wire [12:0] score_rows_here_diff_2;
+  wire [12:0] score_rows_here_mux_3;
+  wire start_scores_or_score_chunk_done;
+  wire score_slot_done_and_not_score_chunk_done;
   wire [8:0] score_slots_end_ext;
   wire [19:0] value0_rows_after_ext;
   wire [19:0] value0_rows_after_mux;
@@ -3088,12 +3112,27 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [8:0] value_pass_beats_sum;
   wire [7:0] value_last_beat_diff;
   wire [2:0] value_issue_set_slot_mux;
+  wire value_first_positions_gt_0;
   wire [12:0] value_rows_here_mux;
+  wire value_slot_has_rows_cmp;
+  wire [12:0] value_rows_here_diff;
+  wire [12:0] value_rows_here_mux_2;
+  wire value_slot_has_rows_cmp_2;
+  wire [12:0] value_rows_here_diff_2;
+  wire [12:0] value_rows_here_mux_3;
+  wire value_pass_start_or_chunk_done;
+  wire value_slot_done_and_not_value_chunk_done;
   wire [2:0] reduce_set_slot_mux;
   wire [8:0] reduce_pass_beats_sum;
   wire [7:0] reduce_last_pass_beat_diff;
   wire [2:0] z_set_slot_mux;
   wire z_phase_eq_2;
+  wire assert_cmp;
+  wire [12:0] assert_diff;
+  wire [12:0] assert_mux;
+  wire assert_cmp_2;
+  wire [12:0] assert_diff_2;
+  wire [12:0] assert_mux_2;
   assign key0_rows_after_ext = {7'd0, key0_rows_left};
   assign key0_rows_after_mux = (key0_rows_after_ext > 20'd64) ? (key0_rows_after_ext - 20'd64) : 20'd0;
   assign key0_first_rows_ext = {7'd0, intake_last_positions};
@@ -3108,8 +3147,18 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key1_write_last_row_beat_diff = key1_landing_row_beats - 8'd1;
   assign score_pass_beats_sum = {1'b0, row_beats} + 9'd1;
   assign last_row_beat_diff = score_pass_beats - 8'd1;
-  assign score_rows_here_mux =
-      score_slot_has_rows ? ((score_rows_beyond >= 13'd32) ? 13'd32 : score_rows_beyond) : 13'd0;
+  assign first_positions_gt_0 = first_positions > 13'd0;
+  assign score_rows_here_mux = first_positions_gt_0 ? ((first_positions >= 13'd32) ? 13'd32 : first_positions) : 13'd0;
+  assign score_slot_has_rows_cmp = first_positions > score_next_chunk_start;
+  assign score_rows_here_diff = first_positions - score_next_chunk_start;
+  assign score_rows_here_mux_2 =
+      score_slot_has_rows_cmp ? ((score_rows_here_diff >= 13'd32) ? 13'd32 : score_rows_here_diff) : 13'd0;
+  assign score_slot_has_rows_cmp_2 = score_next_positions > score_chunk_start;
+  assign score_rows_here_diff_2 = score_next_positions - score_chunk_start;
+  assign score_rows_here_mux_3 =
+      score_slot_has_rows_cmp_2 ? ((score_rows_here_diff_2 >= 13'd32) ? 13'd32 : score_rows_here_diff_2) : 13'd0;
+  assign start_scores_or_score_chunk_done = start_scores | score_chunk_done;
+  assign score_slot_done_and_not_score_chunk_done = score_slot_done & ~score_chunk_done;
   assign score_slots_end_ext = {6'd0, slot_base};
   assign value0_rows_after_ext = {7'd0, value0_rows_left};
   assign value0_rows_after_mux = (value0_rows_after_ext > 20'd64) ? (value0_rows_after_ext - 20'd64) : 20'd0;
@@ -3126,13 +3175,30 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_pass_beats_sum = {1'b0, value_row_beats} + 9'd1;
   assign value_last_beat_diff = value_pass_beats - 8'd1;
   assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 3'd4) : value_slots_physical;
+  assign value_first_positions_gt_0 = value_first_positions > 13'd0;
   assign value_rows_here_mux =
-      value_slot_has_rows ? ((value_rows_beyond >= 13'd32) ? 13'd32 : value_rows_beyond) : 13'd0;
+      value_first_positions_gt_0 ? ((value_first_positions >= 13'd32) ? 13'd32 : value_first_positions) : 13'd0;
+  assign value_slot_has_rows_cmp = value_first_positions > value_next_chunk_start;
+  assign value_rows_here_diff = value_first_positions - value_next_chunk_start;
+  assign value_rows_here_mux_2 =
+      value_slot_has_rows_cmp ? ((value_rows_here_diff >= 13'd32) ? 13'd32 : value_rows_here_diff) : 13'd0;
+  assign value_slot_has_rows_cmp_2 = value_next_positions > value_chunk_start;
+  assign value_rows_here_diff_2 = value_next_positions - value_chunk_start;
+  assign value_rows_here_mux_3 =
+      value_slot_has_rows_cmp_2 ? ((value_rows_here_diff_2 >= 13'd32) ? 13'd32 : value_rows_here_diff_2) : 13'd0;
+  assign value_pass_start_or_chunk_done = value_pass_start | value_chunk_done;
+  assign value_slot_done_and_not_value_chunk_done = value_slot_done & ~value_chunk_done;
   assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 3'd4) : reduce_slots_physical;
   assign reduce_pass_beats_sum = {1'b0, reduce_row_beats} + 9'd1;
   assign reduce_last_pass_beat_diff = reduce_pass_beats - 8'd1;
   assign z_set_slot_mux = z_second_set ? (z_slots_physical - 3'd4) : z_slots_physical;
   assign z_phase_eq_2 = z_phase == ZPHASE_PUSH;
+  assign assert_cmp = score_slots_positions > score_chunk_start;
+  assign assert_diff = score_slots_positions - score_chunk_start;
+  assign assert_mux = assert_cmp ? ((assert_diff >= 13'd32) ? 13'd32 : assert_diff) : 13'd0;
+  assign assert_cmp_2 = value_slots_positions > value_chunk_start;
+  assign assert_diff_2 = value_slots_positions - value_chunk_start;
+  assign assert_mux_2 = assert_cmp_2 ? ((assert_diff_2 >= 13'd32) ? 13'd32 : assert_diff_2) : 13'd0;
 
   assign m_axi_k0_awvalid = key_reader0_m_axi_awvalid; // AttentionUnit.java:164
   assign key_reader0_m_axi_awready = m_axi_k0_awready; // AttentionUnit.java:164
@@ -3234,14 +3300,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_reader1_m_axi_rdata = m_axi_v1_rdata; // AttentionUnit.java:165
   assign value_reader1_m_axi_rresp = m_axi_v1_rresp; // AttentionUnit.java:165
   assign value_reader1_m_axi_rlast = m_axi_v1_rlast; // AttentionUnit.java:165
-  assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:356
+  assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:358
   assign score_port_data = score_read; // AttentionUnit.java:197
-  assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:280
+  assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:282
   assign key_reader0_command_valid = key0_requesting & key0_half_free & ~start_key_job; // ChunkLoader.java:126
   assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:127
   assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats}; // ChunkLoader.java:128
   assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:144
-  assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:280
+  assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:282
   assign key_reader1_command_valid = key1_requesting & key1_half_free & ~start_key_job; // ChunkLoader.java:126
   assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:127
   assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats}; // ChunkLoader.java:128
@@ -3253,19 +3319,19 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:198
   assign key_read_loader = key_port_address[9]; // ChunkLoader.java:203
   assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:205
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:454
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
   assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:141
   assign key_port_enable = score_issue; // ScoreEngine.java:142
-  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:213
-  assign key_chunk_loader = score_loader; // AttentionUnit.java:214
-  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:218
-  assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:280
+  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:214
+  assign key_chunk_loader = score_loader; // AttentionUnit.java:215
+  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:219
+  assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:282
   assign value_reader0_command_valid = value0_requesting & value0_half_free & ~start_value_job; // ChunkLoader.java:126
   assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:127
   assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats}; // ChunkLoader.java:128
   assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:144
-  assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:280
+  assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:282
   assign value_reader1_command_valid = value1_requesting & value1_half_free & ~start_value_job; // ChunkLoader.java:126
   assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:127
   assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats}; // ChunkLoader.java:128
@@ -3275,8 +3341,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:198
   assign value_read_loader = value_port_address[9]; // ChunkLoader.java:203
   assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:205
-  assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:231
-  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:230
+  assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:232
+  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:231
   // AttentionUnit.java:116
   assign value_busy = (value_phase == VALUE_PHASE_VALUES) | (value_phase == VALUE_PHASE_ACCUMULATED);
   assign value_command_base = value_slot_base; // AttentionUnit.java:117
@@ -3284,7 +3350,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign reduce_busy = reduce_side_phase; // AttentionUnit.java:116
   assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
-  assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:239
+  assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:240
   assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:122
   assign value_port_enable = value_issue; // ValueEngine.java:124
   assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:125
@@ -3298,18 +3364,18 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign out_payload_5 = out_queue_pop_payload[95:80]; // Stream.java:102
   assign out_payload_6 = out_queue_pop_payload[111:96]; // Stream.java:102
   assign out_payload_7 = out_queue_pop_payload[127:112]; // Stream.java:102
-  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:244
-  assign value_chunk_loader = value_loader; // AttentionUnit.java:245
-  assign values_accumulated = accumulated_last_d49; // AttentionUnit.java:246
-  assign values_reduced = reduction_finished; // AttentionUnit.java:247
-  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:248
-  assign done_valid = done_pending; // AttentionUnit.java:264
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:265
+  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:246
+  assign value_chunk_loader = value_loader; // AttentionUnit.java:247
+  assign values_accumulated = accumulated_last_d49; // AttentionUnit.java:248
+  assign values_reduced = reduction_finished; // AttentionUnit.java:249
+  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:250
+  assign done_valid = done_pending; // AttentionUnit.java:266
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:267
   assign idle =
       (intake_phase == INTAKE_PHASE_IDLE)
       & (phase == PHASE_IDLE)
       & (value_phase == VALUE_PHASE_IDLE)
-      & ~reduce_side_phase; // AttentionUnit.java:266
+      & ~reduce_side_phase; // AttentionUnit.java:268
 
   always @(posedge clk) begin
     if (score_port_enable) begin // AttentionUnit.java:197
@@ -3334,7 +3400,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:195
     key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:204
     key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:204
-    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:466
+    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:468
       query_store_0[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -3343,9 +3409,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:466
+           queries_payload_0}; // AttentionUnit.java:468
     end
-    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:466
+    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:468
       query_store_1[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -3354,10 +3420,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:466
+           queries_payload_0}; // AttentionUnit.java:468
     end
-    if (score_buffer_write) begin // AttentionUnit.java:221
-      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:221
+    if (score_buffer_write) begin // AttentionUnit.java:222
+      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
     end
     if (value_port_enable) begin // ChunkLoader.java:195
       value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:195
@@ -3377,71 +3443,73 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:195
     value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:204
     value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:204
-    done_pending <= 1'b0; // AttentionUnit.java:253
-    if (reduce_side_finished) begin // AttentionUnit.java:254
-      done_pending <= 1'b1; // AttentionUnit.java:255
-      done_code <= reduce_code; // AttentionUnit.java:256
+    done_pending <= 1'b0; // AttentionUnit.java:255
+    if (reduce_side_finished) begin // AttentionUnit.java:256
+      done_pending <= 1'b1; // AttentionUnit.java:257
+      done_code <= reduce_code; // AttentionUnit.java:258
     end
-    if (refusal_done) begin // AttentionUnit.java:258
-      done_pending <= 1'b1; // AttentionUnit.java:259
-      done_code <= refusal_code; // AttentionUnit.java:260
+    if (refusal_done) begin // AttentionUnit.java:260
+      done_pending <= 1'b1; // AttentionUnit.java:261
+      done_code <= refusal_code; // AttentionUnit.java:262
     end
     if (reset) begin
+      key_read_loader_read_d2 <= 1'b0;
+      value_read_loader_read_d2 <= 1'b0;
       done_pending <= 1'b0;
       done_code <= 8'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // intake (AttentionUnit.java:331): takes and checks the next command and starts reading its K rows
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd8); // AttentionUnit.java:353
-  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:354
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:355
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:357
-  // AttentionUnit.java:359
+  // intake (AttentionUnit.java:333): takes and checks the next command and starts reading its K rows
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd8); // AttentionUnit.java:355
+  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:356
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:357
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:359
+  // AttentionUnit.java:361
   assign start_key_job = (intake_phase == INTAKE_PHASE_READY) & ~key_job_started & ~key_job_requesting;
-  assign intake_ready = (intake_phase == INTAKE_PHASE_READY) & key_job_started; // AttentionUnit.java:360
-  assign refusal_done = (intake_phase == INTAKE_PHASE_REFUSED) & ~earlier_commands_running; // AttentionUnit.java:361
+  assign intake_ready = (intake_phase == INTAKE_PHASE_READY) & key_job_started; // AttentionUnit.java:362
+  assign refusal_done = (intake_phase == INTAKE_PHASE_REFUSED) & ~earlier_commands_running; // AttentionUnit.java:363
 
   always @(posedge clk) begin
-    if (command_accepted) begin // AttentionUnit.java:363
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:364
-      intake_value_address <= command_payload_valueAddress; // AttentionUnit.java:365
-      intake_first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:366
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:367
-      intake_heads <= command_payload_heads; // AttentionUnit.java:368
-      intake_row_beats <= command_payload_rowBeats; // AttentionUnit.java:369
-      intake_scale <= command_payload_scale; // AttentionUnit.java:370
+    if (command_accepted) begin // AttentionUnit.java:365
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:366
+      intake_value_address <= command_payload_valueAddress; // AttentionUnit.java:367
+      intake_first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:368
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:369
+      intake_heads <= command_payload_heads; // AttentionUnit.java:370
+      intake_row_beats <= command_payload_rowBeats; // AttentionUnit.java:371
+      intake_scale <= command_payload_scale; // AttentionUnit.java:372
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd12)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:371
-      // AttentionUnit.java:373
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:373
+      // AttentionUnit.java:375
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      key_job_started <= 1'b0; // AttentionUnit.java:374
-      intake_phase <= INTAKE_PHASE_SIZE; // AttentionUnit.java:375
+      key_job_started <= 1'b0; // AttentionUnit.java:376
+      intake_phase <= INTAKE_PHASE_SIZE; // AttentionUnit.java:377
     end
-    if (intake_phase == INTAKE_PHASE_SIZE) begin // AttentionUnit.java:377
-      command_slots <= {8'd0, command_tokens} * {8'd0, intake_heads}; // AttentionUnit.java:378
-      intake_phase <= INTAKE_PHASE_CHECK; // AttentionUnit.java:379
+    if (intake_phase == INTAKE_PHASE_SIZE) begin // AttentionUnit.java:379
+      command_slots <= {8'd0, command_tokens} * {8'd0, intake_heads}; // AttentionUnit.java:380
+      intake_phase <= INTAKE_PHASE_CHECK; // AttentionUnit.java:381
     end
-    if (intake_phase == INTAKE_PHASE_CHECK) begin // AttentionUnit.java:381
-      if (command_refused) begin // AttentionUnit.java:382
-        intake_phase <= INTAKE_PHASE_REFUSED; // AttentionUnit.java:383
-        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:384
+    if (intake_phase == INTAKE_PHASE_CHECK) begin // AttentionUnit.java:383
+      if (command_refused) begin // AttentionUnit.java:384
+        intake_phase <= INTAKE_PHASE_REFUSED; // AttentionUnit.java:385
+        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:386
       end else begin
-        intake_last_positions <= command_reach[12:0]; // AttentionUnit.java:387
-        intake_slots <= command_slots[7:0]; // AttentionUnit.java:388
-        intake_phase <= INTAKE_PHASE_READY; // AttentionUnit.java:389
+        intake_last_positions <= command_reach[12:0]; // AttentionUnit.java:389
+        intake_slots <= command_slots[7:0]; // AttentionUnit.java:390
+        intake_phase <= INTAKE_PHASE_READY; // AttentionUnit.java:391
       end
     end
-    if (start_key_job) begin // AttentionUnit.java:392
-      key_job_started <= 1'b1; // AttentionUnit.java:392
+    if (start_key_job) begin // AttentionUnit.java:394
+      key_job_started <= 1'b1; // AttentionUnit.java:394
     end
-    if (refusal_done | command_taken) begin // AttentionUnit.java:393
-      intake_phase <= INTAKE_PHASE_IDLE; // AttentionUnit.java:393
+    if (refusal_done | command_taken) begin // AttentionUnit.java:395
+      intake_phase <= INTAKE_PHASE_IDLE; // AttentionUnit.java:395
     end
     if (reset) begin
       key_address <= 64'd0;
@@ -3620,73 +3688,73 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:423): takes a checked command, stores its queries, starts its passes and hands it on
-  assign command_fits_half = intake_slots <= 8'd4; // AttentionUnit.java:445
-  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd4); // AttentionUnit.java:446
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:447
+  // controller (AttentionUnit.java:425): takes a checked command, stores its queries, starts its passes and hands it on
+  assign command_fits_half = intake_slots <= 8'd4; // AttentionUnit.java:447
+  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd4); // AttentionUnit.java:448
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:449
   assign command_upper_half =
       (value_busy & (value_command_base == 3'd0))
-      | (~value_busy & reduce_busy & (reduce_command_base == 3'd0) & command_fits_half); // AttentionUnit.java:450
-  assign command_slot_base = command_upper_half ? 3'd4 : 3'd0; // AttentionUnit.java:452
-  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:453
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:455
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:456
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:457
-  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:459
-  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:462
+      | (~value_busy & reduce_busy & (reduce_command_base == 3'd0) & command_fits_half); // AttentionUnit.java:452
+  assign command_slot_base = command_upper_half ? 3'd4 : 3'd0; // AttentionUnit.java:454
+  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:455
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:457
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:458
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:459
+  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:461
+  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:464
   assign start_value_job =
       ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:470
+      & ~value_job_requesting; // AttentionUnit.java:472
   assign reduction_in_the_way =
       reduce_busy
       & (((slot_base < 3'd4) & (reduce_command_base < 3'd4))
          | ((({6'd0, slot_base} + {1'b0, slots}) > 9'd4)
-            & (({6'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd4))); // AttentionUnit.java:473
-  // AttentionUnit.java:475
+            & (({6'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd4))); // AttentionUnit.java:475
+  // AttentionUnit.java:477
   assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & ~reduction_in_the_way & value_job_started;
-  // AttentionUnit.java:478
+  // AttentionUnit.java:480
   assign key_rows_failed =
       key_newer_job ? (key0_failed_older | key1_failed_older) : (key0_failed_latest | key1_failed_latest);
 
   always @(posedge clk) begin
-    if (take_command) begin // AttentionUnit.java:482
-      first_positions <= intake_first_positions; // AttentionUnit.java:483
-      last_positions <= intake_last_positions; // AttentionUnit.java:484
-      heads <= intake_heads; // AttentionUnit.java:485
-      slots <= intake_slots; // AttentionUnit.java:486
-      row_beats <= intake_row_beats; // AttentionUnit.java:487
-      slot_base <= command_slot_base; // AttentionUnit.java:488
-      value_address <= intake_value_address; // AttentionUnit.java:489
-      scale <= intake_scale; // AttentionUnit.java:490
-      score_key_base_0 <= key0_job_base; // AttentionUnit.java:492
-      score_key_base_1 <= key1_job_base; // AttentionUnit.java:492
-      query_slot <= 8'd0; // AttentionUnit.java:494
-      query_beat <= 8'd0; // AttentionUnit.java:495
-      value_job_started <= 1'b0; // AttentionUnit.java:496
-      key_newer_job <= 1'b0; // AttentionUnit.java:497
-      phase <= PHASE_QUERIES; // AttentionUnit.java:498
-    end else if (start_key_job) begin // AttentionUnit.java:499
-      key_newer_job <= 1'b1; // AttentionUnit.java:499
+    if (take_command) begin // AttentionUnit.java:484
+      first_positions <= intake_first_positions; // AttentionUnit.java:485
+      last_positions <= intake_last_positions; // AttentionUnit.java:486
+      heads <= intake_heads; // AttentionUnit.java:487
+      slots <= intake_slots; // AttentionUnit.java:488
+      row_beats <= intake_row_beats; // AttentionUnit.java:489
+      slot_base <= command_slot_base; // AttentionUnit.java:490
+      value_address <= intake_value_address; // AttentionUnit.java:491
+      scale <= intake_scale; // AttentionUnit.java:492
+      score_key_base_0 <= key0_job_base; // AttentionUnit.java:494
+      score_key_base_1 <= key1_job_base; // AttentionUnit.java:494
+      query_slot <= 8'd0; // AttentionUnit.java:496
+      query_beat <= 8'd0; // AttentionUnit.java:497
+      value_job_started <= 1'b0; // AttentionUnit.java:498
+      key_newer_job <= 1'b0; // AttentionUnit.java:499
+      phase <= PHASE_QUERIES; // AttentionUnit.java:500
+    end else if (start_key_job) begin // AttentionUnit.java:501
+      key_newer_job <= 1'b1; // AttentionUnit.java:501
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:500
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:501
-      if (last_query_beat) begin // AttentionUnit.java:502
-        query_beat <= 8'd0; // AttentionUnit.java:503
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:504
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:502
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:503
+      if (last_query_beat) begin // AttentionUnit.java:504
+        query_beat <= 8'd0; // AttentionUnit.java:505
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:506
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:507
-      value_job_started <= 1'b1; // AttentionUnit.java:507
+    if (start_value_job) begin // AttentionUnit.java:509
+      value_job_started <= 1'b1; // AttentionUnit.java:509
     end
-    if (start_scores) begin // AttentionUnit.java:508
-      phase <= PHASE_SCORES; // AttentionUnit.java:508
+    if (start_scores) begin // AttentionUnit.java:510
+      phase <= PHASE_SCORES; // AttentionUnit.java:510
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:509
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:509
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:511
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:511
     end
-    if (hand_off) begin // AttentionUnit.java:510
-      phase <= PHASE_IDLE; // AttentionUnit.java:510
+    if (hand_off) begin // AttentionUnit.java:512
+      phase <= PHASE_IDLE; // AttentionUnit.java:512
     end
     if (reset) begin
       first_positions <= 13'd0;
@@ -3708,11 +3776,21 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // key_progress (ChunkProgress.java:33): how many of the job's chunks the pass's loaders have brought in
-  assign key_first_halves = {score_key_base_1[0], score_key_base_0[0]}; // ChunkProgress.java:40
-  assign key_reach_0 = {(key0_landed - score_key_base_0), 1'b0}; // ChunkProgress.java:52
-  assign key_reach_1 = {(key1_landed - score_key_base_1), 1'b1}; // ChunkProgress.java:52
-  assign key_least_1 = (key_reach_1 < key_reach_0) ? key_reach_1 : key_reach_0; // ChunkProgress.java:53
+  // key_progress (ChunkProgress.java:38): how many of the job's chunks the pass's loaders have brought in
+  assign key_first_halves = {score_key_base_1[0], score_key_base_0[0]}; // ChunkProgress.java:45
+  assign key_reach_0 = {(key0_landed - score_key_base_0), 1'b0}; // ChunkProgress.java:57
+  assign key_reach_1 = {(key1_landed - score_key_base_1), 1'b1}; // ChunkProgress.java:57
+  assign key_least_1 = (key_reach_1 < key_reach_0) ? key_reach_1 : key_reach_0; // ChunkProgress.java:58
+
+  always @(posedge clk) begin
+    key_loaded <= take_command ? 11'd0 : key_least_1; // ChunkProgress.java:65
+    // ChunkProgress.java:66
+    key_landing_rows <= take_command ? 5'd0 : (key_least_1[0] ? key1_write_row : key0_write_row);
+    if (reset) begin
+      key_loaded <= 11'd0;
+      key_landing_rows <= 5'd0;
+    end
+  end
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_engine (ScoreEngine.java:63): multiplies each slot's query with its key rows, row-interleaved beat by beat,
@@ -4046,6 +4124,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       turn <= 3'd0;
       score_issue_d1 <= 1'b0;
       score_issue_d2 <= 1'b0;
+      issue_turn_d5 <= 3'd0;
+      issue_first_d5 <= 1'b0;
       score_issue_d3 <= 1'b0;
       score_issue_d4 <= 1'b0;
       score_issue_d5 <= 1'b0;
@@ -4055,6 +4135,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_issue_d9 <= 1'b0;
       score_issue_d10 <= 1'b0;
       score_issue_d11 <= 1'b0;
+      issue_turn_d11 <= 3'd0;
+      issue_group_d11 <= 1'b0;
+      issue_present_d11 <= 2'h0;
+      issue_row_last_d11 <= 1'b0;
+      issue_slot_d11 <= 3'd0;
+      issue_row_d11 <= 13'd0;
+      row_tag_d7 <= 16'h0;
       score_rows_launched_d1 <= 1'b0;
       score_rows_launched_d2 <= 1'b0;
       score_rows_launched_d3 <= 1'b0;
@@ -4081,63 +4168,73 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk (ChunkWalk.java:53): the pass's walk over the chunks in the buffer and, in each, over the
+  // score_engine.score_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign score_loader = score_chunk[0]; // ChunkWalk.java:70
-  assign score_half = score_chunk[1] ^ (|((key_first_halves >> score_loader) & 2'd1)); // ChunkWalk.java:73
-  assign score_chunk_wide = {3'd0, score_chunk}; // ChunkWalk.java:75
-  assign score_rows_in =
-      (score_chunk_wide == key_least_1)
-      & ({1'b0, (key_least_1[0] ? key1_write_row : key0_write_row)} >= score_need_rows); // ChunkWalk.java:77
-  assign score_step = score_active & ((score_chunk_wide < key_least_1) | score_rows_in); // ChunkWalk.java:78
-  assign score_rows_beyond = score_slots_positions - score_chunk_start; // ChunkWalk.java:79
-  assign score_slot_has_rows = score_slots_positions > score_chunk_start; // ChunkWalk.java:80
-  assign score_rows_here = score_rows_here_mux[5:0]; // ChunkWalk.java:82
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:83
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:84
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:85
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:88
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:89
+  assign score_loader = score_chunk[0]; // ChunkWalk.java:71
+  assign score_half = score_chunk[1] ^ (|((key_first_halves >> score_loader) & 2'd1)); // ChunkWalk.java:74
+  assign score_chunk_wide = {3'd0, score_chunk}; // ChunkWalk.java:76
+  // ChunkWalk.java:78
+  assign score_rows_in = (score_chunk_wide == key_loaded) & ({1'b0, key_landing_rows} >= score_need_rows);
+  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:79
+  assign score_next_chunk_start = score_chunk_start + 13'd32; // ChunkWalk.java:84
+  assign score_next_positions = score_slots_positions + 13'd1; // ChunkWalk.java:85
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:96
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:97
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:98
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:101
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:102
   assign score_need_rows = score_turn_rows; // ScoreEngine.java:105
   assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:106
 
   always @(posedge clk) begin
-    if (start_scores) begin // ChunkWalk.java:90
-      score_active <= 1'b1; // ChunkWalk.java:91
-      score_chunk <= 8'd0; // ChunkWalk.java:92
-      score_chunk_start <= 13'd0; // ChunkWalk.java:93
-    end else if (score_chunk_done) begin // ChunkWalk.java:94
-      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:95
-      score_chunk_start <= score_chunk_start + 13'd32; // ChunkWalk.java:96
-      if (score_walk_done) begin // ChunkWalk.java:97
-        score_active <= 1'b0; // ChunkWalk.java:97
+    if (start_scores) begin // ChunkWalk.java:103
+      score_active <= 1'b1; // ChunkWalk.java:104
+      score_chunk <= 8'd0; // ChunkWalk.java:105
+      score_chunk_start <= 13'd0; // ChunkWalk.java:106
+      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:131
+      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:132
+    end else if (score_chunk_done) begin // ChunkWalk.java:108
+      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:109
+      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:110
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:131
+      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:132
+      if (score_walk_done) begin // ChunkWalk.java:112
+        score_active <= 1'b0; // ChunkWalk.java:112
       end
+    end else if (score_slots_next_token) begin // ChunkWalk.java:113
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:131
+      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:132
     end
     if (reset) begin
       score_active <= 1'b0;
       score_chunk <= 8'd0;
       score_chunk_start <= 13'd0;
+      score_slot_has_rows <= 1'b0;
+      score_rows_here <= 6'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk.score_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
+  // score_engine.score_walk.score_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:36
-  assign score_slots_last = {5'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:37
-  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:38
+  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:38
+  assign score_slots_last = {5'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:39
+  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:40
+  // SlotWalker.java:41
+  assign score_slots_next_token =
+      ~start_scores_or_score_chunk_done & score_slot_done_and_not_score_chunk_done & score_slots_last_head;
 
   always @(posedge clk) begin
-    if (start_scores | score_chunk_done) begin // SlotWalker.java:39
-      score_slots_slot <= 3'd0; // SlotWalker.java:40
-      score_slots_head <= 8'd0; // SlotWalker.java:41
-      score_slots_positions <= first_positions; // SlotWalker.java:42
-    end else if (score_slot_done & ~score_chunk_done) begin // SlotWalker.java:43
-      score_slots_slot <= score_slots_slot + 3'd1; // SlotWalker.java:44
-      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:45
-      if (score_slots_last_head) begin // SlotWalker.java:46
-        score_slots_head <= 8'd0; // SlotWalker.java:47
-        score_slots_positions <= score_slots_positions + 13'd1; // SlotWalker.java:48
+    if (start_scores_or_score_chunk_done) begin // SlotWalker.java:42
+      score_slots_slot <= 3'd0; // SlotWalker.java:43
+      score_slots_head <= 8'd0; // SlotWalker.java:44
+      score_slots_positions <= first_positions; // SlotWalker.java:45
+    end else if (score_slot_done_and_not_score_chunk_done) begin // SlotWalker.java:46
+      score_slots_slot <= score_slots_slot + 3'd1; // SlotWalker.java:47
+      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:48
+      if (score_slots_last_head) begin // SlotWalker.java:49
+        score_slots_head <= 8'd0; // SlotWalker.java:50
+        score_slots_positions <= score_slots_positions + 13'd1; // SlotWalker.java:51
       end
     end
     if (reset) begin
@@ -4312,22 +4409,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:182
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:625): the place of each score (its slot and position) and each slot's maximum
-  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:629
-  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:633
-  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:633
-  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:633
-  assign score_slot_3_ours = (score_slots_end_ext <= 9'd3) & (score_slots_end > 9'd3); // AttentionUnit.java:633
-  assign score_slot_4_ours = (score_slots_end_ext <= 9'd4) & (score_slots_end > 9'd4); // AttentionUnit.java:633
-  assign score_slot_5_ours = (score_slots_end_ext <= 9'd5) & (score_slots_end > 9'd5); // AttentionUnit.java:633
-  assign score_slot_6_ours = (score_slots_end_ext <= 9'd6) & (score_slots_end > 9'd6); // AttentionUnit.java:633
-  assign score_slot_7_ours = score_slots_end > 9'd7; // AttentionUnit.java:633
-  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:641
+  // score_sink (AttentionUnit.java:627): the place of each score (its slot and position) and each slot's maximum
+  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:631
+  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:635
+  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:635
+  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:635
+  assign score_slot_3_ours = (score_slots_end_ext <= 9'd3) & (score_slots_end > 9'd3); // AttentionUnit.java:635
+  assign score_slot_4_ours = (score_slots_end_ext <= 9'd4) & (score_slots_end > 9'd4); // AttentionUnit.java:635
+  assign score_slot_5_ours = (score_slots_end_ext <= 9'd5) & (score_slots_end > 9'd5); // AttentionUnit.java:635
+  assign score_slot_6_ours = (score_slots_end_ext <= 9'd6) & (score_slots_end > 9'd6); // AttentionUnit.java:635
+  assign score_slot_7_ours = score_slots_end > 9'd7; // AttentionUnit.java:635
+  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:643
 
   always @(posedge clk) begin
-    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:634
-      max_0 <= 32'hff800000; // AttentionUnit.java:634
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:635
+    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:636
+      max_0 <= 32'hff800000; // AttentionUnit.java:636
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:637
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4335,11 +4432,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:636
+          : max_0; // AttentionUnit.java:638
     end
-    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:634
-      max_1 <= 32'hff800000; // AttentionUnit.java:634
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:635
+    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:636
+      max_1 <= 32'hff800000; // AttentionUnit.java:636
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:637
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4347,11 +4444,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:636
+          : max_1; // AttentionUnit.java:638
     end
-    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:634
-      max_2 <= 32'hff800000; // AttentionUnit.java:634
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:635
+    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:636
+      max_2 <= 32'hff800000; // AttentionUnit.java:636
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:637
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4359,11 +4456,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:636
+          : max_2; // AttentionUnit.java:638
     end
-    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:634
-      max_3 <= 32'hff800000; // AttentionUnit.java:634
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:635
+    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:636
+      max_3 <= 32'hff800000; // AttentionUnit.java:636
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:637
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4371,11 +4468,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:636
+          : max_3; // AttentionUnit.java:638
     end
-    if (start_scores & score_slot_4_ours) begin // AttentionUnit.java:634
-      max_4 <= 32'hff800000; // AttentionUnit.java:634
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:635
+    if (start_scores & score_slot_4_ours) begin // AttentionUnit.java:636
+      max_4 <= 32'hff800000; // AttentionUnit.java:636
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:637
       max_4 <=
           (((max_4[30:23] == 8'd255) & (max_4[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4383,11 +4480,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_4[31] ? ~max_4 : {1'b1, max_4[30:0]}))
             ? scaled_out_payload
-          : max_4; // AttentionUnit.java:636
+          : max_4; // AttentionUnit.java:638
     end
-    if (start_scores & score_slot_5_ours) begin // AttentionUnit.java:634
-      max_5 <= 32'hff800000; // AttentionUnit.java:634
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:635
+    if (start_scores & score_slot_5_ours) begin // AttentionUnit.java:636
+      max_5 <= 32'hff800000; // AttentionUnit.java:636
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:637
       max_5 <=
           (((max_5[30:23] == 8'd255) & (max_5[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4395,11 +4492,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_5[31] ? ~max_5 : {1'b1, max_5[30:0]}))
             ? scaled_out_payload
-          : max_5; // AttentionUnit.java:636
+          : max_5; // AttentionUnit.java:638
     end
-    if (start_scores & score_slot_6_ours) begin // AttentionUnit.java:634
-      max_6 <= 32'hff800000; // AttentionUnit.java:634
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:635
+    if (start_scores & score_slot_6_ours) begin // AttentionUnit.java:636
+      max_6 <= 32'hff800000; // AttentionUnit.java:636
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:637
       max_6 <=
           (((max_6[30:23] == 8'd255) & (max_6[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4407,11 +4504,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_6[31] ? ~max_6 : {1'b1, max_6[30:0]}))
             ? scaled_out_payload
-          : max_6; // AttentionUnit.java:636
+          : max_6; // AttentionUnit.java:638
     end
-    if (start_scores & score_slot_7_ours) begin // AttentionUnit.java:634
-      max_7 <= 32'hff800000; // AttentionUnit.java:634
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:635
+    if (start_scores & score_slot_7_ours) begin // AttentionUnit.java:636
+      max_7 <= 32'hff800000; // AttentionUnit.java:636
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:637
       max_7 <=
           (((max_7[30:23] == 8'd255) & (max_7[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4419,7 +4516,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_7[31] ? ~max_7 : {1'b1, max_7[30:0]}))
             ? scaled_out_payload
-          : max_7; // AttentionUnit.java:636
+          : max_7; // AttentionUnit.java:638
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -4591,38 +4688,38 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:538): the command of the value pass: its fields, its V job and its outcome
-  // AttentionUnit.java:554
+  // value_side (AttentionUnit.java:540): the command of the value pass: its fields, its V job and its outcome
+  // AttentionUnit.java:556
   assign value_pass_over =
       ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) | (value_phase == VALUE_PHASE_ACCUMULATED);
-  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:555
-  // AttentionUnit.java:574
+  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:557
+  // AttentionUnit.java:576
   assign value_rows_failed =
       value_newer_job ? (value0_failed_older | value1_failed_older) : (value0_failed_latest | value1_failed_latest);
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:576
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:578
 
   always @(posedge clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:549
-    if (hand_off) begin // AttentionUnit.java:556
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:557
-      value_first_positions <= first_positions; // AttentionUnit.java:558
-      value_last_positions <= last_positions; // AttentionUnit.java:559
-      value_heads <= heads; // AttentionUnit.java:560
-      value_slots <= slots; // AttentionUnit.java:561
-      value_row_beats <= row_beats; // AttentionUnit.java:562
-      value_slot_base <= slot_base; // AttentionUnit.java:563
-      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:565
-      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:565
-      value_keys_failed <= key_rows_failed; // AttentionUnit.java:567
-      value_newer_job <= 1'b0; // AttentionUnit.java:568
-    end else if (start_value_job) begin // AttentionUnit.java:569
-      value_newer_job <= 1'b1; // AttentionUnit.java:569
+    value_pass_start <= hand_off; // AttentionUnit.java:551
+    if (hand_off) begin // AttentionUnit.java:558
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:559
+      value_first_positions <= first_positions; // AttentionUnit.java:560
+      value_last_positions <= last_positions; // AttentionUnit.java:561
+      value_heads <= heads; // AttentionUnit.java:562
+      value_slots <= slots; // AttentionUnit.java:563
+      value_row_beats <= row_beats; // AttentionUnit.java:564
+      value_slot_base <= slot_base; // AttentionUnit.java:565
+      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:567
+      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:567
+      value_keys_failed <= key_rows_failed; // AttentionUnit.java:569
+      value_newer_job <= 1'b0; // AttentionUnit.java:570
+    end else if (start_value_job) begin // AttentionUnit.java:571
+      value_newer_job <= 1'b1; // AttentionUnit.java:571
     end
-    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:570
-      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:570
+    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:572
+      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:572
     end
-    if (value_pass_on) begin // AttentionUnit.java:571
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:571
+    if (value_pass_on) begin // AttentionUnit.java:573
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:573
     end
     if (reset) begin
       value_pass_start <= 1'b0;
@@ -4641,22 +4738,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // reduce_side (AttentionUnit.java:596): the command of the reduction: its fields and its outcome
-  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:604
+  // reduce_side (AttentionUnit.java:598): the command of the reduction: its fields and its outcome
+  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:606
 
   always @(posedge clk) begin
-    reduce_start <= value_pass_on; // AttentionUnit.java:603
-    if (value_pass_on) begin // AttentionUnit.java:605
-      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:606
-      reduce_first_positions <= value_first_positions; // AttentionUnit.java:607
-      reduce_heads <= value_heads; // AttentionUnit.java:608
-      reduce_slots <= value_slots; // AttentionUnit.java:609
-      reduce_row_beats <= value_row_beats; // AttentionUnit.java:610
-      reduce_slot_base <= value_slot_base; // AttentionUnit.java:611
-      reduce_code <= value_code; // AttentionUnit.java:612
+    reduce_start <= value_pass_on; // AttentionUnit.java:605
+    if (value_pass_on) begin // AttentionUnit.java:607
+      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:608
+      reduce_first_positions <= value_first_positions; // AttentionUnit.java:609
+      reduce_heads <= value_heads; // AttentionUnit.java:610
+      reduce_slots <= value_slots; // AttentionUnit.java:611
+      reduce_row_beats <= value_row_beats; // AttentionUnit.java:612
+      reduce_slot_base <= value_slot_base; // AttentionUnit.java:613
+      reduce_code <= value_code; // AttentionUnit.java:614
     end
-    if (reduce_side_finished) begin // AttentionUnit.java:614
-      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:614
+    if (reduce_side_finished) begin // AttentionUnit.java:616
+      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:616
     end
     if (reset) begin
       reduce_start <= 1'b0;
@@ -4671,11 +4768,21 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_progress (ChunkProgress.java:33): how many of the job's chunks the pass's loaders have brought in
-  assign value_first_halves = {value_side_job_base_1[0], value_side_job_base_0[0]}; // ChunkProgress.java:40
-  assign value_reach_0 = {(value0_landed - value_side_job_base_0), 1'b0}; // ChunkProgress.java:52
-  assign value_reach_1 = {(value1_landed - value_side_job_base_1), 1'b1}; // ChunkProgress.java:52
-  assign value_least_1 = (value_reach_1 < value_reach_0) ? value_reach_1 : value_reach_0; // ChunkProgress.java:53
+  // value_progress (ChunkProgress.java:38): how many of the job's chunks the pass's loaders have brought in
+  assign value_first_halves = {value_side_job_base_1[0], value_side_job_base_0[0]}; // ChunkProgress.java:45
+  assign value_reach_0 = {(value0_landed - value_side_job_base_0), 1'b0}; // ChunkProgress.java:57
+  assign value_reach_1 = {(value1_landed - value_side_job_base_1), 1'b1}; // ChunkProgress.java:57
+  assign value_least_1 = (value_reach_1 < value_reach_0) ? value_reach_1 : value_reach_0; // ChunkProgress.java:58
+
+  always @(posedge clk) begin
+    value_loaded <= hand_off ? 11'd0 : value_least_1; // ChunkProgress.java:65
+    // ChunkProgress.java:66
+    value_landing_rows <= hand_off ? 5'd0 : (value_least_1[0] ? value1_write_row : value0_write_row);
+    if (reset) begin
+      value_loaded <= 11'd0;
+      value_landing_rows <= 5'd0;
+    end
+  end
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine (ValueEngine.java:70): adds each slot's weighted value rows into per-lane partials, then reduces them
@@ -5896,8 +6003,26 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     if (reset) begin
       value_row <= 6'd0;
       value_beat <= 3'd0;
+      row_negated_max_d2 <= 32'h0;
       value_issue_d1 <= 1'b0;
       value_issue_d2 <= 1'b0;
+      value_lane0_v_d31 <= 32'h0;
+      value_lane1_v_d31 <= 32'h0;
+      value_lane2_v_d31 <= 32'h0;
+      value_lane3_v_d31 <= 32'h0;
+      value_lane4_v_d31 <= 32'h0;
+      value_lane5_v_d31 <= 32'h0;
+      value_lane6_v_d31 <= 32'h0;
+      value_lane7_v_d31 <= 32'h0;
+      value_lane8_v_d31 <= 32'h0;
+      value_lane9_v_d31 <= 32'h0;
+      value_lane10_v_d31 <= 32'h0;
+      value_lane11_v_d31 <= 32'h0;
+      value_lane12_v_d31 <= 32'h0;
+      value_lane13_v_d31 <= 32'h0;
+      value_lane14_v_d31 <= 32'h0;
+      value_lane15_v_d31 <= 32'h0;
+      accumulate_address_d40 <= 9'd0;
       row_weight_valid_d1 <= 1'b0;
       row_weight_valid_d2 <= 1'b0;
       row_weight_valid_d3 <= 1'b0;
@@ -5929,6 +6054,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       row_shifted_valid_d23 <= 1'b0;
       row_shifted_valid_d24 <= 1'b0;
       row_shifted_valid_d25 <= 1'b0;
+      row_first_beat_d33 <= 1'b0;
+      accumulate_set_d33 <= 1'b0;
+      z_address_d33 <= 6'd0;
+      accumulate_set_d40 <= 1'b0;
+      accumulate_fresh_d34 <= 1'b0;
+      row_first_beat_d40 <= 1'b0;
+      z_address_d40 <= 6'd0;
+      accumulate_set_d41 <= 1'b0;
+      accumulate_fresh_d41 <= 1'b0;
       row_weight_valid_d7 <= 1'b0;
       row_weight_valid_d8 <= 1'b0;
       row_weight_valid_d9 <= 1'b0;
@@ -5936,6 +6070,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       row_weight_valid_d11 <= 1'b0;
       row_weight_valid_d12 <= 1'b0;
       row_weight_valid_d13 <= 1'b0;
+      accumulate_address_d47 <= 9'd0;
+      accumulate_set_d47 <= 1'b0;
+      value_present_d47 <= 2'h0;
       accumulated_last_d1 <= 1'b0;
       accumulated_last_d2 <= 1'b0;
       accumulated_last_d3 <= 1'b0;
@@ -5989,63 +6126,73 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk (ChunkWalk.java:53): the pass's walk over the chunks in the buffer and, in each, over the
+  // value_engine.value_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign value_loader = value_chunk[0]; // ChunkWalk.java:70
-  assign value_half = value_chunk[1] ^ (|((value_first_halves >> value_loader) & 2'd1)); // ChunkWalk.java:73
-  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:75
-  assign value_rows_in =
-      (value_chunk_wide == value_least_1)
-      & ({1'b0, (value_least_1[0] ? value1_write_row : value0_write_row)} >= value_need_rows); // ChunkWalk.java:77
-  assign value_step = value_active & ((value_chunk_wide < value_least_1) | value_rows_in); // ChunkWalk.java:78
-  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:79
-  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:80
-  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:82
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:83
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:84
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
+  assign value_loader = value_chunk[0]; // ChunkWalk.java:71
+  assign value_half = value_chunk[1] ^ (|((value_first_halves >> value_loader) & 2'd1)); // ChunkWalk.java:74
+  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:76
+  // ChunkWalk.java:78
+  assign value_rows_in = (value_chunk_wide == value_loaded) & ({1'b0, value_landing_rows} >= value_need_rows);
+  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:79
+  assign value_next_chunk_start = value_chunk_start + 13'd32; // ChunkWalk.java:84
+  assign value_next_positions = value_slots_positions + 13'd1; // ChunkWalk.java:85
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:96
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:97
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:98
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:101
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:102
   assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:107
   assign value_need_rows = value_row_needs; // ValueEngine.java:108
 
   always @(posedge clk) begin
-    if (value_pass_start) begin // ChunkWalk.java:90
-      value_active <= 1'b1; // ChunkWalk.java:91
-      value_chunk <= 8'd0; // ChunkWalk.java:92
-      value_chunk_start <= 13'd0; // ChunkWalk.java:93
-    end else if (value_chunk_done) begin // ChunkWalk.java:94
-      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:95
-      value_chunk_start <= value_chunk_start + 13'd32; // ChunkWalk.java:96
-      if (value_walk_done) begin // ChunkWalk.java:97
-        value_active <= 1'b0; // ChunkWalk.java:97
+    if (value_pass_start) begin // ChunkWalk.java:103
+      value_active <= 1'b1; // ChunkWalk.java:104
+      value_chunk <= 8'd0; // ChunkWalk.java:105
+      value_chunk_start <= 13'd0; // ChunkWalk.java:106
+      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:131
+      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:132
+    end else if (value_chunk_done) begin // ChunkWalk.java:108
+      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:109
+      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:110
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:131
+      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:132
+      if (value_walk_done) begin // ChunkWalk.java:112
+        value_active <= 1'b0; // ChunkWalk.java:112
       end
+    end else if (value_slots_next_token) begin // ChunkWalk.java:113
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:131
+      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:132
     end
     if (reset) begin
       value_active <= 1'b0;
       value_chunk <= 8'd0;
       value_chunk_start <= 13'd0;
+      value_slot_has_rows <= 1'b0;
+      value_rows_here <= 6'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk.value_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
+  // value_engine.value_walk.value_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:36
-  assign value_slots_last = {5'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:37
-  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:38
+  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:38
+  assign value_slots_last = {5'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:39
+  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:40
+  // SlotWalker.java:41
+  assign value_slots_next_token =
+      ~value_pass_start_or_chunk_done & value_slot_done_and_not_value_chunk_done & value_slots_last_head;
 
   always @(posedge clk) begin
-    if (value_pass_start | value_chunk_done) begin // SlotWalker.java:39
-      value_slots_slot <= 3'd0; // SlotWalker.java:40
-      value_slots_head <= 8'd0; // SlotWalker.java:41
-      value_slots_positions <= value_first_positions; // SlotWalker.java:42
-    end else if (value_slot_done & ~value_chunk_done) begin // SlotWalker.java:43
-      value_slots_slot <= value_slots_slot + 3'd1; // SlotWalker.java:44
-      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:45
-      if (value_slots_last_head) begin // SlotWalker.java:46
-        value_slots_head <= 8'd0; // SlotWalker.java:47
-        value_slots_positions <= value_slots_positions + 13'd1; // SlotWalker.java:48
+    if (value_pass_start_or_chunk_done) begin // SlotWalker.java:42
+      value_slots_slot <= 3'd0; // SlotWalker.java:43
+      value_slots_head <= 8'd0; // SlotWalker.java:44
+      value_slots_positions <= value_first_positions; // SlotWalker.java:45
+    end else if (value_slot_done_and_not_value_chunk_done) begin // SlotWalker.java:46
+      value_slots_slot <= value_slots_slot + 3'd1; // SlotWalker.java:47
+      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:48
+      if (value_slots_last_head) begin // SlotWalker.java:49
+        value_slots_head <= 8'd0; // SlotWalker.java:50
+        value_slots_positions <= value_slots_positions + 13'd1; // SlotWalker.java:51
       end
     end
     if (reset) begin
@@ -6669,8 +6816,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign element_pushed = push_step & ~z_phase_eq_2; // Reduction.java:211
   assign pass_beat_pushed = element_pushed & (reduce_index[3:0] == reduce_last_element); // Reduction.java:212
   assign reduced_is_z = reduce_tree_out_payload_tag[5]; // Reduction.java:217
-  assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
-  assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
+  assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:149
+  assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:149
   assign rz_ready = rz_out_valid; // Reduction.java:221
   assign normalized_in_valid = reduce_tree_out_valid; // Reduction.java:231
   assign normalized_in_payload_a = reduce_tree_out_payload_sum; // Reduction.java:231
@@ -7570,10 +7717,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     z_parity_d37 <= z_parity_d36; // Reduction.java:220
     z_parity_d38 <= z_parity_d37; // Reduction.java:220
     z_parity_d39 <= z_parity_d38; // Reduction.java:220
-    if (rz_ready & ~z_parity_d39) begin // Reduction.java:226
+    z_parity_d40 <= z_parity_d39; // Reduction.java:220
+    z_parity_d41 <= z_parity_d40; // Reduction.java:220
+    z_parity_d42 <= z_parity_d41; // Reduction.java:220
+    z_parity_d43 <= z_parity_d42; // Reduction.java:220
+    z_parity_d44 <= z_parity_d43; // Reduction.java:220
+    if (rz_ready & ~z_parity_d44) begin // Reduction.java:226
       slot_rz_0 <= rz_out_payload; // Reduction.java:226
     end
-    if (rz_ready & z_parity_d39) begin // Reduction.java:226
+    if (rz_ready & z_parity_d44) begin // Reduction.java:226
       slot_rz_1 <= rz_out_payload; // Reduction.java:226
     end
     reduced_tag_d1 <= reduce_tree_out_payload_tag; // Reduction.java:234
@@ -7944,8 +8096,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       z_lane_13 <= 32'h0;
       z_lane_14 <= 32'h0;
       z_lane_15 <= 32'h0;
+      z_parity_d44 <= 1'b0;
       slot_rz_0 <= 32'h0;
       slot_rz_1 <= 32'h0;
+      reduced_tag_d9 <= 6'h0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;
@@ -7966,23 +8120,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and
+  // value_engine.reduction.reduce_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:36
-  assign reduce_slots_last = {5'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
-  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
+  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:38
+  assign reduce_slots_last = {5'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:39
+  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:40
+  assign reduce_slots_next_token = ~reduce_start & element_slot_done & reduce_slots_last_head; // SlotWalker.java:41
 
   always @(posedge clk) begin
-    if (reduce_start) begin // SlotWalker.java:39
-      reduce_slots_slot <= 3'd0; // SlotWalker.java:40
-      reduce_slots_head <= 8'd0; // SlotWalker.java:41
-      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:42
-    end else if (element_slot_done) begin // SlotWalker.java:43
-      reduce_slots_slot <= reduce_slots_slot + 3'd1; // SlotWalker.java:44
-      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:45
-      if (reduce_slots_last_head) begin // SlotWalker.java:46
-        reduce_slots_head <= 8'd0; // SlotWalker.java:47
-        reduce_slots_positions <= reduce_slots_positions + 13'd1; // SlotWalker.java:48
+    if (reduce_start) begin // SlotWalker.java:42
+      reduce_slots_slot <= 3'd0; // SlotWalker.java:43
+      reduce_slots_head <= 8'd0; // SlotWalker.java:44
+      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:45
+    end else if (element_slot_done) begin // SlotWalker.java:46
+      reduce_slots_slot <= reduce_slots_slot + 3'd1; // SlotWalker.java:47
+      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:48
+      if (reduce_slots_last_head) begin // SlotWalker.java:49
+        reduce_slots_head <= 8'd0; // SlotWalker.java:50
+        reduce_slots_positions <= reduce_slots_positions + 13'd1; // SlotWalker.java:51
       end
     end
     if (reset) begin
@@ -7993,23 +8148,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.z_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
+  // value_engine.reduction.z_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and the
   // positions it attends to
-  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:36
-  assign z_slots_last = {5'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
-  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
+  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:38
+  assign z_slots_last = {5'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:39
+  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:40
+  assign z_slots_next_token = ~reduce_start & z_pushed & z_slots_last_head; // SlotWalker.java:41
 
   always @(posedge clk) begin
-    if (reduce_start) begin // SlotWalker.java:39
-      z_slots_slot <= 3'd0; // SlotWalker.java:40
-      z_slots_head <= 8'd0; // SlotWalker.java:41
-      z_slots_positions <= reduce_first_positions; // SlotWalker.java:42
-    end else if (z_pushed) begin // SlotWalker.java:43
-      z_slots_slot <= z_slots_slot + 3'd1; // SlotWalker.java:44
-      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:45
-      if (z_slots_last_head) begin // SlotWalker.java:46
-        z_slots_head <= 8'd0; // SlotWalker.java:47
-        z_slots_positions <= z_slots_positions + 13'd1; // SlotWalker.java:48
+    if (reduce_start) begin // SlotWalker.java:42
+      z_slots_slot <= 3'd0; // SlotWalker.java:43
+      z_slots_head <= 8'd0; // SlotWalker.java:44
+      z_slots_positions <= reduce_first_positions; // SlotWalker.java:45
+    end else if (z_pushed) begin // SlotWalker.java:46
+      z_slots_slot <= z_slots_slot + 3'd1; // SlotWalker.java:47
+      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:48
+      if (z_slots_last_head) begin // SlotWalker.java:49
+        z_slots_head <= 8'd0; // SlotWalker.java:50
+        z_slots_positions <= z_slots_positions + 13'd1; // SlotWalker.java:51
       end
     end
     if (reset) begin
@@ -8023,6 +8179,18 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
+      // ChunkWalk.java:94
+      if (!(~score_active | ((score_slot_has_rows == assert_cmp) & (score_rows_here == assert_mux[5:0])))) begin
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:94: ChunkWalk score: the slot's rows in the chunk are ",
+                 "current");
+        $stop;
+      end
+      // ChunkWalk.java:94
+      if (!(~value_active | ((value_slot_has_rows == assert_cmp_2) & (value_rows_here == assert_mux_2[5:0])))) begin
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:94: ChunkWalk value: the slot's rows in the chunk are ",
+                 "current");
+        $stop;
+      end
       if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:251
         $display("ASSERTION FAILED in %m: Reduction.java:251: AttentionUnit: the output queue holds the beats ",
                  "promised");
@@ -8048,8 +8216,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                  "one set of partials");
         $stop;
       end
-      if (!(~(reduce_side_finished & refusal_done))) begin // AttentionUnit.java:262
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:262: AttentionUnit: one command finishes at a time");
+      if (!(~(reduce_side_finished & refusal_done))) begin // AttentionUnit.java:264
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:264: AttentionUnit: one command finishes at a time");
         $stop;
       end
     end
@@ -9093,7 +9261,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (reduce_tree_ready)
   );
 
-  FpReciprocal_shared rz ( // FpReciprocal.java:133
+  FpReciprocal_shared rz ( // FpReciprocal.java:148
     .clk         (clk),
     .reset       (reset),
     .in_valid    (rz_in_valid),
@@ -9173,15 +9341,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_lane4_v_out_valid, value_lane5_v_out_valid, value_lane6_v_out_valid, value_lane7_v_out_valid,
       value_lane8_v_out_valid, value_lane9_v_out_valid, value_lane10_v_out_valid, value_lane11_v_out_valid,
       value_lane12_v_out_valid, value_lane13_v_out_valid, value_lane14_v_out_valid, value_lane15_v_out_valid,
-      reduce_present[0], reduce_tree_idle, reduced_tag_d9[4:3], out_queue_occupancy, z_sum_out_valid,
-      key0_rows_after_mux[19:13], key0_first_rows_mux[19:13], key0_landing_latest_diff[8:0],
-      key0_write_last_row_beat_diff[7:4], key1_rows_after_mux[19:13], key1_first_rows_mux[19:13],
-      key1_landing_latest_diff[8:0], key1_write_last_row_beat_diff[7:4], score_pass_beats_sum[0],
-      last_row_beat_diff[7:3], score_rows_here_mux[12:6], value0_rows_after_mux[19:13], value0_first_rows_mux[19:13],
+      reduce_slots_next_token, z_slots_next_token, reduce_present[0], reduce_tree_idle, reduced_tag_d9[4:3],
+      out_queue_occupancy, z_sum_out_valid, key0_rows_after_mux[19:13], key0_first_rows_mux[19:13],
+      key0_landing_latest_diff[8:0], key0_write_last_row_beat_diff[7:4], key1_rows_after_mux[19:13],
+      key1_first_rows_mux[19:13], key1_landing_latest_diff[8:0], key1_write_last_row_beat_diff[7:4],
+      score_pass_beats_sum[0], last_row_beat_diff[7:3], score_rows_here_mux[12:6], score_rows_here_mux_2[12:6],
+      score_rows_here_mux_3[12:6], value0_rows_after_mux[19:13], value0_first_rows_mux[19:13],
       value0_landing_latest_diff[8:0], value0_write_last_row_beat_diff[7:4], value1_rows_after_mux[19:13],
       value1_first_rows_mux[19:13], value1_landing_latest_diff[8:0], value1_write_last_row_beat_diff[7:4],
       value_pass_beats_sum[0], value_last_beat_diff[7:3], value_issue_set_slot_mux[2], value_rows_here_mux[12:6],
-      reduce_set_slot_mux[2], reduce_pass_beats_sum[0], reduce_last_pass_beat_diff[7:3], z_set_slot_mux[2]};
+      value_rows_here_mux_2[12:6], value_rows_here_mux_3[12:6], reduce_set_slot_mux[2], reduce_pass_beats_sum[0],
+      reduce_last_pass_beat_diff[7:3], z_set_slot_mux[2], assert_mux[12:6], assert_mux_2[12:6]};
 endmodule
 
 `default_nettype wire

@@ -59,74 +59,84 @@ module Fp32SerialTree_n16_t6_q16_f4 (
   wire [4:0]   waiting_occupancy;            // Stream.java:195
   reg  [0:0]   pair;                         // Fp32SerialTree.java:96
   wire         last_pair;                    // Fp32SerialTree.java:97
-  wire         level0_add_0_in_valid;        // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_0_in_payload_a;    // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_0_in_payload_b;    // Fp32SerialTree.java:110
-  wire         level0_add_0_out_valid;       // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_0_out_payload;     // Fp32SerialTree.java:110
-  wire         level0_add_1_in_valid;        // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_1_in_payload_a;    // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_1_in_payload_b;    // Fp32SerialTree.java:110
-  wire         level0_add_1_out_valid;       // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_1_out_payload;     // Fp32SerialTree.java:110
-  wire         level0_add_2_in_valid;        // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_2_in_payload_a;    // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_2_in_payload_b;    // Fp32SerialTree.java:110
-  wire         level0_add_2_out_valid;       // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_2_out_payload;     // Fp32SerialTree.java:110
-  wire         level0_add_3_in_valid;        // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_3_in_payload_a;    // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_3_in_payload_b;    // Fp32SerialTree.java:110
-  wire         level0_add_3_out_valid;       // Fp32SerialTree.java:110
-  wire [31:0]  level0_add_3_out_payload;     // Fp32SerialTree.java:110
-  wire         level0_tree_0_0_in_valid;     // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_0_0_in_payload_a; // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_0_0_in_payload_b; // Fp32SerialTree.java:116
-  wire         level0_tree_0_0_out_valid;    // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_0_0_out_payload;  // Fp32SerialTree.java:116
-  wire         level0_tree_0_1_in_valid;     // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_0_1_in_payload_a; // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_0_1_in_payload_b; // Fp32SerialTree.java:116
-  wire         level0_tree_0_1_out_valid;    // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_0_1_out_payload;  // Fp32SerialTree.java:116
-  wire         level0_tree_1_0_in_valid;     // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_1_0_in_payload_a; // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_1_0_in_payload_b; // Fp32SerialTree.java:116
-  wire         level0_tree_1_0_out_valid;    // Fp32SerialTree.java:116
-  wire [31:0]  level0_tree_1_0_out_payload;  // Fp32SerialTree.java:116
-  reg  [5:0]   level0_tag_d1;                // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d2;                // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d3;                // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d4;                // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d5;                // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d6;                // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d7;                // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d8;                // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d9;                // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d10;               // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d11;               // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d12;               // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d13;               // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d14;               // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d15;               // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d16;               // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d17;               // Fp32SerialTree.java:117
-  reg  [5:0]   level0_tag_d18;               // Fp32SerialTree.java:117
-  reg  [31:0]  level3_held;                  // Fp32SerialTree.java:125
-  reg          level3_second;                // Fp32SerialTree.java:126
-  wire         level3_pair;                  // Fp32SerialTree.java:131
-  wire         level3_add_in_valid;          // Fp32SerialTree.java:132
-  wire [31:0]  level3_add_in_payload_a;      // Fp32SerialTree.java:132
-  wire [31:0]  level3_add_in_payload_b;      // Fp32SerialTree.java:132
-  wire         level3_add_out_valid;         // Fp32SerialTree.java:132
-  wire [31:0]  level3_add_out_payload;       // Fp32SerialTree.java:132
-  reg  [5:0]   level3_tag_d1;                // Fp32SerialTree.java:133
-  reg  [5:0]   level3_tag_d2;                // Fp32SerialTree.java:133
-  reg  [5:0]   level3_tag_d3;                // Fp32SerialTree.java:133
-  reg  [5:0]   level3_tag_d4;                // Fp32SerialTree.java:133
-  reg  [5:0]   level3_tag_d5;                // Fp32SerialTree.java:133
-  reg  [5:0]   level3_tag_d6;                // Fp32SerialTree.java:133
-  reg  [5:0]   vectors_inside;               // Fp32SerialTree.java:142
+  reg  [31:0]  level0_a_0_q;                 // Fp32SerialTree.java:115
+  reg  [31:0]  level0_b_0_q;                 // Fp32SerialTree.java:118
+  reg          level0_issue_d1;              // Fp32SerialTree.java:112
+  wire         level0_add_0_in_valid;        // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_0_in_payload_a;    // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_0_in_payload_b;    // Fp32SerialTree.java:112
+  wire         level0_add_0_out_valid;       // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_0_out_payload;     // Fp32SerialTree.java:112
+  reg  [31:0]  level0_a_1_q;                 // Fp32SerialTree.java:115
+  reg  [31:0]  level0_b_1_q;                 // Fp32SerialTree.java:118
+  wire         level0_add_1_in_valid;        // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_1_in_payload_a;    // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_1_in_payload_b;    // Fp32SerialTree.java:112
+  wire         level0_add_1_out_valid;       // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_1_out_payload;     // Fp32SerialTree.java:112
+  reg  [31:0]  level0_a_2_q;                 // Fp32SerialTree.java:115
+  reg  [31:0]  level0_b_2_q;                 // Fp32SerialTree.java:118
+  wire         level0_add_2_in_valid;        // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_2_in_payload_a;    // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_2_in_payload_b;    // Fp32SerialTree.java:112
+  wire         level0_add_2_out_valid;       // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_2_out_payload;     // Fp32SerialTree.java:112
+  reg  [31:0]  level0_a_3_q;                 // Fp32SerialTree.java:115
+  reg  [31:0]  level0_b_3_q;                 // Fp32SerialTree.java:118
+  wire         level0_add_3_in_valid;        // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_3_in_payload_a;    // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_3_in_payload_b;    // Fp32SerialTree.java:112
+  wire         level0_add_3_out_valid;       // Fp32SerialTree.java:112
+  wire [31:0]  level0_add_3_out_payload;     // Fp32SerialTree.java:112
+  wire         level0_tree_0_0_in_valid;     // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_0_0_in_payload_a; // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_0_0_in_payload_b; // Fp32SerialTree.java:120
+  wire         level0_tree_0_0_out_valid;    // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_0_0_out_payload;  // Fp32SerialTree.java:120
+  wire         level0_tree_0_1_in_valid;     // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_0_1_in_payload_a; // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_0_1_in_payload_b; // Fp32SerialTree.java:120
+  wire         level0_tree_0_1_out_valid;    // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_0_1_out_payload;  // Fp32SerialTree.java:120
+  wire         level0_tree_1_0_in_valid;     // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_1_0_in_payload_a; // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_1_0_in_payload_b; // Fp32SerialTree.java:120
+  wire         level0_tree_1_0_out_valid;    // Fp32SerialTree.java:120
+  wire [31:0]  level0_tree_1_0_out_payload;  // Fp32SerialTree.java:120
+  reg  [5:0]   level0_tag_d1;                // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d2;                // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d3;                // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d4;                // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d5;                // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d6;                // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d7;                // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d8;                // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d9;                // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d10;               // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d11;               // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d12;               // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d13;               // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d14;               // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d15;               // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d16;               // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d17;               // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d18;               // Fp32SerialTree.java:121
+  reg  [5:0]   level0_tag_d19;               // Fp32SerialTree.java:121
+  reg  [31:0]  level3_held;                  // Fp32SerialTree.java:129
+  reg          level3_second;                // Fp32SerialTree.java:130
+  wire         level3_pair;                  // Fp32SerialTree.java:135
+  wire         level3_add_in_valid;          // Fp32SerialTree.java:136
+  wire [31:0]  level3_add_in_payload_a;      // Fp32SerialTree.java:136
+  wire [31:0]  level3_add_in_payload_b;      // Fp32SerialTree.java:136
+  wire         level3_add_out_valid;         // Fp32SerialTree.java:136
+  wire [31:0]  level3_add_out_payload;       // Fp32SerialTree.java:136
+  reg  [5:0]   level3_tag_d1;                // Fp32SerialTree.java:137
+  reg  [5:0]   level3_tag_d2;                // Fp32SerialTree.java:137
+  reg  [5:0]   level3_tag_d3;                // Fp32SerialTree.java:137
+  reg  [5:0]   level3_tag_d4;                // Fp32SerialTree.java:137
+  reg  [5:0]   level3_tag_d5;                // Fp32SerialTree.java:137
+  reg  [5:0]   level3_tag_d6;                // Fp32SerialTree.java:137
+  reg  [5:0]   vectors_inside;               // Fp32SerialTree.java:146
 
   assign arriving_valid = in_valid; // Fp32SerialTree.java:87
   assign arriving_payload_values_0 = in_payload_values_0; // Fp32SerialTree.java:88
@@ -169,83 +179,88 @@ module Fp32SerialTree_n16_t6_q16_f4 (
   assign ready = arriving_ready; // Fp32SerialTree.java:91
   assign last_pair = pair; // Fp32SerialTree.java:97
   assign waiting_pop_ready = last_pair; // Fp32SerialTree.java:98
-  assign level0_add_0_in_valid = waiting_pop_valid; // Fp32SerialTree.java:110
-  // Fp32SerialTree.java:110
-  assign level0_add_0_in_payload_a = pair ? waiting_pop_payload[287:256] : waiting_pop_payload[31:0];
-  // Fp32SerialTree.java:110
-  assign level0_add_0_in_payload_b = pair ? waiting_pop_payload[319:288] : waiting_pop_payload[63:32];
-  assign level0_add_1_in_valid = waiting_pop_valid; // Fp32SerialTree.java:110
-  // Fp32SerialTree.java:110
-  assign level0_add_1_in_payload_a = pair ? waiting_pop_payload[351:320] : waiting_pop_payload[95:64];
-  // Fp32SerialTree.java:110
-  assign level0_add_1_in_payload_b = pair ? waiting_pop_payload[383:352] : waiting_pop_payload[127:96];
-  assign level0_add_2_in_valid = waiting_pop_valid; // Fp32SerialTree.java:110
-  // Fp32SerialTree.java:110
-  assign level0_add_2_in_payload_a = pair ? waiting_pop_payload[415:384] : waiting_pop_payload[159:128];
-  // Fp32SerialTree.java:110
-  assign level0_add_2_in_payload_b = pair ? waiting_pop_payload[447:416] : waiting_pop_payload[191:160];
-  assign level0_add_3_in_valid = waiting_pop_valid; // Fp32SerialTree.java:110
-  // Fp32SerialTree.java:110
-  assign level0_add_3_in_payload_a = pair ? waiting_pop_payload[479:448] : waiting_pop_payload[223:192];
-  // Fp32SerialTree.java:110
-  assign level0_add_3_in_payload_b = pair ? waiting_pop_payload[511:480] : waiting_pop_payload[255:224];
-  assign level0_tree_0_0_in_valid = level0_add_0_out_valid; // Fp32SerialTree.java:116
-  assign level0_tree_0_0_in_payload_a = level0_add_0_out_payload; // Fp32SerialTree.java:116
-  assign level0_tree_0_0_in_payload_b = level0_add_1_out_payload; // Fp32SerialTree.java:116
-  assign level0_tree_0_1_in_valid = level0_add_0_out_valid; // Fp32SerialTree.java:116
-  assign level0_tree_0_1_in_payload_a = level0_add_2_out_payload; // Fp32SerialTree.java:116
-  assign level0_tree_0_1_in_payload_b = level0_add_3_out_payload; // Fp32SerialTree.java:116
-  assign level0_tree_1_0_in_valid = level0_tree_0_0_out_valid; // Fp32SerialTree.java:116
-  assign level0_tree_1_0_in_payload_a = level0_tree_0_0_out_payload; // Fp32SerialTree.java:116
-  assign level0_tree_1_0_in_payload_b = level0_tree_0_1_out_payload; // Fp32SerialTree.java:116
-  assign level3_pair = level0_tree_1_0_out_valid & level3_second; // Fp32SerialTree.java:131
-  assign level3_add_in_valid = level3_pair; // Fp32SerialTree.java:132
-  assign level3_add_in_payload_a = level3_held; // Fp32SerialTree.java:132
-  assign level3_add_in_payload_b = level0_tree_1_0_out_payload; // Fp32SerialTree.java:132
-  assign out_valid = level3_add_out_valid; // Fp32SerialTree.java:136
-  assign out_payload_sum = level3_add_out_payload; // Fp32SerialTree.java:137
-  assign out_payload_tag = level3_tag_d6; // Fp32SerialTree.java:138
-  assign idle = vectors_inside == 6'd0; // Fp32SerialTree.java:145
+  assign level0_add_0_in_valid = level0_issue_d1; // Fp32SerialTree.java:112
+  assign level0_add_0_in_payload_a = level0_a_0_q; // Fp32SerialTree.java:112
+  assign level0_add_0_in_payload_b = level0_b_0_q; // Fp32SerialTree.java:112
+  assign level0_add_1_in_valid = level0_issue_d1; // Fp32SerialTree.java:112
+  assign level0_add_1_in_payload_a = level0_a_1_q; // Fp32SerialTree.java:112
+  assign level0_add_1_in_payload_b = level0_b_1_q; // Fp32SerialTree.java:112
+  assign level0_add_2_in_valid = level0_issue_d1; // Fp32SerialTree.java:112
+  assign level0_add_2_in_payload_a = level0_a_2_q; // Fp32SerialTree.java:112
+  assign level0_add_2_in_payload_b = level0_b_2_q; // Fp32SerialTree.java:112
+  assign level0_add_3_in_valid = level0_issue_d1; // Fp32SerialTree.java:112
+  assign level0_add_3_in_payload_a = level0_a_3_q; // Fp32SerialTree.java:112
+  assign level0_add_3_in_payload_b = level0_b_3_q; // Fp32SerialTree.java:112
+  assign level0_tree_0_0_in_valid = level0_add_0_out_valid; // Fp32SerialTree.java:120
+  assign level0_tree_0_0_in_payload_a = level0_add_0_out_payload; // Fp32SerialTree.java:120
+  assign level0_tree_0_0_in_payload_b = level0_add_1_out_payload; // Fp32SerialTree.java:120
+  assign level0_tree_0_1_in_valid = level0_add_0_out_valid; // Fp32SerialTree.java:120
+  assign level0_tree_0_1_in_payload_a = level0_add_2_out_payload; // Fp32SerialTree.java:120
+  assign level0_tree_0_1_in_payload_b = level0_add_3_out_payload; // Fp32SerialTree.java:120
+  assign level0_tree_1_0_in_valid = level0_tree_0_0_out_valid; // Fp32SerialTree.java:120
+  assign level0_tree_1_0_in_payload_a = level0_tree_0_0_out_payload; // Fp32SerialTree.java:120
+  assign level0_tree_1_0_in_payload_b = level0_tree_0_1_out_payload; // Fp32SerialTree.java:120
+  assign level3_pair = level0_tree_1_0_out_valid & level3_second; // Fp32SerialTree.java:135
+  assign level3_add_in_valid = level3_pair; // Fp32SerialTree.java:136
+  assign level3_add_in_payload_a = level3_held; // Fp32SerialTree.java:136
+  assign level3_add_in_payload_b = level0_tree_1_0_out_payload; // Fp32SerialTree.java:136
+  assign out_valid = level3_add_out_valid; // Fp32SerialTree.java:140
+  assign out_payload_sum = level3_add_out_payload; // Fp32SerialTree.java:141
+  assign out_payload_tag = level3_tag_d6; // Fp32SerialTree.java:142
+  assign idle = vectors_inside == 6'd0; // Fp32SerialTree.java:149
 
   always @(posedge clk) begin
     if (waiting_pop_valid) begin // Fp32SerialTree.java:99
       pair <= ~last_pair & (pair + 1'b1); // Fp32SerialTree.java:99
     end
-    level0_tag_d1 <= waiting_pop_payload[517:512]; // Fp32SerialTree.java:117
-    level0_tag_d2 <= level0_tag_d1; // Fp32SerialTree.java:117
-    level0_tag_d3 <= level0_tag_d2; // Fp32SerialTree.java:117
-    level0_tag_d4 <= level0_tag_d3; // Fp32SerialTree.java:117
-    level0_tag_d5 <= level0_tag_d4; // Fp32SerialTree.java:117
-    level0_tag_d6 <= level0_tag_d5; // Fp32SerialTree.java:117
-    level0_tag_d7 <= level0_tag_d6; // Fp32SerialTree.java:117
-    level0_tag_d8 <= level0_tag_d7; // Fp32SerialTree.java:117
-    level0_tag_d9 <= level0_tag_d8; // Fp32SerialTree.java:117
-    level0_tag_d10 <= level0_tag_d9; // Fp32SerialTree.java:117
-    level0_tag_d11 <= level0_tag_d10; // Fp32SerialTree.java:117
-    level0_tag_d12 <= level0_tag_d11; // Fp32SerialTree.java:117
-    level0_tag_d13 <= level0_tag_d12; // Fp32SerialTree.java:117
-    level0_tag_d14 <= level0_tag_d13; // Fp32SerialTree.java:117
-    level0_tag_d15 <= level0_tag_d14; // Fp32SerialTree.java:117
-    level0_tag_d16 <= level0_tag_d15; // Fp32SerialTree.java:117
-    level0_tag_d17 <= level0_tag_d16; // Fp32SerialTree.java:117
-    level0_tag_d18 <= level0_tag_d17; // Fp32SerialTree.java:117
-    if (level0_tree_1_0_out_valid) begin // Fp32SerialTree.java:127
-      level3_second <= ~level3_second; // Fp32SerialTree.java:128
-      if (~level3_second) begin // Fp32SerialTree.java:129
-        level3_held <= level0_tree_1_0_out_payload; // Fp32SerialTree.java:129
+    level0_a_0_q <= pair ? waiting_pop_payload[287:256] : waiting_pop_payload[31:0]; // Fp32SerialTree.java:115
+    level0_b_0_q <= pair ? waiting_pop_payload[319:288] : waiting_pop_payload[63:32]; // Fp32SerialTree.java:118
+    level0_issue_d1 <= waiting_pop_valid; // Fp32SerialTree.java:112
+    level0_a_1_q <= pair ? waiting_pop_payload[351:320] : waiting_pop_payload[95:64]; // Fp32SerialTree.java:115
+    level0_b_1_q <= pair ? waiting_pop_payload[383:352] : waiting_pop_payload[127:96]; // Fp32SerialTree.java:118
+    level0_a_2_q <= pair ? waiting_pop_payload[415:384] : waiting_pop_payload[159:128]; // Fp32SerialTree.java:115
+    level0_b_2_q <= pair ? waiting_pop_payload[447:416] : waiting_pop_payload[191:160]; // Fp32SerialTree.java:118
+    level0_a_3_q <= pair ? waiting_pop_payload[479:448] : waiting_pop_payload[223:192]; // Fp32SerialTree.java:115
+    level0_b_3_q <= pair ? waiting_pop_payload[511:480] : waiting_pop_payload[255:224]; // Fp32SerialTree.java:118
+    level0_tag_d1 <= waiting_pop_payload[517:512]; // Fp32SerialTree.java:121
+    level0_tag_d2 <= level0_tag_d1; // Fp32SerialTree.java:121
+    level0_tag_d3 <= level0_tag_d2; // Fp32SerialTree.java:121
+    level0_tag_d4 <= level0_tag_d3; // Fp32SerialTree.java:121
+    level0_tag_d5 <= level0_tag_d4; // Fp32SerialTree.java:121
+    level0_tag_d6 <= level0_tag_d5; // Fp32SerialTree.java:121
+    level0_tag_d7 <= level0_tag_d6; // Fp32SerialTree.java:121
+    level0_tag_d8 <= level0_tag_d7; // Fp32SerialTree.java:121
+    level0_tag_d9 <= level0_tag_d8; // Fp32SerialTree.java:121
+    level0_tag_d10 <= level0_tag_d9; // Fp32SerialTree.java:121
+    level0_tag_d11 <= level0_tag_d10; // Fp32SerialTree.java:121
+    level0_tag_d12 <= level0_tag_d11; // Fp32SerialTree.java:121
+    level0_tag_d13 <= level0_tag_d12; // Fp32SerialTree.java:121
+    level0_tag_d14 <= level0_tag_d13; // Fp32SerialTree.java:121
+    level0_tag_d15 <= level0_tag_d14; // Fp32SerialTree.java:121
+    level0_tag_d16 <= level0_tag_d15; // Fp32SerialTree.java:121
+    level0_tag_d17 <= level0_tag_d16; // Fp32SerialTree.java:121
+    level0_tag_d18 <= level0_tag_d17; // Fp32SerialTree.java:121
+    level0_tag_d19 <= level0_tag_d18; // Fp32SerialTree.java:121
+    if (level0_tree_1_0_out_valid) begin // Fp32SerialTree.java:131
+      level3_second <= ~level3_second; // Fp32SerialTree.java:132
+      if (~level3_second) begin // Fp32SerialTree.java:133
+        level3_held <= level0_tree_1_0_out_payload; // Fp32SerialTree.java:133
       end
     end
-    level3_tag_d1 <= level0_tag_d18; // Fp32SerialTree.java:133
-    level3_tag_d2 <= level3_tag_d1; // Fp32SerialTree.java:133
-    level3_tag_d3 <= level3_tag_d2; // Fp32SerialTree.java:133
-    level3_tag_d4 <= level3_tag_d3; // Fp32SerialTree.java:133
-    level3_tag_d5 <= level3_tag_d4; // Fp32SerialTree.java:133
-    level3_tag_d6 <= level3_tag_d5; // Fp32SerialTree.java:133
-    vectors_inside <= (vectors_inside + {5'd0, in_valid}) - {5'd0, level3_add_out_valid}; // Fp32SerialTree.java:143
+    level3_tag_d1 <= level0_tag_d19; // Fp32SerialTree.java:137
+    level3_tag_d2 <= level3_tag_d1; // Fp32SerialTree.java:137
+    level3_tag_d3 <= level3_tag_d2; // Fp32SerialTree.java:137
+    level3_tag_d4 <= level3_tag_d3; // Fp32SerialTree.java:137
+    level3_tag_d5 <= level3_tag_d4; // Fp32SerialTree.java:137
+    level3_tag_d6 <= level3_tag_d5; // Fp32SerialTree.java:137
+    vectors_inside <= (vectors_inside + {5'd0, in_valid}) - {5'd0, level3_add_out_valid}; // Fp32SerialTree.java:147
     if (reset) begin
       pair <= 1'b0;
+      level0_issue_d1 <= 1'b0;
+      level0_tag_d19 <= 6'h0;
       level3_second <= 1'b0;
       level3_held <= 32'h0;
+      level3_tag_d6 <= 6'h0;
       vectors_inside <= 6'd0;
     end
   end
@@ -275,7 +290,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
     .occupancy    (waiting_occupancy)
   );
 
-  Fp32Add level0_add_0 ( // Fp32SerialTree.java:110
+  Fp32Add level0_add_0 ( // Fp32SerialTree.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (level0_add_0_in_valid),
@@ -285,7 +300,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
     .out_payload  (level0_add_0_out_payload)
   );
 
-  Fp32Add level0_add_1 ( // Fp32SerialTree.java:110
+  Fp32Add level0_add_1 ( // Fp32SerialTree.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (level0_add_1_in_valid),
@@ -295,7 +310,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
     .out_payload  (level0_add_1_out_payload)
   );
 
-  Fp32Add level0_add_2 ( // Fp32SerialTree.java:110
+  Fp32Add level0_add_2 ( // Fp32SerialTree.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (level0_add_2_in_valid),
@@ -305,7 +320,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
     .out_payload  (level0_add_2_out_payload)
   );
 
-  Fp32Add level0_add_3 ( // Fp32SerialTree.java:110
+  Fp32Add level0_add_3 ( // Fp32SerialTree.java:112
     .clk          (clk),
     .reset        (reset),
     .in_valid     (level0_add_3_in_valid),
@@ -315,7 +330,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
     .out_payload  (level0_add_3_out_payload)
   );
 
-  Fp32Add level0_tree_0_0 ( // Fp32SerialTree.java:116
+  Fp32Add level0_tree_0_0 ( // Fp32SerialTree.java:120
     .clk          (clk),
     .reset        (reset),
     .in_valid     (level0_tree_0_0_in_valid),
@@ -325,7 +340,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
     .out_payload  (level0_tree_0_0_out_payload)
   );
 
-  Fp32Add level0_tree_0_1 ( // Fp32SerialTree.java:116
+  Fp32Add level0_tree_0_1 ( // Fp32SerialTree.java:120
     .clk          (clk),
     .reset        (reset),
     .in_valid     (level0_tree_0_1_in_valid),
@@ -335,7 +350,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
     .out_payload  (level0_tree_0_1_out_payload)
   );
 
-  Fp32Add level0_tree_1_0 ( // Fp32SerialTree.java:116
+  Fp32Add level0_tree_1_0 ( // Fp32SerialTree.java:120
     .clk          (clk),
     .reset        (reset),
     .in_valid     (level0_tree_1_0_in_valid),
@@ -345,7 +360,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
     .out_payload  (level0_tree_1_0_out_payload)
   );
 
-  Fp32Add level3_add ( // Fp32SerialTree.java:132
+  Fp32Add level3_add ( // Fp32SerialTree.java:136
     .clk          (clk),
     .reset        (reset),
     .in_valid     (level3_add_in_valid),

@@ -17,68 +17,67 @@ module Fp32Mul (
   reg         inf_1;         // Fp32Mul.java:124
   reg         zero_1;        // Fp32Mul.java:125
   reg  [23:0] mx_1;          // Fp32Mul.java:131
-  reg  [11:0] normalize_1;   // Fp32Mul.java:136
-  reg  [23:0] my_1;          // Fp32Mul.java:137
-  reg  [7:0]  ea_1;          // Fp32Mul.java:138
-  reg  [7:0]  eb_1;          // Fp32Mul.java:139
-  reg  [4:0]  lz_1;          // Fp32Mul.java:140
-  reg  [23:0] ma_2;          // Fp32Mul.java:146
-  reg  [23:0] mb_2;          // Fp32Mul.java:147
-  reg  [10:0] e_2;           // Fp32Mul.java:150
-  reg  [3:0]  flags_2;       // Fp32Mul.java:151
+  reg  [11:0] normalize_1;   // Fp32Mul.java:140
+  reg  [23:0] my_1;          // Fp32Mul.java:141
+  reg  [7:0]  ea_1;          // Fp32Mul.java:142
+  reg  [7:0]  eb_1;          // Fp32Mul.java:143
+  reg  [4:0]  lz_1;          // Fp32Mul.java:144
+  reg  [23:0] ma_2;          // Fp32Mul.java:150
+  reg  [23:0] mb_2;          // Fp32Mul.java:151
+  reg  [10:0] e_2;           // Fp32Mul.java:154
+  reg  [3:0]  flags_2;       // Fp32Mul.java:155
   (* use_dsp = "yes" *)
-  reg  [47:0] product_3;     // Fp32Mul.java:156
-  reg  [47:0] product_4;     // Fp32Mul.java:158
-  reg  [10:0] e_3;           // Fp32Mul.java:160
-  reg  [3:0]  flags_3;       // Fp32Mul.java:161
-  reg         low_4;         // Fp32Mul.java:163
-  reg         far_4;         // Fp32Mul.java:164
-  reg  [15:0] shift_low_4;   // Fp32Mul.java:165
-  reg  [7:0]  field_top_4;   // Fp32Mul.java:169
-  reg  [7:0]  field_below_4; // Fp32Mul.java:170
-  reg         huge_top_4;    // Fp32Mul.java:171
-  reg         huge_below_4;  // Fp32Mul.java:172
-  reg         edge_top_4;    // Fp32Mul.java:173
-  reg         edge_below_4;  // Fp32Mul.java:174
-  reg  [3:0]  flags_4;       // Fp32Mul.java:175
-  reg  [25:0] window_5;      // Fp32Mul.java:197
-  reg  [16:0] shift_5;       // Fp32Mul.java:198
-  reg         dropped_5;     // Fp32Mul.java:199
-  reg  [7:0]  field_5;       // Fp32Mul.java:200
-  reg         huge_5;        // Fp32Mul.java:201
-  reg         edge_5;        // Fp32Mul.java:202
-  reg  [3:0]  flags_5;       // Fp32Mul.java:203
-  reg  [40:0] shifted_6;     // Fp32Mul.java:207
-  reg         dropped_6;     // Fp32Mul.java:208
-  reg  [7:0]  field_6;       // Fp32Mul.java:209
-  reg         huge_6;        // Fp32Mul.java:210
-  reg         edge_6;        // Fp32Mul.java:211
-  reg  [3:0]  flags_6;       // Fp32Mul.java:212
-  reg  [31:0] y_7;           // Fp32Mul.java:225
-  reg         valid_d1;      // Fp32Mul.java:226
-  reg         valid_d2;      // Fp32Mul.java:226
-  reg         valid_d3;      // Fp32Mul.java:226
-  reg         valid_d4;      // Fp32Mul.java:226
-  reg         valid_d5;      // Fp32Mul.java:226
-  reg         valid_d6;      // Fp32Mul.java:226
-  reg         valid_d7;      // Fp32Mul.java:226
+  reg  [47:0] product_3;     // Fp32Mul.java:160
+  reg  [47:0] product_4;     // Fp32Mul.java:162
+  reg  [10:0] e_3;           // Fp32Mul.java:164
+  reg  [3:0]  flags_3;       // Fp32Mul.java:165
+  reg         low_4;         // Fp32Mul.java:167
+  reg         far_4;         // Fp32Mul.java:168
+  reg  [15:0] shift_low_4;   // Fp32Mul.java:169
+  reg  [7:0]  field_top_4;   // Fp32Mul.java:173
+  reg  [7:0]  field_below_4; // Fp32Mul.java:174
+  reg         huge_top_4;    // Fp32Mul.java:175
+  reg         huge_below_4;  // Fp32Mul.java:176
+  reg         edge_top_4;    // Fp32Mul.java:177
+  reg         edge_below_4;  // Fp32Mul.java:178
+  reg  [3:0]  flags_4;       // Fp32Mul.java:179
+  reg  [25:0] window_5;      // Fp32Mul.java:201
+  reg  [16:0] shift_5;       // Fp32Mul.java:202
+  reg         dropped_5;     // Fp32Mul.java:203
+  reg  [7:0]  field_5;       // Fp32Mul.java:204
+  reg         huge_5;        // Fp32Mul.java:205
+  reg         edge_5;        // Fp32Mul.java:206
+  reg  [3:0]  flags_5;       // Fp32Mul.java:207
+  reg  [40:0] shifted_6;     // Fp32Mul.java:211
+  reg         dropped_6;     // Fp32Mul.java:212
+  reg  [7:0]  field_6;       // Fp32Mul.java:213
+  reg         huge_6;        // Fp32Mul.java:214
+  reg         edge_6;        // Fp32Mul.java:215
+  reg  [3:0]  flags_6;       // Fp32Mul.java:216
+  reg  [31:0] y_7;           // Fp32Mul.java:229
+  reg         valid_d1;      // Fp32Mul.java:230
+  reg         valid_d2;      // Fp32Mul.java:230
+  reg         valid_d3;      // Fp32Mul.java:230
+  reg         valid_d4;      // Fp32Mul.java:230
+  reg         valid_d5;      // Fp32Mul.java:230
+  reg         valid_d6;      // Fp32Mul.java:230
+  reg         valid_d7;      // Fp32Mul.java:230
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire nan_1_or;
   wire inf_1_and;
   wire zero_1_cmp;
   wire [23:0] mx_1_mux;
-  wire normalize_1_any;
-  wire normalize_1_and_2;
-  wire normalize_1_any_2;
-  wire normalize_1_and;
-  wire normalize_1_any_3;
-  wire normalize_1_and_3;
-  wire normalize_1_any_4;
-  wire normalize_1_any_5;
-  wire normalize_1_and_4;
-  wire normalize_1_any_6;
-  wire [4:0] normalize_1_mux;
+  wire lz_1_any;
+  wire lz_1_and_2;
+  wire lz_1_any_2;
+  wire lz_1_and;
+  wire lz_1_any_3;
+  wire lz_1_and_3;
+  wire lz_1_any_4;
+  wire lz_1_any_5;
+  wire lz_1_and_4;
+  wire lz_1_any_6;
   wire [35:0] ma_2_prod;
   wire [10:0] field_top_4_diff;
   wire [10:0] field_below_4_diff;
@@ -97,39 +96,24 @@ module Fp32Mul (
   assign mx_1_mux =
       zero_1_cmp ? {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}
       : {(in_payload_b[30:23] != 8'd0), in_payload_b[22:0]};
-  assign normalize_1_any = |mx_1_mux[23:22];
-  assign normalize_1_and_2 = ~normalize_1_any & ~(|mx_1_mux[21:20]);
-  assign normalize_1_any_2 = |mx_1_mux[19:18];
-  assign normalize_1_and = normalize_1_and_2 & ~normalize_1_any_2 & ~(|mx_1_mux[17:16]);
-  assign normalize_1_any_3 = |mx_1_mux[15:14];
-  assign normalize_1_and_3 = ~normalize_1_any_3 & ~(|mx_1_mux[13:12]);
-  assign normalize_1_any_4 = |mx_1_mux[11:10];
-  assign normalize_1_any_5 = |mx_1_mux[7:6];
-  assign normalize_1_and_4 = ~normalize_1_any_5 & ~(|mx_1_mux[5:4]);
-  assign normalize_1_any_6 = |mx_1_mux[3:2];
-  assign normalize_1_mux =
-      (normalize_1_and & normalize_1_and_3 & ~normalize_1_any_4 & ~(|mx_1_mux[9:8]))
-        ? {1'b1,
-           ((normalize_1_and_4 & ~normalize_1_any_6 & ~(|mx_1_mux[1:0])) ? 4'd8
-            : {1'b0,
-               (normalize_1_and_4 ? {1'b1, (normalize_1_any_6 ? {1'b0, ~mx_1_mux[3]} : {1'b1, ~mx_1_mux[1]})}
-                : {1'b0, (normalize_1_any_5 ? {1'b0, ~mx_1_mux[7]} : {1'b1, ~mx_1_mux[5]})})})}
-      : {1'b0,
-         (normalize_1_and
-            ? {1'b1,
-               (normalize_1_and_3 ? {1'b1, (normalize_1_any_4 ? {1'b0, ~mx_1_mux[11]} : {1'b1, ~mx_1_mux[9]})}
-                : {1'b0, (normalize_1_any_3 ? {1'b0, ~mx_1_mux[15]} : {1'b1, ~mx_1_mux[13]})})}
-          : {1'b0,
-             (normalize_1_and_2 ? {1'b1, (normalize_1_any_2 ? {1'b0, ~mx_1_mux[19]} : {1'b1, ~mx_1_mux[17]})}
-              : {1'b0, (normalize_1_any ? {1'b0, ~mx_1_mux[23]} : {1'b1, ~mx_1_mux[21]})})})};
+  assign lz_1_any = |mx_1_mux[23:22];
+  assign lz_1_and_2 = ~lz_1_any & ~(|mx_1_mux[21:20]);
+  assign lz_1_any_2 = |mx_1_mux[19:18];
+  assign lz_1_and = lz_1_and_2 & ~lz_1_any_2 & ~(|mx_1_mux[17:16]);
+  assign lz_1_any_3 = |mx_1_mux[15:14];
+  assign lz_1_and_3 = ~lz_1_any_3 & ~(|mx_1_mux[13:12]);
+  assign lz_1_any_4 = |mx_1_mux[11:10];
+  assign lz_1_any_5 = |mx_1_mux[7:6];
+  assign lz_1_and_4 = ~lz_1_any_5 & ~(|mx_1_mux[5:4]);
+  assign lz_1_any_6 = |mx_1_mux[3:2];
   assign ma_2_prod = {12'd0, mx_1} * {24'd0, normalize_1};
   assign field_top_4_diff = e_3 - 11'd1;
   assign field_below_4_diff = e_3 - 11'd2;
   assign shifted_6_prod = {17'd0, window_5} * {26'd0, shift_5};
   assign y_7_sum = {field_6, 24'h1} + {7'd0, shifted_6[40:16]};
 
-  assign out_payload = y_7; // Fp32Mul.java:225
-  assign out_valid = valid_d7; // Fp32Mul.java:226
+  assign out_payload = y_7; // Fp32Mul.java:229
+  assign out_valid = valid_d7; // Fp32Mul.java:230
 
   always @(posedge clk) begin
     sign_1 <= in_payload_a[31] ^ in_payload_b[31]; // Fp32Mul.java:122
@@ -141,34 +125,48 @@ module Fp32Mul (
         & ~inf_1_and; // Fp32Mul.java:125
     mx_1 <= (mx_1_mux[23:12] == 12'd0) ? {mx_1_mux[11:0], 12'd0} : mx_1_mux; // Fp32Mul.java:131
     normalize_1 <=
-        {((normalize_1_mux == 5'd11) | (normalize_1_mux == 5'd23)),
-         ((normalize_1_mux == 5'd10) | (normalize_1_mux == 5'd22)),
-         ((normalize_1_mux == 5'd9) | (normalize_1_mux == 5'd21)),
-         ((normalize_1_mux == 5'd8) | (normalize_1_mux == 5'd20)),
-         ((normalize_1_mux == 5'd7) | (normalize_1_mux == 5'd19)),
-         ((normalize_1_mux == 5'd6) | (normalize_1_mux == 5'd18)),
-         ((normalize_1_mux == 5'd5) | (normalize_1_mux == 5'd17)),
-         ((normalize_1_mux == 5'd4) | (normalize_1_mux == 5'd16)),
-         ((normalize_1_mux == 5'd3) | (normalize_1_mux == 5'd15)),
-         ((normalize_1_mux == 5'd2) | (normalize_1_mux == 5'd14)),
-         ((normalize_1_mux == 5'd1) | (normalize_1_mux == 5'd13)),
-         ((normalize_1_mux == 5'd0) | (normalize_1_mux == 5'd12))}; // Fp32Mul.java:136
+        {((mx_1_mux[12] & (mx_1_mux[23:13] == 11'd0)) | (mx_1_mux[0] & (mx_1_mux[23:1] == 23'd0))),
+         ((mx_1_mux[13] & (mx_1_mux[23:14] == 10'd0)) | (mx_1_mux[1] & (mx_1_mux[23:2] == 22'd0))),
+         ((mx_1_mux[14] & (mx_1_mux[23:15] == 9'd0)) | (mx_1_mux[2] & (mx_1_mux[23:3] == 21'd0))),
+         ((mx_1_mux[15] & (mx_1_mux[23:16] == 8'd0)) | (mx_1_mux[3] & (mx_1_mux[23:4] == 20'd0))),
+         ((mx_1_mux[16] & (mx_1_mux[23:17] == 7'd0)) | (mx_1_mux[4] & (mx_1_mux[23:5] == 19'd0))),
+         ((mx_1_mux[17] & (mx_1_mux[23:18] == 6'd0)) | (mx_1_mux[5] & (mx_1_mux[23:6] == 18'd0))),
+         ((mx_1_mux[18] & (mx_1_mux[23:19] == 5'd0)) | (mx_1_mux[6] & (mx_1_mux[23:7] == 17'd0))),
+         ((mx_1_mux[19] & (mx_1_mux[23:20] == 4'd0)) | (mx_1_mux[7] & (mx_1_mux[23:8] == 16'd0))),
+         ((mx_1_mux[20] & (mx_1_mux[23:21] == 3'd0)) | (mx_1_mux[8] & (mx_1_mux[23:9] == 15'd0))),
+         ((mx_1_mux[21] & (mx_1_mux[23:22] == 2'd0)) | (mx_1_mux[9] & (mx_1_mux[23:10] == 14'd0))),
+         ((mx_1_mux[22] & ~mx_1_mux[23]) | (mx_1_mux[10] & (mx_1_mux[23:11] == 13'd0))),
+         (mx_1_mux[23] | (mx_1_mux[11] & (mx_1_mux[23:12] == 12'd0)))}; // Fp32Mul.java:140
     my_1 <=
         zero_1_cmp ? {(in_payload_b[30:23] != 8'd0), in_payload_b[22:0]}
-        : {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:137
-    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:138
-    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:139
-    lz_1 <= normalize_1_mux; // Fp32Mul.java:140
-    ma_2 <= ma_2_prod[23:0]; // Fp32Mul.java:146
-    mb_2 <= my_1; // Fp32Mul.java:147
-    e_2 <= (({3'd0, ea_1} + {3'd0, eb_1}) - {6'd0, lz_1}) - 11'd126; // Fp32Mul.java:150
-    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:151
-    product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:156
-    product_4 <= product_3; // Fp32Mul.java:158
-    e_3 <= e_2; // Fp32Mul.java:160
-    flags_3 <= flags_2; // Fp32Mul.java:161
-    low_4 <= $signed(e_3) <= $signed(11'd1); // Fp32Mul.java:163
-    far_4 <= $signed(e_3) <= $signed(11'h7f1); // Fp32Mul.java:164
+        : {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:141
+    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:142
+    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:143
+    lz_1 <=
+        (lz_1_and & lz_1_and_3 & ~lz_1_any_4 & ~(|mx_1_mux[9:8]))
+          ? {1'b1,
+             ((lz_1_and_4 & ~lz_1_any_6 & ~(|mx_1_mux[1:0])) ? 4'd8
+              : {1'b0,
+                 (lz_1_and_4 ? {1'b1, (lz_1_any_6 ? {1'b0, ~mx_1_mux[3]} : {1'b1, ~mx_1_mux[1]})}
+                  : {1'b0, (lz_1_any_5 ? {1'b0, ~mx_1_mux[7]} : {1'b1, ~mx_1_mux[5]})})})}
+        : {1'b0,
+           (lz_1_and
+              ? {1'b1,
+                 (lz_1_and_3 ? {1'b1, (lz_1_any_4 ? {1'b0, ~mx_1_mux[11]} : {1'b1, ~mx_1_mux[9]})}
+                  : {1'b0, (lz_1_any_3 ? {1'b0, ~mx_1_mux[15]} : {1'b1, ~mx_1_mux[13]})})}
+            : {1'b0,
+               (lz_1_and_2 ? {1'b1, (lz_1_any_2 ? {1'b0, ~mx_1_mux[19]} : {1'b1, ~mx_1_mux[17]})}
+                : {1'b0, (lz_1_any ? {1'b0, ~mx_1_mux[23]} : {1'b1, ~mx_1_mux[21]})})})}; // Fp32Mul.java:144
+    ma_2 <= ma_2_prod[23:0]; // Fp32Mul.java:150
+    mb_2 <= my_1; // Fp32Mul.java:151
+    e_2 <= (({3'd0, ea_1} + {3'd0, eb_1}) - {6'd0, lz_1}) - 11'd126; // Fp32Mul.java:154
+    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:155
+    product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:160
+    product_4 <= product_3; // Fp32Mul.java:162
+    e_3 <= e_2; // Fp32Mul.java:164
+    flags_3 <= flags_2; // Fp32Mul.java:165
+    low_4 <= $signed(e_3) <= $signed(11'd1); // Fp32Mul.java:167
+    far_4 <= $signed(e_3) <= $signed(11'h7f1); // Fp32Mul.java:168
     shift_low_4 <=
         {(e_3 == 11'd1),
          (e_3 == 11'd0),
@@ -185,41 +183,41 @@ module Fp32Mul (
          ((e_3 == 11'h7f5) | (e_3 == 11'h7e9)),
          ((e_3 == 11'h7f4) | (e_3 == 11'h7e8)),
          ((e_3 == 11'h7f3) | (e_3 == 11'h7e7)),
-         ((e_3 == 11'h7f2) | ($signed(e_3) <= $signed(11'h7e6)))}; // Fp32Mul.java:165
-    field_top_4 <= field_top_4_diff[7:0]; // Fp32Mul.java:169
-    field_below_4 <= field_below_4_diff[7:0]; // Fp32Mul.java:170
-    huge_top_4 <= $signed(e_3) >= $signed(11'd255); // Fp32Mul.java:171
-    huge_below_4 <= $signed(e_3) >= $signed(11'd256); // Fp32Mul.java:172
-    edge_top_4 <= e_3 == 11'd254; // Fp32Mul.java:173
-    edge_below_4 <= e_3 == 11'd255; // Fp32Mul.java:174
-    flags_4 <= flags_3; // Fp32Mul.java:175
-    window_5 <= far_4 ? {12'd0, product_4[47:34]} : product_4[47:22]; // Fp32Mul.java:197
-    // Fp32Mul.java:198
+         ((e_3 == 11'h7f2) | ($signed(e_3) <= $signed(11'h7e6)))}; // Fp32Mul.java:169
+    field_top_4 <= field_top_4_diff[7:0]; // Fp32Mul.java:173
+    field_below_4 <= field_below_4_diff[7:0]; // Fp32Mul.java:174
+    huge_top_4 <= $signed(e_3) >= $signed(11'd255); // Fp32Mul.java:175
+    huge_below_4 <= $signed(e_3) >= $signed(11'd256); // Fp32Mul.java:176
+    edge_top_4 <= e_3 == 11'd254; // Fp32Mul.java:177
+    edge_below_4 <= e_3 == 11'd255; // Fp32Mul.java:178
+    flags_4 <= flags_3; // Fp32Mul.java:179
+    window_5 <= far_4 ? {12'd0, product_4[47:34]} : product_4[47:22]; // Fp32Mul.java:201
+    // Fp32Mul.java:202
     shift_5 <= {(~low_4 & ~product_4[47]), (shift_low_4[15] | (~low_4 & product_4[47])), shift_low_4[14:0]};
-    dropped_5 <= (product_4[21:0] != 22'd0) | (far_4 & (product_4[33:22] != 12'd0)); // Fp32Mul.java:199
-    field_5 <= low_4 ? 8'd0 : (product_4[47] ? field_top_4 : field_below_4); // Fp32Mul.java:200
-    huge_5 <= product_4[47] ? huge_top_4 : huge_below_4; // Fp32Mul.java:201
-    edge_5 <= product_4[47] ? edge_top_4 : edge_below_4; // Fp32Mul.java:202
-    flags_5 <= flags_4; // Fp32Mul.java:203
-    shifted_6 <= shifted_6_prod[40:0]; // Fp32Mul.java:207
-    dropped_6 <= dropped_5; // Fp32Mul.java:208
-    field_6 <= field_5; // Fp32Mul.java:209
-    huge_6 <= huge_5; // Fp32Mul.java:210
-    edge_6 <= edge_5; // Fp32Mul.java:211
-    flags_6 <= flags_5; // Fp32Mul.java:212
-    // Fp32Mul.java:225
+    dropped_5 <= (product_4[21:0] != 22'd0) | (far_4 & (product_4[33:22] != 12'd0)); // Fp32Mul.java:203
+    field_5 <= low_4 ? 8'd0 : (product_4[47] ? field_top_4 : field_below_4); // Fp32Mul.java:204
+    huge_5 <= product_4[47] ? huge_top_4 : huge_below_4; // Fp32Mul.java:205
+    edge_5 <= product_4[47] ? edge_top_4 : edge_below_4; // Fp32Mul.java:206
+    flags_5 <= flags_4; // Fp32Mul.java:207
+    shifted_6 <= shifted_6_prod[40:0]; // Fp32Mul.java:211
+    dropped_6 <= dropped_5; // Fp32Mul.java:212
+    field_6 <= field_5; // Fp32Mul.java:213
+    huge_6 <= huge_5; // Fp32Mul.java:214
+    edge_6 <= edge_5; // Fp32Mul.java:215
+    flags_6 <= flags_5; // Fp32Mul.java:216
+    // Fp32Mul.java:229
     y_7 <=
         flags_6[2] ? 32'h7fc00000
         : (flags_6[1] | ((huge_6 | (edge_6 & y_7_sum[25] & y_7_sum[24])) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000}
         : flags_6[0] ? {flags_6[3], 31'h0}
         : {flags_6[3], y_7_sum[31:2], (y_7_sum[1] & ~(shifted_6[16] & ~((shifted_6[15:0] != 16'd0) | dropped_6)))};
-    valid_d1 <= in_valid; // Fp32Mul.java:226
-    valid_d2 <= valid_d1; // Fp32Mul.java:226
-    valid_d3 <= valid_d2; // Fp32Mul.java:226
-    valid_d4 <= valid_d3; // Fp32Mul.java:226
-    valid_d5 <= valid_d4; // Fp32Mul.java:226
-    valid_d6 <= valid_d5; // Fp32Mul.java:226
-    valid_d7 <= valid_d6; // Fp32Mul.java:226
+    valid_d1 <= in_valid; // Fp32Mul.java:230
+    valid_d2 <= valid_d1; // Fp32Mul.java:230
+    valid_d3 <= valid_d2; // Fp32Mul.java:230
+    valid_d4 <= valid_d3; // Fp32Mul.java:230
+    valid_d5 <= valid_d4; // Fp32Mul.java:230
+    valid_d6 <= valid_d5; // Fp32Mul.java:230
+    valid_d7 <= valid_d6; // Fp32Mul.java:230
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;

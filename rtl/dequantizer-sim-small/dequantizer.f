@@ -1,5 +1,5 @@
 Fp32Mul.v
-SyncFifo_w32_d16.v
+SyncFifo_w32_d18.v
 Int32ToFp32.v
 SyncFifo_w65_d12.v
 Dequantizer_l2.v

@@ -20,10 +20,10 @@ module FpSilu (
   wire [31:0] plus_one_in_payload_b;  // FpSilu.java:38
   wire        plus_one_out_valid;     // FpSilu.java:38
   wire [31:0] plus_one_out_payload;   // FpSilu.java:38
-  wire        reciprocal_in_valid;    // FpReciprocal.java:133
-  wire [31:0] reciprocal_in_payload;  // FpReciprocal.java:133
-  wire        reciprocal_out_valid;   // FpReciprocal.java:133
-  wire [31:0] reciprocal_out_payload; // FpReciprocal.java:133
+  wire        reciprocal_in_valid;    // FpReciprocal.java:148
+  wire [31:0] reciprocal_in_payload;  // FpReciprocal.java:148
+  wire        reciprocal_out_valid;   // FpReciprocal.java:148
+  wire [31:0] reciprocal_out_payload; // FpReciprocal.java:148
   reg  [31:0] x_d1;                   // FpSilu.java:39
   reg  [31:0] x_d2;                   // FpSilu.java:39
   reg  [31:0] x_d3;                   // FpSilu.java:39
@@ -186,8 +186,8 @@ module FpSilu (
   assign plus_one_in_valid = exp_out_valid; // FpSilu.java:38
   assign plus_one_in_payload_a = 32'h3f800000; // FpSilu.java:38
   assign plus_one_in_payload_b = exp_out_payload; // FpSilu.java:38
-  assign reciprocal_in_valid = plus_one_out_valid; // FpReciprocal.java:134
-  assign reciprocal_in_payload = plus_one_out_payload; // FpReciprocal.java:134
+  assign reciprocal_in_valid = plus_one_out_valid; // FpReciprocal.java:149
+  assign reciprocal_in_payload = plus_one_out_payload; // FpReciprocal.java:149
   assign times_x_in_valid = reciprocal_out_valid; // FpSilu.java:39
   assign times_x_in_payload_a = x_d71; // FpSilu.java:39
   assign times_x_in_payload_b = reciprocal_out_payload; // FpSilu.java:39
@@ -347,6 +347,8 @@ module FpSilu (
     y_out <= neg_inf_d78 ? 32'h80000000 : times_x_out_payload; // FpSilu.java:42
     times_x_valid_d1 <= times_x_out_valid; // FpSilu.java:42
     if (reset) begin
+      x_d71 <= 32'h0;
+      neg_inf_d78 <= 1'b0;
       times_x_valid_d1 <= 1'b0;
     end
   end
@@ -370,7 +372,7 @@ module FpSilu (
     .out_payload  (plus_one_out_payload)
   );
 
-  FpReciprocal reciprocal ( // FpReciprocal.java:133
+  FpReciprocal reciprocal ( // FpReciprocal.java:148
     .clk         (clk),
     .reset       (reset),
     .in_valid    (reciprocal_in_valid),

@@ -47,6 +47,9 @@ module FpChord (
     value_d5 <= value_d4; // FpChord.java:41
     value_d6 <= value_d5; // FpChord.java:41
     value_d7 <= value_d6; // FpChord.java:41
+    if (reset) begin
+      value_d7 <= 32'h0;
+    end
   end
 
   Fp32Mul slope_mul ( // FpChord.java:40

@@ -3,29 +3,29 @@
 `default_nettype none
 
 module FpReciprocal (
-  input  wire        clk,         // FpReciprocal.java:50
-  input  wire        reset,       // FpReciprocal.java:50
-  input  wire        in_valid,    // FpReciprocal.java:41
-  input  wire [31:0] in_payload,  // FpReciprocal.java:41
-  output wire        out_valid,   // FpReciprocal.java:43
-  output wire [31:0] out_payload  // FpReciprocal.java:43
+  input  wire        clk,         // FpReciprocal.java:59
+  input  wire        reset,       // FpReciprocal.java:59
+  input  wire        in_valid,    // FpReciprocal.java:50
+  input  wire [31:0] in_payload,  // FpReciprocal.java:50
+  output wire        out_valid,   // FpReciprocal.java:52
+  output wire [31:0] out_payload  // FpReciprocal.java:52
 );
 
-  reg  [2:0]  cases_a;                 // FpReciprocal.java:56
-  reg         sign_a;                  // FpReciprocal.java:56
-  reg  [7:0]  exponent_a;              // FpReciprocal.java:56
-  reg  [22:0] fraction_a;              // FpReciprocal.java:56
-  reg  [4:0]  lz_a;                    // FpReciprocal.java:56
-  reg  [22:0] fraction_b;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_b;               // FpReciprocal.java:56
-  reg  [2:0]  cases_b;                 // FpReciprocal.java:56
-  reg         sign_b;                  // FpReciprocal.java:56
-  reg  [63:0] rom_word;                // FpReciprocal.java:56
-  reg  [31:0] u_c;                     // FpReciprocal.java:56
-  reg  [31:0] m_c;                     // FpReciprocal.java:56
-  reg  [9:0]  minus_e_c;               // FpReciprocal.java:56
-  reg  [2:0]  cases_c;                 // FpReciprocal.java:56
-  reg         sign_c;                  // FpReciprocal.java:56
+  reg  [2:0]  cases_a;                 // FpReciprocal.java:66
+  reg         sign_a;                  // FpReciprocal.java:66
+  reg  [7:0]  exponent_a;              // FpReciprocal.java:66
+  reg  [22:0] fraction_a;              // FpReciprocal.java:66
+  reg  [4:0]  lz_a;                    // FpReciprocal.java:66
+  reg  [22:0] fraction_b;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_b;               // FpReciprocal.java:66
+  reg  [2:0]  cases_b;                 // FpReciprocal.java:66
+  reg         sign_b;                  // FpReciprocal.java:66
+  reg  [63:0] rom_word;                // FpReciprocal.java:66
+  reg  [31:0] u_c;                     // FpReciprocal.java:66
+  reg  [31:0] m_c;                     // FpReciprocal.java:66
+  reg  [9:0]  minus_e_c;               // FpReciprocal.java:66
+  reg  [2:0]  cases_c;                 // FpReciprocal.java:66
+  reg         sign_c;                  // FpReciprocal.java:66
   reg         valid_d1;                // Fp32Ops.java:47
   reg         valid_d2;                // Fp32Ops.java:47
   reg         valid_d3;                // Fp32Ops.java:47
@@ -75,118 +75,118 @@ module FpReciprocal (
   wire [31:0] refine_mul_in_payload_b; // Fp32Ops.java:37
   wire        refine_mul_out_valid;    // Fp32Ops.java:37
   wire [31:0] refine_mul_out_payload;  // Fp32Ops.java:37
-  reg  [9:0]  minus_e_d1;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d2;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d3;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d4;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d5;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d6;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d7;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d8;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d9;              // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d10;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d11;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d12;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d13;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d14;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d15;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d16;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d17;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d18;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d19;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d20;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d21;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d22;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d23;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d24;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d25;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d26;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d27;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d28;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d29;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d30;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d31;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d32;             // FpReciprocal.java:56
-  reg  [9:0]  minus_e_d33;             // FpReciprocal.java:56
-  wire        scale2_in_valid;         // FpReciprocal.java:56
-  wire [31:0] scale2_in_payload_r;     // FpReciprocal.java:56
-  wire [9:0]  scale2_in_payload_n;     // FpReciprocal.java:56
-  wire        scale2_out_valid;        // FpReciprocal.java:56
-  wire [31:0] scale2_out_payload;      // FpReciprocal.java:56
-  reg  [2:0]  cases_d1;                // FpReciprocal.java:56
-  reg  [2:0]  cases_d2;                // FpReciprocal.java:56
-  reg  [2:0]  cases_d3;                // FpReciprocal.java:56
-  reg  [2:0]  cases_d4;                // FpReciprocal.java:56
-  reg  [2:0]  cases_d5;                // FpReciprocal.java:56
-  reg  [2:0]  cases_d6;                // FpReciprocal.java:56
-  reg  [2:0]  cases_d7;                // FpReciprocal.java:56
-  reg  [2:0]  cases_d8;                // FpReciprocal.java:56
-  reg  [2:0]  cases_d9;                // FpReciprocal.java:56
-  reg  [2:0]  cases_d10;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d11;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d12;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d13;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d14;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d15;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d16;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d17;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d18;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d19;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d20;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d21;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d22;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d23;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d24;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d25;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d26;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d27;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d28;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d29;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d30;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d31;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d32;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d33;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d34;               // FpReciprocal.java:56
-  reg  [2:0]  cases_d35;               // FpReciprocal.java:56
-  reg         sign_d1;                 // FpReciprocal.java:56
-  reg         sign_d2;                 // FpReciprocal.java:56
-  reg         sign_d3;                 // FpReciprocal.java:56
-  reg         sign_d4;                 // FpReciprocal.java:56
-  reg         sign_d5;                 // FpReciprocal.java:56
-  reg         sign_d6;                 // FpReciprocal.java:56
-  reg         sign_d7;                 // FpReciprocal.java:56
-  reg         sign_d8;                 // FpReciprocal.java:56
-  reg         sign_d9;                 // FpReciprocal.java:56
-  reg         sign_d10;                // FpReciprocal.java:56
-  reg         sign_d11;                // FpReciprocal.java:56
-  reg         sign_d12;                // FpReciprocal.java:56
-  reg         sign_d13;                // FpReciprocal.java:56
-  reg         sign_d14;                // FpReciprocal.java:56
-  reg         sign_d15;                // FpReciprocal.java:56
-  reg         sign_d16;                // FpReciprocal.java:56
-  reg         sign_d17;                // FpReciprocal.java:56
-  reg         sign_d18;                // FpReciprocal.java:56
-  reg         sign_d19;                // FpReciprocal.java:56
-  reg         sign_d20;                // FpReciprocal.java:56
-  reg         sign_d21;                // FpReciprocal.java:56
-  reg         sign_d22;                // FpReciprocal.java:56
-  reg         sign_d23;                // FpReciprocal.java:56
-  reg         sign_d24;                // FpReciprocal.java:56
-  reg         sign_d25;                // FpReciprocal.java:56
-  reg         sign_d26;                // FpReciprocal.java:56
-  reg         sign_d27;                // FpReciprocal.java:56
-  reg         sign_d28;                // FpReciprocal.java:56
-  reg         sign_d29;                // FpReciprocal.java:56
-  reg         sign_d30;                // FpReciprocal.java:56
-  reg         sign_d31;                // FpReciprocal.java:56
-  reg         sign_d32;                // FpReciprocal.java:56
-  reg         sign_d33;                // FpReciprocal.java:56
-  reg         sign_d34;                // FpReciprocal.java:56
-  reg         sign_d35;                // FpReciprocal.java:56
-  reg  [31:0] y_out;                   // FpReciprocal.java:56
-  reg         scale2_valid_d1;         // FpReciprocal.java:56
-  reg  [63:0] rom [0:63];              // FpReciprocal.java:56
-  initial begin // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d1;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d2;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d3;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d4;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d5;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d6;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d7;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d8;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d9;              // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d10;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d11;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d12;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d13;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d14;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d15;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d16;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d17;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d18;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d19;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d20;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d21;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d22;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d23;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d24;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d25;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d26;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d27;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d28;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d29;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d30;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d31;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d32;             // FpReciprocal.java:66
+  reg  [9:0]  minus_e_d33;             // FpReciprocal.java:66
+  wire        scale2_in_valid;         // FpReciprocal.java:66
+  wire [31:0] scale2_in_payload_r;     // FpReciprocal.java:66
+  wire [9:0]  scale2_in_payload_n;     // FpReciprocal.java:66
+  wire        scale2_out_valid;        // FpReciprocal.java:66
+  wire [31:0] scale2_out_payload;      // FpReciprocal.java:66
+  reg  [2:0]  cases_d1;                // FpReciprocal.java:66
+  reg  [2:0]  cases_d2;                // FpReciprocal.java:66
+  reg  [2:0]  cases_d3;                // FpReciprocal.java:66
+  reg  [2:0]  cases_d4;                // FpReciprocal.java:66
+  reg  [2:0]  cases_d5;                // FpReciprocal.java:66
+  reg  [2:0]  cases_d6;                // FpReciprocal.java:66
+  reg  [2:0]  cases_d7;                // FpReciprocal.java:66
+  reg  [2:0]  cases_d8;                // FpReciprocal.java:66
+  reg  [2:0]  cases_d9;                // FpReciprocal.java:66
+  reg  [2:0]  cases_d10;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d11;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d12;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d13;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d14;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d15;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d16;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d17;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d18;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d19;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d20;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d21;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d22;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d23;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d24;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d25;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d26;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d27;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d28;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d29;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d30;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d31;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d32;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d33;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d34;               // FpReciprocal.java:66
+  reg  [2:0]  cases_d35;               // FpReciprocal.java:66
+  reg         sign_d1;                 // FpReciprocal.java:66
+  reg         sign_d2;                 // FpReciprocal.java:66
+  reg         sign_d3;                 // FpReciprocal.java:66
+  reg         sign_d4;                 // FpReciprocal.java:66
+  reg         sign_d5;                 // FpReciprocal.java:66
+  reg         sign_d6;                 // FpReciprocal.java:66
+  reg         sign_d7;                 // FpReciprocal.java:66
+  reg         sign_d8;                 // FpReciprocal.java:66
+  reg         sign_d9;                 // FpReciprocal.java:66
+  reg         sign_d10;                // FpReciprocal.java:66
+  reg         sign_d11;                // FpReciprocal.java:66
+  reg         sign_d12;                // FpReciprocal.java:66
+  reg         sign_d13;                // FpReciprocal.java:66
+  reg         sign_d14;                // FpReciprocal.java:66
+  reg         sign_d15;                // FpReciprocal.java:66
+  reg         sign_d16;                // FpReciprocal.java:66
+  reg         sign_d17;                // FpReciprocal.java:66
+  reg         sign_d18;                // FpReciprocal.java:66
+  reg         sign_d19;                // FpReciprocal.java:66
+  reg         sign_d20;                // FpReciprocal.java:66
+  reg         sign_d21;                // FpReciprocal.java:66
+  reg         sign_d22;                // FpReciprocal.java:66
+  reg         sign_d23;                // FpReciprocal.java:66
+  reg         sign_d24;                // FpReciprocal.java:66
+  reg         sign_d25;                // FpReciprocal.java:66
+  reg         sign_d26;                // FpReciprocal.java:66
+  reg         sign_d27;                // FpReciprocal.java:66
+  reg         sign_d28;                // FpReciprocal.java:66
+  reg         sign_d29;                // FpReciprocal.java:66
+  reg         sign_d30;                // FpReciprocal.java:66
+  reg         sign_d31;                // FpReciprocal.java:66
+  reg         sign_d32;                // FpReciprocal.java:66
+  reg         sign_d33;                // FpReciprocal.java:66
+  reg         sign_d34;                // FpReciprocal.java:66
+  reg         sign_d35;                // FpReciprocal.java:66
+  reg  [31:0] y_out;                   // FpReciprocal.java:66
+  reg         scale2_valid_d1;         // FpReciprocal.java:66
+  reg  [63:0] rom [0:63];              // FpReciprocal.java:66
+  initial begin // FpReciprocal.java:66
     rom[0] = 64'h3f800000bc7c0fc1;
     rom[1] = 64'h3f7c0fc1bc746c5e;
     rom[2] = 64'h3f783e10bc6d2089;
@@ -272,6 +272,7 @@ module FpReciprocal (
   wire u_c_and_3;
   wire u_c_any_4;
   wire [4:0] u_c_mux;
+  wire [16:0] u_c_shl;
   assign lz_a_any = |in_payload[22:21];
   assign lz_a_and_2 = ~lz_a_any & ~(|in_payload[20:19]);
   assign lz_a_any_2 = |in_payload[18:17];
@@ -299,6 +300,7 @@ module FpReciprocal (
           : {1'b0,
              (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[12]} : {1'b1, ~fraction_b[10]})}
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[16]} : {1'b1, ~fraction_b[14]})})})};
+  assign u_c_shl = fraction_b[16:0] << u_c_mux;
 
   assign chord_in_valid = valid_d3; // Fp32Ops.java:47
   assign chord_in_payload_word = rom_word; // Fp32Ops.java:47
@@ -312,20 +314,20 @@ module FpReciprocal (
   assign refine_mul_in_valid = newton_sub_out_valid; // Fp32Ops.java:37
   assign refine_mul_in_payload_a = y0_d13; // Fp32Ops.java:37
   assign refine_mul_in_payload_b = newton_sub_out_payload; // Fp32Ops.java:37
-  assign scale2_in_valid = refine_mul_out_valid; // FpReciprocal.java:56
-  assign scale2_in_payload_r = refine_mul_out_payload; // FpReciprocal.java:56
-  assign scale2_in_payload_n = minus_e_d33; // FpReciprocal.java:56
-  assign out_valid = scale2_valid_d1; // FpReciprocal.java:56
-  assign out_payload = y_out; // FpReciprocal.java:56
+  assign scale2_in_valid = refine_mul_out_valid; // FpReciprocal.java:66
+  assign scale2_in_payload_r = refine_mul_out_payload; // FpReciprocal.java:66
+  assign scale2_in_payload_n = minus_e_d33; // FpReciprocal.java:66
+  assign out_valid = scale2_valid_d1; // FpReciprocal.java:66
+  assign out_payload = y_out; // FpReciprocal.java:66
 
   always @(posedge clk) begin
     cases_a <=
         {((in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0)),
          ((in_payload[30:23] == 8'd255) & (in_payload[22:0] == 23'd0)),
-         (in_payload[30:0] == 31'h0)}; // FpReciprocal.java:56
-    sign_a <= in_payload[31]; // FpReciprocal.java:56
-    exponent_a <= in_payload[30:23]; // FpReciprocal.java:56
-    fraction_a <= in_payload[22:0]; // FpReciprocal.java:56
+         (in_payload[30:0] == 31'h0)}; // FpReciprocal.java:66
+    sign_a <= in_payload[31]; // FpReciprocal.java:66
+    exponent_a <= in_payload[30:23]; // FpReciprocal.java:66
+    fraction_a <= in_payload[22:0]; // FpReciprocal.java:66
     lz_a <=
         (lz_a_and & lz_a_and_3 & ~lz_a_any_4 & ~(|in_payload[8:7]))
           ? {2'h2,
@@ -339,20 +341,19 @@ module FpReciprocal (
                   : {1'b0, (lz_a_any_3 ? {1'b0, ~in_payload[14]} : {1'b1, ~in_payload[12]})})}
             : {1'b0,
                (lz_a_and_2 ? {1'b1, (lz_a_any_2 ? {1'b0, ~in_payload[18]} : {1'b1, ~in_payload[16]})}
-                : {1'b0, (lz_a_any ? {1'b0, ~in_payload[22]} : {1'b1, ~in_payload[20]})})})}; // FpReciprocal.java:56
-    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpReciprocal.java:56
-    // FpReciprocal.java:56
+                : {1'b0, (lz_a_any ? {1'b0, ~in_payload[22]} : {1'b1, ~in_payload[20]})})})}; // FpReciprocal.java:66
+    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpReciprocal.java:66
+    // FpReciprocal.java:66
     minus_e_b <= exponent_a_eq_0 ? (10'd126 + {5'd0, fraction_b_sum}) : (10'd127 - {2'd0, exponent_a});
-    cases_b <= cases_a; // FpReciprocal.java:56
-    sign_b <= sign_a; // FpReciprocal.java:56
-    rom_word <= rom[fraction_b[22:17]]; // FpReciprocal.java:56
-    u_c <=
-        (fraction_b[16:0] == 17'd0) ? 32'h0
-        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[16:0] << (u_c_mux + 5'd1)), 6'h0}; // FpReciprocal.java:56
-    m_c <= {9'h7f, fraction_b}; // FpReciprocal.java:56
-    minus_e_c <= minus_e_b; // FpReciprocal.java:56
-    cases_c <= cases_b; // FpReciprocal.java:56
-    sign_c <= sign_b; // FpReciprocal.java:56
+    cases_b <= cases_a; // FpReciprocal.java:66
+    sign_b <= sign_a; // FpReciprocal.java:66
+    rom_word <= rom[fraction_b[22:17]]; // FpReciprocal.java:66
+    // FpReciprocal.java:66
+    u_c <= {1'b0, ((fraction_b[16:0] == 17'd0) ? 8'd0 : (8'd126 - {3'd0, u_c_mux})), u_c_shl[15:0], 7'h0};
+    m_c <= {9'h7f, fraction_b}; // FpReciprocal.java:66
+    minus_e_c <= minus_e_b; // FpReciprocal.java:66
+    cases_c <= cases_b; // FpReciprocal.java:66
+    sign_c <= sign_b; // FpReciprocal.java:66
     valid_d1 <= in_valid; // Fp32Ops.java:47
     valid_d2 <= valid_d1; // Fp32Ops.java:47
     valid_d3 <= valid_d2; // Fp32Ops.java:47
@@ -382,119 +383,124 @@ module FpReciprocal (
     y0_d11 <= y0_d10; // Fp32Ops.java:37
     y0_d12 <= y0_d11; // Fp32Ops.java:37
     y0_d13 <= y0_d12; // Fp32Ops.java:37
-    minus_e_d1 <= minus_e_c; // FpReciprocal.java:56
-    minus_e_d2 <= minus_e_d1; // FpReciprocal.java:56
-    minus_e_d3 <= minus_e_d2; // FpReciprocal.java:56
-    minus_e_d4 <= minus_e_d3; // FpReciprocal.java:56
-    minus_e_d5 <= minus_e_d4; // FpReciprocal.java:56
-    minus_e_d6 <= minus_e_d5; // FpReciprocal.java:56
-    minus_e_d7 <= minus_e_d6; // FpReciprocal.java:56
-    minus_e_d8 <= minus_e_d7; // FpReciprocal.java:56
-    minus_e_d9 <= minus_e_d8; // FpReciprocal.java:56
-    minus_e_d10 <= minus_e_d9; // FpReciprocal.java:56
-    minus_e_d11 <= minus_e_d10; // FpReciprocal.java:56
-    minus_e_d12 <= minus_e_d11; // FpReciprocal.java:56
-    minus_e_d13 <= minus_e_d12; // FpReciprocal.java:56
-    minus_e_d14 <= minus_e_d13; // FpReciprocal.java:56
-    minus_e_d15 <= minus_e_d14; // FpReciprocal.java:56
-    minus_e_d16 <= minus_e_d15; // FpReciprocal.java:56
-    minus_e_d17 <= minus_e_d16; // FpReciprocal.java:56
-    minus_e_d18 <= minus_e_d17; // FpReciprocal.java:56
-    minus_e_d19 <= minus_e_d18; // FpReciprocal.java:56
-    minus_e_d20 <= minus_e_d19; // FpReciprocal.java:56
-    minus_e_d21 <= minus_e_d20; // FpReciprocal.java:56
-    minus_e_d22 <= minus_e_d21; // FpReciprocal.java:56
-    minus_e_d23 <= minus_e_d22; // FpReciprocal.java:56
-    minus_e_d24 <= minus_e_d23; // FpReciprocal.java:56
-    minus_e_d25 <= minus_e_d24; // FpReciprocal.java:56
-    minus_e_d26 <= minus_e_d25; // FpReciprocal.java:56
-    minus_e_d27 <= minus_e_d26; // FpReciprocal.java:56
-    minus_e_d28 <= minus_e_d27; // FpReciprocal.java:56
-    minus_e_d29 <= minus_e_d28; // FpReciprocal.java:56
-    minus_e_d30 <= minus_e_d29; // FpReciprocal.java:56
-    minus_e_d31 <= minus_e_d30; // FpReciprocal.java:56
-    minus_e_d32 <= minus_e_d31; // FpReciprocal.java:56
-    minus_e_d33 <= minus_e_d32; // FpReciprocal.java:56
-    cases_d1 <= cases_c; // FpReciprocal.java:56
-    cases_d2 <= cases_d1; // FpReciprocal.java:56
-    cases_d3 <= cases_d2; // FpReciprocal.java:56
-    cases_d4 <= cases_d3; // FpReciprocal.java:56
-    cases_d5 <= cases_d4; // FpReciprocal.java:56
-    cases_d6 <= cases_d5; // FpReciprocal.java:56
-    cases_d7 <= cases_d6; // FpReciprocal.java:56
-    cases_d8 <= cases_d7; // FpReciprocal.java:56
-    cases_d9 <= cases_d8; // FpReciprocal.java:56
-    cases_d10 <= cases_d9; // FpReciprocal.java:56
-    cases_d11 <= cases_d10; // FpReciprocal.java:56
-    cases_d12 <= cases_d11; // FpReciprocal.java:56
-    cases_d13 <= cases_d12; // FpReciprocal.java:56
-    cases_d14 <= cases_d13; // FpReciprocal.java:56
-    cases_d15 <= cases_d14; // FpReciprocal.java:56
-    cases_d16 <= cases_d15; // FpReciprocal.java:56
-    cases_d17 <= cases_d16; // FpReciprocal.java:56
-    cases_d18 <= cases_d17; // FpReciprocal.java:56
-    cases_d19 <= cases_d18; // FpReciprocal.java:56
-    cases_d20 <= cases_d19; // FpReciprocal.java:56
-    cases_d21 <= cases_d20; // FpReciprocal.java:56
-    cases_d22 <= cases_d21; // FpReciprocal.java:56
-    cases_d23 <= cases_d22; // FpReciprocal.java:56
-    cases_d24 <= cases_d23; // FpReciprocal.java:56
-    cases_d25 <= cases_d24; // FpReciprocal.java:56
-    cases_d26 <= cases_d25; // FpReciprocal.java:56
-    cases_d27 <= cases_d26; // FpReciprocal.java:56
-    cases_d28 <= cases_d27; // FpReciprocal.java:56
-    cases_d29 <= cases_d28; // FpReciprocal.java:56
-    cases_d30 <= cases_d29; // FpReciprocal.java:56
-    cases_d31 <= cases_d30; // FpReciprocal.java:56
-    cases_d32 <= cases_d31; // FpReciprocal.java:56
-    cases_d33 <= cases_d32; // FpReciprocal.java:56
-    cases_d34 <= cases_d33; // FpReciprocal.java:56
-    cases_d35 <= cases_d34; // FpReciprocal.java:56
-    sign_d1 <= sign_c; // FpReciprocal.java:56
-    sign_d2 <= sign_d1; // FpReciprocal.java:56
-    sign_d3 <= sign_d2; // FpReciprocal.java:56
-    sign_d4 <= sign_d3; // FpReciprocal.java:56
-    sign_d5 <= sign_d4; // FpReciprocal.java:56
-    sign_d6 <= sign_d5; // FpReciprocal.java:56
-    sign_d7 <= sign_d6; // FpReciprocal.java:56
-    sign_d8 <= sign_d7; // FpReciprocal.java:56
-    sign_d9 <= sign_d8; // FpReciprocal.java:56
-    sign_d10 <= sign_d9; // FpReciprocal.java:56
-    sign_d11 <= sign_d10; // FpReciprocal.java:56
-    sign_d12 <= sign_d11; // FpReciprocal.java:56
-    sign_d13 <= sign_d12; // FpReciprocal.java:56
-    sign_d14 <= sign_d13; // FpReciprocal.java:56
-    sign_d15 <= sign_d14; // FpReciprocal.java:56
-    sign_d16 <= sign_d15; // FpReciprocal.java:56
-    sign_d17 <= sign_d16; // FpReciprocal.java:56
-    sign_d18 <= sign_d17; // FpReciprocal.java:56
-    sign_d19 <= sign_d18; // FpReciprocal.java:56
-    sign_d20 <= sign_d19; // FpReciprocal.java:56
-    sign_d21 <= sign_d20; // FpReciprocal.java:56
-    sign_d22 <= sign_d21; // FpReciprocal.java:56
-    sign_d23 <= sign_d22; // FpReciprocal.java:56
-    sign_d24 <= sign_d23; // FpReciprocal.java:56
-    sign_d25 <= sign_d24; // FpReciprocal.java:56
-    sign_d26 <= sign_d25; // FpReciprocal.java:56
-    sign_d27 <= sign_d26; // FpReciprocal.java:56
-    sign_d28 <= sign_d27; // FpReciprocal.java:56
-    sign_d29 <= sign_d28; // FpReciprocal.java:56
-    sign_d30 <= sign_d29; // FpReciprocal.java:56
-    sign_d31 <= sign_d30; // FpReciprocal.java:56
-    sign_d32 <= sign_d31; // FpReciprocal.java:56
-    sign_d33 <= sign_d32; // FpReciprocal.java:56
-    sign_d34 <= sign_d33; // FpReciprocal.java:56
-    sign_d35 <= sign_d34; // FpReciprocal.java:56
+    minus_e_d1 <= minus_e_c; // FpReciprocal.java:66
+    minus_e_d2 <= minus_e_d1; // FpReciprocal.java:66
+    minus_e_d3 <= minus_e_d2; // FpReciprocal.java:66
+    minus_e_d4 <= minus_e_d3; // FpReciprocal.java:66
+    minus_e_d5 <= minus_e_d4; // FpReciprocal.java:66
+    minus_e_d6 <= minus_e_d5; // FpReciprocal.java:66
+    minus_e_d7 <= minus_e_d6; // FpReciprocal.java:66
+    minus_e_d8 <= minus_e_d7; // FpReciprocal.java:66
+    minus_e_d9 <= minus_e_d8; // FpReciprocal.java:66
+    minus_e_d10 <= minus_e_d9; // FpReciprocal.java:66
+    minus_e_d11 <= minus_e_d10; // FpReciprocal.java:66
+    minus_e_d12 <= minus_e_d11; // FpReciprocal.java:66
+    minus_e_d13 <= minus_e_d12; // FpReciprocal.java:66
+    minus_e_d14 <= minus_e_d13; // FpReciprocal.java:66
+    minus_e_d15 <= minus_e_d14; // FpReciprocal.java:66
+    minus_e_d16 <= minus_e_d15; // FpReciprocal.java:66
+    minus_e_d17 <= minus_e_d16; // FpReciprocal.java:66
+    minus_e_d18 <= minus_e_d17; // FpReciprocal.java:66
+    minus_e_d19 <= minus_e_d18; // FpReciprocal.java:66
+    minus_e_d20 <= minus_e_d19; // FpReciprocal.java:66
+    minus_e_d21 <= minus_e_d20; // FpReciprocal.java:66
+    minus_e_d22 <= minus_e_d21; // FpReciprocal.java:66
+    minus_e_d23 <= minus_e_d22; // FpReciprocal.java:66
+    minus_e_d24 <= minus_e_d23; // FpReciprocal.java:66
+    minus_e_d25 <= minus_e_d24; // FpReciprocal.java:66
+    minus_e_d26 <= minus_e_d25; // FpReciprocal.java:66
+    minus_e_d27 <= minus_e_d26; // FpReciprocal.java:66
+    minus_e_d28 <= minus_e_d27; // FpReciprocal.java:66
+    minus_e_d29 <= minus_e_d28; // FpReciprocal.java:66
+    minus_e_d30 <= minus_e_d29; // FpReciprocal.java:66
+    minus_e_d31 <= minus_e_d30; // FpReciprocal.java:66
+    minus_e_d32 <= minus_e_d31; // FpReciprocal.java:66
+    minus_e_d33 <= minus_e_d32; // FpReciprocal.java:66
+    cases_d1 <= cases_c; // FpReciprocal.java:66
+    cases_d2 <= cases_d1; // FpReciprocal.java:66
+    cases_d3 <= cases_d2; // FpReciprocal.java:66
+    cases_d4 <= cases_d3; // FpReciprocal.java:66
+    cases_d5 <= cases_d4; // FpReciprocal.java:66
+    cases_d6 <= cases_d5; // FpReciprocal.java:66
+    cases_d7 <= cases_d6; // FpReciprocal.java:66
+    cases_d8 <= cases_d7; // FpReciprocal.java:66
+    cases_d9 <= cases_d8; // FpReciprocal.java:66
+    cases_d10 <= cases_d9; // FpReciprocal.java:66
+    cases_d11 <= cases_d10; // FpReciprocal.java:66
+    cases_d12 <= cases_d11; // FpReciprocal.java:66
+    cases_d13 <= cases_d12; // FpReciprocal.java:66
+    cases_d14 <= cases_d13; // FpReciprocal.java:66
+    cases_d15 <= cases_d14; // FpReciprocal.java:66
+    cases_d16 <= cases_d15; // FpReciprocal.java:66
+    cases_d17 <= cases_d16; // FpReciprocal.java:66
+    cases_d18 <= cases_d17; // FpReciprocal.java:66
+    cases_d19 <= cases_d18; // FpReciprocal.java:66
+    cases_d20 <= cases_d19; // FpReciprocal.java:66
+    cases_d21 <= cases_d20; // FpReciprocal.java:66
+    cases_d22 <= cases_d21; // FpReciprocal.java:66
+    cases_d23 <= cases_d22; // FpReciprocal.java:66
+    cases_d24 <= cases_d23; // FpReciprocal.java:66
+    cases_d25 <= cases_d24; // FpReciprocal.java:66
+    cases_d26 <= cases_d25; // FpReciprocal.java:66
+    cases_d27 <= cases_d26; // FpReciprocal.java:66
+    cases_d28 <= cases_d27; // FpReciprocal.java:66
+    cases_d29 <= cases_d28; // FpReciprocal.java:66
+    cases_d30 <= cases_d29; // FpReciprocal.java:66
+    cases_d31 <= cases_d30; // FpReciprocal.java:66
+    cases_d32 <= cases_d31; // FpReciprocal.java:66
+    cases_d33 <= cases_d32; // FpReciprocal.java:66
+    cases_d34 <= cases_d33; // FpReciprocal.java:66
+    cases_d35 <= cases_d34; // FpReciprocal.java:66
+    sign_d1 <= sign_c; // FpReciprocal.java:66
+    sign_d2 <= sign_d1; // FpReciprocal.java:66
+    sign_d3 <= sign_d2; // FpReciprocal.java:66
+    sign_d4 <= sign_d3; // FpReciprocal.java:66
+    sign_d5 <= sign_d4; // FpReciprocal.java:66
+    sign_d6 <= sign_d5; // FpReciprocal.java:66
+    sign_d7 <= sign_d6; // FpReciprocal.java:66
+    sign_d8 <= sign_d7; // FpReciprocal.java:66
+    sign_d9 <= sign_d8; // FpReciprocal.java:66
+    sign_d10 <= sign_d9; // FpReciprocal.java:66
+    sign_d11 <= sign_d10; // FpReciprocal.java:66
+    sign_d12 <= sign_d11; // FpReciprocal.java:66
+    sign_d13 <= sign_d12; // FpReciprocal.java:66
+    sign_d14 <= sign_d13; // FpReciprocal.java:66
+    sign_d15 <= sign_d14; // FpReciprocal.java:66
+    sign_d16 <= sign_d15; // FpReciprocal.java:66
+    sign_d17 <= sign_d16; // FpReciprocal.java:66
+    sign_d18 <= sign_d17; // FpReciprocal.java:66
+    sign_d19 <= sign_d18; // FpReciprocal.java:66
+    sign_d20 <= sign_d19; // FpReciprocal.java:66
+    sign_d21 <= sign_d20; // FpReciprocal.java:66
+    sign_d22 <= sign_d21; // FpReciprocal.java:66
+    sign_d23 <= sign_d22; // FpReciprocal.java:66
+    sign_d24 <= sign_d23; // FpReciprocal.java:66
+    sign_d25 <= sign_d24; // FpReciprocal.java:66
+    sign_d26 <= sign_d25; // FpReciprocal.java:66
+    sign_d27 <= sign_d26; // FpReciprocal.java:66
+    sign_d28 <= sign_d27; // FpReciprocal.java:66
+    sign_d29 <= sign_d28; // FpReciprocal.java:66
+    sign_d30 <= sign_d29; // FpReciprocal.java:66
+    sign_d31 <= sign_d30; // FpReciprocal.java:66
+    sign_d32 <= sign_d31; // FpReciprocal.java:66
+    sign_d33 <= sign_d32; // FpReciprocal.java:66
+    sign_d34 <= sign_d33; // FpReciprocal.java:66
+    sign_d35 <= sign_d34; // FpReciprocal.java:66
     y_out <=
         cases_d35[2] ? 32'h7fc00000
         : cases_d35[1] ? {sign_d35, 31'h0}
         : cases_d35[0] ? {sign_d35, 31'h7f800000}
-        : {sign_d35, scale2_out_payload[30:0]}; // FpReciprocal.java:56
-    scale2_valid_d1 <= scale2_out_valid; // FpReciprocal.java:56
+        : {sign_d35, scale2_out_payload[30:0]}; // FpReciprocal.java:66
+    scale2_valid_d1 <= scale2_out_valid; // FpReciprocal.java:66
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
       valid_d3 <= 1'b0;
+      m_d13 <= 32'h0;
+      y0_d13 <= 32'h0;
+      minus_e_d33 <= 10'd0;
+      cases_d35 <= 3'h0;
+      sign_d35 <= 1'b0;
       scale2_valid_d1 <= 1'b0;
     end
   end
@@ -539,7 +545,7 @@ module FpReciprocal (
     .out_payload  (refine_mul_out_payload)
   );
 
-  FpScale2_n10 scale2 ( // FpReciprocal.java:56
+  FpScale2_n10 scale2 ( // FpReciprocal.java:66
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scale2_in_valid),
@@ -550,7 +556,7 @@ module FpReciprocal (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, scale2_out_payload[31]};
+  wire unused_bits = &{1'b0, scale2_out_payload[31], u_c_shl[16]};
 endmodule
 
 `default_nettype wire

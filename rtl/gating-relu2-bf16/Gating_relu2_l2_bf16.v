@@ -21,48 +21,48 @@ module Gating_relu2_l2_bf16 (
   output wire        out_payload_last    // Gating.java:106
 );
 
-  wire        f_lane0_act_in_valid;      // Gating.java:180
-  wire [31:0] f_lane0_act_in_payload;    // Gating.java:180
-  wire        f_lane0_act_out_valid;     // Gating.java:180
-  wire [31:0] f_lane0_act_out_payload;   // Gating.java:180
-  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:176
-  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:176
-  wire        f_lane0_mul_in_valid;      // Gating.java:176
-  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:176
-  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:176
-  wire        f_lane0_mul_out_valid;     // Gating.java:176
-  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:176
-  wire        f_lane0_store_in_valid;    // Gating.java:176
-  wire [31:0] f_lane0_store_in_payload;  // Gating.java:176
-  wire        f_lane0_store_out_valid;   // Gating.java:176
-  wire [15:0] f_lane0_store_out_payload; // Gating.java:176
-  wire        f_lane1_act_in_valid;      // Gating.java:180
-  wire [31:0] f_lane1_act_in_payload;    // Gating.java:180
-  wire        f_lane1_act_out_valid;     // Gating.java:180
-  wire [31:0] f_lane1_act_out_payload;   // Gating.java:180
-  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:176
-  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:176
-  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:176
-  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:176
-  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:176
-  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:176
-  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:176
-  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:176
-  wire        f_lane1_mul_in_valid;      // Gating.java:176
-  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:176
-  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:176
-  wire        f_lane1_mul_out_valid;     // Gating.java:176
-  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:176
-  wire        f_lane1_store_in_valid;    // Gating.java:176
-  wire [31:0] f_lane1_store_in_payload;  // Gating.java:176
-  wire        f_lane1_store_out_valid;   // Gating.java:176
-  wire [15:0] f_lane1_store_out_payload; // Gating.java:176
+  wire        f_lane0_act_in_valid;      // Gating.java:183
+  wire [31:0] f_lane0_act_in_payload;    // Gating.java:183
+  wire        f_lane0_act_out_valid;     // Gating.java:183
+  wire [31:0] f_lane0_act_out_payload;   // Gating.java:183
+  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:179
+  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:179
+  wire        f_lane0_mul_in_valid;      // Gating.java:179
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:179
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:179
+  wire        f_lane0_mul_out_valid;     // Gating.java:179
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:179
+  wire        f_lane0_store_in_valid;    // Gating.java:179
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:179
+  wire        f_lane0_store_out_valid;   // Gating.java:179
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:179
+  wire        f_lane1_act_in_valid;      // Gating.java:183
+  wire [31:0] f_lane1_act_in_payload;    // Gating.java:183
+  wire        f_lane1_act_out_valid;     // Gating.java:183
+  wire [31:0] f_lane1_act_out_payload;   // Gating.java:183
+  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:179
+  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:179
+  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:179
+  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:179
+  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:179
+  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:179
+  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:179
+  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:179
+  wire        f_lane1_mul_in_valid;      // Gating.java:179
+  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:179
+  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:179
+  wire        f_lane1_mul_out_valid;     // Gating.java:179
+  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:179
+  wire        f_lane1_store_in_valid;    // Gating.java:179
+  wire [31:0] f_lane1_store_in_payload;  // Gating.java:179
+  wire        f_lane1_store_out_valid;   // Gating.java:179
+  wire [15:0] f_lane1_store_out_payload; // Gating.java:179
   reg         f_last_t_d1;               // Gating.java:114
   reg         f_last_t_d2;               // Gating.java:114
   reg         f_last_t_d3;               // Gating.java:114
@@ -85,11 +85,11 @@ module Gating_relu2_l2_bf16 (
   reg         last_r;                    // Gating.java:121
   reg         valid_r;                   // Gating.java:122
   reg  [14:0] running_max;               // Gating.java:123
-  reg  [15:0] stored_out_0;              // Gating.java:127
-  reg  [15:0] stored_out_1;              // Gating.java:127
-  reg  [31:0] abs_max_out;               // Gating.java:127
-  reg         last_out;                  // Gating.java:127
-  reg         result_valid;              // Gating.java:128
+  reg  [14:0] abs_max_out;               // Gating.java:128
+  reg  [15:0] stored_out_0;              // Gating.java:130
+  reg  [15:0] stored_out_1;              // Gating.java:130
+  reg         last_out;                  // Gating.java:130
+  reg         result_valid;              // Gating.java:131
   reg  [4:0]  result_credits;            // CreditBuffer.java:60
   wire        result_fifo_push_valid;    // CreditBuffer.java:92
   wire        result_fifo_push_ready;    // CreditBuffer.java:92
@@ -110,23 +110,24 @@ module Gating_relu2_l2_bf16 (
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:180
-  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:180
-  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
-  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:176
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Gating.java:176
-  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
-  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:176
-  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:180
-  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:180
-  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:176
-  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:176
-  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d8; // Gating.java:176
-  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:176
-  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:176
-  assign in_ready = result_credits != 5'd0; // Gating.java:135
+  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:183
+  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:183
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:179
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Gating.java:179
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:179
+  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:183
+  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:183
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:179
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d8; // Gating.java:179
+  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
+  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:179
+  assign in_ready = result_credits != 5'd0; // Gating.java:138
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:93
-  assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:94
+  // CreditBuffer.java:94
+  assign result_fifo_push_payload = {last_out, 1'b0, abs_max_out, 16'h0, stored_out_1, stored_out_0};
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_f_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
@@ -136,22 +137,22 @@ module Gating_relu2_l2_bf16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:176
-    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:176
-    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:176
-    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:176
-    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:176
-    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:176
-    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:176
-    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:176
-    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:176
-    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:176
-    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:176
-    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:176
-    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:176
-    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:176
-    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:176
-    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:176
+    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:179
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:179
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:179
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:179
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:179
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:179
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:179
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:179
+    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:179
+    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:179
+    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:179
+    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:179
+    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:179
+    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:179
+    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:179
+    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:179
     f_last_t_d1 <= in_payload_last; // Gating.java:114
     f_last_t_d2 <= f_last_t_d1; // Gating.java:114
     f_last_t_d3 <= f_last_t_d2; // Gating.java:114
@@ -178,17 +179,20 @@ module Gating_relu2_l2_bf16 (
     if (valid_r) begin // Gating.java:125
       running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:125
     end
-    stored_out_0 <= stored_r_0; // Gating.java:127
-    stored_out_1 <= stored_r_1; // Gating.java:127
-    abs_max_out <= {1'b0, running_max_mux, 16'h0}; // Gating.java:127
-    last_out <= last_r; // Gating.java:127
-    result_valid <= valid_r; // Gating.java:128
+    abs_max_out <= running_max_mux; // Gating.java:128
+    stored_out_0 <= stored_r_0; // Gating.java:130
+    stored_out_1 <= stored_r_1; // Gating.java:130
+    last_out <= last_r; // Gating.java:130
+    result_valid <= valid_r; // Gating.java:131
     if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:98
       result_credits <= result_credits + 5'd1; // CreditBuffer.java:98
     end
     if (reset) begin
+      f_lane0_in1_t_d8 <= 32'h0;
+      f_lane1_in1_t_d8 <= 32'h0;
+      f_last_t_d16 <= 1'b0;
       valid_r <= 1'b0;
       running_max <= 15'd0;
       result_valid <= 1'b0;
@@ -219,7 +223,7 @@ module Gating_relu2_l2_bf16 (
   end
 `endif
 
-  FpRelu2 f_lane0_act ( // Gating.java:180
+  FpRelu2 f_lane0_act ( // Gating.java:183
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_act_in_valid),
@@ -228,7 +232,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Gating.java:176
+  Fp32Mul f_lane0_mul ( // Gating.java:179
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane0_mul_in_valid),
@@ -238,7 +242,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToBf16 f_lane0_store ( // Gating.java:176
+  Fp32ToBf16 f_lane0_store ( // Gating.java:179
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_store_in_valid),
@@ -247,7 +251,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane0_store_out_payload)
   );
 
-  FpRelu2 f_lane1_act ( // Gating.java:180
+  FpRelu2 f_lane1_act ( // Gating.java:183
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_act_in_valid),
@@ -256,7 +260,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul f_lane1_mul ( // Gating.java:176
+  Fp32Mul f_lane1_mul ( // Gating.java:179
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane1_mul_in_valid),
@@ -266,7 +270,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload  (f_lane1_mul_out_payload)
   );
 
-  Fp32ToBf16 f_lane1_store ( // Gating.java:176
+  Fp32ToBf16 f_lane1_store ( // Gating.java:179
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_store_in_valid),

@@ -12,63 +12,65 @@ module Fp32Add (
   output wire [31:0] out_payload   // Fp32Add.java:62
 );
 
-  reg  [23:0] sig_a_1;        // Fp32Add.java:81
-  reg  [16:0] align_a_1;      // Fp32Add.java:82
-  reg         lost_a_1;       // Fp32Add.java:83
-  reg  [23:0] sig_b_1;        // Fp32Add.java:84
-  reg  [16:0] align_b_1;      // Fp32Add.java:85
-  reg         lost_b_1;       // Fp32Add.java:86
-  reg         swap_1;         // Fp32Add.java:87
-  reg  [7:0]  exp_a_1;        // Fp32Add.java:88
-  reg  [7:0]  exp_b_1;        // Fp32Add.java:89
-  reg  [1:0]  signs_1;        // Fp32Add.java:90
-  reg  [2:0]  flags_1;        // Fp32Add.java:91
-  reg  [39:0] aligned_a_2;    // Fp32Add.java:96
-  reg  [39:0] aligned_b_2;    // Fp32Add.java:97
-  reg         lost_2;         // Fp32Add.java:98
-  reg         swap_2;         // Fp32Add.java:99
-  reg         subtract_2;     // Fp32Add.java:100
-  reg         sign_2;         // Fp32Add.java:101
-  reg  [7:0]  exp_2;          // Fp32Add.java:102
-  reg  [2:0]  flags_2;        // Fp32Add.java:103
-  reg  [27:0] sum_3;          // Fp32Add.java:114
-  reg  [27:0] stop_3;         // Fp32Add.java:123
-  reg         sign_3;         // Fp32Add.java:124
-  reg  [7:0]  exp_3;          // Fp32Add.java:125
-  reg  [2:0]  flags_3;        // Fp32Add.java:126
-  reg  [25:0] sum_lo_4;       // Fp32Add.java:144
-  reg  [10:0] sum_hi_4;       // Fp32Add.java:147
-  reg  [16:0] normalize_lo_4; // Fp32Add.java:148
-  reg  [10:0] normalize_hi_4; // Fp32Add.java:149
-  reg  [1:0]  top_4;          // Fp32Add.java:150
-  reg  [4:0]  shift_4;        // Fp32Add.java:151
-  reg         zero_4;         // Fp32Add.java:152
-  reg         sign_4;         // Fp32Add.java:153
-  reg  [8:0]  exp_4;          // Fp32Add.java:154
-  reg  [2:0]  flags_4;        // Fp32Add.java:155
-  reg  [27:0] shifted_lo_5;   // Fp32Add.java:160
-  reg  [10:0] shifted_hi_5;   // Fp32Add.java:161
-  reg         top_5;          // Fp32Add.java:162
-  reg         next_5;         // Fp32Add.java:163
-  reg  [8:0]  exp_5;          // Fp32Add.java:164
-  reg         zero_5;         // Fp32Add.java:165
-  reg         sign_5;         // Fp32Add.java:166
-  reg  [2:0]  flags_5;        // Fp32Add.java:167
-  reg  [31:0] y_6;            // Fp32Add.java:183
-  reg         valid_d1;       // Fp32Add.java:184
-  reg         valid_d2;       // Fp32Add.java:184
-  reg         valid_d3;       // Fp32Add.java:184
-  reg         valid_d4;       // Fp32Add.java:184
-  reg         valid_d5;       // Fp32Add.java:184
-  reg         valid_d6;       // Fp32Add.java:184
+  reg  [23:0] sig_a_1;        // Fp32Add.java:84
+  reg  [16:0] align_a_1;      // Fp32Add.java:85
+  reg         lost_a_1;       // Fp32Add.java:86
+  reg  [23:0] sig_b_1;        // Fp32Add.java:87
+  reg  [16:0] align_b_1;      // Fp32Add.java:88
+  reg         lost_b_1;       // Fp32Add.java:89
+  reg         swap_1;         // Fp32Add.java:90
+  reg  [7:0]  exp_a_1;        // Fp32Add.java:91
+  reg  [7:0]  exp_b_1;        // Fp32Add.java:92
+  reg  [1:0]  signs_1;        // Fp32Add.java:93
+  reg  [2:0]  flags_1;        // Fp32Add.java:94
+  reg  [39:0] aligned_a_2;    // Fp32Add.java:99
+  reg  [39:0] aligned_b_2;    // Fp32Add.java:100
+  reg         lost_2;         // Fp32Add.java:101
+  reg         swap_2;         // Fp32Add.java:102
+  reg         subtract_2;     // Fp32Add.java:103
+  reg         sign_2;         // Fp32Add.java:104
+  reg  [7:0]  exp_2;          // Fp32Add.java:105
+  reg  [2:0]  flags_2;        // Fp32Add.java:106
+  reg  [27:0] sum_3;          // Fp32Add.java:117
+  reg  [27:0] stop_3;         // Fp32Add.java:126
+  reg         sign_3;         // Fp32Add.java:127
+  reg  [7:0]  exp_3;          // Fp32Add.java:128
+  reg  [2:0]  flags_3;        // Fp32Add.java:129
+  reg  [25:0] sum_lo_4;       // Fp32Add.java:147
+  reg  [10:0] sum_hi_4;       // Fp32Add.java:150
+  reg  [16:0] normalize_lo_4; // Fp32Add.java:151
+  reg  [10:0] normalize_hi_4; // Fp32Add.java:152
+  reg  [1:0]  top_4;          // Fp32Add.java:153
+  reg  [4:0]  shift_4;        // Fp32Add.java:154
+  reg         zero_4;         // Fp32Add.java:155
+  reg         sign_4;         // Fp32Add.java:156
+  reg  [8:0]  exp_4;          // Fp32Add.java:157
+  reg  [2:0]  flags_4;        // Fp32Add.java:158
+  reg  [27:0] shifted_lo_5;   // Fp32Add.java:163
+  reg  [10:0] shifted_hi_5;   // Fp32Add.java:164
+  reg         top_5;          // Fp32Add.java:165
+  reg         next_5;         // Fp32Add.java:166
+  reg  [8:0]  exp_5;          // Fp32Add.java:167
+  reg         zero_5;         // Fp32Add.java:168
+  reg         sign_5;         // Fp32Add.java:169
+  reg  [2:0]  flags_5;        // Fp32Add.java:170
+  reg  [31:0] y_6;            // Fp32Add.java:186
+  reg         valid_d1;       // Fp32Add.java:187
+  reg         valid_d2;       // Fp32Add.java:187
+  reg         valid_d3;       // Fp32Add.java:187
+  reg         valid_d4;       // Fp32Add.java:187
+  reg         valid_d5;       // Fp32Add.java:187
+  reg         valid_d6;       // Fp32Add.java:187
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [8:0] sig_a_1_diff;
-  wire sig_a_1_and;
   wire sig_a_1_cmp;
-  wire [8:0] align_a_1_diff;
-  wire sig_b_1_and;
+  wire sig_a_1_and;
+  wire sig_a_1_cmp_2;
+  wire [8:0] sig_b_1_diff;
   wire sig_b_1_cmp;
+  wire sig_b_1_and;
+  wire sig_b_1_cmp_2;
   wire flags_1_or;
   wire [40:0] aligned_a_2_prod;
   wire [40:0] aligned_b_2_prod;
@@ -94,16 +96,14 @@ module Fp32Add (
   wire [31:0] y_6_cat;
   wire [27:0] y_6_or;
   wire [32:0] y_6_sum;
-  assign sig_a_1_diff =
-      {1'b0, ((in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23])}
-      - {1'b0, ((in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23])};
-  assign sig_a_1_and = ~sig_a_1_diff[8] & (sig_a_1_diff[7:4] != 4'd0);
-  assign sig_a_1_cmp = in_payload_a[30:23] != 8'd0;
-  assign align_a_1_diff =
-      {1'b0, ((in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23])}
-      - {1'b0, ((in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23])};
-  assign sig_b_1_and = ~align_a_1_diff[8] & (align_a_1_diff[7:4] != 4'd0);
-  assign sig_b_1_cmp = in_payload_b[30:23] != 8'd0;
+  assign sig_a_1_diff = {1'b0, in_payload_b[30:23]} - {1'b0, in_payload_a[30:23]};
+  assign sig_a_1_cmp = in_payload_a[30:23] == 8'd0;
+  assign sig_a_1_and = ~sig_a_1_diff[8] & (sig_a_1_diff[7:4] != 4'd0) & ~(sig_a_1_cmp & (sig_a_1_diff == 9'd16));
+  assign sig_a_1_cmp_2 = in_payload_a[30:23] != 8'd0;
+  assign sig_b_1_diff = {1'b0, in_payload_a[30:23]} - {1'b0, in_payload_b[30:23]};
+  assign sig_b_1_cmp = in_payload_b[30:23] == 8'd0;
+  assign sig_b_1_and = ~sig_b_1_diff[8] & (sig_b_1_diff[7:4] != 4'd0) & ~(sig_b_1_cmp & (sig_b_1_diff == 9'd16));
+  assign sig_b_1_cmp_2 = in_payload_b[30:23] != 8'd0;
   assign flags_1_or =
       ((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] != 23'd0))
       | ((in_payload_b[30:23] == 8'd255) & (in_payload_b[22:0] != 23'd0))
@@ -160,71 +160,93 @@ module Fp32Add (
   assign y_6_sum =
       {1'b0, (exp_5 - 9'd1), 23'd0} + {9'd0, y_6_or[27:4]} + {32'd0, (y_6_or[3] & ((y_6_or[2:0] != 3'd0) | y_6_or[4]))};
 
-  assign out_payload = y_6; // Fp32Add.java:183
-  assign out_valid = valid_d6; // Fp32Add.java:184
+  assign out_payload = y_6; // Fp32Add.java:186
+  assign out_valid = valid_d6; // Fp32Add.java:187
 
   always @(posedge clk) begin
-    // Fp32Add.java:81
-    sig_a_1 <= sig_a_1_and ? {12'd0, sig_a_1_cmp, in_payload_a[22:12]} : {sig_a_1_cmp, in_payload_a[22:0]};
-    align_a_1 <=
-        {~align_a_1_diff[8],
-         (sig_a_1_diff == 9'd1),
-         (sig_a_1_diff == 9'd2),
-         (sig_a_1_diff == 9'd3),
-         ((sig_a_1_diff == 9'd4) | (sig_a_1_diff == 9'd16)),
-         ((sig_a_1_diff == 9'd5) | (sig_a_1_diff == 9'd17)),
-         ((sig_a_1_diff == 9'd6) | (sig_a_1_diff == 9'd18)),
-         ((sig_a_1_diff == 9'd7) | (sig_a_1_diff == 9'd19)),
-         ((sig_a_1_diff == 9'd8) | (sig_a_1_diff == 9'd20)),
-         ((sig_a_1_diff == 9'd9) | (sig_a_1_diff == 9'd21)),
-         ((sig_a_1_diff == 9'd10) | (sig_a_1_diff == 9'd22)),
-         ((sig_a_1_diff == 9'd11) | (sig_a_1_diff == 9'd23)),
-         ((sig_a_1_diff == 9'd12) | (sig_a_1_diff == 9'd24)),
-         ((sig_a_1_diff == 9'd13) | (sig_a_1_diff == 9'd25)),
-         ((sig_a_1_diff == 9'd14) | ((sig_a_1_diff >= 9'd26) & ~sig_a_1_diff[8])),
-         (sig_a_1_diff == 9'd15),
-         1'b0}; // Fp32Add.java:82
-    lost_a_1 <= sig_a_1_and & (in_payload_a[11:0] != 12'd0); // Fp32Add.java:83
     // Fp32Add.java:84
-    sig_b_1 <= sig_b_1_and ? {12'd0, sig_b_1_cmp, in_payload_b[22:12]} : {sig_b_1_cmp, in_payload_b[22:0]};
-    align_b_1 <=
-        {~sig_a_1_diff[8],
-         (align_a_1_diff == 9'd1),
-         (align_a_1_diff == 9'd2),
-         (align_a_1_diff == 9'd3),
-         ((align_a_1_diff == 9'd4) | (align_a_1_diff == 9'd16)),
-         ((align_a_1_diff == 9'd5) | (align_a_1_diff == 9'd17)),
-         ((align_a_1_diff == 9'd6) | (align_a_1_diff == 9'd18)),
-         ((align_a_1_diff == 9'd7) | (align_a_1_diff == 9'd19)),
-         ((align_a_1_diff == 9'd8) | (align_a_1_diff == 9'd20)),
-         ((align_a_1_diff == 9'd9) | (align_a_1_diff == 9'd21)),
-         ((align_a_1_diff == 9'd10) | (align_a_1_diff == 9'd22)),
-         ((align_a_1_diff == 9'd11) | (align_a_1_diff == 9'd23)),
-         ((align_a_1_diff == 9'd12) | (align_a_1_diff == 9'd24)),
-         ((align_a_1_diff == 9'd13) | (align_a_1_diff == 9'd25)),
-         ((align_a_1_diff == 9'd14) | ((align_a_1_diff >= 9'd26) & ~align_a_1_diff[8])),
-         (align_a_1_diff == 9'd15),
+    sig_a_1 <= sig_a_1_and ? {12'd0, sig_a_1_cmp_2, in_payload_a[22:12]} : {sig_a_1_cmp_2, in_payload_a[22:0]};
+    align_a_1 <=
+        {(sig_a_1_diff[8] | (sig_a_1_cmp ? (sig_a_1_diff[8:1] == 8'd0) : (sig_a_1_diff == 9'd0))),
+         (sig_a_1_cmp ? (sig_a_1_diff == 9'd2) : (sig_a_1_diff == 9'd1)),
+         (sig_a_1_cmp ? (sig_a_1_diff == 9'd3) : (sig_a_1_diff == 9'd2)),
+         (sig_a_1_cmp ? (sig_a_1_diff == 9'd4) : (sig_a_1_diff == 9'd3)),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd5) : (sig_a_1_diff == 9'd4))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd17) : (sig_a_1_diff == 9'd16))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd6) : (sig_a_1_diff == 9'd5))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd18) : (sig_a_1_diff == 9'd17))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd7) : (sig_a_1_diff == 9'd6))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd19) : (sig_a_1_diff == 9'd18))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd8) : (sig_a_1_diff == 9'd7))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd20) : (sig_a_1_diff == 9'd19))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd9) : (sig_a_1_diff == 9'd8))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd21) : (sig_a_1_diff == 9'd20))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd10) : (sig_a_1_diff == 9'd9))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd22) : (sig_a_1_diff == 9'd21))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd11) : (sig_a_1_diff == 9'd10))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd23) : (sig_a_1_diff == 9'd22))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd12) : (sig_a_1_diff == 9'd11))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd24) : (sig_a_1_diff == 9'd23))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd13) : (sig_a_1_diff == 9'd12))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd25) : (sig_a_1_diff == 9'd24))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd14) : (sig_a_1_diff == 9'd13))
+          | (sig_a_1_cmp ? (sig_a_1_diff == 9'd26) : (sig_a_1_diff == 9'd25))),
+         ((sig_a_1_cmp ? (sig_a_1_diff == 9'd15) : (sig_a_1_diff == 9'd14))
+          | (~sig_a_1_diff[8] & (sig_a_1_cmp ? (sig_a_1_diff >= 9'd27) : (sig_a_1_diff >= 9'd26)))),
+         (sig_a_1_cmp ? (sig_a_1_diff == 9'd16) : (sig_a_1_diff == 9'd15)),
          1'b0}; // Fp32Add.java:85
-    lost_b_1 <= sig_b_1_and & (in_payload_b[11:0] != 12'd0); // Fp32Add.java:86
-    swap_1 <= in_payload_b[30:0] > in_payload_a[30:0]; // Fp32Add.java:87
-    exp_a_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Add.java:88
-    exp_b_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Add.java:89
-    signs_1 <= {in_payload_a[31], in_payload_b[31]}; // Fp32Add.java:90
+    lost_a_1 <= sig_a_1_and & (in_payload_a[11:0] != 12'd0); // Fp32Add.java:86
+    // Fp32Add.java:87
+    sig_b_1 <= sig_b_1_and ? {12'd0, sig_b_1_cmp_2, in_payload_b[22:12]} : {sig_b_1_cmp_2, in_payload_b[22:0]};
+    align_b_1 <=
+        {(sig_b_1_diff[8] | (sig_b_1_cmp ? (sig_b_1_diff[8:1] == 8'd0) : (sig_b_1_diff == 9'd0))),
+         (sig_b_1_cmp ? (sig_b_1_diff == 9'd2) : (sig_b_1_diff == 9'd1)),
+         (sig_b_1_cmp ? (sig_b_1_diff == 9'd3) : (sig_b_1_diff == 9'd2)),
+         (sig_b_1_cmp ? (sig_b_1_diff == 9'd4) : (sig_b_1_diff == 9'd3)),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd5) : (sig_b_1_diff == 9'd4))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd17) : (sig_b_1_diff == 9'd16))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd6) : (sig_b_1_diff == 9'd5))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd18) : (sig_b_1_diff == 9'd17))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd7) : (sig_b_1_diff == 9'd6))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd19) : (sig_b_1_diff == 9'd18))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd8) : (sig_b_1_diff == 9'd7))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd20) : (sig_b_1_diff == 9'd19))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd9) : (sig_b_1_diff == 9'd8))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd21) : (sig_b_1_diff == 9'd20))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd10) : (sig_b_1_diff == 9'd9))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd22) : (sig_b_1_diff == 9'd21))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd11) : (sig_b_1_diff == 9'd10))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd23) : (sig_b_1_diff == 9'd22))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd12) : (sig_b_1_diff == 9'd11))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd24) : (sig_b_1_diff == 9'd23))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd13) : (sig_b_1_diff == 9'd12))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd25) : (sig_b_1_diff == 9'd24))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd14) : (sig_b_1_diff == 9'd13))
+          | (sig_b_1_cmp ? (sig_b_1_diff == 9'd26) : (sig_b_1_diff == 9'd25))),
+         ((sig_b_1_cmp ? (sig_b_1_diff == 9'd15) : (sig_b_1_diff == 9'd14))
+          | (~sig_b_1_diff[8] & (sig_b_1_cmp ? (sig_b_1_diff >= 9'd27) : (sig_b_1_diff >= 9'd26)))),
+         (sig_b_1_cmp ? (sig_b_1_diff == 9'd16) : (sig_b_1_diff == 9'd15)),
+         1'b0}; // Fp32Add.java:88
+    lost_b_1 <= sig_b_1_and & (in_payload_b[11:0] != 12'd0); // Fp32Add.java:89
+    swap_1 <= in_payload_b[30:0] > in_payload_a[30:0]; // Fp32Add.java:90
+    exp_a_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Add.java:91
+    exp_b_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Add.java:92
+    signs_1 <= {in_payload_a[31], in_payload_b[31]}; // Fp32Add.java:93
     flags_1 <=
         {flags_1_or,
          ((((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] == 23'd0))
            | ((in_payload_b[30:23] == 8'd255) & (in_payload_b[22:0] == 23'd0)))
           & ~flags_1_or),
-         (in_payload_a[31] & in_payload_b[31])}; // Fp32Add.java:91
-    aligned_a_2 <= aligned_a_2_prod[39:0]; // Fp32Add.java:96
-    aligned_b_2 <= aligned_b_2_prod[39:0]; // Fp32Add.java:97
-    lost_2 <= lost_a_1 | lost_b_1; // Fp32Add.java:98
-    swap_2 <= swap_1; // Fp32Add.java:99
-    subtract_2 <= signs_1[1] != signs_1[0]; // Fp32Add.java:100
-    sign_2 <= swap_1 ? signs_1[0] : signs_1[1]; // Fp32Add.java:101
-    exp_2 <= swap_1 ? exp_b_1 : exp_a_1; // Fp32Add.java:102
-    flags_2 <= flags_1; // Fp32Add.java:103
-    sum_3 <= sum_3_sum[28:1]; // Fp32Add.java:114
+         (in_payload_a[31] & in_payload_b[31])}; // Fp32Add.java:94
+    aligned_a_2 <= aligned_a_2_prod[39:0]; // Fp32Add.java:99
+    aligned_b_2 <= aligned_b_2_prod[39:0]; // Fp32Add.java:100
+    lost_2 <= lost_a_1 | lost_b_1; // Fp32Add.java:101
+    swap_2 <= swap_1; // Fp32Add.java:102
+    subtract_2 <= signs_1[1] != signs_1[0]; // Fp32Add.java:103
+    sign_2 <= swap_1 ? signs_1[0] : signs_1[1]; // Fp32Add.java:104
+    exp_2 <= swap_1 ? exp_b_1 : exp_a_1; // Fp32Add.java:105
+    flags_2 <= flags_1; // Fp32Add.java:106
+    sum_3 <= sum_3_sum[28:1]; // Fp32Add.java:117
     stop_3 <=
         {1'b0,
          (exp_2 == 8'd1),
@@ -253,12 +275,12 @@ module Fp32Add (
          (exp_2 == 8'd24),
          (exp_2 == 8'd25),
          (exp_2 == 8'd26),
-         (exp_2 == 8'd27)}; // Fp32Add.java:123
-    sign_3 <= sign_2; // Fp32Add.java:124
-    exp_3 <= exp_2; // Fp32Add.java:125
-    flags_3 <= flags_2; // Fp32Add.java:126
-    sum_lo_4 <= sum_3[25:0]; // Fp32Add.java:144
-    sum_hi_4 <= sum_3[10:0] | sum_3[27:17]; // Fp32Add.java:147
+         (exp_2 == 8'd27)}; // Fp32Add.java:126
+    sign_3 <= sign_2; // Fp32Add.java:127
+    exp_3 <= exp_2; // Fp32Add.java:128
+    flags_3 <= flags_2; // Fp32Add.java:129
+    sum_lo_4 <= sum_3[25:0]; // Fp32Add.java:147
+    sum_hi_4 <= sum_3[10:0] | sum_3[27:17]; // Fp32Add.java:150
     normalize_lo_4 <=
         {(normalize_lo_4_mux == 5'd16),
          (normalize_lo_4_mux == 5'd15),
@@ -276,7 +298,7 @@ module Fp32Add (
          (normalize_lo_4_mux == 5'd3),
          (normalize_lo_4_mux == 5'd2),
          (normalize_lo_4_mux == 5'd1),
-         (normalize_lo_4_mux == 5'd0)}; // Fp32Add.java:148
+         (normalize_lo_4_mux == 5'd0)}; // Fp32Add.java:151
     normalize_hi_4 <=
         {(normalize_lo_4_mux == 5'd27),
          (normalize_lo_4_mux == 5'd26),
@@ -288,33 +310,33 @@ module Fp32Add (
          (normalize_lo_4_mux == 5'd20),
          (normalize_lo_4_mux == 5'd19),
          (normalize_lo_4_mux == 5'd18),
-         (normalize_lo_4_mux == 5'd17)}; // Fp32Add.java:149
-    top_4 <= sum_3[27:26]; // Fp32Add.java:150
-    shift_4 <= normalize_lo_4_mux; // Fp32Add.java:151
-    zero_4 <= sum_3 == 28'd0; // Fp32Add.java:152
-    sign_4 <= sign_3; // Fp32Add.java:153
-    exp_4 <= {1'b0, exp_3} + 9'd1; // Fp32Add.java:154
-    flags_4 <= flags_3; // Fp32Add.java:155
-    shifted_lo_5 <= shifted_lo_5_prod[27:0]; // Fp32Add.java:160
-    shifted_hi_5 <= shifted_hi_5_prod[10:0]; // Fp32Add.java:161
-    top_5 <= top_4[1] | top_4[0]; // Fp32Add.java:162
-    next_5 <= top_4[1] & top_4[0]; // Fp32Add.java:163
-    exp_5 <= exp_4 - {4'd0, shift_4}; // Fp32Add.java:164
-    zero_5 <= zero_4; // Fp32Add.java:165
-    sign_5 <= sign_4; // Fp32Add.java:166
-    flags_5 <= flags_4; // Fp32Add.java:167
+         (normalize_lo_4_mux == 5'd17)}; // Fp32Add.java:152
+    top_4 <= sum_3[27:26]; // Fp32Add.java:153
+    shift_4 <= normalize_lo_4_mux; // Fp32Add.java:154
+    zero_4 <= sum_3 == 28'd0; // Fp32Add.java:155
+    sign_4 <= sign_3; // Fp32Add.java:156
+    exp_4 <= {1'b0, exp_3} + 9'd1; // Fp32Add.java:157
+    flags_4 <= flags_3; // Fp32Add.java:158
+    shifted_lo_5 <= shifted_lo_5_prod[27:0]; // Fp32Add.java:163
+    shifted_hi_5 <= shifted_hi_5_prod[10:0]; // Fp32Add.java:164
+    top_5 <= top_4[1] | top_4[0]; // Fp32Add.java:165
+    next_5 <= top_4[1] & top_4[0]; // Fp32Add.java:166
+    exp_5 <= exp_4 - {4'd0, shift_4}; // Fp32Add.java:167
+    zero_5 <= zero_4; // Fp32Add.java:168
+    sign_5 <= sign_4; // Fp32Add.java:169
+    flags_5 <= flags_4; // Fp32Add.java:170
     y_6 <=
         flags_5[2] ? 32'h7fc00000
         : flags_5[1] ? y_6_cat
         : zero_5 ? {flags_5[0], 31'h0}
         : (y_6_sum[32:23] >= 10'd255) ? y_6_cat
-        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:183
-    valid_d1 <= in_valid; // Fp32Add.java:184
-    valid_d2 <= valid_d1; // Fp32Add.java:184
-    valid_d3 <= valid_d2; // Fp32Add.java:184
-    valid_d4 <= valid_d3; // Fp32Add.java:184
-    valid_d5 <= valid_d4; // Fp32Add.java:184
-    valid_d6 <= valid_d5; // Fp32Add.java:184
+        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:186
+    valid_d1 <= in_valid; // Fp32Add.java:187
+    valid_d2 <= valid_d1; // Fp32Add.java:187
+    valid_d3 <= valid_d2; // Fp32Add.java:187
+    valid_d4 <= valid_d3; // Fp32Add.java:187
+    valid_d5 <= valid_d4; // Fp32Add.java:187
+    valid_d6 <= valid_d5; // Fp32Add.java:187
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;

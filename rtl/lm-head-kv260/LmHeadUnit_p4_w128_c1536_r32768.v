@@ -4,150 +4,150 @@
 `default_nettype none
 
 module LmHeadUnit_p4_w128_c1536_r32768 (
-  input  wire         clk,                            // LmHeadUnit.java:88
-  input  wire         reset,                          // LmHeadUnit.java:88
-  input  wire         command_valid,                  // LmHeadUnit.java:92
-  output wire         command_ready,                  // LmHeadUnit.java:92
-  input  wire [63:0]  command_payload_weightsAddress, // LmHeadUnit.java:92
-  input  wire [63:0]  command_payload_scalesAddress,  // LmHeadUnit.java:92
-  input  wire [31:0]  command_payload_rows,           // LmHeadUnit.java:92
-  input  wire [15:0]  command_payload_cols,           // LmHeadUnit.java:92
-  input  wire [31:0]  command_payload_mc,             // LmHeadUnit.java:92
-  input  wire         activations_valid,              // LmHeadUnit.java:93
-  output wire         activations_ready,              // LmHeadUnit.java:93
-  input  wire [127:0] activations_payload,            // LmHeadUnit.java:93
-  output wire         logits_valid,                   // LmHeadUnit.java:94
-  input  wire         logits_ready,                   // LmHeadUnit.java:94
-  output wire [31:0]  logits_payload,                 // LmHeadUnit.java:94
-  output wire         done_valid,                     // LmHeadUnit.java:95
-  output wire [31:0]  done_payload_argmax,            // LmHeadUnit.java:95
-  output wire [7:0]   done_payload_errorCode,         // LmHeadUnit.java:95
-  output wire         idle,                           // LmHeadUnit.java:96
-  output wire         m_axi_lane0_awvalid,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane0_awready,            // LmHeadUnit.java:100
-  output wire [63:0]  m_axi_lane0_awaddr,             // LmHeadUnit.java:100
-  output wire [7:0]   m_axi_lane0_awlen,              // LmHeadUnit.java:100
-  output wire [2:0]   m_axi_lane0_awsize,             // LmHeadUnit.java:100
-  output wire [1:0]   m_axi_lane0_awburst,            // LmHeadUnit.java:100
-  output wire         m_axi_lane0_wvalid,             // LmHeadUnit.java:100
-  input  wire         m_axi_lane0_wready,             // LmHeadUnit.java:100
-  output wire [127:0] m_axi_lane0_wdata,              // LmHeadUnit.java:100
-  output wire [15:0]  m_axi_lane0_wstrb,              // LmHeadUnit.java:100
-  output wire         m_axi_lane0_wlast,              // LmHeadUnit.java:100
-  input  wire         m_axi_lane0_bvalid,             // LmHeadUnit.java:100
-  output wire         m_axi_lane0_bready,             // LmHeadUnit.java:100
-  input  wire [1:0]   m_axi_lane0_bresp,              // LmHeadUnit.java:100
-  output wire         m_axi_lane0_arvalid,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane0_arready,            // LmHeadUnit.java:100
-  output wire [63:0]  m_axi_lane0_araddr,             // LmHeadUnit.java:100
-  output wire [7:0]   m_axi_lane0_arlen,              // LmHeadUnit.java:100
-  output wire [2:0]   m_axi_lane0_arsize,             // LmHeadUnit.java:100
-  output wire [1:0]   m_axi_lane0_arburst,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane0_rvalid,             // LmHeadUnit.java:100
-  output wire         m_axi_lane0_rready,             // LmHeadUnit.java:100
-  input  wire [127:0] m_axi_lane0_rdata,              // LmHeadUnit.java:100
-  input  wire [1:0]   m_axi_lane0_rresp,              // LmHeadUnit.java:100
-  input  wire         m_axi_lane0_rlast,              // LmHeadUnit.java:100
-  output wire         m_axi_lane1_awvalid,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane1_awready,            // LmHeadUnit.java:100
-  output wire [63:0]  m_axi_lane1_awaddr,             // LmHeadUnit.java:100
-  output wire [7:0]   m_axi_lane1_awlen,              // LmHeadUnit.java:100
-  output wire [2:0]   m_axi_lane1_awsize,             // LmHeadUnit.java:100
-  output wire [1:0]   m_axi_lane1_awburst,            // LmHeadUnit.java:100
-  output wire         m_axi_lane1_wvalid,             // LmHeadUnit.java:100
-  input  wire         m_axi_lane1_wready,             // LmHeadUnit.java:100
-  output wire [127:0] m_axi_lane1_wdata,              // LmHeadUnit.java:100
-  output wire [15:0]  m_axi_lane1_wstrb,              // LmHeadUnit.java:100
-  output wire         m_axi_lane1_wlast,              // LmHeadUnit.java:100
-  input  wire         m_axi_lane1_bvalid,             // LmHeadUnit.java:100
-  output wire         m_axi_lane1_bready,             // LmHeadUnit.java:100
-  input  wire [1:0]   m_axi_lane1_bresp,              // LmHeadUnit.java:100
-  output wire         m_axi_lane1_arvalid,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane1_arready,            // LmHeadUnit.java:100
-  output wire [63:0]  m_axi_lane1_araddr,             // LmHeadUnit.java:100
-  output wire [7:0]   m_axi_lane1_arlen,              // LmHeadUnit.java:100
-  output wire [2:0]   m_axi_lane1_arsize,             // LmHeadUnit.java:100
-  output wire [1:0]   m_axi_lane1_arburst,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane1_rvalid,             // LmHeadUnit.java:100
-  output wire         m_axi_lane1_rready,             // LmHeadUnit.java:100
-  input  wire [127:0] m_axi_lane1_rdata,              // LmHeadUnit.java:100
-  input  wire [1:0]   m_axi_lane1_rresp,              // LmHeadUnit.java:100
-  input  wire         m_axi_lane1_rlast,              // LmHeadUnit.java:100
-  output wire         m_axi_lane2_awvalid,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane2_awready,            // LmHeadUnit.java:100
-  output wire [63:0]  m_axi_lane2_awaddr,             // LmHeadUnit.java:100
-  output wire [7:0]   m_axi_lane2_awlen,              // LmHeadUnit.java:100
-  output wire [2:0]   m_axi_lane2_awsize,             // LmHeadUnit.java:100
-  output wire [1:0]   m_axi_lane2_awburst,            // LmHeadUnit.java:100
-  output wire         m_axi_lane2_wvalid,             // LmHeadUnit.java:100
-  input  wire         m_axi_lane2_wready,             // LmHeadUnit.java:100
-  output wire [127:0] m_axi_lane2_wdata,              // LmHeadUnit.java:100
-  output wire [15:0]  m_axi_lane2_wstrb,              // LmHeadUnit.java:100
-  output wire         m_axi_lane2_wlast,              // LmHeadUnit.java:100
-  input  wire         m_axi_lane2_bvalid,             // LmHeadUnit.java:100
-  output wire         m_axi_lane2_bready,             // LmHeadUnit.java:100
-  input  wire [1:0]   m_axi_lane2_bresp,              // LmHeadUnit.java:100
-  output wire         m_axi_lane2_arvalid,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane2_arready,            // LmHeadUnit.java:100
-  output wire [63:0]  m_axi_lane2_araddr,             // LmHeadUnit.java:100
-  output wire [7:0]   m_axi_lane2_arlen,              // LmHeadUnit.java:100
-  output wire [2:0]   m_axi_lane2_arsize,             // LmHeadUnit.java:100
-  output wire [1:0]   m_axi_lane2_arburst,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane2_rvalid,             // LmHeadUnit.java:100
-  output wire         m_axi_lane2_rready,             // LmHeadUnit.java:100
-  input  wire [127:0] m_axi_lane2_rdata,              // LmHeadUnit.java:100
-  input  wire [1:0]   m_axi_lane2_rresp,              // LmHeadUnit.java:100
-  input  wire         m_axi_lane2_rlast,              // LmHeadUnit.java:100
-  output wire         m_axi_lane3_awvalid,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane3_awready,            // LmHeadUnit.java:100
-  output wire [63:0]  m_axi_lane3_awaddr,             // LmHeadUnit.java:100
-  output wire [7:0]   m_axi_lane3_awlen,              // LmHeadUnit.java:100
-  output wire [2:0]   m_axi_lane3_awsize,             // LmHeadUnit.java:100
-  output wire [1:0]   m_axi_lane3_awburst,            // LmHeadUnit.java:100
-  output wire         m_axi_lane3_wvalid,             // LmHeadUnit.java:100
-  input  wire         m_axi_lane3_wready,             // LmHeadUnit.java:100
-  output wire [127:0] m_axi_lane3_wdata,              // LmHeadUnit.java:100
-  output wire [15:0]  m_axi_lane3_wstrb,              // LmHeadUnit.java:100
-  output wire         m_axi_lane3_wlast,              // LmHeadUnit.java:100
-  input  wire         m_axi_lane3_bvalid,             // LmHeadUnit.java:100
-  output wire         m_axi_lane3_bready,             // LmHeadUnit.java:100
-  input  wire [1:0]   m_axi_lane3_bresp,              // LmHeadUnit.java:100
-  output wire         m_axi_lane3_arvalid,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane3_arready,            // LmHeadUnit.java:100
-  output wire [63:0]  m_axi_lane3_araddr,             // LmHeadUnit.java:100
-  output wire [7:0]   m_axi_lane3_arlen,              // LmHeadUnit.java:100
-  output wire [2:0]   m_axi_lane3_arsize,             // LmHeadUnit.java:100
-  output wire [1:0]   m_axi_lane3_arburst,            // LmHeadUnit.java:100
-  input  wire         m_axi_lane3_rvalid,             // LmHeadUnit.java:100
-  output wire         m_axi_lane3_rready,             // LmHeadUnit.java:100
-  input  wire [127:0] m_axi_lane3_rdata,              // LmHeadUnit.java:100
-  input  wire [1:0]   m_axi_lane3_rresp,              // LmHeadUnit.java:100
-  input  wire         m_axi_lane3_rlast,              // LmHeadUnit.java:100
-  output wire         m_axi_scales_awvalid,           // LmHeadUnit.java:106
-  input  wire         m_axi_scales_awready,           // LmHeadUnit.java:106
-  output wire [63:0]  m_axi_scales_awaddr,            // LmHeadUnit.java:106
-  output wire [7:0]   m_axi_scales_awlen,             // LmHeadUnit.java:106
-  output wire [2:0]   m_axi_scales_awsize,            // LmHeadUnit.java:106
-  output wire [1:0]   m_axi_scales_awburst,           // LmHeadUnit.java:106
-  output wire         m_axi_scales_wvalid,            // LmHeadUnit.java:106
-  input  wire         m_axi_scales_wready,            // LmHeadUnit.java:106
-  output wire [127:0] m_axi_scales_wdata,             // LmHeadUnit.java:106
-  output wire [15:0]  m_axi_scales_wstrb,             // LmHeadUnit.java:106
-  output wire         m_axi_scales_wlast,             // LmHeadUnit.java:106
-  input  wire         m_axi_scales_bvalid,            // LmHeadUnit.java:106
-  output wire         m_axi_scales_bready,            // LmHeadUnit.java:106
-  input  wire [1:0]   m_axi_scales_bresp,             // LmHeadUnit.java:106
-  output wire         m_axi_scales_arvalid,           // LmHeadUnit.java:106
-  input  wire         m_axi_scales_arready,           // LmHeadUnit.java:106
-  output wire [63:0]  m_axi_scales_araddr,            // LmHeadUnit.java:106
-  output wire [7:0]   m_axi_scales_arlen,             // LmHeadUnit.java:106
-  output wire [2:0]   m_axi_scales_arsize,            // LmHeadUnit.java:106
-  output wire [1:0]   m_axi_scales_arburst,           // LmHeadUnit.java:106
-  input  wire         m_axi_scales_rvalid,            // LmHeadUnit.java:106
-  output wire         m_axi_scales_rready,            // LmHeadUnit.java:106
-  input  wire [127:0] m_axi_scales_rdata,             // LmHeadUnit.java:106
-  input  wire [1:0]   m_axi_scales_rresp,             // LmHeadUnit.java:106
-  input  wire         m_axi_scales_rlast              // LmHeadUnit.java:106
+  input  wire         clk,                            // LmHeadUnit.java:91
+  input  wire         reset,                          // LmHeadUnit.java:91
+  input  wire         command_valid,                  // LmHeadUnit.java:95
+  output wire         command_ready,                  // LmHeadUnit.java:95
+  input  wire [63:0]  command_payload_weightsAddress, // LmHeadUnit.java:95
+  input  wire [63:0]  command_payload_scalesAddress,  // LmHeadUnit.java:95
+  input  wire [31:0]  command_payload_rows,           // LmHeadUnit.java:95
+  input  wire [15:0]  command_payload_cols,           // LmHeadUnit.java:95
+  input  wire [31:0]  command_payload_mc,             // LmHeadUnit.java:95
+  input  wire         activations_valid,              // LmHeadUnit.java:96
+  output wire         activations_ready,              // LmHeadUnit.java:96
+  input  wire [127:0] activations_payload,            // LmHeadUnit.java:96
+  output wire         logits_valid,                   // LmHeadUnit.java:97
+  input  wire         logits_ready,                   // LmHeadUnit.java:97
+  output wire [31:0]  logits_payload,                 // LmHeadUnit.java:97
+  output wire         done_valid,                     // LmHeadUnit.java:98
+  output wire [31:0]  done_payload_argmax,            // LmHeadUnit.java:98
+  output wire [7:0]   done_payload_errorCode,         // LmHeadUnit.java:98
+  output wire         idle,                           // LmHeadUnit.java:99
+  output wire         m_axi_lane0_awvalid,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane0_awready,            // LmHeadUnit.java:103
+  output wire [63:0]  m_axi_lane0_awaddr,             // LmHeadUnit.java:103
+  output wire [7:0]   m_axi_lane0_awlen,              // LmHeadUnit.java:103
+  output wire [2:0]   m_axi_lane0_awsize,             // LmHeadUnit.java:103
+  output wire [1:0]   m_axi_lane0_awburst,            // LmHeadUnit.java:103
+  output wire         m_axi_lane0_wvalid,             // LmHeadUnit.java:103
+  input  wire         m_axi_lane0_wready,             // LmHeadUnit.java:103
+  output wire [127:0] m_axi_lane0_wdata,              // LmHeadUnit.java:103
+  output wire [15:0]  m_axi_lane0_wstrb,              // LmHeadUnit.java:103
+  output wire         m_axi_lane0_wlast,              // LmHeadUnit.java:103
+  input  wire         m_axi_lane0_bvalid,             // LmHeadUnit.java:103
+  output wire         m_axi_lane0_bready,             // LmHeadUnit.java:103
+  input  wire [1:0]   m_axi_lane0_bresp,              // LmHeadUnit.java:103
+  output wire         m_axi_lane0_arvalid,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane0_arready,            // LmHeadUnit.java:103
+  output wire [63:0]  m_axi_lane0_araddr,             // LmHeadUnit.java:103
+  output wire [7:0]   m_axi_lane0_arlen,              // LmHeadUnit.java:103
+  output wire [2:0]   m_axi_lane0_arsize,             // LmHeadUnit.java:103
+  output wire [1:0]   m_axi_lane0_arburst,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane0_rvalid,             // LmHeadUnit.java:103
+  output wire         m_axi_lane0_rready,             // LmHeadUnit.java:103
+  input  wire [127:0] m_axi_lane0_rdata,              // LmHeadUnit.java:103
+  input  wire [1:0]   m_axi_lane0_rresp,              // LmHeadUnit.java:103
+  input  wire         m_axi_lane0_rlast,              // LmHeadUnit.java:103
+  output wire         m_axi_lane1_awvalid,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane1_awready,            // LmHeadUnit.java:103
+  output wire [63:0]  m_axi_lane1_awaddr,             // LmHeadUnit.java:103
+  output wire [7:0]   m_axi_lane1_awlen,              // LmHeadUnit.java:103
+  output wire [2:0]   m_axi_lane1_awsize,             // LmHeadUnit.java:103
+  output wire [1:0]   m_axi_lane1_awburst,            // LmHeadUnit.java:103
+  output wire         m_axi_lane1_wvalid,             // LmHeadUnit.java:103
+  input  wire         m_axi_lane1_wready,             // LmHeadUnit.java:103
+  output wire [127:0] m_axi_lane1_wdata,              // LmHeadUnit.java:103
+  output wire [15:0]  m_axi_lane1_wstrb,              // LmHeadUnit.java:103
+  output wire         m_axi_lane1_wlast,              // LmHeadUnit.java:103
+  input  wire         m_axi_lane1_bvalid,             // LmHeadUnit.java:103
+  output wire         m_axi_lane1_bready,             // LmHeadUnit.java:103
+  input  wire [1:0]   m_axi_lane1_bresp,              // LmHeadUnit.java:103
+  output wire         m_axi_lane1_arvalid,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane1_arready,            // LmHeadUnit.java:103
+  output wire [63:0]  m_axi_lane1_araddr,             // LmHeadUnit.java:103
+  output wire [7:0]   m_axi_lane1_arlen,              // LmHeadUnit.java:103
+  output wire [2:0]   m_axi_lane1_arsize,             // LmHeadUnit.java:103
+  output wire [1:0]   m_axi_lane1_arburst,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane1_rvalid,             // LmHeadUnit.java:103
+  output wire         m_axi_lane1_rready,             // LmHeadUnit.java:103
+  input  wire [127:0] m_axi_lane1_rdata,              // LmHeadUnit.java:103
+  input  wire [1:0]   m_axi_lane1_rresp,              // LmHeadUnit.java:103
+  input  wire         m_axi_lane1_rlast,              // LmHeadUnit.java:103
+  output wire         m_axi_lane2_awvalid,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane2_awready,            // LmHeadUnit.java:103
+  output wire [63:0]  m_axi_lane2_awaddr,             // LmHeadUnit.java:103
+  output wire [7:0]   m_axi_lane2_awlen,              // LmHeadUnit.java:103
+  output wire [2:0]   m_axi_lane2_awsize,             // LmHeadUnit.java:103
+  output wire [1:0]   m_axi_lane2_awburst,            // LmHeadUnit.java:103
+  output wire         m_axi_lane2_wvalid,             // LmHeadUnit.java:103
+  input  wire         m_axi_lane2_wready,             // LmHeadUnit.java:103
+  output wire [127:0] m_axi_lane2_wdata,              // LmHeadUnit.java:103
+  output wire [15:0]  m_axi_lane2_wstrb,              // LmHeadUnit.java:103
+  output wire         m_axi_lane2_wlast,              // LmHeadUnit.java:103
+  input  wire         m_axi_lane2_bvalid,             // LmHeadUnit.java:103
+  output wire         m_axi_lane2_bready,             // LmHeadUnit.java:103
+  input  wire [1:0]   m_axi_lane2_bresp,              // LmHeadUnit.java:103
+  output wire         m_axi_lane2_arvalid,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane2_arready,            // LmHeadUnit.java:103
+  output wire [63:0]  m_axi_lane2_araddr,             // LmHeadUnit.java:103
+  output wire [7:0]   m_axi_lane2_arlen,              // LmHeadUnit.java:103
+  output wire [2:0]   m_axi_lane2_arsize,             // LmHeadUnit.java:103
+  output wire [1:0]   m_axi_lane2_arburst,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane2_rvalid,             // LmHeadUnit.java:103
+  output wire         m_axi_lane2_rready,             // LmHeadUnit.java:103
+  input  wire [127:0] m_axi_lane2_rdata,              // LmHeadUnit.java:103
+  input  wire [1:0]   m_axi_lane2_rresp,              // LmHeadUnit.java:103
+  input  wire         m_axi_lane2_rlast,              // LmHeadUnit.java:103
+  output wire         m_axi_lane3_awvalid,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane3_awready,            // LmHeadUnit.java:103
+  output wire [63:0]  m_axi_lane3_awaddr,             // LmHeadUnit.java:103
+  output wire [7:0]   m_axi_lane3_awlen,              // LmHeadUnit.java:103
+  output wire [2:0]   m_axi_lane3_awsize,             // LmHeadUnit.java:103
+  output wire [1:0]   m_axi_lane3_awburst,            // LmHeadUnit.java:103
+  output wire         m_axi_lane3_wvalid,             // LmHeadUnit.java:103
+  input  wire         m_axi_lane3_wready,             // LmHeadUnit.java:103
+  output wire [127:0] m_axi_lane3_wdata,              // LmHeadUnit.java:103
+  output wire [15:0]  m_axi_lane3_wstrb,              // LmHeadUnit.java:103
+  output wire         m_axi_lane3_wlast,              // LmHeadUnit.java:103
+  input  wire         m_axi_lane3_bvalid,             // LmHeadUnit.java:103
+  output wire         m_axi_lane3_bready,             // LmHeadUnit.java:103
+  input  wire [1:0]   m_axi_lane3_bresp,              // LmHeadUnit.java:103
+  output wire         m_axi_lane3_arvalid,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane3_arready,            // LmHeadUnit.java:103
+  output wire [63:0]  m_axi_lane3_araddr,             // LmHeadUnit.java:103
+  output wire [7:0]   m_axi_lane3_arlen,              // LmHeadUnit.java:103
+  output wire [2:0]   m_axi_lane3_arsize,             // LmHeadUnit.java:103
+  output wire [1:0]   m_axi_lane3_arburst,            // LmHeadUnit.java:103
+  input  wire         m_axi_lane3_rvalid,             // LmHeadUnit.java:103
+  output wire         m_axi_lane3_rready,             // LmHeadUnit.java:103
+  input  wire [127:0] m_axi_lane3_rdata,              // LmHeadUnit.java:103
+  input  wire [1:0]   m_axi_lane3_rresp,              // LmHeadUnit.java:103
+  input  wire         m_axi_lane3_rlast,              // LmHeadUnit.java:103
+  output wire         m_axi_scales_awvalid,           // LmHeadUnit.java:109
+  input  wire         m_axi_scales_awready,           // LmHeadUnit.java:109
+  output wire [63:0]  m_axi_scales_awaddr,            // LmHeadUnit.java:109
+  output wire [7:0]   m_axi_scales_awlen,             // LmHeadUnit.java:109
+  output wire [2:0]   m_axi_scales_awsize,            // LmHeadUnit.java:109
+  output wire [1:0]   m_axi_scales_awburst,           // LmHeadUnit.java:109
+  output wire         m_axi_scales_wvalid,            // LmHeadUnit.java:109
+  input  wire         m_axi_scales_wready,            // LmHeadUnit.java:109
+  output wire [127:0] m_axi_scales_wdata,             // LmHeadUnit.java:109
+  output wire [15:0]  m_axi_scales_wstrb,             // LmHeadUnit.java:109
+  output wire         m_axi_scales_wlast,             // LmHeadUnit.java:109
+  input  wire         m_axi_scales_bvalid,            // LmHeadUnit.java:109
+  output wire         m_axi_scales_bready,            // LmHeadUnit.java:109
+  input  wire [1:0]   m_axi_scales_bresp,             // LmHeadUnit.java:109
+  output wire         m_axi_scales_arvalid,           // LmHeadUnit.java:109
+  input  wire         m_axi_scales_arready,           // LmHeadUnit.java:109
+  output wire [63:0]  m_axi_scales_araddr,            // LmHeadUnit.java:109
+  output wire [7:0]   m_axi_scales_arlen,             // LmHeadUnit.java:109
+  output wire [2:0]   m_axi_scales_arsize,            // LmHeadUnit.java:109
+  output wire [1:0]   m_axi_scales_arburst,           // LmHeadUnit.java:109
+  input  wire         m_axi_scales_rvalid,            // LmHeadUnit.java:109
+  output wire         m_axi_scales_rready,            // LmHeadUnit.java:109
+  input  wire [127:0] m_axi_scales_rdata,             // LmHeadUnit.java:109
+  input  wire [1:0]   m_axi_scales_rresp,             // LmHeadUnit.java:109
+  input  wire         m_axi_scales_rlast              // LmHeadUnit.java:109
 );
 
   // Phase: dev.tellmej.accel.lmhead.LmHeadUnit.Phase
@@ -158,234 +158,237 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   localparam [1:0] PHASE_FINISH      = 2'd3;
   // verilator lint_on UNUSEDPARAM
 
-  wire         lane0_reader_command_valid;           // LmHeadUnit.java:99
-  wire         lane0_reader_command_ready;           // LmHeadUnit.java:99
-  wire [63:0]  lane0_reader_command_payload_address; // LmHeadUnit.java:99
-  wire [31:0]  lane0_reader_command_payload_beats;   // LmHeadUnit.java:99
-  wire         lane0_reader_data_valid;              // LmHeadUnit.java:99
-  wire         lane0_reader_data_ready;              // LmHeadUnit.java:99
-  wire [127:0] lane0_reader_data_payload_data;       // LmHeadUnit.java:99
-  wire         lane0_reader_data_payload_last;       // LmHeadUnit.java:99
-  wire         lane0_reader_data_payload_error;      // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_awvalid;           // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_awready;           // LmHeadUnit.java:99
-  wire [63:0]  lane0_reader_m_axi_awaddr;            // LmHeadUnit.java:99
-  wire [7:0]   lane0_reader_m_axi_awlen;             // LmHeadUnit.java:99
-  wire [2:0]   lane0_reader_m_axi_awsize;            // LmHeadUnit.java:99
-  wire [1:0]   lane0_reader_m_axi_awburst;           // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_wvalid;            // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_wready;            // LmHeadUnit.java:99
-  wire [127:0] lane0_reader_m_axi_wdata;             // LmHeadUnit.java:99
-  wire [15:0]  lane0_reader_m_axi_wstrb;             // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_wlast;             // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_bvalid;            // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_bready;            // LmHeadUnit.java:99
-  wire [1:0]   lane0_reader_m_axi_bresp;             // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_arvalid;           // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_arready;           // LmHeadUnit.java:99
-  wire [63:0]  lane0_reader_m_axi_araddr;            // LmHeadUnit.java:99
-  wire [7:0]   lane0_reader_m_axi_arlen;             // LmHeadUnit.java:99
-  wire [2:0]   lane0_reader_m_axi_arsize;            // LmHeadUnit.java:99
-  wire [1:0]   lane0_reader_m_axi_arburst;           // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_rvalid;            // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_rready;            // LmHeadUnit.java:99
-  wire [127:0] lane0_reader_m_axi_rdata;             // LmHeadUnit.java:99
-  wire [1:0]   lane0_reader_m_axi_rresp;             // LmHeadUnit.java:99
-  wire         lane0_reader_m_axi_rlast;             // LmHeadUnit.java:99
-  wire         lane0_reader_idle;                    // LmHeadUnit.java:99
-  wire [7:0]   lane0_reader_credits;                 // LmHeadUnit.java:99
-  wire [2:0]   lane0_reader_outstanding;             // LmHeadUnit.java:99
-  wire         lane1_reader_command_valid;           // LmHeadUnit.java:99
-  wire         lane1_reader_command_ready;           // LmHeadUnit.java:99
-  wire [63:0]  lane1_reader_command_payload_address; // LmHeadUnit.java:99
-  wire [31:0]  lane1_reader_command_payload_beats;   // LmHeadUnit.java:99
-  wire         lane1_reader_data_valid;              // LmHeadUnit.java:99
-  wire         lane1_reader_data_ready;              // LmHeadUnit.java:99
-  wire [127:0] lane1_reader_data_payload_data;       // LmHeadUnit.java:99
-  wire         lane1_reader_data_payload_last;       // LmHeadUnit.java:99
-  wire         lane1_reader_data_payload_error;      // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_awvalid;           // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_awready;           // LmHeadUnit.java:99
-  wire [63:0]  lane1_reader_m_axi_awaddr;            // LmHeadUnit.java:99
-  wire [7:0]   lane1_reader_m_axi_awlen;             // LmHeadUnit.java:99
-  wire [2:0]   lane1_reader_m_axi_awsize;            // LmHeadUnit.java:99
-  wire [1:0]   lane1_reader_m_axi_awburst;           // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_wvalid;            // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_wready;            // LmHeadUnit.java:99
-  wire [127:0] lane1_reader_m_axi_wdata;             // LmHeadUnit.java:99
-  wire [15:0]  lane1_reader_m_axi_wstrb;             // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_wlast;             // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_bvalid;            // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_bready;            // LmHeadUnit.java:99
-  wire [1:0]   lane1_reader_m_axi_bresp;             // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_arvalid;           // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_arready;           // LmHeadUnit.java:99
-  wire [63:0]  lane1_reader_m_axi_araddr;            // LmHeadUnit.java:99
-  wire [7:0]   lane1_reader_m_axi_arlen;             // LmHeadUnit.java:99
-  wire [2:0]   lane1_reader_m_axi_arsize;            // LmHeadUnit.java:99
-  wire [1:0]   lane1_reader_m_axi_arburst;           // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_rvalid;            // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_rready;            // LmHeadUnit.java:99
-  wire [127:0] lane1_reader_m_axi_rdata;             // LmHeadUnit.java:99
-  wire [1:0]   lane1_reader_m_axi_rresp;             // LmHeadUnit.java:99
-  wire         lane1_reader_m_axi_rlast;             // LmHeadUnit.java:99
-  wire         lane1_reader_idle;                    // LmHeadUnit.java:99
-  wire [7:0]   lane1_reader_credits;                 // LmHeadUnit.java:99
-  wire [2:0]   lane1_reader_outstanding;             // LmHeadUnit.java:99
-  wire         lane2_reader_command_valid;           // LmHeadUnit.java:99
-  wire         lane2_reader_command_ready;           // LmHeadUnit.java:99
-  wire [63:0]  lane2_reader_command_payload_address; // LmHeadUnit.java:99
-  wire [31:0]  lane2_reader_command_payload_beats;   // LmHeadUnit.java:99
-  wire         lane2_reader_data_valid;              // LmHeadUnit.java:99
-  wire         lane2_reader_data_ready;              // LmHeadUnit.java:99
-  wire [127:0] lane2_reader_data_payload_data;       // LmHeadUnit.java:99
-  wire         lane2_reader_data_payload_last;       // LmHeadUnit.java:99
-  wire         lane2_reader_data_payload_error;      // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_awvalid;           // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_awready;           // LmHeadUnit.java:99
-  wire [63:0]  lane2_reader_m_axi_awaddr;            // LmHeadUnit.java:99
-  wire [7:0]   lane2_reader_m_axi_awlen;             // LmHeadUnit.java:99
-  wire [2:0]   lane2_reader_m_axi_awsize;            // LmHeadUnit.java:99
-  wire [1:0]   lane2_reader_m_axi_awburst;           // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_wvalid;            // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_wready;            // LmHeadUnit.java:99
-  wire [127:0] lane2_reader_m_axi_wdata;             // LmHeadUnit.java:99
-  wire [15:0]  lane2_reader_m_axi_wstrb;             // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_wlast;             // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_bvalid;            // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_bready;            // LmHeadUnit.java:99
-  wire [1:0]   lane2_reader_m_axi_bresp;             // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_arvalid;           // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_arready;           // LmHeadUnit.java:99
-  wire [63:0]  lane2_reader_m_axi_araddr;            // LmHeadUnit.java:99
-  wire [7:0]   lane2_reader_m_axi_arlen;             // LmHeadUnit.java:99
-  wire [2:0]   lane2_reader_m_axi_arsize;            // LmHeadUnit.java:99
-  wire [1:0]   lane2_reader_m_axi_arburst;           // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_rvalid;            // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_rready;            // LmHeadUnit.java:99
-  wire [127:0] lane2_reader_m_axi_rdata;             // LmHeadUnit.java:99
-  wire [1:0]   lane2_reader_m_axi_rresp;             // LmHeadUnit.java:99
-  wire         lane2_reader_m_axi_rlast;             // LmHeadUnit.java:99
-  wire         lane2_reader_idle;                    // LmHeadUnit.java:99
-  wire [7:0]   lane2_reader_credits;                 // LmHeadUnit.java:99
-  wire [2:0]   lane2_reader_outstanding;             // LmHeadUnit.java:99
-  wire         lane3_reader_command_valid;           // LmHeadUnit.java:99
-  wire         lane3_reader_command_ready;           // LmHeadUnit.java:99
-  wire [63:0]  lane3_reader_command_payload_address; // LmHeadUnit.java:99
-  wire [31:0]  lane3_reader_command_payload_beats;   // LmHeadUnit.java:99
-  wire         lane3_reader_data_valid;              // LmHeadUnit.java:99
-  wire         lane3_reader_data_ready;              // LmHeadUnit.java:99
-  wire [127:0] lane3_reader_data_payload_data;       // LmHeadUnit.java:99
-  wire         lane3_reader_data_payload_last;       // LmHeadUnit.java:99
-  wire         lane3_reader_data_payload_error;      // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_awvalid;           // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_awready;           // LmHeadUnit.java:99
-  wire [63:0]  lane3_reader_m_axi_awaddr;            // LmHeadUnit.java:99
-  wire [7:0]   lane3_reader_m_axi_awlen;             // LmHeadUnit.java:99
-  wire [2:0]   lane3_reader_m_axi_awsize;            // LmHeadUnit.java:99
-  wire [1:0]   lane3_reader_m_axi_awburst;           // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_wvalid;            // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_wready;            // LmHeadUnit.java:99
-  wire [127:0] lane3_reader_m_axi_wdata;             // LmHeadUnit.java:99
-  wire [15:0]  lane3_reader_m_axi_wstrb;             // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_wlast;             // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_bvalid;            // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_bready;            // LmHeadUnit.java:99
-  wire [1:0]   lane3_reader_m_axi_bresp;             // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_arvalid;           // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_arready;           // LmHeadUnit.java:99
-  wire [63:0]  lane3_reader_m_axi_araddr;            // LmHeadUnit.java:99
-  wire [7:0]   lane3_reader_m_axi_arlen;             // LmHeadUnit.java:99
-  wire [2:0]   lane3_reader_m_axi_arsize;            // LmHeadUnit.java:99
-  wire [1:0]   lane3_reader_m_axi_arburst;           // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_rvalid;            // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_rready;            // LmHeadUnit.java:99
-  wire [127:0] lane3_reader_m_axi_rdata;             // LmHeadUnit.java:99
-  wire [1:0]   lane3_reader_m_axi_rresp;             // LmHeadUnit.java:99
-  wire         lane3_reader_m_axi_rlast;             // LmHeadUnit.java:99
-  wire         lane3_reader_idle;                    // LmHeadUnit.java:99
-  wire [7:0]   lane3_reader_credits;                 // LmHeadUnit.java:99
-  wire [2:0]   lane3_reader_outstanding;             // LmHeadUnit.java:99
-  wire         scale_reader_command_valid;           // LmHeadUnit.java:105
-  wire         scale_reader_command_ready;           // LmHeadUnit.java:105
-  wire [63:0]  scale_reader_command_payload_address; // LmHeadUnit.java:105
-  wire [31:0]  scale_reader_command_payload_beats;   // LmHeadUnit.java:105
-  wire         scale_reader_data_valid;              // LmHeadUnit.java:105
-  wire         scale_reader_data_ready;              // LmHeadUnit.java:105
-  wire [127:0] scale_reader_data_payload_data;       // LmHeadUnit.java:105
-  wire         scale_reader_data_payload_last;       // LmHeadUnit.java:105
-  wire         scale_reader_data_payload_error;      // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_awvalid;           // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_awready;           // LmHeadUnit.java:105
-  wire [63:0]  scale_reader_m_axi_awaddr;            // LmHeadUnit.java:105
-  wire [7:0]   scale_reader_m_axi_awlen;             // LmHeadUnit.java:105
-  wire [2:0]   scale_reader_m_axi_awsize;            // LmHeadUnit.java:105
-  wire [1:0]   scale_reader_m_axi_awburst;           // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_wvalid;            // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_wready;            // LmHeadUnit.java:105
-  wire [127:0] scale_reader_m_axi_wdata;             // LmHeadUnit.java:105
-  wire [15:0]  scale_reader_m_axi_wstrb;             // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_wlast;             // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_bvalid;            // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_bready;            // LmHeadUnit.java:105
-  wire [1:0]   scale_reader_m_axi_bresp;             // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_arvalid;           // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_arready;           // LmHeadUnit.java:105
-  wire [63:0]  scale_reader_m_axi_araddr;            // LmHeadUnit.java:105
-  wire [7:0]   scale_reader_m_axi_arlen;             // LmHeadUnit.java:105
-  wire [2:0]   scale_reader_m_axi_arsize;            // LmHeadUnit.java:105
-  wire [1:0]   scale_reader_m_axi_arburst;           // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_rvalid;            // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_rready;            // LmHeadUnit.java:105
-  wire [127:0] scale_reader_m_axi_rdata;             // LmHeadUnit.java:105
-  wire [1:0]   scale_reader_m_axi_rresp;             // LmHeadUnit.java:105
-  wire         scale_reader_m_axi_rlast;             // LmHeadUnit.java:105
-  wire         scale_reader_idle;                    // LmHeadUnit.java:105
-  wire [7:0]   scale_reader_credits;                 // LmHeadUnit.java:105
-  wire [2:0]   scale_reader_outstanding;             // LmHeadUnit.java:105
-  wire         all_logits_out;                       // LmHeadUnit.java:109
-  wire         read_failed;                          // LmHeadUnit.java:110
-  wire [31:0]  argmax_index;                         // LmHeadUnit.java:111
-  wire         scale_fx_in_valid;                    // LmHeadUnit.java:114
-  wire [31:0]  scale_fx_in_payload_a;                // LmHeadUnit.java:114
-  wire [31:0]  scale_fx_in_payload_b;                // LmHeadUnit.java:114
-  wire         scale_fx_out_valid;                   // LmHeadUnit.java:114
-  wire [31:0]  scale_fx_out_payload;                 // LmHeadUnit.java:114
+  wire         lane0_reader_command_valid;           // LmHeadUnit.java:102
+  wire         lane0_reader_command_ready;           // LmHeadUnit.java:102
+  wire [63:0]  lane0_reader_command_payload_address; // LmHeadUnit.java:102
+  wire [31:0]  lane0_reader_command_payload_beats;   // LmHeadUnit.java:102
+  wire         lane0_reader_data_valid;              // LmHeadUnit.java:102
+  wire         lane0_reader_data_ready;              // LmHeadUnit.java:102
+  wire [127:0] lane0_reader_data_payload_data;       // LmHeadUnit.java:102
+  wire         lane0_reader_data_payload_last;       // LmHeadUnit.java:102
+  wire         lane0_reader_data_payload_error;      // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_awvalid;           // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_awready;           // LmHeadUnit.java:102
+  wire [63:0]  lane0_reader_m_axi_awaddr;            // LmHeadUnit.java:102
+  wire [7:0]   lane0_reader_m_axi_awlen;             // LmHeadUnit.java:102
+  wire [2:0]   lane0_reader_m_axi_awsize;            // LmHeadUnit.java:102
+  wire [1:0]   lane0_reader_m_axi_awburst;           // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_wvalid;            // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_wready;            // LmHeadUnit.java:102
+  wire [127:0] lane0_reader_m_axi_wdata;             // LmHeadUnit.java:102
+  wire [15:0]  lane0_reader_m_axi_wstrb;             // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_wlast;             // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_bvalid;            // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_bready;            // LmHeadUnit.java:102
+  wire [1:0]   lane0_reader_m_axi_bresp;             // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_arvalid;           // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_arready;           // LmHeadUnit.java:102
+  wire [63:0]  lane0_reader_m_axi_araddr;            // LmHeadUnit.java:102
+  wire [7:0]   lane0_reader_m_axi_arlen;             // LmHeadUnit.java:102
+  wire [2:0]   lane0_reader_m_axi_arsize;            // LmHeadUnit.java:102
+  wire [1:0]   lane0_reader_m_axi_arburst;           // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_rvalid;            // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_rready;            // LmHeadUnit.java:102
+  wire [127:0] lane0_reader_m_axi_rdata;             // LmHeadUnit.java:102
+  wire [1:0]   lane0_reader_m_axi_rresp;             // LmHeadUnit.java:102
+  wire         lane0_reader_m_axi_rlast;             // LmHeadUnit.java:102
+  wire         lane0_reader_idle;                    // LmHeadUnit.java:102
+  wire [7:0]   lane0_reader_credits;                 // LmHeadUnit.java:102
+  wire [2:0]   lane0_reader_outstanding;             // LmHeadUnit.java:102
+  wire         lane1_reader_command_valid;           // LmHeadUnit.java:102
+  wire         lane1_reader_command_ready;           // LmHeadUnit.java:102
+  wire [63:0]  lane1_reader_command_payload_address; // LmHeadUnit.java:102
+  wire [31:0]  lane1_reader_command_payload_beats;   // LmHeadUnit.java:102
+  wire         lane1_reader_data_valid;              // LmHeadUnit.java:102
+  wire         lane1_reader_data_ready;              // LmHeadUnit.java:102
+  wire [127:0] lane1_reader_data_payload_data;       // LmHeadUnit.java:102
+  wire         lane1_reader_data_payload_last;       // LmHeadUnit.java:102
+  wire         lane1_reader_data_payload_error;      // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_awvalid;           // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_awready;           // LmHeadUnit.java:102
+  wire [63:0]  lane1_reader_m_axi_awaddr;            // LmHeadUnit.java:102
+  wire [7:0]   lane1_reader_m_axi_awlen;             // LmHeadUnit.java:102
+  wire [2:0]   lane1_reader_m_axi_awsize;            // LmHeadUnit.java:102
+  wire [1:0]   lane1_reader_m_axi_awburst;           // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_wvalid;            // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_wready;            // LmHeadUnit.java:102
+  wire [127:0] lane1_reader_m_axi_wdata;             // LmHeadUnit.java:102
+  wire [15:0]  lane1_reader_m_axi_wstrb;             // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_wlast;             // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_bvalid;            // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_bready;            // LmHeadUnit.java:102
+  wire [1:0]   lane1_reader_m_axi_bresp;             // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_arvalid;           // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_arready;           // LmHeadUnit.java:102
+  wire [63:0]  lane1_reader_m_axi_araddr;            // LmHeadUnit.java:102
+  wire [7:0]   lane1_reader_m_axi_arlen;             // LmHeadUnit.java:102
+  wire [2:0]   lane1_reader_m_axi_arsize;            // LmHeadUnit.java:102
+  wire [1:0]   lane1_reader_m_axi_arburst;           // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_rvalid;            // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_rready;            // LmHeadUnit.java:102
+  wire [127:0] lane1_reader_m_axi_rdata;             // LmHeadUnit.java:102
+  wire [1:0]   lane1_reader_m_axi_rresp;             // LmHeadUnit.java:102
+  wire         lane1_reader_m_axi_rlast;             // LmHeadUnit.java:102
+  wire         lane1_reader_idle;                    // LmHeadUnit.java:102
+  wire [7:0]   lane1_reader_credits;                 // LmHeadUnit.java:102
+  wire [2:0]   lane1_reader_outstanding;             // LmHeadUnit.java:102
+  wire         lane2_reader_command_valid;           // LmHeadUnit.java:102
+  wire         lane2_reader_command_ready;           // LmHeadUnit.java:102
+  wire [63:0]  lane2_reader_command_payload_address; // LmHeadUnit.java:102
+  wire [31:0]  lane2_reader_command_payload_beats;   // LmHeadUnit.java:102
+  wire         lane2_reader_data_valid;              // LmHeadUnit.java:102
+  wire         lane2_reader_data_ready;              // LmHeadUnit.java:102
+  wire [127:0] lane2_reader_data_payload_data;       // LmHeadUnit.java:102
+  wire         lane2_reader_data_payload_last;       // LmHeadUnit.java:102
+  wire         lane2_reader_data_payload_error;      // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_awvalid;           // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_awready;           // LmHeadUnit.java:102
+  wire [63:0]  lane2_reader_m_axi_awaddr;            // LmHeadUnit.java:102
+  wire [7:0]   lane2_reader_m_axi_awlen;             // LmHeadUnit.java:102
+  wire [2:0]   lane2_reader_m_axi_awsize;            // LmHeadUnit.java:102
+  wire [1:0]   lane2_reader_m_axi_awburst;           // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_wvalid;            // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_wready;            // LmHeadUnit.java:102
+  wire [127:0] lane2_reader_m_axi_wdata;             // LmHeadUnit.java:102
+  wire [15:0]  lane2_reader_m_axi_wstrb;             // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_wlast;             // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_bvalid;            // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_bready;            // LmHeadUnit.java:102
+  wire [1:0]   lane2_reader_m_axi_bresp;             // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_arvalid;           // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_arready;           // LmHeadUnit.java:102
+  wire [63:0]  lane2_reader_m_axi_araddr;            // LmHeadUnit.java:102
+  wire [7:0]   lane2_reader_m_axi_arlen;             // LmHeadUnit.java:102
+  wire [2:0]   lane2_reader_m_axi_arsize;            // LmHeadUnit.java:102
+  wire [1:0]   lane2_reader_m_axi_arburst;           // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_rvalid;            // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_rready;            // LmHeadUnit.java:102
+  wire [127:0] lane2_reader_m_axi_rdata;             // LmHeadUnit.java:102
+  wire [1:0]   lane2_reader_m_axi_rresp;             // LmHeadUnit.java:102
+  wire         lane2_reader_m_axi_rlast;             // LmHeadUnit.java:102
+  wire         lane2_reader_idle;                    // LmHeadUnit.java:102
+  wire [7:0]   lane2_reader_credits;                 // LmHeadUnit.java:102
+  wire [2:0]   lane2_reader_outstanding;             // LmHeadUnit.java:102
+  wire         lane3_reader_command_valid;           // LmHeadUnit.java:102
+  wire         lane3_reader_command_ready;           // LmHeadUnit.java:102
+  wire [63:0]  lane3_reader_command_payload_address; // LmHeadUnit.java:102
+  wire [31:0]  lane3_reader_command_payload_beats;   // LmHeadUnit.java:102
+  wire         lane3_reader_data_valid;              // LmHeadUnit.java:102
+  wire         lane3_reader_data_ready;              // LmHeadUnit.java:102
+  wire [127:0] lane3_reader_data_payload_data;       // LmHeadUnit.java:102
+  wire         lane3_reader_data_payload_last;       // LmHeadUnit.java:102
+  wire         lane3_reader_data_payload_error;      // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_awvalid;           // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_awready;           // LmHeadUnit.java:102
+  wire [63:0]  lane3_reader_m_axi_awaddr;            // LmHeadUnit.java:102
+  wire [7:0]   lane3_reader_m_axi_awlen;             // LmHeadUnit.java:102
+  wire [2:0]   lane3_reader_m_axi_awsize;            // LmHeadUnit.java:102
+  wire [1:0]   lane3_reader_m_axi_awburst;           // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_wvalid;            // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_wready;            // LmHeadUnit.java:102
+  wire [127:0] lane3_reader_m_axi_wdata;             // LmHeadUnit.java:102
+  wire [15:0]  lane3_reader_m_axi_wstrb;             // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_wlast;             // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_bvalid;            // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_bready;            // LmHeadUnit.java:102
+  wire [1:0]   lane3_reader_m_axi_bresp;             // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_arvalid;           // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_arready;           // LmHeadUnit.java:102
+  wire [63:0]  lane3_reader_m_axi_araddr;            // LmHeadUnit.java:102
+  wire [7:0]   lane3_reader_m_axi_arlen;             // LmHeadUnit.java:102
+  wire [2:0]   lane3_reader_m_axi_arsize;            // LmHeadUnit.java:102
+  wire [1:0]   lane3_reader_m_axi_arburst;           // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_rvalid;            // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_rready;            // LmHeadUnit.java:102
+  wire [127:0] lane3_reader_m_axi_rdata;             // LmHeadUnit.java:102
+  wire [1:0]   lane3_reader_m_axi_rresp;             // LmHeadUnit.java:102
+  wire         lane3_reader_m_axi_rlast;             // LmHeadUnit.java:102
+  wire         lane3_reader_idle;                    // LmHeadUnit.java:102
+  wire [7:0]   lane3_reader_credits;                 // LmHeadUnit.java:102
+  wire [2:0]   lane3_reader_outstanding;             // LmHeadUnit.java:102
+  wire         scale_reader_command_valid;           // LmHeadUnit.java:108
+  wire         scale_reader_command_ready;           // LmHeadUnit.java:108
+  wire [63:0]  scale_reader_command_payload_address; // LmHeadUnit.java:108
+  wire [31:0]  scale_reader_command_payload_beats;   // LmHeadUnit.java:108
+  wire         scale_reader_data_valid;              // LmHeadUnit.java:108
+  wire         scale_reader_data_ready;              // LmHeadUnit.java:108
+  wire [127:0] scale_reader_data_payload_data;       // LmHeadUnit.java:108
+  wire         scale_reader_data_payload_last;       // LmHeadUnit.java:108
+  wire         scale_reader_data_payload_error;      // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_awvalid;           // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_awready;           // LmHeadUnit.java:108
+  wire [63:0]  scale_reader_m_axi_awaddr;            // LmHeadUnit.java:108
+  wire [7:0]   scale_reader_m_axi_awlen;             // LmHeadUnit.java:108
+  wire [2:0]   scale_reader_m_axi_awsize;            // LmHeadUnit.java:108
+  wire [1:0]   scale_reader_m_axi_awburst;           // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_wvalid;            // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_wready;            // LmHeadUnit.java:108
+  wire [127:0] scale_reader_m_axi_wdata;             // LmHeadUnit.java:108
+  wire [15:0]  scale_reader_m_axi_wstrb;             // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_wlast;             // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_bvalid;            // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_bready;            // LmHeadUnit.java:108
+  wire [1:0]   scale_reader_m_axi_bresp;             // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_arvalid;           // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_arready;           // LmHeadUnit.java:108
+  wire [63:0]  scale_reader_m_axi_araddr;            // LmHeadUnit.java:108
+  wire [7:0]   scale_reader_m_axi_arlen;             // LmHeadUnit.java:108
+  wire [2:0]   scale_reader_m_axi_arsize;            // LmHeadUnit.java:108
+  wire [1:0]   scale_reader_m_axi_arburst;           // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_rvalid;            // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_rready;            // LmHeadUnit.java:108
+  wire [127:0] scale_reader_m_axi_rdata;             // LmHeadUnit.java:108
+  wire [1:0]   scale_reader_m_axi_rresp;             // LmHeadUnit.java:108
+  wire         scale_reader_m_axi_rlast;             // LmHeadUnit.java:108
+  wire         scale_reader_idle;                    // LmHeadUnit.java:108
+  wire [7:0]   scale_reader_credits;                 // LmHeadUnit.java:108
+  wire [2:0]   scale_reader_outstanding;             // LmHeadUnit.java:108
+  wire         all_logits_out;                       // LmHeadUnit.java:112
+  wire         read_failed;                          // LmHeadUnit.java:113
+  wire [31:0]  argmax_index;                         // LmHeadUnit.java:114
+  wire         scale_fx_in_valid;                    // LmHeadUnit.java:117
+  wire [31:0]  scale_fx_in_payload_a;                // LmHeadUnit.java:117
+  wire [31:0]  scale_fx_in_payload_b;                // LmHeadUnit.java:117
+  wire         scale_fx_out_valid;                   // LmHeadUnit.java:117
+  wire [31:0]  scale_fx_out_payload;                 // LmHeadUnit.java:117
 
   // controller
-  reg  [1:0]   phase;                                // LmHeadUnit.java:162
-  reg  [63:0]  weights_address;                      // LmHeadUnit.java:163
-  reg  [63:0]  scales_address;                       // LmHeadUnit.java:164
-  reg  [31:0]  rows;                                 // LmHeadUnit.java:165
-  reg  [15:0]  cols;                                 // LmHeadUnit.java:166
-  reg  [15:0]  col_beats;                            // LmHeadUnit.java:167
-  reg  [31:0]  mc;                                   // LmHeadUnit.java:168
-  reg  [15:0]  activation_beat;                      // LmHeadUnit.java:169
-  reg          done_pending;                         // LmHeadUnit.java:170
-  reg  [7:0]   done_code;                            // LmHeadUnit.java:171
-  reg  [31:0]  done_argmax;                          // LmHeadUnit.java:172
-  wire         command_bad_field;                    // LmHeadUnit.java:177
-  wire         command_accepted;                     // LmHeadUnit.java:179
-  wire         last_activation_beat;                 // LmHeadUnit.java:181
-  wire         rows_start;                           // LmHeadUnit.java:182
-  reg          fx_issue_d1;                          // LmHeadUnit.java:186
-  reg          fx_issue_d2;                          // LmHeadUnit.java:186
-  reg          fx_issue_d3;                          // LmHeadUnit.java:186
-  reg          fx_issue_d4;                          // LmHeadUnit.java:186
-  reg          fx_issue_d5;                          // LmHeadUnit.java:186
-  reg          fx_issue_d6;                          // LmHeadUnit.java:186
-  reg          fx_issue_d7;                          // LmHeadUnit.java:186
-  reg  [31:0]  fx;                                   // LmHeadUnit.java:187
-  reg          fx_ready;                             // LmHeadUnit.java:188
+  reg  [1:0]   phase;                                // LmHeadUnit.java:170
+  reg  [63:0]  scales_address;                       // LmHeadUnit.java:171
+  reg  [31:0]  rows;                                 // LmHeadUnit.java:172
+  reg  [15:0]  col_beats;                            // LmHeadUnit.java:173
+  reg  [31:0]  mc;                                   // LmHeadUnit.java:174
+  reg  [15:0]  activation_beat;                      // LmHeadUnit.java:175
+  reg          done_pending;                         // LmHeadUnit.java:176
+  reg  [7:0]   done_code;                            // LmHeadUnit.java:177
+  reg  [31:0]  done_argmax;                          // LmHeadUnit.java:178
+  wire         command_bad_field;                    // LmHeadUnit.java:183
+  wire         command_accepted;                     // LmHeadUnit.java:185
+  wire         last_activation_beat;                 // LmHeadUnit.java:187
+  wire         rows_start;                           // LmHeadUnit.java:188
+  reg          fx_issue_d1;                          // LmHeadUnit.java:192
+  reg          fx_issue_d2;                          // LmHeadUnit.java:192
+  reg          fx_issue_d3;                          // LmHeadUnit.java:192
+  reg          fx_issue_d4;                          // LmHeadUnit.java:192
+  reg          fx_issue_d5;                          // LmHeadUnit.java:192
+  reg          fx_issue_d6;                          // LmHeadUnit.java:192
+  reg          fx_issue_d7;                          // LmHeadUnit.java:192
+  reg          fx_issue_d8;                          // LmHeadUnit.java:192
+  reg  [31:0]  fx;                                   // LmHeadUnit.java:193
+  reg          fx_ready;                             // LmHeadUnit.java:194
+  reg  [63:0]  lane0_start;                          // LmHeadUnit.java:203
+  reg  [63:0]  lane1_start;                          // LmHeadUnit.java:203
+  reg  [63:0]  lane2_start;                          // LmHeadUnit.java:203
+  reg  [63:0]  lane3_start;                          // LmHeadUnit.java:203
+  reg  [63:0]  lane_stride;                          // LmHeadUnit.java:206
 
   // lane0
-  reg  [32:0]  lane0_next_row;                       // LmHeadUnit.java:244
-  reg  [63:0]  lane0_address;                        // LmHeadUnit.java:245
-  wire         lane0_issuing;                        // LmHeadUnit.java:247
-  wire [63:0]  lane0_stride;                         // LmHeadUnit.java:251
-  wire         lane0_row_sum_valid;                  // LmHeadUnit.java:262
-  wire         lane0_row_sum_ready;                  // LmHeadUnit.java:262
-  wire [31:0]  lane0_row_sum_payload;                // LmHeadUnit.java:262
+  reg  [32:0]  lane0_next_row;                       // LmHeadUnit.java:257
+  reg  [63:0]  lane0_address;                        // LmHeadUnit.java:258
+  wire         lane0_issuing;                        // LmHeadUnit.java:260
+  wire         lane0_row_sum_valid;                  // LmHeadUnit.java:273
+  wire         lane0_row_sum_ready;                  // LmHeadUnit.java:273
+  wire [31:0]  lane0_row_sum_payload;                // LmHeadUnit.java:273
   wire         lane0_sums_push_valid;                // Stream.java:195
   wire         lane0_sums_push_ready;                // Stream.java:195
   wire [31:0]  lane0_sums_push_payload;              // Stream.java:195
@@ -393,67 +396,66 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane0_sums_pop_ready;                 // Stream.java:195
   wire [31:0]  lane0_sums_pop_payload;               // Stream.java:195
   wire [3:0]   lane0_sums_occupancy;                 // Stream.java:195
-  reg  [15:0]  lane0_beat;                           // LmHeadUnit.java:265
-  reg  [2:0]   lane0_rows_in_flight;                 // LmHeadUnit.java:266
-  wire         lane0_last_beat;                      // LmHeadUnit.java:267
-  wire         lane0_room;                           // LmHeadUnit.java:269
-  wire         lane0_take;                           // LmHeadUnit.java:271
-  reg  [127:0] lane0_x_read;                         // LmHeadUnit.java:277
-  reg  [127:0] lane0_weights_d1;                     // LmHeadUnit.java:279
-  reg  [15:0]  lane0_product0;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product1;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product2;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product3;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product4;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product5;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product6;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product7;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product8;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product9;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product10;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product11;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product12;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product13;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product14;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane0_product15;                      // LmHeadUnit.java:286
-  wire         lane0_beat_tree_in_valid;             // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_8;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_9;         // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_10;        // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_11;        // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_12;        // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_13;        // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_14;        // LmHeadUnit.java:292
-  wire [15:0]  lane0_beat_tree_in_payload_15;        // LmHeadUnit.java:292
-  wire         lane0_beat_tree_out_valid;            // LmHeadUnit.java:292
-  wire [19:0]  lane0_beat_tree_out_payload;          // LmHeadUnit.java:292
-  reg          lane0_beat_d1;                        // LmHeadUnit.java:293
-  reg          lane0_beat_d2;                        // LmHeadUnit.java:293
-  wire [31:0]  lane0_beat_sum_c;                     // LmHeadUnit.java:299
-  reg          lane0_beat_d3;                        // LmHeadUnit.java:300
-  reg          lane0_row_end_d1;                     // LmHeadUnit.java:301
-  reg          lane0_row_end_d2;                     // LmHeadUnit.java:301
-  reg          lane0_row_end_d3;                     // LmHeadUnit.java:301
-  reg  [31:0]  lane0_acc;                            // LmHeadUnit.java:302
-  wire [31:0]  lane0_row_total;                      // LmHeadUnit.java:303
-  reg          lane0_failed;                         // LmHeadUnit.java:310
+  reg  [15:0]  lane0_beat;                           // LmHeadUnit.java:276
+  reg  [2:0]   lane0_rows_in_flight;                 // LmHeadUnit.java:277
+  wire         lane0_last_beat;                      // LmHeadUnit.java:278
+  wire         lane0_room;                           // LmHeadUnit.java:280
+  wire         lane0_take;                           // LmHeadUnit.java:282
+  reg  [127:0] lane0_x_read;                         // LmHeadUnit.java:288
+  reg  [127:0] lane0_weights_d1;                     // LmHeadUnit.java:290
+  reg  [15:0]  lane0_product0;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product1;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product2;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product3;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product4;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product5;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product6;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product7;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product8;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product9;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product10;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product11;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product12;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product13;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product14;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane0_product15;                      // LmHeadUnit.java:297
+  wire         lane0_beat_tree_in_valid;             // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_8;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_9;         // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_10;        // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_11;        // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_12;        // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_13;        // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_14;        // LmHeadUnit.java:303
+  wire [15:0]  lane0_beat_tree_in_payload_15;        // LmHeadUnit.java:303
+  wire         lane0_beat_tree_out_valid;            // LmHeadUnit.java:303
+  wire [19:0]  lane0_beat_tree_out_payload;          // LmHeadUnit.java:303
+  reg          lane0_beat_d1;                        // LmHeadUnit.java:304
+  reg          lane0_beat_d2;                        // LmHeadUnit.java:304
+  wire [31:0]  lane0_beat_sum_c;                     // LmHeadUnit.java:310
+  reg          lane0_beat_d3;                        // LmHeadUnit.java:311
+  reg          lane0_row_end_d1;                     // LmHeadUnit.java:312
+  reg          lane0_row_end_d2;                     // LmHeadUnit.java:312
+  reg          lane0_row_end_d3;                     // LmHeadUnit.java:312
+  reg  [31:0]  lane0_acc;                            // LmHeadUnit.java:313
+  wire [31:0]  lane0_row_total;                      // LmHeadUnit.java:314
+  reg          lane0_failed;                         // LmHeadUnit.java:321
 
   // lane1
-  reg  [32:0]  lane1_next_row;                       // LmHeadUnit.java:244
-  reg  [63:0]  lane1_address;                        // LmHeadUnit.java:245
-  wire         lane1_issuing;                        // LmHeadUnit.java:247
-  wire [63:0]  lane1_stride;                         // LmHeadUnit.java:251
-  wire         lane1_row_sum_valid;                  // LmHeadUnit.java:262
-  wire         lane1_row_sum_ready;                  // LmHeadUnit.java:262
-  wire [31:0]  lane1_row_sum_payload;                // LmHeadUnit.java:262
+  reg  [32:0]  lane1_next_row;                       // LmHeadUnit.java:257
+  reg  [63:0]  lane1_address;                        // LmHeadUnit.java:258
+  wire         lane1_issuing;                        // LmHeadUnit.java:260
+  wire         lane1_row_sum_valid;                  // LmHeadUnit.java:273
+  wire         lane1_row_sum_ready;                  // LmHeadUnit.java:273
+  wire [31:0]  lane1_row_sum_payload;                // LmHeadUnit.java:273
   wire         lane1_sums_push_valid;                // Stream.java:195
   wire         lane1_sums_push_ready;                // Stream.java:195
   wire [31:0]  lane1_sums_push_payload;              // Stream.java:195
@@ -461,67 +463,66 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane1_sums_pop_ready;                 // Stream.java:195
   wire [31:0]  lane1_sums_pop_payload;               // Stream.java:195
   wire [3:0]   lane1_sums_occupancy;                 // Stream.java:195
-  reg  [15:0]  lane1_beat;                           // LmHeadUnit.java:265
-  reg  [2:0]   lane1_rows_in_flight;                 // LmHeadUnit.java:266
-  wire         lane1_last_beat;                      // LmHeadUnit.java:267
-  wire         lane1_room;                           // LmHeadUnit.java:269
-  wire         lane1_take;                           // LmHeadUnit.java:271
-  reg  [127:0] lane1_x_read;                         // LmHeadUnit.java:277
-  reg  [127:0] lane1_weights_d1;                     // LmHeadUnit.java:279
-  reg  [15:0]  lane1_product0;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product1;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product2;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product3;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product4;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product5;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product6;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product7;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product8;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product9;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product10;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product11;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product12;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product13;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product14;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane1_product15;                      // LmHeadUnit.java:286
-  wire         lane1_beat_tree_in_valid;             // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_8;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_9;         // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_10;        // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_11;        // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_12;        // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_13;        // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_14;        // LmHeadUnit.java:292
-  wire [15:0]  lane1_beat_tree_in_payload_15;        // LmHeadUnit.java:292
-  wire         lane1_beat_tree_out_valid;            // LmHeadUnit.java:292
-  wire [19:0]  lane1_beat_tree_out_payload;          // LmHeadUnit.java:292
-  reg          lane1_beat_d1;                        // LmHeadUnit.java:293
-  reg          lane1_beat_d2;                        // LmHeadUnit.java:293
-  wire [31:0]  lane1_beat_sum_c;                     // LmHeadUnit.java:299
-  reg          lane1_beat_d3;                        // LmHeadUnit.java:300
-  reg          lane1_row_end_d1;                     // LmHeadUnit.java:301
-  reg          lane1_row_end_d2;                     // LmHeadUnit.java:301
-  reg          lane1_row_end_d3;                     // LmHeadUnit.java:301
-  reg  [31:0]  lane1_acc;                            // LmHeadUnit.java:302
-  wire [31:0]  lane1_row_total;                      // LmHeadUnit.java:303
-  reg          lane1_failed;                         // LmHeadUnit.java:310
+  reg  [15:0]  lane1_beat;                           // LmHeadUnit.java:276
+  reg  [2:0]   lane1_rows_in_flight;                 // LmHeadUnit.java:277
+  wire         lane1_last_beat;                      // LmHeadUnit.java:278
+  wire         lane1_room;                           // LmHeadUnit.java:280
+  wire         lane1_take;                           // LmHeadUnit.java:282
+  reg  [127:0] lane1_x_read;                         // LmHeadUnit.java:288
+  reg  [127:0] lane1_weights_d1;                     // LmHeadUnit.java:290
+  reg  [15:0]  lane1_product0;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product1;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product2;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product3;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product4;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product5;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product6;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product7;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product8;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product9;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product10;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product11;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product12;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product13;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product14;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane1_product15;                      // LmHeadUnit.java:297
+  wire         lane1_beat_tree_in_valid;             // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_8;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_9;         // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_10;        // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_11;        // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_12;        // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_13;        // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_14;        // LmHeadUnit.java:303
+  wire [15:0]  lane1_beat_tree_in_payload_15;        // LmHeadUnit.java:303
+  wire         lane1_beat_tree_out_valid;            // LmHeadUnit.java:303
+  wire [19:0]  lane1_beat_tree_out_payload;          // LmHeadUnit.java:303
+  reg          lane1_beat_d1;                        // LmHeadUnit.java:304
+  reg          lane1_beat_d2;                        // LmHeadUnit.java:304
+  wire [31:0]  lane1_beat_sum_c;                     // LmHeadUnit.java:310
+  reg          lane1_beat_d3;                        // LmHeadUnit.java:311
+  reg          lane1_row_end_d1;                     // LmHeadUnit.java:312
+  reg          lane1_row_end_d2;                     // LmHeadUnit.java:312
+  reg          lane1_row_end_d3;                     // LmHeadUnit.java:312
+  reg  [31:0]  lane1_acc;                            // LmHeadUnit.java:313
+  wire [31:0]  lane1_row_total;                      // LmHeadUnit.java:314
+  reg          lane1_failed;                         // LmHeadUnit.java:321
 
   // lane2
-  reg  [32:0]  lane2_next_row;                       // LmHeadUnit.java:244
-  reg  [63:0]  lane2_address;                        // LmHeadUnit.java:245
-  wire         lane2_issuing;                        // LmHeadUnit.java:247
-  wire [63:0]  lane2_stride;                         // LmHeadUnit.java:251
-  wire         lane2_row_sum_valid;                  // LmHeadUnit.java:262
-  wire         lane2_row_sum_ready;                  // LmHeadUnit.java:262
-  wire [31:0]  lane2_row_sum_payload;                // LmHeadUnit.java:262
+  reg  [32:0]  lane2_next_row;                       // LmHeadUnit.java:257
+  reg  [63:0]  lane2_address;                        // LmHeadUnit.java:258
+  wire         lane2_issuing;                        // LmHeadUnit.java:260
+  wire         lane2_row_sum_valid;                  // LmHeadUnit.java:273
+  wire         lane2_row_sum_ready;                  // LmHeadUnit.java:273
+  wire [31:0]  lane2_row_sum_payload;                // LmHeadUnit.java:273
   wire         lane2_sums_push_valid;                // Stream.java:195
   wire         lane2_sums_push_ready;                // Stream.java:195
   wire [31:0]  lane2_sums_push_payload;              // Stream.java:195
@@ -529,67 +530,66 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane2_sums_pop_ready;                 // Stream.java:195
   wire [31:0]  lane2_sums_pop_payload;               // Stream.java:195
   wire [3:0]   lane2_sums_occupancy;                 // Stream.java:195
-  reg  [15:0]  lane2_beat;                           // LmHeadUnit.java:265
-  reg  [2:0]   lane2_rows_in_flight;                 // LmHeadUnit.java:266
-  wire         lane2_last_beat;                      // LmHeadUnit.java:267
-  wire         lane2_room;                           // LmHeadUnit.java:269
-  wire         lane2_take;                           // LmHeadUnit.java:271
-  reg  [127:0] lane2_x_read;                         // LmHeadUnit.java:277
-  reg  [127:0] lane2_weights_d1;                     // LmHeadUnit.java:279
-  reg  [15:0]  lane2_product0;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product1;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product2;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product3;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product4;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product5;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product6;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product7;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product8;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product9;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product10;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product11;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product12;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product13;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product14;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane2_product15;                      // LmHeadUnit.java:286
-  wire         lane2_beat_tree_in_valid;             // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_0;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_1;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_2;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_3;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_4;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_5;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_6;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_7;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_8;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_9;         // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_10;        // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_11;        // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_12;        // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_13;        // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_14;        // LmHeadUnit.java:292
-  wire [15:0]  lane2_beat_tree_in_payload_15;        // LmHeadUnit.java:292
-  wire         lane2_beat_tree_out_valid;            // LmHeadUnit.java:292
-  wire [19:0]  lane2_beat_tree_out_payload;          // LmHeadUnit.java:292
-  reg          lane2_beat_d1;                        // LmHeadUnit.java:293
-  reg          lane2_beat_d2;                        // LmHeadUnit.java:293
-  wire [31:0]  lane2_beat_sum_c;                     // LmHeadUnit.java:299
-  reg          lane2_beat_d3;                        // LmHeadUnit.java:300
-  reg          lane2_row_end_d1;                     // LmHeadUnit.java:301
-  reg          lane2_row_end_d2;                     // LmHeadUnit.java:301
-  reg          lane2_row_end_d3;                     // LmHeadUnit.java:301
-  reg  [31:0]  lane2_acc;                            // LmHeadUnit.java:302
-  wire [31:0]  lane2_row_total;                      // LmHeadUnit.java:303
-  reg          lane2_failed;                         // LmHeadUnit.java:310
+  reg  [15:0]  lane2_beat;                           // LmHeadUnit.java:276
+  reg  [2:0]   lane2_rows_in_flight;                 // LmHeadUnit.java:277
+  wire         lane2_last_beat;                      // LmHeadUnit.java:278
+  wire         lane2_room;                           // LmHeadUnit.java:280
+  wire         lane2_take;                           // LmHeadUnit.java:282
+  reg  [127:0] lane2_x_read;                         // LmHeadUnit.java:288
+  reg  [127:0] lane2_weights_d1;                     // LmHeadUnit.java:290
+  reg  [15:0]  lane2_product0;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product1;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product2;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product3;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product4;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product5;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product6;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product7;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product8;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product9;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product10;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product11;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product12;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product13;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product14;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane2_product15;                      // LmHeadUnit.java:297
+  wire         lane2_beat_tree_in_valid;             // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_0;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_1;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_2;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_3;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_4;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_5;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_6;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_7;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_8;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_9;         // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_10;        // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_11;        // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_12;        // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_13;        // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_14;        // LmHeadUnit.java:303
+  wire [15:0]  lane2_beat_tree_in_payload_15;        // LmHeadUnit.java:303
+  wire         lane2_beat_tree_out_valid;            // LmHeadUnit.java:303
+  wire [19:0]  lane2_beat_tree_out_payload;          // LmHeadUnit.java:303
+  reg          lane2_beat_d1;                        // LmHeadUnit.java:304
+  reg          lane2_beat_d2;                        // LmHeadUnit.java:304
+  wire [31:0]  lane2_beat_sum_c;                     // LmHeadUnit.java:310
+  reg          lane2_beat_d3;                        // LmHeadUnit.java:311
+  reg          lane2_row_end_d1;                     // LmHeadUnit.java:312
+  reg          lane2_row_end_d2;                     // LmHeadUnit.java:312
+  reg          lane2_row_end_d3;                     // LmHeadUnit.java:312
+  reg  [31:0]  lane2_acc;                            // LmHeadUnit.java:313
+  wire [31:0]  lane2_row_total;                      // LmHeadUnit.java:314
+  reg          lane2_failed;                         // LmHeadUnit.java:321
 
   // lane3
-  reg  [32:0]  lane3_next_row;                       // LmHeadUnit.java:244
-  reg  [63:0]  lane3_address;                        // LmHeadUnit.java:245
-  wire         lane3_issuing;                        // LmHeadUnit.java:247
-  wire [63:0]  lane3_stride;                         // LmHeadUnit.java:251
-  wire         lane3_row_sum_valid;                  // LmHeadUnit.java:262
-  wire         lane3_row_sum_ready;                  // LmHeadUnit.java:262
-  wire [31:0]  lane3_row_sum_payload;                // LmHeadUnit.java:262
+  reg  [32:0]  lane3_next_row;                       // LmHeadUnit.java:257
+  reg  [63:0]  lane3_address;                        // LmHeadUnit.java:258
+  wire         lane3_issuing;                        // LmHeadUnit.java:260
+  wire         lane3_row_sum_valid;                  // LmHeadUnit.java:273
+  wire         lane3_row_sum_ready;                  // LmHeadUnit.java:273
+  wire [31:0]  lane3_row_sum_payload;                // LmHeadUnit.java:273
   wire         lane3_sums_push_valid;                // Stream.java:195
   wire         lane3_sums_push_ready;                // Stream.java:195
   wire [31:0]  lane3_sums_push_payload;              // Stream.java:195
@@ -597,81 +597,81 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane3_sums_pop_ready;                 // Stream.java:195
   wire [31:0]  lane3_sums_pop_payload;               // Stream.java:195
   wire [3:0]   lane3_sums_occupancy;                 // Stream.java:195
-  reg  [15:0]  lane3_beat;                           // LmHeadUnit.java:265
-  reg  [2:0]   lane3_rows_in_flight;                 // LmHeadUnit.java:266
-  wire         lane3_last_beat;                      // LmHeadUnit.java:267
-  wire         lane3_room;                           // LmHeadUnit.java:269
-  wire         lane3_take;                           // LmHeadUnit.java:271
-  reg  [127:0] lane3_x_read;                         // LmHeadUnit.java:277
-  reg  [127:0] lane3_weights_d1;                     // LmHeadUnit.java:279
-  reg  [15:0]  lane3_product0;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product1;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product2;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product3;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product4;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product5;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product6;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product7;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product8;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product9;                       // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product10;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product11;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product12;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product13;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product14;                      // LmHeadUnit.java:286
-  reg  [15:0]  lane3_product15;                      // LmHeadUnit.java:286
-  wire         lane3_beat_tree_in_valid;             // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_0;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_1;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_2;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_3;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_4;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_5;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_6;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_7;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_8;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_9;         // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_10;        // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_11;        // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_12;        // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_13;        // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_14;        // LmHeadUnit.java:292
-  wire [15:0]  lane3_beat_tree_in_payload_15;        // LmHeadUnit.java:292
-  wire         lane3_beat_tree_out_valid;            // LmHeadUnit.java:292
-  wire [19:0]  lane3_beat_tree_out_payload;          // LmHeadUnit.java:292
-  reg          lane3_beat_d1;                        // LmHeadUnit.java:293
-  reg          lane3_beat_d2;                        // LmHeadUnit.java:293
-  wire [31:0]  lane3_beat_sum_c;                     // LmHeadUnit.java:299
-  reg          lane3_beat_d3;                        // LmHeadUnit.java:300
-  reg          lane3_row_end_d1;                     // LmHeadUnit.java:301
-  reg          lane3_row_end_d2;                     // LmHeadUnit.java:301
-  reg          lane3_row_end_d3;                     // LmHeadUnit.java:301
-  reg  [31:0]  lane3_acc;                            // LmHeadUnit.java:302
-  wire [31:0]  lane3_row_total;                      // LmHeadUnit.java:303
-  reg          lane3_failed;                         // LmHeadUnit.java:310
+  reg  [15:0]  lane3_beat;                           // LmHeadUnit.java:276
+  reg  [2:0]   lane3_rows_in_flight;                 // LmHeadUnit.java:277
+  wire         lane3_last_beat;                      // LmHeadUnit.java:278
+  wire         lane3_room;                           // LmHeadUnit.java:280
+  wire         lane3_take;                           // LmHeadUnit.java:282
+  reg  [127:0] lane3_x_read;                         // LmHeadUnit.java:288
+  reg  [127:0] lane3_weights_d1;                     // LmHeadUnit.java:290
+  reg  [15:0]  lane3_product0;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product1;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product2;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product3;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product4;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product5;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product6;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product7;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product8;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product9;                       // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product10;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product11;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product12;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product13;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product14;                      // LmHeadUnit.java:297
+  reg  [15:0]  lane3_product15;                      // LmHeadUnit.java:297
+  wire         lane3_beat_tree_in_valid;             // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_0;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_1;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_2;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_3;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_4;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_5;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_6;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_7;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_8;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_9;         // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_10;        // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_11;        // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_12;        // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_13;        // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_14;        // LmHeadUnit.java:303
+  wire [15:0]  lane3_beat_tree_in_payload_15;        // LmHeadUnit.java:303
+  wire         lane3_beat_tree_out_valid;            // LmHeadUnit.java:303
+  wire [19:0]  lane3_beat_tree_out_payload;          // LmHeadUnit.java:303
+  reg          lane3_beat_d1;                        // LmHeadUnit.java:304
+  reg          lane3_beat_d2;                        // LmHeadUnit.java:304
+  wire [31:0]  lane3_beat_sum_c;                     // LmHeadUnit.java:310
+  reg          lane3_beat_d3;                        // LmHeadUnit.java:311
+  reg          lane3_row_end_d1;                     // LmHeadUnit.java:312
+  reg          lane3_row_end_d2;                     // LmHeadUnit.java:312
+  reg          lane3_row_end_d3;                     // LmHeadUnit.java:312
+  reg  [31:0]  lane3_acc;                            // LmHeadUnit.java:313
+  wire [31:0]  lane3_row_total;                      // LmHeadUnit.java:314
+  reg          lane3_failed;                         // LmHeadUnit.java:321
 
   // scale_stream
-  reg          scales_requested;                     // LmHeadUnit.java:326
-  wire [36:0]  scale_bytes;                          // LmHeadUnit.java:327
-  wire [30:0]  scale_beats;                          // LmHeadUnit.java:328
-  reg  [1:0]   scale_word;                           // LmHeadUnit.java:337
-  wire         last_scale_word;                      // LmHeadUnit.java:338
-  wire         scale_valid;                          // LmHeadUnit.java:339
-  wire         scale_ready;                          // LmHeadUnit.java:339
-  wire [31:0]  scale_payload;                        // LmHeadUnit.java:339
-  reg  [31:0]  scale_pick;                           // LmHeadUnit.java:345
-  reg  [32:0]  scales_taken;                         // LmHeadUnit.java:346
-  wire         scale_beyond_rows;                    // LmHeadUnit.java:347
-  reg          scales_failed;                        // LmHeadUnit.java:356
+  reg          scales_requested;                     // LmHeadUnit.java:337
+  wire [36:0]  scale_bytes;                          // LmHeadUnit.java:338
+  wire [30:0]  scale_beats;                          // LmHeadUnit.java:339
+  reg  [1:0]   scale_word;                           // LmHeadUnit.java:348
+  wire         last_scale_word;                      // LmHeadUnit.java:349
+  wire         scale_valid;                          // LmHeadUnit.java:350
+  wire         scale_ready;                          // LmHeadUnit.java:350
+  wire [31:0]  scale_payload;                        // LmHeadUnit.java:350
+  reg  [31:0]  scale_pick;                           // LmHeadUnit.java:356
+  reg  [32:0]  scales_taken;                         // LmHeadUnit.java:357
+  wire         scale_beyond_rows;                    // LmHeadUnit.java:358
+  reg          scales_failed;                        // LmHeadUnit.java:367
 
   // logit_stage
-  reg  [1:0]   next_lane;                            // LmHeadUnit.java:381
-  reg  [32:0]  next_row;                             // LmHeadUnit.java:382
-  reg          sum_valid_pick;                       // LmHeadUnit.java:389
-  reg  [31:0]  sum_pick;                             // LmHeadUnit.java:390
-  wire         logit_out_valid;                      // LmHeadUnit.java:392
-  wire         logit_out_ready;                      // LmHeadUnit.java:392
-  wire [31:0]  logit_out_payload;                    // LmHeadUnit.java:392
+  reg  [1:0]   next_lane;                            // LmHeadUnit.java:392
+  reg  [32:0]  next_row;                             // LmHeadUnit.java:393
+  reg          sum_valid_pick;                       // LmHeadUnit.java:400
+  reg  [31:0]  sum_pick;                             // LmHeadUnit.java:401
+  wire         logit_out_valid;                      // LmHeadUnit.java:403
+  wire         logit_out_ready;                      // LmHeadUnit.java:403
+  wire [31:0]  logit_out_payload;                    // LmHeadUnit.java:403
   wire         logit_queue_push_valid;               // Stream.java:195
   wire         logit_queue_push_ready;               // Stream.java:195
   wire [31:0]  logit_queue_push_payload;             // Stream.java:195
@@ -679,54 +679,60 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         logit_queue_pop_ready;                // Stream.java:195
   wire [31:0]  logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]   logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]   logits_in_flight;                     // LmHeadUnit.java:395
-  wire         logit_room;                           // LmHeadUnit.java:396
-  wire         rows_left;                            // LmHeadUnit.java:397
-  wire         logit_take;                           // LmHeadUnit.java:399
-  wire         row_sum_float_out_valid;              // LmHeadUnit.java:413
-  wire [31:0]  row_sum_float_out_payload;            // LmHeadUnit.java:413
-  wire         row_sum_float_in_valid;               // LmHeadUnit.java:413
-  wire [31:0]  row_sum_float_in_payload;             // LmHeadUnit.java:413
-  reg  [31:0]  row_sum_float_d1;                     // LmHeadUnit.java:416
-  reg  [31:0]  row_sum_float_d2;                     // LmHeadUnit.java:416
-  reg  [31:0]  row_sum_float_d3;                     // LmHeadUnit.java:416
-  reg  [31:0]  row_sum_float_d4;                     // LmHeadUnit.java:416
-  reg          row_sum_float_valid_d1;               // LmHeadUnit.java:416
-  reg          row_sum_float_valid_d2;               // LmHeadUnit.java:416
-  reg          row_sum_float_valid_d3;               // LmHeadUnit.java:416
-  reg          row_sum_float_valid_d4;               // LmHeadUnit.java:416
-  wire         logit_in_valid;                       // LmHeadUnit.java:416
-  wire [31:0]  logit_in_payload_a;                   // LmHeadUnit.java:416
-  wire [31:0]  logit_in_payload_b;                   // LmHeadUnit.java:416
-  wire         logit_out_valid_2;                    // LmHeadUnit.java:416
-  wire [31:0]  logit_out_payload_2;                  // LmHeadUnit.java:416
-  reg  [31:0]  logit_row_d1;                         // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d2;                         // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d3;                         // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d4;                         // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d5;                         // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d6;                         // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d7;                         // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d8;                         // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d9;                         // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d10;                        // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d11;                        // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d12;                        // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d13;                        // LmHeadUnit.java:419
-  reg  [31:0]  logit_row_d14;                        // LmHeadUnit.java:419
-  reg  [31:0]  best_value;                           // LmHeadUnit.java:426
-  reg  [31:0]  best_row;                             // LmHeadUnit.java:427
-  wire         logit_greater;                        // LmHeadUnit.java:428
-  reg  [32:0]  logits_emitted;                       // LmHeadUnit.java:433
-  wire         logits_finished;                      // LmHeadUnit.java:436
+  reg  [5:0]   logits_in_flight;                     // LmHeadUnit.java:406
+  wire         logit_room;                           // LmHeadUnit.java:407
+  wire         rows_left;                            // LmHeadUnit.java:408
+  wire         logit_take;                           // LmHeadUnit.java:410
+  wire         row_sum_float_out_valid;              // LmHeadUnit.java:424
+  wire [31:0]  row_sum_float_out_payload;            // LmHeadUnit.java:424
+  wire         row_sum_float_in_valid;               // LmHeadUnit.java:424
+  wire [31:0]  row_sum_float_in_payload;             // LmHeadUnit.java:424
+  reg  [31:0]  row_sum_float_d1;                     // LmHeadUnit.java:427
+  reg  [31:0]  row_sum_float_d2;                     // LmHeadUnit.java:427
+  reg  [31:0]  row_sum_float_d3;                     // LmHeadUnit.java:427
+  reg  [31:0]  row_sum_float_d4;                     // LmHeadUnit.java:427
+  reg  [31:0]  row_sum_float_d5;                     // LmHeadUnit.java:427
+  reg          row_sum_float_valid_d1;               // LmHeadUnit.java:427
+  reg          row_sum_float_valid_d2;               // LmHeadUnit.java:427
+  reg          row_sum_float_valid_d3;               // LmHeadUnit.java:427
+  reg          row_sum_float_valid_d4;               // LmHeadUnit.java:427
+  reg          row_sum_float_valid_d5;               // LmHeadUnit.java:427
+  wire         logit_in_valid;                       // LmHeadUnit.java:427
+  wire [31:0]  logit_in_payload_a;                   // LmHeadUnit.java:427
+  wire [31:0]  logit_in_payload_b;                   // LmHeadUnit.java:427
+  wire         logit_out_valid_2;                    // LmHeadUnit.java:427
+  wire [31:0]  logit_out_payload_2;                  // LmHeadUnit.java:427
+  reg  [31:0]  logit_row_d1;                         // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d2;                         // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d3;                         // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d4;                         // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d5;                         // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d6;                         // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d7;                         // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d8;                         // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d9;                         // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d10;                        // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d11;                        // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d12;                        // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d13;                        // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d14;                        // LmHeadUnit.java:430
+  reg  [31:0]  logit_row_d15;                        // LmHeadUnit.java:430
+  reg  [31:0]  best_value;                           // LmHeadUnit.java:437
+  reg  [31:0]  best_row;                             // LmHeadUnit.java:438
+  wire         logit_greater;                        // LmHeadUnit.java:439
+  reg  [32:0]  logits_emitted;                       // LmHeadUnit.java:444
+  wire         logits_finished;                      // LmHeadUnit.java:447
+  reg          shared_operands_valid;                // LmHeadUnit.java:129
+  reg  [31:0]  shared_operand_a;                     // LmHeadUnit.java:130
+  reg  [31:0]  shared_operand_b;                     // LmHeadUnit.java:132
   (* ram_style = "block" *)
-  reg  [127:0] lane0_activations [0:95];             // LmHeadUnit.java:239
+  reg  [127:0] lane0_activations [0:95];             // LmHeadUnit.java:252
   (* ram_style = "block" *)
-  reg  [127:0] lane1_activations [0:95];             // LmHeadUnit.java:239
+  reg  [127:0] lane1_activations [0:95];             // LmHeadUnit.java:252
   (* ram_style = "block" *)
-  reg  [127:0] lane2_activations [0:95];             // LmHeadUnit.java:239
+  reg  [127:0] lane2_activations [0:95];             // LmHeadUnit.java:252
   (* ram_style = "block" *)
-  reg  [127:0] lane3_activations [0:95];             // LmHeadUnit.java:239
+  reg  [127:0] lane3_activations [0:95];             // LmHeadUnit.java:252
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] lane0_product0_part;
@@ -988,222 +994,247 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane3_product15_part_2 = lane3_x_read[127:120];
   assign scale_beats_sum = scale_bytes + 37'd15;
 
-  assign m_axi_lane0_awvalid = lane0_reader_m_axi_awvalid; // LmHeadUnit.java:101
-  assign lane0_reader_m_axi_awready = m_axi_lane0_awready; // LmHeadUnit.java:101
-  assign m_axi_lane0_awaddr = lane0_reader_m_axi_awaddr; // LmHeadUnit.java:101
-  assign m_axi_lane0_awlen = lane0_reader_m_axi_awlen; // LmHeadUnit.java:101
-  assign m_axi_lane0_awsize = lane0_reader_m_axi_awsize; // LmHeadUnit.java:101
-  assign m_axi_lane0_awburst = lane0_reader_m_axi_awburst; // LmHeadUnit.java:101
-  assign m_axi_lane0_wvalid = lane0_reader_m_axi_wvalid; // LmHeadUnit.java:101
-  assign lane0_reader_m_axi_wready = m_axi_lane0_wready; // LmHeadUnit.java:101
-  assign m_axi_lane0_wdata = lane0_reader_m_axi_wdata; // LmHeadUnit.java:101
-  assign m_axi_lane0_wstrb = lane0_reader_m_axi_wstrb; // LmHeadUnit.java:101
-  assign m_axi_lane0_wlast = lane0_reader_m_axi_wlast; // LmHeadUnit.java:101
-  assign lane0_reader_m_axi_bvalid = m_axi_lane0_bvalid; // LmHeadUnit.java:101
-  assign m_axi_lane0_bready = lane0_reader_m_axi_bready; // LmHeadUnit.java:101
-  assign lane0_reader_m_axi_bresp = m_axi_lane0_bresp; // LmHeadUnit.java:101
-  assign m_axi_lane0_arvalid = lane0_reader_m_axi_arvalid; // LmHeadUnit.java:101
-  assign lane0_reader_m_axi_arready = m_axi_lane0_arready; // LmHeadUnit.java:101
-  assign m_axi_lane0_araddr = lane0_reader_m_axi_araddr; // LmHeadUnit.java:101
-  assign m_axi_lane0_arlen = lane0_reader_m_axi_arlen; // LmHeadUnit.java:101
-  assign m_axi_lane0_arsize = lane0_reader_m_axi_arsize; // LmHeadUnit.java:101
-  assign m_axi_lane0_arburst = lane0_reader_m_axi_arburst; // LmHeadUnit.java:101
-  assign lane0_reader_m_axi_rvalid = m_axi_lane0_rvalid; // LmHeadUnit.java:101
-  assign m_axi_lane0_rready = lane0_reader_m_axi_rready; // LmHeadUnit.java:101
-  assign lane0_reader_m_axi_rdata = m_axi_lane0_rdata; // LmHeadUnit.java:101
-  assign lane0_reader_m_axi_rresp = m_axi_lane0_rresp; // LmHeadUnit.java:101
-  assign lane0_reader_m_axi_rlast = m_axi_lane0_rlast; // LmHeadUnit.java:101
-  assign m_axi_lane1_awvalid = lane1_reader_m_axi_awvalid; // LmHeadUnit.java:101
-  assign lane1_reader_m_axi_awready = m_axi_lane1_awready; // LmHeadUnit.java:101
-  assign m_axi_lane1_awaddr = lane1_reader_m_axi_awaddr; // LmHeadUnit.java:101
-  assign m_axi_lane1_awlen = lane1_reader_m_axi_awlen; // LmHeadUnit.java:101
-  assign m_axi_lane1_awsize = lane1_reader_m_axi_awsize; // LmHeadUnit.java:101
-  assign m_axi_lane1_awburst = lane1_reader_m_axi_awburst; // LmHeadUnit.java:101
-  assign m_axi_lane1_wvalid = lane1_reader_m_axi_wvalid; // LmHeadUnit.java:101
-  assign lane1_reader_m_axi_wready = m_axi_lane1_wready; // LmHeadUnit.java:101
-  assign m_axi_lane1_wdata = lane1_reader_m_axi_wdata; // LmHeadUnit.java:101
-  assign m_axi_lane1_wstrb = lane1_reader_m_axi_wstrb; // LmHeadUnit.java:101
-  assign m_axi_lane1_wlast = lane1_reader_m_axi_wlast; // LmHeadUnit.java:101
-  assign lane1_reader_m_axi_bvalid = m_axi_lane1_bvalid; // LmHeadUnit.java:101
-  assign m_axi_lane1_bready = lane1_reader_m_axi_bready; // LmHeadUnit.java:101
-  assign lane1_reader_m_axi_bresp = m_axi_lane1_bresp; // LmHeadUnit.java:101
-  assign m_axi_lane1_arvalid = lane1_reader_m_axi_arvalid; // LmHeadUnit.java:101
-  assign lane1_reader_m_axi_arready = m_axi_lane1_arready; // LmHeadUnit.java:101
-  assign m_axi_lane1_araddr = lane1_reader_m_axi_araddr; // LmHeadUnit.java:101
-  assign m_axi_lane1_arlen = lane1_reader_m_axi_arlen; // LmHeadUnit.java:101
-  assign m_axi_lane1_arsize = lane1_reader_m_axi_arsize; // LmHeadUnit.java:101
-  assign m_axi_lane1_arburst = lane1_reader_m_axi_arburst; // LmHeadUnit.java:101
-  assign lane1_reader_m_axi_rvalid = m_axi_lane1_rvalid; // LmHeadUnit.java:101
-  assign m_axi_lane1_rready = lane1_reader_m_axi_rready; // LmHeadUnit.java:101
-  assign lane1_reader_m_axi_rdata = m_axi_lane1_rdata; // LmHeadUnit.java:101
-  assign lane1_reader_m_axi_rresp = m_axi_lane1_rresp; // LmHeadUnit.java:101
-  assign lane1_reader_m_axi_rlast = m_axi_lane1_rlast; // LmHeadUnit.java:101
-  assign m_axi_lane2_awvalid = lane2_reader_m_axi_awvalid; // LmHeadUnit.java:101
-  assign lane2_reader_m_axi_awready = m_axi_lane2_awready; // LmHeadUnit.java:101
-  assign m_axi_lane2_awaddr = lane2_reader_m_axi_awaddr; // LmHeadUnit.java:101
-  assign m_axi_lane2_awlen = lane2_reader_m_axi_awlen; // LmHeadUnit.java:101
-  assign m_axi_lane2_awsize = lane2_reader_m_axi_awsize; // LmHeadUnit.java:101
-  assign m_axi_lane2_awburst = lane2_reader_m_axi_awburst; // LmHeadUnit.java:101
-  assign m_axi_lane2_wvalid = lane2_reader_m_axi_wvalid; // LmHeadUnit.java:101
-  assign lane2_reader_m_axi_wready = m_axi_lane2_wready; // LmHeadUnit.java:101
-  assign m_axi_lane2_wdata = lane2_reader_m_axi_wdata; // LmHeadUnit.java:101
-  assign m_axi_lane2_wstrb = lane2_reader_m_axi_wstrb; // LmHeadUnit.java:101
-  assign m_axi_lane2_wlast = lane2_reader_m_axi_wlast; // LmHeadUnit.java:101
-  assign lane2_reader_m_axi_bvalid = m_axi_lane2_bvalid; // LmHeadUnit.java:101
-  assign m_axi_lane2_bready = lane2_reader_m_axi_bready; // LmHeadUnit.java:101
-  assign lane2_reader_m_axi_bresp = m_axi_lane2_bresp; // LmHeadUnit.java:101
-  assign m_axi_lane2_arvalid = lane2_reader_m_axi_arvalid; // LmHeadUnit.java:101
-  assign lane2_reader_m_axi_arready = m_axi_lane2_arready; // LmHeadUnit.java:101
-  assign m_axi_lane2_araddr = lane2_reader_m_axi_araddr; // LmHeadUnit.java:101
-  assign m_axi_lane2_arlen = lane2_reader_m_axi_arlen; // LmHeadUnit.java:101
-  assign m_axi_lane2_arsize = lane2_reader_m_axi_arsize; // LmHeadUnit.java:101
-  assign m_axi_lane2_arburst = lane2_reader_m_axi_arburst; // LmHeadUnit.java:101
-  assign lane2_reader_m_axi_rvalid = m_axi_lane2_rvalid; // LmHeadUnit.java:101
-  assign m_axi_lane2_rready = lane2_reader_m_axi_rready; // LmHeadUnit.java:101
-  assign lane2_reader_m_axi_rdata = m_axi_lane2_rdata; // LmHeadUnit.java:101
-  assign lane2_reader_m_axi_rresp = m_axi_lane2_rresp; // LmHeadUnit.java:101
-  assign lane2_reader_m_axi_rlast = m_axi_lane2_rlast; // LmHeadUnit.java:101
-  assign m_axi_lane3_awvalid = lane3_reader_m_axi_awvalid; // LmHeadUnit.java:101
-  assign lane3_reader_m_axi_awready = m_axi_lane3_awready; // LmHeadUnit.java:101
-  assign m_axi_lane3_awaddr = lane3_reader_m_axi_awaddr; // LmHeadUnit.java:101
-  assign m_axi_lane3_awlen = lane3_reader_m_axi_awlen; // LmHeadUnit.java:101
-  assign m_axi_lane3_awsize = lane3_reader_m_axi_awsize; // LmHeadUnit.java:101
-  assign m_axi_lane3_awburst = lane3_reader_m_axi_awburst; // LmHeadUnit.java:101
-  assign m_axi_lane3_wvalid = lane3_reader_m_axi_wvalid; // LmHeadUnit.java:101
-  assign lane3_reader_m_axi_wready = m_axi_lane3_wready; // LmHeadUnit.java:101
-  assign m_axi_lane3_wdata = lane3_reader_m_axi_wdata; // LmHeadUnit.java:101
-  assign m_axi_lane3_wstrb = lane3_reader_m_axi_wstrb; // LmHeadUnit.java:101
-  assign m_axi_lane3_wlast = lane3_reader_m_axi_wlast; // LmHeadUnit.java:101
-  assign lane3_reader_m_axi_bvalid = m_axi_lane3_bvalid; // LmHeadUnit.java:101
-  assign m_axi_lane3_bready = lane3_reader_m_axi_bready; // LmHeadUnit.java:101
-  assign lane3_reader_m_axi_bresp = m_axi_lane3_bresp; // LmHeadUnit.java:101
-  assign m_axi_lane3_arvalid = lane3_reader_m_axi_arvalid; // LmHeadUnit.java:101
-  assign lane3_reader_m_axi_arready = m_axi_lane3_arready; // LmHeadUnit.java:101
-  assign m_axi_lane3_araddr = lane3_reader_m_axi_araddr; // LmHeadUnit.java:101
-  assign m_axi_lane3_arlen = lane3_reader_m_axi_arlen; // LmHeadUnit.java:101
-  assign m_axi_lane3_arsize = lane3_reader_m_axi_arsize; // LmHeadUnit.java:101
-  assign m_axi_lane3_arburst = lane3_reader_m_axi_arburst; // LmHeadUnit.java:101
-  assign lane3_reader_m_axi_rvalid = m_axi_lane3_rvalid; // LmHeadUnit.java:101
-  assign m_axi_lane3_rready = lane3_reader_m_axi_rready; // LmHeadUnit.java:101
-  assign lane3_reader_m_axi_rdata = m_axi_lane3_rdata; // LmHeadUnit.java:101
-  assign lane3_reader_m_axi_rresp = m_axi_lane3_rresp; // LmHeadUnit.java:101
-  assign lane3_reader_m_axi_rlast = m_axi_lane3_rlast; // LmHeadUnit.java:101
-  assign m_axi_scales_awvalid = scale_reader_m_axi_awvalid; // LmHeadUnit.java:107
-  assign scale_reader_m_axi_awready = m_axi_scales_awready; // LmHeadUnit.java:107
-  assign m_axi_scales_awaddr = scale_reader_m_axi_awaddr; // LmHeadUnit.java:107
-  assign m_axi_scales_awlen = scale_reader_m_axi_awlen; // LmHeadUnit.java:107
-  assign m_axi_scales_awsize = scale_reader_m_axi_awsize; // LmHeadUnit.java:107
-  assign m_axi_scales_awburst = scale_reader_m_axi_awburst; // LmHeadUnit.java:107
-  assign m_axi_scales_wvalid = scale_reader_m_axi_wvalid; // LmHeadUnit.java:107
-  assign scale_reader_m_axi_wready = m_axi_scales_wready; // LmHeadUnit.java:107
-  assign m_axi_scales_wdata = scale_reader_m_axi_wdata; // LmHeadUnit.java:107
-  assign m_axi_scales_wstrb = scale_reader_m_axi_wstrb; // LmHeadUnit.java:107
-  assign m_axi_scales_wlast = scale_reader_m_axi_wlast; // LmHeadUnit.java:107
-  assign scale_reader_m_axi_bvalid = m_axi_scales_bvalid; // LmHeadUnit.java:107
-  assign m_axi_scales_bready = scale_reader_m_axi_bready; // LmHeadUnit.java:107
-  assign scale_reader_m_axi_bresp = m_axi_scales_bresp; // LmHeadUnit.java:107
-  assign m_axi_scales_arvalid = scale_reader_m_axi_arvalid; // LmHeadUnit.java:107
-  assign scale_reader_m_axi_arready = m_axi_scales_arready; // LmHeadUnit.java:107
-  assign m_axi_scales_araddr = scale_reader_m_axi_araddr; // LmHeadUnit.java:107
-  assign m_axi_scales_arlen = scale_reader_m_axi_arlen; // LmHeadUnit.java:107
-  assign m_axi_scales_arsize = scale_reader_m_axi_arsize; // LmHeadUnit.java:107
-  assign m_axi_scales_arburst = scale_reader_m_axi_arburst; // LmHeadUnit.java:107
-  assign scale_reader_m_axi_rvalid = m_axi_scales_rvalid; // LmHeadUnit.java:107
-  assign m_axi_scales_rready = scale_reader_m_axi_rready; // LmHeadUnit.java:107
-  assign scale_reader_m_axi_rdata = m_axi_scales_rdata; // LmHeadUnit.java:107
-  assign scale_reader_m_axi_rresp = m_axi_scales_rresp; // LmHeadUnit.java:107
-  assign scale_reader_m_axi_rlast = m_axi_scales_rlast; // LmHeadUnit.java:107
-  assign command_ready = phase == PHASE_IDLE; // LmHeadUnit.java:178
-  assign activations_ready = phase == PHASE_ACTIVATIONS; // LmHeadUnit.java:180
-  assign done_valid = done_pending; // LmHeadUnit.java:217
-  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:218
-  assign done_payload_errorCode = done_code; // LmHeadUnit.java:219
-  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:248
-  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:249
-  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:250
-  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:270
-  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:248
-  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:249
-  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:250
-  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:270
-  assign lane2_reader_command_valid = lane2_issuing; // LmHeadUnit.java:248
-  assign lane2_reader_command_payload_address = lane2_address; // LmHeadUnit.java:249
-  assign lane2_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:250
-  assign lane2_reader_data_ready = lane2_room; // LmHeadUnit.java:270
-  assign lane3_reader_command_valid = lane3_issuing; // LmHeadUnit.java:248
-  assign lane3_reader_command_payload_address = lane3_address; // LmHeadUnit.java:249
-  assign lane3_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:250
-  assign lane3_reader_data_ready = lane3_room; // LmHeadUnit.java:270
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:329
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:330
-  assign scale_reader_command_payload_beats = {1'b0, scale_beats}; // LmHeadUnit.java:332
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:348
+  assign m_axi_lane0_awvalid = lane0_reader_m_axi_awvalid; // LmHeadUnit.java:104
+  assign lane0_reader_m_axi_awready = m_axi_lane0_awready; // LmHeadUnit.java:104
+  assign m_axi_lane0_awaddr = lane0_reader_m_axi_awaddr; // LmHeadUnit.java:104
+  assign m_axi_lane0_awlen = lane0_reader_m_axi_awlen; // LmHeadUnit.java:104
+  assign m_axi_lane0_awsize = lane0_reader_m_axi_awsize; // LmHeadUnit.java:104
+  assign m_axi_lane0_awburst = lane0_reader_m_axi_awburst; // LmHeadUnit.java:104
+  assign m_axi_lane0_wvalid = lane0_reader_m_axi_wvalid; // LmHeadUnit.java:104
+  assign lane0_reader_m_axi_wready = m_axi_lane0_wready; // LmHeadUnit.java:104
+  assign m_axi_lane0_wdata = lane0_reader_m_axi_wdata; // LmHeadUnit.java:104
+  assign m_axi_lane0_wstrb = lane0_reader_m_axi_wstrb; // LmHeadUnit.java:104
+  assign m_axi_lane0_wlast = lane0_reader_m_axi_wlast; // LmHeadUnit.java:104
+  assign lane0_reader_m_axi_bvalid = m_axi_lane0_bvalid; // LmHeadUnit.java:104
+  assign m_axi_lane0_bready = lane0_reader_m_axi_bready; // LmHeadUnit.java:104
+  assign lane0_reader_m_axi_bresp = m_axi_lane0_bresp; // LmHeadUnit.java:104
+  assign m_axi_lane0_arvalid = lane0_reader_m_axi_arvalid; // LmHeadUnit.java:104
+  assign lane0_reader_m_axi_arready = m_axi_lane0_arready; // LmHeadUnit.java:104
+  assign m_axi_lane0_araddr = lane0_reader_m_axi_araddr; // LmHeadUnit.java:104
+  assign m_axi_lane0_arlen = lane0_reader_m_axi_arlen; // LmHeadUnit.java:104
+  assign m_axi_lane0_arsize = lane0_reader_m_axi_arsize; // LmHeadUnit.java:104
+  assign m_axi_lane0_arburst = lane0_reader_m_axi_arburst; // LmHeadUnit.java:104
+  assign lane0_reader_m_axi_rvalid = m_axi_lane0_rvalid; // LmHeadUnit.java:104
+  assign m_axi_lane0_rready = lane0_reader_m_axi_rready; // LmHeadUnit.java:104
+  assign lane0_reader_m_axi_rdata = m_axi_lane0_rdata; // LmHeadUnit.java:104
+  assign lane0_reader_m_axi_rresp = m_axi_lane0_rresp; // LmHeadUnit.java:104
+  assign lane0_reader_m_axi_rlast = m_axi_lane0_rlast; // LmHeadUnit.java:104
+  assign m_axi_lane1_awvalid = lane1_reader_m_axi_awvalid; // LmHeadUnit.java:104
+  assign lane1_reader_m_axi_awready = m_axi_lane1_awready; // LmHeadUnit.java:104
+  assign m_axi_lane1_awaddr = lane1_reader_m_axi_awaddr; // LmHeadUnit.java:104
+  assign m_axi_lane1_awlen = lane1_reader_m_axi_awlen; // LmHeadUnit.java:104
+  assign m_axi_lane1_awsize = lane1_reader_m_axi_awsize; // LmHeadUnit.java:104
+  assign m_axi_lane1_awburst = lane1_reader_m_axi_awburst; // LmHeadUnit.java:104
+  assign m_axi_lane1_wvalid = lane1_reader_m_axi_wvalid; // LmHeadUnit.java:104
+  assign lane1_reader_m_axi_wready = m_axi_lane1_wready; // LmHeadUnit.java:104
+  assign m_axi_lane1_wdata = lane1_reader_m_axi_wdata; // LmHeadUnit.java:104
+  assign m_axi_lane1_wstrb = lane1_reader_m_axi_wstrb; // LmHeadUnit.java:104
+  assign m_axi_lane1_wlast = lane1_reader_m_axi_wlast; // LmHeadUnit.java:104
+  assign lane1_reader_m_axi_bvalid = m_axi_lane1_bvalid; // LmHeadUnit.java:104
+  assign m_axi_lane1_bready = lane1_reader_m_axi_bready; // LmHeadUnit.java:104
+  assign lane1_reader_m_axi_bresp = m_axi_lane1_bresp; // LmHeadUnit.java:104
+  assign m_axi_lane1_arvalid = lane1_reader_m_axi_arvalid; // LmHeadUnit.java:104
+  assign lane1_reader_m_axi_arready = m_axi_lane1_arready; // LmHeadUnit.java:104
+  assign m_axi_lane1_araddr = lane1_reader_m_axi_araddr; // LmHeadUnit.java:104
+  assign m_axi_lane1_arlen = lane1_reader_m_axi_arlen; // LmHeadUnit.java:104
+  assign m_axi_lane1_arsize = lane1_reader_m_axi_arsize; // LmHeadUnit.java:104
+  assign m_axi_lane1_arburst = lane1_reader_m_axi_arburst; // LmHeadUnit.java:104
+  assign lane1_reader_m_axi_rvalid = m_axi_lane1_rvalid; // LmHeadUnit.java:104
+  assign m_axi_lane1_rready = lane1_reader_m_axi_rready; // LmHeadUnit.java:104
+  assign lane1_reader_m_axi_rdata = m_axi_lane1_rdata; // LmHeadUnit.java:104
+  assign lane1_reader_m_axi_rresp = m_axi_lane1_rresp; // LmHeadUnit.java:104
+  assign lane1_reader_m_axi_rlast = m_axi_lane1_rlast; // LmHeadUnit.java:104
+  assign m_axi_lane2_awvalid = lane2_reader_m_axi_awvalid; // LmHeadUnit.java:104
+  assign lane2_reader_m_axi_awready = m_axi_lane2_awready; // LmHeadUnit.java:104
+  assign m_axi_lane2_awaddr = lane2_reader_m_axi_awaddr; // LmHeadUnit.java:104
+  assign m_axi_lane2_awlen = lane2_reader_m_axi_awlen; // LmHeadUnit.java:104
+  assign m_axi_lane2_awsize = lane2_reader_m_axi_awsize; // LmHeadUnit.java:104
+  assign m_axi_lane2_awburst = lane2_reader_m_axi_awburst; // LmHeadUnit.java:104
+  assign m_axi_lane2_wvalid = lane2_reader_m_axi_wvalid; // LmHeadUnit.java:104
+  assign lane2_reader_m_axi_wready = m_axi_lane2_wready; // LmHeadUnit.java:104
+  assign m_axi_lane2_wdata = lane2_reader_m_axi_wdata; // LmHeadUnit.java:104
+  assign m_axi_lane2_wstrb = lane2_reader_m_axi_wstrb; // LmHeadUnit.java:104
+  assign m_axi_lane2_wlast = lane2_reader_m_axi_wlast; // LmHeadUnit.java:104
+  assign lane2_reader_m_axi_bvalid = m_axi_lane2_bvalid; // LmHeadUnit.java:104
+  assign m_axi_lane2_bready = lane2_reader_m_axi_bready; // LmHeadUnit.java:104
+  assign lane2_reader_m_axi_bresp = m_axi_lane2_bresp; // LmHeadUnit.java:104
+  assign m_axi_lane2_arvalid = lane2_reader_m_axi_arvalid; // LmHeadUnit.java:104
+  assign lane2_reader_m_axi_arready = m_axi_lane2_arready; // LmHeadUnit.java:104
+  assign m_axi_lane2_araddr = lane2_reader_m_axi_araddr; // LmHeadUnit.java:104
+  assign m_axi_lane2_arlen = lane2_reader_m_axi_arlen; // LmHeadUnit.java:104
+  assign m_axi_lane2_arsize = lane2_reader_m_axi_arsize; // LmHeadUnit.java:104
+  assign m_axi_lane2_arburst = lane2_reader_m_axi_arburst; // LmHeadUnit.java:104
+  assign lane2_reader_m_axi_rvalid = m_axi_lane2_rvalid; // LmHeadUnit.java:104
+  assign m_axi_lane2_rready = lane2_reader_m_axi_rready; // LmHeadUnit.java:104
+  assign lane2_reader_m_axi_rdata = m_axi_lane2_rdata; // LmHeadUnit.java:104
+  assign lane2_reader_m_axi_rresp = m_axi_lane2_rresp; // LmHeadUnit.java:104
+  assign lane2_reader_m_axi_rlast = m_axi_lane2_rlast; // LmHeadUnit.java:104
+  assign m_axi_lane3_awvalid = lane3_reader_m_axi_awvalid; // LmHeadUnit.java:104
+  assign lane3_reader_m_axi_awready = m_axi_lane3_awready; // LmHeadUnit.java:104
+  assign m_axi_lane3_awaddr = lane3_reader_m_axi_awaddr; // LmHeadUnit.java:104
+  assign m_axi_lane3_awlen = lane3_reader_m_axi_awlen; // LmHeadUnit.java:104
+  assign m_axi_lane3_awsize = lane3_reader_m_axi_awsize; // LmHeadUnit.java:104
+  assign m_axi_lane3_awburst = lane3_reader_m_axi_awburst; // LmHeadUnit.java:104
+  assign m_axi_lane3_wvalid = lane3_reader_m_axi_wvalid; // LmHeadUnit.java:104
+  assign lane3_reader_m_axi_wready = m_axi_lane3_wready; // LmHeadUnit.java:104
+  assign m_axi_lane3_wdata = lane3_reader_m_axi_wdata; // LmHeadUnit.java:104
+  assign m_axi_lane3_wstrb = lane3_reader_m_axi_wstrb; // LmHeadUnit.java:104
+  assign m_axi_lane3_wlast = lane3_reader_m_axi_wlast; // LmHeadUnit.java:104
+  assign lane3_reader_m_axi_bvalid = m_axi_lane3_bvalid; // LmHeadUnit.java:104
+  assign m_axi_lane3_bready = lane3_reader_m_axi_bready; // LmHeadUnit.java:104
+  assign lane3_reader_m_axi_bresp = m_axi_lane3_bresp; // LmHeadUnit.java:104
+  assign m_axi_lane3_arvalid = lane3_reader_m_axi_arvalid; // LmHeadUnit.java:104
+  assign lane3_reader_m_axi_arready = m_axi_lane3_arready; // LmHeadUnit.java:104
+  assign m_axi_lane3_araddr = lane3_reader_m_axi_araddr; // LmHeadUnit.java:104
+  assign m_axi_lane3_arlen = lane3_reader_m_axi_arlen; // LmHeadUnit.java:104
+  assign m_axi_lane3_arsize = lane3_reader_m_axi_arsize; // LmHeadUnit.java:104
+  assign m_axi_lane3_arburst = lane3_reader_m_axi_arburst; // LmHeadUnit.java:104
+  assign lane3_reader_m_axi_rvalid = m_axi_lane3_rvalid; // LmHeadUnit.java:104
+  assign m_axi_lane3_rready = lane3_reader_m_axi_rready; // LmHeadUnit.java:104
+  assign lane3_reader_m_axi_rdata = m_axi_lane3_rdata; // LmHeadUnit.java:104
+  assign lane3_reader_m_axi_rresp = m_axi_lane3_rresp; // LmHeadUnit.java:104
+  assign lane3_reader_m_axi_rlast = m_axi_lane3_rlast; // LmHeadUnit.java:104
+  assign m_axi_scales_awvalid = scale_reader_m_axi_awvalid; // LmHeadUnit.java:110
+  assign scale_reader_m_axi_awready = m_axi_scales_awready; // LmHeadUnit.java:110
+  assign m_axi_scales_awaddr = scale_reader_m_axi_awaddr; // LmHeadUnit.java:110
+  assign m_axi_scales_awlen = scale_reader_m_axi_awlen; // LmHeadUnit.java:110
+  assign m_axi_scales_awsize = scale_reader_m_axi_awsize; // LmHeadUnit.java:110
+  assign m_axi_scales_awburst = scale_reader_m_axi_awburst; // LmHeadUnit.java:110
+  assign m_axi_scales_wvalid = scale_reader_m_axi_wvalid; // LmHeadUnit.java:110
+  assign scale_reader_m_axi_wready = m_axi_scales_wready; // LmHeadUnit.java:110
+  assign m_axi_scales_wdata = scale_reader_m_axi_wdata; // LmHeadUnit.java:110
+  assign m_axi_scales_wstrb = scale_reader_m_axi_wstrb; // LmHeadUnit.java:110
+  assign m_axi_scales_wlast = scale_reader_m_axi_wlast; // LmHeadUnit.java:110
+  assign scale_reader_m_axi_bvalid = m_axi_scales_bvalid; // LmHeadUnit.java:110
+  assign m_axi_scales_bready = scale_reader_m_axi_bready; // LmHeadUnit.java:110
+  assign scale_reader_m_axi_bresp = m_axi_scales_bresp; // LmHeadUnit.java:110
+  assign m_axi_scales_arvalid = scale_reader_m_axi_arvalid; // LmHeadUnit.java:110
+  assign scale_reader_m_axi_arready = m_axi_scales_arready; // LmHeadUnit.java:110
+  assign m_axi_scales_araddr = scale_reader_m_axi_araddr; // LmHeadUnit.java:110
+  assign m_axi_scales_arlen = scale_reader_m_axi_arlen; // LmHeadUnit.java:110
+  assign m_axi_scales_arsize = scale_reader_m_axi_arsize; // LmHeadUnit.java:110
+  assign m_axi_scales_arburst = scale_reader_m_axi_arburst; // LmHeadUnit.java:110
+  assign scale_reader_m_axi_rvalid = m_axi_scales_rvalid; // LmHeadUnit.java:110
+  assign m_axi_scales_rready = scale_reader_m_axi_rready; // LmHeadUnit.java:110
+  assign scale_reader_m_axi_rdata = m_axi_scales_rdata; // LmHeadUnit.java:110
+  assign scale_reader_m_axi_rresp = m_axi_scales_rresp; // LmHeadUnit.java:110
+  assign scale_reader_m_axi_rlast = m_axi_scales_rlast; // LmHeadUnit.java:110
+  assign command_ready = phase == PHASE_IDLE; // LmHeadUnit.java:184
+  assign activations_ready = phase == PHASE_ACTIVATIONS; // LmHeadUnit.java:186
+  assign done_valid = done_pending; // LmHeadUnit.java:230
+  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:231
+  assign done_payload_errorCode = done_code; // LmHeadUnit.java:232
+  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:261
+  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:262
+  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:263
+  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:281
+  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:261
+  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:262
+  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:263
+  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:281
+  assign lane2_reader_command_valid = lane2_issuing; // LmHeadUnit.java:261
+  assign lane2_reader_command_payload_address = lane2_address; // LmHeadUnit.java:262
+  assign lane2_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:263
+  assign lane2_reader_data_ready = lane2_room; // LmHeadUnit.java:281
+  assign lane3_reader_command_valid = lane3_issuing; // LmHeadUnit.java:261
+  assign lane3_reader_command_payload_address = lane3_address; // LmHeadUnit.java:262
+  assign lane3_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:263
+  assign lane3_reader_data_ready = lane3_room; // LmHeadUnit.java:281
+  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:340
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:341
+  assign scale_reader_command_payload_beats = {1'b0, scale_beats}; // LmHeadUnit.java:343
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:359
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
-  assign scale_fx_in_valid = command_accepted | logit_take; // LmHeadUnit.java:124
-  assign scale_fx_in_payload_a = command_accepted ? command_payload_mc : scale_payload; // LmHeadUnit.java:125
-  assign scale_fx_in_payload_b = command_accepted ? 32'h3c010204 : fx; // LmHeadUnit.java:126
-  assign all_logits_out = logits_finished; // LmHeadUnit.java:131
-  assign read_failed = scales_failed | lane0_failed | lane1_failed | lane2_failed | lane3_failed; // LmHeadUnit.java:136
-  assign argmax_index = best_row; // LmHeadUnit.java:137
-  assign idle = phase == PHASE_IDLE; // LmHeadUnit.java:138
+  assign scale_fx_in_valid = shared_operands_valid; // LmHeadUnit.java:129
+  assign scale_fx_in_payload_a = shared_operand_a; // LmHeadUnit.java:130
+  assign scale_fx_in_payload_b = shared_operand_b; // LmHeadUnit.java:132
+  assign all_logits_out = logits_finished; // LmHeadUnit.java:137
+  assign read_failed = scales_failed | lane0_failed | lane1_failed | lane2_failed | lane3_failed; // LmHeadUnit.java:142
+  assign argmax_index = best_row; // LmHeadUnit.java:143
+  assign idle = phase == PHASE_IDLE; // LmHeadUnit.java:144
+
+  always @(posedge clk) begin
+    shared_operands_valid <= command_accepted | logit_take; // LmHeadUnit.java:129
+    shared_operand_a <= command_accepted ? command_payload_mc : scale_payload; // LmHeadUnit.java:130
+    shared_operand_b <= command_accepted ? 32'h3c010204 : fx; // LmHeadUnit.java:132
+    if (reset) begin
+      shared_operands_valid <= 1'b0;
+    end
+  end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (LmHeadUnit.java:160): takes and checks a command, takes the activations, starts the lanes, reports done
+  // controller (LmHeadUnit.java:168): takes and checks a command, takes the activations, starts the lanes, reports done
   assign command_bad_field =
       (command_payload_rows == 32'd0)
       | (command_payload_rows > 32'd32768)
       | (command_payload_cols == 16'd0)
       | (command_payload_cols > 16'd1536)
-      | (command_payload_cols[3:0] != 4'd0); // LmHeadUnit.java:177
-  assign command_accepted = command_valid & command_ready; // LmHeadUnit.java:179
-  assign last_activation_beat = activation_beat == (col_beats - 16'd1); // LmHeadUnit.java:181
-  assign rows_start = activations_valid & activations_ready & last_activation_beat; // LmHeadUnit.java:182
+      | (command_payload_cols[3:0] != 4'd0); // LmHeadUnit.java:183
+  assign command_accepted = command_valid & command_ready; // LmHeadUnit.java:185
+  assign last_activation_beat = activation_beat == (col_beats - 16'd1); // LmHeadUnit.java:187
+  assign rows_start = activations_valid & activations_ready & last_activation_beat; // LmHeadUnit.java:188
 
   always @(posedge clk) begin
-    fx_issue_d1 <= command_accepted; // LmHeadUnit.java:186
-    fx_issue_d2 <= fx_issue_d1; // LmHeadUnit.java:186
-    fx_issue_d3 <= fx_issue_d2; // LmHeadUnit.java:186
-    fx_issue_d4 <= fx_issue_d3; // LmHeadUnit.java:186
-    fx_issue_d5 <= fx_issue_d4; // LmHeadUnit.java:186
-    fx_issue_d6 <= fx_issue_d5; // LmHeadUnit.java:186
-    fx_issue_d7 <= fx_issue_d6; // LmHeadUnit.java:186
-    if (fx_issue_d7) begin // LmHeadUnit.java:187
-      fx <= scale_fx_out_payload; // LmHeadUnit.java:187
+    fx_issue_d1 <= command_accepted; // LmHeadUnit.java:192
+    fx_issue_d2 <= fx_issue_d1; // LmHeadUnit.java:192
+    fx_issue_d3 <= fx_issue_d2; // LmHeadUnit.java:192
+    fx_issue_d4 <= fx_issue_d3; // LmHeadUnit.java:192
+    fx_issue_d5 <= fx_issue_d4; // LmHeadUnit.java:192
+    fx_issue_d6 <= fx_issue_d5; // LmHeadUnit.java:192
+    fx_issue_d7 <= fx_issue_d6; // LmHeadUnit.java:192
+    fx_issue_d8 <= fx_issue_d7; // LmHeadUnit.java:192
+    if (fx_issue_d8) begin // LmHeadUnit.java:193
+      fx <= scale_fx_out_payload; // LmHeadUnit.java:193
     end
-    if (command_accepted) begin // LmHeadUnit.java:189
-      fx_ready <= 1'b0; // LmHeadUnit.java:189
-    end else if (fx_issue_d7) begin // LmHeadUnit.java:189
-      fx_ready <= 1'b1; // LmHeadUnit.java:189
+    if (command_accepted) begin // LmHeadUnit.java:195
+      fx_ready <= 1'b0; // LmHeadUnit.java:195
+    end else if (fx_issue_d8) begin // LmHeadUnit.java:195
+      fx_ready <= 1'b1; // LmHeadUnit.java:195
     end
-    done_pending <= 1'b0; // LmHeadUnit.java:192
-    if (command_accepted) begin // LmHeadUnit.java:193
-      weights_address <= command_payload_weightsAddress; // LmHeadUnit.java:194
-      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:195
-      rows <= command_payload_rows; // LmHeadUnit.java:196
-      cols <= command_payload_cols; // LmHeadUnit.java:197
-      col_beats <= {4'd0, command_payload_cols[15:4]}; // LmHeadUnit.java:198
-      mc <= command_payload_mc; // LmHeadUnit.java:199
-      activation_beat <= 16'd0; // LmHeadUnit.java:200
-      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:201
-      if (command_bad_field) begin // LmHeadUnit.java:202
-        phase <= PHASE_IDLE; // LmHeadUnit.java:203
-        done_pending <= 1'b1; // LmHeadUnit.java:204
-        done_code <= 8'd3; // LmHeadUnit.java:205
-        done_argmax <= 32'd0; // LmHeadUnit.java:206
+    done_pending <= 1'b0; // LmHeadUnit.java:198
+    if (command_accepted) begin // LmHeadUnit.java:203
+      lane0_start <= command_payload_weightsAddress; // LmHeadUnit.java:203
+    end
+    if (command_accepted) begin // LmHeadUnit.java:203
+      lane1_start <= command_payload_weightsAddress + {32'd0, {16'd0, command_payload_cols}}; // LmHeadUnit.java:203
+    end
+    if (command_accepted) begin // LmHeadUnit.java:203
+      // LmHeadUnit.java:203
+      lane2_start <= command_payload_weightsAddress + {24'd0, ({8'd0, {16'd0, command_payload_cols}} * {32'd0, 8'd2})};
+    end
+    if (command_accepted) begin // LmHeadUnit.java:203
+      // LmHeadUnit.java:203
+      lane3_start <= command_payload_weightsAddress + {24'd0, ({8'd0, {16'd0, command_payload_cols}} * {32'd0, 8'd3})};
+    end
+    if (command_accepted) begin // LmHeadUnit.java:206
+      lane_stride <= {24'd0, ({8'd0, {16'd0, command_payload_cols}} * {32'd0, 8'd4})}; // LmHeadUnit.java:206
+    end
+    if (command_accepted) begin // LmHeadUnit.java:208
+      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:209
+      rows <= command_payload_rows; // LmHeadUnit.java:210
+      col_beats <= {4'd0, command_payload_cols[15:4]}; // LmHeadUnit.java:211
+      mc <= command_payload_mc; // LmHeadUnit.java:212
+      activation_beat <= 16'd0; // LmHeadUnit.java:213
+      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:214
+      if (command_bad_field) begin // LmHeadUnit.java:215
+        phase <= PHASE_IDLE; // LmHeadUnit.java:216
+        done_pending <= 1'b1; // LmHeadUnit.java:217
+        done_code <= 8'd3; // LmHeadUnit.java:218
+        done_argmax <= 32'd0; // LmHeadUnit.java:219
       end
     end
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:209
-      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:209
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:222
+      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:222
     end
-    if (rows_start) begin // LmHeadUnit.java:210
-      phase <= PHASE_RUN; // LmHeadUnit.java:210
+    if (rows_start) begin // LmHeadUnit.java:223
+      phase <= PHASE_RUN; // LmHeadUnit.java:223
     end
-    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:211
-      phase <= PHASE_IDLE; // LmHeadUnit.java:212
-      done_pending <= 1'b1; // LmHeadUnit.java:213
-      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:214
-      done_argmax <= argmax_index; // LmHeadUnit.java:215
+    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:224
+      phase <= PHASE_IDLE; // LmHeadUnit.java:225
+      done_pending <= 1'b1; // LmHeadUnit.java:226
+      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:227
+      done_argmax <= argmax_index; // LmHeadUnit.java:228
     end
     if (reset) begin
       fx_issue_d1 <= 1'b0;
@@ -1213,12 +1244,16 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
       fx_issue_d5 <= 1'b0;
       fx_issue_d6 <= 1'b0;
       fx_issue_d7 <= 1'b0;
+      fx_issue_d8 <= 1'b0;
       fx_ready <= 1'b0;
       done_pending <= 1'b0;
-      weights_address <= 64'd0;
+      lane0_start <= 64'd0;
+      lane1_start <= 64'd0;
+      lane2_start <= 64'd0;
+      lane3_start <= 64'd0;
+      lane_stride <= 64'd0;
       scales_address <= 64'd0;
       rows <= 32'd0;
-      cols <= 16'd0;
       col_beats <= 16'd0;
       mc <= 32'h0;
       activation_beat <= 16'd0;
@@ -1229,130 +1264,131 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane0 (LmHeadUnit.java:234): reads rows 0 mod P, and sums each row's products with the activations
-  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}); // LmHeadUnit.java:247
-  assign lane0_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd4})}; // LmHeadUnit.java:251
+  // lane0 (LmHeadUnit.java:247): reads rows 0 mod P, and sums each row's products with the activations
+  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}); // LmHeadUnit.java:260
   assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:196
   assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:197
   assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:198
-  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:267
-  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:269
-  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:271
-  assign lane0_beat_tree_in_valid = lane0_beat_d2; // LmHeadUnit.java:293
-  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_8 = lane0_product8; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_9 = lane0_product9; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_10 = lane0_product10; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_11 = lane0_product11; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_12 = lane0_product12; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_13 = lane0_product13; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_14 = lane0_product14; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_payload_15 = lane0_product15; // LmHeadUnit.java:295
-  assign lane0_beat_sum_c = {{12{lane0_beat_tree_out_payload[19]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:299
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:303
-  assign lane0_row_sum_valid = lane0_beat_d3 & lane0_row_end_d3; // LmHeadUnit.java:305
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:306
-  assign lane0_sums_pop_ready = logit_take & (next_lane == 2'd0); // LmHeadUnit.java:401
+  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
+  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
+  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:282
+  assign lane0_beat_tree_in_valid = lane0_beat_d2; // LmHeadUnit.java:304
+  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_8 = lane0_product8; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_9 = lane0_product9; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_10 = lane0_product10; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_11 = lane0_product11; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_12 = lane0_product12; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_13 = lane0_product13; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_14 = lane0_product14; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_15 = lane0_product15; // LmHeadUnit.java:306
+  assign lane0_beat_sum_c = {{12{lane0_beat_tree_out_payload[19]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:310
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:314
+  assign lane0_row_sum_valid = lane0_beat_d3 & lane0_row_end_d3; // LmHeadUnit.java:316
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:317
+  assign lane0_sums_pop_ready = logit_take & (next_lane == 2'd0); // LmHeadUnit.java:412
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:240
-      lane0_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:240
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
+      lane0_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:253
     end
-    if (rows_start) begin // LmHeadUnit.java:252
-      lane0_next_row <= 33'd0; // LmHeadUnit.java:253
-      lane0_address <= weights_address; // LmHeadUnit.java:254
-    end else if (lane0_reader_command_valid & lane0_reader_command_ready) begin // LmHeadUnit.java:256
-      lane0_next_row <= lane0_next_row + 33'd4; // LmHeadUnit.java:257
-      lane0_address <= lane0_address + lane0_stride; // LmHeadUnit.java:258
+    if (rows_start) begin // LmHeadUnit.java:264
+      lane0_next_row <= 33'd0; // LmHeadUnit.java:265
+      lane0_address <= lane0_start; // LmHeadUnit.java:266
+    end else if (lane0_reader_command_valid & lane0_reader_command_ready) begin // LmHeadUnit.java:267
+      lane0_next_row <= lane0_next_row + 33'd4; // LmHeadUnit.java:268
+      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:269
     end
-    if (rows_start) begin // LmHeadUnit.java:272
-      lane0_beat <= 16'd0; // LmHeadUnit.java:272
-    end else if (lane0_take) begin // LmHeadUnit.java:272
-      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:272
+    if (rows_start) begin // LmHeadUnit.java:283
+      lane0_beat <= 16'd0; // LmHeadUnit.java:283
+    end else if (lane0_take) begin // LmHeadUnit.java:283
+      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane0_take) begin // LmHeadUnit.java:277
-      lane0_x_read <= lane0_activations[lane0_beat[6:0]]; // LmHeadUnit.java:277
+    if (lane0_take) begin // LmHeadUnit.java:288
+      lane0_x_read <= lane0_activations[lane0_beat[6:0]]; // LmHeadUnit.java:288
     end
-    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:279
+    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:290
     lane0_product0 <=
         $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
-        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:297
     lane0_product1 <=
         $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
-        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:297
     lane0_product2 <=
         $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
-        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:297
     lane0_product3 <=
         $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
-        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:297
     lane0_product4 <=
         $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
-        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:297
     lane0_product5 <=
         $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
-        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:297
     lane0_product6 <=
         $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
-        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:297
     lane0_product7 <=
         $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
-        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:297
     lane0_product8 <=
         $signed({{8{lane0_product8_part[7]}}, lane0_product8_part})
-        * $signed({{8{lane0_product8_part_2[7]}}, lane0_product8_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product8_part_2[7]}}, lane0_product8_part_2}); // LmHeadUnit.java:297
     lane0_product9 <=
         $signed({{8{lane0_product9_part[7]}}, lane0_product9_part})
-        * $signed({{8{lane0_product9_part_2[7]}}, lane0_product9_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product9_part_2[7]}}, lane0_product9_part_2}); // LmHeadUnit.java:297
     lane0_product10 <=
         $signed({{8{lane0_product10_part[7]}}, lane0_product10_part})
-        * $signed({{8{lane0_product10_part_2[7]}}, lane0_product10_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product10_part_2[7]}}, lane0_product10_part_2}); // LmHeadUnit.java:297
     lane0_product11 <=
         $signed({{8{lane0_product11_part[7]}}, lane0_product11_part})
-        * $signed({{8{lane0_product11_part_2[7]}}, lane0_product11_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product11_part_2[7]}}, lane0_product11_part_2}); // LmHeadUnit.java:297
     lane0_product12 <=
         $signed({{8{lane0_product12_part[7]}}, lane0_product12_part})
-        * $signed({{8{lane0_product12_part_2[7]}}, lane0_product12_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product12_part_2[7]}}, lane0_product12_part_2}); // LmHeadUnit.java:297
     lane0_product13 <=
         $signed({{8{lane0_product13_part[7]}}, lane0_product13_part})
-        * $signed({{8{lane0_product13_part_2[7]}}, lane0_product13_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product13_part_2[7]}}, lane0_product13_part_2}); // LmHeadUnit.java:297
     lane0_product14 <=
         $signed({{8{lane0_product14_part[7]}}, lane0_product14_part})
-        * $signed({{8{lane0_product14_part_2[7]}}, lane0_product14_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane0_product14_part_2[7]}}, lane0_product14_part_2}); // LmHeadUnit.java:297
     lane0_product15 <=
         $signed({{8{lane0_product15_part[7]}}, lane0_product15_part})
-        * $signed({{8{lane0_product15_part_2[7]}}, lane0_product15_part_2}); // LmHeadUnit.java:286
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:293
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:293
-    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:300
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:301
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:301
-    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:301
-    if (lane0_beat_d3) begin // LmHeadUnit.java:304
-      lane0_acc <= lane0_row_end_d3 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:304
+        * $signed({{8{lane0_product15_part_2[7]}}, lane0_product15_part_2}); // LmHeadUnit.java:297
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:304
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:304
+    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:311
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:312
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:312
+    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:312
+    if (lane0_beat_d3) begin // LmHeadUnit.java:315
+      lane0_acc <= lane0_row_end_d3 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:315
     end
-    // LmHeadUnit.java:309
+    // LmHeadUnit.java:320
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:311
-      lane0_failed <= 1'b0; // LmHeadUnit.java:311
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:312
-      lane0_failed <= 1'b1; // LmHeadUnit.java:312
+    if (command_accepted) begin // LmHeadUnit.java:322
+      lane0_failed <= 1'b0; // LmHeadUnit.java:322
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:323
+      lane0_failed <= 1'b1; // LmHeadUnit.java:323
     end
     if (reset) begin
       lane0_next_row <= 33'd0;
       lane0_address <= 64'd0;
       lane0_beat <= 16'd0;
+      lane0_weights_d1 <= 128'h0;
       lane0_beat_d1 <= 1'b0;
       lane0_beat_d2 <= 1'b0;
       lane0_beat_d3 <= 1'b0;
+      lane0_row_end_d3 <= 1'b0;
       lane0_acc <= 32'd0;
       lane0_rows_in_flight <= 3'd0;
       lane0_failed <= 1'b0;
@@ -1360,130 +1396,131 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane1 (LmHeadUnit.java:234): reads rows 1 mod P, and sums each row's products with the activations
-  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}); // LmHeadUnit.java:247
-  assign lane1_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd4})}; // LmHeadUnit.java:251
+  // lane1 (LmHeadUnit.java:247): reads rows 1 mod P, and sums each row's products with the activations
+  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}); // LmHeadUnit.java:260
   assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:196
   assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:197
   assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:198
-  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:267
-  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:269
-  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:271
-  assign lane1_beat_tree_in_valid = lane1_beat_d2; // LmHeadUnit.java:293
-  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_8 = lane1_product8; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_9 = lane1_product9; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_10 = lane1_product10; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_11 = lane1_product11; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_12 = lane1_product12; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_13 = lane1_product13; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_14 = lane1_product14; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_payload_15 = lane1_product15; // LmHeadUnit.java:295
-  assign lane1_beat_sum_c = {{12{lane1_beat_tree_out_payload[19]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:299
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:303
-  assign lane1_row_sum_valid = lane1_beat_d3 & lane1_row_end_d3; // LmHeadUnit.java:305
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:306
-  assign lane1_sums_pop_ready = logit_take & (next_lane == 2'd1); // LmHeadUnit.java:401
+  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
+  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
+  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:282
+  assign lane1_beat_tree_in_valid = lane1_beat_d2; // LmHeadUnit.java:304
+  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_8 = lane1_product8; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_9 = lane1_product9; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_10 = lane1_product10; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_11 = lane1_product11; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_12 = lane1_product12; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_13 = lane1_product13; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_14 = lane1_product14; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_15 = lane1_product15; // LmHeadUnit.java:306
+  assign lane1_beat_sum_c = {{12{lane1_beat_tree_out_payload[19]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:310
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:314
+  assign lane1_row_sum_valid = lane1_beat_d3 & lane1_row_end_d3; // LmHeadUnit.java:316
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:317
+  assign lane1_sums_pop_ready = logit_take & (next_lane == 2'd1); // LmHeadUnit.java:412
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:240
-      lane1_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:240
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
+      lane1_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:253
     end
-    if (rows_start) begin // LmHeadUnit.java:252
-      lane1_next_row <= 33'd1; // LmHeadUnit.java:253
-      lane1_address <= weights_address + {32'd0, {16'd0, cols}}; // LmHeadUnit.java:254
-    end else if (lane1_reader_command_valid & lane1_reader_command_ready) begin // LmHeadUnit.java:256
-      lane1_next_row <= lane1_next_row + 33'd4; // LmHeadUnit.java:257
-      lane1_address <= lane1_address + lane1_stride; // LmHeadUnit.java:258
+    if (rows_start) begin // LmHeadUnit.java:264
+      lane1_next_row <= 33'd1; // LmHeadUnit.java:265
+      lane1_address <= lane1_start; // LmHeadUnit.java:266
+    end else if (lane1_reader_command_valid & lane1_reader_command_ready) begin // LmHeadUnit.java:267
+      lane1_next_row <= lane1_next_row + 33'd4; // LmHeadUnit.java:268
+      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:269
     end
-    if (rows_start) begin // LmHeadUnit.java:272
-      lane1_beat <= 16'd0; // LmHeadUnit.java:272
-    end else if (lane1_take) begin // LmHeadUnit.java:272
-      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:272
+    if (rows_start) begin // LmHeadUnit.java:283
+      lane1_beat <= 16'd0; // LmHeadUnit.java:283
+    end else if (lane1_take) begin // LmHeadUnit.java:283
+      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane1_take) begin // LmHeadUnit.java:277
-      lane1_x_read <= lane1_activations[lane1_beat[6:0]]; // LmHeadUnit.java:277
+    if (lane1_take) begin // LmHeadUnit.java:288
+      lane1_x_read <= lane1_activations[lane1_beat[6:0]]; // LmHeadUnit.java:288
     end
-    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:279
+    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:290
     lane1_product0 <=
         $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
-        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:297
     lane1_product1 <=
         $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
-        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:297
     lane1_product2 <=
         $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
-        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:297
     lane1_product3 <=
         $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
-        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:297
     lane1_product4 <=
         $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
-        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:297
     lane1_product5 <=
         $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
-        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:297
     lane1_product6 <=
         $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
-        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:297
     lane1_product7 <=
         $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
-        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:297
     lane1_product8 <=
         $signed({{8{lane1_product8_part[7]}}, lane1_product8_part})
-        * $signed({{8{lane1_product8_part_2[7]}}, lane1_product8_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product8_part_2[7]}}, lane1_product8_part_2}); // LmHeadUnit.java:297
     lane1_product9 <=
         $signed({{8{lane1_product9_part[7]}}, lane1_product9_part})
-        * $signed({{8{lane1_product9_part_2[7]}}, lane1_product9_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product9_part_2[7]}}, lane1_product9_part_2}); // LmHeadUnit.java:297
     lane1_product10 <=
         $signed({{8{lane1_product10_part[7]}}, lane1_product10_part})
-        * $signed({{8{lane1_product10_part_2[7]}}, lane1_product10_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product10_part_2[7]}}, lane1_product10_part_2}); // LmHeadUnit.java:297
     lane1_product11 <=
         $signed({{8{lane1_product11_part[7]}}, lane1_product11_part})
-        * $signed({{8{lane1_product11_part_2[7]}}, lane1_product11_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product11_part_2[7]}}, lane1_product11_part_2}); // LmHeadUnit.java:297
     lane1_product12 <=
         $signed({{8{lane1_product12_part[7]}}, lane1_product12_part})
-        * $signed({{8{lane1_product12_part_2[7]}}, lane1_product12_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product12_part_2[7]}}, lane1_product12_part_2}); // LmHeadUnit.java:297
     lane1_product13 <=
         $signed({{8{lane1_product13_part[7]}}, lane1_product13_part})
-        * $signed({{8{lane1_product13_part_2[7]}}, lane1_product13_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product13_part_2[7]}}, lane1_product13_part_2}); // LmHeadUnit.java:297
     lane1_product14 <=
         $signed({{8{lane1_product14_part[7]}}, lane1_product14_part})
-        * $signed({{8{lane1_product14_part_2[7]}}, lane1_product14_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane1_product14_part_2[7]}}, lane1_product14_part_2}); // LmHeadUnit.java:297
     lane1_product15 <=
         $signed({{8{lane1_product15_part[7]}}, lane1_product15_part})
-        * $signed({{8{lane1_product15_part_2[7]}}, lane1_product15_part_2}); // LmHeadUnit.java:286
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:293
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:293
-    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:300
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:301
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:301
-    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:301
-    if (lane1_beat_d3) begin // LmHeadUnit.java:304
-      lane1_acc <= lane1_row_end_d3 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:304
+        * $signed({{8{lane1_product15_part_2[7]}}, lane1_product15_part_2}); // LmHeadUnit.java:297
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:304
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:304
+    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:311
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:312
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:312
+    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:312
+    if (lane1_beat_d3) begin // LmHeadUnit.java:315
+      lane1_acc <= lane1_row_end_d3 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:315
     end
-    // LmHeadUnit.java:309
+    // LmHeadUnit.java:320
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:311
-      lane1_failed <= 1'b0; // LmHeadUnit.java:311
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:312
-      lane1_failed <= 1'b1; // LmHeadUnit.java:312
+    if (command_accepted) begin // LmHeadUnit.java:322
+      lane1_failed <= 1'b0; // LmHeadUnit.java:322
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:323
+      lane1_failed <= 1'b1; // LmHeadUnit.java:323
     end
     if (reset) begin
       lane1_next_row <= 33'd0;
       lane1_address <= 64'd0;
       lane1_beat <= 16'd0;
+      lane1_weights_d1 <= 128'h0;
       lane1_beat_d1 <= 1'b0;
       lane1_beat_d2 <= 1'b0;
       lane1_beat_d3 <= 1'b0;
+      lane1_row_end_d3 <= 1'b0;
       lane1_acc <= 32'd0;
       lane1_rows_in_flight <= 3'd0;
       lane1_failed <= 1'b0;
@@ -1491,130 +1528,131 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane2 (LmHeadUnit.java:234): reads rows 2 mod P, and sums each row's products with the activations
-  assign lane2_issuing = (phase == PHASE_RUN) & (lane2_next_row < {1'b0, rows}); // LmHeadUnit.java:247
-  assign lane2_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd4})}; // LmHeadUnit.java:251
+  // lane2 (LmHeadUnit.java:247): reads rows 2 mod P, and sums each row's products with the activations
+  assign lane2_issuing = (phase == PHASE_RUN) & (lane2_next_row < {1'b0, rows}); // LmHeadUnit.java:260
   assign lane2_sums_push_valid = lane2_row_sum_valid; // Stream.java:196
   assign lane2_sums_push_payload = lane2_row_sum_payload; // Stream.java:197
   assign lane2_row_sum_ready = lane2_sums_push_ready; // Stream.java:198
-  assign lane2_last_beat = lane2_beat == (col_beats - 16'd1); // LmHeadUnit.java:267
-  assign lane2_room = ({1'b0, lane2_sums_occupancy} + {2'd0, lane2_rows_in_flight}) < 5'd7; // LmHeadUnit.java:269
-  assign lane2_take = lane2_reader_data_valid & lane2_reader_data_ready; // LmHeadUnit.java:271
-  assign lane2_beat_tree_in_valid = lane2_beat_d2; // LmHeadUnit.java:293
-  assign lane2_beat_tree_in_payload_0 = lane2_product0; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_1 = lane2_product1; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_2 = lane2_product2; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_3 = lane2_product3; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_4 = lane2_product4; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_5 = lane2_product5; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_6 = lane2_product6; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_7 = lane2_product7; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_8 = lane2_product8; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_9 = lane2_product9; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_10 = lane2_product10; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_11 = lane2_product11; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_12 = lane2_product12; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_13 = lane2_product13; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_14 = lane2_product14; // LmHeadUnit.java:295
-  assign lane2_beat_tree_in_payload_15 = lane2_product15; // LmHeadUnit.java:295
-  assign lane2_beat_sum_c = {{12{lane2_beat_tree_out_payload[19]}}, lane2_beat_tree_out_payload}; // LmHeadUnit.java:299
-  assign lane2_row_total = lane2_acc + lane2_beat_sum_c; // LmHeadUnit.java:303
-  assign lane2_row_sum_valid = lane2_beat_d3 & lane2_row_end_d3; // LmHeadUnit.java:305
-  assign lane2_row_sum_payload = lane2_row_total; // LmHeadUnit.java:306
-  assign lane2_sums_pop_ready = logit_take & (next_lane == 2'd2); // LmHeadUnit.java:401
+  assign lane2_last_beat = lane2_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
+  assign lane2_room = ({1'b0, lane2_sums_occupancy} + {2'd0, lane2_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
+  assign lane2_take = lane2_reader_data_valid & lane2_reader_data_ready; // LmHeadUnit.java:282
+  assign lane2_beat_tree_in_valid = lane2_beat_d2; // LmHeadUnit.java:304
+  assign lane2_beat_tree_in_payload_0 = lane2_product0; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_1 = lane2_product1; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_2 = lane2_product2; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_3 = lane2_product3; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_4 = lane2_product4; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_5 = lane2_product5; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_6 = lane2_product6; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_7 = lane2_product7; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_8 = lane2_product8; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_9 = lane2_product9; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_10 = lane2_product10; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_11 = lane2_product11; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_12 = lane2_product12; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_13 = lane2_product13; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_14 = lane2_product14; // LmHeadUnit.java:306
+  assign lane2_beat_tree_in_payload_15 = lane2_product15; // LmHeadUnit.java:306
+  assign lane2_beat_sum_c = {{12{lane2_beat_tree_out_payload[19]}}, lane2_beat_tree_out_payload}; // LmHeadUnit.java:310
+  assign lane2_row_total = lane2_acc + lane2_beat_sum_c; // LmHeadUnit.java:314
+  assign lane2_row_sum_valid = lane2_beat_d3 & lane2_row_end_d3; // LmHeadUnit.java:316
+  assign lane2_row_sum_payload = lane2_row_total; // LmHeadUnit.java:317
+  assign lane2_sums_pop_ready = logit_take & (next_lane == 2'd2); // LmHeadUnit.java:412
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:240
-      lane2_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:240
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
+      lane2_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:253
     end
-    if (rows_start) begin // LmHeadUnit.java:252
-      lane2_next_row <= 33'd2; // LmHeadUnit.java:253
-      lane2_address <= weights_address + {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd2})}; // LmHeadUnit.java:254
-    end else if (lane2_reader_command_valid & lane2_reader_command_ready) begin // LmHeadUnit.java:256
-      lane2_next_row <= lane2_next_row + 33'd4; // LmHeadUnit.java:257
-      lane2_address <= lane2_address + lane2_stride; // LmHeadUnit.java:258
+    if (rows_start) begin // LmHeadUnit.java:264
+      lane2_next_row <= 33'd2; // LmHeadUnit.java:265
+      lane2_address <= lane2_start; // LmHeadUnit.java:266
+    end else if (lane2_reader_command_valid & lane2_reader_command_ready) begin // LmHeadUnit.java:267
+      lane2_next_row <= lane2_next_row + 33'd4; // LmHeadUnit.java:268
+      lane2_address <= lane2_address + lane_stride; // LmHeadUnit.java:269
     end
-    if (rows_start) begin // LmHeadUnit.java:272
-      lane2_beat <= 16'd0; // LmHeadUnit.java:272
-    end else if (lane2_take) begin // LmHeadUnit.java:272
-      lane2_beat <= lane2_last_beat ? 16'd0 : (lane2_beat + 16'd1); // LmHeadUnit.java:272
+    if (rows_start) begin // LmHeadUnit.java:283
+      lane2_beat <= 16'd0; // LmHeadUnit.java:283
+    end else if (lane2_take) begin // LmHeadUnit.java:283
+      lane2_beat <= lane2_last_beat ? 16'd0 : (lane2_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane2_take) begin // LmHeadUnit.java:277
-      lane2_x_read <= lane2_activations[lane2_beat[6:0]]; // LmHeadUnit.java:277
+    if (lane2_take) begin // LmHeadUnit.java:288
+      lane2_x_read <= lane2_activations[lane2_beat[6:0]]; // LmHeadUnit.java:288
     end
-    lane2_weights_d1 <= lane2_reader_data_payload_data; // LmHeadUnit.java:279
+    lane2_weights_d1 <= lane2_reader_data_payload_data; // LmHeadUnit.java:290
     lane2_product0 <=
         $signed({{8{lane2_product0_part[7]}}, lane2_product0_part})
-        * $signed({{8{lane2_product0_part_2[7]}}, lane2_product0_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product0_part_2[7]}}, lane2_product0_part_2}); // LmHeadUnit.java:297
     lane2_product1 <=
         $signed({{8{lane2_product1_part[7]}}, lane2_product1_part})
-        * $signed({{8{lane2_product1_part_2[7]}}, lane2_product1_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product1_part_2[7]}}, lane2_product1_part_2}); // LmHeadUnit.java:297
     lane2_product2 <=
         $signed({{8{lane2_product2_part[7]}}, lane2_product2_part})
-        * $signed({{8{lane2_product2_part_2[7]}}, lane2_product2_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product2_part_2[7]}}, lane2_product2_part_2}); // LmHeadUnit.java:297
     lane2_product3 <=
         $signed({{8{lane2_product3_part[7]}}, lane2_product3_part})
-        * $signed({{8{lane2_product3_part_2[7]}}, lane2_product3_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product3_part_2[7]}}, lane2_product3_part_2}); // LmHeadUnit.java:297
     lane2_product4 <=
         $signed({{8{lane2_product4_part[7]}}, lane2_product4_part})
-        * $signed({{8{lane2_product4_part_2[7]}}, lane2_product4_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product4_part_2[7]}}, lane2_product4_part_2}); // LmHeadUnit.java:297
     lane2_product5 <=
         $signed({{8{lane2_product5_part[7]}}, lane2_product5_part})
-        * $signed({{8{lane2_product5_part_2[7]}}, lane2_product5_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product5_part_2[7]}}, lane2_product5_part_2}); // LmHeadUnit.java:297
     lane2_product6 <=
         $signed({{8{lane2_product6_part[7]}}, lane2_product6_part})
-        * $signed({{8{lane2_product6_part_2[7]}}, lane2_product6_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product6_part_2[7]}}, lane2_product6_part_2}); // LmHeadUnit.java:297
     lane2_product7 <=
         $signed({{8{lane2_product7_part[7]}}, lane2_product7_part})
-        * $signed({{8{lane2_product7_part_2[7]}}, lane2_product7_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product7_part_2[7]}}, lane2_product7_part_2}); // LmHeadUnit.java:297
     lane2_product8 <=
         $signed({{8{lane2_product8_part[7]}}, lane2_product8_part})
-        * $signed({{8{lane2_product8_part_2[7]}}, lane2_product8_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product8_part_2[7]}}, lane2_product8_part_2}); // LmHeadUnit.java:297
     lane2_product9 <=
         $signed({{8{lane2_product9_part[7]}}, lane2_product9_part})
-        * $signed({{8{lane2_product9_part_2[7]}}, lane2_product9_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product9_part_2[7]}}, lane2_product9_part_2}); // LmHeadUnit.java:297
     lane2_product10 <=
         $signed({{8{lane2_product10_part[7]}}, lane2_product10_part})
-        * $signed({{8{lane2_product10_part_2[7]}}, lane2_product10_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product10_part_2[7]}}, lane2_product10_part_2}); // LmHeadUnit.java:297
     lane2_product11 <=
         $signed({{8{lane2_product11_part[7]}}, lane2_product11_part})
-        * $signed({{8{lane2_product11_part_2[7]}}, lane2_product11_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product11_part_2[7]}}, lane2_product11_part_2}); // LmHeadUnit.java:297
     lane2_product12 <=
         $signed({{8{lane2_product12_part[7]}}, lane2_product12_part})
-        * $signed({{8{lane2_product12_part_2[7]}}, lane2_product12_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product12_part_2[7]}}, lane2_product12_part_2}); // LmHeadUnit.java:297
     lane2_product13 <=
         $signed({{8{lane2_product13_part[7]}}, lane2_product13_part})
-        * $signed({{8{lane2_product13_part_2[7]}}, lane2_product13_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product13_part_2[7]}}, lane2_product13_part_2}); // LmHeadUnit.java:297
     lane2_product14 <=
         $signed({{8{lane2_product14_part[7]}}, lane2_product14_part})
-        * $signed({{8{lane2_product14_part_2[7]}}, lane2_product14_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane2_product14_part_2[7]}}, lane2_product14_part_2}); // LmHeadUnit.java:297
     lane2_product15 <=
         $signed({{8{lane2_product15_part[7]}}, lane2_product15_part})
-        * $signed({{8{lane2_product15_part_2[7]}}, lane2_product15_part_2}); // LmHeadUnit.java:286
-    lane2_beat_d1 <= lane2_take; // LmHeadUnit.java:293
-    lane2_beat_d2 <= lane2_beat_d1; // LmHeadUnit.java:293
-    lane2_beat_d3 <= lane2_beat_d2; // LmHeadUnit.java:300
-    lane2_row_end_d1 <= lane2_last_beat; // LmHeadUnit.java:301
-    lane2_row_end_d2 <= lane2_row_end_d1; // LmHeadUnit.java:301
-    lane2_row_end_d3 <= lane2_row_end_d2; // LmHeadUnit.java:301
-    if (lane2_beat_d3) begin // LmHeadUnit.java:304
-      lane2_acc <= lane2_row_end_d3 ? 32'd0 : lane2_row_total; // LmHeadUnit.java:304
+        * $signed({{8{lane2_product15_part_2[7]}}, lane2_product15_part_2}); // LmHeadUnit.java:297
+    lane2_beat_d1 <= lane2_take; // LmHeadUnit.java:304
+    lane2_beat_d2 <= lane2_beat_d1; // LmHeadUnit.java:304
+    lane2_beat_d3 <= lane2_beat_d2; // LmHeadUnit.java:311
+    lane2_row_end_d1 <= lane2_last_beat; // LmHeadUnit.java:312
+    lane2_row_end_d2 <= lane2_row_end_d1; // LmHeadUnit.java:312
+    lane2_row_end_d3 <= lane2_row_end_d2; // LmHeadUnit.java:312
+    if (lane2_beat_d3) begin // LmHeadUnit.java:315
+      lane2_acc <= lane2_row_end_d3 ? 32'd0 : lane2_row_total; // LmHeadUnit.java:315
     end
-    // LmHeadUnit.java:309
+    // LmHeadUnit.java:320
     lane2_rows_in_flight <=
         (lane2_rows_in_flight + {2'd0, (lane2_take & lane2_last_beat)}) - {2'd0, lane2_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:311
-      lane2_failed <= 1'b0; // LmHeadUnit.java:311
-    end else if (lane2_take & lane2_reader_data_payload_error) begin // LmHeadUnit.java:312
-      lane2_failed <= 1'b1; // LmHeadUnit.java:312
+    if (command_accepted) begin // LmHeadUnit.java:322
+      lane2_failed <= 1'b0; // LmHeadUnit.java:322
+    end else if (lane2_take & lane2_reader_data_payload_error) begin // LmHeadUnit.java:323
+      lane2_failed <= 1'b1; // LmHeadUnit.java:323
     end
     if (reset) begin
       lane2_next_row <= 33'd0;
       lane2_address <= 64'd0;
       lane2_beat <= 16'd0;
+      lane2_weights_d1 <= 128'h0;
       lane2_beat_d1 <= 1'b0;
       lane2_beat_d2 <= 1'b0;
       lane2_beat_d3 <= 1'b0;
+      lane2_row_end_d3 <= 1'b0;
       lane2_acc <= 32'd0;
       lane2_rows_in_flight <= 3'd0;
       lane2_failed <= 1'b0;
@@ -1622,130 +1660,131 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane3 (LmHeadUnit.java:234): reads rows 3 mod P, and sums each row's products with the activations
-  assign lane3_issuing = (phase == PHASE_RUN) & (lane3_next_row < {1'b0, rows}); // LmHeadUnit.java:247
-  assign lane3_stride = {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd4})}; // LmHeadUnit.java:251
+  // lane3 (LmHeadUnit.java:247): reads rows 3 mod P, and sums each row's products with the activations
+  assign lane3_issuing = (phase == PHASE_RUN) & (lane3_next_row < {1'b0, rows}); // LmHeadUnit.java:260
   assign lane3_sums_push_valid = lane3_row_sum_valid; // Stream.java:196
   assign lane3_sums_push_payload = lane3_row_sum_payload; // Stream.java:197
   assign lane3_row_sum_ready = lane3_sums_push_ready; // Stream.java:198
-  assign lane3_last_beat = lane3_beat == (col_beats - 16'd1); // LmHeadUnit.java:267
-  assign lane3_room = ({1'b0, lane3_sums_occupancy} + {2'd0, lane3_rows_in_flight}) < 5'd7; // LmHeadUnit.java:269
-  assign lane3_take = lane3_reader_data_valid & lane3_reader_data_ready; // LmHeadUnit.java:271
-  assign lane3_beat_tree_in_valid = lane3_beat_d2; // LmHeadUnit.java:293
-  assign lane3_beat_tree_in_payload_0 = lane3_product0; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_1 = lane3_product1; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_2 = lane3_product2; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_3 = lane3_product3; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_4 = lane3_product4; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_5 = lane3_product5; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_6 = lane3_product6; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_7 = lane3_product7; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_8 = lane3_product8; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_9 = lane3_product9; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_10 = lane3_product10; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_11 = lane3_product11; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_12 = lane3_product12; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_13 = lane3_product13; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_14 = lane3_product14; // LmHeadUnit.java:295
-  assign lane3_beat_tree_in_payload_15 = lane3_product15; // LmHeadUnit.java:295
-  assign lane3_beat_sum_c = {{12{lane3_beat_tree_out_payload[19]}}, lane3_beat_tree_out_payload}; // LmHeadUnit.java:299
-  assign lane3_row_total = lane3_acc + lane3_beat_sum_c; // LmHeadUnit.java:303
-  assign lane3_row_sum_valid = lane3_beat_d3 & lane3_row_end_d3; // LmHeadUnit.java:305
-  assign lane3_row_sum_payload = lane3_row_total; // LmHeadUnit.java:306
-  assign lane3_sums_pop_ready = logit_take & (next_lane == 2'd3); // LmHeadUnit.java:401
+  assign lane3_last_beat = lane3_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
+  assign lane3_room = ({1'b0, lane3_sums_occupancy} + {2'd0, lane3_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
+  assign lane3_take = lane3_reader_data_valid & lane3_reader_data_ready; // LmHeadUnit.java:282
+  assign lane3_beat_tree_in_valid = lane3_beat_d2; // LmHeadUnit.java:304
+  assign lane3_beat_tree_in_payload_0 = lane3_product0; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_1 = lane3_product1; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_2 = lane3_product2; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_3 = lane3_product3; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_4 = lane3_product4; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_5 = lane3_product5; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_6 = lane3_product6; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_7 = lane3_product7; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_8 = lane3_product8; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_9 = lane3_product9; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_10 = lane3_product10; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_11 = lane3_product11; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_12 = lane3_product12; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_13 = lane3_product13; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_14 = lane3_product14; // LmHeadUnit.java:306
+  assign lane3_beat_tree_in_payload_15 = lane3_product15; // LmHeadUnit.java:306
+  assign lane3_beat_sum_c = {{12{lane3_beat_tree_out_payload[19]}}, lane3_beat_tree_out_payload}; // LmHeadUnit.java:310
+  assign lane3_row_total = lane3_acc + lane3_beat_sum_c; // LmHeadUnit.java:314
+  assign lane3_row_sum_valid = lane3_beat_d3 & lane3_row_end_d3; // LmHeadUnit.java:316
+  assign lane3_row_sum_payload = lane3_row_total; // LmHeadUnit.java:317
+  assign lane3_sums_pop_ready = logit_take & (next_lane == 2'd3); // LmHeadUnit.java:412
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:240
-      lane3_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:240
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
+      lane3_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:253
     end
-    if (rows_start) begin // LmHeadUnit.java:252
-      lane3_next_row <= 33'd3; // LmHeadUnit.java:253
-      lane3_address <= weights_address + {24'd0, ({8'd0, {16'd0, cols}} * {32'd0, 8'd3})}; // LmHeadUnit.java:254
-    end else if (lane3_reader_command_valid & lane3_reader_command_ready) begin // LmHeadUnit.java:256
-      lane3_next_row <= lane3_next_row + 33'd4; // LmHeadUnit.java:257
-      lane3_address <= lane3_address + lane3_stride; // LmHeadUnit.java:258
+    if (rows_start) begin // LmHeadUnit.java:264
+      lane3_next_row <= 33'd3; // LmHeadUnit.java:265
+      lane3_address <= lane3_start; // LmHeadUnit.java:266
+    end else if (lane3_reader_command_valid & lane3_reader_command_ready) begin // LmHeadUnit.java:267
+      lane3_next_row <= lane3_next_row + 33'd4; // LmHeadUnit.java:268
+      lane3_address <= lane3_address + lane_stride; // LmHeadUnit.java:269
     end
-    if (rows_start) begin // LmHeadUnit.java:272
-      lane3_beat <= 16'd0; // LmHeadUnit.java:272
-    end else if (lane3_take) begin // LmHeadUnit.java:272
-      lane3_beat <= lane3_last_beat ? 16'd0 : (lane3_beat + 16'd1); // LmHeadUnit.java:272
+    if (rows_start) begin // LmHeadUnit.java:283
+      lane3_beat <= 16'd0; // LmHeadUnit.java:283
+    end else if (lane3_take) begin // LmHeadUnit.java:283
+      lane3_beat <= lane3_last_beat ? 16'd0 : (lane3_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane3_take) begin // LmHeadUnit.java:277
-      lane3_x_read <= lane3_activations[lane3_beat[6:0]]; // LmHeadUnit.java:277
+    if (lane3_take) begin // LmHeadUnit.java:288
+      lane3_x_read <= lane3_activations[lane3_beat[6:0]]; // LmHeadUnit.java:288
     end
-    lane3_weights_d1 <= lane3_reader_data_payload_data; // LmHeadUnit.java:279
+    lane3_weights_d1 <= lane3_reader_data_payload_data; // LmHeadUnit.java:290
     lane3_product0 <=
         $signed({{8{lane3_product0_part[7]}}, lane3_product0_part})
-        * $signed({{8{lane3_product0_part_2[7]}}, lane3_product0_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product0_part_2[7]}}, lane3_product0_part_2}); // LmHeadUnit.java:297
     lane3_product1 <=
         $signed({{8{lane3_product1_part[7]}}, lane3_product1_part})
-        * $signed({{8{lane3_product1_part_2[7]}}, lane3_product1_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product1_part_2[7]}}, lane3_product1_part_2}); // LmHeadUnit.java:297
     lane3_product2 <=
         $signed({{8{lane3_product2_part[7]}}, lane3_product2_part})
-        * $signed({{8{lane3_product2_part_2[7]}}, lane3_product2_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product2_part_2[7]}}, lane3_product2_part_2}); // LmHeadUnit.java:297
     lane3_product3 <=
         $signed({{8{lane3_product3_part[7]}}, lane3_product3_part})
-        * $signed({{8{lane3_product3_part_2[7]}}, lane3_product3_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product3_part_2[7]}}, lane3_product3_part_2}); // LmHeadUnit.java:297
     lane3_product4 <=
         $signed({{8{lane3_product4_part[7]}}, lane3_product4_part})
-        * $signed({{8{lane3_product4_part_2[7]}}, lane3_product4_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product4_part_2[7]}}, lane3_product4_part_2}); // LmHeadUnit.java:297
     lane3_product5 <=
         $signed({{8{lane3_product5_part[7]}}, lane3_product5_part})
-        * $signed({{8{lane3_product5_part_2[7]}}, lane3_product5_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product5_part_2[7]}}, lane3_product5_part_2}); // LmHeadUnit.java:297
     lane3_product6 <=
         $signed({{8{lane3_product6_part[7]}}, lane3_product6_part})
-        * $signed({{8{lane3_product6_part_2[7]}}, lane3_product6_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product6_part_2[7]}}, lane3_product6_part_2}); // LmHeadUnit.java:297
     lane3_product7 <=
         $signed({{8{lane3_product7_part[7]}}, lane3_product7_part})
-        * $signed({{8{lane3_product7_part_2[7]}}, lane3_product7_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product7_part_2[7]}}, lane3_product7_part_2}); // LmHeadUnit.java:297
     lane3_product8 <=
         $signed({{8{lane3_product8_part[7]}}, lane3_product8_part})
-        * $signed({{8{lane3_product8_part_2[7]}}, lane3_product8_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product8_part_2[7]}}, lane3_product8_part_2}); // LmHeadUnit.java:297
     lane3_product9 <=
         $signed({{8{lane3_product9_part[7]}}, lane3_product9_part})
-        * $signed({{8{lane3_product9_part_2[7]}}, lane3_product9_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product9_part_2[7]}}, lane3_product9_part_2}); // LmHeadUnit.java:297
     lane3_product10 <=
         $signed({{8{lane3_product10_part[7]}}, lane3_product10_part})
-        * $signed({{8{lane3_product10_part_2[7]}}, lane3_product10_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product10_part_2[7]}}, lane3_product10_part_2}); // LmHeadUnit.java:297
     lane3_product11 <=
         $signed({{8{lane3_product11_part[7]}}, lane3_product11_part})
-        * $signed({{8{lane3_product11_part_2[7]}}, lane3_product11_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product11_part_2[7]}}, lane3_product11_part_2}); // LmHeadUnit.java:297
     lane3_product12 <=
         $signed({{8{lane3_product12_part[7]}}, lane3_product12_part})
-        * $signed({{8{lane3_product12_part_2[7]}}, lane3_product12_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product12_part_2[7]}}, lane3_product12_part_2}); // LmHeadUnit.java:297
     lane3_product13 <=
         $signed({{8{lane3_product13_part[7]}}, lane3_product13_part})
-        * $signed({{8{lane3_product13_part_2[7]}}, lane3_product13_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product13_part_2[7]}}, lane3_product13_part_2}); // LmHeadUnit.java:297
     lane3_product14 <=
         $signed({{8{lane3_product14_part[7]}}, lane3_product14_part})
-        * $signed({{8{lane3_product14_part_2[7]}}, lane3_product14_part_2}); // LmHeadUnit.java:286
+        * $signed({{8{lane3_product14_part_2[7]}}, lane3_product14_part_2}); // LmHeadUnit.java:297
     lane3_product15 <=
         $signed({{8{lane3_product15_part[7]}}, lane3_product15_part})
-        * $signed({{8{lane3_product15_part_2[7]}}, lane3_product15_part_2}); // LmHeadUnit.java:286
-    lane3_beat_d1 <= lane3_take; // LmHeadUnit.java:293
-    lane3_beat_d2 <= lane3_beat_d1; // LmHeadUnit.java:293
-    lane3_beat_d3 <= lane3_beat_d2; // LmHeadUnit.java:300
-    lane3_row_end_d1 <= lane3_last_beat; // LmHeadUnit.java:301
-    lane3_row_end_d2 <= lane3_row_end_d1; // LmHeadUnit.java:301
-    lane3_row_end_d3 <= lane3_row_end_d2; // LmHeadUnit.java:301
-    if (lane3_beat_d3) begin // LmHeadUnit.java:304
-      lane3_acc <= lane3_row_end_d3 ? 32'd0 : lane3_row_total; // LmHeadUnit.java:304
+        * $signed({{8{lane3_product15_part_2[7]}}, lane3_product15_part_2}); // LmHeadUnit.java:297
+    lane3_beat_d1 <= lane3_take; // LmHeadUnit.java:304
+    lane3_beat_d2 <= lane3_beat_d1; // LmHeadUnit.java:304
+    lane3_beat_d3 <= lane3_beat_d2; // LmHeadUnit.java:311
+    lane3_row_end_d1 <= lane3_last_beat; // LmHeadUnit.java:312
+    lane3_row_end_d2 <= lane3_row_end_d1; // LmHeadUnit.java:312
+    lane3_row_end_d3 <= lane3_row_end_d2; // LmHeadUnit.java:312
+    if (lane3_beat_d3) begin // LmHeadUnit.java:315
+      lane3_acc <= lane3_row_end_d3 ? 32'd0 : lane3_row_total; // LmHeadUnit.java:315
     end
-    // LmHeadUnit.java:309
+    // LmHeadUnit.java:320
     lane3_rows_in_flight <=
         (lane3_rows_in_flight + {2'd0, (lane3_take & lane3_last_beat)}) - {2'd0, lane3_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:311
-      lane3_failed <= 1'b0; // LmHeadUnit.java:311
-    end else if (lane3_take & lane3_reader_data_payload_error) begin // LmHeadUnit.java:312
-      lane3_failed <= 1'b1; // LmHeadUnit.java:312
+    if (command_accepted) begin // LmHeadUnit.java:322
+      lane3_failed <= 1'b0; // LmHeadUnit.java:322
+    end else if (lane3_take & lane3_reader_data_payload_error) begin // LmHeadUnit.java:323
+      lane3_failed <= 1'b1; // LmHeadUnit.java:323
     end
     if (reset) begin
       lane3_next_row <= 33'd0;
       lane3_address <= 64'd0;
       lane3_beat <= 16'd0;
+      lane3_weights_d1 <= 128'h0;
       lane3_beat_d1 <= 1'b0;
       lane3_beat_d2 <= 1'b0;
       lane3_beat_d3 <= 1'b0;
+      lane3_row_end_d3 <= 1'b0;
       lane3_acc <= 32'd0;
       lane3_rows_in_flight <= 3'd0;
       lane3_failed <= 1'b0;
@@ -1753,43 +1792,43 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:323): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:327
-  assign scale_beats = scale_beats_sum[34:4]; // LmHeadUnit.java:328
-  assign last_scale_word = scale_word == 2'd3; // LmHeadUnit.java:338
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:340
+  // scale_stream (LmHeadUnit.java:334): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:338
+  assign scale_beats = scale_beats_sum[34:4]; // LmHeadUnit.java:339
+  assign last_scale_word = scale_word == 2'd3; // LmHeadUnit.java:349
+  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:351
 
   always @(*) begin
-    case (scale_word) // LmHeadUnit.java:345
-      2'd0: scale_pick = scale_reader_data_payload_data[31:0]; // LmHeadUnit.java:345
-      2'd1: scale_pick = scale_reader_data_payload_data[63:32]; // LmHeadUnit.java:345
-      2'd2: scale_pick = scale_reader_data_payload_data[95:64]; // LmHeadUnit.java:345
-      default: scale_pick = scale_reader_data_payload_data[127:96]; // LmHeadUnit.java:345
+    case (scale_word) // LmHeadUnit.java:356
+      2'd0: scale_pick = scale_reader_data_payload_data[31:0]; // LmHeadUnit.java:356
+      2'd1: scale_pick = scale_reader_data_payload_data[63:32]; // LmHeadUnit.java:356
+      2'd2: scale_pick = scale_reader_data_payload_data[95:64]; // LmHeadUnit.java:356
+      default: scale_pick = scale_reader_data_payload_data[127:96]; // LmHeadUnit.java:356
     endcase
   end
 
-  assign scale_payload = scale_pick; // LmHeadUnit.java:345
-  assign scale_beyond_rows = scales_taken >= {1'b0, rows}; // LmHeadUnit.java:347
-  assign scale_ready = logit_take; // LmHeadUnit.java:403
+  assign scale_payload = scale_pick; // LmHeadUnit.java:356
+  assign scale_beyond_rows = scales_taken >= {1'b0, rows}; // LmHeadUnit.java:358
+  assign scale_ready = logit_take; // LmHeadUnit.java:414
 
   always @(posedge clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:333
-      scales_requested <= 1'b0; // LmHeadUnit.java:333
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:334
-      scales_requested <= 1'b1; // LmHeadUnit.java:334
+    if (command_accepted) begin // LmHeadUnit.java:344
+      scales_requested <= 1'b0; // LmHeadUnit.java:344
+    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:345
+      scales_requested <= 1'b1; // LmHeadUnit.java:345
     end
-    if (command_accepted) begin // LmHeadUnit.java:349
-      scale_word <= 2'd0; // LmHeadUnit.java:350
-      scales_taken <= 33'd0; // LmHeadUnit.java:351
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:352
-      scale_word <= scale_word + 2'd1; // LmHeadUnit.java:353
-      scales_taken <= scales_taken + 33'd1; // LmHeadUnit.java:354
+    if (command_accepted) begin // LmHeadUnit.java:360
+      scale_word <= 2'd0; // LmHeadUnit.java:361
+      scales_taken <= 33'd0; // LmHeadUnit.java:362
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:363
+      scale_word <= scale_word + 2'd1; // LmHeadUnit.java:364
+      scales_taken <= scales_taken + 33'd1; // LmHeadUnit.java:365
     end
-    if (command_accepted) begin // LmHeadUnit.java:357
-      scales_failed <= 1'b0; // LmHeadUnit.java:357
-    // LmHeadUnit.java:358
+    if (command_accepted) begin // LmHeadUnit.java:368
+      scales_failed <= 1'b0; // LmHeadUnit.java:368
+    // LmHeadUnit.java:369
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:358
+      scales_failed <= 1'b1; // LmHeadUnit.java:369
     end
     if (reset) begin
       scales_requested <= 1'b0;
@@ -1800,23 +1839,23 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:378): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:389): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   always @(*) begin
-    case (next_lane) // LmHeadUnit.java:389
-      2'd0: sum_valid_pick = lane0_sums_pop_valid; // LmHeadUnit.java:389
-      2'd1: sum_valid_pick = lane1_sums_pop_valid; // LmHeadUnit.java:389
-      2'd2: sum_valid_pick = lane2_sums_pop_valid; // LmHeadUnit.java:389
-      default: sum_valid_pick = lane3_sums_pop_valid; // LmHeadUnit.java:389
+    case (next_lane) // LmHeadUnit.java:400
+      2'd0: sum_valid_pick = lane0_sums_pop_valid; // LmHeadUnit.java:400
+      2'd1: sum_valid_pick = lane1_sums_pop_valid; // LmHeadUnit.java:400
+      2'd2: sum_valid_pick = lane2_sums_pop_valid; // LmHeadUnit.java:400
+      default: sum_valid_pick = lane3_sums_pop_valid; // LmHeadUnit.java:400
     endcase
   end
 
   always @(*) begin
-    case (next_lane) // LmHeadUnit.java:390
-      2'd0: sum_pick = lane0_sums_pop_payload; // LmHeadUnit.java:390
-      2'd1: sum_pick = lane1_sums_pop_payload; // LmHeadUnit.java:390
-      2'd2: sum_pick = lane2_sums_pop_payload; // LmHeadUnit.java:390
-      default: sum_pick = lane3_sums_pop_payload; // LmHeadUnit.java:390
+    case (next_lane) // LmHeadUnit.java:401
+      2'd0: sum_pick = lane0_sums_pop_payload; // LmHeadUnit.java:401
+      2'd1: sum_pick = lane1_sums_pop_payload; // LmHeadUnit.java:401
+      2'd2: sum_pick = lane2_sums_pop_payload; // LmHeadUnit.java:401
+      default: sum_pick = lane3_sums_pop_payload; // LmHeadUnit.java:401
     endcase
   end
 
@@ -1824,73 +1863,79 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
   assign logit_out_ready = logit_queue_push_ready; // Stream.java:198
   assign logit_queue_pop_ready = logits_ready; // Stream.java:103
-  assign logit_room = ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd32; // LmHeadUnit.java:396
-  assign rows_left = next_row < {1'b0, rows}; // LmHeadUnit.java:397
-  // LmHeadUnit.java:399
+  assign logit_room = ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd32; // LmHeadUnit.java:407
+  assign rows_left = next_row < {1'b0, rows}; // LmHeadUnit.java:408
+  // LmHeadUnit.java:410
   assign logit_take = (phase == PHASE_RUN) & fx_ready & rows_left & sum_valid_pick & scale_valid & logit_room;
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:413
-  assign row_sum_float_in_payload = sum_pick; // LmHeadUnit.java:413
-  assign logit_in_valid = row_sum_float_valid_d4; // LmHeadUnit.java:416
-  assign logit_in_payload_a = row_sum_float_d4; // LmHeadUnit.java:416
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:416
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:420
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:421
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:424
+  assign row_sum_float_in_payload = sum_pick; // LmHeadUnit.java:424
+  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:427
+  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:427
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:427
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:431
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:432
   assign logit_greater =
       ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
        > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
       & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
           | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:428
-  // LmHeadUnit.java:436
+      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:439
+  // LmHeadUnit.java:447
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge clk) begin
-    if (rows_start) begin // LmHeadUnit.java:404
-      next_lane <= 2'd0; // LmHeadUnit.java:405
-      next_row <= 33'd0; // LmHeadUnit.java:406
-    end else if (logit_take) begin // LmHeadUnit.java:407
-      next_lane <= (next_lane == 2'd3) ? 2'd0 : (next_lane + 2'd1); // LmHeadUnit.java:408
-      next_row <= next_row + 33'd1; // LmHeadUnit.java:409
+    if (rows_start) begin // LmHeadUnit.java:415
+      next_lane <= 2'd0; // LmHeadUnit.java:416
+      next_row <= 33'd0; // LmHeadUnit.java:417
+    end else if (logit_take) begin // LmHeadUnit.java:418
+      next_lane <= (next_lane == 2'd3) ? 2'd0 : (next_lane + 2'd1); // LmHeadUnit.java:419
+      next_row <= next_row + 33'd1; // LmHeadUnit.java:420
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:416
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:416
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:416
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:416
-    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:416
-    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:416
-    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:416
-    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:416
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:419
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:419
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:419
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:419
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:419
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:419
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:419
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:419
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:419
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:419
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:419
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:419
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:419
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:419
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:423
-    if (logit_out_valid_2 & ((logit_row_d14 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:429
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:430
-      best_row <= logit_row_d14; // LmHeadUnit.java:431
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:427
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:427
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:427
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:427
+    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:427
+    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:427
+    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:427
+    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:427
+    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:427
+    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:427
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:430
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:430
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:430
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:430
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:430
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:430
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:430
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:430
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:430
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:430
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:430
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:430
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:430
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:430
+    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:430
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:434
+    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:440
+      best_value <= logit_out_payload_2; // LmHeadUnit.java:441
+      best_row <= logit_row_d15; // LmHeadUnit.java:442
     end
-    if (rows_start) begin // LmHeadUnit.java:434
-      logits_emitted <= 33'd0; // LmHeadUnit.java:434
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:434
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:434
+    if (rows_start) begin // LmHeadUnit.java:445
+      logits_emitted <= 33'd0; // LmHeadUnit.java:445
+    end else if (logit_out_valid_2) begin // LmHeadUnit.java:445
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:445
     end
     if (reset) begin
       next_lane <= 2'd0;
       next_row <= 33'd0;
+      row_sum_float_d5 <= 32'h0;
       row_sum_float_valid_d1 <= 1'b0;
       row_sum_float_valid_d2 <= 1'b0;
       row_sum_float_valid_d3 <= 1'b0;
       row_sum_float_valid_d4 <= 1'b0;
+      row_sum_float_valid_d5 <= 1'b0;
+      logit_row_d15 <= 32'd0;
       logits_in_flight <= 6'd0;
       best_value <= 32'h0;
       best_row <= 32'd0;
@@ -1902,28 +1947,28 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:307
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:307: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:318
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:307
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:307: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:318
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane2_row_sum_valid | lane2_row_sum_ready)) begin // LmHeadUnit.java:307
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:307: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane2_row_sum_valid | lane2_row_sum_ready)) begin // LmHeadUnit.java:318
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane3_row_sum_valid | lane3_row_sum_ready)) begin // LmHeadUnit.java:307
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:307: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane3_row_sum_valid | lane3_row_sum_ready)) begin // LmHeadUnit.java:318
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:422
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:422: LmHeadUnit: the logit queue has room");
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:433
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:433: LmHeadUnit: the logit queue has room");
         $stop;
       end
-      if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:128
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:128: LmHeadUnit: fx and a row's scale never share the ",
+      if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:134
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:134: LmHeadUnit: fx and a row's scale never share the ",
                  "multiplier's cycle");
         $stop;
       end
@@ -1931,7 +1976,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 `endif
 
-  AxiBurstReader_w128_b32_o4 lane0_reader ( // LmHeadUnit.java:99
+  AxiBurstReader_w128_b32_o4 lane0_reader ( // LmHeadUnit.java:102
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (lane0_reader_command_valid),
@@ -1973,7 +2018,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .outstanding             (lane0_reader_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 lane1_reader ( // LmHeadUnit.java:99
+  AxiBurstReader_w128_b32_o4 lane1_reader ( // LmHeadUnit.java:102
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (lane1_reader_command_valid),
@@ -2015,7 +2060,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .outstanding             (lane1_reader_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 lane2_reader ( // LmHeadUnit.java:99
+  AxiBurstReader_w128_b32_o4 lane2_reader ( // LmHeadUnit.java:102
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (lane2_reader_command_valid),
@@ -2057,7 +2102,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .outstanding             (lane2_reader_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 lane3_reader ( // LmHeadUnit.java:99
+  AxiBurstReader_w128_b32_o4 lane3_reader ( // LmHeadUnit.java:102
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (lane3_reader_command_valid),
@@ -2099,7 +2144,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .outstanding             (lane3_reader_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 scale_reader ( // LmHeadUnit.java:105
+  AxiBurstReader_w128_b32_o4 scale_reader ( // LmHeadUnit.java:108
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (scale_reader_command_valid),
@@ -2141,7 +2186,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .outstanding             (scale_reader_outstanding)
   );
 
-  Fp32Mul scale_fx ( // LmHeadUnit.java:114
+  Fp32Mul scale_fx ( // LmHeadUnit.java:117
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scale_fx_in_valid),
@@ -2163,7 +2208,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane0_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane0_beat_tree ( // LmHeadUnit.java:292
+  AdderTree_n16_w16_l4 lane0_beat_tree ( // LmHeadUnit.java:303
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane0_beat_tree_in_valid),
@@ -2199,7 +2244,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane1_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane1_beat_tree ( // LmHeadUnit.java:292
+  AdderTree_n16_w16_l4 lane1_beat_tree ( // LmHeadUnit.java:303
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane1_beat_tree_in_valid),
@@ -2235,7 +2280,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane2_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane2_beat_tree ( // LmHeadUnit.java:292
+  AdderTree_n16_w16_l4 lane2_beat_tree ( // LmHeadUnit.java:303
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane2_beat_tree_in_valid),
@@ -2271,7 +2316,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane3_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane3_beat_tree ( // LmHeadUnit.java:292
+  AdderTree_n16_w16_l4 lane3_beat_tree ( // LmHeadUnit.java:303
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane3_beat_tree_in_valid),
@@ -2307,7 +2352,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:413
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:424
     .clk         (clk),
     .reset       (reset),
     .out_valid   (row_sum_float_out_valid),
@@ -2316,7 +2361,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:416
+  Fp32Mul logit ( // LmHeadUnit.java:427
     .clk          (clk),
     .reset        (reset),
     .in_valid     (logit_in_valid),

@@ -30,16 +30,28 @@ module Quantizer_l4_fp16 (
   reg  [31:0] mc;                             // Quantizer.java:72
   reg  [31:0] mc_clamped;                     // Quantizer.java:76
   reg         scale_start_d1;                 // Quantizer.java:77
-  reg         scale_mul_in_valid;             // Quantizer.java:79
-  reg  [31:0] scale_mul_in_payload_a;         // Quantizer.java:79
-  reg  [31:0] scale_mul_in_payload_b;         // Quantizer.java:79
+  wire        scale_mul_in_valid;             // Quantizer.java:79
+  wire [31:0] scale_mul_in_payload_a;         // Quantizer.java:79
+  wire [31:0] scale_mul_in_payload_b;         // Quantizer.java:79
   wire        scale_mul_out_valid;            // Quantizer.java:79
   wire [31:0] scale_mul_out_payload;          // Quantizer.java:79
-  reg         scale_add_in_valid;             // Quantizer.java:79
-  reg  [31:0] scale_add_in_payload_a;         // Quantizer.java:79
-  reg  [31:0] scale_add_in_payload_b;         // Quantizer.java:79
+  reg         scale_mul_issue;                // Fp32SharedOps.java:121
+  reg  [31:0] scale_mul_issue_a;              // Fp32SharedOps.java:122
+  reg  [31:0] scale_mul_issue_b;              // Fp32SharedOps.java:122
+  reg         scale_mul_operands_valid;       // Fp32SharedOps.java:126
+  reg  [31:0] scale_mul_operand_a;            // Fp32SharedOps.java:127
+  reg  [31:0] scale_mul_operand_b;            // Fp32SharedOps.java:128
+  wire        scale_add_in_valid;             // Quantizer.java:79
+  wire [31:0] scale_add_in_payload_a;         // Quantizer.java:79
+  wire [31:0] scale_add_in_payload_b;         // Quantizer.java:79
   wire        scale_add_out_valid;            // Quantizer.java:79
   wire [31:0] scale_add_out_payload;          // Quantizer.java:79
+  reg         scale_add_issue;                // Fp32SharedOps.java:121
+  reg  [31:0] scale_add_issue_a;              // Fp32SharedOps.java:122
+  reg  [31:0] scale_add_issue_b;              // Fp32SharedOps.java:122
+  reg         scale_add_operands_valid;       // Fp32SharedOps.java:126
+  reg  [31:0] scale_add_operand_a;            // Fp32SharedOps.java:127
+  reg  [31:0] scale_add_operand_b;            // Fp32SharedOps.java:128
   reg  [2:0]  reciprocal_cases_a;             // Quantizer.java:81
   reg         reciprocal_sign_a;              // Quantizer.java:81
   reg  [7:0]  reciprocal_exponent_a;          // Quantizer.java:81
@@ -55,68 +67,77 @@ module Quantizer_l4_fp16 (
   reg  [9:0]  reciprocal_minus_e_c;           // Quantizer.java:81
   reg  [2:0]  reciprocal_cases_c;             // Quantizer.java:81
   reg         reciprocal_sign_c;              // Quantizer.java:81
-  reg         scale_start_d2;                 // Fp32SharedOps.java:126
-  reg         scale_start_d3;                 // Fp32SharedOps.java:126
-  reg         scale_start_d4;                 // Fp32SharedOps.java:126
-  reg         scale_start_d5;                 // Fp32SharedOps.java:126
-  reg         scale_start_d6;                 // Fp32SharedOps.java:126
-  reg         scale_start_d7;                 // Fp32SharedOps.java:126
-  reg         scale_start_d8;                 // Fp32SharedOps.java:126
-  reg         scale_start_d9;                 // Fp32SharedOps.java:126
-  reg         scale_start_d10;                // Fp32SharedOps.java:126
-  reg         scale_start_d11;                // Fp32SharedOps.java:126
-  reg  [31:0] reciprocal_chord_value_d1;      // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_chord_value_d2;      // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_chord_value_d3;      // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_chord_value_d4;      // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_chord_value_d5;      // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_chord_value_d6;      // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_chord_value_d7;      // Fp32SharedOps.java:127
-  reg         scale_start_d12;                // Fp32SharedOps.java:126
-  reg         scale_start_d13;                // Fp32SharedOps.java:126
-  reg         scale_start_d14;                // Fp32SharedOps.java:126
-  reg         scale_start_d15;                // Fp32SharedOps.java:126
-  reg         scale_start_d16;                // Fp32SharedOps.java:126
-  reg         scale_start_d17;                // Fp32SharedOps.java:126
-  reg  [31:0] reciprocal_m_d1;                // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d2;                // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d3;                // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d4;                // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d5;                // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d6;                // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d7;                // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d8;                // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d9;                // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d10;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d11;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d12;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_m_d13;               // Fp32SharedOps.java:127
-  reg         scale_start_d18;                // Fp32SharedOps.java:126
-  reg         scale_start_d19;                // Fp32SharedOps.java:126
-  reg         scale_start_d20;                // Fp32SharedOps.java:126
-  reg         scale_start_d21;                // Fp32SharedOps.java:126
-  reg         scale_start_d22;                // Fp32SharedOps.java:126
-  reg         scale_start_d23;                // Fp32SharedOps.java:126
-  reg         scale_start_d24;                // Fp32SharedOps.java:126
-  reg         scale_start_d25;                // Fp32SharedOps.java:126
-  reg         scale_start_d26;                // Fp32SharedOps.java:126
-  reg         scale_start_d27;                // Fp32SharedOps.java:126
-  reg         scale_start_d28;                // Fp32SharedOps.java:126
-  reg         scale_start_d29;                // Fp32SharedOps.java:126
-  reg         scale_start_d30;                // Fp32SharedOps.java:126
-  reg  [31:0] reciprocal_y0_d1;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d2;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d3;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d4;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d5;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d6;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d7;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d8;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d9;               // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d10;              // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d11;              // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d12;              // Fp32SharedOps.java:127
-  reg  [31:0] reciprocal_y0_d13;              // Fp32SharedOps.java:127
+  reg         scale_start_d2;                 // Fp32SharedOps.java:144
+  reg         scale_start_d3;                 // Fp32SharedOps.java:144
+  reg         scale_start_d4;                 // Fp32SharedOps.java:144
+  reg         scale_start_d5;                 // Fp32SharedOps.java:144
+  reg         scale_start_d6;                 // Fp32SharedOps.java:144
+  reg         scale_start_d7;                 // Fp32SharedOps.java:144
+  reg         scale_start_d8;                 // Fp32SharedOps.java:144
+  reg         scale_start_d9;                 // Fp32SharedOps.java:144
+  reg         scale_start_d10;                // Fp32SharedOps.java:144
+  reg         scale_start_d11;                // Fp32SharedOps.java:144
+  reg         scale_start_d12;                // Fp32SharedOps.java:144
+  reg  [31:0] reciprocal_chord_value_d1;      // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_chord_value_d2;      // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_chord_value_d3;      // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_chord_value_d4;      // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_chord_value_d5;      // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_chord_value_d6;      // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_chord_value_d7;      // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_chord_value_d8;      // Fp32SharedOps.java:145
+  reg         scale_start_d13;                // Fp32SharedOps.java:144
+  reg         scale_start_d14;                // Fp32SharedOps.java:144
+  reg         scale_start_d15;                // Fp32SharedOps.java:144
+  reg         scale_start_d16;                // Fp32SharedOps.java:144
+  reg         scale_start_d17;                // Fp32SharedOps.java:144
+  reg         scale_start_d18;                // Fp32SharedOps.java:144
+  reg         scale_start_d19;                // Fp32SharedOps.java:144
+  reg  [31:0] reciprocal_m_d1;                // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d2;                // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d3;                // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d4;                // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d5;                // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d6;                // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d7;                // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d8;                // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d9;                // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d10;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d11;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d12;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d13;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d14;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_m_d15;               // Fp32SharedOps.java:145
+  reg         scale_start_d20;                // Fp32SharedOps.java:144
+  reg         scale_start_d21;                // Fp32SharedOps.java:144
+  reg         scale_start_d22;                // Fp32SharedOps.java:144
+  reg         scale_start_d23;                // Fp32SharedOps.java:144
+  reg         scale_start_d24;                // Fp32SharedOps.java:144
+  reg         scale_start_d25;                // Fp32SharedOps.java:144
+  reg         scale_start_d26;                // Fp32SharedOps.java:144
+  reg         scale_start_d27;                // Fp32SharedOps.java:144
+  reg         scale_start_d28;                // Fp32SharedOps.java:144
+  reg         scale_start_d29;                // Fp32SharedOps.java:144
+  reg         scale_start_d30;                // Fp32SharedOps.java:144
+  reg         scale_start_d31;                // Fp32SharedOps.java:144
+  reg         scale_start_d32;                // Fp32SharedOps.java:144
+  reg         scale_start_d33;                // Fp32SharedOps.java:144
+  reg         scale_start_d34;                // Fp32SharedOps.java:144
+  reg  [31:0] reciprocal_y0_d1;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d2;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d3;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d4;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d5;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d6;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d7;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d8;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d9;               // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d10;              // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d11;              // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d12;              // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d13;              // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d14;              // Fp32SharedOps.java:145
+  reg  [31:0] reciprocal_y0_d15;              // Fp32SharedOps.java:145
   reg  [9:0]  reciprocal_minus_e_d1;          // Quantizer.java:81
   reg  [9:0]  reciprocal_minus_e_d2;          // Quantizer.java:81
   reg  [9:0]  reciprocal_minus_e_d3;          // Quantizer.java:81
@@ -150,13 +171,19 @@ module Quantizer_l4_fp16 (
   reg  [9:0]  reciprocal_minus_e_d31;         // Quantizer.java:81
   reg  [9:0]  reciprocal_minus_e_d32;         // Quantizer.java:81
   reg  [9:0]  reciprocal_minus_e_d33;         // Quantizer.java:81
-  reg         scale_start_d31;                // Quantizer.java:81
-  reg         scale_start_d32;                // Quantizer.java:81
-  reg         scale_start_d33;                // Quantizer.java:81
-  reg         scale_start_d34;                // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d34;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d35;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d36;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d37;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d38;         // Quantizer.java:81
   reg         scale_start_d35;                // Quantizer.java:81
   reg         scale_start_d36;                // Quantizer.java:81
   reg         scale_start_d37;                // Quantizer.java:81
+  reg         scale_start_d38;                // Quantizer.java:81
+  reg         scale_start_d39;                // Quantizer.java:81
+  reg         scale_start_d40;                // Quantizer.java:81
+  reg         scale_start_d41;                // Quantizer.java:81
+  reg         scale_start_d42;                // Quantizer.java:81
   wire        reciprocal_scale2_in_valid;     // Quantizer.java:81
   wire [31:0] reciprocal_scale2_in_payload_r; // Quantizer.java:81
   wire [9:0]  reciprocal_scale2_in_payload_n; // Quantizer.java:81
@@ -197,6 +224,11 @@ module Quantizer_l4_fp16 (
   reg  [2:0]  reciprocal_cases_d33;           // Quantizer.java:81
   reg  [2:0]  reciprocal_cases_d34;           // Quantizer.java:81
   reg  [2:0]  reciprocal_cases_d35;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d36;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d37;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d38;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d39;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d40;           // Quantizer.java:81
   reg         reciprocal_sign_d1;             // Quantizer.java:81
   reg         reciprocal_sign_d2;             // Quantizer.java:81
   reg         reciprocal_sign_d3;             // Quantizer.java:81
@@ -232,8 +264,13 @@ module Quantizer_l4_fp16 (
   reg         reciprocal_sign_d33;            // Quantizer.java:81
   reg         reciprocal_sign_d34;            // Quantizer.java:81
   reg         reciprocal_sign_d35;            // Quantizer.java:81
+  reg         reciprocal_sign_d36;            // Quantizer.java:81
+  reg         reciprocal_sign_d37;            // Quantizer.java:81
+  reg         reciprocal_sign_d38;            // Quantizer.java:81
+  reg         reciprocal_sign_d39;            // Quantizer.java:81
+  reg         reciprocal_sign_d40;            // Quantizer.java:81
   reg  [31:0] reciprocal_y_out;               // Quantizer.java:81
-  reg         reciprocal_scale2_valid_d1;     // Fp32SharedOps.java:126
+  reg         reciprocal_scale2_valid_d1;     // Fp32SharedOps.java:144
   reg         reciprocal_scale2_valid_d2;     // Quantizer.java:82
   reg         reciprocal_scale2_valid_d3;     // Quantizer.java:82
   reg         reciprocal_scale2_valid_d4;     // Quantizer.java:82
@@ -241,6 +278,7 @@ module Quantizer_l4_fp16 (
   reg         reciprocal_scale2_valid_d6;     // Quantizer.java:82
   reg         reciprocal_scale2_valid_d7;     // Quantizer.java:82
   reg         reciprocal_scale2_valid_d8;     // Quantizer.java:82
+  reg         reciprocal_scale2_valid_d9;     // Quantizer.java:82
   wire        lane0_x_in_valid;               // Quantizer.java:100
   wire [15:0] lane0_x_in_payload;             // Quantizer.java:100
   wire        lane0_x_out_valid;              // Quantizer.java:100
@@ -391,8 +429,8 @@ module Quantizer_l4_fp16 (
   end
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire scale_start_d4_or_d17;
-  wire scale_start_d4_or_d17_or_d30;
+  wire scale_start_d4_or_d19;
+  wire scale_start_d4_or_d19_or_d34;
   wire in_valid_and_ready;
   wire scale_start_d1_and;
   wire reciprocal_lz_a_any;
@@ -413,9 +451,10 @@ module Quantizer_l4_fp16 (
   wire reciprocal_u_c_and_3;
   wire reciprocal_u_c_any_4;
   wire [4:0] reciprocal_u_c_mux;
+  wire [16:0] reciprocal_u_c_shl;
   wire result_fifo_pop_valid_and_ready;
-  assign scale_start_d4_or_d17 = scale_start_d4 | scale_start_d17;
-  assign scale_start_d4_or_d17_or_d30 = scale_start_d4_or_d17 | scale_start_d30;
+  assign scale_start_d4_or_d19 = scale_start_d4 | scale_start_d19;
+  assign scale_start_d4_or_d19_or_d34 = scale_start_d4_or_d19 | scale_start_d34;
   assign in_valid_and_ready = in_valid & in_ready;
   assign scale_start_d1_and = in_valid & ~have_scale & ~scale_busy;
   assign reciprocal_lz_a_any = |mc_clamped[22:21];
@@ -452,49 +491,63 @@ module Quantizer_l4_fp16 (
                    (reciprocal_u_c_any_2 ? {1'b0, ~reciprocal_fraction_b[12]} : {1'b1, ~reciprocal_fraction_b[10]})}
               : {1'b0,
                  (reciprocal_u_c_any ? {1'b0, ~reciprocal_fraction_b[16]} : {1'b1, ~reciprocal_fraction_b[14]})})})};
+  assign reciprocal_u_c_shl = reciprocal_fraction_b[16:0] << reciprocal_u_c_mux;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
   always @(*) begin
-    scale_mul_in_valid = scale_start_d4; // Fp32SharedOps.java:130
-    scale_mul_in_valid = scale_start_d4_or_d17; // Fp32SharedOps.java:130
-    scale_mul_in_valid = scale_start_d4_or_d17_or_d30; // Fp32SharedOps.java:130
-    scale_mul_in_valid = scale_start_d4_or_d17_or_d30 | reciprocal_scale2_valid_d1; // Fp32SharedOps.java:130
+    scale_mul_issue = 1'b0; // Fp32SharedOps.java:123
+    scale_mul_issue = scale_start_d4; // Fp32SharedOps.java:148
+    scale_mul_issue = scale_start_d4_or_d19; // Fp32SharedOps.java:148
+    scale_mul_issue = scale_start_d4_or_d19_or_d34; // Fp32SharedOps.java:148
+    scale_mul_issue = scale_start_d4_or_d19_or_d34 | reciprocal_scale2_valid_d1; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
-    scale_mul_in_payload_a = reciprocal_rom_word[31:0]; // Fp32SharedOps.java:132
-    scale_mul_in_payload_b = reciprocal_u_c; // Fp32SharedOps.java:133
-    if (scale_start_d17) begin // Fp32SharedOps.java:135
-      scale_mul_in_payload_a = reciprocal_m_d13; // Fp32SharedOps.java:136
-      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:137
+    scale_mul_issue_a = 32'h0; // Fp32SharedOps.java:124
+    scale_mul_issue_b = 32'h0; // Fp32SharedOps.java:125
+    scale_mul_issue_a = reciprocal_rom_word[31:0]; // Fp32SharedOps.java:150
+    scale_mul_issue_b = reciprocal_u_c; // Fp32SharedOps.java:151
+    if (scale_start_d19) begin // Fp32SharedOps.java:153
+      scale_mul_issue_a = reciprocal_m_d15; // Fp32SharedOps.java:154
+      scale_mul_issue_b = scale_add_out_payload; // Fp32SharedOps.java:155
     end
-    if (scale_start_d30) begin // Fp32SharedOps.java:135
-      scale_mul_in_payload_a = reciprocal_y0_d13; // Fp32SharedOps.java:136
-      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:137
+    if (scale_start_d34) begin // Fp32SharedOps.java:153
+      scale_mul_issue_a = reciprocal_y0_d15; // Fp32SharedOps.java:154
+      scale_mul_issue_b = scale_add_out_payload; // Fp32SharedOps.java:155
     end
-    if (reciprocal_scale2_valid_d1) begin // Fp32SharedOps.java:135
-      scale_mul_in_payload_a = 32'h42fe0000; // Fp32SharedOps.java:136
-      scale_mul_in_payload_b = reciprocal_y_out; // Fp32SharedOps.java:137
+    if (reciprocal_scale2_valid_d1) begin // Fp32SharedOps.java:153
+      scale_mul_issue_a = 32'h42fe0000; // Fp32SharedOps.java:154
+      scale_mul_issue_b = reciprocal_y_out; // Fp32SharedOps.java:155
     end
+  end
+
+  assign scale_mul_in_valid = scale_mul_operands_valid; // Fp32SharedOps.java:126
+  assign scale_mul_in_payload_a = scale_mul_operand_a; // Fp32SharedOps.java:127
+  assign scale_mul_in_payload_b = scale_mul_operand_b; // Fp32SharedOps.java:128
+
+  always @(*) begin
+    scale_add_issue = 1'b0; // Fp32SharedOps.java:123
+    scale_add_issue = scale_start_d12; // Fp32SharedOps.java:148
+    scale_add_issue = scale_start_d12 | scale_start_d27; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
-    scale_add_in_valid = scale_start_d11; // Fp32SharedOps.java:130
-    scale_add_in_valid = scale_start_d11 | scale_start_d24; // Fp32SharedOps.java:130
-  end
-
-  always @(*) begin
-    scale_add_in_payload_a = reciprocal_chord_value_d7; // Fp32SharedOps.java:132
-    scale_add_in_payload_b = scale_mul_out_payload; // Fp32SharedOps.java:133
-    if (scale_start_d24) begin // Fp32SharedOps.java:135
-      scale_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:136
-      scale_add_in_payload_b = {~scale_mul_out_payload[31], scale_mul_out_payload[30:0]}; // Fp32SharedOps.java:137
+    scale_add_issue_a = 32'h0; // Fp32SharedOps.java:124
+    scale_add_issue_b = 32'h0; // Fp32SharedOps.java:125
+    scale_add_issue_a = reciprocal_chord_value_d8; // Fp32SharedOps.java:150
+    scale_add_issue_b = scale_mul_out_payload; // Fp32SharedOps.java:151
+    if (scale_start_d27) begin // Fp32SharedOps.java:153
+      scale_add_issue_a = 32'h40000000; // Fp32SharedOps.java:154
+      scale_add_issue_b = {~scale_mul_out_payload[31], scale_mul_out_payload[30:0]}; // Fp32SharedOps.java:155
     end
   end
 
-  assign reciprocal_scale2_in_valid = scale_start_d37; // Quantizer.java:81
+  assign scale_add_in_valid = scale_add_operands_valid; // Fp32SharedOps.java:126
+  assign scale_add_in_payload_a = scale_add_operand_a; // Fp32SharedOps.java:127
+  assign scale_add_in_payload_b = scale_add_operand_b; // Fp32SharedOps.java:128
+  assign reciprocal_scale2_in_valid = scale_start_d42; // Quantizer.java:81
   assign reciprocal_scale2_in_payload_r = scale_mul_out_payload; // Quantizer.java:81
-  assign reciprocal_scale2_in_payload_n = reciprocal_minus_e_d33; // Quantizer.java:81
+  assign reciprocal_scale2_in_payload_n = reciprocal_minus_e_d38; // Quantizer.java:81
   assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:100
   assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:100
   assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
@@ -549,6 +602,12 @@ module Quantizer_l4_fp16 (
           ? 32'h3727c5ac
         : in_payload_absMax; // Quantizer.java:76
     scale_start_d1 <= scale_start_d1_and; // Quantizer.java:77
+    scale_mul_operands_valid <= scale_mul_issue; // Fp32SharedOps.java:126
+    scale_mul_operand_a <= scale_mul_issue_a; // Fp32SharedOps.java:127
+    scale_mul_operand_b <= scale_mul_issue_b; // Fp32SharedOps.java:128
+    scale_add_operands_valid <= scale_add_issue; // Fp32SharedOps.java:126
+    scale_add_operand_a <= scale_add_issue_a; // Fp32SharedOps.java:127
+    scale_add_operand_b <= scale_add_issue_b; // Fp32SharedOps.java:128
     reciprocal_cases_a <=
         {((mc_clamped[30:23] == 8'd255) & (mc_clamped[22:0] != 23'd0)),
          ((mc_clamped[30:23] == 8'd255) & (mc_clamped[22:0] == 23'd0)),
@@ -583,77 +642,85 @@ module Quantizer_l4_fp16 (
     reciprocal_sign_b <= reciprocal_sign_a; // Quantizer.java:81
     reciprocal_rom_word <= reciprocal_rom[reciprocal_fraction_b[22:17]]; // Quantizer.java:81
     reciprocal_u_c <=
-        (reciprocal_fraction_b[16:0] == 17'd0) ? 32'h0
-        : {1'b0,
-           (8'd126 - {3'd0, reciprocal_u_c_mux}),
-           (reciprocal_fraction_b[16:0] << (reciprocal_u_c_mux + 5'd1)),
-           6'h0}; // Quantizer.java:81
+        {1'b0,
+         ((reciprocal_fraction_b[16:0] == 17'd0) ? 8'd0 : (8'd126 - {3'd0, reciprocal_u_c_mux})),
+         reciprocal_u_c_shl[15:0],
+         7'h0}; // Quantizer.java:81
     reciprocal_m_c <= {9'h7f, reciprocal_fraction_b}; // Quantizer.java:81
     reciprocal_minus_e_c <= reciprocal_minus_e_b; // Quantizer.java:81
     reciprocal_cases_c <= reciprocal_cases_b; // Quantizer.java:81
     reciprocal_sign_c <= reciprocal_sign_b; // Quantizer.java:81
-    scale_start_d2 <= scale_start_d1; // Fp32SharedOps.java:126
-    scale_start_d3 <= scale_start_d2; // Fp32SharedOps.java:126
-    scale_start_d4 <= scale_start_d3; // Fp32SharedOps.java:126
-    scale_start_d5 <= scale_start_d4; // Fp32SharedOps.java:126
-    scale_start_d6 <= scale_start_d5; // Fp32SharedOps.java:126
-    scale_start_d7 <= scale_start_d6; // Fp32SharedOps.java:126
-    scale_start_d8 <= scale_start_d7; // Fp32SharedOps.java:126
-    scale_start_d9 <= scale_start_d8; // Fp32SharedOps.java:126
-    scale_start_d10 <= scale_start_d9; // Fp32SharedOps.java:126
-    scale_start_d11 <= scale_start_d10; // Fp32SharedOps.java:126
-    reciprocal_chord_value_d1 <= reciprocal_rom_word[63:32]; // Fp32SharedOps.java:127
-    reciprocal_chord_value_d2 <= reciprocal_chord_value_d1; // Fp32SharedOps.java:127
-    reciprocal_chord_value_d3 <= reciprocal_chord_value_d2; // Fp32SharedOps.java:127
-    reciprocal_chord_value_d4 <= reciprocal_chord_value_d3; // Fp32SharedOps.java:127
-    reciprocal_chord_value_d5 <= reciprocal_chord_value_d4; // Fp32SharedOps.java:127
-    reciprocal_chord_value_d6 <= reciprocal_chord_value_d5; // Fp32SharedOps.java:127
-    reciprocal_chord_value_d7 <= reciprocal_chord_value_d6; // Fp32SharedOps.java:127
-    scale_start_d12 <= scale_start_d11; // Fp32SharedOps.java:126
-    scale_start_d13 <= scale_start_d12; // Fp32SharedOps.java:126
-    scale_start_d14 <= scale_start_d13; // Fp32SharedOps.java:126
-    scale_start_d15 <= scale_start_d14; // Fp32SharedOps.java:126
-    scale_start_d16 <= scale_start_d15; // Fp32SharedOps.java:126
-    scale_start_d17 <= scale_start_d16; // Fp32SharedOps.java:126
-    reciprocal_m_d1 <= reciprocal_m_c; // Fp32SharedOps.java:127
-    reciprocal_m_d2 <= reciprocal_m_d1; // Fp32SharedOps.java:127
-    reciprocal_m_d3 <= reciprocal_m_d2; // Fp32SharedOps.java:127
-    reciprocal_m_d4 <= reciprocal_m_d3; // Fp32SharedOps.java:127
-    reciprocal_m_d5 <= reciprocal_m_d4; // Fp32SharedOps.java:127
-    reciprocal_m_d6 <= reciprocal_m_d5; // Fp32SharedOps.java:127
-    reciprocal_m_d7 <= reciprocal_m_d6; // Fp32SharedOps.java:127
-    reciprocal_m_d8 <= reciprocal_m_d7; // Fp32SharedOps.java:127
-    reciprocal_m_d9 <= reciprocal_m_d8; // Fp32SharedOps.java:127
-    reciprocal_m_d10 <= reciprocal_m_d9; // Fp32SharedOps.java:127
-    reciprocal_m_d11 <= reciprocal_m_d10; // Fp32SharedOps.java:127
-    reciprocal_m_d12 <= reciprocal_m_d11; // Fp32SharedOps.java:127
-    reciprocal_m_d13 <= reciprocal_m_d12; // Fp32SharedOps.java:127
-    scale_start_d18 <= scale_start_d17; // Fp32SharedOps.java:126
-    scale_start_d19 <= scale_start_d18; // Fp32SharedOps.java:126
-    scale_start_d20 <= scale_start_d19; // Fp32SharedOps.java:126
-    scale_start_d21 <= scale_start_d20; // Fp32SharedOps.java:126
-    scale_start_d22 <= scale_start_d21; // Fp32SharedOps.java:126
-    scale_start_d23 <= scale_start_d22; // Fp32SharedOps.java:126
-    scale_start_d24 <= scale_start_d23; // Fp32SharedOps.java:126
-    scale_start_d25 <= scale_start_d24; // Fp32SharedOps.java:126
-    scale_start_d26 <= scale_start_d25; // Fp32SharedOps.java:126
-    scale_start_d27 <= scale_start_d26; // Fp32SharedOps.java:126
-    scale_start_d28 <= scale_start_d27; // Fp32SharedOps.java:126
-    scale_start_d29 <= scale_start_d28; // Fp32SharedOps.java:126
-    scale_start_d30 <= scale_start_d29; // Fp32SharedOps.java:126
-    reciprocal_y0_d1 <= scale_add_out_payload; // Fp32SharedOps.java:127
-    reciprocal_y0_d2 <= reciprocal_y0_d1; // Fp32SharedOps.java:127
-    reciprocal_y0_d3 <= reciprocal_y0_d2; // Fp32SharedOps.java:127
-    reciprocal_y0_d4 <= reciprocal_y0_d3; // Fp32SharedOps.java:127
-    reciprocal_y0_d5 <= reciprocal_y0_d4; // Fp32SharedOps.java:127
-    reciprocal_y0_d6 <= reciprocal_y0_d5; // Fp32SharedOps.java:127
-    reciprocal_y0_d7 <= reciprocal_y0_d6; // Fp32SharedOps.java:127
-    reciprocal_y0_d8 <= reciprocal_y0_d7; // Fp32SharedOps.java:127
-    reciprocal_y0_d9 <= reciprocal_y0_d8; // Fp32SharedOps.java:127
-    reciprocal_y0_d10 <= reciprocal_y0_d9; // Fp32SharedOps.java:127
-    reciprocal_y0_d11 <= reciprocal_y0_d10; // Fp32SharedOps.java:127
-    reciprocal_y0_d12 <= reciprocal_y0_d11; // Fp32SharedOps.java:127
-    reciprocal_y0_d13 <= reciprocal_y0_d12; // Fp32SharedOps.java:127
+    scale_start_d2 <= scale_start_d1; // Fp32SharedOps.java:144
+    scale_start_d3 <= scale_start_d2; // Fp32SharedOps.java:144
+    scale_start_d4 <= scale_start_d3; // Fp32SharedOps.java:144
+    scale_start_d5 <= scale_start_d4; // Fp32SharedOps.java:144
+    scale_start_d6 <= scale_start_d5; // Fp32SharedOps.java:144
+    scale_start_d7 <= scale_start_d6; // Fp32SharedOps.java:144
+    scale_start_d8 <= scale_start_d7; // Fp32SharedOps.java:144
+    scale_start_d9 <= scale_start_d8; // Fp32SharedOps.java:144
+    scale_start_d10 <= scale_start_d9; // Fp32SharedOps.java:144
+    scale_start_d11 <= scale_start_d10; // Fp32SharedOps.java:144
+    scale_start_d12 <= scale_start_d11; // Fp32SharedOps.java:144
+    reciprocal_chord_value_d1 <= reciprocal_rom_word[63:32]; // Fp32SharedOps.java:145
+    reciprocal_chord_value_d2 <= reciprocal_chord_value_d1; // Fp32SharedOps.java:145
+    reciprocal_chord_value_d3 <= reciprocal_chord_value_d2; // Fp32SharedOps.java:145
+    reciprocal_chord_value_d4 <= reciprocal_chord_value_d3; // Fp32SharedOps.java:145
+    reciprocal_chord_value_d5 <= reciprocal_chord_value_d4; // Fp32SharedOps.java:145
+    reciprocal_chord_value_d6 <= reciprocal_chord_value_d5; // Fp32SharedOps.java:145
+    reciprocal_chord_value_d7 <= reciprocal_chord_value_d6; // Fp32SharedOps.java:145
+    reciprocal_chord_value_d8 <= reciprocal_chord_value_d7; // Fp32SharedOps.java:145
+    scale_start_d13 <= scale_start_d12; // Fp32SharedOps.java:144
+    scale_start_d14 <= scale_start_d13; // Fp32SharedOps.java:144
+    scale_start_d15 <= scale_start_d14; // Fp32SharedOps.java:144
+    scale_start_d16 <= scale_start_d15; // Fp32SharedOps.java:144
+    scale_start_d17 <= scale_start_d16; // Fp32SharedOps.java:144
+    scale_start_d18 <= scale_start_d17; // Fp32SharedOps.java:144
+    scale_start_d19 <= scale_start_d18; // Fp32SharedOps.java:144
+    reciprocal_m_d1 <= reciprocal_m_c; // Fp32SharedOps.java:145
+    reciprocal_m_d2 <= reciprocal_m_d1; // Fp32SharedOps.java:145
+    reciprocal_m_d3 <= reciprocal_m_d2; // Fp32SharedOps.java:145
+    reciprocal_m_d4 <= reciprocal_m_d3; // Fp32SharedOps.java:145
+    reciprocal_m_d5 <= reciprocal_m_d4; // Fp32SharedOps.java:145
+    reciprocal_m_d6 <= reciprocal_m_d5; // Fp32SharedOps.java:145
+    reciprocal_m_d7 <= reciprocal_m_d6; // Fp32SharedOps.java:145
+    reciprocal_m_d8 <= reciprocal_m_d7; // Fp32SharedOps.java:145
+    reciprocal_m_d9 <= reciprocal_m_d8; // Fp32SharedOps.java:145
+    reciprocal_m_d10 <= reciprocal_m_d9; // Fp32SharedOps.java:145
+    reciprocal_m_d11 <= reciprocal_m_d10; // Fp32SharedOps.java:145
+    reciprocal_m_d12 <= reciprocal_m_d11; // Fp32SharedOps.java:145
+    reciprocal_m_d13 <= reciprocal_m_d12; // Fp32SharedOps.java:145
+    reciprocal_m_d14 <= reciprocal_m_d13; // Fp32SharedOps.java:145
+    reciprocal_m_d15 <= reciprocal_m_d14; // Fp32SharedOps.java:145
+    scale_start_d20 <= scale_start_d19; // Fp32SharedOps.java:144
+    scale_start_d21 <= scale_start_d20; // Fp32SharedOps.java:144
+    scale_start_d22 <= scale_start_d21; // Fp32SharedOps.java:144
+    scale_start_d23 <= scale_start_d22; // Fp32SharedOps.java:144
+    scale_start_d24 <= scale_start_d23; // Fp32SharedOps.java:144
+    scale_start_d25 <= scale_start_d24; // Fp32SharedOps.java:144
+    scale_start_d26 <= scale_start_d25; // Fp32SharedOps.java:144
+    scale_start_d27 <= scale_start_d26; // Fp32SharedOps.java:144
+    scale_start_d28 <= scale_start_d27; // Fp32SharedOps.java:144
+    scale_start_d29 <= scale_start_d28; // Fp32SharedOps.java:144
+    scale_start_d30 <= scale_start_d29; // Fp32SharedOps.java:144
+    scale_start_d31 <= scale_start_d30; // Fp32SharedOps.java:144
+    scale_start_d32 <= scale_start_d31; // Fp32SharedOps.java:144
+    scale_start_d33 <= scale_start_d32; // Fp32SharedOps.java:144
+    scale_start_d34 <= scale_start_d33; // Fp32SharedOps.java:144
+    reciprocal_y0_d1 <= scale_add_out_payload; // Fp32SharedOps.java:145
+    reciprocal_y0_d2 <= reciprocal_y0_d1; // Fp32SharedOps.java:145
+    reciprocal_y0_d3 <= reciprocal_y0_d2; // Fp32SharedOps.java:145
+    reciprocal_y0_d4 <= reciprocal_y0_d3; // Fp32SharedOps.java:145
+    reciprocal_y0_d5 <= reciprocal_y0_d4; // Fp32SharedOps.java:145
+    reciprocal_y0_d6 <= reciprocal_y0_d5; // Fp32SharedOps.java:145
+    reciprocal_y0_d7 <= reciprocal_y0_d6; // Fp32SharedOps.java:145
+    reciprocal_y0_d8 <= reciprocal_y0_d7; // Fp32SharedOps.java:145
+    reciprocal_y0_d9 <= reciprocal_y0_d8; // Fp32SharedOps.java:145
+    reciprocal_y0_d10 <= reciprocal_y0_d9; // Fp32SharedOps.java:145
+    reciprocal_y0_d11 <= reciprocal_y0_d10; // Fp32SharedOps.java:145
+    reciprocal_y0_d12 <= reciprocal_y0_d11; // Fp32SharedOps.java:145
+    reciprocal_y0_d13 <= reciprocal_y0_d12; // Fp32SharedOps.java:145
+    reciprocal_y0_d14 <= reciprocal_y0_d13; // Fp32SharedOps.java:145
+    reciprocal_y0_d15 <= reciprocal_y0_d14; // Fp32SharedOps.java:145
     reciprocal_minus_e_d1 <= reciprocal_minus_e_c; // Quantizer.java:81
     reciprocal_minus_e_d2 <= reciprocal_minus_e_d1; // Quantizer.java:81
     reciprocal_minus_e_d3 <= reciprocal_minus_e_d2; // Quantizer.java:81
@@ -687,13 +754,19 @@ module Quantizer_l4_fp16 (
     reciprocal_minus_e_d31 <= reciprocal_minus_e_d30; // Quantizer.java:81
     reciprocal_minus_e_d32 <= reciprocal_minus_e_d31; // Quantizer.java:81
     reciprocal_minus_e_d33 <= reciprocal_minus_e_d32; // Quantizer.java:81
-    scale_start_d31 <= scale_start_d30; // Quantizer.java:81
-    scale_start_d32 <= scale_start_d31; // Quantizer.java:81
-    scale_start_d33 <= scale_start_d32; // Quantizer.java:81
-    scale_start_d34 <= scale_start_d33; // Quantizer.java:81
+    reciprocal_minus_e_d34 <= reciprocal_minus_e_d33; // Quantizer.java:81
+    reciprocal_minus_e_d35 <= reciprocal_minus_e_d34; // Quantizer.java:81
+    reciprocal_minus_e_d36 <= reciprocal_minus_e_d35; // Quantizer.java:81
+    reciprocal_minus_e_d37 <= reciprocal_minus_e_d36; // Quantizer.java:81
+    reciprocal_minus_e_d38 <= reciprocal_minus_e_d37; // Quantizer.java:81
     scale_start_d35 <= scale_start_d34; // Quantizer.java:81
     scale_start_d36 <= scale_start_d35; // Quantizer.java:81
     scale_start_d37 <= scale_start_d36; // Quantizer.java:81
+    scale_start_d38 <= scale_start_d37; // Quantizer.java:81
+    scale_start_d39 <= scale_start_d38; // Quantizer.java:81
+    scale_start_d40 <= scale_start_d39; // Quantizer.java:81
+    scale_start_d41 <= scale_start_d40; // Quantizer.java:81
+    scale_start_d42 <= scale_start_d41; // Quantizer.java:81
     reciprocal_cases_d1 <= reciprocal_cases_c; // Quantizer.java:81
     reciprocal_cases_d2 <= reciprocal_cases_d1; // Quantizer.java:81
     reciprocal_cases_d3 <= reciprocal_cases_d2; // Quantizer.java:81
@@ -729,6 +802,11 @@ module Quantizer_l4_fp16 (
     reciprocal_cases_d33 <= reciprocal_cases_d32; // Quantizer.java:81
     reciprocal_cases_d34 <= reciprocal_cases_d33; // Quantizer.java:81
     reciprocal_cases_d35 <= reciprocal_cases_d34; // Quantizer.java:81
+    reciprocal_cases_d36 <= reciprocal_cases_d35; // Quantizer.java:81
+    reciprocal_cases_d37 <= reciprocal_cases_d36; // Quantizer.java:81
+    reciprocal_cases_d38 <= reciprocal_cases_d37; // Quantizer.java:81
+    reciprocal_cases_d39 <= reciprocal_cases_d38; // Quantizer.java:81
+    reciprocal_cases_d40 <= reciprocal_cases_d39; // Quantizer.java:81
     reciprocal_sign_d1 <= reciprocal_sign_c; // Quantizer.java:81
     reciprocal_sign_d2 <= reciprocal_sign_d1; // Quantizer.java:81
     reciprocal_sign_d3 <= reciprocal_sign_d2; // Quantizer.java:81
@@ -764,12 +842,17 @@ module Quantizer_l4_fp16 (
     reciprocal_sign_d33 <= reciprocal_sign_d32; // Quantizer.java:81
     reciprocal_sign_d34 <= reciprocal_sign_d33; // Quantizer.java:81
     reciprocal_sign_d35 <= reciprocal_sign_d34; // Quantizer.java:81
+    reciprocal_sign_d36 <= reciprocal_sign_d35; // Quantizer.java:81
+    reciprocal_sign_d37 <= reciprocal_sign_d36; // Quantizer.java:81
+    reciprocal_sign_d38 <= reciprocal_sign_d37; // Quantizer.java:81
+    reciprocal_sign_d39 <= reciprocal_sign_d38; // Quantizer.java:81
+    reciprocal_sign_d40 <= reciprocal_sign_d39; // Quantizer.java:81
     reciprocal_y_out <=
-        reciprocal_cases_d35[2] ? 32'h7fc00000
-        : reciprocal_cases_d35[1] ? {reciprocal_sign_d35, 31'h0}
-        : reciprocal_cases_d35[0] ? {reciprocal_sign_d35, 31'h7f800000}
-        : {reciprocal_sign_d35, reciprocal_scale2_out_payload[30:0]}; // Quantizer.java:81
-    reciprocal_scale2_valid_d1 <= reciprocal_scale2_out_valid; // Fp32SharedOps.java:126
+        reciprocal_cases_d40[2] ? 32'h7fc00000
+        : reciprocal_cases_d40[1] ? {reciprocal_sign_d40, 31'h0}
+        : reciprocal_cases_d40[0] ? {reciprocal_sign_d40, 31'h7f800000}
+        : {reciprocal_sign_d40, reciprocal_scale2_out_payload[30:0]}; // Quantizer.java:81
+    reciprocal_scale2_valid_d1 <= reciprocal_scale2_out_valid; // Fp32SharedOps.java:144
     reciprocal_scale2_valid_d2 <= reciprocal_scale2_valid_d1; // Quantizer.java:82
     reciprocal_scale2_valid_d3 <= reciprocal_scale2_valid_d2; // Quantizer.java:82
     reciprocal_scale2_valid_d4 <= reciprocal_scale2_valid_d3; // Quantizer.java:82
@@ -777,13 +860,14 @@ module Quantizer_l4_fp16 (
     reciprocal_scale2_valid_d6 <= reciprocal_scale2_valid_d5; // Quantizer.java:82
     reciprocal_scale2_valid_d7 <= reciprocal_scale2_valid_d6; // Quantizer.java:82
     reciprocal_scale2_valid_d8 <= reciprocal_scale2_valid_d7; // Quantizer.java:82
+    reciprocal_scale2_valid_d9 <= reciprocal_scale2_valid_d8; // Quantizer.java:82
     if (scale_start_d1_and) begin // Quantizer.java:84
       scale_busy <= 1'b1; // Quantizer.java:84
     end
     if (scale_start_d1) begin // Quantizer.java:85
       mc <= mc_clamped; // Quantizer.java:85
     end
-    if (reciprocal_scale2_valid_d8) begin // Quantizer.java:86
+    if (reciprocal_scale2_valid_d9) begin // Quantizer.java:86
       scale <= scale_mul_out_payload; // Quantizer.java:87
       have_scale <= 1'b1; // Quantizer.java:88
       scale_busy <= 1'b0; // Quantizer.java:89
@@ -818,6 +902,8 @@ module Quantizer_l4_fp16 (
     end
     if (reset) begin
       scale_start_d1 <= 1'b0;
+      scale_mul_operands_valid <= 1'b0;
+      scale_add_operands_valid <= 1'b0;
       scale_start_d2 <= 1'b0;
       scale_start_d3 <= 1'b0;
       scale_start_d4 <= 1'b0;
@@ -829,6 +915,7 @@ module Quantizer_l4_fp16 (
       scale_start_d10 <= 1'b0;
       scale_start_d11 <= 1'b0;
       scale_start_d12 <= 1'b0;
+      reciprocal_chord_value_d8 <= 32'h0;
       scale_start_d13 <= 1'b0;
       scale_start_d14 <= 1'b0;
       scale_start_d15 <= 1'b0;
@@ -836,6 +923,7 @@ module Quantizer_l4_fp16 (
       scale_start_d17 <= 1'b0;
       scale_start_d18 <= 1'b0;
       scale_start_d19 <= 1'b0;
+      reciprocal_m_d15 <= 32'h0;
       scale_start_d20 <= 1'b0;
       scale_start_d21 <= 1'b0;
       scale_start_d22 <= 1'b0;
@@ -851,9 +939,18 @@ module Quantizer_l4_fp16 (
       scale_start_d32 <= 1'b0;
       scale_start_d33 <= 1'b0;
       scale_start_d34 <= 1'b0;
+      reciprocal_y0_d15 <= 32'h0;
+      reciprocal_minus_e_d38 <= 10'd0;
       scale_start_d35 <= 1'b0;
       scale_start_d36 <= 1'b0;
       scale_start_d37 <= 1'b0;
+      scale_start_d38 <= 1'b0;
+      scale_start_d39 <= 1'b0;
+      scale_start_d40 <= 1'b0;
+      scale_start_d41 <= 1'b0;
+      scale_start_d42 <= 1'b0;
+      reciprocal_cases_d40 <= 3'h0;
+      reciprocal_sign_d40 <= 1'b0;
       reciprocal_scale2_valid_d1 <= 1'b0;
       reciprocal_scale2_valid_d2 <= 1'b0;
       reciprocal_scale2_valid_d3 <= 1'b0;
@@ -862,8 +959,11 @@ module Quantizer_l4_fp16 (
       reciprocal_scale2_valid_d6 <= 1'b0;
       reciprocal_scale2_valid_d7 <= 1'b0;
       reciprocal_scale2_valid_d8 <= 1'b0;
+      reciprocal_scale2_valid_d9 <= 1'b0;
       scale_busy <= 1'b0;
       have_scale <= 1'b0;
+      mc_out_d10 <= 32'h0;
+      last_d10 <= 1'b0;
       result_credits <= 4'd12;
     end
   end
@@ -872,38 +972,38 @@ module Quantizer_l4_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~(scale_start_d17 & scale_start_d4))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 13 cycles apart collide on scale_mul ",
+      if (!(~(scale_start_d19 & scale_start_d4))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 15 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d24 & scale_start_d11))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 13 cycles apart collide on scale_add ",
+      if (!(~(scale_start_d27 & scale_start_d12))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 15 cycles apart collide on scale_add ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d30 & scale_start_d4))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 26 cycles apart collide on scale_mul ",
+      if (!(~(scale_start_d34 & scale_start_d4))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 30 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d30 & scale_start_d17))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 13 cycles apart collide on scale_mul ",
+      if (!(~(scale_start_d34 & scale_start_d19))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 15 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d4))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 36 cycles apart collide on scale_mul ",
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d4))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 41 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d17))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 23 cycles apart collide on scale_mul ",
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d19))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 26 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d30))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: scale: inputs 10 cycles apart collide on scale_mul ",
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d34))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 11 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
@@ -1083,7 +1183,8 @@ module Quantizer_l4_fp16 (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, scale_mul_out_valid, scale_add_out_valid, reciprocal_scale2_out_payload[31],
       lane1_x_out_valid, lane1_mul_out_valid, lane1_int8_out_valid, lane2_x_out_valid, lane2_mul_out_valid,
-      lane2_int8_out_valid, lane3_x_out_valid, lane3_mul_out_valid, lane3_int8_out_valid, result_fifo_occupancy};
+      lane2_int8_out_valid, lane3_x_out_valid, lane3_mul_out_valid, lane3_int8_out_valid, result_fifo_occupancy,
+      reciprocal_u_c_shl[16]};
 endmodule
 
 `default_nettype wire

@@ -114,6 +114,9 @@ module ResidualAdd_l2_bf16 (
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:98
     end
     if (reset) begin
+      h_lane0_in1_t_d1 <= 32'h0;
+      h_lane1_in1_t_d1 <= 32'h0;
+      h_last_t_d8 <= 1'b0;
       result_credits <= 4'd10;
     end
   end

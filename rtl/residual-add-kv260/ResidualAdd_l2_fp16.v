@@ -116,6 +116,9 @@ module ResidualAdd_l2_fp16 (
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:98
     end
     if (reset) begin
+      h_lane0_in1_t_d1 <= 32'h0;
+      h_lane1_in1_t_d1 <= 32'h0;
+      h_last_t_d9 <= 1'b0;
       result_credits <= 4'd11;
     end
   end

@@ -496,6 +496,23 @@ module ResidualAdd_l16_fp16 (
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:98
     end
     if (reset) begin
+      h_lane0_in1_t_d1 <= 32'h0;
+      h_lane1_in1_t_d1 <= 32'h0;
+      h_lane2_in1_t_d1 <= 32'h0;
+      h_lane3_in1_t_d1 <= 32'h0;
+      h_lane4_in1_t_d1 <= 32'h0;
+      h_lane5_in1_t_d1 <= 32'h0;
+      h_lane6_in1_t_d1 <= 32'h0;
+      h_lane7_in1_t_d1 <= 32'h0;
+      h_lane8_in1_t_d1 <= 32'h0;
+      h_lane9_in1_t_d1 <= 32'h0;
+      h_lane10_in1_t_d1 <= 32'h0;
+      h_lane11_in1_t_d1 <= 32'h0;
+      h_lane12_in1_t_d1 <= 32'h0;
+      h_lane13_in1_t_d1 <= 32'h0;
+      h_lane14_in1_t_d1 <= 32'h0;
+      h_lane15_in1_t_d1 <= 32'h0;
+      h_last_t_d9 <= 1'b0;
       result_credits <= 4'd11;
     end
   end

@@ -4,65 +4,65 @@
 `default_nettype none
 
 module RmsNormMax_l16_w16_n1536_fp16 (
-  input  wire        clk,                // RmsNormMax.java:180
-  input  wire        reset,              // RmsNormMax.java:180
-  input  wire        in_valid,           // RmsNormMax.java:201
-  output wire        in_ready,           // RmsNormMax.java:201
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_4,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_5,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_6,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_7,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_8,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_9,       // RmsNormMax.java:201
-  input  wire [15:0] in_payload_10,      // RmsNormMax.java:201
-  input  wire [15:0] in_payload_11,      // RmsNormMax.java:201
-  input  wire [15:0] in_payload_12,      // RmsNormMax.java:201
-  input  wire [15:0] in_payload_13,      // RmsNormMax.java:201
-  input  wire [15:0] in_payload_14,      // RmsNormMax.java:201
-  input  wire [15:0] in_payload_15,      // RmsNormMax.java:201
-  input  wire        gamma_valid,        // RmsNormMax.java:202
-  output wire        gamma_ready,        // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:202
-  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:202
-  input  wire [31:0] eps,                // RmsNormMax.java:203
-  output wire        out_valid,          // RmsNormMax.java:221
-  input  wire        out_ready,          // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:221
-  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:221
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:221
-  output wire        out_payload_last    // RmsNormMax.java:221
+  input  wire        clk,                // RmsNormMax.java:186
+  input  wire        reset,              // RmsNormMax.java:186
+  input  wire        in_valid,           // RmsNormMax.java:207
+  output wire        in_ready,           // RmsNormMax.java:207
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_4,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_5,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_6,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_7,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_8,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_9,       // RmsNormMax.java:207
+  input  wire [15:0] in_payload_10,      // RmsNormMax.java:207
+  input  wire [15:0] in_payload_11,      // RmsNormMax.java:207
+  input  wire [15:0] in_payload_12,      // RmsNormMax.java:207
+  input  wire [15:0] in_payload_13,      // RmsNormMax.java:207
+  input  wire [15:0] in_payload_14,      // RmsNormMax.java:207
+  input  wire [15:0] in_payload_15,      // RmsNormMax.java:207
+  input  wire        gamma_valid,        // RmsNormMax.java:208
+  output wire        gamma_ready,        // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:208
+  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:208
+  input  wire [31:0] eps,                // RmsNormMax.java:209
+  output wire        out_valid,          // RmsNormMax.java:227
+  input  wire        out_ready,          // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:227
+  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:227
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:227
+  output wire        out_payload_last    // RmsNormMax.java:227
 );
 
   // FrontPhase: dev.tellmej.accel.elementwise.RmsNormMax.FrontPhase
@@ -76,1018 +76,1115 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   localparam [1:0] BACK_PHASE_SCALE = 2'd1;
   localparam [1:0] BACK_PHASE_EMIT  = 2'd2;
 
-  wire         state_accumulating;         // RmsNormMax.java:226
-  wire         state_reducing;             // RmsNormMax.java:226
-  wire         state_normalizing;          // RmsNormMax.java:226
-  wire         state_frontTimerDone;       // RmsNormMax.java:226
-  wire [6:0]   state_frontIndex;           // RmsNormMax.java:226
-  wire         state_frontLast;            // RmsNormMax.java:226
-  wire         state_frontBank;            // RmsNormMax.java:226
-  wire         state_scaling;              // RmsNormMax.java:226
-  wire         state_emitting;             // RmsNormMax.java:226
-  wire         state_backTimerDone;        // RmsNormMax.java:226
-  wire [6:0]   state_backIndex;            // RmsNormMax.java:226
-  wire         state_backLast;             // RmsNormMax.java:226
-  wire         state_backBank;             // RmsNormMax.java:226
-  wire         state_handoff;              // RmsNormMax.java:226
+  wire         state_accumulating;           // RmsNormMax.java:232
+  wire         state_reducing;               // RmsNormMax.java:232
+  wire         state_normalizing;            // RmsNormMax.java:232
+  wire         state_frontTimerDone;         // RmsNormMax.java:232
+  wire [6:0]   state_frontIndex;             // RmsNormMax.java:232
+  wire         state_frontLast;              // RmsNormMax.java:232
+  wire         state_frontBank;              // RmsNormMax.java:232
+  wire         state_scaling;                // RmsNormMax.java:232
+  wire         state_emitting;               // RmsNormMax.java:232
+  wire         state_backTimerDone;          // RmsNormMax.java:232
+  wire [6:0]   state_backIndex;              // RmsNormMax.java:232
+  wire         state_backLast;               // RmsNormMax.java:232
+  wire         state_backBank;               // RmsNormMax.java:232
+  wire         state_handoff;                // RmsNormMax.java:232
 
   // token_buffer
-  wire         buffer_write_input;         // RmsNormMax.java:409
-  wire [255:0] buffer_input_word;          // RmsNormMax.java:410
-  wire         buffer_write_back;          // RmsNormMax.java:411
-  wire [6:0]   buffer_write_back_index;    // RmsNormMax.java:412
-  wire [255:0] buffer_y_word;              // RmsNormMax.java:413
-  wire         buffer_read;                // RmsNormMax.java:414
-  wire         buffer0_write_input;        // RmsNormMax.java:421
-  wire         buffer0_write_back;         // RmsNormMax.java:422
-  reg  [255:0] read_word0;                 // RmsNormMax.java:426
-  wire         buffer1_write_input;        // RmsNormMax.java:421
-  wire         buffer1_write_back;         // RmsNormMax.java:422
-  reg  [255:0] read_word1;                 // RmsNormMax.java:426
-  reg          read_bank;                  // RmsNormMax.java:428
-  wire [255:0] read_word;                  // RmsNormMax.java:429
+  wire         buffer_write_input;           // RmsNormMax.java:415
+  wire [255:0] buffer_input_word;            // RmsNormMax.java:416
+  wire         buffer_write_back;            // RmsNormMax.java:417
+  wire [6:0]   buffer_write_back_index;      // RmsNormMax.java:418
+  wire [255:0] buffer_y_word;                // RmsNormMax.java:419
+  wire         buffer_read;                  // RmsNormMax.java:420
+  wire         buffer0_write_input;          // RmsNormMax.java:427
+  wire         buffer0_write_back;           // RmsNormMax.java:428
+  reg  [255:0] read_word0;                   // RmsNormMax.java:432
+  wire         buffer1_write_input;          // RmsNormMax.java:427
+  wire         buffer1_write_back;           // RmsNormMax.java:428
+  reg  [255:0] read_word1;                   // RmsNormMax.java:432
+  reg          read_bank;                    // RmsNormMax.java:434
+  wire [255:0] read_word;                    // RmsNormMax.java:435
 
   // square_pass
-  reg  [2:0]   cooldown;                   // RmsNormMax.java:454
-  wire         in_fire;                    // RmsNormMax.java:457
-  wire         lane0_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane0_square_in_payload;    // RmsNormMax.java:469
-  wire         lane0_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane0_square_out_payload;   // RmsNormMax.java:469
-  wire         lane1_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane1_square_in_payload;    // RmsNormMax.java:469
-  wire         lane1_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane1_square_out_payload;   // RmsNormMax.java:469
-  wire         lane2_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane2_square_in_payload;    // RmsNormMax.java:469
-  wire         lane2_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane2_square_out_payload;   // RmsNormMax.java:469
-  wire         lane3_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane3_square_in_payload;    // RmsNormMax.java:469
-  wire         lane3_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane3_square_out_payload;   // RmsNormMax.java:469
-  wire         lane4_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane4_square_in_payload;    // RmsNormMax.java:469
-  wire         lane4_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane4_square_out_payload;   // RmsNormMax.java:469
-  wire         lane5_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane5_square_in_payload;    // RmsNormMax.java:469
-  wire         lane5_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane5_square_out_payload;   // RmsNormMax.java:469
-  wire         lane6_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane6_square_in_payload;    // RmsNormMax.java:469
-  wire         lane6_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane6_square_out_payload;   // RmsNormMax.java:469
-  wire         lane7_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane7_square_in_payload;    // RmsNormMax.java:469
-  wire         lane7_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane7_square_out_payload;   // RmsNormMax.java:469
-  wire         lane8_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane8_square_in_payload;    // RmsNormMax.java:469
-  wire         lane8_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane8_square_out_payload;   // RmsNormMax.java:469
-  wire         lane9_square_in_valid;      // RmsNormMax.java:469
-  wire [15:0]  lane9_square_in_payload;    // RmsNormMax.java:469
-  wire         lane9_square_out_valid;     // RmsNormMax.java:469
-  wire [31:0]  lane9_square_out_payload;   // RmsNormMax.java:469
-  wire         lane10_square_in_valid;     // RmsNormMax.java:469
-  wire [15:0]  lane10_square_in_payload;   // RmsNormMax.java:469
-  wire         lane10_square_out_valid;    // RmsNormMax.java:469
-  wire [31:0]  lane10_square_out_payload;  // RmsNormMax.java:469
-  wire         lane11_square_in_valid;     // RmsNormMax.java:469
-  wire [15:0]  lane11_square_in_payload;   // RmsNormMax.java:469
-  wire         lane11_square_out_valid;    // RmsNormMax.java:469
-  wire [31:0]  lane11_square_out_payload;  // RmsNormMax.java:469
-  wire         lane12_square_in_valid;     // RmsNormMax.java:469
-  wire [15:0]  lane12_square_in_payload;   // RmsNormMax.java:469
-  wire         lane12_square_out_valid;    // RmsNormMax.java:469
-  wire [31:0]  lane12_square_out_payload;  // RmsNormMax.java:469
-  wire         lane13_square_in_valid;     // RmsNormMax.java:469
-  wire [15:0]  lane13_square_in_payload;   // RmsNormMax.java:469
-  wire         lane13_square_out_valid;    // RmsNormMax.java:469
-  wire [31:0]  lane13_square_out_payload;  // RmsNormMax.java:469
-  wire         lane14_square_in_valid;     // RmsNormMax.java:469
-  wire [15:0]  lane14_square_in_payload;   // RmsNormMax.java:469
-  wire         lane14_square_out_valid;    // RmsNormMax.java:469
-  wire [31:0]  lane14_square_out_payload;  // RmsNormMax.java:469
-  wire         lane15_square_in_valid;     // RmsNormMax.java:469
-  wire [15:0]  lane15_square_in_payload;   // RmsNormMax.java:469
-  wire         lane15_square_out_valid;    // RmsNormMax.java:469
-  wire [31:0]  lane15_square_out_payload;  // RmsNormMax.java:469
-  reg  [0:0]   rotation;                   // RmsNormMax.java:476
-  reg  [0:0]   feed_rotation_d1;           // RmsNormMax.java:486
-  reg  [0:0]   feed_rotation_d2;           // RmsNormMax.java:486
-  reg  [0:0]   feed_rotation_d3;           // RmsNormMax.java:486
-  reg  [0:0]   sum_rotation_d1;            // RmsNormMax.java:487
-  reg  [0:0]   sum_rotation_d2;            // RmsNormMax.java:487
-  reg  [0:0]   sum_rotation_d3;            // RmsNormMax.java:487
-  reg  [0:0]   sum_rotation_d4;            // RmsNormMax.java:487
-  reg  [0:0]   sum_rotation_d5;            // RmsNormMax.java:487
-  reg  [0:0]   sum_rotation_d6;            // RmsNormMax.java:487
+  reg  [2:0]   cooldown;                     // RmsNormMax.java:460
+  wire         in_fire;                      // RmsNormMax.java:463
+  wire         lane0_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane0_square_in_payload;      // RmsNormMax.java:475
+  wire         lane0_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane0_square_out_payload;     // RmsNormMax.java:475
+  wire         lane1_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane1_square_in_payload;      // RmsNormMax.java:475
+  wire         lane1_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane1_square_out_payload;     // RmsNormMax.java:475
+  wire         lane2_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane2_square_in_payload;      // RmsNormMax.java:475
+  wire         lane2_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane2_square_out_payload;     // RmsNormMax.java:475
+  wire         lane3_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane3_square_in_payload;      // RmsNormMax.java:475
+  wire         lane3_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane3_square_out_payload;     // RmsNormMax.java:475
+  wire         lane4_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane4_square_in_payload;      // RmsNormMax.java:475
+  wire         lane4_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane4_square_out_payload;     // RmsNormMax.java:475
+  wire         lane5_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane5_square_in_payload;      // RmsNormMax.java:475
+  wire         lane5_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane5_square_out_payload;     // RmsNormMax.java:475
+  wire         lane6_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane6_square_in_payload;      // RmsNormMax.java:475
+  wire         lane6_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane6_square_out_payload;     // RmsNormMax.java:475
+  wire         lane7_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane7_square_in_payload;      // RmsNormMax.java:475
+  wire         lane7_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane7_square_out_payload;     // RmsNormMax.java:475
+  wire         lane8_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane8_square_in_payload;      // RmsNormMax.java:475
+  wire         lane8_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane8_square_out_payload;     // RmsNormMax.java:475
+  wire         lane9_square_in_valid;        // RmsNormMax.java:475
+  wire [15:0]  lane9_square_in_payload;      // RmsNormMax.java:475
+  wire         lane9_square_out_valid;       // RmsNormMax.java:475
+  wire [31:0]  lane9_square_out_payload;     // RmsNormMax.java:475
+  wire         lane10_square_in_valid;       // RmsNormMax.java:475
+  wire [15:0]  lane10_square_in_payload;     // RmsNormMax.java:475
+  wire         lane10_square_out_valid;      // RmsNormMax.java:475
+  wire [31:0]  lane10_square_out_payload;    // RmsNormMax.java:475
+  wire         lane11_square_in_valid;       // RmsNormMax.java:475
+  wire [15:0]  lane11_square_in_payload;     // RmsNormMax.java:475
+  wire         lane11_square_out_valid;      // RmsNormMax.java:475
+  wire [31:0]  lane11_square_out_payload;    // RmsNormMax.java:475
+  wire         lane12_square_in_valid;       // RmsNormMax.java:475
+  wire [15:0]  lane12_square_in_payload;     // RmsNormMax.java:475
+  wire         lane12_square_out_valid;      // RmsNormMax.java:475
+  wire [31:0]  lane12_square_out_payload;    // RmsNormMax.java:475
+  wire         lane13_square_in_valid;       // RmsNormMax.java:475
+  wire [15:0]  lane13_square_in_payload;     // RmsNormMax.java:475
+  wire         lane13_square_out_valid;      // RmsNormMax.java:475
+  wire [31:0]  lane13_square_out_payload;    // RmsNormMax.java:475
+  wire         lane14_square_in_valid;       // RmsNormMax.java:475
+  wire [15:0]  lane14_square_in_payload;     // RmsNormMax.java:475
+  wire         lane14_square_out_valid;      // RmsNormMax.java:475
+  wire [31:0]  lane14_square_out_payload;    // RmsNormMax.java:475
+  wire         lane15_square_in_valid;       // RmsNormMax.java:475
+  wire [15:0]  lane15_square_in_payload;     // RmsNormMax.java:475
+  wire         lane15_square_out_valid;      // RmsNormMax.java:475
+  wire [31:0]  lane15_square_out_payload;    // RmsNormMax.java:475
+  reg  [0:0]   rotation;                     // RmsNormMax.java:482
+  reg  [0:0]   feed_rotation_d1;             // RmsNormMax.java:492
+  reg  [0:0]   feed_rotation_d2;             // RmsNormMax.java:492
+  reg  [0:0]   feed_rotation_d3;             // RmsNormMax.java:492
+  reg  [0:0]   sum_rotation_d1;              // RmsNormMax.java:493
+  reg  [0:0]   sum_rotation_d2;              // RmsNormMax.java:493
+  reg  [0:0]   sum_rotation_d3;              // RmsNormMax.java:493
+  reg  [0:0]   sum_rotation_d4;              // RmsNormMax.java:493
+  reg  [0:0]   sum_rotation_d5;              // RmsNormMax.java:493
+  reg  [0:0]   sum_rotation_d6;              // RmsNormMax.java:493
+  reg  [0:0]   sum_rotation_d7;              // RmsNormMax.java:493
 
   // partial_sums
-  reg  [31:0]  partial_0;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_1;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_2;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_3;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_4;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_5;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_6;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_7;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_8;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_9;                  // RmsNormMax.java:513
-  reg  [31:0]  partial_10;                 // RmsNormMax.java:513
-  reg  [31:0]  partial_11;                 // RmsNormMax.java:513
-  reg  [31:0]  partial_12;                 // RmsNormMax.java:513
-  reg  [31:0]  partial_13;                 // RmsNormMax.java:513
-  reg  [31:0]  partial_14;                 // RmsNormMax.java:513
-  reg  [31:0]  partial_15;                 // RmsNormMax.java:513
-  reg  [4:0]   tree_width;                 // RmsNormMax.java:526
-  reg  [4:0]   tree_k;                     // RmsNormMax.java:527
-  wire         tree_feed;                  // RmsNormMax.java:528
-  reg  [4:0]   tree_k_out_d1;              // RmsNormMax.java:530
-  reg  [4:0]   tree_k_out_d2;              // RmsNormMax.java:530
-  reg  [4:0]   tree_k_out_d3;              // RmsNormMax.java:530
-  reg  [4:0]   tree_k_out_d4;              // RmsNormMax.java:530
-  reg  [4:0]   tree_k_out_d5;              // RmsNormMax.java:530
-  reg  [4:0]   tree_k_out_d6;              // RmsNormMax.java:530
-  reg          tree_out_d1;                // RmsNormMax.java:531
-  reg          tree_out_d2;                // RmsNormMax.java:531
-  reg          tree_out_d3;                // RmsNormMax.java:531
-  reg          tree_out_d4;                // RmsNormMax.java:531
-  reg          tree_out_d5;                // RmsNormMax.java:531
-  reg          tree_out_d6;                // RmsNormMax.java:531
-  wire         tree_level_done;            // RmsNormMax.java:545
-  wire         tree_done;                  // RmsNormMax.java:546
-  wire         lane0_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane0_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane0_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane0_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane0_acc_out_payload;      // RmsNormMax.java:550
-  reg  [31:0]  partial_sel;                // RmsNormMax.java:562
-  reg  [31:0]  partial_sel_2;              // RmsNormMax.java:563
-  wire         lane1_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane1_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane1_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane1_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane1_acc_out_payload;      // RmsNormMax.java:550
-  wire         lane2_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane2_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane2_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane2_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane2_acc_out_payload;      // RmsNormMax.java:550
-  wire         lane3_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane3_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane3_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane3_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane3_acc_out_payload;      // RmsNormMax.java:550
-  wire         lane4_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane4_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane4_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane4_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane4_acc_out_payload;      // RmsNormMax.java:550
-  wire         lane5_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane5_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane5_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane5_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane5_acc_out_payload;      // RmsNormMax.java:550
-  wire         lane6_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane6_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane6_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane6_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane6_acc_out_payload;      // RmsNormMax.java:550
-  wire         lane7_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane7_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane7_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane7_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane7_acc_out_payload;      // RmsNormMax.java:550
-  wire         lane8_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane8_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane8_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane8_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane8_acc_out_payload;      // RmsNormMax.java:550
-  wire         lane9_acc_in_valid;         // RmsNormMax.java:550
-  wire [31:0]  lane9_acc_in_payload_a;     // RmsNormMax.java:550
-  wire [31:0]  lane9_acc_in_payload_b;     // RmsNormMax.java:550
-  wire         lane9_acc_out_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane9_acc_out_payload;      // RmsNormMax.java:550
-  wire         lane10_acc_in_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane10_acc_in_payload_a;    // RmsNormMax.java:550
-  wire [31:0]  lane10_acc_in_payload_b;    // RmsNormMax.java:550
-  wire         lane10_acc_out_valid;       // RmsNormMax.java:550
-  wire [31:0]  lane10_acc_out_payload;     // RmsNormMax.java:550
-  wire         lane11_acc_in_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane11_acc_in_payload_a;    // RmsNormMax.java:550
-  wire [31:0]  lane11_acc_in_payload_b;    // RmsNormMax.java:550
-  wire         lane11_acc_out_valid;       // RmsNormMax.java:550
-  wire [31:0]  lane11_acc_out_payload;     // RmsNormMax.java:550
-  wire         lane12_acc_in_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane12_acc_in_payload_a;    // RmsNormMax.java:550
-  wire [31:0]  lane12_acc_in_payload_b;    // RmsNormMax.java:550
-  wire         lane12_acc_out_valid;       // RmsNormMax.java:550
-  wire [31:0]  lane12_acc_out_payload;     // RmsNormMax.java:550
-  wire         lane13_acc_in_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane13_acc_in_payload_a;    // RmsNormMax.java:550
-  wire [31:0]  lane13_acc_in_payload_b;    // RmsNormMax.java:550
-  wire         lane13_acc_out_valid;       // RmsNormMax.java:550
-  wire [31:0]  lane13_acc_out_payload;     // RmsNormMax.java:550
-  wire         lane14_acc_in_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane14_acc_in_payload_a;    // RmsNormMax.java:550
-  wire [31:0]  lane14_acc_in_payload_b;    // RmsNormMax.java:550
-  wire         lane14_acc_out_valid;       // RmsNormMax.java:550
-  wire [31:0]  lane14_acc_out_payload;     // RmsNormMax.java:550
-  wire         lane15_acc_in_valid;        // RmsNormMax.java:550
-  wire [31:0]  lane15_acc_in_payload_a;    // RmsNormMax.java:550
-  wire [31:0]  lane15_acc_in_payload_b;    // RmsNormMax.java:550
-  wire         lane15_acc_out_valid;       // RmsNormMax.java:550
-  wire [31:0]  lane15_acc_out_payload;     // RmsNormMax.java:550
+  reg  [31:0]  partial_0;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_1;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_2;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_3;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_4;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_5;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_6;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_7;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_8;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_9;                    // RmsNormMax.java:519
+  reg  [31:0]  partial_10;                   // RmsNormMax.java:519
+  reg  [31:0]  partial_11;                   // RmsNormMax.java:519
+  reg  [31:0]  partial_12;                   // RmsNormMax.java:519
+  reg  [31:0]  partial_13;                   // RmsNormMax.java:519
+  reg  [31:0]  partial_14;                   // RmsNormMax.java:519
+  reg  [31:0]  partial_15;                   // RmsNormMax.java:519
+  reg  [4:0]   tree_width;                   // RmsNormMax.java:532
+  reg  [4:0]   tree_k;                       // RmsNormMax.java:533
+  wire         tree_feed;                    // RmsNormMax.java:534
+  reg  [4:0]   tree_k_out_d1;                // RmsNormMax.java:536
+  reg  [4:0]   tree_k_out_d2;                // RmsNormMax.java:536
+  reg  [4:0]   tree_k_out_d3;                // RmsNormMax.java:536
+  reg  [4:0]   tree_k_out_d4;                // RmsNormMax.java:536
+  reg  [4:0]   tree_k_out_d5;                // RmsNormMax.java:536
+  reg  [4:0]   tree_k_out_d6;                // RmsNormMax.java:536
+  reg  [4:0]   tree_k_out_d7;                // RmsNormMax.java:536
+  reg          tree_out_d1;                  // RmsNormMax.java:537
+  reg          tree_out_d2;                  // RmsNormMax.java:537
+  reg          tree_out_d3;                  // RmsNormMax.java:537
+  reg          tree_out_d4;                  // RmsNormMax.java:537
+  reg          tree_out_d5;                  // RmsNormMax.java:537
+  reg          tree_out_d6;                  // RmsNormMax.java:537
+  reg          tree_out_d7;                  // RmsNormMax.java:537
+  wire         tree_level_done;              // RmsNormMax.java:551
+  wire         tree_done;                    // RmsNormMax.java:552
+  wire         lane0_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane0_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane0_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane0_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane0_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane0_acc_operand_valid;      // RmsNormMax.java:568
+  reg  [31:0]  partial_sel;                  // RmsNormMax.java:569
+  reg  [31:0]  lane0_acc_operand_a;          // RmsNormMax.java:569
+  reg  [31:0]  partial_sel_2;                // RmsNormMax.java:571
+  reg  [31:0]  lane0_acc_operand_b;          // RmsNormMax.java:570
+  wire         lane1_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane1_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane1_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane1_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane1_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane1_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0]  lane1_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0]  lane1_acc_operand_b;          // RmsNormMax.java:575
+  wire         lane2_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane2_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane2_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane2_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane2_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane2_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0]  lane2_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0]  lane2_acc_operand_b;          // RmsNormMax.java:575
+  wire         lane3_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane3_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane3_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane3_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane3_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane3_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0]  lane3_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0]  lane3_acc_operand_b;          // RmsNormMax.java:575
+  wire         lane4_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane4_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane4_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane4_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane4_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane4_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0]  lane4_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0]  lane4_acc_operand_b;          // RmsNormMax.java:575
+  wire         lane5_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane5_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane5_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane5_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane5_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane5_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0]  lane5_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0]  lane5_acc_operand_b;          // RmsNormMax.java:575
+  wire         lane6_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane6_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane6_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane6_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane6_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane6_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0]  lane6_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0]  lane6_acc_operand_b;          // RmsNormMax.java:575
+  wire         lane7_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane7_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane7_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane7_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane7_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane7_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0]  lane7_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0]  lane7_acc_operand_b;          // RmsNormMax.java:575
+  wire         lane8_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane8_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane8_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane8_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane8_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane8_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0]  lane8_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0]  lane8_acc_operand_b;          // RmsNormMax.java:575
+  wire         lane9_acc_in_valid;           // RmsNormMax.java:556
+  wire [31:0]  lane9_acc_in_payload_a;       // RmsNormMax.java:556
+  wire [31:0]  lane9_acc_in_payload_b;       // RmsNormMax.java:556
+  wire         lane9_acc_out_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane9_acc_out_payload;        // RmsNormMax.java:556
+  reg          lane9_acc_operand_valid;      // RmsNormMax.java:573
+  reg  [31:0]  lane9_acc_operand_a;          // RmsNormMax.java:574
+  reg  [31:0]  lane9_acc_operand_b;          // RmsNormMax.java:575
+  wire         lane10_acc_in_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane10_acc_in_payload_a;      // RmsNormMax.java:556
+  wire [31:0]  lane10_acc_in_payload_b;      // RmsNormMax.java:556
+  wire         lane10_acc_out_valid;         // RmsNormMax.java:556
+  wire [31:0]  lane10_acc_out_payload;       // RmsNormMax.java:556
+  reg          lane10_acc_operand_valid;     // RmsNormMax.java:573
+  reg  [31:0]  lane10_acc_operand_a;         // RmsNormMax.java:574
+  reg  [31:0]  lane10_acc_operand_b;         // RmsNormMax.java:575
+  wire         lane11_acc_in_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane11_acc_in_payload_a;      // RmsNormMax.java:556
+  wire [31:0]  lane11_acc_in_payload_b;      // RmsNormMax.java:556
+  wire         lane11_acc_out_valid;         // RmsNormMax.java:556
+  wire [31:0]  lane11_acc_out_payload;       // RmsNormMax.java:556
+  reg          lane11_acc_operand_valid;     // RmsNormMax.java:573
+  reg  [31:0]  lane11_acc_operand_a;         // RmsNormMax.java:574
+  reg  [31:0]  lane11_acc_operand_b;         // RmsNormMax.java:575
+  wire         lane12_acc_in_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane12_acc_in_payload_a;      // RmsNormMax.java:556
+  wire [31:0]  lane12_acc_in_payload_b;      // RmsNormMax.java:556
+  wire         lane12_acc_out_valid;         // RmsNormMax.java:556
+  wire [31:0]  lane12_acc_out_payload;       // RmsNormMax.java:556
+  reg          lane12_acc_operand_valid;     // RmsNormMax.java:573
+  reg  [31:0]  lane12_acc_operand_a;         // RmsNormMax.java:574
+  reg  [31:0]  lane12_acc_operand_b;         // RmsNormMax.java:575
+  wire         lane13_acc_in_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane13_acc_in_payload_a;      // RmsNormMax.java:556
+  wire [31:0]  lane13_acc_in_payload_b;      // RmsNormMax.java:556
+  wire         lane13_acc_out_valid;         // RmsNormMax.java:556
+  wire [31:0]  lane13_acc_out_payload;       // RmsNormMax.java:556
+  reg          lane13_acc_operand_valid;     // RmsNormMax.java:573
+  reg  [31:0]  lane13_acc_operand_a;         // RmsNormMax.java:574
+  reg  [31:0]  lane13_acc_operand_b;         // RmsNormMax.java:575
+  wire         lane14_acc_in_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane14_acc_in_payload_a;      // RmsNormMax.java:556
+  wire [31:0]  lane14_acc_in_payload_b;      // RmsNormMax.java:556
+  wire         lane14_acc_out_valid;         // RmsNormMax.java:556
+  wire [31:0]  lane14_acc_out_payload;       // RmsNormMax.java:556
+  reg          lane14_acc_operand_valid;     // RmsNormMax.java:573
+  reg  [31:0]  lane14_acc_operand_a;         // RmsNormMax.java:574
+  reg  [31:0]  lane14_acc_operand_b;         // RmsNormMax.java:575
+  wire         lane15_acc_in_valid;          // RmsNormMax.java:556
+  wire [31:0]  lane15_acc_in_payload_a;      // RmsNormMax.java:556
+  wire [31:0]  lane15_acc_in_payload_b;      // RmsNormMax.java:556
+  wire         lane15_acc_out_valid;         // RmsNormMax.java:556
+  wire [31:0]  lane15_acc_out_payload;       // RmsNormMax.java:556
+  reg          lane15_acc_operand_valid;     // RmsNormMax.java:573
+  reg  [31:0]  lane15_acc_operand_a;         // RmsNormMax.java:574
+  reg  [31:0]  lane15_acc_operand_b;         // RmsNormMax.java:575
 
   // normalize
-  reg          normalize_busy;             // RmsNormMax.java:608
-  wire         normalize_launch;           // RmsNormMax.java:611
-  reg          normalize_mul_in_valid;     // RmsNormMax.java:615
-  reg  [31:0]  normalize_mul_in_payload_a; // RmsNormMax.java:615
-  reg  [31:0]  normalize_mul_in_payload_b; // RmsNormMax.java:615
-  wire         normalize_mul_out_valid;    // RmsNormMax.java:615
-  wire [31:0]  normalize_mul_out_payload;  // RmsNormMax.java:615
-  reg          normalize_add_in_valid;     // RmsNormMax.java:615
-  reg  [31:0]  normalize_add_in_payload_a; // RmsNormMax.java:615
-  reg  [31:0]  normalize_add_in_payload_b; // RmsNormMax.java:615
-  wire         normalize_add_out_valid;    // RmsNormMax.java:615
-  wire [31:0]  normalize_add_out_payload;  // RmsNormMax.java:615
-  reg          launch_d1;                  // Fp32SharedOps.java:126
-  reg          launch_d2;                  // Fp32SharedOps.java:126
-  reg          launch_d3;                  // Fp32SharedOps.java:126
-  reg          launch_d4;                  // Fp32SharedOps.java:126
-  reg          launch_d5;                  // Fp32SharedOps.java:126
-  reg          launch_d6;                  // Fp32SharedOps.java:126
-  reg          launch_d7;                  // Fp32SharedOps.java:126
-  reg  [2:0]   rsqrt_cases_a;              // RmsNormMax.java:617
-  reg          rsqrt_sign_a;               // RmsNormMax.java:617
-  reg  [7:0]   rsqrt_exponent_a;           // RmsNormMax.java:617
-  reg  [22:0]  rsqrt_fraction_a;           // RmsNormMax.java:617
-  reg  [4:0]   rsqrt_lz_a;                 // RmsNormMax.java:617
-  reg  [22:0]  rsqrt_fraction_b;           // RmsNormMax.java:617
-  reg          rsqrt_odd_b;                // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_b;         // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_b;              // RmsNormMax.java:617
-  reg          rsqrt_sign_b;               // RmsNormMax.java:617
-  reg  [63:0]  rsqrt_rom_word;             // RmsNormMax.java:617
-  reg  [31:0]  rsqrt_u_c;                  // RmsNormMax.java:617
-  reg  [31:0]  rsqrt_h_c;                  // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_c;         // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_c;              // RmsNormMax.java:617
-  reg          rsqrt_sign_c;               // RmsNormMax.java:617
-  reg          launch_d8;                  // Fp32SharedOps.java:126
-  reg          launch_d9;                  // Fp32SharedOps.java:126
-  reg          launch_d10;                 // Fp32SharedOps.java:126
-  reg          launch_d11;                 // Fp32SharedOps.java:126
-  reg          launch_d12;                 // Fp32SharedOps.java:126
-  reg          launch_d13;                 // Fp32SharedOps.java:126
-  reg          launch_d14;                 // Fp32SharedOps.java:126
-  reg          launch_d15;                 // Fp32SharedOps.java:126
-  reg          launch_d16;                 // Fp32SharedOps.java:126
-  reg          launch_d17;                 // Fp32SharedOps.java:126
-  reg          launch_d18;                 // Fp32SharedOps.java:126
-  reg          launch_d19;                 // Fp32SharedOps.java:126
-  reg          launch_d20;                 // Fp32SharedOps.java:126
-  reg          launch_d21;                 // Fp32SharedOps.java:126
-  reg          launch_d22;                 // Fp32SharedOps.java:126
-  reg          launch_d23;                 // Fp32SharedOps.java:126
-  reg  [31:0]  rsqrt_chord_value_d1;       // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_chord_value_d2;       // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_chord_value_d3;       // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_chord_value_d4;       // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_chord_value_d5;       // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_chord_value_d6;       // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_chord_value_d7;       // Fp32SharedOps.java:127
-  reg          launch_d24;                 // Fp32SharedOps.java:126
-  reg          launch_d25;                 // Fp32SharedOps.java:126
-  reg          launch_d26;                 // Fp32SharedOps.java:126
-  reg          launch_d27;                 // Fp32SharedOps.java:126
-  reg          launch_d28;                 // Fp32SharedOps.java:126
-  reg          launch_d29;                 // Fp32SharedOps.java:126
-  reg          launch_d30;                 // Fp32SharedOps.java:126
-  reg          launch_d31;                 // Fp32SharedOps.java:126
-  reg          launch_d32;                 // Fp32SharedOps.java:126
-  reg          launch_d33;                 // Fp32SharedOps.java:126
-  reg          launch_d34;                 // Fp32SharedOps.java:126
-  reg          launch_d35;                 // Fp32SharedOps.java:126
-  reg          launch_d36;                 // Fp32SharedOps.java:126
-  reg  [31:0]  rsqrt_h_d1;                 // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d2;                 // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d3;                 // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d4;                 // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d5;                 // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d6;                 // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d7;                 // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d8;                 // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d9;                 // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d10;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d11;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d12;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d13;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d14;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d15;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d16;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d17;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d18;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d19;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_h_d20;                // Fp32SharedOps.java:127
-  reg          launch_d37;                 // Fp32SharedOps.java:126
-  reg          launch_d38;                 // Fp32SharedOps.java:126
-  reg          launch_d39;                 // Fp32SharedOps.java:126
-  reg          launch_d40;                 // Fp32SharedOps.java:126
-  reg          launch_d41;                 // Fp32SharedOps.java:126
-  reg          launch_d42;                 // Fp32SharedOps.java:126
-  reg          launch_d43;                 // Fp32SharedOps.java:126
-  reg          launch_d44;                 // Fp32SharedOps.java:126
-  reg          launch_d45;                 // Fp32SharedOps.java:126
-  reg          launch_d46;                 // Fp32SharedOps.java:126
-  reg          launch_d47;                 // Fp32SharedOps.java:126
-  reg          launch_d48;                 // Fp32SharedOps.java:126
-  reg          launch_d49;                 // Fp32SharedOps.java:126
-  reg  [31:0]  rsqrt_y0_d1;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d2;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d3;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d4;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d5;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d6;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d7;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d8;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d9;                // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d10;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d11;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d12;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d13;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d14;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d15;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d16;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d17;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d18;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d19;               // Fp32SharedOps.java:127
-  reg  [31:0]  rsqrt_y0_d20;               // Fp32SharedOps.java:127
-  reg  [8:0]   rsqrt_minus_half_d1;        // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d2;        // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d3;        // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d4;        // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d5;        // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d6;        // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d7;        // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d8;        // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d9;        // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d10;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d11;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d12;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d13;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d14;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d15;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d16;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d17;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d18;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d19;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d20;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d21;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d22;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d23;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d24;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d25;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d26;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d27;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d28;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d29;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d30;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d31;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d32;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d33;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d34;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d35;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d36;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d37;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d38;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d39;       // RmsNormMax.java:617
-  reg  [8:0]   rsqrt_minus_half_d40;       // RmsNormMax.java:617
-  reg          launch_d50;                 // RmsNormMax.java:617
-  reg          launch_d51;                 // RmsNormMax.java:617
-  reg          launch_d52;                 // RmsNormMax.java:617
-  reg          launch_d53;                 // RmsNormMax.java:617
-  reg          launch_d54;                 // RmsNormMax.java:617
-  reg          launch_d55;                 // RmsNormMax.java:617
-  reg          launch_d56;                 // RmsNormMax.java:617
-  wire         rsqrt_scale2_in_valid;      // RmsNormMax.java:617
-  wire [31:0]  rsqrt_scale2_in_payload_r;  // RmsNormMax.java:617
-  wire [8:0]   rsqrt_scale2_in_payload_n;  // RmsNormMax.java:617
-  wire         rsqrt_scale2_out_valid;     // RmsNormMax.java:617
-  wire [31:0]  rsqrt_scale2_out_payload;   // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d1;             // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d2;             // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d3;             // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d4;             // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d5;             // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d6;             // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d7;             // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d8;             // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d9;             // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d10;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d11;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d12;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d13;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d14;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d15;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d16;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d17;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d18;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d19;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d20;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d21;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d22;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d23;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d24;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d25;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d26;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d27;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d28;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d29;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d30;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d31;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d32;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d33;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d34;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d35;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d36;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d37;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d38;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d39;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d40;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d41;            // RmsNormMax.java:617
-  reg  [2:0]   rsqrt_cases_d42;            // RmsNormMax.java:617
-  reg          rsqrt_sign_d1;              // RmsNormMax.java:617
-  reg          rsqrt_sign_d2;              // RmsNormMax.java:617
-  reg          rsqrt_sign_d3;              // RmsNormMax.java:617
-  reg          rsqrt_sign_d4;              // RmsNormMax.java:617
-  reg          rsqrt_sign_d5;              // RmsNormMax.java:617
-  reg          rsqrt_sign_d6;              // RmsNormMax.java:617
-  reg          rsqrt_sign_d7;              // RmsNormMax.java:617
-  reg          rsqrt_sign_d8;              // RmsNormMax.java:617
-  reg          rsqrt_sign_d9;              // RmsNormMax.java:617
-  reg          rsqrt_sign_d10;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d11;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d12;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d13;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d14;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d15;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d16;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d17;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d18;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d19;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d20;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d21;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d22;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d23;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d24;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d25;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d26;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d27;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d28;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d29;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d30;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d31;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d32;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d33;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d34;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d35;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d36;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d37;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d38;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d39;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d40;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d41;             // RmsNormMax.java:617
-  reg          rsqrt_sign_d42;             // RmsNormMax.java:617
-  reg  [31:0]  rsqrt_y_out;                // RmsNormMax.java:617
-  reg          rsqrt_scale2_valid_d1;      // RmsNormMax.java:618
-  reg  [31:0]  r;                          // RmsNormMax.java:620
+  reg          normalize_busy;               // RmsNormMax.java:616
+  wire         normalize_launch;             // RmsNormMax.java:619
+  wire         normalize_mul_in_valid;       // RmsNormMax.java:623
+  wire [31:0]  normalize_mul_in_payload_a;   // RmsNormMax.java:623
+  wire [31:0]  normalize_mul_in_payload_b;   // RmsNormMax.java:623
+  wire         normalize_mul_out_valid;      // RmsNormMax.java:623
+  wire [31:0]  normalize_mul_out_payload;    // RmsNormMax.java:623
+  reg          normalize_mul_issue;          // Fp32SharedOps.java:121
+  reg  [31:0]  normalize_mul_issue_a;        // Fp32SharedOps.java:122
+  reg  [31:0]  normalize_mul_issue_b;        // Fp32SharedOps.java:122
+  reg          normalize_mul_operands_valid; // Fp32SharedOps.java:126
+  reg  [31:0]  normalize_mul_operand_a;      // Fp32SharedOps.java:127
+  reg  [31:0]  normalize_mul_operand_b;      // Fp32SharedOps.java:128
+  wire         normalize_add_in_valid;       // RmsNormMax.java:623
+  wire [31:0]  normalize_add_in_payload_a;   // RmsNormMax.java:623
+  wire [31:0]  normalize_add_in_payload_b;   // RmsNormMax.java:623
+  wire         normalize_add_out_valid;      // RmsNormMax.java:623
+  wire [31:0]  normalize_add_out_payload;    // RmsNormMax.java:623
+  reg          normalize_add_issue;          // Fp32SharedOps.java:121
+  reg  [31:0]  normalize_add_issue_a;        // Fp32SharedOps.java:122
+  reg  [31:0]  normalize_add_issue_b;        // Fp32SharedOps.java:122
+  reg          normalize_add_operands_valid; // Fp32SharedOps.java:126
+  reg  [31:0]  normalize_add_operand_a;      // Fp32SharedOps.java:127
+  reg  [31:0]  normalize_add_operand_b;      // Fp32SharedOps.java:128
+  reg          launch_d1;                    // Fp32SharedOps.java:144
+  reg          launch_d2;                    // Fp32SharedOps.java:144
+  reg          launch_d3;                    // Fp32SharedOps.java:144
+  reg          launch_d4;                    // Fp32SharedOps.java:144
+  reg          launch_d5;                    // Fp32SharedOps.java:144
+  reg          launch_d6;                    // Fp32SharedOps.java:144
+  reg          launch_d7;                    // Fp32SharedOps.java:144
+  reg          launch_d8;                    // Fp32SharedOps.java:144
+  reg  [2:0]   rsqrt_cases_a;                // RmsNormMax.java:625
+  reg          rsqrt_sign_a;                 // RmsNormMax.java:625
+  reg  [7:0]   rsqrt_exponent_a;             // RmsNormMax.java:625
+  reg  [22:0]  rsqrt_fraction_a;             // RmsNormMax.java:625
+  reg  [4:0]   rsqrt_lz_a;                   // RmsNormMax.java:625
+  reg  [22:0]  rsqrt_fraction_b;             // RmsNormMax.java:625
+  reg          rsqrt_odd_b;                  // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_b;           // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_b;                // RmsNormMax.java:625
+  reg          rsqrt_sign_b;                 // RmsNormMax.java:625
+  reg  [63:0]  rsqrt_rom_word;               // RmsNormMax.java:625
+  reg  [31:0]  rsqrt_u_c;                    // RmsNormMax.java:625
+  reg  [31:0]  rsqrt_h_c;                    // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_c;           // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_c;                // RmsNormMax.java:625
+  reg          rsqrt_sign_c;                 // RmsNormMax.java:625
+  reg          launch_d9;                    // Fp32SharedOps.java:144
+  reg          launch_d10;                   // Fp32SharedOps.java:144
+  reg          launch_d11;                   // Fp32SharedOps.java:144
+  reg          launch_d12;                   // Fp32SharedOps.java:144
+  reg          launch_d13;                   // Fp32SharedOps.java:144
+  reg          launch_d14;                   // Fp32SharedOps.java:144
+  reg          launch_d15;                   // Fp32SharedOps.java:144
+  reg          launch_d16;                   // Fp32SharedOps.java:144
+  reg          launch_d17;                   // Fp32SharedOps.java:144
+  reg          launch_d18;                   // Fp32SharedOps.java:144
+  reg          launch_d19;                   // Fp32SharedOps.java:144
+  reg          launch_d20;                   // Fp32SharedOps.java:144
+  reg          launch_d21;                   // Fp32SharedOps.java:144
+  reg          launch_d22;                   // Fp32SharedOps.java:144
+  reg          launch_d23;                   // Fp32SharedOps.java:144
+  reg          launch_d24;                   // Fp32SharedOps.java:144
+  reg          launch_d25;                   // Fp32SharedOps.java:144
+  reg          launch_d26;                   // Fp32SharedOps.java:144
+  reg  [31:0]  rsqrt_chord_value_d1;         // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_chord_value_d2;         // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_chord_value_d3;         // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_chord_value_d4;         // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_chord_value_d5;         // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_chord_value_d6;         // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_chord_value_d7;         // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_chord_value_d8;         // Fp32SharedOps.java:145
+  reg          launch_d27;                   // Fp32SharedOps.java:144
+  reg          launch_d28;                   // Fp32SharedOps.java:144
+  reg          launch_d29;                   // Fp32SharedOps.java:144
+  reg          launch_d30;                   // Fp32SharedOps.java:144
+  reg          launch_d31;                   // Fp32SharedOps.java:144
+  reg          launch_d32;                   // Fp32SharedOps.java:144
+  reg          launch_d33;                   // Fp32SharedOps.java:144
+  reg          launch_d34;                   // Fp32SharedOps.java:144
+  reg          launch_d35;                   // Fp32SharedOps.java:144
+  reg          launch_d36;                   // Fp32SharedOps.java:144
+  reg          launch_d37;                   // Fp32SharedOps.java:144
+  reg          launch_d38;                   // Fp32SharedOps.java:144
+  reg          launch_d39;                   // Fp32SharedOps.java:144
+  reg          launch_d40;                   // Fp32SharedOps.java:144
+  reg          launch_d41;                   // Fp32SharedOps.java:144
+  reg  [31:0]  rsqrt_h_d1;                   // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d2;                   // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d3;                   // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d4;                   // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d5;                   // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d6;                   // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d7;                   // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d8;                   // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d9;                   // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d10;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d11;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d12;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d13;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d14;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d15;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d16;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d17;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d18;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d19;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d20;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d21;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d22;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_h_d23;                  // Fp32SharedOps.java:145
+  reg          launch_d42;                   // Fp32SharedOps.java:144
+  reg          launch_d43;                   // Fp32SharedOps.java:144
+  reg          launch_d44;                   // Fp32SharedOps.java:144
+  reg          launch_d45;                   // Fp32SharedOps.java:144
+  reg          launch_d46;                   // Fp32SharedOps.java:144
+  reg          launch_d47;                   // Fp32SharedOps.java:144
+  reg          launch_d48;                   // Fp32SharedOps.java:144
+  reg          launch_d49;                   // Fp32SharedOps.java:144
+  reg          launch_d50;                   // Fp32SharedOps.java:144
+  reg          launch_d51;                   // Fp32SharedOps.java:144
+  reg          launch_d52;                   // Fp32SharedOps.java:144
+  reg          launch_d53;                   // Fp32SharedOps.java:144
+  reg          launch_d54;                   // Fp32SharedOps.java:144
+  reg          launch_d55;                   // Fp32SharedOps.java:144
+  reg          launch_d56;                   // Fp32SharedOps.java:144
+  reg  [31:0]  rsqrt_y0_d1;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d2;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d3;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d4;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d5;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d6;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d7;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d8;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d9;                  // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d10;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d11;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d12;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d13;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d14;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d15;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d16;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d17;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d18;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d19;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d20;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d21;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d22;                 // Fp32SharedOps.java:145
+  reg  [31:0]  rsqrt_y0_d23;                 // Fp32SharedOps.java:145
+  reg  [8:0]   rsqrt_minus_half_d1;          // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d2;          // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d3;          // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d4;          // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d5;          // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d6;          // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d7;          // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d8;          // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d9;          // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d10;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d11;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d12;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d13;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d14;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d15;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d16;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d17;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d18;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d19;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d20;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d21;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d22;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d23;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d24;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d25;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d26;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d27;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d28;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d29;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d30;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d31;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d32;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d33;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d34;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d35;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d36;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d37;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d38;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d39;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d40;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d41;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d42;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d43;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d44;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d45;         // RmsNormMax.java:625
+  reg  [8:0]   rsqrt_minus_half_d46;         // RmsNormMax.java:625
+  reg          launch_d57;                   // RmsNormMax.java:625
+  reg          launch_d58;                   // RmsNormMax.java:625
+  reg          launch_d59;                   // RmsNormMax.java:625
+  reg          launch_d60;                   // RmsNormMax.java:625
+  reg          launch_d61;                   // RmsNormMax.java:625
+  reg          launch_d62;                   // RmsNormMax.java:625
+  reg          launch_d63;                   // RmsNormMax.java:625
+  reg          launch_d64;                   // RmsNormMax.java:625
+  wire         rsqrt_scale2_in_valid;        // RmsNormMax.java:625
+  wire [31:0]  rsqrt_scale2_in_payload_r;    // RmsNormMax.java:625
+  wire [8:0]   rsqrt_scale2_in_payload_n;    // RmsNormMax.java:625
+  wire         rsqrt_scale2_out_valid;       // RmsNormMax.java:625
+  wire [31:0]  rsqrt_scale2_out_payload;     // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d1;               // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d2;               // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d3;               // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d4;               // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d5;               // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d6;               // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d7;               // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d8;               // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d9;               // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d10;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d11;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d12;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d13;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d14;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d15;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d16;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d17;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d18;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d19;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d20;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d21;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d22;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d23;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d24;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d25;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d26;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d27;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d28;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d29;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d30;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d31;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d32;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d33;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d34;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d35;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d36;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d37;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d38;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d39;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d40;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d41;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d42;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d43;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d44;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d45;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d46;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d47;              // RmsNormMax.java:625
+  reg  [2:0]   rsqrt_cases_d48;              // RmsNormMax.java:625
+  reg          rsqrt_sign_d1;                // RmsNormMax.java:625
+  reg          rsqrt_sign_d2;                // RmsNormMax.java:625
+  reg          rsqrt_sign_d3;                // RmsNormMax.java:625
+  reg          rsqrt_sign_d4;                // RmsNormMax.java:625
+  reg          rsqrt_sign_d5;                // RmsNormMax.java:625
+  reg          rsqrt_sign_d6;                // RmsNormMax.java:625
+  reg          rsqrt_sign_d7;                // RmsNormMax.java:625
+  reg          rsqrt_sign_d8;                // RmsNormMax.java:625
+  reg          rsqrt_sign_d9;                // RmsNormMax.java:625
+  reg          rsqrt_sign_d10;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d11;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d12;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d13;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d14;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d15;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d16;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d17;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d18;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d19;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d20;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d21;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d22;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d23;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d24;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d25;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d26;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d27;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d28;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d29;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d30;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d31;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d32;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d33;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d34;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d35;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d36;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d37;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d38;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d39;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d40;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d41;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d42;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d43;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d44;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d45;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d46;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d47;               // RmsNormMax.java:625
+  reg          rsqrt_sign_d48;               // RmsNormMax.java:625
+  reg  [31:0]  rsqrt_y_out;                  // RmsNormMax.java:625
+  reg          rsqrt_scale2_valid_d1;        // RmsNormMax.java:626
+  reg  [31:0]  r;                            // RmsNormMax.java:628
 
   // scale_pass
-  wire         absmax_restart;             // RmsNormMax.java:647
-  wire         gamma_fire;                 // RmsNormMax.java:649
-  reg  [15:0]  gamma_word_0;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_1;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_2;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_3;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_4;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_5;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_6;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_7;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_8;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_9;               // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_10;              // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_11;              // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_12;              // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_13;              // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_14;              // RmsNormMax.java:652
-  reg  [15:0]  gamma_word_15;              // RmsNormMax.java:652
-  reg          gamma_fire_d1;              // RmsNormMax.java:658
-  wire         lane0_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane0_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane0_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane0_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane0_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane0_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane0_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane0_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane0_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane0_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane0_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane0_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane0_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane0_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane0_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane0_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane0_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane0_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane0_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane0_g_d7;                 // RmsNormMax.java:662
-  wire         lane0_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane0_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane0_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane0_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane0_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane0_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane0_y_in_payload;         // RmsNormMax.java:662
-  wire         lane0_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane0_y_out_payload;        // RmsNormMax.java:662
-  wire         lane1_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane1_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane1_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane1_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane1_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane1_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane1_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane1_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane1_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane1_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane1_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane1_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane1_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane1_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane1_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane1_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane1_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane1_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane1_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane1_g_d7;                 // RmsNormMax.java:662
-  wire         lane1_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane1_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane1_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane1_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane1_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane1_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane1_y_in_payload;         // RmsNormMax.java:662
-  wire         lane1_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane1_y_out_payload;        // RmsNormMax.java:662
-  wire         lane2_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane2_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane2_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane2_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane2_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane2_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane2_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane2_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane2_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane2_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane2_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane2_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane2_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane2_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane2_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane2_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane2_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane2_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane2_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane2_g_d7;                 // RmsNormMax.java:662
-  wire         lane2_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane2_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane2_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane2_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane2_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane2_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane2_y_in_payload;         // RmsNormMax.java:662
-  wire         lane2_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane2_y_out_payload;        // RmsNormMax.java:662
-  wire         lane3_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane3_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane3_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane3_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane3_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane3_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane3_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane3_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane3_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane3_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane3_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane3_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane3_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane3_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane3_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane3_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane3_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane3_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane3_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane3_g_d7;                 // RmsNormMax.java:662
-  wire         lane3_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane3_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane3_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane3_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane3_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane3_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane3_y_in_payload;         // RmsNormMax.java:662
-  wire         lane3_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane3_y_out_payload;        // RmsNormMax.java:662
-  wire         lane4_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane4_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane4_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane4_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane4_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane4_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane4_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane4_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane4_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane4_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane4_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane4_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane4_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane4_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane4_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane4_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane4_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane4_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane4_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane4_g_d7;                 // RmsNormMax.java:662
-  wire         lane4_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane4_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane4_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane4_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane4_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane4_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane4_y_in_payload;         // RmsNormMax.java:662
-  wire         lane4_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane4_y_out_payload;        // RmsNormMax.java:662
-  wire         lane5_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane5_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane5_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane5_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane5_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane5_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane5_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane5_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane5_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane5_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane5_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane5_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane5_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane5_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane5_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane5_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane5_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane5_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane5_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane5_g_d7;                 // RmsNormMax.java:662
-  wire         lane5_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane5_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane5_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane5_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane5_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane5_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane5_y_in_payload;         // RmsNormMax.java:662
-  wire         lane5_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane5_y_out_payload;        // RmsNormMax.java:662
-  wire         lane6_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane6_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane6_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane6_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane6_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane6_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane6_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane6_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane6_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane6_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane6_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane6_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane6_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane6_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane6_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane6_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane6_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane6_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane6_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane6_g_d7;                 // RmsNormMax.java:662
-  wire         lane6_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane6_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane6_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane6_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane6_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane6_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane6_y_in_payload;         // RmsNormMax.java:662
-  wire         lane6_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane6_y_out_payload;        // RmsNormMax.java:662
-  wire         lane7_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane7_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane7_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane7_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane7_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane7_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane7_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane7_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane7_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane7_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane7_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane7_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane7_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane7_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane7_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane7_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane7_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane7_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane7_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane7_g_d7;                 // RmsNormMax.java:662
-  wire         lane7_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane7_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane7_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane7_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane7_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane7_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane7_y_in_payload;         // RmsNormMax.java:662
-  wire         lane7_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane7_y_out_payload;        // RmsNormMax.java:662
-  wire         lane8_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane8_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane8_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane8_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane8_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane8_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane8_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane8_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane8_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane8_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane8_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane8_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane8_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane8_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane8_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane8_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane8_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane8_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane8_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane8_g_d7;                 // RmsNormMax.java:662
-  wire         lane8_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane8_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane8_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane8_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane8_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane8_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane8_y_in_payload;         // RmsNormMax.java:662
-  wire         lane8_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane8_y_out_payload;        // RmsNormMax.java:662
-  wire         lane9_xs_in_valid;          // RmsNormMax.java:658
-  wire [15:0]  lane9_xs_in_payload;        // RmsNormMax.java:658
-  wire         lane9_xs_out_valid;         // RmsNormMax.java:658
-  wire [31:0]  lane9_xs_out_payload;       // RmsNormMax.java:658
-  wire         lane9_gamma_in_valid;       // RmsNormMax.java:659
-  wire [15:0]  lane9_gamma_in_payload;     // RmsNormMax.java:659
-  wire         lane9_gamma_out_valid;      // RmsNormMax.java:659
-  wire [31:0]  lane9_gamma_out_payload;    // RmsNormMax.java:659
-  wire         lane9_xr_in_valid;          // RmsNormMax.java:661
-  wire [31:0]  lane9_xr_in_payload_a;      // RmsNormMax.java:661
-  wire [31:0]  lane9_xr_in_payload_b;      // RmsNormMax.java:661
-  wire         lane9_xr_out_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane9_xr_out_payload;       // RmsNormMax.java:661
-  reg  [31:0]  lane9_g_d1;                 // RmsNormMax.java:662
-  reg  [31:0]  lane9_g_d2;                 // RmsNormMax.java:662
-  reg  [31:0]  lane9_g_d3;                 // RmsNormMax.java:662
-  reg  [31:0]  lane9_g_d4;                 // RmsNormMax.java:662
-  reg  [31:0]  lane9_g_d5;                 // RmsNormMax.java:662
-  reg  [31:0]  lane9_g_d6;                 // RmsNormMax.java:662
-  reg  [31:0]  lane9_g_d7;                 // RmsNormMax.java:662
-  wire         lane9_xrg_in_valid;         // RmsNormMax.java:662
-  wire [31:0]  lane9_xrg_in_payload_a;     // RmsNormMax.java:662
-  wire [31:0]  lane9_xrg_in_payload_b;     // RmsNormMax.java:662
-  wire         lane9_xrg_out_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane9_xrg_out_payload;      // RmsNormMax.java:662
-  wire         lane9_y_in_valid;           // RmsNormMax.java:662
-  wire [31:0]  lane9_y_in_payload;         // RmsNormMax.java:662
-  wire         lane9_y_out_valid;          // RmsNormMax.java:662
-  wire [15:0]  lane9_y_out_payload;        // RmsNormMax.java:662
-  wire         lane10_xs_in_valid;         // RmsNormMax.java:658
-  wire [15:0]  lane10_xs_in_payload;       // RmsNormMax.java:658
-  wire         lane10_xs_out_valid;        // RmsNormMax.java:658
-  wire [31:0]  lane10_xs_out_payload;      // RmsNormMax.java:658
-  wire         lane10_gamma_in_valid;      // RmsNormMax.java:659
-  wire [15:0]  lane10_gamma_in_payload;    // RmsNormMax.java:659
-  wire         lane10_gamma_out_valid;     // RmsNormMax.java:659
-  wire [31:0]  lane10_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane10_xr_in_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane10_xr_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0]  lane10_xr_in_payload_b;     // RmsNormMax.java:661
-  wire         lane10_xr_out_valid;        // RmsNormMax.java:661
-  wire [31:0]  lane10_xr_out_payload;      // RmsNormMax.java:661
-  reg  [31:0]  lane10_g_d1;                // RmsNormMax.java:662
-  reg  [31:0]  lane10_g_d2;                // RmsNormMax.java:662
-  reg  [31:0]  lane10_g_d3;                // RmsNormMax.java:662
-  reg  [31:0]  lane10_g_d4;                // RmsNormMax.java:662
-  reg  [31:0]  lane10_g_d5;                // RmsNormMax.java:662
-  reg  [31:0]  lane10_g_d6;                // RmsNormMax.java:662
-  reg  [31:0]  lane10_g_d7;                // RmsNormMax.java:662
-  wire         lane10_xrg_in_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane10_xrg_in_payload_a;    // RmsNormMax.java:662
-  wire [31:0]  lane10_xrg_in_payload_b;    // RmsNormMax.java:662
-  wire         lane10_xrg_out_valid;       // RmsNormMax.java:662
-  wire [31:0]  lane10_xrg_out_payload;     // RmsNormMax.java:662
-  wire         lane10_y_in_valid;          // RmsNormMax.java:662
-  wire [31:0]  lane10_y_in_payload;        // RmsNormMax.java:662
-  wire         lane10_y_out_valid;         // RmsNormMax.java:662
-  wire [15:0]  lane10_y_out_payload;       // RmsNormMax.java:662
-  wire         lane11_xs_in_valid;         // RmsNormMax.java:658
-  wire [15:0]  lane11_xs_in_payload;       // RmsNormMax.java:658
-  wire         lane11_xs_out_valid;        // RmsNormMax.java:658
-  wire [31:0]  lane11_xs_out_payload;      // RmsNormMax.java:658
-  wire         lane11_gamma_in_valid;      // RmsNormMax.java:659
-  wire [15:0]  lane11_gamma_in_payload;    // RmsNormMax.java:659
-  wire         lane11_gamma_out_valid;     // RmsNormMax.java:659
-  wire [31:0]  lane11_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane11_xr_in_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane11_xr_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0]  lane11_xr_in_payload_b;     // RmsNormMax.java:661
-  wire         lane11_xr_out_valid;        // RmsNormMax.java:661
-  wire [31:0]  lane11_xr_out_payload;      // RmsNormMax.java:661
-  reg  [31:0]  lane11_g_d1;                // RmsNormMax.java:662
-  reg  [31:0]  lane11_g_d2;                // RmsNormMax.java:662
-  reg  [31:0]  lane11_g_d3;                // RmsNormMax.java:662
-  reg  [31:0]  lane11_g_d4;                // RmsNormMax.java:662
-  reg  [31:0]  lane11_g_d5;                // RmsNormMax.java:662
-  reg  [31:0]  lane11_g_d6;                // RmsNormMax.java:662
-  reg  [31:0]  lane11_g_d7;                // RmsNormMax.java:662
-  wire         lane11_xrg_in_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane11_xrg_in_payload_a;    // RmsNormMax.java:662
-  wire [31:0]  lane11_xrg_in_payload_b;    // RmsNormMax.java:662
-  wire         lane11_xrg_out_valid;       // RmsNormMax.java:662
-  wire [31:0]  lane11_xrg_out_payload;     // RmsNormMax.java:662
-  wire         lane11_y_in_valid;          // RmsNormMax.java:662
-  wire [31:0]  lane11_y_in_payload;        // RmsNormMax.java:662
-  wire         lane11_y_out_valid;         // RmsNormMax.java:662
-  wire [15:0]  lane11_y_out_payload;       // RmsNormMax.java:662
-  wire         lane12_xs_in_valid;         // RmsNormMax.java:658
-  wire [15:0]  lane12_xs_in_payload;       // RmsNormMax.java:658
-  wire         lane12_xs_out_valid;        // RmsNormMax.java:658
-  wire [31:0]  lane12_xs_out_payload;      // RmsNormMax.java:658
-  wire         lane12_gamma_in_valid;      // RmsNormMax.java:659
-  wire [15:0]  lane12_gamma_in_payload;    // RmsNormMax.java:659
-  wire         lane12_gamma_out_valid;     // RmsNormMax.java:659
-  wire [31:0]  lane12_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane12_xr_in_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane12_xr_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0]  lane12_xr_in_payload_b;     // RmsNormMax.java:661
-  wire         lane12_xr_out_valid;        // RmsNormMax.java:661
-  wire [31:0]  lane12_xr_out_payload;      // RmsNormMax.java:661
-  reg  [31:0]  lane12_g_d1;                // RmsNormMax.java:662
-  reg  [31:0]  lane12_g_d2;                // RmsNormMax.java:662
-  reg  [31:0]  lane12_g_d3;                // RmsNormMax.java:662
-  reg  [31:0]  lane12_g_d4;                // RmsNormMax.java:662
-  reg  [31:0]  lane12_g_d5;                // RmsNormMax.java:662
-  reg  [31:0]  lane12_g_d6;                // RmsNormMax.java:662
-  reg  [31:0]  lane12_g_d7;                // RmsNormMax.java:662
-  wire         lane12_xrg_in_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane12_xrg_in_payload_a;    // RmsNormMax.java:662
-  wire [31:0]  lane12_xrg_in_payload_b;    // RmsNormMax.java:662
-  wire         lane12_xrg_out_valid;       // RmsNormMax.java:662
-  wire [31:0]  lane12_xrg_out_payload;     // RmsNormMax.java:662
-  wire         lane12_y_in_valid;          // RmsNormMax.java:662
-  wire [31:0]  lane12_y_in_payload;        // RmsNormMax.java:662
-  wire         lane12_y_out_valid;         // RmsNormMax.java:662
-  wire [15:0]  lane12_y_out_payload;       // RmsNormMax.java:662
-  wire         lane13_xs_in_valid;         // RmsNormMax.java:658
-  wire [15:0]  lane13_xs_in_payload;       // RmsNormMax.java:658
-  wire         lane13_xs_out_valid;        // RmsNormMax.java:658
-  wire [31:0]  lane13_xs_out_payload;      // RmsNormMax.java:658
-  wire         lane13_gamma_in_valid;      // RmsNormMax.java:659
-  wire [15:0]  lane13_gamma_in_payload;    // RmsNormMax.java:659
-  wire         lane13_gamma_out_valid;     // RmsNormMax.java:659
-  wire [31:0]  lane13_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane13_xr_in_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane13_xr_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0]  lane13_xr_in_payload_b;     // RmsNormMax.java:661
-  wire         lane13_xr_out_valid;        // RmsNormMax.java:661
-  wire [31:0]  lane13_xr_out_payload;      // RmsNormMax.java:661
-  reg  [31:0]  lane13_g_d1;                // RmsNormMax.java:662
-  reg  [31:0]  lane13_g_d2;                // RmsNormMax.java:662
-  reg  [31:0]  lane13_g_d3;                // RmsNormMax.java:662
-  reg  [31:0]  lane13_g_d4;                // RmsNormMax.java:662
-  reg  [31:0]  lane13_g_d5;                // RmsNormMax.java:662
-  reg  [31:0]  lane13_g_d6;                // RmsNormMax.java:662
-  reg  [31:0]  lane13_g_d7;                // RmsNormMax.java:662
-  wire         lane13_xrg_in_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane13_xrg_in_payload_a;    // RmsNormMax.java:662
-  wire [31:0]  lane13_xrg_in_payload_b;    // RmsNormMax.java:662
-  wire         lane13_xrg_out_valid;       // RmsNormMax.java:662
-  wire [31:0]  lane13_xrg_out_payload;     // RmsNormMax.java:662
-  wire         lane13_y_in_valid;          // RmsNormMax.java:662
-  wire [31:0]  lane13_y_in_payload;        // RmsNormMax.java:662
-  wire         lane13_y_out_valid;         // RmsNormMax.java:662
-  wire [15:0]  lane13_y_out_payload;       // RmsNormMax.java:662
-  wire         lane14_xs_in_valid;         // RmsNormMax.java:658
-  wire [15:0]  lane14_xs_in_payload;       // RmsNormMax.java:658
-  wire         lane14_xs_out_valid;        // RmsNormMax.java:658
-  wire [31:0]  lane14_xs_out_payload;      // RmsNormMax.java:658
-  wire         lane14_gamma_in_valid;      // RmsNormMax.java:659
-  wire [15:0]  lane14_gamma_in_payload;    // RmsNormMax.java:659
-  wire         lane14_gamma_out_valid;     // RmsNormMax.java:659
-  wire [31:0]  lane14_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane14_xr_in_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane14_xr_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0]  lane14_xr_in_payload_b;     // RmsNormMax.java:661
-  wire         lane14_xr_out_valid;        // RmsNormMax.java:661
-  wire [31:0]  lane14_xr_out_payload;      // RmsNormMax.java:661
-  reg  [31:0]  lane14_g_d1;                // RmsNormMax.java:662
-  reg  [31:0]  lane14_g_d2;                // RmsNormMax.java:662
-  reg  [31:0]  lane14_g_d3;                // RmsNormMax.java:662
-  reg  [31:0]  lane14_g_d4;                // RmsNormMax.java:662
-  reg  [31:0]  lane14_g_d5;                // RmsNormMax.java:662
-  reg  [31:0]  lane14_g_d6;                // RmsNormMax.java:662
-  reg  [31:0]  lane14_g_d7;                // RmsNormMax.java:662
-  wire         lane14_xrg_in_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane14_xrg_in_payload_a;    // RmsNormMax.java:662
-  wire [31:0]  lane14_xrg_in_payload_b;    // RmsNormMax.java:662
-  wire         lane14_xrg_out_valid;       // RmsNormMax.java:662
-  wire [31:0]  lane14_xrg_out_payload;     // RmsNormMax.java:662
-  wire         lane14_y_in_valid;          // RmsNormMax.java:662
-  wire [31:0]  lane14_y_in_payload;        // RmsNormMax.java:662
-  wire         lane14_y_out_valid;         // RmsNormMax.java:662
-  wire [15:0]  lane14_y_out_payload;       // RmsNormMax.java:662
-  wire         lane15_xs_in_valid;         // RmsNormMax.java:658
-  wire [15:0]  lane15_xs_in_payload;       // RmsNormMax.java:658
-  wire         lane15_xs_out_valid;        // RmsNormMax.java:658
-  wire [31:0]  lane15_xs_out_payload;      // RmsNormMax.java:658
-  wire         lane15_gamma_in_valid;      // RmsNormMax.java:659
-  wire [15:0]  lane15_gamma_in_payload;    // RmsNormMax.java:659
-  wire         lane15_gamma_out_valid;     // RmsNormMax.java:659
-  wire [31:0]  lane15_gamma_out_payload;   // RmsNormMax.java:659
-  wire         lane15_xr_in_valid;         // RmsNormMax.java:661
-  wire [31:0]  lane15_xr_in_payload_a;     // RmsNormMax.java:661
-  wire [31:0]  lane15_xr_in_payload_b;     // RmsNormMax.java:661
-  wire         lane15_xr_out_valid;        // RmsNormMax.java:661
-  wire [31:0]  lane15_xr_out_payload;      // RmsNormMax.java:661
-  reg  [31:0]  lane15_g_d1;                // RmsNormMax.java:662
-  reg  [31:0]  lane15_g_d2;                // RmsNormMax.java:662
-  reg  [31:0]  lane15_g_d3;                // RmsNormMax.java:662
-  reg  [31:0]  lane15_g_d4;                // RmsNormMax.java:662
-  reg  [31:0]  lane15_g_d5;                // RmsNormMax.java:662
-  reg  [31:0]  lane15_g_d6;                // RmsNormMax.java:662
-  reg  [31:0]  lane15_g_d7;                // RmsNormMax.java:662
-  wire         lane15_xrg_in_valid;        // RmsNormMax.java:662
-  wire [31:0]  lane15_xrg_in_payload_a;    // RmsNormMax.java:662
-  wire [31:0]  lane15_xrg_in_payload_b;    // RmsNormMax.java:662
-  wire         lane15_xrg_out_valid;       // RmsNormMax.java:662
-  wire [31:0]  lane15_xrg_out_payload;     // RmsNormMax.java:662
-  wire         lane15_y_in_valid;          // RmsNormMax.java:662
-  wire [31:0]  lane15_y_in_payload;        // RmsNormMax.java:662
-  wire         lane15_y_out_valid;         // RmsNormMax.java:662
-  wire [15:0]  lane15_y_out_payload;       // RmsNormMax.java:662
-  reg  [6:0]   write_index;                // RmsNormMax.java:668
-  reg  [14:0]  running_max;                // RmsNormMax.java:673
+  wire         absmax_restart;               // RmsNormMax.java:655
+  wire         gamma_fire;                   // RmsNormMax.java:657
+  reg  [15:0]  gamma_word_0;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_1;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_2;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_3;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_4;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_5;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_6;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_7;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_8;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_9;                 // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_10;                // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_11;                // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_12;                // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_13;                // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_14;                // RmsNormMax.java:660
+  reg  [15:0]  gamma_word_15;                // RmsNormMax.java:660
+  reg          gamma_fire_d1;                // RmsNormMax.java:666
+  wire         lane0_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane0_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane0_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane0_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane0_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane0_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane0_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane0_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane0_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane0_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane0_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane0_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane0_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane0_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane0_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane0_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane0_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane0_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane0_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane0_g_d7;                   // RmsNormMax.java:670
+  wire         lane0_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane0_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane0_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane0_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane0_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane0_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane0_y_in_payload;           // RmsNormMax.java:670
+  wire         lane0_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane0_y_out_payload;          // RmsNormMax.java:670
+  wire         lane1_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane1_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane1_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane1_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane1_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane1_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane1_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane1_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane1_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane1_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane1_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane1_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane1_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane1_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane1_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane1_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane1_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane1_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane1_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane1_g_d7;                   // RmsNormMax.java:670
+  wire         lane1_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane1_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane1_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane1_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane1_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane1_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane1_y_in_payload;           // RmsNormMax.java:670
+  wire         lane1_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane1_y_out_payload;          // RmsNormMax.java:670
+  wire         lane2_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane2_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane2_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane2_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane2_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane2_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane2_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane2_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane2_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane2_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane2_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane2_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane2_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane2_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane2_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane2_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane2_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane2_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane2_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane2_g_d7;                   // RmsNormMax.java:670
+  wire         lane2_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane2_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane2_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane2_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane2_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane2_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane2_y_in_payload;           // RmsNormMax.java:670
+  wire         lane2_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane2_y_out_payload;          // RmsNormMax.java:670
+  wire         lane3_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane3_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane3_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane3_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane3_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane3_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane3_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane3_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane3_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane3_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane3_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane3_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane3_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane3_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane3_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane3_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane3_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane3_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane3_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane3_g_d7;                   // RmsNormMax.java:670
+  wire         lane3_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane3_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane3_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane3_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane3_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane3_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane3_y_in_payload;           // RmsNormMax.java:670
+  wire         lane3_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane3_y_out_payload;          // RmsNormMax.java:670
+  wire         lane4_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane4_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane4_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane4_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane4_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane4_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane4_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane4_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane4_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane4_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane4_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane4_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane4_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane4_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane4_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane4_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane4_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane4_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane4_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane4_g_d7;                   // RmsNormMax.java:670
+  wire         lane4_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane4_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane4_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane4_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane4_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane4_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane4_y_in_payload;           // RmsNormMax.java:670
+  wire         lane4_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane4_y_out_payload;          // RmsNormMax.java:670
+  wire         lane5_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane5_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane5_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane5_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane5_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane5_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane5_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane5_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane5_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane5_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane5_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane5_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane5_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane5_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane5_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane5_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane5_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane5_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane5_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane5_g_d7;                   // RmsNormMax.java:670
+  wire         lane5_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane5_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane5_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane5_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane5_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane5_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane5_y_in_payload;           // RmsNormMax.java:670
+  wire         lane5_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane5_y_out_payload;          // RmsNormMax.java:670
+  wire         lane6_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane6_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane6_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane6_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane6_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane6_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane6_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane6_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane6_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane6_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane6_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane6_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane6_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane6_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane6_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane6_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane6_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane6_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane6_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane6_g_d7;                   // RmsNormMax.java:670
+  wire         lane6_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane6_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane6_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane6_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane6_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane6_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane6_y_in_payload;           // RmsNormMax.java:670
+  wire         lane6_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane6_y_out_payload;          // RmsNormMax.java:670
+  wire         lane7_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane7_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane7_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane7_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane7_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane7_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane7_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane7_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane7_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane7_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane7_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane7_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane7_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane7_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane7_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane7_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane7_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane7_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane7_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane7_g_d7;                   // RmsNormMax.java:670
+  wire         lane7_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane7_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane7_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane7_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane7_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane7_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane7_y_in_payload;           // RmsNormMax.java:670
+  wire         lane7_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane7_y_out_payload;          // RmsNormMax.java:670
+  wire         lane8_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane8_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane8_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane8_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane8_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane8_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane8_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane8_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane8_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane8_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane8_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane8_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane8_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane8_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane8_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane8_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane8_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane8_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane8_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane8_g_d7;                   // RmsNormMax.java:670
+  wire         lane8_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane8_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane8_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane8_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane8_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane8_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane8_y_in_payload;           // RmsNormMax.java:670
+  wire         lane8_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane8_y_out_payload;          // RmsNormMax.java:670
+  wire         lane9_xs_in_valid;            // RmsNormMax.java:666
+  wire [15:0]  lane9_xs_in_payload;          // RmsNormMax.java:666
+  wire         lane9_xs_out_valid;           // RmsNormMax.java:666
+  wire [31:0]  lane9_xs_out_payload;         // RmsNormMax.java:666
+  wire         lane9_gamma_in_valid;         // RmsNormMax.java:667
+  wire [15:0]  lane9_gamma_in_payload;       // RmsNormMax.java:667
+  wire         lane9_gamma_out_valid;        // RmsNormMax.java:667
+  wire [31:0]  lane9_gamma_out_payload;      // RmsNormMax.java:667
+  wire         lane9_xr_in_valid;            // RmsNormMax.java:669
+  wire [31:0]  lane9_xr_in_payload_a;        // RmsNormMax.java:669
+  wire [31:0]  lane9_xr_in_payload_b;        // RmsNormMax.java:669
+  wire         lane9_xr_out_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane9_xr_out_payload;         // RmsNormMax.java:669
+  reg  [31:0]  lane9_g_d1;                   // RmsNormMax.java:670
+  reg  [31:0]  lane9_g_d2;                   // RmsNormMax.java:670
+  reg  [31:0]  lane9_g_d3;                   // RmsNormMax.java:670
+  reg  [31:0]  lane9_g_d4;                   // RmsNormMax.java:670
+  reg  [31:0]  lane9_g_d5;                   // RmsNormMax.java:670
+  reg  [31:0]  lane9_g_d6;                   // RmsNormMax.java:670
+  reg  [31:0]  lane9_g_d7;                   // RmsNormMax.java:670
+  wire         lane9_xrg_in_valid;           // RmsNormMax.java:670
+  wire [31:0]  lane9_xrg_in_payload_a;       // RmsNormMax.java:670
+  wire [31:0]  lane9_xrg_in_payload_b;       // RmsNormMax.java:670
+  wire         lane9_xrg_out_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane9_xrg_out_payload;        // RmsNormMax.java:670
+  wire         lane9_y_in_valid;             // RmsNormMax.java:670
+  wire [31:0]  lane9_y_in_payload;           // RmsNormMax.java:670
+  wire         lane9_y_out_valid;            // RmsNormMax.java:670
+  wire [15:0]  lane9_y_out_payload;          // RmsNormMax.java:670
+  wire         lane10_xs_in_valid;           // RmsNormMax.java:666
+  wire [15:0]  lane10_xs_in_payload;         // RmsNormMax.java:666
+  wire         lane10_xs_out_valid;          // RmsNormMax.java:666
+  wire [31:0]  lane10_xs_out_payload;        // RmsNormMax.java:666
+  wire         lane10_gamma_in_valid;        // RmsNormMax.java:667
+  wire [15:0]  lane10_gamma_in_payload;      // RmsNormMax.java:667
+  wire         lane10_gamma_out_valid;       // RmsNormMax.java:667
+  wire [31:0]  lane10_gamma_out_payload;     // RmsNormMax.java:667
+  wire         lane10_xr_in_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane10_xr_in_payload_a;       // RmsNormMax.java:669
+  wire [31:0]  lane10_xr_in_payload_b;       // RmsNormMax.java:669
+  wire         lane10_xr_out_valid;          // RmsNormMax.java:669
+  wire [31:0]  lane10_xr_out_payload;        // RmsNormMax.java:669
+  reg  [31:0]  lane10_g_d1;                  // RmsNormMax.java:670
+  reg  [31:0]  lane10_g_d2;                  // RmsNormMax.java:670
+  reg  [31:0]  lane10_g_d3;                  // RmsNormMax.java:670
+  reg  [31:0]  lane10_g_d4;                  // RmsNormMax.java:670
+  reg  [31:0]  lane10_g_d5;                  // RmsNormMax.java:670
+  reg  [31:0]  lane10_g_d6;                  // RmsNormMax.java:670
+  reg  [31:0]  lane10_g_d7;                  // RmsNormMax.java:670
+  wire         lane10_xrg_in_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane10_xrg_in_payload_a;      // RmsNormMax.java:670
+  wire [31:0]  lane10_xrg_in_payload_b;      // RmsNormMax.java:670
+  wire         lane10_xrg_out_valid;         // RmsNormMax.java:670
+  wire [31:0]  lane10_xrg_out_payload;       // RmsNormMax.java:670
+  wire         lane10_y_in_valid;            // RmsNormMax.java:670
+  wire [31:0]  lane10_y_in_payload;          // RmsNormMax.java:670
+  wire         lane10_y_out_valid;           // RmsNormMax.java:670
+  wire [15:0]  lane10_y_out_payload;         // RmsNormMax.java:670
+  wire         lane11_xs_in_valid;           // RmsNormMax.java:666
+  wire [15:0]  lane11_xs_in_payload;         // RmsNormMax.java:666
+  wire         lane11_xs_out_valid;          // RmsNormMax.java:666
+  wire [31:0]  lane11_xs_out_payload;        // RmsNormMax.java:666
+  wire         lane11_gamma_in_valid;        // RmsNormMax.java:667
+  wire [15:0]  lane11_gamma_in_payload;      // RmsNormMax.java:667
+  wire         lane11_gamma_out_valid;       // RmsNormMax.java:667
+  wire [31:0]  lane11_gamma_out_payload;     // RmsNormMax.java:667
+  wire         lane11_xr_in_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane11_xr_in_payload_a;       // RmsNormMax.java:669
+  wire [31:0]  lane11_xr_in_payload_b;       // RmsNormMax.java:669
+  wire         lane11_xr_out_valid;          // RmsNormMax.java:669
+  wire [31:0]  lane11_xr_out_payload;        // RmsNormMax.java:669
+  reg  [31:0]  lane11_g_d1;                  // RmsNormMax.java:670
+  reg  [31:0]  lane11_g_d2;                  // RmsNormMax.java:670
+  reg  [31:0]  lane11_g_d3;                  // RmsNormMax.java:670
+  reg  [31:0]  lane11_g_d4;                  // RmsNormMax.java:670
+  reg  [31:0]  lane11_g_d5;                  // RmsNormMax.java:670
+  reg  [31:0]  lane11_g_d6;                  // RmsNormMax.java:670
+  reg  [31:0]  lane11_g_d7;                  // RmsNormMax.java:670
+  wire         lane11_xrg_in_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane11_xrg_in_payload_a;      // RmsNormMax.java:670
+  wire [31:0]  lane11_xrg_in_payload_b;      // RmsNormMax.java:670
+  wire         lane11_xrg_out_valid;         // RmsNormMax.java:670
+  wire [31:0]  lane11_xrg_out_payload;       // RmsNormMax.java:670
+  wire         lane11_y_in_valid;            // RmsNormMax.java:670
+  wire [31:0]  lane11_y_in_payload;          // RmsNormMax.java:670
+  wire         lane11_y_out_valid;           // RmsNormMax.java:670
+  wire [15:0]  lane11_y_out_payload;         // RmsNormMax.java:670
+  wire         lane12_xs_in_valid;           // RmsNormMax.java:666
+  wire [15:0]  lane12_xs_in_payload;         // RmsNormMax.java:666
+  wire         lane12_xs_out_valid;          // RmsNormMax.java:666
+  wire [31:0]  lane12_xs_out_payload;        // RmsNormMax.java:666
+  wire         lane12_gamma_in_valid;        // RmsNormMax.java:667
+  wire [15:0]  lane12_gamma_in_payload;      // RmsNormMax.java:667
+  wire         lane12_gamma_out_valid;       // RmsNormMax.java:667
+  wire [31:0]  lane12_gamma_out_payload;     // RmsNormMax.java:667
+  wire         lane12_xr_in_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane12_xr_in_payload_a;       // RmsNormMax.java:669
+  wire [31:0]  lane12_xr_in_payload_b;       // RmsNormMax.java:669
+  wire         lane12_xr_out_valid;          // RmsNormMax.java:669
+  wire [31:0]  lane12_xr_out_payload;        // RmsNormMax.java:669
+  reg  [31:0]  lane12_g_d1;                  // RmsNormMax.java:670
+  reg  [31:0]  lane12_g_d2;                  // RmsNormMax.java:670
+  reg  [31:0]  lane12_g_d3;                  // RmsNormMax.java:670
+  reg  [31:0]  lane12_g_d4;                  // RmsNormMax.java:670
+  reg  [31:0]  lane12_g_d5;                  // RmsNormMax.java:670
+  reg  [31:0]  lane12_g_d6;                  // RmsNormMax.java:670
+  reg  [31:0]  lane12_g_d7;                  // RmsNormMax.java:670
+  wire         lane12_xrg_in_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane12_xrg_in_payload_a;      // RmsNormMax.java:670
+  wire [31:0]  lane12_xrg_in_payload_b;      // RmsNormMax.java:670
+  wire         lane12_xrg_out_valid;         // RmsNormMax.java:670
+  wire [31:0]  lane12_xrg_out_payload;       // RmsNormMax.java:670
+  wire         lane12_y_in_valid;            // RmsNormMax.java:670
+  wire [31:0]  lane12_y_in_payload;          // RmsNormMax.java:670
+  wire         lane12_y_out_valid;           // RmsNormMax.java:670
+  wire [15:0]  lane12_y_out_payload;         // RmsNormMax.java:670
+  wire         lane13_xs_in_valid;           // RmsNormMax.java:666
+  wire [15:0]  lane13_xs_in_payload;         // RmsNormMax.java:666
+  wire         lane13_xs_out_valid;          // RmsNormMax.java:666
+  wire [31:0]  lane13_xs_out_payload;        // RmsNormMax.java:666
+  wire         lane13_gamma_in_valid;        // RmsNormMax.java:667
+  wire [15:0]  lane13_gamma_in_payload;      // RmsNormMax.java:667
+  wire         lane13_gamma_out_valid;       // RmsNormMax.java:667
+  wire [31:0]  lane13_gamma_out_payload;     // RmsNormMax.java:667
+  wire         lane13_xr_in_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane13_xr_in_payload_a;       // RmsNormMax.java:669
+  wire [31:0]  lane13_xr_in_payload_b;       // RmsNormMax.java:669
+  wire         lane13_xr_out_valid;          // RmsNormMax.java:669
+  wire [31:0]  lane13_xr_out_payload;        // RmsNormMax.java:669
+  reg  [31:0]  lane13_g_d1;                  // RmsNormMax.java:670
+  reg  [31:0]  lane13_g_d2;                  // RmsNormMax.java:670
+  reg  [31:0]  lane13_g_d3;                  // RmsNormMax.java:670
+  reg  [31:0]  lane13_g_d4;                  // RmsNormMax.java:670
+  reg  [31:0]  lane13_g_d5;                  // RmsNormMax.java:670
+  reg  [31:0]  lane13_g_d6;                  // RmsNormMax.java:670
+  reg  [31:0]  lane13_g_d7;                  // RmsNormMax.java:670
+  wire         lane13_xrg_in_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane13_xrg_in_payload_a;      // RmsNormMax.java:670
+  wire [31:0]  lane13_xrg_in_payload_b;      // RmsNormMax.java:670
+  wire         lane13_xrg_out_valid;         // RmsNormMax.java:670
+  wire [31:0]  lane13_xrg_out_payload;       // RmsNormMax.java:670
+  wire         lane13_y_in_valid;            // RmsNormMax.java:670
+  wire [31:0]  lane13_y_in_payload;          // RmsNormMax.java:670
+  wire         lane13_y_out_valid;           // RmsNormMax.java:670
+  wire [15:0]  lane13_y_out_payload;         // RmsNormMax.java:670
+  wire         lane14_xs_in_valid;           // RmsNormMax.java:666
+  wire [15:0]  lane14_xs_in_payload;         // RmsNormMax.java:666
+  wire         lane14_xs_out_valid;          // RmsNormMax.java:666
+  wire [31:0]  lane14_xs_out_payload;        // RmsNormMax.java:666
+  wire         lane14_gamma_in_valid;        // RmsNormMax.java:667
+  wire [15:0]  lane14_gamma_in_payload;      // RmsNormMax.java:667
+  wire         lane14_gamma_out_valid;       // RmsNormMax.java:667
+  wire [31:0]  lane14_gamma_out_payload;     // RmsNormMax.java:667
+  wire         lane14_xr_in_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane14_xr_in_payload_a;       // RmsNormMax.java:669
+  wire [31:0]  lane14_xr_in_payload_b;       // RmsNormMax.java:669
+  wire         lane14_xr_out_valid;          // RmsNormMax.java:669
+  wire [31:0]  lane14_xr_out_payload;        // RmsNormMax.java:669
+  reg  [31:0]  lane14_g_d1;                  // RmsNormMax.java:670
+  reg  [31:0]  lane14_g_d2;                  // RmsNormMax.java:670
+  reg  [31:0]  lane14_g_d3;                  // RmsNormMax.java:670
+  reg  [31:0]  lane14_g_d4;                  // RmsNormMax.java:670
+  reg  [31:0]  lane14_g_d5;                  // RmsNormMax.java:670
+  reg  [31:0]  lane14_g_d6;                  // RmsNormMax.java:670
+  reg  [31:0]  lane14_g_d7;                  // RmsNormMax.java:670
+  wire         lane14_xrg_in_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane14_xrg_in_payload_a;      // RmsNormMax.java:670
+  wire [31:0]  lane14_xrg_in_payload_b;      // RmsNormMax.java:670
+  wire         lane14_xrg_out_valid;         // RmsNormMax.java:670
+  wire [31:0]  lane14_xrg_out_payload;       // RmsNormMax.java:670
+  wire         lane14_y_in_valid;            // RmsNormMax.java:670
+  wire [31:0]  lane14_y_in_payload;          // RmsNormMax.java:670
+  wire         lane14_y_out_valid;           // RmsNormMax.java:670
+  wire [15:0]  lane14_y_out_payload;         // RmsNormMax.java:670
+  wire         lane15_xs_in_valid;           // RmsNormMax.java:666
+  wire [15:0]  lane15_xs_in_payload;         // RmsNormMax.java:666
+  wire         lane15_xs_out_valid;          // RmsNormMax.java:666
+  wire [31:0]  lane15_xs_out_payload;        // RmsNormMax.java:666
+  wire         lane15_gamma_in_valid;        // RmsNormMax.java:667
+  wire [15:0]  lane15_gamma_in_payload;      // RmsNormMax.java:667
+  wire         lane15_gamma_out_valid;       // RmsNormMax.java:667
+  wire [31:0]  lane15_gamma_out_payload;     // RmsNormMax.java:667
+  wire         lane15_xr_in_valid;           // RmsNormMax.java:669
+  wire [31:0]  lane15_xr_in_payload_a;       // RmsNormMax.java:669
+  wire [31:0]  lane15_xr_in_payload_b;       // RmsNormMax.java:669
+  wire         lane15_xr_out_valid;          // RmsNormMax.java:669
+  wire [31:0]  lane15_xr_out_payload;        // RmsNormMax.java:669
+  reg  [31:0]  lane15_g_d1;                  // RmsNormMax.java:670
+  reg  [31:0]  lane15_g_d2;                  // RmsNormMax.java:670
+  reg  [31:0]  lane15_g_d3;                  // RmsNormMax.java:670
+  reg  [31:0]  lane15_g_d4;                  // RmsNormMax.java:670
+  reg  [31:0]  lane15_g_d5;                  // RmsNormMax.java:670
+  reg  [31:0]  lane15_g_d6;                  // RmsNormMax.java:670
+  reg  [31:0]  lane15_g_d7;                  // RmsNormMax.java:670
+  wire         lane15_xrg_in_valid;          // RmsNormMax.java:670
+  wire [31:0]  lane15_xrg_in_payload_a;      // RmsNormMax.java:670
+  wire [31:0]  lane15_xrg_in_payload_b;      // RmsNormMax.java:670
+  wire         lane15_xrg_out_valid;         // RmsNormMax.java:670
+  wire [31:0]  lane15_xrg_out_payload;       // RmsNormMax.java:670
+  wire         lane15_y_in_valid;            // RmsNormMax.java:670
+  wire [31:0]  lane15_y_in_payload;          // RmsNormMax.java:670
+  wire         lane15_y_out_valid;           // RmsNormMax.java:670
+  wire [15:0]  lane15_y_out_payload;         // RmsNormMax.java:670
+  reg  [6:0]   write_index;                  // RmsNormMax.java:676
+  reg  [14:0]  running_max;                  // RmsNormMax.java:681
+  reg  [31:0]  abs_max_widened;              // RmsNormMax.java:696
 
   // emit_pass
-  reg  [1:0]   result_credits;             // CreditBuffer.java:60
-  wire         emit;                       // RmsNormMax.java:722
-  reg          emit_valid;                 // RmsNormMax.java:724
-  reg          emit_last;                  // RmsNormMax.java:725
-  wire         result_fifo_push_valid;     // CreditBuffer.java:92
-  wire         result_fifo_push_ready;     // CreditBuffer.java:92
-  wire [288:0] result_fifo_push_payload;   // CreditBuffer.java:92
-  wire         result_fifo_pop_valid;      // CreditBuffer.java:92
-  wire         result_fifo_pop_ready;      // CreditBuffer.java:92
-  wire [288:0] result_fifo_pop_payload;    // CreditBuffer.java:92
-  wire [1:0]   result_fifo_occupancy;      // CreditBuffer.java:92
-  wire         result_ready;               // CreditBuffer.java:99
+  reg  [1:0]   result_credits;               // CreditBuffer.java:60
+  wire         emit;                         // RmsNormMax.java:733
+  reg          emit_valid;                   // RmsNormMax.java:735
+  reg          emit_last;                    // RmsNormMax.java:736
+  wire         result_fifo_push_valid;       // CreditBuffer.java:92
+  wire         result_fifo_push_ready;       // CreditBuffer.java:92
+  wire [288:0] result_fifo_push_payload;     // CreditBuffer.java:92
+  wire         result_fifo_pop_valid;        // CreditBuffer.java:92
+  wire         result_fifo_pop_ready;        // CreditBuffer.java:92
+  wire [288:0] result_fifo_pop_payload;      // CreditBuffer.java:92
+  wire [1:0]   result_fifo_occupancy;        // CreditBuffer.java:92
+  wire         result_ready;                 // CreditBuffer.java:99
 
   // sequencer
-  reg  [1:0]   front_phase;                // RmsNormMax.java:325
-  reg  [1:0]   back_phase;                 // RmsNormMax.java:326
-  reg  [6:0]   front_index;                // RmsNormMax.java:327
-  reg  [6:0]   back_index;                 // RmsNormMax.java:328
-  reg  [7:0]   front_timer;                // RmsNormMax.java:329
-  reg  [7:0]   back_timer;                 // RmsNormMax.java:330
-  reg          front_bank;                 // RmsNormMax.java:331
-  reg          back_bank;                  // RmsNormMax.java:332
-  wire         front_timer_done;           // RmsNormMax.java:333
-  wire         back_timer_done;            // RmsNormMax.java:334
-  wire         front_last;                 // RmsNormMax.java:335
-  wire         back_last;                  // RmsNormMax.java:336
-  wire         handoff;                    // RmsNormMax.java:338
+  reg  [1:0]   front_phase;                  // RmsNormMax.java:331
+  reg  [1:0]   back_phase;                   // RmsNormMax.java:332
+  reg  [6:0]   front_index;                  // RmsNormMax.java:333
+  reg  [6:0]   back_index;                   // RmsNormMax.java:334
+  reg  [7:0]   front_timer;                  // RmsNormMax.java:335
+  reg  [7:0]   back_timer;                   // RmsNormMax.java:336
+  reg          front_bank;                   // RmsNormMax.java:337
+  reg          back_bank;                    // RmsNormMax.java:338
+  wire         front_timer_done;             // RmsNormMax.java:339
+  wire         back_timer_done;              // RmsNormMax.java:340
+  wire         front_last;                   // RmsNormMax.java:341
+  wire         back_last;                    // RmsNormMax.java:342
+  wire         handoff;                      // RmsNormMax.java:344
   (* ram_style = "block" *)
-  reg  [255:0] buffer0 [0:95];             // RmsNormMax.java:418
+  reg  [255:0] buffer0 [0:95];               // RmsNormMax.java:424
   (* ram_style = "block" *)
-  reg  [255:0] buffer1 [0:95];             // RmsNormMax.java:418
-  reg  [63:0]  rsqrt_rom [0:63];           // RmsNormMax.java:617
-  initial begin // RmsNormMax.java:617
+  reg  [255:0] buffer1 [0:95];               // RmsNormMax.java:424
+  reg  [63:0]  rsqrt_rom [0:63];             // RmsNormMax.java:625
+  initial begin // RmsNormMax.java:625
     rsqrt_rom[0] = 64'h3f800000bc7a26f0;
     rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
     rsqrt_rom[2] = 64'h3f785b42bc64b6dc;
@@ -1160,10 +1257,10 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire tree_level_done_cmp;
   wire tree_done_and;
   wire [4:0] partial_sel_cat;
-  wire normalize_launch_or_launch_d16;
-  wire normalize_launch_or_launch_d16_or_d29;
-  wire normalize_mul_in_valid_or;
-  wire launch_d7_or_d23;
+  wire normalize_launch_or_launch_d18;
+  wire normalize_launch_or_launch_d18_or_d33;
+  wire normalize_mul_issue_or;
+  wire launch_d8_or_d26;
   wire rsqrt_lz_a_any;
   wire rsqrt_lz_a_and_2;
   wire rsqrt_lz_a_any_2;
@@ -1185,6 +1282,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire rsqrt_u_c_and_3;
   wire rsqrt_u_c_any_4;
   wire [4:0] rsqrt_u_c_mux;
+  wire [17:0] rsqrt_u_c_shl;
   wire [14:0] running_max_mux_4;
   wire [14:0] running_max_mux_5;
   wire [14:0] running_max_mux_3;
@@ -1200,20 +1298,20 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [14:0] running_max_mux_13;
   wire [14:0] running_max_mux_9;
   wire [14:0] running_max_mux;
-  wire result_fifo_push_payload_any;
-  wire result_fifo_push_payload_and;
-  wire result_fifo_push_payload_any_2;
-  wire [3:0] result_fifo_push_payload_mux;
+  wire abs_max_widened_any;
+  wire abs_max_widened_and;
+  wire abs_max_widened_any_2;
+  wire [3:0] abs_max_widened_mux;
   wire result_fifo_pop_valid_and_ready;
   assign not_state_backBank = ~state_backBank;
   assign tree_level_done_ext = {1'b0, tree_width[4:1]};
   assign tree_level_done_cmp = (tree_k + 5'd1) == tree_level_done_ext;
   assign tree_done_and = state_reducing & state_frontTimerDone & (tree_width <= 5'd1);
   assign partial_sel_cat = {tree_k[3:0], 1'b0};
-  assign normalize_launch_or_launch_d16 = normalize_launch | launch_d16;
-  assign normalize_launch_or_launch_d16_or_d29 = normalize_launch_or_launch_d16 | launch_d29;
-  assign normalize_mul_in_valid_or = normalize_launch_or_launch_d16_or_d29 | launch_d36;
-  assign launch_d7_or_d23 = launch_d7 | launch_d23;
+  assign normalize_launch_or_launch_d18 = normalize_launch | launch_d18;
+  assign normalize_launch_or_launch_d18_or_d33 = normalize_launch_or_launch_d18 | launch_d33;
+  assign normalize_mul_issue_or = normalize_launch_or_launch_d18_or_d33 | launch_d41;
+  assign launch_d8_or_d26 = launch_d8 | launch_d26;
   assign rsqrt_lz_a_any = |normalize_add_out_payload[22:21];
   assign rsqrt_lz_a_and_2 = ~rsqrt_lz_a_any & ~(|normalize_add_out_payload[20:19]);
   assign rsqrt_lz_a_any_2 = |normalize_add_out_payload[18:17];
@@ -1248,6 +1346,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
              (rsqrt_u_c_and_2
                 ? {1'b1, (rsqrt_u_c_any_2 ? {1'b0, ~rsqrt_fraction_b[13]} : {1'b1, ~rsqrt_fraction_b[11]})}
               : {1'b0, (rsqrt_u_c_any ? {1'b0, ~rsqrt_fraction_b[17]} : {1'b1, ~rsqrt_fraction_b[15]})})})};
+  assign rsqrt_u_c_shl = rsqrt_fraction_b[17:0] << rsqrt_u_c_mux;
   assign running_max_mux_4 =
       (lane15_y_out_payload[14:0] > lane14_y_out_payload[14:0]) ? lane15_y_out_payload[14:0]
       : lane14_y_out_payload[14:0];
@@ -1274,20 +1373,19 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign running_max_mux_13 = (running_max_mux_14 > running_max_mux_15) ? running_max_mux_14 : running_max_mux_15;
   assign running_max_mux_9 = (running_max_mux_10 > running_max_mux_13) ? running_max_mux_10 : running_max_mux_13;
   assign running_max_mux = (running_max_mux_2 > running_max_mux_9) ? running_max_mux_2 : running_max_mux_9;
-  assign result_fifo_push_payload_any = |running_max[9:8];
-  assign result_fifo_push_payload_and = ~result_fifo_push_payload_any & ~(|running_max[7:6]);
-  assign result_fifo_push_payload_any_2 = |running_max[5:4];
-  assign result_fifo_push_payload_mux =
-      (result_fifo_push_payload_and & ~result_fifo_push_payload_any_2 & ~(|running_max[3:2]))
+  assign abs_max_widened_any = |running_max[9:8];
+  assign abs_max_widened_and = ~abs_max_widened_any & ~(|running_max[7:6]);
+  assign abs_max_widened_any_2 = |running_max[5:4];
+  assign abs_max_widened_mux =
+      (abs_max_widened_and & ~abs_max_widened_any_2 & ~(|running_max[3:2]))
         ? {2'h2, ((|running_max[1:0]) ? {1'b0, ~running_max[1]} : 2'd2)}
       : {1'b0,
-         (result_fifo_push_payload_and
-            ? {1'b1, (result_fifo_push_payload_any_2 ? {1'b0, ~running_max[5]} : {1'b1, ~running_max[3]})}
-          : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
+         (abs_max_widened_and ? {1'b1, (abs_max_widened_any_2 ? {1'b0, ~running_max[5]} : {1'b1, ~running_max[3]})}
+          : {1'b0, (abs_max_widened_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:456
-  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:648
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:462
+  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:656
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -1307,30 +1405,30 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign out_payload_y_15 = result_fifo_pop_payload[255:240]; // Stream.java:102
   assign out_payload_absMax = result_fifo_pop_payload[287:256]; // Stream.java:102
   assign out_payload_last = result_fifo_pop_payload[288]; // Stream.java:102
-  assign state_accumulating = front_phase == FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:339
-  assign state_reducing = front_phase == FRONT_PHASE_REDUCE; // RmsNormMax.java:339
-  assign state_normalizing = front_phase == FRONT_PHASE_NORMALIZE; // RmsNormMax.java:339
-  assign state_frontTimerDone = front_timer_done; // RmsNormMax.java:339
-  assign state_frontIndex = front_index; // RmsNormMax.java:339
-  assign state_frontLast = front_last; // RmsNormMax.java:339
-  assign state_frontBank = front_bank; // RmsNormMax.java:339
-  assign state_scaling = back_phase == BACK_PHASE_SCALE; // RmsNormMax.java:339
-  assign state_emitting = back_phase == BACK_PHASE_EMIT; // RmsNormMax.java:339
-  assign state_backTimerDone = back_timer_done; // RmsNormMax.java:339
-  assign state_backIndex = back_index; // RmsNormMax.java:339
-  assign state_backLast = back_last; // RmsNormMax.java:339
-  assign state_backBank = back_bank; // RmsNormMax.java:339
-  assign state_handoff = handoff; // RmsNormMax.java:339
+  assign state_accumulating = front_phase == FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:345
+  assign state_reducing = front_phase == FRONT_PHASE_REDUCE; // RmsNormMax.java:345
+  assign state_normalizing = front_phase == FRONT_PHASE_NORMALIZE; // RmsNormMax.java:345
+  assign state_frontTimerDone = front_timer_done; // RmsNormMax.java:345
+  assign state_frontIndex = front_index; // RmsNormMax.java:345
+  assign state_frontLast = front_last; // RmsNormMax.java:345
+  assign state_frontBank = front_bank; // RmsNormMax.java:345
+  assign state_scaling = back_phase == BACK_PHASE_SCALE; // RmsNormMax.java:345
+  assign state_emitting = back_phase == BACK_PHASE_EMIT; // RmsNormMax.java:345
+  assign state_backTimerDone = back_timer_done; // RmsNormMax.java:345
+  assign state_backIndex = back_index; // RmsNormMax.java:345
+  assign state_backLast = back_last; // RmsNormMax.java:345
+  assign state_backBank = back_bank; // RmsNormMax.java:345
+  assign state_handoff = handoff; // RmsNormMax.java:345
 
   // -------------------------------------------------------------------------------------------------------------------
-  // token_buffer (RmsNormMax.java:406): the two tokens' vectors, written by the input and by the scaling pass, read by
+  // token_buffer (RmsNormMax.java:412): the two tokens' vectors, written by the input and by the scaling pass, read by
   // the scaling and the emit passes
-  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:421
-  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:422
-  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:421
-  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:422
-  assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:429
-  assign buffer_write_input = in_fire; // RmsNormMax.java:458
+  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:427
+  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:428
+  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:427
+  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:428
+  assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:435
+  assign buffer_write_input = in_fire; // RmsNormMax.java:464
   assign buffer_input_word =
       {in_payload_15,
        in_payload_14,
@@ -1347,9 +1445,9 @@ module RmsNormMax_l16_w16_n1536_fp16 (
        in_payload_3,
        in_payload_2,
        in_payload_1,
-       in_payload_0}; // RmsNormMax.java:459
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:669
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:670
+       in_payload_0}; // RmsNormMax.java:465
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:677
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:678
   assign buffer_y_word =
       {lane15_y_out_payload,
        lane14_y_out_payload,
@@ -1366,352 +1464,408 @@ module RmsNormMax_l16_w16_n1536_fp16 (
        lane3_y_out_payload,
        lane2_y_out_payload,
        lane1_y_out_payload,
-       lane0_y_out_payload}; // RmsNormMax.java:671
-  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:238
+       lane0_y_out_payload}; // RmsNormMax.java:679
+  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:244
 
   always @(posedge clk) begin
-    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:425
+    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:431
       buffer0[(buffer0_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:425
+          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:431
     end
-    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:426
-      read_word0 <= buffer0[state_backIndex]; // RmsNormMax.java:426
+    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:432
+      read_word0 <= buffer0[state_backIndex]; // RmsNormMax.java:432
     end
-    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:425
+    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:431
       buffer1[(buffer1_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:425
+          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:431
     end
-    if (buffer_read & state_backBank) begin // RmsNormMax.java:426
-      read_word1 <= buffer1[state_backIndex]; // RmsNormMax.java:426
+    if (buffer_read & state_backBank) begin // RmsNormMax.java:432
+      read_word1 <= buffer1[state_backIndex]; // RmsNormMax.java:432
     end
-    read_bank <= state_backBank; // RmsNormMax.java:428
+    read_bank <= state_backBank; // RmsNormMax.java:434
     if (reset) begin
       read_bank <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:450): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:456): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:457
-  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:469
-  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:469
-  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:469
-  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:469
-  assign lane4_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane4_square_in_payload = in_payload_4; // RmsNormMax.java:469
-  assign lane5_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane5_square_in_payload = in_payload_5; // RmsNormMax.java:469
-  assign lane6_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane6_square_in_payload = in_payload_6; // RmsNormMax.java:469
-  assign lane7_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane7_square_in_payload = in_payload_7; // RmsNormMax.java:469
-  assign lane8_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane8_square_in_payload = in_payload_8; // RmsNormMax.java:469
-  assign lane9_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane9_square_in_payload = in_payload_9; // RmsNormMax.java:469
-  assign lane10_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane10_square_in_payload = in_payload_10; // RmsNormMax.java:469
-  assign lane11_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane11_square_in_payload = in_payload_11; // RmsNormMax.java:469
-  assign lane12_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane12_square_in_payload = in_payload_12; // RmsNormMax.java:469
-  assign lane13_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane13_square_in_payload = in_payload_13; // RmsNormMax.java:469
-  assign lane14_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane14_square_in_payload = in_payload_14; // RmsNormMax.java:469
-  assign lane15_square_in_valid = in_fire; // RmsNormMax.java:469
-  assign lane15_square_in_payload = in_payload_15; // RmsNormMax.java:469
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:463
+  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:475
+  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:475
+  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:475
+  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:475
+  assign lane4_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane4_square_in_payload = in_payload_4; // RmsNormMax.java:475
+  assign lane5_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane5_square_in_payload = in_payload_5; // RmsNormMax.java:475
+  assign lane6_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane6_square_in_payload = in_payload_6; // RmsNormMax.java:475
+  assign lane7_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane7_square_in_payload = in_payload_7; // RmsNormMax.java:475
+  assign lane8_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane8_square_in_payload = in_payload_8; // RmsNormMax.java:475
+  assign lane9_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane9_square_in_payload = in_payload_9; // RmsNormMax.java:475
+  assign lane10_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane10_square_in_payload = in_payload_10; // RmsNormMax.java:475
+  assign lane11_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane11_square_in_payload = in_payload_11; // RmsNormMax.java:475
+  assign lane12_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane12_square_in_payload = in_payload_12; // RmsNormMax.java:475
+  assign lane13_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane13_square_in_payload = in_payload_13; // RmsNormMax.java:475
+  assign lane14_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane14_square_in_payload = in_payload_14; // RmsNormMax.java:475
+  assign lane15_square_in_valid = in_fire; // RmsNormMax.java:475
+  assign lane15_square_in_payload = in_payload_15; // RmsNormMax.java:475
 
   always @(posedge clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:455
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:455
+    if (cooldown != 3'd0) begin // RmsNormMax.java:461
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:461
     end
-    if (in_fire) begin // RmsNormMax.java:477
-      cooldown <= 3'd5; // RmsNormMax.java:479
-      rotation <= 1'b0; // RmsNormMax.java:481
-      if (state_frontLast) begin // RmsNormMax.java:482
-        rotation <= 1'b0; // RmsNormMax.java:482
+    if (in_fire) begin // RmsNormMax.java:483
+      cooldown <= 3'd6; // RmsNormMax.java:485
+      rotation <= 1'b0; // RmsNormMax.java:487
+      if (state_frontLast) begin // RmsNormMax.java:488
+        rotation <= 1'b0; // RmsNormMax.java:488
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:486
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:486
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:486
-    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:487
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:487
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:487
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:487
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:487
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:487
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:492
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:492
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:492
+    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:493
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:493
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:493
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:493
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:493
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:493
+    sum_rotation_d7 <= sum_rotation_d6; // RmsNormMax.java:493
     if (reset) begin
       cooldown <= 3'd0;
       rotation <= 1'b0;
+      feed_rotation_d3 <= 1'b0;
+      sum_rotation_d7 <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:508): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:528
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:545
-  assign tree_done = tree_done_and; // RmsNormMax.java:546
-  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:561
+  // partial_sums (RmsNormMax.java:514): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:534
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:551
+  assign tree_done = tree_done_and; // RmsNormMax.java:552
+  assign lane0_acc_in_valid = lane0_acc_operand_valid; // RmsNormMax.java:568
 
   always @(*) begin
-    case (partial_sel_cat) // RmsNormMax.java:562
-      5'd0: partial_sel = partial_0; // RmsNormMax.java:562
-      5'd1: partial_sel = partial_1; // RmsNormMax.java:562
-      5'd2: partial_sel = partial_2; // RmsNormMax.java:562
-      5'd3: partial_sel = partial_3; // RmsNormMax.java:562
-      5'd4: partial_sel = partial_4; // RmsNormMax.java:562
-      5'd5: partial_sel = partial_5; // RmsNormMax.java:562
-      5'd6: partial_sel = partial_6; // RmsNormMax.java:562
-      5'd7: partial_sel = partial_7; // RmsNormMax.java:562
-      5'd8: partial_sel = partial_8; // RmsNormMax.java:562
-      5'd9: partial_sel = partial_9; // RmsNormMax.java:562
-      5'd10: partial_sel = partial_10; // RmsNormMax.java:562
-      5'd11: partial_sel = partial_11; // RmsNormMax.java:562
-      5'd12: partial_sel = partial_12; // RmsNormMax.java:562
-      5'd13: partial_sel = partial_13; // RmsNormMax.java:562
-      5'd14: partial_sel = partial_14; // RmsNormMax.java:562
-      default: partial_sel = partial_15; // RmsNormMax.java:562
+    case (partial_sel_cat) // RmsNormMax.java:569
+      5'd0: partial_sel = partial_0; // RmsNormMax.java:569
+      5'd1: partial_sel = partial_1; // RmsNormMax.java:569
+      5'd2: partial_sel = partial_2; // RmsNormMax.java:569
+      5'd3: partial_sel = partial_3; // RmsNormMax.java:569
+      5'd4: partial_sel = partial_4; // RmsNormMax.java:569
+      5'd5: partial_sel = partial_5; // RmsNormMax.java:569
+      5'd6: partial_sel = partial_6; // RmsNormMax.java:569
+      5'd7: partial_sel = partial_7; // RmsNormMax.java:569
+      5'd8: partial_sel = partial_8; // RmsNormMax.java:569
+      5'd9: partial_sel = partial_9; // RmsNormMax.java:569
+      5'd10: partial_sel = partial_10; // RmsNormMax.java:569
+      5'd11: partial_sel = partial_11; // RmsNormMax.java:569
+      5'd12: partial_sel = partial_12; // RmsNormMax.java:569
+      5'd13: partial_sel = partial_13; // RmsNormMax.java:569
+      5'd14: partial_sel = partial_14; // RmsNormMax.java:569
+      default: partial_sel = partial_15; // RmsNormMax.java:569
     endcase
   end
 
-  // RmsNormMax.java:562
-  assign lane0_acc_in_payload_a =
-      tree_feed ? partial_sel : ((lane0_acc_out_valid & ~tree_out_d6) ? lane0_acc_out_payload : partial_0);
+  assign lane0_acc_in_payload_a = lane0_acc_operand_a; // RmsNormMax.java:569
 
   always @(*) begin
-    case (partial_sel_cat + 5'd1) // RmsNormMax.java:563
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:563
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:563
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:563
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:563
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:563
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:563
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:563
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:563
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:563
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:563
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:563
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:563
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:563
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:563
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:563
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:563
+    case (partial_sel_cat + 5'd1) // RmsNormMax.java:571
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:571
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:571
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:571
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:571
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:571
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:571
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:571
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:571
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:571
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:571
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:571
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:571
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:571
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:571
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:571
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:571
     endcase
   end
 
-  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_2 : lane0_square_out_payload; // RmsNormMax.java:563
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane1_acc_in_payload_a = (lane1_acc_out_valid & ~tree_out_d6) ? lane1_acc_out_payload : partial_1;
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:567
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane2_acc_in_payload_a = (lane2_acc_out_valid & ~tree_out_d6) ? lane2_acc_out_payload : partial_2;
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:567
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane3_acc_in_payload_a = (lane3_acc_out_valid & ~tree_out_d6) ? lane3_acc_out_payload : partial_3;
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:567
-  assign lane4_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane4_acc_in_payload_a = (lane4_acc_out_valid & ~tree_out_d6) ? lane4_acc_out_payload : partial_4;
-  assign lane4_acc_in_payload_b = lane4_square_out_payload; // RmsNormMax.java:567
-  assign lane5_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane5_acc_in_payload_a = (lane5_acc_out_valid & ~tree_out_d6) ? lane5_acc_out_payload : partial_5;
-  assign lane5_acc_in_payload_b = lane5_square_out_payload; // RmsNormMax.java:567
-  assign lane6_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane6_acc_in_payload_a = (lane6_acc_out_valid & ~tree_out_d6) ? lane6_acc_out_payload : partial_6;
-  assign lane6_acc_in_payload_b = lane6_square_out_payload; // RmsNormMax.java:567
-  assign lane7_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane7_acc_in_payload_a = (lane7_acc_out_valid & ~tree_out_d6) ? lane7_acc_out_payload : partial_7;
-  assign lane7_acc_in_payload_b = lane7_square_out_payload; // RmsNormMax.java:567
-  assign lane8_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane8_acc_in_payload_a = (lane8_acc_out_valid & ~tree_out_d6) ? lane8_acc_out_payload : partial_8;
-  assign lane8_acc_in_payload_b = lane8_square_out_payload; // RmsNormMax.java:567
-  assign lane9_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane9_acc_in_payload_a = (lane9_acc_out_valid & ~tree_out_d6) ? lane9_acc_out_payload : partial_9;
-  assign lane9_acc_in_payload_b = lane9_square_out_payload; // RmsNormMax.java:567
-  assign lane10_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane10_acc_in_payload_a = (lane10_acc_out_valid & ~tree_out_d6) ? lane10_acc_out_payload : partial_10;
-  assign lane10_acc_in_payload_b = lane10_square_out_payload; // RmsNormMax.java:567
-  assign lane11_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane11_acc_in_payload_a = (lane11_acc_out_valid & ~tree_out_d6) ? lane11_acc_out_payload : partial_11;
-  assign lane11_acc_in_payload_b = lane11_square_out_payload; // RmsNormMax.java:567
-  assign lane12_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane12_acc_in_payload_a = (lane12_acc_out_valid & ~tree_out_d6) ? lane12_acc_out_payload : partial_12;
-  assign lane12_acc_in_payload_b = lane12_square_out_payload; // RmsNormMax.java:567
-  assign lane13_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane13_acc_in_payload_a = (lane13_acc_out_valid & ~tree_out_d6) ? lane13_acc_out_payload : partial_13;
-  assign lane13_acc_in_payload_b = lane13_square_out_payload; // RmsNormMax.java:567
-  assign lane14_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane14_acc_in_payload_a = (lane14_acc_out_valid & ~tree_out_d6) ? lane14_acc_out_payload : partial_14;
-  assign lane14_acc_in_payload_b = lane14_square_out_payload; // RmsNormMax.java:567
-  assign lane15_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:565
-  // RmsNormMax.java:566
-  assign lane15_acc_in_payload_a = (lane15_acc_out_valid & ~tree_out_d6) ? lane15_acc_out_payload : partial_15;
-  assign lane15_acc_in_payload_b = lane15_square_out_payload; // RmsNormMax.java:567
+  assign lane0_acc_in_payload_b = lane0_acc_operand_b; // RmsNormMax.java:570
+  assign lane1_acc_in_valid = lane1_acc_operand_valid; // RmsNormMax.java:573
+  assign lane1_acc_in_payload_a = lane1_acc_operand_a; // RmsNormMax.java:574
+  assign lane1_acc_in_payload_b = lane1_acc_operand_b; // RmsNormMax.java:575
+  assign lane2_acc_in_valid = lane2_acc_operand_valid; // RmsNormMax.java:573
+  assign lane2_acc_in_payload_a = lane2_acc_operand_a; // RmsNormMax.java:574
+  assign lane2_acc_in_payload_b = lane2_acc_operand_b; // RmsNormMax.java:575
+  assign lane3_acc_in_valid = lane3_acc_operand_valid; // RmsNormMax.java:573
+  assign lane3_acc_in_payload_a = lane3_acc_operand_a; // RmsNormMax.java:574
+  assign lane3_acc_in_payload_b = lane3_acc_operand_b; // RmsNormMax.java:575
+  assign lane4_acc_in_valid = lane4_acc_operand_valid; // RmsNormMax.java:573
+  assign lane4_acc_in_payload_a = lane4_acc_operand_a; // RmsNormMax.java:574
+  assign lane4_acc_in_payload_b = lane4_acc_operand_b; // RmsNormMax.java:575
+  assign lane5_acc_in_valid = lane5_acc_operand_valid; // RmsNormMax.java:573
+  assign lane5_acc_in_payload_a = lane5_acc_operand_a; // RmsNormMax.java:574
+  assign lane5_acc_in_payload_b = lane5_acc_operand_b; // RmsNormMax.java:575
+  assign lane6_acc_in_valid = lane6_acc_operand_valid; // RmsNormMax.java:573
+  assign lane6_acc_in_payload_a = lane6_acc_operand_a; // RmsNormMax.java:574
+  assign lane6_acc_in_payload_b = lane6_acc_operand_b; // RmsNormMax.java:575
+  assign lane7_acc_in_valid = lane7_acc_operand_valid; // RmsNormMax.java:573
+  assign lane7_acc_in_payload_a = lane7_acc_operand_a; // RmsNormMax.java:574
+  assign lane7_acc_in_payload_b = lane7_acc_operand_b; // RmsNormMax.java:575
+  assign lane8_acc_in_valid = lane8_acc_operand_valid; // RmsNormMax.java:573
+  assign lane8_acc_in_payload_a = lane8_acc_operand_a; // RmsNormMax.java:574
+  assign lane8_acc_in_payload_b = lane8_acc_operand_b; // RmsNormMax.java:575
+  assign lane9_acc_in_valid = lane9_acc_operand_valid; // RmsNormMax.java:573
+  assign lane9_acc_in_payload_a = lane9_acc_operand_a; // RmsNormMax.java:574
+  assign lane9_acc_in_payload_b = lane9_acc_operand_b; // RmsNormMax.java:575
+  assign lane10_acc_in_valid = lane10_acc_operand_valid; // RmsNormMax.java:573
+  assign lane10_acc_in_payload_a = lane10_acc_operand_a; // RmsNormMax.java:574
+  assign lane10_acc_in_payload_b = lane10_acc_operand_b; // RmsNormMax.java:575
+  assign lane11_acc_in_valid = lane11_acc_operand_valid; // RmsNormMax.java:573
+  assign lane11_acc_in_payload_a = lane11_acc_operand_a; // RmsNormMax.java:574
+  assign lane11_acc_in_payload_b = lane11_acc_operand_b; // RmsNormMax.java:575
+  assign lane12_acc_in_valid = lane12_acc_operand_valid; // RmsNormMax.java:573
+  assign lane12_acc_in_payload_a = lane12_acc_operand_a; // RmsNormMax.java:574
+  assign lane12_acc_in_payload_b = lane12_acc_operand_b; // RmsNormMax.java:575
+  assign lane13_acc_in_valid = lane13_acc_operand_valid; // RmsNormMax.java:573
+  assign lane13_acc_in_payload_a = lane13_acc_operand_a; // RmsNormMax.java:574
+  assign lane13_acc_in_payload_b = lane13_acc_operand_b; // RmsNormMax.java:575
+  assign lane14_acc_in_valid = lane14_acc_operand_valid; // RmsNormMax.java:573
+  assign lane14_acc_in_payload_a = lane14_acc_operand_a; // RmsNormMax.java:574
+  assign lane14_acc_in_payload_b = lane14_acc_operand_b; // RmsNormMax.java:575
+  assign lane15_acc_in_valid = lane15_acc_operand_valid; // RmsNormMax.java:573
+  assign lane15_acc_in_payload_a = lane15_acc_operand_a; // RmsNormMax.java:574
+  assign lane15_acc_in_payload_b = lane15_acc_operand_b; // RmsNormMax.java:575
 
   always @(posedge clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:530
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:530
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:530
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:530
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:530
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:530
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:531
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:531
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:531
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:531
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:531
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:531
-    if (tree_feed) begin // RmsNormMax.java:535
-      if (tree_level_done_cmp) begin // RmsNormMax.java:535
-        tree_k <= 5'd0; // RmsNormMax.java:536
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:537
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:536
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:536
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:536
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:536
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:536
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:536
+    tree_k_out_d7 <= tree_k_out_d6; // RmsNormMax.java:536
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:537
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:537
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:537
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:537
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:537
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:537
+    tree_out_d7 <= tree_out_d6; // RmsNormMax.java:537
+    if (tree_feed) begin // RmsNormMax.java:541
+      if (tree_level_done_cmp) begin // RmsNormMax.java:541
+        tree_k <= 5'd0; // RmsNormMax.java:542
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:543
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:538
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:544
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:540
-      tree_width <= 5'd16; // RmsNormMax.java:540
+    if (tree_done_and) begin // RmsNormMax.java:546
+      tree_width <= 5'd16; // RmsNormMax.java:546
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:575
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:575
+    lane0_acc_operand_valid <= lane0_square_out_valid | tree_feed; // RmsNormMax.java:568
+    // RmsNormMax.java:569
+    lane0_acc_operand_a <=
+        tree_feed ? partial_sel : ((lane0_acc_out_valid & ~tree_out_d7) ? lane0_acc_out_payload : partial_0);
+    lane0_acc_operand_b <= tree_feed ? partial_sel_2 : lane0_square_out_payload; // RmsNormMax.java:570
+    if ((lane0_acc_out_valid & ~tree_out_d7) | (tree_out_d7 & (tree_k_out_d7 == 5'd0))) begin // RmsNormMax.java:583
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:583
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:585
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd1)) begin // RmsNormMax.java:593
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:585
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd2)) begin // RmsNormMax.java:593
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:585
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd3)) begin // RmsNormMax.java:593
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd4)) begin // RmsNormMax.java:585
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd4)) begin // RmsNormMax.java:593
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:585
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd5)) begin // RmsNormMax.java:593
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:585
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd6)) begin // RmsNormMax.java:593
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:585
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd7)) begin // RmsNormMax.java:593
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd8)) begin // RmsNormMax.java:585
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd8)) begin // RmsNormMax.java:593
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:585
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd9)) begin // RmsNormMax.java:593
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:585
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd10)) begin // RmsNormMax.java:593
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:585
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd11)) begin // RmsNormMax.java:593
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd12)) begin // RmsNormMax.java:585
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd12)) begin // RmsNormMax.java:593
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:585
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd13)) begin // RmsNormMax.java:593
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:585
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd14)) begin // RmsNormMax.java:593
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:585
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:585
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd15)) begin // RmsNormMax.java:593
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:593
     end
-    if (lane1_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:575
+    lane1_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane1_acc_operand_a <= (lane1_acc_out_valid & ~tree_out_d7) ? lane1_acc_out_payload : partial_1;
+    lane1_acc_operand_b <= lane1_square_out_payload; // RmsNormMax.java:575
+    if (lane1_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane2_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:575
+    lane2_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane2_acc_operand_a <= (lane2_acc_out_valid & ~tree_out_d7) ? lane2_acc_out_payload : partial_2;
+    lane2_acc_operand_b <= lane2_square_out_payload; // RmsNormMax.java:575
+    if (lane2_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane3_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:575
+    lane3_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane3_acc_operand_a <= (lane3_acc_out_valid & ~tree_out_d7) ? lane3_acc_out_payload : partial_3;
+    lane3_acc_operand_b <= lane3_square_out_payload; // RmsNormMax.java:575
+    if (lane3_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane4_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:575
+    lane4_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane4_acc_operand_a <= (lane4_acc_out_valid & ~tree_out_d7) ? lane4_acc_out_payload : partial_4;
+    lane4_acc_operand_b <= lane4_square_out_payload; // RmsNormMax.java:575
+    if (lane4_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane5_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:575
+    lane5_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane5_acc_operand_a <= (lane5_acc_out_valid & ~tree_out_d7) ? lane5_acc_out_payload : partial_5;
+    lane5_acc_operand_b <= lane5_square_out_payload; // RmsNormMax.java:575
+    if (lane5_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane6_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:575
+    lane6_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane6_acc_operand_a <= (lane6_acc_out_valid & ~tree_out_d7) ? lane6_acc_out_payload : partial_6;
+    lane6_acc_operand_b <= lane6_square_out_payload; // RmsNormMax.java:575
+    if (lane6_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane7_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:575
+    lane7_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane7_acc_operand_a <= (lane7_acc_out_valid & ~tree_out_d7) ? lane7_acc_out_payload : partial_7;
+    lane7_acc_operand_b <= lane7_square_out_payload; // RmsNormMax.java:575
+    if (lane7_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane8_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:575
+    lane8_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane8_acc_operand_a <= (lane8_acc_out_valid & ~tree_out_d7) ? lane8_acc_out_payload : partial_8;
+    lane8_acc_operand_b <= lane8_square_out_payload; // RmsNormMax.java:575
+    if (lane8_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane9_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:575
+    lane9_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane9_acc_operand_a <= (lane9_acc_out_valid & ~tree_out_d7) ? lane9_acc_out_payload : partial_9;
+    lane9_acc_operand_b <= lane9_square_out_payload; // RmsNormMax.java:575
+    if (lane9_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane10_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:575
+    lane10_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane10_acc_operand_a <= (lane10_acc_out_valid & ~tree_out_d7) ? lane10_acc_out_payload : partial_10;
+    lane10_acc_operand_b <= lane10_square_out_payload; // RmsNormMax.java:575
+    if (lane10_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane11_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:575
+    lane11_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane11_acc_operand_a <= (lane11_acc_out_valid & ~tree_out_d7) ? lane11_acc_out_payload : partial_11;
+    lane11_acc_operand_b <= lane11_square_out_payload; // RmsNormMax.java:575
+    if (lane11_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane12_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:575
+    lane12_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane12_acc_operand_a <= (lane12_acc_out_valid & ~tree_out_d7) ? lane12_acc_out_payload : partial_12;
+    lane12_acc_operand_b <= lane12_square_out_payload; // RmsNormMax.java:575
+    if (lane12_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane13_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:575
+    lane13_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane13_acc_operand_a <= (lane13_acc_out_valid & ~tree_out_d7) ? lane13_acc_out_payload : partial_13;
+    lane13_acc_operand_b <= lane13_square_out_payload; // RmsNormMax.java:575
+    if (lane13_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane14_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:575
+    lane14_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane14_acc_operand_a <= (lane14_acc_out_valid & ~tree_out_d7) ? lane14_acc_out_payload : partial_14;
+    lane14_acc_operand_b <= lane14_square_out_payload; // RmsNormMax.java:575
+    if (lane14_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:583
     end
-    if (lane15_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:575
-      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:575
+    lane15_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    // RmsNormMax.java:574
+    lane15_acc_operand_a <= (lane15_acc_out_valid & ~tree_out_d7) ? lane15_acc_out_payload : partial_15;
+    lane15_acc_operand_b <= lane15_square_out_payload; // RmsNormMax.java:575
+    if (lane15_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:583
+      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:583
     end
-    if (state_handoff) begin // RmsNormMax.java:589
-      partial_0 <= 32'h0; // RmsNormMax.java:591
-      partial_1 <= 32'h0; // RmsNormMax.java:591
-      partial_2 <= 32'h0; // RmsNormMax.java:591
-      partial_3 <= 32'h0; // RmsNormMax.java:591
-      partial_4 <= 32'h0; // RmsNormMax.java:591
-      partial_5 <= 32'h0; // RmsNormMax.java:591
-      partial_6 <= 32'h0; // RmsNormMax.java:591
-      partial_7 <= 32'h0; // RmsNormMax.java:591
-      partial_8 <= 32'h0; // RmsNormMax.java:591
-      partial_9 <= 32'h0; // RmsNormMax.java:591
-      partial_10 <= 32'h0; // RmsNormMax.java:591
-      partial_11 <= 32'h0; // RmsNormMax.java:591
-      partial_12 <= 32'h0; // RmsNormMax.java:591
-      partial_13 <= 32'h0; // RmsNormMax.java:591
-      partial_14 <= 32'h0; // RmsNormMax.java:591
-      partial_15 <= 32'h0; // RmsNormMax.java:591
+    if (state_handoff) begin // RmsNormMax.java:597
+      partial_0 <= 32'h0; // RmsNormMax.java:599
+      partial_1 <= 32'h0; // RmsNormMax.java:599
+      partial_2 <= 32'h0; // RmsNormMax.java:599
+      partial_3 <= 32'h0; // RmsNormMax.java:599
+      partial_4 <= 32'h0; // RmsNormMax.java:599
+      partial_5 <= 32'h0; // RmsNormMax.java:599
+      partial_6 <= 32'h0; // RmsNormMax.java:599
+      partial_7 <= 32'h0; // RmsNormMax.java:599
+      partial_8 <= 32'h0; // RmsNormMax.java:599
+      partial_9 <= 32'h0; // RmsNormMax.java:599
+      partial_10 <= 32'h0; // RmsNormMax.java:599
+      partial_11 <= 32'h0; // RmsNormMax.java:599
+      partial_12 <= 32'h0; // RmsNormMax.java:599
+      partial_13 <= 32'h0; // RmsNormMax.java:599
+      partial_14 <= 32'h0; // RmsNormMax.java:599
+      partial_15 <= 32'h0; // RmsNormMax.java:599
     end
     if (reset) begin
+      tree_k_out_d7 <= 5'd0;
       tree_out_d1 <= 1'b0;
       tree_out_d2 <= 1'b0;
       tree_out_d3 <= 1'b0;
       tree_out_d4 <= 1'b0;
       tree_out_d5 <= 1'b0;
       tree_out_d6 <= 1'b0;
+      tree_out_d7 <= 1'b0;
       tree_k <= 5'd0;
       tree_width <= 5'd16;
+      lane0_acc_operand_valid <= 1'b0;
       partial_0 <= 32'h0;
       partial_1 <= 32'h0;
       partial_2 <= 32'h0;
@@ -1728,87 +1882,122 @@ module RmsNormMax_l16_w16_n1536_fp16 (
       partial_13 <= 32'h0;
       partial_14 <= 32'h0;
       partial_15 <= 32'h0;
+      lane1_acc_operand_valid <= 1'b0;
+      lane2_acc_operand_valid <= 1'b0;
+      lane3_acc_operand_valid <= 1'b0;
+      lane4_acc_operand_valid <= 1'b0;
+      lane5_acc_operand_valid <= 1'b0;
+      lane6_acc_operand_valid <= 1'b0;
+      lane7_acc_operand_valid <= 1'b0;
+      lane8_acc_operand_valid <= 1'b0;
+      lane9_acc_operand_valid <= 1'b0;
+      lane10_acc_operand_valid <= 1'b0;
+      lane11_acc_operand_valid <= 1'b0;
+      lane12_acc_operand_valid <= 1'b0;
+      lane13_acc_operand_valid <= 1'b0;
+      lane14_acc_operand_valid <= 1'b0;
+      lane15_acc_operand_valid <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:607): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:611
+  // normalize (RmsNormMax.java:615): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:619
 
   always @(*) begin
-    normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_launch_or_launch_d16; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_launch_or_launch_d16_or_d29; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_mul_in_valid_or; // Fp32SharedOps.java:130
-    normalize_mul_in_valid = normalize_mul_in_valid_or | launch_d49; // Fp32SharedOps.java:130
+    normalize_mul_issue = 1'b0; // Fp32SharedOps.java:123
+    normalize_mul_issue = normalize_launch; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_launch_or_launch_d18; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_launch_or_launch_d18_or_d33; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_mul_issue_or; // Fp32SharedOps.java:148
+    normalize_mul_issue = normalize_mul_issue_or | launch_d56; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
-    normalize_mul_in_payload_a = partial_0; // Fp32SharedOps.java:132
-    normalize_mul_in_payload_b = 32'h3a2aaaab; // Fp32SharedOps.java:133
-    if (launch_d16) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = rsqrt_u_c; // Fp32SharedOps.java:137
+    normalize_mul_issue_a = 32'h0; // Fp32SharedOps.java:124
+    normalize_mul_issue_b = 32'h0; // Fp32SharedOps.java:125
+    normalize_mul_issue_a = partial_0; // Fp32SharedOps.java:150
+    normalize_mul_issue_b = 32'h3a2aaaab; // Fp32SharedOps.java:151
+    if (launch_d18) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = rsqrt_u_c; // Fp32SharedOps.java:155
     end
-    if (launch_d29) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = normalize_add_out_payload; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:137
+    if (launch_d33) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = normalize_add_out_payload; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = normalize_add_out_payload; // Fp32SharedOps.java:155
     end
-    if (launch_d36) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = rsqrt_h_d20; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:137
+    if (launch_d41) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = rsqrt_h_d23; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = normalize_mul_out_payload; // Fp32SharedOps.java:155
     end
-    if (launch_d49) begin // Fp32SharedOps.java:135
-      normalize_mul_in_payload_a = rsqrt_y0_d20; // Fp32SharedOps.java:136
-      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:137
+    if (launch_d56) begin // Fp32SharedOps.java:153
+      normalize_mul_issue_a = rsqrt_y0_d23; // Fp32SharedOps.java:154
+      normalize_mul_issue_b = normalize_add_out_payload; // Fp32SharedOps.java:155
     end
+  end
+
+  assign normalize_mul_in_valid = normalize_mul_operands_valid; // Fp32SharedOps.java:126
+  assign normalize_mul_in_payload_a = normalize_mul_operand_a; // Fp32SharedOps.java:127
+  assign normalize_mul_in_payload_b = normalize_mul_operand_b; // Fp32SharedOps.java:128
+
+  always @(*) begin
+    normalize_add_issue = 1'b0; // Fp32SharedOps.java:123
+    normalize_add_issue = launch_d8; // Fp32SharedOps.java:148
+    normalize_add_issue = launch_d8_or_d26; // Fp32SharedOps.java:148
+    normalize_add_issue = launch_d8_or_d26 | launch_d49; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
-    normalize_add_in_valid = launch_d7; // Fp32SharedOps.java:130
-    normalize_add_in_valid = launch_d7_or_d23; // Fp32SharedOps.java:130
-    normalize_add_in_valid = launch_d7_or_d23 | launch_d43; // Fp32SharedOps.java:130
-  end
-
-  always @(*) begin
-    normalize_add_in_payload_a = normalize_mul_out_payload; // Fp32SharedOps.java:132
-    normalize_add_in_payload_b = eps; // Fp32SharedOps.java:133
-    if (launch_d23) begin // Fp32SharedOps.java:135
-      normalize_add_in_payload_a = rsqrt_chord_value_d7; // Fp32SharedOps.java:136
-      normalize_add_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:137
+    normalize_add_issue_a = 32'h0; // Fp32SharedOps.java:124
+    normalize_add_issue_b = 32'h0; // Fp32SharedOps.java:125
+    normalize_add_issue_a = normalize_mul_out_payload; // Fp32SharedOps.java:150
+    normalize_add_issue_b = eps; // Fp32SharedOps.java:151
+    if (launch_d26) begin // Fp32SharedOps.java:153
+      normalize_add_issue_a = rsqrt_chord_value_d8; // Fp32SharedOps.java:154
+      normalize_add_issue_b = normalize_mul_out_payload; // Fp32SharedOps.java:155
     end
-    if (launch_d43) begin // Fp32SharedOps.java:135
-      normalize_add_in_payload_a = 32'h3fc00000; // Fp32SharedOps.java:136
-      // Fp32SharedOps.java:137
-      normalize_add_in_payload_b = {~normalize_mul_out_payload[31], normalize_mul_out_payload[30:0]};
+    if (launch_d49) begin // Fp32SharedOps.java:153
+      normalize_add_issue_a = 32'h3fc00000; // Fp32SharedOps.java:154
+      // Fp32SharedOps.java:155
+      normalize_add_issue_b = {~normalize_mul_out_payload[31], normalize_mul_out_payload[30:0]};
     end
   end
 
-  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:617
-  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:617
-  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:617
+  assign normalize_add_in_valid = normalize_add_operands_valid; // Fp32SharedOps.java:126
+  assign normalize_add_in_payload_a = normalize_add_operand_a; // Fp32SharedOps.java:127
+  assign normalize_add_in_payload_b = normalize_add_operand_b; // Fp32SharedOps.java:128
+  assign rsqrt_scale2_in_valid = launch_d64; // RmsNormMax.java:625
+  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:625
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d46; // RmsNormMax.java:625
 
   always @(posedge clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:612
-      normalize_busy <= 1'b1; // RmsNormMax.java:612
+    if (normalize_launch) begin // RmsNormMax.java:620
+      normalize_busy <= 1'b1; // RmsNormMax.java:620
     end
-    launch_d1 <= normalize_launch; // Fp32SharedOps.java:126
-    launch_d2 <= launch_d1; // Fp32SharedOps.java:126
-    launch_d3 <= launch_d2; // Fp32SharedOps.java:126
-    launch_d4 <= launch_d3; // Fp32SharedOps.java:126
-    launch_d5 <= launch_d4; // Fp32SharedOps.java:126
-    launch_d6 <= launch_d5; // Fp32SharedOps.java:126
-    launch_d7 <= launch_d6; // Fp32SharedOps.java:126
+    normalize_mul_operands_valid <= normalize_mul_issue; // Fp32SharedOps.java:126
+    normalize_mul_operand_a <= normalize_mul_issue_a; // Fp32SharedOps.java:127
+    normalize_mul_operand_b <= normalize_mul_issue_b; // Fp32SharedOps.java:128
+    normalize_add_operands_valid <= normalize_add_issue; // Fp32SharedOps.java:126
+    normalize_add_operand_a <= normalize_add_issue_a; // Fp32SharedOps.java:127
+    normalize_add_operand_b <= normalize_add_issue_b; // Fp32SharedOps.java:128
+    launch_d1 <= normalize_launch; // Fp32SharedOps.java:144
+    launch_d2 <= launch_d1; // Fp32SharedOps.java:144
+    launch_d3 <= launch_d2; // Fp32SharedOps.java:144
+    launch_d4 <= launch_d3; // Fp32SharedOps.java:144
+    launch_d5 <= launch_d4; // Fp32SharedOps.java:144
+    launch_d6 <= launch_d5; // Fp32SharedOps.java:144
+    launch_d7 <= launch_d6; // Fp32SharedOps.java:144
+    launch_d8 <= launch_d7; // Fp32SharedOps.java:144
     rsqrt_cases_a <=
         {(((normalize_add_out_payload[30:23] == 8'd255) & (normalize_add_out_payload[22:0] != 23'd0))
           | (normalize_add_out_payload[31] & ~(normalize_add_out_payload[30:0] == 31'h0))),
          (normalize_add_out_payload[30:0] == 31'h0),
          ((normalize_add_out_payload[30:23] == 8'd255)
           & (normalize_add_out_payload[22:0] == 23'd0)
-          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:617
-    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:617
-    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:617
-    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:617
+          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:625
+    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:625
+    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:625
+    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:625
     rsqrt_lz_a <=
         (rsqrt_lz_a_and & rsqrt_lz_a_and_3 & ~rsqrt_lz_a_any_4 & ~(|normalize_add_out_payload[8:7]))
           ? {2'h2,
@@ -1835,254 +2024,289 @@ module RmsNormMax_l16_w16_n1536_fp16 (
                       : {1'b1, ~normalize_add_out_payload[16]})}
                 : {1'b0,
                    (rsqrt_lz_a_any ? {1'b0, ~normalize_add_out_payload[22]}
-                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:617
-    // RmsNormMax.java:617
+                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:625
+    // RmsNormMax.java:625
     rsqrt_fraction_b <= rsqrt_exponent_a_eq_0 ? (rsqrt_fraction_a << rsqrt_fraction_b_sum) : rsqrt_fraction_a;
-    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:617
-    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:617
-    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:617
-    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:617
-    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:617
-    // RmsNormMax.java:617
+    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:625
+    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:625
+    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:625
+    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:625
+    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:625
     rsqrt_u_c <=
-        (rsqrt_fraction_b[17:0] == 18'd0) ? 32'h0
-        : {1'b0, (8'd126 - {3'd0, rsqrt_u_c_mux}), (rsqrt_fraction_b[17:0] << (rsqrt_u_c_mux + 5'd1)), 5'h0};
-    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:617
-    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:617
-    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:617
-    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:617
-    launch_d8 <= launch_d7; // Fp32SharedOps.java:126
-    launch_d9 <= launch_d8; // Fp32SharedOps.java:126
-    launch_d10 <= launch_d9; // Fp32SharedOps.java:126
-    launch_d11 <= launch_d10; // Fp32SharedOps.java:126
-    launch_d12 <= launch_d11; // Fp32SharedOps.java:126
-    launch_d13 <= launch_d12; // Fp32SharedOps.java:126
-    launch_d14 <= launch_d13; // Fp32SharedOps.java:126
-    launch_d15 <= launch_d14; // Fp32SharedOps.java:126
-    launch_d16 <= launch_d15; // Fp32SharedOps.java:126
-    launch_d17 <= launch_d16; // Fp32SharedOps.java:126
-    launch_d18 <= launch_d17; // Fp32SharedOps.java:126
-    launch_d19 <= launch_d18; // Fp32SharedOps.java:126
-    launch_d20 <= launch_d19; // Fp32SharedOps.java:126
-    launch_d21 <= launch_d20; // Fp32SharedOps.java:126
-    launch_d22 <= launch_d21; // Fp32SharedOps.java:126
-    launch_d23 <= launch_d22; // Fp32SharedOps.java:126
-    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:127
-    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:127
-    launch_d24 <= launch_d23; // Fp32SharedOps.java:126
-    launch_d25 <= launch_d24; // Fp32SharedOps.java:126
-    launch_d26 <= launch_d25; // Fp32SharedOps.java:126
-    launch_d27 <= launch_d26; // Fp32SharedOps.java:126
-    launch_d28 <= launch_d27; // Fp32SharedOps.java:126
-    launch_d29 <= launch_d28; // Fp32SharedOps.java:126
-    launch_d30 <= launch_d29; // Fp32SharedOps.java:126
-    launch_d31 <= launch_d30; // Fp32SharedOps.java:126
-    launch_d32 <= launch_d31; // Fp32SharedOps.java:126
-    launch_d33 <= launch_d32; // Fp32SharedOps.java:126
-    launch_d34 <= launch_d33; // Fp32SharedOps.java:126
-    launch_d35 <= launch_d34; // Fp32SharedOps.java:126
-    launch_d36 <= launch_d35; // Fp32SharedOps.java:126
-    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:127
-    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:127
-    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:127
-    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:127
-    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:127
-    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:127
-    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:127
-    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:127
-    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:127
-    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:127
-    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:127
-    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:127
-    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:127
-    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:127
-    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:127
-    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:127
-    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:127
-    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:127
-    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:127
-    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:127
-    launch_d37 <= launch_d36; // Fp32SharedOps.java:126
-    launch_d38 <= launch_d37; // Fp32SharedOps.java:126
-    launch_d39 <= launch_d38; // Fp32SharedOps.java:126
-    launch_d40 <= launch_d39; // Fp32SharedOps.java:126
-    launch_d41 <= launch_d40; // Fp32SharedOps.java:126
-    launch_d42 <= launch_d41; // Fp32SharedOps.java:126
-    launch_d43 <= launch_d42; // Fp32SharedOps.java:126
-    launch_d44 <= launch_d43; // Fp32SharedOps.java:126
-    launch_d45 <= launch_d44; // Fp32SharedOps.java:126
-    launch_d46 <= launch_d45; // Fp32SharedOps.java:126
-    launch_d47 <= launch_d46; // Fp32SharedOps.java:126
-    launch_d48 <= launch_d47; // Fp32SharedOps.java:126
-    launch_d49 <= launch_d48; // Fp32SharedOps.java:126
-    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:127
-    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:127
-    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:127
-    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:127
-    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:127
-    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:127
-    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:127
-    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:127
-    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:127
-    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:127
-    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:127
-    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:127
-    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:127
-    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:127
-    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:127
-    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:127
-    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:127
-    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:127
-    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:127
-    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:127
-    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:617
-    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:617
-    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:617
-    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:617
-    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:617
-    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:617
-    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:617
-    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:617
-    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:617
-    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:617
-    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:617
-    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:617
-    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:617
-    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:617
-    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:617
-    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:617
-    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:617
-    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:617
-    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:617
-    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:617
-    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:617
-    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:617
-    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:617
-    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:617
-    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:617
-    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:617
-    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:617
-    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:617
-    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:617
-    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:617
-    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:617
-    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:617
-    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:617
-    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:617
-    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:617
-    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:617
-    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:617
-    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:617
-    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:617
-    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:617
-    launch_d50 <= launch_d49; // RmsNormMax.java:617
-    launch_d51 <= launch_d50; // RmsNormMax.java:617
-    launch_d52 <= launch_d51; // RmsNormMax.java:617
-    launch_d53 <= launch_d52; // RmsNormMax.java:617
-    launch_d54 <= launch_d53; // RmsNormMax.java:617
-    launch_d55 <= launch_d54; // RmsNormMax.java:617
-    launch_d56 <= launch_d55; // RmsNormMax.java:617
-    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:617
-    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:617
-    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:617
-    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:617
-    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:617
-    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:617
-    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:617
-    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:617
-    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:617
-    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:617
-    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:617
-    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:617
-    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:617
-    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:617
-    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:617
-    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:617
-    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:617
-    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:617
-    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:617
-    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:617
-    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:617
-    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:617
-    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:617
-    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:617
-    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:617
-    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:617
-    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:617
-    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:617
-    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:617
-    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:617
-    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:617
-    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:617
-    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:617
-    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:617
-    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:617
-    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:617
-    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:617
-    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:617
-    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:617
-    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:617
-    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:617
-    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:617
-    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:617
-    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:617
-    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:617
-    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:617
-    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:617
-    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:617
-    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:617
-    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:617
-    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:617
-    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:617
-    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:617
-    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:617
-    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:617
-    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:617
-    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:617
-    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:617
-    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:617
-    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:617
-    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:617
-    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:617
-    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:617
-    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:617
-    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:617
-    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:617
-    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:617
-    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:617
-    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:617
-    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:617
-    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:617
-    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:617
-    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:617
-    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:617
-    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:617
-    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:617
-    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:617
-    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:617
-    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:617
-    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:617
-    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:617
-    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:617
-    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:617
-    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:617
+        {1'b0,
+         ((rsqrt_fraction_b[17:0] == 18'd0) ? 8'd0 : (8'd126 - {3'd0, rsqrt_u_c_mux})),
+         rsqrt_u_c_shl[16:0],
+         6'h0}; // RmsNormMax.java:625
+    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:625
+    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:625
+    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:625
+    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:625
+    launch_d9 <= launch_d8; // Fp32SharedOps.java:144
+    launch_d10 <= launch_d9; // Fp32SharedOps.java:144
+    launch_d11 <= launch_d10; // Fp32SharedOps.java:144
+    launch_d12 <= launch_d11; // Fp32SharedOps.java:144
+    launch_d13 <= launch_d12; // Fp32SharedOps.java:144
+    launch_d14 <= launch_d13; // Fp32SharedOps.java:144
+    launch_d15 <= launch_d14; // Fp32SharedOps.java:144
+    launch_d16 <= launch_d15; // Fp32SharedOps.java:144
+    launch_d17 <= launch_d16; // Fp32SharedOps.java:144
+    launch_d18 <= launch_d17; // Fp32SharedOps.java:144
+    launch_d19 <= launch_d18; // Fp32SharedOps.java:144
+    launch_d20 <= launch_d19; // Fp32SharedOps.java:144
+    launch_d21 <= launch_d20; // Fp32SharedOps.java:144
+    launch_d22 <= launch_d21; // Fp32SharedOps.java:144
+    launch_d23 <= launch_d22; // Fp32SharedOps.java:144
+    launch_d24 <= launch_d23; // Fp32SharedOps.java:144
+    launch_d25 <= launch_d24; // Fp32SharedOps.java:144
+    launch_d26 <= launch_d25; // Fp32SharedOps.java:144
+    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:145
+    rsqrt_chord_value_d8 <= rsqrt_chord_value_d7; // Fp32SharedOps.java:145
+    launch_d27 <= launch_d26; // Fp32SharedOps.java:144
+    launch_d28 <= launch_d27; // Fp32SharedOps.java:144
+    launch_d29 <= launch_d28; // Fp32SharedOps.java:144
+    launch_d30 <= launch_d29; // Fp32SharedOps.java:144
+    launch_d31 <= launch_d30; // Fp32SharedOps.java:144
+    launch_d32 <= launch_d31; // Fp32SharedOps.java:144
+    launch_d33 <= launch_d32; // Fp32SharedOps.java:144
+    launch_d34 <= launch_d33; // Fp32SharedOps.java:144
+    launch_d35 <= launch_d34; // Fp32SharedOps.java:144
+    launch_d36 <= launch_d35; // Fp32SharedOps.java:144
+    launch_d37 <= launch_d36; // Fp32SharedOps.java:144
+    launch_d38 <= launch_d37; // Fp32SharedOps.java:144
+    launch_d39 <= launch_d38; // Fp32SharedOps.java:144
+    launch_d40 <= launch_d39; // Fp32SharedOps.java:144
+    launch_d41 <= launch_d40; // Fp32SharedOps.java:144
+    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:145
+    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:145
+    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:145
+    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:145
+    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:145
+    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:145
+    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:145
+    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:145
+    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:145
+    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:145
+    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:145
+    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:145
+    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:145
+    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:145
+    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:145
+    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:145
+    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:145
+    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:145
+    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:145
+    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:145
+    rsqrt_h_d21 <= rsqrt_h_d20; // Fp32SharedOps.java:145
+    rsqrt_h_d22 <= rsqrt_h_d21; // Fp32SharedOps.java:145
+    rsqrt_h_d23 <= rsqrt_h_d22; // Fp32SharedOps.java:145
+    launch_d42 <= launch_d41; // Fp32SharedOps.java:144
+    launch_d43 <= launch_d42; // Fp32SharedOps.java:144
+    launch_d44 <= launch_d43; // Fp32SharedOps.java:144
+    launch_d45 <= launch_d44; // Fp32SharedOps.java:144
+    launch_d46 <= launch_d45; // Fp32SharedOps.java:144
+    launch_d47 <= launch_d46; // Fp32SharedOps.java:144
+    launch_d48 <= launch_d47; // Fp32SharedOps.java:144
+    launch_d49 <= launch_d48; // Fp32SharedOps.java:144
+    launch_d50 <= launch_d49; // Fp32SharedOps.java:144
+    launch_d51 <= launch_d50; // Fp32SharedOps.java:144
+    launch_d52 <= launch_d51; // Fp32SharedOps.java:144
+    launch_d53 <= launch_d52; // Fp32SharedOps.java:144
+    launch_d54 <= launch_d53; // Fp32SharedOps.java:144
+    launch_d55 <= launch_d54; // Fp32SharedOps.java:144
+    launch_d56 <= launch_d55; // Fp32SharedOps.java:144
+    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:145
+    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:145
+    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:145
+    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:145
+    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:145
+    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:145
+    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:145
+    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:145
+    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:145
+    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:145
+    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:145
+    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:145
+    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:145
+    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:145
+    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:145
+    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:145
+    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:145
+    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:145
+    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:145
+    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:145
+    rsqrt_y0_d21 <= rsqrt_y0_d20; // Fp32SharedOps.java:145
+    rsqrt_y0_d22 <= rsqrt_y0_d21; // Fp32SharedOps.java:145
+    rsqrt_y0_d23 <= rsqrt_y0_d22; // Fp32SharedOps.java:145
+    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:625
+    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:625
+    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:625
+    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:625
+    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:625
+    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:625
+    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:625
+    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:625
+    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:625
+    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:625
+    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:625
+    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:625
+    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:625
+    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:625
+    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:625
+    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:625
+    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:625
+    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:625
+    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:625
+    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:625
+    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:625
+    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:625
+    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:625
+    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:625
+    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:625
+    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:625
+    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:625
+    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:625
+    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:625
+    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:625
+    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:625
+    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:625
+    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:625
+    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:625
+    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:625
+    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:625
+    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:625
+    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:625
+    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:625
+    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:625
+    rsqrt_minus_half_d41 <= rsqrt_minus_half_d40; // RmsNormMax.java:625
+    rsqrt_minus_half_d42 <= rsqrt_minus_half_d41; // RmsNormMax.java:625
+    rsqrt_minus_half_d43 <= rsqrt_minus_half_d42; // RmsNormMax.java:625
+    rsqrt_minus_half_d44 <= rsqrt_minus_half_d43; // RmsNormMax.java:625
+    rsqrt_minus_half_d45 <= rsqrt_minus_half_d44; // RmsNormMax.java:625
+    rsqrt_minus_half_d46 <= rsqrt_minus_half_d45; // RmsNormMax.java:625
+    launch_d57 <= launch_d56; // RmsNormMax.java:625
+    launch_d58 <= launch_d57; // RmsNormMax.java:625
+    launch_d59 <= launch_d58; // RmsNormMax.java:625
+    launch_d60 <= launch_d59; // RmsNormMax.java:625
+    launch_d61 <= launch_d60; // RmsNormMax.java:625
+    launch_d62 <= launch_d61; // RmsNormMax.java:625
+    launch_d63 <= launch_d62; // RmsNormMax.java:625
+    launch_d64 <= launch_d63; // RmsNormMax.java:625
+    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:625
+    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:625
+    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:625
+    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:625
+    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:625
+    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:625
+    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:625
+    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:625
+    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:625
+    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:625
+    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:625
+    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:625
+    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:625
+    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:625
+    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:625
+    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:625
+    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:625
+    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:625
+    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:625
+    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:625
+    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:625
+    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:625
+    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:625
+    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:625
+    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:625
+    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:625
+    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:625
+    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:625
+    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:625
+    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:625
+    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:625
+    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:625
+    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:625
+    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:625
+    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:625
+    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:625
+    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:625
+    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:625
+    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:625
+    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:625
+    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:625
+    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:625
+    rsqrt_cases_d43 <= rsqrt_cases_d42; // RmsNormMax.java:625
+    rsqrt_cases_d44 <= rsqrt_cases_d43; // RmsNormMax.java:625
+    rsqrt_cases_d45 <= rsqrt_cases_d44; // RmsNormMax.java:625
+    rsqrt_cases_d46 <= rsqrt_cases_d45; // RmsNormMax.java:625
+    rsqrt_cases_d47 <= rsqrt_cases_d46; // RmsNormMax.java:625
+    rsqrt_cases_d48 <= rsqrt_cases_d47; // RmsNormMax.java:625
+    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:625
+    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:625
+    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:625
+    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:625
+    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:625
+    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:625
+    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:625
+    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:625
+    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:625
+    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:625
+    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:625
+    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:625
+    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:625
+    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:625
+    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:625
+    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:625
+    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:625
+    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:625
+    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:625
+    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:625
+    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:625
+    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:625
+    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:625
+    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:625
+    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:625
+    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:625
+    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:625
+    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:625
+    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:625
+    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:625
+    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:625
+    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:625
+    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:625
+    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:625
+    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:625
+    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:625
+    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:625
+    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:625
+    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:625
+    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:625
+    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:625
+    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:625
+    rsqrt_sign_d43 <= rsqrt_sign_d42; // RmsNormMax.java:625
+    rsqrt_sign_d44 <= rsqrt_sign_d43; // RmsNormMax.java:625
+    rsqrt_sign_d45 <= rsqrt_sign_d44; // RmsNormMax.java:625
+    rsqrt_sign_d46 <= rsqrt_sign_d45; // RmsNormMax.java:625
+    rsqrt_sign_d47 <= rsqrt_sign_d46; // RmsNormMax.java:625
+    rsqrt_sign_d48 <= rsqrt_sign_d47; // RmsNormMax.java:625
     rsqrt_y_out <=
-        rsqrt_cases_d42[2] ? 32'h7fc00000
-        : rsqrt_cases_d42[1] ? {rsqrt_sign_d42, 31'h7f800000}
-        : rsqrt_cases_d42[0] ? 32'h0
-        : rsqrt_scale2_out_payload; // RmsNormMax.java:617
-    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:618
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:622
-      r <= rsqrt_y_out; // RmsNormMax.java:623
-      normalize_busy <= 1'b0; // RmsNormMax.java:624
+        rsqrt_cases_d48[2] ? 32'h7fc00000
+        : rsqrt_cases_d48[1] ? {rsqrt_sign_d48, 31'h7f800000}
+        : rsqrt_cases_d48[0] ? 32'h0
+        : rsqrt_scale2_out_payload; // RmsNormMax.java:625
+    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:626
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:630
+      r <= rsqrt_y_out; // RmsNormMax.java:631
+      normalize_busy <= 1'b0; // RmsNormMax.java:632
     end
     if (reset) begin
       normalize_busy <= 1'b0;
+      normalize_mul_operands_valid <= 1'b0;
+      normalize_add_operands_valid <= 1'b0;
       launch_d1 <= 1'b0;
       launch_d2 <= 1'b0;
       launch_d3 <= 1'b0;
@@ -2109,6 +2333,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
       launch_d24 <= 1'b0;
       launch_d25 <= 1'b0;
       launch_d26 <= 1'b0;
+      rsqrt_chord_value_d8 <= 32'h0;
       launch_d27 <= 1'b0;
       launch_d28 <= 1'b0;
       launch_d29 <= 1'b0;
@@ -2124,6 +2349,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
       launch_d39 <= 1'b0;
       launch_d40 <= 1'b0;
       launch_d41 <= 1'b0;
+      rsqrt_h_d23 <= 32'h0;
       launch_d42 <= 1'b0;
       launch_d43 <= 1'b0;
       launch_d44 <= 1'b0;
@@ -2139,373 +2365,400 @@ module RmsNormMax_l16_w16_n1536_fp16 (
       launch_d54 <= 1'b0;
       launch_d55 <= 1'b0;
       launch_d56 <= 1'b0;
+      rsqrt_y0_d23 <= 32'h0;
+      rsqrt_minus_half_d46 <= 9'd0;
+      launch_d57 <= 1'b0;
+      launch_d58 <= 1'b0;
+      launch_d59 <= 1'b0;
+      launch_d60 <= 1'b0;
+      launch_d61 <= 1'b0;
+      launch_d62 <= 1'b0;
+      launch_d63 <= 1'b0;
+      launch_d64 <= 1'b0;
+      rsqrt_cases_d48 <= 3'h0;
+      rsqrt_sign_d48 <= 1'b0;
       rsqrt_scale2_valid_d1 <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:645): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:653): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:649
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:658
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:659
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:661
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:662
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:662
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:662
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:658
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:659
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:661
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:662
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:662
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:662
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:658
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:659
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:661
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:662
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:662
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:662
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:658
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:659
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:661
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:662
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:662
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:662
-  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:658
-  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:659
-  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane4_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane4_xr_in_payload_b = lane4_xs_out_payload; // RmsNormMax.java:661
-  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:662
-  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:662
-  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:662
-  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:658
-  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:659
-  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane5_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane5_xr_in_payload_b = lane5_xs_out_payload; // RmsNormMax.java:661
-  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:662
-  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:662
-  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:662
-  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:658
-  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:659
-  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane6_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane6_xr_in_payload_b = lane6_xs_out_payload; // RmsNormMax.java:661
-  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:662
-  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:662
-  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:662
-  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:658
-  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:659
-  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane7_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane7_xr_in_payload_b = lane7_xs_out_payload; // RmsNormMax.java:661
-  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:662
-  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:662
-  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:662
-  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:658
-  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:659
-  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane8_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane8_xr_in_payload_b = lane8_xs_out_payload; // RmsNormMax.java:661
-  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:662
-  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:662
-  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:662
-  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:658
-  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:659
-  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane9_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane9_xr_in_payload_b = lane9_xs_out_payload; // RmsNormMax.java:661
-  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:662
-  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:662
-  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:662
-  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:658
-  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:659
-  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane10_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane10_xr_in_payload_b = lane10_xs_out_payload; // RmsNormMax.java:661
-  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:662
-  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:662
-  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:662
-  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:658
-  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:659
-  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane11_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane11_xr_in_payload_b = lane11_xs_out_payload; // RmsNormMax.java:661
-  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:662
-  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:662
-  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:662
-  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:658
-  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:659
-  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane12_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane12_xr_in_payload_b = lane12_xs_out_payload; // RmsNormMax.java:661
-  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:662
-  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:662
-  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:662
-  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:658
-  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:659
-  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane13_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane13_xr_in_payload_b = lane13_xs_out_payload; // RmsNormMax.java:661
-  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:662
-  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:662
-  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:662
-  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:658
-  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:659
-  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane14_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane14_xr_in_payload_b = lane14_xs_out_payload; // RmsNormMax.java:661
-  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:662
-  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:662
-  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:662
-  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:658
-  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:658
-  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:659
-  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:659
-  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:661
-  assign lane15_xr_in_payload_a = r; // RmsNormMax.java:661
-  assign lane15_xr_in_payload_b = lane15_xs_out_payload; // RmsNormMax.java:661
-  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:662
-  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:662
-  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:662
-  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:662
-  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:662
-  assign absmax_restart = emit_last; // RmsNormMax.java:726
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:657
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:666
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:667
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:669
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:670
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:670
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:670
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:666
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:667
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:669
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:670
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:670
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:670
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:666
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:667
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:669
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:670
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:670
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:670
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:666
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:667
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:669
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:670
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:670
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:670
+  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:666
+  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:667
+  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane4_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane4_xr_in_payload_b = lane4_xs_out_payload; // RmsNormMax.java:669
+  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:670
+  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:670
+  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:670
+  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:666
+  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:667
+  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane5_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane5_xr_in_payload_b = lane5_xs_out_payload; // RmsNormMax.java:669
+  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:670
+  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:670
+  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:670
+  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:666
+  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:667
+  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane6_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane6_xr_in_payload_b = lane6_xs_out_payload; // RmsNormMax.java:669
+  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:670
+  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:670
+  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:670
+  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:666
+  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:667
+  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane7_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane7_xr_in_payload_b = lane7_xs_out_payload; // RmsNormMax.java:669
+  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:670
+  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:670
+  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:670
+  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:666
+  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:667
+  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane8_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane8_xr_in_payload_b = lane8_xs_out_payload; // RmsNormMax.java:669
+  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:670
+  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:670
+  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:670
+  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:666
+  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:667
+  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane9_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane9_xr_in_payload_b = lane9_xs_out_payload; // RmsNormMax.java:669
+  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:670
+  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:670
+  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:670
+  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:666
+  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:667
+  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane10_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane10_xr_in_payload_b = lane10_xs_out_payload; // RmsNormMax.java:669
+  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:670
+  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:670
+  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:670
+  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:666
+  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:667
+  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane11_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane11_xr_in_payload_b = lane11_xs_out_payload; // RmsNormMax.java:669
+  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:670
+  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:670
+  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:670
+  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:666
+  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:667
+  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane12_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane12_xr_in_payload_b = lane12_xs_out_payload; // RmsNormMax.java:669
+  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:670
+  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:670
+  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:670
+  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:666
+  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:667
+  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane13_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane13_xr_in_payload_b = lane13_xs_out_payload; // RmsNormMax.java:669
+  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:670
+  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:670
+  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:670
+  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:666
+  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:667
+  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane14_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane14_xr_in_payload_b = lane14_xs_out_payload; // RmsNormMax.java:669
+  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:670
+  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:670
+  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:670
+  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
+  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:666
+  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
+  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:667
+  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
+  assign lane15_xr_in_payload_a = r; // RmsNormMax.java:669
+  assign lane15_xr_in_payload_b = lane15_xs_out_payload; // RmsNormMax.java:669
+  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
+  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:670
+  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:670
+  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
+  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:670
+  assign absmax_restart = emit_last; // RmsNormMax.java:737
 
   always @(posedge clk) begin
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:652
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:652
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:652
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:652
-    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:652
-    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:652
-    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:652
-    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:652
-    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:652
-    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:652
-    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:652
-    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:652
-    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:652
-    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:652
-    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:652
-    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:652
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:658
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:662
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:662
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:662
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:662
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:662
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:662
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:662
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:662
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:662
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:662
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:662
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:662
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:662
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:662
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:662
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:662
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:662
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:662
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:662
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:662
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:662
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:662
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:662
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:662
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:662
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:662
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:662
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:662
-    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:662
-    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:662
-    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:662
-    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:662
-    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:662
-    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:662
-    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:662
-    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:662
-    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:662
-    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:662
-    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:662
-    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:662
-    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:662
-    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:662
-    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:662
-    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:662
-    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:662
-    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:662
-    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:662
-    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:662
-    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:662
-    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:662
-    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:662
-    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:662
-    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:662
-    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:662
-    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:662
-    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:662
-    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:662
-    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:662
-    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:662
-    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:662
-    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:662
-    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:662
-    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:662
-    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:662
-    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:662
-    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:662
-    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:662
-    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:662
-    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:662
-    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:662
-    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:662
-    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:662
-    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:662
-    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:662
-    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:662
-    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:662
-    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:662
-    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:662
-    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:662
-    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:662
-    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:662
-    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:662
-    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:662
-    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:662
-    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:662
-    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:662
-    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:662
-    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:662
-    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:662
-    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:662
-    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:662
-    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:662
-    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:662
-    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:662
-    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:662
-    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:662
-    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:662
-    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:662
-    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:662
-    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:662
-    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:662
-    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:662
-    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:662
-    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:662
-    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:662
-    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:662
-    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:662
-    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:662
-    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:662
-    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:662
-    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:662
-    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:662
-    if (lane0_y_out_valid) begin // RmsNormMax.java:674
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:675
-      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:676
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:660
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:660
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:660
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:660
+    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:660
+    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:660
+    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:660
+    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:660
+    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:660
+    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:660
+    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:660
+    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:660
+    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:660
+    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:660
+    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:660
+    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:660
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:666
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:670
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:670
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:670
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:670
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:670
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:670
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:670
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:670
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:670
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:670
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:670
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:670
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:670
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:670
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:670
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:670
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:670
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:670
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:670
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:670
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:670
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:670
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:670
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:670
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:670
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:670
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:670
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:670
+    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:670
+    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:670
+    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:670
+    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:670
+    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:670
+    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:670
+    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:670
+    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:670
+    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:670
+    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:670
+    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:670
+    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:670
+    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:670
+    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:670
+    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:670
+    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:670
+    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:670
+    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:670
+    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:670
+    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:670
+    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:670
+    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:670
+    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:670
+    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:670
+    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:670
+    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:670
+    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:670
+    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:670
+    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:670
+    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:670
+    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:670
+    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:670
+    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:670
+    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:670
+    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:670
+    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:670
+    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:670
+    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:670
+    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:670
+    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:670
+    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:670
+    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:670
+    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:670
+    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:670
+    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:670
+    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:670
+    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:670
+    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:670
+    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:670
+    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:670
+    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:670
+    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:670
+    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:670
+    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:670
+    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:670
+    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:670
+    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:670
+    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:670
+    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:670
+    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:670
+    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:670
+    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:670
+    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:670
+    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:670
+    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:670
+    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:670
+    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:670
+    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:670
+    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:670
+    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:670
+    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:670
+    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:670
+    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:670
+    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:670
+    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:670
+    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:670
+    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:670
+    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:670
+    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:670
+    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:670
+    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:670
+    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:670
+    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:670
+    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:670
+    if (lane0_y_out_valid) begin // RmsNormMax.java:682
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:683
+      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:684
     end
-    if (absmax_restart) begin // RmsNormMax.java:678
-      running_max <= 15'd0; // RmsNormMax.java:678
+    if (absmax_restart) begin // RmsNormMax.java:686
+      running_max <= 15'd0; // RmsNormMax.java:686
     end
+    abs_max_widened <=
+        (running_max[14:10] == 5'd0)
+          ? ((running_max[9:0] == 10'd0) ? 32'h0
+             : {1'b0,
+                (8'd112 - {4'd0, abs_max_widened_mux}),
+                (running_max[9:0] << (abs_max_widened_mux + 4'd1)),
+                13'h0})
+        : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
+        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:696
     if (reset) begin
       gamma_fire_d1 <= 1'b0;
+      lane0_g_d7 <= 32'h0;
+      lane1_g_d7 <= 32'h0;
+      lane2_g_d7 <= 32'h0;
+      lane3_g_d7 <= 32'h0;
+      lane4_g_d7 <= 32'h0;
+      lane5_g_d7 <= 32'h0;
+      lane6_g_d7 <= 32'h0;
+      lane7_g_d7 <= 32'h0;
+      lane8_g_d7 <= 32'h0;
+      lane9_g_d7 <= 32'h0;
+      lane10_g_d7 <= 32'h0;
+      lane11_g_d7 <= 32'h0;
+      lane12_g_d7 <= 32'h0;
+      lane13_g_d7 <= 32'h0;
+      lane14_g_d7 <= 32'h0;
+      lane15_g_d7 <= 32'h0;
       running_max <= 15'd0;
       write_index <= 7'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:719): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:722
+  // emit_pass (RmsNormMax.java:730): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:733
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:93
-  assign result_fifo_push_payload =
-      {emit_last,
-       ((running_max[14:10] == 5'd0)
-          ? ((running_max[9:0] == 10'd0) ? 32'h0
-             : {1'b0,
-                (8'd112 - {4'd0, result_fifo_push_payload_mux}),
-                (running_max[9:0] << (result_fifo_push_payload_mux + 4'd1)),
-                13'h0})
-        : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
-        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}),
-       read_word}; // CreditBuffer.java:94
+  assign result_fifo_push_payload = {emit_last, abs_max_widened, read_word}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    emit_valid <= emit; // RmsNormMax.java:724
-    emit_last <= emit & state_backLast; // RmsNormMax.java:725
+    emit_valid <= emit; // RmsNormMax.java:735
+    emit_last <= emit & state_backLast; // RmsNormMax.java:736
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:98
@@ -2519,58 +2772,58 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (RmsNormMax.java:323): the front's phase (accumulate, reduce, normalize, hand-off) and the back's (scale,
+  // sequencer (RmsNormMax.java:329): the front's phase (accumulate, reduce, normalize, hand-off) and the back's (scale,
   // emit), the buffer index each walks, the waits for the pipelines to drain, the banks
-  assign front_timer_done = front_timer == 8'd0; // RmsNormMax.java:333
-  assign back_timer_done = back_timer == 8'd0; // RmsNormMax.java:334
-  assign front_last = front_index == 7'd95; // RmsNormMax.java:335
-  assign back_last = back_index == 7'd95; // RmsNormMax.java:336
-  // RmsNormMax.java:338
+  assign front_timer_done = front_timer == 8'd0; // RmsNormMax.java:339
+  assign back_timer_done = back_timer == 8'd0; // RmsNormMax.java:340
+  assign front_last = front_index == 7'd95; // RmsNormMax.java:341
+  assign back_last = back_index == 7'd95; // RmsNormMax.java:342
+  // RmsNormMax.java:344
   assign handoff = (front_phase == FRONT_PHASE_HANDOFF) & front_timer_done & (back_phase == BACK_PHASE_IDLE);
 
   always @(posedge clk) begin
-    if (~front_timer_done) begin // RmsNormMax.java:344
-      front_timer <= front_timer - 8'd1; // RmsNormMax.java:344
+    if (~front_timer_done) begin // RmsNormMax.java:350
+      front_timer <= front_timer - 8'd1; // RmsNormMax.java:350
     end
-    if (~back_timer_done) begin // RmsNormMax.java:345
-      back_timer <= back_timer - 8'd1; // RmsNormMax.java:345
+    if (~back_timer_done) begin // RmsNormMax.java:351
+      back_timer <= back_timer - 8'd1; // RmsNormMax.java:351
     end
-    if (in_fire) begin // RmsNormMax.java:346
-      front_index <= front_index + 7'd1; // RmsNormMax.java:347
-      if (front_last) begin // RmsNormMax.java:348
-        front_index <= 7'd0; // RmsNormMax.java:349
-        front_timer <= 8'd10; // RmsNormMax.java:350
-        front_phase <= FRONT_PHASE_REDUCE; // RmsNormMax.java:351
+    if (in_fire) begin // RmsNormMax.java:352
+      front_index <= front_index + 7'd1; // RmsNormMax.java:353
+      if (front_last) begin // RmsNormMax.java:354
+        front_index <= 7'd0; // RmsNormMax.java:355
+        front_timer <= 8'd11; // RmsNormMax.java:356
+        front_phase <= FRONT_PHASE_REDUCE; // RmsNormMax.java:357
       end
     end
-    if (tree_level_done) begin // RmsNormMax.java:359
-      front_timer <= 8'd7; // RmsNormMax.java:359
+    if (tree_level_done) begin // RmsNormMax.java:365
+      front_timer <= 8'd8; // RmsNormMax.java:365
     end
-    if (tree_done) begin // RmsNormMax.java:360
-      front_phase <= FRONT_PHASE_NORMALIZE; // RmsNormMax.java:360
+    if (tree_done) begin // RmsNormMax.java:366
+      front_phase <= FRONT_PHASE_NORMALIZE; // RmsNormMax.java:366
     end
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:361
-      front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:361
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:367
+      front_phase <= FRONT_PHASE_HANDOFF; // RmsNormMax.java:367
     end
-    if (handoff) begin // RmsNormMax.java:362
-      front_phase <= FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:363
-      front_bank <= ~front_bank; // RmsNormMax.java:364
-      back_bank <= front_bank; // RmsNormMax.java:365
-      back_phase <= BACK_PHASE_SCALE; // RmsNormMax.java:366
+    if (handoff) begin // RmsNormMax.java:368
+      front_phase <= FRONT_PHASE_ACCUMULATE; // RmsNormMax.java:369
+      front_bank <= ~front_bank; // RmsNormMax.java:370
+      back_bank <= front_bank; // RmsNormMax.java:371
+      back_phase <= BACK_PHASE_SCALE; // RmsNormMax.java:372
     end
-    if (gamma_fire) begin // RmsNormMax.java:369
-      back_index <= back_index + 7'd1; // RmsNormMax.java:370
-      if (back_last) begin // RmsNormMax.java:371
-        back_index <= 7'd0; // RmsNormMax.java:372
-        back_timer <= 8'd20; // RmsNormMax.java:373
-        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:374
+    if (gamma_fire) begin // RmsNormMax.java:375
+      back_index <= back_index + 7'd1; // RmsNormMax.java:376
+      if (back_last) begin // RmsNormMax.java:377
+        back_index <= 7'd0; // RmsNormMax.java:378
+        back_timer <= 8'd21; // RmsNormMax.java:379
+        back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:380
       end
     end
-    if (emit) begin // RmsNormMax.java:377
-      back_index <= back_index + 7'd1; // RmsNormMax.java:378
-      if (back_last) begin // RmsNormMax.java:379
-        back_index <= 7'd0; // RmsNormMax.java:380
-        back_phase <= BACK_PHASE_IDLE; // RmsNormMax.java:381
+    if (emit) begin // RmsNormMax.java:383
+      back_index <= back_index + 7'd1; // RmsNormMax.java:384
+      if (back_last) begin // RmsNormMax.java:385
+        back_index <= 7'd0; // RmsNormMax.java:386
+        back_phase <= BACK_PHASE_IDLE; // RmsNormMax.java:387
       end
     end
     if (reset) begin
@@ -2589,68 +2842,68 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~(launch_d16 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d18 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 18 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d23 & launch_d7))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 16 cycles apart collide on ",
+      if (!(~(launch_d26 & launch_d8))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 18 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 29 cycles apart collide on ",
+      if (!(~(launch_d33 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 33 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d29 & launch_d16))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d33 & launch_d18))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 15 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d41 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 41 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d16))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d41 & launch_d18))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 23 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d36 & launch_d29))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 7 cycles apart collide on ",
+      if (!(~(launch_d41 & launch_d33))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 8 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d7))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 36 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d8))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 41 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d43 & launch_d23))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d49 & launch_d26))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 23 cycles apart collide on ",
                  "normalize_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & normalize_launch))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 49 cycles apart collide on ",
+      if (!(~(launch_d56 & normalize_launch))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 56 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d16))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 33 cycles apart collide on ",
+      if (!(~(launch_d56 & launch_d18))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 38 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d29))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 20 cycles apart collide on ",
+      if (!(~(launch_d56 & launch_d33))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 23 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(launch_d49 & launch_d36))) begin // Fp32SharedOps.java:141
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:141: normalize: inputs 13 cycles apart collide on ",
+      if (!(~(launch_d56 & launch_d41))) begin // Fp32SharedOps.java:159
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 15 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
@@ -2664,8 +2917,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(front_bank != back_bank)) begin // RmsNormMax.java:343
-        $display("ASSERTION FAILED in %m: RmsNormMax.java:343: RmsNormMax: the front and the back use different ",
+      if (!(front_bank != back_bank)) begin // RmsNormMax.java:349
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:349: RmsNormMax: the front and the back use different ",
                  "banks");
         $stop;
       end
@@ -2673,7 +2926,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 `endif
 
-  Fp16Square lane0_square ( // RmsNormMax.java:469
+  Fp16Square lane0_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_square_in_valid),
@@ -2682,7 +2935,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_square_out_payload)
   );
 
-  Fp16Square lane1_square ( // RmsNormMax.java:469
+  Fp16Square lane1_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_square_in_valid),
@@ -2691,7 +2944,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_square_out_payload)
   );
 
-  Fp16Square lane2_square ( // RmsNormMax.java:469
+  Fp16Square lane2_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_square_in_valid),
@@ -2700,7 +2953,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_square_out_payload)
   );
 
-  Fp16Square lane3_square ( // RmsNormMax.java:469
+  Fp16Square lane3_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_square_in_valid),
@@ -2709,7 +2962,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_square_out_payload)
   );
 
-  Fp16Square lane4_square ( // RmsNormMax.java:469
+  Fp16Square lane4_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_square_in_valid),
@@ -2718,7 +2971,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_square_out_payload)
   );
 
-  Fp16Square lane5_square ( // RmsNormMax.java:469
+  Fp16Square lane5_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_square_in_valid),
@@ -2727,7 +2980,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_square_out_payload)
   );
 
-  Fp16Square lane6_square ( // RmsNormMax.java:469
+  Fp16Square lane6_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_square_in_valid),
@@ -2736,7 +2989,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_square_out_payload)
   );
 
-  Fp16Square lane7_square ( // RmsNormMax.java:469
+  Fp16Square lane7_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_square_in_valid),
@@ -2745,7 +2998,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_square_out_payload)
   );
 
-  Fp16Square lane8_square ( // RmsNormMax.java:469
+  Fp16Square lane8_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_square_in_valid),
@@ -2754,7 +3007,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_square_out_payload)
   );
 
-  Fp16Square lane9_square ( // RmsNormMax.java:469
+  Fp16Square lane9_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_square_in_valid),
@@ -2763,7 +3016,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_square_out_payload)
   );
 
-  Fp16Square lane10_square ( // RmsNormMax.java:469
+  Fp16Square lane10_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_square_in_valid),
@@ -2772,7 +3025,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_square_out_payload)
   );
 
-  Fp16Square lane11_square ( // RmsNormMax.java:469
+  Fp16Square lane11_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_square_in_valid),
@@ -2781,7 +3034,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_square_out_payload)
   );
 
-  Fp16Square lane12_square ( // RmsNormMax.java:469
+  Fp16Square lane12_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_square_in_valid),
@@ -2790,7 +3043,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_square_out_payload)
   );
 
-  Fp16Square lane13_square ( // RmsNormMax.java:469
+  Fp16Square lane13_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_square_in_valid),
@@ -2799,7 +3052,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_square_out_payload)
   );
 
-  Fp16Square lane14_square ( // RmsNormMax.java:469
+  Fp16Square lane14_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_square_in_valid),
@@ -2808,7 +3061,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_square_out_payload)
   );
 
-  Fp16Square lane15_square ( // RmsNormMax.java:469
+  Fp16Square lane15_square ( // RmsNormMax.java:475
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_square_in_valid),
@@ -2817,7 +3070,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:550
+  Fp32Add lane0_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -2827,7 +3080,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:550
+  Fp32Add lane1_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -2837,7 +3090,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:550
+  Fp32Add lane2_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -2847,7 +3100,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:550
+  Fp32Add lane3_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -2857,7 +3110,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Add lane4_acc ( // RmsNormMax.java:550
+  Fp32Add lane4_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_acc_in_valid),
@@ -2867,7 +3120,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_acc_out_payload)
   );
 
-  Fp32Add lane5_acc ( // RmsNormMax.java:550
+  Fp32Add lane5_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_acc_in_valid),
@@ -2877,7 +3130,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_acc_out_payload)
   );
 
-  Fp32Add lane6_acc ( // RmsNormMax.java:550
+  Fp32Add lane6_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_acc_in_valid),
@@ -2887,7 +3140,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_acc_out_payload)
   );
 
-  Fp32Add lane7_acc ( // RmsNormMax.java:550
+  Fp32Add lane7_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_acc_in_valid),
@@ -2897,7 +3150,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_acc_out_payload)
   );
 
-  Fp32Add lane8_acc ( // RmsNormMax.java:550
+  Fp32Add lane8_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_acc_in_valid),
@@ -2907,7 +3160,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_acc_out_payload)
   );
 
-  Fp32Add lane9_acc ( // RmsNormMax.java:550
+  Fp32Add lane9_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_acc_in_valid),
@@ -2917,7 +3170,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_acc_out_payload)
   );
 
-  Fp32Add lane10_acc ( // RmsNormMax.java:550
+  Fp32Add lane10_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_acc_in_valid),
@@ -2927,7 +3180,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_acc_out_payload)
   );
 
-  Fp32Add lane11_acc ( // RmsNormMax.java:550
+  Fp32Add lane11_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_acc_in_valid),
@@ -2937,7 +3190,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_acc_out_payload)
   );
 
-  Fp32Add lane12_acc ( // RmsNormMax.java:550
+  Fp32Add lane12_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_acc_in_valid),
@@ -2947,7 +3200,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_acc_out_payload)
   );
 
-  Fp32Add lane13_acc ( // RmsNormMax.java:550
+  Fp32Add lane13_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_acc_in_valid),
@@ -2957,7 +3210,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_acc_out_payload)
   );
 
-  Fp32Add lane14_acc ( // RmsNormMax.java:550
+  Fp32Add lane14_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_acc_in_valid),
@@ -2967,7 +3220,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_acc_out_payload)
   );
 
-  Fp32Add lane15_acc ( // RmsNormMax.java:550
+  Fp32Add lane15_acc ( // RmsNormMax.java:556
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_acc_in_valid),
@@ -2977,7 +3230,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_acc_out_payload)
   );
 
-  Fp32Mul normalize_mul ( // RmsNormMax.java:615
+  Fp32Mul normalize_mul ( // RmsNormMax.java:623
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_mul_in_valid),
@@ -2987,7 +3240,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (normalize_mul_out_payload)
   );
 
-  Fp32Add normalize_add ( // RmsNormMax.java:615
+  Fp32Add normalize_add ( // RmsNormMax.java:623
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_add_in_valid),
@@ -2997,7 +3250,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (normalize_add_out_payload)
   );
 
-  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:617
+  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:625
     .clk          (clk),
     .reset        (reset),
     .in_valid     (rsqrt_scale2_in_valid),
@@ -3007,7 +3260,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (rsqrt_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -3016,7 +3269,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -3025,7 +3278,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -3035,7 +3288,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -3045,7 +3298,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -3054,7 +3307,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -3063,7 +3316,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -3072,7 +3325,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -3082,7 +3335,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -3092,7 +3345,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -3101,7 +3354,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -3110,7 +3363,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -3119,7 +3372,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -3129,7 +3382,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -3139,7 +3392,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -3148,7 +3401,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -3157,7 +3410,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -3166,7 +3419,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -3176,7 +3429,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -3186,7 +3439,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),
@@ -3195,7 +3448,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_y_out_payload)
   );
 
-  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_xs_in_valid),
@@ -3204,7 +3457,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_xs_out_payload)
   );
 
-  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_gamma_in_valid),
@@ -3213,7 +3466,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane4_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane4_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xr_in_valid),
@@ -3223,7 +3476,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane4_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane4_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xrg_in_valid),
@@ -3233,7 +3486,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane4_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane4_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_y_in_valid),
@@ -3242,7 +3495,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_y_out_payload)
   );
 
-  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_xs_in_valid),
@@ -3251,7 +3504,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_xs_out_payload)
   );
 
-  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_gamma_in_valid),
@@ -3260,7 +3513,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane5_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane5_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xr_in_valid),
@@ -3270,7 +3523,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane5_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane5_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xrg_in_valid),
@@ -3280,7 +3533,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane5_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane5_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_y_in_valid),
@@ -3289,7 +3542,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_y_out_payload)
   );
 
-  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_xs_in_valid),
@@ -3298,7 +3551,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_xs_out_payload)
   );
 
-  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_gamma_in_valid),
@@ -3307,7 +3560,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane6_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane6_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xr_in_valid),
@@ -3317,7 +3570,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane6_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane6_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xrg_in_valid),
@@ -3327,7 +3580,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane6_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane6_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_y_in_valid),
@@ -3336,7 +3589,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_y_out_payload)
   );
 
-  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_xs_in_valid),
@@ -3345,7 +3598,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_xs_out_payload)
   );
 
-  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_gamma_in_valid),
@@ -3354,7 +3607,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane7_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane7_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xr_in_valid),
@@ -3364,7 +3617,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane7_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane7_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xrg_in_valid),
@@ -3374,7 +3627,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane7_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane7_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_y_in_valid),
@@ -3383,7 +3636,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_y_out_payload)
   );
 
-  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_xs_in_valid),
@@ -3392,7 +3645,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_xs_out_payload)
   );
 
-  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_gamma_in_valid),
@@ -3401,7 +3654,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane8_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane8_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xr_in_valid),
@@ -3411,7 +3664,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane8_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane8_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xrg_in_valid),
@@ -3421,7 +3674,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane8_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane8_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_y_in_valid),
@@ -3430,7 +3683,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_y_out_payload)
   );
 
-  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_xs_in_valid),
@@ -3439,7 +3692,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_xs_out_payload)
   );
 
-  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_gamma_in_valid),
@@ -3448,7 +3701,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane9_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane9_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xr_in_valid),
@@ -3458,7 +3711,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane9_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane9_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xrg_in_valid),
@@ -3468,7 +3721,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane9_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane9_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_y_in_valid),
@@ -3477,7 +3730,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_y_out_payload)
   );
 
-  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_xs_in_valid),
@@ -3486,7 +3739,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_xs_out_payload)
   );
 
-  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_gamma_in_valid),
@@ -3495,7 +3748,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane10_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane10_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xr_in_valid),
@@ -3505,7 +3758,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane10_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane10_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xrg_in_valid),
@@ -3515,7 +3768,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane10_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane10_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_y_in_valid),
@@ -3524,7 +3777,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_y_out_payload)
   );
 
-  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_xs_in_valid),
@@ -3533,7 +3786,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_xs_out_payload)
   );
 
-  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_gamma_in_valid),
@@ -3542,7 +3795,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane11_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane11_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xr_in_valid),
@@ -3552,7 +3805,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane11_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane11_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xrg_in_valid),
@@ -3562,7 +3815,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane11_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane11_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_y_in_valid),
@@ -3571,7 +3824,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_y_out_payload)
   );
 
-  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_xs_in_valid),
@@ -3580,7 +3833,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_xs_out_payload)
   );
 
-  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_gamma_in_valid),
@@ -3589,7 +3842,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane12_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane12_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xr_in_valid),
@@ -3599,7 +3852,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane12_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane12_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xrg_in_valid),
@@ -3609,7 +3862,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane12_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane12_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_y_in_valid),
@@ -3618,7 +3871,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_y_out_payload)
   );
 
-  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_xs_in_valid),
@@ -3627,7 +3880,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_xs_out_payload)
   );
 
-  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_gamma_in_valid),
@@ -3636,7 +3889,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane13_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane13_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xr_in_valid),
@@ -3646,7 +3899,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane13_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane13_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xrg_in_valid),
@@ -3656,7 +3909,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane13_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane13_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_y_in_valid),
@@ -3665,7 +3918,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_y_out_payload)
   );
 
-  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_xs_in_valid),
@@ -3674,7 +3927,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_xs_out_payload)
   );
 
-  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_gamma_in_valid),
@@ -3683,7 +3936,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane14_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane14_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xr_in_valid),
@@ -3693,7 +3946,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane14_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane14_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xrg_in_valid),
@@ -3703,7 +3956,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane14_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane14_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_y_in_valid),
@@ -3712,7 +3965,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_y_out_payload)
   );
 
-  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:658
+  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:666
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_xs_in_valid),
@@ -3721,7 +3974,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_xs_out_payload)
   );
 
-  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:659
+  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:667
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_gamma_in_valid),
@@ -3730,7 +3983,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane15_xr ( // RmsNormMax.java:661
+  Fp32Mul_fp16 lane15_xr ( // RmsNormMax.java:669
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xr_in_valid),
@@ -3740,7 +3993,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane15_xrg ( // RmsNormMax.java:662
+  Fp32Mul_fp16 lane15_xrg ( // RmsNormMax.java:670
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xrg_in_valid),
@@ -3750,7 +4003,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane15_y ( // RmsNormMax.java:662
+  Fp32ToFp16 lane15_y ( // RmsNormMax.java:670
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_y_in_valid),
@@ -3776,7 +4029,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
       lane4_square_out_valid, lane5_square_out_valid, lane6_square_out_valid, lane7_square_out_valid,
       lane8_square_out_valid, lane9_square_out_valid, lane10_square_out_valid, lane11_square_out_valid,
       lane12_square_out_valid, lane13_square_out_valid, lane14_square_out_valid, lane15_square_out_valid,
-      sum_rotation_d6, normalize_mul_out_valid, normalize_add_out_valid, lane0_gamma_out_valid, lane1_xs_out_valid,
+      sum_rotation_d7, normalize_mul_out_valid, normalize_add_out_valid, lane0_gamma_out_valid, lane1_xs_out_valid,
       lane1_gamma_out_valid, lane1_xr_out_valid, lane1_xrg_out_valid, lane1_y_out_valid, lane2_xs_out_valid,
       lane2_gamma_out_valid, lane2_xr_out_valid, lane2_xrg_out_valid, lane2_y_out_valid, lane3_xs_out_valid,
       lane3_gamma_out_valid, lane3_xr_out_valid, lane3_xrg_out_valid, lane3_y_out_valid, lane4_xs_out_valid,
@@ -3792,7 +4045,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
       lane13_gamma_out_valid, lane13_xr_out_valid, lane13_xrg_out_valid, lane13_y_out_valid, lane14_xs_out_valid,
       lane14_gamma_out_valid, lane14_xr_out_valid, lane14_xrg_out_valid, lane14_y_out_valid, lane15_xs_out_valid,
       lane15_gamma_out_valid, lane15_xr_out_valid, lane15_xrg_out_valid, lane15_y_out_valid, result_fifo_occupancy,
-      rsqrt_minus_half_b_diff[0]};
+      rsqrt_minus_half_b_diff[0], rsqrt_u_c_shl[17]};
 endmodule
 
 `default_nettype wire

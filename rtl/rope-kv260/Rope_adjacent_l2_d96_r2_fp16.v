@@ -273,6 +273,9 @@ module Rope_adjacent_l2_d96_r2_fp16 (
       read_beat <= 6'd0;
       read_bank <= 1'b0;
       read_issue_d1 <= 1'b0;
+      lane0_first_d7 <= 1'b0;
+      lane1_first_d7 <= 1'b0;
+      last_d15 <= 1'b0;
       result_credits <= 5'd18;
     end
   end

@@ -991,6 +991,23 @@ module Rope_adjacent_l16_d96_r2_fp16 (
       read_beat <= 3'd0;
       read_bank <= 1'b0;
       read_issue_d1 <= 1'b0;
+      lane0_first_d7 <= 1'b0;
+      lane1_first_d7 <= 1'b0;
+      lane2_first_d7 <= 1'b0;
+      lane3_first_d7 <= 1'b0;
+      lane4_first_d7 <= 1'b0;
+      lane5_first_d7 <= 1'b0;
+      lane6_first_d7 <= 1'b0;
+      lane7_first_d7 <= 1'b0;
+      lane8_first_d7 <= 1'b0;
+      lane9_first_d7 <= 1'b0;
+      lane10_first_d7 <= 1'b0;
+      lane11_first_d7 <= 1'b0;
+      lane12_first_d7 <= 1'b0;
+      lane13_first_d7 <= 1'b0;
+      lane14_first_d7 <= 1'b0;
+      lane15_first_d7 <= 1'b0;
+      last_d15 <= 1'b0;
       result_credits <= 5'd18;
     end
   end

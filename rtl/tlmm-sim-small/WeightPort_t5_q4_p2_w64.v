@@ -117,63 +117,74 @@ module WeightPort_t5_q4_p2_w64 (
   reg  [15:0]  blocks_done_q;                  // WeightPort.java:125
   reg          last_block;                     // WeightPort.java:136
   reg  [15:0]  last_group_index;               // WeightPort.java:137
-  wire [1:0]   size_class;                     // WeightPort.java:142
-  reg  [0:0]   size_select;                    // WeightPort.java:145
-  wire         words_left;                     // WeightPort.java:153
-  wire         take;                           // WeightPort.java:155
-  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:249
-  wire [9:0]   word0_byte0_digits;             // WeightPort.java:249
-  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:249
-  wire [9:0]   word0_byte1_digits;             // WeightPort.java:249
-  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:249
-  wire [9:0]   word0_byte2_digits;             // WeightPort.java:249
-  wire [29:0]  word0_digits;                   // WeightPort.java:255
-  wire [5:0]   word0_index0_digits;            // WeightPort.java:263
-  wire [4:0]   word0_index0_index;             // WeightPort.java:263
-  wire [5:0]   word0_index1_digits;            // WeightPort.java:263
-  wire [4:0]   word0_index1_index;             // WeightPort.java:263
-  wire [5:0]   word0_index2_digits;            // WeightPort.java:263
-  wire [4:0]   word0_index2_index;             // WeightPort.java:263
-  wire [5:0]   word0_index3_digits;            // WeightPort.java:263
-  wire [4:0]   word0_index3_index;             // WeightPort.java:263
-  wire [5:0]   word0_index4_digits;            // WeightPort.java:263
-  wire [4:0]   word0_index4_index;             // WeightPort.java:263
-  wire [71:0]  word0_unpacked;                 // WeightPort.java:282
-  wire [23:0]  word1_bytes;                    // WeightPort.java:239
-  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:249
-  wire [9:0]   word1_byte0_digits;             // WeightPort.java:249
-  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:249
-  wire [9:0]   word1_byte1_digits;             // WeightPort.java:249
-  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:249
-  wire [9:0]   word1_byte2_digits;             // WeightPort.java:249
-  wire [29:0]  word1_digits;                   // WeightPort.java:255
-  wire [5:0]   word1_index0_digits;            // WeightPort.java:263
-  wire [4:0]   word1_index0_index;             // WeightPort.java:263
-  wire [5:0]   word1_index1_digits;            // WeightPort.java:263
-  wire [4:0]   word1_index1_index;             // WeightPort.java:263
-  wire [5:0]   word1_index2_digits;            // WeightPort.java:263
-  wire [4:0]   word1_index2_index;             // WeightPort.java:263
-  wire [5:0]   word1_index3_digits;            // WeightPort.java:263
-  wire [4:0]   word1_index3_index;             // WeightPort.java:263
-  wire [5:0]   word1_index4_digits;            // WeightPort.java:263
-  wire [4:0]   word1_index4_index;             // WeightPort.java:263
-  wire [71:0]  word1_unpacked;                 // WeightPort.java:282
-  wire [13:0]  buffer_address;                 // WeightPort.java:164
-  reg          write_q_valid;                  // WeightPort.java:167
-  reg  [13:0]  write_q_address;                // WeightPort.java:168
-  reg  [0:0]   write_q_lane_pair;              // WeightPort.java:169
-  reg  [143:0] write_q_words;                  // WeightPort.java:170
-  wire         finishing;                      // WeightPort.java:199
-  wire         starved;                        // WeightPort.java:200
-  wire         load_ended;                     // WeightPort.java:201
-  wire         drained;                        // WeightPort.java:205
-  wire         load_failed;                    // WeightPort.java:207
-  reg          error_seen;                     // WeightPort.java:208
-  wire         load_complete;                  // WeightPort.java:211
-  reg          done_d;                         // WeightPort.java:212
-  reg          done_q;                         // WeightPort.java:212
-  reg          error_d;                        // WeightPort.java:213
-  reg          error_q;                        // WeightPort.java:213
+  wire [1:0]   size_class;                     // WeightPort.java:139
+  reg  [0:0]   size_select;                    // WeightPort.java:142
+  wire         words_left;                     // WeightPort.java:156
+  wire         take;                           // WeightPort.java:158
+  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word0_byte0_digits;             // WeightPort.java:271
+  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word0_byte1_digits;             // WeightPort.java:271
+  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word0_byte2_digits;             // WeightPort.java:271
+  wire [29:0]  word0_digits;                   // WeightPort.java:277
+  wire [5:0]   word0_index0_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index0_index;             // WeightPort.java:285
+  wire [5:0]   word0_index1_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index1_index;             // WeightPort.java:285
+  wire [5:0]   word0_index2_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index2_index;             // WeightPort.java:285
+  wire [5:0]   word0_index3_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index3_index;             // WeightPort.java:285
+  wire [5:0]   word0_index4_digits;            // WeightPort.java:285
+  wire [4:0]   word0_index4_index;             // WeightPort.java:285
+  wire [71:0]  word0_unpacked;                 // WeightPort.java:304
+  wire [23:0]  word1_bytes;                    // WeightPort.java:261
+  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word1_byte0_digits;             // WeightPort.java:271
+  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word1_byte1_digits;             // WeightPort.java:271
+  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:271
+  wire [9:0]   word1_byte2_digits;             // WeightPort.java:271
+  wire [29:0]  word1_digits;                   // WeightPort.java:277
+  wire [5:0]   word1_index0_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index0_index;             // WeightPort.java:285
+  wire [5:0]   word1_index1_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index1_index;             // WeightPort.java:285
+  wire [5:0]   word1_index2_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index2_index;             // WeightPort.java:285
+  wire [5:0]   word1_index3_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index3_index;             // WeightPort.java:285
+  wire [5:0]   word1_index4_digits;            // WeightPort.java:285
+  wire [4:0]   word1_index4_index;             // WeightPort.java:285
+  wire [71:0]  word1_unpacked;                 // WeightPort.java:304
+  wire [13:0]  buffer_address;                 // WeightPort.java:167
+  reg          write_q_valid;                  // WeightPort.java:170
+  reg  [13:0]  write_q_address;                // WeightPort.java:171
+  reg  [0:0]   write_q_lane_pair;              // WeightPort.java:172
+  reg  [143:0] write_q_words;                  // WeightPort.java:173
+  wire         finishing;                      // WeightPort.java:206
+  reg          reader_was_idle;                // WeightPort.java:210
+  wire         starved;                        // WeightPort.java:211
+  wire         load_ended;                     // WeightPort.java:212
+  wire         drained;                        // WeightPort.java:216
+  wire         load_failed;                    // WeightPort.java:218
+  reg          error_seen;                     // WeightPort.java:219
+  wire         load_complete;                  // WeightPort.java:222
+  reg          done_d;                         // WeightPort.java:223
+  reg          done_q;                         // WeightPort.java:223
+  reg          error_d;                        // WeightPort.java:224
+  reg          error_q;                        // WeightPort.java:224
+
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire start_payload_blocks_eq_1;
+  wire [1:0] size_select_mux;
+  wire last_block_cmp;
+  wire [1:0] size_select_mux_2;
+  assign start_payload_blocks_eq_1 = start_payload_blocks == 16'd1;
+  assign size_select_mux = start_payload_blocks_eq_1 ? start_payload_lastClass : 2'd3;
+  assign last_block_cmp = (block + 16'd2) == load_blocks;
+  assign size_select_mux_2 = last_block_cmp ? load_lastClass : 2'd3;
 
   assign m_axi_awvalid = reader_m_axi_awvalid; // WeightPort.java:81
   assign reader_m_axi_awready = m_axi_awready; // WeightPort.java:81
@@ -215,78 +226,61 @@ module WeightPort_t5_q4_p2_w64 (
   assign gearbox_in_payload = reader_data_payload_data; // WeightPort.java:111
   assign reader_data_ready = ~loading | gearbox_in_ready; // WeightPort.java:112
   assign blocks_done = blocks_done_q; // WeightPort.java:133
-  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:142
-
-  always @(*) begin
-    size_select = 1'b0; // WeightPort.java:146
-    if (size_class == 2'd0) begin // WeightPort.java:149
-      size_select = 1'b0; // WeightPort.java:149
-    end
-    if (size_class == 2'd1) begin // WeightPort.java:149
-      size_select = 1'b0; // WeightPort.java:149
-    end
-    if (size_class == 2'd2) begin // WeightPort.java:149
-      size_select = 1'b1; // WeightPort.java:149
-    end
-    if (size_class == 2'd3) begin // WeightPort.java:149
-      size_select = 1'b1; // WeightPort.java:149
-    end
-  end
-
-  assign gearbox_size = size_select; // WeightPort.java:151
-  assign words_left = loading & (written < load_words); // WeightPort.java:153
-  assign gearbox_out_ready = words_left; // WeightPort.java:154
-  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:155
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:250
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:250
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:250
-  assign word0_digits = {word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:255
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:264
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:264
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:264
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:264
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:264
+  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:139
+  assign gearbox_size = size_select; // WeightPort.java:144
+  assign words_left = loading & (written < load_words); // WeightPort.java:156
+  assign gearbox_out_ready = words_left; // WeightPort.java:157
+  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:158
+  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:272
+  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:272
+  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:272
+  assign word0_digits = {word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:277
+  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:286
+  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:286
+  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:286
+  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:286
+  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:286
   assign word0_unpacked =
       {47'h0,
        ((size_class == 2'd3) ? word0_index4_index : 5'd0),
        (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0),
        (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0),
        word0_index1_index,
-       word0_index0_index}; // WeightPort.java:282
+       word0_index0_index}; // WeightPort.java:304
   assign word1_bytes =
       (size_class == 2'd3) ? gearbox_out_payload[47:24]
       : (size_class == 2'd2) ? gearbox_out_payload[47:24]
-      : gearbox_out_payload[39:16]; // WeightPort.java:245
-  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:250
-  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:250
-  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:250
-  assign word1_digits = {word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:255
-  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:264
-  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:264
-  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:264
-  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:264
-  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:264
+      : gearbox_out_payload[39:16]; // WeightPort.java:267
+  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:272
+  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:272
+  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:272
+  assign word1_digits = {word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:277
+  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:286
+  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:286
+  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:286
+  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:286
+  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:286
   assign word1_unpacked =
       {47'h0,
        ((size_class == 2'd3) ? word1_index4_index : 5'd0),
        (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0),
        (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0),
        word1_index1_index,
-       word1_index0_index}; // WeightPort.java:282
-  assign buffer_address = {load_half, 13'd0} + block_base + group[13:0]; // WeightPort.java:164
-  assign write_valid = write_q_valid; // WeightPort.java:167
-  assign write_payload_address = write_q_address; // WeightPort.java:168
-  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:169
-  assign write_payload_words = write_q_words; // WeightPort.java:170
-  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:199
-  assign starved = words_left & reader_idle & ~gearbox_out_valid; // WeightPort.java:200
-  assign load_ended = finishing | starved; // WeightPort.java:201
-  assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:205
-  assign gearbox_clear = load_ended; // WeightPort.java:206
-  assign load_failed = load_refused | starved | (finishing & ~reader_idle); // WeightPort.java:207
-  assign load_complete = drained | load_refused; // WeightPort.java:211
-  assign done = done_q; // WeightPort.java:212
-  assign error = error_q; // WeightPort.java:213
+       word1_index0_index}; // WeightPort.java:304
+  assign buffer_address = {load_half, 13'd0} + block_base + group[13:0]; // WeightPort.java:167
+  assign write_valid = write_q_valid; // WeightPort.java:170
+  assign write_payload_address = write_q_address; // WeightPort.java:171
+  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:172
+  assign write_payload_words = write_q_words; // WeightPort.java:173
+  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:206
+  assign starved = words_left & reader_was_idle & ~gearbox_out_valid; // WeightPort.java:211
+  assign load_ended = finishing | starved; // WeightPort.java:212
+  assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:216
+  assign gearbox_clear = load_ended; // WeightPort.java:217
+  assign load_failed = load_refused | starved | (finishing & ~reader_idle); // WeightPort.java:218
+  assign load_complete = drained | load_refused; // WeightPort.java:222
+  assign done = done_q; // WeightPort.java:223
+  assign error = error_q; // WeightPort.java:224
 
   always @(posedge clk) begin
     if (load_accepted) begin // WeightPort.java:91
@@ -306,68 +300,72 @@ module WeightPort_t5_q4_p2_w64 (
       blocks_done_d <= blocks_finished; // WeightPort.java:130
       blocks_done_q <= blocks_done_d; // WeightPort.java:131
     end
-    if (load_accepted) begin // WeightPort.java:138
-      last_block <= start_payload_blocks == 16'd1; // WeightPort.java:139
-      last_group_index <= start_payload_groups - 16'd1; // WeightPort.java:140
+    if (load_accepted) begin // WeightPort.java:148
+      last_block <= start_payload_blocks_eq_1; // WeightPort.java:150
+      size_select <= (size_select_mux == 2'd3) | (size_select_mux == 2'd2); // WeightPort.java:152
+      last_group_index <= start_payload_groups - 16'd1; // WeightPort.java:154
     end
-    write_q_valid <= take; // WeightPort.java:167
-    if (take) begin // WeightPort.java:168
-      write_q_address <= buffer_address; // WeightPort.java:168
+    write_q_valid <= take; // WeightPort.java:170
+    if (take) begin // WeightPort.java:171
+      write_q_address <= buffer_address; // WeightPort.java:171
     end
-    if (take) begin // WeightPort.java:169
-      write_q_lane_pair <= lane_pair; // WeightPort.java:169
+    if (take) begin // WeightPort.java:172
+      write_q_lane_pair <= lane_pair; // WeightPort.java:172
     end
-    if (take) begin // WeightPort.java:170
-      write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:170
+    if (take) begin // WeightPort.java:173
+      write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:173
     end
-    if (start_valid) begin // WeightPort.java:174
-      lane_pair <= 1'b0; // WeightPort.java:175
-      group <= 16'd0; // WeightPort.java:176
-      block <= 16'd0; // WeightPort.java:177
-      block_base <= 14'd0; // WeightPort.java:178
-      written <= 32'd0; // WeightPort.java:179
-      blocks_finished <= 16'd0; // WeightPort.java:180
-    end else if (take) begin // WeightPort.java:181
-      written <= written + 32'd2; // WeightPort.java:182
-      if (~lane_pair) begin // WeightPort.java:183
-        lane_pair <= 1'b0; // WeightPort.java:184
-        if (group == last_group_index) begin // WeightPort.java:185
-          group <= 16'd0; // WeightPort.java:186
-          block <= block + 16'd1; // WeightPort.java:187
-          last_block <= (block + 16'd2) == load_blocks; // WeightPort.java:188
-          block_base <= block_base + load_groups[13:0]; // WeightPort.java:189
-          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:190
+    if (start_valid) begin // WeightPort.java:177
+      lane_pair <= 1'b0; // WeightPort.java:178
+      group <= 16'd0; // WeightPort.java:179
+      block <= 16'd0; // WeightPort.java:180
+      block_base <= 14'd0; // WeightPort.java:181
+      written <= 32'd0; // WeightPort.java:182
+      blocks_finished <= 16'd0; // WeightPort.java:183
+    end else if (take) begin // WeightPort.java:184
+      written <= written + 32'd2; // WeightPort.java:185
+      if (~lane_pair) begin // WeightPort.java:186
+        lane_pair <= 1'b0; // WeightPort.java:187
+        if (group == last_group_index) begin // WeightPort.java:188
+          group <= 16'd0; // WeightPort.java:189
+          block <= block + 16'd1; // WeightPort.java:190
+          last_block <= last_block_cmp; // WeightPort.java:192
+          size_select <= (size_select_mux_2 == 2'd3) | (size_select_mux_2 == 2'd2); // WeightPort.java:194
+          block_base <= block_base + load_groups[13:0]; // WeightPort.java:196
+          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:197
         end else begin
-          group <= group + 16'd1; // WeightPort.java:191
+          group <= group + 16'd1; // WeightPort.java:198
         end
       end else begin
-        lane_pair <= lane_pair + 1'b1; // WeightPort.java:192
+        lane_pair <= lane_pair + 1'b1; // WeightPort.java:199
       end
     end
-    if (load_ended) begin // WeightPort.java:202
-      loading <= 1'b0; // WeightPort.java:202
+    reader_was_idle <= reader_idle & ~load_accepted; // WeightPort.java:210
+    if (load_ended) begin // WeightPort.java:213
+      loading <= 1'b0; // WeightPort.java:213
     end
-    if (load_ended & ~reader_idle) begin // WeightPort.java:203
-      draining <= 1'b1; // WeightPort.java:203
+    if (load_ended & ~reader_idle) begin // WeightPort.java:214
+      draining <= 1'b1; // WeightPort.java:214
     end
-    if (draining & reader_idle) begin // WeightPort.java:204
-      draining <= 1'b0; // WeightPort.java:204
+    if (draining & reader_idle) begin // WeightPort.java:215
+      draining <= 1'b0; // WeightPort.java:215
     end
-    if (start_valid) begin // WeightPort.java:209
-      error_seen <= 1'b0; // WeightPort.java:209
+    if (start_valid) begin // WeightPort.java:220
+      error_seen <= 1'b0; // WeightPort.java:220
     end
-    if (load_failed) begin // WeightPort.java:210
-      error_seen <= 1'b1; // WeightPort.java:210
+    if (load_failed) begin // WeightPort.java:221
+      error_seen <= 1'b1; // WeightPort.java:221
     end
-    done_d <= load_complete; // WeightPort.java:212
-    done_q <= done_d; // WeightPort.java:212
-    error_d <= (error_seen | load_failed) & load_complete; // WeightPort.java:213
-    error_q <= error_d; // WeightPort.java:213
+    done_d <= load_complete; // WeightPort.java:223
+    done_q <= done_d; // WeightPort.java:223
+    error_d <= (error_seen | load_failed) & load_complete; // WeightPort.java:224
+    error_q <= error_d; // WeightPort.java:224
     if (reset) begin
       loading <= 1'b0;
       blocks_done_d <= 16'd0;
       blocks_done_q <= 16'd0;
       last_block <= 1'b0;
+      size_select <= 1'b0;
       last_group_index <= 16'd0;
       write_q_valid <= 1'b0;
       lane_pair <= 1'b0;
@@ -376,6 +374,7 @@ module WeightPort_t5_q4_p2_w64 (
       block_base <= 14'd0;
       written <= 32'd0;
       blocks_finished <= 16'd0;
+      reader_was_idle <= 1'b0;
       draining <= 1'b0;
       error_seen <= 1'b0;
       done_d <= 1'b0;
@@ -397,6 +396,17 @@ module WeightPort_t5_q4_p2_w64 (
       if (!(~load_accepted | reader_command_ready)) begin // WeightPort.java:104
         $display("ASSERTION FAILED in %m: WeightPort.java:104: WeightPort: the reader takes a load's command at once ",
                  "(the previous load's bursts have all been issued)");
+        $stop;
+      end
+      if (!(~loading
+            | (size_select
+               == ((size_class == 2'd3) ? 1'b1
+                   : (size_class == 2'd2) ? 1'b1
+                   : (size_class == 2'd1) ? 1'b0
+                   : (size_class == 2'd0) ? 1'b0
+                   : 1'b0)))) begin // WeightPort.java:145
+        $display("ASSERTION FAILED in %m: WeightPort.java:145: WeightPort: the gearbox's size follows the block's ",
+                 "size class");
         $stop;
       end
     end
@@ -459,112 +469,112 @@ module WeightPort_t5_q4_p2_w64 (
     .count       (gearbox_count)
   );
 
-  ByteToTrits word0_byte0 ( // WeightPort.java:249
+  ByteToTrits word0_byte0 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte0_packed_byte),
     .digits      (word0_byte0_digits)
   );
 
-  ByteToTrits word0_byte1 ( // WeightPort.java:249
+  ByteToTrits word0_byte1 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte1_packed_byte),
     .digits      (word0_byte1_digits)
   );
 
-  ByteToTrits word0_byte2 ( // WeightPort.java:249
+  ByteToTrits word0_byte2 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte2_packed_byte),
     .digits      (word0_byte2_digits)
   );
 
-  TritsToIndex word0_index0 ( // WeightPort.java:263
+  TritsToIndex word0_index0 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index0_digits),
     .index  (word0_index0_index)
   );
 
-  TritsToIndex word0_index1 ( // WeightPort.java:263
+  TritsToIndex word0_index1 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index1_digits),
     .index  (word0_index1_index)
   );
 
-  TritsToIndex word0_index2 ( // WeightPort.java:263
+  TritsToIndex word0_index2 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index2_digits),
     .index  (word0_index2_index)
   );
 
-  TritsToIndex word0_index3 ( // WeightPort.java:263
+  TritsToIndex word0_index3 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index3_digits),
     .index  (word0_index3_index)
   );
 
-  TritsToIndex word0_index4 ( // WeightPort.java:263
+  TritsToIndex word0_index4 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index4_digits),
     .index  (word0_index4_index)
   );
 
-  ByteToTrits word1_byte0 ( // WeightPort.java:249
+  ByteToTrits word1_byte0 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte0_packed_byte),
     .digits      (word1_byte0_digits)
   );
 
-  ByteToTrits word1_byte1 ( // WeightPort.java:249
+  ByteToTrits word1_byte1 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte1_packed_byte),
     .digits      (word1_byte1_digits)
   );
 
-  ByteToTrits word1_byte2 ( // WeightPort.java:249
+  ByteToTrits word1_byte2 ( // WeightPort.java:271
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word1_byte2_packed_byte),
     .digits      (word1_byte2_digits)
   );
 
-  TritsToIndex word1_index0 ( // WeightPort.java:263
+  TritsToIndex word1_index0 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index0_digits),
     .index  (word1_index0_index)
   );
 
-  TritsToIndex word1_index1 ( // WeightPort.java:263
+  TritsToIndex word1_index1 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index1_digits),
     .index  (word1_index1_index)
   );
 
-  TritsToIndex word1_index2 ( // WeightPort.java:263
+  TritsToIndex word1_index2 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index2_digits),
     .index  (word1_index2_index)
   );
 
-  TritsToIndex word1_index3 ( // WeightPort.java:263
+  TritsToIndex word1_index3 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index3_digits),
     .index  (word1_index3_index)
   );
 
-  TritsToIndex word1_index4 ( // WeightPort.java:263
+  TritsToIndex word1_index4 ( // WeightPort.java:285
     .clk    (clk),
     .reset  (reset),
     .digits (word1_index4_digits),

@@ -48,6 +48,9 @@ module MulThenAdd (
     c_d5 <= c_d4; // MulThenAdd.java:25
     c_d6 <= c_d5; // MulThenAdd.java:25
     c_d7 <= c_d6; // MulThenAdd.java:25
+    if (reset) begin
+      c_d7 <= 32'h0;
+    end
   end
 
   Fp32Mul mul ( // MulThenAdd.java:23

@@ -207,7 +207,8 @@ public final class AttentionUnit extends Module {
         Controller controller = area(new Controller(shape, intake, keyLoaders, queries, queryStore, scoresFinished,
                 valueOccupancy, reduceOccupancy, valueJobRequesting));
         commandTaken.set(controller.take);
-        ChunkProgress keyProgress = area(new ChunkProgress("key", shape, keyLoaders, controller.keyBases));
+        ChunkProgress keyProgress = area(new ChunkProgress("key", shape, keyLoaders, controller.keyBases,
+                controller.take));
         ScoreEngine scores = area(new ScoreEngine(shape, controller.fields, controller.scale, controller.startScores,
                 keyProgress, keyPort, queryStore));
         keyChunkDone.set(scores.chunkFinished);
@@ -238,7 +239,8 @@ public final class AttentionUnit extends Module {
         reduceOccupancy.set(reduceSide.phase.is(ReducePhase.REDUCING), reduceSide.fields);
         earlierRunning.set(controller.phase.is(Phase.IDLE).not().or(valueOccupancy.busy())
                 .or(reduceOccupancy.busy()));
-        ChunkProgress valueProgress = area(new ChunkProgress("value", shape, valueLoaders, valueSide.jobBases));
+        ChunkProgress valueProgress = area(new ChunkProgress("value", shape, valueLoaders, valueSide.jobBases,
+                controller.handOff));
         ValueEngine values = area(new ValueEngine(shape, valueSide.fields, valueSide.start, valueProgress, valuePort,
                 scorePort, sink.maxima, reduceSide.fields, reduceSide.start, out));
         valueChunkDone.set(values.chunkFinished);

@@ -8,10 +8,11 @@ import dev.tellmej.hdl.UInt;
 
 /**
  * The walk both passes of an {@link AttentionUnit} make over a head's rows: chunk by chunk as the
- * {@link ChunkLoader} brings them in (on the chunk still landing, once the rows the pass's next step reads are in), and within a chunk slot by slot, each slot over the rows of the chunk it
- * attends to ({@link #rowsHere}: the chunk's rows below the slot's context). The pass says when its work on the
- * slot's rows ends ({@link #finishing}); a slot with no rows in the chunk is passed over in one step. The pass
- * owns its own row and beat counters and resets them on {@link #slotDone}.
+ * {@link ChunkLoader} brings them in (on the chunk still landing, once the rows the pass's next step reads are
+ * in), and within a chunk slot by slot, each slot over the rows of the chunk it attends to ({@link #rowsHere}:
+ * the chunk's rows below the slot's context). The pass says when its work on the slot's rows ends
+ * ({@link #finishing}); a slot with no rows in the chunk is passed over in one step. The pass owns its own row
+ * and beat counters and resets them on {@link #slotDone}.
  */
 final class ChunkWalk extends Area {
     /** Event: a step is taken (the walk is on and its chunk is in the buffer). */
@@ -76,10 +77,22 @@ final class ChunkWalk extends Area {
         loaded = loaded.resize(widthOf(chunkWide));
         Bool rowsIn = chunkWide.eq(loaded).and(landedRows.resize(rowBits).ge(needRows)).named(name + "_rows_in");
         step = active.and(chunkWide.lt(loaded).or(rowsIn)).named(name + "_step");
-        UInt beyond = slots.positions.sub(chunkStart).trunc(positionBits).named(name + "_rows_beyond");
-        any = slots.positions.gt(chunkStart).named(name + "_slot_has_rows");
-        rowsHere = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
-                U(0, positionBits)).resize(rowBits).named(name + "_rows_here");
+        // The slot's rows in the chunk are registers (for timing: the subtraction and the compare of the slot's
+        // positions with the chunk's start lay on the path into the pass's end of a slot and the buffers'
+        // enables), each computed ahead for the walk's next state: its start, the next chunk, the next token's
+        // slots, or unchanged. A simulation assertion holds them equal to the current state's.
+        UInt nextChunkStart = chunkStart.add(shape.chunkRows()).trunc(positionBits).named(name + "_next_chunk_start");
+        UInt nextPositions = slots.positions.add(1).trunc(positionBits).named(name + "_next_positions");
+        SlotRows atStart = SlotRows.of(shape, command.firstPositions(), U(0, positionBits), rowBits);
+        SlotRows atNextChunk = SlotRows.of(shape, command.firstPositions(), nextChunkStart, rowBits);
+        SlotRows atNextToken = SlotRows.of(shape, nextPositions, chunkStart, rowBits);
+        Bool anyNow = reg(name + "_slot_has_rows", bool(), 0);
+        UInt rowsNow = reg(name + "_rows_here", uint(rowBits), 0);
+        any = anyNow;
+        rowsHere = rowsNow;
+        SlotRows current = SlotRows.of(shape, slots.positions, chunkStart, rowBits);
+        assertAlways(active.not().or(anyNow.eq(current.any()).and(rowsNow.eq(current.rows()))),
+                "ChunkWalk " + name + ": the slot's rows in the chunk are current");
         slotDone = step.and(any.not().or(finishing)).named(name + "_slot_finished");
         slotEvent.set(slotDone);
         chunkDone.set(slotDone.and(slots.last));
@@ -91,11 +104,33 @@ final class ChunkWalk extends Area {
             active.set(true);
             chunk.set(0);
             chunkStart.set(0);
+            atStart.load(anyNow, rowsNow);
         }).elseWhen(chunkDone, () -> {
             chunk.set(chunk.add(1).trunc(chunkBits));
-            chunkStart.set(chunkStart.add(shape.chunkRows()).trunc(positionBits));
+            chunkStart.set(nextChunkStart);
+            atNextChunk.load(anyNow, rowsNow);
             when(done, () -> active.set(false));
-        });
+        }).elseWhen(slots.nextToken, () -> atNextToken.load(anyNow, rowsNow));
+    }
+
+    /**
+     * The rows of a chunk that a slot attends to: {@code any}, the slot's positions reach past the chunk's start;
+     * {@code rows}, how many of the chunk's rows lie below them (0 .. chunk rows).
+     */
+    private record SlotRows(Bool any, UInt rows) {
+        static SlotRows of(AttentionShape shape, UInt positions, UInt chunkStart, int rowBits) {
+            int positionBits = positions.width();
+            UInt beyond = positions.sub(chunkStart).trunc(positionBits);
+            Bool any = positions.gt(chunkStart);
+            UInt rows = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
+                    U(0, positionBits)).resize(rowBits);
+            return new SlotRows(any, rows);
+        }
+
+        void load(Bool anyRegister, UInt rowsRegister) {
+            anyRegister.set(any);
+            rowsRegister.set(rows);
+        }
     }
 
     /**

@@ -22,6 +22,8 @@ final class SlotWalker extends Area {
     final UInt positions;
     /** The current slot is the command's last. */
     final Bool last;
+    /** Event: the walker goes on to the next token's slots ({@link #positions} grows by one next cycle). */
+    final Bool nextToken;
 
     /**
      * @param name    the walker's name (the pass it serves)
@@ -36,6 +38,7 @@ final class SlotWalker extends Area {
         physical = slot.add(command.base()).trunc(shape.slotBits()).named(name + "_physical");
         last = slot.resize(8).eq(command.slots().sub(1).trunc(8)).named(name + "_last");
         Bool lastHead = head.eq(command.heads().sub(1).trunc(8)).named(name + "_last_head");
+        nextToken = restart.not().and(advance).and(lastHead).named(name + "_next_token");
         when(restart, () -> {
             slot.set(0);
             head.set(0);

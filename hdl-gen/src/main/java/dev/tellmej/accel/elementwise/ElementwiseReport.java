@@ -117,9 +117,9 @@ public final class ElementwiseReport {
                 library("fp-exp", "N9", lanes -> new FpExp(), FpExp.LATENCY),
                 library("fp-reciprocal", "N10", lanes -> new FpReciprocal(), FpReciprocal.LATENCY),
                 library("fp-reciprocal-shared", "N10", lanes -> new FpReciprocal(FpSchedule.SHARED),
-                        FpReciprocal.LATENCY),
+                        FpReciprocal.SHARED_LATENCY),
                 library("fp-rsqrt", "N11", lanes -> new FpRsqrt(), FpRsqrt.LATENCY),
-                library("fp-rsqrt-shared", "N11", lanes -> new FpRsqrt(FpSchedule.SHARED), FpRsqrt.LATENCY),
+                library("fp-rsqrt-shared", "N11", lanes -> new FpRsqrt(FpSchedule.SHARED), FpRsqrt.SHARED_LATENCY),
                 library("fp-silu", "N12.1", lanes -> new FpSilu(), FpSilu.LATENCY),
                 library("fp-relu2", "N12.2", lanes -> new FpRelu2(), FpRelu2.LATENCY),
                 library("inverse-of-count", "N13.2", lanes -> new InverseOfCount(), InverseOfCount.LATENCY)));

@@ -123,8 +123,11 @@ public final class Gating extends Module {
         UInt running = reg("running_max", uint(15), 0);
         UInt vectorMax = mux(beatMax.gt(running), beatMax, running);
         when(validR, () -> running.set(mux(lastR, U(0, 15), vectorMax)));
-        Bits absMax = FpConvert.toFp32(format, cat(FALSE, vectorMax));
-        Out result = new Out(regNext("stored_out", storedR), regNext("abs_max_out", absMax), regNext("last_out", lastR));
+        // The maximum is registered in the storage format and widened after the register, on its way into the
+        // result buffer: the compare and the widening in one cycle were the unit's longest path.
+        UInt absMaxOut = regNext("abs_max_out", vectorMax);
+        Bits absMax = FpConvert.toFp32(format, cat(FALSE, absMaxOut));
+        Out result = new Out(regNext("stored_out", storedR), absMax, regNext("last_out", lastR));
         Bool resultValid = regNext("result_valid", validR, 0);
         latency = beats.latency() + 2;
 

@@ -119,6 +119,12 @@ public final class RmsNormMax extends Module {
     /** Cycles from one input beat to the next in the accumulation pass. */
     public final int beatInterval;
 
+    /**
+     * Cycles from a partial's operands being chosen to its sum: a register (the operand selects and the adder's
+     * first stage were one path), then the {@link Fp32Add}.
+     */
+    static final int ACCUMULATOR_LATENCY = 1 + Fp32Add.LATENCY;
+
     /** What the front does with its token: takes it in, adds up the partials, computes r, waits for the back. */
     enum FrontPhase { ACCUMULATE, REDUCE, NORMALIZE, HANDOFF }
 
@@ -221,7 +227,7 @@ public final class RmsNormMax extends Module {
         out = out("out", Stream.of(new Out(vec(width, bits(16)), bits(32), bool())));
         // A partial is fed again every L/W beats; its previous sum must be out of the adder by then.
         int rotations = lanes / width;
-        beatInterval = (Fp32Add.LATENCY + rotations - 1) / rotations;
+        beatInterval = (ACCUMULATOR_LATENCY + rotations - 1) / rotations;
 
         Control control = wire("state", new Control(bool(), bool(), bool(), bool(), uint(log2Up(beats)), bool(),
                 bool(), bool(), bool(), bool(), uint(log2Up(beats)), bool(), bool(), bool()));
@@ -238,7 +244,7 @@ public final class RmsNormMax extends Module {
         buffer.readEnable.set(scale.gammaTaken.or(emit.emit));
         area(new Sequencer(tokenLength, control, squares.beatTaken, sums.levelDone, sums.reduced, normalize.done,
                 scale.gammaTaken, emit.emit, new Waits(squares.latency + sums.adderLatency + 1,
-                        sums.adderLatency + 1, scale.latency + 2)));
+                        sums.adderLatency + 1, scale.latency + 3)));
         squareToAdd = squares.latency;
         normalizeLatency = normalize.latency;
         scaleLatency = scale.latency;
@@ -451,7 +457,7 @@ public final class RmsNormMax extends Module {
                     + " their values");
             int rotations = lanes / width;
             int rotationBits = log2Up(rotations);
-            UInt cooldown = reg("cooldown", uint(bitsFor(Fp32Add.LATENCY)), 0);
+            UInt cooldown = reg("cooldown", uint(bitsFor(ACCUMULATOR_LATENCY)), 0);
             when(cooldown.ne(0), () -> cooldown.set(cooldown.sub(1)));
             in.ready.set(control.accumulating().and(cooldown.eq(0)).and(control.frontTimerDone()));
             beatTaken = in.fire().named("in_fire");
@@ -484,7 +490,7 @@ public final class RmsNormMax extends Module {
             // A bypassed token has no sums to wait for: it takes a beat per cycle.
             length.bypass().ifPresent(bypass -> when(bypass, () -> cooldown.set(0)));
             feedRotation = squaring.input("feed_rotation", rotation).at(latency);
-            sumRotation = Delay.of("sum_rotation", feedRotation, Fp32Add.LATENCY);
+            sumRotation = Delay.of("sum_rotation", feedRotation, ACCUMULATOR_LATENCY);
         }
     }
 
@@ -494,8 +500,8 @@ public final class RmsNormMax extends Module {
      * through lane 0's adder, each level once the previous one's sums are back.
      */
     static final class PartialSums extends Area {
-        /** The adder's latency: the accumulation's and every tree level's wait. */
-        final int adderLatency = Fp32Add.LATENCY;
+        /** The adder's latency with its operand register: the accumulation's and every tree level's wait. */
+        final int adderLatency = ACCUMULATOR_LATENCY;
         /** Event: a tree level's last addition was issued (wait for its sums). */
         final Bool levelDone;
         /** Event: the partials are added up; partial 0 holds the sum of squares. */
@@ -527,8 +533,8 @@ public final class RmsNormMax extends Module {
                 UInt treeK = reg("tree_k", uint(treeBits), 0);
                 Bool feed = control.reducing().and(control.frontTimerDone()).and(treeWidth.gt(1)).named("tree_feed");
                 treeFeed = feed;
-                treeKOut = Delay.of("tree_k_out", treeK, Fp32Add.LATENCY);
-                treeOut = Delay.valid("tree_out", feed, Fp32Add.LATENCY);
+                treeKOut = Delay.of("tree_k_out", treeK, ACCUMULATOR_LATENCY);
+                treeOut = Delay.valid("tree_out", feed, ACCUMULATOR_LATENCY);
                 UInt half = treeWidth.shr(1).zext(treeBits);
                 Bool levelLast = treeK.add(1).eq(half);
                 levelEnd = feed.and(levelLast);
@@ -557,14 +563,16 @@ public final class RmsNormMax extends Module {
                 Bool bypass = adder.out.valid.and(treeOut.not())
                         .and(rotations == 1 ? TRUE : input.sumRotation.eq(input.feedRotation));
                 Bits current = mux(bypass, adder.out.payload, registered);
+                String operands = "lane" + lane + "_acc_operand";
                 if (lane == 0 && lanes > 1) {
-                    adder.in.valid.set(square.valid.or(treeFeed));
-                    adder.in.payload.a().set(mux(treeFeed, partialVec.get(twoK), current));
-                    adder.in.payload.b().set(mux(treeFeed, partialVec.get(twoK.add(1)), square.payload));
+                    adder.in.valid.set(regNext(operands + "_valid", square.valid.or(treeFeed), 0));
+                    adder.in.payload.a().set(regNext(operands + "_a", mux(treeFeed, partialVec.get(twoK), current)));
+                    adder.in.payload.b().set(regNext(operands + "_b",
+                            mux(treeFeed, partialVec.get(twoK.add(1)), square.payload)));
                 } else {
-                    adder.in.valid.set(square.valid);
-                    adder.in.payload.a().set(current);
-                    adder.in.payload.b().set(square.payload);
+                    adder.in.valid.set(regNext(operands + "_valid", square.valid, 0));
+                    adder.in.payload.a().set(regNext(operands + "_a", current));
+                    adder.in.payload.b().set(regNext(operands + "_b", square.payload));
                 }
                 for (int r = 0; r < rotations; r++) {
                     int j = r * width + lane;
@@ -682,8 +690,11 @@ public final class RmsNormMax extends Module {
             Bits widened = FpConvert.toFp32(format, cat(FALSE, running));
             // A bypassed token's NaNs are the producer's, of any payload; N6.1's absmax of them is the canonical
             // NaN. (The unit's own y are stored by the storage rounding, whose only NaN is the canonical one.)
-            absMax = bypassMax.isEmpty() ? widened : mux(running.gt(format.infinity()),
-                    FpFormat.FP32.constant(FpFormat.FP32.canonicalNaN()), widened);
+            // Registered once more (the compare, the widening and the result buffer's write were one path): it
+            // follows the running maximum a cycle late, and the emission starts later than that (after the
+            // back's wait, or, for a bypassed token, after its hand-off cycle).
+            absMax = regNext("abs_max_widened", bypassMax.isEmpty() ? widened : mux(running.gt(format.infinity()),
+                    FpFormat.FP32.constant(FpFormat.FP32.canonicalNaN()), widened));
         }
     }
 
@@ -738,16 +749,16 @@ public final class RmsNormMax extends Module {
      * run-time variant: at its longest n, and a bypassed token's two passes (a beat per cycle in, then out).
      */
     public String passes() {
-        int accumulate = (beats - 1) * beatInterval + squareToAdd + Fp32Add.LATENCY + 2;
+        int accumulate = (beats - 1) * beatInterval + squareToAdd + ACCUMULATOR_LATENCY + 2;
         int tree = 0;
         for (int w = lanes; w > 1; w >>= 1) {
-            tree += w / 2 + Fp32Add.LATENCY + 1;
+            tree += w / 2 + ACCUMULATOR_LATENCY + 1;
         }
         int front = accumulate + tree + 1 + normalizeLatency;
-        int back = beats + scaleLatency + 3 + beats + 1;
+        int back = beats + scaleLatency + 4 + beats + 1;
         String normalized = String.format(java.util.Locale.ROOT, "per token about %d + %d + %d + %d (accumulate,"
                 + " tree and rsqrt, scale, emit); in a stream about %d each (the front's and the back's halves"
-                + " overlap)", accumulate, tree + 1 + normalizeLatency, beats + scaleLatency + 3, beats + 1,
+                + " overlap)", accumulate, tree + 1 + normalizeLatency, beats + scaleLatency + 4, beats + 1,
                 Math.max(front, back));
         return runTime == null ? normalized : normalized + String.format(java.util.Locale.ROOT, " at the longest"
                 + " n; bypassed %d + %d (buffer, emit)", beats, beats);

@@ -319,7 +319,7 @@ public final class RopeRunTime extends Module {
 
     /** The cos and sin words of the table rows, written through {@code table_write}, read at a beat's issue. */
     static final class CosSinTable extends Area {
-        /** The beat's cos and sin words, at cycle 1. */
+        /** The beat's cos and sin words, at cycle 1 (distributed RAM) or 2 (block RAM). */
         final Timed<Bits> cos;
         final Timed<Bits> sin;
 
@@ -339,8 +339,13 @@ public final class RopeRunTime extends Module {
             when(write.valid.and(w.sine().not()), () -> cosTable.write(writeAddress, w.values()));
             when(write.valid.and(w.sine()), () -> sinTable.write(writeAddress, w.values()));
             UInt readAddress = cat(reader.row, reader.group).asUInt().resize(addressBits).named("table_read_address");
-            cos = reader.pipe.at(1, "cos_word", cosTable.readSync("cos_word", readAddress, reader.issue, 1));
-            sin = reader.pipe.at(1, "sin_word", sinTable.readSync("sin_word", readAddress, reader.issue, 1));
+            // Two cycles a read: a block RAM's output goes through its output register (DOA_REG) before the
+            // operand selects and the multipliers' first stage.
+            int latency = style == RamStyle.BLOCK ? 2 : 1;
+            cos = reader.pipe.at(latency, "cos_word", cosTable.readSync("cos_word", readAddress, reader.issue,
+                    latency));
+            sin = reader.pipe.at(latency, "sin_word", sinTable.readSync("sin_word", readAddress, reader.issue,
+                    latency));
             if (groups < 1 << groupBits) {
                 assertAlways(write.valid.not().or(w.group().lt(groups)), "a table word's group is below " + groups);
             }
@@ -369,9 +374,10 @@ public final class RopeRunTime extends Module {
             Timed<Bits> partner = pipe.at(1, "partner_word", buffer.partnerWord);
             Bits one = FpFormat.fp32(1f);
             Bits negativeZero = FpFormat.fp32(-0f);
-            // Each lane's operands at cycle 1: its value, its partner's, cos (1.0 with bypass), sin, and whether
-            // the partner's term is subtracted or replaced by -0 (bit 1: bypass, bit 0: subtract).
-            int at = 1;
+            // Each lane's operands at the table's cycle (1, or 2 from block RAM): its value, its partner's, cos (1.0
+            // with bypass), sin, and whether the partner's term is subtracted or replaced by -0 (bit 1: bypass, bit
+            // 0: subtract).
+            int at = table.cos.cycle();
             List<Bits> xs = new ArrayList<>();
             List<Bits> mates = new ArrayList<>();
             List<Bits> coss = new ArrayList<>();
@@ -392,16 +398,18 @@ public final class RopeRunTime extends Module {
                     reader.last.at(at), physicalLanes, (lane, operands) -> {
                         Timed<Bits> ownCos = Fp32Mul.apply(lane + "_own_cos", operands.get(0), operands.get(2));
                         Timed<Bits> mateSin = Fp32Mul.apply(lane + "_mate_sin", operands.get(1), operands.get(3));
+                        // The addend is registered: its select and the adder's first stage were one path.
                         Timed<Bits> addend = Timed.zip(mateSin, operands.get(4), (p, sign) ->
-                                mux(sign.msb(), negativeZero, mux(sign.lsb(), FpFormat.FP32.negate(p), p)));
+                                mux(sign.msb(), negativeZero, mux(sign.lsb(), FpFormat.FP32.negate(p), p)))
+                                .stage(lane + "_addend");
                         return FpConvert.fromFp32(lane + "_store", format, Fp32Add.apply(lane + "_add", ownCos,
                                 addend));
                     });
             latency = at + beats.latency();
             CreditBuffer<Rope.Out> results = new CreditBuffer<>("result", new Rope.Out(vec(lanes, bits(16)), bool()),
                     CreditBuffer.depthFor(latency));
-            // The lanes take a beat every L / P cycles, a cycle after its read: a beat is read only when none was
-            // in the L / P - 1 cycles before.
+            // The lanes take a beat every L / P cycles, a fixed number of cycles after its read: a beat is read only
+            // when none was in the L / P - 1 cycles before.
             Bool recent = FALSE;
             Bool issued = reader.issue;
             for (int c = 1; c < lanes / physicalLanes; c++) {

@@ -367,8 +367,13 @@ final class LinearExecutor extends Area {
         UInt group = reg("linear_group", uint(16), 0);
         UInt part = partsPerBeat == 1 ? U(0, 1) : reg("linear_part", uint(log2Up(partsPerBeat)), 0);
         UInt tileFirstGroup = reg("linear_tile_first_group", uint(16), 0);
+        // The tile's row groups, a register set with the tile (for timing: the tile's compare and the select lay
+        // on the path into the dequantizer's last flag and its factor queue); a simulation assertion holds it.
+        UInt groupsOfTile = reg("linear_groups_of_tile", uint(16), 0);
         when(engine.command.fire(), () -> {
             tile.set(0);
+            groupsOfTile.set(mux(command.tiles().resize(16).eq(1), command.lastTileGroups().resize(16),
+                    command.tileGroups().resize(16)));
             token.set(0);
             group.set(0);
             tileFirstGroup.set(0);
@@ -377,8 +382,8 @@ final class LinearExecutor extends Area {
             }
         });
         Bool lastTile = tile.add(1).trunc(16).eq(command.tiles().resize(16)).named("linear_last_tile");
-        UInt groupsOfTile = mux(lastTile, command.lastTileGroups().resize(16), command.tileGroups().resize(16))
-                .named("linear_groups_of_tile");
+        assertAlways(engine.results.valid.not().or(groupsOfTile.eq(mux(lastTile, command.lastTileGroups().resize(16),
+                command.tileGroups().resize(16)))), "LinearExecutor: the tile's row groups are current");
         Bool lastGroup = group.add(1).trunc(16).eq(groupsOfTile).named("linear_last_group");
         Bool lastPart = partsPerBeat == 1 ? TRUE : part.eq(partsPerBeat - 1).named("linear_last_part");
         Bool lastToken = token.add(1).trunc(tokenBits).eq(tokens).named("linear_last_result_token");
@@ -418,6 +423,8 @@ final class LinearExecutor extends Area {
                     token.set(mux(lastToken, U(0, tokenBits), token.add(1).trunc(tokenBits)));
                     when(lastToken, () -> {
                         tile.set(tile.add(1).trunc(16));
+                        groupsOfTile.set(mux(tile.add(2).trunc(16).eq(command.tiles().resize(16)),
+                                command.lastTileGroups().resize(16), command.tileGroups().resize(16)));
                         tileFirstGroup.set(tileFirstGroup.add(command.tileGroups().resize(16)).trunc(16));
                     });
                 });
@@ -442,7 +449,9 @@ final class LinearExecutor extends Area {
 
         // ---- the epilogue ----
         UInt rowWords = rows.shr(laneShift).resize(16).named("linear_row_words");
-        Stream<Tag> tag = tagQueue.stream();
+        // The queue's head is registered (a stage): its distributed-RAM read lay on the path into the buffers'
+        // read address (the residual add's h, the gating unit's operand).
+        Stream<Tag> tag = tagQueue.stream().stage("linear_tag_head");
         HwEnum<EpilogueStep> estep = reg("linear_epilogue_step", enumOf(EpilogueStep.class), EpilogueStep.WAIT);
         Bool store0 = epilogue.eq(Epilogue.STORE.id()).named("linear_store");
         Bool residualAdd = epilogue.eq(Epilogue.RESIDUAL_ADD.id()).named("linear_residual_add");

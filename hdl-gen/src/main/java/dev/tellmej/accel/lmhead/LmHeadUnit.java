@@ -67,6 +67,9 @@ public final class LmHeadUnit extends Module {
 
     enum Phase { IDLE, ACTIVATIONS, RUN, FINISH }
 
+    /** Cycles from an issue to the shared multiplier (fx, or a row's scale times fx) to its product. */
+    static final int SHARED_LATENCY = 1 + Fp32Mul.LATENCY;
+
     public final Stream<Command> command;
     public final Stream<Bits> activations;
     public final Stream<Bits> logits;
@@ -121,10 +124,13 @@ public final class LmHeadUnit extends Module {
         ScaleStream scales = area(new ScaleStream(shape, controller, scaleReader));
         Logits logitStage = area(new Logits(shape, controller, lanes, scales, logits, scaleMultiplier.out.payload));
         Bool fxIssue = controller.accepted;
-        scaleMultiplier.in.valid.set(fxIssue.or(logitStage.take));
-        scaleMultiplier.in.payload.a().set(mux(fxIssue, command.payload.mc(), scales.scales.payload));
-        scaleMultiplier.in.payload.b().set(mux(fxIssue, FpFormat.FP32.constant(
-                Float.floatToRawIntBits(ActivationQuantizer.INV127) & 0xFFFFFFFFL), controller.fx));
+        // The operands go through a register first (SHARED_LATENCY): the scale queue's block RAM read and the
+        // operand select in front of the multiplier's first stage were the unit's longest path.
+        scaleMultiplier.in.valid.set(regNext("shared_operands_valid", fxIssue.or(logitStage.take), 0));
+        scaleMultiplier.in.payload.a().set(regNext("shared_operand_a",
+                mux(fxIssue, command.payload.mc(), scales.scales.payload)));
+        scaleMultiplier.in.payload.b().set(regNext("shared_operand_b", mux(fxIssue, FpFormat.FP32.constant(
+                Float.floatToRawIntBits(ActivationQuantizer.INV127) & 0xFFFFFFFFL), controller.fx)));
         assertAlways(fxIssue.and(logitStage.take).not(), "LmHeadUnit: fx and a row's scale never share the"
                 + " multiplier's cycle");
         logitLatency = logitStage.latency;
@@ -141,11 +147,13 @@ public final class LmHeadUnit extends Module {
     /** Takes and checks a command and the activations, starts the lanes and reports the end. */
     static final class Controller extends Area {
         final HwEnum<Phase> phase;
-        final UInt weightsAddress;
         final UInt scalesAddress;
         final UInt rows;
-        final UInt cols;
         final UInt colBeats;
+        /** Each lane's first row's byte address (lane p: row p), set with the command. */
+        final List<UInt> laneStarts;
+        /** A lane's step from a row to its next (P rows), in bytes, set with the command. */
+        final UInt laneStride;
         final Bits fx;
         /** {@link #fx} holds this command's factor. */
         final Bool fxReady;
@@ -160,10 +168,8 @@ public final class LmHeadUnit extends Module {
             super("controller", "takes and checks a command, takes the activations, starts the lanes, reports done");
             int beatShift = Integer.numberOfTrailingZeros(shape.beatBytes());
             phase = reg("phase", enumOf(Phase.class), Phase.IDLE);
-            weightsAddress = reg("weights_address", uint(64), 0);
             scalesAddress = reg("scales_address", uint(64), 0);
             rows = reg("rows", uint(32), 0);
-            cols = reg("cols", uint(16), 0);
             colBeats = reg("col_beats", uint(16), 0);
             Bits mc = reg("mc", bits(32), 0);
             activationBeat = reg("activation_beat", uint(16), 0);
@@ -183,18 +189,25 @@ public final class LmHeadUnit extends Module {
 
             // fx = mc * INV127, once per command (N16.4), ready long before the first row's sum.
             // On the shared multiplier (the unit's constructor feeds it mc and INV127 while accepted).
-            Bool fxOut = Delay.valid("fx_issue", accepted, Fp32Mul.LATENCY);
+            Bool fxOut = Delay.valid("fx_issue", accepted, SHARED_LATENCY);
             fx = regNextWhen("fx", sharedProduct, fxOut);
             Bool fxLoaded = reg("fx_ready", bool(), 0);
             when(accepted, () -> fxLoaded.set(false)).elseWhen(fxOut, () -> fxLoaded.set(true));
             fxReady = fxLoaded;
 
             donePending.set(false);
+            // The lanes' addresses are products and sums of the command's fields, registered with them (for
+            // timing: cols x p and the 64-bit sum lay on the path into a lane's row address).
+            laneStarts = new ArrayList<>();
+            for (int p = 0; p < shape.lanes(); p++) {
+                laneStarts.add(regNextWhen("lane" + p + "_start", c.weightsAddress().add(c.cols().resize(32)
+                        .mul(U(p, 8)).resize(64)).trunc(64), accepted, 0));
+            }
+            laneStride = regNextWhen("lane_stride", c.cols().resize(32).mul(U(shape.lanes(), 8)).resize(64),
+                    accepted, 0);
             when(accepted, () -> {
-                weightsAddress.set(c.weightsAddress());
                 scalesAddress.set(c.scalesAddress());
                 rows.set(c.rows());
-                cols.set(c.cols());
                 colBeats.set(c.cols().shr(beatShift).resize(16));
                 mc.set(c.mc());
                 activationBeat.set(0);
@@ -248,14 +261,12 @@ public final class LmHeadUnit extends Module {
             reader.command.valid.set(issuing);
             reader.command.payload.address().set(address.resize(widthOf(reader.command.payload.address())));
             reader.command.payload.beats().set(controller.colBeats.resize(widthOf(reader.command.payload.beats())));
-            UInt laneStride = controller.cols.resize(32).mul(U(shape.lanes(), 8)).resize(64).named(n + "stride");
             when(controller.start, () -> {
                 nextRow.set(p);
-                address.set(controller.weightsAddress.add(controller.cols.resize(32).mul(U(p, 8)).resize(64))
-                        .trunc(64));
+                address.set(controller.laneStarts.get(p));
             }).elseWhen(reader.command.fire(), () -> {
                 nextRow.set(nextRow.add(shape.lanes()).trunc(33));
-                address.set(address.add(laneStride).trunc(64));
+                address.set(address.add(controller.laneStride).trunc(64));
             });
 
             // Beats: multiply, sum the beat's products, accumulate the row; a row's sum goes to the queue.
@@ -412,7 +423,7 @@ public final class LmHeadUnit extends Module {
             Pipeline pipe = new Pipeline("logit_issue", take);
             Timed<Bits> accF = Int32ToFp32.apply("row_sum_float", pipe.input("row_sum", sum));
             // rowScale * fx on the shared multiplier, which the unit's constructor feeds while take.
-            Timed<Bits> scale = pipe.at(Fp32Mul.LATENCY, "row_scale_fx", sharedProduct);
+            Timed<Bits> scale = pipe.at(SHARED_LATENCY, "row_scale_fx", sharedProduct);
             Timed<Bits> logit = Fp32Mul.apply("logit", accF, scale);
             latency = logit.cycle();
             Bool valid = pipe.valid(latency);

@@ -127,6 +127,16 @@ final class WeightLoader extends Area {
         Bool lastTileLoaded = regNext("load_last_tile_q", lastTile, 0);
         assertAlways(complete.not().or(lastTileLoaded.eq(lastTile)), "WeightLoader: the last-tile flag is current"
                 + " when a load completes");
+        // The tokens after the chunk, registered the same way, and whether they are the command's all: the chunk
+        // is the last when the tokens left fit the engine (the subtraction, the clamp, the sum and a compare with
+        // the command's tokens lay on the path into loads_finished).
+        UInt remaining = cmd.tokens().sub(tokens).named("load_tokens_left");
+        Bool lastChunk = remaining.le(config.maxTokens()).named("load_last_chunk");
+        UInt tokensAfter = tokens.add(mux(lastChunk, remaining, U(config.maxTokens(), 16))).named("load_tokens_after");
+        UInt tokensAfterQ = regNext("load_tokens_after_q", tokensAfter, 0);
+        Bool allTokensQ = regNext("load_all_tokens_q", lastChunk, 0);
+        assertAlways(complete.not().or(tokensAfterQ.eq(tokensAfter)), "WeightLoader: the tokens after the chunk"
+                + " are current when a load completes");
         UInt arrived = ports.getFirst().blocksDone;
         for (int p = 1; p < config.ports(); p++) {
             UInt other = ports.get(p).blocksDone;
@@ -153,11 +163,8 @@ final class WeightLoader extends Area {
             when(lastTileLoaded, () -> {
                 tile.set(0);
                 tileBase.set(cmd.address());
-                UInt remaining = cmd.tokens().sub(tokens);
-                UInt tokensAfter = tokens.add(mux(remaining.gt(config.maxTokens()), U(config.maxTokens(), 16),
-                        remaining)).named("load_tokens_after");
-                tokens.set(tokensAfter);
-                when(tokensAfter.eq(cmd.tokens()), () -> allLoaded.set(true));
+                tokens.set(tokensAfterQ);
+                when(allTokensQ, () -> allLoaded.set(true));
             }).otherwise(() -> {
                 tile.set(tile.add(1));
                 tileBase.set(tileBase.add(tileStride));

@@ -135,21 +135,24 @@ public final class WeightPort extends Module {
         // a compare with the load's block count lay on the path into the gearbox's size and its hand-over).
         Bool lastBlock = reg("last_block", bool(), 0);
         UInt lastGroupIndex = reg("last_group_index", uint(16), 0);
+
+        UInt sizeClass = mux(lastBlock, load.lastClass(), U(3, 2)).named("size_class");
+        // The gearbox's size is a register set with the flag (the select from the load's class lay on the path
+        // into the gearbox's hand-over); a simulation assertion holds it equal to the select of size_class.
+        UInt sizeSelect = sizes.length > 1 ? reg("size_select", uint(log2Up(sizes.length)), 0) : null;
+        if (sizeSelect != null) {
+            gearbox.size.set(sizeSelect);
+            assertAlways(loading.not().or(sizeSelect.eq(sizeIndex(config, sizes, sizeClass))),
+                    "WeightPort: the gearbox's size follows the block's size class");
+        }
         when(accepted, () -> {
-            lastBlock.set(start.payload.blocks().eq(1));
+            Bool first = start.payload.blocks().eq(1);
+            lastBlock.set(first);
+            if (sizeSelect != null) {
+                sizeSelect.set(sizeIndex(config, sizes, mux(first, start.payload.lastClass(), U(3, 2))));
+            }
             lastGroupIndex.set(start.payload.groups().sub(1).trunc(16));
         });
-        UInt sizeClass = mux(lastBlock, load.lastClass(), U(3, 2)).named("size_class");
-
-        if (sizes.length > 1) {
-            UInt select = wire("size_select", uint(log2Up(sizes.length)));
-            select.set(0);
-            for (int c = 0; c < 4; c++) {
-                int index = indexOf(sizes, config.wordsPerCycle() * config.quarterWordBytes(c));
-                when(sizeClass.eq(c), () -> select.set(index));
-            }
-            gearbox.size.set(select);
-        }
         Bool wordsLeft = loading.and(written.lt(load.words())).named("words_left");
         gearbox.out.ready.set(wordsLeft);
         Bool take = gearbox.out.fire().named("take");
@@ -185,7 +188,11 @@ public final class WeightPort extends Module {
                 when(lastGroup, () -> {
                     group.set(0);
                     block.set(block.add(1));
-                    lastBlock.set(block.add(2).trunc(16).eq(load.blocks()));
+                    Bool nextLast = block.add(2).trunc(16).eq(load.blocks());
+                    lastBlock.set(nextLast);
+                    if (sizeSelect != null) {
+                        sizeSelect.set(sizeIndex(config, sizes, mux(nextLast, load.lastClass(), U(3, 2))));
+                    }
                     blockBase.set(blockBase.add(load.groups().resize(addressBits)));
                     blocksFinished.set(blocksFinished.add(1));
                 }).otherwise(() -> group.set(group.add(1)));
@@ -197,7 +204,11 @@ public final class WeightPort extends Module {
         // a word) means an inconsistent command: the load ends with an error, and the port drains the surplus
         // before it is done, so no beat of it lands in the next load.
         Bool finishing = take.and(written.add(perCycle).eq(load.words())).named("finishing");
-        Bool starved = wordsLeft.and(reader.idle).and(gearbox.out.valid.not()).named("starved");
+        // The reader's idle is taken a cycle late (for timing: its burst state lay on the path into the gearbox's
+        // clear); a starved load stays starved, as no beat comes once the reader is idle, and the cycle of the
+        // load's command counts as busy, so a new load is never taken for starved on the reader's old idle.
+        Bool readerWasIdle = regNext("reader_was_idle", reader.idle.and(accepted.not()), 0);
+        Bool starved = wordsLeft.and(readerWasIdle).and(gearbox.out.valid.not()).named("starved");
         Bool ended = finishing.or(starved).named("load_ended");
         when(ended, () -> loading.set(false));
         when(ended.and(reader.idle.not()), () -> draining.set(true));
@@ -211,6 +222,17 @@ public final class WeightPort extends Module {
         Bool complete = drained.or(refused).named("load_complete");
         done.set(regNext("done_q", regNext("done_d", complete, 0), 0));
         error.set(regNext("error_q", regNext("error_d", errorSeen.or(failed).and(complete), 0), 0));
+    }
+
+    /** The gearbox's size input for a size class: the index of its cycle's bytes in {@code sizes} (two or more). */
+    private static UInt sizeIndex(TlmmConfig config, int[] sizes, UInt sizeClass) {
+        int bits = log2Up(sizes.length);
+        UInt select = U(0, bits);
+        for (int c = 0; c < 4; c++) {
+            select = mux(sizeClass.eq(c), U(indexOf(sizes, config.wordsPerCycle() * config.quarterWordBytes(c)), bits),
+                    select);
+        }
+        return select;
     }
 
     /** The distinct byte sizes of a cycle's words (one size class each), smallest first. */

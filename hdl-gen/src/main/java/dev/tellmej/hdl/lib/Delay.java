@@ -9,9 +9,12 @@ import java.util.List;
 
 /**
  * Delay lines: a value registered {@code cycles} times, for side data that must stay aligned with a pipelined
- * unit's result. Data stages have no reset (so synthesis may pack a long line into SRL shift registers);
- * valid bits are reset to 0. {@link Pipeline} inserts these lines by itself; use them directly only outside
- * one. The registers' source comments point at the line that asked for the delay.
+ * unit's result. Data stages have no reset, so synthesis may pack a long line into SRL shift registers, except
+ * the stage a caller reads: it is reset to 0, which no SRL primitive has, so it stays a flip-flop behind the
+ * shift register (the "SRL then register" shape; an SRL's clock-to-out is about 0.8 ns, a flip-flop's 0.1, and
+ * Yosys 0.23 honours neither {@code shreg_extract} nor {@code srl_style}). Valid bits are reset to 0.
+ * {@link Pipeline} inserts these lines by itself; use them directly only outside one. The registers' source
+ * comments point at the line that asked for the delay.
  */
 @ElaborationHelper
 public final class Delay {
@@ -30,7 +33,10 @@ public final class Delay {
         return validLine(name, value).tap(cycles);
     }
 
-    /** A data delay line (no reset) that grows as far as its furthest tap, registers {@code name_d1, ...}. */
+    /**
+     * A data delay line that grows as far as its furthest tap, registers {@code name_d1, ...}: no reset but on the
+     * stage each {@link Line#tap} call builds last (see the class comment).
+     */
     public static <T> Line<T> line(String name, T value) {
         return new Line<>(name, value, false);
     }
@@ -59,7 +65,11 @@ public final class Delay {
             taps.add(value);
         }
 
-        /** The value delayed by {@code cycles} registers (0: the value itself), adding registers as needed. */
+        /**
+         * The value delayed by {@code cycles} registers (0: the value itself), adding registers as needed; a stage
+         * this call adds and returns is reset to 0, so it is a flip-flop even where the stages before it become a
+         * shift register. A tap inside the line as already built is returned as it is.
+         */
         @SuppressWarnings("unchecked")
         public T tap(int cycles) {
             if (cycles < 0) {
@@ -68,7 +78,9 @@ public final class Delay {
             while (taps.size() <= cycles) {
                 T previous = taps.getLast();
                 String register = uniqueName(name + "_d" + taps.size());
-                taps.add(resetToZero ? (T) regNext(register, (Bool) previous, 0) : regNext(register, previous));
+                boolean read = taps.size() == cycles;
+                taps.add(resetToZero ? (T) regNext(register, (Bool) previous, 0)
+                        : read ? regNext(register, previous, 0) : regNext(register, previous));
             }
             return taps.get(cycles);
         }

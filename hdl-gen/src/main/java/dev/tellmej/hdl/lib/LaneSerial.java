@@ -26,8 +26,9 @@ import java.util.function.BiFunction;
  * }</pre>
  *
  * <p>Registers: {@code <name>_busy}, {@code <name>_slice}, the held inputs {@code <name>_held_<field>_<lane>},
- * the kept results {@code <name>_slice<s>_<p>} (slice s of physical lane p); each physical lane's pipeline is built by the caller with the
- * name it is given ({@code <name>_lane<p>}).
+ * a physical lane's chosen operands {@code <name>_lane<p>_in<field>_q} (so a lane's pipeline starts a cycle after
+ * the beat is taken), the kept results {@code <name>_slice<s>_<p>} (slice s of physical lane p); each physical
+ * lane's pipeline is built by the caller with the name it is given ({@code <name>_lane<p>}).
  */
 @ElaborationHelper
 public final class LaneSerial {
@@ -128,7 +129,9 @@ public final class LaneSerial {
                     bySlice.add(held.get(f).get((s - 1) * physical + p));
                 }
                 Bits chosen = new Vec<>(bySlice).get(l + "_in" + f, sliceNow);
-                operands.add(pipe.input(l + "_in" + f + "_t", chosen));
+                // The slice's operand is registered before the lane: the slice select and the caller's own
+                // selects in front of a unit's first stage were one path.
+                operands.add(pipe.input(l + "_in" + f + "_t", chosen).stage(l + "_in" + f + "_q"));
             }
             results.add(lane.apply(l, operands));
         }

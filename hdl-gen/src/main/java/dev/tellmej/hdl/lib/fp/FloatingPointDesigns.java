@@ -26,11 +26,12 @@ public final class FloatingPointDesigns {
                 DesignEntry.of("fp-reciprocal", "1/x, NUMERICS N10 (latency " + FpReciprocal.LATENCY + ")",
                         FpReciprocal::new),
                 DesignEntry.of("fp-reciprocal-shared", "1/x, NUMERICS N10, one multiplier and one adder for its"
-                        + " five steps (latency " + FpReciprocal.LATENCY + ", an input every " + FpReciprocal.LATENCY
-                        + " cycles)", () -> new FpReciprocal(FpSchedule.SHARED)),
+                        + " five steps (latency " + FpReciprocal.SHARED_LATENCY + ", an input every "
+                        + FpReciprocal.SHARED_LATENCY + " cycles)", () -> new FpReciprocal(FpSchedule.SHARED)),
                 DesignEntry.of("fp-rsqrt", "1/sqrt(x), NUMERICS N11 (latency " + FpRsqrt.LATENCY + ")", FpRsqrt::new),
                 DesignEntry.of("fp-rsqrt-shared", "1/sqrt(x), NUMERICS N11, one multiplier and one adder for its six"
-                        + " steps (latency " + FpRsqrt.LATENCY + ", an input every " + FpRsqrt.LATENCY + " cycles)",
+                        + " steps (latency " + FpRsqrt.SHARED_LATENCY + ", an input every " + FpRsqrt.SHARED_LATENCY
+                        + " cycles)",
                         () -> new FpRsqrt(FpSchedule.SHARED)),
                 DesignEntry.of("fp-silu", "SiLU(x), NUMERICS N12.1 (latency " + FpSilu.LATENCY + ")", FpSilu::new),
                 DesignEntry.of("fp-relu2", "ReLU(x)^2, NUMERICS N12.2 (latency " + FpRelu2.LATENCY + ")", FpRelu2::new),

@@ -74,10 +74,13 @@ public final class Fp32Add extends Module {
         // Both significands go to stage 2's DSP48E2, each shifted right by its distance below the larger
         // exponent (0 for the larger one), so that no swap multiplexer stands between the compare and the
         // registers: the compare only tells stage 3 which one to subtract.
-        UInt aOverB = FP32.scaleExponent(a).subExpand(FP32.scaleExponent(b));
-        UInt bOverA = FP32.scaleExponent(b).subExpand(FP32.scaleExponent(a));
-        Aligner alignA = new Aligner(FP32.significand(a), bOverA, aOverB);
-        Aligner alignB = new Aligner(FP32.significand(b), aOverB, bOverA);
+        // The distances come from the raw exponent fields' differences: a subnormal's scale exponent is 1, not 0,
+        // and the aligner corrects for its own operand's beside the difference (a zero test in front of the
+        // subtraction put two LUT levels before its carry chain).
+        UInt rawAOverB = FP32.exponent(a).subExpand(FP32.exponent(b));
+        UInt rawBOverA = FP32.exponent(b).subExpand(FP32.exponent(a));
+        Aligner alignA = new Aligner(FP32.significand(a), rawBOverA, FP32.exponent(a).eq(0));
+        Aligner alignB = new Aligner(FP32.significand(b), rawAOverB, FP32.exponent(b).eq(0));
         UInt sigA1 = regNext("sig_a_1", alignA.significand);
         UInt alignA1 = regNext("align_a_1", alignA.multiplier);
         Bool lostA1 = regNext("lost_a_1", alignA.lost);
@@ -197,10 +200,16 @@ public final class Fp32Add extends Module {
         final UInt multiplier;
         final Bool lost;
 
-        /** {@code below}: the other exponent minus this one's; {@code above}: this one's minus the other's. */
-        Aligner(UInt m, UInt below, UInt above) {
-            // At least ALIGN_FAR = 16 below: not negative, and bits 7..4 not all zero.
-            Bool far = below.msb().not().and(below.slice(7, 4).ne(0));
+        /**
+         * {@code rawBelow}: the other operand's exponent field minus this one's (9 bits, two's complement);
+         * {@code subnormal}: this one's field is 0. The distance below the other, in scale exponents (a zero
+         * field counts as 1), is rawBelow where this field is not 0 (a subnormal other then lies at or above, and
+         * rawBelow is not positive either), and rawBelow - 1 where it is (both subnormal: 0, and rawBelow too).
+         */
+        Aligner(UInt m, UInt rawBelow, Bool subnormal) {
+            // At least ALIGN_FAR = 16 below: rawBelow at least 16 (17 for a subnormal: 16 is 15 below).
+            Bool farRaw = rawBelow.msb().not().and(rawBelow.slice(7, 4).ne(0));
+            Bool far = farRaw.and(subnormal.and(rawBelow.eq(ALIGN_FAR)).not());
             significand = mux(far, m.shr(ALIGN_STEP).zext(24), m);
             lost = far.and(m.slice(ALIGN_STEP - 1, 0).ne(0));
             Data[] bits = new Data[17];
@@ -208,19 +217,21 @@ public final class Fp32Add extends Module {
                 // Bit i is 2^i = 2^(16 - d'): a near distance d = 16 - i or a far one d = 28 - i.
                 int near = 16 - i;
                 int farDistance = near + ALIGN_STEP;
-                Bool bit = near < ALIGN_FAR ? distance(below, above, near) : FALSE;
+                Bool bit = near < ALIGN_FAR ? distance(rawBelow, subnormal, near) : FALSE;
                 boolean farToo = farDistance >= ALIGN_FAR && farDistance <= 26;
-                bits[16 - i] = farToo ? bit.or(distance(below, above, farDistance)) : bit;
+                bits[16 - i] = farToo ? bit.or(distance(rawBelow, subnormal, farDistance)) : bit;
             }
             multiplier = cat(bits).asUInt();
         }
 
         /** This operand lies exactly {@code d} binades below the other (d = 0: not below; 26: 26 or more). */
-        private static Bool distance(UInt below, UInt above, int d) {
+        private static Bool distance(UInt rawBelow, Bool subnormal, int d) {
             if (d == 0) {
-                return above.msb().not();
+                // Not below: rawBelow <= 0, or <= 1 for a subnormal.
+                return rawBelow.msb().or(mux(subnormal, rawBelow.slice(8, 1).eq(0), rawBelow.eq(0)));
             }
-            return d < 26 ? below.eq(d) : below.ge(26).and(below.msb().not());
+            return d < 26 ? mux(subnormal, rawBelow.eq(d + 1), rawBelow.eq(d))
+                    : rawBelow.msb().not().and(mux(subnormal, rawBelow.ge(27), rawBelow.ge(26)));
         }
     }
 

@@ -129,9 +129,13 @@ public final class Fp32Mul extends Module {
         UInt lz = FpCircuits.leadingZeros(x.asBits());
         Bool farX = x.slice(23, NORMALIZE_STEP).eq(0);
         UInt mx1 = regNext("mx_1", mux(farX, x.shl(NORMALIZE_STEP).resize(24), x));
+        // Bit j of the multiplier (lz mod 12 == j) is decoded from x itself, "x's leading one at bit 23 - j or at
+        // 11 - j", beside the count (which the exponent takes in stage 2): the count and a compare after it were
+        // two LUT levels more on the path from the caller's operand.
         Data[] normalizeBits = new Data[NORMALIZE_STEP];
         for (int j = 0; j < NORMALIZE_STEP; j++) {
-            normalizeBits[NORMALIZE_STEP - 1 - j] = lz.eq(j).or(lz.eq(j + NORMALIZE_STEP));
+            normalizeBits[NORMALIZE_STEP - 1 - j] = leadingOneAt(x, 23 - j)
+                    .or(leadingOneAt(x, 23 - j - NORMALIZE_STEP));
         }
         UInt normalize1 = regNext("normalize_1", cat(normalizeBits).asUInt());
         UInt my1 = regNext("my_1", y);
@@ -333,5 +337,11 @@ public final class Fp32Mul extends Module {
         Flow<Bits> place(String name, Flow<Operands> in) {
             return apply(name, in, bSource);
         }
+    }
+
+    /** True when bit {@code position} of the 24-bit {@code x} is its leading one (every bit above it zero). */
+    private static Bool leadingOneAt(UInt x, int position) {
+        Bool one = x.bit(position);
+        return position == 23 ? one : one.and(x.slice(23, position + 1).eq(0));
     }
 }

@@ -30,8 +30,8 @@ import java.util.List;
  * level 0 waits in a queue of {@code depth} vectors; {@code in} has no backpressure ({@link #ready} says whether
  * the queue has room this cycle), and a simulation assertion fails when a vector arrives with the queue full.
  * {@link #idle} is true when no vector is inside. Latency from a vector's first values:
- * {@code n / 2f - 1 + log2(n) x }{@value Fp32Add#LATENCY} cycles. Named {@code Fp32SerialTree_n<n>_t<tag
- * bits>_q<depth>}, with {@code _f<f>} appended when f is more than 1.
+ * {@code n / 2f + log2(n) x }{@value Fp32Add#LATENCY} cycles (level 0's operands go through a register). Named
+ * {@code Fp32SerialTree_n<n>_t<tag bits>_q<depth>}, with {@code _f<f>} appended when f is more than 1.
  */
 public final class Fp32SerialTree extends Module {
     /** A vector of n binary32 values and its tag. */
@@ -107,11 +107,15 @@ public final class Fp32SerialTree extends Module {
                 firsts.add(head.payload.values().get(2 * (firstAdders * g + i)));
                 seconds.add(head.payload.values().get(2 * (firstAdders * g + i) + 1));
             }
+            // A group's operands are registered before the adder: the queue's read (distributed RAM) and the group
+            // select in front of the adder's first stage were one path.
             firstSums.add(Fp32Add.apply("level0_add" + suffix,
                     issue.input("level0_a" + suffix,
-                            groups == 1 ? firsts.getFirst() : new Vec<>(firsts).get("level0_first" + suffix, group)),
+                            groups == 1 ? firsts.getFirst() : new Vec<>(firsts).get("level0_first" + suffix, group))
+                            .stage("level0_a" + suffix + "_q"),
                     issue.input("level0_b" + suffix,
-                            groups == 1 ? seconds.getFirst() : new Vec<>(seconds).get("level0_second" + suffix, group))));
+                            groups == 1 ? seconds.getFirst() : new Vec<>(seconds).get("level0_second" + suffix, group))
+                            .stage("level0_b" + suffix + "_q")));
         }
         Timed<Bits> sum = Fp32Add.tree("level0_tree", firstSums);
         Bits tag = issue.input("level0_tag", head.payload.tag()).at(sum.cycle());

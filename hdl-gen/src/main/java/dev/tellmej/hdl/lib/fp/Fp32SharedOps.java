@@ -16,10 +16,12 @@ import java.util.List;
 /**
  * One {@link Fp32Mul} and one {@link Fp32Add} that serve every multiply and every add of a fixed schedule in a
  * {@link Pipeline}: each operation is issued at the cycle its later operand is valid, the operands are chosen by
- * the pipeline's valid of that cycle, and the result is the shared unit's output {@link Fp32Mul#LATENCY} or
- * {@link Fp32Add#LATENCY} cycles later, exactly as a unit of its own would give it (same operands, same order,
- * same rounding). So a chain such as N10's Newton step costs one multiplier and one adder instead of one per
- * step, for units that take an input rarely (once per vector or per head).
+ * the pipeline's valid of that cycle and go through a register ({@link #OPERAND_REGISTER}) into the unit, and the
+ * result is the shared unit's output {@link Fp32Mul#LATENCY} or {@link Fp32Add#LATENCY} cycles after that: the
+ * same bits a unit of its own would give (same operands, same order, same rounding), a cycle later. So a chain
+ * such as N10's Newton step costs one multiplier and one adder instead of one per step, for units that take an
+ * input rarely (once per vector or per head). (The register keeps the operand selects out of the units' first
+ * stage: the selects and a first stage in one cycle were the longest paths of the units that share.)
  *
  * <p>The price is the initiation interval: two inputs of the pipeline collide when they would issue to one unit
  * in the same cycle, that is when they are d cycles apart and d is the difference of two issue cycles of that
@@ -33,6 +35,9 @@ import java.util.List;
  */
 @ElaborationHelper
 public final class Fp32SharedOps implements Fp32Ops {
+    /** Cycles from an operation's issue to its operands at the shared unit: the register after the selects. */
+    public static final int OPERAND_REGISTER = 1;
+
     private final Pipeline pipeline;
     private final String name;
     private final Shared multiplier;
@@ -66,7 +71,10 @@ public final class Fp32SharedOps implements Fp32Ops {
         }
     }
 
-    /** {@code a * b} (RNE) on the shared multiplier, valid {@link Fp32Mul#LATENCY} cycles after the later operand. */
+    /**
+     * {@code a * b} (RNE) on the shared multiplier, valid {@link #OPERAND_REGISTER} + {@link Fp32Mul#LATENCY}
+     * cycles after the later operand.
+     */
     @Override
     public Timed<Bits> mul(String resultName, Timed<Bits> a, Timed<Bits> b) {
         return multiplier.issue(resultName, a, b);
@@ -82,7 +90,10 @@ public final class Fp32SharedOps implements Fp32Ops {
         return 1 + Math.max(multiplier.span(), adder == null ? 0 : adder.span());
     }
 
-    /** {@code a + b} (RNE) on the shared adder, valid {@link Fp32Add#LATENCY} cycles after the later operand. */
+    /**
+     * {@code a + b} (RNE) on the shared adder, valid {@link #OPERAND_REGISTER} + {@link Fp32Add#LATENCY} cycles
+     * after the later operand.
+     */
     @Override
     public Timed<Bits> add(String resultName, Timed<Bits> a, Timed<Bits> b) {
         if (adder == null) {
@@ -104,12 +115,19 @@ public final class Fp32SharedOps implements Fp32Ops {
         /** Some operation issues this cycle: the OR of the valids so far. */
         private Bool anyIssue;
 
-        Shared(String unit, Bool inValid, Operands in, Bits out, int latency) {
+        Shared(String unit, Bool unitValid, Operands unitIn, Bits out, int latency) {
             this.unit = unit;
-            this.inValid = inValid;
-            this.in = in;
+            // The selects drive these wires (nothing issued: no valid); the unit takes them a cycle later.
+            this.inValid = wire(unit + "_issue", bool());
+            this.in = new Operands(wire(unit + "_issue_a", bits(32)), wire(unit + "_issue_b", bits(32)));
+            inValid.set(false);
+            in.a().set(B(0, 32));
+            in.b().set(B(0, 32));
+            unitValid.set(regNext(unit + "_operands_valid", inValid, 0));
+            unitIn.a().set(regNext(unit + "_operand_a", in.a()));
+            unitIn.b().set(regNext(unit + "_operand_b", in.b()));
             this.out = out;
-            this.latency = latency;
+            this.latency = OPERAND_REGISTER + latency;
         }
 
         /** The widest gap between two of this unit's issue cycles (0 with one or none). */

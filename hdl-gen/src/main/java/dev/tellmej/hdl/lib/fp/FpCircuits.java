@@ -115,11 +115,15 @@ public final class FpCircuits {
             throw new IllegalArgumentException("fixedToFp32 is exact only up to 24 bits, got " + w);
         }
         UInt lz = leadingZeros(k.asBits());
-        // Leading one at bit w - 1 - lz: exponent 127 + (w - 1 - lz) - fractionBits. Shifting by lz + 1 drops it.
+        // Leading one at bit w - 1 - lz: exponent 127 + (w - 1 - lz) - fractionBits. Shifting by lz puts it at bit
+        // w - 1, and the bits below it are the fraction (no "+ 1" on the shift amount: a carry chain less on the
+        // path). Zero shifts to zero, so only the exponent needs clearing for it.
         UInt exponent = U(127 + w - 1 - fractionBits, 8).sub(lz.zext(8));
-        UInt fraction = k.shlKeep(lz.zext(bitsFor(w + 1)).add(1));
-        Bits fraction23 = w == 23 ? fraction.asBits() : cat(fraction, B(0, 23 - w));
-        return mux(k.eq(0), B(0, 32), cat(FALSE, exponent, fraction23));
+        UInt normalized = k.shlKeep(lz);
+        Bits fraction23 = w == 1 ? B(0, 23)
+                : w == 24 ? normalized.slice(22, 0).asBits()
+                : cat(normalized.slice(w - 2, 0), B(0, 24 - w));
+        return cat(FALSE, mux(k.eq(0), U(0, 8), exponent), fraction23);
     }
 
     /** The smaller of {@code value} and {@code limit} (unsigned). */

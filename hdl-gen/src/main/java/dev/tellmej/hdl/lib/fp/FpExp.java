@@ -51,7 +51,9 @@ public final class FpExp extends Module {
         UInt magnitude = FP32.magnitude(t).asUInt();
         Bool tooBig = sign.not().and(magnitude.ge(0x4300_0000L));      // t >= 128, +inf included
         Bool tooSmall = sign.and(magnitude.gt(0x4320_0000L));          // t < -160, -inf included
-        UInt e = FP32.scaleExponent(t);
+        // The raw exponent field, not the scale exponent (1 for a subnormal): both give e < 127 and a right shift
+        // clamped to 31 for a subnormal t, and the raw field has no zero test in front of the subtractions.
+        UInt e = FP32.exponent(t);
         UInt m = FP32.significand(t);
         Bool up = e.ge(127);
         UInt leftShift = FpCircuits.clamp(e.sub(127), 7).resize(3);

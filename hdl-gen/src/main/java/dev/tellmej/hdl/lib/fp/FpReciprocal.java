@@ -30,12 +30,21 @@ import dev.tellmej.hdl.lib.Timed;
  * ROM in LUTs, delay lines.
  *
  * <p>{@link FpSchedule#SHARED} ({@code FpReciprocal_shared}) runs the five steps on one {@code Fp32Mul} and one
- * {@code Fp32Add} ({@link Fp32SharedOps}): same latency, same results; an input at most every
- * {@value #LATENCY} cycles (two inputs 13 or 26 cycles apart would collide).
+ * {@code Fp32Add} ({@link Fp32SharedOps}): the same results, {@value #SHARED_LATENCY} cycles later (each
+ * step's operands go through the shared units' register); an input at most every
+ * {@value #SHARED_LATENCY} cycles (two inputs 15 or 30 cycles apart would collide).
  */
 public final class FpReciprocal extends Module {
-    /** Cycles from {@code in_valid} to {@code out_valid}; derived from the pipeline and checked at elaboration. */
+    /**
+     * Cycles from {@code in_valid} to {@code out_valid} of the pipelined unit; derived from the pipeline and checked
+     * at elaboration.
+     */
     public static final int LATENCY = 39;
+    /** The same for {@link FpSchedule#SHARED}: the five steps in a row, each a register later. */
+    public static final int SHARED_LATENCY = LATENCY + 5 * Fp32SharedOps.OPERAND_REGISTER;
+
+    /** This unit's cycles from {@code in_valid} to {@code out_valid}: {@link #latency(FpSchedule)} of its schedule. */
+    public final int latency;
 
     /** x ({@code in_valid}, {@code in_payload}, binary32). */
     public final Flow<Bits> in = in("in", Flow.of(bits(32)));
@@ -53,7 +62,8 @@ public final class FpReciprocal extends Module {
         }
         Pipeline pipe = new Pipeline("valid", in.valid);
         Fp32Ops ops = schedule == FpSchedule.SHARED ? new Fp32SharedOps(pipe, "newton") : Fp32Ops.pipelined();
-        build("", pipe.input("x", in.payload), ops).flow(LATENCY).connectTo(out);
+        latency = latency(schedule);
+        build("", pipe.input("x", in.payload), ops).flow(latency).connectTo(out);
     }
 
     /**
@@ -112,6 +122,11 @@ public final class FpReciprocal extends Module {
                 .stage(prefix + "y_out");
     }
 
+    /** Cycles from an input to its result for a unit of {@code schedule}. */
+    public static int latency(FpSchedule schedule) {
+        return schedule == FpSchedule.SHARED ? SHARED_LATENCY : LATENCY;
+    }
+
     /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow. */
     @ElaborationHelper
     public static Flow<Bits> apply(String name, Flow<Bits> in) {
@@ -126,10 +141,10 @@ public final class FpReciprocal extends Module {
         return apply(name, x, FpSchedule.PIPELINED);
     }
 
-    /** 1/x in a pipeline by a unit of the given schedule: valid {@value #LATENCY} cycles after x. */
+    /** 1/x in a pipeline by a unit of the given schedule: valid {@link #latency(FpSchedule)} cycles after x. */
     @ElaborationHelper
     public static Timed<Bits> apply(String name, Timed<Bits> x, FpSchedule schedule) {
-        return x.through(name, LATENCY, (n, flow) -> {
+        return x.through(name, latency(schedule), (n, flow) -> {
             FpReciprocal unit = Hdl.instance(n, new FpReciprocal(schedule));
             Hdl.assign(unit.in, flow);
             return unit.out;
