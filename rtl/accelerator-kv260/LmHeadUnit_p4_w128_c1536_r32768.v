@@ -401,53 +401,57 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane0_last_beat;                      // LmHeadUnit.java:278
   wire         lane0_room;                           // LmHeadUnit.java:280
   wire         lane0_take;                           // LmHeadUnit.java:282
-  reg  [127:0] lane0_x_read;                         // LmHeadUnit.java:288
-  reg  [127:0] lane0_weights_d1;                     // LmHeadUnit.java:290
-  reg  [15:0]  lane0_product0;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product1;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product2;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product3;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product4;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product5;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product6;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product7;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product8;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product9;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product10;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product11;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product12;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product13;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product14;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane0_product15;                      // LmHeadUnit.java:297
-  wire         lane0_beat_tree_in_valid;             // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_8;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_9;         // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_10;        // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_11;        // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_12;        // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_13;        // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_14;        // LmHeadUnit.java:303
-  wire [15:0]  lane0_beat_tree_in_payload_15;        // LmHeadUnit.java:303
-  wire         lane0_beat_tree_out_valid;            // LmHeadUnit.java:303
-  wire [19:0]  lane0_beat_tree_out_payload;          // LmHeadUnit.java:303
-  reg          lane0_beat_d1;                        // LmHeadUnit.java:304
-  reg          lane0_beat_d2;                        // LmHeadUnit.java:304
-  wire [31:0]  lane0_beat_sum_c;                     // LmHeadUnit.java:310
-  reg          lane0_beat_d3;                        // LmHeadUnit.java:311
-  reg          lane0_row_end_d1;                     // LmHeadUnit.java:312
-  reg          lane0_row_end_d2;                     // LmHeadUnit.java:312
-  reg          lane0_row_end_d3;                     // LmHeadUnit.java:312
-  reg  [31:0]  lane0_acc;                            // LmHeadUnit.java:313
-  wire [31:0]  lane0_row_total;                      // LmHeadUnit.java:314
-  reg          lane0_failed;                         // LmHeadUnit.java:321
+  reg  [127:0] lane0_x_read_r0;                      // LmHeadUnit.java:291
+  reg  [127:0] lane0_x_read;                         // LmHeadUnit.java:291
+  reg  [127:0] lane0_weights_d1;                     // LmHeadUnit.java:293
+  reg  [127:0] lane0_weights_d2;                     // LmHeadUnit.java:293
+  reg  [15:0]  lane0_product0;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product1;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product2;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product3;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product4;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product5;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product6;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product7;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product8;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product9;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product10;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product11;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product12;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product13;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product14;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane0_product15;                      // LmHeadUnit.java:300
+  wire         lane0_beat_tree_in_valid;             // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_8;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_9;         // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_10;        // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_11;        // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_12;        // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_13;        // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_14;        // LmHeadUnit.java:306
+  wire [15:0]  lane0_beat_tree_in_payload_15;        // LmHeadUnit.java:306
+  wire         lane0_beat_tree_out_valid;            // LmHeadUnit.java:306
+  wire [19:0]  lane0_beat_tree_out_payload;          // LmHeadUnit.java:306
+  reg          lane0_beat_d1;                        // LmHeadUnit.java:307
+  reg          lane0_beat_d2;                        // LmHeadUnit.java:307
+  reg          lane0_beat_d3;                        // LmHeadUnit.java:307
+  wire [31:0]  lane0_beat_sum_c;                     // LmHeadUnit.java:313
+  reg          lane0_beat_d4;                        // LmHeadUnit.java:314
+  reg          lane0_row_end_d1;                     // LmHeadUnit.java:315
+  reg          lane0_row_end_d2;                     // LmHeadUnit.java:315
+  reg          lane0_row_end_d3;                     // LmHeadUnit.java:315
+  reg          lane0_row_end_d4;                     // LmHeadUnit.java:315
+  reg  [31:0]  lane0_acc;                            // LmHeadUnit.java:316
+  wire [31:0]  lane0_row_total;                      // LmHeadUnit.java:317
+  reg          lane0_failed;                         // LmHeadUnit.java:324
 
   // lane1
   reg  [32:0]  lane1_next_row;                       // LmHeadUnit.java:257
@@ -468,53 +472,57 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane1_last_beat;                      // LmHeadUnit.java:278
   wire         lane1_room;                           // LmHeadUnit.java:280
   wire         lane1_take;                           // LmHeadUnit.java:282
-  reg  [127:0] lane1_x_read;                         // LmHeadUnit.java:288
-  reg  [127:0] lane1_weights_d1;                     // LmHeadUnit.java:290
-  reg  [15:0]  lane1_product0;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product1;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product2;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product3;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product4;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product5;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product6;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product7;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product8;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product9;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product10;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product11;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product12;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product13;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product14;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane1_product15;                      // LmHeadUnit.java:297
-  wire         lane1_beat_tree_in_valid;             // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_8;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_9;         // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_10;        // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_11;        // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_12;        // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_13;        // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_14;        // LmHeadUnit.java:303
-  wire [15:0]  lane1_beat_tree_in_payload_15;        // LmHeadUnit.java:303
-  wire         lane1_beat_tree_out_valid;            // LmHeadUnit.java:303
-  wire [19:0]  lane1_beat_tree_out_payload;          // LmHeadUnit.java:303
-  reg          lane1_beat_d1;                        // LmHeadUnit.java:304
-  reg          lane1_beat_d2;                        // LmHeadUnit.java:304
-  wire [31:0]  lane1_beat_sum_c;                     // LmHeadUnit.java:310
-  reg          lane1_beat_d3;                        // LmHeadUnit.java:311
-  reg          lane1_row_end_d1;                     // LmHeadUnit.java:312
-  reg          lane1_row_end_d2;                     // LmHeadUnit.java:312
-  reg          lane1_row_end_d3;                     // LmHeadUnit.java:312
-  reg  [31:0]  lane1_acc;                            // LmHeadUnit.java:313
-  wire [31:0]  lane1_row_total;                      // LmHeadUnit.java:314
-  reg          lane1_failed;                         // LmHeadUnit.java:321
+  reg  [127:0] lane1_x_read_r0;                      // LmHeadUnit.java:291
+  reg  [127:0] lane1_x_read;                         // LmHeadUnit.java:291
+  reg  [127:0] lane1_weights_d1;                     // LmHeadUnit.java:293
+  reg  [127:0] lane1_weights_d2;                     // LmHeadUnit.java:293
+  reg  [15:0]  lane1_product0;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product1;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product2;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product3;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product4;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product5;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product6;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product7;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product8;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product9;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product10;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product11;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product12;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product13;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product14;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane1_product15;                      // LmHeadUnit.java:300
+  wire         lane1_beat_tree_in_valid;             // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_8;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_9;         // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_10;        // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_11;        // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_12;        // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_13;        // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_14;        // LmHeadUnit.java:306
+  wire [15:0]  lane1_beat_tree_in_payload_15;        // LmHeadUnit.java:306
+  wire         lane1_beat_tree_out_valid;            // LmHeadUnit.java:306
+  wire [19:0]  lane1_beat_tree_out_payload;          // LmHeadUnit.java:306
+  reg          lane1_beat_d1;                        // LmHeadUnit.java:307
+  reg          lane1_beat_d2;                        // LmHeadUnit.java:307
+  reg          lane1_beat_d3;                        // LmHeadUnit.java:307
+  wire [31:0]  lane1_beat_sum_c;                     // LmHeadUnit.java:313
+  reg          lane1_beat_d4;                        // LmHeadUnit.java:314
+  reg          lane1_row_end_d1;                     // LmHeadUnit.java:315
+  reg          lane1_row_end_d2;                     // LmHeadUnit.java:315
+  reg          lane1_row_end_d3;                     // LmHeadUnit.java:315
+  reg          lane1_row_end_d4;                     // LmHeadUnit.java:315
+  reg  [31:0]  lane1_acc;                            // LmHeadUnit.java:316
+  wire [31:0]  lane1_row_total;                      // LmHeadUnit.java:317
+  reg          lane1_failed;                         // LmHeadUnit.java:324
 
   // lane2
   reg  [32:0]  lane2_next_row;                       // LmHeadUnit.java:257
@@ -535,53 +543,57 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane2_last_beat;                      // LmHeadUnit.java:278
   wire         lane2_room;                           // LmHeadUnit.java:280
   wire         lane2_take;                           // LmHeadUnit.java:282
-  reg  [127:0] lane2_x_read;                         // LmHeadUnit.java:288
-  reg  [127:0] lane2_weights_d1;                     // LmHeadUnit.java:290
-  reg  [15:0]  lane2_product0;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product1;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product2;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product3;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product4;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product5;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product6;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product7;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product8;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product9;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product10;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product11;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product12;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product13;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product14;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane2_product15;                      // LmHeadUnit.java:297
-  wire         lane2_beat_tree_in_valid;             // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_0;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_1;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_2;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_3;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_4;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_5;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_6;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_7;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_8;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_9;         // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_10;        // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_11;        // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_12;        // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_13;        // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_14;        // LmHeadUnit.java:303
-  wire [15:0]  lane2_beat_tree_in_payload_15;        // LmHeadUnit.java:303
-  wire         lane2_beat_tree_out_valid;            // LmHeadUnit.java:303
-  wire [19:0]  lane2_beat_tree_out_payload;          // LmHeadUnit.java:303
-  reg          lane2_beat_d1;                        // LmHeadUnit.java:304
-  reg          lane2_beat_d2;                        // LmHeadUnit.java:304
-  wire [31:0]  lane2_beat_sum_c;                     // LmHeadUnit.java:310
-  reg          lane2_beat_d3;                        // LmHeadUnit.java:311
-  reg          lane2_row_end_d1;                     // LmHeadUnit.java:312
-  reg          lane2_row_end_d2;                     // LmHeadUnit.java:312
-  reg          lane2_row_end_d3;                     // LmHeadUnit.java:312
-  reg  [31:0]  lane2_acc;                            // LmHeadUnit.java:313
-  wire [31:0]  lane2_row_total;                      // LmHeadUnit.java:314
-  reg          lane2_failed;                         // LmHeadUnit.java:321
+  reg  [127:0] lane2_x_read_r0;                      // LmHeadUnit.java:291
+  reg  [127:0] lane2_x_read;                         // LmHeadUnit.java:291
+  reg  [127:0] lane2_weights_d1;                     // LmHeadUnit.java:293
+  reg  [127:0] lane2_weights_d2;                     // LmHeadUnit.java:293
+  reg  [15:0]  lane2_product0;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product1;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product2;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product3;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product4;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product5;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product6;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product7;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product8;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product9;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product10;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product11;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product12;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product13;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product14;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane2_product15;                      // LmHeadUnit.java:300
+  wire         lane2_beat_tree_in_valid;             // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_0;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_1;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_2;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_3;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_4;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_5;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_6;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_7;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_8;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_9;         // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_10;        // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_11;        // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_12;        // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_13;        // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_14;        // LmHeadUnit.java:306
+  wire [15:0]  lane2_beat_tree_in_payload_15;        // LmHeadUnit.java:306
+  wire         lane2_beat_tree_out_valid;            // LmHeadUnit.java:306
+  wire [19:0]  lane2_beat_tree_out_payload;          // LmHeadUnit.java:306
+  reg          lane2_beat_d1;                        // LmHeadUnit.java:307
+  reg          lane2_beat_d2;                        // LmHeadUnit.java:307
+  reg          lane2_beat_d3;                        // LmHeadUnit.java:307
+  wire [31:0]  lane2_beat_sum_c;                     // LmHeadUnit.java:313
+  reg          lane2_beat_d4;                        // LmHeadUnit.java:314
+  reg          lane2_row_end_d1;                     // LmHeadUnit.java:315
+  reg          lane2_row_end_d2;                     // LmHeadUnit.java:315
+  reg          lane2_row_end_d3;                     // LmHeadUnit.java:315
+  reg          lane2_row_end_d4;                     // LmHeadUnit.java:315
+  reg  [31:0]  lane2_acc;                            // LmHeadUnit.java:316
+  wire [31:0]  lane2_row_total;                      // LmHeadUnit.java:317
+  reg          lane2_failed;                         // LmHeadUnit.java:324
 
   // lane3
   reg  [32:0]  lane3_next_row;                       // LmHeadUnit.java:257
@@ -602,76 +614,80 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane3_last_beat;                      // LmHeadUnit.java:278
   wire         lane3_room;                           // LmHeadUnit.java:280
   wire         lane3_take;                           // LmHeadUnit.java:282
-  reg  [127:0] lane3_x_read;                         // LmHeadUnit.java:288
-  reg  [127:0] lane3_weights_d1;                     // LmHeadUnit.java:290
-  reg  [15:0]  lane3_product0;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product1;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product2;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product3;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product4;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product5;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product6;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product7;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product8;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product9;                       // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product10;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product11;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product12;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product13;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product14;                      // LmHeadUnit.java:297
-  reg  [15:0]  lane3_product15;                      // LmHeadUnit.java:297
-  wire         lane3_beat_tree_in_valid;             // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_0;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_1;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_2;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_3;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_4;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_5;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_6;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_7;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_8;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_9;         // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_10;        // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_11;        // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_12;        // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_13;        // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_14;        // LmHeadUnit.java:303
-  wire [15:0]  lane3_beat_tree_in_payload_15;        // LmHeadUnit.java:303
-  wire         lane3_beat_tree_out_valid;            // LmHeadUnit.java:303
-  wire [19:0]  lane3_beat_tree_out_payload;          // LmHeadUnit.java:303
-  reg          lane3_beat_d1;                        // LmHeadUnit.java:304
-  reg          lane3_beat_d2;                        // LmHeadUnit.java:304
-  wire [31:0]  lane3_beat_sum_c;                     // LmHeadUnit.java:310
-  reg          lane3_beat_d3;                        // LmHeadUnit.java:311
-  reg          lane3_row_end_d1;                     // LmHeadUnit.java:312
-  reg          lane3_row_end_d2;                     // LmHeadUnit.java:312
-  reg          lane3_row_end_d3;                     // LmHeadUnit.java:312
-  reg  [31:0]  lane3_acc;                            // LmHeadUnit.java:313
-  wire [31:0]  lane3_row_total;                      // LmHeadUnit.java:314
-  reg          lane3_failed;                         // LmHeadUnit.java:321
+  reg  [127:0] lane3_x_read_r0;                      // LmHeadUnit.java:291
+  reg  [127:0] lane3_x_read;                         // LmHeadUnit.java:291
+  reg  [127:0] lane3_weights_d1;                     // LmHeadUnit.java:293
+  reg  [127:0] lane3_weights_d2;                     // LmHeadUnit.java:293
+  reg  [15:0]  lane3_product0;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product1;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product2;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product3;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product4;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product5;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product6;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product7;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product8;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product9;                       // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product10;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product11;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product12;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product13;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product14;                      // LmHeadUnit.java:300
+  reg  [15:0]  lane3_product15;                      // LmHeadUnit.java:300
+  wire         lane3_beat_tree_in_valid;             // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_0;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_1;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_2;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_3;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_4;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_5;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_6;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_7;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_8;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_9;         // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_10;        // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_11;        // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_12;        // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_13;        // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_14;        // LmHeadUnit.java:306
+  wire [15:0]  lane3_beat_tree_in_payload_15;        // LmHeadUnit.java:306
+  wire         lane3_beat_tree_out_valid;            // LmHeadUnit.java:306
+  wire [19:0]  lane3_beat_tree_out_payload;          // LmHeadUnit.java:306
+  reg          lane3_beat_d1;                        // LmHeadUnit.java:307
+  reg          lane3_beat_d2;                        // LmHeadUnit.java:307
+  reg          lane3_beat_d3;                        // LmHeadUnit.java:307
+  wire [31:0]  lane3_beat_sum_c;                     // LmHeadUnit.java:313
+  reg          lane3_beat_d4;                        // LmHeadUnit.java:314
+  reg          lane3_row_end_d1;                     // LmHeadUnit.java:315
+  reg          lane3_row_end_d2;                     // LmHeadUnit.java:315
+  reg          lane3_row_end_d3;                     // LmHeadUnit.java:315
+  reg          lane3_row_end_d4;                     // LmHeadUnit.java:315
+  reg  [31:0]  lane3_acc;                            // LmHeadUnit.java:316
+  wire [31:0]  lane3_row_total;                      // LmHeadUnit.java:317
+  reg          lane3_failed;                         // LmHeadUnit.java:324
 
   // scale_stream
-  reg          scales_requested;                     // LmHeadUnit.java:337
-  wire [36:0]  scale_bytes;                          // LmHeadUnit.java:338
-  wire [30:0]  scale_beats;                          // LmHeadUnit.java:339
-  reg  [1:0]   scale_word;                           // LmHeadUnit.java:348
-  wire         last_scale_word;                      // LmHeadUnit.java:349
-  wire         scale_valid;                          // LmHeadUnit.java:350
-  wire         scale_ready;                          // LmHeadUnit.java:350
-  wire [31:0]  scale_payload;                        // LmHeadUnit.java:350
-  reg  [31:0]  scale_pick;                           // LmHeadUnit.java:356
-  reg  [32:0]  scales_taken;                         // LmHeadUnit.java:357
-  wire         scale_beyond_rows;                    // LmHeadUnit.java:358
-  reg          scales_failed;                        // LmHeadUnit.java:367
+  reg          scales_requested;                     // LmHeadUnit.java:340
+  wire [36:0]  scale_bytes;                          // LmHeadUnit.java:341
+  wire [30:0]  scale_beats;                          // LmHeadUnit.java:342
+  reg  [1:0]   scale_word;                           // LmHeadUnit.java:351
+  wire         last_scale_word;                      // LmHeadUnit.java:352
+  wire         scale_valid;                          // LmHeadUnit.java:353
+  wire         scale_ready;                          // LmHeadUnit.java:353
+  wire [31:0]  scale_payload;                        // LmHeadUnit.java:353
+  reg  [31:0]  scale_pick;                           // LmHeadUnit.java:359
+  reg  [32:0]  scales_taken;                         // LmHeadUnit.java:360
+  reg          scale_beyond_rows;                    // LmHeadUnit.java:363
+  reg          scales_failed;                        // LmHeadUnit.java:377
 
   // logit_stage
-  reg  [1:0]   next_lane;                            // LmHeadUnit.java:392
-  reg  [32:0]  next_row;                             // LmHeadUnit.java:393
-  reg          sum_valid_pick;                       // LmHeadUnit.java:400
-  reg  [31:0]  sum_pick;                             // LmHeadUnit.java:401
-  wire         logit_out_valid;                      // LmHeadUnit.java:403
-  wire         logit_out_ready;                      // LmHeadUnit.java:403
-  wire [31:0]  logit_out_payload;                    // LmHeadUnit.java:403
+  reg  [1:0]   next_lane;                            // LmHeadUnit.java:402
+  reg  [32:0]  next_row;                             // LmHeadUnit.java:403
+  reg          sum_valid_pick;                       // LmHeadUnit.java:410
+  reg  [31:0]  sum_pick;                             // LmHeadUnit.java:411
+  wire         logit_out_valid;                      // LmHeadUnit.java:413
+  wire         logit_out_ready;                      // LmHeadUnit.java:413
+  wire [31:0]  logit_out_payload;                    // LmHeadUnit.java:413
   wire         logit_queue_push_valid;               // Stream.java:195
   wire         logit_queue_push_ready;               // Stream.java:195
   wire [31:0]  logit_queue_push_payload;             // Stream.java:195
@@ -679,49 +695,49 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         logit_queue_pop_ready;                // Stream.java:195
   wire [31:0]  logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]   logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]   logits_in_flight;                     // LmHeadUnit.java:406
-  wire         logit_room;                           // LmHeadUnit.java:407
-  wire         rows_left;                            // LmHeadUnit.java:408
-  wire         logit_take;                           // LmHeadUnit.java:410
-  wire         row_sum_float_out_valid;              // LmHeadUnit.java:424
-  wire [31:0]  row_sum_float_out_payload;            // LmHeadUnit.java:424
-  wire         row_sum_float_in_valid;               // LmHeadUnit.java:424
-  wire [31:0]  row_sum_float_in_payload;             // LmHeadUnit.java:424
-  reg  [31:0]  row_sum_float_d1;                     // LmHeadUnit.java:427
-  reg  [31:0]  row_sum_float_d2;                     // LmHeadUnit.java:427
-  reg  [31:0]  row_sum_float_d3;                     // LmHeadUnit.java:427
-  reg  [31:0]  row_sum_float_d4;                     // LmHeadUnit.java:427
-  reg  [31:0]  row_sum_float_d5;                     // LmHeadUnit.java:427
-  reg          row_sum_float_valid_d1;               // LmHeadUnit.java:427
-  reg          row_sum_float_valid_d2;               // LmHeadUnit.java:427
-  reg          row_sum_float_valid_d3;               // LmHeadUnit.java:427
-  reg          row_sum_float_valid_d4;               // LmHeadUnit.java:427
-  reg          row_sum_float_valid_d5;               // LmHeadUnit.java:427
-  wire         logit_in_valid;                       // LmHeadUnit.java:427
-  wire [31:0]  logit_in_payload_a;                   // LmHeadUnit.java:427
-  wire [31:0]  logit_in_payload_b;                   // LmHeadUnit.java:427
-  wire         logit_out_valid_2;                    // LmHeadUnit.java:427
-  wire [31:0]  logit_out_payload_2;                  // LmHeadUnit.java:427
-  reg  [31:0]  logit_row_d1;                         // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d2;                         // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d3;                         // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d4;                         // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d5;                         // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d6;                         // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d7;                         // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d8;                         // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d9;                         // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d10;                        // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d11;                        // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d12;                        // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d13;                        // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d14;                        // LmHeadUnit.java:430
-  reg  [31:0]  logit_row_d15;                        // LmHeadUnit.java:430
-  reg  [31:0]  best_value;                           // LmHeadUnit.java:437
-  reg  [31:0]  best_row;                             // LmHeadUnit.java:438
-  wire         logit_greater;                        // LmHeadUnit.java:439
-  reg  [32:0]  logits_emitted;                       // LmHeadUnit.java:444
-  wire         logits_finished;                      // LmHeadUnit.java:447
+  reg  [5:0]   logits_in_flight;                     // LmHeadUnit.java:416
+  reg          logit_room;                           // LmHeadUnit.java:420
+  reg          rows_left;                            // LmHeadUnit.java:424
+  wire         logit_take;                           // LmHeadUnit.java:428
+  wire         row_sum_float_out_valid;              // LmHeadUnit.java:445
+  wire [31:0]  row_sum_float_out_payload;            // LmHeadUnit.java:445
+  wire         row_sum_float_in_valid;               // LmHeadUnit.java:445
+  wire [31:0]  row_sum_float_in_payload;             // LmHeadUnit.java:445
+  reg  [31:0]  row_sum_float_d1;                     // LmHeadUnit.java:448
+  reg  [31:0]  row_sum_float_d2;                     // LmHeadUnit.java:448
+  reg  [31:0]  row_sum_float_d3;                     // LmHeadUnit.java:448
+  reg  [31:0]  row_sum_float_d4;                     // LmHeadUnit.java:448
+  reg  [31:0]  row_sum_float_d5;                     // LmHeadUnit.java:448
+  reg          row_sum_float_valid_d1;               // LmHeadUnit.java:448
+  reg          row_sum_float_valid_d2;               // LmHeadUnit.java:448
+  reg          row_sum_float_valid_d3;               // LmHeadUnit.java:448
+  reg          row_sum_float_valid_d4;               // LmHeadUnit.java:448
+  reg          row_sum_float_valid_d5;               // LmHeadUnit.java:448
+  wire         logit_in_valid;                       // LmHeadUnit.java:448
+  wire [31:0]  logit_in_payload_a;                   // LmHeadUnit.java:448
+  wire [31:0]  logit_in_payload_b;                   // LmHeadUnit.java:448
+  wire         logit_out_valid_2;                    // LmHeadUnit.java:448
+  wire [31:0]  logit_out_payload_2;                  // LmHeadUnit.java:448
+  reg  [31:0]  logit_row_d1;                         // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d2;                         // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d3;                         // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d4;                         // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d5;                         // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d6;                         // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d7;                         // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d8;                         // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d9;                         // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d10;                        // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d11;                        // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d12;                        // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d13;                        // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d14;                        // LmHeadUnit.java:451
+  reg  [31:0]  logit_row_d15;                        // LmHeadUnit.java:451
+  reg  [31:0]  best_value;                           // LmHeadUnit.java:458
+  reg  [31:0]  best_row;                             // LmHeadUnit.java:459
+  wire         logit_greater;                        // LmHeadUnit.java:460
+  reg  [32:0]  logits_emitted;                       // LmHeadUnit.java:465
+  wire         logits_finished;                      // LmHeadUnit.java:468
   reg          shared_operands_valid;                // LmHeadUnit.java:129
   reg  [31:0]  shared_operand_a;                     // LmHeadUnit.java:130
   reg  [31:0]  shared_operand_b;                     // LmHeadUnit.java:132
@@ -864,135 +880,139 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire [7:0] lane3_product15_part;
   wire [7:0] lane3_product15_part_2;
   wire [36:0] scale_beats_sum;
-  assign lane0_product0_part = lane0_weights_d1[7:0];
+  wire [32:0] scales_taken_sum;
+  wire [32:0] next_row_sum;
+  assign lane0_product0_part = lane0_weights_d2[7:0];
   assign lane0_product0_part_2 = lane0_x_read[7:0];
-  assign lane0_product1_part = lane0_weights_d1[15:8];
+  assign lane0_product1_part = lane0_weights_d2[15:8];
   assign lane0_product1_part_2 = lane0_x_read[15:8];
-  assign lane0_product2_part = lane0_weights_d1[23:16];
+  assign lane0_product2_part = lane0_weights_d2[23:16];
   assign lane0_product2_part_2 = lane0_x_read[23:16];
-  assign lane0_product3_part = lane0_weights_d1[31:24];
+  assign lane0_product3_part = lane0_weights_d2[31:24];
   assign lane0_product3_part_2 = lane0_x_read[31:24];
-  assign lane0_product4_part = lane0_weights_d1[39:32];
+  assign lane0_product4_part = lane0_weights_d2[39:32];
   assign lane0_product4_part_2 = lane0_x_read[39:32];
-  assign lane0_product5_part = lane0_weights_d1[47:40];
+  assign lane0_product5_part = lane0_weights_d2[47:40];
   assign lane0_product5_part_2 = lane0_x_read[47:40];
-  assign lane0_product6_part = lane0_weights_d1[55:48];
+  assign lane0_product6_part = lane0_weights_d2[55:48];
   assign lane0_product6_part_2 = lane0_x_read[55:48];
-  assign lane0_product7_part = lane0_weights_d1[63:56];
+  assign lane0_product7_part = lane0_weights_d2[63:56];
   assign lane0_product7_part_2 = lane0_x_read[63:56];
-  assign lane0_product8_part = lane0_weights_d1[71:64];
+  assign lane0_product8_part = lane0_weights_d2[71:64];
   assign lane0_product8_part_2 = lane0_x_read[71:64];
-  assign lane0_product9_part = lane0_weights_d1[79:72];
+  assign lane0_product9_part = lane0_weights_d2[79:72];
   assign lane0_product9_part_2 = lane0_x_read[79:72];
-  assign lane0_product10_part = lane0_weights_d1[87:80];
+  assign lane0_product10_part = lane0_weights_d2[87:80];
   assign lane0_product10_part_2 = lane0_x_read[87:80];
-  assign lane0_product11_part = lane0_weights_d1[95:88];
+  assign lane0_product11_part = lane0_weights_d2[95:88];
   assign lane0_product11_part_2 = lane0_x_read[95:88];
-  assign lane0_product12_part = lane0_weights_d1[103:96];
+  assign lane0_product12_part = lane0_weights_d2[103:96];
   assign lane0_product12_part_2 = lane0_x_read[103:96];
-  assign lane0_product13_part = lane0_weights_d1[111:104];
+  assign lane0_product13_part = lane0_weights_d2[111:104];
   assign lane0_product13_part_2 = lane0_x_read[111:104];
-  assign lane0_product14_part = lane0_weights_d1[119:112];
+  assign lane0_product14_part = lane0_weights_d2[119:112];
   assign lane0_product14_part_2 = lane0_x_read[119:112];
-  assign lane0_product15_part = lane0_weights_d1[127:120];
+  assign lane0_product15_part = lane0_weights_d2[127:120];
   assign lane0_product15_part_2 = lane0_x_read[127:120];
-  assign lane1_product0_part = lane1_weights_d1[7:0];
+  assign lane1_product0_part = lane1_weights_d2[7:0];
   assign lane1_product0_part_2 = lane1_x_read[7:0];
-  assign lane1_product1_part = lane1_weights_d1[15:8];
+  assign lane1_product1_part = lane1_weights_d2[15:8];
   assign lane1_product1_part_2 = lane1_x_read[15:8];
-  assign lane1_product2_part = lane1_weights_d1[23:16];
+  assign lane1_product2_part = lane1_weights_d2[23:16];
   assign lane1_product2_part_2 = lane1_x_read[23:16];
-  assign lane1_product3_part = lane1_weights_d1[31:24];
+  assign lane1_product3_part = lane1_weights_d2[31:24];
   assign lane1_product3_part_2 = lane1_x_read[31:24];
-  assign lane1_product4_part = lane1_weights_d1[39:32];
+  assign lane1_product4_part = lane1_weights_d2[39:32];
   assign lane1_product4_part_2 = lane1_x_read[39:32];
-  assign lane1_product5_part = lane1_weights_d1[47:40];
+  assign lane1_product5_part = lane1_weights_d2[47:40];
   assign lane1_product5_part_2 = lane1_x_read[47:40];
-  assign lane1_product6_part = lane1_weights_d1[55:48];
+  assign lane1_product6_part = lane1_weights_d2[55:48];
   assign lane1_product6_part_2 = lane1_x_read[55:48];
-  assign lane1_product7_part = lane1_weights_d1[63:56];
+  assign lane1_product7_part = lane1_weights_d2[63:56];
   assign lane1_product7_part_2 = lane1_x_read[63:56];
-  assign lane1_product8_part = lane1_weights_d1[71:64];
+  assign lane1_product8_part = lane1_weights_d2[71:64];
   assign lane1_product8_part_2 = lane1_x_read[71:64];
-  assign lane1_product9_part = lane1_weights_d1[79:72];
+  assign lane1_product9_part = lane1_weights_d2[79:72];
   assign lane1_product9_part_2 = lane1_x_read[79:72];
-  assign lane1_product10_part = lane1_weights_d1[87:80];
+  assign lane1_product10_part = lane1_weights_d2[87:80];
   assign lane1_product10_part_2 = lane1_x_read[87:80];
-  assign lane1_product11_part = lane1_weights_d1[95:88];
+  assign lane1_product11_part = lane1_weights_d2[95:88];
   assign lane1_product11_part_2 = lane1_x_read[95:88];
-  assign lane1_product12_part = lane1_weights_d1[103:96];
+  assign lane1_product12_part = lane1_weights_d2[103:96];
   assign lane1_product12_part_2 = lane1_x_read[103:96];
-  assign lane1_product13_part = lane1_weights_d1[111:104];
+  assign lane1_product13_part = lane1_weights_d2[111:104];
   assign lane1_product13_part_2 = lane1_x_read[111:104];
-  assign lane1_product14_part = lane1_weights_d1[119:112];
+  assign lane1_product14_part = lane1_weights_d2[119:112];
   assign lane1_product14_part_2 = lane1_x_read[119:112];
-  assign lane1_product15_part = lane1_weights_d1[127:120];
+  assign lane1_product15_part = lane1_weights_d2[127:120];
   assign lane1_product15_part_2 = lane1_x_read[127:120];
-  assign lane2_product0_part = lane2_weights_d1[7:0];
+  assign lane2_product0_part = lane2_weights_d2[7:0];
   assign lane2_product0_part_2 = lane2_x_read[7:0];
-  assign lane2_product1_part = lane2_weights_d1[15:8];
+  assign lane2_product1_part = lane2_weights_d2[15:8];
   assign lane2_product1_part_2 = lane2_x_read[15:8];
-  assign lane2_product2_part = lane2_weights_d1[23:16];
+  assign lane2_product2_part = lane2_weights_d2[23:16];
   assign lane2_product2_part_2 = lane2_x_read[23:16];
-  assign lane2_product3_part = lane2_weights_d1[31:24];
+  assign lane2_product3_part = lane2_weights_d2[31:24];
   assign lane2_product3_part_2 = lane2_x_read[31:24];
-  assign lane2_product4_part = lane2_weights_d1[39:32];
+  assign lane2_product4_part = lane2_weights_d2[39:32];
   assign lane2_product4_part_2 = lane2_x_read[39:32];
-  assign lane2_product5_part = lane2_weights_d1[47:40];
+  assign lane2_product5_part = lane2_weights_d2[47:40];
   assign lane2_product5_part_2 = lane2_x_read[47:40];
-  assign lane2_product6_part = lane2_weights_d1[55:48];
+  assign lane2_product6_part = lane2_weights_d2[55:48];
   assign lane2_product6_part_2 = lane2_x_read[55:48];
-  assign lane2_product7_part = lane2_weights_d1[63:56];
+  assign lane2_product7_part = lane2_weights_d2[63:56];
   assign lane2_product7_part_2 = lane2_x_read[63:56];
-  assign lane2_product8_part = lane2_weights_d1[71:64];
+  assign lane2_product8_part = lane2_weights_d2[71:64];
   assign lane2_product8_part_2 = lane2_x_read[71:64];
-  assign lane2_product9_part = lane2_weights_d1[79:72];
+  assign lane2_product9_part = lane2_weights_d2[79:72];
   assign lane2_product9_part_2 = lane2_x_read[79:72];
-  assign lane2_product10_part = lane2_weights_d1[87:80];
+  assign lane2_product10_part = lane2_weights_d2[87:80];
   assign lane2_product10_part_2 = lane2_x_read[87:80];
-  assign lane2_product11_part = lane2_weights_d1[95:88];
+  assign lane2_product11_part = lane2_weights_d2[95:88];
   assign lane2_product11_part_2 = lane2_x_read[95:88];
-  assign lane2_product12_part = lane2_weights_d1[103:96];
+  assign lane2_product12_part = lane2_weights_d2[103:96];
   assign lane2_product12_part_2 = lane2_x_read[103:96];
-  assign lane2_product13_part = lane2_weights_d1[111:104];
+  assign lane2_product13_part = lane2_weights_d2[111:104];
   assign lane2_product13_part_2 = lane2_x_read[111:104];
-  assign lane2_product14_part = lane2_weights_d1[119:112];
+  assign lane2_product14_part = lane2_weights_d2[119:112];
   assign lane2_product14_part_2 = lane2_x_read[119:112];
-  assign lane2_product15_part = lane2_weights_d1[127:120];
+  assign lane2_product15_part = lane2_weights_d2[127:120];
   assign lane2_product15_part_2 = lane2_x_read[127:120];
-  assign lane3_product0_part = lane3_weights_d1[7:0];
+  assign lane3_product0_part = lane3_weights_d2[7:0];
   assign lane3_product0_part_2 = lane3_x_read[7:0];
-  assign lane3_product1_part = lane3_weights_d1[15:8];
+  assign lane3_product1_part = lane3_weights_d2[15:8];
   assign lane3_product1_part_2 = lane3_x_read[15:8];
-  assign lane3_product2_part = lane3_weights_d1[23:16];
+  assign lane3_product2_part = lane3_weights_d2[23:16];
   assign lane3_product2_part_2 = lane3_x_read[23:16];
-  assign lane3_product3_part = lane3_weights_d1[31:24];
+  assign lane3_product3_part = lane3_weights_d2[31:24];
   assign lane3_product3_part_2 = lane3_x_read[31:24];
-  assign lane3_product4_part = lane3_weights_d1[39:32];
+  assign lane3_product4_part = lane3_weights_d2[39:32];
   assign lane3_product4_part_2 = lane3_x_read[39:32];
-  assign lane3_product5_part = lane3_weights_d1[47:40];
+  assign lane3_product5_part = lane3_weights_d2[47:40];
   assign lane3_product5_part_2 = lane3_x_read[47:40];
-  assign lane3_product6_part = lane3_weights_d1[55:48];
+  assign lane3_product6_part = lane3_weights_d2[55:48];
   assign lane3_product6_part_2 = lane3_x_read[55:48];
-  assign lane3_product7_part = lane3_weights_d1[63:56];
+  assign lane3_product7_part = lane3_weights_d2[63:56];
   assign lane3_product7_part_2 = lane3_x_read[63:56];
-  assign lane3_product8_part = lane3_weights_d1[71:64];
+  assign lane3_product8_part = lane3_weights_d2[71:64];
   assign lane3_product8_part_2 = lane3_x_read[71:64];
-  assign lane3_product9_part = lane3_weights_d1[79:72];
+  assign lane3_product9_part = lane3_weights_d2[79:72];
   assign lane3_product9_part_2 = lane3_x_read[79:72];
-  assign lane3_product10_part = lane3_weights_d1[87:80];
+  assign lane3_product10_part = lane3_weights_d2[87:80];
   assign lane3_product10_part_2 = lane3_x_read[87:80];
-  assign lane3_product11_part = lane3_weights_d1[95:88];
+  assign lane3_product11_part = lane3_weights_d2[95:88];
   assign lane3_product11_part_2 = lane3_x_read[95:88];
-  assign lane3_product12_part = lane3_weights_d1[103:96];
+  assign lane3_product12_part = lane3_weights_d2[103:96];
   assign lane3_product12_part_2 = lane3_x_read[103:96];
-  assign lane3_product13_part = lane3_weights_d1[111:104];
+  assign lane3_product13_part = lane3_weights_d2[111:104];
   assign lane3_product13_part_2 = lane3_x_read[111:104];
-  assign lane3_product14_part = lane3_weights_d1[119:112];
+  assign lane3_product14_part = lane3_weights_d2[119:112];
   assign lane3_product14_part_2 = lane3_x_read[119:112];
-  assign lane3_product15_part = lane3_weights_d1[127:120];
+  assign lane3_product15_part = lane3_weights_d2[127:120];
   assign lane3_product15_part_2 = lane3_x_read[127:120];
   assign scale_beats_sum = scale_bytes + 37'd15;
+  assign scales_taken_sum = scales_taken + 33'd1;
+  assign next_row_sum = next_row + 33'd1;
 
   assign m_axi_lane0_awvalid = lane0_reader_m_axi_awvalid; // LmHeadUnit.java:104
   assign lane0_reader_m_axi_awready = m_axi_lane0_awready; // LmHeadUnit.java:104
@@ -1140,10 +1160,10 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane3_reader_command_payload_address = lane3_address; // LmHeadUnit.java:262
   assign lane3_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:263
   assign lane3_reader_data_ready = lane3_room; // LmHeadUnit.java:281
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:340
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:341
-  assign scale_reader_command_payload_beats = {1'b0, scale_beats}; // LmHeadUnit.java:343
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:359
+  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:343
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:344
+  assign scale_reader_command_payload_beats = {1'b0, scale_beats}; // LmHeadUnit.java:346
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:366
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
   assign scale_fx_in_valid = shared_operands_valid; // LmHeadUnit.java:129
@@ -1272,28 +1292,28 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
   assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
   assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:282
-  assign lane0_beat_tree_in_valid = lane0_beat_d2; // LmHeadUnit.java:304
-  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_8 = lane0_product8; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_9 = lane0_product9; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_10 = lane0_product10; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_11 = lane0_product11; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_12 = lane0_product12; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_13 = lane0_product13; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_14 = lane0_product14; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_15 = lane0_product15; // LmHeadUnit.java:306
-  assign lane0_beat_sum_c = {{12{lane0_beat_tree_out_payload[19]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:310
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:314
-  assign lane0_row_sum_valid = lane0_beat_d3 & lane0_row_end_d3; // LmHeadUnit.java:316
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:317
-  assign lane0_sums_pop_ready = logit_take & (next_lane == 2'd0); // LmHeadUnit.java:412
+  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:307
+  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_8 = lane0_product8; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_9 = lane0_product9; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_10 = lane0_product10; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_11 = lane0_product11; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_12 = lane0_product12; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_13 = lane0_product13; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_14 = lane0_product14; // LmHeadUnit.java:309
+  assign lane0_beat_tree_in_payload_15 = lane0_product15; // LmHeadUnit.java:309
+  assign lane0_beat_sum_c = {{12{lane0_beat_tree_out_payload[19]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:313
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:317
+  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:319
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:320
+  assign lane0_sums_pop_ready = logit_take & (next_lane == 2'd0); // LmHeadUnit.java:430
 
   always @(posedge ap_clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
@@ -1311,84 +1331,89 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     end else if (lane0_take) begin // LmHeadUnit.java:283
       lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane0_take) begin // LmHeadUnit.java:288
-      lane0_x_read <= lane0_activations[lane0_beat[6:0]]; // LmHeadUnit.java:288
+    if (lane0_take) begin // LmHeadUnit.java:291
+      lane0_x_read_r0 <= lane0_activations[lane0_beat[6:0]]; // LmHeadUnit.java:291
     end
-    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:290
+    lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:291
+    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:293
+    lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:293
     lane0_product0 <=
         $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
-        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:300
     lane0_product1 <=
         $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
-        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:300
     lane0_product2 <=
         $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
-        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:300
     lane0_product3 <=
         $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
-        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:300
     lane0_product4 <=
         $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
-        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:300
     lane0_product5 <=
         $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
-        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:300
     lane0_product6 <=
         $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
-        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:300
     lane0_product7 <=
         $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
-        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:300
     lane0_product8 <=
         $signed({{8{lane0_product8_part[7]}}, lane0_product8_part})
-        * $signed({{8{lane0_product8_part_2[7]}}, lane0_product8_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product8_part_2[7]}}, lane0_product8_part_2}); // LmHeadUnit.java:300
     lane0_product9 <=
         $signed({{8{lane0_product9_part[7]}}, lane0_product9_part})
-        * $signed({{8{lane0_product9_part_2[7]}}, lane0_product9_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product9_part_2[7]}}, lane0_product9_part_2}); // LmHeadUnit.java:300
     lane0_product10 <=
         $signed({{8{lane0_product10_part[7]}}, lane0_product10_part})
-        * $signed({{8{lane0_product10_part_2[7]}}, lane0_product10_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product10_part_2[7]}}, lane0_product10_part_2}); // LmHeadUnit.java:300
     lane0_product11 <=
         $signed({{8{lane0_product11_part[7]}}, lane0_product11_part})
-        * $signed({{8{lane0_product11_part_2[7]}}, lane0_product11_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product11_part_2[7]}}, lane0_product11_part_2}); // LmHeadUnit.java:300
     lane0_product12 <=
         $signed({{8{lane0_product12_part[7]}}, lane0_product12_part})
-        * $signed({{8{lane0_product12_part_2[7]}}, lane0_product12_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product12_part_2[7]}}, lane0_product12_part_2}); // LmHeadUnit.java:300
     lane0_product13 <=
         $signed({{8{lane0_product13_part[7]}}, lane0_product13_part})
-        * $signed({{8{lane0_product13_part_2[7]}}, lane0_product13_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product13_part_2[7]}}, lane0_product13_part_2}); // LmHeadUnit.java:300
     lane0_product14 <=
         $signed({{8{lane0_product14_part[7]}}, lane0_product14_part})
-        * $signed({{8{lane0_product14_part_2[7]}}, lane0_product14_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane0_product14_part_2[7]}}, lane0_product14_part_2}); // LmHeadUnit.java:300
     lane0_product15 <=
         $signed({{8{lane0_product15_part[7]}}, lane0_product15_part})
-        * $signed({{8{lane0_product15_part_2[7]}}, lane0_product15_part_2}); // LmHeadUnit.java:297
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:304
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:304
-    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:311
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:312
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:312
-    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:312
-    if (lane0_beat_d3) begin // LmHeadUnit.java:315
-      lane0_acc <= lane0_row_end_d3 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:315
+        * $signed({{8{lane0_product15_part_2[7]}}, lane0_product15_part_2}); // LmHeadUnit.java:300
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:307
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:307
+    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:307
+    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:314
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:315
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:315
+    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:315
+    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:315
+    if (lane0_beat_d4) begin // LmHeadUnit.java:318
+      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:318
     end
-    // LmHeadUnit.java:320
+    // LmHeadUnit.java:323
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:322
-      lane0_failed <= 1'b0; // LmHeadUnit.java:322
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:323
-      lane0_failed <= 1'b1; // LmHeadUnit.java:323
+    if (command_accepted) begin // LmHeadUnit.java:325
+      lane0_failed <= 1'b0; // LmHeadUnit.java:325
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:326
+      lane0_failed <= 1'b1; // LmHeadUnit.java:326
     end
     if (!ap_rst_n) begin
       lane0_next_row <= 33'd0;
       lane0_address <= 64'd0;
       lane0_beat <= 16'd0;
-      lane0_weights_d1 <= 128'h0;
+      lane0_weights_d2 <= 128'h0;
       lane0_beat_d1 <= 1'b0;
       lane0_beat_d2 <= 1'b0;
       lane0_beat_d3 <= 1'b0;
-      lane0_row_end_d3 <= 1'b0;
+      lane0_beat_d4 <= 1'b0;
+      lane0_row_end_d4 <= 1'b0;
       lane0_acc <= 32'd0;
       lane0_rows_in_flight <= 3'd0;
       lane0_failed <= 1'b0;
@@ -1404,28 +1429,28 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
   assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
   assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:282
-  assign lane1_beat_tree_in_valid = lane1_beat_d2; // LmHeadUnit.java:304
-  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_8 = lane1_product8; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_9 = lane1_product9; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_10 = lane1_product10; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_11 = lane1_product11; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_12 = lane1_product12; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_13 = lane1_product13; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_14 = lane1_product14; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_15 = lane1_product15; // LmHeadUnit.java:306
-  assign lane1_beat_sum_c = {{12{lane1_beat_tree_out_payload[19]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:310
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:314
-  assign lane1_row_sum_valid = lane1_beat_d3 & lane1_row_end_d3; // LmHeadUnit.java:316
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:317
-  assign lane1_sums_pop_ready = logit_take & (next_lane == 2'd1); // LmHeadUnit.java:412
+  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:307
+  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_8 = lane1_product8; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_9 = lane1_product9; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_10 = lane1_product10; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_11 = lane1_product11; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_12 = lane1_product12; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_13 = lane1_product13; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_14 = lane1_product14; // LmHeadUnit.java:309
+  assign lane1_beat_tree_in_payload_15 = lane1_product15; // LmHeadUnit.java:309
+  assign lane1_beat_sum_c = {{12{lane1_beat_tree_out_payload[19]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:313
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:317
+  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:319
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:320
+  assign lane1_sums_pop_ready = logit_take & (next_lane == 2'd1); // LmHeadUnit.java:430
 
   always @(posedge ap_clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
@@ -1443,84 +1468,89 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     end else if (lane1_take) begin // LmHeadUnit.java:283
       lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane1_take) begin // LmHeadUnit.java:288
-      lane1_x_read <= lane1_activations[lane1_beat[6:0]]; // LmHeadUnit.java:288
+    if (lane1_take) begin // LmHeadUnit.java:291
+      lane1_x_read_r0 <= lane1_activations[lane1_beat[6:0]]; // LmHeadUnit.java:291
     end
-    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:290
+    lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:291
+    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:293
+    lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:293
     lane1_product0 <=
         $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
-        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:300
     lane1_product1 <=
         $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
-        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:300
     lane1_product2 <=
         $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
-        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:300
     lane1_product3 <=
         $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
-        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:300
     lane1_product4 <=
         $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
-        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:300
     lane1_product5 <=
         $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
-        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:300
     lane1_product6 <=
         $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
-        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:300
     lane1_product7 <=
         $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
-        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:300
     lane1_product8 <=
         $signed({{8{lane1_product8_part[7]}}, lane1_product8_part})
-        * $signed({{8{lane1_product8_part_2[7]}}, lane1_product8_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product8_part_2[7]}}, lane1_product8_part_2}); // LmHeadUnit.java:300
     lane1_product9 <=
         $signed({{8{lane1_product9_part[7]}}, lane1_product9_part})
-        * $signed({{8{lane1_product9_part_2[7]}}, lane1_product9_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product9_part_2[7]}}, lane1_product9_part_2}); // LmHeadUnit.java:300
     lane1_product10 <=
         $signed({{8{lane1_product10_part[7]}}, lane1_product10_part})
-        * $signed({{8{lane1_product10_part_2[7]}}, lane1_product10_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product10_part_2[7]}}, lane1_product10_part_2}); // LmHeadUnit.java:300
     lane1_product11 <=
         $signed({{8{lane1_product11_part[7]}}, lane1_product11_part})
-        * $signed({{8{lane1_product11_part_2[7]}}, lane1_product11_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product11_part_2[7]}}, lane1_product11_part_2}); // LmHeadUnit.java:300
     lane1_product12 <=
         $signed({{8{lane1_product12_part[7]}}, lane1_product12_part})
-        * $signed({{8{lane1_product12_part_2[7]}}, lane1_product12_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product12_part_2[7]}}, lane1_product12_part_2}); // LmHeadUnit.java:300
     lane1_product13 <=
         $signed({{8{lane1_product13_part[7]}}, lane1_product13_part})
-        * $signed({{8{lane1_product13_part_2[7]}}, lane1_product13_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product13_part_2[7]}}, lane1_product13_part_2}); // LmHeadUnit.java:300
     lane1_product14 <=
         $signed({{8{lane1_product14_part[7]}}, lane1_product14_part})
-        * $signed({{8{lane1_product14_part_2[7]}}, lane1_product14_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane1_product14_part_2[7]}}, lane1_product14_part_2}); // LmHeadUnit.java:300
     lane1_product15 <=
         $signed({{8{lane1_product15_part[7]}}, lane1_product15_part})
-        * $signed({{8{lane1_product15_part_2[7]}}, lane1_product15_part_2}); // LmHeadUnit.java:297
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:304
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:304
-    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:311
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:312
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:312
-    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:312
-    if (lane1_beat_d3) begin // LmHeadUnit.java:315
-      lane1_acc <= lane1_row_end_d3 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:315
+        * $signed({{8{lane1_product15_part_2[7]}}, lane1_product15_part_2}); // LmHeadUnit.java:300
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:307
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:307
+    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:307
+    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:314
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:315
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:315
+    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:315
+    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:315
+    if (lane1_beat_d4) begin // LmHeadUnit.java:318
+      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:318
     end
-    // LmHeadUnit.java:320
+    // LmHeadUnit.java:323
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:322
-      lane1_failed <= 1'b0; // LmHeadUnit.java:322
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:323
-      lane1_failed <= 1'b1; // LmHeadUnit.java:323
+    if (command_accepted) begin // LmHeadUnit.java:325
+      lane1_failed <= 1'b0; // LmHeadUnit.java:325
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:326
+      lane1_failed <= 1'b1; // LmHeadUnit.java:326
     end
     if (!ap_rst_n) begin
       lane1_next_row <= 33'd0;
       lane1_address <= 64'd0;
       lane1_beat <= 16'd0;
-      lane1_weights_d1 <= 128'h0;
+      lane1_weights_d2 <= 128'h0;
       lane1_beat_d1 <= 1'b0;
       lane1_beat_d2 <= 1'b0;
       lane1_beat_d3 <= 1'b0;
-      lane1_row_end_d3 <= 1'b0;
+      lane1_beat_d4 <= 1'b0;
+      lane1_row_end_d4 <= 1'b0;
       lane1_acc <= 32'd0;
       lane1_rows_in_flight <= 3'd0;
       lane1_failed <= 1'b0;
@@ -1536,28 +1566,28 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane2_last_beat = lane2_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
   assign lane2_room = ({1'b0, lane2_sums_occupancy} + {2'd0, lane2_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
   assign lane2_take = lane2_reader_data_valid & lane2_reader_data_ready; // LmHeadUnit.java:282
-  assign lane2_beat_tree_in_valid = lane2_beat_d2; // LmHeadUnit.java:304
-  assign lane2_beat_tree_in_payload_0 = lane2_product0; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_1 = lane2_product1; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_2 = lane2_product2; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_3 = lane2_product3; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_4 = lane2_product4; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_5 = lane2_product5; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_6 = lane2_product6; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_7 = lane2_product7; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_8 = lane2_product8; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_9 = lane2_product9; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_10 = lane2_product10; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_11 = lane2_product11; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_12 = lane2_product12; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_13 = lane2_product13; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_14 = lane2_product14; // LmHeadUnit.java:306
-  assign lane2_beat_tree_in_payload_15 = lane2_product15; // LmHeadUnit.java:306
-  assign lane2_beat_sum_c = {{12{lane2_beat_tree_out_payload[19]}}, lane2_beat_tree_out_payload}; // LmHeadUnit.java:310
-  assign lane2_row_total = lane2_acc + lane2_beat_sum_c; // LmHeadUnit.java:314
-  assign lane2_row_sum_valid = lane2_beat_d3 & lane2_row_end_d3; // LmHeadUnit.java:316
-  assign lane2_row_sum_payload = lane2_row_total; // LmHeadUnit.java:317
-  assign lane2_sums_pop_ready = logit_take & (next_lane == 2'd2); // LmHeadUnit.java:412
+  assign lane2_beat_tree_in_valid = lane2_beat_d3; // LmHeadUnit.java:307
+  assign lane2_beat_tree_in_payload_0 = lane2_product0; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_1 = lane2_product1; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_2 = lane2_product2; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_3 = lane2_product3; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_4 = lane2_product4; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_5 = lane2_product5; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_6 = lane2_product6; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_7 = lane2_product7; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_8 = lane2_product8; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_9 = lane2_product9; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_10 = lane2_product10; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_11 = lane2_product11; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_12 = lane2_product12; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_13 = lane2_product13; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_14 = lane2_product14; // LmHeadUnit.java:309
+  assign lane2_beat_tree_in_payload_15 = lane2_product15; // LmHeadUnit.java:309
+  assign lane2_beat_sum_c = {{12{lane2_beat_tree_out_payload[19]}}, lane2_beat_tree_out_payload}; // LmHeadUnit.java:313
+  assign lane2_row_total = lane2_acc + lane2_beat_sum_c; // LmHeadUnit.java:317
+  assign lane2_row_sum_valid = lane2_beat_d4 & lane2_row_end_d4; // LmHeadUnit.java:319
+  assign lane2_row_sum_payload = lane2_row_total; // LmHeadUnit.java:320
+  assign lane2_sums_pop_ready = logit_take & (next_lane == 2'd2); // LmHeadUnit.java:430
 
   always @(posedge ap_clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
@@ -1575,84 +1605,89 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     end else if (lane2_take) begin // LmHeadUnit.java:283
       lane2_beat <= lane2_last_beat ? 16'd0 : (lane2_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane2_take) begin // LmHeadUnit.java:288
-      lane2_x_read <= lane2_activations[lane2_beat[6:0]]; // LmHeadUnit.java:288
+    if (lane2_take) begin // LmHeadUnit.java:291
+      lane2_x_read_r0 <= lane2_activations[lane2_beat[6:0]]; // LmHeadUnit.java:291
     end
-    lane2_weights_d1 <= lane2_reader_data_payload_data; // LmHeadUnit.java:290
+    lane2_x_read <= lane2_x_read_r0; // LmHeadUnit.java:291
+    lane2_weights_d1 <= lane2_reader_data_payload_data; // LmHeadUnit.java:293
+    lane2_weights_d2 <= lane2_weights_d1; // LmHeadUnit.java:293
     lane2_product0 <=
         $signed({{8{lane2_product0_part[7]}}, lane2_product0_part})
-        * $signed({{8{lane2_product0_part_2[7]}}, lane2_product0_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product0_part_2[7]}}, lane2_product0_part_2}); // LmHeadUnit.java:300
     lane2_product1 <=
         $signed({{8{lane2_product1_part[7]}}, lane2_product1_part})
-        * $signed({{8{lane2_product1_part_2[7]}}, lane2_product1_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product1_part_2[7]}}, lane2_product1_part_2}); // LmHeadUnit.java:300
     lane2_product2 <=
         $signed({{8{lane2_product2_part[7]}}, lane2_product2_part})
-        * $signed({{8{lane2_product2_part_2[7]}}, lane2_product2_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product2_part_2[7]}}, lane2_product2_part_2}); // LmHeadUnit.java:300
     lane2_product3 <=
         $signed({{8{lane2_product3_part[7]}}, lane2_product3_part})
-        * $signed({{8{lane2_product3_part_2[7]}}, lane2_product3_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product3_part_2[7]}}, lane2_product3_part_2}); // LmHeadUnit.java:300
     lane2_product4 <=
         $signed({{8{lane2_product4_part[7]}}, lane2_product4_part})
-        * $signed({{8{lane2_product4_part_2[7]}}, lane2_product4_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product4_part_2[7]}}, lane2_product4_part_2}); // LmHeadUnit.java:300
     lane2_product5 <=
         $signed({{8{lane2_product5_part[7]}}, lane2_product5_part})
-        * $signed({{8{lane2_product5_part_2[7]}}, lane2_product5_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product5_part_2[7]}}, lane2_product5_part_2}); // LmHeadUnit.java:300
     lane2_product6 <=
         $signed({{8{lane2_product6_part[7]}}, lane2_product6_part})
-        * $signed({{8{lane2_product6_part_2[7]}}, lane2_product6_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product6_part_2[7]}}, lane2_product6_part_2}); // LmHeadUnit.java:300
     lane2_product7 <=
         $signed({{8{lane2_product7_part[7]}}, lane2_product7_part})
-        * $signed({{8{lane2_product7_part_2[7]}}, lane2_product7_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product7_part_2[7]}}, lane2_product7_part_2}); // LmHeadUnit.java:300
     lane2_product8 <=
         $signed({{8{lane2_product8_part[7]}}, lane2_product8_part})
-        * $signed({{8{lane2_product8_part_2[7]}}, lane2_product8_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product8_part_2[7]}}, lane2_product8_part_2}); // LmHeadUnit.java:300
     lane2_product9 <=
         $signed({{8{lane2_product9_part[7]}}, lane2_product9_part})
-        * $signed({{8{lane2_product9_part_2[7]}}, lane2_product9_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product9_part_2[7]}}, lane2_product9_part_2}); // LmHeadUnit.java:300
     lane2_product10 <=
         $signed({{8{lane2_product10_part[7]}}, lane2_product10_part})
-        * $signed({{8{lane2_product10_part_2[7]}}, lane2_product10_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product10_part_2[7]}}, lane2_product10_part_2}); // LmHeadUnit.java:300
     lane2_product11 <=
         $signed({{8{lane2_product11_part[7]}}, lane2_product11_part})
-        * $signed({{8{lane2_product11_part_2[7]}}, lane2_product11_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product11_part_2[7]}}, lane2_product11_part_2}); // LmHeadUnit.java:300
     lane2_product12 <=
         $signed({{8{lane2_product12_part[7]}}, lane2_product12_part})
-        * $signed({{8{lane2_product12_part_2[7]}}, lane2_product12_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product12_part_2[7]}}, lane2_product12_part_2}); // LmHeadUnit.java:300
     lane2_product13 <=
         $signed({{8{lane2_product13_part[7]}}, lane2_product13_part})
-        * $signed({{8{lane2_product13_part_2[7]}}, lane2_product13_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product13_part_2[7]}}, lane2_product13_part_2}); // LmHeadUnit.java:300
     lane2_product14 <=
         $signed({{8{lane2_product14_part[7]}}, lane2_product14_part})
-        * $signed({{8{lane2_product14_part_2[7]}}, lane2_product14_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane2_product14_part_2[7]}}, lane2_product14_part_2}); // LmHeadUnit.java:300
     lane2_product15 <=
         $signed({{8{lane2_product15_part[7]}}, lane2_product15_part})
-        * $signed({{8{lane2_product15_part_2[7]}}, lane2_product15_part_2}); // LmHeadUnit.java:297
-    lane2_beat_d1 <= lane2_take; // LmHeadUnit.java:304
-    lane2_beat_d2 <= lane2_beat_d1; // LmHeadUnit.java:304
-    lane2_beat_d3 <= lane2_beat_d2; // LmHeadUnit.java:311
-    lane2_row_end_d1 <= lane2_last_beat; // LmHeadUnit.java:312
-    lane2_row_end_d2 <= lane2_row_end_d1; // LmHeadUnit.java:312
-    lane2_row_end_d3 <= lane2_row_end_d2; // LmHeadUnit.java:312
-    if (lane2_beat_d3) begin // LmHeadUnit.java:315
-      lane2_acc <= lane2_row_end_d3 ? 32'd0 : lane2_row_total; // LmHeadUnit.java:315
+        * $signed({{8{lane2_product15_part_2[7]}}, lane2_product15_part_2}); // LmHeadUnit.java:300
+    lane2_beat_d1 <= lane2_take; // LmHeadUnit.java:307
+    lane2_beat_d2 <= lane2_beat_d1; // LmHeadUnit.java:307
+    lane2_beat_d3 <= lane2_beat_d2; // LmHeadUnit.java:307
+    lane2_beat_d4 <= lane2_beat_d3; // LmHeadUnit.java:314
+    lane2_row_end_d1 <= lane2_last_beat; // LmHeadUnit.java:315
+    lane2_row_end_d2 <= lane2_row_end_d1; // LmHeadUnit.java:315
+    lane2_row_end_d3 <= lane2_row_end_d2; // LmHeadUnit.java:315
+    lane2_row_end_d4 <= lane2_row_end_d3; // LmHeadUnit.java:315
+    if (lane2_beat_d4) begin // LmHeadUnit.java:318
+      lane2_acc <= lane2_row_end_d4 ? 32'd0 : lane2_row_total; // LmHeadUnit.java:318
     end
-    // LmHeadUnit.java:320
+    // LmHeadUnit.java:323
     lane2_rows_in_flight <=
         (lane2_rows_in_flight + {2'd0, (lane2_take & lane2_last_beat)}) - {2'd0, lane2_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:322
-      lane2_failed <= 1'b0; // LmHeadUnit.java:322
-    end else if (lane2_take & lane2_reader_data_payload_error) begin // LmHeadUnit.java:323
-      lane2_failed <= 1'b1; // LmHeadUnit.java:323
+    if (command_accepted) begin // LmHeadUnit.java:325
+      lane2_failed <= 1'b0; // LmHeadUnit.java:325
+    end else if (lane2_take & lane2_reader_data_payload_error) begin // LmHeadUnit.java:326
+      lane2_failed <= 1'b1; // LmHeadUnit.java:326
     end
     if (!ap_rst_n) begin
       lane2_next_row <= 33'd0;
       lane2_address <= 64'd0;
       lane2_beat <= 16'd0;
-      lane2_weights_d1 <= 128'h0;
+      lane2_weights_d2 <= 128'h0;
       lane2_beat_d1 <= 1'b0;
       lane2_beat_d2 <= 1'b0;
       lane2_beat_d3 <= 1'b0;
-      lane2_row_end_d3 <= 1'b0;
+      lane2_beat_d4 <= 1'b0;
+      lane2_row_end_d4 <= 1'b0;
       lane2_acc <= 32'd0;
       lane2_rows_in_flight <= 3'd0;
       lane2_failed <= 1'b0;
@@ -1668,28 +1703,28 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane3_last_beat = lane3_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
   assign lane3_room = ({1'b0, lane3_sums_occupancy} + {2'd0, lane3_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
   assign lane3_take = lane3_reader_data_valid & lane3_reader_data_ready; // LmHeadUnit.java:282
-  assign lane3_beat_tree_in_valid = lane3_beat_d2; // LmHeadUnit.java:304
-  assign lane3_beat_tree_in_payload_0 = lane3_product0; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_1 = lane3_product1; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_2 = lane3_product2; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_3 = lane3_product3; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_4 = lane3_product4; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_5 = lane3_product5; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_6 = lane3_product6; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_7 = lane3_product7; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_8 = lane3_product8; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_9 = lane3_product9; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_10 = lane3_product10; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_11 = lane3_product11; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_12 = lane3_product12; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_13 = lane3_product13; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_14 = lane3_product14; // LmHeadUnit.java:306
-  assign lane3_beat_tree_in_payload_15 = lane3_product15; // LmHeadUnit.java:306
-  assign lane3_beat_sum_c = {{12{lane3_beat_tree_out_payload[19]}}, lane3_beat_tree_out_payload}; // LmHeadUnit.java:310
-  assign lane3_row_total = lane3_acc + lane3_beat_sum_c; // LmHeadUnit.java:314
-  assign lane3_row_sum_valid = lane3_beat_d3 & lane3_row_end_d3; // LmHeadUnit.java:316
-  assign lane3_row_sum_payload = lane3_row_total; // LmHeadUnit.java:317
-  assign lane3_sums_pop_ready = logit_take & (next_lane == 2'd3); // LmHeadUnit.java:412
+  assign lane3_beat_tree_in_valid = lane3_beat_d3; // LmHeadUnit.java:307
+  assign lane3_beat_tree_in_payload_0 = lane3_product0; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_1 = lane3_product1; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_2 = lane3_product2; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_3 = lane3_product3; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_4 = lane3_product4; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_5 = lane3_product5; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_6 = lane3_product6; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_7 = lane3_product7; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_8 = lane3_product8; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_9 = lane3_product9; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_10 = lane3_product10; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_11 = lane3_product11; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_12 = lane3_product12; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_13 = lane3_product13; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_14 = lane3_product14; // LmHeadUnit.java:309
+  assign lane3_beat_tree_in_payload_15 = lane3_product15; // LmHeadUnit.java:309
+  assign lane3_beat_sum_c = {{12{lane3_beat_tree_out_payload[19]}}, lane3_beat_tree_out_payload}; // LmHeadUnit.java:313
+  assign lane3_row_total = lane3_acc + lane3_beat_sum_c; // LmHeadUnit.java:317
+  assign lane3_row_sum_valid = lane3_beat_d4 & lane3_row_end_d4; // LmHeadUnit.java:319
+  assign lane3_row_sum_payload = lane3_row_total; // LmHeadUnit.java:320
+  assign lane3_sums_pop_ready = logit_take & (next_lane == 2'd3); // LmHeadUnit.java:430
 
   always @(posedge ap_clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
@@ -1707,84 +1742,89 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     end else if (lane3_take) begin // LmHeadUnit.java:283
       lane3_beat <= lane3_last_beat ? 16'd0 : (lane3_beat + 16'd1); // LmHeadUnit.java:283
     end
-    if (lane3_take) begin // LmHeadUnit.java:288
-      lane3_x_read <= lane3_activations[lane3_beat[6:0]]; // LmHeadUnit.java:288
+    if (lane3_take) begin // LmHeadUnit.java:291
+      lane3_x_read_r0 <= lane3_activations[lane3_beat[6:0]]; // LmHeadUnit.java:291
     end
-    lane3_weights_d1 <= lane3_reader_data_payload_data; // LmHeadUnit.java:290
+    lane3_x_read <= lane3_x_read_r0; // LmHeadUnit.java:291
+    lane3_weights_d1 <= lane3_reader_data_payload_data; // LmHeadUnit.java:293
+    lane3_weights_d2 <= lane3_weights_d1; // LmHeadUnit.java:293
     lane3_product0 <=
         $signed({{8{lane3_product0_part[7]}}, lane3_product0_part})
-        * $signed({{8{lane3_product0_part_2[7]}}, lane3_product0_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product0_part_2[7]}}, lane3_product0_part_2}); // LmHeadUnit.java:300
     lane3_product1 <=
         $signed({{8{lane3_product1_part[7]}}, lane3_product1_part})
-        * $signed({{8{lane3_product1_part_2[7]}}, lane3_product1_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product1_part_2[7]}}, lane3_product1_part_2}); // LmHeadUnit.java:300
     lane3_product2 <=
         $signed({{8{lane3_product2_part[7]}}, lane3_product2_part})
-        * $signed({{8{lane3_product2_part_2[7]}}, lane3_product2_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product2_part_2[7]}}, lane3_product2_part_2}); // LmHeadUnit.java:300
     lane3_product3 <=
         $signed({{8{lane3_product3_part[7]}}, lane3_product3_part})
-        * $signed({{8{lane3_product3_part_2[7]}}, lane3_product3_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product3_part_2[7]}}, lane3_product3_part_2}); // LmHeadUnit.java:300
     lane3_product4 <=
         $signed({{8{lane3_product4_part[7]}}, lane3_product4_part})
-        * $signed({{8{lane3_product4_part_2[7]}}, lane3_product4_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product4_part_2[7]}}, lane3_product4_part_2}); // LmHeadUnit.java:300
     lane3_product5 <=
         $signed({{8{lane3_product5_part[7]}}, lane3_product5_part})
-        * $signed({{8{lane3_product5_part_2[7]}}, lane3_product5_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product5_part_2[7]}}, lane3_product5_part_2}); // LmHeadUnit.java:300
     lane3_product6 <=
         $signed({{8{lane3_product6_part[7]}}, lane3_product6_part})
-        * $signed({{8{lane3_product6_part_2[7]}}, lane3_product6_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product6_part_2[7]}}, lane3_product6_part_2}); // LmHeadUnit.java:300
     lane3_product7 <=
         $signed({{8{lane3_product7_part[7]}}, lane3_product7_part})
-        * $signed({{8{lane3_product7_part_2[7]}}, lane3_product7_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product7_part_2[7]}}, lane3_product7_part_2}); // LmHeadUnit.java:300
     lane3_product8 <=
         $signed({{8{lane3_product8_part[7]}}, lane3_product8_part})
-        * $signed({{8{lane3_product8_part_2[7]}}, lane3_product8_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product8_part_2[7]}}, lane3_product8_part_2}); // LmHeadUnit.java:300
     lane3_product9 <=
         $signed({{8{lane3_product9_part[7]}}, lane3_product9_part})
-        * $signed({{8{lane3_product9_part_2[7]}}, lane3_product9_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product9_part_2[7]}}, lane3_product9_part_2}); // LmHeadUnit.java:300
     lane3_product10 <=
         $signed({{8{lane3_product10_part[7]}}, lane3_product10_part})
-        * $signed({{8{lane3_product10_part_2[7]}}, lane3_product10_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product10_part_2[7]}}, lane3_product10_part_2}); // LmHeadUnit.java:300
     lane3_product11 <=
         $signed({{8{lane3_product11_part[7]}}, lane3_product11_part})
-        * $signed({{8{lane3_product11_part_2[7]}}, lane3_product11_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product11_part_2[7]}}, lane3_product11_part_2}); // LmHeadUnit.java:300
     lane3_product12 <=
         $signed({{8{lane3_product12_part[7]}}, lane3_product12_part})
-        * $signed({{8{lane3_product12_part_2[7]}}, lane3_product12_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product12_part_2[7]}}, lane3_product12_part_2}); // LmHeadUnit.java:300
     lane3_product13 <=
         $signed({{8{lane3_product13_part[7]}}, lane3_product13_part})
-        * $signed({{8{lane3_product13_part_2[7]}}, lane3_product13_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product13_part_2[7]}}, lane3_product13_part_2}); // LmHeadUnit.java:300
     lane3_product14 <=
         $signed({{8{lane3_product14_part[7]}}, lane3_product14_part})
-        * $signed({{8{lane3_product14_part_2[7]}}, lane3_product14_part_2}); // LmHeadUnit.java:297
+        * $signed({{8{lane3_product14_part_2[7]}}, lane3_product14_part_2}); // LmHeadUnit.java:300
     lane3_product15 <=
         $signed({{8{lane3_product15_part[7]}}, lane3_product15_part})
-        * $signed({{8{lane3_product15_part_2[7]}}, lane3_product15_part_2}); // LmHeadUnit.java:297
-    lane3_beat_d1 <= lane3_take; // LmHeadUnit.java:304
-    lane3_beat_d2 <= lane3_beat_d1; // LmHeadUnit.java:304
-    lane3_beat_d3 <= lane3_beat_d2; // LmHeadUnit.java:311
-    lane3_row_end_d1 <= lane3_last_beat; // LmHeadUnit.java:312
-    lane3_row_end_d2 <= lane3_row_end_d1; // LmHeadUnit.java:312
-    lane3_row_end_d3 <= lane3_row_end_d2; // LmHeadUnit.java:312
-    if (lane3_beat_d3) begin // LmHeadUnit.java:315
-      lane3_acc <= lane3_row_end_d3 ? 32'd0 : lane3_row_total; // LmHeadUnit.java:315
+        * $signed({{8{lane3_product15_part_2[7]}}, lane3_product15_part_2}); // LmHeadUnit.java:300
+    lane3_beat_d1 <= lane3_take; // LmHeadUnit.java:307
+    lane3_beat_d2 <= lane3_beat_d1; // LmHeadUnit.java:307
+    lane3_beat_d3 <= lane3_beat_d2; // LmHeadUnit.java:307
+    lane3_beat_d4 <= lane3_beat_d3; // LmHeadUnit.java:314
+    lane3_row_end_d1 <= lane3_last_beat; // LmHeadUnit.java:315
+    lane3_row_end_d2 <= lane3_row_end_d1; // LmHeadUnit.java:315
+    lane3_row_end_d3 <= lane3_row_end_d2; // LmHeadUnit.java:315
+    lane3_row_end_d4 <= lane3_row_end_d3; // LmHeadUnit.java:315
+    if (lane3_beat_d4) begin // LmHeadUnit.java:318
+      lane3_acc <= lane3_row_end_d4 ? 32'd0 : lane3_row_total; // LmHeadUnit.java:318
     end
-    // LmHeadUnit.java:320
+    // LmHeadUnit.java:323
     lane3_rows_in_flight <=
         (lane3_rows_in_flight + {2'd0, (lane3_take & lane3_last_beat)}) - {2'd0, lane3_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:322
-      lane3_failed <= 1'b0; // LmHeadUnit.java:322
-    end else if (lane3_take & lane3_reader_data_payload_error) begin // LmHeadUnit.java:323
-      lane3_failed <= 1'b1; // LmHeadUnit.java:323
+    if (command_accepted) begin // LmHeadUnit.java:325
+      lane3_failed <= 1'b0; // LmHeadUnit.java:325
+    end else if (lane3_take & lane3_reader_data_payload_error) begin // LmHeadUnit.java:326
+      lane3_failed <= 1'b1; // LmHeadUnit.java:326
     end
     if (!ap_rst_n) begin
       lane3_next_row <= 33'd0;
       lane3_address <= 64'd0;
       lane3_beat <= 16'd0;
-      lane3_weights_d1 <= 128'h0;
+      lane3_weights_d2 <= 128'h0;
       lane3_beat_d1 <= 1'b0;
       lane3_beat_d2 <= 1'b0;
       lane3_beat_d3 <= 1'b0;
-      lane3_row_end_d3 <= 1'b0;
+      lane3_beat_d4 <= 1'b0;
+      lane3_row_end_d4 <= 1'b0;
       lane3_acc <= 32'd0;
       lane3_rows_in_flight <= 3'd0;
       lane3_failed <= 1'b0;
@@ -1792,70 +1832,72 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:334): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:338
-  assign scale_beats = scale_beats_sum[34:4]; // LmHeadUnit.java:339
-  assign last_scale_word = scale_word == 2'd3; // LmHeadUnit.java:349
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:351
+  // scale_stream (LmHeadUnit.java:337): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:341
+  assign scale_beats = scale_beats_sum[34:4]; // LmHeadUnit.java:342
+  assign last_scale_word = scale_word == 2'd3; // LmHeadUnit.java:352
+  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:354
 
   always @(*) begin
-    case (scale_word) // LmHeadUnit.java:356
-      2'd0: scale_pick = scale_reader_data_payload_data[31:0]; // LmHeadUnit.java:356
-      2'd1: scale_pick = scale_reader_data_payload_data[63:32]; // LmHeadUnit.java:356
-      2'd2: scale_pick = scale_reader_data_payload_data[95:64]; // LmHeadUnit.java:356
-      default: scale_pick = scale_reader_data_payload_data[127:96]; // LmHeadUnit.java:356
+    case (scale_word) // LmHeadUnit.java:359
+      2'd0: scale_pick = scale_reader_data_payload_data[31:0]; // LmHeadUnit.java:359
+      2'd1: scale_pick = scale_reader_data_payload_data[63:32]; // LmHeadUnit.java:359
+      2'd2: scale_pick = scale_reader_data_payload_data[95:64]; // LmHeadUnit.java:359
+      default: scale_pick = scale_reader_data_payload_data[127:96]; // LmHeadUnit.java:359
     endcase
   end
 
-  assign scale_payload = scale_pick; // LmHeadUnit.java:356
-  assign scale_beyond_rows = scales_taken >= {1'b0, rows}; // LmHeadUnit.java:358
-  assign scale_ready = logit_take; // LmHeadUnit.java:414
+  assign scale_payload = scale_pick; // LmHeadUnit.java:359
+  assign scale_ready = logit_take; // LmHeadUnit.java:432
 
   always @(posedge ap_clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:344
-      scales_requested <= 1'b0; // LmHeadUnit.java:344
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:345
-      scales_requested <= 1'b1; // LmHeadUnit.java:345
+    if (command_accepted) begin // LmHeadUnit.java:347
+      scales_requested <= 1'b0; // LmHeadUnit.java:347
+    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:348
+      scales_requested <= 1'b1; // LmHeadUnit.java:348
     end
-    if (command_accepted) begin // LmHeadUnit.java:360
-      scale_word <= 2'd0; // LmHeadUnit.java:361
-      scales_taken <= 33'd0; // LmHeadUnit.java:362
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:363
-      scale_word <= scale_word + 2'd1; // LmHeadUnit.java:364
-      scales_taken <= scales_taken + 33'd1; // LmHeadUnit.java:365
+    if (command_accepted) begin // LmHeadUnit.java:367
+      scale_word <= 2'd0; // LmHeadUnit.java:368
+      scales_taken <= 33'd0; // LmHeadUnit.java:369
+      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:370
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:371
+      scale_word <= scale_word + 2'd1; // LmHeadUnit.java:372
+      scales_taken <= scales_taken_sum; // LmHeadUnit.java:374
+      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:375
     end
-    if (command_accepted) begin // LmHeadUnit.java:368
-      scales_failed <= 1'b0; // LmHeadUnit.java:368
-    // LmHeadUnit.java:369
+    if (command_accepted) begin // LmHeadUnit.java:378
+      scales_failed <= 1'b0; // LmHeadUnit.java:378
+    // LmHeadUnit.java:379
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:369
+      scales_failed <= 1'b1; // LmHeadUnit.java:379
     end
     if (!ap_rst_n) begin
       scales_requested <= 1'b0;
       scale_word <= 2'd0;
       scales_taken <= 33'd0;
+      scale_beyond_rows <= 1'b0;
       scales_failed <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:389): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:399): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   always @(*) begin
-    case (next_lane) // LmHeadUnit.java:400
-      2'd0: sum_valid_pick = lane0_sums_pop_valid; // LmHeadUnit.java:400
-      2'd1: sum_valid_pick = lane1_sums_pop_valid; // LmHeadUnit.java:400
-      2'd2: sum_valid_pick = lane2_sums_pop_valid; // LmHeadUnit.java:400
-      default: sum_valid_pick = lane3_sums_pop_valid; // LmHeadUnit.java:400
+    case (next_lane) // LmHeadUnit.java:410
+      2'd0: sum_valid_pick = lane0_sums_pop_valid; // LmHeadUnit.java:410
+      2'd1: sum_valid_pick = lane1_sums_pop_valid; // LmHeadUnit.java:410
+      2'd2: sum_valid_pick = lane2_sums_pop_valid; // LmHeadUnit.java:410
+      default: sum_valid_pick = lane3_sums_pop_valid; // LmHeadUnit.java:410
     endcase
   end
 
   always @(*) begin
-    case (next_lane) // LmHeadUnit.java:401
-      2'd0: sum_pick = lane0_sums_pop_payload; // LmHeadUnit.java:401
-      2'd1: sum_pick = lane1_sums_pop_payload; // LmHeadUnit.java:401
-      2'd2: sum_pick = lane2_sums_pop_payload; // LmHeadUnit.java:401
-      default: sum_pick = lane3_sums_pop_payload; // LmHeadUnit.java:401
+    case (next_lane) // LmHeadUnit.java:411
+      2'd0: sum_pick = lane0_sums_pop_payload; // LmHeadUnit.java:411
+      2'd1: sum_pick = lane1_sums_pop_payload; // LmHeadUnit.java:411
+      2'd2: sum_pick = lane2_sums_pop_payload; // LmHeadUnit.java:411
+      default: sum_pick = lane3_sums_pop_payload; // LmHeadUnit.java:411
     endcase
   end
 
@@ -1863,72 +1905,75 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
   assign logit_out_ready = logit_queue_push_ready; // Stream.java:198
   assign logit_queue_pop_ready = logits_ready; // Stream.java:103
-  assign logit_room = ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd32; // LmHeadUnit.java:407
-  assign rows_left = next_row < {1'b0, rows}; // LmHeadUnit.java:408
-  // LmHeadUnit.java:410
+  // LmHeadUnit.java:428
   assign logit_take = (phase == PHASE_RUN) & fx_ready & rows_left & sum_valid_pick & scale_valid & logit_room;
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:424
-  assign row_sum_float_in_payload = sum_pick; // LmHeadUnit.java:424
-  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:427
-  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:427
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:427
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:431
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:432
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:445
+  assign row_sum_float_in_payload = sum_pick; // LmHeadUnit.java:445
+  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:448
+  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:448
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:448
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:452
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:453
   assign logit_greater =
       ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
        > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
       & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
           | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:439
-  // LmHeadUnit.java:447
+      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:460
+  // LmHeadUnit.java:468
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge ap_clk) begin
-    if (rows_start) begin // LmHeadUnit.java:415
-      next_lane <= 2'd0; // LmHeadUnit.java:416
-      next_row <= 33'd0; // LmHeadUnit.java:417
-    end else if (logit_take) begin // LmHeadUnit.java:418
-      next_lane <= (next_lane == 2'd3) ? 2'd0 : (next_lane + 2'd1); // LmHeadUnit.java:419
-      next_row <= next_row + 33'd1; // LmHeadUnit.java:420
+    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:420
+    if (rows_start) begin // LmHeadUnit.java:433
+      next_lane <= 2'd0; // LmHeadUnit.java:434
+      next_row <= 33'd0; // LmHeadUnit.java:435
+      rows_left <= rows != 32'd0; // LmHeadUnit.java:436
+    end else if (logit_take) begin // LmHeadUnit.java:437
+      next_lane <= (next_lane == 2'd3) ? 2'd0 : (next_lane + 2'd1); // LmHeadUnit.java:438
+      next_row <= next_row_sum; // LmHeadUnit.java:440
+      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:441
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:427
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:427
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:427
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:427
-    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:427
-    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:427
-    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:427
-    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:427
-    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:427
-    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:427
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:430
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:430
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:430
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:430
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:430
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:430
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:430
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:430
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:430
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:430
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:430
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:430
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:430
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:430
-    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:430
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:434
-    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:440
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:441
-      best_row <= logit_row_d15; // LmHeadUnit.java:442
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:448
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:448
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:448
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:448
+    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:448
+    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:448
+    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:448
+    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:448
+    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:448
+    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:448
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:451
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:451
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:451
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:451
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:451
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:451
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:451
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:451
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:451
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:451
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:451
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:451
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:451
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:451
+    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:451
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:455
+    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:461
+      best_value <= logit_out_payload_2; // LmHeadUnit.java:462
+      best_row <= logit_row_d15; // LmHeadUnit.java:463
     end
-    if (rows_start) begin // LmHeadUnit.java:445
-      logits_emitted <= 33'd0; // LmHeadUnit.java:445
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:445
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:445
+    if (rows_start) begin // LmHeadUnit.java:466
+      logits_emitted <= 33'd0; // LmHeadUnit.java:466
+    end else if (logit_out_valid_2) begin // LmHeadUnit.java:466
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:466
     end
     if (!ap_rst_n) begin
+      logit_room <= 1'b0;
       next_lane <= 2'd0;
       next_row <= 33'd0;
+      rows_left <= 1'b0;
       row_sum_float_d5 <= 32'h0;
       row_sum_float_valid_d1 <= 1'b0;
       row_sum_float_valid_d2 <= 1'b0;
@@ -1947,24 +1992,33 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:318
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:321
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:321: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:318
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:321
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:321: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane2_row_sum_valid | lane2_row_sum_ready)) begin // LmHeadUnit.java:318
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane2_row_sum_valid | lane2_row_sum_ready)) begin // LmHeadUnit.java:321
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:321: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane3_row_sum_valid | lane3_row_sum_ready)) begin // LmHeadUnit.java:318
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:318: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane3_row_sum_valid | lane3_row_sum_ready)) begin // LmHeadUnit.java:321
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:321: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:433
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:433: LmHeadUnit: the logit queue has room");
+      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:364
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:364: LmHeadUnit: the scale stream's past-the-rows flag is ",
+                 "current");
+        $stop;
+      end
+      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:425
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:425: LmHeadUnit: the rows-left flag is current");
+        $stop;
+      end
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:454
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:454: LmHeadUnit: the logit queue has room");
         $stop;
       end
       if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:134
@@ -2208,7 +2262,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane0_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane0_beat_tree ( // LmHeadUnit.java:303
+  AdderTree_n16_w16_l4 lane0_beat_tree ( // LmHeadUnit.java:306
     .ap_clk        (ap_clk),
     .ap_rst_n      (ap_rst_n),
     .in_valid      (lane0_beat_tree_in_valid),
@@ -2244,7 +2298,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane1_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane1_beat_tree ( // LmHeadUnit.java:303
+  AdderTree_n16_w16_l4 lane1_beat_tree ( // LmHeadUnit.java:306
     .ap_clk        (ap_clk),
     .ap_rst_n      (ap_rst_n),
     .in_valid      (lane1_beat_tree_in_valid),
@@ -2280,7 +2334,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane2_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane2_beat_tree ( // LmHeadUnit.java:303
+  AdderTree_n16_w16_l4 lane2_beat_tree ( // LmHeadUnit.java:306
     .ap_clk        (ap_clk),
     .ap_rst_n      (ap_rst_n),
     .in_valid      (lane2_beat_tree_in_valid),
@@ -2316,7 +2370,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane3_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane3_beat_tree ( // LmHeadUnit.java:303
+  AdderTree_n16_w16_l4 lane3_beat_tree ( // LmHeadUnit.java:306
     .ap_clk        (ap_clk),
     .ap_rst_n      (ap_rst_n),
     .in_valid      (lane3_beat_tree_in_valid),
@@ -2352,7 +2406,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:424
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:445
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .out_valid   (row_sum_float_out_valid),
@@ -2361,7 +2415,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:427
+  Fp32Mul logit ( // LmHeadUnit.java:448
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (logit_in_valid),

@@ -285,12 +285,15 @@ public final class LmHeadUnit extends Module {
             Pipeline pipe = new Pipeline(n + "beat", take);
             Timed<Bits> weights = pipe.input(n + "weights", reader.data.payload.data());
             Timed<Bool> rowEnd = pipe.input(n + "row_end", lastBeat);
-            Bits xWord = x.readSync(n + "x_read", beat.resize(Math.max(1, wordBits)), take, 1);
-            Timed<Bits> xT = pipe.at(1, n + "x_word", xWord);
-            Bits w1 = weights.at(1);
+            // The activation copy's read takes two cycles, the block RAM's read and output registers (its read
+            // without the output register, into the products' DSP48E2, was the unit's longest path).
+            int xRead = 2;
+            Bits xWord = x.readSync(n + "x_read", beat.resize(Math.max(1, wordBits)), take, xRead);
+            Timed<Bits> xT = pipe.at(xRead, n + "x_word", xWord);
+            Bits w1 = weights.at(xRead);
             // The beat's B products (16 bits each: |q x| <= 2^14), registered (the multipliers' own register),
             // then summed by a balanced tree whose adders widen by a bit a level, registered once: the sum is
-            // exact in 16 + log2(B) bits, three cycles after the beat.
+            // exact in 16 + log2(B) bits, two cycles after the products' operands.
             List<SInt> products = new ArrayList<>();
             for (int i = 0; i < beats; i++) {
                 SInt product = w1.slice(8 * i + 7, 8 * i).asSInt().mul(xT.value().slice(8 * i + 7, 8 * i).asSInt());
@@ -301,15 +304,15 @@ public final class LmHeadUnit extends Module {
                 beatSum = regNext(n + "beat_sum_r", products.getFirst());
             } else {
                 AdderTree tree = Hdl.instance(n + "beat_tree", new AdderTree(beats, 16, log2Up(beats)));
-                tree.in.valid.set(pipe.valid(2));
+                tree.in.valid.set(pipe.valid(xRead + 1));
                 for (int i = 0; i < beats; i++) {
                     tree.in.payload.get(i).set(products.get(i));
                 }
                 beatSum = tree.out.payload;
             }
-            Timed<SInt> sumT = pipe.at(3, n + "beat_sum", beatSum.sext(32).named(n + "beat_sum_c"));
-            Bool sumValid = pipe.valid(3);
-            Bool sumEnd = rowEnd.at(3);
+            Timed<SInt> sumT = pipe.at(xRead + 2, n + "beat_sum", beatSum.sext(32).named(n + "beat_sum_c"));
+            Bool sumValid = pipe.valid(xRead + 2);
+            Bool sumEnd = rowEnd.at(xRead + 2);
             SInt acc = reg(n + "acc", sint(32), 0);
             SInt total = acc.add(sumT.value()).named(n + "row_total");
             when(sumValid, () -> acc.set(mux(sumEnd, S(0, 32), total)));
@@ -355,14 +358,21 @@ public final class LmHeadUnit extends Module {
             }
             scales.payload.set(perBeat == 1 ? words.getFirst() : new Vec<>(words).get("scale_pick", word));
             UInt taken = reg("scales_taken", uint(33), 0);
-            Bool beyond = taken.ge(controller.rows.resize(33)).named("scale_beyond_rows");
+            // "Past the last row" is a flag set with the count (for timing: the compare with the rows lay on the
+            // path into the read FIFO's enable); while the rows run it equals taken >= rows (an assertion).
+            Bool beyond = reg("scale_beyond_rows", bool(), 0);
+            assertAlways(controller.phase.is(Phase.RUN).not().or(beyond.eq(taken.ge(controller.rows.resize(33)))),
+                    "LmHeadUnit: the scale stream's past-the-rows flag is current");
             reader.data.ready.set(scales.ready.and(lastWord).or(beyond));
             when(controller.accepted, () -> {
                 word.set(0);
                 taken.set(0);
+                beyond.set(false);
             }).elseWhen(reader.data.valid.and(scales.ready.or(beyond)), () -> {
                 word.set(perBeat == 1 ? U(0, 1) : word.add(1).trunc(widthOf(word)));
-                taken.set(taken.add(1).trunc(33));
+                UInt next = taken.add(1).trunc(33);
+                taken.set(next);
+                beyond.set(next.ge(controller.rows.resize(33)));
             });
             Bool failure = reg("scales_failed", bool(), 0);
             when(controller.accepted, () -> failure.set(false))
@@ -404,8 +414,16 @@ public final class LmHeadUnit extends Module {
             Stream.Queued<Bits> queued = results.queue("logit_queue", OUT_DEPTH, RamStyle.DISTRIBUTED);
             queued.stream().connectTo(out);
             UInt inFlight = reg("logits_in_flight", uint(6), 0);
-            Bool room = queued.occupancy().resize(7).add(inFlight.resize(7)).trunc(7).lt(OUT_DEPTH).named("logit_room");
-            Bool more = row.lt(controller.rows.resize(33)).named("rows_left");
+            // Room for a logit, registered (for timing: the sum and compare lay on the path through the take into
+            // the scale FIFO's read enable): taken a cycle late with a word to spare, as at most one take comes
+            // between, so the queue never overflows (the assertion below).
+            Bool room = regNext("logit_room", queued.occupancy().resize(7).add(inFlight.resize(7)).trunc(7)
+                    .lt(OUT_DEPTH - 1), 0);
+            // "Rows left" is a flag set with the row count (for timing: the compare with the rows lay on the path
+            // through the take into the scale FIFO's read enable); while the rows run it equals row < rows.
+            Bool more = reg("rows_left", bool(), 0);
+            assertAlways(controller.phase.is(Phase.RUN).not().or(more.eq(row.lt(controller.rows.resize(33)))),
+                    "LmHeadUnit: the rows-left flag is current");
             take = controller.phase.is(Phase.RUN).and(controller.fxReady).and(more).and(sumValid)
                     .and(scales.scales.valid).and(room).named("logit_take");
             for (int p = 0; p < lanes.size(); p++) {
@@ -415,9 +433,12 @@ public final class LmHeadUnit extends Module {
             when(controller.start, () -> {
                 lane.set(0);
                 row.set(0);
+                more.set(controller.rows.ne(0));
             }).elseWhen(take, () -> {
                 lane.set(mux(lane.eq(shape.lanes() - 1), U(0, laneBits), lane.add(1).trunc(laneBits)));
-                row.set(row.add(1).trunc(33));
+                UInt next = row.add(1).trunc(33);
+                row.set(next);
+                more.set(next.lt(controller.rows.resize(33)));
             });
 
             Pipeline pipe = new Pipeline("logit_issue", take);
