@@ -2113,16 +2113,16 @@ module tellme (
   reg  [1:0]   linear_part;                                        // LinearExecutor.java:368
   reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:369
   reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:372
-  wire         linear_last_tile;                                   // LinearExecutor.java:384
-  wire         linear_last_group;                                  // LinearExecutor.java:387
-  wire         linear_last_part;                                   // LinearExecutor.java:388
-  wire         linear_last_result_token;                           // LinearExecutor.java:389
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:398
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:400
-  wire         linear_tag_valid;                                   // LinearExecutor.java:404
-  wire         linear_tag_ready;                                   // LinearExecutor.java:404
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:404
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:404
+  wire         linear_last_tile;                                   // LinearExecutor.java:383
+  wire         linear_last_group;                                  // LinearExecutor.java:386
+  wire         linear_last_part;                                   // LinearExecutor.java:387
+  wire         linear_last_result_token;                           // LinearExecutor.java:388
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:397
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:399
+  wire         linear_tag_valid;                                   // LinearExecutor.java:403
+  wire         linear_tag_ready;                                   // LinearExecutor.java:403
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:403
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:403
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -2130,63 +2130,63 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:434
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:435
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:436
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:432
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:433
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:434
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:451
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:449
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:455
-  wire         linear_store;                                       // LinearExecutor.java:456
-  wire         linear_residual_add;                                // LinearExecutor.java:457
-  wire         linear_gate_up;                                     // LinearExecutor.java:458
-  wire         linear_y_ready;                                     // LinearExecutor.java:459
-  wire         linear_padding_word;                                // LinearExecutor.java:460
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:453
+  wire         linear_store;                                       // LinearExecutor.java:454
+  wire         linear_residual_add;                                // LinearExecutor.java:455
+  wire         linear_gate_up;                                     // LinearExecutor.java:456
+  wire         linear_y_ready;                                     // LinearExecutor.java:457
+  wire         linear_padding_word;                                // LinearExecutor.java:458
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:468
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:468
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:468
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:468
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:469
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:469
-  wire         linear_y_take;                                      // LinearExecutor.java:471
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:474
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:475
-  wire         linear_stores_y;                                    // LinearExecutor.java:478
-  wire         linear_store_write;                                 // LinearExecutor.java:479
-  wire         linear_residual_read;                               // LinearExecutor.java:480
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:493
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:493
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:493
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:493
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:500
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:500
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:500
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:500
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:500
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:501
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:501
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:466
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:466
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:466
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:466
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:467
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:467
+  wire         linear_y_take;                                      // LinearExecutor.java:469
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:472
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:473
+  wire         linear_stores_y;                                    // LinearExecutor.java:476
+  wire         linear_store_write;                                 // LinearExecutor.java:477
+  wire         linear_residual_read;                               // LinearExecutor.java:478
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:491
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:491
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:491
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:491
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:498
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:498
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:498
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:498
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:498
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:499
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -2195,11 +2195,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:504
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:515
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:515
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:515
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:515
+  wire         linear_feed_gating;                                 // LinearExecutor.java:502
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:513
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:513
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:513
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:513
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -2207,14 +2207,14 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:521
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:534
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:535
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:535
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:535
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:535
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:536
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:537
+  wire         linear_unit_out;                                    // LinearExecutor.java:519
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:532
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:533
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:533
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:533
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:533
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:534
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:535
   reg          linear_write;                                       // ActivationBuffers.java:154
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:155
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:155
@@ -2222,8 +2222,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:155
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:156
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:157
-  reg          linear_engine_done;                                 // LinearExecutor.java:549
-  wire         linear_rotating;                                    // LinearExecutor.java:551
+  reg          linear_engine_done;                                 // LinearExecutor.java:547
+  wire         linear_rotating;                                    // LinearExecutor.java:549
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:79
@@ -2291,8 +2291,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:318
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:560
-  wire         linear_done;                                        // LinearExecutor.java:570
+  reg          linear_rotate_started;                              // LinearExecutor.java:558
+  wire         linear_done;                                        // LinearExecutor.java:568
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:42
@@ -3502,17 +3502,17 @@ module tellme (
   // LinearExecutor.java:353
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
   assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:356
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:406
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:408
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:408
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:408
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:408
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:410
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:411
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:441
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:442
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:443
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:472
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:405
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:407
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:407
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:407
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:407
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:409
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:410
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:439
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:440
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:441
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:470
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3523,19 +3523,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:505
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:506
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:509
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:510
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:509
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:510
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:509
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:510
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:509
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:510
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:512
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:522
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:523
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:503
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:504
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:507
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:508
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:507
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:508
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:507
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:508
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:507
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:508
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:510
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:520
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:521
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:170
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:171
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:172
@@ -3946,11 +3946,11 @@ module tellme (
       buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:298
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:300
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:481
-      buffer_read_valid = 1'b1; // LinearExecutor.java:482
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:483
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:484
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:485
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:479
+      buffer_read_valid = 1'b1; // LinearExecutor.java:480
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:481
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:482
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:483
     end
     if (rotate_read) begin // RotateAndCache.java:218
       buffer_read_valid = 1'b1; // RotateAndCache.java:219
@@ -6094,35 +6094,35 @@ module tellme (
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
       & ~linear_feed_pending; // LinearExecutor.java:355
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:384
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:387
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:388
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:389
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:383
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:386
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:387
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:388
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:398
-      // LinearExecutor.java:398
+    case (linear_part) // LinearExecutor.java:397
+      // LinearExecutor.java:397
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:398
+      // LinearExecutor.java:397
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:398
+      // LinearExecutor.java:397
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:398
+      // LinearExecutor.java:397
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:400
+  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:399
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:412
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:413
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:414
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:411
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:412
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:413
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6137,21 +6137,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:451
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:449
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:456
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:457
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:458
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:459
-  assign linear_padding_word = linear_tag_head_payload_word >= linear_row_words; // LinearExecutor.java:460
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:454
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:455
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:456
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:457
+  assign linear_padding_word = linear_tag_head_payload_word >= linear_row_words; // LinearExecutor.java:458
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_padding_word | (linear_residual_feed_credits != 3'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:471
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:473
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:478
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:479
-  assign linear_residual_read = linear_y_take & ~linear_padding_word & linear_residual_add; // LinearExecutor.java:480
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:469
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:471
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:476
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:477
+  assign linear_residual_read = linear_y_take & ~linear_padding_word & linear_residual_add; // LinearExecutor.java:478
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d5; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
@@ -6165,20 +6165,20 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:504
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:502
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:517
-  // LinearExecutor.java:518
+  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:515
+  // LinearExecutor.java:516
   assign linear_unit_tag_payload_token = linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-  // LinearExecutor.java:519
+  // LinearExecutor.java:517
   assign linear_unit_tag_payload_word = linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:521
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:524
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:551
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:570
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:519
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:522
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:549
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:568
 
   always @(posedge ap_clk) begin
     if (linear_start) begin // LinearExecutor.java:182
@@ -6338,36 +6338,36 @@ module tellme (
       // LinearExecutor.java:375
       linear_groups_of_tile <=
           (linear_command_tiles == 16'd1) ? linear_command_lastTileGroups : linear_command_tileGroups;
-      linear_result_token <= 4'd0; // LinearExecutor.java:377
-      linear_group <= 16'd0; // LinearExecutor.java:378
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:379
-      linear_part <= 2'd0; // LinearExecutor.java:381
+      linear_result_token <= 4'd0; // LinearExecutor.java:376
+      linear_group <= 16'd0; // LinearExecutor.java:377
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:378
+      linear_part <= 2'd0; // LinearExecutor.java:380
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:416
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:418
-      if (linear_last_part) begin // LinearExecutor.java:420
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:421
-        if (linear_last_group) begin // LinearExecutor.java:422
-          // LinearExecutor.java:423
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:415
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:417
+      if (linear_last_part) begin // LinearExecutor.java:419
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:420
+        if (linear_last_group) begin // LinearExecutor.java:421
+          // LinearExecutor.java:422
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:424
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:425
+          if (linear_last_result_token) begin // LinearExecutor.java:423
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:424
             linear_groups_of_tile <=
                 ((linear_tile + 16'd2) == linear_command_tiles) ? linear_command_lastTileGroups
-                : linear_command_tileGroups; // LinearExecutor.java:426
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:428
+                : linear_command_tileGroups; // LinearExecutor.java:425
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:426
           end
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:436
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:437
-      linear_param_token <= 4'd0; // LinearExecutor.java:438
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:439
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:434
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:435
+      linear_param_token <= 4'd0; // LinearExecutor.java:436
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:437
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:444
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:445
-      // LinearExecutor.java:446
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:442
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:443
+      // LinearExecutor.java:444
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6375,73 +6375,73 @@ module tellme (
       linear_tag_head_payload_token <= linear_tags_pop_payload[3:0]; // Stream.java:147
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:475
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:477
-      linear_words_written <= 24'd0; // LinearExecutor.java:477
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:473
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:475
+      linear_words_written <= 24'd0; // LinearExecutor.java:475
     end
-    if (linear_y_take & ~linear_padding_word & linear_gate_up) begin // LinearExecutor.java:487
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:488
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:488
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:488
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:488
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:489
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:489
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:490
+    if (linear_y_take & ~linear_padding_word & linear_gate_up) begin // LinearExecutor.java:485
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:486
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:486
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:486
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:486
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:487
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:487
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:488
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:492
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:492
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:490
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:490
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:494
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:495
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:495
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:495
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:495
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:496
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:492
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:493
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:493
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:493
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:493
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:494
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:500
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:500
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:500
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:500
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:500
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:501
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:501
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:501
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:501
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:501
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:501
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:501
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:501
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:501
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:501
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:501
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:501
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:501
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:501
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:501
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:501
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:501
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:501
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:501
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:501
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:498
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:498
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:498
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:498
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:498
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:499
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:499
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:499
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:499
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:499
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:499
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:499
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:499
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:499
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:499
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:499
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:499
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:499
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:499
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:499
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:499
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:499
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:499
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:499
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:499
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:513
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:513
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:511
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:511
     end
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:534
-    // LinearExecutor.java:535
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:532
+    // LinearExecutor.java:533
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:535
+    // LinearExecutor.java:533
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:535
+    // LinearExecutor.java:533
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:535
+    // LinearExecutor.java:533
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:536
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:537
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:534
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:535
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:154
     // ActivationBuffers.java:155
     linear_write_values_0 <=
@@ -6493,28 +6493,28 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:156
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:157
-    if (linear_write) begin // LinearExecutor.java:547
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:547
+    if (linear_write) begin // LinearExecutor.java:545
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:545
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:550
-      linear_engine_done <= 1'b0; // LinearExecutor.java:550
-    end else if (tlmm_done) begin // LinearExecutor.java:550
-      linear_engine_done <= 1'b1; // LinearExecutor.java:550
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:548
+      linear_engine_done <= 1'b0; // LinearExecutor.java:548
+    end else if (tlmm_done) begin // LinearExecutor.java:548
+      linear_engine_done <= 1'b1; // LinearExecutor.java:548
     end
-    // LinearExecutor.java:552
+    // LinearExecutor.java:550
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:553
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:551
     end
-    if (rotate_start) begin // LinearExecutor.java:562
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:562
+    if (rotate_start) begin // LinearExecutor.java:560
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:560
     end
-    if (rotate_done) begin // LinearExecutor.java:563
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:564
-      linear_code <= rotate_code; // LinearExecutor.java:565
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:566
+    if (rotate_done) begin // LinearExecutor.java:561
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:562
+      linear_code <= rotate_code; // LinearExecutor.java:563
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:564
     end
-    if (linear_done) begin // LinearExecutor.java:572
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:572
+    if (linear_done) begin // LinearExecutor.java:570
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:570
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6617,7 +6617,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:80
-    // LinearExecutor.java:561
+    // LinearExecutor.java:559
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7772,15 +7772,15 @@ module tellme (
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:393: AttentionExecutor: the done queue has room");
         $stop;
       end
-      // LinearExecutor.java:385
+      // LinearExecutor.java:384
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:385: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:384: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:415
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:415: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:414
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:414: LinearExecutor: the tag queue has room");
         $stop;
       end
       if (!(~linear_residual_read | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
@@ -7793,12 +7793,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:520
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:520: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:518
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:518: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:538
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:536
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:536: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:95

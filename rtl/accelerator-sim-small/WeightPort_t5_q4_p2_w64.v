@@ -121,43 +121,43 @@ module WeightPort_t5_q4_p2_w64 (
   reg  [0:0]   size_select;                    // WeightPort.java:142
   wire         words_left;                     // WeightPort.java:156
   wire         take;                           // WeightPort.java:158
-  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte0_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte1_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte2_digits;             // WeightPort.java:271
-  wire [29:0]  word0_digits;                   // WeightPort.java:277
-  wire [5:0]   word0_index0_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index0_index;             // WeightPort.java:285
-  wire [5:0]   word0_index1_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index1_index;             // WeightPort.java:285
-  wire [5:0]   word0_index2_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index2_index;             // WeightPort.java:285
-  wire [5:0]   word0_index3_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index3_index;             // WeightPort.java:285
-  wire [5:0]   word0_index4_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index4_index;             // WeightPort.java:285
-  wire [71:0]  word0_unpacked;                 // WeightPort.java:304
-  wire [23:0]  word1_bytes;                    // WeightPort.java:261
-  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word1_byte0_digits;             // WeightPort.java:271
-  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word1_byte1_digits;             // WeightPort.java:271
-  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word1_byte2_digits;             // WeightPort.java:271
-  wire [29:0]  word1_digits;                   // WeightPort.java:277
-  wire [5:0]   word1_index0_digits;            // WeightPort.java:285
-  wire [4:0]   word1_index0_index;             // WeightPort.java:285
-  wire [5:0]   word1_index1_digits;            // WeightPort.java:285
-  wire [4:0]   word1_index1_index;             // WeightPort.java:285
-  wire [5:0]   word1_index2_digits;            // WeightPort.java:285
-  wire [4:0]   word1_index2_index;             // WeightPort.java:285
-  wire [5:0]   word1_index3_digits;            // WeightPort.java:285
-  wire [4:0]   word1_index3_index;             // WeightPort.java:285
-  wire [5:0]   word1_index4_digits;            // WeightPort.java:285
-  wire [4:0]   word1_index4_index;             // WeightPort.java:285
-  wire [71:0]  word1_unpacked;                 // WeightPort.java:304
+  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte0_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte1_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte2_digits;             // WeightPort.java:276
+  wire [29:0]  word0_digits;                   // WeightPort.java:282
+  wire [5:0]   word0_index0_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index0_index;             // WeightPort.java:290
+  wire [5:0]   word0_index1_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index1_index;             // WeightPort.java:290
+  wire [5:0]   word0_index2_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index2_index;             // WeightPort.java:290
+  wire [5:0]   word0_index3_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index3_index;             // WeightPort.java:290
+  wire [5:0]   word0_index4_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index4_index;             // WeightPort.java:290
+  wire [71:0]  word0_unpacked;                 // WeightPort.java:309
+  wire [23:0]  word1_bytes;                    // WeightPort.java:266
+  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word1_byte0_digits;             // WeightPort.java:276
+  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word1_byte1_digits;             // WeightPort.java:276
+  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word1_byte2_digits;             // WeightPort.java:276
+  wire [29:0]  word1_digits;                   // WeightPort.java:282
+  wire [5:0]   word1_index0_digits;            // WeightPort.java:290
+  wire [4:0]   word1_index0_index;             // WeightPort.java:290
+  wire [5:0]   word1_index1_digits;            // WeightPort.java:290
+  wire [4:0]   word1_index1_index;             // WeightPort.java:290
+  wire [5:0]   word1_index2_digits;            // WeightPort.java:290
+  wire [4:0]   word1_index2_index;             // WeightPort.java:290
+  wire [5:0]   word1_index3_digits;            // WeightPort.java:290
+  wire [4:0]   word1_index3_index;             // WeightPort.java:290
+  wire [5:0]   word1_index4_digits;            // WeightPort.java:290
+  wire [4:0]   word1_index4_index;             // WeightPort.java:290
+  wire [71:0]  word1_unpacked;                 // WeightPort.java:309
   wire [13:0]  buffer_address;                 // WeightPort.java:167
   reg          write_q_valid;                  // WeightPort.java:170
   reg  [13:0]  write_q_address;                // WeightPort.java:171
@@ -231,42 +231,42 @@ module WeightPort_t5_q4_p2_w64 (
   assign words_left = loading & (written < load_words); // WeightPort.java:156
   assign gearbox_out_ready = words_left; // WeightPort.java:157
   assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:158
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:272
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:272
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:272
-  assign word0_digits = {word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:277
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:286
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:286
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:286
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:286
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:286
+  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:277
+  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:277
+  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:277
+  assign word0_digits = {word0_byte2_digits, word0_byte1_digits, word0_byte0_digits}; // WeightPort.java:282
+  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:291
+  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:291
+  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:291
+  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:291
+  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:291
   assign word0_unpacked =
       {47'h0,
        ((size_class == 2'd3) ? word0_index4_index : 5'd0),
        (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index3_index : 5'd0),
        (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index2_index : 5'd0),
        word0_index1_index,
-       word0_index0_index}; // WeightPort.java:304
+       word0_index0_index}; // WeightPort.java:309
   assign word1_bytes =
       (size_class == 2'd3) ? gearbox_out_payload[47:24]
       : (size_class == 2'd2) ? gearbox_out_payload[47:24]
-      : gearbox_out_payload[39:16]; // WeightPort.java:267
-  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:272
-  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:272
-  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:272
-  assign word1_digits = {word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:277
-  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:286
-  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:286
-  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:286
-  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:286
-  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:286
+      : gearbox_out_payload[39:16]; // WeightPort.java:272
+  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:277
+  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:277
+  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:277
+  assign word1_digits = {word1_byte2_digits, word1_byte1_digits, word1_byte0_digits}; // WeightPort.java:282
+  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:291
+  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:291
+  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:291
+  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:291
+  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:291
   assign word1_unpacked =
       {47'h0,
        ((size_class == 2'd3) ? word1_index4_index : 5'd0),
        (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index3_index : 5'd0),
        (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index2_index : 5'd0),
        word1_index1_index,
-       word1_index0_index}; // WeightPort.java:304
+       word1_index0_index}; // WeightPort.java:309
   assign buffer_address = {load_half, 13'd0} + block_base + group[13:0]; // WeightPort.java:167
   assign write_valid = write_q_valid; // WeightPort.java:170
   assign write_payload_address = write_q_address; // WeightPort.java:171
@@ -469,112 +469,112 @@ module WeightPort_t5_q4_p2_w64 (
     .count       (gearbox_count)
   );
 
-  ByteToTrits word0_byte0 ( // WeightPort.java:271
+  ByteToTrits word0_byte0 ( // WeightPort.java:276
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .packed_byte (word0_byte0_packed_byte),
     .digits      (word0_byte0_digits)
   );
 
-  ByteToTrits word0_byte1 ( // WeightPort.java:271
+  ByteToTrits word0_byte1 ( // WeightPort.java:276
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .packed_byte (word0_byte1_packed_byte),
     .digits      (word0_byte1_digits)
   );
 
-  ByteToTrits word0_byte2 ( // WeightPort.java:271
+  ByteToTrits word0_byte2 ( // WeightPort.java:276
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .packed_byte (word0_byte2_packed_byte),
     .digits      (word0_byte2_digits)
   );
 
-  TritsToIndex word0_index0 ( // WeightPort.java:285
+  TritsToIndex word0_index0 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word0_index0_digits),
     .index    (word0_index0_index)
   );
 
-  TritsToIndex word0_index1 ( // WeightPort.java:285
+  TritsToIndex word0_index1 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word0_index1_digits),
     .index    (word0_index1_index)
   );
 
-  TritsToIndex word0_index2 ( // WeightPort.java:285
+  TritsToIndex word0_index2 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word0_index2_digits),
     .index    (word0_index2_index)
   );
 
-  TritsToIndex word0_index3 ( // WeightPort.java:285
+  TritsToIndex word0_index3 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word0_index3_digits),
     .index    (word0_index3_index)
   );
 
-  TritsToIndex word0_index4 ( // WeightPort.java:285
+  TritsToIndex word0_index4 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word0_index4_digits),
     .index    (word0_index4_index)
   );
 
-  ByteToTrits word1_byte0 ( // WeightPort.java:271
+  ByteToTrits word1_byte0 ( // WeightPort.java:276
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .packed_byte (word1_byte0_packed_byte),
     .digits      (word1_byte0_digits)
   );
 
-  ByteToTrits word1_byte1 ( // WeightPort.java:271
+  ByteToTrits word1_byte1 ( // WeightPort.java:276
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .packed_byte (word1_byte1_packed_byte),
     .digits      (word1_byte1_digits)
   );
 
-  ByteToTrits word1_byte2 ( // WeightPort.java:271
+  ByteToTrits word1_byte2 ( // WeightPort.java:276
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .packed_byte (word1_byte2_packed_byte),
     .digits      (word1_byte2_digits)
   );
 
-  TritsToIndex word1_index0 ( // WeightPort.java:285
+  TritsToIndex word1_index0 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word1_index0_digits),
     .index    (word1_index0_index)
   );
 
-  TritsToIndex word1_index1 ( // WeightPort.java:285
+  TritsToIndex word1_index1 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word1_index1_digits),
     .index    (word1_index1_index)
   );
 
-  TritsToIndex word1_index2 ( // WeightPort.java:285
+  TritsToIndex word1_index2 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word1_index2_digits),
     .index    (word1_index2_index)
   );
 
-  TritsToIndex word1_index3 ( // WeightPort.java:285
+  TritsToIndex word1_index3 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word1_index3_digits),
     .index    (word1_index3_index)
   );
 
-  TritsToIndex word1_index4 ( // WeightPort.java:285
+  TritsToIndex word1_index4 ( // WeightPort.java:290
     .ap_clk   (ap_clk),
     .ap_rst_n (ap_rst_n),
     .digits   (word1_index4_digits),

@@ -121,98 +121,98 @@ module WeightPort_t28_q16_p4_w128 (
   reg  [1:0]   size_select;                    // WeightPort.java:142
   wire         words_left;                     // WeightPort.java:156
   wire         take;                           // WeightPort.java:158
-  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte0_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte1_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte2_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte3_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte3_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte4_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte4_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte5_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte5_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte6_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte6_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte7_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte7_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte8_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte8_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte9_packed_byte;        // WeightPort.java:271
-  wire [9:0]   word0_byte9_digits;             // WeightPort.java:271
-  wire [7:0]   word0_byte10_packed_byte;       // WeightPort.java:271
-  wire [9:0]   word0_byte10_digits;            // WeightPort.java:271
-  wire [7:0]   word0_byte11_packed_byte;       // WeightPort.java:271
-  wire [9:0]   word0_byte11_digits;            // WeightPort.java:271
-  wire [7:0]   word0_byte12_packed_byte;       // WeightPort.java:271
-  wire [9:0]   word0_byte12_digits;            // WeightPort.java:271
-  wire [7:0]   word0_byte13_packed_byte;       // WeightPort.java:271
-  wire [9:0]   word0_byte13_digits;            // WeightPort.java:271
-  wire [7:0]   word0_byte14_packed_byte;       // WeightPort.java:271
-  wire [9:0]   word0_byte14_digits;            // WeightPort.java:271
-  wire [7:0]   word0_byte15_packed_byte;       // WeightPort.java:271
-  wire [9:0]   word0_byte15_digits;            // WeightPort.java:271
-  wire [7:0]   word0_byte16_packed_byte;       // WeightPort.java:271
-  wire [9:0]   word0_byte16_digits;            // WeightPort.java:271
-  wire [169:0] word0_digits;                   // WeightPort.java:277
-  wire [5:0]   word0_index0_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index0_index;             // WeightPort.java:285
-  wire [5:0]   word0_index1_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index1_index;             // WeightPort.java:285
-  wire [5:0]   word0_index2_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index2_index;             // WeightPort.java:285
-  wire [5:0]   word0_index3_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index3_index;             // WeightPort.java:285
-  wire [5:0]   word0_index4_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index4_index;             // WeightPort.java:285
-  wire [5:0]   word0_index5_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index5_index;             // WeightPort.java:285
-  wire [5:0]   word0_index6_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index6_index;             // WeightPort.java:285
-  wire [5:0]   word0_index7_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index7_index;             // WeightPort.java:285
-  wire [5:0]   word0_index8_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index8_index;             // WeightPort.java:285
-  wire [5:0]   word0_index9_digits;            // WeightPort.java:285
-  wire [4:0]   word0_index9_index;             // WeightPort.java:285
-  wire [5:0]   word0_index10_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index10_index;            // WeightPort.java:285
-  wire [5:0]   word0_index11_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index11_index;            // WeightPort.java:285
-  wire [5:0]   word0_index12_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index12_index;            // WeightPort.java:285
-  wire [5:0]   word0_index13_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index13_index;            // WeightPort.java:285
-  wire [5:0]   word0_index14_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index14_index;            // WeightPort.java:285
-  wire [5:0]   word0_index15_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index15_index;            // WeightPort.java:285
-  wire [5:0]   word0_index16_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index16_index;            // WeightPort.java:285
-  wire [5:0]   word0_index17_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index17_index;            // WeightPort.java:285
-  wire [5:0]   word0_index18_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index18_index;            // WeightPort.java:285
-  wire [5:0]   word0_index19_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index19_index;            // WeightPort.java:285
-  wire [5:0]   word0_index20_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index20_index;            // WeightPort.java:285
-  wire [5:0]   word0_index21_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index21_index;            // WeightPort.java:285
-  wire [5:0]   word0_index22_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index22_index;            // WeightPort.java:285
-  wire [5:0]   word0_index23_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index23_index;            // WeightPort.java:285
-  wire [5:0]   word0_index24_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index24_index;            // WeightPort.java:285
-  wire [5:0]   word0_index25_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index25_index;            // WeightPort.java:285
-  wire [5:0]   word0_index26_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index26_index;            // WeightPort.java:285
-  wire [5:0]   word0_index27_digits;           // WeightPort.java:285
-  wire [4:0]   word0_index27_index;            // WeightPort.java:285
-  wire [143:0] word0_unpacked;                 // WeightPort.java:304
+  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte0_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte1_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte2_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte3_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte3_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte4_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte4_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte5_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte5_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte6_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte6_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte7_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte7_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte8_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte8_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte9_packed_byte;        // WeightPort.java:276
+  wire [9:0]   word0_byte9_digits;             // WeightPort.java:276
+  wire [7:0]   word0_byte10_packed_byte;       // WeightPort.java:276
+  wire [9:0]   word0_byte10_digits;            // WeightPort.java:276
+  wire [7:0]   word0_byte11_packed_byte;       // WeightPort.java:276
+  wire [9:0]   word0_byte11_digits;            // WeightPort.java:276
+  wire [7:0]   word0_byte12_packed_byte;       // WeightPort.java:276
+  wire [9:0]   word0_byte12_digits;            // WeightPort.java:276
+  wire [7:0]   word0_byte13_packed_byte;       // WeightPort.java:276
+  wire [9:0]   word0_byte13_digits;            // WeightPort.java:276
+  wire [7:0]   word0_byte14_packed_byte;       // WeightPort.java:276
+  wire [9:0]   word0_byte14_digits;            // WeightPort.java:276
+  wire [7:0]   word0_byte15_packed_byte;       // WeightPort.java:276
+  wire [9:0]   word0_byte15_digits;            // WeightPort.java:276
+  wire [7:0]   word0_byte16_packed_byte;       // WeightPort.java:276
+  wire [9:0]   word0_byte16_digits;            // WeightPort.java:276
+  wire [169:0] word0_digits;                   // WeightPort.java:282
+  wire [5:0]   word0_index0_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index0_index;             // WeightPort.java:290
+  wire [5:0]   word0_index1_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index1_index;             // WeightPort.java:290
+  wire [5:0]   word0_index2_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index2_index;             // WeightPort.java:290
+  wire [5:0]   word0_index3_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index3_index;             // WeightPort.java:290
+  wire [5:0]   word0_index4_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index4_index;             // WeightPort.java:290
+  wire [5:0]   word0_index5_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index5_index;             // WeightPort.java:290
+  wire [5:0]   word0_index6_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index6_index;             // WeightPort.java:290
+  wire [5:0]   word0_index7_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index7_index;             // WeightPort.java:290
+  wire [5:0]   word0_index8_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index8_index;             // WeightPort.java:290
+  wire [5:0]   word0_index9_digits;            // WeightPort.java:290
+  wire [4:0]   word0_index9_index;             // WeightPort.java:290
+  wire [5:0]   word0_index10_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index10_index;            // WeightPort.java:290
+  wire [5:0]   word0_index11_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index11_index;            // WeightPort.java:290
+  wire [5:0]   word0_index12_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index12_index;            // WeightPort.java:290
+  wire [5:0]   word0_index13_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index13_index;            // WeightPort.java:290
+  wire [5:0]   word0_index14_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index14_index;            // WeightPort.java:290
+  wire [5:0]   word0_index15_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index15_index;            // WeightPort.java:290
+  wire [5:0]   word0_index16_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index16_index;            // WeightPort.java:290
+  wire [5:0]   word0_index17_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index17_index;            // WeightPort.java:290
+  wire [5:0]   word0_index18_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index18_index;            // WeightPort.java:290
+  wire [5:0]   word0_index19_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index19_index;            // WeightPort.java:290
+  wire [5:0]   word0_index20_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index20_index;            // WeightPort.java:290
+  wire [5:0]   word0_index21_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index21_index;            // WeightPort.java:290
+  wire [5:0]   word0_index22_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index22_index;            // WeightPort.java:290
+  wire [5:0]   word0_index23_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index23_index;            // WeightPort.java:290
+  wire [5:0]   word0_index24_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index24_index;            // WeightPort.java:290
+  wire [5:0]   word0_index25_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index25_index;            // WeightPort.java:290
+  wire [5:0]   word0_index26_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index26_index;            // WeightPort.java:290
+  wire [5:0]   word0_index27_digits;           // WeightPort.java:290
+  wire [4:0]   word0_index27_index;            // WeightPort.java:290
+  wire [143:0] word0_unpacked;                 // WeightPort.java:309
   wire [11:0]  buffer_address;                 // WeightPort.java:167
   reg          write_q_valid;                  // WeightPort.java:170
   reg  [11:0]  write_q_address;                // WeightPort.java:171
@@ -284,23 +284,23 @@ module WeightPort_t28_q16_p4_w128 (
   assign words_left = loading & (written < load_words); // WeightPort.java:156
   assign gearbox_out_ready = words_left; // WeightPort.java:157
   assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:158
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:272
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:272
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:272
-  assign word0_byte3_packed_byte = gearbox_out_payload[31:24]; // WeightPort.java:272
-  assign word0_byte4_packed_byte = gearbox_out_payload[39:32]; // WeightPort.java:272
-  assign word0_byte5_packed_byte = gearbox_out_payload[47:40]; // WeightPort.java:272
-  assign word0_byte6_packed_byte = gearbox_out_payload[55:48]; // WeightPort.java:272
-  assign word0_byte7_packed_byte = gearbox_out_payload[63:56]; // WeightPort.java:272
-  assign word0_byte8_packed_byte = gearbox_out_payload[71:64]; // WeightPort.java:272
-  assign word0_byte9_packed_byte = gearbox_out_payload[79:72]; // WeightPort.java:272
-  assign word0_byte10_packed_byte = gearbox_out_payload[87:80]; // WeightPort.java:272
-  assign word0_byte11_packed_byte = gearbox_out_payload[95:88]; // WeightPort.java:272
-  assign word0_byte12_packed_byte = gearbox_out_payload[103:96]; // WeightPort.java:272
-  assign word0_byte13_packed_byte = gearbox_out_payload[111:104]; // WeightPort.java:272
-  assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:272
-  assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:272
-  assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:272
+  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:277
+  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:277
+  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:277
+  assign word0_byte3_packed_byte = gearbox_out_payload[31:24]; // WeightPort.java:277
+  assign word0_byte4_packed_byte = gearbox_out_payload[39:32]; // WeightPort.java:277
+  assign word0_byte5_packed_byte = gearbox_out_payload[47:40]; // WeightPort.java:277
+  assign word0_byte6_packed_byte = gearbox_out_payload[55:48]; // WeightPort.java:277
+  assign word0_byte7_packed_byte = gearbox_out_payload[63:56]; // WeightPort.java:277
+  assign word0_byte8_packed_byte = gearbox_out_payload[71:64]; // WeightPort.java:277
+  assign word0_byte9_packed_byte = gearbox_out_payload[79:72]; // WeightPort.java:277
+  assign word0_byte10_packed_byte = gearbox_out_payload[87:80]; // WeightPort.java:277
+  assign word0_byte11_packed_byte = gearbox_out_payload[95:88]; // WeightPort.java:277
+  assign word0_byte12_packed_byte = gearbox_out_payload[103:96]; // WeightPort.java:277
+  assign word0_byte13_packed_byte = gearbox_out_payload[111:104]; // WeightPort.java:277
+  assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:277
+  assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:277
+  assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:277
   assign word0_digits =
       {word0_byte16_digits,
        word0_byte15_digits,
@@ -318,35 +318,35 @@ module WeightPort_t28_q16_p4_w128 (
        word0_byte3_digits,
        word0_byte2_digits,
        word0_byte1_digits,
-       word0_byte0_digits}; // WeightPort.java:277
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:286
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:286
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:286
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:286
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:286
-  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:286
-  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:286
-  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:286
-  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:286
-  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:286
-  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:286
-  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:286
-  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:286
-  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:286
-  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:286
-  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:286
-  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:286
-  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:286
-  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:286
-  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:286
-  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:286
-  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:286
-  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:286
-  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:286
-  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:286
-  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:286
-  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:286
-  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:286
+       word0_byte0_digits}; // WeightPort.java:282
+  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:291
+  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:291
+  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:291
+  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:291
+  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:291
+  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:291
+  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:291
+  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:291
+  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:291
+  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:291
+  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:291
+  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:291
+  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:291
+  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:291
+  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:291
+  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:291
+  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:291
+  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:291
+  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:291
+  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:291
+  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:291
+  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:291
+  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:291
+  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:291
+  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:291
+  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:291
+  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:291
+  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:291
   assign word0_unpacked =
       {2'h0,
        ((size_class == 2'd3) ? word0_index27_index : 5'd0),
@@ -377,7 +377,7 @@ module WeightPort_t28_q16_p4_w128 (
        word0_index3_index,
        word0_index2_index,
        word0_index1_index,
-       word0_index0_index}; // WeightPort.java:304
+       word0_index0_index}; // WeightPort.java:309
   assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:167
   assign write_valid = write_q_valid; // WeightPort.java:170
   assign write_payload_address = write_q_address; // WeightPort.java:171
@@ -588,315 +588,315 @@ module WeightPort_t28_q16_p4_w128 (
     .count       (gearbox_count)
   );
 
-  ByteToTrits word0_byte0 ( // WeightPort.java:271
+  ByteToTrits word0_byte0 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte0_packed_byte),
     .digits      (word0_byte0_digits)
   );
 
-  ByteToTrits word0_byte1 ( // WeightPort.java:271
+  ByteToTrits word0_byte1 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte1_packed_byte),
     .digits      (word0_byte1_digits)
   );
 
-  ByteToTrits word0_byte2 ( // WeightPort.java:271
+  ByteToTrits word0_byte2 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte2_packed_byte),
     .digits      (word0_byte2_digits)
   );
 
-  ByteToTrits word0_byte3 ( // WeightPort.java:271
+  ByteToTrits word0_byte3 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte3_packed_byte),
     .digits      (word0_byte3_digits)
   );
 
-  ByteToTrits word0_byte4 ( // WeightPort.java:271
+  ByteToTrits word0_byte4 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte4_packed_byte),
     .digits      (word0_byte4_digits)
   );
 
-  ByteToTrits word0_byte5 ( // WeightPort.java:271
+  ByteToTrits word0_byte5 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte5_packed_byte),
     .digits      (word0_byte5_digits)
   );
 
-  ByteToTrits word0_byte6 ( // WeightPort.java:271
+  ByteToTrits word0_byte6 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte6_packed_byte),
     .digits      (word0_byte6_digits)
   );
 
-  ByteToTrits word0_byte7 ( // WeightPort.java:271
+  ByteToTrits word0_byte7 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte7_packed_byte),
     .digits      (word0_byte7_digits)
   );
 
-  ByteToTrits word0_byte8 ( // WeightPort.java:271
+  ByteToTrits word0_byte8 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte8_packed_byte),
     .digits      (word0_byte8_digits)
   );
 
-  ByteToTrits word0_byte9 ( // WeightPort.java:271
+  ByteToTrits word0_byte9 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte9_packed_byte),
     .digits      (word0_byte9_digits)
   );
 
-  ByteToTrits word0_byte10 ( // WeightPort.java:271
+  ByteToTrits word0_byte10 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte10_packed_byte),
     .digits      (word0_byte10_digits)
   );
 
-  ByteToTrits word0_byte11 ( // WeightPort.java:271
+  ByteToTrits word0_byte11 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte11_packed_byte),
     .digits      (word0_byte11_digits)
   );
 
-  ByteToTrits word0_byte12 ( // WeightPort.java:271
+  ByteToTrits word0_byte12 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte12_packed_byte),
     .digits      (word0_byte12_digits)
   );
 
-  ByteToTrits word0_byte13 ( // WeightPort.java:271
+  ByteToTrits word0_byte13 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte13_packed_byte),
     .digits      (word0_byte13_digits)
   );
 
-  ByteToTrits word0_byte14 ( // WeightPort.java:271
+  ByteToTrits word0_byte14 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte14_packed_byte),
     .digits      (word0_byte14_digits)
   );
 
-  ByteToTrits word0_byte15 ( // WeightPort.java:271
+  ByteToTrits word0_byte15 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte15_packed_byte),
     .digits      (word0_byte15_digits)
   );
 
-  ByteToTrits word0_byte16 ( // WeightPort.java:271
+  ByteToTrits word0_byte16 ( // WeightPort.java:276
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte16_packed_byte),
     .digits      (word0_byte16_digits)
   );
 
-  TritsToIndex word0_index0 ( // WeightPort.java:285
+  TritsToIndex word0_index0 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index0_digits),
     .index  (word0_index0_index)
   );
 
-  TritsToIndex word0_index1 ( // WeightPort.java:285
+  TritsToIndex word0_index1 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index1_digits),
     .index  (word0_index1_index)
   );
 
-  TritsToIndex word0_index2 ( // WeightPort.java:285
+  TritsToIndex word0_index2 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index2_digits),
     .index  (word0_index2_index)
   );
 
-  TritsToIndex word0_index3 ( // WeightPort.java:285
+  TritsToIndex word0_index3 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index3_digits),
     .index  (word0_index3_index)
   );
 
-  TritsToIndex word0_index4 ( // WeightPort.java:285
+  TritsToIndex word0_index4 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index4_digits),
     .index  (word0_index4_index)
   );
 
-  TritsToIndex word0_index5 ( // WeightPort.java:285
+  TritsToIndex word0_index5 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index5_digits),
     .index  (word0_index5_index)
   );
 
-  TritsToIndex word0_index6 ( // WeightPort.java:285
+  TritsToIndex word0_index6 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index6_digits),
     .index  (word0_index6_index)
   );
 
-  TritsToIndex word0_index7 ( // WeightPort.java:285
+  TritsToIndex word0_index7 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index7_digits),
     .index  (word0_index7_index)
   );
 
-  TritsToIndex word0_index8 ( // WeightPort.java:285
+  TritsToIndex word0_index8 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index8_digits),
     .index  (word0_index8_index)
   );
 
-  TritsToIndex word0_index9 ( // WeightPort.java:285
+  TritsToIndex word0_index9 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index9_digits),
     .index  (word0_index9_index)
   );
 
-  TritsToIndex word0_index10 ( // WeightPort.java:285
+  TritsToIndex word0_index10 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index10_digits),
     .index  (word0_index10_index)
   );
 
-  TritsToIndex word0_index11 ( // WeightPort.java:285
+  TritsToIndex word0_index11 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index11_digits),
     .index  (word0_index11_index)
   );
 
-  TritsToIndex word0_index12 ( // WeightPort.java:285
+  TritsToIndex word0_index12 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index12_digits),
     .index  (word0_index12_index)
   );
 
-  TritsToIndex word0_index13 ( // WeightPort.java:285
+  TritsToIndex word0_index13 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index13_digits),
     .index  (word0_index13_index)
   );
 
-  TritsToIndex word0_index14 ( // WeightPort.java:285
+  TritsToIndex word0_index14 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index14_digits),
     .index  (word0_index14_index)
   );
 
-  TritsToIndex word0_index15 ( // WeightPort.java:285
+  TritsToIndex word0_index15 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index15_digits),
     .index  (word0_index15_index)
   );
 
-  TritsToIndex word0_index16 ( // WeightPort.java:285
+  TritsToIndex word0_index16 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index16_digits),
     .index  (word0_index16_index)
   );
 
-  TritsToIndex word0_index17 ( // WeightPort.java:285
+  TritsToIndex word0_index17 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index17_digits),
     .index  (word0_index17_index)
   );
 
-  TritsToIndex word0_index18 ( // WeightPort.java:285
+  TritsToIndex word0_index18 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index18_digits),
     .index  (word0_index18_index)
   );
 
-  TritsToIndex word0_index19 ( // WeightPort.java:285
+  TritsToIndex word0_index19 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index19_digits),
     .index  (word0_index19_index)
   );
 
-  TritsToIndex word0_index20 ( // WeightPort.java:285
+  TritsToIndex word0_index20 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index20_digits),
     .index  (word0_index20_index)
   );
 
-  TritsToIndex word0_index21 ( // WeightPort.java:285
+  TritsToIndex word0_index21 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index21_digits),
     .index  (word0_index21_index)
   );
 
-  TritsToIndex word0_index22 ( // WeightPort.java:285
+  TritsToIndex word0_index22 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index22_digits),
     .index  (word0_index22_index)
   );
 
-  TritsToIndex word0_index23 ( // WeightPort.java:285
+  TritsToIndex word0_index23 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index23_digits),
     .index  (word0_index23_index)
   );
 
-  TritsToIndex word0_index24 ( // WeightPort.java:285
+  TritsToIndex word0_index24 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index24_digits),
     .index  (word0_index24_index)
   );
 
-  TritsToIndex word0_index25 ( // WeightPort.java:285
+  TritsToIndex word0_index25 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index25_digits),
     .index  (word0_index25_index)
   );
 
-  TritsToIndex word0_index26 ( // WeightPort.java:285
+  TritsToIndex word0_index26 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index26_digits),
     .index  (word0_index26_index)
   );
 
-  TritsToIndex word0_index27 ( // WeightPort.java:285
+  TritsToIndex word0_index27 ( // WeightPort.java:290
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index27_digits),

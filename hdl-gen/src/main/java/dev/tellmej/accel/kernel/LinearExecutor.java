@@ -372,8 +372,7 @@ final class LinearExecutor extends Area {
         UInt groupsOfTile = reg("linear_groups_of_tile", uint(16), 0);
         when(engine.command.fire(), () -> {
             tile.set(0);
-            groupsOfTile.set(mux(command.tiles().resize(16).eq(1), command.lastTileGroups().resize(16),
-                    command.tileGroups().resize(16)));
+            groupsOfTile.set(groupsOf(command, command.tiles().resize(16).eq(1)));
             token.set(0);
             group.set(0);
             tileFirstGroup.set(0);
@@ -382,8 +381,8 @@ final class LinearExecutor extends Area {
             }
         });
         Bool lastTile = tile.add(1).trunc(16).eq(command.tiles().resize(16)).named("linear_last_tile");
-        assertAlways(engine.results.valid.not().or(groupsOfTile.eq(mux(lastTile, command.lastTileGroups().resize(16),
-                command.tileGroups().resize(16)))), "LinearExecutor: the tile's row groups are current");
+        assertAlways(engine.results.valid.not().or(groupsOfTile.eq(groupsOf(command, lastTile))),
+                "LinearExecutor: the tile's row groups are current");
         Bool lastGroup = group.add(1).trunc(16).eq(groupsOfTile).named("linear_last_group");
         Bool lastPart = partsPerBeat == 1 ? TRUE : part.eq(partsPerBeat - 1).named("linear_last_part");
         Bool lastToken = token.add(1).trunc(tokenBits).eq(tokens).named("linear_last_result_token");
@@ -423,8 +422,7 @@ final class LinearExecutor extends Area {
                     token.set(mux(lastToken, U(0, tokenBits), token.add(1).trunc(tokenBits)));
                     when(lastToken, () -> {
                         tile.set(tile.add(1).trunc(16));
-                        groupsOfTile.set(mux(tile.add(2).trunc(16).eq(command.tiles().resize(16)),
-                                command.lastTileGroups().resize(16), command.tileGroups().resize(16)));
+                        groupsOfTile.set(groupsOf(command, tile.add(2).trunc(16).eq(command.tiles().resize(16))));
                         tileFirstGroup.set(tileFirstGroup.add(command.tileGroups().resize(16)).trunc(16));
                     });
                 });
@@ -570,5 +568,10 @@ final class LinearExecutor extends Area {
         Bool finishing = step.is(LinearStep.FINISH).and(readsLent.not()).named("linear_done");
         done = new Flow<>(finishing, code);
         when(finishing, () -> step.set(LinearStep.IDLE));
+    }
+
+    /** A tile's row groups (16 bits): the command's last tile's for the last tile, its full tiles' otherwise. */
+    private static UInt groupsOf(TlmmEngine.Command command, Bool lastTile) {
+        return mux(lastTile, command.lastTileGroups().resize(16), command.tileGroups().resize(16));
     }
 }

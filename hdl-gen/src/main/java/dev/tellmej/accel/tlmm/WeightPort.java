@@ -136,7 +136,7 @@ public final class WeightPort extends Module {
         Bool lastBlock = reg("last_block", bool(), 0);
         UInt lastGroupIndex = reg("last_group_index", uint(16), 0);
 
-        UInt sizeClass = mux(lastBlock, load.lastClass(), U(3, 2)).named("size_class");
+        UInt sizeClass = blockClass(lastBlock, load.lastClass()).named("size_class");
         // The gearbox's size is a register set with the flag (the select from the load's class lay on the path
         // into the gearbox's hand-over); a simulation assertion holds it equal to the select of size_class.
         UInt sizeSelect = sizes.length > 1 ? reg("size_select", uint(log2Up(sizes.length)), 0) : null;
@@ -149,7 +149,7 @@ public final class WeightPort extends Module {
             Bool first = start.payload.blocks().eq(1);
             lastBlock.set(first);
             if (sizeSelect != null) {
-                sizeSelect.set(sizeIndex(config, sizes, mux(first, start.payload.lastClass(), U(3, 2))));
+                sizeSelect.set(sizeIndex(config, sizes, blockClass(first, start.payload.lastClass())));
             }
             lastGroupIndex.set(start.payload.groups().sub(1).trunc(16));
         });
@@ -191,7 +191,7 @@ public final class WeightPort extends Module {
                     Bool nextLast = block.add(2).trunc(16).eq(load.blocks());
                     lastBlock.set(nextLast);
                     if (sizeSelect != null) {
-                        sizeSelect.set(sizeIndex(config, sizes, mux(nextLast, load.lastClass(), U(3, 2))));
+                        sizeSelect.set(sizeIndex(config, sizes, blockClass(nextLast, load.lastClass())));
                     }
                     blockBase.set(blockBase.add(load.groups().resize(addressBits)));
                     blocksFinished.set(blocksFinished.add(1));
@@ -222,6 +222,11 @@ public final class WeightPort extends Module {
         Bool complete = drained.or(refused).named("load_complete");
         done.set(regNext("done_q", regNext("done_d", complete, 0), 0));
         error.set(regNext("error_q", regNext("error_d", errorSeen.or(failed).and(complete), 0), 0));
+    }
+
+    /** A block's size class: the load's last class for its last block, the full class (3) for the others. */
+    private static UInt blockClass(Bool lastBlock, UInt lastClass) {
+        return mux(lastBlock, lastClass, U(3, 2));
     }
 
     /** The gearbox's size input for a size class: the index of its cycle's bytes in {@code sizes} (two or more). */
