@@ -53,12 +53,12 @@ module AxiBurstReader_w128_b32_o4 (
   reg  [63:0]  ar_address;                  // BurstCutter.java:48
   reg  [31:0]  ar_remaining;                // BurstCutter.java:49
   wire         ar_issued;                   // BurstCutter.java:50
-  wire         ar_pending;                  // BurstCutter.java:51
-  wire         ar_busy;                     // BurstCutter.java:52
-  reg          ar_last_of_command;          // BurstCutter.java:54
-  reg  [5:0]   ar_beats;                    // BurstCutter.java:55
-  wire [5:0]   ar_to_boundary;              // BurstCutter.java:66
-  wire [31:0]  ar_left;                     // BurstCutter.java:69
+  reg          ar_pending;                  // BurstCutter.java:53
+  wire         ar_busy;                     // BurstCutter.java:55
+  reg          ar_last_of_command;          // BurstCutter.java:57
+  reg  [5:0]   ar_beats;                    // BurstCutter.java:58
+  wire [5:0]   ar_to_boundary;              // BurstCutter.java:69
+  wire [31:0]  ar_left;                     // BurstCutter.java:72
   wire         requested;                   // AxiBurstReader.java:101
   wire         delivered;                   // AxiBurstReader.java:102
 
@@ -183,12 +183,11 @@ module AxiBurstReader_w128_b32_o4 (
   // -------------------------------------------------------------------------------------------------------------------
   // ar_bursts (BurstCutter.java:41): cuts each command into INCR bursts that end at multiples of the longest burst, so
   // none crosses 4 KB
-  assign ar_pending = ar_remaining != 32'd0; // BurstCutter.java:51
-  assign ar_busy = ar_pending | ar_command_valid; // BurstCutter.java:52
-  assign ar_command_ready = ~ar_pending | (ar_issued & ar_last_of_command); // BurstCutter.java:57
-  assign ar_to_boundary = 6'd32 - {1'b0, ar_command_payload_address[8:4]}; // BurstCutter.java:66
-  assign ar_left = ar_remaining - {26'd0, ar_beats}; // BurstCutter.java:69
-  assign ar_issued = requested; // BurstCutter.java:92
+  assign ar_busy = ar_pending | ar_command_valid; // BurstCutter.java:55
+  assign ar_command_ready = ~ar_pending | (ar_issued & ar_last_of_command); // BurstCutter.java:60
+  assign ar_to_boundary = 6'd32 - {1'b0, ar_command_payload_address[8:4]}; // BurstCutter.java:69
+  assign ar_left = ar_remaining - {26'd0, ar_beats}; // BurstCutter.java:72
+  assign ar_issued = requested; // BurstCutter.java:97
 
   always @(posedge ap_clk) begin
     if (not_ar_command_valid_or_ar_command_ready) begin // Stream.java:145
@@ -196,21 +195,24 @@ module AxiBurstReader_w128_b32_o4 (
       ar_command_payload_address <= command_payload_address; // Stream.java:147
       ar_command_payload_beats <= command_payload_beats; // Stream.java:147
     end
-    if (ar_command_valid & ar_command_ready) begin // BurstCutter.java:70
-      ar_address <= {ar_command_payload_address[63:4], 4'h0}; // BurstCutter.java:71
-      ar_remaining <= ar_command_payload_beats; // BurstCutter.java:72
-      ar_last_of_command <= ar_last_of_command_cmp; // BurstCutter.java:74
-      ar_beats <= ar_last_of_command_cmp ? ar_command_payload_beats[5:0] : ar_to_boundary; // BurstCutter.java:75
-    end else if (ar_issued) begin // BurstCutter.java:76
-      ar_address <= ar_address + {{54'd0, ar_beats}, 4'd0}; // BurstCutter.java:78
-      ar_remaining <= ar_left; // BurstCutter.java:79
-      ar_last_of_command <= ar_left_le_32; // BurstCutter.java:81
-      ar_beats <= ar_left_le_32 ? ar_left[5:0] : 6'd32; // BurstCutter.java:82
+    if (ar_command_valid & ar_command_ready) begin // BurstCutter.java:73
+      ar_address <= {ar_command_payload_address[63:4], 4'h0}; // BurstCutter.java:74
+      ar_remaining <= ar_command_payload_beats; // BurstCutter.java:75
+      ar_pending <= ar_command_payload_beats != 32'd0; // BurstCutter.java:76
+      ar_last_of_command <= ar_last_of_command_cmp; // BurstCutter.java:78
+      ar_beats <= ar_last_of_command_cmp ? ar_command_payload_beats[5:0] : ar_to_boundary; // BurstCutter.java:79
+    end else if (ar_issued) begin // BurstCutter.java:80
+      ar_address <= ar_address + {{54'd0, ar_beats}, 4'd0}; // BurstCutter.java:82
+      ar_remaining <= ar_left; // BurstCutter.java:83
+      ar_pending <= ~ar_last_of_command; // BurstCutter.java:84
+      ar_last_of_command <= ar_left_le_32; // BurstCutter.java:86
+      ar_beats <= ar_left_le_32 ? ar_left[5:0] : 6'd32; // BurstCutter.java:87
     end
     if (!ap_rst_n) begin
       ar_command_valid <= 1'b0;
       ar_address <= 64'd0;
       ar_remaining <= 32'd0;
+      ar_pending <= 1'b0;
       ar_last_of_command <= 1'b1;
       ar_beats <= 6'd0;
     end
@@ -230,6 +232,11 @@ module AxiBurstReader_w128_b32_o4 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
+      if (!(ar_pending == (ar_remaining != 32'd0))) begin // BurstCutter.java:54
+        $display("ASSERTION FAILED in %m: BurstCutter.java:54: BurstCutter: the pending flag follows the beats ",
+                 "remaining");
+        $stop;
+      end
       if (!(~requested | (credit_count >= {2'd0, ar_beats}))) begin // AxiBurstReader.java:167
         $display("ASSERTION FAILED in %m: AxiBurstReader.java:167: AxiBurstReader: a burst is issued only with ",
                  "credits for all its beats (the credits never go negative)");

@@ -4,22 +4,24 @@
 `default_nettype none
 
 module SyncFifo_w1_d4 (
-  input  wire       ap_clk,       // SyncFifo.java:39
-  input  wire       ap_rst_n,     // SyncFifo.java:39
-  input  wire       push_valid,   // SyncFifo.java:53
-  output wire       push_ready,   // SyncFifo.java:53
-  input  wire [0:0] push_payload, // SyncFifo.java:53
-  output wire       pop_valid,    // SyncFifo.java:54
-  input  wire       pop_ready,    // SyncFifo.java:54
-  output wire [0:0] pop_payload,  // SyncFifo.java:54
-  output wire [2:0] occupancy     // SyncFifo.java:56
+  input  wire       ap_clk,       // SyncFifo.java:40
+  input  wire       ap_rst_n,     // SyncFifo.java:40
+  input  wire       push_valid,   // SyncFifo.java:54
+  output wire       push_ready,   // SyncFifo.java:54
+  input  wire [0:0] push_payload, // SyncFifo.java:54
+  output wire       pop_valid,    // SyncFifo.java:55
+  input  wire       pop_ready,    // SyncFifo.java:55
+  output wire [0:0] pop_payload,  // SyncFifo.java:55
+  output wire [2:0] occupancy     // SyncFifo.java:57
 );
 
-  reg  [1:0] write_pointer; // SyncFifo.java:60
-  reg  [1:0] read_pointer;  // SyncFifo.java:61
-  reg  [2:0] stored;        // SyncFifo.java:62
+  reg  [1:0] write_pointer; // SyncFifo.java:61
+  reg  [1:0] read_pointer;  // SyncFifo.java:62
+  reg  [2:0] stored;        // SyncFifo.java:63
+  reg        holding;       // SyncFifo.java:66
+  reg        has_room;      // SyncFifo.java:67
   (* ram_style = "distributed" *)
-  reg  [0:0] ram [0:3];     // SyncFifo.java:59
+  reg  [0:0] ram [0:3];     // SyncFifo.java:60
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire pop_valid_and_ready;
@@ -27,30 +29,48 @@ module SyncFifo_w1_d4 (
   assign pop_valid_and_ready = pop_valid & pop_ready;
   assign push_valid_and_ready = push_valid & push_ready;
 
-  assign push_ready = stored != 3'd4; // SyncFifo.java:64
-  assign pop_valid = stored != 3'd0; // SyncFifo.java:80
-  assign pop_payload = ram[read_pointer]; // SyncFifo.java:81
-  assign occupancy = stored; // SyncFifo.java:82
+  assign push_ready = has_room; // SyncFifo.java:71
+  assign pop_valid = holding; // SyncFifo.java:87
+  assign pop_payload = ram[read_pointer]; // SyncFifo.java:88
+  assign occupancy = stored; // SyncFifo.java:89
 
   always @(posedge ap_clk) begin
-    if (push_valid & push_ready) begin // SyncFifo.java:65
-      ram[write_pointer] <= push_payload; // SyncFifo.java:66
-      write_pointer <= write_pointer + 2'd1; // SyncFifo.java:67
+    if (push_valid & push_ready) begin // SyncFifo.java:72
+      ram[write_pointer] <= push_payload; // SyncFifo.java:73
+      write_pointer <= write_pointer + 2'd1; // SyncFifo.java:74
     end
-    if (pop_valid_and_ready) begin // SyncFifo.java:84
-      read_pointer <= read_pointer + 2'd1; // SyncFifo.java:84
+    if (pop_valid_and_ready) begin // SyncFifo.java:91
+      read_pointer <= read_pointer + 2'd1; // SyncFifo.java:91
     end
-    if (push_valid_and_ready & ~pop_valid_and_ready) begin // SyncFifo.java:86
-      stored <= stored + 3'd1; // SyncFifo.java:86
-    end else if (pop_valid_and_ready & ~push_valid_and_ready) begin // SyncFifo.java:87
-      stored <= stored - 3'd1; // SyncFifo.java:87
+    if (push_valid_and_ready & ~pop_valid_and_ready) begin // SyncFifo.java:93
+      stored <= stored + 3'd1; // SyncFifo.java:94
+      holding <= 1'b1; // SyncFifo.java:95
+      has_room <= stored != 3'd3; // SyncFifo.java:96
+    end else if (pop_valid_and_ready & ~push_valid_and_ready) begin // SyncFifo.java:97
+      stored <= stored - 3'd1; // SyncFifo.java:98
+      holding <= stored != 3'd1; // SyncFifo.java:99
+      has_room <= 1'b1; // SyncFifo.java:100
     end
     if (!ap_rst_n) begin
       write_pointer <= 2'd0;
       read_pointer <= 2'd0;
       stored <= 3'd0;
+      holding <= 1'b0;
+      has_room <= 1'b1;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge ap_clk) begin
+    if (ap_rst_n) begin
+      if (!((holding == (stored != 3'd0)) & (has_room == (stored != 3'd4)))) begin // SyncFifo.java:68
+        $display("ASSERTION FAILED in %m: SyncFifo.java:68: SyncFifo: the holding and room flags follow the count");
+        $stop;
+      end
+    end
+  end
+`endif
 endmodule
 
 `default_nettype wire

@@ -26,7 +26,7 @@ Fp32ToFp16.v
 SyncFifo_w128_d12.v
 AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial.v
 Fp16Square.v
-SyncFifo_w97_d3.v
+SyncFifo_w97_d4.v
 RmsNormMax_l16_w4_maxn4096_fp16_runtime.v
 Fp32ToInt8.v
 SyncFifo_w65_d12.v

@@ -1661,10 +1661,10 @@ module tellme (
   reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:119
   reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:119
   reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:119
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:237
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:237
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:237
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:237
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:230
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:230
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:230
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:230
   reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:131
   reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:131
   reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:131
@@ -2113,16 +2113,16 @@ module tellme (
   reg  [1:0]   linear_part;                                        // LinearExecutor.java:368
   reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:369
   reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:372
-  wire         linear_last_tile;                                   // LinearExecutor.java:383
-  wire         linear_last_group;                                  // LinearExecutor.java:386
-  wire         linear_last_part;                                   // LinearExecutor.java:387
-  wire         linear_last_result_token;                           // LinearExecutor.java:388
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:397
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:399
-  wire         linear_tag_valid;                                   // LinearExecutor.java:403
-  wire         linear_tag_ready;                                   // LinearExecutor.java:403
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:403
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:403
+  reg          linear_last_group;                                  // LinearExecutor.java:375
+  wire         linear_last_tile;                                   // LinearExecutor.java:388
+  wire         linear_last_part;                                   // LinearExecutor.java:393
+  wire         linear_last_result_token;                           // LinearExecutor.java:394
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:403
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:405
+  wire         linear_tag_valid;                                   // LinearExecutor.java:409
+  wire         linear_tag_ready;                                   // LinearExecutor.java:409
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:409
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:409
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -2130,63 +2130,63 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:432
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:433
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:434
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:442
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:443
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:444
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:449
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:459
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:453
-  wire         linear_store;                                       // LinearExecutor.java:454
-  wire         linear_residual_add;                                // LinearExecutor.java:455
-  wire         linear_gate_up;                                     // LinearExecutor.java:456
-  wire         linear_y_ready;                                     // LinearExecutor.java:457
-  wire         linear_padding_word;                                // LinearExecutor.java:458
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:463
+  wire         linear_store;                                       // LinearExecutor.java:464
+  wire         linear_residual_add;                                // LinearExecutor.java:465
+  wire         linear_gate_up;                                     // LinearExecutor.java:466
+  wire         linear_y_ready;                                     // LinearExecutor.java:467
+  wire         linear_padding_word;                                // LinearExecutor.java:468
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:466
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:466
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:466
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:466
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:467
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:467
-  wire         linear_y_take;                                      // LinearExecutor.java:469
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:472
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:473
-  wire         linear_stores_y;                                    // LinearExecutor.java:476
-  wire         linear_store_write;                                 // LinearExecutor.java:477
-  wire         linear_residual_read;                               // LinearExecutor.java:478
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:491
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:491
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:491
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:491
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:498
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:498
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:498
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:498
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:498
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:499
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:499
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:476
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:476
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:476
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:476
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:477
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:477
+  wire         linear_y_take;                                      // LinearExecutor.java:479
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:482
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:483
+  wire         linear_stores_y;                                    // LinearExecutor.java:486
+  wire         linear_store_write;                                 // LinearExecutor.java:487
+  wire         linear_residual_read;                               // LinearExecutor.java:488
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:501
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:501
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:501
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:501
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:508
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:508
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:508
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:508
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:508
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:509
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -2195,11 +2195,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:502
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:513
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:513
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:513
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:513
+  wire         linear_feed_gating;                                 // LinearExecutor.java:512
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:523
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:523
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:523
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:523
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -2207,14 +2207,14 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:519
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:532
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:533
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:533
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:533
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:533
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:534
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:535
+  wire         linear_unit_out;                                    // LinearExecutor.java:529
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:542
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:543
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:543
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:543
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:543
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:544
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:545
   reg          linear_write;                                       // ActivationBuffers.java:154
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:155
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:155
@@ -2222,8 +2222,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:155
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:156
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:157
-  reg          linear_engine_done;                                 // LinearExecutor.java:547
-  wire         linear_rotating;                                    // LinearExecutor.java:549
+  reg          linear_engine_done;                                 // LinearExecutor.java:557
+  wire         linear_rotating;                                    // LinearExecutor.java:559
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:79
@@ -2291,8 +2291,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:318
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:558
-  wire         linear_done;                                        // LinearExecutor.java:568
+  reg          linear_rotate_started;                              // LinearExecutor.java:568
+  wire         linear_done;                                        // LinearExecutor.java:578
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:42
@@ -2322,34 +2322,34 @@ module tellme (
   reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:70
   reg  [3:0]   tap_token;                                          // TapWriter.java:71
   reg  [31:0]  tap_element;                                        // TapWriter.java:72
-  wire [31:0]  tap_beats;                                          // TapWriter.java:94
-  reg  [31:0]  tap_header_word;                                    // TapWriter.java:105
-  reg  [1:0]   tap_lane;                                           // TapWriter.java:117
-  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:118
-  reg  [3:0]   tap_store_byte;                                     // TapWriter.java:120
-  reg  [7:0]   tap_activation;                                     // TapWriter.java:125
-  wire         tap_mc_element;                                     // TapWriter.java:126
+  reg  [31:0]  tap_elements_after;                                 // TapWriter.java:76
+  reg          tap_last_element;                                   // TapWriter.java:77
+  wire [31:0]  tap_beats;                                          // TapWriter.java:101
+  reg  [31:0]  tap_header_word;                                    // TapWriter.java:112
+  reg  [1:0]   tap_lane;                                           // TapWriter.java:124
+  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:125
+  reg  [3:0]   tap_store_byte;                                     // TapWriter.java:127
+  reg  [7:0]   tap_activation;                                     // TapWriter.java:132
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:212
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:213
-  wire [31:0]  tap_quantized_value;                                // TapWriter.java:128
-  wire [31:0]  tap_value;                                          // TapWriter.java:131
-  reg  [31:0]  tap_value_q;                                        // TapWriter.java:131
-  reg          tap_memory_asked;                                   // TapWriter.java:136
-  wire         tap_asking_memory;                                  // TapWriter.java:139
-  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:141
-  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:149
-  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:158
-  wire         tap_memory_ready;                                   // TapWriter.java:159
-  wire         tap_pushing;                                        // TapWriter.java:161
-  wire         tap_last_word;                                      // TapWriter.java:170
-  wire         tap_last_element;                                   // TapWriter.java:171
-  wire         tap_last_token;                                     // TapWriter.java:172
-  wire         tap_header_done;                                    // TapWriter.java:173
-  wire         tap_no_values;                                      // TapWriter.java:174
-  wire         tap_word_taken;                                     // TapWriter.java:175
-  wire         tap_last_memory_word;                               // TapWriter.java:199
-  wire         tap_finished;                                       // TapWriter.java:205
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:229
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:230
+  wire [31:0]  tap_quantized_value;                                // TapWriter.java:134
+  wire [31:0]  tap_value;                                          // TapWriter.java:137
+  reg  [31:0]  tap_value_q;                                        // TapWriter.java:137
+  reg          tap_memory_asked;                                   // TapWriter.java:142
+  wire         tap_asking_memory;                                  // TapWriter.java:145
+  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:147
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:155
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:164
+  wire         tap_memory_ready;                                   // TapWriter.java:165
+  wire         tap_pushing;                                        // TapWriter.java:167
+  wire         tap_last_word;                                      // TapWriter.java:176
+  wire         tap_last_token;                                     // TapWriter.java:191
+  wire         tap_header_done;                                    // TapWriter.java:192
+  wire         tap_no_values;                                      // TapWriter.java:193
+  wire         tap_word_taken;                                     // TapWriter.java:194
+  wire         tap_last_memory_word;                               // TapWriter.java:216
+  wire         tap_finished;                                       // TapWriter.java:222
   wire [31:0]  record_status;                                      // TellmeKernel.java:143
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:144
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:144
@@ -2387,12 +2387,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:61
   reg          read_issued;                                        // Sequencer.java:62
   wire         header_beat;                                        // Sequencer.java:63
-  reg  [31:0]  header_magic;                                       // Sequencer.java:621
-  reg  [31:0]  header_version;                                     // Sequencer.java:621
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:621
-  reg  [31:0]  header_program_length;                              // Sequencer.java:621
-  reg  [31:0]  header_context;                                     // Sequencer.java:621
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:621
+  reg  [31:0]  header_magic;                                       // Sequencer.java:620
+  reg  [31:0]  header_version;                                     // Sequencer.java:620
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:620
+  reg  [31:0]  header_program_length;                              // Sequencer.java:620
+  reg  [31:0]  header_context;                                     // Sequencer.java:620
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:620
   wire [63:0]  logits_offset;                                      // Sequencer.java:78
   reg  [63:0]  debug_base;                                         // Sequencer.java:79
   wire         image_valid;                                        // Sequencer.java:82
@@ -2458,16 +2458,16 @@ module tellme (
   wire [31:0]  instructions_after;                                 // Sequencer.java:300
   wire [2:0]   peek_words;                                         // Sequencer.java:302
   wire         peek_wanted;                                        // Sequencer.java:304
-  wire [2:0]   peek_beats;                                         // Sequencer.java:306
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:325
-  wire         peek_linear;                                        // Sequencer.java:350
-  reg  [31:0]  token_value;                                        // Sequencer.java:401
-  wire         token_outside;                                      // Sequencer.java:402
-  wire         tokens_clean;                                       // Sequencer.java:413
-  wire [31:0]  tokens_left;                                        // Sequencer.java:425
-  wire         setup_bad_field;                                    // Sequencer.java:609
-  reg          record_written;                                     // Sequencer.java:578
-  wire         record_done;                                        // Sequencer.java:580
+  wire [2:0]   peek_beats;                                         // Sequencer.java:305
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:324
+  wire         peek_linear;                                        // Sequencer.java:349
+  reg  [31:0]  token_value;                                        // Sequencer.java:400
+  wire         token_outside;                                      // Sequencer.java:401
+  wire         tokens_clean;                                       // Sequencer.java:412
+  wire [31:0]  tokens_left;                                        // Sequencer.java:424
+  wire         setup_bad_field;                                    // Sequencer.java:608
+  reg          record_written;                                     // Sequencer.java:577
+  wire         record_done;                                        // Sequencer.java:579
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:115
   (* ram_style = "block" *)
@@ -2519,18 +2519,22 @@ module tellme (
   wire embed_write_values_0_and;
   wire embed_write_values_0_any_2;
   wire [3:0] embed_write_values_0_mux;
+  wire [9:0] embed_write_values_0_shl;
   wire embed_write_values_1_any;
   wire embed_write_values_1_and;
   wire embed_write_values_1_any_2;
   wire [3:0] embed_write_values_1_mux;
+  wire [9:0] embed_write_values_1_shl;
   wire embed_write_values_2_any;
   wire embed_write_values_2_and;
   wire embed_write_values_2_any_2;
   wire [3:0] embed_write_values_2_mux;
+  wire [9:0] embed_write_values_2_shl;
   wire embed_write_values_3_any;
   wire embed_write_values_3_and;
   wire embed_write_values_3_any_2;
   wire [3:0] embed_write_values_3_mux;
+  wire [9:0] embed_write_values_3_shl;
   wire [16:0] quantize_gain_beats_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
   wire [31:0] attention_group_words_prod;
@@ -2543,24 +2547,29 @@ module tellme (
   wire attention_out_write_values_0_and;
   wire attention_out_write_values_0_any_2;
   wire [3:0] attention_out_write_values_0_mux;
+  wire [9:0] attention_out_write_values_0_shl;
   wire attention_out_write_values_1_any;
   wire attention_out_write_values_1_and;
   wire attention_out_write_values_1_any_2;
   wire [3:0] attention_out_write_values_1_mux;
+  wire [9:0] attention_out_write_values_1_shl;
   wire attention_out_write_values_2_any;
   wire attention_out_write_values_2_and;
   wire attention_out_write_values_2_any_2;
   wire [3:0] attention_out_write_values_2_mux;
+  wire [9:0] attention_out_write_values_2_shl;
   wire attention_out_write_values_3_any;
   wire attention_out_write_values_3_and;
   wire attention_out_write_values_3_any_2;
   wire [3:0] attention_out_write_values_3_mux;
+  wire [9:0] attention_out_write_values_3_shl;
   wire [33:0] lm_head_logit_beats_sum;
   wire [33:0] lm_head_logit_words_sum;
-  wire [23:0] linear_row_word_prod;
+  wire [15:0] linear_row_word_sum;
   wire linear_tags_pop_ready_or;
-  wire [23:0] linear_beats_per_token_prod;
   wire [23:0] linear_words_per_token_sum;
+  wire [15:0] linear_groups_of_tile_mux;
+  wire [15:0] linear_groups_of_tile_mux_2;
   wire [31:0] linear_vectors_prod;
   wire [31:0] linear_expected_words_prod;
   wire linear_residual_feed_credits_and;
@@ -2568,18 +2577,22 @@ module tellme (
   wire linear_write_values_0_and;
   wire linear_write_values_0_any_2;
   wire [3:0] linear_write_values_0_mux;
+  wire [9:0] linear_write_values_0_shl;
   wire linear_write_values_1_any;
   wire linear_write_values_1_and;
   wire linear_write_values_1_any_2;
   wire [3:0] linear_write_values_1_mux;
+  wire [9:0] linear_write_values_1_shl;
   wire linear_write_values_2_any;
   wire linear_write_values_2_and;
   wire linear_write_values_2_any_2;
   wire [3:0] linear_write_values_2_mux;
+  wire [9:0] linear_write_values_2_shl;
   wire linear_write_values_3_any;
   wire linear_write_values_3_and;
   wire linear_write_values_3_any_2;
   wire [3:0] linear_write_values_3_mux;
+  wire [9:0] linear_write_values_3_shl;
   wire [3:0] linear_write_token_mux;
   wire [15:0] linear_write_word_mux;
   wire [47:0] rotate_run_bytes_prod;
@@ -2590,18 +2603,22 @@ module tellme (
   wire rotate_write_values_0_and;
   wire rotate_write_values_0_any_2;
   wire [3:0] rotate_write_values_0_mux;
+  wire [9:0] rotate_write_values_0_shl;
   wire rotate_write_values_1_any;
   wire rotate_write_values_1_and;
   wire rotate_write_values_1_any_2;
   wire [3:0] rotate_write_values_1_mux;
+  wire [9:0] rotate_write_values_1_shl;
   wire rotate_write_values_2_any;
   wire rotate_write_values_2_and;
   wire rotate_write_values_2_any_2;
   wire [3:0] rotate_write_values_2_mux;
+  wire [9:0] rotate_write_values_2_shl;
   wire rotate_write_values_3_any;
   wire rotate_write_values_3_and;
   wire rotate_write_values_3_any_2;
   wire [3:0] rotate_write_values_3_mux;
+  wire [9:0] rotate_write_values_3_shl;
   wire [8:0] tap_int8_magnitude_ext;
   wire [63:0] tap_source_beats_prod;
   wire [33:0] tap_source_beats_sum;
@@ -2626,6 +2643,7 @@ module tellme (
          (embed_write_values_0_and
             ? {1'b1, (embed_write_values_0_any_2 ? {1'b0, ~embed_write_stored_0[5]} : {1'b1, ~embed_write_stored_0[3]})}
           : {1'b0, (embed_write_values_0_any ? {1'b0, ~embed_write_stored_0[9]} : {1'b1, ~embed_write_stored_0[7]})})};
+  assign embed_write_values_0_shl = embed_write_stored_0[9:0] << embed_write_values_0_mux;
   assign embed_write_values_1_any = |embed_write_stored_1[9:8];
   assign embed_write_values_1_and = ~embed_write_values_1_any & ~(|embed_write_stored_1[7:6]);
   assign embed_write_values_1_any_2 = |embed_write_stored_1[5:4];
@@ -2636,6 +2654,7 @@ module tellme (
          (embed_write_values_1_and
             ? {1'b1, (embed_write_values_1_any_2 ? {1'b0, ~embed_write_stored_1[5]} : {1'b1, ~embed_write_stored_1[3]})}
           : {1'b0, (embed_write_values_1_any ? {1'b0, ~embed_write_stored_1[9]} : {1'b1, ~embed_write_stored_1[7]})})};
+  assign embed_write_values_1_shl = embed_write_stored_1[9:0] << embed_write_values_1_mux;
   assign embed_write_values_2_any = |embed_write_stored_2[9:8];
   assign embed_write_values_2_and = ~embed_write_values_2_any & ~(|embed_write_stored_2[7:6]);
   assign embed_write_values_2_any_2 = |embed_write_stored_2[5:4];
@@ -2646,6 +2665,7 @@ module tellme (
          (embed_write_values_2_and
             ? {1'b1, (embed_write_values_2_any_2 ? {1'b0, ~embed_write_stored_2[5]} : {1'b1, ~embed_write_stored_2[3]})}
           : {1'b0, (embed_write_values_2_any ? {1'b0, ~embed_write_stored_2[9]} : {1'b1, ~embed_write_stored_2[7]})})};
+  assign embed_write_values_2_shl = embed_write_stored_2[9:0] << embed_write_values_2_mux;
   assign embed_write_values_3_any = |embed_write_stored_3[9:8];
   assign embed_write_values_3_and = ~embed_write_values_3_any & ~(|embed_write_stored_3[7:6]);
   assign embed_write_values_3_any_2 = |embed_write_stored_3[5:4];
@@ -2656,6 +2676,7 @@ module tellme (
          (embed_write_values_3_and
             ? {1'b1, (embed_write_values_3_any_2 ? {1'b0, ~embed_write_stored_3[5]} : {1'b1, ~embed_write_stored_3[3]})}
           : {1'b0, (embed_write_values_3_any ? {1'b0, ~embed_write_stored_3[9]} : {1'b1, ~embed_write_stored_3[7]})})};
+  assign embed_write_values_3_shl = embed_write_stored_3[9:0] << embed_write_values_3_mux;
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd15;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
@@ -2678,6 +2699,7 @@ module tellme (
           : {1'b0,
              (attention_out_write_values_0_any ? {1'b0, ~attention_out_write_stored_0[9]}
               : {1'b1, ~attention_out_write_stored_0[7]})})};
+  assign attention_out_write_values_0_shl = attention_out_write_stored_0[9:0] << attention_out_write_values_0_mux;
   assign attention_out_write_values_1_any = |attention_out_write_stored_1[9:8];
   assign attention_out_write_values_1_and = ~attention_out_write_values_1_any & ~(|attention_out_write_stored_1[7:6]);
   assign attention_out_write_values_1_any_2 = |attention_out_write_stored_1[5:4];
@@ -2692,6 +2714,7 @@ module tellme (
           : {1'b0,
              (attention_out_write_values_1_any ? {1'b0, ~attention_out_write_stored_1[9]}
               : {1'b1, ~attention_out_write_stored_1[7]})})};
+  assign attention_out_write_values_1_shl = attention_out_write_stored_1[9:0] << attention_out_write_values_1_mux;
   assign attention_out_write_values_2_any = |attention_out_write_stored_2[9:8];
   assign attention_out_write_values_2_and = ~attention_out_write_values_2_any & ~(|attention_out_write_stored_2[7:6]);
   assign attention_out_write_values_2_any_2 = |attention_out_write_stored_2[5:4];
@@ -2706,6 +2729,7 @@ module tellme (
           : {1'b0,
              (attention_out_write_values_2_any ? {1'b0, ~attention_out_write_stored_2[9]}
               : {1'b1, ~attention_out_write_stored_2[7]})})};
+  assign attention_out_write_values_2_shl = attention_out_write_stored_2[9:0] << attention_out_write_values_2_mux;
   assign attention_out_write_values_3_any = |attention_out_write_stored_3[9:8];
   assign attention_out_write_values_3_and = ~attention_out_write_values_3_any & ~(|attention_out_write_stored_3[7:6]);
   assign attention_out_write_values_3_any_2 = |attention_out_write_stored_3[5:4];
@@ -2720,12 +2744,20 @@ module tellme (
           : {1'b0,
              (attention_out_write_values_3_any ? {1'b0, ~attention_out_write_stored_3[9]}
               : {1'b1, ~attention_out_write_stored_3[7]})})};
+  assign attention_out_write_values_3_shl = attention_out_write_stored_3[9:0] << attention_out_write_values_3_mux;
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign lm_head_logit_words_sum = {2'd0, lm_head_rows_q} + 34'd3;
-  assign linear_row_word_prod = {8'd0, (linear_tile_first_group + linear_group)} * {16'd0, 8'd4};
+  assign linear_row_word_sum = linear_tile_first_group + linear_group;
   assign linear_tags_pop_ready_or = ~linear_tag_head_valid | linear_tag_head_ready;
-  assign linear_beats_per_token_prod = {8'd0, linear_command_blocks} * {16'd0, 8'd3};
-  assign linear_words_per_token_sum = ({8'd0, linear_beats_per_token} * {16'd0, 8'd28}) + 24'd15;
+  assign linear_words_per_token_sum =
+      {6'h0, linear_beats_per_token, 2'd0}
+      + {5'h0, linear_beats_per_token, 3'd0}
+      + {4'h0, linear_beats_per_token, 4'd0}
+      + 24'd15;
+  assign linear_groups_of_tile_mux =
+      (linear_command_tiles == 16'd1) ? linear_command_lastTileGroups : linear_command_tileGroups;
+  assign linear_groups_of_tile_mux_2 =
+      ((linear_tile + 16'd2) == linear_command_tiles) ? linear_command_lastTileGroups : linear_command_tileGroups;
   assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
@@ -2739,6 +2771,7 @@ module tellme (
          (linear_write_values_0_and
             ? {1'b1, (linear_write_values_0_any_2 ? {1'b0, ~linear_unit_word_0[5]} : {1'b1, ~linear_unit_word_0[3]})}
           : {1'b0, (linear_write_values_0_any ? {1'b0, ~linear_unit_word_0[9]} : {1'b1, ~linear_unit_word_0[7]})})};
+  assign linear_write_values_0_shl = linear_unit_word_0[9:0] << linear_write_values_0_mux;
   assign linear_write_values_1_any = |linear_unit_word_1[9:8];
   assign linear_write_values_1_and = ~linear_write_values_1_any & ~(|linear_unit_word_1[7:6]);
   assign linear_write_values_1_any_2 = |linear_unit_word_1[5:4];
@@ -2749,6 +2782,7 @@ module tellme (
          (linear_write_values_1_and
             ? {1'b1, (linear_write_values_1_any_2 ? {1'b0, ~linear_unit_word_1[5]} : {1'b1, ~linear_unit_word_1[3]})}
           : {1'b0, (linear_write_values_1_any ? {1'b0, ~linear_unit_word_1[9]} : {1'b1, ~linear_unit_word_1[7]})})};
+  assign linear_write_values_1_shl = linear_unit_word_1[9:0] << linear_write_values_1_mux;
   assign linear_write_values_2_any = |linear_unit_word_2[9:8];
   assign linear_write_values_2_and = ~linear_write_values_2_any & ~(|linear_unit_word_2[7:6]);
   assign linear_write_values_2_any_2 = |linear_unit_word_2[5:4];
@@ -2759,6 +2793,7 @@ module tellme (
          (linear_write_values_2_and
             ? {1'b1, (linear_write_values_2_any_2 ? {1'b0, ~linear_unit_word_2[5]} : {1'b1, ~linear_unit_word_2[3]})}
           : {1'b0, (linear_write_values_2_any ? {1'b0, ~linear_unit_word_2[9]} : {1'b1, ~linear_unit_word_2[7]})})};
+  assign linear_write_values_2_shl = linear_unit_word_2[9:0] << linear_write_values_2_mux;
   assign linear_write_values_3_any = |linear_unit_word_3[9:8];
   assign linear_write_values_3_and = ~linear_write_values_3_any & ~(|linear_unit_word_3[7:6]);
   assign linear_write_values_3_any_2 = |linear_unit_word_3[5:4];
@@ -2769,6 +2804,7 @@ module tellme (
          (linear_write_values_3_and
             ? {1'b1, (linear_write_values_3_any_2 ? {1'b0, ~linear_unit_word_3[5]} : {1'b1, ~linear_unit_word_3[3]})}
           : {1'b0, (linear_write_values_3_any ? {1'b0, ~linear_unit_word_3[9]} : {1'b1, ~linear_unit_word_3[7]})})};
+  assign linear_write_values_3_shl = linear_unit_word_3[9:0] << linear_write_values_3_mux;
   assign linear_write_token_mux = linear_store_write ? linear_tag_head_payload_token : linear_unit_token;
   assign linear_write_word_mux = linear_store_write ? linear_tag_head_payload_word : linear_unit_word_index;
   assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
@@ -2787,6 +2823,7 @@ module tellme (
                (rotate_write_values_0_any_2 ? {1'b0, ~rotate_write_stored_0[5]} : {1'b1, ~rotate_write_stored_0[3]})}
           : {1'b0,
              (rotate_write_values_0_any ? {1'b0, ~rotate_write_stored_0[9]} : {1'b1, ~rotate_write_stored_0[7]})})};
+  assign rotate_write_values_0_shl = rotate_write_stored_0[9:0] << rotate_write_values_0_mux;
   assign rotate_write_values_1_any = |rotate_write_stored_1[9:8];
   assign rotate_write_values_1_and = ~rotate_write_values_1_any & ~(|rotate_write_stored_1[7:6]);
   assign rotate_write_values_1_any_2 = |rotate_write_stored_1[5:4];
@@ -2799,6 +2836,7 @@ module tellme (
                (rotate_write_values_1_any_2 ? {1'b0, ~rotate_write_stored_1[5]} : {1'b1, ~rotate_write_stored_1[3]})}
           : {1'b0,
              (rotate_write_values_1_any ? {1'b0, ~rotate_write_stored_1[9]} : {1'b1, ~rotate_write_stored_1[7]})})};
+  assign rotate_write_values_1_shl = rotate_write_stored_1[9:0] << rotate_write_values_1_mux;
   assign rotate_write_values_2_any = |rotate_write_stored_2[9:8];
   assign rotate_write_values_2_and = ~rotate_write_values_2_any & ~(|rotate_write_stored_2[7:6]);
   assign rotate_write_values_2_any_2 = |rotate_write_stored_2[5:4];
@@ -2811,6 +2849,7 @@ module tellme (
                (rotate_write_values_2_any_2 ? {1'b0, ~rotate_write_stored_2[5]} : {1'b1, ~rotate_write_stored_2[3]})}
           : {1'b0,
              (rotate_write_values_2_any ? {1'b0, ~rotate_write_stored_2[9]} : {1'b1, ~rotate_write_stored_2[7]})})};
+  assign rotate_write_values_2_shl = rotate_write_stored_2[9:0] << rotate_write_values_2_mux;
   assign rotate_write_values_3_any = |rotate_write_stored_3[9:8];
   assign rotate_write_values_3_and = ~rotate_write_values_3_any & ~(|rotate_write_stored_3[7:6]);
   assign rotate_write_values_3_any_2 = |rotate_write_stored_3[5:4];
@@ -2823,6 +2862,7 @@ module tellme (
                (rotate_write_values_3_any_2 ? {1'b0, ~rotate_write_stored_3[5]} : {1'b1, ~rotate_write_stored_3[3]})}
           : {1'b0,
              (rotate_write_values_3_any ? {1'b0, ~rotate_write_stored_3[9]} : {1'b1, ~rotate_write_stored_3[7]})})};
+  assign rotate_write_values_3_shl = rotate_write_stored_3[9:0] << rotate_write_values_3_mux;
   assign tap_int8_magnitude_ext = {tap_activation[7], tap_activation};
   assign tap_source_beats_prod = {32'd0, {28'd0, tap_token_count}} * {32'd0, tap_element_count};
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd3;
@@ -3502,17 +3542,17 @@ module tellme (
   // LinearExecutor.java:353
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
   assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:356
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:405
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:407
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:407
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:407
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:407
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:409
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:410
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:439
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:440
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:441
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:470
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:411
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:413
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:413
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:413
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:413
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:415
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:416
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:449
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:450
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:451
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:480
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3523,19 +3563,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:503
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:504
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:507
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:508
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:507
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:508
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:507
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:508
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:507
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:508
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:510
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:520
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:521
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:513
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:514
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:517
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:518
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:517
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:518
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:517
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:518
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:517
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:518
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:520
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:530
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:531
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:170
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:171
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:172
@@ -3560,21 +3600,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:301
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:302
   assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:303
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:556
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:557
-  assign record_error_detail = error_detail; // Sequencer.java:558
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:559
-  assign record_instructions = instructions_executed; // Sequencer.java:560
-  assign record_argmax = lm_head_argmax; // Sequencer.java:561
-  assign record_cycles = call_cycles; // Sequencer.java:562
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:563
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:564
-  assign record_tapping = tapping; // Sequencer.java:565
-  assign record_tap_records = tap_records; // Sequencer.java:566
-  assign record_tap_used = tap_used; // Sequencer.java:567
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:568
-  assign record_address = arg_io; // Sequencer.java:569
-  assign record_area_address = debug_base; // Sequencer.java:570
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:555
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:556
+  assign record_error_detail = error_detail; // Sequencer.java:557
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:558
+  assign record_instructions = instructions_executed; // Sequencer.java:559
+  assign record_argmax = lm_head_argmax; // Sequencer.java:560
+  assign record_cycles = call_cycles; // Sequencer.java:561
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:562
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:563
+  assign record_tapping = tapping; // Sequencer.java:564
+  assign record_tap_records = tap_records; // Sequencer.java:565
+  assign record_tap_used = tap_used; // Sequencer.java:566
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:567
+  assign record_address = arg_io; // Sequencer.java:568
+  assign record_area_address = debug_base; // Sequencer.java:569
   assign stalled = waiting_for_data; // TellmeKernel.java:154
   assign interrupt = control_interrupt; // TellmeKernel.java:155
 
@@ -3582,7 +3622,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:363
+    case (phase) // Sequencer.java:362
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3598,18 +3638,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:546
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:545
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:550
-  assign result_error_detail = error_detail; // Sequencer.java:551
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:552
-  assign result_instructions = instructions_executed; // Sequencer.java:553
-  assign result_argmax = lm_head_argmax; // Sequencer.java:554
+  assign result_error_code = error_code; // Sequencer.java:549
+  assign result_error_detail = error_detail; // Sequencer.java:550
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:551
+  assign result_instructions = instructions_executed; // Sequencer.java:552
+  assign result_argmax = lm_head_argmax; // Sequencer.java:553
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3723,10 +3763,10 @@ module tellme (
       data_read_payload_address = rotate_table_address; // RotateAndCache.java:134
       data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:135
     end
-    if (tap_asking_memory) begin // TapWriter.java:143
-      data_read_valid = 1'b1; // TapWriter.java:144
-      data_read_payload_address = tap_source_address; // TapWriter.java:145
-      data_read_payload_beats = tap_source_beats; // TapWriter.java:146
+    if (tap_asking_memory) begin // TapWriter.java:149
+      data_read_valid = 1'b1; // TapWriter.java:150
+      data_read_payload_address = tap_source_address; // TapWriter.java:151
+      data_read_payload_beats = tap_source_beats; // TapWriter.java:152
     end
     if (own_read & ~read_issued) begin // Sequencer.java:116
       data_read_valid = 1'b1; // Sequencer.java:117
@@ -3749,10 +3789,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:307
-      data_read_valid = 1'b1; // Sequencer.java:308
-      data_read_payload_address = fetch_address + 64'd16; // Sequencer.java:309
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:310
+    if (peek_wanted) begin // Sequencer.java:306
+      data_read_valid = 1'b1; // Sequencer.java:307
+      data_read_payload_address = fetch_address + 64'd16; // Sequencer.java:308
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:309
     end
   end
 
@@ -3777,20 +3817,20 @@ module tellme (
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:168
       data_beat_ready = 1'b1; // RotateAndCache.java:168
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:200
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:200
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:217
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:217
     end
     if (own_read & read_issued) begin // Sequencer.java:140
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:140
     end
-    if (peek_busy) begin // Sequencer.java:321
-      data_beat_ready = 1'b1; // Sequencer.java:321
+    if (peek_busy) begin // Sequencer.java:320
+      data_beat_ready = 1'b1; // Sequencer.java:320
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:39
-    data_read_quiet = peek_busy; // Sequencer.java:322
+    data_read_quiet = peek_busy; // Sequencer.java:321
   end
 
   always @(posedge ap_clk) begin
@@ -3816,10 +3856,10 @@ module tellme (
       data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:142
       data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:143
     end
-    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:96
-      data_write_valid = 1'b1; // TapWriter.java:97
-      data_write_payload_address = tap_record_address; // TapWriter.java:98
-      data_write_payload_beats = tap_beats; // TapWriter.java:99
+    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:103
+      data_write_valid = 1'b1; // TapWriter.java:104
+      data_write_payload_address = tap_record_address; // TapWriter.java:105
+      data_write_payload_beats = tap_beats; // TapWriter.java:106
     end
     if (record_commanding) begin // RecordWriter.java:69
       data_write_valid = 1'b1; // RecordWriter.java:70
@@ -3946,11 +3986,11 @@ module tellme (
       buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:298
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:300
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:479
-      buffer_read_valid = 1'b1; // LinearExecutor.java:480
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:481
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:482
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:483
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:489
+      buffer_read_valid = 1'b1; // LinearExecutor.java:490
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:491
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:492
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:493
     end
     if (rotate_read) begin // RotateAndCache.java:218
       buffer_read_valid = 1'b1; // RotateAndCache.java:219
@@ -3958,108 +3998,108 @@ module tellme (
       buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:221
       buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:222
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:106
-      buffer_read_valid = 1'b1; // TapWriter.java:107
-      buffer_read_id = tap_buffer_id; // TapWriter.java:108
-      buffer_read_token = tap_token[2:0]; // TapWriter.java:109
-      buffer_read_word = tap_element[11:2]; // TapWriter.java:110
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:113
+      buffer_read_valid = 1'b1; // TapWriter.java:114
+      buffer_read_id = tap_buffer_id; // TapWriter.java:115
+      buffer_read_token = tap_token[2:0]; // TapWriter.java:116
+      buffer_read_word = tap_element[11:2]; // TapWriter.java:117
     end
   end
 
   // ActivationBuffers.java:110
   assign residual_write_address =
-      {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
+      {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q};
   // ActivationBuffers.java:111
   assign residual_read_address =
-      {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
+      {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0} + {2'd0, buffer_read_word};
   assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:112
   assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:113
   // ActivationBuffers.java:110
   assign query_write_address =
-      {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
+      {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q};
   // ActivationBuffers.java:111
   assign query_read_address =
-      {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
+      {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0} + {2'd0, buffer_read_word};
   assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:112
   assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:113
   // ActivationBuffers.java:110
   assign attention_write_address =
-      {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
+      {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q};
   // ActivationBuffers.java:111
   assign attention_read_address =
-      {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
+      {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0} + {2'd0, buffer_read_word};
   assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:112
   assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:113
-  assign gate_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:110
-  assign gate_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:111
+  assign gate_write_address = {buffer_write_token_q, 10'd0} + {3'd0, buffer_write_word_q}; // ActivationBuffers.java:110
+  assign gate_read_address = {buffer_read_token, 10'd0} + {3'd0, buffer_read_word}; // ActivationBuffers.java:111
   assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:112
   assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:113
-  assign ffn_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:110
-  assign ffn_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:111
+  assign ffn_write_address = {buffer_write_token_q, 10'd0} + {3'd0, buffer_write_word_q}; // ActivationBuffers.java:110
+  assign ffn_read_address = {buffer_read_token, 10'd0} + {3'd0, buffer_read_word}; // ActivationBuffers.java:111
   assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:112
   assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:113
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:238
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:241
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:241
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:231
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:234
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:234
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:241
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:241
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:234
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:234
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:241
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:241
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:234
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:234
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:241
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:241
-    end
-  end
-
-  always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:238
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:241
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:241
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:241
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:241
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:241
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:241
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:241
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:241
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:234
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:234
     end
   end
 
   always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:238
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:241
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:241
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:231
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:234
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:234
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:241
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:241
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:234
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:234
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:241
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:241
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:234
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:234
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:241
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:241
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:234
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:234
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:238
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:241
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:241
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:231
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:234
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:234
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:241
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:241
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:234
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:234
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:241
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:241
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:234
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:234
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:241
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:241
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:234
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:234
+    end
+  end
+
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:231
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:234
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:234
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:234
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:234
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:234
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:234
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:234
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:234
     end
   end
 
@@ -4252,18 +4292,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:151
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:152
     end
-    if (tap_pushing) begin // TapWriter.java:162
-      packer_word_valid = 1'b1; // TapWriter.java:163
-      packer_word_payload_keep = 1'b1; // TapWriter.java:164
-      packer_word_payload_value = 32'h0; // TapWriter.java:165
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:166
-        packer_word_payload_value = tap_header_word; // TapWriter.java:166
+    if (tap_pushing) begin // TapWriter.java:168
+      packer_word_valid = 1'b1; // TapWriter.java:169
+      packer_word_payload_keep = 1'b1; // TapWriter.java:170
+      packer_word_payload_value = 32'h0; // TapWriter.java:171
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:172
+        packer_word_payload_value = tap_header_word; // TapWriter.java:172
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:167
-        packer_word_payload_value = tap_value_q; // TapWriter.java:167
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:173
+        packer_word_payload_value = tap_value_q; // TapWriter.java:173
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:168
-        packer_word_payload_value = tap_memory_value; // TapWriter.java:168
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:174
+        packer_word_payload_value = tap_memory_value; // TapWriter.java:174
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -4342,16 +4382,16 @@ module tellme (
       quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:334
       quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:335
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:112
-      quantized_read = 1'b1; // TapWriter.java:113
-      quantized_read_token = tap_token[2:0]; // TapWriter.java:114
-      quantized_read_word = tap_element[11:4]; // TapWriter.java:115
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:119
+      quantized_read = 1'b1; // TapWriter.java:120
+      quantized_read_token = tap_token[2:0]; // TapWriter.java:121
+      quantized_read_word = tap_element[11:4]; // TapWriter.java:122
     end
   end
 
   // QuantizedStore.java:80
-  assign quantized_write_address = {3'd0, quantized_write_word[9:2]} + {quantized_write_token, 8'd0};
-  assign quantized_read_address = {3'd0, quantized_read_word} + {quantized_read_token, 8'd0}; // QuantizedStore.java:82
+  assign quantized_write_address = {quantized_write_token, 8'd0} + {3'd0, quantized_write_word[9:2]};
+  assign quantized_read_address = {quantized_read_token, 8'd0} + {3'd0, quantized_read_word}; // QuantizedStore.java:82
   assign quantized_write_mask =
       {(quantized_write_word[1:0] == 2'd3),
        (quantized_write_word[1:0] == 2'd2),
@@ -4412,7 +4452,7 @@ module tellme (
   // embed (EmbedUnit.java:36): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:42
-    case (phase) // Sequencer.java:363
+    case (phase) // Sequencer.java:362
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4421,12 +4461,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:449
-        end else if (opcode == 8'd0) begin // Sequencer.java:450
-        end else if (opcode == 8'd1) begin // Sequencer.java:451
-        end else if (opcode == 8'd7) begin // Sequencer.java:461
-        end else if (is_embed) begin // Sequencer.java:462
-          embed_start = 1'b1; // Sequencer.java:463
+        if (data_read_failed) begin // Sequencer.java:448
+        end else if (opcode == 8'd0) begin // Sequencer.java:449
+        end else if (opcode == 8'd1) begin // Sequencer.java:450
+        end else if (opcode == 8'd7) begin // Sequencer.java:460
+        end else if (is_embed) begin // Sequencer.java:461
+          embed_start = 1'b1; // Sequencer.java:462
         end
       end
       STEP_EXECUTE: ;
@@ -4570,8 +4610,8 @@ module tellme (
           ? ((embed_write_stored_0[9:0] == 10'd0) ? {embed_write_stored_0[15], 31'h0}
              : {embed_write_stored_0[15],
                 (8'd112 - {4'd0, embed_write_values_0_mux}),
-                (embed_write_stored_0[9:0] << (embed_write_values_0_mux + 4'd1)),
-                13'h0})
+                embed_write_values_0_shl[8:0],
+                14'h0})
         : (embed_write_stored_0[14:10] == 5'd31)
           ? {embed_write_stored_0[15], 8'hff, (embed_write_stored_0[9:0] != 10'd0), embed_write_stored_0[8:0], 13'h0}
         : {embed_write_stored_0[15], ({3'd0, embed_write_stored_0[14:10]} + 8'd112), embed_write_stored_0[9:0], 13'h0};
@@ -4581,8 +4621,8 @@ module tellme (
           ? ((embed_write_stored_1[9:0] == 10'd0) ? {embed_write_stored_1[15], 31'h0}
              : {embed_write_stored_1[15],
                 (8'd112 - {4'd0, embed_write_values_1_mux}),
-                (embed_write_stored_1[9:0] << (embed_write_values_1_mux + 4'd1)),
-                13'h0})
+                embed_write_values_1_shl[8:0],
+                14'h0})
         : (embed_write_stored_1[14:10] == 5'd31)
           ? {embed_write_stored_1[15], 8'hff, (embed_write_stored_1[9:0] != 10'd0), embed_write_stored_1[8:0], 13'h0}
         : {embed_write_stored_1[15], ({3'd0, embed_write_stored_1[14:10]} + 8'd112), embed_write_stored_1[9:0], 13'h0};
@@ -4592,8 +4632,8 @@ module tellme (
           ? ((embed_write_stored_2[9:0] == 10'd0) ? {embed_write_stored_2[15], 31'h0}
              : {embed_write_stored_2[15],
                 (8'd112 - {4'd0, embed_write_values_2_mux}),
-                (embed_write_stored_2[9:0] << (embed_write_values_2_mux + 4'd1)),
-                13'h0})
+                embed_write_values_2_shl[8:0],
+                14'h0})
         : (embed_write_stored_2[14:10] == 5'd31)
           ? {embed_write_stored_2[15], 8'hff, (embed_write_stored_2[9:0] != 10'd0), embed_write_stored_2[8:0], 13'h0}
         : {embed_write_stored_2[15], ({3'd0, embed_write_stored_2[14:10]} + 8'd112), embed_write_stored_2[9:0], 13'h0};
@@ -4603,8 +4643,8 @@ module tellme (
           ? ((embed_write_stored_3[9:0] == 10'd0) ? {embed_write_stored_3[15], 31'h0}
              : {embed_write_stored_3[15],
                 (8'd112 - {4'd0, embed_write_values_3_mux}),
-                (embed_write_stored_3[9:0] << (embed_write_values_3_mux + 4'd1)),
-                13'h0})
+                embed_write_values_3_shl[8:0],
+                14'h0})
         : (embed_write_stored_3[14:10] == 5'd31)
           ? {embed_write_stored_3[15], 8'hff, (embed_write_stored_3[9:0] != 10'd0), embed_write_stored_3[8:0], 13'h0}
         : {embed_write_stored_3[15], ({3'd0, embed_write_stored_3[14:10]} + 8'd112), embed_write_stored_3[9:0], 13'h0};
@@ -4648,7 +4688,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:52
-    case (phase) // Sequencer.java:363
+    case (phase) // Sequencer.java:362
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4657,13 +4697,13 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:449
-        end else if (opcode == 8'd0) begin // Sequencer.java:450
-        end else if (opcode == 8'd1) begin // Sequencer.java:451
-        end else if (opcode == 8'd7) begin // Sequencer.java:461
-        end else if (is_embed) begin // Sequencer.java:462
-        end else if (is_quantize) begin // Sequencer.java:466
-          quantize_start = 1'b1; // Sequencer.java:467
+        if (data_read_failed) begin // Sequencer.java:448
+        end else if (opcode == 8'd0) begin // Sequencer.java:449
+        end else if (opcode == 8'd1) begin // Sequencer.java:450
+        end else if (opcode == 8'd7) begin // Sequencer.java:460
+        end else if (is_embed) begin // Sequencer.java:461
+        end else if (is_quantize) begin // Sequencer.java:465
+          quantize_start = 1'b1; // Sequencer.java:466
         end
       end
       STEP_EXECUTE: ;
@@ -4883,7 +4923,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:57
-    case (phase) // Sequencer.java:363
+    case (phase) // Sequencer.java:362
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4892,16 +4932,16 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:449
-        end else if (opcode == 8'd0) begin // Sequencer.java:450
-        end else if (opcode == 8'd1) begin // Sequencer.java:451
-        end else if (opcode == 8'd7) begin // Sequencer.java:461
-        end else if (is_embed) begin // Sequencer.java:462
-        end else if (is_quantize) begin // Sequencer.java:466
-        end else if (is_linear) begin // Sequencer.java:470
-        end else if (is_lm_head) begin // Sequencer.java:474
-        end else if (is_attention) begin // Sequencer.java:478
-          attention_start = 1'b1; // Sequencer.java:479
+        if (data_read_failed) begin // Sequencer.java:448
+        end else if (opcode == 8'd0) begin // Sequencer.java:449
+        end else if (opcode == 8'd1) begin // Sequencer.java:450
+        end else if (opcode == 8'd7) begin // Sequencer.java:460
+        end else if (is_embed) begin // Sequencer.java:461
+        end else if (is_quantize) begin // Sequencer.java:465
+        end else if (is_linear) begin // Sequencer.java:469
+        end else if (is_lm_head) begin // Sequencer.java:473
+        end else if (is_attention) begin // Sequencer.java:477
+          attention_start = 1'b1; // Sequencer.java:478
         end
       end
       STEP_EXECUTE: ;
@@ -5499,8 +5539,8 @@ module tellme (
           ? ((attention_out_write_stored_0[9:0] == 10'd0) ? {attention_out_write_stored_0[15], 31'h0}
              : {attention_out_write_stored_0[15],
                 (8'd112 - {4'd0, attention_out_write_values_0_mux}),
-                (attention_out_write_stored_0[9:0] << (attention_out_write_values_0_mux + 4'd1)),
-                13'h0})
+                attention_out_write_values_0_shl[8:0],
+                14'h0})
         : (attention_out_write_stored_0[14:10] == 5'd31)
           ? {attention_out_write_stored_0[15],
              8'hff,
@@ -5516,8 +5556,8 @@ module tellme (
           ? ((attention_out_write_stored_1[9:0] == 10'd0) ? {attention_out_write_stored_1[15], 31'h0}
              : {attention_out_write_stored_1[15],
                 (8'd112 - {4'd0, attention_out_write_values_1_mux}),
-                (attention_out_write_stored_1[9:0] << (attention_out_write_values_1_mux + 4'd1)),
-                13'h0})
+                attention_out_write_values_1_shl[8:0],
+                14'h0})
         : (attention_out_write_stored_1[14:10] == 5'd31)
           ? {attention_out_write_stored_1[15],
              8'hff,
@@ -5533,8 +5573,8 @@ module tellme (
           ? ((attention_out_write_stored_2[9:0] == 10'd0) ? {attention_out_write_stored_2[15], 31'h0}
              : {attention_out_write_stored_2[15],
                 (8'd112 - {4'd0, attention_out_write_values_2_mux}),
-                (attention_out_write_stored_2[9:0] << (attention_out_write_values_2_mux + 4'd1)),
-                13'h0})
+                attention_out_write_values_2_shl[8:0],
+                14'h0})
         : (attention_out_write_stored_2[14:10] == 5'd31)
           ? {attention_out_write_stored_2[15],
              8'hff,
@@ -5550,8 +5590,8 @@ module tellme (
           ? ((attention_out_write_stored_3[9:0] == 10'd0) ? {attention_out_write_stored_3[15], 31'h0}
              : {attention_out_write_stored_3[15],
                 (8'd112 - {4'd0, attention_out_write_values_3_mux}),
-                (attention_out_write_stored_3[9:0] << (attention_out_write_values_3_mux + 4'd1)),
-                13'h0})
+                attention_out_write_values_3_shl[8:0],
+                14'h0})
         : (attention_out_write_stored_3[14:10] == 5'd31)
           ? {attention_out_write_stored_3[15],
              8'hff,
@@ -5638,10 +5678,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:51
     lm_head_clear = 1'b0; // LmHeadExecutor.java:53
-    case (phase) // Sequencer.java:363
+    case (phase) // Sequencer.java:362
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:364
-          lm_head_clear = 1'b1; // Sequencer.java:365
+        if (call_start) begin // Sequencer.java:363
+          lm_head_clear = 1'b1; // Sequencer.java:364
         end
       end
       STEP_HEADER: ;
@@ -5651,15 +5691,15 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:449
-        end else if (opcode == 8'd0) begin // Sequencer.java:450
-        end else if (opcode == 8'd1) begin // Sequencer.java:451
-        end else if (opcode == 8'd7) begin // Sequencer.java:461
-        end else if (is_embed) begin // Sequencer.java:462
-        end else if (is_quantize) begin // Sequencer.java:466
-        end else if (is_linear) begin // Sequencer.java:470
-        end else if (is_lm_head) begin // Sequencer.java:474
-          lm_head_start = 1'b1; // Sequencer.java:475
+        if (data_read_failed) begin // Sequencer.java:448
+        end else if (opcode == 8'd0) begin // Sequencer.java:449
+        end else if (opcode == 8'd1) begin // Sequencer.java:450
+        end else if (opcode == 8'd7) begin // Sequencer.java:460
+        end else if (is_embed) begin // Sequencer.java:461
+        end else if (is_quantize) begin // Sequencer.java:465
+        end else if (is_linear) begin // Sequencer.java:469
+        end else if (is_lm_head) begin // Sequencer.java:473
+          lm_head_start = 1'b1; // Sequencer.java:474
         end
       end
       STEP_EXECUTE: ;
@@ -5842,7 +5882,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:108
-    case (phase) // Sequencer.java:363
+    case (phase) // Sequencer.java:362
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5851,14 +5891,14 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:449
-        end else if (opcode == 8'd0) begin // Sequencer.java:450
-        end else if (opcode == 8'd1) begin // Sequencer.java:451
-        end else if (opcode == 8'd7) begin // Sequencer.java:461
-        end else if (is_embed) begin // Sequencer.java:462
-        end else if (is_quantize) begin // Sequencer.java:466
-        end else if (is_linear) begin // Sequencer.java:470
-          linear_start = 1'b1; // Sequencer.java:471
+        if (data_read_failed) begin // Sequencer.java:448
+        end else if (opcode == 8'd0) begin // Sequencer.java:449
+        end else if (opcode == 8'd1) begin // Sequencer.java:450
+        end else if (opcode == 8'd7) begin // Sequencer.java:460
+        end else if (is_embed) begin // Sequencer.java:461
+        end else if (is_quantize) begin // Sequencer.java:465
+        end else if (is_linear) begin // Sequencer.java:469
+          linear_start = 1'b1; // Sequencer.java:470
         end
       end
       STEP_EXECUTE: ;
@@ -5965,32 +6005,32 @@ module tellme (
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:129
-    linear_peek_valid = peek_linear; // Sequencer.java:351
+    linear_peek_valid = peek_linear; // Sequencer.java:350
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:130
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:352
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:351
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:131
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:353
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:352
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:132
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:354
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:353
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:134
-    linear_reads_lent = peek_busy; // Sequencer.java:349
+    linear_reads_lent = peek_busy; // Sequencer.java:348
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:136
-    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:361
+    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:360
   end
 
   always @(*) begin
@@ -6094,35 +6134,34 @@ module tellme (
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
       & ~linear_feed_pending; // LinearExecutor.java:355
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:383
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:386
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:387
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:388
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:388
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:393
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:394
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:397
-      // LinearExecutor.java:397
+    case (linear_part) // LinearExecutor.java:403
+      // LinearExecutor.java:403
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:397
+      // LinearExecutor.java:403
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:397
+      // LinearExecutor.java:403
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:397
+      // LinearExecutor.java:403
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:399
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:405
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:411
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:412
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:413
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:417
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:418
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:419
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6137,21 +6176,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:449
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:459
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:454
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:455
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:456
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:457
-  assign linear_padding_word = linear_tag_head_payload_word >= linear_row_words; // LinearExecutor.java:458
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:464
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:465
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:466
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:467
+  assign linear_padding_word = linear_tag_head_payload_word >= linear_row_words; // LinearExecutor.java:468
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_padding_word | (linear_residual_feed_credits != 3'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:469
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:471
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:476
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:477
-  assign linear_residual_read = linear_y_take & ~linear_padding_word & linear_residual_add; // LinearExecutor.java:478
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:479
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:481
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:486
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:487
+  assign linear_residual_read = linear_y_take & ~linear_padding_word & linear_residual_add; // LinearExecutor.java:488
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d5; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
@@ -6165,20 +6204,20 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:502
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:512
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:515
-  // LinearExecutor.java:516
+  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:525
+  // LinearExecutor.java:526
   assign linear_unit_tag_payload_token = linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-  // LinearExecutor.java:517
+  // LinearExecutor.java:527
   assign linear_unit_tag_payload_word = linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:519
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:522
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:549
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:568
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:529
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:532
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:559
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:578
 
   always @(posedge ap_clk) begin
     if (linear_start) begin // LinearExecutor.java:182
@@ -6304,7 +6343,7 @@ module tellme (
     if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:308
       linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:308
     end
-    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:314
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:314
     linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:316
     if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:322
       linear_feed_token <= 4'd0; // LinearExecutor.java:323
@@ -6333,41 +6372,41 @@ module tellme (
       linear_feed_word <= 16'd0; // LinearExecutor.java:360
       linear_taken_beats <= 16'd0; // LinearExecutor.java:361
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:373
-      linear_tile <= 16'd0; // LinearExecutor.java:374
-      // LinearExecutor.java:375
-      linear_groups_of_tile <=
-          (linear_command_tiles == 16'd1) ? linear_command_lastTileGroups : linear_command_tileGroups;
-      linear_result_token <= 4'd0; // LinearExecutor.java:376
-      linear_group <= 16'd0; // LinearExecutor.java:377
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:378
-      linear_part <= 2'd0; // LinearExecutor.java:380
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:376
+      linear_tile <= 16'd0; // LinearExecutor.java:377
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:379
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:380
+      linear_result_token <= 4'd0; // LinearExecutor.java:381
+      linear_group <= 16'd0; // LinearExecutor.java:382
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:383
+      linear_part <= 2'd0; // LinearExecutor.java:385
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:415
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:417
-      if (linear_last_part) begin // LinearExecutor.java:419
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:420
-        if (linear_last_group) begin // LinearExecutor.java:421
-          // LinearExecutor.java:422
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:421
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:423
+      if (linear_last_part) begin // LinearExecutor.java:425
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:426
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:427
+        if (linear_last_group) begin // LinearExecutor.java:428
+          linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:429
+          // LinearExecutor.java:430
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:423
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:424
-            linear_groups_of_tile <=
-                ((linear_tile + 16'd2) == linear_command_tiles) ? linear_command_lastTileGroups
-                : linear_command_tileGroups; // LinearExecutor.java:425
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:426
+          if (linear_last_result_token) begin // LinearExecutor.java:431
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:432
+            linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:434
+            linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:435
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:436
           end
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:434
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:435
-      linear_param_token <= 4'd0; // LinearExecutor.java:436
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:437
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:444
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:445
+      linear_param_token <= 4'd0; // LinearExecutor.java:446
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:447
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:442
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:443
-      // LinearExecutor.java:444
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:452
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:453
+      // LinearExecutor.java:454
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6375,73 +6414,73 @@ module tellme (
       linear_tag_head_payload_token <= linear_tags_pop_payload[3:0]; // Stream.java:147
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:473
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:475
-      linear_words_written <= 24'd0; // LinearExecutor.java:475
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:483
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:485
+      linear_words_written <= 24'd0; // LinearExecutor.java:485
     end
-    if (linear_y_take & ~linear_padding_word & linear_gate_up) begin // LinearExecutor.java:485
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:486
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:486
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:486
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:486
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:487
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:487
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:488
+    if (linear_y_take & ~linear_padding_word & linear_gate_up) begin // LinearExecutor.java:495
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:496
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:496
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:496
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:496
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:497
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:497
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:498
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:490
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:490
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:500
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:500
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:492
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:493
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:493
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:493
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:493
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:494
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:502
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:503
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:503
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:503
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:503
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:504
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:498
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:498
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:498
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:498
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:498
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:499
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:499
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:499
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:499
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:499
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:499
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:499
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:499
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:499
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:499
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:499
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:499
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:499
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:499
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:499
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:499
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:499
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:499
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:499
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:499
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:508
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:508
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:508
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:508
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:508
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:509
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:509
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:509
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:509
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:509
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:509
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:509
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:509
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:509
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:509
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:509
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:509
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:509
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:509
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:509
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:509
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:509
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:509
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:509
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:509
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:511
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:511
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:521
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:521
     end
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:532
-    // LinearExecutor.java:533
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:542
+    // LinearExecutor.java:543
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:533
+    // LinearExecutor.java:543
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:533
+    // LinearExecutor.java:543
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:533
+    // LinearExecutor.java:543
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:534
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:535
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:544
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:545
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:154
     // ActivationBuffers.java:155
     linear_write_values_0 <=
@@ -6450,8 +6489,8 @@ module tellme (
           ? ((linear_unit_word_0[9:0] == 10'd0) ? {linear_unit_word_0[15], 31'h0}
              : {linear_unit_word_0[15],
                 (8'd112 - {4'd0, linear_write_values_0_mux}),
-                (linear_unit_word_0[9:0] << (linear_write_values_0_mux + 4'd1)),
-                13'h0})
+                linear_write_values_0_shl[8:0],
+                14'h0})
         : (linear_unit_word_0[14:10] == 5'd31)
           ? {linear_unit_word_0[15], 8'hff, (linear_unit_word_0[9:0] != 10'd0), linear_unit_word_0[8:0], 13'h0}
         : {linear_unit_word_0[15], ({3'd0, linear_unit_word_0[14:10]} + 8'd112), linear_unit_word_0[9:0], 13'h0};
@@ -6462,8 +6501,8 @@ module tellme (
           ? ((linear_unit_word_1[9:0] == 10'd0) ? {linear_unit_word_1[15], 31'h0}
              : {linear_unit_word_1[15],
                 (8'd112 - {4'd0, linear_write_values_1_mux}),
-                (linear_unit_word_1[9:0] << (linear_write_values_1_mux + 4'd1)),
-                13'h0})
+                linear_write_values_1_shl[8:0],
+                14'h0})
         : (linear_unit_word_1[14:10] == 5'd31)
           ? {linear_unit_word_1[15], 8'hff, (linear_unit_word_1[9:0] != 10'd0), linear_unit_word_1[8:0], 13'h0}
         : {linear_unit_word_1[15], ({3'd0, linear_unit_word_1[14:10]} + 8'd112), linear_unit_word_1[9:0], 13'h0};
@@ -6474,8 +6513,8 @@ module tellme (
           ? ((linear_unit_word_2[9:0] == 10'd0) ? {linear_unit_word_2[15], 31'h0}
              : {linear_unit_word_2[15],
                 (8'd112 - {4'd0, linear_write_values_2_mux}),
-                (linear_unit_word_2[9:0] << (linear_write_values_2_mux + 4'd1)),
-                13'h0})
+                linear_write_values_2_shl[8:0],
+                14'h0})
         : (linear_unit_word_2[14:10] == 5'd31)
           ? {linear_unit_word_2[15], 8'hff, (linear_unit_word_2[9:0] != 10'd0), linear_unit_word_2[8:0], 13'h0}
         : {linear_unit_word_2[15], ({3'd0, linear_unit_word_2[14:10]} + 8'd112), linear_unit_word_2[9:0], 13'h0};
@@ -6486,35 +6525,35 @@ module tellme (
           ? ((linear_unit_word_3[9:0] == 10'd0) ? {linear_unit_word_3[15], 31'h0}
              : {linear_unit_word_3[15],
                 (8'd112 - {4'd0, linear_write_values_3_mux}),
-                (linear_unit_word_3[9:0] << (linear_write_values_3_mux + 4'd1)),
-                13'h0})
+                linear_write_values_3_shl[8:0],
+                14'h0})
         : (linear_unit_word_3[14:10] == 5'd31)
           ? {linear_unit_word_3[15], 8'hff, (linear_unit_word_3[9:0] != 10'd0), linear_unit_word_3[8:0], 13'h0}
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:156
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:157
-    if (linear_write) begin // LinearExecutor.java:545
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:545
+    if (linear_write) begin // LinearExecutor.java:555
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:555
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:548
-      linear_engine_done <= 1'b0; // LinearExecutor.java:548
-    end else if (tlmm_done) begin // LinearExecutor.java:548
-      linear_engine_done <= 1'b1; // LinearExecutor.java:548
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:558
+      linear_engine_done <= 1'b0; // LinearExecutor.java:558
+    end else if (tlmm_done) begin // LinearExecutor.java:558
+      linear_engine_done <= 1'b1; // LinearExecutor.java:558
     end
-    // LinearExecutor.java:550
+    // LinearExecutor.java:560
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:551
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:561
     end
-    if (rotate_start) begin // LinearExecutor.java:560
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:560
+    if (rotate_start) begin // LinearExecutor.java:570
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:570
     end
-    if (rotate_done) begin // LinearExecutor.java:561
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:562
-      linear_code <= rotate_code; // LinearExecutor.java:563
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:564
+    if (rotate_done) begin // LinearExecutor.java:571
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:572
+      linear_code <= rotate_code; // LinearExecutor.java:573
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:574
     end
-    if (linear_done) begin // LinearExecutor.java:570
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:570
+    if (linear_done) begin // LinearExecutor.java:580
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:580
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6576,6 +6615,7 @@ module tellme (
       linear_holding <= 1'b0;
       linear_tile <= 16'd0;
       linear_groups_of_tile <= 16'd0;
+      linear_last_group <= 1'b0;
       linear_result_token <= 4'd0;
       linear_group <= 16'd0;
       linear_tile_first_group <= 16'd0;
@@ -6617,7 +6657,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:80
-    // LinearExecutor.java:559
+    // LinearExecutor.java:569
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -6750,8 +6790,8 @@ module tellme (
           ? ((rotate_write_stored_0[9:0] == 10'd0) ? {rotate_write_stored_0[15], 31'h0}
              : {rotate_write_stored_0[15],
                 (8'd112 - {4'd0, rotate_write_values_0_mux}),
-                (rotate_write_stored_0[9:0] << (rotate_write_values_0_mux + 4'd1)),
-                13'h0})
+                rotate_write_values_0_shl[8:0],
+                14'h0})
         : (rotate_write_stored_0[14:10] == 5'd31)
           ? {rotate_write_stored_0[15], 8'hff, (rotate_write_stored_0[9:0] != 10'd0), rotate_write_stored_0[8:0], 13'h0}
         : {rotate_write_stored_0[15],
@@ -6763,8 +6803,8 @@ module tellme (
           ? ((rotate_write_stored_1[9:0] == 10'd0) ? {rotate_write_stored_1[15], 31'h0}
              : {rotate_write_stored_1[15],
                 (8'd112 - {4'd0, rotate_write_values_1_mux}),
-                (rotate_write_stored_1[9:0] << (rotate_write_values_1_mux + 4'd1)),
-                13'h0})
+                rotate_write_values_1_shl[8:0],
+                14'h0})
         : (rotate_write_stored_1[14:10] == 5'd31)
           ? {rotate_write_stored_1[15], 8'hff, (rotate_write_stored_1[9:0] != 10'd0), rotate_write_stored_1[8:0], 13'h0}
         : {rotate_write_stored_1[15],
@@ -6776,8 +6816,8 @@ module tellme (
           ? ((rotate_write_stored_2[9:0] == 10'd0) ? {rotate_write_stored_2[15], 31'h0}
              : {rotate_write_stored_2[15],
                 (8'd112 - {4'd0, rotate_write_values_2_mux}),
-                (rotate_write_stored_2[9:0] << (rotate_write_values_2_mux + 4'd1)),
-                13'h0})
+                rotate_write_values_2_shl[8:0],
+                14'h0})
         : (rotate_write_stored_2[14:10] == 5'd31)
           ? {rotate_write_stored_2[15], 8'hff, (rotate_write_stored_2[9:0] != 10'd0), rotate_write_stored_2[8:0], 13'h0}
         : {rotate_write_stored_2[15],
@@ -6789,8 +6829,8 @@ module tellme (
           ? ((rotate_write_stored_3[9:0] == 10'd0) ? {rotate_write_stored_3[15], 31'h0}
              : {rotate_write_stored_3[15],
                 (8'd112 - {4'd0, rotate_write_values_3_mux}),
-                (rotate_write_stored_3[9:0] << (rotate_write_values_3_mux + 4'd1)),
-                13'h0})
+                rotate_write_values_3_shl[8:0],
+                14'h0})
         : (rotate_write_stored_3[14:10] == 5'd31)
           ? {rotate_write_stored_3[15], 8'hff, (rotate_write_stored_3[9:0] != 10'd0), rotate_write_stored_3[8:0], 13'h0}
         : {rotate_write_stored_3[15],
@@ -6875,7 +6915,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:43
-    case (phase) // Sequencer.java:363
+    case (phase) // Sequencer.java:362
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6887,12 +6927,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:501
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:502
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:505
-        end else if (~tap_busy) begin // Sequencer.java:508
-          if (tap_fits) begin // Sequencer.java:509
-            tap_start = 1'b1; // Sequencer.java:510
+        if (~tapping | ~has_tap) begin // Sequencer.java:500
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:501
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:504
+        end else if (~tap_busy) begin // Sequencer.java:507
+          if (tap_fits) begin // Sequencer.java:508
+            tap_start = 1'b1; // Sequencer.java:509
           end
         end
       end
@@ -6955,48 +6995,46 @@ module tellme (
     tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:279
   end
 
-  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:94
+  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:101
 
   always @(*) begin
-    case (tap_words_pushed[1:0]) // TapWriter.java:105
-      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:105
-      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:105
-      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:105
-      default: tap_header_word = tap_header_elements; // TapWriter.java:105
+    case (tap_words_pushed[1:0]) // TapWriter.java:112
+      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:112
+      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:112
+      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:112
+      default: tap_header_word = tap_header_elements; // TapWriter.java:112
     endcase
   end
 
   always @(*) begin
-    case (tap_lane) // TapWriter.java:118
-      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:118
-      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:118
-      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:118
-      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:118
+    case (tap_lane) // TapWriter.java:125
+      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:125
+      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:125
+      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:125
+      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:125
     endcase
   end
 
   always @(*) begin
-    case (tap_store_byte) // TapWriter.java:125
-      4'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:125
-      4'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:125
-      4'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:125
-      4'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:125
-      4'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:125
-      4'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:125
-      4'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:125
-      4'd7: tap_activation = quantized_read_data[63:56]; // TapWriter.java:125
-      4'd8: tap_activation = quantized_read_data[71:64]; // TapWriter.java:125
-      4'd9: tap_activation = quantized_read_data[79:72]; // TapWriter.java:125
-      4'd10: tap_activation = quantized_read_data[87:80]; // TapWriter.java:125
-      4'd11: tap_activation = quantized_read_data[95:88]; // TapWriter.java:125
-      4'd12: tap_activation = quantized_read_data[103:96]; // TapWriter.java:125
-      4'd13: tap_activation = quantized_read_data[111:104]; // TapWriter.java:125
-      4'd14: tap_activation = quantized_read_data[119:112]; // TapWriter.java:125
-      default: tap_activation = quantized_read_data[127:120]; // TapWriter.java:125
+    case (tap_store_byte) // TapWriter.java:132
+      4'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:132
+      4'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:132
+      4'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:132
+      4'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:132
+      4'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:132
+      4'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:132
+      4'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:132
+      4'd7: tap_activation = quantized_read_data[63:56]; // TapWriter.java:132
+      4'd8: tap_activation = quantized_read_data[71:64]; // TapWriter.java:132
+      4'd9: tap_activation = quantized_read_data[79:72]; // TapWriter.java:132
+      4'd10: tap_activation = quantized_read_data[87:80]; // TapWriter.java:132
+      4'd11: tap_activation = quantized_read_data[95:88]; // TapWriter.java:132
+      4'd12: tap_activation = quantized_read_data[103:96]; // TapWriter.java:132
+      4'd13: tap_activation = quantized_read_data[111:104]; // TapWriter.java:132
+      4'd14: tap_activation = quantized_read_data[119:112]; // TapWriter.java:132
+      default: tap_activation = quantized_read_data[127:120]; // TapWriter.java:132
     endcase
   end
-
-  assign tap_mc_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:126
 
   always @(*) begin
     case (tap_token[2:0]) // QuantizedStore.java:107
@@ -7011,142 +7049,153 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:212
+  // TapWriter.java:229
   assign tap_int8_magnitude = tap_activation[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:214
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:219
-      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:219
+    tap_int8_float = 32'h0; // TapWriter.java:231
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:236
+      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:236
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:219
-      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:219
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:236
+      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:236
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:219
-      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:219
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:236
+      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:236
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:219
-      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:219
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:236
+      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:236
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:219
-      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:219
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:236
+      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:236
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:219
-      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:219
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:236
+      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:236
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:219
-      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:219
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:236
+      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:236
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:219
-      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:219
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:236
+      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:236
     end
   end
 
-  assign tap_quantized_value = tap_mc_element ? tap_mc : tap_int8_float; // TapWriter.java:128
-  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:131
-  // TapWriter.java:139
+  assign tap_quantized_value = tap_last_element ? tap_mc : tap_int8_float; // TapWriter.java:134
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:137
+  // TapWriter.java:145
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
 
   always @(*) begin
-    case (tap_memory_word) // TapWriter.java:158
-      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:158
-      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:158
-      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:158
-      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:158
+    case (tap_memory_word) // TapWriter.java:164
+      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:164
+      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:164
+      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:164
+      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:164
     endcase
   end
 
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:159
-  // TapWriter.java:161
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:165
+  // TapWriter.java:167
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:170
-  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:171
-  assign tap_last_token = (tap_token + 4'd1) == tap_token_count; // TapWriter.java:172
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:173
-  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:174
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:175
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:199
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:205
+  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:176
+  assign tap_last_token = (tap_token + 4'd1) == tap_token_count; // TapWriter.java:191
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:192
+  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:193
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:194
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:216
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:222
 
   always @(posedge ap_clk) begin
-    if (tap_start) begin // TapWriter.java:74
-      tap_header_instruction <= tap_instruction; // TapWriter.java:75
-      tap_header_first_token <= tap_first_token; // TapWriter.java:76
-      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:77
-      tap_header_elements <= tap_elements; // TapWriter.java:78
-      tap_token_count <= tap_tokens; // TapWriter.java:79
-      tap_element_count <= tap_elements; // TapWriter.java:80
-      tap_buffer_id <= tap_buffer; // TapWriter.java:81
-      tap_record_address <= tap_address; // TapWriter.java:82
-      tap_from_quantized <= tap_quantized; // TapWriter.java:83
-      tap_from_memory_q <= tap_from_memory; // TapWriter.java:84
-      tap_source_address <= tap_source; // TapWriter.java:85
-      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:86
-      tap_words_pushed <= 32'd0; // TapWriter.java:87
-      tap_token <= 4'd0; // TapWriter.java:88
-      tap_element <= 32'd0; // TapWriter.java:89
-      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:90
+    if (tap_start) begin // TapWriter.java:79
+      tap_header_instruction <= tap_instruction; // TapWriter.java:80
+      tap_header_first_token <= tap_first_token; // TapWriter.java:81
+      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:82
+      tap_header_elements <= tap_elements; // TapWriter.java:83
+      tap_token_count <= tap_tokens; // TapWriter.java:84
+      tap_element_count <= tap_elements; // TapWriter.java:85
+      tap_buffer_id <= tap_buffer; // TapWriter.java:86
+      tap_record_address <= tap_address; // TapWriter.java:87
+      tap_from_quantized <= tap_quantized; // TapWriter.java:88
+      tap_from_memory_q <= tap_from_memory; // TapWriter.java:89
+      tap_source_address <= tap_source; // TapWriter.java:90
+      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:91
+      tap_words_pushed <= 32'd0; // TapWriter.java:92
+      tap_token <= 4'd0; // TapWriter.java:93
+      tap_element <= 32'd0; // TapWriter.java:94
+      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:95
+      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:96
+      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:97
     end
-    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:101
-      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:101
+    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:108
+      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:108
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:117
-      tap_lane <= tap_element[1:0]; // TapWriter.java:117
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:124
+      tap_lane <= tap_element[1:0]; // TapWriter.java:124
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:120
-      tap_store_byte <= tap_element[3:0]; // TapWriter.java:120
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
+      tap_store_byte <= tap_element[3:0]; // TapWriter.java:127
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:131
-      tap_value_q <= tap_value; // TapWriter.java:131
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:137
+      tap_value_q <= tap_value; // TapWriter.java:137
     end
-    if (tap_start) begin // TapWriter.java:137
-      tap_memory_asked <= 1'b0; // TapWriter.java:137
+    if (tap_start) begin // TapWriter.java:143
+      tap_memory_asked <= 1'b0; // TapWriter.java:143
     end
-    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:141
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:148
-      tap_memory_asked <= 1'b1; // TapWriter.java:148
+    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:147
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:154
+      tap_memory_asked <= 1'b1; // TapWriter.java:154
     end
-    if (tap_start) begin // TapWriter.java:151
-      tap_memory_word <= 2'd0; // TapWriter.java:151
+    if (tap_start) begin // TapWriter.java:157
+      tap_memory_word <= 2'd0; // TapWriter.java:157
     end
-    if (tap_word_taken) begin // TapWriter.java:176
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:177
-      if (tap_last_word) begin // TapWriter.java:178
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:178
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:179
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:180
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:181
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:181
+    if (tap_word_taken) begin // TapWriter.java:195
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:196
+      if (tap_last_word) begin // TapWriter.java:197
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:197
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:198
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:199
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:200
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:200
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:183
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:184
-        if (tap_last_element) begin // TapWriter.java:185
-          tap_token <= tap_token + 4'd1; // TapWriter.java:185
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:202
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:181
+        if (tap_last_element) begin // TapWriter.java:182
+          tap_token <= tap_token + 4'd1; // TapWriter.java:183
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:184
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:185
+        end else begin
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:187
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:188
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:186
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:186
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:204
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:204
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:188
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:189
-        if (tap_last_element) begin // TapWriter.java:190
-          tap_token <= tap_token + 4'd1; // TapWriter.java:190
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:206
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:181
+        if (tap_last_element) begin // TapWriter.java:182
+          tap_token <= tap_token + 4'd1; // TapWriter.java:183
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:184
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:185
+        end else begin
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:187
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:188
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:191
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:208
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:195
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:195
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:212
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:212
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:196
-      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:196
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:213
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:213
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:197
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:197
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:214
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:214
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:202
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:202
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:219
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:219
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -7164,6 +7213,8 @@ module tellme (
       tap_words_pushed <= 32'd0;
       tap_token <= 4'd0;
       tap_element <= 32'd0;
+      tap_elements_after <= 32'd0;
+      tap_last_element <= 1'b0;
       tap_phase <= TAP_STEP_IDLE;
       tap_memory_asked <= 1'b0;
       tap_memory_word <= 2'd0;
@@ -7174,7 +7225,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:363
+    case (phase) // Sequencer.java:362
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7188,7 +7239,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:535
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:534
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -7344,22 +7395,22 @@ module tellme (
   // Sequencer.java:304
   assign peek_wanted =
       (phase == STEP_EXECUTE) & is_linear & ~peek_issued & ((pc + 32'd1) < header_program_length) & linear_reads_free;
-  assign peek_beats = peek_words; // Sequencer.java:306
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:325
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:350
+  assign peek_beats = peek_words; // Sequencer.java:305
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:324
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:349
 
   always @(*) begin
-    case (token_word) // Sequencer.java:401
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:401
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:401
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:401
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:401
+    case (token_word) // Sequencer.java:400
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:400
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:400
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:400
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:400
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:402
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:413
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:425
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:401
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:412
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:424
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
@@ -7414,27 +7465,27 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:609
-  assign record_done = record_written | record_finished; // Sequencer.java:580
+      | (instruction_word[95:64] < header_context); // Sequencer.java:608
+  assign record_done = record_written | record_finished; // Sequencer.java:579
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:623
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:624
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:622
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:623
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:623
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:624
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:622
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:623
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:623
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:624
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:622
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:623
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:623
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:624
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:622
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:623
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:623
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:624
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:622
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:623
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:623
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:624
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:622
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:623
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:79
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:136
@@ -7457,253 +7508,253 @@ module tellme (
     end else if (tap_settling != 2'd0) begin // Sequencer.java:272
       tap_settling <= tap_settling - 2'd1; // Sequencer.java:272
     end
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:312
-      peek_issued <= 1'b1; // Sequencer.java:313
-      peek_busy <= 1'b1; // Sequencer.java:314
-      peek_beat <= 1'b0; // Sequencer.java:315
-      peek_beats_left <= peek_beats; // Sequencer.java:316
-      peek_failed <= 1'b0; // Sequencer.java:317
-      peek_searching <= 1'b1; // Sequencer.java:318
-      peek_found <= 1'b0; // Sequencer.java:319
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:311
+      peek_issued <= 1'b1; // Sequencer.java:312
+      peek_busy <= 1'b1; // Sequencer.java:313
+      peek_beat <= 1'b0; // Sequencer.java:314
+      peek_beats_left <= peek_beats; // Sequencer.java:315
+      peek_failed <= 1'b0; // Sequencer.java:316
+      peek_searching <= 1'b1; // Sequencer.java:317
+      peek_found <= 1'b0; // Sequencer.java:318
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:326
-      if (peek_searching) begin // Sequencer.java:327
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:330
-          peek_word <= data_beat_payload_data; // Sequencer.java:331
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:325
+      if (peek_searching) begin // Sequencer.java:326
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:329
+          peek_word <= data_beat_payload_data; // Sequencer.java:330
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:334
-        peek_failed <= 1'b1; // Sequencer.java:334
+      if (data_beat_payload_error) begin // Sequencer.java:333
+        peek_failed <= 1'b1; // Sequencer.java:333
       end
-      peek_beat <= 1'b0; // Sequencer.java:335
-      if (~peek_beat & peek_searching) begin // Sequencer.java:337
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:340
-        // Sequencer.java:341
+      peek_beat <= 1'b0; // Sequencer.java:334
+      if (~peek_beat & peek_searching) begin // Sequencer.java:336
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:339
+        // Sequencer.java:340
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:343
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:344
-        peek_busy <= 1'b0; // Sequencer.java:345
-        peek_in <= 1'b1; // Sequencer.java:346
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:342
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:343
+        peek_busy <= 1'b0; // Sequencer.java:344
+        peek_in <= 1'b1; // Sequencer.java:345
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:355
-      peek_in <= 1'b0; // Sequencer.java:355
+    if (linear_peek_taken) begin // Sequencer.java:354
+      peek_in <= 1'b0; // Sequencer.java:354
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:356
-      peek_issued <= 1'b0; // Sequencer.java:357
-      peek_in <= 1'b0; // Sequencer.java:358
+    if (phase == STEP_DECODE) begin // Sequencer.java:355
+      peek_issued <= 1'b0; // Sequencer.java:356
+      peek_in <= 1'b0; // Sequencer.java:357
     end
-    case (phase) // Sequencer.java:363
+    case (phase) // Sequencer.java:362
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:364
-          error_code <= 8'd0; // Sequencer.java:366
-          error_detail <= 32'd0; // Sequencer.java:367
-          instructions_executed <= 32'd0; // Sequencer.java:368
-          tap_used <= 32'd0; // Sequencer.java:369
-          tap_records <= 32'd0; // Sequencer.java:370
-          tap_dropped <= 32'd0; // Sequencer.java:371
-          tap_capacity <= 32'd0; // Sequencer.java:372
-          read_beat <= 16'd0; // Sequencer.java:373
-          read_issued <= 1'b0; // Sequencer.java:374
-          phase <= STEP_HEADER; // Sequencer.java:375
+        if (call_start) begin // Sequencer.java:363
+          error_code <= 8'd0; // Sequencer.java:365
+          error_detail <= 32'd0; // Sequencer.java:366
+          instructions_executed <= 32'd0; // Sequencer.java:367
+          tap_used <= 32'd0; // Sequencer.java:368
+          tap_records <= 32'd0; // Sequencer.java:369
+          tap_dropped <= 32'd0; // Sequencer.java:370
+          tap_capacity <= 32'd0; // Sequencer.java:371
+          read_beat <= 16'd0; // Sequencer.java:372
+          read_issued <= 1'b0; // Sequencer.java:373
+          phase <= STEP_HEADER; // Sequencer.java:374
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:377
-          read_issued <= 1'b0; // Sequencer.java:378
-          phase <= STEP_CHECK; // Sequencer.java:379
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:376
+          read_issued <= 1'b0; // Sequencer.java:377
+          phase <= STEP_CHECK; // Sequencer.java:378
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:382
-        token_word <= 2'd0; // Sequencer.java:383
-        phase <= STEP_TOKENS; // Sequencer.java:384
-        if (data_read_failed) begin // Sequencer.java:385
-          error_code <= 8'd7; // Sequencer.java:586
-          error_detail <= 32'd4; // Sequencer.java:587
-          phase <= STEP_RECORD; // Sequencer.java:588
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:386
-          error_code <= 8'd1; // Sequencer.java:586
-          error_detail <= 32'd0; // Sequencer.java:587
-          phase <= STEP_RECORD; // Sequencer.java:588
-        end else if (header_version != 32'd1) begin // Sequencer.java:389
-          error_code <= 8'd1; // Sequencer.java:586
-          error_detail <= 32'd1; // Sequencer.java:587
-          phase <= STEP_RECORD; // Sequencer.java:588
-        end else if (bad_call) begin // Sequencer.java:392
-          error_code <= 8'd6; // Sequencer.java:586
-          error_detail <= arg_token_count; // Sequencer.java:587
-          phase <= STEP_RECORD; // Sequencer.java:588
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:393
-          error_code <= 8'd4; // Sequencer.java:586
-          error_detail <= call_end[31:0]; // Sequencer.java:587
-          phase <= STEP_RECORD; // Sequencer.java:588
+        token_index <= 32'd0; // Sequencer.java:381
+        token_word <= 2'd0; // Sequencer.java:382
+        phase <= STEP_TOKENS; // Sequencer.java:383
+        if (data_read_failed) begin // Sequencer.java:384
+          error_code <= 8'd7; // Sequencer.java:585
+          error_detail <= 32'd4; // Sequencer.java:586
+          phase <= STEP_RECORD; // Sequencer.java:587
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:385
+          error_code <= 8'd1; // Sequencer.java:585
+          error_detail <= 32'd0; // Sequencer.java:586
+          phase <= STEP_RECORD; // Sequencer.java:587
+        end else if (header_version != 32'd1) begin // Sequencer.java:388
+          error_code <= 8'd1; // Sequencer.java:585
+          error_detail <= 32'd1; // Sequencer.java:586
+          phase <= STEP_RECORD; // Sequencer.java:587
+        end else if (bad_call) begin // Sequencer.java:391
+          error_code <= 8'd6; // Sequencer.java:585
+          error_detail <= arg_token_count; // Sequencer.java:586
+          phase <= STEP_RECORD; // Sequencer.java:587
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:392
+          error_code <= 8'd4; // Sequencer.java:585
+          error_detail <= call_end[31:0]; // Sequencer.java:586
+          phase <= STEP_RECORD; // Sequencer.java:587
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:396
-          if (no_error & token_outside) begin // Sequencer.java:403
-            error_code <= 8'd5; // Sequencer.java:404
-            error_detail <= token_index; // Sequencer.java:405
+        if (own_beat) begin // Sequencer.java:395
+          if (no_error & token_outside) begin // Sequencer.java:402
+            error_code <= 8'd5; // Sequencer.java:403
+            error_detail <= token_index; // Sequencer.java:404
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:407
-          token_word <= token_word + 2'd1; // Sequencer.java:408
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:409
-            read_issued <= 1'b0; // Sequencer.java:410
-            read_beat <= 16'd0; // Sequencer.java:411
-            chunk_from <= 32'd0; // Sequencer.java:412
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:414
-              error_code <= 8'd7; // Sequencer.java:586
-              error_detail <= 32'd4; // Sequencer.java:587
-              phase <= STEP_RECORD; // Sequencer.java:588
-            end else if (~tokens_clean) begin // Sequencer.java:415
-              phase <= STEP_RECORD; // Sequencer.java:415
-            end else if (tapping) begin // Sequencer.java:416
-              phase <= STEP_CAPACITY; // Sequencer.java:416
+          token_index <= token_index + 32'd1; // Sequencer.java:406
+          token_word <= token_word + 2'd1; // Sequencer.java:407
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:408
+            read_issued <= 1'b0; // Sequencer.java:409
+            read_beat <= 16'd0; // Sequencer.java:410
+            chunk_from <= 32'd0; // Sequencer.java:411
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:413
+              error_code <= 8'd7; // Sequencer.java:585
+              error_detail <= 32'd4; // Sequencer.java:586
+              phase <= STEP_RECORD; // Sequencer.java:587
+            end else if (~tokens_clean) begin // Sequencer.java:414
+              phase <= STEP_RECORD; // Sequencer.java:414
+            end else if (tapping) begin // Sequencer.java:415
+              phase <= STEP_CAPACITY; // Sequencer.java:415
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:417
+              phase <= STEP_CHUNK; // Sequencer.java:416
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:420
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:421
-          phase <= STEP_CHUNK; // Sequencer.java:422
+        if (own_beat) begin // Sequencer.java:419
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:420
+          phase <= STEP_CHUNK; // Sequencer.java:421
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:426
-        pc <= 32'd0; // Sequencer.java:428
-        read_beat <= 16'd0; // Sequencer.java:429
-        read_issued <= 1'b0; // Sequencer.java:430
-        phase <= STEP_FETCH; // Sequencer.java:431
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:425
+        pc <= 32'd0; // Sequencer.java:427
+        read_beat <= 16'd0; // Sequencer.java:428
+        read_issued <= 1'b0; // Sequencer.java:429
+        phase <= STEP_FETCH; // Sequencer.java:430
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:434
-          phase <= STEP_CHUNK_END; // Sequencer.java:434
-        end else if (own_beat) begin // Sequencer.java:435
-          if (read_beat == 16'd0) begin // Sequencer.java:438
-            instruction_word <= data_beat_payload_data; // Sequencer.java:439
+        if (pc >= header_program_length) begin // Sequencer.java:433
+          phase <= STEP_CHUNK_END; // Sequencer.java:433
+        end else if (own_beat) begin // Sequencer.java:434
+          if (read_beat == 16'd0) begin // Sequencer.java:437
+            instruction_word <= data_beat_payload_data; // Sequencer.java:438
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:441
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:442
-            phase <= STEP_DECODE; // Sequencer.java:443
+          if (read_beat == 16'd0) begin // Sequencer.java:440
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:441
+            phase <= STEP_DECODE; // Sequencer.java:442
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:448
-        if (data_read_failed) begin // Sequencer.java:449
-          error_code <= 8'd7; // Sequencer.java:586
-          error_detail <= 32'd4; // Sequencer.java:587
-          phase <= STEP_RECORD; // Sequencer.java:588
-        end else if (opcode == 8'd0) begin // Sequencer.java:450
-          phase <= STEP_CHUNK_END; // Sequencer.java:450
-        end else if (opcode == 8'd1) begin // Sequencer.java:451
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:452
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:453
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:454
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:455
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:456
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:457
-          if (setup_bad_field) begin // Sequencer.java:458
-            error_code <= 8'd3; // Sequencer.java:586
-            error_detail <= pc; // Sequencer.java:587
-            phase <= STEP_RECORD; // Sequencer.java:588
+        phase <= STEP_NEXT; // Sequencer.java:447
+        if (data_read_failed) begin // Sequencer.java:448
+          error_code <= 8'd7; // Sequencer.java:585
+          error_detail <= 32'd4; // Sequencer.java:586
+          phase <= STEP_RECORD; // Sequencer.java:587
+        end else if (opcode == 8'd0) begin // Sequencer.java:449
+          phase <= STEP_CHUNK_END; // Sequencer.java:449
+        end else if (opcode == 8'd1) begin // Sequencer.java:450
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:451
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:452
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:453
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:454
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:455
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:456
+          if (setup_bad_field) begin // Sequencer.java:457
+            error_code <= 8'd3; // Sequencer.java:585
+            error_detail <= pc; // Sequencer.java:586
+            phase <= STEP_RECORD; // Sequencer.java:587
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:461
-          phase <= STEP_BARRIER; // Sequencer.java:461
-        end else if (is_embed) begin // Sequencer.java:462
-          phase <= STEP_EXECUTE; // Sequencer.java:464
-        end else if (is_quantize) begin // Sequencer.java:466
-          phase <= STEP_EXECUTE; // Sequencer.java:468
-        end else if (is_linear) begin // Sequencer.java:470
-          phase <= STEP_EXECUTE; // Sequencer.java:472
-        end else if (is_lm_head) begin // Sequencer.java:474
-          phase <= STEP_EXECUTE; // Sequencer.java:476
-        end else if (is_attention) begin // Sequencer.java:478
-          phase <= STEP_EXECUTE; // Sequencer.java:480
+        end else if (opcode == 8'd7) begin // Sequencer.java:460
+          phase <= STEP_BARRIER; // Sequencer.java:460
+        end else if (is_embed) begin // Sequencer.java:461
+          phase <= STEP_EXECUTE; // Sequencer.java:463
+        end else if (is_quantize) begin // Sequencer.java:465
+          phase <= STEP_EXECUTE; // Sequencer.java:467
+        end else if (is_linear) begin // Sequencer.java:469
+          phase <= STEP_EXECUTE; // Sequencer.java:471
+        end else if (is_lm_head) begin // Sequencer.java:473
+          phase <= STEP_EXECUTE; // Sequencer.java:475
+        end else if (is_attention) begin // Sequencer.java:477
+          phase <= STEP_EXECUTE; // Sequencer.java:479
         end else begin
-          error_code <= 8'd2; // Sequencer.java:586
-          error_detail <= pc; // Sequencer.java:587
-          phase <= STEP_RECORD; // Sequencer.java:588
+          error_code <= 8'd2; // Sequencer.java:585
+          error_detail <= pc; // Sequencer.java:586
+          phase <= STEP_RECORD; // Sequencer.java:587
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:484
-          phase <= STEP_TAP; // Sequencer.java:485
-          if (data_read_failed) begin // Sequencer.java:486
-            error_code <= 8'd7; // Sequencer.java:586
-            error_detail <= 32'd4; // Sequencer.java:587
-            phase <= STEP_RECORD; // Sequencer.java:588
-          end else if (unit_code == 8'd7) begin // Sequencer.java:487
-            error_code <= 8'd7; // Sequencer.java:586
-            error_detail <= 32'd5; // Sequencer.java:587
-            phase <= STEP_RECORD; // Sequencer.java:588
-          end else if (unit_code == 8'd4) begin // Sequencer.java:490
-            error_code <= 8'd4; // Sequencer.java:586
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:587
-            phase <= STEP_RECORD; // Sequencer.java:588
-          end else if (unit_code != 8'd0) begin // Sequencer.java:493
-            error_code <= unit_code; // Sequencer.java:494
-            error_detail <= pc; // Sequencer.java:495
-            phase <= STEP_RECORD; // Sequencer.java:496
+        if (unit_done) begin // Sequencer.java:483
+          phase <= STEP_TAP; // Sequencer.java:484
+          if (data_read_failed) begin // Sequencer.java:485
+            error_code <= 8'd7; // Sequencer.java:585
+            error_detail <= 32'd4; // Sequencer.java:586
+            phase <= STEP_RECORD; // Sequencer.java:587
+          end else if (unit_code == 8'd7) begin // Sequencer.java:486
+            error_code <= 8'd7; // Sequencer.java:585
+            error_detail <= 32'd5; // Sequencer.java:586
+            phase <= STEP_RECORD; // Sequencer.java:587
+          end else if (unit_code == 8'd4) begin // Sequencer.java:489
+            error_code <= 8'd4; // Sequencer.java:585
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:586
+            phase <= STEP_RECORD; // Sequencer.java:587
+          end else if (unit_code != 8'd0) begin // Sequencer.java:492
+            error_code <= unit_code; // Sequencer.java:493
+            error_detail <= pc; // Sequencer.java:494
+            phase <= STEP_RECORD; // Sequencer.java:495
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:499
-          phase <= STEP_NEXT; // Sequencer.java:499
+        if (data_writes_drained) begin // Sequencer.java:498
+          phase <= STEP_NEXT; // Sequencer.java:498
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:501
-          phase <= STEP_NEXT; // Sequencer.java:501
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:502
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:505
-        end else if (~tap_busy) begin // Sequencer.java:508
-          if (tap_fits) begin // Sequencer.java:509
-            tap_busy <= 1'b1; // Sequencer.java:511
+        if (~tapping | ~has_tap) begin // Sequencer.java:500
+          phase <= STEP_NEXT; // Sequencer.java:500
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:501
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:504
+        end else if (~tap_busy) begin // Sequencer.java:507
+          if (tap_fits) begin // Sequencer.java:508
+            tap_busy <= 1'b1; // Sequencer.java:510
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:513
-            phase <= STEP_NEXT; // Sequencer.java:514
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:512
+            phase <= STEP_NEXT; // Sequencer.java:513
           end
-        end else if (tap_finished) begin // Sequencer.java:517
-          tap_busy <= 1'b0; // Sequencer.java:518
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:519
-          tap_records <= tap_records + 32'd1; // Sequencer.java:520
-          phase <= STEP_NEXT; // Sequencer.java:521
+        end else if (tap_finished) begin // Sequencer.java:516
+          tap_busy <= 1'b0; // Sequencer.java:517
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:518
+          tap_records <= tap_records + 32'd1; // Sequencer.java:519
+          phase <= STEP_NEXT; // Sequencer.java:520
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:525
-        read_beat <= 16'd0; // Sequencer.java:526
-        read_issued <= 1'b0; // Sequencer.java:527
-        phase <= STEP_FETCH; // Sequencer.java:528
+        pc <= pc + 32'd1; // Sequencer.java:524
+        read_beat <= 16'd0; // Sequencer.java:525
+        read_issued <= 1'b0; // Sequencer.java:526
+        phase <= STEP_FETCH; // Sequencer.java:527
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:531
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:532
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:530
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:531
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:536
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:535
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:579
-          record_written <= 1'b0; // Sequencer.java:579
-        end else if (record_finished) begin // Sequencer.java:579
-          record_written <= 1'b1; // Sequencer.java:579
+        if (record_start) begin // Sequencer.java:578
+          record_written <= 1'b0; // Sequencer.java:578
+        end else if (record_finished) begin // Sequencer.java:578
+          record_written <= 1'b1; // Sequencer.java:578
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:538
-          if (no_error & data_write_failed) begin // Sequencer.java:539
-            error_code <= 8'd7; // Sequencer.java:540
-            error_detail <= 32'd4; // Sequencer.java:541
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:537
+          if (no_error & data_write_failed) begin // Sequencer.java:538
+            error_code <= 8'd7; // Sequencer.java:539
+            error_detail <= 32'd4; // Sequencer.java:540
           end
-          phase <= STEP_FINISH; // Sequencer.java:543
+          phase <= STEP_FINISH; // Sequencer.java:542
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:547
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:546
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7772,15 +7823,20 @@ module tellme (
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:393: AttentionExecutor: the done queue has room");
         $stop;
       end
-      // LinearExecutor.java:384
+      // LinearExecutor.java:389
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:384: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:389: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:414
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:414: LinearExecutor: the tag queue has room");
+      // LinearExecutor.java:391
+      if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:391: LinearExecutor: the last-group flag is current");
+        $stop;
+      end
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:420
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:420: LinearExecutor: the tag queue has room");
         $stop;
       end
       if (!(~linear_residual_read | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
@@ -7793,16 +7849,25 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:518
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:518: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:528
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:528: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:536
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:536: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:546
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:546: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:95
-        $display("ASSERTION FAILED in %m: TapWriter.java:95: TapWriter: a record starts on a whole beat");
+      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:102
+        $display("ASSERTION FAILED in %m: TapWriter.java:102: TapWriter: a record starts on a whole beat");
+        $stop;
+      end
+      if (!(~((tap_phase == TAP_STEP_READ)
+              | (tap_phase == TAP_STEP_READ_WAIT)
+              | (tap_phase == TAP_STEP_LATCH)
+              | (tap_phase == TAP_STEP_VALUE)
+              | (tap_phase == TAP_STEP_MEMORY))
+            | (tap_last_element == ((tap_element + 32'd1) == tap_element_count)))) begin // TapWriter.java:177
+        $display("ASSERTION FAILED in %m: TapWriter.java:177: TapWriter: the last-element flag follows the element");
         $stop;
       end
       if (!(~record_commanding | packer_aligned)) begin // RecordWriter.java:76
@@ -9257,17 +9322,21 @@ module tellme (
       buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24],
       attention_unit_dones_occupancy, lm_head_token[3], linear_tags_occupancy, linear_residual_feed_fifo_occupancy,
       linear_unit_tags_pop_valid, linear_unit_tags_occupancy, rotate_pending_token[3], tap_bytes[1:0],
-      tap_int8_magnitude[8], peek_word[127:96], peek_word[31:0], buffer_read_token_sum[3], quantize_gain_beats_sum[3:0],
-      attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4], attention_run_bytes_prod[47],
-      attention_layer_run_prod[127:63], attention_collect_block_first_diff[7:4],
-      attention_out_write_stored_token_sum[3], lm_head_logit_beats_sum[1:0], lm_head_logit_words_sum[1:0],
-      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:20],
+      tap_int8_magnitude[8], peek_word[127:96], peek_word[31:0], buffer_read_token_sum[3], embed_write_values_0_shl[9],
+      embed_write_values_1_shl[9], embed_write_values_2_shl[9], embed_write_values_3_shl[9],
+      quantize_gain_beats_sum[3:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4],
+      attention_run_bytes_prod[47], attention_layer_run_prod[127:63], attention_collect_block_first_diff[7:4],
+      attention_out_write_stored_token_sum[3], attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9],
+      attention_out_write_values_2_shl[9], attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[1:0],
+      lm_head_logit_words_sum[1:0], linear_row_word_sum[15:14], linear_words_per_token_sum[23:20],
       linear_words_per_token_sum[3:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
-      linear_write_token_mux[3], linear_write_word_mux[15:10], rotate_run_bytes_prod[47],
+      linear_write_values_0_shl[9], linear_write_values_1_shl[9], linear_write_values_2_shl[9],
+      linear_write_values_3_shl[9], linear_write_token_mux[3], linear_write_word_mux[15:10], rotate_run_bytes_prod[47],
       rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0], rotate_layer_run_prod[127:63],
-      rotate_position_bytes_prod[127:64], tap_source_beats_sum[1:0], tap_source_beats_prod[63:34],
-      logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0], debug_base_sum[11:0],
-      setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
+      rotate_position_bytes_prod[127:64], rotate_write_values_0_shl[9], rotate_write_values_1_shl[9],
+      rotate_write_values_2_shl[9], rotate_write_values_3_shl[9], tap_source_beats_sum[1:0],
+      tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
+      debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

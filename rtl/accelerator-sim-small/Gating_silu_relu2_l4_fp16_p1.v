@@ -507,6 +507,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   wire result_fifo_push_payload_and;
   wire result_fifo_push_payload_any_2;
   wire [3:0] result_fifo_push_payload_mux;
+  wire [9:0] result_fifo_push_payload_shl;
   wire in_valid_and_ready;
   wire [14:0] beat_max_mux;
   wire [14:0] beat_max_mux_2;
@@ -523,6 +524,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
          (result_fifo_push_payload_and
             ? {1'b1, (result_fifo_push_payload_any_2 ? {1'b0, ~abs_max_out[5]} : {1'b1, ~abs_max_out[3]})}
           : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~abs_max_out[9]} : {1'b1, ~abs_max_out[7]})})};
+  assign result_fifo_push_payload_shl = abs_max_out[9:0] << result_fifo_push_payload_mux;
   assign in_valid_and_ready = in_valid & in_ready;
   assign beat_max_mux =
       (f_lane0_store_out_payload[14:0] > f_slice2_0[14:0]) ? f_lane0_store_out_payload[14:0] : f_slice2_0[14:0];
@@ -577,10 +579,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
       {last_out,
        ((abs_max_out[14:10] == 5'd0)
           ? ((abs_max_out[9:0] == 10'd0) ? 32'h0
-             : {1'b0,
-                (8'd112 - {4'd0, result_fifo_push_payload_mux}),
-                (abs_max_out[9:0] << (result_fifo_push_payload_mux + 4'd1)),
-                13'h0})
+             : {1'b0, (8'd112 - {4'd0, result_fifo_push_payload_mux}), result_fifo_push_payload_shl[8:0], 14'h0})
         : (abs_max_out[14:10] == 5'd31) ? {9'hff, (abs_max_out[9:0] != 10'd0), abs_max_out[8:0], 13'h0}
         : {1'b0, ({3'd0, abs_max_out[14:10]} + 8'd112), abs_max_out[9:0], 13'h0}),
        stored_out_3,
@@ -1181,7 +1180,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, f_lane0_relu2_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, f_lane0_relu2_out_valid, result_fifo_occupancy, result_fifo_push_payload_shl[9]};
 endmodule
 
 `default_nettype wire

@@ -257,12 +257,12 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   reg  [63:0] lane_stride;                          // LmHeadUnit.java:206
 
   // lane0
-  reg  [32:0] lane0_next_row;                       // LmHeadUnit.java:257
-  reg  [63:0] lane0_address;                        // LmHeadUnit.java:258
-  wire        lane0_issuing;                        // LmHeadUnit.java:260
-  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:273
-  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:273
-  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:273
+  reg  [32:0] lane0_next_row;                       // LmHeadUnit.java:256
+  reg  [63:0] lane0_address;                        // LmHeadUnit.java:257
+  wire        lane0_issuing;                        // LmHeadUnit.java:259
+  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:272
+  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:272
+  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:272
   wire        lane0_sums_push_valid;                // Stream.java:195
   wire        lane0_sums_push_ready;                // Stream.java:195
   wire [31:0] lane0_sums_push_payload;              // Stream.java:195
@@ -270,54 +270,54 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane0_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane0_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane0_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:276
-  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:277
-  wire        lane0_last_beat;                      // LmHeadUnit.java:278
-  wire        lane0_room;                           // LmHeadUnit.java:280
-  wire        lane0_take;                           // LmHeadUnit.java:282
-  reg  [63:0] lane0_x_read_r0;                      // LmHeadUnit.java:291
-  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:291
-  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:293
-  reg  [63:0] lane0_weights_d2;                     // LmHeadUnit.java:293
-  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:300
-  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:300
-  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:300
-  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:300
-  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:300
-  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:300
-  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:300
-  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:300
-  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:306
-  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:306
-  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:306
-  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:306
-  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:306
-  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:306
-  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:306
-  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:306
-  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:306
-  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:306
-  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:306
-  reg         lane0_beat_d1;                        // LmHeadUnit.java:307
-  reg         lane0_beat_d2;                        // LmHeadUnit.java:307
-  reg         lane0_beat_d3;                        // LmHeadUnit.java:307
-  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:313
-  reg         lane0_beat_d4;                        // LmHeadUnit.java:314
-  reg         lane0_row_end_d1;                     // LmHeadUnit.java:315
-  reg         lane0_row_end_d2;                     // LmHeadUnit.java:315
-  reg         lane0_row_end_d3;                     // LmHeadUnit.java:315
-  reg         lane0_row_end_d4;                     // LmHeadUnit.java:315
-  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:316
-  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:317
-  reg         lane0_failed;                         // LmHeadUnit.java:324
+  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:275
+  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:276
+  wire        lane0_last_beat;                      // LmHeadUnit.java:277
+  wire        lane0_room;                           // LmHeadUnit.java:279
+  wire        lane0_take;                           // LmHeadUnit.java:281
+  reg  [63:0] lane0_x_read_r0;                      // LmHeadUnit.java:290
+  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:290
+  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:292
+  reg  [63:0] lane0_weights_d2;                     // LmHeadUnit.java:292
+  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:299
+  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:299
+  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:299
+  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:299
+  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:299
+  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:299
+  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:299
+  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:299
+  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:305
+  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:305
+  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:305
+  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:305
+  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:305
+  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:305
+  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:305
+  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:305
+  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:305
+  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:305
+  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:305
+  reg         lane0_beat_d1;                        // LmHeadUnit.java:306
+  reg         lane0_beat_d2;                        // LmHeadUnit.java:306
+  reg         lane0_beat_d3;                        // LmHeadUnit.java:306
+  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:312
+  reg         lane0_beat_d4;                        // LmHeadUnit.java:313
+  reg         lane0_row_end_d1;                     // LmHeadUnit.java:314
+  reg         lane0_row_end_d2;                     // LmHeadUnit.java:314
+  reg         lane0_row_end_d3;                     // LmHeadUnit.java:314
+  reg         lane0_row_end_d4;                     // LmHeadUnit.java:314
+  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:315
+  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:316
+  reg         lane0_failed;                         // LmHeadUnit.java:323
 
   // lane1
-  reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:257
-  reg  [63:0] lane1_address;                        // LmHeadUnit.java:258
-  wire        lane1_issuing;                        // LmHeadUnit.java:260
-  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:273
-  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:273
-  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:273
+  reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:256
+  reg  [63:0] lane1_address;                        // LmHeadUnit.java:257
+  wire        lane1_issuing;                        // LmHeadUnit.java:259
+  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:272
+  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:272
+  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:272
   wire        lane1_sums_push_valid;                // Stream.java:195
   wire        lane1_sums_push_ready;                // Stream.java:195
   wire [31:0] lane1_sums_push_payload;              // Stream.java:195
@@ -325,66 +325,66 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane1_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane1_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane1_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:276
-  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:277
-  wire        lane1_last_beat;                      // LmHeadUnit.java:278
-  wire        lane1_room;                           // LmHeadUnit.java:280
-  wire        lane1_take;                           // LmHeadUnit.java:282
-  reg  [63:0] lane1_x_read_r0;                      // LmHeadUnit.java:291
-  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:291
-  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:293
-  reg  [63:0] lane1_weights_d2;                     // LmHeadUnit.java:293
-  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:300
-  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:300
-  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:300
-  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:300
-  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:300
-  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:300
-  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:300
-  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:300
-  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:306
-  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:306
-  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:306
-  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:306
-  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:306
-  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:306
-  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:306
-  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:306
-  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:306
-  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:306
-  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:306
-  reg         lane1_beat_d1;                        // LmHeadUnit.java:307
-  reg         lane1_beat_d2;                        // LmHeadUnit.java:307
-  reg         lane1_beat_d3;                        // LmHeadUnit.java:307
-  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:313
-  reg         lane1_beat_d4;                        // LmHeadUnit.java:314
-  reg         lane1_row_end_d1;                     // LmHeadUnit.java:315
-  reg         lane1_row_end_d2;                     // LmHeadUnit.java:315
-  reg         lane1_row_end_d3;                     // LmHeadUnit.java:315
-  reg         lane1_row_end_d4;                     // LmHeadUnit.java:315
-  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:316
-  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:317
-  reg         lane1_failed;                         // LmHeadUnit.java:324
+  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:275
+  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:276
+  wire        lane1_last_beat;                      // LmHeadUnit.java:277
+  wire        lane1_room;                           // LmHeadUnit.java:279
+  wire        lane1_take;                           // LmHeadUnit.java:281
+  reg  [63:0] lane1_x_read_r0;                      // LmHeadUnit.java:290
+  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:290
+  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:292
+  reg  [63:0] lane1_weights_d2;                     // LmHeadUnit.java:292
+  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:299
+  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:299
+  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:299
+  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:299
+  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:299
+  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:299
+  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:299
+  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:299
+  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:305
+  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:305
+  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:305
+  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:305
+  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:305
+  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:305
+  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:305
+  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:305
+  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:305
+  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:305
+  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:305
+  reg         lane1_beat_d1;                        // LmHeadUnit.java:306
+  reg         lane1_beat_d2;                        // LmHeadUnit.java:306
+  reg         lane1_beat_d3;                        // LmHeadUnit.java:306
+  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:312
+  reg         lane1_beat_d4;                        // LmHeadUnit.java:313
+  reg         lane1_row_end_d1;                     // LmHeadUnit.java:314
+  reg         lane1_row_end_d2;                     // LmHeadUnit.java:314
+  reg         lane1_row_end_d3;                     // LmHeadUnit.java:314
+  reg         lane1_row_end_d4;                     // LmHeadUnit.java:314
+  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:315
+  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:316
+  reg         lane1_failed;                         // LmHeadUnit.java:323
 
   // scale_stream
-  reg         scales_requested;                     // LmHeadUnit.java:340
-  wire [36:0] scale_bytes;                          // LmHeadUnit.java:341
-  wire [31:0] scale_beats;                          // LmHeadUnit.java:342
-  reg  [0:0]  scale_word;                           // LmHeadUnit.java:351
-  wire        last_scale_word;                      // LmHeadUnit.java:352
-  wire        scale_valid;                          // LmHeadUnit.java:353
-  wire        scale_ready;                          // LmHeadUnit.java:353
-  wire [31:0] scale_payload;                        // LmHeadUnit.java:353
-  reg  [32:0] scales_taken;                         // LmHeadUnit.java:360
-  reg         scale_beyond_rows;                    // LmHeadUnit.java:363
-  reg         scales_failed;                        // LmHeadUnit.java:377
+  reg         scales_requested;                     // LmHeadUnit.java:339
+  wire [36:0] scale_bytes;                          // LmHeadUnit.java:340
+  wire [31:0] scale_beats;                          // LmHeadUnit.java:341
+  reg  [0:0]  scale_word;                           // LmHeadUnit.java:350
+  wire        last_scale_word;                      // LmHeadUnit.java:351
+  wire        scale_valid;                          // LmHeadUnit.java:352
+  wire        scale_ready;                          // LmHeadUnit.java:352
+  wire [31:0] scale_payload;                        // LmHeadUnit.java:352
+  reg  [32:0] scales_taken;                         // LmHeadUnit.java:359
+  reg         scale_beyond_rows;                    // LmHeadUnit.java:362
+  reg         scales_failed;                        // LmHeadUnit.java:376
 
   // logit_stage
-  reg  [0:0]  next_lane;                            // LmHeadUnit.java:402
-  reg  [32:0] next_row;                             // LmHeadUnit.java:403
-  wire        logit_out_valid;                      // LmHeadUnit.java:413
-  wire        logit_out_ready;                      // LmHeadUnit.java:413
-  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:413
+  reg  [0:0]  next_lane;                            // LmHeadUnit.java:401
+  reg  [32:0] next_row;                             // LmHeadUnit.java:402
+  wire        logit_out_valid;                      // LmHeadUnit.java:412
+  wire        logit_out_ready;                      // LmHeadUnit.java:412
+  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:412
   wire        logit_queue_push_valid;               // Stream.java:195
   wire        logit_queue_push_ready;               // Stream.java:195
   wire [31:0] logit_queue_push_payload;             // Stream.java:195
@@ -392,56 +392,56 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        logit_queue_pop_ready;                // Stream.java:195
   wire [31:0] logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]  logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:416
-  reg         logit_room;                           // LmHeadUnit.java:420
-  reg         rows_left;                            // LmHeadUnit.java:424
-  wire        logit_take;                           // LmHeadUnit.java:428
-  wire        row_sum_float_out_valid;              // LmHeadUnit.java:445
-  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:445
-  wire        row_sum_float_in_valid;               // LmHeadUnit.java:445
-  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:445
-  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:448
-  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:448
-  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:448
-  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:448
-  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:448
-  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:448
-  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:448
-  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:448
-  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:448
-  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:448
-  wire        logit_in_valid;                       // LmHeadUnit.java:448
-  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:448
-  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:448
-  wire        logit_out_valid_2;                    // LmHeadUnit.java:448
-  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:448
-  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:451
-  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:451
-  reg  [31:0] best_value;                           // LmHeadUnit.java:458
-  reg  [31:0] best_row;                             // LmHeadUnit.java:459
-  wire        logit_greater;                        // LmHeadUnit.java:460
-  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:465
-  wire        logits_finished;                      // LmHeadUnit.java:468
+  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:415
+  reg         logit_room;                           // LmHeadUnit.java:419
+  reg         rows_left;                            // LmHeadUnit.java:423
+  wire        logit_take;                           // LmHeadUnit.java:427
+  wire        row_sum_float_out_valid;              // LmHeadUnit.java:444
+  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:444
+  wire        row_sum_float_in_valid;               // LmHeadUnit.java:444
+  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:444
+  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:447
+  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:447
+  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:447
+  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:447
+  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:447
+  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:447
+  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:447
+  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:447
+  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:447
+  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:447
+  wire        logit_in_valid;                       // LmHeadUnit.java:447
+  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:447
+  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:447
+  wire        logit_out_valid_2;                    // LmHeadUnit.java:447
+  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:447
+  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:450
+  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:450
+  reg  [31:0] best_value;                           // LmHeadUnit.java:457
+  reg  [31:0] best_row;                             // LmHeadUnit.java:458
+  wire        logit_greater;                        // LmHeadUnit.java:459
+  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:464
+  wire        logits_finished;                      // LmHeadUnit.java:467
   reg         shared_operands_valid;                // LmHeadUnit.java:129
   reg  [31:0] shared_operand_a;                     // LmHeadUnit.java:130
   reg  [31:0] shared_operand_b;                     // LmHeadUnit.java:132
   (* ram_style = "block" *)
-  reg  [63:0] lane0_activations [0:31];             // LmHeadUnit.java:252
+  reg  [63:0] lane0_activations [0:31];             // LmHeadUnit.java:251
   (* ram_style = "block" *)
-  reg  [63:0] lane1_activations [0:31];             // LmHeadUnit.java:252
+  reg  [63:0] lane1_activations [0:31];             // LmHeadUnit.java:251
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] lane0_product0_part;
@@ -592,21 +592,21 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   assign scale_reader_m_axi_rlast = m_axi_scales_rlast; // LmHeadUnit.java:110
   assign command_ready = phase == PHASE_IDLE; // LmHeadUnit.java:184
   assign activations_ready = phase == PHASE_ACTIVATIONS; // LmHeadUnit.java:186
-  assign done_valid = done_pending; // LmHeadUnit.java:230
-  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:231
-  assign done_payload_errorCode = done_code; // LmHeadUnit.java:232
-  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:261
-  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:262
-  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:263
-  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:281
-  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:261
-  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:262
-  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:263
-  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:281
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:343
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:344
-  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:346
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:366
+  assign done_valid = done_pending; // LmHeadUnit.java:229
+  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:230
+  assign done_payload_errorCode = done_code; // LmHeadUnit.java:231
+  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:260
+  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:261
+  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:262
+  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:280
+  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:260
+  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:261
+  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:262
+  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:280
+  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:342
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:343
+  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:345
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:365
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
   assign scale_fx_in_valid = shared_operands_valid; // LmHeadUnit.java:129
@@ -660,36 +660,36 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       lane0_start <= command_payload_weightsAddress; // LmHeadUnit.java:203
     end
     if (command_accepted) begin // LmHeadUnit.java:203
-      lane1_start <= command_payload_weightsAddress + {32'd0, {16'd0, command_payload_cols}}; // LmHeadUnit.java:203
+      lane1_start <= command_payload_weightsAddress + {48'd0, command_payload_cols}; // LmHeadUnit.java:203
     end
     if (command_accepted) begin // LmHeadUnit.java:206
-      lane_stride <= {24'd0, ({8'd0, {16'd0, command_payload_cols}} * {32'd0, 8'd2})}; // LmHeadUnit.java:206
+      lane_stride <= {47'h0, command_payload_cols, 1'b0}; // LmHeadUnit.java:206
     end
-    if (command_accepted) begin // LmHeadUnit.java:208
-      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:209
-      rows <= command_payload_rows; // LmHeadUnit.java:210
-      col_beats <= {3'd0, command_payload_cols[15:3]}; // LmHeadUnit.java:211
-      mc <= command_payload_mc; // LmHeadUnit.java:212
-      activation_beat <= 16'd0; // LmHeadUnit.java:213
-      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:214
-      if (command_bad_field) begin // LmHeadUnit.java:215
-        phase <= PHASE_IDLE; // LmHeadUnit.java:216
-        done_pending <= 1'b1; // LmHeadUnit.java:217
-        done_code <= 8'd3; // LmHeadUnit.java:218
-        done_argmax <= 32'd0; // LmHeadUnit.java:219
+    if (command_accepted) begin // LmHeadUnit.java:207
+      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:208
+      rows <= command_payload_rows; // LmHeadUnit.java:209
+      col_beats <= {3'd0, command_payload_cols[15:3]}; // LmHeadUnit.java:210
+      mc <= command_payload_mc; // LmHeadUnit.java:211
+      activation_beat <= 16'd0; // LmHeadUnit.java:212
+      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:213
+      if (command_bad_field) begin // LmHeadUnit.java:214
+        phase <= PHASE_IDLE; // LmHeadUnit.java:215
+        done_pending <= 1'b1; // LmHeadUnit.java:216
+        done_code <= 8'd3; // LmHeadUnit.java:217
+        done_argmax <= 32'd0; // LmHeadUnit.java:218
       end
     end
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:222
-      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:222
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:221
+      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:221
     end
-    if (rows_start) begin // LmHeadUnit.java:223
-      phase <= PHASE_RUN; // LmHeadUnit.java:223
+    if (rows_start) begin // LmHeadUnit.java:222
+      phase <= PHASE_RUN; // LmHeadUnit.java:222
     end
-    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:224
-      phase <= PHASE_IDLE; // LmHeadUnit.java:225
-      done_pending <= 1'b1; // LmHeadUnit.java:226
-      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:227
-      done_argmax <= argmax_index; // LmHeadUnit.java:228
+    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:223
+      phase <= PHASE_IDLE; // LmHeadUnit.java:224
+      done_pending <= 1'b1; // LmHeadUnit.java:225
+      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:226
+      done_argmax <= argmax_index; // LmHeadUnit.java:227
     end
     if (!ap_rst_n) begin
       fx_issue_d1 <= 1'b0;
@@ -717,93 +717,93 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane0 (LmHeadUnit.java:247): reads rows 0 mod P, and sums each row's products with the activations
-  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}); // LmHeadUnit.java:260
+  // lane0 (LmHeadUnit.java:246): reads rows 0 mod P, and sums each row's products with the activations
+  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}); // LmHeadUnit.java:259
   assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:196
   assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:197
   assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:198
-  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
-  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
-  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:282
-  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:307
-  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:309
-  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:309
-  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:309
-  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:309
-  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:309
-  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:309
-  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:309
-  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:309
-  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:313
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:317
-  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:319
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:320
-  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:430
+  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:277
+  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:279
+  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:281
+  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:306
+  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:308
+  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:308
+  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:308
+  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:308
+  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:308
+  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:308
+  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:308
+  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:308
+  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:312
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:316
+  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:318
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:319
+  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:429
 
   always @(posedge ap_clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
-      lane0_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:253
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:252
+      lane0_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:252
     end
-    if (rows_start) begin // LmHeadUnit.java:264
-      lane0_next_row <= 33'd0; // LmHeadUnit.java:265
-      lane0_address <= lane0_start; // LmHeadUnit.java:266
-    end else if (lane0_reader_command_valid & lane0_reader_command_ready) begin // LmHeadUnit.java:267
-      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:268
-      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:269
+    if (rows_start) begin // LmHeadUnit.java:263
+      lane0_next_row <= 33'd0; // LmHeadUnit.java:264
+      lane0_address <= lane0_start; // LmHeadUnit.java:265
+    end else if (lane0_reader_command_valid & lane0_reader_command_ready) begin // LmHeadUnit.java:266
+      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:267
+      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:268
     end
-    if (rows_start) begin // LmHeadUnit.java:283
-      lane0_beat <= 16'd0; // LmHeadUnit.java:283
-    end else if (lane0_take) begin // LmHeadUnit.java:283
-      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:283
+    if (rows_start) begin // LmHeadUnit.java:282
+      lane0_beat <= 16'd0; // LmHeadUnit.java:282
+    end else if (lane0_take) begin // LmHeadUnit.java:282
+      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:282
     end
-    if (lane0_take) begin // LmHeadUnit.java:291
-      lane0_x_read_r0 <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:291
+    if (lane0_take) begin // LmHeadUnit.java:290
+      lane0_x_read_r0 <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:290
     end
-    lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:291
-    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:293
-    lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:293
+    lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:290
+    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:292
+    lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:292
     lane0_product0 <=
         $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
-        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:299
     lane0_product1 <=
         $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
-        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:299
     lane0_product2 <=
         $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
-        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:299
     lane0_product3 <=
         $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
-        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:299
     lane0_product4 <=
         $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
-        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:299
     lane0_product5 <=
         $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
-        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:299
     lane0_product6 <=
         $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
-        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:299
     lane0_product7 <=
         $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
-        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:300
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:307
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:307
-    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:307
-    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:314
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:315
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:315
-    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:315
-    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:315
-    if (lane0_beat_d4) begin // LmHeadUnit.java:318
-      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:318
+        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:299
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:306
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:306
+    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:306
+    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:313
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:314
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:314
+    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:314
+    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:314
+    if (lane0_beat_d4) begin // LmHeadUnit.java:317
+      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:317
     end
-    // LmHeadUnit.java:323
+    // LmHeadUnit.java:322
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:325
-      lane0_failed <= 1'b0; // LmHeadUnit.java:325
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:326
-      lane0_failed <= 1'b1; // LmHeadUnit.java:326
+    if (command_accepted) begin // LmHeadUnit.java:324
+      lane0_failed <= 1'b0; // LmHeadUnit.java:324
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:325
+      lane0_failed <= 1'b1; // LmHeadUnit.java:325
     end
     if (!ap_rst_n) begin
       lane0_next_row <= 33'd0;
@@ -822,93 +822,93 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane1 (LmHeadUnit.java:247): reads rows 1 mod P, and sums each row's products with the activations
-  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}); // LmHeadUnit.java:260
+  // lane1 (LmHeadUnit.java:246): reads rows 1 mod P, and sums each row's products with the activations
+  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}); // LmHeadUnit.java:259
   assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:196
   assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:197
   assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:198
-  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:278
-  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:280
-  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:282
-  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:307
-  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:309
-  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:309
-  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:309
-  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:309
-  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:309
-  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:309
-  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:309
-  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:309
-  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:313
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:317
-  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:319
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:320
-  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:430
+  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:277
+  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:279
+  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:281
+  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:306
+  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:308
+  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:308
+  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:308
+  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:308
+  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:308
+  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:308
+  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:308
+  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:308
+  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:312
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:316
+  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:318
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:319
+  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:429
 
   always @(posedge ap_clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:253
-      lane1_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:253
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:252
+      lane1_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:252
     end
-    if (rows_start) begin // LmHeadUnit.java:264
-      lane1_next_row <= 33'd1; // LmHeadUnit.java:265
-      lane1_address <= lane1_start; // LmHeadUnit.java:266
-    end else if (lane1_reader_command_valid & lane1_reader_command_ready) begin // LmHeadUnit.java:267
-      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:268
-      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:269
+    if (rows_start) begin // LmHeadUnit.java:263
+      lane1_next_row <= 33'd1; // LmHeadUnit.java:264
+      lane1_address <= lane1_start; // LmHeadUnit.java:265
+    end else if (lane1_reader_command_valid & lane1_reader_command_ready) begin // LmHeadUnit.java:266
+      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:267
+      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:268
     end
-    if (rows_start) begin // LmHeadUnit.java:283
-      lane1_beat <= 16'd0; // LmHeadUnit.java:283
-    end else if (lane1_take) begin // LmHeadUnit.java:283
-      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:283
+    if (rows_start) begin // LmHeadUnit.java:282
+      lane1_beat <= 16'd0; // LmHeadUnit.java:282
+    end else if (lane1_take) begin // LmHeadUnit.java:282
+      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:282
     end
-    if (lane1_take) begin // LmHeadUnit.java:291
-      lane1_x_read_r0 <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:291
+    if (lane1_take) begin // LmHeadUnit.java:290
+      lane1_x_read_r0 <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:290
     end
-    lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:291
-    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:293
-    lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:293
+    lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:290
+    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:292
+    lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:292
     lane1_product0 <=
         $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
-        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:299
     lane1_product1 <=
         $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
-        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:299
     lane1_product2 <=
         $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
-        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:299
     lane1_product3 <=
         $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
-        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:299
     lane1_product4 <=
         $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
-        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:299
     lane1_product5 <=
         $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
-        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:299
     lane1_product6 <=
         $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
-        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:300
+        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:299
     lane1_product7 <=
         $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
-        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:300
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:307
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:307
-    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:307
-    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:314
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:315
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:315
-    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:315
-    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:315
-    if (lane1_beat_d4) begin // LmHeadUnit.java:318
-      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:318
+        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:299
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:306
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:306
+    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:306
+    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:313
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:314
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:314
+    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:314
+    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:314
+    if (lane1_beat_d4) begin // LmHeadUnit.java:317
+      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:317
     end
-    // LmHeadUnit.java:323
+    // LmHeadUnit.java:322
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:325
-      lane1_failed <= 1'b0; // LmHeadUnit.java:325
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:326
-      lane1_failed <= 1'b1; // LmHeadUnit.java:326
+    if (command_accepted) begin // LmHeadUnit.java:324
+      lane1_failed <= 1'b0; // LmHeadUnit.java:324
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:325
+      lane1_failed <= 1'b1; // LmHeadUnit.java:325
     end
     if (!ap_rst_n) begin
       lane1_next_row <= 33'd0;
@@ -927,35 +927,35 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:337): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:341
-  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:342
-  assign last_scale_word = scale_word; // LmHeadUnit.java:352
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:354
-  // LmHeadUnit.java:359
+  // scale_stream (LmHeadUnit.java:336): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:340
+  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:341
+  assign last_scale_word = scale_word; // LmHeadUnit.java:351
+  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:353
+  // LmHeadUnit.java:358
   assign scale_payload = scale_word ? scale_reader_data_payload_data[63:32] : scale_reader_data_payload_data[31:0];
-  assign scale_ready = logit_take; // LmHeadUnit.java:432
+  assign scale_ready = logit_take; // LmHeadUnit.java:431
 
   always @(posedge ap_clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:347
-      scales_requested <= 1'b0; // LmHeadUnit.java:347
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:348
-      scales_requested <= 1'b1; // LmHeadUnit.java:348
+    if (command_accepted) begin // LmHeadUnit.java:346
+      scales_requested <= 1'b0; // LmHeadUnit.java:346
+    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:347
+      scales_requested <= 1'b1; // LmHeadUnit.java:347
     end
-    if (command_accepted) begin // LmHeadUnit.java:367
-      scale_word <= 1'b0; // LmHeadUnit.java:368
-      scales_taken <= 33'd0; // LmHeadUnit.java:369
-      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:370
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:371
-      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:372
-      scales_taken <= scales_taken_sum; // LmHeadUnit.java:374
-      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:375
+    if (command_accepted) begin // LmHeadUnit.java:366
+      scale_word <= 1'b0; // LmHeadUnit.java:367
+      scales_taken <= 33'd0; // LmHeadUnit.java:368
+      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:369
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:370
+      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:371
+      scales_taken <= scales_taken_sum; // LmHeadUnit.java:373
+      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:374
     end
-    if (command_accepted) begin // LmHeadUnit.java:378
-      scales_failed <= 1'b0; // LmHeadUnit.java:378
-    // LmHeadUnit.java:379
+    if (command_accepted) begin // LmHeadUnit.java:377
+      scales_failed <= 1'b0; // LmHeadUnit.java:377
+    // LmHeadUnit.java:378
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:379
+      scales_failed <= 1'b1; // LmHeadUnit.java:378
     end
     if (!ap_rst_n) begin
       scales_requested <= 1'b0;
@@ -967,7 +967,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:399): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:398): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   assign logit_queue_push_valid = logit_out_valid; // Stream.java:196
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
@@ -979,68 +979,68 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       & rows_left
       & (next_lane ? lane1_sums_pop_valid : lane0_sums_pop_valid)
       & scale_valid
-      & logit_room; // LmHeadUnit.java:428
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:445
-  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:445
-  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:448
-  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:448
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:448
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:452
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:453
+      & logit_room; // LmHeadUnit.java:427
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:444
+  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:444
+  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:447
+  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:447
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:447
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:451
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:452
   assign logit_greater =
       ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
        > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
       & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
           | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:460
-  // LmHeadUnit.java:468
+      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:459
+  // LmHeadUnit.java:467
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge ap_clk) begin
-    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:420
-    if (rows_start) begin // LmHeadUnit.java:433
-      next_lane <= 1'b0; // LmHeadUnit.java:434
-      next_row <= 33'd0; // LmHeadUnit.java:435
-      rows_left <= rows != 32'd0; // LmHeadUnit.java:436
-    end else if (logit_take) begin // LmHeadUnit.java:437
-      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:438
-      next_row <= next_row_sum; // LmHeadUnit.java:440
-      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:441
+    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:419
+    if (rows_start) begin // LmHeadUnit.java:432
+      next_lane <= 1'b0; // LmHeadUnit.java:433
+      next_row <= 33'd0; // LmHeadUnit.java:434
+      rows_left <= rows != 32'd0; // LmHeadUnit.java:435
+    end else if (logit_take) begin // LmHeadUnit.java:436
+      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:437
+      next_row <= next_row_sum; // LmHeadUnit.java:439
+      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:440
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:448
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:448
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:448
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:448
-    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:448
-    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:448
-    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:448
-    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:448
-    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:448
-    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:448
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:451
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:451
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:451
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:451
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:451
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:451
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:451
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:451
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:451
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:451
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:451
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:451
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:451
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:451
-    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:451
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:455
-    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:461
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:462
-      best_row <= logit_row_d15; // LmHeadUnit.java:463
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:447
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:447
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:447
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:447
+    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:447
+    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:447
+    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:447
+    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:447
+    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:447
+    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:447
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:450
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:450
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:450
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:450
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:450
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:450
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:450
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:450
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:450
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:450
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:450
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:450
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:450
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:450
+    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:450
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:454
+    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:460
+      best_value <= logit_out_payload_2; // LmHeadUnit.java:461
+      best_row <= logit_row_d15; // LmHeadUnit.java:462
     end
-    if (rows_start) begin // LmHeadUnit.java:466
-      logits_emitted <= 33'd0; // LmHeadUnit.java:466
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:466
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:466
+    if (rows_start) begin // LmHeadUnit.java:465
+      logits_emitted <= 33'd0; // LmHeadUnit.java:465
+    end else if (logit_out_valid_2) begin // LmHeadUnit.java:465
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:465
     end
     if (!ap_rst_n) begin
       logit_room <= 1'b0;
@@ -1065,25 +1065,25 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:321
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:321: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:320
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:320: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:321
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:321: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:320
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:320: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:364
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:364: LmHeadUnit: the scale stream's past-the-rows flag is ",
+      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:363
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:363: LmHeadUnit: the scale stream's past-the-rows flag is ",
                  "current");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:425
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:425: LmHeadUnit: the rows-left flag is current");
+      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:424
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:424: LmHeadUnit: the rows-left flag is current");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:454
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:454: LmHeadUnit: the logit queue has room");
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:453
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:453: LmHeadUnit: the logit queue has room");
         $stop;
       end
       if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:134
@@ -1243,7 +1243,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane0_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:306
+  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:305
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_beat_tree_in_valid),
@@ -1271,7 +1271,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane1_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:306
+  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:305
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_beat_tree_in_valid),
@@ -1299,7 +1299,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:445
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:444
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .out_valid   (row_sum_float_out_valid),
@@ -1308,7 +1308,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:448
+  Fp32Mul logit ( // LmHeadUnit.java:447
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (logit_in_valid),

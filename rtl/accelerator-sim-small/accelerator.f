@@ -22,7 +22,7 @@ Fp32ToFp16.v
 SyncFifo_w64_d8.v
 AttentionUnit_l16_w4_d32_c512_q4_r32_fp16.v
 Fp16Square.v
-SyncFifo_w97_d3.v
+SyncFifo_w97_d4.v
 RmsNormMax_l16_w4_maxn1024_fp16_runtime.v
 Fp32ToInt8.v
 SyncFifo_w65_d12.v

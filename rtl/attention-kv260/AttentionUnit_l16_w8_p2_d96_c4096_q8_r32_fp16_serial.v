@@ -393,13 +393,18 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [63:0]  key0_stride_bytes;                     // ChunkLoader.java:105
   wire [12:0]  key0_rows_after;                       // ChunkLoader.java:108
   wire [12:0]  key0_first_rows;                       // ChunkLoader.java:112
-  wire         key0_half_free;                        // ChunkLoader.java:125
-  wire         key0_chunk_beat;                       // ChunkLoader.java:145
-  wire         key0_landing_latest;                   // ChunkLoader.java:146
-  wire [7:0]   key0_landing_row_beats;                // ChunkLoader.java:147
-  wire         key0_write_last_row_beat;              // ChunkLoader.java:148
-  wire [8:0]   key0_write_address;                    // ChunkLoader.java:150
-  wire         key0_beat_error;                       // ChunkLoader.java:169
+  wire         key0_half_free;                        // ChunkLoader.java:118
+  reg  [12:0]  key0_chunk_rows_q;                     // ChunkLoader.java:122
+  reg  [20:0]  key0_chunk_beats_q;                    // ChunkLoader.java:123
+  reg          key0_chunk_changed_d1;                 // ChunkLoader.java:125
+  reg          key0_chunk_changed_d2;                 // ChunkLoader.java:125
+  wire         key0_chunk_beats_settled;              // ChunkLoader.java:125
+  wire         key0_chunk_beat;                       // ChunkLoader.java:147
+  wire         key0_landing_latest;                   // ChunkLoader.java:148
+  wire [7:0]   key0_landing_row_beats;                // ChunkLoader.java:149
+  wire         key0_write_last_row_beat;              // ChunkLoader.java:150
+  wire [8:0]   key0_write_address;                    // ChunkLoader.java:152
+  wire         key0_beat_error;                       // ChunkLoader.java:171
   wire         key_chunk_consumed_1;                  // AttentionUnit.java:282
 
   // key1_loader
@@ -423,29 +428,34 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [63:0]  key1_stride_bytes;                     // ChunkLoader.java:105
   wire [12:0]  key1_rows_after;                       // ChunkLoader.java:108
   wire [12:0]  key1_first_rows;                       // ChunkLoader.java:112
-  wire [63:0]  key1_first_address;                    // ChunkLoader.java:123
-  wire         key1_half_free;                        // ChunkLoader.java:125
-  wire         key1_chunk_beat;                       // ChunkLoader.java:145
-  wire         key1_landing_latest;                   // ChunkLoader.java:146
-  wire [7:0]   key1_landing_row_beats;                // ChunkLoader.java:147
-  wire         key1_write_last_row_beat;              // ChunkLoader.java:148
-  wire [8:0]   key1_write_address;                    // ChunkLoader.java:150
-  wire         key1_beat_error;                       // ChunkLoader.java:169
+  wire [63:0]  key1_first_address;                    // ChunkLoader.java:116
+  wire         key1_half_free;                        // ChunkLoader.java:118
+  reg  [12:0]  key1_chunk_rows_q;                     // ChunkLoader.java:122
+  reg  [20:0]  key1_chunk_beats_q;                    // ChunkLoader.java:123
+  reg          key1_chunk_changed_d1;                 // ChunkLoader.java:125
+  reg          key1_chunk_changed_d2;                 // ChunkLoader.java:125
+  wire         key1_chunk_beats_settled;              // ChunkLoader.java:125
+  wire         key1_chunk_beat;                       // ChunkLoader.java:147
+  wire         key1_landing_latest;                   // ChunkLoader.java:148
+  wire [7:0]   key1_landing_row_beats;                // ChunkLoader.java:149
+  wire         key1_write_last_row_beat;              // ChunkLoader.java:150
+  wire [8:0]   key1_write_address;                    // ChunkLoader.java:152
+  wire         key1_beat_error;                       // ChunkLoader.java:171
   wire         key_loaders_requesting;                // AttentionUnit.java:205
-  wire [8:0]   key_read_local_address;                // ChunkLoader.java:190
-  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:195
-  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:195
-  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:195
-  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:195
-  wire [255:0] key_read_l0;                           // ChunkLoader.java:198
-  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:195
-  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:195
-  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:195
-  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:195
-  wire [255:0] key_read_l1;                           // ChunkLoader.java:198
-  wire [0:0]   key_read_loader;                       // ChunkLoader.java:203
-  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:204
-  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:204
+  wire [8:0]   key_read_local_address;                // ChunkLoader.java:192
+  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:197
+  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:197
+  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:197
+  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:197
+  wire [255:0] key_read_l0;                           // ChunkLoader.java:200
+  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:197
+  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:197
+  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:197
+  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:197
+  wire [255:0] key_read_l1;                           // ChunkLoader.java:200
+  wire [0:0]   key_read_loader;                       // ChunkLoader.java:205
+  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:206
+  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:206
 
   // controller
   reg  [1:0]   phase;                                 // AttentionUnit.java:428
@@ -488,12 +498,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [4:0]   key_landing_rows;                      // ChunkProgress.java:66
 
   // score_engine.score_walk
-  reg          score_active;                          // ChunkWalk.java:58
-  reg  [7:0]   score_chunk;                           // ChunkWalk.java:59
-  reg  [12:0]  score_chunk_start;                     // ChunkWalk.java:60
-  wire         score_finishing;                       // ChunkWalk.java:61
-  wire         score_chunk_done;                      // ChunkWalk.java:62
-  wire         score_slot_done;                       // ChunkWalk.java:63
+  reg          score_active;                          // ChunkWalk.java:64
+  reg  [7:0]   score_chunk;                           // ChunkWalk.java:65
+  reg  [12:0]  score_chunk_start;                     // ChunkWalk.java:66
+  wire         score_finishing;                       // ChunkWalk.java:67
+  wire         score_chunk_done;                      // ChunkWalk.java:68
+  wire         score_slot_done;                       // ChunkWalk.java:69
 
   // score_engine.score_walk.score_slots
   reg  [2:0]   score_slots_slot;                      // SlotWalker.java:35
@@ -505,19 +515,20 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         score_slots_next_token;                // SlotWalker.java:41
 
   // score_engine.score_walk
-  wire [0:0]   score_loader;                          // ChunkWalk.java:71
-  wire [0:0]   score_half;                            // ChunkWalk.java:74
-  wire [5:0]   score_need_rows;                       // ChunkWalk.java:75
-  wire [10:0]  score_chunk_wide;                      // ChunkWalk.java:76
-  wire         score_rows_in;                         // ChunkWalk.java:78
-  wire         score_step;                            // ChunkWalk.java:79
-  wire [12:0]  score_next_chunk_start;                // ChunkWalk.java:84
-  wire [12:0]  score_next_positions;                  // ChunkWalk.java:85
-  reg          score_slot_has_rows;                   // ChunkWalk.java:89
-  reg  [5:0]   score_rows_here;                       // ChunkWalk.java:90
-  wire         score_slot_finished;                   // ChunkWalk.java:96
-  wire         score_last_chunk;                      // ChunkWalk.java:101
-  wire         score_walk_done;                       // ChunkWalk.java:102
+  wire [0:0]   score_loader;                          // ChunkWalk.java:77
+  wire [0:0]   score_half;                            // ChunkWalk.java:80
+  wire [5:0]   score_need_rows;                       // ChunkWalk.java:81
+  wire [10:0]  score_chunk_wide;                      // ChunkWalk.java:82
+  wire         score_rows_in;                         // ChunkWalk.java:84
+  wire         score_step;                            // ChunkWalk.java:85
+  wire [12:0]  score_next_chunk_start;                // ChunkWalk.java:90
+  wire [12:0]  score_next_positions;                  // ChunkWalk.java:91
+  reg          score_slot_has_rows;                   // ChunkWalk.java:95
+  reg  [5:0]   score_rows_here;                       // ChunkWalk.java:95
+  reg          score_rows_fit_turn;                   // ChunkWalk.java:96
+  wire         score_slot_finished;                   // ChunkWalk.java:104
+  wire         score_last_chunk;                      // ChunkWalk.java:109
+  wire         score_walk_done;                       // ChunkWalk.java:110
 
   // score_engine
   wire [7:0]   score_pass_beats;                      // ScoreEngine.java:89
@@ -529,19 +540,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         last_turn;                             // ScoreEngine.java:95
   wire         last_row_beat;                         // ScoreEngine.java:96
   wire [7:0]   turn_beats;                            // ScoreEngine.java:99
-  wire         last_beat;                             // ScoreEngine.java:101
-  wire         real_beat;                             // ScoreEngine.java:102
-  wire         turns_done;                            // ScoreEngine.java:103
-  wire [5:0]   score_turn_rows;                       // ScoreEngine.java:105
-  wire         score_issue;                           // ScoreEngine.java:122
-  wire [9:0]   key_read_address;                      // ScoreEngine.java:124
-  wire [5:0]   query_read_address;                    // ScoreEngine.java:126
-  wire [1:0]   score_present_beats;                   // ScoreEngine.java:128
-  reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:145
-  reg  [127:0] query_read_1;                          // ScoreEngine.java:145
-  reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:145
-  reg  [127:0] query_read_0;                          // ScoreEngine.java:145
-  wire [255:0] query_word_read;                       // ScoreEngine.java:148
+  reg  [7:0]   score_last_beat_index;                 // ScoreEngine.java:104
+  wire         last_beat;                             // ScoreEngine.java:107
+  wire         real_beat;                             // ScoreEngine.java:108
+  reg          score_first_turns;                     // ScoreEngine.java:113
+  reg          score_later_turns_done;                // ScoreEngine.java:114
+  wire         turns_done;                            // ScoreEngine.java:115
+  wire [5:0]   score_turn_rows;                       // ScoreEngine.java:119
+  wire         score_issue;                           // ScoreEngine.java:139
+  wire [9:0]   key_read_address;                      // ScoreEngine.java:141
+  wire [5:0]   query_read_address;                    // ScoreEngine.java:143
+  wire [1:0]   score_present_beats;                   // ScoreEngine.java:145
+  reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:162
+  reg  [127:0] query_read_1;                          // ScoreEngine.java:162
+  reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:162
+  reg  [127:0] query_read_0;                          // ScoreEngine.java:162
+  wire [255:0] query_word_read;                       // ScoreEngine.java:165
 
   // score_engine.score_mac
   wire [15:0]  score_mac_a0;                          // MacLanes.java:106
@@ -771,213 +785,213 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  score_mac_lane15_sum_out_payload;      // MacLanes.java:119
 
   // score_engine
-  reg          score_issue_d1;                        // ScoreEngine.java:169
-  reg          score_issue_d2;                        // ScoreEngine.java:169
-  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:176
-  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:176
-  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:176
-  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:176
-  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:176
-  wire [2:0]   add_entry;                             // ScoreEngine.java:178
-  wire [31:0]  key_lane0_partial;                     // ScoreEngine.java:181
-  reg          issue_first_d1;                        // ScoreEngine.java:182
-  reg          issue_first_d2;                        // ScoreEngine.java:182
-  reg          issue_first_d3;                        // ScoreEngine.java:182
-  reg          issue_first_d4;                        // ScoreEngine.java:182
-  reg          issue_first_d5;                        // ScoreEngine.java:182
-  wire [31:0]  key_lane0_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane1_partial;                     // ScoreEngine.java:181
-  wire [31:0]  key_lane1_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane2_partial;                     // ScoreEngine.java:181
-  wire [31:0]  key_lane2_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane3_partial;                     // ScoreEngine.java:181
-  wire [31:0]  key_lane3_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane4_partial;                     // ScoreEngine.java:181
-  wire [31:0]  key_lane4_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane5_partial;                     // ScoreEngine.java:181
-  wire [31:0]  key_lane5_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane6_partial;                     // ScoreEngine.java:181
-  wire [31:0]  key_lane6_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane7_partial;                     // ScoreEngine.java:181
-  wire [31:0]  key_lane7_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane8_partial;                     // ScoreEngine.java:181
-  wire [31:0]  key_lane8_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane9_partial;                     // ScoreEngine.java:181
-  wire [31:0]  key_lane9_addend;                      // ScoreEngine.java:182
-  wire [31:0]  key_lane10_partial;                    // ScoreEngine.java:181
-  wire [31:0]  key_lane10_addend;                     // ScoreEngine.java:182
-  wire [31:0]  key_lane11_partial;                    // ScoreEngine.java:181
-  wire [31:0]  key_lane11_addend;                     // ScoreEngine.java:182
-  wire [31:0]  key_lane12_partial;                    // ScoreEngine.java:181
-  wire [31:0]  key_lane12_addend;                     // ScoreEngine.java:182
-  wire [31:0]  key_lane13_partial;                    // ScoreEngine.java:181
-  wire [31:0]  key_lane13_addend;                     // ScoreEngine.java:182
-  wire [31:0]  key_lane14_partial;                    // ScoreEngine.java:181
-  wire [31:0]  key_lane14_addend;                     // ScoreEngine.java:182
-  wire [31:0]  key_lane15_partial;                    // ScoreEngine.java:181
-  wire [31:0]  key_lane15_addend;                     // ScoreEngine.java:182
-  reg          score_issue_d3;                        // ScoreEngine.java:186
-  reg          score_issue_d4;                        // ScoreEngine.java:186
-  reg          score_issue_d5;                        // ScoreEngine.java:186
-  reg          score_issue_d6;                        // ScoreEngine.java:186
-  reg          score_issue_d7;                        // ScoreEngine.java:186
-  reg          score_issue_d8;                        // ScoreEngine.java:186
-  reg          score_issue_d9;                        // ScoreEngine.java:186
-  reg          score_issue_d10;                       // ScoreEngine.java:186
-  reg          score_issue_d11;                       // ScoreEngine.java:186
-  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:187
-  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:187
-  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:187
-  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:187
-  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:187
-  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:187
-  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:188
-  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:188
-  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:189
-  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:189
-  wire [2:0]   sum_entry;                             // ScoreEngine.java:191
-  reg          issue_row_last_d1;                     // ScoreEngine.java:198
-  reg          issue_row_last_d2;                     // ScoreEngine.java:198
-  reg          issue_row_last_d3;                     // ScoreEngine.java:198
-  reg          issue_row_last_d4;                     // ScoreEngine.java:198
-  reg          issue_row_last_d5;                     // ScoreEngine.java:198
-  reg          issue_row_last_d6;                     // ScoreEngine.java:198
-  reg          issue_row_last_d7;                     // ScoreEngine.java:198
-  reg          issue_row_last_d8;                     // ScoreEngine.java:198
-  reg          issue_row_last_d9;                     // ScoreEngine.java:198
-  reg          issue_row_last_d10;                    // ScoreEngine.java:198
-  reg          issue_row_last_d11;                    // ScoreEngine.java:198
-  wire         row_launch;                            // ScoreEngine.java:198
-  wire [31:0]  held_0;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_0;                         // ScoreEngine.java:211
-  wire [31:0]  held_1;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_1;                         // ScoreEngine.java:211
-  wire [31:0]  held_2;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_2;                         // ScoreEngine.java:211
-  wire [31:0]  held_3;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_3;                         // ScoreEngine.java:211
-  wire [31:0]  held_4;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_4;                         // ScoreEngine.java:211
-  wire [31:0]  held_5;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_5;                         // ScoreEngine.java:211
-  wire [31:0]  held_6;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_6;                         // ScoreEngine.java:211
-  wire [31:0]  held_7;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_7;                         // ScoreEngine.java:211
-  wire [31:0]  held_8;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_8;                         // ScoreEngine.java:211
-  wire [31:0]  held_9;                                // ScoreEngine.java:204
-  wire [31:0]  row_partial_9;                         // ScoreEngine.java:211
-  wire [31:0]  held_10;                               // ScoreEngine.java:204
-  wire [31:0]  row_partial_10;                        // ScoreEngine.java:211
-  wire [31:0]  held_11;                               // ScoreEngine.java:204
-  wire [31:0]  row_partial_11;                        // ScoreEngine.java:211
-  wire [31:0]  held_12;                               // ScoreEngine.java:204
-  wire [31:0]  row_partial_12;                        // ScoreEngine.java:211
-  wire [31:0]  held_13;                               // ScoreEngine.java:204
-  wire [31:0]  row_partial_13;                        // ScoreEngine.java:211
-  wire [31:0]  held_14;                               // ScoreEngine.java:204
-  wire [31:0]  row_partial_14;                        // ScoreEngine.java:211
-  wire [31:0]  held_15;                               // ScoreEngine.java:204
-  wire [31:0]  row_partial_15;                        // ScoreEngine.java:211
-  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:215
-  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:215
-  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:216
-  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:216
-  wire         score_tree_in_valid;                   // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:246
-  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:246
-  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:246
-  wire         score_tree_out_valid;                  // ScoreEngine.java:246
-  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:246
-  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:246
-  wire         score_tree_idle;                       // ScoreEngine.java:246
-  wire         score_tree_ready;                      // ScoreEngine.java:246
-  wire         scaled_in_valid;                       // ScoreEngine.java:254
-  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:254
-  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:254
-  wire         scaled_out_valid;                      // ScoreEngine.java:254
-  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:254
-  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:257
-  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:257
-  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:257
-  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:257
-  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:257
-  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:257
-  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:257
-  reg          score_draining;                        // ScoreEngine.java:261
-  wire         score_drained;                         // ScoreEngine.java:262
-  reg          score_rows_launched_d1;                // ScoreEngine.java:263
-  reg          score_rows_launched_d2;                // ScoreEngine.java:263
-  reg          score_rows_launched_d3;                // ScoreEngine.java:263
-  reg          score_rows_launched_d4;                // ScoreEngine.java:263
-  reg          score_rows_launched_d5;                // ScoreEngine.java:263
-  reg          score_rows_launched_d6;                // ScoreEngine.java:263
-  reg          score_rows_launched_d7;                // ScoreEngine.java:263
-  reg          score_rows_launched_d8;                // ScoreEngine.java:263
-  reg          score_rows_launched_d9;                // ScoreEngine.java:263
-  reg          score_rows_launched_d10;               // ScoreEngine.java:263
-  reg          score_rows_launched_d11;               // ScoreEngine.java:263
-  reg          score_rows_launched_d12;               // ScoreEngine.java:263
-  reg          score_pass_finished_d1;                // ScoreEngine.java:265
-  reg          score_pass_finished_d2;                // ScoreEngine.java:265
-  reg          score_pass_finished_d3;                // ScoreEngine.java:265
-  reg          score_pass_finished_d4;                // ScoreEngine.java:265
-  reg          score_pass_finished_d5;                // ScoreEngine.java:265
-  reg          score_pass_finished_d6;                // ScoreEngine.java:265
-  reg          score_pass_finished_d7;                // ScoreEngine.java:265
-  reg          score_pass_finished_d8;                // ScoreEngine.java:265
-  reg          score_pass_finished_d9;                // ScoreEngine.java:265
+  reg          score_issue_d1;                        // ScoreEngine.java:186
+  reg          score_issue_d2;                        // ScoreEngine.java:186
+  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:193
+  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:193
+  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:193
+  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:193
+  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:193
+  wire [2:0]   add_entry;                             // ScoreEngine.java:195
+  wire [31:0]  key_lane0_partial;                     // ScoreEngine.java:198
+  reg          issue_first_d1;                        // ScoreEngine.java:199
+  reg          issue_first_d2;                        // ScoreEngine.java:199
+  reg          issue_first_d3;                        // ScoreEngine.java:199
+  reg          issue_first_d4;                        // ScoreEngine.java:199
+  reg          issue_first_d5;                        // ScoreEngine.java:199
+  wire [31:0]  key_lane0_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane1_partial;                     // ScoreEngine.java:198
+  wire [31:0]  key_lane1_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane2_partial;                     // ScoreEngine.java:198
+  wire [31:0]  key_lane2_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane3_partial;                     // ScoreEngine.java:198
+  wire [31:0]  key_lane3_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane4_partial;                     // ScoreEngine.java:198
+  wire [31:0]  key_lane4_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane5_partial;                     // ScoreEngine.java:198
+  wire [31:0]  key_lane5_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane6_partial;                     // ScoreEngine.java:198
+  wire [31:0]  key_lane6_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane7_partial;                     // ScoreEngine.java:198
+  wire [31:0]  key_lane7_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane8_partial;                     // ScoreEngine.java:198
+  wire [31:0]  key_lane8_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane9_partial;                     // ScoreEngine.java:198
+  wire [31:0]  key_lane9_addend;                      // ScoreEngine.java:199
+  wire [31:0]  key_lane10_partial;                    // ScoreEngine.java:198
+  wire [31:0]  key_lane10_addend;                     // ScoreEngine.java:199
+  wire [31:0]  key_lane11_partial;                    // ScoreEngine.java:198
+  wire [31:0]  key_lane11_addend;                     // ScoreEngine.java:199
+  wire [31:0]  key_lane12_partial;                    // ScoreEngine.java:198
+  wire [31:0]  key_lane12_addend;                     // ScoreEngine.java:199
+  wire [31:0]  key_lane13_partial;                    // ScoreEngine.java:198
+  wire [31:0]  key_lane13_addend;                     // ScoreEngine.java:199
+  wire [31:0]  key_lane14_partial;                    // ScoreEngine.java:198
+  wire [31:0]  key_lane14_addend;                     // ScoreEngine.java:199
+  wire [31:0]  key_lane15_partial;                    // ScoreEngine.java:198
+  wire [31:0]  key_lane15_addend;                     // ScoreEngine.java:199
+  reg          score_issue_d3;                        // ScoreEngine.java:203
+  reg          score_issue_d4;                        // ScoreEngine.java:203
+  reg          score_issue_d5;                        // ScoreEngine.java:203
+  reg          score_issue_d6;                        // ScoreEngine.java:203
+  reg          score_issue_d7;                        // ScoreEngine.java:203
+  reg          score_issue_d8;                        // ScoreEngine.java:203
+  reg          score_issue_d9;                        // ScoreEngine.java:203
+  reg          score_issue_d10;                       // ScoreEngine.java:203
+  reg          score_issue_d11;                       // ScoreEngine.java:203
+  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:204
+  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:204
+  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:204
+  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:204
+  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:204
+  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:204
+  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:205
+  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:205
+  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:206
+  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:206
+  wire [2:0]   sum_entry;                             // ScoreEngine.java:208
+  reg          issue_row_last_d1;                     // ScoreEngine.java:215
+  reg          issue_row_last_d2;                     // ScoreEngine.java:215
+  reg          issue_row_last_d3;                     // ScoreEngine.java:215
+  reg          issue_row_last_d4;                     // ScoreEngine.java:215
+  reg          issue_row_last_d5;                     // ScoreEngine.java:215
+  reg          issue_row_last_d6;                     // ScoreEngine.java:215
+  reg          issue_row_last_d7;                     // ScoreEngine.java:215
+  reg          issue_row_last_d8;                     // ScoreEngine.java:215
+  reg          issue_row_last_d9;                     // ScoreEngine.java:215
+  reg          issue_row_last_d10;                    // ScoreEngine.java:215
+  reg          issue_row_last_d11;                    // ScoreEngine.java:215
+  wire         row_launch;                            // ScoreEngine.java:215
+  wire [31:0]  held_0;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_0;                         // ScoreEngine.java:228
+  wire [31:0]  held_1;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_1;                         // ScoreEngine.java:228
+  wire [31:0]  held_2;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_2;                         // ScoreEngine.java:228
+  wire [31:0]  held_3;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_3;                         // ScoreEngine.java:228
+  wire [31:0]  held_4;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_4;                         // ScoreEngine.java:228
+  wire [31:0]  held_5;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_5;                         // ScoreEngine.java:228
+  wire [31:0]  held_6;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_6;                         // ScoreEngine.java:228
+  wire [31:0]  held_7;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_7;                         // ScoreEngine.java:228
+  wire [31:0]  held_8;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_8;                         // ScoreEngine.java:228
+  wire [31:0]  held_9;                                // ScoreEngine.java:221
+  wire [31:0]  row_partial_9;                         // ScoreEngine.java:228
+  wire [31:0]  held_10;                               // ScoreEngine.java:221
+  wire [31:0]  row_partial_10;                        // ScoreEngine.java:228
+  wire [31:0]  held_11;                               // ScoreEngine.java:221
+  wire [31:0]  row_partial_11;                        // ScoreEngine.java:228
+  wire [31:0]  held_12;                               // ScoreEngine.java:221
+  wire [31:0]  row_partial_12;                        // ScoreEngine.java:228
+  wire [31:0]  held_13;                               // ScoreEngine.java:221
+  wire [31:0]  row_partial_13;                        // ScoreEngine.java:228
+  wire [31:0]  held_14;                               // ScoreEngine.java:221
+  wire [31:0]  row_partial_14;                        // ScoreEngine.java:228
+  wire [31:0]  held_15;                               // ScoreEngine.java:221
+  wire [31:0]  row_partial_15;                        // ScoreEngine.java:228
+  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:232
+  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:232
+  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:233
+  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:233
+  wire         score_tree_in_valid;                   // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:263
+  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:263
+  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:263
+  wire         score_tree_out_valid;                  // ScoreEngine.java:263
+  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:263
+  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:263
+  wire         score_tree_idle;                       // ScoreEngine.java:263
+  wire         score_tree_ready;                      // ScoreEngine.java:263
+  wire         scaled_in_valid;                       // ScoreEngine.java:271
+  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:271
+  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:271
+  wire         scaled_out_valid;                      // ScoreEngine.java:271
+  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:271
+  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:274
+  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:274
+  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:274
+  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:274
+  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:274
+  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:274
+  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:274
+  reg          score_draining;                        // ScoreEngine.java:278
+  wire         score_drained;                         // ScoreEngine.java:279
+  reg          score_rows_launched_d1;                // ScoreEngine.java:280
+  reg          score_rows_launched_d2;                // ScoreEngine.java:280
+  reg          score_rows_launched_d3;                // ScoreEngine.java:280
+  reg          score_rows_launched_d4;                // ScoreEngine.java:280
+  reg          score_rows_launched_d5;                // ScoreEngine.java:280
+  reg          score_rows_launched_d6;                // ScoreEngine.java:280
+  reg          score_rows_launched_d7;                // ScoreEngine.java:280
+  reg          score_rows_launched_d8;                // ScoreEngine.java:280
+  reg          score_rows_launched_d9;                // ScoreEngine.java:280
+  reg          score_rows_launched_d10;               // ScoreEngine.java:280
+  reg          score_rows_launched_d11;               // ScoreEngine.java:280
+  reg          score_rows_launched_d12;               // ScoreEngine.java:280
+  reg          score_pass_finished_d1;                // ScoreEngine.java:282
+  reg          score_pass_finished_d2;                // ScoreEngine.java:282
+  reg          score_pass_finished_d3;                // ScoreEngine.java:282
+  reg          score_pass_finished_d4;                // ScoreEngine.java:282
+  reg          score_pass_finished_d5;                // ScoreEngine.java:282
+  reg          score_pass_finished_d6;                // ScoreEngine.java:282
+  reg          score_pass_finished_d7;                // ScoreEngine.java:282
+  reg          score_pass_finished_d8;                // ScoreEngine.java:282
+  reg          score_pass_finished_d9;                // ScoreEngine.java:282
 
   // score_sink
   wire [8:0]   score_slots_end;                       // AttentionUnit.java:631
@@ -1024,13 +1038,18 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [63:0]  value0_stride_bytes;                   // ChunkLoader.java:105
   wire [12:0]  value0_rows_after;                     // ChunkLoader.java:108
   wire [12:0]  value0_first_rows;                     // ChunkLoader.java:112
-  wire         value0_half_free;                      // ChunkLoader.java:125
-  wire         value0_chunk_beat;                     // ChunkLoader.java:145
-  wire         value0_landing_latest;                 // ChunkLoader.java:146
-  wire [7:0]   value0_landing_row_beats;              // ChunkLoader.java:147
-  wire         value0_write_last_row_beat;            // ChunkLoader.java:148
-  wire [8:0]   value0_write_address;                  // ChunkLoader.java:150
-  wire         value0_beat_error;                     // ChunkLoader.java:169
+  wire         value0_half_free;                      // ChunkLoader.java:118
+  reg  [12:0]  value0_chunk_rows_q;                   // ChunkLoader.java:122
+  reg  [20:0]  value0_chunk_beats_q;                  // ChunkLoader.java:123
+  reg          value0_chunk_changed_d1;               // ChunkLoader.java:125
+  reg          value0_chunk_changed_d2;               // ChunkLoader.java:125
+  wire         value0_chunk_beats_settled;            // ChunkLoader.java:125
+  wire         value0_chunk_beat;                     // ChunkLoader.java:147
+  wire         value0_landing_latest;                 // ChunkLoader.java:148
+  wire [7:0]   value0_landing_row_beats;              // ChunkLoader.java:149
+  wire         value0_write_last_row_beat;            // ChunkLoader.java:150
+  wire [8:0]   value0_write_address;                  // ChunkLoader.java:152
+  wire         value0_beat_error;                     // ChunkLoader.java:171
   wire         value_chunk_consumed_1;                // AttentionUnit.java:282
 
   // value1_loader
@@ -1054,28 +1073,33 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [63:0]  value1_stride_bytes;                   // ChunkLoader.java:105
   wire [12:0]  value1_rows_after;                     // ChunkLoader.java:108
   wire [12:0]  value1_first_rows;                     // ChunkLoader.java:112
-  wire [63:0]  value1_first_address;                  // ChunkLoader.java:123
-  wire         value1_half_free;                      // ChunkLoader.java:125
-  wire         value1_chunk_beat;                     // ChunkLoader.java:145
-  wire         value1_landing_latest;                 // ChunkLoader.java:146
-  wire [7:0]   value1_landing_row_beats;              // ChunkLoader.java:147
-  wire         value1_write_last_row_beat;            // ChunkLoader.java:148
-  wire [8:0]   value1_write_address;                  // ChunkLoader.java:150
-  wire         value1_beat_error;                     // ChunkLoader.java:169
-  wire [8:0]   value_read_local_address;              // ChunkLoader.java:190
-  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:195
-  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:195
-  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:195
-  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:195
-  wire [255:0] value_read_l0;                         // ChunkLoader.java:198
-  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:195
-  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:195
-  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:195
-  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:195
-  wire [255:0] value_read_l1;                         // ChunkLoader.java:198
-  wire [0:0]   value_read_loader;                     // ChunkLoader.java:203
-  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:204
-  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:204
+  wire [63:0]  value1_first_address;                  // ChunkLoader.java:116
+  wire         value1_half_free;                      // ChunkLoader.java:118
+  reg  [12:0]  value1_chunk_rows_q;                   // ChunkLoader.java:122
+  reg  [20:0]  value1_chunk_beats_q;                  // ChunkLoader.java:123
+  reg          value1_chunk_changed_d1;               // ChunkLoader.java:125
+  reg          value1_chunk_changed_d2;               // ChunkLoader.java:125
+  wire         value1_chunk_beats_settled;            // ChunkLoader.java:125
+  wire         value1_chunk_beat;                     // ChunkLoader.java:147
+  wire         value1_landing_latest;                 // ChunkLoader.java:148
+  wire [7:0]   value1_landing_row_beats;              // ChunkLoader.java:149
+  wire         value1_write_last_row_beat;            // ChunkLoader.java:150
+  wire [8:0]   value1_write_address;                  // ChunkLoader.java:152
+  wire         value1_beat_error;                     // ChunkLoader.java:171
+  wire [8:0]   value_read_local_address;              // ChunkLoader.java:192
+  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:197
+  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:197
+  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:197
+  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:197
+  wire [255:0] value_read_l0;                         // ChunkLoader.java:200
+  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:197
+  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:197
+  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:197
+  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:197
+  wire [255:0] value_read_l1;                         // ChunkLoader.java:200
+  wire [0:0]   value_read_loader;                     // ChunkLoader.java:205
+  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:206
+  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:206
   wire         value_loaders_requesting;              // AttentionUnit.java:232
   wire         values_accumulated;                    // AttentionUnit.java:233
   wire         values_reduced;                        // AttentionUnit.java:234
@@ -1118,12 +1142,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [4:0]   value_landing_rows;                    // ChunkProgress.java:66
 
   // value_engine.value_walk
-  reg          value_active;                          // ChunkWalk.java:58
-  reg  [7:0]   value_chunk;                           // ChunkWalk.java:59
-  reg  [12:0]  value_chunk_start;                     // ChunkWalk.java:60
-  wire         value_finishing;                       // ChunkWalk.java:61
-  wire         value_chunk_done;                      // ChunkWalk.java:62
-  wire         value_slot_done;                       // ChunkWalk.java:63
+  reg          value_active;                          // ChunkWalk.java:64
+  reg  [7:0]   value_chunk;                           // ChunkWalk.java:65
+  reg  [12:0]  value_chunk_start;                     // ChunkWalk.java:66
+  wire         value_finishing;                       // ChunkWalk.java:67
+  wire         value_chunk_done;                      // ChunkWalk.java:68
+  wire         value_slot_done;                       // ChunkWalk.java:69
 
   // value_engine.value_walk.value_slots
   reg  [2:0]   value_slots_slot;                      // SlotWalker.java:35
@@ -1135,46 +1159,48 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_slots_next_token;                // SlotWalker.java:41
 
   // value_engine.value_walk
-  wire [0:0]   value_loader;                          // ChunkWalk.java:71
-  wire [0:0]   value_half;                            // ChunkWalk.java:74
-  wire [5:0]   value_need_rows;                       // ChunkWalk.java:75
-  wire [10:0]  value_chunk_wide;                      // ChunkWalk.java:76
-  wire         value_rows_in;                         // ChunkWalk.java:78
-  wire         value_step;                            // ChunkWalk.java:79
-  wire [12:0]  value_next_chunk_start;                // ChunkWalk.java:84
-  wire [12:0]  value_next_positions;                  // ChunkWalk.java:85
-  reg          value_slot_has_rows;                   // ChunkWalk.java:89
-  reg  [5:0]   value_rows_here;                       // ChunkWalk.java:90
-  wire         value_slot_finished;                   // ChunkWalk.java:96
-  wire         value_last_chunk;                      // ChunkWalk.java:101
-  wire         value_walk_done;                       // ChunkWalk.java:102
+  wire [0:0]   value_loader;                          // ChunkWalk.java:77
+  wire [0:0]   value_half;                            // ChunkWalk.java:80
+  wire [5:0]   value_need_rows;                       // ChunkWalk.java:81
+  wire [10:0]  value_chunk_wide;                      // ChunkWalk.java:82
+  wire         value_rows_in;                         // ChunkWalk.java:84
+  wire         value_step;                            // ChunkWalk.java:85
+  wire [12:0]  value_next_chunk_start;                // ChunkWalk.java:90
+  wire [12:0]  value_next_positions;                  // ChunkWalk.java:91
+  reg          value_slot_has_rows;                   // ChunkWalk.java:95
+  reg  [5:0]   value_rows_here;                       // ChunkWalk.java:95
+  reg          value_rows_fit_turn;                   // ChunkWalk.java:96
+  wire         value_slot_finished;                   // ChunkWalk.java:104
+  wire         value_last_chunk;                      // ChunkWalk.java:109
+  wire         value_walk_done;                       // ChunkWalk.java:110
 
   // value_engine
   wire [7:0]   value_pass_beats;                      // ValueEngine.java:102
   reg  [5:0]   value_row;                             // ValueEngine.java:103
   reg  [2:0]   value_beat;                            // ValueEngine.java:104
-  wire         value_last_beat;                       // ValueEngine.java:105
-  wire         value_last_row;                        // ValueEngine.java:106
-  wire [5:0]   value_row_needs;                       // ValueEngine.java:108
-  wire         value_issue;                           // ValueEngine.java:120
-  wire [12:0]  value_position;                        // ValueEngine.java:121
+  reg  [2:0]   value_last_beat_index;                 // ValueEngine.java:107
+  wire         value_last_beat;                       // ValueEngine.java:110
+  wire         value_last_row;                        // ValueEngine.java:111
+  wire [5:0]   value_row_needs;                       // ValueEngine.java:113
+  wire         value_issue;                           // ValueEngine.java:125
+  wire [12:0]  value_position;                        // ValueEngine.java:126
   wire         value_issue_second_set;                // SlotSet.java:24
   wire [1:0]   value_issue_set_slot;                  // SlotSet.java:26
-  wire [8:0]   partial_address;                       // ValueEngine.java:134
-  reg  [31:0]  slot_max;                              // ValueEngine.java:141
-  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:149
-  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:149
-  reg          value_issue_d1;                        // ValueEngine.java:149
-  reg          value_issue_d2;                        // ValueEngine.java:149
-  wire         row_shifted_in_valid;                  // ValueEngine.java:149
-  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:149
-  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:149
-  wire         row_shifted_out_valid;                 // ValueEngine.java:149
-  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:149
-  wire         row_weight_in_valid;                   // ValueEngine.java:149
-  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:149
-  wire         row_weight_out_valid;                  // ValueEngine.java:149
-  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:149
+  wire [8:0]   partial_address;                       // ValueEngine.java:139
+  reg  [31:0]  slot_max;                              // ValueEngine.java:146
+  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:154
+  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:154
+  reg          value_issue_d1;                        // ValueEngine.java:154
+  reg          value_issue_d2;                        // ValueEngine.java:154
+  wire         row_shifted_in_valid;                  // ValueEngine.java:154
+  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:154
+  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:154
+  wire         row_shifted_out_valid;                 // ValueEngine.java:154
+  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:154
+  wire         row_weight_in_valid;                   // ValueEngine.java:154
+  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:154
+  wire         row_weight_out_valid;                  // ValueEngine.java:154
+  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:154
 
   // value_engine.value_mac
   wire [31:0]  value_mac_a0;                          // MacLanes.java:106
@@ -1404,705 +1430,705 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:119
 
   // value_engine
-  wire         value_lane0_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane0_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane1_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane1_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane2_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane2_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane3_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane3_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane4_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane4_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane5_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane5_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane6_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane6_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane7_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane7_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane8_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane8_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane9_v_in_valid;                // ValueEngine.java:159
-  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:159
-  wire         value_lane9_v_out_valid;               // ValueEngine.java:159
-  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:159
-  wire         value_lane10_v_in_valid;               // ValueEngine.java:159
-  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:159
-  wire         value_lane10_v_out_valid;              // ValueEngine.java:159
-  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:159
-  wire         value_lane11_v_in_valid;               // ValueEngine.java:159
-  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:159
-  wire         value_lane11_v_out_valid;              // ValueEngine.java:159
-  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:159
-  wire         value_lane12_v_in_valid;               // ValueEngine.java:159
-  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:159
-  wire         value_lane12_v_out_valid;              // ValueEngine.java:159
-  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:159
-  wire         value_lane13_v_in_valid;               // ValueEngine.java:159
-  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:159
-  wire         value_lane13_v_out_valid;              // ValueEngine.java:159
-  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:159
-  wire         value_lane14_v_in_valid;               // ValueEngine.java:159
-  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:159
-  wire         value_lane14_v_out_valid;              // ValueEngine.java:159
-  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:159
-  wire         value_lane15_v_in_valid;               // ValueEngine.java:159
-  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:159
-  wire         value_lane15_v_out_valid;              // ValueEngine.java:159
-  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:159
-  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:166
-  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:166
-  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:170
-  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:170
-  reg          row_weight_valid_d1;                   // ValueEngine.java:171
-  reg          row_weight_valid_d2;                   // ValueEngine.java:171
-  reg          row_weight_valid_d3;                   // ValueEngine.java:171
-  reg          row_weight_valid_d4;                   // ValueEngine.java:171
-  reg          row_weight_valid_d5;                   // ValueEngine.java:171
-  reg          row_weight_valid_d6;                   // ValueEngine.java:171
-  reg          row_shifted_valid_d1;                  // ValueEngine.java:174
-  reg          row_shifted_valid_d2;                  // ValueEngine.java:174
-  reg          row_shifted_valid_d3;                  // ValueEngine.java:174
-  reg          row_shifted_valid_d4;                  // ValueEngine.java:174
-  reg          row_shifted_valid_d5;                  // ValueEngine.java:174
-  reg          row_shifted_valid_d6;                  // ValueEngine.java:174
-  reg          row_shifted_valid_d7;                  // ValueEngine.java:174
-  reg          row_shifted_valid_d8;                  // ValueEngine.java:174
-  reg          row_shifted_valid_d9;                  // ValueEngine.java:174
-  reg          row_shifted_valid_d10;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d11;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d12;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d13;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d14;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d15;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d16;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d17;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d18;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d19;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d20;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d21;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d22;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d23;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d24;                 // ValueEngine.java:174
-  reg          row_shifted_valid_d25;                 // ValueEngine.java:174
-  reg          row_first_beat_d1;                     // ValueEngine.java:174
-  reg          row_first_beat_d2;                     // ValueEngine.java:174
-  reg          row_first_beat_d3;                     // ValueEngine.java:174
-  reg          row_first_beat_d4;                     // ValueEngine.java:174
-  reg          row_first_beat_d5;                     // ValueEngine.java:174
-  reg          row_first_beat_d6;                     // ValueEngine.java:174
-  reg          row_first_beat_d7;                     // ValueEngine.java:174
-  reg          row_first_beat_d8;                     // ValueEngine.java:174
-  reg          row_first_beat_d9;                     // ValueEngine.java:174
-  reg          row_first_beat_d10;                    // ValueEngine.java:174
-  reg          row_first_beat_d11;                    // ValueEngine.java:174
-  reg          row_first_beat_d12;                    // ValueEngine.java:174
-  reg          row_first_beat_d13;                    // ValueEngine.java:174
-  reg          row_first_beat_d14;                    // ValueEngine.java:174
-  reg          row_first_beat_d15;                    // ValueEngine.java:174
-  reg          row_first_beat_d16;                    // ValueEngine.java:174
-  reg          row_first_beat_d17;                    // ValueEngine.java:174
-  reg          row_first_beat_d18;                    // ValueEngine.java:174
-  reg          row_first_beat_d19;                    // ValueEngine.java:174
-  reg          row_first_beat_d20;                    // ValueEngine.java:174
-  reg          row_first_beat_d21;                    // ValueEngine.java:174
-  reg          row_first_beat_d22;                    // ValueEngine.java:174
-  reg          row_first_beat_d23;                    // ValueEngine.java:174
-  reg          row_first_beat_d24;                    // ValueEngine.java:174
-  reg          row_first_beat_d25;                    // ValueEngine.java:174
-  reg          row_first_beat_d26;                    // ValueEngine.java:174
-  reg          row_first_beat_d27;                    // ValueEngine.java:174
-  reg          row_first_beat_d28;                    // ValueEngine.java:174
-  reg          row_first_beat_d29;                    // ValueEngine.java:174
-  reg          row_first_beat_d30;                    // ValueEngine.java:174
-  reg          row_first_beat_d31;                    // ValueEngine.java:174
-  reg          row_first_beat_d32;                    // ValueEngine.java:174
-  reg          row_first_beat_d33;                    // ValueEngine.java:174
-  wire         z_read_enable;                         // ValueEngine.java:174
-  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:184
-  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:187
-  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:184
-  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:184
-  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:187
+  wire         value_lane0_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane0_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane1_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane1_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane2_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane2_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane3_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane3_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane4_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane4_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane5_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane5_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane6_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane6_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane7_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane7_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane8_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane8_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane9_v_in_valid;                // ValueEngine.java:164
+  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:164
+  wire         value_lane9_v_out_valid;               // ValueEngine.java:164
+  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:164
+  wire         value_lane10_v_in_valid;               // ValueEngine.java:164
+  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:164
+  wire         value_lane10_v_out_valid;              // ValueEngine.java:164
+  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:164
+  wire         value_lane11_v_in_valid;               // ValueEngine.java:164
+  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:164
+  wire         value_lane11_v_out_valid;              // ValueEngine.java:164
+  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:164
+  wire         value_lane12_v_in_valid;               // ValueEngine.java:164
+  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:164
+  wire         value_lane12_v_out_valid;              // ValueEngine.java:164
+  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:164
+  wire         value_lane13_v_in_valid;               // ValueEngine.java:164
+  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:164
+  wire         value_lane13_v_out_valid;              // ValueEngine.java:164
+  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:164
+  wire         value_lane14_v_in_valid;               // ValueEngine.java:164
+  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:164
+  wire         value_lane14_v_out_valid;              // ValueEngine.java:164
+  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:164
+  wire         value_lane15_v_in_valid;               // ValueEngine.java:164
+  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:164
+  wire         value_lane15_v_out_valid;              // ValueEngine.java:164
+  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:164
+  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:171
+  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:171
+  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:175
+  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:175
+  reg          row_weight_valid_d1;                   // ValueEngine.java:176
+  reg          row_weight_valid_d2;                   // ValueEngine.java:176
+  reg          row_weight_valid_d3;                   // ValueEngine.java:176
+  reg          row_weight_valid_d4;                   // ValueEngine.java:176
+  reg          row_weight_valid_d5;                   // ValueEngine.java:176
+  reg          row_weight_valid_d6;                   // ValueEngine.java:176
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:179
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:179
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:179
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:179
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:179
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:179
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:179
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:179
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:179
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:179
+  reg          row_shifted_valid_d25;                 // ValueEngine.java:179
+  reg          row_first_beat_d1;                     // ValueEngine.java:179
+  reg          row_first_beat_d2;                     // ValueEngine.java:179
+  reg          row_first_beat_d3;                     // ValueEngine.java:179
+  reg          row_first_beat_d4;                     // ValueEngine.java:179
+  reg          row_first_beat_d5;                     // ValueEngine.java:179
+  reg          row_first_beat_d6;                     // ValueEngine.java:179
+  reg          row_first_beat_d7;                     // ValueEngine.java:179
+  reg          row_first_beat_d8;                     // ValueEngine.java:179
+  reg          row_first_beat_d9;                     // ValueEngine.java:179
+  reg          row_first_beat_d10;                    // ValueEngine.java:179
+  reg          row_first_beat_d11;                    // ValueEngine.java:179
+  reg          row_first_beat_d12;                    // ValueEngine.java:179
+  reg          row_first_beat_d13;                    // ValueEngine.java:179
+  reg          row_first_beat_d14;                    // ValueEngine.java:179
+  reg          row_first_beat_d15;                    // ValueEngine.java:179
+  reg          row_first_beat_d16;                    // ValueEngine.java:179
+  reg          row_first_beat_d17;                    // ValueEngine.java:179
+  reg          row_first_beat_d18;                    // ValueEngine.java:179
+  reg          row_first_beat_d19;                    // ValueEngine.java:179
+  reg          row_first_beat_d20;                    // ValueEngine.java:179
+  reg          row_first_beat_d21;                    // ValueEngine.java:179
+  reg          row_first_beat_d22;                    // ValueEngine.java:179
+  reg          row_first_beat_d23;                    // ValueEngine.java:179
+  reg          row_first_beat_d24;                    // ValueEngine.java:179
+  reg          row_first_beat_d25;                    // ValueEngine.java:179
+  reg          row_first_beat_d26;                    // ValueEngine.java:179
+  reg          row_first_beat_d27;                    // ValueEngine.java:179
+  reg          row_first_beat_d28;                    // ValueEngine.java:179
+  reg          row_first_beat_d29;                    // ValueEngine.java:179
+  reg          row_first_beat_d30;                    // ValueEngine.java:179
+  reg          row_first_beat_d31;                    // ValueEngine.java:179
+  reg          row_first_beat_d32;                    // ValueEngine.java:179
+  reg          row_first_beat_d33;                    // ValueEngine.java:179
+  wire         z_read_enable;                         // ValueEngine.java:179
+  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:189
+  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:192
+  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:189
+  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:189
+  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:192
 
   // value_engine.reduction
   reg  [1:0]   element_phase;                         // Reduction.java:98
@@ -2614,338 +2640,338 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         z_may_gather;                          // Reduction.java:286
 
   // value_engine
-  reg          accumulate_set_d1;                     // ValueEngine.java:196
-  reg          accumulate_set_d2;                     // ValueEngine.java:196
-  reg          accumulate_set_d3;                     // ValueEngine.java:196
-  reg          accumulate_set_d4;                     // ValueEngine.java:196
-  reg          accumulate_set_d5;                     // ValueEngine.java:196
-  reg          accumulate_set_d6;                     // ValueEngine.java:196
-  reg          accumulate_set_d7;                     // ValueEngine.java:196
-  reg          accumulate_set_d8;                     // ValueEngine.java:196
-  reg          accumulate_set_d9;                     // ValueEngine.java:196
-  reg          accumulate_set_d10;                    // ValueEngine.java:196
-  reg          accumulate_set_d11;                    // ValueEngine.java:196
-  reg          accumulate_set_d12;                    // ValueEngine.java:196
-  reg          accumulate_set_d13;                    // ValueEngine.java:196
-  reg          accumulate_set_d14;                    // ValueEngine.java:196
-  reg          accumulate_set_d15;                    // ValueEngine.java:196
-  reg          accumulate_set_d16;                    // ValueEngine.java:196
-  reg          accumulate_set_d17;                    // ValueEngine.java:196
-  reg          accumulate_set_d18;                    // ValueEngine.java:196
-  reg          accumulate_set_d19;                    // ValueEngine.java:196
-  reg          accumulate_set_d20;                    // ValueEngine.java:196
-  reg          accumulate_set_d21;                    // ValueEngine.java:196
-  reg          accumulate_set_d22;                    // ValueEngine.java:196
-  reg          accumulate_set_d23;                    // ValueEngine.java:196
-  reg          accumulate_set_d24;                    // ValueEngine.java:196
-  reg          accumulate_set_d25;                    // ValueEngine.java:196
-  reg          accumulate_set_d26;                    // ValueEngine.java:196
-  reg          accumulate_set_d27;                    // ValueEngine.java:196
-  reg          accumulate_set_d28;                    // ValueEngine.java:196
-  reg          accumulate_set_d29;                    // ValueEngine.java:196
-  reg          accumulate_set_d30;                    // ValueEngine.java:196
-  reg          accumulate_set_d31;                    // ValueEngine.java:196
-  reg          accumulate_set_d32;                    // ValueEngine.java:196
-  reg          accumulate_set_d33;                    // ValueEngine.java:196
-  wire         z_accumulate_read_s0;                  // ValueEngine.java:196
-  wire         z_gather_read_s0;                      // ValueEngine.java:197
-  reg  [5:0]   z_address_d1;                          // ValueEngine.java:200
-  reg  [5:0]   z_address_d2;                          // ValueEngine.java:200
-  reg  [5:0]   z_address_d3;                          // ValueEngine.java:200
-  reg  [5:0]   z_address_d4;                          // ValueEngine.java:200
-  reg  [5:0]   z_address_d5;                          // ValueEngine.java:200
-  reg  [5:0]   z_address_d6;                          // ValueEngine.java:200
-  reg  [5:0]   z_address_d7;                          // ValueEngine.java:200
-  reg  [5:0]   z_address_d8;                          // ValueEngine.java:200
-  reg  [5:0]   z_address_d9;                          // ValueEngine.java:200
-  reg  [5:0]   z_address_d10;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d11;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d12;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d13;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d14;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d15;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d16;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d17;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d18;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d19;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d20;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d21;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d22;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d23;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d24;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d25;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d26;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d27;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d28;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d29;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d30;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d31;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d32;                         // ValueEngine.java:200
-  reg  [5:0]   z_address_d33;                         // ValueEngine.java:200
-  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:201
-  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:202
-  reg          accumulate_set_d34;                    // ValueEngine.java:205
-  reg          accumulate_set_d35;                    // ValueEngine.java:205
-  reg          accumulate_set_d36;                    // ValueEngine.java:205
-  reg          accumulate_set_d37;                    // ValueEngine.java:205
-  reg          accumulate_set_d38;                    // ValueEngine.java:205
-  reg          accumulate_set_d39;                    // ValueEngine.java:205
-  reg          accumulate_set_d40;                    // ValueEngine.java:205
-  wire         bank_accumulate_read_s0;               // ValueEngine.java:205
-  wire         bank_gather_read_s0;                   // ValueEngine.java:206
-  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:209
-  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:212
-  wire         z_accumulate_read_s1;                  // ValueEngine.java:196
-  wire         z_gather_read_s1;                      // ValueEngine.java:197
-  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:201
-  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:202
-  wire         bank_accumulate_read_s1;               // ValueEngine.java:205
-  wire         bank_gather_read_s1;                   // ValueEngine.java:206
-  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:209
-  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:212
-  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:212
+  reg          accumulate_set_d1;                     // ValueEngine.java:201
+  reg          accumulate_set_d2;                     // ValueEngine.java:201
+  reg          accumulate_set_d3;                     // ValueEngine.java:201
+  reg          accumulate_set_d4;                     // ValueEngine.java:201
+  reg          accumulate_set_d5;                     // ValueEngine.java:201
+  reg          accumulate_set_d6;                     // ValueEngine.java:201
+  reg          accumulate_set_d7;                     // ValueEngine.java:201
+  reg          accumulate_set_d8;                     // ValueEngine.java:201
+  reg          accumulate_set_d9;                     // ValueEngine.java:201
+  reg          accumulate_set_d10;                    // ValueEngine.java:201
+  reg          accumulate_set_d11;                    // ValueEngine.java:201
+  reg          accumulate_set_d12;                    // ValueEngine.java:201
+  reg          accumulate_set_d13;                    // ValueEngine.java:201
+  reg          accumulate_set_d14;                    // ValueEngine.java:201
+  reg          accumulate_set_d15;                    // ValueEngine.java:201
+  reg          accumulate_set_d16;                    // ValueEngine.java:201
+  reg          accumulate_set_d17;                    // ValueEngine.java:201
+  reg          accumulate_set_d18;                    // ValueEngine.java:201
+  reg          accumulate_set_d19;                    // ValueEngine.java:201
+  reg          accumulate_set_d20;                    // ValueEngine.java:201
+  reg          accumulate_set_d21;                    // ValueEngine.java:201
+  reg          accumulate_set_d22;                    // ValueEngine.java:201
+  reg          accumulate_set_d23;                    // ValueEngine.java:201
+  reg          accumulate_set_d24;                    // ValueEngine.java:201
+  reg          accumulate_set_d25;                    // ValueEngine.java:201
+  reg          accumulate_set_d26;                    // ValueEngine.java:201
+  reg          accumulate_set_d27;                    // ValueEngine.java:201
+  reg          accumulate_set_d28;                    // ValueEngine.java:201
+  reg          accumulate_set_d29;                    // ValueEngine.java:201
+  reg          accumulate_set_d30;                    // ValueEngine.java:201
+  reg          accumulate_set_d31;                    // ValueEngine.java:201
+  reg          accumulate_set_d32;                    // ValueEngine.java:201
+  reg          accumulate_set_d33;                    // ValueEngine.java:201
+  wire         z_accumulate_read_s0;                  // ValueEngine.java:201
+  wire         z_gather_read_s0;                      // ValueEngine.java:202
+  reg  [5:0]   z_address_d1;                          // ValueEngine.java:205
+  reg  [5:0]   z_address_d2;                          // ValueEngine.java:205
+  reg  [5:0]   z_address_d3;                          // ValueEngine.java:205
+  reg  [5:0]   z_address_d4;                          // ValueEngine.java:205
+  reg  [5:0]   z_address_d5;                          // ValueEngine.java:205
+  reg  [5:0]   z_address_d6;                          // ValueEngine.java:205
+  reg  [5:0]   z_address_d7;                          // ValueEngine.java:205
+  reg  [5:0]   z_address_d8;                          // ValueEngine.java:205
+  reg  [5:0]   z_address_d9;                          // ValueEngine.java:205
+  reg  [5:0]   z_address_d10;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d11;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d12;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d13;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d14;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d15;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d16;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d17;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d18;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d19;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d20;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d21;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d22;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d23;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d24;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d25;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d26;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d27;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d28;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d29;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d30;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d31;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d32;                         // ValueEngine.java:205
+  reg  [5:0]   z_address_d33;                         // ValueEngine.java:205
+  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:206
+  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:207
+  reg          accumulate_set_d34;                    // ValueEngine.java:210
+  reg          accumulate_set_d35;                    // ValueEngine.java:210
+  reg          accumulate_set_d36;                    // ValueEngine.java:210
+  reg          accumulate_set_d37;                    // ValueEngine.java:210
+  reg          accumulate_set_d38;                    // ValueEngine.java:210
+  reg          accumulate_set_d39;                    // ValueEngine.java:210
+  reg          accumulate_set_d40;                    // ValueEngine.java:210
+  wire         bank_accumulate_read_s0;               // ValueEngine.java:210
+  wire         bank_gather_read_s0;                   // ValueEngine.java:211
+  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:214
+  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:217
+  wire         z_accumulate_read_s1;                  // ValueEngine.java:201
+  wire         z_gather_read_s1;                      // ValueEngine.java:202
+  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:206
+  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:207
+  wire         bank_accumulate_read_s1;               // ValueEngine.java:210
+  wire         bank_gather_read_s1;                   // ValueEngine.java:211
+  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:214
+  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:217
+  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:217
   wire [31:0]  z_accumulated;                         // SlotSet.java:37
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:220
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:220
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:220
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:220
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:220
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:220
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:220
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:220
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:220
-  reg          accumulate_fresh_d10;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d11;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d12;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d13;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d14;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d15;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d16;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d17;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d18;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d19;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d20;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d21;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d22;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d23;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d24;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d25;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d26;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d27;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d28;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d29;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d30;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d31;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d32;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d33;                  // ValueEngine.java:220
-  reg          accumulate_fresh_d34;                  // ValueEngine.java:220
-  wire         z_sum_in_valid;                        // ValueEngine.java:219
-  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:219
-  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:219
-  wire         z_sum_out_valid;                       // ValueEngine.java:219
-  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:219
-  reg          row_first_beat_d34;                    // ValueEngine.java:221
-  reg          row_first_beat_d35;                    // ValueEngine.java:221
-  reg          row_first_beat_d36;                    // ValueEngine.java:221
-  reg          row_first_beat_d37;                    // ValueEngine.java:221
-  reg          row_first_beat_d38;                    // ValueEngine.java:221
-  reg          row_first_beat_d39;                    // ValueEngine.java:221
-  reg          row_first_beat_d40;                    // ValueEngine.java:221
-  wire         z_write;                               // ValueEngine.java:221
-  reg  [5:0]   z_address_d34;                         // ValueEngine.java:222
-  reg  [5:0]   z_address_d35;                         // ValueEngine.java:222
-  reg  [5:0]   z_address_d36;                         // ValueEngine.java:222
-  reg  [5:0]   z_address_d37;                         // ValueEngine.java:222
-  reg  [5:0]   z_address_d38;                         // ValueEngine.java:222
-  reg  [5:0]   z_address_d39;                         // ValueEngine.java:222
-  reg  [5:0]   z_address_d40;                         // ValueEngine.java:222
-  reg          accumulate_set_d41;                    // ValueEngine.java:229
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:225
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:225
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:225
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:225
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:225
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:225
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:225
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:225
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:225
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:225
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:225
+  wire         z_sum_in_valid;                        // ValueEngine.java:224
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:224
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:224
+  wire         z_sum_out_valid;                       // ValueEngine.java:224
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:224
+  reg          row_first_beat_d34;                    // ValueEngine.java:226
+  reg          row_first_beat_d35;                    // ValueEngine.java:226
+  reg          row_first_beat_d36;                    // ValueEngine.java:226
+  reg          row_first_beat_d37;                    // ValueEngine.java:226
+  reg          row_first_beat_d38;                    // ValueEngine.java:226
+  reg          row_first_beat_d39;                    // ValueEngine.java:226
+  reg          row_first_beat_d40;                    // ValueEngine.java:226
+  wire         z_write;                               // ValueEngine.java:226
+  reg  [5:0]   z_address_d34;                         // ValueEngine.java:227
+  reg  [5:0]   z_address_d35;                         // ValueEngine.java:227
+  reg  [5:0]   z_address_d36;                         // ValueEngine.java:227
+  reg  [5:0]   z_address_d37;                         // ValueEngine.java:227
+  reg  [5:0]   z_address_d38;                         // ValueEngine.java:227
+  reg  [5:0]   z_address_d39;                         // ValueEngine.java:227
+  reg  [5:0]   z_address_d40;                         // ValueEngine.java:227
+  reg          accumulate_set_d41;                    // ValueEngine.java:234
   wire [31:0]  value_lane0_partial;                   // SlotSet.java:37
-  reg          accumulate_fresh_d35;                  // ValueEngine.java:236
-  reg          accumulate_fresh_d36;                  // ValueEngine.java:236
-  reg          accumulate_fresh_d37;                  // ValueEngine.java:236
-  reg          accumulate_fresh_d38;                  // ValueEngine.java:236
-  reg          accumulate_fresh_d39;                  // ValueEngine.java:236
-  reg          accumulate_fresh_d40;                  // ValueEngine.java:236
-  reg          accumulate_fresh_d41;                  // ValueEngine.java:236
-  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:236
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:241
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:241
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:241
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:241
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:241
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:241
+  reg          accumulate_fresh_d41;                  // ValueEngine.java:241
+  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane1_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:236
+  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane2_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:236
+  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane3_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:236
+  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane4_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:236
+  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane5_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:236
+  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane6_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:236
+  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane7_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:236
+  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane8_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:236
+  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane9_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:236
+  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:241
   wire [31:0]  value_lane10_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:236
+  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:241
   wire [31:0]  value_lane11_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:236
+  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:241
   wire [31:0]  value_lane12_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:236
+  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:241
   wire [31:0]  value_lane13_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:236
+  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:241
   wire [31:0]  value_lane14_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:236
+  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:241
   wire [31:0]  value_lane15_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:236
-  reg          row_weight_valid_d7;                   // ValueEngine.java:240
-  reg          row_weight_valid_d8;                   // ValueEngine.java:240
-  reg          row_weight_valid_d9;                   // ValueEngine.java:240
-  reg          row_weight_valid_d10;                  // ValueEngine.java:240
-  reg          row_weight_valid_d11;                  // ValueEngine.java:240
-  reg          row_weight_valid_d12;                  // ValueEngine.java:240
-  reg          row_weight_valid_d13;                  // ValueEngine.java:240
-  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:241
-  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:241
-  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:241
-  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:241
-  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:241
-  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:241
-  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:241
-  reg          accumulate_set_d42;                    // ValueEngine.java:242
-  reg          accumulate_set_d43;                    // ValueEngine.java:242
-  reg          accumulate_set_d44;                    // ValueEngine.java:242
-  reg          accumulate_set_d45;                    // ValueEngine.java:242
-  reg          accumulate_set_d46;                    // ValueEngine.java:242
-  reg          accumulate_set_d47;                    // ValueEngine.java:242
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:243
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:243
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:243
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:243
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:243
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:243
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:243
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:243
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:243
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d16;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d17;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d18;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d19;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d20;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d21;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d22;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d23;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d24;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d25;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d26;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d27;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d28;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d29;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d30;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d31;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d32;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d33;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d34;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d35;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d36;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d37;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d38;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d39;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d40;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d41;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d42;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d43;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d44;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d45;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d46;                     // ValueEngine.java:243
-  reg  [1:0]   value_present_d47;                     // ValueEngine.java:243
-  wire         partial_write_s0;                      // ValueEngine.java:245
-  wire         partial_write_s1;                      // ValueEngine.java:245
-  reg          accumulated_last_d1;                   // ValueEngine.java:254
-  reg          accumulated_last_d2;                   // ValueEngine.java:254
-  reg          accumulated_last_d3;                   // ValueEngine.java:254
-  reg          accumulated_last_d4;                   // ValueEngine.java:254
-  reg          accumulated_last_d5;                   // ValueEngine.java:254
-  reg          accumulated_last_d6;                   // ValueEngine.java:254
-  reg          accumulated_last_d7;                   // ValueEngine.java:254
-  reg          accumulated_last_d8;                   // ValueEngine.java:254
-  reg          accumulated_last_d9;                   // ValueEngine.java:254
-  reg          accumulated_last_d10;                  // ValueEngine.java:254
-  reg          accumulated_last_d11;                  // ValueEngine.java:254
-  reg          accumulated_last_d12;                  // ValueEngine.java:254
-  reg          accumulated_last_d13;                  // ValueEngine.java:254
-  reg          accumulated_last_d14;                  // ValueEngine.java:254
-  reg          accumulated_last_d15;                  // ValueEngine.java:254
-  reg          accumulated_last_d16;                  // ValueEngine.java:254
-  reg          accumulated_last_d17;                  // ValueEngine.java:254
-  reg          accumulated_last_d18;                  // ValueEngine.java:254
-  reg          accumulated_last_d19;                  // ValueEngine.java:254
-  reg          accumulated_last_d20;                  // ValueEngine.java:254
-  reg          accumulated_last_d21;                  // ValueEngine.java:254
-  reg          accumulated_last_d22;                  // ValueEngine.java:254
-  reg          accumulated_last_d23;                  // ValueEngine.java:254
-  reg          accumulated_last_d24;                  // ValueEngine.java:254
-  reg          accumulated_last_d25;                  // ValueEngine.java:254
-  reg          accumulated_last_d26;                  // ValueEngine.java:254
-  reg          accumulated_last_d27;                  // ValueEngine.java:254
-  reg          accumulated_last_d28;                  // ValueEngine.java:254
-  reg          accumulated_last_d29;                  // ValueEngine.java:254
-  reg          accumulated_last_d30;                  // ValueEngine.java:254
-  reg          accumulated_last_d31;                  // ValueEngine.java:254
-  reg          accumulated_last_d32;                  // ValueEngine.java:254
-  reg          accumulated_last_d33;                  // ValueEngine.java:254
-  reg          accumulated_last_d34;                  // ValueEngine.java:254
-  reg          accumulated_last_d35;                  // ValueEngine.java:254
-  reg          accumulated_last_d36;                  // ValueEngine.java:254
-  reg          accumulated_last_d37;                  // ValueEngine.java:254
-  reg          accumulated_last_d38;                  // ValueEngine.java:254
-  reg          accumulated_last_d39;                  // ValueEngine.java:254
-  reg          accumulated_last_d40;                  // ValueEngine.java:254
-  reg          accumulated_last_d41;                  // ValueEngine.java:254
-  reg          accumulated_last_d42;                  // ValueEngine.java:254
-  reg          accumulated_last_d43;                  // ValueEngine.java:254
-  reg          accumulated_last_d44;                  // ValueEngine.java:254
-  reg          accumulated_last_d45;                  // ValueEngine.java:254
-  reg          accumulated_last_d46;                  // ValueEngine.java:254
-  reg          accumulated_last_d47;                  // ValueEngine.java:254
-  reg          accumulated_last_d48;                  // ValueEngine.java:254
-  reg          accumulated_last_d49;                  // ValueEngine.java:254
+  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:241
+  reg          row_weight_valid_d7;                   // ValueEngine.java:245
+  reg          row_weight_valid_d8;                   // ValueEngine.java:245
+  reg          row_weight_valid_d9;                   // ValueEngine.java:245
+  reg          row_weight_valid_d10;                  // ValueEngine.java:245
+  reg          row_weight_valid_d11;                  // ValueEngine.java:245
+  reg          row_weight_valid_d12;                  // ValueEngine.java:245
+  reg          row_weight_valid_d13;                  // ValueEngine.java:245
+  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:246
+  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:246
+  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:246
+  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:246
+  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:246
+  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:246
+  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:246
+  reg          accumulate_set_d42;                    // ValueEngine.java:247
+  reg          accumulate_set_d43;                    // ValueEngine.java:247
+  reg          accumulate_set_d44;                    // ValueEngine.java:247
+  reg          accumulate_set_d45;                    // ValueEngine.java:247
+  reg          accumulate_set_d46;                    // ValueEngine.java:247
+  reg          accumulate_set_d47;                    // ValueEngine.java:247
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:248
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:248
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:248
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:248
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:248
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:248
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:248
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:248
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:248
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:248
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:248
+  wire         partial_write_s0;                      // ValueEngine.java:250
+  wire         partial_write_s1;                      // ValueEngine.java:250
+  reg          accumulated_last_d1;                   // ValueEngine.java:259
+  reg          accumulated_last_d2;                   // ValueEngine.java:259
+  reg          accumulated_last_d3;                   // ValueEngine.java:259
+  reg          accumulated_last_d4;                   // ValueEngine.java:259
+  reg          accumulated_last_d5;                   // ValueEngine.java:259
+  reg          accumulated_last_d6;                   // ValueEngine.java:259
+  reg          accumulated_last_d7;                   // ValueEngine.java:259
+  reg          accumulated_last_d8;                   // ValueEngine.java:259
+  reg          accumulated_last_d9;                   // ValueEngine.java:259
+  reg          accumulated_last_d10;                  // ValueEngine.java:259
+  reg          accumulated_last_d11;                  // ValueEngine.java:259
+  reg          accumulated_last_d12;                  // ValueEngine.java:259
+  reg          accumulated_last_d13;                  // ValueEngine.java:259
+  reg          accumulated_last_d14;                  // ValueEngine.java:259
+  reg          accumulated_last_d15;                  // ValueEngine.java:259
+  reg          accumulated_last_d16;                  // ValueEngine.java:259
+  reg          accumulated_last_d17;                  // ValueEngine.java:259
+  reg          accumulated_last_d18;                  // ValueEngine.java:259
+  reg          accumulated_last_d19;                  // ValueEngine.java:259
+  reg          accumulated_last_d20;                  // ValueEngine.java:259
+  reg          accumulated_last_d21;                  // ValueEngine.java:259
+  reg          accumulated_last_d22;                  // ValueEngine.java:259
+  reg          accumulated_last_d23;                  // ValueEngine.java:259
+  reg          accumulated_last_d24;                  // ValueEngine.java:259
+  reg          accumulated_last_d25;                  // ValueEngine.java:259
+  reg          accumulated_last_d26;                  // ValueEngine.java:259
+  reg          accumulated_last_d27;                  // ValueEngine.java:259
+  reg          accumulated_last_d28;                  // ValueEngine.java:259
+  reg          accumulated_last_d29;                  // ValueEngine.java:259
+  reg          accumulated_last_d30;                  // ValueEngine.java:259
+  reg          accumulated_last_d31;                  // ValueEngine.java:259
+  reg          accumulated_last_d32;                  // ValueEngine.java:259
+  reg          accumulated_last_d33;                  // ValueEngine.java:259
+  reg          accumulated_last_d34;                  // ValueEngine.java:259
+  reg          accumulated_last_d35;                  // ValueEngine.java:259
+  reg          accumulated_last_d36;                  // ValueEngine.java:259
+  reg          accumulated_last_d37;                  // ValueEngine.java:259
+  reg          accumulated_last_d38;                  // ValueEngine.java:259
+  reg          accumulated_last_d39;                  // ValueEngine.java:259
+  reg          accumulated_last_d40;                  // ValueEngine.java:259
+  reg          accumulated_last_d41;                  // ValueEngine.java:259
+  reg          accumulated_last_d42;                  // ValueEngine.java:259
+  reg          accumulated_last_d43;                  // ValueEngine.java:259
+  reg          accumulated_last_d44;                  // ValueEngine.java:259
+  reg          accumulated_last_d45;                  // ValueEngine.java:259
+  reg          accumulated_last_d46;                  // ValueEngine.java:259
+  reg          accumulated_last_d47;                  // ValueEngine.java:259
+  reg          accumulated_last_d48;                  // ValueEngine.java:259
+  reg          accumulated_last_d49;                  // ValueEngine.java:259
   reg          done_pending;                          // AttentionUnit.java:253
   reg  [7:0]   done_code;                             // AttentionUnit.java:254
   (* ram_style = "distributed" *)
@@ -2963,37 +2989,37 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   (* ram_style = "ultra" *)
   reg  [127:0] key1_buffer_1 [0:511];                 // ChunkLoader.java:77
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_0 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_0 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_1 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_1 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_2 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_2 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_3 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_3 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_4 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_4 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_5 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_5 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_6 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_6 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_7 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_7 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_8 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_8 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_9 [0:7];                      // ScoreEngine.java:161
+  reg  [31:0]  partials_9 [0:7];                      // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_10 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0]  partials_10 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_11 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0]  partials_11 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_12 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0]  partials_12 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_13 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0]  partials_13 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_14 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0]  partials_14 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_15 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0]  partials_15 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "ultra" *)
   reg  [127:0] value0_buffer_0 [0:511];               // ChunkLoader.java:77
   (* ram_style = "ultra" *)
@@ -3088,12 +3114,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [7:0] last_row_beat_diff;
   wire first_positions_gt_0;
   wire [12:0] score_rows_here_mux;
+  wire [5:0] score_rows_here_part;
   wire score_slot_has_rows_cmp;
   wire [12:0] score_rows_here_diff;
   wire [12:0] score_rows_here_mux_2;
+  wire [5:0] score_rows_here_part_2;
   wire score_slot_has_rows_cmp_2;
   wire [12:0] score_rows_here_diff_2;
   wire [12:0] score_rows_here_mux_3;
+  wire [5:0] score_rows_here_part_3;
   wire start_scores_or_score_chunk_done;
   wire score_slot_done_and_not_score_chunk_done;
   wire [8:0] score_slots_end_ext;
@@ -3110,16 +3139,19 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [9:0] value1_landing_latest_diff;
   wire [7:0] value1_write_last_row_beat_diff;
   wire [8:0] value_pass_beats_sum;
-  wire [7:0] value_last_beat_diff;
   wire [2:0] value_issue_set_slot_mux;
+  wire [7:0] value_last_beat_index_diff;
   wire value_first_positions_gt_0;
   wire [12:0] value_rows_here_mux;
+  wire [5:0] value_rows_here_part;
   wire value_slot_has_rows_cmp;
   wire [12:0] value_rows_here_diff;
   wire [12:0] value_rows_here_mux_2;
+  wire [5:0] value_rows_here_part_2;
   wire value_slot_has_rows_cmp_2;
   wire [12:0] value_rows_here_diff_2;
   wire [12:0] value_rows_here_mux_3;
+  wire [5:0] value_rows_here_part_3;
   wire value_pass_start_or_chunk_done;
   wire value_slot_done_and_not_value_chunk_done;
   wire [2:0] reduce_set_slot_mux;
@@ -3130,9 +3162,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire assert_cmp;
   wire [12:0] assert_diff;
   wire [12:0] assert_mux;
+  wire [5:0] assert_part;
   wire assert_cmp_2;
   wire [12:0] assert_diff_2;
   wire [12:0] assert_mux_2;
+  wire [5:0] assert_part_2;
+  wire [7:0] assert_diff_3;
   assign key0_rows_after_ext = {7'd0, key0_rows_left};
   assign key0_rows_after_mux = (key0_rows_after_ext > 20'd64) ? (key0_rows_after_ext - 20'd64) : 20'd0;
   assign key0_first_rows_ext = {7'd0, intake_last_positions};
@@ -3149,14 +3184,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign last_row_beat_diff = score_pass_beats - 8'd1;
   assign first_positions_gt_0 = first_positions > 13'd0;
   assign score_rows_here_mux = first_positions_gt_0 ? ((first_positions >= 13'd32) ? 13'd32 : first_positions) : 13'd0;
+  assign score_rows_here_part = score_rows_here_mux[5:0];
   assign score_slot_has_rows_cmp = first_positions > score_next_chunk_start;
   assign score_rows_here_diff = first_positions - score_next_chunk_start;
   assign score_rows_here_mux_2 =
       score_slot_has_rows_cmp ? ((score_rows_here_diff >= 13'd32) ? 13'd32 : score_rows_here_diff) : 13'd0;
+  assign score_rows_here_part_2 = score_rows_here_mux_2[5:0];
   assign score_slot_has_rows_cmp_2 = score_next_positions > score_chunk_start;
   assign score_rows_here_diff_2 = score_next_positions - score_chunk_start;
   assign score_rows_here_mux_3 =
       score_slot_has_rows_cmp_2 ? ((score_rows_here_diff_2 >= 13'd32) ? 13'd32 : score_rows_here_diff_2) : 13'd0;
+  assign score_rows_here_part_3 = score_rows_here_mux_3[5:0];
   assign start_scores_or_score_chunk_done = start_scores | score_chunk_done;
   assign score_slot_done_and_not_score_chunk_done = score_slot_done & ~score_chunk_done;
   assign score_slots_end_ext = {6'd0, slot_base};
@@ -3173,19 +3211,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value1_landing_latest_diff = value1_landed - value1_job_base;
   assign value1_write_last_row_beat_diff = value1_landing_row_beats - 8'd1;
   assign value_pass_beats_sum = {1'b0, value_row_beats} + 9'd1;
-  assign value_last_beat_diff = value_pass_beats - 8'd1;
   assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 3'd4) : value_slots_physical;
+  assign value_last_beat_index_diff = value_pass_beats - 8'd1;
   assign value_first_positions_gt_0 = value_first_positions > 13'd0;
   assign value_rows_here_mux =
       value_first_positions_gt_0 ? ((value_first_positions >= 13'd32) ? 13'd32 : value_first_positions) : 13'd0;
+  assign value_rows_here_part = value_rows_here_mux[5:0];
   assign value_slot_has_rows_cmp = value_first_positions > value_next_chunk_start;
   assign value_rows_here_diff = value_first_positions - value_next_chunk_start;
   assign value_rows_here_mux_2 =
       value_slot_has_rows_cmp ? ((value_rows_here_diff >= 13'd32) ? 13'd32 : value_rows_here_diff) : 13'd0;
+  assign value_rows_here_part_2 = value_rows_here_mux_2[5:0];
   assign value_slot_has_rows_cmp_2 = value_next_positions > value_chunk_start;
   assign value_rows_here_diff_2 = value_next_positions - value_chunk_start;
   assign value_rows_here_mux_3 =
       value_slot_has_rows_cmp_2 ? ((value_rows_here_diff_2 >= 13'd32) ? 13'd32 : value_rows_here_diff_2) : 13'd0;
+  assign value_rows_here_part_3 = value_rows_here_mux_3[5:0];
   assign value_pass_start_or_chunk_done = value_pass_start | value_chunk_done;
   assign value_slot_done_and_not_value_chunk_done = value_slot_done & ~value_chunk_done;
   assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 3'd4) : reduce_slots_physical;
@@ -3196,9 +3237,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign assert_cmp = score_slots_positions > score_chunk_start;
   assign assert_diff = score_slots_positions - score_chunk_start;
   assign assert_mux = assert_cmp ? ((assert_diff >= 13'd32) ? 13'd32 : assert_diff) : 13'd0;
+  assign assert_part = assert_mux[5:0];
   assign assert_cmp_2 = value_slots_positions > value_chunk_start;
   assign assert_diff_2 = value_slots_positions - value_chunk_start;
   assign assert_mux_2 = assert_cmp_2 ? ((assert_diff_2 >= 13'd32) ? 13'd32 : assert_diff_2) : 13'd0;
+  assign assert_part_2 = assert_mux_2[5:0];
+  assign assert_diff_3 = value_pass_beats - 8'd1;
 
   assign m_axi_k0_awvalid = key_reader0_m_axi_awvalid; // AttentionUnit.java:164
   assign key_reader0_m_axi_awready = m_axi_k0_awready; // AttentionUnit.java:164
@@ -3303,44 +3347,48 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:358
   assign score_port_data = score_read; // AttentionUnit.java:197
   assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:282
-  assign key_reader0_command_valid = key0_requesting & key0_half_free & ~start_key_job; // ChunkLoader.java:126
-  assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:127
-  assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats}; // ChunkLoader.java:128
-  assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:144
+  // ChunkLoader.java:126
+  assign key_reader0_command_valid = key0_requesting & key0_half_free & ~start_key_job & key0_chunk_beats_settled;
+  assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:129
+  assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats_q}; // ChunkLoader.java:130
+  assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:146
   assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:282
-  assign key_reader1_command_valid = key1_requesting & key1_half_free & ~start_key_job; // ChunkLoader.java:126
-  assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:127
-  assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats}; // ChunkLoader.java:128
-  assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:144
+  // ChunkLoader.java:126
+  assign key_reader1_command_valid = key1_requesting & key1_half_free & ~start_key_job & key1_chunk_beats_settled;
+  assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:129
+  assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats_q}; // ChunkLoader.java:130
+  assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:146
   assign key_loaders_requesting = key0_requesting | key1_requesting; // AttentionUnit.java:205
   assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
-  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:190
-  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:198
-  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:198
-  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:203
-  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:205
+  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:192
+  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:200
+  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:200
+  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:205
+  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:207
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
   assign command_taken = take_command; // AttentionUnit.java:209
-  assign key_port_address = key_read_address; // ScoreEngine.java:141
-  assign key_port_enable = score_issue; // ScoreEngine.java:142
+  assign key_port_address = key_read_address; // ScoreEngine.java:158
+  assign key_port_enable = score_issue; // ScoreEngine.java:159
   assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:214
   assign key_chunk_loader = score_loader; // AttentionUnit.java:215
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:219
   assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:282
-  assign value_reader0_command_valid = value0_requesting & value0_half_free & ~start_value_job; // ChunkLoader.java:126
-  assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:127
-  assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats}; // ChunkLoader.java:128
-  assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:144
+  assign value_reader0_command_valid =
+      value0_requesting & value0_half_free & ~start_value_job & value0_chunk_beats_settled; // ChunkLoader.java:126
+  assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:129
+  assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats_q}; // ChunkLoader.java:130
+  assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:146
   assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:282
-  assign value_reader1_command_valid = value1_requesting & value1_half_free & ~start_value_job; // ChunkLoader.java:126
-  assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:127
-  assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats}; // ChunkLoader.java:128
-  assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:144
-  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:190
-  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:198
-  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:198
-  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:203
-  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:205
+  assign value_reader1_command_valid =
+      value1_requesting & value1_half_free & ~start_value_job & value1_chunk_beats_settled; // ChunkLoader.java:126
+  assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:129
+  assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats_q}; // ChunkLoader.java:130
+  assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:146
+  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:192
+  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:200
+  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:200
+  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:205
+  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:207
   assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:232
   assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:231
   // AttentionUnit.java:116
@@ -3351,10 +3399,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:240
-  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:122
-  assign value_port_enable = value_issue; // ValueEngine.java:124
-  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:125
-  assign score_port_enable = value_issue; // ValueEngine.java:127
+  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:127
+  assign value_port_enable = value_issue; // ValueEngine.java:129
+  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:130
+  assign score_port_enable = value_issue; // ValueEngine.java:132
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -3382,24 +3430,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:197
     end
     score_read <= score_read_r0; // AttentionUnit.java:197
-    if (key_port_enable) begin // ChunkLoader.java:195
-      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:195
+    if (key_port_enable) begin // ChunkLoader.java:197
+      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:197
     end
-    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:195
-    if (key_port_enable) begin // ChunkLoader.java:195
-      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:195
+    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:197
+    if (key_port_enable) begin // ChunkLoader.java:197
+      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:197
     end
-    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:195
-    if (key_port_enable) begin // ChunkLoader.java:195
-      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:195
+    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:197
+    if (key_port_enable) begin // ChunkLoader.java:197
+      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:197
     end
-    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:195
-    if (key_port_enable) begin // ChunkLoader.java:195
-      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:195
+    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:197
+    if (key_port_enable) begin // ChunkLoader.java:197
+      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:197
     end
-    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:195
-    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:204
-    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:204
+    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:197
+    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:206
+    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:206
     if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:468
       query_store_0[query_store_address] <=
           {queries_payload_7,
@@ -3425,24 +3473,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     if (score_buffer_write) begin // AttentionUnit.java:222
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
     end
-    if (value_port_enable) begin // ChunkLoader.java:195
-      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:195
+    if (value_port_enable) begin // ChunkLoader.java:197
+      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:197
     end
-    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:195
-    if (value_port_enable) begin // ChunkLoader.java:195
-      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:195
+    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:197
+    if (value_port_enable) begin // ChunkLoader.java:197
+      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:197
     end
-    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:195
-    if (value_port_enable) begin // ChunkLoader.java:195
-      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:195
+    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:197
+    if (value_port_enable) begin // ChunkLoader.java:197
+      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:197
     end
-    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:195
-    if (value_port_enable) begin // ChunkLoader.java:195
-      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:195
+    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:197
+    if (value_port_enable) begin // ChunkLoader.java:197
+      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:197
     end
-    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:195
-    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:204
-    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:204
+    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:197
+    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:206
+    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:206
     done_pending <= 1'b0; // AttentionUnit.java:255
     if (reduce_side_finished) begin // AttentionUnit.java:256
       done_pending <= 1'b1; // AttentionUnit.java:257
@@ -3540,59 +3588,69 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key0_stride_bytes = {key0_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
   assign key0_rows_after = key0_rows_after_mux[12:0]; // ChunkLoader.java:108
   assign key0_first_rows = key0_first_rows_mux[12:0]; // ChunkLoader.java:112
-  assign key0_half_free = (key0_issued - key0_consumed) < 10'd2; // ChunkLoader.java:125
-  assign key0_chunk_beat = key_reader0_data_valid; // ChunkLoader.java:145
-  assign key0_landing_latest = ~key0_landing_latest_diff[9]; // ChunkLoader.java:146
-  // ChunkLoader.java:147
+  assign key0_half_free = (key0_issued - key0_consumed) < 10'd2; // ChunkLoader.java:118
+  assign key0_chunk_beats_settled = ~(key0_chunk_changed_d1 | key0_chunk_changed_d2); // ChunkLoader.java:125
+  assign key0_chunk_beat = key_reader0_data_valid; // ChunkLoader.java:147
+  assign key0_landing_latest = ~key0_landing_latest_diff[9]; // ChunkLoader.java:148
+  // ChunkLoader.java:149
   assign key0_landing_row_beats = key0_landing_latest ? key0_job_row_beats : key0_older_row_beats;
-  assign key0_write_last_row_beat = key0_write_beat == key0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
-  assign key0_write_address = {key0_landed[0], key0_write_row, key0_write_beat[3:1]}; // ChunkLoader.java:150
-  assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:169
+  assign key0_write_last_row_beat = key0_write_beat == key0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
+  assign key0_write_address = {key0_landed[0], key0_write_row, key0_write_beat[3:1]}; // ChunkLoader.java:152
+  assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:171
 
   always @(posedge clk) begin
-    if (start_key_job) begin // ChunkLoader.java:129
-      key0_next_address <= key_address; // ChunkLoader.java:130
-      key0_rows_left <= key0_first_rows; // ChunkLoader.java:131
-      key0_job_row_beats <= intake_row_beats; // ChunkLoader.java:132
-      key0_older_row_beats <= key0_job_row_beats; // ChunkLoader.java:133
-      key0_job_base <= key0_issued; // ChunkLoader.java:134
-    end else if (key_reader0_command_valid & key_reader0_command_ready) begin // ChunkLoader.java:135
-      key0_next_address <= key0_next_address + key0_stride_bytes; // ChunkLoader.java:136
-      key0_rows_left <= key0_rows_after; // ChunkLoader.java:137
-      key0_issued <= key0_issued + 10'd1; // ChunkLoader.java:138
+    key0_chunk_rows_q <= key0_chunk_rows; // ChunkLoader.java:122
+    key0_chunk_beats_q <= {8'd0, key0_chunk_rows_q} * {13'd0, key0_job_row_beats}; // ChunkLoader.java:123
+    // ChunkLoader.java:125
+    key0_chunk_changed_d1 <= start_key_job | (key_reader0_command_valid & key_reader0_command_ready);
+    key0_chunk_changed_d2 <= key0_chunk_changed_d1; // ChunkLoader.java:125
+    if (start_key_job) begin // ChunkLoader.java:131
+      key0_next_address <= key_address; // ChunkLoader.java:132
+      key0_rows_left <= key0_first_rows; // ChunkLoader.java:133
+      key0_job_row_beats <= intake_row_beats; // ChunkLoader.java:134
+      key0_older_row_beats <= key0_job_row_beats; // ChunkLoader.java:135
+      key0_job_base <= key0_issued; // ChunkLoader.java:136
+    end else if (key_reader0_command_valid & key_reader0_command_ready) begin // ChunkLoader.java:137
+      key0_next_address <= key0_next_address + key0_stride_bytes; // ChunkLoader.java:138
+      key0_rows_left <= key0_rows_after; // ChunkLoader.java:139
+      key0_issued <= key0_issued + 10'd1; // ChunkLoader.java:140
     end
-    if (key_chunk_consumed_0) begin // ChunkLoader.java:140
-      key0_consumed <= key0_consumed + 10'd1; // ChunkLoader.java:140
+    if (key_chunk_consumed_0) begin // ChunkLoader.java:142
+      key0_consumed <= key0_consumed + 10'd1; // ChunkLoader.java:142
     end
-    if (key0_chunk_beat & ~key0_write_beat[0]) begin // ChunkLoader.java:154
-      key0_buffer_0[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:154
+    if (key0_chunk_beat & ~key0_write_beat[0]) begin // ChunkLoader.java:156
+      key0_buffer_0[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:156
     end
-    if (key0_chunk_beat & key0_write_beat[0]) begin // ChunkLoader.java:154
-      key0_buffer_1[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:154
+    if (key0_chunk_beat & key0_write_beat[0]) begin // ChunkLoader.java:156
+      key0_buffer_1[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:156
     end
-    if (key0_chunk_beat) begin // ChunkLoader.java:157
-      key0_write_beat <= key0_write_beat + 4'd1; // ChunkLoader.java:158
-      if (key0_write_last_row_beat) begin // ChunkLoader.java:159
-        key0_write_beat <= 4'd0; // ChunkLoader.java:160
-        key0_write_row <= key0_write_row + 5'd1; // ChunkLoader.java:161
+    if (key0_chunk_beat) begin // ChunkLoader.java:159
+      key0_write_beat <= key0_write_beat + 4'd1; // ChunkLoader.java:160
+      if (key0_write_last_row_beat) begin // ChunkLoader.java:161
+        key0_write_beat <= 4'd0; // ChunkLoader.java:162
+        key0_write_row <= key0_write_row + 5'd1; // ChunkLoader.java:163
       end
-      if (key_reader0_data_payload_last) begin // ChunkLoader.java:163
-        key0_write_beat <= 4'd0; // ChunkLoader.java:164
-        key0_write_row <= 5'd0; // ChunkLoader.java:165
-        key0_landed <= key0_landed + 10'd1; // ChunkLoader.java:166
+      if (key_reader0_data_payload_last) begin // ChunkLoader.java:165
+        key0_write_beat <= 4'd0; // ChunkLoader.java:166
+        key0_write_row <= 5'd0; // ChunkLoader.java:167
+        key0_landed <= key0_landed + 10'd1; // ChunkLoader.java:168
       end
     end
-    if (start_key_job) begin // ChunkLoader.java:170
-      key0_failed_older <= key0_failed_latest | (key0_beat_error & key0_landing_latest); // ChunkLoader.java:171
-      key0_failed_latest <= 1'b0; // ChunkLoader.java:172
-    end else if (key0_beat_error) begin // ChunkLoader.java:173
-      if (key0_landing_latest) begin // ChunkLoader.java:174
-        key0_failed_latest <= 1'b1; // ChunkLoader.java:174
+    if (start_key_job) begin // ChunkLoader.java:172
+      key0_failed_older <= key0_failed_latest | (key0_beat_error & key0_landing_latest); // ChunkLoader.java:173
+      key0_failed_latest <= 1'b0; // ChunkLoader.java:174
+    end else if (key0_beat_error) begin // ChunkLoader.java:175
+      if (key0_landing_latest) begin // ChunkLoader.java:176
+        key0_failed_latest <= 1'b1; // ChunkLoader.java:176
       end else begin
-        key0_failed_older <= 1'b1; // ChunkLoader.java:174
+        key0_failed_older <= 1'b1; // ChunkLoader.java:176
       end
     end
     if (reset) begin
+      key0_chunk_rows_q <= 13'd0;
+      key0_chunk_beats_q <= 21'd0;
+      key0_chunk_changed_d1 <= 1'b0;
+      key0_chunk_changed_d2 <= 1'b0;
       key0_next_address <= 64'd0;
       key0_rows_left <= 13'd0;
       key0_job_row_beats <= 8'd0;
@@ -3618,60 +3676,70 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key1_stride_bytes = {key1_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
   assign key1_rows_after = key1_rows_after_mux[12:0]; // ChunkLoader.java:108
   assign key1_first_rows = key1_first_rows_mux[12:0]; // ChunkLoader.java:112
-  assign key1_first_address = key_address + {47'h0, intake_row_beats, 9'd0}; // ChunkLoader.java:123
-  assign key1_half_free = (key1_issued - key1_consumed) < 10'd2; // ChunkLoader.java:125
-  assign key1_chunk_beat = key_reader1_data_valid; // ChunkLoader.java:145
-  assign key1_landing_latest = ~key1_landing_latest_diff[9]; // ChunkLoader.java:146
-  // ChunkLoader.java:147
+  assign key1_first_address = key_address + {47'h0, intake_row_beats, 9'd0}; // ChunkLoader.java:116
+  assign key1_half_free = (key1_issued - key1_consumed) < 10'd2; // ChunkLoader.java:118
+  assign key1_chunk_beats_settled = ~(key1_chunk_changed_d1 | key1_chunk_changed_d2); // ChunkLoader.java:125
+  assign key1_chunk_beat = key_reader1_data_valid; // ChunkLoader.java:147
+  assign key1_landing_latest = ~key1_landing_latest_diff[9]; // ChunkLoader.java:148
+  // ChunkLoader.java:149
   assign key1_landing_row_beats = key1_landing_latest ? key1_job_row_beats : key1_older_row_beats;
-  assign key1_write_last_row_beat = key1_write_beat == key1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
-  assign key1_write_address = {key1_landed[0], key1_write_row, key1_write_beat[3:1]}; // ChunkLoader.java:150
-  assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:169
+  assign key1_write_last_row_beat = key1_write_beat == key1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
+  assign key1_write_address = {key1_landed[0], key1_write_row, key1_write_beat[3:1]}; // ChunkLoader.java:152
+  assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:171
 
   always @(posedge clk) begin
-    if (start_key_job) begin // ChunkLoader.java:129
-      key1_next_address <= key1_first_address; // ChunkLoader.java:130
-      key1_rows_left <= key1_first_rows; // ChunkLoader.java:131
-      key1_job_row_beats <= intake_row_beats; // ChunkLoader.java:132
-      key1_older_row_beats <= key1_job_row_beats; // ChunkLoader.java:133
-      key1_job_base <= key1_issued; // ChunkLoader.java:134
-    end else if (key_reader1_command_valid & key_reader1_command_ready) begin // ChunkLoader.java:135
-      key1_next_address <= key1_next_address + key1_stride_bytes; // ChunkLoader.java:136
-      key1_rows_left <= key1_rows_after; // ChunkLoader.java:137
-      key1_issued <= key1_issued + 10'd1; // ChunkLoader.java:138
+    key1_chunk_rows_q <= key1_chunk_rows; // ChunkLoader.java:122
+    key1_chunk_beats_q <= {8'd0, key1_chunk_rows_q} * {13'd0, key1_job_row_beats}; // ChunkLoader.java:123
+    // ChunkLoader.java:125
+    key1_chunk_changed_d1 <= start_key_job | (key_reader1_command_valid & key_reader1_command_ready);
+    key1_chunk_changed_d2 <= key1_chunk_changed_d1; // ChunkLoader.java:125
+    if (start_key_job) begin // ChunkLoader.java:131
+      key1_next_address <= key1_first_address; // ChunkLoader.java:132
+      key1_rows_left <= key1_first_rows; // ChunkLoader.java:133
+      key1_job_row_beats <= intake_row_beats; // ChunkLoader.java:134
+      key1_older_row_beats <= key1_job_row_beats; // ChunkLoader.java:135
+      key1_job_base <= key1_issued; // ChunkLoader.java:136
+    end else if (key_reader1_command_valid & key_reader1_command_ready) begin // ChunkLoader.java:137
+      key1_next_address <= key1_next_address + key1_stride_bytes; // ChunkLoader.java:138
+      key1_rows_left <= key1_rows_after; // ChunkLoader.java:139
+      key1_issued <= key1_issued + 10'd1; // ChunkLoader.java:140
     end
-    if (key_chunk_consumed_1) begin // ChunkLoader.java:140
-      key1_consumed <= key1_consumed + 10'd1; // ChunkLoader.java:140
+    if (key_chunk_consumed_1) begin // ChunkLoader.java:142
+      key1_consumed <= key1_consumed + 10'd1; // ChunkLoader.java:142
     end
-    if (key1_chunk_beat & ~key1_write_beat[0]) begin // ChunkLoader.java:154
-      key1_buffer_0[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:154
+    if (key1_chunk_beat & ~key1_write_beat[0]) begin // ChunkLoader.java:156
+      key1_buffer_0[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:156
     end
-    if (key1_chunk_beat & key1_write_beat[0]) begin // ChunkLoader.java:154
-      key1_buffer_1[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:154
+    if (key1_chunk_beat & key1_write_beat[0]) begin // ChunkLoader.java:156
+      key1_buffer_1[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:156
     end
-    if (key1_chunk_beat) begin // ChunkLoader.java:157
-      key1_write_beat <= key1_write_beat + 4'd1; // ChunkLoader.java:158
-      if (key1_write_last_row_beat) begin // ChunkLoader.java:159
-        key1_write_beat <= 4'd0; // ChunkLoader.java:160
-        key1_write_row <= key1_write_row + 5'd1; // ChunkLoader.java:161
+    if (key1_chunk_beat) begin // ChunkLoader.java:159
+      key1_write_beat <= key1_write_beat + 4'd1; // ChunkLoader.java:160
+      if (key1_write_last_row_beat) begin // ChunkLoader.java:161
+        key1_write_beat <= 4'd0; // ChunkLoader.java:162
+        key1_write_row <= key1_write_row + 5'd1; // ChunkLoader.java:163
       end
-      if (key_reader1_data_payload_last) begin // ChunkLoader.java:163
-        key1_write_beat <= 4'd0; // ChunkLoader.java:164
-        key1_write_row <= 5'd0; // ChunkLoader.java:165
-        key1_landed <= key1_landed + 10'd1; // ChunkLoader.java:166
+      if (key_reader1_data_payload_last) begin // ChunkLoader.java:165
+        key1_write_beat <= 4'd0; // ChunkLoader.java:166
+        key1_write_row <= 5'd0; // ChunkLoader.java:167
+        key1_landed <= key1_landed + 10'd1; // ChunkLoader.java:168
       end
     end
-    if (start_key_job) begin // ChunkLoader.java:170
-      key1_failed_older <= key1_failed_latest | (key1_beat_error & key1_landing_latest); // ChunkLoader.java:171
-      key1_failed_latest <= 1'b0; // ChunkLoader.java:172
-    end else if (key1_beat_error) begin // ChunkLoader.java:173
-      if (key1_landing_latest) begin // ChunkLoader.java:174
-        key1_failed_latest <= 1'b1; // ChunkLoader.java:174
+    if (start_key_job) begin // ChunkLoader.java:172
+      key1_failed_older <= key1_failed_latest | (key1_beat_error & key1_landing_latest); // ChunkLoader.java:173
+      key1_failed_latest <= 1'b0; // ChunkLoader.java:174
+    end else if (key1_beat_error) begin // ChunkLoader.java:175
+      if (key1_landing_latest) begin // ChunkLoader.java:176
+        key1_failed_latest <= 1'b1; // ChunkLoader.java:176
       end else begin
-        key1_failed_older <= 1'b1; // ChunkLoader.java:174
+        key1_failed_older <= 1'b1; // ChunkLoader.java:176
       end
     end
     if (reset) begin
+      key1_chunk_rows_q <= 13'd0;
+      key1_chunk_beats_q <= 21'd0;
+      key1_chunk_changed_d1 <= 1'b0;
+      key1_chunk_changed_d2 <= 1'b0;
       key1_next_address <= 64'd0;
       key1_rows_left <= 13'd0;
       key1_job_row_beats <= 8'd0;
@@ -3801,327 +3869,333 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign last_turn = turn == 3'd7; // ScoreEngine.java:95
   assign last_row_beat = score_beat == last_row_beat_diff[2:0]; // ScoreEngine.java:96
   assign turn_beats = (score_pass_beats < 8'd4) ? 8'd4 : score_pass_beats; // ScoreEngine.java:99
-  assign last_beat = {5'd0, score_beat} == (turn_beats - 8'd1); // ScoreEngine.java:101
-  assign real_beat = {5'd0, score_beat} < score_pass_beats; // ScoreEngine.java:102
-  assign turns_done = ({1'b0, row_base} + 7'd8) >= {1'b0, score_rows_here}; // ScoreEngine.java:103
-  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd8); // ScoreEngine.java:105
-  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:122
-  assign key_read_address = {score_loader, score_half, row_in_chunk[4:0], score_beat}; // ScoreEngine.java:124
-  assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:126
-  assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:128
-  assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:148
-  assign add_entry = issue_turn_d5; // ScoreEngine.java:178
-  assign key_lane0_partial = partials_0[add_entry]; // ScoreEngine.java:181
-  assign key_lane0_addend = issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:182
-  assign key_lane1_partial = partials_1[add_entry]; // ScoreEngine.java:181
-  assign key_lane1_addend = issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:182
-  assign key_lane2_partial = partials_2[add_entry]; // ScoreEngine.java:181
-  assign key_lane2_addend = issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:182
-  assign key_lane3_partial = partials_3[add_entry]; // ScoreEngine.java:181
-  assign key_lane3_addend = issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:182
-  assign key_lane4_partial = partials_4[add_entry]; // ScoreEngine.java:181
-  assign key_lane4_addend = issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:182
-  assign key_lane5_partial = partials_5[add_entry]; // ScoreEngine.java:181
-  assign key_lane5_addend = issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:182
-  assign key_lane6_partial = partials_6[add_entry]; // ScoreEngine.java:181
-  assign key_lane6_addend = issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:182
-  assign key_lane7_partial = partials_7[add_entry]; // ScoreEngine.java:181
-  assign key_lane7_addend = issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:182
-  assign key_lane8_partial = partials_8[add_entry]; // ScoreEngine.java:181
-  assign key_lane8_addend = issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:182
-  assign key_lane9_partial = partials_9[add_entry]; // ScoreEngine.java:181
-  assign key_lane9_addend = issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:182
-  assign key_lane10_partial = partials_10[add_entry]; // ScoreEngine.java:181
-  assign key_lane10_addend = issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:182
-  assign key_lane11_partial = partials_11[add_entry]; // ScoreEngine.java:181
-  assign key_lane11_addend = issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:182
-  assign key_lane12_partial = partials_12[add_entry]; // ScoreEngine.java:181
-  assign key_lane12_addend = issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:182
-  assign key_lane13_partial = partials_13[add_entry]; // ScoreEngine.java:181
-  assign key_lane13_addend = issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:182
-  assign key_lane14_partial = partials_14[add_entry]; // ScoreEngine.java:181
-  assign key_lane14_addend = issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:182
-  assign key_lane15_partial = partials_15[add_entry]; // ScoreEngine.java:181
-  assign key_lane15_addend = issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:182
-  assign sum_entry = issue_turn_d11; // ScoreEngine.java:191
-  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:198
-  assign held_0 = partials_0[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign last_beat = {5'd0, score_beat} == score_last_beat_index; // ScoreEngine.java:107
+  assign real_beat = {5'd0, score_beat} < score_pass_beats; // ScoreEngine.java:108
+  assign turns_done = score_first_turns ? score_rows_fit_turn : score_later_turns_done; // ScoreEngine.java:115
+  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd8); // ScoreEngine.java:119
+  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:139
+  assign key_read_address = {score_loader, score_half, row_in_chunk[4:0], score_beat}; // ScoreEngine.java:141
+  assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:143
+  assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:145
+  assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:165
+  assign add_entry = issue_turn_d5; // ScoreEngine.java:195
+  assign key_lane0_partial = partials_0[add_entry]; // ScoreEngine.java:198
+  assign key_lane0_addend = issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:199
+  assign key_lane1_partial = partials_1[add_entry]; // ScoreEngine.java:198
+  assign key_lane1_addend = issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:199
+  assign key_lane2_partial = partials_2[add_entry]; // ScoreEngine.java:198
+  assign key_lane2_addend = issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:199
+  assign key_lane3_partial = partials_3[add_entry]; // ScoreEngine.java:198
+  assign key_lane3_addend = issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:199
+  assign key_lane4_partial = partials_4[add_entry]; // ScoreEngine.java:198
+  assign key_lane4_addend = issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:199
+  assign key_lane5_partial = partials_5[add_entry]; // ScoreEngine.java:198
+  assign key_lane5_addend = issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:199
+  assign key_lane6_partial = partials_6[add_entry]; // ScoreEngine.java:198
+  assign key_lane6_addend = issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:199
+  assign key_lane7_partial = partials_7[add_entry]; // ScoreEngine.java:198
+  assign key_lane7_addend = issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:199
+  assign key_lane8_partial = partials_8[add_entry]; // ScoreEngine.java:198
+  assign key_lane8_addend = issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:199
+  assign key_lane9_partial = partials_9[add_entry]; // ScoreEngine.java:198
+  assign key_lane9_addend = issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:199
+  assign key_lane10_partial = partials_10[add_entry]; // ScoreEngine.java:198
+  assign key_lane10_addend = issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:199
+  assign key_lane11_partial = partials_11[add_entry]; // ScoreEngine.java:198
+  assign key_lane11_addend = issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:199
+  assign key_lane12_partial = partials_12[add_entry]; // ScoreEngine.java:198
+  assign key_lane12_addend = issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:199
+  assign key_lane13_partial = partials_13[add_entry]; // ScoreEngine.java:198
+  assign key_lane13_addend = issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:199
+  assign key_lane14_partial = partials_14[add_entry]; // ScoreEngine.java:198
+  assign key_lane14_addend = issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:199
+  assign key_lane15_partial = partials_15[add_entry]; // ScoreEngine.java:198
+  assign key_lane15_addend = issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:199
+  assign sum_entry = issue_turn_d11; // ScoreEngine.java:208
+  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:215
+  assign held_0 = partials_0[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_0 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum0 : held_0) : 32'h0;
-  assign held_1 = partials_1[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_1 = partials_1[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_1 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum1 : held_1) : 32'h0;
-  assign held_2 = partials_2[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_2 = partials_2[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_2 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum2 : held_2) : 32'h0;
-  assign held_3 = partials_3[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_3 = partials_3[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_3 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum3 : held_3) : 32'h0;
-  assign held_4 = partials_4[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_4 = partials_4[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_4 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum4 : held_4) : 32'h0;
-  assign held_5 = partials_5[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_5 = partials_5[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_5 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum5 : held_5) : 32'h0;
-  assign held_6 = partials_6[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_6 = partials_6[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_6 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum6 : held_6) : 32'h0;
-  assign held_7 = partials_7[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_7 = partials_7[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_7 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum7 : held_7) : 32'h0;
-  assign held_8 = partials_8[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_8 = partials_8[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_8 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum8 : held_8) : 32'h0;
-  assign held_9 = partials_9[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_9 = partials_9[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_9 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum9 : held_9) : 32'h0;
-  assign held_10 = partials_10[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_10 = partials_10[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_10 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum10 : held_10) : 32'h0;
-  assign held_11 = partials_11[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_11 = partials_11[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_11 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum11 : held_11) : 32'h0;
-  assign held_12 = partials_12[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_12 = partials_12[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_12 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum12 : held_12) : 32'h0;
-  assign held_13 = partials_13[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_13 = partials_13[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_13 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum13 : held_13) : 32'h0;
-  assign held_14 = partials_14[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_14 = partials_14[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_14 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum14 : held_14) : 32'h0;
-  assign held_15 = partials_15[issue_turn_d11]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_15 = partials_15[issue_turn_d11]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_15 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum15 : held_15) : 32'h0;
-  assign score_tree_in_valid = row_launch; // ScoreEngine.java:248
-  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:250
-  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:250
-  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:252
-  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:254
-  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:254
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:254
-  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:262
+  assign score_tree_in_valid = row_launch; // ScoreEngine.java:265
+  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:267
+  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:267
+  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:269
+  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:271
+  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:271
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:271
+  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:279
 
   always @(posedge clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:108
-      row_base <= 6'd0; // ScoreEngine.java:109
-      score_beat <= 3'd0; // ScoreEngine.java:110
-      turn <= 3'd0; // ScoreEngine.java:111
-    end else if (score_step) begin // ScoreEngine.java:112
-      turn <= turn + 3'd1; // ScoreEngine.java:113
-      if (last_turn) begin // ScoreEngine.java:114
-        score_beat <= score_beat + 3'd1; // ScoreEngine.java:114
+    score_last_beat_index <= turn_beats - 8'd1; // ScoreEngine.java:104
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:122
+      row_base <= 6'd0; // ScoreEngine.java:123
+      score_beat <= 3'd0; // ScoreEngine.java:124
+      turn <= 3'd0; // ScoreEngine.java:125
+      score_first_turns <= 1'b1; // ScoreEngine.java:126
+    end else if (score_step) begin // ScoreEngine.java:127
+      turn <= turn + 3'd1; // ScoreEngine.java:128
+      if (last_turn) begin // ScoreEngine.java:129
+        score_beat <= score_beat + 3'd1; // ScoreEngine.java:129
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:115
-        score_beat <= 3'd0; // ScoreEngine.java:116
-        row_base <= row_base + 6'd8; // ScoreEngine.java:117
+      if (last_turn & last_beat) begin // ScoreEngine.java:130
+        score_beat <= 3'd0; // ScoreEngine.java:131
+        row_base <= row_base + 6'd8; // ScoreEngine.java:132
+        score_first_turns <= 1'b0; // ScoreEngine.java:133
+        score_later_turns_done <= ({1'b0, row_base} + 7'd16) >= {1'b0, score_rows_here}; // ScoreEngine.java:134
       end
     end
-    if (score_issue) begin // ScoreEngine.java:145
-      query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:145
+    if (score_issue) begin // ScoreEngine.java:162
+      query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:162
     end
-    query_read_1 <= query_read_1_r0; // ScoreEngine.java:145
-    if (score_issue) begin // ScoreEngine.java:145
-      query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:145
+    query_read_1 <= query_read_1_r0; // ScoreEngine.java:162
+    if (score_issue) begin // ScoreEngine.java:162
+      query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:162
     end
-    query_read_0 <= query_read_0_r0; // ScoreEngine.java:145
-    score_issue_d1 <= score_issue; // ScoreEngine.java:169
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:169
-    issue_turn_d1 <= turn; // ScoreEngine.java:176
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:176
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:176
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:176
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:176
-    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:182
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:182
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:182
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:182
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:182
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:186
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:186
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:186
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:186
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:186
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:186
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:186
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:186
-    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:186
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:187
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:187
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:187
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:187
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:187
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:187
-    issue_group_d1 <= 1'b0; // ScoreEngine.java:188
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:188
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:188
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:188
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:188
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:188
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:188
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:188
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:188
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:188
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:188
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:189
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:189
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:189
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:189
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:189
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:189
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:189
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:189
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:189
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:189
-    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:189
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
-      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:196
+    query_read_0 <= query_read_0_r0; // ScoreEngine.java:162
+    score_issue_d1 <= score_issue; // ScoreEngine.java:186
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:186
+    issue_turn_d1 <= turn; // ScoreEngine.java:193
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:193
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:193
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:193
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:193
+    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:199
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:199
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:199
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:199
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:199
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:203
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:203
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:203
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:203
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:203
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:203
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:203
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:203
+    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:203
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:204
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:204
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:204
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:204
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:204
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:204
+    issue_group_d1 <= 1'b0; // ScoreEngine.java:205
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:205
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:205
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:205
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:205
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:205
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:205
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:205
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:205
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:205
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:205
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:206
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:206
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:206
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:206
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:206
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:206
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:206
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:206
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:206
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:206
+    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:206
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:213
+      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
-      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:213
+      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
-      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:213
+      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
-      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:213
+      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
-      partials_4[sum_entry] <= score_mac_sum4; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:213
+      partials_4[sum_entry] <= score_mac_sum4; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
-      partials_5[sum_entry] <= score_mac_sum5; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:213
+      partials_5[sum_entry] <= score_mac_sum5; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
-      partials_6[sum_entry] <= score_mac_sum6; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:213
+      partials_6[sum_entry] <= score_mac_sum6; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:196
-      partials_7[sum_entry] <= score_mac_sum7; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:213
+      partials_7[sum_entry] <= score_mac_sum7; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
-      partials_8[sum_entry] <= score_mac_sum8; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:213
+      partials_8[sum_entry] <= score_mac_sum8; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
-      partials_9[sum_entry] <= score_mac_sum9; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:213
+      partials_9[sum_entry] <= score_mac_sum9; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
-      partials_10[sum_entry] <= score_mac_sum10; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:213
+      partials_10[sum_entry] <= score_mac_sum10; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
-      partials_11[sum_entry] <= score_mac_sum11; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:213
+      partials_11[sum_entry] <= score_mac_sum11; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
-      partials_12[sum_entry] <= score_mac_sum12; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:213
+      partials_12[sum_entry] <= score_mac_sum12; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
-      partials_13[sum_entry] <= score_mac_sum13; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:213
+      partials_13[sum_entry] <= score_mac_sum13; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
-      partials_14[sum_entry] <= score_mac_sum14; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:213
+      partials_14[sum_entry] <= score_mac_sum14; // ScoreEngine.java:213
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:196
-      partials_15[sum_entry] <= score_mac_sum15; // ScoreEngine.java:196
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:213
+      partials_15[sum_entry] <= score_mac_sum15; // ScoreEngine.java:213
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:198
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:198
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:198
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:198
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:198
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:198
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:198
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:198
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:198
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:198
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:198
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:215
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:215
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:215
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:215
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:215
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:215
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:215
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:215
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:215
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:215
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:215
-    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:216
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:216
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:216
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:216
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:216
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:216
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:216
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:216
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:216
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:216
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:216
-    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:257
-    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:257
-    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:257
-    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:257
-    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:257
-    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:257
-    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:257
-    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:263
-    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:263
-    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:263
-    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:263
-    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:263
-    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:263
-    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:263
-    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:263
-    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:263
-    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:263
-    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:263
-    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:263
-    if (score_rows_launched_d12) begin // ScoreEngine.java:263
-      score_draining <= 1'b1; // ScoreEngine.java:263
-    end else if (score_drained) begin // ScoreEngine.java:264
-      score_draining <= 1'b0; // ScoreEngine.java:264
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:215
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:215
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:215
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:215
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:215
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:215
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:215
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:215
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:215
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:215
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:215
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:232
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:232
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:232
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:232
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:232
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:232
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:232
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:232
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:232
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:232
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:232
+    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:233
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:233
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:233
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:233
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:233
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:233
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:233
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:233
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:233
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:233
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:233
+    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:274
+    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:274
+    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:274
+    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:274
+    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:274
+    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:274
+    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:274
+    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:280
+    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:280
+    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:280
+    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:280
+    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:280
+    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:280
+    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:280
+    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:280
+    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:280
+    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:280
+    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:280
+    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:280
+    if (score_rows_launched_d12) begin // ScoreEngine.java:280
+      score_draining <= 1'b1; // ScoreEngine.java:280
+    end else if (score_drained) begin // ScoreEngine.java:281
+      score_draining <= 1'b0; // ScoreEngine.java:281
     end
-    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:265
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:265
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:265
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:265
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:265
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:265
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:265
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:265
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:265
+    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:282
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:282
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:282
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:282
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:282
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:282
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:282
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:282
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:282
     if (reset) begin
       row_base <= 6'd0;
       score_beat <= 3'd0;
       turn <= 3'd0;
+      score_first_turns <= 1'b1;
+      score_later_turns_done <= 1'b0;
       score_issue_d1 <= 1'b0;
       score_issue_d2 <= 1'b0;
       issue_turn_d5 <= 3'd0;
@@ -4168,42 +4242,45 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
+  // score_engine.score_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign score_loader = score_chunk[0]; // ChunkWalk.java:71
-  assign score_half = score_chunk[1] ^ (|((key_first_halves >> score_loader) & 2'd1)); // ChunkWalk.java:74
-  assign score_chunk_wide = {3'd0, score_chunk}; // ChunkWalk.java:76
-  // ChunkWalk.java:78
+  assign score_loader = score_chunk[0]; // ChunkWalk.java:77
+  assign score_half = score_chunk[1] ^ (|((key_first_halves >> score_loader) & 2'd1)); // ChunkWalk.java:80
+  assign score_chunk_wide = {3'd0, score_chunk}; // ChunkWalk.java:82
+  // ChunkWalk.java:84
   assign score_rows_in = (score_chunk_wide == key_loaded) & ({1'b0, key_landing_rows} >= score_need_rows);
-  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:79
-  assign score_next_chunk_start = score_chunk_start + 13'd32; // ChunkWalk.java:84
-  assign score_next_positions = score_slots_positions + 13'd1; // ChunkWalk.java:85
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:96
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:97
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:98
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:101
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:102
-  assign score_need_rows = score_turn_rows; // ScoreEngine.java:105
-  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:106
+  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:85
+  assign score_next_chunk_start = score_chunk_start + 13'd32; // ChunkWalk.java:90
+  assign score_next_positions = score_slots_positions + 13'd1; // ChunkWalk.java:91
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:104
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:105
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:106
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:109
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:110
+  assign score_need_rows = score_turn_rows; // ScoreEngine.java:119
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:120
 
   always @(posedge clk) begin
-    if (start_scores) begin // ChunkWalk.java:103
-      score_active <= 1'b1; // ChunkWalk.java:104
-      score_chunk <= 8'd0; // ChunkWalk.java:105
-      score_chunk_start <= 13'd0; // ChunkWalk.java:106
-      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:131
-      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:132
-    end else if (score_chunk_done) begin // ChunkWalk.java:108
-      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:109
-      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:110
-      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:131
-      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:132
-      if (score_walk_done) begin // ChunkWalk.java:112
-        score_active <= 1'b0; // ChunkWalk.java:112
+    if (start_scores) begin // ChunkWalk.java:111
+      score_active <= 1'b1; // ChunkWalk.java:112
+      score_chunk <= 8'd0; // ChunkWalk.java:113
+      score_chunk_start <= 13'd0; // ChunkWalk.java:114
+      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:140
+      score_rows_here <= score_rows_here_part; // ChunkWalk.java:141
+      score_rows_fit_turn <= score_rows_here_part <= 6'd8; // ChunkWalk.java:142
+    end else if (score_chunk_done) begin // ChunkWalk.java:116
+      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:117
+      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:118
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:140
+      score_rows_here <= score_rows_here_part_2; // ChunkWalk.java:141
+      score_rows_fit_turn <= score_rows_here_part_2 <= 6'd8; // ChunkWalk.java:142
+      if (score_walk_done) begin // ChunkWalk.java:120
+        score_active <= 1'b0; // ChunkWalk.java:120
       end
-    end else if (score_slots_next_token) begin // ChunkWalk.java:113
-      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:131
-      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:132
+    end else if (score_slots_next_token) begin // ChunkWalk.java:121
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:140
+      score_rows_here <= score_rows_here_part_3; // ChunkWalk.java:141
+      score_rows_fit_turn <= score_rows_here_part_3 <= 6'd8; // ChunkWalk.java:142
     end
     if (reset) begin
       score_active <= 1'b0;
@@ -4211,6 +4288,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_chunk_start <= 13'd0;
       score_slot_has_rows <= 1'b0;
       score_rows_here <= 6'd0;
+      score_rows_fit_turn <= 1'b0;
     end
   end
 
@@ -4358,55 +4436,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_lane15_sum_in_payload_a = score_mac_addend15; // MacLanes.java:119
   assign score_mac_lane15_sum_in_payload_b = score_mac_lane15_product_out_payload; // MacLanes.java:119
   assign score_mac_sum15 = score_mac_lane15_sum_out_payload; // MacLanes.java:125
-  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:169
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:172
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:173
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:172
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:173
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:172
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:173
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:172
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:173
-  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:172
-  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:173
-  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:172
-  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:173
-  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:172
-  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:173
-  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:172
-  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:173
-  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:172
-  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:173
-  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:172
-  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:173
-  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:172
-  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:173
-  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:172
-  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:173
-  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:172
-  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:173
-  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:172
-  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:173
-  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:172
-  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:173
-  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:172
-  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:173
-  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:182
-  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:182
-  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:182
-  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:182
-  assign score_mac_addend4 = key_lane4_addend; // ScoreEngine.java:182
-  assign score_mac_addend5 = key_lane5_addend; // ScoreEngine.java:182
-  assign score_mac_addend6 = key_lane6_addend; // ScoreEngine.java:182
-  assign score_mac_addend7 = key_lane7_addend; // ScoreEngine.java:182
-  assign score_mac_addend8 = key_lane8_addend; // ScoreEngine.java:182
-  assign score_mac_addend9 = key_lane9_addend; // ScoreEngine.java:182
-  assign score_mac_addend10 = key_lane10_addend; // ScoreEngine.java:182
-  assign score_mac_addend11 = key_lane11_addend; // ScoreEngine.java:182
-  assign score_mac_addend12 = key_lane12_addend; // ScoreEngine.java:182
-  assign score_mac_addend13 = key_lane13_addend; // ScoreEngine.java:182
-  assign score_mac_addend14 = key_lane14_addend; // ScoreEngine.java:182
-  assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:182
+  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:186
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:189
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:190
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:189
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:190
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:189
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:190
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:189
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:190
+  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:189
+  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:190
+  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:189
+  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:190
+  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:189
+  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:190
+  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:189
+  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:190
+  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:189
+  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:190
+  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:189
+  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:190
+  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:189
+  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:190
+  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:189
+  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:190
+  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:189
+  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:190
+  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:189
+  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:190
+  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:189
+  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:190
+  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:189
+  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:190
+  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:199
+  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:199
+  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:199
+  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:199
+  assign score_mac_addend4 = key_lane4_addend; // ScoreEngine.java:199
+  assign score_mac_addend5 = key_lane5_addend; // ScoreEngine.java:199
+  assign score_mac_addend6 = key_lane6_addend; // ScoreEngine.java:199
+  assign score_mac_addend7 = key_lane7_addend; // ScoreEngine.java:199
+  assign score_mac_addend8 = key_lane8_addend; // ScoreEngine.java:199
+  assign score_mac_addend9 = key_lane9_addend; // ScoreEngine.java:199
+  assign score_mac_addend10 = key_lane10_addend; // ScoreEngine.java:199
+  assign score_mac_addend11 = key_lane11_addend; // ScoreEngine.java:199
+  assign score_mac_addend12 = key_lane12_addend; // ScoreEngine.java:199
+  assign score_mac_addend13 = key_lane13_addend; // ScoreEngine.java:199
+  assign score_mac_addend14 = key_lane14_addend; // ScoreEngine.java:199
+  assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:199
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:627): the place of each score (its slot and position) and each slot's maximum
@@ -4540,59 +4618,69 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value0_stride_bytes = {value0_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
   assign value0_rows_after = value0_rows_after_mux[12:0]; // ChunkLoader.java:108
   assign value0_first_rows = value0_first_rows_mux[12:0]; // ChunkLoader.java:112
-  assign value0_half_free = (value0_issued - value0_consumed) < 10'd2; // ChunkLoader.java:125
-  assign value0_chunk_beat = value_reader0_data_valid; // ChunkLoader.java:145
-  assign value0_landing_latest = ~value0_landing_latest_diff[9]; // ChunkLoader.java:146
-  // ChunkLoader.java:147
+  assign value0_half_free = (value0_issued - value0_consumed) < 10'd2; // ChunkLoader.java:118
+  assign value0_chunk_beats_settled = ~(value0_chunk_changed_d1 | value0_chunk_changed_d2); // ChunkLoader.java:125
+  assign value0_chunk_beat = value_reader0_data_valid; // ChunkLoader.java:147
+  assign value0_landing_latest = ~value0_landing_latest_diff[9]; // ChunkLoader.java:148
+  // ChunkLoader.java:149
   assign value0_landing_row_beats = value0_landing_latest ? value0_job_row_beats : value0_older_row_beats;
-  assign value0_write_last_row_beat = value0_write_beat == value0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
-  assign value0_write_address = {value0_landed[0], value0_write_row, value0_write_beat[3:1]}; // ChunkLoader.java:150
-  assign value0_beat_error = value0_chunk_beat & value_reader0_data_payload_error; // ChunkLoader.java:169
+  assign value0_write_last_row_beat = value0_write_beat == value0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
+  assign value0_write_address = {value0_landed[0], value0_write_row, value0_write_beat[3:1]}; // ChunkLoader.java:152
+  assign value0_beat_error = value0_chunk_beat & value_reader0_data_payload_error; // ChunkLoader.java:171
 
   always @(posedge clk) begin
-    if (start_value_job) begin // ChunkLoader.java:129
-      value0_next_address <= value_address; // ChunkLoader.java:130
-      value0_rows_left <= value0_first_rows; // ChunkLoader.java:131
-      value0_job_row_beats <= row_beats; // ChunkLoader.java:132
-      value0_older_row_beats <= value0_job_row_beats; // ChunkLoader.java:133
-      value0_job_base <= value0_issued; // ChunkLoader.java:134
-    end else if (value_reader0_command_valid & value_reader0_command_ready) begin // ChunkLoader.java:135
-      value0_next_address <= value0_next_address + value0_stride_bytes; // ChunkLoader.java:136
-      value0_rows_left <= value0_rows_after; // ChunkLoader.java:137
-      value0_issued <= value0_issued + 10'd1; // ChunkLoader.java:138
+    value0_chunk_rows_q <= value0_chunk_rows; // ChunkLoader.java:122
+    value0_chunk_beats_q <= {8'd0, value0_chunk_rows_q} * {13'd0, value0_job_row_beats}; // ChunkLoader.java:123
+    // ChunkLoader.java:125
+    value0_chunk_changed_d1 <= start_value_job | (value_reader0_command_valid & value_reader0_command_ready);
+    value0_chunk_changed_d2 <= value0_chunk_changed_d1; // ChunkLoader.java:125
+    if (start_value_job) begin // ChunkLoader.java:131
+      value0_next_address <= value_address; // ChunkLoader.java:132
+      value0_rows_left <= value0_first_rows; // ChunkLoader.java:133
+      value0_job_row_beats <= row_beats; // ChunkLoader.java:134
+      value0_older_row_beats <= value0_job_row_beats; // ChunkLoader.java:135
+      value0_job_base <= value0_issued; // ChunkLoader.java:136
+    end else if (value_reader0_command_valid & value_reader0_command_ready) begin // ChunkLoader.java:137
+      value0_next_address <= value0_next_address + value0_stride_bytes; // ChunkLoader.java:138
+      value0_rows_left <= value0_rows_after; // ChunkLoader.java:139
+      value0_issued <= value0_issued + 10'd1; // ChunkLoader.java:140
     end
-    if (value_chunk_consumed_0) begin // ChunkLoader.java:140
-      value0_consumed <= value0_consumed + 10'd1; // ChunkLoader.java:140
+    if (value_chunk_consumed_0) begin // ChunkLoader.java:142
+      value0_consumed <= value0_consumed + 10'd1; // ChunkLoader.java:142
     end
-    if (value0_chunk_beat & ~value0_write_beat[0]) begin // ChunkLoader.java:154
-      value0_buffer_0[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:154
+    if (value0_chunk_beat & ~value0_write_beat[0]) begin // ChunkLoader.java:156
+      value0_buffer_0[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:156
     end
-    if (value0_chunk_beat & value0_write_beat[0]) begin // ChunkLoader.java:154
-      value0_buffer_1[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:154
+    if (value0_chunk_beat & value0_write_beat[0]) begin // ChunkLoader.java:156
+      value0_buffer_1[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:156
     end
-    if (value0_chunk_beat) begin // ChunkLoader.java:157
-      value0_write_beat <= value0_write_beat + 4'd1; // ChunkLoader.java:158
-      if (value0_write_last_row_beat) begin // ChunkLoader.java:159
-        value0_write_beat <= 4'd0; // ChunkLoader.java:160
-        value0_write_row <= value0_write_row + 5'd1; // ChunkLoader.java:161
+    if (value0_chunk_beat) begin // ChunkLoader.java:159
+      value0_write_beat <= value0_write_beat + 4'd1; // ChunkLoader.java:160
+      if (value0_write_last_row_beat) begin // ChunkLoader.java:161
+        value0_write_beat <= 4'd0; // ChunkLoader.java:162
+        value0_write_row <= value0_write_row + 5'd1; // ChunkLoader.java:163
       end
-      if (value_reader0_data_payload_last) begin // ChunkLoader.java:163
-        value0_write_beat <= 4'd0; // ChunkLoader.java:164
-        value0_write_row <= 5'd0; // ChunkLoader.java:165
-        value0_landed <= value0_landed + 10'd1; // ChunkLoader.java:166
+      if (value_reader0_data_payload_last) begin // ChunkLoader.java:165
+        value0_write_beat <= 4'd0; // ChunkLoader.java:166
+        value0_write_row <= 5'd0; // ChunkLoader.java:167
+        value0_landed <= value0_landed + 10'd1; // ChunkLoader.java:168
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:170
-      value0_failed_older <= value0_failed_latest | (value0_beat_error & value0_landing_latest); // ChunkLoader.java:171
-      value0_failed_latest <= 1'b0; // ChunkLoader.java:172
-    end else if (value0_beat_error) begin // ChunkLoader.java:173
-      if (value0_landing_latest) begin // ChunkLoader.java:174
-        value0_failed_latest <= 1'b1; // ChunkLoader.java:174
+    if (start_value_job) begin // ChunkLoader.java:172
+      value0_failed_older <= value0_failed_latest | (value0_beat_error & value0_landing_latest); // ChunkLoader.java:173
+      value0_failed_latest <= 1'b0; // ChunkLoader.java:174
+    end else if (value0_beat_error) begin // ChunkLoader.java:175
+      if (value0_landing_latest) begin // ChunkLoader.java:176
+        value0_failed_latest <= 1'b1; // ChunkLoader.java:176
       end else begin
-        value0_failed_older <= 1'b1; // ChunkLoader.java:174
+        value0_failed_older <= 1'b1; // ChunkLoader.java:176
       end
     end
     if (reset) begin
+      value0_chunk_rows_q <= 13'd0;
+      value0_chunk_beats_q <= 21'd0;
+      value0_chunk_changed_d1 <= 1'b0;
+      value0_chunk_changed_d2 <= 1'b0;
       value0_next_address <= 64'd0;
       value0_rows_left <= 13'd0;
       value0_job_row_beats <= 8'd0;
@@ -4618,60 +4706,70 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value1_stride_bytes = {value1_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
   assign value1_rows_after = value1_rows_after_mux[12:0]; // ChunkLoader.java:108
   assign value1_first_rows = value1_first_rows_mux[12:0]; // ChunkLoader.java:112
-  assign value1_first_address = value_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:123
-  assign value1_half_free = (value1_issued - value1_consumed) < 10'd2; // ChunkLoader.java:125
-  assign value1_chunk_beat = value_reader1_data_valid; // ChunkLoader.java:145
-  assign value1_landing_latest = ~value1_landing_latest_diff[9]; // ChunkLoader.java:146
-  // ChunkLoader.java:147
+  assign value1_first_address = value_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:116
+  assign value1_half_free = (value1_issued - value1_consumed) < 10'd2; // ChunkLoader.java:118
+  assign value1_chunk_beats_settled = ~(value1_chunk_changed_d1 | value1_chunk_changed_d2); // ChunkLoader.java:125
+  assign value1_chunk_beat = value_reader1_data_valid; // ChunkLoader.java:147
+  assign value1_landing_latest = ~value1_landing_latest_diff[9]; // ChunkLoader.java:148
+  // ChunkLoader.java:149
   assign value1_landing_row_beats = value1_landing_latest ? value1_job_row_beats : value1_older_row_beats;
-  assign value1_write_last_row_beat = value1_write_beat == value1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
-  assign value1_write_address = {value1_landed[0], value1_write_row, value1_write_beat[3:1]}; // ChunkLoader.java:150
-  assign value1_beat_error = value1_chunk_beat & value_reader1_data_payload_error; // ChunkLoader.java:169
+  assign value1_write_last_row_beat = value1_write_beat == value1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
+  assign value1_write_address = {value1_landed[0], value1_write_row, value1_write_beat[3:1]}; // ChunkLoader.java:152
+  assign value1_beat_error = value1_chunk_beat & value_reader1_data_payload_error; // ChunkLoader.java:171
 
   always @(posedge clk) begin
-    if (start_value_job) begin // ChunkLoader.java:129
-      value1_next_address <= value1_first_address; // ChunkLoader.java:130
-      value1_rows_left <= value1_first_rows; // ChunkLoader.java:131
-      value1_job_row_beats <= row_beats; // ChunkLoader.java:132
-      value1_older_row_beats <= value1_job_row_beats; // ChunkLoader.java:133
-      value1_job_base <= value1_issued; // ChunkLoader.java:134
-    end else if (value_reader1_command_valid & value_reader1_command_ready) begin // ChunkLoader.java:135
-      value1_next_address <= value1_next_address + value1_stride_bytes; // ChunkLoader.java:136
-      value1_rows_left <= value1_rows_after; // ChunkLoader.java:137
-      value1_issued <= value1_issued + 10'd1; // ChunkLoader.java:138
+    value1_chunk_rows_q <= value1_chunk_rows; // ChunkLoader.java:122
+    value1_chunk_beats_q <= {8'd0, value1_chunk_rows_q} * {13'd0, value1_job_row_beats}; // ChunkLoader.java:123
+    // ChunkLoader.java:125
+    value1_chunk_changed_d1 <= start_value_job | (value_reader1_command_valid & value_reader1_command_ready);
+    value1_chunk_changed_d2 <= value1_chunk_changed_d1; // ChunkLoader.java:125
+    if (start_value_job) begin // ChunkLoader.java:131
+      value1_next_address <= value1_first_address; // ChunkLoader.java:132
+      value1_rows_left <= value1_first_rows; // ChunkLoader.java:133
+      value1_job_row_beats <= row_beats; // ChunkLoader.java:134
+      value1_older_row_beats <= value1_job_row_beats; // ChunkLoader.java:135
+      value1_job_base <= value1_issued; // ChunkLoader.java:136
+    end else if (value_reader1_command_valid & value_reader1_command_ready) begin // ChunkLoader.java:137
+      value1_next_address <= value1_next_address + value1_stride_bytes; // ChunkLoader.java:138
+      value1_rows_left <= value1_rows_after; // ChunkLoader.java:139
+      value1_issued <= value1_issued + 10'd1; // ChunkLoader.java:140
     end
-    if (value_chunk_consumed_1) begin // ChunkLoader.java:140
-      value1_consumed <= value1_consumed + 10'd1; // ChunkLoader.java:140
+    if (value_chunk_consumed_1) begin // ChunkLoader.java:142
+      value1_consumed <= value1_consumed + 10'd1; // ChunkLoader.java:142
     end
-    if (value1_chunk_beat & ~value1_write_beat[0]) begin // ChunkLoader.java:154
-      value1_buffer_0[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:154
+    if (value1_chunk_beat & ~value1_write_beat[0]) begin // ChunkLoader.java:156
+      value1_buffer_0[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:156
     end
-    if (value1_chunk_beat & value1_write_beat[0]) begin // ChunkLoader.java:154
-      value1_buffer_1[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:154
+    if (value1_chunk_beat & value1_write_beat[0]) begin // ChunkLoader.java:156
+      value1_buffer_1[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:156
     end
-    if (value1_chunk_beat) begin // ChunkLoader.java:157
-      value1_write_beat <= value1_write_beat + 4'd1; // ChunkLoader.java:158
-      if (value1_write_last_row_beat) begin // ChunkLoader.java:159
-        value1_write_beat <= 4'd0; // ChunkLoader.java:160
-        value1_write_row <= value1_write_row + 5'd1; // ChunkLoader.java:161
+    if (value1_chunk_beat) begin // ChunkLoader.java:159
+      value1_write_beat <= value1_write_beat + 4'd1; // ChunkLoader.java:160
+      if (value1_write_last_row_beat) begin // ChunkLoader.java:161
+        value1_write_beat <= 4'd0; // ChunkLoader.java:162
+        value1_write_row <= value1_write_row + 5'd1; // ChunkLoader.java:163
       end
-      if (value_reader1_data_payload_last) begin // ChunkLoader.java:163
-        value1_write_beat <= 4'd0; // ChunkLoader.java:164
-        value1_write_row <= 5'd0; // ChunkLoader.java:165
-        value1_landed <= value1_landed + 10'd1; // ChunkLoader.java:166
+      if (value_reader1_data_payload_last) begin // ChunkLoader.java:165
+        value1_write_beat <= 4'd0; // ChunkLoader.java:166
+        value1_write_row <= 5'd0; // ChunkLoader.java:167
+        value1_landed <= value1_landed + 10'd1; // ChunkLoader.java:168
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:170
-      value1_failed_older <= value1_failed_latest | (value1_beat_error & value1_landing_latest); // ChunkLoader.java:171
-      value1_failed_latest <= 1'b0; // ChunkLoader.java:172
-    end else if (value1_beat_error) begin // ChunkLoader.java:173
-      if (value1_landing_latest) begin // ChunkLoader.java:174
-        value1_failed_latest <= 1'b1; // ChunkLoader.java:174
+    if (start_value_job) begin // ChunkLoader.java:172
+      value1_failed_older <= value1_failed_latest | (value1_beat_error & value1_landing_latest); // ChunkLoader.java:173
+      value1_failed_latest <= 1'b0; // ChunkLoader.java:174
+    end else if (value1_beat_error) begin // ChunkLoader.java:175
+      if (value1_landing_latest) begin // ChunkLoader.java:176
+        value1_failed_latest <= 1'b1; // ChunkLoader.java:176
       end else begin
-        value1_failed_older <= 1'b1; // ChunkLoader.java:174
+        value1_failed_older <= 1'b1; // ChunkLoader.java:176
       end
     end
     if (reset) begin
+      value1_chunk_rows_q <= 13'd0;
+      value1_chunk_beats_q <= 21'd0;
+      value1_chunk_changed_d1 <= 1'b0;
+      value1_chunk_changed_d2 <= 1'b0;
       value1_next_address <= 64'd0;
       value1_rows_left <= 13'd0;
       value1_job_row_beats <= 8'd0;
@@ -4788,1218 +4886,1219 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // value_engine (ValueEngine.java:70): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
   assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:102
-  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:105
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:106
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:108
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:120
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:121
+  assign value_last_beat = value_beat == value_last_beat_index; // ValueEngine.java:110
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:111
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:113
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:125
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:126
   assign value_issue_second_set = value_slots_physical >= 3'd4; // SlotSet.java:24
   assign value_issue_set_slot = value_issue_set_slot_mux[1:0]; // SlotSet.java:26
-  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:134
+  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:139
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:141
-      3'd0: slot_max = max_0; // ValueEngine.java:141
-      3'd1: slot_max = max_1; // ValueEngine.java:141
-      3'd2: slot_max = max_2; // ValueEngine.java:141
-      3'd3: slot_max = max_3; // ValueEngine.java:141
-      3'd4: slot_max = max_4; // ValueEngine.java:141
-      3'd5: slot_max = max_5; // ValueEngine.java:141
-      3'd6: slot_max = max_6; // ValueEngine.java:141
-      default: slot_max = max_7; // ValueEngine.java:141
+    case (value_slots_physical) // ValueEngine.java:146
+      3'd0: slot_max = max_0; // ValueEngine.java:146
+      3'd1: slot_max = max_1; // ValueEngine.java:146
+      3'd2: slot_max = max_2; // ValueEngine.java:146
+      3'd3: slot_max = max_3; // ValueEngine.java:146
+      3'd4: slot_max = max_4; // ValueEngine.java:146
+      3'd5: slot_max = max_5; // ValueEngine.java:146
+      3'd6: slot_max = max_6; // ValueEngine.java:146
+      default: slot_max = max_7; // ValueEngine.java:146
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:149
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:149
-  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:149
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:149
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:149
-  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:159
-  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:159
-  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:159
-  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:159
-  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:159
-  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:159
-  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:159
-  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:159
-  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:159
-  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:159
-  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:159
-  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:159
-  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:159
-  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:159
-  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:159
-  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:159
-  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:159
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:174
-  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:196
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:197
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:201
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:204
-  assign bank_accumulate_read_s0 = ~accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:205
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:206
-  // ValueEngine.java:209
+  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:154
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:154
+  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:154
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:154
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:154
+  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:164
+  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:164
+  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:164
+  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:164
+  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:164
+  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:164
+  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:164
+  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:164
+  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:164
+  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:164
+  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:164
+  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:164
+  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:164
+  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:164
+  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:164
+  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:164
+  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:164
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:179
+  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:201
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:202
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:206
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:209
+  assign bank_accumulate_read_s0 = ~accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:210
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:211
+  // ValueEngine.java:214
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d40 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:214
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:214
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:214
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:214
-  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:214
-  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:214
-  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:214
-  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:214
-  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:214
-  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:214
-  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:214
-  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:214
-  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:214
-  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:214
-  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:214
-  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:214
-  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:196
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:197
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:201
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:204
-  assign bank_accumulate_read_s1 = accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:205
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:206
-  // ValueEngine.java:209
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:219
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:219
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:219
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:219
+  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:219
+  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:219
+  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:219
+  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:219
+  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:219
+  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:219
+  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:219
+  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:219
+  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:219
+  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:219
+  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:219
+  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:219
+  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:201
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:202
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:206
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:209
+  assign bank_accumulate_read_s1 = accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:210
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:211
+  // ValueEngine.java:214
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d40 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:214
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:214
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:214
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:214
-  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:214
-  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:214
-  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:214
-  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:214
-  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:214
-  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:214
-  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:214
-  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:214
-  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:214
-  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:214
-  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:214
-  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:214
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:219
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:219
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:219
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:219
+  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:219
+  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:219
+  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:219
+  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:219
+  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:219
+  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:219
+  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:219
+  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:219
+  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:219
+  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:219
+  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:219
+  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:219
   assign z_accumulated = accumulate_set_d34 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:219
-  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:219
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:219
-  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:221
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:224
+  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:224
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:224
+  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:226
   assign value_lane0_partial = accumulate_set_d41 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
-  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:236
+  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:241
   assign value_lane1_partial = accumulate_set_d41 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
-  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:236
+  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:241
   assign value_lane2_partial = accumulate_set_d41 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
-  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:236
+  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:241
   assign value_lane3_partial = accumulate_set_d41 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
-  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:236
+  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:241
   assign value_lane4_partial = accumulate_set_d41 ? bank_read_s1_4 : bank_read_s0_4; // SlotSet.java:37
-  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:236
+  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:241
   assign value_lane5_partial = accumulate_set_d41 ? bank_read_s1_5 : bank_read_s0_5; // SlotSet.java:37
-  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:236
+  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:241
   assign value_lane6_partial = accumulate_set_d41 ? bank_read_s1_6 : bank_read_s0_6; // SlotSet.java:37
-  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:236
+  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:241
   assign value_lane7_partial = accumulate_set_d41 ? bank_read_s1_7 : bank_read_s0_7; // SlotSet.java:37
-  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:236
+  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:241
   assign value_lane8_partial = accumulate_set_d41 ? bank_read_s1_8 : bank_read_s0_8; // SlotSet.java:37
-  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:236
+  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:241
   assign value_lane9_partial = accumulate_set_d41 ? bank_read_s1_9 : bank_read_s0_9; // SlotSet.java:37
-  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:236
+  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:241
   assign value_lane10_partial = accumulate_set_d41 ? bank_read_s1_10 : bank_read_s0_10; // SlotSet.java:37
-  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:236
+  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:241
   assign value_lane11_partial = accumulate_set_d41 ? bank_read_s1_11 : bank_read_s0_11; // SlotSet.java:37
-  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:236
+  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:241
   assign value_lane12_partial = accumulate_set_d41 ? bank_read_s1_12 : bank_read_s0_12; // SlotSet.java:37
-  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:236
+  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:241
   assign value_lane13_partial = accumulate_set_d41 ? bank_read_s1_13 : bank_read_s0_13; // SlotSet.java:37
-  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:236
+  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:241
   assign value_lane14_partial = accumulate_set_d41 ? bank_read_s1_14 : bank_read_s0_14; // SlotSet.java:37
-  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:236
+  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:241
   assign value_lane15_partial = accumulate_set_d41 ? bank_read_s1_15 : bank_read_s0_15; // SlotSet.java:37
-  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:236
-  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d47; // ValueEngine.java:245
-  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d47; // ValueEngine.java:245
+  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:241
+  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d47; // ValueEngine.java:250
+  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d47; // ValueEngine.java:250
 
   always @(posedge clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:110
-      value_row <= 6'd0; // ValueEngine.java:111
-      value_beat <= 3'd0; // ValueEngine.java:112
-    end else if (value_step) begin // ValueEngine.java:113
-      value_beat <= value_beat + 3'd1; // ValueEngine.java:114
-      if (value_last_beat) begin // ValueEngine.java:115
-        value_beat <= 3'd0; // ValueEngine.java:116
-        value_row <= value_row + 6'd1; // ValueEngine.java:117
+    value_last_beat_index <= value_last_beat_index_diff[2:0]; // ValueEngine.java:107
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:115
+      value_row <= 6'd0; // ValueEngine.java:116
+      value_beat <= 3'd0; // ValueEngine.java:117
+    end else if (value_step) begin // ValueEngine.java:118
+      value_beat <= value_beat + 3'd1; // ValueEngine.java:119
+      if (value_last_beat) begin // ValueEngine.java:120
+        value_beat <= 3'd0; // ValueEngine.java:121
+        value_row <= value_row + 6'd1; // ValueEngine.java:122
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:149
-    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:149
-    value_issue_d1 <= value_issue; // ValueEngine.java:149
-    value_issue_d2 <= value_issue_d1; // ValueEngine.java:149
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:166
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:166
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:166
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:166
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:166
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:166
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:166
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:166
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:166
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:166
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:166
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:166
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:166
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:166
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:166
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:166
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:166
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:166
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:166
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:166
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:166
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:166
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:166
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:166
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:166
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:166
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:166
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:166
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:166
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:166
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:166
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:166
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:166
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:166
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:166
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:166
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:166
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:166
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:166
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:166
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:166
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:166
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:166
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:166
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:166
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:166
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:166
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:166
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:166
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:166
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:166
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:166
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:166
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:166
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:166
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:166
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:166
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:166
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:166
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:166
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:166
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:166
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:166
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:166
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:166
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:166
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:166
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:166
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:166
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:166
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:166
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:166
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:166
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:166
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:166
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:166
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:166
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:166
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:166
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:166
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:166
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:166
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:166
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:166
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:166
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:166
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:166
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:166
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:166
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:166
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:166
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:166
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:166
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:166
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:166
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:166
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:166
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:166
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:166
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:166
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:166
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:166
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:166
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:166
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:166
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:166
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:166
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:166
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:166
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:166
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:166
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:166
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:166
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:166
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:166
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:166
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:166
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:166
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:166
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:166
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:166
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:166
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:166
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:166
-    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:166
-    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:166
-    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:166
-    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:166
-    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:166
-    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:166
-    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:166
-    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:166
-    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:166
-    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:166
-    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:166
-    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:166
-    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:166
-    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:166
-    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:166
-    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:166
-    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:166
-    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:166
-    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:166
-    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:166
-    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:166
-    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:166
-    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:166
-    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:166
-    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:166
-    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:166
-    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:166
-    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:166
-    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:166
-    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:166
-    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:166
-    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:166
-    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:166
-    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:166
-    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:166
-    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:166
-    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:166
-    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:166
-    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:166
-    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:166
-    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:166
-    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:166
-    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:166
-    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:166
-    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:166
-    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:166
-    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:166
-    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:166
-    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:166
-    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:166
-    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:166
-    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:166
-    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:166
-    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:166
-    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:166
-    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:166
-    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:166
-    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:166
-    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:166
-    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:166
-    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:166
-    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:166
-    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:166
-    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:166
-    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:166
-    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:166
-    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:166
-    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:166
-    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:166
-    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:166
-    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:166
-    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:166
-    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:166
-    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:166
-    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:166
-    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:166
-    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:166
-    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:166
-    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:166
-    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:166
-    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:166
-    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:166
-    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:166
-    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:166
-    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:166
-    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:166
-    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:166
-    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:166
-    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:166
-    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:166
-    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:166
-    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:166
-    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:166
-    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:166
-    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:166
-    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:166
-    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:166
-    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:166
-    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:166
-    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:166
-    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:166
-    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:166
-    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:166
-    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:166
-    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:166
-    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:166
-    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:166
-    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:166
-    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:166
-    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:166
-    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:166
-    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:166
-    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:166
-    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:166
-    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:166
-    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:166
-    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:166
-    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:166
-    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:166
-    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:166
-    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:166
-    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:166
-    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:166
-    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:166
-    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:166
-    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:166
-    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:166
-    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:166
-    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:166
-    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:166
-    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:166
-    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:166
-    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:166
-    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:166
-    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:166
-    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:166
-    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:166
-    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:166
-    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:166
-    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:166
-    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:166
-    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:166
-    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:166
-    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:166
-    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:166
-    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:166
-    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:166
-    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:166
-    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:166
-    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:166
-    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:166
-    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:166
-    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:166
-    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:166
-    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:166
-    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:166
-    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:166
-    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:166
-    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:166
-    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:166
-    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:166
-    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:166
-    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:166
-    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:166
-    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:166
-    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:166
-    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:166
-    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:166
-    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:166
-    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:166
-    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:166
-    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:166
-    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:166
-    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:166
-    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:166
-    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:166
-    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:166
-    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:166
-    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:166
-    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:166
-    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:166
-    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:166
-    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:166
-    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:166
-    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:166
-    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:166
-    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:166
-    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:166
-    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:166
-    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:166
-    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:166
-    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:166
-    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:166
-    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:166
-    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:166
-    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:166
-    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:166
-    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:166
-    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:166
-    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:166
-    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:166
-    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:166
-    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:166
-    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:166
-    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:166
-    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:166
-    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:166
-    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:166
-    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:166
-    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:166
-    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:166
-    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:166
-    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:166
-    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:166
-    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:166
-    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:166
-    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:166
-    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:166
-    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:166
-    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:166
-    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:166
-    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:166
-    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:166
-    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:166
-    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:166
-    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:166
-    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:166
-    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:166
-    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:166
-    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:166
-    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:166
-    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:166
-    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:166
-    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:166
-    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:166
-    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:166
-    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:166
-    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:166
-    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:166
-    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:166
-    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:166
-    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:166
-    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:166
-    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:166
-    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:166
-    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:166
-    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:166
-    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:166
-    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:166
-    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:166
-    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:166
-    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:166
-    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:166
-    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:166
-    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:166
-    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:166
-    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:166
-    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:166
-    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:166
-    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:166
-    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:166
-    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:166
-    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:166
-    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:166
-    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:166
-    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:166
-    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:166
-    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:166
-    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:166
-    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:166
-    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:166
-    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:166
-    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:166
-    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:166
-    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:166
-    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:166
-    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:166
-    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:166
-    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:166
-    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:166
-    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:166
-    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:166
-    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:166
-    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:166
-    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:166
-    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:166
-    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:166
-    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:166
-    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:166
-    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:166
-    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:166
-    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:166
-    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:166
-    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:166
-    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:166
-    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:166
-    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:166
-    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:166
-    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:166
-    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:166
-    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:166
-    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:166
-    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:166
-    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:166
-    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:166
-    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:166
-    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:166
-    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:166
-    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:166
-    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:166
-    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:166
-    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:166
-    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:166
-    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:166
-    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:166
-    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:166
-    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:166
-    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:166
-    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:166
-    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:166
-    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:166
-    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:166
-    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:166
-    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:166
-    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:166
-    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:166
-    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:166
-    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:166
-    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:166
-    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:166
-    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:166
-    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:166
-    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:166
-    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:166
-    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:166
-    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:166
-    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:166
-    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:166
-    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:166
-    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:166
-    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:166
-    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:166
-    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:166
-    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:166
-    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:166
-    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:166
-    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:166
-    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:166
-    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:166
-    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:166
-    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:166
-    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:166
-    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:166
-    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:166
-    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:166
-    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:166
-    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:166
-    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:166
-    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:166
-    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:166
-    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:166
-    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:166
-    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:166
-    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:166
-    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:166
-    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:166
-    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:166
-    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:166
-    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:166
-    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:166
-    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:166
-    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:166
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:170
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:170
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:170
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:170
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:170
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:170
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:170
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:170
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:170
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:170
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:170
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:170
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:170
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:170
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:170
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:170
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:170
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:170
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:170
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:170
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:170
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:170
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:170
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:170
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:170
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:170
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:170
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:170
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:170
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:170
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:170
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:170
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:170
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:170
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:170
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:170
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:170
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:170
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:170
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:170
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:171
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:171
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:171
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:171
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:171
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:171
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:174
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:174
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:174
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:174
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:174
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:174
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:174
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:174
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:174
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:174
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:174
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:174
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:174
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:174
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:174
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:174
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:174
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:174
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:174
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:174
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:174
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:174
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:174
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:174
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:174
-    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:174
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:174
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:174
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:174
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:174
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:174
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:174
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:174
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:174
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:174
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:174
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:174
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:174
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:174
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:174
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:174
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:174
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:174
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:174
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:174
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:174
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:174
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:174
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:174
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:174
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:174
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:174
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:174
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:174
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:174
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:174
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:174
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:174
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:196
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:196
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:196
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:196
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:196
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:196
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:196
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:196
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:196
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:196
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:196
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:196
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:196
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:196
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:196
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:196
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:196
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:196
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:196
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:196
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:196
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:196
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:196
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:196
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:196
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:196
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:196
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:196
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:196
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:196
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:196
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:196
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:196
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:200
-    z_address_d2 <= z_address_d1; // ValueEngine.java:200
-    z_address_d3 <= z_address_d2; // ValueEngine.java:200
-    z_address_d4 <= z_address_d3; // ValueEngine.java:200
-    z_address_d5 <= z_address_d4; // ValueEngine.java:200
-    z_address_d6 <= z_address_d5; // ValueEngine.java:200
-    z_address_d7 <= z_address_d6; // ValueEngine.java:200
-    z_address_d8 <= z_address_d7; // ValueEngine.java:200
-    z_address_d9 <= z_address_d8; // ValueEngine.java:200
-    z_address_d10 <= z_address_d9; // ValueEngine.java:200
-    z_address_d11 <= z_address_d10; // ValueEngine.java:200
-    z_address_d12 <= z_address_d11; // ValueEngine.java:200
-    z_address_d13 <= z_address_d12; // ValueEngine.java:200
-    z_address_d14 <= z_address_d13; // ValueEngine.java:200
-    z_address_d15 <= z_address_d14; // ValueEngine.java:200
-    z_address_d16 <= z_address_d15; // ValueEngine.java:200
-    z_address_d17 <= z_address_d16; // ValueEngine.java:200
-    z_address_d18 <= z_address_d17; // ValueEngine.java:200
-    z_address_d19 <= z_address_d18; // ValueEngine.java:200
-    z_address_d20 <= z_address_d19; // ValueEngine.java:200
-    z_address_d21 <= z_address_d20; // ValueEngine.java:200
-    z_address_d22 <= z_address_d21; // ValueEngine.java:200
-    z_address_d23 <= z_address_d22; // ValueEngine.java:200
-    z_address_d24 <= z_address_d23; // ValueEngine.java:200
-    z_address_d25 <= z_address_d24; // ValueEngine.java:200
-    z_address_d26 <= z_address_d25; // ValueEngine.java:200
-    z_address_d27 <= z_address_d26; // ValueEngine.java:200
-    z_address_d28 <= z_address_d27; // ValueEngine.java:200
-    z_address_d29 <= z_address_d28; // ValueEngine.java:200
-    z_address_d30 <= z_address_d29; // ValueEngine.java:200
-    z_address_d31 <= z_address_d30; // ValueEngine.java:200
-    z_address_d32 <= z_address_d31; // ValueEngine.java:200
-    z_address_d33 <= z_address_d32; // ValueEngine.java:200
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:202
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:202
-    end
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:205
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:205
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:205
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:205
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:205
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:205
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:205
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_4 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_5 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_6 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_7 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_8 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_9 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_10 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_11 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_12 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_13 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_14 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_15 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:212
-    end
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:202
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:202
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_4 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_5 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_6 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_7 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_8 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_9 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_10 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_11 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_12 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_13 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_14 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_15 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:212
-    end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:220
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:220
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:220
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:220
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:220
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:220
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:220
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:220
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:220
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:220
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:220
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:220
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:220
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:220
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:220
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:220
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:220
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:220
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:220
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:220
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:220
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:220
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:220
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:220
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:220
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:220
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:220
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:220
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:220
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:220
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:220
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:220
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:220
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:220
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:221
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:221
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:221
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:221
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:221
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:221
-    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:221
-    z_address_d34 <= z_address_d33; // ValueEngine.java:222
-    z_address_d35 <= z_address_d34; // ValueEngine.java:222
-    z_address_d36 <= z_address_d35; // ValueEngine.java:222
-    z_address_d37 <= z_address_d36; // ValueEngine.java:222
-    z_address_d38 <= z_address_d37; // ValueEngine.java:222
-    z_address_d39 <= z_address_d38; // ValueEngine.java:222
-    z_address_d40 <= z_address_d39; // ValueEngine.java:222
-    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:226
-      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:226
-    end
-    if (z_write & accumulate_set_d40) begin // ValueEngine.java:226
-      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:226
-    end
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:229
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:236
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:236
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:236
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:236
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:236
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:236
-    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:236
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:240
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:240
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:240
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:240
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:240
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:240
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:240
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:241
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:241
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:241
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:241
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:241
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:241
-    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:241
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:242
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:242
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:242
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:242
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:242
-    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:242
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:243
-    value_present_d2 <= value_present_d1; // ValueEngine.java:243
-    value_present_d3 <= value_present_d2; // ValueEngine.java:243
-    value_present_d4 <= value_present_d3; // ValueEngine.java:243
-    value_present_d5 <= value_present_d4; // ValueEngine.java:243
-    value_present_d6 <= value_present_d5; // ValueEngine.java:243
-    value_present_d7 <= value_present_d6; // ValueEngine.java:243
-    value_present_d8 <= value_present_d7; // ValueEngine.java:243
-    value_present_d9 <= value_present_d8; // ValueEngine.java:243
-    value_present_d10 <= value_present_d9; // ValueEngine.java:243
-    value_present_d11 <= value_present_d10; // ValueEngine.java:243
-    value_present_d12 <= value_present_d11; // ValueEngine.java:243
-    value_present_d13 <= value_present_d12; // ValueEngine.java:243
-    value_present_d14 <= value_present_d13; // ValueEngine.java:243
-    value_present_d15 <= value_present_d14; // ValueEngine.java:243
-    value_present_d16 <= value_present_d15; // ValueEngine.java:243
-    value_present_d17 <= value_present_d16; // ValueEngine.java:243
-    value_present_d18 <= value_present_d17; // ValueEngine.java:243
-    value_present_d19 <= value_present_d18; // ValueEngine.java:243
-    value_present_d20 <= value_present_d19; // ValueEngine.java:243
-    value_present_d21 <= value_present_d20; // ValueEngine.java:243
-    value_present_d22 <= value_present_d21; // ValueEngine.java:243
-    value_present_d23 <= value_present_d22; // ValueEngine.java:243
-    value_present_d24 <= value_present_d23; // ValueEngine.java:243
-    value_present_d25 <= value_present_d24; // ValueEngine.java:243
-    value_present_d26 <= value_present_d25; // ValueEngine.java:243
-    value_present_d27 <= value_present_d26; // ValueEngine.java:243
-    value_present_d28 <= value_present_d27; // ValueEngine.java:243
-    value_present_d29 <= value_present_d28; // ValueEngine.java:243
-    value_present_d30 <= value_present_d29; // ValueEngine.java:243
-    value_present_d31 <= value_present_d30; // ValueEngine.java:243
-    value_present_d32 <= value_present_d31; // ValueEngine.java:243
-    value_present_d33 <= value_present_d32; // ValueEngine.java:243
-    value_present_d34 <= value_present_d33; // ValueEngine.java:243
-    value_present_d35 <= value_present_d34; // ValueEngine.java:243
-    value_present_d36 <= value_present_d35; // ValueEngine.java:243
-    value_present_d37 <= value_present_d36; // ValueEngine.java:243
-    value_present_d38 <= value_present_d37; // ValueEngine.java:243
-    value_present_d39 <= value_present_d38; // ValueEngine.java:243
-    value_present_d40 <= value_present_d39; // ValueEngine.java:243
-    value_present_d41 <= value_present_d40; // ValueEngine.java:243
-    value_present_d42 <= value_present_d41; // ValueEngine.java:243
-    value_present_d43 <= value_present_d42; // ValueEngine.java:243
-    value_present_d44 <= value_present_d43; // ValueEngine.java:243
-    value_present_d45 <= value_present_d44; // ValueEngine.java:243
-    value_present_d46 <= value_present_d45; // ValueEngine.java:243
-    value_present_d47 <= value_present_d46; // ValueEngine.java:243
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:250
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:250
-      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:250
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:250
-      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:250
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:254
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:254
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:254
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:254
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:254
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:254
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:254
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:254
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:254
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:254
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:254
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:254
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:254
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:254
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:254
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:254
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:254
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:254
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:254
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:254
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:254
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:254
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:254
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:254
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:254
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:254
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:254
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:254
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:254
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:254
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:254
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:254
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:254
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:254
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:254
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:254
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:254
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:254
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:254
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:254
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:254
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:254
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:254
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:254
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:254
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:254
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:254
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:254
-    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:254
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:154
+    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:154
+    value_issue_d1 <= value_issue; // ValueEngine.java:154
+    value_issue_d2 <= value_issue_d1; // ValueEngine.java:154
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:171
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:171
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:171
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:171
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:171
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:171
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:171
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:171
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:171
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:171
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:171
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:171
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:171
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:171
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:171
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:171
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:171
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:171
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:171
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:171
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:171
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:171
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:171
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:171
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:171
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:171
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:171
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:171
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:171
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:171
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:171
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:171
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:171
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:171
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:171
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:171
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:171
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:171
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:171
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:171
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:171
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:171
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:171
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:171
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:171
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:171
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:171
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:171
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:171
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:171
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:171
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:171
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:171
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:171
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:171
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:171
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:171
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:171
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:171
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:171
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:171
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:171
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:171
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:171
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:171
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:171
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:171
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:171
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:171
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:171
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:171
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:171
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:171
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:171
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:171
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:171
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:171
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:171
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:171
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:171
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:171
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:171
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:171
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:171
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:171
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:171
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:171
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:171
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:171
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:171
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:171
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:171
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:171
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:171
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:171
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:171
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:171
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:171
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:171
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:171
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:171
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:171
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:171
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:171
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:171
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:171
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:171
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:171
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:171
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:171
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:171
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:171
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:171
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:171
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:171
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:171
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:171
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:171
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:171
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:171
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:171
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:171
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:171
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:171
+    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:171
+    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:171
+    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:171
+    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:171
+    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:171
+    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:171
+    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:171
+    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:171
+    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:171
+    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:171
+    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:171
+    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:171
+    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:171
+    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:171
+    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:171
+    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:171
+    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:171
+    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:171
+    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:171
+    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:171
+    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:171
+    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:171
+    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:171
+    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:171
+    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:171
+    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:171
+    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:171
+    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:171
+    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:171
+    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:171
+    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:171
+    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:171
+    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:171
+    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:171
+    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:171
+    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:171
+    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:171
+    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:171
+    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:171
+    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:171
+    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:171
+    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:171
+    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:171
+    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:171
+    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:171
+    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:171
+    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:171
+    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:171
+    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:171
+    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:171
+    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:171
+    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:171
+    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:171
+    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:171
+    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:171
+    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:171
+    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:171
+    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:171
+    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:171
+    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:171
+    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:171
+    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:171
+    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:171
+    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:171
+    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:171
+    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:171
+    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:171
+    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:171
+    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:171
+    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:171
+    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:171
+    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:171
+    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:171
+    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:171
+    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:171
+    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:171
+    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:171
+    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:171
+    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:171
+    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:171
+    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:171
+    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:171
+    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:171
+    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:171
+    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:171
+    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:171
+    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:171
+    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:171
+    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:171
+    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:171
+    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:171
+    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:171
+    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:171
+    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:171
+    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:171
+    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:171
+    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:171
+    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:171
+    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:171
+    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:171
+    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:171
+    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:171
+    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:171
+    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:171
+    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:171
+    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:171
+    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:171
+    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:171
+    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:171
+    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:171
+    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:171
+    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:171
+    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:171
+    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:171
+    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:171
+    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:171
+    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:171
+    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:171
+    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:171
+    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:171
+    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:171
+    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:171
+    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:171
+    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:171
+    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:171
+    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:171
+    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:171
+    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:171
+    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:171
+    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:171
+    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:171
+    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:171
+    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:171
+    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:171
+    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:171
+    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:171
+    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:171
+    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:171
+    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:171
+    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:171
+    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:171
+    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:171
+    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:171
+    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:171
+    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:171
+    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:171
+    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:171
+    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:171
+    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:171
+    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:171
+    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:171
+    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:171
+    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:171
+    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:171
+    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:171
+    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:171
+    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:171
+    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:171
+    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:171
+    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:171
+    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:171
+    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:171
+    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:171
+    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:171
+    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:171
+    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:171
+    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:171
+    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:171
+    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:171
+    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:171
+    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:171
+    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:171
+    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:171
+    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:171
+    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:171
+    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:171
+    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:171
+    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:171
+    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:171
+    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:171
+    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:171
+    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:171
+    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:171
+    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:171
+    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:171
+    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:171
+    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:171
+    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:171
+    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:171
+    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:171
+    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:171
+    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:171
+    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:171
+    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:171
+    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:171
+    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:171
+    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:171
+    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:171
+    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:171
+    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:171
+    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:171
+    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:171
+    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:171
+    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:171
+    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:171
+    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:171
+    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:171
+    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:171
+    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:171
+    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:171
+    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:171
+    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:171
+    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:171
+    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:171
+    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:171
+    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:171
+    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:171
+    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:171
+    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:171
+    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:171
+    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:171
+    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:171
+    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:171
+    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:171
+    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:171
+    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:171
+    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:171
+    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:171
+    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:171
+    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:171
+    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:171
+    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:171
+    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:171
+    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:171
+    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:171
+    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:171
+    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:171
+    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:171
+    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:171
+    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:171
+    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:171
+    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:171
+    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:171
+    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:171
+    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:171
+    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:171
+    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:171
+    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:171
+    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:171
+    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:171
+    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:171
+    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:171
+    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:171
+    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:171
+    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:171
+    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:171
+    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:171
+    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:171
+    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:171
+    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:171
+    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:171
+    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:171
+    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:171
+    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:171
+    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:171
+    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:171
+    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:171
+    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:171
+    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:171
+    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:171
+    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:171
+    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:171
+    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:171
+    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:171
+    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:171
+    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:171
+    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:171
+    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:171
+    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:171
+    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:171
+    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:171
+    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:171
+    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:171
+    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:171
+    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:171
+    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:171
+    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:171
+    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:171
+    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:171
+    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:171
+    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:171
+    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:171
+    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:171
+    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:171
+    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:171
+    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:171
+    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:171
+    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:171
+    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:171
+    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:171
+    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:171
+    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:171
+    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:171
+    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:171
+    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:171
+    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:171
+    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:171
+    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:171
+    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:171
+    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:171
+    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:171
+    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:171
+    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:171
+    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:171
+    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:171
+    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:171
+    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:171
+    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:171
+    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:171
+    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:171
+    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:171
+    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:171
+    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:171
+    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:171
+    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:171
+    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:171
+    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:171
+    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:171
+    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:171
+    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:171
+    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:171
+    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:171
+    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:171
+    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:171
+    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:171
+    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:171
+    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:171
+    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:171
+    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:171
+    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:171
+    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:171
+    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:171
+    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:171
+    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:171
+    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:171
+    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:171
+    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:171
+    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:171
+    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:171
+    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:171
+    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:171
+    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:171
+    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:171
+    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:171
+    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:171
+    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:171
+    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:171
+    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:171
+    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:171
+    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:171
+    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:171
+    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:171
+    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:171
+    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:171
+    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:171
+    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:171
+    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:171
+    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:171
+    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:171
+    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:171
+    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:171
+    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:171
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:175
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:175
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:175
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:175
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:175
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:175
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:175
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:175
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:175
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:175
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:175
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:175
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:175
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:175
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:175
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:175
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:175
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:175
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:175
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:175
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:175
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:175
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:175
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:175
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:175
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:175
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:175
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:175
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:175
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:175
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:175
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:175
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:175
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:175
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:175
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:175
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:175
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:175
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:175
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:175
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:176
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:176
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:176
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:176
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:176
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:176
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:179
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:179
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:179
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:179
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:179
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:179
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:179
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:179
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:179
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:179
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:179
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:179
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:179
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:179
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:179
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:179
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:179
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:179
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:179
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:179
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:179
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:179
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:179
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:179
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:179
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:179
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:179
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:179
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:179
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:179
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:179
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:179
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:179
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:179
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:179
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:179
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:179
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:179
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:179
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:179
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:179
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:179
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:179
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:179
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:179
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:179
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:179
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:179
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:179
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:179
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:179
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:179
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:179
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:179
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:179
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:179
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:179
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:179
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:201
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:201
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:201
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:201
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:201
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:201
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:201
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:201
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:201
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:201
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:201
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:201
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:201
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:201
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:201
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:201
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:201
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:201
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:201
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:201
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:201
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:201
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:201
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:201
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:201
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:201
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:201
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:201
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:201
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:201
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:201
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:201
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:201
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:205
+    z_address_d2 <= z_address_d1; // ValueEngine.java:205
+    z_address_d3 <= z_address_d2; // ValueEngine.java:205
+    z_address_d4 <= z_address_d3; // ValueEngine.java:205
+    z_address_d5 <= z_address_d4; // ValueEngine.java:205
+    z_address_d6 <= z_address_d5; // ValueEngine.java:205
+    z_address_d7 <= z_address_d6; // ValueEngine.java:205
+    z_address_d8 <= z_address_d7; // ValueEngine.java:205
+    z_address_d9 <= z_address_d8; // ValueEngine.java:205
+    z_address_d10 <= z_address_d9; // ValueEngine.java:205
+    z_address_d11 <= z_address_d10; // ValueEngine.java:205
+    z_address_d12 <= z_address_d11; // ValueEngine.java:205
+    z_address_d13 <= z_address_d12; // ValueEngine.java:205
+    z_address_d14 <= z_address_d13; // ValueEngine.java:205
+    z_address_d15 <= z_address_d14; // ValueEngine.java:205
+    z_address_d16 <= z_address_d15; // ValueEngine.java:205
+    z_address_d17 <= z_address_d16; // ValueEngine.java:205
+    z_address_d18 <= z_address_d17; // ValueEngine.java:205
+    z_address_d19 <= z_address_d18; // ValueEngine.java:205
+    z_address_d20 <= z_address_d19; // ValueEngine.java:205
+    z_address_d21 <= z_address_d20; // ValueEngine.java:205
+    z_address_d22 <= z_address_d21; // ValueEngine.java:205
+    z_address_d23 <= z_address_d22; // ValueEngine.java:205
+    z_address_d24 <= z_address_d23; // ValueEngine.java:205
+    z_address_d25 <= z_address_d24; // ValueEngine.java:205
+    z_address_d26 <= z_address_d25; // ValueEngine.java:205
+    z_address_d27 <= z_address_d26; // ValueEngine.java:205
+    z_address_d28 <= z_address_d27; // ValueEngine.java:205
+    z_address_d29 <= z_address_d28; // ValueEngine.java:205
+    z_address_d30 <= z_address_d29; // ValueEngine.java:205
+    z_address_d31 <= z_address_d30; // ValueEngine.java:205
+    z_address_d32 <= z_address_d31; // ValueEngine.java:205
+    z_address_d33 <= z_address_d32; // ValueEngine.java:205
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:207
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:207
+    end
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:210
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:210
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:210
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:210
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:210
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:210
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:210
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_4 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_5 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_6 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_7 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_8 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_9 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_10 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_11 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_12 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_13 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_14 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_15 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:217
+    end
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:207
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:207
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_4 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_5 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_6 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_7 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_8 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_9 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_10 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_11 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_12 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_13 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_14 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_15 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:217
+    end
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:225
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:225
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:225
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:225
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:225
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:225
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:225
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:225
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:225
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:225
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:225
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:225
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:225
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:225
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:225
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:225
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:225
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:225
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:225
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:225
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:225
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:225
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:225
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:225
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:225
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:225
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:225
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:225
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:225
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:225
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:225
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:225
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:225
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:225
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:226
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:226
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:226
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:226
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:226
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:226
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:226
+    z_address_d34 <= z_address_d33; // ValueEngine.java:227
+    z_address_d35 <= z_address_d34; // ValueEngine.java:227
+    z_address_d36 <= z_address_d35; // ValueEngine.java:227
+    z_address_d37 <= z_address_d36; // ValueEngine.java:227
+    z_address_d38 <= z_address_d37; // ValueEngine.java:227
+    z_address_d39 <= z_address_d38; // ValueEngine.java:227
+    z_address_d40 <= z_address_d39; // ValueEngine.java:227
+    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:231
+      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:231
+    end
+    if (z_write & accumulate_set_d40) begin // ValueEngine.java:231
+      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:231
+    end
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:234
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:241
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:241
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:241
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:241
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:241
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:241
+    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:241
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:245
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:245
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:245
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:245
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:245
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:245
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:245
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:246
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:246
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:246
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:246
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:246
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:246
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:246
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:247
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:247
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:247
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:247
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:247
+    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:247
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:248
+    value_present_d2 <= value_present_d1; // ValueEngine.java:248
+    value_present_d3 <= value_present_d2; // ValueEngine.java:248
+    value_present_d4 <= value_present_d3; // ValueEngine.java:248
+    value_present_d5 <= value_present_d4; // ValueEngine.java:248
+    value_present_d6 <= value_present_d5; // ValueEngine.java:248
+    value_present_d7 <= value_present_d6; // ValueEngine.java:248
+    value_present_d8 <= value_present_d7; // ValueEngine.java:248
+    value_present_d9 <= value_present_d8; // ValueEngine.java:248
+    value_present_d10 <= value_present_d9; // ValueEngine.java:248
+    value_present_d11 <= value_present_d10; // ValueEngine.java:248
+    value_present_d12 <= value_present_d11; // ValueEngine.java:248
+    value_present_d13 <= value_present_d12; // ValueEngine.java:248
+    value_present_d14 <= value_present_d13; // ValueEngine.java:248
+    value_present_d15 <= value_present_d14; // ValueEngine.java:248
+    value_present_d16 <= value_present_d15; // ValueEngine.java:248
+    value_present_d17 <= value_present_d16; // ValueEngine.java:248
+    value_present_d18 <= value_present_d17; // ValueEngine.java:248
+    value_present_d19 <= value_present_d18; // ValueEngine.java:248
+    value_present_d20 <= value_present_d19; // ValueEngine.java:248
+    value_present_d21 <= value_present_d20; // ValueEngine.java:248
+    value_present_d22 <= value_present_d21; // ValueEngine.java:248
+    value_present_d23 <= value_present_d22; // ValueEngine.java:248
+    value_present_d24 <= value_present_d23; // ValueEngine.java:248
+    value_present_d25 <= value_present_d24; // ValueEngine.java:248
+    value_present_d26 <= value_present_d25; // ValueEngine.java:248
+    value_present_d27 <= value_present_d26; // ValueEngine.java:248
+    value_present_d28 <= value_present_d27; // ValueEngine.java:248
+    value_present_d29 <= value_present_d28; // ValueEngine.java:248
+    value_present_d30 <= value_present_d29; // ValueEngine.java:248
+    value_present_d31 <= value_present_d30; // ValueEngine.java:248
+    value_present_d32 <= value_present_d31; // ValueEngine.java:248
+    value_present_d33 <= value_present_d32; // ValueEngine.java:248
+    value_present_d34 <= value_present_d33; // ValueEngine.java:248
+    value_present_d35 <= value_present_d34; // ValueEngine.java:248
+    value_present_d36 <= value_present_d35; // ValueEngine.java:248
+    value_present_d37 <= value_present_d36; // ValueEngine.java:248
+    value_present_d38 <= value_present_d37; // ValueEngine.java:248
+    value_present_d39 <= value_present_d38; // ValueEngine.java:248
+    value_present_d40 <= value_present_d39; // ValueEngine.java:248
+    value_present_d41 <= value_present_d40; // ValueEngine.java:248
+    value_present_d42 <= value_present_d41; // ValueEngine.java:248
+    value_present_d43 <= value_present_d42; // ValueEngine.java:248
+    value_present_d44 <= value_present_d43; // ValueEngine.java:248
+    value_present_d45 <= value_present_d44; // ValueEngine.java:248
+    value_present_d46 <= value_present_d45; // ValueEngine.java:248
+    value_present_d47 <= value_present_d46; // ValueEngine.java:248
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:255
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:255
+      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:255
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:255
+      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:255
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:259
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:259
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:259
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:259
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:259
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:259
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:259
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:259
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:259
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:259
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:259
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:259
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:259
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:259
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:259
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:259
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:259
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:259
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:259
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:259
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:259
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:259
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:259
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:259
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:259
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:259
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:259
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:259
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:259
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:259
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:259
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:259
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:259
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:259
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:259
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:259
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:259
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:259
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:259
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:259
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:259
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:259
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:259
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:259
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:259
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:259
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:259
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:259
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:259
     if (reset) begin
       value_row <= 6'd0;
       value_beat <= 3'd0;
@@ -6126,42 +6225,45 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
+  // value_engine.value_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign value_loader = value_chunk[0]; // ChunkWalk.java:71
-  assign value_half = value_chunk[1] ^ (|((value_first_halves >> value_loader) & 2'd1)); // ChunkWalk.java:74
-  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:76
-  // ChunkWalk.java:78
+  assign value_loader = value_chunk[0]; // ChunkWalk.java:77
+  assign value_half = value_chunk[1] ^ (|((value_first_halves >> value_loader) & 2'd1)); // ChunkWalk.java:80
+  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:82
+  // ChunkWalk.java:84
   assign value_rows_in = (value_chunk_wide == value_loaded) & ({1'b0, value_landing_rows} >= value_need_rows);
-  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:79
-  assign value_next_chunk_start = value_chunk_start + 13'd32; // ChunkWalk.java:84
-  assign value_next_positions = value_slots_positions + 13'd1; // ChunkWalk.java:85
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:96
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:97
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:98
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:101
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:102
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:107
-  assign value_need_rows = value_row_needs; // ValueEngine.java:108
+  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:85
+  assign value_next_chunk_start = value_chunk_start + 13'd32; // ChunkWalk.java:90
+  assign value_next_positions = value_slots_positions + 13'd1; // ChunkWalk.java:91
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:104
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:105
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:106
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:109
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:110
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:112
+  assign value_need_rows = value_row_needs; // ValueEngine.java:113
 
   always @(posedge clk) begin
-    if (value_pass_start) begin // ChunkWalk.java:103
-      value_active <= 1'b1; // ChunkWalk.java:104
-      value_chunk <= 8'd0; // ChunkWalk.java:105
-      value_chunk_start <= 13'd0; // ChunkWalk.java:106
-      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:131
-      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:132
-    end else if (value_chunk_done) begin // ChunkWalk.java:108
-      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:109
-      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:110
-      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:131
-      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:132
-      if (value_walk_done) begin // ChunkWalk.java:112
-        value_active <= 1'b0; // ChunkWalk.java:112
+    if (value_pass_start) begin // ChunkWalk.java:111
+      value_active <= 1'b1; // ChunkWalk.java:112
+      value_chunk <= 8'd0; // ChunkWalk.java:113
+      value_chunk_start <= 13'd0; // ChunkWalk.java:114
+      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:140
+      value_rows_here <= value_rows_here_part; // ChunkWalk.java:141
+      value_rows_fit_turn <= value_rows_here_part <= 6'd1; // ChunkWalk.java:142
+    end else if (value_chunk_done) begin // ChunkWalk.java:116
+      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:117
+      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:118
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:140
+      value_rows_here <= value_rows_here_part_2; // ChunkWalk.java:141
+      value_rows_fit_turn <= value_rows_here_part_2 <= 6'd1; // ChunkWalk.java:142
+      if (value_walk_done) begin // ChunkWalk.java:120
+        value_active <= 1'b0; // ChunkWalk.java:120
       end
-    end else if (value_slots_next_token) begin // ChunkWalk.java:113
-      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:131
-      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:132
+    end else if (value_slots_next_token) begin // ChunkWalk.java:121
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:140
+      value_rows_here <= value_rows_here_part_3; // ChunkWalk.java:141
+      value_rows_fit_turn <= value_rows_here_part_3 <= 6'd1; // ChunkWalk.java:142
     end
     if (reset) begin
       value_active <= 1'b0;
@@ -6169,6 +6271,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_chunk_start <= 13'd0;
       value_slot_has_rows <= 1'b0;
       value_rows_here <= 6'd0;
+      value_rows_fit_turn <= 1'b0;
     end
   end
 
@@ -6316,55 +6419,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:119
   assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:119
   assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:125
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:163
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:166
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:166
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:166
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:166
-  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:166
-  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:166
-  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:166
-  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:166
-  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:166
-  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:166
-  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:166
-  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:166
-  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:166
-  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:166
-  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:166
-  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:166
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:236
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:236
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:236
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:236
-  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:236
-  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:236
-  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:236
-  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:236
-  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:236
-  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:236
-  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:236
-  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:236
-  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:236
-  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:236
-  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:236
-  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:236
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:168
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:171
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:171
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:171
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:171
+  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:171
+  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:171
+  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:171
+  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:171
+  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:171
+  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:171
+  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:171
+  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:171
+  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:171
+  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:171
+  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:171
+  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:171
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:241
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:241
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:241
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:241
+  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:241
+  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:241
+  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:241
+  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:241
+  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:241
+  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:241
+  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:241
+  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:241
+  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:241
+  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:241
+  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:241
+  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:241
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:83): reduces each slot's partials and Z's lanes by the pairwise tree,
@@ -8179,16 +8282,53 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      // ChunkWalk.java:94
-      if (!(~score_active | ((score_slot_has_rows == assert_cmp) & (score_rows_here == assert_mux[5:0])))) begin
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:94: ChunkWalk score: the slot's rows in the chunk are ",
+      if (!(~key_reader0_command_valid | (key0_chunk_beats_q == key0_chunk_beats))) begin // ChunkLoader.java:127
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+                 "when it is requested");
+        $stop;
+      end
+      if (!(~key_reader1_command_valid | (key1_chunk_beats_q == key1_chunk_beats))) begin // ChunkLoader.java:127
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+                 "when it is requested");
+        $stop;
+      end
+      if (!(~score_active
+            | ((score_slot_has_rows == assert_cmp)
+               & (score_rows_here == assert_part)
+               & (score_rows_fit_turn == (assert_part <= 6'd8))))) begin // ChunkWalk.java:101
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk score: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
-      // ChunkWalk.java:94
-      if (!(~value_active | ((value_slot_has_rows == assert_cmp_2) & (value_rows_here == assert_mux_2[5:0])))) begin
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:94: ChunkWalk value: the slot's rows in the chunk are ",
+      if (!(~score_step | (score_last_beat_index == (turn_beats - 8'd1)))) begin // ScoreEngine.java:105
+        $display("ASSERTION FAILED in %m: ScoreEngine.java:105: ScoreEngine: the turn's last beat is current");
+        $stop;
+      end
+      // ScoreEngine.java:116
+      if (!(~score_active | (turns_done == (({1'b0, row_base} + 7'd8) >= {1'b0, score_rows_here})))) begin
+        $display("ASSERTION FAILED in %m: ScoreEngine.java:116: ScoreEngine: the turns-done flag is current");
+        $stop;
+      end
+      if (!(~value_reader0_command_valid | (value0_chunk_beats_q == value0_chunk_beats))) begin // ChunkLoader.java:127
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+                 "when it is requested");
+        $stop;
+      end
+      if (!(~value_reader1_command_valid | (value1_chunk_beats_q == value1_chunk_beats))) begin // ChunkLoader.java:127
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+                 "when it is requested");
+        $stop;
+      end
+      if (!(~value_active
+            | ((value_slot_has_rows == assert_cmp_2)
+               & (value_rows_here == assert_part_2)
+               & (value_rows_fit_turn == (assert_part_2 <= 6'd1))))) begin // ChunkWalk.java:101
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk value: the slot's rows in the chunk are ",
                  "current");
+        $stop;
+      end
+      if (!(~value_step | (value_last_beat_index == assert_diff_3[2:0]))) begin // ValueEngine.java:108
+        $display("ASSERTION FAILED in %m: ValueEngine.java:108: ValueEngine: the row's last beat is current");
         $stop;
       end
       if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:251
@@ -8196,23 +8336,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:198
-        $display("ASSERTION FAILED in %m: ValueEngine.java:198: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:203
+        $display("ASSERTION FAILED in %m: ValueEngine.java:203: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:207
-        $display("ASSERTION FAILED in %m: ValueEngine.java:207: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:212
+        $display("ASSERTION FAILED in %m: ValueEngine.java:212: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:198
-        $display("ASSERTION FAILED in %m: ValueEngine.java:198: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:203
+        $display("ASSERTION FAILED in %m: ValueEngine.java:203: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:207
-        $display("ASSERTION FAILED in %m: ValueEngine.java:207: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:212
+        $display("ASSERTION FAILED in %m: ValueEngine.java:212: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -8712,7 +8852,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane15_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:246
+  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:263
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (score_tree_in_valid),
@@ -8740,7 +8880,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (score_tree_ready)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:254
+  Fp32Mul scaled ( // ScoreEngine.java:271
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -8750,7 +8890,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:149
+  Fp32Add row_shifted ( // ValueEngine.java:154
     .clk          (clk),
     .reset        (reset),
     .in_valid     (row_shifted_in_valid),
@@ -8760,7 +8900,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:149
+  FpExp row_weight ( // ValueEngine.java:154
     .clk         (clk),
     .reset       (reset),
     .in_valid    (row_weight_in_valid),
@@ -9089,7 +9229,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -9098,7 +9238,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -9107,7 +9247,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -9116,7 +9256,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -9125,7 +9265,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane4_v_in_valid),
@@ -9134,7 +9274,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane5_v_in_valid),
@@ -9143,7 +9283,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane6_v_in_valid),
@@ -9152,7 +9292,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane7_v_in_valid),
@@ -9161,7 +9301,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane8_v_in_valid),
@@ -9170,7 +9310,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane8_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane9_v_in_valid),
@@ -9179,7 +9319,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane9_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane10_v_in_valid),
@@ -9188,7 +9328,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane10_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane11_v_in_valid),
@@ -9197,7 +9337,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane11_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane12_v_in_valid),
@@ -9206,7 +9346,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane12_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane13_v_in_valid),
@@ -9215,7 +9355,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane13_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane14_v_in_valid),
@@ -9224,7 +9364,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane14_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane15_v_in_valid),
@@ -9301,7 +9441,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:219
+  Fp32Add z_sum ( // ValueEngine.java:224
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),
@@ -9349,9 +9489,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_rows_here_mux_3[12:6], value0_rows_after_mux[19:13], value0_first_rows_mux[19:13],
       value0_landing_latest_diff[8:0], value0_write_last_row_beat_diff[7:4], value1_rows_after_mux[19:13],
       value1_first_rows_mux[19:13], value1_landing_latest_diff[8:0], value1_write_last_row_beat_diff[7:4],
-      value_pass_beats_sum[0], value_last_beat_diff[7:3], value_issue_set_slot_mux[2], value_rows_here_mux[12:6],
+      value_pass_beats_sum[0], value_issue_set_slot_mux[2], value_last_beat_index_diff[7:3], value_rows_here_mux[12:6],
       value_rows_here_mux_2[12:6], value_rows_here_mux_3[12:6], reduce_set_slot_mux[2], reduce_pass_beats_sum[0],
-      reduce_last_pass_beat_diff[7:3], z_set_slot_mux[2], assert_mux[12:6], assert_mux_2[12:6]};
+      reduce_last_pass_beat_diff[7:3], z_set_slot_mux[2], assert_mux[12:6], assert_mux_2[12:6], assert_diff_3[7:3]};
 endmodule
 
 `default_nettype wire

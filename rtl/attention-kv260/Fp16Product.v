@@ -32,11 +32,13 @@ module Fp16Product (
   wire m_a_1_and;
   wire m_a_1_any_2;
   wire [3:0] m_a_1_mux_2;
+  wire [9:0] m_a_1_shl;
   wire [31:0] m_a_1_mux;
   wire m_b_1_any;
   wire m_b_1_and;
   wire m_b_1_any_2;
   wire [3:0] m_b_1_mux_2;
+  wire [9:0] m_b_1_shl;
   wire [31:0] m_b_1_mux;
   wire [8:0] e_1_diff;
   wire [8:0] e_1_diff_2;
@@ -50,10 +52,11 @@ module Fp16Product (
       : {1'b0,
          (m_a_1_and ? {1'b1, (m_a_1_any_2 ? {1'b0, ~in_payload_a[5]} : {1'b1, ~in_payload_a[3]})}
           : {1'b0, (m_a_1_any ? {1'b0, ~in_payload_a[9]} : {1'b1, ~in_payload_a[7]})})};
+  assign m_a_1_shl = in_payload_a[9:0] << m_a_1_mux_2;
   assign m_a_1_mux =
       (in_payload_a[14:10] == 5'd0)
         ? ((in_payload_a[9:0] == 10'd0) ? {in_payload_a[15], 31'h0}
-           : {in_payload_a[15], (8'd112 - {4'd0, m_a_1_mux_2}), (in_payload_a[9:0] << (m_a_1_mux_2 + 4'd1)), 13'h0})
+           : {in_payload_a[15], (8'd112 - {4'd0, m_a_1_mux_2}), m_a_1_shl[8:0], 14'h0})
       : (in_payload_a[14:10] == 5'd31)
         ? {in_payload_a[15], 8'hff, (in_payload_a[9:0] != 10'd0), in_payload_a[8:0], 13'h0}
       : {in_payload_a[15], ({3'd0, in_payload_a[14:10]} + 8'd112), in_payload_a[9:0], 13'h0};
@@ -66,10 +69,11 @@ module Fp16Product (
       : {1'b0,
          (m_b_1_and ? {1'b1, (m_b_1_any_2 ? {1'b0, ~in_payload_b[5]} : {1'b1, ~in_payload_b[3]})}
           : {1'b0, (m_b_1_any ? {1'b0, ~in_payload_b[9]} : {1'b1, ~in_payload_b[7]})})};
+  assign m_b_1_shl = in_payload_b[9:0] << m_b_1_mux_2;
   assign m_b_1_mux =
       (in_payload_b[14:10] == 5'd0)
         ? ((in_payload_b[9:0] == 10'd0) ? {in_payload_b[15], 31'h0}
-           : {in_payload_b[15], (8'd112 - {4'd0, m_b_1_mux_2}), (in_payload_b[9:0] << (m_b_1_mux_2 + 4'd1)), 13'h0})
+           : {in_payload_b[15], (8'd112 - {4'd0, m_b_1_mux_2}), m_b_1_shl[8:0], 14'h0})
       : (in_payload_b[14:10] == 5'd31)
         ? {in_payload_b[15], 8'hff, (in_payload_b[9:0] != 10'd0), in_payload_b[8:0], 13'h0}
       : {in_payload_b[15], ({3'd0, in_payload_b[14:10]} + 8'd112), in_payload_b[9:0], 13'h0};
@@ -114,8 +118,8 @@ module Fp16Product (
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, m_a_1_mux[31], m_a_1_mux[12:0], m_b_1_mux[31], m_b_1_mux[12:0], e_1_diff[8:7],
-      e_1_diff_2[8:7], y_3_sum[8]};
+  wire unused_bits = &{1'b0, m_a_1_mux[31], m_a_1_mux[12:0], m_a_1_shl[9], m_b_1_mux[31], m_b_1_mux[12:0], m_b_1_shl[9],
+      e_1_diff[8:7], e_1_diff_2[8:7], y_3_sum[8]};
 endmodule
 
 `default_nettype wire

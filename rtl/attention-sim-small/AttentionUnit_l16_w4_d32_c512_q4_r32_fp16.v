@@ -259,17 +259,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [63:0] key_stride_bytes;                     // ChunkLoader.java:105
   wire [9:0]  key_rows_after;                       // ChunkLoader.java:108
   wire [9:0]  key_first_rows;                       // ChunkLoader.java:112
-  wire        key_half_free;                        // ChunkLoader.java:125
-  wire        key_chunk_beat;                       // ChunkLoader.java:145
-  wire        key_landing_latest;                   // ChunkLoader.java:146
-  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:147
-  wire        key_write_last_row_beat;              // ChunkLoader.java:148
-  wire [8:0]  key_write_address;                    // ChunkLoader.java:150
-  wire        key_beat_error;                       // ChunkLoader.java:169
+  wire        key_half_free;                        // ChunkLoader.java:118
+  reg  [9:0]  key_chunk_rows_q;                     // ChunkLoader.java:122
+  reg  [17:0] key_chunk_beats_q;                    // ChunkLoader.java:123
+  reg         key_chunk_changed_d1;                 // ChunkLoader.java:125
+  reg         key_chunk_changed_d2;                 // ChunkLoader.java:125
+  wire        key_chunk_beats_settled;              // ChunkLoader.java:125
+  wire        key_chunk_beat;                       // ChunkLoader.java:147
+  wire        key_landing_latest;                   // ChunkLoader.java:148
+  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:149
+  wire        key_write_last_row_beat;              // ChunkLoader.java:150
+  wire [8:0]  key_write_address;                    // ChunkLoader.java:152
+  wire        key_beat_error;                       // ChunkLoader.java:171
   wire        key_loaders_requesting;               // AttentionUnit.java:205
-  wire [8:0]  key_read_local_address;               // ChunkLoader.java:190
-  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:195
-  wire [63:0] key_read_l0;                          // ChunkLoader.java:198
+  wire [8:0]  key_read_local_address;               // ChunkLoader.java:192
+  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:197
+  wire [63:0] key_read_l0;                          // ChunkLoader.java:200
 
   // controller
   reg  [1:0]  phase;                                // AttentionUnit.java:428
@@ -307,12 +312,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [6:0]  key_loaded;                           // ChunkProgress.java:47
 
   // score_engine.score_walk
-  reg         score_active;                         // ChunkWalk.java:58
-  reg  [4:0]  score_chunk;                          // ChunkWalk.java:59
-  reg  [9:0]  score_chunk_start;                    // ChunkWalk.java:60
-  wire        score_finishing;                      // ChunkWalk.java:61
-  wire        score_chunk_done;                     // ChunkWalk.java:62
-  wire        score_slot_done;                      // ChunkWalk.java:63
+  reg         score_active;                         // ChunkWalk.java:64
+  reg  [4:0]  score_chunk;                          // ChunkWalk.java:65
+  reg  [9:0]  score_chunk_start;                    // ChunkWalk.java:66
+  wire        score_finishing;                      // ChunkWalk.java:67
+  wire        score_chunk_done;                     // ChunkWalk.java:68
+  wire        score_slot_done;                      // ChunkWalk.java:69
 
   // score_engine.score_walk.score_slots
   reg  [1:0]  score_slots_slot;                     // SlotWalker.java:35
@@ -324,18 +329,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_slots_next_token;               // SlotWalker.java:41
 
   // score_engine.score_walk
-  wire [0:0]  score_half;                           // ChunkWalk.java:74
-  wire [5:0]  score_need_rows;                      // ChunkWalk.java:75
-  wire [6:0]  score_chunk_wide;                     // ChunkWalk.java:76
-  wire        score_rows_in;                        // ChunkWalk.java:78
-  wire        score_step;                           // ChunkWalk.java:79
-  wire [9:0]  score_next_chunk_start;               // ChunkWalk.java:84
-  wire [9:0]  score_next_positions;                 // ChunkWalk.java:85
-  reg         score_slot_has_rows;                  // ChunkWalk.java:89
-  reg  [5:0]  score_rows_here;                      // ChunkWalk.java:90
-  wire        score_slot_finished;                  // ChunkWalk.java:96
-  wire        score_last_chunk;                     // ChunkWalk.java:101
-  wire        score_walk_done;                      // ChunkWalk.java:102
+  wire [0:0]  score_half;                           // ChunkWalk.java:80
+  wire [5:0]  score_need_rows;                      // ChunkWalk.java:81
+  wire [6:0]  score_chunk_wide;                     // ChunkWalk.java:82
+  wire        score_rows_in;                        // ChunkWalk.java:84
+  wire        score_step;                           // ChunkWalk.java:85
+  wire [9:0]  score_next_chunk_start;               // ChunkWalk.java:90
+  wire [9:0]  score_next_positions;                 // ChunkWalk.java:91
+  reg         score_slot_has_rows;                  // ChunkWalk.java:95
+  reg  [5:0]  score_rows_here;                      // ChunkWalk.java:95
+  reg         score_rows_fit_turn;                  // ChunkWalk.java:96
+  wire        score_slot_finished;                  // ChunkWalk.java:104
+  wire        score_last_chunk;                     // ChunkWalk.java:109
+  wire        score_walk_done;                      // ChunkWalk.java:110
 
   // score_engine
   wire [7:0]  score_pass_beats;                     // ScoreEngine.java:89
@@ -346,14 +352,18 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        row_valid;                            // ScoreEngine.java:94
   wire        last_turn;                            // ScoreEngine.java:95
   wire        last_row_beat;                        // ScoreEngine.java:96
-  wire        turns_done;                           // ScoreEngine.java:103
-  wire [5:0]  score_turn_rows;                      // ScoreEngine.java:105
-  wire        score_issue;                          // ScoreEngine.java:122
-  wire [8:0]  key_read_address;                     // ScoreEngine.java:124
-  wire [4:0]  query_read_address;                   // ScoreEngine.java:126
-  wire [0:0]  score_present_beats;                  // ScoreEngine.java:128
-  reg  [63:0] query_read;                           // ScoreEngine.java:145
-  wire [63:0] query_word_read;                      // ScoreEngine.java:148
+  reg  [7:0]  score_last_beat_index;                // ScoreEngine.java:104
+  wire        last_beat;                            // ScoreEngine.java:107
+  reg         score_first_turns;                    // ScoreEngine.java:113
+  reg         score_later_turns_done;               // ScoreEngine.java:114
+  wire        turns_done;                           // ScoreEngine.java:115
+  wire [5:0]  score_turn_rows;                      // ScoreEngine.java:119
+  wire        score_issue;                          // ScoreEngine.java:139
+  wire [8:0]  key_read_address;                     // ScoreEngine.java:141
+  wire [4:0]  query_read_address;                   // ScoreEngine.java:143
+  wire [0:0]  score_present_beats;                  // ScoreEngine.java:145
+  reg  [63:0] query_read;                           // ScoreEngine.java:162
+  wire [63:0] query_word_read;                      // ScoreEngine.java:165
 
   // score_engine.score_mac
   wire [15:0] score_mac_a0;                         // MacLanes.java:106
@@ -415,308 +425,308 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] score_mac_lane3_sum_out_payload;      // MacLanes.java:119
 
   // score_engine
-  reg         score_issue_d1;                       // ScoreEngine.java:169
-  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:176
-  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:176
-  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:176
-  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:176
-  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:176
-  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:176
-  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:176
-  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:176
-  wire [2:0]  add_entry;                            // ScoreEngine.java:178
-  wire [31:0] key_lane0_partial;                    // ScoreEngine.java:181
-  reg         issue_first_d1;                       // ScoreEngine.java:182
-  reg         issue_first_d2;                       // ScoreEngine.java:182
-  reg         issue_first_d3;                       // ScoreEngine.java:182
-  reg         issue_first_d4;                       // ScoreEngine.java:182
-  wire [31:0] key_lane0_addend;                     // ScoreEngine.java:182
-  wire [31:0] key_lane1_partial;                    // ScoreEngine.java:181
-  wire [31:0] key_lane1_addend;                     // ScoreEngine.java:182
-  wire [31:0] key_lane2_partial;                    // ScoreEngine.java:181
-  wire [31:0] key_lane2_addend;                     // ScoreEngine.java:182
-  wire [31:0] key_lane3_partial;                    // ScoreEngine.java:181
-  wire [31:0] key_lane3_addend;                     // ScoreEngine.java:182
-  reg         score_issue_d2;                       // ScoreEngine.java:186
-  reg         score_issue_d3;                       // ScoreEngine.java:186
-  reg         score_issue_d4;                       // ScoreEngine.java:186
-  reg         score_issue_d5;                       // ScoreEngine.java:186
-  reg         score_issue_d6;                       // ScoreEngine.java:186
-  reg         score_issue_d7;                       // ScoreEngine.java:186
-  reg         score_issue_d8;                       // ScoreEngine.java:186
-  reg         score_issue_d9;                       // ScoreEngine.java:186
-  reg         score_issue_d10;                      // ScoreEngine.java:186
-  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:187
-  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:187
-  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:187
-  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:187
-  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:187
-  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:187
-  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:188
-  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:188
-  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:188
-  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:188
-  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:188
-  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:188
-  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:189
-  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:189
-  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:189
-  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:189
-  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:189
-  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:189
-  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:189
-  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:189
-  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:189
-  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:189
-  wire [2:0]  sum_entry;                            // ScoreEngine.java:191
-  reg         issue_row_last_d1;                    // ScoreEngine.java:198
-  reg         issue_row_last_d2;                    // ScoreEngine.java:198
-  reg         issue_row_last_d3;                    // ScoreEngine.java:198
-  reg         issue_row_last_d4;                    // ScoreEngine.java:198
-  reg         issue_row_last_d5;                    // ScoreEngine.java:198
-  reg         issue_row_last_d6;                    // ScoreEngine.java:198
-  reg         issue_row_last_d7;                    // ScoreEngine.java:198
-  reg         issue_row_last_d8;                    // ScoreEngine.java:198
-  reg         issue_row_last_d9;                    // ScoreEngine.java:198
-  reg         issue_row_last_d10;                   // ScoreEngine.java:198
-  wire        row_launch;                           // ScoreEngine.java:198
-  wire [31:0] held_0;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_0;                        // ScoreEngine.java:211
-  wire [31:0] held_1;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_1;                        // ScoreEngine.java:211
-  wire [31:0] held_2;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_2;                        // ScoreEngine.java:211
-  wire [31:0] held_3;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_3;                        // ScoreEngine.java:211
-  wire [31:0] held_4;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_4;                        // ScoreEngine.java:211
-  wire [31:0] held_5;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_5;                        // ScoreEngine.java:211
-  wire [31:0] held_6;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_6;                        // ScoreEngine.java:211
-  wire [31:0] held_7;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_7;                        // ScoreEngine.java:211
-  wire [31:0] held_8;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_8;                        // ScoreEngine.java:211
-  wire [31:0] held_9;                               // ScoreEngine.java:204
-  wire [31:0] row_partial_9;                        // ScoreEngine.java:211
-  wire [31:0] held_10;                              // ScoreEngine.java:204
-  wire [31:0] row_partial_10;                       // ScoreEngine.java:211
-  wire [31:0] held_11;                              // ScoreEngine.java:204
-  wire [31:0] row_partial_11;                       // ScoreEngine.java:211
-  wire [31:0] held_12;                              // ScoreEngine.java:204
-  wire [31:0] row_partial_12;                       // ScoreEngine.java:211
-  wire [31:0] held_13;                              // ScoreEngine.java:204
-  wire [31:0] row_partial_13;                       // ScoreEngine.java:211
-  wire [31:0] held_14;                              // ScoreEngine.java:204
-  wire [31:0] row_partial_14;                       // ScoreEngine.java:211
-  wire [31:0] held_15;                              // ScoreEngine.java:204
-  wire [31:0] row_partial_15;                       // ScoreEngine.java:211
-  wire        tree_0_0_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_0_0_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:226
-  wire        tree_0_1_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_0_1_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:226
-  wire        tree_0_2_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_0_2_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:226
-  wire        tree_0_3_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_0_3_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:226
-  wire        tree_0_4_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_0_4_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:226
-  wire        tree_0_5_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_0_5_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:226
-  wire        tree_0_6_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_0_6_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:226
-  wire        tree_0_7_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_0_7_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:226
-  wire        tree_1_0_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_1_0_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:226
-  wire        tree_1_1_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_1_1_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:226
-  wire        tree_1_2_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_1_2_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:226
-  wire        tree_1_3_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_1_3_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:226
-  wire        tree_2_0_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_2_0_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:226
-  wire        tree_2_1_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_2_1_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:226
-  wire        tree_3_0_in_valid;                    // ScoreEngine.java:226
-  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:226
-  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:226
-  wire        tree_3_0_out_valid;                   // ScoreEngine.java:226
-  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:226
-  wire        scaled_in_valid;                      // ScoreEngine.java:226
-  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:226
-  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:226
-  wire        scaled_out_valid;                     // ScoreEngine.java:226
-  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:226
-  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:228
-  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:228
-  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:228
-  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:228
-  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:228
-  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:228
-  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:228
-  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:228
-  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:228
-  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:228
-  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:228
-  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:229
-  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:229
-  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:229
-  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:229
-  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:229
-  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:229
-  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:229
-  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:229
-  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:229
-  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:229
-  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:229
-  reg         score_pass_finished_d1;               // ScoreEngine.java:231
-  reg         score_pass_finished_d2;               // ScoreEngine.java:231
-  reg         score_pass_finished_d3;               // ScoreEngine.java:231
-  reg         score_pass_finished_d4;               // ScoreEngine.java:231
-  reg         score_pass_finished_d5;               // ScoreEngine.java:231
-  reg         score_pass_finished_d6;               // ScoreEngine.java:231
-  reg         score_pass_finished_d7;               // ScoreEngine.java:231
-  reg         score_pass_finished_d8;               // ScoreEngine.java:231
-  reg         score_pass_finished_d9;               // ScoreEngine.java:231
-  reg         score_pass_finished_d10;              // ScoreEngine.java:231
-  reg         score_pass_finished_d11;              // ScoreEngine.java:231
-  reg         score_pass_finished_d12;              // ScoreEngine.java:231
-  reg         score_pass_finished_d13;              // ScoreEngine.java:231
-  reg         score_pass_finished_d14;              // ScoreEngine.java:231
-  reg         score_pass_finished_d15;              // ScoreEngine.java:231
-  reg         score_pass_finished_d16;              // ScoreEngine.java:231
-  reg         score_pass_finished_d17;              // ScoreEngine.java:231
-  reg         score_pass_finished_d18;              // ScoreEngine.java:231
-  reg         score_pass_finished_d19;              // ScoreEngine.java:231
-  reg         score_pass_finished_d20;              // ScoreEngine.java:231
-  reg         score_pass_finished_d21;              // ScoreEngine.java:231
-  reg         score_pass_finished_d22;              // ScoreEngine.java:231
-  reg         score_pass_finished_d23;              // ScoreEngine.java:231
-  reg         score_pass_finished_d24;              // ScoreEngine.java:231
-  reg         score_pass_finished_d25;              // ScoreEngine.java:231
-  reg         score_pass_finished_d26;              // ScoreEngine.java:231
-  reg         score_pass_finished_d27;              // ScoreEngine.java:231
-  reg         score_pass_finished_d28;              // ScoreEngine.java:231
-  reg         score_pass_finished_d29;              // ScoreEngine.java:231
-  reg         score_pass_finished_d30;              // ScoreEngine.java:231
-  reg         score_pass_finished_d31;              // ScoreEngine.java:231
-  reg         score_pass_finished_d32;              // ScoreEngine.java:231
-  reg         score_pass_finished_d33;              // ScoreEngine.java:231
-  reg         score_pass_finished_d34;              // ScoreEngine.java:231
-  reg         score_pass_finished_d35;              // ScoreEngine.java:231
-  reg         score_pass_finished_d36;              // ScoreEngine.java:231
-  reg         score_pass_finished_d37;              // ScoreEngine.java:231
-  reg         score_pass_finished_d38;              // ScoreEngine.java:231
-  reg         score_pass_finished_d39;              // ScoreEngine.java:231
-  reg         score_pass_finished_d40;              // ScoreEngine.java:231
-  reg         score_pass_finished_d41;              // ScoreEngine.java:231
-  reg         score_pass_finished_d42;              // ScoreEngine.java:231
-  reg         score_pass_finished_d43;              // ScoreEngine.java:231
+  reg         score_issue_d1;                       // ScoreEngine.java:186
+  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:193
+  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:193
+  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:193
+  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:193
+  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:193
+  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:193
+  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:193
+  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:193
+  wire [2:0]  add_entry;                            // ScoreEngine.java:195
+  wire [31:0] key_lane0_partial;                    // ScoreEngine.java:198
+  reg         issue_first_d1;                       // ScoreEngine.java:199
+  reg         issue_first_d2;                       // ScoreEngine.java:199
+  reg         issue_first_d3;                       // ScoreEngine.java:199
+  reg         issue_first_d4;                       // ScoreEngine.java:199
+  wire [31:0] key_lane0_addend;                     // ScoreEngine.java:199
+  wire [31:0] key_lane1_partial;                    // ScoreEngine.java:198
+  wire [31:0] key_lane1_addend;                     // ScoreEngine.java:199
+  wire [31:0] key_lane2_partial;                    // ScoreEngine.java:198
+  wire [31:0] key_lane2_addend;                     // ScoreEngine.java:199
+  wire [31:0] key_lane3_partial;                    // ScoreEngine.java:198
+  wire [31:0] key_lane3_addend;                     // ScoreEngine.java:199
+  reg         score_issue_d2;                       // ScoreEngine.java:203
+  reg         score_issue_d3;                       // ScoreEngine.java:203
+  reg         score_issue_d4;                       // ScoreEngine.java:203
+  reg         score_issue_d5;                       // ScoreEngine.java:203
+  reg         score_issue_d6;                       // ScoreEngine.java:203
+  reg         score_issue_d7;                       // ScoreEngine.java:203
+  reg         score_issue_d8;                       // ScoreEngine.java:203
+  reg         score_issue_d9;                       // ScoreEngine.java:203
+  reg         score_issue_d10;                      // ScoreEngine.java:203
+  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:204
+  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:204
+  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:204
+  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:204
+  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:204
+  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:204
+  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:205
+  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:205
+  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:205
+  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:205
+  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:205
+  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:205
+  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:206
+  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:206
+  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:206
+  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:206
+  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:206
+  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:206
+  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:206
+  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:206
+  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:206
+  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:206
+  wire [2:0]  sum_entry;                            // ScoreEngine.java:208
+  reg         issue_row_last_d1;                    // ScoreEngine.java:215
+  reg         issue_row_last_d2;                    // ScoreEngine.java:215
+  reg         issue_row_last_d3;                    // ScoreEngine.java:215
+  reg         issue_row_last_d4;                    // ScoreEngine.java:215
+  reg         issue_row_last_d5;                    // ScoreEngine.java:215
+  reg         issue_row_last_d6;                    // ScoreEngine.java:215
+  reg         issue_row_last_d7;                    // ScoreEngine.java:215
+  reg         issue_row_last_d8;                    // ScoreEngine.java:215
+  reg         issue_row_last_d9;                    // ScoreEngine.java:215
+  reg         issue_row_last_d10;                   // ScoreEngine.java:215
+  wire        row_launch;                           // ScoreEngine.java:215
+  wire [31:0] held_0;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_0;                        // ScoreEngine.java:228
+  wire [31:0] held_1;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_1;                        // ScoreEngine.java:228
+  wire [31:0] held_2;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_2;                        // ScoreEngine.java:228
+  wire [31:0] held_3;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_3;                        // ScoreEngine.java:228
+  wire [31:0] held_4;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_4;                        // ScoreEngine.java:228
+  wire [31:0] held_5;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_5;                        // ScoreEngine.java:228
+  wire [31:0] held_6;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_6;                        // ScoreEngine.java:228
+  wire [31:0] held_7;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_7;                        // ScoreEngine.java:228
+  wire [31:0] held_8;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_8;                        // ScoreEngine.java:228
+  wire [31:0] held_9;                               // ScoreEngine.java:221
+  wire [31:0] row_partial_9;                        // ScoreEngine.java:228
+  wire [31:0] held_10;                              // ScoreEngine.java:221
+  wire [31:0] row_partial_10;                       // ScoreEngine.java:228
+  wire [31:0] held_11;                              // ScoreEngine.java:221
+  wire [31:0] row_partial_11;                       // ScoreEngine.java:228
+  wire [31:0] held_12;                              // ScoreEngine.java:221
+  wire [31:0] row_partial_12;                       // ScoreEngine.java:228
+  wire [31:0] held_13;                              // ScoreEngine.java:221
+  wire [31:0] row_partial_13;                       // ScoreEngine.java:228
+  wire [31:0] held_14;                              // ScoreEngine.java:221
+  wire [31:0] row_partial_14;                       // ScoreEngine.java:228
+  wire [31:0] held_15;                              // ScoreEngine.java:221
+  wire [31:0] row_partial_15;                       // ScoreEngine.java:228
+  wire        tree_0_0_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_0_0_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:243
+  wire        tree_0_1_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_0_1_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:243
+  wire        tree_0_2_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_0_2_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:243
+  wire        tree_0_3_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_0_3_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:243
+  wire        tree_0_4_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_0_4_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:243
+  wire        tree_0_5_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_0_5_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:243
+  wire        tree_0_6_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_0_6_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:243
+  wire        tree_0_7_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_0_7_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:243
+  wire        tree_1_0_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_1_0_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:243
+  wire        tree_1_1_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_1_1_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:243
+  wire        tree_1_2_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_1_2_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:243
+  wire        tree_1_3_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_1_3_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:243
+  wire        tree_2_0_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_2_0_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:243
+  wire        tree_2_1_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_2_1_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:243
+  wire        tree_3_0_in_valid;                    // ScoreEngine.java:243
+  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:243
+  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:243
+  wire        tree_3_0_out_valid;                   // ScoreEngine.java:243
+  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:243
+  wire        scaled_in_valid;                      // ScoreEngine.java:243
+  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:243
+  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:243
+  wire        scaled_out_valid;                     // ScoreEngine.java:243
+  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:243
+  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:245
+  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:245
+  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:245
+  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:245
+  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:245
+  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:245
+  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:245
+  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:245
+  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:245
+  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:245
+  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:245
+  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:246
+  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:246
+  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:246
+  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:246
+  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:246
+  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:246
+  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:246
+  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:246
+  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:246
+  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:246
+  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:246
+  reg         score_pass_finished_d1;               // ScoreEngine.java:248
+  reg         score_pass_finished_d2;               // ScoreEngine.java:248
+  reg         score_pass_finished_d3;               // ScoreEngine.java:248
+  reg         score_pass_finished_d4;               // ScoreEngine.java:248
+  reg         score_pass_finished_d5;               // ScoreEngine.java:248
+  reg         score_pass_finished_d6;               // ScoreEngine.java:248
+  reg         score_pass_finished_d7;               // ScoreEngine.java:248
+  reg         score_pass_finished_d8;               // ScoreEngine.java:248
+  reg         score_pass_finished_d9;               // ScoreEngine.java:248
+  reg         score_pass_finished_d10;              // ScoreEngine.java:248
+  reg         score_pass_finished_d11;              // ScoreEngine.java:248
+  reg         score_pass_finished_d12;              // ScoreEngine.java:248
+  reg         score_pass_finished_d13;              // ScoreEngine.java:248
+  reg         score_pass_finished_d14;              // ScoreEngine.java:248
+  reg         score_pass_finished_d15;              // ScoreEngine.java:248
+  reg         score_pass_finished_d16;              // ScoreEngine.java:248
+  reg         score_pass_finished_d17;              // ScoreEngine.java:248
+  reg         score_pass_finished_d18;              // ScoreEngine.java:248
+  reg         score_pass_finished_d19;              // ScoreEngine.java:248
+  reg         score_pass_finished_d20;              // ScoreEngine.java:248
+  reg         score_pass_finished_d21;              // ScoreEngine.java:248
+  reg         score_pass_finished_d22;              // ScoreEngine.java:248
+  reg         score_pass_finished_d23;              // ScoreEngine.java:248
+  reg         score_pass_finished_d24;              // ScoreEngine.java:248
+  reg         score_pass_finished_d25;              // ScoreEngine.java:248
+  reg         score_pass_finished_d26;              // ScoreEngine.java:248
+  reg         score_pass_finished_d27;              // ScoreEngine.java:248
+  reg         score_pass_finished_d28;              // ScoreEngine.java:248
+  reg         score_pass_finished_d29;              // ScoreEngine.java:248
+  reg         score_pass_finished_d30;              // ScoreEngine.java:248
+  reg         score_pass_finished_d31;              // ScoreEngine.java:248
+  reg         score_pass_finished_d32;              // ScoreEngine.java:248
+  reg         score_pass_finished_d33;              // ScoreEngine.java:248
+  reg         score_pass_finished_d34;              // ScoreEngine.java:248
+  reg         score_pass_finished_d35;              // ScoreEngine.java:248
+  reg         score_pass_finished_d36;              // ScoreEngine.java:248
+  reg         score_pass_finished_d37;              // ScoreEngine.java:248
+  reg         score_pass_finished_d38;              // ScoreEngine.java:248
+  reg         score_pass_finished_d39;              // ScoreEngine.java:248
+  reg         score_pass_finished_d40;              // ScoreEngine.java:248
+  reg         score_pass_finished_d41;              // ScoreEngine.java:248
+  reg         score_pass_finished_d42;              // ScoreEngine.java:248
+  reg         score_pass_finished_d43;              // ScoreEngine.java:248
 
   // score_sink
   wire [8:0]  score_slots_end;                      // AttentionUnit.java:631
@@ -754,16 +764,21 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [63:0] value_stride_bytes;                   // ChunkLoader.java:105
   wire [9:0]  value_rows_after;                     // ChunkLoader.java:108
   wire [9:0]  value_first_rows;                     // ChunkLoader.java:112
-  wire        value_half_free;                      // ChunkLoader.java:125
-  wire        value_chunk_beat;                     // ChunkLoader.java:145
-  wire        value_landing_latest;                 // ChunkLoader.java:146
-  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:147
-  wire        value_write_last_row_beat;            // ChunkLoader.java:148
-  wire [8:0]  value_write_address;                  // ChunkLoader.java:150
-  wire        value_beat_error;                     // ChunkLoader.java:169
-  wire [8:0]  value_read_local_address;             // ChunkLoader.java:190
-  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:195
-  wire [63:0] value_read_l0;                        // ChunkLoader.java:198
+  wire        value_half_free;                      // ChunkLoader.java:118
+  reg  [9:0]  value_chunk_rows_q;                   // ChunkLoader.java:122
+  reg  [17:0] value_chunk_beats_q;                  // ChunkLoader.java:123
+  reg         value_chunk_changed_d1;               // ChunkLoader.java:125
+  reg         value_chunk_changed_d2;               // ChunkLoader.java:125
+  wire        value_chunk_beats_settled;            // ChunkLoader.java:125
+  wire        value_chunk_beat;                     // ChunkLoader.java:147
+  wire        value_landing_latest;                 // ChunkLoader.java:148
+  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:149
+  wire        value_write_last_row_beat;            // ChunkLoader.java:150
+  wire [8:0]  value_write_address;                  // ChunkLoader.java:152
+  wire        value_beat_error;                     // ChunkLoader.java:171
+  wire [8:0]  value_read_local_address;             // ChunkLoader.java:192
+  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:197
+  wire [63:0] value_read_l0;                        // ChunkLoader.java:200
   wire        value_loaders_requesting;             // AttentionUnit.java:232
   wire        values_accumulated;                   // AttentionUnit.java:233
   wire        values_reduced;                       // AttentionUnit.java:234
@@ -801,12 +816,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [6:0]  value_loaded;                         // ChunkProgress.java:47
 
   // value_engine.value_walk
-  reg         value_active;                         // ChunkWalk.java:58
-  reg  [4:0]  value_chunk;                          // ChunkWalk.java:59
-  reg  [9:0]  value_chunk_start;                    // ChunkWalk.java:60
-  wire        value_finishing;                      // ChunkWalk.java:61
-  wire        value_chunk_done;                     // ChunkWalk.java:62
-  wire        value_slot_done;                      // ChunkWalk.java:63
+  reg         value_active;                         // ChunkWalk.java:64
+  reg  [4:0]  value_chunk;                          // ChunkWalk.java:65
+  reg  [9:0]  value_chunk_start;                    // ChunkWalk.java:66
+  wire        value_finishing;                      // ChunkWalk.java:67
+  wire        value_chunk_done;                     // ChunkWalk.java:68
+  wire        value_slot_done;                      // ChunkWalk.java:69
 
   // value_engine.value_walk.value_slots
   reg  [1:0]  value_slots_slot;                     // SlotWalker.java:35
@@ -818,43 +833,45 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_slots_next_token;               // SlotWalker.java:41
 
   // value_engine.value_walk
-  wire [0:0]  value_half;                           // ChunkWalk.java:74
-  wire [5:0]  value_need_rows;                      // ChunkWalk.java:75
-  wire [6:0]  value_chunk_wide;                     // ChunkWalk.java:76
-  wire        value_rows_in;                        // ChunkWalk.java:78
-  wire        value_step;                           // ChunkWalk.java:79
-  wire [9:0]  value_next_chunk_start;               // ChunkWalk.java:84
-  wire [9:0]  value_next_positions;                 // ChunkWalk.java:85
-  reg         value_slot_has_rows;                  // ChunkWalk.java:89
-  reg  [5:0]  value_rows_here;                      // ChunkWalk.java:90
-  wire        value_slot_finished;                  // ChunkWalk.java:96
-  wire        value_last_chunk;                     // ChunkWalk.java:101
-  wire        value_walk_done;                      // ChunkWalk.java:102
+  wire [0:0]  value_half;                           // ChunkWalk.java:80
+  wire [5:0]  value_need_rows;                      // ChunkWalk.java:81
+  wire [6:0]  value_chunk_wide;                     // ChunkWalk.java:82
+  wire        value_rows_in;                        // ChunkWalk.java:84
+  wire        value_step;                           // ChunkWalk.java:85
+  wire [9:0]  value_next_chunk_start;               // ChunkWalk.java:90
+  wire [9:0]  value_next_positions;                 // ChunkWalk.java:91
+  reg         value_slot_has_rows;                  // ChunkWalk.java:95
+  reg  [5:0]  value_rows_here;                      // ChunkWalk.java:95
+  reg         value_rows_fit_turn;                  // ChunkWalk.java:96
+  wire        value_slot_finished;                  // ChunkWalk.java:104
+  wire        value_last_chunk;                     // ChunkWalk.java:109
+  wire        value_walk_done;                      // ChunkWalk.java:110
 
   // value_engine
   wire [7:0]  value_pass_beats;                     // ValueEngine.java:102
   reg  [5:0]  value_row;                            // ValueEngine.java:103
   reg  [3:0]  value_beat;                           // ValueEngine.java:104
-  wire        value_last_beat;                      // ValueEngine.java:105
-  wire        value_last_row;                       // ValueEngine.java:106
-  wire [5:0]  value_row_needs;                      // ValueEngine.java:108
-  wire        value_issue;                          // ValueEngine.java:120
-  wire [9:0]  value_position;                       // ValueEngine.java:121
+  reg  [3:0]  value_last_beat_index;                // ValueEngine.java:107
+  wire        value_last_beat;                      // ValueEngine.java:110
+  wire        value_last_row;                       // ValueEngine.java:111
+  wire [5:0]  value_row_needs;                      // ValueEngine.java:113
+  wire        value_issue;                          // ValueEngine.java:125
+  wire [9:0]  value_position;                       // ValueEngine.java:126
   wire        value_issue_second_set;               // SlotSet.java:24
   wire [0:0]  value_issue_set_slot;                 // SlotSet.java:26
-  wire [7:0]  partial_address;                      // ValueEngine.java:134
-  reg  [31:0] slot_max;                             // ValueEngine.java:141
-  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:149
-  reg         value_issue_d1;                       // ValueEngine.java:149
-  wire        row_shifted_in_valid;                 // ValueEngine.java:149
-  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:149
-  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:149
-  wire        row_shifted_out_valid;                // ValueEngine.java:149
-  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:149
-  wire        row_weight_in_valid;                  // ValueEngine.java:149
-  wire [31:0] row_weight_in_payload;                // ValueEngine.java:149
-  wire        row_weight_out_valid;                 // ValueEngine.java:149
-  wire [31:0] row_weight_out_payload;               // ValueEngine.java:149
+  wire [7:0]  partial_address;                      // ValueEngine.java:139
+  reg  [31:0] slot_max;                             // ValueEngine.java:146
+  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:154
+  reg         value_issue_d1;                       // ValueEngine.java:154
+  wire        row_shifted_in_valid;                 // ValueEngine.java:154
+  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:154
+  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:154
+  wire        row_shifted_out_valid;                // ValueEngine.java:154
+  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:154
+  wire        row_weight_in_valid;                  // ValueEngine.java:154
+  wire [31:0] row_weight_in_payload;                // ValueEngine.java:154
+  wire        row_weight_out_valid;                 // ValueEngine.java:154
+  wire [31:0] row_weight_out_payload;               // ValueEngine.java:154
 
   // value_engine.value_mac
   wire [31:0] value_mac_a0;                         // MacLanes.java:106
@@ -916,259 +933,259 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_lane3_sum_out_payload;      // MacLanes.java:119
 
   // value_engine
-  wire        value_lane0_v_in_valid;               // ValueEngine.java:159
-  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:159
-  wire        value_lane0_v_out_valid;              // ValueEngine.java:159
-  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:159
-  wire        value_lane1_v_in_valid;               // ValueEngine.java:159
-  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:159
-  wire        value_lane1_v_out_valid;              // ValueEngine.java:159
-  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:159
-  wire        value_lane2_v_in_valid;               // ValueEngine.java:159
-  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:159
-  wire        value_lane2_v_out_valid;              // ValueEngine.java:159
-  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:159
-  wire        value_lane3_v_in_valid;               // ValueEngine.java:159
-  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:159
-  wire        value_lane3_v_out_valid;              // ValueEngine.java:159
-  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:159
-  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:166
-  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:166
-  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:166
-  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:166
-  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:170
-  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:170
-  reg         row_weight_valid_d1;                  // ValueEngine.java:171
-  reg         row_weight_valid_d2;                  // ValueEngine.java:171
-  reg         row_weight_valid_d3;                  // ValueEngine.java:171
-  reg         row_weight_valid_d4;                  // ValueEngine.java:171
-  reg         row_weight_valid_d5;                  // ValueEngine.java:171
-  reg         row_weight_valid_d6;                  // ValueEngine.java:171
-  reg         row_shifted_valid_d1;                 // ValueEngine.java:174
-  reg         row_shifted_valid_d2;                 // ValueEngine.java:174
-  reg         row_shifted_valid_d3;                 // ValueEngine.java:174
-  reg         row_shifted_valid_d4;                 // ValueEngine.java:174
-  reg         row_shifted_valid_d5;                 // ValueEngine.java:174
-  reg         row_shifted_valid_d6;                 // ValueEngine.java:174
-  reg         row_shifted_valid_d7;                 // ValueEngine.java:174
-  reg         row_shifted_valid_d8;                 // ValueEngine.java:174
-  reg         row_shifted_valid_d9;                 // ValueEngine.java:174
-  reg         row_shifted_valid_d10;                // ValueEngine.java:174
-  reg         row_shifted_valid_d11;                // ValueEngine.java:174
-  reg         row_shifted_valid_d12;                // ValueEngine.java:174
-  reg         row_shifted_valid_d13;                // ValueEngine.java:174
-  reg         row_shifted_valid_d14;                // ValueEngine.java:174
-  reg         row_shifted_valid_d15;                // ValueEngine.java:174
-  reg         row_shifted_valid_d16;                // ValueEngine.java:174
-  reg         row_shifted_valid_d17;                // ValueEngine.java:174
-  reg         row_shifted_valid_d18;                // ValueEngine.java:174
-  reg         row_shifted_valid_d19;                // ValueEngine.java:174
-  reg         row_shifted_valid_d20;                // ValueEngine.java:174
-  reg         row_shifted_valid_d21;                // ValueEngine.java:174
-  reg         row_shifted_valid_d22;                // ValueEngine.java:174
-  reg         row_shifted_valid_d23;                // ValueEngine.java:174
-  reg         row_shifted_valid_d24;                // ValueEngine.java:174
-  reg         row_shifted_valid_d25;                // ValueEngine.java:174
-  reg         row_first_beat_d1;                    // ValueEngine.java:174
-  reg         row_first_beat_d2;                    // ValueEngine.java:174
-  reg         row_first_beat_d3;                    // ValueEngine.java:174
-  reg         row_first_beat_d4;                    // ValueEngine.java:174
-  reg         row_first_beat_d5;                    // ValueEngine.java:174
-  reg         row_first_beat_d6;                    // ValueEngine.java:174
-  reg         row_first_beat_d7;                    // ValueEngine.java:174
-  reg         row_first_beat_d8;                    // ValueEngine.java:174
-  reg         row_first_beat_d9;                    // ValueEngine.java:174
-  reg         row_first_beat_d10;                   // ValueEngine.java:174
-  reg         row_first_beat_d11;                   // ValueEngine.java:174
-  reg         row_first_beat_d12;                   // ValueEngine.java:174
-  reg         row_first_beat_d13;                   // ValueEngine.java:174
-  reg         row_first_beat_d14;                   // ValueEngine.java:174
-  reg         row_first_beat_d15;                   // ValueEngine.java:174
-  reg         row_first_beat_d16;                   // ValueEngine.java:174
-  reg         row_first_beat_d17;                   // ValueEngine.java:174
-  reg         row_first_beat_d18;                   // ValueEngine.java:174
-  reg         row_first_beat_d19;                   // ValueEngine.java:174
-  reg         row_first_beat_d20;                   // ValueEngine.java:174
-  reg         row_first_beat_d21;                   // ValueEngine.java:174
-  reg         row_first_beat_d22;                   // ValueEngine.java:174
-  reg         row_first_beat_d23;                   // ValueEngine.java:174
-  reg         row_first_beat_d24;                   // ValueEngine.java:174
-  reg         row_first_beat_d25;                   // ValueEngine.java:174
-  reg         row_first_beat_d26;                   // ValueEngine.java:174
-  reg         row_first_beat_d27;                   // ValueEngine.java:174
-  reg         row_first_beat_d28;                   // ValueEngine.java:174
-  reg         row_first_beat_d29;                   // ValueEngine.java:174
-  reg         row_first_beat_d30;                   // ValueEngine.java:174
-  reg         row_first_beat_d31;                   // ValueEngine.java:174
-  reg         row_first_beat_d32;                   // ValueEngine.java:174
-  wire        z_read_enable;                        // ValueEngine.java:174
-  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:184
-  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:184
-  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:184
-  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:184
-  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:187
-  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:184
-  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:184
-  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:184
-  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:184
-  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:187
+  wire        value_lane0_v_in_valid;               // ValueEngine.java:164
+  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:164
+  wire        value_lane0_v_out_valid;              // ValueEngine.java:164
+  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:164
+  wire        value_lane1_v_in_valid;               // ValueEngine.java:164
+  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:164
+  wire        value_lane1_v_out_valid;              // ValueEngine.java:164
+  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:164
+  wire        value_lane2_v_in_valid;               // ValueEngine.java:164
+  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:164
+  wire        value_lane2_v_out_valid;              // ValueEngine.java:164
+  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:164
+  wire        value_lane3_v_in_valid;               // ValueEngine.java:164
+  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:164
+  wire        value_lane3_v_out_valid;              // ValueEngine.java:164
+  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:164
+  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:171
+  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:171
+  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:171
+  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:171
+  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:175
+  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:175
+  reg         row_weight_valid_d1;                  // ValueEngine.java:176
+  reg         row_weight_valid_d2;                  // ValueEngine.java:176
+  reg         row_weight_valid_d3;                  // ValueEngine.java:176
+  reg         row_weight_valid_d4;                  // ValueEngine.java:176
+  reg         row_weight_valid_d5;                  // ValueEngine.java:176
+  reg         row_weight_valid_d6;                  // ValueEngine.java:176
+  reg         row_shifted_valid_d1;                 // ValueEngine.java:179
+  reg         row_shifted_valid_d2;                 // ValueEngine.java:179
+  reg         row_shifted_valid_d3;                 // ValueEngine.java:179
+  reg         row_shifted_valid_d4;                 // ValueEngine.java:179
+  reg         row_shifted_valid_d5;                 // ValueEngine.java:179
+  reg         row_shifted_valid_d6;                 // ValueEngine.java:179
+  reg         row_shifted_valid_d7;                 // ValueEngine.java:179
+  reg         row_shifted_valid_d8;                 // ValueEngine.java:179
+  reg         row_shifted_valid_d9;                 // ValueEngine.java:179
+  reg         row_shifted_valid_d10;                // ValueEngine.java:179
+  reg         row_shifted_valid_d11;                // ValueEngine.java:179
+  reg         row_shifted_valid_d12;                // ValueEngine.java:179
+  reg         row_shifted_valid_d13;                // ValueEngine.java:179
+  reg         row_shifted_valid_d14;                // ValueEngine.java:179
+  reg         row_shifted_valid_d15;                // ValueEngine.java:179
+  reg         row_shifted_valid_d16;                // ValueEngine.java:179
+  reg         row_shifted_valid_d17;                // ValueEngine.java:179
+  reg         row_shifted_valid_d18;                // ValueEngine.java:179
+  reg         row_shifted_valid_d19;                // ValueEngine.java:179
+  reg         row_shifted_valid_d20;                // ValueEngine.java:179
+  reg         row_shifted_valid_d21;                // ValueEngine.java:179
+  reg         row_shifted_valid_d22;                // ValueEngine.java:179
+  reg         row_shifted_valid_d23;                // ValueEngine.java:179
+  reg         row_shifted_valid_d24;                // ValueEngine.java:179
+  reg         row_shifted_valid_d25;                // ValueEngine.java:179
+  reg         row_first_beat_d1;                    // ValueEngine.java:179
+  reg         row_first_beat_d2;                    // ValueEngine.java:179
+  reg         row_first_beat_d3;                    // ValueEngine.java:179
+  reg         row_first_beat_d4;                    // ValueEngine.java:179
+  reg         row_first_beat_d5;                    // ValueEngine.java:179
+  reg         row_first_beat_d6;                    // ValueEngine.java:179
+  reg         row_first_beat_d7;                    // ValueEngine.java:179
+  reg         row_first_beat_d8;                    // ValueEngine.java:179
+  reg         row_first_beat_d9;                    // ValueEngine.java:179
+  reg         row_first_beat_d10;                   // ValueEngine.java:179
+  reg         row_first_beat_d11;                   // ValueEngine.java:179
+  reg         row_first_beat_d12;                   // ValueEngine.java:179
+  reg         row_first_beat_d13;                   // ValueEngine.java:179
+  reg         row_first_beat_d14;                   // ValueEngine.java:179
+  reg         row_first_beat_d15;                   // ValueEngine.java:179
+  reg         row_first_beat_d16;                   // ValueEngine.java:179
+  reg         row_first_beat_d17;                   // ValueEngine.java:179
+  reg         row_first_beat_d18;                   // ValueEngine.java:179
+  reg         row_first_beat_d19;                   // ValueEngine.java:179
+  reg         row_first_beat_d20;                   // ValueEngine.java:179
+  reg         row_first_beat_d21;                   // ValueEngine.java:179
+  reg         row_first_beat_d22;                   // ValueEngine.java:179
+  reg         row_first_beat_d23;                   // ValueEngine.java:179
+  reg         row_first_beat_d24;                   // ValueEngine.java:179
+  reg         row_first_beat_d25;                   // ValueEngine.java:179
+  reg         row_first_beat_d26;                   // ValueEngine.java:179
+  reg         row_first_beat_d27;                   // ValueEngine.java:179
+  reg         row_first_beat_d28;                   // ValueEngine.java:179
+  reg         row_first_beat_d29;                   // ValueEngine.java:179
+  reg         row_first_beat_d30;                   // ValueEngine.java:179
+  reg         row_first_beat_d31;                   // ValueEngine.java:179
+  reg         row_first_beat_d32;                   // ValueEngine.java:179
+  wire        z_read_enable;                        // ValueEngine.java:179
+  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:189
+  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:189
+  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:189
+  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:189
+  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:192
+  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:189
+  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:189
+  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:189
+  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:189
+  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:192
 
   // value_engine.reduction
   reg  [1:0]  element_phase;                        // Reduction.java:98
@@ -1543,285 +1560,285 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        z_may_gather;                         // Reduction.java:286
 
   // value_engine
-  reg         accumulate_set_d1;                    // ValueEngine.java:196
-  reg         accumulate_set_d2;                    // ValueEngine.java:196
-  reg         accumulate_set_d3;                    // ValueEngine.java:196
-  reg         accumulate_set_d4;                    // ValueEngine.java:196
-  reg         accumulate_set_d5;                    // ValueEngine.java:196
-  reg         accumulate_set_d6;                    // ValueEngine.java:196
-  reg         accumulate_set_d7;                    // ValueEngine.java:196
-  reg         accumulate_set_d8;                    // ValueEngine.java:196
-  reg         accumulate_set_d9;                    // ValueEngine.java:196
-  reg         accumulate_set_d10;                   // ValueEngine.java:196
-  reg         accumulate_set_d11;                   // ValueEngine.java:196
-  reg         accumulate_set_d12;                   // ValueEngine.java:196
-  reg         accumulate_set_d13;                   // ValueEngine.java:196
-  reg         accumulate_set_d14;                   // ValueEngine.java:196
-  reg         accumulate_set_d15;                   // ValueEngine.java:196
-  reg         accumulate_set_d16;                   // ValueEngine.java:196
-  reg         accumulate_set_d17;                   // ValueEngine.java:196
-  reg         accumulate_set_d18;                   // ValueEngine.java:196
-  reg         accumulate_set_d19;                   // ValueEngine.java:196
-  reg         accumulate_set_d20;                   // ValueEngine.java:196
-  reg         accumulate_set_d21;                   // ValueEngine.java:196
-  reg         accumulate_set_d22;                   // ValueEngine.java:196
-  reg         accumulate_set_d23;                   // ValueEngine.java:196
-  reg         accumulate_set_d24;                   // ValueEngine.java:196
-  reg         accumulate_set_d25;                   // ValueEngine.java:196
-  reg         accumulate_set_d26;                   // ValueEngine.java:196
-  reg         accumulate_set_d27;                   // ValueEngine.java:196
-  reg         accumulate_set_d28;                   // ValueEngine.java:196
-  reg         accumulate_set_d29;                   // ValueEngine.java:196
-  reg         accumulate_set_d30;                   // ValueEngine.java:196
-  reg         accumulate_set_d31;                   // ValueEngine.java:196
-  reg         accumulate_set_d32;                   // ValueEngine.java:196
-  wire        z_accumulate_read_s0;                 // ValueEngine.java:196
-  wire        z_gather_read_s0;                     // ValueEngine.java:197
-  reg  [4:0]  z_address_d1;                         // ValueEngine.java:200
-  reg  [4:0]  z_address_d2;                         // ValueEngine.java:200
-  reg  [4:0]  z_address_d3;                         // ValueEngine.java:200
-  reg  [4:0]  z_address_d4;                         // ValueEngine.java:200
-  reg  [4:0]  z_address_d5;                         // ValueEngine.java:200
-  reg  [4:0]  z_address_d6;                         // ValueEngine.java:200
-  reg  [4:0]  z_address_d7;                         // ValueEngine.java:200
-  reg  [4:0]  z_address_d8;                         // ValueEngine.java:200
-  reg  [4:0]  z_address_d9;                         // ValueEngine.java:200
-  reg  [4:0]  z_address_d10;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d11;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d12;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d13;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d14;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d15;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d16;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d17;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d18;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d19;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d20;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d21;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d22;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d23;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d24;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d25;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d26;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d27;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d28;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d29;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d30;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d31;                        // ValueEngine.java:200
-  reg  [4:0]  z_address_d32;                        // ValueEngine.java:200
-  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:201
-  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:202
-  reg         accumulate_set_d33;                   // ValueEngine.java:205
-  reg         accumulate_set_d34;                   // ValueEngine.java:205
-  reg         accumulate_set_d35;                   // ValueEngine.java:205
-  reg         accumulate_set_d36;                   // ValueEngine.java:205
-  reg         accumulate_set_d37;                   // ValueEngine.java:205
-  reg         accumulate_set_d38;                   // ValueEngine.java:205
-  reg         accumulate_set_d39;                   // ValueEngine.java:205
-  wire        bank_accumulate_read_s0;              // ValueEngine.java:205
-  wire        bank_gather_read_s0;                  // ValueEngine.java:206
-  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:209
-  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:212
-  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:212
-  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:212
-  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:212
-  wire        z_accumulate_read_s1;                 // ValueEngine.java:196
-  wire        z_gather_read_s1;                     // ValueEngine.java:197
-  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:201
-  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:202
-  wire        bank_accumulate_read_s1;              // ValueEngine.java:205
-  wire        bank_gather_read_s1;                  // ValueEngine.java:206
-  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:209
-  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:212
-  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:212
-  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:212
-  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:212
+  reg         accumulate_set_d1;                    // ValueEngine.java:201
+  reg         accumulate_set_d2;                    // ValueEngine.java:201
+  reg         accumulate_set_d3;                    // ValueEngine.java:201
+  reg         accumulate_set_d4;                    // ValueEngine.java:201
+  reg         accumulate_set_d5;                    // ValueEngine.java:201
+  reg         accumulate_set_d6;                    // ValueEngine.java:201
+  reg         accumulate_set_d7;                    // ValueEngine.java:201
+  reg         accumulate_set_d8;                    // ValueEngine.java:201
+  reg         accumulate_set_d9;                    // ValueEngine.java:201
+  reg         accumulate_set_d10;                   // ValueEngine.java:201
+  reg         accumulate_set_d11;                   // ValueEngine.java:201
+  reg         accumulate_set_d12;                   // ValueEngine.java:201
+  reg         accumulate_set_d13;                   // ValueEngine.java:201
+  reg         accumulate_set_d14;                   // ValueEngine.java:201
+  reg         accumulate_set_d15;                   // ValueEngine.java:201
+  reg         accumulate_set_d16;                   // ValueEngine.java:201
+  reg         accumulate_set_d17;                   // ValueEngine.java:201
+  reg         accumulate_set_d18;                   // ValueEngine.java:201
+  reg         accumulate_set_d19;                   // ValueEngine.java:201
+  reg         accumulate_set_d20;                   // ValueEngine.java:201
+  reg         accumulate_set_d21;                   // ValueEngine.java:201
+  reg         accumulate_set_d22;                   // ValueEngine.java:201
+  reg         accumulate_set_d23;                   // ValueEngine.java:201
+  reg         accumulate_set_d24;                   // ValueEngine.java:201
+  reg         accumulate_set_d25;                   // ValueEngine.java:201
+  reg         accumulate_set_d26;                   // ValueEngine.java:201
+  reg         accumulate_set_d27;                   // ValueEngine.java:201
+  reg         accumulate_set_d28;                   // ValueEngine.java:201
+  reg         accumulate_set_d29;                   // ValueEngine.java:201
+  reg         accumulate_set_d30;                   // ValueEngine.java:201
+  reg         accumulate_set_d31;                   // ValueEngine.java:201
+  reg         accumulate_set_d32;                   // ValueEngine.java:201
+  wire        z_accumulate_read_s0;                 // ValueEngine.java:201
+  wire        z_gather_read_s0;                     // ValueEngine.java:202
+  reg  [4:0]  z_address_d1;                         // ValueEngine.java:205
+  reg  [4:0]  z_address_d2;                         // ValueEngine.java:205
+  reg  [4:0]  z_address_d3;                         // ValueEngine.java:205
+  reg  [4:0]  z_address_d4;                         // ValueEngine.java:205
+  reg  [4:0]  z_address_d5;                         // ValueEngine.java:205
+  reg  [4:0]  z_address_d6;                         // ValueEngine.java:205
+  reg  [4:0]  z_address_d7;                         // ValueEngine.java:205
+  reg  [4:0]  z_address_d8;                         // ValueEngine.java:205
+  reg  [4:0]  z_address_d9;                         // ValueEngine.java:205
+  reg  [4:0]  z_address_d10;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d11;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d12;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d13;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d14;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d15;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d16;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d17;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d18;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d19;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d20;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d21;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d22;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d23;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d24;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d25;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d26;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d27;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d28;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d29;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d30;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d31;                        // ValueEngine.java:205
+  reg  [4:0]  z_address_d32;                        // ValueEngine.java:205
+  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:206
+  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:207
+  reg         accumulate_set_d33;                   // ValueEngine.java:210
+  reg         accumulate_set_d34;                   // ValueEngine.java:210
+  reg         accumulate_set_d35;                   // ValueEngine.java:210
+  reg         accumulate_set_d36;                   // ValueEngine.java:210
+  reg         accumulate_set_d37;                   // ValueEngine.java:210
+  reg         accumulate_set_d38;                   // ValueEngine.java:210
+  reg         accumulate_set_d39;                   // ValueEngine.java:210
+  wire        bank_accumulate_read_s0;              // ValueEngine.java:210
+  wire        bank_gather_read_s0;                  // ValueEngine.java:211
+  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:214
+  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:217
+  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:217
+  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:217
+  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:217
+  wire        z_accumulate_read_s1;                 // ValueEngine.java:201
+  wire        z_gather_read_s1;                     // ValueEngine.java:202
+  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:206
+  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:207
+  wire        bank_accumulate_read_s1;              // ValueEngine.java:210
+  wire        bank_gather_read_s1;                  // ValueEngine.java:211
+  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:214
+  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:217
+  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:217
+  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:217
+  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:217
   wire [31:0] z_accumulated;                        // SlotSet.java:37
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:220
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:220
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:220
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:220
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:220
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:220
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:220
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:220
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:220
-  reg         accumulate_fresh_d10;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d11;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d12;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d13;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d14;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d15;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d16;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d17;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d18;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d19;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d20;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d21;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d22;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d23;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d24;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d25;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d26;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d27;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d28;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d29;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d30;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d31;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d32;                 // ValueEngine.java:220
-  reg         accumulate_fresh_d33;                 // ValueEngine.java:220
-  wire        z_sum_in_valid;                       // ValueEngine.java:219
-  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:219
-  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:219
-  wire        z_sum_out_valid;                      // ValueEngine.java:219
-  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:219
-  reg         row_first_beat_d33;                   // ValueEngine.java:221
-  reg         row_first_beat_d34;                   // ValueEngine.java:221
-  reg         row_first_beat_d35;                   // ValueEngine.java:221
-  reg         row_first_beat_d36;                   // ValueEngine.java:221
-  reg         row_first_beat_d37;                   // ValueEngine.java:221
-  reg         row_first_beat_d38;                   // ValueEngine.java:221
-  reg         row_first_beat_d39;                   // ValueEngine.java:221
-  wire        z_write;                              // ValueEngine.java:221
-  reg  [4:0]  z_address_d33;                        // ValueEngine.java:222
-  reg  [4:0]  z_address_d34;                        // ValueEngine.java:222
-  reg  [4:0]  z_address_d35;                        // ValueEngine.java:222
-  reg  [4:0]  z_address_d36;                        // ValueEngine.java:222
-  reg  [4:0]  z_address_d37;                        // ValueEngine.java:222
-  reg  [4:0]  z_address_d38;                        // ValueEngine.java:222
-  reg  [4:0]  z_address_d39;                        // ValueEngine.java:222
-  reg         accumulate_set_d40;                   // ValueEngine.java:229
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:225
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:225
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:225
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:225
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:225
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:225
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:225
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:225
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:225
+  reg         accumulate_fresh_d10;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d11;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d12;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d13;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d14;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d15;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d16;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d17;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d18;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d19;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d20;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d21;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d22;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d23;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d24;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d25;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d26;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d27;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d28;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d29;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d30;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d31;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d32;                 // ValueEngine.java:225
+  reg         accumulate_fresh_d33;                 // ValueEngine.java:225
+  wire        z_sum_in_valid;                       // ValueEngine.java:224
+  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:224
+  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:224
+  wire        z_sum_out_valid;                      // ValueEngine.java:224
+  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:224
+  reg         row_first_beat_d33;                   // ValueEngine.java:226
+  reg         row_first_beat_d34;                   // ValueEngine.java:226
+  reg         row_first_beat_d35;                   // ValueEngine.java:226
+  reg         row_first_beat_d36;                   // ValueEngine.java:226
+  reg         row_first_beat_d37;                   // ValueEngine.java:226
+  reg         row_first_beat_d38;                   // ValueEngine.java:226
+  reg         row_first_beat_d39;                   // ValueEngine.java:226
+  wire        z_write;                              // ValueEngine.java:226
+  reg  [4:0]  z_address_d33;                        // ValueEngine.java:227
+  reg  [4:0]  z_address_d34;                        // ValueEngine.java:227
+  reg  [4:0]  z_address_d35;                        // ValueEngine.java:227
+  reg  [4:0]  z_address_d36;                        // ValueEngine.java:227
+  reg  [4:0]  z_address_d37;                        // ValueEngine.java:227
+  reg  [4:0]  z_address_d38;                        // ValueEngine.java:227
+  reg  [4:0]  z_address_d39;                        // ValueEngine.java:227
+  reg         accumulate_set_d40;                   // ValueEngine.java:234
   wire [31:0] value_lane0_partial;                  // SlotSet.java:37
-  reg         accumulate_fresh_d34;                 // ValueEngine.java:236
-  reg         accumulate_fresh_d35;                 // ValueEngine.java:236
-  reg         accumulate_fresh_d36;                 // ValueEngine.java:236
-  reg         accumulate_fresh_d37;                 // ValueEngine.java:236
-  reg         accumulate_fresh_d38;                 // ValueEngine.java:236
-  reg         accumulate_fresh_d39;                 // ValueEngine.java:236
-  reg         accumulate_fresh_d40;                 // ValueEngine.java:236
-  wire [31:0] value_lane0_addend;                   // ValueEngine.java:236
+  reg         accumulate_fresh_d34;                 // ValueEngine.java:241
+  reg         accumulate_fresh_d35;                 // ValueEngine.java:241
+  reg         accumulate_fresh_d36;                 // ValueEngine.java:241
+  reg         accumulate_fresh_d37;                 // ValueEngine.java:241
+  reg         accumulate_fresh_d38;                 // ValueEngine.java:241
+  reg         accumulate_fresh_d39;                 // ValueEngine.java:241
+  reg         accumulate_fresh_d40;                 // ValueEngine.java:241
+  wire [31:0] value_lane0_addend;                   // ValueEngine.java:241
   wire [31:0] value_lane1_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane1_addend;                   // ValueEngine.java:236
+  wire [31:0] value_lane1_addend;                   // ValueEngine.java:241
   wire [31:0] value_lane2_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane2_addend;                   // ValueEngine.java:236
+  wire [31:0] value_lane2_addend;                   // ValueEngine.java:241
   wire [31:0] value_lane3_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane3_addend;                   // ValueEngine.java:236
-  reg         row_weight_valid_d7;                  // ValueEngine.java:240
-  reg         row_weight_valid_d8;                  // ValueEngine.java:240
-  reg         row_weight_valid_d9;                  // ValueEngine.java:240
-  reg         row_weight_valid_d10;                 // ValueEngine.java:240
-  reg         row_weight_valid_d11;                 // ValueEngine.java:240
-  reg         row_weight_valid_d12;                 // ValueEngine.java:240
-  reg         row_weight_valid_d13;                 // ValueEngine.java:240
-  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:241
-  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:241
-  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:241
-  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:241
-  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:241
-  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:241
-  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:241
-  reg         accumulate_set_d41;                   // ValueEngine.java:242
-  reg         accumulate_set_d42;                   // ValueEngine.java:242
-  reg         accumulate_set_d43;                   // ValueEngine.java:242
-  reg         accumulate_set_d44;                   // ValueEngine.java:242
-  reg         accumulate_set_d45;                   // ValueEngine.java:242
-  reg         accumulate_set_d46;                   // ValueEngine.java:242
-  reg  [0:0]  value_present_d1;                     // ValueEngine.java:243
-  reg  [0:0]  value_present_d2;                     // ValueEngine.java:243
-  reg  [0:0]  value_present_d3;                     // ValueEngine.java:243
-  reg  [0:0]  value_present_d4;                     // ValueEngine.java:243
-  reg  [0:0]  value_present_d5;                     // ValueEngine.java:243
-  reg  [0:0]  value_present_d6;                     // ValueEngine.java:243
-  reg  [0:0]  value_present_d7;                     // ValueEngine.java:243
-  reg  [0:0]  value_present_d8;                     // ValueEngine.java:243
-  reg  [0:0]  value_present_d9;                     // ValueEngine.java:243
-  reg  [0:0]  value_present_d10;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d11;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d12;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d13;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d14;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d15;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d16;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d17;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d18;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d19;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d20;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d21;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d22;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d23;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d24;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d25;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d26;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d27;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d28;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d29;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d30;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d31;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d32;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d33;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d34;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d35;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d36;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d37;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d38;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d39;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d40;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d41;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d42;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d43;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d44;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d45;                    // ValueEngine.java:243
-  reg  [0:0]  value_present_d46;                    // ValueEngine.java:243
-  wire        partial_write_s0;                     // ValueEngine.java:245
-  wire        partial_write_s1;                     // ValueEngine.java:245
-  reg         accumulated_last_d1;                  // ValueEngine.java:254
-  reg         accumulated_last_d2;                  // ValueEngine.java:254
-  reg         accumulated_last_d3;                  // ValueEngine.java:254
-  reg         accumulated_last_d4;                  // ValueEngine.java:254
-  reg         accumulated_last_d5;                  // ValueEngine.java:254
-  reg         accumulated_last_d6;                  // ValueEngine.java:254
-  reg         accumulated_last_d7;                  // ValueEngine.java:254
-  reg         accumulated_last_d8;                  // ValueEngine.java:254
-  reg         accumulated_last_d9;                  // ValueEngine.java:254
-  reg         accumulated_last_d10;                 // ValueEngine.java:254
-  reg         accumulated_last_d11;                 // ValueEngine.java:254
-  reg         accumulated_last_d12;                 // ValueEngine.java:254
-  reg         accumulated_last_d13;                 // ValueEngine.java:254
-  reg         accumulated_last_d14;                 // ValueEngine.java:254
-  reg         accumulated_last_d15;                 // ValueEngine.java:254
-  reg         accumulated_last_d16;                 // ValueEngine.java:254
-  reg         accumulated_last_d17;                 // ValueEngine.java:254
-  reg         accumulated_last_d18;                 // ValueEngine.java:254
-  reg         accumulated_last_d19;                 // ValueEngine.java:254
-  reg         accumulated_last_d20;                 // ValueEngine.java:254
-  reg         accumulated_last_d21;                 // ValueEngine.java:254
-  reg         accumulated_last_d22;                 // ValueEngine.java:254
-  reg         accumulated_last_d23;                 // ValueEngine.java:254
-  reg         accumulated_last_d24;                 // ValueEngine.java:254
-  reg         accumulated_last_d25;                 // ValueEngine.java:254
-  reg         accumulated_last_d26;                 // ValueEngine.java:254
-  reg         accumulated_last_d27;                 // ValueEngine.java:254
-  reg         accumulated_last_d28;                 // ValueEngine.java:254
-  reg         accumulated_last_d29;                 // ValueEngine.java:254
-  reg         accumulated_last_d30;                 // ValueEngine.java:254
-  reg         accumulated_last_d31;                 // ValueEngine.java:254
-  reg         accumulated_last_d32;                 // ValueEngine.java:254
-  reg         accumulated_last_d33;                 // ValueEngine.java:254
-  reg         accumulated_last_d34;                 // ValueEngine.java:254
-  reg         accumulated_last_d35;                 // ValueEngine.java:254
-  reg         accumulated_last_d36;                 // ValueEngine.java:254
-  reg         accumulated_last_d37;                 // ValueEngine.java:254
-  reg         accumulated_last_d38;                 // ValueEngine.java:254
-  reg         accumulated_last_d39;                 // ValueEngine.java:254
-  reg         accumulated_last_d40;                 // ValueEngine.java:254
-  reg         accumulated_last_d41;                 // ValueEngine.java:254
-  reg         accumulated_last_d42;                 // ValueEngine.java:254
-  reg         accumulated_last_d43;                 // ValueEngine.java:254
-  reg         accumulated_last_d44;                 // ValueEngine.java:254
-  reg         accumulated_last_d45;                 // ValueEngine.java:254
-  reg         accumulated_last_d46;                 // ValueEngine.java:254
-  reg         accumulated_last_d47;                 // ValueEngine.java:254
-  reg         accumulated_last_d48;                 // ValueEngine.java:254
+  wire [31:0] value_lane3_addend;                   // ValueEngine.java:241
+  reg         row_weight_valid_d7;                  // ValueEngine.java:245
+  reg         row_weight_valid_d8;                  // ValueEngine.java:245
+  reg         row_weight_valid_d9;                  // ValueEngine.java:245
+  reg         row_weight_valid_d10;                 // ValueEngine.java:245
+  reg         row_weight_valid_d11;                 // ValueEngine.java:245
+  reg         row_weight_valid_d12;                 // ValueEngine.java:245
+  reg         row_weight_valid_d13;                 // ValueEngine.java:245
+  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:246
+  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:246
+  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:246
+  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:246
+  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:246
+  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:246
+  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:246
+  reg         accumulate_set_d41;                   // ValueEngine.java:247
+  reg         accumulate_set_d42;                   // ValueEngine.java:247
+  reg         accumulate_set_d43;                   // ValueEngine.java:247
+  reg         accumulate_set_d44;                   // ValueEngine.java:247
+  reg         accumulate_set_d45;                   // ValueEngine.java:247
+  reg         accumulate_set_d46;                   // ValueEngine.java:247
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:248
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:248
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:248
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:248
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:248
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:248
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:248
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:248
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:248
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d16;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d17;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d18;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d19;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d20;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d21;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d22;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d23;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d24;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d25;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d26;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d27;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d28;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d29;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d30;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d31;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d32;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d33;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d34;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d35;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d36;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d37;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d38;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d39;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d40;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d41;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d42;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d43;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d44;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d45;                    // ValueEngine.java:248
+  reg  [0:0]  value_present_d46;                    // ValueEngine.java:248
+  wire        partial_write_s0;                     // ValueEngine.java:250
+  wire        partial_write_s1;                     // ValueEngine.java:250
+  reg         accumulated_last_d1;                  // ValueEngine.java:259
+  reg         accumulated_last_d2;                  // ValueEngine.java:259
+  reg         accumulated_last_d3;                  // ValueEngine.java:259
+  reg         accumulated_last_d4;                  // ValueEngine.java:259
+  reg         accumulated_last_d5;                  // ValueEngine.java:259
+  reg         accumulated_last_d6;                  // ValueEngine.java:259
+  reg         accumulated_last_d7;                  // ValueEngine.java:259
+  reg         accumulated_last_d8;                  // ValueEngine.java:259
+  reg         accumulated_last_d9;                  // ValueEngine.java:259
+  reg         accumulated_last_d10;                 // ValueEngine.java:259
+  reg         accumulated_last_d11;                 // ValueEngine.java:259
+  reg         accumulated_last_d12;                 // ValueEngine.java:259
+  reg         accumulated_last_d13;                 // ValueEngine.java:259
+  reg         accumulated_last_d14;                 // ValueEngine.java:259
+  reg         accumulated_last_d15;                 // ValueEngine.java:259
+  reg         accumulated_last_d16;                 // ValueEngine.java:259
+  reg         accumulated_last_d17;                 // ValueEngine.java:259
+  reg         accumulated_last_d18;                 // ValueEngine.java:259
+  reg         accumulated_last_d19;                 // ValueEngine.java:259
+  reg         accumulated_last_d20;                 // ValueEngine.java:259
+  reg         accumulated_last_d21;                 // ValueEngine.java:259
+  reg         accumulated_last_d22;                 // ValueEngine.java:259
+  reg         accumulated_last_d23;                 // ValueEngine.java:259
+  reg         accumulated_last_d24;                 // ValueEngine.java:259
+  reg         accumulated_last_d25;                 // ValueEngine.java:259
+  reg         accumulated_last_d26;                 // ValueEngine.java:259
+  reg         accumulated_last_d27;                 // ValueEngine.java:259
+  reg         accumulated_last_d28;                 // ValueEngine.java:259
+  reg         accumulated_last_d29;                 // ValueEngine.java:259
+  reg         accumulated_last_d30;                 // ValueEngine.java:259
+  reg         accumulated_last_d31;                 // ValueEngine.java:259
+  reg         accumulated_last_d32;                 // ValueEngine.java:259
+  reg         accumulated_last_d33;                 // ValueEngine.java:259
+  reg         accumulated_last_d34;                 // ValueEngine.java:259
+  reg         accumulated_last_d35;                 // ValueEngine.java:259
+  reg         accumulated_last_d36;                 // ValueEngine.java:259
+  reg         accumulated_last_d37;                 // ValueEngine.java:259
+  reg         accumulated_last_d38;                 // ValueEngine.java:259
+  reg         accumulated_last_d39;                 // ValueEngine.java:259
+  reg         accumulated_last_d40;                 // ValueEngine.java:259
+  reg         accumulated_last_d41;                 // ValueEngine.java:259
+  reg         accumulated_last_d42;                 // ValueEngine.java:259
+  reg         accumulated_last_d43;                 // ValueEngine.java:259
+  reg         accumulated_last_d44;                 // ValueEngine.java:259
+  reg         accumulated_last_d45;                 // ValueEngine.java:259
+  reg         accumulated_last_d46;                 // ValueEngine.java:259
+  reg         accumulated_last_d47;                 // ValueEngine.java:259
+  reg         accumulated_last_d48;                 // ValueEngine.java:259
   reg         done_pending;                         // AttentionUnit.java:253
   reg  [7:0]  done_code;                            // AttentionUnit.java:254
   (* ram_style = "distributed" *)
@@ -1831,13 +1848,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "block" *)
   reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:77
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_0 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0] partials_0 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_1 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0] partials_1 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_2 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0] partials_2 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_3 [0:7];                     // ScoreEngine.java:161
+  reg  [31:0] partials_3 [0:7];                     // ScoreEngine.java:178
   (* ram_style = "block" *)
   reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:77
   (* ram_style = "block" *)
@@ -1871,12 +1888,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [7:0] last_row_beat_diff;
   wire first_positions_gt_0;
   wire [9:0] score_rows_here_mux;
+  wire [5:0] score_rows_here_part;
   wire score_slot_has_rows_cmp;
   wire [9:0] score_rows_here_diff;
   wire [9:0] score_rows_here_mux_2;
+  wire [5:0] score_rows_here_part_2;
   wire score_slot_has_rows_cmp_2;
   wire [9:0] score_rows_here_diff_2;
   wire [9:0] score_rows_here_mux_3;
+  wire [5:0] score_rows_here_part_3;
   wire start_scores_or_score_chunk_done;
   wire score_slot_done_and_not_score_chunk_done;
   wire [8:0] score_slots_end_ext;
@@ -1886,16 +1906,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [15:0] value_first_rows_mux;
   wire [6:0] value_landing_latest_diff;
   wire [7:0] value_write_last_row_beat_diff;
-  wire [7:0] value_last_beat_diff;
   wire [1:0] value_issue_set_slot_mux;
+  wire [7:0] value_last_beat_index_diff;
   wire value_first_positions_gt_0;
   wire [9:0] value_rows_here_mux;
+  wire [5:0] value_rows_here_part;
   wire value_slot_has_rows_cmp;
   wire [9:0] value_rows_here_diff;
   wire [9:0] value_rows_here_mux_2;
+  wire [5:0] value_rows_here_part_2;
   wire value_slot_has_rows_cmp_2;
   wire [9:0] value_rows_here_diff_2;
   wire [9:0] value_rows_here_mux_3;
+  wire [5:0] value_rows_here_part_3;
   wire value_pass_start_or_chunk_done;
   wire value_slot_done_and_not_value_chunk_done;
   wire [1:0] reduce_set_slot_mux;
@@ -1905,9 +1928,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire assert_cmp;
   wire [9:0] assert_diff;
   wire [9:0] assert_mux;
+  wire [5:0] assert_part;
   wire assert_cmp_2;
   wire [9:0] assert_diff_2;
   wire [9:0] assert_mux_2;
+  wire [5:0] assert_part_2;
+  wire [7:0] assert_diff_3;
   assign key_rows_after_ext = {6'd0, key_rows_left};
   assign key_rows_after_mux = (key_rows_after_ext > 16'd32) ? (key_rows_after_ext - 16'd32) : 16'd0;
   assign key_first_rows_ext = {6'd0, intake_last_positions};
@@ -1917,14 +1943,17 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign last_row_beat_diff = score_pass_beats - 8'd1;
   assign first_positions_gt_0 = first_positions > 10'd0;
   assign score_rows_here_mux = first_positions_gt_0 ? ((first_positions >= 10'd32) ? 10'd32 : first_positions) : 10'd0;
+  assign score_rows_here_part = score_rows_here_mux[5:0];
   assign score_slot_has_rows_cmp = first_positions > score_next_chunk_start;
   assign score_rows_here_diff = first_positions - score_next_chunk_start;
   assign score_rows_here_mux_2 =
       score_slot_has_rows_cmp ? ((score_rows_here_diff >= 10'd32) ? 10'd32 : score_rows_here_diff) : 10'd0;
+  assign score_rows_here_part_2 = score_rows_here_mux_2[5:0];
   assign score_slot_has_rows_cmp_2 = score_next_positions > score_chunk_start;
   assign score_rows_here_diff_2 = score_next_positions - score_chunk_start;
   assign score_rows_here_mux_3 =
       score_slot_has_rows_cmp_2 ? ((score_rows_here_diff_2 >= 10'd32) ? 10'd32 : score_rows_here_diff_2) : 10'd0;
+  assign score_rows_here_part_3 = score_rows_here_mux_3[5:0];
   assign start_scores_or_score_chunk_done = start_scores | score_chunk_done;
   assign score_slot_done_and_not_score_chunk_done = score_slot_done & ~score_chunk_done;
   assign score_slots_end_ext = {7'd0, slot_base};
@@ -1934,19 +1963,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_first_rows_mux = (value_first_rows_ext > 16'd0) ? value_first_rows_ext : 16'd0;
   assign value_landing_latest_diff = value_landed - value_job_base;
   assign value_write_last_row_beat_diff = value_landing_row_beats - 8'd1;
-  assign value_last_beat_diff = value_pass_beats - 8'd1;
   assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 2'd2) : value_slots_physical;
+  assign value_last_beat_index_diff = value_pass_beats - 8'd1;
   assign value_first_positions_gt_0 = value_first_positions > 10'd0;
   assign value_rows_here_mux =
       value_first_positions_gt_0 ? ((value_first_positions >= 10'd32) ? 10'd32 : value_first_positions) : 10'd0;
+  assign value_rows_here_part = value_rows_here_mux[5:0];
   assign value_slot_has_rows_cmp = value_first_positions > value_next_chunk_start;
   assign value_rows_here_diff = value_first_positions - value_next_chunk_start;
   assign value_rows_here_mux_2 =
       value_slot_has_rows_cmp ? ((value_rows_here_diff >= 10'd32) ? 10'd32 : value_rows_here_diff) : 10'd0;
+  assign value_rows_here_part_2 = value_rows_here_mux_2[5:0];
   assign value_slot_has_rows_cmp_2 = value_next_positions > value_chunk_start;
   assign value_rows_here_diff_2 = value_next_positions - value_chunk_start;
   assign value_rows_here_mux_3 =
       value_slot_has_rows_cmp_2 ? ((value_rows_here_diff_2 >= 10'd32) ? 10'd32 : value_rows_here_diff_2) : 10'd0;
+  assign value_rows_here_part_3 = value_rows_here_mux_3[5:0];
   assign value_pass_start_or_chunk_done = value_pass_start | value_chunk_done;
   assign value_slot_done_and_not_value_chunk_done = value_slot_done & ~value_chunk_done;
   assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 2'd2) : reduce_slots_physical;
@@ -1956,9 +1988,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign assert_cmp = score_slots_positions > score_chunk_start;
   assign assert_diff = score_slots_positions - score_chunk_start;
   assign assert_mux = assert_cmp ? ((assert_diff >= 10'd32) ? 10'd32 : assert_diff) : 10'd0;
+  assign assert_part = assert_mux[5:0];
   assign assert_cmp_2 = value_slots_positions > value_chunk_start;
   assign assert_diff_2 = value_slots_positions - value_chunk_start;
   assign assert_mux_2 = assert_cmp_2 ? ((assert_diff_2 >= 10'd32) ? 10'd32 : assert_diff_2) : 10'd0;
+  assign assert_part_2 = assert_mux_2[5:0];
+  assign assert_diff_3 = value_pass_beats - 8'd1;
 
   assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:164
   assign key_reader_m_axi_awready = m_axi_k_awready; // AttentionUnit.java:164
@@ -2012,29 +2047,31 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_reader_m_axi_rlast = m_axi_v_rlast; // AttentionUnit.java:165
   assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:358
   assign score_port_data = score_read; // AttentionUnit.java:197
-  assign key_reader_command_valid = key_requesting & key_half_free & ~start_key_job; // ChunkLoader.java:126
-  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:127
-  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats}; // ChunkLoader.java:128
-  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:144
+  // ChunkLoader.java:126
+  assign key_reader_command_valid = key_requesting & key_half_free & ~start_key_job & key_chunk_beats_settled;
+  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:129
+  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats_q}; // ChunkLoader.java:130
+  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:146
   assign key_loaders_requesting = key_requesting; // AttentionUnit.java:205
   assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
-  assign key_read_local_address = key_port_address; // ChunkLoader.java:190
-  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:198
-  assign key_port_data = key_read_l0; // ChunkLoader.java:201
+  assign key_read_local_address = key_port_address; // ChunkLoader.java:192
+  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:200
+  assign key_port_data = key_read_l0; // ChunkLoader.java:203
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
   assign command_taken = take_command; // AttentionUnit.java:209
-  assign key_port_address = key_read_address; // ScoreEngine.java:141
-  assign key_port_enable = score_issue; // ScoreEngine.java:142
+  assign key_port_address = key_read_address; // ScoreEngine.java:158
+  assign key_port_enable = score_issue; // ScoreEngine.java:159
   assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:214
   assign key_chunk_loader = 1'b0; // AttentionUnit.java:215
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:219
-  assign value_reader_command_valid = value_requesting & value_half_free & ~start_value_job; // ChunkLoader.java:126
-  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:127
-  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats}; // ChunkLoader.java:128
-  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:144
-  assign value_read_local_address = value_port_address; // ChunkLoader.java:190
-  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:198
-  assign value_port_data = value_read_l0; // ChunkLoader.java:201
+  // ChunkLoader.java:126
+  assign value_reader_command_valid = value_requesting & value_half_free & ~start_value_job & value_chunk_beats_settled;
+  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:129
+  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats_q}; // ChunkLoader.java:130
+  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:146
+  assign value_read_local_address = value_port_address; // ChunkLoader.java:192
+  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:200
+  assign value_port_data = value_read_l0; // ChunkLoader.java:203
   assign value_loaders_requesting = value_requesting; // AttentionUnit.java:232
   assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:231
   // AttentionUnit.java:116
@@ -2045,10 +2082,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:240
-  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:122
-  assign value_port_enable = value_issue; // ValueEngine.java:124
-  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:125
-  assign score_port_enable = value_issue; // ValueEngine.java:127
+  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:127
+  assign value_port_enable = value_issue; // ValueEngine.java:129
+  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:130
+  assign score_port_enable = value_issue; // ValueEngine.java:132
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -2071,8 +2108,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (score_port_enable) begin // AttentionUnit.java:197
       score_read <= score_buffer[score_port_address]; // AttentionUnit.java:197
     end
-    if (key_port_enable) begin // ChunkLoader.java:195
-      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:195
+    if (key_port_enable) begin // ChunkLoader.java:197
+      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:197
     end
     if (queries_valid & queries_ready) begin // AttentionUnit.java:468
       // AttentionUnit.java:468
@@ -2081,8 +2118,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (score_buffer_write) begin // AttentionUnit.java:222
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
     end
-    if (value_port_enable) begin // ChunkLoader.java:195
-      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:195
+    if (value_port_enable) begin // ChunkLoader.java:197
+      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:197
     end
     done_pending <= 1'b0; // AttentionUnit.java:255
     if (reduce_side_finished) begin // AttentionUnit.java:256
@@ -2179,55 +2216,65 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_stride_bytes = key_chunk_bytes[63:0]; // ChunkLoader.java:105
   assign key_rows_after = key_rows_after_mux[9:0]; // ChunkLoader.java:108
   assign key_first_rows = key_first_rows_mux[9:0]; // ChunkLoader.java:112
-  assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:125
-  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:145
-  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:146
-  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:147
-  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
-  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:150
-  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:169
+  assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:118
+  assign key_chunk_beats_settled = ~(key_chunk_changed_d1 | key_chunk_changed_d2); // ChunkLoader.java:125
+  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:147
+  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:148
+  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:149
+  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
+  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:152
+  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:171
 
   always @(posedge clk) begin
-    if (start_key_job) begin // ChunkLoader.java:129
-      key_next_address <= key_address; // ChunkLoader.java:130
-      key_rows_left <= key_first_rows; // ChunkLoader.java:131
-      key_job_row_beats <= intake_row_beats; // ChunkLoader.java:132
-      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:133
-      key_job_base <= key_issued; // ChunkLoader.java:134
-    end else if (key_reader_command_valid & key_reader_command_ready) begin // ChunkLoader.java:135
-      key_next_address <= key_next_address + key_stride_bytes; // ChunkLoader.java:136
-      key_rows_left <= key_rows_after; // ChunkLoader.java:137
-      key_issued <= key_issued + 7'd1; // ChunkLoader.java:138
+    key_chunk_rows_q <= key_chunk_rows; // ChunkLoader.java:122
+    key_chunk_beats_q <= {8'd0, key_chunk_rows_q} * {10'd0, key_job_row_beats}; // ChunkLoader.java:123
+    // ChunkLoader.java:125
+    key_chunk_changed_d1 <= start_key_job | (key_reader_command_valid & key_reader_command_ready);
+    key_chunk_changed_d2 <= key_chunk_changed_d1; // ChunkLoader.java:125
+    if (start_key_job) begin // ChunkLoader.java:131
+      key_next_address <= key_address; // ChunkLoader.java:132
+      key_rows_left <= key_first_rows; // ChunkLoader.java:133
+      key_job_row_beats <= intake_row_beats; // ChunkLoader.java:134
+      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:135
+      key_job_base <= key_issued; // ChunkLoader.java:136
+    end else if (key_reader_command_valid & key_reader_command_ready) begin // ChunkLoader.java:137
+      key_next_address <= key_next_address + key_stride_bytes; // ChunkLoader.java:138
+      key_rows_left <= key_rows_after; // ChunkLoader.java:139
+      key_issued <= key_issued + 7'd1; // ChunkLoader.java:140
     end
-    if (key_chunk_consumed) begin // ChunkLoader.java:140
-      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:140
+    if (key_chunk_consumed) begin // ChunkLoader.java:142
+      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:142
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:154
-      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:154
+    if (key_chunk_beat) begin // ChunkLoader.java:156
+      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:156
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:157
-      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:158
-      if (key_write_last_row_beat) begin // ChunkLoader.java:159
-        key_write_beat <= 4'd0; // ChunkLoader.java:160
-        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:161
+    if (key_chunk_beat) begin // ChunkLoader.java:159
+      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:160
+      if (key_write_last_row_beat) begin // ChunkLoader.java:161
+        key_write_beat <= 4'd0; // ChunkLoader.java:162
+        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:163
       end
-      if (key_reader_data_payload_last) begin // ChunkLoader.java:163
-        key_write_beat <= 4'd0; // ChunkLoader.java:164
-        key_write_row <= 5'd0; // ChunkLoader.java:165
-        key_landed <= key_landed + 7'd1; // ChunkLoader.java:166
+      if (key_reader_data_payload_last) begin // ChunkLoader.java:165
+        key_write_beat <= 4'd0; // ChunkLoader.java:166
+        key_write_row <= 5'd0; // ChunkLoader.java:167
+        key_landed <= key_landed + 7'd1; // ChunkLoader.java:168
       end
     end
-    if (start_key_job) begin // ChunkLoader.java:170
-      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:171
-      key_failed_latest <= 1'b0; // ChunkLoader.java:172
-    end else if (key_beat_error) begin // ChunkLoader.java:173
-      if (key_landing_latest) begin // ChunkLoader.java:174
-        key_failed_latest <= 1'b1; // ChunkLoader.java:174
+    if (start_key_job) begin // ChunkLoader.java:172
+      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:173
+      key_failed_latest <= 1'b0; // ChunkLoader.java:174
+    end else if (key_beat_error) begin // ChunkLoader.java:175
+      if (key_landing_latest) begin // ChunkLoader.java:176
+        key_failed_latest <= 1'b1; // ChunkLoader.java:176
       end else begin
-        key_failed_older <= 1'b1; // ChunkLoader.java:174
+        key_failed_older <= 1'b1; // ChunkLoader.java:176
       end
     end
     if (reset) begin
+      key_chunk_rows_q <= 10'd0;
+      key_chunk_beats_q <= 18'd0;
+      key_chunk_changed_d1 <= 1'b0;
+      key_chunk_changed_d2 <= 1'b0;
       key_next_address <= 64'd0;
       key_rows_left <= 10'd0;
       key_job_row_beats <= 8'd0;
@@ -2340,334 +2387,341 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:94
   assign last_turn = turn; // ScoreEngine.java:95
   assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:96
-  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:103
-  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd2); // ScoreEngine.java:105
-  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:122
-  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:124
-  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:126
-  assign score_present_beats = 1'b1; // ScoreEngine.java:128
-  assign query_word_read = query_read; // ScoreEngine.java:148
-  assign add_entry = {issue_turn_d4, issue_group_d4}; // ScoreEngine.java:178
-  assign key_lane0_partial = partials_0[add_entry]; // ScoreEngine.java:181
-  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:182
-  assign key_lane1_partial = partials_1[add_entry]; // ScoreEngine.java:181
-  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:182
-  assign key_lane2_partial = partials_2[add_entry]; // ScoreEngine.java:181
-  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:182
-  assign key_lane3_partial = partials_3[add_entry]; // ScoreEngine.java:181
-  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:182
-  assign sum_entry = {issue_turn_d10, issue_group_d10}; // ScoreEngine.java:191
-  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:198
-  assign held_0 = partials_0[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign last_beat = {4'd0, score_beat} == score_last_beat_index; // ScoreEngine.java:107
+  assign turns_done = score_first_turns ? score_rows_fit_turn : score_later_turns_done; // ScoreEngine.java:115
+  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd2); // ScoreEngine.java:119
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:139
+  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:141
+  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:143
+  assign score_present_beats = 1'b1; // ScoreEngine.java:145
+  assign query_word_read = query_read; // ScoreEngine.java:165
+  assign add_entry = {issue_turn_d4, issue_group_d4}; // ScoreEngine.java:195
+  assign key_lane0_partial = partials_0[add_entry]; // ScoreEngine.java:198
+  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:199
+  assign key_lane1_partial = partials_1[add_entry]; // ScoreEngine.java:198
+  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:199
+  assign key_lane2_partial = partials_2[add_entry]; // ScoreEngine.java:198
+  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:199
+  assign key_lane3_partial = partials_3[add_entry]; // ScoreEngine.java:198
+  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:199
+  assign sum_entry = {issue_turn_d10, issue_group_d10}; // ScoreEngine.java:208
+  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:215
+  assign held_0 = partials_0[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_0 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum0 : held_0) : 32'h0;
-  assign held_1 = partials_1[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_1 = partials_1[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_1 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum1 : held_1) : 32'h0;
-  assign held_2 = partials_2[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_2 = partials_2[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_2 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum2 : held_2) : 32'h0;
-  assign held_3 = partials_3[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_3 = partials_3[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_3 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum3 : held_3) : 32'h0;
-  assign held_4 = partials_0[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_4 = partials_0[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_4 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum0 : held_4) : 32'h0;
-  assign held_5 = partials_1[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_5 = partials_1[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_5 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum1 : held_5) : 32'h0;
-  assign held_6 = partials_2[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_6 = partials_2[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_6 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum2 : held_6) : 32'h0;
-  assign held_7 = partials_3[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_7 = partials_3[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_7 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum3 : held_7) : 32'h0;
-  assign held_8 = partials_0[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_8 = partials_0[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_8 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum0 : held_8) : 32'h0;
-  assign held_9 = partials_1[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_9 = partials_1[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_9 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum1 : held_9) : 32'h0;
-  assign held_10 = partials_2[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_10 = partials_2[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_10 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum2 : held_10) : 32'h0;
-  assign held_11 = partials_3[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_11 = partials_3[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_11 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum3 : held_11) : 32'h0;
-  assign held_12 = partials_0[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_12 = partials_0[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_12 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum0 : held_12) : 32'h0;
-  assign held_13 = partials_1[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_13 = partials_1[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_13 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum1 : held_13) : 32'h0;
-  assign held_14 = partials_2[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_14 = partials_2[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_14 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum2 : held_14) : 32'h0;
-  assign held_15 = partials_3[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:204
-  // ScoreEngine.java:211
+  assign held_15 = partials_3[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:221
+  // ScoreEngine.java:228
   assign row_partial_15 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum3 : held_15) : 32'h0;
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:226
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:226
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:226
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:226
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:226
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:226
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:226
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:226
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:226
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:226
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:226
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:226
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:226
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:226
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:226
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:226
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:226
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:226
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:226
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:226
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:226
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:226
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:226
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:226
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:226
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:226
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:226
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:226
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:226
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:226
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:226
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:226
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:226
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:226
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:226
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:226
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:226
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:226
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:226
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:226
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:226
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:226
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:226
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:226
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:226
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:226
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:226
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:226
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:243
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:243
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:243
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:243
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:243
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:243
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:243
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:243
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:243
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:243
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:243
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:243
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:243
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:243
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:243
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:243
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:243
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:243
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:243
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:243
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:243
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:243
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:243
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:243
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:243
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:243
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:243
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:243
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:243
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:243
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:243
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:243
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:243
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:243
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:243
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:243
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:243
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:243
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:243
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:243
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:243
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:243
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:243
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:243
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:243
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:243
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:243
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:243
 
   always @(posedge clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:108
-      row_base <= 6'd0; // ScoreEngine.java:109
-      score_beat <= 4'd0; // ScoreEngine.java:110
-      turn <= 1'b0; // ScoreEngine.java:111
-    end else if (score_step) begin // ScoreEngine.java:112
-      turn <= turn + 1'b1; // ScoreEngine.java:113
-      if (last_turn) begin // ScoreEngine.java:114
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:114
+    score_last_beat_index <= score_pass_beats - 8'd1; // ScoreEngine.java:104
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:122
+      row_base <= 6'd0; // ScoreEngine.java:123
+      score_beat <= 4'd0; // ScoreEngine.java:124
+      turn <= 1'b0; // ScoreEngine.java:125
+      score_first_turns <= 1'b1; // ScoreEngine.java:126
+    end else if (score_step) begin // ScoreEngine.java:127
+      turn <= turn + 1'b1; // ScoreEngine.java:128
+      if (last_turn) begin // ScoreEngine.java:129
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:129
       end
-      if (last_turn & last_row_beat) begin // ScoreEngine.java:115
-        score_beat <= 4'd0; // ScoreEngine.java:116
-        row_base <= row_base + 6'd2; // ScoreEngine.java:117
+      if (last_turn & last_beat) begin // ScoreEngine.java:130
+        score_beat <= 4'd0; // ScoreEngine.java:131
+        row_base <= row_base + 6'd2; // ScoreEngine.java:132
+        score_first_turns <= 1'b0; // ScoreEngine.java:133
+        score_later_turns_done <= ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:134
       end
     end
-    if (score_issue) begin // ScoreEngine.java:145
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:145
+    if (score_issue) begin // ScoreEngine.java:162
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:162
     end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:169
-    issue_turn_d1 <= turn; // ScoreEngine.java:176
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:176
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:176
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:176
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:176
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:176
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:176
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:176
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:182
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:182
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:182
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:182
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:186
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:186
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:186
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:186
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:186
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:186
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:186
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:186
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:186
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:187
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:187
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:187
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:187
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:187
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:187
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:188
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:188
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:188
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:188
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:188
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:188
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:189
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:189
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:189
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:189
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:189
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:189
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:189
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:189
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:189
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:189
-    if (score_issue_d10) begin // ScoreEngine.java:196
-      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:196
+    score_issue_d1 <= score_issue; // ScoreEngine.java:186
+    issue_turn_d1 <= turn; // ScoreEngine.java:193
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:193
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:193
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:193
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:193
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:193
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:193
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:193
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:199
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:199
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:199
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:199
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:203
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:203
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:203
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:203
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:203
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:203
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:203
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:203
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:203
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:204
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:204
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:204
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:204
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:204
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:204
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:205
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:205
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:205
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:205
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:205
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:205
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:206
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:206
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:206
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:206
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:206
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:206
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:206
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:206
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:206
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:206
+    if (score_issue_d10) begin // ScoreEngine.java:213
+      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:213
     end
-    if (score_issue_d10) begin // ScoreEngine.java:196
-      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:196
+    if (score_issue_d10) begin // ScoreEngine.java:213
+      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:213
     end
-    if (score_issue_d10) begin // ScoreEngine.java:196
-      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:196
+    if (score_issue_d10) begin // ScoreEngine.java:213
+      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:213
     end
-    if (score_issue_d10) begin // ScoreEngine.java:196
-      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:196
+    if (score_issue_d10) begin // ScoreEngine.java:213
+      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:213
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:198
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:198
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:198
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:198
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:198
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:198
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:198
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:198
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:198
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:198
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:228
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:228
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:228
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:228
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:228
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:228
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:228
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:228
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:228
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:228
-    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:228
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:228
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:228
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:228
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:228
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:228
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:228
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:228
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:228
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:228
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:228
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:228
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:228
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:228
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:228
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:228
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:228
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:228
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:228
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:228
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:228
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:228
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:228
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:228
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:228
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:228
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:228
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:228
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:228
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:228
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:228
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:229
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:229
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:229
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:229
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:229
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:229
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:229
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:229
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:229
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:229
-    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:229
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:229
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:229
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:229
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:229
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:229
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:229
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:229
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:229
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:229
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:229
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:229
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:229
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:229
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:229
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:229
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:229
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:229
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:229
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:229
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:229
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:229
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:229
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:229
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:229
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:229
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:229
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:229
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:229
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:229
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:229
-    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:231
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:231
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:231
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:231
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:231
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:231
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:231
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:231
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:231
-    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:231
-    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:231
-    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:231
-    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:231
-    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:231
-    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:231
-    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:231
-    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:231
-    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:231
-    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:231
-    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:231
-    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:231
-    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:231
-    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:231
-    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:231
-    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:231
-    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:231
-    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:231
-    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:231
-    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:231
-    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:231
-    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:231
-    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:231
-    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:231
-    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:231
-    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:231
-    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:231
-    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:231
-    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:231
-    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:231
-    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:231
-    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:231
-    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:231
-    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:231
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:215
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:215
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:215
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:215
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:215
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:215
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:215
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:215
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:215
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:215
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:245
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:245
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:245
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:245
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:245
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:245
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:245
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:245
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:245
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:245
+    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:245
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:245
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:245
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:245
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:245
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:245
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:245
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:245
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:245
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:245
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:245
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:245
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:245
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:245
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:245
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:245
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:245
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:245
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:245
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:245
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:245
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:245
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:245
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:245
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:245
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:245
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:245
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:245
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:245
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:245
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:245
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:246
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:246
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:246
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:246
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:246
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:246
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:246
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:246
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:246
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:246
+    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:246
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:246
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:246
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:246
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:246
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:246
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:246
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:246
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:246
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:246
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:246
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:246
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:246
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:246
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:246
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:246
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:246
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:246
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:246
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:246
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:246
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:246
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:246
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:246
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:246
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:246
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:246
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:246
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:246
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:246
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:246
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:248
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:248
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:248
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:248
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:248
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:248
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:248
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:248
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:248
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:248
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:248
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:248
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:248
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:248
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:248
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:248
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:248
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:248
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:248
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:248
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:248
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:248
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:248
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:248
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:248
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:248
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:248
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:248
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:248
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:248
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:248
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:248
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:248
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:248
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:248
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:248
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:248
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:248
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:248
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:248
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:248
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:248
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:248
     if (reset) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
       turn <= 1'b0;
+      score_first_turns <= 1'b1;
+      score_later_turns_done <= 1'b0;
       score_issue_d1 <= 1'b0;
       issue_turn_d4 <= 1'b0;
       issue_group_d4 <= 2'd0;
@@ -2736,41 +2790,44 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
+  // score_engine.score_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign score_half = score_chunk[0] ^ key_first_halves; // ChunkWalk.java:74
-  assign score_chunk_wide = {2'd0, score_chunk}; // ChunkWalk.java:76
-  // ChunkWalk.java:78
+  assign score_half = score_chunk[0] ^ key_first_halves; // ChunkWalk.java:80
+  assign score_chunk_wide = {2'd0, score_chunk}; // ChunkWalk.java:82
+  // ChunkWalk.java:84
   assign score_rows_in = (score_chunk_wide == key_loaded) & ({1'b0, key_write_row} >= score_need_rows);
-  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:79
-  assign score_next_chunk_start = score_chunk_start + 10'd32; // ChunkWalk.java:84
-  assign score_next_positions = score_slots_positions + 10'd1; // ChunkWalk.java:85
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:96
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:97
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:98
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:101
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:102
-  assign score_need_rows = score_turn_rows; // ScoreEngine.java:105
-  assign score_finishing = last_turn & last_row_beat & turns_done; // ScoreEngine.java:106
+  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:85
+  assign score_next_chunk_start = score_chunk_start + 10'd32; // ChunkWalk.java:90
+  assign score_next_positions = score_slots_positions + 10'd1; // ChunkWalk.java:91
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:104
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:105
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:106
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:109
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:110
+  assign score_need_rows = score_turn_rows; // ScoreEngine.java:119
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:120
 
   always @(posedge clk) begin
-    if (start_scores) begin // ChunkWalk.java:103
-      score_active <= 1'b1; // ChunkWalk.java:104
-      score_chunk <= 5'd0; // ChunkWalk.java:105
-      score_chunk_start <= 10'd0; // ChunkWalk.java:106
-      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:131
-      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:132
-    end else if (score_chunk_done) begin // ChunkWalk.java:108
-      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:109
-      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:110
-      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:131
-      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:132
-      if (score_walk_done) begin // ChunkWalk.java:112
-        score_active <= 1'b0; // ChunkWalk.java:112
+    if (start_scores) begin // ChunkWalk.java:111
+      score_active <= 1'b1; // ChunkWalk.java:112
+      score_chunk <= 5'd0; // ChunkWalk.java:113
+      score_chunk_start <= 10'd0; // ChunkWalk.java:114
+      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:140
+      score_rows_here <= score_rows_here_part; // ChunkWalk.java:141
+      score_rows_fit_turn <= score_rows_here_part <= 6'd2; // ChunkWalk.java:142
+    end else if (score_chunk_done) begin // ChunkWalk.java:116
+      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:117
+      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:118
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:140
+      score_rows_here <= score_rows_here_part_2; // ChunkWalk.java:141
+      score_rows_fit_turn <= score_rows_here_part_2 <= 6'd2; // ChunkWalk.java:142
+      if (score_walk_done) begin // ChunkWalk.java:120
+        score_active <= 1'b0; // ChunkWalk.java:120
       end
-    end else if (score_slots_next_token) begin // ChunkWalk.java:113
-      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:131
-      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:132
+    end else if (score_slots_next_token) begin // ChunkWalk.java:121
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:140
+      score_rows_here <= score_rows_here_part_3; // ChunkWalk.java:141
+      score_rows_fit_turn <= score_rows_here_part_3 <= 6'd2; // ChunkWalk.java:142
     end
     if (reset) begin
       score_active <= 1'b0;
@@ -2778,6 +2835,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       score_chunk_start <= 10'd0;
       score_slot_has_rows <= 1'b0;
       score_rows_here <= 6'd0;
+      score_rows_fit_turn <= 1'b0;
     end
   end
 
@@ -2841,19 +2899,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_lane3_sum_in_payload_a = score_mac_addend3; // MacLanes.java:119
   assign score_mac_lane3_sum_in_payload_b = score_mac_lane3_product_out_payload; // MacLanes.java:119
   assign score_mac_sum3 = score_mac_lane3_sum_out_payload; // MacLanes.java:125
-  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:169
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:172
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:173
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:172
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:173
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:172
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:173
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:172
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:173
-  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:182
-  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:182
-  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:182
-  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:182
+  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:186
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:189
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:190
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:189
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:190
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:189
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:190
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:189
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:190
+  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:199
+  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:199
+  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:199
+  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:199
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:627): the place of each score (its slot and position) and each slot's maximum
@@ -2931,56 +2989,66 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_stride_bytes = value_chunk_bytes[63:0]; // ChunkLoader.java:105
   assign value_rows_after = value_rows_after_mux[9:0]; // ChunkLoader.java:108
   assign value_first_rows = value_first_rows_mux[9:0]; // ChunkLoader.java:112
-  assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:125
-  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:145
-  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:146
-  // ChunkLoader.java:147
+  assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:118
+  assign value_chunk_beats_settled = ~(value_chunk_changed_d1 | value_chunk_changed_d2); // ChunkLoader.java:125
+  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:147
+  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:148
+  // ChunkLoader.java:149
   assign value_landing_row_beats = value_landing_latest ? value_job_row_beats : value_older_row_beats;
-  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
-  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:150
-  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:169
+  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
+  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:152
+  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:171
 
   always @(posedge clk) begin
-    if (start_value_job) begin // ChunkLoader.java:129
-      value_next_address <= value_address; // ChunkLoader.java:130
-      value_rows_left <= value_first_rows; // ChunkLoader.java:131
-      value_job_row_beats <= row_beats; // ChunkLoader.java:132
-      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:133
-      value_job_base <= value_issued; // ChunkLoader.java:134
-    end else if (value_reader_command_valid & value_reader_command_ready) begin // ChunkLoader.java:135
-      value_next_address <= value_next_address + value_stride_bytes; // ChunkLoader.java:136
-      value_rows_left <= value_rows_after; // ChunkLoader.java:137
-      value_issued <= value_issued + 7'd1; // ChunkLoader.java:138
+    value_chunk_rows_q <= value_chunk_rows; // ChunkLoader.java:122
+    value_chunk_beats_q <= {8'd0, value_chunk_rows_q} * {10'd0, value_job_row_beats}; // ChunkLoader.java:123
+    // ChunkLoader.java:125
+    value_chunk_changed_d1 <= start_value_job | (value_reader_command_valid & value_reader_command_ready);
+    value_chunk_changed_d2 <= value_chunk_changed_d1; // ChunkLoader.java:125
+    if (start_value_job) begin // ChunkLoader.java:131
+      value_next_address <= value_address; // ChunkLoader.java:132
+      value_rows_left <= value_first_rows; // ChunkLoader.java:133
+      value_job_row_beats <= row_beats; // ChunkLoader.java:134
+      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:135
+      value_job_base <= value_issued; // ChunkLoader.java:136
+    end else if (value_reader_command_valid & value_reader_command_ready) begin // ChunkLoader.java:137
+      value_next_address <= value_next_address + value_stride_bytes; // ChunkLoader.java:138
+      value_rows_left <= value_rows_after; // ChunkLoader.java:139
+      value_issued <= value_issued + 7'd1; // ChunkLoader.java:140
     end
-    if (value_chunk_consumed) begin // ChunkLoader.java:140
-      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:140
+    if (value_chunk_consumed) begin // ChunkLoader.java:142
+      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:142
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:154
-      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:154
+    if (value_chunk_beat) begin // ChunkLoader.java:156
+      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:156
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:157
-      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:158
-      if (value_write_last_row_beat) begin // ChunkLoader.java:159
-        value_write_beat <= 4'd0; // ChunkLoader.java:160
-        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:161
+    if (value_chunk_beat) begin // ChunkLoader.java:159
+      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:160
+      if (value_write_last_row_beat) begin // ChunkLoader.java:161
+        value_write_beat <= 4'd0; // ChunkLoader.java:162
+        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:163
       end
-      if (value_reader_data_payload_last) begin // ChunkLoader.java:163
-        value_write_beat <= 4'd0; // ChunkLoader.java:164
-        value_write_row <= 5'd0; // ChunkLoader.java:165
-        value_landed <= value_landed + 7'd1; // ChunkLoader.java:166
+      if (value_reader_data_payload_last) begin // ChunkLoader.java:165
+        value_write_beat <= 4'd0; // ChunkLoader.java:166
+        value_write_row <= 5'd0; // ChunkLoader.java:167
+        value_landed <= value_landed + 7'd1; // ChunkLoader.java:168
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:170
-      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:171
-      value_failed_latest <= 1'b0; // ChunkLoader.java:172
-    end else if (value_beat_error) begin // ChunkLoader.java:173
-      if (value_landing_latest) begin // ChunkLoader.java:174
-        value_failed_latest <= 1'b1; // ChunkLoader.java:174
+    if (start_value_job) begin // ChunkLoader.java:172
+      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:173
+      value_failed_latest <= 1'b0; // ChunkLoader.java:174
+    end else if (value_beat_error) begin // ChunkLoader.java:175
+      if (value_landing_latest) begin // ChunkLoader.java:176
+        value_failed_latest <= 1'b1; // ChunkLoader.java:176
       end else begin
-        value_failed_older <= 1'b1; // ChunkLoader.java:174
+        value_failed_older <= 1'b1; // ChunkLoader.java:176
       end
     end
     if (reset) begin
+      value_chunk_rows_q <= 10'd0;
+      value_chunk_beats_q <= 18'd0;
+      value_chunk_changed_d1 <= 1'b0;
+      value_chunk_changed_d2 <= 1'b0;
       value_next_address <= 64'd0;
       value_rows_left <= 10'd0;
       value_job_row_beats <= 8'd0;
@@ -3081,617 +3149,618 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // value_engine (ValueEngine.java:70): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
   assign value_pass_beats = value_row_beats; // ValueEngine.java:102
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:105
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:106
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:108
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:120
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:121
+  assign value_last_beat = value_beat == value_last_beat_index; // ValueEngine.java:110
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:111
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:113
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:125
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:126
   assign value_issue_second_set = value_slots_physical >= 2'd2; // SlotSet.java:24
   assign value_issue_set_slot = value_issue_set_slot_mux[0]; // SlotSet.java:26
-  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:134
+  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:139
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:141
-      2'd0: slot_max = max_0; // ValueEngine.java:141
-      2'd1: slot_max = max_1; // ValueEngine.java:141
-      2'd2: slot_max = max_2; // ValueEngine.java:141
-      default: slot_max = max_3; // ValueEngine.java:141
+    case (value_slots_physical) // ValueEngine.java:146
+      2'd0: slot_max = max_0; // ValueEngine.java:146
+      2'd1: slot_max = max_1; // ValueEngine.java:146
+      2'd2: slot_max = max_2; // ValueEngine.java:146
+      default: slot_max = max_3; // ValueEngine.java:146
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:149
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:149
-  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:149
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:149
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:149
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:159
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:159
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:159
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:159
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:159
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:159
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:159
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:159
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:174
-  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:196
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:197
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:201
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:204
-  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:205
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:206
-  // ValueEngine.java:209
+  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:154
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:154
+  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:154
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:154
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:154
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:164
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:164
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:164
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:164
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:164
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:164
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:164
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:164
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:179
+  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:201
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:202
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:206
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:209
+  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:210
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:211
+  // ValueEngine.java:214
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:214
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:214
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:214
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:214
-  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:196
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:197
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:201
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:204
-  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:205
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:206
-  // ValueEngine.java:209
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:219
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:219
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:219
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:219
+  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:201
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:202
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:206
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:209
+  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:210
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:211
+  // ValueEngine.java:214
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:214
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:214
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:214
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:214
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:219
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:219
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:219
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:219
   assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:219
-  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:219
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:219
-  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:221
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:224
+  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:224
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:224
+  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:226
   assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
-  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:236
+  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:241
   assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
-  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:236
+  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:241
   assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
-  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:236
+  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:241
   assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
-  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:236
-  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d46; // ValueEngine.java:245
-  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d46; // ValueEngine.java:245
+  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:241
+  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d46; // ValueEngine.java:250
+  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d46; // ValueEngine.java:250
 
   always @(posedge clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:110
-      value_row <= 6'd0; // ValueEngine.java:111
-      value_beat <= 4'd0; // ValueEngine.java:112
-    end else if (value_step) begin // ValueEngine.java:113
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:114
-      if (value_last_beat) begin // ValueEngine.java:115
-        value_beat <= 4'd0; // ValueEngine.java:116
-        value_row <= value_row + 6'd1; // ValueEngine.java:117
+    value_last_beat_index <= value_last_beat_index_diff[3:0]; // ValueEngine.java:107
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:115
+      value_row <= 6'd0; // ValueEngine.java:116
+      value_beat <= 4'd0; // ValueEngine.java:117
+    end else if (value_step) begin // ValueEngine.java:118
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:119
+      if (value_last_beat) begin // ValueEngine.java:120
+        value_beat <= 4'd0; // ValueEngine.java:121
+        value_row <= value_row + 6'd1; // ValueEngine.java:122
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:149
-    value_issue_d1 <= value_issue; // ValueEngine.java:149
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:166
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:166
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:166
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:166
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:166
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:166
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:166
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:166
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:166
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:166
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:166
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:166
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:166
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:166
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:166
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:166
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:166
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:166
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:166
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:166
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:166
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:166
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:166
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:166
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:166
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:166
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:166
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:166
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:166
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:166
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:166
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:166
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:166
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:166
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:166
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:166
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:166
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:166
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:166
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:166
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:166
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:166
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:166
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:166
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:166
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:166
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:166
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:166
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:166
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:166
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:166
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:166
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:166
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:166
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:166
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:166
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:166
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:166
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:166
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:166
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:166
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:166
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:166
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:166
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:166
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:166
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:166
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:166
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:166
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:166
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:166
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:166
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:166
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:166
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:166
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:166
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:166
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:166
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:166
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:166
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:166
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:166
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:166
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:166
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:166
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:166
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:166
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:166
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:166
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:166
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:166
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:166
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:166
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:166
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:166
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:166
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:166
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:166
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:166
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:166
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:166
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:166
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:166
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:166
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:166
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:166
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:166
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:166
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:166
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:166
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:166
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:166
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:166
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:166
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:166
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:166
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:166
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:166
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:166
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:166
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:166
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:166
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:166
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:166
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:170
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:170
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:170
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:170
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:170
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:170
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:170
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:170
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:170
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:170
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:170
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:170
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:170
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:170
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:170
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:170
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:170
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:170
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:170
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:170
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:170
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:170
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:170
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:170
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:170
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:170
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:170
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:170
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:170
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:170
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:170
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:170
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:170
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:170
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:170
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:170
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:170
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:170
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:170
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:171
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:171
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:171
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:171
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:171
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:171
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:174
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:174
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:174
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:174
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:174
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:174
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:174
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:174
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:174
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:174
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:174
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:174
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:174
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:174
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:174
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:174
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:174
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:174
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:174
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:174
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:174
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:174
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:174
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:174
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:174
-    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:174
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:174
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:174
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:174
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:174
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:174
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:174
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:174
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:174
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:174
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:174
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:174
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:174
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:174
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:174
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:174
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:174
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:174
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:174
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:174
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:174
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:174
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:174
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:174
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:174
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:174
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:174
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:174
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:174
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:174
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:174
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:174
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:196
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:196
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:196
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:196
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:196
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:196
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:196
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:196
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:196
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:196
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:196
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:196
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:196
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:196
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:196
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:196
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:196
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:196
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:196
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:196
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:196
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:196
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:196
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:196
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:196
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:196
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:196
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:196
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:196
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:196
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:196
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:196
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:200
-    z_address_d2 <= z_address_d1; // ValueEngine.java:200
-    z_address_d3 <= z_address_d2; // ValueEngine.java:200
-    z_address_d4 <= z_address_d3; // ValueEngine.java:200
-    z_address_d5 <= z_address_d4; // ValueEngine.java:200
-    z_address_d6 <= z_address_d5; // ValueEngine.java:200
-    z_address_d7 <= z_address_d6; // ValueEngine.java:200
-    z_address_d8 <= z_address_d7; // ValueEngine.java:200
-    z_address_d9 <= z_address_d8; // ValueEngine.java:200
-    z_address_d10 <= z_address_d9; // ValueEngine.java:200
-    z_address_d11 <= z_address_d10; // ValueEngine.java:200
-    z_address_d12 <= z_address_d11; // ValueEngine.java:200
-    z_address_d13 <= z_address_d12; // ValueEngine.java:200
-    z_address_d14 <= z_address_d13; // ValueEngine.java:200
-    z_address_d15 <= z_address_d14; // ValueEngine.java:200
-    z_address_d16 <= z_address_d15; // ValueEngine.java:200
-    z_address_d17 <= z_address_d16; // ValueEngine.java:200
-    z_address_d18 <= z_address_d17; // ValueEngine.java:200
-    z_address_d19 <= z_address_d18; // ValueEngine.java:200
-    z_address_d20 <= z_address_d19; // ValueEngine.java:200
-    z_address_d21 <= z_address_d20; // ValueEngine.java:200
-    z_address_d22 <= z_address_d21; // ValueEngine.java:200
-    z_address_d23 <= z_address_d22; // ValueEngine.java:200
-    z_address_d24 <= z_address_d23; // ValueEngine.java:200
-    z_address_d25 <= z_address_d24; // ValueEngine.java:200
-    z_address_d26 <= z_address_d25; // ValueEngine.java:200
-    z_address_d27 <= z_address_d26; // ValueEngine.java:200
-    z_address_d28 <= z_address_d27; // ValueEngine.java:200
-    z_address_d29 <= z_address_d28; // ValueEngine.java:200
-    z_address_d30 <= z_address_d29; // ValueEngine.java:200
-    z_address_d31 <= z_address_d30; // ValueEngine.java:200
-    z_address_d32 <= z_address_d31; // ValueEngine.java:200
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:202
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:202
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:154
+    value_issue_d1 <= value_issue; // ValueEngine.java:154
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:171
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:171
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:171
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:171
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:171
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:171
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:171
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:171
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:171
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:171
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:171
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:171
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:171
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:171
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:171
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:171
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:171
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:171
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:171
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:171
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:171
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:171
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:171
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:171
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:171
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:171
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:171
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:171
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:171
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:171
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:171
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:171
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:171
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:171
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:171
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:171
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:171
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:171
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:171
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:171
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:171
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:171
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:171
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:171
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:171
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:171
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:171
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:171
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:171
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:171
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:171
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:171
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:171
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:171
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:171
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:171
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:171
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:171
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:171
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:171
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:171
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:171
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:171
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:171
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:171
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:171
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:171
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:171
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:171
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:171
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:171
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:171
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:171
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:171
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:171
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:171
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:171
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:171
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:171
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:171
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:171
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:171
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:171
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:171
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:171
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:171
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:171
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:171
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:171
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:171
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:171
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:171
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:171
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:171
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:171
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:171
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:171
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:171
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:171
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:171
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:171
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:171
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:171
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:171
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:171
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:171
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:171
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:171
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:171
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:171
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:171
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:171
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:171
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:171
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:171
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:171
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:171
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:171
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:171
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:171
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:171
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:171
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:171
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:171
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:175
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:175
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:175
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:175
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:175
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:175
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:175
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:175
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:175
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:175
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:175
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:175
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:175
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:175
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:175
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:175
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:175
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:175
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:175
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:175
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:175
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:175
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:175
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:175
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:175
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:175
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:175
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:175
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:175
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:175
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:175
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:175
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:175
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:175
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:175
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:175
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:175
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:175
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:175
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:176
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:176
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:176
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:176
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:176
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:176
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:179
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:179
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:179
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:179
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:179
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:179
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:179
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:179
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:179
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:179
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:179
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:179
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:179
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:179
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:179
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:179
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:179
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:179
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:179
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:179
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:179
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:179
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:179
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:179
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:179
+    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:179
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:179
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:179
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:179
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:179
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:179
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:179
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:179
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:179
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:179
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:179
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:179
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:179
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:179
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:179
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:179
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:179
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:179
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:179
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:179
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:179
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:179
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:179
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:179
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:179
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:179
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:179
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:179
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:179
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:179
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:179
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:179
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:201
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:201
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:201
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:201
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:201
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:201
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:201
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:201
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:201
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:201
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:201
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:201
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:201
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:201
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:201
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:201
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:201
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:201
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:201
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:201
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:201
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:201
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:201
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:201
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:201
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:201
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:201
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:201
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:201
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:201
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:201
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:201
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:205
+    z_address_d2 <= z_address_d1; // ValueEngine.java:205
+    z_address_d3 <= z_address_d2; // ValueEngine.java:205
+    z_address_d4 <= z_address_d3; // ValueEngine.java:205
+    z_address_d5 <= z_address_d4; // ValueEngine.java:205
+    z_address_d6 <= z_address_d5; // ValueEngine.java:205
+    z_address_d7 <= z_address_d6; // ValueEngine.java:205
+    z_address_d8 <= z_address_d7; // ValueEngine.java:205
+    z_address_d9 <= z_address_d8; // ValueEngine.java:205
+    z_address_d10 <= z_address_d9; // ValueEngine.java:205
+    z_address_d11 <= z_address_d10; // ValueEngine.java:205
+    z_address_d12 <= z_address_d11; // ValueEngine.java:205
+    z_address_d13 <= z_address_d12; // ValueEngine.java:205
+    z_address_d14 <= z_address_d13; // ValueEngine.java:205
+    z_address_d15 <= z_address_d14; // ValueEngine.java:205
+    z_address_d16 <= z_address_d15; // ValueEngine.java:205
+    z_address_d17 <= z_address_d16; // ValueEngine.java:205
+    z_address_d18 <= z_address_d17; // ValueEngine.java:205
+    z_address_d19 <= z_address_d18; // ValueEngine.java:205
+    z_address_d20 <= z_address_d19; // ValueEngine.java:205
+    z_address_d21 <= z_address_d20; // ValueEngine.java:205
+    z_address_d22 <= z_address_d21; // ValueEngine.java:205
+    z_address_d23 <= z_address_d22; // ValueEngine.java:205
+    z_address_d24 <= z_address_d23; // ValueEngine.java:205
+    z_address_d25 <= z_address_d24; // ValueEngine.java:205
+    z_address_d26 <= z_address_d25; // ValueEngine.java:205
+    z_address_d27 <= z_address_d26; // ValueEngine.java:205
+    z_address_d28 <= z_address_d27; // ValueEngine.java:205
+    z_address_d29 <= z_address_d28; // ValueEngine.java:205
+    z_address_d30 <= z_address_d29; // ValueEngine.java:205
+    z_address_d31 <= z_address_d30; // ValueEngine.java:205
+    z_address_d32 <= z_address_d31; // ValueEngine.java:205
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:207
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:207
     end
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:205
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:205
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:205
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:205
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:205
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:205
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:205
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:212
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:210
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:210
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:210
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:210
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:210
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:210
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:210
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:217
     end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:212
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:217
     end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:212
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:217
     end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:212
-      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:212
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
+      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:217
     end
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:202
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:202
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:207
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:207
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:212
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:217
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:212
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:217
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:212
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:217
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:212
-      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:212
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
+      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:217
     end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:220
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:220
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:220
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:220
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:220
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:220
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:220
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:220
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:220
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:220
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:220
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:220
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:220
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:220
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:220
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:220
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:220
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:220
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:220
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:220
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:220
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:220
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:220
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:220
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:220
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:220
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:220
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:220
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:220
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:220
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:220
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:220
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:220
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:221
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:221
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:221
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:221
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:221
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:221
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:221
-    z_address_d33 <= z_address_d32; // ValueEngine.java:222
-    z_address_d34 <= z_address_d33; // ValueEngine.java:222
-    z_address_d35 <= z_address_d34; // ValueEngine.java:222
-    z_address_d36 <= z_address_d35; // ValueEngine.java:222
-    z_address_d37 <= z_address_d36; // ValueEngine.java:222
-    z_address_d38 <= z_address_d37; // ValueEngine.java:222
-    z_address_d39 <= z_address_d38; // ValueEngine.java:222
-    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:226
-      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:226
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:225
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:225
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:225
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:225
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:225
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:225
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:225
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:225
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:225
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:225
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:225
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:225
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:225
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:225
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:225
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:225
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:225
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:225
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:225
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:225
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:225
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:225
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:225
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:225
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:225
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:225
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:225
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:225
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:225
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:225
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:225
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:225
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:225
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:226
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:226
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:226
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:226
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:226
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:226
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:226
+    z_address_d33 <= z_address_d32; // ValueEngine.java:227
+    z_address_d34 <= z_address_d33; // ValueEngine.java:227
+    z_address_d35 <= z_address_d34; // ValueEngine.java:227
+    z_address_d36 <= z_address_d35; // ValueEngine.java:227
+    z_address_d37 <= z_address_d36; // ValueEngine.java:227
+    z_address_d38 <= z_address_d37; // ValueEngine.java:227
+    z_address_d39 <= z_address_d38; // ValueEngine.java:227
+    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:231
+      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:231
     end
-    if (z_write & accumulate_set_d39) begin // ValueEngine.java:226
-      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:226
+    if (z_write & accumulate_set_d39) begin // ValueEngine.java:231
+      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:231
     end
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:229
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:236
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:236
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:236
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:236
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:236
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:236
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:236
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:240
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:240
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:240
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:240
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:240
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:240
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:240
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:241
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:241
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:241
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:241
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:241
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:241
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:241
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:242
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:242
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:242
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:242
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:242
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:242
-    value_present_d1 <= 1'b1; // ValueEngine.java:243
-    value_present_d2 <= value_present_d1; // ValueEngine.java:243
-    value_present_d3 <= value_present_d2; // ValueEngine.java:243
-    value_present_d4 <= value_present_d3; // ValueEngine.java:243
-    value_present_d5 <= value_present_d4; // ValueEngine.java:243
-    value_present_d6 <= value_present_d5; // ValueEngine.java:243
-    value_present_d7 <= value_present_d6; // ValueEngine.java:243
-    value_present_d8 <= value_present_d7; // ValueEngine.java:243
-    value_present_d9 <= value_present_d8; // ValueEngine.java:243
-    value_present_d10 <= value_present_d9; // ValueEngine.java:243
-    value_present_d11 <= value_present_d10; // ValueEngine.java:243
-    value_present_d12 <= value_present_d11; // ValueEngine.java:243
-    value_present_d13 <= value_present_d12; // ValueEngine.java:243
-    value_present_d14 <= value_present_d13; // ValueEngine.java:243
-    value_present_d15 <= value_present_d14; // ValueEngine.java:243
-    value_present_d16 <= value_present_d15; // ValueEngine.java:243
-    value_present_d17 <= value_present_d16; // ValueEngine.java:243
-    value_present_d18 <= value_present_d17; // ValueEngine.java:243
-    value_present_d19 <= value_present_d18; // ValueEngine.java:243
-    value_present_d20 <= value_present_d19; // ValueEngine.java:243
-    value_present_d21 <= value_present_d20; // ValueEngine.java:243
-    value_present_d22 <= value_present_d21; // ValueEngine.java:243
-    value_present_d23 <= value_present_d22; // ValueEngine.java:243
-    value_present_d24 <= value_present_d23; // ValueEngine.java:243
-    value_present_d25 <= value_present_d24; // ValueEngine.java:243
-    value_present_d26 <= value_present_d25; // ValueEngine.java:243
-    value_present_d27 <= value_present_d26; // ValueEngine.java:243
-    value_present_d28 <= value_present_d27; // ValueEngine.java:243
-    value_present_d29 <= value_present_d28; // ValueEngine.java:243
-    value_present_d30 <= value_present_d29; // ValueEngine.java:243
-    value_present_d31 <= value_present_d30; // ValueEngine.java:243
-    value_present_d32 <= value_present_d31; // ValueEngine.java:243
-    value_present_d33 <= value_present_d32; // ValueEngine.java:243
-    value_present_d34 <= value_present_d33; // ValueEngine.java:243
-    value_present_d35 <= value_present_d34; // ValueEngine.java:243
-    value_present_d36 <= value_present_d35; // ValueEngine.java:243
-    value_present_d37 <= value_present_d36; // ValueEngine.java:243
-    value_present_d38 <= value_present_d37; // ValueEngine.java:243
-    value_present_d39 <= value_present_d38; // ValueEngine.java:243
-    value_present_d40 <= value_present_d39; // ValueEngine.java:243
-    value_present_d41 <= value_present_d40; // ValueEngine.java:243
-    value_present_d42 <= value_present_d41; // ValueEngine.java:243
-    value_present_d43 <= value_present_d42; // ValueEngine.java:243
-    value_present_d44 <= value_present_d43; // ValueEngine.java:243
-    value_present_d45 <= value_present_d44; // ValueEngine.java:243
-    value_present_d46 <= value_present_d45; // ValueEngine.java:243
-    if (partial_write_s0) begin // ValueEngine.java:250
-      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:250
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:234
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:241
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:241
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:241
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:241
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:241
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:241
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:241
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:245
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:245
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:245
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:245
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:245
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:245
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:245
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:246
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:246
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:246
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:246
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:246
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:246
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:246
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:247
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:247
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:247
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:247
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:247
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:247
+    value_present_d1 <= 1'b1; // ValueEngine.java:248
+    value_present_d2 <= value_present_d1; // ValueEngine.java:248
+    value_present_d3 <= value_present_d2; // ValueEngine.java:248
+    value_present_d4 <= value_present_d3; // ValueEngine.java:248
+    value_present_d5 <= value_present_d4; // ValueEngine.java:248
+    value_present_d6 <= value_present_d5; // ValueEngine.java:248
+    value_present_d7 <= value_present_d6; // ValueEngine.java:248
+    value_present_d8 <= value_present_d7; // ValueEngine.java:248
+    value_present_d9 <= value_present_d8; // ValueEngine.java:248
+    value_present_d10 <= value_present_d9; // ValueEngine.java:248
+    value_present_d11 <= value_present_d10; // ValueEngine.java:248
+    value_present_d12 <= value_present_d11; // ValueEngine.java:248
+    value_present_d13 <= value_present_d12; // ValueEngine.java:248
+    value_present_d14 <= value_present_d13; // ValueEngine.java:248
+    value_present_d15 <= value_present_d14; // ValueEngine.java:248
+    value_present_d16 <= value_present_d15; // ValueEngine.java:248
+    value_present_d17 <= value_present_d16; // ValueEngine.java:248
+    value_present_d18 <= value_present_d17; // ValueEngine.java:248
+    value_present_d19 <= value_present_d18; // ValueEngine.java:248
+    value_present_d20 <= value_present_d19; // ValueEngine.java:248
+    value_present_d21 <= value_present_d20; // ValueEngine.java:248
+    value_present_d22 <= value_present_d21; // ValueEngine.java:248
+    value_present_d23 <= value_present_d22; // ValueEngine.java:248
+    value_present_d24 <= value_present_d23; // ValueEngine.java:248
+    value_present_d25 <= value_present_d24; // ValueEngine.java:248
+    value_present_d26 <= value_present_d25; // ValueEngine.java:248
+    value_present_d27 <= value_present_d26; // ValueEngine.java:248
+    value_present_d28 <= value_present_d27; // ValueEngine.java:248
+    value_present_d29 <= value_present_d28; // ValueEngine.java:248
+    value_present_d30 <= value_present_d29; // ValueEngine.java:248
+    value_present_d31 <= value_present_d30; // ValueEngine.java:248
+    value_present_d32 <= value_present_d31; // ValueEngine.java:248
+    value_present_d33 <= value_present_d32; // ValueEngine.java:248
+    value_present_d34 <= value_present_d33; // ValueEngine.java:248
+    value_present_d35 <= value_present_d34; // ValueEngine.java:248
+    value_present_d36 <= value_present_d35; // ValueEngine.java:248
+    value_present_d37 <= value_present_d36; // ValueEngine.java:248
+    value_present_d38 <= value_present_d37; // ValueEngine.java:248
+    value_present_d39 <= value_present_d38; // ValueEngine.java:248
+    value_present_d40 <= value_present_d39; // ValueEngine.java:248
+    value_present_d41 <= value_present_d40; // ValueEngine.java:248
+    value_present_d42 <= value_present_d41; // ValueEngine.java:248
+    value_present_d43 <= value_present_d42; // ValueEngine.java:248
+    value_present_d44 <= value_present_d43; // ValueEngine.java:248
+    value_present_d45 <= value_present_d44; // ValueEngine.java:248
+    value_present_d46 <= value_present_d45; // ValueEngine.java:248
+    if (partial_write_s0) begin // ValueEngine.java:255
+      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:255
     end
-    if (partial_write_s0) begin // ValueEngine.java:250
-      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:250
+    if (partial_write_s0) begin // ValueEngine.java:255
+      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:255
     end
-    if (partial_write_s0) begin // ValueEngine.java:250
-      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:250
+    if (partial_write_s0) begin // ValueEngine.java:255
+      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:255
     end
-    if (partial_write_s0) begin // ValueEngine.java:250
-      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:250
+    if (partial_write_s0) begin // ValueEngine.java:255
+      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:255
     end
-    if (partial_write_s1) begin // ValueEngine.java:250
-      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:250
+    if (partial_write_s1) begin // ValueEngine.java:255
+      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:255
     end
-    if (partial_write_s1) begin // ValueEngine.java:250
-      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:250
+    if (partial_write_s1) begin // ValueEngine.java:255
+      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:255
     end
-    if (partial_write_s1) begin // ValueEngine.java:250
-      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:250
+    if (partial_write_s1) begin // ValueEngine.java:255
+      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:255
     end
-    if (partial_write_s1) begin // ValueEngine.java:250
-      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:250
+    if (partial_write_s1) begin // ValueEngine.java:255
+      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:255
     end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:254
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:254
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:254
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:254
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:254
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:254
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:254
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:254
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:254
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:254
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:254
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:254
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:254
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:254
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:254
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:254
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:254
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:254
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:254
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:254
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:254
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:254
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:254
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:254
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:254
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:254
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:254
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:254
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:254
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:254
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:254
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:254
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:254
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:254
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:254
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:254
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:254
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:254
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:254
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:254
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:254
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:254
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:254
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:254
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:254
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:254
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:254
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:254
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:259
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:259
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:259
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:259
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:259
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:259
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:259
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:259
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:259
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:259
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:259
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:259
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:259
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:259
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:259
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:259
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:259
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:259
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:259
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:259
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:259
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:259
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:259
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:259
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:259
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:259
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:259
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:259
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:259
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:259
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:259
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:259
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:259
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:259
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:259
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:259
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:259
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:259
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:259
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:259
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:259
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:259
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:259
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:259
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:259
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:259
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:259
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:259
     if (reset) begin
       value_row <= 6'd0;
       value_beat <= 4'd0;
@@ -3804,41 +3873,44 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
+  // value_engine.value_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign value_half = value_chunk[0] ^ value_first_halves; // ChunkWalk.java:74
-  assign value_chunk_wide = {2'd0, value_chunk}; // ChunkWalk.java:76
-  // ChunkWalk.java:78
+  assign value_half = value_chunk[0] ^ value_first_halves; // ChunkWalk.java:80
+  assign value_chunk_wide = {2'd0, value_chunk}; // ChunkWalk.java:82
+  // ChunkWalk.java:84
   assign value_rows_in = (value_chunk_wide == value_loaded) & ({1'b0, value_write_row} >= value_need_rows);
-  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:79
-  assign value_next_chunk_start = value_chunk_start + 10'd32; // ChunkWalk.java:84
-  assign value_next_positions = value_slots_positions + 10'd1; // ChunkWalk.java:85
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:96
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:97
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:98
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:101
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:102
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:107
-  assign value_need_rows = value_row_needs; // ValueEngine.java:108
+  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:85
+  assign value_next_chunk_start = value_chunk_start + 10'd32; // ChunkWalk.java:90
+  assign value_next_positions = value_slots_positions + 10'd1; // ChunkWalk.java:91
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:104
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:105
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:106
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:109
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:110
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:112
+  assign value_need_rows = value_row_needs; // ValueEngine.java:113
 
   always @(posedge clk) begin
-    if (value_pass_start) begin // ChunkWalk.java:103
-      value_active <= 1'b1; // ChunkWalk.java:104
-      value_chunk <= 5'd0; // ChunkWalk.java:105
-      value_chunk_start <= 10'd0; // ChunkWalk.java:106
-      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:131
-      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:132
-    end else if (value_chunk_done) begin // ChunkWalk.java:108
-      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:109
-      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:110
-      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:131
-      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:132
-      if (value_walk_done) begin // ChunkWalk.java:112
-        value_active <= 1'b0; // ChunkWalk.java:112
+    if (value_pass_start) begin // ChunkWalk.java:111
+      value_active <= 1'b1; // ChunkWalk.java:112
+      value_chunk <= 5'd0; // ChunkWalk.java:113
+      value_chunk_start <= 10'd0; // ChunkWalk.java:114
+      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:140
+      value_rows_here <= value_rows_here_part; // ChunkWalk.java:141
+      value_rows_fit_turn <= value_rows_here_part <= 6'd1; // ChunkWalk.java:142
+    end else if (value_chunk_done) begin // ChunkWalk.java:116
+      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:117
+      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:118
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:140
+      value_rows_here <= value_rows_here_part_2; // ChunkWalk.java:141
+      value_rows_fit_turn <= value_rows_here_part_2 <= 6'd1; // ChunkWalk.java:142
+      if (value_walk_done) begin // ChunkWalk.java:120
+        value_active <= 1'b0; // ChunkWalk.java:120
       end
-    end else if (value_slots_next_token) begin // ChunkWalk.java:113
-      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:131
-      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:132
+    end else if (value_slots_next_token) begin // ChunkWalk.java:121
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:140
+      value_rows_here <= value_rows_here_part_3; // ChunkWalk.java:141
+      value_rows_fit_turn <= value_rows_here_part_3 <= 6'd1; // ChunkWalk.java:142
     end
     if (reset) begin
       value_active <= 1'b0;
@@ -3846,6 +3918,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_chunk_start <= 10'd0;
       value_slot_has_rows <= 1'b0;
       value_rows_here <= 6'd0;
+      value_rows_fit_turn <= 1'b0;
     end
   end
 
@@ -3909,19 +3982,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:119
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:119
   assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:125
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:163
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:166
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:166
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:166
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:165
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:166
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:236
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:236
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:236
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:236
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:168
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:171
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:171
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:171
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:170
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:171
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:241
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:241
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:241
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:241
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:83): reduces each slot's partials and Z's lanes by the pairwise tree,
@@ -4788,16 +4861,43 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      // ChunkWalk.java:94
-      if (!(~score_active | ((score_slot_has_rows == assert_cmp) & (score_rows_here == assert_mux[5:0])))) begin
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:94: ChunkWalk score: the slot's rows in the chunk are ",
+      if (!(~key_reader_command_valid | (key_chunk_beats_q == key_chunk_beats))) begin // ChunkLoader.java:127
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+                 "when it is requested");
+        $stop;
+      end
+      if (!(~score_active
+            | ((score_slot_has_rows == assert_cmp)
+               & (score_rows_here == assert_part)
+               & (score_rows_fit_turn == (assert_part <= 6'd2))))) begin // ChunkWalk.java:101
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk score: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
-      // ChunkWalk.java:94
-      if (!(~value_active | ((value_slot_has_rows == assert_cmp_2) & (value_rows_here == assert_mux_2[5:0])))) begin
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:94: ChunkWalk value: the slot's rows in the chunk are ",
+      if (!(~score_step | (score_last_beat_index == (score_pass_beats - 8'd1)))) begin // ScoreEngine.java:105
+        $display("ASSERTION FAILED in %m: ScoreEngine.java:105: ScoreEngine: the turn's last beat is current");
+        $stop;
+      end
+      // ScoreEngine.java:116
+      if (!(~score_active | (turns_done == (({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here})))) begin
+        $display("ASSERTION FAILED in %m: ScoreEngine.java:116: ScoreEngine: the turns-done flag is current");
+        $stop;
+      end
+      if (!(~value_reader_command_valid | (value_chunk_beats_q == value_chunk_beats))) begin // ChunkLoader.java:127
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+                 "when it is requested");
+        $stop;
+      end
+      if (!(~value_active
+            | ((value_slot_has_rows == assert_cmp_2)
+               & (value_rows_here == assert_part_2)
+               & (value_rows_fit_turn == (assert_part_2 <= 6'd1))))) begin // ChunkWalk.java:101
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk value: the slot's rows in the chunk are ",
                  "current");
+        $stop;
+      end
+      if (!(~value_step | (value_last_beat_index == assert_diff_3[3:0]))) begin // ValueEngine.java:108
+        $display("ASSERTION FAILED in %m: ValueEngine.java:108: ValueEngine: the row's last beat is current");
         $stop;
       end
       if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:251
@@ -4805,23 +4905,23 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:198
-        $display("ASSERTION FAILED in %m: ValueEngine.java:198: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:203
+        $display("ASSERTION FAILED in %m: ValueEngine.java:203: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:207
-        $display("ASSERTION FAILED in %m: ValueEngine.java:207: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:212
+        $display("ASSERTION FAILED in %m: ValueEngine.java:212: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:198
-        $display("ASSERTION FAILED in %m: ValueEngine.java:198: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:203
+        $display("ASSERTION FAILED in %m: ValueEngine.java:203: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:207
-        $display("ASSERTION FAILED in %m: ValueEngine.java:207: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:212
+        $display("ASSERTION FAILED in %m: ValueEngine.java:212: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -4997,7 +5097,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (score_mac_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:226
+  Fp32Add tree_0_0 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -5007,7 +5107,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:226
+  Fp32Add tree_0_1 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -5017,7 +5117,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:226
+  Fp32Add tree_0_2 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -5027,7 +5127,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:226
+  Fp32Add tree_0_3 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -5037,7 +5137,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:226
+  Fp32Add tree_0_4 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -5047,7 +5147,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:226
+  Fp32Add tree_0_5 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -5057,7 +5157,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:226
+  Fp32Add tree_0_6 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -5067,7 +5167,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:226
+  Fp32Add tree_0_7 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -5077,7 +5177,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:226
+  Fp32Add tree_1_0 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -5087,7 +5187,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:226
+  Fp32Add tree_1_1 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -5097,7 +5197,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:226
+  Fp32Add tree_1_2 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -5107,7 +5207,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:226
+  Fp32Add tree_1_3 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -5117,7 +5217,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:226
+  Fp32Add tree_2_0 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -5127,7 +5227,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:226
+  Fp32Add tree_2_1 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -5137,7 +5237,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:226
+  Fp32Add tree_3_0 ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -5147,7 +5247,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:226
+  Fp32Mul scaled ( // ScoreEngine.java:243
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -5157,7 +5257,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:149
+  Fp32Add row_shifted ( // ValueEngine.java:154
     .clk          (clk),
     .reset        (reset),
     .in_valid     (row_shifted_in_valid),
@@ -5167,7 +5267,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:149
+  FpExp row_weight ( // ValueEngine.java:154
     .clk         (clk),
     .reset       (reset),
     .in_valid    (row_weight_in_valid),
@@ -5256,7 +5356,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -5265,7 +5365,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -5274,7 +5374,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -5283,7 +5383,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:159
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:164
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -5482,7 +5582,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:219
+  Fp32Add z_sum ( // ValueEngine.java:224
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),
@@ -5511,9 +5611,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       key_rows_after_mux[15:10], key_first_rows_mux[15:10], key_landing_latest_diff[5:0],
       key_write_last_row_beat_diff[7:4], last_row_beat_diff[7:4], score_rows_here_mux[9:6], score_rows_here_mux_2[9:6],
       score_rows_here_mux_3[9:6], value_rows_after_mux[15:10], value_first_rows_mux[15:10],
-      value_landing_latest_diff[5:0], value_write_last_row_beat_diff[7:4], value_last_beat_diff[7:4],
-      value_issue_set_slot_mux[1], value_rows_here_mux[9:6], value_rows_here_mux_2[9:6], value_rows_here_mux_3[9:6],
-      reduce_set_slot_mux[1], reduce_last_pass_beat_diff[7:4], z_set_slot_mux[1], assert_mux[9:6], assert_mux_2[9:6]};
+      value_landing_latest_diff[5:0], value_write_last_row_beat_diff[7:4], value_issue_set_slot_mux[1],
+      value_last_beat_index_diff[7:4], value_rows_here_mux[9:6], value_rows_here_mux_2[9:6], value_rows_here_mux_3[9:6],
+      reduce_set_slot_mux[1], reduce_last_pass_beat_diff[7:4], z_set_slot_mux[1], assert_mux[9:6], assert_mux_2[9:6],
+      assert_diff_3[7:4]};
 endmodule
 
 `default_nettype wire

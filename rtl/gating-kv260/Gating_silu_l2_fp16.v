@@ -320,6 +320,7 @@ module Gating_silu_l2_fp16 (
   wire result_fifo_push_payload_and;
   wire result_fifo_push_payload_any_2;
   wire [3:0] result_fifo_push_payload_mux;
+  wire [9:0] result_fifo_push_payload_shl;
   wire [14:0] running_max_mux;
   wire in_valid_and_ready_2;
   wire result_fifo_pop_valid_and_ready;
@@ -334,6 +335,7 @@ module Gating_silu_l2_fp16 (
          (result_fifo_push_payload_and
             ? {1'b1, (result_fifo_push_payload_any_2 ? {1'b0, ~abs_max_out[5]} : {1'b1, ~abs_max_out[3]})}
           : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~abs_max_out[9]} : {1'b1, ~abs_max_out[7]})})};
+  assign result_fifo_push_payload_shl = abs_max_out[9:0] << result_fifo_push_payload_mux;
   assign running_max_mux = (beat_max > running_max) ? beat_max : running_max;
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
@@ -358,10 +360,7 @@ module Gating_silu_l2_fp16 (
       {last_out,
        ((abs_max_out[14:10] == 5'd0)
           ? ((abs_max_out[9:0] == 10'd0) ? 32'h0
-             : {1'b0,
-                (8'd112 - {4'd0, result_fifo_push_payload_mux}),
-                (abs_max_out[9:0] << (result_fifo_push_payload_mux + 4'd1)),
-                13'h0})
+             : {1'b0, (8'd112 - {4'd0, result_fifo_push_payload_mux}), result_fifo_push_payload_shl[8:0], 14'h0})
         : (abs_max_out[14:10] == 5'd31) ? {9'hff, (abs_max_out[9:0] != 10'd0), abs_max_out[8:0], 13'h0}
         : {1'b0, ({3'd0, abs_max_out[14:10]} + 8'd112), abs_max_out[9:0], 13'h0}),
        stored_out_1,
@@ -745,7 +744,7 @@ module Gating_silu_l2_fp16 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, f_lane1_act_out_valid, f_lane1_mul_out_valid, f_lane1_store_out_valid,
-      result_fifo_occupancy};
+      result_fifo_occupancy, result_fifo_push_payload_shl[9]};
 endmodule
 
 `default_nettype wire

@@ -1678,6 +1678,7 @@ module Gating_silu_l16_fp16 (
   wire result_fifo_push_payload_and;
   wire result_fifo_push_payload_any_2;
   wire [3:0] result_fifo_push_payload_mux;
+  wire [9:0] result_fifo_push_payload_shl;
   wire [14:0] beat_max_mux_3;
   wire [14:0] beat_max_mux_4;
   wire [14:0] beat_max_mux_2;
@@ -1706,6 +1707,7 @@ module Gating_silu_l16_fp16 (
          (result_fifo_push_payload_and
             ? {1'b1, (result_fifo_push_payload_any_2 ? {1'b0, ~abs_max_out[5]} : {1'b1, ~abs_max_out[3]})}
           : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~abs_max_out[9]} : {1'b1, ~abs_max_out[7]})})};
+  assign result_fifo_push_payload_shl = abs_max_out[9:0] << result_fifo_push_payload_mux;
   assign beat_max_mux_3 =
       (f_lane15_store_out_payload[14:0] > f_lane14_store_out_payload[14:0]) ? f_lane15_store_out_payload[14:0]
       : f_lane14_store_out_payload[14:0];
@@ -1858,10 +1860,7 @@ module Gating_silu_l16_fp16 (
       {last_out,
        ((abs_max_out[14:10] == 5'd0)
           ? ((abs_max_out[9:0] == 10'd0) ? 32'h0
-             : {1'b0,
-                (8'd112 - {4'd0, result_fifo_push_payload_mux}),
-                (abs_max_out[9:0] << (result_fifo_push_payload_mux + 4'd1)),
-                13'h0})
+             : {1'b0, (8'd112 - {4'd0, result_fifo_push_payload_mux}), result_fifo_push_payload_shl[8:0], 14'h0})
         : (abs_max_out[14:10] == 5'd31) ? {9'hff, (abs_max_out[9:0] != 10'd0), abs_max_out[8:0], 13'h0}
         : {1'b0, ({3'd0, abs_max_out[14:10]} + 8'd112), abs_max_out[9:0], 13'h0}),
        stored_out_15,
@@ -3821,7 +3820,7 @@ module Gating_silu_l16_fp16 (
       f_lane11_mul_out_valid, f_lane11_store_out_valid, f_lane12_act_out_valid, f_lane12_mul_out_valid,
       f_lane12_store_out_valid, f_lane13_act_out_valid, f_lane13_mul_out_valid, f_lane13_store_out_valid,
       f_lane14_act_out_valid, f_lane14_mul_out_valid, f_lane14_store_out_valid, f_lane15_act_out_valid,
-      f_lane15_mul_out_valid, f_lane15_store_out_valid, result_fifo_occupancy};
+      f_lane15_mul_out_valid, f_lane15_store_out_valid, result_fifo_occupancy, result_fifo_push_payload_shl[9]};
 endmodule
 
 `default_nettype wire

@@ -28,6 +28,7 @@ module Fp16Square (
   wire m_1_and;
   wire m_1_any_2;
   wire [3:0] m_1_mux_2;
+  wire [9:0] m_1_shl;
   wire [31:0] m_1_mux;
   wire [8:0] e_1_diff;
   wire [8:0] y_3_sum;
@@ -39,10 +40,11 @@ module Fp16Square (
       : {1'b0,
          (m_1_and ? {1'b1, (m_1_any_2 ? {1'b0, ~in_payload[5]} : {1'b1, ~in_payload[3]})}
           : {1'b0, (m_1_any ? {1'b0, ~in_payload[9]} : {1'b1, ~in_payload[7]})})};
+  assign m_1_shl = in_payload[9:0] << m_1_mux_2;
   assign m_1_mux =
       (in_payload[14:10] == 5'd0)
         ? ((in_payload[9:0] == 10'd0) ? {in_payload[15], 31'h0}
-           : {in_payload[15], (8'd112 - {4'd0, m_1_mux_2}), (in_payload[9:0] << (m_1_mux_2 + 4'd1)), 13'h0})
+           : {in_payload[15], (8'd112 - {4'd0, m_1_mux_2}), m_1_shl[8:0], 14'h0})
       : (in_payload[14:10] == 5'd31) ? {in_payload[15], 8'hff, (in_payload[9:0] != 10'd0), in_payload[8:0], 13'h0}
       : {in_payload[15], ({3'd0, in_payload[14:10]} + 8'd112), in_payload[9:0], 13'h0};
   assign e_1_diff = {1'b0, m_1_mux[30:23]} - 9'd127;
@@ -77,7 +79,7 @@ module Fp16Square (
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, m_1_mux[31], m_1_mux[12:0], e_1_diff[8:6], y_3_sum[8]};
+  wire unused_bits = &{1'b0, m_1_mux[31], m_1_mux[12:0], m_1_shl[9], e_1_diff[8:6], y_3_sum[8]};
 endmodule
 
 `default_nettype wire

@@ -56,146 +56,149 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire        state_handoff;                // RmsNormMax.java:232
 
   // token_buffer
-  wire        buffer_write_input;           // RmsNormMax.java:415
-  wire [63:0] buffer_input_word;            // RmsNormMax.java:416
-  wire        buffer_write_back;            // RmsNormMax.java:417
-  wire [8:0]  buffer_write_back_index;      // RmsNormMax.java:418
-  wire [63:0] buffer_y_word;                // RmsNormMax.java:419
-  wire        buffer_read;                  // RmsNormMax.java:420
-  wire        buffer0_write_input;          // RmsNormMax.java:427
-  wire        buffer0_write_back;           // RmsNormMax.java:428
-  reg  [63:0] read_word0;                   // RmsNormMax.java:432
-  wire        buffer1_write_input;          // RmsNormMax.java:427
-  wire        buffer1_write_back;           // RmsNormMax.java:428
-  reg  [63:0] read_word1;                   // RmsNormMax.java:432
-  reg         read_bank;                    // RmsNormMax.java:434
-  wire [63:0] read_word;                    // RmsNormMax.java:435
+  wire        buffer_write_input;           // RmsNormMax.java:420
+  wire [63:0] buffer_input_word;            // RmsNormMax.java:421
+  wire        buffer_write_back;            // RmsNormMax.java:422
+  wire [8:0]  buffer_write_back_index;      // RmsNormMax.java:423
+  wire [63:0] buffer_y_word;                // RmsNormMax.java:424
+  wire        buffer_read;                  // RmsNormMax.java:425
+  wire        buffer0_write_input;          // RmsNormMax.java:432
+  wire        buffer0_write_back;           // RmsNormMax.java:433
+  reg  [63:0] read_word0_r0;                // RmsNormMax.java:437
+  reg  [63:0] read_word0;                   // RmsNormMax.java:437
+  wire        buffer1_write_input;          // RmsNormMax.java:432
+  wire        buffer1_write_back;           // RmsNormMax.java:433
+  reg  [63:0] read_word1_r0;                // RmsNormMax.java:437
+  reg  [63:0] read_word1;                   // RmsNormMax.java:437
+  reg         read_bank_d1;                 // RmsNormMax.java:440
+  reg         read_bank_d2;                 // RmsNormMax.java:440
+  wire [63:0] read_word;                    // RmsNormMax.java:441
 
   // square_pass
-  reg  [2:0]  cooldown;                     // RmsNormMax.java:460
-  wire        in_fire;                      // RmsNormMax.java:463
-  wire        lane0_square_in_valid;        // RmsNormMax.java:475
-  wire [15:0] lane0_square_in_payload;      // RmsNormMax.java:475
-  wire        lane0_square_out_valid;       // RmsNormMax.java:475
-  wire [31:0] lane0_square_out_payload;     // RmsNormMax.java:475
-  wire        lane1_square_in_valid;        // RmsNormMax.java:475
-  wire [15:0] lane1_square_in_payload;      // RmsNormMax.java:475
-  wire        lane1_square_out_valid;       // RmsNormMax.java:475
-  wire [31:0] lane1_square_out_payload;     // RmsNormMax.java:475
-  wire        lane2_square_in_valid;        // RmsNormMax.java:475
-  wire [15:0] lane2_square_in_payload;      // RmsNormMax.java:475
-  wire        lane2_square_out_valid;       // RmsNormMax.java:475
-  wire [31:0] lane2_square_out_payload;     // RmsNormMax.java:475
-  wire        lane3_square_in_valid;        // RmsNormMax.java:475
-  wire [15:0] lane3_square_in_payload;      // RmsNormMax.java:475
-  wire        lane3_square_out_valid;       // RmsNormMax.java:475
-  wire [31:0] lane3_square_out_payload;     // RmsNormMax.java:475
-  reg  [1:0]  rotation;                     // RmsNormMax.java:482
-  reg  [1:0]  feed_rotation_d1;             // RmsNormMax.java:492
-  reg  [1:0]  feed_rotation_d2;             // RmsNormMax.java:492
-  reg  [1:0]  feed_rotation_d3;             // RmsNormMax.java:492
-  reg  [1:0]  sum_rotation_d1;              // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d2;              // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d3;              // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d4;              // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d5;              // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d6;              // RmsNormMax.java:493
-  reg  [1:0]  sum_rotation_d7;              // RmsNormMax.java:493
+  reg  [2:0]  cooldown;                     // RmsNormMax.java:466
+  wire        in_fire;                      // RmsNormMax.java:469
+  wire        lane0_square_in_valid;        // RmsNormMax.java:481
+  wire [15:0] lane0_square_in_payload;      // RmsNormMax.java:481
+  wire        lane0_square_out_valid;       // RmsNormMax.java:481
+  wire [31:0] lane0_square_out_payload;     // RmsNormMax.java:481
+  wire        lane1_square_in_valid;        // RmsNormMax.java:481
+  wire [15:0] lane1_square_in_payload;      // RmsNormMax.java:481
+  wire        lane1_square_out_valid;       // RmsNormMax.java:481
+  wire [31:0] lane1_square_out_payload;     // RmsNormMax.java:481
+  wire        lane2_square_in_valid;        // RmsNormMax.java:481
+  wire [15:0] lane2_square_in_payload;      // RmsNormMax.java:481
+  wire        lane2_square_out_valid;       // RmsNormMax.java:481
+  wire [31:0] lane2_square_out_payload;     // RmsNormMax.java:481
+  wire        lane3_square_in_valid;        // RmsNormMax.java:481
+  wire [15:0] lane3_square_in_payload;      // RmsNormMax.java:481
+  wire        lane3_square_out_valid;       // RmsNormMax.java:481
+  wire [31:0] lane3_square_out_payload;     // RmsNormMax.java:481
+  reg  [1:0]  rotation;                     // RmsNormMax.java:488
+  reg  [1:0]  feed_rotation_d1;             // RmsNormMax.java:498
+  reg  [1:0]  feed_rotation_d2;             // RmsNormMax.java:498
+  reg  [1:0]  feed_rotation_d3;             // RmsNormMax.java:498
+  reg  [1:0]  sum_rotation_d1;              // RmsNormMax.java:499
+  reg  [1:0]  sum_rotation_d2;              // RmsNormMax.java:499
+  reg  [1:0]  sum_rotation_d3;              // RmsNormMax.java:499
+  reg  [1:0]  sum_rotation_d4;              // RmsNormMax.java:499
+  reg  [1:0]  sum_rotation_d5;              // RmsNormMax.java:499
+  reg  [1:0]  sum_rotation_d6;              // RmsNormMax.java:499
+  reg  [1:0]  sum_rotation_d7;              // RmsNormMax.java:499
 
   // partial_sums
-  reg  [31:0] partial_0;                    // RmsNormMax.java:519
-  reg  [31:0] partial_1;                    // RmsNormMax.java:519
-  reg  [31:0] partial_2;                    // RmsNormMax.java:519
-  reg  [31:0] partial_3;                    // RmsNormMax.java:519
-  reg  [31:0] partial_4;                    // RmsNormMax.java:519
-  reg  [31:0] partial_5;                    // RmsNormMax.java:519
-  reg  [31:0] partial_6;                    // RmsNormMax.java:519
-  reg  [31:0] partial_7;                    // RmsNormMax.java:519
-  reg  [31:0] partial_8;                    // RmsNormMax.java:519
-  reg  [31:0] partial_9;                    // RmsNormMax.java:519
-  reg  [31:0] partial_10;                   // RmsNormMax.java:519
-  reg  [31:0] partial_11;                   // RmsNormMax.java:519
-  reg  [31:0] partial_12;                   // RmsNormMax.java:519
-  reg  [31:0] partial_13;                   // RmsNormMax.java:519
-  reg  [31:0] partial_14;                   // RmsNormMax.java:519
-  reg  [31:0] partial_15;                   // RmsNormMax.java:519
-  reg  [4:0]  tree_width;                   // RmsNormMax.java:532
-  reg  [4:0]  tree_k;                       // RmsNormMax.java:533
-  wire        tree_feed;                    // RmsNormMax.java:534
-  reg  [4:0]  tree_k_out_d1;                // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d2;                // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d3;                // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d4;                // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d5;                // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d6;                // RmsNormMax.java:536
-  reg  [4:0]  tree_k_out_d7;                // RmsNormMax.java:536
-  reg         tree_out_d1;                  // RmsNormMax.java:537
-  reg         tree_out_d2;                  // RmsNormMax.java:537
-  reg         tree_out_d3;                  // RmsNormMax.java:537
-  reg         tree_out_d4;                  // RmsNormMax.java:537
-  reg         tree_out_d5;                  // RmsNormMax.java:537
-  reg         tree_out_d6;                  // RmsNormMax.java:537
-  reg         tree_out_d7;                  // RmsNormMax.java:537
-  wire        tree_level_done;              // RmsNormMax.java:551
-  wire        tree_done;                    // RmsNormMax.java:552
-  wire        lane0_acc_in_valid;           // RmsNormMax.java:556
-  wire [31:0] lane0_acc_in_payload_a;       // RmsNormMax.java:556
-  wire [31:0] lane0_acc_in_payload_b;       // RmsNormMax.java:556
-  wire        lane0_acc_out_valid;          // RmsNormMax.java:556
-  wire [31:0] lane0_acc_out_payload;        // RmsNormMax.java:556
-  reg  [31:0] partial_sel;                  // RmsNormMax.java:561
-  reg         lane0_acc_operand_valid;      // RmsNormMax.java:568
-  reg  [31:0] partial_sel_2;                // RmsNormMax.java:569
-  reg  [31:0] lane0_acc_operand_a;          // RmsNormMax.java:569
-  reg  [31:0] partial_sel_3;                // RmsNormMax.java:571
-  reg  [31:0] lane0_acc_operand_b;          // RmsNormMax.java:570
-  wire        lane1_acc_in_valid;           // RmsNormMax.java:556
-  wire [31:0] lane1_acc_in_payload_a;       // RmsNormMax.java:556
-  wire [31:0] lane1_acc_in_payload_b;       // RmsNormMax.java:556
-  wire        lane1_acc_out_valid;          // RmsNormMax.java:556
-  wire [31:0] lane1_acc_out_payload;        // RmsNormMax.java:556
-  reg  [31:0] partial_sel_4;                // RmsNormMax.java:561
-  reg         lane1_acc_operand_valid;      // RmsNormMax.java:573
-  reg  [31:0] lane1_acc_operand_a;          // RmsNormMax.java:574
-  reg  [31:0] lane1_acc_operand_b;          // RmsNormMax.java:575
-  wire        lane2_acc_in_valid;           // RmsNormMax.java:556
-  wire [31:0] lane2_acc_in_payload_a;       // RmsNormMax.java:556
-  wire [31:0] lane2_acc_in_payload_b;       // RmsNormMax.java:556
-  wire        lane2_acc_out_valid;          // RmsNormMax.java:556
-  wire [31:0] lane2_acc_out_payload;        // RmsNormMax.java:556
-  reg  [31:0] partial_sel_5;                // RmsNormMax.java:561
-  reg         lane2_acc_operand_valid;      // RmsNormMax.java:573
-  reg  [31:0] lane2_acc_operand_a;          // RmsNormMax.java:574
-  reg  [31:0] lane2_acc_operand_b;          // RmsNormMax.java:575
-  wire        lane3_acc_in_valid;           // RmsNormMax.java:556
-  wire [31:0] lane3_acc_in_payload_a;       // RmsNormMax.java:556
-  wire [31:0] lane3_acc_in_payload_b;       // RmsNormMax.java:556
-  wire        lane3_acc_out_valid;          // RmsNormMax.java:556
-  wire [31:0] lane3_acc_out_payload;        // RmsNormMax.java:556
-  reg  [31:0] partial_sel_6;                // RmsNormMax.java:561
-  reg         lane3_acc_operand_valid;      // RmsNormMax.java:573
-  reg  [31:0] lane3_acc_operand_a;          // RmsNormMax.java:574
-  reg  [31:0] lane3_acc_operand_b;          // RmsNormMax.java:575
+  reg  [31:0] partial_0;                    // RmsNormMax.java:525
+  reg  [31:0] partial_1;                    // RmsNormMax.java:525
+  reg  [31:0] partial_2;                    // RmsNormMax.java:525
+  reg  [31:0] partial_3;                    // RmsNormMax.java:525
+  reg  [31:0] partial_4;                    // RmsNormMax.java:525
+  reg  [31:0] partial_5;                    // RmsNormMax.java:525
+  reg  [31:0] partial_6;                    // RmsNormMax.java:525
+  reg  [31:0] partial_7;                    // RmsNormMax.java:525
+  reg  [31:0] partial_8;                    // RmsNormMax.java:525
+  reg  [31:0] partial_9;                    // RmsNormMax.java:525
+  reg  [31:0] partial_10;                   // RmsNormMax.java:525
+  reg  [31:0] partial_11;                   // RmsNormMax.java:525
+  reg  [31:0] partial_12;                   // RmsNormMax.java:525
+  reg  [31:0] partial_13;                   // RmsNormMax.java:525
+  reg  [31:0] partial_14;                   // RmsNormMax.java:525
+  reg  [31:0] partial_15;                   // RmsNormMax.java:525
+  reg  [4:0]  tree_width;                   // RmsNormMax.java:538
+  reg  [4:0]  tree_k;                       // RmsNormMax.java:539
+  wire        tree_feed;                    // RmsNormMax.java:540
+  reg  [4:0]  tree_k_out_d1;                // RmsNormMax.java:542
+  reg  [4:0]  tree_k_out_d2;                // RmsNormMax.java:542
+  reg  [4:0]  tree_k_out_d3;                // RmsNormMax.java:542
+  reg  [4:0]  tree_k_out_d4;                // RmsNormMax.java:542
+  reg  [4:0]  tree_k_out_d5;                // RmsNormMax.java:542
+  reg  [4:0]  tree_k_out_d6;                // RmsNormMax.java:542
+  reg  [4:0]  tree_k_out_d7;                // RmsNormMax.java:542
+  reg         tree_out_d1;                  // RmsNormMax.java:543
+  reg         tree_out_d2;                  // RmsNormMax.java:543
+  reg         tree_out_d3;                  // RmsNormMax.java:543
+  reg         tree_out_d4;                  // RmsNormMax.java:543
+  reg         tree_out_d5;                  // RmsNormMax.java:543
+  reg         tree_out_d6;                  // RmsNormMax.java:543
+  reg         tree_out_d7;                  // RmsNormMax.java:543
+  wire        tree_level_done;              // RmsNormMax.java:557
+  wire        tree_done;                    // RmsNormMax.java:558
+  wire        lane0_acc_in_valid;           // RmsNormMax.java:562
+  wire [31:0] lane0_acc_in_payload_a;       // RmsNormMax.java:562
+  wire [31:0] lane0_acc_in_payload_b;       // RmsNormMax.java:562
+  wire        lane0_acc_out_valid;          // RmsNormMax.java:562
+  wire [31:0] lane0_acc_out_payload;        // RmsNormMax.java:562
+  reg  [31:0] partial_sel;                  // RmsNormMax.java:567
+  reg         lane0_acc_operand_valid;      // RmsNormMax.java:574
+  reg  [31:0] partial_sel_2;                // RmsNormMax.java:575
+  reg  [31:0] lane0_acc_operand_a;          // RmsNormMax.java:575
+  reg  [31:0] partial_sel_3;                // RmsNormMax.java:577
+  reg  [31:0] lane0_acc_operand_b;          // RmsNormMax.java:576
+  wire        lane1_acc_in_valid;           // RmsNormMax.java:562
+  wire [31:0] lane1_acc_in_payload_a;       // RmsNormMax.java:562
+  wire [31:0] lane1_acc_in_payload_b;       // RmsNormMax.java:562
+  wire        lane1_acc_out_valid;          // RmsNormMax.java:562
+  wire [31:0] lane1_acc_out_payload;        // RmsNormMax.java:562
+  reg  [31:0] partial_sel_4;                // RmsNormMax.java:567
+  reg         lane1_acc_operand_valid;      // RmsNormMax.java:579
+  reg  [31:0] lane1_acc_operand_a;          // RmsNormMax.java:580
+  reg  [31:0] lane1_acc_operand_b;          // RmsNormMax.java:581
+  wire        lane2_acc_in_valid;           // RmsNormMax.java:562
+  wire [31:0] lane2_acc_in_payload_a;       // RmsNormMax.java:562
+  wire [31:0] lane2_acc_in_payload_b;       // RmsNormMax.java:562
+  wire        lane2_acc_out_valid;          // RmsNormMax.java:562
+  wire [31:0] lane2_acc_out_payload;        // RmsNormMax.java:562
+  reg  [31:0] partial_sel_5;                // RmsNormMax.java:567
+  reg         lane2_acc_operand_valid;      // RmsNormMax.java:579
+  reg  [31:0] lane2_acc_operand_a;          // RmsNormMax.java:580
+  reg  [31:0] lane2_acc_operand_b;          // RmsNormMax.java:581
+  wire        lane3_acc_in_valid;           // RmsNormMax.java:562
+  wire [31:0] lane3_acc_in_payload_a;       // RmsNormMax.java:562
+  wire [31:0] lane3_acc_in_payload_b;       // RmsNormMax.java:562
+  wire        lane3_acc_out_valid;          // RmsNormMax.java:562
+  wire [31:0] lane3_acc_out_payload;        // RmsNormMax.java:562
+  reg  [31:0] partial_sel_6;                // RmsNormMax.java:567
+  reg         lane3_acc_operand_valid;      // RmsNormMax.java:579
+  reg  [31:0] lane3_acc_operand_a;          // RmsNormMax.java:580
+  reg  [31:0] lane3_acc_operand_b;          // RmsNormMax.java:581
 
   // normalize
-  reg         normalize_busy;               // RmsNormMax.java:616
-  wire        normalize_launch;             // RmsNormMax.java:619
-  wire        normalize_mul_in_valid;       // RmsNormMax.java:623
-  wire [31:0] normalize_mul_in_payload_a;   // RmsNormMax.java:623
-  wire [31:0] normalize_mul_in_payload_b;   // RmsNormMax.java:623
-  wire        normalize_mul_out_valid;      // RmsNormMax.java:623
-  wire [31:0] normalize_mul_out_payload;    // RmsNormMax.java:623
+  reg         normalize_busy;               // RmsNormMax.java:622
+  wire        normalize_launch;             // RmsNormMax.java:625
+  wire        normalize_mul_in_valid;       // RmsNormMax.java:629
+  wire [31:0] normalize_mul_in_payload_a;   // RmsNormMax.java:629
+  wire [31:0] normalize_mul_in_payload_b;   // RmsNormMax.java:629
+  wire        normalize_mul_out_valid;      // RmsNormMax.java:629
+  wire [31:0] normalize_mul_out_payload;    // RmsNormMax.java:629
   reg         normalize_mul_issue;          // Fp32SharedOps.java:121
   reg  [31:0] normalize_mul_issue_a;        // Fp32SharedOps.java:122
   reg  [31:0] normalize_mul_issue_b;        // Fp32SharedOps.java:122
   reg         normalize_mul_operands_valid; // Fp32SharedOps.java:126
   reg  [31:0] normalize_mul_operand_a;      // Fp32SharedOps.java:127
   reg  [31:0] normalize_mul_operand_b;      // Fp32SharedOps.java:128
-  wire        normalize_add_in_valid;       // RmsNormMax.java:623
-  wire [31:0] normalize_add_in_payload_a;   // RmsNormMax.java:623
-  wire [31:0] normalize_add_in_payload_b;   // RmsNormMax.java:623
-  wire        normalize_add_out_valid;      // RmsNormMax.java:623
-  wire [31:0] normalize_add_out_payload;    // RmsNormMax.java:623
+  wire        normalize_add_in_valid;       // RmsNormMax.java:629
+  wire [31:0] normalize_add_in_payload_a;   // RmsNormMax.java:629
+  wire [31:0] normalize_add_in_payload_b;   // RmsNormMax.java:629
+  wire        normalize_add_out_valid;      // RmsNormMax.java:629
+  wire [31:0] normalize_add_out_payload;    // RmsNormMax.java:629
   reg         normalize_add_issue;          // Fp32SharedOps.java:121
   reg  [31:0] normalize_add_issue_a;        // Fp32SharedOps.java:122
   reg  [31:0] normalize_add_issue_b;        // Fp32SharedOps.java:122
@@ -210,22 +213,22 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg         launch_d6;                    // Fp32SharedOps.java:144
   reg         launch_d7;                    // Fp32SharedOps.java:144
   reg         launch_d8;                    // Fp32SharedOps.java:144
-  reg  [2:0]  rsqrt_cases_a;                // RmsNormMax.java:625
-  reg         rsqrt_sign_a;                 // RmsNormMax.java:625
-  reg  [7:0]  rsqrt_exponent_a;             // RmsNormMax.java:625
-  reg  [22:0] rsqrt_fraction_a;             // RmsNormMax.java:625
-  reg  [4:0]  rsqrt_lz_a;                   // RmsNormMax.java:625
-  reg  [22:0] rsqrt_fraction_b;             // RmsNormMax.java:625
-  reg         rsqrt_odd_b;                  // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_b;           // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_b;                // RmsNormMax.java:625
-  reg         rsqrt_sign_b;                 // RmsNormMax.java:625
-  reg  [63:0] rsqrt_rom_word;               // RmsNormMax.java:625
-  reg  [31:0] rsqrt_u_c;                    // RmsNormMax.java:625
-  reg  [31:0] rsqrt_h_c;                    // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_c;           // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_c;                // RmsNormMax.java:625
-  reg         rsqrt_sign_c;                 // RmsNormMax.java:625
+  reg  [2:0]  rsqrt_cases_a;                // RmsNormMax.java:631
+  reg         rsqrt_sign_a;                 // RmsNormMax.java:631
+  reg  [7:0]  rsqrt_exponent_a;             // RmsNormMax.java:631
+  reg  [22:0] rsqrt_fraction_a;             // RmsNormMax.java:631
+  reg  [4:0]  rsqrt_lz_a;                   // RmsNormMax.java:631
+  reg  [22:0] rsqrt_fraction_b;             // RmsNormMax.java:631
+  reg         rsqrt_odd_b;                  // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_b;           // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_b;                // RmsNormMax.java:631
+  reg         rsqrt_sign_b;                 // RmsNormMax.java:631
+  reg  [63:0] rsqrt_rom_word;               // RmsNormMax.java:631
+  reg  [31:0] rsqrt_u_c;                    // RmsNormMax.java:631
+  reg  [31:0] rsqrt_h_c;                    // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_c;           // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_c;                // RmsNormMax.java:631
+  reg         rsqrt_sign_c;                 // RmsNormMax.java:631
   reg         launch_d9;                    // Fp32SharedOps.java:144
   reg         launch_d10;                   // Fp32SharedOps.java:144
   reg         launch_d11;                   // Fp32SharedOps.java:144
@@ -328,305 +331,312 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg  [31:0] rsqrt_y0_d21;                 // Fp32SharedOps.java:145
   reg  [31:0] rsqrt_y0_d22;                 // Fp32SharedOps.java:145
   reg  [31:0] rsqrt_y0_d23;                 // Fp32SharedOps.java:145
-  reg  [8:0]  rsqrt_minus_half_d1;          // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d2;          // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d3;          // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d4;          // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d5;          // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d6;          // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d7;          // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d8;          // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d9;          // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d10;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d11;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d12;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d13;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d14;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d15;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d16;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d17;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d18;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d19;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d20;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d21;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d22;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d23;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d24;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d25;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d26;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d27;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d28;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d29;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d30;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d31;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d32;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d33;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d34;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d35;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d36;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d37;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d38;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d39;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d40;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d41;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d42;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d43;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d44;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d45;         // RmsNormMax.java:625
-  reg  [8:0]  rsqrt_minus_half_d46;         // RmsNormMax.java:625
-  reg         launch_d57;                   // RmsNormMax.java:625
-  reg         launch_d58;                   // RmsNormMax.java:625
-  reg         launch_d59;                   // RmsNormMax.java:625
-  reg         launch_d60;                   // RmsNormMax.java:625
-  reg         launch_d61;                   // RmsNormMax.java:625
-  reg         launch_d62;                   // RmsNormMax.java:625
-  reg         launch_d63;                   // RmsNormMax.java:625
-  reg         launch_d64;                   // RmsNormMax.java:625
-  wire        rsqrt_scale2_in_valid;        // RmsNormMax.java:625
-  wire [31:0] rsqrt_scale2_in_payload_r;    // RmsNormMax.java:625
-  wire [8:0]  rsqrt_scale2_in_payload_n;    // RmsNormMax.java:625
-  wire        rsqrt_scale2_out_valid;       // RmsNormMax.java:625
-  wire [31:0] rsqrt_scale2_out_payload;     // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d1;               // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d2;               // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d3;               // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d4;               // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d5;               // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d6;               // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d7;               // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d8;               // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d9;               // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d10;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d11;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d12;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d13;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d14;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d15;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d16;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d17;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d18;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d19;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d20;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d21;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d22;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d23;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d24;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d25;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d26;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d27;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d28;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d29;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d30;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d31;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d32;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d33;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d34;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d35;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d36;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d37;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d38;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d39;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d40;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d41;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d42;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d43;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d44;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d45;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d46;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d47;              // RmsNormMax.java:625
-  reg  [2:0]  rsqrt_cases_d48;              // RmsNormMax.java:625
-  reg         rsqrt_sign_d1;                // RmsNormMax.java:625
-  reg         rsqrt_sign_d2;                // RmsNormMax.java:625
-  reg         rsqrt_sign_d3;                // RmsNormMax.java:625
-  reg         rsqrt_sign_d4;                // RmsNormMax.java:625
-  reg         rsqrt_sign_d5;                // RmsNormMax.java:625
-  reg         rsqrt_sign_d6;                // RmsNormMax.java:625
-  reg         rsqrt_sign_d7;                // RmsNormMax.java:625
-  reg         rsqrt_sign_d8;                // RmsNormMax.java:625
-  reg         rsqrt_sign_d9;                // RmsNormMax.java:625
-  reg         rsqrt_sign_d10;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d11;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d12;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d13;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d14;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d15;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d16;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d17;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d18;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d19;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d20;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d21;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d22;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d23;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d24;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d25;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d26;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d27;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d28;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d29;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d30;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d31;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d32;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d33;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d34;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d35;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d36;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d37;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d38;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d39;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d40;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d41;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d42;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d43;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d44;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d45;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d46;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d47;               // RmsNormMax.java:625
-  reg         rsqrt_sign_d48;               // RmsNormMax.java:625
-  reg  [31:0] rsqrt_y_out;                  // RmsNormMax.java:625
-  reg         rsqrt_scale2_valid_d1;        // RmsNormMax.java:626
-  reg  [31:0] r;                            // RmsNormMax.java:628
+  reg  [8:0]  rsqrt_minus_half_d1;          // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d2;          // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d3;          // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d4;          // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d5;          // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d6;          // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d7;          // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d8;          // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d9;          // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d10;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d11;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d12;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d13;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d14;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d15;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d16;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d17;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d18;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d19;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d20;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d21;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d22;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d23;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d24;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d25;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d26;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d27;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d28;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d29;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d30;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d31;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d32;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d33;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d34;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d35;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d36;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d37;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d38;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d39;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d40;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d41;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d42;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d43;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d44;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d45;         // RmsNormMax.java:631
+  reg  [8:0]  rsqrt_minus_half_d46;         // RmsNormMax.java:631
+  reg         launch_d57;                   // RmsNormMax.java:631
+  reg         launch_d58;                   // RmsNormMax.java:631
+  reg         launch_d59;                   // RmsNormMax.java:631
+  reg         launch_d60;                   // RmsNormMax.java:631
+  reg         launch_d61;                   // RmsNormMax.java:631
+  reg         launch_d62;                   // RmsNormMax.java:631
+  reg         launch_d63;                   // RmsNormMax.java:631
+  reg         launch_d64;                   // RmsNormMax.java:631
+  wire        rsqrt_scale2_in_valid;        // RmsNormMax.java:631
+  wire [31:0] rsqrt_scale2_in_payload_r;    // RmsNormMax.java:631
+  wire [8:0]  rsqrt_scale2_in_payload_n;    // RmsNormMax.java:631
+  wire        rsqrt_scale2_out_valid;       // RmsNormMax.java:631
+  wire [31:0] rsqrt_scale2_out_payload;     // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d1;               // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d2;               // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d3;               // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d4;               // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d5;               // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d6;               // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d7;               // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d8;               // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d9;               // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d10;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d11;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d12;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d13;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d14;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d15;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d16;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d17;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d18;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d19;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d20;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d21;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d22;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d23;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d24;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d25;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d26;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d27;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d28;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d29;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d30;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d31;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d32;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d33;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d34;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d35;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d36;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d37;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d38;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d39;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d40;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d41;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d42;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d43;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d44;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d45;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d46;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d47;              // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_d48;              // RmsNormMax.java:631
+  reg         rsqrt_sign_d1;                // RmsNormMax.java:631
+  reg         rsqrt_sign_d2;                // RmsNormMax.java:631
+  reg         rsqrt_sign_d3;                // RmsNormMax.java:631
+  reg         rsqrt_sign_d4;                // RmsNormMax.java:631
+  reg         rsqrt_sign_d5;                // RmsNormMax.java:631
+  reg         rsqrt_sign_d6;                // RmsNormMax.java:631
+  reg         rsqrt_sign_d7;                // RmsNormMax.java:631
+  reg         rsqrt_sign_d8;                // RmsNormMax.java:631
+  reg         rsqrt_sign_d9;                // RmsNormMax.java:631
+  reg         rsqrt_sign_d10;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d11;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d12;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d13;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d14;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d15;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d16;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d17;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d18;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d19;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d20;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d21;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d22;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d23;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d24;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d25;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d26;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d27;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d28;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d29;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d30;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d31;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d32;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d33;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d34;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d35;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d36;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d37;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d38;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d39;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d40;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d41;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d42;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d43;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d44;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d45;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d46;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d47;               // RmsNormMax.java:631
+  reg         rsqrt_sign_d48;               // RmsNormMax.java:631
+  reg  [31:0] rsqrt_y_out;                  // RmsNormMax.java:631
+  reg         rsqrt_scale2_valid_d1;        // RmsNormMax.java:632
+  reg  [31:0] r;                            // RmsNormMax.java:634
 
   // scale_pass
-  wire        absmax_restart;               // RmsNormMax.java:655
-  wire        gamma_fire;                   // RmsNormMax.java:657
-  reg  [15:0] gamma_word_0;                 // RmsNormMax.java:660
-  reg  [15:0] gamma_word_1;                 // RmsNormMax.java:660
-  reg  [15:0] gamma_word_2;                 // RmsNormMax.java:660
-  reg  [15:0] gamma_word_3;                 // RmsNormMax.java:660
-  reg         gamma_fire_d1;                // RmsNormMax.java:666
-  wire        lane0_xs_in_valid;            // RmsNormMax.java:666
-  wire [15:0] lane0_xs_in_payload;          // RmsNormMax.java:666
-  wire        lane0_xs_out_valid;           // RmsNormMax.java:666
-  wire [31:0] lane0_xs_out_payload;         // RmsNormMax.java:666
-  wire        lane0_gamma_in_valid;         // RmsNormMax.java:667
-  wire [15:0] lane0_gamma_in_payload;       // RmsNormMax.java:667
-  wire        lane0_gamma_out_valid;        // RmsNormMax.java:667
-  wire [31:0] lane0_gamma_out_payload;      // RmsNormMax.java:667
-  wire        lane0_xr_in_valid;            // RmsNormMax.java:669
-  wire [31:0] lane0_xr_in_payload_a;        // RmsNormMax.java:669
-  wire [31:0] lane0_xr_in_payload_b;        // RmsNormMax.java:669
-  wire        lane0_xr_out_valid;           // RmsNormMax.java:669
-  wire [31:0] lane0_xr_out_payload;         // RmsNormMax.java:669
-  reg  [31:0] lane0_g_d1;                   // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d2;                   // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d3;                   // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d4;                   // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d5;                   // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d6;                   // RmsNormMax.java:670
-  reg  [31:0] lane0_g_d7;                   // RmsNormMax.java:670
-  wire        lane0_xrg_in_valid;           // RmsNormMax.java:670
-  wire [31:0] lane0_xrg_in_payload_a;       // RmsNormMax.java:670
-  wire [31:0] lane0_xrg_in_payload_b;       // RmsNormMax.java:670
-  wire        lane0_xrg_out_valid;          // RmsNormMax.java:670
-  wire [31:0] lane0_xrg_out_payload;        // RmsNormMax.java:670
-  wire        lane0_y_in_valid;             // RmsNormMax.java:670
-  wire [31:0] lane0_y_in_payload;           // RmsNormMax.java:670
-  wire        lane0_y_out_valid;            // RmsNormMax.java:670
-  wire [15:0] lane0_y_out_payload;          // RmsNormMax.java:670
-  wire        lane1_xs_in_valid;            // RmsNormMax.java:666
-  wire [15:0] lane1_xs_in_payload;          // RmsNormMax.java:666
-  wire        lane1_xs_out_valid;           // RmsNormMax.java:666
-  wire [31:0] lane1_xs_out_payload;         // RmsNormMax.java:666
-  wire        lane1_gamma_in_valid;         // RmsNormMax.java:667
-  wire [15:0] lane1_gamma_in_payload;       // RmsNormMax.java:667
-  wire        lane1_gamma_out_valid;        // RmsNormMax.java:667
-  wire [31:0] lane1_gamma_out_payload;      // RmsNormMax.java:667
-  wire        lane1_xr_in_valid;            // RmsNormMax.java:669
-  wire [31:0] lane1_xr_in_payload_a;        // RmsNormMax.java:669
-  wire [31:0] lane1_xr_in_payload_b;        // RmsNormMax.java:669
-  wire        lane1_xr_out_valid;           // RmsNormMax.java:669
-  wire [31:0] lane1_xr_out_payload;         // RmsNormMax.java:669
-  reg  [31:0] lane1_g_d1;                   // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d2;                   // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d3;                   // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d4;                   // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d5;                   // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d6;                   // RmsNormMax.java:670
-  reg  [31:0] lane1_g_d7;                   // RmsNormMax.java:670
-  wire        lane1_xrg_in_valid;           // RmsNormMax.java:670
-  wire [31:0] lane1_xrg_in_payload_a;       // RmsNormMax.java:670
-  wire [31:0] lane1_xrg_in_payload_b;       // RmsNormMax.java:670
-  wire        lane1_xrg_out_valid;          // RmsNormMax.java:670
-  wire [31:0] lane1_xrg_out_payload;        // RmsNormMax.java:670
-  wire        lane1_y_in_valid;             // RmsNormMax.java:670
-  wire [31:0] lane1_y_in_payload;           // RmsNormMax.java:670
-  wire        lane1_y_out_valid;            // RmsNormMax.java:670
-  wire [15:0] lane1_y_out_payload;          // RmsNormMax.java:670
-  wire        lane2_xs_in_valid;            // RmsNormMax.java:666
-  wire [15:0] lane2_xs_in_payload;          // RmsNormMax.java:666
-  wire        lane2_xs_out_valid;           // RmsNormMax.java:666
-  wire [31:0] lane2_xs_out_payload;         // RmsNormMax.java:666
-  wire        lane2_gamma_in_valid;         // RmsNormMax.java:667
-  wire [15:0] lane2_gamma_in_payload;       // RmsNormMax.java:667
-  wire        lane2_gamma_out_valid;        // RmsNormMax.java:667
-  wire [31:0] lane2_gamma_out_payload;      // RmsNormMax.java:667
-  wire        lane2_xr_in_valid;            // RmsNormMax.java:669
-  wire [31:0] lane2_xr_in_payload_a;        // RmsNormMax.java:669
-  wire [31:0] lane2_xr_in_payload_b;        // RmsNormMax.java:669
-  wire        lane2_xr_out_valid;           // RmsNormMax.java:669
-  wire [31:0] lane2_xr_out_payload;         // RmsNormMax.java:669
-  reg  [31:0] lane2_g_d1;                   // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d2;                   // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d3;                   // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d4;                   // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d5;                   // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d6;                   // RmsNormMax.java:670
-  reg  [31:0] lane2_g_d7;                   // RmsNormMax.java:670
-  wire        lane2_xrg_in_valid;           // RmsNormMax.java:670
-  wire [31:0] lane2_xrg_in_payload_a;       // RmsNormMax.java:670
-  wire [31:0] lane2_xrg_in_payload_b;       // RmsNormMax.java:670
-  wire        lane2_xrg_out_valid;          // RmsNormMax.java:670
-  wire [31:0] lane2_xrg_out_payload;        // RmsNormMax.java:670
-  wire        lane2_y_in_valid;             // RmsNormMax.java:670
-  wire [31:0] lane2_y_in_payload;           // RmsNormMax.java:670
-  wire        lane2_y_out_valid;            // RmsNormMax.java:670
-  wire [15:0] lane2_y_out_payload;          // RmsNormMax.java:670
-  wire        lane3_xs_in_valid;            // RmsNormMax.java:666
-  wire [15:0] lane3_xs_in_payload;          // RmsNormMax.java:666
-  wire        lane3_xs_out_valid;           // RmsNormMax.java:666
-  wire [31:0] lane3_xs_out_payload;         // RmsNormMax.java:666
-  wire        lane3_gamma_in_valid;         // RmsNormMax.java:667
-  wire [15:0] lane3_gamma_in_payload;       // RmsNormMax.java:667
-  wire        lane3_gamma_out_valid;        // RmsNormMax.java:667
-  wire [31:0] lane3_gamma_out_payload;      // RmsNormMax.java:667
-  wire        lane3_xr_in_valid;            // RmsNormMax.java:669
-  wire [31:0] lane3_xr_in_payload_a;        // RmsNormMax.java:669
-  wire [31:0] lane3_xr_in_payload_b;        // RmsNormMax.java:669
-  wire        lane3_xr_out_valid;           // RmsNormMax.java:669
-  wire [31:0] lane3_xr_out_payload;         // RmsNormMax.java:669
-  reg  [31:0] lane3_g_d1;                   // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d2;                   // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d3;                   // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d4;                   // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d5;                   // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d6;                   // RmsNormMax.java:670
-  reg  [31:0] lane3_g_d7;                   // RmsNormMax.java:670
-  wire        lane3_xrg_in_valid;           // RmsNormMax.java:670
-  wire [31:0] lane3_xrg_in_payload_a;       // RmsNormMax.java:670
-  wire [31:0] lane3_xrg_in_payload_b;       // RmsNormMax.java:670
-  wire        lane3_xrg_out_valid;          // RmsNormMax.java:670
-  wire [31:0] lane3_xrg_out_payload;        // RmsNormMax.java:670
-  wire        lane3_y_in_valid;             // RmsNormMax.java:670
-  wire [31:0] lane3_y_in_payload;           // RmsNormMax.java:670
-  wire        lane3_y_out_valid;            // RmsNormMax.java:670
-  wire [15:0] lane3_y_out_payload;          // RmsNormMax.java:670
-  reg  [8:0]  write_index;                  // RmsNormMax.java:676
-  reg  [14:0] running_max;                  // RmsNormMax.java:681
-  reg  [31:0] abs_max_widened;              // RmsNormMax.java:696
+  wire        absmax_restart;               // RmsNormMax.java:661
+  wire        gamma_fire;                   // RmsNormMax.java:663
+  reg  [15:0] gamma_word_d1_0;              // RmsNormMax.java:668
+  reg  [15:0] gamma_word_d1_1;              // RmsNormMax.java:668
+  reg  [15:0] gamma_word_d1_2;              // RmsNormMax.java:668
+  reg  [15:0] gamma_word_d1_3;              // RmsNormMax.java:668
+  reg  [15:0] gamma_word_d2_0;              // RmsNormMax.java:668
+  reg  [15:0] gamma_word_d2_1;              // RmsNormMax.java:668
+  reg  [15:0] gamma_word_d2_2;              // RmsNormMax.java:668
+  reg  [15:0] gamma_word_d2_3;              // RmsNormMax.java:668
+  reg         gamma_fire_d1;                // RmsNormMax.java:674
+  reg         gamma_fire_d2;                // RmsNormMax.java:674
+  wire        lane0_xs_in_valid;            // RmsNormMax.java:674
+  wire [15:0] lane0_xs_in_payload;          // RmsNormMax.java:674
+  wire        lane0_xs_out_valid;           // RmsNormMax.java:674
+  wire [31:0] lane0_xs_out_payload;         // RmsNormMax.java:674
+  wire        lane0_gamma_in_valid;         // RmsNormMax.java:675
+  wire [15:0] lane0_gamma_in_payload;       // RmsNormMax.java:675
+  wire        lane0_gamma_out_valid;        // RmsNormMax.java:675
+  wire [31:0] lane0_gamma_out_payload;      // RmsNormMax.java:675
+  wire        lane0_xr_in_valid;            // RmsNormMax.java:677
+  wire [31:0] lane0_xr_in_payload_a;        // RmsNormMax.java:677
+  wire [31:0] lane0_xr_in_payload_b;        // RmsNormMax.java:677
+  wire        lane0_xr_out_valid;           // RmsNormMax.java:677
+  wire [31:0] lane0_xr_out_payload;         // RmsNormMax.java:677
+  reg  [31:0] lane0_g_d1;                   // RmsNormMax.java:678
+  reg  [31:0] lane0_g_d2;                   // RmsNormMax.java:678
+  reg  [31:0] lane0_g_d3;                   // RmsNormMax.java:678
+  reg  [31:0] lane0_g_d4;                   // RmsNormMax.java:678
+  reg  [31:0] lane0_g_d5;                   // RmsNormMax.java:678
+  reg  [31:0] lane0_g_d6;                   // RmsNormMax.java:678
+  reg  [31:0] lane0_g_d7;                   // RmsNormMax.java:678
+  wire        lane0_xrg_in_valid;           // RmsNormMax.java:678
+  wire [31:0] lane0_xrg_in_payload_a;       // RmsNormMax.java:678
+  wire [31:0] lane0_xrg_in_payload_b;       // RmsNormMax.java:678
+  wire        lane0_xrg_out_valid;          // RmsNormMax.java:678
+  wire [31:0] lane0_xrg_out_payload;        // RmsNormMax.java:678
+  wire        lane0_y_in_valid;             // RmsNormMax.java:678
+  wire [31:0] lane0_y_in_payload;           // RmsNormMax.java:678
+  wire        lane0_y_out_valid;            // RmsNormMax.java:678
+  wire [15:0] lane0_y_out_payload;          // RmsNormMax.java:678
+  wire        lane1_xs_in_valid;            // RmsNormMax.java:674
+  wire [15:0] lane1_xs_in_payload;          // RmsNormMax.java:674
+  wire        lane1_xs_out_valid;           // RmsNormMax.java:674
+  wire [31:0] lane1_xs_out_payload;         // RmsNormMax.java:674
+  wire        lane1_gamma_in_valid;         // RmsNormMax.java:675
+  wire [15:0] lane1_gamma_in_payload;       // RmsNormMax.java:675
+  wire        lane1_gamma_out_valid;        // RmsNormMax.java:675
+  wire [31:0] lane1_gamma_out_payload;      // RmsNormMax.java:675
+  wire        lane1_xr_in_valid;            // RmsNormMax.java:677
+  wire [31:0] lane1_xr_in_payload_a;        // RmsNormMax.java:677
+  wire [31:0] lane1_xr_in_payload_b;        // RmsNormMax.java:677
+  wire        lane1_xr_out_valid;           // RmsNormMax.java:677
+  wire [31:0] lane1_xr_out_payload;         // RmsNormMax.java:677
+  reg  [31:0] lane1_g_d1;                   // RmsNormMax.java:678
+  reg  [31:0] lane1_g_d2;                   // RmsNormMax.java:678
+  reg  [31:0] lane1_g_d3;                   // RmsNormMax.java:678
+  reg  [31:0] lane1_g_d4;                   // RmsNormMax.java:678
+  reg  [31:0] lane1_g_d5;                   // RmsNormMax.java:678
+  reg  [31:0] lane1_g_d6;                   // RmsNormMax.java:678
+  reg  [31:0] lane1_g_d7;                   // RmsNormMax.java:678
+  wire        lane1_xrg_in_valid;           // RmsNormMax.java:678
+  wire [31:0] lane1_xrg_in_payload_a;       // RmsNormMax.java:678
+  wire [31:0] lane1_xrg_in_payload_b;       // RmsNormMax.java:678
+  wire        lane1_xrg_out_valid;          // RmsNormMax.java:678
+  wire [31:0] lane1_xrg_out_payload;        // RmsNormMax.java:678
+  wire        lane1_y_in_valid;             // RmsNormMax.java:678
+  wire [31:0] lane1_y_in_payload;           // RmsNormMax.java:678
+  wire        lane1_y_out_valid;            // RmsNormMax.java:678
+  wire [15:0] lane1_y_out_payload;          // RmsNormMax.java:678
+  wire        lane2_xs_in_valid;            // RmsNormMax.java:674
+  wire [15:0] lane2_xs_in_payload;          // RmsNormMax.java:674
+  wire        lane2_xs_out_valid;           // RmsNormMax.java:674
+  wire [31:0] lane2_xs_out_payload;         // RmsNormMax.java:674
+  wire        lane2_gamma_in_valid;         // RmsNormMax.java:675
+  wire [15:0] lane2_gamma_in_payload;       // RmsNormMax.java:675
+  wire        lane2_gamma_out_valid;        // RmsNormMax.java:675
+  wire [31:0] lane2_gamma_out_payload;      // RmsNormMax.java:675
+  wire        lane2_xr_in_valid;            // RmsNormMax.java:677
+  wire [31:0] lane2_xr_in_payload_a;        // RmsNormMax.java:677
+  wire [31:0] lane2_xr_in_payload_b;        // RmsNormMax.java:677
+  wire        lane2_xr_out_valid;           // RmsNormMax.java:677
+  wire [31:0] lane2_xr_out_payload;         // RmsNormMax.java:677
+  reg  [31:0] lane2_g_d1;                   // RmsNormMax.java:678
+  reg  [31:0] lane2_g_d2;                   // RmsNormMax.java:678
+  reg  [31:0] lane2_g_d3;                   // RmsNormMax.java:678
+  reg  [31:0] lane2_g_d4;                   // RmsNormMax.java:678
+  reg  [31:0] lane2_g_d5;                   // RmsNormMax.java:678
+  reg  [31:0] lane2_g_d6;                   // RmsNormMax.java:678
+  reg  [31:0] lane2_g_d7;                   // RmsNormMax.java:678
+  wire        lane2_xrg_in_valid;           // RmsNormMax.java:678
+  wire [31:0] lane2_xrg_in_payload_a;       // RmsNormMax.java:678
+  wire [31:0] lane2_xrg_in_payload_b;       // RmsNormMax.java:678
+  wire        lane2_xrg_out_valid;          // RmsNormMax.java:678
+  wire [31:0] lane2_xrg_out_payload;        // RmsNormMax.java:678
+  wire        lane2_y_in_valid;             // RmsNormMax.java:678
+  wire [31:0] lane2_y_in_payload;           // RmsNormMax.java:678
+  wire        lane2_y_out_valid;            // RmsNormMax.java:678
+  wire [15:0] lane2_y_out_payload;          // RmsNormMax.java:678
+  wire        lane3_xs_in_valid;            // RmsNormMax.java:674
+  wire [15:0] lane3_xs_in_payload;          // RmsNormMax.java:674
+  wire        lane3_xs_out_valid;           // RmsNormMax.java:674
+  wire [31:0] lane3_xs_out_payload;         // RmsNormMax.java:674
+  wire        lane3_gamma_in_valid;         // RmsNormMax.java:675
+  wire [15:0] lane3_gamma_in_payload;       // RmsNormMax.java:675
+  wire        lane3_gamma_out_valid;        // RmsNormMax.java:675
+  wire [31:0] lane3_gamma_out_payload;      // RmsNormMax.java:675
+  wire        lane3_xr_in_valid;            // RmsNormMax.java:677
+  wire [31:0] lane3_xr_in_payload_a;        // RmsNormMax.java:677
+  wire [31:0] lane3_xr_in_payload_b;        // RmsNormMax.java:677
+  wire        lane3_xr_out_valid;           // RmsNormMax.java:677
+  wire [31:0] lane3_xr_out_payload;         // RmsNormMax.java:677
+  reg  [31:0] lane3_g_d1;                   // RmsNormMax.java:678
+  reg  [31:0] lane3_g_d2;                   // RmsNormMax.java:678
+  reg  [31:0] lane3_g_d3;                   // RmsNormMax.java:678
+  reg  [31:0] lane3_g_d4;                   // RmsNormMax.java:678
+  reg  [31:0] lane3_g_d5;                   // RmsNormMax.java:678
+  reg  [31:0] lane3_g_d6;                   // RmsNormMax.java:678
+  reg  [31:0] lane3_g_d7;                   // RmsNormMax.java:678
+  wire        lane3_xrg_in_valid;           // RmsNormMax.java:678
+  wire [31:0] lane3_xrg_in_payload_a;       // RmsNormMax.java:678
+  wire [31:0] lane3_xrg_in_payload_b;       // RmsNormMax.java:678
+  wire        lane3_xrg_out_valid;          // RmsNormMax.java:678
+  wire [31:0] lane3_xrg_out_payload;        // RmsNormMax.java:678
+  wire        lane3_y_in_valid;             // RmsNormMax.java:678
+  wire [31:0] lane3_y_in_payload;           // RmsNormMax.java:678
+  wire        lane3_y_out_valid;            // RmsNormMax.java:678
+  wire [15:0] lane3_y_out_payload;          // RmsNormMax.java:678
+  reg  [8:0]  write_index;                  // RmsNormMax.java:684
+  reg  [14:0] running_max;                  // RmsNormMax.java:689
+  reg  [31:0] abs_max_widened;              // RmsNormMax.java:704
 
   // emit_pass
-  reg  [1:0]  result_credits;               // CreditBuffer.java:60
-  wire        emit;                         // RmsNormMax.java:733
-  reg         emit_valid;                   // RmsNormMax.java:735
-  reg         emit_last;                    // RmsNormMax.java:736
+  reg  [2:0]  result_credits;               // CreditBuffer.java:60
+  wire        emit;                         // RmsNormMax.java:741
+  reg         emit_valid_d1;                // RmsNormMax.java:743
+  reg         emit_valid_d2;                // RmsNormMax.java:743
+  reg         emit_last_d1;                 // RmsNormMax.java:745
+  reg         emit_last_d2;                 // RmsNormMax.java:745
   wire        result_fifo_push_valid;       // CreditBuffer.java:92
   wire        result_fifo_push_ready;       // CreditBuffer.java:92
   wire [96:0] result_fifo_push_payload;     // CreditBuffer.java:92
   wire        result_fifo_pop_valid;        // CreditBuffer.java:92
   wire        result_fifo_pop_ready;        // CreditBuffer.java:92
   wire [96:0] result_fifo_pop_payload;      // CreditBuffer.java:92
-  wire [1:0]  result_fifo_occupancy;        // CreditBuffer.java:92
+  wire [2:0]  result_fifo_occupancy;        // CreditBuffer.java:92
   wire        result_ready;                 // CreditBuffer.java:99
 
   // sequencer
@@ -644,11 +654,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire        back_last;                    // RmsNormMax.java:342
   wire        handoff;                      // RmsNormMax.java:344
   (* ram_style = "block" *)
-  reg  [63:0] buffer0 [0:383];              // RmsNormMax.java:424
+  reg  [63:0] buffer0 [0:383];              // RmsNormMax.java:429
   (* ram_style = "block" *)
-  reg  [63:0] buffer1 [0:383];              // RmsNormMax.java:424
-  reg  [63:0] rsqrt_rom [0:63];             // RmsNormMax.java:625
-  initial begin // RmsNormMax.java:625
+  reg  [63:0] buffer1 [0:383];              // RmsNormMax.java:429
+  reg  [63:0] rsqrt_rom [0:63];             // RmsNormMax.java:631
+  initial begin // RmsNormMax.java:631
     rsqrt_rom[0] = 64'h3f800000bc7a26f0;
     rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
     rsqrt_rom[2] = 64'h3f785b42bc64b6dc;
@@ -754,6 +764,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire abs_max_widened_and;
   wire abs_max_widened_any_2;
   wire [3:0] abs_max_widened_mux;
+  wire [9:0] abs_max_widened_shl;
   wire result_fifo_pop_valid_and_ready;
   assign not_state_backBank = ~state_backBank;
   assign tree_level_done_ext = {1'b0, tree_width[4:1]};
@@ -813,10 +824,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
       : {1'b0,
          (abs_max_widened_and ? {1'b1, (abs_max_widened_any_2 ? {1'b0, ~running_max[5]} : {1'b1, ~running_max[3]})}
           : {1'b0, (abs_max_widened_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
+  assign abs_max_widened_shl = running_max[9:0] << abs_max_widened_mux;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:462
-  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:656
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:468
+  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:662
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -840,76 +852,79 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   assign state_handoff = handoff; // RmsNormMax.java:345
 
   // -------------------------------------------------------------------------------------------------------------------
-  // token_buffer (RmsNormMax.java:412): the two tokens' vectors, written by the input and by the scaling pass, read by
+  // token_buffer (RmsNormMax.java:417): the two tokens' vectors, written by the input and by the scaling pass, read by
   // the scaling and the emit passes
-  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:427
-  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:428
-  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:427
-  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:428
-  assign read_word = read_bank ? read_word1 : read_word0; // RmsNormMax.java:435
-  assign buffer_write_input = in_fire; // RmsNormMax.java:464
-  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:465
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:677
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:678
-  // RmsNormMax.java:679
+  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:432
+  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:433
+  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:432
+  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:433
+  assign read_word = read_bank_d2 ? read_word1 : read_word0; // RmsNormMax.java:441
+  assign buffer_write_input = in_fire; // RmsNormMax.java:470
+  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:471
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:685
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:686
+  // RmsNormMax.java:687
   assign buffer_y_word = {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload};
   assign buffer_read = gamma_fire | emit; // RmsNormMax.java:244
 
   always @(posedge clk) begin
-    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:431
+    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:436
       buffer0[(buffer0_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:431
+          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:436
     end
-    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:432
-      read_word0 <= buffer0[state_backIndex]; // RmsNormMax.java:432
+    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:437
+      read_word0_r0 <= buffer0[state_backIndex]; // RmsNormMax.java:437
     end
-    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:431
+    read_word0 <= read_word0_r0; // RmsNormMax.java:437
+    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:436
       buffer1[(buffer1_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:431
+          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:436
     end
-    if (buffer_read & state_backBank) begin // RmsNormMax.java:432
-      read_word1 <= buffer1[state_backIndex]; // RmsNormMax.java:432
+    if (buffer_read & state_backBank) begin // RmsNormMax.java:437
+      read_word1_r0 <= buffer1[state_backIndex]; // RmsNormMax.java:437
     end
-    read_bank <= state_backBank; // RmsNormMax.java:434
+    read_word1 <= read_word1_r0; // RmsNormMax.java:437
+    read_bank_d1 <= state_backBank; // RmsNormMax.java:440
+    read_bank_d2 <= read_bank_d1; // RmsNormMax.java:440
     if (reset) begin
-      read_bank <= 1'b0;
+      read_bank_d2 <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:456): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:462): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:463
-  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:475
-  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:475
-  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:475
-  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:475
-  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:475
-  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:475
-  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:475
-  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:475
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:469
+  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:481
+  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:481
+  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:481
+  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:481
+  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:481
+  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:481
+  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:481
+  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:481
 
   always @(posedge clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:461
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:461
+    if (cooldown != 3'd0) begin // RmsNormMax.java:467
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:467
     end
-    if (in_fire) begin // RmsNormMax.java:483
-      cooldown <= 3'd1; // RmsNormMax.java:485
-      rotation <= rotation + 2'd1; // RmsNormMax.java:487
-      if (state_frontLast) begin // RmsNormMax.java:488
-        rotation <= 2'd0; // RmsNormMax.java:488
+    if (in_fire) begin // RmsNormMax.java:489
+      cooldown <= 3'd1; // RmsNormMax.java:491
+      rotation <= rotation + 2'd1; // RmsNormMax.java:493
+      if (state_frontLast) begin // RmsNormMax.java:494
+        rotation <= 2'd0; // RmsNormMax.java:494
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:492
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:492
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:492
-    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:493
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:493
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:493
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:493
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:493
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:493
-    sum_rotation_d7 <= sum_rotation_d6; // RmsNormMax.java:493
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:498
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:498
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:498
+    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:499
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:499
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:499
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:499
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:499
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:499
+    sum_rotation_d7 <= sum_rotation_d6; // RmsNormMax.java:499
     if (reset) begin
       cooldown <= 3'd0;
       rotation <= 2'd0;
@@ -919,259 +934,259 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:514): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:534
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:551
-  assign tree_done = tree_done_and; // RmsNormMax.java:552
+  // partial_sums (RmsNormMax.java:520): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:540
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:557
+  assign tree_done = tree_done_and; // RmsNormMax.java:558
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:561
-      2'd0: partial_sel = partial_0; // RmsNormMax.java:561
-      2'd1: partial_sel = partial_4; // RmsNormMax.java:561
-      2'd2: partial_sel = partial_8; // RmsNormMax.java:561
-      default: partial_sel = partial_12; // RmsNormMax.java:561
+    case (feed_rotation_d3) // RmsNormMax.java:567
+      2'd0: partial_sel = partial_0; // RmsNormMax.java:567
+      2'd1: partial_sel = partial_4; // RmsNormMax.java:567
+      2'd2: partial_sel = partial_8; // RmsNormMax.java:567
+      default: partial_sel = partial_12; // RmsNormMax.java:567
     endcase
   end
 
-  assign lane0_acc_in_valid = lane0_acc_operand_valid; // RmsNormMax.java:568
+  assign lane0_acc_in_valid = lane0_acc_operand_valid; // RmsNormMax.java:574
 
   always @(*) begin
-    case (partial_sel_2_cat) // RmsNormMax.java:569
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:569
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:569
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:569
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:569
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:569
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:569
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:569
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:569
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:569
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:569
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:569
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:569
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:569
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:569
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:569
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:569
+    case (partial_sel_2_cat) // RmsNormMax.java:575
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:575
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:575
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:575
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:575
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:575
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:575
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:575
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:575
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:575
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:575
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:575
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:575
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:575
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:575
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:575
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:575
     endcase
   end
 
-  assign lane0_acc_in_payload_a = lane0_acc_operand_a; // RmsNormMax.java:569
+  assign lane0_acc_in_payload_a = lane0_acc_operand_a; // RmsNormMax.java:575
 
   always @(*) begin
-    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:571
-      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:571
-      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:571
-      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:571
-      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:571
-      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:571
-      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:571
-      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:571
-      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:571
-      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:571
-      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:571
-      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:571
-      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:571
-      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:571
-      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:571
-      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:571
-      default: partial_sel_3 = partial_15; // RmsNormMax.java:571
+    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:577
+      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:577
+      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:577
+      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:577
+      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:577
+      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:577
+      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:577
+      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:577
+      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:577
+      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:577
+      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:577
+      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:577
+      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:577
+      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:577
+      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:577
+      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:577
+      default: partial_sel_3 = partial_15; // RmsNormMax.java:577
     endcase
   end
 
-  assign lane0_acc_in_payload_b = lane0_acc_operand_b; // RmsNormMax.java:570
+  assign lane0_acc_in_payload_b = lane0_acc_operand_b; // RmsNormMax.java:576
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:561
-      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:561
-      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:561
-      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:561
-      default: partial_sel_4 = partial_13; // RmsNormMax.java:561
+    case (feed_rotation_d3) // RmsNormMax.java:567
+      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:567
+      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:567
+      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:567
+      default: partial_sel_4 = partial_13; // RmsNormMax.java:567
     endcase
   end
 
-  assign lane1_acc_in_valid = lane1_acc_operand_valid; // RmsNormMax.java:573
-  assign lane1_acc_in_payload_a = lane1_acc_operand_a; // RmsNormMax.java:574
-  assign lane1_acc_in_payload_b = lane1_acc_operand_b; // RmsNormMax.java:575
+  assign lane1_acc_in_valid = lane1_acc_operand_valid; // RmsNormMax.java:579
+  assign lane1_acc_in_payload_a = lane1_acc_operand_a; // RmsNormMax.java:580
+  assign lane1_acc_in_payload_b = lane1_acc_operand_b; // RmsNormMax.java:581
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:561
-      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:561
-      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:561
-      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:561
-      default: partial_sel_5 = partial_14; // RmsNormMax.java:561
+    case (feed_rotation_d3) // RmsNormMax.java:567
+      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:567
+      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:567
+      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:567
+      default: partial_sel_5 = partial_14; // RmsNormMax.java:567
     endcase
   end
 
-  assign lane2_acc_in_valid = lane2_acc_operand_valid; // RmsNormMax.java:573
-  assign lane2_acc_in_payload_a = lane2_acc_operand_a; // RmsNormMax.java:574
-  assign lane2_acc_in_payload_b = lane2_acc_operand_b; // RmsNormMax.java:575
+  assign lane2_acc_in_valid = lane2_acc_operand_valid; // RmsNormMax.java:579
+  assign lane2_acc_in_payload_a = lane2_acc_operand_a; // RmsNormMax.java:580
+  assign lane2_acc_in_payload_b = lane2_acc_operand_b; // RmsNormMax.java:581
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:561
-      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:561
-      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:561
-      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:561
-      default: partial_sel_6 = partial_15; // RmsNormMax.java:561
+    case (feed_rotation_d3) // RmsNormMax.java:567
+      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:567
+      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:567
+      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:567
+      default: partial_sel_6 = partial_15; // RmsNormMax.java:567
     endcase
   end
 
-  assign lane3_acc_in_valid = lane3_acc_operand_valid; // RmsNormMax.java:573
-  assign lane3_acc_in_payload_a = lane3_acc_operand_a; // RmsNormMax.java:574
-  assign lane3_acc_in_payload_b = lane3_acc_operand_b; // RmsNormMax.java:575
+  assign lane3_acc_in_valid = lane3_acc_operand_valid; // RmsNormMax.java:579
+  assign lane3_acc_in_payload_a = lane3_acc_operand_a; // RmsNormMax.java:580
+  assign lane3_acc_in_payload_b = lane3_acc_operand_b; // RmsNormMax.java:581
 
   always @(posedge clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:536
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:536
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:536
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:536
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:536
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:536
-    tree_k_out_d7 <= tree_k_out_d6; // RmsNormMax.java:536
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:537
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:537
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:537
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:537
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:537
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:537
-    tree_out_d7 <= tree_out_d6; // RmsNormMax.java:537
-    if (tree_feed) begin // RmsNormMax.java:541
-      if (tree_level_done_cmp) begin // RmsNormMax.java:541
-        tree_k <= 5'd0; // RmsNormMax.java:542
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:543
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:542
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:542
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:542
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:542
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:542
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:542
+    tree_k_out_d7 <= tree_k_out_d6; // RmsNormMax.java:542
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:543
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:543
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:543
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:543
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:543
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:543
+    tree_out_d7 <= tree_out_d6; // RmsNormMax.java:543
+    if (tree_feed) begin // RmsNormMax.java:547
+      if (tree_level_done_cmp) begin // RmsNormMax.java:547
+        tree_k <= 5'd0; // RmsNormMax.java:548
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:549
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:544
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:550
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:546
-      tree_width <= 5'd16; // RmsNormMax.java:546
+    if (tree_done_and) begin // RmsNormMax.java:552
+      tree_width <= 5'd16; // RmsNormMax.java:552
     end
-    lane0_acc_operand_valid <= lane0_square_out_valid | tree_feed; // RmsNormMax.java:568
+    lane0_acc_operand_valid <= lane0_square_out_valid | tree_feed; // RmsNormMax.java:574
     lane0_acc_operand_a <=
         tree_feed ? partial_sel_2
         : (lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane0_acc_out_payload
-        : partial_sel; // RmsNormMax.java:569
-    lane0_acc_operand_b <= tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:570
+        : partial_sel; // RmsNormMax.java:575
+    lane0_acc_operand_b <= tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:576
     if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0))
-        | (tree_out_d7 & (tree_k_out_d7 == 5'd0))) begin // RmsNormMax.java:583
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:583
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd0))) begin // RmsNormMax.java:589
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:589
     end
     if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1))
-        | (tree_out_d7 & (tree_k_out_d7 == 5'd4))) begin // RmsNormMax.java:583
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:583
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd4))) begin // RmsNormMax.java:589
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:589
     end
     if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2))
-        | (tree_out_d7 & (tree_k_out_d7 == 5'd8))) begin // RmsNormMax.java:583
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:583
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd8))) begin // RmsNormMax.java:589
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:589
     end
     if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3))
-        | (tree_out_d7 & (tree_k_out_d7 == 5'd12))) begin // RmsNormMax.java:583
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:583
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd12))) begin // RmsNormMax.java:589
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:589
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd1)) begin // RmsNormMax.java:593
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd1)) begin // RmsNormMax.java:599
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd2)) begin // RmsNormMax.java:593
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd2)) begin // RmsNormMax.java:599
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd3)) begin // RmsNormMax.java:593
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd3)) begin // RmsNormMax.java:599
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd5)) begin // RmsNormMax.java:593
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd5)) begin // RmsNormMax.java:599
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd6)) begin // RmsNormMax.java:593
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd6)) begin // RmsNormMax.java:599
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd7)) begin // RmsNormMax.java:593
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd7)) begin // RmsNormMax.java:599
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd9)) begin // RmsNormMax.java:593
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd9)) begin // RmsNormMax.java:599
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd10)) begin // RmsNormMax.java:593
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd10)) begin // RmsNormMax.java:599
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd11)) begin // RmsNormMax.java:593
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd11)) begin // RmsNormMax.java:599
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd13)) begin // RmsNormMax.java:593
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd13)) begin // RmsNormMax.java:599
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd14)) begin // RmsNormMax.java:593
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd14)) begin // RmsNormMax.java:599
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd15)) begin // RmsNormMax.java:593
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:593
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd15)) begin // RmsNormMax.java:599
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    lane1_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    lane1_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
     lane1_acc_operand_a <=
         (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane1_acc_out_payload
-        : partial_sel_4; // RmsNormMax.java:574
-    lane1_acc_operand_b <= lane1_square_out_payload; // RmsNormMax.java:575
-    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:583
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:583
+        : partial_sel_4; // RmsNormMax.java:580
+    lane1_acc_operand_b <= lane1_square_out_payload; // RmsNormMax.java:581
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:589
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:589
     end
-    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:583
-      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:583
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:589
+      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:589
     end
-    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:583
-      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:583
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:589
+      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:589
     end
-    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:583
-      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:583
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:589
+      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:589
     end
-    lane2_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    lane2_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
     lane2_acc_operand_a <=
         (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane2_acc_out_payload
-        : partial_sel_5; // RmsNormMax.java:574
-    lane2_acc_operand_b <= lane2_square_out_payload; // RmsNormMax.java:575
-    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:583
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:583
+        : partial_sel_5; // RmsNormMax.java:580
+    lane2_acc_operand_b <= lane2_square_out_payload; // RmsNormMax.java:581
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:589
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:589
     end
-    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:583
-      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:583
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:589
+      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:589
     end
-    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:583
-      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:583
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:589
+      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:589
     end
-    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:583
-      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:583
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:589
+      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:589
     end
-    lane3_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:573
+    lane3_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
     lane3_acc_operand_a <=
         (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane3_acc_out_payload
-        : partial_sel_6; // RmsNormMax.java:574
-    lane3_acc_operand_b <= lane3_square_out_payload; // RmsNormMax.java:575
-    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:583
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:583
+        : partial_sel_6; // RmsNormMax.java:580
+    lane3_acc_operand_b <= lane3_square_out_payload; // RmsNormMax.java:581
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:589
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:589
     end
-    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:583
-      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:583
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:589
+      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:589
     end
-    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:583
-      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:583
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:589
+      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:589
     end
-    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:583
-      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:583
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:589
+      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:589
     end
-    if (state_handoff) begin // RmsNormMax.java:597
-      partial_0 <= 32'h0; // RmsNormMax.java:599
-      partial_1 <= 32'h0; // RmsNormMax.java:599
-      partial_2 <= 32'h0; // RmsNormMax.java:599
-      partial_3 <= 32'h0; // RmsNormMax.java:599
-      partial_4 <= 32'h0; // RmsNormMax.java:599
-      partial_5 <= 32'h0; // RmsNormMax.java:599
-      partial_6 <= 32'h0; // RmsNormMax.java:599
-      partial_7 <= 32'h0; // RmsNormMax.java:599
-      partial_8 <= 32'h0; // RmsNormMax.java:599
-      partial_9 <= 32'h0; // RmsNormMax.java:599
-      partial_10 <= 32'h0; // RmsNormMax.java:599
-      partial_11 <= 32'h0; // RmsNormMax.java:599
-      partial_12 <= 32'h0; // RmsNormMax.java:599
-      partial_13 <= 32'h0; // RmsNormMax.java:599
-      partial_14 <= 32'h0; // RmsNormMax.java:599
-      partial_15 <= 32'h0; // RmsNormMax.java:599
+    if (state_handoff) begin // RmsNormMax.java:603
+      partial_0 <= 32'h0; // RmsNormMax.java:605
+      partial_1 <= 32'h0; // RmsNormMax.java:605
+      partial_2 <= 32'h0; // RmsNormMax.java:605
+      partial_3 <= 32'h0; // RmsNormMax.java:605
+      partial_4 <= 32'h0; // RmsNormMax.java:605
+      partial_5 <= 32'h0; // RmsNormMax.java:605
+      partial_6 <= 32'h0; // RmsNormMax.java:605
+      partial_7 <= 32'h0; // RmsNormMax.java:605
+      partial_8 <= 32'h0; // RmsNormMax.java:605
+      partial_9 <= 32'h0; // RmsNormMax.java:605
+      partial_10 <= 32'h0; // RmsNormMax.java:605
+      partial_11 <= 32'h0; // RmsNormMax.java:605
+      partial_12 <= 32'h0; // RmsNormMax.java:605
+      partial_13 <= 32'h0; // RmsNormMax.java:605
+      partial_14 <= 32'h0; // RmsNormMax.java:605
+      partial_15 <= 32'h0; // RmsNormMax.java:605
     end
     if (reset) begin
       tree_k_out_d7 <= 5'd0;
@@ -1208,8 +1223,8 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:615): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:619
+  // normalize (RmsNormMax.java:621): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:625
 
   always @(*) begin
     normalize_mul_issue = 1'b0; // Fp32SharedOps.java:123
@@ -1273,13 +1288,13 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   assign normalize_add_in_valid = normalize_add_operands_valid; // Fp32SharedOps.java:126
   assign normalize_add_in_payload_a = normalize_add_operand_a; // Fp32SharedOps.java:127
   assign normalize_add_in_payload_b = normalize_add_operand_b; // Fp32SharedOps.java:128
-  assign rsqrt_scale2_in_valid = launch_d64; // RmsNormMax.java:625
-  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:625
-  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d46; // RmsNormMax.java:625
+  assign rsqrt_scale2_in_valid = launch_d64; // RmsNormMax.java:631
+  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:631
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d46; // RmsNormMax.java:631
 
   always @(posedge clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:620
-      normalize_busy <= 1'b1; // RmsNormMax.java:620
+    if (normalize_launch) begin // RmsNormMax.java:626
+      normalize_busy <= 1'b1; // RmsNormMax.java:626
     end
     normalize_mul_operands_valid <= normalize_mul_issue; // Fp32SharedOps.java:126
     normalize_mul_operand_a <= normalize_mul_issue_a; // Fp32SharedOps.java:127
@@ -1301,10 +1316,10 @@ module RmsNormMax_l16_w4_n1536_fp16 (
          (normalize_add_out_payload[30:0] == 31'h0),
          ((normalize_add_out_payload[30:23] == 8'd255)
           & (normalize_add_out_payload[22:0] == 23'd0)
-          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:625
-    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:625
-    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:625
-    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:625
+          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:631
+    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:631
+    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:631
+    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:631
     rsqrt_lz_a <=
         (rsqrt_lz_a_and & rsqrt_lz_a_and_3 & ~rsqrt_lz_a_any_4 & ~(|normalize_add_out_payload[8:7]))
           ? {2'h2,
@@ -1331,23 +1346,23 @@ module RmsNormMax_l16_w4_n1536_fp16 (
                       : {1'b1, ~normalize_add_out_payload[16]})}
                 : {1'b0,
                    (rsqrt_lz_a_any ? {1'b0, ~normalize_add_out_payload[22]}
-                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:625
-    // RmsNormMax.java:625
+                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:631
+    // RmsNormMax.java:631
     rsqrt_fraction_b <= rsqrt_exponent_a_eq_0 ? (rsqrt_fraction_a << rsqrt_fraction_b_sum) : rsqrt_fraction_a;
-    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:625
-    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:625
-    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:625
-    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:625
-    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:625
+    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:631
+    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:631
+    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:631
+    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:631
+    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:631
     rsqrt_u_c <=
         {1'b0,
          ((rsqrt_fraction_b[17:0] == 18'd0) ? 8'd0 : (8'd126 - {3'd0, rsqrt_u_c_mux})),
          rsqrt_u_c_shl[16:0],
-         6'h0}; // RmsNormMax.java:625
-    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:625
-    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:625
-    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:625
-    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:625
+         6'h0}; // RmsNormMax.java:631
+    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:631
+    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:631
+    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:631
+    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:631
     launch_d9 <= launch_d8; // Fp32SharedOps.java:144
     launch_d10 <= launch_d9; // Fp32SharedOps.java:144
     launch_d11 <= launch_d10; // Fp32SharedOps.java:144
@@ -1450,165 +1465,165 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     rsqrt_y0_d21 <= rsqrt_y0_d20; // Fp32SharedOps.java:145
     rsqrt_y0_d22 <= rsqrt_y0_d21; // Fp32SharedOps.java:145
     rsqrt_y0_d23 <= rsqrt_y0_d22; // Fp32SharedOps.java:145
-    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:625
-    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:625
-    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:625
-    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:625
-    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:625
-    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:625
-    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:625
-    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:625
-    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:625
-    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:625
-    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:625
-    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:625
-    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:625
-    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:625
-    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:625
-    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:625
-    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:625
-    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:625
-    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:625
-    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:625
-    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:625
-    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:625
-    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:625
-    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:625
-    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:625
-    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:625
-    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:625
-    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:625
-    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:625
-    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:625
-    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:625
-    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:625
-    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:625
-    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:625
-    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:625
-    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:625
-    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:625
-    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:625
-    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:625
-    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:625
-    rsqrt_minus_half_d41 <= rsqrt_minus_half_d40; // RmsNormMax.java:625
-    rsqrt_minus_half_d42 <= rsqrt_minus_half_d41; // RmsNormMax.java:625
-    rsqrt_minus_half_d43 <= rsqrt_minus_half_d42; // RmsNormMax.java:625
-    rsqrt_minus_half_d44 <= rsqrt_minus_half_d43; // RmsNormMax.java:625
-    rsqrt_minus_half_d45 <= rsqrt_minus_half_d44; // RmsNormMax.java:625
-    rsqrt_minus_half_d46 <= rsqrt_minus_half_d45; // RmsNormMax.java:625
-    launch_d57 <= launch_d56; // RmsNormMax.java:625
-    launch_d58 <= launch_d57; // RmsNormMax.java:625
-    launch_d59 <= launch_d58; // RmsNormMax.java:625
-    launch_d60 <= launch_d59; // RmsNormMax.java:625
-    launch_d61 <= launch_d60; // RmsNormMax.java:625
-    launch_d62 <= launch_d61; // RmsNormMax.java:625
-    launch_d63 <= launch_d62; // RmsNormMax.java:625
-    launch_d64 <= launch_d63; // RmsNormMax.java:625
-    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:625
-    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:625
-    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:625
-    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:625
-    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:625
-    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:625
-    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:625
-    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:625
-    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:625
-    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:625
-    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:625
-    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:625
-    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:625
-    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:625
-    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:625
-    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:625
-    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:625
-    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:625
-    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:625
-    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:625
-    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:625
-    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:625
-    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:625
-    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:625
-    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:625
-    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:625
-    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:625
-    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:625
-    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:625
-    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:625
-    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:625
-    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:625
-    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:625
-    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:625
-    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:625
-    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:625
-    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:625
-    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:625
-    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:625
-    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:625
-    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:625
-    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:625
-    rsqrt_cases_d43 <= rsqrt_cases_d42; // RmsNormMax.java:625
-    rsqrt_cases_d44 <= rsqrt_cases_d43; // RmsNormMax.java:625
-    rsqrt_cases_d45 <= rsqrt_cases_d44; // RmsNormMax.java:625
-    rsqrt_cases_d46 <= rsqrt_cases_d45; // RmsNormMax.java:625
-    rsqrt_cases_d47 <= rsqrt_cases_d46; // RmsNormMax.java:625
-    rsqrt_cases_d48 <= rsqrt_cases_d47; // RmsNormMax.java:625
-    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:625
-    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:625
-    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:625
-    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:625
-    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:625
-    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:625
-    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:625
-    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:625
-    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:625
-    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:625
-    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:625
-    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:625
-    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:625
-    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:625
-    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:625
-    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:625
-    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:625
-    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:625
-    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:625
-    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:625
-    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:625
-    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:625
-    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:625
-    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:625
-    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:625
-    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:625
-    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:625
-    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:625
-    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:625
-    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:625
-    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:625
-    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:625
-    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:625
-    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:625
-    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:625
-    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:625
-    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:625
-    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:625
-    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:625
-    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:625
-    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:625
-    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:625
-    rsqrt_sign_d43 <= rsqrt_sign_d42; // RmsNormMax.java:625
-    rsqrt_sign_d44 <= rsqrt_sign_d43; // RmsNormMax.java:625
-    rsqrt_sign_d45 <= rsqrt_sign_d44; // RmsNormMax.java:625
-    rsqrt_sign_d46 <= rsqrt_sign_d45; // RmsNormMax.java:625
-    rsqrt_sign_d47 <= rsqrt_sign_d46; // RmsNormMax.java:625
-    rsqrt_sign_d48 <= rsqrt_sign_d47; // RmsNormMax.java:625
+    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:631
+    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:631
+    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:631
+    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:631
+    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:631
+    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:631
+    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:631
+    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:631
+    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:631
+    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:631
+    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:631
+    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:631
+    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:631
+    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:631
+    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:631
+    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:631
+    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:631
+    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:631
+    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:631
+    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:631
+    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:631
+    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:631
+    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:631
+    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:631
+    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:631
+    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:631
+    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:631
+    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:631
+    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:631
+    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:631
+    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:631
+    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:631
+    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:631
+    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:631
+    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:631
+    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:631
+    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:631
+    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:631
+    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:631
+    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:631
+    rsqrt_minus_half_d41 <= rsqrt_minus_half_d40; // RmsNormMax.java:631
+    rsqrt_minus_half_d42 <= rsqrt_minus_half_d41; // RmsNormMax.java:631
+    rsqrt_minus_half_d43 <= rsqrt_minus_half_d42; // RmsNormMax.java:631
+    rsqrt_minus_half_d44 <= rsqrt_minus_half_d43; // RmsNormMax.java:631
+    rsqrt_minus_half_d45 <= rsqrt_minus_half_d44; // RmsNormMax.java:631
+    rsqrt_minus_half_d46 <= rsqrt_minus_half_d45; // RmsNormMax.java:631
+    launch_d57 <= launch_d56; // RmsNormMax.java:631
+    launch_d58 <= launch_d57; // RmsNormMax.java:631
+    launch_d59 <= launch_d58; // RmsNormMax.java:631
+    launch_d60 <= launch_d59; // RmsNormMax.java:631
+    launch_d61 <= launch_d60; // RmsNormMax.java:631
+    launch_d62 <= launch_d61; // RmsNormMax.java:631
+    launch_d63 <= launch_d62; // RmsNormMax.java:631
+    launch_d64 <= launch_d63; // RmsNormMax.java:631
+    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:631
+    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:631
+    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:631
+    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:631
+    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:631
+    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:631
+    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:631
+    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:631
+    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:631
+    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:631
+    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:631
+    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:631
+    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:631
+    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:631
+    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:631
+    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:631
+    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:631
+    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:631
+    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:631
+    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:631
+    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:631
+    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:631
+    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:631
+    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:631
+    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:631
+    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:631
+    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:631
+    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:631
+    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:631
+    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:631
+    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:631
+    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:631
+    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:631
+    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:631
+    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:631
+    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:631
+    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:631
+    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:631
+    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:631
+    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:631
+    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:631
+    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:631
+    rsqrt_cases_d43 <= rsqrt_cases_d42; // RmsNormMax.java:631
+    rsqrt_cases_d44 <= rsqrt_cases_d43; // RmsNormMax.java:631
+    rsqrt_cases_d45 <= rsqrt_cases_d44; // RmsNormMax.java:631
+    rsqrt_cases_d46 <= rsqrt_cases_d45; // RmsNormMax.java:631
+    rsqrt_cases_d47 <= rsqrt_cases_d46; // RmsNormMax.java:631
+    rsqrt_cases_d48 <= rsqrt_cases_d47; // RmsNormMax.java:631
+    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:631
+    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:631
+    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:631
+    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:631
+    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:631
+    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:631
+    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:631
+    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:631
+    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:631
+    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:631
+    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:631
+    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:631
+    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:631
+    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:631
+    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:631
+    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:631
+    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:631
+    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:631
+    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:631
+    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:631
+    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:631
+    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:631
+    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:631
+    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:631
+    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:631
+    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:631
+    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:631
+    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:631
+    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:631
+    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:631
+    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:631
+    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:631
+    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:631
+    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:631
+    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:631
+    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:631
+    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:631
+    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:631
+    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:631
+    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:631
+    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:631
+    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:631
+    rsqrt_sign_d43 <= rsqrt_sign_d42; // RmsNormMax.java:631
+    rsqrt_sign_d44 <= rsqrt_sign_d43; // RmsNormMax.java:631
+    rsqrt_sign_d45 <= rsqrt_sign_d44; // RmsNormMax.java:631
+    rsqrt_sign_d46 <= rsqrt_sign_d45; // RmsNormMax.java:631
+    rsqrt_sign_d47 <= rsqrt_sign_d46; // RmsNormMax.java:631
+    rsqrt_sign_d48 <= rsqrt_sign_d47; // RmsNormMax.java:631
     rsqrt_y_out <=
         rsqrt_cases_d48[2] ? 32'h7fc00000
         : rsqrt_cases_d48[1] ? {rsqrt_sign_d48, 31'h7f800000}
         : rsqrt_cases_d48[0] ? 32'h0
-        : rsqrt_scale2_out_payload; // RmsNormMax.java:625
-    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:626
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:630
-      r <= rsqrt_y_out; // RmsNormMax.java:631
-      normalize_busy <= 1'b0; // RmsNormMax.java:632
+        : rsqrt_scale2_out_payload; // RmsNormMax.java:631
+    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:632
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:636
+      r <= rsqrt_y_out; // RmsNormMax.java:637
+      normalize_busy <= 1'b0; // RmsNormMax.java:638
     end
     if (reset) begin
       normalize_busy <= 1'b0;
@@ -1689,111 +1704,118 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:653): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:659): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:657
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:666
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:667
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
-  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:669
-  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:669
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:670
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:670
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:670
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:666
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:667
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
-  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:669
-  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:669
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:670
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:670
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:670
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:666
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:667
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
-  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:669
-  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:669
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:670
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:670
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:670
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:666
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:666
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:667
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:667
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:669
-  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:669
-  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:669
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:670
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:670
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:670
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:670
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:670
-  assign absmax_restart = emit_last; // RmsNormMax.java:737
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:663
+  assign lane0_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:674
+  assign lane0_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
+  assign lane0_gamma_in_payload = gamma_word_d2_0; // RmsNormMax.java:675
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
+  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:677
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:677
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:678
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:678
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:678
+  assign lane1_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:674
+  assign lane1_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
+  assign lane1_gamma_in_payload = gamma_word_d2_1; // RmsNormMax.java:675
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
+  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:677
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:677
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:678
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:678
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:678
+  assign lane2_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:674
+  assign lane2_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
+  assign lane2_gamma_in_payload = gamma_word_d2_2; // RmsNormMax.java:675
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
+  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:677
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:677
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:678
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:678
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:678
+  assign lane3_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:674
+  assign lane3_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
+  assign lane3_gamma_in_payload = gamma_word_d2_3; // RmsNormMax.java:675
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
+  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:677
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:677
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:678
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:678
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:678
+  assign absmax_restart = emit_last_d1; // RmsNormMax.java:748
 
   always @(posedge clk) begin
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:660
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:660
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:660
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:660
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:666
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:670
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:670
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:670
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:670
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:670
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:670
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:670
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:670
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:670
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:670
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:670
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:670
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:670
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:670
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:670
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:670
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:670
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:670
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:670
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:670
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:670
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:670
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:670
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:670
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:670
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:670
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:670
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:670
-    if (lane0_y_out_valid) begin // RmsNormMax.java:682
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:683
-      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:684
+    gamma_word_d1_0 <= gamma_payload_0; // RmsNormMax.java:668
+    gamma_word_d1_1 <= gamma_payload_1; // RmsNormMax.java:668
+    gamma_word_d1_2 <= gamma_payload_2; // RmsNormMax.java:668
+    gamma_word_d1_3 <= gamma_payload_3; // RmsNormMax.java:668
+    gamma_word_d2_0 <= gamma_word_d1_0; // RmsNormMax.java:668
+    gamma_word_d2_1 <= gamma_word_d1_1; // RmsNormMax.java:668
+    gamma_word_d2_2 <= gamma_word_d1_2; // RmsNormMax.java:668
+    gamma_word_d2_3 <= gamma_word_d1_3; // RmsNormMax.java:668
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:674
+    gamma_fire_d2 <= gamma_fire_d1; // RmsNormMax.java:674
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:678
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:678
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:678
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:678
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:678
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:678
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:678
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:678
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:678
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:678
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:678
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:678
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:678
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:678
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:678
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:678
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:678
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:678
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:678
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:678
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:678
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:678
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:678
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:678
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:678
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:678
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:678
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:678
+    if (lane0_y_out_valid) begin // RmsNormMax.java:690
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:691
+      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:692
     end
-    if (absmax_restart) begin // RmsNormMax.java:686
-      running_max <= 15'd0; // RmsNormMax.java:686
+    if (absmax_restart) begin // RmsNormMax.java:694
+      running_max <= 15'd0; // RmsNormMax.java:694
     end
     abs_max_widened <=
         (running_max[14:10] == 5'd0)
           ? ((running_max[9:0] == 10'd0) ? 32'h0
-             : {1'b0,
-                (8'd112 - {4'd0, abs_max_widened_mux}),
-                (running_max[9:0] << (abs_max_widened_mux + 4'd1)),
-                13'h0})
+             : {1'b0, (8'd112 - {4'd0, abs_max_widened_mux}), abs_max_widened_shl[8:0], 14'h0})
         : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
-        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:696
+        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:704
     if (reset) begin
+      gamma_word_d2_0 <= 16'h0;
+      gamma_word_d2_1 <= 16'h0;
+      gamma_word_d2_2 <= 16'h0;
+      gamma_word_d2_3 <= 16'h0;
       gamma_fire_d1 <= 1'b0;
+      gamma_fire_d2 <= 1'b0;
       lane0_g_d7 <= 32'h0;
       lane1_g_d7 <= 32'h0;
       lane2_g_d7 <= 32'h0;
@@ -1804,25 +1826,29 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:730): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 2'd0); // RmsNormMax.java:733
-  assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:93
-  assign result_fifo_push_payload = {emit_last, abs_max_widened, read_word}; // CreditBuffer.java:94
+  // emit_pass (RmsNormMax.java:738): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:741
+  assign result_fifo_push_valid = emit_valid_d2; // CreditBuffer.java:93
+  assign result_fifo_push_payload = {emit_last_d2, abs_max_widened, read_word}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    emit_valid <= emit; // RmsNormMax.java:735
-    emit_last <= emit & state_backLast; // RmsNormMax.java:736
+    emit_valid_d1 <= emit; // RmsNormMax.java:743
+    emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:743
+    emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:745
+    emit_last_d2 <= emit_last_d1; // RmsNormMax.java:745
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
-      result_credits <= result_credits - 2'd1; // CreditBuffer.java:97
+      result_credits <= result_credits - 3'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:98
-      result_credits <= result_credits + 2'd1; // CreditBuffer.java:98
+      result_credits <= result_credits + 3'd1; // CreditBuffer.java:98
     end
     if (reset) begin
-      emit_valid <= 1'b0;
-      emit_last <= 1'b0;
-      result_credits <= 2'd3;
+      emit_valid_d1 <= 1'b0;
+      emit_valid_d2 <= 1'b0;
+      emit_last_d1 <= 1'b0;
+      emit_last_d2 <= 1'b0;
+      result_credits <= 3'd4;
     end
   end
 
@@ -1870,7 +1896,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
       back_index <= back_index + 9'd1; // RmsNormMax.java:376
       if (back_last) begin // RmsNormMax.java:377
         back_index <= 9'd0; // RmsNormMax.java:378
-        back_timer <= 8'd21; // RmsNormMax.java:379
+        back_timer <= 8'd22; // RmsNormMax.java:379
         back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:380
       end
     end
@@ -1962,12 +1988,17 @@ module RmsNormMax_l16_w4_n1536_fp16 (
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~emit | (result_credits != 2'd0))) begin // CreditBuffer.java:101
+      if (!(~emit | (result_credits != 3'd0))) begin // CreditBuffer.java:101
         $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(~emit_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
+      if (!(result_credits <= 3'd4)) begin // CreditBuffer.java:104
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
+                 "depth 4");
+        $stop;
+      end
+      if (!(~emit_valid_d2 | result_fifo_push_ready)) begin // CreditBuffer.java:106
         $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -1981,7 +2012,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 `endif
 
-  Fp16Square lane0_square ( // RmsNormMax.java:475
+  Fp16Square lane0_square ( // RmsNormMax.java:481
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_square_in_valid),
@@ -1990,7 +2021,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_square_out_payload)
   );
 
-  Fp16Square lane1_square ( // RmsNormMax.java:475
+  Fp16Square lane1_square ( // RmsNormMax.java:481
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_square_in_valid),
@@ -1999,7 +2030,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_square_out_payload)
   );
 
-  Fp16Square lane2_square ( // RmsNormMax.java:475
+  Fp16Square lane2_square ( // RmsNormMax.java:481
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_square_in_valid),
@@ -2008,7 +2039,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_square_out_payload)
   );
 
-  Fp16Square lane3_square ( // RmsNormMax.java:475
+  Fp16Square lane3_square ( // RmsNormMax.java:481
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_square_in_valid),
@@ -2017,7 +2048,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:556
+  Fp32Add lane0_acc ( // RmsNormMax.java:562
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -2027,7 +2058,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:556
+  Fp32Add lane1_acc ( // RmsNormMax.java:562
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -2037,7 +2068,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:556
+  Fp32Add lane2_acc ( // RmsNormMax.java:562
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -2047,7 +2078,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:556
+  Fp32Add lane3_acc ( // RmsNormMax.java:562
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -2057,7 +2088,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul normalize_mul ( // RmsNormMax.java:623
+  Fp32Mul normalize_mul ( // RmsNormMax.java:629
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_mul_in_valid),
@@ -2067,7 +2098,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (normalize_mul_out_payload)
   );
 
-  Fp32Add normalize_add ( // RmsNormMax.java:623
+  Fp32Add normalize_add ( // RmsNormMax.java:629
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_add_in_valid),
@@ -2077,7 +2108,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (normalize_add_out_payload)
   );
 
-  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:625
+  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:631
     .clk          (clk),
     .reset        (reset),
     .in_valid     (rsqrt_scale2_in_valid),
@@ -2087,7 +2118,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (rsqrt_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:666
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:674
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -2096,7 +2127,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:667
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:675
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -2105,7 +2136,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:669
+  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:677
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -2115,7 +2146,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:670
+  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:678
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -2125,7 +2156,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:670
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:678
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -2134,7 +2165,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:666
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:674
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -2143,7 +2174,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:667
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:675
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -2152,7 +2183,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:669
+  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:677
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -2162,7 +2193,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:670
+  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:678
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -2172,7 +2203,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:670
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:678
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -2181,7 +2212,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:666
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:674
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -2190,7 +2221,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:667
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:675
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -2199,7 +2230,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:669
+  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:677
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -2209,7 +2240,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:670
+  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:678
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -2219,7 +2250,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:670
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:678
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -2228,7 +2259,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:666
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:674
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -2237,7 +2268,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:667
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:675
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -2246,7 +2277,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:669
+  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:677
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -2256,7 +2287,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:670
+  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:678
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -2266,7 +2297,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:670
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:678
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),
@@ -2275,7 +2306,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_y_out_payload)
   );
 
-  SyncFifo_w97_d3 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w97_d4 result_fifo ( // CreditBuffer.java:92
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),
@@ -2293,7 +2324,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
       lane1_gamma_out_valid, lane1_xr_out_valid, lane1_xrg_out_valid, lane1_y_out_valid, lane2_xs_out_valid,
       lane2_gamma_out_valid, lane2_xr_out_valid, lane2_xrg_out_valid, lane2_y_out_valid, lane3_xs_out_valid,
       lane3_gamma_out_valid, lane3_xr_out_valid, lane3_xrg_out_valid, lane3_y_out_valid, result_fifo_occupancy,
-      rsqrt_minus_half_b_diff[0], rsqrt_u_c_shl[17]};
+      rsqrt_minus_half_b_diff[0], rsqrt_u_c_shl[17], abs_max_widened_shl[9]};
 endmodule
 
 `default_nettype wire

@@ -5,5 +5,5 @@ FpScale2_n9.v
 Fp16ToFp32.v
 Fp32Mul_fp16.v
 Fp32ToFp16.v
-SyncFifo_w97_d3.v
+SyncFifo_w97_d4.v
 RmsNormMax_l16_w4_n256_fp16.v

@@ -224,7 +224,7 @@ module Rope_adjacent_l2_d96_r2_fp16 (
     end
     if (read_issue) begin // Rope.java:149
       // Rope.java:149
-      cos_sin_word <= cos_sin[({2'd0, cos_sin_word_mux, 4'd0} + {1'b0, cos_sin_word_mux, 5'd0} + {1'b0, read_beat})];
+      cos_sin_word <= cos_sin[({2'h0, cos_sin_word_mux, 4'd0} + {1'b0, cos_sin_word_mux, 5'd0} + {1'b0, read_beat})];
     end
     read_beat_r <= read_beat; // Rope.java:150
     read_last <= read_issue & read_beat_eq_47 & (read_bank ? bank_last_1 : bank_last_0); // Rope.java:152

@@ -25,23 +25,24 @@ module ByteGearbox_i16_o5_9_13_17 (
   reg  [1:0]   tail;          // ByteGearbox.java:94
   reg  [2:0]   filled;        // ByteGearbox.java:95
   reg  [3:0]   offset;        // ByteGearbox.java:96
-  wire [6:0]   held;          // ByteGearbox.java:98
-  wire [1:0]   read_unit1;    // ByteGearbox.java:108
-  reg  [127:0] window_slot1;  // ByteGearbox.java:109
-  wire [1:0]   read_unit0;    // ByteGearbox.java:108
-  reg  [127:0] window_slot0;  // ByteGearbox.java:109
-  wire [255:0] window;        // ByteGearbox.java:111
-  wire [7:0]   window_shift;  // ByteGearbox.java:112
-  wire [5:0]   offset_after0; // ByteGearbox.java:119
-  wire [5:0]   offset_after1; // ByteGearbox.java:124
-  wire [5:0]   offset_after2; // ByteGearbox.java:124
-  wire [5:0]   offset_after3; // ByteGearbox.java:124
-  wire [5:0]   offset_moved;  // ByteGearbox.java:129
-  wire [1:0]   slots_freed;   // ByteGearbox.java:135
-  wire [3:0]   offset_next;   // ByteGearbox.java:141
-  wire         pop;           // ByteGearbox.java:143
-  wire         push;          // ByteGearbox.java:144
-  wire [1:0]   released;      // ByteGearbox.java:145
+  reg  [6:0]   held;          // ByteGearbox.java:100
+  wire [1:0]   read_unit1;    // ByteGearbox.java:112
+  reg  [127:0] window_slot1;  // ByteGearbox.java:113
+  wire [1:0]   read_unit0;    // ByteGearbox.java:112
+  reg  [127:0] window_slot0;  // ByteGearbox.java:113
+  wire [255:0] window;        // ByteGearbox.java:115
+  wire [7:0]   window_shift;  // ByteGearbox.java:116
+  wire [5:0]   offset_after0; // ByteGearbox.java:123
+  wire [5:0]   offset_after1; // ByteGearbox.java:128
+  wire [5:0]   offset_after2; // ByteGearbox.java:128
+  wire [5:0]   offset_after3; // ByteGearbox.java:128
+  wire [6:0]   word_bytes;    // ByteGearbox.java:133
+  wire [5:0]   offset_moved;  // ByteGearbox.java:135
+  wire [1:0]   slots_freed;   // ByteGearbox.java:141
+  wire [3:0]   offset_next;   // ByteGearbox.java:148
+  wire         pop;           // ByteGearbox.java:150
+  wire         push;          // ByteGearbox.java:151
+  wire [1:0]   released;      // ByteGearbox.java:152
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [255:0] out_payload_shr;
@@ -49,94 +50,112 @@ module ByteGearbox_i16_o5_9_13_17 (
   wire size_eq_2;
   wire size_eq_1;
   wire [5:0] offset_next_diff;
+  wire [10:0] assert_shl;
   assign out_payload_shr = window >> window_shift;
   assign size_eq_3 = size == 2'd3;
   assign size_eq_2 = size == 2'd2;
   assign size_eq_1 = size == 2'd1;
-  assign offset_next_diff = offset_moved - {slots_freed, 4'h0};
+  assign offset_next_diff = offset_moved - {slots_freed, 4'd0};
+  assign assert_shl = {{4'd0, filled}, 4'd0};
 
-  assign held = {filled, 4'h0} - {3'd0, offset}; // ByteGearbox.java:98
-  assign count = held; // ByteGearbox.java:99
-  assign read_unit1 = head + 2'd1; // ByteGearbox.java:108
+  assign count = held; // ByteGearbox.java:103
+  assign read_unit1 = head + 2'd1; // ByteGearbox.java:112
 
   always @(*) begin
-    case (read_unit1) // ByteGearbox.java:109
-      2'd0: window_slot1 = slot0; // ByteGearbox.java:109
-      2'd1: window_slot1 = slot1; // ByteGearbox.java:109
-      2'd2: window_slot1 = slot2; // ByteGearbox.java:109
-      default: window_slot1 = slot3; // ByteGearbox.java:109
+    case (read_unit1) // ByteGearbox.java:113
+      2'd0: window_slot1 = slot0; // ByteGearbox.java:113
+      2'd1: window_slot1 = slot1; // ByteGearbox.java:113
+      2'd2: window_slot1 = slot2; // ByteGearbox.java:113
+      default: window_slot1 = slot3; // ByteGearbox.java:113
     endcase
   end
 
-  assign read_unit0 = head; // ByteGearbox.java:108
+  assign read_unit0 = head; // ByteGearbox.java:112
 
   always @(*) begin
-    case (read_unit0) // ByteGearbox.java:109
-      2'd0: window_slot0 = slot0; // ByteGearbox.java:109
-      2'd1: window_slot0 = slot1; // ByteGearbox.java:109
-      2'd2: window_slot0 = slot2; // ByteGearbox.java:109
-      default: window_slot0 = slot3; // ByteGearbox.java:109
+    case (read_unit0) // ByteGearbox.java:113
+      2'd0: window_slot0 = slot0; // ByteGearbox.java:113
+      2'd1: window_slot0 = slot1; // ByteGearbox.java:113
+      2'd2: window_slot0 = slot2; // ByteGearbox.java:113
+      default: window_slot0 = slot3; // ByteGearbox.java:113
     endcase
   end
 
-  assign window = {window_slot1, window_slot0}; // ByteGearbox.java:111
-  assign window_shift = {1'b0, offset, 3'h0}; // ByteGearbox.java:112
-  assign out_payload = out_payload_shr[135:0]; // ByteGearbox.java:113
-  assign in_ready = filled < 3'd4; // ByteGearbox.java:114
-  assign offset_after0 = {2'd0, offset} + 6'd5; // ByteGearbox.java:119
-  assign offset_after1 = {2'd0, offset} + 6'd9; // ByteGearbox.java:124
-  assign offset_after2 = {2'd0, offset} + 6'd13; // ByteGearbox.java:124
-  assign offset_after3 = {2'd0, offset} + 6'd17; // ByteGearbox.java:124
-  // ByteGearbox.java:128
+  assign window = {window_slot1, window_slot0}; // ByteGearbox.java:115
+  assign window_shift = {1'b0, offset, 3'd0}; // ByteGearbox.java:116
+  assign out_payload = out_payload_shr[135:0]; // ByteGearbox.java:117
+  assign in_ready = filled < 3'd4; // ByteGearbox.java:118
+  assign offset_after0 = {2'd0, offset} + 6'd5; // ByteGearbox.java:123
+  assign offset_after1 = {2'd0, offset} + 6'd9; // ByteGearbox.java:128
+  assign offset_after2 = {2'd0, offset} + 6'd13; // ByteGearbox.java:128
+  assign offset_after3 = {2'd0, offset} + 6'd17; // ByteGearbox.java:128
+  assign word_bytes = size_eq_3 ? 7'd17 : (size_eq_2 ? 7'd13 : (size_eq_1 ? 7'd9 : 7'd5)); // ByteGearbox.java:133
+  // ByteGearbox.java:134
   assign out_valid =
       size_eq_3 ? (held >= 7'd17) : (size_eq_2 ? (held >= 7'd13) : (size_eq_1 ? (held >= 7'd9) : (held >= 7'd5)));
-  // ByteGearbox.java:129
+  // ByteGearbox.java:135
   assign offset_moved =
       size_eq_3 ? offset_after3 : (size_eq_2 ? offset_after2 : (size_eq_1 ? offset_after1 : offset_after0));
-  assign slots_freed = (offset_moved >= 6'd32) ? 2'd2 : ((offset_moved >= 6'd16) ? 2'd1 : 2'd0); // ByteGearbox.java:135
-  assign offset_next = offset_next_diff[3:0]; // ByteGearbox.java:141
-  assign pop = out_valid & out_ready; // ByteGearbox.java:143
-  assign push = in_valid & in_ready; // ByteGearbox.java:144
-  assign released = pop ? slots_freed : 2'd0; // ByteGearbox.java:145
+  assign slots_freed = (offset_moved >= 6'd32) ? 2'd2 : ((offset_moved >= 6'd16) ? 2'd1 : 2'd0); // ByteGearbox.java:141
+  assign offset_next = offset_next_diff[3:0]; // ByteGearbox.java:148
+  assign pop = out_valid & out_ready; // ByteGearbox.java:150
+  assign push = in_valid & in_ready; // ByteGearbox.java:151
+  assign released = pop ? slots_freed : 2'd0; // ByteGearbox.java:152
 
   always @(posedge clk) begin
-    if (push & (tail == 2'd0)) begin // ByteGearbox.java:148
-      slot0 <= in_payload; // ByteGearbox.java:148
+    if (push & (tail == 2'd0)) begin // ByteGearbox.java:155
+      slot0 <= in_payload; // ByteGearbox.java:155
     end
-    if (push & (tail == 2'd1)) begin // ByteGearbox.java:148
-      slot1 <= in_payload; // ByteGearbox.java:148
+    if (push & (tail == 2'd1)) begin // ByteGearbox.java:155
+      slot1 <= in_payload; // ByteGearbox.java:155
     end
-    if (push & (tail == 2'd2)) begin // ByteGearbox.java:148
-      slot2 <= in_payload; // ByteGearbox.java:148
+    if (push & (tail == 2'd2)) begin // ByteGearbox.java:155
+      slot2 <= in_payload; // ByteGearbox.java:155
     end
-    if (push & (tail == 2'd3)) begin // ByteGearbox.java:148
-      slot3 <= in_payload; // ByteGearbox.java:148
+    if (push & (tail == 2'd3)) begin // ByteGearbox.java:155
+      slot3 <= in_payload; // ByteGearbox.java:155
     end
-    if (clear) begin // ByteGearbox.java:150
-      head <= 2'd0; // ByteGearbox.java:151
-      tail <= 2'd0; // ByteGearbox.java:152
-      filled <= 3'd0; // ByteGearbox.java:153
-      offset <= 4'd0; // ByteGearbox.java:154
+    if (clear) begin // ByteGearbox.java:157
+      head <= 2'd0; // ByteGearbox.java:158
+      tail <= 2'd0; // ByteGearbox.java:159
+      filled <= 3'd0; // ByteGearbox.java:160
+      offset <= 4'd0; // ByteGearbox.java:161
+      held <= 7'd0; // ByteGearbox.java:162
     end else begin
-      if (push) begin // ByteGearbox.java:157
-        tail <= tail + 2'd1; // ByteGearbox.java:157
+      if (push) begin // ByteGearbox.java:165
+        tail <= tail + 2'd1; // ByteGearbox.java:165
       end
-      if (pop) begin // ByteGearbox.java:161
-        head <= head + slots_freed; // ByteGearbox.java:162
-        offset <= offset_next; // ByteGearbox.java:163
+      if (pop) begin // ByteGearbox.java:169
+        head <= head + slots_freed; // ByteGearbox.java:170
+        offset <= offset_next; // ByteGearbox.java:171
       end
-      filled <= (filled + (push ? 3'd1 : 3'd0)) - {1'b0, released}; // ByteGearbox.java:166
+      filled <= (filled + (push ? 3'd1 : 3'd0)) - {1'b0, released}; // ByteGearbox.java:174
+      held <= (held + (push ? 7'd16 : 7'd0)) - (pop ? word_bytes : 7'd0); // ByteGearbox.java:177
     end
     if (reset) begin
       head <= 2'd0;
       tail <= 2'd0;
       filled <= 3'd0;
       offset <= 4'd0;
+      held <= 7'd0;
     end
   end
 
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!(held == (assert_shl[6:0] - {3'd0, offset}))) begin // ByteGearbox.java:101
+        $display("ASSERTION FAILED in %m: ByteGearbox.java:101: ByteGearbox: the bytes held are the slots' bytes ",
+                 "less the offset");
+        $stop;
+      end
+    end
+  end
+`endif
+
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, out_payload_shr[255:136], offset_next_diff[5:4]};
+  wire unused_bits = &{1'b0, out_payload_shr[255:136], offset_next_diff[5:4], assert_shl[10:7]};
 endmodule
 
 `default_nettype wire

@@ -110,39 +110,42 @@ module TlmmEngine_sim_small (
   localparam [1:0] BUILD_STATE_BUILDING = 2'd2;
 
   // command
-  reg          active;                             // CommandSlot.java:44
-  reg  [63:0]  cmd_address;                        // CommandSlot.java:45
-  reg  [15:0]  cmd_blocks;                         // CommandSlot.java:45
-  reg  [1:0]   cmd_lastClass;                      // CommandSlot.java:45
-  reg  [15:0]  cmd_tokens;                         // CommandSlot.java:45
-  reg  [15:0]  cmd_tiles;                          // CommandSlot.java:45
-  reg  [15:0]  cmd_tileGroups;                     // CommandSlot.java:45
-  reg  [15:0]  cmd_lastTileGroups;                 // CommandSlot.java:45
-  reg  [31:0]  cmd_regionStride;                   // CommandSlot.java:45
-  reg  [31:0]  cmd_beatsFull;                      // CommandSlot.java:45
-  reg  [31:0]  cmd_beatsLast;                      // CommandSlot.java:45
-  reg  [31:0]  cmd_wordsFull;                      // CommandSlot.java:45
-  reg  [31:0]  cmd_wordsLast;                      // CommandSlot.java:45
-  wire         finished;                           // CommandSlot.java:46
-  wire         accepted;                           // CommandSlot.java:48
-  wire [15:0]  last_tile;                          // CommandSlot.java:55
-  wire [15:0]  last_block;                         // CommandSlot.java:56
-  reg          prefetch_held;                      // CommandSlot.java:59
-  reg  [63:0]  prefetched_address;                 // CommandSlot.java:60
-  reg  [15:0]  prefetched_blocks;                  // CommandSlot.java:60
-  reg  [1:0]   prefetched_lastClass;               // CommandSlot.java:60
-  reg  [15:0]  prefetched_tokens;                  // CommandSlot.java:60
-  reg  [15:0]  prefetched_tiles;                   // CommandSlot.java:60
-  reg  [15:0]  prefetched_tileGroups;              // CommandSlot.java:60
-  reg  [15:0]  prefetched_lastTileGroups;          // CommandSlot.java:60
-  reg  [31:0]  prefetched_regionStride;            // CommandSlot.java:60
-  reg  [31:0]  prefetched_beatsFull;               // CommandSlot.java:60
-  reg  [31:0]  prefetched_beatsLast;               // CommandSlot.java:60
-  reg  [31:0]  prefetched_wordsFull;               // CommandSlot.java:60
-  reg  [31:0]  prefetched_wordsLast;               // CommandSlot.java:60
-  wire         prefetch_same;                      // CommandSlot.java:62
-  wire         prefetch_taken;                     // CommandSlot.java:63
-  wire         prefetch_dropped;                   // CommandSlot.java:66
+  reg          active;                             // CommandSlot.java:51
+  reg  [63:0]  cmd_address;                        // CommandSlot.java:52
+  reg  [15:0]  cmd_blocks;                         // CommandSlot.java:52
+  reg  [1:0]   cmd_lastClass;                      // CommandSlot.java:52
+  reg  [15:0]  cmd_tokens;                         // CommandSlot.java:52
+  reg  [15:0]  cmd_tiles;                          // CommandSlot.java:52
+  reg  [15:0]  cmd_tileGroups;                     // CommandSlot.java:52
+  reg  [15:0]  cmd_lastTileGroups;                 // CommandSlot.java:52
+  reg  [31:0]  cmd_regionStride;                   // CommandSlot.java:52
+  reg  [31:0]  cmd_beatsFull;                      // CommandSlot.java:52
+  reg  [31:0]  cmd_beatsLast;                      // CommandSlot.java:52
+  reg  [31:0]  cmd_wordsFull;                      // CommandSlot.java:52
+  reg  [31:0]  cmd_wordsLast;                      // CommandSlot.java:52
+  wire         finished;                           // CommandSlot.java:53
+  reg          command_judged;                     // CommandSlot.java:57
+  wire         accepted;                           // CommandSlot.java:59
+  wire [15:0]  last_tile;                          // CommandSlot.java:66
+  wire [15:0]  last_block;                         // CommandSlot.java:67
+  reg          prefetch_held;                      // CommandSlot.java:70
+  reg  [63:0]  prefetched_address;                 // CommandSlot.java:71
+  reg  [15:0]  prefetched_blocks;                  // CommandSlot.java:71
+  reg  [1:0]   prefetched_lastClass;               // CommandSlot.java:71
+  reg  [15:0]  prefetched_tokens;                  // CommandSlot.java:71
+  reg  [15:0]  prefetched_tiles;                   // CommandSlot.java:71
+  reg  [15:0]  prefetched_tileGroups;              // CommandSlot.java:71
+  reg  [15:0]  prefetched_lastTileGroups;          // CommandSlot.java:71
+  reg  [31:0]  prefetched_regionStride;            // CommandSlot.java:71
+  reg  [31:0]  prefetched_beatsFull;               // CommandSlot.java:71
+  reg  [31:0]  prefetched_beatsLast;               // CommandSlot.java:71
+  reg  [31:0]  prefetched_wordsFull;               // CommandSlot.java:71
+  reg  [31:0]  prefetched_wordsLast;               // CommandSlot.java:71
+  wire         prefetch_same_now;                  // CommandSlot.java:73
+  reg          prefetch_same;                      // CommandSlot.java:74
+  wire         prefetch_taken;                     // CommandSlot.java:77
+  wire         prefetch_dropped;                   // CommandSlot.java:80
+  wire         prefetch_arrives;                   // CommandSlot.java:82
 
   // activation_loader
   reg  [15:0]  act_tokens_loaded;                  // ActivationLoader.java:39
@@ -154,13 +157,13 @@ module TlmmEngine_sim_small (
   wire         act_full;                           // ActivationLoader.java:45
   wire         chunk_released;                     // ActivationLoader.java:46
   reg  [31:0]  act_last_beat;                      // ActivationLoader.java:51
-  wire [15:0]  remaining_tokens;                   // ActivationLoader.java:53
-  wire [15:0]  next_chunk_tokens;                  // ActivationLoader.java:55
-  wire         start_chunk;                        // ActivationLoader.java:57
-  wire         act_take;                           // ActivationLoader.java:59
-  reg          act_command_held;                   // ActivationLoader.java:60
-  wire [9:0]   act_address;                        // ActivationLoader.java:62
-  wire         token_loaded;                       // ActivationLoader.java:64
+  wire [15:0]  remaining_tokens;                   // ActivationLoader.java:52
+  wire [15:0]  next_chunk_tokens;                  // ActivationLoader.java:54
+  wire         start_chunk;                        // ActivationLoader.java:56
+  wire         act_take;                           // ActivationLoader.java:58
+  reg          act_command_held;                   // ActivationLoader.java:59
+  wire [9:0]   act_address;                        // ActivationLoader.java:61
+  wire         token_loaded;                       // ActivationLoader.java:63
 
   // weight_loader
   wire         weights0_start_valid;               // WeightLoader.java:61
@@ -284,35 +287,39 @@ module TlmmEngine_sim_small (
   wire         start_load;                         // WeightLoader.java:96
   wire [63:0]  tile_stride;                        // WeightLoader.java:97
   reg          ports_start;                        // WeightLoader.java:102
-  reg  [63:0]  port0_load_address;                 // WeightLoader.java:110
-  reg  [31:0]  port0_load_beats;                   // WeightLoader.java:110
-  reg  [31:0]  port0_load_words;                   // WeightLoader.java:110
-  reg  [15:0]  port0_load_groups;                  // WeightLoader.java:110
-  reg  [15:0]  port0_load_blocks;                  // WeightLoader.java:110
-  reg  [1:0]   port0_load_lastClass;               // WeightLoader.java:110
-  reg          port0_load_half;                    // WeightLoader.java:110
-  reg  [63:0]  port1_load_address;                 // WeightLoader.java:110
-  reg  [31:0]  port1_load_beats;                   // WeightLoader.java:110
-  reg  [31:0]  port1_load_words;                   // WeightLoader.java:110
-  reg  [15:0]  port1_load_groups;                  // WeightLoader.java:110
-  reg  [15:0]  port1_load_blocks;                  // WeightLoader.java:110
-  reg  [1:0]   port1_load_lastClass;               // WeightLoader.java:110
-  reg          port1_load_half;                    // WeightLoader.java:110
-  reg          load_error;                         // WeightLoader.java:113
-  wire         load_complete;                      // WeightLoader.java:123
-  reg          load_last_tile_q;                   // WeightLoader.java:127
-  wire [15:0]  load_tokens_left;                   // WeightLoader.java:133
-  wire         load_last_chunk;                    // WeightLoader.java:134
-  wire [15:0]  load_tokens_after;                  // WeightLoader.java:135
-  reg  [15:0]  load_tokens_after_q;                // WeightLoader.java:136
-  reg          load_all_tokens_q;                  // WeightLoader.java:137
-  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:147
-  wire         load_ahead_taken;                   // WeightLoader.java:189
-  wire         load_go_ahead;                      // WeightLoader.java:203
-  wire         load_discard_asked;                 // WeightLoader.java:214
-  wire         load_discard;                       // WeightLoader.java:216
-  wire         load_arriving;                      // WeightLoader.java:232
-  wire         load_in_flight;                     // WeightLoader.java:233
+  reg  [32:0]  port0_region_offset;                // CommandSlot.java:97
+  reg  [32:0]  prefetched_port0_region_offset;     // CommandSlot.java:98
+  reg  [63:0]  port0_load_address;                 // WeightLoader.java:116
+  reg  [31:0]  port0_load_beats;                   // WeightLoader.java:116
+  reg  [31:0]  port0_load_words;                   // WeightLoader.java:116
+  reg  [15:0]  port0_load_groups;                  // WeightLoader.java:116
+  reg  [15:0]  port0_load_blocks;                  // WeightLoader.java:116
+  reg  [1:0]   port0_load_lastClass;               // WeightLoader.java:116
+  reg          port0_load_half;                    // WeightLoader.java:116
+  reg  [32:0]  port1_region_offset;                // CommandSlot.java:97
+  reg  [32:0]  prefetched_port1_region_offset;     // CommandSlot.java:98
+  reg  [63:0]  port1_load_address;                 // WeightLoader.java:116
+  reg  [31:0]  port1_load_beats;                   // WeightLoader.java:116
+  reg  [31:0]  port1_load_words;                   // WeightLoader.java:116
+  reg  [15:0]  port1_load_groups;                  // WeightLoader.java:116
+  reg  [15:0]  port1_load_blocks;                  // WeightLoader.java:116
+  reg  [1:0]   port1_load_lastClass;               // WeightLoader.java:116
+  reg          port1_load_half;                    // WeightLoader.java:116
+  reg          load_error;                         // WeightLoader.java:119
+  wire         load_complete;                      // WeightLoader.java:129
+  reg          load_last_tile_q;                   // WeightLoader.java:133
+  wire [15:0]  load_tokens_left;                   // WeightLoader.java:139
+  wire         load_last_chunk;                    // WeightLoader.java:140
+  wire [15:0]  load_tokens_after;                  // WeightLoader.java:141
+  reg  [15:0]  load_tokens_after_q;                // WeightLoader.java:142
+  reg          load_all_tokens_q;                  // WeightLoader.java:143
+  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:153
+  wire         load_ahead_taken;                   // WeightLoader.java:195
+  wire         load_go_ahead;                      // WeightLoader.java:209
+  wire         load_discard_asked;                 // WeightLoader.java:220
+  wire         load_discard;                       // WeightLoader.java:222
+  wire         load_arriving;                      // WeightLoader.java:238
+  wire         load_in_flight;                     // WeightLoader.java:239
 
   // table_builder
   wire         table_half_swept_0;                 // TableBuilder.java:49
@@ -396,38 +403,40 @@ module TlmmEngine_sim_small (
   reg          table_half;                         // Sweep.java:37
   reg  [15:0]  sweep_tile;                         // Sweep.java:38
   reg  [15:0]  sweep_slot;                         // Sweep.java:39
-  reg  [15:0]  sweep_tokens;                       // Sweep.java:40
-  reg  [15:0]  sweep_block;                        // Sweep.java:41
-  reg  [15:0]  sweep_group;                        // Sweep.java:42
-  reg  [13:0]  sweep_block_base;                   // Sweep.java:43
-  reg  [8:0]   accumulator_slot_base;              // Sweep.java:44
-  reg          sweeps_finished;                    // Sweep.java:45
-  wire [15:0]  groups_of_tile;                     // Sweep.java:49
-  wire [15:0]  sweep_chunk_tokens;                 // Sweep.java:52
-  wire         tables_there;                       // Sweep.java:53
-  wire         weights_there;                      // Sweep.java:56
-  wire         sweep_last_block;                   // Sweep.java:58
-  wire         sweep_last_slot;                    // Sweep.java:59
-  wire         sweep_last_group;                   // Sweep.java:60
-  wire         sweep_last_tile;                    // Sweep.java:61
-  wire         issue;                              // Sweep.java:63
-  wire [8:0]   step_accumulator;                   // Sweep.java:68
-  wire         sweep_first_block;                  // Sweep.java:69
-  wire         block_swept;                        // Sweep.java:71
-  wire         tile_swept;                         // Sweep.java:72
-  wire [15:0]  sweep_tokens_after;                 // Sweep.java:86
-  reg          table_release_d1;                   // Sweep.java:107
-  reg          table_release_d2;                   // Sweep.java:107
-  reg          table_release_d3;                   // Sweep.java:107
-  reg          table_release_half_d1;              // Sweep.java:108
-  reg          table_release_half_d2;              // Sweep.java:108
-  reg          table_release_half_d3;              // Sweep.java:108
-  reg          weights_release_d1;                 // Sweep.java:109
-  reg          weights_release_d2;                 // Sweep.java:109
-  reg          weights_release_d3;                 // Sweep.java:109
-  reg          weights_release_half_d1;            // Sweep.java:110
-  reg          weights_release_half_d2;            // Sweep.java:110
-  reg          weights_release_half_d3;            // Sweep.java:110
+  reg  [15:0]  sweep_tokens;                       // Sweep.java:41
+  reg  [15:0]  sweep_block;                        // Sweep.java:42
+  reg  [15:0]  sweep_group;                        // Sweep.java:43
+  reg  [13:0]  sweep_block_base;                   // Sweep.java:44
+  reg  [8:0]   accumulator_slot_base;              // Sweep.java:45
+  reg          sweeps_finished;                    // Sweep.java:46
+  reg          sweep_last_tile;                    // Sweep.java:52
+  reg          sweep_last_block;                   // Sweep.java:53
+  reg  [15:0]  sweep_groups_of_tile;               // Sweep.java:54
+  reg  [15:0]  sweep_chunk_tokens;                 // Sweep.java:66
+  reg          sweep_last_chunk;                   // Sweep.java:67
+  reg  [15:0]  sweep_tokens_beyond;                // Sweep.java:68
+  wire [15:0]  sweep_tokens_left;                  // Sweep.java:75
+  wire         tables_there;                       // Sweep.java:83
+  wire         weights_there;                      // Sweep.java:86
+  wire         sweep_last_slot;                    // Sweep.java:88
+  wire         sweep_last_group;                   // Sweep.java:89
+  wire         issue;                              // Sweep.java:91
+  wire [8:0]   step_accumulator;                   // Sweep.java:96
+  wire         sweep_first_block;                  // Sweep.java:97
+  wire         block_swept;                        // Sweep.java:99
+  wire         tile_swept;                         // Sweep.java:100
+  reg          table_release_d1;                   // Sweep.java:147
+  reg          table_release_d2;                   // Sweep.java:147
+  reg          table_release_d3;                   // Sweep.java:147
+  reg          table_release_half_d1;              // Sweep.java:148
+  reg          table_release_half_d2;              // Sweep.java:148
+  reg          table_release_half_d3;              // Sweep.java:148
+  reg          weights_release_d1;                 // Sweep.java:149
+  reg          weights_release_d2;                 // Sweep.java:149
+  reg          weights_release_d3;                 // Sweep.java:149
+  reg          weights_release_half_d1;            // Sweep.java:150
+  reg          weights_release_half_d2;            // Sweep.java:150
+  reg          weights_release_half_d3;            // Sweep.java:150
 
   // lookup_lanes
   reg          step_valid_d1;                      // LookupArray.java:24
@@ -512,9 +521,6 @@ module TlmmEngine_sim_small (
   wire [18:0] results_payload_1_part;
   wire [18:0] results_payload_2_part;
   wire [18:0] results_payload_3_part;
-  wire [33:0] act_last_beat_prod;
-  wire [31:0] tile_stride_mux;
-  wire [65:0] tile_stride_prod;
   wire [31:0] port0_load_beats_mux;
   wire [31:0] port0_load_beats_mux_2;
   wire [31:0] port0_load_words_mux;
@@ -554,7 +560,7 @@ module TlmmEngine_sim_small (
   wire [7:0] table4_sum_mux;
   wire not_pattern_minus2_5;
   wire result_fifo_pop_valid_and_ready;
-  wire [15:0] sweep_chunk_tokens_diff;
+  wire sweep_last_tile_cmp;
   wire [18:0] assert_part;
   wire [18:0] assert_part_2;
   wire [18:0] assert_part_3;
@@ -563,9 +569,6 @@ module TlmmEngine_sim_small (
   assign results_payload_1_part = result_fifo_pop_payload[37:19];
   assign results_payload_2_part = result_fifo_pop_payload[56:38];
   assign results_payload_3_part = result_fifo_pop_payload[75:57];
-  assign act_last_beat_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
-  assign tile_stride_mux = load_ahead ? prefetched_regionStride : cmd_regionStride;
-  assign tile_stride_prod = {2'd0, {32'd0, tile_stride_mux}} * {64'd0, 2'd2};
   assign port0_load_beats_mux = load_ahead ? prefetched_beatsLast : cmd_beatsLast;
   assign port0_load_beats_mux_2 = load_ahead ? prefetched_beatsFull : cmd_beatsFull;
   assign port0_load_words_mux = load_ahead ? prefetched_wordsLast : cmd_wordsLast;
@@ -605,15 +608,15 @@ module TlmmEngine_sim_small (
   assign table4_sum_mux = pattern_uses2 ? staging[119:112] : 8'd0;
   assign not_pattern_minus2_5 = ~pattern_minus2;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
-  assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
+  assign sweep_last_tile_cmp = (sweep_tile + 16'd2) == cmd_tiles;
   assign assert_part = lane_sums_payload_0[18:0];
   assign assert_part_2 = lane_sums_payload_1[18:0];
   assign assert_part_3 = lane_sums_payload_2[18:0];
   assign assert_part_4 = lane_sums_payload_3[18:0];
 
-  assign command_ready = ~active; // CommandSlot.java:47
-  assign prefetch_ready = ~prefetch_held; // CommandSlot.java:61
-  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:58
+  assign command_ready = ~active & command_judged; // CommandSlot.java:58
+  assign prefetch_ready = ~prefetch_held; // CommandSlot.java:72
+  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:57
   assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:62
   assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:62
   assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:62
@@ -657,12 +660,12 @@ module TlmmEngine_sim_small (
   assign loading = load_in_flight; // TlmmEngine.java:113
 
   // -------------------------------------------------------------------------------------------------------------------
-  // command (CommandSlot.java:42): holds the running command (taken while idle, released in the cycle its last result
+  // command (CommandSlot.java:49): holds the running command (taken while idle, released in the cycle its last result
   // is taken) and the prefetched one
-  assign accepted = command_valid & command_ready; // CommandSlot.java:48
-  assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:55
-  assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:56
-  assign prefetch_same =
+  assign accepted = command_valid & command_ready; // CommandSlot.java:59
+  assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:66
+  assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:67
+  assign prefetch_same_now =
       {command_payload_wordsLast,
        command_payload_wordsFull,
        command_payload_beatsLast,
@@ -686,51 +689,56 @@ module TlmmEngine_sim_small (
           prefetched_tokens,
           prefetched_lastClass,
           prefetched_blocks,
-          prefetched_address}; // CommandSlot.java:62
-  assign prefetch_taken = accepted & prefetch_held & prefetch_same; // CommandSlot.java:63
-  assign prefetch_dropped = prefetch_held & (drop | (accepted & ~prefetch_same)); // CommandSlot.java:66
+          prefetched_address}; // CommandSlot.java:73
+  assign prefetch_taken = accepted & prefetch_held & prefetch_same; // CommandSlot.java:77
+  assign prefetch_dropped = prefetch_held & (drop | (accepted & ~prefetch_same)); // CommandSlot.java:80
+  assign prefetch_arrives = prefetch_valid & prefetch_ready; // CommandSlot.java:82
   assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:109
 
   always @(posedge clk) begin
-    if (accepted) begin // CommandSlot.java:50
-      active <= 1'b1; // CommandSlot.java:51
-      cmd_address <= command_payload_address; // CommandSlot.java:52
-      cmd_blocks <= command_payload_blocks; // CommandSlot.java:52
-      cmd_lastClass <= command_payload_lastClass; // CommandSlot.java:52
-      cmd_tokens <= command_payload_tokens; // CommandSlot.java:52
-      cmd_tiles <= command_payload_tiles; // CommandSlot.java:52
-      cmd_tileGroups <= command_payload_tileGroups; // CommandSlot.java:52
-      cmd_lastTileGroups <= command_payload_lastTileGroups; // CommandSlot.java:52
-      cmd_regionStride <= command_payload_regionStride; // CommandSlot.java:52
-      cmd_beatsFull <= command_payload_beatsFull; // CommandSlot.java:52
-      cmd_beatsLast <= command_payload_beatsLast; // CommandSlot.java:52
-      cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:52
-      cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:52
+    if (accepted) begin // CommandSlot.java:61
+      active <= 1'b1; // CommandSlot.java:62
+      cmd_address <= command_payload_address; // CommandSlot.java:63
+      cmd_blocks <= command_payload_blocks; // CommandSlot.java:63
+      cmd_lastClass <= command_payload_lastClass; // CommandSlot.java:63
+      cmd_tokens <= command_payload_tokens; // CommandSlot.java:63
+      cmd_tiles <= command_payload_tiles; // CommandSlot.java:63
+      cmd_tileGroups <= command_payload_tileGroups; // CommandSlot.java:63
+      cmd_lastTileGroups <= command_payload_lastTileGroups; // CommandSlot.java:63
+      cmd_regionStride <= command_payload_regionStride; // CommandSlot.java:63
+      cmd_beatsFull <= command_payload_beatsFull; // CommandSlot.java:63
+      cmd_beatsLast <= command_payload_beatsLast; // CommandSlot.java:63
+      cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:63
+      cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:63
     end
-    if (finished) begin // CommandSlot.java:54
-      active <= 1'b0; // CommandSlot.java:54
+    if (finished) begin // CommandSlot.java:65
+      active <= 1'b0; // CommandSlot.java:65
     end
-    if (accepted | drop) begin // CommandSlot.java:67
-      prefetch_held <= 1'b0; // CommandSlot.java:67
+    prefetch_same <= prefetch_same_now; // CommandSlot.java:74
+    if (accepted | drop) begin // CommandSlot.java:81
+      prefetch_held <= 1'b0; // CommandSlot.java:81
     end
-    if (prefetch_valid & prefetch_ready) begin // CommandSlot.java:68
-      prefetch_held <= 1'b1; // CommandSlot.java:69
-      prefetched_address <= prefetch_payload_address; // CommandSlot.java:70
-      prefetched_blocks <= prefetch_payload_blocks; // CommandSlot.java:70
-      prefetched_lastClass <= prefetch_payload_lastClass; // CommandSlot.java:70
-      prefetched_tokens <= prefetch_payload_tokens; // CommandSlot.java:70
-      prefetched_tiles <= prefetch_payload_tiles; // CommandSlot.java:70
-      prefetched_tileGroups <= prefetch_payload_tileGroups; // CommandSlot.java:70
-      prefetched_lastTileGroups <= prefetch_payload_lastTileGroups; // CommandSlot.java:70
-      prefetched_regionStride <= prefetch_payload_regionStride; // CommandSlot.java:70
-      prefetched_beatsFull <= prefetch_payload_beatsFull; // CommandSlot.java:70
-      prefetched_beatsLast <= prefetch_payload_beatsLast; // CommandSlot.java:70
-      prefetched_wordsFull <= prefetch_payload_wordsFull; // CommandSlot.java:70
-      prefetched_wordsLast <= prefetch_payload_wordsLast; // CommandSlot.java:70
+    command_judged <= command_valid & ~accepted & ~prefetch_arrives; // CommandSlot.java:83
+    if (prefetch_arrives) begin // CommandSlot.java:85
+      prefetch_held <= 1'b1; // CommandSlot.java:86
+      prefetched_address <= prefetch_payload_address; // CommandSlot.java:87
+      prefetched_blocks <= prefetch_payload_blocks; // CommandSlot.java:87
+      prefetched_lastClass <= prefetch_payload_lastClass; // CommandSlot.java:87
+      prefetched_tokens <= prefetch_payload_tokens; // CommandSlot.java:87
+      prefetched_tiles <= prefetch_payload_tiles; // CommandSlot.java:87
+      prefetched_tileGroups <= prefetch_payload_tileGroups; // CommandSlot.java:87
+      prefetched_lastTileGroups <= prefetch_payload_lastTileGroups; // CommandSlot.java:87
+      prefetched_regionStride <= prefetch_payload_regionStride; // CommandSlot.java:87
+      prefetched_beatsFull <= prefetch_payload_beatsFull; // CommandSlot.java:87
+      prefetched_beatsLast <= prefetch_payload_beatsLast; // CommandSlot.java:87
+      prefetched_wordsFull <= prefetch_payload_wordsFull; // CommandSlot.java:87
+      prefetched_wordsLast <= prefetch_payload_wordsLast; // CommandSlot.java:87
     end
     if (reset) begin
       active <= 1'b0;
+      prefetch_same <= 1'b0;
       prefetch_held <= 1'b0;
+      command_judged <= 1'b0;
     end
   end
 
@@ -738,43 +746,43 @@ module TlmmEngine_sim_small (
   // activation_loader (ActivationLoader.java:35): stores a chunk of tokens from the activation stream, one slot per
   // token, and holds it until the table builder has used it for every tile
   assign act_full = act_state == CHUNK_STATE_FULL; // ActivationLoader.java:45
-  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:53
-  assign next_chunk_tokens = (remaining_tokens > 16'd4) ? 16'd4 : remaining_tokens; // ActivationLoader.java:55
-  // ActivationLoader.java:57
+  assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:52
+  assign next_chunk_tokens = (remaining_tokens > 16'd4) ? 16'd4 : remaining_tokens; // ActivationLoader.java:54
+  // ActivationLoader.java:56
   assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0);
-  assign act_take = activations_valid & activations_ready; // ActivationLoader.java:59
-  assign act_address = act_slot_base + act_beat[9:0]; // ActivationLoader.java:62
-  assign token_loaded = act_take & (act_beat == act_last_beat); // ActivationLoader.java:64
+  assign act_take = activations_valid & activations_ready; // ActivationLoader.java:58
+  assign act_address = act_slot_base + act_beat[9:0]; // ActivationLoader.java:61
+  assign token_loaded = act_take & (act_beat == act_last_beat); // ActivationLoader.java:63
   assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:97
 
   always @(posedge clk) begin
-    act_last_beat <= act_last_beat_prod[31:0] - 32'd1; // ActivationLoader.java:51
-    act_command_held <= active; // ActivationLoader.java:60
-    if (act_take) begin // ActivationLoader.java:63
-      act_memory[act_address] <= activations_payload; // ActivationLoader.java:63
+    act_last_beat <= ({16'd0, cmd_blocks} + {15'h0, cmd_blocks, 1'b0}) - 32'd1; // ActivationLoader.java:51
+    act_command_held <= active; // ActivationLoader.java:59
+    if (act_take) begin // ActivationLoader.java:62
+      act_memory[act_address] <= activations_payload; // ActivationLoader.java:62
     end
-    if (start_chunk) begin // ActivationLoader.java:65
-      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:66
-      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:67
-      act_slot <= 16'd0; // ActivationLoader.java:68
-      act_beat <= 32'd0; // ActivationLoader.java:69
-      act_slot_base <= 10'd0; // ActivationLoader.java:70
-    end else if (token_loaded) begin // ActivationLoader.java:71
-      act_beat <= 32'd0; // ActivationLoader.java:72
-      act_slot <= act_slot + 16'd1; // ActivationLoader.java:73
-      act_slot_base <= act_slot_base + 10'd207; // ActivationLoader.java:74
-      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:75
-        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:76
-        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:77
+    if (start_chunk) begin // ActivationLoader.java:64
+      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:65
+      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:66
+      act_slot <= 16'd0; // ActivationLoader.java:67
+      act_beat <= 32'd0; // ActivationLoader.java:68
+      act_slot_base <= 10'd0; // ActivationLoader.java:69
+    end else if (token_loaded) begin // ActivationLoader.java:70
+      act_beat <= 32'd0; // ActivationLoader.java:71
+      act_slot <= act_slot + 16'd1; // ActivationLoader.java:72
+      act_slot_base <= act_slot_base + 10'd207; // ActivationLoader.java:73
+      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:74
+        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:75
+        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:76
       end
-    end else if (act_take) begin // ActivationLoader.java:79
-      act_beat <= act_beat + 32'd1; // ActivationLoader.java:79
+    end else if (act_take) begin // ActivationLoader.java:78
+      act_beat <= act_beat + 32'd1; // ActivationLoader.java:78
     end
-    if (chunk_released) begin // ActivationLoader.java:80
-      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:80
+    if (chunk_released) begin // ActivationLoader.java:79
+      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:79
     end
-    if (accepted) begin // ActivationLoader.java:81
-      act_tokens_loaded <= 16'd0; // ActivationLoader.java:81
+    if (accepted) begin // ActivationLoader.java:80
+      act_tokens_loaded <= 16'd0; // ActivationLoader.java:80
     end
     if (reset) begin
       act_command_held <= 1'b0;
@@ -826,173 +834,191 @@ module TlmmEngine_sim_small (
       & weights0_idle
       & weights1_idle
       & ~load_discarding; // WeightLoader.java:96
-  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:97
-  assign weights0_start_valid = ports_start; // WeightLoader.java:110
-  assign weights0_start_payload_address = port0_load_address; // WeightLoader.java:110
-  assign weights0_start_payload_beats = port0_load_beats; // WeightLoader.java:110
-  assign weights0_start_payload_words = port0_load_words; // WeightLoader.java:110
-  assign weights0_start_payload_groups = port0_load_groups; // WeightLoader.java:110
-  assign weights0_start_payload_blocks = port0_load_blocks; // WeightLoader.java:110
-  assign weights0_start_payload_lastClass = port0_load_lastClass; // WeightLoader.java:110
-  assign weights0_start_payload_half = port0_load_half; // WeightLoader.java:110
-  assign weights1_start_valid = ports_start; // WeightLoader.java:110
-  assign weights1_start_payload_address = port1_load_address; // WeightLoader.java:110
-  assign weights1_start_payload_beats = port1_load_beats; // WeightLoader.java:110
-  assign weights1_start_payload_words = port1_load_words; // WeightLoader.java:110
-  assign weights1_start_payload_groups = port1_load_groups; // WeightLoader.java:110
-  assign weights1_start_payload_blocks = port1_load_blocks; // WeightLoader.java:110
-  assign weights1_start_payload_lastClass = port1_load_lastClass; // WeightLoader.java:110
-  assign weights1_start_payload_half = port1_load_half; // WeightLoader.java:110
-  // WeightLoader.java:123
+  assign tile_stride = {31'h0, (load_ahead ? prefetched_regionStride : cmd_regionStride), 1'b0}; // WeightLoader.java:97
+  assign weights0_start_valid = ports_start; // WeightLoader.java:116
+  assign weights0_start_payload_address = port0_load_address; // WeightLoader.java:116
+  assign weights0_start_payload_beats = port0_load_beats; // WeightLoader.java:116
+  assign weights0_start_payload_words = port0_load_words; // WeightLoader.java:116
+  assign weights0_start_payload_groups = port0_load_groups; // WeightLoader.java:116
+  assign weights0_start_payload_blocks = port0_load_blocks; // WeightLoader.java:116
+  assign weights0_start_payload_lastClass = port0_load_lastClass; // WeightLoader.java:116
+  assign weights0_start_payload_half = port0_load_half; // WeightLoader.java:116
+  assign weights1_start_valid = ports_start; // WeightLoader.java:116
+  assign weights1_start_payload_address = port1_load_address; // WeightLoader.java:116
+  assign weights1_start_payload_beats = port1_load_beats; // WeightLoader.java:116
+  assign weights1_start_payload_words = port1_load_words; // WeightLoader.java:116
+  assign weights1_start_payload_groups = port1_load_groups; // WeightLoader.java:116
+  assign weights1_start_payload_blocks = port1_load_blocks; // WeightLoader.java:116
+  assign weights1_start_payload_lastClass = port1_load_lastClass; // WeightLoader.java:116
+  assign weights1_start_payload_half = port1_load_half; // WeightLoader.java:116
+  // WeightLoader.java:129
   assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
-  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:133
-  assign load_last_chunk = load_tokens_left <= 16'd4; // WeightLoader.java:134
-  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd4); // WeightLoader.java:135
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:189
-  // WeightLoader.java:203
+  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:139
+  assign load_last_chunk = load_tokens_left <= 16'd4; // WeightLoader.java:140
+  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd4); // WeightLoader.java:141
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:195
+  // WeightLoader.java:209
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:214
-  // WeightLoader.java:216
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:220
+  // WeightLoader.java:222
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:232
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:233
-  assign sweep_weight_half = sweep_half; // Sweep.java:57
-  assign buffer_read_enable = issue; // Sweep.java:65
-  assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:66
-  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:115
-  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:116
-  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:117
-  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:118
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:238
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:239
+  assign sweep_weight_half = sweep_half; // Sweep.java:87
+  assign buffer_read_enable = issue; // Sweep.java:93
+  assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:94
+  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:155
+  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:156
+  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:157
+  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:158
 
   always @(posedge clk) begin
     ports_start <= start_load; // WeightLoader.java:102
-    if (start_load) begin // WeightLoader.java:110
-      port0_load_address <= load_tile_base; // WeightLoader.java:110
-      port0_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:110
-      port0_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:110
-      port0_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:110
-      port0_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:110
-      port0_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:110
-      port0_load_half <= load_half; // WeightLoader.java:110
+    if (accepted) begin // CommandSlot.java:97
+      port0_region_offset <= 33'd0; // CommandSlot.java:97
     end
-    if (weights0_done) begin // WeightLoader.java:111
-      port_finished_0 <= 1'b1; // WeightLoader.java:111
+    if (prefetch_arrives) begin // CommandSlot.java:98
+      prefetched_port0_region_offset <= 33'd0; // CommandSlot.java:98
     end
-    if (start_load) begin // WeightLoader.java:110
-      port1_load_address <= load_tile_base + {32'd0, tile_stride_mux}; // WeightLoader.java:110
-      port1_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:110
-      port1_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:110
-      port1_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:110
-      port1_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:110
-      port1_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:110
-      port1_load_half <= load_half; // WeightLoader.java:110
+    if (start_load) begin // WeightLoader.java:116
+      // WeightLoader.java:116
+      port0_load_address <=
+          load_tile_base + {31'd0, (load_ahead ? prefetched_port0_region_offset : port0_region_offset)};
+      port0_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:116
+      port0_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:116
+      port0_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:116
+      port0_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:116
+      port0_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:116
+      port0_load_half <= load_half; // WeightLoader.java:116
     end
-    if (weights1_done) begin // WeightLoader.java:111
-      port_finished_1 <= 1'b1; // WeightLoader.java:111
+    if (weights0_done) begin // WeightLoader.java:117
+      port_finished_0 <= 1'b1; // WeightLoader.java:117
     end
-    if (weights0_done & weights0_error) begin // WeightLoader.java:115
-      if (load_ahead) begin // WeightLoader.java:116
-        load_ahead_error <= 1'b1; // WeightLoader.java:116
+    if (accepted) begin // CommandSlot.java:97
+      port1_region_offset <= {1'b0, command_payload_regionStride}; // CommandSlot.java:97
+    end
+    if (prefetch_arrives) begin // CommandSlot.java:98
+      prefetched_port1_region_offset <= {1'b0, prefetch_payload_regionStride}; // CommandSlot.java:98
+    end
+    if (start_load) begin // WeightLoader.java:116
+      // WeightLoader.java:116
+      port1_load_address <=
+          load_tile_base + {31'd0, (load_ahead ? prefetched_port1_region_offset : port1_region_offset)};
+      port1_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:116
+      port1_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:116
+      port1_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:116
+      port1_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:116
+      port1_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:116
+      port1_load_half <= load_half; // WeightLoader.java:116
+    end
+    if (weights1_done) begin // WeightLoader.java:117
+      port_finished_1 <= 1'b1; // WeightLoader.java:117
+    end
+    if (weights0_done & weights0_error) begin // WeightLoader.java:121
+      if (load_ahead) begin // WeightLoader.java:122
+        load_ahead_error <= 1'b1; // WeightLoader.java:122
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:116
+        load_error <= 1'b1; // WeightLoader.java:122
       end
     end
-    if (weights1_done & weights1_error) begin // WeightLoader.java:115
-      if (load_ahead) begin // WeightLoader.java:116
-        load_ahead_error <= 1'b1; // WeightLoader.java:116
+    if (weights1_done & weights1_error) begin // WeightLoader.java:121
+      if (load_ahead) begin // WeightLoader.java:122
+        load_ahead_error <= 1'b1; // WeightLoader.java:122
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:116
+        load_error <= 1'b1; // WeightLoader.java:122
       end
     end
-    load_last_tile_q <= load_last_tile; // WeightLoader.java:127
-    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:136
-    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:137
+    load_last_tile_q <= load_last_tile; // WeightLoader.java:133
+    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:142
+    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:143
     blocks_arrived <=
         (start_load | ports_start) ? 16'd0
         : (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done
-        : weights0_blocks_done; // WeightLoader.java:148
-    if (start_load) begin // WeightLoader.java:151
-      load_running <= 1'b1; // WeightLoader.java:152
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:153
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:154
+        : weights0_blocks_done; // WeightLoader.java:154
+    if (start_load) begin // WeightLoader.java:157
+      load_running <= 1'b1; // WeightLoader.java:158
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:159
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:160
     end
-    if (load_complete) begin // WeightLoader.java:156
-      load_running <= 1'b0; // WeightLoader.java:157
-      port_finished_0 <= 1'b0; // WeightLoader.java:159
-      port_finished_1 <= 1'b0; // WeightLoader.java:159
-      if (load_half) begin // WeightLoader.java:161
-        half_loaded_1 <= 1'b1; // WeightLoader.java:161
+    if (load_complete) begin // WeightLoader.java:162
+      load_running <= 1'b0; // WeightLoader.java:163
+      port_finished_0 <= 1'b0; // WeightLoader.java:165
+      port_finished_1 <= 1'b0; // WeightLoader.java:165
+      if (load_half) begin // WeightLoader.java:167
+        half_loaded_1 <= 1'b1; // WeightLoader.java:167
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:161
+        half_loaded_0 <= 1'b1; // WeightLoader.java:167
       end
-      load_half <= ~load_half; // WeightLoader.java:162
-      if (load_last_tile_q) begin // WeightLoader.java:163
-        load_tile <= 16'd0; // WeightLoader.java:164
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:165
-        load_tokens <= load_tokens_after_q; // WeightLoader.java:166
-        if (load_all_tokens_q) begin // WeightLoader.java:167
-          loads_finished <= 1'b1; // WeightLoader.java:167
+      load_half <= ~load_half; // WeightLoader.java:168
+      if (load_last_tile_q) begin // WeightLoader.java:169
+        load_tile <= 16'd0; // WeightLoader.java:170
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:171
+        load_tokens <= load_tokens_after_q; // WeightLoader.java:172
+        if (load_all_tokens_q) begin // WeightLoader.java:173
+          loads_finished <= 1'b1; // WeightLoader.java:173
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:169
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:170
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:175
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:176
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:177
-      half_loaded_0 <= 1'b0; // WeightLoader.java:177
+    if (half_swept_0) begin // WeightLoader.java:183
+      half_loaded_0 <= 1'b0; // WeightLoader.java:183
     end
-    if (half_swept_1) begin // WeightLoader.java:177
-      half_loaded_1 <= 1'b0; // WeightLoader.java:177
+    if (half_swept_1) begin // WeightLoader.java:183
+      half_loaded_1 <= 1'b0; // WeightLoader.java:183
     end
-    if (half_released_0) begin // WeightLoader.java:181
-      half_busy_0 <= 1'b0; // WeightLoader.java:181
+    if (half_released_0) begin // WeightLoader.java:187
+      half_busy_0 <= 1'b0; // WeightLoader.java:187
     end
-    if (half_released_1) begin // WeightLoader.java:181
-      half_busy_1 <= 1'b0; // WeightLoader.java:181
+    if (half_released_1) begin // WeightLoader.java:187
+      half_busy_1 <= 1'b0; // WeightLoader.java:187
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:184
-      loads_finished <= 1'b0; // WeightLoader.java:185
-      load_tokens <= 16'd0; // WeightLoader.java:186
-      load_tile_base <= cmd_address; // WeightLoader.java:187
+    if (finished & ~load_ahead) begin // WeightLoader.java:190
+      loads_finished <= 1'b0; // WeightLoader.java:191
+      load_tokens <= 16'd0; // WeightLoader.java:192
+      load_tile_base <= cmd_address; // WeightLoader.java:193
     end
-    if (accepted) begin // WeightLoader.java:190
-      if (load_ahead_taken) begin // WeightLoader.java:191
-        load_ahead <= 1'b0; // WeightLoader.java:193
-        load_error <= load_ahead_error; // WeightLoader.java:194
-        load_ahead_error <= 1'b0; // WeightLoader.java:195
+    if (accepted) begin // WeightLoader.java:196
+      if (load_ahead_taken) begin // WeightLoader.java:197
+        load_ahead <= 1'b0; // WeightLoader.java:199
+        load_error <= load_ahead_error; // WeightLoader.java:200
+        load_ahead_error <= 1'b0; // WeightLoader.java:201
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:197
-        load_error <= 1'b0; // WeightLoader.java:198
+        load_tile_base <= command_payload_address; // WeightLoader.java:203
+        load_error <= 1'b0; // WeightLoader.java:204
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:204
-      load_ahead <= 1'b1; // WeightLoader.java:205
-      load_tile <= 16'd0; // WeightLoader.java:206
-      load_tokens <= 16'd0; // WeightLoader.java:207
-      loads_finished <= 1'b0; // WeightLoader.java:208
-      load_tile_base <= prefetched_address; // WeightLoader.java:209
+    if (load_go_ahead) begin // WeightLoader.java:210
+      load_ahead <= 1'b1; // WeightLoader.java:211
+      load_tile <= 16'd0; // WeightLoader.java:212
+      load_tokens <= 16'd0; // WeightLoader.java:213
+      loads_finished <= 1'b0; // WeightLoader.java:214
+      load_tile_base <= prefetched_address; // WeightLoader.java:215
     end
-    if (load_discard_asked) begin // WeightLoader.java:215
-      load_discarding <= 1'b1; // WeightLoader.java:215
+    if (load_discard_asked) begin // WeightLoader.java:221
+      load_discarding <= 1'b1; // WeightLoader.java:221
     end
-    if (load_discard) begin // WeightLoader.java:217
-      load_discarding <= 1'b0; // WeightLoader.java:218
-      load_ahead <= 1'b0; // WeightLoader.java:219
-      load_ahead_error <= 1'b0; // WeightLoader.java:220
-      load_running <= 1'b0; // WeightLoader.java:221
-      half_busy_0 <= 1'b0; // WeightLoader.java:223
-      half_loaded_0 <= 1'b0; // WeightLoader.java:224
-      half_busy_1 <= 1'b0; // WeightLoader.java:223
-      half_loaded_1 <= 1'b0; // WeightLoader.java:224
-      load_half <= sweep_weight_half; // WeightLoader.java:226
-      load_tile <= 16'd0; // WeightLoader.java:227
-      load_tokens <= 16'd0; // WeightLoader.java:228
-      loads_finished <= 1'b0; // WeightLoader.java:229
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:230
+    if (load_discard) begin // WeightLoader.java:223
+      load_discarding <= 1'b0; // WeightLoader.java:224
+      load_ahead <= 1'b0; // WeightLoader.java:225
+      load_ahead_error <= 1'b0; // WeightLoader.java:226
+      load_running <= 1'b0; // WeightLoader.java:227
+      half_busy_0 <= 1'b0; // WeightLoader.java:229
+      half_loaded_0 <= 1'b0; // WeightLoader.java:230
+      half_busy_1 <= 1'b0; // WeightLoader.java:229
+      half_loaded_1 <= 1'b0; // WeightLoader.java:230
+      load_half <= sweep_weight_half; // WeightLoader.java:232
+      load_tile <= 16'd0; // WeightLoader.java:233
+      load_tokens <= 16'd0; // WeightLoader.java:234
+      loads_finished <= 1'b0; // WeightLoader.java:235
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:236
     end
     if (reset) begin
       ports_start <= 1'b0;
+      port0_region_offset <= 33'd0;
+      prefetched_port0_region_offset <= 33'd0;
       port0_load_address <= 64'd0;
       port0_load_beats <= 32'd0;
       port0_load_words <= 32'd0;
@@ -1001,6 +1027,8 @@ module TlmmEngine_sim_small (
       port0_load_lastClass <= 2'd0;
       port0_load_half <= 1'b0;
       port_finished_0 <= 1'b0;
+      port1_region_offset <= 33'd0;
+      prefetched_port1_region_offset <= 33'd0;
       port1_load_address <= 64'd0;
       port1_load_beats <= 32'd0;
       port1_load_words <= 32'd0;
@@ -1155,10 +1183,10 @@ module TlmmEngine_sim_small (
   assign build_last_block = build_block == last_block; // TableBuilder.java:94
   assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:95
   assign build_last_tile = build_tile == last_tile; // TableBuilder.java:96
-  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:111
-  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:112
-  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:113
-  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:114
+  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:151
+  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:152
+  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:153
+  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:154
 
   always @(posedge clk) begin
     if (stage_read) begin // TableBuilder.java:72
@@ -1259,7 +1287,7 @@ module TlmmEngine_sim_small (
       {lane_sums_payload_3[18:0], lane_sums_payload_2[18:0], lane_sums_payload_1[18:0], lane_sums_payload_0[18:0]};
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = results_ready; // ResultQueue.java:66
-  assign result_issued = issue & sweep_last_block; // Sweep.java:64
+  assign result_issued = issue & sweep_last_block; // Sweep.java:92
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
   assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
   assign lane_sums_payload_2 = lane2_result_payload; // LookupArray.java:44
@@ -1280,72 +1308,96 @@ module TlmmEngine_sim_small (
   // -------------------------------------------------------------------------------------------------------------------
   // sweep (Sweep.java:32): for each (tile, block, token, row group) one read of the weight buffer for all lanes, when
   // the block's tables and weights are there; releases them once read
-  assign groups_of_tile = (sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:49
-  assign sweep_chunk_tokens = (sweep_chunk_tokens_diff > 16'd4) ? 16'd4 : sweep_chunk_tokens_diff; // Sweep.java:52
-  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:53
+  assign sweep_tokens_left = cmd_tokens - sweep_tokens; // Sweep.java:75
+  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:83
   assign weights_there =
       (sweep_half ? half_loaded_1 : half_loaded_0)
-      | (load_arriving & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:56
-  assign sweep_last_block = sweep_block == last_block; // Sweep.java:58
-  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:59
-  assign sweep_last_group = (sweep_group + 16'd1) == groups_of_tile; // Sweep.java:60
-  assign sweep_last_tile = sweep_tile == last_tile; // Sweep.java:61
-  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:63
-  assign step_accumulator = accumulator_slot_base + sweep_group[8:0]; // Sweep.java:68
-  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:69
-  assign block_swept = issue & sweep_last_group; // Sweep.java:71
-  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:72
-  assign sweep_tokens_after = sweep_tokens + sweep_chunk_tokens; // Sweep.java:86
+      | (load_arriving & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:86
+  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:88
+  assign sweep_last_group = (sweep_group + 16'd1) == sweep_groups_of_tile; // Sweep.java:89
+  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:91
+  assign step_accumulator = accumulator_slot_base + sweep_group[8:0]; // Sweep.java:96
+  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:97
+  assign block_swept = issue & sweep_last_group; // Sweep.java:99
+  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:100
 
   always @(posedge clk) begin
-    if (issue) begin // Sweep.java:73
-      sweep_group <= sweep_group + 16'd1; // Sweep.java:73
+    if (accepted) begin // Sweep.java:56
+      sweep_last_tile <= command_payload_tiles == 16'd1; // Sweep.java:57
+      sweep_last_block <= command_payload_blocks == 16'd1; // Sweep.java:58
+      // Sweep.java:59
+      sweep_groups_of_tile <=
+          (command_payload_tiles == 16'd1) ? command_payload_lastTileGroups : command_payload_tileGroups;
     end
-    if (block_swept) begin // Sweep.java:74
-      sweep_group <= 16'd0; // Sweep.java:75
-      table_half <= ~table_half; // Sweep.java:76
-      if (sweep_last_slot) begin // Sweep.java:77
-        sweep_slot <= 16'd0; // Sweep.java:78
-        accumulator_slot_base <= 9'd0; // Sweep.java:79
-        if (sweep_last_block) begin // Sweep.java:80
-          sweep_block <= 16'd0; // Sweep.java:81
-          sweep_block_base <= 14'd0; // Sweep.java:82
-          sweep_half <= ~sweep_half; // Sweep.java:83
-          if (sweep_last_tile) begin // Sweep.java:84
-            sweep_tile <= 16'd0; // Sweep.java:85
-            sweep_tokens <= sweep_tokens_after; // Sweep.java:87
-            if (sweep_tokens_after == cmd_tokens) begin // Sweep.java:88
-              sweeps_finished <= 1'b1; // Sweep.java:88
+    if (accepted) begin // Sweep.java:70
+      sweep_chunk_tokens <= (command_payload_tokens > 16'd4) ? 16'd4 : command_payload_tokens; // Sweep.java:71
+      sweep_last_chunk <= command_payload_tokens <= 16'd4; // Sweep.java:72
+      sweep_tokens_beyond <= command_payload_tokens - 16'd4; // Sweep.java:73
+    end
+    if (issue) begin // Sweep.java:101
+      sweep_group <= sweep_group + 16'd1; // Sweep.java:101
+    end
+    if (block_swept) begin // Sweep.java:102
+      sweep_group <= 16'd0; // Sweep.java:103
+      table_half <= ~table_half; // Sweep.java:104
+      if (sweep_last_slot) begin // Sweep.java:105
+        sweep_slot <= 16'd0; // Sweep.java:106
+        accumulator_slot_base <= 9'd0; // Sweep.java:107
+        if (sweep_last_block) begin // Sweep.java:108
+          sweep_block <= 16'd0; // Sweep.java:109
+          sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:110
+          sweep_block_base <= 14'd0; // Sweep.java:111
+          sweep_half <= ~sweep_half; // Sweep.java:112
+          if (sweep_last_tile) begin // Sweep.java:113
+            sweep_tile <= 16'd0; // Sweep.java:114
+            sweep_last_tile <= cmd_tiles == 16'd1; // Sweep.java:115
+            sweep_groups_of_tile <= (cmd_tiles == 16'd1) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:116
+            sweep_tokens <= sweep_tokens + sweep_chunk_tokens; // Sweep.java:117
+            if (sweep_last_chunk) begin // Sweep.java:118
+              sweeps_finished <= 1'b1; // Sweep.java:118
+            end else begin
+              sweep_chunk_tokens <= (sweep_tokens_beyond > 16'd4) ? 16'd4 : sweep_tokens_beyond; // Sweep.java:119
+              sweep_last_chunk <= sweep_tokens_beyond <= 16'd4; // Sweep.java:120
+              sweep_tokens_beyond <= sweep_tokens_beyond - 16'd4; // Sweep.java:121
             end
           end else begin
-            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:89
+            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:124
+            sweep_last_tile <= sweep_last_tile_cmp; // Sweep.java:126
+            sweep_groups_of_tile <= sweep_last_tile_cmp ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:127
           end
         end else begin
-          sweep_block <= sweep_block + 16'd1; // Sweep.java:91
-          sweep_block_base <= sweep_block_base + groups_of_tile[13:0]; // Sweep.java:92
+          sweep_block <= sweep_block + 16'd1; // Sweep.java:130
+          sweep_last_block <= (sweep_block + 16'd2) == cmd_blocks; // Sweep.java:131
+          sweep_block_base <= sweep_block_base + sweep_groups_of_tile[13:0]; // Sweep.java:132
         end
       end else begin
-        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:95
-        accumulator_slot_base <= accumulator_slot_base + 9'd128; // Sweep.java:96
+        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:135
+        accumulator_slot_base <= accumulator_slot_base + 9'd128; // Sweep.java:136
       end
     end
-    if (finished) begin // Sweep.java:99
-      sweeps_finished <= 1'b0; // Sweep.java:100
-      sweep_tokens <= 16'd0; // Sweep.java:101
+    if (finished) begin // Sweep.java:139
+      sweeps_finished <= 1'b0; // Sweep.java:140
+      sweep_tokens <= 16'd0; // Sweep.java:141
     end
-    table_release_d1 <= block_swept; // Sweep.java:107
-    table_release_d2 <= table_release_d1; // Sweep.java:107
-    table_release_d3 <= table_release_d2; // Sweep.java:107
-    table_release_half_d1 <= table_half; // Sweep.java:108
-    table_release_half_d2 <= table_release_half_d1; // Sweep.java:108
-    table_release_half_d3 <= table_release_half_d2; // Sweep.java:108
-    weights_release_d1 <= tile_swept; // Sweep.java:109
-    weights_release_d2 <= weights_release_d1; // Sweep.java:109
-    weights_release_d3 <= weights_release_d2; // Sweep.java:109
-    weights_release_half_d1 <= sweep_half; // Sweep.java:110
-    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:110
-    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:110
+    table_release_d1 <= block_swept; // Sweep.java:147
+    table_release_d2 <= table_release_d1; // Sweep.java:147
+    table_release_d3 <= table_release_d2; // Sweep.java:147
+    table_release_half_d1 <= table_half; // Sweep.java:148
+    table_release_half_d2 <= table_release_half_d1; // Sweep.java:148
+    table_release_half_d3 <= table_release_half_d2; // Sweep.java:148
+    weights_release_d1 <= tile_swept; // Sweep.java:149
+    weights_release_d2 <= weights_release_d1; // Sweep.java:149
+    weights_release_d3 <= weights_release_d2; // Sweep.java:149
+    weights_release_half_d1 <= sweep_half; // Sweep.java:150
+    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:150
+    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:150
     if (reset) begin
+      sweep_last_tile <= 1'b0;
+      sweep_last_block <= 1'b0;
+      sweep_groups_of_tile <= 16'd0;
+      sweep_chunk_tokens <= 16'd0;
+      sweep_last_chunk <= 1'b0;
+      sweep_tokens_beyond <= 16'd0;
       sweep_group <= 16'd0;
       table_half <= 1'b0;
       sweep_slot <= 16'd0;
@@ -1452,18 +1504,23 @@ module TlmmEngine_sim_small (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~act_take | act_command_held)) begin // ActivationLoader.java:60
-        $display("ASSERTION FAILED in %m: ActivationLoader.java:60: ActivationLoader: a beat is taken only once its ",
+      if (!(~accepted | (prefetch_same == prefetch_same_now))) begin // CommandSlot.java:75
+        $display("ASSERTION FAILED in %m: CommandSlot.java:75: TLMM command slot: the command taken was judged ",
+                 "against the prefetched command as it is");
+        $stop;
+      end
+      if (!(~act_take | act_command_held)) begin // ActivationLoader.java:59
+        $display("ASSERTION FAILED in %m: ActivationLoader.java:59: ActivationLoader: a beat is taken only once its ",
                  "command has run for a cycle");
         $stop;
       end
-      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:128
-        $display("ASSERTION FAILED in %m: WeightLoader.java:128: WeightLoader: the last-tile flag is current when a ",
+      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:134
+        $display("ASSERTION FAILED in %m: WeightLoader.java:134: WeightLoader: the last-tile flag is current when a ",
                  "load completes");
         $stop;
       end
-      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:138
-        $display("ASSERTION FAILED in %m: WeightLoader.java:138: WeightLoader: the tokens after the chunk are ",
+      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:144
+        $display("ASSERTION FAILED in %m: WeightLoader.java:144: WeightLoader: the tokens after the chunk are ",
                  "current when a load completes");
         $stop;
       end
@@ -1500,6 +1557,22 @@ module TlmmEngine_sim_small (
       if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
         $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+      if (!(~(active & ~sweeps_finished)
+            | ((sweep_chunk_tokens == ((sweep_tokens_left > 16'd4) ? 16'd4 : sweep_tokens_left))
+               & (sweep_last_chunk == (sweep_tokens_left <= 16'd4))))) begin // Sweep.java:76
+        $display("ASSERTION FAILED in %m: Sweep.java:76: TLMM sweep: the chunk's size and last flag follow the ",
+                 "tokens swept");
+        $stop;
+      end
+      // Sweep.java:79
+      if (!(~(active & ~sweeps_finished)
+            | ((sweep_last_tile == (sweep_tile == last_tile))
+               & (sweep_last_block == (sweep_block == last_block))
+               & (sweep_groups_of_tile == ((sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups))))) begin
+        $display("ASSERTION FAILED in %m: Sweep.java:79: TLMM sweep: the last-tile and last-block flags and the ",
+                 "tile's groups follow the counts");
         $stop;
       end
       if (!(~drop | ~active)) begin // TlmmEngine.java:114
@@ -1722,7 +1795,7 @@ module TlmmEngine_sim_small (
   wire unused_bits = &{1'b0, buffer_read_words_0[71:25], buffer_read_words_1[71:25], buffer_read_words_2[71:25],
       buffer_read_words_3[71:25], table0_pair[0], table0_sum[0], table1_pair[0], table1_sum[0], table2_pair[0],
       table2_sum[0], table3_pair[0], table3_sum[0], table4_pair[0], table4_sum[0], result_fifo_occupancy,
-      lane1_result_valid, lane2_result_valid, lane3_result_valid, act_last_beat_prod[33:32], tile_stride_prod[65:64]};
+      lane1_result_valid, lane2_result_valid, lane3_result_valid};
 endmodule
 
 `default_nettype wire

@@ -53,6 +53,9 @@ class OperatorSemanticsTest {
             new Out("sum_expand", 9, v -> v.a + v.b),
             new Out("diff_expand", 9, v -> mask(v.a - v.b, 9)),
             new Out("product", 13, v -> v.a * v.b),
+            new Out("times_384", 12, v -> mask(v.a * 384, 12)),
+            new Out("times_13_wide", 16, v -> v.a * 13),
+            new Out("times_0", 4, v -> 0),
             new Out("signed_product", 13, v -> mask(signed(v.s, 8) * signed(v.t, 5), 13)),
             new Out("signed_sum", 8, v -> mask(signed(v.s, 8) + signed(v.t, 5), 8)),
             new Out("signed_less", 1, v -> signed(v.s, 8) < signed(v.t, 5) ? 1 : 0),
@@ -166,6 +169,9 @@ class OperatorSemanticsTest {
             outputs.put("sum_expand", a.addExpand(b));
             outputs.put("diff_expand", a.subExpand(b));
             outputs.put("product", a.mul(b));
+            outputs.put("times_384", a.timesConstant(384, 12));
+            outputs.put("times_13_wide", a.timesConstant(13, 16));
+            outputs.put("times_0", a.timesConstant(0, 4));
             outputs.put("signed_product", s.mul(t));
             outputs.put("signed_sum", s.add(t));
             outputs.put("signed_less", s.lt(t).asUInt());

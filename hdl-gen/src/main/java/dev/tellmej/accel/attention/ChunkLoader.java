@@ -96,7 +96,7 @@ final class ChunkLoader extends Area {
         // A chunk's beats: chunk rows x d/W, or the rows left x d/W for the last one.
         Bool fullChunk = rowsLeft.ge(shape.chunkRows()).named(name + "_full_chunk");
         UInt chunkRowsNow = mux(fullChunk, U(shape.chunkRows(), positionBits), rowsLeft).named(name + "_chunk_rows");
-        UInt chunkBeats = chunkRowsNow.mul(latestBeats).named(name + "_chunk_beats");
+        UInt chunkBeats = chunkRowsNow.mul(latestBeats).named(name + "_chunk_beats");   // for the assertion
         int beatShift = log2Up(shape.bursts().axi().dataBytes()) + log2Up(shape.chunkRows());
         UInt chunkBytes = latestBeats.resize(64).shl(beatShift).named(name + "_chunk_bytes");
         // The loader's next chunk is P chunks on; a job's first is chunk l.
@@ -110,22 +110,24 @@ final class ChunkLoader extends Area {
         UInt jobRows = rows.resize(wideBits);
         UInt firstRows = mux(jobRows.gt(skipRows), jobRows.sub(skipRows).trunc(wideBits), U(0, wideBits))
                 .resize(positionBits).named(name + "_first_rows");
-        // index x a chunk's bytes, as shifts and adds of the constant's bits (no multiplier).
+        // index x a chunk's bytes (shifts and adds, no multiplier).
         UInt jobChunkBytes = rowBeats.resize(64).shl(beatShift).trunc(64);
-        UInt offset = null;
-        for (int bit = 0; (index >> bit) != 0; bit++) {
-            if (((index >> bit) & 1) == 1) {
-                UInt term = jobChunkBytes.shl(bit).trunc(64);
-                offset = offset == null ? term : offset.add(term).trunc(64);
-            }
-        }
-        UInt firstAddress = offset == null ? address
-                : address.add(offset).trunc(64).named(name + "_first_address");
+        UInt firstAddress = index == 0 ? address
+                : address.add(jobChunkBytes.timesConstant(index, 64)).trunc(64).named(name + "_first_address");
         // Two halves: chunk k may be requested once chunk k - 2 is consumed.
         Bool halfFree = issued.sub(done).trunc(countBits).lt(2).named(name + "_half_free");
-        reader.command.valid.set(requesting.and(halfFree).and(start.not()));
+        // The chunk's beats are computed in two registered steps, the clamp and then the product (for timing: both
+        // lay on the path into the reader's command stage); a request waits two cycles after the rows or the row
+        // beats changed, so the registers have caught up (two cycles a chunk, against the chunk's beats a request).
+        UInt chunkRowsQ = regNext(name + "_chunk_rows_q", chunkRowsNow, 0);
+        UInt chunkBeatsQ = regNext(name + "_chunk_beats_q", chunkRowsQ.mul(latestBeats), 0);
+        Delay.Line<Bool> changed = Delay.validLine(name + "_chunk_changed", start.or(reader.command.fire()));
+        Bool beatsSettled = changed.tap(1).or(changed.tap(2)).not().named(name + "_chunk_beats_settled");
+        reader.command.valid.set(requesting.and(halfFree).and(start.not()).and(beatsSettled));
+        assertAlways(reader.command.valid.not().or(chunkBeatsQ.eq(chunkBeats)),
+                "ChunkLoader: a chunk's registered beats are current when it is requested");
         reader.command.payload.address().set(next.resize(widthOf(reader.command.payload.address())));
-        reader.command.payload.beats().set(chunkBeats.resize(widthOf(reader.command.payload.beats())));
+        reader.command.payload.beats().set(chunkBeatsQ.resize(widthOf(reader.command.payload.beats())));
         when(start, () -> {
             next.set(firstAddress);
             rowsLeft.set(firstRows);

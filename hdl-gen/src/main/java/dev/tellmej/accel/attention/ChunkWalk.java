@@ -33,6 +33,10 @@ final class ChunkWalk extends Area {
     final Bool any;
     /** Rows of this chunk the current slot attends to, 0 .. chunk rows. */
     final UInt rowsHere;
+    /** {@link #rowsHere} is at most the pass's turn of rows (a register set with it). */
+    final Bool rowsFitTurn;
+    /** The walk is on: from its start to its last step. */
+    final Bool active;
     /**
      * Set by the pass: the rows of the current chunk its next step reads (0 .. chunk rows), so that it may step
      * on a chunk still landing once those rows are in.
@@ -49,13 +53,15 @@ final class ChunkWalk extends Area {
      * @param name   the pass's prefix for signal names ({@code score}, {@code value})
      * @param start  event: the pass starts at chunk 0, slot 0
      * @param progress the job's chunks in the loaders' buffers ({@link ChunkProgress})
+     * @param turnRows the rows the pass reads in a turn ({@link #rowsFitTurn} compares the slot's rows with it)
      */
-    ChunkWalk(String name, AttentionShape shape, CommandFields command, Bool start, ChunkProgress progress) {
+    ChunkWalk(String name, AttentionShape shape, CommandFields command, Bool start, ChunkProgress progress,
+              int turnRows) {
         super(name + "_walk", "the pass's walk over the chunks in the buffer and, in each, over the slots' rows");
         int positionBits = shape.positionBits();
         int chunkBits = shape.chunkBits();
         int rowBits = shape.chunkRowBits() + 1;
-        Bool active = reg(name + "_active", bool(), 0);
+        active = reg(name + "_active", bool(), 0);
         chunk = reg(name + "_chunk", uint(chunkBits), 0);
         chunkStart = reg(name + "_chunk_start", uint(positionBits), 0);
         finishing = wire(name + "_finishing", bool());
@@ -83,15 +89,17 @@ final class ChunkWalk extends Area {
         // slots, or unchanged. A simulation assertion holds them equal to the current state's.
         UInt nextChunkStart = chunkStart.add(shape.chunkRows()).trunc(positionBits).named(name + "_next_chunk_start");
         UInt nextPositions = slots.positions.add(1).trunc(positionBits).named(name + "_next_positions");
-        SlotRows atStart = SlotRows.of(shape, command.firstPositions(), U(0, positionBits), rowBits);
-        SlotRows atNextChunk = SlotRows.of(shape, command.firstPositions(), nextChunkStart, rowBits);
-        SlotRows atNextToken = SlotRows.of(shape, nextPositions, chunkStart, rowBits);
-        Bool anyNow = reg(name + "_slot_has_rows", bool(), 0);
-        UInt rowsNow = reg(name + "_rows_here", uint(rowBits), 0);
-        any = anyNow;
-        rowsHere = rowsNow;
-        SlotRows current = SlotRows.of(shape, slots.positions, chunkStart, rowBits);
-        assertAlways(active.not().or(anyNow.eq(current.any()).and(rowsNow.eq(current.rows()))),
+        SlotRows atStart = SlotRows.of(shape, command.firstPositions(), U(0, positionBits), rowBits, turnRows);
+        SlotRows atNextChunk = SlotRows.of(shape, command.firstPositions(), nextChunkStart, rowBits, turnRows);
+        SlotRows atNextToken = SlotRows.of(shape, nextPositions, chunkStart, rowBits, turnRows);
+        SlotRows now = new SlotRows(reg(name + "_slot_has_rows", bool(), 0), reg(name + "_rows_here", uint(rowBits), 0),
+                reg(name + "_rows_fit_turn", bool(), 0));
+        any = now.any();
+        rowsHere = now.rows();
+        rowsFitTurn = now.fitsTurn();
+        SlotRows current = SlotRows.of(shape, slots.positions, chunkStart, rowBits, turnRows);
+        assertAlways(active.not().or(any.eq(current.any()).and(rowsHere.eq(current.rows()))
+                        .and(rowsFitTurn.eq(current.fitsTurn()))),
                 "ChunkWalk " + name + ": the slot's rows in the chunk are current");
         slotDone = step.and(any.not().or(finishing)).named(name + "_slot_finished");
         slotEvent.set(slotDone);
@@ -104,32 +112,34 @@ final class ChunkWalk extends Area {
             active.set(true);
             chunk.set(0);
             chunkStart.set(0);
-            atStart.load(anyNow, rowsNow);
+            atStart.load(now);
         }).elseWhen(chunkDone, () -> {
             chunk.set(chunk.add(1).trunc(chunkBits));
             chunkStart.set(nextChunkStart);
-            atNextChunk.load(anyNow, rowsNow);
+            atNextChunk.load(now);
             when(done, () -> active.set(false));
-        }).elseWhen(slots.nextToken, () -> atNextToken.load(anyNow, rowsNow));
+        }).elseWhen(slots.nextToken, () -> atNextToken.load(now));
     }
 
     /**
      * The rows of a chunk that a slot attends to: {@code any}, the slot's positions reach past the chunk's start;
-     * {@code rows}, how many of the chunk's rows lie below them (0 .. chunk rows).
+     * {@code rows}, how many of the chunk's rows lie below them (0 .. chunk rows); {@code fitsTurn}, they are at
+     * most a turn's rows.
      */
-    private record SlotRows(Bool any, UInt rows) {
-        static SlotRows of(AttentionShape shape, UInt positions, UInt chunkStart, int rowBits) {
+    private record SlotRows(Bool any, UInt rows, Bool fitsTurn) {
+        static SlotRows of(AttentionShape shape, UInt positions, UInt chunkStart, int rowBits, int turnRows) {
             int positionBits = positions.width();
             UInt beyond = positions.sub(chunkStart).trunc(positionBits);
             Bool any = positions.gt(chunkStart);
             UInt rows = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
                     U(0, positionBits)).resize(rowBits);
-            return new SlotRows(any, rows);
+            return new SlotRows(any, rows, rows.le(turnRows));
         }
 
-        void load(Bool anyRegister, UInt rowsRegister) {
-            anyRegister.set(any);
-            rowsRegister.set(rows);
+        void load(SlotRows registers) {
+            registers.any.set(any);
+            registers.rows.set(rows);
+            registers.fitsTurn.set(fitsTurn);
         }
     }
 

@@ -81,7 +81,7 @@ final class ScoreEngine extends Area {
         int positionBits = shape.positionBits();
 
         // ---- Issue: chunk and slot (the walk), then row turn and beat.
-        ChunkWalk walk = area(new ChunkWalk("score", shape, command, start, progress));
+        ChunkWalk walk = area(new ChunkWalk("score", shape, command, start, progress, a));
         chunkFinished = walk.chunkFinished;
         chunkLoader = walk.loader;
         // Pass beats of a row: d / (P x W) rounded up (the last one's later beats are past the row with an odd
@@ -98,9 +98,23 @@ final class ScoreEngine extends Area {
         UInt rowBeats = passBeats.resize(wide);
         UInt turnBeats = serial ? mux(rowBeats.lt(treeInterval), U(treeInterval, wide), rowBeats).named("turn_beats")
                 : rowBeats;
-        Bool lastBeat = serial ? beat.resize(wide).eq(turnBeats.sub(1).trunc(wide)).named("last_beat") : lastRowBeat;
+        // A turn's last beat, registered (for timing: the pass beats' rounding, the clamp and the subtraction lay
+        // on the path into the walk's end of a slot). The command's fields are set at least a cycle before the
+        // pass starts and held while it runs, so it is current whenever the walk steps.
+        UInt lastBeatIndex = regNext("score_last_beat_index", (serial ? turnBeats : rowBeats).sub(1).trunc(wide));
+        assertAlways(walk.step.not().or(lastBeatIndex.eq((serial ? turnBeats : rowBeats).sub(1).trunc(wide))),
+                "ScoreEngine: the turn's last beat is current");
+        Bool lastBeat = beat.resize(wide).eq(lastBeatIndex).named("last_beat");
         Bool realBeat = serial ? beat.resize(wide).lt(rowBeats).named("real_beat") : TRUE;
-        Bool groupDone = rowBase.resize(rowBits + 1).add(a).ge(walk.rowsHere.resize(rowBits + 1)).named("turns_done");
+        // Whether the turn of rows reaches the slot's last row in the chunk, from flags (for timing: rowBase + A
+        // against the rows lay on the path through the walk's step into the key buffers' enables): on a slot's
+        // first turn the walk's own, on a later one a register set as the turn advances (the rows stay the same
+        // until the slot is done).
+        Bool firstTurns = reg("score_first_turns", bool(), 1);
+        Bool laterTurnsDone = reg("score_later_turns_done", bool(), 0);
+        Bool groupDone = mux(firstTurns, walk.rowsFitTurn, laterTurnsDone).named("turns_done");
+        assertAlways(walk.active.not().or(groupDone.eq(rowBase.resize(rowBits + 1).add(a)
+                        .ge(walk.rowsHere.resize(rowBits + 1)))), "ScoreEngine: the turns-done flag is current");
         // A turn reads beats of its A rows: all of them (those the slot attends to) must have landed.
         walk.needRows.set(mux(groupDone, walk.rowsHere, rowBase.add(a).trunc(rowBits)).named("score_turn_rows"));
         walk.finishing.set(lastTurn.and(lastBeat).and(groupDone));
@@ -109,12 +123,15 @@ final class ScoreEngine extends Area {
             rowBase.set(0);
             beat.set(0);
             turn.set(0);
+            firstTurns.set(true);
         }).elseWhen(walk.step, () -> {
             turn.set(turn.add(1).trunc(turnBits));
             when(lastTurn, () -> beat.set(beat.add(1).trunc(beatBits)));
             when(lastTurn.and(lastBeat), () -> {
                 beat.set(0);
                 rowBase.set(rowBase.add(a).trunc(rowBits));
+                firstTurns.set(false);
+                laterTurnsDone.set(rowBase.resize(rowBits + 1).add(2 * a).ge(walk.rowsHere.resize(rowBits + 1)));
             });
         });
 

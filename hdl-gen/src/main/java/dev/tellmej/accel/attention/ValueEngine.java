@@ -96,13 +96,18 @@ final class ValueEngine extends Area {
         }
 
         // ---- Issue: chunk and slot (the walk), then row and beat.
-        ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, progress));
+        ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, progress, 1));
         chunkFinished = walk.chunkFinished;
         chunkLoader = walk.loader;
         UInt passBeats = PassBeats.perRow(shape, command.rowBeats()).named("value_pass_beats");
         UInt row = reg("value_row", uint(rowBits), 0);
         UInt beat = reg("value_beat", uint(passBeatBits), 0);
-        Bool lastBeat = beat.eq(passBeats.sub(1).trunc(passBeatBits)).named("value_last_beat");
+        // A row's last pass beat, registered as the score pass's is (the fields are copied a cycle before the pass
+        // starts and held while it runs).
+        UInt lastBeatIndex = regNext("value_last_beat_index", passBeats.sub(1).trunc(passBeatBits));
+        assertAlways(walk.step.not().or(lastBeatIndex.eq(passBeats.sub(1).trunc(passBeatBits))),
+                "ValueEngine: the row's last beat is current");
+        Bool lastBeat = beat.eq(lastBeatIndex).named("value_last_beat");
         Bool lastRow = row.eq(walk.rowsHere.sub(1).trunc(rowBits)).named("value_last_row");
         walk.finishing.set(lastBeat.and(lastRow));
         walk.needRows.set(mux(walk.any, row.add(1).trunc(rowBits), U(0, rowBits)).named("value_row_needs"));

@@ -405,8 +405,13 @@ public final class RmsNormMax extends Module {
         final Bits yWord;
         /** Event: read the word at the back's index. */
         final Bool readEnable;
-        /** The word read, a cycle after {@link #readEnable}. */
+        /** The word read, {@link #READ_LATENCY} cycles after {@link #readEnable}. */
         final Bits word;
+        /**
+         * Cycles from a read to its word: the block RAM's read and its output register (for timing: the RAM's
+         * clock-to-out without it lay in front of the bank select and the widening of the values).
+         */
+        static final int READ_LATENCY = 2;
 
         TokenBuffer(int width, int beats, Control control) {
             super("token_buffer", "the two tokens' vectors, written by the input and by the scaling pass, read by"
@@ -429,9 +434,10 @@ public final class RmsNormMax extends Module {
                 UInt writeAddress = mux(input, control.frontIndex(), writeBackIndex);
                 Bits writeData = mux(input, inputWord, yWord);
                 when(input.or(back), () -> bank.write(writeAddress, writeData));
-                words.add(bank.readSync("read_word" + b, control.backIndex(), readEnable.and(backHere), 1));
+                words.add(bank.readSync("read_word" + b, control.backIndex(), readEnable.and(backHere),
+                        READ_LATENCY));
             }
-            Bool readBank = regNext("read_bank", control.backBank(), 0);
+            Bool readBank = Delay.of("read_bank", control.backBank(), READ_LATENCY);
             word = mux(readBank, words.get(1), words.get(0)).named("read_word");
         }
     }
@@ -656,8 +662,10 @@ public final class RmsNormMax extends Module {
             gamma.ready.set(control.scaling().and(control.backTimerDone()));
             gammaTaken = gamma.fire().named("gamma_fire");
             Pipeline pipe = new Pipeline("gamma_fire", gammaTaken);
-            Timed<Bits> buffered = pipe.at(1, "read_word", word);   // the buffer's read, one cycle after gamma
-            Timed<Vec<Bits>> gammaWord = pipe.at(1, "gamma_word", regNext("gamma_word", gamma.payload));
+            // The buffer's read, TokenBuffer.READ_LATENCY cycles after gamma; gamma waits as long.
+            int read = TokenBuffer.READ_LATENCY;
+            Timed<Bits> buffered = pipe.at(read, "read_word", word);
+            Timed<Vec<Bits>> gammaWord = pipe.at(read, "gamma_word", Delay.of("gamma_word", gamma.payload, read));
             Timed<Bits> steadyR = pipe.steady(r);
             List<Timed<Bits>> lanes = new ArrayList<>();
             for (int lane = 0; lane < width; lane++) {
@@ -729,12 +737,15 @@ public final class RmsNormMax extends Module {
                 ScalePass scale) {
             super("emit_pass", "the stored y with the token's absmax on every beat");
             CreditBuffer<Out> results = new CreditBuffer<>("result", new Out(vec(width, bits(16)), bits(32), bool()),
-                    CreditBuffer.depthFor(1));
+                    CreditBuffer.depthFor(TokenBuffer.READ_LATENCY));
             emit = control.emitting().and(control.backTimerDone()).and(results.available()).named("emit");
             results.issue(emit);
-            Bool emitValid = regNext("emit_valid", emit, 0);
-            Bool emitLast = regNext("emit_last", emit.and(control.backLast()), 0);
-            scale.restart.set(emitLast);
+            Bool emitValid = Delay.valid("emit_valid", emit, TokenBuffer.READ_LATENCY);
+            Delay.Line<Bool> lastRead = Delay.validLine("emit_last", emit.and(control.backLast()));
+            Bool emitLast = lastRead.tap(TokenBuffer.READ_LATENCY);
+            // The maximum restarts a cycle before the last word leaves: the absmax it carries is registered once
+            // more (abs_max_widened), and a bypassed token's hand-off may fall in the cycle after the restart.
+            scale.restart.set(lastRead.tap(TokenBuffer.READ_LATENCY - 1));
             List<Bits> emitted = new ArrayList<>();
             for (int lane = 0; lane < width; lane++) {
                 emitted.add(word.slice(16 * lane + 15, 16 * lane));

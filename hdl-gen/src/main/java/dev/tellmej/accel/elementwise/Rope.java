@@ -145,7 +145,7 @@ public final class Rope extends Module {
         Timed<Bits> partnerWord = pipe.at(1, "partner_word",
                 partner.readSync("partner_word", cat(readBank, partnerBeat).asUInt(), issue, 1));
         UInt row = mux(readBank, bankRow.get(1), bankRow.get(0));
-        UInt tableAddress = timesConstant(row, beats, log2Up(tableDepth)).add(readBeat.zext(log2Up(tableDepth)));
+        UInt tableAddress = row.timesConstant(beats, log2Up(tableDepth)).add(readBeat.zext(log2Up(tableDepth)));
         Timed<Bits> cosSin = pipe.at(1, "cos_sin_word", table.readSync("cos_sin_word", tableAddress, issue, 1));
         Timed<UInt> beatR = pipe.at(1, "read_beat_r", regNext("read_beat_r", readBeat));
         Timed<Bool> lastR = pipe.at(1, "last",
@@ -193,17 +193,6 @@ public final class Rope extends Module {
             return lanes >= 2 ? bool(lane % 2 == 0) : beat.bit(0).not();
         }
         return beat.lt(beats / 2);
-    }
-
-    /** {@code x * constant} as shifted additions (no multiplier), {@code width} bits. */
-    private static UInt timesConstant(UInt x, int constant, int width) {
-        UInt sum = U(0, width);
-        for (int bit = 0; bit < 31; bit++) {
-            if ((constant >> bit & 1) != 0) {
-                sum = sum.add(x.shl(bit).resize(width));
-            }
-        }
-        return sum;
     }
 
     /**

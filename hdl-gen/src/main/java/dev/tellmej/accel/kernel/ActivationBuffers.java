@@ -223,14 +223,7 @@ final class ActivationBuffers extends Area {
      * constant (384 is two, 1,024 one), so no multiplier lies between a writer and a bank.
      */
     static UInt address(UInt token, UInt word, int perToken, int bits) {
-        UInt sum = word.resize(bits);
-        UInt wide = token.resize(bits);
-        for (int bit = 0; bit < bits; bit++) {
-            if ((perToken >> bit & 1) != 0) {
-                sum = sum.add(wide.shl(bit).trunc(bits)).trunc(bits);
-            }
-        }
-        return sum;
+        return token.timesConstant(perToken, bits).add(word.resize(bits));
     }
 
     private static Bits pick(String name, List<Bits> options, UInt select) {

@@ -312,8 +312,8 @@ final class LinearExecutor extends Area {
         // bytes a beat to the engine ----
         int readBytes = store.readBytes;
         UInt beatsPerToken = regNext("linear_beats_per_token",
-                command.blocks().resize(16).mul(U(tlmm.beatsPerBlock(), 8)).resize(16));
-        UInt wordsPerToken = regNext("linear_words_per_token", beatsPerToken.mul(U(activationBytes, 8)).resize(24)
+                command.blocks().resize(16).timesConstant(tlmm.beatsPerBlock(), 16));
+        UInt wordsPerToken = regNext("linear_words_per_token", beatsPerToken.timesConstant(activationBytes, 24)
                 .add(readBytes - 1).trunc(24).shr(KernelShape.shift(readBytes)).resize(16));
         UInt feedToken = reg("linear_feed_token", uint(tokenBits), 0);
         UInt feedWord = reg("linear_feed_word", uint(16), 0);
@@ -370,9 +370,14 @@ final class LinearExecutor extends Area {
         // The tile's row groups, a register set with the tile (for timing: the tile's compare and the select lay
         // on the path into the dequantizer's last flag and its factor queue); a simulation assertion holds it.
         UInt groupsOfTile = reg("linear_groups_of_tile", uint(16), 0);
+        // Whether the row group is the tile's last, a flag set with the group (the increment and the compare with
+        // the tile's groups lay on the path into the dequantizer's factor queue).
+        Bool lastGroup = reg("linear_last_group", bool(), 0);
         when(engine.command.fire(), () -> {
             tile.set(0);
-            groupsOfTile.set(groupsOf(command, command.tiles().resize(16).eq(1)));
+            UInt firstGroups = groupsOf(command, command.tiles().resize(16).eq(1));
+            groupsOfTile.set(firstGroups);
+            lastGroup.set(firstGroups.eq(1));
             token.set(0);
             group.set(0);
             tileFirstGroup.set(0);
@@ -383,7 +388,8 @@ final class LinearExecutor extends Area {
         Bool lastTile = tile.add(1).trunc(16).eq(command.tiles().resize(16)).named("linear_last_tile");
         assertAlways(engine.results.valid.not().or(groupsOfTile.eq(groupsOf(command, lastTile))),
                 "LinearExecutor: the tile's row groups are current");
-        Bool lastGroup = group.add(1).trunc(16).eq(groupsOfTile).named("linear_last_group");
+        assertAlways(engine.results.valid.not().or(lastGroup.eq(group.add(1).trunc(16).eq(groupsOfTile))),
+                "LinearExecutor: the last-group flag is current");
         Bool lastPart = partsPerBeat == 1 ? TRUE : part.eq(partsPerBeat - 1).named("linear_last_part");
         Bool lastToken = token.add(1).trunc(tokenBits).eq(tokens).named("linear_last_result_token");
         List<Bits> words = new ArrayList<>();
@@ -395,7 +401,7 @@ final class LinearExecutor extends Area {
             words.add(cat(laneValues.toArray(new Bits[0])));
         }
         Bits word = partsPerBeat == 1 ? words.getFirst() : new Vec<>(words).get("linear_result_word", part);
-        UInt rowWord = tileFirstGroup.add(group).trunc(16).mul(U(partsPerBeat, 8)).resize(16)
+        UInt rowWord = tileFirstGroup.add(group).trunc(16).timesConstant(partsPerBeat, 16)
                 .add(part.resize(16)).trunc(16).named("linear_row_word");
 
         // Tags travel beside the dequantizer: the token and the word of the row (rows / W words a token).
@@ -418,11 +424,15 @@ final class LinearExecutor extends Area {
             }
             when(lastPart, () -> {
                 group.set(mux(lastGroup, U(0, 16), group.add(1).trunc(16)));
+                lastGroup.set(group.add(2).trunc(16).eq(groupsOfTile));
                 when(lastGroup, () -> {
+                    lastGroup.set(groupsOfTile.eq(1));
                     token.set(mux(lastToken, U(0, tokenBits), token.add(1).trunc(tokenBits)));
                     when(lastToken, () -> {
                         tile.set(tile.add(1).trunc(16));
-                        groupsOfTile.set(groupsOf(command, tile.add(2).trunc(16).eq(command.tiles().resize(16))));
+                        UInt nextGroups = groupsOf(command, tile.add(2).trunc(16).eq(command.tiles().resize(16)));
+                        groupsOfTile.set(nextGroups);
+                        lastGroup.set(nextGroups.eq(1));
                         tileFirstGroup.set(tileFirstGroup.add(command.tileGroups().resize(16)).trunc(16));
                     });
                 });

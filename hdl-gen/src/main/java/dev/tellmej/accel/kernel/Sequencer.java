@@ -302,8 +302,7 @@ final class Sequencer extends Area {
                 U(LOOK_AHEAD, bitsFor(LOOK_AHEAD))).named("peek_words");
         Bool peekWanted = phase.is(Step.EXECUTE).and(isLinear).and(peekIssued.not())
                 .and(pc.add(1).trunc(32).lt(programLength)).and(linear.readsFree).named("peek_wanted");
-        UInt peekBeats = peekWords.resize(widthOf(peekBeatsLeft)).mul(U(wordBeats, bitsFor(wordBeats)))
-                .trunc(widthOf(peekBeatsLeft)).named("peek_beats");
+        UInt peekBeats = peekWords.timesConstant(wordBeats, widthOf(peekBeatsLeft)).named("peek_beats");
         when(peekWanted, () -> {
             reads.command.valid.set(true);
             reads.command.payload.address().set(fetchAddress.add(Instruction.BYTES).trunc(64));

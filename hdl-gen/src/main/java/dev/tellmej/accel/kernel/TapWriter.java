@@ -70,6 +70,11 @@ final class TapWriter extends Area {
         UInt pushed = reg("tap_words_pushed", uint(32), 0);
         UInt token = reg("tap_token", uint(tokenBits), 0);
         UInt element = reg("tap_element", uint(32), 0);
+        // The elements after the current one in its token, and whether there are none, counted down beside the
+        // element (for timing: the element's increment and the compare with the count lay on the path into the
+        // data reader's pop).
+        UInt elementsAfter = reg("tap_elements_after", uint(32), 0);
+        Bool lastElement = reg("tap_last_element", bool(), 0);
 
         when(start, () -> {
             header.get(0).set(request.instruction().asBits());
@@ -87,6 +92,8 @@ final class TapWriter extends Area {
             pushed.set(0);
             token.set(0);
             element.set(0);
+            elementsAfter.set(request.elements().sub(1));
+            lastElement.set(request.elements().le(1));
             phase.set(TapStep.COMMAND);
         });
 
@@ -123,8 +130,7 @@ final class TapWriter extends Area {
             bytes.add(store.readData.slice(8 * i + 7, 8 * i));
         }
         Bits activation = new Vec<>(bytes).get("tap_activation", storeByte);
-        Bool mcElement = element.add(1).trunc(32).eq(elements).named("tap_mc_element");
-        Bits quantizedValue = mux(mcElement, store.mcOf(token, "tap_mc"), int8ToFloat(activation.asSInt()))
+        Bits quantizedValue = mux(lastElement, store.mcOf(token, "tap_mc"), int8ToFloat(activation.asSInt()))
                 .named("tap_quantized_value");
         // The value read is registered a step before it is pushed (for timing: the store's block RAM read, the byte
         // select and the packer were one path).
@@ -168,7 +174,20 @@ final class TapWriter extends Area {
             when(phase.is(TapStep.MEMORY), () -> packer.in.payload.value().set(memoryValue));
         });
         Bool lastWord = pushed.add(1).trunc(32).eq(words).named("tap_last_word");
-        Bool lastElement = element.add(1).trunc(32).eq(elements).named("tap_last_element");
+        assertAlways(phase.isOneOf(TapStep.READ, TapStep.READ_WAIT, TapStep.LATCH, TapStep.VALUE, TapStep.MEMORY)
+                        .not().or(lastElement.eq(element.add(1).trunc(32).eq(elements))),
+                "TapWriter: the last-element flag follows the element");
+        Runnable nextElement = () -> {
+            element.set(mux(lastElement, U(0, 32), element.add(1).trunc(32)));
+            when(lastElement, () -> {
+                token.set(token.add(1).trunc(tokenBits));
+                elementsAfter.set(elements.sub(1));
+                lastElement.set(elements.le(1));
+            }).otherwise(() -> {
+                elementsAfter.set(elementsAfter.sub(1));
+                lastElement.set(elementsAfter.eq(1));
+            });
+        };
         Bool lastToken = token.add(1).trunc(tokenBits).eq(tokens).named("tap_last_token");
         Bool headerDone = pushed.eq(3).named("tap_header_done");
         Bool noValues = tokens.eq(0).or(elements.eq(0)).named("tap_no_values");
@@ -181,13 +200,11 @@ final class TapWriter extends Area {
                         when(fromMemory.and(noValues.not()), () -> phase.set(TapStep.MEMORY));
                     })
                     .elseWhen(phase.is(TapStep.MEMORY), () -> {
-                        element.set(mux(lastElement, U(0, 32), element.add(1).trunc(32)));
-                        when(lastElement, () -> token.set(token.add(1).trunc(tokenBits)));
+                        nextElement.run();
                         when(lastElement.and(lastToken), () -> phase.set(TapStep.PAD));
                     })
                     .elseWhen(phase.is(TapStep.VALUE), () -> {
-                        element.set(mux(lastElement, U(0, 32), element.add(1).trunc(32)));
-                        when(lastElement, () -> token.set(token.add(1).trunc(tokenBits)));
+                        nextElement.run();
                         phase.set(mux(lastElement.and(lastToken), HwEnum.constant(TapStep.PAD),
                                 HwEnum.constant(TapStep.READ)));
                     });

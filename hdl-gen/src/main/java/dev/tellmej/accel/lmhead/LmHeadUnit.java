@@ -200,11 +200,10 @@ public final class LmHeadUnit extends Module {
             // timing: cols x p and the 64-bit sum lay on the path into a lane's row address).
             laneStarts = new ArrayList<>();
             for (int p = 0; p < shape.lanes(); p++) {
-                laneStarts.add(regNextWhen("lane" + p + "_start", c.weightsAddress().add(c.cols().resize(32)
-                        .mul(U(p, 8)).resize(64)).trunc(64), accepted, 0));
+                laneStarts.add(regNextWhen("lane" + p + "_start",
+                        c.weightsAddress().add(c.cols().timesConstant(p, 64)).trunc(64), accepted, 0));
             }
-            laneStride = regNextWhen("lane_stride", c.cols().resize(32).mul(U(shape.lanes(), 8)).resize(64),
-                    accepted, 0);
+            laneStride = regNextWhen("lane_stride", c.cols().timesConstant(shape.lanes(), 64), accepted, 0);
             when(accepted, () -> {
                 scalesAddress.set(c.scalesAddress());
                 rows.set(c.rows());

@@ -48,8 +48,7 @@ final class ActivationLoader extends Area {
         // A token's last beat, blocks x beats a block - 1, registered (for timing: the product and the compare
         // with the beat count were one path). The command's fields are fixed a cycle before its first beat can
         // come (a chunk starts only while it runs), so the register is never stale when it is used.
-        UInt lastBeat = regNext("act_last_beat", command.cmd.blocks().zext(32).mul(U(config.beatsPerBlock()))
-                .trunc(32).sub(1));
+        UInt lastBeat = regNext("act_last_beat", command.cmd.blocks().timesConstant(config.beatsPerBlock(), 32).sub(1));
         UInt remainingTokens = command.cmd.tokens().sub(tokensLoaded).named("remaining_tokens");
         UInt nextChunkTokens = mux(remainingTokens.gt(config.maxTokens()), U(config.maxTokens(), 16), remainingTokens)
                 .named("next_chunk_tokens");

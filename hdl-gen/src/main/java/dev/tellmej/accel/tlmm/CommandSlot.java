@@ -6,6 +6,7 @@ import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Stream;
+import java.util.function.Function;
 
 /**
  * The engine's command slot: one matrix product at a time, and beside it one prefetched command, the product the
@@ -37,6 +38,12 @@ final class CommandSlot extends Area {
     final Bool prefetchTaken;
     /** Event: the prefetched command and whatever was read for it are to be discarded. */
     final Bool prefetchDropped;
+    /** Event: a command is prefetched this cycle, with fields {@link #prefetchOffered}. */
+    private final Bool prefetchArrives;
+    private final TlmmEngine.Command prefetchOffered;
+
+    /** A value derived from the running command and the same from the prefetched one. */
+    record Derived<T>(T running, T prefetched) {}
 
     CommandSlot(Stream<TlmmEngine.Command> command, Stream<TlmmEngine.Command> prefetch, Bool drop) {
         super("command", "holds the running command (taken while idle, released in the cycle its last result is"
@@ -44,7 +51,11 @@ final class CommandSlot extends Area {
         active = reg("active", bool(), 0);
         cmd = reg("cmd", TlmmEngine.commandShape());
         finished = wire("finished", bool());
-        command.ready.set(active.not());
+        // A command is taken once it has been offered for a cycle with the prefetched command unchanged, so whether
+        // the two are the same is a register (for timing: the compare of every field lay on the path into the
+        // weight loader's discard). A cycle a command; the offer holds still while it waits, as a stream's does.
+        Bool judged = reg("command_judged", bool(), 0);
+        command.ready.set(active.not().and(judged));
         accepted = command.fire().named("accepted");
         offered = command.payload;
         when(accepted, () -> {
@@ -59,15 +70,31 @@ final class CommandSlot extends Area {
         prefetchHeld = reg("prefetch_held", bool(), 0);
         prefetched = reg("prefetched", TlmmEngine.commandShape());
         prefetch.ready.set(prefetchHeld.not());
-        Bool same = asBits(command.payload).eq(asBits(prefetched)).named("prefetch_same");
+        Bool sameNow = asBits(command.payload).eq(asBits(prefetched)).named("prefetch_same_now");
+        Bool same = regNext("prefetch_same", sameNow, 0);
+        assertAlways(accepted.not().or(same.eq(sameNow)), "TLMM command slot: the command taken was judged against"
+                + " the prefetched command as it is");
         prefetchTaken = accepted.and(prefetchHeld).and(same).named("prefetch_taken");
         // A command other than the prefetched one, or the client's drop, discards it; the prefetched command
         // taken leaves the slot too (its fields are now the running command's).
         prefetchDropped = prefetchHeld.and(drop.or(accepted.and(same.not()))).named("prefetch_dropped");
         when(accepted.or(drop), () -> prefetchHeld.set(false));
-        when(prefetch.fire(), () -> {
+        prefetchArrives = prefetch.fire().named("prefetch_arrives");
+        judged.set(command.valid.and(accepted.not()).and(prefetchArrives.not()));
+        prefetchOffered = prefetch.payload;
+        when(prefetchArrives, () -> {
             prefetchHeld.set(true);
             assign(prefetched, prefetch.payload);
         });
+    }
+
+    /**
+     * {@code derive} of the running command and of the prefetched one, each registered in the cycle its command
+     * is taken, so it is current whenever the command's fields are (for timing: the derivation is off the paths
+     * that read it). The registers are named {@code name} and {@code prefetched_<name>}, in the caller's area.
+     */
+    <T> Derived<T> derived(String name, Function<TlmmEngine.Command, T> derive) {
+        return new Derived<>(regNextWhen(name, derive.apply(offered), accepted, 0),
+                regNextWhen("prefetched_" + name, derive.apply(prefetchOffered), prefetchArrives, 0));
     }
 }

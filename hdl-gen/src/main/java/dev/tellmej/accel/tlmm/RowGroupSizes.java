@@ -31,23 +31,8 @@ final class RowGroupSizes extends Area {
         }
         UInt lastShortfall = mux(lastClass.bit(1), mux(lastClass.bit(0), shortfall.get(3), shortfall.get(2)),
                 mux(lastClass.bit(0), shortfall.get(1), shortfall.get(0)));
-        UInt rowBytes = regNext("row_bytes", times(blocks, wordBytes, sizes.rowBytesBits()).sub(lastShortfall));
-        words = regNext("group_words", times(blocks, config.lanesPerPort(), sizes.groupWordsBits()));
-        bytes = regNext("group_bytes", times(rowBytes, config.lanesPerPort(), sizes.groupBytesBits()));
-    }
-
-    /** {@code value x factor} at {@code width} bits: a shifted copy of the value per set bit of the constant. */
-    static UInt times(UInt value, int factor, int width) {
-        if (factor < 1) {
-            throw new IllegalArgumentException("a constant factor is positive, got " + factor);
-        }
-        UInt sum = null;
-        for (int bit = 0; bit < 31; bit++) {
-            if ((factor >> bit & 1) != 0) {
-                UInt term = value.resize(width).shl(bit).trunc(width);
-                sum = sum == null ? term : sum.add(term);
-            }
-        }
-        return sum;
+        UInt rowBytes = regNext("row_bytes", blocks.timesConstant(wordBytes, sizes.rowBytesBits()).sub(lastShortfall));
+        words = regNext("group_words", blocks.timesConstant(config.lanesPerPort(), sizes.groupWordsBits()));
+        bytes = regNext("group_bytes", rowBytes.timesConstant(config.lanesPerPort(), sizes.groupBytesBits()));
     }
 }

@@ -37,7 +37,8 @@ final class Sweep extends Area {
         tableHalf = reg("table_half", bool(), 0);                  // the table half being read
         UInt tile = reg("sweep_tile", uint(16), 0);
         UInt slot = reg("sweep_slot", uint(16), 0);
-        UInt tokens = reg("sweep_tokens", uint(16), 0);            // tokens before the chunk being swept
+        // Tokens before the chunk being swept: only the assertion below reads it (synthesis removes it).
+        UInt tokens = reg("sweep_tokens", uint(16), 0);
         UInt block = reg("sweep_block", uint(16), 0);
         UInt group = reg("sweep_group", uint(16), 0);
         UInt blockBase = reg("sweep_block_base", uint(bufferAddressBits), 0);
@@ -45,20 +46,47 @@ final class Sweep extends Area {
         Bool allSwept = reg("sweeps_finished", bool(), 0);
         finished = allSwept;
 
-        UInt groupsOfTile = mux(tile.eq(command.lastTile), cmd.lastTileGroups(), cmd.tileGroups())
-                .named("groups_of_tile");
-        UInt remaining = cmd.tokens().sub(tokens);
-        UInt chunkTokens = mux(remaining.gt(config.maxTokens()), U(config.maxTokens(), 16), remaining)
-                .named("sweep_chunk_tokens");
+        // Whether the tile and the block are the command's last, and the tile's row groups, each set with the
+        // count it describes (the command's counts less one, the compares and the select lay on the path into
+        // the sweep's updates); assertions below hold them.
+        Bool lastTile = reg("sweep_last_tile", bool(), 0);
+        lastBlock = reg("sweep_last_block", bool(), 0);
+        UInt groupsOfTile = reg("sweep_groups_of_tile", uint(16), 0);
+        TlmmEngine.Command offered = command.offered;
+        when(command.accepted, () -> {
+            lastTile.set(offered.tiles().eq(1));
+            lastBlock.set(offered.blocks().eq(1));
+            groupsOfTile.set(groupsOf(offered, offered.tiles().eq(1)));
+        });
+        // The chunk's size, whether it is the command's last, and the tokens beyond it, each set with the chunk
+        // it describes (the subtraction from the command's tokens, the clamp and the compare lay on the path into
+        // the sweep's updates): from the command's tokens when it is taken, from the tokens beyond at a chunk's
+        // end. Only the last chunk can be short, so the tokens beyond fall by the full chunk.
+        int maxTokens = config.maxTokens();
+        UInt chunkTokens = reg("sweep_chunk_tokens", uint(16), 0);
+        Bool lastChunk = reg("sweep_last_chunk", bool(), 0);
+        UInt beyond = reg("sweep_tokens_beyond", uint(16), 0);
+        UInt offeredTokens = offered.tokens();
+        when(command.accepted, () -> {
+            chunkTokens.set(clampToChunk(offeredTokens, maxTokens));
+            lastChunk.set(offeredTokens.le(maxTokens));
+            beyond.set(offeredTokens.sub(maxTokens));
+        });
+        UInt remaining = cmd.tokens().sub(tokens).named("sweep_tokens_left");
+        assertAlways(command.active.and(allSwept.not()).not()
+                        .or(chunkTokens.eq(clampToChunk(remaining, maxTokens)).and(lastChunk.eq(remaining.le(maxTokens)))),
+                "TLMM sweep: the chunk's size and last flag follow the tokens swept");
+        assertAlways(command.active.and(allSwept.not()).not().or(lastTile.eq(tile.eq(command.lastTile))
+                        .and(lastBlock.eq(block.eq(command.lastBlock)))
+                        .and(groupsOfTile.eq(groupsOf(cmd, tile.eq(command.lastTile))))),
+                "TLMM sweep: the last-tile and last-block flags and the tile's groups follow the counts");
         Bool tablesThere = mux(tableHalf, tables.ready.get(1), tables.ready.get(0)).named("tables_there");
         Bool weightsThere = mux(weightHalf, weights.loaded.get(1), weights.loaded.get(0))
                 .or(weights.arriving.and(weights.half.eq(weightHalf)).and(weights.blocksArrived.gt(block)))
                 .named("weights_there");
         weights.sweepHalf.set(weightHalf);
-        lastBlock = block.eq(command.lastBlock).named("sweep_last_block");
         Bool lastSlot = slot.add(1).eq(chunkTokens).named("sweep_last_slot");
         Bool lastGroup = group.add(1).eq(groupsOfTile).named("sweep_last_group");
-        Bool lastTile = tile.eq(command.lastTile).named("sweep_last_tile");
         issue = command.active.and(allSwept.not()).and(tablesThere).and(weightsThere)
                 .and(lastBlock.not().or(results.room)).named("issue");
         results.issued.set(issue.and(lastBlock));
@@ -79,16 +107,28 @@ final class Sweep extends Area {
                 slotBase.set(0);
                 when(lastBlock, () -> {
                     block.set(0);
+                    lastBlock.set(cmd.blocks().eq(1));
                     blockBase.set(0);
                     weightHalf.set(weightHalf.not());
                     when(lastTile, () -> {
                         tile.set(0);
-                        UInt after = tokens.add(chunkTokens).named("sweep_tokens_after");
-                        tokens.set(after);
-                        when(after.eq(cmd.tokens()), () -> allSwept.set(true));
-                    }).otherwise(() -> tile.set(tile.add(1)));
+                        lastTile.set(cmd.tiles().eq(1));
+                        groupsOfTile.set(groupsOf(cmd, cmd.tiles().eq(1)));
+                        tokens.set(tokens.add(chunkTokens));
+                        when(lastChunk, () -> allSwept.set(true)).otherwise(() -> {
+                            chunkTokens.set(clampToChunk(beyond, maxTokens));
+                            lastChunk.set(beyond.le(maxTokens));
+                            beyond.set(beyond.sub(maxTokens));
+                        });
+                    }).otherwise(() -> {
+                        tile.set(tile.add(1));
+                        Bool nextLast = tile.add(2).eq(cmd.tiles());
+                        lastTile.set(nextLast);
+                        groupsOfTile.set(groupsOf(cmd, nextLast));
+                    });
                 }).otherwise(() -> {
                     block.set(block.add(1));
+                    lastBlock.set(block.add(2).eq(cmd.blocks()));
                     blockBase.set(blockBase.add(groupsOfTile.resize(bufferAddressBits)));
                 });
             }).otherwise(() -> {
@@ -116,5 +156,15 @@ final class Sweep extends Area {
         weights.halfSwept.get(1).set(tileSwept.and(weightHalf));
         weights.halfReleased.get(0).set(weightsPassed.and(passedWeightHalf.not()));
         weights.halfReleased.get(1).set(weightsPassed.and(passedWeightHalf));
+    }
+
+    /** {@code tokens}, at most a chunk of {@code maxTokens}. */
+    private static UInt clampToChunk(UInt tokens, int maxTokens) {
+        return mux(tokens.gt(maxTokens), U(maxTokens, 16), tokens);
+    }
+
+    /** The row groups of a tile of {@code cmd}: its last tile's, or a full tile's. */
+    private static UInt groupsOf(TlmmEngine.Command cmd, Bool lastTile) {
+        return mux(lastTile, cmd.lastTileGroups(), cmd.tileGroups());
     }
 }

@@ -94,17 +94,23 @@ final class WeightLoader extends Area {
         }
         Bool start = command.active.or(ahead).and(running.not()).and(allLoaded.not()).and(freeHalf).and(portsIdle)
                 .and(discarding.not()).named("start_load");
-        UInt tileStride = cmd.regionStride().zext(64).mul(U(config.ports())).trunc(64).named("tile_stride");
+        UInt tileStride = cmd.regionStride().timesConstant(config.ports(), 64).named("tile_stride");
         // Each port's load is registered before the port (for timing: the command's select, the last-tile compare
         // and the port's own checks of the load were one path): the ports start a cycle after this process counts
         // the load as running. The registers have resets (a Flow stage's payload has none), so the formal check
         // starts from a known load.
         Bool portsStarting = regNext("ports_start", start, 0);
+        int portBits = bitsFor(config.ports() - 1);
         for (int p = 0; p < config.ports(); p++) {
             WeightPort port = ports.get(p);
             int index = p;
+            // The port's region within the tile, derived with each command (the product and its select lay in
+            // front of the address's sum).
+            CommandSlot.Derived<UInt> offsets = command.derived("port" + p + "_region_offset",
+                    c -> c.regionStride().timesConstant(index, 32 + portBits));
+            UInt regionOffset = mux(ahead, offsets.prefetched(), offsets.running());
             WeightPort.Load load = new WeightPort.Load(
-                    tileBase.add(cmd.regionStride().zext(64).mul(U(index, 8)).trunc(64)).trunc(64),
+                    tileBase.add(regionOffset.zext(64)).trunc(64),
                     mux(lastTile, cmd.beatsLast(), cmd.beatsFull()), mux(lastTile, cmd.wordsLast(), cmd.wordsFull()),
                     mux(lastTile, cmd.lastTileGroups(), cmd.tileGroups()), cmd.blocks(), cmd.lastClass(), half);
             new Flow<>(portsStarting, regNextWhen("port" + p + "_load", load, start, 0)).connectTo(port.start);

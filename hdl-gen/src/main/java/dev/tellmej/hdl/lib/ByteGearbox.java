@@ -95,7 +95,11 @@ public final class ByteGearbox extends Module {
         UInt filled = reg("filled", uint(bitsFor(slots)), 0);        // slots holding bytes
         UInt offset = reg("offset", uint(bitsFor(positions - 1)), 0); // first byte of the oldest slot, in steps
         int heldBits = bitsFor(capacity);
-        UInt held = scaled(filled, inBytes, heldBits).sub(scaled(offset, step, heldBits)).named("held");
+        // The bytes held, counted in a register of their own rather than taken from the slots and the offset
+        // (for timing: that subtraction lay in front of every compare that decides whether a word is there).
+        UInt held = reg("held", uint(heldBits), 0);
+        assertAlways(held.eq(filled.timesConstant(inBytes, heldBits).sub(offset.timesConstant(step, heldBits))),
+                "ByteGearbox: the bytes held are the slots' bytes less the offset");
         count.set(held);
 
         // The W slots from the oldest on, oldest least significant, and the word at the offset into them.
@@ -109,7 +113,7 @@ public final class ByteGearbox extends Module {
             read.add(new Vec<>(candidates).get("window_slot" + k, which));
         }
         Bits windowBytes = cat(read.toArray(new Bits[0])).named("window");
-        UInt shift = scaled(offset, 8 * step, bitsFor(8L * inBytes)).named("window_shift");
+        UInt shift = offset.timesConstant(8 * step, bitsFor(8L * inBytes)).named("window_shift");
         out.payload.set(windowBytes.shrKeep(shift).slice(8 * largest - 1, 0));
         in.ready.set(filled.lt(slots));
 
@@ -118,13 +122,15 @@ public final class ByteGearbox extends Module {
         int afterBits = bitsFor(positions - 1 + largest / step);
         UInt after = offset.resize(afterBits).add(outSizes[0] / step).named("offset_after" + 0);
         Bool available = held.ge(outSizes[0]);
-        UInt after0 = after;
+        UInt sizeBytes = U(outSizes[0], heldBits);
         for (int k = 1; k < outSizes.length; k++) {
             Bool chosen = size.eq(k);
             UInt afterK = offset.resize(afterBits).add(outSizes[k] / step).named("offset_after" + k);
             available = mux(chosen, held.ge(outSizes[k]), available);
             after = mux(chosen, afterK, after);
+            sizeBytes = mux(chosen, U(outSizes[k], heldBits), sizeBytes);
         }
+        UInt wordBytes = sizeBytes.named("word_bytes");
         out.valid.set(available);
         UInt moved = after.named("offset_moved");
         int maxFreed = (positions - 1 + largest / step) / positions;
@@ -138,7 +144,8 @@ public final class ByteGearbox extends Module {
             unitsFreed = mux(moved.ge(m * positions), U(m / unit, head.width()), unitsFreed);
         }
         UInt freedUnits = unit == 1 ? freed.resize(head.width()) : unitsFreed.named("units_freed");
-        UInt nextOffset = moved.sub(scaled(freed, positions, afterBits)).resize(offset.width()).named("offset_next");
+        UInt nextOffset = moved.sub(freed.timesConstant(positions, afterBits)).resize(offset.width())
+                .named("offset_next");
 
         Bool pop = out.fire().named("pop");
         Bool push = in.fire().named("push");
@@ -152,6 +159,7 @@ public final class ByteGearbox extends Module {
             tail.set(0);
             filled.set(0);
             offset.set(0);
+            held.set(0);
         }).otherwise(() -> {
             if (Integer.bitCount(slots) == 1) {
                 when(push, () -> tail.set(tail.add(1)));
@@ -164,16 +172,10 @@ public final class ByteGearbox extends Module {
             });
             UInt grown = filled.add(mux(push, U(1, filled.width()), U(0, filled.width())));
             filled.set(grown.sub(released.resize(filled.width())));
+            UInt arriving = mux(push, U(inBytes, heldBits), U(0, heldBits));
+            UInt leaving = mux(pop, wordBytes, U(0, heldBits));
+            held.set(held.add(arriving).sub(leaving));
         });
-    }
-
-    /** {@code value x factor} in {@code width} bits: a shift for a power of two, else a constant product. */
-    private static UInt scaled(UInt value, int factor, int width) {
-        if (Integer.bitCount(factor) == 1) {
-            int shift = Integer.numberOfTrailingZeros(factor);
-            return (shift == 0 ? value : cat(value, B(0, shift)).asUInt()).resize(width);
-        }
-        return value.resize(width).mul(U(factor, bitsFor(factor))).resize(width);
     }
 
     private static int gcd(int a, int b) {

@@ -20,7 +20,8 @@ import dev.tellmej.hdl.ir.Locations;
  *   <li>BLOCK: the RAM is read through its register into an output stage. Holds {@code depth} + 1 words;
  *       latency 2; one push and one pop per cycle.
  * </ul>
- * Cost: the RAM, two pointers of log2(depth) bits, a counter of log2(depth + 1) bits.
+ * Cost: the RAM, two pointers of log2(depth) bits, a counter of log2(depth + 1) bits, two flags (holding a word,
+ * room for one).
  * The Verilog module is named {@code SyncFifo_w<width>_d<depth>} (plus {@code _ram<style>} for BLOCK).
  */
 public final class SyncFifo extends Module {
@@ -60,8 +61,14 @@ public final class SyncFifo extends Module {
         UInt writePointer = reg("write_pointer", uint(addressWidth), 0);
         UInt readPointer = reg("read_pointer", uint(addressWidth), 0);
         UInt stored = reg("stored", uint(bitsFor(depth)), 0);
+        // Whether the RAM holds a word and whether it has room, flags set with the count (for timing: the count's
+        // compares lay in front of every valid and ready of the FIFO's users).
+        Bool holding = reg("holding", bool(), 0);
+        Bool roomy = reg("has_room", bool(), 1);
+        assertAlways(holding.eq(stored.ne(0)).and(roomy.eq(stored.ne(depth))),
+                "SyncFifo: the holding and room flags follow the count");
 
-        push.ready.set(stored.ne(depth));
+        push.ready.set(roomy);
         when(push.fire(), () -> {
             ram.write(writePointer, push.payload);
             writePointer.set(increment(writePointer, depth));
@@ -69,7 +76,7 @@ public final class SyncFifo extends Module {
         Bool take;
         if (registeredRead) {
             Bool outputValid = reg("output_valid", bool(), 0);
-            take = stored.ne(0).and(outputValid.not().or(pop.ready)).named("ram_read");
+            take = holding.and(outputValid.not().or(pop.ready)).named("ram_read");
             Bits data = ram.readSync("ram_rdata", readPointer, take, 1);
             when(take, () -> outputValid.set(true)).elseWhen(pop.ready, () -> outputValid.set(false));
             pop.valid.set(outputValid);
@@ -77,14 +84,21 @@ public final class SyncFifo extends Module {
             occupancy.set(stored.zext(occupancy.width()).add(outputValid.asUInt().zext(occupancy.width())));
         } else {
             take = pop.fire();
-            pop.valid.set(stored.ne(0));
+            pop.valid.set(holding);
             pop.payload.set(ram.readAsync(readPointer));
             occupancy.set(stored);
         }
         when(take, () -> readPointer.set(increment(readPointer, depth)));
         Bool pushed = push.fire();
-        when(pushed.and(take.not()), () -> stored.set(stored.add(1)))
-                .elseWhen(take.and(pushed.not()), () -> stored.set(stored.sub(1)));
+        when(pushed.and(take.not()), () -> {
+            stored.set(stored.add(1));
+            holding.set(true);
+            roomy.set(stored.ne(depth - 1));
+        }).elseWhen(take.and(pushed.not()), () -> {
+            stored.set(stored.sub(1));
+            holding.set(stored.ne(1));
+            roomy.set(true);
+        });
     }
 
     private static UInt increment(UInt pointer, int depth) {

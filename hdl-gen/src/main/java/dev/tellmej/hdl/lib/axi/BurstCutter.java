@@ -48,7 +48,10 @@ final class BurstCutter extends Area {
         address = reg(name + "_address", uint(addressWidth), 0);
         UInt remaining = reg(name + "_remaining", uint(config.lengthBits()), 0);
         issued = wire(name + "_issued", bool());
-        pending = remaining.ne(0).named(name + "_pending");
+        // A burst is pending while beats remain: a flag set with the count (for timing: the count's zero test lay
+        // in front of every user of the engine's idle). A burst that is not its command's last leaves beats.
+        pending = reg(name + "_pending", bool(), 0);
+        assertAlways(pending.eq(remaining.ne(0)), "BurstCutter: the pending flag follows the beats remaining");
         busy = pending.or(command.valid).named(name + "_busy");
         // With no command, remaining is 0: the last burst, of 0 beats (as the reset values say).
         lastOfCommand = reg(name + "_last_of_command", bool(), 1);
@@ -70,6 +73,7 @@ final class BurstCutter extends Area {
         when(command.fire(), () -> {
             address.set(alignedStart);
             remaining.set(command.payload.beats());
+            pending.set(command.payload.beats().ne(0));
             Bool last = command.payload.beats().le(toBoundary);
             lastOfCommand.set(last);
             beats.set(mux(last, command.payload.beats().resize(beatBits), toBoundary));
@@ -77,6 +81,7 @@ final class BurstCutter extends Area {
             // A burst that does not end its command ends on a boundary: the next one may be the longest.
             address.set(address.add(step));
             remaining.set(left);
+            pending.set(lastOfCommand.not());
             Bool last = left.le(longest);
             lastOfCommand.set(last);
             beats.set(mux(last, left.resize(beatBits), U(longest, beatBits)));

@@ -77,9 +77,10 @@ public final class FpConvert {
         Bool sign = FP16.sign(x);
         UInt e = FP16.exponent(x);
         UInt f = FP16.fraction(x);
-        // Subnormal: f * 2^-24 with its leading one at bit 9 - lz; shifting by lz + 1 drops it at bit 10.
+        // Subnormal: f * 2^-24 with its leading one at bit 9 - lz; shifted by lz it is at bit 9, and the bits below
+        // it, one place up, are the fraction (shifting by lz, not lz + 1, keeps an adder off the path).
         UInt lz = FpCircuits.leadingZeros(f.asBits());
-        UInt subFrac = f.shlKeep(lz.add(1)).resize(10);
+        UInt subFrac = cat(f.shlKeep(lz).slice(8, 0), B(0, 1)).asUInt();
         UInt subExp = U(112, 8).sub(lz.zext(8));
         Bits subnormal = cat(sign, subExp, subFrac, B(0, 13));
         Bits normal = cat(sign, e.zext(8).add(112), f, B(0, 13));
