@@ -111,9 +111,9 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   reg  [1:0]  sum_rotation_d7;              // RmsNormMax.java:499
 
   // bypass_max
-  reg         bypass_beat;                  // RmsNormMax.java:723
-  reg  [14:0] bypass_beat_max;              // RmsNormMax.java:724
-  reg  [14:0] bypass_running_max;           // RmsNormMax.java:725
+  reg         bypass_beat;                  // RmsNormMax.java:726
+  reg  [14:0] bypass_beat_max;              // RmsNormMax.java:727
+  reg  [14:0] bypass_running_max;           // RmsNormMax.java:728
 
   // partial_sums
   reg  [31:0] partial_0;                    // RmsNormMax.java:525
@@ -630,16 +630,18 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   wire        lane3_y_out_valid;            // RmsNormMax.java:678
   wire [15:0] lane3_y_out_payload;          // RmsNormMax.java:678
   reg  [7:0]  write_index;                  // RmsNormMax.java:684
-  reg  [14:0] running_max;                  // RmsNormMax.java:689
-  reg  [31:0] abs_max_widened;              // RmsNormMax.java:704
+  reg         beat_max_valid;               // RmsNormMax.java:692
+  reg  [14:0] beat_max;                     // RmsNormMax.java:693
+  reg  [14:0] running_max;                  // RmsNormMax.java:694
+  reg  [31:0] abs_max_widened;              // RmsNormMax.java:707
 
   // emit_pass
   reg  [2:0]  result_credits;               // CreditBuffer.java:60
-  wire        emit;                         // RmsNormMax.java:741
-  reg         emit_valid_d1;                // RmsNormMax.java:743
-  reg         emit_valid_d2;                // RmsNormMax.java:743
-  reg         emit_last_d1;                 // RmsNormMax.java:745
-  reg         emit_last_d2;                 // RmsNormMax.java:745
+  wire        emit;                         // RmsNormMax.java:744
+  reg         emit_valid_d1;                // RmsNormMax.java:746
+  reg         emit_valid_d2;                // RmsNormMax.java:746
+  reg         emit_last_d1;                 // RmsNormMax.java:748
+  reg         emit_last_d2;                 // RmsNormMax.java:748
   wire        result_fifo_push_valid;       // CreditBuffer.java:92
   wire        result_fifo_push_ready;       // CreditBuffer.java:92
   wire [96:0] result_fifo_push_payload;     // CreditBuffer.java:92
@@ -769,9 +771,8 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   wire rsqrt_u_c_any_4;
   wire [4:0] rsqrt_u_c_mux;
   wire [17:0] rsqrt_u_c_shl;
-  wire [14:0] running_max_mux_2;
-  wire [14:0] running_max_mux_3;
-  wire [14:0] running_max_mux;
+  wire [14:0] beat_max_mux;
+  wire [14:0] beat_max_mux_2;
   wire abs_max_widened_any;
   wire abs_max_widened_and;
   wire abs_max_widened_any_2;
@@ -824,11 +825,10 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
                 ? {1'b1, (rsqrt_u_c_any_2 ? {1'b0, ~rsqrt_fraction_b[13]} : {1'b1, ~rsqrt_fraction_b[11]})}
               : {1'b0, (rsqrt_u_c_any ? {1'b0, ~rsqrt_fraction_b[17]} : {1'b1, ~rsqrt_fraction_b[15]})})})};
   assign rsqrt_u_c_shl = rsqrt_fraction_b[17:0] << rsqrt_u_c_mux;
-  assign running_max_mux_2 =
+  assign beat_max_mux =
       (lane3_y_out_payload[14:0] > lane2_y_out_payload[14:0]) ? lane3_y_out_payload[14:0] : lane2_y_out_payload[14:0];
-  assign running_max_mux_3 =
+  assign beat_max_mux_2 =
       (lane1_y_out_payload[14:0] > lane0_y_out_payload[14:0]) ? lane1_y_out_payload[14:0] : lane0_y_out_payload[14:0];
-  assign running_max_mux = (running_max_mux_2 > running_max_mux_3) ? running_max_mux_2 : running_max_mux_3;
   assign abs_max_widened_any = |running_max[9:8];
   assign abs_max_widened_and = ~abs_max_widened_any & ~(|running_max[7:6]);
   assign abs_max_widened_any_2 = |running_max[5:4];
@@ -953,17 +953,17 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // bypass_max (RmsNormMax.java:721): the largest magnitude of the input beats of a token without RMSNorm
+  // bypass_max (RmsNormMax.java:724): the largest magnitude of the input beats of a token without RMSNorm
   always @(posedge ap_clk) begin
-    bypass_beat <= in_fire & bypass; // RmsNormMax.java:723
-    // RmsNormMax.java:724
+    bypass_beat <= in_fire & bypass; // RmsNormMax.java:726
+    // RmsNormMax.java:727
     bypass_beat_max <= (bypass_beat_max_mux > bypass_beat_max_mux_2) ? bypass_beat_max_mux : bypass_beat_max_mux_2;
-    if (bypass_beat) begin // RmsNormMax.java:726
-      // RmsNormMax.java:726
+    if (bypass_beat) begin // RmsNormMax.java:729
+      // RmsNormMax.java:729
       bypass_running_max <= (bypass_beat_max > bypass_running_max) ? bypass_beat_max : bypass_running_max;
     end
-    if (state_handoff) begin // RmsNormMax.java:727
-      bypass_running_max <= 15'd0; // RmsNormMax.java:727
+    if (state_handoff) begin // RmsNormMax.java:730
+      bypass_running_max <= 15'd0; // RmsNormMax.java:730
     end
     if (!ap_rst_n) begin
       bypass_beat <= 1'b0;
@@ -1793,7 +1793,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:678
   assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
   assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:678
-  assign absmax_restart = emit_last_d1; // RmsNormMax.java:748
+  assign absmax_restart = emit_last_d1; // RmsNormMax.java:751
 
   always @(posedge ap_clk) begin
     gamma_word_d1_0 <= gamma_payload_0; // RmsNormMax.java:668
@@ -1834,15 +1834,19 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:678
     lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:678
     lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:678
-    if (lane0_y_out_valid) begin // RmsNormMax.java:690
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:691
-      write_index <= ({1'b0, write_index} == last_beat) ? 8'd0 : (write_index + 8'd1); // RmsNormMax.java:692
+    beat_max_valid <= lane0_y_out_valid; // RmsNormMax.java:692
+    beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // RmsNormMax.java:693
+    if (lane0_y_out_valid) begin // RmsNormMax.java:695
+      write_index <= ({1'b0, write_index} == last_beat) ? 8'd0 : (write_index + 8'd1); // RmsNormMax.java:695
     end
-    if (absmax_restart) begin // RmsNormMax.java:694
-      running_max <= 15'd0; // RmsNormMax.java:694
+    if (beat_max_valid) begin // RmsNormMax.java:696
+      running_max <= (beat_max > running_max) ? beat_max : running_max; // RmsNormMax.java:696
     end
-    if (state_handoff & bypass) begin // RmsNormMax.java:696
-      running_max <= bypass_running_max; // RmsNormMax.java:697
+    if (absmax_restart) begin // RmsNormMax.java:697
+      running_max <= 15'd0; // RmsNormMax.java:697
+    end
+    if (state_handoff & bypass) begin // RmsNormMax.java:699
+      running_max <= bypass_running_max; // RmsNormMax.java:700
     end
     abs_max_widened <=
         (running_max > 15'd31744) ? 32'h7fc00000
@@ -1850,7 +1854,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
           ? ((running_max[9:0] == 10'd0) ? 32'h0
              : {1'b0, (8'd112 - {4'd0, abs_max_widened_mux}), abs_max_widened_shl[8:0], 14'h0})
         : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
-        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:704
+        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:707
     if (!ap_rst_n) begin
       gamma_word_d2_0 <= 16'h0;
       gamma_word_d2_1 <= 16'h0;
@@ -1862,24 +1866,25 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
       lane1_g_d7 <= 32'h0;
       lane2_g_d7 <= 32'h0;
       lane3_g_d7 <= 32'h0;
-      running_max <= 15'd0;
+      beat_max_valid <= 1'b0;
       write_index <= 8'd0;
+      running_max <= 15'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:738): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:741
+  // emit_pass (RmsNormMax.java:741): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:744
   assign result_fifo_push_valid = emit_valid_d2; // CreditBuffer.java:93
   assign result_fifo_push_payload = {emit_last_d2, abs_max_widened, read_word}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    emit_valid_d1 <= emit; // RmsNormMax.java:743
-    emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:743
-    emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:745
-    emit_last_d2 <= emit_last_d1; // RmsNormMax.java:745
+    emit_valid_d1 <= emit; // RmsNormMax.java:746
+    emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:746
+    emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:748
+    emit_last_d2 <= emit_last_d1; // RmsNormMax.java:748
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 3'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:98

@@ -3,65 +3,67 @@
 `default_nettype none
 
 module Fp32Mul (
-  input  wire        clk,          // Fp32Mul.java:87
-  input  wire        reset,        // Fp32Mul.java:87
-  input  wire        in_valid,     // Fp32Mul.java:96
-  input  wire [31:0] in_payload_a, // Fp32Mul.java:96
-  input  wire [31:0] in_payload_b, // Fp32Mul.java:96
-  output wire        out_valid,    // Fp32Mul.java:97
-  output wire [31:0] out_payload   // Fp32Mul.java:97
+  input  wire        clk,          // Fp32Mul.java:89
+  input  wire        reset,        // Fp32Mul.java:89
+  input  wire        in_valid,     // Fp32Mul.java:98
+  input  wire [31:0] in_payload_a, // Fp32Mul.java:98
+  input  wire [31:0] in_payload_b, // Fp32Mul.java:98
+  output wire        out_valid,    // Fp32Mul.java:99
+  output wire [31:0] out_payload   // Fp32Mul.java:99
 );
 
-  reg         sign_1;        // Fp32Mul.java:122
-  reg         nan_1;         // Fp32Mul.java:123
-  reg         inf_1;         // Fp32Mul.java:124
-  reg         zero_1;        // Fp32Mul.java:125
-  reg  [23:0] mx_1;          // Fp32Mul.java:131
-  reg  [11:0] normalize_1;   // Fp32Mul.java:140
-  reg  [23:0] my_1;          // Fp32Mul.java:141
-  reg  [7:0]  ea_1;          // Fp32Mul.java:142
-  reg  [7:0]  eb_1;          // Fp32Mul.java:143
-  reg  [4:0]  lz_1;          // Fp32Mul.java:144
-  reg  [23:0] ma_2;          // Fp32Mul.java:150
-  reg  [23:0] mb_2;          // Fp32Mul.java:151
-  reg  [10:0] e_2;           // Fp32Mul.java:154
-  reg  [3:0]  flags_2;       // Fp32Mul.java:155
+  reg         sign_1;         // Fp32Mul.java:124
+  reg         nan_1;          // Fp32Mul.java:125
+  reg         inf_1;          // Fp32Mul.java:126
+  reg         zero_1;         // Fp32Mul.java:127
+  reg  [23:0] mx_1;           // Fp32Mul.java:133
+  reg  [11:0] normalize_1;    // Fp32Mul.java:142
+  reg  [23:0] my_1;           // Fp32Mul.java:143
+  reg  [7:0]  ea_1;           // Fp32Mul.java:144
+  reg  [7:0]  eb_1;           // Fp32Mul.java:145
+  reg  [4:0]  lz_1;           // Fp32Mul.java:146
+  reg  [23:0] ma_2;           // Fp32Mul.java:152
+  reg  [23:0] mb_2;           // Fp32Mul.java:153
+  reg  [10:0] e_2;            // Fp32Mul.java:156
+  reg  [3:0]  flags_2;        // Fp32Mul.java:157
   (* use_dsp = "yes" *)
-  reg  [47:0] product_3;     // Fp32Mul.java:160
-  reg  [47:0] product_4;     // Fp32Mul.java:162
-  reg  [10:0] e_3;           // Fp32Mul.java:164
-  reg  [3:0]  flags_3;       // Fp32Mul.java:165
-  reg         low_4;         // Fp32Mul.java:167
-  reg         far_4;         // Fp32Mul.java:168
-  reg  [15:0] shift_low_4;   // Fp32Mul.java:169
-  reg  [7:0]  field_top_4;   // Fp32Mul.java:173
-  reg  [7:0]  field_below_4; // Fp32Mul.java:174
-  reg         huge_top_4;    // Fp32Mul.java:175
-  reg         huge_below_4;  // Fp32Mul.java:176
-  reg         edge_top_4;    // Fp32Mul.java:177
-  reg         edge_below_4;  // Fp32Mul.java:178
-  reg  [3:0]  flags_4;       // Fp32Mul.java:179
-  reg  [25:0] window_5;      // Fp32Mul.java:201
-  reg  [16:0] shift_5;       // Fp32Mul.java:202
-  reg         dropped_5;     // Fp32Mul.java:203
-  reg  [7:0]  field_5;       // Fp32Mul.java:204
-  reg         huge_5;        // Fp32Mul.java:205
-  reg         edge_5;        // Fp32Mul.java:206
-  reg  [3:0]  flags_5;       // Fp32Mul.java:207
-  reg  [40:0] shifted_6;     // Fp32Mul.java:211
-  reg         dropped_6;     // Fp32Mul.java:212
-  reg  [7:0]  field_6;       // Fp32Mul.java:213
-  reg         huge_6;        // Fp32Mul.java:214
-  reg         edge_6;        // Fp32Mul.java:215
-  reg  [3:0]  flags_6;       // Fp32Mul.java:216
-  reg  [31:0] y_7;           // Fp32Mul.java:229
-  reg         valid_d1;      // Fp32Mul.java:230
-  reg         valid_d2;      // Fp32Mul.java:230
-  reg         valid_d3;      // Fp32Mul.java:230
-  reg         valid_d4;      // Fp32Mul.java:230
-  reg         valid_d5;      // Fp32Mul.java:230
-  reg         valid_d6;      // Fp32Mul.java:230
-  reg         valid_d7;      // Fp32Mul.java:230
+  reg  [40:0] product_low_3;  // Fp32Mul.java:171
+  (* use_dsp = "yes" *)
+  reg  [30:0] product_high_3; // Fp32Mul.java:172
+  reg  [47:0] product_4;      // Fp32Mul.java:176
+  reg  [10:0] e_3;            // Fp32Mul.java:180
+  reg  [3:0]  flags_3;        // Fp32Mul.java:181
+  reg         low_4;          // Fp32Mul.java:183
+  reg         far_4;          // Fp32Mul.java:184
+  reg  [15:0] shift_low_4;    // Fp32Mul.java:185
+  reg  [7:0]  field_top_4;    // Fp32Mul.java:189
+  reg  [7:0]  field_below_4;  // Fp32Mul.java:190
+  reg         huge_top_4;     // Fp32Mul.java:191
+  reg         huge_below_4;   // Fp32Mul.java:192
+  reg         edge_top_4;     // Fp32Mul.java:193
+  reg         edge_below_4;   // Fp32Mul.java:194
+  reg  [3:0]  flags_4;        // Fp32Mul.java:195
+  reg  [25:0] window_5;       // Fp32Mul.java:217
+  reg  [16:0] shift_5;        // Fp32Mul.java:218
+  reg         dropped_5;      // Fp32Mul.java:219
+  reg  [7:0]  field_5;        // Fp32Mul.java:220
+  reg         huge_5;         // Fp32Mul.java:221
+  reg         edge_5;         // Fp32Mul.java:222
+  reg  [3:0]  flags_5;        // Fp32Mul.java:223
+  reg  [40:0] shifted_6;      // Fp32Mul.java:227
+  reg         dropped_6;      // Fp32Mul.java:228
+  reg  [7:0]  field_6;        // Fp32Mul.java:229
+  reg         huge_6;         // Fp32Mul.java:230
+  reg         edge_6;         // Fp32Mul.java:231
+  reg  [3:0]  flags_6;        // Fp32Mul.java:232
+  reg  [31:0] y_7;            // Fp32Mul.java:245
+  reg         valid_d1;       // Fp32Mul.java:246
+  reg         valid_d2;       // Fp32Mul.java:246
+  reg         valid_d3;       // Fp32Mul.java:246
+  reg         valid_d4;       // Fp32Mul.java:246
+  reg         valid_d5;       // Fp32Mul.java:246
+  reg         valid_d6;       // Fp32Mul.java:246
+  reg         valid_d7;       // Fp32Mul.java:246
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire nan_1_or;
@@ -112,18 +114,18 @@ module Fp32Mul (
   assign shifted_6_prod = {17'd0, window_5} * {26'd0, shift_5};
   assign y_7_sum = {field_6, 24'h1} + {7'd0, shifted_6[40:16]};
 
-  assign out_payload = y_7; // Fp32Mul.java:229
-  assign out_valid = valid_d7; // Fp32Mul.java:230
+  assign out_payload = y_7; // Fp32Mul.java:245
+  assign out_valid = valid_d7; // Fp32Mul.java:246
 
   always @(posedge clk) begin
-    sign_1 <= in_payload_a[31] ^ in_payload_b[31]; // Fp32Mul.java:122
-    nan_1 <= nan_1_or; // Fp32Mul.java:123
-    inf_1 <= inf_1_and; // Fp32Mul.java:124
+    sign_1 <= in_payload_a[31] ^ in_payload_b[31]; // Fp32Mul.java:124
+    nan_1 <= nan_1_or; // Fp32Mul.java:125
+    inf_1 <= inf_1_and; // Fp32Mul.java:126
     zero_1 <=
         ((in_payload_a[30:0] == 31'h0) | (in_payload_b[30:0] == 31'h0) | (zero_1_cmp & (in_payload_b[30:23] == 8'd0)))
         & ~nan_1_or
-        & ~inf_1_and; // Fp32Mul.java:125
-    mx_1 <= (mx_1_mux[23:12] == 12'd0) ? {mx_1_mux[11:0], 12'd0} : mx_1_mux; // Fp32Mul.java:131
+        & ~inf_1_and; // Fp32Mul.java:127
+    mx_1 <= (mx_1_mux[23:12] == 12'd0) ? {mx_1_mux[11:0], 12'd0} : mx_1_mux; // Fp32Mul.java:133
     normalize_1 <=
         {((mx_1_mux[12] & (mx_1_mux[23:13] == 11'd0)) | (mx_1_mux[0] & (mx_1_mux[23:1] == 23'd0))),
          ((mx_1_mux[13] & (mx_1_mux[23:14] == 10'd0)) | (mx_1_mux[1] & (mx_1_mux[23:2] == 22'd0))),
@@ -136,12 +138,12 @@ module Fp32Mul (
          ((mx_1_mux[20] & (mx_1_mux[23:21] == 3'd0)) | (mx_1_mux[8] & (mx_1_mux[23:9] == 15'd0))),
          ((mx_1_mux[21] & (mx_1_mux[23:22] == 2'd0)) | (mx_1_mux[9] & (mx_1_mux[23:10] == 14'd0))),
          ((mx_1_mux[22] & ~mx_1_mux[23]) | (mx_1_mux[10] & (mx_1_mux[23:11] == 13'd0))),
-         (mx_1_mux[23] | (mx_1_mux[11] & (mx_1_mux[23:12] == 12'd0)))}; // Fp32Mul.java:140
+         (mx_1_mux[23] | (mx_1_mux[11] & (mx_1_mux[23:12] == 12'd0)))}; // Fp32Mul.java:142
     my_1 <=
         zero_1_cmp ? {(in_payload_b[30:23] != 8'd0), in_payload_b[22:0]}
-        : {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:141
-    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:142
-    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:143
+        : {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:143
+    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:144
+    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:145
     lz_1 <=
         (lz_1_and & lz_1_and_3 & ~lz_1_any_4 & ~(|mx_1_mux[9:8]))
           ? {1'b1,
@@ -156,17 +158,18 @@ module Fp32Mul (
                   : {1'b0, (lz_1_any_3 ? {1'b0, ~mx_1_mux[15]} : {1'b1, ~mx_1_mux[13]})})}
             : {1'b0,
                (lz_1_and_2 ? {1'b1, (lz_1_any_2 ? {1'b0, ~mx_1_mux[19]} : {1'b1, ~mx_1_mux[17]})}
-                : {1'b0, (lz_1_any ? {1'b0, ~mx_1_mux[23]} : {1'b1, ~mx_1_mux[21]})})})}; // Fp32Mul.java:144
-    ma_2 <= ma_2_prod[23:0]; // Fp32Mul.java:150
-    mb_2 <= my_1; // Fp32Mul.java:151
-    e_2 <= (({3'd0, ea_1} + {3'd0, eb_1}) - {6'd0, lz_1}) - 11'd126; // Fp32Mul.java:154
-    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:155
-    product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:160
-    product_4 <= product_3; // Fp32Mul.java:162
-    e_3 <= e_2; // Fp32Mul.java:164
-    flags_3 <= flags_2; // Fp32Mul.java:165
-    low_4 <= $signed(e_3) <= $signed(11'd1); // Fp32Mul.java:167
-    far_4 <= $signed(e_3) <= $signed(11'h7f1); // Fp32Mul.java:168
+                : {1'b0, (lz_1_any ? {1'b0, ~mx_1_mux[23]} : {1'b1, ~mx_1_mux[21]})})})}; // Fp32Mul.java:146
+    ma_2 <= ma_2_prod[23:0]; // Fp32Mul.java:152
+    mb_2 <= my_1; // Fp32Mul.java:153
+    e_2 <= (({3'd0, ea_1} + {3'd0, eb_1}) - {6'd0, lz_1}) - 11'd126; // Fp32Mul.java:156
+    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:157
+    product_low_3 <= {17'd0, ma_2} * {24'd0, mb_2[16:0]}; // Fp32Mul.java:171
+    product_high_3 <= {7'd0, ma_2} * {24'd0, mb_2[23:17]}; // Fp32Mul.java:172
+    product_4 <= {product_high_3, 17'd0} + {7'd0, product_low_3}; // Fp32Mul.java:176
+    e_3 <= e_2; // Fp32Mul.java:180
+    flags_3 <= flags_2; // Fp32Mul.java:181
+    low_4 <= $signed(e_3) <= $signed(11'd1); // Fp32Mul.java:183
+    far_4 <= $signed(e_3) <= $signed(11'h7f1); // Fp32Mul.java:184
     shift_low_4 <=
         {(e_3 == 11'd1),
          (e_3 == 11'd0),
@@ -183,41 +186,41 @@ module Fp32Mul (
          ((e_3 == 11'h7f5) | (e_3 == 11'h7e9)),
          ((e_3 == 11'h7f4) | (e_3 == 11'h7e8)),
          ((e_3 == 11'h7f3) | (e_3 == 11'h7e7)),
-         ((e_3 == 11'h7f2) | ($signed(e_3) <= $signed(11'h7e6)))}; // Fp32Mul.java:169
-    field_top_4 <= field_top_4_diff[7:0]; // Fp32Mul.java:173
-    field_below_4 <= field_below_4_diff[7:0]; // Fp32Mul.java:174
-    huge_top_4 <= $signed(e_3) >= $signed(11'd255); // Fp32Mul.java:175
-    huge_below_4 <= $signed(e_3) >= $signed(11'd256); // Fp32Mul.java:176
-    edge_top_4 <= e_3 == 11'd254; // Fp32Mul.java:177
-    edge_below_4 <= e_3 == 11'd255; // Fp32Mul.java:178
-    flags_4 <= flags_3; // Fp32Mul.java:179
-    window_5 <= far_4 ? {12'd0, product_4[47:34]} : product_4[47:22]; // Fp32Mul.java:201
-    // Fp32Mul.java:202
+         ((e_3 == 11'h7f2) | ($signed(e_3) <= $signed(11'h7e6)))}; // Fp32Mul.java:185
+    field_top_4 <= field_top_4_diff[7:0]; // Fp32Mul.java:189
+    field_below_4 <= field_below_4_diff[7:0]; // Fp32Mul.java:190
+    huge_top_4 <= $signed(e_3) >= $signed(11'd255); // Fp32Mul.java:191
+    huge_below_4 <= $signed(e_3) >= $signed(11'd256); // Fp32Mul.java:192
+    edge_top_4 <= e_3 == 11'd254; // Fp32Mul.java:193
+    edge_below_4 <= e_3 == 11'd255; // Fp32Mul.java:194
+    flags_4 <= flags_3; // Fp32Mul.java:195
+    window_5 <= far_4 ? {12'd0, product_4[47:34]} : product_4[47:22]; // Fp32Mul.java:217
+    // Fp32Mul.java:218
     shift_5 <= {(~low_4 & ~product_4[47]), (shift_low_4[15] | (~low_4 & product_4[47])), shift_low_4[14:0]};
-    dropped_5 <= (product_4[21:0] != 22'd0) | (far_4 & (product_4[33:22] != 12'd0)); // Fp32Mul.java:203
-    field_5 <= low_4 ? 8'd0 : (product_4[47] ? field_top_4 : field_below_4); // Fp32Mul.java:204
-    huge_5 <= product_4[47] ? huge_top_4 : huge_below_4; // Fp32Mul.java:205
-    edge_5 <= product_4[47] ? edge_top_4 : edge_below_4; // Fp32Mul.java:206
-    flags_5 <= flags_4; // Fp32Mul.java:207
-    shifted_6 <= shifted_6_prod[40:0]; // Fp32Mul.java:211
-    dropped_6 <= dropped_5; // Fp32Mul.java:212
-    field_6 <= field_5; // Fp32Mul.java:213
-    huge_6 <= huge_5; // Fp32Mul.java:214
-    edge_6 <= edge_5; // Fp32Mul.java:215
-    flags_6 <= flags_5; // Fp32Mul.java:216
-    // Fp32Mul.java:229
+    dropped_5 <= (product_4[21:0] != 22'd0) | (far_4 & (product_4[33:22] != 12'd0)); // Fp32Mul.java:219
+    field_5 <= low_4 ? 8'd0 : (product_4[47] ? field_top_4 : field_below_4); // Fp32Mul.java:220
+    huge_5 <= product_4[47] ? huge_top_4 : huge_below_4; // Fp32Mul.java:221
+    edge_5 <= product_4[47] ? edge_top_4 : edge_below_4; // Fp32Mul.java:222
+    flags_5 <= flags_4; // Fp32Mul.java:223
+    shifted_6 <= shifted_6_prod[40:0]; // Fp32Mul.java:227
+    dropped_6 <= dropped_5; // Fp32Mul.java:228
+    field_6 <= field_5; // Fp32Mul.java:229
+    huge_6 <= huge_5; // Fp32Mul.java:230
+    edge_6 <= edge_5; // Fp32Mul.java:231
+    flags_6 <= flags_5; // Fp32Mul.java:232
+    // Fp32Mul.java:245
     y_7 <=
         flags_6[2] ? 32'h7fc00000
         : (flags_6[1] | ((huge_6 | (edge_6 & y_7_sum[25] & y_7_sum[24])) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000}
         : flags_6[0] ? {flags_6[3], 31'h0}
         : {flags_6[3], y_7_sum[31:2], (y_7_sum[1] & ~(shifted_6[16] & ~((shifted_6[15:0] != 16'd0) | dropped_6)))};
-    valid_d1 <= in_valid; // Fp32Mul.java:230
-    valid_d2 <= valid_d1; // Fp32Mul.java:230
-    valid_d3 <= valid_d2; // Fp32Mul.java:230
-    valid_d4 <= valid_d3; // Fp32Mul.java:230
-    valid_d5 <= valid_d4; // Fp32Mul.java:230
-    valid_d6 <= valid_d5; // Fp32Mul.java:230
-    valid_d7 <= valid_d6; // Fp32Mul.java:230
+    valid_d1 <= in_valid; // Fp32Mul.java:246
+    valid_d2 <= valid_d1; // Fp32Mul.java:246
+    valid_d3 <= valid_d2; // Fp32Mul.java:246
+    valid_d4 <= valid_d3; // Fp32Mul.java:246
+    valid_d5 <= valid_d4; // Fp32Mul.java:246
+    valid_d6 <= valid_d5; // Fp32Mul.java:246
+    valid_d7 <= valid_d6; // Fp32Mul.java:246
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;

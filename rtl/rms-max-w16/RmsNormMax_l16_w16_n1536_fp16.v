@@ -1168,16 +1168,18 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire         lane15_y_out_valid;           // RmsNormMax.java:678
   wire [15:0]  lane15_y_out_payload;         // RmsNormMax.java:678
   reg  [6:0]   write_index;                  // RmsNormMax.java:684
-  reg  [14:0]  running_max;                  // RmsNormMax.java:689
-  reg  [31:0]  abs_max_widened;              // RmsNormMax.java:704
+  reg          beat_max_valid;               // RmsNormMax.java:692
+  reg  [14:0]  beat_max;                     // RmsNormMax.java:693
+  reg  [14:0]  running_max;                  // RmsNormMax.java:694
+  reg  [31:0]  abs_max_widened;              // RmsNormMax.java:707
 
   // emit_pass
   reg  [2:0]   result_credits;               // CreditBuffer.java:60
-  wire         emit;                         // RmsNormMax.java:741
-  reg          emit_valid_d1;                // RmsNormMax.java:743
-  reg          emit_valid_d2;                // RmsNormMax.java:743
-  reg          emit_last_d1;                 // RmsNormMax.java:745
-  reg          emit_last_d2;                 // RmsNormMax.java:745
+  wire         emit;                         // RmsNormMax.java:744
+  reg          emit_valid_d1;                // RmsNormMax.java:746
+  reg          emit_valid_d2;                // RmsNormMax.java:746
+  reg          emit_last_d1;                 // RmsNormMax.java:748
+  reg          emit_last_d2;                 // RmsNormMax.java:748
   wire         result_fifo_push_valid;       // CreditBuffer.java:92
   wire         result_fifo_push_ready;       // CreditBuffer.java:92
   wire [288:0] result_fifo_push_payload;     // CreditBuffer.java:92
@@ -1305,21 +1307,20 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire rsqrt_u_c_any_4;
   wire [4:0] rsqrt_u_c_mux;
   wire [17:0] rsqrt_u_c_shl;
-  wire [14:0] running_max_mux_4;
-  wire [14:0] running_max_mux_5;
-  wire [14:0] running_max_mux_3;
-  wire [14:0] running_max_mux_7;
-  wire [14:0] running_max_mux_8;
-  wire [14:0] running_max_mux_6;
-  wire [14:0] running_max_mux_2;
-  wire [14:0] running_max_mux_11;
-  wire [14:0] running_max_mux_12;
-  wire [14:0] running_max_mux_10;
-  wire [14:0] running_max_mux_14;
-  wire [14:0] running_max_mux_15;
-  wire [14:0] running_max_mux_13;
-  wire [14:0] running_max_mux_9;
-  wire [14:0] running_max_mux;
+  wire [14:0] beat_max_mux_3;
+  wire [14:0] beat_max_mux_4;
+  wire [14:0] beat_max_mux_2;
+  wire [14:0] beat_max_mux_6;
+  wire [14:0] beat_max_mux_7;
+  wire [14:0] beat_max_mux_5;
+  wire [14:0] beat_max_mux;
+  wire [14:0] beat_max_mux_10;
+  wire [14:0] beat_max_mux_11;
+  wire [14:0] beat_max_mux_9;
+  wire [14:0] beat_max_mux_13;
+  wire [14:0] beat_max_mux_14;
+  wire [14:0] beat_max_mux_12;
+  wire [14:0] beat_max_mux_8;
   wire abs_max_widened_any;
   wire abs_max_widened_and;
   wire abs_max_widened_any_2;
@@ -1370,32 +1371,31 @@ module RmsNormMax_l16_w16_n1536_fp16 (
                 ? {1'b1, (rsqrt_u_c_any_2 ? {1'b0, ~rsqrt_fraction_b[13]} : {1'b1, ~rsqrt_fraction_b[11]})}
               : {1'b0, (rsqrt_u_c_any ? {1'b0, ~rsqrt_fraction_b[17]} : {1'b1, ~rsqrt_fraction_b[15]})})})};
   assign rsqrt_u_c_shl = rsqrt_fraction_b[17:0] << rsqrt_u_c_mux;
-  assign running_max_mux_4 =
+  assign beat_max_mux_3 =
       (lane15_y_out_payload[14:0] > lane14_y_out_payload[14:0]) ? lane15_y_out_payload[14:0]
       : lane14_y_out_payload[14:0];
-  assign running_max_mux_5 =
+  assign beat_max_mux_4 =
       (lane13_y_out_payload[14:0] > lane12_y_out_payload[14:0]) ? lane13_y_out_payload[14:0]
       : lane12_y_out_payload[14:0];
-  assign running_max_mux_3 = (running_max_mux_4 > running_max_mux_5) ? running_max_mux_4 : running_max_mux_5;
-  assign running_max_mux_7 =
+  assign beat_max_mux_2 = (beat_max_mux_3 > beat_max_mux_4) ? beat_max_mux_3 : beat_max_mux_4;
+  assign beat_max_mux_6 =
       (lane11_y_out_payload[14:0] > lane10_y_out_payload[14:0]) ? lane11_y_out_payload[14:0]
       : lane10_y_out_payload[14:0];
-  assign running_max_mux_8 =
+  assign beat_max_mux_7 =
       (lane9_y_out_payload[14:0] > lane8_y_out_payload[14:0]) ? lane9_y_out_payload[14:0] : lane8_y_out_payload[14:0];
-  assign running_max_mux_6 = (running_max_mux_7 > running_max_mux_8) ? running_max_mux_7 : running_max_mux_8;
-  assign running_max_mux_2 = (running_max_mux_3 > running_max_mux_6) ? running_max_mux_3 : running_max_mux_6;
-  assign running_max_mux_11 =
+  assign beat_max_mux_5 = (beat_max_mux_6 > beat_max_mux_7) ? beat_max_mux_6 : beat_max_mux_7;
+  assign beat_max_mux = (beat_max_mux_2 > beat_max_mux_5) ? beat_max_mux_2 : beat_max_mux_5;
+  assign beat_max_mux_10 =
       (lane7_y_out_payload[14:0] > lane6_y_out_payload[14:0]) ? lane7_y_out_payload[14:0] : lane6_y_out_payload[14:0];
-  assign running_max_mux_12 =
+  assign beat_max_mux_11 =
       (lane5_y_out_payload[14:0] > lane4_y_out_payload[14:0]) ? lane5_y_out_payload[14:0] : lane4_y_out_payload[14:0];
-  assign running_max_mux_10 = (running_max_mux_11 > running_max_mux_12) ? running_max_mux_11 : running_max_mux_12;
-  assign running_max_mux_14 =
+  assign beat_max_mux_9 = (beat_max_mux_10 > beat_max_mux_11) ? beat_max_mux_10 : beat_max_mux_11;
+  assign beat_max_mux_13 =
       (lane3_y_out_payload[14:0] > lane2_y_out_payload[14:0]) ? lane3_y_out_payload[14:0] : lane2_y_out_payload[14:0];
-  assign running_max_mux_15 =
+  assign beat_max_mux_14 =
       (lane1_y_out_payload[14:0] > lane0_y_out_payload[14:0]) ? lane1_y_out_payload[14:0] : lane0_y_out_payload[14:0];
-  assign running_max_mux_13 = (running_max_mux_14 > running_max_mux_15) ? running_max_mux_14 : running_max_mux_15;
-  assign running_max_mux_9 = (running_max_mux_10 > running_max_mux_13) ? running_max_mux_10 : running_max_mux_13;
-  assign running_max_mux = (running_max_mux_2 > running_max_mux_9) ? running_max_mux_2 : running_max_mux_9;
+  assign beat_max_mux_12 = (beat_max_mux_13 > beat_max_mux_14) ? beat_max_mux_13 : beat_max_mux_14;
+  assign beat_max_mux_8 = (beat_max_mux_9 > beat_max_mux_12) ? beat_max_mux_9 : beat_max_mux_12;
   assign abs_max_widened_any = |running_max[9:8];
   assign abs_max_widened_and = ~abs_max_widened_any & ~(|running_max[7:6]);
   assign abs_max_widened_any_2 = |running_max[5:4];
@@ -2604,7 +2604,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:678
   assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
   assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:678
-  assign absmax_restart = emit_last_d1; // RmsNormMax.java:748
+  assign absmax_restart = emit_last_d1; // RmsNormMax.java:751
 
   always @(posedge clk) begin
     gamma_word_d1_0 <= gamma_payload_0; // RmsNormMax.java:668
@@ -2753,19 +2753,23 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:678
     lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:678
     lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:678
-    if (lane0_y_out_valid) begin // RmsNormMax.java:690
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:691
-      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:692
+    beat_max_valid <= lane0_y_out_valid; // RmsNormMax.java:692
+    beat_max <= (beat_max_mux > beat_max_mux_8) ? beat_max_mux : beat_max_mux_8; // RmsNormMax.java:693
+    if (lane0_y_out_valid) begin // RmsNormMax.java:695
+      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:695
     end
-    if (absmax_restart) begin // RmsNormMax.java:694
-      running_max <= 15'd0; // RmsNormMax.java:694
+    if (beat_max_valid) begin // RmsNormMax.java:696
+      running_max <= (beat_max > running_max) ? beat_max : running_max; // RmsNormMax.java:696
+    end
+    if (absmax_restart) begin // RmsNormMax.java:697
+      running_max <= 15'd0; // RmsNormMax.java:697
     end
     abs_max_widened <=
         (running_max[14:10] == 5'd0)
           ? ((running_max[9:0] == 10'd0) ? 32'h0
              : {1'b0, (8'd112 - {4'd0, abs_max_widened_mux}), abs_max_widened_shl[8:0], 14'h0})
         : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
-        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:704
+        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:707
     if (reset) begin
       gamma_word_d2_0 <= 16'h0;
       gamma_word_d2_1 <= 16'h0;
@@ -2801,24 +2805,25 @@ module RmsNormMax_l16_w16_n1536_fp16 (
       lane13_g_d7 <= 32'h0;
       lane14_g_d7 <= 32'h0;
       lane15_g_d7 <= 32'h0;
-      running_max <= 15'd0;
+      beat_max_valid <= 1'b0;
       write_index <= 7'd0;
+      running_max <= 15'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:738): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:741
+  // emit_pass (RmsNormMax.java:741): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:744
   assign result_fifo_push_valid = emit_valid_d2; // CreditBuffer.java:93
   assign result_fifo_push_payload = {emit_last_d2, abs_max_widened, read_word}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    emit_valid_d1 <= emit; // RmsNormMax.java:743
-    emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:743
-    emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:745
-    emit_last_d2 <= emit_last_d1; // RmsNormMax.java:745
+    emit_valid_d1 <= emit; // RmsNormMax.java:746
+    emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:746
+    emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:748
+    emit_last_d2 <= emit_last_d1; // RmsNormMax.java:748
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 3'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:98

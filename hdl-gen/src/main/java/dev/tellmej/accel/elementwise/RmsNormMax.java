@@ -685,12 +685,15 @@ public final class RmsNormMax extends Module {
             buffer.writeBack.set(written);
             buffer.writeBackIndex.set(writeIndex);
             buffer.yWord.set(asBits(new Vec<>(ys)));
-            UInt beatMax = format.maxMagnitude(ys);
+            // A beat's largest magnitude is registered before it joins the running maximum (for timing: the storage
+            // rounding, the lanes' compares and the maximum's were one path). The maximum is a cycle later for it;
+            // the back's wait after the last gamma beat (scale latency + 3) and the buffer's read latency leave the
+            // emission's first absmax well after it.
+            Bool beatMaxValid = regNext("beat_max_valid", written, 0);
+            UInt beatMax = regNext("beat_max", format.maxMagnitude(ys));
             UInt running = reg("running_max", uint(15), 0);
-            when(written, () -> {
-                running.set(mux(beatMax.gt(running), beatMax, running));
-                writeIndex.set(mux(length.isLast(writeIndex), U(0, indexBits), writeIndex.add(1)));
-            });
+            when(written, () -> writeIndex.set(mux(length.isLast(writeIndex), U(0, indexBits), writeIndex.add(1))));
+            when(beatMaxValid, () -> running.set(mux(beatMax.gt(running), beatMax, running)));
             when(restart, () -> running.set(0));
             // A bypassed token's maximum comes with it from the front (after the restart: both may fall in one cycle).
             bypassMax.ifPresent(bypassed -> when(control.handoff().and(bypassed.bypass), () ->

@@ -59,6 +59,8 @@ public final class Fp32Mul extends Module {
      * first, in the multiplexer in front of the DSP's A register; the bits it drops are all sticky.
      */
     private static final int SHIFT_STEP = 12;
+    /** Bits of b's significand a DSP48E2 takes unsigned on its B port: a wider b is multiplied in two parts. */
+    private static final int PARTIAL_BITS = 17;
     /** The coarse step of the normalizing shift: x below 2^12 moves up 12 places before its product. */
     private static final int NORMALIZE_STEP = 12;
     /** The largest right shift on the multiplier alone: 2^0 to 2^16. */
@@ -154,12 +156,26 @@ public final class Fp32Mul extends Module {
         SInt e2 = regNext("e_2", exponentSum);
         Bits flags2 = regNext("flags_2", cat(sign1, nan1, inf1, zero1));
 
-        // Stages 3 and 4: the product, registered twice (the DSP's M and P registers). Beside it, the exponent
-        // decides in advance how far stage 6 shifts the product right (see Underflow). A narrow b's product is
-        // 24 x 11 bits; the 48-bit product is it with b's zero bits appended.
-        UInt product3 = regNext("product_3", ma2.mul(mb2));
-        attribute(product3, "use_dsp", "yes");
-        UInt productReg4 = regNext("product_4", product3);
+        // Stages 3 and 4: the product, registered twice. Beside it, the exponent decides in advance how far stage 6
+        // shifts the product right (see Underflow). A narrow b's product is 24 x 11 bits, one DSP48E2 (its M and P
+        // registers); the 48-bit product is it with b's zero bits appended. A binary32 b's 24 x 24 product takes
+        // two DSP48E2s (a DSP multiplies 26 x 17 bits unsigned): stage 3 registers the partial products of b's low
+        // 17 bits and of its high 7, stage 4 their sum (for timing: the multiplier and the sum in fabric were one
+        // stage).
+        UInt productReg4;
+        if (mb2.width() <= PARTIAL_BITS) {
+            UInt product3 = regNext("product_3", ma2.mul(mb2));
+            attribute(product3, "use_dsp", "yes");
+            productReg4 = regNext("product_4", product3);
+        } else {
+            UInt low3 = regNext("product_low_3", ma2.mul(mb2.slice(PARTIAL_BITS - 1, 0)));
+            UInt high3 = regNext("product_high_3", ma2.mul(mb2.slice(mb2.width() - 1, PARTIAL_BITS)));
+            attribute(low3, "use_dsp", "yes");
+            attribute(high3, "use_dsp", "yes");
+            int productBits = ma2.width() + mb2.width();
+            productReg4 = regNext("product_4", high3.resize(productBits).shl(PARTIAL_BITS).trunc(productBits)
+                    .add(low3.resize(productBits)));
+        }
         UInt product4 = lowZeros == 0 ? productReg4 : cat(productReg4, B(0, lowZeros)).asUInt();
         SInt e3 = regNext("e_3", e2);
         Bits flags3 = regNext("flags_3", flags2);
