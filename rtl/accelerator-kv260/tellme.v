@@ -251,14 +251,15 @@ module tellme (
   localparam [1:0] EPILOGUE_STEP_FEED  = 2'd3;
 
   // RotateStep: dev.tellmej.accel.kernel.RotateAndCache.RotateStep
-  localparam [2:0] ROTATE_STEP_IDLE          = 3'd0;
-  localparam [2:0] ROTATE_STEP_SIZES         = 3'd1;
-  localparam [2:0] ROTATE_STEP_PRODUCTS      = 3'd2;
-  localparam [2:0] ROTATE_STEP_BASES         = 3'd3;
-  localparam [2:0] ROTATE_STEP_TABLE_COMMAND = 3'd4;
-  localparam [2:0] ROTATE_STEP_TABLE         = 3'd5;
-  localparam [2:0] ROTATE_STEP_ROTATE        = 3'd6;
-  localparam [2:0] ROTATE_STEP_FINISH        = 3'd7;
+  localparam [3:0] ROTATE_STEP_IDLE          = 4'd0;
+  localparam [3:0] ROTATE_STEP_SIZES         = 4'd1;
+  localparam [3:0] ROTATE_STEP_PRODUCTS      = 4'd2;
+  localparam [3:0] ROTATE_STEP_SUMS          = 4'd3;
+  localparam [3:0] ROTATE_STEP_BASES         = 4'd4;
+  localparam [3:0] ROTATE_STEP_TABLE_COMMAND = 4'd5;
+  localparam [3:0] ROTATE_STEP_TABLE         = 4'd6;
+  localparam [3:0] ROTATE_STEP_ROTATE        = 4'd7;
+  localparam [3:0] ROTATE_STEP_FINISH        = 4'd8;
 
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
   localparam [3:0] TAP_STEP_IDLE      = 4'd0;
@@ -279,22 +280,23 @@ module tellme (
   localparam [2:0] RECORD_STEP_AREA           = 3'd4;
 
   // Step: dev.tellmej.accel.kernel.Sequencer.Step
-  localparam [3:0] STEP_IDLE      = 4'd0;
-  localparam [3:0] STEP_HEADER    = 4'd1;
-  localparam [3:0] STEP_CHECK     = 4'd2;
-  localparam [3:0] STEP_TOKENS    = 4'd3;
-  localparam [3:0] STEP_CAPACITY  = 4'd4;
-  localparam [3:0] STEP_CHUNK     = 4'd5;
-  localparam [3:0] STEP_FETCH     = 4'd6;
-  localparam [3:0] STEP_DECODE    = 4'd7;
-  localparam [3:0] STEP_EXECUTE   = 4'd8;
-  localparam [3:0] STEP_BARRIER   = 4'd9;
-  localparam [3:0] STEP_TAP       = 4'd10;
-  localparam [3:0] STEP_NEXT      = 4'd11;
-  localparam [3:0] STEP_CHUNK_END = 4'd12;
-  localparam [3:0] STEP_RECORD    = 4'd13;
-  localparam [3:0] STEP_DRAIN     = 4'd14;
-  localparam [3:0] STEP_FINISH    = 4'd15;
+  localparam [4:0] STEP_IDLE           = 5'd0;
+  localparam [4:0] STEP_HEADER         = 5'd1;
+  localparam [4:0] STEP_CHECK          = 5'd2;
+  localparam [4:0] STEP_TOKENS         = 5'd3;
+  localparam [4:0] STEP_TOKENS_CHECKED = 5'd4;
+  localparam [4:0] STEP_CAPACITY       = 5'd5;
+  localparam [4:0] STEP_CHUNK          = 5'd6;
+  localparam [4:0] STEP_FETCH          = 5'd7;
+  localparam [4:0] STEP_DECODE         = 5'd8;
+  localparam [4:0] STEP_EXECUTE        = 5'd9;
+  localparam [4:0] STEP_BARRIER        = 5'd10;
+  localparam [4:0] STEP_TAP            = 5'd11;
+  localparam [4:0] STEP_NEXT           = 5'd12;
+  localparam [4:0] STEP_CHUNK_END      = 5'd13;
+  localparam [4:0] STEP_RECORD         = 5'd14;
+  localparam [4:0] STEP_DRAIN          = 5'd15;
+  localparam [4:0] STEP_FINISH         = 5'd16;
 
   wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:70
   wire         control_s_axi_control_awready;                      // TellmeKernel.java:70
@@ -1800,17 +1802,18 @@ module tellme (
   wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:104
   reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:114
   reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:115
-  reg          quantize_gains_asked;                               // QuantizeExecutor.java:116
-  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:117
-  wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:119
-  wire         quantize_asking_gains;                              // QuantizeExecutor.java:126
+  reg          quantize_reads_left;                                // QuantizeExecutor.java:118
+  reg          quantize_gains_asked;                               // QuantizeExecutor.java:119
+  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:120
+  wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:122
+  wire         quantize_asking_gains;                              // QuantizeExecutor.java:130
   reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:60
-  wire         quantize_reading;                                   // QuantizeExecutor.java:139
-  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:148
-  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:148
-  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:148
-  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:148
-  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:148
+  wire         quantize_reading;                                   // QuantizeExecutor.java:145
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:156
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:156
+  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:156
+  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:156
+  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:156
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:92
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:92
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:92
@@ -1819,78 +1822,79 @@ module tellme (
   wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:92
   wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:92
   wire         quantize_words_ready;                               // CreditBuffer.java:99
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:155
-  wire         quantize_last_fed;                                  // QuantizeExecutor.java:156
-  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:169
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:170
-  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:171
-  wire         quantize_last_gain;                                 // QuantizeExecutor.java:172
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:181
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:192
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:210
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:212
-  wire         quantize_last_token;                                // QuantizeExecutor.java:229
-  wire         quantize_done;                                      // QuantizeExecutor.java:235
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:163
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:164
+  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:177
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:178
+  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:179
+  wire         quantize_last_gain;                                 // QuantizeExecutor.java:180
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:189
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:200
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:218
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:220
+  wire         quantize_last_token;                                // QuantizeExecutor.java:237
+  wire         quantize_done;                                      // QuantizeExecutor.java:243
 
   // attention_executor
-  reg          attention_start;                                    // AttentionExecutor.java:56
-  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:58
-  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:59
-  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:59
-  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:60
-  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:60
-  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:61
-  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:61
-  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:62
-  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:62
-  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:63
-  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:64
-  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:64
-  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:76
-  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:77
-  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:78
-  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:78
-  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:79
-  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:79
-  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:80
-  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:80
-  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:81
-  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:81
-  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:82
-  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:82
-  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:83
-  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:87
+  reg          attention_start;                                    // AttentionExecutor.java:57
+  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:59
+  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:60
+  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:60
+  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:61
+  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:61
+  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:62
+  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:62
+  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:63
+  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:63
+  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:64
+  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:65
+  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:65
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:77
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:78
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:79
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:79
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:80
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:80
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:81
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:81
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:82
+  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:82
+  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:83
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:83
+  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:84
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:88
   reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:205
   reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:205
   reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:473
-  wire         attention_part_beats;                               // AttentionExecutor.java:91
-  wire         attention_bad_field;                                // AttentionExecutor.java:97
+  wire         attention_part_beats;                               // AttentionExecutor.java:92
+  wire         attention_bad_field;                                // AttentionExecutor.java:98
   reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:486
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:99
-  wire         attention_finish;                                   // AttentionExecutor.java:101
-  reg          attention_failed;                                   // AttentionExecutor.java:102
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:103
-  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:104
-  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:105
-  wire         attention_skip;                                     // AttentionExecutor.java:107
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:100
+  wire         attention_finish;                                   // AttentionExecutor.java:102
+  reg          attention_failed;                                   // AttentionExecutor.java:103
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:104
+  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:105
+  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:106
+  wire         attention_skip;                                     // AttentionExecutor.java:108
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:223
-  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:171
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:174
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:175
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:176
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:177
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:180
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:181
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:182
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:184
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:185
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:186
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:230
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:231
-  reg  [63:0]  attention_layer_run;                                // AttentionExecutor.java:232
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:233
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:224
+  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:172
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:175
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:176
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:177
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:178
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:181
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:182
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:183
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:185
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:186
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:187
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:232
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:233
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:234
+  reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
+  reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
   reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:266
   reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:267
   reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:268
@@ -1910,17 +1914,17 @@ module tellme (
 
   // attention_executor.attention_collect
   reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:383
-  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:171
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:174
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:175
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:176
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:177
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:180
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:181
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:182
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:184
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:185
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:186
+  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:172
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:175
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:176
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:177
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:178
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:181
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:182
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:183
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:185
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:186
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:187
   wire         attention_unit_done_valid;                          // AttentionExecutor.java:389
   wire         attention_unit_done_ready;                          // AttentionExecutor.java:389
   wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:389
@@ -1960,7 +1964,7 @@ module tellme (
   wire         attention_drained;                                  // AttentionExecutor.java:449
 
   // attention_executor
-  wire         attention_done;                                     // AttentionExecutor.java:145
+  wire         attention_done;                                     // AttentionExecutor.java:146
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:50
@@ -1994,13 +1998,14 @@ module tellme (
   reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:131
   reg          lm_head_write_commanded;                            // LmHeadExecutor.java:133
   reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:134
-  wire         lm_head_running;                                    // LmHeadExecutor.java:139
-  wire         lm_head_padding;                                    // LmHeadExecutor.java:146
-  wire         lm_head_offering;                                   // LmHeadExecutor.java:148
-  wire         lm_head_logit_written;                              // LmHeadExecutor.java:154
-  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:158
-  wire         lm_head_refused;                                    // LmHeadExecutor.java:166
-  wire         lm_head_done;                                       // LmHeadExecutor.java:172
+  reg          lm_head_padding;                                    // LmHeadExecutor.java:137
+  reg          lm_head_words_left;                                 // LmHeadExecutor.java:138
+  wire         lm_head_running;                                    // LmHeadExecutor.java:145
+  wire         lm_head_offering;                                   // LmHeadExecutor.java:155
+  wire         lm_head_logit_written;                              // LmHeadExecutor.java:161
+  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:170
+  wire         lm_head_refused;                                    // LmHeadExecutor.java:178
+  wire         lm_head_done;                                       // LmHeadExecutor.java:184
 
   // linear_executor
   reg          linear_start;                                       // LinearExecutor.java:107
@@ -2226,49 +2231,55 @@ module tellme (
   wire         linear_rotating;                                    // LinearExecutor.java:559
 
   // linear_executor.rotate_and_cache
-  reg          rotate_start;                                       // RotateAndCache.java:79
-  reg  [2:0]   rotate_step;                                        // RotateAndCache.java:82
-  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:87
-  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:88
-  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:89
-  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:90
-  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:91
-  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:92
-  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:93
-  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:94
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:108
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:109
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:115
-  wire         rotate_table_loaded;                                // RotateAndCache.java:116
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:125
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:126
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:127
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:128
-  reg          rotate_loaded;                                      // RotateAndCache.java:129
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:153
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:154
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:155
-  reg          rotate_table_sine;                                  // RotateAndCache.java:156
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:157
-  wire         rotate_table_beat;                                  // RotateAndCache.java:167
-  wire         rotate_table_word_in;                               // RotateAndCache.java:169
-  wire         rotate_last_group;                                  // RotateAndCache.java:175
-  wire         rotate_running;                                     // RotateAndCache.java:200
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:201
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:202
-  reg          rotate_inflight;                                    // RotateAndCache.java:203
-  reg          rotate_pending;                                     // RotateAndCache.java:204
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:205
-  reg          rotate_pending_last;                                // RotateAndCache.java:206
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:213
-  wire         rotate_read;                                        // RotateAndCache.java:217
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:242
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:243
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:247
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:253
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:266
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:267
-  wire         rotate_last_out_word;                               // RotateAndCache.java:272
+  reg          rotate_start;                                       // RotateAndCache.java:80
+  reg  [3:0]   rotate_step;                                        // RotateAndCache.java:83
+  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:88
+  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:89
+  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:90
+  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:91
+  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:92
+  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:93
+  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:94
+  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:95
+  reg  [39:0]  rotate_table_offset_part0;                          // PartialProducts.java:47
+  reg  [23:0]  rotate_table_offset_part1;                          // PartialProducts.java:47
+  reg  [39:0]  rotate_layer_run_part0;                             // PartialProducts.java:47
+  reg  [39:0]  rotate_layer_run_part1;                             // PartialProducts.java:47
+  reg  [40:0]  rotate_position_bytes_part0;                        // PartialProducts.java:47
+  reg  [24:0]  rotate_position_bytes_part1;                        // PartialProducts.java:47
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:114
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:115
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:123
+  wire         rotate_table_loaded;                                // RotateAndCache.java:124
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:133
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:134
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:135
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:136
+  reg          rotate_loaded;                                      // RotateAndCache.java:137
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:161
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:162
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:163
+  reg          rotate_table_sine;                                  // RotateAndCache.java:164
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:165
+  wire         rotate_table_beat;                                  // RotateAndCache.java:175
+  wire         rotate_table_word_in;                               // RotateAndCache.java:177
+  wire         rotate_last_group;                                  // RotateAndCache.java:183
+  wire         rotate_running;                                     // RotateAndCache.java:208
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:209
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:210
+  reg          rotate_inflight;                                    // RotateAndCache.java:211
+  reg          rotate_pending;                                     // RotateAndCache.java:212
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:213
+  reg          rotate_pending_last;                                // RotateAndCache.java:214
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:221
+  wire         rotate_read;                                        // RotateAndCache.java:225
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:250
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:251
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:255
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:261
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:274
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:275
+  wire         rotate_last_out_word;                               // RotateAndCache.java:280
   reg          rotate_write_stored_valid;                          // ActivationBuffers.java:183
   reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:184
   reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:184
@@ -2283,12 +2294,12 @@ module tellme (
   reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:155
   reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:156
   reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:157
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:291
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:292
-  reg          rotate_cache_failed;                                // RotateAndCache.java:293
-  wire         rotate_all_written;                                 // RotateAndCache.java:314
-  wire         rotate_done;                                        // RotateAndCache.java:317
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:318
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:299
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:300
+  reg          rotate_cache_failed;                                // RotateAndCache.java:301
+  wire         rotate_all_written;                                 // RotateAndCache.java:322
+  wire         rotate_done;                                        // RotateAndCache.java:325
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:326
 
   // linear_executor
   reg          linear_rotate_started;                              // LinearExecutor.java:568
@@ -2324,32 +2335,32 @@ module tellme (
   reg  [31:0]  tap_element;                                        // TapWriter.java:72
   reg  [31:0]  tap_elements_after;                                 // TapWriter.java:76
   reg          tap_last_element;                                   // TapWriter.java:77
-  wire [31:0]  tap_beats;                                          // TapWriter.java:101
-  reg  [31:0]  tap_header_word;                                    // TapWriter.java:112
-  reg  [1:0]   tap_lane;                                           // TapWriter.java:124
-  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:125
-  reg  [3:0]   tap_store_byte;                                     // TapWriter.java:127
-  reg  [7:0]   tap_activation;                                     // TapWriter.java:132
+  reg          tap_last_token;                                     // TapWriter.java:79
+  wire [31:0]  tap_beats;                                          // TapWriter.java:104
+  reg  [31:0]  tap_header_word;                                    // TapWriter.java:115
+  reg  [1:0]   tap_lane;                                           // TapWriter.java:127
+  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:128
+  reg  [3:0]   tap_store_byte;                                     // TapWriter.java:130
+  reg  [7:0]   tap_activation;                                     // TapWriter.java:135
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:229
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:230
-  wire [31:0]  tap_quantized_value;                                // TapWriter.java:134
-  wire [31:0]  tap_value;                                          // TapWriter.java:137
-  reg  [31:0]  tap_value_q;                                        // TapWriter.java:137
-  reg          tap_memory_asked;                                   // TapWriter.java:142
-  wire         tap_asking_memory;                                  // TapWriter.java:145
-  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:147
-  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:155
-  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:164
-  wire         tap_memory_ready;                                   // TapWriter.java:165
-  wire         tap_pushing;                                        // TapWriter.java:167
-  wire         tap_last_word;                                      // TapWriter.java:176
-  wire         tap_last_token;                                     // TapWriter.java:191
-  wire         tap_header_done;                                    // TapWriter.java:192
-  wire         tap_no_values;                                      // TapWriter.java:193
-  wire         tap_word_taken;                                     // TapWriter.java:194
-  wire         tap_last_memory_word;                               // TapWriter.java:216
-  wire         tap_finished;                                       // TapWriter.java:222
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:233
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:234
+  wire [31:0]  tap_quantized_value;                                // TapWriter.java:137
+  wire [31:0]  tap_value;                                          // TapWriter.java:140
+  reg  [31:0]  tap_value_q;                                        // TapWriter.java:140
+  reg          tap_memory_asked;                                   // TapWriter.java:145
+  wire         tap_asking_memory;                                  // TapWriter.java:148
+  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:150
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:158
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:167
+  wire         tap_memory_ready;                                   // TapWriter.java:168
+  wire         tap_pushing;                                        // TapWriter.java:170
+  wire         tap_last_word;                                      // TapWriter.java:179
+  wire         tap_header_done;                                    // TapWriter.java:196
+  wire         tap_no_values;                                      // TapWriter.java:197
+  wire         tap_word_taken;                                     // TapWriter.java:198
+  wire         tap_last_memory_word;                               // TapWriter.java:220
+  wire         tap_finished;                                       // TapWriter.java:226
   wire [31:0]  record_status;                                      // TellmeKernel.java:143
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:144
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:144
@@ -2380,19 +2391,19 @@ module tellme (
   wire         record_finished;                                    // RecordWriter.java:102
 
   // sequencer
-  reg  [3:0]   phase;                                              // Sequencer.java:54
+  reg  [4:0]   phase;                                              // Sequencer.java:54
   reg  [7:0]   error_code;                                         // Sequencer.java:55
   reg  [31:0]  error_detail;                                       // Sequencer.java:56
   wire         no_error;                                           // Sequencer.java:57
   reg  [15:0]  read_beat;                                          // Sequencer.java:61
   reg          read_issued;                                        // Sequencer.java:62
   wire         header_beat;                                        // Sequencer.java:63
-  reg  [31:0]  header_magic;                                       // Sequencer.java:620
-  reg  [31:0]  header_version;                                     // Sequencer.java:620
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:620
-  reg  [31:0]  header_program_length;                              // Sequencer.java:620
-  reg  [31:0]  header_context;                                     // Sequencer.java:620
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:620
+  reg  [31:0]  header_magic;                                       // Sequencer.java:633
+  reg  [31:0]  header_version;                                     // Sequencer.java:633
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:633
+  reg  [31:0]  header_program_length;                              // Sequencer.java:633
+  reg  [31:0]  header_context;                                     // Sequencer.java:633
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:633
   wire [63:0]  logits_offset;                                      // Sequencer.java:78
   reg  [63:0]  debug_base;                                         // Sequencer.java:79
   wire         image_valid;                                        // Sequencer.java:82
@@ -2457,17 +2468,18 @@ module tellme (
   reg  [127:0] peek_word;                                          // Sequencer.java:299
   wire [31:0]  instructions_after;                                 // Sequencer.java:300
   wire [2:0]   peek_words;                                         // Sequencer.java:302
-  wire         peek_wanted;                                        // Sequencer.java:304
-  wire [2:0]   peek_beats;                                         // Sequencer.java:305
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:324
-  wire         peek_linear;                                        // Sequencer.java:349
-  reg  [31:0]  token_value;                                        // Sequencer.java:400
-  wire         token_outside;                                      // Sequencer.java:401
-  wire         tokens_clean;                                       // Sequencer.java:412
-  wire [31:0]  tokens_left;                                        // Sequencer.java:424
-  wire         setup_bad_field;                                    // Sequencer.java:608
-  reg          record_written;                                     // Sequencer.java:577
-  wire         record_done;                                        // Sequencer.java:579
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:309
+  reg          more_instructions;                                  // Sequencer.java:310
+  reg  [63:0]  peek_address;                                       // Sequencer.java:311
+  wire         peek_wanted;                                        // Sequencer.java:315
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:334
+  wire         peek_linear;                                        // Sequencer.java:359
+  reg  [31:0]  token_value;                                        // Sequencer.java:410
+  wire         token_outside;                                      // Sequencer.java:411
+  wire [31:0]  tokens_left;                                        // Sequencer.java:437
+  wire         setup_bad_field;                                    // Sequencer.java:621
+  reg          record_written;                                     // Sequencer.java:590
+  wire         record_done;                                        // Sequencer.java:592
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:115
   (* ram_style = "block" *)
@@ -2536,11 +2548,13 @@ module tellme (
   wire [3:0] embed_write_values_3_mux;
   wire [9:0] embed_write_values_3_shl;
   wire [16:0] quantize_gain_beats_sum;
+  wire [15:0] quantize_read_word_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
   wire [31:0] attention_group_words_prod;
   wire [7:0] attention_issue_block_first_diff;
   wire [47:0] attention_run_bytes_prod;
-  wire [127:0] attention_layer_run_prod;
+  wire attention_issue_step_eq_2;
+  wire [63:0] attention_head_address_sum;
   wire [7:0] attention_collect_block_first_diff;
   wire [3:0] attention_out_write_stored_token_sum;
   wire attention_out_write_values_0_any;
@@ -2565,6 +2579,7 @@ module tellme (
   wire [9:0] attention_out_write_values_3_shl;
   wire [33:0] lm_head_logit_beats_sum;
   wire [33:0] lm_head_logit_words_sum;
+  wire [33:0] lm_head_logits_written_sum;
   wire [15:0] linear_row_word_sum;
   wire linear_tags_pop_ready_or;
   wire [23:0] linear_words_per_token_sum;
@@ -2597,8 +2612,11 @@ module tellme (
   wire [15:0] linear_write_word_mux;
   wire [47:0] rotate_run_bytes_prod;
   wire [31:0] rotate_table_beats_prod;
-  wire [127:0] rotate_layer_run_prod;
-  wire [127:0] rotate_position_bytes_prod;
+  wire rotate_step_eq_1;
+  wire rotate_step_eq_2;
+  wire rotate_step_eq_2_2;
+  wire [63:0] rotate_layer_run_sum;
+  wire [63:0] rotate_table_address_sum;
   wire rotate_write_values_0_any;
   wire rotate_write_values_0_and;
   wire rotate_write_values_0_any_2;
@@ -2628,6 +2646,8 @@ module tellme (
   wire [47:0] setup_head_width_prod;
   wire [63:0] tap_value_bytes_q_prod;
   wire [33:0] tap_bytes_q_sum;
+  wire more_instructions_cmp;
+  wire [63:0] peek_address_sum;
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign buffer_read_token_sum = attention_issue_block_first + attention_query_token[3:0];
@@ -2678,11 +2698,13 @@ module tellme (
           : {1'b0, (embed_write_values_3_any ? {1'b0, ~embed_write_stored_3[9]} : {1'b1, ~embed_write_stored_3[7]})})};
   assign embed_write_values_3_shl = embed_write_stored_3[9:0] << embed_write_values_3_mux;
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd15;
+  assign quantize_read_word_sum = quantize_read_word + 16'd1;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
   assign attention_issue_block_first_diff = attention_issue_block_end_now - attention_issue_block_size;
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
-  assign attention_layer_run_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
+  assign attention_issue_step_eq_2 = attention_issue_step == ISSUE_STEP_LAYER_RUN;
+  assign attention_head_address_sum = {24'd0, attention_layer_run_part0} + {attention_layer_run_part1, 24'd0};
   assign attention_collect_block_first_diff = attention_collect_block_end_now - attention_collect_block_size;
   assign attention_out_write_stored_token_sum = attention_collect_block_first + attention_out_token[3:0];
   assign attention_out_write_values_0_any = |attention_out_write_stored_0[9:8];
@@ -2747,6 +2769,7 @@ module tellme (
   assign attention_out_write_values_3_shl = attention_out_write_stored_3[9:0] << attention_out_write_values_3_mux;
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign lm_head_logit_words_sum = {2'd0, lm_head_rows_q} + 34'd3;
+  assign lm_head_logits_written_sum = lm_head_logits_written + 34'd1;
   assign linear_row_word_sum = linear_tile_first_group + linear_group;
   assign linear_tags_pop_ready_or = ~linear_tag_head_valid | linear_tag_head_ready;
   assign linear_words_per_token_sum =
@@ -2809,8 +2832,11 @@ module tellme (
   assign linear_write_word_mux = linear_store_write ? linear_tag_head_payload_word : linear_unit_word_index;
   assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
   assign rotate_table_beats_prod = {16'd0, {12'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
-  assign rotate_layer_run_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
-  assign rotate_position_bytes_prod = {64'd0, {32'd0, linear_first_position_q}} * {64'd0, {47'd0, rotate_row_bytes}};
+  assign rotate_step_eq_1 = rotate_step == ROTATE_STEP_SIZES;
+  assign rotate_step_eq_2 = rotate_step == ROTATE_STEP_PRODUCTS;
+  assign rotate_step_eq_2_2 = rotate_step == ROTATE_STEP_PRODUCTS;
+  assign rotate_layer_run_sum = {24'd0, rotate_layer_run_part0} + {rotate_layer_run_part1, 24'd0};
+  assign rotate_table_address_sum = {24'd0, rotate_table_offset_part0} + {16'h0, rotate_table_offset_part1, 24'd0};
   assign rotate_write_values_0_any = |rotate_write_stored_0[9:8];
   assign rotate_write_values_0_and = ~rotate_write_values_0_any & ~(|rotate_write_stored_0[7:6]);
   assign rotate_write_values_0_any_2 = |rotate_write_stored_0[5:4];
@@ -2872,6 +2898,8 @@ module tellme (
   assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
   assign tap_value_bytes_q_prod = {32'd0, {28'd0, tap_tokens_q}} * {32'd0, tap_elements_q};
   assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
+  assign more_instructions_cmp = (pc + 32'd1) < header_program_length;
+  assign peek_address_sum = fetch_address + 64'd16;
 
   assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:71
   assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:71
@@ -3440,29 +3468,29 @@ module tellme (
   assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:106
   assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:107
   assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:108
-  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:150
-  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:153
-  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:153
-  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:153
-  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:153
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:182
-  // QuantizeExecutor.java:189
+  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:158
+  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:161
+  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:161
+  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:161
+  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:161
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:190
+  // QuantizeExecutor.java:197
   assign rms_max_gamma_payload_0 = quantize_gain_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-  // QuantizeExecutor.java:189
+  // QuantizeExecutor.java:197
   assign rms_max_gamma_payload_1 = quantize_gain_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-  // QuantizeExecutor.java:189
+  // QuantizeExecutor.java:197
   assign rms_max_gamma_payload_2 = quantize_gain_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
-  // QuantizeExecutor.java:189
+  // QuantizeExecutor.java:197
   assign rms_max_gamma_payload_3 = quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48];
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:203
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:204
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:206
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:206
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:206
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:206
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:208
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:209
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:211
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:211
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:212
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:214
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:214
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:214
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:214
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:216
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:217
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:219
   // AttentionExecutor.java:251
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:252
@@ -3492,7 +3520,7 @@ module tellme (
   assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:102
   assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:116
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:117
-  // LmHeadExecutor.java:155
+  // LmHeadExecutor.java:162
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
   assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:262
   // LinearExecutor.java:263
@@ -3576,45 +3604,45 @@ module tellme (
   assign gating_in_payload_last = 1'b1; // LinearExecutor.java:520
   assign residual_add_out_ready = 1'b1; // LinearExecutor.java:530
   assign gating_out_ready = 1'b1; // LinearExecutor.java:531
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:170
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:171
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:172
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:173
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:174
-  assign rope_in_valid = rotate_pending; // RotateAndCache.java:230
-  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:232
-  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:232
-  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:232
-  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:232
-  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:234
-  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:235
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:236
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:237
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:238
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:258
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:259
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:260
-  // RotateAndCache.java:299
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:178
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:179
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:180
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:181
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:182
+  assign rope_in_valid = rotate_pending; // RotateAndCache.java:238
+  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:240
+  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:240
+  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:240
+  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:240
+  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:242
+  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:243
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:244
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:245
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:246
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:266
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:267
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:268
+  // RotateAndCache.java:307
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:300
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:301
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:302
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:303
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:555
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:556
-  assign record_error_detail = error_detail; // Sequencer.java:557
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:558
-  assign record_instructions = instructions_executed; // Sequencer.java:559
-  assign record_argmax = lm_head_argmax; // Sequencer.java:560
-  assign record_cycles = call_cycles; // Sequencer.java:561
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:562
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:563
-  assign record_tapping = tapping; // Sequencer.java:564
-  assign record_tap_records = tap_records; // Sequencer.java:565
-  assign record_tap_used = tap_used; // Sequencer.java:566
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:567
-  assign record_address = arg_io; // Sequencer.java:568
-  assign record_area_address = debug_base; // Sequencer.java:569
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:308
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:309
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:310
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:311
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:568
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:569
+  assign record_error_detail = error_detail; // Sequencer.java:570
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:571
+  assign record_instructions = instructions_executed; // Sequencer.java:572
+  assign record_argmax = lm_head_argmax; // Sequencer.java:573
+  assign record_cycles = call_cycles; // Sequencer.java:574
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:575
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:576
+  assign record_tapping = tapping; // Sequencer.java:577
+  assign record_tap_records = tap_records; // Sequencer.java:578
+  assign record_tap_used = tap_used; // Sequencer.java:579
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:580
+  assign record_address = arg_io; // Sequencer.java:581
+  assign record_area_address = debug_base; // Sequencer.java:582
   assign stalled = waiting_for_data; // TellmeKernel.java:154
   assign interrupt = control_interrupt; // TellmeKernel.java:155
 
@@ -3622,11 +3650,12 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:362
+    case (phase) // Sequencer.java:372
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
       STEP_TOKENS: ;
+      STEP_TOKENS_CHECKED: ;
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
@@ -3638,18 +3667,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:545
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:558
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:549
-  assign result_error_detail = error_detail; // Sequencer.java:550
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:551
-  assign result_instructions = instructions_executed; // Sequencer.java:552
-  assign result_argmax = lm_head_argmax; // Sequencer.java:553
+  assign result_error_code = error_code; // Sequencer.java:562
+  assign result_error_detail = error_detail; // Sequencer.java:563
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:564
+  assign result_instructions = instructions_executed; // Sequencer.java:565
+  assign result_argmax = lm_head_argmax; // Sequencer.java:566
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3753,20 +3782,20 @@ module tellme (
       data_read_payload_address = embed_row_address; // EmbedUnit.java:101
       data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:102
     end
-    if (quantize_asking_gains) begin // QuantizeExecutor.java:127
-      data_read_valid = 1'b1; // QuantizeExecutor.java:128
-      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:129
-      data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:130
+    if (quantize_asking_gains) begin // QuantizeExecutor.java:131
+      data_read_valid = 1'b1; // QuantizeExecutor.java:132
+      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:133
+      data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:134
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:132
-      data_read_valid = 1'b1; // RotateAndCache.java:133
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:134
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:135
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:140
+      data_read_valid = 1'b1; // RotateAndCache.java:141
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:142
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:143
     end
-    if (tap_asking_memory) begin // TapWriter.java:149
-      data_read_valid = 1'b1; // TapWriter.java:150
-      data_read_payload_address = tap_source_address; // TapWriter.java:151
-      data_read_payload_beats = tap_source_beats; // TapWriter.java:152
+    if (tap_asking_memory) begin // TapWriter.java:152
+      data_read_valid = 1'b1; // TapWriter.java:153
+      data_read_payload_address = tap_source_address; // TapWriter.java:154
+      data_read_payload_beats = tap_source_beats; // TapWriter.java:155
     end
     if (own_read & ~read_issued) begin // Sequencer.java:116
       data_read_valid = 1'b1; // Sequencer.java:117
@@ -3789,10 +3818,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:306
-      data_read_valid = 1'b1; // Sequencer.java:307
-      data_read_payload_address = fetch_address + 64'd16; // Sequencer.java:308
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:309
+    if (peek_wanted) begin // Sequencer.java:316
+      data_read_valid = 1'b1; // Sequencer.java:317
+      data_read_payload_address = peek_address; // Sequencer.java:318
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:319
     end
   end
 
@@ -3810,27 +3839,27 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:137
       data_beat_ready = embed_last_part; // EmbedUnit.java:137
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:193
-      // QuantizeExecutor.java:193
+    if (quantize_gaining) begin // QuantizeExecutor.java:201
+      // QuantizeExecutor.java:201
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:168
-      data_beat_ready = 1'b1; // RotateAndCache.java:168
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:176
+      data_beat_ready = 1'b1; // RotateAndCache.java:176
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:217
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:217
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:221
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:221
     end
     if (own_read & read_issued) begin // Sequencer.java:140
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:140
     end
-    if (peek_busy) begin // Sequencer.java:320
-      data_beat_ready = 1'b1; // Sequencer.java:320
+    if (peek_busy) begin // Sequencer.java:330
+      data_beat_ready = 1'b1; // Sequencer.java:330
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:39
-    data_read_quiet = peek_busy; // Sequencer.java:321
+    data_read_quiet = peek_busy; // Sequencer.java:331
   end
 
   always @(posedge ap_clk) begin
@@ -3851,15 +3880,15 @@ module tellme (
     data_write_valid = 1'b0; // DataWrites.java:30
     data_write_payload_address = 64'd0; // DataWrites.java:31
     data_write_payload_beats = 32'd0; // DataWrites.java:32
-    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:140
-      data_write_valid = 1'b1; // LmHeadExecutor.java:141
-      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:142
-      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:143
+    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:146
+      data_write_valid = 1'b1; // LmHeadExecutor.java:147
+      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:148
+      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:149
     end
-    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:103
-      data_write_valid = 1'b1; // TapWriter.java:104
-      data_write_payload_address = tap_record_address; // TapWriter.java:105
-      data_write_payload_beats = tap_beats; // TapWriter.java:106
+    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:106
+      data_write_valid = 1'b1; // TapWriter.java:107
+      data_write_payload_address = tap_record_address; // TapWriter.java:108
+      data_write_payload_beats = tap_beats; // TapWriter.java:109
     end
     if (record_commanding) begin // RecordWriter.java:69
       data_write_valid = 1'b1; // RecordWriter.java:70
@@ -3974,11 +4003,11 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:89
     buffer_read_token = 3'd0; // ActivationBuffers.java:90
     buffer_read_word = 10'd0; // ActivationBuffers.java:91
-    if (quantize_reading) begin // QuantizeExecutor.java:140
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:141
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:142
-      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:143
-      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:144
+    if (quantize_reading) begin // QuantizeExecutor.java:146
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:147
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:148
+      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:149
+      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:150
     end
     if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:294
       buffer_read_valid = 1'b1; // AttentionExecutor.java:296
@@ -3992,17 +4021,17 @@ module tellme (
       buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:492
       buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:493
     end
-    if (rotate_read) begin // RotateAndCache.java:218
-      buffer_read_valid = 1'b1; // RotateAndCache.java:219
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:220
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:221
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:222
+    if (rotate_read) begin // RotateAndCache.java:226
+      buffer_read_valid = 1'b1; // RotateAndCache.java:227
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:228
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:229
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:230
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:113
-      buffer_read_valid = 1'b1; // TapWriter.java:114
-      buffer_read_id = tap_buffer_id; // TapWriter.java:115
-      buffer_read_token = tap_token[2:0]; // TapWriter.java:116
-      buffer_read_word = tap_element[11:2]; // TapWriter.java:117
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:116
+      buffer_read_valid = 1'b1; // TapWriter.java:117
+      buffer_read_id = tap_buffer_id; // TapWriter.java:118
+      buffer_read_token = tap_token[2:0]; // TapWriter.java:119
+      buffer_read_word = tap_element[11:2]; // TapWriter.java:120
     end
   end
 
@@ -4287,23 +4316,23 @@ module tellme (
     packer_word_valid = 1'b0; // WordPacker.java:31
     packer_word_payload_value = 32'h0; // WordPacker.java:32
     packer_word_payload_keep = 1'b0; // WordPacker.java:33
-    if (lm_head_offering) begin // LmHeadExecutor.java:149
-      packer_word_valid = 1'b1; // LmHeadExecutor.java:150
-      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:151
-      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:152
+    if (lm_head_offering) begin // LmHeadExecutor.java:156
+      packer_word_valid = 1'b1; // LmHeadExecutor.java:157
+      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:158
+      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:159
     end
-    if (tap_pushing) begin // TapWriter.java:168
-      packer_word_valid = 1'b1; // TapWriter.java:169
-      packer_word_payload_keep = 1'b1; // TapWriter.java:170
-      packer_word_payload_value = 32'h0; // TapWriter.java:171
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:172
-        packer_word_payload_value = tap_header_word; // TapWriter.java:172
+    if (tap_pushing) begin // TapWriter.java:171
+      packer_word_valid = 1'b1; // TapWriter.java:172
+      packer_word_payload_keep = 1'b1; // TapWriter.java:173
+      packer_word_payload_value = 32'h0; // TapWriter.java:174
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:175
+        packer_word_payload_value = tap_header_word; // TapWriter.java:175
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:173
-        packer_word_payload_value = tap_value_q; // TapWriter.java:173
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:176
+        packer_word_payload_value = tap_value_q; // TapWriter.java:176
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:174
-        packer_word_payload_value = tap_memory_value; // TapWriter.java:174
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:177
+        packer_word_payload_value = tap_memory_value; // TapWriter.java:177
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -4354,16 +4383,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:69
     quantized_mc_write = 1'b0; // QuantizedStore.java:70
     quantized_mc_data = 32'h0; // QuantizedStore.java:71
-    if (quantize_out_beat) begin // QuantizeExecutor.java:217
-      quantized_write = 1'b1; // QuantizeExecutor.java:218
-      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:219
-      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:220
-      // QuantizeExecutor.java:221
+    if (quantize_out_beat) begin // QuantizeExecutor.java:225
+      quantized_write = 1'b1; // QuantizeExecutor.java:226
+      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:227
+      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:228
+      // QuantizeExecutor.java:229
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:223
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:224
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:225
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:231
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:232
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:233
       end
     end
   end
@@ -4382,10 +4411,10 @@ module tellme (
       quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:334
       quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:335
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:119
-      quantized_read = 1'b1; // TapWriter.java:120
-      quantized_read_token = tap_token[2:0]; // TapWriter.java:121
-      quantized_read_word = tap_element[11:4]; // TapWriter.java:122
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:122
+      quantized_read = 1'b1; // TapWriter.java:123
+      quantized_read_token = tap_token[2:0]; // TapWriter.java:124
+      quantized_read_word = tap_element[11:4]; // TapWriter.java:125
     end
   end
 
@@ -4452,21 +4481,22 @@ module tellme (
   // embed (EmbedUnit.java:36): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:42
-    case (phase) // Sequencer.java:362
+    case (phase) // Sequencer.java:372
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
       STEP_TOKENS: ;
+      STEP_TOKENS_CHECKED: ;
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:448
-        end else if (opcode == 8'd0) begin // Sequencer.java:449
-        end else if (opcode == 8'd1) begin // Sequencer.java:450
-        end else if (opcode == 8'd7) begin // Sequencer.java:460
-        end else if (is_embed) begin // Sequencer.java:461
-          embed_start = 1'b1; // Sequencer.java:462
+        if (data_read_failed) begin // Sequencer.java:461
+        end else if (opcode == 8'd0) begin // Sequencer.java:462
+        end else if (opcode == 8'd1) begin // Sequencer.java:463
+        end else if (opcode == 8'd7) begin // Sequencer.java:473
+        end else if (is_embed) begin // Sequencer.java:474
+          embed_start = 1'b1; // Sequencer.java:475
         end
       end
       STEP_EXECUTE: ;
@@ -4688,22 +4718,23 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:52
-    case (phase) // Sequencer.java:362
+    case (phase) // Sequencer.java:372
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
       STEP_TOKENS: ;
+      STEP_TOKENS_CHECKED: ;
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:448
-        end else if (opcode == 8'd0) begin // Sequencer.java:449
-        end else if (opcode == 8'd1) begin // Sequencer.java:450
-        end else if (opcode == 8'd7) begin // Sequencer.java:460
-        end else if (is_embed) begin // Sequencer.java:461
-        end else if (is_quantize) begin // Sequencer.java:465
-          quantize_start = 1'b1; // Sequencer.java:466
+        if (data_read_failed) begin // Sequencer.java:461
+        end else if (opcode == 8'd0) begin // Sequencer.java:462
+        end else if (opcode == 8'd1) begin // Sequencer.java:463
+        end else if (opcode == 8'd7) begin // Sequencer.java:473
+        end else if (is_embed) begin // Sequencer.java:474
+        end else if (is_quantize) begin // Sequencer.java:478
+          quantize_start = 1'b1; // Sequencer.java:479
         end
       end
       STEP_EXECUTE: ;
@@ -4779,14 +4810,13 @@ module tellme (
       | (quantize_length > {3'd0, quantize_capacity})
       | quantize_part_words; // QuantizeExecutor.java:80
   assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:104
-  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:117
-  assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:119
-  // QuantizeExecutor.java:126
+  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:120
+  assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:122
+  // QuantizeExecutor.java:130
   assign quantize_asking_gains = (quantize_step == QUANTIZE_STEP_STREAM) & ~quantize_gains_asked;
+  // QuantizeExecutor.java:145
   assign quantize_reading =
-      (quantize_step == QUANTIZE_STEP_STREAM)
-      & (quantize_read_word < quantize_length_words)
-      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:139
+      (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & (quantize_words_credits != 3'd0);
   assign quantize_words_fifo_push_valid = quantize_read_arrived_d5; // CreditBuffer.java:93
   assign quantize_words_fifo_push_payload =
       {buffer_lane3_round_out_payload,
@@ -4794,20 +4824,20 @@ module tellme (
        buffer_lane1_round_out_payload,
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:100
-  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:151
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:155
-  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:156
-  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:171
-  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:172
+  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:159
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:163
+  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:164
+  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:179
+  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:180
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:181
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:192
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:212
-  assign quantize_last_token = (quantize_out_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:229
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:235
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:189
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:200
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:220
+  assign quantize_last_token = (quantize_out_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:237
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:243
 
   always @(posedge ap_clk) begin
     if (quantize_start) begin // QuantizeExecutor.java:81
@@ -4835,61 +4865,63 @@ module tellme (
       quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:101
       quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:102
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:120
-      quantize_word <= 16'd0; // QuantizeExecutor.java:121
-      quantize_read_word <= 16'd0; // QuantizeExecutor.java:122
-      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:123
-      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:124
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:123
+      quantize_word <= 16'd0; // QuantizeExecutor.java:124
+      quantize_read_word <= 16'd0; // QuantizeExecutor.java:125
+      quantize_reads_left <= quantize_length_words != 16'd0; // QuantizeExecutor.java:126
+      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:127
+      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:128
     end
-    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:132
-      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:132
+    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:136
+      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:136
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:140
-      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:145
+    if (quantize_reading) begin // QuantizeExecutor.java:146
+      quantize_read_word <= quantize_read_word_sum; // QuantizeExecutor.java:152
+      quantize_reads_left <= quantize_read_word_sum != quantize_length_words; // QuantizeExecutor.java:153
     end
-    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:148
-    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:148
-    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:148
-    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:148
-    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:148
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:156
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:156
+    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:156
+    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:156
+    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:156
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:97
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:98
       quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:157
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:158
-      if (quantize_last_word) begin // QuantizeExecutor.java:159
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:160
-        if (~quantize_last_fed) begin // QuantizeExecutor.java:161
-          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:162
-          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:163
+    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:165
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:166
+      if (quantize_last_word) begin // QuantizeExecutor.java:167
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:168
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:169
+          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:170
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:171
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:173
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:174
-      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:176
+    if (quantize_start) begin // QuantizeExecutor.java:181
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:182
+      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:184
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:194
-      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:195
-      // QuantizeExecutor.java:197
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:202
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:203
+      // QuantizeExecutor.java:205
       quantize_gain_part <= ~(quantize_last_gain_part | quantize_last_gain) & (quantize_gain_part + 1'b1);
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:217
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:222
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:223
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:226
+    if (quantize_out_beat) begin // QuantizeExecutor.java:225
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:230
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:231
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:234
       end
     end
-    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:230
-      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:231
-      if (quantize_last_token) begin // QuantizeExecutor.java:232
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:232
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:238
+      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:239
+      if (quantize_last_token) begin // QuantizeExecutor.java:240
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:240
       end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:236
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:236
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:244
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:244
     end
     if (!ap_rst_n) begin
       quantize_src_id <= 4'd0;
@@ -4905,6 +4937,7 @@ module tellme (
       quantize_inv_n <= 32'h0;
       quantize_word <= 16'd0;
       quantize_read_word <= 16'd0;
+      quantize_reads_left <= 1'b0;
       quantize_gains_asked <= 1'b0;
       quantize_read_arrived_d1 <= 1'b0;
       quantize_read_arrived_d2 <= 1'b0;
@@ -4919,29 +4952,30 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor (AttentionExecutor.java:51): ATTENTION: each KV head's token blocks through the attention unit,
+  // attention_executor (AttentionExecutor.java:52): ATTENTION: each KV head's token blocks through the attention unit,
   // queries from a buffer, outputs into one
   always @(*) begin
-    attention_start = 1'b0; // AttentionExecutor.java:57
-    case (phase) // Sequencer.java:362
+    attention_start = 1'b0; // AttentionExecutor.java:58
+    case (phase) // Sequencer.java:372
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
       STEP_TOKENS: ;
+      STEP_TOKENS_CHECKED: ;
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:448
-        end else if (opcode == 8'd0) begin // Sequencer.java:449
-        end else if (opcode == 8'd1) begin // Sequencer.java:450
-        end else if (opcode == 8'd7) begin // Sequencer.java:460
-        end else if (is_embed) begin // Sequencer.java:461
-        end else if (is_quantize) begin // Sequencer.java:465
-        end else if (is_linear) begin // Sequencer.java:469
-        end else if (is_lm_head) begin // Sequencer.java:473
-        end else if (is_attention) begin // Sequencer.java:477
-          attention_start = 1'b1; // Sequencer.java:478
+        if (data_read_failed) begin // Sequencer.java:461
+        end else if (opcode == 8'd0) begin // Sequencer.java:462
+        end else if (opcode == 8'd1) begin // Sequencer.java:463
+        end else if (opcode == 8'd7) begin // Sequencer.java:473
+        end else if (is_embed) begin // Sequencer.java:474
+        end else if (is_quantize) begin // Sequencer.java:478
+        end else if (is_linear) begin // Sequencer.java:482
+        end else if (is_lm_head) begin // Sequencer.java:486
+        end else if (is_attention) begin // Sequencer.java:490
+          attention_start = 1'b1; // Sequencer.java:491
         end
       end
       STEP_EXECUTE: ;
@@ -4957,66 +4991,66 @@ module tellme (
   end
 
   always @(*) begin
-    attention_src = 4'd0; // AttentionExecutor.java:70
+    attention_src = 4'd0; // AttentionExecutor.java:71
     attention_src = instruction_word[11:8]; // Sequencer.java:167
   end
 
   always @(*) begin
-    attention_dst = 4'd0; // AttentionExecutor.java:70
+    attention_dst = 4'd0; // AttentionExecutor.java:71
     attention_dst = instruction_word[15:12]; // Sequencer.java:168
   end
 
   always @(*) begin
-    attention_layer = 8'd0; // AttentionExecutor.java:70
+    attention_layer = 8'd0; // AttentionExecutor.java:71
     attention_layer = instruction_word[31:24]; // Sequencer.java:169
   end
 
   always @(*) begin
-    attention_scale = 32'h0; // AttentionExecutor.java:72
+    attention_scale = 32'h0; // AttentionExecutor.java:73
     attention_scale = instruction_word[63:32]; // Sequencer.java:170
   end
 
   always @(*) begin
-    attention_head_dim = 16'd0; // AttentionExecutor.java:70
+    attention_head_dim = 16'd0; // AttentionExecutor.java:71
     attention_head_dim = setup_head_dim; // Sequencer.java:171
   end
 
   always @(*) begin
-    attention_heads = 8'd0; // AttentionExecutor.java:70
+    attention_heads = 8'd0; // AttentionExecutor.java:71
     attention_heads = setup_heads; // Sequencer.java:172
   end
 
   always @(*) begin
-    attention_kv_heads = 8'd0; // AttentionExecutor.java:70
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:71
     attention_kv_heads = setup_kv_heads; // Sequencer.java:173
   end
 
   always @(*) begin
-    attention_head_width = 32'd0; // AttentionExecutor.java:70
+    attention_head_width = 32'd0; // AttentionExecutor.java:71
     attention_head_width = setup_head_width; // Sequencer.java:174
   end
 
   always @(*) begin
-    attention_positions = 32'd0; // AttentionExecutor.java:70
+    attention_positions = 32'd0; // AttentionExecutor.java:71
     attention_positions = setup_positions; // Sequencer.java:175
   end
 
   always @(*) begin
-    attention_tokens = 4'd0; // AttentionExecutor.java:70
+    attention_tokens = 4'd0; // AttentionExecutor.java:71
     attention_tokens = chunk_tokens; // Sequencer.java:176
   end
 
   always @(*) begin
-    attention_first_position = 32'd0; // AttentionExecutor.java:70
+    attention_first_position = 32'd0; // AttentionExecutor.java:71
     attention_first_position = arg_start_position + chunk_from; // Sequencer.java:177
   end
 
   always @(*) begin
-    attention_kv_cache = 64'd0; // AttentionExecutor.java:70
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:71
     attention_kv_cache = arg_kv_cache; // Sequencer.java:178
   end
 
-  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:87
+  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:88
 
   always @(*) begin
     attention_src_capacity = 13'd0; // ActivationBuffers.java:206
@@ -5210,7 +5244,7 @@ module tellme (
     end
   end
 
-  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:91
+  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:92
   assign attention_bad_field =
       ~(attention_src < 4'd5)
       | ~(attention_dst < 4'd5)
@@ -5222,7 +5256,7 @@ module tellme (
       | attention_part_beats
       | (attention_head_dim > 16'd96)
       | (attention_group_of == 8'd0)
-      | (attention_group_of > 8'd8); // AttentionExecutor.java:97
+      | (attention_group_of > 8'd8); // AttentionExecutor.java:98
 
   always @(*) begin
     attention_tokens_per_block = 8'd0; // AttentionExecutor.java:487
@@ -5252,46 +5286,46 @@ module tellme (
     end
   end
 
-  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:99
-  assign attention_skip = attention_bad_field | (attention_tokens == 4'd0); // AttentionExecutor.java:107
-  // AttentionExecutor.java:111
+  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:100
+  assign attention_skip = attention_bad_field | (attention_tokens == 4'd0); // AttentionExecutor.java:108
+  // AttentionExecutor.java:112
   assign attention_finish =
       (attention_collect_step == COLLECT_STEP_FINISH) & ~(attention_out_write_stored_valid | attention_out_write);
-  assign attention_done = attention_finish; // AttentionExecutor.java:145
+  assign attention_done = attention_finish; // AttentionExecutor.java:146
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:113
-      attention_src_id <= attention_src; // AttentionExecutor.java:114
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:115
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:116
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:117
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:118
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:119
-      attention_group <= attention_group_of; // AttentionExecutor.java:120
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:121
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:122
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:123
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:124
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:125
-      attention_code <= 8'd0; // AttentionExecutor.java:126
-      attention_failed <= 1'b0; // AttentionExecutor.java:127
-      attention_commands_issued <= 16'd0; // AttentionExecutor.java:128
-      attention_commands_collected <= 16'd0; // AttentionExecutor.java:129
-      if (attention_bad_field) begin // AttentionExecutor.java:130
-        attention_code <= 8'd3; // AttentionExecutor.java:130
+    if (attention_start) begin // AttentionExecutor.java:114
+      attention_src_id <= attention_src; // AttentionExecutor.java:115
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:116
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:117
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:118
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:119
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:120
+      attention_group <= attention_group_of; // AttentionExecutor.java:121
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:122
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:123
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:124
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:125
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:126
+      attention_code <= 8'd0; // AttentionExecutor.java:127
+      attention_failed <= 1'b0; // AttentionExecutor.java:128
+      attention_commands_issued <= 16'd0; // AttentionExecutor.java:129
+      attention_commands_collected <= 16'd0; // AttentionExecutor.java:130
+      if (attention_bad_field) begin // AttentionExecutor.java:131
+        attention_code <= 8'd3; // AttentionExecutor.java:131
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:133
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:133
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:134
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:134
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:135
-      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:135
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:136
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:136
     end
-    if (attention_taken) begin // AttentionExecutor.java:136
-      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:137
-      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:139
-        attention_failed <= 1'b1; // AttentionExecutor.java:140
-        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:141
+    if (attention_taken) begin // AttentionExecutor.java:137
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:138
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:140
+        attention_failed <= 1'b1; // AttentionExecutor.java:141
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:142
       end
     end
     if (!ap_rst_n) begin
@@ -5316,18 +5350,18 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:219): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:220): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:176
+  // AttentionExecutor.java:177
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {4'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:182
+  // AttentionExecutor.java:183
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:184
-  // AttentionExecutor.java:185
-  assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
+  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:185
   // AttentionExecutor.java:186
+  assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
+  // AttentionExecutor.java:187
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
   assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:271
   assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:272
@@ -5339,36 +5373,44 @@ module tellme (
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:187
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:188
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:189
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:190
+    if (attention_start) begin // AttentionExecutor.java:188
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:189
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:190
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:191
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:192
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:193
-      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:194
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:195
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:193
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:194
+      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:195
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:196
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:197
-      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:198
-      if (attention_issue_last_block) begin // AttentionExecutor.java:199
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:200
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:201
-        // AttentionExecutor.java:202
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:198
+      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:199
+      if (attention_issue_last_block) begin // AttentionExecutor.java:200
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:201
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:202
+        // AttentionExecutor.java:203
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:234
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:235
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:236
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:237
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:235
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:236
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:237
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:238
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:239
-      attention_layer_run <= {attention_layer_run_prod[62:0], 1'b0}; // AttentionExecutor.java:240
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:241
+    if (attention_issue_step_eq_2) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      attention_layer_run_part0 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[23:0]};
+    end
+    if (attention_issue_step_eq_2) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
+    end
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:242
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:242
     end
     if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:243
-      attention_head_address <= attention_kv_base + attention_layer_run; // AttentionExecutor.java:244
+      // AttentionExecutor.java:244
+      attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
       attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:245
     end
     if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:249
@@ -5451,7 +5493,6 @@ module tellme (
       attention_run_bytes <= 48'd0;
       attention_layer_heads <= 16'd0;
       attention_issue_step <= ISSUE_STEP_IDLE;
-      attention_layer_run <= 64'd0;
       attention_head_address <= 64'd0;
       attention_query_token <= 8'd0;
       attention_query_head <= 8'd0;
@@ -5469,16 +5510,16 @@ module tellme (
   // -------------------------------------------------------------------------------------------------------------------
   // attention_executor.attention_collect (AttentionExecutor.java:379): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:176
+  // AttentionExecutor.java:177
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {4'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:182
-  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:184
-  // AttentionExecutor.java:185
-  assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
+      : attention_block_tokens; // AttentionExecutor.java:183
+  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:185
   // AttentionExecutor.java:186
+  assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
+  // AttentionExecutor.java:187
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
   assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:390
   assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:391
@@ -5503,22 +5544,22 @@ module tellme (
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:187
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:188
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:189
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:190
+    if (attention_start) begin // AttentionExecutor.java:188
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:189
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:190
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:191
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:192
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:193
-      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:194
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:195
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:193
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:194
+      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:195
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:196
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:197
-      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:198
-      if (attention_collect_last_block) begin // AttentionExecutor.java:199
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:200
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:201
-        // AttentionExecutor.java:202
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:198
+      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:199
+      if (attention_collect_last_block) begin // AttentionExecutor.java:200
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:201
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:202
+        // AttentionExecutor.java:203
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
@@ -5678,28 +5719,29 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:51
     lm_head_clear = 1'b0; // LmHeadExecutor.java:53
-    case (phase) // Sequencer.java:362
+    case (phase) // Sequencer.java:372
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:363
-          lm_head_clear = 1'b1; // Sequencer.java:364
+        if (call_start) begin // Sequencer.java:373
+          lm_head_clear = 1'b1; // Sequencer.java:374
         end
       end
       STEP_HEADER: ;
       STEP_CHECK: ;
       STEP_TOKENS: ;
+      STEP_TOKENS_CHECKED: ;
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:448
-        end else if (opcode == 8'd0) begin // Sequencer.java:449
-        end else if (opcode == 8'd1) begin // Sequencer.java:450
-        end else if (opcode == 8'd7) begin // Sequencer.java:460
-        end else if (is_embed) begin // Sequencer.java:461
-        end else if (is_quantize) begin // Sequencer.java:465
-        end else if (is_linear) begin // Sequencer.java:469
-        end else if (is_lm_head) begin // Sequencer.java:473
-          lm_head_start = 1'b1; // Sequencer.java:474
+        if (data_read_failed) begin // Sequencer.java:461
+        end else if (opcode == 8'd0) begin // Sequencer.java:462
+        end else if (opcode == 8'd1) begin // Sequencer.java:463
+        end else if (opcode == 8'd7) begin // Sequencer.java:473
+        end else if (is_embed) begin // Sequencer.java:474
+        end else if (is_quantize) begin // Sequencer.java:478
+        end else if (is_linear) begin // Sequencer.java:482
+        end else if (is_lm_head) begin // Sequencer.java:486
+          lm_head_start = 1'b1; // Sequencer.java:487
         end
       end
       STEP_EXECUTE: ;
@@ -5784,19 +5826,16 @@ module tellme (
   assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:115
   assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:118
   assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:119
-  // LmHeadExecutor.java:139
+  // LmHeadExecutor.java:145
   assign lm_head_running =
       (lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH) | (lm_head_step == LM_HEAD_STEP_RUN);
-  assign lm_head_padding = lm_head_logits_written >= {2'd0, lm_head_rows_q}; // LmHeadExecutor.java:146
+  // LmHeadExecutor.java:155
   assign lm_head_offering =
-      lm_head_running
-      & lm_head_write_commanded
-      & (lm_head_logits_written < lm_head_logit_words)
-      & (lm_head_padding | lm_head_logits_valid); // LmHeadExecutor.java:148
-  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:154
-  // LmHeadExecutor.java:166
+      lm_head_running & lm_head_write_commanded & lm_head_words_left & (lm_head_padding | lm_head_logits_valid);
+  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:161
+  // LmHeadExecutor.java:178
   assign lm_head_refused = lm_head_unit_done & (lm_head_code != 8'd0) & (lm_head_code != 8'd7);
-  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:172
+  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:184
 
   always @(posedge ap_clk) begin
     if (lm_head_clear) begin // LmHeadExecutor.java:75
@@ -5830,35 +5869,40 @@ module tellme (
     end
     lm_head_logit_beats <= lm_head_logit_beats_sum[33:2]; // LmHeadExecutor.java:129
     lm_head_logit_words <= {lm_head_logit_words_sum[33:2], 2'd0}; // LmHeadExecutor.java:131
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:135
-      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:136
-      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:137
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:139
+      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:140
+      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:141
+      lm_head_padding <= lm_head_rows_q == 32'd0; // LmHeadExecutor.java:142
+      lm_head_words_left <= lm_head_rows_q != 32'd0; // LmHeadExecutor.java:143
     end
-    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:145
-      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:145
+    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:151
+      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:151
     end
-    if (lm_head_logit_written) begin // LmHeadExecutor.java:156
-      lm_head_logits_written <= lm_head_logits_written + 34'd1; // LmHeadExecutor.java:156
+    if (lm_head_logit_written) begin // LmHeadExecutor.java:163
+      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:165
+      // LmHeadExecutor.java:166
+      lm_head_padding <= lm_head_padding | (lm_head_logits_written_sum == {2'd0, lm_head_rows_q});
+      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:167
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:159
-      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:159
-    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:159
-      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:160
-      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:161
-      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:162
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:171
+      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:171
+    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:171
+      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:172
+      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:173
+      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:174
     end
     if (((lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH))
         & lm_head_refused
-        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:167
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:168
+        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:179
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:180
     end
     if ((lm_head_step == LM_HEAD_STEP_RUN)
         & lm_head_unit_done
-        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:169
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:170
+        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:181
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:182
     end
-    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:173
-      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:173
+    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:185
+      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:185
     end
     if (!ap_rst_n) begin
       lm_head_argmax <= 32'd0;
@@ -5873,6 +5917,8 @@ module tellme (
       lm_head_word <= 16'd0;
       lm_head_write_commanded <= 1'b0;
       lm_head_logits_written <= 34'd0;
+      lm_head_padding <= 1'b0;
+      lm_head_words_left <= 1'b0;
       lm_head_unit_done <= 1'b0;
     end
   end
@@ -5882,23 +5928,24 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:108
-    case (phase) // Sequencer.java:362
+    case (phase) // Sequencer.java:372
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
       STEP_TOKENS: ;
+      STEP_TOKENS_CHECKED: ;
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:448
-        end else if (opcode == 8'd0) begin // Sequencer.java:449
-        end else if (opcode == 8'd1) begin // Sequencer.java:450
-        end else if (opcode == 8'd7) begin // Sequencer.java:460
-        end else if (is_embed) begin // Sequencer.java:461
-        end else if (is_quantize) begin // Sequencer.java:465
-        end else if (is_linear) begin // Sequencer.java:469
-          linear_start = 1'b1; // Sequencer.java:470
+        if (data_read_failed) begin // Sequencer.java:461
+        end else if (opcode == 8'd0) begin // Sequencer.java:462
+        end else if (opcode == 8'd1) begin // Sequencer.java:463
+        end else if (opcode == 8'd7) begin // Sequencer.java:473
+        end else if (is_embed) begin // Sequencer.java:474
+        end else if (is_quantize) begin // Sequencer.java:478
+        end else if (is_linear) begin // Sequencer.java:482
+          linear_start = 1'b1; // Sequencer.java:483
         end
       end
       STEP_EXECUTE: ;
@@ -6005,32 +6052,32 @@ module tellme (
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:129
-    linear_peek_valid = peek_linear; // Sequencer.java:350
+    linear_peek_valid = peek_linear; // Sequencer.java:360
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:130
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:351
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:361
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:131
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:352
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:362
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:132
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:353
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:363
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:134
-    linear_reads_lent = peek_busy; // Sequencer.java:348
+    linear_reads_lent = peek_busy; // Sequencer.java:358
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:136
-    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:360
+    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:370
   end
 
   always @(*) begin
@@ -6653,129 +6700,156 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor.rotate_and_cache (RotateAndCache.java:72): the RoPE and KV-cache epilogues: dst read back head by
+  // linear_executor.rotate_and_cache (RotateAndCache.java:73): the RoPE and KV-cache epilogues: dst read back head by
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
-    rotate_start = 1'b0; // RotateAndCache.java:80
+    rotate_start = 1'b0; // RotateAndCache.java:81
     // LinearExecutor.java:569
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:115
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:123
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:130
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:153
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:167
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:169
-  // RotateAndCache.java:175
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:138
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:161
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:175
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:177
+  // RotateAndCache.java:183
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:200
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:213
-  // RotateAndCache.java:217
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:208
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:221
+  // RotateAndCache.java:225
   assign rotate_read =
       rotate_running & (rotate_feed_token < linear_token_count) & ~rotate_inflight & (~rotate_pending | rope_in_ready);
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:243
-  // RotateAndCache.java:253
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:251
+  // RotateAndCache.java:261
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:272
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:280
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~(rotate_write_stored_valid | rotate_write)
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:314
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:317
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:318
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:322
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:325
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:326
 
   always @(posedge ap_clk) begin
-    if (rotate_start) begin // RotateAndCache.java:83
-      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:83
+    if (rotate_start) begin // RotateAndCache.java:84
+      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:84
     end
-    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:95
-      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:96
-      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:97
-      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:98
-      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:99
-      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:100
-      // RotateAndCache.java:101
-      rotate_table_address <=
-          linear_rope_table_address + {{14'd0, ({16'd0, linear_first_position_q} * {32'd0, linear_head_dim_q})}, 2'd0};
-      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:103
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:104
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:96
+      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:97
+      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:98
+      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:99
+      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:100
+      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:101
+      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:102
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:103
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:110
-      rotate_layer_run <= {rotate_layer_run_prod[62:0], 1'b0}; // RotateAndCache.java:111
-      rotate_position_bytes <= rotate_position_bytes_prod[63:0]; // RotateAndCache.java:112
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:113
+    if (rotate_step_eq_1) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      rotate_table_offset_part0 <= {24'd0, linear_head_dim_q} * {16'd0, linear_first_position_q[23:0]};
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:117
-      // RotateAndCache.java:118
-      rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
+    if (rotate_step_eq_1) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      rotate_table_offset_part1 <= {8'd0, linear_head_dim_q} * {16'd0, linear_first_position_q[31:24]};
+    end
+    if (rotate_step_eq_2) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      rotate_layer_run_part0 <= {24'd0, rotate_layer_heads} * {16'd0, rotate_run_bytes[23:0]};
+    end
+    if (rotate_step_eq_2) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      rotate_layer_run_part1 <= {24'd0, rotate_layer_heads} * {16'd0, rotate_run_bytes[47:24]};
+    end
+    if (rotate_step_eq_2_2) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      rotate_position_bytes_part0 <= {24'd0, rotate_row_bytes} * {17'd0, linear_first_position_q[23:0]};
+    end
+    if (rotate_step_eq_2_2) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      rotate_position_bytes_part1 <= {8'd0, rotate_row_bytes} * {17'd0, linear_first_position_q[31:24]};
+    end
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:116
+      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:116
+    end
+    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:117
+      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:118
+      // RotateAndCache.java:119
+      rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
       // RotateAndCache.java:120
+      rotate_table_address <= linear_rope_table_address + {rotate_table_address_sum[61:0], 2'd0};
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:121
+    end
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:125
+      // RotateAndCache.java:126
+      rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
+      // RotateAndCache.java:128
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:132
-      if (data_read_ready) begin // RotateAndCache.java:136
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:136
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:140
+      if (data_read_ready) begin // RotateAndCache.java:144
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:144
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:158
-      rotate_table_row <= 3'd0; // RotateAndCache.java:159
-      rotate_table_group <= 4'd0; // RotateAndCache.java:160
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:161
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:162
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:166
+      rotate_table_row <= 3'd0; // RotateAndCache.java:167
+      rotate_table_group <= 4'd0; // RotateAndCache.java:168
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:169
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:170
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:176
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:177
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:181
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:182
-        rotate_loaded <= 1'b1; // RotateAndCache.java:183
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:184
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:185
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:186
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:187
+    if (rotate_table_beat) begin // RotateAndCache.java:184
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:185
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:189
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:190
+        rotate_loaded <= 1'b1; // RotateAndCache.java:191
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:192
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:193
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:194
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:195
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:190
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:191
-      if (rotate_last_group) begin // RotateAndCache.java:192
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:193
-        if (rotate_table_sine) begin // RotateAndCache.java:194
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:194
+    if (rotate_table_word_in) begin // RotateAndCache.java:198
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:199
+      if (rotate_last_group) begin // RotateAndCache.java:200
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:201
+        if (rotate_table_sine) begin // RotateAndCache.java:202
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:202
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:197
-      rotate_loaded <= 1'b0; // RotateAndCache.java:197
+    if (call_start) begin // RotateAndCache.java:205
+      rotate_loaded <= 1'b0; // RotateAndCache.java:205
     end
-    if (rotate_start) begin // RotateAndCache.java:207
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:208
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:209
-      rotate_inflight <= 1'b0; // RotateAndCache.java:210
-      rotate_pending <= 1'b0; // RotateAndCache.java:211
+    if (rotate_start) begin // RotateAndCache.java:215
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:216
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:217
+      rotate_inflight <= 1'b0; // RotateAndCache.java:218
+      rotate_pending <= 1'b0; // RotateAndCache.java:219
     end
-    if (rotate_read) begin // RotateAndCache.java:218
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:223
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:224
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:225
-      if (rotate_last_feed_word) begin // RotateAndCache.java:226
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:226
+    if (rotate_read) begin // RotateAndCache.java:226
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:231
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:232
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:233
+      if (rotate_last_feed_word) begin // RotateAndCache.java:234
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:234
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:228
-    if (rotate_inflight) begin // RotateAndCache.java:229
-      rotate_pending <= 1'b1; // RotateAndCache.java:229
-    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:229
-      rotate_pending <= 1'b0; // RotateAndCache.java:229
+    rotate_inflight <= rotate_read; // RotateAndCache.java:236
+    if (rotate_inflight) begin // RotateAndCache.java:237
+      rotate_pending <= 1'b1; // RotateAndCache.java:237
+    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:237
+      rotate_pending <= 1'b0; // RotateAndCache.java:237
     end
-    if (rotate_start) begin // RotateAndCache.java:261
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:263
+    if (rotate_start) begin // RotateAndCache.java:269
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:271
     end
-    if (rotate_start) begin // RotateAndCache.java:268
-      rotate_out_token <= 4'd0; // RotateAndCache.java:269
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:270
+    if (rotate_start) begin // RotateAndCache.java:276
+      rotate_out_token <= 4'd0; // RotateAndCache.java:277
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:278
     end
     rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:183
     rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:184
@@ -6839,37 +6913,37 @@ module tellme (
            13'h0}; // ActivationBuffers.java:155
     rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:156
     rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:157
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:278
-      // RotateAndCache.java:279
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:286
+      // RotateAndCache.java:287
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:280
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:280
+      if (rotate_last_out_word) begin // RotateAndCache.java:288
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:288
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:282
-      if (~rotate_pack_slot) begin // RotateAndCache.java:285
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:285
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:294
-      rotate_command_token <= 4'd0; // RotateAndCache.java:295
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:296
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:297
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:304
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:305
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:306
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:308
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:309
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:310
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:310
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:290
+      if (~rotate_pack_slot) begin // RotateAndCache.java:293
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:293
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:315
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:315
+    if (rotate_start) begin // RotateAndCache.java:302
+      rotate_command_token <= 4'd0; // RotateAndCache.java:303
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:304
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:305
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:316
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:316
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:312
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:313
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:314
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:316
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:317
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:318
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:318
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:323
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:323
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:324
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:324
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -6878,10 +6952,10 @@ module tellme (
       rotate_run_bytes <= 48'd0;
       rotate_row_bytes <= 17'd0;
       rotate_layer_heads <= 16'd0;
-      rotate_table_address <= 64'd0;
       rotate_table_beats <= 32'd0;
       rotate_layer_run <= 64'd0;
       rotate_position_bytes <= 64'd0;
+      rotate_table_address <= 64'd0;
       rotate_command_address <= 64'd0;
       rotate_table_row <= 3'd0;
       rotate_table_group <= 4'd0;
@@ -6915,11 +6989,12 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:43
-    case (phase) // Sequencer.java:362
+    case (phase) // Sequencer.java:372
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
       STEP_TOKENS: ;
+      STEP_TOKENS_CHECKED: ;
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
@@ -6927,12 +7002,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:500
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:501
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:504
-        end else if (~tap_busy) begin // Sequencer.java:507
-          if (tap_fits) begin // Sequencer.java:508
-            tap_start = 1'b1; // Sequencer.java:509
+        if (~tapping | ~has_tap) begin // Sequencer.java:513
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:514
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:517
+        end else if (~tap_busy) begin // Sequencer.java:520
+          if (tap_fits) begin // Sequencer.java:521
+            tap_start = 1'b1; // Sequencer.java:522
           end
         end
       end
@@ -6995,44 +7070,44 @@ module tellme (
     tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:279
   end
 
-  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:101
+  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:104
 
   always @(*) begin
-    case (tap_words_pushed[1:0]) // TapWriter.java:112
-      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:112
-      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:112
-      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:112
-      default: tap_header_word = tap_header_elements; // TapWriter.java:112
+    case (tap_words_pushed[1:0]) // TapWriter.java:115
+      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:115
+      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:115
+      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:115
+      default: tap_header_word = tap_header_elements; // TapWriter.java:115
     endcase
   end
 
   always @(*) begin
-    case (tap_lane) // TapWriter.java:125
-      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:125
-      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:125
-      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:125
-      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:125
+    case (tap_lane) // TapWriter.java:128
+      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:128
+      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:128
+      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:128
+      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:128
     endcase
   end
 
   always @(*) begin
-    case (tap_store_byte) // TapWriter.java:132
-      4'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:132
-      4'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:132
-      4'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:132
-      4'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:132
-      4'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:132
-      4'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:132
-      4'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:132
-      4'd7: tap_activation = quantized_read_data[63:56]; // TapWriter.java:132
-      4'd8: tap_activation = quantized_read_data[71:64]; // TapWriter.java:132
-      4'd9: tap_activation = quantized_read_data[79:72]; // TapWriter.java:132
-      4'd10: tap_activation = quantized_read_data[87:80]; // TapWriter.java:132
-      4'd11: tap_activation = quantized_read_data[95:88]; // TapWriter.java:132
-      4'd12: tap_activation = quantized_read_data[103:96]; // TapWriter.java:132
-      4'd13: tap_activation = quantized_read_data[111:104]; // TapWriter.java:132
-      4'd14: tap_activation = quantized_read_data[119:112]; // TapWriter.java:132
-      default: tap_activation = quantized_read_data[127:120]; // TapWriter.java:132
+    case (tap_store_byte) // TapWriter.java:135
+      4'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:135
+      4'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:135
+      4'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:135
+      4'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:135
+      4'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:135
+      4'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:135
+      4'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:135
+      4'd7: tap_activation = quantized_read_data[63:56]; // TapWriter.java:135
+      4'd8: tap_activation = quantized_read_data[71:64]; // TapWriter.java:135
+      4'd9: tap_activation = quantized_read_data[79:72]; // TapWriter.java:135
+      4'd10: tap_activation = quantized_read_data[87:80]; // TapWriter.java:135
+      4'd11: tap_activation = quantized_read_data[95:88]; // TapWriter.java:135
+      4'd12: tap_activation = quantized_read_data[103:96]; // TapWriter.java:135
+      4'd13: tap_activation = quantized_read_data[111:104]; // TapWriter.java:135
+      4'd14: tap_activation = quantized_read_data[119:112]; // TapWriter.java:135
+      default: tap_activation = quantized_read_data[127:120]; // TapWriter.java:135
     endcase
   end
 
@@ -7049,153 +7124,155 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:229
+  // TapWriter.java:233
   assign tap_int8_magnitude = tap_activation[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:231
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:236
-      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:236
+    tap_int8_float = 32'h0; // TapWriter.java:235
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:240
+      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:240
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:236
-      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:236
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:240
+      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:240
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:236
-      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:236
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:240
+      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:240
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:236
-      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:236
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:240
+      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:240
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:236
-      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:236
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:240
+      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:240
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:236
-      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:236
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:240
+      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:240
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:236
-      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:236
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:240
+      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:240
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:236
-      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:236
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:240
+      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:240
     end
   end
 
-  assign tap_quantized_value = tap_last_element ? tap_mc : tap_int8_float; // TapWriter.java:134
-  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:137
-  // TapWriter.java:145
+  assign tap_quantized_value = tap_last_element ? tap_mc : tap_int8_float; // TapWriter.java:137
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:140
+  // TapWriter.java:148
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
 
   always @(*) begin
-    case (tap_memory_word) // TapWriter.java:164
-      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:164
-      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:164
-      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:164
-      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:164
+    case (tap_memory_word) // TapWriter.java:167
+      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:167
+      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:167
+      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:167
+      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:167
     endcase
   end
 
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:165
-  // TapWriter.java:167
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:168
+  // TapWriter.java:170
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:176
-  assign tap_last_token = (tap_token + 4'd1) == tap_token_count; // TapWriter.java:191
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:192
-  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:193
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:194
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:216
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:222
+  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:179
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:196
+  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:197
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:198
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:220
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:226
 
   always @(posedge ap_clk) begin
-    if (tap_start) begin // TapWriter.java:79
-      tap_header_instruction <= tap_instruction; // TapWriter.java:80
-      tap_header_first_token <= tap_first_token; // TapWriter.java:81
-      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:82
-      tap_header_elements <= tap_elements; // TapWriter.java:83
-      tap_token_count <= tap_tokens; // TapWriter.java:84
-      tap_element_count <= tap_elements; // TapWriter.java:85
-      tap_buffer_id <= tap_buffer; // TapWriter.java:86
-      tap_record_address <= tap_address; // TapWriter.java:87
-      tap_from_quantized <= tap_quantized; // TapWriter.java:88
-      tap_from_memory_q <= tap_from_memory; // TapWriter.java:89
-      tap_source_address <= tap_source; // TapWriter.java:90
-      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:91
-      tap_words_pushed <= 32'd0; // TapWriter.java:92
-      tap_token <= 4'd0; // TapWriter.java:93
-      tap_element <= 32'd0; // TapWriter.java:94
-      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:95
-      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:96
-      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:97
+    if (tap_start) begin // TapWriter.java:81
+      tap_header_instruction <= tap_instruction; // TapWriter.java:82
+      tap_header_first_token <= tap_first_token; // TapWriter.java:83
+      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:84
+      tap_header_elements <= tap_elements; // TapWriter.java:85
+      tap_token_count <= tap_tokens; // TapWriter.java:86
+      tap_element_count <= tap_elements; // TapWriter.java:87
+      tap_buffer_id <= tap_buffer; // TapWriter.java:88
+      tap_record_address <= tap_address; // TapWriter.java:89
+      tap_from_quantized <= tap_quantized; // TapWriter.java:90
+      tap_from_memory_q <= tap_from_memory; // TapWriter.java:91
+      tap_source_address <= tap_source; // TapWriter.java:92
+      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:93
+      tap_words_pushed <= 32'd0; // TapWriter.java:94
+      tap_token <= 4'd0; // TapWriter.java:95
+      tap_element <= 32'd0; // TapWriter.java:96
+      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:97
+      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:98
+      tap_last_token <= tap_tokens <= 4'd1; // TapWriter.java:99
+      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:100
     end
-    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:108
-      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:108
-    end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:124
-      tap_lane <= tap_element[1:0]; // TapWriter.java:124
+    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:111
+      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:111
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
-      tap_store_byte <= tap_element[3:0]; // TapWriter.java:127
+      tap_lane <= tap_element[1:0]; // TapWriter.java:127
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:137
-      tap_value_q <= tap_value; // TapWriter.java:137
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:130
+      tap_store_byte <= tap_element[3:0]; // TapWriter.java:130
     end
-    if (tap_start) begin // TapWriter.java:143
-      tap_memory_asked <= 1'b0; // TapWriter.java:143
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:140
+      tap_value_q <= tap_value; // TapWriter.java:140
     end
-    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:147
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:154
-      tap_memory_asked <= 1'b1; // TapWriter.java:154
+    if (tap_start) begin // TapWriter.java:146
+      tap_memory_asked <= 1'b0; // TapWriter.java:146
     end
-    if (tap_start) begin // TapWriter.java:157
-      tap_memory_word <= 2'd0; // TapWriter.java:157
+    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:150
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:157
+      tap_memory_asked <= 1'b1; // TapWriter.java:157
     end
-    if (tap_word_taken) begin // TapWriter.java:195
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:196
-      if (tap_last_word) begin // TapWriter.java:197
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:197
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:198
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:199
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:200
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:200
+    if (tap_start) begin // TapWriter.java:160
+      tap_memory_word <= 2'd0; // TapWriter.java:160
+    end
+    if (tap_word_taken) begin // TapWriter.java:199
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:200
+      if (tap_last_word) begin // TapWriter.java:201
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:201
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:202
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:203
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:204
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:204
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:202
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:181
-        if (tap_last_element) begin // TapWriter.java:182
-          tap_token <= tap_token + 4'd1; // TapWriter.java:183
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:184
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:185
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:206
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:185
+        if (tap_last_element) begin // TapWriter.java:186
+          tap_token <= tap_token + 4'd1; // TapWriter.java:187
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:188
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:189
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:190
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:187
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:188
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:192
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:193
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:204
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:204
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:208
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:208
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:206
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:181
-        if (tap_last_element) begin // TapWriter.java:182
-          tap_token <= tap_token + 4'd1; // TapWriter.java:183
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:184
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:185
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:210
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:185
+        if (tap_last_element) begin // TapWriter.java:186
+          tap_token <= tap_token + 4'd1; // TapWriter.java:187
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:188
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:189
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:190
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:187
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:188
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:192
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:193
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:208
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:212
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:212
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:212
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:216
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:216
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:213
-      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:213
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:217
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:217
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:214
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:214
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:218
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:218
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:219
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:219
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:223
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:223
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -7215,6 +7292,7 @@ module tellme (
       tap_element <= 32'd0;
       tap_elements_after <= 32'd0;
       tap_last_element <= 1'b0;
+      tap_last_token <= 1'b0;
       tap_phase <= TAP_STEP_IDLE;
       tap_memory_asked <= 1'b0;
       tap_memory_word <= 2'd0;
@@ -7225,11 +7303,12 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:362
+    case (phase) // Sequencer.java:372
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
       STEP_TOKENS: ;
+      STEP_TOKENS_CHECKED: ;
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
@@ -7239,7 +7318,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:534
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:547
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -7392,25 +7471,22 @@ module tellme (
   assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:255
   assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:300
   assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:302
-  // Sequencer.java:304
-  assign peek_wanted =
-      (phase == STEP_EXECUTE) & is_linear & ~peek_issued & ((pc + 32'd1) < header_program_length) & linear_reads_free;
-  assign peek_beats = peek_words; // Sequencer.java:305
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:324
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:349
+  // Sequencer.java:315
+  assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:334
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:359
 
   always @(*) begin
-    case (token_word) // Sequencer.java:400
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:400
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:400
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:400
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:400
+    case (token_word) // Sequencer.java:410
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:410
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:410
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:410
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:410
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:401
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:412
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:424
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:411
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:437
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
@@ -7465,27 +7541,27 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:608
-  assign record_done = record_written | record_finished; // Sequencer.java:579
+      | (instruction_word[95:64] < header_context); // Sequencer.java:621
+  assign record_done = record_written | record_finished; // Sequencer.java:592
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:622
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:623
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:635
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:636
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:622
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:623
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:635
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:636
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:622
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:623
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:635
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:636
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:622
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:623
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:635
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:636
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:622
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:623
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:635
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:636
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:622
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:623
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:635
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:636
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:79
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:136
@@ -7508,253 +7584,259 @@ module tellme (
     end else if (tap_settling != 2'd0) begin // Sequencer.java:272
       tap_settling <= tap_settling - 2'd1; // Sequencer.java:272
     end
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:311
-      peek_issued <= 1'b1; // Sequencer.java:312
-      peek_busy <= 1'b1; // Sequencer.java:313
-      peek_beat <= 1'b0; // Sequencer.java:314
-      peek_beats_left <= peek_beats; // Sequencer.java:315
-      peek_failed <= 1'b0; // Sequencer.java:316
-      peek_searching <= 1'b1; // Sequencer.java:317
-      peek_found <= 1'b0; // Sequencer.java:318
+    peek_beats <= peek_words; // Sequencer.java:309
+    more_instructions <= more_instructions_cmp; // Sequencer.java:310
+    peek_address <= peek_address_sum; // Sequencer.java:311
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:321
+      peek_issued <= 1'b1; // Sequencer.java:322
+      peek_busy <= 1'b1; // Sequencer.java:323
+      peek_beat <= 1'b0; // Sequencer.java:324
+      peek_beats_left <= peek_beats; // Sequencer.java:325
+      peek_failed <= 1'b0; // Sequencer.java:326
+      peek_searching <= 1'b1; // Sequencer.java:327
+      peek_found <= 1'b0; // Sequencer.java:328
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:325
-      if (peek_searching) begin // Sequencer.java:326
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:329
-          peek_word <= data_beat_payload_data; // Sequencer.java:330
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:335
+      if (peek_searching) begin // Sequencer.java:336
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:339
+          peek_word <= data_beat_payload_data; // Sequencer.java:340
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:333
-        peek_failed <= 1'b1; // Sequencer.java:333
+      if (data_beat_payload_error) begin // Sequencer.java:343
+        peek_failed <= 1'b1; // Sequencer.java:343
       end
-      peek_beat <= 1'b0; // Sequencer.java:334
-      if (~peek_beat & peek_searching) begin // Sequencer.java:336
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:339
-        // Sequencer.java:340
+      peek_beat <= 1'b0; // Sequencer.java:344
+      if (~peek_beat & peek_searching) begin // Sequencer.java:346
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:349
+        // Sequencer.java:350
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:342
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:343
-        peek_busy <= 1'b0; // Sequencer.java:344
-        peek_in <= 1'b1; // Sequencer.java:345
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:352
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:353
+        peek_busy <= 1'b0; // Sequencer.java:354
+        peek_in <= 1'b1; // Sequencer.java:355
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:354
-      peek_in <= 1'b0; // Sequencer.java:354
+    if (linear_peek_taken) begin // Sequencer.java:364
+      peek_in <= 1'b0; // Sequencer.java:364
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:355
-      peek_issued <= 1'b0; // Sequencer.java:356
-      peek_in <= 1'b0; // Sequencer.java:357
+    if (phase == STEP_DECODE) begin // Sequencer.java:365
+      peek_issued <= 1'b0; // Sequencer.java:366
+      peek_in <= 1'b0; // Sequencer.java:367
     end
-    case (phase) // Sequencer.java:362
+    case (phase) // Sequencer.java:372
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:363
-          error_code <= 8'd0; // Sequencer.java:365
-          error_detail <= 32'd0; // Sequencer.java:366
-          instructions_executed <= 32'd0; // Sequencer.java:367
-          tap_used <= 32'd0; // Sequencer.java:368
-          tap_records <= 32'd0; // Sequencer.java:369
-          tap_dropped <= 32'd0; // Sequencer.java:370
-          tap_capacity <= 32'd0; // Sequencer.java:371
-          read_beat <= 16'd0; // Sequencer.java:372
-          read_issued <= 1'b0; // Sequencer.java:373
-          phase <= STEP_HEADER; // Sequencer.java:374
+        if (call_start) begin // Sequencer.java:373
+          error_code <= 8'd0; // Sequencer.java:375
+          error_detail <= 32'd0; // Sequencer.java:376
+          instructions_executed <= 32'd0; // Sequencer.java:377
+          tap_used <= 32'd0; // Sequencer.java:378
+          tap_records <= 32'd0; // Sequencer.java:379
+          tap_dropped <= 32'd0; // Sequencer.java:380
+          tap_capacity <= 32'd0; // Sequencer.java:381
+          read_beat <= 16'd0; // Sequencer.java:382
+          read_issued <= 1'b0; // Sequencer.java:383
+          phase <= STEP_HEADER; // Sequencer.java:384
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:376
-          read_issued <= 1'b0; // Sequencer.java:377
-          phase <= STEP_CHECK; // Sequencer.java:378
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:386
+          read_issued <= 1'b0; // Sequencer.java:387
+          phase <= STEP_CHECK; // Sequencer.java:388
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:381
-        token_word <= 2'd0; // Sequencer.java:382
-        phase <= STEP_TOKENS; // Sequencer.java:383
-        if (data_read_failed) begin // Sequencer.java:384
-          error_code <= 8'd7; // Sequencer.java:585
-          error_detail <= 32'd4; // Sequencer.java:586
-          phase <= STEP_RECORD; // Sequencer.java:587
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:385
-          error_code <= 8'd1; // Sequencer.java:585
-          error_detail <= 32'd0; // Sequencer.java:586
-          phase <= STEP_RECORD; // Sequencer.java:587
-        end else if (header_version != 32'd1) begin // Sequencer.java:388
-          error_code <= 8'd1; // Sequencer.java:585
-          error_detail <= 32'd1; // Sequencer.java:586
-          phase <= STEP_RECORD; // Sequencer.java:587
-        end else if (bad_call) begin // Sequencer.java:391
-          error_code <= 8'd6; // Sequencer.java:585
-          error_detail <= arg_token_count; // Sequencer.java:586
-          phase <= STEP_RECORD; // Sequencer.java:587
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:392
-          error_code <= 8'd4; // Sequencer.java:585
-          error_detail <= call_end[31:0]; // Sequencer.java:586
-          phase <= STEP_RECORD; // Sequencer.java:587
+        token_index <= 32'd0; // Sequencer.java:391
+        token_word <= 2'd0; // Sequencer.java:392
+        phase <= STEP_TOKENS; // Sequencer.java:393
+        if (data_read_failed) begin // Sequencer.java:394
+          error_code <= 8'd7; // Sequencer.java:598
+          error_detail <= 32'd4; // Sequencer.java:599
+          phase <= STEP_RECORD; // Sequencer.java:600
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:395
+          error_code <= 8'd1; // Sequencer.java:598
+          error_detail <= 32'd0; // Sequencer.java:599
+          phase <= STEP_RECORD; // Sequencer.java:600
+        end else if (header_version != 32'd1) begin // Sequencer.java:398
+          error_code <= 8'd1; // Sequencer.java:598
+          error_detail <= 32'd1; // Sequencer.java:599
+          phase <= STEP_RECORD; // Sequencer.java:600
+        end else if (bad_call) begin // Sequencer.java:401
+          error_code <= 8'd6; // Sequencer.java:598
+          error_detail <= arg_token_count; // Sequencer.java:599
+          phase <= STEP_RECORD; // Sequencer.java:600
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:402
+          error_code <= 8'd4; // Sequencer.java:598
+          error_detail <= call_end[31:0]; // Sequencer.java:599
+          phase <= STEP_RECORD; // Sequencer.java:600
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:395
-          if (no_error & token_outside) begin // Sequencer.java:402
-            error_code <= 8'd5; // Sequencer.java:403
-            error_detail <= token_index; // Sequencer.java:404
+        if (own_beat) begin // Sequencer.java:405
+          if (no_error & token_outside) begin // Sequencer.java:412
+            error_code <= 8'd5; // Sequencer.java:413
+            error_detail <= token_index; // Sequencer.java:414
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:406
-          token_word <= token_word + 2'd1; // Sequencer.java:407
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:408
-            read_issued <= 1'b0; // Sequencer.java:409
-            read_beat <= 16'd0; // Sequencer.java:410
-            chunk_from <= 32'd0; // Sequencer.java:411
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:413
-              error_code <= 8'd7; // Sequencer.java:585
-              error_detail <= 32'd4; // Sequencer.java:586
-              phase <= STEP_RECORD; // Sequencer.java:587
-            end else if (~tokens_clean) begin // Sequencer.java:414
-              phase <= STEP_RECORD; // Sequencer.java:414
-            end else if (tapping) begin // Sequencer.java:415
-              phase <= STEP_CAPACITY; // Sequencer.java:415
-            end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:416
-            end
+          token_index <= token_index + 32'd1; // Sequencer.java:416
+          token_word <= token_word + 2'd1; // Sequencer.java:417
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:418
+            read_issued <= 1'b0; // Sequencer.java:419
+            read_beat <= 16'd0; // Sequencer.java:420
+            chunk_from <= 32'd0; // Sequencer.java:421
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:422
           end
+        end
+      end
+      STEP_TOKENS_CHECKED: begin
+        if (no_error & data_read_failed) begin // Sequencer.java:427
+          error_code <= 8'd7; // Sequencer.java:598
+          error_detail <= 32'd4; // Sequencer.java:599
+          phase <= STEP_RECORD; // Sequencer.java:600
+        end else if (~no_error) begin // Sequencer.java:429
+          phase <= STEP_RECORD; // Sequencer.java:429
+        end else if (tapping) begin // Sequencer.java:430
+          phase <= STEP_CAPACITY; // Sequencer.java:430
+        end else begin
+          phase <= STEP_CHUNK; // Sequencer.java:431
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:419
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:420
-          phase <= STEP_CHUNK; // Sequencer.java:421
+        if (own_beat) begin // Sequencer.java:432
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:433
+          phase <= STEP_CHUNK; // Sequencer.java:434
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:425
-        pc <= 32'd0; // Sequencer.java:427
-        read_beat <= 16'd0; // Sequencer.java:428
-        read_issued <= 1'b0; // Sequencer.java:429
-        phase <= STEP_FETCH; // Sequencer.java:430
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:438
+        pc <= 32'd0; // Sequencer.java:440
+        read_beat <= 16'd0; // Sequencer.java:441
+        read_issued <= 1'b0; // Sequencer.java:442
+        phase <= STEP_FETCH; // Sequencer.java:443
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:433
-          phase <= STEP_CHUNK_END; // Sequencer.java:433
-        end else if (own_beat) begin // Sequencer.java:434
-          if (read_beat == 16'd0) begin // Sequencer.java:437
-            instruction_word <= data_beat_payload_data; // Sequencer.java:438
+        if (pc >= header_program_length) begin // Sequencer.java:446
+          phase <= STEP_CHUNK_END; // Sequencer.java:446
+        end else if (own_beat) begin // Sequencer.java:447
+          if (read_beat == 16'd0) begin // Sequencer.java:450
+            instruction_word <= data_beat_payload_data; // Sequencer.java:451
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:440
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:441
-            phase <= STEP_DECODE; // Sequencer.java:442
+          if (read_beat == 16'd0) begin // Sequencer.java:453
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:454
+            phase <= STEP_DECODE; // Sequencer.java:455
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:447
-        if (data_read_failed) begin // Sequencer.java:448
-          error_code <= 8'd7; // Sequencer.java:585
-          error_detail <= 32'd4; // Sequencer.java:586
-          phase <= STEP_RECORD; // Sequencer.java:587
-        end else if (opcode == 8'd0) begin // Sequencer.java:449
-          phase <= STEP_CHUNK_END; // Sequencer.java:449
-        end else if (opcode == 8'd1) begin // Sequencer.java:450
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:451
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:452
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:453
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:454
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:455
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:456
-          if (setup_bad_field) begin // Sequencer.java:457
-            error_code <= 8'd3; // Sequencer.java:585
-            error_detail <= pc; // Sequencer.java:586
-            phase <= STEP_RECORD; // Sequencer.java:587
+        phase <= STEP_NEXT; // Sequencer.java:460
+        if (data_read_failed) begin // Sequencer.java:461
+          error_code <= 8'd7; // Sequencer.java:598
+          error_detail <= 32'd4; // Sequencer.java:599
+          phase <= STEP_RECORD; // Sequencer.java:600
+        end else if (opcode == 8'd0) begin // Sequencer.java:462
+          phase <= STEP_CHUNK_END; // Sequencer.java:462
+        end else if (opcode == 8'd1) begin // Sequencer.java:463
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:464
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:465
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:466
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:467
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:468
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:469
+          if (setup_bad_field) begin // Sequencer.java:470
+            error_code <= 8'd3; // Sequencer.java:598
+            error_detail <= pc; // Sequencer.java:599
+            phase <= STEP_RECORD; // Sequencer.java:600
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:460
-          phase <= STEP_BARRIER; // Sequencer.java:460
-        end else if (is_embed) begin // Sequencer.java:461
-          phase <= STEP_EXECUTE; // Sequencer.java:463
-        end else if (is_quantize) begin // Sequencer.java:465
-          phase <= STEP_EXECUTE; // Sequencer.java:467
-        end else if (is_linear) begin // Sequencer.java:469
-          phase <= STEP_EXECUTE; // Sequencer.java:471
-        end else if (is_lm_head) begin // Sequencer.java:473
-          phase <= STEP_EXECUTE; // Sequencer.java:475
-        end else if (is_attention) begin // Sequencer.java:477
-          phase <= STEP_EXECUTE; // Sequencer.java:479
+        end else if (opcode == 8'd7) begin // Sequencer.java:473
+          phase <= STEP_BARRIER; // Sequencer.java:473
+        end else if (is_embed) begin // Sequencer.java:474
+          phase <= STEP_EXECUTE; // Sequencer.java:476
+        end else if (is_quantize) begin // Sequencer.java:478
+          phase <= STEP_EXECUTE; // Sequencer.java:480
+        end else if (is_linear) begin // Sequencer.java:482
+          phase <= STEP_EXECUTE; // Sequencer.java:484
+        end else if (is_lm_head) begin // Sequencer.java:486
+          phase <= STEP_EXECUTE; // Sequencer.java:488
+        end else if (is_attention) begin // Sequencer.java:490
+          phase <= STEP_EXECUTE; // Sequencer.java:492
         end else begin
-          error_code <= 8'd2; // Sequencer.java:585
-          error_detail <= pc; // Sequencer.java:586
-          phase <= STEP_RECORD; // Sequencer.java:587
+          error_code <= 8'd2; // Sequencer.java:598
+          error_detail <= pc; // Sequencer.java:599
+          phase <= STEP_RECORD; // Sequencer.java:600
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:483
-          phase <= STEP_TAP; // Sequencer.java:484
-          if (data_read_failed) begin // Sequencer.java:485
-            error_code <= 8'd7; // Sequencer.java:585
-            error_detail <= 32'd4; // Sequencer.java:586
-            phase <= STEP_RECORD; // Sequencer.java:587
-          end else if (unit_code == 8'd7) begin // Sequencer.java:486
-            error_code <= 8'd7; // Sequencer.java:585
-            error_detail <= 32'd5; // Sequencer.java:586
-            phase <= STEP_RECORD; // Sequencer.java:587
-          end else if (unit_code == 8'd4) begin // Sequencer.java:489
-            error_code <= 8'd4; // Sequencer.java:585
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:586
-            phase <= STEP_RECORD; // Sequencer.java:587
-          end else if (unit_code != 8'd0) begin // Sequencer.java:492
-            error_code <= unit_code; // Sequencer.java:493
-            error_detail <= pc; // Sequencer.java:494
-            phase <= STEP_RECORD; // Sequencer.java:495
+        if (unit_done) begin // Sequencer.java:496
+          phase <= STEP_TAP; // Sequencer.java:497
+          if (data_read_failed) begin // Sequencer.java:498
+            error_code <= 8'd7; // Sequencer.java:598
+            error_detail <= 32'd4; // Sequencer.java:599
+            phase <= STEP_RECORD; // Sequencer.java:600
+          end else if (unit_code == 8'd7) begin // Sequencer.java:499
+            error_code <= 8'd7; // Sequencer.java:598
+            error_detail <= 32'd5; // Sequencer.java:599
+            phase <= STEP_RECORD; // Sequencer.java:600
+          end else if (unit_code == 8'd4) begin // Sequencer.java:502
+            error_code <= 8'd4; // Sequencer.java:598
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:599
+            phase <= STEP_RECORD; // Sequencer.java:600
+          end else if (unit_code != 8'd0) begin // Sequencer.java:505
+            error_code <= unit_code; // Sequencer.java:506
+            error_detail <= pc; // Sequencer.java:507
+            phase <= STEP_RECORD; // Sequencer.java:508
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:498
-          phase <= STEP_NEXT; // Sequencer.java:498
+        if (data_writes_drained) begin // Sequencer.java:511
+          phase <= STEP_NEXT; // Sequencer.java:511
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:500
-          phase <= STEP_NEXT; // Sequencer.java:500
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:501
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:504
-        end else if (~tap_busy) begin // Sequencer.java:507
-          if (tap_fits) begin // Sequencer.java:508
-            tap_busy <= 1'b1; // Sequencer.java:510
+        if (~tapping | ~has_tap) begin // Sequencer.java:513
+          phase <= STEP_NEXT; // Sequencer.java:513
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:514
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:517
+        end else if (~tap_busy) begin // Sequencer.java:520
+          if (tap_fits) begin // Sequencer.java:521
+            tap_busy <= 1'b1; // Sequencer.java:523
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:512
-            phase <= STEP_NEXT; // Sequencer.java:513
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:525
+            phase <= STEP_NEXT; // Sequencer.java:526
           end
-        end else if (tap_finished) begin // Sequencer.java:516
-          tap_busy <= 1'b0; // Sequencer.java:517
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:518
-          tap_records <= tap_records + 32'd1; // Sequencer.java:519
-          phase <= STEP_NEXT; // Sequencer.java:520
+        end else if (tap_finished) begin // Sequencer.java:529
+          tap_busy <= 1'b0; // Sequencer.java:530
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:531
+          tap_records <= tap_records + 32'd1; // Sequencer.java:532
+          phase <= STEP_NEXT; // Sequencer.java:533
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:524
-        read_beat <= 16'd0; // Sequencer.java:525
-        read_issued <= 1'b0; // Sequencer.java:526
-        phase <= STEP_FETCH; // Sequencer.java:527
+        pc <= pc + 32'd1; // Sequencer.java:537
+        read_beat <= 16'd0; // Sequencer.java:538
+        read_issued <= 1'b0; // Sequencer.java:539
+        phase <= STEP_FETCH; // Sequencer.java:540
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:530
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:531
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:543
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:544
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:535
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:548
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:578
-          record_written <= 1'b0; // Sequencer.java:578
-        end else if (record_finished) begin // Sequencer.java:578
-          record_written <= 1'b1; // Sequencer.java:578
+        if (record_start) begin // Sequencer.java:591
+          record_written <= 1'b0; // Sequencer.java:591
+        end else if (record_finished) begin // Sequencer.java:591
+          record_written <= 1'b1; // Sequencer.java:591
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:537
-          if (no_error & data_write_failed) begin // Sequencer.java:538
-            error_code <= 8'd7; // Sequencer.java:539
-            error_detail <= 32'd4; // Sequencer.java:540
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:550
+          if (no_error & data_write_failed) begin // Sequencer.java:551
+            error_code <= 8'd7; // Sequencer.java:552
+            error_detail <= 32'd4; // Sequencer.java:553
           end
-          phase <= STEP_FINISH; // Sequencer.java:542
+          phase <= STEP_FINISH; // Sequencer.java:555
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:546
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:559
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7767,6 +7849,9 @@ module tellme (
       read_issued <= 1'b0;
       read_beat <= 16'd0;
       tap_settling <= 2'd0;
+      peek_beats <= 3'd0;
+      more_instructions <= 1'b0;
+      peek_address <= 64'd0;
       peek_issued <= 1'b0;
       peek_busy <= 1'b0;
       peek_beat <= 1'b0;
@@ -7809,6 +7894,12 @@ module tellme (
         $display("ASSERTION FAILED in %m: DataWrites.java:44: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
+      if (!(~(quantize_step == QUANTIZE_STEP_STREAM)
+            | (quantize_reads_left == (quantize_read_word < quantize_length_words)))) begin // QuantizeExecutor.java:142
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:142: QuantizeExecutor: the reads-left flag follows ",
+                 "the words asked");
+        $stop;
+      end
       if (!(~quantize_reading | (quantize_words_credits != 3'd0))) begin // CreditBuffer.java:101
         $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer quantize_words: a word entered the ",
                  "pipeline without a credit");
@@ -7821,6 +7912,14 @@ module tellme (
       end
       if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:393
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:393: AttentionExecutor: the done queue has room");
+        $stop;
+      end
+      // LmHeadExecutor.java:152
+      if (!(~lm_head_running
+            | ((lm_head_padding == (lm_head_logits_written >= {2'd0, lm_head_rows_q}))
+               & (lm_head_words_left == (lm_head_logits_written < lm_head_logit_words))))) begin
+        $display("ASSERTION FAILED in %m: LmHeadExecutor.java:152: LmHeadExecutor: the padding and words-left flags ",
+                 "follow the words written");
         $stop;
       end
       // LinearExecutor.java:389
@@ -7857,8 +7956,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:546: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:102
-        $display("ASSERTION FAILED in %m: TapWriter.java:102: TapWriter: a record starts on a whole beat");
+      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:105
+        $display("ASSERTION FAILED in %m: TapWriter.java:105: TapWriter: a record starts on a whole beat");
         $stop;
       end
       if (!(~((tap_phase == TAP_STEP_READ)
@@ -7866,12 +7965,21 @@ module tellme (
               | (tap_phase == TAP_STEP_LATCH)
               | (tap_phase == TAP_STEP_VALUE)
               | (tap_phase == TAP_STEP_MEMORY))
-            | (tap_last_element == ((tap_element + 32'd1) == tap_element_count)))) begin // TapWriter.java:177
-        $display("ASSERTION FAILED in %m: TapWriter.java:177: TapWriter: the last-element flag follows the element");
+            | ((tap_last_element == ((tap_element + 32'd1) == tap_element_count))
+               & (tap_last_token == ((tap_token + 4'd1) == tap_token_count))))) begin // TapWriter.java:180
+        $display("ASSERTION FAILED in %m: TapWriter.java:180: TapWriter: the last-element and last-token flags ",
+                 "follow the element and the token");
         $stop;
       end
       if (!(~record_commanding | packer_aligned)) begin // RecordWriter.java:76
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
+        $stop;
+      end
+      if (!(~(phase == STEP_EXECUTE)
+            | ((peek_beats == peek_words)
+               & (more_instructions == more_instructions_cmp)
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:312
+        $display("ASSERTION FAILED in %m: Sequencer.java:312: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:156
@@ -9325,15 +9433,15 @@ module tellme (
       tap_int8_magnitude[8], peek_word[127:96], peek_word[31:0], buffer_read_token_sum[3], embed_write_values_0_shl[9],
       embed_write_values_1_shl[9], embed_write_values_2_shl[9], embed_write_values_3_shl[9],
       quantize_gain_beats_sum[3:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4],
-      attention_run_bytes_prod[47], attention_layer_run_prod[127:63], attention_collect_block_first_diff[7:4],
+      attention_run_bytes_prod[47], attention_head_address_sum[63], attention_collect_block_first_diff[7:4],
       attention_out_write_stored_token_sum[3], attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9],
       attention_out_write_values_2_shl[9], attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[1:0],
       lm_head_logit_words_sum[1:0], linear_row_word_sum[15:14], linear_words_per_token_sum[23:20],
       linear_words_per_token_sum[3:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
       linear_write_values_0_shl[9], linear_write_values_1_shl[9], linear_write_values_2_shl[9],
       linear_write_values_3_shl[9], linear_write_token_mux[3], linear_write_word_mux[15:10], rotate_run_bytes_prod[47],
-      rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0], rotate_layer_run_prod[127:63],
-      rotate_position_bytes_prod[127:64], rotate_write_values_0_shl[9], rotate_write_values_1_shl[9],
+      rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0], rotate_layer_run_sum[63],
+      rotate_table_address_sum[63:62], rotate_write_values_0_shl[9], rotate_write_values_1_shl[9],
       rotate_write_values_2_shl[9], rotate_write_values_3_shl[9], tap_source_beats_sum[1:0],
       tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
       debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};

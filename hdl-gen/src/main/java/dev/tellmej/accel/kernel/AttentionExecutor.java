@@ -11,6 +11,7 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.PartialProducts;
 import dev.tellmej.hdl.lib.Stream;
 import java.util.ArrayList;
 import java.util.List;
@@ -226,22 +227,21 @@ final class AttentionExecutor extends Area {
 
             // K/V rows of (layer, head h, kind k, position 0) start at ((layer x kvHeads + h) x 2 + k) x run bytes,
             // run = positions x head_dim x 2: computed in registered steps (each product, then the sum, a cycle of
-            // its own), then walked by additions.
+            // its own; the wide product as DSP-sized partial products, summed with the base), then walked by
+            // additions.
             UInt run = reg("attention_run_bytes", uint(48), 0);
             UInt layerHeads = reg("attention_layer_heads", uint(16), 0);
-            UInt layerRun = reg("attention_layer_run", uint(64), 0);
             UInt headAddress = reg("attention_head_address", uint(64), 0);
             when(step.is(IssueStep.SIZES), () -> {
                 run.set(f.positions().mul(f.headDim()).resize(47).shl(1).trunc(48));
                 layerHeads.set(f.layer().mul(f.kvHeads()));
                 step.set(IssueStep.LAYER_RUN);
             });
-            when(step.is(IssueStep.LAYER_RUN), () -> {
-                layerRun.set(layerHeads.resize(64).mul(run.resize(64)).resize(63).shl(1).trunc(64));
-                step.set(IssueStep.LAYER_BASE);
-            });
+            PartialProducts layerRun = PartialProducts.register("attention_layer_run", layerHeads, run,
+                    step.is(IssueStep.LAYER_RUN));
+            when(step.is(IssueStep.LAYER_RUN), () -> step.set(IssueStep.LAYER_BASE));
             when(step.is(IssueStep.LAYER_BASE), () -> {
-                headAddress.set(f.kvCache().add(layerRun).trunc(64));
+                headAddress.set(f.kvCache().add(layerRun.sum(64).shl(1).trunc(64)).trunc(64));
                 step.set(IssueStep.BLOCK);
             });
             // A block's token count is registered in BLOCK, a cycle before the command, so the unit's checks and

@@ -132,9 +132,15 @@ final class LmHeadExecutor extends Area {
                 .shr(KernelShape.shift(perBeat)).shl(KernelShape.shift(perBeat)).trunc(34));
         Bool commanded = reg("lm_head_write_commanded", bool(), 0);
         UInt written = reg("lm_head_logits_written", uint(34), 0);
+        // Whether the words written have passed the rows (padding) and whether words are left, flags set with the
+        // count (for timing: its two compares lay on the path into the data writer's FIFO).
+        Bool padding = reg("lm_head_padding", bool(), 0);
+        Bool wordsLeft = reg("lm_head_words_left", bool(), 0);
         when(unit.command.fire(), () -> {
             commanded.set(false);
             written.set(0);
+            padding.set(rows.eq(0));
+            wordsLeft.set(rows.ne(0));   // as logitWords.ne(0), which is registered a cycle after the rows
         });
         Bool running = step.isOneOf(LmHeadStep.READ, LmHeadStep.PUSH, LmHeadStep.RUN).named("lm_head_running");
         when(running.and(commanded.not()), () -> {
@@ -143,8 +149,9 @@ final class LmHeadExecutor extends Area {
             writes.command.payload.beats().set(logitBeats.resize(widthOf(writes.command.payload.beats())));
         });
         when(running.and(writes.command.fire()), () -> commanded.set(true));
-        Bool padding = written.ge(rows.resize(34)).named("lm_head_padding");
-        Bool offering = running.and(commanded).and(written.lt(logitWords)).and(padding.or(unit.logits.valid))
+        assertAlways(running.not().or(padding.eq(written.ge(rows.resize(34))).and(wordsLeft.eq(written.lt(logitWords)))),
+                "LmHeadExecutor: the padding and words-left flags follow the words written");
+        Bool offering = running.and(commanded).and(wordsLeft).and(padding.or(unit.logits.valid))
                 .named("lm_head_offering");
         when(offering, () -> {
             packer.in.valid.set(true);
@@ -153,7 +160,12 @@ final class LmHeadExecutor extends Area {
         });
         Bool wordWritten = offering.and(packer.in.ready).named("lm_head_logit_written");
         unit.logits.ready.set(running.and(commanded).and(padding.not()).and(packer.in.ready));
-        when(wordWritten, () -> written.set(written.add(1).trunc(34)));
+        when(wordWritten, () -> {
+            UInt next = written.add(1).trunc(34);
+            written.set(next);
+            padding.set(padding.or(next.eq(rows.resize(34))));
+            wordsLeft.set(next.ne(logitWords));
+        });
 
         Bool unitDone = reg("lm_head_unit_done", bool(), 0);
         when(unit.command.fire(), () -> unitDone.set(false)).elseWhen(unit.done.valid, () -> {

@@ -113,6 +113,9 @@ final class QuantizeExecutor extends Area {
         // while it scales and emits this one, and its gains are read behind this one's.
         UInt word = reg("quantize_word", uint(16), 0);            // words pushed into RMS-MAX
         UInt readWord = reg("quantize_read_word", uint(16), 0);   // words asked of the buffer
+        // Whether words are left to ask, a flag set with the count (for timing: the compare with the length lay on
+        // the path into the buffers' read address).
+        Bool readsLeft = reg("quantize_reads_left", bool(), 0);
         Bool gainsAsked = reg("quantize_gains_asked", bool(), 0);
         UInt gainBytes = length.resize(17).shl(1).trunc(17).named("quantize_gain_bytes");
         UInt gainBeats = gainBytes.add(shape.beatBytes() - 1).trunc(17).shr(KernelShape.shift(shape.beatBytes()))
@@ -120,6 +123,7 @@ final class QuantizeExecutor extends Area {
         when(step.is(QuantizeStep.TOKEN), () -> {
             word.set(0);
             readWord.set(0);
+            readsLeft.set(lengthWords.ne(0));
             gainsAsked.set(norm.not());
             step.set(QuantizeStep.STREAM);
         });
@@ -135,14 +139,18 @@ final class QuantizeExecutor extends Area {
         // rounding's stages behind the read: the credits cover that latency.
         CreditBuffer<Vec<Bits>> words = new CreditBuffer<>("quantize_words", vec(lanes, bits(16)),
                 CreditBuffer.depthFor(buffers.storedReadLatency));
-        Bool reading = step.is(QuantizeStep.STREAM).and(readWord.lt(lengthWords)).and(words.available())
+        assertAlways(step.is(QuantizeStep.STREAM).not().or(readsLeft.eq(readWord.lt(lengthWords))),
+                "QuantizeExecutor: the reads-left flag follows the words asked");
+        Bool reading = step.is(QuantizeStep.STREAM).and(readsLeft).and(words.available())
                 .named("quantize_reading");
         when(reading, () -> {
             buffers.read.valid().set(true);
             buffers.read.buffer().set(src);
             buffers.read.token().set(token.resize(widthOf(buffers.read.token())));
             buffers.read.word().set(readWord.resize(widthOf(buffers.read.word())));
-            readWord.set(readWord.add(1).trunc(16));
+            UInt nextWord = readWord.add(1).trunc(16);
+            readWord.set(nextWord);
+            readsLeft.set(nextWord.ne(lengthWords));
         });
         words.issue(reading);
         Bool arrived = Delay.valid("quantize_read_arrived", reading, buffers.storedReadLatency);

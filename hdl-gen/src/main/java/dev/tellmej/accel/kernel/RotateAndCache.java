@@ -11,6 +11,7 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.PartialProducts;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +33,7 @@ import java.util.List;
  * the same positions, head dimension and table reuses them. A new call reloads.
  */
 final class RotateAndCache extends Area {
-    enum RotateStep { IDLE, SIZES, PRODUCTS, BASES, TABLE_COMMAND, TABLE, ROTATE, FINISH }
+    enum RotateStep { IDLE, SIZES, PRODUCTS, SUMS, BASES, TABLE_COMMAND, TABLE, ROTATE, FINISH }
 
     /**
      * Cycles between the words the pass feeds the RoPE unit: one buffer read in flight or waiting at a time, so a
@@ -98,18 +99,25 @@ final class RotateAndCache extends Area {
             run.set(settings.positions().mul(headDim).resize(47).shl(1).trunc(48));
             rowBytes.set(headDim.resize(17).shl(1).trunc(17));
             layerHeads.set(settings.layer().resize(8).mul(settings.kvHeads().resize(8)));
-            tableAddress.set(settings.ropeTable().add(settings.firstPosition().mul(headDim).resize(62).shl(2)
-                    .trunc(64)).trunc(64));
             tableBeats.set(settings.tokens().resize(16).mul(headDim).resize(30).shl(2).trunc(32).shr(beatShift).resize(32));
             step.set(RotateStep.PRODUCTS);
         });
         // The token's K (or V) row of KV head 0: ((layer x kvHeads) x 2 + kind) x run + position x row bytes: the
-        // two products registered (PRODUCTS), then summed (BASES), a cycle each.
+        // two products as DSP-sized partial products (PRODUCTS), their sums (SUMS), then the address (BASES), a
+        // cycle each. The table's first row, the first position x head_dim x 4 bytes on, likewise (SIZES, SUMS).
+        PartialProducts tableOffset = PartialProducts.register("rotate_table_offset", settings.firstPosition(),
+                headDim, step.is(RotateStep.SIZES));
+        PartialProducts layerRunParts = PartialProducts.register("rotate_layer_run", layerHeads, run,
+                step.is(RotateStep.PRODUCTS));
+        PartialProducts positionParts = PartialProducts.register("rotate_position_bytes", settings.firstPosition(),
+                rowBytes, step.is(RotateStep.PRODUCTS));
         UInt layerRun = reg("rotate_layer_run", uint(64), 0);
         UInt positionBytes = reg("rotate_position_bytes", uint(64), 0);
-        when(step.is(RotateStep.PRODUCTS), () -> {
-            layerRun.set(layerHeads.resize(64).mul(run.resize(64)).resize(63).shl(1).trunc(64));
-            positionBytes.set(settings.firstPosition().resize(64).mul(rowBytes.resize(64)).resize(64));
+        when(step.is(RotateStep.PRODUCTS), () -> step.set(RotateStep.SUMS));
+        when(step.is(RotateStep.SUMS), () -> {
+            layerRun.set(layerRunParts.sum(64).shl(1).trunc(64));
+            positionBytes.set(positionParts.sum(64));
+            tableAddress.set(settings.ropeTable().add(tableOffset.sum(64).shl(2).trunc(64)).trunc(64));
             step.set(RotateStep.BASES);
         });
         UInt kindRun = mux(settings.values(), run, U(0, 48)).named("rotate_kind_run");

@@ -27,7 +27,7 @@ import java.util.List;
  * device and the OpenCL twin report them.
  */
 final class Sequencer extends Area {
-    enum Step { IDLE, HEADER, CHECK, TOKENS, CAPACITY, CHUNK, FETCH, DECODE, EXECUTE, BARRIER, TAP, NEXT,
+    enum Step { IDLE, HEADER, CHECK, TOKENS, TOKENS_CHECKED, CAPACITY, CHUNK, FETCH, DECODE, EXECUTE, BARRIER, TAP, NEXT,
         CHUNK_END, RECORD, DRAIN, FINISH }
 
     /** The SETUP registers the units read. */
@@ -300,12 +300,22 @@ final class Sequencer extends Area {
         UInt instructionsAfter = programLength.sub(pc.add(1).trunc(32)).trunc(32).named("instructions_after");
         UInt peekWords = mux(instructionsAfter.lt(LOOK_AHEAD), instructionsAfter.trunc(bitsFor(LOOK_AHEAD)),
                 U(LOOK_AHEAD, bitsFor(LOOK_AHEAD))).named("peek_words");
+        // The look-ahead's size and whether any instruction follows, registered (for timing: the subtraction from
+        // the program's length and the clamp lay on the path into the data reader's command). The program counter
+        // holds still from the fetch on, so they are current in EXECUTE.
+        UInt peekBeatsNow = peekWords.timesConstant(wordBeats, widthOf(peekBeatsLeft));
+        Bool moreNow = pc.add(1).trunc(32).lt(programLength);
+        UInt peekAddressNow = fetchAddress.add(Instruction.BYTES).trunc(64);
+        UInt peekBeats = regNext("peek_beats", peekBeatsNow, 0);
+        Bool moreInstructions = regNext("more_instructions", moreNow, 0);
+        UInt peekAddress = regNext("peek_address", peekAddressNow, 0);
+        assertAlways(phase.is(Step.EXECUTE).not().or(peekBeats.eq(peekBeatsNow).and(moreInstructions.eq(moreNow))
+                        .and(peekAddress.eq(peekAddressNow))), "Sequencer: the look-ahead is current in EXECUTE");
         Bool peekWanted = phase.is(Step.EXECUTE).and(isLinear).and(peekIssued.not())
-                .and(pc.add(1).trunc(32).lt(programLength)).and(linear.readsFree).named("peek_wanted");
-        UInt peekBeats = peekWords.timesConstant(wordBeats, widthOf(peekBeatsLeft)).named("peek_beats");
+                .and(moreInstructions).and(linear.readsFree).named("peek_wanted");
         when(peekWanted, () -> {
             reads.command.valid.set(true);
-            reads.command.payload.address().set(fetchAddress.add(Instruction.BYTES).trunc(64));
+            reads.command.payload.address().set(peekAddress);
             reads.command.payload.beats().set(peekBeats.resize(widthOf(reads.command.payload.beats())));
         });
         when(peekWanted.and(reads.command.ready), () -> {
@@ -409,13 +419,16 @@ final class Sequencer extends Area {
                         issued.set(false);
                         beat.set(0);
                         from.set(0);
-                        Bool clean = ok.and(outside.not()).named("tokens_clean");
-                        when(clean.and(reads.failed), () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
-                                .elseWhen(clean.not(), () -> phase.set(Step.RECORD))
-                                .elseWhen(tapping, () -> phase.set(Step.CAPACITY))
-                                .otherwise(() -> phase.set(Step.CHUNK));
+                        phase.set(Step.TOKENS_CHECKED);
                     });
                 }))
+                // A cycle after the last token, its check is in the error register (for timing: the token's
+                // compare with the vocabulary lay on the path into the next step's choice).
+                .is(Step.TOKENS_CHECKED, () -> when(ok.and(reads.failed), () ->
+                                fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
+                        .elseWhen(ok.not(), () -> phase.set(Step.RECORD))
+                        .elseWhen(tapping, () -> phase.set(Step.CAPACITY))
+                        .otherwise(() -> phase.set(Step.CHUNK)))
                 .is(Step.CAPACITY, () -> when(ownBeat, () -> {
                     capacity.set(reads.data.payload.data().slice(31, 0).asUInt());
                     phase.set(Step.CHUNK);

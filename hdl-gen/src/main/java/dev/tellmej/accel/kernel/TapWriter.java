@@ -75,6 +75,8 @@ final class TapWriter extends Area {
         // data reader's pop).
         UInt elementsAfter = reg("tap_elements_after", uint(32), 0);
         Bool lastElement = reg("tap_last_element", bool(), 0);
+        // Whether the token is the record's last, a flag set with the token the same way.
+        Bool lastToken = reg("tap_last_token", bool(), 0);
 
         when(start, () -> {
             header.get(0).set(request.instruction().asBits());
@@ -94,6 +96,7 @@ final class TapWriter extends Area {
             element.set(0);
             elementsAfter.set(request.elements().sub(1));
             lastElement.set(request.elements().le(1));
+            lastToken.set(request.tokens().le(1));
             phase.set(TapStep.COMMAND);
         });
 
@@ -175,12 +178,14 @@ final class TapWriter extends Area {
         });
         Bool lastWord = pushed.add(1).trunc(32).eq(words).named("tap_last_word");
         assertAlways(phase.isOneOf(TapStep.READ, TapStep.READ_WAIT, TapStep.LATCH, TapStep.VALUE, TapStep.MEMORY)
-                        .not().or(lastElement.eq(element.add(1).trunc(32).eq(elements))),
-                "TapWriter: the last-element flag follows the element");
+                        .not().or(lastElement.eq(element.add(1).trunc(32).eq(elements))
+                                .and(lastToken.eq(token.add(1).trunc(tokenBits).eq(tokens)))),
+                "TapWriter: the last-element and last-token flags follow the element and the token");
         Runnable nextElement = () -> {
             element.set(mux(lastElement, U(0, 32), element.add(1).trunc(32)));
             when(lastElement, () -> {
                 token.set(token.add(1).trunc(tokenBits));
+                lastToken.set(token.add(2).trunc(tokenBits).eq(tokens));
                 elementsAfter.set(elements.sub(1));
                 lastElement.set(elements.le(1));
             }).otherwise(() -> {
@@ -188,7 +193,6 @@ final class TapWriter extends Area {
                 lastElement.set(elementsAfter.eq(1));
             });
         };
-        Bool lastToken = token.add(1).trunc(tokenBits).eq(tokens).named("tap_last_token");
         Bool headerDone = pushed.eq(3).named("tap_header_done");
         Bool noValues = tokens.eq(0).or(elements.eq(0)).named("tap_no_values");
         Bool took = pushing.and(packer.in.ready).named("tap_word_taken");
