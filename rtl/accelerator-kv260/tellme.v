@@ -218,9 +218,7 @@ module tellme (
 
   // LmHeadStep: dev.tellmej.accel.kernel.LmHeadExecutor.LmHeadStep
   localparam [2:0] LM_HEAD_STEP_IDLE    = 3'd0;
-  // verilator lint_off UNUSEDPARAM
   localparam [2:0] LM_HEAD_STEP_CHECK   = 3'd1;
-  // verilator lint_on UNUSEDPARAM
   localparam [2:0] LM_HEAD_STEP_COMMAND = 3'd2;
   localparam [2:0] LM_HEAD_STEP_READ    = 3'd3;
   localparam [2:0] LM_HEAD_STEP_PUSH    = 3'd4;
@@ -268,9 +266,10 @@ module tellme (
   localparam [3:0] TAP_STEP_READ      = 4'd3;
   localparam [3:0] TAP_STEP_READ_WAIT = 4'd4;
   localparam [3:0] TAP_STEP_LATCH     = 4'd5;
-  localparam [3:0] TAP_STEP_VALUE     = 4'd6;
-  localparam [3:0] TAP_STEP_MEMORY    = 4'd7;
-  localparam [3:0] TAP_STEP_PAD       = 4'd8;
+  localparam [3:0] TAP_STEP_CONVERT   = 4'd6;
+  localparam [3:0] TAP_STEP_VALUE     = 4'd7;
+  localparam [3:0] TAP_STEP_MEMORY    = 4'd8;
+  localparam [3:0] TAP_STEP_PAD       = 4'd9;
 
   // RecordStep: dev.tellmej.accel.kernel.RecordWriter.RecordStep
   localparam [2:0] RECORD_STEP_IDLE           = 3'd0;
@@ -1987,25 +1986,26 @@ module tellme (
   reg  [63:0]  lm_head_logits_address;                             // LmHeadExecutor.java:71
   reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:72
   reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:73
-  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:82
+  reg          lm_head_last_chunk_q;                               // LmHeadExecutor.java:81
+  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:84
   reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:107
-  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:103
-  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:104
-  wire         lm_head_pushing;                                    // LmHeadExecutor.java:115
-  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:118
-  wire         lm_head_last_word;                                  // LmHeadExecutor.java:119
-  reg  [31:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:129
-  reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:131
-  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:133
-  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:134
-  reg          lm_head_padding;                                    // LmHeadExecutor.java:137
-  reg          lm_head_words_left;                                 // LmHeadExecutor.java:138
-  wire         lm_head_running;                                    // LmHeadExecutor.java:145
-  wire         lm_head_offering;                                   // LmHeadExecutor.java:155
-  wire         lm_head_logit_written;                              // LmHeadExecutor.java:161
-  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:170
-  wire         lm_head_refused;                                    // LmHeadExecutor.java:178
-  wire         lm_head_done;                                       // LmHeadExecutor.java:184
+  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:109
+  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:110
+  wire         lm_head_pushing;                                    // LmHeadExecutor.java:121
+  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:124
+  wire         lm_head_last_word;                                  // LmHeadExecutor.java:125
+  reg  [31:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:135
+  reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:137
+  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:139
+  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:140
+  reg          lm_head_padding;                                    // LmHeadExecutor.java:143
+  reg          lm_head_words_left;                                 // LmHeadExecutor.java:144
+  wire         lm_head_running;                                    // LmHeadExecutor.java:151
+  wire         lm_head_offering;                                   // LmHeadExecutor.java:161
+  wire         lm_head_logit_written;                              // LmHeadExecutor.java:167
+  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:176
+  wire         lm_head_refused;                                    // LmHeadExecutor.java:184
+  wire         lm_head_done;                                       // LmHeadExecutor.java:190
 
   // linear_executor
   reg          linear_start;                                       // LinearExecutor.java:107
@@ -2342,25 +2342,28 @@ module tellme (
   reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:128
   reg  [3:0]   tap_store_byte;                                     // TapWriter.java:130
   reg  [7:0]   tap_activation;                                     // TapWriter.java:135
+  reg  [31:0]  tap_buffer_value_q;                                 // TapWriter.java:138
+  reg  [7:0]   tap_activation_q;                                   // TapWriter.java:139
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:233
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:234
-  wire [31:0]  tap_quantized_value;                                // TapWriter.java:137
-  wire [31:0]  tap_value;                                          // TapWriter.java:140
-  reg  [31:0]  tap_value_q;                                        // TapWriter.java:140
-  reg          tap_memory_asked;                                   // TapWriter.java:145
-  wire         tap_asking_memory;                                  // TapWriter.java:148
-  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:150
-  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:158
-  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:167
-  wire         tap_memory_ready;                                   // TapWriter.java:168
-  wire         tap_pushing;                                        // TapWriter.java:170
-  wire         tap_last_word;                                      // TapWriter.java:179
-  wire         tap_header_done;                                    // TapWriter.java:196
-  wire         tap_no_values;                                      // TapWriter.java:197
-  wire         tap_word_taken;                                     // TapWriter.java:198
-  wire         tap_last_memory_word;                               // TapWriter.java:220
-  wire         tap_finished;                                       // TapWriter.java:226
+  reg  [31:0]  tap_mc_q;                                           // TapWriter.java:140
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:237
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:238
+  wire [31:0]  tap_quantized_value;                                // TapWriter.java:141
+  wire [31:0]  tap_value;                                          // TapWriter.java:142
+  reg  [31:0]  tap_value_q;                                        // TapWriter.java:142
+  reg          tap_memory_asked;                                   // TapWriter.java:147
+  wire         tap_asking_memory;                                  // TapWriter.java:150
+  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:152
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:160
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:169
+  wire         tap_memory_ready;                                   // TapWriter.java:170
+  wire         tap_pushing;                                        // TapWriter.java:172
+  wire         tap_last_word;                                      // TapWriter.java:181
+  wire         tap_header_done;                                    // TapWriter.java:199
+  wire         tap_no_values;                                      // TapWriter.java:200
+  wire         tap_word_taken;                                     // TapWriter.java:201
+  wire         tap_last_memory_word;                               // TapWriter.java:224
+  wire         tap_finished;                                       // TapWriter.java:230
   wire [31:0]  record_status;                                      // TellmeKernel.java:143
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:144
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:144
@@ -2889,7 +2892,7 @@ module tellme (
           : {1'b0,
              (rotate_write_values_3_any ? {1'b0, ~rotate_write_stored_3[9]} : {1'b1, ~rotate_write_stored_3[7]})})};
   assign rotate_write_values_3_shl = rotate_write_stored_3[9:0] << rotate_write_values_3_mux;
-  assign tap_int8_magnitude_ext = {tap_activation[7], tap_activation};
+  assign tap_int8_magnitude_ext = {tap_activation_q[7], tap_activation_q};
   assign tap_source_beats_prod = {32'd0, {28'd0, tap_token_count}} * {32'd0, tap_element_count};
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd3;
   assign logits_offset_sum = {30'h0, header_context, 2'd0} + 64'd4095;
@@ -3512,15 +3515,15 @@ module tellme (
   assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:323
   assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:323
   assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:409
-  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:97
-  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:98
-  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:99
-  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:100
-  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:101
-  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:102
-  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:116
-  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:117
-  // LmHeadExecutor.java:162
+  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:103
+  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:104
+  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:105
+  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:106
+  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:107
+  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:108
+  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:122
+  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:123
+  // LmHeadExecutor.java:168
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
   assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:262
   // LinearExecutor.java:263
@@ -3792,10 +3795,10 @@ module tellme (
       data_read_payload_address = rotate_table_address; // RotateAndCache.java:142
       data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:143
     end
-    if (tap_asking_memory) begin // TapWriter.java:152
-      data_read_valid = 1'b1; // TapWriter.java:153
-      data_read_payload_address = tap_source_address; // TapWriter.java:154
-      data_read_payload_beats = tap_source_beats; // TapWriter.java:155
+    if (tap_asking_memory) begin // TapWriter.java:154
+      data_read_valid = 1'b1; // TapWriter.java:155
+      data_read_payload_address = tap_source_address; // TapWriter.java:156
+      data_read_payload_beats = tap_source_beats; // TapWriter.java:157
     end
     if (own_read & ~read_issued) begin // Sequencer.java:116
       data_read_valid = 1'b1; // Sequencer.java:117
@@ -3846,8 +3849,8 @@ module tellme (
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:176
       data_beat_ready = 1'b1; // RotateAndCache.java:176
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:221
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:221
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:225
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:225
     end
     if (own_read & read_issued) begin // Sequencer.java:140
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:140
@@ -3880,10 +3883,10 @@ module tellme (
     data_write_valid = 1'b0; // DataWrites.java:30
     data_write_payload_address = 64'd0; // DataWrites.java:31
     data_write_payload_beats = 32'd0; // DataWrites.java:32
-    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:146
-      data_write_valid = 1'b1; // LmHeadExecutor.java:147
-      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:148
-      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:149
+    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:152
+      data_write_valid = 1'b1; // LmHeadExecutor.java:153
+      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:154
+      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:155
     end
     if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:106
       data_write_valid = 1'b1; // TapWriter.java:107
@@ -4316,23 +4319,23 @@ module tellme (
     packer_word_valid = 1'b0; // WordPacker.java:31
     packer_word_payload_value = 32'h0; // WordPacker.java:32
     packer_word_payload_keep = 1'b0; // WordPacker.java:33
-    if (lm_head_offering) begin // LmHeadExecutor.java:156
-      packer_word_valid = 1'b1; // LmHeadExecutor.java:157
-      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:158
-      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:159
+    if (lm_head_offering) begin // LmHeadExecutor.java:162
+      packer_word_valid = 1'b1; // LmHeadExecutor.java:163
+      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:164
+      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:165
     end
-    if (tap_pushing) begin // TapWriter.java:171
-      packer_word_valid = 1'b1; // TapWriter.java:172
-      packer_word_payload_keep = 1'b1; // TapWriter.java:173
-      packer_word_payload_value = 32'h0; // TapWriter.java:174
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:175
-        packer_word_payload_value = tap_header_word; // TapWriter.java:175
+    if (tap_pushing) begin // TapWriter.java:173
+      packer_word_valid = 1'b1; // TapWriter.java:174
+      packer_word_payload_keep = 1'b1; // TapWriter.java:175
+      packer_word_payload_value = 32'h0; // TapWriter.java:176
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:177
+        packer_word_payload_value = tap_header_word; // TapWriter.java:177
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:176
-        packer_word_payload_value = tap_value_q; // TapWriter.java:176
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:178
+        packer_word_payload_value = tap_value_q; // TapWriter.java:178
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:177
-        packer_word_payload_value = tap_memory_value; // TapWriter.java:177
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:179
+        packer_word_payload_value = tap_memory_value; // TapWriter.java:179
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -4401,10 +4404,10 @@ module tellme (
     quantized_read = 1'b0; // QuantizedStore.java:72
     quantized_read_token = 3'd0; // QuantizedStore.java:73
     quantized_read_word = 8'd0; // QuantizedStore.java:74
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:109
-      quantized_read = 1'b1; // LmHeadExecutor.java:110
-      quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:111
-      quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:112
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:115
+      quantized_read = 1'b1; // LmHeadExecutor.java:116
+      quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:117
+      quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:118
     end
     if (linear_activation_read) begin // LinearExecutor.java:332
       quantized_read = 1'b1; // LinearExecutor.java:333
@@ -5802,12 +5805,12 @@ module tellme (
   end
 
   assign lm_head_bad_field =
-      (lm_head_rows != lm_head_vocab)
-      | (lm_head_rows == 32'd0)
-      | (lm_head_rows > 32'd32768)
-      | (lm_head_cols == 16'd0)
-      | (lm_head_cols > 16'd1536)
-      | (lm_head_cols[3:0] != 4'd0); // LmHeadExecutor.java:82
+      (lm_head_rows_q != lm_head_vocab)
+      | (lm_head_rows_q == 32'd0)
+      | (lm_head_rows_q > 32'd32768)
+      | (lm_head_cols_q == 16'd0)
+      | (lm_head_cols_q > 16'd1536)
+      | (lm_head_cols_q[3:0] != 4'd0); // LmHeadExecutor.java:84
 
   always @(*) begin
     case (lm_head_token[2:0]) // QuantizedStore.java:107
@@ -5822,87 +5825,91 @@ module tellme (
     endcase
   end
 
-  assign lm_head_col_words = {4'd0, lm_head_cols_q[15:4]}; // LmHeadExecutor.java:104
-  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:115
-  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:118
-  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:119
-  // LmHeadExecutor.java:145
+  assign lm_head_col_words = {4'd0, lm_head_cols_q[15:4]}; // LmHeadExecutor.java:110
+  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:121
+  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:124
+  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:125
+  // LmHeadExecutor.java:151
   assign lm_head_running =
       (lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH) | (lm_head_step == LM_HEAD_STEP_RUN);
-  // LmHeadExecutor.java:155
+  // LmHeadExecutor.java:161
   assign lm_head_offering =
       lm_head_running & lm_head_write_commanded & lm_head_words_left & (lm_head_padding | lm_head_logits_valid);
-  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:161
-  // LmHeadExecutor.java:178
+  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:167
+  // LmHeadExecutor.java:184
   assign lm_head_refused = lm_head_unit_done & (lm_head_code != 8'd0) & (lm_head_code != 8'd7);
-  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:184
+  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:190
 
   always @(posedge ap_clk) begin
     if (lm_head_clear) begin // LmHeadExecutor.java:75
       lm_head_argmax <= 32'd0; // LmHeadExecutor.java:75
     end
-    if (lm_head_start) begin // LmHeadExecutor.java:83
-      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:84
-      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:85
-      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:86
-      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:87
-      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:88
-      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:89
-      lm_head_code <= 8'd0; // LmHeadExecutor.java:90
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:91
-      if (lm_head_bad_field) begin // LmHeadExecutor.java:92
-        lm_head_code <= 8'd3; // LmHeadExecutor.java:92
-      end else if (lm_head_last_chunk) begin // LmHeadExecutor.java:93
-        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:93
+    if (lm_head_start) begin // LmHeadExecutor.java:85
+      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:86
+      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:87
+      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:88
+      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:89
+      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:90
+      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:91
+      lm_head_last_chunk_q <= lm_head_last_chunk; // LmHeadExecutor.java:92
+      lm_head_code <= 8'd0; // LmHeadExecutor.java:93
+      lm_head_step <= LM_HEAD_STEP_CHECK; // LmHeadExecutor.java:94
+    end
+    if (lm_head_step == LM_HEAD_STEP_CHECK) begin // LmHeadExecutor.java:96
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:97
+      if (lm_head_bad_field) begin // LmHeadExecutor.java:98
+        lm_head_code <= 8'd3; // LmHeadExecutor.java:98
+      end else if (lm_head_last_chunk_q) begin // LmHeadExecutor.java:99
+        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:99
       end
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:105
-      lm_head_word <= 16'd0; // LmHeadExecutor.java:106
-      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:107
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:111
+      lm_head_word <= 16'd0; // LmHeadExecutor.java:112
+      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:113
     end
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:109
-      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:113
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:115
+      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:119
     end
-    if (lm_head_word_taken) begin // LmHeadExecutor.java:120
-      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:121
-      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:122
+    if (lm_head_word_taken) begin // LmHeadExecutor.java:126
+      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:127
+      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:128
     end
-    lm_head_logit_beats <= lm_head_logit_beats_sum[33:2]; // LmHeadExecutor.java:129
-    lm_head_logit_words <= {lm_head_logit_words_sum[33:2], 2'd0}; // LmHeadExecutor.java:131
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:139
-      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:140
-      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:141
-      lm_head_padding <= lm_head_rows_q == 32'd0; // LmHeadExecutor.java:142
-      lm_head_words_left <= lm_head_rows_q != 32'd0; // LmHeadExecutor.java:143
+    lm_head_logit_beats <= lm_head_logit_beats_sum[33:2]; // LmHeadExecutor.java:135
+    lm_head_logit_words <= {lm_head_logit_words_sum[33:2], 2'd0}; // LmHeadExecutor.java:137
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:145
+      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:146
+      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:147
+      lm_head_padding <= lm_head_rows_q == 32'd0; // LmHeadExecutor.java:148
+      lm_head_words_left <= lm_head_rows_q != 32'd0; // LmHeadExecutor.java:149
     end
-    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:151
-      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:151
+    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:157
+      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:157
     end
-    if (lm_head_logit_written) begin // LmHeadExecutor.java:163
-      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:165
-      // LmHeadExecutor.java:166
+    if (lm_head_logit_written) begin // LmHeadExecutor.java:169
+      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:171
+      // LmHeadExecutor.java:172
       lm_head_padding <= lm_head_padding | (lm_head_logits_written_sum == {2'd0, lm_head_rows_q});
-      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:167
+      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:173
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:171
-      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:171
-    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:171
-      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:172
-      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:173
-      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:174
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:177
+      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:177
+    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:177
+      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:178
+      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:179
+      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:180
     end
     if (((lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH))
         & lm_head_refused
-        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:179
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:180
+        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:185
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:186
     end
     if ((lm_head_step == LM_HEAD_STEP_RUN)
         & lm_head_unit_done
-        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:181
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:182
+        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:187
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:188
     end
-    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:185
-      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:185
+    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:191
+      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:191
     end
     if (!ap_rst_n) begin
       lm_head_argmax <= 32'd0;
@@ -5912,6 +5919,7 @@ module tellme (
       lm_head_scales_address <= 64'd0;
       lm_head_token <= 4'd0;
       lm_head_logits_address <= 64'd0;
+      lm_head_last_chunk_q <= 1'b0;
       lm_head_code <= 8'd0;
       lm_head_step <= LM_HEAD_STEP_IDLE;
       lm_head_word <= 16'd0;
@@ -7124,62 +7132,62 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:233
-  assign tap_int8_magnitude = tap_activation[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
+  // TapWriter.java:237
+  assign tap_int8_magnitude = tap_activation_q[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:235
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:240
-      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:240
+    tap_int8_float = 32'h0; // TapWriter.java:239
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:244
+      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:244
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:240
-      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:240
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:244
+      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:244
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:240
-      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:240
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:244
+      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:244
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:240
-      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:240
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:244
+      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:244
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:240
-      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:240
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:244
+      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:244
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:240
-      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:240
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:244
+      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:244
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:240
-      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:240
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:244
+      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:244
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:240
-      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:240
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:244
+      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:244
     end
   end
 
-  assign tap_quantized_value = tap_last_element ? tap_mc : tap_int8_float; // TapWriter.java:137
-  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value; // TapWriter.java:140
-  // TapWriter.java:148
+  assign tap_quantized_value = tap_last_element ? tap_mc_q : tap_int8_float; // TapWriter.java:141
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value_q; // TapWriter.java:142
+  // TapWriter.java:150
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
 
   always @(*) begin
-    case (tap_memory_word) // TapWriter.java:167
-      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:167
-      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:167
-      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:167
-      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:167
+    case (tap_memory_word) // TapWriter.java:169
+      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:169
+      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:169
+      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:169
+      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:169
     endcase
   end
 
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:168
-  // TapWriter.java:170
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:170
+  // TapWriter.java:172
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:179
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:196
-  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:197
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:198
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:220
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:226
+  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:181
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:199
+  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:200
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:201
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:224
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:230
 
   always @(posedge ap_clk) begin
     if (tap_start) begin // TapWriter.java:81
@@ -7212,67 +7220,79 @@ module tellme (
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:130
       tap_store_byte <= tap_element[3:0]; // TapWriter.java:130
     end
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:138
+      tap_buffer_value_q <= tap_buffer_value; // TapWriter.java:138
+    end
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:139
+      tap_activation_q <= tap_activation; // TapWriter.java:139
+    end
     if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:140
-      tap_value_q <= tap_value; // TapWriter.java:140
+      tap_mc_q <= tap_mc; // TapWriter.java:140
     end
-    if (tap_start) begin // TapWriter.java:146
-      tap_memory_asked <= 1'b0; // TapWriter.java:146
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:142
+      tap_value_q <= tap_value; // TapWriter.java:142
     end
-    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:150
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:157
-      tap_memory_asked <= 1'b1; // TapWriter.java:157
+    if (tap_start) begin // TapWriter.java:148
+      tap_memory_asked <= 1'b0; // TapWriter.java:148
     end
-    if (tap_start) begin // TapWriter.java:160
-      tap_memory_word <= 2'd0; // TapWriter.java:160
+    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:152
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:159
+      tap_memory_asked <= 1'b1; // TapWriter.java:159
     end
-    if (tap_word_taken) begin // TapWriter.java:199
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:200
-      if (tap_last_word) begin // TapWriter.java:201
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:201
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:202
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:203
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:204
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:204
+    if (tap_start) begin // TapWriter.java:162
+      tap_memory_word <= 2'd0; // TapWriter.java:162
+    end
+    if (tap_word_taken) begin // TapWriter.java:202
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:203
+      if (tap_last_word) begin // TapWriter.java:204
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:204
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:205
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:206
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:207
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:207
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:206
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:185
-        if (tap_last_element) begin // TapWriter.java:186
-          tap_token <= tap_token + 4'd1; // TapWriter.java:187
-          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:188
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:189
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:190
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:209
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:188
+        if (tap_last_element) begin // TapWriter.java:189
+          tap_token <= tap_token + 4'd1; // TapWriter.java:190
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:191
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:192
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:193
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:192
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:193
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:195
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:196
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:208
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:208
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:211
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:211
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:210
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:185
-        if (tap_last_element) begin // TapWriter.java:186
-          tap_token <= tap_token + 4'd1; // TapWriter.java:187
-          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:188
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:189
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:190
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:213
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:188
+        if (tap_last_element) begin // TapWriter.java:189
+          tap_token <= tap_token + 4'd1; // TapWriter.java:190
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:191
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:192
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:193
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:192
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:193
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:195
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:196
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:212
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:215
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:216
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:216
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:219
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:219
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:217
-      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:217
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:220
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:220
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:218
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:218
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:221
+      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:221
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:223
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:223
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:222
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:222
+    end
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:227
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:227
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -7914,11 +7934,11 @@ module tellme (
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:393: AttentionExecutor: the done queue has room");
         $stop;
       end
-      // LmHeadExecutor.java:152
+      // LmHeadExecutor.java:158
       if (!(~lm_head_running
             | ((lm_head_padding == (lm_head_logits_written >= {2'd0, lm_head_rows_q}))
                & (lm_head_words_left == (lm_head_logits_written < lm_head_logit_words))))) begin
-        $display("ASSERTION FAILED in %m: LmHeadExecutor.java:152: LmHeadExecutor: the padding and words-left flags ",
+        $display("ASSERTION FAILED in %m: LmHeadExecutor.java:158: LmHeadExecutor: the padding and words-left flags ",
                  "follow the words written");
         $stop;
       end
@@ -7963,11 +7983,12 @@ module tellme (
       if (!(~((tap_phase == TAP_STEP_READ)
               | (tap_phase == TAP_STEP_READ_WAIT)
               | (tap_phase == TAP_STEP_LATCH)
+              | (tap_phase == TAP_STEP_CONVERT)
               | (tap_phase == TAP_STEP_VALUE)
               | (tap_phase == TAP_STEP_MEMORY))
             | ((tap_last_element == ((tap_element + 32'd1) == tap_element_count))
-               & (tap_last_token == ((tap_token + 4'd1) == tap_token_count))))) begin // TapWriter.java:180
-        $display("ASSERTION FAILED in %m: TapWriter.java:180: TapWriter: the last-element and last-token flags ",
+               & (tap_last_token == ((tap_token + 4'd1) == tap_token_count))))) begin // TapWriter.java:182
+        $display("ASSERTION FAILED in %m: TapWriter.java:182: TapWriter: the last-element and last-token flags ",
                  "follow the element and the token");
         $stop;
       end

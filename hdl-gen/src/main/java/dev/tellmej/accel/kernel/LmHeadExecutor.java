@@ -74,12 +74,14 @@ final class LmHeadExecutor extends Area {
         argmax = best;
         when(clear, () -> best.set(0));
 
-        // The unit's own refusals, checked here so that it never refuses a command whose logits are expected.
+        // The unit's own refusals, checked here so that it never refuses a command whose logits are expected: in
+        // CHECK, a cycle after the request is taken, on its registered fields (for timing: the instruction's
+        // decode and the compares lay on one path into the result code).
         int beatShift = KernelShape.shift(beatBytes);
-        Bool bad = request.rows().ne(request.vocab()).or(request.rows().eq(0))
-                .or(request.rows().gt(unit.shape.maxRows())).or(request.cols().eq(0))
-                .or(request.cols().gt(unit.shape.maxCols()))
-                .or(beatShift == 0 ? FALSE : request.cols().resize(beatShift).ne(0)).named("lm_head_bad_field");
+        Bool lastChunk = reg("lm_head_last_chunk_q", bool(), 0);
+        Bool bad = rows.ne(request.vocab()).or(rows.eq(0)).or(rows.gt(unit.shape.maxRows())).or(cols.eq(0))
+                .or(cols.gt(unit.shape.maxCols()))
+                .or(beatShift == 0 ? FALSE : cols.resize(beatShift).ne(0)).named("lm_head_bad_field");
         when(start, () -> {
             cols.set(request.cols());
             rows.set(request.rows());
@@ -87,10 +89,14 @@ final class LmHeadExecutor extends Area {
             scales.set(request.image().add(request.rowScales().resize(64)).trunc(64));
             token.set(request.lastToken());
             logits.set(request.logits());
+            lastChunk.set(request.lastChunk());
             code.set(ErrorCode.NONE.code());
+            step.set(LmHeadStep.CHECK);
+        });
+        when(step.is(LmHeadStep.CHECK), () -> {
             step.set(LmHeadStep.FINISH);
             when(bad, () -> code.set(ErrorCode.BAD_FIELD.code()))
-                    .elseWhen(request.lastChunk(), () -> step.set(LmHeadStep.COMMAND));
+                    .elseWhen(lastChunk, () -> step.set(LmHeadStep.COMMAND));
         });
 
         // The unit's command, then the token's activations: a store read word a beat.

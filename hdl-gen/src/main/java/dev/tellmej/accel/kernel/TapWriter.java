@@ -15,11 +15,11 @@ import java.util.List;
 /**
  * Writes one debug-tap record (docs/device.md, "Debug taps"): the record header (instruction, first token,
  * tokens, elements), then {@code tokens x elements} binary32 values of an on-chip buffer, token-major, then zero
- * words to a multiple of {@link DebugTaps#ALIGN} bytes. A value takes two cycles (the buffer read, then the
- * word): taps are for finding a mismatch, not for speed.
+ * words to a multiple of {@link DebugTaps#ALIGN} bytes. A value takes five cycles (the buffer read and its wait,
+ * the word and then its value registered, the push): taps are for finding a mismatch, not for speed.
  */
 final class TapWriter extends Area {
-    enum TapStep { IDLE, COMMAND, HEADER, READ, READ_WAIT, LATCH, VALUE, MEMORY, PAD }
+    enum TapStep { IDLE, COMMAND, HEADER, READ, READ_WAIT, LATCH, CONVERT, VALUE, MEMORY, PAD }
 
     /** What to write; sampled when {@link #start} is high. */
     record Request(UInt instruction, UInt firstToken, UInt tokens, UInt elements, UInt buffer, UInt address,
@@ -133,12 +133,14 @@ final class TapWriter extends Area {
             bytes.add(store.readData.slice(8 * i + 7, 8 * i));
         }
         Bits activation = new Vec<>(bytes).get("tap_activation", storeByte);
-        Bits quantizedValue = mux(lastElement, store.mcOf(token, "tap_mc"), int8ToFloat(activation.asSInt()))
-                .named("tap_quantized_value");
-        // The value read is registered a step before it is pushed (for timing: the store's block RAM read, the byte
-        // select and the packer were one path).
-        Bits value = regNextWhen("tap_value_q", mux(quantized, quantizedValue, bufferValue).named("tap_value"),
-                phase.is(TapStep.LATCH));
+        // The word read is registered (LATCH), then its value (CONVERT), a step before it is pushed (for timing:
+        // the block RAMs' reads, the byte select, the int8's conversion and the packer were one path).
+        Bits bufferValueQ = regNextWhen("tap_buffer_value_q", bufferValue, phase.is(TapStep.LATCH));
+        Bits activationQ = regNextWhen("tap_activation_q", activation, phase.is(TapStep.LATCH));
+        Bits mcQ = regNextWhen("tap_mc_q", store.mcOf(token, "tap_mc"), phase.is(TapStep.LATCH));
+        Bits quantizedValue = mux(lastElement, mcQ, int8ToFloat(activationQ.asSInt())).named("tap_quantized_value");
+        Bits value = regNextWhen("tap_value_q", mux(quantized, quantizedValue, bufferValueQ).named("tap_value"),
+                phase.is(TapStep.CONVERT));
 
         // From memory: the values are read back from DDR (the logits page), one word a cycle from each beat.
         int perBeat = shape.fp32PerBeat();
@@ -177,7 +179,8 @@ final class TapWriter extends Area {
             when(phase.is(TapStep.MEMORY), () -> packer.in.payload.value().set(memoryValue));
         });
         Bool lastWord = pushed.add(1).trunc(32).eq(words).named("tap_last_word");
-        assertAlways(phase.isOneOf(TapStep.READ, TapStep.READ_WAIT, TapStep.LATCH, TapStep.VALUE, TapStep.MEMORY)
+        assertAlways(phase.isOneOf(TapStep.READ, TapStep.READ_WAIT, TapStep.LATCH, TapStep.CONVERT, TapStep.VALUE,
+                        TapStep.MEMORY)
                         .not().or(lastElement.eq(element.add(1).trunc(32).eq(elements))
                                 .and(lastToken.eq(token.add(1).trunc(tokenBits).eq(tokens)))),
                 "TapWriter: the last-element and last-token flags follow the element and the token");
@@ -215,7 +218,8 @@ final class TapWriter extends Area {
         });
         when(phase.is(TapStep.READ), () -> phase.set(TapStep.READ_WAIT));
         when(phase.is(TapStep.READ_WAIT), () -> phase.set(TapStep.LATCH));   // ActivationBuffers.READ_LATENCY
-        when(phase.is(TapStep.LATCH), () -> phase.set(TapStep.VALUE));
+        when(phase.is(TapStep.LATCH), () -> phase.set(TapStep.CONVERT));
+        when(phase.is(TapStep.CONVERT), () -> phase.set(TapStep.VALUE));
         Bool lastMemoryWord = (perBeat == 1 ? TRUE : memoryWord.eq(perBeat - 1)).or(lastElement.and(lastToken))
                 .named("tap_last_memory_word");
         when(phase.is(TapStep.MEMORY), () -> reads.data.ready.set(took.and(lastMemoryWord)));
