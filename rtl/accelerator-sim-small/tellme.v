@@ -213,14 +213,15 @@ module tellme (
   localparam [4:0] STEP_CHUNK          = 5'd6;
   localparam [4:0] STEP_FETCH          = 5'd7;
   localparam [4:0] STEP_DECODE         = 5'd8;
-  localparam [4:0] STEP_EXECUTE        = 5'd9;
-  localparam [4:0] STEP_BARRIER        = 5'd10;
-  localparam [4:0] STEP_TAP            = 5'd11;
-  localparam [4:0] STEP_NEXT           = 5'd12;
-  localparam [4:0] STEP_CHUNK_END      = 5'd13;
-  localparam [4:0] STEP_RECORD         = 5'd14;
-  localparam [4:0] STEP_DRAIN          = 5'd15;
-  localparam [4:0] STEP_FINISH         = 5'd16;
+  localparam [4:0] STEP_SETUP_CHECK    = 5'd9;
+  localparam [4:0] STEP_EXECUTE        = 5'd10;
+  localparam [4:0] STEP_BARRIER        = 5'd11;
+  localparam [4:0] STEP_TAP            = 5'd12;
+  localparam [4:0] STEP_NEXT           = 5'd13;
+  localparam [4:0] STEP_CHUNK_END      = 5'd14;
+  localparam [4:0] STEP_RECORD         = 5'd15;
+  localparam [4:0] STEP_DRAIN          = 5'd16;
+  localparam [4:0] STEP_FINISH         = 5'd17;
 
   wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:70
   wire         control_s_axi_control_awready;                      // TellmeKernel.java:70
@@ -1411,13 +1412,13 @@ module tellme (
   wire         quantize_last_word;                                 // QuantizeExecutor.java:163
   wire         quantize_last_fed;                                  // QuantizeExecutor.java:164
   reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:178
-  wire         quantize_last_gain;                                 // QuantizeExecutor.java:180
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:189
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:200
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:218
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:220
-  wire         quantize_last_token;                                // QuantizeExecutor.java:237
-  wire         quantize_done;                                      // QuantizeExecutor.java:243
+  reg          quantize_last_gain;                                 // QuantizeExecutor.java:182
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:195
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:206
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:225
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:227
+  wire         quantize_last_token;                                // QuantizeExecutor.java:244
+  wire         quantize_done;                                      // QuantizeExecutor.java:250
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:57
@@ -1883,63 +1884,65 @@ module tellme (
   wire         linear_done;                                        // LinearExecutor.java:578
 
   // tap_writer
-  reg          tap_start;                                          // TapWriter.java:42
-  reg  [31:0]  tap_instruction;                                    // TapWriter.java:44
-  reg  [31:0]  tap_first_token;                                    // TapWriter.java:44
-  reg  [2:0]   tap_tokens;                                         // TapWriter.java:45
-  reg  [31:0]  tap_elements;                                       // TapWriter.java:45
-  reg  [3:0]   tap_buffer;                                         // TapWriter.java:46
-  reg  [63:0]  tap_address;                                        // TapWriter.java:46
-  reg  [31:0]  tap_bytes;                                          // TapWriter.java:47
-  reg          tap_quantized;                                      // TapWriter.java:47
-  reg          tap_from_memory;                                    // TapWriter.java:47
-  reg  [63:0]  tap_source;                                         // TapWriter.java:48
-  reg  [3:0]   tap_phase;                                          // TapWriter.java:57
-  reg  [31:0]  tap_header_instruction;                             // TapWriter.java:60
-  reg  [31:0]  tap_header_first_token;                             // TapWriter.java:60
-  reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:60
-  reg  [31:0]  tap_header_elements;                                // TapWriter.java:60
-  reg  [2:0]   tap_token_count;                                    // TapWriter.java:62
-  reg  [31:0]  tap_element_count;                                  // TapWriter.java:63
-  reg  [3:0]   tap_buffer_id;                                      // TapWriter.java:64
-  reg  [63:0]  tap_record_address;                                 // TapWriter.java:65
-  reg          tap_from_quantized;                                 // TapWriter.java:66
-  reg          tap_from_memory_q;                                  // TapWriter.java:67
-  reg  [63:0]  tap_source_address;                                 // TapWriter.java:68
-  reg  [31:0]  tap_words;                                          // TapWriter.java:69
-  reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:70
-  reg  [2:0]   tap_token;                                          // TapWriter.java:71
-  reg  [31:0]  tap_element;                                        // TapWriter.java:72
-  reg  [31:0]  tap_elements_after;                                 // TapWriter.java:76
-  reg          tap_last_element;                                   // TapWriter.java:77
-  reg          tap_last_token;                                     // TapWriter.java:79
-  wire [31:0]  tap_beats;                                          // TapWriter.java:104
-  reg  [31:0]  tap_header_word;                                    // TapWriter.java:115
-  reg  [1:0]   tap_lane;                                           // TapWriter.java:127
-  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:128
-  reg  [2:0]   tap_store_byte;                                     // TapWriter.java:130
-  reg  [7:0]   tap_activation;                                     // TapWriter.java:135
-  reg  [31:0]  tap_buffer_value_q;                                 // TapWriter.java:138
-  reg  [7:0]   tap_activation_q;                                   // TapWriter.java:139
+  reg          tap_start;                                          // TapWriter.java:43
+  reg  [31:0]  tap_instruction;                                    // TapWriter.java:45
+  reg  [31:0]  tap_first_token;                                    // TapWriter.java:45
+  reg  [2:0]   tap_tokens;                                         // TapWriter.java:46
+  reg  [31:0]  tap_elements;                                       // TapWriter.java:46
+  reg  [3:0]   tap_buffer;                                         // TapWriter.java:47
+  reg  [63:0]  tap_address;                                        // TapWriter.java:47
+  reg  [31:0]  tap_bytes;                                          // TapWriter.java:48
+  reg          tap_quantized;                                      // TapWriter.java:48
+  reg          tap_from_memory;                                    // TapWriter.java:48
+  reg  [63:0]  tap_source;                                         // TapWriter.java:49
+  reg  [3:0]   tap_phase;                                          // TapWriter.java:58
+  reg  [31:0]  tap_header_instruction;                             // TapWriter.java:61
+  reg  [31:0]  tap_header_first_token;                             // TapWriter.java:61
+  reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:61
+  reg  [31:0]  tap_header_elements;                                // TapWriter.java:61
+  reg  [2:0]   tap_token_count;                                    // TapWriter.java:63
+  reg  [31:0]  tap_element_count;                                  // TapWriter.java:64
+  reg  [3:0]   tap_buffer_id;                                      // TapWriter.java:65
+  reg  [63:0]  tap_record_address;                                 // TapWriter.java:66
+  reg          tap_from_quantized;                                 // TapWriter.java:67
+  reg          tap_from_memory_q;                                  // TapWriter.java:68
+  reg  [63:0]  tap_source_address;                                 // TapWriter.java:69
+  reg  [31:0]  tap_words;                                          // TapWriter.java:70
+  reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:71
+  reg  [2:0]   tap_token;                                          // TapWriter.java:72
+  reg  [31:0]  tap_element;                                        // TapWriter.java:73
+  reg  [31:0]  tap_elements_after;                                 // TapWriter.java:77
+  reg          tap_last_element;                                   // TapWriter.java:78
+  reg          tap_last_token;                                     // TapWriter.java:80
+  wire [31:0]  tap_beats;                                          // TapWriter.java:105
+  reg  [31:0]  tap_header_word;                                    // TapWriter.java:116
+  reg  [1:0]   tap_lane;                                           // TapWriter.java:128
+  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:129
+  reg  [2:0]   tap_store_byte;                                     // TapWriter.java:131
+  reg  [7:0]   tap_activation;                                     // TapWriter.java:136
+  reg  [31:0]  tap_buffer_value_q;                                 // TapWriter.java:139
+  reg  [7:0]   tap_activation_q;                                   // TapWriter.java:140
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
-  reg  [31:0]  tap_mc_q;                                           // TapWriter.java:140
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:237
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:238
-  wire [31:0]  tap_quantized_value;                                // TapWriter.java:141
-  wire [31:0]  tap_value;                                          // TapWriter.java:142
-  reg  [31:0]  tap_value_q;                                        // TapWriter.java:142
-  reg          tap_memory_asked;                                   // TapWriter.java:147
-  wire         tap_asking_memory;                                  // TapWriter.java:150
-  reg  [32:0]  tap_source_beats;                                   // TapWriter.java:152
-  reg  [0:0]   tap_memory_word;                                    // TapWriter.java:160
-  wire         tap_memory_ready;                                   // TapWriter.java:170
-  wire         tap_pushing;                                        // TapWriter.java:172
-  wire         tap_last_word;                                      // TapWriter.java:181
-  wire         tap_header_done;                                    // TapWriter.java:199
-  wire         tap_no_values;                                      // TapWriter.java:200
-  wire         tap_word_taken;                                     // TapWriter.java:201
-  wire         tap_last_memory_word;                               // TapWriter.java:224
-  wire         tap_finished;                                       // TapWriter.java:230
+  reg  [31:0]  tap_mc_q;                                           // TapWriter.java:141
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:240
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:241
+  wire [31:0]  tap_quantized_value;                                // TapWriter.java:142
+  wire [31:0]  tap_value;                                          // TapWriter.java:143
+  reg  [31:0]  tap_value_q;                                        // TapWriter.java:143
+  reg          tap_memory_asked;                                   // TapWriter.java:148
+  wire         tap_asking_memory;                                  // TapWriter.java:151
+  reg  [26:0]  tap_source_words_part0;                             // PartialProducts.java:47
+  reg  [10:0]  tap_source_words_part1;                             // PartialProducts.java:47
+  wire [32:0]  tap_source_beats;                                   // TapWriter.java:156
+  reg  [0:0]   tap_memory_word;                                    // TapWriter.java:163
+  wire         tap_memory_ready;                                   // TapWriter.java:173
+  wire         tap_pushing;                                        // TapWriter.java:175
+  wire         tap_last_word;                                      // TapWriter.java:184
+  wire         tap_header_done;                                    // TapWriter.java:202
+  wire         tap_no_values;                                      // TapWriter.java:203
+  wire         tap_word_taken;                                     // TapWriter.java:204
+  wire         tap_last_memory_word;                               // TapWriter.java:227
+  wire         tap_finished;                                       // TapWriter.java:233
   wire [31:0]  record_status;                                      // TellmeKernel.java:143
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:144
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:144
@@ -1977,12 +1980,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:61
   reg          read_issued;                                        // Sequencer.java:62
   wire         header_beat;                                        // Sequencer.java:63
-  reg  [31:0]  header_magic;                                       // Sequencer.java:633
-  reg  [31:0]  header_version;                                     // Sequencer.java:633
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:633
-  reg  [31:0]  header_program_length;                              // Sequencer.java:633
-  reg  [31:0]  header_context;                                     // Sequencer.java:633
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:633
+  reg  [31:0]  header_magic;                                       // Sequencer.java:645
+  reg  [31:0]  header_version;                                     // Sequencer.java:645
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:645
+  reg  [31:0]  header_program_length;                              // Sequencer.java:645
+  reg  [31:0]  header_context;                                     // Sequencer.java:645
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:645
   wire [63:0]  logits_offset;                                      // Sequencer.java:78
   reg  [63:0]  debug_base;                                         // Sequencer.java:79
   wire         image_valid;                                        // Sequencer.java:82
@@ -2015,49 +2018,50 @@ module tellme (
   wire [32:0]  call_end;                                           // Sequencer.java:146
   wire         bad_call;                                           // Sequencer.java:148
   wire [7:0]   opcode;                                             // Sequencer.java:151
-  wire         last_chunk;                                         // Sequencer.java:152
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:164
-  reg  [63:0]  logits_address;                                     // Sequencer.java:218
-  wire         is_embed;                                           // Sequencer.java:222
-  wire         is_quantize;                                        // Sequencer.java:223
-  wire         is_attention;                                       // Sequencer.java:224
-  wire         is_lm_head;                                         // Sequencer.java:225
-  wire         is_linear;                                          // Sequencer.java:226
-  wire         unit_done;                                          // Sequencer.java:228
-  reg  [7:0]   unit_code;                                          // Sequencer.java:229
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:242
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:248
-  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:249
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:250
-  wire         has_tap;                                            // Sequencer.java:255
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:259
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:261
-  reg          tap_fits;                                           // Sequencer.java:265
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:267
-  reg  [1:0]   tap_settling;                                       // Sequencer.java:270
-  reg          tap_busy;                                           // Sequencer.java:280
-  reg          peek_issued;                                        // Sequencer.java:291
-  reg          peek_busy;                                          // Sequencer.java:292
-  reg          peek_in;                                            // Sequencer.java:293
-  reg          peek_failed;                                        // Sequencer.java:294
-  reg          peek_searching;                                     // Sequencer.java:295
-  reg          peek_found;                                         // Sequencer.java:296
-  reg  [1:0]   peek_beat;                                          // Sequencer.java:297
-  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:298
-  reg  [127:0] peek_word;                                          // Sequencer.java:299
-  wire [31:0]  instructions_after;                                 // Sequencer.java:300
-  wire [2:0]   peek_words;                                         // Sequencer.java:302
-  reg  [3:0]   peek_beats;                                         // Sequencer.java:309
-  reg          more_instructions;                                  // Sequencer.java:310
-  reg  [63:0]  peek_address;                                       // Sequencer.java:311
-  wire         peek_wanted;                                        // Sequencer.java:315
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:334
-  wire         peek_linear;                                        // Sequencer.java:359
-  wire         token_outside;                                      // Sequencer.java:411
-  wire [31:0]  tokens_left;                                        // Sequencer.java:437
-  wire         setup_bad_field;                                    // Sequencer.java:621
-  reg          record_written;                                     // Sequencer.java:590
-  wire         record_done;                                        // Sequencer.java:592
+  wire         setup_bad_field;                                    // Sequencer.java:633
+  reg          setup_bad;                                          // Sequencer.java:152
+  reg          last_chunk;                                         // Sequencer.java:157
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:171
+  reg  [63:0]  logits_address;                                     // Sequencer.java:225
+  wire         is_embed;                                           // Sequencer.java:229
+  wire         is_quantize;                                        // Sequencer.java:230
+  wire         is_attention;                                       // Sequencer.java:231
+  wire         is_lm_head;                                         // Sequencer.java:232
+  wire         is_linear;                                          // Sequencer.java:233
+  wire         unit_done;                                          // Sequencer.java:235
+  reg  [7:0]   unit_code;                                          // Sequencer.java:236
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:249
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:255
+  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:256
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:257
+  wire         has_tap;                                            // Sequencer.java:262
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:266
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:268
+  reg          tap_fits;                                           // Sequencer.java:272
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:274
+  reg  [1:0]   tap_settling;                                       // Sequencer.java:277
+  reg          tap_busy;                                           // Sequencer.java:287
+  reg          peek_issued;                                        // Sequencer.java:298
+  reg          peek_busy;                                          // Sequencer.java:299
+  reg          peek_in;                                            // Sequencer.java:300
+  reg          peek_failed;                                        // Sequencer.java:301
+  reg          peek_searching;                                     // Sequencer.java:302
+  reg          peek_found;                                         // Sequencer.java:303
+  reg  [1:0]   peek_beat;                                          // Sequencer.java:304
+  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:305
+  reg  [127:0] peek_word;                                          // Sequencer.java:306
+  wire [31:0]  instructions_after;                                 // Sequencer.java:307
+  wire [2:0]   peek_words;                                         // Sequencer.java:309
+  reg  [3:0]   peek_beats;                                         // Sequencer.java:316
+  reg          more_instructions;                                  // Sequencer.java:317
+  reg  [63:0]  peek_address;                                       // Sequencer.java:318
+  wire         peek_wanted;                                        // Sequencer.java:322
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:341
+  wire         peek_linear;                                        // Sequencer.java:366
+  wire         token_outside;                                      // Sequencer.java:418
+  wire [31:0]  tokens_left;                                        // Sequencer.java:444
+  reg          record_written;                                     // Sequencer.java:602
+  wire         record_done;                                        // Sequencer.java:604
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:115
   (* ram_style = "block" *)
@@ -2215,11 +2219,11 @@ module tellme (
   wire [3:0] rotate_write_values_3_mux;
   wire [9:0] rotate_write_values_3_shl;
   wire [8:0] tap_int8_magnitude_ext;
-  wire [63:0] tap_source_beats_prod;
   wire [33:0] tap_source_beats_sum;
   wire [63:0] logits_offset_sum;
   wire [36:0] token_beats_sum;
   wire [63:0] debug_base_sum;
+  wire last_chunk_cmp;
   wire [47:0] setup_head_width_prod;
   wire [63:0] tap_value_bytes_q_prod;
   wire [33:0] tap_bytes_q_sum;
@@ -2462,11 +2466,11 @@ module tellme (
              (rotate_write_values_3_any ? {1'b0, ~rotate_write_stored_3[9]} : {1'b1, ~rotate_write_stored_3[7]})})};
   assign rotate_write_values_3_shl = rotate_write_stored_3[9:0] << rotate_write_values_3_mux;
   assign tap_int8_magnitude_ext = {tap_activation_q[7], tap_activation_q};
-  assign tap_source_beats_prod = {32'd0, {29'd0, tap_token_count}} * {32'd0, tap_element_count};
-  assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd1;
+  assign tap_source_beats_sum = {7'd0, tap_source_words_part0} + {tap_source_words_part1[9:0], 24'd0} + 34'd1;
   assign logits_offset_sum = {30'h0, header_context, 2'd0} + 64'd4095;
   assign token_beats_sum = token_bytes + 37'd7;
   assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
+  assign last_chunk_cmp = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count;
   assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
   assign tap_value_bytes_q_prod = {32'd0, {29'd0, tap_tokens_q}} * {32'd0, tap_elements_q};
   assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
@@ -2856,20 +2860,20 @@ module tellme (
   assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:161
   assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:161
   assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:161
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:190
-  assign rms_max_gamma_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:197
-  assign rms_max_gamma_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:197
-  assign rms_max_gamma_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:197
-  assign rms_max_gamma_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:197
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:211
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:212
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:214
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:214
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:214
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:214
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:216
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:217
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:219
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:196
+  assign rms_max_gamma_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:203
+  assign rms_max_gamma_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:203
+  assign rms_max_gamma_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:203
+  assign rms_max_gamma_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:203
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:218
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:219
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:221
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:221
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:221
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:221
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:223
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:224
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:226
   // AttentionExecutor.java:251
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:252
@@ -3003,21 +3007,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:309
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:310
   assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:311
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:568
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:569
-  assign record_error_detail = error_detail; // Sequencer.java:570
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:571
-  assign record_instructions = instructions_executed; // Sequencer.java:572
-  assign record_argmax = lm_head_argmax; // Sequencer.java:573
-  assign record_cycles = call_cycles; // Sequencer.java:574
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:575
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:576
-  assign record_tapping = tapping; // Sequencer.java:577
-  assign record_tap_records = tap_records; // Sequencer.java:578
-  assign record_tap_used = tap_used; // Sequencer.java:579
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:580
-  assign record_address = arg_io; // Sequencer.java:581
-  assign record_area_address = debug_base; // Sequencer.java:582
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:580
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:581
+  assign record_error_detail = error_detail; // Sequencer.java:582
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:583
+  assign record_instructions = instructions_executed; // Sequencer.java:584
+  assign record_argmax = lm_head_argmax; // Sequencer.java:585
+  assign record_cycles = call_cycles; // Sequencer.java:586
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:587
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:588
+  assign record_tapping = tapping; // Sequencer.java:589
+  assign record_tap_records = tap_records; // Sequencer.java:590
+  assign record_tap_used = tap_used; // Sequencer.java:591
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:592
+  assign record_address = arg_io; // Sequencer.java:593
+  assign record_area_address = debug_base; // Sequencer.java:594
   assign stalled = waiting_for_data; // TellmeKernel.java:154
   assign interrupt = control_interrupt; // TellmeKernel.java:155
 
@@ -3025,7 +3029,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:372
+    case (phase) // Sequencer.java:379
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3034,6 +3038,7 @@ module tellme (
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
+      STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
@@ -3042,18 +3047,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:558
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:570
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:562
-  assign result_error_detail = error_detail; // Sequencer.java:563
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:564
-  assign result_instructions = instructions_executed; // Sequencer.java:565
-  assign result_argmax = lm_head_argmax; // Sequencer.java:566
+  assign result_error_code = error_code; // Sequencer.java:574
+  assign result_error_detail = error_detail; // Sequencer.java:575
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:576
+  assign result_instructions = instructions_executed; // Sequencer.java:577
+  assign result_argmax = lm_head_argmax; // Sequencer.java:578
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3167,10 +3172,10 @@ module tellme (
       data_read_payload_address = rotate_table_address; // RotateAndCache.java:142
       data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:143
     end
-    if (tap_asking_memory) begin // TapWriter.java:154
-      data_read_valid = 1'b1; // TapWriter.java:155
-      data_read_payload_address = tap_source_address; // TapWriter.java:156
-      data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:157
+    if (tap_asking_memory) begin // TapWriter.java:157
+      data_read_valid = 1'b1; // TapWriter.java:158
+      data_read_payload_address = tap_source_address; // TapWriter.java:159
+      data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:160
     end
     if (own_read & ~read_issued) begin // Sequencer.java:116
       data_read_valid = 1'b1; // Sequencer.java:117
@@ -3193,10 +3198,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:316
-      data_read_valid = 1'b1; // Sequencer.java:317
-      data_read_payload_address = peek_address; // Sequencer.java:318
-      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:319
+    if (peek_wanted) begin // Sequencer.java:323
+      data_read_valid = 1'b1; // Sequencer.java:324
+      data_read_payload_address = peek_address; // Sequencer.java:325
+      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:326
     end
   end
 
@@ -3214,26 +3219,26 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:137
       data_beat_ready = 1'b1; // EmbedUnit.java:137
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:201
-      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:201
+    if (quantize_gaining) begin // QuantizeExecutor.java:207
+      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:207
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:176
       data_beat_ready = 1'b1; // RotateAndCache.java:176
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:225
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:225
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:228
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:228
     end
     if (own_read & read_issued) begin // Sequencer.java:140
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:140
     end
-    if (peek_busy) begin // Sequencer.java:330
-      data_beat_ready = 1'b1; // Sequencer.java:330
+    if (peek_busy) begin // Sequencer.java:337
+      data_beat_ready = 1'b1; // Sequencer.java:337
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:39
-    data_read_quiet = peek_busy; // Sequencer.java:331
+    data_read_quiet = peek_busy; // Sequencer.java:338
   end
 
   always @(posedge ap_clk) begin
@@ -3259,10 +3264,10 @@ module tellme (
       data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:154
       data_write_payload_beats = lm_head_logit_beats[31:0]; // LmHeadExecutor.java:155
     end
-    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:106
-      data_write_valid = 1'b1; // TapWriter.java:107
-      data_write_payload_address = tap_record_address; // TapWriter.java:108
-      data_write_payload_beats = tap_beats; // TapWriter.java:109
+    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:107
+      data_write_valid = 1'b1; // TapWriter.java:108
+      data_write_payload_address = tap_record_address; // TapWriter.java:109
+      data_write_payload_beats = tap_beats; // TapWriter.java:110
     end
     if (record_commanding) begin // RecordWriter.java:69
       data_write_valid = 1'b1; // RecordWriter.java:70
@@ -3397,11 +3402,11 @@ module tellme (
       buffer_read_token = rotate_feed_token[1:0]; // RotateAndCache.java:229
       buffer_read_word = rotate_feed_word[7:0]; // RotateAndCache.java:230
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:116
-      buffer_read_valid = 1'b1; // TapWriter.java:117
-      buffer_read_id = tap_buffer_id; // TapWriter.java:118
-      buffer_read_token = tap_token[1:0]; // TapWriter.java:119
-      buffer_read_word = tap_element[9:2]; // TapWriter.java:120
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:117
+      buffer_read_valid = 1'b1; // TapWriter.java:118
+      buffer_read_id = tap_buffer_id; // TapWriter.java:119
+      buffer_read_token = tap_token[1:0]; // TapWriter.java:120
+      buffer_read_word = tap_element[9:2]; // TapWriter.java:121
     end
   end
 
@@ -3679,18 +3684,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:164
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:165
     end
-    if (tap_pushing) begin // TapWriter.java:173
-      packer_word_valid = 1'b1; // TapWriter.java:174
-      packer_word_payload_keep = 1'b1; // TapWriter.java:175
-      packer_word_payload_value = 32'h0; // TapWriter.java:176
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:177
-        packer_word_payload_value = tap_header_word; // TapWriter.java:177
+    if (tap_pushing) begin // TapWriter.java:176
+      packer_word_valid = 1'b1; // TapWriter.java:177
+      packer_word_payload_keep = 1'b1; // TapWriter.java:178
+      packer_word_payload_value = 32'h0; // TapWriter.java:179
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:180
+        packer_word_payload_value = tap_header_word; // TapWriter.java:180
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:178
-        packer_word_payload_value = tap_value_q; // TapWriter.java:178
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:181
+        packer_word_payload_value = tap_value_q; // TapWriter.java:181
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:179
-        // TapWriter.java:179
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:182
+        // TapWriter.java:182
         packer_word_payload_value = tap_memory_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0];
       end
     end
@@ -3730,16 +3735,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:69
     quantized_mc_write = 1'b0; // QuantizedStore.java:70
     quantized_mc_data = 32'h0; // QuantizedStore.java:71
-    if (quantize_out_beat) begin // QuantizeExecutor.java:225
-      quantized_write = 1'b1; // QuantizeExecutor.java:226
-      quantized_write_token = quantize_out_token[1:0]; // QuantizeExecutor.java:227
-      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:228
-      // QuantizeExecutor.java:229
+    if (quantize_out_beat) begin // QuantizeExecutor.java:232
+      quantized_write = 1'b1; // QuantizeExecutor.java:233
+      quantized_write_token = quantize_out_token[1:0]; // QuantizeExecutor.java:234
+      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:235
+      // QuantizeExecutor.java:236
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:231
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:232
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:233
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:238
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:239
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:240
       end
     end
   end
@@ -3758,10 +3763,10 @@ module tellme (
       quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:334
       quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:335
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:122
-      quantized_read = 1'b1; // TapWriter.java:123
-      quantized_read_token = tap_token[1:0]; // TapWriter.java:124
-      quantized_read_word = tap_element[9:3]; // TapWriter.java:125
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:123
+      quantized_read = 1'b1; // TapWriter.java:124
+      quantized_read_token = tap_token[1:0]; // TapWriter.java:125
+      quantized_read_word = tap_element[9:3]; // TapWriter.java:126
     end
   end
 
@@ -3804,7 +3809,7 @@ module tellme (
   // embed (EmbedUnit.java:36): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:42
-    case (phase) // Sequencer.java:372
+    case (phase) // Sequencer.java:379
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3813,13 +3818,14 @@ module tellme (
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
+      STEP_SETUP_CHECK: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:461
-        end else if (opcode == 8'd0) begin // Sequencer.java:462
-        end else if (opcode == 8'd1) begin // Sequencer.java:463
-        end else if (opcode == 8'd7) begin // Sequencer.java:473
-        end else if (is_embed) begin // Sequencer.java:474
-          embed_start = 1'b1; // Sequencer.java:475
+        if (data_read_failed) begin // Sequencer.java:474
+        end else if (opcode == 8'd0) begin // Sequencer.java:475
+        end else if (opcode == 8'd1) begin // Sequencer.java:476
+        end else if (opcode == 8'd7) begin // Sequencer.java:485
+        end else if (is_embed) begin // Sequencer.java:486
+          embed_start = 1'b1; // Sequencer.java:487
         end
       end
       STEP_EXECUTE: ;
@@ -3836,37 +3842,37 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:48
-    embed_dst = instruction_word[11:8]; // Sequencer.java:155
+    embed_dst = instruction_word[11:8]; // Sequencer.java:162
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:48
-    embed_dim = instruction_word[31:16]; // Sequencer.java:156
+    embed_dim = instruction_word[31:16]; // Sequencer.java:163
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:48
-    embed_table = instruction_word[63:32]; // Sequencer.java:157
+    embed_table = instruction_word[63:32]; // Sequencer.java:164
   end
 
   always @(*) begin
     embed_tokens = 3'd0; // EmbedUnit.java:48
-    embed_tokens = chunk_tokens; // Sequencer.java:158
+    embed_tokens = chunk_tokens; // Sequencer.java:165
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:48
-    embed_first_token = chunk_from; // Sequencer.java:159
+    embed_first_token = chunk_from; // Sequencer.java:166
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:48
-    embed_image = arg_image; // Sequencer.java:160
+    embed_image = arg_image; // Sequencer.java:167
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:48
-    embed_io = arg_io; // Sequencer.java:161
+    embed_io = arg_io; // Sequencer.java:168
   end
 
   always @(*) begin
@@ -4025,7 +4031,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:52
-    case (phase) // Sequencer.java:372
+    case (phase) // Sequencer.java:379
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4034,14 +4040,15 @@ module tellme (
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
+      STEP_SETUP_CHECK: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:461
-        end else if (opcode == 8'd0) begin // Sequencer.java:462
-        end else if (opcode == 8'd1) begin // Sequencer.java:463
-        end else if (opcode == 8'd7) begin // Sequencer.java:473
-        end else if (is_embed) begin // Sequencer.java:474
-        end else if (is_quantize) begin // Sequencer.java:478
-          quantize_start = 1'b1; // Sequencer.java:479
+        if (data_read_failed) begin // Sequencer.java:474
+        end else if (opcode == 8'd0) begin // Sequencer.java:475
+        end else if (opcode == 8'd1) begin // Sequencer.java:476
+        end else if (opcode == 8'd7) begin // Sequencer.java:485
+        end else if (is_embed) begin // Sequencer.java:486
+        end else if (is_quantize) begin // Sequencer.java:490
+          quantize_start = 1'b1; // Sequencer.java:491
         end
       end
       STEP_EXECUTE: ;
@@ -4058,37 +4065,37 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:57
-    quantize_src = instruction_word[11:8]; // Sequencer.java:181
+    quantize_src = instruction_word[11:8]; // Sequencer.java:188
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:58
-    quantize_norm = instruction_word[12]; // Sequencer.java:182
+    quantize_norm = instruction_word[12]; // Sequencer.java:189
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:59
-    quantize_length = instruction_word[31:16]; // Sequencer.java:183
+    quantize_length = instruction_word[31:16]; // Sequencer.java:190
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:60
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:184
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:191
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:61
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:185
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:192
   end
 
   always @(*) begin
     quantize_tokens = 3'd0; // QuantizeExecutor.java:62
-    quantize_tokens = chunk_tokens; // Sequencer.java:186
+    quantize_tokens = chunk_tokens; // Sequencer.java:193
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:63
-    quantize_image = arg_image; // Sequencer.java:187
+    quantize_image = arg_image; // Sequencer.java:194
   end
 
   always @(*) begin
@@ -4134,16 +4141,15 @@ module tellme (
   assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:159
   assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:163
   assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:164
-  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:180
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:189
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:200
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:220
-  assign quantize_last_token = (quantize_out_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:237
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:243
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:195
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:206
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:227
+  assign quantize_last_token = (quantize_out_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:244
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:250
 
   always @(posedge ap_clk) begin
     if (quantize_start) begin // QuantizeExecutor.java:81
@@ -4205,26 +4211,30 @@ module tellme (
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:181
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:182
+    if (quantize_start) begin // QuantizeExecutor.java:186
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:187
+      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:188
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:202
-      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:203
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:208
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:209
+      quantize_last_gain <=
+          quantize_last_gain ? (quantize_length_words == 16'd1)
+          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:210
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:225
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:230
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:231
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:234
+    if (quantize_out_beat) begin // QuantizeExecutor.java:232
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:237
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:238
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:241
       end
     end
-    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:238
-      quantize_out_token <= quantize_out_token + 3'd1; // QuantizeExecutor.java:239
-      if (quantize_last_token) begin // QuantizeExecutor.java:240
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:240
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:245
+      quantize_out_token <= quantize_out_token + 3'd1; // QuantizeExecutor.java:246
+      if (quantize_last_token) begin // QuantizeExecutor.java:247
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:247
       end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:244
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:244
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:251
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:251
     end
     if (!ap_rst_n) begin
       quantize_src_id <= 4'd0;
@@ -4249,6 +4259,7 @@ module tellme (
       quantize_read_arrived_d5 <= 1'b0;
       quantize_words_credits <= 3'd7;
       quantize_gains_sent <= 16'd0;
+      quantize_last_gain <= 1'b0;
       quantize_out_word <= 16'd0;
     end
   end
@@ -4258,7 +4269,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:58
-    case (phase) // Sequencer.java:372
+    case (phase) // Sequencer.java:379
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4267,17 +4278,18 @@ module tellme (
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
+      STEP_SETUP_CHECK: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:461
-        end else if (opcode == 8'd0) begin // Sequencer.java:462
-        end else if (opcode == 8'd1) begin // Sequencer.java:463
-        end else if (opcode == 8'd7) begin // Sequencer.java:473
-        end else if (is_embed) begin // Sequencer.java:474
-        end else if (is_quantize) begin // Sequencer.java:478
-        end else if (is_linear) begin // Sequencer.java:482
-        end else if (is_lm_head) begin // Sequencer.java:486
-        end else if (is_attention) begin // Sequencer.java:490
-          attention_start = 1'b1; // Sequencer.java:491
+        if (data_read_failed) begin // Sequencer.java:474
+        end else if (opcode == 8'd0) begin // Sequencer.java:475
+        end else if (opcode == 8'd1) begin // Sequencer.java:476
+        end else if (opcode == 8'd7) begin // Sequencer.java:485
+        end else if (is_embed) begin // Sequencer.java:486
+        end else if (is_quantize) begin // Sequencer.java:490
+        end else if (is_linear) begin // Sequencer.java:494
+        end else if (is_lm_head) begin // Sequencer.java:498
+        end else if (is_attention) begin // Sequencer.java:502
+          attention_start = 1'b1; // Sequencer.java:503
         end
       end
       STEP_EXECUTE: ;
@@ -4294,62 +4306,62 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:71
-    attention_src = instruction_word[11:8]; // Sequencer.java:167
+    attention_src = instruction_word[11:8]; // Sequencer.java:174
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:71
-    attention_dst = instruction_word[15:12]; // Sequencer.java:168
+    attention_dst = instruction_word[15:12]; // Sequencer.java:175
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:71
-    attention_layer = instruction_word[31:24]; // Sequencer.java:169
+    attention_layer = instruction_word[31:24]; // Sequencer.java:176
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:73
-    attention_scale = instruction_word[63:32]; // Sequencer.java:170
+    attention_scale = instruction_word[63:32]; // Sequencer.java:177
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:71
-    attention_head_dim = setup_head_dim; // Sequencer.java:171
+    attention_head_dim = setup_head_dim; // Sequencer.java:178
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:71
-    attention_heads = setup_heads; // Sequencer.java:172
+    attention_heads = setup_heads; // Sequencer.java:179
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:71
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:173
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:180
   end
 
   always @(*) begin
     attention_head_width = 32'd0; // AttentionExecutor.java:71
-    attention_head_width = setup_head_width; // Sequencer.java:174
+    attention_head_width = setup_head_width; // Sequencer.java:181
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:71
-    attention_positions = setup_positions; // Sequencer.java:175
+    attention_positions = setup_positions; // Sequencer.java:182
   end
 
   always @(*) begin
     attention_tokens = 3'd0; // AttentionExecutor.java:71
-    attention_tokens = chunk_tokens; // Sequencer.java:176
+    attention_tokens = chunk_tokens; // Sequencer.java:183
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:71
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:177
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:184
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:71
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:178
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:185
   end
 
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:88
@@ -4892,10 +4904,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:51
     lm_head_clear = 1'b0; // LmHeadExecutor.java:53
-    case (phase) // Sequencer.java:372
+    case (phase) // Sequencer.java:379
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:373
-          lm_head_clear = 1'b1; // Sequencer.java:374
+        if (call_start) begin // Sequencer.java:380
+          lm_head_clear = 1'b1; // Sequencer.java:381
         end
       end
       STEP_HEADER: ;
@@ -4905,16 +4917,17 @@ module tellme (
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
+      STEP_SETUP_CHECK: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:461
-        end else if (opcode == 8'd0) begin // Sequencer.java:462
-        end else if (opcode == 8'd1) begin // Sequencer.java:463
-        end else if (opcode == 8'd7) begin // Sequencer.java:473
-        end else if (is_embed) begin // Sequencer.java:474
-        end else if (is_quantize) begin // Sequencer.java:478
-        end else if (is_linear) begin // Sequencer.java:482
-        end else if (is_lm_head) begin // Sequencer.java:486
-          lm_head_start = 1'b1; // Sequencer.java:487
+        if (data_read_failed) begin // Sequencer.java:474
+        end else if (opcode == 8'd0) begin // Sequencer.java:475
+        end else if (opcode == 8'd1) begin // Sequencer.java:476
+        end else if (opcode == 8'd7) begin // Sequencer.java:485
+        end else if (is_embed) begin // Sequencer.java:486
+        end else if (is_quantize) begin // Sequencer.java:490
+        end else if (is_linear) begin // Sequencer.java:494
+        end else if (is_lm_head) begin // Sequencer.java:498
+          lm_head_start = 1'b1; // Sequencer.java:499
         end
       end
       STEP_EXECUTE: ;
@@ -4931,47 +4944,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:61
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:210
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:217
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:61
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:211
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:218
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:61
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:212
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:219
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:61
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:213
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:220
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:61
-    lm_head_vocab = header_vocab; // Sequencer.java:214
+    lm_head_vocab = header_vocab; // Sequencer.java:221
   end
 
   always @(*) begin
     lm_head_last_token = 3'd0; // LmHeadExecutor.java:61
-    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:216
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:223
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:61
-    lm_head_image = arg_image; // Sequencer.java:217
+    lm_head_image = arg_image; // Sequencer.java:224
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:61
-    lm_head_logits = logits_address; // Sequencer.java:219
+    lm_head_logits = logits_address; // Sequencer.java:226
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:63
-    lm_head_last_chunk = last_chunk; // Sequencer.java:215
+    lm_head_last_chunk = last_chunk; // Sequencer.java:222
   end
 
   assign lm_head_bad_field =
@@ -5102,7 +5115,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:108
-    case (phase) // Sequencer.java:372
+    case (phase) // Sequencer.java:379
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5111,15 +5124,16 @@ module tellme (
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
+      STEP_SETUP_CHECK: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:461
-        end else if (opcode == 8'd0) begin // Sequencer.java:462
-        end else if (opcode == 8'd1) begin // Sequencer.java:463
-        end else if (opcode == 8'd7) begin // Sequencer.java:473
-        end else if (is_embed) begin // Sequencer.java:474
-        end else if (is_quantize) begin // Sequencer.java:478
-        end else if (is_linear) begin // Sequencer.java:482
-          linear_start = 1'b1; // Sequencer.java:483
+        if (data_read_failed) begin // Sequencer.java:474
+        end else if (opcode == 8'd0) begin // Sequencer.java:475
+        end else if (opcode == 8'd1) begin // Sequencer.java:476
+        end else if (opcode == 8'd7) begin // Sequencer.java:485
+        end else if (is_embed) begin // Sequencer.java:486
+        end else if (is_quantize) begin // Sequencer.java:490
+        end else if (is_linear) begin // Sequencer.java:494
+          linear_start = 1'b1; // Sequencer.java:495
         end
       end
       STEP_EXECUTE: ;
@@ -5136,122 +5150,122 @@ module tellme (
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:122
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:190
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:197
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:122
-    linear_src = instruction_word[19:16]; // Sequencer.java:192
+    linear_src = instruction_word[19:16]; // Sequencer.java:199
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:122
-    linear_dst = instruction_word[23:20]; // Sequencer.java:193
+    linear_dst = instruction_word[23:20]; // Sequencer.java:200
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:122
-    linear_rows = instruction_word[47:32]; // Sequencer.java:194
+    linear_rows = instruction_word[47:32]; // Sequencer.java:201
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:122
-    linear_cols = instruction_word[63:48]; // Sequencer.java:195
+    linear_cols = instruction_word[63:48]; // Sequencer.java:202
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:122
-    linear_weights = instruction_word[95:64]; // Sequencer.java:196
+    linear_weights = instruction_word[95:64]; // Sequencer.java:203
   end
 
   always @(*) begin
     linear_tokens = 3'd0; // LinearExecutor.java:122
-    linear_tokens = chunk_tokens; // Sequencer.java:198
+    linear_tokens = chunk_tokens; // Sequencer.java:205
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:122
-    linear_image = arg_image; // Sequencer.java:199
+    linear_image = arg_image; // Sequencer.java:206
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:122
-    linear_layer = instruction_word[31:24]; // Sequencer.java:200
+    linear_layer = instruction_word[31:24]; // Sequencer.java:207
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:122
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:201
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:208
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:122
-    linear_head_dim = setup_head_dim; // Sequencer.java:202
+    linear_head_dim = setup_head_dim; // Sequencer.java:209
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:122
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:204
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:211
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:122
-    linear_positions = setup_positions; // Sequencer.java:205
+    linear_positions = setup_positions; // Sequencer.java:212
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:122
-    linear_rope_table = setup_rope_table; // Sequencer.java:206
+    linear_rope_table = setup_rope_table; // Sequencer.java:213
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:122
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:207
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:214
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:124
-    linear_relu2 = instruction_word[12]; // Sequencer.java:191
+    linear_relu2 = instruction_word[12]; // Sequencer.java:198
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:125
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:203
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:210
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:126
-    linear_scale = instruction_word[127:96]; // Sequencer.java:197
+    linear_scale = instruction_word[127:96]; // Sequencer.java:204
   end
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:129
-    linear_peek_valid = peek_linear; // Sequencer.java:360
+    linear_peek_valid = peek_linear; // Sequencer.java:367
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:130
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:361
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:368
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:131
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:362
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:369
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:132
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:363
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:370
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:134
-    linear_reads_lent = peek_busy; // Sequencer.java:358
+    linear_reads_lent = peek_busy; // Sequencer.java:365
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:136
-    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:370
+    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:377
   end
 
   always @(*) begin
@@ -6130,11 +6144,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // tap_writer (TapWriter.java:37): writes a debug-tap record: its header, a buffer's values token by token, the
+  // tap_writer (TapWriter.java:38): writes a debug-tap record: its header, a buffer's values token by token, the
   // padding
   always @(*) begin
-    tap_start = 1'b0; // TapWriter.java:43
-    case (phase) // Sequencer.java:372
+    tap_start = 1'b0; // TapWriter.java:44
+    case (phase) // Sequencer.java:379
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6143,16 +6157,17 @@ module tellme (
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
+      STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:513
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:514
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:517
-        end else if (~tap_busy) begin // Sequencer.java:520
-          if (tap_fits) begin // Sequencer.java:521
-            tap_start = 1'b1; // Sequencer.java:522
+        if (~tapping | ~has_tap) begin // Sequencer.java:525
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:526
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:529
+        end else if (~tap_busy) begin // Sequencer.java:532
+          if (tap_fits) begin // Sequencer.java:533
+            tap_start = 1'b1; // Sequencer.java:534
           end
         end
       end
@@ -6166,85 +6181,85 @@ module tellme (
   end
 
   always @(*) begin
-    tap_quantized = 1'b0; // TapWriter.java:49
-    tap_quantized = is_quantize; // Sequencer.java:256
+    tap_quantized = 1'b0; // TapWriter.java:50
+    tap_quantized = is_quantize; // Sequencer.java:263
   end
 
   always @(*) begin
-    tap_from_memory = 1'b0; // TapWriter.java:50
-    tap_from_memory = is_lm_head; // Sequencer.java:257
+    tap_from_memory = 1'b0; // TapWriter.java:51
+    tap_from_memory = is_lm_head; // Sequencer.java:264
   end
 
   always @(*) begin
-    tap_source = 64'd0; // TapWriter.java:51
-    tap_source = logits_address; // Sequencer.java:258
+    tap_source = 64'd0; // TapWriter.java:52
+    tap_source = logits_address; // Sequencer.java:265
   end
 
   always @(*) begin
-    tap_instruction = 32'd0; // TapWriter.java:54
-    tap_instruction = pc; // Sequencer.java:273
+    tap_instruction = 32'd0; // TapWriter.java:55
+    tap_instruction = pc; // Sequencer.java:280
   end
 
   always @(*) begin
-    tap_first_token = 32'd0; // TapWriter.java:54
-    tap_first_token = chunk_from; // Sequencer.java:274
+    tap_first_token = 32'd0; // TapWriter.java:55
+    tap_first_token = chunk_from; // Sequencer.java:281
   end
 
   always @(*) begin
-    tap_tokens = 3'd0; // TapWriter.java:54
-    tap_tokens = tap_tokens_q; // Sequencer.java:275
+    tap_tokens = 3'd0; // TapWriter.java:55
+    tap_tokens = tap_tokens_q; // Sequencer.java:282
   end
 
   always @(*) begin
-    tap_elements = 32'd0; // TapWriter.java:54
-    tap_elements = tap_elements_q; // Sequencer.java:276
+    tap_elements = 32'd0; // TapWriter.java:55
+    tap_elements = tap_elements_q; // Sequencer.java:283
   end
 
   always @(*) begin
-    tap_buffer = 4'd0; // TapWriter.java:54
-    tap_buffer = tap_dst_of; // Sequencer.java:277
+    tap_buffer = 4'd0; // TapWriter.java:55
+    tap_buffer = tap_dst_of; // Sequencer.java:284
   end
 
   always @(*) begin
-    tap_address = 64'd0; // TapWriter.java:54
-    tap_address = tap_record_at; // Sequencer.java:278
+    tap_address = 64'd0; // TapWriter.java:55
+    tap_address = tap_record_at; // Sequencer.java:285
   end
 
   always @(*) begin
-    tap_bytes = 32'd0; // TapWriter.java:54
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:279
+    tap_bytes = 32'd0; // TapWriter.java:55
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:286
   end
 
-  assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:104
+  assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:105
 
   always @(*) begin
-    case (tap_words_pushed[1:0]) // TapWriter.java:115
-      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:115
-      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:115
-      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:115
-      default: tap_header_word = tap_header_elements; // TapWriter.java:115
+    case (tap_words_pushed[1:0]) // TapWriter.java:116
+      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:116
+      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:116
+      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:116
+      default: tap_header_word = tap_header_elements; // TapWriter.java:116
     endcase
   end
 
   always @(*) begin
-    case (tap_lane) // TapWriter.java:128
-      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:128
-      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:128
-      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:128
-      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:128
+    case (tap_lane) // TapWriter.java:129
+      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:129
+      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:129
+      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:129
+      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:129
     endcase
   end
 
   always @(*) begin
-    case (tap_store_byte) // TapWriter.java:135
-      3'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:135
-      3'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:135
-      3'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:135
-      3'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:135
-      3'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:135
-      3'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:135
-      3'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:135
-      default: tap_activation = quantized_read_data[63:56]; // TapWriter.java:135
+    case (tap_store_byte) // TapWriter.java:136
+      3'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:136
+      3'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:136
+      3'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:136
+      3'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:136
+      3'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:136
+      3'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:136
+      3'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:136
+      default: tap_activation = quantized_read_data[63:56]; // TapWriter.java:136
     endcase
   end
 
@@ -6257,157 +6272,159 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:237
+  // TapWriter.java:240
   assign tap_int8_magnitude = tap_activation_q[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:239
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:244
-      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:244
+    tap_int8_float = 32'h0; // TapWriter.java:242
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:247
+      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:247
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:244
-      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:244
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:247
+      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:247
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:244
-      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:244
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:247
+      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:247
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:244
-      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:244
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:247
+      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:247
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:244
-      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:244
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:247
+      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:247
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:244
-      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:244
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:247
+      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:247
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:244
-      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:244
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:247
+      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:247
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:244
-      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:244
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:247
+      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:247
     end
   end
 
-  assign tap_quantized_value = tap_last_element ? tap_mc_q : tap_int8_float; // TapWriter.java:141
-  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value_q; // TapWriter.java:142
-  // TapWriter.java:150
+  assign tap_quantized_value = tap_last_element ? tap_mc_q : tap_int8_float; // TapWriter.java:142
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value_q; // TapWriter.java:143
+  // TapWriter.java:151
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:170
-  // TapWriter.java:172
+  assign tap_source_beats = tap_source_beats_sum[33:1]; // TapWriter.java:156
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:173
+  // TapWriter.java:175
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:181
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:199
-  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:200
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:201
-  assign tap_last_memory_word = tap_memory_word | (tap_last_element & tap_last_token); // TapWriter.java:224
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:230
+  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:184
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:202
+  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:203
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:204
+  assign tap_last_memory_word = tap_memory_word | (tap_last_element & tap_last_token); // TapWriter.java:227
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:233
 
   always @(posedge ap_clk) begin
-    if (tap_start) begin // TapWriter.java:81
-      tap_header_instruction <= tap_instruction; // TapWriter.java:82
-      tap_header_first_token <= tap_first_token; // TapWriter.java:83
-      tap_header_tokens <= {29'd0, tap_tokens}; // TapWriter.java:84
-      tap_header_elements <= tap_elements; // TapWriter.java:85
-      tap_token_count <= tap_tokens; // TapWriter.java:86
-      tap_element_count <= tap_elements; // TapWriter.java:87
-      tap_buffer_id <= tap_buffer; // TapWriter.java:88
-      tap_record_address <= tap_address; // TapWriter.java:89
-      tap_from_quantized <= tap_quantized; // TapWriter.java:90
-      tap_from_memory_q <= tap_from_memory; // TapWriter.java:91
-      tap_source_address <= tap_source; // TapWriter.java:92
-      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:93
-      tap_words_pushed <= 32'd0; // TapWriter.java:94
-      tap_token <= 3'd0; // TapWriter.java:95
-      tap_element <= 32'd0; // TapWriter.java:96
-      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:97
-      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:98
-      tap_last_token <= tap_tokens <= 3'd1; // TapWriter.java:99
-      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:100
+    if (tap_start) begin // TapWriter.java:82
+      tap_header_instruction <= tap_instruction; // TapWriter.java:83
+      tap_header_first_token <= tap_first_token; // TapWriter.java:84
+      tap_header_tokens <= {29'd0, tap_tokens}; // TapWriter.java:85
+      tap_header_elements <= tap_elements; // TapWriter.java:86
+      tap_token_count <= tap_tokens; // TapWriter.java:87
+      tap_element_count <= tap_elements; // TapWriter.java:88
+      tap_buffer_id <= tap_buffer; // TapWriter.java:89
+      tap_record_address <= tap_address; // TapWriter.java:90
+      tap_from_quantized <= tap_quantized; // TapWriter.java:91
+      tap_from_memory_q <= tap_from_memory; // TapWriter.java:92
+      tap_source_address <= tap_source; // TapWriter.java:93
+      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:94
+      tap_words_pushed <= 32'd0; // TapWriter.java:95
+      tap_token <= 3'd0; // TapWriter.java:96
+      tap_element <= 32'd0; // TapWriter.java:97
+      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:98
+      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:99
+      tap_last_token <= tap_tokens <= 3'd1; // TapWriter.java:100
+      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:101
     end
-    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:111
-      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:111
+    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:112
+      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:112
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
-      tap_lane <= tap_element[1:0]; // TapWriter.java:127
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:128
+      tap_lane <= tap_element[1:0]; // TapWriter.java:128
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:130
-      tap_store_byte <= tap_element[2:0]; // TapWriter.java:130
-    end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:138
-      tap_buffer_value_q <= tap_buffer_value; // TapWriter.java:138
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:131
+      tap_store_byte <= tap_element[2:0]; // TapWriter.java:131
     end
     if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:139
-      tap_activation_q <= tap_activation; // TapWriter.java:139
+      tap_buffer_value_q <= tap_buffer_value; // TapWriter.java:139
     end
     if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:140
-      tap_mc_q <= tap_mc; // TapWriter.java:140
+      tap_activation_q <= tap_activation; // TapWriter.java:140
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:142
-      tap_value_q <= tap_value; // TapWriter.java:142
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:141
+      tap_mc_q <= tap_mc; // TapWriter.java:141
     end
-    if (tap_start) begin // TapWriter.java:148
-      tap_memory_asked <= 1'b0; // TapWriter.java:148
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:143
+      tap_value_q <= tap_value; // TapWriter.java:143
     end
-    tap_source_beats <= tap_source_beats_sum[33:1]; // TapWriter.java:152
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:159
-      tap_memory_asked <= 1'b1; // TapWriter.java:159
+    if (tap_start) begin // TapWriter.java:149
+      tap_memory_asked <= 1'b0; // TapWriter.java:149
     end
-    if (tap_start) begin // TapWriter.java:162
-      tap_memory_word <= 1'b0; // TapWriter.java:162
+    tap_source_words_part0 <= {24'd0, tap_token_count} * {3'd0, tap_element_count[23:0]}; // PartialProducts.java:47
+    tap_source_words_part1 <= {8'd0, tap_token_count} * {3'd0, tap_element_count[31:24]}; // PartialProducts.java:47
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:162
+      tap_memory_asked <= 1'b1; // TapWriter.java:162
     end
-    if (tap_word_taken) begin // TapWriter.java:202
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:203
-      if (tap_last_word) begin // TapWriter.java:204
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:204
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:205
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:206
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:207
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:207
+    if (tap_start) begin // TapWriter.java:165
+      tap_memory_word <= 1'b0; // TapWriter.java:165
+    end
+    if (tap_word_taken) begin // TapWriter.java:205
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:206
+      if (tap_last_word) begin // TapWriter.java:207
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:207
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:208
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:209
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:210
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:210
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:209
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:188
-        if (tap_last_element) begin // TapWriter.java:189
-          tap_token <= tap_token + 3'd1; // TapWriter.java:190
-          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:191
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:192
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:193
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:212
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:191
+        if (tap_last_element) begin // TapWriter.java:192
+          tap_token <= tap_token + 3'd1; // TapWriter.java:193
+          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:194
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:195
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:196
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:195
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:196
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:198
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:199
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:211
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:211
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:214
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:214
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:213
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:188
-        if (tap_last_element) begin // TapWriter.java:189
-          tap_token <= tap_token + 3'd1; // TapWriter.java:190
-          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:191
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:192
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:193
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:216
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:191
+        if (tap_last_element) begin // TapWriter.java:192
+          tap_token <= tap_token + 3'd1; // TapWriter.java:193
+          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:194
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:195
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:196
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:195
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:196
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:198
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:199
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:215
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:218
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:219
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:219
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:222
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:222
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:220
-      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:220
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:223
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:223
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:221
-      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:221
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:224
+      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:224
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:222
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:222
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:225
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:225
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:227
-      tap_memory_word <= ~tap_last_memory_word & (tap_memory_word + 1'b1); // TapWriter.java:227
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:230
+      tap_memory_word <= ~tap_last_memory_word & (tap_memory_word + 1'b1); // TapWriter.java:230
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -6438,7 +6455,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:372
+    case (phase) // Sequencer.java:379
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6447,13 +6464,14 @@ module tellme (
       STEP_CAPACITY: ;
       STEP_CHUNK: ;
       STEP_FETCH: ;
+      STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:547
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:559
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -6553,66 +6571,6 @@ module tellme (
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
   assign opcode = instruction_word[7:0]; // Sequencer.java:151
-  assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:152
-  assign is_embed = opcode == 8'd2; // Sequencer.java:222
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:223
-  assign is_attention = opcode == 8'd5; // Sequencer.java:224
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:225
-  assign is_linear = opcode == 8'd4; // Sequencer.java:226
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:228
-
-  always @(*) begin
-    unit_code = attention_code; // Sequencer.java:230
-    if (embed_done) begin // Sequencer.java:231
-      unit_code = embed_code; // Sequencer.java:231
-    end
-    if (quantize_done) begin // Sequencer.java:232
-      unit_code = quantize_code; // Sequencer.java:232
-    end
-    if (lm_head_done) begin // Sequencer.java:233
-      unit_code = lm_head_code; // Sequencer.java:233
-    end
-    if (linear_done) begin // Sequencer.java:234
-      unit_code = linear_code; // Sequencer.java:234
-    end
-  end
-
-  always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:243
-    if (is_embed) begin // Sequencer.java:244
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:244
-    end
-    if (is_quantize) begin // Sequencer.java:245
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:245
-    end
-    if (is_lm_head) begin // Sequencer.java:246
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:246
-    end
-    if (is_linear) begin // Sequencer.java:247
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:247
-    end
-  end
-
-  always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:251
-    if (is_embed) begin // Sequencer.java:252
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:252
-    end
-    if (is_linear) begin // Sequencer.java:253
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:253
-    end
-  end
-
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:255
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:300
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:302
-  // Sequencer.java:315
-  assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:334
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:359
-  // Sequencer.java:411
-  assign token_outside = (token_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0]) >= header_vocab;
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:437
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd32)
@@ -6637,27 +6595,86 @@ module tellme (
           | ((instruction_word[39:32] == 8'd6) & (instruction_word[31:24] == 8'd6))
           | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
           | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:621
-  assign record_done = record_written | record_finished; // Sequencer.java:592
+      | (instruction_word[95:64] < header_context); // Sequencer.java:633
+  assign is_embed = opcode == 8'd2; // Sequencer.java:229
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:230
+  assign is_attention = opcode == 8'd5; // Sequencer.java:231
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:232
+  assign is_linear = opcode == 8'd4; // Sequencer.java:233
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:235
+
+  always @(*) begin
+    unit_code = attention_code; // Sequencer.java:237
+    if (embed_done) begin // Sequencer.java:238
+      unit_code = embed_code; // Sequencer.java:238
+    end
+    if (quantize_done) begin // Sequencer.java:239
+      unit_code = quantize_code; // Sequencer.java:239
+    end
+    if (lm_head_done) begin // Sequencer.java:240
+      unit_code = lm_head_code; // Sequencer.java:240
+    end
+    if (linear_done) begin // Sequencer.java:241
+      unit_code = linear_code; // Sequencer.java:241
+    end
+  end
+
+  always @(*) begin
+    tap_elements_of = setup_head_width; // Sequencer.java:250
+    if (is_embed) begin // Sequencer.java:251
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:251
+    end
+    if (is_quantize) begin // Sequencer.java:252
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:252
+    end
+    if (is_lm_head) begin // Sequencer.java:253
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:253
+    end
+    if (is_linear) begin // Sequencer.java:254
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:254
+    end
+  end
+
+  always @(*) begin
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:258
+    if (is_embed) begin // Sequencer.java:259
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:259
+    end
+    if (is_linear) begin // Sequencer.java:260
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:260
+    end
+  end
+
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:262
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:307
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:309
+  // Sequencer.java:322
+  assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
+  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:341
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:366
+  // Sequencer.java:418
+  assign token_outside = (token_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0]) >= header_vocab;
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:444
+  assign record_done = record_written | record_finished; // Sequencer.java:604
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:635
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:636
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:647
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:648
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:635
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:636
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:647
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:648
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:635
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:636
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:647
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:648
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:635
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:636
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:647
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:648
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:635
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:636
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:647
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:648
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:635
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:636
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:647
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:648
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:79
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:136
@@ -6666,279 +6683,285 @@ module tellme (
     if (own_beat) begin // Sequencer.java:143
       read_beat <= read_beat + 16'd1; // Sequencer.java:143
     end
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:164
-    logits_address <= arg_io + logits_offset; // Sequencer.java:218
-    tap_elements_q <= tap_elements_of; // Sequencer.java:248
-    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:249
-    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:259
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:261
-    // Sequencer.java:265
+    setup_bad <= setup_bad_field; // Sequencer.java:152
+    last_chunk <= last_chunk_cmp; // Sequencer.java:157
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:171
+    logits_address <= arg_io + logits_offset; // Sequencer.java:225
+    tap_elements_q <= tap_elements_of; // Sequencer.java:255
+    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:256
+    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:266
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:268
+    // Sequencer.java:272
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:267
-    if (phase == STEP_DECODE) begin // Sequencer.java:271
-      tap_settling <= 2'd3; // Sequencer.java:271
-    end else if (tap_settling != 2'd0) begin // Sequencer.java:272
-      tap_settling <= tap_settling - 2'd1; // Sequencer.java:272
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:274
+    if (phase == STEP_DECODE) begin // Sequencer.java:278
+      tap_settling <= 2'd3; // Sequencer.java:278
+    end else if (tap_settling != 2'd0) begin // Sequencer.java:279
+      tap_settling <= tap_settling - 2'd1; // Sequencer.java:279
     end
-    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:309
-    more_instructions <= more_instructions_cmp; // Sequencer.java:310
-    peek_address <= peek_address_sum; // Sequencer.java:311
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:321
-      peek_issued <= 1'b1; // Sequencer.java:322
-      peek_busy <= 1'b1; // Sequencer.java:323
-      peek_beat <= 2'd0; // Sequencer.java:324
-      peek_beats_left <= peek_beats; // Sequencer.java:325
-      peek_failed <= 1'b0; // Sequencer.java:326
-      peek_searching <= 1'b1; // Sequencer.java:327
-      peek_found <= 1'b0; // Sequencer.java:328
+    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:316
+    more_instructions <= more_instructions_cmp; // Sequencer.java:317
+    peek_address <= peek_address_sum; // Sequencer.java:318
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:328
+      peek_issued <= 1'b1; // Sequencer.java:329
+      peek_busy <= 1'b1; // Sequencer.java:330
+      peek_beat <= 2'd0; // Sequencer.java:331
+      peek_beats_left <= peek_beats; // Sequencer.java:332
+      peek_failed <= 1'b0; // Sequencer.java:333
+      peek_searching <= 1'b1; // Sequencer.java:334
+      peek_found <= 1'b0; // Sequencer.java:335
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:335
-      if (peek_searching) begin // Sequencer.java:336
-        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:339
-          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:340
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:342
+      if (peek_searching) begin // Sequencer.java:343
+        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:346
+          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:347
         end
-        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:339
-          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:340
+        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:346
+          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:347
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:343
-        peek_failed <= 1'b1; // Sequencer.java:343
+      if (data_beat_payload_error) begin // Sequencer.java:350
+        peek_failed <= 1'b1; // Sequencer.java:350
       end
-      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:344
-      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:346
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:349
-        // Sequencer.java:350
+      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:351
+      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:353
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:356
+        // Sequencer.java:357
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:352
-      if (peek_beats_left == 4'd1) begin // Sequencer.java:353
-        peek_busy <= 1'b0; // Sequencer.java:354
-        peek_in <= 1'b1; // Sequencer.java:355
+      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:359
+      if (peek_beats_left == 4'd1) begin // Sequencer.java:360
+        peek_busy <= 1'b0; // Sequencer.java:361
+        peek_in <= 1'b1; // Sequencer.java:362
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:364
-      peek_in <= 1'b0; // Sequencer.java:364
+    if (linear_peek_taken) begin // Sequencer.java:371
+      peek_in <= 1'b0; // Sequencer.java:371
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:365
-      peek_issued <= 1'b0; // Sequencer.java:366
-      peek_in <= 1'b0; // Sequencer.java:367
+    if (phase == STEP_DECODE) begin // Sequencer.java:372
+      peek_issued <= 1'b0; // Sequencer.java:373
+      peek_in <= 1'b0; // Sequencer.java:374
     end
-    case (phase) // Sequencer.java:372
+    case (phase) // Sequencer.java:379
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:373
-          error_code <= 8'd0; // Sequencer.java:375
-          error_detail <= 32'd0; // Sequencer.java:376
-          instructions_executed <= 32'd0; // Sequencer.java:377
-          tap_used <= 32'd0; // Sequencer.java:378
-          tap_records <= 32'd0; // Sequencer.java:379
-          tap_dropped <= 32'd0; // Sequencer.java:380
-          tap_capacity <= 32'd0; // Sequencer.java:381
-          read_beat <= 16'd0; // Sequencer.java:382
-          read_issued <= 1'b0; // Sequencer.java:383
-          phase <= STEP_HEADER; // Sequencer.java:384
+        if (call_start) begin // Sequencer.java:380
+          error_code <= 8'd0; // Sequencer.java:382
+          error_detail <= 32'd0; // Sequencer.java:383
+          instructions_executed <= 32'd0; // Sequencer.java:384
+          tap_used <= 32'd0; // Sequencer.java:385
+          tap_records <= 32'd0; // Sequencer.java:386
+          tap_dropped <= 32'd0; // Sequencer.java:387
+          tap_capacity <= 32'd0; // Sequencer.java:388
+          read_beat <= 16'd0; // Sequencer.java:389
+          read_issued <= 1'b0; // Sequencer.java:390
+          phase <= STEP_HEADER; // Sequencer.java:391
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:386
-          read_issued <= 1'b0; // Sequencer.java:387
-          phase <= STEP_CHECK; // Sequencer.java:388
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:393
+          read_issued <= 1'b0; // Sequencer.java:394
+          phase <= STEP_CHECK; // Sequencer.java:395
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:391
-        token_word <= 1'b0; // Sequencer.java:392
-        phase <= STEP_TOKENS; // Sequencer.java:393
-        if (data_read_failed) begin // Sequencer.java:394
-          error_code <= 8'd7; // Sequencer.java:598
-          error_detail <= 32'd2; // Sequencer.java:599
-          phase <= STEP_RECORD; // Sequencer.java:600
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:395
-          error_code <= 8'd1; // Sequencer.java:598
-          error_detail <= 32'd0; // Sequencer.java:599
-          phase <= STEP_RECORD; // Sequencer.java:600
-        end else if (header_version != 32'd1) begin // Sequencer.java:398
-          error_code <= 8'd1; // Sequencer.java:598
-          error_detail <= 32'd1; // Sequencer.java:599
-          phase <= STEP_RECORD; // Sequencer.java:600
-        end else if (bad_call) begin // Sequencer.java:401
-          error_code <= 8'd6; // Sequencer.java:598
-          error_detail <= arg_token_count; // Sequencer.java:599
-          phase <= STEP_RECORD; // Sequencer.java:600
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:402
-          error_code <= 8'd4; // Sequencer.java:598
-          error_detail <= call_end[31:0]; // Sequencer.java:599
-          phase <= STEP_RECORD; // Sequencer.java:600
+        token_index <= 32'd0; // Sequencer.java:398
+        token_word <= 1'b0; // Sequencer.java:399
+        phase <= STEP_TOKENS; // Sequencer.java:400
+        if (data_read_failed) begin // Sequencer.java:401
+          error_code <= 8'd7; // Sequencer.java:610
+          error_detail <= 32'd2; // Sequencer.java:611
+          phase <= STEP_RECORD; // Sequencer.java:612
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:402
+          error_code <= 8'd1; // Sequencer.java:610
+          error_detail <= 32'd0; // Sequencer.java:611
+          phase <= STEP_RECORD; // Sequencer.java:612
+        end else if (header_version != 32'd1) begin // Sequencer.java:405
+          error_code <= 8'd1; // Sequencer.java:610
+          error_detail <= 32'd1; // Sequencer.java:611
+          phase <= STEP_RECORD; // Sequencer.java:612
+        end else if (bad_call) begin // Sequencer.java:408
+          error_code <= 8'd6; // Sequencer.java:610
+          error_detail <= arg_token_count; // Sequencer.java:611
+          phase <= STEP_RECORD; // Sequencer.java:612
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:409
+          error_code <= 8'd4; // Sequencer.java:610
+          error_detail <= call_end[31:0]; // Sequencer.java:611
+          phase <= STEP_RECORD; // Sequencer.java:612
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:405
-          if (no_error & token_outside) begin // Sequencer.java:412
-            error_code <= 8'd5; // Sequencer.java:413
-            error_detail <= token_index; // Sequencer.java:414
+        if (own_beat) begin // Sequencer.java:412
+          if (no_error & token_outside) begin // Sequencer.java:419
+            error_code <= 8'd5; // Sequencer.java:420
+            error_detail <= token_index; // Sequencer.java:421
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:416
-          token_word <= token_word + 1'b1; // Sequencer.java:417
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:418
-            read_issued <= 1'b0; // Sequencer.java:419
-            read_beat <= 16'd0; // Sequencer.java:420
-            chunk_from <= 32'd0; // Sequencer.java:421
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:422
+          token_index <= token_index + 32'd1; // Sequencer.java:423
+          token_word <= token_word + 1'b1; // Sequencer.java:424
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:425
+            read_issued <= 1'b0; // Sequencer.java:426
+            read_beat <= 16'd0; // Sequencer.java:427
+            chunk_from <= 32'd0; // Sequencer.java:428
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:429
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:427
-          error_code <= 8'd7; // Sequencer.java:598
-          error_detail <= 32'd2; // Sequencer.java:599
-          phase <= STEP_RECORD; // Sequencer.java:600
-        end else if (~no_error) begin // Sequencer.java:429
-          phase <= STEP_RECORD; // Sequencer.java:429
-        end else if (tapping) begin // Sequencer.java:430
-          phase <= STEP_CAPACITY; // Sequencer.java:430
+        if (no_error & data_read_failed) begin // Sequencer.java:434
+          error_code <= 8'd7; // Sequencer.java:610
+          error_detail <= 32'd2; // Sequencer.java:611
+          phase <= STEP_RECORD; // Sequencer.java:612
+        end else if (~no_error) begin // Sequencer.java:436
+          phase <= STEP_RECORD; // Sequencer.java:436
+        end else if (tapping) begin // Sequencer.java:437
+          phase <= STEP_CAPACITY; // Sequencer.java:437
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:431
+          phase <= STEP_CHUNK; // Sequencer.java:438
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:432
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:433
-          phase <= STEP_CHUNK; // Sequencer.java:434
+        if (own_beat) begin // Sequencer.java:439
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:440
+          phase <= STEP_CHUNK; // Sequencer.java:441
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:438
-        pc <= 32'd0; // Sequencer.java:440
-        read_beat <= 16'd0; // Sequencer.java:441
-        read_issued <= 1'b0; // Sequencer.java:442
-        phase <= STEP_FETCH; // Sequencer.java:443
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:445
+        pc <= 32'd0; // Sequencer.java:447
+        read_beat <= 16'd0; // Sequencer.java:448
+        read_issued <= 1'b0; // Sequencer.java:449
+        phase <= STEP_FETCH; // Sequencer.java:450
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:446
-          phase <= STEP_CHUNK_END; // Sequencer.java:446
-        end else if (own_beat) begin // Sequencer.java:447
-          if (read_beat == 16'd0) begin // Sequencer.java:450
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:451
+        if (pc >= header_program_length) begin // Sequencer.java:453
+          phase <= STEP_CHUNK_END; // Sequencer.java:453
+        end else if (own_beat) begin // Sequencer.java:454
+          if (read_beat == 16'd0) begin // Sequencer.java:457
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:458
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:450
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:451
+          if (read_beat == 16'd1) begin // Sequencer.java:457
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:458
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:453
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:454
-            phase <= STEP_DECODE; // Sequencer.java:455
+          if (read_beat == 16'd1) begin // Sequencer.java:460
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:461
+            phase <= STEP_DECODE; // Sequencer.java:462
           end
+        end
+      end
+      STEP_SETUP_CHECK: begin
+        phase <= STEP_NEXT; // Sequencer.java:469
+        if (setup_bad) begin // Sequencer.java:470
+          error_code <= 8'd3; // Sequencer.java:610
+          error_detail <= pc; // Sequencer.java:611
+          phase <= STEP_RECORD; // Sequencer.java:612
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:460
-        if (data_read_failed) begin // Sequencer.java:461
-          error_code <= 8'd7; // Sequencer.java:598
-          error_detail <= 32'd2; // Sequencer.java:599
-          phase <= STEP_RECORD; // Sequencer.java:600
-        end else if (opcode == 8'd0) begin // Sequencer.java:462
-          phase <= STEP_CHUNK_END; // Sequencer.java:462
-        end else if (opcode == 8'd1) begin // Sequencer.java:463
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:464
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:465
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:466
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:467
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:468
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:469
-          if (setup_bad_field) begin // Sequencer.java:470
-            error_code <= 8'd3; // Sequencer.java:598
-            error_detail <= pc; // Sequencer.java:599
-            phase <= STEP_RECORD; // Sequencer.java:600
-          end
-        end else if (opcode == 8'd7) begin // Sequencer.java:473
-          phase <= STEP_BARRIER; // Sequencer.java:473
-        end else if (is_embed) begin // Sequencer.java:474
-          phase <= STEP_EXECUTE; // Sequencer.java:476
-        end else if (is_quantize) begin // Sequencer.java:478
-          phase <= STEP_EXECUTE; // Sequencer.java:480
-        end else if (is_linear) begin // Sequencer.java:482
-          phase <= STEP_EXECUTE; // Sequencer.java:484
-        end else if (is_lm_head) begin // Sequencer.java:486
+        phase <= STEP_NEXT; // Sequencer.java:473
+        if (data_read_failed) begin // Sequencer.java:474
+          error_code <= 8'd7; // Sequencer.java:610
+          error_detail <= 32'd2; // Sequencer.java:611
+          phase <= STEP_RECORD; // Sequencer.java:612
+        end else if (opcode == 8'd0) begin // Sequencer.java:475
+          phase <= STEP_CHUNK_END; // Sequencer.java:475
+        end else if (opcode == 8'd1) begin // Sequencer.java:476
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:477
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:478
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:479
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:480
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:481
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:482
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:483
+        end else if (opcode == 8'd7) begin // Sequencer.java:485
+          phase <= STEP_BARRIER; // Sequencer.java:485
+        end else if (is_embed) begin // Sequencer.java:486
           phase <= STEP_EXECUTE; // Sequencer.java:488
-        end else if (is_attention) begin // Sequencer.java:490
+        end else if (is_quantize) begin // Sequencer.java:490
           phase <= STEP_EXECUTE; // Sequencer.java:492
+        end else if (is_linear) begin // Sequencer.java:494
+          phase <= STEP_EXECUTE; // Sequencer.java:496
+        end else if (is_lm_head) begin // Sequencer.java:498
+          phase <= STEP_EXECUTE; // Sequencer.java:500
+        end else if (is_attention) begin // Sequencer.java:502
+          phase <= STEP_EXECUTE; // Sequencer.java:504
         end else begin
-          error_code <= 8'd2; // Sequencer.java:598
-          error_detail <= pc; // Sequencer.java:599
-          phase <= STEP_RECORD; // Sequencer.java:600
+          error_code <= 8'd2; // Sequencer.java:610
+          error_detail <= pc; // Sequencer.java:611
+          phase <= STEP_RECORD; // Sequencer.java:612
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:496
-          phase <= STEP_TAP; // Sequencer.java:497
-          if (data_read_failed) begin // Sequencer.java:498
-            error_code <= 8'd7; // Sequencer.java:598
-            error_detail <= 32'd2; // Sequencer.java:599
-            phase <= STEP_RECORD; // Sequencer.java:600
-          end else if (unit_code == 8'd7) begin // Sequencer.java:499
-            error_code <= 8'd7; // Sequencer.java:598
-            error_detail <= 32'd2; // Sequencer.java:599
-            phase <= STEP_RECORD; // Sequencer.java:600
-          end else if (unit_code == 8'd4) begin // Sequencer.java:502
-            error_code <= 8'd4; // Sequencer.java:598
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:599
-            phase <= STEP_RECORD; // Sequencer.java:600
-          end else if (unit_code != 8'd0) begin // Sequencer.java:505
-            error_code <= unit_code; // Sequencer.java:506
-            error_detail <= pc; // Sequencer.java:507
-            phase <= STEP_RECORD; // Sequencer.java:508
+        if (unit_done) begin // Sequencer.java:508
+          phase <= STEP_TAP; // Sequencer.java:509
+          if (data_read_failed) begin // Sequencer.java:510
+            error_code <= 8'd7; // Sequencer.java:610
+            error_detail <= 32'd2; // Sequencer.java:611
+            phase <= STEP_RECORD; // Sequencer.java:612
+          end else if (unit_code == 8'd7) begin // Sequencer.java:511
+            error_code <= 8'd7; // Sequencer.java:610
+            error_detail <= 32'd2; // Sequencer.java:611
+            phase <= STEP_RECORD; // Sequencer.java:612
+          end else if (unit_code == 8'd4) begin // Sequencer.java:514
+            error_code <= 8'd4; // Sequencer.java:610
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:611
+            phase <= STEP_RECORD; // Sequencer.java:612
+          end else if (unit_code != 8'd0) begin // Sequencer.java:517
+            error_code <= unit_code; // Sequencer.java:518
+            error_detail <= pc; // Sequencer.java:519
+            phase <= STEP_RECORD; // Sequencer.java:520
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:511
-          phase <= STEP_NEXT; // Sequencer.java:511
+        if (data_writes_drained) begin // Sequencer.java:523
+          phase <= STEP_NEXT; // Sequencer.java:523
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:513
-          phase <= STEP_NEXT; // Sequencer.java:513
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:514
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:517
-        end else if (~tap_busy) begin // Sequencer.java:520
-          if (tap_fits) begin // Sequencer.java:521
-            tap_busy <= 1'b1; // Sequencer.java:523
+        if (~tapping | ~has_tap) begin // Sequencer.java:525
+          phase <= STEP_NEXT; // Sequencer.java:525
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:526
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:529
+        end else if (~tap_busy) begin // Sequencer.java:532
+          if (tap_fits) begin // Sequencer.java:533
+            tap_busy <= 1'b1; // Sequencer.java:535
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:525
-            phase <= STEP_NEXT; // Sequencer.java:526
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:537
+            phase <= STEP_NEXT; // Sequencer.java:538
           end
-        end else if (tap_finished) begin // Sequencer.java:529
-          tap_busy <= 1'b0; // Sequencer.java:530
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:531
-          tap_records <= tap_records + 32'd1; // Sequencer.java:532
-          phase <= STEP_NEXT; // Sequencer.java:533
+        end else if (tap_finished) begin // Sequencer.java:541
+          tap_busy <= 1'b0; // Sequencer.java:542
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:543
+          tap_records <= tap_records + 32'd1; // Sequencer.java:544
+          phase <= STEP_NEXT; // Sequencer.java:545
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:537
-        read_beat <= 16'd0; // Sequencer.java:538
-        read_issued <= 1'b0; // Sequencer.java:539
-        phase <= STEP_FETCH; // Sequencer.java:540
+        pc <= pc + 32'd1; // Sequencer.java:549
+        read_beat <= 16'd0; // Sequencer.java:550
+        read_issued <= 1'b0; // Sequencer.java:551
+        phase <= STEP_FETCH; // Sequencer.java:552
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:543
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:544
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:555
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:556
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:548
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:560
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:591
-          record_written <= 1'b0; // Sequencer.java:591
-        end else if (record_finished) begin // Sequencer.java:591
-          record_written <= 1'b1; // Sequencer.java:591
+        if (record_start) begin // Sequencer.java:603
+          record_written <= 1'b0; // Sequencer.java:603
+        end else if (record_finished) begin // Sequencer.java:603
+          record_written <= 1'b1; // Sequencer.java:603
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:550
-          if (no_error & data_write_failed) begin // Sequencer.java:551
-            error_code <= 8'd7; // Sequencer.java:552
-            error_detail <= 32'd2; // Sequencer.java:553
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:562
+          if (no_error & data_write_failed) begin // Sequencer.java:563
+            error_code <= 8'd7; // Sequencer.java:564
+            error_detail <= 32'd2; // Sequencer.java:565
           end
-          phase <= STEP_FINISH; // Sequencer.java:555
+          phase <= STEP_FINISH; // Sequencer.java:567
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:559
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:571
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -6950,6 +6973,8 @@ module tellme (
       header_vocab <= 32'd0;
       read_issued <= 1'b0;
       read_beat <= 16'd0;
+      setup_bad <= 1'b0;
+      last_chunk <= 1'b0;
       tap_settling <= 2'd0;
       peek_beats <= 4'd0;
       more_instructions <= 1'b0;
@@ -7012,6 +7037,16 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
+      // QuantizeExecutor.java:183
+      if (!(~(quantize_norm_q
+              & ((quantize_step == QUANTIZE_STEP_TOKEN)
+                 | (quantize_step == QUANTIZE_STEP_STREAM)
+                 | (quantize_step == QUANTIZE_STEP_DRAIN)))
+            | (quantize_last_gain == ((quantize_gains_sent + 16'd1) == quantize_length_words)))) begin
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:183: QuantizeExecutor: the last-gain flag follows ",
+                 "the gains sent");
+        $stop;
+      end
       if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:393
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:393: AttentionExecutor: the done queue has room");
         $stop;
@@ -7058,8 +7093,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:546: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:105
-        $display("ASSERTION FAILED in %m: TapWriter.java:105: TapWriter: a record starts on a whole beat");
+      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:106
+        $display("ASSERTION FAILED in %m: TapWriter.java:106: TapWriter: a record starts on a whole beat");
         $stop;
       end
       if (!(~((tap_phase == TAP_STEP_READ)
@@ -7069,8 +7104,8 @@ module tellme (
               | (tap_phase == TAP_STEP_VALUE)
               | (tap_phase == TAP_STEP_MEMORY))
             | ((tap_last_element == ((tap_element + 32'd1) == tap_element_count))
-               & (tap_last_token == ((tap_token + 3'd1) == tap_token_count))))) begin // TapWriter.java:182
-        $display("ASSERTION FAILED in %m: TapWriter.java:182: TapWriter: the last-element and last-token flags ",
+               & (tap_last_token == ((tap_token + 3'd1) == tap_token_count))))) begin // TapWriter.java:185
+        $display("ASSERTION FAILED in %m: TapWriter.java:185: TapWriter: the last-element and last-token flags ",
                  "follow the element and the token");
         $stop;
       end
@@ -7078,11 +7113,22 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
+      if (!(~((phase == STEP_DECODE)
+              | (phase == STEP_EXECUTE)
+              | (phase == STEP_BARRIER)
+              | (phase == STEP_TAP)
+              | (phase == STEP_NEXT)
+              | (phase == STEP_CHUNK_END))
+            | (last_chunk == last_chunk_cmp))) begin // Sequencer.java:158
+        $display("ASSERTION FAILED in %m: Sequencer.java:158: Sequencer: the last-chunk flag is current where it is ",
+                 "read");
+        $stop;
+      end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == assert_shl[3:0])
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:312
-        $display("ASSERTION FAILED in %m: Sequencer.java:312: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:319
+        $display("ASSERTION FAILED in %m: Sequencer.java:319: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:156
@@ -8190,22 +8236,23 @@ module tellme (
       buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], attention_query_word,
       attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], lm_head_logit_beats[32],
       linear_tags_occupancy, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
-      linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8], tap_source_beats[32],
-      peek_word[127:96], peek_word[31:8], buffer_read_token_sum[2], embed_write_values_0_shl[9],
-      embed_write_values_1_shl[9], embed_write_values_2_shl[9], embed_write_values_3_shl[9],
-      quantize_gain_beats_sum[2:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:3],
-      attention_run_bytes_prod[47], attention_head_address_sum[63], attention_collect_block_first_diff[7:3],
-      attention_out_write_stored_token_sum[2], attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9],
-      attention_out_write_values_2_shl[9], attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0],
-      lm_head_logit_words_sum[0], linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0],
-      linear_vectors_prod[31:24], linear_expected_words_prod[31:24], linear_write_values_0_shl[9],
-      linear_write_values_1_shl[9], linear_write_values_2_shl[9], linear_write_values_3_shl[9],
-      linear_write_token_mux[2], linear_write_word_mux[15:8], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
+      linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8],
+      tap_source_words_part1[10], tap_source_beats[32], peek_word[127:96], peek_word[31:8], buffer_read_token_sum[2],
+      embed_write_values_0_shl[9], embed_write_values_1_shl[9], embed_write_values_2_shl[9],
+      embed_write_values_3_shl[9], quantize_gain_beats_sum[2:0], attention_group_words_prod[31:16],
+      attention_issue_block_first_diff[7:3], attention_run_bytes_prod[47], attention_head_address_sum[63],
+      attention_collect_block_first_diff[7:3], attention_out_write_stored_token_sum[2],
+      attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9], attention_out_write_values_2_shl[9],
+      attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0], lm_head_logit_words_sum[0],
+      linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0], linear_vectors_prod[31:24],
+      linear_expected_words_prod[31:24], linear_write_values_0_shl[9], linear_write_values_1_shl[9],
+      linear_write_values_2_shl[9], linear_write_values_3_shl[9], linear_write_token_mux[2],
+      linear_write_word_mux[15:8], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
       rotate_table_beats_prod[0], rotate_layer_run_sum[63], rotate_table_address_sum[63:62],
       rotate_write_values_0_shl[9], rotate_write_values_1_shl[9], rotate_write_values_2_shl[9],
-      rotate_write_values_3_shl[9], tap_source_beats_sum[0], tap_source_beats_prod[63:34], logits_offset_sum[11:0],
-      token_beats_sum[36:35], token_beats_sum[2:0], debug_base_sum[11:0], setup_head_width_prod[47:32],
-      tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0], assert_shl[4]};
+      rotate_write_values_3_shl[9], tap_source_beats_sum[0], logits_offset_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[2:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32],
+      tap_bytes_q_sum[3:0], assert_shl[4]};
 endmodule
 
 `default_nettype wire

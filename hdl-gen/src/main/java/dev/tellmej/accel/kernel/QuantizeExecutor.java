@@ -177,9 +177,15 @@ final class QuantizeExecutor extends Area {
         UInt gainPart = wordsPerBeat == 1 ? U(0, 1) : reg("quantize_gain_part", uint(log2Up(wordsPerBeat)), 0);
         UInt gainsSent = reg("quantize_gains_sent", uint(16), 0);
         Bool lastGainPart = wordsPerBeat == 1 ? TRUE : gainPart.eq(wordsPerBeat - 1).named("quantize_last_gain_part");
-        Bool lastGain = gainsSent.add(1).trunc(16).eq(lengthWords).named("quantize_last_gain");
+        // Whether the gain beat is the token's last, a flag set with the count (for timing: the increment and the
+        // compare with the length lay on the path into the data reader's pop).
+        Bool lastGain = reg("quantize_last_gain", bool(), 0);
+        assertAlways(norm.and(step.isOneOf(QuantizeStep.TOKEN, QuantizeStep.STREAM, QuantizeStep.DRAIN)).not()
+                .or(lastGain.eq(gainsSent.add(1).trunc(16).eq(lengthWords))),
+                "QuantizeExecutor: the last-gain flag follows the gains sent");
         when(start, () -> {
             gainsSent.set(0);
+            lastGain.set(request.length().shr(laneShift).resize(16).eq(1));
             if (wordsPerBeat > 1) {
                 gainPart.set(0);
             }
@@ -201,6 +207,7 @@ final class QuantizeExecutor extends Area {
         when(gaining, () -> reads.data.ready.set(gainTaken.and(lastGainPart.or(lastGain))));
         when(gainTaken, () -> {
             gainsSent.set(mux(lastGain, U(0, 16), gainsSent.add(1).trunc(16)));
+            lastGain.set(mux(lastGain, lengthWords.eq(1), gainsSent.add(2).trunc(16).eq(lengthWords)));
             if (wordsPerBeat > 1) {
                 gainPart.set(mux(lastGainPart.or(lastGain), U(0, widthOf(gainPart)),
                         gainPart.add(1).trunc(widthOf(gainPart))));

@@ -27,8 +27,8 @@ import java.util.List;
  * device and the OpenCL twin report them.
  */
 final class Sequencer extends Area {
-    enum Step { IDLE, HEADER, CHECK, TOKENS, TOKENS_CHECKED, CAPACITY, CHUNK, FETCH, DECODE, EXECUTE, BARRIER, TAP, NEXT,
-        CHUNK_END, RECORD, DRAIN, FINISH }
+    enum Step { IDLE, HEADER, CHECK, TOKENS, TOKENS_CHECKED, CAPACITY, CHUNK, FETCH, DECODE, SETUP_CHECK, EXECUTE,
+        BARRIER, TAP, NEXT, CHUNK_END, RECORD, DRAIN, FINISH }
 
     /** The SETUP registers the units read. */
     record Setup(UInt headDim, UInt heads, UInt kvHeads, Bool ropeAdjacent, UInt positions, UInt ropeTable) {}
@@ -149,7 +149,14 @@ final class Sequencer extends Area {
 
         // ---- the instruction ----
         UInt opcode = word.slice(Opcode.OPCODE_BITS - 1, 0).asUInt().named("opcode");
-        Bool lastChunk = from.add(chunkTokens.resize(32)).trunc(32).eq(call.tokenCount).named("last_chunk");
+        Bool setupBad = regNext("setup_bad", badSetup(shape, word, context), 0);   // read in SETUP_CHECK
+        // Whether the chunk is the call's last, registered (for timing: the sum and the compare lay on the paths
+        // of the taps' and the LM head's starts into the call's end). The chunk's size is set in CHUNK and used from
+        // DECODE or CHUNK_END on, at least a cycle of FETCH later.
+        Bool lastChunkNow = from.add(chunkTokens.resize(32)).trunc(32).eq(call.tokenCount);
+        Bool lastChunk = regNext("last_chunk", lastChunkNow, 0);
+        assertAlways(phase.isOneOf(Step.DECODE, Step.EXECUTE, Step.BARRIER, Step.TAP, Step.NEXT, Step.CHUNK_END).not()
+                .or(lastChunk.eq(lastChunkNow)), "Sequencer: the last-chunk flag is current where it is read");
 
         // Embed's request.
         embed.request.dst().set(field(word, Opcode.EMBED, "dst"));
@@ -456,6 +463,12 @@ final class Sequencer extends Area {
                                 });
                             });
                 })
+                // SETUP's fields are checked a cycle after DECODE, on a register (for timing: the fields' compares
+                // lay on the path into the call's end).
+                .is(Step.SETUP_CHECK, () -> {
+                    phase.set(Step.NEXT);
+                    when(setupBad, () -> fail(error, detail, phase, ErrorCode.BAD_FIELD, pc));
+                })
                 .is(Step.DECODE, () -> {
                     phase.set(Step.NEXT);
                     when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
@@ -467,8 +480,7 @@ final class Sequencer extends Area {
                                 ropeAdjacent.set(field(word, Opcode.SETUP, "rope_adjacent").bit(0));
                                 positions.set(field(word, Opcode.SETUP, "context"));
                                 ropeTable.set(field(word, Opcode.SETUP, "rope_table"));
-                                when(badSetup(shape, word, context), () ->
-                                        fail(error, detail, phase, ErrorCode.BAD_FIELD, pc));
+                                phase.set(Step.SETUP_CHECK);
                             })
                             .elseWhen(opcode.eq(Opcode.BARRIER.code()), () -> phase.set(Step.BARRIER))
                             .elseWhen(isEmbed, () -> {

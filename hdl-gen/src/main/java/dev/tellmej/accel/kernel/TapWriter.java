@@ -9,6 +9,7 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.PartialProducts;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -148,9 +149,11 @@ final class TapWriter extends Area {
         when(start, () -> memoryAsked.set(false));
         Bool asking = fromMemory.and(memoryAsked.not()).and(phase.isOneOf(TapStep.HEADER, TapStep.MEMORY))
                 .named("tap_asking_memory");
-        // A product of the record's registers, registered: written at start, first read in HEADER (start + 2).
-        UInt sourceBeats = regNext("tap_source_beats", tokens.resize(32).mul(elements).resize(34).add(perBeat - 1)
-                .trunc(34).shr(KernelShape.shift(perBeat)));
+        // A product of the record's registers, as registered partial products: the registers are written at start,
+        // the parts a cycle later, and the sum is first read in HEADER (start + 2).
+        PartialProducts sourceWords = PartialProducts.register("tap_source_words", tokens, elements, TRUE);
+        UInt sourceBeats = sourceWords.sum(34).add(perBeat - 1).trunc(34).shr(KernelShape.shift(perBeat))
+                .named("tap_source_beats");
         when(asking, () -> {
             reads.command.valid.set(true);
             reads.command.payload.address().set(source);
